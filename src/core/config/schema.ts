@@ -1,0 +1,74 @@
+// The build-config.yaml schema. One zod schema is the single source of truth: it validates files,
+// generates the published JSON Schema, and its key list drives "did you mean" hints and the README
+// reference table.
+import { z } from 'zod';
+
+export const BACKENDS = ['kaniko', 'ko', 'buildkit', 'spin'] as const;
+export type BackendName = (typeof BACKENDS)[number];
+
+export const CONFIG_FILE_NAME = 'build-config.yaml';
+
+const tagPattern = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+const buildArgPattern = /^[A-Za-z_][A-Za-z0-9_]*=.*$/s;
+
+const nonEmpty = (what: string) => z.string().min(1, { message: `${what} must not be empty` });
+const relativePath = (what: string) =>
+  z.string().refine((p) => !p.startsWith('/'), { message: `${what} must be relative to the config's directory` });
+
+export const platformString = z.string().describe('A platform as os/arch[/variant], e.g. linux/amd64, linux/arm64, wasi/wasm32');
+const platformList = z.array(platformString).min(1, { message: 'platforms must list at least one platform' });
+const tagList = z.array(
+  z.string().regex(tagPattern, { message: 'a tag is 1-128 characters of letters, digits, _ . - and cannot start with . or -' }),
+);
+const envList = z.array(z.string().regex(buildArgPattern, { message: 'expected KEY=VALUE' }));
+
+export const koConfigSchema = z.strictObject({
+  import_path: nonEmpty('import_path').describe('Go import path or ./relative package to build, e.g. ./cmd/server').optional(),
+  base_image: nonEmpty('base_image').describe('Base image for the Go binary (ko defaults to a distroless static image)').optional(),
+  platforms: platformList.describe('Platforms to build; same as the top-level platforms key').optional(),
+  env: envList.describe('Environment for go build, e.g. CGO_ENABLED=0').optional(),
+  ldflags: z.array(z.string()).describe('Linker flags, e.g. -s -w -X main.version=v1').optional(),
+  flags: z.array(z.string()).describe('Extra go build flags, e.g. -trimpath').optional(),
+});
+
+export const spinConfigSchema = z.strictObject({
+  manifest_path: nonEmpty('manifest_path').describe('Path of the Spin manifest (default spin.toml)').optional(),
+  runtime: z.literal('wasi').describe('Runtime of the component; only wasi').optional(),
+  platforms: platformList.describe('Always [wasi/wasm32]').optional(),
+});
+
+export const buildConfigSchema = z
+  .strictObject({
+    use_local_context: z.boolean().describe('Build from the directory holding this file').optional(),
+    upstream_repo: nonEmpty('upstream_repo').describe('A git URL to clone and build instead of the local directory').optional(),
+    upstream_ref: nonEmpty('upstream_ref').describe('Branch, tag or commit of upstream_repo to build').optional(),
+    build_backend: z.enum(BACKENDS).describe('kaniko | ko | buildkit | spin; absent: auto-detected').optional(),
+    image_name: z
+      .string()
+      .regex(/^[a-z0-9]+(?:[._-][a-z0-9]+)*$/, { message: 'an image name is lowercase letters, digits and . _ - separators' })
+      .describe('Image name; default: the directory path with / replaced by -')
+      .optional(),
+    dockerfile_path: nonEmpty('dockerfile_path').describe('Dockerfile, relative to context_path (default Dockerfile)').optional(),
+    context_path: relativePath('context_path').describe('Build context, relative to this file (default .)').optional(),
+    target: z.string().describe('Dockerfile stage to build; empty: the last stage').optional(),
+    build_args: z
+      .array(z.string().regex(buildArgPattern, { message: 'expected KEY=VALUE' }))
+      .describe('Build arguments as KEY=VALUE; ${VAR} expands from the environment')
+      .optional(),
+    platforms: platformList.describe('Platforms to build (default linux/amd64 and linux/arm64; spin: wasi/wasm32)').optional(),
+    additional_tags: tagList.describe('Extra tags published with the image, e.g. latest').optional(),
+    ko_config: koConfigSchema.describe('Settings of the ko backend').optional(),
+    spin_config: spinConfigSchema.describe('Settings of the spin backend').optional(),
+  })
+  .describe('hephy-builder build-config.yaml: how to build one image from this directory');
+
+export type BuildConfig = z.infer<typeof buildConfigSchema>;
+export type KoConfig = z.infer<typeof koConfigSchema>;
+export type SpinConfig = z.infer<typeof spinConfigSchema>;
+
+/** Every key path the schema knows, for "did you mean" hints. */
+export const TOP_LEVEL_KEYS = Object.keys(buildConfigSchema.shape);
+export const NESTED_KEYS: Record<string, string[]> = {
+  ko_config: Object.keys(koConfigSchema.shape),
+  spin_config: Object.keys(spinConfigSchema.shape),
+};

@@ -1,0 +1,81 @@
+// The data that flows plan -> legs -> merge. Plain JSON-serialisable shapes: the plan travels as a
+// job output, leg records travel as artifacts, and the merge reads them back.
+import type { BackendName, BuildConfig } from './config/schema.js';
+import type { Problem } from './problem.js';
+
+/** Where an image's sources come from. */
+export type Source =
+  | { kind: 'local'; dir: string }
+  | { kind: 'upstream'; repo: string; ref: string };
+
+/** One image, fully resolved from a build-config.yaml (or from detection alone). */
+export interface ImageSpec {
+  /** Image name: directory path with / -> -, the repo name for the root, or config image_name. */
+  image: string;
+  /** Directory relative to the repo root, '.' for the root. */
+  dir: string;
+  /** Config file relative to the repo root; absent for a config-less detected app. */
+  configFile?: string;
+  config: BuildConfig;
+  backend: BackendName;
+  /** One line saying why this backend, e.g. "go.mod and cmd/ found: ko". */
+  backendReason: string;
+  platforms: string[];
+  source: Source;
+  additionalTags: string[];
+}
+
+export interface Leg {
+  /** Stable, artifact-name-safe id: `${image}--${os}-${arch}[-${variant}]`. */
+  id: string;
+  image: string;
+  dir: string;
+  backend: BackendName;
+  platform: string;
+  runner: string;
+  /** True when the runner is not native for the platform and QEMU emulates it. */
+  emulated: boolean;
+}
+
+export interface SkippedDir {
+  dir: string;
+  reason: string;
+}
+
+export type SelectionMode =
+  | { kind: 'all' }
+  | { kind: 'since'; rev: string }
+  | { kind: 'rebuild-list'; file: string }
+  | { kind: 'dirs'; dirs: string[] };
+
+export interface Plan {
+  mode: SelectionMode;
+  images: ImageSpec[];
+  matrix: { include: Leg[] };
+  skipped: SkippedDir[];
+  problems: Problem[];
+}
+
+export type LegStatus = 'success' | 'failure';
+
+/** What one build leg did, written by `build` and read by `merge`. */
+export interface LegRecord {
+  schema: 1;
+  legId: string;
+  image: string;
+  dir: string;
+  platform: string;
+  backend: BackendName;
+  runner: string;
+  /** Repository the digest was pushed to, e.g. 127.0.0.1:5000/hephy/app. */
+  repository?: string;
+  digest?: string;
+  /** Sum of compressed layer sizes plus config, from the pushed manifest. */
+  compressedSize?: number;
+  durationsMs: { setup: number; build: number; push: number; total: number };
+  sourceCommit?: string;
+  status: LegStatus;
+  error?: string;
+  startedAt: string;
+  finishedAt: string;
+}
