@@ -1,0 +1,52 @@
+// One interface for every build backend. A backend builds ONE platform of ONE image and pushes it
+// by digest: no tag moves until the merge has every platform. Each backend lives in its own file
+// and talks to its tool only through a typed wrapper in src/tools/.
+import type { BackendName } from '../core/config/schema.js';
+import type { ImageSpec, Leg } from '../core/model.js';
+
+export interface RegistryTarget {
+  /** Repository the leg pushes to, without tag or digest, e.g. 127.0.0.1:5000/team/app. */
+  repository: string;
+  /** Plain-http registry (local, or a test one). */
+  insecure: boolean;
+}
+
+export interface LegContext {
+  spec: ImageSpec;
+  leg: Leg;
+  /** Absolute directory of the app's sources (the checkout, or the upstream clone). */
+  sourceDir: string;
+  target: RegistryTarget;
+  /** Scratch directory of this leg (metadata files, digest files), removed by the caller. */
+  workDir: string;
+  /** Persistent cache directory of this backend (restored/saved by the caller on runners). */
+  cacheDir: string;
+  /** Environment for the tools, including DOCKER_CONFIG with registry auth. */
+  env: NodeJS.ProcessEnv;
+  /** Base image override for ko (`--base-image` / input); else ko_config.base_image. */
+  baseImage?: string;
+  /** Kaniko executor image to run. */
+  kanikoImage?: string;
+  /** Secrets to mask in any output. */
+  secrets: string[];
+  /** True on a GitHub runner (enables the GitHub Actions cache backend of BuildKit). */
+  onRunner: boolean;
+  log(line: string): void;
+}
+
+export interface LegBuildResult {
+  /** sha256:... of the pushed platform manifest (not an index). */
+  digest: string;
+  /** Milliseconds of the run spent pushing, when the tool's output shows where pushing starts. */
+  pushMs: number;
+}
+
+export interface Backend {
+  readonly name: BackendName;
+  /** The external tools this backend needs, e.g. ['ko'], for error messages and setup. */
+  readonly tools: string[];
+  /** Checks or installs the tool; resolves to its version. */
+  setup(ctx: LegContext): Promise<string>;
+  /** Builds ctx.leg.platform and pushes it by digest to ctx.target.repository. */
+  build(ctx: LegContext): Promise<LegBuildResult>;
+}

@@ -1,0 +1,73 @@
+// Decides, per image, whether it can be published and how: only when every planned leg has a
+// successful record with a digest. An image with a failed or missing leg moves no tag, while the
+// other images still publish.
+import type { ImageSpec, Leg, LegRecord } from './model.js';
+import { indexTags, perArchTag, repositoryFor, type PublishOptions } from './tags.js';
+
+export interface LegProblem {
+  legId: string;
+  platform: string;
+  reason: string;
+}
+
+export interface ImageMerge {
+  image: string;
+  repository: string;
+  platforms: string[];
+  /** Full references to create, e.g. 127.0.0.1:5000/images:app-20261125. */
+  tags: string[];
+  /** repository@digest of each platform manifest, in plan order. */
+  sources: string[];
+  /** Per-arch tags to point at single manifests: [reference, source]. */
+  perArch: Array<{ tag: string; source: string }>;
+  records: LegRecord[];
+  status: 'ready' | 'failed';
+  failedLegs: LegProblem[];
+}
+
+export function planMerge(
+  images: Pick<ImageSpec, 'image' | 'additionalTags'>[],
+  legs: Leg[],
+  records: LegRecord[],
+  opts: PublishOptions,
+): ImageMerge[] {
+  const recordByLeg = new Map<string, LegRecord>();
+  for (const record of records) {
+    // A re-run leg can leave two records: the later one wins.
+    const previous = recordByLeg.get(record.legId);
+    if (!previous || previous.finishedAt <= record.finishedAt) recordByLeg.set(record.legId, record);
+  }
+  return images.map((spec) => {
+    const imageLegs = legs.filter((leg) => leg.image === spec.image);
+    const repository = repositoryFor(spec.image, opts);
+    const failedLegs: LegProblem[] = [];
+    const sources: string[] = [];
+    const perArch: ImageMerge['perArch'] = [];
+    const imageRecords: LegRecord[] = [];
+    for (const leg of imageLegs) {
+      const record = recordByLeg.get(leg.id);
+      if (record) imageRecords.push(record);
+      if (!record) {
+        failedLegs.push({ legId: leg.id, platform: leg.platform, reason: 'no leg record: the leg did not run or did not finish' });
+      } else if (record.status !== 'success' || !record.digest) {
+        failedLegs.push({ legId: leg.id, platform: leg.platform, reason: record.error || 'the leg failed without a message' });
+      } else {
+        const source = `${record.repository ?? repository}@${record.digest}`;
+        sources.push(source);
+        if (opts.perArchTags) perArch.push({ tag: `${repository}:${perArchTag(spec.image, leg.platform, opts)}`, source });
+      }
+    }
+    if (imageLegs.length === 0) failedLegs.push({ legId: '-', platform: '-', reason: 'the plan has no legs for this image' });
+    return {
+      image: spec.image,
+      repository,
+      platforms: imageLegs.map((leg) => leg.platform),
+      tags: indexTags(spec.image, spec.additionalTags, opts).map((tag) => `${repository}:${tag}`),
+      sources,
+      perArch,
+      records: imageRecords,
+      status: failedLegs.length ? 'failed' : 'ready',
+      failedLegs,
+    };
+  });
+}

@@ -1,0 +1,111 @@
+// How a plan reads to a person: a terminal table for the CLI and markdown for the job summary.
+// Both come from the same rows so they never disagree.
+import type { Plan } from '../model.js';
+import { formatProblem } from '../problem.js';
+
+interface PlanRow {
+  image: string;
+  dir: string;
+  backend: string;
+  platforms: string;
+  runners: string;
+  why: string;
+}
+
+function planRows(plan: Plan): PlanRow[] {
+  return plan.images.map((spec) => {
+    const legs = plan.matrix.include.filter((leg) => leg.image === spec.image);
+    return {
+      image: spec.image,
+      dir: spec.dir,
+      backend: spec.backend,
+      platforms: spec.platforms.join(', '),
+      runners: legs.map((leg) => `${leg.runner}${leg.emulated ? ' (QEMU)' : ''}`).join(', '),
+      why: spec.backendReason,
+    };
+  });
+}
+
+export function renderTextTable(headers: string[], rows: string[][]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+/** Escapes text for a markdown table cell. */
+export function cell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
+
+export function renderMarkdownTable(headers: string[], rows: string[][]): string {
+  return [
+    `| ${headers.join(' | ')} |`,
+    `| ${headers.map(() => '---').join(' | ')} |`,
+    ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`),
+  ].join('\n');
+}
+
+export function describeMode(plan: Plan): string {
+  const mode = plan.mode;
+  switch (mode.kind) {
+    case 'all':
+      return 'every app';
+    case 'since':
+      return `apps changed since ${mode.rev}`;
+    case 'rebuild-list':
+      return `apps listed in ${mode.file}`;
+    case 'dirs':
+      return `the dirs asked for: ${mode.dirs.join(', ')}`;
+  }
+}
+
+export function renderPlanText(plan: Plan): string {
+  const out: string[] = [];
+  const legs = plan.matrix.include.length;
+  out.push(`Plan: ${plan.images.length} image(s), ${legs} leg(s) — ${describeMode(plan)}`);
+  if (plan.images.length) {
+    out.push('');
+    out.push(
+      renderTextTable(
+        ['IMAGE', 'DIR', 'BACKEND', 'PLATFORMS', 'RUNNERS', 'WHY'],
+        planRows(plan).map((r) => [r.image, r.dir, r.backend, r.platforms, r.runners, r.why]),
+      ),
+    );
+  }
+  if (plan.skipped.length) {
+    out.push('', 'Skipped:');
+    for (const s of plan.skipped) out.push(`  ${s.dir}: ${s.reason}`);
+  }
+  if (plan.problems.length) {
+    out.push('', 'Problems:');
+    for (const p of plan.problems) out.push(`  ${formatProblem(p)}`);
+  }
+  return `${out.join('\n')}\n`;
+}
+
+export function renderPlanMarkdown(plan: Plan, why?: string): string {
+  const out: string[] = ['## hephy-builder plan', ''];
+  const legs = plan.matrix.include.length;
+  out.push(`**${plan.images.length}** image(s) in **${legs}** leg(s): ${why ?? describeMode(plan)}.`, '');
+  if (plan.images.length) {
+    out.push(
+      renderMarkdownTable(
+        ['Image', 'Dir', 'Backend', 'Platforms', 'Runners', 'Why this backend'],
+        planRows(plan).map((r) => [`\`${r.image}\``, `\`${r.dir}\``, r.backend, r.platforms, r.runners, r.why]),
+      ),
+      '',
+    );
+  } else {
+    out.push('Nothing to build.', '');
+  }
+  if (plan.skipped.length) {
+    out.push('<details><summary>Skipped directories</summary>', '');
+    out.push(renderMarkdownTable(['Dir', 'Reason'], plan.skipped.map((s) => [`\`${s.dir}\``, s.reason])), '', '</details>', '');
+  }
+  if (plan.problems.length) {
+    out.push('### Problems', '');
+    for (const p of plan.problems) out.push(`- \`${cell(formatProblem(p))}\``);
+    out.push('');
+  }
+  return out.join('\n');
+}

@@ -1,0 +1,43 @@
+import { planMerge } from '../../src/core/mergePlan.js';
+import type { Leg, LegRecord } from '../../src/core/model.js';
+import type { PublishOptions } from '../../src/core/tags.js';
+
+const opts: PublishOptions = { registry: 'r:5000', prefix: 'imgs', mode: 'single-repo', date: new Date('2026-01-02'), perArchTags: true };
+const leg = (image: string, platform: string): Leg => ({
+  id: `${image}--${platform.replace(/\//g, '-')}`, image, dir: image, backend: 'ko', platform, runner: 'ubuntu-latest', emulated: false,
+});
+const record = (l: Leg, extra: Partial<LegRecord> = {}): LegRecord => ({
+  schema: 1, legId: l.id, image: l.image, dir: l.dir, platform: l.platform, backend: l.backend, runner: l.runner,
+  repository: 'r:5000/imgs', digest: `sha256:${l.platform.length.toString().repeat(64).slice(0, 64)}`,
+  durationsMs: { setup: 1, build: 2, push: 3, total: 6 }, status: 'success', startedAt: 't0', finishedAt: 't1', ...extra,
+});
+
+describe('planMerge', () => {
+  const legs = [leg('a', 'linux/amd64'), leg('a', 'linux/arm64'), leg('b', 'linux/amd64'), leg('b', 'linux/arm64')];
+  const images = [{ image: 'a', additionalTags: ['latest'] }, { image: 'b', additionalTags: [] }];
+
+  it('publishes an image whose legs all succeeded, over every platform digest', () => {
+    const [a] = planMerge(images, legs, legs.map((l) => record(l)), opts);
+    expect(a.status).toBe('ready');
+    expect(a.tags).toEqual(['r:5000/imgs:a-20260102', 'r:5000/imgs:a-latest']);
+    expect(a.sources).toHaveLength(2);
+    expect(a.sources[0]).toMatch(/^r:5000\/imgs@sha256:/);
+    expect(a.perArch.map((p) => p.tag)).toEqual(['r:5000/imgs:a-20260102-amd64', 'r:5000/imgs:a-20260102-arm64']);
+  });
+
+  it('holds back only the image with a failed or missing leg', () => {
+    const records = [record(legs[0]), record(legs[1], { status: 'failure', digest: undefined, error: 'exit 2: no Go files' }), record(legs[2])];
+    const [a, b] = planMerge(images, legs, records, opts);
+    expect(a.status).toBe('failed');
+    expect(a.failedLegs).toEqual([{ legId: 'a--linux-arm64', platform: 'linux/arm64', reason: 'exit 2: no Go files' }]);
+    expect(b.status).toBe('failed');
+    expect(b.failedLegs[0].reason).toMatch(/no leg record/);
+  });
+
+  it('takes the latest record of a re-run leg', () => {
+    const first = record(legs[0], { status: 'failure', digest: undefined, finishedAt: '2026-01-01T00:00:00Z' });
+    const rerun = record(legs[0], { finishedAt: '2026-01-01T01:00:00Z' });
+    const [a] = planMerge(images.slice(0, 1), legs.slice(0, 1), [rerun, first], opts);
+    expect(a.status).toBe('ready');
+  });
+});
