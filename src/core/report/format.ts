@@ -1,0 +1,35 @@
+// Small formatters shared by every report.
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms)) return '-';
+  const sign = ms < 0 ? '-' : '';
+  const abs = Math.abs(ms);
+  if (abs < 1000) return `${sign}${Math.round(abs)}ms`;
+  const seconds = abs / 1000;
+  if (seconds < 60) return `${sign}${seconds.toFixed(1)}s`;
+  const minutes = Math.floor(seconds / 60);
+  return `${sign}${minutes}m ${Math.round(seconds - minutes * 60)
+    .toString()
+    .padStart(2, '0')}s`;
+}
+
+export function formatBytes(bytes: number | undefined): string {
+  if (bytes === undefined || !Number.isFinite(bytes)) return '-';
+  const sign = bytes < 0 ? '-' : '';
+  let value = Math.abs(bytes);
+  for (const unit of ['B', 'KiB', 'MiB', 'GiB']) {
+    if (value < 1024 || unit === 'GiB') return `${sign}${unit === 'B' ? value : value.toFixed(1)} ${unit}`;
+    value /= 1024;
+  }
+  return `${sign}${value} B`;
+}
+
+/** "+12.3s (+15%)", "-2.0s (-4%)", or "new" when there is nothing to compare with. */
+export function formatDelta(current: number | undefined, base: number | undefined, unit: 'ms' | 'bytes'): string {
+  if (current === undefined || base === undefined) return 'new';
+  const diff = current - base;
+  const abs = unit === 'ms' ? formatDuration(diff) : formatBytes(diff);
+  const signed = diff > 0 ? `+${abs}` : diff === 0 ? `±0` : abs;
+  if (base === 0) return signed;
+  const pct = Math.round((diff / base) * 100);
+  return `${signed} (${pct > 0 ? '+' : ''}${pct}%)`;
+}
