@@ -1,0 +1,64 @@
+// Leg records travel between jobs as files (artifacts on runners, a directory locally), so the
+// merge validates every record it reads instead of trusting it.
+import { z } from 'zod';
+import { BACKENDS } from './config/schema.js';
+import type { Leg, LegRecord } from './model.js';
+
+const durations = z.object({ setup: z.number(), build: z.number(), push: z.number(), total: z.number() });
+
+export const legRecordSchema = z.object({
+  schema: z.literal(1),
+  legId: z.string().min(1),
+  image: z.string().min(1),
+  dir: z.string(),
+  platform: z.string().min(1),
+  backend: z.enum(BACKENDS),
+  runner: z.string(),
+  repository: z.string().optional(),
+  digest: z.string().regex(/^sha256:[a-f0-9]{64}$/).optional(),
+  compressedSize: z.number().int().nonnegative().optional(),
+  durationsMs: durations,
+  sourceCommit: z.string().optional(),
+  status: z.enum(['success', 'failure']),
+  error: z.string().optional(),
+  startedAt: z.string(),
+  finishedAt: z.string(),
+}) satisfies z.ZodType<LegRecord>;
+
+/** The file (and artifact) name of a leg's record. Leg ids are already artifact-name safe. */
+export function legRecordName(legId: string): string {
+  return `hephy-leg-${legId}`;
+}
+
+export function parseLegRecord(text: string, source: string): LegRecord {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`${source}: not a JSON leg record (${error instanceof Error ? error.message : String(error)})`);
+  }
+  const parsed = legRecordSchema.safeParse(data);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    throw new Error(`${source}: not a valid leg record: ${first.path.join('.') || '(root)'}: ${first.message}`);
+  }
+  return parsed.data;
+}
+
+/** A record for a leg that failed before or during its build. */
+export function failedLegRecord(leg: Leg, error: string, startedAt: Date, durationsMs: LegRecord['durationsMs']): LegRecord {
+  return {
+    schema: 1,
+    legId: leg.id,
+    image: leg.image,
+    dir: leg.dir,
+    platform: leg.platform,
+    backend: leg.backend,
+    runner: leg.runner,
+    durationsMs,
+    status: 'failure',
+    error,
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+  };
+}
