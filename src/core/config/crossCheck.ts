@@ -1,0 +1,134 @@
+// Checks that span several keys and need no filesystem: source mode, platforms against the
+// backend, platforms set twice. They read the raw parsed YAML defensively (it may not match the
+// schema), so their problems arrive together with the schema's in one pass.
+import type { Problem } from '../problem.js';
+import { isPlatformError, normalizePlatform, parsePlatform, type Platform } from '../platform.js';
+import { BACKENDS, type BackendName } from './schema.js';
+import type { ConfigPath, Locator } from './load.js';
+
+const PLATFORM_LISTS: ConfigPath[] = [['platforms'], ['ko_config', 'platforms'], ['spin_config', 'platforms']];
+
+function present(v: unknown): boolean {
+  return v !== undefined && v !== null;
+}
+
+function get(raw: Record<string, unknown>, path: ConfigPath): unknown {
+  let v: unknown = raw;
+  for (const seg of path) {
+    if (v === null || typeof v !== 'object' || !Object.prototype.hasOwnProperty.call(v, seg)) return undefined;
+    v = (v as Record<string | number, unknown>)[seg];
+  }
+  return v;
+}
+
+function dotted(path: ConfigPath): string {
+  return path.map((s) => (typeof s === 'number' ? `[${s}]` : s)).join('.').replace(/\.\[/g, '[');
+}
+
+export function crossCheck(raw: Record<string, unknown>, at: Locator): Problem[] {
+  const problems: Problem[] = [];
+  const error = (where: 'key' | 'value', path: ConfigPath, message: string, hint?: string) =>
+    problems.push({ file: at.file, ...at[where](path), path: dotted(path), message, hint, severity: 'error' });
+  const warning = (path: ConfigPath, message: string, hint?: string) =>
+    problems.push({ file: at.file, ...at.key(path), path: dotted(path), message, hint, severity: 'warning' });
+
+  // --- where the sources come from
+  const local = raw.use_local_context;
+  const hasRepo = present(raw.upstream_repo);
+  const hasRef = present(raw.upstream_ref);
+  if (local === true && (hasRepo || hasRef)) {
+    error(
+      'key',
+      [hasRepo ? 'upstream_repo' : 'upstream_ref'],
+      'use either use_local_context or upstream_repo/upstream_ref, not both',
+      'remove `use_local_context: true` to build the upstream repo, or remove upstream_repo/upstream_ref to build this directory',
+    );
+  }
+  if (hasRepo && !hasRef) {
+    error('key', ['upstream_repo'], 'upstream_repo needs upstream_ref: the branch, tag or commit to build', 'add e.g. `upstream_ref: v1.2.3`');
+  }
+  if (hasRef && !hasRepo) {
+    error('key', ['upstream_ref'], 'upstream_ref needs upstream_repo: the git URL to check it out from', 'add `upstream_repo: <git URL>`, or remove upstream_ref');
+  }
+  if (local === false && !hasRepo && !hasRef) {
+    error(
+      'value',
+      ['use_local_context'],
+      'nothing to build: use_local_context is false and there is no upstream_repo',
+      'set `use_local_context: true`, or give upstream_repo and upstream_ref',
+    );
+  }
+
+  // --- platforms
+  const backend = (BACKENDS as readonly unknown[]).includes(raw.build_backend) ? (raw.build_backend as BackendName) : undefined;
+  const lists = new Map<string, string[]>();
+  for (const listPath of PLATFORM_LISTS) {
+    const list = get(raw, listPath);
+    if (!Array.isArray(list)) continue;
+    const valid: { text: string; platform: Platform; path: ConfigPath }[] = [];
+    const seen = new Map<string, string>();
+    list.forEach((item, i) => {
+      if (typeof item !== 'string') return; // the schema reports the type
+      const path = [...listPath, i];
+      const parsed = parsePlatform(item);
+      if (isPlatformError(parsed)) {
+        error('value', path, `expected os/arch[/variant], e.g. linux/amd64; ${parsed.reason}`, parsed.hint);
+        return;
+      }
+      const normal = normalizePlatform(item);
+      const first = seen.get(normal);
+      if (first !== undefined) {
+        error('value', path, first === item ? `\`${item}\` is listed twice` : `\`${item}\` is the same platform as \`${first}\``, 'remove one of them');
+        return;
+      }
+      seen.set(normal, item);
+      valid.push({ text: item, platform: parsed, path });
+    });
+    lists.set(listPath.join('.'), [...seen.keys()]);
+
+    for (const { text, platform, path } of valid) {
+      const wasm = platform.arch === 'wasm32';
+      if (wasm && backend && backend !== 'spin') {
+        error('value', path, `wasi/wasm32 is built only by the spin backend, not ${backend}`, 'set `build_backend: spin`, or remove wasi/wasm32');
+      } else if (!wasm && backend === 'spin') {
+        error('value', path, `the spin backend builds only wasi/wasm32, not \`${text}\``, 'use `platforms: [wasi/wasm32]`, or leave platforms out');
+      } else if (platform.os !== 'linux' && (backend === 'ko' || backend === 'kaniko') && !wasm) {
+        error('value', path, `the ${backend} backend builds linux images only, not \`${text}\``, `use linux/${platform.arch}`);
+      }
+    }
+    // Without an explicit backend one backend is still chosen per image; none builds both kinds.
+    if (!backend) {
+      const wasmItem = valid.find((v) => v.platform.arch === 'wasm32');
+      const other = valid.find((v) => v.platform.arch !== 'wasm32');
+      if (wasmItem && other) {
+        error('value', wasmItem.path, `wasi/wasm32 cannot be built together with \`${other.text}\`: only spin builds wasm, and spin builds nothing else`, 'give the wasm app its own directory and build-config.yaml');
+      }
+    }
+  }
+
+  // --- platforms given twice
+  const top = lists.get('platforms');
+  for (const section of ['ko_config', 'spin_config']) {
+    const nested = lists.get(`${section}.platforms`);
+    if (!top || !nested) continue;
+    const same = top.length === nested.length && top.every((p) => nested.includes(p));
+    if (!same) {
+      const topLine = at.key(['platforms']).line;
+      error(
+        'key',
+        [section, 'platforms'],
+        `platforms differ between the top level (line ${topLine}) and ${section}.platforms`,
+        'keep one of the two lists',
+      );
+    }
+  }
+
+  // --- sections the chosen backend ignores
+  if (backend && backend !== 'ko' && present(raw.ko_config)) {
+    warning(['ko_config'], `ko_config is ignored: build_backend is ${backend}`, 'remove ko_config, or set `build_backend: ko`');
+  }
+  if (backend && backend !== 'spin' && present(raw.spin_config)) {
+    warning(['spin_config'], `spin_config is ignored: build_backend is ${backend}`, 'remove spin_config, or set `build_backend: spin`');
+  }
+  return problems;
+}

@@ -1,0 +1,475 @@
+// Reads build-config.yaml into a validated BuildConfig, or into Problems that point at the exact
+// line and column, say what was expected and what was found, and suggest the key that was meant.
+// It never throws: any input, however broken or hostile, ends as Problems.
+import { readFileSync } from 'node:fs';
+import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, type Document, type Node, type Pair } from 'yaml';
+import type { z } from 'zod';
+import type { Problem } from '../problem.js';
+import { buildConfigSchema, NESTED_KEYS, TOP_LEVEL_KEYS, type BackendName, type BuildConfig } from './schema.js';
+import { suggest } from './didYouMean.js';
+import { crossCheck } from './crossCheck.js';
+import { describeExpected, describeValue, quote } from './describe.js';
+
+export type ConfigPath = (string | number)[];
+
+export interface Position {
+  line: number;
+  column: number;
+}
+
+export interface ConfigParseResult {
+  /** Present exactly when no problem is an error (warnings allowed). */
+  config?: BuildConfig;
+  /** Every problem found, sorted by line and column. */
+  problems: Problem[];
+  /** Position of the value at a key path (the key itself when the value is empty or absent). */
+  locate(path: ConfigPath): Position;
+}
+
+/** How to point a Problem at a node, shared with the cross-key checks. */
+export interface Locator {
+  file: string;
+  /** Position of the value at `path`; of the deepest existing ancestor when the path is missing. */
+  value(path: ConfigPath): Position;
+  /** Position of the key that ends `path` (falls back like `value`). */
+  key(path: ConfigPath): Position;
+  /** Position of a node already in hand, when it has one. */
+  of(node: unknown): Position | undefined;
+  /** The scalar's text as written (`1.10`, not the number 1.1), when the path ends at a scalar. */
+  source(path: ConfigPath): string | undefined;
+}
+
+// A real build-config.yaml is a few hundred bytes; megabytes mean a wrong file or an attack.
+const MAX_TEXT_LENGTH = 4 * 1024 * 1024;
+// Billion-laughs defence: the yaml library's default for toJS, applied to our own conversion.
+const MAX_ALIAS_COUNT = 100;
+const MAX_DEPTH = 64;
+const MAX_NODES = 100_000;
+// Past this the user fixes the first ones first; a 10 000-line junk file should not print 10 000 lines.
+const MAX_PROBLEMS = 50;
+
+export function formatPath(path: ConfigPath): string {
+  let out = '';
+  for (const seg of path) {
+    if (typeof seg === 'number') out += `[${seg}]`;
+    else out += out === '' ? seg : `.${seg}`;
+  }
+  return out;
+}
+
+/** Parses build-config.yaml text. `file` is what goes into each Problem's `file`. */
+export function parseBuildConfig(text: string, file: string): ConfigParseResult {
+  const problems: Problem[] = [];
+  const whole: Position = { line: 1, column: 1 };
+  const fail = (message: string, at: Position = whole, hint?: string): ConfigParseResult => {
+    problems.push({ file, ...at, path: '', message, hint, severity: 'error' });
+    return { problems, locate: () => whole };
+  };
+
+  try {
+    if (typeof text !== 'string') return fail('expected the text of a YAML file');
+    if (text.length > MAX_TEXT_LENGTH) {
+      return fail(`the file is ${Math.round(text.length / 1024)} KiB; a build-config.yaml is a few lines of YAML`);
+    }
+    const control = firstControlCharacter(text);
+    if (control) {
+      return fail(
+        `the file contains the control character U+${control.code.toString(16).toUpperCase().padStart(4, '0')}, which YAML does not allow; is it a text file?`,
+        control.at,
+      );
+    }
+
+    const lineCounter = new LineCounter();
+    // uniqueKeys off: our conversion reports duplicates itself, naming the key and its first line.
+    const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false, keepSourceTokens: false });
+    const posAt = (offset: number): Position => {
+      const { line, col } = lineCounter.linePos(Math.max(0, Math.min(offset, text.length)));
+      return { line: Math.max(1, line), column: Math.max(1, col) };
+    };
+    const locator = makeLocator(doc, file, posAt);
+    const result = (config?: BuildConfig): ConfigParseResult => ({
+      config: problems.some((p) => p.severity === 'error') ? undefined : config,
+      problems: finish(problems),
+      locate: (path) => locator.value(path),
+    });
+
+    for (const warning of doc.warnings) {
+      problems.push({ file, ...posAt(warning.pos[0]), path: '', message: yamlMessage(warning.code, warning.message), severity: 'warning' });
+    }
+    if (doc.errors.length > 0) {
+      for (const error of doc.errors) {
+        const hint = error.code === 'TAB_AS_INDENT' ? 'indent with spaces' : undefined;
+        problems.push({ file, ...posAt(error.pos[0]), path: '', message: yamlMessage(error.code, error.message), hint, severity: 'error' });
+      }
+      return result();
+    }
+
+    const root = doc.contents;
+    if (root === null || (isScalar(root) && root.value === null && root.source === '')) return result({});
+    if (!isMap(root)) {
+      problems.push({
+        file,
+        ...locator.value([]),
+        path: '',
+        message: `expected a mapping of settings (lines like \`build_backend: ko\`), got ${describeNode(root)}`,
+        severity: 'error',
+      });
+      return result();
+    }
+
+    const raw = toPlain(doc, root, [], 0, { aliases: 0, nodes: 0, reported: new Set() }, problems, locator);
+    if (!isRecord(raw)) return result();
+
+    const parsed = buildConfigSchema.safeParse(raw);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) problems.push(...issueToProblems(issue, raw, locator));
+    }
+    problems.push(...crossCheck(raw, locator));
+    return result(parsed.success ? parsed.data : undefined);
+  } catch (err) {
+    // Last line of defence (e.g. a stack overflow inside a library on pathological input): the
+    // user still gets a Problem, not a stack trace.
+    problems.push({
+      file,
+      ...whole,
+      path: '',
+      message: `could not read this file as YAML (${err instanceof Error ? err.message : String(err)})`,
+      severity: 'error',
+    });
+    return { problems: finish(problems), locate: () => whole };
+  }
+}
+
+/** Reads and parses a config file; a missing or unreadable file is a Problem, not a throw. */
+export function loadBuildConfig(file: string, displayPath: string = file): ConfigParseResult {
+  const whole: Position = { line: 1, column: 1 };
+  const unreadable = (message: string): ConfigParseResult => ({
+    problems: [{ file: displayPath, ...whole, path: '', message, severity: 'error' }],
+    locate: () => whole,
+  });
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException)?.code;
+    if (code === 'ENOENT') return unreadable('file not found');
+    if (code === 'EISDIR') return unreadable('is a directory, expected a YAML file');
+    if (code === 'EACCES' || code === 'EPERM') return unreadable('permission denied reading the file');
+    return unreadable(`cannot read the file (${code ?? (err instanceof Error ? err.message : String(err))})`);
+  }
+  if (bytes.length > MAX_TEXT_LENGTH) {
+    return unreadable(`the file is ${Math.round(bytes.length / 1024)} KiB; a build-config.yaml is a few lines of YAML`);
+  }
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return unreadable('the file is not UTF-8 text');
+  }
+  return parseBuildConfig(text, displayPath);
+}
+
+/**
+ * The platforms a config asks for: the top-level key, else the backend's own section. With no
+ * backend given, the config's build_backend decides; with none there either, ko_config then
+ * spin_config. Undefined means "the backend's default".
+ */
+export function effectivePlatforms(config: BuildConfig, backend: BackendName | undefined = config.build_backend): string[] | undefined {
+  if (config.platforms) return config.platforms;
+  if (backend === 'ko') return config.ko_config?.platforms;
+  if (backend === 'spin') return config.spin_config?.platforms;
+  if (backend === undefined) return config.ko_config?.platforms ?? config.spin_config?.platforms;
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function finish(problems: Problem[]): Problem[] {
+  const seen = new Set<string>();
+  const unique = problems.filter((p) => {
+    const id = `${p.line}:${p.column}:${p.severity}:${p.message}`;
+    if (seen.has(id)) return false;
+    seen.add(id);
+    return true;
+  });
+  unique.sort((a, b) => a.line - b.line || a.column - b.column);
+  if (unique.length <= MAX_PROBLEMS) return unique;
+  const shown = unique.slice(0, MAX_PROBLEMS);
+  const rest = unique.length - MAX_PROBLEMS;
+  const next = unique[MAX_PROBLEMS];
+  shown.push({ ...next, path: '', hint: undefined, message: `${rest} more problem${rest === 1 ? '' : 's'} not shown; fix the ones above first` });
+  return shown;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array);
+}
+
+function firstControlCharacter(text: string): { code: number; at: Position } | undefined {
+  // YAML allows tab, LF, CR, and (outside C0/C1) printable characters; NUL & co. mean binary data.
+  const match = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/.exec(text);
+  if (!match) return undefined;
+  const before = text.slice(0, match.index);
+  const line = before.split('\n').length;
+  const column = match.index - before.lastIndexOf('\n');
+  return { code: match[0].charCodeAt(0), at: { line, column } };
+}
+
+const YAML_MESSAGES: Record<string, string> = {
+  MULTIPLE_DOCS: 'a build-config.yaml holds one YAML document; remove this `---` and what follows, or merge it into the first',
+  TAB_AS_INDENT: 'YAML syntax error: tabs are not allowed as indentation',
+  RESOURCE_EXHAUSTION: 'the YAML is nested too deeply to read',
+  TAG_RESOLVE_FAILED: 'unknown YAML tag; the value is read as plain text',
+};
+
+function yamlMessage(code: string, message: string): string {
+  const known = YAML_MESSAGES[code];
+  if (known) return known;
+  const text = message.split('\n')[0].replace(/\.$/, '');
+  return `YAML syntax error: ${text.charAt(0).toLowerCase()}${text.slice(1)}`;
+}
+
+function describeNode(node: unknown): string {
+  if (isSeq(node)) return 'a list';
+  if (isScalar(node)) return describeValue(node.value);
+  if (isAlias(node)) return 'an alias';
+  return 'something else';
+}
+
+// --- positions --------------------------------------------------------------------------------
+
+function makeLocator(doc: Document, file: string, posAt: (offset: number) => Position): Locator {
+  const start = (node: unknown): Position | undefined => {
+    const range = (node as Node | null | undefined)?.range;
+    return range ? posAt(range[0]) : undefined;
+  };
+  // An empty value (`platforms:` then a newline) has a zero-width range on the next line; the key
+  // is the useful place to point at.
+  const isEmpty = (node: unknown): boolean =>
+    node === null || node === undefined || (isScalar(node) && !!node.range && node.range[0] === node.range[1]);
+
+  const walk = (path: ConfigPath): { node: unknown; key: unknown } => {
+    let node: unknown = doc.contents;
+    let key: unknown = undefined;
+    for (const seg of path) {
+      const here = isAlias(node) ? node.resolve(doc) : node;
+      if (isMap(here) && typeof seg === 'string') {
+        const pair = (here.items as Pair[]).find((p) => keyText(doc, p.key) === seg);
+        if (!pair) break;
+        key = pair.key;
+        node = pair.value;
+      } else if (isSeq(here) && typeof seg === 'number' && seg < here.items.length) {
+        key = here.items[seg];
+        node = here.items[seg];
+      } else {
+        break;
+      }
+    }
+    return { node, key };
+  };
+  const whole: Position = { line: 1, column: 1 };
+  return {
+    file,
+    value(path) {
+      const { node, key } = walk(path);
+      return (!isEmpty(node) && start(node)) || start(key) || start(doc.contents) || whole;
+    },
+    key(path) {
+      const { node, key } = walk(path);
+      return start(key) || start(node) || start(doc.contents) || whole;
+    },
+    of: start,
+    source(path) {
+      const { node } = walk(path);
+      return isScalar(node) && typeof node.source === 'string' ? node.source : undefined;
+    },
+  };
+}
+
+function keyText(doc: Document, key: unknown): string | undefined {
+  const k = isAlias(key) ? key.resolve(doc) : key;
+  if (isScalar(k)) return k.value === null ? '' : String(k.value);
+  return undefined;
+}
+
+// --- YAML nodes to plain data -----------------------------------------------------------------
+
+interface Budget {
+  aliases: number;
+  nodes: number;
+  reported: Set<string>;
+}
+
+/**
+ * Our own toJS: it reports (instead of throwing on) alias bombs, unresolved aliases and deep
+ * nesting, names duplicate keys with the line of their first use, and builds objects without a
+ * prototype trap for keys like `__proto__`.
+ */
+function toPlain(doc: Document, node: unknown, path: ConfigPath, depth: number, budget: Budget, problems: Problem[], at: Locator): unknown {
+  const once = (id: string, problem: Omit<Problem, 'file'>) => {
+    if (budget.reported.has(id)) return;
+    budget.reported.add(id);
+    problems.push({ file: at.file, ...problem });
+  };
+  if (node === null || node === undefined) return null;
+  if (++budget.nodes > MAX_NODES) {
+    once('nodes', { ...at.value(path), path: formatPath(path), message: `more than ${MAX_NODES} values; a build-config.yaml is a few lines`, severity: 'error' });
+    return null;
+  }
+  if (depth > MAX_DEPTH) {
+    once('depth', { ...at.value(path), path: formatPath(path), message: `nested more than ${MAX_DEPTH} levels deep`, severity: 'error' });
+    return null;
+  }
+  if (isAlias(node)) {
+    if (++budget.aliases > MAX_ALIAS_COUNT) {
+      once('aliases', {
+        ...at.value(path),
+        path: formatPath(path),
+        message: `more than ${MAX_ALIAS_COUNT} alias expansions (*name); this looks like a YAML alias bomb`,
+        severity: 'error',
+      });
+      return null;
+    }
+    const target = node.resolve(doc);
+    if (!target) {
+      once(`alias:${node.source}`, {
+        ...at.value(path),
+        path: formatPath(path),
+        message: `alias *${node.source} refers to no anchor &${node.source} above it`,
+        severity: 'error',
+      });
+      return null;
+    }
+    return toPlain(doc, target, path, depth + 1, budget, problems, at);
+  }
+  if (isScalar(node)) return node.value;
+  if (isSeq(node)) {
+    return node.items.map((item, i) => toPlain(doc, item, [...path, i], depth + 1, budget, problems, at));
+  }
+  if (isMap(node)) {
+    const out: Record<string, unknown> = {};
+    const firstLine = new Map<string, number>();
+    for (const pair of node.items as Pair[]) {
+      const name = keyText(doc, pair.key);
+      if (name === undefined) {
+        problems.push({
+          file: at.file,
+          ...(at.of(pair.key) ?? at.value(path)),
+          path: formatPath(path),
+          message: `a key must be a plain word, got ${describeNode(pair.key)}`,
+          severity: 'error',
+        });
+        continue;
+      }
+      const childPath = [...path, name];
+      const keyAt = at.key(childPath);
+      const earlier = firstLine.get(name);
+      if (earlier !== undefined) {
+        // at.key finds the first pair with this name; point at this (later) one instead.
+        problems.push({
+          file: at.file,
+          ...(at.of(pair.key) ?? keyAt),
+          path: formatPath(childPath),
+          message: `duplicate key \`${name}\` (first set on line ${earlier})`,
+          hint: 'remove one of them',
+          severity: 'error',
+        });
+        continue;
+      }
+      firstLine.set(name, keyAt.line);
+      Object.defineProperty(out, name, {
+        value: toPlain(doc, pair.value, childPath, depth + 1, budget, problems, at),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    }
+    return out;
+  }
+  return null;
+}
+
+// --- zod issues to Problems -------------------------------------------------------------------
+
+function valueAt(raw: unknown, path: PropertyKey[]): unknown {
+  let v: unknown = raw;
+  for (const seg of path) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = Object.prototype.hasOwnProperty.call(v, seg) ? (v as Record<PropertyKey, unknown>)[seg] : undefined;
+  }
+  return v;
+}
+
+function issueToProblems(issue: z.core.$ZodIssue, raw: Record<string, unknown>, at: Locator): Problem[] {
+  const path = issue.path.filter((s): s is string | number => typeof s !== 'symbol');
+  const value = valueAt(raw, path);
+  const base = { file: at.file, path: formatPath(path), severity: 'error' as const };
+
+  switch (issue.code) {
+    case 'unrecognized_keys':
+      return issue.keys.map((key) => {
+        const keyPath = [...path, key];
+        return {
+          ...base,
+          ...at.key(keyPath),
+          path: formatPath(keyPath),
+          message: path.length === 0 ? `unknown key \`${key}\`` : `unknown key \`${key}\` in ${formatPath(path)}`,
+          hint: unknownKeyHint(key, path),
+        };
+      });
+    case 'invalid_type':
+      return [
+        {
+          ...base,
+          ...at.value(path),
+          message: `expected ${describeExpected(buildConfigSchema, path)}, got ${describeValue(value, at.source(path))}`,
+          hint: typeHint(issue.expected, value, path, at.source(path)),
+        },
+      ];
+    case 'invalid_value': {
+      const allowed = issue.values.map(String);
+      const expected = allowed.length === 1 ? `\`${allowed[0]}\`` : `one of ${allowed.join(', ')}`;
+      const got = typeof value === 'string' ? quote(value) : describeValue(value);
+      const meant = typeof value === 'string' ? suggest(value, allowed) : undefined;
+      return [{ ...base, ...at.value(path), message: `expected ${expected}, got ${got}`, hint: meant ? `did you mean \`${meant}\`?` : undefined }];
+    }
+    default: {
+      // Our schema's own messages (too_small, invalid_format, custom) already say what is expected.
+      const got = typeof value === 'string' ? `, got ${quote(value)}` : '';
+      return [{ ...base, ...at.value(path), message: `${issue.message}${got}` }];
+    }
+  }
+}
+
+function unknownKeyHint(key: string, parent: ConfigPath): string | undefined {
+  const here = parent.length === 0 ? TOP_LEVEL_KEYS : (NESTED_KEYS[String(parent[0])] ?? []);
+  const meant = suggest(key, here);
+  if (meant) return `did you mean \`${meant}\`?`;
+  // Keys at the wrong depth, as in the seed's examples, whose indentation was lost.
+  if (parent.length === 0) {
+    const owners = Object.entries(NESTED_KEYS).filter(([, keys]) => keys.includes(key)).map(([section]) => section);
+    if (owners.length > 0) return `\`${key}\` belongs under ${owners.map((o) => `\`${o}:\``).join(' or ')}; indent it`;
+  } else if (TOP_LEVEL_KEYS.includes(key)) {
+    return `\`${key}\` is a top-level key; remove its indentation`;
+  }
+  return undefined;
+}
+
+function typeHint(expected: string, value: unknown, path: ConfigPath, written = String(value)): string | undefined {
+  const key = String(path[path.length - 1] ?? '');
+  if (value === null || value === undefined) return 'give a value, or remove the key';
+  if (expected === 'boolean' && typeof value === 'string') {
+    // YAML 1.2 reads yes/no/on/off as strings, unlike YAML 1.1 tools.
+    const lower = value.toLowerCase();
+    if (['yes', 'on', 'y', 'true'].includes(lower)) return `write \`${key}: true\``;
+    if (['no', 'off', 'n', 'false'].includes(lower)) return `write \`${key}: false\``;
+    return 'write true or false';
+  }
+  if (expected === 'array' && (typeof value === 'string' || typeof value === 'number')) {
+    return `write a list: \`${key}: [${written}]\``;
+  }
+  if (expected === 'string' && (typeof value === 'number' || typeof value === 'boolean')) {
+    return `quote it: \`"${written}"\`; unquoted, YAML reads it as a ${typeof value}`;
+  }
+  return undefined;
+}
