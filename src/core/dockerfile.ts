@@ -75,6 +75,9 @@ const HEREDOC_WORD = /^\d*<<(-?)\s*(["']?)([^<"'\s]+)\2$/;
 // What BuildKit's ADD fetches as a git repository: git@, git://, ssh://, or a URL ending in .git.
 const GIT_URL = /^(git@|git:\/\/|ssh:\/\/)|^https?:\/\/\S+\.git(#\S*)?$/;
 const DIRECTIVE = /^#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.*?)\s*$/;
+/** The feature name of a `# syntax=` directive, which Kaniko ignores rather than fails on. */
+export const SYNTAX_DIRECTIVE_FEATURE = '# syntax= directive';
+
 const KNOWN_DIRECTIVES = new Set(['syntax', 'escape', 'check']);
 const MAX_TEXT = 80;
 
@@ -184,7 +187,7 @@ function findBuildkitOnly(directives: DockerfileScan['directives'], instructions
   // Kaniko ignores `# syntax=` and parses with its built-in parser; BuildKit honours the
   // frontend the file asks for (kaniko#1568), so a file that names one is meant for BuildKit.
   if (directives.syntax) {
-    found.push({ line: directives.syntax.line, feature: '# syntax= directive', text: `# syntax=${directives.syntax.value}` });
+    found.push({ line: directives.syntax.line, feature: SYNTAX_DIRECTIVE_FEATURE, text: `# syntax=${directives.syntax.value}` });
   }
   for (const ins of instructions) {
     const text = shorten(ins.text);

@@ -1,0 +1,259 @@
+// Which backend builds a directory, and why, in the seed's order: an explicit build_backend, then
+// go.mod + cmd/ (ko), then spin.toml (spin), then a Dockerfile (kaniko, or buildkit when the
+// Dockerfile uses features Kaniko cannot build). For local builds it also checks that the files
+// the backend needs are there, so a missing Dockerfile is a Problem at plan time rather than a
+// failed leg ten minutes later.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, posix, relative, resolve, sep } from 'node:path';
+import type { BackendName, BuildConfig } from './config/schema.js';
+import { CONFIG_FILE_NAME } from './config/schema.js';
+import { suggest } from './config/didYouMean.js';
+import { scanDockerfile, SYNTAX_DIRECTIVE_FEATURE, type BuildkitOnlyUse, type DockerfileScan } from './dockerfile.js';
+import type { Problem } from './problem.js';
+
+export type ConfigPath = (string | number)[];
+export type Locate = (path: ConfigPath) => { line: number; column: number };
+
+export interface DetectOptions {
+  /** The config file as Problems name it, e.g. `examples/go-hello/build-config.yaml`. */
+  configFile?: string;
+  /** The directory as messages name it (repo-relative, '.' for the root). Default: `dir`. */
+  displayDir?: string;
+  /** Repository root: go.mod is looked for from `dir` up to here (Go finds it the same way). */
+  root?: string;
+}
+
+export interface Detection {
+  backend?: BackendName;
+  /** One line saying why, e.g. "go.mod and cmd/ found". */
+  reason: string;
+  problems: Problem[];
+}
+
+const DEFAULT_DOCKERFILE = 'Dockerfile';
+const DEFAULT_SPIN_MANIFEST = 'spin.toml';
+
+const isDir = (p: string) => {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+};
+const isFile = (p: string) => {
+  try {
+    return statSync(p).isFile();
+  } catch {
+    return false;
+  }
+};
+
+/** `./x/y` style path for messages, always with forward slashes. */
+function shown(...parts: string[]): string {
+  return posix.normalize(parts.filter((p) => p && p !== '.').join('/') || '.');
+}
+
+function describeUse(use: BuildkitOnlyUse, dockerfile: string): string {
+  return `${dockerfile} line ${use.line} uses ${use.feature}, which Kaniko cannot build`;
+}
+
+export function detectBackend(dir: string, config: BuildConfig = {}, locate?: Locate, options: DetectOptions = {}): Detection {
+  const displayDir = options.displayDir ?? dir;
+  const configFile = options.configFile ?? shown(displayDir, CONFIG_FILE_NAME);
+  const at: Locate = locate ?? (() => ({ line: 1, column: 1 }));
+  const problems: Problem[] = [];
+  const problem = (path: ConfigPath, message: string, hint?: string, severity: Problem['severity'] = 'error') =>
+    problems.push({ file: configFile, ...at(path), path: path.join('.'), message, hint, severity });
+
+  const contextPath = config.context_path ?? '.';
+  const dockerfileName = config.dockerfile_path ?? DEFAULT_DOCKERFILE;
+  const dockerfile = join(dir, contextPath, dockerfileName);
+  const dockerfileShown = shown(displayDir, contextPath, dockerfileName);
+  const manifestName = config.spin_config?.manifest_path ?? DEFAULT_SPIN_MANIFEST;
+  const manifest = join(dir, manifestName);
+  const upstream = config.upstream_repo !== undefined;
+
+  // --- 1. explicit build_backend
+  const explicit = config.build_backend;
+  if (explicit) {
+    const reason = `build_backend: ${explicit} in ${CONFIG_FILE_NAME}`;
+    // The upstream source is not here at plan time; the leg checks it after cloning.
+    if (upstream) return { backend: explicit, reason, problems };
+    switch (explicit) {
+      case 'kaniko':
+      case 'buildkit': {
+        const scan = checkDockerfile(dir, config, dockerfile, dockerfileShown, problem);
+        if (scan && explicit === 'kaniko') {
+          const [hard] = scan.buildkitOnly.filter((u) => u.feature !== SYNTAX_DIRECTIVE_FEATURE);
+          if (hard) {
+            problem(['build_backend'], `build_backend is kaniko, but ${describeUse(hard, dockerfileShown)}: ${hard.text}`, 'use build_backend: buildkit');
+          } else if (scan.buildkitOnly.length > 0) {
+            const [syntax] = scan.buildkitOnly;
+            problem(
+              ['build_backend'],
+              `${dockerfileShown} line ${syntax.line} asks for a Dockerfile frontend (${syntax.text}); Kaniko ignores it and uses its built-in parser`,
+              'use build_backend: buildkit to build with that frontend',
+              'warning',
+            );
+          }
+        }
+        break;
+      }
+      case 'ko':
+        checkKo(dir, config, displayDir, options.root, problem);
+        break;
+      case 'spin':
+        if (!isFile(manifest)) {
+          problem(
+            config.spin_config?.manifest_path ? ['spin_config', 'manifest_path'] : ['build_backend'],
+            `build_backend is spin, but there is no Spin manifest ${shown(displayDir, manifestName)}`,
+            config.spin_config?.manifest_path ? undefined : 'add spin.toml, or set spin_config.manifest_path',
+          );
+        }
+        break;
+    }
+    return { backend: explicit, reason, problems };
+  }
+
+  if (upstream) {
+    // Detection needs the sources, which only the leg clones. Kaniko is the seed's fallback.
+    problem(
+      ['upstream_repo'],
+      'build_backend is not set, and an upstream source cannot be inspected at plan time: building it with kaniko',
+      'set build_backend (kaniko, ko, buildkit or spin) to choose',
+      'warning',
+    );
+    return { backend: 'kaniko', reason: 'upstream source, no build_backend: kaniko (the fallback)', problems };
+  }
+
+  const hasDockerfile = isFile(dockerfile);
+  // --- 2. go.mod + cmd/ -> ko
+  if (isFile(join(dir, 'go.mod')) && isDir(join(dir, 'cmd'))) {
+    checkKo(dir, config, displayDir, options.root, problem);
+    const also = hasDockerfile ? `; ${dockerfileShown} is ignored (set build_backend: kaniko to use it)` : '';
+    return { backend: 'ko', reason: `go.mod and cmd/ found${also}`, problems };
+  }
+  // --- 3. spin manifest -> spin
+  if (isFile(manifest)) return { backend: 'spin', reason: `${manifestName} found`, problems };
+  // --- 4. Dockerfile -> kaniko, or buildkit for what Kaniko cannot build
+  if (hasDockerfile) {
+    const scan = checkDockerfile(dir, config, dockerfile, dockerfileShown, problem);
+    const [first] = scan?.buildkitOnly ?? [];
+    if (first) return { backend: 'buildkit', reason: describeUse(first, dockerfileName), problems };
+    return { backend: 'kaniko', reason: `${dockerfileName} found`, problems };
+  }
+  // --- 5. nothing buildable
+  if (config.context_path && !isDir(join(dir, config.context_path))) {
+    problem(['context_path'], `context_path ${shown(displayDir, config.context_path)} does not exist`);
+  }
+  problems.push({
+    file: isFile(join(dir, CONFIG_FILE_NAME)) ? configFile : displayDir,
+    line: 1,
+    column: 1,
+    path: '',
+    message: `nothing to build in ${displayDir}: no build_backend in ${CONFIG_FILE_NAME}, no go.mod with cmd/, no ${manifestName}, no ${shown(contextPath, dockerfileName)}`,
+    hint: 'add a Dockerfile, or set build_backend',
+    severity: 'error',
+  });
+  return { backend: undefined, reason: 'nothing buildable found', problems };
+}
+
+type Report = (path: ConfigPath, message: string, hint?: string, severity?: Problem['severity']) => void;
+
+/** Reads and scans the Dockerfile, reporting a missing one and an unknown target stage. */
+function checkDockerfile(dir: string, config: BuildConfig, dockerfile: string, dockerfileShown: string, problem: Report): DockerfileScan | undefined {
+  if (config.context_path && !isDir(join(dir, config.context_path))) {
+    problem(['context_path'], `context_path ${config.context_path} does not exist in this directory`);
+    return undefined;
+  }
+  let text: string;
+  try {
+    text = readFileSync(dockerfile, 'utf8');
+  } catch {
+    const where: ConfigPath = config.dockerfile_path ? ['dockerfile_path'] : ['build_backend'];
+    problem(
+      where,
+      `${config.build_backend ?? 'this backend'} needs a Dockerfile, but ${dockerfileShown} does not exist`,
+      config.dockerfile_path ? 'dockerfile_path is relative to context_path' : 'add a Dockerfile, or set dockerfile_path',
+    );
+    return undefined;
+  }
+  const scan = scanDockerfile(text);
+  if (config.target) {
+    const names = scan.stages.map((s) => s.name).filter((n): n is string => !!n);
+    if (!names.includes(config.target)) {
+      const meant = suggest(config.target, names);
+      problem(
+        ['target'],
+        `target ${config.target} is not a stage of ${dockerfileShown}${names.length ? ` (stages: ${names.join(', ')})` : ' (it names no stages)'}`,
+        meant ? `did you mean \`${meant}\`?` : undefined,
+      );
+    }
+  }
+  return scan;
+}
+
+/** ko needs a Go module and the package it is asked to build. */
+function checkKo(dir: string, config: BuildConfig, displayDir: string, root: string | undefined, problem: Report): void {
+  const goMod = findGoMod(dir, root);
+  if (!goMod) {
+    problem(['build_backend'], `ko builds Go modules, but there is no go.mod in ${displayDir}${root ? ' or above it' : ''}`, 'run `go mod init` there');
+    return;
+  }
+  const importPath = config.ko_config?.import_path;
+  if (!importPath) return;
+  const where: ConfigPath = ['ko_config', 'import_path'];
+  let packageDir: string;
+  if (importPath.startsWith('./') || importPath.startsWith('../') || importPath === '.') {
+    packageDir = resolve(dir, importPath);
+  } else {
+    const module = moduleName(goMod);
+    if (!module || !(importPath === module || importPath.startsWith(`${module}/`))) {
+      // Another module's package (ko can build dependencies): go resolves it, not the filesystem.
+      return;
+    }
+    packageDir = join(dirname(goMod), importPath.slice(module.length));
+  }
+  if (!isDir(packageDir)) {
+    const rel = relative(dir, packageDir).split(sep).join('/') || '.';
+    problem(where, `import_path ${importPath} names ${shown(displayDir, rel)}, which does not exist`, suggestPackage(dir, rel));
+  }
+}
+
+function suggestPackage(dir: string, rel: string): string | undefined {
+  // The usual slip: a wrong name under cmd/.
+  const parent = posix.dirname(rel);
+  const name = posix.basename(rel);
+  const parentDir = join(dir, parent);
+  if (!isDir(parentDir)) return undefined;
+  let entries: string[] = [];
+  try {
+    entries = readdirSync(parentDir);
+  } catch {
+    return undefined;
+  }
+  const meant = suggest(name, entries.filter((e) => isDir(join(parentDir, e))));
+  return meant ? `did you mean \`./${shown(parent, meant)}\`?` : undefined;
+}
+
+function findGoMod(dir: string, root: string | undefined): string | undefined {
+  let current = resolve(dir);
+  const stop = root ? resolve(root) : current;
+  for (;;) {
+    const candidate = join(current, 'go.mod');
+    if (isFile(candidate)) return candidate;
+    if (current === stop || !current.startsWith(stop)) return undefined;
+    const up = dirname(current);
+    if (up === current) return undefined;
+    current = up;
+  }
+}
+
+function moduleName(goMod: string): string | undefined {
+  try {
+    const match = /^\s*module\s+("?)([^\s"]+)\1\s*$/m.exec(readFileSync(goMod, 'utf8'));
+    return match?.[2];
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,182 @@
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { parseBuildConfig } from '../../src/core/config/load.js';
+import { detectBackend, type DetectOptions } from '../../src/core/detect.js';
+import { tempDir } from '../helpers/gitRepo.js';
+
+const GO_MOD = 'module example.com/app\n\ngo 1.22\n';
+const MAIN_GO = 'package main\n\nfunc main() {}\n';
+
+let dir: string;
+beforeEach(() => {
+  dir = tempDir('hephy-detect-');
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+function write(files: Record<string, string>): void {
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  }
+}
+
+/** Detects with the config read from build-config.yaml, as the planner does. */
+function detect(configText?: string, options: DetectOptions = {}) {
+  if (configText === undefined) return detectBackend(dir, undefined, undefined, { displayDir: 'app', ...options });
+  write({ 'build-config.yaml': configText });
+  const parsed = parseBuildConfig(configText, 'app/build-config.yaml');
+  expect(parsed.problems.filter((p) => p.severity === 'error')).toEqual([]);
+  return detectBackend(dir, parsed.config, parsed.locate, { displayDir: 'app', configFile: 'app/build-config.yaml', ...options });
+}
+
+describe('detectBackend, in the seed order', () => {
+  it('1. takes an explicit build_backend, even over other clues', () => {
+    write({ 'go.mod': GO_MOD, 'cmd/app/main.go': MAIN_GO, Dockerfile: 'FROM scratch\n' });
+    expect(detect('build_backend: kaniko\n')).toEqual({ backend: 'kaniko', reason: 'build_backend: kaniko in build-config.yaml', problems: [] });
+  });
+
+  it('2. picks ko for go.mod + cmd/, noting an ignored Dockerfile', () => {
+    write({ 'go.mod': GO_MOD, 'cmd/app/main.go': MAIN_GO });
+    expect(detect()).toMatchObject({ backend: 'ko', reason: 'go.mod and cmd/ found', problems: [] });
+    write({ Dockerfile: 'FROM scratch\n' });
+    expect(detect().reason).toBe('go.mod and cmd/ found; app/Dockerfile is ignored (set build_backend: kaniko to use it)');
+  });
+
+  it('does not pick ko for go.mod without cmd/', () => {
+    write({ 'go.mod': GO_MOD, 'main.go': MAIN_GO, Dockerfile: 'FROM scratch\n' });
+    expect(detect().backend).toBe('kaniko');
+  });
+
+  it('3. picks spin for spin.toml, or for the manifest the config names', () => {
+    write({ 'spin.toml': 'spin_manifest_version = 2\n', Dockerfile: 'FROM scratch\n' });
+    expect(detect()).toMatchObject({ backend: 'spin', reason: 'spin.toml found' });
+    rmSync(join(dir, 'spin.toml'));
+    write({ 'app/spin.toml': '' });
+    expect(detect('spin_config:\n  manifest_path: app/spin.toml\n')).toMatchObject({ backend: 'spin', reason: 'app/spin.toml found' });
+  });
+
+  it('4. picks kaniko for a plain Dockerfile', () => {
+    write({ Dockerfile: 'FROM scratch\nCOPY a /a\n' });
+    expect(detect()).toEqual({ backend: 'kaniko', reason: 'Dockerfile found', problems: [] });
+  });
+
+  it('4. picks buildkit for a Dockerfile Kaniko cannot build, saying which line', () => {
+    write({ Dockerfile: 'FROM scratch\n\nRUN --mount=type=cache,target=/cache true\n' });
+    expect(detect()).toEqual({ backend: 'buildkit', reason: 'Dockerfile line 3 uses RUN --mount, which Kaniko cannot build', problems: [] });
+  });
+
+  it('finds the Dockerfile under context_path and dockerfile_path', () => {
+    write({ 'src/docker/Build.dockerfile': 'FROM scratch\nCOPY --link a /a\n' });
+    const found = detect('context_path: src\ndockerfile_path: docker/Build.dockerfile\n');
+    expect(found).toMatchObject({ backend: 'buildkit', reason: 'docker/Build.dockerfile line 2 uses COPY --link, which Kaniko cannot build' });
+  });
+
+  it('5. reports nothing buildable, naming what it looked for', () => {
+    write({ 'README.md': 'hi' });
+    const found = detect();
+    expect(found.backend).toBeUndefined();
+    expect(found.problems).toEqual([
+      expect.objectContaining({
+        file: 'app',
+        severity: 'error',
+        message: 'nothing to build in app: no build_backend in build-config.yaml, no go.mod with cmd/, no spin.toml, no Dockerfile',
+      }),
+    ]);
+    expect(detect('platforms: [linux/amd64]\n').problems[0].file).toBe('app/build-config.yaml');
+  });
+});
+
+describe('detectBackend checks for local builds', () => {
+  it('rejects build_backend: kaniko for a Dockerfile that needs BuildKit, at the build_backend line', () => {
+    write({ Dockerfile: 'FROM scratch\nRUN <<EOF\necho hi\nEOF\n' });
+    const found = detect('# app\nplatforms: [linux/amd64]\nbuild_backend: kaniko\n');
+    expect(found.backend).toBe('kaniko');
+    expect(found.problems).toEqual([
+      {
+        file: 'app/build-config.yaml',
+        line: 3,
+        column: 16,
+        path: 'build_backend',
+        message: 'build_backend is kaniko, but app/Dockerfile line 2 uses RUN heredoc (<<EOF), which Kaniko cannot build: RUN <<EOF',
+        hint: 'use build_backend: buildkit',
+        severity: 'error',
+      },
+    ]);
+  });
+
+  it('only warns about a # syntax= line under build_backend: kaniko (Kaniko ignores it)', () => {
+    write({ Dockerfile: '# syntax=docker/dockerfile:1\nFROM scratch\n' });
+    expect(detect().backend).toBe('buildkit');
+    const found = detect('build_backend: kaniko\n');
+    expect(found.problems.map((p) => p.severity)).toEqual(['warning']);
+    expect(found.problems[0].message).toMatch(/line 1 asks for a Dockerfile frontend/);
+  });
+
+  it.each(['kaniko', 'buildkit'])('reports a missing Dockerfile for %s', (backend) => {
+    const found = detect(`build_backend: ${backend}\n`);
+    expect(found.problems).toEqual([
+      expect.objectContaining({ path: 'build_backend', line: 1, message: `${backend} needs a Dockerfile, but app/Dockerfile does not exist` }),
+    ]);
+    const named = detect(`build_backend: ${backend}\ndockerfile_path: build/Dockerfile\n`);
+    expect(named.problems[0]).toMatchObject({ path: 'dockerfile_path', line: 2, message: expect.stringContaining('app/build/Dockerfile does not exist') });
+  });
+
+  it('reports a target that is not a stage, with a suggestion', () => {
+    write({ Dockerfile: 'FROM scratch AS build\nFROM scratch AS runtime\n' });
+    const found = detect('build_backend: kaniko\ntarget: runtme\n');
+    expect(found.problems).toEqual([
+      expect.objectContaining({ path: 'target', line: 2, message: 'target runtme is not a stage of app/Dockerfile (stages: build, runtime)', hint: 'did you mean `runtime`?' }),
+    ]);
+  });
+
+  it('reports a missing go.mod for ko', () => {
+    const found = detect('build_backend: ko\n');
+    expect(found.problems).toEqual([expect.objectContaining({ path: 'build_backend', message: 'ko builds Go modules, but there is no go.mod in app' })]);
+  });
+
+  it('finds go.mod above the dir, up to the repo root', () => {
+    const appDir = join(dir, 'services', 'api');
+    write({ 'go.mod': GO_MOD, 'services/api/cmd/api/main.go': MAIN_GO });
+    const found = detectBackend(appDir, { build_backend: 'ko', ko_config: { import_path: './cmd/api' } }, undefined, { root: dir });
+    expect(found.problems).toEqual([]);
+    expect(detectBackend(appDir, { build_backend: 'ko' }).problems[0].message).toMatch(/no go.mod/);
+  });
+
+  it('checks a relative import_path, suggesting the package meant', () => {
+    write({ 'go.mod': GO_MOD, 'cmd/hello/main.go': MAIN_GO });
+    expect(detect('build_backend: ko\nko_config:\n  import_path: ./cmd/hello\n').problems).toEqual([]);
+    const found = detect('build_backend: ko\nko_config:\n  import_path: ./cmd/helo\n');
+    expect(found.problems).toEqual([
+      expect.objectContaining({
+        path: 'ko_config.import_path',
+        line: 3,
+        message: 'import_path ./cmd/helo names app/cmd/helo, which does not exist',
+        hint: 'did you mean `./cmd/hello`?',
+      }),
+    ]);
+  });
+
+  it('resolves a full import path against the module line of go.mod', () => {
+    write({ 'go.mod': GO_MOD, 'cmd/hello/main.go': MAIN_GO });
+    expect(detect('build_backend: ko\nko_config:\n  import_path: example.com/app/cmd/hello\n').problems).toEqual([]);
+    expect(detect('build_backend: ko\nko_config:\n  import_path: example.com/app/cmd/nope\n').problems[0].message).toBe(
+      'import_path example.com/app/cmd/nope names app/cmd/nope, which does not exist',
+    );
+    // Another module's package is go's business, not the filesystem's.
+    expect(detect('build_backend: ko\nko_config:\n  import_path: example.org/tool/cmd/x\n').problems).toEqual([]);
+  });
+
+  it('reports a missing spin manifest', () => {
+    expect(detect('build_backend: spin\n').problems[0].message).toBe('build_backend is spin, but there is no Spin manifest app/spin.toml');
+    const found = detect('build_backend: spin\nspin_config:\n  manifest_path: wasm/spin.toml\n');
+    expect(found.problems[0]).toMatchObject({ path: 'spin_config.manifest_path', line: 3 });
+  });
+
+  it('skips filesystem checks for upstream builds', () => {
+    const config = 'upstream_repo: https://example.com/org/tool.git\nupstream_ref: v1.0.0\n';
+    expect(detect(`${config}build_backend: ko\n`)).toEqual({ backend: 'ko', reason: 'build_backend: ko in build-config.yaml', problems: [] });
+    const fallback = detect(config);
+    expect(fallback.backend).toBe('kaniko');
+    expect(fallback.problems).toEqual([expect.objectContaining({ severity: 'warning', path: 'upstream_repo', line: 1 })]);
+  });
+});
