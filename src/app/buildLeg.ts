@@ -1,0 +1,116 @@
+// Runs one leg: fetch the sources (local dir, or an upstream clone at a ref), set the backend up,
+// build one platform and push it by digest, measure the pushed image, and always come back with a
+// leg record — a failed leg records its failure so the merge and the summary can say why.
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Backend, LegContext } from '../backends/backend.js';
+import type { BackendName } from '../core/config/schema.js';
+import type { ImageSpec, Leg, LegRecord } from '../core/model.js';
+import { failedLegRecord } from '../core/legRecord.js';
+import { repositoryFor, type PublishOptions } from '../core/tags.js';
+import { headSha, shallowClone } from '../tools/git.js';
+
+export interface LegEnvironment {
+  /** Repository root of the checkout. */
+  root: string;
+  publish: Pick<PublishOptions, 'registry' | 'prefix' | 'mode'>;
+  insecure: boolean;
+  env: NodeJS.ProcessEnv;
+  secrets: string[];
+  /** Persistent caches live under here, one dir per backend. */
+  cacheRoot: string;
+  baseImage?: string;
+  kanikoImage?: string;
+  onRunner: boolean;
+  log(line: string): void;
+}
+
+export interface LegDependencies {
+  backendFor(name: BackendName): Backend;
+  /** Compressed size of a pushed platform manifest (config + layers). */
+  compressedSize(reference: string, env: NodeJS.ProcessEnv): Promise<number>;
+}
+
+async function sources(spec: ImageSpec, env: LegEnvironment, workDir: string): Promise<{ dir: string; commit?: string }> {
+  if (spec.source.kind === 'upstream') {
+    const checkout = join(workDir, 'upstream');
+    env.log(`cloning ${spec.source.repo} at ${spec.source.ref}`);
+    const commit = await shallowClone(spec.source.repo, spec.source.ref, checkout);
+    env.log(`${spec.source.ref} resolved to ${commit}`);
+    return { dir: checkout, commit };
+  }
+  const dir = resolve(env.root, spec.source.dir);
+  const commit = await headSha(env.root).catch(() => undefined);
+  return { dir, commit };
+}
+
+const describe = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+export async function buildLeg(leg: Leg, spec: ImageSpec, env: LegEnvironment, deps: LegDependencies): Promise<LegRecord> {
+  const startedAt = new Date();
+  const started = Date.now();
+  const durations = { setup: 0, build: 0, push: 0, total: 0 };
+  const workDir = mkdtempSync(join(tmpdir(), `hephy-leg-${leg.id}-`));
+  let phase = 'setup';
+  try {
+    const backend = deps.backendFor(leg.backend);
+    const source = await sources(spec, env, workDir);
+    const cacheDir = join(env.cacheRoot, leg.backend);
+    mkdirSync(cacheDir, { recursive: true });
+    const ctx: LegContext = {
+      spec,
+      leg,
+      sourceDir: source.dir,
+      target: { repository: repositoryFor(spec.image, env.publish), insecure: env.insecure },
+      workDir,
+      cacheDir,
+      env: env.env,
+      baseImage: env.baseImage,
+      kanikoImage: env.kanikoImage,
+      secrets: env.secrets,
+      onRunner: env.onRunner,
+      log: env.log,
+    };
+    const version = await backend.setup(ctx);
+    durations.setup = Date.now() - started;
+    env.log(`${leg.backend} ${version}: building ${spec.image} for ${leg.platform}`);
+
+    phase = 'build';
+    const buildStarted = Date.now();
+    const result = await backend.build(ctx);
+    const buildAndPush = Date.now() - buildStarted;
+    durations.push = Math.min(result.pushMs, buildAndPush);
+    durations.build = buildAndPush - durations.push;
+
+    phase = 'measure';
+    const reference = `${ctx.target.repository}@${result.digest}`;
+    const size = await deps.compressedSize(reference, env.env);
+    durations.total = Date.now() - started;
+    env.log(`pushed ${reference}`);
+    return {
+      schema: 1,
+      legId: leg.id,
+      image: leg.image,
+      dir: leg.dir,
+      platform: leg.platform,
+      backend: leg.backend,
+      runner: leg.runner,
+      repository: ctx.target.repository,
+      digest: result.digest,
+      compressedSize: size,
+      durationsMs: durations,
+      sourceCommit: source.commit,
+      status: 'success',
+      startedAt: startedAt.toISOString(),
+      finishedAt: new Date().toISOString(),
+    };
+  } catch (error) {
+    durations.total = Date.now() - started;
+    if (phase === 'setup') durations.setup = durations.total;
+    else if (phase === 'build') durations.build = durations.total - durations.setup;
+    return failedLegRecord(leg, `${phase} failed: ${describe(error)}`, startedAt, durations);
+  } finally {
+    rmSync(workDir, { recursive: true, force: true });
+  }
+}

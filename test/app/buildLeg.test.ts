@@ -1,0 +1,67 @@
+// The leg runner's bookkeeping, with an in-memory backend: real builds are covered by the e2e tests.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Backend, LegContext } from '../../src/backends/backend.js';
+import { buildLeg, type LegEnvironment } from '../../src/app/buildLeg.js';
+import type { ImageSpec, Leg } from '../../src/core/model.js';
+
+const leg: Leg = { id: 'app--linux-arm64', image: 'app', dir: 'app', backend: 'ko', platform: 'linux/arm64', runner: 'ubuntu-24.04-arm', emulated: false };
+const spec: ImageSpec = {
+  image: 'app', dir: 'app', config: {}, backend: 'ko', backendReason: 'test', platforms: ['linux/arm64'],
+  source: { kind: 'local', dir: 'app' }, additionalTags: [],
+};
+const digest = `sha256:${'1'.repeat(64)}`;
+
+function environment(logs: string[]): LegEnvironment {
+  return {
+    root: mkdtempSync(join(tmpdir(), 'hephy-legtest-')),
+    publish: { registry: '127.0.0.1:5000', prefix: 'p', mode: 'per-image' },
+    insecure: true, env: {}, secrets: [], cacheRoot: mkdtempSync(join(tmpdir(), 'hephy-legcache-')),
+    onRunner: false, log: (l) => logs.push(l),
+  };
+}
+
+function backend(build: (ctx: LegContext) => Promise<{ digest: string; pushMs: number }>): Backend {
+  return { name: 'ko', tools: ['ko'], setup: async () => 'v0-test', build };
+}
+
+describe('buildLeg', () => {
+  it('records the digest, the size and the phases of a successful leg', async () => {
+    const logs: string[] = [];
+    let seen: LegContext | undefined;
+    const record = await buildLeg(leg, spec, environment(logs), {
+      backendFor: () => backend(async (ctx) => { seen = ctx; await new Promise((r) => setTimeout(r, 30)); return { digest, pushMs: 10 }; }),
+      compressedSize: async (ref) => { expect(ref).toBe(`127.0.0.1:5000/p/app@${digest}`); return 1234; },
+    });
+    expect(record.status).toBe('success');
+    expect(record.digest).toBe(digest);
+    expect(record.compressedSize).toBe(1234);
+    expect(record.repository).toBe('127.0.0.1:5000/p/app');
+    expect(record.durationsMs.push).toBe(10);
+    expect(record.durationsMs.build).toBeGreaterThanOrEqual(15);
+    expect(record.durationsMs.total).toBeGreaterThanOrEqual(record.durationsMs.build + record.durationsMs.push);
+    expect(seen?.target.insecure).toBe(true);
+    expect(seen?.cacheDir.endsWith('/ko')).toBe(true);
+    expect(logs.some((l) => l.includes('v0-test'))).toBe(true);
+  });
+
+  it('records a failure with the phase and the reason instead of throwing', async () => {
+    const record = await buildLeg(leg, spec, environment([]), {
+      backendFor: () => backend(async () => { throw new Error('ko build exited with code 1:\nno Go files'); }),
+      compressedSize: async () => 0,
+    });
+    expect(record.status).toBe('failure');
+    expect(record.digest).toBeUndefined();
+    expect(record.error).toMatch(/^build failed: ko build exited with code 1/);
+  });
+
+  it('fails the setup phase when the backend is unknown here', async () => {
+    const record = await buildLeg(leg, spec, environment([]), {
+      backendFor: () => { throw new Error('the spin CLI is not installed'); },
+      compressedSize: async () => 0,
+    });
+    expect(record.error).toBe('setup failed: the spin CLI is not installed');
+    expect(record.durationsMs.setup).toBe(record.durationsMs.total);
+  });
+});
