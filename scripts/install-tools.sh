@@ -16,15 +16,21 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 APT_PACKAGES=(docker-registry runc podman skopeo qemu-user-static binfmt-support jq
   busybox-static git ca-certificates apache2-utils curl file python3)
 
-# name|binaries|package path|version|ldflags|CGO_ENABLED ("" = go's default)|minutes (first build)
+# name|binaries|module|packages (relative to the module)|version|ldflags|CGO_ENABLED|mode|minutes
+#   ldflags: @V@ = version, @REV@ = the tag's commit (from the module proxy's origin info).
+#   mode install: GOBIN=... go install MODULE/PKG@VERSION.
+#   mode src: build inside a copy of the module's source, as its own main module. Needed for
+#     buildkit (its go.mod has exclude directives, which `go install M@V` refuses) and for
+#     chainguard-dev/kaniko (`go install` fails: the proxy answers 403 to its version list).
+#   CGO_ENABLED 0 for kaniko: its executor is copied into a scratch image.
 GO_TOOLS=(
-  "actionlint|actionlint|github.com/rhysd/actionlint/cmd/actionlint|v1.7.12|||1"
-  "ko|ko|github.com/google/ko|v0.19.1|||2"
-  "crane|crane|github.com/google/go-containerregistry/cmd/crane|v0.22.1|||1"
-  "buildkit|buildkitd buildctl|github.com/moby/buildkit/cmd/buildkitd github.com/moby/buildkit/cmd/buildctl|v0.32.2|||4"
-  "buildx|buildx|github.com/docker/buildx/cmd/buildx|v0.36.1|-X github.com/docker/buildx/version.Version=v0.36.1 -X github.com/docker/buildx/version.Package=github.com/docker/buildx||4"
-  "kaniko|executor|github.com/chainguard-dev/kaniko/cmd/executor|v1.25.5||0|4"
-  "act|act|github.com/nektos/act|v0.2.87|||3"
+  "actionlint|actionlint|github.com/rhysd/actionlint|cmd/actionlint|v1.7.12|||install|1"
+  "ko|ko|github.com/google/ko|.|v0.19.1|||install|2"
+  "crane|crane|github.com/google/go-containerregistry|cmd/crane|v0.22.1|||install|1"
+  "buildkit|buildkitd buildctl|github.com/moby/buildkit|cmd/buildkitd cmd/buildctl|v0.32.2|-X github.com/moby/buildkit/version.Version=@V@ -X github.com/moby/buildkit/version.Revision=@REV@||src|5"
+  "buildx|buildx|github.com/docker/buildx|cmd/buildx|v0.36.1|-X github.com/docker/buildx/version.Version=@V@ -X github.com/docker/buildx/version.Revision=@REV@||install|4"
+  "kaniko|executor|github.com/chainguard-dev/kaniko|cmd/executor|v1.25.5|-X github.com/chainguard-dev/kaniko/pkg/version.version=@V@|0|src|4"
+  "act|act|github.com/nektos/act|.|v0.2.87|||install|3"
 )
 STEPS=(apt binfmt containers-conf actionlint ko crane buildkit buildx kaniko act)
 
@@ -109,48 +115,76 @@ EOF
 }
 
 # ---------------------------------------------------------------- go tools
-# Does $HEPHY_BIN/$1 match package $2 at version $3 with ldflags $4 and CGO_ENABLED $5?
+pkg_path() { if [ "$2" = . ]; then echo "$1"; else echo "$1/$2"; fi; }
+
+# Does $HEPHY_BIN/$1 come from package $2 at version $3 (mode $4), with the version
+# ldflag $5 (first -X of the template, @V@ filled in) and CGO_ENABLED $6?
 go_binary_matches() {
   local bin="$HEPHY_BIN/$1" info
   [ -x "$bin" ] || return 1
   info="$(go version -m "$bin" 2>/dev/null)" || return 1
   printf '%s\n' "$info" | grep -Eq "^[[:space:]]+path[[:space:]]+$2\$" || return 1
-  printf '%s\n' "$info" | grep -Eq "^[[:space:]]+mod[[:space:]]+[^[:space:]]+[[:space:]]+$3([[:space:]]|\$)" || return 1
-  if [ -n "$4" ]; then
-    printf '%s\n' "$info" | grep -Fq -- "-ldflags=\"$4\"" || return 1
+  if [ "$4" = install ]; then
+    printf '%s\n' "$info" | grep -Eq "^[[:space:]]+mod[[:space:]]+[^[:space:]]+[[:space:]]+$3([[:space:]]|\$)" || return 1
   fi
   if [ -n "$5" ]; then
-    printf '%s\n' "$info" | grep -Eq "^[[:space:]]+build[[:space:]]+CGO_ENABLED=$5\$" || return 1
+    printf '%s\n' "$info" | grep -Eq "^[[:space:]]+build[[:space:]]+-ldflags=.*$5( |\"|\$)" || return 1
+  fi
+  if [ -n "$6" ]; then
+    printf '%s\n' "$info" | grep -Eq "^[[:space:]]+build[[:space:]]+CGO_ENABLED=$6\$" || return 1
   fi
 }
 
 install_go_tool() {
-  local name="$1" bins="$2" pkgs="$3" ver="$4" ldflags="$5" cgo="$6" mins="$7"
-  local spec="$pkgs@$ver|$ldflags|cgo=$cgo" stamp="$HEPHY_STAMPS/$name" ok=1 b p i
+  local name="$1" bins="$2" mod="$3" pkgs="$4" ver="$5" ldt="$6" cgo="$7" mode="$8" mins="$9"
+  local spec="$mod $pkgs@$ver|$ldt|cgo=$cgo|$mode" stamp="$HEPHY_STAMPS/$name" ok=1 b p i
   local -a barr parr
   read -r -a barr <<<"$bins"
   read -r -a parr <<<"$pkgs"
   for b in "${barr[@]}"; do [ -x "$HEPHY_BIN/$b" ] || ok=0; done
   if [ "$ok" = 1 ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$spec" ]; then return 0; fi
   command -v go >/dev/null 2>&1 || hephy_die "go is needed to build $name (expected in /usr/local/go/bin)"
+  command -v jq >/dev/null 2>&1 || hephy_die "jq is needed: scripts/install-tools.sh --only apt"
+  local vflag=""
+  [ -n "$ldt" ] && vflag="$(printf '%s' "${ldt%% -X *}" | sed "s|@V@|$ver|")"
+  vflag="${vflag#-X }"
   # A binary built earlier without a stamp (or by hand) is adopted if its build info matches.
   ok=1
   for i in "${!barr[@]}"; do
-    go_binary_matches "${barr[$i]}" "${parr[$i]}" "$ver" "$ldflags" "$cgo" || ok=0
+    go_binary_matches "${barr[$i]}" "$(pkg_path "$mod" "${parr[$i]}")" "$ver" "$mode" "$vflag" "$cgo" || ok=0
   done
   if [ "$ok" = 0 ]; then
     hephy_log "building $name $ver from source (first use, ~$mins min)..."
-    local -a args=(install)
-    [ -n "$ldflags" ] && args+=(-ldflags "$ldflags")
-    for p in "${parr[@]}"; do args+=("$p@$ver"); done
-    if [ -n "$cgo" ]; then
-      hephy_quiet env GOBIN="$HEPHY_BIN" GOFLAGS=-buildvcs=false CGO_ENABLED="$cgo" go "${args[@]}"
+    local dl dir rev ldflags
+    dl="$(mktemp)"
+    hephy_quiet go mod download -json "$mod@$ver" || hephy_die "cannot download $mod@$ver"
+    go mod download -json "$mod@$ver" >"$dl"
+    dir="$(jq -r .Dir "$dl")"
+    rev="$(jq -r '.Origin.Hash // empty' "$dl")"
+    rm -f "$dl"
+    ldflags="${ldt//@V@/$ver}"
+    ldflags="${ldflags//@REV@/${rev:-unknown}}"
+    local -a env=(GOBIN="$HEPHY_BIN" GOFLAGS=-buildvcs=false)
+    [ -n "$cgo" ] && env+=(CGO_ENABLED="$cgo")
+    if [ "$mode" = install ]; then
+      local -a args=(install)
+      [ -n "$ldflags" ] && args+=(-ldflags "$ldflags")
+      for p in "${parr[@]}"; do args+=("$(pkg_path "$mod" "$p")@$ver"); done
+      hephy_quiet env "${env[@]}" go "${args[@]}"
     else
-      hephy_quiet env GOBIN="$HEPHY_BIN" GOFLAGS=-buildvcs=false go "${args[@]}"
+      local work
+      work="$(mktemp -d)"
+      cp -r "$dir/." "$work/"
+      chmod -R u+w "$work"
+      local -a args=(build -o "$HEPHY_BIN/")
+      [ -n "$ldflags" ] && args+=(-ldflags "$ldflags")
+      for p in "${parr[@]}"; do args+=("./$p"); done
+      (cd "$work" && hephy_quiet env "${env[@]}" go "${args[@]}") || { rm -rf "$work"; exit 1; }
+      rm -rf "$work"
     fi
     for i in "${!barr[@]}"; do
-      go_binary_matches "${barr[$i]}" "${parr[$i]}" "$ver" "$ldflags" "$cgo" \
-        || hephy_die "$name: built ${barr[$i]} does not report $ver"
+      go_binary_matches "${barr[$i]}" "$(pkg_path "$mod" "${parr[$i]}")" "$ver" "$mode" "$vflag" "$cgo" \
+        || hephy_die "$name: built ${barr[$i]} does not carry $ver in its build info"
     done
   fi
   printf '%s' "$spec" >"$stamp"
@@ -168,9 +202,9 @@ want apt && install_apt
 want binfmt && install_binfmt
 want containers-conf && install_containers_conf
 for t in "${GO_TOOLS[@]}"; do
-  IFS='|' read -r name bins pkgs ver ldflags cgo mins <<<"$t"
+  IFS='|' read -r name bins mod pkgs ver ldt cgo mode mins <<<"$t"
   if want "$name"; then
-    install_go_tool "$name" "$bins" "$pkgs" "$ver" "$ldflags" "$cgo" "$mins"
+    install_go_tool "$name" "$bins" "$mod" "$pkgs" "$ver" "$ldt" "$cgo" "$mode" "$mins"
     [ "$name" = buildx ] && install_buildx_plugin
   fi
 done
