@@ -98,7 +98,7 @@ export function parseBuildConfig(text: string, file: string): ConfigParseResult 
     }
     if (doc.errors.length > 0) {
       for (const error of doc.errors) {
-        const hint = error.code === 'TAB_AS_INDENT' ? 'indent with spaces' : undefined;
+        const hint = yamlHint(error.code, error.message);
         problems.push({ file, ...posAt(error.pos[0]), path: '', message: yamlMessage(error.code, error.message), hint, severity: 'error' });
       }
       return result();
@@ -117,12 +117,17 @@ export function parseBuildConfig(text: string, file: string): ConfigParseResult 
       return result();
     }
 
-    const raw = toPlain(doc, root, [], 0, { aliases: 0, nodes: 0, reported: new Set() }, problems, locator);
+    const budget: Budget = { aliases: 0, nodes: 0, reported: new Set(), replaced: [] };
+    const raw = toPlain(doc, root, [], 0, budget, problems, locator);
     if (!isRecord(raw)) return result();
 
     const parsed = buildConfigSchema.safeParse(raw);
     if (!parsed.success) {
-      for (const issue of parsed.error.issues) problems.push(...issueToProblems(issue, raw, locator));
+      const alreadyReported = (issuePath: PropertyKey[]) =>
+        budget.replaced.some((r) => r.length <= issuePath.length && r.every((seg, i) => seg === issuePath[i]));
+      for (const issue of parsed.error.issues) {
+        if (!alreadyReported(issue.path)) problems.push(...issueToProblems(issue, raw, locator));
+      }
     }
     problems.push(...crossCheck(raw, locator));
     return result(parsed.success ? parsed.data : undefined);
@@ -229,6 +234,15 @@ function yamlMessage(code: string, message: string): string {
   return `YAML syntax error: ${text.charAt(0).toLowerCase()}${text.slice(1)}`;
 }
 
+function yamlHint(code: string, message: string): string | undefined {
+  if (code === 'TAB_AS_INDENT') return 'indent with spaces';
+  if (/flow sequence/i.test(message)) return 'a [ ... ] list must be closed with ] before the next key';
+  if (/flow mapping/i.test(message)) return 'a { ... } mapping must be closed with } before the next key';
+  if (code === 'MISSING_CHAR' && /quote/i.test(message)) return 'close the quoted string on the same line';
+  if (code === 'BLOCK_AS_IMPLICIT_KEY') return 'a value with `: ` in it must be quoted';
+  return undefined;
+}
+
 function describeNode(node: unknown): string {
   if (isSeq(node)) return 'a list';
   if (isScalar(node)) return describeValue(node.value);
@@ -298,6 +312,8 @@ interface Budget {
   aliases: number;
   nodes: number;
   reported: Set<string>;
+  /** Paths already reported and replaced by null, so the schema does not complain about them again. */
+  replaced: ConfigPath[];
 }
 
 /**
@@ -307,6 +323,7 @@ interface Budget {
  */
 function toPlain(doc: Document, node: unknown, path: ConfigPath, depth: number, budget: Budget, problems: Problem[], at: Locator): unknown {
   const once = (id: string, problem: Omit<Problem, 'file'>) => {
+    budget.replaced.push(path);
     if (budget.reported.has(id)) return;
     budget.reported.add(id);
     problems.push({ file: at.file, ...problem });
@@ -457,7 +474,9 @@ function unknownKeyHint(key: string, parent: ConfigPath): string | undefined {
 
 function typeHint(expected: string, value: unknown, path: ConfigPath, written = String(value)): string | undefined {
   const key = String(path[path.length - 1] ?? '');
-  if (value === null || value === undefined) return 'give a value, or remove the key';
+  if (value === null || value === undefined) {
+    return expected === 'object' ? `indent the keys of ${key} below it by two spaces` : 'give a value, or remove the key';
+  }
   if (expected === 'boolean' && typeof value === 'string') {
     // YAML 1.2 reads yes/no/on/off as strings, unlike YAML 1.1 tools.
     const lower = value.toLowerCase();
@@ -467,6 +486,10 @@ function typeHint(expected: string, value: unknown, path: ConfigPath, written = 
   }
   if (expected === 'array' && (typeof value === 'string' || typeof value === 'number')) {
     return `write a list: \`${key}: [${written}]\``;
+  }
+  if (expected === 'array' && typeof value === 'object' && !Array.isArray(value)) {
+    const example = key === 'build_args' || key === 'env' ? '`- KEY=VALUE`' : '`- item`';
+    return `write a list: one ${example} line per item`;
   }
   if (expected === 'string' && (typeof value === 'number' || typeof value === 'boolean')) {
     return `quote it: \`"${written}"\`; unquoted, YAML reads it as a ${typeof value}`;
