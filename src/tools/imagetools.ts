@@ -1,0 +1,225 @@
+// `docker buildx imagetools`: creates multi-arch indexes from per-platform digests and reads
+// manifests back from the registry. It needs only registry access, no Docker daemon.
+//
+// Which binary: `docker buildx` when the docker CLI finds its buildx plugin, else a standalone
+// `buildx` on PATH (the same program). The docker CLI looks for plugins under $DOCKER_CONFIG/
+// cli-plugins, so pointing DOCKER_CONFIG at a fresh directory for registry auth can hide the
+// plugin; we probe instead of assuming (registryAuth.withRegistryAuth links the plugins along).
+//
+// Plain http: buildx speaks http to 127.0.0.1:PORT and localhost:PORT without any config
+// (verified with distribution 2.8). Any other plain-http or self-signed registry needs a buildx
+// builder whose buildkitd.toml marks it (`[registry."host:port"] http = true, insecure = true`):
+// imagetools reads that section from the builder's stored config (buildx's GetImageConfig), so
+// create the builder with `docker buildx create --config buildkitd.toml ...` and pass its name
+// as `builder` (or set BUILDX_BUILDER). The builder need not be running for imagetools.
+import { createHash } from 'node:crypto';
+import { run, which, type RunOptions, type RunResult } from './exec.js';
+
+export type Runner = (cmd: string, args: readonly string[], options?: RunOptions) => Promise<RunResult>;
+
+export interface OciPlatform {
+  os: string;
+  architecture: string;
+  variant?: string;
+}
+
+export interface Descriptor {
+  mediaType?: string;
+  digest: string;
+  size: number;
+  platform?: OciPlatform;
+  annotations?: Record<string, string>;
+}
+
+/** An image index or a platform manifest, as the registry returned it. */
+export interface ManifestDocument {
+  schemaVersion?: number;
+  mediaType?: string;
+  manifests?: Descriptor[];
+  config?: Descriptor;
+  layers?: Descriptor[];
+  [key: string]: unknown;
+}
+
+export interface CreateIndexOptions {
+  /** Full references to push the result to; all of them get the same digest. */
+  tags: string[];
+  /** repository@digest of each platform manifest (or index) to combine. */
+  sources: string[];
+  env?: NodeJS.ProcessEnv;
+  secrets?: string[];
+  /**
+   * With one source, false copies that manifest as it is (a per-arch tag) instead of wrapping it
+   * in a one-entry index. Default true, as in buildx.
+   */
+  preferIndex?: boolean;
+  /** buildx builder whose registry config applies (plain-http hosts other than localhost). */
+  builder?: string;
+  log?: (line: string) => void;
+  timeoutMs?: number;
+}
+
+export interface InspectOptions {
+  secrets?: string[];
+  builder?: string;
+  timeoutMs?: number;
+}
+
+export interface Imagetools {
+  createIndex(options: CreateIndexOptions): Promise<void>;
+  inspectRaw(ref: string, env?: NodeJS.ProcessEnv, options?: InspectOptions): Promise<ManifestDocument>;
+  /** sha256:... of the manifest or index the reference points at, as the registry reports it. */
+  indexDigest(ref: string, env?: NodeJS.ProcessEnv, options?: InspectOptions): Promise<string>;
+  /** Config size plus the sum of layer sizes of a platform manifest (what a pull downloads). */
+  manifestCompressedSize(ref: string, env?: NodeJS.ProcessEnv, options?: InspectOptions): Promise<number>;
+}
+
+const DIGEST = /^sha256:[a-f0-9]{64}$/;
+const DEFAULT_TIMEOUT_MS = 5 * 60 * 1000;
+
+/** The command that runs `imagetools`: [executable, ...leading args]. */
+export type ImagetoolsCommand = [string, ...string[]];
+
+/**
+ * Finds `docker buildx` (if the docker CLI sees its plugin under this env) or a standalone
+ * `buildx`. One probe per distinct PATH/DOCKER_CONFIG/HOME.
+ */
+export async function resolveImagetoolsCommand(env: NodeJS.ProcessEnv, runner: Runner = run): Promise<ImagetoolsCommand> {
+  const path = env.PATH ?? '';
+  const docker = which('docker', path);
+  if (docker) {
+    const probe = await runner(docker, ['buildx', 'version'], { env, allowFailure: true, timeoutMs: 30_000 }).catch(() => undefined);
+    if (probe && probe.code === 0) return [docker, 'buildx', 'imagetools'];
+  }
+  const buildx = which('buildx', path);
+  if (buildx) return [buildx, 'imagetools'];
+  throw new Error(
+    docker
+      ? 'docker is on PATH but has no buildx plugin (looked up under DOCKER_CONFIG/cli-plugins and the system plugin dirs), and no standalone buildx is on PATH: install buildx (scripts/install-tools.sh)'
+      : 'neither docker (with buildx) nor a standalone buildx is on PATH: install buildx (scripts/install-tools.sh)',
+  );
+}
+
+/** sha256 digest of a manifest's exact bytes: what a registry addresses it by. */
+export function digestOf(rawManifest: string): string {
+  return `sha256:${createHash('sha256').update(rawManifest, 'utf8').digest('hex')}`;
+}
+
+function isAttestation(descriptor: Descriptor): boolean {
+  const platform = descriptor.platform;
+  return (
+    descriptor.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest' ||
+    (platform?.os === 'unknown' && platform?.architecture === 'unknown')
+  );
+}
+
+/** os/arch[/variant] of each image in an index, skipping attestation manifests; [] for a single manifest. */
+export function indexPlatforms(raw: ManifestDocument): string[] {
+  return (raw.manifests ?? [])
+    .filter((d) => d.platform && !isAttestation(d))
+    .map((d) => [d.platform!.os, d.platform!.architecture, d.platform!.variant].filter(Boolean).join('/'));
+}
+
+export function isIndex(raw: ManifestDocument): boolean {
+  return Array.isArray(raw.manifests);
+}
+
+function parseJson(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new Error(`${what}: output is not JSON (${error instanceof Error ? error.message : String(error)}): ${text.slice(0, 200)}`);
+  }
+}
+
+function builderArgs(builder: string | undefined): string[] {
+  return builder ? ['--builder', builder] : [];
+}
+
+export function createImagetools(runner: Runner = run): Imagetools {
+  const commands = new Map<string, Promise<ImagetoolsCommand>>();
+  const command = (env: NodeJS.ProcessEnv): Promise<ImagetoolsCommand> => {
+    const key = [env.PATH, env.DOCKER_CONFIG, env.HOME].join('\0');
+    let found = commands.get(key);
+    if (!found) {
+      found = resolveImagetoolsCommand(env, runner);
+      // A failed lookup is not cached: the user may install buildx and retry in the same process.
+      found.catch(() => commands.delete(key));
+      commands.set(key, found);
+    }
+    return found;
+  };
+
+  const imagetools = async (env: NodeJS.ProcessEnv, args: string[], options: RunOptions): Promise<RunResult> => {
+    const [cmd, ...lead] = await command(env);
+    return runner(cmd, [...lead, ...args], { env, timeoutMs: DEFAULT_TIMEOUT_MS, ...options });
+  };
+
+  const inspectText = async (ref: string, format: string[], env: NodeJS.ProcessEnv, options: InspectOptions): Promise<string> => {
+    const result = await imagetools(env, ['inspect', ...builderArgs(options.builder), ...format, ref], {
+      secrets: options.secrets,
+      timeoutMs: options.timeoutMs,
+    });
+    return result.stdout;
+  };
+
+  const inspectRaw: Imagetools['inspectRaw'] = async (ref, env = process.env, options = {}) => {
+    const data = parseJson(await inspectText(ref, ['--raw'], env, options), `imagetools inspect --raw ${ref}`);
+    if (!data || typeof data !== 'object' || Array.isArray(data)) throw new Error(`imagetools inspect --raw ${ref}: not a manifest object`);
+    return data as ManifestDocument;
+  };
+
+  return {
+    async createIndex(options) {
+      if (options.tags.length === 0) throw new Error('createIndex: no tags to create');
+      if (options.sources.length === 0) throw new Error(`createIndex ${options.tags[0]}: no source manifests`);
+      const args = [
+        'create',
+        '--progress',
+        'plain',
+        ...builderArgs(options.builder),
+        ...(options.preferIndex === false ? ['--prefer-index=false'] : []),
+        ...options.tags.flatMap((tag) => ['-t', tag]),
+        ...options.sources,
+      ];
+      const log = options.log;
+      await imagetools(options.env ?? process.env, args, {
+        secrets: options.secrets,
+        timeoutMs: options.timeoutMs,
+        onLine: log ? (_stream, line) => log(line) : undefined,
+      });
+    },
+
+    inspectRaw,
+
+    async indexDigest(ref, env = process.env, options = {}) {
+      // .Manifest is the descriptor the registry resolved the reference to; its digest is the one
+      // a pull by tag gets (the e2e test checks it against the sha256 of the raw bytes).
+      const data = parseJson(await inspectText(ref, ['--format', '{{json .Manifest}}'], env, options), `imagetools inspect ${ref}`) as {
+        digest?: unknown;
+      };
+      if (typeof data.digest !== 'string' || !DIGEST.test(data.digest)) {
+        throw new Error(`imagetools inspect ${ref}: no sha256 digest in the output`);
+      }
+      return data.digest;
+    },
+
+    async manifestCompressedSize(ref, env = process.env, options = {}) {
+      const raw = await inspectRaw(ref, env, options);
+      if (isIndex(raw)) throw new Error(`${ref} is an image index, not a platform manifest: pass repository@digest of one platform`);
+      const blobs = [raw.config, ...(raw.layers ?? [])];
+      if (!raw.config || blobs.some((b) => !b || typeof b.size !== 'number' || b.size < 0)) {
+        throw new Error(`${ref}: the manifest has no config or a blob without a size`);
+      }
+      return blobs.reduce((sum, blob) => sum + blob!.size, 0);
+    },
+  };
+}
+
+const defaults = createImagetools();
+export const createIndex = defaults.createIndex;
+export const inspectRaw = defaults.inspectRaw;
+export const indexDigest = defaults.indexDigest;
+export const manifestCompressedSize = defaults.manifestCompressedSize;
+/** The real imagetools, for callers that take an injectable one. */
+export const defaultImagetools: Imagetools = defaults;
