@@ -1,0 +1,248 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+import { UserError } from '../../src/core/problem.js';
+import {
+  readMarker,
+  renderCallerWorkflow,
+  renderCiWorkflow,
+  renderReusableWorkflow,
+  resolveCallerOptions,
+} from '../../src/generator/index.js';
+import { renderFromMarker } from '../../src/generator/render.js';
+import { jobsOf, parseWorkflow, stepsOf, usesLines } from './renderedWorkflows.js';
+
+type Doc = Record<string, any>;
+const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const actionYml = parse(readFileSync(`${REPO_ROOT}/action.yml`, 'utf8')) as Doc;
+
+describe('action.yml', () => {
+  it('declares the inputs and outputs the action entry reads and writes', () => {
+    expect(Object.keys(actionYml.inputs).sort()).toEqual(
+      [
+        'command', 'root', 'since', 'rebuild-list', 'dirs', 'runners', 'leg', 'registry', 'image-prefix', 'username',
+        'password', 'insecure-registry', 'tag-mode', 'base-image', 'kaniko-image', 'github-token', 'push',
+      ].sort(),
+    );
+    expect(Object.keys(actionYml.outputs).sort()).toEqual(['digest', 'has-work', 'images', 'leg-record', 'matrix', 'published']);
+    expect(actionYml.inputs.command.required).toBe(true);
+    expect(actionYml.inputs['github-token'].default).toBe('${{ github.token }}');
+    expect(actionYml.runs).toEqual({ using: 'node24', main: 'dist/action/index.js' });
+  });
+
+  it('describes and defaults every input', () => {
+    for (const [name, input] of Object.entries<Doc>(actionYml.inputs)) {
+      expect([name, typeof input.description]).toEqual([name, 'string']);
+      if (name !== 'command') expect([name, typeof input.default]).toEqual([name, 'string']);
+    }
+  });
+});
+
+describe('renderReusableWorkflow', () => {
+  const doc = parseWorkflow(renderReusableWorkflow()) as Doc;
+  const jobs = jobsOf(doc) as Doc;
+  const actionSteps = (job: Doc): Doc[] => stepsOf(job).filter((s) => s.uses === 'hephy/builder@v1');
+
+  it('is a workflow_call workflow with the documented inputs and optional secrets', () => {
+    const call = doc.on.workflow_call;
+    expect(Object.keys(call.inputs)).toEqual(['root', 'runners', 'registry', 'image-prefix', 'tag-mode', 'rebuild-list', 'dirs', 'push']);
+    expect(call.inputs.push).toMatchObject({ type: 'boolean', default: true });
+    expect(Object.values<Doc>(call.secrets).every((s) => s.required === false)).toBe(true);
+  });
+
+  it('runs plan -> build (matrix from the plan) -> merge (even after failed legs)', () => {
+    expect(Object.keys(jobs)).toEqual(['plan', 'build', 'merge']);
+    expect(jobs.build.needs).toBe('plan');
+    expect(jobs.build.if).toBe("needs.plan.outputs.has-work == 'true'");
+    expect(jobs.build.strategy).toEqual({ 'fail-fast': false, matrix: '${{ fromJSON(needs.plan.outputs.matrix) }}' });
+    expect(jobs.build['runs-on']).toBe('${{ matrix.runner }}');
+    expect(jobs.merge.needs).toEqual(['plan', 'build']);
+    // !cancelled() rather than always(): a superseded PR run stops instead of publishing a summary.
+    expect(jobs.merge.if).toBe("${{ !cancelled() && needs.plan.outputs.has-work == 'true' }}");
+  });
+
+  it('runs the action once per job with the matching command', () => {
+    expect(actionSteps(jobs.plan).map((s) => s.with.command)).toEqual(['plan']);
+    expect(actionSteps(jobs.build).map((s) => s.with.command)).toEqual(['build']);
+    expect(actionSteps(jobs.merge).map((s) => s.with.command)).toEqual(['merge']);
+    expect(actionSteps(jobs.build)[0].with.leg).toBe('${{ toJSON(matrix) }}');
+  });
+
+  it('passes only inputs the action declares', () => {
+    for (const job of Object.values<Doc>(jobs)) {
+      for (const step of actionSteps(job)) {
+        for (const key of Object.keys(step.with)) expect(Object.keys(actionYml.inputs)).toContain(key);
+      }
+    }
+  });
+
+  it('selects by event: PR base, the commit before a push (not a new branch), else the action decides', () => {
+    const since = actionSteps(jobs.plan)[0].with.since as string;
+    expect(since).toContain("github.event_name == 'pull_request' && github.event.pull_request.base.sha");
+    expect(since).toContain("github.event.before != '0000000000000000000000000000000000000000'");
+    expect(actionSteps(jobs.plan)[0].with).toMatchObject({ 'rebuild-list': '${{ inputs.rebuild-list }}', dirs: '${{ inputs.dirs }}' });
+    // diffing needs history
+    expect((stepsOf(jobs.plan)[0] as Doc).with['fetch-depth']).toBe(0);
+  });
+
+  it('never pushes from a fork pull request, and build and merge both follow that decision', () => {
+    expect(jobs.plan.outputs.push).toContain('github.event.pull_request.head.repo.full_name == github.repository');
+    expect(jobs.plan.outputs.push).toContain('inputs.push &&');
+    expect(actionSteps(jobs.build)[0].with.push).toBe('${{ needs.plan.outputs.push }}');
+    expect(actionSteps(jobs.merge)[0].with.push).toBe('${{ needs.plan.outputs.push }}');
+  });
+
+  it('gives each job only the permissions it uses', () => {
+    expect(jobs.plan.permissions).toEqual({ contents: 'read' });
+    expect(jobs.build.permissions).toEqual({ contents: 'read', packages: 'write' });
+    expect(jobs.merge.permissions).toEqual({ contents: 'read', packages: 'write', 'pull-requests': 'write', actions: 'read' });
+  });
+
+  it('explains each job in a comment', () => {
+    const text = renderReusableWorkflow();
+    for (const job of ['plan', 'build', 'merge']) expect(text).toMatch(new RegExp(`\\n  # ${job}: .+\\n(  #.*\\n)*  ${job}:\\n`));
+  });
+
+  it("local variant differs only in using ./ for the action (and says so in its marker)", () => {
+    const published = renderReusableWorkflow().split('\n');
+    const local = renderReusableWorkflow({ variant: 'local' }).split('\n');
+    expect(local).toHaveLength(published.length);
+    const changed = local.map((line, i) => [published[i], line]).filter(([a, b]) => a !== b);
+    expect(changed).toEqual([
+      ['# hephy-builder-generated: reusable', '# hephy-builder-generated: reusable {"variant":"local"}'],
+      ...Array(3).fill(['        uses: hephy/builder@v1', '        uses: ./']),
+    ]);
+  });
+
+  it('rejects an unknown variant', () => {
+    expect(() => renderReusableWorkflow({ variant: 'remote' as never })).toThrow(UserError);
+  });
+});
+
+describe('renderCallerWorkflow', () => {
+  const reusableJobs = jobsOf(parseWorkflow(renderReusableWorkflow())) as Doc;
+
+  it('calls the reusable workflow on push to the default branch, PRs, a weekly schedule and manual runs', () => {
+    const doc = parseWorkflow(renderCallerWorkflow()) as Doc;
+    expect(doc.on.push).toEqual({ branches: ['main'] });
+    expect(doc.on).toHaveProperty('pull_request', null);
+    expect(doc.on.schedule).toEqual([{ cron: '23 4 * * 1' }]);
+    expect(doc.on.workflow_dispatch.inputs.dirs).toMatchObject({ type: 'string', required: false });
+    expect(doc.jobs.images.uses).toBe('hephy/builder/.github/workflows/build.yml@v1');
+    expect(doc.jobs.images.with).toEqual({ dirs: '${{ inputs.dirs }}' });
+    expect(doc.jobs.images.secrets).toBeUndefined();
+  });
+
+  it('grants exactly the union of what the reusable workflow jobs ask for', () => {
+    const union: Record<string, string> = {};
+    for (const job of Object.values<Doc>(reusableJobs)) {
+      for (const [scope, level] of Object.entries<string>(job.permissions)) {
+        if (union[scope] !== 'write') union[scope] = level;
+      }
+    }
+    const doc = parseWorkflow(renderCallerWorkflow()) as Doc;
+    expect(doc.jobs.images.permissions).toEqual(union);
+  });
+
+  it('writes only the settings that differ from the defaults', () => {
+    const doc = parseWorkflow(
+      renderCallerWorkflow({ registry: 'registry.example.com', tagMode: 'single-repo', root: 'images/', runners: '{"linux/arm64": "arm"}' }),
+    ) as Doc;
+    expect(doc.jobs.images.with).toEqual({
+      root: 'images',
+      registry: 'registry.example.com',
+      'tag-mode': 'single-repo',
+      runners: '{"linux/arm64": "arm"}',
+      dirs: '${{ inputs.dirs }}',
+    });
+  });
+
+  it('passes registry secrets explicitly for a custom registry, or all of them with inherit', () => {
+    const explicit = parseWorkflow(renderCallerWorkflow({ registry: 'registry.example.com' })) as Doc;
+    expect(explicit.jobs.images.secrets).toEqual({
+      REGISTRY_USERNAME: '${{ secrets.REGISTRY_USERNAME }}',
+      REGISTRY_PASSWORD: '${{ secrets.REGISTRY_PASSWORD }}',
+    });
+    const inherit = parseWorkflow(renderCallerWorkflow({ secrets: 'inherit' })) as Doc;
+    expect(inherit.jobs.images.secrets).toBe('inherit');
+    // The names the caller passes are the secrets the reusable workflow declares.
+    const declared = Object.keys(parseWorkflow(renderReusableWorkflow()).on as Doc);
+    expect(declared).toEqual(['workflow_call']);
+    const secrets = Object.keys((parseWorkflow(renderReusableWorkflow()) as Doc).on.workflow_call.secrets);
+    expect(Object.keys(explicit.jobs.images.secrets)).toEqual(secrets);
+  });
+
+  it('local variant calls the reusable workflow of the checked-out repository', () => {
+    const doc = parseWorkflow(renderCallerWorkflow({ variant: 'local' })) as Doc;
+    expect(doc.jobs.images.uses).toBe('./.github/workflows/build.yml');
+  });
+
+  it('can call a pinned ref of hephy/builder', () => {
+    const sha = 'a'.repeat(40);
+    expect(usesLines(renderCallerWorkflow({ ref: sha }))).toEqual([`uses: hephy/builder/.github/workflows/build.yml@${sha}`]);
+  });
+
+  it.each([
+    [{ cron: '0 4 * *' }, /cron `0 4 \* \*` is not valid/],
+    [{ cron: '0 4 * * 1\n' }, /cron must be a single line/],
+    [{ branch: 'a b' }, /branch `a b` is not valid/],
+    [{ branch: 'x\nevil: true' }, /branch must be a single line/],
+    [{ root: '../elsewhere' }, /root `..\/elsewhere` is not valid/],
+    [{ root: '/abs' }, /root `\/abs` is not valid/],
+    [{ tagMode: 'per-repo' }, /tag mode `per-repo` is not valid/],
+    [{ runners: '[a, b]' }, /runners must map platforms/],
+    [{ runners: '{a: [' }, /runners is not valid JSON or YAML/],
+    [{ secrets: 'all' }, /secrets `all` is not valid/],
+    [{ regsitry: 'x' }, /unknown workflow option `regsitry`/],
+  ])('rejects %j', (options, message) => {
+    expect(() => renderCallerWorkflow(options as never)).toThrow(UserError);
+    expect(() => renderCallerWorkflow(options as never)).toThrow(message);
+  });
+});
+
+describe('markers', () => {
+  it.each([
+    ['reusable', renderReusableWorkflow()],
+    ['reusable local', renderReusableWorkflow({ variant: 'local' })],
+    ['ci', renderCiWorkflow()],
+    ['caller', renderCallerWorkflow()],
+    ['caller with options', renderCallerWorkflow({ branch: 'trunk', registry: 'registry.example.com', secrets: 'inherit', cron: '5 1 * * 0' })],
+  ])('%s renders again from its own marker', (_name, text) => {
+    const marker = readMarker(text);
+    expect(marker).toBeDefined();
+    expect(renderFromMarker(marker!)).toBe(text);
+  });
+
+  it('records only the options that differ from the defaults', () => {
+    expect(readMarker(renderCallerWorkflow({ branch: 'main', registry: 'registry.example.com' }))).toEqual({
+      kind: 'caller',
+      options: { registry: 'registry.example.com' },
+    });
+  });
+
+  it('is absent from files we did not write', () => {
+    expect(readMarker('name: x\n# hephy-builder-generated: ci\n')).toBeUndefined();
+  });
+
+  it('rejects an unknown kind', () => {
+    expect(() => readMarker('# hephy-builder-generated: deploy\n')).toThrow(/unknown generated workflow kind/);
+  });
+});
+
+describe('resolveCallerOptions', () => {
+  it('fills in the defaults', () => {
+    expect(resolveCallerOptions()).toEqual({
+      variant: 'published',
+      ref: 'v1',
+      branch: 'main',
+      cron: '23 4 * * 1',
+      root: '.',
+      registry: '',
+      imagePrefix: '',
+      tagMode: 'per-image',
+      runners: '',
+      rebuildList: '',
+      secrets: 'none',
+    });
+  });
+});

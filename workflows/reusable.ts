@@ -1,0 +1,254 @@
+// SOURCE of the reusable workflow `.github/workflows/build.yml` (plan -> build -> merge).
+// The committed YAML is rendered from this file; a test fails when they drift apart.
+import { note } from '../src/generator/yamlDoc.js';
+import { actionRef, checkoutStep, concurrency, type WorkflowVariant } from './common.js';
+
+/**
+ * What changed, as a git revision for the `since` input:
+ * - pull_request: the PR's base commit;
+ * - push: the commit before the push, unless the branch is new (all zeros: build everything);
+ * - anything else: empty, so the action uses the rebuild list (schedule), the dirs input
+ *   (workflow_dispatch) or builds everything.
+ */
+const SINCE =
+  "${{ github.event_name == 'pull_request' && github.event.pull_request.base.sha || " +
+  "github.event_name == 'push' && github.event.before != '0000000000000000000000000000000000000000' && github.event.before || '' }}";
+
+/** Push unless the caller said no or the run is for a pull request from a fork. */
+const PUSH =
+  "${{ inputs.push && (github.event_name != 'pull_request' || github.event.pull_request.head.repo.full_name == github.repository) }}";
+
+// Registry settings every job passes on unchanged.
+const REGISTRY_INPUTS = {
+  root: '${{ inputs.root }}',
+  registry: '${{ inputs.registry }}',
+  'image-prefix': '${{ inputs.image-prefix }}',
+  'tag-mode': '${{ inputs.tag-mode }}',
+};
+
+const CREDENTIALS = {
+  username: '${{ secrets.REGISTRY_USERNAME }}',
+  password: '${{ secrets.REGISTRY_PASSWORD }}',
+};
+
+export const REUSABLE_HEADER = `hephy-builder: build every changed build-config.yaml into multi-arch images.
+plan (one job) -> build (one job per image and platform, on a native runner) -> merge (one job).
+
+Call it from a workflow in your repository (\`npx hephy-builder init\` writes one):
+  jobs:
+    images:
+      uses: hephy/builder/.github/workflows/build.yml@v1
+      permissions: {contents: read, packages: write, pull-requests: write, actions: read}
+The caller must grant those permissions: GitHub refuses to start a called workflow whose jobs
+ask for more than the caller gives.`;
+
+export function reusableWorkflow(variant: WorkflowVariant): Record<string, unknown> {
+  const action = actionRef(variant);
+  return {
+    name: 'hephy-builder',
+    on: {
+      workflow_call: {
+        inputs: {
+          root: {
+            description: 'Directory, relative to the repository root, searched for build-config.yaml files.',
+            type: 'string',
+            default: '.',
+          },
+          runners: {
+            description:
+              'Runner label per platform, as JSON or YAML (e.g. {"linux/arm64": "my-arm-runner"}). ' +
+              'Empty: ubuntu-latest for linux/amd64 and wasi/wasm32, ubuntu-24.04-arm for linux/arm64.',
+            type: 'string',
+            default: '',
+          },
+          registry: {
+            description: "Registry host[:port] to push to. Empty: the GitHub container registry of the repository's owner.",
+            type: 'string',
+            default: '',
+          },
+          'image-prefix': {
+            description: 'Path under the registry: the prefix of every image repository (per-image) or the one repository (single-repo).',
+            type: 'string',
+            default: '',
+          },
+          'tag-mode': {
+            description: 'per-image: one repository per image, tagged date, short sha and extras. single-repo: all images in one repository, tagged {image}-{date}.',
+            type: 'string',
+            default: 'per-image',
+          },
+          'rebuild-list': {
+            description: 'File listing the directories a scheduled run rebuilds, one per line. Empty: rebuild-weekly.txt under root.',
+            type: 'string',
+            default: '',
+          },
+          dirs: {
+            description: 'Comma- or newline-separated directories to build, regardless of what changed. Empty: decided by the event.',
+            type: 'string',
+            default: '',
+          },
+          push: {
+            description: 'Push images. Pull requests from forks never push, whatever this says.',
+            type: 'boolean',
+            default: true,
+          },
+        },
+        secrets: {
+          REGISTRY_USERNAME: {
+            description: 'Registry user. Not needed for the GitHub container registry, which uses the workflow token.',
+            required: false,
+          },
+          REGISTRY_PASSWORD: {
+            description: 'Registry password or token, with REGISTRY_USERNAME.',
+            required: false,
+          },
+        },
+        outputs: {
+          images: { description: 'JSON list of the images the plan selected.', value: '${{ jobs.plan.outputs.images }}' },
+          published: {
+            description: 'JSON per image: the index digest and the tags that now point to it.',
+            value: '${{ jobs.merge.outputs.published }}',
+          },
+        },
+      },
+    },
+    permissions: note({}, { before: 'No token permissions by default; each job asks for what it needs.', blank: true }),
+    concurrency: note(
+      concurrency('hephy-builder-${{ github.workflow }}-${{ github.ref }}-${{ inputs.root }}'),
+      {
+        before:
+          "One run per caller workflow, ref and root. The group differs from the caller's own group:\n" +
+          'sharing it would make the called workflow wait on its caller forever.',
+      },
+    ),
+    jobs: note(
+      {
+        plan: note(
+          {
+            name: 'Plan',
+            'runs-on': 'ubuntu-latest',
+            'timeout-minutes': 15,
+            permissions: { contents: 'read' },
+            outputs: {
+              matrix: '${{ steps.plan.outputs.matrix }}',
+              images: '${{ steps.plan.outputs.images }}',
+              'has-work': '${{ steps.plan.outputs.has-work }}',
+              push: note(PUSH, {
+                before: 'Whether build and merge push: never for a pull request from a fork (its code must not reach the registry).',
+              }),
+            },
+            steps: [
+              note(checkoutStep({ 'fetch-depth': 0 }), {
+                before: 'Full history: the plan diffs against the pull request base or the commit before the push.',
+              }),
+              note(
+                {
+                  name: 'Plan the builds',
+                  id: 'plan',
+                  uses: action,
+                  with: {
+                    command: 'plan',
+                    root: '${{ inputs.root }}',
+                    since: SINCE,
+                    'rebuild-list': '${{ inputs.rebuild-list }}',
+                    dirs: '${{ inputs.dirs }}',
+                    runners: '${{ inputs.runners }}',
+                    registry: '${{ inputs.registry }}',
+                    'image-prefix': '${{ inputs.image-prefix }}',
+                    'tag-mode': '${{ inputs.tag-mode }}',
+                  },
+                },
+                {
+                  before:
+                    'What to build: pull_request -> dirs changed since the base commit; push -> changed since the\n' +
+                    'commit before the push (a new branch builds everything); schedule -> the rebuild list;\n' +
+                    'workflow_dispatch -> the dirs input, or everything.',
+                },
+              ),
+            ],
+          },
+          {
+            before:
+              'plan: find every build-config.yaml, keep what this event selects, validate each config (errors\n' +
+              'become annotations on the offending line), pick each backend and emit one matrix leg per\n' +
+              'image and platform. Nothing to build -> has-work is false and the other jobs are skipped.',
+          },
+        ),
+        build: note(
+          {
+            name: '${{ matrix.image }} ${{ matrix.platform }}',
+            needs: 'plan',
+            if: "needs.plan.outputs.has-work == 'true'",
+            'runs-on': '${{ matrix.runner }}',
+            'timeout-minutes': 60,
+            permissions: { contents: 'read', packages: 'write' },
+            strategy: {
+              'fail-fast': note(false, { before: "One failed leg must not cancel the others: other images still publish." }),
+              matrix: '${{ fromJSON(needs.plan.outputs.matrix) }}',
+            },
+            steps: [
+              checkoutStep(),
+              {
+                name: 'Build and push by digest',
+                id: 'build',
+                uses: action,
+                with: {
+                  command: 'build',
+                  leg: '${{ toJSON(matrix) }}',
+                  ...REGISTRY_INPUTS,
+                  ...CREDENTIALS,
+                  push: '${{ needs.plan.outputs.push }}',
+                },
+              },
+            ],
+          },
+          {
+            blank: true,
+            before:
+              'build: one job per leg, on a runner native to its platform (no emulation). Builds ONE platform,\n' +
+              'pushes it by digest (no tag yet) and records image, digest, size and timings for merge.',
+          },
+        ),
+        merge: note(
+          {
+            name: 'Merge and publish',
+            needs: ['plan', 'build'],
+            if: "${{ !cancelled() && needs.plan.outputs.has-work == 'true' }}",
+            'runs-on': 'ubuntu-latest',
+            'timeout-minutes': 20,
+            permissions: note(
+              { contents: 'read', packages: 'write', 'pull-requests': 'write', actions: 'read' },
+              {
+                before:
+                  'packages: tag the multi-arch indexes; pull-requests: the one summary comment on the PR;\n' +
+                  'actions: read leg records and the last successful run on the default branch to compare with.',
+              },
+            ),
+            outputs: { published: '${{ steps.merge.outputs.published }}' },
+            steps: [
+              checkoutStep(),
+              {
+                name: 'Merge the legs and publish',
+                id: 'merge',
+                uses: action,
+                with: {
+                  command: 'merge',
+                  ...REGISTRY_INPUTS,
+                  ...CREDENTIALS,
+                  push: '${{ needs.plan.outputs.push }}',
+                },
+              },
+            ],
+          },
+          {
+            blank: true,
+            before:
+              'merge: runs even when some legs failed. Per image whose legs all succeeded, creates the\n' +
+              'multi-arch index over the per-platform digests and moves its tags; an image with a failed leg\n' +
+              'moves no tag. Then writes the job summary and updates the one PR comment.',
+          },
+        ),
+      },
+      { blank: true },
+    ),
+  };
+}
