@@ -1,0 +1,90 @@
+// From a directory, its config and its detected backend to the ImageSpec the rest of the pipeline
+// uses: the image name, the platforms to build, where the sources come from.
+import { effectivePlatforms } from './config/load.js';
+import type { BackendName, BuildConfig } from './config/schema.js';
+import type { Detection } from './detect.js';
+import type { ImageSpec } from './model.js';
+import { isWasm, normalizePlatform } from './platform.js';
+import type { Problem } from './problem.js';
+
+export const DEFAULT_PLATFORMS: readonly string[] = ['linux/amd64', 'linux/arm64'];
+export const WASM_PLATFORMS: readonly string[] = ['wasi/wasm32'];
+
+/**
+ * A valid image name from any text: lowercase letters and digits joined by single `.`, `_` or `-`
+ * (the same rule as the config's image_name). Anything else becomes `-`.
+ */
+export function sanitizeImageName(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, '-')
+    .replace(/[._-]{2,}/g, (run) => (run.includes('-') ? '-' : run[0]))
+    .replace(/^[._-]+|[._-]+$/g, '');
+}
+
+/** `tools/arm-only` -> `tools-arm-only`; the root is named after the repository. */
+export function defaultImageName(dir: string, repoName: string): string {
+  const base = dir === '.' || dir === '' ? repoName : dir.replace(/\/+/g, '-');
+  return sanitizeImageName(base) || 'app';
+}
+
+export function defaultPlatforms(backend: BackendName): string[] {
+  return [...(backend === 'spin' ? WASM_PLATFORMS : DEFAULT_PLATFORMS)];
+}
+
+export interface ImageSpecInput {
+  /** Directory relative to the repo root, '.' for the root. */
+  dir: string;
+  /** Config file relative to the repo root; absent for a config-less app. */
+  configFile?: string;
+  config: BuildConfig;
+  detection: Detection & { backend: BackendName };
+  repoName: string;
+  locate?: (path: (string | number)[]) => { line: number; column: number };
+}
+
+export function resolveImageSpec(input: ImageSpecInput): { spec: ImageSpec; problems: Problem[] } {
+  const { dir, config, detection } = input;
+  const backend = detection.backend;
+  const problems: Problem[] = [];
+  const requested = effectivePlatforms(config, backend);
+  // Normalised (linux/arm64/v8 -> linux/arm64) so runner lookup and leg ids agree; duplicates
+  // that only differ in spelling are the config loader's to report.
+  const platforms = [...new Set((requested ?? defaultPlatforms(backend)).map(normalizePlatform))];
+
+  // The loader checks platforms against an explicit backend; a detected one is checked here.
+  if (requested && !config.build_backend) {
+    const at = input.locate?.(['platforms']) ?? { line: 1, column: 1 };
+    const file = input.configFile ?? dir;
+    const wrong = platforms.filter((p) => isWasm(p) !== (backend === 'spin'));
+    if (wrong.length > 0) {
+      problems.push({
+        file,
+        ...at,
+        path: config.platforms ? 'platforms' : backend === 'ko' ? 'ko_config.platforms' : 'spin_config.platforms',
+        message:
+          backend === 'spin'
+            ? `the detected backend spin (${detection.reason}) builds only wasi/wasm32, not ${wrong.join(', ')}`
+            : `wasi/wasm32 is built only by spin, but the detected backend is ${backend} (${detection.reason})`,
+        hint: 'set build_backend, or fix platforms',
+        severity: 'error',
+      });
+    }
+  }
+
+  const spec: ImageSpec = {
+    image: config.image_name ?? defaultImageName(dir, input.repoName),
+    dir,
+    ...(input.configFile ? { configFile: input.configFile } : {}),
+    config,
+    backend,
+    backendReason: detection.reason,
+    platforms,
+    source:
+      config.upstream_repo !== undefined
+        ? { kind: 'upstream', repo: config.upstream_repo, ref: config.upstream_ref ?? 'HEAD' }
+        : { kind: 'local', dir },
+    additionalTags: config.additional_tags ?? [],
+  };
+  return { spec, problems };
+}
