@@ -1,0 +1,3 @@
+module example.com/go-nocfg
+
+go 1.22

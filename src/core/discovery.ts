@@ -1,0 +1,137 @@
+// Finds the apps of a repository (every directory holding a build-config.yaml, plus a config-less
+// root that detection can build) and selects the ones a run builds. The git-ignore check is
+// injected so this stays pure; the adapter passes git.isIgnored, which answers for every
+// candidate in one git call.
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { CONFIG_FILE_NAME } from './config/schema.js';
+import { suggest } from './config/didYouMean.js';
+import { detectBackend } from './detect.js';
+import type { SkippedDir } from './model.js';
+import type { Problem } from './problem.js';
+import { normalizeDir } from './rebuildList.js';
+
+/** Given repo-relative paths, returns those that .gitignore excludes. */
+export type IgnoreCheck = (paths: string[]) => Promise<Set<string>> | Set<string>;
+
+export interface DiscoveredApp {
+  /** Relative to the repo root with `/` separators; '.' for the root. */
+  dir: string;
+  /** Relative to the repo root; absent for a config-less root app. */
+  configFile?: string;
+}
+
+export interface Discovery {
+  apps: DiscoveredApp[];
+  skipped: SkippedDir[];
+}
+
+/** Never apps, and often huge: not walked at all. */
+export const SKIPPED_DIR_NAMES: ReadonlySet<string> = new Set(['.git', 'node_modules', 'vendor']);
+
+export function configFileOf(dir: string): string {
+  return dir === '.' ? CONFIG_FILE_NAME : `${dir}/${CONFIG_FILE_NAME}`;
+}
+
+/** Every directory below root (and root itself) that holds a build-config.yaml, sorted. */
+export function findConfigDirs(root: string): string[] {
+  const found: string[] = [];
+  const stack: string[] = ['.'];
+  while (stack.length > 0) {
+    const dir = stack.pop()!;
+    let entries;
+    try {
+      entries = readdirSync(dir === '.' ? root : join(root, dir), { withFileTypes: true });
+    } catch {
+      continue; // unreadable: nothing we can build there
+    }
+    for (const entry of entries) {
+      // Symlinked directories are not followed: they would loop or count one app twice.
+      if (entry.isDirectory()) {
+        if (!SKIPPED_DIR_NAMES.has(entry.name)) stack.push(dir === '.' ? entry.name : `${dir}/${entry.name}`);
+      } else if (entry.name === CONFIG_FILE_NAME && (entry.isFile() || entry.isSymbolicLink())) {
+        found.push(dir);
+      }
+    }
+  }
+  return found.sort(compareDirs);
+}
+
+/** Root first, then by path, so listings read top-down. */
+export function compareDirs(a: string, b: string): number {
+  if (a === b) return 0;
+  if (a === '.') return -1;
+  if (b === '.') return 1;
+  return a < b ? -1 : 1;
+}
+
+export async function discoverApps(root: string, options: { isIgnored?: IgnoreCheck } = {}): Promise<Discovery> {
+  const configDirs = findConfigDirs(root);
+  const skipped: SkippedDir[] = [];
+  // The config file, not the directory, is checked: a tracked config is never ignored, and a
+  // config inside an ignored directory is.
+  const nested = configDirs.filter((dir) => dir !== '.');
+  const ignored = options.isIgnored && nested.length > 0 ? await options.isIgnored(nested.map(configFileOf)) : new Set<string>();
+  const apps: DiscoveredApp[] = nested.filter((dir) => !ignored.has(configFileOf(dir))).map((dir) => ({ dir, configFile: configFileOf(dir) }));
+
+  if (configDirs[0] === '.') {
+    apps.unshift({ dir: '.', configFile: CONFIG_FILE_NAME });
+  } else {
+    // Only the root may go without a config: an app repo with just a Dockerfile or go.mod + cmd/.
+    const detection = detectBackend(root, undefined, undefined, { displayDir: '.', root });
+    if (detection.backend) apps.unshift({ dir: '.' });
+    else if (apps.length === 0) skipped.push({ dir: '.', reason: `no ${CONFIG_FILE_NAME} and nothing buildable detected` });
+  }
+  return { apps, skipped };
+}
+
+/** The app that owns a repo-relative path: the deepest app directory containing it. */
+export function ownerOf(path: string, appDirs: ReadonlySet<string>): string | undefined {
+  let dir = path;
+  for (;;) {
+    const slash = dir.lastIndexOf('/');
+    if (slash < 0) return appDirs.has('.') ? '.' : undefined;
+    dir = dir.slice(0, slash);
+    if (appDirs.has(dir)) return dir;
+  }
+}
+
+/**
+ * The apps with a changed file. A file belongs to the deepest app directory above it only, so a
+ * change in a nested app does not rebuild the app around it; a change to the root's own files
+ * (its config included) selects the root app.
+ */
+export function selectChanged(appDirs: readonly string[], changedFiles: readonly string[]): Set<string> {
+  const dirs = new Set(appDirs);
+  const selected = new Set<string>();
+  for (const file of changedFiles) {
+    const owner = ownerOf(file.replace(/^\.\//, ''), dirs);
+    if (owner !== undefined) selected.add(owner);
+  }
+  return selected;
+}
+
+/** The apps asked for by name; an unknown name is a Problem with the app that was probably meant. */
+export function selectDirs(appDirs: readonly string[], asked: readonly string[], source = 'dirs'): { selected: Set<string>; problems: Problem[] } {
+  const known = new Set(appDirs);
+  const selected = new Set<string>();
+  const problems: Problem[] = [];
+  asked.forEach((raw, index) => {
+    const dir = normalizeDir(raw);
+    if (known.has(dir)) {
+      selected.add(dir);
+      return;
+    }
+    const meant = suggest(dir, appDirs);
+    problems.push({
+      file: source,
+      line: 1,
+      column: 1,
+      path: `${source}[${index}]`,
+      message: `${raw} is not an app directory (no ${CONFIG_FILE_NAME} there)`,
+      hint: meant ? `did you mean \`${meant}\`?` : undefined,
+      severity: 'error',
+    });
+  });
+  return { selected, problems };
+}

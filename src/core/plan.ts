@@ -1,0 +1,165 @@
+// The plan: which apps this run builds, with which backend, and one leg per (image, platform) on
+// the runner for that platform. Everything that is wrong with the input becomes a Problem and a
+// skipped directory; the other apps still build.
+import { readFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { loadBuildConfig } from './config/load.js';
+import type { BuildConfig } from './config/schema.js';
+import { detectBackend } from './detect.js';
+import { compareDirs, discoverApps, selectChanged, selectDirs, type DiscoveredApp, type IgnoreCheck } from './discovery.js';
+import { resolveImageSpec } from './imageSpec.js';
+import type { ImageSpec, Leg, Plan, SelectionMode, SkippedDir } from './model.js';
+import { platformSlug } from './platform.js';
+import type { Problem } from './problem.js';
+import { parseRebuildList, unknownListedDirs } from './rebuildList.js';
+import { DEFAULT_RUNNERS, runnerFor, type RunnerMap } from './runners.js';
+
+export interface PlanOptions {
+  /** Names the root's image; default: the root directory's name. */
+  repoName?: string;
+  runners?: RunnerMap;
+  /** Excludes git-ignored configs (the adapter passes git.isIgnored). */
+  isIgnored?: IgnoreCheck;
+  /** Files changed since a rev, or 'all' (e.g. a new branch); needed for `since` mode. */
+  changedFiles?: (rev: string) => Promise<'all' | string[]> | 'all' | string[];
+}
+
+const short = (rev: string) => (/^[0-9a-f]{40}$/.test(rev) ? rev.slice(0, 7) : rev);
+
+/** Which discovered apps the mode selects, and why the others are not built. */
+async function select(
+  root: string,
+  apps: DiscoveredApp[],
+  mode: SelectionMode,
+  options: PlanOptions,
+): Promise<{ selected: Set<string>; notSelected: string; problems: Problem[] }> {
+  const dirs = apps.map((app) => app.dir);
+  switch (mode.kind) {
+    case 'all':
+      return { selected: new Set(dirs), notSelected: '', problems: [] };
+    case 'since': {
+      if (!options.changedFiles) throw new Error('buildPlan: since mode needs options.changedFiles');
+      const changed = await options.changedFiles(mode.rev);
+      if (changed === 'all') return { selected: new Set(dirs), notSelected: '', problems: [] };
+      return { selected: selectChanged(dirs, changed), notSelected: `not changed since ${short(mode.rev)}`, problems: [] };
+    }
+    case 'rebuild-list': {
+      let text: string;
+      try {
+        text = readFileSync(resolve(root, mode.file), 'utf8');
+      } catch {
+        const problem: Problem = {
+          file: mode.file,
+          line: 1,
+          column: 1,
+          path: '',
+          message: `the rebuild list ${mode.file} does not exist`,
+          hint: 'list one app directory per line in it, or pass another file',
+          severity: 'error',
+        };
+        return { selected: new Set(), notSelected: `not listed in ${mode.file}`, problems: [problem] };
+      }
+      const { dirs: listed, problems } = parseRebuildList(text, mode.file);
+      problems.push(...unknownListedDirs(listed, dirs, mode.file));
+      const known = new Set(dirs);
+      return {
+        selected: new Set(listed.map((entry) => entry.dir).filter((dir) => known.has(dir))),
+        notSelected: `not listed in ${mode.file}`,
+        problems,
+      };
+    }
+    case 'dirs': {
+      const { selected, problems } = selectDirs(dirs, mode.dirs);
+      return { selected, notSelected: 'not asked for', problems };
+    }
+  }
+}
+
+interface Loaded {
+  config: BuildConfig;
+  locate?: (path: (string | number)[]) => { line: number; column: number };
+}
+
+function loadConfig(root: string, app: DiscoveredApp, problems: Problem[]): Loaded | undefined {
+  if (!app.configFile) return { config: {} };
+  const result = loadBuildConfig(join(root, app.configFile), app.configFile);
+  problems.push(...result.problems);
+  return result.config ? { config: result.config, locate: result.locate } : undefined;
+}
+
+const hasErrors = (problems: Problem[]) => problems.some((p) => p.severity === 'error');
+
+export async function buildPlan(root: string, mode: SelectionMode, options: PlanOptions = {}): Promise<Plan> {
+  const absRoot = resolve(root);
+  const repoName = options.repoName ?? basename(absRoot);
+  const runners = options.runners ?? DEFAULT_RUNNERS;
+  const discovery = await discoverApps(absRoot, { isIgnored: options.isIgnored });
+  const { selected, notSelected, problems } = await select(absRoot, discovery.apps, mode, options);
+  const skipped: SkippedDir[] = [...discovery.skipped];
+  const images: ImageSpec[] = [];
+  const byName = new Map<string, ImageSpec>();
+
+  for (const app of discovery.apps) {
+    if (!selected.has(app.dir)) {
+      skipped.push({ dir: app.dir, reason: notSelected });
+      continue;
+    }
+    const appProblems: Problem[] = [];
+    const loaded = loadConfig(absRoot, app, appProblems);
+    if (!loaded) {
+      problems.push(...appProblems);
+      skipped.push({ dir: app.dir, reason: `invalid ${app.configFile}` });
+      continue;
+    }
+    const detection = detectBackend(join(absRoot, app.dir), loaded.config, loaded.locate, {
+      configFile: app.configFile,
+      displayDir: app.dir,
+      root: absRoot,
+    });
+    appProblems.push(...detection.problems);
+    if (!detection.backend) {
+      problems.push(...appProblems);
+      skipped.push({ dir: app.dir, reason: 'nothing to build: no backend detected' });
+      continue;
+    }
+    const { spec, problems: specProblems } = resolveImageSpec({
+      dir: app.dir,
+      configFile: app.configFile,
+      config: loaded.config,
+      detection: { ...detection, backend: detection.backend },
+      repoName,
+      locate: loaded.locate,
+    });
+    appProblems.push(...specProblems);
+    const twin = byName.get(spec.image);
+    if (twin) {
+      const at = spec.config.image_name ? loaded.locate?.(['image_name']) : undefined;
+      appProblems.push({
+        file: app.configFile ?? app.dir,
+        line: at?.line ?? 1,
+        column: at?.column ?? 1,
+        path: spec.config.image_name ? 'image_name' : '',
+        message: `image ${spec.image} is also built from ${twin.dir}`,
+        hint: 'set a distinct image_name in one of them',
+        severity: 'error',
+      });
+    }
+    problems.push(...appProblems);
+    if (hasErrors(appProblems)) {
+      skipped.push({ dir: app.dir, reason: twin ? `image name ${spec.image} taken by ${twin.dir}` : `${app.configFile ?? app.dir} has errors` });
+      continue;
+    }
+    byName.set(spec.image, spec);
+    images.push(spec);
+  }
+
+  skipped.sort((a, b) => compareDirs(a.dir, b.dir));
+  return { mode, images, matrix: { include: images.flatMap((spec) => legsOf(spec, runners)) }, skipped, problems };
+}
+
+export function legsOf(spec: ImageSpec, runners: RunnerMap = DEFAULT_RUNNERS): Leg[] {
+  return spec.platforms.map((platform) => {
+    const { runner, emulated } = runnerFor(platform, runners);
+    return { id: `${spec.image}--${platformSlug(platform)}`, image: spec.image, dir: spec.dir, backend: spec.backend, platform, runner, emulated };
+  });
+}

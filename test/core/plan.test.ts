@@ -1,0 +1,184 @@
+import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildPlan, legsOf } from '../../src/core/plan.js';
+import type { Plan } from '../../src/core/model.js';
+import { DEFAULT_RUNNERS } from '../../src/core/runners.js';
+import { changedFiles, isIgnored } from '../../src/tools/git.js';
+import { tempDir, tempRepo } from '../helpers/gitRepo.js';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const EXAMPLES = join(HERE, '..', '..', 'examples');
+const FIXTURES = join(HERE, '..', 'fixtures', 'repos');
+
+const summary = (plan: Plan) => plan.images.map((s) => `${s.image} ${s.backend} ${s.platforms.join(',')}`);
+const legIds = (plan: Plan) => plan.matrix.include.map((leg) => `${leg.id} ${leg.runner}${leg.emulated ? ' (qemu)' : ''}`);
+
+describe('buildPlan of examples/', () => {
+  let plan: Plan;
+  beforeAll(async () => {
+    plan = await buildPlan(EXAMPLES, { kind: 'all' }, { repoName: 'examples' });
+  });
+
+  it('has no problems', () => {
+    expect(plan.problems).toEqual([]);
+    expect(plan.skipped).toEqual([]);
+  });
+
+  it('chooses each backend for its stated reason', () => {
+    expect(plan.images.map((s) => [s.dir, s.image, s.backend, s.backendReason])).toEqual([
+      ['buildkit-cache', 'buildkit-cache', 'buildkit', 'Dockerfile line 5 uses RUN --mount, which Kaniko cannot build'],
+      ['go-hello', 'go-hello', 'ko', 'build_backend: ko in build-config.yaml'],
+      ['go-nocfg', 'go-nocfg', 'ko', 'go.mod and cmd/ found'],
+      ['kaniko-app', 'kaniko-app', 'kaniko', 'build_backend: kaniko in build-config.yaml'],
+      ['nested/tools/arm-only', 'nested-tools-arm-only', 'kaniko', 'Dockerfile found'],
+      ['spin-hello', 'spin-hello', 'spin', 'build_backend: spin in build-config.yaml'],
+    ]);
+  });
+
+  it('has one leg per image and platform, each on its native runner', () => {
+    expect(legIds(plan)).toEqual([
+      'buildkit-cache--linux-amd64 ubuntu-latest',
+      'buildkit-cache--linux-arm64 ubuntu-24.04-arm',
+      'go-hello--linux-amd64 ubuntu-latest',
+      'go-hello--linux-arm64 ubuntu-24.04-arm',
+      'go-nocfg--linux-amd64 ubuntu-latest',
+      'go-nocfg--linux-arm64 ubuntu-24.04-arm',
+      'kaniko-app--linux-amd64 ubuntu-latest',
+      'kaniko-app--linux-arm64 ubuntu-24.04-arm',
+      'nested-tools-arm-only--linux-arm64 ubuntu-24.04-arm',
+      'spin-hello--wasi-wasm32 ubuntu-latest',
+    ]);
+    expect(plan.matrix.include[0]).toEqual({
+      id: 'buildkit-cache--linux-amd64',
+      image: 'buildkit-cache',
+      dir: 'buildkit-cache',
+      backend: 'buildkit',
+      platform: 'linux/amd64',
+      runner: 'ubuntu-latest',
+      emulated: false,
+    });
+  });
+
+  it('plans the weekly rebuild list', async () => {
+    const weekly = await buildPlan(EXAMPLES, { kind: 'rebuild-list', file: 'rebuild-weekly.txt' });
+    expect(summary(weekly)).toEqual(['kaniko-app kaniko linux/amd64,linux/arm64', 'nested-tools-arm-only kaniko linux/arm64']);
+    expect(weekly.skipped).toContainEqual({ dir: 'go-hello', reason: 'not listed in rebuild-weekly.txt' });
+  });
+
+  it('uses an overridden runner map, emulating unmapped platforms', () => {
+    const [spec] = plan.images;
+    const legs = legsOf({ ...spec, platforms: ['linux/amd64', 'linux/arm/v7'] }, { ...DEFAULT_RUNNERS, 'linux/amd64': 'self-hosted' });
+    expect(legs.map((l) => [l.id, l.runner, l.emulated])).toEqual([
+      ['buildkit-cache--linux-amd64', 'self-hosted', false],
+      ['buildkit-cache--linux-arm-v7', 'self-hosted', true],
+    ]);
+  });
+});
+
+describe('buildPlan of the fixture monorepo', () => {
+  let root: string;
+  beforeEach(() => {
+    root = tempDir('hephy-plan-');
+    cpSync(join(FIXTURES, 'monorepo'), root, { recursive: true });
+    mkdirSync(join(root, 'node_modules', 'x'), { recursive: true });
+    writeFileSync(join(root, 'node_modules', 'x', 'build-config.yaml'), 'build_backend: kaniko\n');
+  });
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+  it('plans the valid apps and skips the invalid one with its problem', async () => {
+    const plan = await buildPlan(root, { kind: 'all' }, { repoName: 'mono' });
+    expect(summary(plan)).toEqual([
+      'arm64-only kaniko linux/arm64',
+      'buildkit-only buildkit linux/amd64,linux/arm64',
+      'kaniko kaniko linux/amd64,linux/arm64',
+      'ko-explicit ko linux/amd64,linux/arm64',
+      'outer kaniko linux/amd64,linux/arm64',
+      'nested-outer-inner kaniko linux/amd64,linux/arm64',
+      'spin spin wasi/wasm32',
+    ]);
+    expect(plan.images.find((s) => s.dir === 'buildkit-only')?.backendReason).toBe(
+      'Dockerfile line 2 uses COPY heredoc (<<EOF), which Kaniko cannot build',
+    );
+    expect(plan.skipped).toEqual([{ dir: 'invalid', reason: 'invalid invalid/build-config.yaml' }]);
+    expect(plan.problems).toEqual([
+      expect.objectContaining({ file: 'invalid/build-config.yaml', line: 2, message: 'unknown key `platfroms`', hint: 'did you mean `platforms`?' }),
+    ]);
+  });
+
+  it('plans the dirs asked for and reports unknown ones', async () => {
+    const plan = await buildPlan(root, { kind: 'dirs', dirs: ['spin', 'no-config', 'node_modules/x'] });
+    expect(summary(plan)).toEqual(['spin spin wasi/wasm32']);
+    expect(plan.problems.map((p) => p.message)).toEqual([
+      'no-config is not an app directory (no build-config.yaml there)',
+      'node_modules/x is not an app directory (no build-config.yaml there)',
+    ]);
+  });
+
+  it('reports unknown dirs of a rebuild list at their lines', async () => {
+    writeFileSync(join(root, 'weekly.txt'), 'kaniko\n\nspinn\n');
+    const plan = await buildPlan(root, { kind: 'rebuild-list', file: 'weekly.txt' });
+    expect(summary(plan)).toEqual(['kaniko kaniko linux/amd64,linux/arm64']);
+    expect(plan.problems).toEqual([expect.objectContaining({ file: 'weekly.txt', line: 3, hint: 'did you mean `spin`?' })]);
+    const missing = await buildPlan(root, { kind: 'rebuild-list', file: 'nope.txt' });
+    expect(missing.images).toEqual([]);
+    expect(missing.problems[0].message).toBe('the rebuild list nope.txt does not exist');
+  });
+
+  it('rejects two apps with the same image name', async () => {
+    writeFileSync(join(root, 'kaniko', 'build-config.yaml'), 'use_local_context: true\nimage_name: outer\n');
+    const plan = await buildPlan(root, { kind: 'all' });
+    expect(plan.images.filter((s) => s.image === 'outer').map((s) => s.dir)).toEqual(['kaniko']);
+    expect(plan.skipped).toContainEqual({ dir: 'nested/outer', reason: 'image name outer taken by kaniko' });
+    expect(plan.problems).toContainEqual(
+      expect.objectContaining({ file: 'nested/outer/build-config.yaml', line: 1, path: 'image_name', message: 'image outer is also built from kaniko' }),
+    );
+  });
+
+  it('skips an app whose backend cannot build it, with the reason', async () => {
+    rmSync(join(root, 'kaniko', 'Dockerfile'));
+    const plan = await buildPlan(root, { kind: 'dirs', dirs: ['kaniko'] });
+    expect(plan.images).toEqual([]);
+    expect(plan.skipped).toContainEqual({ dir: 'kaniko', reason: 'nothing to build: no backend detected' });
+  });
+});
+
+describe('buildPlan of a config-less app repo', () => {
+  it('builds the root with ko, named after the repo', async () => {
+    const plan = await buildPlan(join(FIXTURES, 'app-go'), { kind: 'all' }, { repoName: 'Payments-API' });
+    expect(plan.images.map((s) => [s.image, s.dir, s.backend, s.backendReason, s.configFile])).toEqual([
+      ['payments-api', '.', 'ko', 'go.mod and cmd/ found', undefined],
+    ]);
+    expect(plan.matrix.include.map((l) => l.id)).toEqual(['payments-api--linux-amd64', 'payments-api--linux-arm64']);
+  });
+});
+
+describe('buildPlan --since, in a real git repository', () => {
+  it('plans exactly the dirs changed since the first commit', async () => {
+    const repo = tempRepo();
+    try {
+      cpSync(join(FIXTURES, 'monorepo'), repo.root, { recursive: true });
+      repo.write({ '.gitignore': 'out/\n', 'out/build-config.yaml': 'build_backend: kaniko\n' });
+      const first = repo.commit('first');
+      repo.write({
+        'kaniko/hello.txt': 'changed',
+        'nested/outer/inner/Dockerfile': 'FROM scratch\nCOPY . /\n',
+        'no-config/Dockerfile': 'FROM scratch\n# changed, but not an app\n',
+        'out/extra.txt': 'ignored',
+      });
+      repo.commit('second');
+      const plan = await buildPlan(repo.root, { kind: 'since', rev: first }, {
+        changedFiles: (rev) => changedFiles(repo.root, rev),
+        isIgnored: (paths) => isIgnored(repo.root, paths),
+      });
+      expect(plan.images.map((s) => s.dir)).toEqual(['kaniko', 'nested/outer/inner']);
+      expect(plan.skipped).toContainEqual({ dir: 'nested/outer', reason: `not changed since ${first.slice(0, 7)}` });
+      expect(plan.skipped.map((s) => s.dir)).not.toContain('out');
+
+      const everything = await buildPlan(repo.root, { kind: 'since', rev: '0'.repeat(40) }, { changedFiles: (rev) => changedFiles(repo.root, rev) });
+      expect(everything.images).toHaveLength(7);
+    } finally {
+      repo.remove();
+    }
+  });
+});
