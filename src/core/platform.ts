@@ -1,6 +1,7 @@
 // Platform strings (os/arch[/variant]) as written in build-config.yaml. Configs keep the user's
 // spelling; comparisons and artifact names use the normalised form, in which the default variant
 // is implied (linux/arm64/v8 is linux/arm64, linux/arm is linux/arm/v7), as containerd does.
+import { short } from './config/describe.js';
 import { suggest } from './config/didYouMean.js';
 
 export interface Platform {
@@ -53,7 +54,7 @@ const OS_ALIASES: Record<string, string> = { macos: 'darwin', osx: 'darwin', win
 const EXPECTED = 'expected os/arch[/variant], e.g. linux/amd64';
 
 function fail(input: string, reason: string, partMeant?: string): PlatformError {
-  const quoted = `\`${input}\`: ${reason}`;
+  const quoted = `\`${short(input)}\`: ${reason}`;
   // The hint is a whole corrected platform when one can be found, since that is what gets pasted.
   const whole = correctPlatform(input);
   const hinted = whole ?? partMeant;
@@ -120,8 +121,8 @@ function parseStrict(input: string): Platform | { error: true; reason: string; h
   }
   const [os, arch, variant] = parts;
 
-  if (!(KNOWN_OSES as readonly string[]).includes(os)) return no(`unknown operating system ${os}`, correctOs(os));
-  if (!(KNOWN_ARCHES as readonly string[]).includes(arch)) return no(`unknown architecture ${arch}`, correctArch(arch));
+  if (!(KNOWN_OSES as readonly string[]).includes(os)) return no(`unknown operating system ${short(os)}`, correctOs(os));
+  if (!(KNOWN_ARCHES as readonly string[]).includes(arch)) return no(`unknown architecture ${short(arch)}`, correctArch(arch));
   if ((os === 'wasi') !== (arch === 'wasm32')) {
     return no('wasm32 goes only with wasi, and wasi only with wasm32', 'wasi/wasm32');
   }
@@ -134,7 +135,7 @@ function parseStrict(input: string): Platform | { error: true; reason: string; h
   if (!rules) return no(`${arch} has no variants`, `${os}/${arch}`);
   if (!rules.known.includes(variant)) {
     const meant = rules.known.includes(variant.toLowerCase()) ? variant.toLowerCase() : suggest(variant, rules.known);
-    return no(`unknown ${arch} variant ${variant} (known: ${rules.known.join(', ')})`, meant ? `${os}/${arch}/${meant}` : undefined);
+    return no(`unknown ${arch} variant ${short(variant)} (known: ${rules.known.join(', ')})`, meant ? `${os}/${arch}/${meant}` : undefined);
   }
   if (variant === rules.normalDefault) return { os, arch };
   return { os, arch, variant };

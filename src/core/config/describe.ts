@@ -71,11 +71,15 @@ export function describeExpected(schema: WithDef, path: (string | number)[]): st
 
 const MAX_QUOTED = 60;
 
-/** A value quoted for a message: one line, control characters escaped, long strings cut. */
+/** User text made safe inside a one-line message: control characters escaped, long text cut. */
+export function short(value: string): string {
+  const s = value.length > MAX_QUOTED ? `${value.slice(0, MAX_QUOTED)}…` : value;
+  return s.replace(/[\u0000-\u001F\u007F`]/g, (c) => (c === '`' ? "'" : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+}
+
+/** A value quoted for a message: `short` in backticks, with the length when it was cut. */
 export function quote(value: string): string {
-  let s = value.length > MAX_QUOTED ? `${value.slice(0, MAX_QUOTED)}…` : value;
-  s = s.replace(/[\u0000-\u001F\u007F`]/g, (c) => (c === '`' ? "'" : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
-  return value.length > MAX_QUOTED ? `\`${s}\` (${value.length} characters)` : `\`${s}\``;
+  return value.length > MAX_QUOTED ? `\`${short(value)}\` (${value.length} characters)` : `\`${short(value)}\``;
 }
 
 /** What a YAML value is, in the words of a config reader: "a string (`x`)", "a list", "nothing". */

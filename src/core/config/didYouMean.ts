@@ -57,13 +57,16 @@ export function suggest(word: string, candidates: readonly string[]): string | u
   let best: string | undefined;
   let bestDistance = Infinity;
   let tied = false;
+  let bestNormal = '';
   for (const candidate of candidates) {
-    const distance = editDistance(wanted, normalizeKey(candidate));
+    const normal = normalizeKey(candidate);
+    const distance = editDistance(wanted, normal);
     if (distance < bestDistance) {
       best = candidate;
+      bestNormal = normal;
       bestDistance = distance;
       tied = false;
-    } else if (distance === bestDistance && normalizeKey(candidate) !== normalizeKey(best ?? '')) {
+    } else if (distance === bestDistance && normal !== bestNormal) {
       tied = true;
     }
   }

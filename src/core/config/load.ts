@@ -8,7 +8,7 @@ import type { Problem } from '../problem.js';
 import { buildConfigSchema, NESTED_KEYS, TOP_LEVEL_KEYS, type BackendName, type BuildConfig } from './schema.js';
 import { suggest } from './didYouMean.js';
 import { crossCheck } from './crossCheck.js';
-import { describeExpected, describeValue, quote } from './describe.js';
+import { describeExpected, describeValue, quote, short } from './describe.js';
 
 export type ConfigPath = (string | number)[];
 
@@ -262,13 +262,28 @@ function makeLocator(doc: Document, file: string, posAt: (offset: number) => Pos
   const isEmpty = (node: unknown): boolean =>
     node === null || node === undefined || (isScalar(node) && !!node.range && node.range[0] === node.range[1]);
 
+  // First pair of each key, per mapping: a file with thousands of keys must not cost a linear
+  // search per problem.
+  const indexes = new WeakMap<object, Map<string, Pair>>();
+  const pairOf = (map: { items: unknown[] }, name: string): Pair | undefined => {
+    let index = indexes.get(map);
+    if (!index) {
+      index = new Map();
+      for (const p of map.items as Pair[]) {
+        const k = keyText(doc, p.key);
+        if (k !== undefined && !index.has(k)) index.set(k, p);
+      }
+      indexes.set(map, index);
+    }
+    return index.get(name);
+  };
   const walk = (path: ConfigPath): { node: unknown; key: unknown } => {
     let node: unknown = doc.contents;
     let key: unknown = undefined;
     for (const seg of path) {
       const here = isAlias(node) ? node.resolve(doc) : node;
       if (isMap(here) && typeof seg === 'string') {
-        const pair = (here.items as Pair[]).find((p) => keyText(doc, p.key) === seg);
+        const pair = pairOf(here, seg);
         if (!pair) break;
         key = pair.key;
         node = pair.value;
@@ -352,7 +367,7 @@ function toPlain(doc: Document, node: unknown, path: ConfigPath, depth: number, 
       once(`alias:${node.source}`, {
         ...at.value(path),
         path: formatPath(path),
-        message: `alias *${node.source} refers to no anchor &${node.source} above it`,
+        message: `alias *${short(node.source)} refers to no anchor &${short(node.source)} above it`,
         severity: 'error',
       });
       return null;
@@ -379,15 +394,14 @@ function toPlain(doc: Document, node: unknown, path: ConfigPath, depth: number, 
         continue;
       }
       const childPath = [...path, name];
-      const keyAt = at.key(childPath);
+      const keyAt = at.of(pair.key) ?? at.value(path);
       const earlier = firstLine.get(name);
       if (earlier !== undefined) {
-        // at.key finds the first pair with this name; point at this (later) one instead.
         problems.push({
           file: at.file,
-          ...(at.of(pair.key) ?? keyAt),
+          ...keyAt,
           path: formatPath(childPath),
-          message: `duplicate key \`${name}\` (first set on line ${earlier})`,
+          message: `duplicate key \`${short(name)}\` (first set on line ${earlier})`,
           hint: 'remove one of them',
           severity: 'error',
         });
@@ -424,14 +438,15 @@ function issueToProblems(issue: z.core.$ZodIssue, raw: Record<string, unknown>, 
 
   switch (issue.code) {
     case 'unrecognized_keys':
-      return issue.keys.map((key) => {
+      // Hints cost an edit-distance search each; past MAX_PROBLEMS nobody reads them.
+      return issue.keys.map((key, i) => {
         const keyPath = [...path, key];
         return {
           ...base,
           ...at.key(keyPath),
           path: formatPath(keyPath),
-          message: path.length === 0 ? `unknown key \`${key}\`` : `unknown key \`${key}\` in ${formatPath(path)}`,
-          hint: unknownKeyHint(key, path),
+          message: path.length === 0 ? `unknown key \`${short(key)}\`` : `unknown key \`${short(key)}\` in ${formatPath(path)}`,
+          hint: i < MAX_PROBLEMS ? unknownKeyHint(key, path) : undefined,
         };
       });
     case 'invalid_type':
@@ -485,14 +500,14 @@ function typeHint(expected: string, value: unknown, path: ConfigPath, written = 
     return 'write true or false';
   }
   if (expected === 'array' && (typeof value === 'string' || typeof value === 'number')) {
-    return `write a list: \`${key}: [${written}]\``;
+    return `write a list: \`${key}: [${short(written)}]\``;
   }
   if (expected === 'array' && typeof value === 'object' && !Array.isArray(value)) {
     const example = key === 'build_args' || key === 'env' ? '`- KEY=VALUE`' : '`- item`';
     return `write a list: one ${example} line per item`;
   }
   if (expected === 'string' && (typeof value === 'number' || typeof value === 'boolean')) {
-    return `quote it: \`"${written}"\`; unquoted, YAML reads it as a ${typeof value}`;
+    return `quote it: \`"${short(written)}"\`; unquoted, YAML reads it as a ${typeof value}`;
   }
   return undefined;
 }
