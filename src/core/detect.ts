@@ -33,20 +33,16 @@ export interface Detection {
 const DEFAULT_DOCKERFILE = 'Dockerfile';
 const DEFAULT_SPIN_MANIFEST = 'spin.toml';
 
-const isDir = (p: string) => {
+function statOrUndefined(p: string) {
   try {
-    return statSync(p).isDirectory();
+    // throwIfNoEntry: false avoids building an exception per missing file (most checks miss).
+    return statSync(p, { throwIfNoEntry: false });
   } catch {
-    return false;
+    return undefined; // ENOTDIR, EACCES: not there as far as building goes
   }
-};
-const isFile = (p: string) => {
-  try {
-    return statSync(p).isFile();
-  } catch {
-    return false;
-  }
-};
+}
+const isDir = (p: string) => statOrUndefined(p)?.isDirectory() ?? false;
+const isFile = (p: string) => statOrUndefined(p)?.isFile() ?? false;
 
 /** `./x/y` style path for messages, always with forward slashes. */
 function shown(...parts: string[]): string {
