@@ -65,8 +65,12 @@ export interface InspectOptions {
   timeoutMs?: number;
 }
 
+export type PlanIndexOptions = Pick<CreateIndexOptions, 'sources' | 'env' | 'secrets' | 'builder' | 'timeoutMs'>;
+
 export interface Imagetools {
   createIndex(options: CreateIndexOptions): Promise<void>;
+  /** The index `createIndex` would push for these sources (`create --dry-run`): nothing moves. */
+  planIndex(options: PlanIndexOptions): Promise<ManifestDocument>;
   inspectRaw(ref: string, env?: NodeJS.ProcessEnv, options?: InspectOptions): Promise<ManifestDocument>;
   /** sha256:... of the manifest or index the reference points at, as the registry reports it. */
   indexDigest(ref: string, env?: NodeJS.ProcessEnv, options?: InspectOptions): Promise<string>;
@@ -190,6 +194,17 @@ export function createImagetools(runner: Runner = run): Imagetools {
       });
     },
 
+    async planIndex(options) {
+      if (options.sources.length === 0) throw new Error('planIndex: no source manifests');
+      const result = await imagetools(options.env ?? process.env, ['create', '--dry-run', ...builderArgs(options.builder), ...options.sources], {
+        secrets: options.secrets,
+        timeoutMs: options.timeoutMs,
+      });
+      const data = parseJson(result.stdout, `imagetools create --dry-run ${options.sources.join(' ')}`);
+      if (!data || typeof data !== 'object' || Array.isArray(data)) throw new Error('imagetools create --dry-run: not a manifest object');
+      return data as ManifestDocument;
+    },
+
     inspectRaw,
 
     async indexDigest(ref, env = process.env, options = {}) {
@@ -218,6 +233,7 @@ export function createImagetools(runner: Runner = run): Imagetools {
 
 const defaults = createImagetools();
 export const createIndex = defaults.createIndex;
+export const planIndex = defaults.planIndex;
 export const inspectRaw = defaults.inspectRaw;
 export const indexDigest = defaults.indexDigest;
 export const manifestCompressedSize = defaults.manifestCompressedSize;

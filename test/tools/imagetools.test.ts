@@ -129,6 +129,14 @@ describe('createImagetools', () => {
     expect(calls).toHaveLength(0);
   });
 
+  it('plans an index with a dry run that pushes nothing', async () => {
+    const index = { schemaVersion: 2, manifests: [{ digest: A, size: 1, platform: { os: 'linux', architecture: 'amd64' } }] };
+    const { runner, calls } = fakeRunner(() => ({ stdout: JSON.stringify(index, null, 2) }));
+    expect(await createImagetools(runner).planIndex({ sources: [`r/x@${A}`, `r/x@${B}`], env: env() })).toEqual(index);
+    expect(calls[0].args).toEqual(['imagetools', 'create', '--dry-run', `r/x@${A}`, `r/x@${B}`]);
+    expect(calls[0].args.join(' ')).not.toContain('-t');
+  });
+
   it('reads a raw manifest and rejects output that is not JSON', async () => {
     const index = { schemaVersion: 2, manifests: [] };
     const { runner, calls } = fakeRunner((args) => ({ stdout: args.includes('r/x:ok') ? JSON.stringify(index) : 'ERROR: nope' }));

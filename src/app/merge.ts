@@ -1,0 +1,199 @@
+// The merge step: per image, once every leg pushed its platform by digest, one multi-arch index
+// under all the image's tags. The order protects the tags: the index is first planned without
+// pushing (dry run) and checked to hold every planned platform, and only then pushed; an image
+// with a failed leg makes no imagetools call at all. One image's failure never stops the others;
+// the caller turns failed outcomes into the exit code.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { parseLegRecord } from '../core/legRecord.js';
+import { planMerge, type ImageMerge } from '../core/mergePlan.js';
+import type { ImageSpec, Leg, LegRecord } from '../core/model.js';
+import { samePlatform } from '../core/platform.js';
+import type { ImageOutcome, RunReport } from '../core/report/runSummary.js';
+import type { PublishOptions } from '../core/tags.js';
+import { defaultImagetools, indexPlatforms, type Imagetools, type ManifestDocument } from '../tools/imagetools.js';
+
+export interface MergeOptions {
+  images: Pick<ImageSpec, 'image' | 'additionalTags'>[];
+  legs: Leg[];
+  records: LegRecord[];
+  publish: PublishOptions;
+  /** Environment for imagetools, with DOCKER_CONFIG holding the registry login. */
+  env?: NodeJS.ProcessEnv;
+  secrets?: string[];
+  log?: (line: string) => void;
+  /** buildx builder whose registry config applies (plain-http hosts other than localhost). */
+  builder?: string;
+  /** Images merged at the same time. */
+  concurrency?: number;
+  /** Injected in tests; the real `docker buildx imagetools` otherwise. */
+  imagetools?: Pick<Imagetools, 'planIndex' | 'createIndex' | 'inspectRaw' | 'indexDigest'>;
+}
+
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/** Planned platforms the index lacks (linux/arm64 and linux/arm64/v8 are the same platform). */
+function missingPlatforms(planned: string[], raw: ManifestDocument): { missing: string[]; found: string[] } {
+  const found = indexPlatforms(raw);
+  return { missing: planned.filter((p) => !found.some((f) => samePlatform(f, p))), found };
+}
+
+function listed(items: string[]): string {
+  return items.length ? items.join(', ') : 'none';
+}
+
+async function publishImage(merge: ImageMerge, options: MergeOptions, tools: NonNullable<MergeOptions['imagetools']>): Promise<ImageOutcome> {
+  const env = options.env ?? process.env;
+  const secrets = options.secrets ?? [];
+  const builder = options.builder;
+  const log = (line: string) => options.log?.(`[${merge.image}] ${line}`);
+  const outcome = (status: ImageOutcome['status'], extra: Partial<ImageOutcome> = {}): ImageOutcome => ({
+    image: merge.image,
+    status,
+    tags: [],
+    platforms: merge.platforms,
+    failedLegs: [],
+    records: merge.records,
+    ...extra,
+  });
+
+  // 1. Plan the index without pushing anything, and check it before any tag moves.
+  let planned: ManifestDocument;
+  try {
+    planned = await tools.planIndex({ sources: merge.sources, env, secrets, builder });
+  } catch (error) {
+    return outcome('failed', { error: `could not assemble the index from ${listed(merge.sources)} (no tag moved): ${messageOf(error)}` });
+  }
+  const before = missingPlatforms(merge.platforms, planned);
+  if (before.missing.length) {
+    return outcome('failed', {
+      error: `the index assembled from the leg digests lacks ${listed(before.missing)} (it has ${listed(before.found)}): a leg pushed a manifest of another platform; no tag moved`,
+    });
+  }
+
+  // 2. Push it under every tag at once.
+  const tagList = merge.tags.join(', ');
+  log(`creating ${tagList} over ${merge.sources.length} platform manifest(s)`);
+  try {
+    await tools.createIndex({ tags: merge.tags, sources: merge.sources, env, secrets, builder, log });
+  } catch (error) {
+    return outcome('failed', {
+      tags: merge.tags,
+      error: `imagetools create failed; buildx pushes the tags one after another, so some of ${tagList} may already point at the new index: ${messageOf(error)}`,
+    });
+  }
+
+  // 3. Read back what the registry now serves under the first tag.
+  const first = merge.tags[0];
+  let digest: string | undefined;
+  try {
+    const raw = await tools.inspectRaw(first, env, { secrets, builder });
+    digest = await tools.indexDigest(first, env, { secrets, builder });
+    const after = missingPlatforms(merge.platforms, raw);
+    if (after.missing.length) {
+      return outcome('failed', {
+        tags: merge.tags,
+        digest,
+        error: `the index pushed to ${tagList} lacks ${listed(after.missing)} (it has ${listed(after.found)}); these tags already point at it`,
+      });
+    }
+  } catch (error) {
+    return outcome('failed', {
+      tags: merge.tags,
+      digest,
+      error: `the index was pushed to ${tagList}, but reading it back failed, so its platforms are unchecked: ${messageOf(error)}`,
+    });
+  }
+  log(`${first} -> ${digest}`);
+
+  // 4. Per-arch tags: each a plain copy of its platform's manifest.
+  const perArchTags: string[] = [];
+  for (const { tag, source } of merge.perArch) {
+    try {
+      await tools.createIndex({ tags: [tag], sources: [source], env, secrets, builder, log, preferIndex: false });
+      perArchTags.push(tag);
+    } catch (error) {
+      return outcome('failed', {
+        tags: [...merge.tags, ...perArchTags],
+        digest,
+        error: `the index is published at ${tagList} (${digest}), but the per-arch tag ${tag} failed: ${messageOf(error)}`,
+      });
+    }
+  }
+  return outcome('published', { tags: [...merge.tags, ...perArchTags], digest });
+}
+
+/** Runs fn over items, at most `limit` at a time, keeping the results in item order. */
+async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  return results;
+}
+
+export async function mergeImages(options: MergeOptions): Promise<RunReport> {
+  const started = Date.now();
+  const tools = options.imagetools ?? defaultImagetools;
+  const plans = planMerge(options.images, options.legs, options.records, options.publish);
+  const outcomes = await mapLimited(plans, options.concurrency ?? 4, async (merge): Promise<ImageOutcome> => {
+    if (merge.status === 'failed') {
+      options.log?.(`[${merge.image}] not published: ${merge.failedLegs.length} leg(s) failed; no tag moved`);
+      return { image: merge.image, status: 'failed', tags: [], platforms: merge.platforms, failedLegs: merge.failedLegs, records: merge.records };
+    }
+    try {
+      return await publishImage(merge, options, tools);
+    } catch (error) {
+      // publishImage handles every tool failure; this is the safety net that keeps other images going.
+      return { image: merge.image, status: 'failed', tags: [], platforms: merge.platforms, failedLegs: [], records: merge.records, error: messageOf(error) };
+    }
+  });
+  return { outcomes, mergeMs: Date.now() - started };
+}
+
+export interface LegRecordsRead {
+  records: LegRecord[];
+  /** One line per file that could not be read as a leg record; those files are skipped. */
+  problems: string[];
+}
+
+function jsonFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .flatMap((entry) => {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) return jsonFiles(path);
+      return entry.isFile() && entry.name.endsWith('.json') ? [path] : [];
+    });
+}
+
+/** Every leg record under dir, recursively (artifacts download into one subdirectory each). */
+export function readLegRecords(dir: string): LegRecordsRead {
+  let files: string[];
+  try {
+    files = jsonFiles(dir);
+  } catch (error) {
+    return { records: [], problems: [`cannot read leg records from ${dir}: ${messageOf(error)}`] };
+  }
+  const records: LegRecord[] = [];
+  const problems: string[] = [];
+  for (const file of files) {
+    const name = relative(dir, file);
+    try {
+      records.push(parseLegRecord(readFileSync(file, 'utf8'), name));
+    } catch (error) {
+      problems.push(`skipped ${messageOf(error)}`);
+    }
+  }
+  return { records, problems };
+}
+
+/** True when any image failed: the caller's exit code. */
+export function anyFailed(report: RunReport): boolean {
+  return report.outcomes.some((o) => o.status === 'failed');
+}

@@ -1,0 +1,260 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { anyFailed, mergeImages, readLegRecords, type MergeOptions } from '../../src/app/merge.js';
+import type { Leg, LegRecord } from '../../src/core/model.js';
+import type { PublishOptions } from '../../src/core/tags.js';
+import { digestOf, type CreateIndexOptions, type ManifestDocument, type OciPlatform } from '../../src/tools/imagetools.js';
+
+const publish: PublishOptions = { registry: '127.0.0.1:5000', prefix: 'images', mode: 'single-repo', date: new Date('2026-11-25'), perArchTags: false };
+const REPO = '127.0.0.1:5000/images';
+
+const digestFor = (leg: string) => digestOf(leg);
+const leg = (image: string, platform: string): Leg => ({
+  id: `${image}--${platform.replace(/\//g, '-')}`,
+  image,
+  dir: image,
+  backend: 'ko',
+  platform,
+  runner: 'ubuntu-latest',
+  emulated: false,
+});
+const record = (l: Leg, extra: Partial<LegRecord> = {}): LegRecord => ({
+  schema: 1,
+  legId: l.id,
+  image: l.image,
+  dir: l.dir,
+  platform: l.platform,
+  backend: l.backend,
+  runner: l.runner,
+  repository: REPO,
+  digest: digestFor(l.id),
+  durationsMs: { setup: 1, build: 2, push: 3, total: 6 },
+  status: 'success',
+  startedAt: '2026-11-25T10:00:00Z',
+  finishedAt: '2026-11-25T10:01:00Z',
+  ...extra,
+});
+
+function toPlatform(platform: string): OciPlatform {
+  const [os, architecture, variant] = platform.split('/');
+  return variant ? { os, architecture, variant } : { os, architecture };
+}
+
+/**
+ * A registry in memory behind the imagetools interface: sources resolve through `platforms`
+ * (digest -> os/arch as the pushed manifest's config says), tags hold the last index pushed.
+ */
+class FakeImagetools {
+  readonly platforms = new Map<string, string>();
+  readonly tags = new Map<string, ManifestDocument>();
+  readonly calls: string[] = [];
+  failCreate = new Set<string>();
+  /** Platforms dropped from what the registry serves after a push (a registry that loses data). */
+  dropAfterPush = new Set<string>();
+  delayMs = 0;
+
+  private index(sources: string[]): ManifestDocument {
+    return {
+      schemaVersion: 2,
+      manifests: sources.map((source) => {
+        const digest = source.split('@')[1];
+        const platform = this.platforms.get(digest);
+        if (!platform) throw new Error(`ERROR: ${source}: not found`);
+        return { digest, size: 400, platform: toPlatform(platform) };
+      }),
+    };
+  }
+
+  planIndex = async (options: { sources: string[] }) => {
+    this.calls.push(`plan ${options.sources.join(' ')}`);
+    return this.index(options.sources);
+  };
+
+  createIndex = async (options: CreateIndexOptions) => {
+    this.calls.push(`create ${options.preferIndex === false ? '--copy ' : ''}${options.tags.join(' ')}`);
+    await new Promise((resolve) => setTimeout(resolve, this.delayMs));
+    if (options.tags.some((t) => this.failCreate.has(t))) throw new Error('imagetools create exited with code 1: 401 Unauthorized');
+    const index = this.index(options.sources);
+    const served = { ...index, manifests: index.manifests!.filter((m) => !this.dropAfterPush.has(`${m.platform!.os}/${m.platform!.architecture}`)) };
+    for (const tag of options.tags) this.tags.set(tag, served);
+  };
+
+  inspectRaw = async (ref: string) => {
+    this.calls.push(`inspect ${ref}`);
+    const found = this.tags.get(ref);
+    if (!found) throw new Error(`ERROR: ${ref}: not found`);
+    return found;
+  };
+
+  indexDigest = async (ref: string) => digestOf(JSON.stringify(await this.inspectRaw(ref)));
+
+  /** Registers the pushed leg manifests of these legs (as the build step would have). */
+  pushed(legs: Leg[], platformOf: (l: Leg) => string = (l) => l.platform): this {
+    for (const l of legs) this.platforms.set(digestFor(l.id), platformOf(l));
+    return this;
+  }
+}
+
+const appLegs = [leg('app', 'linux/amd64'), leg('app', 'linux/arm64')];
+const apiLegs = [leg('api', 'linux/amd64'), leg('api', 'linux/arm64')];
+const images = [
+  { image: 'app', additionalTags: ['latest'] },
+  { image: 'api', additionalTags: [] },
+];
+
+function options(tools: FakeImagetools, records: LegRecord[], extra: Partial<MergeOptions> = {}): MergeOptions {
+  return { images, legs: [...appLegs, ...apiLegs], records, publish, imagetools: tools, env: {}, ...extra };
+}
+
+describe('mergeImages', () => {
+  it('publishes every image as one index under all its tags, checked before and after the push', async () => {
+    const tools = new FakeImagetools().pushed([...appLegs, ...apiLegs]);
+    const log: string[] = [];
+    const report = await mergeImages(options(tools, [...appLegs, ...apiLegs].map((l) => record(l)), { log: (line) => log.push(line), concurrency: 1 }));
+    const [app, api] = report.outcomes;
+    expect(app).toMatchObject({ image: 'app', status: 'published', tags: [`${REPO}:app-20261125`, `${REPO}:app-latest`], platforms: ['linux/amd64', 'linux/arm64'] });
+    expect(app.digest).toBe(digestOf(JSON.stringify(tools.tags.get(`${REPO}:app-20261125`))));
+    expect(app.records).toHaveLength(2);
+    expect(api).toMatchObject({ image: 'api', status: 'published', tags: [`${REPO}:api-20261125`] });
+    expect(tools.calls).toEqual([
+      `plan ${REPO}@${digestFor('app--linux-amd64')} ${REPO}@${digestFor('app--linux-arm64')}`,
+      `create ${REPO}:app-20261125 ${REPO}:app-latest`,
+      `inspect ${REPO}:app-20261125`,
+      `inspect ${REPO}:app-20261125`,
+      `plan ${REPO}@${digestFor('api--linux-amd64')} ${REPO}@${digestFor('api--linux-arm64')}`,
+      `create ${REPO}:api-20261125`,
+      `inspect ${REPO}:api-20261125`,
+      `inspect ${REPO}:api-20261125`,
+    ]);
+    expect(anyFailed(report)).toBe(false);
+    expect(log).toContain(`[app] ${REPO}:app-20261125 -> ${app.digest}`);
+  });
+
+  it('makes no imagetools call for an image with a failed leg, and still publishes the others', async () => {
+    const tools = new FakeImagetools().pushed([...appLegs, ...apiLegs]);
+    const records = [record(appLegs[0]), record(appLegs[1], { status: 'failure', digest: undefined, error: 'go build: undefined: Foo' }), ...apiLegs.map((l) => record(l))];
+    const report = await mergeImages(options(tools, records));
+    const [app, api] = report.outcomes;
+    expect(app).toMatchObject({ status: 'failed', tags: [], failedLegs: [{ legId: 'app--linux-arm64', platform: 'linux/arm64', reason: 'go build: undefined: Foo' }] });
+    expect(app.digest).toBeUndefined();
+    expect(tools.calls.filter((c) => c.includes('app'))).toEqual([]);
+    expect(api.status).toBe('published');
+    expect(anyFailed(report)).toBe(true);
+  });
+
+  it('moves no tag when the assembled index lacks a planned platform', async () => {
+    // The arm64 leg pushed an amd64 image (e.g. a backend ignored the platform).
+    const tools = new FakeImagetools().pushed([...appLegs, ...apiLegs], (l) => (l.id === 'app--linux-arm64' ? 'linux/amd64' : l.platform));
+    const report = await mergeImages(options(tools, [...appLegs, ...apiLegs].map((l) => record(l))));
+    const [app, api] = report.outcomes;
+    expect(app.status).toBe('failed');
+    expect(app.error).toMatch(/lacks linux\/arm64 \(it has linux\/amd64, linux\/amd64\).*no tag moved/);
+    expect(tools.calls.some((c) => c.startsWith('create') && c.includes('app'))).toBe(false);
+    expect([...tools.tags.keys()].some((t) => t.includes(':app-'))).toBe(false);
+    expect(api.status).toBe('published');
+  });
+
+  it('says honestly that the tags moved when the pushed index turns out incomplete', async () => {
+    const tools = new FakeImagetools().pushed([...appLegs, ...apiLegs]);
+    tools.dropAfterPush.add('linux/arm64');
+    const report = await mergeImages(options(tools, [...appLegs, ...apiLegs].map((l) => record(l)), { images: images.slice(0, 1) }));
+    const [app] = report.outcomes;
+    expect(app.status).toBe('failed');
+    expect(app.digest).toMatch(/^sha256:/);
+    expect(app.tags).toEqual([`${REPO}:app-20261125`, `${REPO}:app-latest`]);
+    expect(app.error).toMatch(/lacks linux\/arm64 .*these tags already point at it/);
+  });
+
+  it('reports an imagetools failure on one image and carries on with the next', async () => {
+    const tools = new FakeImagetools().pushed([...appLegs, ...apiLegs]);
+    tools.failCreate.add(`${REPO}:app-latest`);
+    const report = await mergeImages(options(tools, [...appLegs, ...apiLegs].map((l) => record(l))));
+    const [app, api] = report.outcomes;
+    expect(app.status).toBe('failed');
+    expect(app.error).toMatch(/imagetools create failed; .*may already point at the new index: .*401 Unauthorized/);
+    expect(api.status).toBe('published');
+  });
+
+  it('fails an image whose leg digest the registry does not have, before moving tags', async () => {
+    const tools = new FakeImagetools().pushed([appLegs[0], ...apiLegs]);
+    const report = await mergeImages(options(tools, [...appLegs, ...apiLegs].map((l) => record(l))));
+    expect(report.outcomes[0].error).toMatch(/could not assemble the index .*\(no tag moved\): ERROR: .*not found/);
+    expect(tools.calls.filter((c) => c.startsWith('create'))).toEqual([`create ${REPO}:api-20261125`]);
+  });
+
+  it('treats linux/arm64/v8 in the plan and linux/arm64 in the index as the same platform', async () => {
+    const legs = [leg('app', 'linux/amd64'), leg('app', 'linux/arm64/v8')];
+    const tools = new FakeImagetools().pushed(legs, (l) => (l.platform === 'linux/arm64/v8' ? 'linux/arm64' : l.platform));
+    const report = await mergeImages({ images: images.slice(0, 1), legs, records: legs.map((l) => record(l)), publish, imagetools: tools, env: {} });
+    expect(report.outcomes[0].status).toBe('published');
+  });
+
+  it('adds per-arch tags as plain copies of each platform manifest', async () => {
+    const tools = new FakeImagetools().pushed(appLegs);
+    const report = await mergeImages({
+      images: images.slice(0, 1),
+      legs: appLegs,
+      records: appLegs.map((l) => record(l)),
+      publish: { ...publish, perArchTags: true },
+      imagetools: tools,
+      env: {},
+    });
+    expect(report.outcomes[0].tags).toEqual([`${REPO}:app-20261125`, `${REPO}:app-latest`, `${REPO}:app-20261125-amd64`, `${REPO}:app-20261125-arm64`]);
+    expect(tools.calls.filter((c) => c.startsWith('create --copy'))).toEqual([`create --copy ${REPO}:app-20261125-amd64`, `create --copy ${REPO}:app-20261125-arm64`]);
+    expect(tools.tags.get(`${REPO}:app-20261125-arm64`)?.manifests?.map((m) => m.digest)).toEqual([digestFor('app--linux-arm64')]);
+  });
+
+  it('measures the merge wall time', async () => {
+    const tools = new FakeImagetools().pushed(appLegs);
+    tools.delayMs = 30;
+    const report = await mergeImages({ images: images.slice(0, 1), legs: appLegs, records: appLegs.map((l) => record(l)), publish, imagetools: tools, env: {} });
+    expect(report.mergeMs).toBeGreaterThanOrEqual(25);
+  });
+
+  it('keeps the outcomes in plan order when images merge concurrently', async () => {
+    const names = ['a', 'b', 'c', 'd', 'e', 'f'];
+    const legs = names.map((n) => leg(n, 'linux/amd64'));
+    const tools = new FakeImagetools().pushed(legs);
+    tools.delayMs = 5;
+    const report = await mergeImages({
+      images: names.map((image) => ({ image, additionalTags: [] })),
+      legs,
+      records: legs.map((l) => record(l)),
+      publish,
+      imagetools: tools,
+      env: {},
+      concurrency: 3,
+    });
+    expect(report.outcomes.map((o) => `${o.image}:${o.status}`)).toEqual(names.map((n) => `${n}:published`));
+  });
+});
+
+describe('readLegRecords', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'hephy-records-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('reads every record under the dir, recursively, and reports broken files without stopping', () => {
+    mkdirSync(join(dir, 'hephy-leg-app--linux-amd64'));
+    mkdirSync(join(dir, 'hephy-leg-app--linux-arm64', 'deeper'), { recursive: true });
+    writeFileSync(join(dir, 'hephy-leg-app--linux-amd64', 'record.json'), JSON.stringify(record(appLegs[0])));
+    writeFileSync(join(dir, 'hephy-leg-app--linux-arm64', 'deeper', 'record.json'), JSON.stringify(record(appLegs[1])));
+    writeFileSync(join(dir, 'truncated.json'), '{"schema": 1, "legId"');
+    writeFileSync(join(dir, 'other.json'), JSON.stringify({ schema: 2 }));
+    writeFileSync(join(dir, 'notes.txt'), 'not a record');
+    const { records, problems } = readLegRecords(dir);
+    expect(records.map((r) => r.legId)).toEqual(['app--linux-amd64', 'app--linux-arm64']);
+    expect(problems).toHaveLength(2);
+    expect(problems[0]).toMatch(/^skipped other\.json: not a valid leg record: schema/);
+    expect(problems[1]).toMatch(/^skipped truncated\.json: not a JSON leg record/);
+  });
+
+  it('reports a missing dir as a problem, not an exception', () => {
+    const { records, problems } = readLegRecords(join(dir, 'absent'));
+    expect(records).toEqual([]);
+    expect(problems[0]).toMatch(/cannot read leg records from .*absent/);
+  });
+});
