@@ -81,7 +81,7 @@ export function parseBuildConfig(text: string, file: string): ConfigParseResult 
 
     const lineCounter = new LineCounter();
     // uniqueKeys off: our conversion reports duplicates itself, naming the key and its first line.
-    const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false, keepSourceTokens: false });
+    const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
     const posAt = (offset: number): Position => {
       const { line, col } = lineCounter.linePos(Math.max(0, Math.min(offset, text.length)));
       return { line: Math.max(1, line), column: Math.max(1, col) };
@@ -97,9 +97,14 @@ export function parseBuildConfig(text: string, file: string): ConfigParseResult 
       problems.push({ file, ...posAt(warning.pos[0]), path: '', message: yamlMessage(warning.code, warning.message), severity: 'warning' });
     }
     if (doc.errors.length > 0) {
+      // Deep nesting makes the parser repeat one error per level; once per line is enough.
+      const seen = new Set<string>();
       for (const error of doc.errors) {
+        const at = posAt(error.pos[0]);
+        if (seen.has(`${error.code}:${at.line}`)) continue;
+        seen.add(`${error.code}:${at.line}`);
         const hint = yamlHint(error.code, error.message);
-        problems.push({ file, ...posAt(error.pos[0]), path: '', message: yamlMessage(error.code, error.message), hint, severity: 'error' });
+        problems.push({ file, ...at, path: '', message: yamlMessage(error.code, error.message), hint, severity: 'error' });
       }
       return result();
     }

@@ -275,3 +275,10 @@ describe('effectivePlatforms', () => {
     expect(effectivePlatforms({})).toBeUndefined();
   });
 });
+
+test('deep nesting gives one problem per kind and line, not one per level', () => {
+  const { problems } = parseBuildConfig('['.repeat(3000), 'f');
+  expect(problems.length).toBeGreaterThanOrEqual(1);
+  expect(problems.length).toBeLessThanOrEqual(3);
+  expect(problems.some((p) => p.message === 'the YAML is nested too deeply to read')).toBe(true);
+});
