@@ -179,26 +179,29 @@ CMD ["cat", "/arch.txt"]
 EOF
 echo "selftest $(date +%s%N)" >"$WORK/kaniko/hello.txt"
 KANIKO_IMAGE=localhost/hephy/kaniko-executor:v1.25.5
+# The context is mounted read-only at /workspace; outputs go to a separate mount, so that a
+# digest file or layout never lands in the build context (COPY . . would pick it up).
+mkdir -p "$WORK/kaniko-out"
+kaniko_run() {
+  podman run --rm --network host -v "$WORK/kaniko:/workspace:ro" -v "$WORK/kaniko-out:/hephy-out" \
+    "$KANIKO_IMAGE" --context dir:///workspace --dockerfile /workspace/Dockerfile "$@"
+}
 kaniko_layout_then_skopeo() { # platform: kaniko writes an OCI layout; skopeo pushes by digest
   local p="${1//\//-}" d
-  podman run --rm --network host -v "$WORK/kaniko:/workspace" "$KANIKO_IMAGE" \
-    --context dir:///workspace --dockerfile /workspace/Dockerfile \
-    --custom-platform "$1" --build-arg "REGISTRY=$REG" --insecure-pull \
-    --no-push --oci-layout-path "/workspace/.oci-$p" --digest-file "/workspace/.digest-$p"
-  d="$(cat "$WORK/kaniko/.digest-$p")"
-  skopeo copy --dest-tls-verify=false "oci:$WORK/kaniko/.oci-$p" "docker://$REG/selftest/kaniko@$d"
+  kaniko_run --custom-platform "$1" --build-arg "REGISTRY=$REG" --insecure-pull \
+    --no-push --oci-layout-path "/hephy-out/oci-$p" --digest-file "/hephy-out/digest-$p"
+  d="$(cat "$WORK/kaniko-out/digest-$p")"
+  skopeo copy --dest-tls-verify=false "oci:$WORK/kaniko-out/oci-$p" "docker://$REG/selftest/kaniko@$d"
 }
 kaniko_push_tag() { # platform: kaniko pushes itself, to a per-leg throwaway tag
   local p="${1//\//-}"
-  podman run --rm --network host -v "$WORK/kaniko:/workspace" "$KANIKO_IMAGE" \
-    --context dir:///workspace --dockerfile /workspace/Dockerfile \
-    --custom-platform "$1" --build-arg "REGISTRY=$REG" --insecure-pull --insecure \
-    --destination "$REG/selftest/kaniko-tag:hephy-leg-$p" --digest-file "/workspace/.digest-$p"
+  kaniko_run --custom-platform "$1" --build-arg "REGISTRY=$REG" --insecure-pull --insecure \
+    --destination "$REG/selftest/kaniko-tag:hephy-leg-$p" --digest-file "/hephy-out/digest-tag-$p"
 }
 timed "kaniko linux/arm64 (RUN under qemu; OCI layout + skopeo copy by digest)" kaniko_layout_then_skopeo linux/arm64
 timed "kaniko linux/amd64 (OCI layout + skopeo copy by digest)" kaniko_layout_then_skopeo linux/amd64
-KA_ARM="$(cat "$WORK/kaniko/.digest-linux-arm64")"
-KA_AMD="$(cat "$WORK/kaniko/.digest-linux-amd64")"
+KA_ARM="$(cat "$WORK/kaniko-out/digest-linux-arm64")"
+KA_AMD="$(cat "$WORK/kaniko-out/digest-linux-amd64")"
 check "kaniko legs pushed by digest, no tag yet" no_tags selftest/kaniko
 check "kaniko arm64 config is linux/arm64" eq "$(config_arch "$REG/selftest/kaniko@$KA_ARM")" linux/arm64
 check "kaniko arm64 RUN saw uname -m = aarch64" eq "$(cat_in_image "$REG/selftest/kaniko@$KA_ARM" linux/arm64 arch.txt)" aarch64
@@ -206,7 +209,7 @@ timed "merge kaniko legs" merge selftest/kaniko v1 "$KA_AMD" "$KA_ARM"
 check "kaniko index has linux/amd64,linux/arm64" eq "$(index_platforms "$REG/selftest/kaniko:v1")" linux/amd64,linux/arm64
 timed "kaniko linux/arm64 pushing itself (--insecure, leg tag)" kaniko_push_tag linux/arm64
 check "kaniko --digest-file matches the pushed leg tag" \
-  eq "$(crane digest --insecure "$REG/selftest/kaniko-tag:hephy-leg-linux-arm64")" "$(cat "$WORK/kaniko/.digest-linux-arm64")"
+  eq "$(crane digest --insecure "$REG/selftest/kaniko-tag:hephy-leg-linux-arm64")" "$(cat "$WORK/kaniko-out/digest-tag-linux-arm64")"
 
 # ------------------------------------------------------------------ (d)+(e) read back
 check "skopeo reads the merged index" \
