@@ -1,0 +1,121 @@
+// The ko backend: `ko build` of one Go package for one platform into an OCI layout, then a push of
+// that layout by digest (see src/tools/ko.ts for why ko does not push itself).
+import { readdirSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { expandList } from '../core/expand.js';
+import { UserError } from '../core/problem.js';
+import { craneVersion, pushLayoutByDigest } from '../tools/crane.js';
+import { which } from '../tools/exec.js';
+import { koBuild, koVersion, readUserKoConfig, type KoBuildOptions } from '../tools/ko.js';
+import type { Backend, LegBuildResult, LegContext } from './backend.js';
+
+function isDir(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The package to build when ko_config.import_path is unset: the one package under cmd/ (the layout
+ * that made detection pick ko), else the directory itself when it holds Go files.
+ */
+export function defaultImportPath(sourceDir: string): string {
+  const cmd = join(sourceDir, 'cmd');
+  if (isDir(cmd)) {
+    const packages = readdirSync(cmd)
+      .filter((name) => isDir(join(cmd, name)))
+      .sort();
+    if (packages.length === 1) return `./cmd/${packages[0]}`;
+    if (packages.length > 1) {
+      throw new UserError(
+        `ko_config.import_path is not set and cmd/ holds ${packages.length} packages: set it to one of ${packages.map((p) => `./cmd/${p}`).join(', ')}`,
+      );
+    }
+  }
+  if (readdirSync(sourceDir).some((name) => name.endsWith('.go'))) return '.';
+  throw new UserError(`ko_config.import_path is not set and ${sourceDir} has neither cmd/<package> nor Go files: set ko_config.import_path`);
+}
+
+/**
+ * The base image to force, or undefined to let ko resolve its own (KO_DEFAULTBASEIMAGE, the app's
+ * .ko.yaml defaultBaseImage, ko's built-in default). ko's built-in default lives on a public
+ * registry: fine on a GitHub runner, unreachable on an offline machine, so off a runner we ask for
+ * a base image instead of letting ko fail on a network error.
+ */
+export function resolveKoBaseImage(ctx: LegContext, userDefaultBase: unknown): string | undefined {
+  const chosen = ctx.baseImage ?? ctx.spec.config.ko_config?.base_image;
+  if (chosen) return chosen;
+  const koHasOne = Boolean(ctx.env.KO_DEFAULTBASEIMAGE) || (typeof userDefaultBase === 'string' && userDefaultBase !== '');
+  if (!koHasOne && !ctx.onRunner) {
+    throw new UserError('ko needs a base image here: set ko_config.base_image or pass --base-image');
+  }
+  return undefined;
+}
+
+/** Everything `ko build` gets for this leg, from the leg context alone. */
+export function koBuildOptions(ctx: LegContext, userConfig?: Record<string, unknown>): KoBuildOptions {
+  const ko = ctx.spec.config.ko_config ?? {};
+  const env: NodeJS.ProcessEnv = { ...ctx.env };
+  // On a runner the caller saves ctx.cacheDir between runs; keep Go's build cache in it too, so
+  // a warm leg recompiles only what changed. Locally Go's own default cache already persists.
+  if (ctx.onRunner && !env.GOCACHE) env.GOCACHE = join(ctx.cacheDir, 'go-build');
+  return {
+    importPath: ko.import_path ?? defaultImportPath(ctx.sourceDir),
+    cwd: ctx.sourceDir,
+    platform: ctx.leg.platform,
+    repo: ctx.target.repository,
+    baseImage: resolveKoBaseImage(ctx, userConfig?.defaultBaseImage),
+    goEnv: expandList(ko.env ?? [], ctx.env, 'ko_config.env'),
+    ldflags: expandList(ko.ldflags ?? [], ctx.env, 'ko_config.ldflags'),
+    flags: expandList(ko.flags ?? [], ctx.env, 'ko_config.flags'),
+    workDir: ctx.workDir,
+    koCache: ctx.env.KOCACHE || join(ctx.cacheDir, 'kocache'),
+    env,
+    secrets: ctx.secrets,
+    onLine: ctx.log,
+  };
+}
+
+function requireTools(ctx: LegContext, tools: string[]): void {
+  const missing = tools.filter((tool) => !which(tool, ctx.env.PATH ?? ''));
+  if (missing.length > 0) {
+    throw new Error(`the ko backend needs ${missing.join(', ')} on PATH (ko builds with go and pushes with crane); install them first`);
+  }
+}
+
+const KO_TOOLS = ['ko', 'go', 'crane'];
+
+export const koBackend: Backend = {
+  name: 'ko',
+  tools: KO_TOOLS,
+
+  async setup(ctx) {
+    requireTools(ctx, KO_TOOLS);
+    const [ko, crane] = await Promise.all([koVersion(ctx.env), craneVersion(ctx.env)]);
+    ctx.log(`ko ${ko}, crane ${crane}`);
+    return ko;
+  },
+
+  async build(ctx): Promise<LegBuildResult> {
+    const options = koBuildOptions(ctx, readUserKoConfig(ctx.sourceDir)?.config);
+    if (options.baseImage) ctx.log(`base image ${options.baseImage}`);
+    const built = await koBuild(options);
+    try {
+      ctx.log(`pushing ${ctx.target.repository}@${built.digest}`);
+      const pushMs = await pushLayoutByDigest({
+        layoutDir: built.layoutDir,
+        repository: ctx.target.repository,
+        digest: built.digest,
+        insecure: ctx.target.insecure,
+        env: ctx.env,
+        secrets: ctx.secrets,
+        onLine: ctx.log,
+      });
+      return { digest: built.digest, pushMs };
+    } finally {
+      if (built.layoutIsTemporary) rmSync(built.layoutDir, { recursive: true, force: true });
+    }
+  },
+};

@@ -1,0 +1,175 @@
+// Typed wrapper of `ko build` for one platform. ko can only push under a tag (its publisher
+// always writes `:latest` or the --tags it is given, and `--tags ''` pushes nothing at all), so
+// ko writes an OCI layout and we push that layout by digest ourselves (src/tools/crane.ts): no tag
+// is created or moved, and the push is timed on its own.
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
+import { run, type RunResult } from './exec.js';
+
+export interface KoBuildOptions {
+  /** Go package to build: `./cmd/app`, `.`, or a full import path. */
+  importPath: string;
+  /** Directory ko runs in: inside the Go module, where a relative importPath starts. */
+  cwd: string;
+  platform: string;
+  /** Repository the image is named after (KO_DOCKER_REPO); nothing is pushed by ko itself. */
+  repo: string;
+  /** Base image; when absent ko resolves its own (KO_DEFAULTBASEIMAGE, .ko.yaml, ko's default). */
+  baseImage?: string;
+  /** Environment of `go build`, KEY=VALUE (ko's defaultEnv). */
+  goEnv?: string[];
+  ldflags?: string[];
+  /** Extra `go build` flags, e.g. -tags=netgo (ko's defaultFlags). */
+  flags?: string[];
+  /** Scratch directory for the generated .ko.yaml and the OCI layout; must be ours alone. */
+  workDir: string;
+  /** ko's cache of built binaries (KOCACHE). */
+  koCache?: string;
+  env: NodeJS.ProcessEnv;
+  secrets?: string[];
+  onLine?: (line: string) => void;
+}
+
+export interface KoBuildResult {
+  /** sha256:... of the single-platform image manifest in the layout. */
+  digest: string;
+  /** OCI image layout holding exactly that image. */
+  layoutDir: string;
+  /** The layout is outside workDir (see koLayoutDir): the caller removes it after the push. */
+  layoutIsTemporary: boolean;
+  durationMs: number;
+}
+
+export interface KoInvocation {
+  args: string[];
+  env: NodeJS.ProcessEnv;
+  /** Path and text of the .ko.yaml ko reads (KO_CONFIG_PATH). */
+  configPath: string;
+  configText: string;
+  layoutDir: string;
+}
+
+/** Names under which ko finds a config in its working directory (viper's `.ko` + extension). */
+const USER_CONFIG_NAMES = ['.ko.yaml', '.ko.yml'];
+
+/** The app's own .ko.yaml, if any, parsed; ko would read it from its working directory. */
+export function readUserKoConfig(cwd: string): { file: string; config: Record<string, unknown> } | undefined {
+  for (const name of USER_CONFIG_NAMES) {
+    const file = join(cwd, name);
+    if (!existsSync(file)) continue;
+    const parsed: unknown = parse(readFileSync(file, 'utf8'));
+    const config = parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
+    return { file, config };
+  }
+  return undefined;
+}
+
+/**
+ * The .ko.yaml ko should read: the app's own (builds, baseImageOverrides, ... kept as they are)
+ * with ko_config's env/ldflags/flags as its defaults. A `builds` entry of the app's own file that
+ * matches the import path still wins over these defaults: that is ko's rule.
+ */
+export function koConfigText(userConfig: Record<string, unknown> | undefined, opts: Pick<KoBuildOptions, 'goEnv' | 'ldflags' | 'flags'>): string {
+  const config: Record<string, unknown> = { ...(userConfig ?? {}) };
+  if (opts.goEnv?.length) config.defaultEnv = opts.goEnv;
+  if (opts.ldflags?.length) config.defaultLdflags = opts.ldflags;
+  if (opts.flags?.length) config.defaultFlags = opts.flags;
+  return stringify(config);
+}
+
+// ko names what it saved `LAYOUT_PATH@sha256:...` and parses that as an image reference, so a
+// layout path with any other character (an upper-case letter from mkdtemp's suffix) fails the
+// build after the layout was written.
+const KO_LAYOUT_PATH = /^[a-z0-9_\-./]+$/;
+
+/** Where ko may write its layout: under workDir when ko accepts that path, else a fresh temp dir. */
+export function koLayoutDir(workDir: string, temp = tmpdir()): { dir: string; temporary: boolean } {
+  const inWorkDir = join(workDir, 'ko', 'oci-layout');
+  if (KO_LAYOUT_PATH.test(inWorkDir)) return { dir: inWorkDir, temporary: false };
+  const outside = join(temp, `hephy-ko-layout-${randomBytes(6).toString('hex')}`);
+  if (KO_LAYOUT_PATH.test(outside)) return { dir: outside, temporary: true };
+  throw new Error(
+    `ko cannot write an OCI layout to ${inWorkDir} or under ${temp}: ko accepts only a-z 0-9 _ - . / in that path; set TMPDIR to such a directory`,
+  );
+}
+
+/** The exact command line and environment of one `ko build`, without touching the disk. */
+export function koInvocation(opts: KoBuildOptions, layoutDir: string, userConfig?: Record<string, unknown>): KoInvocation {
+  const configPath = join(opts.workDir, 'ko', '.ko.yaml');
+  const env: NodeJS.ProcessEnv = {
+    ...opts.env,
+    KO_DOCKER_REPO: opts.repo,
+    // Never the user's dir: our merged copy of their .ko.yaml lives in workDir.
+    KO_CONFIG_PATH: configPath,
+  };
+  // ko reads KO_DEFAULTBASEIMAGE before .ko.yaml (viper: environment beats file).
+  if (opts.baseImage) env.KO_DEFAULTBASEIMAGE = opts.baseImage;
+  if (opts.koCache) env.KOCACHE = opts.koCache;
+  const args = [
+    'build',
+    '--bare',
+    '--push=false',
+    '--oci-layout-path',
+    layoutDir,
+    // An SBOM would be one more artifact to push (under a tag); the leg pushes the image only.
+    '--sbom=none',
+    '--platform',
+    opts.platform,
+    opts.importPath,
+  ];
+  return { args, env, configPath, configText: koConfigText(userConfig, opts), layoutDir };
+}
+
+/** The one image manifest ko wrote into a layout; anything else is an error worth reporting. */
+export function layoutImageDigest(layoutDir: string): string {
+  const index = JSON.parse(readFileSync(join(layoutDir, 'index.json'), 'utf8')) as {
+    manifests?: { mediaType?: string; digest?: string }[];
+  };
+  const manifests = index.manifests ?? [];
+  if (manifests.length !== 1) {
+    throw new Error(`ko wrote ${manifests.length} entries into ${layoutDir}, expected exactly one image`);
+  }
+  const [entry] = manifests;
+  if (!entry.digest || !/manifest/.test(entry.mediaType ?? '')) {
+    // An index means ko built several platforms: the base image matched more than the leg's one.
+    throw new Error(`ko wrote a ${entry.mediaType ?? 'descriptor without media type'} into ${layoutDir}, expected one platform's image manifest`);
+  }
+  return entry.digest;
+}
+
+/** ko log lines start with Go's log timestamp, which the leg's own log already carries. */
+export function stripGoLogTime(line: string): string {
+  return line.replace(/^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d(\.\d+)? /, '');
+}
+
+export async function koBuild(opts: KoBuildOptions): Promise<KoBuildResult> {
+  const user = readUserKoConfig(opts.cwd);
+  const layout = koLayoutDir(opts.workDir);
+  const inv = koInvocation(opts, layout.dir, user?.config);
+  mkdirSync(join(opts.workDir, 'ko'), { recursive: true });
+  // ko appends to an existing layout; a fresh one holds only this build.
+  rmSync(inv.layoutDir, { recursive: true, force: true });
+  writeFileSync(inv.configPath, inv.configText);
+  if (opts.koCache) mkdirSync(opts.koCache, { recursive: true });
+  try {
+    const result: RunResult = await run('ko', inv.args, {
+      cwd: opts.cwd,
+      env: inv.env,
+      secrets: opts.secrets,
+      onLine: opts.onLine ? (_stream, line) => opts.onLine?.(stripGoLogTime(line)) : undefined,
+    });
+    return { digest: layoutImageDigest(inv.layoutDir), layoutDir: inv.layoutDir, layoutIsTemporary: layout.temporary, durationMs: result.durationMs };
+  } catch (error) {
+    if (layout.temporary) rmSync(layout.dir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/** `ko version` prints a bare version, e.g. v0.19.1. */
+export async function koVersion(env: NodeJS.ProcessEnv): Promise<string> {
+  const { stdout } = await run('ko', ['version'], { env });
+  return stdout.trim();
+}

@@ -1,0 +1,141 @@
+// What the ko backend hands ko and crane for a leg: the exact argv, environment and .ko.yaml.
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { defaultImportPath, koBuildOptions, resolveKoBaseImage } from '../../src/backends/ko.js';
+import type { BuildConfig } from '../../src/core/config/schema.js';
+import { UserError } from '../../src/core/problem.js';
+import { pushLayoutArgs } from '../../src/tools/crane.js';
+import { koInvocation, readUserKoConfig } from '../../src/tools/ko.js';
+import { testLeg } from '../helpers/legContext.js';
+
+const BASE = '127.0.0.1:5000/hephy/static:nonroot';
+
+function goApp(config: BuildConfig = {}, options: Partial<Parameters<typeof testLeg>[0]> = {}) {
+  const leg = testLeg({ backend: 'ko', config, ...options });
+  leg.write({ 'go.mod': 'module example.com/app\n\ngo 1.22\n', 'cmd/hello/main.go': 'package main\n\nfunc main() {}\n' });
+  return leg;
+}
+
+describe('koBuildOptions + koInvocation', () => {
+  it('builds the one cmd/ package for the leg platform into a layout, with no push, tag or SBOM', () => {
+    const { ctx } = goApp({ ko_config: { base_image: BASE } });
+    const options = koBuildOptions(ctx);
+    const inv = koInvocation(options, '/tmp/layout');
+    expect(inv.args).toEqual(['build', '--bare', '--push=false', '--oci-layout-path', '/tmp/layout', '--sbom=none', '--platform', 'linux/arm64', './cmd/hello']);
+    expect(options.cwd).toBe(ctx.sourceDir);
+    expect(inv.env.KO_DOCKER_REPO).toBe('127.0.0.1:5000/hephy/app');
+    expect(inv.env.KO_DEFAULTBASEIMAGE).toBe(BASE);
+    expect(inv.env.KO_CONFIG_PATH).toBe(join(ctx.workDir, 'ko', '.ko.yaml'));
+    expect(inv.env.KOCACHE).toBe(join(ctx.cacheDir, 'kocache'));
+    expect(inv.env.PATH).toBe(process.env.PATH);
+  });
+
+  it('uses ko_config.import_path as given', () => {
+    const { ctx } = goApp({ ko_config: { base_image: BASE, import_path: 'example.com/app/cmd/hello' } });
+    expect(koInvocation(koBuildOptions(ctx), '/l').args.at(-1)).toBe('example.com/app/cmd/hello');
+  });
+
+  it('puts env, ldflags and flags into the generated .ko.yaml as defaults, with ${VAR} expanded', () => {
+    const { ctx } = goApp(
+      { ko_config: { base_image: BASE, env: ['CGO_ENABLED=0'], ldflags: ['-s -w', '-X main.version=${VERSION}'], flags: ['-tags=netgo'] } },
+      { env: { VERSION: 'v1.2.3' } },
+    );
+    const inv = koInvocation(koBuildOptions(ctx), '/l');
+    expect(parse(inv.configText)).toEqual({
+      defaultEnv: ['CGO_ENABLED=0'],
+      defaultLdflags: ['-s -w', '-X main.version=v1.2.3'],
+      defaultFlags: ['-tags=netgo'],
+    });
+  });
+
+  it('keeps the app own .ko.yaml (builds, overrides) in the generated one without touching it', () => {
+    const leg = goApp({ ko_config: { base_image: BASE, ldflags: ['-s'] } });
+    const own = 'builds:\n  - id: hello\n    main: ./cmd/hello\n    env: [GOAMD64=v3]\nbaseImageOverrides:\n  example.com/app/cmd/x: 127.0.0.1:5000/other\n';
+    leg.write({ '.ko.yaml': own });
+    const user = readUserKoConfig(leg.ctx.sourceDir);
+    expect(user?.file).toBe(join(leg.ctx.sourceDir, '.ko.yaml'));
+    const inv = koInvocation(koBuildOptions(leg.ctx, user?.config), '/l', user?.config);
+    expect(parse(inv.configText)).toEqual({ ...parse(own), defaultLdflags: ['-s'] });
+    expect(inv.configPath.startsWith(leg.ctx.workDir)).toBe(true);
+    expect(readFileSync(join(leg.ctx.sourceDir, '.ko.yaml'), 'utf8')).toBe(own);
+  });
+
+  it('names the unset variable of an ldflag', () => {
+    const { ctx } = goApp({ ko_config: { base_image: BASE, ldflags: ['-X main.v=${NOT_SET_ANYWHERE}'] } }, { env: {} });
+    expect(() => koBuildOptions(ctx)).toThrow('ko_config.ldflags[0] (-X main.v=${NOT_SET_ANYWHERE}): ${NOT_SET_ANYWHERE} is not set in the environment');
+  });
+
+  it('keeps an existing KOCACHE, and puts GOCACHE in the saved cache dir only on a runner', () => {
+    const local = goApp({ ko_config: { base_image: BASE } }, { env: { KOCACHE: '/kc' } });
+    expect(koBuildOptions(local.ctx).koCache).toBe('/kc');
+    expect(koBuildOptions(local.ctx).env.GOCACHE).toBeUndefined();
+    const runner = goApp({}, { onRunner: true, env: { GOCACHE: undefined } });
+    expect(koBuildOptions(runner.ctx).env.GOCACHE).toBe(join(runner.ctx.cacheDir, 'go-build'));
+    const own = goApp({}, { onRunner: true, env: { GOCACHE: '/gc' } });
+    expect(koBuildOptions(own.ctx).env.GOCACHE).toBe('/gc');
+  });
+});
+
+describe('resolveKoBaseImage', () => {
+  it('prefers --base-image over ko_config.base_image', () => {
+    const { ctx } = goApp({ ko_config: { base_image: 'registry.example.com/from-config' } }, { baseImage: 'registry.example.com/from-flag' });
+    expect(resolveKoBaseImage(ctx, undefined)).toBe('registry.example.com/from-flag');
+    ctx.baseImage = undefined;
+    expect(resolveKoBaseImage(ctx, undefined)).toBe('registry.example.com/from-config');
+  });
+
+  it('asks for a base image off a runner when ko has none of its own', () => {
+    const { ctx } = goApp({}, { env: {} });
+    expect(() => resolveKoBaseImage(ctx, undefined)).toThrow(UserError);
+    expect(() => resolveKoBaseImage(ctx, undefined)).toThrow('ko needs a base image here: set ko_config.base_image or pass --base-image');
+  });
+
+  it("leaves the choice to ko on a runner, with KO_DEFAULTBASEIMAGE, or with the app's .ko.yaml default", () => {
+    expect(resolveKoBaseImage(goApp({}, { onRunner: true }).ctx, undefined)).toBeUndefined();
+    expect(resolveKoBaseImage(goApp({}, { env: { KO_DEFAULTBASEIMAGE: BASE } }).ctx, undefined)).toBeUndefined();
+    expect(resolveKoBaseImage(goApp({}, { env: {} }).ctx, BASE)).toBeUndefined();
+  });
+
+  it('does not set KO_DEFAULTBASEIMAGE when ko chooses', () => {
+    const { ctx } = goApp({}, { onRunner: true, env: {} });
+    expect(koInvocation(koBuildOptions(ctx), '/l').env.KO_DEFAULTBASEIMAGE).toBeUndefined();
+  });
+});
+
+describe('defaultImportPath', () => {
+  const dir = () => mkdtempSync(join(tmpdir(), 'hephy-importpath-'));
+
+  it('is ./cmd/NAME for one package under cmd/', () => {
+    const d = dir();
+    mkdirSync(join(d, 'cmd', 'server'), { recursive: true });
+    expect(defaultImportPath(d)).toBe('./cmd/server');
+  });
+
+  it('lists the choices when cmd/ holds several packages', () => {
+    const d = dir();
+    mkdirSync(join(d, 'cmd', 'b'), { recursive: true });
+    mkdirSync(join(d, 'cmd', 'a'), { recursive: true });
+    expect(() => defaultImportPath(d)).toThrow('cmd/ holds 2 packages: set it to one of ./cmd/a, ./cmd/b');
+  });
+
+  it('is . for Go files at the top, and an error for neither', () => {
+    const d = dir();
+    expect(() => defaultImportPath(d)).toThrow('ko_config.import_path is not set');
+    writeFileSync(join(d, 'main.go'), 'package main\n');
+    expect(defaultImportPath(d)).toBe('.');
+  });
+});
+
+describe('pushLayoutArgs', () => {
+  it('pushes the layout to repository@digest, which creates no tag', () => {
+    const digest = `sha256:${'a'.repeat(64)}`;
+    expect(pushLayoutArgs({ layoutDir: '/l', repository: '127.0.0.1:5000/hephy/app', digest, insecure: true })).toEqual([
+      'push', '--insecure', '/l', `127.0.0.1:5000/hephy/app@${digest}`,
+    ]);
+    expect(pushLayoutArgs({ layoutDir: '/l', repository: 'registry.example.com/app', digest, insecure: false })).toEqual([
+      'push', '/l', `registry.example.com/app@${digest}`,
+    ]);
+  });
+});

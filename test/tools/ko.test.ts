@@ -1,0 +1,55 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { koLayoutDir, layoutImageDigest, stripGoLogTime } from '../../src/tools/ko.js';
+
+function layout(manifests: object[]): string {
+  const dir = mkdtempSync(join(tmpdir(), 'hephy-layout-'));
+  writeFileSync(join(dir, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests }));
+  return dir;
+}
+
+describe('koLayoutDir', () => {
+  it('writes the layout under workDir when ko accepts that path', () => {
+    expect(koLayoutDir('/tmp/hephy-leg-app--linux-arm64-x1y2z3')).toEqual({ dir: '/tmp/hephy-leg-app--linux-arm64-x1y2z3/ko/oci-layout', temporary: false });
+  });
+
+  it('moves to a lower-case temp dir when workDir has upper case (ko parses the path as a repository)', () => {
+    const chosen = koLayoutDir('/tmp/hephy-leg-app-AbC123', '/tmp');
+    expect(chosen.temporary).toBe(true);
+    expect(chosen.dir).toMatch(/^\/tmp\/hephy-ko-layout-[0-9a-f]{12}$/);
+  });
+
+  it('says what to do when no usable path exists', () => {
+    expect(() => koLayoutDir('/Work', '/Temp')).toThrow('set TMPDIR to such a directory');
+  });
+});
+
+describe('layoutImageDigest', () => {
+  const digest = `sha256:${'b'.repeat(64)}`;
+
+  it('is the digest of the one image manifest', () => {
+    expect(layoutImageDigest(layout([{ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest, size: 1 }]))).toBe(digest);
+  });
+
+  it('refuses an index (several platforms) and several entries', () => {
+    expect(() => layoutImageDigest(layout([{ mediaType: 'application/vnd.oci.image.index.v1+json', digest, size: 1 }]))).toThrow(
+      "expected one platform's image manifest",
+    );
+    const m = { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest, size: 1 };
+    expect(() => layoutImageDigest(layout([m, m]))).toThrow('ko wrote 2 entries');
+  });
+
+  it('reports a missing layout', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hephy-layout-'));
+    mkdirSync(join(dir, 'x'));
+    expect(() => layoutImageDigest(join(dir, 'x'))).toThrow(/index\.json/);
+  });
+});
+
+describe('stripGoLogTime', () => {
+  it("drops the Go log timestamp that ko puts before every line", () => {
+    expect(stripGoLogTime('2026/11/25 15:10:02 Building example.com/app for linux/arm64')).toBe('Building example.com/app for linux/arm64');
+    expect(stripGoLogTime('Error: no timestamp')).toBe('Error: no timestamp');
+  });
+});
