@@ -1,0 +1,252 @@
+// Kaniko backend: the executor always runs in a container (it refuses the host, and we never pass
+// --force), with the build context mounted read-only at /workspace, the leg's work dir for its
+// digest file and OCI layout, and the docker config dir read-only at /kaniko/.docker for registry
+// auth, so no password is ever on a command line. One platform per leg via --custom-platform; a
+// foreign platform's RUN steps go through QEMU binfmt on the host.
+//
+// Push: kaniko writes an OCI layout and skopeo copies it to REPO@DIGEST (no tag). Without skopeo,
+// kaniko pushes to the scratch tag hephy-leg-<leg id> itself (see src/tools/kaniko.ts for why).
+//
+// Executor image: ctx.kanikoImage (the `kaniko-image` input) when given. Otherwise the image that
+// scripts/kaniko-image.sh builds from the pinned Go module into podman; setup builds it on first
+// use where the script can run. On GitHub runners the input is required: we publish no executor
+// image and write no public registry's name into the code, so the user pins one (by digest).
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { kanikoImage as buildLocalKanikoImage } from '../app/localServices.js';
+import { toolEnv } from '../app/paths.js';
+import { expandList } from '../core/expand.js';
+import { UserError } from '../core/problem.js';
+import { detectEngine, runContainer, type ContainerEngine, type Mount, type Runner } from '../tools/containerRunner.js';
+import { run, ToolError, which } from '../tools/exec.js';
+import {
+  IN_CONTAINER,
+  kanikoArgs,
+  kanikoFailureReason,
+  isPushStart,
+  LOCAL_KANIKO_IMAGE,
+  runInstruction,
+  scratchTag,
+  type KanikoOutput,
+} from '../tools/kaniko.js';
+import { dockerAuthFile, pushLayoutByDigest } from '../tools/skopeo.js';
+import type { Backend, LegBuildResult, LegContext } from './backend.js';
+
+const DIGEST = /^sha256:[a-f0-9]{64}$/;
+const BUILD_TIMEOUT_MS = 2 * 60 * 60 * 1000;
+
+export type PushMode = 'digest' | 'scratch-tag';
+
+export interface KanikoBackendOptions {
+  runner?: Runner;
+  detectEngine?: (env: NodeJS.ProcessEnv) => Promise<ContainerEngine>;
+  /** Builds LOCAL_KANIKO_IMAGE into podman; default: scripts/kaniko-image.sh. */
+  buildLocalImage?: () => Promise<string>;
+  /** Registry layer cache repository for a leg (kaniko --cache-repo); none by default. */
+  cacheRepo?: (ctx: LegContext) => string | undefined;
+  now?: () => number;
+}
+
+interface Prepared {
+  image: string;
+  engine: ContainerEngine;
+  pull: 'missing' | 'never';
+  pushMode: PushMode;
+  version: string;
+}
+
+/** The executor image of a leg, or a UserError saying how to provide one. */
+export function resolveKanikoImage(ctx: Pick<LegContext, 'kanikoImage' | 'onRunner'>): string {
+  const given = ctx.kanikoImage?.trim();
+  if (given) return given;
+  if (ctx.onRunner) {
+    throw new UserError(
+      'the kaniko backend needs the `kaniko-image` input on runners: a Kaniko executor image pinned by digest, e.g. registry.example.com/kaniko/executor@sha256:<digest> (hephy-builder publishes none)',
+    );
+  }
+  return LOCAL_KANIKO_IMAGE;
+}
+
+/** Where the docker config with registry auth lives: DOCKER_CONFIG, else ~/.docker. */
+export function dockerConfigDir(env: NodeJS.ProcessEnv): string | undefined {
+  const dir = env.DOCKER_CONFIG || (env.HOME ? join(env.HOME, '.docker') : undefined);
+  return dir && existsSync(dir) && statSync(dir).isDirectory() ? dir : undefined;
+}
+
+function isInside(child: string, parent: string): boolean {
+  const rel = relative(parent, child);
+  return rel === '' || (!rel.startsWith('..') && !rel.startsWith(sep) && !rel.startsWith('/'));
+}
+
+export interface KanikoInvocation {
+  mounts: Mount[];
+  args: string[];
+  /** Host paths of the executor's outputs. */
+  digestFile: string;
+  layoutDir: string;
+  destination: string;
+  dockerfile: string;
+}
+
+/** The mounts and executor flags of a leg; throws a UserError for a missing context or Dockerfile. */
+export function kanikoInvocation(ctx: LegContext, pushMode: PushMode, cacheRepo?: string): KanikoInvocation {
+  const config = ctx.spec.config;
+  const contextDir = resolve(ctx.sourceDir, config.context_path ?? '.');
+  if (!existsSync(contextDir) || !statSync(contextDir).isDirectory()) {
+    throw new UserError(`context_path ${config.context_path ?? '.'}: ${contextDir} is not a directory`);
+  }
+  const dockerfileRel = config.dockerfile_path ?? 'Dockerfile';
+  const dockerfileHost = resolve(contextDir, dockerfileRel);
+  if (!existsSync(dockerfileHost) || !statSync(dockerfileHost).isFile()) {
+    throw new UserError(`dockerfile_path ${dockerfileRel}: no such file in ${contextDir}`);
+  }
+
+  const mounts: Mount[] = [{ host: contextDir, container: IN_CONTAINER.context, readonly: true }];
+  let dockerfile: string;
+  if (isInside(dockerfileHost, contextDir)) {
+    dockerfile = `${IN_CONTAINER.context}/${relative(contextDir, dockerfileHost).split(sep).join('/')}`;
+  } else {
+    // A Dockerfile beside (not inside) the context, e.g. dockerfile_path: ../Dockerfile.
+    mounts.push({ host: dirname(dockerfileHost), container: IN_CONTAINER.dockerfileDir, readonly: true });
+    dockerfile = `${IN_CONTAINER.dockerfileDir}/${dockerfileHost.slice(dirname(dockerfileHost).length + 1)}`;
+  }
+  mounts.push({ host: ctx.workDir, container: IN_CONTAINER.out });
+  const auth = dockerConfigDir(ctx.env);
+  if (auth) mounts.push({ host: auth, container: IN_CONTAINER.dockerConfig, readonly: true });
+
+  const destination = pushMode === 'digest' ? ctx.target.repository : `${ctx.target.repository}:${scratchTag(ctx.leg.id)}`;
+  const output: KanikoOutput =
+    pushMode === 'digest' ? { kind: 'layout', layoutDir: `${IN_CONTAINER.out}/layout` } : { kind: 'scratch-tag', destination };
+  const args = kanikoArgs({
+    dockerfile,
+    platform: ctx.leg.platform,
+    buildArgs: expandList(config.build_args ?? [], ctx.env, 'build_args'),
+    target: config.target || undefined,
+    output,
+    digestFile: `${IN_CONTAINER.out}/digest`,
+    insecure: ctx.target.insecure,
+    cacheRepo,
+  });
+  return {
+    mounts,
+    args,
+    digestFile: join(ctx.workDir, 'digest'),
+    layoutDir: join(ctx.workDir, 'layout'),
+    destination,
+    dockerfile: dockerfileRel,
+  };
+}
+
+export function createKanikoBackend(options: KanikoBackendOptions = {}): Backend {
+  const runner = options.runner ?? run;
+  const detect = options.detectEngine ?? ((env: NodeJS.ProcessEnv) => detectEngine(env, runner));
+  const buildLocalImage = options.buildLocalImage ?? buildLocalKanikoImage;
+  const now = options.now ?? Date.now;
+  const prepared = new WeakMap<LegContext, Prepared>();
+
+  async function prepare(ctx: LegContext): Promise<Prepared> {
+    const env = toolEnv(ctx.env);
+    const image = resolveKanikoImage(ctx);
+    const local = image.startsWith('localhost/');
+    // A local build exists only in podman's storage, so podman runs it even where docker answers.
+    const engine: ContainerEngine = local ? 'podman' : await detect(env);
+    if (local) {
+      if (!which('podman', env.PATH)) throw new UserError(`the Kaniko executor image ${image} is a local podman image, but podman is not installed`);
+      const exists = await runner('podman', ['image', 'exists', image], { env, allowFailure: true });
+      if (exists.code !== 0) {
+        ctx.log(`${image} is not in podman's storage: building it from the pinned Go module (scripts/kaniko-image.sh)`);
+        await buildLocalImage().catch((error: unknown) => {
+          throw new UserError(
+            `cannot build the Kaniko executor image ${image} (scripts/kaniko-image.sh, needs root, Go and podman): ${error instanceof Error ? error.message : String(error)}`,
+          );
+        });
+      }
+    }
+    const pull = local ? 'never' : 'missing';
+    const versionRun = await runContainer(
+      { image, args: ['version'], pull },
+      { engine, runner, env, secrets: ctx.secrets, timeoutMs: 15 * 60 * 1000 },
+    );
+    const version = /version\s*:\s*(\S+)/i.exec(versionRun.stdout)?.[1] ?? 'unknown';
+    const pushMode: PushMode = which('skopeo', env.PATH) ? 'digest' : 'scratch-tag';
+    if (pushMode === 'scratch-tag') {
+      ctx.log(`skopeo is not installed: kaniko pushes to the scratch tag ${scratchTag(ctx.leg.id)} instead of by digest only`);
+    }
+    const result = { image, engine, pull, pushMode, version } satisfies Prepared;
+    prepared.set(ctx, result);
+    return result;
+  }
+
+  async function build(ctx: LegContext): Promise<LegBuildResult> {
+    const p = prepared.get(ctx) ?? (await prepare(ctx));
+    const env = toolEnv(ctx.env);
+    const invocation = kanikoInvocation(ctx, p.pushMode, options.cacheRepo?.(ctx));
+    let lastRun: string | undefined;
+    let pushStarted: number | undefined;
+    try {
+      await runContainer(
+        { image: p.image, args: invocation.args, mounts: invocation.mounts, network: 'host', pull: p.pull },
+        {
+          engine: p.engine,
+          runner,
+          env,
+          secrets: ctx.secrets,
+          timeoutMs: BUILD_TIMEOUT_MS,
+          onLine: (_stream, line) => {
+            lastRun = runInstruction(line) ?? lastRun;
+            if (pushStarted === undefined && isPushStart(line)) pushStarted = now();
+            ctx.log(line);
+          },
+        },
+      );
+    } catch (error) {
+      if (!(error instanceof ToolError)) throw error;
+      const reason = kanikoFailureReason({
+        output: `${error.stderr}\n${error.stdout}`,
+        exitCode: error.code,
+        platform: ctx.leg.platform,
+        lastRun,
+        dockerfile: invocation.dockerfile,
+        target: ctx.spec.config.target,
+        destination: invocation.destination,
+      });
+      throw new Error(`kaniko: ${reason}`);
+    }
+    const kanikoDone = now();
+    const digest = existsSync(invocation.digestFile) ? readFileSync(invocation.digestFile, 'utf8').trim() : '';
+    if (!DIGEST.test(digest)) throw new Error(`kaniko: the executor succeeded but wrote no digest (${invocation.digestFile}: "${digest}")`);
+
+    if (p.pushMode === 'scratch-tag') return { digest, pushMs: pushStarted === undefined ? 0 : kanikoDone - pushStarted };
+
+    const pushStart = now();
+    await pushLayoutByDigest(
+      {
+        layoutDir: invocation.layoutDir,
+        repository: ctx.target.repository,
+        digest,
+        insecure: ctx.target.insecure,
+        authFile: dockerAuthFile(ctx.env),
+        digestFile: join(ctx.workDir, 'pushed-digest'),
+      },
+      { env, secrets: ctx.secrets, onLine: (_stream, line) => ctx.log(line) },
+      runner,
+    ).catch((error: unknown) => {
+      if (!(error instanceof ToolError)) throw error;
+      const last = error.stderr.trim().split('\n').pop() ?? '';
+      throw new Error(`skopeo: cannot push ${ctx.target.repository}@${digest}: ${last.replace(/^time=.*?msg="(.*)"$/, '$1') || error.message}`);
+    });
+    return { digest, pushMs: now() - pushStart };
+  }
+
+  return {
+    name: 'kaniko',
+    tools: ['kaniko', 'docker or podman', 'skopeo'],
+    async setup(ctx) {
+      const p = await prepare(ctx);
+      return `${p.version} (${p.engine}, ${p.image}, push ${p.pushMode === 'digest' ? 'by digest with skopeo' : `to ${scratchTag(ctx.leg.id)}`})`;
+    },
+    build,
+  };
+}
+
+export const kanikoBackend = createKanikoBackend();

@@ -1,0 +1,286 @@
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { LegContext } from '../../src/backends/backend.js';
+import { createKanikoBackend, kanikoInvocation, resolveKanikoImage } from '../../src/backends/kaniko.js';
+import type { BuildConfig } from '../../src/core/config/schema.js';
+import { UserError } from '../../src/core/problem.js';
+import { ToolError, type RunOptions, type RunResult } from '../../src/tools/exec.js';
+import type { Runner } from '../../src/tools/containerRunner.js';
+import { LOCAL_KANIKO_IMAGE } from '../../src/tools/kaniko.js';
+
+const DIGEST = `sha256:${'a'.repeat(64)}`;
+const REPO = '127.0.0.1:5000/team/app';
+
+interface Call {
+  cmd: string;
+  args: readonly string[];
+  options: RunOptions;
+}
+
+let root: string;
+
+beforeEach(() => {
+  root = mkdtempSync(join(tmpdir(), 'hephy-kaniko-unit-'));
+});
+afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+/** A PATH with stub executables, and a tools dir with nothing in it, so `which` sees only these. */
+function fakePath(names: string[]): NodeJS.ProcessEnv {
+  const bin = join(root, 'bin');
+  mkdirSync(bin, { recursive: true });
+  for (const name of names) {
+    writeFileSync(join(bin, name), '#!/bin/sh\n');
+    chmodSync(join(bin, name), 0o755);
+  }
+  return { PATH: bin, HEPHY_TOOLS_DIR: join(root, 'tools'), HOME: join(root, 'home') };
+}
+
+function context(config: BuildConfig, overrides: Partial<LegContext> = {}, tools = ['podman', 'skopeo']): LegContext & { lines: string[] } {
+  const sourceDir = join(root, 'src');
+  mkdirSync(sourceDir, { recursive: true });
+  writeFileSync(join(sourceDir, 'Dockerfile'), 'FROM scratch\n');
+  const workDir = join(root, 'work');
+  mkdirSync(workDir, { recursive: true });
+  const dockerConfig = join(root, 'docker-config');
+  mkdirSync(dockerConfig, { recursive: true });
+  writeFileSync(join(dockerConfig, 'config.json'), JSON.stringify({ auths: { '127.0.0.1:5000': { auth: 'dXNlcjpodW50ZXIy' } } }));
+  const lines: string[] = [];
+  return {
+    spec: {
+      image: 'app',
+      dir: 'app',
+      config,
+      backend: 'kaniko',
+      backendReason: 'Dockerfile found',
+      platforms: ['linux/arm64'],
+      source: { kind: 'local', dir: 'app' },
+      additionalTags: [],
+    },
+    leg: { id: 'app--linux-arm64', image: 'app', dir: 'app', backend: 'kaniko', platform: 'linux/arm64', runner: 'ubuntu-24.04-arm', emulated: false },
+    sourceDir,
+    target: { repository: REPO, insecure: true },
+    workDir,
+    cacheDir: join(root, 'cache'),
+    env: { ...fakePath(tools), DOCKER_CONFIG: dockerConfig, VERSION: '1.2.3' },
+    secrets: ['hunter2'],
+    onRunner: false,
+    log: (line) => lines.push(line),
+    lines,
+    ...overrides,
+  };
+}
+
+/**
+ * Plays podman and skopeo: `image exists`, `version`, and a build that writes the digest file into
+ * the mounted work dir, emitting `lines` on stderr.
+ */
+function fakeTools(ctx: LegContext, behaviour: { imageExists?: boolean; buildLines?: string[]; buildError?: ToolError; clock?: number[] } = {}) {
+  const calls: Call[] = [];
+  const runner: Runner = async (cmd, args, options = {}) => {
+    calls.push({ cmd, args, options });
+    const ok = (stdout = ''): RunResult => ({ code: 0, stdout, stderr: '', durationMs: 1 });
+    if (cmd === 'podman' && args[0] === 'image') return { ...ok(), code: behaviour.imageExists === false ? 1 : 0 };
+    if (cmd === 'podman' && args.at(-1) === 'version') return ok('Kaniko version :  v1.25.5\n');
+    if (cmd === 'podman') {
+      for (const line of behaviour.buildLines ?? []) options.onLine?.('stderr', line);
+      if (behaviour.buildError) throw behaviour.buildError;
+      writeFileSync(join(ctx.workDir, 'digest'), DIGEST);
+      return ok();
+    }
+    if (cmd === 'skopeo') {
+      writeFileSync(join(ctx.workDir, 'pushed-digest'), DIGEST);
+      return ok();
+    }
+    throw new Error(`unexpected ${cmd}`);
+  };
+  const ticks = [...(behaviour.clock ?? [])];
+  const now = () => ticks.shift() ?? 0;
+  return { runner, calls, now };
+}
+
+describe('resolveKanikoImage', () => {
+  it('uses the given image, else the local build off runners', () => {
+    expect(resolveKanikoImage({ kanikoImage: ' registry.example.com/k/executor@sha256:1 ', onRunner: true })).toBe('registry.example.com/k/executor@sha256:1');
+    expect(resolveKanikoImage({ onRunner: false })).toBe(LOCAL_KANIKO_IMAGE);
+  });
+
+  it('asks for the kaniko-image input on runners instead of guessing a public image', () => {
+    expect(() => resolveKanikoImage({ onRunner: true })).toThrow(UserError);
+    expect(() => resolveKanikoImage({ onRunner: true })).toThrow('`kaniko-image` input');
+  });
+});
+
+describe('kaniko backend', () => {
+  it('runs the local executor image in podman and pushes the OCI layout by digest with skopeo', async () => {
+    const ctx = context({ build_args: ['VERSION=${VERSION}', 'PLAIN=x'], target: 'runtime' });
+    const { runner, calls, now } = fakeTools(ctx, { clock: [100, 250, 400] });
+    const backend = createKanikoBackend({ runner, now });
+
+    await expect(backend.setup(ctx)).resolves.toBe(`v1.25.5 (podman, ${LOCAL_KANIKO_IMAGE}, push by digest with skopeo)`);
+    const result = await backend.build(ctx);
+
+    expect(result).toEqual({ digest: DIGEST, pushMs: 150 });
+    const commands = calls.map((c) => [c.cmd, ...c.args]);
+    expect(commands[0]).toEqual(['podman', 'image', 'exists', LOCAL_KANIKO_IMAGE]);
+    expect(commands[1]).toEqual(['podman', 'run', '--rm', '--pull=never', LOCAL_KANIKO_IMAGE, 'version']);
+    expect(commands[2]).toEqual([
+      'podman',
+      'run',
+      '--rm',
+      '--network',
+      'host',
+      '--pull=never',
+      '-v',
+      `${ctx.sourceDir}:/workspace:ro`,
+      '-v',
+      `${ctx.workDir}:/hephy/out`,
+      '-v',
+      `${ctx.env.DOCKER_CONFIG}:/kaniko/.docker:ro`,
+      LOCAL_KANIKO_IMAGE,
+      '--context=dir:///workspace',
+      '--dockerfile=/workspace/Dockerfile',
+      '--custom-platform=linux/arm64',
+      '--build-arg=VERSION=1.2.3',
+      '--build-arg=PLAIN=x',
+      '--target=runtime',
+      '--no-push',
+      '--oci-layout-path=/hephy/out/layout',
+      '--digest-file=/hephy/out/digest',
+      '--insecure',
+      '--insecure-pull',
+      '--skip-tls-verify',
+      '--log-format=text',
+      '--verbosity=info',
+    ]);
+    expect(commands[3]).toEqual([
+      'skopeo',
+      'copy',
+      '--preserve-digests',
+      '--retry-times=2',
+      `--digestfile=${join(ctx.workDir, 'pushed-digest')}`,
+      `--dest-authfile=${join(ctx.env.DOCKER_CONFIG!, 'config.json')}`,
+      '--dest-tls-verify=false',
+      `oci:${join(ctx.workDir, 'layout')}`,
+      `docker://${REPO}@${DIGEST}`,
+    ]);
+    expect(commands).toHaveLength(4);
+    // Auth stays in the mounted config; podman gets hephy's containers.conf; secrets are masked.
+    expect(commands.flat().join(' ')).not.toContain('dXNlcjpodW50ZXIy');
+    expect(calls[2].options.env?.CONTAINERS_CONF).toBe(join(root, 'tools', 'containers.conf'));
+    expect(calls[2].options.secrets).toEqual(['hunter2']);
+  });
+
+  it('leaves out the insecure flags for a TLS registry, and the auth mount when there is no docker config', async () => {
+    const ctx = context({}, { target: { repository: 'registry.example.com/team/app', insecure: false } });
+    ctx.env = { ...ctx.env, DOCKER_CONFIG: join(root, 'missing') };
+    const { runner, calls } = fakeTools(ctx);
+    await createKanikoBackend({ runner }).build(ctx);
+    const build = calls.find((c) => c.cmd === 'podman' && c.args.includes('--no-push'))!;
+    expect(build.args.join(' ')).not.toMatch(/--insecure|--skip-tls-verify|\/kaniko\/\.docker/);
+    const skopeo = calls.find((c) => c.cmd === 'skopeo')!;
+    expect(skopeo.args.join(' ')).not.toMatch(/tls-verify|authfile/);
+  });
+
+  it('pushes to the scratch tag itself when skopeo is missing, timing the push from the executor log', async () => {
+    const ctx = context({}, {}, ['podman']);
+    const { runner, calls, now } = fakeTools(ctx, {
+      buildLines: [
+        'time="2026-11-25T15:10:16Z" level=info msg="RUN uname -m > /arch"',
+        `time="2026-11-25T15:10:16Z" level=info msg="Pushing image to ${REPO}:hephy-leg-app--linux-arm64"`,
+        `time="2026-11-25T15:10:17Z" level=info msg="Pushed ${REPO}@${DIGEST}"`,
+      ],
+      clock: [1000, 1800],
+    });
+    const backend = createKanikoBackend({ runner, now });
+    await expect(backend.setup(ctx)).resolves.toContain('push to hephy-leg-app--linux-arm64');
+    await expect(backend.build(ctx)).resolves.toEqual({ digest: DIGEST, pushMs: 800 });
+    const build = calls.find((c) => c.args.includes(`--destination=${REPO}:hephy-leg-app--linux-arm64`));
+    expect(build?.args).not.toContain('--no-push');
+    expect(calls.some((c) => c.cmd === 'skopeo')).toBe(false);
+    expect(ctx.lines).toContain('skopeo is not installed: kaniko pushes to the scratch tag hephy-leg-app--linux-arm64 instead of by digest only');
+    expect(ctx.lines.some((l) => l.includes('Pushing image to'))).toBe(true);
+  });
+
+  it('builds the local executor image first when podman does not have it', async () => {
+    const ctx = context({});
+    const { runner } = fakeTools(ctx, { imageExists: false });
+    let builds = 0;
+    const buildLocalImage = async () => {
+      builds += 1;
+      return LOCAL_KANIKO_IMAGE;
+    };
+    await createKanikoBackend({ runner, buildLocalImage }).setup(ctx);
+    expect(builds).toBe(1);
+    expect(ctx.lines[0]).toContain('is not in podman\'s storage: building it');
+  });
+
+  it('runs a given image with the detected engine and lets it be pulled', async () => {
+    const image = 'registry.example.com/kaniko/executor@sha256:' + 'b'.repeat(64);
+    const ctx = context({}, { kanikoImage: image, onRunner: true }, ['docker', 'skopeo']);
+    const calls: Call[] = [];
+    const runner: Runner = async (cmd, args, options = {}) => {
+      calls.push({ cmd, args, options });
+      return { code: 0, stdout: 'Kaniko version : v1.25.5', stderr: '', durationMs: 1 };
+    };
+    await createKanikoBackend({ runner, detectEngine: async () => 'docker' }).setup(ctx);
+    expect([calls[0].cmd, ...calls[0].args]).toEqual(['docker', 'run', '--rm', '--pull=missing', image, 'version']);
+  });
+
+  it('turns a failed RUN into one line naming the instruction', async () => {
+    const ctx = context({});
+    const stderr = [
+      'time="2026-11-25T15:10:24Z" level=info msg="RUN exit 3"',
+      'time="2026-11-25T15:10:24Z" level=info msg="Running: [/bin/sh -c exit 3]"',
+      'error building image: error building stage: failed to execute command: waiting for process to exit: exit status 3',
+    ];
+    const { runner } = fakeTools(ctx, {
+      buildLines: stderr,
+      buildError: new ToolError('podman run ... exited with code 3', 'podman run', 3, '', stderr.join('\n')),
+    });
+    await expect(createKanikoBackend({ runner }).build(ctx)).rejects.toThrow(/^kaniko: RUN exit 3 failed with exit status 3$/);
+  });
+
+  it('says which build arg names an unset variable, before running anything', async () => {
+    const ctx = context({ build_args: ['TOKEN=${NOT_SET_ANYWHERE}'] });
+    const { runner, calls } = fakeTools(ctx);
+    const backend = createKanikoBackend({ runner });
+    await backend.setup(ctx);
+    const before = calls.length;
+    await expect(backend.build(ctx)).rejects.toThrow(UserError);
+    await expect(backend.build(ctx)).rejects.toThrow('build_args[0] (TOKEN=${NOT_SET_ANYWHERE}): ${NOT_SET_ANYWHERE} is not set');
+    expect(calls).toHaveLength(before);
+  });
+});
+
+describe('kanikoInvocation', () => {
+  it('mounts a Dockerfile that lies outside the context on its own', () => {
+    const ctx = context({ context_path: 'ctx', dockerfile_path: '../build/Dockerfile.prod' });
+    mkdirSync(join(ctx.sourceDir, 'ctx'));
+    mkdirSync(join(ctx.sourceDir, 'build'));
+    writeFileSync(join(ctx.sourceDir, 'build', 'Dockerfile.prod'), 'FROM scratch\n');
+    const inv = kanikoInvocation(ctx, 'digest');
+    expect(inv.mounts.slice(0, 2)).toEqual([
+      { host: join(ctx.sourceDir, 'ctx'), container: '/workspace', readonly: true },
+      { host: join(ctx.sourceDir, 'build'), container: '/hephy/dockerfile', readonly: true },
+    ]);
+    expect(inv.args).toContain('--dockerfile=/hephy/dockerfile/Dockerfile.prod');
+  });
+
+  it('uses a Dockerfile in a subdirectory of the context in place', () => {
+    const ctx = context({ dockerfile_path: 'docker/Dockerfile' });
+    mkdirSync(join(ctx.sourceDir, 'docker'));
+    writeFileSync(join(ctx.sourceDir, 'docker', 'Dockerfile'), 'FROM scratch\n');
+    expect(kanikoInvocation(ctx, 'digest').args).toContain('--dockerfile=/workspace/docker/Dockerfile');
+  });
+
+  it('reports a missing Dockerfile or context as a user error', () => {
+    expect(() => kanikoInvocation(context({ dockerfile_path: 'Nope' }), 'digest')).toThrow('dockerfile_path Nope: no such file in');
+    expect(() => kanikoInvocation(context({ context_path: 'nowhere' }), 'digest')).toThrow(UserError);
+  });
+
+  it('adds the registry layer cache when asked', () => {
+    const args = kanikoInvocation(context({}), 'digest', `${REPO}/cache`).args;
+    expect(args).toEqual(expect.arrayContaining(['--cache=true', `--cache-repo=${REPO}/cache`]));
+  });
+});
