@@ -13,7 +13,7 @@
 // create the builder with `docker buildx create --config buildkitd.toml ...` and pass its name
 // as `builder` (or set BUILDX_BUILDER). The builder need not be running for imagetools.
 import { createHash } from 'node:crypto';
-import { run, which, type RunOptions, type RunResult } from './exec.js';
+import { run, ToolError, which, type RunOptions, type RunResult } from './exec.js';
 
 export type Runner = (cmd: string, args: readonly string[], options?: RunOptions) => Promise<RunResult>;
 
@@ -136,6 +136,16 @@ function parseJson(text: string, what: string): unknown {
   }
 }
 
+const AUTH_FAILURE = /\b(401 Unauthorized|403 Forbidden|authentication required|UNAUTHORIZED|DENIED)\b/;
+
+/** A refused request gets a hint at the login, the usual cause. */
+function withAuthHint(error: unknown, env: NodeJS.ProcessEnv): unknown {
+  if (!(error instanceof ToolError) || !AUTH_FAILURE.test(error.message)) return error;
+  const config = env.DOCKER_CONFIG ? `DOCKER_CONFIG=${env.DOCKER_CONFIG}` : 'the default docker config (no DOCKER_CONFIG set)';
+  const hint = `hint: the registry refused the request; check the registry login (credentials are read from ${config})`;
+  return new ToolError(`${error.message}\n${hint}`, error.command, error.code, error.stdout, error.stderr);
+}
+
 function builderArgs(builder: string | undefined): string[] {
   return builder ? ['--builder', builder] : [];
 }
@@ -156,7 +166,11 @@ export function createImagetools(runner: Runner = run): Imagetools {
 
   const imagetools = async (env: NodeJS.ProcessEnv, args: string[], options: RunOptions): Promise<RunResult> => {
     const [cmd, ...lead] = await command(env);
-    return runner(cmd, [...lead, ...args], { env, timeoutMs: DEFAULT_TIMEOUT_MS, ...options });
+    try {
+      return await runner(cmd, [...lead, ...args], { env, timeoutMs: DEFAULT_TIMEOUT_MS, ...options });
+    } catch (error) {
+      throw withAuthHint(error, env);
+    }
   };
 
   const inspectText = async (ref: string, format: string[], env: NodeJS.ProcessEnv, options: InspectOptions): Promise<string> => {

@@ -1,7 +1,7 @@
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RunOptions, RunResult } from '../../src/tools/exec.js';
+import { ToolError, type RunOptions, type RunResult } from '../../src/tools/exec.js';
 import {
   createImagetools,
   digestOf,
@@ -169,6 +169,19 @@ describe('createImagetools', () => {
     const tools = createImagetools(runner);
     expect(await tools.manifestCompressedSize(`r/x@${A}`, env())).toBe(383 + 1000 + 36237);
     await expect(tools.manifestCompressedSize('r/x:index', env())).rejects.toThrow(/is an image index/);
+  });
+
+  it('adds a login hint when the registry refuses the request', async () => {
+    const refusing: Runner = async (cmd, args) => {
+      throw new ToolError(`${cmd} exited with code 1:\nERROR: unexpected status from HEAD request to http://r/v2/x/manifests/1: 401 Unauthorized`, cmd, 1, '', '');
+    };
+    const error = await createImagetools(refusing).inspectRaw('r/x:1', { PATH: dir, DOCKER_CONFIG: '/run/hephy/docker' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ToolError);
+    expect((error as Error).message).toMatch(/401 Unauthorized\nhint: .*check the registry login .*DOCKER_CONFIG=\/run\/hephy\/docker/);
+    const notFound: Runner = async (cmd) => {
+      throw new ToolError('ERROR: r/x:1: not found', cmd, 1, '', '');
+    };
+    expect(((await createImagetools(notFound).inspectRaw('r/x:1', { PATH: dir }).catch((e: unknown) => e)) as Error).message).toBe('ERROR: r/x:1: not found');
   });
 
   it('probes for the binary once per environment', async () => {
