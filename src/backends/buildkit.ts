@@ -1,0 +1,146 @@
+// The BuildKit backend: `docker buildx build` of one platform, pushed by digest, with a build
+// cache that survives between legs: the GitHub Actions cache on runners, a local directory
+// elsewhere.
+import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { scanDockerfile } from '../core/dockerfile.js';
+import { expandList } from '../core/expand.js';
+import { platformSlug } from '../core/platform.js';
+import { ToolError } from '../tools/exec.js';
+import {
+  builderExists,
+  buildxBuild,
+  buildxVersion,
+  createContainerBuilder,
+  frontendPullFailed,
+  type BuildxBuildOptions,
+} from '../tools/buildx.js';
+import type { Backend, LegBuildResult, LegContext } from './backend.js';
+
+/** The builder we create on a runner when none is named: the gha cache needs a non-docker driver. */
+export const RUNNER_BUILDER = 'hephy-builder';
+
+/** HEPHY_BUILDX_BUILDER (locally `hephy`, from scripts/buildkitd.sh); on a runner our own. */
+export function builderName(ctx: Pick<LegContext, 'env' | 'onRunner'>): string | undefined {
+  return ctx.env.HEPHY_BUILDX_BUILDER || (ctx.onRunner ? RUNNER_BUILDER : undefined);
+}
+
+/** context_path is relative to the config's directory, dockerfile_path to the context. */
+export function buildkitPaths(ctx: Pick<LegContext, 'spec' | 'sourceDir'>): { contextDir: string; dockerfile: string } {
+  const contextDir = resolve(ctx.sourceDir, ctx.spec.config.context_path ?? '.');
+  return { contextDir, dockerfile: resolve(contextDir, ctx.spec.config.dockerfile_path ?? 'Dockerfile') };
+}
+
+export interface BuildCache {
+  from: string[];
+  to: string[];
+  /** After a successful build: make the exported cache the one the next build reads. */
+  commit(): void;
+  /** After a failed build: drop a half-written export. */
+  discard(): void;
+}
+
+/**
+ * One cache per image and platform. On a runner: the GitHub Actions cache (buildx reads its URL
+ * and token from the runner's environment). Elsewhere: BuildKit's local cache, which only ever
+ * grows when exported into the directory it was read from, so each build exports into a fresh
+ * directory that then replaces the old one.
+ */
+export function buildCache(ctx: Pick<LegContext, 'spec' | 'leg' | 'cacheDir' | 'onRunner'>): BuildCache {
+  const scope = `${ctx.spec.image}-${platformSlug(ctx.leg.platform)}`;
+  if (ctx.onRunner) {
+    return {
+      from: [`type=gha,scope=${scope}`],
+      // A cache service hiccup must not fail a build that succeeded.
+      to: [`type=gha,scope=${scope},mode=max,ignore-error=true`],
+      commit: () => undefined,
+      discard: () => undefined,
+    };
+  }
+  const current = join(ctx.cacheDir, scope);
+  const next = `${current}.next`;
+  return {
+    from: existsSync(join(current, 'index.json')) ? [`type=local,src=${current}`] : [],
+    to: [`type=local,dest=${next},mode=max`],
+    commit() {
+      if (!existsSync(join(next, 'index.json'))) return;
+      rmSync(current, { recursive: true, force: true });
+      renameSync(next, current);
+    },
+    discard() {
+      rmSync(next, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Everything `docker buildx build` gets for this leg, from the leg context alone. */
+export function buildkitBuildOptions(ctx: LegContext, cache: Pick<BuildCache, 'from' | 'to'>): BuildxBuildOptions {
+  const config = ctx.spec.config;
+  return {
+    ...buildkitPaths(ctx),
+    platform: ctx.leg.platform,
+    repository: ctx.target.repository,
+    target: config.target || undefined,
+    buildArgs: expandList(config.build_args ?? [], ctx.env, 'build_args'),
+    builder: builderName(ctx),
+    metadataFile: join(ctx.workDir, 'buildx-metadata.json'),
+    cacheFrom: cache.from,
+    cacheTo: cache.to,
+    insecure: ctx.target.insecure,
+    env: ctx.env,
+    secrets: ctx.secrets,
+    onLine: ctx.log,
+  };
+}
+
+/** The `# syntax=` directive of a Dockerfile, if it has one. */
+function syntaxDirective(dockerfile: string): { value: string; line: number } | undefined {
+  try {
+    return scanDockerfile(readFileSync(dockerfile, 'utf8')).directives.syntax;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A build error, with the reason spelled out when a `# syntax=` frontend could not be fetched. */
+function explainFailure(error: unknown, dockerfile: string): unknown {
+  if (!(error instanceof ToolError) || !frontendPullFailed(error.stderr)) return error;
+  const syntax = syntaxDirective(dockerfile);
+  if (!syntax) return error;
+  return new Error(
+    `${dockerfile} line ${syntax.line} (# syntax=${syntax.value}) makes BuildKit pull that Dockerfile frontend image, ` +
+      `and the pull failed; remove the line to use BuildKit's built-in frontend, or make that registry reachable.\n${error.message}`,
+  );
+}
+
+export const buildkitBackend: Backend = {
+  name: 'buildkit',
+  tools: ['docker buildx'],
+
+  async setup(ctx) {
+    const version = await buildxVersion(ctx.env);
+    const builder = builderName(ctx);
+    if (builder && !(await builderExists(builder, ctx.env))) {
+      if (ctx.onRunner && builder === RUNNER_BUILDER) {
+        ctx.log(`creating buildx builder ${builder} (docker-container driver)`);
+        await createContainerBuilder(builder, ctx.env);
+      } else {
+        throw new Error(`buildx has no builder named ${builder} (from HEPHY_BUILDX_BUILDER): create it first, e.g. scripts/buildkitd.sh start REGISTRY`);
+      }
+    }
+    return version;
+  },
+
+  async build(ctx): Promise<LegBuildResult> {
+    const cache = buildCache(ctx);
+    const options = buildkitBuildOptions(ctx, cache);
+    try {
+      const result = await buildxBuild(options);
+      cache.commit();
+      return { digest: result.digest, pushMs: result.pushMs };
+    } catch (error) {
+      cache.discard();
+      throw explainFailure(error, options.dockerfile);
+    }
+  },
+};

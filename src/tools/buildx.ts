@@ -1,0 +1,206 @@
+// `docker buildx build` of ONE platform, pushed by digest: the image exporter with
+// push-by-digest=true creates no tag, and --metadata-file tells us the digest it pushed.
+// Provenance and SBOM attestations are off: with them BuildKit pushes an index (image +
+// attestation manifest) and the leg must hand the merge a platform MANIFEST digest.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { run, which, type RunOptions, type RunResult } from './exec.js';
+
+export type Runner = (cmd: string, args: readonly string[], options?: RunOptions) => Promise<RunResult>;
+
+/** How to start buildx: [executable, ...leading args], e.g. ['docker', 'buildx'] or ['buildx']. */
+export type BuildxCommand = [string, ...string[]];
+
+export interface BuildxBuildOptions {
+  /** Absolute build context directory. */
+  contextDir: string;
+  /** Absolute path of the Dockerfile. */
+  dockerfile: string;
+  platform: string;
+  /** Repository to push to, without tag or digest. */
+  repository: string;
+  /** Dockerfile stage; empty or absent: the last stage. */
+  target?: string;
+  /** KEY=VALUE, already expanded. */
+  buildArgs: string[];
+  /** buildx builder name; absent: buildx's current builder. */
+  builder?: string;
+  /** Where buildx writes the build result metadata (JSON). */
+  metadataFile: string;
+  /** --cache-from / --cache-to values, e.g. type=gha,scope=app-linux-amd64. */
+  cacheFrom: string[];
+  cacheTo: string[];
+  /** Push over plain http / unverified TLS. */
+  insecure: boolean;
+  env: NodeJS.ProcessEnv;
+  secrets?: string[];
+  onLine?: (line: string) => void;
+}
+
+export interface BuildxBuildResult {
+  digest: string;
+  /** Wall time between the start of the push and the end of the export step; 0 if not seen. */
+  pushMs: number;
+  durationMs: number;
+}
+
+/** The arguments after the buildx command, e.g. ['build', '--platform', ...]. */
+export function buildxBuildArgs(opts: Omit<BuildxBuildOptions, 'env' | 'secrets' | 'onLine'>): string[] {
+  const output = [
+    'type=image',
+    `name=${opts.repository}`,
+    'push-by-digest=true',
+    'name-canonical=true',
+    'push=true',
+    ...(opts.insecure ? ['registry.insecure=true'] : []),
+  ].join(',');
+  return [
+    'build',
+    ...(opts.builder ? ['--builder', opts.builder] : []),
+    '--progress=plain',
+    '--platform',
+    opts.platform,
+    '--file',
+    opts.dockerfile,
+    ...(opts.target ? ['--target', opts.target] : []),
+    ...opts.buildArgs.flatMap((arg) => ['--build-arg', arg]),
+    '--provenance=false',
+    '--sbom=false',
+    ...opts.cacheFrom.flatMap((c) => ['--cache-from', c]),
+    ...opts.cacheTo.flatMap((c) => ['--cache-to', c]),
+    '--output',
+    output,
+    '--metadata-file',
+    opts.metadataFile,
+    opts.contextDir,
+  ];
+}
+
+/**
+ * buildx keeps its builders under BUILDX_CONFIG, else $DOCKER_CONFIG/buildx. A DOCKER_CONFIG made
+ * fresh for registry auth would hide the builders created under ~/.docker (e.g. `hephy`), so we
+ * point BUILDX_CONFIG back there unless the new DOCKER_CONFIG has builders of its own.
+ */
+export function buildxEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = { ...env, NO_COLOR: '1' };
+  if (env.DOCKER_CONFIG && !env.BUILDX_CONFIG && env.HOME) {
+    const home = join(env.HOME, '.docker', 'buildx');
+    if (!existsSync(join(env.DOCKER_CONFIG, 'buildx')) && existsSync(home)) out.BUILDX_CONFIG = home;
+  }
+  return out;
+}
+
+/**
+ * `docker buildx` when the docker CLI finds its plugin under this env (it looks under
+ * $DOCKER_CONFIG/cli-plugins and the system dirs), else a standalone `buildx` (the same program).
+ */
+export async function resolveBuildxCommand(env: NodeJS.ProcessEnv, runner: Runner = run): Promise<BuildxCommand> {
+  const path = env.PATH ?? '';
+  const docker = which('docker', path);
+  if (docker) {
+    const probe = await runner(docker, ['buildx', 'version'], { env, allowFailure: true, timeoutMs: 30_000 }).catch(() => undefined);
+    if (probe && probe.code === 0) return [docker, 'buildx'];
+  }
+  const buildx = which('buildx', path) ?? which('docker-buildx', path);
+  if (buildx) return [buildx];
+  throw new Error(
+    docker
+      ? 'docker is on PATH but has no buildx plugin under this DOCKER_CONFIG, and no standalone buildx is on PATH: install buildx'
+      : 'neither docker with buildx nor a standalone buildx is on PATH: install buildx',
+  );
+}
+
+/** The digest of the platform manifest buildx pushed, from its --metadata-file JSON. */
+export function metadataDigest(text: string): string {
+  const metadata = JSON.parse(text) as Record<string, unknown>;
+  const digest = metadata['containerimage.digest'];
+  if (typeof digest !== 'string' || !/^sha256:[a-f0-9]{64}$/.test(digest)) {
+    throw new Error(`buildx metadata has no containerimage.digest (keys: ${Object.keys(metadata).join(', ') || 'none'})`);
+  }
+  const descriptor = metadata['containerimage.descriptor'] as { mediaType?: string } | undefined;
+  if (descriptor?.mediaType && !/manifest/.test(descriptor.mediaType)) {
+    // An index here means attestations (or several platforms) were pushed with the image.
+    throw new Error(`buildx pushed a ${descriptor.mediaType}, expected one platform's image manifest`);
+  }
+  return digest;
+}
+
+/**
+ * Times the push from plain progress output. The exporter vertex prints `#N pushing layers` when
+ * it starts pushing and `#N DONE` when the push (layers, then manifest) has finished; cache export
+ * is a separate vertex and is not counted. The printer receives status in batches, so a fast push
+ * can start and end in one batch (0 ms by the wall clock) while BuildKit reports `pushing layers
+ * 0.1s done`: the larger of the two measures wins.
+ */
+export class PushTimer {
+  private start?: number;
+  private end?: number;
+  private vertex?: string;
+  private reportedMs = 0;
+
+  observe(line: string, now = Date.now()): void {
+    if (this.start === undefined) {
+      const m = /^#(\d+) pushing layers\b/.exec(line);
+      if (!m) return;
+      this.start = now;
+      this.vertex = m[1];
+    }
+    if (!line.startsWith(`#${this.vertex} `)) return;
+    const reported = /^#\d+ pushing (?:layers|manifest for \S+) ([\d.]+)s done$/.exec(line);
+    if (reported) this.reportedMs += Math.round(Number(reported[1]) * 1000);
+    if (this.end === undefined && /^#\d+ (DONE|ERROR|CANCELED)\b/.test(line)) this.end = now;
+  }
+
+  pushMs(now = Date.now()): number {
+    if (this.start === undefined) return 0;
+    return Math.max(this.reportedMs, (this.end ?? now) - this.start);
+  }
+}
+
+/**
+ * Did the build fail fetching a Dockerfile frontend image (what a `# syntax=` line asks for)?
+ * BuildKit reports that step as `resolve image config for docker-image://...`; base images of FROM
+ * lines show up as `load metadata for ...` instead.
+ */
+export function frontendPullFailed(output: string): boolean {
+  return /^#(\d+) resolve image config for docker-image:\/\/.*\n(?:#\1 .*\n)*?#\1 ERROR/m.test(output);
+}
+
+export async function buildxBuild(opts: BuildxBuildOptions, runner: Runner = run): Promise<BuildxBuildResult> {
+  const env = buildxEnv(opts.env);
+  const [cmd, ...lead] = await resolveBuildxCommand(env, runner);
+  const timer = new PushTimer();
+  const result = await runner(cmd, [...lead, ...buildxBuildArgs(opts)], {
+    env,
+    secrets: opts.secrets,
+    onLine: (_stream, line) => {
+      timer.observe(line);
+      opts.onLine?.(line);
+    },
+  });
+  const digest = metadataDigest(readFileSync(opts.metadataFile, 'utf8'));
+  return { digest, pushMs: timer.pushMs(), durationMs: result.durationMs };
+}
+
+/** `buildx version` prints e.g. "github.com/docker/buildx v0.36.1 <revision>"; resolves to v0.36.1. */
+export async function buildxVersion(env: NodeJS.ProcessEnv, runner: Runner = run): Promise<string> {
+  const e = buildxEnv(env);
+  const [cmd, ...lead] = await resolveBuildxCommand(e, runner);
+  const { stdout } = await runner(cmd, [...lead, 'version'], { env: e });
+  return stdout.trim().split(/\s+/)[1] ?? stdout.trim();
+}
+
+/** Is this builder known to buildx (under this env)? */
+export async function builderExists(name: string, env: NodeJS.ProcessEnv, runner: Runner = run): Promise<boolean> {
+  const e = buildxEnv(env);
+  const [cmd, ...lead] = await resolveBuildxCommand(e, runner);
+  const { code } = await runner(cmd, [...lead, 'inspect', name], { env: e, allowFailure: true });
+  return code === 0;
+}
+
+/** Creates a docker-container builder (what the GitHub Actions cache backend needs) and boots it. */
+export async function createContainerBuilder(name: string, env: NodeJS.ProcessEnv, runner: Runner = run): Promise<void> {
+  const e = buildxEnv(env);
+  const [cmd, ...lead] = await resolveBuildxCommand(e, runner);
+  await runner(cmd, [...lead, 'create', '--name', name, '--driver', 'docker-container', '--bootstrap'], { env: e });
+}

@@ -1,0 +1,120 @@
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildxEnv, frontendPullFailed, metadataDigest, PushTimer, resolveBuildxCommand } from '../../src/tools/buildx.js';
+import type { RunOptions, RunResult } from '../../src/tools/exec.js';
+
+const digest = `sha256:${'c'.repeat(64)}`;
+
+describe('metadataDigest', () => {
+  it('is containerimage.digest of a pushed image manifest', () => {
+    const text = JSON.stringify({
+      'containerimage.digest': digest,
+      'containerimage.descriptor': { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest, size: 855 },
+      'image.name': '127.0.0.1:5000/hephy/app',
+    });
+    expect(metadataDigest(text)).toBe(digest);
+  });
+
+  it('refuses an index (attestations pushed along) and metadata without a digest', () => {
+    const index = JSON.stringify({ 'containerimage.digest': digest, 'containerimage.descriptor': { mediaType: 'application/vnd.oci.image.index.v1+json' } });
+    expect(() => metadataDigest(index)).toThrow("buildx pushed a application/vnd.oci.image.index.v1+json, expected one platform's image manifest");
+    expect(() => metadataDigest('{"buildx.build.ref":"x"}')).toThrow('buildx metadata has no containerimage.digest (keys: buildx.build.ref)');
+  });
+});
+
+describe('PushTimer', () => {
+  // Lines as `--progress=plain` prints them (buildx v0.36 against buildkitd v0.32).
+  it('times from the exporter "pushing layers" line to that vertex DONE', () => {
+    const timer = new PushTimer();
+    timer.observe('#7 exporting cache to client directory', 1000);
+    timer.observe('#8 exporting to image', 1100);
+    timer.observe('#8 exporting layers 0.0s done', 1150);
+    timer.observe('#8 pushing layers', 1200);
+    timer.observe('#7 DONE 0.1s', 1300);
+    timer.observe('#8 pushing layers 0.1s done', 1500);
+    timer.observe('#8 pushing manifest for 127.0.0.1:5000/hephy/app done', 1600);
+    timer.observe('#8 DONE 0.5s', 1700);
+    timer.observe('#9 resolving provenance for metadata file', 1800);
+    expect(timer.pushMs(5000)).toBe(500);
+  });
+
+  it("uses BuildKit's own push durations when the lines arrived in one batch", () => {
+    const timer = new PushTimer();
+    for (const line of [
+      '#8 pushing layers',
+      '#8 pushing layers 0.3s done',
+      '#8 pushing manifest for 127.0.0.1:5000/hephy/app@sha256:abc 0.1s done',
+      '#9 pushing layers 5.0s done',
+      '#8 DONE 0.5s',
+    ]) {
+      timer.observe(line, 1000);
+    }
+    expect(timer.pushMs(2000)).toBe(400);
+  });
+
+  it('is 0 when no push was seen, and runs to the end when the vertex never finished', () => {
+    expect(new PushTimer().pushMs(10)).toBe(0);
+    const timer = new PushTimer();
+    timer.observe('#3 pushing layers', 100);
+    expect(timer.pushMs(250)).toBe(150);
+  });
+});
+
+describe('frontendPullFailed', () => {
+  it('recognises a # syntax= frontend that could not be fetched', () => {
+    const output = [
+      '#1 [internal] load build definition from Dockerfile',
+      '#1 DONE 0.0s',
+      '',
+      '#2 resolve image config for docker-image://127.0.0.1:1/nope/dockerfile:1',
+      '#2 ERROR: failed to do request: Head "http://127.0.0.1:1/v2/nope/dockerfile/manifests/1": dial tcp 127.0.0.1:1: connect: connection refused',
+    ].join('\n');
+    expect(frontendPullFailed(output)).toBe(true);
+  });
+
+  it('does not blame the frontend for a base image or a failed RUN', () => {
+    expect(frontendPullFailed('#2 [internal] load metadata for 127.0.0.1:5000/nope:1\n#2 ERROR: not found')).toBe(false);
+    expect(frontendPullFailed('#2 resolve image config for docker-image://x/y:1\n#2 DONE 0.1s\n#5 [2/3] RUN false\n#5 ERROR: exit code: 1')).toBe(false);
+  });
+});
+
+describe('buildxEnv', () => {
+  it('keeps finding builders under ~/.docker when DOCKER_CONFIG points elsewhere', () => {
+    const home = mkdtempSync(join(tmpdir(), 'hephy-home-'));
+    mkdirSync(join(home, '.docker', 'buildx'), { recursive: true });
+    const fresh = mkdtempSync(join(tmpdir(), 'hephy-dockercfg-'));
+    expect(buildxEnv({ HOME: home, DOCKER_CONFIG: fresh }).BUILDX_CONFIG).toBe(join(home, '.docker', 'buildx'));
+    expect(buildxEnv({ HOME: home, DOCKER_CONFIG: fresh, BUILDX_CONFIG: '/b' }).BUILDX_CONFIG).toBe('/b');
+    expect(buildxEnv({ HOME: home }).BUILDX_CONFIG).toBeUndefined();
+    mkdirSync(join(fresh, 'buildx'));
+    expect(buildxEnv({ HOME: home, DOCKER_CONFIG: fresh }).BUILDX_CONFIG).toBeUndefined();
+  });
+});
+
+describe('resolveBuildxCommand', () => {
+  function bin(names: string[]): string {
+    const dir = mkdtempSync(join(tmpdir(), 'hephy-bin-'));
+    for (const name of names) {
+      writeFileSync(join(dir, name), '#!/bin/sh\nexit 0\n');
+      chmodSync(join(dir, name), 0o755);
+    }
+    return dir;
+  }
+  const answering = (code: number) => async (_cmd: string, _args: readonly string[], _o?: RunOptions): Promise<RunResult> => ({ code, stdout: '', stderr: '', durationMs: 1 });
+
+  it('prefers docker buildx when docker has the plugin', async () => {
+    const dir = bin(['docker', 'buildx']);
+    expect(await resolveBuildxCommand({ PATH: dir }, answering(0))).toEqual([join(dir, 'docker'), 'buildx']);
+  });
+
+  it('falls back to a standalone buildx when docker lacks the plugin', async () => {
+    const dir = bin(['docker', 'buildx']);
+    expect(await resolveBuildxCommand({ PATH: dir }, answering(1))).toEqual([join(dir, 'buildx')]);
+  });
+
+  it('says what is missing', async () => {
+    await expect(resolveBuildxCommand({ PATH: bin(['docker']) }, answering(1))).rejects.toThrow('docker is on PATH but has no buildx plugin');
+    await expect(resolveBuildxCommand({ PATH: bin([]) }, answering(0))).rejects.toThrow('neither docker with buildx nor a standalone buildx is on PATH');
+  });
+});
