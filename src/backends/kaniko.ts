@@ -17,6 +17,7 @@ import { kanikoImage as buildLocalKanikoImage } from '../app/localServices.js';
 import { toolEnv } from '../app/paths.js';
 import { expandList } from '../core/expand.js';
 import { UserError } from '../core/problem.js';
+import { scratchTag } from '../core/scratchTag.js';
 import { detectEngine, runContainer, type ContainerEngine, type Mount, type Runner } from '../tools/containerRunner.js';
 import { run, ToolError, which } from '../tools/exec.js';
 import {
@@ -26,7 +27,6 @@ import {
   isPushStart,
   LOCAL_KANIKO_IMAGE,
   runInstruction,
-  scratchTag,
   type KanikoOutput,
 } from '../tools/kaniko.js';
 import { dockerAuthFile, pushLayoutByDigest } from '../tools/skopeo.js';

@@ -46,14 +46,6 @@ export interface KanikoFlags {
   cacheRepo?: string;
 }
 
-export const SCRATCH_TAG_PREFIX = 'hephy-leg-';
-
-/** `hephy-leg-<leg id>`, shortened to the 128 characters a tag may have. */
-export function scratchTag(legId: string): string {
-  const tag = `${SCRATCH_TAG_PREFIX}${legId.replace(/[^A-Za-z0-9_.-]/g, '-')}`;
-  return tag.slice(0, 128);
-}
-
 export function kanikoArgs(flags: KanikoFlags): string[] {
   const args = [
     `--context=dir://${IN_CONTAINER.context}`,

@@ -4,7 +4,6 @@ import {
   kanikoFailureReason,
   logMessage,
   runInstruction,
-  scratchTag,
   type FailureContext,
 } from '../../src/tools/kaniko.js';
 
@@ -89,13 +88,6 @@ describe('log lines', () => {
     expect(runInstruction('time="t" level=info msg="Running: [/bin/sh -c x]"')).toBeUndefined();
     expect(isPushStart(`time="t" level=info msg="Pushing image to ${REG}/t/app:hephy-leg-app--linux-arm64"`)).toBe(true);
     expect(isPushStart(`time="t" level=info msg="Pushed ${REG}/t/app@sha256:00"`)).toBe(false);
-  });
-});
-
-describe('scratchTag', () => {
-  it('prefixes the leg id and keeps within the 128 characters of a tag', () => {
-    expect(scratchTag('app--linux-arm64')).toBe('hephy-leg-app--linux-arm64');
-    expect(scratchTag(`${'x'.repeat(200)}--linux-amd64`)).toHaveLength(128);
   });
 });
 
