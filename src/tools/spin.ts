@@ -1,0 +1,97 @@
+// The Spin CLI: its pinned release, how to install it, and its build/push command lines.
+//
+// Flags (spinframework/spin src/commands/{build,registry}.rs): `spin build --from MANIFEST` and
+// `spin registry push --from MANIFEST [--insecure] REFERENCE`. --insecure makes Spin's OCI client
+// speak plain http (ClientProtocol::Http), which a local registry needs. Registry auth: Spin's own
+// `spin registry login` store first, then the docker config (DOCKER_CONFIG). The push prints
+// "Pushed with digest sha256:..." when the registry returns the manifest URL with a digest.
+//
+// Pinned release checksums come from the spinframework/homebrew-tap formula for 3.4.0
+// (Formula/spin.rb, the Linux amd64/aarch64 tarballs); they were not downloaded here.
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { UserError } from '../core/problem.js';
+import { downloadVerified, type DownloadOptions } from './download.js';
+import { run, type RunOptions, type RunResult } from './exec.js';
+
+export type Runner = (cmd: string, args: readonly string[], options?: RunOptions) => Promise<RunResult>;
+export type Download = (url: string, sha256: string, dest: string, options?: DownloadOptions) => Promise<string>;
+
+export const SPIN_VERSION = 'v3.4.0';
+export type SpinArch = 'amd64' | 'aarch64';
+
+/** SHA-256 of spin-<version>-linux-<arch>.tar.gz per version and arch. */
+export const SPIN_CHECKSUMS: Record<string, Partial<Record<SpinArch, string>>> = {
+  'v3.4.0': {
+    amd64: 'd8286b5feaa9c17eca4fd173d14cb9a4783a40bbb9c40fe8a80c33dcc19f9fd2',
+    aarch64: '07e4b15a24bbacf70df8de419505f8317d4c890050504c546e35157beceb25a4',
+  },
+};
+
+export function spinTarball(version: string, arch: SpinArch): string {
+  return `spin-${version}-linux-${arch}.tar.gz`;
+}
+
+export function spinReleaseUrl(version: string, arch: SpinArch): string {
+  return `https://github.com/spinframework/spin/releases/download/${version}/${spinTarball(version, arch)}`;
+}
+
+/** Spin's name for this machine's architecture (Node's process.arch in, release suffix out). */
+export function spinArch(nodeArch: string = process.arch): SpinArch {
+  if (nodeArch === 'x64') return 'amd64';
+  if (nodeArch === 'arm64') return 'aarch64';
+  throw new UserError(`Spin publishes no Linux release for this machine's architecture (${nodeArch})`);
+}
+
+export function pinnedChecksum(version: string, arch: SpinArch): string {
+  const sha = SPIN_CHECKSUMS[version]?.[arch];
+  if (!sha) throw new UserError(`no pinned checksum for spin ${version} on ${arch}`);
+  return sha;
+}
+
+export interface InstallSpinOptions {
+  version?: string;
+  arch?: SpinArch;
+  /** Holds the tarball and the unpacked binary; the caller caches it between runs. */
+  dir: string;
+  download?: Download;
+  runner?: Runner;
+  log?: (line: string) => void;
+}
+
+/** Installs the pinned Spin release into dir (checksum-verified); resolves to the binary's path. */
+export async function installSpin(o: InstallSpinOptions): Promise<string> {
+  const version = o.version ?? SPIN_VERSION;
+  const arch = o.arch ?? spinArch();
+  const sha = pinnedChecksum(version, arch);
+  const binDir = join(o.dir, `spin-${version}-linux-${arch}`);
+  const binary = join(binDir, 'spin');
+  const tarball = await (o.download ?? downloadVerified)(spinReleaseUrl(version, arch), sha, join(o.dir, spinTarball(version, arch)), {
+    log: o.log,
+    timeoutMs: 10 * 60 * 1000,
+  });
+  // The tarball was just verified (or found verified in the cache): unpacking again is cheap and
+  // guarantees the binary matches it.
+  mkdirSync(binDir, { recursive: true });
+  await (o.runner ?? run)('tar', ['-xzf', tarball, '-C', binDir, 'spin']);
+  if (!existsSync(binary)) throw new Error(`${spinTarball(version, arch)} holds no spin binary`);
+  return binary;
+}
+
+/** "spin 3.4.0 (abc1234 2025-...)" -> "3.4.0". */
+export function parseSpinVersion(stdout: string): string {
+  return /spin\s+v?(\d+\.\d+\.\d+\S*)/.exec(stdout)?.[1] ?? stdout.trim().split('\n')[0];
+}
+
+export function spinBuildArgs(manifest: string): string[] {
+  return ['build', '--from', manifest];
+}
+
+export function spinPushArgs(manifest: string, reference: string, insecure: boolean): string[] {
+  return ['registry', 'push', '--from', manifest, ...(insecure ? ['--insecure'] : []), reference];
+}
+
+/** The digest `spin registry push` reports, if the registry told it. */
+export function parsePushedDigest(stdout: string): string | undefined {
+  return /Pushed with digest (sha256:[a-f0-9]{64})/.exec(stdout)?.[1];
+}
