@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
+import { UserError } from '../core/problem.js';
 import { run, type RunResult } from './exec.js';
 
 export interface KoBuildOptions {
@@ -60,7 +61,13 @@ export function readUserKoConfig(cwd: string): { file: string; config: Record<st
   for (const name of USER_CONFIG_NAMES) {
     const file = join(cwd, name);
     if (!existsSync(file)) continue;
-    const parsed: unknown = parse(readFileSync(file, 'utf8'));
+    let parsed: unknown;
+    try {
+      parsed = parse(readFileSync(file, 'utf8'));
+    } catch (error) {
+      // The app's own file: the user fixes it, so a message without a stack trace.
+      throw new UserError(`${file} is not valid YAML: ${error instanceof Error ? error.message : String(error)}`);
+    }
     const config = parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
     return { file, config };
   }

@@ -1,7 +1,8 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { koLayoutDir, layoutImageDigest, stripGoLogTime } from '../../src/tools/ko.js';
+import { UserError } from '../../src/core/problem.js';
+import { koLayoutDir, layoutImageDigest, readUserKoConfig, stripGoLogTime } from '../../src/tools/ko.js';
 
 function layout(manifests: object[]): string {
   const dir = mkdtempSync(join(tmpdir(), 'hephy-layout-'));
@@ -51,5 +52,15 @@ describe('stripGoLogTime', () => {
   it("drops the Go log timestamp that ko puts before every line", () => {
     expect(stripGoLogTime('2026/11/25 15:10:02 Building example.com/app for linux/arm64')).toBe('Building example.com/app for linux/arm64');
     expect(stripGoLogTime('Error: no timestamp')).toBe('Error: no timestamp');
+  });
+});
+
+describe('readUserKoConfig', () => {
+  it('is undefined without a .ko.yaml, and a user error naming the file when it is broken', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hephy-koyaml-'));
+    expect(readUserKoConfig(dir)).toBeUndefined();
+    writeFileSync(join(dir, '.ko.yml'), 'builds: [\n');
+    expect(() => readUserKoConfig(dir)).toThrow(UserError);
+    expect(() => readUserKoConfig(dir)).toThrow(`${join(dir, '.ko.yml')} is not valid YAML`);
   });
 });
