@@ -44,12 +44,12 @@ export async function startRegistry(options: { htpasswd?: { user: string; passwo
 
 /** Starts (or reuses) buildkitd and the `hephy` buildx builder that trusts these registries over http. */
 export async function startBuildkit(registries: string[], builder = 'hephy'): Promise<string> {
-  const out = await runScript('buildkitd.sh', ['start', registries.join(','), '--builder', builder], { timeoutMs: 10 * 60 * 1000 });
+  const out = await runScript('buildkitd.sh', ['start', registries.join(','), '--name', builder], { timeoutMs: 10 * 60 * 1000 });
   return out.split('\n').pop() ?? '';
 }
 
-export async function stopBuildkit(): Promise<void> {
-  await runScript('buildkitd.sh', ['stop'], { allowFailure: true });
+export async function stopBuildkit(builder = 'hephy'): Promise<void> {
+  await runScript('buildkitd.sh', ['stop', '--name', builder], { allowFailure: true });
 }
 
 export interface BaseImages {

@@ -13,7 +13,7 @@ async function git(cwd: string, args: string[], options: Omit<RunOptions, 'cwd' 
 
 const ZERO_SHA = /^0+$/;
 
-/** Everything changed, or the list of changed paths relative to the repo root. */
+/** Everything changed, or the list of changed paths relative to root. */
 export type ChangedFiles = 'all' | string[];
 
 export interface ChangedFilesOptions {
@@ -49,10 +49,11 @@ export async function changedFiles(root: string, sinceRev: string, options: Chan
   const mergeBase = await git(root, ['merge-base', sinceRev, 'HEAD'], { allowFailure: true });
   const from = mergeBase.code === 0 ? mergeBase.stdout.trim() : sinceRev;
   // --no-renames: a moved file counts as changed in both the old and the new directory.
-  const diff = await git(root, ['diff', '--name-only', '--no-renames', '-z', from, 'HEAD']);
+  // --relative: paths relative to root, which may be a subdirectory of the repository.
+  const diff = await git(root, ['diff', '--name-only', '--no-renames', '--relative', '-z', from, 'HEAD']);
   const files = new Set(diff.stdout.split('\0').filter(Boolean));
   if (options.workingTree) {
-    const local = await git(root, ['diff', '--name-only', '--no-renames', '-z', 'HEAD']);
+    const local = await git(root, ['diff', '--name-only', '--no-renames', '--relative', '-z', 'HEAD']);
     const untracked = await git(root, ['ls-files', '--others', '--exclude-standard', '-z']);
     for (const file of [...local.stdout.split('\0'), ...untracked.stdout.split('\0')]) if (file) files.add(file);
   }
@@ -76,6 +77,12 @@ export async function isIgnored(root: string, paths: readonly string[]): Promise
   // 0: some ignored, 1: none ignored, 128: not a repository (or a real error: treat as none).
   if (result.code !== 0) return new Set();
   return new Set(result.stdout.split('\0').filter(Boolean));
+}
+
+/** True when root is inside a git work tree (the top or any subdirectory). */
+export async function isInsideWorkTree(root: string): Promise<boolean> {
+  const result = await git(root, ['rev-parse', '--is-inside-work-tree'], { allowFailure: true });
+  return result.code === 0 && result.stdout.trim() === 'true';
 }
 
 /** The repository's name: the last segment of origin's URL, else the top-level directory's name. */

@@ -25,8 +25,8 @@ export default async function globalSetup() {
   script('install-tools.sh');
   const registry = script('registry.sh', 'start').split('\n').pop();
   // A buildkitd left over from an interrupted run trusts another registry: start afresh.
-  script('buildkitd.sh', 'stop');
-  script('buildkitd.sh', 'start', registry, '--builder', 'hephy');
+  script('buildkitd.sh', 'stop', '--name', 'hephy');
+  script('buildkitd.sh', 'start', registry, '--name', 'hephy');
   script('base-images.sh', registry);
   const kaniko = script('kaniko-image.sh').split('\n').pop();
   process.env.HEPHY_E2E_REGISTRY = registry;

@@ -8,7 +8,7 @@ export default async function globalTeardown() {
   const registry = process.env.HEPHY_E2E_REGISTRY;
   const run = (...args) => execFileSync('bash', [join(root, 'scripts', ...args.slice(0, 1)), ...args.slice(1)], { stdio: 'inherit' });
   try {
-    run('buildkitd.sh', 'stop');
+    run('buildkitd.sh', 'stop', '--name', 'hephy');
   } finally {
     if (registry) run('registry.sh', 'stop', registry);
   }

@@ -1,0 +1,61 @@
+// The action's inputs, read once and typed. Secrets are masked the moment they are read.
+import * as core from '@actions/core';
+import { UserError } from '../core/problem.js';
+import { TAG_MODES, type TagMode } from '../core/tags.js';
+
+export interface ActionInputs {
+  root: string;
+  since: string;
+  rebuildList: string;
+  dirs: string[];
+  runners: string;
+  leg: string;
+  registry: string;
+  imagePrefix: string;
+  username: string;
+  password: string;
+  insecureRegistry: boolean;
+  tagMode: TagMode;
+  baseImage: string;
+  kanikoImage: string;
+  githubToken: string;
+  push: boolean;
+}
+
+function bool(name: string): boolean {
+  const value = core.getInput(name).trim().toLowerCase();
+  if (value === '' ) return false;
+  if (['true', '1', 'yes'].includes(value)) return true;
+  if (['false', '0', 'no'].includes(value)) return false;
+  throw new UserError(`input ${name}: expected true or false, got \`${value}\``);
+}
+
+export function readInputs(): ActionInputs {
+  const password = core.getInput('password');
+  const githubToken = core.getInput('github-token');
+  for (const secret of [password, githubToken]) if (secret) core.setSecret(secret);
+  const tagMode = (core.getInput('tag-mode') || 'per-image') as TagMode;
+  if (!TAG_MODES.includes(tagMode)) throw new UserError(`input tag-mode: expected one of ${TAG_MODES.join(', ')}, got \`${tagMode}\``);
+  return {
+    root: core.getInput('root') || '.',
+    since: core.getInput('since'),
+    rebuildList: core.getInput('rebuild-list'),
+    dirs: core
+      .getInput('dirs')
+      .split(/[,\n]/)
+      .map((d) => d.trim())
+      .filter(Boolean),
+    runners: core.getInput('runners'),
+    leg: core.getInput('leg'),
+    registry: core.getInput('registry'),
+    imagePrefix: core.getInput('image-prefix'),
+    username: core.getInput('username'),
+    password,
+    insecureRegistry: bool('insecure-registry'),
+    tagMode,
+    baseImage: core.getInput('base-image'),
+    kanikoImage: core.getInput('kaniko-image'),
+    githubToken,
+    push: core.getInput('push') === '' ? true : bool('push'),
+  };
+}

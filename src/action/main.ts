@@ -1,0 +1,35 @@
+// The action's entry: one bundle, three commands (plan -> build -> merge), chosen by the
+// `command` input. Each command is a thin adapter over the core.
+import * as core from '@actions/core';
+import { UserError } from '../core/problem.js';
+import { annotate } from './annotations.js';
+import { runPlanCommand } from './plan.js';
+
+const commands: Record<string, () => Promise<void>> = {
+  plan: runPlanCommand,
+  build: async () => {
+    throw new UserError('the build command is not implemented yet');
+  },
+  merge: async () => {
+    throw new UserError('the merge command is not implemented yet');
+  },
+};
+
+export async function run(): Promise<void> {
+  const name = core.getInput('command', { required: true }).trim();
+  const command = commands[name];
+  try {
+    if (!command) throw new UserError(`unknown command \`${name}\`: expected one of ${Object.keys(commands).join(', ')}`);
+    await command();
+  } catch (error) {
+    if (error instanceof UserError) {
+      annotate(error.problems);
+      core.setFailed(error.message);
+    } else {
+      core.setFailed(`internal error: ${error instanceof Error ? error.message : String(error)}`);
+      if (error instanceof Error && error.stack) core.debug(error.stack);
+    }
+  }
+}
+
+await run();

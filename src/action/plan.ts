@@ -1,0 +1,46 @@
+// `command: plan`: decide what this event builds and emit the matrix for the build jobs.
+import { readFileSync } from 'node:fs';
+import * as core from '@actions/core';
+import { planRepository } from '../app/planRepository.js';
+import { renderPlanMarkdown } from '../core/report/planReport.js';
+import { selectionFromEvent } from '../core/selection.js';
+import { UserError } from '../core/problem.js';
+import { annotate } from './annotations.js';
+import { readInputs } from './inputs.js';
+import { savePlan } from './planArtifact.js';
+
+function eventPayload(): Record<string, unknown> {
+  const path = process.env.GITHUB_EVENT_PATH;
+  if (!path) return {};
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+  } catch {
+    return {};
+  }
+}
+
+export async function runPlanCommand(): Promise<void> {
+  const inputs = readInputs();
+  const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
+  const { mode, why } = selectionFromEvent(
+    { eventName: process.env.GITHUB_EVENT_NAME ?? '', payload: eventPayload() },
+    { since: inputs.since, dirs: inputs.dirs, rebuildList: inputs.rebuildList },
+  );
+  core.info(`Selecting ${why}`);
+  const plan = await planRepository(inputs.root, mode, { runners: inputs.runners, cwd: workspace });
+  annotate(plan.problems);
+
+  const legs = plan.matrix.include;
+  core.setOutput('matrix', JSON.stringify({ include: legs }));
+  core.setOutput(
+    'images',
+    JSON.stringify(plan.images.map((s) => ({ image: s.image, dir: s.dir, backend: s.backend, platforms: s.platforms, tags: s.additionalTags }))),
+  );
+  core.setOutput('has-work', legs.length > 0 ? 'true' : 'false');
+  for (const leg of legs) core.info(`leg ${leg.id}: ${leg.backend} on ${leg.runner}${leg.emulated ? ' (QEMU)' : ''}`);
+  await core.summary.addRaw(renderPlanMarkdown(plan, why)).write();
+  if (legs.length > 0 && !(await savePlan(plan))) core.warning('no artifact service on this runner: the plan was not saved for the merge job');
+
+  const errors = plan.problems.filter((p) => p.severity === 'error');
+  if (errors.length) throw new UserError(`${errors.length} problem(s) in build configs: see the annotations`);
+}

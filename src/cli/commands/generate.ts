@@ -1,0 +1,35 @@
+import { resolve } from 'node:path';
+import { checkGenerated, writeGenerated } from '../../generator/index.js';
+import { UserError } from '../../core/problem.js';
+import { stringOption, type CommandSpec } from '../args.js';
+
+export const generateCommand: CommandSpec = {
+  name: 'generate',
+  summary: 'Check (--check) or rewrite (--write) the workflows hephy-builder generated',
+  usage: 'hephy-builder generate --check | --write [--root DIR]',
+  help: `  --check      exit 1 and print a diff when a generated workflow differs from what this version writes
+  --write      rewrite every generated workflow in place
+  --root DIR   repository root (default: .)`,
+  options: { check: { type: 'boolean' }, write: { type: 'boolean' }, root: { type: 'string' }, project: { type: 'boolean' } },
+  allowPositionals: false,
+  async run(args, io) {
+    const root = resolve(io.cwd, stringOption(args, 'root') ?? '.');
+    if (Boolean(args.values.check) === Boolean(args.values.write)) throw new UserError('say --check or --write\nusage: hephy-builder generate --check | --write [--root DIR]');
+    if (args.values.write) {
+      for (const file of writeGenerated(root, { project: Boolean(args.values.project) })) io.out(`${file.status.padEnd(11)} ${file.path}\n`);
+      return 0;
+    }
+    const result = checkGenerated(root);
+    if (result.checked.length === 0) {
+      io.err('no generated workflow found under .github/workflows (run `hephy-builder init` first)\n');
+      return 1;
+    }
+    if (!result.ok) {
+      io.err(result.diff);
+      io.err('generated workflows are out of date: run `hephy-builder generate --write` (or `init --force`)\n');
+      return 1;
+    }
+    io.out(`ok: ${result.checked.join(', ')} up to date\n`);
+    return 0;
+  },
+};

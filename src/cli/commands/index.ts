@@ -1,0 +1,9 @@
+import type { CommandSpec } from '../args.js';
+import { detectCommand } from './detect.js';
+import { generateCommand } from './generate.js';
+import { initCommand } from './init.js';
+import { planCommand } from './plan.js';
+import { schemaCommand } from './schema.js';
+import { validateCommand } from './validate.js';
+
+export const commands: CommandSpec[] = [validateCommand, detectCommand, planCommand, schemaCommand, initCommand, generateCommand];

@@ -1,0 +1,48 @@
+import { resolve } from 'node:path';
+import { detectBackend } from '../../core/detect.js';
+import { initRepo } from '../../generator/index.js';
+import { TAG_MODES, type TagMode } from '../../core/tags.js';
+import { UserError } from '../../core/problem.js';
+import { stringOption, type CommandSpec } from '../args.js';
+
+export const initCommand: CommandSpec = {
+  name: 'init',
+  summary: 'Write .github/workflows/hephy-builder.yml (and a starter build-config.yaml for a config-less app)',
+  usage: 'hephy-builder init [--root DIR] [--registry HOST] [--image-prefix PATH] [--tag-mode per-image|single-repo] [--branch B] [--force]',
+  help: `  --root DIR            repository root (default: .)
+  --registry HOST       registry to push to (default: the GitHub container registry of the owner)
+  --image-prefix PATH   path under the registry (default: the repository owner)
+  --tag-mode MODE       per-image (default) or single-repo
+  --branch B            default branch whose pushes publish (default: detected from the clone)
+  --force               replace an existing workflow that differs`,
+  options: {
+    root: { type: 'string' },
+    registry: { type: 'string' },
+    'image-prefix': { type: 'string' },
+    'tag-mode': { type: 'string' },
+    branch: { type: 'string' },
+    force: { type: 'boolean' },
+  },
+  allowPositionals: false,
+  async run(args, io) {
+    const root = resolve(io.cwd, stringOption(args, 'root') ?? '.');
+    const tagMode = stringOption(args, 'tag-mode');
+    if (tagMode && !TAG_MODES.includes(tagMode as TagMode)) throw new UserError(`--tag-mode: expected one of ${TAG_MODES.join(', ')}, got \`${tagMode}\``);
+    const result = await initRepo(root, {
+      force: Boolean(args.values.force),
+      detect: (dir) => {
+        const detection = detectBackend(dir);
+        return detection.backend ? { backend: detection.backend, reason: detection.reason } : undefined;
+      },
+      workflow: {
+        registry: stringOption(args, 'registry'),
+        imagePrefix: stringOption(args, 'image-prefix'),
+        tagMode: tagMode as TagMode | undefined,
+        branch: stringOption(args, 'branch'),
+      },
+    });
+    for (const file of result.files) io.out(`${file.status.padEnd(11)} ${file.path}\n`);
+    for (const note of result.notes) io.out(`note: ${note}\n`);
+    return 0;
+  },
+};

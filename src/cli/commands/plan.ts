@@ -1,0 +1,49 @@
+import type { SelectionMode } from '../../core/model.js';
+import { UserError } from '../../core/problem.js';
+import { renderPlanText } from '../../core/report/planReport.js';
+import { planRepository } from '../../app/planRepository.js';
+import { listOption, stringOption, type CommandSpec, type ParsedArgs } from '../args.js';
+
+export function selectionFromArgs(args: ParsedArgs): SelectionMode {
+  const since = stringOption(args, 'since');
+  const rebuildList = stringOption(args, 'rebuild-list');
+  const dirs = listOption(args, 'dirs');
+  const chosen = [since && '--since', rebuildList && '--rebuild-list', dirs && '--dirs'].filter(Boolean);
+  if (chosen.length > 1) throw new UserError(`${chosen.join(' and ')} select dirs in different ways: use one of them`);
+  if (since) return { kind: 'since', rev: since };
+  if (rebuildList) return { kind: 'rebuild-list', file: rebuildList };
+  if (dirs) return { kind: 'dirs', dirs };
+  return { kind: 'all' };
+}
+
+export const selectionOptions = {
+  root: { type: 'string' },
+  since: { type: 'string' },
+  'rebuild-list': { type: 'string' },
+  dirs: { type: 'string', multiple: true },
+  runners: { type: 'string' },
+} as const;
+
+export const selectionHelp = `  --root DIR            repository root (default: .)
+  --since REV           only apps with files changed since REV (a commit, branch or tag)
+  --rebuild-list FILE   only apps listed in FILE (one dir per line, # comments), e.g. rebuild-weekly.txt
+  --dirs a,b            only these app dirs (repeatable)
+  --runners MAP         runner per platform, JSON/YAML or a file, e.g. '{"linux/arm64": "my-arm"}'`;
+
+export const planCommand: CommandSpec = {
+  name: 'plan',
+  summary: 'Show what would build: images, backends and one leg per platform',
+  usage: 'hephy-builder plan [--root DIR] [--since REV | --rebuild-list FILE | --dirs a,b] [--runners MAP] [--json]',
+  help: `${selectionHelp}
+  --json                print the plan as JSON (legs under matrix.include)`,
+  options: { ...selectionOptions, json: { type: 'boolean' } },
+  allowPositionals: false,
+  async run(args, io) {
+    const plan = await planRepository(stringOption(args, 'root') ?? '.', selectionFromArgs(args), {
+      runners: stringOption(args, 'runners'),
+      cwd: io.cwd,
+    });
+    io.out(args.values.json ? `${JSON.stringify(plan, null, 2)}\n` : renderPlanText(plan));
+    return plan.problems.some((p) => p.severity === 'error') ? 1 : 0;
+  },
+};

@@ -1,0 +1,57 @@
+import { existsSync, statSync } from 'node:fs';
+import { dirname, relative, resolve } from 'node:path';
+import { loadBuildConfig } from '../../core/config/load.js';
+import { detectBackend } from '../../core/detect.js';
+import { formatProblem, type Problem } from '../../core/problem.js';
+import { planRepository } from '../../app/planRepository.js';
+import type { CommandSpec } from '../args.js';
+
+/** Problems of one build-config.yaml: its own, then what its backend needs from the directory. */
+function validateFile(file: string, shown: string): Problem[] {
+  const loaded = loadBuildConfig(file, shown);
+  if (!loaded.config) return loaded.problems;
+  const dir = dirname(file);
+  const detection = detectBackend(dir, loaded.config, loaded.locate, { configFile: shown, displayDir: dirname(shown) });
+  return [...loaded.problems, ...detection.problems];
+}
+
+export const validateCommand: CommandSpec = {
+  name: 'validate',
+  summary: 'Check build-config.yaml files; print every problem as file:line:col',
+  usage: 'hephy-builder validate [PATH...]   (files, or directories to search; default: .)',
+  help: '',
+  options: {},
+  allowPositionals: true,
+  async run(args, io) {
+    const paths = args.positionals.length ? args.positionals : ['.'];
+    const problems: Problem[] = [];
+    let checked = 0;
+    for (const path of paths) {
+      const abs = resolve(io.cwd, path);
+      if (!existsSync(abs)) {
+        problems.push({ file: path, line: 1, column: 1, path: '', message: 'no such file or directory', severity: 'error' });
+        continue;
+      }
+      if (statSync(abs).isDirectory()) {
+        const plan = await planRepository(abs, { kind: 'all' }, { cwd: io.cwd });
+        const prefix = relative(io.cwd, abs);
+        checked += plan.images.length;
+        if (plan.images.length === 0 && plan.problems.length === 0) {
+          problems.push({ file: path, line: 1, column: 1, path: '', message: 'no build-config.yaml found here or below', severity: 'error' });
+        }
+        problems.push(...plan.problems.map((p) => ({ ...p, file: prefix ? `${prefix}/${p.file}` : p.file })));
+      } else {
+        checked += 1;
+        problems.push(...validateFile(abs, path));
+      }
+    }
+    for (const problem of problems) io.err(`${formatProblem(problem)}\n`);
+    const errors = problems.filter((p) => p.severity === 'error').length;
+    if (errors) {
+      io.err(`${errors} error(s) found\n`);
+      return 1;
+    }
+    io.out(`ok: ${checked} app(s) valid\n`);
+    return 0;
+  },
+};
