@@ -2,6 +2,8 @@
 // `podman run` (daemonless; needs CONTAINERS_CONF from toolEnv on this project's machines).
 // Environment values never go on the command line: `-e NAME` makes the engine copy the value from
 // its own environment, which we set, so a secret passed as env cannot leak through `ps` or logs.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { toolEnv } from '../app/paths.js';
 import { run, which, type RunOptions, type RunResult } from './exec.js';
 
@@ -65,9 +67,16 @@ export async function detectEngine(env: NodeJS.ProcessEnv = process.env, runner:
   throw new Error('cannot run a container: no Docker daemon answers `docker info` and podman is not installed');
 }
 
-/** The environment the engine process gets: podman needs hephy's CONTAINERS_CONF. */
+/**
+ * The environment the engine process gets: podman needs hephy's CONTAINERS_CONF, and refuses to
+ * start ("stat $DOCKER_CONFIG/config.json: no such file") when DOCKER_CONFIG names a directory
+ * without a config.json, so such a DOCKER_CONFIG is left out for podman.
+ */
 export function engineEnv(engine: ContainerEngine, env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
-  return engine === 'podman' ? toolEnv(env) : env;
+  if (engine === 'docker') return env;
+  const podmanEnv = toolEnv(env);
+  if (podmanEnv.DOCKER_CONFIG && !existsSync(join(podmanEnv.DOCKER_CONFIG, 'config.json'))) delete podmanEnv.DOCKER_CONFIG;
+  return podmanEnv;
 }
 
 export interface ContainerRunOptions extends RunOptions {

@@ -4,9 +4,11 @@
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createKanikoBackend, kanikoBackend } from '../../src/backends/kaniko.js';
+import { startRegistry } from '../../src/app/localServices.js';
 import { toolEnv, packageRoot } from '../../src/app/paths.js';
 import { loadBuildConfig } from '../../src/core/config/load.js';
 import { run, type RunOptions } from '../../src/tools/exec.js';
+import { registrySecrets, withRegistryAuth } from '../../src/tools/registryAuth.js';
 import { testLeg } from '../helpers/legContext.js';
 import { extractFile, imageConfig, rawManifest, services, tempDir } from './harness.js';
 import { repositoryTags } from './registryTags.js';
@@ -116,5 +118,41 @@ describe('kaniko backend (e2e)', () => {
     write({ Dockerfile: 'ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nRUN echo about to fail && exit 7\n' });
     ctx.kanikoImage = svc.kanikoImage;
     await expect(kanikoBackend.build(ctx)).rejects.toThrow(/^kaniko: RUN echo about to fail && exit 7 failed with exit status 7$/);
+  }, TIMEOUT_MS);
+
+  it('pushes to a registry that wants a password through the mounted docker config only', async () => {
+    const password = `pw-${run36}-${Math.random().toString(36).slice(2)}`;
+    const registry = await startRegistry({ htpasswd: { user: 'hephy', password } });
+    try {
+      const creds = { registry: registry.address, username: 'hephy', password };
+      const secrets = registrySecrets(creds);
+      const repository = `${registry.address}/e2e/kaniko-auth`;
+      const leg = (env: NodeJS.ProcessEnv) => {
+        const made = testLeg({ backend: 'kaniko', platform: 'linux/amd64', image: 'kaniko-app', sourceDir: example, repository, config, env });
+        made.ctx.kanikoImage = svc.kanikoImage;
+        made.ctx.secrets = secrets;
+        return made;
+      };
+      const commands: string[] = [];
+      const runner = (cmd: string, args: readonly string[], options: RunOptions = {}) => {
+        commands.push([cmd, ...args].join(' '));
+        return run(cmd, args, options);
+      };
+      const backend = createKanikoBackend({ runner });
+
+      // Without the login: skopeo's push is refused, in one line.
+      const anonymous = leg({ ...toolEnv(), BASE_IMAGE: svc.busybox, DOCKER_CONFIG: tempDir('no-auth') });
+      await expect(backend.build(anonymous.ctx)).rejects.toThrow(new RegExp(`^skopeo: cannot push ${repository}@sha256:[a-f0-9]{64}: .*(unauthorized|authentication required)`, 'i'));
+
+      const authEnv = withRegistryAuth({ ...toolEnv(), BASE_IMAGE: svc.busybox }, creds, tempDir('auth'));
+      const { ctx, logs } = leg(authEnv);
+      const result = await backend.build(ctx);
+      const image = JSON.parse((await run('crane', ['config', '--insecure', `${repository}@${result.digest}`], { env: authEnv, secrets })).stdout);
+      expect(image.architecture).toBe('amd64');
+      const everything = [...commands, ...logs, ...anonymous.logs].join('\n');
+      for (const secret of secrets) expect(everything).not.toContain(secret);
+    } finally {
+      await registry.stop();
+    }
   }, TIMEOUT_MS);
 });

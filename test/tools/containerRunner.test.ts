@@ -140,6 +140,22 @@ describe('runContainer', () => {
     expect(call.options?.onLine).toBeDefined();
   });
 
+  it('keeps from podman a DOCKER_CONFIG without config.json, which podman cannot start with', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'hephy-empty-docker-config-'));
+    const withConfig = mkdtempSync(join(tmpdir(), 'hephy-docker-config-'));
+    try {
+      writeFileSync(join(withConfig, 'config.json'), '{}');
+      const { runner, calls } = fakeRunner(() => ({}));
+      await runContainer({ image: 'img', args: [] }, { engine: 'podman', runner, env: { PATH: '/usr/bin', DOCKER_CONFIG: empty } });
+      await runContainer({ image: 'img', args: [] }, { engine: 'podman', runner, env: { PATH: '/usr/bin', DOCKER_CONFIG: withConfig } });
+      expect(calls[0].options?.env).not.toHaveProperty('DOCKER_CONFIG');
+      expect(calls[1].options?.env?.DOCKER_CONFIG).toBe(withConfig);
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+      rmSync(withConfig, { recursive: true, force: true });
+    }
+  });
+
   it('leaves the docker environment as given', async () => {
     const { runner, calls } = fakeRunner(() => ({}));
     await runContainer({ image: 'img', args: [] }, { engine: 'docker', runner, env: { PATH: '/usr/bin' } });
