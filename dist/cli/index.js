@@ -2667,7 +2667,7 @@ __webpack_unused_export__ = parser.Parser;
 exports.qg = publicApi.parse;
 __webpack_unused_export__ = publicApi.parseAllDocuments;
 exports.Tp = publicApi.parseDocument;
-__webpack_unused_export__ = publicApi.stringify;
+exports.As = publicApi.stringify;
 __webpack_unused_export__ = visit.visit;
 __webpack_unused_export__ = visit.visitAsync;
 
@@ -13771,7 +13771,7 @@ function _isoDuration(Class, params) {
 }
 // @__NO_SIDE_EFFECTS__
 function _number(Class, params) {
-    return new Class(snapshotChecks({ type: "number", checks: [], ...util.normalizeParams(params) }));
+    return new Class(snapshotChecks({ type: "number", checks: [], ...normalizeParams(params) }));
 }
 // @__NO_SIDE_EFFECTS__
 function _coercedNumber(Class, params) {
@@ -17352,7 +17352,7 @@ const ZodNumber = /*@__PURE__*/ $constructor("ZodNumber", (inst, def) => {
     },
 }));
 function schemas_number(params) {
-    return core._number(ZodNumber, params);
+    return _number(ZodNumber, params);
 }
 const ZodNumberFormat = /*@__PURE__*/ $constructor("ZodNumberFormat", (inst, def) => {
     $ZodNumberFormat.init(inst, def);
@@ -17603,7 +17603,7 @@ function object(shape, params) {
     const def = {
         type: "object",
         shape: shape ?? {},
-        ...util.normalizeParams(params),
+        ...normalizeParams(params),
     };
     return new ZodObject(def);
 }
@@ -21292,7 +21292,7 @@ const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createReq
 
 const STDERR_TAIL_LINES = 20;
 /** A command that could not start, exited non-zero, or timed out. */
-class exec_ToolError extends Error {
+class ToolError extends Error {
     command;
     code;
     stdout;
@@ -21308,7 +21308,7 @@ class exec_ToolError extends Error {
         this.name = 'ToolError';
     }
 }
-function exec_maskSecrets(text, secrets = []) {
+function maskSecrets(text, secrets = []) {
     let masked = text;
     // Longest first, so a secret that contains another is masked whole.
     for (const secret of [...secrets].filter((s) => s.length > 0).sort((a, b) => b.length - a.length)) {
@@ -21320,7 +21320,7 @@ function quoteArg(arg) {
     return /^[A-Za-z0-9_./:=@%+,-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 function formatCommand(cmd, args, secrets = []) {
-    return exec_maskSecrets([cmd, ...args].map(quoteArg).join(' '), secrets);
+    return maskSecrets([cmd, ...args].map(quoteArg).join(' '), secrets);
 }
 function tail(text, lines) {
     const all = text.trimEnd().split('\n');
@@ -21359,7 +21359,7 @@ function run(cmd, args, options = {}) {
         const splitters = {};
         for (const stream of ['stdout', 'stderr']) {
             // Masking happens per line for callbacks, so a secret split across chunks is still caught.
-            splitters[stream] = lineSplitter((line) => options.onLine?.(stream, exec_maskSecrets(line, secrets)));
+            splitters[stream] = lineSplitter((line) => options.onLine?.(stream, maskSecrets(line, secrets)));
             child[stream].setEncoding('utf8');
             child[stream].on('data', (chunk) => {
                 raw[stream] += chunk;
@@ -21381,9 +21381,9 @@ function run(cmd, args, options = {}) {
             settled = true;
             if (timer)
                 clearTimeout(timer);
-            const stdout = exec_maskSecrets(raw.stdout, secrets);
-            const stderr = exec_maskSecrets(raw.stderr, secrets);
-            reject(new exec_ToolError(exec_maskSecrets(message, secrets), command, code, stdout, stderr));
+            const stdout = maskSecrets(raw.stdout, secrets);
+            const stderr = maskSecrets(raw.stderr, secrets);
+            reject(new ToolError(maskSecrets(message, secrets), command, code, stdout, stderr));
         };
         child.on('error', (err) => {
             const why = err.code === 'ENOENT' ? `${cmd}: command not found` : err.message;
@@ -21416,8 +21416,8 @@ function run(cmd, args, options = {}) {
                 clearTimeout(timer);
             resolve({
                 code: exitCode,
-                stdout: exec_maskSecrets(raw.stdout, secrets),
-                stderr: exec_maskSecrets(raw.stderr, secrets),
+                stdout: maskSecrets(raw.stdout, secrets),
+                stderr: maskSecrets(raw.stderr, secrets),
                 durationMs,
             });
         });
@@ -21429,11 +21429,11 @@ function stderrTail(stderr) {
 }
 /** The absolute path of an executable on PATH, or undefined. */
 function which(cmd, path = process.env.PATH ?? '') {
-    const candidates = cmd.includes('/') ? [cmd] : path.split(delimiter).filter(Boolean).map((dir) => join(dir, cmd));
+    const candidates = cmd.includes('/') ? [cmd] : path.split(external_node_path_namespaceObject.delimiter).filter(Boolean).map((dir) => (0,external_node_path_namespaceObject.join)(dir, cmd));
     for (const candidate of candidates) {
         try {
-            accessSync(candidate, constants.X_OK);
-            if (statSync(candidate).isFile())
+            (0,external_node_fs_namespaceObject.accessSync)(candidate, external_node_fs_namespaceObject.constants.X_OK);
+            if ((0,external_node_fs_namespaceObject.statSync)(candidate).isFile())
                 return candidate;
         }
         catch {
@@ -21472,7 +21472,7 @@ async function changedFiles(root, sinceRev, options = {}) {
         // A shallow CI checkout may not hold the base commit yet.
         await git(root, ['fetch', '--no-tags', '--depth=1', 'origin', sinceRev], { allowFailure: true });
         if (!(await hasCommit(root, sinceRev))) {
-            throw new exec_ToolError(`git: ${sinceRev} is not a commit of this repository (is the checkout shallow? use fetch-depth: 0)`, `git diff ${sinceRev}...HEAD`, null, '', '');
+            throw new ToolError(`git: ${sinceRev} is not a commit of this repository (is the checkout shallow? use fetch-depth: 0)`, `git diff ${sinceRev}...HEAD`, null, '', '');
         }
     }
     const mergeBase = await git(root, ['merge-base', sinceRev, 'HEAD'], { allowFailure: true });
@@ -21546,8 +21546,8 @@ async function headSha(root) {
  * ref locally.
  */
 async function git_shallowClone(repo, ref, dir) {
-    if (!existsSync(dir))
-        mkdirSync(dir, { recursive: true });
+    if (!(0,external_node_fs_namespaceObject.existsSync)(dir))
+        (0,external_node_fs_namespaceObject.mkdirSync)(dir, { recursive: true });
     const secrets = urlSecrets(repo);
     await git(dir, ['init', '-q']);
     await git(dir, ['remote', 'add', 'origin', repo], { secrets });
@@ -21614,7 +21614,7 @@ async function planRepository(root, mode, options = {}) {
     }
     catch (error) {
         // git's answers about the user's revision are user errors, not crashes.
-        if (error instanceof exec_ToolError)
+        if (error instanceof ToolError)
             throw new problem_UserError(error.message);
         throw error;
     }
@@ -21677,6 +21677,2300 @@ const planCommand = {
         });
         io.out(args.values.json ? `${JSON.stringify(plan, null, 2)}\n` : renderPlanText(plan));
         return plan.problems.some((p) => p.severity === 'error') ? 1 : 0;
+    },
+};
+
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: ./src/core/expand.ts
+// `${VAR}` expansion of config values (build_args, ko_config.ldflags/env/flags) from the
+// environment of the build. Only the braced form is expanded, so a lone `$` (shell text in a
+// build arg, a Go template in ldflags) passes through untouched; `$${` writes a literal `${`.
+
+const REFERENCE = /\$\$\{|\$\{([^}]*)\}/g;
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** Thrown for `${NAME}` when NAME is not set (and has no `:-default`). */
+class UnsetVariableError extends problem_UserError {
+    variable;
+    constructor(variable) {
+        super(`\${${variable}} is not set in the environment`);
+        this.variable = variable;
+        this.name = 'UnsetVariableError';
+    }
+}
+/**
+ * Replaces `${NAME}` with env.NAME and `${NAME:-fallback}` with env.NAME, or fallback when NAME is
+ * unset or empty. An unset NAME without a fallback is an error naming it.
+ */
+function expandVars(text, env) {
+    return text.replace(REFERENCE, (match, body) => {
+        if (body === undefined)
+            return '${'; // the `$${` escape
+        const fallbackAt = body.indexOf(':-');
+        const name = fallbackAt >= 0 ? body.slice(0, fallbackAt) : body;
+        if (!NAME.test(name))
+            throw new problem_UserError(`${match} is not a variable reference: expected \${NAME} or \${NAME:-default}`);
+        const value = env[name];
+        if (fallbackAt >= 0)
+            return value ? value : body.slice(fallbackAt + 2);
+        if (value === undefined)
+            throw new UnsetVariableError(name);
+        return value;
+    });
+}
+/** expandVars over a list, with errors that say which config key and entry failed. */
+function expandList(values, env, key) {
+    return values.map((value, i) => {
+        try {
+            return expandVars(value, env);
+        }
+        catch (err) {
+            if (err instanceof problem_UserError)
+                throw new problem_UserError(`${key}[${i}] (${value}): ${err.message}`);
+            throw err;
+        }
+    });
+}
+
+;// CONCATENATED MODULE: ./src/tools/buildx.ts
+// `docker buildx build` of ONE platform, pushed by digest: the image exporter with
+// push-by-digest=true creates no tag, and --metadata-file tells us the digest it pushed.
+// Provenance and SBOM attestations are off: with them BuildKit pushes an index (image +
+// attestation manifest) and the leg must hand the merge a platform MANIFEST digest.
+
+
+
+/** The arguments after the buildx command, e.g. ['build', '--platform', ...]. */
+function buildxBuildArgs(opts) {
+    const output = [
+        'type=image',
+        `name=${opts.repository}`,
+        'push-by-digest=true',
+        'name-canonical=true',
+        'push=true',
+        ...(opts.insecure ? ['registry.insecure=true'] : []),
+    ].join(',');
+    return [
+        'build',
+        ...(opts.builder ? ['--builder', opts.builder] : []),
+        '--progress=plain',
+        '--platform',
+        opts.platform,
+        '--file',
+        opts.dockerfile,
+        ...(opts.target ? ['--target', opts.target] : []),
+        ...opts.buildArgs.flatMap((arg) => ['--build-arg', arg]),
+        '--provenance=false',
+        '--sbom=false',
+        ...opts.cacheFrom.flatMap((c) => ['--cache-from', c]),
+        ...opts.cacheTo.flatMap((c) => ['--cache-to', c]),
+        '--output',
+        output,
+        '--metadata-file',
+        opts.metadataFile,
+        opts.contextDir,
+    ];
+}
+/**
+ * buildx keeps its builders under BUILDX_CONFIG, else $DOCKER_CONFIG/buildx. A DOCKER_CONFIG made
+ * fresh for registry auth would hide the builders created under ~/.docker (e.g. `hephy`), so we
+ * point BUILDX_CONFIG back there unless the new DOCKER_CONFIG has builders of its own.
+ */
+function buildxEnv(env) {
+    const out = { ...env, NO_COLOR: '1' };
+    if (env.DOCKER_CONFIG && !env.BUILDX_CONFIG && env.HOME) {
+        const home = (0,external_node_path_namespaceObject.join)(env.HOME, '.docker', 'buildx');
+        if (!(0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(env.DOCKER_CONFIG, 'buildx')) && (0,external_node_fs_namespaceObject.existsSync)(home))
+            out.BUILDX_CONFIG = home;
+    }
+    return out;
+}
+/**
+ * `docker buildx` when the docker CLI finds its plugin under this env (it looks under
+ * $DOCKER_CONFIG/cli-plugins and the system dirs), else a standalone `buildx` (the same program).
+ */
+async function resolveBuildxCommand(env, runner = run) {
+    const path = env.PATH ?? '';
+    const docker = which('docker', path);
+    if (docker) {
+        const probe = await runner(docker, ['buildx', 'version'], { env, allowFailure: true, timeoutMs: 30_000 }).catch(() => undefined);
+        if (probe && probe.code === 0)
+            return [docker, 'buildx'];
+    }
+    const buildx = which('buildx', path) ?? which('docker-buildx', path);
+    if (buildx)
+        return [buildx];
+    throw new Error(docker
+        ? 'docker is on PATH but has no buildx plugin under this DOCKER_CONFIG, and no standalone buildx is on PATH: install buildx'
+        : 'neither docker with buildx nor a standalone buildx is on PATH: install buildx');
+}
+/** The digest of the platform manifest buildx pushed, from its --metadata-file JSON. */
+function metadataDigest(text) {
+    const metadata = JSON.parse(text);
+    const digest = metadata['containerimage.digest'];
+    if (typeof digest !== 'string' || !/^sha256:[a-f0-9]{64}$/.test(digest)) {
+        throw new Error(`buildx metadata has no containerimage.digest (keys: ${Object.keys(metadata).join(', ') || 'none'})`);
+    }
+    const descriptor = metadata['containerimage.descriptor'];
+    if (descriptor?.mediaType && !/manifest/.test(descriptor.mediaType)) {
+        // An index here means attestations (or several platforms) were pushed with the image.
+        throw new Error(`buildx pushed a ${descriptor.mediaType}, expected one platform's image manifest`);
+    }
+    return digest;
+}
+/**
+ * Times the push from plain progress output. The exporter vertex prints `#N pushing layers` when
+ * it starts pushing and `#N DONE` when the push (layers, then manifest) has finished; cache export
+ * is a separate vertex and is not counted. The printer receives status in batches, so a fast push
+ * can start and end in one batch (0 ms by the wall clock) while BuildKit reports `pushing layers
+ * 0.1s done`: the larger of the two measures wins.
+ */
+class PushTimer {
+    start;
+    end;
+    vertex;
+    reportedMs = 0;
+    observe(line, now = Date.now()) {
+        if (this.start === undefined) {
+            const m = /^#(\d+) pushing layers\b/.exec(line);
+            if (!m)
+                return;
+            this.start = now;
+            this.vertex = m[1];
+        }
+        if (!line.startsWith(`#${this.vertex} `))
+            return;
+        const reported = /^#\d+ pushing (?:layers|manifest for \S+) ([\d.]+)s done$/.exec(line);
+        if (reported)
+            this.reportedMs += Math.round(Number(reported[1]) * 1000);
+        if (this.end === undefined && /^#\d+ (DONE|ERROR|CANCELED)\b/.test(line))
+            this.end = now;
+    }
+    pushMs(now = Date.now()) {
+        if (this.start === undefined)
+            return 0;
+        return Math.max(this.reportedMs, (this.end ?? now) - this.start);
+    }
+}
+/**
+ * Did the build fail fetching a Dockerfile frontend image (what a `# syntax=` line asks for)?
+ * BuildKit reports that step as `resolve image config for docker-image://...`; base images of FROM
+ * lines show up as `load metadata for ...` instead.
+ */
+function frontendPullFailed(output) {
+    return /^#(\d+) resolve image config for docker-image:\/\/.*\n(?:#\1 .*\n)*?#\1 ERROR/m.test(output);
+}
+async function buildxBuild(opts, runner = run) {
+    const env = buildxEnv(opts.env);
+    const [cmd, ...lead] = await resolveBuildxCommand(env, runner);
+    const timer = new PushTimer();
+    const result = await runner(cmd, [...lead, ...buildxBuildArgs(opts)], {
+        env,
+        secrets: opts.secrets,
+        onLine: (_stream, line) => {
+            timer.observe(line);
+            opts.onLine?.(line);
+        },
+    });
+    const digest = metadataDigest((0,external_node_fs_namespaceObject.readFileSync)(opts.metadataFile, 'utf8'));
+    return { digest, pushMs: timer.pushMs(), durationMs: result.durationMs };
+}
+/** `buildx version` prints e.g. "github.com/docker/buildx v0.36.1 <revision>"; resolves to v0.36.1. */
+async function buildxVersion(env, runner = run) {
+    const e = buildxEnv(env);
+    const [cmd, ...lead] = await resolveBuildxCommand(e, runner);
+    const { stdout } = await runner(cmd, [...lead, 'version'], { env: e });
+    return stdout.trim().split(/\s+/)[1] ?? stdout.trim();
+}
+/** Is this builder known to buildx (under this env)? */
+async function builderExists(name, env, runner = run) {
+    const e = buildxEnv(env);
+    const [cmd, ...lead] = await resolveBuildxCommand(e, runner);
+    const { code } = await runner(cmd, [...lead, 'inspect', name], { env: e, allowFailure: true });
+    return code === 0;
+}
+/** Creates a docker-container builder (what the GitHub Actions cache backend needs) and boots it. */
+async function createContainerBuilder(name, env, runner = run) {
+    const e = buildxEnv(env);
+    const [cmd, ...lead] = await resolveBuildxCommand(e, runner);
+    await runner(cmd, [...lead, 'create', '--name', name, '--driver', 'docker-container', '--bootstrap'], { env: e });
+}
+
+;// CONCATENATED MODULE: ./src/backends/buildkit.ts
+// The BuildKit backend: `docker buildx build` of one platform, pushed by digest, with a build
+// cache that survives between legs: the GitHub Actions cache on runners, a local directory
+// elsewhere.
+
+
+
+
+
+
+
+/** The builder we create on a runner when none is named: the gha cache needs a non-docker driver. */
+const RUNNER_BUILDER = 'hephy-builder';
+/** HEPHY_BUILDX_BUILDER (locally `hephy`, from scripts/buildkitd.sh); on a runner our own. */
+function builderName(ctx) {
+    return ctx.env.HEPHY_BUILDX_BUILDER || (ctx.onRunner ? RUNNER_BUILDER : undefined);
+}
+/** context_path is relative to the config's directory, dockerfile_path to the context. */
+function buildkitPaths(ctx) {
+    const contextDir = (0,external_node_path_namespaceObject.resolve)(ctx.sourceDir, ctx.spec.config.context_path ?? '.');
+    return { contextDir, dockerfile: (0,external_node_path_namespaceObject.resolve)(contextDir, ctx.spec.config.dockerfile_path ?? 'Dockerfile') };
+}
+/**
+ * One cache per image and platform. On a runner: the GitHub Actions cache (buildx reads its URL
+ * and token from the runner's environment). Elsewhere: BuildKit's local cache, which only ever
+ * grows when exported into the directory it was read from, so each build exports into a fresh
+ * directory that then replaces the old one.
+ */
+function buildCache(ctx) {
+    const scope = `${ctx.spec.image}-${platformSlug(ctx.leg.platform)}`;
+    if (ctx.onRunner) {
+        return {
+            from: [`type=gha,scope=${scope}`],
+            // A cache service hiccup must not fail a build that succeeded.
+            to: [`type=gha,scope=${scope},mode=max,ignore-error=true`],
+            commit: () => undefined,
+            discard: () => undefined,
+        };
+    }
+    const current = (0,external_node_path_namespaceObject.join)(ctx.cacheDir, scope);
+    const next = `${current}.next`;
+    return {
+        from: (0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(current, 'index.json')) ? [`type=local,src=${current}`] : [],
+        to: [`type=local,dest=${next},mode=max`],
+        commit() {
+            if (!(0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(next, 'index.json')))
+                return;
+            (0,external_node_fs_namespaceObject.rmSync)(current, { recursive: true, force: true });
+            (0,external_node_fs_namespaceObject.renameSync)(next, current);
+        },
+        discard() {
+            (0,external_node_fs_namespaceObject.rmSync)(next, { recursive: true, force: true });
+        },
+    };
+}
+/** Everything `docker buildx build` gets for this leg, from the leg context alone. */
+function buildkitBuildOptions(ctx, cache) {
+    const config = ctx.spec.config;
+    return {
+        ...buildkitPaths(ctx),
+        platform: ctx.leg.platform,
+        repository: ctx.target.repository,
+        target: config.target || undefined,
+        buildArgs: expandList(config.build_args ?? [], ctx.env, 'build_args'),
+        builder: builderName(ctx),
+        metadataFile: (0,external_node_path_namespaceObject.join)(ctx.workDir, 'buildx-metadata.json'),
+        cacheFrom: cache.from,
+        cacheTo: cache.to,
+        insecure: ctx.target.insecure,
+        env: ctx.env,
+        secrets: ctx.secrets,
+        onLine: ctx.log,
+    };
+}
+/** The `# syntax=` directive of a Dockerfile, if it has one. */
+function syntaxDirective(dockerfile) {
+    try {
+        return scanDockerfile((0,external_node_fs_namespaceObject.readFileSync)(dockerfile, 'utf8')).directives.syntax;
+    }
+    catch {
+        return undefined;
+    }
+}
+/** A build error, with the reason spelled out when a `# syntax=` frontend could not be fetched. */
+function explainFailure(error, dockerfile) {
+    if (!(error instanceof ToolError) || !frontendPullFailed(error.stderr))
+        return error;
+    const syntax = syntaxDirective(dockerfile);
+    if (!syntax)
+        return error;
+    return new Error(`${dockerfile} line ${syntax.line} (# syntax=${syntax.value}) makes BuildKit pull that Dockerfile frontend image, ` +
+        `and the pull failed; remove the line to use BuildKit's built-in frontend, or make that registry reachable.\n${error.message}`);
+}
+const buildkitBackend = {
+    name: 'buildkit',
+    tools: ['docker buildx'],
+    async setup(ctx) {
+        const version = await buildxVersion(ctx.env);
+        const builder = builderName(ctx);
+        if (builder && !(await builderExists(builder, ctx.env))) {
+            if (ctx.onRunner && builder === RUNNER_BUILDER) {
+                ctx.log(`creating buildx builder ${builder} (docker-container driver)`);
+                await createContainerBuilder(builder, ctx.env);
+            }
+            else {
+                throw new Error(`buildx has no builder named ${builder} (from HEPHY_BUILDX_BUILDER): create it first, e.g. scripts/buildkitd.sh start REGISTRY`);
+            }
+        }
+        return version;
+    },
+    async build(ctx) {
+        const cache = buildCache(ctx);
+        const options = buildkitBuildOptions(ctx, cache);
+        try {
+            const result = await buildxBuild(options);
+            cache.commit();
+            return { digest: result.digest, pushMs: result.pushMs };
+        }
+        catch (error) {
+            cache.discard();
+            throw explainFailure(error, options.dockerfile);
+        }
+    },
+};
+
+;// CONCATENATED MODULE: external "node:url"
+const external_node_url_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
+;// CONCATENATED MODULE: ./src/app/paths.ts
+// Where the package's own files are, from either the sources (tests) or the ncc bundles (dist/).
+
+
+
+/** The package root: the nearest parent holding package.json and scripts/. */
+function packageRoot() {
+    let dir = (0,external_node_path_namespaceObject.dirname)((0,external_node_url_namespaceObject.fileURLToPath)(import.meta.url));
+    for (;;) {
+        if ((0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(dir, 'package.json')) && (0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(dir, 'scripts')))
+            return dir;
+        const parent = (0,external_node_path_namespaceObject.resolve)(dir, '..');
+        if (parent === dir)
+            throw new Error('cannot find the hephy-builder package root (package.json + scripts/)');
+        dir = parent;
+    }
+}
+function toolsDir(env = process.env) {
+    return env.HEPHY_TOOLS_DIR || (0,external_node_path_namespaceObject.join)(env.HOME || '/root', '.local', 'hephy-builder');
+}
+/** PATH and CONTAINERS_CONF as scripts/env.sh sets them, for tools we spawn. */
+function toolEnv(env = process.env) {
+    const tools = toolsDir(env);
+    const path = [(0,external_node_path_namespaceObject.join)(tools, 'bin'), '/usr/local/go/bin', env.PATH ?? ''].filter(Boolean).join(':');
+    return {
+        ...env,
+        HEPHY_TOOLS_DIR: tools,
+        PATH: path,
+        CONTAINERS_CONF: env.CONTAINERS_CONF || (0,external_node_path_namespaceObject.join)(tools, 'containers.conf'),
+        KOCACHE: env.KOCACHE || (0,external_node_path_namespaceObject.join)(tools, 'cache', 'ko'),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/app/localServices.ts
+// Local stand-ins for what a CI runner has: a registry, buildkitd behind a buildx builder, the
+// Kaniko executor image in podman, and base images. Each is started by the scripts in scripts/,
+// which install what they need on first use.
+
+
+
+function script(name) {
+    return (0,external_node_path_namespaceObject.join)(packageRoot(), 'scripts', name);
+}
+async function runScript(name, args, options = {}) {
+    const result = await run('bash', [script(name), ...args], { env: toolEnv(), ...options });
+    return result.stdout.trim();
+}
+async function installTools(only, onLine) {
+    await runScript('install-tools.sh', only ? ['--only', only.join(',')] : [], { onLine, timeoutMs: 60 * 60 * 1000 });
+}
+async function startRegistry(options = {}) {
+    const args = ['start'];
+    const secrets = [];
+    if (options.htpasswd) {
+        args.push('--htpasswd', `${options.htpasswd.user}:${options.htpasswd.password}`);
+        secrets.push(options.htpasswd.password);
+    }
+    const out = await runScript('registry.sh', args, { secrets });
+    const address = out.split('\n').pop() ?? '';
+    if (!/^127\.0\.0\.1:\d+$/.test(address))
+        throw new Error(`scripts/registry.sh start printed no address: ${out}`);
+    return {
+        address,
+        stop: async () => {
+            await runScript('registry.sh', ['stop', address], { allowFailure: true });
+        },
+    };
+}
+/** Starts (or reuses) buildkitd and the `hephy` buildx builder that trusts these registries over http. */
+async function startBuildkit(registries, builder = 'hephy') {
+    const out = await runScript('buildkitd.sh', ['start', registries.join(','), '--name', builder], { timeoutMs: 10 * 60 * 1000 });
+    return out.split('\n').pop() ?? '';
+}
+async function stopBuildkit(builder = 'hephy') {
+    await runScript('buildkitd.sh', ['stop', '--name', builder], { allowFailure: true });
+}
+/** Pushes hephy's own two-platform base images (busybox, static:nonroot) to the registry. */
+async function pushBaseImages(registry) {
+    await runScript('base-images.sh', [registry], { timeoutMs: 10 * 60 * 1000 });
+    return { busybox: `${registry}/hephy/busybox:1`, static: `${registry}/hephy/static:nonroot` };
+}
+/** Builds the Kaniko executor image into podman's storage; resolves to its reference. */
+async function kanikoImage() {
+    const out = await runScript('kaniko-image.sh', [], { timeoutMs: 30 * 60 * 1000 });
+    return out.split('\n').pop() ?? '';
+}
+
+;// CONCATENATED MODULE: ./src/core/scratchTag.ts
+// The one tag a leg may push when its tool cannot push by digest alone (Spin always; Kaniko
+// without skopeo). It is per leg, overwritten by the leg's next run, and never a tag users pull:
+// the merge publishes the real tags on the digest the leg recorded.
+const SCRATCH_TAG_PREFIX = 'hephy-leg-';
+/** `hephy-leg-<leg id>`, within the 128 characters a tag may have. */
+function scratchTag(legId) {
+    return `${SCRATCH_TAG_PREFIX}${legId.replace(/[^A-Za-z0-9_.-]/g, '-')}`.slice(0, 128);
+}
+
+;// CONCATENATED MODULE: ./src/tools/containerRunner.ts
+// Runs one container to completion with `docker run` when a Docker daemon answers, else with
+// `podman run` (daemonless; needs CONTAINERS_CONF from toolEnv on this project's machines).
+// Environment values never go on the command line: `-e NAME` makes the engine copy the value from
+// its own environment, which we set, so a secret passed as env cannot leak through `ps` or logs.
+
+
+
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** `run` arguments for the engine, e.g. ['run', '--rm', '--network', 'host', ..., image, ...args]. */
+function containerRunArgs(spec) {
+    const args = ['run', '--rm'];
+    if (spec.network)
+        args.push('--network', spec.network);
+    if (spec.platform)
+        args.push('--platform', spec.platform);
+    if (spec.pull)
+        args.push(`--pull=${spec.pull}`);
+    if (spec.workdir)
+        args.push('--workdir', spec.workdir);
+    for (const mount of spec.mounts ?? []) {
+        if (mount.host.includes(':') || mount.container.includes(':')) {
+            throw new Error(`cannot mount ${mount.host} at ${mount.container}: a path with ':' cannot be passed to -v`);
+        }
+        args.push('-v', `${mount.host}:${mount.container}${mount.readonly ? ':ro' : ''}`);
+    }
+    for (const name of Object.keys(spec.env ?? {})) {
+        if (!ENV_NAME.test(name))
+            throw new Error(`invalid environment variable name for a container: ${name}`);
+        args.push('-e', name);
+    }
+    args.push(spec.image, ...spec.args);
+    return args;
+}
+/** docker when `docker info` reaches a daemon, else podman when installed; otherwise an error. */
+async function detectEngine(env = process.env, runner = run) {
+    const path = env.PATH ?? '';
+    if (which('docker', path)) {
+        const info = await runner('docker', ['info', '--format', '{{.ServerVersion}}'], { env, allowFailure: true, timeoutMs: 20_000 }).catch(() => undefined);
+        if (info && info.code === 0 && info.stdout.trim() !== '')
+            return 'docker';
+    }
+    if (which('podman', path))
+        return 'podman';
+    throw new Error('cannot run a container: no Docker daemon answers `docker info` and podman is not installed');
+}
+/**
+ * The environment the engine process gets: podman needs hephy's CONTAINERS_CONF, and refuses to
+ * start ("stat $DOCKER_CONFIG/config.json: no such file") when DOCKER_CONFIG names a directory
+ * without a config.json, so such a DOCKER_CONFIG is left out for podman.
+ */
+function engineEnv(engine, env = process.env) {
+    if (engine === 'docker')
+        return env;
+    const podmanEnv = toolEnv(env);
+    if (podmanEnv.DOCKER_CONFIG && !(0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(podmanEnv.DOCKER_CONFIG, 'config.json')))
+        delete podmanEnv.DOCKER_CONFIG;
+    return podmanEnv;
+}
+async function runContainer(spec, options = {}) {
+    const { engine: chosen, runner = run, ...runOptions } = options;
+    const base = runOptions.env ?? process.env;
+    const engine = chosen ?? (await detectEngine(base, runner));
+    const env = { ...engineEnv(engine, base), ...spec.env };
+    return runner(engine, containerRunArgs(spec), { ...runOptions, env });
+}
+
+;// CONCATENATED MODULE: ./src/tools/kaniko.ts
+// The Kaniko executor's command line and what its failures mean. Pure: the backend runs the
+// executor in a container (src/tools/containerRunner.ts) with these arguments.
+//
+// Flags are those of github.com/chainguard-dev/kaniko v1.25.5 (`executor --help`). That fork, like
+// upstream, has no push-by-digest: a --destination without a tag pushes `:latest`. So a leg either
+//  - writes an OCI layout (--no-push --oci-layout-path) that skopeo then copies to REPO@DIGEST,
+//    which leaves no tag at all (the default), or
+//  - pushes to the scratch tag `hephy-leg-<leg id>` when skopeo is missing: one tag per leg,
+//    overwritten by the next run of that leg, never a tag users pull.
+// A registry tag cannot be deleted portably (distribution 2.8 and most hosted registries only
+// delete manifests, which would delete the digest too), so the scratch tag is left in place.
+const KANIKO_VERSION = 'v1.25.5';
+/** Built from the pinned Go module by scripts/kaniko-image.sh into podman's storage. */
+const LOCAL_KANIKO_IMAGE = `localhost/hephy/kaniko-executor:${KANIKO_VERSION}`;
+/** Where the executor sees its inputs and outputs. */
+const IN_CONTAINER = {
+    context: '/workspace',
+    /** A Dockerfile outside the context is mounted here. */
+    dockerfileDir: '/hephy/dockerfile',
+    /** The leg's work dir: digest file and OCI layout. */
+    out: '/hephy/out',
+    /** The image's DOCKER_CONFIG: registry auth read by the executor. */
+    dockerConfig: '/kaniko/.docker',
+};
+function kanikoArgs(flags) {
+    const args = [
+        `--context=dir://${IN_CONTAINER.context}`,
+        `--dockerfile=${flags.dockerfile}`,
+        `--custom-platform=${flags.platform}`,
+        ...flags.buildArgs.map((arg) => `--build-arg=${arg}`),
+    ];
+    if (flags.target)
+        args.push(`--target=${flags.target}`);
+    if (flags.output.kind === 'layout')
+        args.push('--no-push', `--oci-layout-path=${flags.output.layoutDir}`);
+    else
+        args.push(`--destination=${flags.output.destination}`);
+    args.push(`--digest-file=${flags.digestFile}`);
+    if (flags.cacheRepo)
+        args.push('--cache=true', `--cache-repo=${flags.cacheRepo}`);
+    if (flags.insecure)
+        args.push('--insecure', '--insecure-pull', '--skip-tls-verify');
+    // Plain lines (no colour codes) so the log reads well in Actions and the push line can be found.
+    args.push('--log-format=text', '--verbosity=info');
+    return args;
+}
+/** The message of a text-format log line: `time=... level=info msg="RUN make"` -> `RUN make`. */
+function logMessage(line) {
+    const match = /\bmsg="((?:[^"\\]|\\.)*)"/.exec(line);
+    return match ? match[1].replace(/\\(.)/g, '$1') : line;
+}
+/** True for the executor's log line that starts the push (scratch-tag mode). */
+function isPushStart(line) {
+    return logMessage(line).startsWith('Pushing image to ');
+}
+/** The instruction of a `RUN ...` log line, else undefined. */
+function runInstruction(line) {
+    const message = logMessage(line);
+    return /^RUN\s/.test(message) ? message : undefined;
+}
+const MAX_REASON = 400;
+function oneLine(text) {
+    const flat = text.replace(/\s+/g, ' ').trim();
+    return flat.length > MAX_REASON ? `${flat.slice(0, MAX_REASON - 3)}...` : flat;
+}
+/** The executor's own error line: it prints the wrapped error last, on stderr. */
+function lastErrorLine(output) {
+    const lines = output
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean);
+    const errorLine = [...lines].reverse().find((l) => /^(error|Error:)/.test(l) || /level=(fatal|error)/.test(l));
+    return logMessage(errorLine ?? lines[lines.length - 1] ?? '');
+}
+/** An image reference from a registry URL in an error, e.g. GET http://h/v2/a/b/manifests/1 -> h/a/b:1. */
+function referenceFromUrl(text) {
+    const match = /https?:\/\/([^/\s]+)\/v2\/(\S+?)\/manifests\/([^\s:]+(?::[a-f0-9]+)?)/.exec(text);
+    if (!match)
+        return undefined;
+    const [, host, name, ref] = match;
+    return ref.startsWith('sha256:') ? `${host}/${name}@${ref}` : `${host}/${name}:${ref}`;
+}
+/** One line saying why the executor failed, for the leg record and the summary. */
+function kanikoFailureReason(f) {
+    const all = f.output;
+    const last = lastErrorLine(all);
+    const arch = f.platform.split('/')[1] ?? f.platform;
+    if (/exec format error/.test(all)) {
+        return oneLine(`${f.lastRun ?? 'a RUN step'} cannot run ${arch} programs on this machine (exec format error): register QEMU binfmt handlers with the F flag, or build ${f.platform} on a native runner`);
+    }
+    if (/kaniko should only be run inside of a container/.test(all)) {
+        return 'the Kaniko executor refused to run outside a container';
+    }
+    if (/error resolving dockerfile path/.test(all)) {
+        return oneLine(`the Dockerfile ${f.dockerfile} is not in the build context`);
+    }
+    const stage = /(\S+) is not a valid target build stage/.exec(all);
+    if (stage)
+        return oneLine(`target ${f.target ?? stage[1]}: the Dockerfile has no stage of that name`);
+    const parse = /dockerfile parse error on line (\d+): ([^\n]*)/.exec(all);
+    if (parse)
+        return oneLine(`${f.dockerfile} line ${parse[1]}: ${parse[2]}`);
+    if (/server gave HTTP response to HTTPS client/.test(all)) {
+        return oneLine(`a registry speaks plain http but the leg expected https: mark the registry insecure (${last})`);
+    }
+    if (/error checking push permissions/.test(all)) {
+        const why = /(UNAUTHORIZED|DENIED|authentication required|unauthorized)/i.test(all)
+            ? 'not authorised: log in to the registry (the docker config in DOCKER_CONFIG is mounted into the executor)'
+            : last.replace(/^error checking push permissions -- [^:]*: /, '');
+        return oneLine(`cannot push to ${f.destination}: ${why}`);
+    }
+    if (/MANIFEST_UNKNOWN|NAME_UNKNOWN|manifest unknown/.test(all)) {
+        const ref = referenceFromUrl(all);
+        return oneLine(`base image ${ref ?? ''} not found in its registry`.replace('  ', ' '));
+    }
+    if (/UNAUTHORIZED|DENIED|authentication required/.test(all)) {
+        const ref = referenceFromUrl(all);
+        return oneLine(`not authorised to pull ${ref ?? 'a base image'}: log in to its registry (DOCKER_CONFIG)`);
+    }
+    if (/no space left on device/.test(all))
+        return 'the build ran out of disk space (no space left on device)';
+    const runExit = /failed to execute command: waiting for process to exit: exit status (\d+)/.exec(all);
+    if (runExit)
+        return oneLine(`${f.lastRun ?? 'a RUN step'} failed with exit status ${runExit[1]}`);
+    const reason = last || `the executor exited with code ${f.exitCode ?? 'unknown'}`;
+    return oneLine(reason.replace(/^Error: /, ''));
+}
+
+;// CONCATENATED MODULE: ./src/tools/skopeo.ts
+// skopeo copies an OCI layout to a registry BY DIGEST: `docker://REPO@sha256:...` creates no tag,
+// and --preserve-digests makes skopeo fail rather than convert the manifest into another digest.
+// Registry auth comes from the docker config (DOCKER_CONFIG/config.json) when there is one, else
+// from skopeo's own lookup (REGISTRY_AUTH_FILE, containers/auth.json, ~/.docker/config.json).
+
+
+
+function skopeoCopyArgs(o) {
+    if (o.layoutDir.includes(':'))
+        throw new Error(`skopeo cannot read an OCI layout from a path with ':' (${o.layoutDir})`);
+    return [
+        'copy',
+        '--preserve-digests',
+        '--retry-times=2',
+        `--digestfile=${o.digestFile}`,
+        ...(o.authFile ? [`--dest-authfile=${o.authFile}`] : []),
+        ...(o.insecure ? ['--dest-tls-verify=false'] : []),
+        `oci:${o.layoutDir}`,
+        `docker://${o.repository}@${o.digest}`,
+    ];
+}
+/** config.json of DOCKER_CONFIG (or ~/.docker), when it exists. */
+function dockerAuthFile(env) {
+    const dir = env.DOCKER_CONFIG || (env.HOME ? (0,external_node_path_namespaceObject.join)(env.HOME, '.docker') : undefined);
+    const file = dir ? (0,external_node_path_namespaceObject.join)(dir, 'config.json') : undefined;
+    return file && (0,external_node_fs_namespaceObject.existsSync)(file) ? file : undefined;
+}
+async function pushLayoutByDigest(o, runOptions = {}, runner = run) {
+    const result = await runner('skopeo', skopeoCopyArgs(o), { timeoutMs: 60 * 60 * 1000, ...runOptions });
+    const pushed = (0,external_node_fs_namespaceObject.existsSync)(o.digestFile) ? (0,external_node_fs_namespaceObject.readFileSync)(o.digestFile, 'utf8').trim() : '';
+    if (pushed !== o.digest) {
+        throw new Error(`skopeo pushed ${pushed || 'no digest'} to ${o.repository}, expected ${o.digest}`);
+    }
+    return result;
+}
+
+;// CONCATENATED MODULE: ./src/backends/kaniko.ts
+// Kaniko backend: the executor always runs in a container (it refuses the host, and we never pass
+// --force), with the build context mounted read-only at /workspace, the leg's work dir for its
+// digest file and OCI layout, and the docker config dir read-only at /kaniko/.docker for registry
+// auth, so no password is ever on a command line. One platform per leg via --custom-platform; a
+// foreign platform's RUN steps go through QEMU binfmt on the host.
+//
+// Push: kaniko writes an OCI layout and skopeo copies it to REPO@DIGEST (no tag). Without skopeo,
+// kaniko pushes to the scratch tag hephy-leg-<leg id> itself (see src/tools/kaniko.ts for why).
+//
+// Executor image: ctx.kanikoImage (the `kaniko-image` input) when given. Otherwise the image that
+// scripts/kaniko-image.sh builds from the pinned Go module into podman; setup builds it on first
+// use where the script can run. On GitHub runners the input is required: we publish no executor
+// image and write no public registry's name into the code, so the user pins one (by digest).
+
+
+
+
+
+
+
+
+
+
+
+const DIGEST = /^sha256:[a-f0-9]{64}$/;
+const BUILD_TIMEOUT_MS = 2 * 60 * 60 * 1000;
+/** The executor image of a leg, or a UserError saying how to provide one. */
+function resolveKanikoImage(ctx) {
+    const given = ctx.kanikoImage?.trim();
+    if (given)
+        return given;
+    if (ctx.onRunner) {
+        throw new problem_UserError('the kaniko backend needs the `kaniko-image` input on runners: a Kaniko executor image pinned by digest, e.g. registry.example.com/kaniko/executor@sha256:<digest> (hephy-builder publishes none)');
+    }
+    return LOCAL_KANIKO_IMAGE;
+}
+/** Where the docker config with registry auth lives: DOCKER_CONFIG, else ~/.docker. */
+function dockerConfigDir(env) {
+    const dir = env.DOCKER_CONFIG || (env.HOME ? (0,external_node_path_namespaceObject.join)(env.HOME, '.docker') : undefined);
+    return dir && (0,external_node_fs_namespaceObject.existsSync)(dir) && (0,external_node_fs_namespaceObject.statSync)(dir).isDirectory() ? dir : undefined;
+}
+function isInside(child, parent) {
+    const rel = (0,external_node_path_namespaceObject.relative)(parent, child);
+    return rel === '' || (!rel.startsWith('..') && !rel.startsWith(external_node_path_namespaceObject.sep) && !rel.startsWith('/'));
+}
+/** The mounts and executor flags of a leg; throws a UserError for a missing context or Dockerfile. */
+function kanikoInvocation(ctx, pushMode, cacheRepo) {
+    const config = ctx.spec.config;
+    const contextDir = (0,external_node_path_namespaceObject.resolve)(ctx.sourceDir, config.context_path ?? '.');
+    if (!(0,external_node_fs_namespaceObject.existsSync)(contextDir) || !(0,external_node_fs_namespaceObject.statSync)(contextDir).isDirectory()) {
+        throw new problem_UserError(`context_path ${config.context_path ?? '.'}: ${contextDir} is not a directory`);
+    }
+    const dockerfileRel = config.dockerfile_path ?? 'Dockerfile';
+    const dockerfileHost = (0,external_node_path_namespaceObject.resolve)(contextDir, dockerfileRel);
+    if (!(0,external_node_fs_namespaceObject.existsSync)(dockerfileHost) || !(0,external_node_fs_namespaceObject.statSync)(dockerfileHost).isFile()) {
+        throw new problem_UserError(`dockerfile_path ${dockerfileRel}: no such file in ${contextDir}`);
+    }
+    const mounts = [{ host: contextDir, container: IN_CONTAINER.context, readonly: true }];
+    let dockerfile;
+    if (isInside(dockerfileHost, contextDir)) {
+        dockerfile = `${IN_CONTAINER.context}/${(0,external_node_path_namespaceObject.relative)(contextDir, dockerfileHost).split(external_node_path_namespaceObject.sep).join('/')}`;
+    }
+    else {
+        // A Dockerfile beside (not inside) the context, e.g. dockerfile_path: ../Dockerfile.
+        mounts.push({ host: (0,external_node_path_namespaceObject.dirname)(dockerfileHost), container: IN_CONTAINER.dockerfileDir, readonly: true });
+        dockerfile = `${IN_CONTAINER.dockerfileDir}/${dockerfileHost.slice((0,external_node_path_namespaceObject.dirname)(dockerfileHost).length + 1)}`;
+    }
+    mounts.push({ host: ctx.workDir, container: IN_CONTAINER.out });
+    const auth = dockerConfigDir(ctx.env);
+    if (auth)
+        mounts.push({ host: auth, container: IN_CONTAINER.dockerConfig, readonly: true });
+    const destination = pushMode === 'digest' ? ctx.target.repository : `${ctx.target.repository}:${scratchTag(ctx.leg.id)}`;
+    const output = pushMode === 'digest' ? { kind: 'layout', layoutDir: `${IN_CONTAINER.out}/layout` } : { kind: 'scratch-tag', destination };
+    const args = kanikoArgs({
+        dockerfile,
+        platform: ctx.leg.platform,
+        buildArgs: expandList(config.build_args ?? [], ctx.env, 'build_args'),
+        target: config.target || undefined,
+        output,
+        digestFile: `${IN_CONTAINER.out}/digest`,
+        insecure: ctx.target.insecure,
+        cacheRepo,
+    });
+    return {
+        mounts,
+        args,
+        digestFile: (0,external_node_path_namespaceObject.join)(ctx.workDir, 'digest'),
+        layoutDir: (0,external_node_path_namespaceObject.join)(ctx.workDir, 'layout'),
+        destination,
+        dockerfile: dockerfileRel,
+    };
+}
+function createKanikoBackend(options = {}) {
+    const runner = options.runner ?? run;
+    const detect = options.detectEngine ?? ((env) => detectEngine(env, runner));
+    const buildLocalImage = options.buildLocalImage ?? kanikoImage;
+    const now = options.now ?? Date.now;
+    const prepared = new WeakMap();
+    async function prepare(ctx) {
+        const env = toolEnv(ctx.env);
+        const image = resolveKanikoImage(ctx);
+        const local = image.startsWith('localhost/');
+        // A local build exists only in podman's storage, so podman runs it even where docker answers.
+        const engine = local ? 'podman' : await detect(env);
+        if (local) {
+            if (!which('podman', env.PATH))
+                throw new problem_UserError(`the Kaniko executor image ${image} is a local podman image, but podman is not installed`);
+            const exists = await runner('podman', ['image', 'exists', image], { env, allowFailure: true });
+            if (exists.code !== 0) {
+                ctx.log(`${image} is not in podman's storage: building it from the pinned Go module (scripts/kaniko-image.sh)`);
+                await buildLocalImage().catch((error) => {
+                    throw new problem_UserError(`cannot build the Kaniko executor image ${image} (scripts/kaniko-image.sh, needs root, Go and podman): ${error instanceof Error ? error.message : String(error)}`);
+                });
+            }
+        }
+        const pull = local ? 'never' : 'missing';
+        const versionRun = await runContainer({ image, args: ['version'], pull }, { engine, runner, env, secrets: ctx.secrets, timeoutMs: 15 * 60 * 1000 });
+        const version = /version\s*:\s*(\S+)/i.exec(versionRun.stdout)?.[1] ?? 'unknown';
+        const pushMode = which('skopeo', env.PATH) ? 'digest' : 'scratch-tag';
+        if (pushMode === 'scratch-tag') {
+            ctx.log(`skopeo is not installed: kaniko pushes to the scratch tag ${scratchTag(ctx.leg.id)} instead of by digest only`);
+        }
+        const result = { image, engine, pull, pushMode, version };
+        prepared.set(ctx, result);
+        return result;
+    }
+    async function build(ctx) {
+        const p = prepared.get(ctx) ?? (await prepare(ctx));
+        const env = toolEnv(ctx.env);
+        const invocation = kanikoInvocation(ctx, p.pushMode, options.cacheRepo?.(ctx));
+        let lastRun;
+        let pushStarted;
+        try {
+            await runContainer({ image: p.image, args: invocation.args, mounts: invocation.mounts, network: 'host', pull: p.pull }, {
+                engine: p.engine,
+                runner,
+                env,
+                secrets: ctx.secrets,
+                timeoutMs: BUILD_TIMEOUT_MS,
+                onLine: (_stream, line) => {
+                    lastRun = runInstruction(line) ?? lastRun;
+                    if (pushStarted === undefined && isPushStart(line))
+                        pushStarted = now();
+                    ctx.log(line);
+                },
+            });
+        }
+        catch (error) {
+            if (!(error instanceof ToolError))
+                throw error;
+            const reason = kanikoFailureReason({
+                output: `${error.stderr}\n${error.stdout}`,
+                exitCode: error.code,
+                platform: ctx.leg.platform,
+                lastRun,
+                dockerfile: invocation.dockerfile,
+                target: ctx.spec.config.target,
+                destination: invocation.destination,
+            });
+            throw new Error(`kaniko: ${reason}`);
+        }
+        const kanikoDone = now();
+        const digest = (0,external_node_fs_namespaceObject.existsSync)(invocation.digestFile) ? (0,external_node_fs_namespaceObject.readFileSync)(invocation.digestFile, 'utf8').trim() : '';
+        if (!DIGEST.test(digest))
+            throw new Error(`kaniko: the executor succeeded but wrote no digest (${invocation.digestFile}: "${digest}")`);
+        if (p.pushMode === 'scratch-tag')
+            return { digest, pushMs: pushStarted === undefined ? 0 : kanikoDone - pushStarted };
+        const pushStart = now();
+        await pushLayoutByDigest({
+            layoutDir: invocation.layoutDir,
+            repository: ctx.target.repository,
+            digest,
+            insecure: ctx.target.insecure,
+            authFile: dockerAuthFile(ctx.env),
+            digestFile: (0,external_node_path_namespaceObject.join)(ctx.workDir, 'pushed-digest'),
+        }, { env, secrets: ctx.secrets, onLine: (_stream, line) => ctx.log(line) }, runner).catch((error) => {
+            if (!(error instanceof ToolError))
+                throw error;
+            const last = error.stderr.trim().split('\n').pop() ?? '';
+            throw new Error(`skopeo: cannot push ${ctx.target.repository}@${digest}: ${last.replace(/^time=.*?msg="(.*)"$/, '$1') || error.message}`);
+        });
+        return { digest, pushMs: now() - pushStart };
+    }
+    return {
+        name: 'kaniko',
+        tools: ['kaniko', 'docker or podman', 'skopeo'],
+        async setup(ctx) {
+            const p = await prepare(ctx);
+            return `${p.version} (${p.engine}, ${p.image}, push ${p.pushMode === 'digest' ? 'by digest with skopeo' : `to ${scratchTag(ctx.leg.id)}`})`;
+        },
+        build,
+    };
+}
+const kanikoBackend = createKanikoBackend();
+
+;// CONCATENATED MODULE: ./src/tools/crane.ts
+// crane pushes an OCI image layout to a registry BY DIGEST (repository@sha256:...), which creates
+// no tag. It is go-containerregistry, the library ko itself uses, so it authenticates the same way
+// (DOCKER_CONFIG/config.json and its credential helpers) and speaks plain http to 127.0.0.1 and
+// localhost registries just as ko does.
+
+function pushLayoutArgs(opts) {
+    return ['push', ...(opts.insecure ? ['--insecure'] : []), opts.layoutDir, `${opts.repository}@${opts.digest}`];
+}
+/** Pushes the layout's image; resolves to the milliseconds the push took. */
+async function crane_pushLayoutByDigest(opts) {
+    const result = await run('crane', pushLayoutArgs(opts), {
+        env: opts.env,
+        secrets: opts.secrets,
+        onLine: opts.onLine ? (_stream, line) => opts.onLine?.(line) : undefined,
+    });
+    const pushed = result.stdout.trim().split('\n').pop() ?? '';
+    // crane prints the reference it wrote; a different digest would mean it re-encoded the image.
+    if (!pushed.endsWith(`@${opts.digest}`)) {
+        throw new Error(`crane push wrote ${pushed || 'nothing'}, expected ${opts.repository}@${opts.digest}`);
+    }
+    return result.durationMs;
+}
+/** `crane version` prints a bare version, e.g. v0.22.1. */
+async function craneVersion(env) {
+    const { stdout } = await run('crane', ['version'], { env });
+    return stdout.trim();
+}
+
+;// CONCATENATED MODULE: external "node:crypto"
+const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
+;// CONCATENATED MODULE: ./src/tools/ko.ts
+// Typed wrapper of `ko build` for one platform. ko can only push under a tag (its publisher
+// always writes `:latest` or the --tags it is given, and `--tags ''` pushes nothing at all), so
+// ko writes an OCI layout and we push that layout by digest ourselves (src/tools/crane.ts): no tag
+// is created or moved, and the push is timed on its own.
+
+
+
+
+
+
+
+/** Names under which ko finds a config in its working directory (viper's `.ko` + extension). */
+const USER_CONFIG_NAMES = ['.ko.yaml', '.ko.yml'];
+/** The app's own .ko.yaml, if any, parsed; ko would read it from its working directory. */
+function readUserKoConfig(cwd) {
+    for (const name of USER_CONFIG_NAMES) {
+        const file = (0,external_node_path_namespaceObject.join)(cwd, name);
+        if (!(0,external_node_fs_namespaceObject.existsSync)(file))
+            continue;
+        let parsed;
+        try {
+            parsed = (0,dist/* parse */.qg)((0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8'));
+        }
+        catch (error) {
+            // The app's own file: the user fixes it, so a message without a stack trace.
+            throw new problem_UserError(`${file} is not valid YAML: ${error instanceof Error ? error.message : String(error)}`);
+        }
+        const config = parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? parsed : {};
+        return { file, config };
+    }
+    return undefined;
+}
+/**
+ * The .ko.yaml ko should read: the app's own (builds, baseImageOverrides, ... kept as they are)
+ * with ko_config's env/ldflags/flags as its defaults. A `builds` entry of the app's own file that
+ * matches the import path still wins over these defaults: that is ko's rule.
+ */
+function koConfigText(userConfig, opts) {
+    const config = { ...(userConfig ?? {}) };
+    if (opts.goEnv?.length)
+        config.defaultEnv = opts.goEnv;
+    if (opts.ldflags?.length)
+        config.defaultLdflags = opts.ldflags;
+    if (opts.flags?.length)
+        config.defaultFlags = opts.flags;
+    return (0,dist/* stringify */.As)(config);
+}
+// ko names what it saved `LAYOUT_PATH@sha256:...` and parses that as an image reference, so a
+// layout path with any other character (an upper-case letter from mkdtemp's suffix) fails the
+// build after the layout was written.
+const KO_LAYOUT_PATH = /^[a-z0-9_\-./]+$/;
+/** Where ko may write its layout: under workDir when ko accepts that path, else a fresh temp dir. */
+function koLayoutDir(workDir, temp = (0,external_node_os_namespaceObject.tmpdir)()) {
+    const inWorkDir = (0,external_node_path_namespaceObject.join)(workDir, 'ko', 'oci-layout');
+    if (KO_LAYOUT_PATH.test(inWorkDir))
+        return { dir: inWorkDir, temporary: false };
+    const outside = (0,external_node_path_namespaceObject.join)(temp, `hephy-ko-layout-${(0,external_node_crypto_namespaceObject.randomBytes)(6).toString('hex')}`);
+    if (KO_LAYOUT_PATH.test(outside))
+        return { dir: outside, temporary: true };
+    throw new Error(`ko cannot write an OCI layout to ${inWorkDir} or under ${temp}: ko accepts only a-z 0-9 _ - . / in that path; set TMPDIR to such a directory`);
+}
+/** The exact command line and environment of one `ko build`, without touching the disk. */
+function koInvocation(opts, layoutDir, userConfig) {
+    const configPath = (0,external_node_path_namespaceObject.join)(opts.workDir, 'ko', '.ko.yaml');
+    const env = {
+        ...opts.env,
+        KO_DOCKER_REPO: opts.repo,
+        // Never the user's dir: our merged copy of their .ko.yaml lives in workDir.
+        KO_CONFIG_PATH: configPath,
+    };
+    // ko reads KO_DEFAULTBASEIMAGE before .ko.yaml (viper: environment beats file).
+    if (opts.baseImage)
+        env.KO_DEFAULTBASEIMAGE = opts.baseImage;
+    if (opts.koCache)
+        env.KOCACHE = opts.koCache;
+    const args = [
+        'build',
+        '--bare',
+        '--push=false',
+        '--oci-layout-path',
+        layoutDir,
+        // An SBOM would be one more artifact to push (under a tag); the leg pushes the image only.
+        '--sbom=none',
+        '--platform',
+        opts.platform,
+        opts.importPath,
+    ];
+    return { args, env, configPath, configText: koConfigText(userConfig, opts), layoutDir };
+}
+/** The one image manifest ko wrote into a layout; anything else is an error worth reporting. */
+function layoutImageDigest(layoutDir) {
+    const index = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)((0,external_node_path_namespaceObject.join)(layoutDir, 'index.json'), 'utf8'));
+    const manifests = index.manifests ?? [];
+    if (manifests.length !== 1) {
+        throw new Error(`ko wrote ${manifests.length} entries into ${layoutDir}, expected exactly one image`);
+    }
+    const [entry] = manifests;
+    if (!entry.digest || !/manifest/.test(entry.mediaType ?? '')) {
+        // An index means ko built several platforms: the base image matched more than the leg's one.
+        throw new Error(`ko wrote a ${entry.mediaType ?? 'descriptor without media type'} into ${layoutDir}, expected one platform's image manifest`);
+    }
+    return entry.digest;
+}
+/** ko log lines start with Go's log timestamp, which the leg's own log already carries. */
+function stripGoLogTime(line) {
+    return line.replace(/^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d(\.\d+)? /, '');
+}
+async function koBuild(opts) {
+    const user = readUserKoConfig(opts.cwd);
+    const layout = koLayoutDir(opts.workDir);
+    const inv = koInvocation(opts, layout.dir, user?.config);
+    (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_namespaceObject.join)(opts.workDir, 'ko'), { recursive: true });
+    // ko appends to an existing layout; a fresh one holds only this build.
+    (0,external_node_fs_namespaceObject.rmSync)(inv.layoutDir, { recursive: true, force: true });
+    (0,external_node_fs_namespaceObject.writeFileSync)(inv.configPath, inv.configText);
+    if (opts.koCache)
+        (0,external_node_fs_namespaceObject.mkdirSync)(opts.koCache, { recursive: true });
+    try {
+        const result = await run('ko', inv.args, {
+            cwd: opts.cwd,
+            env: inv.env,
+            secrets: opts.secrets,
+            onLine: opts.onLine ? (_stream, line) => opts.onLine?.(stripGoLogTime(line)) : undefined,
+        });
+        return { digest: layoutImageDigest(inv.layoutDir), layoutDir: inv.layoutDir, layoutIsTemporary: layout.temporary, durationMs: result.durationMs };
+    }
+    catch (error) {
+        if (layout.temporary)
+            (0,external_node_fs_namespaceObject.rmSync)(layout.dir, { recursive: true, force: true });
+        throw error;
+    }
+}
+/** `ko version` prints a bare version, e.g. v0.19.1. */
+async function koVersion(env) {
+    const { stdout } = await run('ko', ['version'], { env });
+    return stdout.trim();
+}
+
+;// CONCATENATED MODULE: ./src/backends/ko.ts
+// The ko backend: `ko build` of one Go package for one platform into an OCI layout, then a push of
+// that layout by digest (see src/tools/ko.ts for why ko does not push itself).
+
+
+
+
+
+
+
+function ko_isDir(path) {
+    try {
+        return (0,external_node_fs_namespaceObject.statSync)(path).isDirectory();
+    }
+    catch {
+        return false;
+    }
+}
+/**
+ * The package to build when ko_config.import_path is unset: the one package under cmd/ (the layout
+ * that made detection pick ko), else the directory itself when it holds Go files.
+ */
+function defaultImportPath(sourceDir) {
+    const cmd = (0,external_node_path_namespaceObject.join)(sourceDir, 'cmd');
+    if (ko_isDir(cmd)) {
+        const packages = (0,external_node_fs_namespaceObject.readdirSync)(cmd)
+            .filter((name) => ko_isDir((0,external_node_path_namespaceObject.join)(cmd, name)))
+            .sort();
+        if (packages.length === 1)
+            return `./cmd/${packages[0]}`;
+        if (packages.length > 1) {
+            throw new problem_UserError(`ko_config.import_path is not set and cmd/ holds ${packages.length} packages: set it to one of ${packages.map((p) => `./cmd/${p}`).join(', ')}`);
+        }
+    }
+    if ((0,external_node_fs_namespaceObject.readdirSync)(sourceDir).some((name) => name.endsWith('.go')))
+        return '.';
+    throw new problem_UserError(`ko_config.import_path is not set and ${sourceDir} has neither cmd/<package> nor Go files: set ko_config.import_path`);
+}
+/**
+ * The base image to force, or undefined to let ko resolve its own (KO_DEFAULTBASEIMAGE, the app's
+ * .ko.yaml defaultBaseImage, ko's built-in default). ko's built-in default lives on a public
+ * registry: fine on a GitHub runner, unreachable on an offline machine, so off a runner we ask for
+ * a base image instead of letting ko fail on a network error.
+ */
+function resolveKoBaseImage(ctx, userDefaultBase) {
+    const chosen = ctx.baseImage ?? ctx.spec.config.ko_config?.base_image;
+    if (chosen)
+        return chosen;
+    const koHasOne = Boolean(ctx.env.KO_DEFAULTBASEIMAGE) || (typeof userDefaultBase === 'string' && userDefaultBase !== '');
+    if (!koHasOne && !ctx.onRunner) {
+        throw new problem_UserError('ko needs a base image here: set ko_config.base_image or pass --base-image');
+    }
+    return undefined;
+}
+/** Everything `ko build` gets for this leg, from the leg context alone. */
+function koBuildOptions(ctx, userConfig) {
+    const ko = ctx.spec.config.ko_config ?? {};
+    const env = { ...ctx.env };
+    // On a runner the caller saves ctx.cacheDir between runs; keep Go's build cache in it too, so
+    // a warm leg recompiles only what changed. Locally Go's own default cache already persists.
+    if (ctx.onRunner && !env.GOCACHE)
+        env.GOCACHE = (0,external_node_path_namespaceObject.join)(ctx.cacheDir, 'go-build');
+    return {
+        importPath: ko.import_path ?? defaultImportPath(ctx.sourceDir),
+        cwd: ctx.sourceDir,
+        platform: ctx.leg.platform,
+        repo: ctx.target.repository,
+        baseImage: resolveKoBaseImage(ctx, userConfig?.defaultBaseImage),
+        goEnv: expandList(ko.env ?? [], ctx.env, 'ko_config.env'),
+        ldflags: expandList(ko.ldflags ?? [], ctx.env, 'ko_config.ldflags'),
+        flags: expandList(ko.flags ?? [], ctx.env, 'ko_config.flags'),
+        workDir: ctx.workDir,
+        koCache: ctx.env.KOCACHE || (0,external_node_path_namespaceObject.join)(ctx.cacheDir, 'kocache'),
+        env,
+        secrets: ctx.secrets,
+        onLine: ctx.log,
+    };
+}
+function requireTools(ctx, tools) {
+    const missing = tools.filter((tool) => !which(tool, ctx.env.PATH ?? ''));
+    if (missing.length > 0) {
+        throw new Error(`the ko backend needs ${missing.join(', ')} on PATH (ko builds with go and pushes with crane); install them first`);
+    }
+}
+const KO_TOOLS = ['ko', 'go', 'crane'];
+const koBackend = {
+    name: 'ko',
+    tools: KO_TOOLS,
+    async setup(ctx) {
+        requireTools(ctx, KO_TOOLS);
+        const [ko, crane] = await Promise.all([koVersion(ctx.env), craneVersion(ctx.env)]);
+        ctx.log(`ko ${ko}, crane ${crane}`);
+        return ko;
+    },
+    async build(ctx) {
+        const options = koBuildOptions(ctx, readUserKoConfig(ctx.sourceDir)?.config);
+        if (options.baseImage)
+            ctx.log(`base image ${options.baseImage}`);
+        const built = await koBuild(options);
+        try {
+            ctx.log(`pushing ${ctx.target.repository}@${built.digest}`);
+            const pushMs = await crane_pushLayoutByDigest({
+                layoutDir: built.layoutDir,
+                repository: ctx.target.repository,
+                digest: built.digest,
+                insecure: ctx.target.insecure,
+                env: ctx.env,
+                secrets: ctx.secrets,
+                onLine: ctx.log,
+            });
+            return { digest: built.digest, pushMs };
+        }
+        finally {
+            if (built.layoutIsTemporary)
+                (0,external_node_fs_namespaceObject.rmSync)(built.layoutDir, { recursive: true, force: true });
+        }
+    },
+};
+
+;// CONCATENATED MODULE: ./src/tools/imagetools.ts
+// `docker buildx imagetools`: creates multi-arch indexes from per-platform digests and reads
+// manifests back from the registry. It needs only registry access, no Docker daemon.
+//
+// Which binary: `docker buildx` when the docker CLI finds its buildx plugin, else a standalone
+// `buildx` on PATH (the same program). The docker CLI looks for plugins under $DOCKER_CONFIG/
+// cli-plugins, so pointing DOCKER_CONFIG at a fresh directory for registry auth can hide the
+// plugin; we probe instead of assuming (registryAuth.withRegistryAuth links the plugins along).
+//
+// Plain http: buildx speaks http to 127.0.0.1:PORT and localhost:PORT without any config
+// (verified with distribution 2.8). Any other plain-http or self-signed registry needs a buildx
+// builder whose buildkitd.toml marks it (`[registry."host:port"] http = true, insecure = true`):
+// imagetools reads that section from the builder's stored config (buildx's GetImageConfig), so
+// create the builder with `docker buildx create --config buildkitd.toml ...` and pass its name
+// as `builder` (or set BUILDX_BUILDER). The builder need not be running for imagetools.
+
+
+const imagetools_DIGEST = /^sha256:[a-f0-9]{64}$/;
+const DEFAULT_TIMEOUT_MS = 5 * 60 * 1000;
+/**
+ * Finds `docker buildx` (if the docker CLI sees its plugin under this env) or a standalone
+ * `buildx`. One probe per distinct PATH/DOCKER_CONFIG/HOME.
+ */
+async function resolveImagetoolsCommand(env, runner = run) {
+    const path = env.PATH ?? '';
+    const docker = which('docker', path);
+    if (docker) {
+        const probe = await runner(docker, ['buildx', 'version'], { env, allowFailure: true, timeoutMs: 30_000 }).catch(() => undefined);
+        if (probe && probe.code === 0)
+            return [docker, 'buildx', 'imagetools'];
+    }
+    const buildx = which('buildx', path);
+    if (buildx)
+        return [buildx, 'imagetools'];
+    throw new Error(docker
+        ? 'docker is on PATH but has no buildx plugin (looked up under DOCKER_CONFIG/cli-plugins and the system plugin dirs), and no standalone buildx is on PATH: install buildx (scripts/install-tools.sh)'
+        : 'neither docker (with buildx) nor a standalone buildx is on PATH: install buildx (scripts/install-tools.sh)');
+}
+/** sha256 digest of a manifest's exact bytes: what a registry addresses it by. */
+function digestOf(rawManifest) {
+    return `sha256:${createHash('sha256').update(rawManifest, 'utf8').digest('hex')}`;
+}
+function isAttestation(descriptor) {
+    const platform = descriptor.platform;
+    return (descriptor.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest' ||
+        (platform?.os === 'unknown' && platform?.architecture === 'unknown'));
+}
+/** os/arch[/variant] of each image in an index, skipping attestation manifests; [] for a single manifest. */
+function indexPlatforms(raw) {
+    return (raw.manifests ?? [])
+        .filter((d) => d.platform && !isAttestation(d))
+        .map((d) => [d.platform.os, d.platform.architecture, d.platform.variant].filter(Boolean).join('/'));
+}
+function isIndex(raw) {
+    return Array.isArray(raw.manifests);
+}
+function parseJson(text, what) {
+    try {
+        return JSON.parse(text);
+    }
+    catch (error) {
+        throw new Error(`${what}: output is not JSON (${error instanceof Error ? error.message : String(error)}): ${text.slice(0, 200)}`);
+    }
+}
+const AUTH_FAILURE = /\b(401 Unauthorized|403 Forbidden|authentication required|UNAUTHORIZED|DENIED)\b/;
+/** A refused request gets a hint at the login, the usual cause. */
+function withAuthHint(error, env) {
+    if (!(error instanceof ToolError) || !AUTH_FAILURE.test(error.message))
+        return error;
+    const config = env.DOCKER_CONFIG ? `DOCKER_CONFIG=${env.DOCKER_CONFIG}` : 'the default docker config (no DOCKER_CONFIG set)';
+    const hint = `hint: the registry refused the request; check the registry login (credentials are read from ${config})`;
+    return new ToolError(`${error.message}\n${hint}`, error.command, error.code, error.stdout, error.stderr);
+}
+function builderArgs(builder) {
+    return builder ? ['--builder', builder] : [];
+}
+function createImagetools(runner = run) {
+    const commands = new Map();
+    const command = (env) => {
+        const key = [env.PATH, env.DOCKER_CONFIG, env.HOME].join('\0');
+        let found = commands.get(key);
+        if (!found) {
+            found = resolveImagetoolsCommand(env, runner);
+            // A failed lookup is not cached: the user may install buildx and retry in the same process.
+            found.catch(() => commands.delete(key));
+            commands.set(key, found);
+        }
+        return found;
+    };
+    const imagetools = async (env, args, options) => {
+        const [cmd, ...lead] = await command(env);
+        try {
+            return await runner(cmd, [...lead, ...args], { env, timeoutMs: DEFAULT_TIMEOUT_MS, ...options });
+        }
+        catch (error) {
+            throw withAuthHint(error, env);
+        }
+    };
+    const inspectText = async (ref, format, env, options) => {
+        const result = await imagetools(env, ['inspect', ...builderArgs(options.builder), ...format, ref], {
+            secrets: options.secrets,
+            timeoutMs: options.timeoutMs,
+        });
+        return result.stdout;
+    };
+    const inspectRaw = async (ref, env = process.env, options = {}) => {
+        const data = parseJson(await inspectText(ref, ['--raw'], env, options), `imagetools inspect --raw ${ref}`);
+        if (!data || typeof data !== 'object' || Array.isArray(data))
+            throw new Error(`imagetools inspect --raw ${ref}: not a manifest object`);
+        return data;
+    };
+    return {
+        async createIndex(options) {
+            if (options.tags.length === 0)
+                throw new Error('createIndex: no tags to create');
+            if (options.sources.length === 0)
+                throw new Error(`createIndex ${options.tags[0]}: no source manifests`);
+            const args = [
+                'create',
+                '--progress',
+                'plain',
+                ...builderArgs(options.builder),
+                ...(options.preferIndex === false ? ['--prefer-index=false'] : []),
+                ...options.tags.flatMap((tag) => ['-t', tag]),
+                ...options.sources,
+            ];
+            const log = options.log;
+            await imagetools(options.env ?? process.env, args, {
+                secrets: options.secrets,
+                timeoutMs: options.timeoutMs,
+                onLine: log ? (_stream, line) => log(line) : undefined,
+            });
+        },
+        async planIndex(options) {
+            if (options.sources.length === 0)
+                throw new Error('planIndex: no source manifests');
+            const result = await imagetools(options.env ?? process.env, ['create', '--dry-run', ...builderArgs(options.builder), ...options.sources], {
+                secrets: options.secrets,
+                timeoutMs: options.timeoutMs,
+            });
+            const data = parseJson(result.stdout, `imagetools create --dry-run ${options.sources.join(' ')}`);
+            if (!data || typeof data !== 'object' || Array.isArray(data))
+                throw new Error('imagetools create --dry-run: not a manifest object');
+            return data;
+        },
+        inspectRaw,
+        async indexDigest(ref, env = process.env, options = {}) {
+            // .Manifest is the descriptor the registry resolved the reference to; its digest is the one
+            // a pull by tag gets (the e2e test checks it against the sha256 of the raw bytes).
+            const data = parseJson(await inspectText(ref, ['--format', '{{json .Manifest}}'], env, options), `imagetools inspect ${ref}`);
+            if (typeof data.digest !== 'string' || !imagetools_DIGEST.test(data.digest)) {
+                throw new Error(`imagetools inspect ${ref}: no sha256 digest in the output`);
+            }
+            return data.digest;
+        },
+        async manifestCompressedSize(ref, env = process.env, options = {}) {
+            const raw = await inspectRaw(ref, env, options);
+            if (isIndex(raw))
+                throw new Error(`${ref} is an image index, not a platform manifest: pass repository@digest of one platform`);
+            const blobs = [raw.config, ...(raw.layers ?? [])];
+            if (!raw.config || blobs.some((b) => !b || typeof b.size !== 'number' || b.size < 0)) {
+                throw new Error(`${ref}: the manifest has no config or a blob without a size`);
+            }
+            return blobs.reduce((sum, blob) => sum + blob.size, 0);
+        },
+    };
+}
+const defaults = createImagetools();
+const createIndex = defaults.createIndex;
+const planIndex = defaults.planIndex;
+const inspectRaw = defaults.inspectRaw;
+const indexDigest = defaults.indexDigest;
+const manifestCompressedSize = defaults.manifestCompressedSize;
+/** The real imagetools, for callers that take an injectable one. */
+const defaultImagetools = defaults;
+
+;// CONCATENATED MODULE: external "node:stream"
+const external_node_stream_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
+;// CONCATENATED MODULE: external "node:stream/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+;// CONCATENATED MODULE: ./src/tools/download.ts
+// Downloads of pinned tool releases. A release is trusted only by the SHA-256 pinned in our code,
+// never by where it came from: the bytes stream to a temp file beside the destination while being
+// hashed, and only a matching file is renamed into place (atomically, so a cache never holds half
+// a file). A destination that already has the pinned hash is a cache hit and is not fetched again.
+
+
+
+
+
+const SHA256 = /^[a-f0-9]{64}$/;
+/** Thrown when the downloaded bytes are not the pinned ones; the partial file is already gone. */
+class ChecksumMismatchError extends Error {
+    url;
+    expected;
+    got;
+    constructor(url, expected, got) {
+        super(`checksum mismatch for ${url}: expected sha256 ${expected}, got ${got}`);
+        this.url = url;
+        this.expected = expected;
+        this.got = got;
+        this.name = 'ChecksumMismatchError';
+    }
+}
+async function sha256File(path) {
+    const hash = (0,external_node_crypto_namespaceObject.createHash)('sha256');
+    await (0,promises_namespaceObject.pipeline)((0,external_node_fs_namespaceObject.createReadStream)(path), hash);
+    return hash.digest('hex');
+}
+/** Resolves to dest once it holds the bytes whose SHA-256 is `sha256` (lowercase hex). */
+async function downloadVerified(url, sha256, dest, options = {}) {
+    const expected = sha256.toLowerCase();
+    if (!SHA256.test(expected))
+        throw new Error(`downloadVerified ${url}: "${sha256}" is not a SHA-256 (64 hex digits)`);
+    if ((0,external_node_fs_namespaceObject.existsSync)(dest) && (await sha256File(dest)) === expected) {
+        options.log?.(`${(0,external_node_path_namespaceObject.basename)(dest)}: cached, checksum ok`);
+        return dest;
+    }
+    (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_namespaceObject.dirname)(dest), { recursive: true });
+    // Same directory as dest, so the final rename never crosses filesystems.
+    const partial = (0,external_node_path_namespaceObject.join)((0,external_node_path_namespaceObject.dirname)(dest), `.${(0,external_node_path_namespaceObject.basename)(dest)}.${process.pid}.${Date.now()}.partial`);
+    const doFetch = options.fetch ?? fetch;
+    const signal = options.timeoutMs !== undefined ? AbortSignal.timeout(options.timeoutMs) : undefined;
+    try {
+        options.log?.(`downloading ${url}`);
+        const response = await doFetch(url, { redirect: 'follow', signal }).catch((error) => {
+            throw new Error(`GET ${url} failed: ${error instanceof Error ? error.message : String(error)}`);
+        });
+        if (!response.ok || !response.body)
+            throw new Error(`GET ${url} failed: HTTP ${response.status} ${response.statusText}`.trimEnd());
+        const hash = (0,external_node_crypto_namespaceObject.createHash)('sha256');
+        const hashing = new external_node_stream_namespaceObject.Transform({
+            transform(chunk, _encoding, done) {
+                hash.update(chunk);
+                done(null, chunk);
+            },
+        });
+        await (0,promises_namespaceObject.pipeline)(external_node_stream_namespaceObject.Readable.fromWeb(response.body), hashing, (0,external_node_fs_namespaceObject.createWriteStream)(partial));
+        const got = hash.digest('hex');
+        if (got !== expected)
+            throw new ChecksumMismatchError(url, expected, got);
+        (0,external_node_fs_namespaceObject.renameSync)(partial, dest);
+        return dest;
+    }
+    finally {
+        (0,external_node_fs_namespaceObject.rmSync)(partial, { force: true });
+    }
+}
+
+;// CONCATENATED MODULE: ./src/tools/spin.ts
+// The Spin CLI: its pinned release, how to install it, and its build/push command lines.
+//
+// Flags (spinframework/spin src/commands/{build,registry}.rs): `spin build --from MANIFEST` and
+// `spin registry push --from MANIFEST [--insecure] REFERENCE`. --insecure makes Spin's OCI client
+// speak plain http (ClientProtocol::Http), which a local registry needs. Registry auth: Spin's own
+// `spin registry login` store first, then the docker config (DOCKER_CONFIG). The push prints
+// "Pushed with digest sha256:..." when the registry returns the manifest URL with a digest.
+//
+// Pinned release checksums come from the spinframework/homebrew-tap formula for 3.4.0
+// (Formula/spin.rb, the Linux amd64/aarch64 tarballs); they were not downloaded here.
+
+
+
+
+
+const SPIN_VERSION = 'v3.4.0';
+/** SHA-256 of spin-<version>-linux-<arch>.tar.gz per version and arch. */
+const SPIN_CHECKSUMS = {
+    'v3.4.0': {
+        amd64: 'd8286b5feaa9c17eca4fd173d14cb9a4783a40bbb9c40fe8a80c33dcc19f9fd2',
+        aarch64: '07e4b15a24bbacf70df8de419505f8317d4c890050504c546e35157beceb25a4',
+    },
+};
+function spinTarball(version, arch) {
+    return `spin-${version}-linux-${arch}.tar.gz`;
+}
+function spinReleaseUrl(version, arch) {
+    return `https://github.com/spinframework/spin/releases/download/${version}/${spinTarball(version, arch)}`;
+}
+/** Spin's name for this machine's architecture (Node's process.arch in, release suffix out). */
+function spinArch(nodeArch = process.arch) {
+    if (nodeArch === 'x64')
+        return 'amd64';
+    if (nodeArch === 'arm64')
+        return 'aarch64';
+    throw new problem_UserError(`Spin publishes no Linux release for this machine's architecture (${nodeArch})`);
+}
+function pinnedChecksum(version, arch) {
+    const sha = SPIN_CHECKSUMS[version]?.[arch];
+    if (!sha)
+        throw new problem_UserError(`no pinned checksum for spin ${version} on ${arch}`);
+    return sha;
+}
+/** Installs the pinned Spin release into dir (checksum-verified); resolves to the binary's path. */
+async function installSpin(o) {
+    const version = o.version ?? SPIN_VERSION;
+    const arch = o.arch ?? spinArch();
+    const sha = pinnedChecksum(version, arch);
+    const binDir = (0,external_node_path_namespaceObject.join)(o.dir, `spin-${version}-linux-${arch}`);
+    const binary = (0,external_node_path_namespaceObject.join)(binDir, 'spin');
+    const tarball = await (o.download ?? downloadVerified)(spinReleaseUrl(version, arch), sha, (0,external_node_path_namespaceObject.join)(o.dir, spinTarball(version, arch)), {
+        log: o.log,
+        timeoutMs: 10 * 60 * 1000,
+    });
+    // The tarball was just verified (or found verified in the cache): unpacking again is cheap and
+    // guarantees the binary matches it.
+    (0,external_node_fs_namespaceObject.mkdirSync)(binDir, { recursive: true });
+    await (o.runner ?? run)('tar', ['-xzf', tarball, '-C', binDir, 'spin']);
+    if (!(0,external_node_fs_namespaceObject.existsSync)(binary))
+        throw new Error(`${spinTarball(version, arch)} holds no spin binary`);
+    return binary;
+}
+/** "spin 3.4.0 (abc1234 2025-...)" -> "3.4.0". */
+function parseSpinVersion(stdout) {
+    return /spin\s+v?(\d+\.\d+\.\d+\S*)/.exec(stdout)?.[1] ?? stdout.trim().split('\n')[0];
+}
+function spinBuildArgs(manifest) {
+    return ['build', '--from', manifest];
+}
+function spinPushArgs(manifest, reference, insecure) {
+    return ['registry', 'push', '--from', manifest, ...(insecure ? ['--insecure'] : []), reference];
+}
+/** The digest `spin registry push` reports, if the registry told it. */
+function parsePushedDigest(stdout) {
+    return /Pushed with digest (sha256:[a-f0-9]{64})/.exec(stdout)?.[1];
+}
+
+;// CONCATENATED MODULE: ./src/backends/spin.ts
+// Spin backend: one wasi/wasm32 leg. `spin build` in the manifest's directory, then
+// `spin registry push` of the app as an OCI artifact (one manifest, no index). Spin can only push
+// to a tag, so the leg pushes to its scratch tag hephy-leg-<leg id> and records the digest; the
+// merge puts the real tags on that digest. The digest comes from the push's output, or, when the
+// registry did not return it, from reading the scratch tag back.
+//
+// The CLI: `spin` on PATH when present; on GitHub runners the pinned release is downloaded
+// (SHA-256 checked) into the backend's cache dir; elsewhere a missing CLI is a clear error.
+
+
+
+
+
+
+
+
+const spin_DIGEST = /^sha256:[a-f0-9]{64}$/;
+const SPIN_PLATFORM = 'wasi/wasm32';
+const SPIN_NOT_INSTALLED = `the Spin CLI is not installed; hephy-builder installs it on GitHub runners; locally install it from https://spinframework.dev/ (hephy-builder pins spin ${SPIN_VERSION})`;
+function spinManifest(ctx) {
+    const rel = ctx.spec.config.spin_config?.manifest_path ?? 'spin.toml';
+    const path = (0,external_node_path_namespaceObject.resolve)(ctx.sourceDir, rel);
+    if (!(0,external_node_fs_namespaceObject.existsSync)(path) || !(0,external_node_fs_namespaceObject.statSync)(path).isFile())
+        throw new problem_UserError(`spin_config.manifest_path ${rel}: no such file in ${ctx.sourceDir}`);
+    return { dir: (0,external_node_path_namespaceObject.dirname)(path), file: (0,external_node_path_namespaceObject.basename)(path) };
+}
+function createSpinBackend(options = {}) {
+    const runner = options.runner ?? run;
+    const now = options.now ?? Date.now;
+    const resolveDigest = options.resolveDigest ?? ((reference, env) => createImagetools().indexDigest(reference, env));
+    const binaries = new WeakMap();
+    async function locate(ctx) {
+        const known = binaries.get(ctx);
+        if (known)
+            return known;
+        if (ctx.leg.platform !== SPIN_PLATFORM) {
+            throw new problem_UserError(`the spin backend builds only ${SPIN_PLATFORM}, not ${ctx.leg.platform}`);
+        }
+        const env = toolEnv(ctx.env);
+        let binary = which('spin', env.PATH);
+        if (!binary) {
+            if (!ctx.onRunner)
+                throw new problem_UserError(SPIN_NOT_INSTALLED);
+            ctx.log(`installing spin ${SPIN_VERSION} (checksum-verified release) into ${ctx.cacheDir}`);
+            binary = await installSpin({ dir: ctx.cacheDir, arch: options.arch, download: options.download, runner, log: ctx.log });
+        }
+        binaries.set(ctx, binary);
+        return binary;
+    }
+    async function build(ctx) {
+        const spin = await locate(ctx);
+        const env = toolEnv(ctx.env);
+        const manifest = spinManifest(ctx);
+        const reference = `${ctx.target.repository}:${scratchTag(ctx.leg.id)}`;
+        const runOptions = { cwd: manifest.dir, env, secrets: ctx.secrets, onLine: (_s, line) => ctx.log(line) };
+        await runner(spin, spinBuildArgs(manifest.file), { ...runOptions, timeoutMs: 60 * 60 * 1000 });
+        const pushStart = now();
+        const pushed = await runner(spin, spinPushArgs(manifest.file, reference, ctx.target.insecure), { ...runOptions, timeoutMs: 30 * 60 * 1000 });
+        const pushMs = now() - pushStart;
+        const digest = parsePushedDigest(pushed.stdout) ?? (await resolveDigest(reference, env));
+        if (!spin_DIGEST.test(digest))
+            throw new Error(`spin: cannot tell the digest pushed to ${reference} (got "${digest}")`);
+        return { digest, pushMs };
+    }
+    return {
+        name: 'spin',
+        tools: ['spin'],
+        async setup(ctx) {
+            const spin = await locate(ctx);
+            const version = await runner(spin, ['--version'], { env: toolEnv(ctx.env), secrets: ctx.secrets, timeoutMs: 60_000 });
+            return parseSpinVersion(version.stdout);
+        },
+        build,
+    };
+}
+const spinBackend = createSpinBackend();
+
+;// CONCATENATED MODULE: ./src/backends/index.ts
+
+
+
+
+const backends = {
+    ko: koBackend,
+    kaniko: kanikoBackend,
+    buildkit: buildkitBackend,
+    spin: spinBackend,
+};
+function backendFor(name) {
+    return backends[name];
+}
+
+;// CONCATENATED MODULE: ./src/core/legRecord.ts
+// Leg records travel between jobs as files (artifacts on runners, a directory locally), so the
+// merge validates every record it reads instead of trusting it.
+
+
+const durations = object({ setup: schemas_number(), build: schemas_number(), push: schemas_number(), total: schemas_number() });
+const legRecordSchema = object({
+    schema: literal(1),
+    legId: schemas_string().min(1),
+    image: schemas_string().min(1),
+    dir: schemas_string(),
+    platform: schemas_string().min(1),
+    backend: schemas_enum(BACKENDS),
+    runner: schemas_string(),
+    repository: schemas_string().optional(),
+    digest: schemas_string().regex(/^sha256:[a-f0-9]{64}$/).optional(),
+    compressedSize: schemas_number().int().nonnegative().optional(),
+    durationsMs: durations,
+    sourceCommit: schemas_string().optional(),
+    status: schemas_enum(['success', 'failure']),
+    error: schemas_string().optional(),
+    startedAt: schemas_string(),
+    finishedAt: schemas_string(),
+});
+/** The file (and artifact) name of a leg's record. Leg ids are already artifact-name safe. */
+function legRecordName(legId) {
+    return `hephy-leg-${legId}`;
+}
+function legRecord_parseLegRecord(text, source) {
+    let data;
+    try {
+        data = JSON.parse(text);
+    }
+    catch (error) {
+        throw new Error(`${source}: not a JSON leg record (${error instanceof Error ? error.message : String(error)})`);
+    }
+    const parsed = legRecordSchema.safeParse(data);
+    if (!parsed.success) {
+        const first = parsed.error.issues[0];
+        throw new Error(`${source}: not a valid leg record: ${first.path.join('.') || '(root)'}: ${first.message}`);
+    }
+    return parsed.data;
+}
+/** A record for a leg that failed before or during its build. */
+function failedLegRecord(leg, error, startedAt, durationsMs) {
+    return {
+        schema: 1,
+        legId: leg.id,
+        image: leg.image,
+        dir: leg.dir,
+        platform: leg.platform,
+        backend: leg.backend,
+        runner: leg.runner,
+        durationsMs,
+        status: 'failure',
+        error,
+        startedAt: startedAt.toISOString(),
+        finishedAt: new Date().toISOString(),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/core/report/format.ts
+// Small formatters shared by every report.
+function formatDuration(ms) {
+    if (!Number.isFinite(ms))
+        return '-';
+    const sign = ms < 0 ? '-' : '';
+    const abs = Math.abs(ms);
+    if (abs < 1000)
+        return `${sign}${Math.round(abs)}ms`;
+    const seconds = abs / 1000;
+    if (seconds < 60)
+        return `${sign}${seconds.toFixed(1)}s`;
+    const minutes = Math.floor(seconds / 60);
+    return `${sign}${minutes}m ${Math.round(seconds - minutes * 60)
+        .toString()
+        .padStart(2, '0')}s`;
+}
+function formatBytes(bytes) {
+    if (bytes === undefined || !Number.isFinite(bytes))
+        return '-';
+    const sign = bytes < 0 ? '-' : '';
+    let value = Math.abs(bytes);
+    for (const unit of ['B', 'KiB', 'MiB', 'GiB']) {
+        if (value < 1024 || unit === 'GiB')
+            return `${sign}${unit === 'B' ? value : value.toFixed(1)} ${unit}`;
+        value /= 1024;
+    }
+    return `${sign}${value} B`;
+}
+/** "+12.3s (+15%)", "-2.0s (-4%)", or "new" when there is nothing to compare with. */
+function formatDelta(current, base, unit) {
+    if (current === undefined || base === undefined)
+        return 'new';
+    const diff = current - base;
+    const abs = unit === 'ms' ? formatDuration(diff) : formatBytes(diff);
+    const signed = diff > 0 ? `+${abs}` : diff === 0 ? `±0` : abs;
+    if (base === 0)
+        return signed;
+    const pct = Math.round((diff / base) * 100);
+    return `${signed} (${pct > 0 ? '+' : ''}${pct}%)`;
+}
+
+;// CONCATENATED MODULE: ./src/core/report/runSummary.ts
+
+
+const SUMMARY_MARKER = '<!-- hephy-builder:summary -->';
+function baselineFromReport(report, meta) {
+    const legs = {};
+    for (const record of report.outcomes.flatMap((o) => o.records)) {
+        if (record.status === 'success')
+            legs[record.legId] = { totalMs: record.durationsMs.total, compressedSize: record.compressedSize };
+    }
+    return { ...meta, legs, criticalPathMs: criticalPathMs(report) };
+}
+/** The slowest leg plus the merge: what the run's wall time cannot go below. */
+function criticalPathMs(report) {
+    const legs = report.outcomes.flatMap((o) => o.records).map((r) => r.durationsMs.total);
+    return (legs.length ? Math.max(...legs) : 0) + report.mergeMs;
+}
+/** Every leg of the run, failed ones first. */
+function legRows(report) {
+    const records = report.outcomes.flatMap((o) => o.records);
+    return [...records.filter((r) => r.status !== 'success'), ...records.filter((r) => r.status === 'success')];
+}
+function renderRunSummaryMarkdown(report, baseline) {
+    const out = [SUMMARY_MARKER, '## hephy-builder', ''];
+    const failed = report.outcomes.filter((o) => o.status === 'failed');
+    const published = report.outcomes.filter((o) => o.status === 'published');
+    out.push(`**${published.length}** image(s) published, **${failed.length}** failed.`, '');
+    if (failed.length) {
+        out.push('### Failed', '');
+        for (const outcome of failed) {
+            out.push(`- **\`${outcome.image}\`**: no tag moved.`);
+            for (const leg of outcome.failedLegs)
+                out.push(`  - leg \`${leg.legId}\` (${leg.platform}): ${cell(firstLine(leg.reason))}`);
+            if (outcome.error)
+                out.push(`  - merge: ${cell(firstLine(outcome.error))}`);
+        }
+        out.push('');
+    }
+    if (published.length) {
+        out.push('### Published', '');
+        out.push(renderMarkdownTable(['Image', 'Platforms', 'Index digest', 'Tags'], published.map((o) => [`\`${o.image}\``, o.platforms.join(', '), `\`${shortDigest(o.digest)}\``, o.tags.map((t) => `\`${t}\``).join('<br>')])), '');
+    }
+    const rows = legRows(report);
+    if (rows.length) {
+        out.push('### Legs', '');
+        const compare = baseline !== undefined;
+        const headers = ['Leg', 'Status', 'Runner', 'Backend', 'Setup', 'Build', 'Push', 'Total', ...(compare ? ['Δ time'] : []), 'Size', ...(compare ? ['Δ size'] : [])];
+        out.push(renderMarkdownTable(headers, rows.map((r) => {
+            const base = baseline?.legs[r.legId];
+            return [
+                `\`${r.image}\` ${r.platform}`,
+                r.status === 'success' ? 'ok' : `**failed**: ${firstLine(r.error ?? '')}`,
+                r.runner,
+                r.backend,
+                formatDuration(r.durationsMs.setup),
+                formatDuration(r.durationsMs.build),
+                formatDuration(r.durationsMs.push),
+                formatDuration(r.durationsMs.total),
+                ...(compare ? [formatDelta(r.status === 'success' ? r.durationsMs.total : undefined, base?.totalMs, 'ms')] : []),
+                formatBytes(r.compressedSize),
+                ...(compare ? [formatDelta(r.compressedSize, base?.compressedSize, 'bytes')] : []),
+            ];
+        })), '');
+    }
+    const critical = criticalPathMs(report);
+    const criticalDelta = baseline?.criticalPathMs !== undefined ? ` (${formatDelta(critical, baseline.criticalPathMs, 'ms')} vs base)` : '';
+    out.push(`Critical path (slowest leg + merge ${formatDuration(report.mergeMs)}): **${formatDuration(critical)}**${criticalDelta}.`, '');
+    if (baseline) {
+        const what = [baseline.ref, baseline.sha?.slice(0, 7)].filter(Boolean).join(' at ');
+        out.push(`Compared with the last successful run on ${what || 'the default branch'}${baseline.createdAt ? ` (${baseline.createdAt})` : ''}.`, '');
+    }
+    else {
+        out.push('No baseline yet: the first successful run on the default branch becomes the reference for later comparisons.', '');
+    }
+    return out.join('\n');
+}
+function renderRunSummaryText(report) {
+    const out = [];
+    const rows = legRows(report);
+    out.push(renderTextTable(['LEG', 'STATUS', 'BACKEND', 'SETUP', 'BUILD', 'PUSH', 'TOTAL', 'SIZE', 'DIGEST'], rows.map((r) => [
+        r.legId,
+        r.status === 'success' ? 'ok' : 'FAILED',
+        r.backend,
+        formatDuration(r.durationsMs.setup),
+        formatDuration(r.durationsMs.build),
+        formatDuration(r.durationsMs.push),
+        formatDuration(r.durationsMs.total),
+        formatBytes(r.compressedSize),
+        shortDigest(r.digest),
+    ])));
+    out.push('');
+    for (const o of report.outcomes) {
+        if (o.status === 'published') {
+            out.push(`published ${o.image} (${o.platforms.join(', ')}) ${shortDigest(o.digest)}`);
+            for (const tag of o.tags)
+                out.push(`  ${tag}`);
+        }
+        else {
+            out.push(`FAILED ${o.image}: no tag moved`);
+            for (const leg of o.failedLegs)
+                out.push(`  leg ${leg.legId}: ${firstLine(leg.reason)}`);
+            if (o.error)
+                out.push(`  merge: ${firstLine(o.error)}`);
+        }
+    }
+    out.push('', `critical path: ${formatDuration(criticalPathMs(report))} (slowest leg + merge)`);
+    return `${out.join('\n')}\n`;
+}
+function shortDigest(digest) {
+    return digest ? digest.replace(/^sha256:/, 'sha256:').slice(0, 19) : '-';
+}
+function firstLine(text) {
+    const line = text.split('\n').find((l) => l.trim()) ?? '';
+    return line.length > 200 ? `${line.slice(0, 197)}...` : line;
+}
+
+;// CONCATENATED MODULE: ./src/app/buildLeg.ts
+// Runs one leg: fetch the sources (local dir, or an upstream clone at a ref), set the backend up,
+// build one platform and push it by digest, measure the pushed image, and always come back with a
+// leg record — a failed leg records its failure so the merge and the summary can say why.
+
+
+
+
+
+
+async function sources(spec, env, workDir) {
+    if (spec.source.kind === 'upstream') {
+        const checkout = (0,external_node_path_namespaceObject.join)(workDir, 'upstream');
+        env.log(`cloning ${spec.source.repo} at ${spec.source.ref}`);
+        const commit = await git_shallowClone(spec.source.repo, spec.source.ref, checkout);
+        env.log(`${spec.source.ref} resolved to ${commit}`);
+        return { dir: checkout, commit };
+    }
+    const dir = (0,external_node_path_namespaceObject.resolve)(env.root, spec.source.dir);
+    const commit = await headSha(env.root).catch(() => undefined);
+    return { dir, commit };
+}
+const buildLeg_describe = (error) => (error instanceof Error ? error.message : String(error));
+async function buildLeg(leg, spec, env, deps) {
+    const startedAt = new Date();
+    const started = Date.now();
+    const durations = { setup: 0, build: 0, push: 0, total: 0 };
+    const workDir = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), `hephy-leg-${leg.id}-`));
+    let phase = 'setup';
+    try {
+        const backend = deps.backendFor(leg.backend);
+        const source = await sources(spec, env, workDir);
+        const cacheDir = (0,external_node_path_namespaceObject.join)(env.cacheRoot, leg.backend);
+        (0,external_node_fs_namespaceObject.mkdirSync)(cacheDir, { recursive: true });
+        const ctx = {
+            spec,
+            leg,
+            sourceDir: source.dir,
+            target: { repository: repositoryFor(spec.image, env.publish), insecure: env.insecure },
+            workDir,
+            cacheDir,
+            env: env.env,
+            baseImage: env.baseImage,
+            kanikoImage: env.kanikoImage,
+            secrets: env.secrets,
+            onRunner: env.onRunner,
+            log: env.log,
+        };
+        const version = await backend.setup(ctx);
+        durations.setup = Date.now() - started;
+        env.log(`${leg.backend} ${version}: building ${spec.image} for ${leg.platform}`);
+        phase = 'build';
+        const buildStarted = Date.now();
+        const result = await backend.build(ctx);
+        const buildAndPush = Date.now() - buildStarted;
+        durations.push = Math.min(result.pushMs, buildAndPush);
+        durations.build = buildAndPush - durations.push;
+        phase = 'measure';
+        const reference = `${ctx.target.repository}@${result.digest}`;
+        const size = await deps.compressedSize(reference, env.env);
+        durations.total = Date.now() - started;
+        env.log(`pushed ${reference}`);
+        return {
+            schema: 1,
+            legId: leg.id,
+            image: leg.image,
+            dir: leg.dir,
+            platform: leg.platform,
+            backend: leg.backend,
+            runner: leg.runner,
+            repository: ctx.target.repository,
+            digest: result.digest,
+            compressedSize: size,
+            durationsMs: durations,
+            sourceCommit: source.commit,
+            status: 'success',
+            startedAt: startedAt.toISOString(),
+            finishedAt: new Date().toISOString(),
+        };
+    }
+    catch (error) {
+        durations.total = Date.now() - started;
+        if (phase === 'setup')
+            durations.setup = durations.total;
+        else if (phase === 'build')
+            durations.build = durations.total - durations.setup;
+        return failedLegRecord(leg, `${phase} failed: ${buildLeg_describe(error)}`, startedAt, durations);
+    }
+    finally {
+        (0,external_node_fs_namespaceObject.rmSync)(workDir, { recursive: true, force: true });
+    }
+}
+
+;// CONCATENATED MODULE: ./src/core/mergePlan.ts
+
+function planMerge(images, legs, records, opts) {
+    const recordByLeg = new Map();
+    for (const record of records) {
+        // A re-run leg can leave two records: the later one wins.
+        const previous = recordByLeg.get(record.legId);
+        if (!previous || previous.finishedAt <= record.finishedAt)
+            recordByLeg.set(record.legId, record);
+    }
+    return images.map((spec) => {
+        const imageLegs = legs.filter((leg) => leg.image === spec.image);
+        const repository = repositoryFor(spec.image, opts);
+        const failedLegs = [];
+        const sources = [];
+        const perArch = [];
+        const imageRecords = [];
+        for (const leg of imageLegs) {
+            const record = recordByLeg.get(leg.id);
+            if (record)
+                imageRecords.push(record);
+            if (!record) {
+                failedLegs.push({ legId: leg.id, platform: leg.platform, reason: 'no leg record: the leg did not run or did not finish' });
+            }
+            else if (record.status !== 'success' || !record.digest) {
+                failedLegs.push({ legId: leg.id, platform: leg.platform, reason: record.error || 'the leg failed without a message' });
+            }
+            else {
+                const source = `${record.repository ?? repository}@${record.digest}`;
+                sources.push(source);
+                if (opts.perArchTags)
+                    perArch.push({ tag: `${repository}:${perArchTag(spec.image, leg.platform, opts)}`, source });
+            }
+        }
+        if (imageLegs.length === 0)
+            failedLegs.push({ legId: '-', platform: '-', reason: 'the plan has no legs for this image' });
+        return {
+            image: spec.image,
+            repository,
+            platforms: imageLegs.map((leg) => leg.platform),
+            tags: indexTags(spec.image, spec.additionalTags, opts).map((tag) => `${repository}:${tag}`),
+            sources,
+            perArch,
+            records: imageRecords,
+            status: failedLegs.length ? 'failed' : 'ready',
+            failedLegs,
+        };
+    });
+}
+
+;// CONCATENATED MODULE: ./src/app/mapLimited.ts
+/** Maps items with at most `limit` calls in flight; results keep the input order. */
+async function mapLimited(items, limit, fn) {
+    const results = new Array(items.length);
+    let next = 0;
+    const worker = async () => {
+        while (next < items.length) {
+            const index = next++;
+            results[index] = await fn(items[index]);
+        }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+    return results;
+}
+
+;// CONCATENATED MODULE: ./src/app/merge.ts
+// The merge step: per image, once every leg pushed its platform by digest, one multi-arch index
+// under all the image's tags. The order protects the tags: the index is first planned without
+// pushing (dry run) and checked to hold every planned platform, and only then pushed; an image
+// with a failed leg makes no imagetools call at all. One image's failure never stops the others;
+// the caller turns failed outcomes into the exit code.
+
+
+
+
+
+
+
+const messageOf = (error) => (error instanceof Error ? error.message : String(error));
+/** Planned platforms the index lacks (linux/arm64 and linux/arm64/v8 are the same platform). */
+function missingPlatforms(planned, raw) {
+    const found = indexPlatforms(raw);
+    return { missing: planned.filter((p) => !found.some((f) => samePlatform(f, p))), found };
+}
+function listed(items) {
+    return items.length ? items.join(', ') : 'none';
+}
+async function publishImage(merge, options, tools) {
+    const env = options.env ?? process.env;
+    const secrets = options.secrets ?? [];
+    const builder = options.builder;
+    const log = (line) => options.log?.(`[${merge.image}] ${line}`);
+    const outcome = (status, extra = {}) => ({
+        image: merge.image,
+        status,
+        tags: [],
+        platforms: merge.platforms,
+        failedLegs: [],
+        records: merge.records,
+        ...extra,
+    });
+    // 1. Plan the index without pushing anything, and check it before any tag moves.
+    let planned;
+    try {
+        planned = await tools.planIndex({ sources: merge.sources, env, secrets, builder });
+    }
+    catch (error) {
+        return outcome('failed', { error: `could not assemble the index from ${listed(merge.sources)} (no tag moved): ${messageOf(error)}` });
+    }
+    const before = missingPlatforms(merge.platforms, planned);
+    if (before.missing.length) {
+        return outcome('failed', {
+            error: `the index assembled from the leg digests lacks ${listed(before.missing)} (it has ${listed(before.found)}): a leg pushed a manifest of another platform; no tag moved`,
+        });
+    }
+    // 2. Push it under every tag at once.
+    const tagList = merge.tags.join(', ');
+    log(`creating ${tagList} over ${merge.sources.length} platform manifest(s)`);
+    try {
+        await tools.createIndex({ tags: merge.tags, sources: merge.sources, env, secrets, builder, log });
+    }
+    catch (error) {
+        return outcome('failed', {
+            tags: merge.tags,
+            error: `imagetools create failed; buildx pushes the tags one after another, so some of ${tagList} may already point at the new index: ${messageOf(error)}`,
+        });
+    }
+    // 3. Read back what the registry now serves under the first tag.
+    const first = merge.tags[0];
+    let digest;
+    try {
+        const raw = await tools.inspectRaw(first, env, { secrets, builder });
+        digest = await tools.indexDigest(first, env, { secrets, builder });
+        const after = missingPlatforms(merge.platforms, raw);
+        if (after.missing.length) {
+            return outcome('failed', {
+                tags: merge.tags,
+                digest,
+                error: `the index pushed to ${tagList} lacks ${listed(after.missing)} (it has ${listed(after.found)}); these tags already point at it`,
+            });
+        }
+    }
+    catch (error) {
+        return outcome('failed', {
+            tags: merge.tags,
+            digest,
+            error: `the index was pushed to ${tagList}, but reading it back failed, so its platforms are unchecked: ${messageOf(error)}`,
+        });
+    }
+    log(`${first} -> ${digest}`);
+    // 4. Per-arch tags: each a plain copy of its platform's manifest.
+    const perArchTags = [];
+    for (const { tag, source } of merge.perArch) {
+        try {
+            await tools.createIndex({ tags: [tag], sources: [source], env, secrets, builder, log, preferIndex: false });
+            perArchTags.push(tag);
+        }
+        catch (error) {
+            return outcome('failed', {
+                tags: [...merge.tags, ...perArchTags],
+                digest,
+                error: `the index is published at ${tagList} (${digest}), but the per-arch tag ${tag} failed: ${messageOf(error)}`,
+            });
+        }
+    }
+    return outcome('published', { tags: [...merge.tags, ...perArchTags], digest });
+}
+async function mergeImages(options) {
+    const started = Date.now();
+    const tools = options.imagetools ?? defaultImagetools;
+    const plans = planMerge(options.images, options.legs, options.records, options.publish);
+    const outcomes = await mapLimited(plans, options.concurrency ?? 4, async (merge) => {
+        if (merge.status === 'failed') {
+            options.log?.(`[${merge.image}] not published: ${merge.failedLegs.length} leg(s) failed; no tag moved`);
+            return { image: merge.image, status: 'failed', tags: [], platforms: merge.platforms, failedLegs: merge.failedLegs, records: merge.records };
+        }
+        try {
+            return await publishImage(merge, options, tools);
+        }
+        catch (error) {
+            // publishImage handles every tool failure; this is the safety net that keeps other images going.
+            return { image: merge.image, status: 'failed', tags: [], platforms: merge.platforms, failedLegs: [], records: merge.records, error: messageOf(error) };
+        }
+    });
+    return { outcomes, mergeMs: Date.now() - started };
+}
+function jsonFiles(dir) {
+    return readdirSync(dir, { withFileTypes: true })
+        .sort((a, b) => a.name.localeCompare(b.name))
+        .flatMap((entry) => {
+        const path = join(dir, entry.name);
+        if (entry.isDirectory())
+            return jsonFiles(path);
+        return entry.isFile() && entry.name.endsWith('.json') ? [path] : [];
+    });
+}
+/** Every leg record under dir, recursively (artifacts download into one subdirectory each). */
+function readLegRecords(dir) {
+    let files;
+    try {
+        files = jsonFiles(dir);
+    }
+    catch (error) {
+        return { records: [], problems: [`cannot read leg records from ${dir}: ${messageOf(error)}`] };
+    }
+    const records = [];
+    const problems = [];
+    for (const file of files) {
+        const name = relative(dir, file);
+        try {
+            records.push(parseLegRecord(readFileSync(file, 'utf8'), name));
+        }
+        catch (error) {
+            problems.push(`skipped ${messageOf(error)}`);
+        }
+    }
+    return { records, problems };
+}
+/** True when any image failed: the caller's exit code. */
+function anyFailed(report) {
+    return report.outcomes.some((o) => o.status === 'failed');
+}
+
+;// CONCATENATED MODULE: ./src/app/localRun.ts
+// `hephy-builder run`: the whole CI pipeline on this machine. Plan, then every leg in parallel
+// (bounded by the cores), then the merge, against a local registry — the one given, or a
+// throwaway one started here — and finally the same summary a pull request gets.
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+function backendsOf(plan) {
+    return new Set(plan.images.map((spec) => spec.backend));
+}
+/** Which pinned tools the planned backends need, for scripts/install-tools.sh --only. */
+function toolsFor(plan) {
+    const tools = new Set(['apt', 'buildx', 'crane']);
+    const backends = backendsOf(plan);
+    if (backends.has('ko'))
+        tools.add('ko');
+    if (backends.has('buildkit'))
+        ['buildkit', 'binfmt'].forEach((t) => tools.add(t));
+    if (backends.has('kaniko'))
+        ['kaniko', 'containers-conf', 'binfmt'].forEach((t) => tools.add(t));
+    return [...tools];
+}
+async function runLocally(options) {
+    const { out } = options;
+    const root = (0,external_node_path_namespaceObject.resolve)(options.cwd, options.root);
+    const plan = await planRepository(root, options.mode, { runners: options.runners, cwd: options.cwd });
+    out(renderPlanText(plan));
+    const errors = plan.problems.filter((p) => p.severity === 'error');
+    if (errors.length)
+        throw new problem_UserError(`${errors.length} problem(s) in build configs: fix them first`);
+    if (plan.matrix.include.length === 0) {
+        out('Nothing to build.\n');
+        return { plan, report: { outcomes: [], mergeMs: 0 }, registry: options.registry ?? '' };
+    }
+    out(`hephy: checking tools (${toolsFor(plan).join(', ')}); the first run builds them from source and can take several minutes...\n`);
+    await installTools(toolsFor(plan), (_stream, line) => out(`  ${line}\n`));
+    let registry = options.registry;
+    let stopHint;
+    if (!registry) {
+        const started = await startRegistry();
+        registry = started.address;
+        stopHint = `bash scripts/registry.sh stop ${registry}`;
+        out(`hephy: started a throwaway registry at ${registry}\n`);
+    }
+    const env = toolEnv(process.env);
+    const backends = backendsOf(plan);
+    if (backends.has('buildkit')) {
+        out('hephy: starting buildkitd (builder "hephy")...\n');
+        await startBuildkit([registry], 'hephy');
+        env.HEPHY_BUILDX_BUILDER = env.HEPHY_BUILDX_BUILDER || 'hephy';
+    }
+    // Base images cannot be pulled here: push hephy's own and offer them to the apps.
+    const bases = await pushBaseImages(registry);
+    env.BASE_IMAGE = env.BASE_IMAGE || bases.busybox;
+    const kaniko = backends.has('kaniko') ? options.kanikoImage || (await kanikoImage()) : options.kanikoImage;
+    const date = new Date();
+    const sha = await headSha(root).catch(() => undefined);
+    const publish = { registry, prefix: options.prefix, mode: options.tagMode, date, sha, perArchTags: options.perArchTags };
+    const legEnv = {
+        root,
+        publish,
+        insecure: true,
+        env,
+        secrets: [],
+        cacheRoot: (0,external_node_path_namespaceObject.join)(toolsDir(env), 'cache'),
+        baseImage: options.baseImage || bases.static,
+        kanikoImage: kaniko,
+        onRunner: false,
+        log: () => undefined,
+    };
+    const specs = new Map(plan.images.map((spec) => [spec.image, spec]));
+    const legs = plan.matrix.include;
+    const jobs = Math.max(1, options.jobs ?? (0,external_node_os_namespaceObject.availableParallelism)());
+    out(`hephy: building ${legs.length} leg(s), ${jobs} at a time\n`);
+    const recordsDir = (0,external_node_path_namespaceObject.join)(options.outDir, 'legs');
+    (0,external_node_fs_namespaceObject.mkdirSync)(recordsDir, { recursive: true });
+    const records = await mapLimited(legs, jobs, async (leg) => {
+        out(`  [${leg.id}] ${leg.backend} ${leg.platform}: started\n`);
+        const record = await buildLeg(leg, specs.get(leg.image), { ...legEnv, log: (line) => out(`  [${leg.id}] ${line}\n`) }, {
+            backendFor: backendFor,
+            compressedSize: (ref, toolEnvironment) => manifestCompressedSize(ref, toolEnvironment),
+        });
+        (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.join)(recordsDir, `${legRecordName(leg.id)}.json`), `${JSON.stringify(record, null, 2)}\n`);
+        const took = `${(record.durationsMs.total / 1000).toFixed(1)}s`;
+        out(`  [${leg.id}] ${record.status === 'success' ? `done in ${took}` : `FAILED after ${took}: ${record.error?.split('\n')[0]}`}\n`);
+        return record;
+    });
+    out('hephy: merging\n');
+    const report = await mergeImages({
+        images: plan.images,
+        legs,
+        records,
+        publish,
+        env,
+        log: (line) => out(`  ${line}\n`),
+    });
+    (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.join)(options.outDir, 'summary.md'), renderRunSummaryMarkdown(report));
+    out(`\n${renderRunSummaryText(report)}`);
+    out(`summary: ${(0,external_node_path_namespaceObject.join)(options.outDir, 'summary.md')}\n`);
+    if (stopHint)
+        out(`registry ${registry} keeps running for you to pull from; stop it with: ${stopHint}\n`);
+    return { plan, report, registry, stopHint };
+}
+
+;// CONCATENATED MODULE: ./src/cli/commands/run.ts
+
+
+
+
+
+
+
+const runCommand = {
+    name: 'run',
+    summary: 'Run the whole pipeline here: plan, build every leg, merge into a local registry, summarise',
+    usage: 'hephy-builder run [--root DIR] [--registry HOST:PORT] [selection options] [--jobs N]',
+    help: `${selectionHelp}
+  --registry HOST:PORT  registry to push to (default: start a throwaway one on 127.0.0.1)
+  --prefix PATH         path under the registry (default: hephy)
+  --tag-mode MODE       per-image (default) or single-repo
+  --per-arch-tags       also tag each platform's manifest, e.g. app-20261125-arm64
+  --jobs N              legs built at once (default: the number of cores)
+  --base-image REF      base image for ko apps (default: hephy's static base in the registry)
+  --kaniko-image REF    Kaniko executor image (default: built locally from source)
+  --out DIR             where leg records and summary.md go (default: .hephy/run)`,
+    options: {
+        ...selectionOptions,
+        registry: { type: 'string' },
+        prefix: { type: 'string' },
+        'tag-mode': { type: 'string' },
+        'per-arch-tags': { type: 'boolean' },
+        jobs: { type: 'string' },
+        'base-image': { type: 'string' },
+        'kaniko-image': { type: 'string' },
+        out: { type: 'string' },
+    },
+    allowPositionals: false,
+    async run(args, io) {
+        const tagMode = (stringOption(args, 'tag-mode') ?? 'per-image');
+        if (!TAG_MODES.includes(tagMode))
+            throw new problem_UserError(`--tag-mode: expected one of ${TAG_MODES.join(', ')}, got \`${tagMode}\``);
+        const jobsText = stringOption(args, 'jobs');
+        const jobs = jobsText === undefined ? undefined : Number(jobsText);
+        if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1))
+            throw new problem_UserError(`--jobs: expected a whole number of at least 1, got \`${jobsText}\``);
+        const registry = stringOption(args, 'registry');
+        if (registry !== undefined && !/^[A-Za-z0-9.-]+(:\d+)?$/.test(registry))
+            throw new problem_UserError(`--registry: expected HOST[:PORT], got \`${registry}\``);
+        const result = await runLocally({
+            root: stringOption(args, 'root') ?? '.',
+            mode: selectionFromArgs(args),
+            runners: stringOption(args, 'runners'),
+            registry,
+            prefix: stringOption(args, 'prefix') ?? 'hephy',
+            tagMode,
+            perArchTags: Boolean(args.values['per-arch-tags']),
+            jobs,
+            baseImage: stringOption(args, 'base-image'),
+            kanikoImage: stringOption(args, 'kaniko-image'),
+            outDir: (0,external_node_path_namespaceObject.resolve)(io.cwd, stringOption(args, 'out') ?? '.hephy/run'),
+            cwd: io.cwd,
+            out: io.out,
+        });
+        return anyFailed(result.report) ? 1 : 0;
     },
 };
 
@@ -21801,7 +24095,8 @@ const validateCommand = {
 
 
 
-const commands = [validateCommand, detectCommand, planCommand, schemaCommand, initCommand, generateCommand];
+
+const commands = [validateCommand, detectCommand, planCommand, schemaCommand, initCommand, generateCommand, runCommand];
 
 ;// CONCATENATED MODULE: ./src/cli/main.ts
 // The hephy-builder CLI: a thin adapter that parses arguments and calls the core.

@@ -11,6 +11,7 @@ import type { ImageSpec, Leg, LegRecord } from '../core/model.js';
 import { samePlatform } from '../core/platform.js';
 import type { ImageOutcome, RunReport } from '../core/report/runSummary.js';
 import type { PublishOptions } from '../core/tags.js';
+import { mapLimited } from './mapLimited.js';
 import { defaultImagetools, indexPlatforms, type Imagetools, type ManifestDocument } from '../tools/imagetools.js';
 
 export interface MergeOptions {
@@ -121,20 +122,6 @@ async function publishImage(merge: ImageMerge, options: MergeOptions, tools: Non
     }
   }
   return outcome('published', { tags: [...merge.tags, ...perArchTags], digest });
-}
-
-/** Runs fn over items, at most `limit` at a time, keeping the results in item order. */
-async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  return results;
 }
 
 export async function mergeImages(options: MergeOptions): Promise<RunReport> {

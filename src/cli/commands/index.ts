@@ -3,7 +3,8 @@ import { detectCommand } from './detect.js';
 import { generateCommand } from './generate.js';
 import { initCommand } from './init.js';
 import { planCommand } from './plan.js';
+import { runCommand } from './run.js';
 import { schemaCommand } from './schema.js';
 import { validateCommand } from './validate.js';
 
-export const commands: CommandSpec[] = [validateCommand, detectCommand, planCommand, schemaCommand, initCommand, generateCommand];
+export const commands: CommandSpec[] = [validateCommand, detectCommand, planCommand, schemaCommand, initCommand, generateCommand, runCommand];

@@ -1,0 +1,147 @@
+// `hephy-builder run`: the whole CI pipeline on this machine. Plan, then every leg in parallel
+// (bounded by the cores), then the merge, against a local registry — the one given, or a
+// throwaway one started here — and finally the same summary a pull request gets.
+import { availableParallelism } from 'node:os';
+import { join, resolve } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { backendFor } from '../backends/index.js';
+import type { ImageSpec, Leg, LegRecord, Plan, SelectionMode } from '../core/model.js';
+import { legRecordName } from '../core/legRecord.js';
+import { renderRunSummaryMarkdown, renderRunSummaryText, type RunReport } from '../core/report/runSummary.js';
+import { renderPlanText } from '../core/report/planReport.js';
+import type { PublishOptions, TagMode } from '../core/tags.js';
+import { UserError } from '../core/problem.js';
+import { manifestCompressedSize } from '../tools/imagetools.js';
+import { headSha } from '../tools/git.js';
+import { buildLeg, type LegEnvironment } from './buildLeg.js';
+import { installTools, kanikoImage, pushBaseImages, startBuildkit, startRegistry } from './localServices.js';
+import { mergeImages } from './merge.js';
+import { planRepository } from './planRepository.js';
+import { toolEnv, toolsDir } from './paths.js';
+import { mapLimited } from './mapLimited.js';
+
+export interface LocalRunOptions {
+  root: string;
+  mode: SelectionMode;
+  runners?: string;
+  /** host:port of a registry to push to; absent: start a throwaway one. */
+  registry?: string;
+  prefix: string;
+  tagMode: TagMode;
+  perArchTags: boolean;
+  /** Legs built at the same time (default: the number of cores). */
+  jobs?: number;
+  baseImage?: string;
+  kanikoImage?: string;
+  /** Where leg records and the summary are written. */
+  outDir: string;
+  cwd: string;
+  out(text: string): void;
+}
+
+export interface LocalRunResult {
+  plan: Plan;
+  report: RunReport;
+  registry: string;
+  /** How to stop the registry this run started, if it did. */
+  stopHint?: string;
+}
+
+function backendsOf(plan: Plan): Set<string> {
+  return new Set(plan.images.map((spec) => spec.backend));
+}
+
+/** Which pinned tools the planned backends need, for scripts/install-tools.sh --only. */
+function toolsFor(plan: Plan): string[] {
+  const tools = new Set(['apt', 'buildx', 'crane']);
+  const backends = backendsOf(plan);
+  if (backends.has('ko')) tools.add('ko');
+  if (backends.has('buildkit')) ['buildkit', 'binfmt'].forEach((t) => tools.add(t));
+  if (backends.has('kaniko')) ['kaniko', 'containers-conf', 'binfmt'].forEach((t) => tools.add(t));
+  return [...tools];
+}
+
+export async function runLocally(options: LocalRunOptions): Promise<LocalRunResult> {
+  const { out } = options;
+  const root = resolve(options.cwd, options.root);
+  const plan = await planRepository(root, options.mode, { runners: options.runners, cwd: options.cwd });
+  out(renderPlanText(plan));
+  const errors = plan.problems.filter((p) => p.severity === 'error');
+  if (errors.length) throw new UserError(`${errors.length} problem(s) in build configs: fix them first`);
+  if (plan.matrix.include.length === 0) {
+    out('Nothing to build.\n');
+    return { plan, report: { outcomes: [], mergeMs: 0 }, registry: options.registry ?? '' };
+  }
+
+  out(`hephy: checking tools (${toolsFor(plan).join(', ')}); the first run builds them from source and can take several minutes...\n`);
+  await installTools(toolsFor(plan), (_stream, line) => out(`  ${line}\n`));
+
+  let registry = options.registry;
+  let stopHint: string | undefined;
+  if (!registry) {
+    const started = await startRegistry();
+    registry = started.address;
+    stopHint = `bash scripts/registry.sh stop ${registry}`;
+    out(`hephy: started a throwaway registry at ${registry}\n`);
+  }
+  const env = toolEnv(process.env);
+  const backends = backendsOf(plan);
+  if (backends.has('buildkit')) {
+    out('hephy: starting buildkitd (builder "hephy")...\n');
+    await startBuildkit([registry], 'hephy');
+    env.HEPHY_BUILDX_BUILDER = env.HEPHY_BUILDX_BUILDER || 'hephy';
+  }
+  // Base images cannot be pulled here: push hephy's own and offer them to the apps.
+  const bases = await pushBaseImages(registry);
+  env.BASE_IMAGE = env.BASE_IMAGE || bases.busybox;
+  const kaniko = backends.has('kaniko') ? options.kanikoImage || (await kanikoImage()) : options.kanikoImage;
+
+  const date = new Date();
+  const sha = await headSha(root).catch(() => undefined);
+  const publish: PublishOptions = { registry, prefix: options.prefix, mode: options.tagMode, date, sha, perArchTags: options.perArchTags };
+  const legEnv: LegEnvironment = {
+    root,
+    publish,
+    insecure: true,
+    env,
+    secrets: [],
+    cacheRoot: join(toolsDir(env), 'cache'),
+    baseImage: options.baseImage || bases.static,
+    kanikoImage: kaniko,
+    onRunner: false,
+    log: () => undefined,
+  };
+
+  const specs = new Map<string, ImageSpec>(plan.images.map((spec) => [spec.image, spec]));
+  const legs = plan.matrix.include;
+  const jobs = Math.max(1, options.jobs ?? availableParallelism());
+  out(`hephy: building ${legs.length} leg(s), ${jobs} at a time\n`);
+  const recordsDir = join(options.outDir, 'legs');
+  mkdirSync(recordsDir, { recursive: true });
+  const records = await mapLimited(legs, jobs, async (leg: Leg): Promise<LegRecord> => {
+    out(`  [${leg.id}] ${leg.backend} ${leg.platform}: started\n`);
+    const record = await buildLeg(leg, specs.get(leg.image)!, { ...legEnv, log: (line) => out(`  [${leg.id}] ${line}\n`) }, {
+      backendFor,
+      compressedSize: (ref, toolEnvironment) => manifestCompressedSize(ref, toolEnvironment),
+    });
+    writeFileSync(join(recordsDir, `${legRecordName(leg.id)}.json`), `${JSON.stringify(record, null, 2)}\n`);
+    const took = `${(record.durationsMs.total / 1000).toFixed(1)}s`;
+    out(`  [${leg.id}] ${record.status === 'success' ? `done in ${took}` : `FAILED after ${took}: ${record.error?.split('\n')[0]}`}\n`);
+    return record;
+  });
+
+  out('hephy: merging\n');
+  const report = await mergeImages({
+    images: plan.images,
+    legs,
+    records,
+    publish,
+    env,
+    log: (line) => out(`  ${line}\n`),
+  });
+  writeFileSync(join(options.outDir, 'summary.md'), renderRunSummaryMarkdown(report));
+  out(`\n${renderRunSummaryText(report)}`);
+  out(`summary: ${join(options.outDir, 'summary.md')}\n`);
+  if (stopHint) out(`registry ${registry} keeps running for you to pull from; stop it with: ${stopHint}\n`);
+  return { plan, report, registry, stopHint };
+}

@@ -1,0 +1,59 @@
+import { resolve } from 'node:path';
+import { runLocally } from '../../app/localRun.js';
+import { anyFailed } from '../../app/merge.js';
+import { TAG_MODES, type TagMode } from '../../core/tags.js';
+import { UserError } from '../../core/problem.js';
+import { stringOption, type CommandSpec } from '../args.js';
+import { selectionFromArgs, selectionHelp, selectionOptions } from './plan.js';
+
+export const runCommand: CommandSpec = {
+  name: 'run',
+  summary: 'Run the whole pipeline here: plan, build every leg, merge into a local registry, summarise',
+  usage: 'hephy-builder run [--root DIR] [--registry HOST:PORT] [selection options] [--jobs N]',
+  help: `${selectionHelp}
+  --registry HOST:PORT  registry to push to (default: start a throwaway one on 127.0.0.1)
+  --prefix PATH         path under the registry (default: hephy)
+  --tag-mode MODE       per-image (default) or single-repo
+  --per-arch-tags       also tag each platform's manifest, e.g. app-20261125-arm64
+  --jobs N              legs built at once (default: the number of cores)
+  --base-image REF      base image for ko apps (default: hephy's static base in the registry)
+  --kaniko-image REF    Kaniko executor image (default: built locally from source)
+  --out DIR             where leg records and summary.md go (default: .hephy/run)`,
+  options: {
+    ...selectionOptions,
+    registry: { type: 'string' },
+    prefix: { type: 'string' },
+    'tag-mode': { type: 'string' },
+    'per-arch-tags': { type: 'boolean' },
+    jobs: { type: 'string' },
+    'base-image': { type: 'string' },
+    'kaniko-image': { type: 'string' },
+    out: { type: 'string' },
+  },
+  allowPositionals: false,
+  async run(args, io) {
+    const tagMode = (stringOption(args, 'tag-mode') ?? 'per-image') as TagMode;
+    if (!TAG_MODES.includes(tagMode)) throw new UserError(`--tag-mode: expected one of ${TAG_MODES.join(', ')}, got \`${tagMode}\``);
+    const jobsText = stringOption(args, 'jobs');
+    const jobs = jobsText === undefined ? undefined : Number(jobsText);
+    if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1)) throw new UserError(`--jobs: expected a whole number of at least 1, got \`${jobsText}\``);
+    const registry = stringOption(args, 'registry');
+    if (registry !== undefined && !/^[A-Za-z0-9.-]+(:\d+)?$/.test(registry)) throw new UserError(`--registry: expected HOST[:PORT], got \`${registry}\``);
+    const result = await runLocally({
+      root: stringOption(args, 'root') ?? '.',
+      mode: selectionFromArgs(args),
+      runners: stringOption(args, 'runners'),
+      registry,
+      prefix: stringOption(args, 'prefix') ?? 'hephy',
+      tagMode,
+      perArchTags: Boolean(args.values['per-arch-tags']),
+      jobs,
+      baseImage: stringOption(args, 'base-image'),
+      kanikoImage: stringOption(args, 'kaniko-image'),
+      outDir: resolve(io.cwd, stringOption(args, 'out') ?? '.hephy/run'),
+      cwd: io.cwd,
+      out: io.out,
+    });
+    return anyFailed(result.report) ? 1 : 0;
+  },
+};
