@@ -44,6 +44,9 @@ export async function startRegistry(options: { htpasswd?: { user: string; passwo
 
 /** Starts (or reuses) buildkitd and the `hephy` buildx builder that trusts these registries over http. */
 export async function startBuildkit(registries: string[], builder = 'hephy'): Promise<string> {
+  // The script refuses a second start; a running one (e.g. the e2e setup's) serves loopback registries over http anyway.
+  const running = await runScript('buildkitd.sh', ['status', '--name', builder], { allowFailure: true });
+  if (running) return running.split('\n').pop() ?? '';
   const out = await runScript('buildkitd.sh', ['start', registries.join(','), '--name', builder], { timeoutMs: 10 * 60 * 1000 });
   return out.split('\n').pop() ?? '';
 }
