@@ -22093,6 +22093,10 @@ async function startRegistry(options = {}) {
 }
 /** Starts (or reuses) buildkitd and the `hephy` buildx builder that trusts these registries over http. */
 async function startBuildkit(registries, builder = 'hephy') {
+    // The script refuses a second start; a running one (e.g. the e2e setup's) serves loopback registries over http anyway.
+    const running = await runScript('buildkitd.sh', ['status', '--name', builder], { allowFailure: true });
+    if (running)
+        return running.split('\n').pop() ?? '';
     const out = await runScript('buildkitd.sh', ['start', registries.join(','), '--name', builder], { timeoutMs: 10 * 60 * 1000 });
     return out.split('\n').pop() ?? '';
 }

@@ -3,16 +3,14 @@
 import * as core from '@actions/core';
 import { UserError } from '../core/problem.js';
 import { annotate } from './annotations.js';
+import { runBuildCommand } from './build.js';
+import { runMergeCommand } from './merge.js';
 import { runPlanCommand } from './plan.js';
 
 const commands: Record<string, () => Promise<void>> = {
   plan: runPlanCommand,
-  build: async () => {
-    throw new UserError('the build command is not implemented yet');
-  },
-  merge: async () => {
-    throw new UserError('the merge command is not implemented yet');
-  },
+  build: runBuildCommand,
+  merge: runMergeCommand,
 };
 
 export async function run(): Promise<void> {

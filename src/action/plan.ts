@@ -1,23 +1,13 @@
 // `command: plan`: decide what this event builds and emit the matrix for the build jobs.
-import { readFileSync } from 'node:fs';
 import * as core from '@actions/core';
 import { planRepository } from '../app/planRepository.js';
 import { renderPlanMarkdown } from '../core/report/planReport.js';
 import { selectionFromEvent } from '../core/selection.js';
 import { UserError } from '../core/problem.js';
 import { annotate } from './annotations.js';
+import { eventPayload } from './event.js';
 import { readInputs } from './inputs.js';
 import { savePlan } from './planArtifact.js';
-
-function eventPayload(): Record<string, unknown> {
-  const path = process.env.GITHUB_EVENT_PATH;
-  if (!path) return {};
-  try {
-    return JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
-  } catch {
-    return {};
-  }
-}
 
 export async function runPlanCommand(): Promise<void> {
   const inputs = readInputs();

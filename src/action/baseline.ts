@@ -1,0 +1,39 @@
+// Timings of the last successful default-branch run, kept with @actions/cache: default-branch
+// runs save under a per-branch key prefix, and any run restores the newest entry of the default
+// branch (caches of the default branch are readable from every branch and pull request).
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import * as cache from '@actions/cache';
+import type { Baseline } from '../core/report/runSummary.js';
+
+export function baselineKeyPrefix(branch: string): string {
+  return `hephy-baseline-${branch.replace(/[^A-Za-z0-9._-]/g, '_')}-`;
+}
+
+function baselineDir(): string {
+  const dir = join(process.env.RUNNER_TEMP || tmpdir(), 'hephy-baseline');
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+export async function restoreBaseline(defaultBranch: string): Promise<Baseline | undefined> {
+  if (!cache.isFeatureAvailable()) return undefined;
+  const dir = baselineDir();
+  const prefix = baselineKeyPrefix(defaultBranch);
+  const hit = await cache.restoreCache([dir], `${prefix}latest`, [prefix]);
+  const file = join(dir, 'baseline.json');
+  if (!hit || !existsSync(file)) return undefined;
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as Baseline;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function saveBaseline(branch: string, baseline: Baseline, runKey: string): Promise<void> {
+  if (!cache.isFeatureAvailable()) return;
+  const dir = baselineDir();
+  writeFileSync(join(dir, 'baseline.json'), `${JSON.stringify(baseline, null, 2)}\n`);
+  await cache.saveCache([dir], `${baselineKeyPrefix(branch)}${runKey}`);
+}

@@ -1,0 +1,77 @@
+// `command: build`: one matrix leg — one image, one platform — built by its backend and pushed by
+// digest. The leg record is uploaded whatever happens, so the merge can tell a failed leg from a
+// missing one.
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import * as cache from '@actions/cache';
+import * as core from '@actions/core';
+import { backendFor } from '../backends/index.js';
+import { buildLeg } from '../app/buildLeg.js';
+import { resolvePlannedImage } from '../app/planRepository.js';
+import { parseLeg } from '../core/leg.js';
+import { failedLegRecord } from '../core/legRecord.js';
+import type { Leg, LegRecord } from '../core/model.js';
+import { renderLegMarkdown } from '../core/report/legReport.js';
+import { platformSlug } from '../core/platform.js';
+import { manifestCompressedSize } from '../tools/imagetools.js';
+import { uploadLegRecord } from './artifacts.js';
+import { readInputs, type ActionInputs } from './inputs.js';
+import { registrySession } from './registry.js';
+import { setupTools } from './toolSetup.js';
+
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+async function buildOne(leg: Leg, inputs: ActionInputs, cacheRoot: string): Promise<LegRecord> {
+  const started = new Date();
+  try {
+    const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
+    const spec = await resolvePlannedImage(inputs.root, leg.dir, leg.image, { cwd: workspace });
+    const session = registrySession(inputs, started);
+    await setupTools(leg.backend);
+    return await buildLeg(
+      leg,
+      spec,
+      {
+        root: join(workspace, inputs.root),
+        publish: session.publish,
+        insecure: inputs.insecureRegistry,
+        env: session.env,
+        secrets: session.secrets,
+        cacheRoot,
+        baseImage: inputs.baseImage || undefined,
+        kanikoImage: inputs.kanikoImage || undefined,
+        onRunner: process.env.GITHUB_ACTIONS === 'true',
+        log: (line) => core.info(line),
+      },
+      { backendFor, compressedSize: (ref, env) => manifestCompressedSize(ref, env) },
+    );
+  } catch (error) {
+    // Bad input or setup trouble before the backend ran: still a leg record, so merge can say why.
+    const ms = Date.now() - started.getTime();
+    return failedLegRecord(leg, `setup failed: ${messageOf(error)}`, started, { setup: ms, build: 0, push: 0, total: ms });
+  }
+}
+
+export async function runBuildCommand(): Promise<void> {
+  const inputs = readInputs();
+  const leg = parseLeg(inputs.leg, 'input leg');
+  const cacheRoot = join(process.env.RUNNER_TEMP || tmpdir(), 'hephy-cache');
+  const cacheDir = join(cacheRoot, leg.backend);
+  // Build caches (Go build cache, ko cache, local BuildKit cache) per image and platform; the
+  // newest one of the same image and platform is a good start when this exact key is new.
+  const cacheKeyBase = `hephy-${leg.backend}-${leg.image}-${platformSlug(leg.platform)}-`;
+  const cacheKey = `${cacheKeyBase}${process.env.GITHUB_SHA ?? 'local'}`;
+  const cacheAvailable = cache.isFeatureAvailable() && leg.backend === 'ko';
+  if (cacheAvailable) await cache.restoreCache([cacheDir], cacheKey, [cacheKeyBase]).catch((e) => core.warning(`cache restore failed: ${messageOf(e)}`));
+
+  const record = await core.group(`build ${leg.id}`, () => buildOne(leg, inputs, cacheRoot));
+  if (cacheAvailable && record.status === 'success') await cache.saveCache([cacheDir], cacheKey).catch((e) => core.warning(`cache save failed: ${messageOf(e)}`));
+
+  const recordDir = join(process.env.RUNNER_TEMP || tmpdir(), 'hephy-leg-records');
+  if (process.env.ACTIONS_RUNTIME_TOKEN) await uploadLegRecord(record, recordDir);
+  else core.warning('no artifact service on this runner: the leg record was not uploaded for the merge job');
+  core.setOutput('digest', record.digest ?? '');
+  core.setOutput('leg-record', JSON.stringify(record));
+  await core.summary.addRaw(renderLegMarkdown(record)).write();
+  if (record.status !== 'success') core.setFailed(`leg ${leg.id} failed: ${record.error}`);
+}

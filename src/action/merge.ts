@@ -1,0 +1,76 @@
+// `command: merge`: per image whose legs all succeeded, one multi-arch index under all its tags;
+// then the summary (compared with the last successful default-branch run) as the job summary
+// and as the one PR comment.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import * as core from '@actions/core';
+import { anyFailed, mergeImages, readLegRecords } from '../app/merge.js';
+import { baselineFromReport, renderRunSummaryMarkdown, type Baseline } from '../core/report/runSummary.js';
+import { downloadLegRecords } from './artifacts.js';
+import { restoreBaseline, saveBaseline } from './baseline.js';
+import { eventPayload } from './event.js';
+import { readInputs } from './inputs.js';
+import { loadPlan } from './planArtifact.js';
+import { commentTarget, upsertSummaryComment } from './prComment.js';
+import { registrySession } from './registry.js';
+
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+export async function runMergeCommand(): Promise<void> {
+  const inputs = readInputs();
+  const payload = eventPayload();
+  const eventName = process.env.GITHUB_EVENT_NAME ?? '';
+  const temp = process.env.RUNNER_TEMP || tmpdir();
+
+  const plan = await loadPlan();
+  const recordsDir = join(temp, 'hephy-leg-records-download');
+  const count = await downloadLegRecords(recordsDir);
+  const { records, problems } = readLegRecords(recordsDir);
+  for (const problem of problems) core.warning(problem);
+  core.info(`${count} leg record artifact(s), ${records.length} readable, for ${plan.matrix.include.length} planned leg(s)`);
+
+  const session = registrySession(inputs);
+  const report = await mergeImages({
+    images: plan.images,
+    legs: plan.matrix.include,
+    records,
+    publish: session.publish,
+    env: session.env,
+    secrets: session.secrets,
+    log: (line) => core.info(line),
+  });
+
+  const defaultBranch: string | undefined = payload.repository?.default_branch;
+  let baseline: Baseline | undefined;
+  if (defaultBranch) baseline = await restoreBaseline(defaultBranch).catch((e) => (core.warning(`no baseline: ${messageOf(e)}`), undefined));
+  const markdown = renderRunSummaryMarkdown(report, baseline);
+  await core.summary.addRaw(markdown).write();
+  // Also as a file, for tools (and tests) that read the summary outside the Actions UI.
+  mkdirSync(join(temp, 'hephy-builder'), { recursive: true });
+  writeFileSync(join(temp, 'hephy-builder', 'summary.md'), markdown);
+
+  const published = Object.fromEntries(
+    report.outcomes.map((o) => [o.image, { status: o.status, digest: o.digest ?? null, tags: o.tags, error: o.error ?? o.failedLegs.map((l) => `${l.legId}: ${l.reason}`).join('; ') }]),
+  );
+  core.setOutput('published', JSON.stringify(published));
+
+  const branch = process.env.GITHUB_REF_NAME;
+  if (eventName === 'push' && defaultBranch && branch === defaultBranch && !anyFailed(report)) {
+    const next = baselineFromReport(report, { ref: branch, sha: process.env.GITHUB_SHA, createdAt: new Date().toISOString() });
+    const runKey = `${process.env.GITHUB_RUN_ID ?? Date.now()}-${process.env.GITHUB_RUN_ATTEMPT ?? 1}`;
+    await saveBaseline(branch, next, runKey).catch((e) => core.warning(`could not save the timing baseline: ${messageOf(e)}`));
+  }
+
+  const { target, skip } = commentTarget(eventName, payload, process.env.GITHUB_REPOSITORY ?? '', inputs.githubToken);
+  if (target) {
+    await upsertSummaryComment(inputs.githubToken, target, markdown)
+      .then((did) => core.info(`PR comment ${did}`))
+      .catch((e) => core.warning(`could not comment on the pull request: ${messageOf(e)}`));
+  } else {
+    core.info(`no PR comment: ${skip}`);
+  }
+
+  const failed = report.outcomes.filter((o) => o.status === 'failed');
+  if (failed.length) core.setFailed(`${failed.length} image(s) not published: ${failed.map((o) => o.image).join(', ')} (see the summary)`);
+}

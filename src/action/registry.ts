@@ -1,0 +1,39 @@
+// Where the action publishes and how it logs in, from the inputs and the runner's context.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as core from '@actions/core';
+import { UserError } from '../core/problem.js';
+import type { PublishOptions } from '../core/tags.js';
+import { normalizeRegistry, registrySecrets, withRegistryAuth } from '../tools/registryAuth.js';
+import type { ActionInputs } from './inputs.js';
+
+export interface RegistrySession {
+  publish: PublishOptions;
+  env: NodeJS.ProcessEnv;
+  secrets: string[];
+}
+
+export function registrySession(inputs: ActionInputs, now = new Date()): RegistrySession {
+  if (!inputs.registry) {
+    throw new UserError('input registry is empty: set it to the host[:port] of the registry to push to (e.g. a repository variable: registry: ${{ vars.HEPHY_REGISTRY }})');
+  }
+  const registry = normalizeRegistry(inputs.registry);
+  const owner = (process.env.GITHUB_REPOSITORY_OWNER ?? '').toLowerCase();
+  const publish: PublishOptions = {
+    registry,
+    prefix: inputs.imagePrefix || owner,
+    mode: inputs.tagMode,
+    date: now,
+    sha: process.env.GITHUB_SHA,
+    perArchTags: false,
+  };
+  const password = inputs.password || inputs.githubToken;
+  const username = inputs.username || process.env.GITHUB_ACTOR || '';
+  if (!password || !username) return { publish, env: { ...process.env }, secrets: [] };
+  const creds = { registry, username, password };
+  const secrets = registrySecrets(creds);
+  for (const secret of secrets) core.setSecret(secret);
+  const dir = mkdtempSync(join(process.env.RUNNER_TEMP || tmpdir(), 'hephy-docker-config-'));
+  return { publish, env: withRegistryAuth(process.env, creds, dir), secrets };
+}

@@ -1,0 +1,57 @@
+// Pinned tools on GitHub runners. ko and crane are installed with `go install MODULE@VERSION`
+// (Go is on every hosted runner): the Go checksum database verifies every module it downloads,
+// so the install is checksum-verified without a hand-kept table. The binaries are cached with
+// @actions/cache, keyed by tool, version, OS and architecture.
+import { existsSync, mkdirSync } from 'node:fs';
+import { arch, platform } from 'node:os';
+import { join } from 'node:path';
+import * as cache from '@actions/cache';
+import * as core from '@actions/core';
+import type { BackendName } from '../core/config/schema.js';
+import { run, which } from '../tools/exec.js';
+
+export interface GoTool {
+  name: string;
+  module: string;
+  version: string;
+}
+
+/** Same versions as scripts/install-tools.sh, which installs them for local runs and tests. */
+export const RUNNER_TOOLS: Record<string, GoTool> = {
+  ko: { name: 'ko', module: 'github.com/google/ko', version: 'v0.19.1' },
+  crane: { name: 'crane', module: 'github.com/google/go-containerregistry/cmd/crane', version: 'v0.22.1' },
+};
+
+export const TOOLS_BY_BACKEND: Record<BackendName, string[]> = {
+  ko: ['ko', 'crane'],
+  kaniko: [],
+  buildkit: [],
+  spin: [],
+};
+
+async function installGoTool(tool: GoTool, toolsRoot: string): Promise<string> {
+  const dir = join(toolsRoot, tool.name, tool.version);
+  const binary = join(dir, tool.name);
+  const key = `hephy-tool-${tool.name}-${tool.version}-${platform()}-${arch()}`;
+  if (!existsSync(binary)) {
+    const hit = await cache.restoreCache([dir], key).catch(() => undefined);
+    if (!hit || !existsSync(binary)) {
+      if (!which('go')) throw new Error(`${tool.name} ${tool.version} is not installed and go is not on PATH to install it (add actions/setup-go)`);
+      core.info(`installing ${tool.name} ${tool.version} with go install (verified by the Go checksum database)`);
+      mkdirSync(dir, { recursive: true });
+      await run('go', ['install', `${tool.module}@${tool.version}`], { env: { ...process.env, GOBIN: dir, GOFLAGS: '-buildvcs=false' } });
+      await cache.saveCache([dir], key).catch((error) => core.warning(`could not cache ${tool.name}: ${error instanceof Error ? error.message : error}`));
+    }
+  }
+  return dir;
+}
+
+/** Puts the pinned tools a backend needs on PATH; tools already on PATH are used as they are. */
+export async function setupTools(backend: BackendName): Promise<void> {
+  const toolsRoot = join(process.env.RUNNER_TOOL_CACHE || process.env.RUNNER_TEMP || '/tmp', 'hephy-builder');
+  for (const name of TOOLS_BY_BACKEND[backend]) {
+    if (which(name)) continue;
+    const dir = await installGoTool(RUNNER_TOOLS[name], toolsRoot);
+    core.addPath(dir);
+  }
+}

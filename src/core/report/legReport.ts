@@ -1,0 +1,20 @@
+// The job summary of one build leg: its phases and what it pushed, or why it failed.
+import type { LegRecord } from '../model.js';
+import { formatBytes, formatDuration } from './format.js';
+import { renderMarkdownTable } from './planReport.js';
+
+export function renderLegMarkdown(record: LegRecord): string {
+  const out = [`## hephy-builder leg \`${record.legId}\``, ''];
+  out.push(`\`${record.image}\` for ${record.platform} with ${record.backend} on \`${record.runner}\`: **${record.status === 'success' ? 'pushed' : 'failed'}**.`, '');
+  out.push(
+    renderMarkdownTable(
+      ['Setup', 'Build', 'Push', 'Total', 'Size'],
+      [[record.durationsMs.setup, record.durationsMs.build, record.durationsMs.push, record.durationsMs.total].map(formatDuration).concat(formatBytes(record.compressedSize))],
+    ),
+    '',
+  );
+  if (record.digest) out.push(`Digest: \`${record.repository}@${record.digest}\` (no tag yet: the merge job tags the multi-arch index).`, '');
+  if (record.sourceCommit) out.push(`Source commit: \`${record.sourceCommit}\``, '');
+  if (record.error) out.push('```', record.error, '```', '');
+  return out.join('\n');
+}
