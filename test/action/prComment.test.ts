@@ -1,0 +1,68 @@
+// The PR comment logic against a local HTTP server standing in for the GitHub REST API: GitHub
+// itself cannot be reached from here.
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { commentTarget, upsertSummaryComment } from '../../src/action/prComment.js';
+import { SUMMARY_MARKER } from '../../src/core/report/runSummary.js';
+
+interface Call { method: string; url: string; body?: any; auth?: string }
+
+function fakeGitHub(): Promise<{ server: Server; url: string; calls: Call[]; comments: Array<{ id: number; body: string }> }> {
+  const calls: Call[] = [];
+  const comments: Array<{ id: number; body: string }> = [{ id: 1, body: 'an unrelated comment' }];
+  const server = createServer(async (req: IncomingMessage, res) => {
+    let raw = '';
+    for await (const chunk of req) raw += chunk;
+    const body = raw ? JSON.parse(raw) : undefined;
+    calls.push({ method: req.method!, url: req.url!, body, auth: req.headers.authorization });
+    res.setHeader('content-type', 'application/json');
+    if (req.method === 'GET' && /\/repos\/o\/r\/issues\/7\/comments/.test(req.url!)) return res.end(JSON.stringify(comments));
+    if (req.method === 'POST' && req.url === '/repos/o/r/issues/7/comments') {
+      const created = { id: 100 + comments.length, body: body.body };
+      comments.push(created);
+      res.statusCode = 201;
+      return res.end(JSON.stringify(created));
+    }
+    const update = /^\/repos\/o\/r\/issues\/comments\/(\d+)$/.exec(req.url!);
+    if (req.method === 'PATCH' && update) {
+      const comment = comments.find((c) => c.id === Number(update[1]))!;
+      comment.body = body.body;
+      return res.end(JSON.stringify(comment));
+    }
+    res.statusCode = 404;
+    res.end('{}');
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => {
+    resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, calls, comments });
+  }));
+}
+
+const prEvent = (headRepo = 'o/r') => ({ pull_request: { number: 7, head: { repo: { full_name: headRepo } } } });
+
+describe('PR comment (local stand-in for the GitHub API)', () => {
+  it('creates the comment on the first run and updates the same one on the next', async () => {
+    const gh = await fakeGitHub();
+    process.env.GITHUB_API_URL = gh.url;
+    try {
+      const { target } = commentTarget('pull_request', prEvent(), 'o/r', 'tok3n');
+      expect(target).toEqual({ owner: 'o', repo: 'r', number: 7 });
+      expect(await upsertSummaryComment('tok3n', target!, `${SUMMARY_MARKER}\nfirst`)).toBe('created');
+      expect(await upsertSummaryComment('tok3n', target!, `${SUMMARY_MARKER}\nsecond`)).toBe('updated');
+      const ours = gh.comments.filter((c) => c.body.includes(SUMMARY_MARKER));
+      expect(ours).toHaveLength(1);
+      expect(ours[0].body).toContain('second');
+      expect(gh.calls.filter((c) => c.method === 'POST')).toHaveLength(1);
+      expect(gh.calls.filter((c) => c.method === 'PATCH')).toHaveLength(1);
+      expect(gh.calls.every((c) => c.auth === 'token tok3n')).toBe(true);
+    } finally {
+      delete process.env.GITHUB_API_URL;
+      gh.server.close();
+    }
+  });
+
+  it('makes no API call without a token, from a fork, or outside a pull request', () => {
+    expect(commentTarget('pull_request', prEvent(), 'o/r', '')).toEqual({ skip: 'no token to comment with' });
+    expect(commentTarget('pull_request', prEvent('fork/r'), 'o/r', 't').skip).toMatch(/fork/);
+    expect(commentTarget('push', {}, 'o/r', 't').skip).toBe('not a pull request');
+  });
+});
