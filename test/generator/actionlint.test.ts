@@ -2,32 +2,15 @@
 // are linted next to our own action.yml, so actionlint also checks every `with:` key against the
 // action's inputs and the caller's inputs and secrets against the reusable workflow.
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { renderReusableWorkflow } from '../../src/generator/index.js';
 import { allRenderedWorkflows } from './renderedWorkflows.js';
+import { ACTIONLINT_VERSION, findActionlint } from '../helpers/actionlint.js';
 
-const ACTIONLINT_VERSION = '1.7.12';
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
-
-function findActionlint(): string {
-  const toolsDir = process.env.HEPHY_TOOLS_DIR || join(process.env.HOME ?? '', '.local', 'hephy-builder');
-  const candidates = [join(toolsDir, 'bin', 'actionlint'), ...(process.env.PATH ?? '').split(delimiter).map((d) => join(d, 'actionlint'))];
-  for (const file of candidates) {
-    try {
-      accessSync(file, constants.X_OK);
-      return file;
-    } catch {
-      // try the next one
-    }
-  }
-  throw new Error(
-    `actionlint ${ACTIONLINT_VERSION} not found in $HEPHY_TOOLS_DIR/bin (${toolsDir}/bin) or on PATH. ` +
-      'Install it with `bash scripts/install-tools.sh --only actionlint`.',
-  );
-}
 
 function lint(binary: string, dir: string): { code: number | null; output: string } {
   const r = spawnSync(binary, ['-no-color', '-oneline'], { cwd: dir, encoding: 'utf8' });

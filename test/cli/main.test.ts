@@ -1,0 +1,141 @@
+// The CLI as a user meets it: exit codes, what goes to stdout and stderr, and no stack trace.
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { main } from '../../src/cli/main.js';
+import { tempDir, tempRepo } from '../helpers/gitRepo.js';
+import { findActionlint } from '../helpers/actionlint.js';
+
+async function cli(args: string[], cwd = process.cwd()) {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(args, { out: (t) => (stdout += t), err: (t) => (stderr += t), cwd, env: process.env });
+  return { code, stdout, stderr };
+}
+
+const noStack = (text: string) => expect(text).not.toMatch(/\n\s+at .+:\d+:\d+/);
+
+/** The mixed fixture monorepo in a temp dir, plus a node_modules config that must be ignored. */
+function monorepo(): string {
+  const root = tempDir('hephy-cli-mono-');
+  cpSync(resolve('test/fixtures/repos/monorepo'), root, { recursive: true });
+  mkdirSync(join(root, 'node_modules', 'dep'), { recursive: true });
+  writeFileSync(join(root, 'node_modules', 'dep', 'build-config.yaml'), 'build_backend: kaniko\n');
+  writeFileSync(join(root, 'node_modules', 'dep', 'Dockerfile'), 'FROM scratch\n');
+  return root;
+}
+
+describe('hephy-builder CLI', () => {
+  it('prints help for every command', async () => {
+    for (const command of ['validate', 'detect', 'plan', 'schema', 'init', 'generate', 'run']) {
+      const r = await cli([command, '--help']);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain(`usage: hephy-builder ${command}`);
+    }
+    expect((await cli([])).stdout).toContain('Commands:');
+    const unknown = await cli(['biuld']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('unknown command `biuld`');
+  });
+
+  it('plans a mixed monorepo: backends, legs and runners; nothing from node_modules or config-less dirs', async () => {
+    const root = monorepo();
+    const r = await cli(['plan', '--root', root, '--json']);
+    const plan = JSON.parse(r.stdout);
+    const backendOf = Object.fromEntries(plan.images.map((s: any) => [s.dir, s.backend]));
+    expect(backendOf).toMatchObject({ 'ko-explicit': 'ko', kaniko: 'kaniko', 'buildkit-only': 'buildkit', spin: 'spin', 'arm64-only': 'kaniko' });
+    const dirs = plan.images.map((s: any) => s.dir);
+    expect(dirs.some((d: string) => d.startsWith('node_modules'))).toBe(false);
+    expect(dirs).not.toContain('no-config');
+    expect(dirs.some((d: string) => d.startsWith('nested/'))).toBe(true);
+    const legs = plan.matrix.include;
+    const leg = (id: string) => legs.find((l: any) => l.id === id);
+    expect(leg('ko-explicit--linux-arm64')).toMatchObject({ runner: 'ubuntu-24.04-arm', emulated: false, backend: 'ko' });
+    expect(leg('ko-explicit--linux-amd64').runner).toBe('ubuntu-latest');
+    expect(legs.filter((l: any) => l.image === 'arm64-only').map((l: any) => l.platform)).toEqual(['linux/arm64']);
+    expect(legs.filter((l: any) => l.image === 'spin').map((l: any) => [l.platform, l.runner])).toEqual([['wasi/wasm32', 'ubuntu-latest']]);
+    // The fixture's invalid dir is reported, not planned.
+    expect(r.code).toBe(1);
+    expect(plan.skipped.some((s: any) => s.dir === 'invalid')).toBe(true);
+  });
+
+  it('sends legs to other runners with --runners', async () => {
+    const r = await cli(['plan', '--root', monorepo(), '--json', '--runners', '{"linux/arm64": "self-hosted-arm"}']);
+    const legs = JSON.parse(r.stdout).matrix.include;
+    expect(legs.filter((l: any) => l.platform === 'linux/arm64').every((l: any) => l.runner === 'self-hosted-arm')).toBe(true);
+    const bad = await cli(['plan', '--root', monorepo(), '--runners', '[1, 2']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/runner map/);
+    noStack(bad.stderr);
+  });
+
+  it('validates: every problem as file:line:col with hints, exit 1, no stack trace', async () => {
+    const dir = resolve('test/fixtures/configs/invalid');
+    const files = ['misspelt-key', 'both-source-modes', 'bad-platform', 'yaml-syntax-error', 'unknown-backend'].map((n) => join(dir, `${n}.yaml`));
+    const r = await cli(['validate', ...files]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/misspelt-key\.yaml:2:1: error: build_backnd: unknown key `build_backnd` \(did you mean `build_backend`\?\)/);
+    expect(r.stderr).toMatch(/both-source-modes\.yaml:\d+:\d+: error: .*use either use_local_context or upstream_repo/);
+    expect(r.stderr).toMatch(/bad-platform\.yaml:4:5: .*did you mean `linux\/amd64`/);
+    expect(r.stderr).toMatch(/yaml-syntax-error\.yaml:\d+:\d+: error: YAML syntax error/);
+    expect(r.stderr).toMatch(/unknown-backend\.yaml:1:16: .*did you mean `kaniko`/);
+    noStack(r.stderr);
+  });
+
+  it('validates a missing Dockerfile and accepts the origin repo style', async () => {
+    const repo = tempRepo({
+      'curl/build-config.yaml': '# curl image\nuse_local_context: true   # this dir\ndockerfile_path: Dockerfile\ncontext_path: .\ntarget: ""\nbuild_args: []\nplatforms:\n  - linux/amd64\n  - linux/arm64\nadditional_tags: []\n',
+      'curl/Dockerfile': 'FROM scratch\n',
+      'broken/build-config.yaml': 'build_backend: kaniko\ndockerfile_path: Dockerfile.prod\n',
+    });
+    const ok = await cli(['validate', join(repo.root, 'curl', 'build-config.yaml')]);
+    expect(ok.code).toBe(0);
+    const missing = await cli(['validate', join(repo.root, 'broken', 'build-config.yaml')]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/build-config\.yaml:2:\d+: error: .*Dockerfile\.prod/);
+  });
+
+  it('plans exactly the dirs changed since a revision', async () => {
+    const repo = tempRepo({
+      'a/build-config.yaml': 'build_backend: kaniko\n', 'a/Dockerfile': 'FROM scratch\n',
+      'b/build-config.yaml': 'build_backend: kaniko\n', 'b/Dockerfile': 'FROM scratch\n',
+      'b/inner/build-config.yaml': 'build_backend: kaniko\n', 'b/inner/Dockerfile': 'FROM scratch\n',
+    });
+    const base = repo.commit('first');
+    repo.write({ 'b/inner/Dockerfile': 'FROM scratch\nCOPY x /x\n', 'README.md': 'docs\n' });
+    repo.commit('second');
+    const r = await cli(['plan', '--root', repo.root, '--since', base, '--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).images.map((s: any) => s.dir)).toEqual(['b/inner']);
+    const bad = await cli(['plan', '--root', repo.root, '--since', 'no-such-rev']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('no-such-rev');
+    noStack(bad.stderr);
+  });
+
+  it('init writes a workflow that passes actionlint; generate --check passes, then fails after a hand edit', async () => {
+    const repo = tempRepo({ 'app/build-config.yaml': 'build_backend: ko\n', 'app/go.mod': 'module x\n' });
+    const init = await cli(['init', '--root', repo.root]);
+    expect(init.code).toBe(0);
+    const workflow = join(repo.root, '.github/workflows/hephy-builder.yml');
+    const text = readFileSync(workflow, 'utf8');
+    for (const line of text.split('\n').filter((l) => /^\s*(-\s*)?uses:/.test(l))) {
+      if (/uses:\s*(\.\/|hephy\/builder)/.test(line)) continue;
+      expect(line).toMatch(/@[0-9a-f]{40} # v\d/);
+    }
+    const lint = spawnSync(findActionlint(), ['-no-color', '-oneline', workflow], { cwd: repo.root, encoding: 'utf8' });
+    expect(`${lint.stdout}${lint.stderr}`.trim()).toBe('');
+    expect(lint.status).toBe(0);
+    expect((await cli(['generate', '--check', '--root', repo.root])).code).toBe(0);
+    writeFileSync(workflow, text.replace('timeout-minutes', 'timeout-minutes ').replace(/cron: .*/, "cron: '0 0 * * *'"));
+    const stale = await cli(['generate', '--check', '--root', repo.root]);
+    expect(stale.code).toBe(1);
+    expect(stale.stderr).toContain('out of date');
+  });
+
+  it('runs from the package bin like npx does', () => {
+    const r = spawnSync('npx', ['--no-install', 'hephy-builder', 'detect', 'examples/buildkit-cache'], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^buildkit: Dockerfile line \d+ uses RUN --mount/);
+  });
+});
