@@ -13,14 +13,12 @@
 # Prints the two references (REF@DIGEST) on stdout.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-# shellcheck source=lib/common.sh
+# shellcheck source-path=SCRIPTDIR source=lib/common.sh
 . "$HERE/lib/common.sh"
 
 REG="${1:-}"
 [ -n "$REG" ] || { sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
-for c in skopeo python3 dpkg-deb; do
-  command -v "$c" >/dev/null || hephy_die "$c missing: scripts/install-tools.sh --only apt"
-done
+"$HERE/install-tools.sh" --only apt
 
 CACHE="$HEPHY_TOOLS_DIR/base-images"
 DEBS="$CACHE/debs"

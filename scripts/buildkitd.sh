@@ -14,7 +14,7 @@
 # Cache (buildkitd root, kept between runs): $HEPHY_TOOLS_DIR/buildkitd-root-NAME.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-# shellcheck source=lib/common.sh
+# shellcheck source-path=SCRIPTDIR source=lib/common.sh
 . "$HERE/lib/common.sh"
 
 set_name() {
@@ -122,12 +122,12 @@ cmd_stop() {
     kill "$pid" 2>/dev/null || true
     local i=0
     while hephy_pid_alive "$pid" && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-    hephy_pid_alive "$pid" && kill -9 "$pid" 2>/dev/null || true
+    if hephy_pid_alive "$pid"; then kill -9 "$pid" 2>/dev/null || true; fi
   fi
   rm -rf "$STATE"
   if [ "$purge" = 1 ] && [ -d "$ROOT" ]; then
     # Leftover overlay mounts (after a kill -9) would make rm fail.
-    grep -o " $ROOT[^ ]*" /proc/mounts | sort -r | while read -r m; do umount "$m" 2>/dev/null || true; done
+    grep -o " ${ROOT}[^ ]*" /proc/mounts | sort -r | while read -r m; do umount "$m" 2>/dev/null || true; done
     rm -rf "$ROOT"
   fi
 }

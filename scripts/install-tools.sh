@@ -10,11 +10,11 @@
 # $HEPHY_TOOLS_DIR/stamps. Afterwards: `source scripts/env.sh`.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-# shellcheck source=lib/common.sh
+# shellcheck source-path=SCRIPTDIR source=lib/common.sh
 . "$HERE/lib/common.sh"
 
 APT_PACKAGES=(docker-registry runc podman skopeo qemu-user-static binfmt-support jq
-  busybox-static git ca-certificates apache2-utils curl file python3)
+  busybox-static git ca-certificates apache2-utils curl file python3 shellcheck)
 
 # name|binaries|module|packages (relative to the module)|version|ldflags|CGO_ENABLED|mode|minutes
 #   ldflags: @V@ = version, @REV@ = the tag's commit (from the module proxy's origin info).
@@ -25,12 +25,12 @@ APT_PACKAGES=(docker-registry runc podman skopeo qemu-user-static binfmt-support
 #   CGO_ENABLED 0 for kaniko: its executor is copied into a scratch image.
 GO_TOOLS=(
   "actionlint|actionlint|github.com/rhysd/actionlint|cmd/actionlint|v1.7.12|||install|1"
-  "ko|ko|github.com/google/ko|.|v0.19.1|||install|2"
+  "ko|ko|github.com/google/ko|.|v0.19.1|||install|4"
   "crane|crane|github.com/google/go-containerregistry|cmd/crane|v0.22.1|||install|1"
   "buildkit|buildkitd buildctl|github.com/moby/buildkit|cmd/buildkitd cmd/buildctl|v0.32.2|-X github.com/moby/buildkit/version.Version=@V@ -X github.com/moby/buildkit/version.Revision=@REV@||src|5"
-  "buildx|buildx|github.com/docker/buildx|cmd/buildx|v0.36.1|-X github.com/docker/buildx/version.Version=@V@ -X github.com/docker/buildx/version.Revision=@REV@||install|4"
-  "kaniko|executor|github.com/chainguard-dev/kaniko|cmd/executor|v1.25.5|-X github.com/chainguard-dev/kaniko/pkg/version.version=@V@|0|src|4"
-  "act|act|github.com/nektos/act|.|v0.2.87|||install|3"
+  "buildx|buildx|github.com/docker/buildx|cmd/buildx|v0.36.1|-X github.com/docker/buildx/version.Version=@V@ -X github.com/docker/buildx/version.Revision=@REV@||install|3"
+  "kaniko|executor|github.com/chainguard-dev/kaniko|cmd/executor|v1.25.5|-X github.com/chainguard-dev/kaniko/pkg/version.version=@V@|0|src|3"
+  "act|act|github.com/nektos/act|.|v0.2.87|||install|1"
 )
 STEPS=(apt binfmt containers-conf actionlint ko crane buildkit buildx kaniko act)
 

@@ -10,7 +10,7 @@
 # Idempotent: skipped when podman already has the same manifest digest.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-# shellcheck source=lib/common.sh
+# shellcheck source-path=SCRIPTDIR source=lib/common.sh
 . "$HERE/lib/common.sh"
 
 KANIKO_VERSION=v1.25.5

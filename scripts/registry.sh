@@ -11,7 +11,7 @@
 # (--insecure) all accept 127.0.0.1:PORT / localhost:PORT over http.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-# shellcheck source=lib/common.sh
+# shellcheck source-path=SCRIPTDIR source=lib/common.sh
 . "$HERE/lib/common.sh"
 
 usage() { sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; }
@@ -64,10 +64,9 @@ cmd_start() {
       *) usage >&2; exit 2 ;;
     esac
   done
-  command -v docker-registry >/dev/null || hephy_die "docker-registry missing: scripts/install-tools.sh --only apt"
+  "$HERE/install-tools.sh" --only apt
   if [ -n "$creds" ]; then
     case "$creds" in *:*) ;; *) hephy_die "--htpasswd wants USER:PASS" ;; esac
-    command -v htpasswd >/dev/null || hephy_die "htpasswd missing (apache2-utils): scripts/install-tools.sh --only apt"
   fi
   while :; do
     tries=$((tries + 1))
@@ -119,7 +118,7 @@ cmd_stop() {
       kill "$pid" 2>/dev/null || true
       local i=0
       while hephy_pid_alive "$pid" && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-      hephy_pid_alive "$pid" && kill -9 "$pid" 2>/dev/null || true
+      if hephy_pid_alive "$pid"; then kill -9 "$pid" 2>/dev/null || true; fi
     fi
     rm -f "$dir/pid"
   fi

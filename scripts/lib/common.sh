@@ -3,6 +3,7 @@
 
 HEPHY_TOOLS_DIR="${HEPHY_TOOLS_DIR:-$HOME/.local/hephy-builder}"
 HEPHY_BIN="$HEPHY_TOOLS_DIR/bin"
+# shellcheck disable=SC2034 # used by install-tools.sh
 HEPHY_STAMPS="$HEPHY_TOOLS_DIR/stamps"
 # Where start/stop scripts keep their state (pid files, configs, storage).
 HEPHY_RUN_DIR="${HEPHY_RUN_DIR:-$HEPHY_TOOLS_DIR/run}"
