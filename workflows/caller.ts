@@ -50,7 +50,8 @@ export function callerWorkflow(s: CallerSettings): Record<string, unknown> {
   // what this repository chose.
   const withInputs: Record<string, unknown> = {
     root: s.root !== '.' ? s.root : undefined,
-    registry: s.registry || undefined,
+    // No registry host is built in: the repository variable names it (Settings > Variables).
+    registry: s.registry || note('${{ vars.HEPHY_REGISTRY }}', { before: 'Set the repository variable HEPHY_REGISTRY to your registry host, or write the host here.' }),
     'image-prefix': s.imagePrefix || undefined,
     'tag-mode': s.tagMode !== 'per-image' ? s.tagMode : undefined,
     runners: s.runners || undefined,

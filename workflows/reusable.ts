@@ -62,7 +62,7 @@ export function reusableWorkflow(variant: WorkflowVariant): Record<string, unkno
             default: '',
           },
           registry: {
-            description: "Registry host[:port] to push to. Empty: the GitHub container registry of the repository's owner.",
+            description: "Registry host[:port] to push to (required), e.g. your GitHub container registry host. Callers written by `hephy-builder init` pass the repository variable HEPHY_REGISTRY.",
             type: 'string',
             default: '',
           },
@@ -94,7 +94,7 @@ export function reusableWorkflow(variant: WorkflowVariant): Record<string, unkno
         },
         secrets: {
           REGISTRY_USERNAME: {
-            description: 'Registry user. Not needed for the GitHub container registry, which uses the workflow token.',
+            description: "Registry user. Not needed for GitHub's container registry, which accepts the workflow token.",
             required: false,
           },
           REGISTRY_PASSWORD: {

@@ -19832,7 +19832,8 @@ function callerWorkflow(s) {
     // what this repository chose.
     const withInputs = {
         root: s.root !== '.' ? s.root : undefined,
-        registry: s.registry || undefined,
+        // No registry host is built in: the repository variable names it (Settings > Variables).
+        registry: s.registry || note('${{ vars.HEPHY_REGISTRY }}', { before: 'Set the repository variable HEPHY_REGISTRY to your registry host, or write the host here.' }),
         'image-prefix': s.imagePrefix || undefined,
         'tag-mode': s.tagMode !== 'per-image' ? s.tagMode : undefined,
         runners: s.runners || undefined,
@@ -19983,7 +19984,7 @@ function reusableWorkflow(variant) {
                         default: '',
                     },
                     registry: {
-                        description: "Registry host[:port] to push to. Empty: the GitHub container registry of the repository's owner.",
+                        description: "Registry host[:port] to push to (required), e.g. your GitHub container registry host. Callers written by `hephy-builder init` pass the repository variable HEPHY_REGISTRY.",
                         type: 'string',
                         default: '',
                     },
@@ -20015,7 +20016,7 @@ function reusableWorkflow(variant) {
                 },
                 secrets: {
                     REGISTRY_USERNAME: {
-                        description: 'Registry user. Not needed for the GitHub container registry, which uses the workflow token.',
+                        description: "Registry user. Not needed for GitHub's container registry, which accepts the workflow token.",
                         required: false,
                     },
                     REGISTRY_PASSWORD: {
@@ -20693,7 +20694,7 @@ const initCommand = {
     summary: 'Write .github/workflows/hephy-builder.yml (and a starter build-config.yaml for a config-less app)',
     usage: 'hephy-builder init [--root DIR] [--registry HOST] [--image-prefix PATH] [--tag-mode per-image|single-repo] [--branch B] [--force]',
     help: `  --root DIR            repository root (default: .)
-  --registry HOST       registry to push to (default: the GitHub container registry of the owner)
+  --registry HOST       registry to push to (default: the repository variable HEPHY_REGISTRY)
   --image-prefix PATH   path under the registry (default: the repository owner)
   --tag-mode MODE       per-image (default) or single-repo
   --branch B            default branch whose pushes publish (default: detected from the clone)

@@ -129,7 +129,8 @@ describe('renderCallerWorkflow', () => {
     expect(doc.on.schedule).toEqual([{ cron: '23 4 * * 1' }]);
     expect(doc.on.workflow_dispatch.inputs.dirs).toMatchObject({ type: 'string', required: false });
     expect(doc.jobs.images.uses).toBe('hephy/builder/.github/workflows/build.yml@v1');
-    expect(doc.jobs.images.with).toEqual({ dirs: '${{ inputs.dirs }}' });
+    // No registry host is built in: the caller reads it from a repository variable.
+    expect(doc.jobs.images.with).toEqual({ dirs: '${{ inputs.dirs }}', registry: '${{ vars.HEPHY_REGISTRY }}' });
     expect(doc.jobs.images.secrets).toBeUndefined();
   });
 

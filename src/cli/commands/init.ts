@@ -10,7 +10,7 @@ export const initCommand: CommandSpec = {
   summary: 'Write .github/workflows/hephy-builder.yml (and a starter build-config.yaml for a config-less app)',
   usage: 'hephy-builder init [--root DIR] [--registry HOST] [--image-prefix PATH] [--tag-mode per-image|single-repo] [--branch B] [--force]',
   help: `  --root DIR            repository root (default: .)
-  --registry HOST       registry to push to (default: the GitHub container registry of the owner)
+  --registry HOST       registry to push to (default: the repository variable HEPHY_REGISTRY)
   --image-prefix PATH   path under the registry (default: the repository owner)
   --tag-mode MODE       per-image (default) or single-repo
   --branch B            default branch whose pushes publish (default: detected from the clone)
