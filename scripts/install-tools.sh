@@ -65,8 +65,6 @@ install_apt() {
   for p in "${APT_PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
   done
-  # The docker CLI (client only) is on this project's machines; fall back to Debian's if absent.
-  command -v docker >/dev/null 2>&1 || missing+=(docker.io)
   [ ${#missing[@]} -eq 0 ] && return 0
   hephy_log "apt: installing ${missing[*]} (~1 min)..."
   export DEBIAN_FRONTEND=noninteractive
@@ -191,6 +189,9 @@ install_go_tool() {
 }
 
 install_buildx_plugin() {
+  # The docker CLI (client only) comes with this project's machines (/usr/local/bin/docker)
+  # and with GitHub's runners; it is not installed here.
+  command -v docker >/dev/null 2>&1 || hephy_die "no docker CLI on PATH (buildx runs as its plugin)"
   local dir="${DOCKER_CONFIG:-$HOME/.docker}/cli-plugins"
   mkdir -p "$dir"
   if [ "$(readlink "$dir/docker-buildx" 2>/dev/null)" != "$HEPHY_BIN/buildx" ]; then
