@@ -23853,7 +23853,7 @@ async function runLocally(options) {
     if (!registry) {
         const started = await startRegistry();
         registry = started.address;
-        stopHint = `bash scripts/registry.sh stop ${registry}`;
+        stopHint = `bash ${(0,external_node_path_namespaceObject.join)(packageRoot(), 'scripts', 'registry.sh')} stop ${registry}`;
         out(`hephy: started a throwaway registry at ${registry}\n`);
     }
     const env = toolEnv(process.env);

@@ -17,7 +17,7 @@ import { buildLeg, type LegEnvironment } from './buildLeg.js';
 import { installTools, kanikoImage, pushBaseImages, startBuildkit, startRegistry } from './localServices.js';
 import { mergeImages } from './merge.js';
 import { planRepository } from './planRepository.js';
-import { toolEnv, toolsDir } from './paths.js';
+import { packageRoot, toolEnv, toolsDir } from './paths.js';
 import { mapLimited } from './mapLimited.js';
 
 export interface LocalRunOptions {
@@ -81,7 +81,7 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
   if (!registry) {
     const started = await startRegistry();
     registry = started.address;
-    stopHint = `bash scripts/registry.sh stop ${registry}`;
+    stopHint = `bash ${join(packageRoot(), 'scripts', 'registry.sh')} stop ${registry}`;
     out(`hephy: started a throwaway registry at ${registry}\n`);
   }
   const env = toolEnv(process.env);
