@@ -3,7 +3,6 @@
 // branch (caches of the default branch are readable from every branch and pull request).
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { tmpdir } from 'node:os';
 import * as cache from '@actions/cache';
 import type { Baseline } from '../core/report/runSummary.js';
 
@@ -11,10 +10,17 @@ export function baselineKeyPrefix(branch: string): string {
   return `hephy-baseline-${branch.replace(/[^A-Za-z0-9._-]/g, '_')}-`;
 }
 
+/**
+ * Relative to the workspace (the action's working directory), not under RUNNER_TEMP: @actions/cache
+ * versions an entry by the path strings it was given, so an absolute path that differs between
+ * runs never matches. RUNNER_TEMP differs between self-hosted runners installed in different
+ * places, and between every two jobs under act.
+ */
+const BASELINE_DIR = '.hephy-baseline';
+
 function baselineDir(): string {
-  const dir = join(process.env.RUNNER_TEMP || tmpdir(), 'hephy-baseline');
-  mkdirSync(dir, { recursive: true });
-  return dir;
+  mkdirSync(BASELINE_DIR, { recursive: true });
+  return BASELINE_DIR;
 }
 
 export async function restoreBaseline(defaultBranch: string): Promise<Baseline | undefined> {
