@@ -8652,7 +8652,7 @@ function problem_formatProblem(p) {
     return `${p.file}:${p.line}:${p.column}: ${p.severity}: ${where}${p.message}${hint}`;
 }
 /** Thrown for input errors that must reach the user as a message, never as a stack trace. */
-class problem_UserError extends Error {
+class UserError extends Error {
     problems;
     constructor(message, problems = []) {
         super(message);
@@ -8678,7 +8678,7 @@ function parseCommandArgs(spec, argv) {
     }
     catch (error) {
         const why = error instanceof Error ? error.message.replace(/\. To specify a positional.*$/s, '') : String(error);
-        throw new problem_UserError(`${why}\nusage: ${spec.usage}\nRun \`hephy-builder ${spec.name} --help\` for details.`);
+        throw new UserError(`${why}\nusage: ${spec.usage}\nRun \`hephy-builder ${spec.name} --help\` for details.`);
     }
 }
 function commandHelp(spec) {
@@ -8701,6 +8701,2252 @@ function listOption(args, name) {
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+;// CONCATENATED MODULE: ./src/core/dockerfile.ts
+// A small Dockerfile scanner: enough structure (instructions, their flags, stages) to tell whether
+// Kaniko can build a Dockerfile or whether it needs BuildKit. It is not a full parser: it never
+// expands variables and only splits words on whitespace, which is all the checks below need.
+// What Kaniko cannot build, and where that is stated. Kaniko parses Dockerfiles with the
+// BuildKit parser of dockerfile syntax 1.2 and nothing newer ("Support bind Build Mounts",
+// GoogleContainerTools/kaniko#1568, comment of 2022-04-29); the 1.3+ features below are unknown
+// flags or silently ignored there. We pin chainguard-dev/kaniko v1.25.5; the osscontainertools fork
+// has since added heredocs and cache/secret mounts behind feature flags (osscontainertools/kaniko
+// #206, #214, #245, #391), which we do not rely on.
+const FLAG_FEATURES = [
+    // Any mount type: cache (kaniko#969), bind/from (kaniko#1568, #2192: accepted but silently not
+    // mounted), secret and ssh (kaniko#969 comments: "Unknown flag: mount"), tmpfs.
+    { keyword: 'RUN', flag: 'mount', source: 'kaniko#969, kaniko#1568, kaniko#2192' },
+    // BuildKit network modes (moby/buildkit#1141); Kaniko runs RUN in its own rootfs without
+    // separate namespaces (kaniko#587), so it cannot isolate a step's network.
+    { keyword: 'RUN', flag: 'network', source: 'moby/buildkit#1141, kaniko#587' },
+    // --security=insecure needs a BuildKit entitlement; same reason as --network.
+    { keyword: 'RUN', flag: 'security', source: 'dockerfile labs syntax; kaniko#1568 (syntax 1.2 only)' },
+    { keyword: 'RUN', flag: 'device', source: 'dockerfile labs syntax; kaniko#1568 (syntax 1.2 only)' },
+    // COPY --link (dockerfile 1.4): "It is not (not even syntactically)" supported (kaniko#2193).
+    { keyword: 'COPY', flag: 'link', source: 'kaniko#2193' },
+    { keyword: 'ADD', flag: 'link', source: 'kaniko#2193' },
+    // --parents and --exclude (dockerfile 1.7, moby/buildkit#3001): newer than Kaniko's parser.
+    { keyword: 'COPY', flag: 'parents', source: 'moby/buildkit#3001; kaniko#1568 (syntax 1.2 only)' },
+    { keyword: 'ADD', flag: 'parents', source: 'moby/buildkit#3001; kaniko#1568 (syntax 1.2 only)' },
+    { keyword: 'COPY', flag: 'exclude', source: 'dockerfile 1.7; kaniko#1568 (syntax 1.2 only)' },
+    { keyword: 'ADD', flag: 'exclude', source: 'dockerfile 1.7; kaniko#1568 (syntax 1.2 only)' },
+    // ADD --checksum and --keep-git-dir (dockerfile 1.6), ADD --unpack (1.17).
+    { keyword: 'ADD', flag: 'checksum', source: 'dockerfile 1.6; kaniko#1568 (syntax 1.2 only)' },
+    { keyword: 'ADD', flag: 'keep-git-dir', source: 'dockerfile 1.6; kaniko#1568 (syntax 1.2 only)' },
+    { keyword: 'ADD', flag: 'unpack', source: 'dockerfile 1.17; kaniko#1568 (syntax 1.2 only)' },
+];
+// Not listed on purpose: COPY/ADD --chmod, which Kaniko supports since GoogleContainerTools/kaniko#3119.
+const HEREDOC_KEYWORDS = new Set(['RUN', 'COPY', 'ADD']);
+// BuildKit treats a word `<<WORD`, `<<-WORD`, `<<"WORD"` or `2<<WORD` as a heredoc (not `<<<`).
+const HEREDOC_WORD = /^\d*<<(-?)\s*(["']?)([^<"'\s]+)\2$/;
+// What BuildKit's ADD fetches as a git repository: git@, git://, ssh://, or a URL ending in .git.
+const GIT_URL = /^(git@|git:\/\/|ssh:\/\/)|^https?:\/\/\S+\.git(#\S*)?$/;
+const DIRECTIVE = /^#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.*?)\s*$/;
+/** The feature name of a `# syntax=` directive, which Kaniko ignores rather than fails on. */
+const SYNTAX_DIRECTIVE_FEATURE = '# syntax= directive';
+const KNOWN_DIRECTIVES = new Set(['syntax', 'escape', 'check']);
+const MAX_TEXT = 80;
+function shorten(text) {
+    return text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT - 3)}...` : text;
+}
+function parseFlags(words) {
+    const flags = {};
+    let i = 0;
+    for (; i < words.length && words[i].startsWith('--'); i++) {
+        const [name, ...value] = words[i].slice(2).split('=');
+        (flags[name.toLowerCase()] ??= []).push(value.length ? value.join('=') : 'true');
+    }
+    return { flags, rest: words.slice(i) };
+}
+/** Scans Dockerfile text. Never throws: text it does not understand yields fewer findings. */
+function scanDockerfile(text) {
+    const lines = text.split(/\r?\n/);
+    const directives = {};
+    const instructions = [];
+    // Parser directives: `# name=value` lines at the very top, until the first other line.
+    let i = 0;
+    for (; i < lines.length; i++) {
+        const match = DIRECTIVE.exec(lines[i].trim());
+        if (!match)
+            break;
+        const name = match[1].toLowerCase();
+        // An unknown or repeated directive is a comment, and a comment ends the directives.
+        if (!KNOWN_DIRECTIVES.has(name) || name in directives)
+            break;
+        directives[name] = { value: match[2], line: i + 1 };
+    }
+    const escape = directives.escape?.value === '`' ? '`' : '\\';
+    while (i < lines.length) {
+        const raw = lines[i];
+        const trimmed = raw.trim();
+        if (trimmed === '' || trimmed.startsWith('#')) {
+            i++;
+            continue;
+        }
+        const startLine = i + 1;
+        // Join continuation lines. Comment and blank lines inside a continuation are dropped.
+        let joined = '';
+        let current = raw;
+        for (;;) {
+            const body = current.replace(/\s+$/, '');
+            if (body.endsWith(escape) && i + 1 < lines.length) {
+                joined += body.slice(0, -1);
+                i++;
+                while (i < lines.length && (lines[i].trim() === '' || lines[i].trim().startsWith('#')))
+                    i++;
+                if (i >= lines.length)
+                    break;
+                current = lines[i];
+                continue;
+            }
+            joined += body.endsWith(escape) ? body.slice(0, -1) : body;
+            i++;
+            break;
+        }
+        joined = joined.trim();
+        const [keywordWord = '', ...restWords] = joined.split(/\s+/);
+        const keyword = keywordWord.toUpperCase();
+        const afterKeyword = joined.slice(keywordWord.length).trim();
+        const { flags, rest } = parseFlags(restWords);
+        const isJson = rest.length > 0 && rest[0].startsWith('[');
+        // Heredoc bodies follow the instruction's last line, one after another.
+        const heredocs = [];
+        if (HEREDOC_KEYWORDS.has(keyword) && !isJson) {
+            for (const word of rest) {
+                const match = HEREDOC_WORD.exec(word);
+                if (!match)
+                    continue;
+                const [, dash, , delimiter] = match;
+                heredocs.push(delimiter);
+                while (i < lines.length) {
+                    const bodyLine = dash ? lines[i].replace(/^\t+/, '') : lines[i];
+                    i++;
+                    if (bodyLine === delimiter)
+                        break;
+                }
+            }
+        }
+        instructions.push({
+            line: startLine,
+            keyword,
+            flags,
+            args: isJson ? [afterKeyword.slice(afterKeyword.indexOf('['))] : rest,
+            text: `${keywordWord} ${afterKeyword}`.trim(),
+            heredocs,
+        });
+    }
+    return { directives, instructions, stages: findStages(instructions), buildkitOnly: findBuildkitOnly(directives, instructions) };
+}
+function findStages(instructions) {
+    return instructions
+        .filter((ins) => ins.keyword === 'FROM')
+        .map((ins) => {
+        const [image = '', as, name] = ins.args;
+        return as?.toUpperCase() === 'AS' && name ? { line: ins.line, image, name } : { line: ins.line, image };
+    });
+}
+function findBuildkitOnly(directives, instructions) {
+    const found = [];
+    // Kaniko ignores `# syntax=` and parses with its built-in parser; BuildKit honours the
+    // frontend the file asks for (kaniko#1568), so a file that names one is meant for BuildKit.
+    if (directives.syntax) {
+        found.push({ line: directives.syntax.line, feature: SYNTAX_DIRECTIVE_FEATURE, text: `# syntax=${directives.syntax.value}` });
+    }
+    for (const ins of instructions) {
+        const text = shorten(ins.text);
+        for (const { keyword, flag } of FLAG_FEATURES) {
+            if (ins.keyword === keyword && ins.flags[flag])
+                found.push({ line: ins.line, feature: `${keyword} --${flag}`, text });
+        }
+        // Heredocs (dockerfile 1.4): kaniko#1713, "unknown instruction" on the heredoc's body.
+        if (ins.heredocs.length > 0)
+            found.push({ line: ins.line, feature: `${ins.keyword} heredoc (<<${ins.heredocs[0]})`, text });
+        // ADD <git URL> (dockerfile 1.6): Kaniko takes a git repository only as the whole build
+        // context (kaniko#269, #672), not as an ADD source.
+        if (ins.keyword === 'ADD' && !ins.args[0]?.startsWith('[') && ins.args.slice(0, -1).some((src) => GIT_URL.test(src))) {
+            found.push({ line: ins.line, feature: 'ADD of a git URL', text });
+        }
+    }
+    return found.sort((a, b) => a.line - b.line);
+}
+
+;// CONCATENATED MODULE: ./src/core/expand.ts
+// `${VAR}` expansion of config values (build_args, ko_config.ldflags/env/flags) from the
+// environment of the build. Only the braced form is expanded, so a lone `$` (shell text in a
+// build arg, a Go template in ldflags) passes through untouched; `$${` writes a literal `${`.
+
+const REFERENCE = /\$\$\{|\$\{([^}]*)\}/g;
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** Thrown for `${NAME}` when NAME is not set (and has no `:-default`). */
+class UnsetVariableError extends UserError {
+    variable;
+    constructor(variable) {
+        super(`\${${variable}} is not set in the environment`);
+        this.variable = variable;
+        this.name = 'UnsetVariableError';
+    }
+}
+/**
+ * Replaces `${NAME}` with env.NAME and `${NAME:-fallback}` with env.NAME, or fallback when NAME is
+ * unset or empty. An unset NAME without a fallback is an error naming it.
+ */
+function expandVars(text, env) {
+    return text.replace(REFERENCE, (match, body) => {
+        if (body === undefined)
+            return '${'; // the `$${` escape
+        const fallbackAt = body.indexOf(':-');
+        const name = fallbackAt >= 0 ? body.slice(0, fallbackAt) : body;
+        if (!NAME.test(name))
+            throw new UserError(`${match} is not a variable reference: expected \${NAME} or \${NAME:-default}`);
+        const value = env[name];
+        if (fallbackAt >= 0)
+            return value ? value : body.slice(fallbackAt + 2);
+        if (value === undefined)
+            throw new UnsetVariableError(name);
+        return value;
+    });
+}
+/** expandVars over a list, with errors that say which config key and entry failed. */
+function expandList(values, env, key) {
+    return values.map((value, i) => {
+        try {
+            return expandVars(value, env);
+        }
+        catch (err) {
+            if (err instanceof UserError)
+                throw new UserError(`${key}[${i}] (${value}): ${err.message}`);
+            throw err;
+        }
+    });
+}
+
+;// CONCATENATED MODULE: ./src/core/config/describe.ts
+// Words for "expected X, got Y" messages: X read from the zod schema itself (so a schema change
+// updates the messages), Y from the value the YAML produced.
+function defOf(schema) {
+    const s = schema;
+    return s?.def ?? s?._zod?.def;
+}
+/** Unwraps optional/nullable/default/pipe wrappers, which say nothing about the expected shape. */
+function unwrap(def) {
+    let d = def;
+    for (let i = 0; d && i < 10; i++) {
+        if (d.innerType)
+            d = defOf(d.innerType);
+        else if (d.type === 'pipe' && d.in)
+            d = defOf(d.in);
+        else
+            break;
+    }
+    return d;
+}
+function defAt(schema, path) {
+    let d = unwrap(defOf(schema));
+    for (const seg of path) {
+        if (!d)
+            return undefined;
+        if (d.type === 'object' && typeof seg === 'string')
+            d = unwrap(defOf(d.shape?.[seg]));
+        else if (d.type === 'array' && typeof seg === 'number')
+            d = unwrap(defOf(d.element));
+        else
+            return undefined;
+    }
+    return d;
+}
+function describeDef(d, plural = false) {
+    if (!d)
+        return plural ? 'values' : 'a value';
+    switch (d.type) {
+        case 'string':
+            return plural ? 'strings' : 'a string';
+        case 'boolean':
+            return plural ? 'booleans' : 'true or false';
+        case 'number':
+        case 'int':
+            return plural ? 'numbers' : 'a number';
+        case 'enum':
+            return `${plural ? 'each ' : ''}one of ${Object.values(d.entries ?? {}).join(', ')}`;
+        case 'literal':
+            return (d.values ?? []).map((v) => `\`${String(v)}\``).join(' or ');
+        case 'array':
+            return plural ? 'lists' : `a list of ${describeDef(unwrap(defOf(d.element)), true)}`;
+        case 'object':
+            return plural ? 'mappings' : 'a mapping (indented `key: value` lines)';
+        default:
+            return plural ? 'values' : 'a value';
+    }
+}
+/** What the schema expects at a path, e.g. "a list of strings", "true or false". */
+function describeExpected(schema, path) {
+    return describeDef(defAt(schema, path));
+}
+const MAX_QUOTED = 60;
+/** User text made safe inside a one-line message: control characters escaped, long text cut. */
+function describe_short(value) {
+    const s = value.length > MAX_QUOTED ? `${value.slice(0, MAX_QUOTED)}…` : value;
+    return s.replace(/[\u0000-\u001F\u007F`]/g, (c) => (c === '`' ? "'" : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+}
+/** A value quoted for a message: `short` in backticks, with the length when it was cut. */
+function quote(value) {
+    return value.length > MAX_QUOTED ? `\`${describe_short(value)}\` (${value.length} characters)` : `\`${describe_short(value)}\``;
+}
+/** What a YAML value is, in the words of a config reader: "a string (`x`)", "a list", "nothing". */
+function describeValue(value, written) {
+    if (value === null || value === undefined)
+        return 'nothing (an empty value)';
+    if (typeof value === 'string')
+        return `a string (${quote(value)})`;
+    if (typeof value === 'number')
+        return `a number (${written ?? String(value)})`;
+    if (typeof value === 'bigint')
+        return `a number (${value.toString()})`;
+    if (typeof value === 'boolean')
+        return `${String(value)}`;
+    if (Array.isArray(value))
+        return 'a list';
+    if (value instanceof Uint8Array)
+        return 'binary data';
+    if (typeof value === 'object')
+        return 'a mapping';
+    return typeof value;
+}
+
+;// CONCATENATED MODULE: ./src/core/config/didYouMean.ts
+// "Did you mean" hints for misspelt keys and values. Only close matches are offered: a wrong hint
+// is worse than none, so the distance allowed grows slowly with the word's length.
+/** Folds the spellings people reach for (buildBackend, build-backend, BUILD_BACKEND) to snake_case. */
+function normalizeKey(word) {
+    return word
+        .trim()
+        .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+        .replace(/[-\s.]+/g, '_')
+        .toLowerCase();
+}
+/**
+ * Edit distance counting a swap of two neighbouring letters as one edit (optimal string
+ * alignment), so `bulid` is as close to `build` as `buld`.
+ */
+function editDistance(a, b) {
+    if (a === b)
+        return 0;
+    const rows = a.length + 1;
+    const cols = b.length + 1;
+    const d = Array.from({ length: rows }, () => new Array(cols).fill(0));
+    for (let i = 0; i < rows; i++)
+        d[i][0] = i;
+    for (let j = 0; j < cols; j++)
+        d[0][j] = j;
+    for (let i = 1; i < rows; i++) {
+        for (let j = 1; j < cols; j++) {
+            const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+            d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+            if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+                d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+            }
+        }
+    }
+    return d[a.length][b.length];
+}
+function allowedDistance(length) {
+    if (length <= 4)
+        return 1;
+    if (length <= 8)
+        return 2;
+    return 3;
+}
+// Words longer than this are not misspellings of a config key; skipping them keeps a 1 MB junk key
+// from costing a 1 MB x 20 distance table.
+const MAX_WORD_LENGTH = 64;
+/**
+ * The candidate the user most likely meant, or undefined when none is close or two are equally
+ * close. Case, `-` vs `_`
+ * and camelCase do not count as differences. A word that is a whole part of exactly one
+ * candidate (`backend` -> `build_backend`, `dockerfile` -> `dockerfile_path`) also matches.
+ */
+function suggest(word, candidates) {
+    if (word.length === 0 || word.length > MAX_WORD_LENGTH)
+        return undefined;
+    const wanted = normalizeKey(word);
+    if (wanted.length === 0)
+        return undefined;
+    let best;
+    let bestDistance = Infinity;
+    let tied = false;
+    let bestNormal = '';
+    for (const candidate of candidates) {
+        const normal = normalizeKey(candidate);
+        const distance = editDistance(wanted, normal);
+        if (distance < bestDistance) {
+            best = candidate;
+            bestNormal = normal;
+            bestDistance = distance;
+            tied = false;
+        }
+        else if (distance === bestDistance && normal !== bestNormal) {
+            tied = true;
+        }
+    }
+    // Two equally close candidates (v9 is one edit from v5..v8): guessing would mislead.
+    if (best !== undefined && !tied && bestDistance <= allowedDistance(wanted.length))
+        return best;
+    if (wanted.length >= 4) {
+        const containing = candidates.filter((c) => normalizeKey(c).split('_').includes(wanted));
+        if (containing.length === 1)
+            return containing[0];
+    }
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./src/core/platform.ts
+// Platform strings (os/arch[/variant]) as written in build-config.yaml. Configs keep the user's
+// spelling; comparisons and artifact names use the normalised form, in which the default variant
+// is implied (linux/arm64/v8 is linux/arm64, linux/arm is linux/arm/v7), as containerd does.
+
+
+const KNOWN_OSES = ['linux', 'windows', 'darwin', 'freebsd', 'wasi'];
+const KNOWN_ARCHES = ['amd64', 'arm64', 'arm', '386', 'ppc64le', 's390x', 'riscv64', 'mips64le', 'loong64', 'wasm32'];
+/** Variants each architecture accepts; the first is the default that normalisation drops or adds. */
+const VARIANTS = {
+    // arm without a variant means v7 (containerd's rule), so linux/arm and linux/arm/v7 are one platform.
+    arm: { known: ['v5', 'v6', 'v7', 'v8'], implied: 'v7' },
+    // arm64 is always v8 in practice; writing it changes nothing.
+    arm64: { known: ['v8'], normalDefault: 'v8' },
+    // amd64 microarchitecture levels; v1 is the baseline every amd64 CPU has.
+    amd64: { known: ['v1', 'v2', 'v3', 'v4'], normalDefault: 'v1' },
+};
+/** Spellings from uname, Debian and Rust that people copy into configs, with what they mean. */
+const ARCH_ALIASES = {
+    x86_64: 'amd64',
+    'x86-64': 'amd64',
+    x64: 'amd64',
+    aarch64: 'arm64',
+    armhf: 'arm/v7',
+    armel: 'arm/v6',
+    armv7: 'arm/v7',
+    armv7l: 'arm/v7',
+    armv6: 'arm/v6',
+    i386: '386',
+    i686: '386',
+    x86: '386',
+    ppc64el: 'ppc64le',
+    wasm: 'wasm32',
+};
+const OS_ALIASES = { macos: 'darwin', osx: 'darwin', win: 'windows', wasip1: 'wasi', wasip2: 'wasi' };
+const EXPECTED = 'expected os/arch[/variant], e.g. linux/amd64';
+function fail(input, reason, partMeant) {
+    const quoted = `\`${describe_short(input)}\`: ${reason}`;
+    // The hint is a whole corrected platform when one can be found, since that is what gets pasted.
+    const whole = correctPlatform(input);
+    const hinted = whole ?? partMeant;
+    return {
+        error: `${EXPECTED}; ${quoted}${partMeant ? ` (did you mean ${partMeant}?)` : ''}`,
+        reason: quoted,
+        hint: hinted ? `did you mean \`${hinted}\`?` : undefined,
+    };
+}
+function correctOs(os) {
+    const lower = os.toLowerCase();
+    if (KNOWN_OSES.includes(lower))
+        return lower;
+    return OS_ALIASES[lower] ?? suggest(os, KNOWN_OSES);
+}
+function correctArch(arch) {
+    const lower = arch.toLowerCase();
+    if (KNOWN_ARCHES.includes(lower))
+        return lower;
+    return ARCH_ALIASES[lower] ?? suggest(arch, KNOWN_ARCHES);
+}
+/** A valid platform close to a broken one, correcting every part at once, or undefined. */
+function correctPlatform(input) {
+    const parts = input.trim().split('/').filter((p) => p !== '');
+    let candidate;
+    if (parts.length === 1) {
+        const arch = correctArch(parts[0]);
+        if (!arch)
+            return undefined;
+        candidate = arch === 'wasm32' ? 'wasi/wasm32' : `linux/${arch}`;
+    }
+    else if (parts.length === 2 || parts.length === 3) {
+        const os = KNOWN_OSES.includes(parts[0]) ? parts[0] : correctOs(parts[0]);
+        const arch = KNOWN_ARCHES.includes(parts[1]) ? parts[1] : correctArch(parts[1]);
+        if (!os || !arch)
+            return undefined;
+        const variant = parts[2]?.toLowerCase();
+        candidate = [os, arch, ...(variant && !arch.includes('/') ? [variant] : [])].join('/');
+    }
+    else {
+        return undefined;
+    }
+    if (candidate === input)
+        return undefined;
+    return isPlatformError(parseStrict(candidate)) ? undefined : candidate;
+}
+function isPlatformError(p) {
+    return 'error' in p;
+}
+/** Parses and normalises a platform string; never throws. */
+function parsePlatform(input) {
+    if (typeof input !== 'string')
+        return fail(String(input), 'not a string');
+    const result = parseStrict(input);
+    if (!isPlatformError(result))
+        return result;
+    return fail(input, result.reason, result.hint);
+}
+// Parses without computing hints (hints call back into this to check a correction is valid).
+function parseStrict(input) {
+    const no = (reason, hint) => ({ error: true, reason, hint });
+    const s = input.trim();
+    if (s === '')
+        return no('empty platform');
+    const parts = s.split('/');
+    if (parts.length < 2 || parts.length > 3 || parts.some((p) => p === '')) {
+        return no('not of the form os/arch', parts.length === 1 ? correctPlatform(s) : undefined);
+    }
+    const [os, arch, variant] = parts;
+    if (!KNOWN_OSES.includes(os))
+        return no(`unknown operating system ${describe_short(os)}`, correctOs(os));
+    if (!KNOWN_ARCHES.includes(arch))
+        return no(`unknown architecture ${describe_short(arch)}`, correctArch(arch));
+    if ((os === 'wasi') !== (arch === 'wasm32')) {
+        return no('wasm32 goes only with wasi, and wasi only with wasm32', 'wasi/wasm32');
+    }
+    if (variant === undefined) {
+        const implied = VARIANTS[arch]?.implied;
+        return implied ? { os, arch, variant: implied } : { os, arch };
+    }
+    const rules = VARIANTS[arch];
+    if (!rules)
+        return no(`${arch} has no variants`, `${os}/${arch}`);
+    if (!rules.known.includes(variant)) {
+        const meant = rules.known.includes(variant.toLowerCase()) ? variant.toLowerCase() : suggest(variant, rules.known);
+        return no(`unknown ${arch} variant ${describe_short(variant)} (known: ${rules.known.join(', ')})`, meant ? `${os}/${arch}/${meant}` : undefined);
+    }
+    if (variant === rules.normalDefault)
+        return { os, arch };
+    return { os, arch, variant };
+}
+/** The normalised string, e.g. `linux/arm64` for `linux/arm64/v8`. */
+function formatPlatform(p) {
+    return p.variant ? `${p.os}/${p.arch}/${p.variant}` : `${p.os}/${p.arch}`;
+}
+/** Normalised form of a platform string, or the trimmed input when it does not parse. */
+function normalizePlatform(input) {
+    const p = parsePlatform(input);
+    return isPlatformError(p) ? input.trim() : formatPlatform(p);
+}
+function samePlatform(a, b) {
+    return normalizePlatform(a) === normalizePlatform(b);
+}
+/** Artifact- and job-name safe: `linux-arm64`, `linux-arm-v7`, `wasi-wasm32`. */
+function platformSlug(p) {
+    const parsed = typeof p === 'string' ? parsePlatform(p) : p;
+    if (isPlatformError(parsed))
+        return String(p).replace(/[^A-Za-z0-9._-]+/g, '-');
+    return formatPlatform(parsed).replace(/\//g, '-');
+}
+function isWasm(p) {
+    const parsed = typeof p === 'string' ? parsePlatform(p) : p;
+    return !isPlatformError(parsed) && parsed.arch === 'wasm32';
+}
+
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: ./src/tools/exec.ts
+// The one process runner every tool wrapper uses. It captures output, masks secrets in everything
+// it captures or reports, and turns a failed command into a ToolError that says which command
+// failed and what it printed last, so the user never has to dig through a stack trace.
+
+
+
+const STDERR_TAIL_LINES = 20;
+/** A command that could not start, exited non-zero, or timed out. */
+class ToolError extends Error {
+    command;
+    code;
+    stdout;
+    stderr;
+    constructor(message, 
+    /** The command line with secrets masked. */
+    command, code, stdout, stderr) {
+        super(message);
+        this.command = command;
+        this.code = code;
+        this.stdout = stdout;
+        this.stderr = stderr;
+        this.name = 'ToolError';
+    }
+}
+function maskSecrets(text, secrets = []) {
+    let masked = text;
+    // Longest first, so a secret that contains another is masked whole.
+    for (const secret of [...secrets].filter((s) => s.length > 0).sort((a, b) => b.length - a.length)) {
+        masked = masked.split(secret).join('***');
+    }
+    return masked;
+}
+function quoteArg(arg) {
+    return /^[A-Za-z0-9_./:=@%+,-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+function formatCommand(cmd, args, secrets = []) {
+    return maskSecrets([cmd, ...args].map(quoteArg).join(' '), secrets);
+}
+function tail(text, lines) {
+    const all = text.trimEnd().split('\n');
+    return all.slice(Math.max(0, all.length - lines)).join('\n');
+}
+/** Splits a byte stream into lines, holding back the unfinished last line. */
+function lineSplitter(emit) {
+    let pending = '';
+    return {
+        push(chunk) {
+            pending += chunk;
+            let newline;
+            while ((newline = pending.indexOf('\n')) >= 0) {
+                emit(pending.slice(0, newline).replace(/\r$/, ''));
+                pending = pending.slice(newline + 1);
+            }
+        },
+        flush() {
+            if (pending.length > 0)
+                emit(pending.replace(/\r$/, ''));
+            pending = '';
+        },
+    };
+}
+function run(cmd, args, options = {}) {
+    const secrets = options.secrets ?? [];
+    const command = formatCommand(cmd, args, secrets);
+    const started = Date.now();
+    return new Promise((resolve, reject) => {
+        const child = (0,external_node_child_process_namespaceObject.spawn)(cmd, [...args], {
+            cwd: options.cwd,
+            env: options.env ?? process.env,
+            stdio: ['pipe', 'pipe', 'pipe'],
+        });
+        const raw = { stdout: '', stderr: '' };
+        const splitters = {};
+        for (const stream of ['stdout', 'stderr']) {
+            // Masking happens per line for callbacks, so a secret split across chunks is still caught.
+            splitters[stream] = lineSplitter((line) => options.onLine?.(stream, maskSecrets(line, secrets)));
+            child[stream].setEncoding('utf8');
+            child[stream].on('data', (chunk) => {
+                raw[stream] += chunk;
+                if (options.onLine)
+                    splitters[stream].push(chunk);
+            });
+        }
+        let timedOut = false;
+        const timer = options.timeoutMs !== undefined
+            ? setTimeout(() => {
+                timedOut = true;
+                child.kill('SIGKILL');
+            }, options.timeoutMs)
+            : undefined;
+        let settled = false;
+        const fail = (message, code) => {
+            if (settled)
+                return;
+            settled = true;
+            if (timer)
+                clearTimeout(timer);
+            const stdout = maskSecrets(raw.stdout, secrets);
+            const stderr = maskSecrets(raw.stderr, secrets);
+            reject(new ToolError(maskSecrets(message, secrets), command, code, stdout, stderr));
+        };
+        child.on('error', (err) => {
+            const why = err.code === 'ENOENT' ? `${cmd}: command not found` : err.message;
+            fail(`${command} could not start: ${why}`, null);
+        });
+        // The process may exit before reading stdin; that is not our error to report.
+        child.stdin.on('error', () => undefined);
+        if (options.input !== undefined)
+            child.stdin.end(options.input);
+        else
+            child.stdin.end();
+        child.on('close', (code, signal) => {
+            if (settled)
+                return;
+            splitters.stdout.flush();
+            splitters.stderr.flush();
+            const durationMs = Date.now() - started;
+            const exitCode = code ?? 128;
+            if (timedOut) {
+                fail(`${command} timed out after ${options.timeoutMs} ms${stderrTail(raw.stderr)}`, null);
+                return;
+            }
+            if (exitCode !== 0 && !options.allowFailure) {
+                const how = signal ? `was killed by ${signal}` : `exited with code ${exitCode}`;
+                fail(`${command} ${how}${stderrTail(raw.stderr)}`, exitCode);
+                return;
+            }
+            settled = true;
+            if (timer)
+                clearTimeout(timer);
+            resolve({
+                code: exitCode,
+                stdout: maskSecrets(raw.stdout, secrets),
+                stderr: maskSecrets(raw.stderr, secrets),
+                durationMs,
+            });
+        });
+    });
+}
+function stderrTail(stderr) {
+    const last = tail(stderr, STDERR_TAIL_LINES);
+    return last ? `:\n${last}` : '';
+}
+/** The absolute path of an executable on PATH, or undefined. */
+function which(cmd, path = process.env.PATH ?? '') {
+    const candidates = cmd.includes('/') ? [cmd] : path.split(external_node_path_namespaceObject.delimiter).filter(Boolean).map((dir) => (0,external_node_path_namespaceObject.join)(dir, cmd));
+    for (const candidate of candidates) {
+        try {
+            (0,external_node_fs_namespaceObject.accessSync)(candidate, external_node_fs_namespaceObject.constants.X_OK);
+            if ((0,external_node_fs_namespaceObject.statSync)(candidate).isFile())
+                return candidate;
+        }
+        catch {
+            // not here; keep looking
+        }
+    }
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./src/tools/buildx.ts
+// `docker buildx build` of ONE platform, pushed by digest: the image exporter with
+// push-by-digest=true creates no tag, and --metadata-file tells us the digest it pushed.
+// Provenance and SBOM attestations are off: with them BuildKit pushes an index (image +
+// attestation manifest) and the leg must hand the merge a platform MANIFEST digest.
+
+
+
+/** The arguments after the buildx command, e.g. ['build', '--platform', ...]. */
+function buildxBuildArgs(opts) {
+    const output = [
+        'type=image',
+        `name=${opts.repository}`,
+        'push-by-digest=true',
+        'name-canonical=true',
+        'push=true',
+        ...(opts.insecure ? ['registry.insecure=true'] : []),
+    ].join(',');
+    return [
+        'build',
+        ...(opts.builder ? ['--builder', opts.builder] : []),
+        '--progress=plain',
+        '--platform',
+        opts.platform,
+        '--file',
+        opts.dockerfile,
+        ...(opts.target ? ['--target', opts.target] : []),
+        ...opts.buildArgs.flatMap((arg) => ['--build-arg', arg]),
+        '--provenance=false',
+        '--sbom=false',
+        ...opts.cacheFrom.flatMap((c) => ['--cache-from', c]),
+        ...opts.cacheTo.flatMap((c) => ['--cache-to', c]),
+        '--output',
+        output,
+        '--metadata-file',
+        opts.metadataFile,
+        opts.contextDir,
+    ];
+}
+/**
+ * buildx keeps its builders under BUILDX_CONFIG, else $DOCKER_CONFIG/buildx. A DOCKER_CONFIG made
+ * fresh for registry auth would hide the builders created under ~/.docker (e.g. `hephy`), so we
+ * point BUILDX_CONFIG back there unless the new DOCKER_CONFIG has builders of its own.
+ */
+function buildxEnv(env) {
+    const out = { ...env, NO_COLOR: '1' };
+    if (env.DOCKER_CONFIG && !env.BUILDX_CONFIG && env.HOME) {
+        const home = (0,external_node_path_namespaceObject.join)(env.HOME, '.docker', 'buildx');
+        if (!(0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(env.DOCKER_CONFIG, 'buildx')) && (0,external_node_fs_namespaceObject.existsSync)(home))
+            out.BUILDX_CONFIG = home;
+    }
+    return out;
+}
+/**
+ * `docker buildx` when the docker CLI finds its plugin under this env (it looks under
+ * $DOCKER_CONFIG/cli-plugins and the system dirs), else a standalone `buildx` (the same program).
+ */
+async function resolveBuildxCommand(env, runner = run) {
+    const path = env.PATH ?? '';
+    const docker = which('docker', path);
+    if (docker) {
+        const probe = await runner(docker, ['buildx', 'version'], { env, allowFailure: true, timeoutMs: 30_000 }).catch(() => undefined);
+        if (probe && probe.code === 0)
+            return [docker, 'buildx'];
+    }
+    const buildx = which('buildx', path) ?? which('docker-buildx', path);
+    if (buildx)
+        return [buildx];
+    throw new Error(docker
+        ? 'docker is on PATH but has no buildx plugin under this DOCKER_CONFIG, and no standalone buildx is on PATH: install buildx'
+        : 'neither docker with buildx nor a standalone buildx is on PATH: install buildx');
+}
+/** The digest of the platform manifest buildx pushed, from its --metadata-file JSON. */
+function metadataDigest(text) {
+    const metadata = JSON.parse(text);
+    const digest = metadata['containerimage.digest'];
+    if (typeof digest !== 'string' || !/^sha256:[a-f0-9]{64}$/.test(digest)) {
+        throw new Error(`buildx metadata has no containerimage.digest (keys: ${Object.keys(metadata).join(', ') || 'none'})`);
+    }
+    const descriptor = metadata['containerimage.descriptor'];
+    if (descriptor?.mediaType && !/manifest/.test(descriptor.mediaType)) {
+        // An index here means attestations (or several platforms) were pushed with the image.
+        throw new Error(`buildx pushed a ${descriptor.mediaType}, expected one platform's image manifest`);
+    }
+    return digest;
+}
+/**
+ * Times the push from plain progress output. The exporter vertex prints `#N pushing layers` when
+ * it starts pushing and `#N DONE` when the push (layers, then manifest) has finished; cache export
+ * is a separate vertex and is not counted. The printer receives status in batches, so a fast push
+ * can start and end in one batch (0 ms by the wall clock) while BuildKit reports `pushing layers
+ * 0.1s done`: the larger of the two measures wins.
+ */
+class PushTimer {
+    start;
+    end;
+    vertex;
+    reportedMs = 0;
+    observe(line, now = Date.now()) {
+        if (this.start === undefined) {
+            const m = /^#(\d+) pushing layers\b/.exec(line);
+            if (!m)
+                return;
+            this.start = now;
+            this.vertex = m[1];
+        }
+        if (!line.startsWith(`#${this.vertex} `))
+            return;
+        const reported = /^#\d+ pushing (?:layers|manifest for \S+) ([\d.]+)s done$/.exec(line);
+        if (reported)
+            this.reportedMs += Math.round(Number(reported[1]) * 1000);
+        if (this.end === undefined && /^#\d+ (DONE|ERROR|CANCELED)\b/.test(line))
+            this.end = now;
+    }
+    pushMs(now = Date.now()) {
+        if (this.start === undefined)
+            return 0;
+        return Math.max(this.reportedMs, (this.end ?? now) - this.start);
+    }
+}
+/**
+ * Did the build fail fetching a Dockerfile frontend image (what a `# syntax=` line asks for)?
+ * BuildKit reports that step as `resolve image config for docker-image://...`; base images of FROM
+ * lines show up as `load metadata for ...` instead.
+ */
+function frontendPullFailed(output) {
+    return /^#(\d+) resolve image config for docker-image:\/\/.*\n(?:#\1 .*\n)*?#\1 ERROR/m.test(output);
+}
+async function buildxBuild(opts, runner = run) {
+    const env = buildxEnv(opts.env);
+    const [cmd, ...lead] = await resolveBuildxCommand(env, runner);
+    const timer = new PushTimer();
+    const result = await runner(cmd, [...lead, ...buildxBuildArgs(opts)], {
+        env,
+        secrets: opts.secrets,
+        onLine: (_stream, line) => {
+            timer.observe(line);
+            opts.onLine?.(line);
+        },
+    });
+    const digest = metadataDigest((0,external_node_fs_namespaceObject.readFileSync)(opts.metadataFile, 'utf8'));
+    return { digest, pushMs: timer.pushMs(), durationMs: result.durationMs };
+}
+/** `buildx version` prints e.g. "github.com/docker/buildx v0.36.1 <revision>"; resolves to v0.36.1. */
+async function buildxVersion(env, runner = run) {
+    const e = buildxEnv(env);
+    const [cmd, ...lead] = await resolveBuildxCommand(e, runner);
+    const { stdout } = await runner(cmd, [...lead, 'version'], { env: e });
+    return stdout.trim().split(/\s+/)[1] ?? stdout.trim();
+}
+/** Is this builder known to buildx (under this env)? */
+async function builderExists(name, env, runner = run) {
+    const e = buildxEnv(env);
+    const [cmd, ...lead] = await resolveBuildxCommand(e, runner);
+    const { code } = await runner(cmd, [...lead, 'inspect', name], { env: e, allowFailure: true });
+    return code === 0;
+}
+/** Creates a docker-container builder (what the GitHub Actions cache backend needs) and boots it. */
+async function createContainerBuilder(name, env, runner = run) {
+    const e = buildxEnv(env);
+    const [cmd, ...lead] = await resolveBuildxCommand(e, runner);
+    await runner(cmd, [...lead, 'create', '--name', name, '--driver', 'docker-container', '--bootstrap'], { env: e });
+}
+
+;// CONCATENATED MODULE: ./src/backends/buildkit.ts
+// The BuildKit backend: `docker buildx build` of one platform, pushed by digest, with a build
+// cache that survives between legs: the GitHub Actions cache on runners, a local directory
+// elsewhere.
+
+
+
+
+
+
+
+/** The builder we create on a runner when none is named: the gha cache needs a non-docker driver. */
+const RUNNER_BUILDER = 'hephy-builder';
+/** HEPHY_BUILDX_BUILDER (locally `hephy`, from scripts/buildkitd.sh); on a runner our own. */
+function builderName(ctx) {
+    return ctx.env.HEPHY_BUILDX_BUILDER || (ctx.onRunner ? RUNNER_BUILDER : undefined);
+}
+/** context_path is relative to the config's directory, dockerfile_path to the context. */
+function buildkitPaths(ctx) {
+    const contextDir = (0,external_node_path_namespaceObject.resolve)(ctx.sourceDir, ctx.spec.config.context_path ?? '.');
+    return { contextDir, dockerfile: (0,external_node_path_namespaceObject.resolve)(contextDir, ctx.spec.config.dockerfile_path ?? 'Dockerfile') };
+}
+/**
+ * One cache per image and platform. On a runner: the GitHub Actions cache (buildx reads its URL
+ * and token from the runner's environment). Elsewhere: BuildKit's local cache, which only ever
+ * grows when exported into the directory it was read from, so each build exports into a fresh
+ * directory that then replaces the old one.
+ */
+function buildCache(ctx) {
+    const scope = `${ctx.spec.image}-${platformSlug(ctx.leg.platform)}`;
+    if (ctx.onRunner) {
+        return {
+            from: [`type=gha,scope=${scope}`],
+            // A cache service hiccup must not fail a build that succeeded.
+            to: [`type=gha,scope=${scope},mode=max,ignore-error=true`],
+            commit: () => undefined,
+            discard: () => undefined,
+        };
+    }
+    const current = (0,external_node_path_namespaceObject.join)(ctx.cacheDir, scope);
+    const next = `${current}.next`;
+    return {
+        from: (0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(current, 'index.json')) ? [`type=local,src=${current}`] : [],
+        to: [`type=local,dest=${next},mode=max`],
+        commit() {
+            if (!(0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(next, 'index.json')))
+                return;
+            (0,external_node_fs_namespaceObject.rmSync)(current, { recursive: true, force: true });
+            (0,external_node_fs_namespaceObject.renameSync)(next, current);
+        },
+        discard() {
+            (0,external_node_fs_namespaceObject.rmSync)(next, { recursive: true, force: true });
+        },
+    };
+}
+/** Everything `docker buildx build` gets for this leg, from the leg context alone. */
+function buildkitBuildOptions(ctx, cache) {
+    const config = ctx.spec.config;
+    return {
+        ...buildkitPaths(ctx),
+        platform: ctx.leg.platform,
+        repository: ctx.target.repository,
+        target: config.target || undefined,
+        buildArgs: expandList(config.build_args ?? [], ctx.env, 'build_args'),
+        builder: builderName(ctx),
+        metadataFile: (0,external_node_path_namespaceObject.join)(ctx.workDir, 'buildx-metadata.json'),
+        cacheFrom: cache.from,
+        cacheTo: cache.to,
+        insecure: ctx.target.insecure,
+        env: ctx.env,
+        secrets: ctx.secrets,
+        onLine: ctx.log,
+    };
+}
+/** The `# syntax=` directive of a Dockerfile, if it has one. */
+function syntaxDirective(dockerfile) {
+    try {
+        return scanDockerfile((0,external_node_fs_namespaceObject.readFileSync)(dockerfile, 'utf8')).directives.syntax;
+    }
+    catch {
+        return undefined;
+    }
+}
+/** A build error, with the reason spelled out when a `# syntax=` frontend could not be fetched. */
+function explainFailure(error, dockerfile) {
+    if (!(error instanceof ToolError) || !frontendPullFailed(error.stderr))
+        return error;
+    const syntax = syntaxDirective(dockerfile);
+    if (!syntax)
+        return error;
+    return new Error(`${dockerfile} line ${syntax.line} (# syntax=${syntax.value}) makes BuildKit pull that Dockerfile frontend image, ` +
+        `and the pull failed; remove the line to use BuildKit's built-in frontend, or make that registry reachable.\n${error.message}`);
+}
+const buildkitBackend = {
+    name: 'buildkit',
+    tools: ['docker buildx'],
+    async setup(ctx) {
+        const version = await buildxVersion(ctx.env);
+        const builder = builderName(ctx);
+        if (builder && !(await builderExists(builder, ctx.env))) {
+            if (ctx.onRunner && builder === RUNNER_BUILDER) {
+                ctx.log(`creating buildx builder ${builder} (docker-container driver)`);
+                await createContainerBuilder(builder, ctx.env);
+            }
+            else {
+                throw new Error(`buildx has no builder named ${builder} (from HEPHY_BUILDX_BUILDER): create it first, e.g. scripts/buildkitd.sh start REGISTRY`);
+            }
+        }
+        return version;
+    },
+    async build(ctx) {
+        const cache = buildCache(ctx);
+        const options = buildkitBuildOptions(ctx, cache);
+        try {
+            const result = await buildxBuild(options);
+            cache.commit();
+            return { digest: result.digest, pushMs: result.pushMs };
+        }
+        catch (error) {
+            cache.discard();
+            throw explainFailure(error, options.dockerfile);
+        }
+    },
+};
+
+;// CONCATENATED MODULE: external "node:url"
+const external_node_url_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
+;// CONCATENATED MODULE: ./src/app/paths.ts
+// Where the package's own files are, from either the sources (tests) or the ncc bundles (dist/).
+
+
+
+/** The package root: the nearest parent holding package.json and scripts/. */
+function packageRoot() {
+    let dir = (0,external_node_path_namespaceObject.dirname)((0,external_node_url_namespaceObject.fileURLToPath)(import.meta.url));
+    for (;;) {
+        if ((0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(dir, 'package.json')) && (0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(dir, 'scripts')))
+            return dir;
+        const parent = (0,external_node_path_namespaceObject.resolve)(dir, '..');
+        if (parent === dir)
+            throw new Error('cannot find the hephy-builder package root (package.json + scripts/)');
+        dir = parent;
+    }
+}
+function toolsDir(env = process.env) {
+    return env.HEPHY_TOOLS_DIR || (0,external_node_path_namespaceObject.join)(env.HOME || '/root', '.local', 'hephy-builder');
+}
+/** PATH and CONTAINERS_CONF as scripts/env.sh sets them, for tools we spawn. */
+function toolEnv(env = process.env) {
+    const tools = toolsDir(env);
+    const path = [(0,external_node_path_namespaceObject.join)(tools, 'bin'), '/usr/local/go/bin', env.PATH ?? ''].filter(Boolean).join(':');
+    return {
+        ...env,
+        HEPHY_TOOLS_DIR: tools,
+        PATH: path,
+        CONTAINERS_CONF: env.CONTAINERS_CONF || (0,external_node_path_namespaceObject.join)(tools, 'containers.conf'),
+        KOCACHE: env.KOCACHE || (0,external_node_path_namespaceObject.join)(tools, 'cache', 'ko'),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/app/localServices.ts
+// Local stand-ins for what a CI runner has: a registry, buildkitd behind a buildx builder, the
+// Kaniko executor image in podman, and base images. Each is started by the scripts in scripts/,
+// which install what they need on first use.
+
+
+
+function script(name) {
+    return (0,external_node_path_namespaceObject.join)(packageRoot(), 'scripts', name);
+}
+async function runScript(name, args, options = {}) {
+    const result = await run('bash', [script(name), ...args], { env: toolEnv(), ...options });
+    return result.stdout.trim();
+}
+async function installTools(only, onLine) {
+    await runScript('install-tools.sh', only ? ['--only', only.join(',')] : [], { onLine, timeoutMs: 60 * 60 * 1000 });
+}
+async function startRegistry(options = {}) {
+    const args = ['start'];
+    const secrets = [];
+    if (options.htpasswd) {
+        args.push('--htpasswd', `${options.htpasswd.user}:${options.htpasswd.password}`);
+        secrets.push(options.htpasswd.password);
+    }
+    const out = await runScript('registry.sh', args, { secrets });
+    const address = out.split('\n').pop() ?? '';
+    if (!/^127\.0\.0\.1:\d+$/.test(address))
+        throw new Error(`scripts/registry.sh start printed no address: ${out}`);
+    return {
+        address,
+        stop: async () => {
+            await runScript('registry.sh', ['stop', address], { allowFailure: true });
+        },
+    };
+}
+/** Starts (or reuses) buildkitd and the `hephy` buildx builder that trusts these registries over http. */
+async function startBuildkit(registries, builder = 'hephy') {
+    // The script refuses a second start; a running one (e.g. the e2e setup's) serves loopback registries over http anyway.
+    const running = await runScript('buildkitd.sh', ['status', '--name', builder], { allowFailure: true });
+    if (running)
+        return running.split('\n').pop() ?? '';
+    const out = await runScript('buildkitd.sh', ['start', registries.join(','), '--name', builder], { timeoutMs: 10 * 60 * 1000 });
+    return out.split('\n').pop() ?? '';
+}
+async function stopBuildkit(builder = 'hephy') {
+    await runScript('buildkitd.sh', ['stop', '--name', builder], { allowFailure: true });
+}
+/** Pushes hephy's own two-platform base images (busybox, static:nonroot) to the registry. */
+async function pushBaseImages(registry) {
+    await runScript('base-images.sh', [registry], { timeoutMs: 10 * 60 * 1000 });
+    return { busybox: `${registry}/hephy/busybox:1`, static: `${registry}/hephy/static:nonroot` };
+}
+/** Builds the Kaniko executor image into podman's storage; resolves to its reference. */
+async function kanikoImage() {
+    const out = await runScript('kaniko-image.sh', [], { timeoutMs: 30 * 60 * 1000 });
+    return out.split('\n').pop() ?? '';
+}
+
+;// CONCATENATED MODULE: ./src/core/scratchTag.ts
+// The one tag a leg may push when its tool cannot push by digest alone (Spin always; Kaniko
+// without skopeo). It is per leg, overwritten by the leg's next run, and never a tag users pull:
+// the merge publishes the real tags on the digest the leg recorded.
+const SCRATCH_TAG_PREFIX = 'hephy-leg-';
+/** `hephy-leg-<leg id>`, within the 128 characters a tag may have. */
+function scratchTag(legId) {
+    return `${SCRATCH_TAG_PREFIX}${legId.replace(/[^A-Za-z0-9_.-]/g, '-')}`.slice(0, 128);
+}
+
+;// CONCATENATED MODULE: ./src/tools/containerRunner.ts
+// Runs one container to completion with `docker run` when a Docker daemon answers, else with
+// `podman run` (daemonless; needs CONTAINERS_CONF from toolEnv on this project's machines).
+// Environment values never go on the command line: `-e NAME` makes the engine copy the value from
+// its own environment, which we set, so a secret passed as env cannot leak through `ps` or logs.
+
+
+
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** `run` arguments for the engine, e.g. ['run', '--rm', '--network', 'host', ..., image, ...args]. */
+function containerRunArgs(spec) {
+    const args = ['run', '--rm'];
+    if (spec.network)
+        args.push('--network', spec.network);
+    if (spec.platform)
+        args.push('--platform', spec.platform);
+    if (spec.pull)
+        args.push(`--pull=${spec.pull}`);
+    if (spec.workdir)
+        args.push('--workdir', spec.workdir);
+    for (const mount of spec.mounts ?? []) {
+        if (mount.host.includes(':') || mount.container.includes(':')) {
+            throw new Error(`cannot mount ${mount.host} at ${mount.container}: a path with ':' cannot be passed to -v`);
+        }
+        args.push('-v', `${mount.host}:${mount.container}${mount.readonly ? ':ro' : ''}`);
+    }
+    for (const name of Object.keys(spec.env ?? {})) {
+        if (!ENV_NAME.test(name))
+            throw new Error(`invalid environment variable name for a container: ${name}`);
+        args.push('-e', name);
+    }
+    args.push(spec.image, ...spec.args);
+    return args;
+}
+/** docker when `docker info` reaches a daemon, else podman when installed; otherwise an error. */
+async function detectEngine(env = process.env, runner = run) {
+    const path = env.PATH ?? '';
+    if (which('docker', path)) {
+        const info = await runner('docker', ['info', '--format', '{{.ServerVersion}}'], { env, allowFailure: true, timeoutMs: 20_000 }).catch(() => undefined);
+        if (info && info.code === 0 && info.stdout.trim() !== '')
+            return 'docker';
+    }
+    if (which('podman', path))
+        return 'podman';
+    throw new Error('cannot run a container: no Docker daemon answers `docker info` and podman is not installed');
+}
+/**
+ * The environment the engine process gets: podman needs hephy's CONTAINERS_CONF, and refuses to
+ * start ("stat $DOCKER_CONFIG/config.json: no such file") when DOCKER_CONFIG names a directory
+ * without a config.json, so such a DOCKER_CONFIG is left out for podman.
+ */
+function engineEnv(engine, env = process.env) {
+    if (engine === 'docker')
+        return env;
+    const podmanEnv = toolEnv(env);
+    if (podmanEnv.DOCKER_CONFIG && !(0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(podmanEnv.DOCKER_CONFIG, 'config.json')))
+        delete podmanEnv.DOCKER_CONFIG;
+    return podmanEnv;
+}
+async function runContainer(spec, options = {}) {
+    const { engine: chosen, runner = run, ...runOptions } = options;
+    const base = runOptions.env ?? process.env;
+    const engine = chosen ?? (await detectEngine(base, runner));
+    const env = { ...engineEnv(engine, base), ...spec.env };
+    return runner(engine, containerRunArgs(spec), { ...runOptions, env });
+}
+
+;// CONCATENATED MODULE: ./src/tools/kaniko.ts
+// The Kaniko executor's command line and what its failures mean. Pure: the backend runs the
+// executor in a container (src/tools/containerRunner.ts) with these arguments.
+//
+// Flags are those of github.com/chainguard-dev/kaniko v1.25.5 (`executor --help`). That fork, like
+// upstream, has no push-by-digest: a --destination without a tag pushes `:latest`. So a leg either
+//  - writes an OCI layout (--no-push --oci-layout-path) that skopeo then copies to REPO@DIGEST,
+//    which leaves no tag at all (the default), or
+//  - pushes to the scratch tag `hephy-leg-<leg id>` when skopeo is missing: one tag per leg,
+//    overwritten by the next run of that leg, never a tag users pull.
+// A registry tag cannot be deleted portably (distribution 2.8 and most hosted registries only
+// delete manifests, which would delete the digest too), so the scratch tag is left in place.
+const KANIKO_VERSION = 'v1.25.5';
+/** Built from the pinned Go module by scripts/kaniko-image.sh into podman's storage. */
+const LOCAL_KANIKO_IMAGE = `localhost/hephy/kaniko-executor:${KANIKO_VERSION}`;
+/** Where the executor sees its inputs and outputs. */
+const IN_CONTAINER = {
+    context: '/workspace',
+    /** A Dockerfile outside the context is mounted here. */
+    dockerfileDir: '/hephy/dockerfile',
+    /** The leg's work dir: digest file and OCI layout. */
+    out: '/hephy/out',
+    /** The image's DOCKER_CONFIG: registry auth read by the executor. */
+    dockerConfig: '/kaniko/.docker',
+};
+function kanikoArgs(flags) {
+    const args = [
+        `--context=dir://${IN_CONTAINER.context}`,
+        `--dockerfile=${flags.dockerfile}`,
+        `--custom-platform=${flags.platform}`,
+        ...flags.buildArgs.map((arg) => `--build-arg=${arg}`),
+    ];
+    if (flags.target)
+        args.push(`--target=${flags.target}`);
+    if (flags.output.kind === 'layout')
+        args.push('--no-push', `--oci-layout-path=${flags.output.layoutDir}`);
+    else
+        args.push(`--destination=${flags.output.destination}`);
+    args.push(`--digest-file=${flags.digestFile}`);
+    if (flags.cacheRepo)
+        args.push('--cache=true', `--cache-repo=${flags.cacheRepo}`);
+    if (flags.insecure)
+        args.push('--insecure', '--insecure-pull', '--skip-tls-verify');
+    // Plain lines (no colour codes) so the log reads well in Actions and the push line can be found.
+    args.push('--log-format=text', '--verbosity=info');
+    return args;
+}
+/** The message of a text-format log line: `time=... level=info msg="RUN make"` -> `RUN make`. */
+function logMessage(line) {
+    const match = /\bmsg="((?:[^"\\]|\\.)*)"/.exec(line);
+    return match ? match[1].replace(/\\(.)/g, '$1') : line;
+}
+/** True for the executor's log line that starts the push (scratch-tag mode). */
+function isPushStart(line) {
+    return logMessage(line).startsWith('Pushing image to ');
+}
+/** The instruction of a `RUN ...` log line, else undefined. */
+function runInstruction(line) {
+    const message = logMessage(line);
+    return /^RUN\s/.test(message) ? message : undefined;
+}
+const MAX_REASON = 400;
+function oneLine(text) {
+    const flat = text.replace(/\s+/g, ' ').trim();
+    return flat.length > MAX_REASON ? `${flat.slice(0, MAX_REASON - 3)}...` : flat;
+}
+/** The executor's own error line: it prints the wrapped error last, on stderr. */
+function lastErrorLine(output) {
+    const lines = output
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean);
+    const errorLine = [...lines].reverse().find((l) => /^(error|Error:)/.test(l) || /level=(fatal|error)/.test(l));
+    return logMessage(errorLine ?? lines[lines.length - 1] ?? '');
+}
+/** An image reference from a registry URL in an error, e.g. GET http://h/v2/a/b/manifests/1 -> h/a/b:1. */
+function referenceFromUrl(text) {
+    const match = /https?:\/\/([^/\s]+)\/v2\/(\S+?)\/manifests\/([^\s:]+(?::[a-f0-9]+)?)/.exec(text);
+    if (!match)
+        return undefined;
+    const [, host, name, ref] = match;
+    return ref.startsWith('sha256:') ? `${host}/${name}@${ref}` : `${host}/${name}:${ref}`;
+}
+/** One line saying why the executor failed, for the leg record and the summary. */
+function kanikoFailureReason(f) {
+    const all = f.output;
+    const last = lastErrorLine(all);
+    const arch = f.platform.split('/')[1] ?? f.platform;
+    if (/exec format error/.test(all)) {
+        return oneLine(`${f.lastRun ?? 'a RUN step'} cannot run ${arch} programs on this machine (exec format error): register QEMU binfmt handlers with the F flag, or build ${f.platform} on a native runner`);
+    }
+    if (/kaniko should only be run inside of a container/.test(all)) {
+        return 'the Kaniko executor refused to run outside a container';
+    }
+    if (/error resolving dockerfile path/.test(all)) {
+        return oneLine(`the Dockerfile ${f.dockerfile} is not in the build context`);
+    }
+    const stage = /(\S+) is not a valid target build stage/.exec(all);
+    if (stage)
+        return oneLine(`target ${f.target ?? stage[1]}: the Dockerfile has no stage of that name`);
+    const parse = /dockerfile parse error on line (\d+): ([^\n]*)/.exec(all);
+    if (parse)
+        return oneLine(`${f.dockerfile} line ${parse[1]}: ${parse[2]}`);
+    if (/server gave HTTP response to HTTPS client/.test(all)) {
+        return oneLine(`a registry speaks plain http but the leg expected https: mark the registry insecure (${last})`);
+    }
+    if (/error checking push permissions/.test(all)) {
+        const why = /(UNAUTHORIZED|DENIED|authentication required|unauthorized)/i.test(all)
+            ? 'not authorised: log in to the registry (the docker config in DOCKER_CONFIG is mounted into the executor)'
+            : last.replace(/^error checking push permissions -- [^:]*: /, '');
+        return oneLine(`cannot push to ${f.destination}: ${why}`);
+    }
+    if (/MANIFEST_UNKNOWN|NAME_UNKNOWN|manifest unknown/.test(all)) {
+        const ref = referenceFromUrl(all);
+        return oneLine(`base image ${ref ?? ''} not found in its registry`.replace('  ', ' '));
+    }
+    if (/UNAUTHORIZED|DENIED|authentication required/.test(all)) {
+        const ref = referenceFromUrl(all);
+        return oneLine(`not authorised to pull ${ref ?? 'a base image'}: log in to its registry (DOCKER_CONFIG)`);
+    }
+    if (/no space left on device/.test(all))
+        return 'the build ran out of disk space (no space left on device)';
+    const runExit = /failed to execute command: waiting for process to exit: exit status (\d+)/.exec(all);
+    if (runExit)
+        return oneLine(`${f.lastRun ?? 'a RUN step'} failed with exit status ${runExit[1]}`);
+    const reason = last || `the executor exited with code ${f.exitCode ?? 'unknown'}`;
+    return oneLine(reason.replace(/^Error: /, ''));
+}
+
+;// CONCATENATED MODULE: ./src/tools/skopeo.ts
+// skopeo copies an OCI layout to a registry BY DIGEST: `docker://REPO@sha256:...` creates no tag,
+// and --preserve-digests makes skopeo fail rather than convert the manifest into another digest.
+// Registry auth comes from the docker config (DOCKER_CONFIG/config.json) when there is one, else
+// from skopeo's own lookup (REGISTRY_AUTH_FILE, containers/auth.json, ~/.docker/config.json).
+
+
+
+function skopeoCopyArgs(o) {
+    if (o.layoutDir.includes(':'))
+        throw new Error(`skopeo cannot read an OCI layout from a path with ':' (${o.layoutDir})`);
+    return [
+        'copy',
+        '--preserve-digests',
+        '--retry-times=2',
+        `--digestfile=${o.digestFile}`,
+        ...(o.authFile ? [`--dest-authfile=${o.authFile}`] : []),
+        ...(o.insecure ? ['--dest-tls-verify=false'] : []),
+        `oci:${o.layoutDir}`,
+        `docker://${o.repository}@${o.digest}`,
+    ];
+}
+/** config.json of DOCKER_CONFIG (or ~/.docker), when it exists. */
+function dockerAuthFile(env) {
+    const dir = env.DOCKER_CONFIG || (env.HOME ? (0,external_node_path_namespaceObject.join)(env.HOME, '.docker') : undefined);
+    const file = dir ? (0,external_node_path_namespaceObject.join)(dir, 'config.json') : undefined;
+    return file && (0,external_node_fs_namespaceObject.existsSync)(file) ? file : undefined;
+}
+async function pushLayoutByDigest(o, runOptions = {}, runner = run) {
+    const result = await runner('skopeo', skopeoCopyArgs(o), { timeoutMs: 60 * 60 * 1000, ...runOptions });
+    const pushed = (0,external_node_fs_namespaceObject.existsSync)(o.digestFile) ? (0,external_node_fs_namespaceObject.readFileSync)(o.digestFile, 'utf8').trim() : '';
+    if (pushed !== o.digest) {
+        throw new Error(`skopeo pushed ${pushed || 'no digest'} to ${o.repository}, expected ${o.digest}`);
+    }
+    return result;
+}
+
+;// CONCATENATED MODULE: ./src/backends/kaniko.ts
+// Kaniko backend: the executor always runs in a container (it refuses the host, and we never pass
+// --force), with the build context mounted read-only at /workspace, the leg's work dir for its
+// digest file and OCI layout, and the docker config dir read-only at /kaniko/.docker for registry
+// auth, so no password is ever on a command line. One platform per leg via --custom-platform; a
+// foreign platform's RUN steps go through QEMU binfmt on the host.
+//
+// Push: kaniko writes an OCI layout and skopeo copies it to REPO@DIGEST (no tag). Without skopeo,
+// kaniko pushes to the scratch tag hephy-leg-<leg id> itself (see src/tools/kaniko.ts for why).
+//
+// Executor image: ctx.kanikoImage (the `kaniko-image` input) when given. Otherwise the image that
+// scripts/kaniko-image.sh builds from the pinned Go module into podman; setup builds it on first
+// use where the script can run. On GitHub runners the input is required: we publish no executor
+// image and write no public registry's name into the code, so the user pins one (by digest).
+
+
+
+
+
+
+
+
+
+
+
+const DIGEST = /^sha256:[a-f0-9]{64}$/;
+const BUILD_TIMEOUT_MS = 2 * 60 * 60 * 1000;
+/** The executor image of a leg, or a UserError saying how to provide one. */
+function resolveKanikoImage(ctx) {
+    const given = ctx.kanikoImage?.trim();
+    if (given)
+        return given;
+    if (ctx.onRunner) {
+        throw new UserError('the kaniko backend needs the `kaniko-image` input on runners: a Kaniko executor image pinned by digest, e.g. registry.example.com/kaniko/executor@sha256:<digest> (hephy-builder publishes none)');
+    }
+    return LOCAL_KANIKO_IMAGE;
+}
+/** Where the docker config with registry auth lives: DOCKER_CONFIG, else ~/.docker. */
+function dockerConfigDir(env) {
+    const dir = env.DOCKER_CONFIG || (env.HOME ? (0,external_node_path_namespaceObject.join)(env.HOME, '.docker') : undefined);
+    return dir && (0,external_node_fs_namespaceObject.existsSync)(dir) && (0,external_node_fs_namespaceObject.statSync)(dir).isDirectory() ? dir : undefined;
+}
+function isInside(child, parent) {
+    const rel = (0,external_node_path_namespaceObject.relative)(parent, child);
+    return rel === '' || (!rel.startsWith('..') && !rel.startsWith(external_node_path_namespaceObject.sep) && !rel.startsWith('/'));
+}
+/** The mounts and executor flags of a leg; throws a UserError for a missing context or Dockerfile. */
+function kanikoInvocation(ctx, pushMode, cacheRepo) {
+    const config = ctx.spec.config;
+    const contextDir = (0,external_node_path_namespaceObject.resolve)(ctx.sourceDir, config.context_path ?? '.');
+    if (!(0,external_node_fs_namespaceObject.existsSync)(contextDir) || !(0,external_node_fs_namespaceObject.statSync)(contextDir).isDirectory()) {
+        throw new UserError(`context_path ${config.context_path ?? '.'}: ${contextDir} is not a directory`);
+    }
+    const dockerfileRel = config.dockerfile_path ?? 'Dockerfile';
+    const dockerfileHost = (0,external_node_path_namespaceObject.resolve)(contextDir, dockerfileRel);
+    if (!(0,external_node_fs_namespaceObject.existsSync)(dockerfileHost) || !(0,external_node_fs_namespaceObject.statSync)(dockerfileHost).isFile()) {
+        throw new UserError(`dockerfile_path ${dockerfileRel}: no such file in ${contextDir}`);
+    }
+    const mounts = [{ host: contextDir, container: IN_CONTAINER.context, readonly: true }];
+    let dockerfile;
+    if (isInside(dockerfileHost, contextDir)) {
+        dockerfile = `${IN_CONTAINER.context}/${(0,external_node_path_namespaceObject.relative)(contextDir, dockerfileHost).split(external_node_path_namespaceObject.sep).join('/')}`;
+    }
+    else {
+        // A Dockerfile beside (not inside) the context, e.g. dockerfile_path: ../Dockerfile.
+        mounts.push({ host: (0,external_node_path_namespaceObject.dirname)(dockerfileHost), container: IN_CONTAINER.dockerfileDir, readonly: true });
+        dockerfile = `${IN_CONTAINER.dockerfileDir}/${dockerfileHost.slice((0,external_node_path_namespaceObject.dirname)(dockerfileHost).length + 1)}`;
+    }
+    mounts.push({ host: ctx.workDir, container: IN_CONTAINER.out });
+    const auth = dockerConfigDir(ctx.env);
+    if (auth)
+        mounts.push({ host: auth, container: IN_CONTAINER.dockerConfig, readonly: true });
+    const destination = pushMode === 'digest' ? ctx.target.repository : `${ctx.target.repository}:${scratchTag(ctx.leg.id)}`;
+    const output = pushMode === 'digest' ? { kind: 'layout', layoutDir: `${IN_CONTAINER.out}/layout` } : { kind: 'scratch-tag', destination };
+    const args = kanikoArgs({
+        dockerfile,
+        platform: ctx.leg.platform,
+        buildArgs: expandList(config.build_args ?? [], ctx.env, 'build_args'),
+        target: config.target || undefined,
+        output,
+        digestFile: `${IN_CONTAINER.out}/digest`,
+        insecure: ctx.target.insecure,
+        cacheRepo,
+    });
+    return {
+        mounts,
+        args,
+        digestFile: (0,external_node_path_namespaceObject.join)(ctx.workDir, 'digest'),
+        layoutDir: (0,external_node_path_namespaceObject.join)(ctx.workDir, 'layout'),
+        destination,
+        dockerfile: dockerfileRel,
+    };
+}
+function createKanikoBackend(options = {}) {
+    const runner = options.runner ?? run;
+    const detect = options.detectEngine ?? ((env) => detectEngine(env, runner));
+    const buildLocalImage = options.buildLocalImage ?? kanikoImage;
+    const now = options.now ?? Date.now;
+    const prepared = new WeakMap();
+    async function prepare(ctx) {
+        const env = toolEnv(ctx.env);
+        const image = resolveKanikoImage(ctx);
+        const local = image.startsWith('localhost/');
+        // A local build exists only in podman's storage, so podman runs it even where docker answers.
+        const engine = local ? 'podman' : await detect(env);
+        if (local) {
+            if (!which('podman', env.PATH))
+                throw new UserError(`the Kaniko executor image ${image} is a local podman image, but podman is not installed`);
+            const exists = await runner('podman', ['image', 'exists', image], { env, allowFailure: true });
+            if (exists.code !== 0) {
+                ctx.log(`${image} is not in podman's storage: building it from the pinned Go module (scripts/kaniko-image.sh)`);
+                await buildLocalImage().catch((error) => {
+                    throw new UserError(`cannot build the Kaniko executor image ${image} (scripts/kaniko-image.sh, needs root, Go and podman): ${error instanceof Error ? error.message : String(error)}`);
+                });
+            }
+        }
+        const pull = local ? 'never' : 'missing';
+        const versionRun = await runContainer({ image, args: ['version'], pull }, { engine, runner, env, secrets: ctx.secrets, timeoutMs: 15 * 60 * 1000 });
+        const version = /version\s*:\s*(\S+)/i.exec(versionRun.stdout)?.[1] ?? 'unknown';
+        const pushMode = which('skopeo', env.PATH) ? 'digest' : 'scratch-tag';
+        if (pushMode === 'scratch-tag') {
+            ctx.log(`skopeo is not installed: kaniko pushes to the scratch tag ${scratchTag(ctx.leg.id)} instead of by digest only`);
+        }
+        const result = { image, engine, pull, pushMode, version };
+        prepared.set(ctx, result);
+        return result;
+    }
+    async function build(ctx) {
+        const p = prepared.get(ctx) ?? (await prepare(ctx));
+        const env = toolEnv(ctx.env);
+        const invocation = kanikoInvocation(ctx, p.pushMode, options.cacheRepo?.(ctx));
+        let lastRun;
+        let pushStarted;
+        try {
+            await runContainer({ image: p.image, args: invocation.args, mounts: invocation.mounts, network: 'host', pull: p.pull }, {
+                engine: p.engine,
+                runner,
+                env,
+                secrets: ctx.secrets,
+                timeoutMs: BUILD_TIMEOUT_MS,
+                onLine: (_stream, line) => {
+                    lastRun = runInstruction(line) ?? lastRun;
+                    if (pushStarted === undefined && isPushStart(line))
+                        pushStarted = now();
+                    ctx.log(line);
+                },
+            });
+        }
+        catch (error) {
+            if (!(error instanceof ToolError))
+                throw error;
+            const reason = kanikoFailureReason({
+                output: `${error.stderr}\n${error.stdout}`,
+                exitCode: error.code,
+                platform: ctx.leg.platform,
+                lastRun,
+                dockerfile: invocation.dockerfile,
+                target: ctx.spec.config.target,
+                destination: invocation.destination,
+            });
+            throw new Error(`kaniko: ${reason}`);
+        }
+        const kanikoDone = now();
+        const digest = (0,external_node_fs_namespaceObject.existsSync)(invocation.digestFile) ? (0,external_node_fs_namespaceObject.readFileSync)(invocation.digestFile, 'utf8').trim() : '';
+        if (!DIGEST.test(digest))
+            throw new Error(`kaniko: the executor succeeded but wrote no digest (${invocation.digestFile}: "${digest}")`);
+        if (p.pushMode === 'scratch-tag')
+            return { digest, pushMs: pushStarted === undefined ? 0 : kanikoDone - pushStarted };
+        const pushStart = now();
+        await pushLayoutByDigest({
+            layoutDir: invocation.layoutDir,
+            repository: ctx.target.repository,
+            digest,
+            insecure: ctx.target.insecure,
+            authFile: dockerAuthFile(ctx.env),
+            digestFile: (0,external_node_path_namespaceObject.join)(ctx.workDir, 'pushed-digest'),
+        }, { env, secrets: ctx.secrets, onLine: (_stream, line) => ctx.log(line) }, runner).catch((error) => {
+            if (!(error instanceof ToolError))
+                throw error;
+            const last = error.stderr.trim().split('\n').pop() ?? '';
+            throw new Error(`skopeo: cannot push ${ctx.target.repository}@${digest}: ${last.replace(/^time=.*?msg="(.*)"$/, '$1') || error.message}`);
+        });
+        return { digest, pushMs: now() - pushStart };
+    }
+    return {
+        name: 'kaniko',
+        tools: ['kaniko', 'docker or podman', 'skopeo'],
+        async setup(ctx) {
+            const p = await prepare(ctx);
+            return `${p.version} (${p.engine}, ${p.image}, push ${p.pushMode === 'digest' ? 'by digest with skopeo' : `to ${scratchTag(ctx.leg.id)}`})`;
+        },
+        build,
+    };
+}
+const kanikoBackend = createKanikoBackend();
+
+;// CONCATENATED MODULE: ./src/tools/crane.ts
+// crane pushes an OCI image layout to a registry BY DIGEST (repository@sha256:...), which creates
+// no tag. It is go-containerregistry, the library ko itself uses, so it authenticates the same way
+// (DOCKER_CONFIG/config.json and its credential helpers) and speaks plain http to 127.0.0.1 and
+// localhost registries just as ko does.
+
+function pushLayoutArgs(opts) {
+    return ['push', ...(opts.insecure ? ['--insecure'] : []), opts.layoutDir, `${opts.repository}@${opts.digest}`];
+}
+/** Pushes the layout's image; resolves to the milliseconds the push took. */
+async function crane_pushLayoutByDigest(opts) {
+    const result = await run('crane', pushLayoutArgs(opts), {
+        env: opts.env,
+        secrets: opts.secrets,
+        onLine: opts.onLine ? (_stream, line) => opts.onLine?.(line) : undefined,
+    });
+    const pushed = result.stdout.trim().split('\n').pop() ?? '';
+    // crane prints the reference it wrote; a different digest would mean it re-encoded the image.
+    if (!pushed.endsWith(`@${opts.digest}`)) {
+        throw new Error(`crane push wrote ${pushed || 'nothing'}, expected ${opts.repository}@${opts.digest}`);
+    }
+    return result.durationMs;
+}
+/** `crane version` prints a bare version, e.g. v0.22.1. */
+async function craneVersion(env) {
+    const { stdout } = await run('crane', ['version'], { env });
+    return stdout.trim();
+}
+
+;// CONCATENATED MODULE: external "node:crypto"
+const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(8815);
+;// CONCATENATED MODULE: ./src/tools/ko.ts
+// Typed wrapper of `ko build` for one platform. ko can only push under a tag (its publisher
+// always writes `:latest` or the --tags it is given, and `--tags ''` pushes nothing at all), so
+// ko writes an OCI layout and we push that layout by digest ourselves (src/tools/crane.ts): no tag
+// is created or moved, and the push is timed on its own.
+
+
+
+
+
+
+
+/** Names under which ko finds a config in its working directory (viper's `.ko` + extension). */
+const USER_CONFIG_NAMES = ['.ko.yaml', '.ko.yml'];
+/** The app's own .ko.yaml, if any, parsed; ko would read it from its working directory. */
+function readUserKoConfig(cwd) {
+    for (const name of USER_CONFIG_NAMES) {
+        const file = (0,external_node_path_namespaceObject.join)(cwd, name);
+        if (!(0,external_node_fs_namespaceObject.existsSync)(file))
+            continue;
+        let parsed;
+        try {
+            parsed = (0,dist/* parse */.qg)((0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8'));
+        }
+        catch (error) {
+            // The app's own file: the user fixes it, so a message without a stack trace.
+            throw new UserError(`${file} is not valid YAML: ${error instanceof Error ? error.message : String(error)}`);
+        }
+        const config = parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? parsed : {};
+        return { file, config };
+    }
+    return undefined;
+}
+/**
+ * The .ko.yaml ko should read: the app's own (builds, baseImageOverrides, ... kept as they are)
+ * with ko_config's env/ldflags/flags as its defaults. A `builds` entry of the app's own file that
+ * matches the import path still wins over these defaults: that is ko's rule.
+ */
+function koConfigText(userConfig, opts) {
+    const config = { ...(userConfig ?? {}) };
+    if (opts.goEnv?.length)
+        config.defaultEnv = opts.goEnv;
+    if (opts.ldflags?.length)
+        config.defaultLdflags = opts.ldflags;
+    if (opts.flags?.length)
+        config.defaultFlags = opts.flags;
+    return (0,dist/* stringify */.As)(config);
+}
+// ko names what it saved `LAYOUT_PATH@sha256:...` and parses that as an image reference, so a
+// layout path with any other character (an upper-case letter from mkdtemp's suffix) fails the
+// build after the layout was written.
+const KO_LAYOUT_PATH = /^[a-z0-9_\-./]+$/;
+/** Where ko may write its layout: under workDir when ko accepts that path, else a fresh temp dir. */
+function koLayoutDir(workDir, temp = (0,external_node_os_namespaceObject.tmpdir)()) {
+    const inWorkDir = (0,external_node_path_namespaceObject.join)(workDir, 'ko', 'oci-layout');
+    if (KO_LAYOUT_PATH.test(inWorkDir))
+        return { dir: inWorkDir, temporary: false };
+    const outside = (0,external_node_path_namespaceObject.join)(temp, `hephy-ko-layout-${(0,external_node_crypto_namespaceObject.randomBytes)(6).toString('hex')}`);
+    if (KO_LAYOUT_PATH.test(outside))
+        return { dir: outside, temporary: true };
+    throw new Error(`ko cannot write an OCI layout to ${inWorkDir} or under ${temp}: ko accepts only a-z 0-9 _ - . / in that path; set TMPDIR to such a directory`);
+}
+/** The exact command line and environment of one `ko build`, without touching the disk. */
+function koInvocation(opts, layoutDir, userConfig) {
+    const configPath = (0,external_node_path_namespaceObject.join)(opts.workDir, 'ko', '.ko.yaml');
+    const env = {
+        ...opts.env,
+        KO_DOCKER_REPO: opts.repo,
+        // Never the user's dir: our merged copy of their .ko.yaml lives in workDir.
+        KO_CONFIG_PATH: configPath,
+    };
+    // ko reads KO_DEFAULTBASEIMAGE before .ko.yaml (viper: environment beats file).
+    if (opts.baseImage)
+        env.KO_DEFAULTBASEIMAGE = opts.baseImage;
+    if (opts.koCache)
+        env.KOCACHE = opts.koCache;
+    const args = [
+        'build',
+        '--bare',
+        '--push=false',
+        '--oci-layout-path',
+        layoutDir,
+        // An SBOM would be one more artifact to push (under a tag); the leg pushes the image only.
+        '--sbom=none',
+        '--platform',
+        opts.platform,
+        opts.importPath,
+    ];
+    return { args, env, configPath, configText: koConfigText(userConfig, opts), layoutDir };
+}
+/** The one image manifest ko wrote into a layout; anything else is an error worth reporting. */
+function layoutImageDigest(layoutDir) {
+    const index = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)((0,external_node_path_namespaceObject.join)(layoutDir, 'index.json'), 'utf8'));
+    const manifests = index.manifests ?? [];
+    if (manifests.length !== 1) {
+        throw new Error(`ko wrote ${manifests.length} entries into ${layoutDir}, expected exactly one image`);
+    }
+    const [entry] = manifests;
+    if (!entry.digest || !/manifest/.test(entry.mediaType ?? '')) {
+        // An index means ko built several platforms: the base image matched more than the leg's one.
+        throw new Error(`ko wrote a ${entry.mediaType ?? 'descriptor without media type'} into ${layoutDir}, expected one platform's image manifest`);
+    }
+    return entry.digest;
+}
+/** ko log lines start with Go's log timestamp, which the leg's own log already carries. */
+function stripGoLogTime(line) {
+    return line.replace(/^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d(\.\d+)? /, '');
+}
+async function koBuild(opts) {
+    const user = readUserKoConfig(opts.cwd);
+    const layout = koLayoutDir(opts.workDir);
+    const inv = koInvocation(opts, layout.dir, user?.config);
+    (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_namespaceObject.join)(opts.workDir, 'ko'), { recursive: true });
+    // ko appends to an existing layout; a fresh one holds only this build.
+    (0,external_node_fs_namespaceObject.rmSync)(inv.layoutDir, { recursive: true, force: true });
+    (0,external_node_fs_namespaceObject.writeFileSync)(inv.configPath, inv.configText);
+    if (opts.koCache)
+        (0,external_node_fs_namespaceObject.mkdirSync)(opts.koCache, { recursive: true });
+    try {
+        const result = await run('ko', inv.args, {
+            cwd: opts.cwd,
+            env: inv.env,
+            secrets: opts.secrets,
+            onLine: opts.onLine ? (_stream, line) => opts.onLine?.(stripGoLogTime(line)) : undefined,
+        });
+        return { digest: layoutImageDigest(inv.layoutDir), layoutDir: inv.layoutDir, layoutIsTemporary: layout.temporary, durationMs: result.durationMs };
+    }
+    catch (error) {
+        if (layout.temporary)
+            (0,external_node_fs_namespaceObject.rmSync)(layout.dir, { recursive: true, force: true });
+        throw error;
+    }
+}
+/** `ko version` prints a bare version, e.g. v0.19.1. */
+async function koVersion(env) {
+    const { stdout } = await run('ko', ['version'], { env });
+    return stdout.trim();
+}
+
+;// CONCATENATED MODULE: ./src/backends/ko.ts
+// The ko backend: `ko build` of one Go package for one platform into an OCI layout, then a push of
+// that layout by digest (see src/tools/ko.ts for why ko does not push itself).
+
+
+
+
+
+
+
+function isDir(path) {
+    try {
+        return (0,external_node_fs_namespaceObject.statSync)(path).isDirectory();
+    }
+    catch {
+        return false;
+    }
+}
+/**
+ * The package to build when ko_config.import_path is unset: the one package under cmd/ (the layout
+ * that made detection pick ko), else the directory itself when it holds Go files.
+ */
+function defaultImportPath(sourceDir) {
+    const cmd = (0,external_node_path_namespaceObject.join)(sourceDir, 'cmd');
+    if (isDir(cmd)) {
+        const packages = (0,external_node_fs_namespaceObject.readdirSync)(cmd)
+            .filter((name) => isDir((0,external_node_path_namespaceObject.join)(cmd, name)))
+            .sort();
+        if (packages.length === 1)
+            return `./cmd/${packages[0]}`;
+        if (packages.length > 1) {
+            throw new UserError(`ko_config.import_path is not set and cmd/ holds ${packages.length} packages: set it to one of ${packages.map((p) => `./cmd/${p}`).join(', ')}`);
+        }
+    }
+    if ((0,external_node_fs_namespaceObject.readdirSync)(sourceDir).some((name) => name.endsWith('.go')))
+        return '.';
+    throw new UserError(`ko_config.import_path is not set and ${sourceDir} has neither cmd/<package> nor Go files: set ko_config.import_path`);
+}
+/**
+ * The base image to force, or undefined to let ko resolve its own (KO_DEFAULTBASEIMAGE, the app's
+ * .ko.yaml defaultBaseImage, ko's built-in default). ko's built-in default lives on a public
+ * registry: fine on a GitHub runner, unreachable on an offline machine, so off a runner we ask for
+ * a base image instead of letting ko fail on a network error.
+ */
+function resolveKoBaseImage(ctx, userDefaultBase) {
+    const chosen = ctx.baseImage ?? ctx.spec.config.ko_config?.base_image;
+    if (chosen)
+        return chosen;
+    const koHasOne = Boolean(ctx.env.KO_DEFAULTBASEIMAGE) || (typeof userDefaultBase === 'string' && userDefaultBase !== '');
+    if (!koHasOne && !ctx.onRunner) {
+        throw new UserError('ko needs a base image here: set ko_config.base_image or pass --base-image');
+    }
+    return undefined;
+}
+/** Everything `ko build` gets for this leg, from the leg context alone. */
+function koBuildOptions(ctx, userConfig) {
+    const ko = ctx.spec.config.ko_config ?? {};
+    const env = { ...ctx.env };
+    // On a runner the caller saves ctx.cacheDir between runs; keep Go's build cache in it too, so
+    // a warm leg recompiles only what changed. Locally Go's own default cache already persists.
+    if (ctx.onRunner && !env.GOCACHE)
+        env.GOCACHE = (0,external_node_path_namespaceObject.join)(ctx.cacheDir, 'go-build');
+    return {
+        importPath: ko.import_path ?? defaultImportPath(ctx.sourceDir),
+        cwd: ctx.sourceDir,
+        platform: ctx.leg.platform,
+        repo: ctx.target.repository,
+        baseImage: resolveKoBaseImage(ctx, userConfig?.defaultBaseImage),
+        goEnv: expandList(ko.env ?? [], ctx.env, 'ko_config.env'),
+        ldflags: expandList(ko.ldflags ?? [], ctx.env, 'ko_config.ldflags'),
+        flags: expandList(ko.flags ?? [], ctx.env, 'ko_config.flags'),
+        workDir: ctx.workDir,
+        koCache: ctx.env.KOCACHE || (0,external_node_path_namespaceObject.join)(ctx.cacheDir, 'kocache'),
+        env,
+        secrets: ctx.secrets,
+        onLine: ctx.log,
+    };
+}
+function requireTools(ctx, tools) {
+    const missing = tools.filter((tool) => !which(tool, ctx.env.PATH ?? ''));
+    if (missing.length > 0) {
+        throw new Error(`the ko backend needs ${missing.join(', ')} on PATH (ko builds with go and pushes with crane); install them first`);
+    }
+}
+const KO_TOOLS = ['ko', 'go', 'crane'];
+const koBackend = {
+    name: 'ko',
+    tools: KO_TOOLS,
+    async setup(ctx) {
+        requireTools(ctx, KO_TOOLS);
+        const [ko, crane] = await Promise.all([koVersion(ctx.env), craneVersion(ctx.env)]);
+        ctx.log(`ko ${ko}, crane ${crane}`);
+        return ko;
+    },
+    async build(ctx) {
+        const options = koBuildOptions(ctx, readUserKoConfig(ctx.sourceDir)?.config);
+        if (options.baseImage)
+            ctx.log(`base image ${options.baseImage}`);
+        const built = await koBuild(options);
+        try {
+            ctx.log(`pushing ${ctx.target.repository}@${built.digest}`);
+            const pushMs = await crane_pushLayoutByDigest({
+                layoutDir: built.layoutDir,
+                repository: ctx.target.repository,
+                digest: built.digest,
+                insecure: ctx.target.insecure,
+                env: ctx.env,
+                secrets: ctx.secrets,
+                onLine: ctx.log,
+            });
+            return { digest: built.digest, pushMs };
+        }
+        finally {
+            if (built.layoutIsTemporary)
+                (0,external_node_fs_namespaceObject.rmSync)(built.layoutDir, { recursive: true, force: true });
+        }
+    },
+};
+
+;// CONCATENATED MODULE: ./src/tools/imagetools.ts
+// `docker buildx imagetools`: creates multi-arch indexes from per-platform digests and reads
+// manifests back from the registry. It needs only registry access, no Docker daemon.
+//
+// Which binary: `docker buildx` when the docker CLI finds its buildx plugin, else a standalone
+// `buildx` on PATH (the same program). The docker CLI looks for plugins under $DOCKER_CONFIG/
+// cli-plugins, so pointing DOCKER_CONFIG at a fresh directory for registry auth can hide the
+// plugin; we probe instead of assuming (registryAuth.withRegistryAuth links the plugins along).
+//
+// Plain http: buildx speaks http to 127.0.0.1:PORT and localhost:PORT without any config
+// (verified with distribution 2.8). Any other plain-http or self-signed registry needs a buildx
+// builder whose buildkitd.toml marks it (`[registry."host:port"] http = true, insecure = true`):
+// imagetools reads that section from the builder's stored config (buildx's GetImageConfig), so
+// create the builder with `docker buildx create --config buildkitd.toml ...` and pass its name
+// as `builder` (or set BUILDX_BUILDER). The builder need not be running for imagetools.
+
+
+const imagetools_DIGEST = /^sha256:[a-f0-9]{64}$/;
+const DEFAULT_TIMEOUT_MS = 5 * 60 * 1000;
+/**
+ * Finds `docker buildx` (if the docker CLI sees its plugin under this env) or a standalone
+ * `buildx`. One probe per distinct PATH/DOCKER_CONFIG/HOME.
+ */
+async function resolveImagetoolsCommand(env, runner = run) {
+    const path = env.PATH ?? '';
+    const docker = which('docker', path);
+    if (docker) {
+        const probe = await runner(docker, ['buildx', 'version'], { env, allowFailure: true, timeoutMs: 30_000 }).catch(() => undefined);
+        if (probe && probe.code === 0)
+            return [docker, 'buildx', 'imagetools'];
+    }
+    const buildx = which('buildx', path);
+    if (buildx)
+        return [buildx, 'imagetools'];
+    throw new Error(docker
+        ? 'docker is on PATH but has no buildx plugin (looked up under DOCKER_CONFIG/cli-plugins and the system plugin dirs), and no standalone buildx is on PATH: install buildx (scripts/install-tools.sh)'
+        : 'neither docker (with buildx) nor a standalone buildx is on PATH: install buildx (scripts/install-tools.sh)');
+}
+/** sha256 digest of a manifest's exact bytes: what a registry addresses it by. */
+function digestOf(rawManifest) {
+    return `sha256:${createHash('sha256').update(rawManifest, 'utf8').digest('hex')}`;
+}
+function isAttestation(descriptor) {
+    const platform = descriptor.platform;
+    return (descriptor.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest' ||
+        (platform?.os === 'unknown' && platform?.architecture === 'unknown'));
+}
+/** os/arch[/variant] of each image in an index, skipping attestation manifests; [] for a single manifest. */
+function indexPlatforms(raw) {
+    return (raw.manifests ?? [])
+        .filter((d) => d.platform && !isAttestation(d))
+        .map((d) => [d.platform.os, d.platform.architecture, d.platform.variant].filter(Boolean).join('/'));
+}
+function isIndex(raw) {
+    return Array.isArray(raw.manifests);
+}
+function parseJson(text, what) {
+    try {
+        return JSON.parse(text);
+    }
+    catch (error) {
+        throw new Error(`${what}: output is not JSON (${error instanceof Error ? error.message : String(error)}): ${text.slice(0, 200)}`);
+    }
+}
+const AUTH_FAILURE = /\b(401 Unauthorized|403 Forbidden|authentication required|UNAUTHORIZED|DENIED)\b/;
+/** A refused request gets a hint at the login, the usual cause. */
+function withAuthHint(error, env) {
+    if (!(error instanceof ToolError) || !AUTH_FAILURE.test(error.message))
+        return error;
+    const config = env.DOCKER_CONFIG ? `DOCKER_CONFIG=${env.DOCKER_CONFIG}` : 'the default docker config (no DOCKER_CONFIG set)';
+    const hint = `hint: the registry refused the request; check the registry login (credentials are read from ${config})`;
+    return new ToolError(`${error.message}\n${hint}`, error.command, error.code, error.stdout, error.stderr);
+}
+function builderArgs(builder) {
+    return builder ? ['--builder', builder] : [];
+}
+function createImagetools(runner = run) {
+    const commands = new Map();
+    const command = (env) => {
+        const key = [env.PATH, env.DOCKER_CONFIG, env.HOME].join('\0');
+        let found = commands.get(key);
+        if (!found) {
+            found = resolveImagetoolsCommand(env, runner);
+            // A failed lookup is not cached: the user may install buildx and retry in the same process.
+            found.catch(() => commands.delete(key));
+            commands.set(key, found);
+        }
+        return found;
+    };
+    const imagetools = async (env, args, options) => {
+        const [cmd, ...lead] = await command(env);
+        try {
+            return await runner(cmd, [...lead, ...args], { env, timeoutMs: DEFAULT_TIMEOUT_MS, ...options });
+        }
+        catch (error) {
+            throw withAuthHint(error, env);
+        }
+    };
+    const inspectText = async (ref, format, env, options) => {
+        const result = await imagetools(env, ['inspect', ...builderArgs(options.builder), ...format, ref], {
+            secrets: options.secrets,
+            timeoutMs: options.timeoutMs,
+        });
+        return result.stdout;
+    };
+    const inspectRaw = async (ref, env = process.env, options = {}) => {
+        const data = parseJson(await inspectText(ref, ['--raw'], env, options), `imagetools inspect --raw ${ref}`);
+        if (!data || typeof data !== 'object' || Array.isArray(data))
+            throw new Error(`imagetools inspect --raw ${ref}: not a manifest object`);
+        return data;
+    };
+    return {
+        async createIndex(options) {
+            if (options.tags.length === 0)
+                throw new Error('createIndex: no tags to create');
+            if (options.sources.length === 0)
+                throw new Error(`createIndex ${options.tags[0]}: no source manifests`);
+            const args = [
+                'create',
+                '--progress',
+                'plain',
+                ...builderArgs(options.builder),
+                ...(options.preferIndex === false ? ['--prefer-index=false'] : []),
+                ...options.tags.flatMap((tag) => ['-t', tag]),
+                ...options.sources,
+            ];
+            const log = options.log;
+            await imagetools(options.env ?? process.env, args, {
+                secrets: options.secrets,
+                timeoutMs: options.timeoutMs,
+                onLine: log ? (_stream, line) => log(line) : undefined,
+            });
+        },
+        async planIndex(options) {
+            if (options.sources.length === 0)
+                throw new Error('planIndex: no source manifests');
+            const result = await imagetools(options.env ?? process.env, ['create', '--dry-run', ...builderArgs(options.builder), ...options.sources], {
+                secrets: options.secrets,
+                timeoutMs: options.timeoutMs,
+            });
+            const data = parseJson(result.stdout, `imagetools create --dry-run ${options.sources.join(' ')}`);
+            if (!data || typeof data !== 'object' || Array.isArray(data))
+                throw new Error('imagetools create --dry-run: not a manifest object');
+            return data;
+        },
+        inspectRaw,
+        async indexDigest(ref, env = process.env, options = {}) {
+            // .Manifest is the descriptor the registry resolved the reference to; its digest is the one
+            // a pull by tag gets (the e2e test checks it against the sha256 of the raw bytes).
+            const data = parseJson(await inspectText(ref, ['--format', '{{json .Manifest}}'], env, options), `imagetools inspect ${ref}`);
+            if (typeof data.digest !== 'string' || !imagetools_DIGEST.test(data.digest)) {
+                throw new Error(`imagetools inspect ${ref}: no sha256 digest in the output`);
+            }
+            return data.digest;
+        },
+        async manifestCompressedSize(ref, env = process.env, options = {}) {
+            const raw = await inspectRaw(ref, env, options);
+            if (isIndex(raw))
+                throw new Error(`${ref} is an image index, not a platform manifest: pass repository@digest of one platform`);
+            const blobs = [raw.config, ...(raw.layers ?? [])];
+            if (!raw.config || blobs.some((b) => !b || typeof b.size !== 'number' || b.size < 0)) {
+                throw new Error(`${ref}: the manifest has no config or a blob without a size`);
+            }
+            return blobs.reduce((sum, blob) => sum + blob.size, 0);
+        },
+    };
+}
+const defaults = createImagetools();
+const createIndex = defaults.createIndex;
+const planIndex = defaults.planIndex;
+const inspectRaw = defaults.inspectRaw;
+const indexDigest = defaults.indexDigest;
+const manifestCompressedSize = defaults.manifestCompressedSize;
+/** The real imagetools, for callers that take an injectable one. */
+const defaultImagetools = defaults;
+
+;// CONCATENATED MODULE: external "node:stream"
+const external_node_stream_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
+;// CONCATENATED MODULE: external "node:stream/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+;// CONCATENATED MODULE: ./src/tools/download.ts
+// Downloads of pinned tool releases. A release is trusted only by the SHA-256 pinned in our code,
+// never by where it came from: the bytes stream to a temp file beside the destination while being
+// hashed, and only a matching file is renamed into place (atomically, so a cache never holds half
+// a file). A destination that already has the pinned hash is a cache hit and is not fetched again.
+
+
+
+
+
+const SHA256 = /^[a-f0-9]{64}$/;
+/** Thrown when the downloaded bytes are not the pinned ones; the partial file is already gone. */
+class ChecksumMismatchError extends Error {
+    url;
+    expected;
+    got;
+    constructor(url, expected, got) {
+        super(`checksum mismatch for ${url}: expected sha256 ${expected}, got ${got}`);
+        this.url = url;
+        this.expected = expected;
+        this.got = got;
+        this.name = 'ChecksumMismatchError';
+    }
+}
+async function sha256File(path) {
+    const hash = (0,external_node_crypto_namespaceObject.createHash)('sha256');
+    await (0,promises_namespaceObject.pipeline)((0,external_node_fs_namespaceObject.createReadStream)(path), hash);
+    return hash.digest('hex');
+}
+/** Resolves to dest once it holds the bytes whose SHA-256 is `sha256` (lowercase hex). */
+async function downloadVerified(url, sha256, dest, options = {}) {
+    const expected = sha256.toLowerCase();
+    if (!SHA256.test(expected))
+        throw new Error(`downloadVerified ${url}: "${sha256}" is not a SHA-256 (64 hex digits)`);
+    if ((0,external_node_fs_namespaceObject.existsSync)(dest) && (await sha256File(dest)) === expected) {
+        options.log?.(`${(0,external_node_path_namespaceObject.basename)(dest)}: cached, checksum ok`);
+        return dest;
+    }
+    (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_namespaceObject.dirname)(dest), { recursive: true });
+    // Same directory as dest, so the final rename never crosses filesystems.
+    const partial = (0,external_node_path_namespaceObject.join)((0,external_node_path_namespaceObject.dirname)(dest), `.${(0,external_node_path_namespaceObject.basename)(dest)}.${process.pid}.${Date.now()}.partial`);
+    const doFetch = options.fetch ?? fetch;
+    const signal = options.timeoutMs !== undefined ? AbortSignal.timeout(options.timeoutMs) : undefined;
+    try {
+        options.log?.(`downloading ${url}`);
+        const response = await doFetch(url, { redirect: 'follow', signal }).catch((error) => {
+            throw new Error(`GET ${url} failed: ${error instanceof Error ? error.message : String(error)}`);
+        });
+        if (!response.ok || !response.body)
+            throw new Error(`GET ${url} failed: HTTP ${response.status} ${response.statusText}`.trimEnd());
+        const hash = (0,external_node_crypto_namespaceObject.createHash)('sha256');
+        const hashing = new external_node_stream_namespaceObject.Transform({
+            transform(chunk, _encoding, done) {
+                hash.update(chunk);
+                done(null, chunk);
+            },
+        });
+        await (0,promises_namespaceObject.pipeline)(external_node_stream_namespaceObject.Readable.fromWeb(response.body), hashing, (0,external_node_fs_namespaceObject.createWriteStream)(partial));
+        const got = hash.digest('hex');
+        if (got !== expected)
+            throw new ChecksumMismatchError(url, expected, got);
+        (0,external_node_fs_namespaceObject.renameSync)(partial, dest);
+        return dest;
+    }
+    finally {
+        (0,external_node_fs_namespaceObject.rmSync)(partial, { force: true });
+    }
+}
+
+;// CONCATENATED MODULE: ./src/tools/spin.ts
+// The Spin CLI: its pinned release, how to install it, and its build/push command lines.
+//
+// Flags (spinframework/spin src/commands/{build,registry}.rs): `spin build --from MANIFEST` and
+// `spin registry push --from MANIFEST [--insecure] REFERENCE`. --insecure makes Spin's OCI client
+// speak plain http (ClientProtocol::Http), which a local registry needs. Registry auth: Spin's own
+// `spin registry login` store first, then the docker config (DOCKER_CONFIG). The push prints
+// "Pushed with digest sha256:..." when the registry returns the manifest URL with a digest.
+//
+// Pinned release checksums come from the spinframework/homebrew-tap formula for 3.4.0
+// (Formula/spin.rb, the Linux amd64/aarch64 tarballs); they were not downloaded here.
+
+
+
+
+
+const SPIN_VERSION = 'v3.4.0';
+/** SHA-256 of spin-<version>-linux-<arch>.tar.gz per version and arch. */
+const SPIN_CHECKSUMS = {
+    'v3.4.0': {
+        amd64: 'd8286b5feaa9c17eca4fd173d14cb9a4783a40bbb9c40fe8a80c33dcc19f9fd2',
+        aarch64: '07e4b15a24bbacf70df8de419505f8317d4c890050504c546e35157beceb25a4',
+    },
+};
+function spinTarball(version, arch) {
+    return `spin-${version}-linux-${arch}.tar.gz`;
+}
+function spinReleaseUrl(version, arch) {
+    return `https://github.com/spinframework/spin/releases/download/${version}/${spinTarball(version, arch)}`;
+}
+/** Spin's name for this machine's architecture (Node's process.arch in, release suffix out). */
+function spinArch(nodeArch = process.arch) {
+    if (nodeArch === 'x64')
+        return 'amd64';
+    if (nodeArch === 'arm64')
+        return 'aarch64';
+    throw new UserError(`Spin publishes no Linux release for this machine's architecture (${nodeArch})`);
+}
+function pinnedChecksum(version, arch) {
+    const sha = SPIN_CHECKSUMS[version]?.[arch];
+    if (!sha)
+        throw new UserError(`no pinned checksum for spin ${version} on ${arch}`);
+    return sha;
+}
+/** Installs the pinned Spin release into dir (checksum-verified); resolves to the binary's path. */
+async function installSpin(o) {
+    const version = o.version ?? SPIN_VERSION;
+    const arch = o.arch ?? spinArch();
+    const sha = pinnedChecksum(version, arch);
+    const binDir = (0,external_node_path_namespaceObject.join)(o.dir, `spin-${version}-linux-${arch}`);
+    const binary = (0,external_node_path_namespaceObject.join)(binDir, 'spin');
+    const tarball = await (o.download ?? downloadVerified)(spinReleaseUrl(version, arch), sha, (0,external_node_path_namespaceObject.join)(o.dir, spinTarball(version, arch)), {
+        log: o.log,
+        timeoutMs: 10 * 60 * 1000,
+    });
+    // The tarball was just verified (or found verified in the cache): unpacking again is cheap and
+    // guarantees the binary matches it.
+    (0,external_node_fs_namespaceObject.mkdirSync)(binDir, { recursive: true });
+    await (o.runner ?? run)('tar', ['-xzf', tarball, '-C', binDir, 'spin']);
+    if (!(0,external_node_fs_namespaceObject.existsSync)(binary))
+        throw new Error(`${spinTarball(version, arch)} holds no spin binary`);
+    return binary;
+}
+/** "spin 3.4.0 (abc1234 2025-...)" -> "3.4.0". */
+function parseSpinVersion(stdout) {
+    return /spin\s+v?(\d+\.\d+\.\d+\S*)/.exec(stdout)?.[1] ?? stdout.trim().split('\n')[0];
+}
+function spinBuildArgs(manifest) {
+    return ['build', '--from', manifest];
+}
+function spinPushArgs(manifest, reference, insecure) {
+    return ['registry', 'push', '--from', manifest, ...(insecure ? ['--insecure'] : []), reference];
+}
+/** The digest `spin registry push` reports, if the registry told it. */
+function parsePushedDigest(stdout) {
+    return /Pushed with digest (sha256:[a-f0-9]{64})/.exec(stdout)?.[1];
+}
+
+;// CONCATENATED MODULE: ./src/backends/spin.ts
+// Spin backend: one wasi/wasm32 leg. `spin build` in the manifest's directory, then
+// `spin registry push` of the app as an OCI artifact (one manifest, no index). Spin can only push
+// to a tag, so the leg pushes to its scratch tag hephy-leg-<leg id> and records the digest; the
+// merge puts the real tags on that digest. The digest comes from the push's output, or, when the
+// registry did not return it, from reading the scratch tag back.
+//
+// The CLI: `spin` on PATH when present; on GitHub runners the pinned release is downloaded
+// (SHA-256 checked) into the backend's cache dir; elsewhere a missing CLI is a clear error.
+
+
+
+
+
+
+
+
+const spin_DIGEST = /^sha256:[a-f0-9]{64}$/;
+const SPIN_PLATFORM = 'wasi/wasm32';
+const SPIN_NOT_INSTALLED = `the Spin CLI is not installed; hephy-builder installs it on GitHub runners; locally install it from https://spinframework.dev/ (hephy-builder pins spin ${SPIN_VERSION})`;
+function spinManifest(ctx) {
+    const rel = ctx.spec.config.spin_config?.manifest_path ?? 'spin.toml';
+    const path = (0,external_node_path_namespaceObject.resolve)(ctx.sourceDir, rel);
+    if (!(0,external_node_fs_namespaceObject.existsSync)(path) || !(0,external_node_fs_namespaceObject.statSync)(path).isFile())
+        throw new UserError(`spin_config.manifest_path ${rel}: no such file in ${ctx.sourceDir}`);
+    return { dir: (0,external_node_path_namespaceObject.dirname)(path), file: (0,external_node_path_namespaceObject.basename)(path) };
+}
+function createSpinBackend(options = {}) {
+    const runner = options.runner ?? run;
+    const now = options.now ?? Date.now;
+    const resolveDigest = options.resolveDigest ?? ((reference, env) => createImagetools().indexDigest(reference, env));
+    const binaries = new WeakMap();
+    async function locate(ctx) {
+        const known = binaries.get(ctx);
+        if (known)
+            return known;
+        if (ctx.leg.platform !== SPIN_PLATFORM) {
+            throw new UserError(`the spin backend builds only ${SPIN_PLATFORM}, not ${ctx.leg.platform}`);
+        }
+        const env = toolEnv(ctx.env);
+        let binary = which('spin', env.PATH);
+        if (!binary) {
+            if (!ctx.onRunner)
+                throw new UserError(SPIN_NOT_INSTALLED);
+            ctx.log(`installing spin ${SPIN_VERSION} (checksum-verified release) into ${ctx.cacheDir}`);
+            binary = await installSpin({ dir: ctx.cacheDir, arch: options.arch, download: options.download, runner, log: ctx.log });
+        }
+        binaries.set(ctx, binary);
+        return binary;
+    }
+    async function build(ctx) {
+        const spin = await locate(ctx);
+        const env = toolEnv(ctx.env);
+        const manifest = spinManifest(ctx);
+        const reference = `${ctx.target.repository}:${scratchTag(ctx.leg.id)}`;
+        const runOptions = { cwd: manifest.dir, env, secrets: ctx.secrets, onLine: (_s, line) => ctx.log(line) };
+        await runner(spin, spinBuildArgs(manifest.file), { ...runOptions, timeoutMs: 60 * 60 * 1000 });
+        const pushStart = now();
+        const pushed = await runner(spin, spinPushArgs(manifest.file, reference, ctx.target.insecure), { ...runOptions, timeoutMs: 30 * 60 * 1000 });
+        const pushMs = now() - pushStart;
+        const digest = parsePushedDigest(pushed.stdout) ?? (await resolveDigest(reference, env));
+        if (!spin_DIGEST.test(digest))
+            throw new Error(`spin: cannot tell the digest pushed to ${reference} (got "${digest}")`);
+        return { digest, pushMs };
+    }
+    return {
+        name: 'spin',
+        tools: ['spin'],
+        async setup(ctx) {
+            const spin = await locate(ctx);
+            const version = await runner(spin, ['--version'], { env: toolEnv(ctx.env), secrets: ctx.secrets, timeoutMs: 60_000 });
+            return parseSpinVersion(version.stdout);
+        },
+        build,
+    };
+}
+const spinBackend = createSpinBackend();
+
+;// CONCATENATED MODULE: ./src/backends/index.ts
+
+
+
+
+const backends = {
+    ko: koBackend,
+    kaniko: kanikoBackend,
+    buildkit: buildkitBackend,
+    spin: spinBackend,
+};
+function backendFor(name) {
+    return backends[name];
+}
+
 ;// CONCATENATED MODULE: ./node_modules/zod/v4/core/util.js
 
 // functions
@@ -18292,716 +20538,322 @@ const NESTED_KEYS = {
     spin_config: Object.keys(spinConfigSchema.shape),
 };
 
-;// CONCATENATED MODULE: ./src/core/config/didYouMean.ts
-// "Did you mean" hints for misspelt keys and values. Only close matches are offered: a wrong hint
-// is worse than none, so the distance allowed grows slowly with the word's length.
-/** Folds the spellings people reach for (buildBackend, build-backend, BUILD_BACKEND) to snake_case. */
-function normalizeKey(word) {
-    return word
-        .trim()
-        .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
-        .replace(/[-\s.]+/g, '_')
-        .toLowerCase();
-}
-/**
- * Edit distance counting a swap of two neighbouring letters as one edit (optimal string
- * alignment), so `bulid` is as close to `build` as `buld`.
- */
-function editDistance(a, b) {
-    if (a === b)
-        return 0;
-    const rows = a.length + 1;
-    const cols = b.length + 1;
-    const d = Array.from({ length: rows }, () => new Array(cols).fill(0));
-    for (let i = 0; i < rows; i++)
-        d[i][0] = i;
-    for (let j = 0; j < cols; j++)
-        d[0][j] = j;
-    for (let i = 1; i < rows; i++) {
-        for (let j = 1; j < cols; j++) {
-            const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-            d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
-            if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
-                d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
-            }
-        }
-    }
-    return d[a.length][b.length];
-}
-function allowedDistance(length) {
-    if (length <= 4)
-        return 1;
-    if (length <= 8)
-        return 2;
-    return 3;
-}
-// Words longer than this are not misspellings of a config key; skipping them keeps a 1 MB junk key
-// from costing a 1 MB x 20 distance table.
-const MAX_WORD_LENGTH = 64;
-/**
- * The candidate the user most likely meant, or undefined when none is close or two are equally
- * close. Case, `-` vs `_`
- * and camelCase do not count as differences. A word that is a whole part of exactly one
- * candidate (`backend` -> `build_backend`, `dockerfile` -> `dockerfile_path`) also matches.
- */
-function suggest(word, candidates) {
-    if (word.length === 0 || word.length > MAX_WORD_LENGTH)
-        return undefined;
-    const wanted = normalizeKey(word);
-    if (wanted.length === 0)
-        return undefined;
-    let best;
-    let bestDistance = Infinity;
-    let tied = false;
-    let bestNormal = '';
-    for (const candidate of candidates) {
-        const normal = normalizeKey(candidate);
-        const distance = editDistance(wanted, normal);
-        if (distance < bestDistance) {
-            best = candidate;
-            bestNormal = normal;
-            bestDistance = distance;
-            tied = false;
-        }
-        else if (distance === bestDistance && normal !== bestNormal) {
-            tied = true;
-        }
-    }
-    // Two equally close candidates (v9 is one edit from v5..v8): guessing would mislead.
-    if (best !== undefined && !tied && bestDistance <= allowedDistance(wanted.length))
-        return best;
-    if (wanted.length >= 4) {
-        const containing = candidates.filter((c) => normalizeKey(c).split('_').includes(wanted));
-        if (containing.length === 1)
-            return containing[0];
-    }
-    return undefined;
-}
-
-;// CONCATENATED MODULE: ./src/core/dockerfile.ts
-// A small Dockerfile scanner: enough structure (instructions, their flags, stages) to tell whether
-// Kaniko can build a Dockerfile or whether it needs BuildKit. It is not a full parser: it never
-// expands variables and only splits words on whitespace, which is all the checks below need.
-// What Kaniko cannot build, and where that is stated. Kaniko parses Dockerfiles with the
-// BuildKit parser of dockerfile syntax 1.2 and nothing newer ("Support bind Build Mounts",
-// GoogleContainerTools/kaniko#1568, comment of 2022-04-29); the 1.3+ features below are unknown
-// flags or silently ignored there. We pin chainguard-dev/kaniko v1.25.5; the osscontainertools fork
-// has since added heredocs and cache/secret mounts behind feature flags (osscontainertools/kaniko
-// #206, #214, #245, #391), which we do not rely on.
-const FLAG_FEATURES = [
-    // Any mount type: cache (kaniko#969), bind/from (kaniko#1568, #2192: accepted but silently not
-    // mounted), secret and ssh (kaniko#969 comments: "Unknown flag: mount"), tmpfs.
-    { keyword: 'RUN', flag: 'mount', source: 'kaniko#969, kaniko#1568, kaniko#2192' },
-    // BuildKit network modes (moby/buildkit#1141); Kaniko runs RUN in its own rootfs without
-    // separate namespaces (kaniko#587), so it cannot isolate a step's network.
-    { keyword: 'RUN', flag: 'network', source: 'moby/buildkit#1141, kaniko#587' },
-    // --security=insecure needs a BuildKit entitlement; same reason as --network.
-    { keyword: 'RUN', flag: 'security', source: 'dockerfile labs syntax; kaniko#1568 (syntax 1.2 only)' },
-    { keyword: 'RUN', flag: 'device', source: 'dockerfile labs syntax; kaniko#1568 (syntax 1.2 only)' },
-    // COPY --link (dockerfile 1.4): "It is not (not even syntactically)" supported (kaniko#2193).
-    { keyword: 'COPY', flag: 'link', source: 'kaniko#2193' },
-    { keyword: 'ADD', flag: 'link', source: 'kaniko#2193' },
-    // --parents and --exclude (dockerfile 1.7, moby/buildkit#3001): newer than Kaniko's parser.
-    { keyword: 'COPY', flag: 'parents', source: 'moby/buildkit#3001; kaniko#1568 (syntax 1.2 only)' },
-    { keyword: 'ADD', flag: 'parents', source: 'moby/buildkit#3001; kaniko#1568 (syntax 1.2 only)' },
-    { keyword: 'COPY', flag: 'exclude', source: 'dockerfile 1.7; kaniko#1568 (syntax 1.2 only)' },
-    { keyword: 'ADD', flag: 'exclude', source: 'dockerfile 1.7; kaniko#1568 (syntax 1.2 only)' },
-    // ADD --checksum and --keep-git-dir (dockerfile 1.6), ADD --unpack (1.17).
-    { keyword: 'ADD', flag: 'checksum', source: 'dockerfile 1.6; kaniko#1568 (syntax 1.2 only)' },
-    { keyword: 'ADD', flag: 'keep-git-dir', source: 'dockerfile 1.6; kaniko#1568 (syntax 1.2 only)' },
-    { keyword: 'ADD', flag: 'unpack', source: 'dockerfile 1.17; kaniko#1568 (syntax 1.2 only)' },
-];
-// Not listed on purpose: COPY/ADD --chmod, which Kaniko supports since GoogleContainerTools/kaniko#3119.
-const HEREDOC_KEYWORDS = new Set(['RUN', 'COPY', 'ADD']);
-// BuildKit treats a word `<<WORD`, `<<-WORD`, `<<"WORD"` or `2<<WORD` as a heredoc (not `<<<`).
-const HEREDOC_WORD = /^\d*<<(-?)\s*(["']?)([^<"'\s]+)\2$/;
-// What BuildKit's ADD fetches as a git repository: git@, git://, ssh://, or a URL ending in .git.
-const GIT_URL = /^(git@|git:\/\/|ssh:\/\/)|^https?:\/\/\S+\.git(#\S*)?$/;
-const DIRECTIVE = /^#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.*?)\s*$/;
-/** The feature name of a `# syntax=` directive, which Kaniko ignores rather than fails on. */
-const SYNTAX_DIRECTIVE_FEATURE = '# syntax= directive';
-const KNOWN_DIRECTIVES = new Set(['syntax', 'escape', 'check']);
-const MAX_TEXT = 80;
-function shorten(text) {
-    return text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT - 3)}...` : text;
-}
-function parseFlags(words) {
-    const flags = {};
-    let i = 0;
-    for (; i < words.length && words[i].startsWith('--'); i++) {
-        const [name, ...value] = words[i].slice(2).split('=');
-        (flags[name.toLowerCase()] ??= []).push(value.length ? value.join('=') : 'true');
-    }
-    return { flags, rest: words.slice(i) };
-}
-/** Scans Dockerfile text. Never throws: text it does not understand yields fewer findings. */
-function scanDockerfile(text) {
-    const lines = text.split(/\r?\n/);
-    const directives = {};
-    const instructions = [];
-    // Parser directives: `# name=value` lines at the very top, until the first other line.
-    let i = 0;
-    for (; i < lines.length; i++) {
-        const match = DIRECTIVE.exec(lines[i].trim());
-        if (!match)
-            break;
-        const name = match[1].toLowerCase();
-        // An unknown or repeated directive is a comment, and a comment ends the directives.
-        if (!KNOWN_DIRECTIVES.has(name) || name in directives)
-            break;
-        directives[name] = { value: match[2], line: i + 1 };
-    }
-    const escape = directives.escape?.value === '`' ? '`' : '\\';
-    while (i < lines.length) {
-        const raw = lines[i];
-        const trimmed = raw.trim();
-        if (trimmed === '' || trimmed.startsWith('#')) {
-            i++;
-            continue;
-        }
-        const startLine = i + 1;
-        // Join continuation lines. Comment and blank lines inside a continuation are dropped.
-        let joined = '';
-        let current = raw;
-        for (;;) {
-            const body = current.replace(/\s+$/, '');
-            if (body.endsWith(escape) && i + 1 < lines.length) {
-                joined += body.slice(0, -1);
-                i++;
-                while (i < lines.length && (lines[i].trim() === '' || lines[i].trim().startsWith('#')))
-                    i++;
-                if (i >= lines.length)
-                    break;
-                current = lines[i];
-                continue;
-            }
-            joined += body.endsWith(escape) ? body.slice(0, -1) : body;
-            i++;
-            break;
-        }
-        joined = joined.trim();
-        const [keywordWord = '', ...restWords] = joined.split(/\s+/);
-        const keyword = keywordWord.toUpperCase();
-        const afterKeyword = joined.slice(keywordWord.length).trim();
-        const { flags, rest } = parseFlags(restWords);
-        const isJson = rest.length > 0 && rest[0].startsWith('[');
-        // Heredoc bodies follow the instruction's last line, one after another.
-        const heredocs = [];
-        if (HEREDOC_KEYWORDS.has(keyword) && !isJson) {
-            for (const word of rest) {
-                const match = HEREDOC_WORD.exec(word);
-                if (!match)
-                    continue;
-                const [, dash, , delimiter] = match;
-                heredocs.push(delimiter);
-                while (i < lines.length) {
-                    const bodyLine = dash ? lines[i].replace(/^\t+/, '') : lines[i];
-                    i++;
-                    if (bodyLine === delimiter)
-                        break;
-                }
-            }
-        }
-        instructions.push({
-            line: startLine,
-            keyword,
-            flags,
-            args: isJson ? [afterKeyword.slice(afterKeyword.indexOf('['))] : rest,
-            text: `${keywordWord} ${afterKeyword}`.trim(),
-            heredocs,
-        });
-    }
-    return { directives, instructions, stages: findStages(instructions), buildkitOnly: findBuildkitOnly(directives, instructions) };
-}
-function findStages(instructions) {
-    return instructions
-        .filter((ins) => ins.keyword === 'FROM')
-        .map((ins) => {
-        const [image = '', as, name] = ins.args;
-        return as?.toUpperCase() === 'AS' && name ? { line: ins.line, image, name } : { line: ins.line, image };
-    });
-}
-function findBuildkitOnly(directives, instructions) {
-    const found = [];
-    // Kaniko ignores `# syntax=` and parses with its built-in parser; BuildKit honours the
-    // frontend the file asks for (kaniko#1568), so a file that names one is meant for BuildKit.
-    if (directives.syntax) {
-        found.push({ line: directives.syntax.line, feature: SYNTAX_DIRECTIVE_FEATURE, text: `# syntax=${directives.syntax.value}` });
-    }
-    for (const ins of instructions) {
-        const text = shorten(ins.text);
-        for (const { keyword, flag } of FLAG_FEATURES) {
-            if (ins.keyword === keyword && ins.flags[flag])
-                found.push({ line: ins.line, feature: `${keyword} --${flag}`, text });
-        }
-        // Heredocs (dockerfile 1.4): kaniko#1713, "unknown instruction" on the heredoc's body.
-        if (ins.heredocs.length > 0)
-            found.push({ line: ins.line, feature: `${ins.keyword} heredoc (<<${ins.heredocs[0]})`, text });
-        // ADD <git URL> (dockerfile 1.6): Kaniko takes a git repository only as the whole build
-        // context (kaniko#269, #672), not as an ADD source.
-        if (ins.keyword === 'ADD' && !ins.args[0]?.startsWith('[') && ins.args.slice(0, -1).some((src) => GIT_URL.test(src))) {
-            found.push({ line: ins.line, feature: 'ADD of a git URL', text });
-        }
-    }
-    return found.sort((a, b) => a.line - b.line);
-}
-
-;// CONCATENATED MODULE: ./src/core/detect.ts
-// Which backend builds a directory, and why, in the seed's order: an explicit build_backend, then
-// go.mod + cmd/ (ko), then spin.toml (spin), then a Dockerfile (kaniko, or buildkit when the
-// Dockerfile uses features Kaniko cannot build). For local builds it also checks that the files
-// the backend needs are there, so a missing Dockerfile is a Problem at plan time rather than a
-// failed leg ten minutes later.
+;// CONCATENATED MODULE: ./src/core/legRecord.ts
+// Leg records travel between jobs as files (artifacts on runners, a directory locally), so the
+// merge validates every record it reads instead of trusting it.
 
 
-
-
-
-const DEFAULT_DOCKERFILE = 'Dockerfile';
-const DEFAULT_SPIN_MANIFEST = 'spin.toml';
-function statOrUndefined(p) {
+const durations = object({ setup: schemas_number(), build: schemas_number(), push: schemas_number(), total: schemas_number() });
+const legRecordSchema = object({
+    schema: literal(1),
+    legId: schemas_string().min(1),
+    image: schemas_string().min(1),
+    dir: schemas_string(),
+    platform: schemas_string().min(1),
+    backend: schemas_enum(BACKENDS),
+    runner: schemas_string(),
+    repository: schemas_string().optional(),
+    digest: schemas_string().regex(/^sha256:[a-f0-9]{64}$/).optional(),
+    compressedSize: schemas_number().int().nonnegative().optional(),
+    durationsMs: durations,
+    sourceCommit: schemas_string().optional(),
+    status: schemas_enum(['success', 'failure']),
+    error: schemas_string().optional(),
+    startedAt: schemas_string(),
+    finishedAt: schemas_string(),
+});
+/** The file (and artifact) name of a leg's record. Leg ids are already artifact-name safe. */
+function legRecordName(legId) {
+    return `hephy-leg-${legId}`;
+}
+function parseLegRecord(text, source) {
+    let data;
     try {
-        // throwIfNoEntry: false avoids building an exception per missing file (most checks miss).
-        return (0,external_node_fs_namespaceObject.statSync)(p, { throwIfNoEntry: false });
+        data = JSON.parse(text);
     }
-    catch {
-        return undefined; // ENOTDIR, EACCES: not there as far as building goes
+    catch (error) {
+        throw new Error(`${source}: not a JSON leg record (${error instanceof Error ? error.message : String(error)})`);
     }
+    const parsed = legRecordSchema.safeParse(data);
+    if (!parsed.success) {
+        const first = parsed.error.issues[0];
+        throw new Error(`${source}: not a valid leg record: ${first.path.join('.') || '(root)'}: ${first.message}`);
+    }
+    return parsed.data;
 }
-const isDir = (p) => statOrUndefined(p)?.isDirectory() ?? false;
-const isFile = (p) => statOrUndefined(p)?.isFile() ?? false;
-/** `./x/y` style path for messages, always with forward slashes. */
-function shown(...parts) {
-    return external_node_path_namespaceObject.posix.normalize(parts.filter((p) => p && p !== '.').join('/') || '.');
-}
-function describeUse(use, dockerfile) {
-    return `${dockerfile} line ${use.line} uses ${use.feature}, which Kaniko cannot build`;
-}
-function detectBackend(dir, config = {}, locate, options = {}) {
-    const displayDir = options.displayDir ?? dir;
-    const configFile = options.configFile ?? shown(displayDir, CONFIG_FILE_NAME);
-    const at = locate ?? (() => ({ line: 1, column: 1 }));
-    const problems = [];
-    const problem = (path, message, hint, severity = 'error') => problems.push({ file: configFile, ...at(path), path: path.join('.'), message, hint, severity });
-    const contextPath = config.context_path ?? '.';
-    const dockerfileName = config.dockerfile_path ?? DEFAULT_DOCKERFILE;
-    const dockerfile = (0,external_node_path_namespaceObject.join)(dir, contextPath, dockerfileName);
-    const dockerfileShown = shown(displayDir, contextPath, dockerfileName);
-    const manifestName = config.spin_config?.manifest_path ?? DEFAULT_SPIN_MANIFEST;
-    const manifest = (0,external_node_path_namespaceObject.join)(dir, manifestName);
-    const upstream = config.upstream_repo !== undefined;
-    // --- 1. explicit build_backend
-    const explicit = config.build_backend;
-    if (explicit) {
-        const reason = `build_backend: ${explicit} in ${CONFIG_FILE_NAME}`;
-        // The upstream source is not here at plan time; the leg checks it after cloning.
-        if (upstream)
-            return { backend: explicit, reason, problems };
-        switch (explicit) {
-            case 'kaniko':
-            case 'buildkit': {
-                const scan = checkDockerfile(dir, config, dockerfile, dockerfileShown, problem);
-                if (scan && explicit === 'kaniko') {
-                    const [hard] = scan.buildkitOnly.filter((u) => u.feature !== SYNTAX_DIRECTIVE_FEATURE);
-                    if (hard) {
-                        problem(['build_backend'], `build_backend is kaniko, but ${describeUse(hard, dockerfileShown)}: ${hard.text}`, 'use build_backend: buildkit');
-                    }
-                    else if (scan.buildkitOnly.length > 0) {
-                        const [syntax] = scan.buildkitOnly;
-                        problem(['build_backend'], `${dockerfileShown} line ${syntax.line} asks for a Dockerfile frontend (${syntax.text}); Kaniko ignores it and uses its built-in parser`, 'use build_backend: buildkit to build with that frontend', 'warning');
-                    }
-                }
-                break;
-            }
-            case 'ko':
-                checkKo(dir, config, displayDir, options.root, problem);
-                break;
-            case 'spin':
-                if (!isFile(manifest)) {
-                    problem(config.spin_config?.manifest_path ? ['spin_config', 'manifest_path'] : ['build_backend'], `build_backend is spin, but there is no Spin manifest ${shown(displayDir, manifestName)}`, config.spin_config?.manifest_path ? undefined : 'add spin.toml, or set spin_config.manifest_path');
-                }
-                break;
-        }
-        return { backend: explicit, reason, problems };
-    }
-    if (upstream) {
-        // Detection needs the sources, which only the leg clones. Kaniko is the seed's fallback.
-        problem(['upstream_repo'], 'build_backend is not set, and an upstream source cannot be inspected at plan time: building it with kaniko', 'set build_backend (kaniko, ko, buildkit or spin) to choose', 'warning');
-        return { backend: 'kaniko', reason: 'upstream source, no build_backend: kaniko (the fallback)', problems };
-    }
-    const hasDockerfile = isFile(dockerfile);
-    // --- 2. go.mod + cmd/ -> ko
-    if (isFile((0,external_node_path_namespaceObject.join)(dir, 'go.mod')) && isDir((0,external_node_path_namespaceObject.join)(dir, 'cmd'))) {
-        checkKo(dir, config, displayDir, options.root, problem);
-        const also = hasDockerfile ? `; ${dockerfileShown} is ignored (set build_backend: kaniko to use it)` : '';
-        return { backend: 'ko', reason: `go.mod and cmd/ found${also}`, problems };
-    }
-    // --- 3. spin manifest -> spin
-    if (isFile(manifest))
-        return { backend: 'spin', reason: `${manifestName} found`, problems };
-    // --- 4. Dockerfile -> kaniko, or buildkit for what Kaniko cannot build
-    if (hasDockerfile) {
-        const scan = checkDockerfile(dir, config, dockerfile, dockerfileShown, problem);
-        const [first] = scan?.buildkitOnly ?? [];
-        if (first)
-            return { backend: 'buildkit', reason: describeUse(first, dockerfileName), problems };
-        return { backend: 'kaniko', reason: `${dockerfileName} found`, problems };
-    }
-    // --- 5. nothing buildable
-    if (config.context_path && !isDir((0,external_node_path_namespaceObject.join)(dir, config.context_path))) {
-        problem(['context_path'], `context_path ${shown(displayDir, config.context_path)} does not exist`);
-    }
-    problems.push({
-        file: isFile((0,external_node_path_namespaceObject.join)(dir, CONFIG_FILE_NAME)) ? configFile : displayDir,
-        line: 1,
-        column: 1,
-        path: '',
-        message: `nothing to build in ${displayDir}: no build_backend in ${CONFIG_FILE_NAME}, no go.mod with cmd/, no ${manifestName}, no ${shown(contextPath, dockerfileName)}`,
-        hint: 'add a Dockerfile, or set build_backend',
-        severity: 'error',
-    });
-    return { backend: undefined, reason: 'nothing buildable found', problems };
-}
-/** Reads and scans the Dockerfile, reporting a missing one and an unknown target stage. */
-function checkDockerfile(dir, config, dockerfile, dockerfileShown, problem) {
-    if (config.context_path && !isDir((0,external_node_path_namespaceObject.join)(dir, config.context_path))) {
-        problem(['context_path'], `context_path ${config.context_path} does not exist in this directory`);
-        return undefined;
-    }
-    let text;
-    try {
-        text = (0,external_node_fs_namespaceObject.readFileSync)(dockerfile, 'utf8');
-    }
-    catch {
-        const where = config.dockerfile_path ? ['dockerfile_path'] : ['build_backend'];
-        problem(where, `${config.build_backend ?? 'this backend'} needs a Dockerfile, but ${dockerfileShown} does not exist`, config.dockerfile_path ? 'dockerfile_path is relative to context_path' : 'add a Dockerfile, or set dockerfile_path');
-        return undefined;
-    }
-    const scan = scanDockerfile(text);
-    if (config.target) {
-        const names = scan.stages.map((s) => s.name).filter((n) => !!n);
-        if (!names.includes(config.target)) {
-            const meant = suggest(config.target, names);
-            problem(['target'], `target ${config.target} is not a stage of ${dockerfileShown}${names.length ? ` (stages: ${names.join(', ')})` : ' (it names no stages)'}`, meant ? `did you mean \`${meant}\`?` : undefined);
-        }
-    }
-    return scan;
-}
-/** ko needs a Go module and the package it is asked to build. */
-function checkKo(dir, config, displayDir, root, problem) {
-    const goMod = findGoMod(dir, root);
-    if (!goMod) {
-        problem(['build_backend'], `ko builds Go modules, but there is no go.mod in ${displayDir}${root ? ' or above it' : ''}`, 'run `go mod init` there');
-        return;
-    }
-    const importPath = config.ko_config?.import_path;
-    if (!importPath)
-        return;
-    const where = ['ko_config', 'import_path'];
-    let packageDir;
-    if (importPath.startsWith('./') || importPath.startsWith('../') || importPath === '.') {
-        packageDir = (0,external_node_path_namespaceObject.resolve)(dir, importPath);
-    }
-    else {
-        const module = moduleName(goMod);
-        if (!module || !(importPath === module || importPath.startsWith(`${module}/`))) {
-            // Another module's package (ko can build dependencies): go resolves it, not the filesystem.
-            return;
-        }
-        packageDir = (0,external_node_path_namespaceObject.join)((0,external_node_path_namespaceObject.dirname)(goMod), importPath.slice(module.length));
-    }
-    if (!isDir(packageDir)) {
-        const rel = (0,external_node_path_namespaceObject.relative)(dir, packageDir).split(external_node_path_namespaceObject.sep).join('/') || '.';
-        problem(where, `import_path ${importPath} names ${shown(displayDir, rel)}, which does not exist`, suggestPackage(dir, rel));
-    }
-}
-function suggestPackage(dir, rel) {
-    // The usual slip: a wrong name under cmd/.
-    const parent = external_node_path_namespaceObject.posix.dirname(rel);
-    const name = external_node_path_namespaceObject.posix.basename(rel);
-    const parentDir = (0,external_node_path_namespaceObject.join)(dir, parent);
-    if (!isDir(parentDir))
-        return undefined;
-    let entries = [];
-    try {
-        entries = (0,external_node_fs_namespaceObject.readdirSync)(parentDir);
-    }
-    catch {
-        return undefined;
-    }
-    const meant = suggest(name, entries.filter((e) => isDir((0,external_node_path_namespaceObject.join)(parentDir, e))));
-    return meant ? `did you mean \`./${shown(parent, meant)}\`?` : undefined;
-}
-function findGoMod(dir, root) {
-    let current = (0,external_node_path_namespaceObject.resolve)(dir);
-    const stop = root ? (0,external_node_path_namespaceObject.resolve)(root) : current;
-    for (;;) {
-        const candidate = (0,external_node_path_namespaceObject.join)(current, 'go.mod');
-        if (isFile(candidate))
-            return candidate;
-        if (current === stop || !current.startsWith(stop))
-            return undefined;
-        const up = (0,external_node_path_namespaceObject.dirname)(current);
-        if (up === current)
-            return undefined;
-        current = up;
-    }
-}
-function moduleName(goMod) {
-    try {
-        const match = /^\s*module\s+("?)([^\s"]+)\1\s*$/m.exec((0,external_node_fs_namespaceObject.readFileSync)(goMod, 'utf8'));
-        return match?.[2];
-    }
-    catch {
-        return undefined;
-    }
-}
-
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(8815);
-;// CONCATENATED MODULE: ./src/core/config/describe.ts
-// Words for "expected X, got Y" messages: X read from the zod schema itself (so a schema change
-// updates the messages), Y from the value the YAML produced.
-function defOf(schema) {
-    const s = schema;
-    return s?.def ?? s?._zod?.def;
-}
-/** Unwraps optional/nullable/default/pipe wrappers, which say nothing about the expected shape. */
-function unwrap(def) {
-    let d = def;
-    for (let i = 0; d && i < 10; i++) {
-        if (d.innerType)
-            d = defOf(d.innerType);
-        else if (d.type === 'pipe' && d.in)
-            d = defOf(d.in);
-        else
-            break;
-    }
-    return d;
-}
-function defAt(schema, path) {
-    let d = unwrap(defOf(schema));
-    for (const seg of path) {
-        if (!d)
-            return undefined;
-        if (d.type === 'object' && typeof seg === 'string')
-            d = unwrap(defOf(d.shape?.[seg]));
-        else if (d.type === 'array' && typeof seg === 'number')
-            d = unwrap(defOf(d.element));
-        else
-            return undefined;
-    }
-    return d;
-}
-function describeDef(d, plural = false) {
-    if (!d)
-        return plural ? 'values' : 'a value';
-    switch (d.type) {
-        case 'string':
-            return plural ? 'strings' : 'a string';
-        case 'boolean':
-            return plural ? 'booleans' : 'true or false';
-        case 'number':
-        case 'int':
-            return plural ? 'numbers' : 'a number';
-        case 'enum':
-            return `${plural ? 'each ' : ''}one of ${Object.values(d.entries ?? {}).join(', ')}`;
-        case 'literal':
-            return (d.values ?? []).map((v) => `\`${String(v)}\``).join(' or ');
-        case 'array':
-            return plural ? 'lists' : `a list of ${describeDef(unwrap(defOf(d.element)), true)}`;
-        case 'object':
-            return plural ? 'mappings' : 'a mapping (indented `key: value` lines)';
-        default:
-            return plural ? 'values' : 'a value';
-    }
-}
-/** What the schema expects at a path, e.g. "a list of strings", "true or false". */
-function describeExpected(schema, path) {
-    return describeDef(defAt(schema, path));
-}
-const MAX_QUOTED = 60;
-/** User text made safe inside a one-line message: control characters escaped, long text cut. */
-function describe_short(value) {
-    const s = value.length > MAX_QUOTED ? `${value.slice(0, MAX_QUOTED)}…` : value;
-    return s.replace(/[\u0000-\u001F\u007F`]/g, (c) => (c === '`' ? "'" : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
-}
-/** A value quoted for a message: `short` in backticks, with the length when it was cut. */
-function quote(value) {
-    return value.length > MAX_QUOTED ? `\`${describe_short(value)}\` (${value.length} characters)` : `\`${describe_short(value)}\``;
-}
-/** What a YAML value is, in the words of a config reader: "a string (`x`)", "a list", "nothing". */
-function describeValue(value, written) {
-    if (value === null || value === undefined)
-        return 'nothing (an empty value)';
-    if (typeof value === 'string')
-        return `a string (${quote(value)})`;
-    if (typeof value === 'number')
-        return `a number (${written ?? String(value)})`;
-    if (typeof value === 'bigint')
-        return `a number (${value.toString()})`;
-    if (typeof value === 'boolean')
-        return `${String(value)}`;
-    if (Array.isArray(value))
-        return 'a list';
-    if (value instanceof Uint8Array)
-        return 'binary data';
-    if (typeof value === 'object')
-        return 'a mapping';
-    return typeof value;
-}
-
-;// CONCATENATED MODULE: ./src/core/platform.ts
-// Platform strings (os/arch[/variant]) as written in build-config.yaml. Configs keep the user's
-// spelling; comparisons and artifact names use the normalised form, in which the default variant
-// is implied (linux/arm64/v8 is linux/arm64, linux/arm is linux/arm/v7), as containerd does.
-
-
-const KNOWN_OSES = ['linux', 'windows', 'darwin', 'freebsd', 'wasi'];
-const KNOWN_ARCHES = ['amd64', 'arm64', 'arm', '386', 'ppc64le', 's390x', 'riscv64', 'mips64le', 'loong64', 'wasm32'];
-/** Variants each architecture accepts; the first is the default that normalisation drops or adds. */
-const VARIANTS = {
-    // arm without a variant means v7 (containerd's rule), so linux/arm and linux/arm/v7 are one platform.
-    arm: { known: ['v5', 'v6', 'v7', 'v8'], implied: 'v7' },
-    // arm64 is always v8 in practice; writing it changes nothing.
-    arm64: { known: ['v8'], normalDefault: 'v8' },
-    // amd64 microarchitecture levels; v1 is the baseline every amd64 CPU has.
-    amd64: { known: ['v1', 'v2', 'v3', 'v4'], normalDefault: 'v1' },
-};
-/** Spellings from uname, Debian and Rust that people copy into configs, with what they mean. */
-const ARCH_ALIASES = {
-    x86_64: 'amd64',
-    'x86-64': 'amd64',
-    x64: 'amd64',
-    aarch64: 'arm64',
-    armhf: 'arm/v7',
-    armel: 'arm/v6',
-    armv7: 'arm/v7',
-    armv7l: 'arm/v7',
-    armv6: 'arm/v6',
-    i386: '386',
-    i686: '386',
-    x86: '386',
-    ppc64el: 'ppc64le',
-    wasm: 'wasm32',
-};
-const OS_ALIASES = { macos: 'darwin', osx: 'darwin', win: 'windows', wasip1: 'wasi', wasip2: 'wasi' };
-const EXPECTED = 'expected os/arch[/variant], e.g. linux/amd64';
-function fail(input, reason, partMeant) {
-    const quoted = `\`${describe_short(input)}\`: ${reason}`;
-    // The hint is a whole corrected platform when one can be found, since that is what gets pasted.
-    const whole = correctPlatform(input);
-    const hinted = whole ?? partMeant;
+/** A record for a leg that failed before or during its build. */
+function failedLegRecord(leg, error, startedAt, durationsMs) {
     return {
-        error: `${EXPECTED}; ${quoted}${partMeant ? ` (did you mean ${partMeant}?)` : ''}`,
-        reason: quoted,
-        hint: hinted ? `did you mean \`${hinted}\`?` : undefined,
+        schema: 1,
+        legId: leg.id,
+        image: leg.image,
+        dir: leg.dir,
+        platform: leg.platform,
+        backend: leg.backend,
+        runner: leg.runner,
+        durationsMs,
+        status: 'failure',
+        error,
+        startedAt: startedAt.toISOString(),
+        finishedAt: new Date().toISOString(),
     };
 }
-function correctOs(os) {
-    const lower = os.toLowerCase();
-    if (KNOWN_OSES.includes(lower))
-        return lower;
-    return OS_ALIASES[lower] ?? suggest(os, KNOWN_OSES);
+
+;// CONCATENATED MODULE: ./src/core/tags.ts
+const TAG_MODES = ['single-repo', 'per-image'];
+function dateStamp(date) {
+    return date.toISOString().slice(0, 10).replace(/-/g, '');
 }
-function correctArch(arch) {
-    const lower = arch.toLowerCase();
-    if (KNOWN_ARCHES.includes(lower))
-        return lower;
-    return ARCH_ALIASES[lower] ?? suggest(arch, KNOWN_ARCHES);
+function joinPath(...parts) {
+    return parts
+        .map((p) => p.replace(/^\/+|\/+$/g, ''))
+        .filter(Boolean)
+        .join('/');
 }
-/** A valid platform close to a broken one, correcting every part at once, or undefined. */
-function correctPlatform(input) {
-    const parts = input.trim().split('/').filter((p) => p !== '');
-    let candidate;
-    if (parts.length === 1) {
-        const arch = correctArch(parts[0]);
-        if (!arch)
-            return undefined;
-        candidate = arch === 'wasm32' ? 'wasi/wasm32' : `linux/${arch}`;
+function repositoryFor(image, opts) {
+    if (opts.mode === 'single-repo')
+        return joinPath(opts.registry, opts.prefix || 'images');
+    return joinPath(opts.registry, opts.prefix, image);
+}
+/** Tags (without repository) of an image's multi-arch index. */
+function indexTags(image, additionalTags, opts) {
+    const date = dateStamp(opts.date);
+    const tags = opts.mode === 'single-repo'
+        ? [`${image}-${date}`, ...additionalTags.map((t) => `${image}-${t}`)]
+        : [date, ...(opts.sha ? [opts.sha.slice(0, 7)] : []), ...additionalTags];
+    return [...new Set(tags)];
+}
+/** The per-architecture tag of one platform's manifest, e.g. app-20261125-arm64. */
+function perArchTag(image, platform, opts) {
+    const arch = platform.split('/').slice(1).join('');
+    const date = dateStamp(opts.date);
+    return opts.mode === 'single-repo' ? `${image}-${date}-${arch}` : `${date}-${arch}`;
+}
+
+;// CONCATENATED MODULE: ./src/tools/git.ts
+// A small typed wrapper over the git CLI: what the planner needs (changed files, ignored paths,
+// the repo's name) and what upstream builds need (a shallow checkout of a remote ref).
+
+
+
+// Never wait on a credential prompt in CI or in a test.
+const gitEnv = () => ({ ...process.env, GIT_TERMINAL_PROMPT: '0' });
+async function git(cwd, args, options = {}) {
+    return run('git', args, { ...options, cwd, env: gitEnv() });
+}
+const ZERO_SHA = /^0+$/;
+/**
+ * Files changed on HEAD since `sinceRev`.
+ *
+ * Three-dot semantics (`REV...HEAD`: from the merge base of REV and HEAD): for a PR base sha it
+ * yields the PR's own changes even when the base branch moved on; for a push's `before` it yields
+ * the pushed commits, and after a force-push everything since the common ancestor. An all-zeros
+ * `before` (a new branch) has nothing to compare with: 'all'. In a shallow clone without a merge
+ * base, it fetches the rev and compares the two trees directly, which for a PR merge commit or a
+ * fast-forward push is the same set.
+ */
+async function changedFiles(root, sinceRev, options = {}) {
+    if (!sinceRev || ZERO_SHA.test(sinceRev))
+        return 'all';
+    if (!(await hasCommit(root, sinceRev))) {
+        // A shallow CI checkout may not hold the base commit yet.
+        await git(root, ['fetch', '--no-tags', '--depth=1', 'origin', sinceRev], { allowFailure: true });
+        if (!(await hasCommit(root, sinceRev))) {
+            throw new ToolError(`git: ${sinceRev} is not a commit of this repository (is the checkout shallow? use fetch-depth: 0)`, `git diff ${sinceRev}...HEAD`, null, '', '');
+        }
     }
-    else if (parts.length === 2 || parts.length === 3) {
-        const os = KNOWN_OSES.includes(parts[0]) ? parts[0] : correctOs(parts[0]);
-        const arch = KNOWN_ARCHES.includes(parts[1]) ? parts[1] : correctArch(parts[1]);
-        if (!os || !arch)
-            return undefined;
-        const variant = parts[2]?.toLowerCase();
-        candidate = [os, arch, ...(variant && !arch.includes('/') ? [variant] : [])].join('/');
+    const mergeBase = await git(root, ['merge-base', sinceRev, 'HEAD'], { allowFailure: true });
+    const from = mergeBase.code === 0 ? mergeBase.stdout.trim() : sinceRev;
+    // --no-renames: a moved file counts as changed in both the old and the new directory.
+    // --relative: paths relative to root, which may be a subdirectory of the repository.
+    const diff = await git(root, ['diff', '--name-only', '--no-renames', '--relative', '-z', from, 'HEAD']);
+    const files = new Set(diff.stdout.split('\0').filter(Boolean));
+    if (options.workingTree) {
+        const local = await git(root, ['diff', '--name-only', '--no-renames', '--relative', '-z', 'HEAD']);
+        const untracked = await git(root, ['ls-files', '--others', '--exclude-standard', '-z']);
+        for (const file of [...local.stdout.split('\0'), ...untracked.stdout.split('\0')])
+            if (file)
+                files.add(file);
     }
-    else {
-        return undefined;
+    return [...files].sort();
+}
+async function hasCommit(root, rev) {
+    const result = await git(root, ['cat-file', '-e', `${rev}^{commit}`], { allowFailure: true });
+    return result.code === 0;
+}
+/**
+ * The subset of `paths` (relative to root, returned as given) that .gitignore rules exclude, in one
+ * git call. Pass a directory with a trailing `/`: a `dir/` rule matches only paths git knows to be
+ * directories. Tracked files are never reported (they are committed whatever the rules say).
+ * Outside a git repository nothing is ignored.
+ */
+async function isIgnored(root, paths) {
+    if (paths.length === 0)
+        return new Set();
+    const result = await git(root, ['check-ignore', '--stdin', '-z'], { input: paths.join('\0') + '\0', allowFailure: true });
+    // 0: some ignored, 1: none ignored, 128: not a repository (or a real error: treat as none).
+    if (result.code !== 0)
+        return new Set();
+    return new Set(result.stdout.split('\0').filter(Boolean));
+}
+/** True when root is inside a git work tree (the top or any subdirectory). */
+async function isInsideWorkTree(root) {
+    const result = await git(root, ['rev-parse', '--is-inside-work-tree'], { allowFailure: true });
+    return result.code === 0 && result.stdout.trim() === 'true';
+}
+/** The repository's name: the last segment of origin's URL, else the top-level directory's name. */
+async function repoName(root) {
+    const origin = await git(root, ['config', '--get', 'remote.origin.url'], { allowFailure: true });
+    const fromUrl = origin.code === 0 ? nameFromUrl(origin.stdout.trim()) : undefined;
+    if (fromUrl)
+        return fromUrl;
+    const top = await git(root, ['rev-parse', '--show-toplevel'], { allowFailure: true });
+    return (0,external_node_path_namespaceObject.basename)(top.code === 0 ? top.stdout.trim() : root);
+}
+/** `https://host/org/app.git`, `git@host:org/app.git`, `/srv/app/` -> `app`. */
+function nameFromUrl(url) {
+    const last = url.replace(/[/\\]+$/, '').split(/[/:\\]/).pop() ?? '';
+    const name = last.replace(/\.git$/, '');
+    return name || undefined;
+}
+/** The full commit sha a ref (branch, tag, sha, HEAD~1 ...) names in the repo at root. */
+async function resolveRef(root, ref) {
+    const result = await git(root, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { allowFailure: true });
+    if (result.code !== 0)
+        throw new ToolError(`git: ${ref} does not name a commit in ${root}`, `git rev-parse ${ref}`, result.code, '', '');
+    return result.stdout.trim();
+}
+async function headSha(root) {
+    return resolveRef(root, 'HEAD');
+}
+/**
+ * Checks out `ref` of the remote `repo` into `dir` (created if needed) and returns the commit it
+ * resolved to. Fetches only that ref at depth 1; when the server refuses (a sha it does not
+ * advertise, an abbreviated sha), falls back to fetching all branches and tags and resolving the
+ * ref locally.
+ */
+async function git_shallowClone(repo, ref, dir) {
+    if (!(0,external_node_fs_namespaceObject.existsSync)(dir))
+        (0,external_node_fs_namespaceObject.mkdirSync)(dir, { recursive: true });
+    const secrets = urlSecrets(repo);
+    await git(dir, ['init', '-q']);
+    await git(dir, ['remote', 'add', 'origin', repo], { secrets });
+    const shallow = await git(dir, ['fetch', '--no-tags', '--depth=1', 'origin', ref], { allowFailure: true, secrets });
+    if (shallow.code === 0) {
+        await git(dir, ['checkout', '-q', '--detach', 'FETCH_HEAD']);
+        return headSha(dir);
     }
-    if (candidate === input)
-        return undefined;
-    return isPlatformError(parseStrict(candidate)) ? undefined : candidate;
-}
-function isPlatformError(p) {
-    return 'error' in p;
-}
-/** Parses and normalises a platform string; never throws. */
-function parsePlatform(input) {
-    if (typeof input !== 'string')
-        return fail(String(input), 'not a string');
-    const result = parseStrict(input);
-    if (!isPlatformError(result))
-        return result;
-    return fail(input, result.reason, result.hint);
-}
-// Parses without computing hints (hints call back into this to check a correction is valid).
-function parseStrict(input) {
-    const no = (reason, hint) => ({ error: true, reason, hint });
-    const s = input.trim();
-    if (s === '')
-        return no('empty platform');
-    const parts = s.split('/');
-    if (parts.length < 2 || parts.length > 3 || parts.some((p) => p === '')) {
-        return no('not of the form os/arch', parts.length === 1 ? correctPlatform(s) : undefined);
+    await git(dir, ['fetch', '--tags', 'origin', '+refs/heads/*:refs/remotes/origin/*'], { secrets });
+    for (const candidate of [ref, `origin/${ref}`, `refs/tags/${ref}`]) {
+        const found = await git(dir, ['rev-parse', '--verify', '--quiet', `${candidate}^{commit}`], { allowFailure: true });
+        if (found.code === 0) {
+            const commit = found.stdout.trim();
+            await git(dir, ['checkout', '-q', '--detach', commit]);
+            return commit;
+        }
     }
-    const [os, arch, variant] = parts;
-    if (!KNOWN_OSES.includes(os))
-        return no(`unknown operating system ${describe_short(os)}`, correctOs(os));
-    if (!KNOWN_ARCHES.includes(arch))
-        return no(`unknown architecture ${describe_short(arch)}`, correctArch(arch));
-    if ((os === 'wasi') !== (arch === 'wasm32')) {
-        return no('wasm32 goes only with wasi, and wasi only with wasm32', 'wasi/wasm32');
+    throw new ToolError(maskSecrets(`git: ${ref} is not a branch, tag or commit of ${repo}`, secrets), `git fetch origin ${ref}`, shallow.code, shallow.stdout, shallow.stderr);
+}
+/** Credentials embedded in a clone URL (https://user:token@host/...), to mask in logs. */
+function urlSecrets(repo) {
+    const match = /^[a-z][a-z0-9+.-]*:\/\/([^/@]+)@/i.exec(repo);
+    if (!match)
+        return [];
+    const [user, password] = match[1].split(':');
+    return [password ?? user].filter((s) => !!s);
+}
+
+;// CONCATENATED MODULE: ./src/app/buildLeg.ts
+// Runs one leg: fetch the sources (local dir, or an upstream clone at a ref), set the backend up,
+// build one platform and push it by digest, measure the pushed image, and always come back with a
+// leg record — a failed leg records its failure so the merge and the summary can say why.
+
+
+
+
+
+
+async function sources(spec, env, workDir) {
+    if (spec.source.kind === 'upstream') {
+        const checkout = (0,external_node_path_namespaceObject.join)(workDir, 'upstream');
+        env.log(`cloning ${spec.source.repo} at ${spec.source.ref}`);
+        const commit = await git_shallowClone(spec.source.repo, spec.source.ref, checkout);
+        env.log(`${spec.source.ref} resolved to ${commit}`);
+        return { dir: checkout, commit };
     }
-    if (variant === undefined) {
-        const implied = VARIANTS[arch]?.implied;
-        return implied ? { os, arch, variant: implied } : { os, arch };
+    const dir = (0,external_node_path_namespaceObject.resolve)(env.root, spec.source.dir);
+    const commit = await headSha(env.root).catch(() => undefined);
+    return { dir, commit };
+}
+const buildLeg_describe = (error) => (error instanceof Error ? error.message : String(error));
+async function buildLeg(leg, spec, env, deps) {
+    const startedAt = new Date();
+    const started = Date.now();
+    const durations = { setup: 0, build: 0, push: 0, total: 0 };
+    const workDir = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), `hephy-leg-${leg.id}-`));
+    let phase = 'setup';
+    try {
+        const backend = deps.backendFor(leg.backend);
+        const source = await sources(spec, env, workDir);
+        const cacheDir = (0,external_node_path_namespaceObject.join)(env.cacheRoot, leg.backend);
+        (0,external_node_fs_namespaceObject.mkdirSync)(cacheDir, { recursive: true });
+        const ctx = {
+            spec,
+            leg,
+            sourceDir: source.dir,
+            target: { repository: repositoryFor(spec.image, env.publish), insecure: env.insecure },
+            workDir,
+            cacheDir,
+            env: env.env,
+            baseImage: env.baseImage,
+            kanikoImage: env.kanikoImage,
+            secrets: env.secrets,
+            onRunner: env.onRunner,
+            log: env.log,
+        };
+        const version = await backend.setup(ctx);
+        durations.setup = Date.now() - started;
+        env.log(`${leg.backend} ${version}: building ${spec.image} for ${leg.platform}`);
+        phase = 'build';
+        const buildStarted = Date.now();
+        const result = await backend.build(ctx);
+        const buildAndPush = Date.now() - buildStarted;
+        durations.push = Math.min(result.pushMs, buildAndPush);
+        durations.build = buildAndPush - durations.push;
+        phase = 'measure';
+        const reference = `${ctx.target.repository}@${result.digest}`;
+        const size = await deps.compressedSize(reference, env.env);
+        durations.total = Date.now() - started;
+        env.log(`pushed ${reference}`);
+        return {
+            schema: 1,
+            legId: leg.id,
+            image: leg.image,
+            dir: leg.dir,
+            platform: leg.platform,
+            backend: leg.backend,
+            runner: leg.runner,
+            repository: ctx.target.repository,
+            digest: result.digest,
+            compressedSize: size,
+            durationsMs: durations,
+            sourceCommit: source.commit,
+            status: 'success',
+            startedAt: startedAt.toISOString(),
+            finishedAt: new Date().toISOString(),
+        };
     }
-    const rules = VARIANTS[arch];
-    if (!rules)
-        return no(`${arch} has no variants`, `${os}/${arch}`);
-    if (!rules.known.includes(variant)) {
-        const meant = rules.known.includes(variant.toLowerCase()) ? variant.toLowerCase() : suggest(variant, rules.known);
-        return no(`unknown ${arch} variant ${describe_short(variant)} (known: ${rules.known.join(', ')})`, meant ? `${os}/${arch}/${meant}` : undefined);
+    catch (error) {
+        durations.total = Date.now() - started;
+        if (phase === 'setup')
+            durations.setup = durations.total;
+        else if (phase === 'build')
+            durations.build = durations.total - durations.setup;
+        return failedLegRecord(leg, `${phase} failed: ${buildLeg_describe(error)}`, startedAt, durations);
     }
-    if (variant === rules.normalDefault)
-        return { os, arch };
-    return { os, arch, variant };
-}
-/** The normalised string, e.g. `linux/arm64` for `linux/arm64/v8`. */
-function formatPlatform(p) {
-    return p.variant ? `${p.os}/${p.arch}/${p.variant}` : `${p.os}/${p.arch}`;
-}
-/** Normalised form of a platform string, or the trimmed input when it does not parse. */
-function normalizePlatform(input) {
-    const p = parsePlatform(input);
-    return isPlatformError(p) ? input.trim() : formatPlatform(p);
-}
-function samePlatform(a, b) {
-    return normalizePlatform(a) === normalizePlatform(b);
-}
-/** Artifact- and job-name safe: `linux-arm64`, `linux-arm-v7`, `wasi-wasm32`. */
-function platformSlug(p) {
-    const parsed = typeof p === 'string' ? parsePlatform(p) : p;
-    if (isPlatformError(parsed))
-        return String(p).replace(/[^A-Za-z0-9._-]+/g, '-');
-    return formatPlatform(parsed).replace(/\//g, '-');
-}
-function isWasm(p) {
-    const parsed = typeof p === 'string' ? parsePlatform(p) : p;
-    return !isPlatformError(parsed) && parsed.arch === 'wasm32';
+    finally {
+        (0,external_node_fs_namespaceObject.rmSync)(workDir, { recursive: true, force: true });
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/core/config/crossCheck.ts
@@ -19601,6 +21453,1176 @@ function typeHint(expected, value, path, written = String(value)) {
     return undefined;
 }
 
+;// CONCATENATED MODULE: ./src/core/detect.ts
+// Which backend builds a directory, and why, in the seed's order: an explicit build_backend, then
+// go.mod + cmd/ (ko), then spin.toml (spin), then a Dockerfile (kaniko, or buildkit when the
+// Dockerfile uses features Kaniko cannot build). For local builds it also checks that the files
+// the backend needs are there, so a missing Dockerfile is a Problem at plan time rather than a
+// failed leg ten minutes later.
+
+
+
+
+
+const DEFAULT_DOCKERFILE = 'Dockerfile';
+const DEFAULT_SPIN_MANIFEST = 'spin.toml';
+function statOrUndefined(p) {
+    try {
+        // throwIfNoEntry: false avoids building an exception per missing file (most checks miss).
+        return (0,external_node_fs_namespaceObject.statSync)(p, { throwIfNoEntry: false });
+    }
+    catch {
+        return undefined; // ENOTDIR, EACCES: not there as far as building goes
+    }
+}
+const detect_isDir = (p) => statOrUndefined(p)?.isDirectory() ?? false;
+const isFile = (p) => statOrUndefined(p)?.isFile() ?? false;
+/** `./x/y` style path for messages, always with forward slashes. */
+function shown(...parts) {
+    return external_node_path_namespaceObject.posix.normalize(parts.filter((p) => p && p !== '.').join('/') || '.');
+}
+function describeUse(use, dockerfile) {
+    return `${dockerfile} line ${use.line} uses ${use.feature}, which Kaniko cannot build`;
+}
+function detectBackend(dir, config = {}, locate, options = {}) {
+    const displayDir = options.displayDir ?? dir;
+    const configFile = options.configFile ?? shown(displayDir, CONFIG_FILE_NAME);
+    const at = locate ?? (() => ({ line: 1, column: 1 }));
+    const problems = [];
+    const problem = (path, message, hint, severity = 'error') => problems.push({ file: configFile, ...at(path), path: path.join('.'), message, hint, severity });
+    const contextPath = config.context_path ?? '.';
+    const dockerfileName = config.dockerfile_path ?? DEFAULT_DOCKERFILE;
+    const dockerfile = (0,external_node_path_namespaceObject.join)(dir, contextPath, dockerfileName);
+    const dockerfileShown = shown(displayDir, contextPath, dockerfileName);
+    const manifestName = config.spin_config?.manifest_path ?? DEFAULT_SPIN_MANIFEST;
+    const manifest = (0,external_node_path_namespaceObject.join)(dir, manifestName);
+    const upstream = config.upstream_repo !== undefined;
+    // --- 1. explicit build_backend
+    const explicit = config.build_backend;
+    if (explicit) {
+        const reason = `build_backend: ${explicit} in ${CONFIG_FILE_NAME}`;
+        // The upstream source is not here at plan time; the leg checks it after cloning.
+        if (upstream)
+            return { backend: explicit, reason, problems };
+        switch (explicit) {
+            case 'kaniko':
+            case 'buildkit': {
+                const scan = checkDockerfile(dir, config, dockerfile, dockerfileShown, problem);
+                if (scan && explicit === 'kaniko') {
+                    const [hard] = scan.buildkitOnly.filter((u) => u.feature !== SYNTAX_DIRECTIVE_FEATURE);
+                    if (hard) {
+                        problem(['build_backend'], `build_backend is kaniko, but ${describeUse(hard, dockerfileShown)}: ${hard.text}`, 'use build_backend: buildkit');
+                    }
+                    else if (scan.buildkitOnly.length > 0) {
+                        const [syntax] = scan.buildkitOnly;
+                        problem(['build_backend'], `${dockerfileShown} line ${syntax.line} asks for a Dockerfile frontend (${syntax.text}); Kaniko ignores it and uses its built-in parser`, 'use build_backend: buildkit to build with that frontend', 'warning');
+                    }
+                }
+                break;
+            }
+            case 'ko':
+                checkKo(dir, config, displayDir, options.root, problem);
+                break;
+            case 'spin':
+                if (!isFile(manifest)) {
+                    problem(config.spin_config?.manifest_path ? ['spin_config', 'manifest_path'] : ['build_backend'], `build_backend is spin, but there is no Spin manifest ${shown(displayDir, manifestName)}`, config.spin_config?.manifest_path ? undefined : 'add spin.toml, or set spin_config.manifest_path');
+                }
+                break;
+        }
+        return { backend: explicit, reason, problems };
+    }
+    if (upstream) {
+        // Detection needs the sources, which only the leg clones. Kaniko is the seed's fallback.
+        problem(['upstream_repo'], 'build_backend is not set, and an upstream source cannot be inspected at plan time: building it with kaniko', 'set build_backend (kaniko, ko, buildkit or spin) to choose', 'warning');
+        return { backend: 'kaniko', reason: 'upstream source, no build_backend: kaniko (the fallback)', problems };
+    }
+    const hasDockerfile = isFile(dockerfile);
+    // --- 2. go.mod + cmd/ -> ko
+    if (isFile((0,external_node_path_namespaceObject.join)(dir, 'go.mod')) && detect_isDir((0,external_node_path_namespaceObject.join)(dir, 'cmd'))) {
+        checkKo(dir, config, displayDir, options.root, problem);
+        const also = hasDockerfile ? `; ${dockerfileShown} is ignored (set build_backend: kaniko to use it)` : '';
+        return { backend: 'ko', reason: `go.mod and cmd/ found${also}`, problems };
+    }
+    // --- 3. spin manifest -> spin
+    if (isFile(manifest))
+        return { backend: 'spin', reason: `${manifestName} found`, problems };
+    // --- 4. Dockerfile -> kaniko, or buildkit for what Kaniko cannot build
+    if (hasDockerfile) {
+        const scan = checkDockerfile(dir, config, dockerfile, dockerfileShown, problem);
+        const [first] = scan?.buildkitOnly ?? [];
+        if (first)
+            return { backend: 'buildkit', reason: describeUse(first, dockerfileName), problems };
+        return { backend: 'kaniko', reason: `${dockerfileName} found`, problems };
+    }
+    // --- 5. nothing buildable
+    if (config.context_path && !detect_isDir((0,external_node_path_namespaceObject.join)(dir, config.context_path))) {
+        problem(['context_path'], `context_path ${shown(displayDir, config.context_path)} does not exist`);
+    }
+    problems.push({
+        file: isFile((0,external_node_path_namespaceObject.join)(dir, CONFIG_FILE_NAME)) ? configFile : displayDir,
+        line: 1,
+        column: 1,
+        path: '',
+        message: `nothing to build in ${displayDir}: no build_backend in ${CONFIG_FILE_NAME}, no go.mod with cmd/, no ${manifestName}, no ${shown(contextPath, dockerfileName)}`,
+        hint: 'add a Dockerfile, or set build_backend',
+        severity: 'error',
+    });
+    return { backend: undefined, reason: 'nothing buildable found', problems };
+}
+/** Reads and scans the Dockerfile, reporting a missing one and an unknown target stage. */
+function checkDockerfile(dir, config, dockerfile, dockerfileShown, problem) {
+    if (config.context_path && !detect_isDir((0,external_node_path_namespaceObject.join)(dir, config.context_path))) {
+        problem(['context_path'], `context_path ${config.context_path} does not exist in this directory`);
+        return undefined;
+    }
+    let text;
+    try {
+        text = (0,external_node_fs_namespaceObject.readFileSync)(dockerfile, 'utf8');
+    }
+    catch {
+        const where = config.dockerfile_path ? ['dockerfile_path'] : ['build_backend'];
+        problem(where, `${config.build_backend ?? 'this backend'} needs a Dockerfile, but ${dockerfileShown} does not exist`, config.dockerfile_path ? 'dockerfile_path is relative to context_path' : 'add a Dockerfile, or set dockerfile_path');
+        return undefined;
+    }
+    const scan = scanDockerfile(text);
+    if (config.target) {
+        const names = scan.stages.map((s) => s.name).filter((n) => !!n);
+        if (!names.includes(config.target)) {
+            const meant = suggest(config.target, names);
+            problem(['target'], `target ${config.target} is not a stage of ${dockerfileShown}${names.length ? ` (stages: ${names.join(', ')})` : ' (it names no stages)'}`, meant ? `did you mean \`${meant}\`?` : undefined);
+        }
+    }
+    return scan;
+}
+/** ko needs a Go module and the package it is asked to build. */
+function checkKo(dir, config, displayDir, root, problem) {
+    const goMod = findGoMod(dir, root);
+    if (!goMod) {
+        problem(['build_backend'], `ko builds Go modules, but there is no go.mod in ${displayDir}${root ? ' or above it' : ''}`, 'run `go mod init` there');
+        return;
+    }
+    const importPath = config.ko_config?.import_path;
+    if (!importPath)
+        return;
+    const where = ['ko_config', 'import_path'];
+    let packageDir;
+    if (importPath.startsWith('./') || importPath.startsWith('../') || importPath === '.') {
+        packageDir = (0,external_node_path_namespaceObject.resolve)(dir, importPath);
+    }
+    else {
+        const module = moduleName(goMod);
+        if (!module || !(importPath === module || importPath.startsWith(`${module}/`))) {
+            // Another module's package (ko can build dependencies): go resolves it, not the filesystem.
+            return;
+        }
+        packageDir = (0,external_node_path_namespaceObject.join)((0,external_node_path_namespaceObject.dirname)(goMod), importPath.slice(module.length));
+    }
+    if (!detect_isDir(packageDir)) {
+        const rel = (0,external_node_path_namespaceObject.relative)(dir, packageDir).split(external_node_path_namespaceObject.sep).join('/') || '.';
+        problem(where, `import_path ${importPath} names ${shown(displayDir, rel)}, which does not exist`, suggestPackage(dir, rel));
+    }
+}
+function suggestPackage(dir, rel) {
+    // The usual slip: a wrong name under cmd/.
+    const parent = external_node_path_namespaceObject.posix.dirname(rel);
+    const name = external_node_path_namespaceObject.posix.basename(rel);
+    const parentDir = (0,external_node_path_namespaceObject.join)(dir, parent);
+    if (!detect_isDir(parentDir))
+        return undefined;
+    let entries = [];
+    try {
+        entries = (0,external_node_fs_namespaceObject.readdirSync)(parentDir);
+    }
+    catch {
+        return undefined;
+    }
+    const meant = suggest(name, entries.filter((e) => detect_isDir((0,external_node_path_namespaceObject.join)(parentDir, e))));
+    return meant ? `did you mean \`./${shown(parent, meant)}\`?` : undefined;
+}
+function findGoMod(dir, root) {
+    let current = (0,external_node_path_namespaceObject.resolve)(dir);
+    const stop = root ? (0,external_node_path_namespaceObject.resolve)(root) : current;
+    for (;;) {
+        const candidate = (0,external_node_path_namespaceObject.join)(current, 'go.mod');
+        if (isFile(candidate))
+            return candidate;
+        if (current === stop || !current.startsWith(stop))
+            return undefined;
+        const up = (0,external_node_path_namespaceObject.dirname)(current);
+        if (up === current)
+            return undefined;
+        current = up;
+    }
+}
+function moduleName(goMod) {
+    try {
+        const match = /^\s*module\s+("?)([^\s"]+)\1\s*$/m.exec((0,external_node_fs_namespaceObject.readFileSync)(goMod, 'utf8'));
+        return match?.[2];
+    }
+    catch {
+        return undefined;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/core/rebuildList.ts
+// rebuild-weekly.txt: the directories a scheduled run rebuilds (base images that must pick up
+// upstream security fixes even when nothing in the repo changed). One directory per line;
+// `#` starts a comment; blank lines, trailing slashes and a leading ./ are fine.
+
+function normalizeDir(text) {
+    const trimmed = text.trim().replace(/\\/g, '/').replace(/\/+$/, '').replace(/\/{2,}/g, '/');
+    const withoutDot = trimmed.replace(/^(\.\/)+/, '');
+    return withoutDot === '' ? '.' : withoutDot;
+}
+function parseRebuildList(text, file) {
+    const dirs = [];
+    const problems = [];
+    const firstLine = new Map();
+    text.split(/\r?\n/).forEach((raw, index) => {
+        const line = index + 1;
+        // A `#` starts a comment anywhere on the line (directory names do not contain one).
+        const content = raw.replace(/#.*$/, '');
+        if (content.trim() === '')
+            return;
+        const column = content.length - content.trimStart().length + 1;
+        const words = content.trim().split(/\s+/);
+        const problem = (message, hint, severity = 'error') => problems.push({ file, line, column, path: '', message, hint, severity });
+        if (words.length > 1) {
+            problem(`one directory per line, got ${words.length} words: ${content.trim()}`, 'put each directory on its own line');
+            return;
+        }
+        const dir = normalizeDir(words[0]);
+        if (dir.startsWith('/') || dir === '..' || dir.startsWith('../') || dir.includes('/../')) {
+            problem(`${words[0]} is outside the repository; list directories relative to its root`);
+            return;
+        }
+        const earlier = firstLine.get(dir);
+        if (earlier !== undefined) {
+            problem(`${dir} is already listed on line ${earlier}`, 'remove one of them', 'warning');
+            return;
+        }
+        firstLine.set(dir, line);
+        dirs.push({ dir, line, column });
+    });
+    return { dirs, problems };
+}
+/** A Problem for each listed directory that is not an app, suggesting the app meant. */
+function unknownListedDirs(listed, appDirs, file) {
+    const known = new Set(appDirs);
+    return listed
+        .filter((entry) => !known.has(entry.dir))
+        .map((entry) => {
+        const meant = suggest(entry.dir, appDirs);
+        return {
+            file,
+            line: entry.line,
+            column: entry.column,
+            path: '',
+            message: `${entry.dir} is not an app directory (no build-config.yaml there)`,
+            hint: meant ? `did you mean \`${meant}\`?` : undefined,
+            severity: 'error',
+        };
+    });
+}
+
+;// CONCATENATED MODULE: ./src/core/discovery.ts
+// Finds the apps of a repository (every directory holding a build-config.yaml, plus a config-less
+// root that detection can build) and selects the ones a run builds. The git-ignore check is
+// injected so this stays pure; the adapter passes git.isIgnored, which answers for every
+// candidate in one git call.
+
+
+
+
+
+
+/** Never apps, and often huge: not walked at all. */
+const SKIPPED_DIR_NAMES = new Set(['.git', 'node_modules', 'vendor']);
+function configFileOf(dir) {
+    return dir === '.' ? CONFIG_FILE_NAME : `${dir}/${CONFIG_FILE_NAME}`;
+}
+/** Every directory below root (and root itself) that holds a build-config.yaml, sorted. */
+function findConfigDirs(root) {
+    const found = [];
+    const stack = ['.'];
+    while (stack.length > 0) {
+        const dir = stack.pop();
+        let entries;
+        try {
+            entries = (0,external_node_fs_namespaceObject.readdirSync)(dir === '.' ? root : (0,external_node_path_namespaceObject.join)(root, dir), { withFileTypes: true });
+        }
+        catch {
+            continue; // unreadable: nothing we can build there
+        }
+        for (const entry of entries) {
+            // Symlinked directories are not followed: they would loop or count one app twice.
+            if (entry.isDirectory()) {
+                if (!SKIPPED_DIR_NAMES.has(entry.name))
+                    stack.push(dir === '.' ? entry.name : `${dir}/${entry.name}`);
+            }
+            else if (entry.name === CONFIG_FILE_NAME && (entry.isFile() || entry.isSymbolicLink())) {
+                found.push(dir);
+            }
+        }
+    }
+    return found.sort(compareDirs);
+}
+/** Root first, then by path, so listings read top-down. */
+function compareDirs(a, b) {
+    if (a === b)
+        return 0;
+    if (a === '.')
+        return -1;
+    if (b === '.')
+        return 1;
+    return a < b ? -1 : 1;
+}
+async function discoverApps(root, options = {}) {
+    const configDirs = findConfigDirs(root);
+    const skipped = [];
+    // The config file, not the directory, is checked: a tracked config is never ignored, and a
+    // config inside an ignored directory is.
+    const nested = configDirs.filter((dir) => dir !== '.');
+    const ignored = options.isIgnored && nested.length > 0 ? await options.isIgnored(nested.map(configFileOf)) : new Set();
+    const apps = nested.filter((dir) => !ignored.has(configFileOf(dir))).map((dir) => ({ dir, configFile: configFileOf(dir) }));
+    if (configDirs[0] === '.') {
+        apps.unshift({ dir: '.', configFile: CONFIG_FILE_NAME });
+    }
+    else {
+        // Only the root may go without a config: an app repo with just a Dockerfile or go.mod + cmd/.
+        const detection = detectBackend(root, undefined, undefined, { displayDir: '.', root });
+        if (detection.backend)
+            apps.unshift({ dir: '.' });
+        else if (apps.length === 0)
+            skipped.push({ dir: '.', reason: `no ${CONFIG_FILE_NAME} and nothing buildable detected` });
+    }
+    return { apps, skipped };
+}
+/** The app that owns a repo-relative path: the deepest app directory containing it. */
+function ownerOf(path, appDirs) {
+    let dir = path;
+    for (;;) {
+        const slash = dir.lastIndexOf('/');
+        if (slash < 0)
+            return appDirs.has('.') ? '.' : undefined;
+        dir = dir.slice(0, slash);
+        if (appDirs.has(dir))
+            return dir;
+    }
+}
+/**
+ * The apps with a changed file. A file belongs to the deepest app directory above it only, so a
+ * change in a nested app does not rebuild the app around it; a change to the root's own files
+ * (its config included) selects the root app.
+ */
+function selectChanged(appDirs, changedFiles) {
+    const dirs = new Set(appDirs);
+    const selected = new Set();
+    for (const file of changedFiles) {
+        const owner = ownerOf(file.replace(/^\.\//, ''), dirs);
+        if (owner !== undefined)
+            selected.add(owner);
+    }
+    return selected;
+}
+/** The apps asked for by name; an unknown name is a Problem with the app that was probably meant. */
+function selectDirs(appDirs, asked, source = 'dirs') {
+    const known = new Set(appDirs);
+    const selected = new Set();
+    const problems = [];
+    asked.forEach((raw, index) => {
+        const dir = normalizeDir(raw);
+        if (known.has(dir)) {
+            selected.add(dir);
+            return;
+        }
+        const meant = suggest(dir, appDirs);
+        problems.push({
+            file: source,
+            line: 1,
+            column: 1,
+            path: `${source}[${index}]`,
+            message: `${raw} is not an app directory (no ${CONFIG_FILE_NAME} there)`,
+            hint: meant ? `did you mean \`${meant}\`?` : undefined,
+            severity: 'error',
+        });
+    });
+    return { selected, problems };
+}
+
+;// CONCATENATED MODULE: ./src/core/imageSpec.ts
+// From a directory, its config and its detected backend to the ImageSpec the rest of the pipeline
+// uses: the image name, the platforms to build, where the sources come from.
+
+
+const DEFAULT_PLATFORMS = ['linux/amd64', 'linux/arm64'];
+const WASM_PLATFORMS = ['wasi/wasm32'];
+/**
+ * A valid image name from any text: lowercase letters and digits joined by single `.`, `_` or `-`
+ * (the same rule as the config's image_name). Anything else becomes `-`.
+ */
+function sanitizeImageName(text) {
+    return text
+        .toLowerCase()
+        .replace(/[^a-z0-9._-]+/g, '-')
+        .replace(/[._-]{2,}/g, (run) => (run.includes('-') ? '-' : run[0]))
+        .replace(/^[._-]+|[._-]+$/g, '');
+}
+/** `tools/arm-only` -> `tools-arm-only`; the root is named after the repository. */
+function defaultImageName(dir, repoName) {
+    const base = dir === '.' || dir === '' ? repoName : dir.replace(/\/+/g, '-');
+    return sanitizeImageName(base) || 'app';
+}
+function defaultPlatforms(backend) {
+    return [...(backend === 'spin' ? WASM_PLATFORMS : DEFAULT_PLATFORMS)];
+}
+function resolveImageSpec(input) {
+    const { dir, config, detection } = input;
+    const backend = detection.backend;
+    const problems = [];
+    const requested = effectivePlatforms(config, backend);
+    // Normalised (linux/arm64/v8 -> linux/arm64) so runner lookup and leg ids agree; duplicates
+    // that only differ in spelling are the config loader's to report.
+    const platforms = [...new Set((requested ?? defaultPlatforms(backend)).map(normalizePlatform))];
+    // The loader checks platforms against an explicit backend; a detected one is checked here.
+    if (requested && !config.build_backend) {
+        const at = input.locate?.(['platforms']) ?? { line: 1, column: 1 };
+        const file = input.configFile ?? dir;
+        const wrong = platforms.filter((p) => isWasm(p) !== (backend === 'spin'));
+        if (wrong.length > 0) {
+            problems.push({
+                file,
+                ...at,
+                path: config.platforms ? 'platforms' : backend === 'ko' ? 'ko_config.platforms' : 'spin_config.platforms',
+                message: backend === 'spin'
+                    ? `the detected backend spin (${detection.reason}) builds only wasi/wasm32, not ${wrong.join(', ')}`
+                    : `wasi/wasm32 is built only by spin, but the detected backend is ${backend} (${detection.reason})`,
+                hint: 'set build_backend, or fix platforms',
+                severity: 'error',
+            });
+        }
+    }
+    const spec = {
+        image: config.image_name ?? defaultImageName(dir, input.repoName),
+        dir,
+        ...(input.configFile ? { configFile: input.configFile } : {}),
+        config,
+        backend,
+        backendReason: detection.reason,
+        platforms,
+        source: config.upstream_repo !== undefined
+            ? { kind: 'upstream', repo: config.upstream_repo, ref: config.upstream_ref ?? 'HEAD' }
+            : { kind: 'local', dir },
+        additionalTags: config.additional_tags ?? [],
+    };
+    return { spec, problems };
+}
+
+;// CONCATENATED MODULE: ./src/core/runners.ts
+// Which runner builds each platform. Native runners by default (arm64 on GitHub's arm runners, no
+// QEMU); a platform without a runner of its own is emulated with QEMU on the fallback runner.
+
+
+
+const FALLBACK_KEY = 'default';
+const DEFAULT_RUNNERS = Object.freeze({
+    'linux/amd64': 'ubuntu-latest',
+    'linux/arm64': 'ubuntu-24.04-arm',
+    // Spin compiles to wasm on any host; one leg on the cheapest runner.
+    'wasi/wasm32': 'ubuntu-latest',
+});
+function runnerFor(platform, map = DEFAULT_RUNNERS) {
+    const mapped = map[normalizePlatform(platform)];
+    if (mapped)
+        return { runner: mapped, emulated: false };
+    // Emulate on the amd64 runner unless told otherwise: it is the one every map has.
+    const fallback = map[FALLBACK_KEY] ?? map['linux/amd64'] ?? DEFAULT_RUNNERS['linux/amd64'];
+    return { runner: fallback, emulated: !isWasm(platform) };
+}
+const RUNNER_LABEL = /^[^\s,]+$/;
+/**
+ * Reads a runner map override, given as JSON or YAML mapping, e.g.
+ * `{"linux/arm64": "my-arm-runner"}` or `linux/arm64: my-arm-runner`. Entries replace the
+ * defaults one by one; `default` names the runner for emulated platforms. Empty text: defaults.
+ */
+function parseRunnerMap(text, source = 'runner map') {
+    if (text.trim() === '')
+        return { ...DEFAULT_RUNNERS };
+    let data;
+    try {
+        data = (0,dist/* parse */.qg)(text);
+    }
+    catch (err) {
+        const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
+        throw new UserError(`${source}: not valid JSON or YAML (${reason}); expected a mapping like {"linux/arm64": "ubuntu-24.04-arm"}`);
+    }
+    if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+        throw new UserError(`${source}: expected a mapping of platform to runner label, like {"linux/arm64": "ubuntu-24.04-arm"}`);
+    }
+    const problems = [];
+    const map = { ...DEFAULT_RUNNERS };
+    const fail = (key, message, hint) => problems.push({ file: source, line: 1, column: 1, path: key, message, hint, severity: 'error' });
+    for (const [key, value] of Object.entries(data)) {
+        if (typeof value !== 'string' || !RUNNER_LABEL.test(value)) {
+            fail(key, `expected one runner label (a word without spaces), got ${JSON.stringify(value)}`);
+            continue;
+        }
+        if (key === FALLBACK_KEY) {
+            map[FALLBACK_KEY] = value;
+            continue;
+        }
+        const platform = parsePlatform(key);
+        if (isPlatformError(platform)) {
+            fail(key, `${platform.reason}; keys are platforms like linux/arm64, or \`default\``, platform.hint);
+            continue;
+        }
+        map[formatPlatform(platform)] = value;
+    }
+    if (problems.length > 0) {
+        const lines = problems.map((p) => `  ${p.path}: ${p.message}${p.hint ? ` (${p.hint})` : ''}`);
+        throw new UserError(`${source}: ${problems.length === 1 ? 'a bad entry' : `${problems.length} bad entries`}\n${lines.join('\n')}`, problems);
+    }
+    return map;
+}
+
+;// CONCATENATED MODULE: ./src/core/plan.ts
+// The plan: which apps this run builds, with which backend, and one leg per (image, platform) on
+// the runner for that platform. Everything that is wrong with the input becomes a Problem and a
+// skipped directory; the other apps still build.
+
+
+
+
+
+
+
+
+
+const plan_short = (rev) => (/^[0-9a-f]{40}$/.test(rev) ? rev.slice(0, 7) : rev);
+/** Which discovered apps the mode selects, and why the others are not built. */
+async function plan_select(root, apps, mode, options) {
+    const dirs = apps.map((app) => app.dir);
+    switch (mode.kind) {
+        case 'all':
+            return { selected: new Set(dirs), notSelected: '', problems: [] };
+        case 'since': {
+            if (!options.changedFiles)
+                throw new Error('buildPlan: since mode needs options.changedFiles');
+            const changed = await options.changedFiles(mode.rev);
+            if (changed === 'all')
+                return { selected: new Set(dirs), notSelected: '', problems: [] };
+            return { selected: selectChanged(dirs, changed), notSelected: `not changed since ${plan_short(mode.rev)}`, problems: [] };
+        }
+        case 'rebuild-list': {
+            let text;
+            try {
+                text = (0,external_node_fs_namespaceObject.readFileSync)((0,external_node_path_namespaceObject.resolve)(root, mode.file), 'utf8');
+            }
+            catch {
+                const problem = {
+                    file: mode.file,
+                    line: 1,
+                    column: 1,
+                    path: '',
+                    message: `the rebuild list ${mode.file} does not exist`,
+                    hint: 'list one app directory per line in it, or pass another file',
+                    severity: 'error',
+                };
+                return { selected: new Set(), notSelected: `not listed in ${mode.file}`, problems: [problem] };
+            }
+            const { dirs: listed, problems } = parseRebuildList(text, mode.file);
+            problems.push(...unknownListedDirs(listed, dirs, mode.file));
+            const known = new Set(dirs);
+            return {
+                selected: new Set(listed.map((entry) => entry.dir).filter((dir) => known.has(dir))),
+                notSelected: `not listed in ${mode.file}`,
+                problems,
+            };
+        }
+        case 'dirs': {
+            const { selected, problems } = selectDirs(dirs, mode.dirs);
+            return { selected, notSelected: 'not asked for', problems };
+        }
+    }
+}
+function loadConfig(root, app, problems) {
+    if (!app.configFile)
+        return { config: {} };
+    const result = loadBuildConfig((0,external_node_path_namespaceObject.join)(root, app.configFile), app.configFile);
+    problems.push(...result.problems);
+    return result.config ? { config: result.config, locate: result.locate } : undefined;
+}
+const hasErrors = (problems) => problems.some((p) => p.severity === 'error');
+async function buildPlan(root, mode, options = {}) {
+    const absRoot = (0,external_node_path_namespaceObject.resolve)(root);
+    const repoName = options.repoName ?? (0,external_node_path_namespaceObject.basename)(absRoot);
+    const runners = options.runners ?? DEFAULT_RUNNERS;
+    const discovery = await discoverApps(absRoot, { isIgnored: options.isIgnored });
+    const { selected, notSelected, problems } = await plan_select(absRoot, discovery.apps, mode, options);
+    const skipped = [...discovery.skipped];
+    const images = [];
+    const byName = new Map();
+    for (const app of discovery.apps) {
+        if (!selected.has(app.dir)) {
+            skipped.push({ dir: app.dir, reason: notSelected });
+            continue;
+        }
+        const appProblems = [];
+        const loaded = loadConfig(absRoot, app, appProblems);
+        if (!loaded) {
+            problems.push(...appProblems);
+            skipped.push({ dir: app.dir, reason: `invalid ${app.configFile}` });
+            continue;
+        }
+        const detection = detectBackend((0,external_node_path_namespaceObject.join)(absRoot, app.dir), loaded.config, loaded.locate, {
+            configFile: app.configFile,
+            displayDir: app.dir,
+            root: absRoot,
+        });
+        appProblems.push(...detection.problems);
+        if (!detection.backend) {
+            problems.push(...appProblems);
+            skipped.push({ dir: app.dir, reason: 'nothing to build: no backend detected' });
+            continue;
+        }
+        const { spec, problems: specProblems } = resolveImageSpec({
+            dir: app.dir,
+            configFile: app.configFile,
+            config: loaded.config,
+            detection: { ...detection, backend: detection.backend },
+            repoName,
+            locate: loaded.locate,
+        });
+        appProblems.push(...specProblems);
+        const twin = byName.get(spec.image);
+        if (twin) {
+            const at = spec.config.image_name ? loaded.locate?.(['image_name']) : undefined;
+            appProblems.push({
+                file: app.configFile ?? app.dir,
+                line: at?.line ?? 1,
+                column: at?.column ?? 1,
+                path: spec.config.image_name ? 'image_name' : '',
+                message: `image ${spec.image} is also built from ${twin.dir}`,
+                hint: 'set a distinct image_name in one of them',
+                severity: 'error',
+            });
+        }
+        problems.push(...appProblems);
+        if (hasErrors(appProblems)) {
+            skipped.push({ dir: app.dir, reason: twin ? `image name ${spec.image} taken by ${twin.dir}` : `${app.configFile ?? app.dir} has errors` });
+            continue;
+        }
+        byName.set(spec.image, spec);
+        images.push(spec);
+    }
+    skipped.sort((a, b) => compareDirs(a.dir, b.dir));
+    return { mode, images, matrix: { include: images.flatMap((spec) => legsOf(spec, runners)) }, skipped, problems };
+}
+function legsOf(spec, runners = DEFAULT_RUNNERS) {
+    return spec.platforms.map((platform) => {
+        const { runner, emulated } = runnerFor(platform, runners);
+        return { id: `${spec.image}--${platformSlug(platform)}`, image: spec.image, dir: spec.dir, backend: spec.backend, platform, runner, emulated };
+    });
+}
+
+;// CONCATENATED MODULE: ./src/app/planRepository.ts
+// The plan of a real repository: the pure planner, with git answering what is ignored, what
+// changed and what the repository is called. Shared by the CLI and the action.
+
+
+
+
+
+
+
+/** A runner map given inline (JSON or YAML) or as the path of a file holding one. */
+function readRunnerMap(text, cwd) {
+    const trimmed = text?.trim();
+    if (!trimmed)
+        return undefined;
+    const file = (0,external_node_path_namespaceObject.resolve)(cwd, trimmed);
+    if (!trimmed.includes('\n') && (0,external_node_fs_namespaceObject.existsSync)(file) && (0,external_node_fs_namespaceObject.statSync)(file).isFile()) {
+        return parseRunnerMap((0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8'), trimmed);
+    }
+    return parseRunnerMap(trimmed, 'runner map');
+}
+async function planRepository(root, mode, options = {}) {
+    const absRoot = (0,external_node_path_namespaceObject.resolve)(options.cwd ?? process.cwd(), root);
+    if (!(0,external_node_fs_namespaceObject.existsSync)(absRoot))
+        throw new UserError(`${root}: no such directory`);
+    const isGit = await isInsideWorkTree(absRoot);
+    if (mode.kind === 'since' && !isGit)
+        throw new UserError(`--since needs a git repository; ${root} is not one`);
+    try {
+        return await buildPlan(absRoot, mode, {
+            repoName: isGit ? await repoName(absRoot) : undefined,
+            runners: readRunnerMap(options.runners, options.cwd ?? process.cwd()),
+            isIgnored: isGit ? (paths) => isIgnored(absRoot, paths) : undefined,
+            changedFiles: (rev) => changedFiles(absRoot, rev),
+        });
+    }
+    catch (error) {
+        // git's answers about the user's revision are user errors, not crashes.
+        if (error instanceof ToolError)
+            throw new UserError(error.message);
+        throw error;
+    }
+}
+/** Re-resolves one planned image (for a build job, which receives only its leg). */
+async function resolvePlannedImage(root, dir, image, options = {}) {
+    const plan = await planRepository(root, { kind: 'dirs', dirs: [dir] }, options);
+    const spec = plan.images.find((candidate) => candidate.image === image);
+    if (!spec) {
+        const why = plan.problems.map((p) => `${p.file}:${p.line}:${p.column}: ${p.message}`).join('\n');
+        throw new UserError(`image ${image} is not planned from ${dir}${why ? `:\n${why}` : ''}`, plan.problems);
+    }
+    return spec;
+}
+
+;// CONCATENATED MODULE: ./src/app/buildPlannedLeg.ts
+// One matrix leg from a checkout: re-resolve its image from the repository (a build job receives
+// only the leg), then build it. Trouble before the backend runs — a config that changed, a
+// missing tool — still ends as a leg record, so the merge can say why.
+
+
+
+
+
+
+const messageOf = (error) => (error instanceof Error ? error.message : String(error));
+async function buildPlannedLeg(leg, options) {
+    const started = new Date();
+    try {
+        const spec = await resolvePlannedImage(options.root, leg.dir, leg.image, { cwd: options.cwd });
+        await options.prepare?.(leg);
+        return await buildLeg(leg, spec, { ...options, root: (0,external_node_path_namespaceObject.resolve)(options.cwd, options.root) }, {
+            backendFor: backendFor,
+            compressedSize: (ref, env) => manifestCompressedSize(ref, env),
+        });
+    }
+    catch (error) {
+        const ms = Date.now() - started.getTime();
+        return failedLegRecord(leg, `setup failed: ${messageOf(error)}`, started, { setup: ms, build: 0, push: 0, total: ms });
+    }
+}
+
+;// CONCATENATED MODULE: ./src/core/leg.ts
+// A matrix leg as a build job receives it (the JSON of `matrix`), checked before use: it comes
+// through workflow expressions that a hand-written caller could get wrong.
+
+
+
+const legSchema = object({
+    id: schemas_string().regex(/^[a-z0-9][a-z0-9._-]*$/),
+    image: schemas_string().min(1),
+    dir: schemas_string().min(1),
+    backend: schemas_enum(BACKENDS),
+    platform: schemas_string().min(1),
+    runner: schemas_string(),
+    emulated: schemas_boolean(),
+});
+function parseLeg(text, source = 'leg') {
+    if (!text.trim())
+        throw new UserError(`${source} is empty: pass the matrix leg, e.g. leg: \${{ toJSON(matrix) }}`);
+    let data;
+    try {
+        data = JSON.parse(text);
+    }
+    catch {
+        throw new UserError(`${source} is not JSON: pass the matrix leg, e.g. leg: \${{ toJSON(matrix) }}`);
+    }
+    const parsed = legSchema.safeParse(data);
+    if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        throw new UserError(`${source}: ${issue.path.join('.') || '(root)'}: ${issue.message}; expected a leg of the plan's matrix`);
+    }
+    return parsed.data;
+}
+
+;// CONCATENATED MODULE: ./src/core/report/format.ts
+// Small formatters shared by every report.
+function formatDuration(ms) {
+    if (!Number.isFinite(ms))
+        return '-';
+    const sign = ms < 0 ? '-' : '';
+    const abs = Math.abs(ms);
+    if (abs < 1000)
+        return `${sign}${Math.round(abs)}ms`;
+    const seconds = abs / 1000;
+    if (seconds < 60)
+        return `${sign}${seconds.toFixed(1)}s`;
+    const minutes = Math.floor(seconds / 60);
+    return `${sign}${minutes}m ${Math.round(seconds - minutes * 60)
+        .toString()
+        .padStart(2, '0')}s`;
+}
+function formatBytes(bytes) {
+    if (bytes === undefined || !Number.isFinite(bytes))
+        return '-';
+    const sign = bytes < 0 ? '-' : '';
+    let value = Math.abs(bytes);
+    for (const unit of ['B', 'KiB', 'MiB', 'GiB']) {
+        if (value < 1024 || unit === 'GiB')
+            return `${sign}${unit === 'B' ? value : value.toFixed(1)} ${unit}`;
+        value /= 1024;
+    }
+    return `${sign}${value} B`;
+}
+/** "+12.3s (+15%)", "-2.0s (-4%)", or "new" when there is nothing to compare with. */
+function formatDelta(current, base, unit) {
+    if (current === undefined || base === undefined)
+        return 'new';
+    const diff = current - base;
+    const abs = unit === 'ms' ? formatDuration(diff) : formatBytes(diff);
+    const signed = diff > 0 ? `+${abs}` : diff === 0 ? `±0` : abs;
+    if (base === 0)
+        return signed;
+    const pct = Math.round((diff / base) * 100);
+    return `${signed} (${pct > 0 ? '+' : ''}${pct}%)`;
+}
+
+;// CONCATENATED MODULE: ./src/core/report/planReport.ts
+
+function planRows(plan) {
+    return plan.images.map((spec) => {
+        const legs = plan.matrix.include.filter((leg) => leg.image === spec.image);
+        return {
+            image: spec.image,
+            dir: spec.dir,
+            backend: spec.backend,
+            platforms: spec.platforms.join(', '),
+            runners: legs.map((leg) => `${leg.runner}${leg.emulated ? ' (QEMU)' : ''}`).join(', '),
+            why: spec.backendReason,
+        };
+    });
+}
+function renderTextTable(headers, rows) {
+    const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+    const line = (cells) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+    return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+/** Escapes text for a markdown table cell. */
+function cell(text) {
+    return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
+function renderMarkdownTable(headers, rows) {
+    return [
+        `| ${headers.join(' | ')} |`,
+        `| ${headers.map(() => '---').join(' | ')} |`,
+        ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`),
+    ].join('\n');
+}
+function describeMode(plan) {
+    const mode = plan.mode;
+    switch (mode.kind) {
+        case 'all':
+            return 'every app';
+        case 'since':
+            return `apps changed since ${mode.rev}`;
+        case 'rebuild-list':
+            return `apps listed in ${mode.file}`;
+        case 'dirs':
+            return `the dirs asked for: ${mode.dirs.join(', ')}`;
+    }
+}
+function renderPlanText(plan) {
+    const out = [];
+    const legs = plan.matrix.include.length;
+    out.push(`Plan: ${plan.images.length} image(s), ${legs} leg(s) — ${describeMode(plan)}`);
+    if (plan.images.length) {
+        out.push('');
+        out.push(renderTextTable(['IMAGE', 'DIR', 'BACKEND', 'PLATFORMS', 'RUNNERS', 'WHY'], planRows(plan).map((r) => [r.image, r.dir, r.backend, r.platforms, r.runners, r.why])));
+    }
+    if (plan.skipped.length) {
+        out.push('', 'Skipped:');
+        for (const s of plan.skipped)
+            out.push(`  ${s.dir}: ${s.reason}`);
+    }
+    if (plan.problems.length) {
+        out.push('', 'Problems:');
+        for (const p of plan.problems)
+            out.push(`  ${problem_formatProblem(p)}`);
+    }
+    return `${out.join('\n')}\n`;
+}
+function renderPlanMarkdown(plan, why) {
+    const out = ['## hephy-builder plan', ''];
+    const legs = plan.matrix.include.length;
+    out.push(`**${plan.images.length}** image(s) in **${legs}** leg(s): ${why ?? describeMode(plan)}.`, '');
+    if (plan.images.length) {
+        out.push(renderMarkdownTable(['Image', 'Dir', 'Backend', 'Platforms', 'Runners', 'Why this backend'], planRows(plan).map((r) => [`\`${r.image}\``, `\`${r.dir}\``, r.backend, r.platforms, r.runners, r.why])), '');
+    }
+    else {
+        out.push('Nothing to build.', '');
+    }
+    if (plan.skipped.length) {
+        out.push('<details><summary>Skipped directories</summary>', '');
+        out.push(renderMarkdownTable(['Dir', 'Reason'], plan.skipped.map((s) => [`\`${s.dir}\``, s.reason])), '', '</details>', '');
+    }
+    if (plan.problems.length) {
+        out.push('### Problems', '');
+        for (const p of plan.problems)
+            out.push(`- \`${cell(formatProblem(p))}\``);
+        out.push('');
+    }
+    return out.join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/core/report/legReport.ts
+
+
+function renderLegMarkdown(record) {
+    const out = [`## hephy-builder leg \`${record.legId}\``, ''];
+    out.push(`\`${record.image}\` for ${record.platform} with ${record.backend} on \`${record.runner}\`: **${record.status === 'success' ? 'pushed' : 'failed'}**.`, '');
+    out.push(renderMarkdownTable(['Setup', 'Build', 'Push', 'Total', 'Size'], [[record.durationsMs.setup, record.durationsMs.build, record.durationsMs.push, record.durationsMs.total].map(formatDuration).concat(formatBytes(record.compressedSize))]), '');
+    if (record.digest)
+        out.push(`Digest: \`${record.repository}@${record.digest}\` (no tag yet: the merge job tags the multi-arch index).`, '');
+    if (record.sourceCommit)
+        out.push(`Source commit: \`${record.sourceCommit}\``, '');
+    if (record.error)
+        out.push('```', record.error, '```', '');
+    return out.join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/tools/registryAuth.ts
+// Registry login without `docker login`: the credentials go straight into a docker config.json
+// that every tool reads (buildx, ko, crane, kaniko via its mounted config, skopeo with
+// --authfile), so the password is never on a command line, in a process list or in a log.
+
+
+
+
+const HOST_PORT = /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*|\[[0-9a-f:.]+\])(?::\d{1,5})?$/;
+/**
+ * The registry key docker config uses: the host with its port, lower case, without scheme or
+ * path. Works for any registry host (cloud registries included): they are all plain hosts.
+ */
+function normalizeRegistry(host) {
+    const trimmed = host.trim();
+    const withoutScheme = trimmed.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '');
+    const hostPort = withoutScheme.split('/')[0].toLowerCase();
+    if (!hostPort)
+        throw new UserError(`registry is empty: expected host[:port], e.g. registry.example.com or 127.0.0.1:5000`);
+    if (!HOST_PORT.test(hostPort)) {
+        throw new UserError(`registry \`${trimmed}\` is not a host[:port], e.g. registry.example.com or 127.0.0.1:5000`);
+    }
+    return hostPort;
+}
+function basicAuth(creds) {
+    return Buffer.from(`${creds.username}:${creds.password}`, 'utf8').toString('base64');
+}
+/** Every form of the credentials that could leak into output: mask all of them. */
+function registrySecrets(creds) {
+    const list = Array.isArray(creds) ? creds : [creds];
+    return list.flatMap((c) => (c.password ? [c.password, basicAuth(c)] : []));
+}
+function readConfig(file) {
+    if (!(0,external_node_fs_namespaceObject.existsSync)(file))
+        return undefined;
+    let data;
+    try {
+        data = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8'));
+    }
+    catch {
+        // The file holds credentials: say where the problem is, never what it contains.
+        throw new Error(`${file} is not valid JSON: fix or remove it before logging in again`);
+    }
+    if (!data || typeof data !== 'object' || Array.isArray(data))
+        throw new Error(`${file} is not a JSON object: fix or remove it`);
+    return data;
+}
+/** Writes a file readable by its owner only, all at once, so no reader sees half a config. */
+function writeAtomically(file, text) {
+    const temporary = `${file}.${process.pid}.${Date.now()}.tmp`;
+    try {
+        (0,external_node_fs_namespaceObject.writeFileSync)(temporary, text, { mode: 0o600, flag: 'wx' });
+        (0,external_node_fs_namespaceObject.chmodSync)(temporary, 0o600);
+        (0,external_node_fs_namespaceObject.renameSync)(temporary, file);
+    }
+    finally {
+        (0,external_node_fs_namespaceObject.rmSync)(temporary, { force: true });
+    }
+}
+/**
+ * Adds (or replaces) the login for one registry in DIR/config.json, keeping whatever else the
+ * file holds. Resolves to the environment that points tools at it.
+ */
+function writeDockerConfig(dir, creds, options = {}) {
+    const key = normalizeRegistry(creds.registry);
+    if (!creds.username)
+        throw new UserError(`registry ${key}: the username is empty`);
+    if (!creds.password)
+        throw new UserError(`registry ${key}: the password is empty`);
+    (0,external_node_fs_namespaceObject.mkdirSync)(dir, { recursive: true, mode: 0o700 });
+    const file = (0,external_node_path_namespaceObject.join)(dir, 'config.json');
+    const config = readConfig(file) ?? (options.base ? readBase(options.base) : undefined) ?? {};
+    config.auths = { ...(config.auths ?? {}), [key]: { auth: basicAuth(creds) } };
+    // A credential helper for this registry, or a global credential store, would be asked
+    // instead of `auths` (the docker CLI consults the store first and takes its answer, even an
+    // empty one), so our login would be ignored. Drop them: this config is hephy's own.
+    if (config.credHelpers)
+        delete config.credHelpers[key];
+    delete config.credsStore;
+    writeAtomically(file, `${JSON.stringify(config, null, 2)}\n`);
+    return { DOCKER_CONFIG: dir };
+}
+function readBase(file) {
+    try {
+        return readConfig(file);
+    }
+    catch {
+        // A broken user config must not stop the login; docker would ignore it too for our key.
+        return undefined;
+    }
+}
+/**
+ * The environment for tools, logged in to each registry through DIR/config.json. Keeps what the
+ * previous docker config gave: its other logins (copied in), its CLI plugins (`docker buildx`
+ * is found under DOCKER_CONFIG/cli-plugins) and its buildx builders (BUILDX_CONFIG).
+ */
+function withRegistryAuth(env, creds, dir) {
+    const logins = Array.isArray(creds) ? creds : [creds];
+    if (logins.length === 0)
+        return env;
+    const previous = env.DOCKER_CONFIG || (0,external_node_path_namespaceObject.join)(env.HOME || (0,external_node_os_namespaceObject.homedir)(), '.docker');
+    const same = (0,external_node_path_namespaceObject.resolve)(previous) === (0,external_node_path_namespaceObject.resolve)(dir);
+    for (const login of logins) {
+        writeDockerConfig(dir, login, same ? {} : { base: (0,external_node_path_namespaceObject.join)(previous, 'config.json') });
+    }
+    if (!same) {
+        const plugins = (0,external_node_path_namespaceObject.join)(previous, 'cli-plugins');
+        const linked = (0,external_node_path_namespaceObject.join)(dir, 'cli-plugins');
+        if ((0,external_node_fs_namespaceObject.existsSync)(plugins) && !(0,external_node_fs_namespaceObject.existsSync)(linked))
+            (0,external_node_fs_namespaceObject.symlinkSync)((0,external_node_path_namespaceObject.resolve)(plugins), linked);
+    }
+    return { ...env, DOCKER_CONFIG: dir, BUILDX_CONFIG: env.BUILDX_CONFIG || (0,external_node_path_namespaceObject.join)(previous, 'buildx') };
+}
+
+;// CONCATENATED MODULE: ./src/cli/registryOptions.ts
+// Registry options shared by `build` and `merge`: where to push, and how to log in without a
+// password on the command line (stdin or the HEPHY_REGISTRY_PASSWORD variable).
+
+
+
+
+
+
+
+
+const registryOptions = {
+    registry: { type: 'string' },
+    prefix: { type: 'string' },
+    'tag-mode': { type: 'string' },
+    insecure: { type: 'boolean' },
+    username: { type: 'string' },
+    'password-stdin': { type: 'boolean' },
+};
+const registryHelp = `  --registry HOST[:PORT]  registry to push to (required)
+  --prefix PATH           path under the registry (default: hephy)
+  --tag-mode MODE         per-image (default) or single-repo
+  --insecure              plain http (local registries)
+  --username USER         log in as USER; the password comes from stdin (--password-stdin)
+  --password-stdin        or from the HEPHY_REGISTRY_PASSWORD variable, never from the command line`;
+function registryFromArgs(args, io, sha) {
+    const given = stringOption(args, 'registry');
+    if (!given)
+        throw new UserError('--registry HOST[:PORT] is required');
+    const registry = normalizeRegistry(given);
+    const mode = (stringOption(args, 'tag-mode') ?? 'per-image');
+    if (!TAG_MODES.includes(mode))
+        throw new UserError(`--tag-mode: expected one of ${TAG_MODES.join(', ')}, got \`${mode}\``);
+    const publish = { registry, prefix: stringOption(args, 'prefix') ?? 'hephy', mode, date: new Date(), sha, perArchTags: false };
+    const env = toolEnv(io.env);
+    const username = stringOption(args, 'username');
+    if (!username)
+        return { publish, insecure: Boolean(args.values.insecure), env, secrets: [] };
+    const password = args.values['password-stdin'] ? (0,external_node_fs_namespaceObject.readFileSync)(0, 'utf8').replace(/\r?\n$/, '') : io.env.HEPHY_REGISTRY_PASSWORD;
+    if (!password)
+        throw new UserError('--username needs a password: pipe it to --password-stdin, or set HEPHY_REGISTRY_PASSWORD');
+    const creds = { registry, username, password };
+    const dir = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), 'hephy-docker-config-'));
+    return { publish, insecure: Boolean(args.values.insecure), env: withRegistryAuth(env, creds, dir), secrets: registrySecrets(creds) };
+}
+
+;// CONCATENATED MODULE: ./src/cli/commands/build.ts
+
+
+
+
+
+
+
+
+
+
+
+const buildCommand = {
+    name: 'build',
+    summary: 'Build one leg (one image, one platform) and push it by digest; print its leg record',
+    usage: 'hephy-builder build (--leg JSON | --image NAME --platform P) --registry HOST[:PORT] [--root DIR] [--record FILE]',
+    help: `  --leg JSON              a leg of the plan's matrix (as \`plan --json\` prints under matrix.include)
+  --image NAME            or: the image to build ...
+  --platform P            ... and its platform, e.g. linux/arm64
+  --root DIR              repository root (default: .)
+${registryHelp}
+  --base-image REF        base image for ko apps without ko_config.base_image
+  --kaniko-image REF      Kaniko executor image (default: built locally from source)
+  --record FILE           also write the leg record (JSON) to FILE`,
+    options: {
+        ...registryOptions,
+        leg: { type: 'string' },
+        image: { type: 'string' },
+        platform: { type: 'string' },
+        root: { type: 'string' },
+        'base-image': { type: 'string' },
+        'kaniko-image': { type: 'string' },
+        record: { type: 'string' },
+    },
+    allowPositionals: false,
+    async run(args, io) {
+        const root = stringOption(args, 'root') ?? '.';
+        let leg;
+        const legText = stringOption(args, 'leg');
+        if (legText)
+            leg = parseLeg(legText, '--leg');
+        else {
+            const image = stringOption(args, 'image');
+            const platform = stringOption(args, 'platform');
+            if (!image || !platform)
+                throw new UserError('give --leg JSON, or --image NAME and --platform P');
+            const plan = await planRepository(root, { kind: 'all' }, { cwd: io.cwd });
+            const found = plan.matrix.include.find((l) => l.image === image && l.platform === platform);
+            if (!found) {
+                const known = plan.matrix.include.map((l) => `${l.image} ${l.platform}`).join(', ');
+                throw new UserError(`no leg for image ${image} on ${platform} in the plan of ${root}; planned: ${known || 'nothing'}`);
+            }
+            leg = found;
+        }
+        const registry = registryFromArgs(args, io, await headSha((0,external_node_path_namespaceObject.resolve)(io.cwd, root)).catch(() => undefined));
+        const record = await buildPlannedLeg(leg, {
+            root,
+            cwd: io.cwd,
+            publish: registry.publish,
+            insecure: registry.insecure,
+            env: registry.env,
+            secrets: registry.secrets,
+            cacheRoot: (0,external_node_path_namespaceObject.join)(toolsDir(registry.env), 'cache'),
+            baseImage: stringOption(args, 'base-image'),
+            kanikoImage: stringOption(args, 'kaniko-image'),
+            onRunner: false,
+            log: (line) => io.err(`[${leg.id}] ${line}\n`),
+        });
+        const json = `${JSON.stringify(record, null, 2)}\n`;
+        const file = stringOption(args, 'record');
+        if (file)
+            (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.resolve)(io.cwd, file), json);
+        io.out(json);
+        if (record.status !== 'success')
+            io.err(renderLegMarkdown(record));
+        return record.status === 'success' ? 0 : 1;
+    },
+};
+
 ;// CONCATENATED MODULE: ./src/cli/commands/detect.ts
 
 
@@ -19617,10 +22639,10 @@ const detectCommand = {
     allowPositionals: true,
     async run(args, io) {
         if (args.positionals.length !== 1)
-            throw new problem_UserError('detect takes exactly one directory\nusage: hephy-builder detect DIR');
+            throw new UserError('detect takes exactly one directory\nusage: hephy-builder detect DIR');
         const dir = (0,external_node_path_namespaceObject.resolve)(io.cwd, args.positionals[0]);
         if (!(0,external_node_fs_namespaceObject.existsSync)(dir))
-            throw new problem_UserError(`${args.positionals[0]}: no such directory`);
+            throw new UserError(`${args.positionals[0]}: no such directory`);
         const configFile = (0,external_node_path_namespaceObject.join)(dir, CONFIG_FILE_NAME);
         const shownConfig = (0,external_node_path_namespaceObject.join)(args.positionals[0], CONFIG_FILE_NAME);
         const loaded = (0,external_node_fs_namespaceObject.existsSync)(configFile) ? loadBuildConfig(configFile, shownConfig) : undefined;
@@ -19637,36 +22659,404 @@ const detectCommand = {
     },
 };
 
-;// CONCATENATED MODULE: ./src/core/tags.ts
-const TAG_MODES = ['single-repo', 'per-image'];
-function dateStamp(date) {
-    return date.toISOString().slice(0, 10).replace(/-/g, '');
+;// CONCATENATED MODULE: ./src/core/mergePlan.ts
+
+function planMerge(images, legs, records, opts) {
+    const recordByLeg = new Map();
+    for (const record of records) {
+        // A re-run leg can leave two records: the later one wins.
+        const previous = recordByLeg.get(record.legId);
+        if (!previous || previous.finishedAt <= record.finishedAt)
+            recordByLeg.set(record.legId, record);
+    }
+    return images.map((spec) => {
+        const imageLegs = legs.filter((leg) => leg.image === spec.image);
+        const repository = repositoryFor(spec.image, opts);
+        const failedLegs = [];
+        const sources = [];
+        const perArch = [];
+        const imageRecords = [];
+        for (const leg of imageLegs) {
+            const record = recordByLeg.get(leg.id);
+            if (record)
+                imageRecords.push(record);
+            if (!record) {
+                failedLegs.push({ legId: leg.id, platform: leg.platform, reason: 'no leg record: the leg did not run or did not finish' });
+            }
+            else if (record.status !== 'success' || !record.digest) {
+                failedLegs.push({ legId: leg.id, platform: leg.platform, reason: record.error || 'the leg failed without a message' });
+            }
+            else {
+                const source = `${record.repository ?? repository}@${record.digest}`;
+                sources.push(source);
+                if (opts.perArchTags)
+                    perArch.push({ tag: `${repository}:${perArchTag(spec.image, leg.platform, opts)}`, source });
+            }
+        }
+        if (imageLegs.length === 0)
+            failedLegs.push({ legId: '-', platform: '-', reason: 'the plan has no legs for this image' });
+        return {
+            image: spec.image,
+            repository,
+            platforms: imageLegs.map((leg) => leg.platform),
+            tags: indexTags(spec.image, spec.additionalTags, opts).map((tag) => `${repository}:${tag}`),
+            sources,
+            perArch,
+            records: imageRecords,
+            status: failedLegs.length ? 'failed' : 'ready',
+            failedLegs,
+        };
+    });
 }
-function joinPath(...parts) {
-    return parts
-        .map((p) => p.replace(/^\/+|\/+$/g, ''))
-        .filter(Boolean)
-        .join('/');
+
+;// CONCATENATED MODULE: ./src/app/mapLimited.ts
+/** Maps items with at most `limit` calls in flight; results keep the input order. */
+async function mapLimited(items, limit, fn) {
+    const results = new Array(items.length);
+    let next = 0;
+    const worker = async () => {
+        while (next < items.length) {
+            const index = next++;
+            results[index] = await fn(items[index]);
+        }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+    return results;
 }
-function repositoryFor(image, opts) {
-    if (opts.mode === 'single-repo')
-        return joinPath(opts.registry, opts.prefix || 'images');
-    return joinPath(opts.registry, opts.prefix, image);
+
+;// CONCATENATED MODULE: ./src/app/merge.ts
+// The merge step: per image, once every leg pushed its platform by digest, one multi-arch index
+// under all the image's tags. The order protects the tags: the index is first planned without
+// pushing (dry run) and checked to hold every planned platform, and only then pushed; an image
+// with a failed leg makes no imagetools call at all. One image's failure never stops the others;
+// the caller turns failed outcomes into the exit code.
+
+
+
+
+
+
+
+const merge_messageOf = (error) => (error instanceof Error ? error.message : String(error));
+/** Planned platforms the index lacks (linux/arm64 and linux/arm64/v8 are the same platform). */
+function missingPlatforms(planned, raw) {
+    const found = indexPlatforms(raw);
+    return { missing: planned.filter((p) => !found.some((f) => samePlatform(f, p))), found };
 }
-/** Tags (without repository) of an image's multi-arch index. */
-function indexTags(image, additionalTags, opts) {
-    const date = dateStamp(opts.date);
-    const tags = opts.mode === 'single-repo'
-        ? [`${image}-${date}`, ...additionalTags.map((t) => `${image}-${t}`)]
-        : [date, ...(opts.sha ? [opts.sha.slice(0, 7)] : []), ...additionalTags];
-    return [...new Set(tags)];
+function listed(items) {
+    return items.length ? items.join(', ') : 'none';
 }
-/** The per-architecture tag of one platform's manifest, e.g. app-20261125-arm64. */
-function perArchTag(image, platform, opts) {
-    const arch = platform.split('/').slice(1).join('');
-    const date = dateStamp(opts.date);
-    return opts.mode === 'single-repo' ? `${image}-${date}-${arch}` : `${date}-${arch}`;
+async function publishImage(merge, options, tools) {
+    const env = options.env ?? process.env;
+    const secrets = options.secrets ?? [];
+    const builder = options.builder;
+    const log = (line) => options.log?.(`[${merge.image}] ${line}`);
+    const outcome = (status, extra = {}) => ({
+        image: merge.image,
+        status,
+        tags: [],
+        platforms: merge.platforms,
+        failedLegs: [],
+        records: merge.records,
+        ...extra,
+    });
+    // 1. Plan the index without pushing anything, and check it before any tag moves.
+    let planned;
+    try {
+        planned = await tools.planIndex({ sources: merge.sources, env, secrets, builder });
+    }
+    catch (error) {
+        return outcome('failed', { error: `could not assemble the index from ${listed(merge.sources)} (no tag moved): ${merge_messageOf(error)}` });
+    }
+    const before = missingPlatforms(merge.platforms, planned);
+    if (before.missing.length) {
+        return outcome('failed', {
+            error: `the index assembled from the leg digests lacks ${listed(before.missing)} (it has ${listed(before.found)}): a leg pushed a manifest of another platform; no tag moved`,
+        });
+    }
+    // 2. Push it under every tag at once.
+    const tagList = merge.tags.join(', ');
+    log(`creating ${tagList} over ${merge.sources.length} platform manifest(s)`);
+    try {
+        await tools.createIndex({ tags: merge.tags, sources: merge.sources, env, secrets, builder, log });
+    }
+    catch (error) {
+        return outcome('failed', {
+            tags: merge.tags,
+            error: `imagetools create failed; buildx pushes the tags one after another, so some of ${tagList} may already point at the new index: ${merge_messageOf(error)}`,
+        });
+    }
+    // 3. Read back what the registry now serves under the first tag.
+    const first = merge.tags[0];
+    let digest;
+    try {
+        const raw = await tools.inspectRaw(first, env, { secrets, builder });
+        digest = await tools.indexDigest(first, env, { secrets, builder });
+        const after = missingPlatforms(merge.platforms, raw);
+        if (after.missing.length) {
+            return outcome('failed', {
+                tags: merge.tags,
+                digest,
+                error: `the index pushed to ${tagList} lacks ${listed(after.missing)} (it has ${listed(after.found)}); these tags already point at it`,
+            });
+        }
+    }
+    catch (error) {
+        return outcome('failed', {
+            tags: merge.tags,
+            digest,
+            error: `the index was pushed to ${tagList}, but reading it back failed, so its platforms are unchecked: ${merge_messageOf(error)}`,
+        });
+    }
+    log(`${first} -> ${digest}`);
+    // 4. Per-arch tags: each a plain copy of its platform's manifest.
+    const perArchTags = [];
+    for (const { tag, source } of merge.perArch) {
+        try {
+            await tools.createIndex({ tags: [tag], sources: [source], env, secrets, builder, log, preferIndex: false });
+            perArchTags.push(tag);
+        }
+        catch (error) {
+            return outcome('failed', {
+                tags: [...merge.tags, ...perArchTags],
+                digest,
+                error: `the index is published at ${tagList} (${digest}), but the per-arch tag ${tag} failed: ${merge_messageOf(error)}`,
+            });
+        }
+    }
+    return outcome('published', { tags: [...merge.tags, ...perArchTags], digest });
 }
+async function mergeImages(options) {
+    const started = Date.now();
+    const tools = options.imagetools ?? defaultImagetools;
+    const plans = planMerge(options.images, options.legs, options.records, options.publish);
+    const outcomes = await mapLimited(plans, options.concurrency ?? 4, async (merge) => {
+        if (merge.status === 'failed') {
+            options.log?.(`[${merge.image}] not published: ${merge.failedLegs.length} leg(s) failed; no tag moved`);
+            return { image: merge.image, status: 'failed', tags: [], platforms: merge.platforms, failedLegs: merge.failedLegs, records: merge.records };
+        }
+        try {
+            return await publishImage(merge, options, tools);
+        }
+        catch (error) {
+            // publishImage handles every tool failure; this is the safety net that keeps other images going.
+            return { image: merge.image, status: 'failed', tags: [], platforms: merge.platforms, failedLegs: [], records: merge.records, error: merge_messageOf(error) };
+        }
+    });
+    return { outcomes, mergeMs: Date.now() - started };
+}
+function jsonFiles(dir) {
+    return (0,external_node_fs_namespaceObject.readdirSync)(dir, { withFileTypes: true })
+        .sort((a, b) => a.name.localeCompare(b.name))
+        .flatMap((entry) => {
+        const path = (0,external_node_path_namespaceObject.join)(dir, entry.name);
+        if (entry.isDirectory())
+            return jsonFiles(path);
+        return entry.isFile() && entry.name.endsWith('.json') ? [path] : [];
+    });
+}
+/** Every leg record under dir, recursively (artifacts download into one subdirectory each). */
+function readLegRecords(dir) {
+    let files;
+    try {
+        files = jsonFiles(dir);
+    }
+    catch (error) {
+        return { records: [], problems: [`cannot read leg records from ${dir}: ${merge_messageOf(error)}`] };
+    }
+    const records = [];
+    const problems = [];
+    for (const file of files) {
+        const name = (0,external_node_path_namespaceObject.relative)(dir, file);
+        try {
+            records.push(parseLegRecord((0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8'), name));
+        }
+        catch (error) {
+            problems.push(`skipped ${merge_messageOf(error)}`);
+        }
+    }
+    return { records, problems };
+}
+/** True when any image failed: the caller's exit code. */
+function anyFailed(report) {
+    return report.outcomes.some((o) => o.status === 'failed');
+}
+
+;// CONCATENATED MODULE: ./src/core/report/runSummary.ts
+
+
+const SUMMARY_MARKER = '<!-- hephy-builder:summary -->';
+function baselineFromReport(report, meta) {
+    const legs = {};
+    for (const record of report.outcomes.flatMap((o) => o.records)) {
+        if (record.status === 'success')
+            legs[record.legId] = { totalMs: record.durationsMs.total, compressedSize: record.compressedSize };
+    }
+    return { ...meta, legs, criticalPathMs: criticalPathMs(report) };
+}
+/** The slowest leg plus the merge: what the run's wall time cannot go below. */
+function criticalPathMs(report) {
+    const legs = report.outcomes.flatMap((o) => o.records).map((r) => r.durationsMs.total);
+    return (legs.length ? Math.max(...legs) : 0) + report.mergeMs;
+}
+/** Every leg of the run, failed ones first. */
+function legRows(report) {
+    const records = report.outcomes.flatMap((o) => o.records);
+    return [...records.filter((r) => r.status !== 'success'), ...records.filter((r) => r.status === 'success')];
+}
+function renderRunSummaryMarkdown(report, baseline) {
+    const out = [SUMMARY_MARKER, '## hephy-builder', ''];
+    const failed = report.outcomes.filter((o) => o.status === 'failed');
+    const published = report.outcomes.filter((o) => o.status === 'published');
+    out.push(`**${published.length}** image(s) published, **${failed.length}** failed.`, '');
+    if (failed.length) {
+        out.push('### Failed', '');
+        for (const outcome of failed) {
+            out.push(`- **\`${outcome.image}\`**: no tag moved.`);
+            for (const leg of outcome.failedLegs)
+                out.push(`  - leg \`${leg.legId}\` (${leg.platform}): ${cell(firstLine(leg.reason))}`);
+            if (outcome.error)
+                out.push(`  - merge: ${cell(firstLine(outcome.error))}`);
+        }
+        out.push('');
+    }
+    if (published.length) {
+        out.push('### Published', '');
+        out.push(renderMarkdownTable(['Image', 'Platforms', 'Index digest', 'Tags'], published.map((o) => [`\`${o.image}\``, o.platforms.join(', '), `\`${shortDigest(o.digest)}\``, o.tags.map((t) => `\`${t}\``).join('<br>')])), '');
+    }
+    const rows = legRows(report);
+    if (rows.length) {
+        out.push('### Legs', '');
+        const compare = baseline !== undefined;
+        const headers = ['Leg', 'Status', 'Runner', 'Backend', 'Setup', 'Build', 'Push', 'Total', ...(compare ? ['Δ time'] : []), 'Size', ...(compare ? ['Δ size'] : [])];
+        out.push(renderMarkdownTable(headers, rows.map((r) => {
+            const base = baseline?.legs[r.legId];
+            return [
+                `\`${r.image}\` ${r.platform}`,
+                r.status === 'success' ? 'ok' : `**failed**: ${firstLine(r.error ?? '')}`,
+                r.runner,
+                r.backend,
+                formatDuration(r.durationsMs.setup),
+                formatDuration(r.durationsMs.build),
+                formatDuration(r.durationsMs.push),
+                formatDuration(r.durationsMs.total),
+                ...(compare ? [formatDelta(r.status === 'success' ? r.durationsMs.total : undefined, base?.totalMs, 'ms')] : []),
+                formatBytes(r.compressedSize),
+                ...(compare ? [formatDelta(r.compressedSize, base?.compressedSize, 'bytes')] : []),
+            ];
+        })), '');
+    }
+    const critical = criticalPathMs(report);
+    const criticalDelta = baseline?.criticalPathMs !== undefined ? ` (${formatDelta(critical, baseline.criticalPathMs, 'ms')} vs base)` : '';
+    out.push(`Critical path (slowest leg + merge ${formatDuration(report.mergeMs)}): **${formatDuration(critical)}**${criticalDelta}.`, '');
+    if (baseline) {
+        const what = [baseline.ref, baseline.sha?.slice(0, 7)].filter(Boolean).join(' at ');
+        out.push(`Compared with the last successful run on ${what || 'the default branch'}${baseline.createdAt ? ` (${baseline.createdAt})` : ''}.`, '');
+    }
+    else {
+        out.push('No baseline yet: the first successful run on the default branch becomes the reference for later comparisons.', '');
+    }
+    return out.join('\n');
+}
+function renderRunSummaryText(report) {
+    const out = [];
+    const rows = legRows(report);
+    out.push(renderTextTable(['LEG', 'STATUS', 'BACKEND', 'SETUP', 'BUILD', 'PUSH', 'TOTAL', 'SIZE', 'DIGEST'], rows.map((r) => [
+        r.legId,
+        r.status === 'success' ? 'ok' : 'FAILED',
+        r.backend,
+        formatDuration(r.durationsMs.setup),
+        formatDuration(r.durationsMs.build),
+        formatDuration(r.durationsMs.push),
+        formatDuration(r.durationsMs.total),
+        formatBytes(r.compressedSize),
+        shortDigest(r.digest),
+    ])));
+    out.push('');
+    for (const o of report.outcomes) {
+        if (o.status === 'published') {
+            out.push(`published ${o.image} (${o.platforms.join(', ')}) ${shortDigest(o.digest)}`);
+            for (const tag of o.tags)
+                out.push(`  ${tag}`);
+        }
+        else {
+            out.push(`FAILED ${o.image}: no tag moved`);
+            for (const leg of o.failedLegs)
+                out.push(`  leg ${leg.legId}: ${firstLine(leg.reason)}`);
+            if (o.error)
+                out.push(`  merge: ${firstLine(o.error)}`);
+        }
+    }
+    out.push('', `critical path: ${formatDuration(criticalPathMs(report))} (slowest leg + merge)`);
+    return `${out.join('\n')}\n`;
+}
+function shortDigest(digest) {
+    return digest ? digest.replace(/^sha256:/, 'sha256:').slice(0, 19) : '-';
+}
+function firstLine(text) {
+    const line = text.split('\n').find((l) => l.trim()) ?? '';
+    return line.length > 200 ? `${line.slice(0, 197)}...` : line;
+}
+
+;// CONCATENATED MODULE: ./src/cli/commands/merge.ts
+
+
+
+
+
+
+
+function readPlan(file) {
+    let plan;
+    try {
+        plan = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8'));
+    }
+    catch (error) {
+        throw new UserError(`${file}: not a plan (${error instanceof Error ? error.message : String(error)}); write one with \`hephy-builder plan --json > plan.json\``);
+    }
+    if (!Array.isArray(plan?.images) || !Array.isArray(plan?.matrix?.include))
+        throw new UserError(`${file}: not a plan: expected images and matrix.include, as \`plan --json\` prints`);
+    return plan;
+}
+const mergeCommand = {
+    name: 'merge',
+    summary: 'Publish each image whose legs all succeeded as one multi-arch index under its tags',
+    usage: 'hephy-builder merge --plan plan.json --records DIR --registry HOST[:PORT] [--summary FILE]',
+    help: `  --plan FILE             the plan (\`hephy-builder plan --json\`)
+  --records DIR           where the leg records are (searched recursively)
+${registryHelp}
+  --per-arch-tags         also tag each platform's manifest
+  --sha SHA               commit for the short-sha tag (per-image mode)
+  --summary FILE          write the markdown summary to FILE`,
+    options: { ...registryOptions, plan: { type: 'string' }, records: { type: 'string' }, summary: { type: 'string' }, 'per-arch-tags': { type: 'boolean' }, sha: { type: 'string' } },
+    allowPositionals: false,
+    async run(args, io) {
+        const planFile = stringOption(args, 'plan');
+        const recordsDir = stringOption(args, 'records');
+        if (!planFile || !recordsDir)
+            throw new UserError('--plan FILE and --records DIR are required');
+        const plan = readPlan((0,external_node_path_namespaceObject.resolve)(io.cwd, planFile));
+        const { records, problems } = readLegRecords((0,external_node_path_namespaceObject.resolve)(io.cwd, recordsDir));
+        for (const problem of problems)
+            io.err(`warning: ${problem}\n`);
+        const registry = registryFromArgs(args, io, stringOption(args, 'sha'));
+        registry.publish.perArchTags = Boolean(args.values['per-arch-tags']);
+        const report = await mergeImages({
+            images: plan.images,
+            legs: plan.matrix.include,
+            records,
+            publish: registry.publish,
+            env: registry.env,
+            secrets: registry.secrets,
+            log: (line) => io.err(`${line}\n`),
+        });
+        const summary = stringOption(args, 'summary');
+        if (summary)
+            (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.resolve)(io.cwd, summary), renderRunSummaryMarkdown(report));
+        io.out(renderRunSummaryText(report));
+        return anyFailed(report) ? 1 : 0;
+    },
+};
 
 ;// CONCATENATED MODULE: ./src/generator/yamlDoc.ts
 // Renders plain data into readable YAML with comments. Workflow sources in workflows/ are plain
@@ -20175,7 +23565,7 @@ function checkVariant(variant) {
     if (variant === undefined)
         return 'published';
     if (!WORKFLOW_VARIANTS.includes(variant)) {
-        throw new problem_UserError(`unknown workflow variant \`${String(variant)}\`: expected ${WORKFLOW_VARIANTS.join(' or ')}`);
+        throw new UserError(`unknown workflow variant \`${String(variant)}\`: expected ${WORKFLOW_VARIANTS.join(' or ')}`);
     }
     return variant;
 }
@@ -20191,13 +23581,13 @@ function renderCiWorkflow() {
 }
 function singleLine(name, value) {
     if (/[\r\n]/.test(value))
-        throw new problem_UserError(`${name} must be a single line`);
+        throw new UserError(`${name} must be a single line`);
     return value.trim();
 }
 function checkPattern(name, value, pattern, expected) {
     const v = singleLine(name, value);
     if (!pattern.test(v))
-        throw new problem_UserError(`${name} \`${v}\` is not valid: expected ${expected}`);
+        throw new UserError(`${name} \`${v}\` is not valid: expected ${expected}`);
     return v;
 }
 const CRON_FIELD = /^(\*|[0-9A-Za-z]+(-[0-9A-Za-z]+)?)(\/[0-9]+)?(,(\*|[0-9A-Za-z]+(-[0-9A-Za-z]+)?)(\/[0-9]+)?)*$/;
@@ -20205,7 +23595,7 @@ function checkCron(value) {
     const cron = singleLine('cron', value).replace(/\s+/g, ' ');
     const fields = cron.split(' ');
     if (fields.length !== 5 || !fields.every((f) => CRON_FIELD.test(f))) {
-        throw new problem_UserError(`cron \`${cron}\` is not valid: expected 5 fields (minute hour day month weekday), e.g. ${CALLER_DEFAULTS.cron}`);
+        throw new UserError(`cron \`${cron}\` is not valid: expected 5 fields (minute hour day month weekday), e.g. ${CALLER_DEFAULTS.cron}`);
     }
     return cron;
 }
@@ -20215,11 +23605,11 @@ function checkRunners(value) {
         parsed = (0,dist/* parse */.qg)(value);
     }
     catch (error) {
-        throw new problem_UserError(`runners is not valid JSON or YAML: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+        throw new UserError(`runners is not valid JSON or YAML: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
     }
     const isMap = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed);
     if (!isMap)
-        throw new problem_UserError('runners must map platforms to runner labels, e.g. {"linux/arm64": "my-arm-runner"}');
+        throw new UserError('runners must map platforms to runner labels, e.g. {"linux/arm64": "my-arm-runner"}');
     return value.trim();
 }
 const CALLER_OPTION_KEYS = [
@@ -20228,10 +23618,10 @@ const CALLER_OPTION_KEYS = [
 function checkOptionShapes(options) {
     for (const [key, value] of Object.entries(options)) {
         if (!CALLER_OPTION_KEYS.includes(key)) {
-            throw new problem_UserError(`unknown workflow option \`${key}\`: expected one of ${CALLER_OPTION_KEYS.join(', ')}`);
+            throw new UserError(`unknown workflow option \`${key}\`: expected one of ${CALLER_OPTION_KEYS.join(', ')}`);
         }
         if (value !== undefined && typeof value !== 'string')
-            throw new problem_UserError(`workflow option \`${key}\` must be a string`);
+            throw new UserError(`workflow option \`${key}\` must be a string`);
     }
 }
 /** Options with defaults applied, checked; throws UserError with a one-line reason. */
@@ -20240,10 +23630,10 @@ function resolveCallerOptions(options = {}) {
     const registry = singleLine('registry', options.registry ?? '');
     const tagMode = options.tagMode ?? 'per-image';
     if (!TAG_MODES.includes(tagMode))
-        throw new problem_UserError(`tag mode \`${tagMode}\` is not valid: expected ${TAG_MODES.join(' or ')}`);
+        throw new UserError(`tag mode \`${tagMode}\` is not valid: expected ${TAG_MODES.join(' or ')}`);
     const secrets = options.secrets ?? (registry ? 'explicit' : 'none');
     if (!SECRETS_MODES.includes(secrets))
-        throw new problem_UserError(`secrets \`${secrets}\` is not valid: expected ${SECRETS_MODES.join(', ')}`);
+        throw new UserError(`secrets \`${secrets}\` is not valid: expected ${SECRETS_MODES.join(', ')}`);
     const root = checkPattern('root', options.root ?? CALLER_DEFAULTS.root, /^(?!\/)(?!.*(^|\/)\.\.(\/|$)).+$/, 'a path relative to the repository root');
     return {
         variant: checkVariant(options.variant),
@@ -20291,7 +23681,7 @@ function readMarker(text) {
             continue;
         const m = /^(\S+)\s*(.*)$/.exec(body.slice(GENERATED_MARKER.length).trim());
         if (!m || !['reusable', 'caller', 'ci'].includes(m[1])) {
-            throw new problem_UserError(`unknown generated workflow kind in \`${body}\`: expected reusable, caller or ci`);
+            throw new UserError(`unknown generated workflow kind in \`${body}\`: expected reusable, caller or ci`);
         }
         let options = {};
         if (m[2]) {
@@ -20299,10 +23689,10 @@ function readMarker(text) {
                 options = JSON.parse(m[2]);
             }
             catch {
-                throw new problem_UserError(`the options after \`${GENERATED_MARKER} ${m[1]}\` are not valid JSON: ${m[2]}`);
+                throw new UserError(`the options after \`${GENERATED_MARKER} ${m[1]}\` are not valid JSON: ${m[2]}`);
             }
             if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-                throw new problem_UserError(`the options after \`${GENERATED_MARKER} ${m[1]}\` must be a JSON object`);
+                throw new UserError(`the options after \`${GENERATED_MARKER} ${m[1]}\` must be a JSON object`);
             }
         }
         return { kind: m[1], options };
@@ -20372,7 +23762,7 @@ ${ADDITIONAL_TAGS}`,
  */
 function renderStarterConfig(backend, reason) {
     if (!BACKENDS.includes(backend))
-        throw new problem_UserError(`unknown backend \`${String(backend)}\`: expected one of ${BACKENDS.join(', ')}`);
+        throw new UserError(`unknown backend \`${String(backend)}\`: expected one of ${BACKENDS.join(', ')}`);
     const why = reason.replace(/\s+/g, ' ').trim() || `${backend} chosen`;
     return `# build-config.yaml: how hephy-builder builds the image of this directory.
 # Written by \`hephy-builder init\`: ${why}.
@@ -20546,14 +23936,14 @@ function defaultBranch(root) {
  */
 async function initRepo(root, options = {}) {
     if (!(0,external_node_fs_namespaceObject.existsSync)(root) || !(0,external_node_fs_namespaceObject.statSync)(root).isDirectory())
-        throw new problem_UserError(`${root} is not a directory`);
+        throw new UserError(`${root} is not a directory`);
     const notes = [];
     const branch = options.workflow?.branch ?? defaultBranch(root);
     const workflow = renderCallerWorkflow({ ...options.workflow, branch });
     const current = readText((0,external_node_path_namespaceObject.join)(root, CALLER_WORKFLOW_PATH));
     if (current !== undefined && current !== workflow && !options.force) {
         const diff = unifiedDiff(current, workflow, `a/${CALLER_WORKFLOW_PATH}`, `b/${CALLER_WORKFLOW_PATH}`, { maxLines: 20 });
-        throw new problem_UserError(`${CALLER_WORKFLOW_PATH} already exists and differs from what init would write; ` +
+        throw new UserError(`${CALLER_WORKFLOW_PATH} already exists and differs from what init would write; ` +
             `re-run with --force to replace it.\n${diff}`);
     }
     let starter;
@@ -20601,7 +23991,7 @@ function checkGenerated(root) {
             expected = renderFromMarker(marker);
         }
         catch (error) {
-            if (!(error instanceof problem_UserError))
+            if (!(error instanceof UserError))
                 throw error;
             checked.push(file.path);
             diffs.push(`${file.path}: ${error.message}\n`);
@@ -20661,7 +24051,7 @@ const generateCommand = {
     async run(args, io) {
         const root = (0,external_node_path_namespaceObject.resolve)(io.cwd, stringOption(args, 'root') ?? '.');
         if (Boolean(args.values.check) === Boolean(args.values.write))
-            throw new problem_UserError('say --check or --write\nusage: hephy-builder generate --check | --write [--root DIR]');
+            throw new UserError('say --check or --write\nusage: hephy-builder generate --check | --write [--root DIR]');
         if (args.values.write) {
             for (const file of writeGenerated(root, { project: Boolean(args.values.project) }))
                 io.out(`${file.status.padEnd(11)} ${file.path}\n`);
@@ -20712,7 +24102,7 @@ const initCommand = {
         const root = (0,external_node_path_namespaceObject.resolve)(io.cwd, stringOption(args, 'root') ?? '.');
         const tagMode = stringOption(args, 'tag-mode');
         if (tagMode && !TAG_MODES.includes(tagMode))
-            throw new problem_UserError(`--tag-mode: expected one of ${TAG_MODES.join(', ')}, got \`${tagMode}\``);
+            throw new UserError(`--tag-mode: expected one of ${TAG_MODES.join(', ')}, got \`${tagMode}\``);
         const result = await initRepo(root, {
             force: Boolean(args.values.force),
             detect: (dir) => {
@@ -20734,903 +24124,6 @@ const initCommand = {
     },
 };
 
-;// CONCATENATED MODULE: ./src/core/report/planReport.ts
-
-function planRows(plan) {
-    return plan.images.map((spec) => {
-        const legs = plan.matrix.include.filter((leg) => leg.image === spec.image);
-        return {
-            image: spec.image,
-            dir: spec.dir,
-            backend: spec.backend,
-            platforms: spec.platforms.join(', '),
-            runners: legs.map((leg) => `${leg.runner}${leg.emulated ? ' (QEMU)' : ''}`).join(', '),
-            why: spec.backendReason,
-        };
-    });
-}
-function renderTextTable(headers, rows) {
-    const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-    const line = (cells) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
-    return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
-}
-/** Escapes text for a markdown table cell. */
-function cell(text) {
-    return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-}
-function renderMarkdownTable(headers, rows) {
-    return [
-        `| ${headers.join(' | ')} |`,
-        `| ${headers.map(() => '---').join(' | ')} |`,
-        ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`),
-    ].join('\n');
-}
-function describeMode(plan) {
-    const mode = plan.mode;
-    switch (mode.kind) {
-        case 'all':
-            return 'every app';
-        case 'since':
-            return `apps changed since ${mode.rev}`;
-        case 'rebuild-list':
-            return `apps listed in ${mode.file}`;
-        case 'dirs':
-            return `the dirs asked for: ${mode.dirs.join(', ')}`;
-    }
-}
-function renderPlanText(plan) {
-    const out = [];
-    const legs = plan.matrix.include.length;
-    out.push(`Plan: ${plan.images.length} image(s), ${legs} leg(s) — ${describeMode(plan)}`);
-    if (plan.images.length) {
-        out.push('');
-        out.push(renderTextTable(['IMAGE', 'DIR', 'BACKEND', 'PLATFORMS', 'RUNNERS', 'WHY'], planRows(plan).map((r) => [r.image, r.dir, r.backend, r.platforms, r.runners, r.why])));
-    }
-    if (plan.skipped.length) {
-        out.push('', 'Skipped:');
-        for (const s of plan.skipped)
-            out.push(`  ${s.dir}: ${s.reason}`);
-    }
-    if (plan.problems.length) {
-        out.push('', 'Problems:');
-        for (const p of plan.problems)
-            out.push(`  ${problem_formatProblem(p)}`);
-    }
-    return `${out.join('\n')}\n`;
-}
-function renderPlanMarkdown(plan, why) {
-    const out = ['## hephy-builder plan', ''];
-    const legs = plan.matrix.include.length;
-    out.push(`**${plan.images.length}** image(s) in **${legs}** leg(s): ${why ?? describeMode(plan)}.`, '');
-    if (plan.images.length) {
-        out.push(renderMarkdownTable(['Image', 'Dir', 'Backend', 'Platforms', 'Runners', 'Why this backend'], planRows(plan).map((r) => [`\`${r.image}\``, `\`${r.dir}\``, r.backend, r.platforms, r.runners, r.why])), '');
-    }
-    else {
-        out.push('Nothing to build.', '');
-    }
-    if (plan.skipped.length) {
-        out.push('<details><summary>Skipped directories</summary>', '');
-        out.push(renderMarkdownTable(['Dir', 'Reason'], plan.skipped.map((s) => [`\`${s.dir}\``, s.reason])), '', '</details>', '');
-    }
-    if (plan.problems.length) {
-        out.push('### Problems', '');
-        for (const p of plan.problems)
-            out.push(`- \`${cell(formatProblem(p))}\``);
-        out.push('');
-    }
-    return out.join('\n');
-}
-
-;// CONCATENATED MODULE: ./src/core/rebuildList.ts
-// rebuild-weekly.txt: the directories a scheduled run rebuilds (base images that must pick up
-// upstream security fixes even when nothing in the repo changed). One directory per line;
-// `#` starts a comment; blank lines, trailing slashes and a leading ./ are fine.
-
-function normalizeDir(text) {
-    const trimmed = text.trim().replace(/\\/g, '/').replace(/\/+$/, '').replace(/\/{2,}/g, '/');
-    const withoutDot = trimmed.replace(/^(\.\/)+/, '');
-    return withoutDot === '' ? '.' : withoutDot;
-}
-function parseRebuildList(text, file) {
-    const dirs = [];
-    const problems = [];
-    const firstLine = new Map();
-    text.split(/\r?\n/).forEach((raw, index) => {
-        const line = index + 1;
-        // A `#` starts a comment anywhere on the line (directory names do not contain one).
-        const content = raw.replace(/#.*$/, '');
-        if (content.trim() === '')
-            return;
-        const column = content.length - content.trimStart().length + 1;
-        const words = content.trim().split(/\s+/);
-        const problem = (message, hint, severity = 'error') => problems.push({ file, line, column, path: '', message, hint, severity });
-        if (words.length > 1) {
-            problem(`one directory per line, got ${words.length} words: ${content.trim()}`, 'put each directory on its own line');
-            return;
-        }
-        const dir = normalizeDir(words[0]);
-        if (dir.startsWith('/') || dir === '..' || dir.startsWith('../') || dir.includes('/../')) {
-            problem(`${words[0]} is outside the repository; list directories relative to its root`);
-            return;
-        }
-        const earlier = firstLine.get(dir);
-        if (earlier !== undefined) {
-            problem(`${dir} is already listed on line ${earlier}`, 'remove one of them', 'warning');
-            return;
-        }
-        firstLine.set(dir, line);
-        dirs.push({ dir, line, column });
-    });
-    return { dirs, problems };
-}
-/** A Problem for each listed directory that is not an app, suggesting the app meant. */
-function unknownListedDirs(listed, appDirs, file) {
-    const known = new Set(appDirs);
-    return listed
-        .filter((entry) => !known.has(entry.dir))
-        .map((entry) => {
-        const meant = suggest(entry.dir, appDirs);
-        return {
-            file,
-            line: entry.line,
-            column: entry.column,
-            path: '',
-            message: `${entry.dir} is not an app directory (no build-config.yaml there)`,
-            hint: meant ? `did you mean \`${meant}\`?` : undefined,
-            severity: 'error',
-        };
-    });
-}
-
-;// CONCATENATED MODULE: ./src/core/discovery.ts
-// Finds the apps of a repository (every directory holding a build-config.yaml, plus a config-less
-// root that detection can build) and selects the ones a run builds. The git-ignore check is
-// injected so this stays pure; the adapter passes git.isIgnored, which answers for every
-// candidate in one git call.
-
-
-
-
-
-
-/** Never apps, and often huge: not walked at all. */
-const SKIPPED_DIR_NAMES = new Set(['.git', 'node_modules', 'vendor']);
-function configFileOf(dir) {
-    return dir === '.' ? CONFIG_FILE_NAME : `${dir}/${CONFIG_FILE_NAME}`;
-}
-/** Every directory below root (and root itself) that holds a build-config.yaml, sorted. */
-function findConfigDirs(root) {
-    const found = [];
-    const stack = ['.'];
-    while (stack.length > 0) {
-        const dir = stack.pop();
-        let entries;
-        try {
-            entries = (0,external_node_fs_namespaceObject.readdirSync)(dir === '.' ? root : (0,external_node_path_namespaceObject.join)(root, dir), { withFileTypes: true });
-        }
-        catch {
-            continue; // unreadable: nothing we can build there
-        }
-        for (const entry of entries) {
-            // Symlinked directories are not followed: they would loop or count one app twice.
-            if (entry.isDirectory()) {
-                if (!SKIPPED_DIR_NAMES.has(entry.name))
-                    stack.push(dir === '.' ? entry.name : `${dir}/${entry.name}`);
-            }
-            else if (entry.name === CONFIG_FILE_NAME && (entry.isFile() || entry.isSymbolicLink())) {
-                found.push(dir);
-            }
-        }
-    }
-    return found.sort(compareDirs);
-}
-/** Root first, then by path, so listings read top-down. */
-function compareDirs(a, b) {
-    if (a === b)
-        return 0;
-    if (a === '.')
-        return -1;
-    if (b === '.')
-        return 1;
-    return a < b ? -1 : 1;
-}
-async function discoverApps(root, options = {}) {
-    const configDirs = findConfigDirs(root);
-    const skipped = [];
-    // The config file, not the directory, is checked: a tracked config is never ignored, and a
-    // config inside an ignored directory is.
-    const nested = configDirs.filter((dir) => dir !== '.');
-    const ignored = options.isIgnored && nested.length > 0 ? await options.isIgnored(nested.map(configFileOf)) : new Set();
-    const apps = nested.filter((dir) => !ignored.has(configFileOf(dir))).map((dir) => ({ dir, configFile: configFileOf(dir) }));
-    if (configDirs[0] === '.') {
-        apps.unshift({ dir: '.', configFile: CONFIG_FILE_NAME });
-    }
-    else {
-        // Only the root may go without a config: an app repo with just a Dockerfile or go.mod + cmd/.
-        const detection = detectBackend(root, undefined, undefined, { displayDir: '.', root });
-        if (detection.backend)
-            apps.unshift({ dir: '.' });
-        else if (apps.length === 0)
-            skipped.push({ dir: '.', reason: `no ${CONFIG_FILE_NAME} and nothing buildable detected` });
-    }
-    return { apps, skipped };
-}
-/** The app that owns a repo-relative path: the deepest app directory containing it. */
-function ownerOf(path, appDirs) {
-    let dir = path;
-    for (;;) {
-        const slash = dir.lastIndexOf('/');
-        if (slash < 0)
-            return appDirs.has('.') ? '.' : undefined;
-        dir = dir.slice(0, slash);
-        if (appDirs.has(dir))
-            return dir;
-    }
-}
-/**
- * The apps with a changed file. A file belongs to the deepest app directory above it only, so a
- * change in a nested app does not rebuild the app around it; a change to the root's own files
- * (its config included) selects the root app.
- */
-function selectChanged(appDirs, changedFiles) {
-    const dirs = new Set(appDirs);
-    const selected = new Set();
-    for (const file of changedFiles) {
-        const owner = ownerOf(file.replace(/^\.\//, ''), dirs);
-        if (owner !== undefined)
-            selected.add(owner);
-    }
-    return selected;
-}
-/** The apps asked for by name; an unknown name is a Problem with the app that was probably meant. */
-function selectDirs(appDirs, asked, source = 'dirs') {
-    const known = new Set(appDirs);
-    const selected = new Set();
-    const problems = [];
-    asked.forEach((raw, index) => {
-        const dir = normalizeDir(raw);
-        if (known.has(dir)) {
-            selected.add(dir);
-            return;
-        }
-        const meant = suggest(dir, appDirs);
-        problems.push({
-            file: source,
-            line: 1,
-            column: 1,
-            path: `${source}[${index}]`,
-            message: `${raw} is not an app directory (no ${CONFIG_FILE_NAME} there)`,
-            hint: meant ? `did you mean \`${meant}\`?` : undefined,
-            severity: 'error',
-        });
-    });
-    return { selected, problems };
-}
-
-;// CONCATENATED MODULE: ./src/core/imageSpec.ts
-// From a directory, its config and its detected backend to the ImageSpec the rest of the pipeline
-// uses: the image name, the platforms to build, where the sources come from.
-
-
-const DEFAULT_PLATFORMS = ['linux/amd64', 'linux/arm64'];
-const WASM_PLATFORMS = ['wasi/wasm32'];
-/**
- * A valid image name from any text: lowercase letters and digits joined by single `.`, `_` or `-`
- * (the same rule as the config's image_name). Anything else becomes `-`.
- */
-function sanitizeImageName(text) {
-    return text
-        .toLowerCase()
-        .replace(/[^a-z0-9._-]+/g, '-')
-        .replace(/[._-]{2,}/g, (run) => (run.includes('-') ? '-' : run[0]))
-        .replace(/^[._-]+|[._-]+$/g, '');
-}
-/** `tools/arm-only` -> `tools-arm-only`; the root is named after the repository. */
-function defaultImageName(dir, repoName) {
-    const base = dir === '.' || dir === '' ? repoName : dir.replace(/\/+/g, '-');
-    return sanitizeImageName(base) || 'app';
-}
-function defaultPlatforms(backend) {
-    return [...(backend === 'spin' ? WASM_PLATFORMS : DEFAULT_PLATFORMS)];
-}
-function resolveImageSpec(input) {
-    const { dir, config, detection } = input;
-    const backend = detection.backend;
-    const problems = [];
-    const requested = effectivePlatforms(config, backend);
-    // Normalised (linux/arm64/v8 -> linux/arm64) so runner lookup and leg ids agree; duplicates
-    // that only differ in spelling are the config loader's to report.
-    const platforms = [...new Set((requested ?? defaultPlatforms(backend)).map(normalizePlatform))];
-    // The loader checks platforms against an explicit backend; a detected one is checked here.
-    if (requested && !config.build_backend) {
-        const at = input.locate?.(['platforms']) ?? { line: 1, column: 1 };
-        const file = input.configFile ?? dir;
-        const wrong = platforms.filter((p) => isWasm(p) !== (backend === 'spin'));
-        if (wrong.length > 0) {
-            problems.push({
-                file,
-                ...at,
-                path: config.platforms ? 'platforms' : backend === 'ko' ? 'ko_config.platforms' : 'spin_config.platforms',
-                message: backend === 'spin'
-                    ? `the detected backend spin (${detection.reason}) builds only wasi/wasm32, not ${wrong.join(', ')}`
-                    : `wasi/wasm32 is built only by spin, but the detected backend is ${backend} (${detection.reason})`,
-                hint: 'set build_backend, or fix platforms',
-                severity: 'error',
-            });
-        }
-    }
-    const spec = {
-        image: config.image_name ?? defaultImageName(dir, input.repoName),
-        dir,
-        ...(input.configFile ? { configFile: input.configFile } : {}),
-        config,
-        backend,
-        backendReason: detection.reason,
-        platforms,
-        source: config.upstream_repo !== undefined
-            ? { kind: 'upstream', repo: config.upstream_repo, ref: config.upstream_ref ?? 'HEAD' }
-            : { kind: 'local', dir },
-        additionalTags: config.additional_tags ?? [],
-    };
-    return { spec, problems };
-}
-
-;// CONCATENATED MODULE: ./src/core/runners.ts
-// Which runner builds each platform. Native runners by default (arm64 on GitHub's arm runners, no
-// QEMU); a platform without a runner of its own is emulated with QEMU on the fallback runner.
-
-
-
-const FALLBACK_KEY = 'default';
-const DEFAULT_RUNNERS = Object.freeze({
-    'linux/amd64': 'ubuntu-latest',
-    'linux/arm64': 'ubuntu-24.04-arm',
-    // Spin compiles to wasm on any host; one leg on the cheapest runner.
-    'wasi/wasm32': 'ubuntu-latest',
-});
-function runnerFor(platform, map = DEFAULT_RUNNERS) {
-    const mapped = map[normalizePlatform(platform)];
-    if (mapped)
-        return { runner: mapped, emulated: false };
-    // Emulate on the amd64 runner unless told otherwise: it is the one every map has.
-    const fallback = map[FALLBACK_KEY] ?? map['linux/amd64'] ?? DEFAULT_RUNNERS['linux/amd64'];
-    return { runner: fallback, emulated: !isWasm(platform) };
-}
-const RUNNER_LABEL = /^[^\s,]+$/;
-/**
- * Reads a runner map override, given as JSON or YAML mapping, e.g.
- * `{"linux/arm64": "my-arm-runner"}` or `linux/arm64: my-arm-runner`. Entries replace the
- * defaults one by one; `default` names the runner for emulated platforms. Empty text: defaults.
- */
-function parseRunnerMap(text, source = 'runner map') {
-    if (text.trim() === '')
-        return { ...DEFAULT_RUNNERS };
-    let data;
-    try {
-        data = (0,dist/* parse */.qg)(text);
-    }
-    catch (err) {
-        const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
-        throw new problem_UserError(`${source}: not valid JSON or YAML (${reason}); expected a mapping like {"linux/arm64": "ubuntu-24.04-arm"}`);
-    }
-    if (data === null || typeof data !== 'object' || Array.isArray(data)) {
-        throw new problem_UserError(`${source}: expected a mapping of platform to runner label, like {"linux/arm64": "ubuntu-24.04-arm"}`);
-    }
-    const problems = [];
-    const map = { ...DEFAULT_RUNNERS };
-    const fail = (key, message, hint) => problems.push({ file: source, line: 1, column: 1, path: key, message, hint, severity: 'error' });
-    for (const [key, value] of Object.entries(data)) {
-        if (typeof value !== 'string' || !RUNNER_LABEL.test(value)) {
-            fail(key, `expected one runner label (a word without spaces), got ${JSON.stringify(value)}`);
-            continue;
-        }
-        if (key === FALLBACK_KEY) {
-            map[FALLBACK_KEY] = value;
-            continue;
-        }
-        const platform = parsePlatform(key);
-        if (isPlatformError(platform)) {
-            fail(key, `${platform.reason}; keys are platforms like linux/arm64, or \`default\``, platform.hint);
-            continue;
-        }
-        map[formatPlatform(platform)] = value;
-    }
-    if (problems.length > 0) {
-        const lines = problems.map((p) => `  ${p.path}: ${p.message}${p.hint ? ` (${p.hint})` : ''}`);
-        throw new problem_UserError(`${source}: ${problems.length === 1 ? 'a bad entry' : `${problems.length} bad entries`}\n${lines.join('\n')}`, problems);
-    }
-    return map;
-}
-
-;// CONCATENATED MODULE: ./src/core/plan.ts
-// The plan: which apps this run builds, with which backend, and one leg per (image, platform) on
-// the runner for that platform. Everything that is wrong with the input becomes a Problem and a
-// skipped directory; the other apps still build.
-
-
-
-
-
-
-
-
-
-const plan_short = (rev) => (/^[0-9a-f]{40}$/.test(rev) ? rev.slice(0, 7) : rev);
-/** Which discovered apps the mode selects, and why the others are not built. */
-async function plan_select(root, apps, mode, options) {
-    const dirs = apps.map((app) => app.dir);
-    switch (mode.kind) {
-        case 'all':
-            return { selected: new Set(dirs), notSelected: '', problems: [] };
-        case 'since': {
-            if (!options.changedFiles)
-                throw new Error('buildPlan: since mode needs options.changedFiles');
-            const changed = await options.changedFiles(mode.rev);
-            if (changed === 'all')
-                return { selected: new Set(dirs), notSelected: '', problems: [] };
-            return { selected: selectChanged(dirs, changed), notSelected: `not changed since ${plan_short(mode.rev)}`, problems: [] };
-        }
-        case 'rebuild-list': {
-            let text;
-            try {
-                text = (0,external_node_fs_namespaceObject.readFileSync)((0,external_node_path_namespaceObject.resolve)(root, mode.file), 'utf8');
-            }
-            catch {
-                const problem = {
-                    file: mode.file,
-                    line: 1,
-                    column: 1,
-                    path: '',
-                    message: `the rebuild list ${mode.file} does not exist`,
-                    hint: 'list one app directory per line in it, or pass another file',
-                    severity: 'error',
-                };
-                return { selected: new Set(), notSelected: `not listed in ${mode.file}`, problems: [problem] };
-            }
-            const { dirs: listed, problems } = parseRebuildList(text, mode.file);
-            problems.push(...unknownListedDirs(listed, dirs, mode.file));
-            const known = new Set(dirs);
-            return {
-                selected: new Set(listed.map((entry) => entry.dir).filter((dir) => known.has(dir))),
-                notSelected: `not listed in ${mode.file}`,
-                problems,
-            };
-        }
-        case 'dirs': {
-            const { selected, problems } = selectDirs(dirs, mode.dirs);
-            return { selected, notSelected: 'not asked for', problems };
-        }
-    }
-}
-function loadConfig(root, app, problems) {
-    if (!app.configFile)
-        return { config: {} };
-    const result = loadBuildConfig((0,external_node_path_namespaceObject.join)(root, app.configFile), app.configFile);
-    problems.push(...result.problems);
-    return result.config ? { config: result.config, locate: result.locate } : undefined;
-}
-const hasErrors = (problems) => problems.some((p) => p.severity === 'error');
-async function buildPlan(root, mode, options = {}) {
-    const absRoot = (0,external_node_path_namespaceObject.resolve)(root);
-    const repoName = options.repoName ?? (0,external_node_path_namespaceObject.basename)(absRoot);
-    const runners = options.runners ?? DEFAULT_RUNNERS;
-    const discovery = await discoverApps(absRoot, { isIgnored: options.isIgnored });
-    const { selected, notSelected, problems } = await plan_select(absRoot, discovery.apps, mode, options);
-    const skipped = [...discovery.skipped];
-    const images = [];
-    const byName = new Map();
-    for (const app of discovery.apps) {
-        if (!selected.has(app.dir)) {
-            skipped.push({ dir: app.dir, reason: notSelected });
-            continue;
-        }
-        const appProblems = [];
-        const loaded = loadConfig(absRoot, app, appProblems);
-        if (!loaded) {
-            problems.push(...appProblems);
-            skipped.push({ dir: app.dir, reason: `invalid ${app.configFile}` });
-            continue;
-        }
-        const detection = detectBackend((0,external_node_path_namespaceObject.join)(absRoot, app.dir), loaded.config, loaded.locate, {
-            configFile: app.configFile,
-            displayDir: app.dir,
-            root: absRoot,
-        });
-        appProblems.push(...detection.problems);
-        if (!detection.backend) {
-            problems.push(...appProblems);
-            skipped.push({ dir: app.dir, reason: 'nothing to build: no backend detected' });
-            continue;
-        }
-        const { spec, problems: specProblems } = resolveImageSpec({
-            dir: app.dir,
-            configFile: app.configFile,
-            config: loaded.config,
-            detection: { ...detection, backend: detection.backend },
-            repoName,
-            locate: loaded.locate,
-        });
-        appProblems.push(...specProblems);
-        const twin = byName.get(spec.image);
-        if (twin) {
-            const at = spec.config.image_name ? loaded.locate?.(['image_name']) : undefined;
-            appProblems.push({
-                file: app.configFile ?? app.dir,
-                line: at?.line ?? 1,
-                column: at?.column ?? 1,
-                path: spec.config.image_name ? 'image_name' : '',
-                message: `image ${spec.image} is also built from ${twin.dir}`,
-                hint: 'set a distinct image_name in one of them',
-                severity: 'error',
-            });
-        }
-        problems.push(...appProblems);
-        if (hasErrors(appProblems)) {
-            skipped.push({ dir: app.dir, reason: twin ? `image name ${spec.image} taken by ${twin.dir}` : `${app.configFile ?? app.dir} has errors` });
-            continue;
-        }
-        byName.set(spec.image, spec);
-        images.push(spec);
-    }
-    skipped.sort((a, b) => compareDirs(a.dir, b.dir));
-    return { mode, images, matrix: { include: images.flatMap((spec) => legsOf(spec, runners)) }, skipped, problems };
-}
-function legsOf(spec, runners = DEFAULT_RUNNERS) {
-    return spec.platforms.map((platform) => {
-        const { runner, emulated } = runnerFor(platform, runners);
-        return { id: `${spec.image}--${platformSlug(platform)}`, image: spec.image, dir: spec.dir, backend: spec.backend, platform, runner, emulated };
-    });
-}
-
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-;// CONCATENATED MODULE: ./src/tools/exec.ts
-// The one process runner every tool wrapper uses. It captures output, masks secrets in everything
-// it captures or reports, and turns a failed command into a ToolError that says which command
-// failed and what it printed last, so the user never has to dig through a stack trace.
-
-
-
-const STDERR_TAIL_LINES = 20;
-/** A command that could not start, exited non-zero, or timed out. */
-class ToolError extends Error {
-    command;
-    code;
-    stdout;
-    stderr;
-    constructor(message, 
-    /** The command line with secrets masked. */
-    command, code, stdout, stderr) {
-        super(message);
-        this.command = command;
-        this.code = code;
-        this.stdout = stdout;
-        this.stderr = stderr;
-        this.name = 'ToolError';
-    }
-}
-function maskSecrets(text, secrets = []) {
-    let masked = text;
-    // Longest first, so a secret that contains another is masked whole.
-    for (const secret of [...secrets].filter((s) => s.length > 0).sort((a, b) => b.length - a.length)) {
-        masked = masked.split(secret).join('***');
-    }
-    return masked;
-}
-function quoteArg(arg) {
-    return /^[A-Za-z0-9_./:=@%+,-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
-}
-function formatCommand(cmd, args, secrets = []) {
-    return maskSecrets([cmd, ...args].map(quoteArg).join(' '), secrets);
-}
-function tail(text, lines) {
-    const all = text.trimEnd().split('\n');
-    return all.slice(Math.max(0, all.length - lines)).join('\n');
-}
-/** Splits a byte stream into lines, holding back the unfinished last line. */
-function lineSplitter(emit) {
-    let pending = '';
-    return {
-        push(chunk) {
-            pending += chunk;
-            let newline;
-            while ((newline = pending.indexOf('\n')) >= 0) {
-                emit(pending.slice(0, newline).replace(/\r$/, ''));
-                pending = pending.slice(newline + 1);
-            }
-        },
-        flush() {
-            if (pending.length > 0)
-                emit(pending.replace(/\r$/, ''));
-            pending = '';
-        },
-    };
-}
-function run(cmd, args, options = {}) {
-    const secrets = options.secrets ?? [];
-    const command = formatCommand(cmd, args, secrets);
-    const started = Date.now();
-    return new Promise((resolve, reject) => {
-        const child = (0,external_node_child_process_namespaceObject.spawn)(cmd, [...args], {
-            cwd: options.cwd,
-            env: options.env ?? process.env,
-            stdio: ['pipe', 'pipe', 'pipe'],
-        });
-        const raw = { stdout: '', stderr: '' };
-        const splitters = {};
-        for (const stream of ['stdout', 'stderr']) {
-            // Masking happens per line for callbacks, so a secret split across chunks is still caught.
-            splitters[stream] = lineSplitter((line) => options.onLine?.(stream, maskSecrets(line, secrets)));
-            child[stream].setEncoding('utf8');
-            child[stream].on('data', (chunk) => {
-                raw[stream] += chunk;
-                if (options.onLine)
-                    splitters[stream].push(chunk);
-            });
-        }
-        let timedOut = false;
-        const timer = options.timeoutMs !== undefined
-            ? setTimeout(() => {
-                timedOut = true;
-                child.kill('SIGKILL');
-            }, options.timeoutMs)
-            : undefined;
-        let settled = false;
-        const fail = (message, code) => {
-            if (settled)
-                return;
-            settled = true;
-            if (timer)
-                clearTimeout(timer);
-            const stdout = maskSecrets(raw.stdout, secrets);
-            const stderr = maskSecrets(raw.stderr, secrets);
-            reject(new ToolError(maskSecrets(message, secrets), command, code, stdout, stderr));
-        };
-        child.on('error', (err) => {
-            const why = err.code === 'ENOENT' ? `${cmd}: command not found` : err.message;
-            fail(`${command} could not start: ${why}`, null);
-        });
-        // The process may exit before reading stdin; that is not our error to report.
-        child.stdin.on('error', () => undefined);
-        if (options.input !== undefined)
-            child.stdin.end(options.input);
-        else
-            child.stdin.end();
-        child.on('close', (code, signal) => {
-            if (settled)
-                return;
-            splitters.stdout.flush();
-            splitters.stderr.flush();
-            const durationMs = Date.now() - started;
-            const exitCode = code ?? 128;
-            if (timedOut) {
-                fail(`${command} timed out after ${options.timeoutMs} ms${stderrTail(raw.stderr)}`, null);
-                return;
-            }
-            if (exitCode !== 0 && !options.allowFailure) {
-                const how = signal ? `was killed by ${signal}` : `exited with code ${exitCode}`;
-                fail(`${command} ${how}${stderrTail(raw.stderr)}`, exitCode);
-                return;
-            }
-            settled = true;
-            if (timer)
-                clearTimeout(timer);
-            resolve({
-                code: exitCode,
-                stdout: maskSecrets(raw.stdout, secrets),
-                stderr: maskSecrets(raw.stderr, secrets),
-                durationMs,
-            });
-        });
-    });
-}
-function stderrTail(stderr) {
-    const last = tail(stderr, STDERR_TAIL_LINES);
-    return last ? `:\n${last}` : '';
-}
-/** The absolute path of an executable on PATH, or undefined. */
-function which(cmd, path = process.env.PATH ?? '') {
-    const candidates = cmd.includes('/') ? [cmd] : path.split(external_node_path_namespaceObject.delimiter).filter(Boolean).map((dir) => (0,external_node_path_namespaceObject.join)(dir, cmd));
-    for (const candidate of candidates) {
-        try {
-            (0,external_node_fs_namespaceObject.accessSync)(candidate, external_node_fs_namespaceObject.constants.X_OK);
-            if ((0,external_node_fs_namespaceObject.statSync)(candidate).isFile())
-                return candidate;
-        }
-        catch {
-            // not here; keep looking
-        }
-    }
-    return undefined;
-}
-
-;// CONCATENATED MODULE: ./src/tools/git.ts
-// A small typed wrapper over the git CLI: what the planner needs (changed files, ignored paths,
-// the repo's name) and what upstream builds need (a shallow checkout of a remote ref).
-
-
-
-// Never wait on a credential prompt in CI or in a test.
-const gitEnv = () => ({ ...process.env, GIT_TERMINAL_PROMPT: '0' });
-async function git(cwd, args, options = {}) {
-    return run('git', args, { ...options, cwd, env: gitEnv() });
-}
-const ZERO_SHA = /^0+$/;
-/**
- * Files changed on HEAD since `sinceRev`.
- *
- * Three-dot semantics (`REV...HEAD`: from the merge base of REV and HEAD): for a PR base sha it
- * yields the PR's own changes even when the base branch moved on; for a push's `before` it yields
- * the pushed commits, and after a force-push everything since the common ancestor. An all-zeros
- * `before` (a new branch) has nothing to compare with: 'all'. In a shallow clone without a merge
- * base, it fetches the rev and compares the two trees directly, which for a PR merge commit or a
- * fast-forward push is the same set.
- */
-async function changedFiles(root, sinceRev, options = {}) {
-    if (!sinceRev || ZERO_SHA.test(sinceRev))
-        return 'all';
-    if (!(await hasCommit(root, sinceRev))) {
-        // A shallow CI checkout may not hold the base commit yet.
-        await git(root, ['fetch', '--no-tags', '--depth=1', 'origin', sinceRev], { allowFailure: true });
-        if (!(await hasCommit(root, sinceRev))) {
-            throw new ToolError(`git: ${sinceRev} is not a commit of this repository (is the checkout shallow? use fetch-depth: 0)`, `git diff ${sinceRev}...HEAD`, null, '', '');
-        }
-    }
-    const mergeBase = await git(root, ['merge-base', sinceRev, 'HEAD'], { allowFailure: true });
-    const from = mergeBase.code === 0 ? mergeBase.stdout.trim() : sinceRev;
-    // --no-renames: a moved file counts as changed in both the old and the new directory.
-    // --relative: paths relative to root, which may be a subdirectory of the repository.
-    const diff = await git(root, ['diff', '--name-only', '--no-renames', '--relative', '-z', from, 'HEAD']);
-    const files = new Set(diff.stdout.split('\0').filter(Boolean));
-    if (options.workingTree) {
-        const local = await git(root, ['diff', '--name-only', '--no-renames', '--relative', '-z', 'HEAD']);
-        const untracked = await git(root, ['ls-files', '--others', '--exclude-standard', '-z']);
-        for (const file of [...local.stdout.split('\0'), ...untracked.stdout.split('\0')])
-            if (file)
-                files.add(file);
-    }
-    return [...files].sort();
-}
-async function hasCommit(root, rev) {
-    const result = await git(root, ['cat-file', '-e', `${rev}^{commit}`], { allowFailure: true });
-    return result.code === 0;
-}
-/**
- * The subset of `paths` (relative to root, returned as given) that .gitignore rules exclude, in one
- * git call. Pass a directory with a trailing `/`: a `dir/` rule matches only paths git knows to be
- * directories. Tracked files are never reported (they are committed whatever the rules say).
- * Outside a git repository nothing is ignored.
- */
-async function isIgnored(root, paths) {
-    if (paths.length === 0)
-        return new Set();
-    const result = await git(root, ['check-ignore', '--stdin', '-z'], { input: paths.join('\0') + '\0', allowFailure: true });
-    // 0: some ignored, 1: none ignored, 128: not a repository (or a real error: treat as none).
-    if (result.code !== 0)
-        return new Set();
-    return new Set(result.stdout.split('\0').filter(Boolean));
-}
-/** True when root is inside a git work tree (the top or any subdirectory). */
-async function isInsideWorkTree(root) {
-    const result = await git(root, ['rev-parse', '--is-inside-work-tree'], { allowFailure: true });
-    return result.code === 0 && result.stdout.trim() === 'true';
-}
-/** The repository's name: the last segment of origin's URL, else the top-level directory's name. */
-async function repoName(root) {
-    const origin = await git(root, ['config', '--get', 'remote.origin.url'], { allowFailure: true });
-    const fromUrl = origin.code === 0 ? nameFromUrl(origin.stdout.trim()) : undefined;
-    if (fromUrl)
-        return fromUrl;
-    const top = await git(root, ['rev-parse', '--show-toplevel'], { allowFailure: true });
-    return (0,external_node_path_namespaceObject.basename)(top.code === 0 ? top.stdout.trim() : root);
-}
-/** `https://host/org/app.git`, `git@host:org/app.git`, `/srv/app/` -> `app`. */
-function nameFromUrl(url) {
-    const last = url.replace(/[/\\]+$/, '').split(/[/:\\]/).pop() ?? '';
-    const name = last.replace(/\.git$/, '');
-    return name || undefined;
-}
-/** The full commit sha a ref (branch, tag, sha, HEAD~1 ...) names in the repo at root. */
-async function resolveRef(root, ref) {
-    const result = await git(root, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { allowFailure: true });
-    if (result.code !== 0)
-        throw new ToolError(`git: ${ref} does not name a commit in ${root}`, `git rev-parse ${ref}`, result.code, '', '');
-    return result.stdout.trim();
-}
-async function headSha(root) {
-    return resolveRef(root, 'HEAD');
-}
-/**
- * Checks out `ref` of the remote `repo` into `dir` (created if needed) and returns the commit it
- * resolved to. Fetches only that ref at depth 1; when the server refuses (a sha it does not
- * advertise, an abbreviated sha), falls back to fetching all branches and tags and resolving the
- * ref locally.
- */
-async function git_shallowClone(repo, ref, dir) {
-    if (!(0,external_node_fs_namespaceObject.existsSync)(dir))
-        (0,external_node_fs_namespaceObject.mkdirSync)(dir, { recursive: true });
-    const secrets = urlSecrets(repo);
-    await git(dir, ['init', '-q']);
-    await git(dir, ['remote', 'add', 'origin', repo], { secrets });
-    const shallow = await git(dir, ['fetch', '--no-tags', '--depth=1', 'origin', ref], { allowFailure: true, secrets });
-    if (shallow.code === 0) {
-        await git(dir, ['checkout', '-q', '--detach', 'FETCH_HEAD']);
-        return headSha(dir);
-    }
-    await git(dir, ['fetch', '--tags', 'origin', '+refs/heads/*:refs/remotes/origin/*'], { secrets });
-    for (const candidate of [ref, `origin/${ref}`, `refs/tags/${ref}`]) {
-        const found = await git(dir, ['rev-parse', '--verify', '--quiet', `${candidate}^{commit}`], { allowFailure: true });
-        if (found.code === 0) {
-            const commit = found.stdout.trim();
-            await git(dir, ['checkout', '-q', '--detach', commit]);
-            return commit;
-        }
-    }
-    throw new ToolError(maskSecrets(`git: ${ref} is not a branch, tag or commit of ${repo}`, secrets), `git fetch origin ${ref}`, shallow.code, shallow.stdout, shallow.stderr);
-}
-/** Credentials embedded in a clone URL (https://user:token@host/...), to mask in logs. */
-function urlSecrets(repo) {
-    const match = /^[a-z][a-z0-9+.-]*:\/\/([^/@]+)@/i.exec(repo);
-    if (!match)
-        return [];
-    const [user, password] = match[1].split(':');
-    return [password ?? user].filter((s) => !!s);
-}
-
-;// CONCATENATED MODULE: ./src/app/planRepository.ts
-// The plan of a real repository: the pure planner, with git answering what is ignored, what
-// changed and what the repository is called. Shared by the CLI and the action.
-
-
-
-
-
-
-
-/** A runner map given inline (JSON or YAML) or as the path of a file holding one. */
-function readRunnerMap(text, cwd) {
-    const trimmed = text?.trim();
-    if (!trimmed)
-        return undefined;
-    const file = (0,external_node_path_namespaceObject.resolve)(cwd, trimmed);
-    if (!trimmed.includes('\n') && (0,external_node_fs_namespaceObject.existsSync)(file) && (0,external_node_fs_namespaceObject.statSync)(file).isFile()) {
-        return parseRunnerMap((0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8'), trimmed);
-    }
-    return parseRunnerMap(trimmed, 'runner map');
-}
-async function planRepository(root, mode, options = {}) {
-    const absRoot = (0,external_node_path_namespaceObject.resolve)(options.cwd ?? process.cwd(), root);
-    if (!(0,external_node_fs_namespaceObject.existsSync)(absRoot))
-        throw new problem_UserError(`${root}: no such directory`);
-    const isGit = await isInsideWorkTree(absRoot);
-    if (mode.kind === 'since' && !isGit)
-        throw new problem_UserError(`--since needs a git repository; ${root} is not one`);
-    try {
-        return await buildPlan(absRoot, mode, {
-            repoName: isGit ? await repoName(absRoot) : undefined,
-            runners: readRunnerMap(options.runners, options.cwd ?? process.cwd()),
-            isIgnored: isGit ? (paths) => isIgnored(absRoot, paths) : undefined,
-            changedFiles: (rev) => changedFiles(absRoot, rev),
-        });
-    }
-    catch (error) {
-        // git's answers about the user's revision are user errors, not crashes.
-        if (error instanceof ToolError)
-            throw new problem_UserError(error.message);
-        throw error;
-    }
-}
-/** Re-resolves one planned image (for a build job, which receives only its leg). */
-async function resolvePlannedImage(root, dir, image, options = {}) {
-    const plan = await planRepository(root, { kind: 'dirs', dirs: [dir] }, options);
-    const spec = plan.images.find((candidate) => candidate.image === image);
-    if (!spec) {
-        const why = plan.problems.map((p) => `${p.file}:${p.line}:${p.column}: ${p.message}`).join('\n');
-        throw new UserError(`image ${image} is not planned from ${dir}${why ? `:\n${why}` : ''}`, plan.problems);
-    }
-    return spec;
-}
-
 ;// CONCATENATED MODULE: ./src/cli/commands/plan.ts
 
 
@@ -21642,7 +24135,7 @@ function selectionFromArgs(args) {
     const dirs = listOption(args, 'dirs');
     const chosen = [since && '--since', rebuildList && '--rebuild-list', dirs && '--dirs'].filter(Boolean);
     if (chosen.length > 1)
-        throw new problem_UserError(`${chosen.join(' and ')} select dirs in different ways: use one of them`);
+        throw new UserError(`${chosen.join(' and ')} select dirs in different ways: use one of them`);
     if (since)
         return { kind: 'since', rev: since };
     if (rebuildList)
@@ -21680,2124 +24173,6 @@ const planCommand = {
         return plan.problems.some((p) => p.severity === 'error') ? 1 : 0;
     },
 };
-
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-;// CONCATENATED MODULE: ./src/core/expand.ts
-// `${VAR}` expansion of config values (build_args, ko_config.ldflags/env/flags) from the
-// environment of the build. Only the braced form is expanded, so a lone `$` (shell text in a
-// build arg, a Go template in ldflags) passes through untouched; `$${` writes a literal `${`.
-
-const REFERENCE = /\$\$\{|\$\{([^}]*)\}/g;
-const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-/** Thrown for `${NAME}` when NAME is not set (and has no `:-default`). */
-class UnsetVariableError extends problem_UserError {
-    variable;
-    constructor(variable) {
-        super(`\${${variable}} is not set in the environment`);
-        this.variable = variable;
-        this.name = 'UnsetVariableError';
-    }
-}
-/**
- * Replaces `${NAME}` with env.NAME and `${NAME:-fallback}` with env.NAME, or fallback when NAME is
- * unset or empty. An unset NAME without a fallback is an error naming it.
- */
-function expandVars(text, env) {
-    return text.replace(REFERENCE, (match, body) => {
-        if (body === undefined)
-            return '${'; // the `$${` escape
-        const fallbackAt = body.indexOf(':-');
-        const name = fallbackAt >= 0 ? body.slice(0, fallbackAt) : body;
-        if (!NAME.test(name))
-            throw new problem_UserError(`${match} is not a variable reference: expected \${NAME} or \${NAME:-default}`);
-        const value = env[name];
-        if (fallbackAt >= 0)
-            return value ? value : body.slice(fallbackAt + 2);
-        if (value === undefined)
-            throw new UnsetVariableError(name);
-        return value;
-    });
-}
-/** expandVars over a list, with errors that say which config key and entry failed. */
-function expandList(values, env, key) {
-    return values.map((value, i) => {
-        try {
-            return expandVars(value, env);
-        }
-        catch (err) {
-            if (err instanceof problem_UserError)
-                throw new problem_UserError(`${key}[${i}] (${value}): ${err.message}`);
-            throw err;
-        }
-    });
-}
-
-;// CONCATENATED MODULE: ./src/tools/buildx.ts
-// `docker buildx build` of ONE platform, pushed by digest: the image exporter with
-// push-by-digest=true creates no tag, and --metadata-file tells us the digest it pushed.
-// Provenance and SBOM attestations are off: with them BuildKit pushes an index (image +
-// attestation manifest) and the leg must hand the merge a platform MANIFEST digest.
-
-
-
-/** The arguments after the buildx command, e.g. ['build', '--platform', ...]. */
-function buildxBuildArgs(opts) {
-    const output = [
-        'type=image',
-        `name=${opts.repository}`,
-        'push-by-digest=true',
-        'name-canonical=true',
-        'push=true',
-        ...(opts.insecure ? ['registry.insecure=true'] : []),
-    ].join(',');
-    return [
-        'build',
-        ...(opts.builder ? ['--builder', opts.builder] : []),
-        '--progress=plain',
-        '--platform',
-        opts.platform,
-        '--file',
-        opts.dockerfile,
-        ...(opts.target ? ['--target', opts.target] : []),
-        ...opts.buildArgs.flatMap((arg) => ['--build-arg', arg]),
-        '--provenance=false',
-        '--sbom=false',
-        ...opts.cacheFrom.flatMap((c) => ['--cache-from', c]),
-        ...opts.cacheTo.flatMap((c) => ['--cache-to', c]),
-        '--output',
-        output,
-        '--metadata-file',
-        opts.metadataFile,
-        opts.contextDir,
-    ];
-}
-/**
- * buildx keeps its builders under BUILDX_CONFIG, else $DOCKER_CONFIG/buildx. A DOCKER_CONFIG made
- * fresh for registry auth would hide the builders created under ~/.docker (e.g. `hephy`), so we
- * point BUILDX_CONFIG back there unless the new DOCKER_CONFIG has builders of its own.
- */
-function buildxEnv(env) {
-    const out = { ...env, NO_COLOR: '1' };
-    if (env.DOCKER_CONFIG && !env.BUILDX_CONFIG && env.HOME) {
-        const home = (0,external_node_path_namespaceObject.join)(env.HOME, '.docker', 'buildx');
-        if (!(0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(env.DOCKER_CONFIG, 'buildx')) && (0,external_node_fs_namespaceObject.existsSync)(home))
-            out.BUILDX_CONFIG = home;
-    }
-    return out;
-}
-/**
- * `docker buildx` when the docker CLI finds its plugin under this env (it looks under
- * $DOCKER_CONFIG/cli-plugins and the system dirs), else a standalone `buildx` (the same program).
- */
-async function resolveBuildxCommand(env, runner = run) {
-    const path = env.PATH ?? '';
-    const docker = which('docker', path);
-    if (docker) {
-        const probe = await runner(docker, ['buildx', 'version'], { env, allowFailure: true, timeoutMs: 30_000 }).catch(() => undefined);
-        if (probe && probe.code === 0)
-            return [docker, 'buildx'];
-    }
-    const buildx = which('buildx', path) ?? which('docker-buildx', path);
-    if (buildx)
-        return [buildx];
-    throw new Error(docker
-        ? 'docker is on PATH but has no buildx plugin under this DOCKER_CONFIG, and no standalone buildx is on PATH: install buildx'
-        : 'neither docker with buildx nor a standalone buildx is on PATH: install buildx');
-}
-/** The digest of the platform manifest buildx pushed, from its --metadata-file JSON. */
-function metadataDigest(text) {
-    const metadata = JSON.parse(text);
-    const digest = metadata['containerimage.digest'];
-    if (typeof digest !== 'string' || !/^sha256:[a-f0-9]{64}$/.test(digest)) {
-        throw new Error(`buildx metadata has no containerimage.digest (keys: ${Object.keys(metadata).join(', ') || 'none'})`);
-    }
-    const descriptor = metadata['containerimage.descriptor'];
-    if (descriptor?.mediaType && !/manifest/.test(descriptor.mediaType)) {
-        // An index here means attestations (or several platforms) were pushed with the image.
-        throw new Error(`buildx pushed a ${descriptor.mediaType}, expected one platform's image manifest`);
-    }
-    return digest;
-}
-/**
- * Times the push from plain progress output. The exporter vertex prints `#N pushing layers` when
- * it starts pushing and `#N DONE` when the push (layers, then manifest) has finished; cache export
- * is a separate vertex and is not counted. The printer receives status in batches, so a fast push
- * can start and end in one batch (0 ms by the wall clock) while BuildKit reports `pushing layers
- * 0.1s done`: the larger of the two measures wins.
- */
-class PushTimer {
-    start;
-    end;
-    vertex;
-    reportedMs = 0;
-    observe(line, now = Date.now()) {
-        if (this.start === undefined) {
-            const m = /^#(\d+) pushing layers\b/.exec(line);
-            if (!m)
-                return;
-            this.start = now;
-            this.vertex = m[1];
-        }
-        if (!line.startsWith(`#${this.vertex} `))
-            return;
-        const reported = /^#\d+ pushing (?:layers|manifest for \S+) ([\d.]+)s done$/.exec(line);
-        if (reported)
-            this.reportedMs += Math.round(Number(reported[1]) * 1000);
-        if (this.end === undefined && /^#\d+ (DONE|ERROR|CANCELED)\b/.test(line))
-            this.end = now;
-    }
-    pushMs(now = Date.now()) {
-        if (this.start === undefined)
-            return 0;
-        return Math.max(this.reportedMs, (this.end ?? now) - this.start);
-    }
-}
-/**
- * Did the build fail fetching a Dockerfile frontend image (what a `# syntax=` line asks for)?
- * BuildKit reports that step as `resolve image config for docker-image://...`; base images of FROM
- * lines show up as `load metadata for ...` instead.
- */
-function frontendPullFailed(output) {
-    return /^#(\d+) resolve image config for docker-image:\/\/.*\n(?:#\1 .*\n)*?#\1 ERROR/m.test(output);
-}
-async function buildxBuild(opts, runner = run) {
-    const env = buildxEnv(opts.env);
-    const [cmd, ...lead] = await resolveBuildxCommand(env, runner);
-    const timer = new PushTimer();
-    const result = await runner(cmd, [...lead, ...buildxBuildArgs(opts)], {
-        env,
-        secrets: opts.secrets,
-        onLine: (_stream, line) => {
-            timer.observe(line);
-            opts.onLine?.(line);
-        },
-    });
-    const digest = metadataDigest((0,external_node_fs_namespaceObject.readFileSync)(opts.metadataFile, 'utf8'));
-    return { digest, pushMs: timer.pushMs(), durationMs: result.durationMs };
-}
-/** `buildx version` prints e.g. "github.com/docker/buildx v0.36.1 <revision>"; resolves to v0.36.1. */
-async function buildxVersion(env, runner = run) {
-    const e = buildxEnv(env);
-    const [cmd, ...lead] = await resolveBuildxCommand(e, runner);
-    const { stdout } = await runner(cmd, [...lead, 'version'], { env: e });
-    return stdout.trim().split(/\s+/)[1] ?? stdout.trim();
-}
-/** Is this builder known to buildx (under this env)? */
-async function builderExists(name, env, runner = run) {
-    const e = buildxEnv(env);
-    const [cmd, ...lead] = await resolveBuildxCommand(e, runner);
-    const { code } = await runner(cmd, [...lead, 'inspect', name], { env: e, allowFailure: true });
-    return code === 0;
-}
-/** Creates a docker-container builder (what the GitHub Actions cache backend needs) and boots it. */
-async function createContainerBuilder(name, env, runner = run) {
-    const e = buildxEnv(env);
-    const [cmd, ...lead] = await resolveBuildxCommand(e, runner);
-    await runner(cmd, [...lead, 'create', '--name', name, '--driver', 'docker-container', '--bootstrap'], { env: e });
-}
-
-;// CONCATENATED MODULE: ./src/backends/buildkit.ts
-// The BuildKit backend: `docker buildx build` of one platform, pushed by digest, with a build
-// cache that survives between legs: the GitHub Actions cache on runners, a local directory
-// elsewhere.
-
-
-
-
-
-
-
-/** The builder we create on a runner when none is named: the gha cache needs a non-docker driver. */
-const RUNNER_BUILDER = 'hephy-builder';
-/** HEPHY_BUILDX_BUILDER (locally `hephy`, from scripts/buildkitd.sh); on a runner our own. */
-function builderName(ctx) {
-    return ctx.env.HEPHY_BUILDX_BUILDER || (ctx.onRunner ? RUNNER_BUILDER : undefined);
-}
-/** context_path is relative to the config's directory, dockerfile_path to the context. */
-function buildkitPaths(ctx) {
-    const contextDir = (0,external_node_path_namespaceObject.resolve)(ctx.sourceDir, ctx.spec.config.context_path ?? '.');
-    return { contextDir, dockerfile: (0,external_node_path_namespaceObject.resolve)(contextDir, ctx.spec.config.dockerfile_path ?? 'Dockerfile') };
-}
-/**
- * One cache per image and platform. On a runner: the GitHub Actions cache (buildx reads its URL
- * and token from the runner's environment). Elsewhere: BuildKit's local cache, which only ever
- * grows when exported into the directory it was read from, so each build exports into a fresh
- * directory that then replaces the old one.
- */
-function buildCache(ctx) {
-    const scope = `${ctx.spec.image}-${platformSlug(ctx.leg.platform)}`;
-    if (ctx.onRunner) {
-        return {
-            from: [`type=gha,scope=${scope}`],
-            // A cache service hiccup must not fail a build that succeeded.
-            to: [`type=gha,scope=${scope},mode=max,ignore-error=true`],
-            commit: () => undefined,
-            discard: () => undefined,
-        };
-    }
-    const current = (0,external_node_path_namespaceObject.join)(ctx.cacheDir, scope);
-    const next = `${current}.next`;
-    return {
-        from: (0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(current, 'index.json')) ? [`type=local,src=${current}`] : [],
-        to: [`type=local,dest=${next},mode=max`],
-        commit() {
-            if (!(0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(next, 'index.json')))
-                return;
-            (0,external_node_fs_namespaceObject.rmSync)(current, { recursive: true, force: true });
-            (0,external_node_fs_namespaceObject.renameSync)(next, current);
-        },
-        discard() {
-            (0,external_node_fs_namespaceObject.rmSync)(next, { recursive: true, force: true });
-        },
-    };
-}
-/** Everything `docker buildx build` gets for this leg, from the leg context alone. */
-function buildkitBuildOptions(ctx, cache) {
-    const config = ctx.spec.config;
-    return {
-        ...buildkitPaths(ctx),
-        platform: ctx.leg.platform,
-        repository: ctx.target.repository,
-        target: config.target || undefined,
-        buildArgs: expandList(config.build_args ?? [], ctx.env, 'build_args'),
-        builder: builderName(ctx),
-        metadataFile: (0,external_node_path_namespaceObject.join)(ctx.workDir, 'buildx-metadata.json'),
-        cacheFrom: cache.from,
-        cacheTo: cache.to,
-        insecure: ctx.target.insecure,
-        env: ctx.env,
-        secrets: ctx.secrets,
-        onLine: ctx.log,
-    };
-}
-/** The `# syntax=` directive of a Dockerfile, if it has one. */
-function syntaxDirective(dockerfile) {
-    try {
-        return scanDockerfile((0,external_node_fs_namespaceObject.readFileSync)(dockerfile, 'utf8')).directives.syntax;
-    }
-    catch {
-        return undefined;
-    }
-}
-/** A build error, with the reason spelled out when a `# syntax=` frontend could not be fetched. */
-function explainFailure(error, dockerfile) {
-    if (!(error instanceof ToolError) || !frontendPullFailed(error.stderr))
-        return error;
-    const syntax = syntaxDirective(dockerfile);
-    if (!syntax)
-        return error;
-    return new Error(`${dockerfile} line ${syntax.line} (# syntax=${syntax.value}) makes BuildKit pull that Dockerfile frontend image, ` +
-        `and the pull failed; remove the line to use BuildKit's built-in frontend, or make that registry reachable.\n${error.message}`);
-}
-const buildkitBackend = {
-    name: 'buildkit',
-    tools: ['docker buildx'],
-    async setup(ctx) {
-        const version = await buildxVersion(ctx.env);
-        const builder = builderName(ctx);
-        if (builder && !(await builderExists(builder, ctx.env))) {
-            if (ctx.onRunner && builder === RUNNER_BUILDER) {
-                ctx.log(`creating buildx builder ${builder} (docker-container driver)`);
-                await createContainerBuilder(builder, ctx.env);
-            }
-            else {
-                throw new Error(`buildx has no builder named ${builder} (from HEPHY_BUILDX_BUILDER): create it first, e.g. scripts/buildkitd.sh start REGISTRY`);
-            }
-        }
-        return version;
-    },
-    async build(ctx) {
-        const cache = buildCache(ctx);
-        const options = buildkitBuildOptions(ctx, cache);
-        try {
-            const result = await buildxBuild(options);
-            cache.commit();
-            return { digest: result.digest, pushMs: result.pushMs };
-        }
-        catch (error) {
-            cache.discard();
-            throw explainFailure(error, options.dockerfile);
-        }
-    },
-};
-
-;// CONCATENATED MODULE: external "node:url"
-const external_node_url_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
-;// CONCATENATED MODULE: ./src/app/paths.ts
-// Where the package's own files are, from either the sources (tests) or the ncc bundles (dist/).
-
-
-
-/** The package root: the nearest parent holding package.json and scripts/. */
-function packageRoot() {
-    let dir = (0,external_node_path_namespaceObject.dirname)((0,external_node_url_namespaceObject.fileURLToPath)(import.meta.url));
-    for (;;) {
-        if ((0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(dir, 'package.json')) && (0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(dir, 'scripts')))
-            return dir;
-        const parent = (0,external_node_path_namespaceObject.resolve)(dir, '..');
-        if (parent === dir)
-            throw new Error('cannot find the hephy-builder package root (package.json + scripts/)');
-        dir = parent;
-    }
-}
-function toolsDir(env = process.env) {
-    return env.HEPHY_TOOLS_DIR || (0,external_node_path_namespaceObject.join)(env.HOME || '/root', '.local', 'hephy-builder');
-}
-/** PATH and CONTAINERS_CONF as scripts/env.sh sets them, for tools we spawn. */
-function toolEnv(env = process.env) {
-    const tools = toolsDir(env);
-    const path = [(0,external_node_path_namespaceObject.join)(tools, 'bin'), '/usr/local/go/bin', env.PATH ?? ''].filter(Boolean).join(':');
-    return {
-        ...env,
-        HEPHY_TOOLS_DIR: tools,
-        PATH: path,
-        CONTAINERS_CONF: env.CONTAINERS_CONF || (0,external_node_path_namespaceObject.join)(tools, 'containers.conf'),
-        KOCACHE: env.KOCACHE || (0,external_node_path_namespaceObject.join)(tools, 'cache', 'ko'),
-    };
-}
-
-;// CONCATENATED MODULE: ./src/app/localServices.ts
-// Local stand-ins for what a CI runner has: a registry, buildkitd behind a buildx builder, the
-// Kaniko executor image in podman, and base images. Each is started by the scripts in scripts/,
-// which install what they need on first use.
-
-
-
-function script(name) {
-    return (0,external_node_path_namespaceObject.join)(packageRoot(), 'scripts', name);
-}
-async function runScript(name, args, options = {}) {
-    const result = await run('bash', [script(name), ...args], { env: toolEnv(), ...options });
-    return result.stdout.trim();
-}
-async function installTools(only, onLine) {
-    await runScript('install-tools.sh', only ? ['--only', only.join(',')] : [], { onLine, timeoutMs: 60 * 60 * 1000 });
-}
-async function startRegistry(options = {}) {
-    const args = ['start'];
-    const secrets = [];
-    if (options.htpasswd) {
-        args.push('--htpasswd', `${options.htpasswd.user}:${options.htpasswd.password}`);
-        secrets.push(options.htpasswd.password);
-    }
-    const out = await runScript('registry.sh', args, { secrets });
-    const address = out.split('\n').pop() ?? '';
-    if (!/^127\.0\.0\.1:\d+$/.test(address))
-        throw new Error(`scripts/registry.sh start printed no address: ${out}`);
-    return {
-        address,
-        stop: async () => {
-            await runScript('registry.sh', ['stop', address], { allowFailure: true });
-        },
-    };
-}
-/** Starts (or reuses) buildkitd and the `hephy` buildx builder that trusts these registries over http. */
-async function startBuildkit(registries, builder = 'hephy') {
-    // The script refuses a second start; a running one (e.g. the e2e setup's) serves loopback registries over http anyway.
-    const running = await runScript('buildkitd.sh', ['status', '--name', builder], { allowFailure: true });
-    if (running)
-        return running.split('\n').pop() ?? '';
-    const out = await runScript('buildkitd.sh', ['start', registries.join(','), '--name', builder], { timeoutMs: 10 * 60 * 1000 });
-    return out.split('\n').pop() ?? '';
-}
-async function stopBuildkit(builder = 'hephy') {
-    await runScript('buildkitd.sh', ['stop', '--name', builder], { allowFailure: true });
-}
-/** Pushes hephy's own two-platform base images (busybox, static:nonroot) to the registry. */
-async function pushBaseImages(registry) {
-    await runScript('base-images.sh', [registry], { timeoutMs: 10 * 60 * 1000 });
-    return { busybox: `${registry}/hephy/busybox:1`, static: `${registry}/hephy/static:nonroot` };
-}
-/** Builds the Kaniko executor image into podman's storage; resolves to its reference. */
-async function kanikoImage() {
-    const out = await runScript('kaniko-image.sh', [], { timeoutMs: 30 * 60 * 1000 });
-    return out.split('\n').pop() ?? '';
-}
-
-;// CONCATENATED MODULE: ./src/core/scratchTag.ts
-// The one tag a leg may push when its tool cannot push by digest alone (Spin always; Kaniko
-// without skopeo). It is per leg, overwritten by the leg's next run, and never a tag users pull:
-// the merge publishes the real tags on the digest the leg recorded.
-const SCRATCH_TAG_PREFIX = 'hephy-leg-';
-/** `hephy-leg-<leg id>`, within the 128 characters a tag may have. */
-function scratchTag(legId) {
-    return `${SCRATCH_TAG_PREFIX}${legId.replace(/[^A-Za-z0-9_.-]/g, '-')}`.slice(0, 128);
-}
-
-;// CONCATENATED MODULE: ./src/tools/containerRunner.ts
-// Runs one container to completion with `docker run` when a Docker daemon answers, else with
-// `podman run` (daemonless; needs CONTAINERS_CONF from toolEnv on this project's machines).
-// Environment values never go on the command line: `-e NAME` makes the engine copy the value from
-// its own environment, which we set, so a secret passed as env cannot leak through `ps` or logs.
-
-
-
-
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-/** `run` arguments for the engine, e.g. ['run', '--rm', '--network', 'host', ..., image, ...args]. */
-function containerRunArgs(spec) {
-    const args = ['run', '--rm'];
-    if (spec.network)
-        args.push('--network', spec.network);
-    if (spec.platform)
-        args.push('--platform', spec.platform);
-    if (spec.pull)
-        args.push(`--pull=${spec.pull}`);
-    if (spec.workdir)
-        args.push('--workdir', spec.workdir);
-    for (const mount of spec.mounts ?? []) {
-        if (mount.host.includes(':') || mount.container.includes(':')) {
-            throw new Error(`cannot mount ${mount.host} at ${mount.container}: a path with ':' cannot be passed to -v`);
-        }
-        args.push('-v', `${mount.host}:${mount.container}${mount.readonly ? ':ro' : ''}`);
-    }
-    for (const name of Object.keys(spec.env ?? {})) {
-        if (!ENV_NAME.test(name))
-            throw new Error(`invalid environment variable name for a container: ${name}`);
-        args.push('-e', name);
-    }
-    args.push(spec.image, ...spec.args);
-    return args;
-}
-/** docker when `docker info` reaches a daemon, else podman when installed; otherwise an error. */
-async function detectEngine(env = process.env, runner = run) {
-    const path = env.PATH ?? '';
-    if (which('docker', path)) {
-        const info = await runner('docker', ['info', '--format', '{{.ServerVersion}}'], { env, allowFailure: true, timeoutMs: 20_000 }).catch(() => undefined);
-        if (info && info.code === 0 && info.stdout.trim() !== '')
-            return 'docker';
-    }
-    if (which('podman', path))
-        return 'podman';
-    throw new Error('cannot run a container: no Docker daemon answers `docker info` and podman is not installed');
-}
-/**
- * The environment the engine process gets: podman needs hephy's CONTAINERS_CONF, and refuses to
- * start ("stat $DOCKER_CONFIG/config.json: no such file") when DOCKER_CONFIG names a directory
- * without a config.json, so such a DOCKER_CONFIG is left out for podman.
- */
-function engineEnv(engine, env = process.env) {
-    if (engine === 'docker')
-        return env;
-    const podmanEnv = toolEnv(env);
-    if (podmanEnv.DOCKER_CONFIG && !(0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(podmanEnv.DOCKER_CONFIG, 'config.json')))
-        delete podmanEnv.DOCKER_CONFIG;
-    return podmanEnv;
-}
-async function runContainer(spec, options = {}) {
-    const { engine: chosen, runner = run, ...runOptions } = options;
-    const base = runOptions.env ?? process.env;
-    const engine = chosen ?? (await detectEngine(base, runner));
-    const env = { ...engineEnv(engine, base), ...spec.env };
-    return runner(engine, containerRunArgs(spec), { ...runOptions, env });
-}
-
-;// CONCATENATED MODULE: ./src/tools/kaniko.ts
-// The Kaniko executor's command line and what its failures mean. Pure: the backend runs the
-// executor in a container (src/tools/containerRunner.ts) with these arguments.
-//
-// Flags are those of github.com/chainguard-dev/kaniko v1.25.5 (`executor --help`). That fork, like
-// upstream, has no push-by-digest: a --destination without a tag pushes `:latest`. So a leg either
-//  - writes an OCI layout (--no-push --oci-layout-path) that skopeo then copies to REPO@DIGEST,
-//    which leaves no tag at all (the default), or
-//  - pushes to the scratch tag `hephy-leg-<leg id>` when skopeo is missing: one tag per leg,
-//    overwritten by the next run of that leg, never a tag users pull.
-// A registry tag cannot be deleted portably (distribution 2.8 and most hosted registries only
-// delete manifests, which would delete the digest too), so the scratch tag is left in place.
-const KANIKO_VERSION = 'v1.25.5';
-/** Built from the pinned Go module by scripts/kaniko-image.sh into podman's storage. */
-const LOCAL_KANIKO_IMAGE = `localhost/hephy/kaniko-executor:${KANIKO_VERSION}`;
-/** Where the executor sees its inputs and outputs. */
-const IN_CONTAINER = {
-    context: '/workspace',
-    /** A Dockerfile outside the context is mounted here. */
-    dockerfileDir: '/hephy/dockerfile',
-    /** The leg's work dir: digest file and OCI layout. */
-    out: '/hephy/out',
-    /** The image's DOCKER_CONFIG: registry auth read by the executor. */
-    dockerConfig: '/kaniko/.docker',
-};
-function kanikoArgs(flags) {
-    const args = [
-        `--context=dir://${IN_CONTAINER.context}`,
-        `--dockerfile=${flags.dockerfile}`,
-        `--custom-platform=${flags.platform}`,
-        ...flags.buildArgs.map((arg) => `--build-arg=${arg}`),
-    ];
-    if (flags.target)
-        args.push(`--target=${flags.target}`);
-    if (flags.output.kind === 'layout')
-        args.push('--no-push', `--oci-layout-path=${flags.output.layoutDir}`);
-    else
-        args.push(`--destination=${flags.output.destination}`);
-    args.push(`--digest-file=${flags.digestFile}`);
-    if (flags.cacheRepo)
-        args.push('--cache=true', `--cache-repo=${flags.cacheRepo}`);
-    if (flags.insecure)
-        args.push('--insecure', '--insecure-pull', '--skip-tls-verify');
-    // Plain lines (no colour codes) so the log reads well in Actions and the push line can be found.
-    args.push('--log-format=text', '--verbosity=info');
-    return args;
-}
-/** The message of a text-format log line: `time=... level=info msg="RUN make"` -> `RUN make`. */
-function logMessage(line) {
-    const match = /\bmsg="((?:[^"\\]|\\.)*)"/.exec(line);
-    return match ? match[1].replace(/\\(.)/g, '$1') : line;
-}
-/** True for the executor's log line that starts the push (scratch-tag mode). */
-function isPushStart(line) {
-    return logMessage(line).startsWith('Pushing image to ');
-}
-/** The instruction of a `RUN ...` log line, else undefined. */
-function runInstruction(line) {
-    const message = logMessage(line);
-    return /^RUN\s/.test(message) ? message : undefined;
-}
-const MAX_REASON = 400;
-function oneLine(text) {
-    const flat = text.replace(/\s+/g, ' ').trim();
-    return flat.length > MAX_REASON ? `${flat.slice(0, MAX_REASON - 3)}...` : flat;
-}
-/** The executor's own error line: it prints the wrapped error last, on stderr. */
-function lastErrorLine(output) {
-    const lines = output
-        .split('\n')
-        .map((l) => l.trim())
-        .filter(Boolean);
-    const errorLine = [...lines].reverse().find((l) => /^(error|Error:)/.test(l) || /level=(fatal|error)/.test(l));
-    return logMessage(errorLine ?? lines[lines.length - 1] ?? '');
-}
-/** An image reference from a registry URL in an error, e.g. GET http://h/v2/a/b/manifests/1 -> h/a/b:1. */
-function referenceFromUrl(text) {
-    const match = /https?:\/\/([^/\s]+)\/v2\/(\S+?)\/manifests\/([^\s:]+(?::[a-f0-9]+)?)/.exec(text);
-    if (!match)
-        return undefined;
-    const [, host, name, ref] = match;
-    return ref.startsWith('sha256:') ? `${host}/${name}@${ref}` : `${host}/${name}:${ref}`;
-}
-/** One line saying why the executor failed, for the leg record and the summary. */
-function kanikoFailureReason(f) {
-    const all = f.output;
-    const last = lastErrorLine(all);
-    const arch = f.platform.split('/')[1] ?? f.platform;
-    if (/exec format error/.test(all)) {
-        return oneLine(`${f.lastRun ?? 'a RUN step'} cannot run ${arch} programs on this machine (exec format error): register QEMU binfmt handlers with the F flag, or build ${f.platform} on a native runner`);
-    }
-    if (/kaniko should only be run inside of a container/.test(all)) {
-        return 'the Kaniko executor refused to run outside a container';
-    }
-    if (/error resolving dockerfile path/.test(all)) {
-        return oneLine(`the Dockerfile ${f.dockerfile} is not in the build context`);
-    }
-    const stage = /(\S+) is not a valid target build stage/.exec(all);
-    if (stage)
-        return oneLine(`target ${f.target ?? stage[1]}: the Dockerfile has no stage of that name`);
-    const parse = /dockerfile parse error on line (\d+): ([^\n]*)/.exec(all);
-    if (parse)
-        return oneLine(`${f.dockerfile} line ${parse[1]}: ${parse[2]}`);
-    if (/server gave HTTP response to HTTPS client/.test(all)) {
-        return oneLine(`a registry speaks plain http but the leg expected https: mark the registry insecure (${last})`);
-    }
-    if (/error checking push permissions/.test(all)) {
-        const why = /(UNAUTHORIZED|DENIED|authentication required|unauthorized)/i.test(all)
-            ? 'not authorised: log in to the registry (the docker config in DOCKER_CONFIG is mounted into the executor)'
-            : last.replace(/^error checking push permissions -- [^:]*: /, '');
-        return oneLine(`cannot push to ${f.destination}: ${why}`);
-    }
-    if (/MANIFEST_UNKNOWN|NAME_UNKNOWN|manifest unknown/.test(all)) {
-        const ref = referenceFromUrl(all);
-        return oneLine(`base image ${ref ?? ''} not found in its registry`.replace('  ', ' '));
-    }
-    if (/UNAUTHORIZED|DENIED|authentication required/.test(all)) {
-        const ref = referenceFromUrl(all);
-        return oneLine(`not authorised to pull ${ref ?? 'a base image'}: log in to its registry (DOCKER_CONFIG)`);
-    }
-    if (/no space left on device/.test(all))
-        return 'the build ran out of disk space (no space left on device)';
-    const runExit = /failed to execute command: waiting for process to exit: exit status (\d+)/.exec(all);
-    if (runExit)
-        return oneLine(`${f.lastRun ?? 'a RUN step'} failed with exit status ${runExit[1]}`);
-    const reason = last || `the executor exited with code ${f.exitCode ?? 'unknown'}`;
-    return oneLine(reason.replace(/^Error: /, ''));
-}
-
-;// CONCATENATED MODULE: ./src/tools/skopeo.ts
-// skopeo copies an OCI layout to a registry BY DIGEST: `docker://REPO@sha256:...` creates no tag,
-// and --preserve-digests makes skopeo fail rather than convert the manifest into another digest.
-// Registry auth comes from the docker config (DOCKER_CONFIG/config.json) when there is one, else
-// from skopeo's own lookup (REGISTRY_AUTH_FILE, containers/auth.json, ~/.docker/config.json).
-
-
-
-function skopeoCopyArgs(o) {
-    if (o.layoutDir.includes(':'))
-        throw new Error(`skopeo cannot read an OCI layout from a path with ':' (${o.layoutDir})`);
-    return [
-        'copy',
-        '--preserve-digests',
-        '--retry-times=2',
-        `--digestfile=${o.digestFile}`,
-        ...(o.authFile ? [`--dest-authfile=${o.authFile}`] : []),
-        ...(o.insecure ? ['--dest-tls-verify=false'] : []),
-        `oci:${o.layoutDir}`,
-        `docker://${o.repository}@${o.digest}`,
-    ];
-}
-/** config.json of DOCKER_CONFIG (or ~/.docker), when it exists. */
-function dockerAuthFile(env) {
-    const dir = env.DOCKER_CONFIG || (env.HOME ? (0,external_node_path_namespaceObject.join)(env.HOME, '.docker') : undefined);
-    const file = dir ? (0,external_node_path_namespaceObject.join)(dir, 'config.json') : undefined;
-    return file && (0,external_node_fs_namespaceObject.existsSync)(file) ? file : undefined;
-}
-async function pushLayoutByDigest(o, runOptions = {}, runner = run) {
-    const result = await runner('skopeo', skopeoCopyArgs(o), { timeoutMs: 60 * 60 * 1000, ...runOptions });
-    const pushed = (0,external_node_fs_namespaceObject.existsSync)(o.digestFile) ? (0,external_node_fs_namespaceObject.readFileSync)(o.digestFile, 'utf8').trim() : '';
-    if (pushed !== o.digest) {
-        throw new Error(`skopeo pushed ${pushed || 'no digest'} to ${o.repository}, expected ${o.digest}`);
-    }
-    return result;
-}
-
-;// CONCATENATED MODULE: ./src/backends/kaniko.ts
-// Kaniko backend: the executor always runs in a container (it refuses the host, and we never pass
-// --force), with the build context mounted read-only at /workspace, the leg's work dir for its
-// digest file and OCI layout, and the docker config dir read-only at /kaniko/.docker for registry
-// auth, so no password is ever on a command line. One platform per leg via --custom-platform; a
-// foreign platform's RUN steps go through QEMU binfmt on the host.
-//
-// Push: kaniko writes an OCI layout and skopeo copies it to REPO@DIGEST (no tag). Without skopeo,
-// kaniko pushes to the scratch tag hephy-leg-<leg id> itself (see src/tools/kaniko.ts for why).
-//
-// Executor image: ctx.kanikoImage (the `kaniko-image` input) when given. Otherwise the image that
-// scripts/kaniko-image.sh builds from the pinned Go module into podman; setup builds it on first
-// use where the script can run. On GitHub runners the input is required: we publish no executor
-// image and write no public registry's name into the code, so the user pins one (by digest).
-
-
-
-
-
-
-
-
-
-
-
-const DIGEST = /^sha256:[a-f0-9]{64}$/;
-const BUILD_TIMEOUT_MS = 2 * 60 * 60 * 1000;
-/** The executor image of a leg, or a UserError saying how to provide one. */
-function resolveKanikoImage(ctx) {
-    const given = ctx.kanikoImage?.trim();
-    if (given)
-        return given;
-    if (ctx.onRunner) {
-        throw new problem_UserError('the kaniko backend needs the `kaniko-image` input on runners: a Kaniko executor image pinned by digest, e.g. registry.example.com/kaniko/executor@sha256:<digest> (hephy-builder publishes none)');
-    }
-    return LOCAL_KANIKO_IMAGE;
-}
-/** Where the docker config with registry auth lives: DOCKER_CONFIG, else ~/.docker. */
-function dockerConfigDir(env) {
-    const dir = env.DOCKER_CONFIG || (env.HOME ? (0,external_node_path_namespaceObject.join)(env.HOME, '.docker') : undefined);
-    return dir && (0,external_node_fs_namespaceObject.existsSync)(dir) && (0,external_node_fs_namespaceObject.statSync)(dir).isDirectory() ? dir : undefined;
-}
-function isInside(child, parent) {
-    const rel = (0,external_node_path_namespaceObject.relative)(parent, child);
-    return rel === '' || (!rel.startsWith('..') && !rel.startsWith(external_node_path_namespaceObject.sep) && !rel.startsWith('/'));
-}
-/** The mounts and executor flags of a leg; throws a UserError for a missing context or Dockerfile. */
-function kanikoInvocation(ctx, pushMode, cacheRepo) {
-    const config = ctx.spec.config;
-    const contextDir = (0,external_node_path_namespaceObject.resolve)(ctx.sourceDir, config.context_path ?? '.');
-    if (!(0,external_node_fs_namespaceObject.existsSync)(contextDir) || !(0,external_node_fs_namespaceObject.statSync)(contextDir).isDirectory()) {
-        throw new problem_UserError(`context_path ${config.context_path ?? '.'}: ${contextDir} is not a directory`);
-    }
-    const dockerfileRel = config.dockerfile_path ?? 'Dockerfile';
-    const dockerfileHost = (0,external_node_path_namespaceObject.resolve)(contextDir, dockerfileRel);
-    if (!(0,external_node_fs_namespaceObject.existsSync)(dockerfileHost) || !(0,external_node_fs_namespaceObject.statSync)(dockerfileHost).isFile()) {
-        throw new problem_UserError(`dockerfile_path ${dockerfileRel}: no such file in ${contextDir}`);
-    }
-    const mounts = [{ host: contextDir, container: IN_CONTAINER.context, readonly: true }];
-    let dockerfile;
-    if (isInside(dockerfileHost, contextDir)) {
-        dockerfile = `${IN_CONTAINER.context}/${(0,external_node_path_namespaceObject.relative)(contextDir, dockerfileHost).split(external_node_path_namespaceObject.sep).join('/')}`;
-    }
-    else {
-        // A Dockerfile beside (not inside) the context, e.g. dockerfile_path: ../Dockerfile.
-        mounts.push({ host: (0,external_node_path_namespaceObject.dirname)(dockerfileHost), container: IN_CONTAINER.dockerfileDir, readonly: true });
-        dockerfile = `${IN_CONTAINER.dockerfileDir}/${dockerfileHost.slice((0,external_node_path_namespaceObject.dirname)(dockerfileHost).length + 1)}`;
-    }
-    mounts.push({ host: ctx.workDir, container: IN_CONTAINER.out });
-    const auth = dockerConfigDir(ctx.env);
-    if (auth)
-        mounts.push({ host: auth, container: IN_CONTAINER.dockerConfig, readonly: true });
-    const destination = pushMode === 'digest' ? ctx.target.repository : `${ctx.target.repository}:${scratchTag(ctx.leg.id)}`;
-    const output = pushMode === 'digest' ? { kind: 'layout', layoutDir: `${IN_CONTAINER.out}/layout` } : { kind: 'scratch-tag', destination };
-    const args = kanikoArgs({
-        dockerfile,
-        platform: ctx.leg.platform,
-        buildArgs: expandList(config.build_args ?? [], ctx.env, 'build_args'),
-        target: config.target || undefined,
-        output,
-        digestFile: `${IN_CONTAINER.out}/digest`,
-        insecure: ctx.target.insecure,
-        cacheRepo,
-    });
-    return {
-        mounts,
-        args,
-        digestFile: (0,external_node_path_namespaceObject.join)(ctx.workDir, 'digest'),
-        layoutDir: (0,external_node_path_namespaceObject.join)(ctx.workDir, 'layout'),
-        destination,
-        dockerfile: dockerfileRel,
-    };
-}
-function createKanikoBackend(options = {}) {
-    const runner = options.runner ?? run;
-    const detect = options.detectEngine ?? ((env) => detectEngine(env, runner));
-    const buildLocalImage = options.buildLocalImage ?? kanikoImage;
-    const now = options.now ?? Date.now;
-    const prepared = new WeakMap();
-    async function prepare(ctx) {
-        const env = toolEnv(ctx.env);
-        const image = resolveKanikoImage(ctx);
-        const local = image.startsWith('localhost/');
-        // A local build exists only in podman's storage, so podman runs it even where docker answers.
-        const engine = local ? 'podman' : await detect(env);
-        if (local) {
-            if (!which('podman', env.PATH))
-                throw new problem_UserError(`the Kaniko executor image ${image} is a local podman image, but podman is not installed`);
-            const exists = await runner('podman', ['image', 'exists', image], { env, allowFailure: true });
-            if (exists.code !== 0) {
-                ctx.log(`${image} is not in podman's storage: building it from the pinned Go module (scripts/kaniko-image.sh)`);
-                await buildLocalImage().catch((error) => {
-                    throw new problem_UserError(`cannot build the Kaniko executor image ${image} (scripts/kaniko-image.sh, needs root, Go and podman): ${error instanceof Error ? error.message : String(error)}`);
-                });
-            }
-        }
-        const pull = local ? 'never' : 'missing';
-        const versionRun = await runContainer({ image, args: ['version'], pull }, { engine, runner, env, secrets: ctx.secrets, timeoutMs: 15 * 60 * 1000 });
-        const version = /version\s*:\s*(\S+)/i.exec(versionRun.stdout)?.[1] ?? 'unknown';
-        const pushMode = which('skopeo', env.PATH) ? 'digest' : 'scratch-tag';
-        if (pushMode === 'scratch-tag') {
-            ctx.log(`skopeo is not installed: kaniko pushes to the scratch tag ${scratchTag(ctx.leg.id)} instead of by digest only`);
-        }
-        const result = { image, engine, pull, pushMode, version };
-        prepared.set(ctx, result);
-        return result;
-    }
-    async function build(ctx) {
-        const p = prepared.get(ctx) ?? (await prepare(ctx));
-        const env = toolEnv(ctx.env);
-        const invocation = kanikoInvocation(ctx, p.pushMode, options.cacheRepo?.(ctx));
-        let lastRun;
-        let pushStarted;
-        try {
-            await runContainer({ image: p.image, args: invocation.args, mounts: invocation.mounts, network: 'host', pull: p.pull }, {
-                engine: p.engine,
-                runner,
-                env,
-                secrets: ctx.secrets,
-                timeoutMs: BUILD_TIMEOUT_MS,
-                onLine: (_stream, line) => {
-                    lastRun = runInstruction(line) ?? lastRun;
-                    if (pushStarted === undefined && isPushStart(line))
-                        pushStarted = now();
-                    ctx.log(line);
-                },
-            });
-        }
-        catch (error) {
-            if (!(error instanceof ToolError))
-                throw error;
-            const reason = kanikoFailureReason({
-                output: `${error.stderr}\n${error.stdout}`,
-                exitCode: error.code,
-                platform: ctx.leg.platform,
-                lastRun,
-                dockerfile: invocation.dockerfile,
-                target: ctx.spec.config.target,
-                destination: invocation.destination,
-            });
-            throw new Error(`kaniko: ${reason}`);
-        }
-        const kanikoDone = now();
-        const digest = (0,external_node_fs_namespaceObject.existsSync)(invocation.digestFile) ? (0,external_node_fs_namespaceObject.readFileSync)(invocation.digestFile, 'utf8').trim() : '';
-        if (!DIGEST.test(digest))
-            throw new Error(`kaniko: the executor succeeded but wrote no digest (${invocation.digestFile}: "${digest}")`);
-        if (p.pushMode === 'scratch-tag')
-            return { digest, pushMs: pushStarted === undefined ? 0 : kanikoDone - pushStarted };
-        const pushStart = now();
-        await pushLayoutByDigest({
-            layoutDir: invocation.layoutDir,
-            repository: ctx.target.repository,
-            digest,
-            insecure: ctx.target.insecure,
-            authFile: dockerAuthFile(ctx.env),
-            digestFile: (0,external_node_path_namespaceObject.join)(ctx.workDir, 'pushed-digest'),
-        }, { env, secrets: ctx.secrets, onLine: (_stream, line) => ctx.log(line) }, runner).catch((error) => {
-            if (!(error instanceof ToolError))
-                throw error;
-            const last = error.stderr.trim().split('\n').pop() ?? '';
-            throw new Error(`skopeo: cannot push ${ctx.target.repository}@${digest}: ${last.replace(/^time=.*?msg="(.*)"$/, '$1') || error.message}`);
-        });
-        return { digest, pushMs: now() - pushStart };
-    }
-    return {
-        name: 'kaniko',
-        tools: ['kaniko', 'docker or podman', 'skopeo'],
-        async setup(ctx) {
-            const p = await prepare(ctx);
-            return `${p.version} (${p.engine}, ${p.image}, push ${p.pushMode === 'digest' ? 'by digest with skopeo' : `to ${scratchTag(ctx.leg.id)}`})`;
-        },
-        build,
-    };
-}
-const kanikoBackend = createKanikoBackend();
-
-;// CONCATENATED MODULE: ./src/tools/crane.ts
-// crane pushes an OCI image layout to a registry BY DIGEST (repository@sha256:...), which creates
-// no tag. It is go-containerregistry, the library ko itself uses, so it authenticates the same way
-// (DOCKER_CONFIG/config.json and its credential helpers) and speaks plain http to 127.0.0.1 and
-// localhost registries just as ko does.
-
-function pushLayoutArgs(opts) {
-    return ['push', ...(opts.insecure ? ['--insecure'] : []), opts.layoutDir, `${opts.repository}@${opts.digest}`];
-}
-/** Pushes the layout's image; resolves to the milliseconds the push took. */
-async function crane_pushLayoutByDigest(opts) {
-    const result = await run('crane', pushLayoutArgs(opts), {
-        env: opts.env,
-        secrets: opts.secrets,
-        onLine: opts.onLine ? (_stream, line) => opts.onLine?.(line) : undefined,
-    });
-    const pushed = result.stdout.trim().split('\n').pop() ?? '';
-    // crane prints the reference it wrote; a different digest would mean it re-encoded the image.
-    if (!pushed.endsWith(`@${opts.digest}`)) {
-        throw new Error(`crane push wrote ${pushed || 'nothing'}, expected ${opts.repository}@${opts.digest}`);
-    }
-    return result.durationMs;
-}
-/** `crane version` prints a bare version, e.g. v0.22.1. */
-async function craneVersion(env) {
-    const { stdout } = await run('crane', ['version'], { env });
-    return stdout.trim();
-}
-
-;// CONCATENATED MODULE: external "node:crypto"
-const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
-;// CONCATENATED MODULE: ./src/tools/ko.ts
-// Typed wrapper of `ko build` for one platform. ko can only push under a tag (its publisher
-// always writes `:latest` or the --tags it is given, and `--tags ''` pushes nothing at all), so
-// ko writes an OCI layout and we push that layout by digest ourselves (src/tools/crane.ts): no tag
-// is created or moved, and the push is timed on its own.
-
-
-
-
-
-
-
-/** Names under which ko finds a config in its working directory (viper's `.ko` + extension). */
-const USER_CONFIG_NAMES = ['.ko.yaml', '.ko.yml'];
-/** The app's own .ko.yaml, if any, parsed; ko would read it from its working directory. */
-function readUserKoConfig(cwd) {
-    for (const name of USER_CONFIG_NAMES) {
-        const file = (0,external_node_path_namespaceObject.join)(cwd, name);
-        if (!(0,external_node_fs_namespaceObject.existsSync)(file))
-            continue;
-        let parsed;
-        try {
-            parsed = (0,dist/* parse */.qg)((0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8'));
-        }
-        catch (error) {
-            // The app's own file: the user fixes it, so a message without a stack trace.
-            throw new problem_UserError(`${file} is not valid YAML: ${error instanceof Error ? error.message : String(error)}`);
-        }
-        const config = parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? parsed : {};
-        return { file, config };
-    }
-    return undefined;
-}
-/**
- * The .ko.yaml ko should read: the app's own (builds, baseImageOverrides, ... kept as they are)
- * with ko_config's env/ldflags/flags as its defaults. A `builds` entry of the app's own file that
- * matches the import path still wins over these defaults: that is ko's rule.
- */
-function koConfigText(userConfig, opts) {
-    const config = { ...(userConfig ?? {}) };
-    if (opts.goEnv?.length)
-        config.defaultEnv = opts.goEnv;
-    if (opts.ldflags?.length)
-        config.defaultLdflags = opts.ldflags;
-    if (opts.flags?.length)
-        config.defaultFlags = opts.flags;
-    return (0,dist/* stringify */.As)(config);
-}
-// ko names what it saved `LAYOUT_PATH@sha256:...` and parses that as an image reference, so a
-// layout path with any other character (an upper-case letter from mkdtemp's suffix) fails the
-// build after the layout was written.
-const KO_LAYOUT_PATH = /^[a-z0-9_\-./]+$/;
-/** Where ko may write its layout: under workDir when ko accepts that path, else a fresh temp dir. */
-function koLayoutDir(workDir, temp = (0,external_node_os_namespaceObject.tmpdir)()) {
-    const inWorkDir = (0,external_node_path_namespaceObject.join)(workDir, 'ko', 'oci-layout');
-    if (KO_LAYOUT_PATH.test(inWorkDir))
-        return { dir: inWorkDir, temporary: false };
-    const outside = (0,external_node_path_namespaceObject.join)(temp, `hephy-ko-layout-${(0,external_node_crypto_namespaceObject.randomBytes)(6).toString('hex')}`);
-    if (KO_LAYOUT_PATH.test(outside))
-        return { dir: outside, temporary: true };
-    throw new Error(`ko cannot write an OCI layout to ${inWorkDir} or under ${temp}: ko accepts only a-z 0-9 _ - . / in that path; set TMPDIR to such a directory`);
-}
-/** The exact command line and environment of one `ko build`, without touching the disk. */
-function koInvocation(opts, layoutDir, userConfig) {
-    const configPath = (0,external_node_path_namespaceObject.join)(opts.workDir, 'ko', '.ko.yaml');
-    const env = {
-        ...opts.env,
-        KO_DOCKER_REPO: opts.repo,
-        // Never the user's dir: our merged copy of their .ko.yaml lives in workDir.
-        KO_CONFIG_PATH: configPath,
-    };
-    // ko reads KO_DEFAULTBASEIMAGE before .ko.yaml (viper: environment beats file).
-    if (opts.baseImage)
-        env.KO_DEFAULTBASEIMAGE = opts.baseImage;
-    if (opts.koCache)
-        env.KOCACHE = opts.koCache;
-    const args = [
-        'build',
-        '--bare',
-        '--push=false',
-        '--oci-layout-path',
-        layoutDir,
-        // An SBOM would be one more artifact to push (under a tag); the leg pushes the image only.
-        '--sbom=none',
-        '--platform',
-        opts.platform,
-        opts.importPath,
-    ];
-    return { args, env, configPath, configText: koConfigText(userConfig, opts), layoutDir };
-}
-/** The one image manifest ko wrote into a layout; anything else is an error worth reporting. */
-function layoutImageDigest(layoutDir) {
-    const index = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)((0,external_node_path_namespaceObject.join)(layoutDir, 'index.json'), 'utf8'));
-    const manifests = index.manifests ?? [];
-    if (manifests.length !== 1) {
-        throw new Error(`ko wrote ${manifests.length} entries into ${layoutDir}, expected exactly one image`);
-    }
-    const [entry] = manifests;
-    if (!entry.digest || !/manifest/.test(entry.mediaType ?? '')) {
-        // An index means ko built several platforms: the base image matched more than the leg's one.
-        throw new Error(`ko wrote a ${entry.mediaType ?? 'descriptor without media type'} into ${layoutDir}, expected one platform's image manifest`);
-    }
-    return entry.digest;
-}
-/** ko log lines start with Go's log timestamp, which the leg's own log already carries. */
-function stripGoLogTime(line) {
-    return line.replace(/^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d(\.\d+)? /, '');
-}
-async function koBuild(opts) {
-    const user = readUserKoConfig(opts.cwd);
-    const layout = koLayoutDir(opts.workDir);
-    const inv = koInvocation(opts, layout.dir, user?.config);
-    (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_namespaceObject.join)(opts.workDir, 'ko'), { recursive: true });
-    // ko appends to an existing layout; a fresh one holds only this build.
-    (0,external_node_fs_namespaceObject.rmSync)(inv.layoutDir, { recursive: true, force: true });
-    (0,external_node_fs_namespaceObject.writeFileSync)(inv.configPath, inv.configText);
-    if (opts.koCache)
-        (0,external_node_fs_namespaceObject.mkdirSync)(opts.koCache, { recursive: true });
-    try {
-        const result = await run('ko', inv.args, {
-            cwd: opts.cwd,
-            env: inv.env,
-            secrets: opts.secrets,
-            onLine: opts.onLine ? (_stream, line) => opts.onLine?.(stripGoLogTime(line)) : undefined,
-        });
-        return { digest: layoutImageDigest(inv.layoutDir), layoutDir: inv.layoutDir, layoutIsTemporary: layout.temporary, durationMs: result.durationMs };
-    }
-    catch (error) {
-        if (layout.temporary)
-            (0,external_node_fs_namespaceObject.rmSync)(layout.dir, { recursive: true, force: true });
-        throw error;
-    }
-}
-/** `ko version` prints a bare version, e.g. v0.19.1. */
-async function koVersion(env) {
-    const { stdout } = await run('ko', ['version'], { env });
-    return stdout.trim();
-}
-
-;// CONCATENATED MODULE: ./src/backends/ko.ts
-// The ko backend: `ko build` of one Go package for one platform into an OCI layout, then a push of
-// that layout by digest (see src/tools/ko.ts for why ko does not push itself).
-
-
-
-
-
-
-
-function ko_isDir(path) {
-    try {
-        return (0,external_node_fs_namespaceObject.statSync)(path).isDirectory();
-    }
-    catch {
-        return false;
-    }
-}
-/**
- * The package to build when ko_config.import_path is unset: the one package under cmd/ (the layout
- * that made detection pick ko), else the directory itself when it holds Go files.
- */
-function defaultImportPath(sourceDir) {
-    const cmd = (0,external_node_path_namespaceObject.join)(sourceDir, 'cmd');
-    if (ko_isDir(cmd)) {
-        const packages = (0,external_node_fs_namespaceObject.readdirSync)(cmd)
-            .filter((name) => ko_isDir((0,external_node_path_namespaceObject.join)(cmd, name)))
-            .sort();
-        if (packages.length === 1)
-            return `./cmd/${packages[0]}`;
-        if (packages.length > 1) {
-            throw new problem_UserError(`ko_config.import_path is not set and cmd/ holds ${packages.length} packages: set it to one of ${packages.map((p) => `./cmd/${p}`).join(', ')}`);
-        }
-    }
-    if ((0,external_node_fs_namespaceObject.readdirSync)(sourceDir).some((name) => name.endsWith('.go')))
-        return '.';
-    throw new problem_UserError(`ko_config.import_path is not set and ${sourceDir} has neither cmd/<package> nor Go files: set ko_config.import_path`);
-}
-/**
- * The base image to force, or undefined to let ko resolve its own (KO_DEFAULTBASEIMAGE, the app's
- * .ko.yaml defaultBaseImage, ko's built-in default). ko's built-in default lives on a public
- * registry: fine on a GitHub runner, unreachable on an offline machine, so off a runner we ask for
- * a base image instead of letting ko fail on a network error.
- */
-function resolveKoBaseImage(ctx, userDefaultBase) {
-    const chosen = ctx.baseImage ?? ctx.spec.config.ko_config?.base_image;
-    if (chosen)
-        return chosen;
-    const koHasOne = Boolean(ctx.env.KO_DEFAULTBASEIMAGE) || (typeof userDefaultBase === 'string' && userDefaultBase !== '');
-    if (!koHasOne && !ctx.onRunner) {
-        throw new problem_UserError('ko needs a base image here: set ko_config.base_image or pass --base-image');
-    }
-    return undefined;
-}
-/** Everything `ko build` gets for this leg, from the leg context alone. */
-function koBuildOptions(ctx, userConfig) {
-    const ko = ctx.spec.config.ko_config ?? {};
-    const env = { ...ctx.env };
-    // On a runner the caller saves ctx.cacheDir between runs; keep Go's build cache in it too, so
-    // a warm leg recompiles only what changed. Locally Go's own default cache already persists.
-    if (ctx.onRunner && !env.GOCACHE)
-        env.GOCACHE = (0,external_node_path_namespaceObject.join)(ctx.cacheDir, 'go-build');
-    return {
-        importPath: ko.import_path ?? defaultImportPath(ctx.sourceDir),
-        cwd: ctx.sourceDir,
-        platform: ctx.leg.platform,
-        repo: ctx.target.repository,
-        baseImage: resolveKoBaseImage(ctx, userConfig?.defaultBaseImage),
-        goEnv: expandList(ko.env ?? [], ctx.env, 'ko_config.env'),
-        ldflags: expandList(ko.ldflags ?? [], ctx.env, 'ko_config.ldflags'),
-        flags: expandList(ko.flags ?? [], ctx.env, 'ko_config.flags'),
-        workDir: ctx.workDir,
-        koCache: ctx.env.KOCACHE || (0,external_node_path_namespaceObject.join)(ctx.cacheDir, 'kocache'),
-        env,
-        secrets: ctx.secrets,
-        onLine: ctx.log,
-    };
-}
-function requireTools(ctx, tools) {
-    const missing = tools.filter((tool) => !which(tool, ctx.env.PATH ?? ''));
-    if (missing.length > 0) {
-        throw new Error(`the ko backend needs ${missing.join(', ')} on PATH (ko builds with go and pushes with crane); install them first`);
-    }
-}
-const KO_TOOLS = ['ko', 'go', 'crane'];
-const koBackend = {
-    name: 'ko',
-    tools: KO_TOOLS,
-    async setup(ctx) {
-        requireTools(ctx, KO_TOOLS);
-        const [ko, crane] = await Promise.all([koVersion(ctx.env), craneVersion(ctx.env)]);
-        ctx.log(`ko ${ko}, crane ${crane}`);
-        return ko;
-    },
-    async build(ctx) {
-        const options = koBuildOptions(ctx, readUserKoConfig(ctx.sourceDir)?.config);
-        if (options.baseImage)
-            ctx.log(`base image ${options.baseImage}`);
-        const built = await koBuild(options);
-        try {
-            ctx.log(`pushing ${ctx.target.repository}@${built.digest}`);
-            const pushMs = await crane_pushLayoutByDigest({
-                layoutDir: built.layoutDir,
-                repository: ctx.target.repository,
-                digest: built.digest,
-                insecure: ctx.target.insecure,
-                env: ctx.env,
-                secrets: ctx.secrets,
-                onLine: ctx.log,
-            });
-            return { digest: built.digest, pushMs };
-        }
-        finally {
-            if (built.layoutIsTemporary)
-                (0,external_node_fs_namespaceObject.rmSync)(built.layoutDir, { recursive: true, force: true });
-        }
-    },
-};
-
-;// CONCATENATED MODULE: ./src/tools/imagetools.ts
-// `docker buildx imagetools`: creates multi-arch indexes from per-platform digests and reads
-// manifests back from the registry. It needs only registry access, no Docker daemon.
-//
-// Which binary: `docker buildx` when the docker CLI finds its buildx plugin, else a standalone
-// `buildx` on PATH (the same program). The docker CLI looks for plugins under $DOCKER_CONFIG/
-// cli-plugins, so pointing DOCKER_CONFIG at a fresh directory for registry auth can hide the
-// plugin; we probe instead of assuming (registryAuth.withRegistryAuth links the plugins along).
-//
-// Plain http: buildx speaks http to 127.0.0.1:PORT and localhost:PORT without any config
-// (verified with distribution 2.8). Any other plain-http or self-signed registry needs a buildx
-// builder whose buildkitd.toml marks it (`[registry."host:port"] http = true, insecure = true`):
-// imagetools reads that section from the builder's stored config (buildx's GetImageConfig), so
-// create the builder with `docker buildx create --config buildkitd.toml ...` and pass its name
-// as `builder` (or set BUILDX_BUILDER). The builder need not be running for imagetools.
-
-
-const imagetools_DIGEST = /^sha256:[a-f0-9]{64}$/;
-const DEFAULT_TIMEOUT_MS = 5 * 60 * 1000;
-/**
- * Finds `docker buildx` (if the docker CLI sees its plugin under this env) or a standalone
- * `buildx`. One probe per distinct PATH/DOCKER_CONFIG/HOME.
- */
-async function resolveImagetoolsCommand(env, runner = run) {
-    const path = env.PATH ?? '';
-    const docker = which('docker', path);
-    if (docker) {
-        const probe = await runner(docker, ['buildx', 'version'], { env, allowFailure: true, timeoutMs: 30_000 }).catch(() => undefined);
-        if (probe && probe.code === 0)
-            return [docker, 'buildx', 'imagetools'];
-    }
-    const buildx = which('buildx', path);
-    if (buildx)
-        return [buildx, 'imagetools'];
-    throw new Error(docker
-        ? 'docker is on PATH but has no buildx plugin (looked up under DOCKER_CONFIG/cli-plugins and the system plugin dirs), and no standalone buildx is on PATH: install buildx (scripts/install-tools.sh)'
-        : 'neither docker (with buildx) nor a standalone buildx is on PATH: install buildx (scripts/install-tools.sh)');
-}
-/** sha256 digest of a manifest's exact bytes: what a registry addresses it by. */
-function digestOf(rawManifest) {
-    return `sha256:${createHash('sha256').update(rawManifest, 'utf8').digest('hex')}`;
-}
-function isAttestation(descriptor) {
-    const platform = descriptor.platform;
-    return (descriptor.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest' ||
-        (platform?.os === 'unknown' && platform?.architecture === 'unknown'));
-}
-/** os/arch[/variant] of each image in an index, skipping attestation manifests; [] for a single manifest. */
-function indexPlatforms(raw) {
-    return (raw.manifests ?? [])
-        .filter((d) => d.platform && !isAttestation(d))
-        .map((d) => [d.platform.os, d.platform.architecture, d.platform.variant].filter(Boolean).join('/'));
-}
-function isIndex(raw) {
-    return Array.isArray(raw.manifests);
-}
-function parseJson(text, what) {
-    try {
-        return JSON.parse(text);
-    }
-    catch (error) {
-        throw new Error(`${what}: output is not JSON (${error instanceof Error ? error.message : String(error)}): ${text.slice(0, 200)}`);
-    }
-}
-const AUTH_FAILURE = /\b(401 Unauthorized|403 Forbidden|authentication required|UNAUTHORIZED|DENIED)\b/;
-/** A refused request gets a hint at the login, the usual cause. */
-function withAuthHint(error, env) {
-    if (!(error instanceof ToolError) || !AUTH_FAILURE.test(error.message))
-        return error;
-    const config = env.DOCKER_CONFIG ? `DOCKER_CONFIG=${env.DOCKER_CONFIG}` : 'the default docker config (no DOCKER_CONFIG set)';
-    const hint = `hint: the registry refused the request; check the registry login (credentials are read from ${config})`;
-    return new ToolError(`${error.message}\n${hint}`, error.command, error.code, error.stdout, error.stderr);
-}
-function builderArgs(builder) {
-    return builder ? ['--builder', builder] : [];
-}
-function createImagetools(runner = run) {
-    const commands = new Map();
-    const command = (env) => {
-        const key = [env.PATH, env.DOCKER_CONFIG, env.HOME].join('\0');
-        let found = commands.get(key);
-        if (!found) {
-            found = resolveImagetoolsCommand(env, runner);
-            // A failed lookup is not cached: the user may install buildx and retry in the same process.
-            found.catch(() => commands.delete(key));
-            commands.set(key, found);
-        }
-        return found;
-    };
-    const imagetools = async (env, args, options) => {
-        const [cmd, ...lead] = await command(env);
-        try {
-            return await runner(cmd, [...lead, ...args], { env, timeoutMs: DEFAULT_TIMEOUT_MS, ...options });
-        }
-        catch (error) {
-            throw withAuthHint(error, env);
-        }
-    };
-    const inspectText = async (ref, format, env, options) => {
-        const result = await imagetools(env, ['inspect', ...builderArgs(options.builder), ...format, ref], {
-            secrets: options.secrets,
-            timeoutMs: options.timeoutMs,
-        });
-        return result.stdout;
-    };
-    const inspectRaw = async (ref, env = process.env, options = {}) => {
-        const data = parseJson(await inspectText(ref, ['--raw'], env, options), `imagetools inspect --raw ${ref}`);
-        if (!data || typeof data !== 'object' || Array.isArray(data))
-            throw new Error(`imagetools inspect --raw ${ref}: not a manifest object`);
-        return data;
-    };
-    return {
-        async createIndex(options) {
-            if (options.tags.length === 0)
-                throw new Error('createIndex: no tags to create');
-            if (options.sources.length === 0)
-                throw new Error(`createIndex ${options.tags[0]}: no source manifests`);
-            const args = [
-                'create',
-                '--progress',
-                'plain',
-                ...builderArgs(options.builder),
-                ...(options.preferIndex === false ? ['--prefer-index=false'] : []),
-                ...options.tags.flatMap((tag) => ['-t', tag]),
-                ...options.sources,
-            ];
-            const log = options.log;
-            await imagetools(options.env ?? process.env, args, {
-                secrets: options.secrets,
-                timeoutMs: options.timeoutMs,
-                onLine: log ? (_stream, line) => log(line) : undefined,
-            });
-        },
-        async planIndex(options) {
-            if (options.sources.length === 0)
-                throw new Error('planIndex: no source manifests');
-            const result = await imagetools(options.env ?? process.env, ['create', '--dry-run', ...builderArgs(options.builder), ...options.sources], {
-                secrets: options.secrets,
-                timeoutMs: options.timeoutMs,
-            });
-            const data = parseJson(result.stdout, `imagetools create --dry-run ${options.sources.join(' ')}`);
-            if (!data || typeof data !== 'object' || Array.isArray(data))
-                throw new Error('imagetools create --dry-run: not a manifest object');
-            return data;
-        },
-        inspectRaw,
-        async indexDigest(ref, env = process.env, options = {}) {
-            // .Manifest is the descriptor the registry resolved the reference to; its digest is the one
-            // a pull by tag gets (the e2e test checks it against the sha256 of the raw bytes).
-            const data = parseJson(await inspectText(ref, ['--format', '{{json .Manifest}}'], env, options), `imagetools inspect ${ref}`);
-            if (typeof data.digest !== 'string' || !imagetools_DIGEST.test(data.digest)) {
-                throw new Error(`imagetools inspect ${ref}: no sha256 digest in the output`);
-            }
-            return data.digest;
-        },
-        async manifestCompressedSize(ref, env = process.env, options = {}) {
-            const raw = await inspectRaw(ref, env, options);
-            if (isIndex(raw))
-                throw new Error(`${ref} is an image index, not a platform manifest: pass repository@digest of one platform`);
-            const blobs = [raw.config, ...(raw.layers ?? [])];
-            if (!raw.config || blobs.some((b) => !b || typeof b.size !== 'number' || b.size < 0)) {
-                throw new Error(`${ref}: the manifest has no config or a blob without a size`);
-            }
-            return blobs.reduce((sum, blob) => sum + blob.size, 0);
-        },
-    };
-}
-const defaults = createImagetools();
-const createIndex = defaults.createIndex;
-const planIndex = defaults.planIndex;
-const inspectRaw = defaults.inspectRaw;
-const indexDigest = defaults.indexDigest;
-const manifestCompressedSize = defaults.manifestCompressedSize;
-/** The real imagetools, for callers that take an injectable one. */
-const defaultImagetools = defaults;
-
-;// CONCATENATED MODULE: external "node:stream"
-const external_node_stream_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
-;// CONCATENATED MODULE: external "node:stream/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
-;// CONCATENATED MODULE: ./src/tools/download.ts
-// Downloads of pinned tool releases. A release is trusted only by the SHA-256 pinned in our code,
-// never by where it came from: the bytes stream to a temp file beside the destination while being
-// hashed, and only a matching file is renamed into place (atomically, so a cache never holds half
-// a file). A destination that already has the pinned hash is a cache hit and is not fetched again.
-
-
-
-
-
-const SHA256 = /^[a-f0-9]{64}$/;
-/** Thrown when the downloaded bytes are not the pinned ones; the partial file is already gone. */
-class ChecksumMismatchError extends Error {
-    url;
-    expected;
-    got;
-    constructor(url, expected, got) {
-        super(`checksum mismatch for ${url}: expected sha256 ${expected}, got ${got}`);
-        this.url = url;
-        this.expected = expected;
-        this.got = got;
-        this.name = 'ChecksumMismatchError';
-    }
-}
-async function sha256File(path) {
-    const hash = (0,external_node_crypto_namespaceObject.createHash)('sha256');
-    await (0,promises_namespaceObject.pipeline)((0,external_node_fs_namespaceObject.createReadStream)(path), hash);
-    return hash.digest('hex');
-}
-/** Resolves to dest once it holds the bytes whose SHA-256 is `sha256` (lowercase hex). */
-async function downloadVerified(url, sha256, dest, options = {}) {
-    const expected = sha256.toLowerCase();
-    if (!SHA256.test(expected))
-        throw new Error(`downloadVerified ${url}: "${sha256}" is not a SHA-256 (64 hex digits)`);
-    if ((0,external_node_fs_namespaceObject.existsSync)(dest) && (await sha256File(dest)) === expected) {
-        options.log?.(`${(0,external_node_path_namespaceObject.basename)(dest)}: cached, checksum ok`);
-        return dest;
-    }
-    (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_namespaceObject.dirname)(dest), { recursive: true });
-    // Same directory as dest, so the final rename never crosses filesystems.
-    const partial = (0,external_node_path_namespaceObject.join)((0,external_node_path_namespaceObject.dirname)(dest), `.${(0,external_node_path_namespaceObject.basename)(dest)}.${process.pid}.${Date.now()}.partial`);
-    const doFetch = options.fetch ?? fetch;
-    const signal = options.timeoutMs !== undefined ? AbortSignal.timeout(options.timeoutMs) : undefined;
-    try {
-        options.log?.(`downloading ${url}`);
-        const response = await doFetch(url, { redirect: 'follow', signal }).catch((error) => {
-            throw new Error(`GET ${url} failed: ${error instanceof Error ? error.message : String(error)}`);
-        });
-        if (!response.ok || !response.body)
-            throw new Error(`GET ${url} failed: HTTP ${response.status} ${response.statusText}`.trimEnd());
-        const hash = (0,external_node_crypto_namespaceObject.createHash)('sha256');
-        const hashing = new external_node_stream_namespaceObject.Transform({
-            transform(chunk, _encoding, done) {
-                hash.update(chunk);
-                done(null, chunk);
-            },
-        });
-        await (0,promises_namespaceObject.pipeline)(external_node_stream_namespaceObject.Readable.fromWeb(response.body), hashing, (0,external_node_fs_namespaceObject.createWriteStream)(partial));
-        const got = hash.digest('hex');
-        if (got !== expected)
-            throw new ChecksumMismatchError(url, expected, got);
-        (0,external_node_fs_namespaceObject.renameSync)(partial, dest);
-        return dest;
-    }
-    finally {
-        (0,external_node_fs_namespaceObject.rmSync)(partial, { force: true });
-    }
-}
-
-;// CONCATENATED MODULE: ./src/tools/spin.ts
-// The Spin CLI: its pinned release, how to install it, and its build/push command lines.
-//
-// Flags (spinframework/spin src/commands/{build,registry}.rs): `spin build --from MANIFEST` and
-// `spin registry push --from MANIFEST [--insecure] REFERENCE`. --insecure makes Spin's OCI client
-// speak plain http (ClientProtocol::Http), which a local registry needs. Registry auth: Spin's own
-// `spin registry login` store first, then the docker config (DOCKER_CONFIG). The push prints
-// "Pushed with digest sha256:..." when the registry returns the manifest URL with a digest.
-//
-// Pinned release checksums come from the spinframework/homebrew-tap formula for 3.4.0
-// (Formula/spin.rb, the Linux amd64/aarch64 tarballs); they were not downloaded here.
-
-
-
-
-
-const SPIN_VERSION = 'v3.4.0';
-/** SHA-256 of spin-<version>-linux-<arch>.tar.gz per version and arch. */
-const SPIN_CHECKSUMS = {
-    'v3.4.0': {
-        amd64: 'd8286b5feaa9c17eca4fd173d14cb9a4783a40bbb9c40fe8a80c33dcc19f9fd2',
-        aarch64: '07e4b15a24bbacf70df8de419505f8317d4c890050504c546e35157beceb25a4',
-    },
-};
-function spinTarball(version, arch) {
-    return `spin-${version}-linux-${arch}.tar.gz`;
-}
-function spinReleaseUrl(version, arch) {
-    return `https://github.com/spinframework/spin/releases/download/${version}/${spinTarball(version, arch)}`;
-}
-/** Spin's name for this machine's architecture (Node's process.arch in, release suffix out). */
-function spinArch(nodeArch = process.arch) {
-    if (nodeArch === 'x64')
-        return 'amd64';
-    if (nodeArch === 'arm64')
-        return 'aarch64';
-    throw new problem_UserError(`Spin publishes no Linux release for this machine's architecture (${nodeArch})`);
-}
-function pinnedChecksum(version, arch) {
-    const sha = SPIN_CHECKSUMS[version]?.[arch];
-    if (!sha)
-        throw new problem_UserError(`no pinned checksum for spin ${version} on ${arch}`);
-    return sha;
-}
-/** Installs the pinned Spin release into dir (checksum-verified); resolves to the binary's path. */
-async function installSpin(o) {
-    const version = o.version ?? SPIN_VERSION;
-    const arch = o.arch ?? spinArch();
-    const sha = pinnedChecksum(version, arch);
-    const binDir = (0,external_node_path_namespaceObject.join)(o.dir, `spin-${version}-linux-${arch}`);
-    const binary = (0,external_node_path_namespaceObject.join)(binDir, 'spin');
-    const tarball = await (o.download ?? downloadVerified)(spinReleaseUrl(version, arch), sha, (0,external_node_path_namespaceObject.join)(o.dir, spinTarball(version, arch)), {
-        log: o.log,
-        timeoutMs: 10 * 60 * 1000,
-    });
-    // The tarball was just verified (or found verified in the cache): unpacking again is cheap and
-    // guarantees the binary matches it.
-    (0,external_node_fs_namespaceObject.mkdirSync)(binDir, { recursive: true });
-    await (o.runner ?? run)('tar', ['-xzf', tarball, '-C', binDir, 'spin']);
-    if (!(0,external_node_fs_namespaceObject.existsSync)(binary))
-        throw new Error(`${spinTarball(version, arch)} holds no spin binary`);
-    return binary;
-}
-/** "spin 3.4.0 (abc1234 2025-...)" -> "3.4.0". */
-function parseSpinVersion(stdout) {
-    return /spin\s+v?(\d+\.\d+\.\d+\S*)/.exec(stdout)?.[1] ?? stdout.trim().split('\n')[0];
-}
-function spinBuildArgs(manifest) {
-    return ['build', '--from', manifest];
-}
-function spinPushArgs(manifest, reference, insecure) {
-    return ['registry', 'push', '--from', manifest, ...(insecure ? ['--insecure'] : []), reference];
-}
-/** The digest `spin registry push` reports, if the registry told it. */
-function parsePushedDigest(stdout) {
-    return /Pushed with digest (sha256:[a-f0-9]{64})/.exec(stdout)?.[1];
-}
-
-;// CONCATENATED MODULE: ./src/backends/spin.ts
-// Spin backend: one wasi/wasm32 leg. `spin build` in the manifest's directory, then
-// `spin registry push` of the app as an OCI artifact (one manifest, no index). Spin can only push
-// to a tag, so the leg pushes to its scratch tag hephy-leg-<leg id> and records the digest; the
-// merge puts the real tags on that digest. The digest comes from the push's output, or, when the
-// registry did not return it, from reading the scratch tag back.
-//
-// The CLI: `spin` on PATH when present; on GitHub runners the pinned release is downloaded
-// (SHA-256 checked) into the backend's cache dir; elsewhere a missing CLI is a clear error.
-
-
-
-
-
-
-
-
-const spin_DIGEST = /^sha256:[a-f0-9]{64}$/;
-const SPIN_PLATFORM = 'wasi/wasm32';
-const SPIN_NOT_INSTALLED = `the Spin CLI is not installed; hephy-builder installs it on GitHub runners; locally install it from https://spinframework.dev/ (hephy-builder pins spin ${SPIN_VERSION})`;
-function spinManifest(ctx) {
-    const rel = ctx.spec.config.spin_config?.manifest_path ?? 'spin.toml';
-    const path = (0,external_node_path_namespaceObject.resolve)(ctx.sourceDir, rel);
-    if (!(0,external_node_fs_namespaceObject.existsSync)(path) || !(0,external_node_fs_namespaceObject.statSync)(path).isFile())
-        throw new problem_UserError(`spin_config.manifest_path ${rel}: no such file in ${ctx.sourceDir}`);
-    return { dir: (0,external_node_path_namespaceObject.dirname)(path), file: (0,external_node_path_namespaceObject.basename)(path) };
-}
-function createSpinBackend(options = {}) {
-    const runner = options.runner ?? run;
-    const now = options.now ?? Date.now;
-    const resolveDigest = options.resolveDigest ?? ((reference, env) => createImagetools().indexDigest(reference, env));
-    const binaries = new WeakMap();
-    async function locate(ctx) {
-        const known = binaries.get(ctx);
-        if (known)
-            return known;
-        if (ctx.leg.platform !== SPIN_PLATFORM) {
-            throw new problem_UserError(`the spin backend builds only ${SPIN_PLATFORM}, not ${ctx.leg.platform}`);
-        }
-        const env = toolEnv(ctx.env);
-        let binary = which('spin', env.PATH);
-        if (!binary) {
-            if (!ctx.onRunner)
-                throw new problem_UserError(SPIN_NOT_INSTALLED);
-            ctx.log(`installing spin ${SPIN_VERSION} (checksum-verified release) into ${ctx.cacheDir}`);
-            binary = await installSpin({ dir: ctx.cacheDir, arch: options.arch, download: options.download, runner, log: ctx.log });
-        }
-        binaries.set(ctx, binary);
-        return binary;
-    }
-    async function build(ctx) {
-        const spin = await locate(ctx);
-        const env = toolEnv(ctx.env);
-        const manifest = spinManifest(ctx);
-        const reference = `${ctx.target.repository}:${scratchTag(ctx.leg.id)}`;
-        const runOptions = { cwd: manifest.dir, env, secrets: ctx.secrets, onLine: (_s, line) => ctx.log(line) };
-        await runner(spin, spinBuildArgs(manifest.file), { ...runOptions, timeoutMs: 60 * 60 * 1000 });
-        const pushStart = now();
-        const pushed = await runner(spin, spinPushArgs(manifest.file, reference, ctx.target.insecure), { ...runOptions, timeoutMs: 30 * 60 * 1000 });
-        const pushMs = now() - pushStart;
-        const digest = parsePushedDigest(pushed.stdout) ?? (await resolveDigest(reference, env));
-        if (!spin_DIGEST.test(digest))
-            throw new Error(`spin: cannot tell the digest pushed to ${reference} (got "${digest}")`);
-        return { digest, pushMs };
-    }
-    return {
-        name: 'spin',
-        tools: ['spin'],
-        async setup(ctx) {
-            const spin = await locate(ctx);
-            const version = await runner(spin, ['--version'], { env: toolEnv(ctx.env), secrets: ctx.secrets, timeoutMs: 60_000 });
-            return parseSpinVersion(version.stdout);
-        },
-        build,
-    };
-}
-const spinBackend = createSpinBackend();
-
-;// CONCATENATED MODULE: ./src/backends/index.ts
-
-
-
-
-const backends = {
-    ko: koBackend,
-    kaniko: kanikoBackend,
-    buildkit: buildkitBackend,
-    spin: spinBackend,
-};
-function backendFor(name) {
-    return backends[name];
-}
-
-;// CONCATENATED MODULE: ./src/core/legRecord.ts
-// Leg records travel between jobs as files (artifacts on runners, a directory locally), so the
-// merge validates every record it reads instead of trusting it.
-
-
-const durations = object({ setup: schemas_number(), build: schemas_number(), push: schemas_number(), total: schemas_number() });
-const legRecordSchema = object({
-    schema: literal(1),
-    legId: schemas_string().min(1),
-    image: schemas_string().min(1),
-    dir: schemas_string(),
-    platform: schemas_string().min(1),
-    backend: schemas_enum(BACKENDS),
-    runner: schemas_string(),
-    repository: schemas_string().optional(),
-    digest: schemas_string().regex(/^sha256:[a-f0-9]{64}$/).optional(),
-    compressedSize: schemas_number().int().nonnegative().optional(),
-    durationsMs: durations,
-    sourceCommit: schemas_string().optional(),
-    status: schemas_enum(['success', 'failure']),
-    error: schemas_string().optional(),
-    startedAt: schemas_string(),
-    finishedAt: schemas_string(),
-});
-/** The file (and artifact) name of a leg's record. Leg ids are already artifact-name safe. */
-function legRecordName(legId) {
-    return `hephy-leg-${legId}`;
-}
-function legRecord_parseLegRecord(text, source) {
-    let data;
-    try {
-        data = JSON.parse(text);
-    }
-    catch (error) {
-        throw new Error(`${source}: not a JSON leg record (${error instanceof Error ? error.message : String(error)})`);
-    }
-    const parsed = legRecordSchema.safeParse(data);
-    if (!parsed.success) {
-        const first = parsed.error.issues[0];
-        throw new Error(`${source}: not a valid leg record: ${first.path.join('.') || '(root)'}: ${first.message}`);
-    }
-    return parsed.data;
-}
-/** A record for a leg that failed before or during its build. */
-function failedLegRecord(leg, error, startedAt, durationsMs) {
-    return {
-        schema: 1,
-        legId: leg.id,
-        image: leg.image,
-        dir: leg.dir,
-        platform: leg.platform,
-        backend: leg.backend,
-        runner: leg.runner,
-        durationsMs,
-        status: 'failure',
-        error,
-        startedAt: startedAt.toISOString(),
-        finishedAt: new Date().toISOString(),
-    };
-}
-
-;// CONCATENATED MODULE: ./src/core/report/format.ts
-// Small formatters shared by every report.
-function formatDuration(ms) {
-    if (!Number.isFinite(ms))
-        return '-';
-    const sign = ms < 0 ? '-' : '';
-    const abs = Math.abs(ms);
-    if (abs < 1000)
-        return `${sign}${Math.round(abs)}ms`;
-    const seconds = abs / 1000;
-    if (seconds < 60)
-        return `${sign}${seconds.toFixed(1)}s`;
-    const minutes = Math.floor(seconds / 60);
-    return `${sign}${minutes}m ${Math.round(seconds - minutes * 60)
-        .toString()
-        .padStart(2, '0')}s`;
-}
-function formatBytes(bytes) {
-    if (bytes === undefined || !Number.isFinite(bytes))
-        return '-';
-    const sign = bytes < 0 ? '-' : '';
-    let value = Math.abs(bytes);
-    for (const unit of ['B', 'KiB', 'MiB', 'GiB']) {
-        if (value < 1024 || unit === 'GiB')
-            return `${sign}${unit === 'B' ? value : value.toFixed(1)} ${unit}`;
-        value /= 1024;
-    }
-    return `${sign}${value} B`;
-}
-/** "+12.3s (+15%)", "-2.0s (-4%)", or "new" when there is nothing to compare with. */
-function formatDelta(current, base, unit) {
-    if (current === undefined || base === undefined)
-        return 'new';
-    const diff = current - base;
-    const abs = unit === 'ms' ? formatDuration(diff) : formatBytes(diff);
-    const signed = diff > 0 ? `+${abs}` : diff === 0 ? `±0` : abs;
-    if (base === 0)
-        return signed;
-    const pct = Math.round((diff / base) * 100);
-    return `${signed} (${pct > 0 ? '+' : ''}${pct}%)`;
-}
-
-;// CONCATENATED MODULE: ./src/core/report/runSummary.ts
-
-
-const SUMMARY_MARKER = '<!-- hephy-builder:summary -->';
-function baselineFromReport(report, meta) {
-    const legs = {};
-    for (const record of report.outcomes.flatMap((o) => o.records)) {
-        if (record.status === 'success')
-            legs[record.legId] = { totalMs: record.durationsMs.total, compressedSize: record.compressedSize };
-    }
-    return { ...meta, legs, criticalPathMs: criticalPathMs(report) };
-}
-/** The slowest leg plus the merge: what the run's wall time cannot go below. */
-function criticalPathMs(report) {
-    const legs = report.outcomes.flatMap((o) => o.records).map((r) => r.durationsMs.total);
-    return (legs.length ? Math.max(...legs) : 0) + report.mergeMs;
-}
-/** Every leg of the run, failed ones first. */
-function legRows(report) {
-    const records = report.outcomes.flatMap((o) => o.records);
-    return [...records.filter((r) => r.status !== 'success'), ...records.filter((r) => r.status === 'success')];
-}
-function renderRunSummaryMarkdown(report, baseline) {
-    const out = [SUMMARY_MARKER, '## hephy-builder', ''];
-    const failed = report.outcomes.filter((o) => o.status === 'failed');
-    const published = report.outcomes.filter((o) => o.status === 'published');
-    out.push(`**${published.length}** image(s) published, **${failed.length}** failed.`, '');
-    if (failed.length) {
-        out.push('### Failed', '');
-        for (const outcome of failed) {
-            out.push(`- **\`${outcome.image}\`**: no tag moved.`);
-            for (const leg of outcome.failedLegs)
-                out.push(`  - leg \`${leg.legId}\` (${leg.platform}): ${cell(firstLine(leg.reason))}`);
-            if (outcome.error)
-                out.push(`  - merge: ${cell(firstLine(outcome.error))}`);
-        }
-        out.push('');
-    }
-    if (published.length) {
-        out.push('### Published', '');
-        out.push(renderMarkdownTable(['Image', 'Platforms', 'Index digest', 'Tags'], published.map((o) => [`\`${o.image}\``, o.platforms.join(', '), `\`${shortDigest(o.digest)}\``, o.tags.map((t) => `\`${t}\``).join('<br>')])), '');
-    }
-    const rows = legRows(report);
-    if (rows.length) {
-        out.push('### Legs', '');
-        const compare = baseline !== undefined;
-        const headers = ['Leg', 'Status', 'Runner', 'Backend', 'Setup', 'Build', 'Push', 'Total', ...(compare ? ['Δ time'] : []), 'Size', ...(compare ? ['Δ size'] : [])];
-        out.push(renderMarkdownTable(headers, rows.map((r) => {
-            const base = baseline?.legs[r.legId];
-            return [
-                `\`${r.image}\` ${r.platform}`,
-                r.status === 'success' ? 'ok' : `**failed**: ${firstLine(r.error ?? '')}`,
-                r.runner,
-                r.backend,
-                formatDuration(r.durationsMs.setup),
-                formatDuration(r.durationsMs.build),
-                formatDuration(r.durationsMs.push),
-                formatDuration(r.durationsMs.total),
-                ...(compare ? [formatDelta(r.status === 'success' ? r.durationsMs.total : undefined, base?.totalMs, 'ms')] : []),
-                formatBytes(r.compressedSize),
-                ...(compare ? [formatDelta(r.compressedSize, base?.compressedSize, 'bytes')] : []),
-            ];
-        })), '');
-    }
-    const critical = criticalPathMs(report);
-    const criticalDelta = baseline?.criticalPathMs !== undefined ? ` (${formatDelta(critical, baseline.criticalPathMs, 'ms')} vs base)` : '';
-    out.push(`Critical path (slowest leg + merge ${formatDuration(report.mergeMs)}): **${formatDuration(critical)}**${criticalDelta}.`, '');
-    if (baseline) {
-        const what = [baseline.ref, baseline.sha?.slice(0, 7)].filter(Boolean).join(' at ');
-        out.push(`Compared with the last successful run on ${what || 'the default branch'}${baseline.createdAt ? ` (${baseline.createdAt})` : ''}.`, '');
-    }
-    else {
-        out.push('No baseline yet: the first successful run on the default branch becomes the reference for later comparisons.', '');
-    }
-    return out.join('\n');
-}
-function renderRunSummaryText(report) {
-    const out = [];
-    const rows = legRows(report);
-    out.push(renderTextTable(['LEG', 'STATUS', 'BACKEND', 'SETUP', 'BUILD', 'PUSH', 'TOTAL', 'SIZE', 'DIGEST'], rows.map((r) => [
-        r.legId,
-        r.status === 'success' ? 'ok' : 'FAILED',
-        r.backend,
-        formatDuration(r.durationsMs.setup),
-        formatDuration(r.durationsMs.build),
-        formatDuration(r.durationsMs.push),
-        formatDuration(r.durationsMs.total),
-        formatBytes(r.compressedSize),
-        shortDigest(r.digest),
-    ])));
-    out.push('');
-    for (const o of report.outcomes) {
-        if (o.status === 'published') {
-            out.push(`published ${o.image} (${o.platforms.join(', ')}) ${shortDigest(o.digest)}`);
-            for (const tag of o.tags)
-                out.push(`  ${tag}`);
-        }
-        else {
-            out.push(`FAILED ${o.image}: no tag moved`);
-            for (const leg of o.failedLegs)
-                out.push(`  leg ${leg.legId}: ${firstLine(leg.reason)}`);
-            if (o.error)
-                out.push(`  merge: ${firstLine(o.error)}`);
-        }
-    }
-    out.push('', `critical path: ${formatDuration(criticalPathMs(report))} (slowest leg + merge)`);
-    return `${out.join('\n')}\n`;
-}
-function shortDigest(digest) {
-    return digest ? digest.replace(/^sha256:/, 'sha256:').slice(0, 19) : '-';
-}
-function firstLine(text) {
-    const line = text.split('\n').find((l) => l.trim()) ?? '';
-    return line.length > 200 ? `${line.slice(0, 197)}...` : line;
-}
-
-;// CONCATENATED MODULE: ./src/app/buildLeg.ts
-// Runs one leg: fetch the sources (local dir, or an upstream clone at a ref), set the backend up,
-// build one platform and push it by digest, measure the pushed image, and always come back with a
-// leg record — a failed leg records its failure so the merge and the summary can say why.
-
-
-
-
-
-
-async function sources(spec, env, workDir) {
-    if (spec.source.kind === 'upstream') {
-        const checkout = (0,external_node_path_namespaceObject.join)(workDir, 'upstream');
-        env.log(`cloning ${spec.source.repo} at ${spec.source.ref}`);
-        const commit = await git_shallowClone(spec.source.repo, spec.source.ref, checkout);
-        env.log(`${spec.source.ref} resolved to ${commit}`);
-        return { dir: checkout, commit };
-    }
-    const dir = (0,external_node_path_namespaceObject.resolve)(env.root, spec.source.dir);
-    const commit = await headSha(env.root).catch(() => undefined);
-    return { dir, commit };
-}
-const buildLeg_describe = (error) => (error instanceof Error ? error.message : String(error));
-async function buildLeg(leg, spec, env, deps) {
-    const startedAt = new Date();
-    const started = Date.now();
-    const durations = { setup: 0, build: 0, push: 0, total: 0 };
-    const workDir = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), `hephy-leg-${leg.id}-`));
-    let phase = 'setup';
-    try {
-        const backend = deps.backendFor(leg.backend);
-        const source = await sources(spec, env, workDir);
-        const cacheDir = (0,external_node_path_namespaceObject.join)(env.cacheRoot, leg.backend);
-        (0,external_node_fs_namespaceObject.mkdirSync)(cacheDir, { recursive: true });
-        const ctx = {
-            spec,
-            leg,
-            sourceDir: source.dir,
-            target: { repository: repositoryFor(spec.image, env.publish), insecure: env.insecure },
-            workDir,
-            cacheDir,
-            env: env.env,
-            baseImage: env.baseImage,
-            kanikoImage: env.kanikoImage,
-            secrets: env.secrets,
-            onRunner: env.onRunner,
-            log: env.log,
-        };
-        const version = await backend.setup(ctx);
-        durations.setup = Date.now() - started;
-        env.log(`${leg.backend} ${version}: building ${spec.image} for ${leg.platform}`);
-        phase = 'build';
-        const buildStarted = Date.now();
-        const result = await backend.build(ctx);
-        const buildAndPush = Date.now() - buildStarted;
-        durations.push = Math.min(result.pushMs, buildAndPush);
-        durations.build = buildAndPush - durations.push;
-        phase = 'measure';
-        const reference = `${ctx.target.repository}@${result.digest}`;
-        const size = await deps.compressedSize(reference, env.env);
-        durations.total = Date.now() - started;
-        env.log(`pushed ${reference}`);
-        return {
-            schema: 1,
-            legId: leg.id,
-            image: leg.image,
-            dir: leg.dir,
-            platform: leg.platform,
-            backend: leg.backend,
-            runner: leg.runner,
-            repository: ctx.target.repository,
-            digest: result.digest,
-            compressedSize: size,
-            durationsMs: durations,
-            sourceCommit: source.commit,
-            status: 'success',
-            startedAt: startedAt.toISOString(),
-            finishedAt: new Date().toISOString(),
-        };
-    }
-    catch (error) {
-        durations.total = Date.now() - started;
-        if (phase === 'setup')
-            durations.setup = durations.total;
-        else if (phase === 'build')
-            durations.build = durations.total - durations.setup;
-        return failedLegRecord(leg, `${phase} failed: ${buildLeg_describe(error)}`, startedAt, durations);
-    }
-    finally {
-        (0,external_node_fs_namespaceObject.rmSync)(workDir, { recursive: true, force: true });
-    }
-}
-
-;// CONCATENATED MODULE: ./src/core/mergePlan.ts
-
-function planMerge(images, legs, records, opts) {
-    const recordByLeg = new Map();
-    for (const record of records) {
-        // A re-run leg can leave two records: the later one wins.
-        const previous = recordByLeg.get(record.legId);
-        if (!previous || previous.finishedAt <= record.finishedAt)
-            recordByLeg.set(record.legId, record);
-    }
-    return images.map((spec) => {
-        const imageLegs = legs.filter((leg) => leg.image === spec.image);
-        const repository = repositoryFor(spec.image, opts);
-        const failedLegs = [];
-        const sources = [];
-        const perArch = [];
-        const imageRecords = [];
-        for (const leg of imageLegs) {
-            const record = recordByLeg.get(leg.id);
-            if (record)
-                imageRecords.push(record);
-            if (!record) {
-                failedLegs.push({ legId: leg.id, platform: leg.platform, reason: 'no leg record: the leg did not run or did not finish' });
-            }
-            else if (record.status !== 'success' || !record.digest) {
-                failedLegs.push({ legId: leg.id, platform: leg.platform, reason: record.error || 'the leg failed without a message' });
-            }
-            else {
-                const source = `${record.repository ?? repository}@${record.digest}`;
-                sources.push(source);
-                if (opts.perArchTags)
-                    perArch.push({ tag: `${repository}:${perArchTag(spec.image, leg.platform, opts)}`, source });
-            }
-        }
-        if (imageLegs.length === 0)
-            failedLegs.push({ legId: '-', platform: '-', reason: 'the plan has no legs for this image' });
-        return {
-            image: spec.image,
-            repository,
-            platforms: imageLegs.map((leg) => leg.platform),
-            tags: indexTags(spec.image, spec.additionalTags, opts).map((tag) => `${repository}:${tag}`),
-            sources,
-            perArch,
-            records: imageRecords,
-            status: failedLegs.length ? 'failed' : 'ready',
-            failedLegs,
-        };
-    });
-}
-
-;// CONCATENATED MODULE: ./src/app/mapLimited.ts
-/** Maps items with at most `limit` calls in flight; results keep the input order. */
-async function mapLimited(items, limit, fn) {
-    const results = new Array(items.length);
-    let next = 0;
-    const worker = async () => {
-        while (next < items.length) {
-            const index = next++;
-            results[index] = await fn(items[index]);
-        }
-    };
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-    return results;
-}
-
-;// CONCATENATED MODULE: ./src/app/merge.ts
-// The merge step: per image, once every leg pushed its platform by digest, one multi-arch index
-// under all the image's tags. The order protects the tags: the index is first planned without
-// pushing (dry run) and checked to hold every planned platform, and only then pushed; an image
-// with a failed leg makes no imagetools call at all. One image's failure never stops the others;
-// the caller turns failed outcomes into the exit code.
-
-
-
-
-
-
-
-const messageOf = (error) => (error instanceof Error ? error.message : String(error));
-/** Planned platforms the index lacks (linux/arm64 and linux/arm64/v8 are the same platform). */
-function missingPlatforms(planned, raw) {
-    const found = indexPlatforms(raw);
-    return { missing: planned.filter((p) => !found.some((f) => samePlatform(f, p))), found };
-}
-function listed(items) {
-    return items.length ? items.join(', ') : 'none';
-}
-async function publishImage(merge, options, tools) {
-    const env = options.env ?? process.env;
-    const secrets = options.secrets ?? [];
-    const builder = options.builder;
-    const log = (line) => options.log?.(`[${merge.image}] ${line}`);
-    const outcome = (status, extra = {}) => ({
-        image: merge.image,
-        status,
-        tags: [],
-        platforms: merge.platforms,
-        failedLegs: [],
-        records: merge.records,
-        ...extra,
-    });
-    // 1. Plan the index without pushing anything, and check it before any tag moves.
-    let planned;
-    try {
-        planned = await tools.planIndex({ sources: merge.sources, env, secrets, builder });
-    }
-    catch (error) {
-        return outcome('failed', { error: `could not assemble the index from ${listed(merge.sources)} (no tag moved): ${messageOf(error)}` });
-    }
-    const before = missingPlatforms(merge.platforms, planned);
-    if (before.missing.length) {
-        return outcome('failed', {
-            error: `the index assembled from the leg digests lacks ${listed(before.missing)} (it has ${listed(before.found)}): a leg pushed a manifest of another platform; no tag moved`,
-        });
-    }
-    // 2. Push it under every tag at once.
-    const tagList = merge.tags.join(', ');
-    log(`creating ${tagList} over ${merge.sources.length} platform manifest(s)`);
-    try {
-        await tools.createIndex({ tags: merge.tags, sources: merge.sources, env, secrets, builder, log });
-    }
-    catch (error) {
-        return outcome('failed', {
-            tags: merge.tags,
-            error: `imagetools create failed; buildx pushes the tags one after another, so some of ${tagList} may already point at the new index: ${messageOf(error)}`,
-        });
-    }
-    // 3. Read back what the registry now serves under the first tag.
-    const first = merge.tags[0];
-    let digest;
-    try {
-        const raw = await tools.inspectRaw(first, env, { secrets, builder });
-        digest = await tools.indexDigest(first, env, { secrets, builder });
-        const after = missingPlatforms(merge.platforms, raw);
-        if (after.missing.length) {
-            return outcome('failed', {
-                tags: merge.tags,
-                digest,
-                error: `the index pushed to ${tagList} lacks ${listed(after.missing)} (it has ${listed(after.found)}); these tags already point at it`,
-            });
-        }
-    }
-    catch (error) {
-        return outcome('failed', {
-            tags: merge.tags,
-            digest,
-            error: `the index was pushed to ${tagList}, but reading it back failed, so its platforms are unchecked: ${messageOf(error)}`,
-        });
-    }
-    log(`${first} -> ${digest}`);
-    // 4. Per-arch tags: each a plain copy of its platform's manifest.
-    const perArchTags = [];
-    for (const { tag, source } of merge.perArch) {
-        try {
-            await tools.createIndex({ tags: [tag], sources: [source], env, secrets, builder, log, preferIndex: false });
-            perArchTags.push(tag);
-        }
-        catch (error) {
-            return outcome('failed', {
-                tags: [...merge.tags, ...perArchTags],
-                digest,
-                error: `the index is published at ${tagList} (${digest}), but the per-arch tag ${tag} failed: ${messageOf(error)}`,
-            });
-        }
-    }
-    return outcome('published', { tags: [...merge.tags, ...perArchTags], digest });
-}
-async function mergeImages(options) {
-    const started = Date.now();
-    const tools = options.imagetools ?? defaultImagetools;
-    const plans = planMerge(options.images, options.legs, options.records, options.publish);
-    const outcomes = await mapLimited(plans, options.concurrency ?? 4, async (merge) => {
-        if (merge.status === 'failed') {
-            options.log?.(`[${merge.image}] not published: ${merge.failedLegs.length} leg(s) failed; no tag moved`);
-            return { image: merge.image, status: 'failed', tags: [], platforms: merge.platforms, failedLegs: merge.failedLegs, records: merge.records };
-        }
-        try {
-            return await publishImage(merge, options, tools);
-        }
-        catch (error) {
-            // publishImage handles every tool failure; this is the safety net that keeps other images going.
-            return { image: merge.image, status: 'failed', tags: [], platforms: merge.platforms, failedLegs: [], records: merge.records, error: messageOf(error) };
-        }
-    });
-    return { outcomes, mergeMs: Date.now() - started };
-}
-function jsonFiles(dir) {
-    return readdirSync(dir, { withFileTypes: true })
-        .sort((a, b) => a.name.localeCompare(b.name))
-        .flatMap((entry) => {
-        const path = join(dir, entry.name);
-        if (entry.isDirectory())
-            return jsonFiles(path);
-        return entry.isFile() && entry.name.endsWith('.json') ? [path] : [];
-    });
-}
-/** Every leg record under dir, recursively (artifacts download into one subdirectory each). */
-function readLegRecords(dir) {
-    let files;
-    try {
-        files = jsonFiles(dir);
-    }
-    catch (error) {
-        return { records: [], problems: [`cannot read leg records from ${dir}: ${messageOf(error)}`] };
-    }
-    const records = [];
-    const problems = [];
-    for (const file of files) {
-        const name = relative(dir, file);
-        try {
-            records.push(parseLegRecord(readFileSync(file, 'utf8'), name));
-        }
-        catch (error) {
-            problems.push(`skipped ${messageOf(error)}`);
-        }
-    }
-    return { records, problems };
-}
-/** True when any image failed: the caller's exit code. */
-function anyFailed(report) {
-    return report.outcomes.some((o) => o.status === 'failed');
-}
 
 ;// CONCATENATED MODULE: ./src/app/localRun.ts
 // `hephy-builder run`: the whole CI pipeline on this machine. Plan, then every leg in parallel
@@ -23841,7 +24216,7 @@ async function runLocally(options) {
     out(renderPlanText(plan));
     const errors = plan.problems.filter((p) => p.severity === 'error');
     if (errors.length)
-        throw new problem_UserError(`${errors.length} problem(s) in build configs: fix them first`);
+        throw new UserError(`${errors.length} problem(s) in build configs: fix them first`);
     if (plan.matrix.include.length === 0) {
         out('Nothing to build.\n');
         return { plan, report: { outcomes: [], mergeMs: 0 }, registry: options.registry ?? '' };
@@ -23952,14 +24327,14 @@ const runCommand = {
     async run(args, io) {
         const tagMode = (stringOption(args, 'tag-mode') ?? 'per-image');
         if (!TAG_MODES.includes(tagMode))
-            throw new problem_UserError(`--tag-mode: expected one of ${TAG_MODES.join(', ')}, got \`${tagMode}\``);
+            throw new UserError(`--tag-mode: expected one of ${TAG_MODES.join(', ')}, got \`${tagMode}\``);
         const jobsText = stringOption(args, 'jobs');
         const jobs = jobsText === undefined ? undefined : Number(jobsText);
         if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1))
-            throw new problem_UserError(`--jobs: expected a whole number of at least 1, got \`${jobsText}\``);
+            throw new UserError(`--jobs: expected a whole number of at least 1, got \`${jobsText}\``);
         const registry = stringOption(args, 'registry');
         if (registry !== undefined && !/^[A-Za-z0-9.-]+(:\d+)?$/.test(registry))
-            throw new problem_UserError(`--registry: expected HOST[:PORT], got \`${registry}\``);
+            throw new UserError(`--registry: expected HOST[:PORT], got \`${registry}\``);
         const result = await runLocally({
             root: stringOption(args, 'root') ?? '.',
             mode: selectionFromArgs(args),
@@ -24101,7 +24476,9 @@ const validateCommand = {
 
 
 
-const commands = [validateCommand, detectCommand, planCommand, schemaCommand, initCommand, generateCommand, runCommand];
+
+
+const commands = [validateCommand, detectCommand, planCommand, schemaCommand, initCommand, generateCommand, buildCommand, mergeCommand, runCommand];
 
 ;// CONCATENATED MODULE: ./src/cli/main.ts
 // The hephy-builder CLI: a thin adapter that parses arguments and calls the core.
@@ -24152,7 +24529,7 @@ async function main(argv, io) {
     }
 }
 function reportError(error, io) {
-    if (error instanceof problem_UserError) {
+    if (error instanceof UserError) {
         for (const problem of error.problems)
             io.err(`${problem_formatProblem(problem)}\n`);
         io.err(`hephy-builder: ${error.message}\n`);

@@ -5,15 +5,12 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import * as cache from '@actions/cache';
 import * as core from '@actions/core';
-import { backendFor } from '../backends/index.js';
-import { buildLeg } from '../app/buildLeg.js';
-import { resolvePlannedImage } from '../app/planRepository.js';
+import { buildPlannedLeg } from '../app/buildPlannedLeg.js';
 import { parseLeg } from '../core/leg.js';
 import { failedLegRecord } from '../core/legRecord.js';
 import type { Leg, LegRecord } from '../core/model.js';
 import { renderLegMarkdown } from '../core/report/legReport.js';
 import { platformSlug } from '../core/platform.js';
-import { manifestCompressedSize } from '../tools/imagetools.js';
 import { uploadLegRecord } from './artifacts.js';
 import { readInputs, type ActionInputs } from './inputs.js';
 import { registrySession } from './registry.js';
@@ -22,34 +19,26 @@ import { setupTools } from './toolSetup.js';
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 async function buildOne(leg: Leg, inputs: ActionInputs, cacheRoot: string): Promise<LegRecord> {
-  const started = new Date();
+  let session;
   try {
-    const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
-    const spec = await resolvePlannedImage(inputs.root, leg.dir, leg.image, { cwd: workspace });
-    const session = registrySession(inputs, started);
-    await setupTools(leg.backend);
-    return await buildLeg(
-      leg,
-      spec,
-      {
-        root: join(workspace, inputs.root),
-        publish: session.publish,
-        insecure: inputs.insecureRegistry,
-        env: session.env,
-        secrets: session.secrets,
-        cacheRoot,
-        baseImage: inputs.baseImage || undefined,
-        kanikoImage: inputs.kanikoImage || undefined,
-        onRunner: process.env.GITHUB_ACTIONS === 'true',
-        log: (line) => core.info(line),
-      },
-      { backendFor, compressedSize: (ref, env) => manifestCompressedSize(ref, env) },
-    );
+    session = registrySession(inputs);
   } catch (error) {
-    // Bad input or setup trouble before the backend ran: still a leg record, so merge can say why.
-    const ms = Date.now() - started.getTime();
-    return failedLegRecord(leg, `setup failed: ${messageOf(error)}`, started, { setup: ms, build: 0, push: 0, total: ms });
+    return failedLegRecord(leg, `setup failed: ${messageOf(error)}`, new Date(), { setup: 0, build: 0, push: 0, total: 0 });
   }
+  return buildPlannedLeg(leg, {
+    root: inputs.root,
+    cwd: process.env.GITHUB_WORKSPACE || process.cwd(),
+    publish: session.publish,
+    insecure: inputs.insecureRegistry,
+    env: session.env,
+    secrets: session.secrets,
+    cacheRoot,
+    baseImage: inputs.baseImage || undefined,
+    kanikoImage: inputs.kanikoImage || undefined,
+    onRunner: process.env.GITHUB_ACTIONS === 'true',
+    log: (line) => core.info(line),
+    prepare: (planned) => setupTools(planned.backend),
+  });
 }
 
 export async function runBuildCommand(): Promise<void> {

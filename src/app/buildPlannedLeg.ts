@@ -1,0 +1,35 @@
+// One matrix leg from a checkout: re-resolve its image from the repository (a build job receives
+// only the leg), then build it. Trouble before the backend runs — a config that changed, a
+// missing tool — still ends as a leg record, so the merge can say why.
+import { resolve } from 'node:path';
+import { backendFor } from '../backends/index.js';
+import { failedLegRecord } from '../core/legRecord.js';
+import type { Leg, LegRecord } from '../core/model.js';
+import { manifestCompressedSize } from '../tools/imagetools.js';
+import { buildLeg, type LegEnvironment } from './buildLeg.js';
+import { resolvePlannedImage } from './planRepository.js';
+
+export interface PlannedLegOptions extends Omit<LegEnvironment, 'root'> {
+  /** Repository root as given (relative to cwd). */
+  root: string;
+  cwd: string;
+  /** Runs before the backend, e.g. to install its tools on a runner. */
+  prepare?: (leg: Leg) => Promise<void>;
+}
+
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+export async function buildPlannedLeg(leg: Leg, options: PlannedLegOptions): Promise<LegRecord> {
+  const started = new Date();
+  try {
+    const spec = await resolvePlannedImage(options.root, leg.dir, leg.image, { cwd: options.cwd });
+    await options.prepare?.(leg);
+    return await buildLeg(leg, spec, { ...options, root: resolve(options.cwd, options.root) }, {
+      backendFor,
+      compressedSize: (ref, env) => manifestCompressedSize(ref, env),
+    });
+  } catch (error) {
+    const ms = Date.now() - started.getTime();
+    return failedLegRecord(leg, `setup failed: ${messageOf(error)}`, started, { setup: ms, build: 0, push: 0, total: ms });
+  }
+}

@@ -1,0 +1,75 @@
+import { writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { buildPlannedLeg } from '../../app/buildPlannedLeg.js';
+import { toolsDir } from '../../app/paths.js';
+import { planRepository } from '../../app/planRepository.js';
+import { parseLeg } from '../../core/leg.js';
+import type { Leg } from '../../core/model.js';
+import { UserError } from '../../core/problem.js';
+import { renderLegMarkdown } from '../../core/report/legReport.js';
+import { headSha } from '../../tools/git.js';
+import { stringOption, type CommandSpec } from '../args.js';
+import { registryFromArgs, registryHelp, registryOptions } from '../registryOptions.js';
+
+export const buildCommand: CommandSpec = {
+  name: 'build',
+  summary: 'Build one leg (one image, one platform) and push it by digest; print its leg record',
+  usage: 'hephy-builder build (--leg JSON | --image NAME --platform P) --registry HOST[:PORT] [--root DIR] [--record FILE]',
+  help: `  --leg JSON              a leg of the plan's matrix (as \`plan --json\` prints under matrix.include)
+  --image NAME            or: the image to build ...
+  --platform P            ... and its platform, e.g. linux/arm64
+  --root DIR              repository root (default: .)
+${registryHelp}
+  --base-image REF        base image for ko apps without ko_config.base_image
+  --kaniko-image REF      Kaniko executor image (default: built locally from source)
+  --record FILE           also write the leg record (JSON) to FILE`,
+  options: {
+    ...registryOptions,
+    leg: { type: 'string' },
+    image: { type: 'string' },
+    platform: { type: 'string' },
+    root: { type: 'string' },
+    'base-image': { type: 'string' },
+    'kaniko-image': { type: 'string' },
+    record: { type: 'string' },
+  },
+  allowPositionals: false,
+  async run(args, io) {
+    const root = stringOption(args, 'root') ?? '.';
+    let leg: Leg;
+    const legText = stringOption(args, 'leg');
+    if (legText) leg = parseLeg(legText, '--leg');
+    else {
+      const image = stringOption(args, 'image');
+      const platform = stringOption(args, 'platform');
+      if (!image || !platform) throw new UserError('give --leg JSON, or --image NAME and --platform P');
+      const plan = await planRepository(root, { kind: 'all' }, { cwd: io.cwd });
+      const found = plan.matrix.include.find((l) => l.image === image && l.platform === platform);
+      if (!found) {
+        const known = plan.matrix.include.map((l) => `${l.image} ${l.platform}`).join(', ');
+        throw new UserError(`no leg for image ${image} on ${platform} in the plan of ${root}; planned: ${known || 'nothing'}`);
+      }
+      leg = found;
+    }
+    const registry = registryFromArgs(args, io, await headSha(resolve(io.cwd, root)).catch(() => undefined));
+    const record = await buildPlannedLeg(leg, {
+      root,
+      cwd: io.cwd,
+      publish: registry.publish,
+      insecure: registry.insecure,
+      env: registry.env,
+      secrets: registry.secrets,
+      cacheRoot: join(toolsDir(registry.env), 'cache'),
+      baseImage: stringOption(args, 'base-image'),
+      kanikoImage: stringOption(args, 'kaniko-image'),
+      onRunner: false,
+      log: (line) => io.err(`[${leg.id}] ${line}\n`),
+    });
+    const json = `${JSON.stringify(record, null, 2)}\n`;
+    const file = stringOption(args, 'record');
+    if (file) writeFileSync(resolve(io.cwd, file), json);
+    io.out(json);
+    if (record.status !== 'success') io.err(renderLegMarkdown(record));
+    return record.status === 'success' ? 0 : 1;
+  },
+};

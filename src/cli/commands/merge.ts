@@ -1,0 +1,56 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { anyFailed, mergeImages, readLegRecords } from '../../app/merge.js';
+import type { Plan } from '../../core/model.js';
+import { UserError } from '../../core/problem.js';
+import { renderRunSummaryMarkdown, renderRunSummaryText } from '../../core/report/runSummary.js';
+import { stringOption, type CommandSpec } from '../args.js';
+import { registryFromArgs, registryHelp, registryOptions } from '../registryOptions.js';
+
+function readPlan(file: string): Plan {
+  let plan: Plan;
+  try {
+    plan = JSON.parse(readFileSync(file, 'utf8')) as Plan;
+  } catch (error) {
+    throw new UserError(`${file}: not a plan (${error instanceof Error ? error.message : String(error)}); write one with \`hephy-builder plan --json > plan.json\``);
+  }
+  if (!Array.isArray(plan?.images) || !Array.isArray(plan?.matrix?.include)) throw new UserError(`${file}: not a plan: expected images and matrix.include, as \`plan --json\` prints`);
+  return plan;
+}
+
+export const mergeCommand: CommandSpec = {
+  name: 'merge',
+  summary: 'Publish each image whose legs all succeeded as one multi-arch index under its tags',
+  usage: 'hephy-builder merge --plan plan.json --records DIR --registry HOST[:PORT] [--summary FILE]',
+  help: `  --plan FILE             the plan (\`hephy-builder plan --json\`)
+  --records DIR           where the leg records are (searched recursively)
+${registryHelp}
+  --per-arch-tags         also tag each platform's manifest
+  --sha SHA               commit for the short-sha tag (per-image mode)
+  --summary FILE          write the markdown summary to FILE`,
+  options: { ...registryOptions, plan: { type: 'string' }, records: { type: 'string' }, summary: { type: 'string' }, 'per-arch-tags': { type: 'boolean' }, sha: { type: 'string' } },
+  allowPositionals: false,
+  async run(args, io) {
+    const planFile = stringOption(args, 'plan');
+    const recordsDir = stringOption(args, 'records');
+    if (!planFile || !recordsDir) throw new UserError('--plan FILE and --records DIR are required');
+    const plan = readPlan(resolve(io.cwd, planFile));
+    const { records, problems } = readLegRecords(resolve(io.cwd, recordsDir));
+    for (const problem of problems) io.err(`warning: ${problem}\n`);
+    const registry = registryFromArgs(args, io, stringOption(args, 'sha'));
+    registry.publish.perArchTags = Boolean(args.values['per-arch-tags']);
+    const report = await mergeImages({
+      images: plan.images,
+      legs: plan.matrix.include,
+      records,
+      publish: registry.publish,
+      env: registry.env,
+      secrets: registry.secrets,
+      log: (line) => io.err(`${line}\n`),
+    });
+    const summary = stringOption(args, 'summary');
+    if (summary) writeFileSync(resolve(io.cwd, summary), renderRunSummaryMarkdown(report));
+    io.out(renderRunSummaryText(report));
+    return anyFailed(report) ? 1 : 0;
+  },
+};

@@ -1,0 +1,50 @@
+// Registry options shared by `build` and `merge`: where to push, and how to log in without a
+// password on the command line (stdin or the HEPHY_REGISTRY_PASSWORD variable).
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { toolEnv } from '../app/paths.js';
+import { UserError } from '../core/problem.js';
+import { TAG_MODES, type PublishOptions, type TagMode } from '../core/tags.js';
+import { normalizeRegistry, registrySecrets, withRegistryAuth } from '../tools/registryAuth.js';
+import { stringOption, type CliIO, type ParsedArgs } from './args.js';
+
+export const registryOptions = {
+  registry: { type: 'string' },
+  prefix: { type: 'string' },
+  'tag-mode': { type: 'string' },
+  insecure: { type: 'boolean' },
+  username: { type: 'string' },
+  'password-stdin': { type: 'boolean' },
+} as const;
+
+export const registryHelp = `  --registry HOST[:PORT]  registry to push to (required)
+  --prefix PATH           path under the registry (default: hephy)
+  --tag-mode MODE         per-image (default) or single-repo
+  --insecure              plain http (local registries)
+  --username USER         log in as USER; the password comes from stdin (--password-stdin)
+  --password-stdin        or from the HEPHY_REGISTRY_PASSWORD variable, never from the command line`;
+
+export interface RegistryChoice {
+  publish: PublishOptions;
+  insecure: boolean;
+  env: NodeJS.ProcessEnv;
+  secrets: string[];
+}
+
+export function registryFromArgs(args: ParsedArgs, io: CliIO, sha?: string): RegistryChoice {
+  const given = stringOption(args, 'registry');
+  if (!given) throw new UserError('--registry HOST[:PORT] is required');
+  const registry = normalizeRegistry(given);
+  const mode = (stringOption(args, 'tag-mode') ?? 'per-image') as TagMode;
+  if (!TAG_MODES.includes(mode)) throw new UserError(`--tag-mode: expected one of ${TAG_MODES.join(', ')}, got \`${mode}\``);
+  const publish: PublishOptions = { registry, prefix: stringOption(args, 'prefix') ?? 'hephy', mode, date: new Date(), sha, perArchTags: false };
+  const env = toolEnv(io.env);
+  const username = stringOption(args, 'username');
+  if (!username) return { publish, insecure: Boolean(args.values.insecure), env, secrets: [] };
+  const password = args.values['password-stdin'] ? readFileSync(0, 'utf8').replace(/\r?\n$/, '') : io.env.HEPHY_REGISTRY_PASSWORD;
+  if (!password) throw new UserError('--username needs a password: pipe it to --password-stdin, or set HEPHY_REGISTRY_PASSWORD');
+  const creds = { registry, username, password };
+  const dir = mkdtempSync(join(tmpdir(), 'hephy-docker-config-'));
+  return { publish, insecure: Boolean(args.values.insecure), env: withRegistryAuth(env, creds, dir), secrets: registrySecrets(creds) };
+}
