@@ -62,6 +62,7 @@ artifact_port="$(hephy_free_port)"
 proxy_out="$(mktemp)"
 node "$here/lib/act-artifact-proxy.mjs" 0 "$artifact_port" >"$proxy_out" &
 proxy_pid=$!
+# shellcheck disable=SC2317 # called by the EXIT trap
 cleanup() {
   kill "$proxy_pid" 2>/dev/null || true
   wait "$proxy_pid" 2>/dev/null || true
