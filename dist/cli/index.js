@@ -22760,6 +22760,20 @@ async function publishImage(merge, options, tools) {
         records: merge.records,
         ...extra,
     });
+    // A WebAssembly app is one OCI artifact, not an image per platform: its tags point at the
+    // pushed artifact itself (a copy under each tag), with no index around it.
+    if (merge.platforms.length > 0 && merge.platforms.every(isWasm)) {
+        if (merge.sources.length !== 1)
+            return outcome('failed', { error: `expected one wasm artifact, got ${merge.sources.length} (no tag moved)` });
+        log(`tagging the wasm artifact ${merge.sources[0]} as ${merge.tags.join(', ')}`);
+        try {
+            await tools.createIndex({ tags: merge.tags, sources: merge.sources, env, secrets, builder, log, preferIndex: false });
+        }
+        catch (error) {
+            return outcome('failed', { error: `could not tag the wasm artifact: ${merge_messageOf(error)}` });
+        }
+        return outcome('published', { tags: merge.tags, digest: merge.sources[0].split('@')[1] });
+    }
     // 1. Plan the index without pushing anything, and check it before any tag moves.
     let planned;
     try {
@@ -22912,7 +22926,8 @@ function renderRunSummaryMarkdown(report, baseline) {
     if (failed.length) {
         out.push('### Failed', '');
         for (const outcome of failed) {
-            out.push(`- **\`${outcome.image}\`**: no tag moved.`);
+            // Failed legs mean no imagetools call at all; a merge error says itself whether tags moved.
+            out.push(`- **\`${outcome.image}\`**${outcome.failedLegs.length ? ': no tag moved.' : ''}`);
             for (const leg of outcome.failedLegs)
                 out.push(`  - leg \`${leg.legId}\` (${leg.platform}): ${cell(firstLine(leg.reason))}`);
             if (outcome.error)
@@ -22980,7 +22995,7 @@ function renderRunSummaryText(report) {
                 out.push(`  ${tag}`);
         }
         else {
-            out.push(`FAILED ${o.image}: no tag moved`);
+            out.push(`FAILED ${o.image}${o.failedLegs.length ? ': no tag moved' : ''}`);
             for (const leg of o.failedLegs)
                 out.push(`  leg ${leg.legId}: ${firstLine(leg.reason)}`);
             if (o.error)

@@ -8,7 +8,7 @@ import { join, relative } from 'node:path';
 import { parseLegRecord } from '../core/legRecord.js';
 import { planMerge, type ImageMerge } from '../core/mergePlan.js';
 import type { ImageSpec, Leg, LegRecord } from '../core/model.js';
-import { samePlatform } from '../core/platform.js';
+import { isWasm, samePlatform } from '../core/platform.js';
 import type { ImageOutcome, RunReport } from '../core/report/runSummary.js';
 import type { PublishOptions } from '../core/tags.js';
 import { mapLimited } from './mapLimited.js';
@@ -57,6 +57,19 @@ async function publishImage(merge: ImageMerge, options: MergeOptions, tools: Non
     records: merge.records,
     ...extra,
   });
+
+  // A WebAssembly app is one OCI artifact, not an image per platform: its tags point at the
+  // pushed artifact itself (a copy under each tag), with no index around it.
+  if (merge.platforms.length > 0 && merge.platforms.every(isWasm)) {
+    if (merge.sources.length !== 1) return outcome('failed', { error: `expected one wasm artifact, got ${merge.sources.length} (no tag moved)` });
+    log(`tagging the wasm artifact ${merge.sources[0]} as ${merge.tags.join(', ')}`);
+    try {
+      await tools.createIndex({ tags: merge.tags, sources: merge.sources, env, secrets, builder, log, preferIndex: false });
+    } catch (error) {
+      return outcome('failed', { error: `could not tag the wasm artifact: ${messageOf(error)}` });
+    }
+    return outcome('published', { tags: merge.tags, digest: merge.sources[0].split('@')[1] });
+  }
 
   // 1. Plan the index without pushing anything, and check it before any tag moves.
   let planned: ManifestDocument;

@@ -258,3 +258,13 @@ describe('readLegRecords', () => {
     expect(problems[0]).toMatch(/cannot read leg records from .*absent/);
   });
 });
+
+describe('mergeImages with a WebAssembly app', () => {
+  it('tags the one wasm artifact as it is, without an index', async () => {
+    const wasmLeg = { ...leg('edge', 'wasi/wasm32'), backend: 'spin' as const };
+    const tools = new FakeImagetools().pushed([wasmLeg]);
+    const report = await mergeImages({ images: [{ image: 'edge', additionalTags: ['wasm'] }], legs: [wasmLeg], records: [record(wasmLeg)], publish, imagetools: tools, env: {} });
+    expect(report.outcomes[0]).toMatchObject({ status: 'published', digest: digestFor(wasmLeg.id), tags: [`${REPO}:edge-20261125`, `${REPO}:edge-wasm`] });
+    expect(tools.calls).toEqual([`create --copy ${REPO}:edge-20261125 ${REPO}:edge-wasm`]);
+  });
+});

@@ -64,7 +64,8 @@ export function renderRunSummaryMarkdown(report: RunReport, baseline?: Baseline)
   if (failed.length) {
     out.push('### Failed', '');
     for (const outcome of failed) {
-      out.push(`- **\`${outcome.image}\`**: no tag moved.`);
+      // Failed legs mean no imagetools call at all; a merge error says itself whether tags moved.
+      out.push(`- **\`${outcome.image}\`**${outcome.failedLegs.length ? ': no tag moved.' : ''}`);
       for (const leg of outcome.failedLegs) out.push(`  - leg \`${leg.legId}\` (${leg.platform}): ${cell(firstLine(leg.reason))}`);
       if (outcome.error) out.push(`  - merge: ${cell(firstLine(outcome.error))}`);
     }
@@ -148,7 +149,7 @@ export function renderRunSummaryText(report: RunReport): string {
       out.push(`published ${o.image} (${o.platforms.join(', ')}) ${shortDigest(o.digest)}`);
       for (const tag of o.tags) out.push(`  ${tag}`);
     } else {
-      out.push(`FAILED ${o.image}: no tag moved`);
+      out.push(`FAILED ${o.image}${o.failedLegs.length ? ': no tag moved' : ''}`);
       for (const leg of o.failedLegs) out.push(`  leg ${leg.legId}: ${firstLine(leg.reason)}`);
       if (o.error) out.push(`  merge: ${firstLine(o.error)}`);
     }
