@@ -14,7 +14,9 @@ import { UserError } from '../core/problem.js';
 import { manifestCompressedSize } from '../tools/imagetools.js';
 import { headSha } from '../tools/git.js';
 import { buildLeg, type LegEnvironment } from './buildLeg.js';
-import { installTools, kanikoImage, pushBaseImages, startBuildkit, startRegistry } from './localServices.js';
+import { installTools, kanikoImage, pushBaseImages, startBuildkit, startRegistry, stopBuildkit } from './localServices.js';
+
+const RUN_BUILDER = 'hephy-run';
 import { mergeImages } from './merge.js';
 import { planRepository } from './planRepository.js';
 import { packageRoot, toolEnv, toolsDir } from './paths.js';
@@ -86,10 +88,13 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
   }
   const env = toolEnv(process.env);
   const backends = backendsOf(plan);
-  if (backends.has('buildkit')) {
-    out('hephy: starting buildkitd (builder "hephy")...\n');
-    await startBuildkit([registry], 'hephy');
-    env.HEPHY_BUILDX_BUILDER = env.HEPHY_BUILDX_BUILDER || 'hephy';
+  if (backends.has('buildkit') && !env.HEPHY_BUILDX_BUILDER) {
+    // A builder of its own, restarted so that it trusts this run's registry: sharing one with
+    // another run or a test suite would let either stop it under the other.
+    out(`hephy: starting buildkitd (builder "${RUN_BUILDER}")...\n`);
+    await stopBuildkit(RUN_BUILDER);
+    await startBuildkit([registry], RUN_BUILDER);
+    env.HEPHY_BUILDX_BUILDER = RUN_BUILDER;
   }
   // Base images cannot be pulled here: push hephy's own and offer them to the apps.
   const bases = await pushBaseImages(registry);
@@ -103,6 +108,8 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
     root,
     publish,
     insecure: true,
+    // The local run's registry is its own (often throwaway): always push, then merge.
+    push: true,
     env,
     secrets: [],
     cacheRoot: join(toolsDir(env), 'cache'),
@@ -140,6 +147,8 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
     log: (line) => out(`  ${line}\n`),
   });
   writeFileSync(join(options.outDir, 'summary.md'), renderRunSummaryMarkdown(report));
+  // The report as data, for scripts (and for comparing two local runs).
+  writeFileSync(join(options.outDir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
   out(`\n${renderRunSummaryText(report)}`);
   out(`summary: ${join(options.outDir, 'summary.md')}\n`);
   if (stopHint) out(`registry ${registry} keeps running for you to pull from; stop it with: ${stopHint}\n`);
