@@ -45,7 +45,7 @@ describe('renderReusableWorkflow', () => {
 
   it('is a workflow_call workflow with the documented inputs and optional secrets', () => {
     const call = doc.on.workflow_call;
-    expect(Object.keys(call.inputs)).toEqual(['root', 'runners', 'registry', 'image-prefix', 'tag-mode', 'rebuild-list', 'dirs', 'push']);
+    expect(Object.keys(call.inputs)).toEqual(['root', 'runners', 'registry', 'image-prefix', 'tag-mode', 'rebuild-list', 'dirs', 'kaniko-image', 'base-image', 'insecure-registry', 'push']);
     expect(call.inputs.push).toMatchObject({ type: 'boolean', default: true });
     expect(Object.values<Doc>(call.secrets).every((s) => s.required === false)).toBe(true);
   });

@@ -24,21 +24,10 @@ export interface FixtureOptions {
   kanikoImage: string;
 }
 
-/**
- * Inputs of the action that the reusable workflow has no input of its own for, so a caller cannot
- * set them: `kaniko-image` (required on runners by the kaniko backend) and `insecure-registry`
- * (skopeo, which pushes Kaniko's output, wants https unless told, even for 127.0.0.1). The
- * fixture writes them into the rendered workflow's build and merge steps, in the open; see
- * "Gaps" in docs/dev/act.md.
- */
-export function withActionInputs(reusableYaml: string, inputs: Record<string, string>): string {
-  const doc = parseDocument(reusableYaml);
-  for (const job of ['build', 'merge']) {
-    const steps = doc.getIn(['jobs', job, 'steps']) as { items: Array<{ get(key: string): unknown; setIn(path: string[], v: unknown): void }> };
-    const step = steps.items.find((s) => s.get('uses') === './');
-    if (!step) throw new Error(`the reusable workflow has no \`uses: ./\` step in jobs.${job}: render it with variant local`);
-    for (const [name, value] of Object.entries(inputs)) step.setIn(['with', name], value);
-  }
+/** The caller workflow with extra `with:` inputs for the reusable workflow's one job. */
+export function withCallerInputs(callerYaml: string, inputs: Record<string, string | boolean>): string {
+  const doc = parseDocument(callerYaml);
+  for (const [name, value] of Object.entries(inputs)) doc.setIn(['jobs', 'images', 'with', name], value);
   return doc.toString({ lineWidth: 0 });
 }
 
@@ -48,12 +37,10 @@ export function createFixtureRepo(options: FixtureOptions): TempRepo {
   cpSync(join(REPO_ROOT, 'action.yml'), join(repo.root, 'action.yml'));
   cpSync(join(REPO_ROOT, 'dist', 'action'), join(repo.root, 'dist', 'action'), { recursive: true });
   mkdirSync(join(repo.root, '.github', 'workflows'), { recursive: true });
-  const inputs = { 'kaniko-image': options.kanikoImage, 'insecure-registry': 'true' };
-  writeFileSync(join(repo.root, REUSABLE_PATH), withActionInputs(renderReusableWorkflow({ variant: 'local' }), inputs));
-  writeFileSync(
-    join(repo.root, CALLER_PATH),
-    renderCallerWorkflow({ variant: 'local', registry: options.registry, imagePrefix: options.imagePrefix }),
-  );
+  writeFileSync(join(repo.root, REUSABLE_PATH), renderReusableWorkflow({ variant: 'local' }));
+  // The Kaniko executor image and plain http are what a caller of a local test registry sets.
+  const caller = renderCallerWorkflow({ variant: 'local', registry: options.registry, imagePrefix: options.imagePrefix });
+  writeFileSync(join(repo.root, CALLER_PATH), withCallerInputs(caller, { 'kaniko-image': options.kanikoImage, 'insecure-registry': true }));
   repo.commit('three images, the action and its workflows');
   return repo;
 }
