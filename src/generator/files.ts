@@ -62,6 +62,14 @@ function writeIfChanged(root: string, path: string, text: string): WrittenFile {
 const SKIPPED_DIRS = new Set(['node_modules', 'vendor', 'dist', 'build']);
 const MAX_DEPTH = 6;
 
+/** Top-level directories that may hold an app (hidden and dependency dirs skipped), sorted. */
+function appDirCandidates(root: string): string[] {
+  return readdirSync(root, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && !e.name.startsWith('.') && !SKIPPED_DIRS.has(e.name))
+    .map((e) => e.name)
+    .sort();
+}
+
 /** Whether any build-config.yaml exists under `root` (hidden and dependency dirs skipped). */
 export function hasAnyBuildConfig(root: string, depth = 0): boolean {
   let entries;
@@ -132,21 +140,27 @@ export async function initRepo(root: string, options: InitOptions = {}): Promise
     );
   }
 
-  let starter: { path: string; text: string } | undefined;
+  // Starter configs only for a repository that has none yet: the app at the root, or else each
+  // top-level directory that holds an app (a monorepo of image dirs).
+  const starters: Array<{ path: string; text: string }> = [];
   if (hasAnyBuildConfig(root)) {
     notes.push(`found ${CONFIG_FILE_NAME} files: each one's directory is an image`);
   } else {
-    const detected = await options.detect?.(root);
-    if (detected) {
-      starter = { path: CONFIG_FILE_NAME, text: renderStarterConfig(detected.backend, detected.reason) };
-      notes.push(`no ${CONFIG_FILE_NAME} yet: wrote a starter one for the app at the root (${detected.reason})`);
-    } else {
-      notes.push(`no ${CONFIG_FILE_NAME} found and no app detected at the root: add one to each image directory`);
+    const atRoot = await options.detect?.(root);
+    const candidates: Array<[string, AppDetection | undefined]> = atRoot
+      ? [['', atRoot]]
+      : await Promise.all(appDirCandidates(root).map(async (name) => [name, await options.detect?.(join(root, name))] as [string, AppDetection | undefined]));
+    for (const [dir, detected] of candidates) {
+      if (!detected) continue;
+      const path = dir ? `${dir}/${CONFIG_FILE_NAME}` : CONFIG_FILE_NAME;
+      starters.push({ path, text: renderStarterConfig(detected.backend, detected.reason) });
+      notes.push(`no ${CONFIG_FILE_NAME} yet: wrote a starter ${path} (${detected.reason})`);
     }
+    if (starters.length === 0) notes.push(`no ${CONFIG_FILE_NAME} found and no app detected at the root or in its top-level directories: add one to each image directory`);
   }
 
   const files = [writeIfChanged(root, CALLER_WORKFLOW_PATH, workflow)];
-  if (starter) files.push(writeIfChanged(root, starter.path, starter.text));
+  for (const starter of starters) files.push(writeIfChanged(root, starter.path, starter.text));
   notes.push(`pushes to ${branch} publish images; pull requests build them; commit ${CALLER_WORKFLOW_PATH} to enable it`);
   return { files, notes };
 }

@@ -93,6 +93,16 @@ describe('initRepo', () => {
     expect(result.notes.join('\n')).toContain('go.mod and cmd/ found');
   });
 
+  it('writes a starter config in each top-level app dir of a monorepo that has none', async () => {
+    const root = tempRepo();
+    for (const dir of ['curl', 'docs', 'node_modules', '.cache']) write(root, `${dir}/README`, 'x\n');
+    const detect = (dir: string) => (/\/curl$/.test(dir) ? { backend: 'kaniko' as const, reason: 'Dockerfile found' } : undefined);
+    const result = await initRepo(root, { detect });
+    expect(result.files.map((f) => f.path)).toEqual([CALLER_WORKFLOW_PATH, 'curl/build-config.yaml']);
+    expect(read(root, 'curl/build-config.yaml')).toContain('build_backend: kaniko');
+    expect(result.notes.join('\n')).toContain('wrote a starter curl/build-config.yaml (Dockerfile found)');
+  });
+
   it('writes no starter config when any build-config.yaml exists, or when nothing is detected', async () => {
     const withConfig = tempRepo();
     write(withConfig, 'images/curl/build-config.yaml', 'build_backend: kaniko\n');
