@@ -1,0 +1,59 @@
+// An app whose build-config.yaml names an upstream repository: the leg clones it at the ref, builds
+// THAT commit (not the upstream's newest), and records the commit the ref resolved to. The
+// upstream is a git repository on this machine, reached through a file:// URL.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildPlannedLeg } from '../../src/app/buildPlannedLeg.js';
+import { planRepository } from '../../src/app/planRepository.js';
+import { toolEnv } from '../../src/app/paths.js';
+import { extractFile, services, tempDir } from './harness.js';
+
+const git = (cwd: string, ...args: string[]) =>
+  execFileSync('git', ['-c', 'user.name=T', '-c', 'user.email=t@example.com', ...args], { cwd, encoding: 'utf8' }).trim();
+
+describe('upstream builds (a local git repository as the upstream)', () => {
+  it('builds the upstream at the ref and records the commit it resolved to', async () => {
+    const svc = services();
+    const upstream = tempDir('upstream');
+    git(upstream, 'init', '-q', '-b', 'main');
+    writeFileSync(join(upstream, 'Dockerfile'), 'ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nCOPY version.txt /version.txt\n');
+    writeFileSync(join(upstream, 'version.txt'), 'one\n');
+    git(upstream, 'add', '-A');
+    git(upstream, 'commit', '-qm', 'one');
+    git(upstream, 'tag', 'v1');
+    const tagged = git(upstream, 'rev-parse', 'v1^{commit}');
+    writeFileSync(join(upstream, 'version.txt'), 'two\n');
+    git(upstream, 'commit', '-qam', 'two');
+
+    const repo = tempDir('upstream-consumer');
+    git(repo, 'init', '-q');
+    mkdirSync(join(repo, 'tool'));
+    writeFileSync(
+      join(repo, 'tool', 'build-config.yaml'),
+      `upstream_repo: file://${upstream}\nupstream_ref: v1\nbuild_backend: buildkit\nplatforms: [linux/amd64]\nbuild_args:\n  - BASE_IMAGE=\${BASE_IMAGE}\n`,
+    );
+    const plan = await planRepository(repo, { kind: 'all' });
+    expect(plan.problems.filter((p) => p.severity === 'error')).toEqual([]);
+    const [leg] = plan.matrix.include;
+
+    const prefix = `e2e-upstream-${Date.now()}`;
+    const record = await buildPlannedLeg(leg, {
+      root: repo,
+      cwd: repo,
+      publish: { registry: svc.registry, prefix, mode: 'per-image' },
+      insecure: true,
+      push: true,
+      env: { ...toolEnv(), HEPHY_BUILDX_BUILDER: process.env.HEPHY_BUILDX_BUILDER || 'hephy', BASE_IMAGE: svc.busybox },
+      secrets: [],
+      cacheRoot: tempDir('upstream-cache'),
+      onRunner: false,
+      log: () => undefined,
+    } as Parameters<typeof buildPlannedLeg>[1]);
+    expect(record.error).toBeUndefined();
+    expect(record.status).toBe('success');
+    expect(record.sourceCommit).toBe(tagged);
+    const file = await extractFile(`${svc.registry}/${prefix}/tool@${record.digest}`, '/version.txt', tempDir('upstream-fs'));
+    expect(readFileSync(file, 'utf8')).toBe('one\n');
+  });
+});
