@@ -9417,6 +9417,8 @@ function which(cmd, path = process.env.PATH ?? '') {
 // push-by-digest=true creates no tag, and --metadata-file tells us the digest it pushed.
 // Provenance and SBOM attestations are off: with them BuildKit pushes an index (image +
 // attestation manifest) and the leg must hand the merge a platform MANIFEST digest.
+// With push off the same image exporter runs with push=false: BuildKit assembles the manifest
+// (and reports its digest in the metadata file) but sends nothing to the registry.
 
 
 
@@ -9427,7 +9429,7 @@ function buildxBuildArgs(opts) {
         `name=${opts.repository}`,
         'push-by-digest=true',
         'name-canonical=true',
-        'push=true',
+        `push=${opts.push}`,
         ...(opts.insecure ? ['registry.insecure=true'] : []),
     ].join(',');
     return [
@@ -9484,7 +9486,7 @@ async function resolveBuildxCommand(env, runner = run) {
         ? 'docker is on PATH but has no buildx plugin under this DOCKER_CONFIG, and no standalone buildx is on PATH: install buildx'
         : 'neither docker with buildx nor a standalone buildx is on PATH: install buildx');
 }
-/** The digest of the platform manifest buildx pushed, from its --metadata-file JSON. */
+/** The digest of the platform manifest buildx pushed (or, push off, built), from its --metadata-file JSON. */
 function metadataDigest(text) {
     const metadata = JSON.parse(text);
     const digest = metadata['containerimage.digest'];
@@ -9553,7 +9555,7 @@ async function buildxBuild(opts, runner = run) {
         },
     });
     const digest = metadataDigest((0,external_node_fs_namespaceObject.readFileSync)(opts.metadataFile, 'utf8'));
-    return { digest, pushMs: timer.pushMs(), durationMs: result.durationMs };
+    return { digest, pushMs: opts.push ? timer.pushMs() : 0, durationMs: result.durationMs };
 }
 /** `buildx version` prints e.g. "github.com/docker/buildx v0.36.1 <revision>"; resolves to v0.36.1. */
 async function buildxVersion(env, runner = run) {
@@ -9577,9 +9579,10 @@ async function createContainerBuilder(name, env, runner = run) {
 }
 
 ;// CONCATENATED MODULE: ./src/backends/buildkit.ts
-// The BuildKit backend: `docker buildx build` of one platform, pushed by digest, with a build
-// cache that survives between legs: the GitHub Actions cache on runners, a local directory
-// elsewhere.
+// The BuildKit backend: `docker buildx build` of one platform, pushed by digest (or, push off,
+// not pushed at all), with a build cache that survives between legs: the GitHub Actions cache on
+// runners, a local directory elsewhere. Neither cache lives in the registry, so push off writes
+// nothing there.
 
 
 
@@ -9645,6 +9648,7 @@ function buildkitBuildOptions(ctx, cache) {
         cacheFrom: cache.from,
         cacheTo: cache.to,
         insecure: ctx.target.insecure,
+        push: ctx.target.push,
         env: ctx.env,
         secrets: ctx.secrets,
         onLine: ctx.log,
@@ -9692,6 +9696,8 @@ const buildkitBackend = {
         try {
             const result = await buildxBuild(options);
             cache.commit();
+            if (!ctx.target.push)
+                ctx.log(`built ${result.digest}; push disabled: nothing pushed`);
             return { digest: result.digest, pushMs: result.pushMs };
         }
         catch (error) {
@@ -9882,6 +9888,8 @@ async function runContainer(spec, options = {}) {
 //    which leaves no tag at all (the default), or
 //  - pushes to the scratch tag `hephy-leg-<leg id>` when skopeo is missing: one tag per leg,
 //    overwritten by the next run of that leg, never a tag users pull.
+// With push disabled the leg writes the layout and stops there: no skopeo, no scratch tag, and a
+// registry layer cache is read but not written (--no-push-cache).
 // A registry tag cannot be deleted portably (distribution 2.8 and most hosted registries only
 // delete manifests, which would delete the digest too), so the scratch tag is left in place.
 const KANIKO_VERSION = 'v1.25.5';
@@ -9912,7 +9920,7 @@ function kanikoArgs(flags) {
         args.push(`--destination=${flags.output.destination}`);
     args.push(`--digest-file=${flags.digestFile}`);
     if (flags.cacheRepo)
-        args.push('--cache=true', `--cache-repo=${flags.cacheRepo}`);
+        args.push('--cache=true', `--cache-repo=${flags.cacheRepo}`, ...(flags.cacheReadOnly ? ['--no-push-cache'] : []));
     if (flags.insecure)
         args.push('--insecure', '--insecure-pull', '--skip-tls-verify');
     // Plain lines (no colour codes) so the log reads well in Actions and the push line can be found.
@@ -10047,6 +10055,7 @@ async function pushLayoutByDigest(o, runOptions = {}, runner = run) {
 //
 // Push: kaniko writes an OCI layout and skopeo copies it to REPO@DIGEST (no tag). Without skopeo,
 // kaniko pushes to the scratch tag hephy-leg-<leg id> itself (see src/tools/kaniko.ts for why).
+// Push disabled: the layout alone, whether skopeo is installed or not; its digest is the leg's.
 //
 // Executor image: ctx.kanikoImage (the `kaniko-image` input) when given. Otherwise the image that
 // scripts/kaniko-image.sh builds from the pinned Go module into podman; setup builds it on first
@@ -10110,8 +10119,8 @@ function kanikoInvocation(ctx, pushMode, cacheRepo) {
     const auth = dockerConfigDir(ctx.env);
     if (auth)
         mounts.push({ host: auth, container: IN_CONTAINER.dockerConfig, readonly: true });
-    const destination = pushMode === 'digest' ? ctx.target.repository : `${ctx.target.repository}:${scratchTag(ctx.leg.id)}`;
-    const output = pushMode === 'digest' ? { kind: 'layout', layoutDir: `${IN_CONTAINER.out}/layout` } : { kind: 'scratch-tag', destination };
+    const destination = pushMode === 'scratch-tag' ? `${ctx.target.repository}:${scratchTag(ctx.leg.id)}` : ctx.target.repository;
+    const output = pushMode === 'scratch-tag' ? { kind: 'scratch-tag', destination } : { kind: 'layout', layoutDir: `${IN_CONTAINER.out}/layout` };
     const args = kanikoArgs({
         dockerfile,
         platform: ctx.leg.platform,
@@ -10121,6 +10130,7 @@ function kanikoInvocation(ctx, pushMode, cacheRepo) {
         digestFile: `${IN_CONTAINER.out}/digest`,
         insecure: ctx.target.insecure,
         cacheRepo,
+        cacheReadOnly: pushMode === 'none',
     });
     return {
         mounts,
@@ -10130,6 +10140,11 @@ function kanikoInvocation(ctx, pushMode, cacheRepo) {
         destination,
         dockerfile: dockerfileRel,
     };
+}
+function pushDescription(mode, ctx) {
+    if (mode === 'none')
+        return 'push disabled';
+    return mode === 'digest' ? 'push by digest with skopeo' : `push to ${scratchTag(ctx.leg.id)}`;
 }
 function createKanikoBackend(options = {}) {
     const runner = options.runner ?? run;
@@ -10157,7 +10172,7 @@ function createKanikoBackend(options = {}) {
         const pull = local ? 'never' : 'missing';
         const versionRun = await runContainer({ image, args: ['version'], pull }, { engine, runner, env, secrets: ctx.secrets, timeoutMs: 15 * 60 * 1000 });
         const version = /version\s*:\s*(\S+)/i.exec(versionRun.stdout)?.[1] ?? 'unknown';
-        const pushMode = which('skopeo', env.PATH) ? 'digest' : 'scratch-tag';
+        const pushMode = !ctx.target.push ? 'none' : which('skopeo', env.PATH) ? 'digest' : 'scratch-tag';
         if (pushMode === 'scratch-tag') {
             ctx.log(`skopeo is not installed: kaniko pushes to the scratch tag ${scratchTag(ctx.leg.id)} instead of by digest only`);
         }
@@ -10166,7 +10181,10 @@ function createKanikoBackend(options = {}) {
         return result;
     }
     async function build(ctx) {
-        const p = prepared.get(ctx) ?? (await prepare(ctx));
+        let p = prepared.get(ctx);
+        // A push mode chosen for another value of target.push (set up, then flipped) is chosen again.
+        if (!p || (p.pushMode === 'none') === ctx.target.push)
+            p = await prepare(ctx);
         const env = toolEnv(ctx.env);
         const invocation = kanikoInvocation(ctx, p.pushMode, options.cacheRepo?.(ctx));
         let lastRun;
@@ -10206,6 +10224,10 @@ function createKanikoBackend(options = {}) {
             throw new Error(`kaniko: the executor succeeded but wrote no digest (${invocation.digestFile}: "${digest}")`);
         if (p.pushMode === 'scratch-tag')
             return { digest, pushMs: pushStarted === undefined ? 0 : kanikoDone - pushStarted };
+        if (p.pushMode === 'none') {
+            ctx.log(`built ${digest}; push disabled: nothing pushed`);
+            return { digest, pushMs: 0 };
+        }
         const pushStart = now();
         await pushLayoutByDigest({
             layoutDir: invocation.layoutDir,
@@ -10227,7 +10249,7 @@ function createKanikoBackend(options = {}) {
         tools: ['kaniko', 'docker or podman', 'skopeo'],
         async setup(ctx) {
             const p = await prepare(ctx);
-            return `${p.version} (${p.engine}, ${p.image}, push ${p.pushMode === 'digest' ? 'by digest with skopeo' : `to ${scratchTag(ctx.leg.id)}`})`;
+            return `${p.version} (${p.engine}, ${p.image}, ${pushDescription(p.pushMode, ctx)})`;
         },
         build,
     };
@@ -10410,7 +10432,8 @@ async function koVersion(env) {
 
 ;// CONCATENATED MODULE: ./src/backends/ko.ts
 // The ko backend: `ko build` of one Go package for one platform into an OCI layout, then a push of
-// that layout by digest (see src/tools/ko.ts for why ko does not push itself).
+// that layout by digest (see src/tools/ko.ts for why ko does not push itself). With push off the
+// layout is the result: its digest is the leg's, and crane never runs.
 
 
 
@@ -10493,10 +10516,18 @@ function requireTools(ctx, tools) {
     }
 }
 const KO_TOOLS = ['ko', 'go', 'crane'];
+/** Without a push crane has nothing to do. */
+const KO_BUILD_TOOLS = ['ko', 'go'];
 const koBackend = {
     name: 'ko',
     tools: KO_TOOLS,
     async setup(ctx) {
+        if (!ctx.target.push) {
+            requireTools(ctx, KO_BUILD_TOOLS);
+            const ko = await koVersion(ctx.env);
+            ctx.log(`ko ${ko} (push disabled: crane is not used)`);
+            return ko;
+        }
         requireTools(ctx, KO_TOOLS);
         const [ko, crane] = await Promise.all([koVersion(ctx.env), craneVersion(ctx.env)]);
         ctx.log(`ko ${ko}, crane ${crane}`);
@@ -10508,6 +10539,10 @@ const koBackend = {
             ctx.log(`base image ${options.baseImage}`);
         const built = await koBuild(options);
         try {
+            if (!ctx.target.push) {
+                ctx.log(`built ${built.digest}; push disabled: nothing pushed`);
+                return { digest: built.digest, pushMs: 0 };
+            }
             ctx.log(`pushing ${ctx.target.repository}@${built.digest}`);
             const pushMs = await crane_pushLayoutByDigest({
                 layoutDir: built.layoutDir,
@@ -10859,7 +10894,8 @@ function parsePushedDigest(stdout) {
 // `spin registry push` of the app as an OCI artifact (one manifest, no index). Spin can only push
 // to a tag, so the leg pushes to its scratch tag hephy-leg-<leg id> and records the digest; the
 // merge puts the real tags on that digest. The digest comes from the push's output, or, when the
-// registry did not return it, from reading the scratch tag back.
+// registry did not return it, from reading the scratch tag back. With push off the leg is
+// `spin build` alone: Spin assembles the OCI artifact only while pushing, so there is no digest.
 //
 // The CLI: `spin` on PATH when present; on GitHub runners the pinned release is downloaded
 // (SHA-256 checked) into the backend's cache dir; elsewhere a missing CLI is a clear error.
@@ -10911,6 +10947,10 @@ function createSpinBackend(options = {}) {
         const reference = `${ctx.target.repository}:${scratchTag(ctx.leg.id)}`;
         const runOptions = { cwd: manifest.dir, env, secrets: ctx.secrets, onLine: (_s, line) => ctx.log(line) };
         await runner(spin, spinBuildArgs(manifest.file), { ...runOptions, timeoutMs: 60 * 60 * 1000 });
+        if (!ctx.target.push) {
+            ctx.log('built; push disabled: nothing pushed (Spin knows the artifact digest only by pushing it)');
+            return { pushMs: 0 };
+        }
         const pushStart = now();
         const pushed = await runner(spin, spinPushArgs(manifest.file, reference, ctx.target.insecure), { ...runOptions, timeoutMs: 30 * 60 * 1000 });
         const pushMs = now() - pushStart;
@@ -20555,6 +20595,7 @@ const legRecordSchema = object({
     repository: schemas_string().optional(),
     digest: schemas_string().regex(/^sha256:[a-f0-9]{64}$/).optional(),
     compressedSize: schemas_number().int().nonnegative().optional(),
+    pushed: schemas_boolean().optional(),
     durationsMs: durations,
     sourceCommit: schemas_string().optional(),
     status: schemas_enum(['success', 'failure']),
@@ -20766,7 +20807,9 @@ function urlSecrets(repo) {
 ;// CONCATENATED MODULE: ./src/app/buildLeg.ts
 // Runs one leg: fetch the sources (local dir, or an upstream clone at a ref), set the backend up,
 // build one platform and push it by digest, measure the pushed image, and always come back with a
-// leg record — a failed leg records its failure so the merge and the summary can say why.
+// leg record — a failed leg records its failure so the merge and the summary can say why. With
+// push off the leg builds for real, pushes nothing and measures nothing (the size is read from
+// the registry), and its record says `pushed: false`.
 
 
 
@@ -20797,11 +20840,12 @@ async function buildLeg(leg, spec, env, deps) {
         const source = await sources(spec, env, workDir);
         const cacheDir = (0,external_node_path_namespaceObject.join)(env.cacheRoot, leg.backend);
         (0,external_node_fs_namespaceObject.mkdirSync)(cacheDir, { recursive: true });
+        const push = env.push ?? true;
         const ctx = {
             spec,
             leg,
             sourceDir: source.dir,
-            target: { repository: repositoryFor(spec.image, env.publish), insecure: env.insecure },
+            target: { repository: repositoryFor(spec.image, env.publish), insecure: env.insecure, push },
             workDir,
             cacheDir,
             env: env.env,
@@ -20820,11 +20864,20 @@ async function buildLeg(leg, spec, env, deps) {
         const buildAndPush = Date.now() - buildStarted;
         durations.push = Math.min(result.pushMs, buildAndPush);
         durations.build = buildAndPush - durations.push;
-        phase = 'measure';
-        const reference = `${ctx.target.repository}@${result.digest}`;
-        const size = await deps.compressedSize(reference, env.env);
+        let size;
+        if (push) {
+            if (!result.digest)
+                throw new Error(`${leg.backend} pushed but reported no digest`);
+            phase = 'measure';
+            const reference = `${ctx.target.repository}@${result.digest}`;
+            size = await deps.compressedSize(reference, env.env);
+            env.log(`pushed ${reference}`);
+        }
+        else {
+            // The size is read from the pushed manifest: nothing to read it from.
+            env.log('push disabled: no size measured');
+        }
         durations.total = Date.now() - started;
-        env.log(`pushed ${reference}`);
         return {
             schema: 1,
             legId: leg.id,
@@ -20836,6 +20889,7 @@ async function buildLeg(leg, spec, env, deps) {
             repository: ctx.target.repository,
             digest: result.digest,
             compressedSize: size,
+            pushed: push,
             durationsMs: durations,
             sourceCommit: source.commit,
             status: 'success',
@@ -22373,9 +22427,12 @@ function renderPlanMarkdown(plan, why) {
 
 function renderLegMarkdown(record) {
     const out = [`## hephy-builder leg \`${record.legId}\``, ''];
-    out.push(`\`${record.image}\` for ${record.platform} with ${record.backend} on \`${record.runner}\`: **${record.status === 'success' ? 'pushed' : 'failed'}**.`, '');
+    const outcome = record.status !== 'success' ? 'failed' : record.pushed === false ? 'built, not pushed (push disabled)' : 'pushed';
+    out.push(`\`${record.image}\` for ${record.platform} with ${record.backend} on \`${record.runner}\`: **${outcome}**.`, '');
     out.push(renderMarkdownTable(['Setup', 'Build', 'Push', 'Total', 'Size'], [[record.durationsMs.setup, record.durationsMs.build, record.durationsMs.push, record.durationsMs.total].map(formatDuration).concat(formatBytes(record.compressedSize))]), '');
-    if (record.digest)
+    if (record.digest && record.pushed === false)
+        out.push(`Digest as built: \`${record.digest}\` (not in any registry: push is disabled).`, '');
+    else if (record.digest)
         out.push(`Digest: \`${record.repository}@${record.digest}\` (no tag yet: the merge job tags the multi-arch index).`, '');
     if (record.sourceCommit)
         out.push(`Source commit: \`${record.sourceCommit}\``, '');
@@ -22559,7 +22616,7 @@ function registryFromArgs(args, io, sha) {
 const buildCommand = {
     name: 'build',
     summary: 'Build one leg (one image, one platform) and push it by digest; print its leg record',
-    usage: 'hephy-builder build (--leg JSON | --image NAME --platform P) --registry HOST[:PORT] [--root DIR] [--record FILE]',
+    usage: 'hephy-builder build (--leg JSON | --image NAME --platform P) --registry HOST[:PORT] [--root DIR] [--dry-run] [--record FILE]',
     help: `  --leg JSON              a leg of the plan's matrix (as \`plan --json\` prints under matrix.include)
   --image NAME            or: the image to build ...
   --platform P            ... and its platform, e.g. linux/arm64
@@ -22567,6 +22624,8 @@ const buildCommand = {
 ${registryHelp}
   --base-image REF        base image for ko apps without ko_config.base_image
   --kaniko-image REF      Kaniko executor image (default: built locally from source)
+  --dry-run               build for real but push nothing (no digest push, no scratch tag, no
+                          registry cache write); the registry still names the image
   --record FILE           also write the leg record (JSON) to FILE`,
     options: {
         ...registryOptions,
@@ -22577,6 +22636,7 @@ ${registryHelp}
         'base-image': { type: 'string' },
         'kaniko-image': { type: 'string' },
         record: { type: 'string' },
+        'dry-run': { type: 'boolean' },
     },
     allowPositionals: false,
     async run(args, io) {
@@ -22604,6 +22664,7 @@ ${registryHelp}
             cwd: io.cwd,
             publish: registry.publish,
             insecure: registry.insecure,
+            push: !args.values['dry-run'],
             env: registry.env,
             secrets: registry.secrets,
             cacheRoot: (0,external_node_path_namespaceObject.join)(toolsDir(registry.env), 'cache'),
@@ -22661,7 +22722,9 @@ const detectCommand = {
 
 ;// CONCATENATED MODULE: ./src/core/mergePlan.ts
 
-function planMerge(images, legs, records, opts) {
+function planMerge(images, legs, records, opts, 
+/** False: plan no publishing; legs built without pushing count as successful. */
+push = true) {
     const recordByLeg = new Map();
     for (const record of records) {
         // A re-run leg can leave two records: the later one wins.
@@ -22683,8 +22746,18 @@ function planMerge(images, legs, records, opts) {
             if (!record) {
                 failedLegs.push({ legId: leg.id, platform: leg.platform, reason: 'no leg record: the leg did not run or did not finish' });
             }
-            else if (record.status !== 'success' || !record.digest) {
+            else if (record.status !== 'success') {
                 failedLegs.push({ legId: leg.id, platform: leg.platform, reason: record.error || 'the leg failed without a message' });
+            }
+            else if (push && record.pushed === false) {
+                // Its digest is in no registry: an index over it would fail, or worse, find a stale one.
+                failedLegs.push({ legId: leg.id, platform: leg.platform, reason: 'the leg was built with push disabled: nothing of it is in the registry to publish' });
+            }
+            else if (push && !record.digest) {
+                failedLegs.push({ legId: leg.id, platform: leg.platform, reason: record.error || 'the leg succeeded but recorded no digest' });
+            }
+            else if (!record.digest) {
+                // Push off and a tool that knows the digest only by pushing (spin): built, nothing to name.
             }
             else {
                 const source = `${record.repository ?? repository}@${record.digest}`;
@@ -22729,7 +22802,9 @@ async function mapLimited(items, limit, fn) {
 // under all the image's tags. The order protects the tags: the index is first planned without
 // pushing (dry run) and checked to hold every planned platform, and only then pushed; an image
 // with a failed leg makes no imagetools call at all. One image's failure never stops the others;
-// the caller turns failed outcomes into the exit code.
+// the caller turns failed outcomes into the exit code. With push off (a pull request from a
+// fork) the merge makes no imagetools call whatsoever: each image whose legs all built is `built`,
+// which is not a failure.
 
 
 
@@ -22840,14 +22915,28 @@ async function publishImage(merge, options, tools) {
     }
     return outcome('published', { tags: [...merge.tags, ...perArchTags], digest });
 }
+/** The push setting of a merge: the option when given, else what the leg records say. */
+function mergePushes(options) {
+    if (options.push !== undefined)
+        return options.push;
+    const succeeded = options.records.filter((r) => r.status === 'success');
+    return !(succeeded.length > 0 && succeeded.every((r) => r.pushed === false));
+}
 async function mergeImages(options) {
     const started = Date.now();
     const tools = options.imagetools ?? defaultImagetools;
-    const plans = planMerge(options.images, options.legs, options.records, options.publish);
+    const push = mergePushes(options);
+    if (!push)
+        options.log?.('push disabled: nothing is published, no tag moves');
+    const plans = planMerge(options.images, options.legs, options.records, options.publish, push);
     const outcomes = await mapLimited(plans, options.concurrency ?? 4, async (merge) => {
         if (merge.status === 'failed') {
             options.log?.(`[${merge.image}] not published: ${merge.failedLegs.length} leg(s) failed; no tag moved`);
             return { image: merge.image, status: 'failed', tags: [], platforms: merge.platforms, failedLegs: merge.failedLegs, records: merge.records };
+        }
+        if (!push) {
+            options.log?.(`[${merge.image}] built for ${listed(merge.platforms)}, not pushed`);
+            return { image: merge.image, status: 'built', tags: [], platforms: merge.platforms, failedLegs: [], records: merge.records };
         }
         try {
             return await publishImage(merge, options, tools);
@@ -22900,6 +22989,9 @@ function anyFailed(report) {
 
 
 const SUMMARY_MARKER = '<!-- hephy-builder:summary -->';
+const BUILT_HEADING = 'Built, not pushed (pull request from a fork, or push disabled)';
+/** A leg built with push off whose tool knows the digest only by pushing (spin). */
+const NO_DIGEST = '(no digest without a push)';
 function baselineFromReport(report, meta) {
     const legs = {};
     for (const record of report.outcomes.flatMap((o) => o.records)) {
@@ -22922,7 +23014,9 @@ function renderRunSummaryMarkdown(report, baseline) {
     const out = [SUMMARY_MARKER, '## hephy-builder', ''];
     const failed = report.outcomes.filter((o) => o.status === 'failed');
     const published = report.outcomes.filter((o) => o.status === 'published');
-    out.push(`**${published.length}** image(s) published, **${failed.length}** failed.`, '');
+    const built = report.outcomes.filter((o) => o.status === 'built');
+    const builtCount = built.length ? `**${built.length}** built but not pushed, ` : '';
+    out.push(`**${published.length}** image(s) published, ${builtCount}**${failed.length}** failed.`, '');
     if (failed.length) {
         out.push('### Failed', '');
         for (const outcome of failed) {
@@ -22934,6 +23028,15 @@ function renderRunSummaryMarkdown(report, baseline) {
                 out.push(`  - merge: ${cell(firstLine(outcome.error))}`);
         }
         out.push('');
+    }
+    if (built.length) {
+        out.push(`### ${BUILT_HEADING}`, '');
+        out.push('Nothing was pushed and no tag moved: each digest is that of the image as built, which no registry holds.', '');
+        out.push(renderMarkdownTable(['Image', 'Platforms', 'Leg digests'], built.map((o) => [
+            `\`${o.image}\``,
+            o.platforms.join(', '),
+            o.records.map((r) => `${r.platform} ${r.digest ? `\`${shortDigest(r.digest)}\`` : NO_DIGEST}`).join('<br>'),
+        ])), '');
     }
     if (published.length) {
         out.push('### Published', '');
@@ -22948,7 +23051,7 @@ function renderRunSummaryMarkdown(report, baseline) {
             const base = baseline?.legs[r.legId];
             return [
                 `\`${r.image}\` ${r.platform}`,
-                r.status === 'success' ? 'ok' : `**failed**: ${firstLine(r.error ?? '')}`,
+                r.status !== 'success' ? `**failed**: ${firstLine(r.error ?? '')}` : r.pushed === false ? 'built, not pushed' : 'ok',
                 r.runner,
                 r.backend,
                 formatDuration(r.durationsMs.setup),
@@ -22957,7 +23060,7 @@ function renderRunSummaryMarkdown(report, baseline) {
                 formatDuration(r.durationsMs.total),
                 ...(compare ? [formatDelta(r.status === 'success' ? r.durationsMs.total : undefined, base?.totalMs, 'ms')] : []),
                 formatBytes(r.compressedSize),
-                ...(compare ? [formatDelta(r.compressedSize, base?.compressedSize, 'bytes')] : []),
+                ...(compare ? [r.pushed === false ? '-' : formatDelta(r.compressedSize, base?.compressedSize, 'bytes')] : []),
             ];
         })), '');
     }
@@ -22978,7 +23081,7 @@ function renderRunSummaryText(report) {
     const rows = legRows(report);
     out.push(renderTextTable(['LEG', 'STATUS', 'BACKEND', 'SETUP', 'BUILD', 'PUSH', 'TOTAL', 'SIZE', 'DIGEST'], rows.map((r) => [
         r.legId,
-        r.status === 'success' ? 'ok' : 'FAILED',
+        r.status !== 'success' ? 'FAILED' : r.pushed === false ? 'built' : 'ok',
         r.backend,
         formatDuration(r.durationsMs.setup),
         formatDuration(r.durationsMs.build),
@@ -22993,6 +23096,11 @@ function renderRunSummaryText(report) {
             out.push(`published ${o.image} (${o.platforms.join(', ')}) ${shortDigest(o.digest)}`);
             for (const tag of o.tags)
                 out.push(`  ${tag}`);
+        }
+        else if (o.status === 'built') {
+            out.push(`built ${o.image} (${o.platforms.join(', ')}), not pushed: push disabled, no tag moved`);
+            for (const r of o.records)
+                out.push(`  ${r.platform} ${r.digest ?? NO_DIGEST}`);
         }
         else {
             out.push(`FAILED ${o.image}${o.failedLegs.length ? ': no tag moved' : ''}`);
@@ -23036,14 +23144,24 @@ function readPlan(file) {
 const mergeCommand = {
     name: 'merge',
     summary: 'Publish each image whose legs all succeeded as one multi-arch index under its tags',
-    usage: 'hephy-builder merge --plan plan.json --records DIR --registry HOST[:PORT] [--summary FILE]',
+    usage: 'hephy-builder merge --plan plan.json --records DIR --registry HOST[:PORT] [--dry-run] [--summary FILE]',
     help: `  --plan FILE             the plan (\`hephy-builder plan --json\`)
   --records DIR           where the leg records are (searched recursively)
 ${registryHelp}
   --per-arch-tags         also tag each platform's manifest
   --sha SHA               commit for the short-sha tag (per-image mode)
+  --dry-run               publish nothing and contact no registry; report images as built
+                          (implied when every leg record was built with \`build --dry-run\`)
   --summary FILE          write the markdown summary to FILE`,
-    options: { ...registryOptions, plan: { type: 'string' }, records: { type: 'string' }, summary: { type: 'string' }, 'per-arch-tags': { type: 'boolean' }, sha: { type: 'string' } },
+    options: {
+        ...registryOptions,
+        plan: { type: 'string' },
+        records: { type: 'string' },
+        summary: { type: 'string' },
+        'per-arch-tags': { type: 'boolean' },
+        sha: { type: 'string' },
+        'dry-run': { type: 'boolean' },
+    },
     allowPositionals: false,
     async run(args, io) {
         const planFile = stringOption(args, 'plan');
@@ -23063,6 +23181,8 @@ ${registryHelp}
             publish: registry.publish,
             env: registry.env,
             secrets: registry.secrets,
+            // Absent: mergeImages decides from the records.
+            push: args.values['dry-run'] ? false : undefined,
             log: (line) => io.err(`${line}\n`),
         });
         const summary = stringOption(args, 'summary');
@@ -23413,6 +23533,21 @@ function reusableWorkflow(variant) {
                         type: 'string',
                         default: '',
                     },
+                    'kaniko-image': {
+                        description: 'Kaniko executor image for kaniko builds (required when any app uses kaniko); pin it by digest.',
+                        type: 'string',
+                        default: '',
+                    },
+                    'base-image': {
+                        description: 'Base image for ko builds whose build-config.yaml sets no ko_config.base_image. Empty: ko decides.',
+                        type: 'string',
+                        default: '',
+                    },
+                    'insecure-registry': {
+                        description: 'Talk plain HTTP to the registry (a local test registry only).',
+                        type: 'boolean',
+                        default: false,
+                    },
                     push: {
                         description: 'Push images. Pull requests from forks never push, whatever this says.',
                         type: 'boolean',
@@ -23509,6 +23644,9 @@ function reusableWorkflow(variant) {
                             leg: '${{ toJSON(matrix) }}',
                             ...REGISTRY_INPUTS,
                             ...CREDENTIALS,
+                            'kaniko-image': '${{ inputs.kaniko-image }}',
+                            'base-image': '${{ inputs.base-image }}',
+                            'insecure-registry': '${{ inputs.insecure-registry }}',
                             push: '${{ needs.plan.outputs.push }}',
                         },
                     },
@@ -23539,6 +23677,7 @@ function reusableWorkflow(variant) {
                             command: 'merge',
                             ...REGISTRY_INPUTS,
                             ...CREDENTIALS,
+                            'insecure-registry': '${{ inputs.insecure-registry }}',
                             push: '${{ needs.plan.outputs.push }}',
                         },
                     },
@@ -23915,6 +24054,13 @@ function writeIfChanged(root, path, text) {
 }
 const SKIPPED_DIRS = new Set(['node_modules', 'vendor', 'dist', 'build']);
 const files_MAX_DEPTH = 6;
+/** Top-level directories that may hold an app (hidden and dependency dirs skipped), sorted. */
+function appDirCandidates(root) {
+    return (0,external_node_fs_namespaceObject.readdirSync)(root, { withFileTypes: true })
+        .filter((e) => e.isDirectory() && !e.name.startsWith('.') && !SKIPPED_DIRS.has(e.name))
+        .map((e) => e.name)
+        .sort();
+}
 /** Whether any build-config.yaml exists under `root` (hidden and dependency dirs skipped). */
 function hasAnyBuildConfig(root, depth = 0) {
     let entries;
@@ -23961,22 +24107,29 @@ async function initRepo(root, options = {}) {
         throw new UserError(`${CALLER_WORKFLOW_PATH} already exists and differs from what init would write; ` +
             `re-run with --force to replace it.\n${diff}`);
     }
-    let starter;
+    // Starter configs only for a repository that has none yet: the app at the root, or else each
+    // top-level directory that holds an app (a monorepo of image dirs).
+    const starters = [];
     if (hasAnyBuildConfig(root)) {
         notes.push(`found ${CONFIG_FILE_NAME} files: each one's directory is an image`);
     }
     else {
-        const detected = await options.detect?.(root);
-        if (detected) {
-            starter = { path: CONFIG_FILE_NAME, text: renderStarterConfig(detected.backend, detected.reason) };
-            notes.push(`no ${CONFIG_FILE_NAME} yet: wrote a starter one for the app at the root (${detected.reason})`);
+        const atRoot = await options.detect?.(root);
+        const candidates = atRoot
+            ? [['', atRoot]]
+            : await Promise.all(appDirCandidates(root).map(async (name) => [name, await options.detect?.((0,external_node_path_namespaceObject.join)(root, name))]));
+        for (const [dir, detected] of candidates) {
+            if (!detected)
+                continue;
+            const path = dir ? `${dir}/${CONFIG_FILE_NAME}` : CONFIG_FILE_NAME;
+            starters.push({ path, text: renderStarterConfig(detected.backend, detected.reason) });
+            notes.push(`no ${CONFIG_FILE_NAME} yet: wrote a starter ${path} (${detected.reason})`);
         }
-        else {
-            notes.push(`no ${CONFIG_FILE_NAME} found and no app detected at the root: add one to each image directory`);
-        }
+        if (starters.length === 0)
+            notes.push(`no ${CONFIG_FILE_NAME} found and no app detected at the root or in its top-level directories: add one to each image directory`);
     }
     const files = [writeIfChanged(root, CALLER_WORKFLOW_PATH, workflow)];
-    if (starter)
+    for (const starter of starters)
         files.push(writeIfChanged(root, starter.path, starter.text));
     notes.push(`pushes to ${branch} publish images; pull requests build them; commit ${CALLER_WORKFLOW_PATH} to enable it`);
     return { files, notes };
@@ -24205,6 +24358,7 @@ const planCommand = {
 
 
 
+const RUN_BUILDER = 'hephy-run';
 
 
 
@@ -24248,10 +24402,13 @@ async function runLocally(options) {
     }
     const env = toolEnv(process.env);
     const backends = backendsOf(plan);
-    if (backends.has('buildkit')) {
-        out('hephy: starting buildkitd (builder "hephy")...\n');
-        await startBuildkit([registry], 'hephy');
-        env.HEPHY_BUILDX_BUILDER = env.HEPHY_BUILDX_BUILDER || 'hephy';
+    if (backends.has('buildkit') && !env.HEPHY_BUILDX_BUILDER) {
+        // A builder of its own, restarted so that it trusts this run's registry: sharing one with
+        // another run or a test suite would let either stop it under the other.
+        out(`hephy: starting buildkitd (builder "${RUN_BUILDER}")...\n`);
+        await stopBuildkit(RUN_BUILDER);
+        await startBuildkit([registry], RUN_BUILDER);
+        env.HEPHY_BUILDX_BUILDER = RUN_BUILDER;
     }
     // Base images cannot be pulled here: push hephy's own and offer them to the apps.
     const bases = await pushBaseImages(registry);
@@ -24264,6 +24421,8 @@ async function runLocally(options) {
         root,
         publish,
         insecure: true,
+        // The local run's registry is its own (often throwaway): always push, then merge.
+        push: true,
         env,
         secrets: [],
         cacheRoot: (0,external_node_path_namespaceObject.join)(toolsDir(env), 'cache'),
@@ -24299,6 +24458,8 @@ async function runLocally(options) {
         log: (line) => out(`  ${line}\n`),
     });
     (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.join)(options.outDir, 'summary.md'), renderRunSummaryMarkdown(report));
+    // The report as data, for scripts (and for comparing two local runs).
+    (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.join)(options.outDir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
     out(`\n${renderRunSummaryText(report)}`);
     out(`summary: ${(0,external_node_path_namespaceObject.join)(options.outDir, 'summary.md')}\n`);
     if (stopHint)

@@ -30,6 +30,7 @@ async function buildOne(leg: Leg, inputs: ActionInputs, cacheRoot: string): Prom
     cwd: process.env.GITHUB_WORKSPACE || process.cwd(),
     publish: session.publish,
     insecure: inputs.insecureRegistry,
+    push: inputs.push,
     env: session.env,
     secrets: session.secrets,
     cacheRoot,

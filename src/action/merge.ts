@@ -1,12 +1,13 @@
 // `command: merge`: per image whose legs all succeeded, one multi-arch index under all its tags;
 // then the summary (compared with the last successful default-branch run) as the job summary
-// and as the one PR comment.
+// and as the one PR comment. With push off (a pull request from a fork) it publishes nothing and
+// does not log in: images whose legs built are `built`, which does not fail the job.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import * as core from '@actions/core';
 import { anyFailed, mergeImages, readLegRecords } from '../app/merge.js';
-import { baselineFromReport, renderRunSummaryMarkdown, type Baseline } from '../core/report/runSummary.js';
+import { baselineFromReport, renderRunSummaryMarkdown, type Baseline, type RunReport } from '../core/report/runSummary.js';
 import { downloadLegRecords } from './artifacts.js';
 import { restoreBaseline, saveBaseline } from './baseline.js';
 import { eventPayload } from './event.js';
@@ -16,6 +17,26 @@ import { commentTarget, upsertSummaryComment } from './prComment.js';
 import { registrySession } from './registry.js';
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/**
+ * The `published` output: per image its status (published, built, failed), the index digest and
+ * the tags now pointing at it, and per platform the leg's digest (for `built`: as built, in no
+ * registry; null when the tool knows it only by pushing).
+ */
+export function publishedOutput(report: RunReport): Record<string, unknown> {
+  return Object.fromEntries(
+    report.outcomes.map((o) => [
+      o.image,
+      {
+        status: o.status,
+        digest: o.digest ?? null,
+        tags: o.tags,
+        legDigests: Object.fromEntries(o.records.map((r) => [r.platform, r.digest ?? null])),
+        error: o.error ?? o.failedLegs.map((l) => `${l.legId}: ${l.reason}`).join('; '),
+      },
+    ]),
+  );
+}
 
 export async function runMergeCommand(): Promise<void> {
   const inputs = readInputs();
@@ -30,7 +51,7 @@ export async function runMergeCommand(): Promise<void> {
   for (const problem of problems) core.warning(problem);
   core.info(`${count} leg record artifact(s), ${records.length} readable, for ${plan.matrix.include.length} planned leg(s)`);
 
-  const session = registrySession(inputs);
+  const session = registrySession(inputs, new Date(), { login: inputs.push });
   const report = await mergeImages({
     images: plan.images,
     legs: plan.matrix.include,
@@ -38,6 +59,7 @@ export async function runMergeCommand(): Promise<void> {
     publish: session.publish,
     env: session.env,
     secrets: session.secrets,
+    push: inputs.push,
     log: (line) => core.info(line),
   });
 
@@ -50,10 +72,7 @@ export async function runMergeCommand(): Promise<void> {
   mkdirSync(join(temp, 'hephy-builder'), { recursive: true });
   writeFileSync(join(temp, 'hephy-builder', 'summary.md'), markdown);
 
-  const published = Object.fromEntries(
-    report.outcomes.map((o) => [o.image, { status: o.status, digest: o.digest ?? null, tags: o.tags, error: o.error ?? o.failedLegs.map((l) => `${l.legId}: ${l.reason}`).join('; ') }]),
-  );
-  core.setOutput('published', JSON.stringify(published));
+  core.setOutput('published', JSON.stringify(publishedOutput(report)));
 
   const branch = process.env.GITHUB_REF_NAME;
   if (eventName === 'push' && defaultBranch && branch === defaultBranch && !anyFailed(report)) {
@@ -71,6 +90,8 @@ export async function runMergeCommand(): Promise<void> {
     core.info(`no PR comment: ${skip}`);
   }
 
+  const built = report.outcomes.filter((o) => o.status === 'built');
+  if (built.length) core.notice(`${built.length} image(s) built and not pushed (push disabled): ${built.map((o) => o.image).join(', ')}`);
   const failed = report.outcomes.filter((o) => o.status === 'failed');
   if (failed.length) core.setFailed(`${failed.length} image(s) not published: ${failed.map((o) => o.image).join(', ')} (see the summary)`);
 }

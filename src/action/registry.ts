@@ -14,7 +14,12 @@ export interface RegistrySession {
   secrets: string[];
 }
 
-export function registrySession(inputs: ActionInputs, now = new Date()): RegistrySession {
+/**
+ * login false: no docker config with credentials is written, even when credentials are given
+ * (a merge with push off never talks to the registry). Build legs log in whenever they can, push
+ * or not: a private base image must still be pulled.
+ */
+export function registrySession(inputs: ActionInputs, now = new Date(), { login = true }: { login?: boolean } = {}): RegistrySession {
   if (!inputs.registry) {
     throw new UserError('input registry is empty: set it to the host[:port] of the registry to push to (e.g. a repository variable: registry: ${{ vars.HEPHY_REGISTRY }})');
   }
@@ -30,7 +35,7 @@ export function registrySession(inputs: ActionInputs, now = new Date()): Registr
   };
   const password = inputs.password || inputs.githubToken;
   const username = inputs.username || process.env.GITHUB_ACTOR || '';
-  if (!password || !username) return { publish, env: { ...process.env }, secrets: [] };
+  if (!login || !password || !username) return { publish, env: { ...process.env }, secrets: [] };
   const creds = { registry, username, password };
   const secrets = registrySecrets(creds);
   for (const secret of secrets) core.setSecret(secret);

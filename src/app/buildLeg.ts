@@ -1,6 +1,8 @@
 // Runs one leg: fetch the sources (local dir, or an upstream clone at a ref), set the backend up,
 // build one platform and push it by digest, measure the pushed image, and always come back with a
-// leg record — a failed leg records its failure so the merge and the summary can say why.
+// leg record — a failed leg records its failure so the merge and the summary can say why. With
+// push off the leg builds for real, pushes nothing and measures nothing (the size is read from
+// the registry), and its record says `pushed: false`.
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -16,6 +18,11 @@ export interface LegEnvironment {
   root: string;
   publish: Pick<PublishOptions, 'registry' | 'prefix' | 'mode'>;
   insecure: boolean;
+  /**
+   * False: build without pushing anything (a pull request from a fork, `build --dry-run`).
+   * Optional for callers written before it (default: push); every caller in src/ sets it.
+   */
+  push?: boolean;
   env: NodeJS.ProcessEnv;
   secrets: string[];
   /** Persistent caches live under here, one dir per backend. */
@@ -58,11 +65,12 @@ export async function buildLeg(leg: Leg, spec: ImageSpec, env: LegEnvironment, d
     const source = await sources(spec, env, workDir);
     const cacheDir = join(env.cacheRoot, leg.backend);
     mkdirSync(cacheDir, { recursive: true });
+    const push = env.push ?? true;
     const ctx: LegContext = {
       spec,
       leg,
       sourceDir: source.dir,
-      target: { repository: repositoryFor(spec.image, env.publish), insecure: env.insecure },
+      target: { repository: repositoryFor(spec.image, env.publish), insecure: env.insecure, push },
       workDir,
       cacheDir,
       env: env.env,
@@ -83,11 +91,18 @@ export async function buildLeg(leg: Leg, spec: ImageSpec, env: LegEnvironment, d
     durations.push = Math.min(result.pushMs, buildAndPush);
     durations.build = buildAndPush - durations.push;
 
-    phase = 'measure';
-    const reference = `${ctx.target.repository}@${result.digest}`;
-    const size = await deps.compressedSize(reference, env.env);
+    let size: number | undefined;
+    if (push) {
+      if (!result.digest) throw new Error(`${leg.backend} pushed but reported no digest`);
+      phase = 'measure';
+      const reference = `${ctx.target.repository}@${result.digest}`;
+      size = await deps.compressedSize(reference, env.env);
+      env.log(`pushed ${reference}`);
+    } else {
+      // The size is read from the pushed manifest: nothing to read it from.
+      env.log('push disabled: no size measured');
+    }
     durations.total = Date.now() - started;
-    env.log(`pushed ${reference}`);
     return {
       schema: 1,
       legId: leg.id,
@@ -99,6 +114,7 @@ export async function buildLeg(leg: Leg, spec: ImageSpec, env: LegEnvironment, d
       repository: ctx.target.repository,
       digest: result.digest,
       compressedSize: size,
+      pushed: push,
       durationsMs: durations,
       sourceCommit: source.commit,
       status: 'success',

@@ -2,7 +2,9 @@
 // under all the image's tags. The order protects the tags: the index is first planned without
 // pushing (dry run) and checked to hold every planned platform, and only then pushed; an image
 // with a failed leg makes no imagetools call at all. One image's failure never stops the others;
-// the caller turns failed outcomes into the exit code.
+// the caller turns failed outcomes into the exit code. With push off (a pull request from a
+// fork) the merge makes no imagetools call whatsoever: each image whose legs all built is `built`,
+// which is not a failure.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseLegRecord } from '../core/legRecord.js';
@@ -27,6 +29,11 @@ export interface MergeOptions {
   builder?: string;
   /** Images merged at the same time. */
   concurrency?: number;
+  /**
+   * False: publish nothing, not even read the registry. Absent: off when every successful leg
+   * record says it was built without pushing, else on (records from older builds pushed).
+   */
+  push?: boolean;
   /** Injected in tests; the real `docker buildx imagetools` otherwise. */
   imagetools?: Pick<Imagetools, 'planIndex' | 'createIndex' | 'inspectRaw' | 'indexDigest'>;
 }
@@ -137,14 +144,27 @@ async function publishImage(merge: ImageMerge, options: MergeOptions, tools: Non
   return outcome('published', { tags: [...merge.tags, ...perArchTags], digest });
 }
 
+/** The push setting of a merge: the option when given, else what the leg records say. */
+export function mergePushes(options: Pick<MergeOptions, 'push' | 'records'>): boolean {
+  if (options.push !== undefined) return options.push;
+  const succeeded = options.records.filter((r) => r.status === 'success');
+  return !(succeeded.length > 0 && succeeded.every((r) => r.pushed === false));
+}
+
 export async function mergeImages(options: MergeOptions): Promise<RunReport> {
   const started = Date.now();
   const tools = options.imagetools ?? defaultImagetools;
-  const plans = planMerge(options.images, options.legs, options.records, options.publish);
+  const push = mergePushes(options);
+  if (!push) options.log?.('push disabled: nothing is published, no tag moves');
+  const plans = planMerge(options.images, options.legs, options.records, options.publish, push);
   const outcomes = await mapLimited(plans, options.concurrency ?? 4, async (merge): Promise<ImageOutcome> => {
     if (merge.status === 'failed') {
       options.log?.(`[${merge.image}] not published: ${merge.failedLegs.length} leg(s) failed; no tag moved`);
       return { image: merge.image, status: 'failed', tags: [], platforms: merge.platforms, failedLegs: merge.failedLegs, records: merge.records };
+    }
+    if (!push) {
+      options.log?.(`[${merge.image}] built for ${listed(merge.platforms)}, not pushed`);
+      return { image: merge.image, status: 'built', tags: [], platforms: merge.platforms, failedLegs: [], records: merge.records };
     }
     try {
       return await publishImage(merge, options, tools);

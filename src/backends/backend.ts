@@ -1,5 +1,6 @@
 // One interface for every build backend. A backend builds ONE platform of ONE image and pushes it
-// by digest: no tag moves until the merge has every platform. Each backend lives in its own file
+// by digest: no tag moves until the merge has every platform. With target.push off (a pull request
+// from a fork, `build --dry-run`) it builds for real and pushes nothing at all. Each backend lives in its own file
 // and talks to its tool only through a typed wrapper in src/tools/.
 import type { BackendName } from '../core/config/schema.js';
 import type { ImageSpec, Leg } from '../core/model.js';
@@ -9,6 +10,11 @@ export interface RegistryTarget {
   repository: string;
   /** Plain-http registry (local, or a test one). */
   insecure: boolean;
+  /**
+   * False: build and push nothing, not even a scratch tag or cache layers (untrusted code, such as
+   * a pull request from a fork, must not reach the registry). The repository still names the image.
+   */
+  push: boolean;
 }
 
 export interface LegContext {
@@ -35,9 +41,12 @@ export interface LegContext {
 }
 
 export interface LegBuildResult {
-  /** sha256:... of the pushed platform manifest (not an index). */
-  digest: string;
-  /** Milliseconds of the run spent pushing, when the tool's output shows where pushing starts. */
+  /**
+   * sha256:... of the pushed platform manifest (not an index). With push off: of the manifest as
+   * built, or absent when the tool only knows it by pushing (spin).
+   */
+  digest?: string;
+  /** Milliseconds of the run spent pushing, when the tool's output shows where pushing starts; 0 with push off. */
   pushMs: number;
 }
 
@@ -47,6 +56,6 @@ export interface Backend {
   readonly tools: string[];
   /** Checks or installs the tool; resolves to its version. */
   setup(ctx: LegContext): Promise<string>;
-  /** Builds ctx.leg.platform and pushes it by digest to ctx.target.repository. */
+  /** Builds ctx.leg.platform and pushes it by digest to ctx.target.repository (unless target.push is off). */
   build(ctx: LegContext): Promise<LegBuildResult>;
 }

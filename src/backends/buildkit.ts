@@ -1,6 +1,7 @@
-// The BuildKit backend: `docker buildx build` of one platform, pushed by digest, with a build
-// cache that survives between legs: the GitHub Actions cache on runners, a local directory
-// elsewhere.
+// The BuildKit backend: `docker buildx build` of one platform, pushed by digest (or, push off,
+// not pushed at all), with a build cache that survives between legs: the GitHub Actions cache on
+// runners, a local directory elsewhere. Neither cache lives in the registry, so push off writes
+// nothing there.
 import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { scanDockerfile } from '../core/dockerfile.js';
@@ -87,6 +88,7 @@ export function buildkitBuildOptions(ctx: LegContext, cache: Pick<BuildCache, 'f
     cacheFrom: cache.from,
     cacheTo: cache.to,
     insecure: ctx.target.insecure,
+    push: ctx.target.push,
     env: ctx.env,
     secrets: ctx.secrets,
     onLine: ctx.log,
@@ -137,6 +139,7 @@ export const buildkitBackend: Backend = {
     try {
       const result = await buildxBuild(options);
       cache.commit();
+      if (!ctx.target.push) ctx.log(`built ${result.digest}; push disabled: nothing pushed`);
       return { digest: result.digest, pushMs: result.pushMs };
     } catch (error) {
       cache.discard();

@@ -6,6 +6,7 @@
 //
 // Push: kaniko writes an OCI layout and skopeo copies it to REPO@DIGEST (no tag). Without skopeo,
 // kaniko pushes to the scratch tag hephy-leg-<leg id> itself (see src/tools/kaniko.ts for why).
+// Push disabled: the layout alone, whether skopeo is installed or not; its digest is the leg's.
 //
 // Executor image: ctx.kanikoImage (the `kaniko-image` input) when given. Otherwise the image that
 // scripts/kaniko-image.sh builds from the pinned Go module into podman; setup builds it on first
@@ -35,7 +36,8 @@ import type { Backend, LegBuildResult, LegContext } from './backend.js';
 const DIGEST = /^sha256:[a-f0-9]{64}$/;
 const BUILD_TIMEOUT_MS = 2 * 60 * 60 * 1000;
 
-export type PushMode = 'digest' | 'scratch-tag';
+/** digest: layout + skopeo; scratch-tag: kaniko pushes under a scratch tag; none: push disabled. */
+export type PushMode = 'digest' | 'scratch-tag' | 'none';
 
 export interface KanikoBackendOptions {
   runner?: Runner;
@@ -114,9 +116,9 @@ export function kanikoInvocation(ctx: LegContext, pushMode: PushMode, cacheRepo?
   const auth = dockerConfigDir(ctx.env);
   if (auth) mounts.push({ host: auth, container: IN_CONTAINER.dockerConfig, readonly: true });
 
-  const destination = pushMode === 'digest' ? ctx.target.repository : `${ctx.target.repository}:${scratchTag(ctx.leg.id)}`;
+  const destination = pushMode === 'scratch-tag' ? `${ctx.target.repository}:${scratchTag(ctx.leg.id)}` : ctx.target.repository;
   const output: KanikoOutput =
-    pushMode === 'digest' ? { kind: 'layout', layoutDir: `${IN_CONTAINER.out}/layout` } : { kind: 'scratch-tag', destination };
+    pushMode === 'scratch-tag' ? { kind: 'scratch-tag', destination } : { kind: 'layout', layoutDir: `${IN_CONTAINER.out}/layout` };
   const args = kanikoArgs({
     dockerfile,
     platform: ctx.leg.platform,
@@ -126,6 +128,7 @@ export function kanikoInvocation(ctx: LegContext, pushMode: PushMode, cacheRepo?
     digestFile: `${IN_CONTAINER.out}/digest`,
     insecure: ctx.target.insecure,
     cacheRepo,
+    cacheReadOnly: pushMode === 'none',
   });
   return {
     mounts,
@@ -135,6 +138,11 @@ export function kanikoInvocation(ctx: LegContext, pushMode: PushMode, cacheRepo?
     destination,
     dockerfile: dockerfileRel,
   };
+}
+
+function pushDescription(mode: PushMode, ctx: LegContext): string {
+  if (mode === 'none') return 'push disabled';
+  return mode === 'digest' ? 'push by digest with skopeo' : `push to ${scratchTag(ctx.leg.id)}`;
 }
 
 export function createKanikoBackend(options: KanikoBackendOptions = {}): Backend {
@@ -168,7 +176,7 @@ export function createKanikoBackend(options: KanikoBackendOptions = {}): Backend
       { engine, runner, env, secrets: ctx.secrets, timeoutMs: 15 * 60 * 1000 },
     );
     const version = /version\s*:\s*(\S+)/i.exec(versionRun.stdout)?.[1] ?? 'unknown';
-    const pushMode: PushMode = which('skopeo', env.PATH) ? 'digest' : 'scratch-tag';
+    const pushMode: PushMode = !ctx.target.push ? 'none' : which('skopeo', env.PATH) ? 'digest' : 'scratch-tag';
     if (pushMode === 'scratch-tag') {
       ctx.log(`skopeo is not installed: kaniko pushes to the scratch tag ${scratchTag(ctx.leg.id)} instead of by digest only`);
     }
@@ -178,7 +186,9 @@ export function createKanikoBackend(options: KanikoBackendOptions = {}): Backend
   }
 
   async function build(ctx: LegContext): Promise<LegBuildResult> {
-    const p = prepared.get(ctx) ?? (await prepare(ctx));
+    let p = prepared.get(ctx);
+    // A push mode chosen for another value of target.push (set up, then flipped) is chosen again.
+    if (!p || (p.pushMode === 'none') === ctx.target.push) p = await prepare(ctx);
     const env = toolEnv(ctx.env);
     const invocation = kanikoInvocation(ctx, p.pushMode, options.cacheRepo?.(ctx));
     let lastRun: string | undefined;
@@ -217,6 +227,10 @@ export function createKanikoBackend(options: KanikoBackendOptions = {}): Backend
     if (!DIGEST.test(digest)) throw new Error(`kaniko: the executor succeeded but wrote no digest (${invocation.digestFile}: "${digest}")`);
 
     if (p.pushMode === 'scratch-tag') return { digest, pushMs: pushStarted === undefined ? 0 : kanikoDone - pushStarted };
+    if (p.pushMode === 'none') {
+      ctx.log(`built ${digest}; push disabled: nothing pushed`);
+      return { digest, pushMs: 0 };
+    }
 
     const pushStart = now();
     await pushLayoutByDigest(
@@ -243,7 +257,7 @@ export function createKanikoBackend(options: KanikoBackendOptions = {}): Backend
     tools: ['kaniko', 'docker or podman', 'skopeo'],
     async setup(ctx) {
       const p = await prepare(ctx);
-      return `${p.version} (${p.engine}, ${p.image}, push ${p.pushMode === 'digest' ? 'by digest with skopeo' : `to ${scratchTag(ctx.leg.id)}`})`;
+      return `${p.version} (${p.engine}, ${p.image}, ${pushDescription(p.pushMode, ctx)})`;
     },
     build,
   };

@@ -1,5 +1,6 @@
 // The ko backend: `ko build` of one Go package for one platform into an OCI layout, then a push of
-// that layout by digest (see src/tools/ko.ts for why ko does not push itself).
+// that layout by digest (see src/tools/ko.ts for why ko does not push itself). With push off the
+// layout is the result: its digest is the leg's, and crane never runs.
 import { readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { expandList } from '../core/expand.js';
@@ -86,12 +87,20 @@ function requireTools(ctx: LegContext, tools: string[]): void {
 }
 
 const KO_TOOLS = ['ko', 'go', 'crane'];
+/** Without a push crane has nothing to do. */
+const KO_BUILD_TOOLS = ['ko', 'go'];
 
 export const koBackend: Backend = {
   name: 'ko',
   tools: KO_TOOLS,
 
   async setup(ctx) {
+    if (!ctx.target.push) {
+      requireTools(ctx, KO_BUILD_TOOLS);
+      const ko = await koVersion(ctx.env);
+      ctx.log(`ko ${ko} (push disabled: crane is not used)`);
+      return ko;
+    }
     requireTools(ctx, KO_TOOLS);
     const [ko, crane] = await Promise.all([koVersion(ctx.env), craneVersion(ctx.env)]);
     ctx.log(`ko ${ko}, crane ${crane}`);
@@ -103,6 +112,10 @@ export const koBackend: Backend = {
     if (options.baseImage) ctx.log(`base image ${options.baseImage}`);
     const built = await koBuild(options);
     try {
+      if (!ctx.target.push) {
+        ctx.log(`built ${built.digest}; push disabled: nothing pushed`);
+        return { digest: built.digest, pushMs: 0 };
+      }
       ctx.log(`pushing ${ctx.target.repository}@${built.digest}`);
       const pushMs = await pushLayoutByDigest({
         layoutDir: built.layoutDir,

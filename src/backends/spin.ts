@@ -2,7 +2,8 @@
 // `spin registry push` of the app as an OCI artifact (one manifest, no index). Spin can only push
 // to a tag, so the leg pushes to its scratch tag hephy-leg-<leg id> and records the digest; the
 // merge puts the real tags on that digest. The digest comes from the push's output, or, when the
-// registry did not return it, from reading the scratch tag back.
+// registry did not return it, from reading the scratch tag back. With push off the leg is
+// `spin build` alone: Spin assembles the OCI artifact only while pushing, so there is no digest.
 //
 // The CLI: `spin` on PATH when present; on GitHub runners the pinned release is downloaded
 // (SHA-256 checked) into the backend's cache dir; elsewhere a missing CLI is a clear error.
@@ -79,6 +80,10 @@ export function createSpinBackend(options: SpinBackendOptions = {}): Backend {
     const runOptions = { cwd: manifest.dir, env, secrets: ctx.secrets, onLine: (_s: string, line: string) => ctx.log(line) };
 
     await runner(spin, spinBuildArgs(manifest.file), { ...runOptions, timeoutMs: 60 * 60 * 1000 });
+    if (!ctx.target.push) {
+      ctx.log('built; push disabled: nothing pushed (Spin knows the artifact digest only by pushing it)');
+      return { pushMs: 0 };
+    }
     const pushStart = now();
     const pushed = await runner(spin, spinPushArgs(manifest.file, reference, ctx.target.insecure), { ...runOptions, timeoutMs: 30 * 60 * 1000 });
     const pushMs = now() - pushStart;

@@ -17,6 +17,7 @@ export const legRecordSchema = z.object({
   repository: z.string().optional(),
   digest: z.string().regex(/^sha256:[a-f0-9]{64}$/).optional(),
   compressedSize: z.number().int().nonnegative().optional(),
+  pushed: z.boolean().optional(),
   durationsMs: durations,
   sourceCommit: z.string().optional(),
   status: z.enum(['success', 'failure']),

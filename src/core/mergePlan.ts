@@ -1,6 +1,7 @@
 // Decides, per image, whether it can be published and how: only when every planned leg has a
-// successful record with a digest. An image with a failed or missing leg moves no tag, while the
-// other images still publish.
+// successful record with a digest that was pushed. An image with a failed or missing leg moves no
+// tag, while the other images still publish. With push off nothing is published: an image whose
+// legs all succeeded is `ready` (built), whether or not its legs know a digest.
 import type { ImageSpec, Leg, LegRecord } from './model.js';
 import { indexTags, perArchTag, repositoryFor, type PublishOptions } from './tags.js';
 
@@ -30,6 +31,8 @@ export function planMerge(
   legs: Leg[],
   records: LegRecord[],
   opts: PublishOptions,
+  /** False: plan no publishing; legs built without pushing count as successful. */
+  push = true,
 ): ImageMerge[] {
   const recordByLeg = new Map<string, LegRecord>();
   for (const record of records) {
@@ -49,8 +52,15 @@ export function planMerge(
       if (record) imageRecords.push(record);
       if (!record) {
         failedLegs.push({ legId: leg.id, platform: leg.platform, reason: 'no leg record: the leg did not run or did not finish' });
-      } else if (record.status !== 'success' || !record.digest) {
+      } else if (record.status !== 'success') {
         failedLegs.push({ legId: leg.id, platform: leg.platform, reason: record.error || 'the leg failed without a message' });
+      } else if (push && record.pushed === false) {
+        // Its digest is in no registry: an index over it would fail, or worse, find a stale one.
+        failedLegs.push({ legId: leg.id, platform: leg.platform, reason: 'the leg was built with push disabled: nothing of it is in the registry to publish' });
+      } else if (push && !record.digest) {
+        failedLegs.push({ legId: leg.id, platform: leg.platform, reason: record.error || 'the leg succeeded but recorded no digest' });
+      } else if (!record.digest) {
+        // Push off and a tool that knows the digest only by pushing (spin): built, nothing to name.
       } else {
         const source = `${record.repository ?? repository}@${record.digest}`;
         sources.push(source);

@@ -72,6 +72,11 @@ export interface LegRecord {
   digest?: string;
   /** Sum of compressed layer sizes plus config, from the pushed manifest. */
   compressedSize?: number;
+  /**
+   * False: built with push disabled, so the digest (if any) is in no registry. Absent in records
+   * written before this field and in failed legs' records; a successful record without it pushed.
+   */
+  pushed?: boolean;
   durationsMs: { setup: number; build: number; push: number; total: number };
   sourceCommit?: string;
   status: LegStatus;

@@ -2,6 +2,8 @@
 // push-by-digest=true creates no tag, and --metadata-file tells us the digest it pushed.
 // Provenance and SBOM attestations are off: with them BuildKit pushes an index (image +
 // attestation manifest) and the leg must hand the merge a platform MANIFEST digest.
+// With push off the same image exporter runs with push=false: BuildKit assembles the manifest
+// (and reports its digest in the metadata file) but sends nothing to the registry.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { run, which, type RunOptions, type RunResult } from './exec.js';
@@ -32,6 +34,8 @@ export interface BuildxBuildOptions {
   cacheTo: string[];
   /** Push over plain http / unverified TLS. */
   insecure: boolean;
+  /** False: build the image and push nothing. */
+  push: boolean;
   env: NodeJS.ProcessEnv;
   secrets?: string[];
   onLine?: (line: string) => void;
@@ -51,7 +55,7 @@ export function buildxBuildArgs(opts: Omit<BuildxBuildOptions, 'env' | 'secrets'
     `name=${opts.repository}`,
     'push-by-digest=true',
     'name-canonical=true',
-    'push=true',
+    `push=${opts.push}`,
     ...(opts.insecure ? ['registry.insecure=true'] : []),
   ].join(',');
   return [
@@ -110,7 +114,7 @@ export async function resolveBuildxCommand(env: NodeJS.ProcessEnv, runner: Runne
   );
 }
 
-/** The digest of the platform manifest buildx pushed, from its --metadata-file JSON. */
+/** The digest of the platform manifest buildx pushed (or, push off, built), from its --metadata-file JSON. */
 export function metadataDigest(text: string): string {
   const metadata = JSON.parse(text) as Record<string, unknown>;
   const digest = metadata['containerimage.digest'];
@@ -179,7 +183,7 @@ export async function buildxBuild(opts: BuildxBuildOptions, runner: Runner = run
     },
   });
   const digest = metadataDigest(readFileSync(opts.metadataFile, 'utf8'));
-  return { digest, pushMs: timer.pushMs(), durationMs: result.durationMs };
+  return { digest, pushMs: opts.push ? timer.pushMs() : 0, durationMs: result.durationMs };
 }
 
 /** `buildx version` prints e.g. "github.com/docker/buildx v0.36.1 <revision>"; resolves to v0.36.1. */

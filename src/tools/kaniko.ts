@@ -7,6 +7,8 @@
 //    which leaves no tag at all (the default), or
 //  - pushes to the scratch tag `hephy-leg-<leg id>` when skopeo is missing: one tag per leg,
 //    overwritten by the next run of that leg, never a tag users pull.
+// With push disabled the leg writes the layout and stops there: no skopeo, no scratch tag, and a
+// registry layer cache is read but not written (--no-push-cache).
 // A registry tag cannot be deleted portably (distribution 2.8 and most hosted registries only
 // delete manifests, which would delete the digest too), so the scratch tag is left in place.
 
@@ -44,6 +46,8 @@ export interface KanikoFlags {
   insecure: boolean;
   /** Registry layer cache: a repository kaniko reads and pushes cached layers to. */
   cacheRepo?: string;
+  /** Read the layer cache but push no layers to it (push disabled). */
+  cacheReadOnly?: boolean;
 }
 
 export function kanikoArgs(flags: KanikoFlags): string[] {
@@ -57,7 +61,7 @@ export function kanikoArgs(flags: KanikoFlags): string[] {
   if (flags.output.kind === 'layout') args.push('--no-push', `--oci-layout-path=${flags.output.layoutDir}`);
   else args.push(`--destination=${flags.output.destination}`);
   args.push(`--digest-file=${flags.digestFile}`);
-  if (flags.cacheRepo) args.push('--cache=true', `--cache-repo=${flags.cacheRepo}`);
+  if (flags.cacheRepo) args.push('--cache=true', `--cache-repo=${flags.cacheRepo}`, ...(flags.cacheReadOnly ? ['--no-push-cache'] : []));
   if (flags.insecure) args.push('--insecure', '--insecure-pull', '--skip-tls-verify');
   // Plain lines (no colour codes) so the log reads well in Actions and the push line can be found.
   args.push('--log-format=text', '--verbosity=info');

@@ -22,7 +22,7 @@ function environment(logs: string[]): LegEnvironment {
   };
 }
 
-function backend(build: (ctx: LegContext) => Promise<{ digest: string; pushMs: number }>): Backend {
+function backend(build: (ctx: LegContext) => Promise<{ digest?: string; pushMs: number }>): Backend {
   return { name: 'ko', tools: ['ko'], setup: async () => 'v0-test', build };
 }
 
@@ -37,6 +37,8 @@ describe('buildLeg', () => {
     expect(record.status).toBe('success');
     expect(record.digest).toBe(digest);
     expect(record.compressedSize).toBe(1234);
+    expect(record.pushed).toBe(true);
+    expect(seen?.target.push).toBe(true);
     expect(record.repository).toBe('127.0.0.1:5000/p/app');
     expect(record.durationsMs.push).toBe(10);
     expect(record.durationsMs.build).toBeGreaterThanOrEqual(15);
@@ -44,6 +46,38 @@ describe('buildLeg', () => {
     expect(seen?.target.insecure).toBe(true);
     expect(seen?.cacheDir.endsWith('/ko')).toBe(true);
     expect(logs.some((l) => l.includes('v0-test'))).toBe(true);
+  });
+
+  it('with push off hands the backend push: false, measures nothing and records pushed: false', async () => {
+    let seen: LegContext | undefined;
+    const logs: string[] = [];
+    const record = await buildLeg(leg, spec, { ...environment(logs), push: false }, {
+      backendFor: () => backend(async (ctx) => { seen = ctx; return { digest, pushMs: 0 }; }),
+      compressedSize: async () => { throw new Error('the registry must not be asked about an image that was not pushed'); },
+    });
+    expect(seen?.target.push).toBe(false);
+    expect(record).toMatchObject({ status: 'success', digest, pushed: false, repository: '127.0.0.1:5000/p/app' });
+    expect(record.compressedSize).toBeUndefined();
+    expect(record.durationsMs.push).toBe(0);
+    expect(logs.some((l) => l.includes('push disabled'))).toBe(true);
+  });
+
+  it('with push off succeeds without a digest (spin knows it only by pushing)', async () => {
+    const record = await buildLeg(leg, spec, { ...environment([]), push: false }, {
+      backendFor: () => backend(async () => ({ pushMs: 0 })),
+      compressedSize: async () => 0,
+    });
+    expect(record).toMatchObject({ status: 'success', pushed: false });
+    expect(record.digest).toBeUndefined();
+  });
+
+  it('fails a pushing leg whose backend reported no digest', async () => {
+    const record = await buildLeg(leg, spec, environment([]), {
+      backendFor: () => backend(async () => ({ pushMs: 5 })),
+      compressedSize: async () => 0,
+    });
+    expect(record.status).toBe('failure');
+    expect(record.error).toBe('build failed: ko pushed but reported no digest');
   });
 
   it('records a failure with the phase and the reason instead of throwing', async () => {

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { anyFailed, mergeImages, readLegRecords, type MergeOptions } from '../../src/app/merge.js';
+import { anyFailed, mergeImages, mergePushes, readLegRecords, type MergeOptions } from '../../src/app/merge.js';
 import type { Leg, LegRecord } from '../../src/core/model.js';
 import type { PublishOptions } from '../../src/core/tags.js';
 import { digestOf, type CreateIndexOptions, type ManifestDocument, type OciPlatform } from '../../src/tools/imagetools.js';
@@ -266,5 +266,61 @@ describe('mergeImages with a WebAssembly app', () => {
     const report = await mergeImages({ images: [{ image: 'edge', additionalTags: ['wasm'] }], legs: [wasmLeg], records: [record(wasmLeg)], publish, imagetools: tools, env: {} });
     expect(report.outcomes[0]).toMatchObject({ status: 'published', digest: digestFor(wasmLeg.id), tags: [`${REPO}:edge-20261125`, `${REPO}:edge-wasm`] });
     expect(tools.calls).toEqual([`create --copy ${REPO}:edge-20261125 ${REPO}:edge-wasm`]);
+  });
+});
+
+describe('mergeImages with push off', () => {
+  const builtRecords = () => [...appLegs, ...apiLegs].map((l) => record(l, { pushed: false, compressedSize: undefined }));
+
+  it('makes no imagetools call at all and reports every image whose legs built as built, not failed', async () => {
+    const tools = new FakeImagetools();
+    const log: string[] = [];
+    const report = await mergeImages(options(tools, builtRecords(), { push: false, log: (line) => log.push(line) }));
+    expect(tools.calls).toEqual([]);
+    expect(report.outcomes.map((o) => [o.image, o.status, o.tags, o.digest])).toEqual([
+      ['app', 'built', [], undefined],
+      ['api', 'built', [], undefined],
+    ]);
+    expect(report.outcomes[0].records.map((r) => r.digest)).toEqual([digestFor('app--linux-amd64'), digestFor('app--linux-arm64')]);
+    expect(anyFailed(report)).toBe(false);
+    expect(log[0]).toBe('push disabled: nothing is published, no tag moves');
+  });
+
+  it('still fails an image with a failed leg, without any imagetools call', async () => {
+    const tools = new FakeImagetools();
+    const records = builtRecords();
+    records[1] = record(appLegs[1], { status: 'failure', digest: undefined, error: 'RUN make failed' });
+    const report = await mergeImages(options(tools, records, { push: false }));
+    expect(report.outcomes.map((o) => o.status)).toEqual(['failed', 'built']);
+    expect(tools.calls).toEqual([]);
+    expect(anyFailed(report)).toBe(true);
+  });
+
+  it('is off by itself when every successful record was built without pushing', async () => {
+    const tools = new FakeImagetools();
+    const report = await mergeImages(options(tools, builtRecords()));
+    expect(report.outcomes.map((o) => o.status)).toEqual(['built', 'built']);
+    expect(tools.calls).toEqual([]);
+  });
+
+  it('decides from the option first, then from the records (older records without the field pushed)', () => {
+    const built = builtRecords();
+    expect(mergePushes({ records: built })).toBe(false);
+    expect(mergePushes({ records: built, push: true })).toBe(true);
+    expect(mergePushes({ records: [record(appLegs[0])], push: false })).toBe(false);
+    expect(mergePushes({ records: [record(appLegs[0]), ...built] })).toBe(true);
+    expect(mergePushes({ records: [] })).toBe(true);
+    expect(mergePushes({ records: [record(appLegs[0], { status: 'failure', digest: undefined })] })).toBe(true);
+  });
+
+  it('with push forced on, moves no tag over a leg that was not pushed', async () => {
+    const tools = new FakeImagetools().pushed([...appLegs, ...apiLegs]);
+    const records = [record(appLegs[0]), record(appLegs[1], { pushed: false }), ...apiLegs.map((l) => record(l))];
+    const report = await mergeImages(options(tools, records, { push: true }));
+    expect(report.outcomes[0]).toMatchObject({ status: 'failed', failedLegs: [{ legId: 'app--linux-arm64' }] });
+    // Only api's four calls (plan, create, inspect twice): none for app.
+    expect(tools.calls).toHaveLength(4);
+    expect(tools.calls.every((c) => c.includes('api') || c.includes(digestFor('api--linux-amd64')))).toBe(true);
+    expect(report.outcomes[1].status).toBe('published');
   });
 });

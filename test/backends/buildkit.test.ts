@@ -36,13 +36,21 @@ describe('buildkitBuildOptions + buildxBuildArgs', () => {
 
   it('uses the GitHub Actions cache on a runner, scoped per image and platform', () => {
     const { ctx } = testLeg({ backend: 'buildkit', image: 'tools-curl', platform: 'linux/amd64', onRunner: true, env: {} });
-    ctx.target = { repository: 'registry.example.com/team/tools-curl', insecure: false };
+    ctx.target = { repository: 'registry.example.com/team/tools-curl', insecure: false, push: true };
     const args = buildxBuildArgs(buildkitBuildOptions(ctx, buildCache(ctx)));
     expect(args).toContain('type=gha,scope=tools-curl-linux-amd64');
     expect(args).toContain('type=gha,scope=tools-curl-linux-amd64,mode=max,ignore-error=true');
     expect(args[args.indexOf('--cache-from') + 1]).toBe('type=gha,scope=tools-curl-linux-amd64');
     expect(args[args.indexOf('--builder') + 1]).toBe(RUNNER_BUILDER);
     expect(args[args.indexOf('--output') + 1]).toBe('type=image,name=registry.example.com/team/tools-curl,push-by-digest=true,name-canonical=true,push=true');
+  });
+
+  it('with push off exports the image with push=false (and the same local cache)', () => {
+    const { ctx } = testLeg({ backend: 'buildkit', platform: 'linux/amd64', env: { HEPHY_BUILDX_BUILDER: 'hephy' }, push: false });
+    const args = buildxBuildArgs(buildkitBuildOptions(ctx, buildCache(ctx)));
+    expect(args[args.indexOf('--output') + 1]).toBe('type=image,name=127.0.0.1:5000/hephy/app,push-by-digest=true,name-canonical=true,push=false,registry.insecure=true');
+    expect(args.join(' ')).not.toContain('push=true');
+    expect(args[args.indexOf('--cache-to') + 1]).toMatch(/^type=local,dest=/);
   });
 
   it('defaults to Dockerfile in the config directory, no target, no builder off a runner', () => {

@@ -59,7 +59,7 @@ function context(config: BuildConfig, overrides: Partial<LegContext> = {}, tools
     },
     leg: { id: 'app--linux-arm64', image: 'app', dir: 'app', backend: 'kaniko', platform: 'linux/arm64', runner: 'ubuntu-24.04-arm', emulated: false },
     sourceDir,
-    target: { repository: REPO, insecure: true },
+    target: { repository: REPO, insecure: true, push: true },
     workDir,
     cacheDir: join(root, 'cache'),
     env: { ...fakePath(tools), DOCKER_CONFIG: dockerConfig, VERSION: '1.2.3' },
@@ -172,7 +172,7 @@ describe('kaniko backend', () => {
   });
 
   it('leaves out the insecure flags for a TLS registry, and the auth mount when there is no docker config', async () => {
-    const ctx = context({}, { target: { repository: 'registry.example.com/team/app', insecure: false } });
+    const ctx = context({}, { target: { repository: 'registry.example.com/team/app', insecure: false, push: true } });
     ctx.env = { ...ctx.env, DOCKER_CONFIG: join(root, 'missing') };
     const { runner, calls } = fakeTools(ctx);
     await createKanikoBackend({ runner }).build(ctx);
@@ -200,6 +200,35 @@ describe('kaniko backend', () => {
     expect(calls.some((c) => c.cmd === 'skopeo')).toBe(false);
     expect(ctx.lines).toContain('skopeo is not installed: kaniko pushes to the scratch tag hephy-leg-app--linux-arm64 instead of by digest only');
     expect(ctx.lines.some((l) => l.includes('Pushing image to'))).toBe(true);
+  });
+
+  it.each([
+    ['with skopeo', ['podman', 'skopeo']],
+    ['without skopeo (no scratch-tag fallback)', ['podman']],
+  ])('with push off writes only the OCI layout %s: no skopeo, no --destination, cache read-only', async (_name, tools) => {
+    const ctx = context({}, { target: { repository: REPO, insecure: true, push: false } }, tools);
+    const { runner, calls } = fakeTools(ctx);
+    const backend = createKanikoBackend({ runner, cacheRepo: () => `${REPO}/cache` });
+    await expect(backend.setup(ctx)).resolves.toContain('push disabled');
+    await expect(backend.build(ctx)).resolves.toEqual({ digest: DIGEST, pushMs: 0 });
+    const build = calls.find((c) => c.cmd === 'podman' && c.args.includes('--context=dir:///workspace'))!;
+    expect(build.args).toContain('--no-push');
+    expect(build.args).toContain('--oci-layout-path=/hephy/out/layout');
+    expect(build.args.filter((a) => a.startsWith('--destination'))).toEqual([]);
+    // A registry layer cache would push layers: read it, write nothing.
+    expect(build.args).toEqual(expect.arrayContaining([`--cache-repo=${REPO}/cache`, '--no-push-cache']));
+    expect(calls.some((c) => c.cmd === 'skopeo')).toBe(false);
+    expect(ctx.lines.some((l) => l.includes('scratch tag'))).toBe(false);
+  });
+
+  it('chooses the push mode again when target.push changed after setup', async () => {
+    const ctx = context({});
+    const { runner, calls } = fakeTools(ctx);
+    const backend = createKanikoBackend({ runner });
+    await backend.setup(ctx);
+    ctx.target = { ...ctx.target, push: false };
+    await backend.build(ctx);
+    expect(calls.some((c) => c.cmd === 'skopeo')).toBe(false);
   });
 
   it('builds the local executor image first when podman does not have it', async () => {
@@ -282,5 +311,6 @@ describe('kanikoInvocation', () => {
   it('adds the registry layer cache when asked', () => {
     const args = kanikoInvocation(context({}), 'digest', `${REPO}/cache`).args;
     expect(args).toEqual(expect.arrayContaining(['--cache=true', `--cache-repo=${REPO}/cache`]));
+    expect(args).not.toContain('--no-push-cache');
   });
 });

@@ -1,9 +1,9 @@
 // What the ko backend hands ko and crane for a leg: the exact argv, environment and .ko.yaml.
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { defaultImportPath, koBuildOptions, resolveKoBaseImage } from '../../src/backends/ko.js';
+import { defaultImportPath, koBackend, koBuildOptions, resolveKoBaseImage } from '../../src/backends/ko.js';
 import type { BuildConfig } from '../../src/core/config/schema.js';
 import { UserError } from '../../src/core/problem.js';
 import { pushLayoutArgs } from '../../src/tools/crane.js';
@@ -137,5 +137,54 @@ describe('pushLayoutArgs', () => {
     expect(pushLayoutArgs({ layoutDir: '/l', repository: 'registry.example.com/app', digest, insecure: false })).toEqual([
       'push', '/l', `registry.example.com/app@${digest}`,
     ]);
+  });
+});
+
+describe('koBackend with stand-in tools', () => {
+  const DIGEST = `sha256:${'d'.repeat(64)}`;
+
+  /** ko writes a one-image layout where --oci-layout-path says; crane logs its argv and echoes the reference. */
+  function standIns(names: string[]): { path: string; craneLog: string } {
+    const bin = mkdtempSync(join(tmpdir(), 'hephy-ko-bin-'));
+    const craneLog = join(bin, 'crane.log');
+    const scripts: Record<string, string> = {
+      ko: `#!/bin/sh
+if [ "$1" = version ]; then echo v0.19.1; exit 0; fi
+while [ $# -gt 0 ]; do if [ "$1" = --oci-layout-path ]; then layout=$2; fi; shift; done
+mkdir -p "$layout"
+printf '{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"${DIGEST}","size":1}]}' > "$layout/index.json"
+`,
+      go: '#!/bin/sh\nexit 0\n',
+      crane: `#!/bin/sh
+echo "$@" >> ${craneLog}
+if [ "$1" = version ]; then echo v0.20.0; exit 0; fi
+for last; do :; done
+echo "$last"
+`,
+    };
+    for (const name of names) {
+      writeFileSync(join(bin, name), scripts[name]);
+      chmodSync(join(bin, name), 0o755);
+    }
+    return { path: `${bin}:/usr/bin:/bin`, craneLog };
+  }
+
+  it('with push off builds the layout, takes its digest and never needs or runs crane', async () => {
+    const tools = standIns(['ko', 'go']);
+    const { ctx, logs } = goApp({ ko_config: { base_image: BASE } }, { env: { PATH: tools.path, HOME: process.env.HOME }, push: false });
+    await expect(koBackend.setup(ctx)).resolves.toBe('v0.19.1');
+    await expect(koBackend.build(ctx)).resolves.toEqual({ digest: DIGEST, pushMs: 0 });
+    expect(existsSync(tools.craneLog)).toBe(false);
+    expect(logs.some((l) => l.includes('push disabled'))).toBe(true);
+  });
+
+  it('with push on pushes the layout with crane by digest', async () => {
+    const tools = standIns(['ko', 'go', 'crane']);
+    const { ctx } = goApp({ ko_config: { base_image: BASE } }, { env: { PATH: tools.path, HOME: process.env.HOME } });
+    await koBackend.setup(ctx);
+    await expect(koBackend.build(ctx)).resolves.toMatchObject({ digest: DIGEST });
+    const pushes = readFileSync(tools.craneLog, 'utf8').split('\n').filter((l) => l.startsWith('push '));
+    expect(pushes).toHaveLength(1);
+    expect(pushes[0]).toMatch(new RegExp(`--insecure \\S+ 127\\.0\\.0\\.1:5000/hephy/app@${DIGEST}$`));
   });
 });

@@ -51,7 +51,7 @@ function context(config: BuildConfig, opts: { spinOnPath?: boolean; onRunner?: b
     },
     leg: { id: `spin-hello--${platform.replace('/', '-')}`, image: 'spin-hello', dir: 'spin-hello', backend: 'spin', platform, runner: 'ubuntu-latest', emulated: false },
     sourceDir,
-    target: { repository: REPO, insecure: true },
+    target: { repository: REPO, insecure: true, push: true },
     workDir: join(root, 'work'),
     cacheDir: join(root, 'cache'),
     env: { PATH: bin, HEPHY_TOOLS_DIR: join(root, 'tools'), DOCKER_CONFIG: join(root, 'docker-config'), HOME: join(root, 'home') },
@@ -100,7 +100,7 @@ describe('spin backend', () => {
 
   it('reads the digest back from the registry when the push did not print it', async () => {
     const ctx = context({}, { spinOnPath: true });
-    ctx.target = { repository: 'registry.example.com/team/spin-hello', insecure: false };
+    ctx.target = { repository: 'registry.example.com/team/spin-hello', insecure: false, push: true };
     const { runner, calls } = fakeSpin('Pushed; the registry did not return the digest\n');
     const asked: string[] = [];
     const backend = createSpinBackend({
@@ -115,6 +115,17 @@ describe('spin backend', () => {
     const push = calls.find((c) => c.args[0] === 'registry')!;
     expect(push.args).not.toContain('--insecure');
     expect(push.options.cwd).toBe(ctx.sourceDir);
+  });
+
+  it('with push off runs spin build only: no registry push, no digest lookup, no digest', async () => {
+    const ctx = context({ spin_config: { manifest_path: 'app/spin.toml' } }, { spinOnPath: true });
+    ctx.target = { ...ctx.target, push: false };
+    const { runner, calls } = fakeSpin();
+    const asked: string[] = [];
+    const backend = createSpinBackend({ runner, resolveDigest: async (reference) => (asked.push(reference), DIGEST) });
+    await expect(backend.build(ctx)).resolves.toEqual({ pushMs: 0 });
+    expect(calls.map((c) => c.args.slice(0, 2))).toEqual([['build', '--from']]);
+    expect(asked).toEqual([]);
   });
 
   it('says how to get the CLI when it is missing off runners', async () => {

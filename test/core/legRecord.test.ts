@@ -15,6 +15,11 @@ describe('leg records', () => {
     const bad = { ...failedLegRecord(leg, 'x', new Date(), { setup: 0, build: 0, push: 0, total: 0 }), digest: 'sha256:nothex' };
     expect(() => parseLegRecord(JSON.stringify(bad), 'leg.json')).toThrow(/digest/);
   });
+  it('keeps pushed: false of a leg built with push off (the merge reads it back from the artifact)', () => {
+    const built = { ...failedLegRecord(leg, 'x', new Date(), { setup: 0, build: 0, push: 0, total: 0 }), status: 'success', error: undefined, pushed: false };
+    expect(parseLegRecord(JSON.stringify(built), 'leg.json').pushed).toBe(false);
+    expect(() => parseLegRecord(JSON.stringify({ ...built, pushed: 'no' }), 'leg.json')).toThrow(/pushed/);
+  });
   it('names artifacts after the leg id', () => {
     expect(legRecordName(leg.id)).toBe('hephy-leg-app--linux-arm64');
   });

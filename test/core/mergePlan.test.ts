@@ -34,6 +34,22 @@ describe('planMerge', () => {
     expect(b.failedLegs[0].reason).toMatch(/no leg record/);
   });
 
+  it('with push off, an image whose legs all built is ready, even without a digest', () => {
+    const records = [record(legs[0], { pushed: false }), record(legs[1], { pushed: false, digest: undefined }), record(legs[2], { pushed: false, status: 'failure', error: 'boom' })];
+    const [a, b] = planMerge(images, legs, records, opts, false);
+    expect(a.status).toBe('ready');
+    expect(a.failedLegs).toEqual([]);
+    expect(a.sources).toHaveLength(1);
+    expect(b.status).toBe('failed');
+    expect(b.failedLegs.map((l) => l.reason)).toEqual(['boom', expect.stringMatching(/no leg record/)]);
+  });
+
+  it('with push on, holds back an image with a leg built without pushing', () => {
+    const [a] = planMerge(images.slice(0, 1), legs.slice(0, 2), [record(legs[0]), record(legs[1], { pushed: false })], opts);
+    expect(a.status).toBe('failed');
+    expect(a.failedLegs).toEqual([{ legId: 'a--linux-arm64', platform: 'linux/arm64', reason: expect.stringMatching(/built with push disabled/) }]);
+  });
+
   it('takes the latest record of a re-run leg', () => {
     const first = record(legs[0], { status: 'failure', digest: undefined, finishedAt: '2026-01-01T00:00:00Z' });
     const rerun = record(legs[0], { finishedAt: '2026-01-01T01:00:00Z' });

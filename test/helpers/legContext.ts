@@ -27,6 +27,8 @@ export function testLeg(options: {
   baseImage?: string;
   sourceDir?: string;
   workDir?: string;
+  /** target.push; default true. */
+  push?: boolean;
 }): TestLeg {
   const image = options.image ?? 'app';
   const platform = options.platform ?? 'linux/arm64';
@@ -53,7 +55,7 @@ export function testLeg(options: {
       emulated: false,
     },
     sourceDir,
-    target: { repository: options.repository ?? '127.0.0.1:5000/hephy/app', insecure: true },
+    target: { repository: options.repository ?? '127.0.0.1:5000/hephy/app', insecure: true, push: options.push ?? true },
     workDir: options.workDir ?? dir('hephy-work-'),
     cacheDir: dir('hephy-cache-'),
     env: options.env ?? { PATH: process.env.PATH, HOME: process.env.HOME },

@@ -1,7 +1,7 @@
 import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildxEnv, frontendPullFailed, metadataDigest, PushTimer, resolveBuildxCommand } from '../../src/tools/buildx.js';
+import { buildxBuild, buildxEnv, frontendPullFailed, metadataDigest, PushTimer, resolveBuildxCommand } from '../../src/tools/buildx.js';
 import type { RunOptions, RunResult } from '../../src/tools/exec.js';
 
 const digest = `sha256:${'c'.repeat(64)}`;
@@ -116,5 +116,41 @@ describe('resolveBuildxCommand', () => {
   it('says what is missing', async () => {
     await expect(resolveBuildxCommand({ PATH: bin(['docker']) }, answering(1))).rejects.toThrow('docker is on PATH but has no buildx plugin');
     await expect(resolveBuildxCommand({ PATH: bin([]) }, answering(0))).rejects.toThrow('neither docker with buildx nor a standalone buildx is on PATH');
+  });
+});
+
+describe('buildxBuild', () => {
+  function run(push: boolean) {
+    const dir = mkdtempSync(join(tmpdir(), 'hephy-buildx-'));
+    mkdirSync(join(dir, 'bin'));
+    writeFileSync(join(dir, 'bin', 'buildx'), '#!/bin/sh\nexit 0\n');
+    chmodSync(join(dir, 'bin', 'buildx'), 0o755);
+    const metadataFile = join(dir, 'metadata.json');
+    const calls: string[][] = [];
+    const runner = async (cmd: string, args: readonly string[], o?: RunOptions): Promise<RunResult> => {
+      calls.push([cmd, ...args]);
+      // A push-looking exporter line: with push off its time must not count as pushing.
+      for (const line of ['#8 exporting to image', '#8 pushing layers', '#8 DONE 0.4s']) o?.onLine?.('stderr', line);
+      writeFileSync(metadataFile, JSON.stringify({ 'containerimage.digest': digest, 'containerimage.descriptor': { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest } }));
+      return { code: 0, stdout: '', stderr: '', durationMs: 5 };
+    };
+    const options = {
+      contextDir: dir, dockerfile: join(dir, 'Dockerfile'), platform: 'linux/amd64', repository: '127.0.0.1:5000/hephy/app', buildArgs: [],
+      metadataFile, cacheFrom: [], cacheTo: [], insecure: false, push, env: { PATH: join(dir, 'bin') },
+    };
+    return { calls, result: buildxBuild(options, runner) };
+  }
+
+  it('with push off asks for push=false, reads the digest as built and reports no push time', async () => {
+    const { calls, result } = run(false);
+    await expect(result).resolves.toMatchObject({ digest, pushMs: 0 });
+    expect(calls[0].join(' ')).toContain(',push=false');
+    expect(calls[0].join(' ')).not.toContain('push=true');
+  });
+
+  it('with push on asks for push=true', async () => {
+    const { calls, result } = run(true);
+    await expect(result).resolves.toMatchObject({ digest });
+    expect(calls[0].join(' ')).toContain(',push=true');
   });
 });

@@ -14,7 +14,7 @@ import { registryFromArgs, registryHelp, registryOptions } from '../registryOpti
 export const buildCommand: CommandSpec = {
   name: 'build',
   summary: 'Build one leg (one image, one platform) and push it by digest; print its leg record',
-  usage: 'hephy-builder build (--leg JSON | --image NAME --platform P) --registry HOST[:PORT] [--root DIR] [--record FILE]',
+  usage: 'hephy-builder build (--leg JSON | --image NAME --platform P) --registry HOST[:PORT] [--root DIR] [--dry-run] [--record FILE]',
   help: `  --leg JSON              a leg of the plan's matrix (as \`plan --json\` prints under matrix.include)
   --image NAME            or: the image to build ...
   --platform P            ... and its platform, e.g. linux/arm64
@@ -22,6 +22,8 @@ export const buildCommand: CommandSpec = {
 ${registryHelp}
   --base-image REF        base image for ko apps without ko_config.base_image
   --kaniko-image REF      Kaniko executor image (default: built locally from source)
+  --dry-run               build for real but push nothing (no digest push, no scratch tag, no
+                          registry cache write); the registry still names the image
   --record FILE           also write the leg record (JSON) to FILE`,
   options: {
     ...registryOptions,
@@ -32,6 +34,7 @@ ${registryHelp}
     'base-image': { type: 'string' },
     'kaniko-image': { type: 'string' },
     record: { type: 'string' },
+    'dry-run': { type: 'boolean' },
   },
   allowPositionals: false,
   async run(args, io) {
@@ -57,6 +60,7 @@ ${registryHelp}
       cwd: io.cwd,
       publish: registry.publish,
       insecure: registry.insecure,
+      push: !args.values['dry-run'],
       env: registry.env,
       secrets: registry.secrets,
       cacheRoot: join(toolsDir(registry.env), 'cache'),

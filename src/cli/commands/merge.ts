@@ -21,14 +21,24 @@ function readPlan(file: string): Plan {
 export const mergeCommand: CommandSpec = {
   name: 'merge',
   summary: 'Publish each image whose legs all succeeded as one multi-arch index under its tags',
-  usage: 'hephy-builder merge --plan plan.json --records DIR --registry HOST[:PORT] [--summary FILE]',
+  usage: 'hephy-builder merge --plan plan.json --records DIR --registry HOST[:PORT] [--dry-run] [--summary FILE]',
   help: `  --plan FILE             the plan (\`hephy-builder plan --json\`)
   --records DIR           where the leg records are (searched recursively)
 ${registryHelp}
   --per-arch-tags         also tag each platform's manifest
   --sha SHA               commit for the short-sha tag (per-image mode)
+  --dry-run               publish nothing and contact no registry; report images as built
+                          (implied when every leg record was built with \`build --dry-run\`)
   --summary FILE          write the markdown summary to FILE`,
-  options: { ...registryOptions, plan: { type: 'string' }, records: { type: 'string' }, summary: { type: 'string' }, 'per-arch-tags': { type: 'boolean' }, sha: { type: 'string' } },
+  options: {
+    ...registryOptions,
+    plan: { type: 'string' },
+    records: { type: 'string' },
+    summary: { type: 'string' },
+    'per-arch-tags': { type: 'boolean' },
+    sha: { type: 'string' },
+    'dry-run': { type: 'boolean' },
+  },
   allowPositionals: false,
   async run(args, io) {
     const planFile = stringOption(args, 'plan');
@@ -46,6 +56,8 @@ ${registryHelp}
       publish: registry.publish,
       env: registry.env,
       secrets: registry.secrets,
+      // Absent: mergeImages decides from the records.
+      push: args.values['dry-run'] ? false : undefined,
       log: (line) => io.err(`${line}\n`),
     });
     const summary = stringOption(args, 'summary');

@@ -5,7 +5,8 @@ import { renderMarkdownTable } from './planReport.js';
 
 export function renderLegMarkdown(record: LegRecord): string {
   const out = [`## hephy-builder leg \`${record.legId}\``, ''];
-  out.push(`\`${record.image}\` for ${record.platform} with ${record.backend} on \`${record.runner}\`: **${record.status === 'success' ? 'pushed' : 'failed'}**.`, '');
+  const outcome = record.status !== 'success' ? 'failed' : record.pushed === false ? 'built, not pushed (push disabled)' : 'pushed';
+  out.push(`\`${record.image}\` for ${record.platform} with ${record.backend} on \`${record.runner}\`: **${outcome}**.`, '');
   out.push(
     renderMarkdownTable(
       ['Setup', 'Build', 'Push', 'Total', 'Size'],
@@ -13,7 +14,8 @@ export function renderLegMarkdown(record: LegRecord): string {
     ),
     '',
   );
-  if (record.digest) out.push(`Digest: \`${record.repository}@${record.digest}\` (no tag yet: the merge job tags the multi-arch index).`, '');
+  if (record.digest && record.pushed === false) out.push(`Digest as built: \`${record.digest}\` (not in any registry: push is disabled).`, '');
+  else if (record.digest) out.push(`Digest: \`${record.repository}@${record.digest}\` (no tag yet: the merge job tags the multi-arch index).`, '');
   if (record.sourceCommit) out.push(`Source commit: \`${record.sourceCommit}\``, '');
   if (record.error) out.push('```', record.error, '```', '');
   return out.join('\n');

@@ -6,10 +6,14 @@ import { formatBytes, formatDelta, formatDuration } from './format.js';
 import { cell, renderMarkdownTable, renderTextTable } from './planReport.js';
 
 export const SUMMARY_MARKER = '<!-- hephy-builder:summary -->';
+export const BUILT_HEADING = 'Built, not pushed (pull request from a fork, or push disabled)';
+/** A leg built with push off whose tool knows the digest only by pushing (spin). */
+const NO_DIGEST = '(no digest without a push)';
 
 export interface ImageOutcome {
   image: string;
-  status: 'published' | 'failed';
+  /** built: every leg built, nothing pushed (push disabled); the leg records hold their digests. */
+  status: 'published' | 'built' | 'failed';
   /** Digest of the published index. */
   digest?: string;
   tags: string[];
@@ -59,7 +63,9 @@ export function renderRunSummaryMarkdown(report: RunReport, baseline?: Baseline)
   const out: string[] = [SUMMARY_MARKER, '## hephy-builder', ''];
   const failed = report.outcomes.filter((o) => o.status === 'failed');
   const published = report.outcomes.filter((o) => o.status === 'published');
-  out.push(`**${published.length}** image(s) published, **${failed.length}** failed.`, '');
+  const built = report.outcomes.filter((o) => o.status === 'built');
+  const builtCount = built.length ? `**${built.length}** built but not pushed, ` : '';
+  out.push(`**${published.length}** image(s) published, ${builtCount}**${failed.length}** failed.`, '');
 
   if (failed.length) {
     out.push('### Failed', '');
@@ -70,6 +76,22 @@ export function renderRunSummaryMarkdown(report: RunReport, baseline?: Baseline)
       if (outcome.error) out.push(`  - merge: ${cell(firstLine(outcome.error))}`);
     }
     out.push('');
+  }
+
+  if (built.length) {
+    out.push(`### ${BUILT_HEADING}`, '');
+    out.push('Nothing was pushed and no tag moved: each digest is that of the image as built, which no registry holds.', '');
+    out.push(
+      renderMarkdownTable(
+        ['Image', 'Platforms', 'Leg digests'],
+        built.map((o) => [
+          `\`${o.image}\``,
+          o.platforms.join(', '),
+          o.records.map((r) => `${r.platform} ${r.digest ? `\`${shortDigest(r.digest)}\`` : NO_DIGEST}`).join('<br>'),
+        ]),
+      ),
+      '',
+    );
   }
 
   if (published.length) {
@@ -95,7 +117,7 @@ export function renderRunSummaryMarkdown(report: RunReport, baseline?: Baseline)
           const base = baseline?.legs[r.legId];
           return [
             `\`${r.image}\` ${r.platform}`,
-            r.status === 'success' ? 'ok' : `**failed**: ${firstLine(r.error ?? '')}`,
+            r.status !== 'success' ? `**failed**: ${firstLine(r.error ?? '')}` : r.pushed === false ? 'built, not pushed' : 'ok',
             r.runner,
             r.backend,
             formatDuration(r.durationsMs.setup),
@@ -104,7 +126,7 @@ export function renderRunSummaryMarkdown(report: RunReport, baseline?: Baseline)
             formatDuration(r.durationsMs.total),
             ...(compare ? [formatDelta(r.status === 'success' ? r.durationsMs.total : undefined, base?.totalMs, 'ms')] : []),
             formatBytes(r.compressedSize),
-            ...(compare ? [formatDelta(r.compressedSize, base?.compressedSize, 'bytes')] : []),
+            ...(compare ? [r.pushed === false ? '-' : formatDelta(r.compressedSize, base?.compressedSize, 'bytes')] : []),
           ];
         }),
       ),
@@ -132,7 +154,7 @@ export function renderRunSummaryText(report: RunReport): string {
       ['LEG', 'STATUS', 'BACKEND', 'SETUP', 'BUILD', 'PUSH', 'TOTAL', 'SIZE', 'DIGEST'],
       rows.map((r) => [
         r.legId,
-        r.status === 'success' ? 'ok' : 'FAILED',
+        r.status !== 'success' ? 'FAILED' : r.pushed === false ? 'built' : 'ok',
         r.backend,
         formatDuration(r.durationsMs.setup),
         formatDuration(r.durationsMs.build),
@@ -148,6 +170,9 @@ export function renderRunSummaryText(report: RunReport): string {
     if (o.status === 'published') {
       out.push(`published ${o.image} (${o.platforms.join(', ')}) ${shortDigest(o.digest)}`);
       for (const tag of o.tags) out.push(`  ${tag}`);
+    } else if (o.status === 'built') {
+      out.push(`built ${o.image} (${o.platforms.join(', ')}), not pushed: push disabled, no tag moved`);
+      for (const r of o.records) out.push(`  ${r.platform} ${r.digest ?? NO_DIGEST}`);
     } else {
       out.push(`FAILED ${o.image}${o.failedLegs.length ? ': no tag moved' : ''}`);
       for (const leg of o.failedLegs) out.push(`  leg ${leg.legId}: ${firstLine(leg.reason)}`);

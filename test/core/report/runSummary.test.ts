@@ -1,5 +1,5 @@
 import type { LegRecord } from '../../../src/core/model.js';
-import { baselineFromReport, criticalPathMs, renderRunSummaryMarkdown, renderRunSummaryText, SUMMARY_MARKER, type RunReport } from '../../../src/core/report/runSummary.js';
+import { baselineFromReport, BUILT_HEADING, criticalPathMs, renderRunSummaryMarkdown, renderRunSummaryText, SUMMARY_MARKER, type RunReport } from '../../../src/core/report/runSummary.js';
 import { formatDelta, formatDuration, formatBytes } from '../../../src/core/report/format.js';
 
 const record = (legId: string, extra: Partial<LegRecord> = {}): LegRecord => ({
@@ -60,5 +60,44 @@ describe('run summary', () => {
     const text = renderRunSummaryText(report);
     expect(text).toContain('FAILED web: no tag moved');
     expect(text).toContain('published app (linux/amd64, linux/arm64)');
+  });
+});
+
+describe('run summary with push off', () => {
+  const built = (legId: string, extra: Partial<LegRecord> = {}) => record(legId, { pushed: false, compressedSize: undefined, durationsMs: { setup: 1000, build: 20000, push: 0, total: 21000 }, ...extra });
+  const fork: RunReport = {
+    mergeMs: 5,
+    outcomes: [
+      { image: 'app', status: 'built', tags: [], platforms: ['linux/amd64', 'linux/arm64'], failedLegs: [],
+        records: [built('app--linux-amd64', { digest: 'sha256:' + '1'.repeat(64) }), built('app--linux-arm64', { digest: 'sha256:' + '2'.repeat(64) })] },
+      { image: 'wasm', status: 'built', tags: [], platforms: ['wasi/wasm32'], failedLegs: [], records: [built('wasm--wasi-wasm32', { platform: 'wasi/wasm32', digest: undefined })] },
+    ],
+  };
+
+  it('says in its own section that the images were built and not pushed, with each leg digest', () => {
+    const md = renderRunSummaryMarkdown(fork);
+    expect(md).toContain('**0** image(s) published, **2** built but not pushed, **0** failed.');
+    expect(md).toContain(`### ${BUILT_HEADING}`);
+    expect(BUILT_HEADING).toBe('Built, not pushed (pull request from a fork, or push disabled)');
+    expect(md).toContain('Nothing was pushed and no tag moved');
+    expect(md).toContain('| `app` | linux/amd64, linux/arm64 | linux/amd64 `sha256:111111111111`<br>linux/arm64 `sha256:222222222222` |');
+    expect(md).toContain('| `wasm` | wasi/wasm32 | wasi/wasm32 (no digest without a push) |');
+    expect(md).not.toContain('### Published');
+    expect(md).not.toContain('### Failed');
+    expect(md).toContain('| `app` linux/amd64 | built, not pushed |');
+  });
+
+  it('shows no size delta for a leg that was never measured', () => {
+    const baseline = { legs: { 'app--linux-amd64': { totalMs: 20000, compressedSize: 1000 } } };
+    const row = renderRunSummaryMarkdown(fork, baseline).split('\n').find((l) => l.startsWith('| `app` linux/amd64'))!;
+    expect(row.split('|').map((c) => c.trim()).slice(-3, -1)).toEqual(['-', '-']);
+  });
+
+  it('prints built images and their leg digests in the terminal summary', () => {
+    const text = renderRunSummaryText(fork);
+    expect(text).toContain('built app (linux/amd64, linux/arm64), not pushed: push disabled, no tag moved');
+    expect(text).toContain(`  linux/arm64 sha256:${'2'.repeat(64)}`);
+    expect(text).toContain('  wasi/wasm32 (no digest without a push)');
+    expect(text).toMatch(/app--linux-amd64\s+built\s/);
   });
 });
