@@ -20622,8 +20622,8 @@ function parseLegRecord(text, source) {
     }
     return parsed.data;
 }
-/** A record for a leg that failed before or during its build. */
-function failedLegRecord(leg, error, startedAt, durationsMs) {
+/** A leg's record: who the leg was, when it ran (finished now), and what came of it. */
+function legRecord(leg, startedAt, outcome) {
     return {
         schema: 1,
         legId: leg.id,
@@ -20632,12 +20632,14 @@ function failedLegRecord(leg, error, startedAt, durationsMs) {
         platform: leg.platform,
         backend: leg.backend,
         runner: leg.runner,
-        durationsMs,
-        status: 'failure',
-        error,
+        ...outcome,
         startedAt: startedAt.toISOString(),
         finishedAt: new Date().toISOString(),
     };
+}
+/** A record for a leg that failed before or during its build. */
+function failedLegRecord(leg, error, startedAt, durationsMs) {
+    return legRecord(leg, startedAt, { durationsMs, status: 'failure', error });
 }
 
 ;// CONCATENATED MODULE: ./src/core/tags.ts
@@ -20878,14 +20880,7 @@ async function buildLeg(leg, spec, env, deps) {
             env.log('push disabled: no size measured');
         }
         durations.total = Date.now() - started;
-        return {
-            schema: 1,
-            legId: leg.id,
-            image: leg.image,
-            dir: leg.dir,
-            platform: leg.platform,
-            backend: leg.backend,
-            runner: leg.runner,
+        return legRecord(leg, startedAt, {
             repository: ctx.target.repository,
             digest: result.digest,
             compressedSize: size,
@@ -20893,9 +20888,7 @@ async function buildLeg(leg, spec, env, deps) {
             durationsMs: durations,
             sourceCommit: source.commit,
             status: 'success',
-            startedAt: startedAt.toISOString(),
-            finishedAt: new Date().toISOString(),
-        };
+        });
     }
     catch (error) {
         durations.total = Date.now() - started;

@@ -2,7 +2,7 @@
 // digest. The leg record is uploaded whatever happens, so the merge can tell a failed leg from a
 // missing one.
 import { join } from 'node:path';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import * as cache from '@actions/cache';
 import * as core from '@actions/core';
 import { buildPlannedLeg } from '../app/buildPlannedLeg.js';
@@ -15,6 +15,8 @@ import { uploadLegRecord } from './artifacts.js';
 import { readInputs, type ActionInputs } from './inputs.js';
 import { registrySession } from './registry.js';
 import { setupTools } from './toolSetup.js';
+
+const CACHE_HOME = '.cache/hephy-builder';
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
@@ -45,17 +47,19 @@ async function buildOne(leg: Leg, inputs: ActionInputs, cacheRoot: string): Prom
 export async function runBuildCommand(): Promise<void> {
   const inputs = readInputs();
   const leg = parseLeg(inputs.leg, 'input leg');
-  const cacheRoot = join(process.env.RUNNER_TEMP || tmpdir(), 'hephy-cache');
-  const cacheDir = join(cacheRoot, leg.backend);
+  // @actions/cache versions an entry by the path strings it is given: a `~` path is the same
+  // string on every runner (RUNNER_TEMP differs between self-hosted installs and act jobs).
+  const cacheRoot = join(homedir(), CACHE_HOME);
+  const cachePath = `~/${CACHE_HOME}/${leg.backend}`;
   // Build caches (Go build cache, ko cache, local BuildKit cache) per image and platform; the
   // newest one of the same image and platform is a good start when this exact key is new.
   const cacheKeyBase = `hephy-${leg.backend}-${leg.image}-${platformSlug(leg.platform)}-`;
   const cacheKey = `${cacheKeyBase}${process.env.GITHUB_SHA ?? 'local'}`;
   const cacheAvailable = cache.isFeatureAvailable() && leg.backend === 'ko';
-  if (cacheAvailable) await cache.restoreCache([cacheDir], cacheKey, [cacheKeyBase]).catch((e) => core.warning(`cache restore failed: ${messageOf(e)}`));
+  if (cacheAvailable) await cache.restoreCache([cachePath], cacheKey, [cacheKeyBase]).catch((e) => core.warning(`cache restore failed: ${messageOf(e)}`));
 
   const record = await core.group(`build ${leg.id}`, () => buildOne(leg, inputs, cacheRoot));
-  if (cacheAvailable && record.status === 'success') await cache.saveCache([cacheDir], cacheKey).catch((e) => core.warning(`cache save failed: ${messageOf(e)}`));
+  if (cacheAvailable && record.status === 'success') await cache.saveCache([cachePath], cacheKey).catch((e) => core.warning(`cache save failed: ${messageOf(e)}`));
 
   const recordDir = join(process.env.RUNNER_TEMP || tmpdir(), 'hephy-leg-records');
   if (process.env.ACTIONS_RUNTIME_TOKEN) await uploadLegRecord(record, recordDir);

@@ -75,7 +75,8 @@ export async function runMergeCommand(): Promise<void> {
   core.setOutput('published', JSON.stringify(publishedOutput(report)));
 
   const branch = process.env.GITHUB_REF_NAME;
-  if (eventName === 'push' && defaultBranch && branch === defaultBranch && !anyFailed(report)) {
+  // Only a run that pushed is a baseline: a build-only run has no sizes to compare with.
+  if (eventName === 'push' && defaultBranch && branch === defaultBranch && inputs.push && !anyFailed(report)) {
     const next = baselineFromReport(report, { ref: branch, sha: process.env.GITHUB_SHA, createdAt: new Date().toISOString() });
     const runKey = `${process.env.GITHUB_RUN_ID ?? Date.now()}-${process.env.GITHUB_RUN_ATTEMPT ?? 1}`;
     await saveBaseline(branch, next, runKey).catch((e) => core.warning(`could not save the timing baseline: ${messageOf(e)}`));

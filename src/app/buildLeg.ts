@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import type { Backend, LegContext } from '../backends/backend.js';
 import type { BackendName } from '../core/config/schema.js';
 import type { ImageSpec, Leg, LegRecord } from '../core/model.js';
-import { failedLegRecord } from '../core/legRecord.js';
+import { failedLegRecord, legRecord } from '../core/legRecord.js';
 import { repositoryFor, type PublishOptions } from '../core/tags.js';
 import { headSha, shallowClone } from '../tools/git.js';
 
@@ -103,14 +103,7 @@ export async function buildLeg(leg: Leg, spec: ImageSpec, env: LegEnvironment, d
       env.log('push disabled: no size measured');
     }
     durations.total = Date.now() - started;
-    return {
-      schema: 1,
-      legId: leg.id,
-      image: leg.image,
-      dir: leg.dir,
-      platform: leg.platform,
-      backend: leg.backend,
-      runner: leg.runner,
+    return legRecord(leg, startedAt, {
       repository: ctx.target.repository,
       digest: result.digest,
       compressedSize: size,
@@ -118,9 +111,7 @@ export async function buildLeg(leg: Leg, spec: ImageSpec, env: LegEnvironment, d
       durationsMs: durations,
       sourceCommit: source.commit,
       status: 'success',
-      startedAt: startedAt.toISOString(),
-      finishedAt: new Date().toISOString(),
-    };
+    });
   } catch (error) {
     durations.total = Date.now() - started;
     if (phase === 'setup') durations.setup = durations.total;

@@ -46,8 +46,10 @@ export function parseLegRecord(text: string, source: string): LegRecord {
   return parsed.data;
 }
 
-/** A record for a leg that failed before or during its build. */
-export function failedLegRecord(leg: Leg, error: string, startedAt: Date, durationsMs: LegRecord['durationsMs']): LegRecord {
+type LegOutcome = Omit<LegRecord, 'schema' | 'legId' | 'image' | 'dir' | 'platform' | 'backend' | 'runner' | 'startedAt' | 'finishedAt'>;
+
+/** A leg's record: who the leg was, when it ran (finished now), and what came of it. */
+export function legRecord(leg: Leg, startedAt: Date, outcome: LegOutcome): LegRecord {
   return {
     schema: 1,
     legId: leg.id,
@@ -56,10 +58,13 @@ export function failedLegRecord(leg: Leg, error: string, startedAt: Date, durati
     platform: leg.platform,
     backend: leg.backend,
     runner: leg.runner,
-    durationsMs,
-    status: 'failure',
-    error,
+    ...outcome,
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
   };
+}
+
+/** A record for a leg that failed before or during its build. */
+export function failedLegRecord(leg: Leg, error: string, startedAt: Date, durationsMs: LegRecord['durationsMs']): LegRecord {
+  return legRecord(leg, startedAt, { durationsMs, status: 'failure', error });
 }

@@ -49,7 +49,7 @@ describe('upstream builds (a local git repository as the upstream)', () => {
       cacheRoot: tempDir('upstream-cache'),
       onRunner: false,
       log: () => undefined,
-    } as Parameters<typeof buildPlannedLeg>[1]);
+    });
     expect(record.error).toBeUndefined();
     expect(record.status).toBe('success');
     expect(record.sourceCommit).toBe(tagged);
