@@ -163,7 +163,9 @@ describe('hephy-builder run over examples/ except spin-hello (no Spin CLI here) 
       expect(leg.compressedSize).toBeGreaterThan(0);
       const { setup, build, push, total } = leg.durationsMs;
       expect(build).toBeGreaterThan(0);
-      expect(push).toBeGreaterThan(0);
+      // A push can round to 0 ms: BuildKit reports it from its progress lines in tenths of a
+      // second, and every blob but the top layer is already in the registry.
+      expect(push).toBeGreaterThanOrEqual(0);
       expect(total).toBeGreaterThanOrEqual(setup + build + push);
       expect(Date.parse(leg.finishedAt)).toBeGreaterThanOrEqual(Date.parse(leg.startedAt));
     }
