@@ -10009,6 +10009,29 @@ function kanikoFailureReason(f) {
     return oneLine(reason.replace(/^Error: /, ''));
 }
 
+;// CONCATENATED MODULE: ./src/tools/ociLayout.ts
+// Reading an OCI image layout on disk (what ko and Kaniko write before we push it).
+
+
+/**
+ * Compressed size of the image manifest `digest` in the layout: its config plus its layers, the
+ * same sum the registry would give for the pushed copy (the push preserves the digest, so the
+ * bytes are the same). Undefined when the layout does not hold that manifest.
+ */
+function layoutManifestSize(layoutDir, digest) {
+    const [algorithm, hex] = digest.split(':');
+    let manifest;
+    try {
+        manifest = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)((0,external_node_path_namespaceObject.join)(layoutDir, 'blobs', algorithm, hex), 'utf8'));
+    }
+    catch {
+        return undefined;
+    }
+    if (!manifest.config || !Array.isArray(manifest.layers))
+        return undefined;
+    return [manifest.config, ...manifest.layers].reduce((sum, d) => sum + (d.size ?? 0), 0);
+}
+
 ;// CONCATENATED MODULE: ./src/tools/skopeo.ts
 // skopeo copies an OCI layout to a registry BY DIGEST: `docker://REPO@sha256:...` creates no tag,
 // and --preserve-digests makes skopeo fail rather than convert the manifest into another digest.
@@ -10061,6 +10084,7 @@ async function pushLayoutByDigest(o, runOptions = {}, runner = run) {
 // scripts/kaniko-image.sh builds from the pinned Go module into podman; setup builds it on first
 // use where the script can run. On GitHub runners the input is required: we publish no executor
 // image and write no public registry's name into the code, so the user pins one (by digest).
+
 
 
 
@@ -10242,7 +10266,7 @@ function createKanikoBackend(options = {}) {
             const last = error.stderr.trim().split('\n').pop() ?? '';
             throw new Error(`skopeo: cannot push ${ctx.target.repository}@${digest}: ${last.replace(/^time=.*?msg="(.*)"$/, '$1') || error.message}`);
         });
-        return { digest, pushMs: now() - pushStart };
+        return { digest, pushMs: now() - pushStart, compressedSize: layoutManifestSize(invocation.layoutDir, digest) };
     }
     return {
         name: 'kaniko',
@@ -10441,6 +10465,7 @@ async function koVersion(env) {
 
 
 
+
 function isDir(path) {
     try {
         return (0,external_node_fs_namespaceObject.statSync)(path).isDirectory();
@@ -10553,7 +10578,7 @@ const koBackend = {
                 secrets: ctx.secrets,
                 onLine: ctx.log,
             });
-            return { digest: built.digest, pushMs };
+            return { digest: built.digest, pushMs, compressedSize: layoutManifestSize(built.layoutDir, built.digest) };
         }
         finally {
             if (built.layoutIsTemporary)
@@ -20872,7 +20897,7 @@ async function buildLeg(leg, spec, env, deps) {
                 throw new Error(`${leg.backend} pushed but reported no digest`);
             phase = 'measure';
             const reference = `${ctx.target.repository}@${result.digest}`;
-            size = await deps.compressedSize(reference, env.env);
+            size = result.compressedSize ?? (await deps.compressedSize(reference, env.env));
             env.log(`pushed ${reference}`);
         }
         else {

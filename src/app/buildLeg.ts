@@ -96,7 +96,7 @@ export async function buildLeg(leg: Leg, spec: ImageSpec, env: LegEnvironment, d
       if (!result.digest) throw new Error(`${leg.backend} pushed but reported no digest`);
       phase = 'measure';
       const reference = `${ctx.target.repository}@${result.digest}`;
-      size = await deps.compressedSize(reference, env.env);
+      size = result.compressedSize ?? (await deps.compressedSize(reference, env.env));
       env.log(`pushed ${reference}`);
     } else {
       // The size is read from the pushed manifest: nothing to read it from.

@@ -48,6 +48,8 @@ export interface LegBuildResult {
   digest?: string;
   /** Milliseconds of the run spent pushing, when the tool's output shows where pushing starts; 0 with push off. */
   pushMs: number;
+  /** Compressed size of what was pushed, when the backend knows it without asking the registry. */
+  compressedSize?: number;
 }
 
 export interface Backend {

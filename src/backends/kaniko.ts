@@ -30,6 +30,7 @@ import {
   runInstruction,
   type KanikoOutput,
 } from '../tools/kaniko.js';
+import { layoutManifestSize } from '../tools/ociLayout.js';
 import { dockerAuthFile, pushLayoutByDigest } from '../tools/skopeo.js';
 import type { Backend, LegBuildResult, LegContext } from './backend.js';
 
@@ -249,7 +250,7 @@ export function createKanikoBackend(options: KanikoBackendOptions = {}): Backend
       const last = error.stderr.trim().split('\n').pop() ?? '';
       throw new Error(`skopeo: cannot push ${ctx.target.repository}@${digest}: ${last.replace(/^time=.*?msg="(.*)"$/, '$1') || error.message}`);
     });
-    return { digest, pushMs: now() - pushStart };
+    return { digest, pushMs: now() - pushStart, compressedSize: layoutManifestSize(invocation.layoutDir, digest) };
   }
 
   return {

@@ -8,6 +8,7 @@ import { UserError } from '../core/problem.js';
 import { craneVersion, pushLayoutByDigest } from '../tools/crane.js';
 import { which } from '../tools/exec.js';
 import { koBuild, koVersion, readUserKoConfig, type KoBuildOptions } from '../tools/ko.js';
+import { layoutManifestSize } from '../tools/ociLayout.js';
 import type { Backend, LegBuildResult, LegContext } from './backend.js';
 
 function isDir(path: string): boolean {
@@ -126,7 +127,7 @@ export const koBackend: Backend = {
         secrets: ctx.secrets,
         onLine: ctx.log,
       });
-      return { digest: built.digest, pushMs };
+      return { digest: built.digest, pushMs, compressedSize: layoutManifestSize(built.layoutDir, built.digest) };
     } finally {
       if (built.layoutIsTemporary) rmSync(built.layoutDir, { recursive: true, force: true });
     }
