@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { anyFailed, mergeImages, mergePushes, readLegRecords, type MergeOptions } from '../../src/app/merge.js';
 import type { Leg, LegRecord } from '../../src/core/model.js';
 import type { PublishOptions } from '../../src/core/tags.js';
+import { testLegRecord } from '../helpers/legRecords.js';
 import { digestOf, type CreateIndexOptions, type ManifestDocument, type OciPlatform } from '../../src/tools/imagetools.js';
 
 const publish: PublishOptions = { registry: '127.0.0.1:5000', prefix: 'images', mode: 'single-repo', date: new Date('2026-11-25'), perArchTags: false };
@@ -19,22 +20,7 @@ const leg = (image: string, platform: string): Leg => ({
   runner: 'ubuntu-latest',
   emulated: false,
 });
-const record = (l: Leg, extra: Partial<LegRecord> = {}): LegRecord => ({
-  schema: 1,
-  legId: l.id,
-  image: l.image,
-  dir: l.dir,
-  platform: l.platform,
-  backend: l.backend,
-  runner: l.runner,
-  repository: REPO,
-  digest: digestFor(l.id),
-  durationsMs: { setup: 1, build: 2, push: 3, total: 6 },
-  status: 'success',
-  startedAt: '2026-11-25T10:00:00Z',
-  finishedAt: '2026-11-25T10:01:00Z',
-  ...extra,
-});
+const record = (l: Leg, extra: Partial<LegRecord> = {}): LegRecord => testLegRecord(l, REPO, digestFor(l.id), extra);
 
 function toPlatform(platform: string): OciPlatform {
   const [os, architecture, variant] = platform.split('/');

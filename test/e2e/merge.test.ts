@@ -5,11 +5,12 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { mergeImages, readLegRecords } from '../../src/app/merge.js';
 import { toolEnv } from '../../src/app/paths.js';
-import type { Leg, LegRecord } from '../../src/core/model.js';
+import type { Leg } from '../../src/core/model.js';
 import type { PublishOptions } from '../../src/core/tags.js';
 import { run } from '../../src/tools/exec.js';
 import { digestOf, indexDigest, inspectRaw, manifestCompressedSize } from '../../src/tools/imagetools.js';
 import { imageConfig, rawManifest, services, tempDir } from './harness.js';
+import { testLegRecord } from '../helpers/legRecords.js';
 
 const env = toolEnv();
 const crane = (...args: string[]) => run('crane', [...args, '--insecure'], { env });
@@ -42,22 +43,7 @@ const leg = (image: string, platform: string): Leg => ({
   emulated: false,
 });
 
-const record = (l: Leg, repository: string, digest: string | undefined, extra: Partial<LegRecord> = {}): LegRecord => ({
-  schema: 1,
-  legId: l.id,
-  image: l.image,
-  dir: l.dir,
-  platform: l.platform,
-  backend: l.backend,
-  runner: l.runner,
-  repository,
-  digest,
-  durationsMs: { setup: 10, build: 20, push: 30, total: 60 },
-  status: digest ? 'success' : 'failure',
-  startedAt: '2026-11-25T10:00:00Z',
-  finishedAt: '2026-11-25T10:01:00Z',
-  ...extra,
-});
+
 
 const unique = () => `e2e-merge-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
 
@@ -83,7 +69,7 @@ describe('mergeImages against a registry', () => {
     const legs = [leg('app', 'linux/amd64'), leg('app', 'linux/arm64')];
     legs.forEach((l, i) => {
       mkdirSync(join(dir, `hephy-leg-${l.id}`), { recursive: true });
-      writeFileSync(join(dir, `hephy-leg-${l.id}`, 'record.json'), JSON.stringify(record(l, repository, i === 0 ? base.amd64 : base.arm64)));
+      writeFileSync(join(dir, `hephy-leg-${l.id}`, 'record.json'), JSON.stringify(testLegRecord(l, repository, i === 0 ? base.amd64 : base.arm64)));
     });
     const { records, problems } = readLegRecords(dir);
     expect(problems).toEqual([]);
@@ -141,10 +127,10 @@ describe('mergeImages against a registry', () => {
     const legsA = [leg('a', 'linux/amd64'), leg('a', 'linux/arm64')];
     const legsB = [leg('b', 'linux/amd64'), leg('b', 'linux/arm64')];
     const records = [
-      record(legsA[0], repoA, base.amd64),
-      record(legsA[1], repoA, undefined, { error: 'buildctl exited with code 1: process "/bin/sh -c make" did not complete successfully' }),
-      record(legsB[0], repoB, base.amd64),
-      record(legsB[1], repoB, base.arm64),
+      testLegRecord(legsA[0], repoA, base.amd64),
+      testLegRecord(legsA[1], repoA, undefined, { error: 'buildctl exited with code 1: process "/bin/sh -c make" did not complete successfully' }),
+      testLegRecord(legsB[0], repoB, base.amd64),
+      testLegRecord(legsB[1], repoB, base.arm64),
     ];
     const report = await mergeImages({
       images: [
