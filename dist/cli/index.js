@@ -24482,6 +24482,9 @@ async function runLocally(options) {
     out(`summary: ${(0,external_node_path_namespaceObject.join)(options.outDir, 'summary.md')}\n`);
     if (stopHint)
         out(`registry ${registry} keeps running for you to pull from; stop it with: ${stopHint}\n`);
+    if (env.HEPHY_BUILDX_BUILDER === RUN_BUILDER) {
+        out(`buildkitd (builder ${RUN_BUILDER}) keeps its cache warm for the next run; stop it with: bash ${(0,external_node_path_namespaceObject.join)(packageRoot(), 'scripts', 'buildkitd.sh')} stop --name ${RUN_BUILDER}\n`);
+    }
     return { plan, report, registry, stopHint };
 }
 

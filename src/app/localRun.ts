@@ -152,5 +152,8 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
   out(`\n${renderRunSummaryText(report)}`);
   out(`summary: ${join(options.outDir, 'summary.md')}\n`);
   if (stopHint) out(`registry ${registry} keeps running for you to pull from; stop it with: ${stopHint}\n`);
+  if (env.HEPHY_BUILDX_BUILDER === RUN_BUILDER) {
+    out(`buildkitd (builder ${RUN_BUILDER}) keeps its cache warm for the next run; stop it with: bash ${join(packageRoot(), 'scripts', 'buildkitd.sh')} stop --name ${RUN_BUILDER}\n`);
+  }
   return { plan, report, registry, stopHint };
 }
