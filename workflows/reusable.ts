@@ -86,6 +86,11 @@ export function reusableWorkflow(variant: WorkflowVariant): Record<string, unkno
             type: 'string',
             default: '',
           },
+          'per-arch-tags': {
+            description: "Also tag each platform's manifest, e.g. {image}-{date}-arm64 (single-repo) or {date}-arm64 (per-image).",
+            type: 'boolean',
+            default: false,
+          },
           'kaniko-image': {
             description: 'Kaniko executor image for kaniko builds (required when any app uses kaniko); pin it by digest.',
             type: 'string',
@@ -252,6 +257,7 @@ export function reusableWorkflow(variant: WorkflowVariant): Record<string, unkno
                   command: 'merge',
                   ...REGISTRY_INPUTS,
                   ...CREDENTIALS,
+                  'per-arch-tags': '${{ inputs.per-arch-tags }}',
                   'insecure-registry': '${{ inputs.insecure-registry }}',
                   push: '${{ needs.plan.outputs.push }}',
                 },

@@ -23551,6 +23551,11 @@ function reusableWorkflow(variant) {
                         type: 'string',
                         default: '',
                     },
+                    'per-arch-tags': {
+                        description: "Also tag each platform's manifest, e.g. {image}-{date}-arm64 (single-repo) or {date}-arm64 (per-image).",
+                        type: 'boolean',
+                        default: false,
+                    },
                     'kaniko-image': {
                         description: 'Kaniko executor image for kaniko builds (required when any app uses kaniko); pin it by digest.',
                         type: 'string',
@@ -23695,6 +23700,7 @@ function reusableWorkflow(variant) {
                             command: 'merge',
                             ...REGISTRY_INPUTS,
                             ...CREDENTIALS,
+                            'per-arch-tags': '${{ inputs.per-arch-tags }}',
                             'insecure-registry': '${{ inputs.insecure-registry }}',
                             push: '${{ needs.plan.outputs.push }}',
                         },

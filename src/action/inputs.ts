@@ -16,6 +16,7 @@ export interface ActionInputs {
   password: string;
   insecureRegistry: boolean;
   tagMode: TagMode;
+  perArchTags: boolean;
   baseImage: string;
   kanikoImage: string;
   githubToken: string;
@@ -53,6 +54,7 @@ export function readInputs(): ActionInputs {
     password,
     insecureRegistry: bool('insecure-registry'),
     tagMode,
+    perArchTags: bool('per-arch-tags'),
     baseImage: core.getInput('base-image'),
     kanikoImage: core.getInput('kaniko-image'),
     githubToken,

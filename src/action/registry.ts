@@ -31,7 +31,7 @@ export function registrySession(inputs: ActionInputs, now = new Date(), { login 
     mode: inputs.tagMode,
     date: now,
     sha: process.env.GITHUB_SHA,
-    perArchTags: false,
+    perArchTags: inputs.perArchTags,
   };
   const password = inputs.password || inputs.githubToken;
   const username = inputs.username || process.env.GITHUB_ACTOR || '';

@@ -5,7 +5,7 @@ import { registrySession } from '../../src/action/registry.js';
 
 const inputs = (extra: Partial<ActionInputs> = {}): ActionInputs => ({
   root: '.', since: '', rebuildList: '', dirs: [], runners: '', leg: '', registry: '127.0.0.1:5000', imagePrefix: 'hephy',
-  username: 'bot', password: 'hunter2', insecureRegistry: true, tagMode: 'per-image', baseImage: '', kanikoImage: '', githubToken: '', push: true,
+  username: 'bot', password: 'hunter2', insecureRegistry: true, tagMode: 'per-image', perArchTags: false, baseImage: '', kanikoImage: '', githubToken: '', push: true,
   ...extra,
 });
 

@@ -21,9 +21,12 @@ describe('action.yml', () => {
     expect(Object.keys(actionYml.inputs).sort()).toEqual(
       [
         'command', 'root', 'since', 'rebuild-list', 'dirs', 'runners', 'leg', 'registry', 'image-prefix', 'username',
-        'password', 'insecure-registry', 'tag-mode', 'base-image', 'kaniko-image', 'github-token', 'push',
+        'password', 'insecure-registry', 'tag-mode', 'per-arch-tags', 'base-image', 'kaniko-image', 'github-token', 'push',
       ].sort(),
     );
+    // ... and the entry really reads each of them.
+    const read = ['inputs.ts', 'main.ts'].map((f) => readFileSync(`${REPO_ROOT}/src/action/${f}`, 'utf8')).join('\n');
+    for (const name of Object.keys(actionYml.inputs)) expect([name, read.includes(`'${name}'`)]).toEqual([name, true]);
     expect(Object.keys(actionYml.outputs).sort()).toEqual(['digest', 'has-work', 'images', 'leg-record', 'matrix', 'published']);
     expect(actionYml.inputs.command.required).toBe(true);
     expect(actionYml.inputs['github-token'].default).toBe('${{ github.token }}');
@@ -45,7 +48,7 @@ describe('renderReusableWorkflow', () => {
 
   it('is a workflow_call workflow with the documented inputs and optional secrets', () => {
     const call = doc.on.workflow_call;
-    expect(Object.keys(call.inputs)).toEqual(['root', 'runners', 'registry', 'image-prefix', 'tag-mode', 'rebuild-list', 'dirs', 'kaniko-image', 'base-image', 'insecure-registry', 'push']);
+    expect(Object.keys(call.inputs)).toEqual(['root', 'runners', 'registry', 'image-prefix', 'tag-mode', 'rebuild-list', 'dirs', 'per-arch-tags', 'kaniko-image', 'base-image', 'insecure-registry', 'push']);
     expect(call.inputs.push).toMatchObject({ type: 'boolean', default: true });
     expect(Object.values<Doc>(call.secrets).every((s) => s.required === false)).toBe(true);
   });
