@@ -8660,6 +8660,10 @@ class UserError extends Error {
         this.name = 'UserError';
     }
 }
+/** The message of anything thrown: an Error's message, or the value as text. */
+function messageOf(error) {
+    return error instanceof Error ? error.message : String(error);
+}
 
 ;// CONCATENATED MODULE: ./src/cli/args.ts
 // Argument parsing for the CLI: node's parseArgs with our own error wording, so a typo in a flag
@@ -10189,7 +10193,7 @@ function createKanikoBackend(options = {}) {
             if (exists.code !== 0) {
                 ctx.log(`${image} is not in podman's storage: building it from the pinned Go module (scripts/kaniko-image.sh)`);
                 await buildLocalImage().catch((error) => {
-                    throw new UserError(`cannot build the Kaniko executor image ${image} (scripts/kaniko-image.sh, needs root, Go and podman): ${error instanceof Error ? error.message : String(error)}`);
+                    throw new UserError(`cannot build the Kaniko executor image ${image} (scripts/kaniko-image.sh, needs root, Go and podman): ${messageOf(error)}`);
                 });
             }
         }
@@ -10341,7 +10345,7 @@ function readUserKoConfig(cwd) {
         }
         catch (error) {
             // The app's own file: the user fixes it, so a message without a stack trace.
-            throw new UserError(`${file} is not valid YAML: ${error instanceof Error ? error.message : String(error)}`);
+            throw new UserError(`${file} is not valid YAML: ${messageOf(error)}`);
         }
         const config = parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? parsed : {};
         return { file, config };
@@ -10604,6 +10608,7 @@ const koBackend = {
 // as `builder` (or set BUILDX_BUILDER). The builder need not be running for imagetools.
 
 
+
 const imagetools_DIGEST = /^sha256:[a-f0-9]{64}$/;
 const DEFAULT_TIMEOUT_MS = 5 * 60 * 1000;
 /**
@@ -10648,7 +10653,7 @@ function parseJson(text, what) {
         return JSON.parse(text);
     }
     catch (error) {
-        throw new Error(`${what}: output is not JSON (${error instanceof Error ? error.message : String(error)}): ${text.slice(0, 200)}`);
+        throw new Error(`${what}: output is not JSON (${messageOf(error)}): ${text.slice(0, 200)}`);
     }
 }
 const AUTH_FAILURE = /\b(401 Unauthorized|403 Forbidden|authentication required|UNAUTHORIZED|DENIED)\b/;
@@ -10777,6 +10782,7 @@ const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.ur
 
 
 
+
 const SHA256 = /^[a-f0-9]{64}$/;
 /** Thrown when the downloaded bytes are not the pinned ones; the partial file is already gone. */
 class ChecksumMismatchError extends Error {
@@ -10813,7 +10819,7 @@ async function downloadVerified(url, sha256, dest, options = {}) {
     try {
         options.log?.(`downloading ${url}`);
         const response = await doFetch(url, { redirect: 'follow', signal }).catch((error) => {
-            throw new Error(`GET ${url} failed: ${error instanceof Error ? error.message : String(error)}`);
+            throw new Error(`GET ${url} failed: ${messageOf(error)}`);
         });
         if (!response.ok || !response.body)
             throw new Error(`GET ${url} failed: HTTP ${response.status} ${response.statusText}`.trimEnd());
@@ -20608,6 +20614,7 @@ const NESTED_KEYS = {
 // merge validates every record it reads instead of trusting it.
 
 
+
 const durations = object({ setup: schemas_number(), build: schemas_number(), push: schemas_number(), total: schemas_number() });
 const legRecordSchema = object({
     schema: literal(1),
@@ -20638,7 +20645,7 @@ function parseLegRecord(text, source) {
         data = JSON.parse(text);
     }
     catch (error) {
-        throw new Error(`${source}: not a JSON leg record (${error instanceof Error ? error.message : String(error)})`);
+        throw new Error(`${source}: not a JSON leg record (${messageOf(error)})`);
     }
     const parsed = legRecordSchema.safeParse(data);
     if (!parsed.success) {
@@ -20843,6 +20850,7 @@ function urlSecrets(repo) {
 
 
 
+
 async function sources(spec, env, workDir) {
     if (spec.source.kind === 'upstream') {
         const checkout = (0,external_node_path_namespaceObject.join)(workDir, 'upstream');
@@ -20855,7 +20863,6 @@ async function sources(spec, env, workDir) {
     const commit = await headSha(env.root).catch(() => undefined);
     return { dir, commit };
 }
-const buildLeg_describe = (error) => (error instanceof Error ? error.message : String(error));
 async function buildLeg(leg, spec, env, deps) {
     const startedAt = new Date();
     const started = Date.now();
@@ -20921,7 +20928,7 @@ async function buildLeg(leg, spec, env, deps) {
             durations.setup = durations.total;
         else if (phase === 'build')
             durations.build = durations.total - durations.setup;
-        return failedLegRecord(leg, `${phase} failed: ${buildLeg_describe(error)}`, startedAt, durations);
+        return failedLegRecord(leg, `${phase} failed: ${messageOf(error)}`, startedAt, durations);
     }
     finally {
         (0,external_node_fs_namespaceObject.rmSync)(workDir, { recursive: true, force: true });
@@ -22261,7 +22268,7 @@ async function resolvePlannedImage(root, dir, image, options = {}) {
 
 
 
-const messageOf = (error) => (error instanceof Error ? error.message : String(error));
+
 async function buildPlannedLeg(leg, options) {
     const started = new Date();
     try {
@@ -22830,7 +22837,7 @@ async function mapLimited(items, limit, fn) {
 
 
 
-const merge_messageOf = (error) => (error instanceof Error ? error.message : String(error));
+
 /** Planned platforms the index lacks (linux/arm64 and linux/arm64/v8 are the same platform). */
 function missingPlatforms(planned, raw) {
     const found = indexPlatforms(raw);
@@ -22863,7 +22870,7 @@ async function publishImage(merge, options, tools) {
             await tools.createIndex({ tags: merge.tags, sources: merge.sources, env, secrets, builder, log, preferIndex: false });
         }
         catch (error) {
-            return outcome('failed', { error: `could not tag the wasm artifact: ${merge_messageOf(error)}` });
+            return outcome('failed', { error: `could not tag the wasm artifact: ${messageOf(error)}` });
         }
         return outcome('published', { tags: merge.tags, digest: merge.sources[0].split('@')[1] });
     }
@@ -22873,7 +22880,7 @@ async function publishImage(merge, options, tools) {
         planned = await tools.planIndex({ sources: merge.sources, env, secrets, builder });
     }
     catch (error) {
-        return outcome('failed', { error: `could not assemble the index from ${listed(merge.sources)} (no tag moved): ${merge_messageOf(error)}` });
+        return outcome('failed', { error: `could not assemble the index from ${listed(merge.sources)} (no tag moved): ${messageOf(error)}` });
     }
     const before = missingPlatforms(merge.platforms, planned);
     if (before.missing.length) {
@@ -22890,7 +22897,7 @@ async function publishImage(merge, options, tools) {
     catch (error) {
         return outcome('failed', {
             tags: merge.tags,
-            error: `imagetools create failed; buildx pushes the tags one after another, so some of ${tagList} may already point at the new index: ${merge_messageOf(error)}`,
+            error: `imagetools create failed; buildx pushes the tags one after another, so some of ${tagList} may already point at the new index: ${messageOf(error)}`,
         });
     }
     // 3. Read back what the registry now serves under the first tag.
@@ -22912,7 +22919,7 @@ async function publishImage(merge, options, tools) {
         return outcome('failed', {
             tags: merge.tags,
             digest,
-            error: `the index was pushed to ${tagList}, but reading it back failed, so its platforms are unchecked: ${merge_messageOf(error)}`,
+            error: `the index was pushed to ${tagList}, but reading it back failed, so its platforms are unchecked: ${messageOf(error)}`,
         });
     }
     log(`${first} -> ${digest}`);
@@ -22927,7 +22934,7 @@ async function publishImage(merge, options, tools) {
             return outcome('failed', {
                 tags: [...merge.tags, ...perArchTags],
                 digest,
-                error: `the index is published at ${tagList} (${digest}), but the per-arch tag ${tag} failed: ${merge_messageOf(error)}`,
+                error: `the index is published at ${tagList} (${digest}), but the per-arch tag ${tag} failed: ${messageOf(error)}`,
             });
         }
     }
@@ -22961,7 +22968,7 @@ async function mergeImages(options) {
         }
         catch (error) {
             // publishImage handles every tool failure; this is the safety net that keeps other images going.
-            return { image: merge.image, status: 'failed', tags: [], platforms: merge.platforms, failedLegs: [], records: merge.records, error: merge_messageOf(error) };
+            return { image: merge.image, status: 'failed', tags: [], platforms: merge.platforms, failedLegs: [], records: merge.records, error: messageOf(error) };
         }
     });
     return { outcomes, mergeMs: Date.now() - started };
@@ -22983,7 +22990,7 @@ function readLegRecords(dir) {
         files = jsonFiles(dir);
     }
     catch (error) {
-        return { records: [], problems: [`cannot read leg records from ${dir}: ${merge_messageOf(error)}`] };
+        return { records: [], problems: [`cannot read leg records from ${dir}: ${messageOf(error)}`] };
     }
     const records = [];
     const problems = [];
@@ -22993,7 +23000,7 @@ function readLegRecords(dir) {
             records.push(parseLegRecord((0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8'), name));
         }
         catch (error) {
-            problems.push(`skipped ${merge_messageOf(error)}`);
+            problems.push(`skipped ${messageOf(error)}`);
         }
     }
     return { records, problems };
@@ -23153,7 +23160,7 @@ function readPlan(file) {
         plan = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8'));
     }
     catch (error) {
-        throw new UserError(`${file}: not a plan (${error instanceof Error ? error.message : String(error)}); write one with \`hephy-builder plan --json > plan.json\``);
+        throw new UserError(`${file}: not a plan (${messageOf(error)}); write one with \`hephy-builder plan --json > plan.json\``);
     }
     if (!Array.isArray(plan?.images) || !Array.isArray(plan?.matrix?.include))
         throw new UserError(`${file}: not a plan: expected images and matrix.include, as \`plan --json\` prints`);
@@ -24739,7 +24746,7 @@ function reportError(error, io) {
         return 1;
     }
     // Anything else is our bug, not the user's: say so briefly; the stack only on request.
-    const message = error instanceof Error ? error.message : String(error);
+    const message = messageOf(error);
     io.err(`hephy-builder: internal error: ${message}\n`);
     if (process.env.HEPHY_DEBUG && error instanceof Error && error.stack)
         io.err(`${error.stack}\n`);

@@ -15,10 +15,10 @@ import { uploadLegRecord } from './artifacts.js';
 import { readInputs, type ActionInputs } from './inputs.js';
 import { registrySession } from './registry.js';
 import { setupTools } from './toolSetup.js';
+import { messageOf } from '../core/problem.js';
 
 const CACHE_HOME = '.cache/hephy-builder';
 
-const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 async function buildOne(leg: Leg, inputs: ActionInputs, cacheRoot: string): Promise<LegRecord> {
   let session;

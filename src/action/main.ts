@@ -1,7 +1,7 @@
 // The action's entry: one bundle, three commands (plan -> build -> merge), chosen by the
 // `command` input. Each command is a thin adapter over the core.
 import * as core from '@actions/core';
-import { UserError } from '../core/problem.js';
+import { UserError, messageOf } from '../core/problem.js';
 import { annotate } from './annotations.js';
 import { runBuildCommand } from './build.js';
 import { runMergeCommand } from './merge.js';
@@ -24,7 +24,7 @@ export async function run(): Promise<void> {
       annotate(error.problems);
       core.setFailed(error.message);
     } else {
-      core.setFailed(`internal error: ${error instanceof Error ? error.message : String(error)}`);
+      core.setFailed(`internal error: ${messageOf(error)}`);
       if (error instanceof Error && error.stack) core.debug(error.stack);
     }
   }

@@ -15,8 +15,8 @@ import { readInputs } from './inputs.js';
 import { loadPlan } from './planArtifact.js';
 import { commentTarget, upsertSummaryComment } from './prComment.js';
 import { registrySession } from './registry.js';
+import { messageOf } from '../core/problem.js';
 
-const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /**
  * The `published` output: per image its status (published, built, failed), the index digest and

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import * as cache from '@actions/cache';
 import * as core from '@actions/core';
 import type { BackendName } from '../core/config/schema.js';
+import { messageOf } from '../core/problem.js';
 import { run, which } from '../tools/exec.js';
 
 export interface GoTool {
@@ -40,7 +41,7 @@ async function installGoTool(tool: GoTool, toolsRoot: string): Promise<string> {
       core.info(`installing ${tool.name} ${tool.version} with go install (verified by the Go checksum database)`);
       mkdirSync(dir, { recursive: true });
       await run('go', ['install', `${tool.module}@${tool.version}`], { env: { ...process.env, GOBIN: dir, GOFLAGS: '-buildvcs=false' } });
-      await cache.saveCache([dir], key).catch((error) => core.warning(`could not cache ${tool.name}: ${error instanceof Error ? error.message : error}`));
+      await cache.saveCache([dir], key).catch((error) => core.warning(`could not cache ${tool.name}: ${messageOf(error)}`));
     }
   }
   return dir;

@@ -12,6 +12,7 @@ import type { ImageSpec, Leg, LegRecord } from '../core/model.js';
 import { failedLegRecord, legRecord } from '../core/legRecord.js';
 import { repositoryFor, type PublishOptions } from '../core/tags.js';
 import { headSha, shallowClone } from '../tools/git.js';
+import { messageOf } from '../core/problem.js';
 
 export interface LegEnvironment {
   /** Repository root of the checkout. */
@@ -52,7 +53,6 @@ async function sources(spec: ImageSpec, env: LegEnvironment, workDir: string): P
   return { dir, commit };
 }
 
-const describe = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 export async function buildLeg(leg: Leg, spec: ImageSpec, env: LegEnvironment, deps: LegDependencies): Promise<LegRecord> {
   const startedAt = new Date();
@@ -116,7 +116,7 @@ export async function buildLeg(leg: Leg, spec: ImageSpec, env: LegEnvironment, d
     durations.total = Date.now() - started;
     if (phase === 'setup') durations.setup = durations.total;
     else if (phase === 'build') durations.build = durations.total - durations.setup;
-    return failedLegRecord(leg, `${phase} failed: ${describe(error)}`, startedAt, durations);
+    return failedLegRecord(leg, `${phase} failed: ${messageOf(error)}`, startedAt, durations);
   } finally {
     rmSync(workDir, { recursive: true, force: true });
   }

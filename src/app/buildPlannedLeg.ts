@@ -8,6 +8,7 @@ import type { Leg, LegRecord } from '../core/model.js';
 import { manifestCompressedSize } from '../tools/imagetools.js';
 import { buildLeg, type LegEnvironment } from './buildLeg.js';
 import { resolvePlannedImage } from './planRepository.js';
+import { messageOf } from '../core/problem.js';
 
 export interface PlannedLegOptions extends Omit<LegEnvironment, 'root'> {
   /** Repository root as given (relative to cwd). */
@@ -17,7 +18,6 @@ export interface PlannedLegOptions extends Omit<LegEnvironment, 'root'> {
   prepare?: (leg: Leg) => Promise<void>;
 }
 
-const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 export async function buildPlannedLeg(leg: Leg, options: PlannedLegOptions): Promise<LegRecord> {
   const started = new Date();

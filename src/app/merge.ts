@@ -15,6 +15,7 @@ import type { ImageOutcome, RunReport } from '../core/report/runSummary.js';
 import type { PublishOptions } from '../core/tags.js';
 import { mapLimited } from './mapLimited.js';
 import { defaultImagetools, indexPlatforms, type Imagetools, type ManifestDocument } from '../tools/imagetools.js';
+import { messageOf } from '../core/problem.js';
 
 export interface MergeOptions {
   images: Pick<ImageSpec, 'image' | 'additionalTags'>[];
@@ -38,7 +39,6 @@ export interface MergeOptions {
   imagetools?: Pick<Imagetools, 'planIndex' | 'createIndex' | 'inspectRaw' | 'indexDigest'>;
 }
 
-const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /** Planned platforms the index lacks (linux/arm64 and linux/arm64/v8 are the same platform). */
 function missingPlatforms(planned: string[], raw: ManifestDocument): { missing: string[]; found: string[] } {

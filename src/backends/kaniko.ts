@@ -17,7 +17,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { kanikoImage as buildLocalKanikoImage } from '../app/localServices.js';
 import { toolEnv } from '../app/paths.js';
 import { expandList } from '../core/expand.js';
-import { UserError } from '../core/problem.js';
+import { UserError, messageOf } from '../core/problem.js';
 import { scratchTag } from '../core/scratchTag.js';
 import { detectEngine, runContainer, type ContainerEngine, type Mount, type Runner } from '../tools/containerRunner.js';
 import { run, ToolError, which } from '../tools/exec.js';
@@ -166,7 +166,7 @@ export function createKanikoBackend(options: KanikoBackendOptions = {}): Backend
         ctx.log(`${image} is not in podman's storage: building it from the pinned Go module (scripts/kaniko-image.sh)`);
         await buildLocalImage().catch((error: unknown) => {
           throw new UserError(
-            `cannot build the Kaniko executor image ${image} (scripts/kaniko-image.sh, needs root, Go and podman): ${error instanceof Error ? error.message : String(error)}`,
+            `cannot build the Kaniko executor image ${image} (scripts/kaniko-image.sh, needs root, Go and podman): ${messageOf(error)}`,
           );
         });
       }

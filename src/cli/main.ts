@@ -1,6 +1,6 @@
 // The hephy-builder CLI: a thin adapter that parses arguments and calls the core.
 import { commandHelp, parseCommandArgs, type CliIO, type CommandSpec } from './args.js';
-import { UserError, formatProblem } from '../core/problem.js';
+import { UserError, formatProblem, messageOf } from '../core/problem.js';
 import { commands } from './commands/index.js';
 
 const VERSION = '0.1.0';
@@ -55,7 +55,7 @@ function reportError(error: unknown, io: CliIO): number {
     return 1;
   }
   // Anything else is our bug, not the user's: say so briefly; the stack only on request.
-  const message = error instanceof Error ? error.message : String(error);
+  const message = messageOf(error);
   io.err(`hephy-builder: internal error: ${message}\n`);
   if (process.env.HEPHY_DEBUG && error instanceof Error && error.stack) io.err(`${error.stack}\n`);
   return 70;

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { BACKENDS } from './config/schema.js';
 import type { Leg, LegRecord } from './model.js';
+import { messageOf } from './problem.js';
 
 const durations = z.object({ setup: z.number(), build: z.number(), push: z.number(), total: z.number() });
 
@@ -36,7 +37,7 @@ export function parseLegRecord(text: string, source: string): LegRecord {
   try {
     data = JSON.parse(text);
   } catch (error) {
-    throw new Error(`${source}: not a JSON leg record (${error instanceof Error ? error.message : String(error)})`);
+    throw new Error(`${source}: not a JSON leg record (${messageOf(error)})`);
   }
   const parsed = legRecordSchema.safeParse(data);
   if (!parsed.success) {

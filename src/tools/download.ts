@@ -8,6 +8,7 @@ import { basename, dirname, join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { messageOf } from '../core/problem.js';
 
 const SHA256 = /^[a-f0-9]{64}$/;
 
@@ -53,7 +54,7 @@ export async function downloadVerified(url: string, sha256: string, dest: string
   try {
     options.log?.(`downloading ${url}`);
     const response = await doFetch(url, { redirect: 'follow', signal }).catch((error: unknown) => {
-      throw new Error(`GET ${url} failed: ${error instanceof Error ? error.message : String(error)}`);
+      throw new Error(`GET ${url} failed: ${messageOf(error)}`);
     });
     if (!response.ok || !response.body) throw new Error(`GET ${url} failed: HTTP ${response.status} ${response.statusText}`.trimEnd());
 

@@ -14,6 +14,7 @@
 // as `builder` (or set BUILDX_BUILDER). The builder need not be running for imagetools.
 import { createHash } from 'node:crypto';
 import { run, ToolError, which, type RunOptions, type RunResult } from './exec.js';
+import { messageOf } from '../core/problem.js';
 
 export type Runner = (cmd: string, args: readonly string[], options?: RunOptions) => Promise<RunResult>;
 
@@ -132,7 +133,7 @@ function parseJson(text: string, what: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new Error(`${what}: output is not JSON (${error instanceof Error ? error.message : String(error)}): ${text.slice(0, 200)}`);
+    throw new Error(`${what}: output is not JSON (${messageOf(error)}): ${text.slice(0, 200)}`);
   }
 }
 

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { UserError } from '../core/problem.js';
+import { UserError, messageOf } from '../core/problem.js';
 import { run, type RunResult } from './exec.js';
 
 export interface KoBuildOptions {
@@ -66,7 +66,7 @@ export function readUserKoConfig(cwd: string): { file: string; config: Record<st
       parsed = parse(readFileSync(file, 'utf8'));
     } catch (error) {
       // The app's own file: the user fixes it, so a message without a stack trace.
-      throw new UserError(`${file} is not valid YAML: ${error instanceof Error ? error.message : String(error)}`);
+      throw new UserError(`${file} is not valid YAML: ${messageOf(error)}`);
     }
     const config = parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
     return { file, config };

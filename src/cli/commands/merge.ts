@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { anyFailed, mergeImages, readLegRecords } from '../../app/merge.js';
 import type { Plan } from '../../core/model.js';
-import { UserError } from '../../core/problem.js';
+import { UserError, messageOf } from '../../core/problem.js';
 import { renderRunSummaryMarkdown, renderRunSummaryText } from '../../core/report/runSummary.js';
 import { stringOption, type CommandSpec } from '../args.js';
 import { registryFromArgs, registryHelp, registryOptions } from '../registryOptions.js';
@@ -12,7 +12,7 @@ function readPlan(file: string): Plan {
   try {
     plan = JSON.parse(readFileSync(file, 'utf8')) as Plan;
   } catch (error) {
-    throw new UserError(`${file}: not a plan (${error instanceof Error ? error.message : String(error)}); write one with \`hephy-builder plan --json > plan.json\``);
+    throw new UserError(`${file}: not a plan (${messageOf(error)}); write one with \`hephy-builder plan --json > plan.json\``);
   }
   if (!Array.isArray(plan?.images) || !Array.isArray(plan?.matrix?.include)) throw new UserError(`${file}: not a plan: expected images and matrix.include, as \`plan --json\` prints`);
   return plan;
