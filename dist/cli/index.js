@@ -22579,11 +22579,18 @@ function withRegistryAuth(env, creds, dir) {
     }
     return { ...env, DOCKER_CONFIG: dir, BUILDX_CONFIG: env.BUILDX_CONFIG || (0,external_node_path_namespaceObject.join)(previous, 'buildx') };
 }
+/**
+ * Logs in through a fresh docker config dir under `parentDir`: the environment for tools, and
+ * every form of the password to mask.
+ */
+function registryLogin(env, creds, parentDir) {
+    const dir = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(parentDir, 'hephy-docker-config-'));
+    return { env: withRegistryAuth(env, creds, dir), secrets: registrySecrets(creds) };
+}
 
 ;// CONCATENATED MODULE: ./src/cli/registryOptions.ts
 // Registry options shared by `build` and `merge`: where to push, and how to log in without a
 // password on the command line (stdin or the HEPHY_REGISTRY_PASSWORD variable).
-
 
 
 
@@ -22622,8 +22629,7 @@ function registryFromArgs(args, io, sha) {
     if (!password)
         throw new UserError('--username needs a password: pipe it to --password-stdin, or set HEPHY_REGISTRY_PASSWORD');
     const creds = { registry, username, password };
-    const dir = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), 'hephy-docker-config-'));
-    return { publish, insecure: Boolean(args.values.insecure), env: withRegistryAuth(env, creds, dir), secrets: registrySecrets(creds) };
+    return { publish, insecure: Boolean(args.values.insecure), ...registryLogin(env, creds, (0,external_node_os_namespaceObject.tmpdir)()) };
 }
 
 ;// CONCATENATED MODULE: ./src/cli/commands/build.ts

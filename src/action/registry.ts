@@ -1,11 +1,9 @@
 // Where the action publishes and how it logs in, from the inputs and the runner's context.
-import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import * as core from '@actions/core';
 import { UserError } from '../core/problem.js';
 import type { PublishOptions } from '../core/tags.js';
-import { normalizeRegistry, registrySecrets, withRegistryAuth } from '../tools/registryAuth.js';
+import { normalizeRegistry, registryLogin } from '../tools/registryAuth.js';
 import type { ActionInputs } from './inputs.js';
 
 export interface RegistrySession {
@@ -37,8 +35,7 @@ export function registrySession(inputs: ActionInputs, now = new Date(), { login 
   const username = inputs.username || process.env.GITHUB_ACTOR || '';
   if (!login || !password || !username) return { publish, env: { ...process.env }, secrets: [] };
   const creds = { registry, username, password };
-  const secrets = registrySecrets(creds);
-  for (const secret of secrets) core.setSecret(secret);
-  const dir = mkdtempSync(join(process.env.RUNNER_TEMP || tmpdir(), 'hephy-docker-config-'));
-  return { publish, env: withRegistryAuth(process.env, creds, dir), secrets };
+  const session = registryLogin(process.env, creds, process.env.RUNNER_TEMP || tmpdir());
+  for (const secret of session.secrets) core.setSecret(secret);
+  return { publish, ...session };
 }

@@ -1,12 +1,12 @@
 // Registry options shared by `build` and `merge`: where to push, and how to log in without a
 // password on the command line (stdin or the HEPHY_REGISTRY_PASSWORD variable).
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { toolEnv } from '../app/paths.js';
 import { UserError } from '../core/problem.js';
 import { TAG_MODES, type PublishOptions, type TagMode } from '../core/tags.js';
-import { normalizeRegistry, registrySecrets, withRegistryAuth } from '../tools/registryAuth.js';
+import { normalizeRegistry, registryLogin } from '../tools/registryAuth.js';
 import { stringOption, type CliIO, type ParsedArgs } from './args.js';
 
 export const registryOptions = {
@@ -45,6 +45,5 @@ export function registryFromArgs(args: ParsedArgs, io: CliIO, sha?: string): Reg
   const password = args.values['password-stdin'] ? readFileSync(0, 'utf8').replace(/\r?\n$/, '') : io.env.HEPHY_REGISTRY_PASSWORD;
   if (!password) throw new UserError('--username needs a password: pipe it to --password-stdin, or set HEPHY_REGISTRY_PASSWORD');
   const creds = { registry, username, password };
-  const dir = mkdtempSync(join(tmpdir(), 'hephy-docker-config-'));
-  return { publish, insecure: Boolean(args.values.insecure), env: withRegistryAuth(env, creds, dir), secrets: registrySecrets(creds) };
+  return { publish, insecure: Boolean(args.values.insecure), ...registryLogin(env, creds, tmpdir()) };
 }

@@ -1,7 +1,7 @@
 // Registry login without `docker login`: the credentials go straight into a docker config.json
 // that every tool reads (buildx, ko, crane, kaniko via its mounted config, skopeo with
 // --authfile), so the password is never on a command line, in a process list or in a log.
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { UserError } from '../core/problem.js';
@@ -126,4 +126,13 @@ export function withRegistryAuth(env: NodeJS.ProcessEnv, creds: RegistryCredenti
     if (existsSync(plugins) && !existsSync(linked)) symlinkSync(resolve(plugins), linked);
   }
   return { ...env, DOCKER_CONFIG: dir, BUILDX_CONFIG: env.BUILDX_CONFIG || join(previous, 'buildx') };
+}
+
+/**
+ * Logs in through a fresh docker config dir under `parentDir`: the environment for tools, and
+ * every form of the password to mask.
+ */
+export function registryLogin(env: NodeJS.ProcessEnv, creds: RegistryCredentials, parentDir: string): { env: NodeJS.ProcessEnv; secrets: string[] } {
+  const dir = mkdtempSync(join(parentDir, 'hephy-docker-config-'));
+  return { env: withRegistryAuth(env, creds, dir), secrets: registrySecrets(creds) };
 }
