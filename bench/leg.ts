@@ -9,9 +9,9 @@
 // BASE_IMAGE in the environment feeds `${BASE_IMAGE}` build args, as in `hephy-builder run`.
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { buildLeg } from '../src/app/buildLeg.js';
-import { toolEnv, toolsDir } from '../src/app/paths.js';
-import { planRepository } from '../src/app/planRepository.js';
+import { buildLeg } from '../src/pipeline/buildLeg.js';
+import { toolEnv, toolsDir } from '../src/tools/paths.js';
+import { planRepository } from '../src/pipeline/planRepository.js';
 import { backendFor } from '../src/backends/index.js';
 import { createKanikoBackend } from '../src/backends/kaniko.js';
 import { manifestCompressedSize } from '../src/tools/imagetools.js';

@@ -9713,7 +9713,7 @@ const buildkitBackend = {
 
 ;// CONCATENATED MODULE: external "node:url"
 const external_node_url_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
-;// CONCATENATED MODULE: ./src/app/paths.ts
+;// CONCATENATED MODULE: ./src/tools/paths.ts
 // Where the package's own files are, from either the sources (tests) or the ncc bundles (dist/).
 
 
@@ -9746,7 +9746,7 @@ function toolEnv(env = process.env) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/app/localServices.ts
+;// CONCATENATED MODULE: ./src/tools/localServices.ts
 // Local stand-ins for what a CI runner has: a registry, buildkitd behind a buildx builder, the
 // Kaniko executor image in podman, and base images. Each is started by the scripts in scripts/,
 // which install what they need on first use.
@@ -20838,7 +20838,7 @@ function urlSecrets(repo) {
     return [password ?? user].filter((s) => !!s);
 }
 
-;// CONCATENATED MODULE: ./src/app/buildLeg.ts
+;// CONCATENATED MODULE: ./src/pipeline/buildLeg.ts
 // Runs one leg: fetch the sources (local dir, or an upstream clone at a ref), set the backend up,
 // build one platform and push it by digest, measure the pushed image, and always come back with a
 // leg record — a failed leg records its failure so the merge and the summary can say why. With
@@ -21045,10 +21045,23 @@ function crossCheck(raw, at) {
     return problems;
 }
 
+;// CONCATENATED MODULE: ./src/core/config/locator.ts
+function formatPath(path) {
+    let out = '';
+    for (const seg of path) {
+        if (typeof seg === 'number')
+            out += `[${seg}]`;
+        else
+            out += out === '' ? seg : `.${seg}`;
+    }
+    return out;
+}
+
 ;// CONCATENATED MODULE: ./src/core/config/load.ts
 // Reads build-config.yaml into a validated BuildConfig, or into Problems that point at the exact
 // line and column, say what was expected and what was found, and suggest the key that was meant.
 // It never throws: any input, however broken or hostile, ends as Problems.
+
 
 
 
@@ -21063,16 +21076,6 @@ const MAX_DEPTH = 64;
 const MAX_NODES = 100_000;
 // Past this the user fixes the first ones first; a 10 000-line junk file should not print 10 000 lines.
 const MAX_PROBLEMS = 50;
-function formatPath(path) {
-    let out = '';
-    for (const seg of path) {
-        if (typeof seg === 'number')
-            out += `[${seg}]`;
-        else
-            out += out === '' ? seg : `.${seg}`;
-    }
-    return out;
-}
 /** Parses build-config.yaml text. `file` is what goes into each Problem's `file`. */
 function parseBuildConfig(text, file) {
     const problems = [];
@@ -22204,7 +22207,7 @@ function legsOf(spec, runners = DEFAULT_RUNNERS) {
     });
 }
 
-;// CONCATENATED MODULE: ./src/app/planRepository.ts
+;// CONCATENATED MODULE: ./src/pipeline/planRepository.ts
 // The plan of a real repository: the pure planner, with git answering what is ignored, what
 // changed and what the repository is called. Shared by the CLI and the action.
 
@@ -22258,7 +22261,7 @@ async function resolvePlannedImage(root, dir, image, options = {}) {
     return spec;
 }
 
-;// CONCATENATED MODULE: ./src/app/buildPlannedLeg.ts
+;// CONCATENATED MODULE: ./src/pipeline/buildPlannedLeg.ts
 // One matrix leg from a checkout: re-resolve its image from the repository (a build job receives
 // only the leg), then build it. Trouble before the backend runs — a config that changed, a
 // missing tool — still ends as a leg record, so the merge can say why.
@@ -22813,7 +22816,7 @@ push = true) {
     });
 }
 
-;// CONCATENATED MODULE: ./src/app/mapLimited.ts
+;// CONCATENATED MODULE: ./src/pipeline/mapLimited.ts
 /** Maps items with at most `limit` calls in flight; results keep the input order. */
 async function mapLimited(items, limit, fn) {
     const results = new Array(items.length);
@@ -22828,7 +22831,7 @@ async function mapLimited(items, limit, fn) {
     return results;
 }
 
-;// CONCATENATED MODULE: ./src/app/merge.ts
+;// CONCATENATED MODULE: ./src/pipeline/merge.ts
 // The merge step: per image, once every leg pushed its platform by digest, one multi-arch index
 // under all the image's tags. The order protects the tags: the index is first planned without
 // pushing (dry run) and checked to hold every planned platform, and only then pushed; an image
@@ -23307,7 +23310,7 @@ function renderYaml(data, header) {
     return text.replace(/^[ \t]+$/gm, '');
 }
 
-;// CONCATENATED MODULE: ./workflows/pins.ts
+;// CONCATENATED MODULE: ./src/generator/workflows/pins.ts
 const CHECKOUT = {
     action: 'actions/checkout',
     sha: '3d3c42e5aac5ba805825da76410c181273ba90b1',
@@ -23320,7 +23323,7 @@ const SETUP_NODE = {
 };
 const PINNED_ACTIONS = [CHECKOUT, SETUP_NODE];
 
-;// CONCATENATED MODULE: ./workflows/common.ts
+;// CONCATENATED MODULE: ./src/generator/workflows/common.ts
 // Pieces shared by the workflow sources: how an action reference is written, the hardened checkout
 // step, and the two variants (published for users, local for offline runs with act).
 
@@ -23360,7 +23363,7 @@ function concurrency(group) {
     return { group, 'cancel-in-progress': "${{ github.event_name == 'pull_request' }}" };
 }
 
-;// CONCATENATED MODULE: ./workflows/caller.ts
+;// CONCATENATED MODULE: ./src/generator/workflows/caller.ts
 // SOURCE of the caller workflow `hephy-builder init` writes to `.github/workflows/hephy-builder.yml`
 // in a user's repository: the triggers, and one job that calls the reusable workflow.
 
@@ -23434,7 +23437,7 @@ function callerWorkflow(s) {
     };
 }
 
-;// CONCATENATED MODULE: ./workflows/ci.ts
+;// CONCATENATED MODULE: ./src/generator/workflows/ci.ts
 // SOURCE of this repository's own CI workflow `.github/workflows/ci.yml`: install, run every check
 // in .ci/run, and make sure the committed bundle in dist/ is what the sources build.
 
@@ -23484,7 +23487,7 @@ function ciWorkflow() {
     };
 }
 
-;// CONCATENATED MODULE: ./workflows/reusable.ts
+;// CONCATENATED MODULE: ./src/generator/workflows/reusable.ts
 // SOURCE of the reusable workflow `.github/workflows/build.yml` (plan -> build -> merge).
 // The committed YAML is rendered from this file; a test fails when they drift apart.
 
@@ -23764,11 +23767,11 @@ function checkVariant(variant) {
 function renderReusableWorkflow(options = {}) {
     const variant = checkVariant(options.variant);
     const marker = variant === 'local' ? { variant } : undefined;
-    return renderYaml(reusableWorkflow(variant), header(REUSABLE_HEADER, FROM_SOURCE('workflows/reusable.ts'), 'reusable', marker));
+    return renderYaml(reusableWorkflow(variant), header(REUSABLE_HEADER, FROM_SOURCE('src/generator/workflows/reusable.ts'), 'reusable', marker));
 }
 /** `.github/workflows/ci.yml` of this repository. */
 function renderCiWorkflow() {
-    return renderYaml(ciWorkflow(), header(CI_HEADER, FROM_SOURCE('workflows/ci.ts'), 'ci'));
+    return renderYaml(ciWorkflow(), header(CI_HEADER, FROM_SOURCE('src/generator/workflows/ci.ts'), 'ci'));
 }
 function singleLine(name, value) {
     if (/[\r\n]/.test(value))
@@ -24379,7 +24382,7 @@ const planCommand = {
     },
 };
 
-;// CONCATENATED MODULE: ./src/app/localRun.ts
+;// CONCATENATED MODULE: ./src/pipeline/localRun.ts
 // `hephy-builder run`: the whole CI pipeline on this machine. Plan, then every leg in parallel
 // (bounded by the cores), then the merge, against a local registry — the one given, or a
 // throwaway one started here — and finally the same summary a pull request gets.

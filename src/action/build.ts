@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { homedir, tmpdir } from 'node:os';
 import * as cache from '@actions/cache';
 import * as core from '@actions/core';
-import { buildPlannedLeg } from '../app/buildPlannedLeg.js';
+import { buildPlannedLeg } from '../pipeline/buildPlannedLeg.js';
 import { parseLeg } from '../core/leg.js';
 import { failedLegRecord } from '../core/legRecord.js';
 import type { Leg, LegRecord } from '../core/model.js';

@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import * as core from '@actions/core';
-import { anyFailed, mergeImages, readLegRecords } from '../app/merge.js';
+import { anyFailed, mergeImages, readLegRecords } from '../pipeline/merge.js';
 import { baselineFromReport, renderRunSummaryMarkdown, type Baseline, type RunReport } from '../core/report/runSummary.js';
 import { downloadLegRecords } from './artifacts.js';
 import { restoreBaseline, saveBaseline } from './baseline.js';

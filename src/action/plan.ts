@@ -1,6 +1,6 @@
 // `command: plan`: decide what this event builds and emit the matrix for the build jobs.
 import * as core from '@actions/core';
-import { planRepository } from '../app/planRepository.js';
+import { planRepository } from '../pipeline/planRepository.js';
 import { renderPlanMarkdown } from '../core/report/planReport.js';
 import { selectionFromEvent } from '../core/selection.js';
 import { UserError } from '../core/problem.js';

@@ -14,8 +14,8 @@
 // image and write no public registry's name into the code, so the user pins one (by digest).
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import { kanikoImage as buildLocalKanikoImage } from '../app/localServices.js';
-import { toolEnv } from '../app/paths.js';
+import { kanikoImage as buildLocalKanikoImage } from '../tools/localServices.js';
+import { toolEnv } from '../tools/paths.js';
 import { expandList } from '../core/expand.js';
 import { UserError, messageOf } from '../core/problem.js';
 import { scratchTag } from '../core/scratchTag.js';

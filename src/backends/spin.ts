@@ -9,7 +9,7 @@
 // (SHA-256 checked) into the backend's cache dir; elsewhere a missing CLI is a clear error.
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import { toolEnv } from '../app/paths.js';
+import { toolEnv } from '../tools/paths.js';
 import { UserError } from '../core/problem.js';
 import { scratchTag } from '../core/scratchTag.js';
 import { run, which } from '../tools/exec.js';

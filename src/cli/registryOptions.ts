@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { toolEnv } from '../app/paths.js';
+import { toolEnv } from '../tools/paths.js';
 import { UserError } from '../core/problem.js';
 import { TAG_MODES, type PublishOptions, type TagMode } from '../core/tags.js';
 import { normalizeRegistry, registryLogin } from '../tools/registryAuth.js';

@@ -11,7 +11,8 @@ import { suggest } from './config/didYouMean.js';
 import { scanDockerfile, SYNTAX_DIRECTIVE_FEATURE, type BuildkitOnlyUse, type DockerfileScan } from './dockerfile.js';
 import type { Problem } from './problem.js';
 
-export type ConfigPath = (string | number)[];
+import type { ConfigPath } from './config/locator.js';
+export type { ConfigPath };
 export type Locate = (path: ConfigPath) => { line: number; column: number };
 
 export interface DetectOptions {

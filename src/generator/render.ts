@@ -4,14 +4,14 @@
 import { parse as parseYaml } from 'yaml';
 import { UserError } from '../core/problem.js';
 import { TAG_MODES, type TagMode } from '../core/tags.js';
-import { callerWorkflow, CALLER_HEADER, type SecretsMode } from '../../workflows/caller.js';
-import { ciWorkflow, CI_HEADER } from '../../workflows/ci.js';
-import { ACTION_MAJOR, WORKFLOW_VARIANTS, type WorkflowVariant } from '../../workflows/common.js';
-import { reusableWorkflow, REUSABLE_HEADER } from '../../workflows/reusable.js';
+import { callerWorkflow, CALLER_HEADER, type SecretsMode } from './workflows/caller.js';
+import { ciWorkflow, CI_HEADER } from './workflows/ci.js';
+import { ACTION_MAJOR, WORKFLOW_VARIANTS, type WorkflowVariant } from './workflows/common.js';
+import { reusableWorkflow, REUSABLE_HEADER } from './workflows/reusable.js';
 import { renderYaml } from './yamlDoc.js';
 
-export type { SecretsMode } from '../../workflows/caller.js';
-export type { WorkflowVariant } from '../../workflows/common.js';
+export type { SecretsMode } from './workflows/caller.js';
+export type { WorkflowVariant } from './workflows/common.js';
 
 export type GeneratedKind = 'reusable' | 'caller' | 'ci';
 export const GENERATED_MARKER = 'hephy-builder-generated:';
@@ -66,12 +66,12 @@ function checkVariant(variant: unknown): WorkflowVariant {
 export function renderReusableWorkflow(options: VariantOptions = {}): string {
   const variant = checkVariant(options.variant);
   const marker = variant === 'local' ? { variant } : undefined;
-  return renderYaml(reusableWorkflow(variant), header(REUSABLE_HEADER, FROM_SOURCE('workflows/reusable.ts'), 'reusable', marker));
+  return renderYaml(reusableWorkflow(variant), header(REUSABLE_HEADER, FROM_SOURCE('src/generator/workflows/reusable.ts'), 'reusable', marker));
 }
 
 /** `.github/workflows/ci.yml` of this repository. */
 export function renderCiWorkflow(): string {
-  return renderYaml(ciWorkflow(), header(CI_HEADER, FROM_SOURCE('workflows/ci.ts'), 'ci'));
+  return renderYaml(ciWorkflow(), header(CI_HEADER, FROM_SOURCE('src/generator/workflows/ci.ts'), 'ci'));
 }
 
 function singleLine(name: string, value: string): string {

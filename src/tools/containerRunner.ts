@@ -4,7 +4,7 @@
 // its own environment, which we set, so a secret passed as env cannot leak through `ps` or logs.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { toolEnv } from '../app/paths.js';
+import { toolEnv } from './paths.js';
 import { run, which, type RunOptions, type RunResult } from './exec.js';
 
 export type ContainerEngine = 'docker' | 'podman';

@@ -3,7 +3,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildkitBackend } from '../../src/backends/buildkit.js';
-import { toolEnv } from '../../src/app/paths.js';
+import { toolEnv } from '../../src/tools/paths.js';
 import { testLeg } from '../helpers/legContext.js';
 import { extractFile, imageConfig, rawManifest, services, tempDir } from './harness.js';
 import { repositoryTags } from './registryTags.js';

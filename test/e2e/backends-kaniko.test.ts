@@ -4,8 +4,8 @@
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createKanikoBackend, kanikoBackend } from '../../src/backends/kaniko.js';
-import { startRegistry } from '../../src/app/localServices.js';
-import { toolEnv, packageRoot } from '../../src/app/paths.js';
+import { startRegistry } from '../../src/tools/localServices.js';
+import { toolEnv, packageRoot } from '../../src/tools/paths.js';
 import { loadBuildConfig } from '../../src/core/config/load.js';
 import { run, type RunOptions } from '../../src/tools/exec.js';
 import { registrySecrets, withRegistryAuth } from '../../src/tools/registryAuth.js';

@@ -2,7 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { koBackend } from '../../src/backends/ko.js';
-import { toolEnv } from '../../src/app/paths.js';
+import { toolEnv } from '../../src/tools/paths.js';
 import { run } from '../../src/tools/exec.js';
 import { testLeg } from '../helpers/legContext.js';
 import { fileType, imageConfig, rawManifest, services, tempDir } from './harness.js';

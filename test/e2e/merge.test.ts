@@ -3,8 +3,8 @@
 // with a failed leg keeps its previous tags.
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { mergeImages, readLegRecords } from '../../src/app/merge.js';
-import { toolEnv } from '../../src/app/paths.js';
+import { mergeImages, readLegRecords } from '../../src/pipeline/merge.js';
+import { toolEnv } from '../../src/tools/paths.js';
 import type { Leg } from '../../src/core/model.js';
 import type { PublishOptions } from '../../src/core/tags.js';
 import { run } from '../../src/tools/exec.js';

@@ -4,10 +4,10 @@
 // under the run's prefix, no tag, no manifest at any leg's digest.
 import { cpSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildPlannedLeg } from '../../src/app/buildPlannedLeg.js';
-import { mergeImages } from '../../src/app/merge.js';
-import { packageRoot, toolEnv, toolsDir } from '../../src/app/paths.js';
-import { planRepository } from '../../src/app/planRepository.js';
+import { buildPlannedLeg } from '../../src/pipeline/buildPlannedLeg.js';
+import { mergeImages } from '../../src/pipeline/merge.js';
+import { packageRoot, toolEnv, toolsDir } from '../../src/tools/paths.js';
+import { planRepository } from '../../src/pipeline/planRepository.js';
 import { parseLegRecord } from '../../src/core/legRecord.js';
 import type { Leg, LegRecord, Plan } from '../../src/core/model.js';
 import { renderRunSummaryMarkdown } from '../../src/core/report/runSummary.js';

@@ -7,7 +7,7 @@
 // download, no Rust wasm toolchain), so its leg could only fail here.
 import { cpSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { packageRoot } from '../../src/app/paths.js';
+import { packageRoot } from '../../src/tools/paths.js';
 import { parseLegRecord } from '../../src/core/legRecord.js';
 import type { LegRecord } from '../../src/core/model.js';
 import { dateStamp } from '../../src/core/tags.js';

@@ -4,9 +4,9 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildPlannedLeg } from '../../src/app/buildPlannedLeg.js';
-import { planRepository } from '../../src/app/planRepository.js';
-import { toolEnv } from '../../src/app/paths.js';
+import { buildPlannedLeg } from '../../src/pipeline/buildPlannedLeg.js';
+import { planRepository } from '../../src/pipeline/planRepository.js';
+import { toolEnv } from '../../src/tools/paths.js';
 import { extractFile, services, tempDir } from './harness.js';
 
 const git = (cwd: string, ...args: string[]) =>

@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { buildPlannedLeg } from '../../app/buildPlannedLeg.js';
-import { toolsDir } from '../../app/paths.js';
-import { planRepository } from '../../app/planRepository.js';
+import { buildPlannedLeg } from '../../pipeline/buildPlannedLeg.js';
+import { toolsDir } from '../../tools/paths.js';
+import { planRepository } from '../../pipeline/planRepository.js';
 import { parseLeg } from '../../core/leg.js';
 import type { Leg } from '../../core/model.js';
 import { UserError } from '../../core/problem.js';

@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { anyFailed, mergeImages, readLegRecords } from '../../app/merge.js';
+import { anyFailed, mergeImages, readLegRecords } from '../../pipeline/merge.js';
 import type { Plan } from '../../core/model.js';
 import { UserError, messageOf } from '../../core/problem.js';
 import { renderRunSummaryMarkdown, renderRunSummaryText } from '../../core/report/runSummary.js';

@@ -1,7 +1,7 @@
 import type { SelectionMode } from '../../core/model.js';
 import { UserError } from '../../core/problem.js';
 import { renderPlanText } from '../../core/report/planReport.js';
-import { planRepository } from '../../app/planRepository.js';
+import { planRepository } from '../../pipeline/planRepository.js';
 import { listOption, stringOption, type CommandSpec, type ParsedArgs } from '../args.js';
 
 export function selectionFromArgs(args: ParsedArgs): SelectionMode {

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
-import { runLocally } from '../../app/localRun.js';
-import { anyFailed } from '../../app/merge.js';
+import { runLocally } from '../../pipeline/localRun.js';
+import { anyFailed } from '../../pipeline/merge.js';
 import { TAG_MODES, type TagMode } from '../../core/tags.js';
 import { UserError } from '../../core/problem.js';
 import { stringOption, type CommandSpec } from '../args.js';

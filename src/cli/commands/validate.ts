@@ -3,7 +3,7 @@ import { dirname, relative, resolve } from 'node:path';
 import { loadBuildConfig } from '../../core/config/load.js';
 import { detectBackend } from '../../core/detect.js';
 import { formatProblem, type Problem } from '../../core/problem.js';
-import { planRepository } from '../../app/planRepository.js';
+import { planRepository } from '../../pipeline/planRepository.js';
 import type { CommandSpec } from '../args.js';
 
 /** Problems of one build-config.yaml: its own, then what its backend needs from the directory. */

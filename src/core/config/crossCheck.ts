@@ -4,7 +4,7 @@
 import type { Problem } from '../problem.js';
 import { isPlatformError, normalizePlatform, parsePlatform, type Platform } from '../platform.js';
 import { BACKENDS, type BackendName } from './schema.js';
-import type { ConfigPath, Locator } from './load.js';
+import type { ConfigPath, Locator } from './locator.js';
 
 const PLATFORM_LISTS: ConfigPath[] = [['platforms'], ['ko_config', 'platforms'], ['spin_config', 'platforms']];
 

@@ -8,14 +8,9 @@ import type { Problem } from '../problem.js';
 import { buildConfigSchema, NESTED_KEYS, TOP_LEVEL_KEYS, type BackendName, type BuildConfig } from './schema.js';
 import { suggest } from './didYouMean.js';
 import { crossCheck } from './crossCheck.js';
+import type { ConfigPath, Locator, Position } from './locator.js';
+import { formatPath } from './locator.js';
 import { describeExpected, describeValue, quote, short } from './describe.js';
-
-export type ConfigPath = (string | number)[];
-
-export interface Position {
-  line: number;
-  column: number;
-}
 
 export interface ConfigParseResult {
   /** Present exactly when no problem is an error (warnings allowed). */
@@ -24,19 +19,6 @@ export interface ConfigParseResult {
   problems: Problem[];
   /** Position of the value at a key path (the key itself when the value is empty or absent). */
   locate(path: ConfigPath): Position;
-}
-
-/** How to point a Problem at a node, shared with the cross-key checks. */
-export interface Locator {
-  file: string;
-  /** Position of the value at `path`; of the deepest existing ancestor when the path is missing. */
-  value(path: ConfigPath): Position;
-  /** Position of the key that ends `path` (falls back like `value`). */
-  key(path: ConfigPath): Position;
-  /** Position of a node already in hand, when it has one. */
-  of(node: unknown): Position | undefined;
-  /** The scalar's text as written (`1.10`, not the number 1.1), when the path ends at a scalar. */
-  source(path: ConfigPath): string | undefined;
 }
 
 // A real build-config.yaml is a few hundred bytes; megabytes mean a wrong file or an attack.
@@ -48,14 +30,6 @@ const MAX_NODES = 100_000;
 // Past this the user fixes the first ones first; a 10 000-line junk file should not print 10 000 lines.
 const MAX_PROBLEMS = 50;
 
-export function formatPath(path: ConfigPath): string {
-  let out = '';
-  for (const seg of path) {
-    if (typeof seg === 'number') out += `[${seg}]`;
-    else out += out === '' ? seg : `.${seg}`;
-  }
-  return out;
-}
 
 /** Parses build-config.yaml text. `file` is what goes into each Problem's `file`. */
 export function parseBuildConfig(text: string, file: string): ConfigParseResult {

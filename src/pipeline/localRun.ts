@@ -14,12 +14,12 @@ import { UserError } from '../core/problem.js';
 import { manifestCompressedSize } from '../tools/imagetools.js';
 import { headSha } from '../tools/git.js';
 import { buildLeg, type LegEnvironment } from './buildLeg.js';
-import { installTools, kanikoImage, pushBaseImages, startBuildkit, startRegistry, stopBuildkit } from './localServices.js';
+import { installTools, kanikoImage, pushBaseImages, startBuildkit, startRegistry, stopBuildkit } from '../tools/localServices.js';
 
 const RUN_BUILDER = 'hephy-run';
 import { mergeImages } from './merge.js';
 import { planRepository } from './planRepository.js';
-import { packageRoot, toolEnv, toolsDir } from './paths.js';
+import { packageRoot, toolEnv, toolsDir } from '../tools/paths.js';
 import { mapLimited } from './mapLimited.js';
 
 export interface LocalRunOptions {

@@ -2,7 +2,7 @@
 // Kaniko executor image in podman, and base images. Each is started by the scripts in scripts/,
 // which install what they need on first use.
 import { join } from 'node:path';
-import { run, type RunOptions } from '../tools/exec.js';
+import { run, type RunOptions } from './exec.js';
 import { packageRoot, toolEnv } from './paths.js';
 
 export interface LocalRegistry {

@@ -1,6 +1,6 @@
 // SOURCE of this repository's own CI workflow `.github/workflows/ci.yml`: install, run every check
 // in .ci/run, and make sure the committed bundle in dist/ is what the sources build.
-import { note } from '../src/generator/yamlDoc.js';
+import { note } from '../yamlDoc.js';
 import { checkoutStep, concurrency, pinned } from './common.js';
 import { SETUP_NODE } from './pins.js';
 

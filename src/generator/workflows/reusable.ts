@@ -1,6 +1,6 @@
 // SOURCE of the reusable workflow `.github/workflows/build.yml` (plan -> build -> merge).
 // The committed YAML is rendered from this file; a test fails when they drift apart.
-import { note } from '../src/generator/yamlDoc.js';
+import { note } from '../yamlDoc.js';
 import { actionRef, checkoutStep, concurrency, type WorkflowVariant } from './common.js';
 
 /**

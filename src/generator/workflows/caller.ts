@@ -1,6 +1,6 @@
 // SOURCE of the caller workflow `hephy-builder init` writes to `.github/workflows/hephy-builder.yml`
 // in a user's repository: the triggers, and one job that calls the reusable workflow.
-import { note } from '../src/generator/yamlDoc.js';
+import { note } from '../yamlDoc.js';
 import { concurrency, reusableWorkflowRef, type WorkflowVariant } from './common.js';
 
 /** How registry credentials reach the reusable workflow. */

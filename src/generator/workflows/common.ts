@@ -1,6 +1,6 @@
 // Pieces shared by the workflow sources: how an action reference is written, the hardened checkout
 // step, and the two variants (published for users, local for offline runs with act).
-import { note, type Noted } from '../src/generator/yamlDoc.js';
+import { note, type Noted } from '../yamlDoc.js';
 import { CHECKOUT, type PinnedAction } from './pins.js';
 
 /**

@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Backend, LegContext } from '../../src/backends/backend.js';
-import { buildLeg, type LegEnvironment } from '../../src/app/buildLeg.js';
+import { buildLeg, type LegEnvironment } from '../../src/pipeline/buildLeg.js';
 import type { ImageSpec, Leg } from '../../src/core/model.js';
 
 const leg: Leg = { id: 'app--linux-arm64', image: 'app', dir: 'app', backend: 'ko', platform: 'linux/arm64', runner: 'ubuntu-24.04-arm', emulated: false };

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { anyFailed, mergeImages, mergePushes, readLegRecords, type MergeOptions } from '../../src/app/merge.js';
+import { anyFailed, mergeImages, mergePushes, readLegRecords, type MergeOptions } from '../../src/pipeline/merge.js';
 import type { Leg, LegRecord } from '../../src/core/model.js';
 import type { PublishOptions } from '../../src/core/tags.js';
 import { testLegRecord } from '../helpers/legRecords.js';

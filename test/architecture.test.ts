@@ -1,0 +1,86 @@
+// The layering of src/ (docs/dev/architecture.md): each folder imports only from the folders
+// below it, and no two files import each other, directly or around a loop. A new import that
+// breaks either fails here, naming the file and the import.
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const SRC = fileURLToPath(new URL('../src', import.meta.url));
+
+/** What each top folder of src/ may import from (besides itself and node/npm packages). */
+const MAY_IMPORT: Record<string, string[]> = {
+  core: [],
+  tools: ['core'],
+  backends: ['core', 'tools'],
+  pipeline: ['core', 'tools', 'backends'],
+  generator: ['core'],
+  action: ['core', 'tools', 'backends', 'pipeline'],
+  cli: ['core', 'tools', 'backends', 'pipeline', 'generator'],
+};
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return sourceFiles(path);
+    return entry.name.endsWith('.ts') ? [path] : [];
+  });
+}
+
+/** Relative imports of a file, resolved to the .ts files they name. */
+function importsOf(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  const specifiers = [...text.matchAll(/(?:import|export)\s[^'";]*?from\s+'(\.[^']+)'|import\s*\(?\s*'(\.[^']+)'/g)].map((m) => m[1] ?? m[2]);
+  return specifiers.map((s) => resolve(dirname(file), s.replace(/\.js$/, '.ts')));
+}
+
+const topFolder = (file: string) => relative(SRC, file).split('/')[0];
+const files = sourceFiles(SRC);
+const graph = new Map(files.map((file) => [file, importsOf(file)]));
+
+describe('the layers of src/', () => {
+  it('has a rule for every top folder', () => {
+    const folders = new Set(files.map(topFolder));
+    expect([...folders].sort()).toEqual(Object.keys(MAY_IMPORT).sort());
+  });
+
+  it('imports only downward', () => {
+    const upward: string[] = [];
+    for (const [file, imports] of graph) {
+      const from = topFolder(file);
+      for (const target of imports) {
+        const to = topFolder(target);
+        if (to !== from && !MAY_IMPORT[from]?.includes(to)) upward.push(`${relative(SRC, file)} imports ${relative(SRC, target)}`);
+      }
+    }
+    expect(upward).toEqual([]);
+  });
+
+  it('has no import cycle between files', () => {
+    const cycles: string[] = [];
+    const state = new Map<string, 'open' | 'done'>();
+    const stack: string[] = [];
+    const visit = (file: string) => {
+      state.set(file, 'open');
+      stack.push(file);
+      for (const target of graph.get(file) ?? []) {
+        if (!graph.has(target)) continue;
+        if (state.get(target) === 'open') {
+          cycles.push(stack.slice(stack.indexOf(target)).concat(target).map((f) => relative(SRC, f)).join(' -> '));
+        } else if (!state.has(target)) {
+          visit(target);
+        }
+      }
+      stack.pop();
+      state.set(file, 'done');
+    };
+    for (const file of files) if (!state.has(file)) visit(file);
+    expect(cycles).toEqual([]);
+  });
+
+  it('resolves every relative import to a file of src/', () => {
+    const missing = [...graph].flatMap(([file, imports]) =>
+      imports.filter((target) => !graph.has(target)).map((target) => `${relative(SRC, file)} -> ${relative(SRC, target)}`),
+    );
+    expect(missing).toEqual([]);
+  });
+});
