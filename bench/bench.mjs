@@ -134,7 +134,21 @@ async function plannedLegs(repo) {
 
 /** One leg through the real CLI: `hephy-builder build --leg JSON`, as its own node process. */
 async function cliLeg(repo, leg, prefix, env = baseEnv) {
-  const args = [CLI, 'build', '--leg', JSON.stringify(leg), '--root', repo, '--registry', REG, '--prefix', prefix, '--insecure', '--base-image', opt.static];
+  const args = [
+    CLI,
+    'build',
+    '--leg',
+    JSON.stringify(leg),
+    '--root',
+    repo,
+    '--registry',
+    REG,
+    '--prefix',
+    prefix,
+    '--insecure',
+    '--base-image',
+    opt.static,
+  ];
   if (opt['kaniko-image']) args.push('--kaniko-image', opt['kaniko-image']);
   const r = await timed(process.execPath, args, { env });
   return { ms: r.ms, record: JSON.parse(r.stdout) };
@@ -159,7 +173,11 @@ async function bareKoLeg(appDir, repository, platform, scratch, cacheEnv = baseE
   rmSync(layout, { recursive: true, force: true });
   const env = { ...cacheEnv, KO_DOCKER_REPO: repository, KO_CONFIG_PATH: config, KO_DEFAULTBASEIMAGE: opt.static };
   const started = process.hrtime.bigint();
-  await timed('ko', ['build', '--bare', '--push=false', '--oci-layout-path', layout, '--sbom=none', '--platform', platform, './cmd/hello'], { env, cwd: appDir });
+  await timed(
+    'ko',
+    ['build', '--bare', '--push=false', '--oci-layout-path', layout, '--sbom=none', '--platform', platform, './cmd/hello'],
+    { env, cwd: appDir },
+  );
   const digest = JSON.parse(readFileSync(join(layout, 'index.json'), 'utf8')).manifests[0].digest;
   await timed('crane', ['push', '--insecure', layout, `${repository}@${digest}`], { env });
   return { ms: Number(process.hrtime.bigint() - started) / 1e6, digest };
@@ -187,10 +205,18 @@ async function planBench() {
   const gen = join(WORK, 'monorepo');
   await timed(process.execPath, [join(ROOT, 'bench', 'gen-monorepo.mjs'), gen, '--dirs', '500']);
   const plan = JSON.parse((await timed(process.execPath, [join(ROOT, 'bin', 'hephy-builder.js'), 'plan', '--root', gen, '--json'])).stdout);
-  const planOnce = async () => (await timed(process.execPath, [join(ROOT, 'bin', 'hephy-builder.js'), 'plan', '--root', gen, '--json'], { capture: false })).ms;
+  const planOnce = async () =>
+    (await timed(process.execPath, [join(ROOT, 'bin', 'hephy-builder.js'), 'plan', '--root', gen, '--json'], { capture: false })).ms;
   const nodeOnce = async () => (await timed(process.execPath, ['-e', '0'], { capture: false })).ms;
   const { a: planMs, b: nodeMs } = await alternate('(a) plan vs node -e 0', planOnce, nodeOnce);
-  row('a', `plan --json, ${plan.images.length} dirs / ${plan.matrix.include.length} legs, node start included`, fmtMs(planMs), `${fmtRatio(planMs / 1000)} of 1 s`, '< 1 s', planMs < 1000 ? 'met' : 'missed');
+  row(
+    'a',
+    `plan --json, ${plan.images.length} dirs / ${plan.matrix.include.length} legs, node start included`,
+    fmtMs(planMs),
+    `${fmtRatio(planMs / 1000)} of 1 s`,
+    '< 1 s',
+    planMs < 1000 ? 'met' : 'missed',
+  );
   row('a', 'node start alone (node -e 0), for scale', fmtMs(nodeMs), '', '', '');
   results.plan = { planMs, nodeMs, images: plan.images.length, legs: plan.matrix.include.length };
 }
@@ -215,35 +241,106 @@ async function overheadBench(repo, legs) {
     async () => (await bareKoLeg(appDir, bareRepo, 'linux/amd64', bareScratch)).ms,
   );
   const ratio = leg.a / leg.b;
-  row('b', 'ko leg go-hello amd64, warm: hephy-builder build --leg vs bare ko build + crane push', `${fmtMs(leg.a)} vs ${fmtMs(leg.b)}`, fmtRatio(ratio), '<= 1.05x', ratio <= 1.05 ? 'met' : 'missed');
+  row(
+    'b',
+    'ko leg go-hello amd64, warm: hephy-builder build --leg vs bare ko build + crane push',
+    `${fmtMs(leg.a)} vs ${fmtMs(leg.b)}`,
+    fmtRatio(ratio),
+    '<= 1.05x',
+    ratio <= 1.05 ? 'met' : 'missed',
+  );
   row('b', '  fixed cost of hephy-builder build (node start, plan, tool versions, size read-back)', fmtMs(leg.a - leg.b), '', '', '');
   const inside = median(legRecords.map((r) => r.durationsMs.build + r.durationsMs.push));
-  row('b', '  ko build + crane push inside the hephy leg (record build + push)', fmtMs(inside), `${fmtRatio(inside / leg.b)} of bare`, '', '');
+  row(
+    'b',
+    '  ko build + crane push inside the hephy leg (record build + push)',
+    fmtMs(inside),
+    `${fmtRatio(inside / leg.b)} of bare`,
+    '',
+    '',
+  );
 
   // The whole pipeline for one image: what `hephy-builder run --dirs go-hello` does end to end.
   const runOut = join(WORK, 'run-out');
   const runPrefix = `bench-run-${ID}`;
   const runOnce = async () =>
-    (await timed(process.execPath, [join(ROOT, 'bin', 'hephy-builder.js'), 'run', '--root', repo, '--dirs', 'go-hello', '--registry', REG, '--prefix', runPrefix, '--out', runOut, '--base-image', opt.static], { env: baseEnv })).ms;
+    (
+      await timed(
+        process.execPath,
+        [
+          join(ROOT, 'bin', 'hephy-builder.js'),
+          'run',
+          '--root',
+          repo,
+          '--dirs',
+          'go-hello',
+          '--registry',
+          REG,
+          '--prefix',
+          runPrefix,
+          '--out',
+          runOut,
+          '--base-image',
+          opt.static,
+        ],
+        { env: baseEnv },
+      )
+    ).ms;
   const bareRunRepo = `${REG}/bench-bare-run-${ID}/go-hello`;
   const sha = (await timed('git', ['rev-parse', '--short=7', 'HEAD'], { cwd: repo })).stdout.trim();
   const date = new Date().toISOString().slice(0, 10).replace(/-/g, '');
   const bareRunOnce = async () => {
     const started = process.hrtime.bigint();
     // Two legs at once, as `run` does on two cores; then one merge under the same three tags.
-    const legs = await Promise.all(['linux/amd64', 'linux/arm64'].map((p) => bareKoLeg(appDir, bareRunRepo, p, join(bareScratch, p.replace('/', '-')))));
-    await timed('docker', ['buildx', 'imagetools', 'create', ...['latest', date, sha].flatMap((t) => ['-t', `${bareRunRepo}:${t}`]), ...legs.map((l) => `${bareRunRepo}@${l.digest}`)], { env: baseEnv });
+    const legs = await Promise.all(
+      ['linux/amd64', 'linux/arm64'].map((p) => bareKoLeg(appDir, bareRunRepo, p, join(bareScratch, p.replace('/', '-')))),
+    );
+    await timed(
+      'docker',
+      [
+        'buildx',
+        'imagetools',
+        'create',
+        ...['latest', date, sha].flatMap((t) => ['-t', `${bareRunRepo}:${t}`]),
+        ...legs.map((l) => `${bareRunRepo}@${l.digest}`),
+      ],
+      { env: baseEnv },
+    );
     return Number(process.hrtime.bigint() - started) / 1e6;
   };
   for (const p of ['linux-amd64', 'linux-arm64']) mkdirSync(join(bareScratch, p), { recursive: true });
   await runOnce();
   await bareRunOnce();
   const whole = await alternate('(b) run --dirs go-hello vs bare', runOnce, bareRunOnce);
-  row('b', 'run --dirs go-hello (2 legs + merge) vs bare: 2 legs in parallel + imagetools create', `${fmtMs(whole.a)} vs ${fmtMs(whole.b)}`, fmtRatio(whole.a / whole.b), '(informative)', '');
+  row(
+    'b',
+    'run --dirs go-hello (2 legs + merge) vs bare: 2 legs in parallel + imagetools create',
+    `${fmtMs(whole.a)} vs ${fmtMs(whole.b)}`,
+    fmtRatio(whole.a / whole.b),
+    '(informative)',
+    '',
+  );
   const tools = await timed('bash', [join(ROOT, 'scripts', 'install-tools.sh'), '--only', 'apt,buildx,crane,ko'], { env: baseEnv });
   const bases = await timed('bash', [join(ROOT, 'scripts', 'base-images.sh'), REG], { env: baseEnv });
-  row('b', '  run\'s service checks: install-tools.sh --only / base-images.sh (no-ops)', `${fmtMs(tools.ms)} / ${fmtMs(bases.ms)}`, '', '', '');
-  results.overhead = { cliLegMs: leg.a, bareLegMs: leg.b, legInsideMs: inside, runMs: whole.a, bareRunMs: whole.b, toolsMs: tools.ms, baseImagesMs: bases.ms, legSamples: leg, runSamples: whole };
+  row(
+    'b',
+    "  run's service checks: install-tools.sh --only / base-images.sh (no-ops)",
+    `${fmtMs(tools.ms)} / ${fmtMs(bases.ms)}`,
+    '',
+    '',
+    '',
+  );
+  results.overhead = {
+    cliLegMs: leg.a,
+    bareLegMs: leg.b,
+    legInsideMs: inside,
+    runMs: whole.a,
+    bareRunMs: whole.b,
+    toolsMs: tools.ms,
+    baseImagesMs: bases.ms,
+    legSamples: leg,
+    runSamples: whole,
+  };
 }
 
 // ---------------------------------------------------------------- (c) ko vs Kaniko, (d) ko cold vs warm
@@ -269,7 +366,10 @@ async function backendBench(repo, legs) {
   for (let i = 0; i < N; i++) {
     // The two cold ko legs alternate which goes first.
     const hephyCold = async () => s.koCold.push((await cliLeg(repo, legs['go-hello'], koPrefix, freshCaches())).ms);
-    const bareCold = async () => s.bareCold.push((await bareKoLeg(join(repo, 'go-hello'), `${REG}/bench-bare-cold-${ID}/go-hello`, 'linux/amd64', bareScratch, freshCaches())).ms);
+    const bareCold = async () =>
+      s.bareCold.push(
+        (await bareKoLeg(join(repo, 'go-hello'), `${REG}/bench-bare-cold-${ID}/go-hello`, 'linux/amd64', bareScratch, freshCaches())).ms,
+      );
     if (i % 2 === 0) await hephyCold().then(bareCold);
     else await bareCold().then(hephyCold);
     const warm = await cliLeg(repo, legs['go-hello'], koPrefix, warmEnv);
@@ -281,28 +381,78 @@ async function backendBench(repo, legs) {
     kanikoSize = k.record.compressedSize;
     s.kanikoCached.push((await cachedKanikoLeg(repo, 'go-hello-kaniko', kanikoPrefix, kanikoCacheRepo)).ms);
     const last = (xs) => fmtMs(xs.at(-1));
-    log(`(c) round ${i + 1}/${N}: ko cold ${last(s.koCold)} (bare ${last(s.bareCold)}), ko warm ${last(s.koWarm)}, kaniko ${last(s.kaniko)} (warm layer cache ${last(s.kanikoCached)})`);
+    log(
+      `(c) round ${i + 1}/${N}: ko cold ${last(s.koCold)} (bare ${last(s.bareCold)}), ko warm ${last(s.koWarm)}, kaniko ${last(s.kaniko)} (warm layer cache ${last(s.kanikoCached)})`,
+    );
   }
   const m = Object.fromEntries(Object.entries(s).map(([k, xs]) => [k, median(xs)]));
   const coldOverhead = m.koCold / m.bareCold;
-  row('b', 'ko leg go-hello amd64, cold (empty KOCACHE, GOCACHE): hephy-builder build vs bare', `${fmtMs(m.koCold)} vs ${fmtMs(m.bareCold)}`, fmtRatio(coldOverhead), '<= 1.05x', coldOverhead <= 1.05 ? 'met' : 'missed');
+  row(
+    'b',
+    'ko leg go-hello amd64, cold (empty KOCACHE, GOCACHE): hephy-builder build vs bare',
+    `${fmtMs(m.koCold)} vs ${fmtMs(m.bareCold)}`,
+    fmtRatio(coldOverhead),
+    '<= 1.05x',
+    coldOverhead <= 1.05 ? 'met' : 'missed',
+  );
   const coldRatio = m.kaniko / m.koCold;
   const warmRatio = m.kanikoCached / m.koWarm;
   const sizeRatio = kanikoSize / koSize;
-  row('c', 'go-hello amd64 leg, cold: Kaniko (Go stage + busybox, no cache) vs ko (empty caches)', `${fmtMs(m.kaniko)} vs ${fmtMs(m.koCold)}`, `${fmtRatio(coldRatio)} Kaniko/ko`, 'seed: >= 3x faster', coldRatio >= 3 ? 'met' : 'missed');
-  row('c', 'same, warm: Kaniko (warm --cache-repo layer cache) vs ko (warm KOCACHE, GOCACHE)', `${fmtMs(m.kanikoCached)} vs ${fmtMs(m.koWarm)}`, `${fmtRatio(warmRatio)} Kaniko/ko`, 'seed: >= 3x faster', warmRatio >= 3 ? 'met' : 'missed');
-  row('c', '  warm ko vs Kaniko as `build` runs it today (no layer cache)', `${fmtMs(m.kaniko)} vs ${fmtMs(m.koWarm)}`, `${fmtRatio(m.kaniko / m.koWarm)} Kaniko/ko`, '', '');
-  row('c', 'compressed size: Kaniko (busybox base) vs ko (static:nonroot base)', `${fmtBytes(kanikoSize)} vs ${fmtBytes(koSize)}`, `${fmtRatio(sizeRatio)} Kaniko/ko`, 'seed: >= 4x smaller', sizeRatio >= 4 ? 'met' : 'missed');
+  row(
+    'c',
+    'go-hello amd64 leg, cold: Kaniko (Go stage + busybox, no cache) vs ko (empty caches)',
+    `${fmtMs(m.kaniko)} vs ${fmtMs(m.koCold)}`,
+    `${fmtRatio(coldRatio)} Kaniko/ko`,
+    'seed: >= 3x faster',
+    coldRatio >= 3 ? 'met' : 'missed',
+  );
+  row(
+    'c',
+    'same, warm: Kaniko (warm --cache-repo layer cache) vs ko (warm KOCACHE, GOCACHE)',
+    `${fmtMs(m.kanikoCached)} vs ${fmtMs(m.koWarm)}`,
+    `${fmtRatio(warmRatio)} Kaniko/ko`,
+    'seed: >= 3x faster',
+    warmRatio >= 3 ? 'met' : 'missed',
+  );
+  row(
+    'c',
+    '  warm ko vs Kaniko as `build` runs it today (no layer cache)',
+    `${fmtMs(m.kaniko)} vs ${fmtMs(m.koWarm)}`,
+    `${fmtRatio(m.kaniko / m.koWarm)} Kaniko/ko`,
+    '',
+    '',
+  );
+  row(
+    'c',
+    'compressed size: Kaniko (busybox base) vs ko (static:nonroot base)',
+    `${fmtBytes(kanikoSize)} vs ${fmtBytes(koSize)}`,
+    `${fmtRatio(sizeRatio)} Kaniko/ko`,
+    'seed: >= 4x smaller',
+    sizeRatio >= 4 ? 'met' : 'missed',
+  );
   const dRatio = m.koCold / m.koWarm;
-  row('d', 'ko leg go-hello amd64 (hephy-builder build): cold vs warm', `${fmtMs(m.koCold)} vs ${fmtMs(m.koWarm)}`, `${fmtRatio(dRatio)} cold/warm`, '(informative)', '');
+  row(
+    'd',
+    'ko leg go-hello amd64 (hephy-builder build): cold vs warm',
+    `${fmtMs(m.koCold)} vs ${fmtMs(m.koWarm)}`,
+    `${fmtRatio(dRatio)} cold/warm`,
+    '(informative)',
+    '',
+  );
   results.backends = { samples: s, medians: m, koSize, kanikoSize };
 }
 
 function table() {
   const headers = ['', 'measurement', 'measured (median)', 'ratio', 'goal / claim', ''];
-  const rows = [...results.rows].sort((x, y) => x.part.localeCompare(y.part)).map((r) => [r.part, r.what, r.measured, r.ratio, r.goal, r.verdict]);
+  const rows = [...results.rows]
+    .sort((x, y) => x.part.localeCompare(y.part))
+    .map((r) => [r.part, r.what, r.measured, r.ratio, r.goal, r.verdict]);
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  const line = (cells) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 

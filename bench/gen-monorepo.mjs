@@ -39,10 +39,18 @@ function app(i) {
   const tags = i % 4 === 0 ? '\nadditional_tags: [latest, stable]' : '';
   const platforms = i % 5 === 0 ? '\nplatforms: [linux/arm64]' : '';
   const files = {};
-  const dockerfile = ['ARG BASE_IMAGE', 'FROM ${BASE_IMAGE}', 'COPY . /app', 'RUN ls /app > /manifest.txt', 'CMD ["cat", "/manifest.txt"]', ''];
+  const dockerfile = [
+    'ARG BASE_IMAGE',
+    'FROM ${BASE_IMAGE}',
+    'COPY . /app',
+    'RUN ls /app > /manifest.txt',
+    'CMD ["cat", "/manifest.txt"]',
+    '',
+  ];
   switch (kind) {
     case 'kaniko':
-      files['build-config.yaml'] = `use_local_context: true\nbuild_backend: kaniko\nbuild_args:\n  - BASE_IMAGE=\${BASE_IMAGE}${tags}${platforms}\n`;
+      files['build-config.yaml'] =
+        `use_local_context: true\nbuild_backend: kaniko\nbuild_args:\n  - BASE_IMAGE=\${BASE_IMAGE}${tags}${platforms}\n`;
       files.Dockerfile = dockerfile.join('\n');
       break;
     case 'kaniko-auto':
@@ -50,11 +58,20 @@ function app(i) {
       files.Dockerfile = dockerfile.join('\n');
       break;
     case 'kaniko-target':
-      files['build-config.yaml'] = `use_local_context: true\ndockerfile_path: docker/Dockerfile\ntarget: runtime\nbuild_args: ["BASE_IMAGE=\${BASE_IMAGE}"]${tags}\n`;
-      files['docker/Dockerfile'] = ['ARG BASE_IMAGE', 'FROM ${BASE_IMAGE} AS build', 'RUN echo built > /out', 'FROM ${BASE_IMAGE} AS runtime', 'COPY --from=build /out /out', ''].join('\n');
+      files['build-config.yaml'] =
+        `use_local_context: true\ndockerfile_path: docker/Dockerfile\ntarget: runtime\nbuild_args: ["BASE_IMAGE=\${BASE_IMAGE}"]${tags}\n`;
+      files['docker/Dockerfile'] = [
+        'ARG BASE_IMAGE',
+        'FROM ${BASE_IMAGE} AS build',
+        'RUN echo built > /out',
+        'FROM ${BASE_IMAGE} AS runtime',
+        'COPY --from=build /out /out',
+        '',
+      ].join('\n');
       break;
     case 'ko':
-      files['build-config.yaml'] = `use_local_context: true\nbuild_backend: ko\nko_config:\n  import_path: ./cmd/${name}\n  env: [CGO_ENABLED=0]\n  ldflags: ["-s", "-w"]${tags}${platforms}\n`;
+      files['build-config.yaml'] =
+        `use_local_context: true\nbuild_backend: ko\nko_config:\n  import_path: ./cmd/${name}\n  env: [CGO_ENABLED=0]\n  ldflags: ["-s", "-w"]${tags}${platforms}\n`;
       files['go.mod'] = `module example.com/${team}/${name}\n\ngo 1.22\n`;
       files[`cmd/${name}/main.go`] = `package main\n\nfunc main() { println("${name}") }\n`;
       files['internal/lib/lib.go'] = 'package lib\n\nfunc Answer() int { return 42 }\n';
@@ -66,7 +83,9 @@ function app(i) {
       break;
     case 'buildkit-auto':
       files['build-config.yaml'] = `use_local_context: true\nbuild_args: ["BASE_IMAGE=\${BASE_IMAGE}"]${tags}${platforms}\n`;
-      files.Dockerfile = ['ARG BASE_IMAGE', 'FROM ${BASE_IMAGE}', 'RUN --mount=type=cache,target=/cache echo hi >> /cache/log', ''].join('\n');
+      files.Dockerfile = ['ARG BASE_IMAGE', 'FROM ${BASE_IMAGE}', 'RUN --mount=type=cache,target=/cache echo hi >> /cache/log', ''].join(
+        '\n',
+      );
       break;
   }
   files['README.md'] = `# ${name}\n\nOwned by ${team}.\n`;
@@ -91,7 +110,10 @@ write('rebuild-weekly.txt', Array.from({ length: 20 }, (_, i) => app(i * 7).dir)
 
 if (!values['no-git']) {
   const git = (...args) =>
-    execFileSync('git', ['-c', 'user.name=bench', '-c', 'user.email=bench@example.com', '-c', 'commit.gpgsign=false', ...args], { cwd: out, stdio: 'ignore' });
+    execFileSync('git', ['-c', 'user.name=bench', '-c', 'user.email=bench@example.com', '-c', 'commit.gpgsign=false', ...args], {
+      cwd: out,
+      stdio: 'ignore',
+    });
   git('init', '-q', '-b', 'main');
   git('add', '-A');
   git('commit', '-q', '-m', `${count} generated image directories`);

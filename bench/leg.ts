@@ -30,7 +30,8 @@ async function main(): Promise<number> {
     },
   });
   const root = resolve(values.root ?? '.');
-  if (!values.dir || !values.platform || !values.registry) throw new Error('usage: leg.js --root DIR --dir APP_DIR --platform P --registry HOST:PORT [--prefix PATH]');
+  if (!values.dir || !values.platform || !values.registry)
+    throw new Error('usage: leg.js --root DIR --dir APP_DIR --platform P --registry HOST:PORT [--prefix PATH]');
   const plan = await planRepository(root, { kind: 'dirs', dirs: [values.dir] });
   const leg = plan.matrix.include.find((candidate) => candidate.dir === values.dir && candidate.platform === values.platform);
   if (!leg) throw new Error(`no ${values.platform} leg planned for ${values.dir}`);
@@ -54,7 +55,10 @@ async function main(): Promise<number> {
       onRunner: false,
       log: (line) => process.stderr.write(`${line}\n`),
     },
-    { backendFor: (name) => (name === 'kaniko' && kaniko ? kaniko : backendFor(name)), compressedSize: (ref, toolEnvironment) => manifestCompressedSize(ref, toolEnvironment) },
+    {
+      backendFor: (name) => (name === 'kaniko' && kaniko ? kaniko : backendFor(name)),
+      compressedSize: (ref, toolEnvironment) => manifestCompressedSize(ref, toolEnvironment),
+    },
   );
   process.stdout.write(`${JSON.stringify(record)}\n`);
   return record.status === 'success' ? 0 : 1;

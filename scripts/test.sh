@@ -28,6 +28,9 @@ fi
 step "types"
 npx tsc --noEmit || fail "type errors"
 
+step "lint (ESLint and Prettier)"
+npm run -s lint || fail "lint problems: fix them (npm run format fixes the formatting)"
+
 step "dist/ matches the sources"
 bash scripts/check-dist.sh || fail "dist/ is stale: run npm run build and commit dist/"
 

@@ -29,7 +29,9 @@ function sourceFiles(dir: string): string[] {
 /** Relative imports of a file, resolved to the .ts files they name. */
 function importsOf(file: string): string[] {
   const text = readFileSync(file, 'utf8');
-  const specifiers = [...text.matchAll(/(?:import|export)\s[^'";]*?from\s+'(\.[^']+)'|import\s*\(?\s*'(\.[^']+)'/g)].map((m) => m[1] ?? m[2]);
+  const specifiers = [...text.matchAll(/(?:import|export)\s[^'";]*?from\s+'(\.[^']+)'|import\s*\(?\s*'(\.[^']+)'/g)].map(
+    (m) => m[1] ?? m[2],
+  );
   return specifiers.map((s) => resolve(dirname(file), s.replace(/\.js$/, '.ts')));
 }
 
@@ -65,7 +67,13 @@ describe('the layers of src/', () => {
       for (const target of graph.get(file) ?? []) {
         if (!graph.has(target)) continue;
         if (state.get(target) === 'open') {
-          cycles.push(stack.slice(stack.indexOf(target)).concat(target).map((f) => relative(SRC, f)).join(' -> '));
+          cycles.push(
+            stack
+              .slice(stack.indexOf(target))
+              .concat(target)
+              .map((f) => relative(SRC, f))
+              .join(' -> '),
+          );
         } else if (!state.has(target)) {
           visit(target);
         }

@@ -8988,6 +8988,7 @@ const MAX_QUOTED = 60;
 /** User text made safe inside a one-line message: control characters escaped, long text cut. */
 function describe_short(value) {
     const s = value.length > MAX_QUOTED ? `${value.slice(0, MAX_QUOTED)}…` : value;
+    // eslint-disable-next-line no-control-regex -- control characters are exactly what is escaped here
     return s.replace(/[\u0000-\u001F\u007F`]/g, (c) => (c === '`' ? "'" : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
 }
 /** A value quoted for a message: `short` in backticks, with the length when it was cut. */
@@ -9162,7 +9163,10 @@ function correctArch(arch) {
 }
 /** A valid platform close to a broken one, correcting every part at once, or undefined. */
 function correctPlatform(input) {
-    const parts = input.trim().split('/').filter((p) => p !== '');
+    const parts = input
+        .trim()
+        .split('/')
+        .filter((p) => p !== '');
     let candidate;
     if (parts.length === 1) {
         const arch = correctArch(parts[0]);
@@ -9402,7 +9406,12 @@ function stderrTail(stderr) {
 }
 /** The absolute path of an executable on PATH, or undefined. */
 function which(cmd, path = process.env.PATH ?? '') {
-    const candidates = cmd.includes('/') ? [cmd] : path.split(external_node_path_namespaceObject.delimiter).filter(Boolean).map((dir) => (0,external_node_path_namespaceObject.join)(dir, cmd));
+    const candidates = cmd.includes('/')
+        ? [cmd]
+        : path
+            .split(external_node_path_namespaceObject.delimiter)
+            .filter(Boolean)
+            .map((dir) => (0,external_node_path_namespaceObject.join)(dir, cmd));
     for (const candidate of candidates) {
         try {
             (0,external_node_fs_namespaceObject.accessSync)(candidate, external_node_fs_namespaceObject.constants.X_OK);
@@ -10444,7 +10453,12 @@ async function koBuild(opts) {
             secrets: opts.secrets,
             onLine: opts.onLine ? (_stream, line) => opts.onLine?.(stripGoLogTime(line)) : undefined,
         });
-        return { digest: layoutImageDigest(inv.layoutDir), layoutDir: inv.layoutDir, layoutIsTemporary: layout.temporary, durationMs: result.durationMs };
+        return {
+            digest: layoutImageDigest(inv.layoutDir),
+            layoutDir: inv.layoutDir,
+            layoutIsTemporary: layout.temporary,
+            durationMs: result.durationMs,
+        };
     }
     catch (error) {
         if (layout.temporary)
@@ -10983,7 +10997,10 @@ function createSpinBackend(options = {}) {
             return { pushMs: 0 };
         }
         const pushStart = now();
-        const pushed = await runner(spin, spinPushArgs(manifest.file, reference, ctx.target.insecure), { ...runOptions, timeoutMs: 30 * 60 * 1000 });
+        const pushed = await runner(spin, spinPushArgs(manifest.file, reference, ctx.target.insecure), {
+            ...runOptions,
+            timeoutMs: 30 * 60 * 1000,
+        });
         const pushMs = now() - pushStart;
         const digest = parsePushedDigest(pushed.stdout) ?? (await resolveDigest(reference, env));
         if (!spin_DIGEST.test(digest))
@@ -20625,7 +20642,9 @@ const legRecordSchema = object({
     backend: schemas_enum(BACKENDS),
     runner: schemas_string(),
     repository: schemas_string().optional(),
-    digest: schemas_string().regex(/^sha256:[a-f0-9]{64}$/).optional(),
+    digest: schemas_string()
+        .regex(/^sha256:[a-f0-9]{64}$/)
+        .optional(),
     compressedSize: schemas_number().int().nonnegative().optional(),
     pushed: schemas_boolean().optional(),
     durationsMs: durations,
@@ -20787,7 +20806,10 @@ async function repoName(root) {
 }
 /** `https://host/org/app.git`, `git@host:org/app.git`, `/srv/app/` -> `app`. */
 function nameFromUrl(url) {
-    const last = url.replace(/[/\\]+$/, '').split(/[/:\\]/).pop() ?? '';
+    const last = url
+        .replace(/[/\\]+$/, '')
+        .split(/[/:\\]/)
+        .pop() ?? '';
     const name = last.replace(/\.git$/, '');
     return name || undefined;
 }
@@ -20952,7 +20974,10 @@ function get(raw, path) {
     return v;
 }
 function dotted(path) {
-    return path.map((s) => (typeof s === 'number' ? `[${s}]` : s)).join('.').replace(/\.\[/g, '[');
+    return path
+        .map((s) => (typeof s === 'number' ? `[${s}]` : s))
+        .join('.')
+        .replace(/\.\[/g, '[');
 }
 function crossCheck(raw, at) {
     const problems = [];
@@ -21229,7 +21254,12 @@ function finish(problems) {
     const shown = unique.slice(0, MAX_PROBLEMS);
     const rest = unique.length - MAX_PROBLEMS;
     const next = unique[MAX_PROBLEMS];
-    shown.push({ ...next, path: '', hint: undefined, message: `${rest} more problem${rest === 1 ? '' : 's'} not shown; fix the ones above first` });
+    shown.push({
+        ...next,
+        path: '',
+        hint: undefined,
+        message: `${rest} more problem${rest === 1 ? '' : 's'} not shown; fix the ones above first`,
+    });
     return shown;
 }
 function isRecord(v) {
@@ -21237,6 +21267,7 @@ function isRecord(v) {
 }
 function firstControlCharacter(text) {
     // YAML allows tab, LF, CR, and (outside C0/C1) printable characters; NUL & co. mean binary data.
+    // eslint-disable-next-line no-control-regex -- control characters are exactly what is looked for
     const match = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/.exec(text);
     if (!match)
         return undefined;
@@ -21367,7 +21398,12 @@ function toPlain(doc, node, path, depth, budget, problems, at) {
     if (node === null || node === undefined)
         return null;
     if (++budget.nodes > MAX_NODES) {
-        once('nodes', { ...at.value(path), path: formatPath(path), message: `more than ${MAX_NODES} values; a build-config.yaml is a few lines`, severity: 'error' });
+        once('nodes', {
+            ...at.value(path),
+            path: formatPath(path),
+            message: `more than ${MAX_NODES} values; a build-config.yaml is a few lines`,
+            severity: 'error',
+        });
         return null;
     }
     if (depth > MAX_DEPTH) {
@@ -21483,7 +21519,9 @@ function issueToProblems(issue, raw, at) {
             const expected = allowed.length === 1 ? `\`${allowed[0]}\`` : `one of ${allowed.join(', ')}`;
             const got = typeof value === 'string' ? quote(value) : describeValue(value);
             const meant = typeof value === 'string' ? suggest(value, allowed) : undefined;
-            return [{ ...base, ...at.value(path), message: `expected ${expected}, got ${got}`, hint: meant ? `did you mean \`${meant}\`?` : undefined }];
+            return [
+                { ...base, ...at.value(path), message: `expected ${expected}, got ${got}`, hint: meant ? `did you mean \`${meant}\`?` : undefined },
+            ];
         }
         default: {
             // Our schema's own messages (too_small, invalid_format, custom) already say what is expected.
@@ -21499,7 +21537,9 @@ function unknownKeyHint(key, parent) {
         return `did you mean \`${meant}\`?`;
     // Keys at the wrong depth, as in the seed's examples, whose indentation was lost.
     if (parent.length === 0) {
-        const owners = Object.entries(NESTED_KEYS).filter(([, keys]) => keys.includes(key)).map(([section]) => section);
+        const owners = Object.entries(NESTED_KEYS)
+            .filter(([, keys]) => keys.includes(key))
+            .map(([section]) => section);
         if (owners.length > 0)
             return `\`${key}\` belongs under ${owners.map((o) => `\`${o}:\``).join(' or ')}; indent it`;
     }
@@ -21752,7 +21792,11 @@ function moduleName(goMod) {
 // `#` starts a comment; blank lines, trailing slashes and a leading ./ are fine.
 
 function normalizeDir(text) {
-    const trimmed = text.trim().replace(/\\/g, '/').replace(/\/+$/, '').replace(/\/{2,}/g, '/');
+    const trimmed = text
+        .trim()
+        .replace(/\\/g, '/')
+        .replace(/\/+$/, '')
+        .replace(/\/{2,}/g, '/');
     const withoutDot = trimmed.replace(/^(\.\/)+/, '');
     return withoutDot === '' ? '.' : withoutDot;
 }
@@ -21866,7 +21910,9 @@ async function discoverApps(root, options = {}) {
     // config inside an ignored directory is.
     const nested = configDirs.filter((dir) => dir !== '.');
     const ignored = options.isIgnored && nested.length > 0 ? await options.isIgnored(nested.map(configFileOf)) : new Set();
-    const apps = nested.filter((dir) => !ignored.has(configFileOf(dir))).map((dir) => ({ dir, configFile: configFileOf(dir) }));
+    const apps = nested
+        .filter((dir) => !ignored.has(configFileOf(dir)))
+        .map((dir) => ({ dir, configFile: configFileOf(dir) }));
     if (configDirs[0] === '.') {
         apps.unshift({ dir: '.', configFile: CONFIG_FILE_NAME });
     }
@@ -22191,7 +22237,10 @@ async function buildPlan(root, mode, options = {}) {
         }
         problems.push(...appProblems);
         if (hasErrors(appProblems)) {
-            skipped.push({ dir: app.dir, reason: twin ? `image name ${spec.image} taken by ${twin.dir}` : `${app.configFile ?? app.dir} has errors` });
+            skipped.push({
+                dir: app.dir,
+                reason: twin ? `image name ${spec.image} taken by ${twin.dir}` : `${app.configFile ?? app.dir} has errors`,
+            });
             continue;
         }
         byName.set(spec.image, spec);
@@ -22203,7 +22252,15 @@ async function buildPlan(root, mode, options = {}) {
 function legsOf(spec, runners = DEFAULT_RUNNERS) {
     return spec.platforms.map((platform) => {
         const { runner, emulated } = runnerFor(platform, runners);
-        return { id: `${spec.image}--${platformSlug(platform)}`, image: spec.image, dir: spec.dir, backend: spec.backend, platform, runner, emulated };
+        return {
+            id: `${spec.image}--${platformSlug(platform)}`,
+            image: spec.image,
+            dir: spec.dir,
+            backend: spec.backend,
+            platform,
+            runner,
+            emulated,
+        };
     });
 }
 
@@ -22380,7 +22437,10 @@ function planRows(plan) {
 }
 function renderTextTable(headers, rows) {
     const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-    const line = (cells) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+    const line = (cells) => cells
+        .map((c, i) => c.padEnd(widths[i]))
+        .join('  ')
+        .trimEnd();
     return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 /** Escapes text for a markdown table cell. */
@@ -22457,7 +22517,11 @@ function renderLegMarkdown(record) {
     const out = [`## hephy-builder leg \`${record.legId}\``, ''];
     const outcome = record.status !== 'success' ? 'failed' : record.pushed === false ? 'built, not pushed (push disabled)' : 'pushed';
     out.push(`\`${record.image}\` for ${record.platform} with ${record.backend} on \`${record.runner}\`: **${outcome}**.`, '');
-    out.push(renderMarkdownTable(['Setup', 'Build', 'Push', 'Total', 'Size'], [[record.durationsMs.setup, record.durationsMs.build, record.durationsMs.push, record.durationsMs.total].map(formatDuration).concat(formatBytes(record.compressedSize))]), '');
+    out.push(renderMarkdownTable(['Setup', 'Build', 'Push', 'Total', 'Size'], [
+        [record.durationsMs.setup, record.durationsMs.build, record.durationsMs.push, record.durationsMs.total]
+            .map(formatDuration)
+            .concat(formatBytes(record.compressedSize)),
+    ]), '');
     if (record.digest && record.pushed === false)
         out.push(`Digest as built: \`${record.digest}\` (not in any registry: push is disabled).`, '');
     else if (record.digest)
@@ -22623,7 +22687,14 @@ function registryFromArgs(args, io, sha) {
     const mode = (stringOption(args, 'tag-mode') ?? 'per-image');
     if (!TAG_MODES.includes(mode))
         throw new UserError(`--tag-mode: expected one of ${TAG_MODES.join(', ')}, got \`${mode}\``);
-    const publish = { registry, prefix: stringOption(args, 'prefix') ?? 'hephy', mode, date: new Date(), sha, perArchTags: false };
+    const publish = {
+        registry,
+        prefix: stringOption(args, 'prefix') ?? 'hephy',
+        mode,
+        date: new Date(),
+        sha,
+        perArchTags: false,
+    };
     const env = toolEnv(io.env);
     const username = stringOption(args, 'username');
     if (!username)
@@ -22743,7 +22814,10 @@ const detectCommand = {
         const loaded = (0,external_node_fs_namespaceObject.existsSync)(configFile) ? loadBuildConfig(configFile, shownConfig) : undefined;
         const problems = [...(loaded?.problems ?? [])];
         if (!loaded || loaded.config) {
-            const detection = detectBackend(dir, loaded?.config ?? {}, loaded?.locate, { configFile: shownConfig, displayDir: args.positionals[0] });
+            const detection = detectBackend(dir, loaded?.config ?? {}, loaded?.locate, {
+                configFile: shownConfig,
+                displayDir: args.positionals[0],
+            });
             problems.push(...detection.problems);
             if (detection.backend)
                 io.out(`${detection.backend}: ${detection.reason}\n`);
@@ -22785,7 +22859,11 @@ push = true) {
             }
             else if (push && record.pushed === false) {
                 // Its digest is in no registry: an index over it would fail, or worse, find a stale one.
-                failedLegs.push({ legId: leg.id, platform: leg.platform, reason: 'the leg was built with push disabled: nothing of it is in the registry to publish' });
+                failedLegs.push({
+                    legId: leg.id,
+                    platform: leg.platform,
+                    reason: 'the leg was built with push disabled: nothing of it is in the registry to publish',
+                });
             }
             else if (push && !record.digest) {
                 failedLegs.push({ legId: leg.id, platform: leg.platform, reason: record.error || 'the leg succeeded but recorded no digest' });
@@ -22966,7 +23044,14 @@ async function mergeImages(options) {
     const outcomes = await mapLimited(plans, options.concurrency ?? 4, async (merge) => {
         if (merge.status === 'failed') {
             options.log?.(`[${merge.image}] not published: ${merge.failedLegs.length} leg(s) failed; no tag moved`);
-            return { image: merge.image, status: 'failed', tags: [], platforms: merge.platforms, failedLegs: merge.failedLegs, records: merge.records };
+            return {
+                image: merge.image,
+                status: 'failed',
+                tags: [],
+                platforms: merge.platforms,
+                failedLegs: merge.failedLegs,
+                records: merge.records,
+            };
         }
         if (!push) {
             options.log?.(`[${merge.image}] built for ${listed(merge.platforms)}, not pushed`);
@@ -22977,7 +23062,15 @@ async function mergeImages(options) {
         }
         catch (error) {
             // publishImage handles every tool failure; this is the safety net that keeps other images going.
-            return { image: merge.image, status: 'failed', tags: [], platforms: merge.platforms, failedLegs: [], records: merge.records, error: messageOf(error) };
+            return {
+                image: merge.image,
+                status: 'failed',
+                tags: [],
+                platforms: merge.platforms,
+                failedLegs: [],
+                records: merge.records,
+                error: messageOf(error),
+            };
         }
     });
     return { outcomes, mergeMs: Date.now() - started };
@@ -23074,13 +23167,30 @@ function renderRunSummaryMarkdown(report, baseline) {
     }
     if (published.length) {
         out.push('### Published', '');
-        out.push(renderMarkdownTable(['Image', 'Platforms', 'Index digest', 'Tags'], published.map((o) => [`\`${o.image}\``, o.platforms.join(', '), `\`${shortDigest(o.digest)}\``, o.tags.map((t) => `\`${t}\``).join('<br>')])), '');
+        out.push(renderMarkdownTable(['Image', 'Platforms', 'Index digest', 'Tags'], published.map((o) => [
+            `\`${o.image}\``,
+            o.platforms.join(', '),
+            `\`${shortDigest(o.digest)}\``,
+            o.tags.map((t) => `\`${t}\``).join('<br>'),
+        ])), '');
     }
     const rows = legRows(report);
     if (rows.length) {
         out.push('### Legs', '');
         const compare = baseline !== undefined;
-        const headers = ['Leg', 'Status', 'Runner', 'Backend', 'Setup', 'Build', 'Push', 'Total', ...(compare ? ['Δ time'] : []), 'Size', ...(compare ? ['Δ size'] : [])];
+        const headers = [
+            'Leg',
+            'Status',
+            'Runner',
+            'Backend',
+            'Setup',
+            'Build',
+            'Push',
+            'Total',
+            ...(compare ? ['Δ time'] : []),
+            'Size',
+            ...(compare ? ['Δ size'] : []),
+        ];
         out.push(renderMarkdownTable(headers, rows.map((r) => {
             const base = baseline?.legs[r.legId];
             return [
@@ -23392,7 +23502,10 @@ function callerWorkflow(s) {
     const withInputs = {
         root: s.root !== '.' ? s.root : undefined,
         // No registry host is built in: the repository variable names it (Settings > Variables).
-        registry: s.registry || note('${{ vars.HEPHY_REGISTRY }}', { before: 'Set the repository variable HEPHY_REGISTRY to your registry host, or write the host here.' }),
+        registry: s.registry ||
+            note('${{ vars.HEPHY_REGISTRY }}', {
+                before: 'Set the repository variable HEPHY_REGISTRY to your registry host, or write the host here.',
+            }),
         'image-prefix': s.imagePrefix || undefined,
         'tag-mode': s.tagMode !== 'per-image' ? s.tagMode : undefined,
         runners: s.runners || undefined,
@@ -23465,7 +23578,7 @@ function ciWorkflow() {
                     {
                         name: 'Set up Node.js',
                         uses: pinned(SETUP_NODE),
-                        with: note({ 'node-version': '24', cache: 'npm' }, { before: "The action runs on node24 (action.yml), so CI builds and tests on the same major." }),
+                        with: note({ 'node-version': '24', cache: 'npm' }, { before: 'The action runs on node24 (action.yml), so CI builds and tests on the same major.' }),
                     },
                     { name: 'Install dependencies', run: 'npm ci' },
                     { name: 'Run the checks', run: 'bash .ci/run' },
@@ -23543,7 +23656,7 @@ function reusableWorkflow(variant) {
                         default: '',
                     },
                     registry: {
-                        description: "Registry host[:port] to push to (required), e.g. your GitHub container registry host. Callers written by `hephy-builder init` pass the repository variable HEPHY_REGISTRY.",
+                        description: 'Registry host[:port] to push to (required), e.g. your GitHub container registry host. Callers written by `hephy-builder init` pass the repository variable HEPHY_REGISTRY.',
                         type: 'string',
                         default: '',
                     },
@@ -23669,7 +23782,7 @@ function reusableWorkflow(variant) {
                 'timeout-minutes': 60,
                 permissions: { contents: 'read', packages: 'write' },
                 strategy: {
-                    'fail-fast': note(false, { before: "One failed leg must not cancel the others: other images still publish." }),
+                    'fail-fast': note(false, { before: 'One failed leg must not cancel the others: other images still publish.' }),
                     matrix: '${{ fromJSON(needs.plan.outputs.matrix) }}',
                 },
                 steps: [
@@ -23807,7 +23920,17 @@ function checkRunners(value) {
     return value.trim();
 }
 const CALLER_OPTION_KEYS = [
-    'variant', 'ref', 'branch', 'cron', 'root', 'registry', 'imagePrefix', 'tagMode', 'runners', 'rebuildList', 'secrets',
+    'variant',
+    'ref',
+    'branch',
+    'cron',
+    'root',
+    'registry',
+    'imagePrefix',
+    'tagMode',
+    'runners',
+    'rebuildList',
+    'secrets',
 ];
 function checkOptionShapes(options) {
     for (const [key, value] of Object.entries(options)) {
@@ -23916,7 +24039,7 @@ const ADDITIONAL_TAGS = `# Extra tags for every build, besides the date (and sho
 # additional_tags:
 #   - latest
 `;
-function dockerfileBody(backend) {
+function dockerfileBody() {
     return `dockerfile_path: Dockerfile
 context_path: .
 ${list('platforms', NATIVE_PLATFORMS)}
@@ -23941,8 +24064,8 @@ const BODIES = {
 #     - -w
 
 ${ADDITIONAL_TAGS}`,
-    kaniko: () => dockerfileBody('kaniko'),
-    buildkit: () => dockerfileBody('buildkit'),
+    kaniko: () => dockerfileBody(),
+    buildkit: () => dockerfileBody(),
     spin: () => `spin_config:
   manifest_path: spin.toml
   runtime: wasi
@@ -24144,8 +24267,7 @@ async function initRepo(root, options = {}) {
     const current = readText((0,external_node_path_namespaceObject.join)(root, CALLER_WORKFLOW_PATH));
     if (current !== undefined && current !== workflow && !options.force) {
         const diff = unifiedDiff(current, workflow, `a/${CALLER_WORKFLOW_PATH}`, `b/${CALLER_WORKFLOW_PATH}`, { maxLines: 20 });
-        throw new UserError(`${CALLER_WORKFLOW_PATH} already exists and differs from what init would write; ` +
-            `re-run with --force to replace it.\n${diff}`);
+        throw new UserError(`${CALLER_WORKFLOW_PATH} already exists and differs from what init would write; ` + `re-run with --force to replace it.\n${diff}`);
     }
     // Starter configs only for a repository that has none yet: the app at the root, or else each
     // top-level directory that holds an app (a monorepo of image dirs).
@@ -24666,7 +24788,14 @@ const validateCommand = {
                 const prefix = (0,external_node_path_namespaceObject.relative)(io.cwd, abs);
                 checked += plan.images.length;
                 if (plan.images.length === 0 && plan.problems.length === 0) {
-                    problems.push({ file: path, line: 1, column: 1, path: '', message: 'no build-config.yaml found here or below', severity: 'error' });
+                    problems.push({
+                        file: path,
+                        line: 1,
+                        column: 1,
+                        path: '',
+                        message: 'no build-config.yaml found here or below',
+                        severity: 'error',
+                    });
                 }
                 problems.push(...plan.problems.map((p) => ({ ...p, file: prefix ? `${prefix}/${p.file}` : p.file })));
             }
@@ -24697,7 +24826,17 @@ const validateCommand = {
 
 
 
-const commands = [validateCommand, detectCommand, planCommand, schemaCommand, initCommand, generateCommand, buildCommand, mergeCommand, runCommand];
+const commands = [
+    validateCommand,
+    detectCommand,
+    planCommand,
+    schemaCommand,
+    initCommand,
+    generateCommand,
+    buildCommand,
+    mergeCommand,
+    runCommand,
+];
 
 ;// CONCATENATED MODULE: ./src/cli/main.ts
 // The hephy-builder CLI: a thin adapter that parses arguments and calls the core.
@@ -24716,7 +24855,7 @@ function overview() {
         'Commands:',
         ...lines,
         '',
-        'Run `hephy-builder <command> --help` for a command\'s options.',
+        "Run `hephy-builder <command> --help` for a command's options.",
         '',
     ].join('\n');
 }

@@ -44,13 +44,10 @@ function forward(req, res, body) {
     headers['content-length'] = String(body.length);
     delete headers['transfer-encoding'];
   }
-  const upstream = http.request(
-    { host: '127.0.0.1', port: targetPort, method: req.method, path: fixUrl(req.url), headers },
-    (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    },
-  );
+  const upstream = http.request({ host: '127.0.0.1', port: targetPort, method: req.method, path: fixUrl(req.url), headers }, (answer) => {
+    res.writeHead(answer.statusCode ?? 502, answer.headers);
+    answer.pipe(res);
+  });
   upstream.on('error', (error) => {
     if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });
     res.end(`act artifact proxy: ${error.message}\n`);
@@ -73,7 +70,8 @@ const server = http.createServer((req, res) => {
 server.listen(listenPort, '127.0.0.1', () => {
   process.stdout.write(`listening 127.0.0.1:${server.address().port}\n`);
 });
-for (const signal of ['SIGTERM', 'SIGINT']) process.on(signal, () => {
-  server.close(() => process.exit(0));
-  server.closeAllConnections();
-});
+for (const signal of ['SIGTERM', 'SIGINT'])
+  process.on(signal, () => {
+    server.close(() => process.exit(0));
+    server.closeAllConnections();
+  });

@@ -19,7 +19,6 @@ import { messageOf } from '../core/problem.js';
 
 const CACHE_HOME = '.cache/hephy-builder';
 
-
 async function buildOne(leg: Leg, inputs: ActionInputs, cacheRoot: string): Promise<LegRecord> {
   let session;
   try {
@@ -56,10 +55,12 @@ export async function runBuildCommand(): Promise<void> {
   const cacheKeyBase = `hephy-${leg.backend}-${leg.image}-${platformSlug(leg.platform)}-`;
   const cacheKey = `${cacheKeyBase}${process.env.GITHUB_SHA ?? 'local'}`;
   const cacheAvailable = cache.isFeatureAvailable() && leg.backend === 'ko';
-  if (cacheAvailable) await cache.restoreCache([cachePath], cacheKey, [cacheKeyBase]).catch((e) => core.warning(`cache restore failed: ${messageOf(e)}`));
+  if (cacheAvailable)
+    await cache.restoreCache([cachePath], cacheKey, [cacheKeyBase]).catch((e) => core.warning(`cache restore failed: ${messageOf(e)}`));
 
   const record = await core.group(`build ${leg.id}`, () => buildOne(leg, inputs, cacheRoot));
-  if (cacheAvailable && record.status === 'success') await cache.saveCache([cachePath], cacheKey).catch((e) => core.warning(`cache save failed: ${messageOf(e)}`));
+  if (cacheAvailable && record.status === 'success')
+    await cache.saveCache([cachePath], cacheKey).catch((e) => core.warning(`cache save failed: ${messageOf(e)}`));
 
   const recordDir = join(process.env.RUNNER_TEMP || tmpdir(), 'hephy-leg-records');
   if (process.env.ACTIONS_RUNTIME_TOKEN) await uploadLegRecord(record, recordDir);

@@ -2,7 +2,14 @@
 // means "no event details", never a crash.
 import { readFileSync } from 'node:fs';
 
-export function eventPayload(): Record<string, any> {
+/** The parts of a webhook payload hephy-builder reads; every field may be absent. */
+export interface EventPayload {
+  [key: string]: unknown;
+  pull_request?: { number?: number; head?: { sha?: string; repo?: { full_name?: string } }; base?: { sha?: string } };
+  repository?: { default_branch?: string; full_name?: string };
+}
+
+export function eventPayload(): EventPayload {
   const path = process.env.GITHUB_EVENT_PATH;
   if (!path) return {};
   try {

@@ -25,7 +25,7 @@ export interface ActionInputs {
 
 function bool(name: string): boolean {
   const value = core.getInput(name).trim().toLowerCase();
-  if (value === '' ) return false;
+  if (value === '') return false;
   if (['true', '1', 'yes'].includes(value)) return true;
   if (['false', '0', 'no'].includes(value)) return false;
   throw new UserError(`input ${name}: expected true or false, got \`${value}\``);

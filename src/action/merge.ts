@@ -17,7 +17,6 @@ import { commentTarget, upsertSummaryComment } from './prComment.js';
 import { registrySession } from './registry.js';
 import { messageOf } from '../core/problem.js';
 
-
 /**
  * The `published` output: per image its status (published, built, failed), the index digest and
  * the tags now pointing at it, and per platform the leg's digest (for `built`: as built, in no
@@ -65,7 +64,8 @@ export async function runMergeCommand(): Promise<void> {
 
   const defaultBranch: string | undefined = payload.repository?.default_branch;
   let baseline: Baseline | undefined;
-  if (defaultBranch) baseline = await restoreBaseline(defaultBranch).catch((e) => (core.warning(`no baseline: ${messageOf(e)}`), undefined));
+  if (defaultBranch)
+    baseline = await restoreBaseline(defaultBranch).catch((e) => (core.warning(`no baseline: ${messageOf(e)}`), undefined));
   const markdown = renderRunSummaryMarkdown(report, baseline);
   await core.summary.addRaw(markdown).write();
   // Also as a file, for tools (and tests) that read the summary outside the Actions UI.

@@ -24,12 +24,15 @@ export async function runPlanCommand(): Promise<void> {
   core.setOutput('matrix', JSON.stringify({ include: legs }));
   core.setOutput(
     'images',
-    JSON.stringify(plan.images.map((s) => ({ image: s.image, dir: s.dir, backend: s.backend, platforms: s.platforms, tags: s.additionalTags }))),
+    JSON.stringify(
+      plan.images.map((s) => ({ image: s.image, dir: s.dir, backend: s.backend, platforms: s.platforms, tags: s.additionalTags })),
+    ),
   );
   core.setOutput('has-work', legs.length > 0 ? 'true' : 'false');
   for (const leg of legs) core.info(`leg ${leg.id}: ${leg.backend} on ${leg.runner}${leg.emulated ? ' (QEMU)' : ''}`);
   await core.summary.addRaw(renderPlanMarkdown(plan, why)).write();
-  if (legs.length > 0 && !(await savePlan(plan))) core.warning('no artifact service on this runner: the plan was not saved for the merge job');
+  if (legs.length > 0 && !(await savePlan(plan)))
+    core.warning('no artifact service on this runner: the plan was not saved for the merge job');
 
   const errors = plan.problems.filter((p) => p.severity === 'error');
   if (errors.length) throw new UserError(`${errors.length} problem(s) in build configs: see the annotations`);

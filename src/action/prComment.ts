@@ -2,6 +2,7 @@
 // Forks and runs without a token get the job summary only: no API call at all.
 import * as github from '@actions/github';
 import { SUMMARY_MARKER } from '../core/report/runSummary.js';
+import type { EventPayload } from './event.js';
 
 export interface PullRequestRef {
   owner: string;
@@ -12,14 +13,15 @@ export interface PullRequestRef {
 /** The PR this run comments on, or why it doesn't. */
 export function commentTarget(
   eventName: string,
-  payload: Record<string, any>,
+  payload: EventPayload,
   repository: string,
   token: string,
 ): { target?: PullRequestRef; skip?: string } {
   if (eventName !== 'pull_request') return { skip: 'not a pull request' };
   const pr = payload.pull_request;
   if (!pr?.number) return { skip: 'the event has no pull request number' };
-  if (pr.head?.repo?.full_name && pr.head.repo.full_name !== repository) return { skip: 'pull request from a fork: its token cannot comment' };
+  if (pr.head?.repo?.full_name && pr.head.repo.full_name !== repository)
+    return { skip: 'pull request from a fork: its token cannot comment' };
   if (!token) return { skip: 'no token to comment with' };
   const [owner, repo] = repository.split('/');
   return { target: { owner, repo, number: pr.number } };

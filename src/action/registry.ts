@@ -19,7 +19,9 @@ export interface RegistrySession {
  */
 export function registrySession(inputs: ActionInputs, now = new Date(), { login = true }: { login?: boolean } = {}): RegistrySession {
   if (!inputs.registry) {
-    throw new UserError('input registry is empty: set it to the host[:port] of the registry to push to (e.g. a repository variable: registry: ${{ vars.HEPHY_REGISTRY }})');
+    throw new UserError(
+      'input registry is empty: set it to the host[:port] of the registry to push to (e.g. a repository variable: registry: ${{ vars.HEPHY_REGISTRY }})',
+    );
   }
   const registry = normalizeRegistry(inputs.registry);
   const owner = (process.env.GITHUB_REPOSITORY_OWNER ?? '').toLowerCase();

@@ -37,7 +37,8 @@ async function installGoTool(tool: GoTool, toolsRoot: string): Promise<string> {
   if (!existsSync(binary)) {
     const hit = await cache.restoreCache([dir], key).catch(() => undefined);
     if (!hit || !existsSync(binary)) {
-      if (!which('go')) throw new Error(`${tool.name} ${tool.version} is not installed and go is not on PATH to install it (add actions/setup-go)`);
+      if (!which('go'))
+        throw new Error(`${tool.name} ${tool.version} is not installed and go is not on PATH to install it (add actions/setup-go)`);
       core.info(`installing ${tool.name} ${tool.version} with go install (verified by the Go checksum database)`);
       mkdirSync(dir, { recursive: true });
       await run('go', ['install', `${tool.module}@${tool.version}`], { env: { ...process.env, GOBIN: dir, GOFLAGS: '-buildvcs=false' } });

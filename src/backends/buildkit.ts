@@ -127,7 +127,9 @@ export const buildkitBackend: Backend = {
         ctx.log(`creating buildx builder ${builder} (docker-container driver)`);
         await createContainerBuilder(builder, ctx.env);
       } else {
-        throw new Error(`buildx has no builder named ${builder} (from HEPHY_BUILDX_BUILDER): create it first, e.g. scripts/buildkitd.sh start REGISTRY`);
+        throw new Error(
+          `buildx has no builder named ${builder} (from HEPHY_BUILDX_BUILDER): create it first, e.g. scripts/buildkitd.sh start REGISTRY`,
+        );
       }
     }
     return version;

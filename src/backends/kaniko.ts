@@ -160,7 +160,8 @@ export function createKanikoBackend(options: KanikoBackendOptions = {}): Backend
     // A local build exists only in podman's storage, so podman runs it even where docker answers.
     const engine: ContainerEngine = local ? 'podman' : await detect(env);
     if (local) {
-      if (!which('podman', env.PATH)) throw new UserError(`the Kaniko executor image ${image} is a local podman image, but podman is not installed`);
+      if (!which('podman', env.PATH))
+        throw new UserError(`the Kaniko executor image ${image} is a local podman image, but podman is not installed`);
       const exists = await runner('podman', ['image', 'exists', image], { env, allowFailure: true });
       if (exists.code !== 0) {
         ctx.log(`${image} is not in podman's storage: building it from the pinned Go module (scripts/kaniko-image.sh)`);
@@ -248,7 +249,9 @@ export function createKanikoBackend(options: KanikoBackendOptions = {}): Backend
     ).catch((error: unknown) => {
       if (!(error instanceof ToolError)) throw error;
       const last = error.stderr.trim().split('\n').pop() ?? '';
-      throw new Error(`skopeo: cannot push ${ctx.target.repository}@${digest}: ${last.replace(/^time=.*?msg="(.*)"$/, '$1') || error.message}`);
+      throw new Error(
+        `skopeo: cannot push ${ctx.target.repository}@${digest}: ${last.replace(/^time=.*?msg="(.*)"$/, '$1') || error.message}`,
+      );
     });
     return { digest, pushMs: now() - pushStart, compressedSize: layoutManifestSize(invocation.layoutDir, digest) };
   }

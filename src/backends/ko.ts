@@ -37,7 +37,9 @@ export function defaultImportPath(sourceDir: string): string {
     }
   }
   if (readdirSync(sourceDir).some((name) => name.endsWith('.go'))) return '.';
-  throw new UserError(`ko_config.import_path is not set and ${sourceDir} has neither cmd/<package> nor Go files: set ko_config.import_path`);
+  throw new UserError(
+    `ko_config.import_path is not set and ${sourceDir} has neither cmd/<package> nor Go files: set ko_config.import_path`,
+  );
 }
 
 /**

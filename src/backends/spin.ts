@@ -30,8 +30,7 @@ import type { Backend, LegBuildResult, LegContext } from './backend.js';
 const DIGEST = /^sha256:[a-f0-9]{64}$/;
 const SPIN_PLATFORM = 'wasi/wasm32';
 
-export const SPIN_NOT_INSTALLED =
-  `the Spin CLI is not installed; hephy-builder installs it on GitHub runners; locally install it from https://spinframework.dev/ (hephy-builder pins spin ${SPIN_VERSION})`;
+export const SPIN_NOT_INSTALLED = `the Spin CLI is not installed; hephy-builder installs it on GitHub runners; locally install it from https://spinframework.dev/ (hephy-builder pins spin ${SPIN_VERSION})`;
 
 export interface SpinBackendOptions {
   runner?: Runner;
@@ -45,14 +44,16 @@ export interface SpinBackendOptions {
 export function spinManifest(ctx: Pick<LegContext, 'sourceDir' | 'spec'>): { dir: string; file: string } {
   const rel = ctx.spec.config.spin_config?.manifest_path ?? 'spin.toml';
   const path = resolve(ctx.sourceDir, rel);
-  if (!existsSync(path) || !statSync(path).isFile()) throw new UserError(`spin_config.manifest_path ${rel}: no such file in ${ctx.sourceDir}`);
+  if (!existsSync(path) || !statSync(path).isFile())
+    throw new UserError(`spin_config.manifest_path ${rel}: no such file in ${ctx.sourceDir}`);
   return { dir: dirname(path), file: basename(path) };
 }
 
 export function createSpinBackend(options: SpinBackendOptions = {}): Backend {
   const runner = options.runner ?? run;
   const now = options.now ?? Date.now;
-  const resolveDigest = options.resolveDigest ?? ((reference: string, env: NodeJS.ProcessEnv) => createImagetools().indexDigest(reference, env));
+  const resolveDigest =
+    options.resolveDigest ?? ((reference: string, env: NodeJS.ProcessEnv) => createImagetools().indexDigest(reference, env));
   const binaries = new WeakMap<LegContext, string>();
 
   async function locate(ctx: LegContext): Promise<string> {
@@ -85,7 +86,10 @@ export function createSpinBackend(options: SpinBackendOptions = {}): Backend {
       return { pushMs: 0 };
     }
     const pushStart = now();
-    const pushed = await runner(spin, spinPushArgs(manifest.file, reference, ctx.target.insecure), { ...runOptions, timeoutMs: 30 * 60 * 1000 });
+    const pushed = await runner(spin, spinPushArgs(manifest.file, reference, ctx.target.insecure), {
+      ...runOptions,
+      timeoutMs: 30 * 60 * 1000,
+    });
     const pushMs = now() - pushStart;
     const digest = parsePushedDigest(pushed.stdout) ?? (await resolveDigest(reference, env));
     if (!DIGEST.test(digest)) throw new Error(`spin: cannot tell the digest pushed to ${reference} (got "${digest}")`);

@@ -16,7 +16,7 @@ function overview(): string {
     'Commands:',
     ...lines,
     '',
-    'Run `hephy-builder <command> --help` for a command\'s options.',
+    "Run `hephy-builder <command> --help` for a command's options.",
     '',
   ].join('\n');
 }

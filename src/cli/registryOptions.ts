@@ -2,7 +2,6 @@
 // password on the command line (stdin or the HEPHY_REGISTRY_PASSWORD variable).
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { toolEnv } from '../tools/paths.js';
 import { UserError } from '../core/problem.js';
 import { TAG_MODES, type PublishOptions, type TagMode } from '../core/tags.js';
@@ -38,7 +37,14 @@ export function registryFromArgs(args: ParsedArgs, io: CliIO, sha?: string): Reg
   const registry = normalizeRegistry(given);
   const mode = (stringOption(args, 'tag-mode') ?? 'per-image') as TagMode;
   if (!TAG_MODES.includes(mode)) throw new UserError(`--tag-mode: expected one of ${TAG_MODES.join(', ')}, got \`${mode}\``);
-  const publish: PublishOptions = { registry, prefix: stringOption(args, 'prefix') ?? 'hephy', mode, date: new Date(), sha, perArchTags: false };
+  const publish: PublishOptions = {
+    registry,
+    prefix: stringOption(args, 'prefix') ?? 'hephy',
+    mode,
+    date: new Date(),
+    sha,
+    perArchTags: false,
+  };
   const env = toolEnv(io.env);
   const username = stringOption(args, 'username');
   if (!username) return { publish, insecure: Boolean(args.values.insecure), env, secrets: [] };

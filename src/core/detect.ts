@@ -83,7 +83,11 @@ export function detectBackend(dir: string, config: BuildConfig = {}, locate?: Lo
         if (scan && explicit === 'kaniko') {
           const [hard] = scan.buildkitOnly.filter((u) => u.feature !== SYNTAX_DIRECTIVE_FEATURE);
           if (hard) {
-            problem(['build_backend'], `build_backend is kaniko, but ${describeUse(hard, dockerfileShown)}: ${hard.text}`, 'use build_backend: buildkit');
+            problem(
+              ['build_backend'],
+              `build_backend is kaniko, but ${describeUse(hard, dockerfileShown)}: ${hard.text}`,
+              'use build_backend: buildkit',
+            );
           } else if (scan.buildkitOnly.length > 0) {
             const [syntax] = scan.buildkitOnly;
             problem(
@@ -158,7 +162,13 @@ export function detectBackend(dir: string, config: BuildConfig = {}, locate?: Lo
 type Report = (path: ConfigPath, message: string, hint?: string, severity?: Problem['severity']) => void;
 
 /** Reads and scans the Dockerfile, reporting a missing one and an unknown target stage. */
-function checkDockerfile(dir: string, config: BuildConfig, dockerfile: string, dockerfileShown: string, problem: Report): DockerfileScan | undefined {
+function checkDockerfile(
+  dir: string,
+  config: BuildConfig,
+  dockerfile: string,
+  dockerfileShown: string,
+  problem: Report,
+): DockerfileScan | undefined {
   if (config.context_path && !isDir(join(dir, config.context_path))) {
     problem(['context_path'], `context_path ${config.context_path} does not exist in this directory`);
     return undefined;
@@ -194,7 +204,11 @@ function checkDockerfile(dir: string, config: BuildConfig, dockerfile: string, d
 function checkKo(dir: string, config: BuildConfig, displayDir: string, root: string | undefined, problem: Report): void {
   const goMod = findGoMod(dir, root);
   if (!goMod) {
-    problem(['build_backend'], `ko builds Go modules, but there is no go.mod in ${displayDir}${root ? ' or above it' : ''}`, 'run `go mod init` there');
+    problem(
+      ['build_backend'],
+      `ko builds Go modules, but there is no go.mod in ${displayDir}${root ? ' or above it' : ''}`,
+      'run `go mod init` there',
+    );
     return;
   }
   const importPath = config.ko_config?.import_path;
@@ -229,7 +243,10 @@ function suggestPackage(dir: string, rel: string): string | undefined {
   } catch {
     return undefined;
   }
-  const meant = suggest(name, entries.filter((e) => isDir(join(parentDir, e))));
+  const meant = suggest(
+    name,
+    entries.filter((e) => isDir(join(parentDir, e))),
+  );
   return meant ? `did you mean \`./${shown(parent, meant)}\`?` : undefined;
 }
 

@@ -72,7 +72,9 @@ export async function discoverApps(root: string, options: { isIgnored?: IgnoreCh
   // config inside an ignored directory is.
   const nested = configDirs.filter((dir) => dir !== '.');
   const ignored = options.isIgnored && nested.length > 0 ? await options.isIgnored(nested.map(configFileOf)) : new Set<string>();
-  const apps: DiscoveredApp[] = nested.filter((dir) => !ignored.has(configFileOf(dir))).map((dir) => ({ dir, configFile: configFileOf(dir) }));
+  const apps: DiscoveredApp[] = nested
+    .filter((dir) => !ignored.has(configFileOf(dir)))
+    .map((dir) => ({ dir, configFile: configFileOf(dir) }));
 
   if (configDirs[0] === '.') {
     apps.unshift({ dir: '.', configFile: CONFIG_FILE_NAME });
@@ -112,7 +114,11 @@ export function selectChanged(appDirs: readonly string[], changedFiles: readonly
 }
 
 /** The apps asked for by name; an unknown name is a Problem with the app that was probably meant. */
-export function selectDirs(appDirs: readonly string[], asked: readonly string[], source = 'dirs'): { selected: Set<string>; problems: Problem[] } {
+export function selectDirs(
+  appDirs: readonly string[],
+  asked: readonly string[],
+  source = 'dirs',
+): { selected: Set<string>; problems: Problem[] } {
   const known = new Set(appDirs);
   const selected = new Set<string>();
   const problems: Problem[] = [];

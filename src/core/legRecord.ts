@@ -16,7 +16,10 @@ export const legRecordSchema = z.object({
   backend: z.enum(BACKENDS),
   runner: z.string(),
   repository: z.string().optional(),
-  digest: z.string().regex(/^sha256:[a-f0-9]{64}$/).optional(),
+  digest: z
+    .string()
+    .regex(/^sha256:[a-f0-9]{64}$/)
+    .optional(),
   compressedSize: z.number().int().nonnegative().optional(),
   pushed: z.boolean().optional(),
   durationsMs: durations,

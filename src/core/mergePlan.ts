@@ -56,7 +56,11 @@ export function planMerge(
         failedLegs.push({ legId: leg.id, platform: leg.platform, reason: record.error || 'the leg failed without a message' });
       } else if (push && record.pushed === false) {
         // Its digest is in no registry: an index over it would fail, or worse, find a stale one.
-        failedLegs.push({ legId: leg.id, platform: leg.platform, reason: 'the leg was built with push disabled: nothing of it is in the registry to publish' });
+        failedLegs.push({
+          legId: leg.id,
+          platform: leg.platform,
+          reason: 'the leg was built with push disabled: nothing of it is in the registry to publish',
+        });
       } else if (push && !record.digest) {
         failedLegs.push({ legId: leg.id, platform: leg.platform, reason: record.error || 'the leg succeeded but recorded no digest' });
       } else if (!record.digest) {

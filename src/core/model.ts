@@ -4,9 +4,7 @@ import type { BackendName, BuildConfig } from './config/schema.js';
 import type { Problem } from './problem.js';
 
 /** Where an image's sources come from. */
-export type Source =
-  | { kind: 'local'; dir: string }
-  | { kind: 'upstream'; repo: string; ref: string };
+export type Source = { kind: 'local'; dir: string } | { kind: 'upstream'; repo: string; ref: string };
 
 /** One image, fully resolved from a build-config.yaml (or from detection alone). */
 export interface ImageSpec {
@@ -43,10 +41,7 @@ export interface SkippedDir {
 }
 
 export type SelectionMode =
-  | { kind: 'all' }
-  | { kind: 'since'; rev: string }
-  | { kind: 'rebuild-list'; file: string }
-  | { kind: 'dirs'; dirs: string[] };
+  { kind: 'all' } | { kind: 'since'; rev: string } | { kind: 'rebuild-list'; file: string } | { kind: 'dirs'; dirs: string[] };
 
 export interface Plan {
   mode: SelectionMode;

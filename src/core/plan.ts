@@ -146,7 +146,10 @@ export async function buildPlan(root: string, mode: SelectionMode, options: Plan
     }
     problems.push(...appProblems);
     if (hasErrors(appProblems)) {
-      skipped.push({ dir: app.dir, reason: twin ? `image name ${spec.image} taken by ${twin.dir}` : `${app.configFile ?? app.dir} has errors` });
+      skipped.push({
+        dir: app.dir,
+        reason: twin ? `image name ${spec.image} taken by ${twin.dir}` : `${app.configFile ?? app.dir} has errors`,
+      });
       continue;
     }
     byName.set(spec.image, spec);
@@ -160,6 +163,14 @@ export async function buildPlan(root: string, mode: SelectionMode, options: Plan
 export function legsOf(spec: ImageSpec, runners: RunnerMap = DEFAULT_RUNNERS): Leg[] {
   return spec.platforms.map((platform) => {
     const { runner, emulated } = runnerFor(platform, runners);
-    return { id: `${spec.image}--${platformSlug(platform)}`, image: spec.image, dir: spec.dir, backend: spec.backend, platform, runner, emulated };
+    return {
+      id: `${spec.image}--${platformSlug(platform)}`,
+      image: spec.image,
+      dir: spec.dir,
+      backend: spec.backend,
+      platform,
+      runner,
+      emulated,
+    };
   });
 }

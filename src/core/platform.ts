@@ -79,7 +79,10 @@ function correctArch(arch: string): string | undefined {
 
 /** A valid platform close to a broken one, correcting every part at once, or undefined. */
 function correctPlatform(input: string): string | undefined {
-  const parts = input.trim().split('/').filter((p) => p !== '');
+  const parts = input
+    .trim()
+    .split('/')
+    .filter((p) => p !== '');
   let candidate: string;
   if (parts.length === 1) {
     const arch = correctArch(parts[0]);

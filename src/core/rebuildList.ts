@@ -11,7 +11,11 @@ export interface ListedDir {
 }
 
 export function normalizeDir(text: string): string {
-  const trimmed = text.trim().replace(/\\/g, '/').replace(/\/+$/, '').replace(/\/{2,}/g, '/');
+  const trimmed = text
+    .trim()
+    .replace(/\\/g, '/')
+    .replace(/\/+$/, '')
+    .replace(/\/{2,}/g, '/');
   const withoutDot = trimmed.replace(/^(\.\/)+/, '');
   return withoutDot === '' ? '.' : withoutDot;
 }

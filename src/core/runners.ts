@@ -71,7 +71,10 @@ export function parseRunnerMap(text: string, source = 'runner map'): RunnerMap {
   }
   if (problems.length > 0) {
     const lines = problems.map((p) => `  ${p.path}: ${p.message}${p.hint ? ` (${p.hint})` : ''}`);
-    throw new UserError(`${source}: ${problems.length === 1 ? 'a bad entry' : `${problems.length} bad entries`}\n${lines.join('\n')}`, problems);
+    throw new UserError(
+      `${source}: ${problems.length === 1 ? 'a bad entry' : `${problems.length} bad entries`}\n${lines.join('\n')}`,
+      problems,
+    );
   }
   return map;
 }

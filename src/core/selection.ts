@@ -33,7 +33,8 @@ export function selectionFromEvent(event: EventContext, inputs: SelectionInputs)
     case 'pull_request':
     case 'pull_request_target': {
       const base = field(event.payload, 'pull_request', 'base', 'sha');
-      if (typeof base === 'string' && base) return { mode: { kind: 'since', rev: base }, why: `changed since the PR base ${base.slice(0, 7)}` };
+      if (typeof base === 'string' && base)
+        return { mode: { kind: 'since', rev: base }, why: `changed since the PR base ${base.slice(0, 7)}` };
       return { mode: { kind: 'all' }, why: 'pull request without a base sha: building everything' };
     }
     case 'push': {
@@ -57,7 +58,8 @@ export function selectionFromEvent(event: EventContext, inputs: SelectionInputs)
       return { mode: { kind: 'all' }, why: 'manual run: building everything' };
     }
     default:
-      if (inputs.rebuildList) return { mode: { kind: 'rebuild-list', file: inputs.rebuildList }, why: `dirs listed in ${inputs.rebuildList}` };
+      if (inputs.rebuildList)
+        return { mode: { kind: 'rebuild-list', file: inputs.rebuildList }, why: `dirs listed in ${inputs.rebuildList}` };
       return { mode: { kind: 'all' }, why: `${event.eventName || 'local'} run: building everything` };
   }
 }

@@ -135,8 +135,7 @@ export async function initRepo(root: string, options: InitOptions = {}): Promise
   if (current !== undefined && current !== workflow && !options.force) {
     const diff = unifiedDiff(current, workflow, `a/${CALLER_WORKFLOW_PATH}`, `b/${CALLER_WORKFLOW_PATH}`, { maxLines: 20 });
     throw new UserError(
-      `${CALLER_WORKFLOW_PATH} already exists and differs from what init would write; ` +
-        `re-run with --force to replace it.\n${diff}`,
+      `${CALLER_WORKFLOW_PATH} already exists and differs from what init would write; ` + `re-run with --force to replace it.\n${diff}`,
     );
   }
 
@@ -149,14 +148,21 @@ export async function initRepo(root: string, options: InitOptions = {}): Promise
     const atRoot = await options.detect?.(root);
     const candidates: Array<[string, AppDetection | undefined]> = atRoot
       ? [['', atRoot]]
-      : await Promise.all(appDirCandidates(root).map(async (name) => [name, await options.detect?.(join(root, name))] as [string, AppDetection | undefined]));
+      : await Promise.all(
+          appDirCandidates(root).map(
+            async (name) => [name, await options.detect?.(join(root, name))] as [string, AppDetection | undefined],
+          ),
+        );
     for (const [dir, detected] of candidates) {
       if (!detected) continue;
       const path = dir ? `${dir}/${CONFIG_FILE_NAME}` : CONFIG_FILE_NAME;
       starters.push({ path, text: renderStarterConfig(detected.backend, detected.reason) });
       notes.push(`no ${CONFIG_FILE_NAME} yet: wrote a starter ${path} (${detected.reason})`);
     }
-    if (starters.length === 0) notes.push(`no ${CONFIG_FILE_NAME} found and no app detected at the root or in its top-level directories: add one to each image directory`);
+    if (starters.length === 0)
+      notes.push(
+        `no ${CONFIG_FILE_NAME} found and no app detected at the root or in its top-level directories: add one to each image directory`,
+      );
   }
 
   const files = [writeIfChanged(root, CALLER_WORKFLOW_PATH, workflow)];

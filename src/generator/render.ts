@@ -66,7 +66,10 @@ function checkVariant(variant: unknown): WorkflowVariant {
 export function renderReusableWorkflow(options: VariantOptions = {}): string {
   const variant = checkVariant(options.variant);
   const marker = variant === 'local' ? { variant } : undefined;
-  return renderYaml(reusableWorkflow(variant), header(REUSABLE_HEADER, FROM_SOURCE('src/generator/workflows/reusable.ts'), 'reusable', marker));
+  return renderYaml(
+    reusableWorkflow(variant),
+    header(REUSABLE_HEADER, FROM_SOURCE('src/generator/workflows/reusable.ts'), 'reusable', marker),
+  );
 }
 
 /** `.github/workflows/ci.yml` of this repository. */
@@ -109,7 +112,17 @@ function checkRunners(value: string): string {
 }
 
 const CALLER_OPTION_KEYS = [
-  'variant', 'ref', 'branch', 'cron', 'root', 'registry', 'imagePrefix', 'tagMode', 'runners', 'rebuildList', 'secrets',
+  'variant',
+  'ref',
+  'branch',
+  'cron',
+  'root',
+  'registry',
+  'imagePrefix',
+  'tagMode',
+  'runners',
+  'rebuildList',
+  'secrets',
 ] as const;
 
 function checkOptionShapes(options: Record<string, unknown>): void {
@@ -129,7 +142,12 @@ export function resolveCallerOptions(options: CallerWorkflowOptions = {}) {
   if (!TAG_MODES.includes(tagMode)) throw new UserError(`tag mode \`${tagMode}\` is not valid: expected ${TAG_MODES.join(' or ')}`);
   const secrets = options.secrets ?? (registry ? 'explicit' : 'none');
   if (!SECRETS_MODES.includes(secrets)) throw new UserError(`secrets \`${secrets}\` is not valid: expected ${SECRETS_MODES.join(', ')}`);
-  const root = checkPattern('root', options.root ?? CALLER_DEFAULTS.root, /^(?!\/)(?!.*(^|\/)\.\.(\/|$)).+$/, 'a path relative to the repository root');
+  const root = checkPattern(
+    'root',
+    options.root ?? CALLER_DEFAULTS.root,
+    /^(?!\/)(?!.*(^|\/)\.\.(\/|$)).+$/,
+    'a path relative to the repository root',
+  );
   return {
     variant: checkVariant(options.variant),
     ref: checkPattern('ref', options.ref ?? CALLER_DEFAULTS.ref, /^[A-Za-z0-9._/-]+$/, 'a tag, branch or commit SHA'),

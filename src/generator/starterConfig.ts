@@ -16,7 +16,7 @@ const ADDITIONAL_TAGS = `# Extra tags for every build, besides the date (and sho
 #   - latest
 `;
 
-function dockerfileBody(backend: 'kaniko' | 'buildkit'): string {
+function dockerfileBody(): string {
   return `dockerfile_path: Dockerfile
 context_path: .
 ${list('platforms', NATIVE_PLATFORMS)}
@@ -42,8 +42,8 @@ const BODIES: Record<BackendName, () => string> = {
 #     - -w
 
 ${ADDITIONAL_TAGS}`,
-  kaniko: () => dockerfileBody('kaniko'),
-  buildkit: () => dockerfileBody('buildkit'),
+  kaniko: () => dockerfileBody(),
+  buildkit: () => dockerfileBody(),
   spin: () => `spin_config:
   manifest_path: spin.toml
   runtime: wasi

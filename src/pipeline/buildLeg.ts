@@ -53,7 +53,6 @@ async function sources(spec: ImageSpec, env: LegEnvironment, workDir: string): P
   return { dir, commit };
 }
 
-
 export async function buildLeg(leg: Leg, spec: ImageSpec, env: LegEnvironment, deps: LegDependencies): Promise<LegRecord> {
   const startedAt = new Date();
   const started = Date.now();

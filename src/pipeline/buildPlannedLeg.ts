@@ -18,16 +18,20 @@ export interface PlannedLegOptions extends Omit<LegEnvironment, 'root'> {
   prepare?: (leg: Leg) => Promise<void>;
 }
 
-
 export async function buildPlannedLeg(leg: Leg, options: PlannedLegOptions): Promise<LegRecord> {
   const started = new Date();
   try {
     const spec = await resolvePlannedImage(options.root, leg.dir, leg.image, { cwd: options.cwd });
     await options.prepare?.(leg);
-    return await buildLeg(leg, spec, { ...options, root: resolve(options.cwd, options.root) }, {
-      backendFor,
-      compressedSize: (ref, env) => manifestCompressedSize(ref, env),
-    });
+    return await buildLeg(
+      leg,
+      spec,
+      { ...options, root: resolve(options.cwd, options.root) },
+      {
+        backendFor,
+        compressedSize: (ref, env) => manifestCompressedSize(ref, env),
+      },
+    );
   } catch (error) {
     const ms = Date.now() - started.getTime();
     return failedLegRecord(leg, `setup failed: ${messageOf(error)}`, started, { setup: ms, build: 0, push: 0, total: ms });

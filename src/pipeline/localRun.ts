@@ -127,10 +127,15 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
   mkdirSync(recordsDir, { recursive: true });
   const records = await mapLimited(legs, jobs, async (leg: Leg): Promise<LegRecord> => {
     out(`  [${leg.id}] ${leg.backend} ${leg.platform}: started\n`);
-    const record = await buildLeg(leg, specs.get(leg.image)!, { ...legEnv, log: (line) => out(`  [${leg.id}] ${line}\n`) }, {
-      backendFor,
-      compressedSize: (ref, toolEnvironment) => manifestCompressedSize(ref, toolEnvironment),
-    });
+    const record = await buildLeg(
+      leg,
+      specs.get(leg.image)!,
+      { ...legEnv, log: (line) => out(`  [${leg.id}] ${line}\n`) },
+      {
+        backendFor,
+        compressedSize: (ref, toolEnvironment) => manifestCompressedSize(ref, toolEnvironment),
+      },
+    );
     writeFileSync(join(recordsDir, `${legRecordName(leg.id)}.json`), `${JSON.stringify(record, null, 2)}\n`);
     const took = `${(record.durationsMs.total / 1000).toFixed(1)}s`;
     out(`  [${leg.id}] ${record.status === 'success' ? `done in ${took}` : `FAILED after ${took}: ${record.error?.split('\n')[0]}`}\n`);
@@ -153,7 +158,9 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
   out(`summary: ${join(options.outDir, 'summary.md')}\n`);
   if (stopHint) out(`registry ${registry} keeps running for you to pull from; stop it with: ${stopHint}\n`);
   if (env.HEPHY_BUILDX_BUILDER === RUN_BUILDER) {
-    out(`buildkitd (builder ${RUN_BUILDER}) keeps its cache warm for the next run; stop it with: bash ${join(packageRoot(), 'scripts', 'buildkitd.sh')} stop --name ${RUN_BUILDER}\n`);
+    out(
+      `buildkitd (builder ${RUN_BUILDER}) keeps its cache warm for the next run; stop it with: bash ${join(packageRoot(), 'scripts', 'buildkitd.sh')} stop --name ${RUN_BUILDER}\n`,
+    );
   }
   return { plan, report, registry, stopHint };
 }

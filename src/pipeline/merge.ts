@@ -39,7 +39,6 @@ export interface MergeOptions {
   imagetools?: Pick<Imagetools, 'planIndex' | 'createIndex' | 'inspectRaw' | 'indexDigest'>;
 }
 
-
 /** Planned platforms the index lacks (linux/arm64 and linux/arm64/v8 are the same platform). */
 function missingPlatforms(planned: string[], raw: ManifestDocument): { missing: string[]; found: string[] } {
   const found = indexPlatforms(raw);
@@ -50,7 +49,11 @@ function listed(items: string[]): string {
   return items.length ? items.join(', ') : 'none';
 }
 
-async function publishImage(merge: ImageMerge, options: MergeOptions, tools: NonNullable<MergeOptions['imagetools']>): Promise<ImageOutcome> {
+async function publishImage(
+  merge: ImageMerge,
+  options: MergeOptions,
+  tools: NonNullable<MergeOptions['imagetools']>,
+): Promise<ImageOutcome> {
   const env = options.env ?? process.env;
   const secrets = options.secrets ?? [];
   const builder = options.builder;
@@ -68,7 +71,8 @@ async function publishImage(merge: ImageMerge, options: MergeOptions, tools: Non
   // A WebAssembly app is one OCI artifact, not an image per platform: its tags point at the
   // pushed artifact itself (a copy under each tag), with no index around it.
   if (merge.platforms.length > 0 && merge.platforms.every(isWasm)) {
-    if (merge.sources.length !== 1) return outcome('failed', { error: `expected one wasm artifact, got ${merge.sources.length} (no tag moved)` });
+    if (merge.sources.length !== 1)
+      return outcome('failed', { error: `expected one wasm artifact, got ${merge.sources.length} (no tag moved)` });
     log(`tagging the wasm artifact ${merge.sources[0]} as ${merge.tags.join(', ')}`);
     try {
       await tools.createIndex({ tags: merge.tags, sources: merge.sources, env, secrets, builder, log, preferIndex: false });
@@ -160,7 +164,14 @@ export async function mergeImages(options: MergeOptions): Promise<RunReport> {
   const outcomes = await mapLimited(plans, options.concurrency ?? 4, async (merge): Promise<ImageOutcome> => {
     if (merge.status === 'failed') {
       options.log?.(`[${merge.image}] not published: ${merge.failedLegs.length} leg(s) failed; no tag moved`);
-      return { image: merge.image, status: 'failed', tags: [], platforms: merge.platforms, failedLegs: merge.failedLegs, records: merge.records };
+      return {
+        image: merge.image,
+        status: 'failed',
+        tags: [],
+        platforms: merge.platforms,
+        failedLegs: merge.failedLegs,
+        records: merge.records,
+      };
     }
     if (!push) {
       options.log?.(`[${merge.image}] built for ${listed(merge.platforms)}, not pushed`);
@@ -170,7 +181,15 @@ export async function mergeImages(options: MergeOptions): Promise<RunReport> {
       return await publishImage(merge, options, tools);
     } catch (error) {
       // publishImage handles every tool failure; this is the safety net that keeps other images going.
-      return { image: merge.image, status: 'failed', tags: [], platforms: merge.platforms, failedLegs: [], records: merge.records, error: messageOf(error) };
+      return {
+        image: merge.image,
+        status: 'failed',
+        tags: [],
+        platforms: merge.platforms,
+        failedLegs: [],
+        records: merge.records,
+        error: messageOf(error),
+      };
     }
   });
   return { outcomes, mergeMs: Date.now() - started };

@@ -46,7 +46,12 @@ export async function planRepository(root: string, mode: SelectionMode, options:
 }
 
 /** Re-resolves one planned image (for a build job, which receives only its leg). */
-export async function resolvePlannedImage(root: string, dir: string, image: string, options: PlanRepositoryOptions = {}): Promise<ImageSpec> {
+export async function resolvePlannedImage(
+  root: string,
+  dir: string,
+  image: string,
+  options: PlanRepositoryOptions = {},
+): Promise<ImageSpec> {
   const plan = await planRepository(root, { kind: 'dirs', dirs: [dir] }, options);
   const spec = plan.images.find((candidate) => candidate.image === image);
   if (!spec) {

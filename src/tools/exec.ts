@@ -172,7 +172,12 @@ function stderrTail(stderr: string): string {
 
 /** The absolute path of an executable on PATH, or undefined. */
 export function which(cmd: string, path = process.env.PATH ?? ''): string | undefined {
-  const candidates = cmd.includes('/') ? [cmd] : path.split(delimiter).filter(Boolean).map((dir) => join(dir, cmd));
+  const candidates = cmd.includes('/')
+    ? [cmd]
+    : path
+        .split(delimiter)
+        .filter(Boolean)
+        .map((dir) => join(dir, cmd));
   for (const candidate of candidates) {
     try {
       accessSync(candidate, constants.X_OK);

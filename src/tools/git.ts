@@ -96,7 +96,11 @@ export async function repoName(root: string): Promise<string> {
 
 /** `https://host/org/app.git`, `git@host:org/app.git`, `/srv/app/` -> `app`. */
 export function nameFromUrl(url: string): string | undefined {
-  const last = url.replace(/[/\\]+$/, '').split(/[/:\\]/).pop() ?? '';
+  const last =
+    url
+      .replace(/[/\\]+$/, '')
+      .split(/[/:\\]/)
+      .pop() ?? '';
   const name = last.replace(/\.git$/, '');
   return name || undefined;
 }

@@ -211,10 +211,14 @@ export function createImagetools(runner: Runner = run): Imagetools {
 
     async planIndex(options) {
       if (options.sources.length === 0) throw new Error('planIndex: no source manifests');
-      const result = await imagetools(options.env ?? process.env, ['create', '--dry-run', ...builderArgs(options.builder), ...options.sources], {
-        secrets: options.secrets,
-        timeoutMs: options.timeoutMs,
-      });
+      const result = await imagetools(
+        options.env ?? process.env,
+        ['create', '--dry-run', ...builderArgs(options.builder), ...options.sources],
+        {
+          secrets: options.secrets,
+          timeoutMs: options.timeoutMs,
+        },
+      );
       const data = parseJson(result.stdout, `imagetools create --dry-run ${options.sources.join(' ')}`);
       if (!data || typeof data !== 'object' || Array.isArray(data)) throw new Error('imagetools create --dry-run: not a manifest object');
       return data as ManifestDocument;

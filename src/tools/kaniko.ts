@@ -27,9 +27,7 @@ export const IN_CONTAINER = {
   dockerConfig: '/kaniko/.docker',
 } as const;
 
-export type KanikoOutput =
-  | { kind: 'layout'; layoutDir: string }
-  | { kind: 'scratch-tag'; destination: string };
+export type KanikoOutput = { kind: 'layout'; layoutDir: string } | { kind: 'scratch-tag'; destination: string };
 
 export interface KanikoFlags {
   /** Dockerfile path inside the container. */

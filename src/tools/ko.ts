@@ -79,7 +79,10 @@ export function readUserKoConfig(cwd: string): { file: string; config: Record<st
  * with ko_config's env/ldflags/flags as its defaults. A `builds` entry of the app's own file that
  * matches the import path still wins over these defaults: that is ko's rule.
  */
-export function koConfigText(userConfig: Record<string, unknown> | undefined, opts: Pick<KoBuildOptions, 'goEnv' | 'ldflags' | 'flags'>): string {
+export function koConfigText(
+  userConfig: Record<string, unknown> | undefined,
+  opts: Pick<KoBuildOptions, 'goEnv' | 'ldflags' | 'flags'>,
+): string {
   const config: Record<string, unknown> = { ...(userConfig ?? {}) };
   if (opts.goEnv?.length) config.defaultEnv = opts.goEnv;
   if (opts.ldflags?.length) config.defaultLdflags = opts.ldflags;
@@ -142,7 +145,9 @@ export function layoutImageDigest(layoutDir: string): string {
   const [entry] = manifests;
   if (!entry.digest || !/manifest/.test(entry.mediaType ?? '')) {
     // An index means ko built several platforms: the base image matched more than the leg's one.
-    throw new Error(`ko wrote a ${entry.mediaType ?? 'descriptor without media type'} into ${layoutDir}, expected one platform's image manifest`);
+    throw new Error(
+      `ko wrote a ${entry.mediaType ?? 'descriptor without media type'} into ${layoutDir}, expected one platform's image manifest`,
+    );
   }
   return entry.digest;
 }
@@ -168,7 +173,12 @@ export async function koBuild(opts: KoBuildOptions): Promise<KoBuildResult> {
       secrets: opts.secrets,
       onLine: opts.onLine ? (_stream, line) => opts.onLine?.(stripGoLogTime(line)) : undefined,
     });
-    return { digest: layoutImageDigest(inv.layoutDir), layoutDir: inv.layoutDir, layoutIsTemporary: layout.temporary, durationMs: result.durationMs };
+    return {
+      digest: layoutImageDigest(inv.layoutDir),
+      layoutDir: inv.layoutDir,
+      layoutIsTemporary: layout.temporary,
+      durationMs: result.durationMs,
+    };
   } catch (error) {
     if (layout.temporary) rmSync(layout.dir, { recursive: true, force: true });
     throw error;

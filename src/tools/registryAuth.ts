@@ -81,7 +81,11 @@ export interface WriteDockerConfigOptions {
  * Adds (or replaces) the login for one registry in DIR/config.json, keeping whatever else the
  * file holds. Resolves to the environment that points tools at it.
  */
-export function writeDockerConfig(dir: string, creds: RegistryCredentials, options: WriteDockerConfigOptions = {}): { DOCKER_CONFIG: string } {
+export function writeDockerConfig(
+  dir: string,
+  creds: RegistryCredentials,
+  options: WriteDockerConfigOptions = {},
+): { DOCKER_CONFIG: string } {
   const key = normalizeRegistry(creds.registry);
   if (!creds.username) throw new UserError(`registry ${key}: the username is empty`);
   if (!creds.password) throw new UserError(`registry ${key}: the password is empty`);
@@ -112,7 +116,11 @@ function readBase(file: string): DockerConfigFile | undefined {
  * previous docker config gave: its other logins (copied in), its CLI plugins (`docker buildx`
  * is found under DOCKER_CONFIG/cli-plugins) and its buildx builders (BUILDX_CONFIG).
  */
-export function withRegistryAuth(env: NodeJS.ProcessEnv, creds: RegistryCredentials | RegistryCredentials[], dir: string): NodeJS.ProcessEnv {
+export function withRegistryAuth(
+  env: NodeJS.ProcessEnv,
+  creds: RegistryCredentials | RegistryCredentials[],
+  dir: string,
+): NodeJS.ProcessEnv {
   const logins = Array.isArray(creds) ? creds : [creds];
   if (logins.length === 0) return env;
   const previous = env.DOCKER_CONFIG || join(env.HOME || homedir(), '.docker');
@@ -132,7 +140,11 @@ export function withRegistryAuth(env: NodeJS.ProcessEnv, creds: RegistryCredenti
  * Logs in through a fresh docker config dir under `parentDir`: the environment for tools, and
  * every form of the password to mask.
  */
-export function registryLogin(env: NodeJS.ProcessEnv, creds: RegistryCredentials, parentDir: string): { env: NodeJS.ProcessEnv; secrets: string[] } {
+export function registryLogin(
+  env: NodeJS.ProcessEnv,
+  creds: RegistryCredentials,
+  parentDir: string,
+): { env: NodeJS.ProcessEnv; secrets: string[] } {
   const dir = mkdtempSync(join(parentDir, 'hephy-docker-config-'));
   return { env: withRegistryAuth(env, creds, dir), secrets: registrySecrets(creds) };
 }

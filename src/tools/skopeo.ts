@@ -41,11 +41,7 @@ export function dockerAuthFile(env: NodeJS.ProcessEnv): string | undefined {
   return file && existsSync(file) ? file : undefined;
 }
 
-export async function pushLayoutByDigest(
-  o: PushLayoutOptions,
-  runOptions: RunOptions = {},
-  runner: Runner = run,
-): Promise<RunResult> {
+export async function pushLayoutByDigest(o: PushLayoutOptions, runOptions: RunOptions = {}, runner: Runner = run): Promise<RunResult> {
   const result = await runner('skopeo', skopeoCopyArgs(o), { timeoutMs: 60 * 60 * 1000, ...runOptions });
   const pushed = existsSync(o.digestFile) ? readFileSync(o.digestFile, 'utf8').trim() : '';
   if (pushed !== o.digest) {

@@ -15,9 +15,15 @@ function runAction(inputs: Record<string, string>, event: { name: string; payloa
   writeFileSync(files.summary, '');
   writeFileSync(files.event, JSON.stringify(event.payload));
   const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH, HOME: process.env.HOME,
-    GITHUB_OUTPUT: files.output, GITHUB_STEP_SUMMARY: files.summary, GITHUB_EVENT_PATH: files.event,
-    GITHUB_EVENT_NAME: event.name, GITHUB_WORKSPACE: workspace, RUNNER_TEMP: dir, GITHUB_ACTIONS: 'true',
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    GITHUB_OUTPUT: files.output,
+    GITHUB_STEP_SUMMARY: files.summary,
+    GITHUB_EVENT_PATH: files.event,
+    GITHUB_EVENT_NAME: event.name,
+    GITHUB_WORKSPACE: workspace,
+    RUNNER_TEMP: dir,
+    GITHUB_ACTIONS: 'true',
   };
   for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
   const result = spawnSync('node', [bundle], { cwd: workspace, env, encoding: 'utf8' });

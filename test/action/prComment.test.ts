@@ -5,7 +5,12 @@ import type { AddressInfo } from 'node:net';
 import { commentTarget, upsertSummaryComment } from '../../src/action/prComment.js';
 import { SUMMARY_MARKER } from '../../src/core/report/runSummary.js';
 
-interface Call { method: string; url: string; body?: any; auth?: string }
+interface Call {
+  method: string;
+  url: string;
+  body?: any;
+  auth?: string;
+}
 
 function fakeGitHub(): Promise<{ server: Server; url: string; calls: Call[]; comments: Array<{ id: number; body: string }> }> {
   const calls: Call[] = [];
@@ -32,9 +37,11 @@ function fakeGitHub(): Promise<{ server: Server; url: string; calls: Call[]; com
     res.statusCode = 404;
     res.end('{}');
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => {
-    resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, calls, comments });
-  }));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => {
+      resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, calls, comments });
+    }),
+  );
 }
 
 const prEvent = (headRepo = 'o/r') => ({ pull_request: { number: 7, head: { repo: { full_name: headRepo } } } });

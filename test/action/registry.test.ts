@@ -4,8 +4,23 @@ import type { ActionInputs } from '../../src/action/inputs.js';
 import { registrySession } from '../../src/action/registry.js';
 
 const inputs = (extra: Partial<ActionInputs> = {}): ActionInputs => ({
-  root: '.', since: '', rebuildList: '', dirs: [], runners: '', leg: '', registry: '127.0.0.1:5000', imagePrefix: 'hephy',
-  username: 'bot', password: 'hunter2', insecureRegistry: true, tagMode: 'per-image', perArchTags: false, baseImage: '', kanikoImage: '', githubToken: '', push: true,
+  root: '.',
+  since: '',
+  rebuildList: '',
+  dirs: [],
+  runners: '',
+  leg: '',
+  registry: '127.0.0.1:5000',
+  imagePrefix: 'hephy',
+  username: 'bot',
+  password: 'hunter2',
+  insecureRegistry: true,
+  tagMode: 'per-image',
+  perArchTags: false,
+  baseImage: '',
+  kanikoImage: '',
+  githubToken: '',
+  push: true,
   ...extra,
 });
 

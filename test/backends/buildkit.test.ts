@@ -10,7 +10,12 @@ describe('buildkitBuildOptions + buildxBuildArgs', () => {
     const { ctx } = testLeg({
       backend: 'buildkit',
       platform: 'linux/arm64',
-      config: { context_path: 'src', dockerfile_path: 'docker/Dockerfile', target: 'runtime', build_args: ['BASE_IMAGE=${REGISTRY}/hephy/busybox:1', 'PLAIN=1'] },
+      config: {
+        context_path: 'src',
+        dockerfile_path: 'docker/Dockerfile',
+        target: 'runtime',
+        build_args: ['BASE_IMAGE=${REGISTRY}/hephy/busybox:1', 'PLAIN=1'],
+      },
       env: { REGISTRY: '127.0.0.1:5000', HEPHY_BUILDX_BUILDER: 'hephy' },
     });
     const cache = buildCache(ctx);
@@ -18,18 +23,27 @@ describe('buildkitBuildOptions + buildxBuildArgs', () => {
     const scope = join(ctx.cacheDir, 'app-linux-arm64');
     expect(args).toEqual([
       'build',
-      '--builder', 'hephy',
+      '--builder',
+      'hephy',
       '--progress=plain',
-      '--platform', 'linux/arm64',
-      '--file', join(ctx.sourceDir, 'src', 'docker', 'Dockerfile'),
-      '--target', 'runtime',
-      '--build-arg', 'BASE_IMAGE=127.0.0.1:5000/hephy/busybox:1',
-      '--build-arg', 'PLAIN=1',
+      '--platform',
+      'linux/arm64',
+      '--file',
+      join(ctx.sourceDir, 'src', 'docker', 'Dockerfile'),
+      '--target',
+      'runtime',
+      '--build-arg',
+      'BASE_IMAGE=127.0.0.1:5000/hephy/busybox:1',
+      '--build-arg',
+      'PLAIN=1',
       '--provenance=false',
       '--sbom=false',
-      '--cache-to', `type=local,dest=${scope}.next,mode=max`,
-      '--output', 'type=image,name=127.0.0.1:5000/hephy/app,push-by-digest=true,name-canonical=true,push=true,registry.insecure=true',
-      '--metadata-file', join(ctx.workDir, 'buildx-metadata.json'),
+      '--cache-to',
+      `type=local,dest=${scope}.next,mode=max`,
+      '--output',
+      'type=image,name=127.0.0.1:5000/hephy/app,push-by-digest=true,name-canonical=true,push=true,registry.insecure=true',
+      '--metadata-file',
+      join(ctx.workDir, 'buildx-metadata.json'),
       join(ctx.sourceDir, 'src'),
     ]);
   });
@@ -42,13 +56,17 @@ describe('buildkitBuildOptions + buildxBuildArgs', () => {
     expect(args).toContain('type=gha,scope=tools-curl-linux-amd64,mode=max,ignore-error=true');
     expect(args[args.indexOf('--cache-from') + 1]).toBe('type=gha,scope=tools-curl-linux-amd64');
     expect(args[args.indexOf('--builder') + 1]).toBe(RUNNER_BUILDER);
-    expect(args[args.indexOf('--output') + 1]).toBe('type=image,name=registry.example.com/team/tools-curl,push-by-digest=true,name-canonical=true,push=true');
+    expect(args[args.indexOf('--output') + 1]).toBe(
+      'type=image,name=registry.example.com/team/tools-curl,push-by-digest=true,name-canonical=true,push=true',
+    );
   });
 
   it('with push off exports the image with push=false (and the same local cache)', () => {
     const { ctx } = testLeg({ backend: 'buildkit', platform: 'linux/amd64', env: { HEPHY_BUILDX_BUILDER: 'hephy' }, push: false });
     const args = buildxBuildArgs(buildkitBuildOptions(ctx, buildCache(ctx)));
-    expect(args[args.indexOf('--output') + 1]).toBe('type=image,name=127.0.0.1:5000/hephy/app,push-by-digest=true,name-canonical=true,push=false,registry.insecure=true');
+    expect(args[args.indexOf('--output') + 1]).toBe(
+      'type=image,name=127.0.0.1:5000/hephy/app,push-by-digest=true,name-canonical=true,push=false,registry.insecure=true',
+    );
     expect(args.join(' ')).not.toContain('push=true');
     expect(args[args.indexOf('--cache-to') + 1]).toMatch(/^type=local,dest=/);
   });
@@ -64,14 +82,19 @@ describe('buildkitBuildOptions + buildxBuildArgs', () => {
 
   it('names the unset variable of a build arg', () => {
     const { ctx } = testLeg({ backend: 'buildkit', config: { build_args: ['BASE=${NOT_SET_ANYWHERE}'] }, env: {} });
-    expect(() => buildkitBuildOptions(ctx, { from: [], to: [] })).toThrow('build_args[0] (BASE=${NOT_SET_ANYWHERE}): ${NOT_SET_ANYWHERE} is not set');
+    expect(() => buildkitBuildOptions(ctx, { from: [], to: [] })).toThrow(
+      'build_args[0] (BASE=${NOT_SET_ANYWHERE}): ${NOT_SET_ANYWHERE} is not set',
+    );
   });
 });
 
 describe('buildkitPaths', () => {
   it('resolves dockerfile_path against context_path, and context_path against the config directory', () => {
     const { ctx } = testLeg({ backend: 'buildkit', config: { context_path: '..', dockerfile_path: 'app/Dockerfile.prod' } });
-    expect(buildkitPaths(ctx)).toEqual({ contextDir: join(ctx.sourceDir, '..'), dockerfile: join(ctx.sourceDir, '..', 'app', 'Dockerfile.prod') });
+    expect(buildkitPaths(ctx)).toEqual({
+      contextDir: join(ctx.sourceDir, '..'),
+      dockerfile: join(ctx.sourceDir, '..', 'app', 'Dockerfile.prod'),
+    });
   });
 });
 

@@ -57,7 +57,15 @@ function context(config: BuildConfig, overrides: Partial<LegContext> = {}, tools
       source: { kind: 'local', dir: 'app' },
       additionalTags: [],
     },
-    leg: { id: 'app--linux-arm64', image: 'app', dir: 'app', backend: 'kaniko', platform: 'linux/arm64', runner: 'ubuntu-24.04-arm', emulated: false },
+    leg: {
+      id: 'app--linux-arm64',
+      image: 'app',
+      dir: 'app',
+      backend: 'kaniko',
+      platform: 'linux/arm64',
+      runner: 'ubuntu-24.04-arm',
+      emulated: false,
+    },
     sourceDir,
     target: { repository: REPO, insecure: true, push: true },
     workDir,
@@ -75,7 +83,10 @@ function context(config: BuildConfig, overrides: Partial<LegContext> = {}, tools
  * Plays podman and skopeo: `image exists`, `version`, and a build that writes the digest file into
  * the mounted work dir, emitting `lines` on stderr.
  */
-function fakeTools(ctx: LegContext, behaviour: { imageExists?: boolean; buildLines?: string[]; buildError?: ToolError; clock?: number[] } = {}) {
+function fakeTools(
+  ctx: LegContext,
+  behaviour: { imageExists?: boolean; buildLines?: string[]; buildError?: ToolError; clock?: number[] } = {},
+) {
   const calls: Call[] = [];
   const runner: Runner = async (cmd, args, options = {}) => {
     calls.push({ cmd, args, options });
@@ -101,7 +112,9 @@ function fakeTools(ctx: LegContext, behaviour: { imageExists?: boolean; buildLin
 
 describe('resolveKanikoImage', () => {
   it('uses the given image, else the local build off runners', () => {
-    expect(resolveKanikoImage({ kanikoImage: ' registry.example.com/k/executor@sha256:1 ', onRunner: true })).toBe('registry.example.com/k/executor@sha256:1');
+    expect(resolveKanikoImage({ kanikoImage: ' registry.example.com/k/executor@sha256:1 ', onRunner: true })).toBe(
+      'registry.example.com/k/executor@sha256:1',
+    );
     expect(resolveKanikoImage({ onRunner: false })).toBe(LOCAL_KANIKO_IMAGE);
   });
 
@@ -198,7 +211,9 @@ describe('kaniko backend', () => {
     const build = calls.find((c) => c.args.includes(`--destination=${REPO}:hephy-leg-app--linux-arm64`));
     expect(build?.args).not.toContain('--no-push');
     expect(calls.some((c) => c.cmd === 'skopeo')).toBe(false);
-    expect(ctx.lines).toContain('skopeo is not installed: kaniko pushes to the scratch tag hephy-leg-app--linux-arm64 instead of by digest only');
+    expect(ctx.lines).toContain(
+      'skopeo is not installed: kaniko pushes to the scratch tag hephy-leg-app--linux-arm64 instead of by digest only',
+    );
     expect(ctx.lines.some((l) => l.includes('Pushing image to'))).toBe(true);
   });
 
@@ -241,7 +256,7 @@ describe('kaniko backend', () => {
     };
     await createKanikoBackend({ runner, buildLocalImage }).setup(ctx);
     expect(builds).toBe(1);
-    expect(ctx.lines[0]).toContain('is not in podman\'s storage: building it');
+    expect(ctx.lines[0]).toContain("is not in podman's storage: building it");
   });
 
   it('runs a given image with the detected engine and lets it be pulled', async () => {

@@ -23,7 +23,17 @@ describe('koBuildOptions + koInvocation', () => {
     const { ctx } = goApp({ ko_config: { base_image: BASE } });
     const options = koBuildOptions(ctx);
     const inv = koInvocation(options, '/tmp/layout');
-    expect(inv.args).toEqual(['build', '--bare', '--push=false', '--oci-layout-path', '/tmp/layout', '--sbom=none', '--platform', 'linux/arm64', './cmd/hello']);
+    expect(inv.args).toEqual([
+      'build',
+      '--bare',
+      '--push=false',
+      '--oci-layout-path',
+      '/tmp/layout',
+      '--sbom=none',
+      '--platform',
+      'linux/arm64',
+      './cmd/hello',
+    ]);
     expect(options.cwd).toBe(ctx.sourceDir);
     expect(inv.env.KO_DOCKER_REPO).toBe('127.0.0.1:5000/hephy/app');
     expect(inv.env.KO_DEFAULTBASEIMAGE).toBe(BASE);
@@ -52,7 +62,8 @@ describe('koBuildOptions + koInvocation', () => {
 
   it('keeps the app own .ko.yaml (builds, overrides) in the generated one without touching it', () => {
     const leg = goApp({ ko_config: { base_image: BASE, ldflags: ['-s'] } });
-    const own = 'builds:\n  - id: hello\n    main: ./cmd/hello\n    env: [GOAMD64=v3]\nbaseImageOverrides:\n  example.com/app/cmd/x: 127.0.0.1:5000/other\n';
+    const own =
+      'builds:\n  - id: hello\n    main: ./cmd/hello\n    env: [GOAMD64=v3]\nbaseImageOverrides:\n  example.com/app/cmd/x: 127.0.0.1:5000/other\n';
     leg.write({ '.ko.yaml': own });
     const user = readUserKoConfig(leg.ctx.sourceDir);
     expect(user?.file).toBe(join(leg.ctx.sourceDir, '.ko.yaml'));
@@ -64,7 +75,9 @@ describe('koBuildOptions + koInvocation', () => {
 
   it('names the unset variable of an ldflag', () => {
     const { ctx } = goApp({ ko_config: { base_image: BASE, ldflags: ['-X main.v=${NOT_SET_ANYWHERE}'] } }, { env: {} });
-    expect(() => koBuildOptions(ctx)).toThrow('ko_config.ldflags[0] (-X main.v=${NOT_SET_ANYWHERE}): ${NOT_SET_ANYWHERE} is not set in the environment');
+    expect(() => koBuildOptions(ctx)).toThrow(
+      'ko_config.ldflags[0] (-X main.v=${NOT_SET_ANYWHERE}): ${NOT_SET_ANYWHERE} is not set in the environment',
+    );
   });
 
   it('keeps an existing KOCACHE, and puts GOCACHE in the saved cache dir only on a runner', () => {
@@ -80,7 +93,10 @@ describe('koBuildOptions + koInvocation', () => {
 
 describe('resolveKoBaseImage', () => {
   it('prefers --base-image over ko_config.base_image', () => {
-    const { ctx } = goApp({ ko_config: { base_image: 'registry.example.com/from-config' } }, { baseImage: 'registry.example.com/from-flag' });
+    const { ctx } = goApp(
+      { ko_config: { base_image: 'registry.example.com/from-config' } },
+      { baseImage: 'registry.example.com/from-flag' },
+    );
     expect(resolveKoBaseImage(ctx, undefined)).toBe('registry.example.com/from-flag');
     ctx.baseImage = undefined;
     expect(resolveKoBaseImage(ctx, undefined)).toBe('registry.example.com/from-config');
@@ -132,10 +148,15 @@ describe('pushLayoutArgs', () => {
   it('pushes the layout to repository@digest, which creates no tag', () => {
     const digest = `sha256:${'a'.repeat(64)}`;
     expect(pushLayoutArgs({ layoutDir: '/l', repository: '127.0.0.1:5000/hephy/app', digest, insecure: true })).toEqual([
-      'push', '--insecure', '/l', `127.0.0.1:5000/hephy/app@${digest}`,
+      'push',
+      '--insecure',
+      '/l',
+      `127.0.0.1:5000/hephy/app@${digest}`,
     ]);
     expect(pushLayoutArgs({ layoutDir: '/l', repository: 'registry.example.com/app', digest, insecure: false })).toEqual([
-      'push', '/l', `registry.example.com/app@${digest}`,
+      'push',
+      '/l',
+      `registry.example.com/app@${digest}`,
     ]);
   });
 });
@@ -183,7 +204,9 @@ echo "$last"
     const { ctx } = goApp({ ko_config: { base_image: BASE } }, { env: { PATH: tools.path, HOME: process.env.HOME } });
     await koBackend.setup(ctx);
     await expect(koBackend.build(ctx)).resolves.toMatchObject({ digest: DIGEST });
-    const pushes = readFileSync(tools.craneLog, 'utf8').split('\n').filter((l) => l.startsWith('push '));
+    const pushes = readFileSync(tools.craneLog, 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('push '));
     expect(pushes).toHaveLength(1);
     expect(pushes[0]).toMatch(new RegExp(`--insecure \\S+ 127\\.0\\.0\\.1:5000/hephy/app@${DIGEST}$`));
   });

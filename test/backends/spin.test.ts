@@ -49,7 +49,15 @@ function context(config: BuildConfig, opts: { spinOnPath?: boolean; onRunner?: b
       source: { kind: 'local', dir: 'spin-hello' },
       additionalTags: [],
     },
-    leg: { id: `spin-hello--${platform.replace('/', '-')}`, image: 'spin-hello', dir: 'spin-hello', backend: 'spin', platform, runner: 'ubuntu-latest', emulated: false },
+    leg: {
+      id: `spin-hello--${platform.replace('/', '-')}`,
+      image: 'spin-hello',
+      dir: 'spin-hello',
+      backend: 'spin',
+      platform,
+      runner: 'ubuntu-latest',
+      emulated: false,
+    },
     sourceDir,
     target: { repository: REPO, insecure: true, push: true },
     workDir: join(root, 'work'),
@@ -134,7 +142,9 @@ describe('spin backend', () => {
     const setup = createSpinBackend({ runner }).setup(ctx);
     await expect(setup).rejects.toBeInstanceOf(UserError);
     await expect(setup).rejects.toThrow(SPIN_NOT_INSTALLED);
-    expect(SPIN_NOT_INSTALLED).toMatch(/^the Spin CLI is not installed; hephy-builder installs it on GitHub runners; locally install it from /);
+    expect(SPIN_NOT_INSTALLED).toMatch(
+      /^the Spin CLI is not installed; hephy-builder installs it on GitHub runners; locally install it from /,
+    );
     expect(calls).toEqual([]);
   });
 
@@ -170,11 +180,15 @@ describe('spin backend', () => {
 
   it('refuses a platform other than wasi/wasm32', async () => {
     const ctx = context({}, { spinOnPath: true, platform: 'linux/amd64' });
-    await expect(createSpinBackend({ runner: fakeSpin().runner }).build(ctx)).rejects.toThrow('the spin backend builds only wasi/wasm32, not linux/amd64');
+    await expect(createSpinBackend({ runner: fakeSpin().runner }).build(ctx)).rejects.toThrow(
+      'the spin backend builds only wasi/wasm32, not linux/amd64',
+    );
   });
 
   it('names a missing manifest', async () => {
     const ctx = context({ spin_config: { manifest_path: 'nope/spin.toml' } }, { spinOnPath: true });
-    await expect(createSpinBackend({ runner: fakeSpin().runner }).build(ctx)).rejects.toThrow('spin_config.manifest_path nope/spin.toml: no such file in');
+    await expect(createSpinBackend({ runner: fakeSpin().runner }).build(ctx)).rejects.toThrow(
+      'spin_config.manifest_path nope/spin.toml: no such file in',
+    );
   });
 });

@@ -43,7 +43,13 @@ describe('hephy-builder CLI', () => {
     const r = await cli(['plan', '--root', root, '--json']);
     const plan = JSON.parse(r.stdout);
     const backendOf = Object.fromEntries(plan.images.map((s: any) => [s.dir, s.backend]));
-    expect(backendOf).toMatchObject({ 'ko-explicit': 'ko', kaniko: 'kaniko', 'buildkit-only': 'buildkit', spin: 'spin', 'arm64-only': 'kaniko' });
+    expect(backendOf).toMatchObject({
+      'ko-explicit': 'ko',
+      kaniko: 'kaniko',
+      'buildkit-only': 'buildkit',
+      spin: 'spin',
+      'arm64-only': 'kaniko',
+    });
     const dirs = plan.images.map((s: any) => s.dir);
     expect(dirs.some((d: string) => d.startsWith('node_modules'))).toBe(false);
     expect(dirs).not.toContain('no-config');
@@ -71,7 +77,9 @@ describe('hephy-builder CLI', () => {
 
   it('validates: every problem as file:line:col with hints, exit 1, no stack trace', async () => {
     const dir = resolve('test/fixtures/configs/invalid');
-    const files = ['misspelt-key', 'both-source-modes', 'bad-platform', 'yaml-syntax-error', 'unknown-backend'].map((n) => join(dir, `${n}.yaml`));
+    const files = ['misspelt-key', 'both-source-modes', 'bad-platform', 'yaml-syntax-error', 'unknown-backend'].map((n) =>
+      join(dir, `${n}.yaml`),
+    );
     const r = await cli(['validate', ...files]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/misspelt-key\.yaml:2:1: error: build_backnd: unknown key `build_backnd` \(did you mean `build_backend`\?\)/);
@@ -84,7 +92,8 @@ describe('hephy-builder CLI', () => {
 
   it('validates a missing Dockerfile and accepts the origin repo style', async () => {
     const repo = tempRepo({
-      'curl/build-config.yaml': '# curl image\nuse_local_context: true   # this dir\ndockerfile_path: Dockerfile\ncontext_path: .\ntarget: ""\nbuild_args: []\nplatforms:\n  - linux/amd64\n  - linux/arm64\nadditional_tags: []\n',
+      'curl/build-config.yaml':
+        '# curl image\nuse_local_context: true   # this dir\ndockerfile_path: Dockerfile\ncontext_path: .\ntarget: ""\nbuild_args: []\nplatforms:\n  - linux/amd64\n  - linux/arm64\nadditional_tags: []\n',
       'curl/Dockerfile': 'FROM scratch\n',
       'broken/build-config.yaml': 'build_backend: kaniko\ndockerfile_path: Dockerfile.prod\n',
     });
@@ -97,9 +106,12 @@ describe('hephy-builder CLI', () => {
 
   it('plans exactly the dirs changed since a revision', async () => {
     const repo = tempRepo({
-      'a/build-config.yaml': 'build_backend: kaniko\n', 'a/Dockerfile': 'FROM scratch\n',
-      'b/build-config.yaml': 'build_backend: kaniko\n', 'b/Dockerfile': 'FROM scratch\n',
-      'b/inner/build-config.yaml': 'build_backend: kaniko\n', 'b/inner/Dockerfile': 'FROM scratch\n',
+      'a/build-config.yaml': 'build_backend: kaniko\n',
+      'a/Dockerfile': 'FROM scratch\n',
+      'b/build-config.yaml': 'build_backend: kaniko\n',
+      'b/Dockerfile': 'FROM scratch\n',
+      'b/inner/build-config.yaml': 'build_backend: kaniko\n',
+      'b/inner/Dockerfile': 'FROM scratch\n',
     });
     const base = repo.commit('first');
     repo.write({ 'b/inner/Dockerfile': 'FROM scratch\nCOPY x /x\n', 'README.md': 'docs\n' });

@@ -32,7 +32,11 @@ function detect(configText?: string, options: DetectOptions = {}) {
 describe('detectBackend, in the seed order', () => {
   it('1. takes an explicit build_backend, even over other clues', () => {
     write({ 'go.mod': GO_MOD, 'cmd/app/main.go': MAIN_GO, Dockerfile: 'FROM scratch\n' });
-    expect(detect('build_backend: kaniko\n')).toEqual({ backend: 'kaniko', reason: 'build_backend: kaniko in build-config.yaml', problems: [] });
+    expect(detect('build_backend: kaniko\n')).toEqual({
+      backend: 'kaniko',
+      reason: 'build_backend: kaniko in build-config.yaml',
+      problems: [],
+    });
   });
 
   it('2. picks ko for go.mod + cmd/, noting an ignored Dockerfile', () => {
@@ -62,13 +66,20 @@ describe('detectBackend, in the seed order', () => {
 
   it('4. picks buildkit for a Dockerfile Kaniko cannot build, saying which line', () => {
     write({ Dockerfile: 'FROM scratch\n\nRUN --mount=type=cache,target=/cache true\n' });
-    expect(detect()).toEqual({ backend: 'buildkit', reason: 'Dockerfile line 3 uses RUN --mount, which Kaniko cannot build', problems: [] });
+    expect(detect()).toEqual({
+      backend: 'buildkit',
+      reason: 'Dockerfile line 3 uses RUN --mount, which Kaniko cannot build',
+      problems: [],
+    });
   });
 
   it('finds the Dockerfile under context_path and dockerfile_path', () => {
     write({ 'src/docker/Build.dockerfile': 'FROM scratch\nCOPY --link a /a\n' });
     const found = detect('context_path: src\ndockerfile_path: docker/Build.dockerfile\n');
-    expect(found).toMatchObject({ backend: 'buildkit', reason: 'docker/Build.dockerfile line 2 uses COPY --link, which Kaniko cannot build' });
+    expect(found).toMatchObject({
+      backend: 'buildkit',
+      reason: 'docker/Build.dockerfile line 2 uses COPY --link, which Kaniko cannot build',
+    });
   });
 
   it('5. reports nothing buildable, naming what it looked for', () => {
@@ -115,23 +126,38 @@ describe('detectBackend checks for local builds', () => {
   it.each(['kaniko', 'buildkit'])('reports a missing Dockerfile for %s', (backend) => {
     const found = detect(`build_backend: ${backend}\n`);
     expect(found.problems).toEqual([
-      expect.objectContaining({ path: 'build_backend', line: 1, message: `${backend} needs a Dockerfile, but app/Dockerfile does not exist` }),
+      expect.objectContaining({
+        path: 'build_backend',
+        line: 1,
+        message: `${backend} needs a Dockerfile, but app/Dockerfile does not exist`,
+      }),
     ]);
     const named = detect(`build_backend: ${backend}\ndockerfile_path: build/Dockerfile\n`);
-    expect(named.problems[0]).toMatchObject({ path: 'dockerfile_path', line: 2, message: expect.stringContaining('app/build/Dockerfile does not exist') });
+    expect(named.problems[0]).toMatchObject({
+      path: 'dockerfile_path',
+      line: 2,
+      message: expect.stringContaining('app/build/Dockerfile does not exist'),
+    });
   });
 
   it('reports a target that is not a stage, with a suggestion', () => {
     write({ Dockerfile: 'FROM scratch AS build\nFROM scratch AS runtime\n' });
     const found = detect('build_backend: kaniko\ntarget: runtme\n');
     expect(found.problems).toEqual([
-      expect.objectContaining({ path: 'target', line: 2, message: 'target runtme is not a stage of app/Dockerfile (stages: build, runtime)', hint: 'did you mean `runtime`?' }),
+      expect.objectContaining({
+        path: 'target',
+        line: 2,
+        message: 'target runtme is not a stage of app/Dockerfile (stages: build, runtime)',
+        hint: 'did you mean `runtime`?',
+      }),
     ]);
   });
 
   it('reports a missing go.mod for ko', () => {
     const found = detect('build_backend: ko\n');
-    expect(found.problems).toEqual([expect.objectContaining({ path: 'build_backend', message: 'ko builds Go modules, but there is no go.mod in app' })]);
+    expect(found.problems).toEqual([
+      expect.objectContaining({ path: 'build_backend', message: 'ko builds Go modules, but there is no go.mod in app' }),
+    ]);
   });
 
   it('finds go.mod above the dir, up to the repo root', () => {
@@ -174,7 +200,11 @@ describe('detectBackend checks for local builds', () => {
 
   it('skips filesystem checks for upstream builds', () => {
     const config = 'upstream_repo: https://example.com/org/tool.git\nupstream_ref: v1.0.0\n';
-    expect(detect(`${config}build_backend: ko\n`)).toEqual({ backend: 'ko', reason: 'build_backend: ko in build-config.yaml', problems: [] });
+    expect(detect(`${config}build_backend: ko\n`)).toEqual({
+      backend: 'ko',
+      reason: 'build_backend: ko in build-config.yaml',
+      problems: [],
+    });
     const fallback = detect(config);
     expect(fallback.backend).toBe('kaniko');
     expect(fallback.problems).toEqual([expect.objectContaining({ severity: 'warning', path: 'upstream_repo', line: 1 })]);

@@ -71,7 +71,10 @@ describe('discoverApps', () => {
 
   it('reports an empty repository root as skipped', async () => {
     write({ 'README.md': 'hi' });
-    expect(await discoverApps(root)).toEqual({ apps: [], skipped: [{ dir: '.', reason: 'no build-config.yaml and nothing buildable detected' }] });
+    expect(await discoverApps(root)).toEqual({
+      apps: [],
+      skipped: [{ dir: '.', reason: 'no build-config.yaml and nothing buildable detected' }],
+    });
   });
 
   it('walks a 500-app monorepo quickly', () => {

@@ -40,7 +40,9 @@ describe('expandVars', () => {
 
 describe('expandList', () => {
   it('says which key and entry held the unset variable', () => {
-    expect(() => expandList(['A=1', 'B=${NOPE}'], {}, 'build_args')).toThrow('build_args[1] (B=${NOPE}): ${NOPE} is not set in the environment');
+    expect(() => expandList(['A=1', 'B=${NOPE}'], {}, 'build_args')).toThrow(
+      'build_args[1] (B=${NOPE}): ${NOPE} is not set in the environment',
+    );
   });
 
   it('expands every entry', () => {

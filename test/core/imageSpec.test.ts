@@ -69,7 +69,9 @@ describe('resolveImageSpec', () => {
   });
 
   it('rejects linux platforms for a detected spin app, and wasm for other detected backends', () => {
-    expect(resolve({ platforms: ['linux/amd64'] }, 'spin').problems[0].message).toMatch(/detected backend spin \(because\) builds only wasi\/wasm32, not linux\/amd64/);
+    expect(resolve({ platforms: ['linux/amd64'] }, 'spin').problems[0].message).toMatch(
+      /detected backend spin \(because\) builds only wasi\/wasm32, not linux\/amd64/,
+    );
     expect(resolve({ platforms: ['wasi/wasm32'] }, 'buildkit').problems[0].message).toMatch(/wasi\/wasm32 is built only by spin/);
     // With an explicit backend, the config loader reports this instead.
     expect(resolve({ build_backend: 'spin', platforms: ['linux/amd64'] }, 'spin').problems).toEqual([]);

@@ -1,6 +1,14 @@
 import { parseLeg } from '../../src/core/leg.js';
 
-const leg = { id: 'app--linux-arm64', image: 'app', dir: 'apps/app', backend: 'ko', platform: 'linux/arm64', runner: 'ubuntu-24.04-arm', emulated: false };
+const leg = {
+  id: 'app--linux-arm64',
+  image: 'app',
+  dir: 'apps/app',
+  backend: 'ko',
+  platform: 'linux/arm64',
+  runner: 'ubuntu-24.04-arm',
+  emulated: false,
+};
 
 describe('parseLeg', () => {
   it('accepts a matrix leg, ignoring extra matrix keys', () => {

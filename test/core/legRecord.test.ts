@@ -1,7 +1,15 @@
 import { failedLegRecord, legRecordName, parseLegRecord } from '../../src/core/legRecord.js';
 import type { Leg } from '../../src/core/model.js';
 
-const leg: Leg = { id: 'app--linux-arm64', image: 'app', dir: 'apps/app', backend: 'ko', platform: 'linux/arm64', runner: 'ubuntu-24.04-arm', emulated: false };
+const leg: Leg = {
+  id: 'app--linux-arm64',
+  image: 'app',
+  dir: 'apps/app',
+  backend: 'ko',
+  platform: 'linux/arm64',
+  runner: 'ubuntu-24.04-arm',
+  emulated: false,
+};
 
 describe('leg records', () => {
   it('round-trips a failed record through JSON', () => {
@@ -16,7 +24,12 @@ describe('leg records', () => {
     expect(() => parseLegRecord(JSON.stringify(bad), 'leg.json')).toThrow(/digest/);
   });
   it('keeps pushed: false of a leg built with push off (the merge reads it back from the artifact)', () => {
-    const built = { ...failedLegRecord(leg, 'x', new Date(), { setup: 0, build: 0, push: 0, total: 0 }), status: 'success', error: undefined, pushed: false };
+    const built = {
+      ...failedLegRecord(leg, 'x', new Date(), { setup: 0, build: 0, push: 0, total: 0 }),
+      status: 'success',
+      error: undefined,
+      pushed: false,
+    };
     expect(parseLegRecord(JSON.stringify(built), 'leg.json').pushed).toBe(false);
     expect(() => parseLegRecord(JSON.stringify({ ...built, pushed: 'no' }), 'leg.json')).toThrow(/pushed/);
   });

@@ -4,20 +4,45 @@ import type { PublishOptions } from '../../src/core/tags.js';
 
 const opts: PublishOptions = { registry: 'r:5000', prefix: 'imgs', mode: 'single-repo', date: new Date('2026-01-02'), perArchTags: true };
 const leg = (image: string, platform: string): Leg => ({
-  id: `${image}--${platform.replace(/\//g, '-')}`, image, dir: image, backend: 'ko', platform, runner: 'ubuntu-latest', emulated: false,
+  id: `${image}--${platform.replace(/\//g, '-')}`,
+  image,
+  dir: image,
+  backend: 'ko',
+  platform,
+  runner: 'ubuntu-latest',
+  emulated: false,
 });
 const record = (l: Leg, extra: Partial<LegRecord> = {}): LegRecord => ({
-  schema: 1, legId: l.id, image: l.image, dir: l.dir, platform: l.platform, backend: l.backend, runner: l.runner,
-  repository: 'r:5000/imgs', digest: `sha256:${l.platform.length.toString().repeat(64).slice(0, 64)}`,
-  durationsMs: { setup: 1, build: 2, push: 3, total: 6 }, status: 'success', startedAt: 't0', finishedAt: 't1', ...extra,
+  schema: 1,
+  legId: l.id,
+  image: l.image,
+  dir: l.dir,
+  platform: l.platform,
+  backend: l.backend,
+  runner: l.runner,
+  repository: 'r:5000/imgs',
+  digest: `sha256:${l.platform.length.toString().repeat(64).slice(0, 64)}`,
+  durationsMs: { setup: 1, build: 2, push: 3, total: 6 },
+  status: 'success',
+  startedAt: 't0',
+  finishedAt: 't1',
+  ...extra,
 });
 
 describe('planMerge', () => {
   const legs = [leg('a', 'linux/amd64'), leg('a', 'linux/arm64'), leg('b', 'linux/amd64'), leg('b', 'linux/arm64')];
-  const images = [{ image: 'a', additionalTags: ['latest'] }, { image: 'b', additionalTags: [] }];
+  const images = [
+    { image: 'a', additionalTags: ['latest'] },
+    { image: 'b', additionalTags: [] },
+  ];
 
   it('publishes an image whose legs all succeeded, over every platform digest', () => {
-    const [a] = planMerge(images, legs, legs.map((l) => record(l)), opts);
+    const [a] = planMerge(
+      images,
+      legs,
+      legs.map((l) => record(l)),
+      opts,
+    );
     expect(a.status).toBe('ready');
     expect(a.tags).toEqual(['r:5000/imgs:a-20260102', 'r:5000/imgs:a-latest']);
     expect(a.sources).toHaveLength(2);
@@ -26,7 +51,11 @@ describe('planMerge', () => {
   });
 
   it('holds back only the image with a failed or missing leg', () => {
-    const records = [record(legs[0]), record(legs[1], { status: 'failure', digest: undefined, error: 'exit 2: no Go files' }), record(legs[2])];
+    const records = [
+      record(legs[0]),
+      record(legs[1], { status: 'failure', digest: undefined, error: 'exit 2: no Go files' }),
+      record(legs[2]),
+    ];
     const [a, b] = planMerge(images, legs, records, opts);
     expect(a.status).toBe('failed');
     expect(a.failedLegs).toEqual([{ legId: 'a--linux-arm64', platform: 'linux/arm64', reason: 'exit 2: no Go files' }]);
@@ -35,7 +64,11 @@ describe('planMerge', () => {
   });
 
   it('with push off, an image whose legs all built is ready, even without a digest', () => {
-    const records = [record(legs[0], { pushed: false }), record(legs[1], { pushed: false, digest: undefined }), record(legs[2], { pushed: false, status: 'failure', error: 'boom' })];
+    const records = [
+      record(legs[0], { pushed: false }),
+      record(legs[1], { pushed: false, digest: undefined }),
+      record(legs[2], { pushed: false, status: 'failure', error: 'boom' }),
+    ];
     const [a, b] = planMerge(images, legs, records, opts, false);
     expect(a.status).toBe('ready');
     expect(a.failedLegs).toEqual([]);
@@ -47,7 +80,9 @@ describe('planMerge', () => {
   it('with push on, holds back an image with a leg built without pushing', () => {
     const [a] = planMerge(images.slice(0, 1), legs.slice(0, 2), [record(legs[0]), record(legs[1], { pushed: false })], opts);
     expect(a.status).toBe('failed');
-    expect(a.failedLegs).toEqual([{ legId: 'a--linux-arm64', platform: 'linux/arm64', reason: expect.stringMatching(/built with push disabled/) }]);
+    expect(a.failedLegs).toEqual([
+      { legId: 'a--linux-arm64', platform: 'linux/arm64', reason: expect.stringMatching(/built with push disabled/) },
+    ]);
   });
 
   it('takes the latest record of a re-run leg', () => {

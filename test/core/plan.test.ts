@@ -102,7 +102,12 @@ describe('buildPlan of the fixture monorepo', () => {
     );
     expect(plan.skipped).toEqual([{ dir: 'invalid', reason: 'invalid invalid/build-config.yaml' }]);
     expect(plan.problems).toEqual([
-      expect.objectContaining({ file: 'invalid/build-config.yaml', line: 2, message: 'unknown key `platfroms`', hint: 'did you mean `platforms`?' }),
+      expect.objectContaining({
+        file: 'invalid/build-config.yaml',
+        line: 2,
+        message: 'unknown key `platfroms`',
+        hint: 'did you mean `platforms`?',
+      }),
     ]);
   });
 
@@ -131,7 +136,12 @@ describe('buildPlan of the fixture monorepo', () => {
     expect(plan.images.filter((s) => s.image === 'outer').map((s) => s.dir)).toEqual(['kaniko']);
     expect(plan.skipped).toContainEqual({ dir: 'nested/outer', reason: 'image name outer taken by kaniko' });
     expect(plan.problems).toContainEqual(
-      expect.objectContaining({ file: 'nested/outer/build-config.yaml', line: 1, path: 'image_name', message: 'image outer is also built from kaniko' }),
+      expect.objectContaining({
+        file: 'nested/outer/build-config.yaml',
+        line: 1,
+        path: 'image_name',
+        message: 'image outer is also built from kaniko',
+      }),
     );
   });
 
@@ -167,15 +177,23 @@ describe('buildPlan --since, in a real git repository', () => {
         'out/extra.txt': 'ignored',
       });
       repo.commit('second');
-      const plan = await buildPlan(repo.root, { kind: 'since', rev: first }, {
-        changedFiles: (rev) => changedFiles(repo.root, rev),
-        isIgnored: (paths) => isIgnored(repo.root, paths),
-      });
+      const plan = await buildPlan(
+        repo.root,
+        { kind: 'since', rev: first },
+        {
+          changedFiles: (rev) => changedFiles(repo.root, rev),
+          isIgnored: (paths) => isIgnored(repo.root, paths),
+        },
+      );
       expect(plan.images.map((s) => s.dir)).toEqual(['kaniko', 'nested/outer/inner']);
       expect(plan.skipped).toContainEqual({ dir: 'nested/outer', reason: `not changed since ${first.slice(0, 7)}` });
       expect(plan.skipped.map((s) => s.dir)).not.toContain('out');
 
-      const everything = await buildPlan(repo.root, { kind: 'since', rev: '0'.repeat(40) }, { changedFiles: (rev) => changedFiles(repo.root, rev) });
+      const everything = await buildPlan(
+        repo.root,
+        { kind: 'since', rev: '0'.repeat(40) },
+        { changedFiles: (rev) => changedFiles(repo.root, rev) },
+      );
       expect(everything.images).toHaveLength(7);
     } finally {
       repo.remove();

@@ -12,11 +12,20 @@ describe('selectionFromEvent', () => {
     expect(selectionFromEvent({ eventName: 'push', payload: { before: sha('0') } }, {}).mode).toEqual({ kind: 'all' });
   });
   it('uses the rebuild list on a schedule', () => {
-    expect(selectionFromEvent({ eventName: 'schedule', payload: {} }, {}).mode).toEqual({ kind: 'rebuild-list', file: 'rebuild-weekly.txt' });
-    expect(selectionFromEvent({ eventName: 'schedule', payload: {} }, { rebuildList: 'weekly.txt' }).mode).toEqual({ kind: 'rebuild-list', file: 'weekly.txt' });
+    expect(selectionFromEvent({ eventName: 'schedule', payload: {} }, {}).mode).toEqual({
+      kind: 'rebuild-list',
+      file: 'rebuild-weekly.txt',
+    });
+    expect(selectionFromEvent({ eventName: 'schedule', payload: {} }, { rebuildList: 'weekly.txt' }).mode).toEqual({
+      kind: 'rebuild-list',
+      file: 'weekly.txt',
+    });
   });
   it('builds the dispatched dirs, or everything', () => {
-    expect(selectionFromEvent({ eventName: 'workflow_dispatch', payload: { inputs: { dirs: 'a, b/c' } } }, {}).mode).toEqual({ kind: 'dirs', dirs: ['a', 'b/c'] });
+    expect(selectionFromEvent({ eventName: 'workflow_dispatch', payload: { inputs: { dirs: 'a, b/c' } } }, {}).mode).toEqual({
+      kind: 'dirs',
+      dirs: ['a', 'b/c'],
+    });
     expect(selectionFromEvent({ eventName: 'workflow_dispatch', payload: { inputs: { dirs: '' } } }, {}).mode).toEqual({ kind: 'all' });
   });
   it('lets explicit inputs win over the event', () => {

@@ -43,7 +43,9 @@ let passed = 0;
 /** Fails with what the jobs printed, so a red test says why without opening the log file. */
 function expectSuccess(run: ActRun): void {
   if (run.code !== 0) {
-    const output = ['plan', 'build', 'merge'].map((job) => `--- ${job}\n${jobOutput(run.entries, job).split('\n').slice(-40).join('\n')}`).join('\n');
+    const output = ['plan', 'build', 'merge']
+      .map((job) => `--- ${job}\n${jobOutput(run.entries, job).split('\n').slice(-40).join('\n')}`)
+      .join('\n');
     throw new Error(`act exited ${run.code} (log: ${run.logFile})\n${run.stderr.slice(-2000)}\n${output}`);
   }
 }
@@ -66,7 +68,11 @@ function legTable(summary: string): Map<string, Record<string, string>> {
   const start = lines.indexOf('### Legs');
   expect(start).toBeGreaterThan(-1);
   const table = lines.slice(start + 2).filter((l) => l.startsWith('|'));
-  const cells = (line: string) => line.slice(1, -1).split(' | ').map((c) => c.trim());
+  const cells = (line: string) =>
+    line
+      .slice(1, -1)
+      .split(' | ')
+      .map((c) => c.trim());
   const headers = cells(table[0]);
   const rows = new Map<string, Record<string, string>>();
   for (const line of table.slice(2)) {
@@ -103,104 +109,131 @@ afterAll(async () => {
 });
 
 describe('act (host mode; local action refs instead of hephy/builder@v1; artifact proxy for act v0.2.87)', () => {
-  test('push to main: plan emits 6 legs, each pushed by digest, merge publishes three multi-arch indexes with their tags and a timing table', async () => {
-    const sha = repo.git('rev-parse', 'HEAD');
-    mainRun = await runAct({ repoDir: repo.root, event: 'push', payload: pushEvent(sha), stateDir, runId: 1, env: stepEnv, secrets: { GITHUB_TOKEN: 'fake-token' } });
-    expectSuccess(mainRun);
+  test(
+    'push to main: plan emits 6 legs, each pushed by digest, merge publishes three multi-arch indexes with their tags and a timing table',
+    async () => {
+      const sha = repo.git('rev-parse', 'HEAD');
+      mainRun = await runAct({
+        repoDir: repo.root,
+        event: 'push',
+        payload: pushEvent(sha),
+        stateDir,
+        runId: 1,
+        env: stepEnv,
+        secrets: { GITHUB_TOKEN: 'fake-token' },
+      });
+      expectSuccess(mainRun);
 
-    // plan: one leg per image and platform, each with its backend.
-    const matrix = JSON.parse(outputsOf(mainRun.entries, 'plan', 'matrix').get('')!) as { include: Array<{ id: string; image: string; backend: string }> };
-    expect(matrix.include.map((l) => l.id).sort()).toEqual(EXPECTED_LEGS);
-    for (const leg of matrix.include) expect(leg.backend).toBe(BACKENDS[leg.image]);
+      // plan: one leg per image and platform, each with its backend.
+      const matrix = JSON.parse(outputsOf(mainRun.entries, 'plan', 'matrix').get('')!) as {
+        include: Array<{ id: string; image: string; backend: string }>;
+      };
+      expect(matrix.include.map((l) => l.id).sort()).toEqual(EXPECTED_LEGS);
+      for (const leg of matrix.include) expect(leg.backend).toBe(BACKENDS[leg.image]);
 
-    // build: act ran one job per leg, and each pushed one platform image by digest.
-    expect([...stepResults(mainRun.entries, 'build', BUILD_STEP).entries()].sort()).toEqual(EXPECTED_LEGS.map((id) => [id, 'success']));
-    const records = legRecords(mainRun);
-    expect([...records.keys()].sort()).toEqual(EXPECTED_LEGS);
-    for (const record of records.values()) {
-      expect(record).toMatchObject({ status: 'success', backend: BACKENDS[record.image], repository: `${registry}/${PREFIX}/${record.image}` });
-      const manifest = await rawManifest(`${record.repository}@${record.digest}`);
-      expect(manifest.manifests).toBeUndefined(); // one platform image, not an index
-      expect(manifest.config?.digest).toMatch(/^sha256:/);
-      expect(existsSync(join(stateDir, 'artifacts', '1', `hephy-leg-${record.legId}`))).toBe(true);
-    }
+      // build: act ran one job per leg, and each pushed one platform image by digest.
+      expect([...stepResults(mainRun.entries, 'build', BUILD_STEP).entries()].sort()).toEqual(EXPECTED_LEGS.map((id) => [id, 'success']));
+      const records = legRecords(mainRun);
+      expect([...records.keys()].sort()).toEqual(EXPECTED_LEGS);
+      for (const record of records.values()) {
+        expect(record).toMatchObject({
+          status: 'success',
+          backend: BACKENDS[record.image],
+          repository: `${registry}/${PREFIX}/${record.image}`,
+        });
+        const manifest = await rawManifest(`${record.repository}@${record.digest}`);
+        expect(manifest.manifests).toBeUndefined(); // one platform image, not an index
+        expect(manifest.config?.digest).toMatch(/^sha256:/);
+        expect(existsSync(join(stateDir, 'artifacts', '1', `hephy-leg-${record.legId}`))).toBe(true);
+      }
 
-    // merge: one index per image over exactly its two leg digests, under every configured tag.
-    const published = JSON.parse(outputsOf(mainRun.entries, 'merge', 'published').get('')!) as Record<string, { status: string; digest: string; tags: string[] }>;
-    expect(Object.keys(published).sort()).toEqual([...FIXTURE_IMAGES].sort());
-    const shortSha = sha.slice(0, 7);
-    for (const image of FIXTURE_IMAGES) {
-      const outcome = published[image];
-      expect(outcome.status).toBe('published');
-      const repository = `${registry}/${PREFIX}/${image}`;
-      const tagNames = outcome.tags.map((t) => t.slice(repository.length + 1));
-      expect(tagNames).toEqual(expect.arrayContaining([shortSha, ...EXTRA_TAGS[image]]));
-      expect(tagNames.some((t) => /^\d{8}$/.test(t))).toBe(true);
-      for (const tag of outcome.tags) expect(await tagDigest(tag)).toBe(outcome.digest);
-      const entries = indexEntries(await rawManifest(`${repository}@${outcome.digest}`));
-      expect(entries.map((e) => e.platform.split('/').slice(0, 2).join('/')).sort()).toEqual(PLATFORMS);
-      const legDigests = [...records.values()].filter((r) => r.image === image).map((r) => r.digest).sort();
-      expect(entries.map((e) => e.digest).sort()).toEqual(legDigests);
-    }
+      // merge: one index per image over exactly its two leg digests, under every configured tag.
+      const published = JSON.parse(outputsOf(mainRun.entries, 'merge', 'published').get('')!) as Record<
+        string,
+        { status: string; digest: string; tags: string[] }
+      >;
+      expect(Object.keys(published).sort()).toEqual([...FIXTURE_IMAGES].sort());
+      const shortSha = sha.slice(0, 7);
+      for (const image of FIXTURE_IMAGES) {
+        const outcome = published[image];
+        expect(outcome.status).toBe('published');
+        const repository = `${registry}/${PREFIX}/${image}`;
+        const tagNames = outcome.tags.map((t) => t.slice(repository.length + 1));
+        expect(tagNames).toEqual(expect.arrayContaining([shortSha, ...EXTRA_TAGS[image]]));
+        expect(tagNames.some((t) => /^\d{8}$/.test(t))).toBe(true);
+        for (const tag of outcome.tags) expect(await tagDigest(tag)).toBe(outcome.digest);
+        const entries = indexEntries(await rawManifest(`${repository}@${outcome.digest}`));
+        expect(entries.map((e) => e.platform.split('/').slice(0, 2).join('/')).sort()).toEqual(PLATFORMS);
+        const legDigests = [...records.values()]
+          .filter((r) => r.image === image)
+          .map((r) => r.digest)
+          .sort();
+        expect(entries.map((e) => e.digest).sort()).toEqual(legDigests);
+      }
 
-    // The merge job's summary: every leg with its phases and size; no baseline on a first run.
-    const summary = mergeSummary(mainRun);
-    expect(summary).toContain(SUMMARY_MARKER);
-    const rows = legTable(summary);
-    expect([...rows.keys()].sort()).toEqual(FIXTURE_IMAGES.flatMap((i) => PLATFORMS.map((p) => `${i} ${p}`)).sort());
-    for (const row of rows.values()) {
-      expect(row).toMatchObject({ Status: 'ok' });
-      for (const column of ['Setup', 'Build', 'Push', 'Total']) expect(row[column]).toMatch(/^\d+(\.\d+)?(ms|s|m)/);
-      expect(row.Size).toMatch(/iB$/);
-    }
-    expect(summary).toMatch(/Critical path .*: \*\*\d/);
-    expect(summary).toContain('No baseline yet');
-    expect(github.calls).toEqual([]); // a push has no PR to comment on
-    passed += 1;
-  }, RUN_TIMEOUT_MS);
+      // The merge job's summary: every leg with its phases and size; no baseline on a first run.
+      const summary = mergeSummary(mainRun);
+      expect(summary).toContain(SUMMARY_MARKER);
+      const rows = legTable(summary);
+      expect([...rows.keys()].sort()).toEqual(FIXTURE_IMAGES.flatMap((i) => PLATFORMS.map((p) => `${i} ${p}`)).sort());
+      for (const row of rows.values()) {
+        expect(row).toMatchObject({ Status: 'ok' });
+        for (const column of ['Setup', 'Build', 'Push', 'Total']) expect(row[column]).toMatch(/^\d+(\.\d+)?(ms|s|m)/);
+        expect(row.Size).toMatch(/iB$/);
+      }
+      expect(summary).toMatch(/Critical path .*: \*\*\d/);
+      expect(summary).toContain('No baseline yet');
+      expect(github.calls).toEqual([]); // a push has no PR to comment on
+      passed += 1;
+    },
+    RUN_TIMEOUT_MS,
+  );
 
-  test('pull_request after it: the merge summary shows Δ against the main run (baseline via act\'s v1 cache server) and updates the one PR comment on a local stand-in for the GitHub API', async () => {
-    expect(mainRun?.code).toBe(0);
-    const base = repo.git('rev-parse', 'HEAD');
-    repo.git('checkout', '-q', '-b', 'feature');
-    for (const image of FIXTURE_IMAGES) repo.write({ [`${image}/CHANGES.md`]: 'touched by the pull request\n' });
-    const head = repo.commit('touch every image');
-    // A comment from an earlier push of this PR, and someone else's: only ours is updated.
-    github.comments.set(PR_NUMBER, [
-      { id: 1, body: 'looks good' },
-      { id: 2, body: `${SUMMARY_MARKER}\nfrom an earlier push` },
-    ]);
+  test(
+    "pull_request after it: the merge summary shows Δ against the main run (baseline via act's v1 cache server) and updates the one PR comment on a local stand-in for the GitHub API",
+    async () => {
+      expect(mainRun?.code).toBe(0);
+      const base = repo.git('rev-parse', 'HEAD');
+      repo.git('checkout', '-q', '-b', 'feature');
+      for (const image of FIXTURE_IMAGES) repo.write({ [`${image}/CHANGES.md`]: 'touched by the pull request\n' });
+      const head = repo.commit('touch every image');
+      // A comment from an earlier push of this PR, and someone else's: only ours is updated.
+      github.comments.set(PR_NUMBER, [
+        { id: 1, body: 'looks good' },
+        { id: 2, body: `${SUMMARY_MARKER}\nfrom an earlier push` },
+      ]);
 
-    const prRun = await runAct({
-      repoDir: repo.root,
-      event: 'pull_request',
-      payload: pullRequestEvent(PR_NUMBER, { sha: base, ref: 'main' }, { sha: head, ref: 'feature' }),
-      stateDir,
-      runId: 2,
-      env: stepEnv,
-      secrets: { GITHUB_TOKEN: 'fake-token' },
-    });
-    expectSuccess(prRun);
+      const prRun = await runAct({
+        repoDir: repo.root,
+        event: 'pull_request',
+        payload: pullRequestEvent(PR_NUMBER, { sha: base, ref: 'main' }, { sha: head, ref: 'feature' }),
+        stateDir,
+        runId: 2,
+        env: stepEnv,
+        secrets: { GITHUB_TOKEN: 'fake-token' },
+      });
+      expectSuccess(prRun);
 
-    const before = legRecords(mainRun!);
-    const after = legRecords(prRun);
-    expect([...after.keys()].sort()).toEqual(EXPECTED_LEGS);
-    const summary = mergeSummary(prRun);
-    expect(summary).toContain(`Compared with the last successful run on main at ${base.slice(0, 7)}`);
-    const rows = legTable(summary);
-    for (const record of after.values()) {
-      const row = rows.get(`${record.image} ${record.platform}`)!;
-      const baseRecord = before.get(record.legId)!;
-      expect(row['Δ time']).toBe(formatDelta(record.durationsMs.total, baseRecord.durationsMs.total, 'ms'));
-      expect(row['Δ size']).toBe(formatDelta(record.compressedSize, baseRecord.compressedSize, 'bytes'));
-    }
-    expect(summary).toMatch(/Critical path .*\*\* \([+\-±].* vs base\)/);
+      const before = legRecords(mainRun!);
+      const after = legRecords(prRun);
+      expect([...after.keys()].sort()).toEqual(EXPECTED_LEGS);
+      const summary = mergeSummary(prRun);
+      expect(summary).toContain(`Compared with the last successful run on main at ${base.slice(0, 7)}`);
+      const rows = legTable(summary);
+      for (const record of after.values()) {
+        const row = rows.get(`${record.image} ${record.platform}`)!;
+        const baseRecord = before.get(record.legId)!;
+        expect(row['Δ time']).toBe(formatDelta(record.durationsMs.total, baseRecord.durationsMs.total, 'ms'));
+        expect(row['Δ size']).toBe(formatDelta(record.compressedSize, baseRecord.compressedSize, 'bytes'));
+      }
+      expect(summary).toMatch(/Critical path .*\*\* \([+\-±].* vs base\)/);
 
-    const comments = github.comments.get(PR_NUMBER)!;
-    expect(comments.map((c) => c.id)).toEqual([1, 2]);
-    expect(comments[1].body.trim()).toBe(summary.trim());
-    expect(github.calls.filter((c) => !c.startsWith('GET'))).toEqual([`PATCH /repos/${REPOSITORY}/issues/comments/2`]);
-    passed += 1;
-  }, RUN_TIMEOUT_MS);
+      const comments = github.comments.get(PR_NUMBER)!;
+      expect(comments.map((c) => c.id)).toEqual([1, 2]);
+      expect(comments[1].body.trim()).toBe(summary.trim());
+      expect(github.calls.filter((c) => !c.startsWith('GET'))).toEqual([`PATCH /repos/${REPOSITORY}/issues/comments/2`]);
+      passed += 1;
+    },
+    RUN_TIMEOUT_MS,
+  );
 });
-

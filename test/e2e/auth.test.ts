@@ -20,7 +20,8 @@ const encoded = Buffer.from(`${user}:${secret}`).toString('base64');
 /** Files changed since the marker under the places a tool could write to that hold a needle. */
 async function filesContaining(needles: string[], marker: string): Promise<string[]> {
   const roots = [tmpdir(), join(homedir(), '.docker'), join(packageRoot(), '.hephy')];
-  const script = 'find "$@" -xdev -type f -newer "$MARKER" -size -20M -print0 2>/dev/null | xargs -0 -r grep -lF -e "$N1" -e "$N2" 2>/dev/null || true';
+  const script =
+    'find "$@" -xdev -type f -newer "$MARKER" -size -20M -print0 2>/dev/null | xargs -0 -r grep -lF -e "$N1" -e "$N2" 2>/dev/null || true';
   const { stdout } = await run('bash', ['-c', script, '_', ...roots], { env: { ...env, MARKER: marker, N1: needles[0], N2: needles[1] } });
   return stdout.split('\n').filter(Boolean).sort();
 }
@@ -58,7 +59,13 @@ describe('registry login', () => {
     const copy = await run('crane', ['copy', '--insecure', `${base}@${amd64}`, `${repository}@${amd64}`], { env: authEnv, secrets });
     captured.push(copy.stdout, copy.stderr);
 
-    await createIndex({ tags: [`${repository}:v1`], sources: [`${repository}@${amd64}`], env: authEnv, secrets, log: (line) => captured.push(line) });
+    await createIndex({
+      tags: [`${repository}:v1`],
+      sources: [`${repository}@${amd64}`],
+      env: authEnv,
+      secrets,
+      log: (line) => captured.push(line),
+    });
     const raw = await inspectRaw(`${repository}:v1`, authEnv, { secrets });
     expect(indexPlatforms(raw)).toEqual(['linux/amd64']);
 
@@ -66,7 +73,9 @@ describe('registry login', () => {
     const denied = (await inspectRaw(`${repository}:v1`, env).catch((e: unknown) => e)) as ToolError;
     expect(denied).toBeInstanceOf(ToolError);
     expect(denied.message).toMatch(/401 Unauthorized\nhint: .*check the registry login/);
-    const deniedCreate = (await createIndex({ tags: [`${repository}:v2`], sources: [`${repository}@${amd64}`], env }).catch((e: unknown) => e)) as ToolError;
+    const deniedCreate = (await createIndex({ tags: [`${repository}:v2`], sources: [`${repository}@${amd64}`], env }).catch(
+      (e: unknown) => e,
+    )) as ToolError;
     expect(deniedCreate).toBeInstanceOf(ToolError);
     expect(deniedCreate.message).toMatch(/401|unauthorized|authentication required/i);
     captured.push(denied.message, denied.stderr, denied.stdout, deniedCreate.message, deniedCreate.stderr);

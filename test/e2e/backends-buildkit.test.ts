@@ -39,7 +39,14 @@ describe('buildkit backend (e2e)', () => {
   it.each(cases)(
     'builds and pushes $platform by digest, with no tag, and keeps its cache',
     async ({ platform, arch, uname }) => {
-      const leg = testLeg({ backend: 'buildkit', platform, sourceDir, repository, env, config: { build_args: ['BASE_IMAGE=${E2E_BASE}'], target: 'runtime' } });
+      const leg = testLeg({
+        backend: 'buildkit',
+        platform,
+        sourceDir,
+        repository,
+        env,
+        config: { build_args: ['BASE_IMAGE=${E2E_BASE}'], target: 'runtime' },
+      });
       const { ctx } = leg;
       expect(await buildkitBackend.setup(ctx)).toMatch(/^v\d+\.\d+/);
       for (const round of ['cold', 'warm']) {
@@ -73,7 +80,14 @@ describe('buildkit backend (e2e)', () => {
     'explains a # syntax= frontend that cannot be fetched',
     async () => {
       const dir = dockerApp(`# syntax=127.0.0.1:1/nope/dockerfile:1\n${DOCKERFILE}`);
-      const { ctx } = testLeg({ backend: 'buildkit', platform: 'linux/amd64', sourceDir: dir, repository, env, config: { build_args: ['BASE_IMAGE=${E2E_BASE}'] } });
+      const { ctx } = testLeg({
+        backend: 'buildkit',
+        platform: 'linux/amd64',
+        sourceDir: dir,
+        repository,
+        env,
+        config: { build_args: ['BASE_IMAGE=${E2E_BASE}'] },
+      });
       await expect(buildkitBackend.build(ctx)).rejects.toThrow(
         /Dockerfile line 1 \(# syntax=127\.0\.0\.1:1\/nope\/dockerfile:1\) makes BuildKit pull that Dockerfile frontend image/,
       );

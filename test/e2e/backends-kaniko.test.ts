@@ -45,11 +45,45 @@ describe('kaniko backend (e2e)', () => {
   });
 
   describe.each(cases)('$platform', ({ platform, arch, uname }) => {
-    it('builds examples/kaniko-app and pushes it by digest with no tag', async () => {
-      const repository = `${svc.registry}/e2e/kaniko-${run36}`;
-      const { ctx, logs } = testLeg({
+    it(
+      'builds examples/kaniko-app and pushes it by digest with no tag',
+      async () => {
+        const repository = `${svc.registry}/e2e/kaniko-${run36}`;
+        const { ctx, logs } = testLeg({
+          backend: 'kaniko',
+          platform,
+          image: 'kaniko-app',
+          sourceDir: example,
+          repository,
+          config,
+          env: { ...toolEnv(), BASE_IMAGE: svc.busybox },
+        });
+        ctx.kanikoImage = svc.kanikoImage;
+        const setupStarted = Date.now();
+        expect(await kanikoBackend.setup(ctx)).toBe(`v1.25.5 (podman, ${svc.kanikoImage}, push by digest with skopeo)`);
+        const started = Date.now();
+        const result = await kanikoBackend.build(ctx);
+        process.stderr.write(
+          `kaniko ${platform}: setup ${started - setupStarted} ms, build+push ${Date.now() - started} ms (push ${result.pushMs} ms)\n`,
+        );
+
+        expect(result.digest).toMatch(/^sha256:[a-f0-9]{64}$/);
+        expect(result.pushMs).toBeGreaterThan(0);
+        await checkPushed(`${repository}@${result.digest}`, arch, uname);
+        expect(await repositoryTags(repository)).toEqual([]);
+        expect(logs.some((l) => l.includes('RUN uname -m > /built-on.txt'))).toBe(true);
+      },
+      TIMEOUT_MS,
+    );
+  });
+
+  it(
+    'pushes to the documented scratch tag only, when skopeo is not installed',
+    async () => {
+      const repository = `${svc.registry}/e2e/kaniko-scratch-${run36}`;
+      const { ctx } = testLeg({
         backend: 'kaniko',
-        platform,
+        platform: 'linux/arm64',
         image: 'kaniko-app',
         sourceDir: example,
         repository,
@@ -57,102 +91,96 @@ describe('kaniko backend (e2e)', () => {
         env: { ...toolEnv(), BASE_IMAGE: svc.busybox },
       });
       ctx.kanikoImage = svc.kanikoImage;
-      const setupStarted = Date.now();
-      expect(await kanikoBackend.setup(ctx)).toBe(`v1.25.5 (podman, ${svc.kanikoImage}, push by digest with skopeo)`);
-      const started = Date.now();
-      const result = await kanikoBackend.build(ctx);
-      process.stderr.write(
-        `kaniko ${platform}: setup ${started - setupStarted} ms, build+push ${Date.now() - started} ms (push ${result.pushMs} ms)\n`,
-      );
-
-      expect(result.digest).toMatch(/^sha256:[a-f0-9]{64}$/);
-      expect(result.pushMs).toBeGreaterThan(0);
-      await checkPushed(`${repository}@${result.digest}`, arch, uname);
-      expect(await repositoryTags(repository)).toEqual([]);
-      expect(logs.some((l) => l.includes('RUN uname -m > /built-on.txt'))).toBe(true);
-    }, TIMEOUT_MS);
-  });
-
-  it('pushes to the documented scratch tag only, when skopeo is not installed', async () => {
-    const repository = `${svc.registry}/e2e/kaniko-scratch-${run36}`;
-    const { ctx } = testLeg({
-      backend: 'kaniko',
-      platform: 'linux/arm64',
-      image: 'kaniko-app',
-      sourceDir: example,
-      repository,
-      config,
-      env: { ...toolEnv(), BASE_IMAGE: svc.busybox },
-    });
-    ctx.kanikoImage = svc.kanikoImage;
-    // `which('skopeo')` must find nothing: the leg's PATH holds only a podman stub for the
-    // lookup, while the commands themselves run with the real PATH.
-    const noSkopeo = tempDir('no-skopeo');
-    writeFileSync(join(noSkopeo, 'podman'), '#!/bin/sh\nexit 1\n');
-    chmodSync(join(noSkopeo, 'podman'), 0o755);
-    ctx.env = { ...ctx.env, PATH: noSkopeo, HEPHY_TOOLS_DIR: tempDir('no-tools') };
-    const realEnv = toolEnv();
-    const runner = (cmd: string, args: readonly string[], options: RunOptions = {}) =>
-      run(cmd, args, { ...options, env: { ...options.env, PATH: realEnv.PATH, CONTAINERS_CONF: realEnv.CONTAINERS_CONF } });
-    const backend = createKanikoBackend({ runner });
-
-    expect(await backend.setup(ctx)).toContain('push to hephy-leg-kaniko-app--linux-arm64');
-    const result = await backend.build(ctx);
-    expect(result.pushMs).toBeGreaterThan(0);
-    await checkPushed(`${repository}@${result.digest}`, 'arm64', 'aarch64');
-    expect(await repositoryTags(repository)).toEqual(['hephy-leg-kaniko-app--linux-arm64']);
-    const tagged = (await run('crane', ['digest', '--insecure', `${repository}:hephy-leg-kaniko-app--linux-arm64`])).stdout.trim();
-    expect(tagged).toBe(result.digest);
-  }, TIMEOUT_MS);
-
-  it('fails a broken RUN step with a one-line reason', async () => {
-    const sourceDir = tempDir('kaniko-broken');
-    const { ctx, write } = testLeg({
-      backend: 'kaniko',
-      platform: 'linux/amd64',
-      sourceDir,
-      repository: `${svc.registry}/e2e/kaniko-broken-${run36}`,
-      config: { build_args: ['BASE_IMAGE=${BASE_IMAGE}'] },
-      env: { ...toolEnv(), BASE_IMAGE: svc.busybox },
-    });
-    write({ Dockerfile: 'ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nRUN echo about to fail && exit 7\n' });
-    ctx.kanikoImage = svc.kanikoImage;
-    await expect(kanikoBackend.build(ctx)).rejects.toThrow(/^kaniko: RUN echo about to fail && exit 7 failed with exit status 7$/);
-  }, TIMEOUT_MS);
-
-  it('pushes to a registry that wants a password through the mounted docker config only', async () => {
-    const password = `pw-${run36}-${Math.random().toString(36).slice(2)}`;
-    const registry = await startRegistry({ htpasswd: { user: 'hephy', password } });
-    try {
-      const creds = { registry: registry.address, username: 'hephy', password };
-      const secrets = registrySecrets(creds);
-      const repository = `${registry.address}/e2e/kaniko-auth`;
-      const leg = (env: NodeJS.ProcessEnv) => {
-        const made = testLeg({ backend: 'kaniko', platform: 'linux/amd64', image: 'kaniko-app', sourceDir: example, repository, config, env });
-        made.ctx.kanikoImage = svc.kanikoImage;
-        made.ctx.secrets = secrets;
-        return made;
-      };
-      const commands: string[] = [];
-      const runner = (cmd: string, args: readonly string[], options: RunOptions = {}) => {
-        commands.push([cmd, ...args].join(' '));
-        return run(cmd, args, options);
-      };
+      // `which('skopeo')` must find nothing: the leg's PATH holds only a podman stub for the
+      // lookup, while the commands themselves run with the real PATH.
+      const noSkopeo = tempDir('no-skopeo');
+      writeFileSync(join(noSkopeo, 'podman'), '#!/bin/sh\nexit 1\n');
+      chmodSync(join(noSkopeo, 'podman'), 0o755);
+      ctx.env = { ...ctx.env, PATH: noSkopeo, HEPHY_TOOLS_DIR: tempDir('no-tools') };
+      const realEnv = toolEnv();
+      const runner = (cmd: string, args: readonly string[], options: RunOptions = {}) =>
+        run(cmd, args, { ...options, env: { ...options.env, PATH: realEnv.PATH, CONTAINERS_CONF: realEnv.CONTAINERS_CONF } });
       const backend = createKanikoBackend({ runner });
 
-      // Without the login: skopeo's push is refused, in one line.
-      const anonymous = leg({ ...toolEnv(), BASE_IMAGE: svc.busybox, DOCKER_CONFIG: tempDir('no-auth') });
-      await expect(backend.build(anonymous.ctx)).rejects.toThrow(new RegExp(`^skopeo: cannot push ${repository}@sha256:[a-f0-9]{64}: .*(unauthorized|authentication required)`, 'i'));
-
-      const authEnv = withRegistryAuth({ ...toolEnv(), BASE_IMAGE: svc.busybox }, creds, tempDir('auth'));
-      const { ctx, logs } = leg(authEnv);
+      expect(await backend.setup(ctx)).toContain('push to hephy-leg-kaniko-app--linux-arm64');
       const result = await backend.build(ctx);
-      const image = JSON.parse((await run('crane', ['config', '--insecure', `${repository}@${result.digest}`], { env: authEnv, secrets })).stdout);
-      expect(image.architecture).toBe('amd64');
-      const everything = [...commands, ...logs, ...anonymous.logs].join('\n');
-      for (const secret of secrets) expect(everything).not.toContain(secret);
-    } finally {
-      await registry.stop();
-    }
-  }, TIMEOUT_MS);
+      expect(result.pushMs).toBeGreaterThan(0);
+      await checkPushed(`${repository}@${result.digest}`, 'arm64', 'aarch64');
+      expect(await repositoryTags(repository)).toEqual(['hephy-leg-kaniko-app--linux-arm64']);
+      const tagged = (await run('crane', ['digest', '--insecure', `${repository}:hephy-leg-kaniko-app--linux-arm64`])).stdout.trim();
+      expect(tagged).toBe(result.digest);
+    },
+    TIMEOUT_MS,
+  );
+
+  it(
+    'fails a broken RUN step with a one-line reason',
+    async () => {
+      const sourceDir = tempDir('kaniko-broken');
+      const { ctx, write } = testLeg({
+        backend: 'kaniko',
+        platform: 'linux/amd64',
+        sourceDir,
+        repository: `${svc.registry}/e2e/kaniko-broken-${run36}`,
+        config: { build_args: ['BASE_IMAGE=${BASE_IMAGE}'] },
+        env: { ...toolEnv(), BASE_IMAGE: svc.busybox },
+      });
+      write({ Dockerfile: 'ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nRUN echo about to fail && exit 7\n' });
+      ctx.kanikoImage = svc.kanikoImage;
+      await expect(kanikoBackend.build(ctx)).rejects.toThrow(/^kaniko: RUN echo about to fail && exit 7 failed with exit status 7$/);
+    },
+    TIMEOUT_MS,
+  );
+
+  it(
+    'pushes to a registry that wants a password through the mounted docker config only',
+    async () => {
+      const password = `pw-${run36}-${Math.random().toString(36).slice(2)}`;
+      const registry = await startRegistry({ htpasswd: { user: 'hephy', password } });
+      try {
+        const creds = { registry: registry.address, username: 'hephy', password };
+        const secrets = registrySecrets(creds);
+        const repository = `${registry.address}/e2e/kaniko-auth`;
+        const leg = (env: NodeJS.ProcessEnv) => {
+          const made = testLeg({
+            backend: 'kaniko',
+            platform: 'linux/amd64',
+            image: 'kaniko-app',
+            sourceDir: example,
+            repository,
+            config,
+            env,
+          });
+          made.ctx.kanikoImage = svc.kanikoImage;
+          made.ctx.secrets = secrets;
+          return made;
+        };
+        const commands: string[] = [];
+        const runner = (cmd: string, args: readonly string[], options: RunOptions = {}) => {
+          commands.push([cmd, ...args].join(' '));
+          return run(cmd, args, options);
+        };
+        const backend = createKanikoBackend({ runner });
+
+        // Without the login: skopeo's push is refused, in one line.
+        const anonymous = leg({ ...toolEnv(), BASE_IMAGE: svc.busybox, DOCKER_CONFIG: tempDir('no-auth') });
+        await expect(backend.build(anonymous.ctx)).rejects.toThrow(
+          new RegExp(`^skopeo: cannot push ${repository}@sha256:[a-f0-9]{64}: .*(unauthorized|authentication required)`, 'i'),
+        );
+
+        const authEnv = withRegistryAuth({ ...toolEnv(), BASE_IMAGE: svc.busybox }, creds, tempDir('auth'));
+        const { ctx, logs } = leg(authEnv);
+        const result = await backend.build(ctx);
+        const image = JSON.parse(
+          (await run('crane', ['config', '--insecure', `${repository}@${result.digest}`], { env: authEnv, secrets })).stdout,
+        );
+        expect(image.architecture).toBe('amd64');
+        const everything = [...commands, ...logs, ...anonymous.logs].join('\n');
+        for (const secret of secrets) expect(everything).not.toContain(secret);
+      } finally {
+        await registry.stop();
+      }
+    },
+    TIMEOUT_MS,
+  );
 });

@@ -27,10 +27,11 @@ const config = (extraTags: string[]) =>
 
 const DOCKERFILE = ['ARG BASE_IMAGE', 'FROM ${BASE_IMAGE}', 'COPY gate.sh content.txt /', 'RUN sh /gate.sh', ''].join('\n');
 const GATE_OK = 'uname -m > /built-on.txt\n';
-const GATE_NO_ARM = 'if [ "$(uname -m)" = aarch64 ]; then echo "flaky: refusing to build on aarch64" >&2; exit 3; fi\nuname -m > /built-on.txt\n';
+const GATE_NO_ARM =
+  'if [ "$(uname -m)" = aarch64 ]; then echo "flaky: refusing to build on aarch64" >&2; exit 3; fi\nuname -m > /built-on.txt\n';
 const REASON = 'RUN sh /gate.sh failed with exit status 3';
 
-describe('a run with a failed leg keeps that image\'s tags and publishes the others (e2e)', () => {
+describe("a run with a failed leg keeps that image's tags and publishes the others (e2e)", () => {
   const svc = services();
   const prefix = `e2e-fail-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
   const repository = (image: string) => `${svc.registry}/${prefix}/${image}`;
@@ -73,7 +74,11 @@ describe('a run with a failed leg keeps that image\'s tags and publishes the oth
     for (const image of ['good', 'flaky']) {
       expect(first.digests[image]).toMatch(/^sha256:/);
       const index = await rawManifest(`${repository(image)}@${first.digests[image]}`);
-      expect(indexEntries(index).map((e) => e.platform).sort()).toEqual(BOTH);
+      expect(
+        indexEntries(index)
+          .map((e) => e.platform)
+          .sort(),
+      ).toEqual(BOTH);
     }
   });
 
@@ -106,10 +111,14 @@ describe('a run with a failed leg keeps that image\'s tags and publishes the oth
     expect(await tagDigest(`${repository('good')}:latest`)).toBe(now);
     expect(await tagDigest(`${repository('good')}:${second.sha.slice(0, 7)}`)).toBe(now);
     expect(await tagDigest(`${repository('good')}:${first.sha.slice(0, 7)}`)).toBe(first.digests.good);
-    expect(indexEntries(await rawManifest(`${repository('good')}@${now}`)).map((e) => e.platform).sort()).toEqual(BOTH);
+    expect(
+      indexEntries(await rawManifest(`${repository('good')}@${now}`))
+        .map((e) => e.platform)
+        .sort(),
+    ).toEqual(BOTH);
   });
 
-  it('stdout names the failed leg and Kaniko\'s reason, and says no tag moved', () => {
+  it("stdout names the failed leg and Kaniko's reason, and says no tag moved", () => {
     const { stdout } = second.result;
     // The RUN step's own output is streamed in the leg's log.
     expect(stdout).toContain('[flaky--linux-arm64] flaky: refusing to build on aarch64');
@@ -119,11 +128,13 @@ describe('a run with a failed leg keeps that image\'s tags and publishes the oth
     expect(stdout).toContain('published good (linux/amd64, linux/arm64)');
   });
 
-  it('summary.md names the failed leg and Kaniko\'s reason', () => {
+  it("summary.md names the failed leg and Kaniko's reason", () => {
     const summary = readFileSync(join(second.out, 'summary.md'), 'utf8');
     expect(summary).toContain('**1** image(s) published, **1** failed.');
     expect(summary).toContain('- **`flaky`**: no tag moved.');
     expect(summary).toContain(`  - leg \`flaky--linux-arm64\` (linux/arm64): build failed: kaniko: ${REASON}`);
-    expect(summary).toMatch(/\| `flaky` linux\/arm64 \| \*\*failed\*\*: build failed: kaniko: RUN sh \/gate\.sh failed with exit status 3 \|/);
+    expect(summary).toMatch(
+      /\| `flaky` linux\/arm64 \| \*\*failed\*\*: build failed: kaniko: RUN sh \/gate\.sh failed with exit status 3 \|/,
+    );
   });
 });

@@ -14,7 +14,8 @@ export interface E2EServices {
 
 export function services(): E2EServices {
   const registry = process.env.HEPHY_E2E_REGISTRY;
-  if (!registry) throw new Error('HEPHY_E2E_REGISTRY is unset: run e2e tests with `npm run test:e2e` (its globalSetup starts the services)');
+  if (!registry)
+    throw new Error('HEPHY_E2E_REGISTRY is unset: run e2e tests with `npm run test:e2e` (its globalSetup starts the services)');
   return {
     registry,
     kanikoImage: process.env.HEPHY_E2E_KANIKO_IMAGE ?? '',

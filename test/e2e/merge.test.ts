@@ -43,8 +43,6 @@ const leg = (image: string, platform: string): Leg => ({
   emulated: false,
 });
 
-
-
 const unique = () => `e2e-merge-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
 
 describe('mergeImages against a registry', () => {
@@ -57,7 +55,13 @@ describe('mergeImages against a registry', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('publishes one index with both platforms under every tag, from untagged leg digests', async () => {
-    const publish: PublishOptions = { registry: services().registry, prefix: unique(), mode: 'single-repo', date: new Date('2026-11-25'), perArchTags: true };
+    const publish: PublishOptions = {
+      registry: services().registry,
+      prefix: unique(),
+      mode: 'single-repo',
+      date: new Date('2026-11-25'),
+      perArchTags: true,
+    };
     const repository = `${publish.registry}/${publish.prefix}`;
     await pushByDigest(base.amd64, repository);
     await pushByDigest(base.arm64, repository);
@@ -69,7 +73,10 @@ describe('mergeImages against a registry', () => {
     const legs = [leg('app', 'linux/amd64'), leg('app', 'linux/arm64')];
     legs.forEach((l, i) => {
       mkdirSync(join(dir, `hephy-leg-${l.id}`), { recursive: true });
-      writeFileSync(join(dir, `hephy-leg-${l.id}`, 'record.json'), JSON.stringify(testLegRecord(l, repository, i === 0 ? base.amd64 : base.arm64)));
+      writeFileSync(
+        join(dir, `hephy-leg-${l.id}`, 'record.json'),
+        JSON.stringify(testLegRecord(l, repository, i === 0 ? base.amd64 : base.arm64)),
+      );
     });
     const { records, problems } = readLegRecords(dir);
     expect(problems).toEqual([]);
@@ -128,7 +135,9 @@ describe('mergeImages against a registry', () => {
     const legsB = [leg('b', 'linux/amd64'), leg('b', 'linux/arm64')];
     const records = [
       testLegRecord(legsA[0], repoA, base.amd64),
-      testLegRecord(legsA[1], repoA, undefined, { error: 'buildctl exited with code 1: process "/bin/sh -c make" did not complete successfully' }),
+      testLegRecord(legsA[1], repoA, undefined, {
+        error: 'buildctl exited with code 1: process "/bin/sh -c make" did not complete successfully',
+      }),
       testLegRecord(legsB[0], repoB, base.amd64),
       testLegRecord(legsB[1], repoB, base.arm64),
     ];
@@ -144,7 +153,9 @@ describe('mergeImages against a registry', () => {
     });
     const [a, b] = report.outcomes;
     expect(a.status).toBe('failed');
-    expect(a.failedLegs).toEqual([{ legId: 'a--linux-arm64', platform: 'linux/arm64', reason: expect.stringContaining('did not complete successfully') }]);
+    expect(a.failedLegs).toEqual([
+      { legId: 'a--linux-arm64', platform: 'linux/arm64', reason: expect.stringContaining('did not complete successfully') },
+    ]);
     for (const tag of ['20261125', 'stable']) {
       expect((await crane('digest', `${repoA}:${tag}`)).stdout.trim()).toBe(previous);
     }

@@ -78,7 +78,12 @@ describe('push off: legs build, nothing reaches the registry (e2e)', () => {
         log: (line) => logs.push(`[${leg.id}] ${line}`),
       });
       if (record.status !== 'success') process.stderr.write(`${logs.filter((l) => l.startsWith(`[${leg.id}]`)).join('\n')}\n`);
-      expect(record).toMatchObject({ status: 'success', pushed: false, backend: leg.backend, repository: `${svc.registry}/${prefix}/${image}` });
+      expect(record).toMatchObject({
+        status: 'success',
+        pushed: false,
+        backend: leg.backend,
+        repository: `${svc.registry}/${prefix}/${image}`,
+      });
       expect(record.digest).toMatch(/^sha256:[a-f0-9]{64}$/);
       expect(record.compressedSize).toBeUndefined();
       expect(record.durationsMs.push).toBe(0);
@@ -95,9 +100,23 @@ describe('push off: legs build, nothing reaches the registry (e2e)', () => {
       process.env.BASE_IMAGE = svc.busybox;
       try {
         const cli = await runCli([
-          'build', '--root', repo.root, '--image', 'kaniko-app', '--platform', PLATFORM,
-          '--registry', svc.registry, '--prefix', prefix, '--insecure', '--dry-run',
-          '--kaniko-image', svc.kanikoImage, '--record', file,
+          'build',
+          '--root',
+          repo.root,
+          '--image',
+          'kaniko-app',
+          '--platform',
+          PLATFORM,
+          '--registry',
+          svc.registry,
+          '--prefix',
+          prefix,
+          '--insecure',
+          '--dry-run',
+          '--kaniko-image',
+          svc.kanikoImage,
+          '--record',
+          file,
         ]);
         if (cli.code !== 0) process.stderr.write(`${cli.stdout}\n${cli.stderr}\n`);
         expect(cli.code).toBe(0);
@@ -121,7 +140,9 @@ describe('push off: legs build, nothing reaches the registry (e2e)', () => {
     const legs = IMAGES.map(legOf);
     // Push left to the records (all pushed: false); a real imagetools would be used if it were on.
     const report = await mergeImages({ images, legs, records: [...records.values()], publish, env, log: (line) => logs.push(line) });
-    expect(report.outcomes.map((o) => [o.image, o.status, o.tags, o.digest])).toEqual(images.map((spec) => [spec.image, 'built', [], undefined]));
+    expect(report.outcomes.map((o) => [o.image, o.status, o.tags, o.digest])).toEqual(
+      images.map((spec) => [spec.image, 'built', [], undefined]),
+    );
     const markdown = renderRunSummaryMarkdown(report);
     expect(markdown).toContain('### Built, not pushed (pull request from a fork, or push disabled)');
     expect(markdown).toContain('**0** image(s) published, **3** built but not pushed, **0** failed.');
@@ -141,7 +162,7 @@ describe('push off: legs build, nothing reaches the registry (e2e)', () => {
   });
 
   it(
-    "reports for ko the digest a push would have written (ko builds are reproducible)",
+    'reports for ko the digest a push would have written (ko builds are reproducible)',
     async () => {
       const leg = legOf('go-hello');
       const pushedPrefix = `${prefix}-pushed`;

@@ -12,7 +12,18 @@ import { parseLegRecord } from '../../src/core/legRecord.js';
 import type { LegRecord } from '../../src/core/model.js';
 import { dateStamp } from '../../src/core/tags.js';
 import { tempRepo, type TempRepo } from '../helpers/gitRepo.js';
-import { extractFile, fileType, imageConfig, indexEntries, rawManifest, runCli, services, tagDigest, tempDir, type CliRun } from './harness.js';
+import {
+  extractFile,
+  fileType,
+  imageConfig,
+  indexEntries,
+  rawManifest,
+  runCli,
+  services,
+  tagDigest,
+  tempDir,
+  type CliRun,
+} from './harness.js';
 import { repositoryTags } from './registryTags.js';
 
 const RUN_TIMEOUT_MS = 20 * 60 * 1000;
@@ -71,7 +82,19 @@ describe('hephy-builder run over examples/ except spin-hello (no Spin CLI here) 
     });
     sha = repo.commit('examples without spin-hello');
     const before = dateStamp(new Date());
-    result = await runCli(['run', '--root', repo.root, '--registry', svc.registry, '--prefix', prefix, '--out', outDir, '--kaniko-image', svc.kanikoImage]);
+    result = await runCli([
+      'run',
+      '--root',
+      repo.root,
+      '--registry',
+      svc.registry,
+      '--prefix',
+      prefix,
+      '--out',
+      outDir,
+      '--kaniko-image',
+      svc.kanikoImage,
+    ]);
     // The date tag is taken during the run: a run across midnight (UTC) may use either day.
     days = [before, dateStamp(new Date())];
     if (result.code !== 0) process.stderr.write(`hephy-builder run exited ${result.code}\n${result.stdout}\n${result.stderr}\n`);
@@ -90,68 +113,101 @@ describe('hephy-builder run over examples/ except spin-hello (no Spin CLI here) 
   });
 
   describe.each(EXPECTED)('$image', ({ image, platforms, extraTags }) => {
-    it('has exactly its date, commit and additional tags, all on one index of its platforms', async () => {
-      const tags = await repositoryTags(repository(image));
-      const date = tags.find((t) => /^\d{8}$/.test(t));
-      expect(days).toContain(date);
-      // No per-leg scratch tag, no `latest` unless asked for: only the index's tags.
-      expect(tags.sort()).toEqual([date!, sha.slice(0, 7), ...extraTags].sort());
+    it(
+      'has exactly its date, commit and additional tags, all on one index of its platforms',
+      async () => {
+        const tags = await repositoryTags(repository(image));
+        const date = tags.find((t) => /^\d{8}$/.test(t));
+        expect(days).toContain(date);
+        // No per-leg scratch tag, no `latest` unless asked for: only the index's tags.
+        expect(tags.sort()).toEqual([date!, sha.slice(0, 7), ...extraTags].sort());
 
-      const digests = await Promise.all(tags.map((tag) => tagDigest(`${repository(image)}:${tag}`)));
-      expect(new Set(digests).size).toBe(1);
-      const index = await rawManifest(`${repository(image)}:${date}`);
-      expect(index.mediaType).toMatch(/image\.index|manifest\.list/);
-      expect(indexEntries(index).map((e) => e.platform).sort()).toEqual(platforms);
-    }, CHECK_TIMEOUT_MS);
+        const digests = await Promise.all(tags.map((tag) => tagDigest(`${repository(image)}:${tag}`)));
+        expect(new Set(digests).size).toBe(1);
+        const index = await rawManifest(`${repository(image)}:${date}`);
+        expect(index.mediaType).toMatch(/image\.index|manifest\.list/);
+        expect(
+          indexEntries(index)
+            .map((e) => e.platform)
+            .sort(),
+        ).toEqual(platforms);
+      },
+      CHECK_TIMEOUT_MS,
+    );
 
-    it.each(platforms)('%s: the manifest is the leg record\'s digest, with the right os/arch and size', async (platform) => {
-      const leg = record(`${image}--${platform.replace('/', '-')}`);
-      const digest = await platformDigest(image, platform);
-      expect(leg.digest).toBe(digest);
-      const ref = `${repository(image)}@${digest}`;
-      const config = await imageConfig(ref);
-      expect(`${config.os}/${config.architecture}`).toBe(platform);
-      const manifest = await rawManifest(ref);
-      const size = manifest.config.size + manifest.layers.reduce((sum: number, l: { size: number }) => sum + l.size, 0);
-      expect(leg.compressedSize).toBe(size);
-    }, CHECK_TIMEOUT_MS);
+    it.each(platforms)(
+      "%s: the manifest is the leg record's digest, with the right os/arch and size",
+      async (platform) => {
+        const leg = record(`${image}--${platform.replace('/', '-')}`);
+        const digest = await platformDigest(image, platform);
+        expect(leg.digest).toBe(digest);
+        const ref = `${repository(image)}@${digest}`;
+        const config = await imageConfig(ref);
+        expect(`${config.os}/${config.architecture}`).toBe(platform);
+        const manifest = await rawManifest(ref);
+        const size = manifest.config.size + manifest.layers.reduce((sum: number, l: { size: number }) => sum + l.size, 0);
+        expect(leg.compressedSize).toBe(size);
+      },
+      CHECK_TIMEOUT_MS,
+    );
   });
 
   it.each([
     ['go-hello', 'hello'],
     ['go-nocfg', 'nocfg'],
-  ])('%s: each platform holds a static Go binary of that architecture (ko)', async (image, binary) => {
-    for (const platform of BOTH) {
-      const path = await extractFile(`${repository(image)}:${sha.slice(0, 7)}`, `/ko-app/${binary}`, tempDir('pipeline-ko'), platform);
-      expect(await fileType(path)).toMatch(ELF[platform]);
-    }
-  }, CHECK_TIMEOUT_MS);
+  ])(
+    '%s: each platform holds a static Go binary of that architecture (ko)',
+    async (image, binary) => {
+      for (const platform of BOTH) {
+        const path = await extractFile(`${repository(image)}:${sha.slice(0, 7)}`, `/ko-app/${binary}`, tempDir('pipeline-ko'), platform);
+        expect(await fileType(path)).toMatch(ELF[platform]);
+      }
+    },
+    CHECK_TIMEOUT_MS,
+  );
 
-  it('kaniko-app: the RUN step ran as each platform (arm64 under QEMU)', async () => {
-    for (const platform of BOTH) {
-      const dir = tempDir('pipeline-kaniko');
-      const ref = `${repository('kaniko-app')}:stable`;
-      expect(readFileSync(await extractFile(ref, '/built-on.txt', dir, platform), 'utf8').trim()).toBe(UNAME[platform]);
-      expect(readFileSync(await extractFile(ref, '/hello.txt', dir, platform), 'utf8').trim()).toBe('hello from kaniko-app');
-    }
-  }, CHECK_TIMEOUT_MS);
+  it(
+    'kaniko-app: the RUN step ran as each platform (arm64 under QEMU)',
+    async () => {
+      for (const platform of BOTH) {
+        const dir = tempDir('pipeline-kaniko');
+        const ref = `${repository('kaniko-app')}:stable`;
+        expect(readFileSync(await extractFile(ref, '/built-on.txt', dir, platform), 'utf8').trim()).toBe(UNAME[platform]);
+        expect(readFileSync(await extractFile(ref, '/hello.txt', dir, platform), 'utf8').trim()).toBe('hello from kaniko-app');
+      }
+    },
+    CHECK_TIMEOUT_MS,
+  );
 
-  it('nested-tools-arm-only: one arm64 image whose RUN step ran as aarch64', async () => {
-    const path = await extractFile(`${repository('nested-tools-arm-only')}:${sha.slice(0, 7)}`, '/built-on.txt', tempDir('pipeline-nested'), 'linux/arm64');
-    expect(readFileSync(path, 'utf8').trim()).toBe('aarch64');
-  }, CHECK_TIMEOUT_MS);
+  it(
+    'nested-tools-arm-only: one arm64 image whose RUN step ran as aarch64',
+    async () => {
+      const path = await extractFile(
+        `${repository('nested-tools-arm-only')}:${sha.slice(0, 7)}`,
+        '/built-on.txt',
+        tempDir('pipeline-nested'),
+        'linux/arm64',
+      );
+      expect(readFileSync(path, 'utf8').trim()).toBe('aarch64');
+    },
+    CHECK_TIMEOUT_MS,
+  );
 
-  it('buildkit-cache: the arm64 image is built on the arm64 base and its RUN --mount step ran', async () => {
-    const ref = `${repository('buildkit-cache')}:${sha.slice(0, 7)}`;
-    for (const platform of BOTH) {
-      const dir = tempDir('pipeline-bk');
-      // /bin/busybox comes from FROM ${BASE_IMAGE}: the platform's own binary means the base
-      // was resolved for that platform, so the RUN above it ran as that platform too.
-      expect(await fileType(await extractFile(ref, '/bin/busybox', dir, platform))).toMatch(ELF[platform]);
-      const seen = readFileSync(await extractFile(ref, '/builds-seen.txt', dir, platform), 'utf8').trim();
-      expect(Number(seen)).toBeGreaterThanOrEqual(1);
-    }
-  }, CHECK_TIMEOUT_MS);
+  it(
+    'buildkit-cache: the arm64 image is built on the arm64 base and its RUN --mount step ran',
+    async () => {
+      const ref = `${repository('buildkit-cache')}:${sha.slice(0, 7)}`;
+      for (const platform of BOTH) {
+        const dir = tempDir('pipeline-bk');
+        // /bin/busybox comes from FROM ${BASE_IMAGE}: the platform's own binary means the base
+        // was resolved for that platform, so the RUN above it ran as that platform too.
+        expect(await fileType(await extractFile(ref, '/bin/busybox', dir, platform))).toMatch(ELF[platform]);
+        const seen = readFileSync(await extractFile(ref, '/builds-seen.txt', dir, platform), 'utf8').trim();
+        expect(Number(seen)).toBeGreaterThanOrEqual(1);
+      }
+    },
+    CHECK_TIMEOUT_MS,
+  );
 
   it('writes a successful leg record per leg, with digest, size and durations', () => {
     const files = readdirSync(join(outDir, 'legs')).sort();

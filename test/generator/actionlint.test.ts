@@ -53,7 +53,8 @@ describe('actionlint', () => {
 
   it('runs shellcheck on run scripts (install shellcheck when this fails)', () => {
     const dir = fixtureRepo({
-      'sh.yml': 'on: push\npermissions: {}\njobs:\n  a:\n    runs-on: ubuntu-latest\n    permissions: {}\n    timeout-minutes: 5\n    steps:\n      - run: echo $FOO\n',
+      'sh.yml':
+        'on: push\npermissions: {}\njobs:\n  a:\n    runs-on: ubuntu-latest\n    permissions: {}\n    timeout-minutes: 5\n    steps:\n      - run: echo $FOO\n',
     });
     dirs.push(dir);
     expect(lint(binary, dir).output).toContain('SC2086');

@@ -20,8 +20,24 @@ describe('action.yml', () => {
   it('declares the inputs and outputs the action entry reads and writes', () => {
     expect(Object.keys(actionYml.inputs).sort()).toEqual(
       [
-        'command', 'root', 'since', 'rebuild-list', 'dirs', 'runners', 'leg', 'registry', 'image-prefix', 'username',
-        'password', 'insecure-registry', 'tag-mode', 'per-arch-tags', 'base-image', 'kaniko-image', 'github-token', 'push',
+        'command',
+        'root',
+        'since',
+        'rebuild-list',
+        'dirs',
+        'runners',
+        'leg',
+        'registry',
+        'image-prefix',
+        'username',
+        'password',
+        'insecure-registry',
+        'tag-mode',
+        'per-arch-tags',
+        'base-image',
+        'kaniko-image',
+        'github-token',
+        'push',
       ].sort(),
     );
     // ... and the entry really reads each of them.
@@ -48,7 +64,20 @@ describe('renderReusableWorkflow', () => {
 
   it('is a workflow_call workflow with the documented inputs and optional secrets', () => {
     const call = doc.on.workflow_call;
-    expect(Object.keys(call.inputs)).toEqual(['root', 'runners', 'registry', 'image-prefix', 'tag-mode', 'rebuild-list', 'dirs', 'per-arch-tags', 'kaniko-image', 'base-image', 'insecure-registry', 'push']);
+    expect(Object.keys(call.inputs)).toEqual([
+      'root',
+      'runners',
+      'registry',
+      'image-prefix',
+      'tag-mode',
+      'rebuild-list',
+      'dirs',
+      'per-arch-tags',
+      'kaniko-image',
+      'base-image',
+      'insecure-registry',
+      'push',
+    ]);
     expect(call.inputs.push).toMatchObject({ type: 'boolean', default: true });
     expect(Object.values<Doc>(call.secrets).every((s) => s.required === false)).toBe(true);
   });
@@ -106,7 +135,7 @@ describe('renderReusableWorkflow', () => {
     for (const job of ['plan', 'build', 'merge']) expect(text).toMatch(new RegExp(`\\n  # ${job}: .+\\n(  #.*\\n)*  ${job}:\\n`));
   });
 
-  it("local variant differs only in using ./ for the action (and says so in its marker)", () => {
+  it('local variant differs only in using ./ for the action (and says so in its marker)', () => {
     const published = renderReusableWorkflow().split('\n');
     const local = renderReusableWorkflow({ variant: 'local' }).split('\n');
     expect(local).toHaveLength(published.length);
@@ -150,7 +179,12 @@ describe('renderCallerWorkflow', () => {
 
   it('writes only the settings that differ from the defaults', () => {
     const doc = parseWorkflow(
-      renderCallerWorkflow({ registry: 'registry.example.com', tagMode: 'single-repo', root: 'images/', runners: '{"linux/arm64": "arm"}' }),
+      renderCallerWorkflow({
+        registry: 'registry.example.com',
+        tagMode: 'single-repo',
+        root: 'images/',
+        runners: '{"linux/arm64": "arm"}',
+      }),
     ) as Doc;
     expect(doc.jobs.images.with).toEqual({
       root: 'images',
@@ -210,7 +244,10 @@ describe('markers', () => {
     ['reusable local', renderReusableWorkflow({ variant: 'local' })],
     ['ci', renderCiWorkflow()],
     ['caller', renderCallerWorkflow()],
-    ['caller with options', renderCallerWorkflow({ branch: 'trunk', registry: 'registry.example.com', secrets: 'inherit', cron: '5 1 * * 0' })],
+    [
+      'caller with options',
+      renderCallerWorkflow({ branch: 'trunk', registry: 'registry.example.com', secrets: 'inherit', cron: '5 1 * * 0' }),
+    ],
   ])('%s renders again from its own marker', (_name, text) => {
     const marker = readMarker(text);
     expect(marker).toBeDefined();

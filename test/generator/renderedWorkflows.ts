@@ -58,5 +58,8 @@ export function expressionsInRun(doc: Doc): string[] {
 
 /** Every `uses:` line of the raw text, with its trailing comment. */
 export function usesLines(text: string): string[] {
-  return text.split('\n').filter((l) => /^\s*(-\s+)?uses:/.test(l)).map((l) => l.trim().replace(/^-\s+/, ''));
+  return text
+    .split('\n')
+    .filter((l) => /^\s*(-\s+)?uses:/.test(l))
+    .map((l) => l.trim().replace(/^-\s+/, ''));
 }

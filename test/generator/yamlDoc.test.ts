@@ -13,7 +13,7 @@ describe('renderYaml', () => {
             steps: [
               note({ uses: note('owner/repo@0123', { after: 'v1.2.3' }) }, { before: 'first step' }),
               { run: 'set -e\necho "$X"\n' },
-              { if: "${{ !cancelled() }}", expr: "${{ a == 'b' }}" },
+              { if: '${{ !cancelled() }}', expr: "${{ a == 'b' }}" },
             ],
           },
           { before: 'job a\nexplained on two lines' },
@@ -29,7 +29,9 @@ describe('renderYaml', () => {
       name: 'x',
       on: { pull_request: null, push: { branches: ['main'] } },
       permissions: {},
-      jobs: { a: { steps: [{ uses: 'owner/repo@0123' }, { run: 'set -e\necho "$X"\n' }, { if: '${{ !cancelled() }}', expr: "${{ a == 'b' }}" }] } },
+      jobs: {
+        a: { steps: [{ uses: 'owner/repo@0123' }, { run: 'set -e\necho "$X"\n' }, { if: '${{ !cancelled() }}', expr: "${{ a == 'b' }}" }] },
+      },
     });
   });
 

@@ -6,10 +6,24 @@ import type { Backend, LegContext } from '../../src/backends/backend.js';
 import { buildLeg, type LegEnvironment } from '../../src/pipeline/buildLeg.js';
 import type { ImageSpec, Leg } from '../../src/core/model.js';
 
-const leg: Leg = { id: 'app--linux-arm64', image: 'app', dir: 'app', backend: 'ko', platform: 'linux/arm64', runner: 'ubuntu-24.04-arm', emulated: false };
+const leg: Leg = {
+  id: 'app--linux-arm64',
+  image: 'app',
+  dir: 'app',
+  backend: 'ko',
+  platform: 'linux/arm64',
+  runner: 'ubuntu-24.04-arm',
+  emulated: false,
+};
 const spec: ImageSpec = {
-  image: 'app', dir: 'app', config: {}, backend: 'ko', backendReason: 'test', platforms: ['linux/arm64'],
-  source: { kind: 'local', dir: 'app' }, additionalTags: [],
+  image: 'app',
+  dir: 'app',
+  config: {},
+  backend: 'ko',
+  backendReason: 'test',
+  platforms: ['linux/arm64'],
+  source: { kind: 'local', dir: 'app' },
+  additionalTags: [],
 };
 const digest = `sha256:${'1'.repeat(64)}`;
 
@@ -17,8 +31,12 @@ function environment(logs: string[]): LegEnvironment {
   return {
     root: mkdtempSync(join(tmpdir(), 'hephy-legtest-')),
     publish: { registry: '127.0.0.1:5000', prefix: 'p', mode: 'per-image' },
-    insecure: true, env: {}, secrets: [], cacheRoot: mkdtempSync(join(tmpdir(), 'hephy-legcache-')),
-    onRunner: false, log: (l) => logs.push(l),
+    insecure: true,
+    env: {},
+    secrets: [],
+    cacheRoot: mkdtempSync(join(tmpdir(), 'hephy-legcache-')),
+    onRunner: false,
+    log: (l) => logs.push(l),
   };
 }
 
@@ -31,8 +49,16 @@ describe('buildLeg', () => {
     const logs: string[] = [];
     let seen: LegContext | undefined;
     const record = await buildLeg(leg, spec, environment(logs), {
-      backendFor: () => backend(async (ctx) => { seen = ctx; await new Promise((r) => setTimeout(r, 30)); return { digest, pushMs: 10 }; }),
-      compressedSize: async (ref) => { expect(ref).toBe(`127.0.0.1:5000/p/app@${digest}`); return 1234; },
+      backendFor: () =>
+        backend(async (ctx) => {
+          seen = ctx;
+          await new Promise((r) => setTimeout(r, 30));
+          return { digest, pushMs: 10 };
+        }),
+      compressedSize: async (ref) => {
+        expect(ref).toBe(`127.0.0.1:5000/p/app@${digest}`);
+        return 1234;
+      },
     });
     expect(record.status).toBe('success');
     expect(record.digest).toBe(digest);
@@ -51,10 +77,21 @@ describe('buildLeg', () => {
   it('with push off hands the backend push: false, measures nothing and records pushed: false', async () => {
     let seen: LegContext | undefined;
     const logs: string[] = [];
-    const record = await buildLeg(leg, spec, { ...environment(logs), push: false }, {
-      backendFor: () => backend(async (ctx) => { seen = ctx; return { digest, pushMs: 0 }; }),
-      compressedSize: async () => { throw new Error('the registry must not be asked about an image that was not pushed'); },
-    });
+    const record = await buildLeg(
+      leg,
+      spec,
+      { ...environment(logs), push: false },
+      {
+        backendFor: () =>
+          backend(async (ctx) => {
+            seen = ctx;
+            return { digest, pushMs: 0 };
+          }),
+        compressedSize: async () => {
+          throw new Error('the registry must not be asked about an image that was not pushed');
+        },
+      },
+    );
     expect(seen?.target.push).toBe(false);
     expect(record).toMatchObject({ status: 'success', digest, pushed: false, repository: '127.0.0.1:5000/p/app' });
     expect(record.compressedSize).toBeUndefined();
@@ -63,10 +100,15 @@ describe('buildLeg', () => {
   });
 
   it('with push off succeeds without a digest (spin knows it only by pushing)', async () => {
-    const record = await buildLeg(leg, spec, { ...environment([]), push: false }, {
-      backendFor: () => backend(async () => ({ pushMs: 0 })),
-      compressedSize: async () => 0,
-    });
+    const record = await buildLeg(
+      leg,
+      spec,
+      { ...environment([]), push: false },
+      {
+        backendFor: () => backend(async () => ({ pushMs: 0 })),
+        compressedSize: async () => 0,
+      },
+    );
     expect(record).toMatchObject({ status: 'success', pushed: false });
     expect(record.digest).toBeUndefined();
   });
@@ -82,7 +124,10 @@ describe('buildLeg', () => {
 
   it('records a failure with the phase and the reason instead of throwing', async () => {
     const record = await buildLeg(leg, spec, environment([]), {
-      backendFor: () => backend(async () => { throw new Error('ko build exited with code 1:\nno Go files'); }),
+      backendFor: () =>
+        backend(async () => {
+          throw new Error('ko build exited with code 1:\nno Go files');
+        }),
       compressedSize: async () => 0,
     });
     expect(record.status).toBe('failure');
@@ -92,7 +137,9 @@ describe('buildLeg', () => {
 
   it('fails the setup phase when the backend is unknown here', async () => {
     const record = await buildLeg(leg, spec, environment([]), {
-      backendFor: () => { throw new Error('the spin CLI is not installed'); },
+      backendFor: () => {
+        throw new Error('the spin CLI is not installed');
+      },
       compressedSize: async () => 0,
     });
     expect(record.error).toBe('setup failed: the spin CLI is not installed');

@@ -7,7 +7,13 @@ import type { PublishOptions } from '../../src/core/tags.js';
 import { testLegRecord } from '../helpers/legRecords.js';
 import { digestOf, type CreateIndexOptions, type ManifestDocument, type OciPlatform } from '../../src/tools/imagetools.js';
 
-const publish: PublishOptions = { registry: '127.0.0.1:5000', prefix: 'images', mode: 'single-repo', date: new Date('2026-11-25'), perArchTags: false };
+const publish: PublishOptions = {
+  registry: '127.0.0.1:5000',
+  prefix: 'images',
+  mode: 'single-repo',
+  date: new Date('2026-11-25'),
+  perArchTags: false,
+};
 const REPO = '127.0.0.1:5000/images';
 
 const digestFor = (leg: string) => digestOf(leg);
@@ -62,7 +68,10 @@ class FakeImagetools {
     await new Promise((resolve) => setTimeout(resolve, this.delayMs));
     if (options.tags.some((t) => this.failCreate.has(t))) throw new Error('imagetools create exited with code 1: 401 Unauthorized');
     const index = this.index(options.sources);
-    const served = { ...index, manifests: index.manifests!.filter((m) => !this.dropAfterPush.has(`${m.platform!.os}/${m.platform!.architecture}`)) };
+    const served = {
+      ...index,
+      manifests: index.manifests!.filter((m) => !this.dropAfterPush.has(`${m.platform!.os}/${m.platform!.architecture}`)),
+    };
     for (const tag of options.tags) this.tags.set(tag, served);
   };
 
@@ -97,9 +106,20 @@ describe('mergeImages', () => {
   it('publishes every image as one index under all its tags, checked before and after the push', async () => {
     const tools = new FakeImagetools().pushed([...appLegs, ...apiLegs]);
     const log: string[] = [];
-    const report = await mergeImages(options(tools, [...appLegs, ...apiLegs].map((l) => record(l)), { log: (line) => log.push(line), concurrency: 1 }));
+    const report = await mergeImages(
+      options(
+        tools,
+        [...appLegs, ...apiLegs].map((l) => record(l)),
+        { log: (line) => log.push(line), concurrency: 1 },
+      ),
+    );
     const [app, api] = report.outcomes;
-    expect(app).toMatchObject({ image: 'app', status: 'published', tags: [`${REPO}:app-20261125`, `${REPO}:app-latest`], platforms: ['linux/amd64', 'linux/arm64'] });
+    expect(app).toMatchObject({
+      image: 'app',
+      status: 'published',
+      tags: [`${REPO}:app-20261125`, `${REPO}:app-latest`],
+      platforms: ['linux/amd64', 'linux/arm64'],
+    });
     expect(app.digest).toBe(digestOf(JSON.stringify(tools.tags.get(`${REPO}:app-20261125`))));
     expect(app.records).toHaveLength(2);
     expect(api).toMatchObject({ image: 'api', status: 'published', tags: [`${REPO}:api-20261125`] });
@@ -119,10 +139,18 @@ describe('mergeImages', () => {
 
   it('makes no imagetools call for an image with a failed leg, and still publishes the others', async () => {
     const tools = new FakeImagetools().pushed([...appLegs, ...apiLegs]);
-    const records = [record(appLegs[0]), record(appLegs[1], { status: 'failure', digest: undefined, error: 'go build: undefined: Foo' }), ...apiLegs.map((l) => record(l))];
+    const records = [
+      record(appLegs[0]),
+      record(appLegs[1], { status: 'failure', digest: undefined, error: 'go build: undefined: Foo' }),
+      ...apiLegs.map((l) => record(l)),
+    ];
     const report = await mergeImages(options(tools, records));
     const [app, api] = report.outcomes;
-    expect(app).toMatchObject({ status: 'failed', tags: [], failedLegs: [{ legId: 'app--linux-arm64', platform: 'linux/arm64', reason: 'go build: undefined: Foo' }] });
+    expect(app).toMatchObject({
+      status: 'failed',
+      tags: [],
+      failedLegs: [{ legId: 'app--linux-arm64', platform: 'linux/arm64', reason: 'go build: undefined: Foo' }],
+    });
     expect(app.digest).toBeUndefined();
     expect(tools.calls.filter((c) => c.includes('app'))).toEqual([]);
     expect(api.status).toBe('published');
@@ -132,7 +160,12 @@ describe('mergeImages', () => {
   it('moves no tag when the assembled index lacks a planned platform', async () => {
     // The arm64 leg pushed an amd64 image (e.g. a backend ignored the platform).
     const tools = new FakeImagetools().pushed([...appLegs, ...apiLegs], (l) => (l.id === 'app--linux-arm64' ? 'linux/amd64' : l.platform));
-    const report = await mergeImages(options(tools, [...appLegs, ...apiLegs].map((l) => record(l))));
+    const report = await mergeImages(
+      options(
+        tools,
+        [...appLegs, ...apiLegs].map((l) => record(l)),
+      ),
+    );
     const [app, api] = report.outcomes;
     expect(app.status).toBe('failed');
     expect(app.error).toMatch(/lacks linux\/arm64 \(it has linux\/amd64, linux\/amd64\).*no tag moved/);
@@ -144,7 +177,13 @@ describe('mergeImages', () => {
   it('says honestly that the tags moved when the pushed index turns out incomplete', async () => {
     const tools = new FakeImagetools().pushed([...appLegs, ...apiLegs]);
     tools.dropAfterPush.add('linux/arm64');
-    const report = await mergeImages(options(tools, [...appLegs, ...apiLegs].map((l) => record(l)), { images: images.slice(0, 1) }));
+    const report = await mergeImages(
+      options(
+        tools,
+        [...appLegs, ...apiLegs].map((l) => record(l)),
+        { images: images.slice(0, 1) },
+      ),
+    );
     const [app] = report.outcomes;
     expect(app.status).toBe('failed');
     expect(app.digest).toMatch(/^sha256:/);
@@ -155,7 +194,12 @@ describe('mergeImages', () => {
   it('reports an imagetools failure on one image and carries on with the next', async () => {
     const tools = new FakeImagetools().pushed([...appLegs, ...apiLegs]);
     tools.failCreate.add(`${REPO}:app-latest`);
-    const report = await mergeImages(options(tools, [...appLegs, ...apiLegs].map((l) => record(l))));
+    const report = await mergeImages(
+      options(
+        tools,
+        [...appLegs, ...apiLegs].map((l) => record(l)),
+      ),
+    );
     const [app, api] = report.outcomes;
     expect(app.status).toBe('failed');
     expect(app.error).toMatch(/imagetools create failed; .*may already point at the new index: .*401 Unauthorized/);
@@ -164,7 +208,12 @@ describe('mergeImages', () => {
 
   it('fails an image whose leg digest the registry does not have, before moving tags', async () => {
     const tools = new FakeImagetools().pushed([appLegs[0], ...apiLegs]);
-    const report = await mergeImages(options(tools, [...appLegs, ...apiLegs].map((l) => record(l))));
+    const report = await mergeImages(
+      options(
+        tools,
+        [...appLegs, ...apiLegs].map((l) => record(l)),
+      ),
+    );
     expect(report.outcomes[0].error).toMatch(/could not assemble the index .*\(no tag moved\): ERROR: .*not found/);
     expect(tools.calls.filter((c) => c.startsWith('create'))).toEqual([`create ${REPO}:api-20261125`]);
   });
@@ -172,7 +221,14 @@ describe('mergeImages', () => {
   it('treats linux/arm64/v8 in the plan and linux/arm64 in the index as the same platform', async () => {
     const legs = [leg('app', 'linux/amd64'), leg('app', 'linux/arm64/v8')];
     const tools = new FakeImagetools().pushed(legs, (l) => (l.platform === 'linux/arm64/v8' ? 'linux/arm64' : l.platform));
-    const report = await mergeImages({ images: images.slice(0, 1), legs, records: legs.map((l) => record(l)), publish, imagetools: tools, env: {} });
+    const report = await mergeImages({
+      images: images.slice(0, 1),
+      legs,
+      records: legs.map((l) => record(l)),
+      publish,
+      imagetools: tools,
+      env: {},
+    });
     expect(report.outcomes[0].status).toBe('published');
   });
 
@@ -186,15 +242,30 @@ describe('mergeImages', () => {
       imagetools: tools,
       env: {},
     });
-    expect(report.outcomes[0].tags).toEqual([`${REPO}:app-20261125`, `${REPO}:app-latest`, `${REPO}:app-20261125-amd64`, `${REPO}:app-20261125-arm64`]);
-    expect(tools.calls.filter((c) => c.startsWith('create --copy'))).toEqual([`create --copy ${REPO}:app-20261125-amd64`, `create --copy ${REPO}:app-20261125-arm64`]);
+    expect(report.outcomes[0].tags).toEqual([
+      `${REPO}:app-20261125`,
+      `${REPO}:app-latest`,
+      `${REPO}:app-20261125-amd64`,
+      `${REPO}:app-20261125-arm64`,
+    ]);
+    expect(tools.calls.filter((c) => c.startsWith('create --copy'))).toEqual([
+      `create --copy ${REPO}:app-20261125-amd64`,
+      `create --copy ${REPO}:app-20261125-arm64`,
+    ]);
     expect(tools.tags.get(`${REPO}:app-20261125-arm64`)?.manifests?.map((m) => m.digest)).toEqual([digestFor('app--linux-arm64')]);
   });
 
   it('measures the merge wall time', async () => {
     const tools = new FakeImagetools().pushed(appLegs);
     tools.delayMs = 30;
-    const report = await mergeImages({ images: images.slice(0, 1), legs: appLegs, records: appLegs.map((l) => record(l)), publish, imagetools: tools, env: {} });
+    const report = await mergeImages({
+      images: images.slice(0, 1),
+      legs: appLegs,
+      records: appLegs.map((l) => record(l)),
+      publish,
+      imagetools: tools,
+      env: {},
+    });
     expect(report.mergeMs).toBeGreaterThanOrEqual(25);
   });
 
@@ -249,8 +320,19 @@ describe('mergeImages with a WebAssembly app', () => {
   it('tags the one wasm artifact as it is, without an index', async () => {
     const wasmLeg = { ...leg('edge', 'wasi/wasm32'), backend: 'spin' as const };
     const tools = new FakeImagetools().pushed([wasmLeg]);
-    const report = await mergeImages({ images: [{ image: 'edge', additionalTags: ['wasm'] }], legs: [wasmLeg], records: [record(wasmLeg)], publish, imagetools: tools, env: {} });
-    expect(report.outcomes[0]).toMatchObject({ status: 'published', digest: digestFor(wasmLeg.id), tags: [`${REPO}:edge-20261125`, `${REPO}:edge-wasm`] });
+    const report = await mergeImages({
+      images: [{ image: 'edge', additionalTags: ['wasm'] }],
+      legs: [wasmLeg],
+      records: [record(wasmLeg)],
+      publish,
+      imagetools: tools,
+      env: {},
+    });
+    expect(report.outcomes[0]).toMatchObject({
+      status: 'published',
+      digest: digestFor(wasmLeg.id),
+      tags: [`${REPO}:edge-20261125`, `${REPO}:edge-wasm`],
+    });
     expect(tools.calls).toEqual([`create --copy ${REPO}:edge-20261125 ${REPO}:edge-wasm`]);
   });
 });

@@ -17,9 +17,16 @@ describe('metadataDigest', () => {
   });
 
   it('refuses an index (attestations pushed along) and metadata without a digest', () => {
-    const index = JSON.stringify({ 'containerimage.digest': digest, 'containerimage.descriptor': { mediaType: 'application/vnd.oci.image.index.v1+json' } });
-    expect(() => metadataDigest(index)).toThrow("buildx pushed a application/vnd.oci.image.index.v1+json, expected one platform's image manifest");
-    expect(() => metadataDigest('{"buildx.build.ref":"x"}')).toThrow('buildx metadata has no containerimage.digest (keys: buildx.build.ref)');
+    const index = JSON.stringify({
+      'containerimage.digest': digest,
+      'containerimage.descriptor': { mediaType: 'application/vnd.oci.image.index.v1+json' },
+    });
+    expect(() => metadataDigest(index)).toThrow(
+      "buildx pushed a application/vnd.oci.image.index.v1+json, expected one platform's image manifest",
+    );
+    expect(() => metadataDigest('{"buildx.build.ref":"x"}')).toThrow(
+      'buildx metadata has no containerimage.digest (keys: buildx.build.ref)',
+    );
   });
 });
 
@@ -75,7 +82,9 @@ describe('frontendPullFailed', () => {
 
   it('does not blame the frontend for a base image or a failed RUN', () => {
     expect(frontendPullFailed('#2 [internal] load metadata for 127.0.0.1:5000/nope:1\n#2 ERROR: not found')).toBe(false);
-    expect(frontendPullFailed('#2 resolve image config for docker-image://x/y:1\n#2 DONE 0.1s\n#5 [2/3] RUN false\n#5 ERROR: exit code: 1')).toBe(false);
+    expect(
+      frontendPullFailed('#2 resolve image config for docker-image://x/y:1\n#2 DONE 0.1s\n#5 [2/3] RUN false\n#5 ERROR: exit code: 1'),
+    ).toBe(false);
   });
 });
 
@@ -101,7 +110,14 @@ describe('resolveBuildxCommand', () => {
     }
     return dir;
   }
-  const answering = (code: number) => async (_cmd: string, _args: readonly string[], _o?: RunOptions): Promise<RunResult> => ({ code, stdout: '', stderr: '', durationMs: 1 });
+  const answering =
+    (code: number) =>
+    async (_cmd: string, _args: readonly string[], _o?: RunOptions): Promise<RunResult> => ({
+      code,
+      stdout: '',
+      stderr: '',
+      durationMs: 1,
+    });
 
   it('prefers docker buildx when docker has the plugin', async () => {
     const dir = bin(['docker', 'buildx']);
@@ -114,8 +130,12 @@ describe('resolveBuildxCommand', () => {
   });
 
   it('says what is missing', async () => {
-    await expect(resolveBuildxCommand({ PATH: bin(['docker']) }, answering(1))).rejects.toThrow('docker is on PATH but has no buildx plugin');
-    await expect(resolveBuildxCommand({ PATH: bin([]) }, answering(0))).rejects.toThrow('neither docker with buildx nor a standalone buildx is on PATH');
+    await expect(resolveBuildxCommand({ PATH: bin(['docker']) }, answering(1))).rejects.toThrow(
+      'docker is on PATH but has no buildx plugin',
+    );
+    await expect(resolveBuildxCommand({ PATH: bin([]) }, answering(0))).rejects.toThrow(
+      'neither docker with buildx nor a standalone buildx is on PATH',
+    );
   });
 });
 
@@ -131,12 +151,27 @@ describe('buildxBuild', () => {
       calls.push([cmd, ...args]);
       // A push-looking exporter line: with push off its time must not count as pushing.
       for (const line of ['#8 exporting to image', '#8 pushing layers', '#8 DONE 0.4s']) o?.onLine?.('stderr', line);
-      writeFileSync(metadataFile, JSON.stringify({ 'containerimage.digest': digest, 'containerimage.descriptor': { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest } }));
+      writeFileSync(
+        metadataFile,
+        JSON.stringify({
+          'containerimage.digest': digest,
+          'containerimage.descriptor': { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest },
+        }),
+      );
       return { code: 0, stdout: '', stderr: '', durationMs: 5 };
     };
     const options = {
-      contextDir: dir, dockerfile: join(dir, 'Dockerfile'), platform: 'linux/amd64', repository: '127.0.0.1:5000/hephy/app', buildArgs: [],
-      metadataFile, cacheFrom: [], cacheTo: [], insecure: false, push, env: { PATH: join(dir, 'bin') },
+      contextDir: dir,
+      dockerfile: join(dir, 'Dockerfile'),
+      platform: 'linux/amd64',
+      repository: '127.0.0.1:5000/hephy/app',
+      buildArgs: [],
+      metadataFile,
+      cacheFrom: [],
+      cacheTo: [],
+      insecure: false,
+      push,
+      env: { PATH: join(dir, 'bin') },
     };
     return { calls, result: buildxBuild(options, runner) };
   }

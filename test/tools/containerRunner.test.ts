@@ -116,7 +116,9 @@ describe('detectEngine', () => {
     const bin = pathWith(['docker']);
     try {
       const { runner } = fakeRunner(() => ({ code: 1 }));
-      await expect(detectEngine({ PATH: bin.path }, runner)).rejects.toThrow('no Docker daemon answers `docker info` and podman is not installed');
+      await expect(detectEngine({ PATH: bin.path }, runner)).rejects.toThrow(
+        'no Docker daemon answers `docker info` and podman is not installed',
+      );
     } finally {
       bin.cleanup();
     }

@@ -73,7 +73,9 @@ describe('resolveImagetoolsCommand', () => {
     const dir = pathWith([]);
     await expect(resolveImagetoolsCommand({ PATH: dir }, fakeRunner().runner)).rejects.toThrow(/neither docker .*nor a standalone buildx/);
     const withDocker = pathWith(['docker']);
-    await expect(resolveImagetoolsCommand({ PATH: withDocker }, fakeRunner(() => ({ code: 1 })).runner)).rejects.toThrow(/no buildx plugin/);
+    await expect(resolveImagetoolsCommand({ PATH: withDocker }, fakeRunner(() => ({ code: 1 })).runner)).rejects.toThrow(
+      /no buildx plugin/,
+    );
   });
 });
 
@@ -117,8 +119,25 @@ describe('createImagetools', () => {
 
   it('copies a single manifest as it is when preferIndex is false (per-arch tags)', async () => {
     const { runner, calls } = fakeRunner();
-    await createImagetools(runner).createIndex({ tags: ['r/x:t-amd64'], sources: [`r/x@${A}`], env: env(), preferIndex: false, builder: 'hephy' });
-    expect(calls[0].args).toEqual(['imagetools', 'create', '--progress', 'plain', '--builder', 'hephy', '--prefer-index=false', '-t', 'r/x:t-amd64', `r/x@${A}`]);
+    await createImagetools(runner).createIndex({
+      tags: ['r/x:t-amd64'],
+      sources: [`r/x@${A}`],
+      env: env(),
+      preferIndex: false,
+      builder: 'hephy',
+    });
+    expect(calls[0].args).toEqual([
+      'imagetools',
+      'create',
+      '--progress',
+      'plain',
+      '--builder',
+      'hephy',
+      '--prefer-index=false',
+      '-t',
+      'r/x:t-amd64',
+      `r/x@${A}`,
+    ]);
   });
 
   it('refuses to run without tags or sources', async () => {
@@ -148,7 +167,9 @@ describe('createImagetools', () => {
 
   it('takes the index digest from the descriptor the registry resolved', async () => {
     const { runner, calls } = fakeRunner((args) => ({
-      stdout: args.includes('r/x:ok') ? JSON.stringify({ mediaType: 'application/vnd.oci.image.index.v1+json', digest: A, size: 645 }) : '{"size":1}',
+      stdout: args.includes('r/x:ok')
+        ? JSON.stringify({ mediaType: 'application/vnd.oci.image.index.v1+json', digest: A, size: 645 })
+        : '{"size":1}',
     }));
     const tools = createImagetools(runner);
     expect(await tools.indexDigest('r/x:ok', env())).toBe(A);
@@ -172,22 +193,38 @@ describe('createImagetools', () => {
   });
 
   it('adds a login hint when the registry refuses the request', async () => {
-    const refusing: Runner = async (cmd, args) => {
-      throw new ToolError(`${cmd} exited with code 1:\nERROR: unexpected status from HEAD request to http://r/v2/x/manifests/1: 401 Unauthorized`, cmd, 1, '', '');
+    const refusing: Runner = async (cmd) => {
+      throw new ToolError(
+        `${cmd} exited with code 1:\nERROR: unexpected status from HEAD request to http://r/v2/x/manifests/1: 401 Unauthorized`,
+        cmd,
+        1,
+        '',
+        '',
+      );
     };
-    const error = await createImagetools(refusing).inspectRaw('r/x:1', { PATH: dir, DOCKER_CONFIG: '/run/hephy/docker' }).catch((e: unknown) => e);
+    const error = await createImagetools(refusing)
+      .inspectRaw('r/x:1', { PATH: dir, DOCKER_CONFIG: '/run/hephy/docker' })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ToolError);
     expect((error as Error).message).toMatch(/401 Unauthorized\nhint: .*check the registry login .*DOCKER_CONFIG=\/run\/hephy\/docker/);
     const notFound: Runner = async (cmd) => {
       throw new ToolError('ERROR: r/x:1: not found', cmd, 1, '', '');
     };
-    expect(((await createImagetools(notFound).inspectRaw('r/x:1', { PATH: dir }).catch((e: unknown) => e)) as Error).message).toBe('ERROR: r/x:1: not found');
+    expect(
+      (
+        (await createImagetools(notFound)
+          .inspectRaw('r/x:1', { PATH: dir })
+          .catch((e: unknown) => e)) as Error
+      ).message,
+    ).toBe('ERROR: r/x:1: not found');
   });
 
   it('probes for the binary once per environment', async () => {
     const both = binDir(['docker', 'buildx']);
     try {
-      const { runner, calls } = fakeRunner((args) => ({ stdout: args[0] === 'buildx' && args[1] === 'version' ? 'v0' : '{"digest":"' + A + '"}' }));
+      const { runner, calls } = fakeRunner((args) => ({
+        stdout: args[0] === 'buildx' && args[1] === 'version' ? 'v0' : '{"digest":"' + A + '"}',
+      }));
       const tools = createImagetools(runner);
       await tools.indexDigest('r/x:1', { PATH: both });
       await tools.indexDigest('r/x:2', { PATH: both });
@@ -204,7 +241,13 @@ describe('createImagetools', () => {
       chmodSync(join(shim, 'buildx'), 0o755);
       const tools = createImagetools();
       expect(await tools.indexDigest('r/x:1', { PATH: `${shim}:/usr/bin:/bin` })).toBe(A);
-      expect(readFileSync(join(shim, 'argv'), 'utf8').split('\n').filter(Boolean)).toEqual(['imagetools', 'inspect', '--format', '{{json .Manifest}}', 'r/x:1']);
+      expect(readFileSync(join(shim, 'argv'), 'utf8').split('\n').filter(Boolean)).toEqual([
+        'imagetools',
+        'inspect',
+        '--format',
+        '{{json .Manifest}}',
+        'r/x:1',
+      ]);
     } finally {
       rmSync(shim, { recursive: true, force: true });
     }
@@ -218,7 +261,12 @@ describe('indexPlatforms', () => {
         { digest: A, size: 1, platform: { os: 'linux', architecture: 'amd64' } },
         { digest: B, size: 1, platform: { os: 'linux', architecture: 'arm64', variant: 'v8' } },
         { digest: B, size: 1, platform: { os: 'linux', architecture: 'arm', variant: 'v7' } },
-        { digest: A, size: 1, platform: { os: 'unknown', architecture: 'unknown' }, annotations: { 'vnd.docker.reference.type': 'attestation-manifest' } },
+        {
+          digest: A,
+          size: 1,
+          platform: { os: 'unknown', architecture: 'unknown' },
+          annotations: { 'vnd.docker.reference.type': 'attestation-manifest' },
+        },
         { digest: A, size: 1, annotations: { 'vnd.docker.reference.type': 'attestation-manifest' } },
       ],
     };

@@ -1,11 +1,4 @@
-import {
-  isPushStart,
-  kanikoArgs,
-  kanikoFailureReason,
-  logMessage,
-  runInstruction,
-  type FailureContext,
-} from '../../src/tools/kaniko.js';
+import { isPushStart, kanikoArgs, kanikoFailureReason, logMessage, runInstruction, type FailureContext } from '../../src/tools/kaniko.js';
 
 // Output lines below were printed by the chainguard-dev/kaniko v1.25.5 executor (podman, local
 // registry) for the failure each test names.
@@ -34,7 +27,8 @@ describe('kanikoFailureReason', () => {
   });
 
   it('says a Dockerfile is not in the context', () => {
-    const output = 'Error: error resolving dockerfile path: please provide a valid path to a Dockerfile within the build context with --dockerfile\nUsage:\n  executor [flags]';
+    const output =
+      'Error: error resolving dockerfile path: please provide a valid path to a Dockerfile within the build context with --dockerfile\nUsage:\n  executor [flags]';
     expect(reason(output, { dockerfile: 'docker/Dockerfile' })).toBe('the Dockerfile docker/Dockerfile is not in the build context');
   });
 
@@ -45,7 +39,8 @@ describe('kanikoFailureReason', () => {
   });
 
   it('points at the Dockerfile line kaniko cannot parse', () => {
-    const output = 'error building image: parsing dockerfile: dockerfile parse error on line 2: unknown instruction: FOO (did you mean FROM?)';
+    const output =
+      'error building image: parsing dockerfile: dockerfile parse error on line 2: unknown instruction: FOO (did you mean FROM?)';
     expect(reason(output)).toBe('Dockerfile line 2: unknown instruction: FOO (did you mean FROM?)');
   });
 
@@ -60,18 +55,23 @@ describe('kanikoFailureReason', () => {
   it('says to log in when the push is not authorised', () => {
     const output =
       'error checking push permissions -- make sure you entered the correct tag name, and that you are authenticated correctly, and try again: checking push permission for "registry.example.com/t/app:x": POST https://registry.example.com/v2/t/app/blobs/uploads/: UNAUTHORIZED: authentication required';
-    expect(reason(output, { destination: 'registry.example.com/t/app:x' })).toMatch(/^cannot push to registry.example.com\/t\/app:x: not authorised: log in/);
+    expect(reason(output, { destination: 'registry.example.com/t/app:x' })).toMatch(
+      /^cannot push to registry.example.com\/t\/app:x: not authorised: log in/,
+    );
   });
 
   it('blames missing QEMU for a foreign RUN that cannot start', () => {
-    const output = 'error building image: error building stage: failed to execute command: starting command: fork/exec /bin/sh: exec format error';
+    const output =
+      'error building image: error building stage: failed to execute command: starting command: fork/exec /bin/sh: exec format error';
     expect(reason(output, { lastRun: 'RUN uname -m > /arch' })).toBe(
       'RUN uname -m > /arch cannot run arm64 programs on this machine (exec format error): register QEMU binfmt handlers with the F flag, or build linux/arm64 on a native runner',
     );
   });
 
-  it('falls back to the executor\'s last error line, on one line', () => {
-    expect(reason('time="x" level=info msg="Unpacking rootfs"\nerror building image: something\nnew happened')).toBe('error building image: something');
+  it("falls back to the executor's last error line, on one line", () => {
+    expect(reason('time="x" level=info msg="Unpacking rootfs"\nerror building image: something\nnew happened')).toBe(
+      'error building image: something',
+    );
     expect(reason('', { exitCode: 137 })).toBe('the executor exited with code 137');
   });
 });
@@ -93,7 +93,13 @@ describe('log lines', () => {
 
 describe('kanikoArgs', () => {
   it('pushes to a destination or writes a layout, never both', () => {
-    const common = { dockerfile: '/workspace/Dockerfile', platform: 'linux/amd64', buildArgs: [], digestFile: '/hephy/out/digest', insecure: false };
+    const common = {
+      dockerfile: '/workspace/Dockerfile',
+      platform: 'linux/amd64',
+      buildArgs: [],
+      digestFile: '/hephy/out/digest',
+      insecure: false,
+    };
     const pushed = kanikoArgs({ ...common, output: { kind: 'scratch-tag', destination: `${REG}/t/app:hephy-leg-x` } });
     expect(pushed).toContain(`--destination=${REG}/t/app:hephy-leg-x`);
     expect(pushed).not.toContain('--no-push');

@@ -12,7 +12,10 @@ function layout(manifests: object[]): string {
 
 describe('koLayoutDir', () => {
   it('writes the layout under workDir when ko accepts that path', () => {
-    expect(koLayoutDir('/tmp/hephy-leg-app--linux-arm64-x1y2z3')).toEqual({ dir: '/tmp/hephy-leg-app--linux-arm64-x1y2z3/ko/oci-layout', temporary: false });
+    expect(koLayoutDir('/tmp/hephy-leg-app--linux-arm64-x1y2z3')).toEqual({
+      dir: '/tmp/hephy-leg-app--linux-arm64-x1y2z3/ko/oci-layout',
+      temporary: false,
+    });
   });
 
   it('moves to a lower-case temp dir when workDir has upper case (ko parses the path as a repository)', () => {
@@ -49,7 +52,7 @@ describe('layoutImageDigest', () => {
 });
 
 describe('stripGoLogTime', () => {
-  it("drops the Go log timestamp that ko puts before every line", () => {
+  it('drops the Go log timestamp that ko puts before every line', () => {
     expect(stripGoLogTime('2026/11/25 15:10:02 Building example.com/app for linux/arm64')).toBe('Building example.com/app for linux/arm64');
     expect(stripGoLogTime('Error: no timestamp')).toBe('Error: no timestamp');
   });

@@ -1,4 +1,15 @@
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from '../../src/core/problem.js';
@@ -21,9 +32,12 @@ describe('normalizeRegistry', () => {
     expect(normalizeRegistry(input)).toBe(expected);
   });
 
-  it.each(['', '   ', 'https://', 'registry example.com', 'registry.example.com:port', '-bad.example.com'])('rejects %j as a user error', (input) => {
-    expect(() => normalizeRegistry(input)).toThrow(UserError);
-  });
+  it.each(['', '   ', 'https://', 'registry example.com', 'registry.example.com:port', '-bad.example.com'])(
+    'rejects %j as a user error',
+    (input) => {
+      expect(() => normalizeRegistry(input)).toThrow(UserError);
+    },
+  );
 });
 
 describe('writeDockerConfig', () => {
@@ -108,7 +122,11 @@ describe('withRegistryAuth', () => {
     mkdirSync(join(previous, 'cli-plugins'), { recursive: true });
     writeFileSync(join(previous, 'config.json'), JSON.stringify({ auths: { 'base.example.com': { auth: 'Yjpi' } } }));
     const dir = join(root, 'auth');
-    const env = withRegistryAuth({ HOME: join(root, 'home'), PATH: '/bin' }, [creds, { registry: '127.0.0.1:5000', username: 'u', password: 'p2' }], dir);
+    const env = withRegistryAuth(
+      { HOME: join(root, 'home'), PATH: '/bin' },
+      [creds, { registry: '127.0.0.1:5000', username: 'u', password: 'p2' }],
+      dir,
+    );
     expect(env).toEqual({ HOME: join(root, 'home'), PATH: '/bin', DOCKER_CONFIG: dir, BUILDX_CONFIG: join(previous, 'buildx') });
     const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));
     expect(Object.keys(config.auths).sort()).toEqual(['127.0.0.1:5000', 'base.example.com', 'registry.example.com:5443']);

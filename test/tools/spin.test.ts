@@ -10,7 +10,9 @@ describe('spin tool', () => {
     expect(spinArch('x64')).toBe('amd64');
     expect(spinArch('arm64')).toBe('aarch64');
     expect(() => spinArch('riscv64')).toThrow('(riscv64)');
-    expect(spinReleaseUrl('v3.4.0', 'amd64')).toBe('https://github.com/spinframework/spin/releases/download/v3.4.0/spin-v3.4.0-linux-amd64.tar.gz');
+    expect(spinReleaseUrl('v3.4.0', 'amd64')).toBe(
+      'https://github.com/spinframework/spin/releases/download/v3.4.0/spin-v3.4.0-linux-amd64.tar.gz',
+    );
   });
 
   it('reads the version and the pushed digest from Spin output', () => {
@@ -22,6 +24,13 @@ describe('spin tool', () => {
 
   it('puts --insecure before the reference only for plain-http registries', () => {
     expect(spinPushArgs('spin.toml', 'r.example.com/a:t', false)).toEqual(['registry', 'push', '--from', 'spin.toml', 'r.example.com/a:t']);
-    expect(spinPushArgs('spin.toml', '127.0.0.1:5000/a:t', true)).toEqual(['registry', 'push', '--from', 'spin.toml', '--insecure', '127.0.0.1:5000/a:t']);
+    expect(spinPushArgs('spin.toml', '127.0.0.1:5000/a:t', true)).toEqual([
+      'registry',
+      'push',
+      '--from',
+      'spin.toml',
+      '--insecure',
+      '127.0.0.1:5000/a:t',
+    ]);
   });
 });

@@ -22,7 +22,10 @@ export const detectCommand: CommandSpec = {
     const loaded = existsSync(configFile) ? loadBuildConfig(configFile, shownConfig) : undefined;
     const problems = [...(loaded?.problems ?? [])];
     if (!loaded || loaded.config) {
-      const detection = detectBackend(dir, loaded?.config ?? {}, loaded?.locate, { configFile: shownConfig, displayDir: args.positionals[0] });
+      const detection = detectBackend(dir, loaded?.config ?? {}, loaded?.locate, {
+        configFile: shownConfig,
+        displayDir: args.positionals[0],
+      });
       problems.push(...detection.problems);
       if (detection.backend) io.out(`${detection.backend}: ${detection.reason}\n`);
     }

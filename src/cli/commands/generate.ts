@@ -14,9 +14,11 @@ export const generateCommand: CommandSpec = {
   allowPositionals: false,
   async run(args, io) {
     const root = resolve(io.cwd, stringOption(args, 'root') ?? '.');
-    if (Boolean(args.values.check) === Boolean(args.values.write)) throw new UserError('say --check or --write\nusage: hephy-builder generate --check | --write [--root DIR]');
+    if (Boolean(args.values.check) === Boolean(args.values.write))
+      throw new UserError('say --check or --write\nusage: hephy-builder generate --check | --write [--root DIR]');
     if (args.values.write) {
-      for (const file of writeGenerated(root, { project: Boolean(args.values.project) })) io.out(`${file.status.padEnd(11)} ${file.path}\n`);
+      for (const file of writeGenerated(root, { project: Boolean(args.values.project) }))
+        io.out(`${file.status.padEnd(11)} ${file.path}\n`);
       return 0;
     }
     const result = checkGenerated(root);

@@ -9,4 +9,14 @@ import { runCommand } from './run.js';
 import { schemaCommand } from './schema.js';
 import { validateCommand } from './validate.js';
 
-export const commands: CommandSpec[] = [validateCommand, detectCommand, planCommand, schemaCommand, initCommand, generateCommand, buildCommand, mergeCommand, runCommand];
+export const commands: CommandSpec[] = [
+  validateCommand,
+  detectCommand,
+  planCommand,
+  schemaCommand,
+  initCommand,
+  generateCommand,
+  buildCommand,
+  mergeCommand,
+  runCommand,
+];

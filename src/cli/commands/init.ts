@@ -8,7 +8,8 @@ import { stringOption, type CommandSpec } from '../args.js';
 export const initCommand: CommandSpec = {
   name: 'init',
   summary: 'Write .github/workflows/hephy-builder.yml (and a starter build-config.yaml for a config-less app)',
-  usage: 'hephy-builder init [--root DIR] [--registry HOST] [--image-prefix PATH] [--tag-mode per-image|single-repo] [--branch B] [--force]',
+  usage:
+    'hephy-builder init [--root DIR] [--registry HOST] [--image-prefix PATH] [--tag-mode per-image|single-repo] [--branch B] [--force]',
   help: `  --root DIR            repository root (default: .)
   --registry HOST       registry to push to (default: the repository variable HEPHY_REGISTRY)
   --image-prefix PATH   path under the registry (default: the repository owner)
@@ -27,7 +28,8 @@ export const initCommand: CommandSpec = {
   async run(args, io) {
     const root = resolve(io.cwd, stringOption(args, 'root') ?? '.');
     const tagMode = stringOption(args, 'tag-mode');
-    if (tagMode && !TAG_MODES.includes(tagMode as TagMode)) throw new UserError(`--tag-mode: expected one of ${TAG_MODES.join(', ')}, got \`${tagMode}\``);
+    if (tagMode && !TAG_MODES.includes(tagMode as TagMode))
+      throw new UserError(`--tag-mode: expected one of ${TAG_MODES.join(', ')}, got \`${tagMode}\``);
     const result = await initRepo(root, {
       force: Boolean(args.values.force),
       detect: (dir) => {

@@ -14,7 +14,8 @@ function readPlan(file: string): Plan {
   } catch (error) {
     throw new UserError(`${file}: not a plan (${messageOf(error)}); write one with \`hephy-builder plan --json > plan.json\``);
   }
-  if (!Array.isArray(plan?.images) || !Array.isArray(plan?.matrix?.include)) throw new UserError(`${file}: not a plan: expected images and matrix.include, as \`plan --json\` prints`);
+  if (!Array.isArray(plan?.images) || !Array.isArray(plan?.matrix?.include))
+    throw new UserError(`${file}: not a plan: expected images and matrix.include, as \`plan --json\` prints`);
   return plan;
 }
 

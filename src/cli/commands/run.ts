@@ -36,9 +36,11 @@ export const runCommand: CommandSpec = {
     if (!TAG_MODES.includes(tagMode)) throw new UserError(`--tag-mode: expected one of ${TAG_MODES.join(', ')}, got \`${tagMode}\``);
     const jobsText = stringOption(args, 'jobs');
     const jobs = jobsText === undefined ? undefined : Number(jobsText);
-    if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1)) throw new UserError(`--jobs: expected a whole number of at least 1, got \`${jobsText}\``);
+    if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1))
+      throw new UserError(`--jobs: expected a whole number of at least 1, got \`${jobsText}\``);
     const registry = stringOption(args, 'registry');
-    if (registry !== undefined && !/^[A-Za-z0-9.-]+(:\d+)?$/.test(registry)) throw new UserError(`--registry: expected HOST[:PORT], got \`${registry}\``);
+    if (registry !== undefined && !/^[A-Za-z0-9.-]+(:\d+)?$/.test(registry))
+      throw new UserError(`--registry: expected HOST[:PORT], got \`${registry}\``);
     const result = await runLocally({
       root: stringOption(args, 'root') ?? '.',
       mode: selectionFromArgs(args),

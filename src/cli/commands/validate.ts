@@ -37,7 +37,14 @@ export const validateCommand: CommandSpec = {
         const prefix = relative(io.cwd, abs);
         checked += plan.images.length;
         if (plan.images.length === 0 && plan.problems.length === 0) {
-          problems.push({ file: path, line: 1, column: 1, path: '', message: 'no build-config.yaml found here or below', severity: 'error' });
+          problems.push({
+            file: path,
+            line: 1,
+            column: 1,
+            path: '',
+            message: 'no build-config.yaml found here or below',
+            severity: 'error',
+          });
         }
         problems.push(...plan.problems.map((p) => ({ ...p, file: prefix ? `${prefix}/${p.file}` : p.file })));
       } else {

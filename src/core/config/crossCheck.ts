@@ -22,7 +22,10 @@ function get(raw: Record<string, unknown>, path: ConfigPath): unknown {
 }
 
 function dotted(path: ConfigPath): string {
-  return path.map((s) => (typeof s === 'number' ? `[${s}]` : s)).join('.').replace(/\.\[/g, '[');
+  return path
+    .map((s) => (typeof s === 'number' ? `[${s}]` : s))
+    .join('.')
+    .replace(/\.\[/g, '[');
 }
 
 export function crossCheck(raw: Record<string, unknown>, at: Locator): Problem[] {
@@ -45,10 +48,20 @@ export function crossCheck(raw: Record<string, unknown>, at: Locator): Problem[]
     );
   }
   if (hasRepo && !hasRef) {
-    error('key', ['upstream_repo'], 'upstream_repo needs upstream_ref: the branch, tag or commit to build', 'add e.g. `upstream_ref: v1.2.3`');
+    error(
+      'key',
+      ['upstream_repo'],
+      'upstream_repo needs upstream_ref: the branch, tag or commit to build',
+      'add e.g. `upstream_ref: v1.2.3`',
+    );
   }
   if (hasRef && !hasRepo) {
-    error('key', ['upstream_ref'], 'upstream_ref needs upstream_repo: the git URL to check it out from', 'add `upstream_repo: <git URL>`, or remove upstream_ref');
+    error(
+      'key',
+      ['upstream_ref'],
+      'upstream_ref needs upstream_repo: the git URL to check it out from',
+      'add `upstream_repo: <git URL>`, or remove upstream_ref',
+    );
   }
   if (local === false && !hasRepo && !hasRef) {
     error(
@@ -78,7 +91,12 @@ export function crossCheck(raw: Record<string, unknown>, at: Locator): Problem[]
       const normal = normalizePlatform(item);
       const first = seen.get(normal);
       if (first !== undefined) {
-        error('value', path, first === item ? `\`${item}\` is listed twice` : `\`${item}\` is the same platform as \`${first}\``, 'remove one of them');
+        error(
+          'value',
+          path,
+          first === item ? `\`${item}\` is listed twice` : `\`${item}\` is the same platform as \`${first}\``,
+          'remove one of them',
+        );
         return;
       }
       seen.set(normal, item);
@@ -89,9 +107,19 @@ export function crossCheck(raw: Record<string, unknown>, at: Locator): Problem[]
     for (const { text, platform, path } of valid) {
       const wasm = platform.arch === 'wasm32';
       if (wasm && backend && backend !== 'spin') {
-        error('value', path, `wasi/wasm32 is built only by the spin backend, not ${backend}`, 'set `build_backend: spin`, or remove wasi/wasm32');
+        error(
+          'value',
+          path,
+          `wasi/wasm32 is built only by the spin backend, not ${backend}`,
+          'set `build_backend: spin`, or remove wasi/wasm32',
+        );
       } else if (!wasm && backend === 'spin') {
-        error('value', path, `the spin backend builds only wasi/wasm32, not \`${text}\``, 'use `platforms: [wasi/wasm32]`, or leave platforms out');
+        error(
+          'value',
+          path,
+          `the spin backend builds only wasi/wasm32, not \`${text}\``,
+          'use `platforms: [wasi/wasm32]`, or leave platforms out',
+        );
       } else if (platform.os !== 'linux' && (backend === 'ko' || backend === 'kaniko') && !wasm) {
         error('value', path, `the ${backend} backend builds linux images only, not \`${text}\``, `use linux/${platform.arch}`);
       }
@@ -101,7 +129,12 @@ export function crossCheck(raw: Record<string, unknown>, at: Locator): Problem[]
       const wasmItem = valid.find((v) => v.platform.arch === 'wasm32');
       const other = valid.find((v) => v.platform.arch !== 'wasm32');
       if (wasmItem && other) {
-        error('value', wasmItem.path, `wasi/wasm32 cannot be built together with \`${other.text}\`: only spin builds wasm, and spin builds nothing else`, 'give the wasm app its own directory and build-config.yaml');
+        error(
+          'value',
+          wasmItem.path,
+          `wasi/wasm32 cannot be built together with \`${other.text}\`: only spin builds wasm, and spin builds nothing else`,
+          'give the wasm app its own directory and build-config.yaml',
+        );
       }
     }
   }

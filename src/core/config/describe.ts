@@ -74,6 +74,7 @@ const MAX_QUOTED = 60;
 /** User text made safe inside a one-line message: control characters escaped, long text cut. */
 export function short(value: string): string {
   const s = value.length > MAX_QUOTED ? `${value.slice(0, MAX_QUOTED)}…` : value;
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is escaped here
   return s.replace(/[\u0000-\u001F\u007F`]/g, (c) => (c === '`' ? "'" : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
 }
 

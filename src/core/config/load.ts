@@ -30,7 +30,6 @@ const MAX_NODES = 100_000;
 // Past this the user fixes the first ones first; a 10 000-line junk file should not print 10 000 lines.
 const MAX_PROBLEMS = 50;
 
-
 /** Parses build-config.yaml text. `file` is what goes into each Problem's `file`. */
 export function parseBuildConfig(text: string, file: string): ConfigParseResult {
   const problems: Problem[] = [];
@@ -181,7 +180,12 @@ function finish(problems: Problem[]): Problem[] {
   const shown = unique.slice(0, MAX_PROBLEMS);
   const rest = unique.length - MAX_PROBLEMS;
   const next = unique[MAX_PROBLEMS];
-  shown.push({ ...next, path: '', hint: undefined, message: `${rest} more problem${rest === 1 ? '' : 's'} not shown; fix the ones above first` });
+  shown.push({
+    ...next,
+    path: '',
+    hint: undefined,
+    message: `${rest} more problem${rest === 1 ? '' : 's'} not shown; fix the ones above first`,
+  });
   return shown;
 }
 
@@ -191,6 +195,7 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 
 function firstControlCharacter(text: string): { code: number; at: Position } | undefined {
   // YAML allows tab, LF, CR, and (outside C0/C1) printable characters; NUL & co. mean binary data.
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is looked for
   const match = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/.exec(text);
   if (!match) return undefined;
   const before = text.slice(0, match.index);
@@ -324,7 +329,12 @@ function toPlain(doc: Document, node: unknown, path: ConfigPath, depth: number, 
   };
   if (node === null || node === undefined) return null;
   if (++budget.nodes > MAX_NODES) {
-    once('nodes', { ...at.value(path), path: formatPath(path), message: `more than ${MAX_NODES} values; a build-config.yaml is a few lines`, severity: 'error' });
+    once('nodes', {
+      ...at.value(path),
+      path: formatPath(path),
+      message: `more than ${MAX_NODES} values; a build-config.yaml is a few lines`,
+      severity: 'error',
+    });
     return null;
   }
   if (depth > MAX_DEPTH) {
@@ -442,7 +452,9 @@ function issueToProblems(issue: z.core.$ZodIssue, raw: Record<string, unknown>, 
       const expected = allowed.length === 1 ? `\`${allowed[0]}\`` : `one of ${allowed.join(', ')}`;
       const got = typeof value === 'string' ? quote(value) : describeValue(value);
       const meant = typeof value === 'string' ? suggest(value, allowed) : undefined;
-      return [{ ...base, ...at.value(path), message: `expected ${expected}, got ${got}`, hint: meant ? `did you mean \`${meant}\`?` : undefined }];
+      return [
+        { ...base, ...at.value(path), message: `expected ${expected}, got ${got}`, hint: meant ? `did you mean \`${meant}\`?` : undefined },
+      ];
     }
     default: {
       // Our schema's own messages (too_small, invalid_format, custom) already say what is expected.
@@ -458,7 +470,9 @@ function unknownKeyHint(key: string, parent: ConfigPath): string | undefined {
   if (meant) return `did you mean \`${meant}\`?`;
   // Keys at the wrong depth, as in the seed's examples, whose indentation was lost.
   if (parent.length === 0) {
-    const owners = Object.entries(NESTED_KEYS).filter(([, keys]) => keys.includes(key)).map(([section]) => section);
+    const owners = Object.entries(NESTED_KEYS)
+      .filter(([, keys]) => keys.includes(key))
+      .map(([section]) => section);
     if (owners.length > 0) return `\`${key}\` belongs under ${owners.map((o) => `\`${o}:\``).join(' or ')}; indent it`;
   } else if (TOP_LEVEL_KEYS.includes(key)) {
     return `\`${key}\` is a top-level key; remove its indentation`;

@@ -10,12 +10,18 @@ export function renderLegMarkdown(record: LegRecord): string {
   out.push(
     renderMarkdownTable(
       ['Setup', 'Build', 'Push', 'Total', 'Size'],
-      [[record.durationsMs.setup, record.durationsMs.build, record.durationsMs.push, record.durationsMs.total].map(formatDuration).concat(formatBytes(record.compressedSize))],
+      [
+        [record.durationsMs.setup, record.durationsMs.build, record.durationsMs.push, record.durationsMs.total]
+          .map(formatDuration)
+          .concat(formatBytes(record.compressedSize)),
+      ],
     ),
     '',
   );
-  if (record.digest && record.pushed === false) out.push(`Digest as built: \`${record.digest}\` (not in any registry: push is disabled).`, '');
-  else if (record.digest) out.push(`Digest: \`${record.repository}@${record.digest}\` (no tag yet: the merge job tags the multi-arch index).`, '');
+  if (record.digest && record.pushed === false)
+    out.push(`Digest as built: \`${record.digest}\` (not in any registry: push is disabled).`, '');
+  else if (record.digest)
+    out.push(`Digest: \`${record.repository}@${record.digest}\` (no tag yet: the merge job tags the multi-arch index).`, '');
   if (record.sourceCommit) out.push(`Source commit: \`${record.sourceCommit}\``, '');
   if (record.error) out.push('```', record.error, '```', '');
   return out.join('\n');

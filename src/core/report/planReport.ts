@@ -28,7 +28,11 @@ function planRows(plan: Plan): PlanRow[] {
 
 export function renderTextTable(headers: string[], rows: string[][]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
@@ -100,7 +104,15 @@ export function renderPlanMarkdown(plan: Plan, why?: string): string {
   }
   if (plan.skipped.length) {
     out.push('<details><summary>Skipped directories</summary>', '');
-    out.push(renderMarkdownTable(['Dir', 'Reason'], plan.skipped.map((s) => [`\`${s.dir}\``, s.reason])), '', '</details>', '');
+    out.push(
+      renderMarkdownTable(
+        ['Dir', 'Reason'],
+        plan.skipped.map((s) => [`\`${s.dir}\``, s.reason]),
+      ),
+      '',
+      '</details>',
+      '',
+    );
   }
   if (plan.problems.length) {
     out.push('### Problems', '');

@@ -99,7 +99,12 @@ export function renderRunSummaryMarkdown(report: RunReport, baseline?: Baseline)
     out.push(
       renderMarkdownTable(
         ['Image', 'Platforms', 'Index digest', 'Tags'],
-        published.map((o) => [`\`${o.image}\``, o.platforms.join(', '), `\`${shortDigest(o.digest)}\``, o.tags.map((t) => `\`${t}\``).join('<br>')]),
+        published.map((o) => [
+          `\`${o.image}\``,
+          o.platforms.join(', '),
+          `\`${shortDigest(o.digest)}\``,
+          o.tags.map((t) => `\`${t}\``).join('<br>'),
+        ]),
       ),
       '',
     );
@@ -109,7 +114,19 @@ export function renderRunSummaryMarkdown(report: RunReport, baseline?: Baseline)
   if (rows.length) {
     out.push('### Legs', '');
     const compare = baseline !== undefined;
-    const headers = ['Leg', 'Status', 'Runner', 'Backend', 'Setup', 'Build', 'Push', 'Total', ...(compare ? ['Δ time'] : []), 'Size', ...(compare ? ['Δ size'] : [])];
+    const headers = [
+      'Leg',
+      'Status',
+      'Runner',
+      'Backend',
+      'Setup',
+      'Build',
+      'Push',
+      'Total',
+      ...(compare ? ['Δ time'] : []),
+      'Size',
+      ...(compare ? ['Δ size'] : []),
+    ];
     out.push(
       renderMarkdownTable(
         headers,
@@ -139,7 +156,10 @@ export function renderRunSummaryMarkdown(report: RunReport, baseline?: Baseline)
   out.push(`Critical path (slowest leg + merge ${formatDuration(report.mergeMs)}): **${formatDuration(critical)}**${criticalDelta}.`, '');
   if (baseline) {
     const what = [baseline.ref, baseline.sha?.slice(0, 7)].filter(Boolean).join(' at ');
-    out.push(`Compared with the last successful run on ${what || 'the default branch'}${baseline.createdAt ? ` (${baseline.createdAt})` : ''}.`, '');
+    out.push(
+      `Compared with the last successful run on ${what || 'the default branch'}${baseline.createdAt ? ` (${baseline.createdAt})` : ''}.`,
+      '',
+    );
   } else {
     out.push('No baseline yet: the first successful run on the default branch becomes the reference for later comparisons.', '');
   }

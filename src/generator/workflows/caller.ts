@@ -51,7 +51,11 @@ export function callerWorkflow(s: CallerSettings): Record<string, unknown> {
   const withInputs: Record<string, unknown> = {
     root: s.root !== '.' ? s.root : undefined,
     // No registry host is built in: the repository variable names it (Settings > Variables).
-    registry: s.registry || note('${{ vars.HEPHY_REGISTRY }}', { before: 'Set the repository variable HEPHY_REGISTRY to your registry host, or write the host here.' }),
+    registry:
+      s.registry ||
+      note('${{ vars.HEPHY_REGISTRY }}', {
+        before: 'Set the repository variable HEPHY_REGISTRY to your registry host, or write the host here.',
+      }),
     'image-prefix': s.imagePrefix || undefined,
     'tag-mode': s.tagMode !== 'per-image' ? s.tagMode : undefined,
     runners: s.runners || undefined,

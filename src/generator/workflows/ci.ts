@@ -31,7 +31,7 @@ export function ciWorkflow(): Record<string, unknown> {
                 uses: pinned(SETUP_NODE),
                 with: note(
                   { 'node-version': '24', cache: 'npm' },
-                  { before: "The action runs on node24 (action.yml), so CI builds and tests on the same major." },
+                  { before: 'The action runs on node24 (action.yml), so CI builds and tests on the same major.' },
                 ),
               },
               { name: 'Install dependencies', run: 'npm ci' },

@@ -62,7 +62,8 @@ export function reusableWorkflow(variant: WorkflowVariant): Record<string, unkno
             default: '',
           },
           registry: {
-            description: "Registry host[:port] to push to (required), e.g. your GitHub container registry host. Callers written by `hephy-builder init` pass the repository variable HEPHY_REGISTRY.",
+            description:
+              'Registry host[:port] to push to (required), e.g. your GitHub container registry host. Callers written by `hephy-builder init` pass the repository variable HEPHY_REGISTRY.',
             type: 'string',
             default: '',
           },
@@ -72,7 +73,8 @@ export function reusableWorkflow(variant: WorkflowVariant): Record<string, unkno
             default: '',
           },
           'tag-mode': {
-            description: 'per-image: one repository per image, tagged date, short sha and extras. single-repo: all images in one repository, tagged {image}-{date}.',
+            description:
+              'per-image: one repository per image, tagged date, short sha and extras. single-repo: all images in one repository, tagged {image}-{date}.',
             type: 'string',
             default: 'per-image',
           },
@@ -132,14 +134,11 @@ export function reusableWorkflow(variant: WorkflowVariant): Record<string, unkno
       },
     },
     permissions: note({}, { before: 'No token permissions by default; each job asks for what it needs.', blank: true }),
-    concurrency: note(
-      concurrency('hephy-builder-${{ github.workflow }}-${{ github.ref }}-${{ inputs.root }}'),
-      {
-        before:
-          "One run per caller workflow, ref and root. The group differs from the caller's own group:\n" +
-          'sharing it would make the called workflow wait on its caller forever.',
-      },
-    ),
+    concurrency: note(concurrency('hephy-builder-${{ github.workflow }}-${{ github.ref }}-${{ inputs.root }}'), {
+      before:
+        "One run per caller workflow, ref and root. The group differs from the caller's own group:\n" +
+        'sharing it would make the called workflow wait on its caller forever.',
+    }),
     jobs: note(
       {
         plan: note(
@@ -202,7 +201,7 @@ export function reusableWorkflow(variant: WorkflowVariant): Record<string, unkno
             'timeout-minutes': 60,
             permissions: { contents: 'read', packages: 'write' },
             strategy: {
-              'fail-fast': note(false, { before: "One failed leg must not cancel the others: other images still publish." }),
+              'fail-fast': note(false, { before: 'One failed leg must not cancel the others: other images still publish.' }),
               matrix: '${{ fromJSON(needs.plan.outputs.matrix) }}',
             },
             steps: [

@@ -31,9 +31,50 @@ const fixtures = ['valid', 'invalid'].flatMap((kind) =>
   readdirSync(join(fixtureDir, kind)).map((f) => readFileSync(join(fixtureDir, kind, f), 'utf8')),
 );
 const allKeys = [...TOP_LEVEL_KEYS, ...Object.values(NESTED_KEYS).flat()];
-const platforms = ['linux/amd64', 'linux/arm64', 'linux/arm64/v8', 'wasi/wasm32', 'linux/amd65', 'windows/amd64', 'linux', 'x/y/z/w', 'linux/arm/v9'];
+const platforms = [
+  'linux/amd64',
+  'linux/arm64',
+  'linux/arm64/v8',
+  'wasi/wasm32',
+  'linux/amd65',
+  'windows/amd64',
+  'linux',
+  'x/y/z/w',
+  'linux/arm/v9',
+];
 const unicode = ['é', 'ß', '日本', '🚀', '\u200b', '\u202e', '\uFEFF', '\uD800', 'Ω'];
-const yamlJunk = [':', '-', ' ', '  ', '\n', '\t', '[', ']', '{', '}', ',', '&a', '*a', '!', '!!str', '|', '>', "'", '"', '#', '%', '@', '`', '?', '---', '...', 'key', 'ko', '\0', '\r'];
+const yamlJunk = [
+  ':',
+  '-',
+  ' ',
+  '  ',
+  '\n',
+  '\t',
+  '[',
+  ']',
+  '{',
+  '}',
+  ',',
+  '&a',
+  '*a',
+  '!',
+  '!!str',
+  '|',
+  '>',
+  "'",
+  '"',
+  '#',
+  '%',
+  '@',
+  '`',
+  '?',
+  '---',
+  '...',
+  'key',
+  'ko',
+  '\0',
+  '\r',
+];
 
 function nearMiss(key: string): string {
   const chars = [...key];
@@ -102,7 +143,8 @@ function randomKey(): string {
 
 function randomMapping(depth: number): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (let i = int(6); i > 0; i--) Object.defineProperty(out, randomKey(), { value: randomValue(depth), enumerable: true, writable: true, configurable: true });
+  for (let i = int(6); i > 0; i--)
+    Object.defineProperty(out, randomKey(), { value: randomValue(depth), enumerable: true, writable: true, configurable: true });
   return out;
 }
 
@@ -135,7 +177,13 @@ const specials: [string, string][] = [
   ['deep block nesting', Array.from({ length: 300 }, (_, i) => `${'  '.repeat(i)}k${i}:`).join('\n')],
   ['deep list nesting', `platforms: ${'- '.repeat(2000)}x`],
   ['unclosed deep nesting', '{'.repeat(3000)],
-  ['alias bomb', ['a: &a [x, x, x, x, x, x, x, x, x]', ...'bcdefgh'.split('').map((c, i) => `${c}: &${c} [${Array(9).fill(`*${'abcdefgh'[i]}`).join(', ')}]`)].join('\n')],
+  [
+    'alias bomb',
+    [
+      'a: &a [x, x, x, x, x, x, x, x, x]',
+      ...'bcdefgh'.split('').map((c, i) => `${c}: &${c} [${Array(9).fill(`*${'abcdefgh'[i]}`).join(', ')}]`),
+    ].join('\n'),
+  ],
   ['self alias', 'a: &a [*a]\n'],
   ['only NULs', '\0'.repeat(100)],
   ['binary', String.fromCharCode(...Array.from({ length: 512 }, (_, i) => (i * 7919) % 256))],
@@ -176,8 +224,15 @@ test(`${Object.keys(generators).length * CASES_PER_KIND + specials.length} mutat
     }
     for (const p of result.problems) {
       const ok =
-        Number.isInteger(p.line) && Number.isInteger(p.column) && p.line >= 1 && p.column >= 1 && p.line <= lines + 1 &&
-        p.file === 'fuzz/build-config.yaml' && typeof p.message === 'string' && p.message.length > 0 && p.message.length < 2000;
+        Number.isInteger(p.line) &&
+        Number.isInteger(p.column) &&
+        p.line >= 1 &&
+        p.column >= 1 &&
+        p.line <= lines + 1 &&
+        p.file === 'fuzz/build-config.yaml' &&
+        typeof p.message === 'string' &&
+        p.message.length > 0 &&
+        p.message.length < 2000;
       if (!ok) throw new Error(`${context}: bad problem ${JSON.stringify(p).slice(0, 500)}`);
     }
   }

@@ -67,10 +67,22 @@ type Expected = [number, number, string, string, string | undefined];
 const invalid: Record<string, Expected[]> = {
   'misspelt-key.yaml': [[2, 1, 'build_backnd', 'unknown key `build_backnd`', 'did you mean `build_backend`?']],
   'both-source-modes.yaml': [
-    [2, 1, 'upstream_repo', 'use either use_local_context or upstream_repo/upstream_ref, not both', 'remove `use_local_context: true` to build the upstream repo, or remove upstream_repo/upstream_ref to build this directory'],
+    [
+      2,
+      1,
+      'upstream_repo',
+      'use either use_local_context or upstream_repo/upstream_ref, not both',
+      'remove `use_local_context: true` to build the upstream repo, or remove upstream_repo/upstream_ref to build this directory',
+    ],
   ],
   'bad-platform.yaml': [
-    [4, 5, 'platforms[1]', 'expected os/arch[/variant], e.g. linux/amd64; `linux/amd65`: unknown architecture amd65', 'did you mean `linux/amd64`?'],
+    [
+      4,
+      5,
+      'platforms[1]',
+      'expected os/arch[/variant], e.g. linux/amd64; `linux/amd65`: unknown architecture amd65',
+      'did you mean `linux/amd64`?',
+    ],
     [5, 5, 'platforms[2]', '`linux/aarch64`: unknown architecture aarch64', 'did you mean `linux/arm64`?'],
   ],
   'yaml-syntax-error.yaml': [[3, 1, '', 'YAML syntax error: flow sequence', 'a [ ... ] list must be closed with ] before the next key']],
@@ -85,14 +97,40 @@ const invalid: Record<string, Expected[]> = {
   ],
   'duplicate-key.yaml': [[3, 1, 'build_backend', 'duplicate key `build_backend` (first set on line 1)', 'remove one of them']],
   'upstream-repo-without-ref.yaml': [[1, 1, 'upstream_repo', 'upstream_repo needs upstream_ref', 'add e.g. `upstream_ref: v1.2.3`']],
-  'wasi-with-ko.yaml': [[4, 28, 'ko_config.platforms[1]', 'wasi/wasm32 is built only by the spin backend, not ko', 'set `build_backend: spin`, or remove wasi/wasm32']],
-  'spin-with-linux.yaml': [[3, 5, 'platforms[0]', 'the spin backend builds only wasi/wasm32, not `linux/amd64`', 'use `platforms: [wasi/wasm32]`, or leave platforms out']],
-  'platforms-conflict.yaml': [[5, 3, 'ko_config.platforms', 'platforms differ between the top level (line 2) and ko_config.platforms', 'keep one of the two lists']],
-  'nothing-to-build.yaml': [[1, 20, 'use_local_context', 'nothing to build', 'set `use_local_context: true`, or give upstream_repo and upstream_ref']],
+  'wasi-with-ko.yaml': [
+    [
+      4,
+      28,
+      'ko_config.platforms[1]',
+      'wasi/wasm32 is built only by the spin backend, not ko',
+      'set `build_backend: spin`, or remove wasi/wasm32',
+    ],
+  ],
+  'spin-with-linux.yaml': [
+    [
+      3,
+      5,
+      'platforms[0]',
+      'the spin backend builds only wasi/wasm32, not `linux/amd64`',
+      'use `platforms: [wasi/wasm32]`, or leave platforms out',
+    ],
+  ],
+  'platforms-conflict.yaml': [
+    [5, 3, 'ko_config.platforms', 'platforms differ between the top level (line 2) and ko_config.platforms', 'keep one of the two lists'],
+  ],
+  'nothing-to-build.yaml': [
+    [1, 20, 'use_local_context', 'nothing to build', 'set `use_local_context: true`, or give upstream_repo and upstream_ref'],
+  ],
   'tabs.yaml': [[3, 1, '', 'tabs are not allowed as indentation', 'indent with spaces']],
   'not-a-mapping.yaml': [[1, 1, '', 'expected a mapping of settings (lines like `build_backend: ko`), got a list', undefined]],
   'seed-unindented-ko.yaml': [
-    [3, 1, 'ko_config', 'expected a mapping (indented `key: value` lines), got nothing', 'indent the keys of ko_config below it by two spaces'],
+    [
+      3,
+      1,
+      'ko_config',
+      'expected a mapping (indented `key: value` lines), got nothing',
+      'indent the keys of ko_config below it by two spaces',
+    ],
     [4, 1, 'import_path', 'unknown key `import_path`', '`import_path` belongs under `ko_config:`; indent it'],
     [5, 1, 'base_image', 'unknown key `base_image`', '`base_image` belongs under `ko_config:`; indent it'],
     [7, 1, 'env', 'unknown key `env`', '`env` belongs under `ko_config:`; indent it'],
@@ -100,7 +138,13 @@ const invalid: Record<string, Expected[]> = {
   ],
   'nested-unknown-key.yaml': [
     [3, 3, 'ko_config.importPath', 'unknown key `importPath` in ko_config', 'did you mean `import_path`?'],
-    [4, 3, 'ko_config.additional_tags', 'unknown key `additional_tags` in ko_config', '`additional_tags` is a top-level key; remove its indentation'],
+    [
+      4,
+      3,
+      'ko_config.additional_tags',
+      'unknown key `additional_tags` in ko_config',
+      '`additional_tags` is a top-level key; remove its indentation',
+    ],
   ],
   'multiple-documents.yaml': [[2, 1, '', 'a build-config.yaml holds one YAML document', undefined]],
   'bad-values.yaml': [
@@ -181,12 +225,16 @@ describe('parseBuildConfig', () => {
 
   test('the same platform spelt twice is a problem', () => {
     const { problems } = parseBuildConfig('platforms: [linux/arm64, linux/arm64/v8]\n', 'f');
-    expect(problems).toEqual([expect.objectContaining({ line: 1, column: 26, message: '`linux/arm64/v8` is the same platform as `linux/arm64`' })]);
+    expect(problems).toEqual([
+      expect.objectContaining({ line: 1, column: 26, message: '`linux/arm64/v8` is the same platform as `linux/arm64`' }),
+    ]);
   });
 
   test('ko with a non-linux platform is an error', () => {
     const { problems } = parseBuildConfig('build_backend: ko\nplatforms: [windows/amd64]\n', 'f');
-    expect(errors(problems)).toEqual([expect.objectContaining({ line: 2, column: 13, message: 'the ko backend builds linux images only, not `windows/amd64`' })]);
+    expect(errors(problems)).toEqual([
+      expect.objectContaining({ line: 2, column: 13, message: 'the ko backend builds linux images only, not `windows/amd64`' }),
+    ]);
   });
 
   test('wasm mixed with linux and no backend is an error', () => {
@@ -196,7 +244,9 @@ describe('parseBuildConfig', () => {
 
   test('a section the backend ignores is a warning and the config is still returned', () => {
     const result = parseBuildConfig('build_backend: kaniko\nko_config:\n  import_path: ./cmd\n', 'f');
-    expect(result.problems).toEqual([expect.objectContaining({ line: 2, column: 1, severity: 'warning', message: 'ko_config is ignored: build_backend is kaniko' })]);
+    expect(result.problems).toEqual([
+      expect.objectContaining({ line: 2, column: 1, severity: 'warning', message: 'ko_config is ignored: build_backend is kaniko' }),
+    ]);
     expect(result.config?.build_backend).toBe('kaniko');
   });
 
@@ -239,7 +289,9 @@ describe('loadBuildConfig', () => {
 
   test('a missing file is a problem under the display path', () => {
     const result = loadBuildConfig(join(dir, 'nope.yaml'), 'app/build-config.yaml');
-    expect(result.problems).toEqual([{ file: 'app/build-config.yaml', line: 1, column: 1, path: '', message: 'file not found', severity: 'error' }]);
+    expect(result.problems).toEqual([
+      { file: 'app/build-config.yaml', line: 1, column: 1, path: '', message: 'file not found', severity: 'error' },
+    ]);
   });
 
   test('a directory is a problem', () => {
@@ -266,7 +318,7 @@ describe('effectivePlatforms', () => {
     expect(effectivePlatforms({ spin_config: { platforms: ['wasi/wasm32'] } }, 'spin')).toEqual(['wasi/wasm32']);
   });
 
-  test("a section of another backend does not apply", () => {
+  test('a section of another backend does not apply', () => {
     expect(effectivePlatforms({ ko_config: { platforms: ['linux/arm64'] } }, 'kaniko')).toBeUndefined();
     expect(effectivePlatforms({ build_backend: 'spin', ko_config: { platforms: ['linux/arm64'] } })).toBeUndefined();
   });

@@ -16,7 +16,8 @@ describe('config reference', () => {
     expect(start).toBeGreaterThan(-1);
     expect(end).toBeGreaterThan(start);
     const fresh = `${REFERENCE_START}\n${renderConfigReference()}\n${REFERENCE_END}`;
-    if (process.env.UPDATE_README === '1') writeFileSync('README.md', readme.slice(0, start) + fresh + readme.slice(end + REFERENCE_END.length));
+    if (process.env.UPDATE_README === '1')
+      writeFileSync('README.md', readme.slice(0, start) + fresh + readme.slice(end + REFERENCE_END.length));
     else expect(readme.slice(start, end + REFERENCE_END.length)).toBe(fresh);
   });
 });

@@ -3,9 +3,21 @@ import { renderLegMarkdown } from '../../../src/core/report/legReport.js';
 
 const digest = `sha256:${'e'.repeat(64)}`;
 const record: LegRecord = {
-  schema: 1, legId: 'app--linux-amd64', image: 'app', dir: 'app', platform: 'linux/amd64', backend: 'kaniko', runner: 'ubuntu-latest',
-  repository: '127.0.0.1:5000/hephy/app', digest, compressedSize: 2048, pushed: true,
-  durationsMs: { setup: 1, build: 2, push: 3, total: 6 }, status: 'success', startedAt: 't0', finishedAt: 't1',
+  schema: 1,
+  legId: 'app--linux-amd64',
+  image: 'app',
+  dir: 'app',
+  platform: 'linux/amd64',
+  backend: 'kaniko',
+  runner: 'ubuntu-latest',
+  repository: '127.0.0.1:5000/hephy/app',
+  digest,
+  compressedSize: 2048,
+  pushed: true,
+  durationsMs: { setup: 1, build: 2, push: 3, total: 6 },
+  status: 'success',
+  startedAt: 't0',
+  finishedAt: 't1',
 };
 
 describe('renderLegMarkdown', () => {

@@ -1,21 +1,58 @@
 import type { LegRecord } from '../../../src/core/model.js';
-import { baselineFromReport, BUILT_HEADING, criticalPathMs, renderRunSummaryMarkdown, renderRunSummaryText, SUMMARY_MARKER, type RunReport } from '../../../src/core/report/runSummary.js';
+import {
+  baselineFromReport,
+  BUILT_HEADING,
+  criticalPathMs,
+  renderRunSummaryMarkdown,
+  renderRunSummaryText,
+  SUMMARY_MARKER,
+  type RunReport,
+} from '../../../src/core/report/runSummary.js';
 import { formatDelta, formatDuration, formatBytes } from '../../../src/core/report/format.js';
 
 const record = (legId: string, extra: Partial<LegRecord> = {}): LegRecord => ({
-  schema: 1, legId, image: legId.split('--')[0], dir: 'd', platform: legId.endsWith('arm64') ? 'linux/arm64' : 'linux/amd64',
-  backend: 'ko', runner: legId.endsWith('arm64') ? 'ubuntu-24.04-arm' : 'ubuntu-latest', repository: 'r/x',
-  digest: 'sha256:' + 'a'.repeat(64), compressedSize: 4 * 1024 * 1024, durationsMs: { setup: 1000, build: 20000, push: 3000, total: 24000 },
-  status: 'success', startedAt: '2026-11-25T10:00:00Z', finishedAt: '2026-11-25T10:00:24Z', ...extra,
+  schema: 1,
+  legId,
+  image: legId.split('--')[0],
+  dir: 'd',
+  platform: legId.endsWith('arm64') ? 'linux/arm64' : 'linux/amd64',
+  backend: 'ko',
+  runner: legId.endsWith('arm64') ? 'ubuntu-24.04-arm' : 'ubuntu-latest',
+  repository: 'r/x',
+  digest: 'sha256:' + 'a'.repeat(64),
+  compressedSize: 4 * 1024 * 1024,
+  durationsMs: { setup: 1000, build: 20000, push: 3000, total: 24000 },
+  status: 'success',
+  startedAt: '2026-11-25T10:00:00Z',
+  finishedAt: '2026-11-25T10:00:24Z',
+  ...extra,
 });
 
 const report: RunReport = {
   mergeMs: 2000,
   outcomes: [
-    { image: 'app', status: 'published', digest: 'sha256:' + 'b'.repeat(64), tags: ['r/x:app-20261125'], platforms: ['linux/amd64', 'linux/arm64'], failedLegs: [],
-      records: [record('app--linux-amd64'), record('app--linux-arm64', { durationsMs: { setup: 1000, build: 30000, push: 4000, total: 35000 } })] },
-    { image: 'web', status: 'failed', tags: [], platforms: ['linux/amd64'], failedLegs: [{ legId: 'web--linux-amd64', platform: 'linux/amd64', reason: 'kaniko exited with code 1\nmore' }],
-      records: [record('web--linux-amd64', { status: 'failure', digest: undefined, compressedSize: undefined, error: 'kaniko exited with code 1' })] },
+    {
+      image: 'app',
+      status: 'published',
+      digest: 'sha256:' + 'b'.repeat(64),
+      tags: ['r/x:app-20261125'],
+      platforms: ['linux/amd64', 'linux/arm64'],
+      failedLegs: [],
+      records: [
+        record('app--linux-amd64'),
+        record('app--linux-arm64', { durationsMs: { setup: 1000, build: 30000, push: 4000, total: 35000 } }),
+      ],
+    },
+    {
+      image: 'web',
+      status: 'failed',
+      tags: [],
+      platforms: ['linux/amd64'],
+      failedLegs: [{ legId: 'web--linux-amd64', platform: 'linux/amd64', reason: 'kaniko exited with code 1\nmore' }],
+      records: [
+        record('web--linux-amd64', { status: 'failure', digest: undefined, compressedSize: undefined, error: 'kaniko exited with code 1' }),
+      ],
+    },
   ],
 };
 
@@ -41,7 +78,12 @@ describe('run summary', () => {
 
   it('compares with a baseline', () => {
     const baseline = baselineFromReport(
-      { mergeMs: 1000, outcomes: [{ ...report.outcomes[0], records: [record('app--linux-amd64', { durationsMs: { setup: 0, build: 0, push: 0, total: 20000 } })] }] },
+      {
+        mergeMs: 1000,
+        outcomes: [
+          { ...report.outcomes[0], records: [record('app--linux-amd64', { durationsMs: { setup: 0, build: 0, push: 0, total: 20000 } })] },
+        ],
+      },
       { ref: 'main', sha: 'c'.repeat(40) },
     );
     expect(baseline.criticalPathMs).toBe(21000);
@@ -64,13 +106,35 @@ describe('run summary', () => {
 });
 
 describe('run summary with push off', () => {
-  const built = (legId: string, extra: Partial<LegRecord> = {}) => record(legId, { pushed: false, compressedSize: undefined, durationsMs: { setup: 1000, build: 20000, push: 0, total: 21000 }, ...extra });
+  const built = (legId: string, extra: Partial<LegRecord> = {}) =>
+    record(legId, {
+      pushed: false,
+      compressedSize: undefined,
+      durationsMs: { setup: 1000, build: 20000, push: 0, total: 21000 },
+      ...extra,
+    });
   const fork: RunReport = {
     mergeMs: 5,
     outcomes: [
-      { image: 'app', status: 'built', tags: [], platforms: ['linux/amd64', 'linux/arm64'], failedLegs: [],
-        records: [built('app--linux-amd64', { digest: 'sha256:' + '1'.repeat(64) }), built('app--linux-arm64', { digest: 'sha256:' + '2'.repeat(64) })] },
-      { image: 'wasm', status: 'built', tags: [], platforms: ['wasi/wasm32'], failedLegs: [], records: [built('wasm--wasi-wasm32', { platform: 'wasi/wasm32', digest: undefined })] },
+      {
+        image: 'app',
+        status: 'built',
+        tags: [],
+        platforms: ['linux/amd64', 'linux/arm64'],
+        failedLegs: [],
+        records: [
+          built('app--linux-amd64', { digest: 'sha256:' + '1'.repeat(64) }),
+          built('app--linux-arm64', { digest: 'sha256:' + '2'.repeat(64) }),
+        ],
+      },
+      {
+        image: 'wasm',
+        status: 'built',
+        tags: [],
+        platforms: ['wasi/wasm32'],
+        failedLegs: [],
+        records: [built('wasm--wasi-wasm32', { platform: 'wasi/wasm32', digest: undefined })],
+      },
     ],
   };
 
@@ -89,8 +153,15 @@ describe('run summary with push off', () => {
 
   it('shows no size delta for a leg that was never measured', () => {
     const baseline = { legs: { 'app--linux-amd64': { totalMs: 20000, compressedSize: 1000 } } };
-    const row = renderRunSummaryMarkdown(fork, baseline).split('\n').find((l) => l.startsWith('| `app` linux/amd64'))!;
-    expect(row.split('|').map((c) => c.trim()).slice(-3, -1)).toEqual(['-', '-']);
+    const row = renderRunSummaryMarkdown(fork, baseline)
+      .split('\n')
+      .find((l) => l.startsWith('| `app` linux/amd64'))!;
+    expect(
+      row
+        .split('|')
+        .map((c) => c.trim())
+        .slice(-3, -1),
+    ).toEqual(['-', '-']);
   });
 
   it('prints built images and their leg digests in the terminal summary', () => {

@@ -56,7 +56,11 @@ export function pushEvent(sha: string, before = '0'.repeat(40)): Record<string, 
 }
 
 /** A pull request from a branch of the same repository (not a fork: it may push and comment). */
-export function pullRequestEvent(number: number, base: { sha: string; ref: string }, head: { sha: string; ref: string }): Record<string, unknown> {
+export function pullRequestEvent(
+  number: number,
+  base: { sha: string; ref: string },
+  head: { sha: string; ref: string },
+): Record<string, unknown> {
   const repository = { full_name: REPOSITORY, name: 'act-fixture', owner: { login: 'hephy' }, default_branch: 'main' };
   return {
     action: 'synchronize',

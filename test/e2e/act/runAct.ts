@@ -34,11 +34,32 @@ export async function runAct(o: ActRunOptions): Promise<ActRun> {
   const eventFile = join(o.stateDir, `event-${o.runId}.json`);
   writeFileSync(eventFile, JSON.stringify(o.payload));
   const secretFile = join(o.stateDir, `secrets-${o.runId}`);
-  writeFileSync(secretFile, Object.entries(o.secrets ?? {}).map(([k, v]) => `${k}=${v}\n`).join(''), { mode: 0o600 });
+  writeFileSync(
+    secretFile,
+    Object.entries(o.secrets ?? {})
+      .map(([k, v]) => `${k}=${v}\n`)
+      .join(''),
+    { mode: 0o600 },
+  );
   const envArgs = Object.entries({ GITHUB_REPOSITORY: REPOSITORY, ...(o.env ?? {}) }).flatMap(([k, v]) => ['--env', `${k}=${v}`]);
   const args = [
-    ACT_SH, '--state-dir', o.stateDir, '--run-id', String(o.runId), '--',
-    o.event, '-W', CALLER_PATH, '-e', eventFile, '--defaultbranch', 'main', '--secret-file', secretFile, '--json', ...envArgs,
+    ACT_SH,
+    '--state-dir',
+    o.stateDir,
+    '--run-id',
+    String(o.runId),
+    '--',
+    o.event,
+    '-W',
+    CALLER_PATH,
+    '-e',
+    eventFile,
+    '--defaultbranch',
+    'main',
+    '--secret-file',
+    secretFile,
+    '--json',
+    ...envArgs,
   ];
   const logFile = join(o.stateDir, `act-${o.runId}.jsonl`);
   const log = createWriteStream(logFile);
