@@ -121,15 +121,15 @@ go_binary_matches() {
   local bin="$HEPHY_BIN/$1" info
   [ -x "$bin" ] || return 1
   info="$(go version -m "$bin" 2>/dev/null)" || return 1
-  printf '%s\n' "$info" | grep -Eq "^[[:space:]]+path[[:space:]]+$2\$" || return 1
+  grep -Eq "^[[:space:]]+path[[:space:]]+$2\$" <<<"$info" || return 1
   if [ "$4" = install ]; then
-    printf '%s\n' "$info" | grep -Eq "^[[:space:]]+mod[[:space:]]+[^[:space:]]+[[:space:]]+$3([[:space:]]|\$)" || return 1
+    grep -Eq "^[[:space:]]+mod[[:space:]]+[^[:space:]]+[[:space:]]+$3([[:space:]]|\$)" <<<"$info" || return 1
   fi
   if [ -n "$5" ]; then
-    printf '%s\n' "$info" | grep -Eq "^[[:space:]]+build[[:space:]]+-ldflags=.*$5( |\"|\$)" || return 1
+    grep -Eq "^[[:space:]]+build[[:space:]]+-ldflags=.*$5( |\"|\$)" <<<"$info" || return 1
   fi
   if [ -n "$6" ]; then
-    printf '%s\n' "$info" | grep -Eq "^[[:space:]]+build[[:space:]]+CGO_ENABLED=$6\$" || return 1
+    grep -Eq "^[[:space:]]+build[[:space:]]+CGO_ENABLED=$6\$" <<<"$info" || return 1
   fi
 }
 
