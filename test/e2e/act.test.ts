@@ -91,7 +91,7 @@ beforeAll(async () => {
   stepEnv = {
     // The e2e setup's buildx builder (remote driver on the local buildkitd) instead of the
     // docker-container builder the action creates on hosted runners (no Docker daemon here).
-    HEPHY_BUILDX_BUILDER: 'hephy',
+    HEPHY_BUILDX_BUILDER: process.env.HEPHY_BUILDX_BUILDER!,
     KO_DEFAULTBASEIMAGE: s.staticBase,
     BASE_IMAGE: s.busybox,
     // Like a self-hosted runner, the jobs share this machine's Go build cache: ko legs stay warm.

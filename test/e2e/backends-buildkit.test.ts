@@ -34,7 +34,7 @@ describe('buildkit backend (e2e)', () => {
   const svc = services();
   const sourceDir = dockerApp();
   const repository = `${svc.registry}/e2e/buildkit-${Date.now().toString(36)}`;
-  const env = { ...toolEnv(), HEPHY_BUILDX_BUILDER: process.env.HEPHY_BUILDX_BUILDER || 'hephy', E2E_BASE: svc.busybox };
+  const env = { ...toolEnv(), HEPHY_BUILDX_BUILDER: process.env.HEPHY_BUILDX_BUILDER!, E2E_BASE: svc.busybox };
 
   it.each(cases)(
     'builds and pushes $platform by digest, with no tag, and keeps its cache',

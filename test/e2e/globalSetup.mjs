@@ -3,9 +3,18 @@
 // and the Kaniko executor image in podman. Plain JS because jest loads it before any transform.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 
 const root = new URL('../..', import.meta.url).pathname;
+/**
+ * The buildx builder (and its buildkitd) of this checkout's e2e run: one per checkout, so e2e runs
+ * of two checkouts on one machine do not restart each other's buildkitd.
+ */
+export function e2eBuilderName() {
+  return `hephy-e2e-${createHash('sha256').update(root).digest('hex').slice(0, 8)}`;
+}
+
 const tools = process.env.HEPHY_TOOLS_DIR || join(process.env.HOME || '/root', '.local', 'hephy-builder');
 
 function script(name, ...args) {
@@ -25,8 +34,10 @@ export default async function globalSetup() {
   script('install-tools.sh');
   const registry = script('registry.sh', 'start').split('\n').pop();
   // A buildkitd left over from an interrupted run trusts another registry: start afresh.
-  script('buildkitd.sh', 'stop', '--name', 'hephy');
-  script('buildkitd.sh', 'start', registry, '--name', 'hephy');
+  const builder = e2eBuilderName();
+  script('buildkitd.sh', 'stop', '--name', builder);
+  script('buildkitd.sh', 'start', registry, '--name', builder);
+  process.env.HEPHY_BUILDX_BUILDER = builder;
   script('base-images.sh', registry);
   const kaniko = script('kaniko-image.sh').split('\n').pop();
   process.env.HEPHY_E2E_REGISTRY = registry;

@@ -44,7 +44,7 @@ describe('upstream builds (a local git repository as the upstream)', () => {
       publish: { registry: svc.registry, prefix, mode: 'per-image' },
       insecure: true,
       push: true,
-      env: { ...toolEnv(), HEPHY_BUILDX_BUILDER: process.env.HEPHY_BUILDX_BUILDER || 'hephy', BASE_IMAGE: svc.busybox },
+      env: { ...toolEnv(), HEPHY_BUILDX_BUILDER: process.env.HEPHY_BUILDX_BUILDER!, BASE_IMAGE: svc.busybox },
       secrets: [],
       cacheRoot: tempDir('upstream-cache'),
       onRunner: false,
