@@ -50,8 +50,7 @@ async function main(): Promise<number> {
       secrets: [],
       // The same cache root as `hephy-builder run`.
       cacheRoot: join(toolsDir(env), 'cache'),
-      baseImage: values['base-image'],
-      kanikoImage: values['kaniko-image'],
+      backendOptions: { baseImage: values['base-image'], kanikoImage: values['kaniko-image'] },
       onRunner: false,
       log: (line) => process.stderr.write(`${line}\n`),
     },

@@ -6,6 +6,7 @@ import { homedir, tmpdir } from 'node:os';
 import * as cache from '@actions/cache';
 import * as core from '@actions/core';
 import { buildPlannedLeg } from '../pipeline/buildPlannedLeg.js';
+import { traitsOf } from '../core/backendTraits.js';
 import { parseLeg } from '../core/leg.js';
 import { failedLegRecord } from '../core/legRecord.js';
 import type { Leg, LegRecord } from '../core/model.js';
@@ -35,8 +36,7 @@ async function buildOne(leg: Leg, inputs: ActionInputs, cacheRoot: string): Prom
     env: session.env,
     secrets: session.secrets,
     cacheRoot,
-    baseImage: inputs.baseImage || undefined,
-    kanikoImage: inputs.kanikoImage || undefined,
+    backendOptions: inputs.backendOptions,
     onRunner: process.env.GITHUB_ACTIONS === 'true',
     log: (line) => core.info(line),
     prepare: (planned) => setupTools(planned.backend),
@@ -54,7 +54,7 @@ export async function runBuildCommand(): Promise<void> {
   // newest one of the same image and platform is a good start when this exact key is new.
   const cacheKeyBase = `hephy-${leg.backend}-${leg.image}-${platformSlug(leg.platform)}-`;
   const cacheKey = `${cacheKeyBase}${process.env.GITHUB_SHA ?? 'local'}`;
-  const cacheAvailable = cache.isFeatureAvailable() && leg.backend === 'ko';
+  const cacheAvailable = cache.isFeatureAvailable() && traitsOf(leg.backend).actionsCache;
   if (cacheAvailable)
     await cache.restoreCache([cachePath], cacheKey, [cacheKeyBase]).catch((e) => core.warning(`cache restore failed: ${messageOf(e)}`));
 

@@ -1,5 +1,6 @@
 // The action's inputs, read once and typed. Secrets are masked the moment they are read.
 import * as core from '@actions/core';
+import { readBackendOptions, type BackendOptions } from '../core/backendTraits.js';
 import { UserError } from '../core/problem.js';
 import { TAG_MODES, type TagMode } from '../core/tags.js';
 
@@ -17,8 +18,8 @@ export interface ActionInputs {
   insecureRegistry: boolean;
   tagMode: TagMode;
   perArchTags: boolean;
-  baseImage: string;
-  kanikoImage: string;
+  /** The backends' inputs (`kaniko-image`, `base-image`, ...), declared in core/backendTraits.ts. */
+  backendOptions: BackendOptions;
   githubToken: string;
   push: boolean;
 }
@@ -55,8 +56,7 @@ export function readInputs(): ActionInputs {
     insecureRegistry: bool('insecure-registry'),
     tagMode,
     perArchTags: bool('per-arch-tags'),
-    baseImage: core.getInput('base-image'),
-    kanikoImage: core.getInput('kaniko-image'),
+    backendOptions: readBackendOptions((name) => core.getInput(name)),
     githubToken,
     push: core.getInput('push') === '' ? true : bool('push'),
   };

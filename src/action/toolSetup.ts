@@ -7,7 +7,7 @@ import { arch, platform } from 'node:os';
 import { join } from 'node:path';
 import * as cache from '@actions/cache';
 import * as core from '@actions/core';
-import type { BackendName } from '../core/config/schema.js';
+import { traitsOf, type BackendName } from '../core/backendTraits.js';
 import { messageOf } from '../core/problem.js';
 import { run, which } from '../tools/exec.js';
 
@@ -17,17 +17,13 @@ export interface GoTool {
   version: string;
 }
 
-/** Same versions as scripts/install-tools.sh, which installs them for local runs and tests. */
+/**
+ * Same versions as scripts/install-tools.sh, which installs them for local runs and tests. Which
+ * backend needs which: runnerTools in core/backendTraits.ts.
+ */
 export const RUNNER_TOOLS: Record<string, GoTool> = {
   ko: { name: 'ko', module: 'github.com/google/ko', version: 'v0.19.1' },
   crane: { name: 'crane', module: 'github.com/google/go-containerregistry/cmd/crane', version: 'v0.22.1' },
-};
-
-export const TOOLS_BY_BACKEND: Record<BackendName, string[]> = {
-  ko: ['ko', 'crane'],
-  kaniko: [],
-  buildkit: [],
-  spin: [],
 };
 
 async function installGoTool(tool: GoTool, toolsRoot: string): Promise<string> {
@@ -51,9 +47,11 @@ async function installGoTool(tool: GoTool, toolsRoot: string): Promise<string> {
 /** Puts the pinned tools a backend needs on PATH; tools already on PATH are used as they are. */
 export async function setupTools(backend: BackendName): Promise<void> {
   const toolsRoot = join(process.env.RUNNER_TOOL_CACHE || process.env.RUNNER_TEMP || '/tmp', 'hephy-builder');
-  for (const name of TOOLS_BY_BACKEND[backend]) {
+  for (const name of traitsOf(backend).runnerTools) {
     if (which(name)) continue;
-    const dir = await installGoTool(RUNNER_TOOLS[name], toolsRoot);
+    const tool = RUNNER_TOOLS[name];
+    if (!tool) throw new Error(`the ${backend} backend needs ${name}, which has no pinned version to install`);
+    const dir = await installGoTool(tool, toolsRoot);
     core.addPath(dir);
   }
 }

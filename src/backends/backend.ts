@@ -1,8 +1,10 @@
 // One interface for every build backend. A backend builds ONE platform of ONE image and pushes it
 // by digest: no tag moves until the merge has every platform. With target.push off (a pull request
 // from a fork, `build --dry-run`) it builds for real and pushes nothing at all. Each backend lives in its own file
-// and talks to its tool only through a typed wrapper in src/tools/.
-import type { BackendName } from '../core/config/schema.js';
+// and talks to its tool only through a typed wrapper in src/tools/. What the rest of the code
+// knows about a backend (platforms, config section, tools, cache, options) is its row in
+// core/backendTraits.ts.
+import type { BackendName, BackendOptions } from '../core/backendTraits.js';
 import type { ImageSpec, Leg } from '../core/model.js';
 
 export interface RegistryTarget {
@@ -29,10 +31,8 @@ export interface LegContext {
   cacheDir: string;
   /** Environment for the tools, including DOCKER_CONFIG with registry auth. */
   env: NodeJS.ProcessEnv;
-  /** Base image override for ko (`--base-image` / input); else ko_config.base_image. */
-  baseImage?: string;
-  /** Kaniko executor image to run. */
-  kanikoImage?: string;
+  /** Per-run settings of the backends (`--base-image`, `--kaniko-image`, ...), declared in core/backendTraits.ts. */
+  options: BackendOptions;
   /** Secrets to mask in any output. */
   secrets: string[];
   /** True on a GitHub runner (enables the GitHub Actions cache backend of BuildKit). */
@@ -54,8 +54,11 @@ export interface LegBuildResult {
 
 export interface Backend {
   readonly name: BackendName;
-  /** The external tools this backend needs, e.g. ['ko'], for error messages and setup. */
-  readonly tools: string[];
+  /**
+   * Optional: once per `hephy-builder run`, before any of its legs, what the legs would otherwise
+   * each prepare at the same time (Kaniko: the local executor image). Not called on runners.
+   */
+  prepareRun?(options: BackendOptions): Promise<void>;
   /** Checks or installs the tool; resolves to its version. */
   setup(ctx: LegContext): Promise<string>;
   /** Builds ctx.leg.platform and pushes it by digest to ctx.target.repository (unless target.push is off). */

@@ -117,7 +117,6 @@ function explainFailure(error: unknown, dockerfile: string): unknown {
 
 export const buildkitBackend: Backend = {
   name: 'buildkit',
-  tools: ['docker buildx'],
 
   async setup(ctx) {
     const version = await buildxVersion(ctx.env);

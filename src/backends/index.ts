@@ -1,5 +1,5 @@
 // The registry of backends: one file each, one interface for all.
-import type { BackendName } from '../core/config/schema.js';
+import type { BackendName } from '../core/backendTraits.js';
 import type { Backend } from './backend.js';
 import { buildkitBackend } from './buildkit.js';
 import { kanikoBackend } from './kaniko.js';

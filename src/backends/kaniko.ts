@@ -8,10 +8,12 @@
 // kaniko pushes to the scratch tag hephy-leg-<leg id> itself (see src/tools/kaniko.ts for why).
 // Push disabled: the layout alone, whether skopeo is installed or not; its digest is the leg's.
 //
-// Executor image: ctx.kanikoImage (the `kaniko-image` input) when given. Otherwise the image that
-// scripts/kaniko-image.sh builds from the pinned Go module into podman; setup builds it on first
-// use where the script can run. On GitHub runners the input is required: we publish no executor
-// image and write no public registry's name into the code, so the user pins one (by digest).
+// Executor image: ctx.options.kanikoImage (the `kaniko-image` input, `--kaniko-image`) when given.
+// Otherwise the image that scripts/kaniko-image.sh builds from the pinned Go module into podman;
+// setup builds it on first use where the script can run, and `run` builds it once before its
+// legs (prepareRun) so that parallel legs do not each build it. On GitHub runners the input is
+// required: we publish no executor image and write no public registry's name into the code, so
+// the user pins one (by digest).
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { kanikoImage as buildLocalKanikoImage } from '../tools/localServices.js';
@@ -59,8 +61,8 @@ interface Prepared {
 }
 
 /** The executor image of a leg, or a UserError saying how to provide one. */
-export function resolveKanikoImage(ctx: Pick<LegContext, 'kanikoImage' | 'onRunner'>): string {
-  const given = ctx.kanikoImage?.trim();
+export function resolveKanikoImage(ctx: Pick<LegContext, 'options' | 'onRunner'>): string {
+  const given = ctx.options.kanikoImage?.trim();
   if (given) return given;
   if (ctx.onRunner) {
     throw new UserError(
@@ -258,7 +260,10 @@ export function createKanikoBackend(options: KanikoBackendOptions = {}): Backend
 
   return {
     name: 'kaniko',
-    tools: ['kaniko', 'docker or podman', 'skopeo'],
+    async prepareRun(runOptions) {
+      // The script is idempotent: it also refreshes an executor image of the same tag built from an older binary.
+      if (!runOptions.kanikoImage?.trim()) await buildLocalImage();
+    },
     async setup(ctx) {
       const p = await prepare(ctx);
       return `${p.version} (${p.engine}, ${p.image}, ${pushDescription(p.pushMode, ctx)})`;

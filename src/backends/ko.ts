@@ -49,7 +49,7 @@ export function defaultImportPath(sourceDir: string): string {
  * a base image instead of letting ko fail on a network error.
  */
 export function resolveKoBaseImage(ctx: LegContext, userDefaultBase: unknown): string | undefined {
-  const chosen = ctx.baseImage ?? ctx.spec.config.ko_config?.base_image;
+  const chosen = ctx.options.baseImage ?? ctx.spec.config.ko_config?.base_image;
   if (chosen) return chosen;
   const koHasOne = Boolean(ctx.env.KO_DEFAULTBASEIMAGE) || (typeof userDefaultBase === 'string' && userDefaultBase !== '');
   if (!koHasOne && !ctx.onRunner) {
@@ -95,7 +95,6 @@ const KO_BUILD_TOOLS = ['ko', 'go'];
 
 export const koBackend: Backend = {
   name: 'ko',
-  tools: KO_TOOLS,
 
   async setup(ctx) {
     if (!ctx.target.push) {

@@ -98,7 +98,6 @@ export function createSpinBackend(options: SpinBackendOptions = {}): Backend {
 
   return {
     name: 'spin',
-    tools: ['spin'],
     async setup(ctx) {
       const spin = await locate(ctx);
       const version = await runner(spin, ['--version'], { env: toolEnv(ctx.env), secrets: ctx.secrets, timeoutMs: 60_000 });

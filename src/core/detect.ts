@@ -5,7 +5,8 @@
 // failed leg ten minutes later.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, posix, relative, resolve, sep } from 'node:path';
-import type { BackendName, BuildConfig } from './config/schema.js';
+import { BACKENDS, backendsWhere, traitsOf, type BackendName } from './backendTraits.js';
+import type { BuildConfig } from './config/schema.js';
 import { CONFIG_FILE_NAME } from './config/schema.js';
 import { suggest } from './config/didYouMean.js';
 import { scanDockerfile, SYNTAX_DIRECTIVE_FEATURE, type BuildkitOnlyUse, type DockerfileScan } from './dockerfile.js';
@@ -32,6 +33,8 @@ export interface Detection {
 }
 
 const DEFAULT_DOCKERFILE = 'Dockerfile';
+/** Who builds what Kaniko cannot, for hints: buildkit. */
+const BUILDKIT_SYNTAX_BACKENDS = backendsWhere((t) => t.buildkitSyntax === true).join(' or ');
 const DEFAULT_SPIN_MANIFEST = 'spin.toml';
 
 function statOrUndefined(p: string) {
@@ -50,8 +53,8 @@ function shown(...parts: string[]): string {
   return posix.normalize(parts.filter((p) => p && p !== '.').join('/') || '.');
 }
 
-function describeUse(use: BuildkitOnlyUse, dockerfile: string): string {
-  return `${dockerfile} line ${use.line} uses ${use.feature}, which Kaniko cannot build`;
+function describeUse(use: BuildkitOnlyUse, dockerfile: string, builder = traitsOf('kaniko').title): string {
+  return `${dockerfile} line ${use.line} uses ${use.feature}, which ${builder} cannot build`;
 }
 
 export function detectBackend(dir: string, config: BuildConfig = {}, locate?: Locate, options: DetectOptions = {}): Detection {
@@ -70,48 +73,53 @@ export function detectBackend(dir: string, config: BuildConfig = {}, locate?: Lo
   const manifest = join(dir, manifestName);
   const upstream = config.upstream_repo !== undefined;
 
-  // --- 1. explicit build_backend
+  // --- 1. explicit build_backend: check what it builds from (core/backendTraits.ts)
   const explicit = config.build_backend;
   if (explicit) {
     const reason = `build_backend: ${explicit} in ${CONFIG_FILE_NAME}`;
     // The upstream source is not here at plan time; the leg checks it after cloning.
     if (upstream) return { backend: explicit, reason, problems };
-    switch (explicit) {
-      case 'kaniko':
-      case 'buildkit': {
+    const traits = traitsOf(explicit);
+    switch (traits.input) {
+      case 'dockerfile': {
         const scan = checkDockerfile(dir, config, dockerfile, dockerfileShown, problem);
-        if (scan && explicit === 'kaniko') {
+        if (scan && !traits.buildkitSyntax) {
           const [hard] = scan.buildkitOnly.filter((u) => u.feature !== SYNTAX_DIRECTIVE_FEATURE);
           if (hard) {
             problem(
               ['build_backend'],
-              `build_backend is kaniko, but ${describeUse(hard, dockerfileShown)}: ${hard.text}`,
-              'use build_backend: buildkit',
+              `build_backend is ${explicit}, but ${describeUse(hard, dockerfileShown, traits.title)}: ${hard.text}`,
+              `use build_backend: ${BUILDKIT_SYNTAX_BACKENDS}`,
             );
           } else if (scan.buildkitOnly.length > 0) {
             const [syntax] = scan.buildkitOnly;
             problem(
               ['build_backend'],
-              `${dockerfileShown} line ${syntax.line} asks for a Dockerfile frontend (${syntax.text}); Kaniko ignores it and uses its built-in parser`,
-              'use build_backend: buildkit to build with that frontend',
+              `${dockerfileShown} line ${syntax.line} asks for a Dockerfile frontend (${syntax.text}); ${traits.title} ignores it and uses its built-in parser`,
+              `use build_backend: ${BUILDKIT_SYNTAX_BACKENDS} to build with that frontend`,
               'warning',
             );
           }
         }
         break;
       }
-      case 'ko':
+      case 'go-module':
         checkKo(dir, config, displayDir, options.root, problem);
         break;
-      case 'spin':
+      case 'spin-manifest':
         if (!isFile(manifest)) {
           problem(
             config.spin_config?.manifest_path ? ['spin_config', 'manifest_path'] : ['build_backend'],
-            `build_backend is spin, but there is no Spin manifest ${shown(displayDir, manifestName)}`,
+            `build_backend is ${explicit}, but there is no Spin manifest ${shown(displayDir, manifestName)}`,
             config.spin_config?.manifest_path ? undefined : 'add spin.toml, or set spin_config.manifest_path',
           );
         }
         break;
+      default: {
+        // A new kind of input (core/backendTraits.ts) needs its plan-time check here.
+        const unchecked: never = traits.input;
+        throw new Error(`no plan-time check for input ${String(unchecked)}`);
+      }
     }
     return { backend: explicit, reason, problems };
   }
@@ -121,7 +129,7 @@ export function detectBackend(dir: string, config: BuildConfig = {}, locate?: Lo
     problem(
       ['upstream_repo'],
       'build_backend is not set, and an upstream source cannot be inspected at plan time: building it with kaniko',
-      'set build_backend (kaniko, ko, buildkit or spin) to choose',
+      `set build_backend (${BACKENDS.slice(0, -1).join(', ')} or ${BACKENDS[BACKENDS.length - 1]}) to choose`,
       'warning',
     );
     return { backend: 'kaniko', reason: 'upstream source, no build_backend: kaniko (the fallback)', problems };

@@ -1,14 +1,12 @@
 // From a directory, its config and its detected backend to the ImageSpec the rest of the pipeline
 // uses: the image name, the platforms to build, where the sources come from.
+import { backendsWhere, defaultPlatforms, traitsOf, type BackendName } from './backendTraits.js';
 import { effectivePlatforms } from './config/load.js';
-import type { BackendName, BuildConfig } from './config/schema.js';
+import type { BuildConfig } from './config/schema.js';
 import type { Detection } from './detect.js';
 import type { ImageSpec } from './model.js';
 import { isWasm, normalizePlatform } from './platform.js';
 import type { Problem } from './problem.js';
-
-export const DEFAULT_PLATFORMS: readonly string[] = ['linux/amd64', 'linux/arm64'];
-export const WASM_PLATFORMS: readonly string[] = ['wasi/wasm32'];
 
 /**
  * A valid image name from any text: lowercase letters and digits joined by single `.`, `_` or `-`
@@ -26,10 +24,6 @@ export function sanitizeImageName(text: string): string {
 export function defaultImageName(dir: string, repoName: string): string {
   const base = dir === '.' || dir === '' ? repoName : dir.replace(/\/+/g, '-');
   return sanitizeImageName(base) || 'app';
-}
-
-export function defaultPlatforms(backend: BackendName): string[] {
-  return [...(backend === 'spin' ? WASM_PLATFORMS : DEFAULT_PLATFORMS)];
 }
 
 export interface ImageSpecInput {
@@ -56,16 +50,18 @@ export function resolveImageSpec(input: ImageSpecInput): { spec: ImageSpec; prob
   if (requested && !config.build_backend) {
     const at = input.locate?.(['platforms']) ?? { line: 1, column: 1 };
     const file = input.configFile ?? dir;
-    const wrong = platforms.filter((p) => isWasm(p) !== (backend === 'spin'));
+    const traits = traitsOf(backend);
+    const buildsWasm = traits.artifact === 'wasm';
+    const wrong = platforms.filter((p) => isWasm(p) !== buildsWasm);
     if (wrong.length > 0) {
       problems.push({
         file,
         ...at,
-        path: config.platforms ? 'platforms' : backend === 'ko' ? 'ko_config.platforms' : 'spin_config.platforms',
-        message:
-          backend === 'spin'
-            ? `the detected backend spin (${detection.reason}) builds only wasi/wasm32, not ${wrong.join(', ')}`
-            : `wasi/wasm32 is built only by spin, but the detected backend is ${backend} (${detection.reason})`,
+        // Not the top-level list: the backend's own section's (effectivePlatforms).
+        path: config.platforms ? 'platforms' : `${traits.configSection}.platforms`,
+        message: buildsWasm
+          ? `the detected backend ${backend} (${detection.reason}) builds only ${traits.defaultPlatforms.join(', ')}, not ${wrong.join(', ')}`
+          : `wasi/wasm32 is built only by ${backendsWhere((t) => t.artifact === 'wasm').join(' or ')}, but the detected backend is ${backend} (${detection.reason})`,
         hint: 'set build_backend, or fix platforms',
         severity: 'error',
       });

@@ -1,11 +1,9 @@
 // A starter build-config.yaml for an app directory that has none: the detected backend made
 // explicit, the usual keys filled in, the optional ones shown commented out. It must parse with
-// the schema as written (a test checks every backend).
-import type { BackendName } from '../core/config/schema.js';
-import { BACKENDS } from '../core/config/schema.js';
+// the schema as written (a test checks every backend). The body depends on what the backend
+// builds from (core/backendTraits.ts), not on its name.
+import { BACKENDS, defaultPlatforms, traitsOf, type BackendInput, type BackendName } from '../core/backendTraits.js';
 import { UserError } from '../core/problem.js';
-
-const NATIVE_PLATFORMS = ['linux/amd64', 'linux/arm64'];
 
 function list(key: string, items: string[], indent = ''): string {
   return `${indent}${key}:\n${items.map((i) => `${indent}  - ${i}`).join('\n')}\n`;
@@ -16,10 +14,10 @@ const ADDITIONAL_TAGS = `# Extra tags for every build, besides the date (and sho
 #   - latest
 `;
 
-function dockerfileBody(): string {
+function dockerfileBody(platforms: string[]): string {
   return `dockerfile_path: Dockerfile
 context_path: .
-${list('platforms', NATIVE_PLATFORMS)}
+${list('platforms', platforms)}
 # Build arguments as KEY=VALUE; \${VAR} expands from the environment of the build:
 # build_args:
 #   - VERSION=\${GITHUB_SHA}
@@ -29,8 +27,8 @@ ${list('platforms', NATIVE_PLATFORMS)}
 ${ADDITIONAL_TAGS}`;
 }
 
-const BODIES: Record<BackendName, () => string> = {
-  ko: () => `${list('platforms', NATIVE_PLATFORMS)}
+const BODIES: Record<BackendInput, (platforms: string[]) => string> = {
+  'go-module': (platforms) => `${list('platforms', platforms)}
 # ko builds the Go main package into a small image without a Dockerfile.
 # ko_config:
 #   import_path: ./cmd/server
@@ -42,13 +40,12 @@ const BODIES: Record<BackendName, () => string> = {
 #     - -w
 
 ${ADDITIONAL_TAGS}`,
-  kaniko: () => dockerfileBody(),
-  buildkit: () => dockerfileBody(),
-  spin: () => `spin_config:
+  dockerfile: dockerfileBody,
+  'spin-manifest': (platforms) => `spin_config:
   manifest_path: spin.toml
   runtime: wasi
 # A WebAssembly component runs anywhere: one wasi/wasm32 build, no per-CPU images.
-${list('platforms', ['wasi/wasm32'])}
+${list('platforms', platforms)}
 ${ADDITIONAL_TAGS}`,
 };
 
@@ -65,5 +62,5 @@ export function renderStarterConfig(backend: BackendName, reason: string): strin
 
 use_local_context: true
 build_backend: ${backend}
-${BODIES[backend]()}`;
+${BODIES[traitsOf(backend).input](defaultPlatforms(backend))}`;
 }

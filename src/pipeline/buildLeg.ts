@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Backend, LegContext } from '../backends/backend.js';
-import type { BackendName } from '../core/config/schema.js';
+import type { BackendName, BackendOptions } from '../core/backendTraits.js';
 import type { ImageSpec, Leg, LegRecord } from '../core/model.js';
 import { failedLegRecord, legRecord } from '../core/legRecord.js';
 import { repositoryFor, type PublishOptions } from '../core/tags.js';
@@ -28,8 +28,8 @@ export interface LegEnvironment {
   secrets: string[];
   /** Persistent caches live under here, one dir per backend. */
   cacheRoot: string;
-  baseImage?: string;
-  kanikoImage?: string;
+  /** Per-run settings of the backends (`--kaniko-image`, ...); each backend reads its own. Absent: none. */
+  backendOptions?: BackendOptions;
   onRunner: boolean;
   log(line: string): void;
 }
@@ -73,8 +73,7 @@ export async function buildLeg(leg: Leg, spec: ImageSpec, env: LegEnvironment, d
       workDir,
       cacheDir,
       env: env.env,
-      baseImage: env.baseImage,
-      kanikoImage: env.kanikoImage,
+      options: env.backendOptions ?? {},
       secrets: env.secrets,
       onRunner: env.onRunner,
       log: env.log,

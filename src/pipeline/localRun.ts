@@ -5,6 +5,7 @@ import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { backendFor } from '../backends/index.js';
+import { traitsOf, type BackendName, type BackendOptions, type BackendTraits } from '../core/backendTraits.js';
 import type { ImageSpec, Leg, LegRecord, Plan, SelectionMode } from '../core/model.js';
 import { legRecordName } from '../core/legRecord.js';
 import { renderRunSummaryMarkdown, renderRunSummaryText, type RunReport } from '../core/report/runSummary.js';
@@ -14,7 +15,7 @@ import { UserError } from '../core/problem.js';
 import { manifestCompressedSize } from '../tools/imagetools.js';
 import { headSha } from '../tools/git.js';
 import { buildLeg, type LegEnvironment } from './buildLeg.js';
-import { installTools, kanikoImage, pushBaseImages, startBuildkit, startRegistry, stopBuildkit } from '../tools/localServices.js';
+import { installTools, pushBaseImages, startBuildkit, startRegistry, stopBuildkit } from '../tools/localServices.js';
 
 const RUN_BUILDER = 'hephy-run';
 import { mergeImages } from './merge.js';
@@ -33,8 +34,8 @@ export interface LocalRunOptions {
   perArchTags: boolean;
   /** Legs built at the same time (default: the number of cores). */
   jobs?: number;
-  baseImage?: string;
-  kanikoImage?: string;
+  /** `--base-image`, `--kaniko-image`, ...; the base image defaults to hephy's static base in the registry. */
+  backendOptions: BackendOptions;
   /** Where leg records and the summary are written. */
   outDir: string;
   cwd: string;
@@ -49,18 +50,19 @@ export interface LocalRunResult {
   stopHint?: string;
 }
 
-function backendsOf(plan: Plan): Set<string> {
-  return new Set(plan.images.map((spec) => spec.backend));
+function backendsOf(plan: Pick<Plan, 'images'>): BackendName[] {
+  return [...new Set(plan.images.map((spec) => spec.backend))];
+}
+
+/** The traits of the backends the plan uses. */
+function traitsOfPlan(plan: Pick<Plan, 'images'>): BackendTraits[] {
+  return backendsOf(plan).map(traitsOf);
 }
 
 /** Which pinned tools the planned backends need, for scripts/install-tools.sh --only. */
-function toolsFor(plan: Plan): string[] {
-  const tools = new Set(['apt', 'buildx', 'crane']);
-  const backends = backendsOf(plan);
-  if (backends.has('ko')) tools.add('ko');
-  if (backends.has('buildkit')) ['buildkit', 'binfmt'].forEach((t) => tools.add(t));
-  if (backends.has('kaniko')) ['kaniko', 'containers-conf', 'binfmt'].forEach((t) => tools.add(t));
-  return [...tools];
+export function toolsFor(plan: Pick<Plan, 'images'>): string[] {
+  // apt (registry, podman, skopeo), buildx (the merge) and crane (base images) serve every run.
+  return [...new Set(['apt', 'buildx', 'crane', ...traitsOfPlan(plan).flatMap((t) => t.localTools)])];
 }
 
 export async function runLocally(options: LocalRunOptions): Promise<LocalRunResult> {
@@ -87,8 +89,7 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
     out(`hephy: started a throwaway registry at ${registry}\n`);
   }
   const env = toolEnv(process.env);
-  const backends = backendsOf(plan);
-  if (backends.has('buildkit') && !env.HEPHY_BUILDX_BUILDER) {
+  if (traitsOfPlan(plan).some((t) => t.localServices.includes('buildkitd')) && !env.HEPHY_BUILDX_BUILDER) {
     // A builder of its own, restarted so that it trusts this run's registry: sharing one with
     // another run or a test suite would let either stop it under the other.
     out(`hephy: starting buildkitd (builder "${RUN_BUILDER}")...\n`);
@@ -99,7 +100,7 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
   // Base images cannot be pulled here: push hephy's own and offer them to the apps.
   const bases = await pushBaseImages(registry);
   env.BASE_IMAGE = env.BASE_IMAGE || bases.busybox;
-  const kaniko = backends.has('kaniko') ? options.kanikoImage || (await kanikoImage()) : options.kanikoImage;
+  for (const backend of backendsOf(plan)) await backendFor(backend).prepareRun?.(options.backendOptions);
 
   const date = new Date();
   const sha = await headSha(root).catch(() => undefined);
@@ -113,8 +114,7 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
     env,
     secrets: [],
     cacheRoot: join(toolsDir(env), 'cache'),
-    baseImage: options.baseImage || bases.static,
-    kanikoImage: kaniko,
+    backendOptions: { ...options.backendOptions, baseImage: options.backendOptions.baseImage || bases.static },
     onRunner: false,
     log: () => undefined,
   };

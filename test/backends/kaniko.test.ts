@@ -71,6 +71,7 @@ function context(config: BuildConfig, overrides: Partial<LegContext> = {}, tools
     workDir,
     cacheDir: join(root, 'cache'),
     env: { ...fakePath(tools), DOCKER_CONFIG: dockerConfig, VERSION: '1.2.3' },
+    options: {},
     secrets: ['hunter2'],
     onRunner: false,
     log: (line) => lines.push(line),
@@ -112,15 +113,15 @@ function fakeTools(
 
 describe('resolveKanikoImage', () => {
   it('uses the given image, else the local build off runners', () => {
-    expect(resolveKanikoImage({ kanikoImage: ' registry.example.com/k/executor@sha256:1 ', onRunner: true })).toBe(
+    expect(resolveKanikoImage({ options: { kanikoImage: ' registry.example.com/k/executor@sha256:1 ' }, onRunner: true })).toBe(
       'registry.example.com/k/executor@sha256:1',
     );
-    expect(resolveKanikoImage({ onRunner: false })).toBe(LOCAL_KANIKO_IMAGE);
+    expect(resolveKanikoImage({ options: {}, onRunner: false })).toBe(LOCAL_KANIKO_IMAGE);
   });
 
   it('asks for the kaniko-image input on runners instead of guessing a public image', () => {
-    expect(() => resolveKanikoImage({ onRunner: true })).toThrow(UserError);
-    expect(() => resolveKanikoImage({ onRunner: true })).toThrow('`kaniko-image` input');
+    expect(() => resolveKanikoImage({ options: {}, onRunner: true })).toThrow(UserError);
+    expect(() => resolveKanikoImage({ options: {}, onRunner: true })).toThrow('`kaniko-image` input');
   });
 });
 
@@ -259,9 +260,23 @@ describe('kaniko backend', () => {
     expect(ctx.lines[0]).toContain("is not in podman's storage: building it");
   });
 
+  it('builds (or refreshes) the local executor image once before a local run, unless one is given', async () => {
+    let builds = 0;
+    const backend = createKanikoBackend({
+      buildLocalImage: async () => {
+        builds += 1;
+        return LOCAL_KANIKO_IMAGE;
+      },
+    });
+    await backend.prepareRun?.({});
+    expect(builds).toBe(1);
+    await backend.prepareRun?.({ kanikoImage: 'registry.example.com/kaniko/executor@sha256:' + 'c'.repeat(64) });
+    expect(builds).toBe(1);
+  });
+
   it('runs a given image with the detected engine and lets it be pulled', async () => {
     const image = 'registry.example.com/kaniko/executor@sha256:' + 'b'.repeat(64);
-    const ctx = context({}, { kanikoImage: image, onRunner: true }, ['docker', 'skopeo']);
+    const ctx = context({}, { options: { kanikoImage: image }, onRunner: true }, ['docker', 'skopeo']);
     const calls: Call[] = [];
     const runner: Runner = async (cmd, args, options = {}) => {
       calls.push({ cmd, args, options });

@@ -98,7 +98,7 @@ describe('resolveKoBaseImage', () => {
       { baseImage: 'registry.example.com/from-flag' },
     );
     expect(resolveKoBaseImage(ctx, undefined)).toBe('registry.example.com/from-flag');
-    ctx.baseImage = undefined;
+    ctx.options = {};
     expect(resolveKoBaseImage(ctx, undefined)).toBe('registry.example.com/from-config');
   });
 

@@ -63,6 +63,7 @@ function context(config: BuildConfig, opts: { spinOnPath?: boolean; onRunner?: b
     workDir: join(root, 'work'),
     cacheDir: join(root, 'cache'),
     env: { PATH: bin, HEPHY_TOOLS_DIR: join(root, 'tools'), DOCKER_CONFIG: join(root, 'docker-config'), HOME: join(root, 'home') },
+    options: {},
     secrets: ['hunter2'],
     onRunner: opts.onRunner ?? false,
     log: () => undefined,

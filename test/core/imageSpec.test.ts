@@ -1,5 +1,6 @@
 import type { Detection } from '../../src/core/detect.js';
-import { defaultImageName, defaultPlatforms, resolveImageSpec, sanitizeImageName } from '../../src/core/imageSpec.js';
+import { defaultPlatforms } from '../../src/core/backendTraits.js';
+import { defaultImageName, resolveImageSpec, sanitizeImageName } from '../../src/core/imageSpec.js';
 import type { BackendName, BuildConfig } from '../../src/core/config/schema.js';
 
 const detected = (backend: BackendName, reason = 'test'): Detection & { backend: BackendName } => ({ backend, reason, problems: [] });

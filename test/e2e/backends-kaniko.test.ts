@@ -58,7 +58,7 @@ describe('kaniko backend (e2e)', () => {
           config,
           env: { ...toolEnv(), BASE_IMAGE: svc.busybox },
         });
-        ctx.kanikoImage = svc.kanikoImage;
+        ctx.options = { kanikoImage: svc.kanikoImage };
         const setupStarted = Date.now();
         expect(await kanikoBackend.setup(ctx)).toBe(`v1.25.5 (podman, ${svc.kanikoImage}, push by digest with skopeo)`);
         const started = Date.now();
@@ -90,7 +90,7 @@ describe('kaniko backend (e2e)', () => {
         config,
         env: { ...toolEnv(), BASE_IMAGE: svc.busybox },
       });
-      ctx.kanikoImage = svc.kanikoImage;
+      ctx.options = { kanikoImage: svc.kanikoImage };
       // `which('skopeo')` must find nothing: the leg's PATH holds only a podman stub for the
       // lookup, while the commands themselves run with the real PATH.
       const noSkopeo = tempDir('no-skopeo');
@@ -126,7 +126,7 @@ describe('kaniko backend (e2e)', () => {
         env: { ...toolEnv(), BASE_IMAGE: svc.busybox },
       });
       write({ Dockerfile: 'ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nRUN echo about to fail && exit 7\n' });
-      ctx.kanikoImage = svc.kanikoImage;
+      ctx.options = { kanikoImage: svc.kanikoImage };
       await expect(kanikoBackend.build(ctx)).rejects.toThrow(/^kaniko: RUN echo about to fail && exit 7 failed with exit status 7$/);
     },
     TIMEOUT_MS,
@@ -151,7 +151,7 @@ describe('kaniko backend (e2e)', () => {
             config,
             env,
           });
-          made.ctx.kanikoImage = svc.kanikoImage;
+          made.ctx.options = { kanikoImage: svc.kanikoImage };
           made.ctx.secrets = secrets;
           return made;
         };

@@ -72,8 +72,7 @@ describe('push off: legs build, nothing reaches the registry (e2e)', () => {
         env,
         secrets: [],
         cacheRoot: join(toolsDir(env), 'cache'),
-        baseImage: svc.staticBase,
-        kanikoImage: svc.kanikoImage,
+        backendOptions: { baseImage: svc.staticBase, kanikoImage: svc.kanikoImage },
         onRunner: false,
         log: (line) => logs.push(`[${leg.id}] ${line}`),
       });
@@ -175,7 +174,7 @@ describe('push off: legs build, nothing reaches the registry (e2e)', () => {
         env,
         secrets: [],
         cacheRoot: join(toolsDir(env), 'cache'),
-        baseImage: svc.staticBase,
+        backendOptions: { baseImage: svc.staticBase },
         onRunner: false,
         log: (line) => logs.push(`[pushed ${leg.id}] ${line}`),
       });

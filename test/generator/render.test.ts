@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
+import { BACKEND_OPTIONS } from '../../src/core/backendTraits.js';
 import { UserError } from '../../src/core/problem.js';
 import {
   readMarker,
@@ -15,6 +16,8 @@ import { jobsOf, parseWorkflow, stepsOf, usesLines } from './renderedWorkflows.j
 type Doc = Record<string, any>;
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const actionYml = parse(readFileSync(`${REPO_ROOT}/action.yml`, 'utf8')) as Doc;
+/** Inputs declared in core/backendTraits.ts: kaniko-image, base-image. */
+const backendInputs = BACKEND_OPTIONS.map((option) => option.name);
 
 describe('action.yml', () => {
   it('declares the inputs and outputs the action entry reads and writes', () => {
@@ -34,19 +37,27 @@ describe('action.yml', () => {
         'insecure-registry',
         'tag-mode',
         'per-arch-tags',
-        'base-image',
-        'kaniko-image',
         'github-token',
         'push',
+        ...backendInputs,
       ].sort(),
     );
-    // ... and the entry really reads each of them.
+    // ... and the entry really reads each of them: by name, or every backend option through the table.
     const read = ['inputs.ts', 'main.ts'].map((f) => readFileSync(`${REPO_ROOT}/src/action/${f}`, 'utf8')).join('\n');
-    for (const name of Object.keys(actionYml.inputs)) expect([name, read.includes(`'${name}'`)]).toEqual([name, true]);
+    expect(read).toContain('readBackendOptions((name) => core.getInput(name))');
+    for (const name of Object.keys(actionYml.inputs)) {
+      expect([name, read.includes(`'${name}'`) || backendInputs.includes(name)]).toEqual([name, true]);
+    }
     expect(Object.keys(actionYml.outputs).sort()).toEqual(['digest', 'has-work', 'images', 'leg-record', 'matrix', 'published']);
     expect(actionYml.inputs.command.required).toBe(true);
     expect(actionYml.inputs['github-token'].default).toBe('${{ github.token }}');
     expect(actionYml.runs).toEqual({ using: 'node24', main: 'dist/action/index.js' });
+  });
+
+  it('describes each backend option as the table of backend traits does', () => {
+    for (const option of BACKEND_OPTIONS) {
+      expect([option.name, actionYml.inputs[option.name]?.description]).toEqual([option.name, `build: ${option.description}`]);
+    }
   });
 
   it('describes and defaults every input', () => {
@@ -79,6 +90,8 @@ describe('renderReusableWorkflow', () => {
       'push',
     ]);
     expect(call.inputs.push).toMatchObject({ type: 'boolean', default: true });
+    // The backends' options (core/backendTraits.ts) reach the build job's action step.
+    for (const name of backendInputs) expect(actionSteps(jobs.build)[0].with[name]).toBe(`\${{ inputs.${name} }}`);
     expect(Object.values<Doc>(call.secrets).every((s) => s.required === false)).toBe(true);
   });
 

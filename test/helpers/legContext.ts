@@ -59,7 +59,7 @@ export function testLeg(options: {
     workDir: options.workDir ?? dir('hephy-work-'),
     cacheDir: dir('hephy-cache-'),
     env: options.env ?? { PATH: process.env.PATH, HOME: process.env.HOME },
-    baseImage: options.baseImage,
+    options: { baseImage: options.baseImage },
     secrets: [],
     onRunner: options.onRunner ?? false,
     log: (line) => logs.push(line),

@@ -41,7 +41,7 @@ function environment(logs: string[]): LegEnvironment {
 }
 
 function backend(build: (ctx: LegContext) => Promise<{ digest?: string; pushMs: number }>): Backend {
-  return { name: 'ko', tools: ['ko'], setup: async () => 'v0-test', build };
+  return { name: 'ko', setup: async () => 'v0-test', build };
 }
 
 describe('buildLeg', () => {

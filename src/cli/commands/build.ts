@@ -9,6 +9,7 @@ import { UserError } from '../../core/problem.js';
 import { renderLegMarkdown } from '../../core/report/legReport.js';
 import { headSha } from '../../tools/git.js';
 import { stringOption, type CommandSpec } from '../args.js';
+import { backendOptions, backendOptionsFromArgs, backendOptionsHelp } from '../backendOptions.js';
 import { registryFromArgs, registryHelp, registryOptions } from '../registryOptions.js';
 
 export const buildCommand: CommandSpec = {
@@ -20,8 +21,7 @@ export const buildCommand: CommandSpec = {
   --platform P            ... and its platform, e.g. linux/arm64
   --root DIR              repository root (default: .)
 ${registryHelp}
-  --base-image REF        base image for ko apps without ko_config.base_image
-  --kaniko-image REF      Kaniko executor image (default: built locally from source)
+${backendOptionsHelp(26)}
   --dry-run               build for real but push nothing (no digest push, no scratch tag, no
                           registry cache write); the registry still names the image
   --record FILE           also write the leg record (JSON) to FILE`,
@@ -31,8 +31,7 @@ ${registryHelp}
     image: { type: 'string' },
     platform: { type: 'string' },
     root: { type: 'string' },
-    'base-image': { type: 'string' },
-    'kaniko-image': { type: 'string' },
+    ...backendOptions,
     record: { type: 'string' },
     'dry-run': { type: 'boolean' },
   },
@@ -64,8 +63,7 @@ ${registryHelp}
       env: registry.env,
       secrets: registry.secrets,
       cacheRoot: join(toolsDir(registry.env), 'cache'),
-      baseImage: stringOption(args, 'base-image'),
-      kanikoImage: stringOption(args, 'kaniko-image'),
+      backendOptions: backendOptionsFromArgs(args),
       onRunner: false,
       log: (line) => io.err(`[${leg.id}] ${line}\n`),
     });

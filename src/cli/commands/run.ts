@@ -4,6 +4,7 @@ import { anyFailed } from '../../pipeline/merge.js';
 import { TAG_MODES, type TagMode } from '../../core/tags.js';
 import { UserError } from '../../core/problem.js';
 import { stringOption, type CommandSpec } from '../args.js';
+import { backendOptions, backendOptionsFromArgs, backendOptionsHelp } from '../backendOptions.js';
 import { selectionFromArgs, selectionHelp, selectionOptions } from './plan.js';
 
 export const runCommand: CommandSpec = {
@@ -16,8 +17,7 @@ export const runCommand: CommandSpec = {
   --tag-mode MODE       per-image (default) or single-repo
   --per-arch-tags       also tag each platform's manifest, e.g. app-20261125-arm64
   --jobs N              legs built at once (default: the number of cores)
-  --base-image REF      base image for ko apps (default: hephy's static base in the registry)
-  --kaniko-image REF    Kaniko executor image (default: built locally from source)
+${backendOptionsHelp(24, { baseImage: "base image for ko apps (default: hephy's static base in the registry)" })}
   --out DIR             where leg records and summary.md go (default: .hephy/run)`,
   options: {
     ...selectionOptions,
@@ -26,8 +26,7 @@ export const runCommand: CommandSpec = {
     'tag-mode': { type: 'string' },
     'per-arch-tags': { type: 'boolean' },
     jobs: { type: 'string' },
-    'base-image': { type: 'string' },
-    'kaniko-image': { type: 'string' },
+    ...backendOptions,
     out: { type: 'string' },
   },
   allowPositionals: false,
@@ -50,8 +49,7 @@ export const runCommand: CommandSpec = {
       tagMode,
       perArchTags: Boolean(args.values['per-arch-tags']),
       jobs,
-      baseImage: stringOption(args, 'base-image'),
-      kanikoImage: stringOption(args, 'kaniko-image'),
+      backendOptions: backendOptionsFromArgs(args),
       outDir: resolve(io.cwd, stringOption(args, 'out') ?? '.hephy/run'),
       cwd: io.cwd,
       out: io.out,

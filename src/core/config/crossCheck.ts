@@ -3,10 +3,12 @@
 // schema), so their problems arrive together with the schema's in one pass.
 import type { Problem } from '../problem.js';
 import { isPlatformError, normalizePlatform, parsePlatform, type Platform } from '../platform.js';
-import { BACKENDS, type BackendName } from './schema.js';
+import { BACKENDS, backendsWhere, configSections, traitsOf, type BackendName } from '../backendTraits.js';
+import { PLATFORM_SECTIONS } from './schema.js';
 import type { ConfigPath, Locator } from './locator.js';
 
-const PLATFORM_LISTS: ConfigPath[] = [['platforms'], ['ko_config', 'platforms'], ['spin_config', 'platforms']];
+const PLATFORM_LISTS: ConfigPath[] = [['platforms'], ...PLATFORM_SECTIONS.map(({ section }) => [section, 'platforms'])];
+const WASM_BACKENDS = backendsWhere((t) => t.artifact === 'wasm');
 
 function present(v: unknown): boolean {
   return v !== undefined && v !== null;
@@ -104,24 +106,31 @@ export function crossCheck(raw: Record<string, unknown>, at: Locator): Problem[]
     });
     lists.set(listPath.join('.'), [...seen.keys()]);
 
+    const traits = backend && traitsOf(backend);
     for (const { text, platform, path } of valid) {
       const wasm = platform.arch === 'wasm32';
-      if (wasm && backend && backend !== 'spin') {
+      if (wasm && traits && traits.artifact !== 'wasm') {
         error(
           'value',
           path,
-          `wasi/wasm32 is built only by the spin backend, not ${backend}`,
-          'set `build_backend: spin`, or remove wasi/wasm32',
+          `wasi/wasm32 is built only by the ${WASM_BACKENDS.join(' or ')} backend, not ${backend}`,
+          `set \`build_backend: ${WASM_BACKENDS[0]}\`, or remove wasi/wasm32`,
         );
-      } else if (!wasm && backend === 'spin') {
+      } else if (!wasm && traits && traits.artifact === 'wasm') {
+        const only = traits.defaultPlatforms.join(', ');
         error(
           'value',
           path,
-          `the spin backend builds only wasi/wasm32, not \`${text}\``,
-          'use `platforms: [wasi/wasm32]`, or leave platforms out',
+          `the ${backend} backend builds only ${only}, not \`${text}\``,
+          `use \`platforms: [${only}]\`, or leave platforms out`,
         );
-      } else if (platform.os !== 'linux' && (backend === 'ko' || backend === 'kaniko') && !wasm) {
-        error('value', path, `the ${backend} backend builds linux images only, not \`${text}\``, `use linux/${platform.arch}`);
+      } else if (traits && traits.os && platform.os !== traits.os && !wasm) {
+        error(
+          'value',
+          path,
+          `the ${backend} backend builds ${traits.os} images only, not \`${text}\``,
+          `use ${traits.os}/${platform.arch}`,
+        );
       }
     }
     // Without an explicit backend one backend is still chosen per image; none builds both kinds.
@@ -129,10 +138,11 @@ export function crossCheck(raw: Record<string, unknown>, at: Locator): Problem[]
       const wasmItem = valid.find((v) => v.platform.arch === 'wasm32');
       const other = valid.find((v) => v.platform.arch !== 'wasm32');
       if (wasmItem && other) {
+        const builders = WASM_BACKENDS.join(' or ');
         error(
           'value',
           wasmItem.path,
-          `wasi/wasm32 cannot be built together with \`${other.text}\`: only spin builds wasm, and spin builds nothing else`,
+          `wasi/wasm32 cannot be built together with \`${other.text}\`: only ${builders} builds wasm, and ${builders} builds nothing else`,
           'give the wasm app its own directory and build-config.yaml',
         );
       }
@@ -141,7 +151,7 @@ export function crossCheck(raw: Record<string, unknown>, at: Locator): Problem[]
 
   // --- platforms given twice
   const top = lists.get('platforms');
-  for (const section of ['ko_config', 'spin_config']) {
+  for (const { section } of PLATFORM_SECTIONS) {
     const nested = lists.get(`${section}.platforms`);
     if (!top || !nested) continue;
     const same = top.length === nested.length && top.every((p) => nested.includes(p));
@@ -157,11 +167,10 @@ export function crossCheck(raw: Record<string, unknown>, at: Locator): Problem[]
   }
 
   // --- sections the chosen backend ignores
-  if (backend && backend !== 'ko' && present(raw.ko_config)) {
-    warning(['ko_config'], `ko_config is ignored: build_backend is ${backend}`, 'remove ko_config, or set `build_backend: ko`');
-  }
-  if (backend && backend !== 'spin' && present(raw.spin_config)) {
-    warning(['spin_config'], `spin_config is ignored: build_backend is ${backend}`, 'remove spin_config, or set `build_backend: spin`');
+  for (const { section, backend: owner } of configSections()) {
+    if (backend && backend !== owner && present(raw[section])) {
+      warning([section], `${section} is ignored: build_backend is ${backend}`, `remove ${section}, or set \`build_backend: ${owner}\``);
+    }
   }
   return problems;
 }

@@ -5,7 +5,8 @@ import { readFileSync } from 'node:fs';
 import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, type Document, type Node, type Pair } from 'yaml';
 import type { z } from 'zod';
 import type { Problem } from '../problem.js';
-import { buildConfigSchema, NESTED_KEYS, TOP_LEVEL_KEYS, type BackendName, type BuildConfig } from './schema.js';
+import type { BackendName } from '../backendTraits.js';
+import { buildConfigSchema, NESTED_KEYS, PLATFORM_SECTIONS, TOP_LEVEL_KEYS, type BuildConfig } from './schema.js';
 import { suggest } from './didYouMean.js';
 import { crossCheck } from './crossCheck.js';
 import type { ConfigPath, Locator, Position } from './locator.js';
@@ -154,14 +155,16 @@ export function loadBuildConfig(file: string, displayPath: string = file): Confi
 
 /**
  * The platforms a config asks for: the top-level key, else the backend's own section. With no
- * backend given, the config's build_backend decides; with none there either, ko_config then
- * spin_config. Undefined means "the backend's default".
+ * backend given, the config's build_backend decides; with none there either, the first section
+ * that lists platforms (ko_config, then spin_config). Undefined means "the backend's default".
  */
 export function effectivePlatforms(config: BuildConfig, backend: BackendName | undefined = config.build_backend): string[] | undefined {
   if (config.platforms) return config.platforms;
-  if (backend === 'ko') return config.ko_config?.platforms;
-  if (backend === 'spin') return config.spin_config?.platforms;
-  if (backend === undefined) return config.ko_config?.platforms ?? config.spin_config?.platforms;
+  const sections = PLATFORM_SECTIONS.filter((s) => backend === undefined || s.backend === backend);
+  for (const { section } of sections) {
+    const platforms = (config as Record<string, { platforms?: string[] } | undefined>)[section]?.platforms;
+    if (platforms) return platforms;
+  }
   return undefined;
 }
 

@@ -2,9 +2,10 @@
 // generates the published JSON Schema, and its key list drives "did you mean" hints and the README
 // reference table.
 import { z } from 'zod';
+import { BACKENDS, configSections, type BackendName } from '../backendTraits.js';
 
-export const BACKENDS = ['kaniko', 'ko', 'buildkit', 'spin'] as const;
-export type BackendName = (typeof BACKENDS)[number];
+// The backend names come from the table of backend traits; re-exported for the config's users.
+export { BACKENDS, type BackendName } from '../backendTraits.js';
 
 export const CONFIG_FILE_NAME = 'build-config.yaml';
 
@@ -42,7 +43,10 @@ export const buildConfigSchema = z
     use_local_context: z.boolean().describe('Build from the directory holding this file').optional(),
     upstream_repo: nonEmpty('upstream_repo').describe('A git URL to clone and build instead of the local directory').optional(),
     upstream_ref: nonEmpty('upstream_ref').describe('Branch, tag or commit of upstream_repo to build').optional(),
-    build_backend: z.enum(BACKENDS).describe('kaniko | ko | buildkit | spin; absent: auto-detected').optional(),
+    build_backend: z
+      .enum(BACKENDS)
+      .describe(`${BACKENDS.join(' | ')}; absent: auto-detected`)
+      .optional(),
     image_name: z
       .string()
       .regex(/^[a-z0-9]+(?:[._-][a-z0-9]+)*$/, { message: 'an image name is lowercase letters, digits and . _ - separators' })
@@ -68,7 +72,15 @@ export type SpinConfig = z.infer<typeof spinConfigSchema>;
 
 /** Every key path the schema knows, for "did you mean" hints. */
 export const TOP_LEVEL_KEYS = Object.keys(buildConfigSchema.shape);
-export const NESTED_KEYS: Record<string, string[]> = {
-  ko_config: Object.keys(koConfigSchema.shape),
-  spin_config: Object.keys(spinConfigSchema.shape),
-};
+/** The keys of every section (a key whose value is a mapping), e.g. ko_config: [import_path, ...]. */
+export const NESTED_KEYS: Record<string, string[]> = Object.fromEntries(
+  Object.entries(buildConfigSchema.shape).flatMap(([key, value]) => {
+    const inner = value instanceof z.ZodOptional ? value.unwrap() : value;
+    return inner instanceof z.ZodObject ? [[key, Object.keys(inner.shape)]] : [];
+  }),
+);
+
+/** The backends' config sections (see core/backendTraits.ts) that hold a platforms list of their own. */
+export const PLATFORM_SECTIONS: readonly { section: string; backend: BackendName }[] = configSections().filter(({ section }) =>
+  NESTED_KEYS[section]?.includes('platforms'),
+);

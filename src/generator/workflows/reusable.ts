@@ -1,5 +1,6 @@
 // SOURCE of the reusable workflow `.github/workflows/build.yml` (plan -> build -> merge).
 // The committed YAML is rendered from this file; a test fails when they drift apart.
+import { BACKEND_OPTIONS } from '../../core/backendTraits.js';
 import { note } from '../yamlDoc.js';
 import { actionRef, checkoutStep, concurrency, type WorkflowVariant } from './common.js';
 
@@ -25,6 +26,12 @@ const REGISTRY_INPUTS = {
   'image-prefix': '${{ inputs.image-prefix }}',
   'tag-mode': '${{ inputs.tag-mode }}',
 };
+
+// The backends' per-run settings (core/backendTraits.ts), inputs of the workflow passed to the build job.
+const BACKEND_INPUTS = Object.fromEntries(
+  BACKEND_OPTIONS.map((option) => [option.name, { description: option.description, type: 'string', default: '' }]),
+);
+const BACKEND_INPUTS_PASSED = Object.fromEntries(BACKEND_OPTIONS.map((option) => [option.name, `\${{ inputs.${option.name} }}`]));
 
 const CREDENTIALS = {
   username: '${{ secrets.REGISTRY_USERNAME }}',
@@ -93,16 +100,7 @@ export function reusableWorkflow(variant: WorkflowVariant): Record<string, unkno
             type: 'boolean',
             default: false,
           },
-          'kaniko-image': {
-            description: 'Kaniko executor image for kaniko builds (required when any app uses kaniko); pin it by digest.',
-            type: 'string',
-            default: '',
-          },
-          'base-image': {
-            description: 'Base image for ko builds whose build-config.yaml sets no ko_config.base_image. Empty: ko decides.',
-            type: 'string',
-            default: '',
-          },
+          ...BACKEND_INPUTS,
           'insecure-registry': {
             description: 'Talk plain HTTP to the registry (a local test registry only).',
             type: 'boolean',
@@ -215,8 +213,7 @@ export function reusableWorkflow(variant: WorkflowVariant): Record<string, unkno
                   leg: '${{ toJSON(matrix) }}',
                   ...REGISTRY_INPUTS,
                   ...CREDENTIALS,
-                  'kaniko-image': '${{ inputs.kaniko-image }}',
-                  'base-image': '${{ inputs.base-image }}',
+                  ...BACKEND_INPUTS_PASSED,
                   'insecure-registry': '${{ inputs.insecure-registry }}',
                   push: '${{ needs.plan.outputs.push }}',
                 },
