@@ -1,7 +1,7 @@
 // The layering of src/ (docs/dev/architecture.md): each folder imports only from the folders
 // below it, and no two files import each other, directly or around a loop. A new import that
 // breaks either fails here, naming the file and the import.
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -89,6 +89,18 @@ describe('the layers of src/', () => {
     const missing = [...graph].flatMap(([file, imports]) =>
       imports.filter((target) => !graph.has(target)).map((target) => `${relative(SRC, file)} -> ${relative(SRC, target)}`),
     );
+    expect(missing).toEqual([]);
+  });
+});
+
+describe('docs/dev/architecture.md', () => {
+  const ROOT = fileURLToPath(new URL('..', import.meta.url));
+  const doc = readFileSync(join(ROOT, 'docs/dev/architecture.md'), 'utf8');
+
+  it('names only files that exist (paths from the repository root, or from src/)', () => {
+    const paths = [...doc.matchAll(/`([\w./-]+\/[\w.-]+\.(?:ts|mjs|sh|json|yml|md))`/g)].map((m) => m[1]);
+    expect(paths.length).toBeGreaterThan(50);
+    const missing = paths.filter((path) => !existsSync(join(ROOT, path)) && !existsSync(join(SRC, path)));
     expect(missing).toEqual([]);
   });
 });

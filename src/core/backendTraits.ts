@@ -55,8 +55,8 @@ export interface BackendTraits {
   /** Services `hephy-builder run` starts for it, unless the environment names its own (HEPHY_BUILDX_BUILDER). */
   localServices: readonly LocalService[];
   /**
-   * True: the action's build job restores and saves the backend's cache directory with
-   * @actions/cache. BuildKit keeps its own cache in the GitHub Actions cache instead.
+   * True: the action's build job restores and saves the backend's cache directory in the GitHub
+   * Actions cache (action/build.ts). BuildKit talks to that cache itself instead.
    */
   actionsCache: boolean;
   /** Per-run settings it reads from LegContext.options, keyed by their name there. */

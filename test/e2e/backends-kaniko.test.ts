@@ -3,7 +3,7 @@
 // pushed by digest.
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createKanikoBackend, kanikoBackend } from '../../src/backends/kaniko.js';
+import { createKanikoBackend, kanikoBackend, resolveKanikoImage } from '../../src/backends/kaniko.js';
 import { startRegistry } from '../../src/tools/localServices.js';
 import { toolEnv, packageRoot } from '../../src/tools/paths.js';
 import { loadBuildConfig } from '../../src/core/config/load.js';
@@ -43,6 +43,18 @@ describe('kaniko backend (e2e)', () => {
     expect(config?.build_backend).toBe('kaniko');
     expect(svc.kanikoImage).toBe('localhost/hephy/kaniko-executor:v1.25.5');
   });
+
+  it(
+    'prepares a local run with the real scripts/kaniko-image.sh (a no-op after the e2e setup): the image legs use is in podman',
+    async () => {
+      await kanikoBackend.prepareRun!({});
+      const { ctx } = testLeg({ backend: 'kaniko', env: toolEnv() });
+      const image = resolveKanikoImage(ctx);
+      expect(image).toBe(svc.kanikoImage);
+      expect((await run('podman', ['image', 'exists', image], { env: toolEnv(), allowFailure: true })).code).toBe(0);
+    },
+    TIMEOUT_MS,
+  );
 
   describe.each(cases)('$platform', ({ platform, arch, uname }) => {
     it(
