@@ -9688,7 +9688,6 @@ function explainFailure(error, dockerfile) {
 }
 const buildkitBackend = {
     name: 'buildkit',
-    tools: ['docker buildx'],
     async setup(ctx) {
         const version = await buildxVersion(ctx.env);
         const builder = builderName(ctx);
@@ -10093,10 +10092,12 @@ async function pushLayoutByDigest(o, runOptions = {}, runner = run) {
 // kaniko pushes to the scratch tag hephy-leg-<leg id> itself (see src/tools/kaniko.ts for why).
 // Push disabled: the layout alone, whether skopeo is installed or not; its digest is the leg's.
 //
-// Executor image: ctx.kanikoImage (the `kaniko-image` input) when given. Otherwise the image that
-// scripts/kaniko-image.sh builds from the pinned Go module into podman; setup builds it on first
-// use where the script can run. On GitHub runners the input is required: we publish no executor
-// image and write no public registry's name into the code, so the user pins one (by digest).
+// Executor image: ctx.options.kanikoImage (the `kaniko-image` input, `--kaniko-image`) when given.
+// Otherwise the image that scripts/kaniko-image.sh builds from the pinned Go module into podman;
+// setup builds it on first use where the script can run, and `run` builds it once before its
+// legs (prepareRun) so that parallel legs do not each build it. On GitHub runners the input is
+// required: we publish no executor image and write no public registry's name into the code, so
+// the user pins one (by digest).
 
 
 
@@ -10113,7 +10114,7 @@ const DIGEST = /^sha256:[a-f0-9]{64}$/;
 const BUILD_TIMEOUT_MS = 2 * 60 * 60 * 1000;
 /** The executor image of a leg, or a UserError saying how to provide one. */
 function resolveKanikoImage(ctx) {
-    const given = ctx.kanikoImage?.trim();
+    const given = ctx.options.kanikoImage?.trim();
     if (given)
         return given;
     if (ctx.onRunner) {
@@ -10283,7 +10284,11 @@ function createKanikoBackend(options = {}) {
     }
     return {
         name: 'kaniko',
-        tools: ['kaniko', 'docker or podman', 'skopeo'],
+        async prepareRun(runOptions) {
+            // The script is idempotent: it also refreshes an executor image of the same tag built from an older binary.
+            if (!runOptions.kanikoImage?.trim())
+                await buildLocalImage();
+        },
         async setup(ctx) {
             const p = await prepare(ctx);
             return `${p.version} (${p.engine}, ${p.image}, ${pushDescription(p.pushMode, ctx)})`;
@@ -10519,7 +10524,7 @@ function defaultImportPath(sourceDir) {
  * a base image instead of letting ko fail on a network error.
  */
 function resolveKoBaseImage(ctx, userDefaultBase) {
-    const chosen = ctx.baseImage ?? ctx.spec.config.ko_config?.base_image;
+    const chosen = ctx.options.baseImage ?? ctx.spec.config.ko_config?.base_image;
     if (chosen)
         return chosen;
     const koHasOne = Boolean(ctx.env.KO_DEFAULTBASEIMAGE) || (typeof userDefaultBase === 'string' && userDefaultBase !== '');
@@ -10563,7 +10568,6 @@ const KO_TOOLS = ['ko', 'go', 'crane'];
 const KO_BUILD_TOOLS = ['ko', 'go'];
 const koBackend = {
     name: 'ko',
-    tools: KO_TOOLS,
     async setup(ctx) {
         if (!ctx.target.push) {
             requireTools(ctx, KO_BUILD_TOOLS);
@@ -11009,7 +11013,6 @@ function createSpinBackend(options = {}) {
     }
     return {
         name: 'spin',
-        tools: ['spin'],
         async setup(ctx) {
             const spin = await locate(ctx);
             const version = await runner(spin, ['--version'], { env: toolEnv(ctx.env), secrets: ctx.secrets, timeoutMs: 60_000 });
@@ -20570,12 +20573,124 @@ function preprocess(fn, schema) {
     });
 }
 
+;// CONCATENATED MODULE: ./src/core/backendTraits.ts
+// What hephy-builder knows about each build backend outside its own file, in one table. Every
+// place that used to compare a backend's name (the config checks, detection, default platforms,
+// tool setup on runners and locally, the build cache, the CLI flags and action inputs a backend
+// reads) reads a row of this table instead. The backend itself, how it runs its tool, lives in
+// src/backends/<name>.ts; a new backend is a row here plus that file (docs/dev/architecture.md).
+const CONTAINER_PLATFORMS = ['linux/amd64', 'linux/arm64'];
+/** The table. Its order is the order of build_backend's values in the schema and in messages. */
+const BACKEND_TRAITS = {
+    kaniko: {
+        title: 'Kaniko',
+        artifact: 'image',
+        os: 'linux',
+        defaultPlatforms: CONTAINER_PLATFORMS,
+        input: 'dockerfile',
+        buildkitSyntax: false,
+        runnerTools: [],
+        localTools: ['kaniko', 'containers-conf', 'binfmt'],
+        localServices: [],
+        actionsCache: false,
+        options: {
+            kanikoImage: {
+                name: 'kaniko-image',
+                value: 'REF',
+                help: 'Kaniko executor image (default: built locally from source)',
+                description: 'Kaniko executor image for kaniko builds (required when any app uses kaniko); pin it by digest.',
+            },
+        },
+    },
+    ko: {
+        title: 'ko',
+        artifact: 'image',
+        os: 'linux',
+        defaultPlatforms: CONTAINER_PLATFORMS,
+        configSection: 'ko_config',
+        input: 'go-module',
+        runnerTools: ['ko', 'crane'],
+        localTools: ['ko', 'crane'],
+        localServices: [],
+        actionsCache: true,
+        options: {
+            baseImage: {
+                name: 'base-image',
+                value: 'REF',
+                help: 'base image for ko apps without ko_config.base_image',
+                description: 'Base image for ko builds whose build-config.yaml sets no ko_config.base_image. Empty: ko decides.',
+            },
+        },
+    },
+    buildkit: {
+        title: 'BuildKit',
+        artifact: 'image',
+        defaultPlatforms: CONTAINER_PLATFORMS,
+        input: 'dockerfile',
+        buildkitSyntax: true,
+        runnerTools: [],
+        localTools: ['buildkit', 'binfmt'],
+        localServices: ['buildkitd'],
+        actionsCache: false,
+        options: {},
+    },
+    spin: {
+        title: 'Spin',
+        artifact: 'wasm',
+        defaultPlatforms: ['wasi/wasm32'],
+        configSection: 'spin_config',
+        input: 'spin-manifest',
+        runnerTools: [],
+        localTools: [],
+        localServices: [],
+        actionsCache: false,
+        options: {},
+    },
+};
+/** The backend names, in the table's order (a non-empty tuple, as z.enum wants). */
+const BACKENDS = Object.keys(BACKEND_TRAITS);
+function traitsOf(backend) {
+    return BACKEND_TRAITS[backend];
+}
+/** The backends whose row satisfies `test`, in the table's order. */
+function backendsWhere(test) {
+    return BACKENDS.filter((name) => test(traitsOf(name)));
+}
+/** A copy of the platforms a backend builds when the config names none. */
+function defaultPlatforms(backend) {
+    return [...traitsOf(backend).defaultPlatforms];
+}
+/** Every config section that belongs to a backend, with its owner, in the table's order. */
+function configSections() {
+    return BACKENDS.flatMap((backend) => {
+        const section = traitsOf(backend).configSection;
+        return section ? [{ section, backend }] : [];
+    });
+}
+/** Every backend option with its key and owner, in the table's order. */
+const BACKEND_OPTIONS = BACKENDS.flatMap((backend) => Object.entries(traitsOf(backend).options).map(([key, spec]) => ({ ...spec, key: key, backend })));
+/**
+ * The backend options from a reader of flags or inputs by name (`--kaniko-image`, input
+ * `kaniko-image`). Blank values are unset, as an empty action input is.
+ */
+function readBackendOptions(read) {
+    const options = {};
+    for (const option of BACKEND_OPTIONS) {
+        const value = read(option.name)?.trim();
+        if (value)
+            options[option.key] = value;
+    }
+    return options;
+}
+
 ;// CONCATENATED MODULE: ./src/core/config/schema.ts
 // The build-config.yaml schema. One zod schema is the single source of truth: it validates files,
 // generates the published JSON Schema, and its key list drives "did you mean" hints and the README
 // reference table.
 
-const BACKENDS = ['kaniko', 'ko', 'buildkit', 'spin'];
+
+// The backend names come from the table of backend traits; re-exported for the config's users.
+
 const CONFIG_FILE_NAME = 'build-config.yaml';
 const tagPattern = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const buildArgPattern = /^[A-Za-z_][A-Za-z0-9_]*=.*$/s;
@@ -20602,7 +20717,9 @@ const buildConfigSchema = strictObject({
     use_local_context: schemas_boolean().describe('Build from the directory holding this file').optional(),
     upstream_repo: nonEmpty('upstream_repo').describe('A git URL to clone and build instead of the local directory').optional(),
     upstream_ref: nonEmpty('upstream_ref').describe('Branch, tag or commit of upstream_repo to build').optional(),
-    build_backend: schemas_enum(BACKENDS).describe('kaniko | ko | buildkit | spin; absent: auto-detected').optional(),
+    build_backend: schemas_enum(BACKENDS)
+        .describe(`${BACKENDS.join(' | ')}; absent: auto-detected`)
+        .optional(),
     image_name: schemas_string()
         .regex(/^[a-z0-9]+(?:[._-][a-z0-9]+)*$/, { message: 'an image name is lowercase letters, digits and . _ - separators' })
         .describe('Image name; default: the directory path with / replaced by -')
@@ -20621,10 +20738,13 @@ const buildConfigSchema = strictObject({
     .describe('hephy-builder build-config.yaml: how to build one image from this directory');
 /** Every key path the schema knows, for "did you mean" hints. */
 const TOP_LEVEL_KEYS = Object.keys(buildConfigSchema.shape);
-const NESTED_KEYS = {
-    ko_config: Object.keys(koConfigSchema.shape),
-    spin_config: Object.keys(spinConfigSchema.shape),
-};
+/** The keys of every section (a key whose value is a mapping), e.g. ko_config: [import_path, ...]. */
+const NESTED_KEYS = Object.fromEntries(Object.entries(buildConfigSchema.shape).flatMap(([key, value]) => {
+    const inner = value instanceof ZodOptional ? value.unwrap() : value;
+    return inner instanceof ZodObject ? [[key, Object.keys(inner.shape)]] : [];
+}));
+/** The backends' config sections (see core/backendTraits.ts) that hold a platforms list of their own. */
+const PLATFORM_SECTIONS = configSections().filter(({ section }) => NESTED_KEYS[section]?.includes('platforms'));
 
 ;// CONCATENATED MODULE: ./src/core/legRecord.ts
 // Leg records travel between jobs as files (artifacts on runners, a directory locally), so the
@@ -20905,8 +21025,7 @@ async function buildLeg(leg, spec, env, deps) {
             workDir,
             cacheDir,
             env: env.env,
-            baseImage: env.baseImage,
-            kanikoImage: env.kanikoImage,
+            options: env.backendOptions ?? {},
             secrets: env.secrets,
             onRunner: env.onRunner,
             log: env.log,
@@ -20960,7 +21079,9 @@ async function buildLeg(leg, spec, env, deps) {
 ;// CONCATENATED MODULE: ./src/core/config/crossCheck.ts
 
 
-const PLATFORM_LISTS = [['platforms'], ['ko_config', 'platforms'], ['spin_config', 'platforms']];
+
+const PLATFORM_LISTS = [['platforms'], ...PLATFORM_SECTIONS.map(({ section }) => [section, 'platforms'])];
+const WASM_BACKENDS = backendsWhere((t) => t.artifact === 'wasm');
 function present(v) {
     return v !== undefined && v !== null;
 }
@@ -21027,16 +21148,18 @@ function crossCheck(raw, at) {
             valid.push({ text: item, platform: parsed, path });
         });
         lists.set(listPath.join('.'), [...seen.keys()]);
+        const traits = backend && traitsOf(backend);
         for (const { text, platform, path } of valid) {
             const wasm = platform.arch === 'wasm32';
-            if (wasm && backend && backend !== 'spin') {
-                error('value', path, `wasi/wasm32 is built only by the spin backend, not ${backend}`, 'set `build_backend: spin`, or remove wasi/wasm32');
+            if (wasm && traits && traits.artifact !== 'wasm') {
+                error('value', path, `wasi/wasm32 is built only by the ${WASM_BACKENDS.join(' or ')} backend, not ${backend}`, `set \`build_backend: ${WASM_BACKENDS[0]}\`, or remove wasi/wasm32`);
             }
-            else if (!wasm && backend === 'spin') {
-                error('value', path, `the spin backend builds only wasi/wasm32, not \`${text}\``, 'use `platforms: [wasi/wasm32]`, or leave platforms out');
+            else if (!wasm && traits && traits.artifact === 'wasm') {
+                const only = traits.defaultPlatforms.join(', ');
+                error('value', path, `the ${backend} backend builds only ${only}, not \`${text}\``, `use \`platforms: [${only}]\`, or leave platforms out`);
             }
-            else if (platform.os !== 'linux' && (backend === 'ko' || backend === 'kaniko') && !wasm) {
-                error('value', path, `the ${backend} backend builds linux images only, not \`${text}\``, `use linux/${platform.arch}`);
+            else if (traits && traits.os && platform.os !== traits.os && !wasm) {
+                error('value', path, `the ${backend} backend builds ${traits.os} images only, not \`${text}\``, `use ${traits.os}/${platform.arch}`);
             }
         }
         // Without an explicit backend one backend is still chosen per image; none builds both kinds.
@@ -21044,13 +21167,14 @@ function crossCheck(raw, at) {
             const wasmItem = valid.find((v) => v.platform.arch === 'wasm32');
             const other = valid.find((v) => v.platform.arch !== 'wasm32');
             if (wasmItem && other) {
-                error('value', wasmItem.path, `wasi/wasm32 cannot be built together with \`${other.text}\`: only spin builds wasm, and spin builds nothing else`, 'give the wasm app its own directory and build-config.yaml');
+                const builders = WASM_BACKENDS.join(' or ');
+                error('value', wasmItem.path, `wasi/wasm32 cannot be built together with \`${other.text}\`: only ${builders} builds wasm, and ${builders} builds nothing else`, 'give the wasm app its own directory and build-config.yaml');
             }
         }
     }
     // --- platforms given twice
     const top = lists.get('platforms');
-    for (const section of ['ko_config', 'spin_config']) {
+    for (const { section } of PLATFORM_SECTIONS) {
         const nested = lists.get(`${section}.platforms`);
         if (!top || !nested)
             continue;
@@ -21061,11 +21185,10 @@ function crossCheck(raw, at) {
         }
     }
     // --- sections the chosen backend ignores
-    if (backend && backend !== 'ko' && present(raw.ko_config)) {
-        warning(['ko_config'], `ko_config is ignored: build_backend is ${backend}`, 'remove ko_config, or set `build_backend: ko`');
-    }
-    if (backend && backend !== 'spin' && present(raw.spin_config)) {
-        warning(['spin_config'], `spin_config is ignored: build_backend is ${backend}`, 'remove spin_config, or set `build_backend: spin`');
+    for (const { section, backend: owner } of configSections()) {
+        if (backend && backend !== owner && present(raw[section])) {
+            warning([section], `${section} is ignored: build_backend is ${backend}`, `remove ${section}, or set \`build_backend: ${owner}\``);
+        }
     }
     return problems;
 }
@@ -21224,18 +21347,18 @@ function loadBuildConfig(file, displayPath = file) {
 }
 /**
  * The platforms a config asks for: the top-level key, else the backend's own section. With no
- * backend given, the config's build_backend decides; with none there either, ko_config then
- * spin_config. Undefined means "the backend's default".
+ * backend given, the config's build_backend decides; with none there either, the first section
+ * that lists platforms (ko_config, then spin_config). Undefined means "the backend's default".
  */
 function effectivePlatforms(config, backend = config.build_backend) {
     if (config.platforms)
         return config.platforms;
-    if (backend === 'ko')
-        return config.ko_config?.platforms;
-    if (backend === 'spin')
-        return config.spin_config?.platforms;
-    if (backend === undefined)
-        return config.ko_config?.platforms ?? config.spin_config?.platforms;
+    const sections = PLATFORM_SECTIONS.filter((s) => backend === undefined || s.backend === backend);
+    for (const { section } of sections) {
+        const platforms = config[section]?.platforms;
+        if (platforms)
+            return platforms;
+    }
     return undefined;
 }
 // ---------------------------------------------------------------------------------------------
@@ -21586,7 +21709,10 @@ function typeHint(expected, value, path, written = String(value)) {
 
 
 
+
 const DEFAULT_DOCKERFILE = 'Dockerfile';
+/** Who builds what Kaniko cannot, for hints: buildkit. */
+const BUILDKIT_SYNTAX_BACKENDS = backendsWhere((t) => t.buildkitSyntax === true).join(' or ');
 const DEFAULT_SPIN_MANIFEST = 'spin.toml';
 function statOrUndefined(p) {
     try {
@@ -21603,8 +21729,8 @@ const isFile = (p) => statOrUndefined(p)?.isFile() ?? false;
 function shown(...parts) {
     return external_node_path_namespaceObject.posix.normalize(parts.filter((p) => p && p !== '.').join('/') || '.');
 }
-function describeUse(use, dockerfile) {
-    return `${dockerfile} line ${use.line} uses ${use.feature}, which Kaniko cannot build`;
+function describeUse(use, dockerfile, builder = traitsOf('kaniko').title) {
+    return `${dockerfile} line ${use.line} uses ${use.feature}, which ${builder} cannot build`;
 }
 function detectBackend(dir, config = {}, locate, options = {}) {
     const displayDir = options.displayDir ?? dir;
@@ -21619,43 +21745,48 @@ function detectBackend(dir, config = {}, locate, options = {}) {
     const manifestName = config.spin_config?.manifest_path ?? DEFAULT_SPIN_MANIFEST;
     const manifest = (0,external_node_path_namespaceObject.join)(dir, manifestName);
     const upstream = config.upstream_repo !== undefined;
-    // --- 1. explicit build_backend
+    // --- 1. explicit build_backend: check what it builds from (core/backendTraits.ts)
     const explicit = config.build_backend;
     if (explicit) {
         const reason = `build_backend: ${explicit} in ${CONFIG_FILE_NAME}`;
         // The upstream source is not here at plan time; the leg checks it after cloning.
         if (upstream)
             return { backend: explicit, reason, problems };
-        switch (explicit) {
-            case 'kaniko':
-            case 'buildkit': {
+        const traits = traitsOf(explicit);
+        switch (traits.input) {
+            case 'dockerfile': {
                 const scan = checkDockerfile(dir, config, dockerfile, dockerfileShown, problem);
-                if (scan && explicit === 'kaniko') {
+                if (scan && !traits.buildkitSyntax) {
                     const [hard] = scan.buildkitOnly.filter((u) => u.feature !== SYNTAX_DIRECTIVE_FEATURE);
                     if (hard) {
-                        problem(['build_backend'], `build_backend is kaniko, but ${describeUse(hard, dockerfileShown)}: ${hard.text}`, 'use build_backend: buildkit');
+                        problem(['build_backend'], `build_backend is ${explicit}, but ${describeUse(hard, dockerfileShown, traits.title)}: ${hard.text}`, `use build_backend: ${BUILDKIT_SYNTAX_BACKENDS}`);
                     }
                     else if (scan.buildkitOnly.length > 0) {
                         const [syntax] = scan.buildkitOnly;
-                        problem(['build_backend'], `${dockerfileShown} line ${syntax.line} asks for a Dockerfile frontend (${syntax.text}); Kaniko ignores it and uses its built-in parser`, 'use build_backend: buildkit to build with that frontend', 'warning');
+                        problem(['build_backend'], `${dockerfileShown} line ${syntax.line} asks for a Dockerfile frontend (${syntax.text}); ${traits.title} ignores it and uses its built-in parser`, `use build_backend: ${BUILDKIT_SYNTAX_BACKENDS} to build with that frontend`, 'warning');
                     }
                 }
                 break;
             }
-            case 'ko':
+            case 'go-module':
                 checkKo(dir, config, displayDir, options.root, problem);
                 break;
-            case 'spin':
+            case 'spin-manifest':
                 if (!isFile(manifest)) {
-                    problem(config.spin_config?.manifest_path ? ['spin_config', 'manifest_path'] : ['build_backend'], `build_backend is spin, but there is no Spin manifest ${shown(displayDir, manifestName)}`, config.spin_config?.manifest_path ? undefined : 'add spin.toml, or set spin_config.manifest_path');
+                    problem(config.spin_config?.manifest_path ? ['spin_config', 'manifest_path'] : ['build_backend'], `build_backend is ${explicit}, but there is no Spin manifest ${shown(displayDir, manifestName)}`, config.spin_config?.manifest_path ? undefined : 'add spin.toml, or set spin_config.manifest_path');
                 }
                 break;
+            default: {
+                // A new kind of input (core/backendTraits.ts) needs its plan-time check here.
+                const unchecked = traits.input;
+                throw new Error(`no plan-time check for input ${String(unchecked)}`);
+            }
         }
         return { backend: explicit, reason, problems };
     }
     if (upstream) {
         // Detection needs the sources, which only the leg clones. Kaniko is the seed's fallback.
-        problem(['upstream_repo'], 'build_backend is not set, and an upstream source cannot be inspected at plan time: building it with kaniko', 'set build_backend (kaniko, ko, buildkit or spin) to choose', 'warning');
+        problem(['upstream_repo'], 'build_backend is not set, and an upstream source cannot be inspected at plan time: building it with kaniko', `set build_backend (${BACKENDS.slice(0, -1).join(', ')} or ${BACKENDS[BACKENDS.length - 1]}) to choose`, 'warning');
         return { backend: 'kaniko', reason: 'upstream source, no build_backend: kaniko (the fallback)', problems };
     }
     const hasDockerfile = isFile(dockerfile);
@@ -21983,8 +22114,7 @@ function selectDirs(appDirs, asked, source = 'dirs') {
 // uses: the image name, the platforms to build, where the sources come from.
 
 
-const DEFAULT_PLATFORMS = ['linux/amd64', 'linux/arm64'];
-const WASM_PLATFORMS = ['wasi/wasm32'];
+
 /**
  * A valid image name from any text: lowercase letters and digits joined by single `.`, `_` or `-`
  * (the same rule as the config's image_name). Anything else becomes `-`.
@@ -22001,9 +22131,6 @@ function defaultImageName(dir, repoName) {
     const base = dir === '.' || dir === '' ? repoName : dir.replace(/\/+/g, '-');
     return sanitizeImageName(base) || 'app';
 }
-function defaultPlatforms(backend) {
-    return [...(backend === 'spin' ? WASM_PLATFORMS : DEFAULT_PLATFORMS)];
-}
 function resolveImageSpec(input) {
     const { dir, config, detection } = input;
     const backend = detection.backend;
@@ -22016,15 +22143,18 @@ function resolveImageSpec(input) {
     if (requested && !config.build_backend) {
         const at = input.locate?.(['platforms']) ?? { line: 1, column: 1 };
         const file = input.configFile ?? dir;
-        const wrong = platforms.filter((p) => isWasm(p) !== (backend === 'spin'));
+        const traits = traitsOf(backend);
+        const buildsWasm = traits.artifact === 'wasm';
+        const wrong = platforms.filter((p) => isWasm(p) !== buildsWasm);
         if (wrong.length > 0) {
             problems.push({
                 file,
                 ...at,
-                path: config.platforms ? 'platforms' : backend === 'ko' ? 'ko_config.platforms' : 'spin_config.platforms',
-                message: backend === 'spin'
-                    ? `the detected backend spin (${detection.reason}) builds only wasi/wasm32, not ${wrong.join(', ')}`
-                    : `wasi/wasm32 is built only by spin, but the detected backend is ${backend} (${detection.reason})`,
+                // Not the top-level list: the backend's own section's (effectivePlatforms).
+                path: config.platforms ? 'platforms' : `${traits.configSection}.platforms`,
+                message: buildsWasm
+                    ? `the detected backend ${backend} (${detection.reason}) builds only ${traits.defaultPlatforms.join(', ')}, not ${wrong.join(', ')}`
+                    : `wasi/wasm32 is built only by ${backendsWhere((t) => t.artifact === 'wasm').join(' or ')}, but the detected backend is ${backend} (${detection.reason})`,
                 hint: 'set build_backend, or fix platforms',
                 severity: 'error',
             });
@@ -22533,6 +22663,27 @@ function renderLegMarkdown(record) {
     return out.join('\n');
 }
 
+;// CONCATENATED MODULE: ./src/cli/backendOptions.ts
+// The backends' per-run flags of `build` and `run` (`--kaniko-image`, `--base-image`, ...), from
+// the options each backend declares in core/backendTraits.ts: a new option is a flag here
+// without touching the commands.
+
+
+const backendOptions = Object.fromEntries(BACKEND_OPTIONS.map((option) => [option.name, { type: 'string' }]));
+/**
+ * The `--help` lines of the flags, their text starting at `column`; `help` replaces a line's text
+ * where a command gives the option another default (run's base image).
+ */
+function backendOptionsHelp(column, help = {}) {
+    return BACKEND_OPTIONS.map((option) => {
+        const flag = `  --${option.name} ${option.value}`;
+        return `${flag.padEnd(column - 1)} ${help[option.key] ?? option.help}`;
+    }).join('\n');
+}
+function backendOptionsFromArgs(args) {
+    return readBackendOptions((name) => stringOption(args, name));
+}
+
 ;// CONCATENATED MODULE: ./src/tools/registryAuth.ts
 // Registry login without `docker login`: the credentials go straight into a docker config.json
 // that every tool reads (buildx, ko, crane, kaniko via its mounted config, skopeo with
@@ -22718,6 +22869,7 @@ function registryFromArgs(args, io, sha) {
 
 
 
+
 const buildCommand = {
     name: 'build',
     summary: 'Build one leg (one image, one platform) and push it by digest; print its leg record',
@@ -22727,8 +22879,7 @@ const buildCommand = {
   --platform P            ... and its platform, e.g. linux/arm64
   --root DIR              repository root (default: .)
 ${registryHelp}
-  --base-image REF        base image for ko apps without ko_config.base_image
-  --kaniko-image REF      Kaniko executor image (default: built locally from source)
+${backendOptionsHelp(26)}
   --dry-run               build for real but push nothing (no digest push, no scratch tag, no
                           registry cache write); the registry still names the image
   --record FILE           also write the leg record (JSON) to FILE`,
@@ -22738,8 +22889,7 @@ ${registryHelp}
         image: { type: 'string' },
         platform: { type: 'string' },
         root: { type: 'string' },
-        'base-image': { type: 'string' },
-        'kaniko-image': { type: 'string' },
+        ...backendOptions,
         record: { type: 'string' },
         'dry-run': { type: 'boolean' },
     },
@@ -22773,8 +22923,7 @@ ${registryHelp}
             env: registry.env,
             secrets: registry.secrets,
             cacheRoot: (0,external_node_path_namespaceObject.join)(toolsDir(registry.env), 'cache'),
-            baseImage: stringOption(args, 'base-image'),
-            kanikoImage: stringOption(args, 'kaniko-image'),
+            backendOptions: backendOptionsFromArgs(args),
             onRunner: false,
             log: (line) => io.err(`[${leg.id}] ${line}\n`),
         });
@@ -23605,6 +23754,7 @@ function ciWorkflow() {
 // The committed YAML is rendered from this file; a test fails when they drift apart.
 
 
+
 /**
  * What changed, as a git revision for the `since` input:
  * - pull_request: the PR's base commit;
@@ -23623,6 +23773,9 @@ const REGISTRY_INPUTS = {
     'image-prefix': '${{ inputs.image-prefix }}',
     'tag-mode': '${{ inputs.tag-mode }}',
 };
+// The backends' per-run settings (core/backendTraits.ts), inputs of the workflow passed to the build job.
+const BACKEND_INPUTS = Object.fromEntries(BACKEND_OPTIONS.map((option) => [option.name, { description: option.description, type: 'string', default: '' }]));
+const BACKEND_INPUTS_PASSED = Object.fromEntries(BACKEND_OPTIONS.map((option) => [option.name, `\${{ inputs.${option.name} }}`]));
 const CREDENTIALS = {
     username: '${{ secrets.REGISTRY_USERNAME }}',
     password: '${{ secrets.REGISTRY_PASSWORD }}',
@@ -23685,16 +23838,7 @@ function reusableWorkflow(variant) {
                         type: 'boolean',
                         default: false,
                     },
-                    'kaniko-image': {
-                        description: 'Kaniko executor image for kaniko builds (required when any app uses kaniko); pin it by digest.',
-                        type: 'string',
-                        default: '',
-                    },
-                    'base-image': {
-                        description: 'Base image for ko builds whose build-config.yaml sets no ko_config.base_image. Empty: ko decides.',
-                        type: 'string',
-                        default: '',
-                    },
+                    ...BACKEND_INPUTS,
                     'insecure-registry': {
                         description: 'Talk plain HTTP to the registry (a local test registry only).',
                         type: 'boolean',
@@ -23796,8 +23940,7 @@ function reusableWorkflow(variant) {
                             leg: '${{ toJSON(matrix) }}',
                             ...REGISTRY_INPUTS,
                             ...CREDENTIALS,
-                            'kaniko-image': '${{ inputs.kaniko-image }}',
-                            'base-image': '${{ inputs.base-image }}',
+                            ...BACKEND_INPUTS_PASSED,
                             'insecure-registry': '${{ inputs.insecure-registry }}',
                             push: '${{ needs.plan.outputs.push }}',
                         },
@@ -24029,9 +24172,12 @@ function renderFromMarker(marker) {
 }
 
 ;// CONCATENATED MODULE: ./src/generator/starterConfig.ts
+// A starter build-config.yaml for an app directory that has none: the detected backend made
+// explicit, the usual keys filled in, the optional ones shown commented out. It must parse with
+// the schema as written (a test checks every backend). The body depends on what the backend
+// builds from (core/backendTraits.ts), not on its name.
 
 
-const NATIVE_PLATFORMS = ['linux/amd64', 'linux/arm64'];
 function list(key, items, indent = '') {
     return `${indent}${key}:\n${items.map((i) => `${indent}  - ${i}`).join('\n')}\n`;
 }
@@ -24039,10 +24185,10 @@ const ADDITIONAL_TAGS = `# Extra tags for every build, besides the date (and sho
 # additional_tags:
 #   - latest
 `;
-function dockerfileBody() {
+function dockerfileBody(platforms) {
     return `dockerfile_path: Dockerfile
 context_path: .
-${list('platforms', NATIVE_PLATFORMS)}
+${list('platforms', platforms)}
 # Build arguments as KEY=VALUE; \${VAR} expands from the environment of the build:
 # build_args:
 #   - VERSION=\${GITHUB_SHA}
@@ -24052,7 +24198,7 @@ ${list('platforms', NATIVE_PLATFORMS)}
 ${ADDITIONAL_TAGS}`;
 }
 const BODIES = {
-    ko: () => `${list('platforms', NATIVE_PLATFORMS)}
+    'go-module': (platforms) => `${list('platforms', platforms)}
 # ko builds the Go main package into a small image without a Dockerfile.
 # ko_config:
 #   import_path: ./cmd/server
@@ -24064,13 +24210,12 @@ const BODIES = {
 #     - -w
 
 ${ADDITIONAL_TAGS}`,
-    kaniko: () => dockerfileBody(),
-    buildkit: () => dockerfileBody(),
-    spin: () => `spin_config:
+    dockerfile: dockerfileBody,
+    'spin-manifest': (platforms) => `spin_config:
   manifest_path: spin.toml
   runtime: wasi
 # A WebAssembly component runs anywhere: one wasi/wasm32 build, no per-CPU images.
-${list('platforms', ['wasi/wasm32'])}
+${list('platforms', platforms)}
 ${ADDITIONAL_TAGS}`,
 };
 /**
@@ -24087,7 +24232,7 @@ function renderStarterConfig(backend, reason) {
 
 use_local_context: true
 build_backend: ${backend}
-${BODIES[backend]()}`;
+${BODIES[traitsOf(backend).input](defaultPlatforms(backend))}`;
 }
 
 ;// CONCATENATED MODULE: ./src/generator/diff.ts
@@ -24520,25 +24665,23 @@ const planCommand = {
 
 
 
+
 const RUN_BUILDER = 'hephy-run';
 
 
 
 
 function backendsOf(plan) {
-    return new Set(plan.images.map((spec) => spec.backend));
+    return [...new Set(plan.images.map((spec) => spec.backend))];
+}
+/** The traits of the backends the plan uses. */
+function traitsOfPlan(plan) {
+    return backendsOf(plan).map(traitsOf);
 }
 /** Which pinned tools the planned backends need, for scripts/install-tools.sh --only. */
 function toolsFor(plan) {
-    const tools = new Set(['apt', 'buildx', 'crane']);
-    const backends = backendsOf(plan);
-    if (backends.has('ko'))
-        tools.add('ko');
-    if (backends.has('buildkit'))
-        ['buildkit', 'binfmt'].forEach((t) => tools.add(t));
-    if (backends.has('kaniko'))
-        ['kaniko', 'containers-conf', 'binfmt'].forEach((t) => tools.add(t));
-    return [...tools];
+    // apt (registry, podman, skopeo), buildx (the merge) and crane (base images) serve every run.
+    return [...new Set(['apt', 'buildx', 'crane', ...traitsOfPlan(plan).flatMap((t) => t.localTools)])];
 }
 async function runLocally(options) {
     const { out } = options;
@@ -24563,8 +24706,7 @@ async function runLocally(options) {
         out(`hephy: started a throwaway registry at ${registry}\n`);
     }
     const env = toolEnv(process.env);
-    const backends = backendsOf(plan);
-    if (backends.has('buildkit') && !env.HEPHY_BUILDX_BUILDER) {
+    if (traitsOfPlan(plan).some((t) => t.localServices.includes('buildkitd')) && !env.HEPHY_BUILDX_BUILDER) {
         // A builder of its own, restarted so that it trusts this run's registry: sharing one with
         // another run or a test suite would let either stop it under the other.
         out(`hephy: starting buildkitd (builder "${RUN_BUILDER}")...\n`);
@@ -24575,7 +24717,8 @@ async function runLocally(options) {
     // Base images cannot be pulled here: push hephy's own and offer them to the apps.
     const bases = await pushBaseImages(registry);
     env.BASE_IMAGE = env.BASE_IMAGE || bases.busybox;
-    const kaniko = backends.has('kaniko') ? options.kanikoImage || (await kanikoImage()) : options.kanikoImage;
+    for (const backend of backendsOf(plan))
+        await backendFor(backend).prepareRun?.(options.backendOptions);
     const date = new Date();
     const sha = await headSha(root).catch(() => undefined);
     const publish = { registry, prefix: options.prefix, mode: options.tagMode, date, sha, perArchTags: options.perArchTags };
@@ -24588,8 +24731,7 @@ async function runLocally(options) {
         env,
         secrets: [],
         cacheRoot: (0,external_node_path_namespaceObject.join)(toolsDir(env), 'cache'),
-        baseImage: options.baseImage || bases.static,
-        kanikoImage: kaniko,
+        backendOptions: { ...options.backendOptions, baseImage: options.backendOptions.baseImage || bases.static },
         onRunner: false,
         log: () => undefined,
     };
@@ -24640,6 +24782,7 @@ async function runLocally(options) {
 
 
 
+
 const runCommand = {
     name: 'run',
     summary: 'Run the whole pipeline here: plan, build every leg, merge into a local registry, summarise',
@@ -24650,8 +24793,7 @@ const runCommand = {
   --tag-mode MODE       per-image (default) or single-repo
   --per-arch-tags       also tag each platform's manifest, e.g. app-20261125-arm64
   --jobs N              legs built at once (default: the number of cores)
-  --base-image REF      base image for ko apps (default: hephy's static base in the registry)
-  --kaniko-image REF    Kaniko executor image (default: built locally from source)
+${backendOptionsHelp(24, { baseImage: "base image for ko apps (default: hephy's static base in the registry)" })}
   --out DIR             where leg records and summary.md go (default: .hephy/run)`,
     options: {
         ...selectionOptions,
@@ -24660,8 +24802,7 @@ const runCommand = {
         'tag-mode': { type: 'string' },
         'per-arch-tags': { type: 'boolean' },
         jobs: { type: 'string' },
-        'base-image': { type: 'string' },
-        'kaniko-image': { type: 'string' },
+        ...backendOptions,
         out: { type: 'string' },
     },
     allowPositionals: false,
@@ -24685,8 +24826,7 @@ const runCommand = {
             tagMode,
             perArchTags: Boolean(args.values['per-arch-tags']),
             jobs,
-            baseImage: stringOption(args, 'base-image'),
-            kanikoImage: stringOption(args, 'kaniko-image'),
+            backendOptions: backendOptionsFromArgs(args),
             outDir: (0,external_node_path_namespaceObject.resolve)(io.cwd, stringOption(args, 'out') ?? '.hephy/run'),
             cwd: io.cwd,
             out: io.out,
