@@ -1,7 +1,6 @@
 // `hephy-builder run`: the whole CI pipeline on this machine. Plan, then every leg in parallel
 // (bounded by the cores), then the merge, against a local registry — the one given, or a
 // throwaway one started here — and finally the same summary a pull request gets.
-import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -15,49 +14,12 @@ import { UserError } from '../core/problem.js';
 import { manifestCompressedSize } from '../tools/imagetools.js';
 import { headSha } from '../tools/git.js';
 import { buildLeg, type LegEnvironment } from './buildLeg.js';
-import {
-  ensureBuildkit,
-  installTools,
-  isLoopbackRegistry,
-  kanikoImage,
-  pushBaseImages,
-  scriptCommand,
-  startBuildkit,
-  startRegistry,
-  stopBuildkit,
-} from '../tools/localServices.js';
+import { ensureBuildkit, installTools, kanikoImage, pushBaseImages, scriptCommand, startRegistry } from '../tools/localServices.js';
+import { runBuilder } from './runBuilder.js';
 import { mergeImages } from './merge.js';
 import { planRepository } from './planRepository.js';
 import { toolEnv, toolsDir } from '../tools/paths.js';
 import { mapLimited } from './mapLimited.js';
-
-/** The buildx builder (and buildkitd) that local runs share; HEPHY_RUN_BUILDER renames it. */
-export const SHARED_RUN_BUILDER = 'hephy-run';
-
-export interface RunBuilder {
-  name: string;
-  /** given: HEPHY_BUILDX_BUILDER, used as it is; shared: started unless it runs, never stopped
-   * by a run; own: this run's, started for it and stopped (cache dropped) when it ends. */
-  kind: 'given' | 'shared' | 'own';
-}
-
-/**
- * The builder of a run's BuildKit legs. Two runs at once must not restart each other's buildkitd,
- * and BuildKit needs a buildkitd.toml entry (read at start only) for a plain-http registry unless
- * it is loopback (isLoopbackRegistry). So: a loopback registry (the throwaway default) -> the
- * shared builder, whatever registry each run pushes to; any other registry -> a builder of the
- * run's own that trusts it.
- */
-export function runBuilder(
-  env: NodeJS.ProcessEnv,
-  registry: string,
-  unique = () => `${process.pid}-${randomBytes(3).toString('hex')}`,
-): RunBuilder {
-  if (env.HEPHY_BUILDX_BUILDER) return { name: env.HEPHY_BUILDX_BUILDER, kind: 'given' };
-  const shared = env.HEPHY_RUN_BUILDER || SHARED_RUN_BUILDER;
-  if (isLoopbackRegistry(registry)) return { name: shared, kind: 'shared' };
-  return { name: `${shared}-${unique()}`, kind: 'own' };
-}
 
 export interface LocalRunOptions {
   root: string;
@@ -126,33 +88,11 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
   const env = toolEnv(process.env);
   const backends = backendsOf(plan);
   const builder = backends.has('buildkit') ? runBuilder(env, registry) : undefined;
-  if (builder?.kind === 'shared') {
+  if (builder && !builder.given) {
     out(`hephy: buildkitd (builder "${builder.name}", shared by local runs): starting it unless it runs...\n`);
-    await ensureBuildkit(builder.name);
-  } else if (builder?.kind === 'own') {
-    out(`hephy: starting buildkitd (builder "${builder.name}", this run's own: ${registry} is not loopback)...\n`);
-    await startBuildkit([registry], builder.name);
+    await ensureBuildkit(builder.name, builder.registries);
+    env.HEPHY_BUILDX_BUILDER = builder.name;
   }
-  if (builder) env.HEPHY_BUILDX_BUILDER = builder.name;
-  try {
-    return await buildAndMerge(options, plan, root, { registry, stopHint, env, builder });
-  } finally {
-    if (builder?.kind === 'own') await stopBuildkit(builder.name, { purge: true });
-  }
-}
-
-/** What a run set up before its legs: registry, tool environment, BuildKit builder. */
-interface RunServices {
-  registry: string;
-  stopHint?: string;
-  env: NodeJS.ProcessEnv;
-  builder?: RunBuilder;
-}
-
-async function buildAndMerge(options: LocalRunOptions, plan: Plan, root: string, services: RunServices): Promise<LocalRunResult> {
-  const { out } = options;
-  const { registry, stopHint, env, builder } = services;
-  const backends = backendsOf(plan);
   // Base images cannot be pulled here: push hephy's own and offer them to the apps.
   const bases = await pushBaseImages(registry);
   env.BASE_IMAGE = env.BASE_IMAGE || bases.busybox;
@@ -214,7 +154,7 @@ async function buildAndMerge(options: LocalRunOptions, plan: Plan, root: string,
   out(`\n${renderRunSummaryText(report)}`);
   out(`summary: ${join(options.outDir, 'summary.md')}\n`);
   if (stopHint) out(`registry ${registry} keeps running for you to pull from; stop it with: ${stopHint}\n`);
-  if (builder?.kind === 'shared') {
+  if (builder && !builder.given) {
     out(
       `buildkitd (builder ${builder.name}) keeps its cache warm for the next run; stop it, when no run uses it, with: ${scriptCommand('buildkitd.sh', ['stop', '--name', builder.name])}\n`,
     );

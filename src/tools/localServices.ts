@@ -69,23 +69,13 @@ export function isLoopbackRegistry(hostPort: string): boolean {
 /**
  * buildkitd and its buildx builder `builder`, started unless they already run; a running one is
  * reused as it is, never restarted (builds of other runs may be using it). Concurrent callers get
- * one buildkitd (the script takes a lock). It trusts loopback registries without being told
- * (isLoopbackRegistry). Resolves to its address, tcp://127.0.0.1:PORT.
+ * one buildkitd (the script takes a lock). When it starts, it lists `registries` as plain http
+ * (loopback ones need no entry: isLoopbackRegistry). Resolves to its address, tcp://127.0.0.1:PORT.
  */
-export async function ensureBuildkit(builder: string): Promise<string> {
-  const out = await runScript('buildkitd.sh', ['ensure', '--name', builder], { timeoutMs: 10 * 60 * 1000 });
+export async function ensureBuildkit(builder: string, registries: string[] = []): Promise<string> {
+  const args = ['ensure', ...(registries.length ? [registries.join(',')] : []), '--name', builder];
+  const out = await runScript('buildkitd.sh', args, { timeoutMs: 10 * 60 * 1000 });
   return out.split('\n').pop() ?? '';
-}
-
-/** Starts a buildkitd + builder of its own that trusts these registries over http (fails if it runs). */
-export async function startBuildkit(registries: string[], builder: string): Promise<string> {
-  const out = await runScript('buildkitd.sh', ['start', registries.join(','), '--name', builder], { timeoutMs: 10 * 60 * 1000 });
-  return out.split('\n').pop() ?? '';
-}
-
-/** Stops buildkitd `builder` and removes the builder; purge also drops its cache. */
-export async function stopBuildkit(builder: string, options: { purge?: boolean } = {}): Promise<void> {
-  await runScript('buildkitd.sh', ['stop', '--name', builder, ...(options.purge ? ['--purge'] : [])], { allowFailure: true });
 }
 
 export interface BaseImages {
