@@ -23,6 +23,8 @@ REG="${1:-}"
 CACHE="$HEPHY_TOOLS_DIR/base-images"
 DEBS="$CACHE/debs"
 mkdir -p "$DEBS"
+# Two runs at once write the cached layouts one at a time (each pushes to its own registry).
+hephy_lock 7 "$CACHE.lock" "scripts/base-images.sh"
 LAYOUT_PY="$HERE/lib/oci_layout.py"
 # Bump when the image recipes below change (forces a rebuild of the cached layouts).
 RECIPE_VERSION=1

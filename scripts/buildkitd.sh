@@ -5,11 +5,18 @@
 #       prints the buildkitd address (tcp://127.0.0.1:PORT) on stdout once
 #       `docker buildx inspect --bootstrap NAME` works. Each registry (and its localhost /
 #       127.0.0.1 twin) is marked `http = true, insecure = true` in buildkitd.toml.
+#   scripts/buildkitd.sh ensure [REGISTRY_HOSTPORT,...] [--name NAME]
+#       the same, unless it already runs: then it is reused as it is (never restarted, so builds
+#       on it go on) and its address printed. Loopback registries need no entry (see below).
 #   scripts/buildkitd.sh stop [--name NAME] [--purge]   stop it, remove the builder
 #                                                       (--purge: drop its cache too)
 #   scripts/buildkitd.sh status [--name NAME]           print the address if it runs
 #
-# NAME (default hephy) is the buildx builder's name; one buildkitd per NAME.
+# NAME (default hephy) is the buildx builder's name; one buildkitd per NAME. start, ensure and
+# stop of one NAME take turns (a lock file), so two callers at once get one buildkitd.
+# BuildKit speaks plain http to loopback registries (127.0.0.1:*, localhost:*, [::1]:*) without an
+# entry: moby/buildkit v0.32.2 util/resolver/resolver.go, NewRegistryConfig ->
+# docker.WithPlainHTTP(docker.MatchLocalhost).
 # State (config, pid, log, sockets): ${TMPDIR:-/tmp}/hephy-buildkitd-NAME.
 # Cache (buildkitd root, kept between runs): $HEPHY_TOOLS_DIR/buildkitd-root-NAME.
 set -euo pipefail
@@ -25,7 +32,7 @@ set_name() {
 }
 set_name hephy
 
-usage() { sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; }
 
 running_pid() {
   local pid
@@ -34,8 +41,11 @@ running_pid() {
   hephy_pid_alive "$pid" && grep -q buildkitd "/proc/$pid/cmdline" 2>/dev/null && echo "$pid"
 }
 
+# Holds NAME's lock until the script exits. Kept outside STATE, which start and stop remove.
+lock() { hephy_lock 9 "${TMPDIR:-/tmp}/hephy-buildkitd-$NAME.lock" "scripts/buildkitd.sh for '$NAME'"; }
+
 cmd_start() {
-  local regs="" port="" use=0 builder
+  local regs="" port="" use=0
   while [ $# -gt 0 ]; do
     case "$1" in
       --port) port="${2:?}"; shift 2 ;;
@@ -46,11 +56,46 @@ cmd_start() {
     esac
   done
   [ -n "$regs" ] || { usage >&2; exit 2; }
-  builder="$NAME"
+  lock
   "$HERE/install-tools.sh" --only apt,binfmt,buildkit,buildx
   if running_pid >/dev/null; then
     hephy_die "buildkitd '$NAME' already runs ($(cat "$STATE/addr")); run: $0 stop --name $NAME"
   fi
+  launch "$regs" "$port" "$use"
+}
+
+cmd_ensure() {
+  local regs=""
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --name) set_name "${2:?}"; shift 2 ;;
+      -*) usage >&2; exit 2 ;;
+      *) regs="$1"; shift ;;
+    esac
+  done
+  lock
+  "$HERE/install-tools.sh" --only apt,binfmt,buildkit,buildx
+  if running_pid >/dev/null; then
+    ensure_builder "$(cat "$STATE/addr")"
+    cat "$STATE/addr"
+    return 0
+  fi
+  launch "$regs" "" 0
+}
+
+# The buildx builder NAME points at addr: created when missing or pointing elsewhere, else left
+# alone (removing it would fail the builds using it).
+ensure_builder() {
+  local addr="$1"
+  if docker buildx inspect "$NAME" 2>/dev/null | grep -Eq "^Endpoint:[[:space:]]+$addr\$"; then return 0; fi
+  docker buildx rm "$NAME" >/dev/null 2>&1 || true
+  hephy_quiet docker buildx create --name "$NAME" --driver remote "$addr"
+  hephy_quiet docker buildx inspect --bootstrap "$NAME"
+}
+
+# launch REGS PORT USE: start buildkitd NAME and its builder (the lock held, none running).
+launch() {
+  local regs="$1" port="$2" use="$3" builder="$NAME"
   port="${port:-$(hephy_free_port)}"
   rm -rf "$STATE"
   mkdir -p "$STATE" "$ROOT"
@@ -79,7 +124,8 @@ cmd_start() {
       done
     done
   } >"$STATE/buildkitd.toml"
-  setsid buildkitd --config "$STATE/buildkitd.toml" >"$STATE/buildkitd.log" 2>&1 </dev/null &
+  # 9>&-: the daemon must not hold the lock after this script exits.
+  setsid buildkitd --config "$STATE/buildkitd.toml" >"$STATE/buildkitd.log" 2>&1 </dev/null 9>&- &
   echo $! >"$STATE/pid"
   echo "$addr" >"$STATE/addr"
   echo "$builder" >"$STATE/builder"
@@ -115,6 +161,7 @@ cmd_stop() {
       *) usage >&2; exit 2 ;;
     esac
   done
+  lock
   if [ -f "$STATE/builder" ]; then
     docker buildx rm "$(cat "$STATE/builder")" >/dev/null 2>&1 || true
   fi
@@ -127,7 +174,8 @@ cmd_stop() {
   rm -rf "$STATE"
   if [ "$purge" = 1 ] && [ -d "$ROOT" ]; then
     # Leftover overlay mounts (after a kill -9) would make rm fail.
-    grep -o " ${ROOT}[^ ]*" /proc/mounts | sort -r | while read -r m; do umount "$m" 2>/dev/null || true; done
+    # (grep finding none exits 1: under pipefail that ended the script before the rm.)
+    { grep -o " ${ROOT}[^ ]*" /proc/mounts || true; } | sort -r | while read -r m; do umount "$m" 2>/dev/null || true; done
     rm -rf "$ROOT"
   fi
 }
@@ -139,6 +187,7 @@ cmd_status() {
 
 case "${1:-}" in
   start) shift; cmd_start "$@" ;;
+  ensure) shift; cmd_ensure "$@" ;;
   stop) shift; cmd_stop "$@" ;;
   status) shift; cmd_status "$@" ;;
   -h|--help) usage ;;

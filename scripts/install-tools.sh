@@ -58,6 +58,8 @@ want() { [ -z "$ONLY" ] || case ",$ONLY," in *",$1,"*) return 0 ;; *) return 1 ;
 
 [ "$(id -u)" -eq 0 ] || hephy_die "run as root (apt-get, binfmt_misc and podman need it)"
 mkdir -p "$HEPHY_BIN" "$HEPHY_STAMPS"
+# Two runs at once install one at a time (apt, Go builds and stamps are shared).
+hephy_lock 8 "$HEPHY_TOOLS_DIR/install-tools.lock" "scripts/install-tools.sh"
 
 # ---------------------------------------------------------------- apt
 install_apt() {

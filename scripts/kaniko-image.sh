@@ -27,6 +27,8 @@ case "$(uname -m)" in
 esac
 
 CACHE="$HEPHY_TOOLS_DIR/kaniko-image"
+# Two runs at once write the layout and load podman one at a time.
+hephy_lock 7 "$CACHE.lock" "scripts/kaniko-image.sh"
 KEY="$(cat "$0" "$HERE/lib/oci_layout.py" "$EXE" /etc/ssl/certs/ca-certificates.crt | sha256sum | cut -c1-32) $PLAT"
 if ! { [ -f "$CACHE/key" ] && [ "$(cat "$CACHE/key")" = "$KEY" ] && [ -f "$CACHE/layout/index.json" ]; }; then
   hephy_log "kaniko image: writing OCI layout for $IMAGE..."

@@ -53,4 +53,16 @@ hephy_wait_http() {
   return 1
 }
 
+# hephy_lock FD FILE WHAT: hold an exclusive lock on FILE through FD until the script exits, so
+# that two runs at once take turns writing shared files (say so when waiting for the other).
+hephy_lock() {
+  local fd="$1" file="$2" what="$3"
+  mkdir -p "$(dirname "$file")"
+  eval "exec $fd>\"\$file\""
+  if ! flock -n "$fd"; then
+    hephy_log "waiting for another $what..."
+    flock "$fd"
+  fi
+}
+
 hephy_pid_alive() { [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null; }

@@ -8,6 +8,7 @@ import { scanDockerfile } from '../core/dockerfile.js';
 import { expandList } from '../core/expand.js';
 import { platformSlug } from '../core/platform.js';
 import { ToolError } from '../tools/exec.js';
+import { tryLock } from '../tools/fileLock.js';
 import {
   builderExists,
   buildxBuild,
@@ -45,9 +46,11 @@ export interface BuildCache {
  * One cache per image and platform. On a runner: the GitHub Actions cache (buildx reads its URL
  * and token from the runner's environment). Elsewhere: BuildKit's local cache, which only ever
  * grows when exported into the directory it was read from, so each build exports into a fresh
- * directory that then replaces the old one.
+ * directory that then replaces the old one. The local cache belongs to one build at a time (a lock
+ * file next to it, released by commit or discard): a second local run building the same image and
+ * platform at once builds without it rather than replace the directory under the first.
  */
-export function buildCache(ctx: Pick<LegContext, 'spec' | 'leg' | 'cacheDir' | 'onRunner'>): BuildCache {
+export function buildCache(ctx: Pick<LegContext, 'spec' | 'leg' | 'cacheDir' | 'onRunner' | 'log'>): BuildCache {
   const scope = `${ctx.spec.image}-${platformSlug(ctx.leg.platform)}`;
   if (ctx.onRunner) {
     return {
@@ -60,16 +63,29 @@ export function buildCache(ctx: Pick<LegContext, 'spec' | 'leg' | 'cacheDir' | '
   }
   const current = join(ctx.cacheDir, scope);
   const next = `${current}.next`;
+  const lock = tryLock(`${current}.lock`);
+  if ('holder' in lock) {
+    ctx.log(`build cache ${current} is in use by another build (pid ${lock.holder}): building without it`);
+    return { from: [], to: [], commit: () => undefined, discard: () => undefined };
+  }
   return {
     from: existsSync(join(current, 'index.json')) ? [`type=local,src=${current}`] : [],
     to: [`type=local,dest=${next},mode=max`],
     commit() {
-      if (!existsSync(join(next, 'index.json'))) return;
-      rmSync(current, { recursive: true, force: true });
-      renameSync(next, current);
+      try {
+        if (!existsSync(join(next, 'index.json'))) return;
+        rmSync(current, { recursive: true, force: true });
+        renameSync(next, current);
+      } finally {
+        lock.release();
+      }
     },
     discard() {
-      rmSync(next, { recursive: true, force: true });
+      try {
+        rmSync(next, { recursive: true, force: true });
+      } finally {
+        lock.release();
+      }
     },
   };
 }
@@ -136,7 +152,13 @@ export const buildkitBackend: Backend = {
 
   async build(ctx): Promise<LegBuildResult> {
     const cache = buildCache(ctx);
-    const options = buildkitBuildOptions(ctx, cache);
+    let options: BuildxBuildOptions;
+    try {
+      options = buildkitBuildOptions(ctx, cache);
+    } catch (error) {
+      cache.discard();
+      throw error;
+    }
     try {
       const result = await buildxBuild(options);
       cache.commit();

@@ -50,6 +50,26 @@ export function stringOption(args: ParsedArgs, name: string): string | undefined
   return typeof value === 'string' ? value : undefined;
 }
 
+/**
+ * The path under the registry, one option for every command: `--image-prefix`, the name of the
+ * action input `image-prefix`. `--prefix`, its earlier name in build, merge and run, is accepted
+ * too (not in --help); both at once must agree.
+ */
+export const imagePrefixOptions = {
+  'image-prefix': { type: 'string' },
+  prefix: { type: 'string' },
+} as const;
+
+export function imagePrefixOption(args: ParsedArgs): string | undefined {
+  const name = stringOption(args, 'image-prefix');
+  const earlierName = stringOption(args, 'prefix');
+  if (name !== undefined && earlierName !== undefined && name !== earlierName)
+    throw new UserError(
+      `--image-prefix \`${name}\` and --prefix \`${earlierName}\` are one option (--prefix is its earlier name): give it once`,
+    );
+  return name ?? earlierName;
+}
+
 /** Splits `a,b` and repeated flags into one list, trimming blanks. */
 export function listOption(args: ParsedArgs, name: string): string[] | undefined {
   const value = args.values[name];

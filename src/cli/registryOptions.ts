@@ -6,11 +6,11 @@ import { toolEnv } from '../tools/paths.js';
 import { UserError } from '../core/problem.js';
 import { TAG_MODES, type PublishOptions, type TagMode } from '../core/tags.js';
 import { normalizeRegistry, registryLogin } from '../tools/registryAuth.js';
-import { stringOption, type CliIO, type ParsedArgs } from './args.js';
+import { imagePrefixOption, imagePrefixOptions, stringOption, type CliIO, type ParsedArgs } from './args.js';
 
 export const registryOptions = {
   registry: { type: 'string' },
-  prefix: { type: 'string' },
+  ...imagePrefixOptions,
   'tag-mode': { type: 'string' },
   insecure: { type: 'boolean' },
   username: { type: 'string' },
@@ -18,7 +18,7 @@ export const registryOptions = {
 } as const;
 
 export const registryHelp = `  --registry HOST[:PORT]  registry to push to (required)
-  --prefix PATH           path under the registry (default: hephy)
+  --image-prefix PATH     path under the registry (default: hephy)
   --tag-mode MODE         per-image (default) or single-repo
   --insecure              plain http (local registries)
   --username USER         log in as USER; the password comes from stdin (--password-stdin)
@@ -39,7 +39,7 @@ export function registryFromArgs(args: ParsedArgs, io: CliIO, sha?: string): Reg
   if (!TAG_MODES.includes(mode)) throw new UserError(`--tag-mode: expected one of ${TAG_MODES.join(', ')}, got \`${mode}\``);
   const publish: PublishOptions = {
     registry,
-    prefix: stringOption(args, 'prefix') ?? 'hephy',
+    prefix: imagePrefixOption(args) ?? 'hephy',
     mode,
     date: new Date(),
     sha,

@@ -15,12 +15,11 @@ import { UserError } from '../core/problem.js';
 import { manifestCompressedSize } from '../tools/imagetools.js';
 import { headSha } from '../tools/git.js';
 import { buildLeg, type LegEnvironment } from './buildLeg.js';
-import { installTools, pushBaseImages, startBuildkit, startRegistry, stopBuildkit } from '../tools/localServices.js';
-
-const RUN_BUILDER = 'hephy-run';
+import { ensureBuildkit, installTools, pushBaseImages, scriptCommand, startRegistry } from '../tools/localServices.js';
+import { runBuilder } from './runBuilder.js';
 import { mergeImages } from './merge.js';
 import { planRepository } from './planRepository.js';
-import { packageRoot, toolEnv, toolsDir } from '../tools/paths.js';
+import { toolEnv, toolsDir } from '../tools/paths.js';
 import { mapLimited } from './mapLimited.js';
 
 export interface LocalRunOptions {
@@ -85,17 +84,16 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
   if (!registry) {
     const started = await startRegistry();
     registry = started.address;
-    stopHint = `bash ${join(packageRoot(), 'scripts', 'registry.sh')} stop ${registry}`;
+    stopHint = scriptCommand('registry.sh', ['stop', registry]);
     out(`hephy: started a throwaway registry at ${registry}\n`);
   }
   const env = toolEnv(process.env);
-  if (traitsOfPlan(plan).some((t) => t.localServices.includes('buildkitd')) && !env.HEPHY_BUILDX_BUILDER) {
-    // A builder of its own, restarted so that it trusts this run's registry: sharing one with
-    // another run or a test suite would let either stop it under the other.
-    out(`hephy: starting buildkitd (builder "${RUN_BUILDER}")...\n`);
-    await stopBuildkit(RUN_BUILDER);
-    await startBuildkit([registry], RUN_BUILDER);
-    env.HEPHY_BUILDX_BUILDER = RUN_BUILDER;
+  const needsBuildkit = traitsOfPlan(plan).some((t) => t.localServices.includes('buildkitd'));
+  const builder = needsBuildkit ? runBuilder(env, registry) : undefined;
+  if (builder && !builder.given) {
+    out(`hephy: buildkitd (builder "${builder.name}", shared by local runs): starting it unless it runs...\n`);
+    await ensureBuildkit(builder.name, builder.registries);
+    env.HEPHY_BUILDX_BUILDER = builder.name;
   }
   // Base images cannot be pulled here: push hephy's own and offer them to the apps.
   const bases = await pushBaseImages(registry);
@@ -157,9 +155,9 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
   out(`\n${renderRunSummaryText(report)}`);
   out(`summary: ${join(options.outDir, 'summary.md')}\n`);
   if (stopHint) out(`registry ${registry} keeps running for you to pull from; stop it with: ${stopHint}\n`);
-  if (env.HEPHY_BUILDX_BUILDER === RUN_BUILDER) {
+  if (builder && !builder.given) {
     out(
-      `buildkitd (builder ${RUN_BUILDER}) keeps its cache warm for the next run; stop it with: bash ${join(packageRoot(), 'scripts', 'buildkitd.sh')} stop --name ${RUN_BUILDER}\n`,
+      `buildkitd (builder ${builder.name}) keeps its cache warm for the next run; stop it, when no run uses it, with: ${scriptCommand('buildkitd.sh', ['stop', '--name', builder.name])}\n`,
     );
   }
   return { plan, report, registry, stopHint };

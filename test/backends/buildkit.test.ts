@@ -127,6 +127,25 @@ describe('buildCache (local rotation)', () => {
     expect(existsSync(join(current, 'index.json'))).toBe(true);
   });
 
+  it('builds without the local cache while another build (a second local run) holds it, and says so', () => {
+    const { ctx, logs } = testLeg({ backend: 'buildkit', platform: 'linux/arm64' });
+    const current = join(ctx.cacheDir, 'app-linux-arm64');
+    mkdirSync(current, { recursive: true });
+    writeFileSync(join(current, 'index.json'), '{}');
+    const first = buildCache(ctx);
+    expect(first.from).toEqual([`type=local,src=${current}`]);
+    const second = buildCache(ctx);
+    expect(second.from).toEqual([]);
+    expect(second.to).toEqual([]);
+    expect(logs.join('\n')).toContain(`build cache ${current} is in use by another build`);
+    second.commit(); // not the holder: releases nothing
+    expect(buildCache(ctx).from).toEqual([]);
+    first.discard();
+    const third = buildCache(ctx);
+    expect(third.from).toEqual([`type=local,src=${current}`]);
+    third.commit();
+  });
+
   it('keeps the old cache when the build exported nothing', () => {
     const { ctx } = testLeg({ backend: 'buildkit' });
     const current = join(ctx.cacheDir, 'app-linux-arm64');

@@ -145,6 +145,26 @@ describe('hephy-builder CLI', () => {
     expect(stale.stderr).toContain('out of date');
   });
 
+  it('has one name for the image prefix in every command: --image-prefix in --help, --prefix still accepted', async () => {
+    for (const command of ['build', 'merge', 'run', 'init']) {
+      const help = (await cli([command, '--help'])).stdout;
+      expect(help).toMatch(/^ {2}--image-prefix PATH +path under the registry/m);
+      expect(help).not.toContain('--prefix');
+    }
+    const written = async (args: string[]) => {
+      const repo = tempRepo({ 'app/build-config.yaml': 'build_backend: ko\n', 'app/go.mod': 'module x\n' });
+      expect((await cli(['init', '--root', repo.root, ...args])).code).toBe(0);
+      return readFileSync(join(repo.root, '.github/workflows/hephy-builder.yml'), 'utf8');
+    };
+    const byName = await written(['--image-prefix', 'team-a']);
+    expect(byName).toMatch(/image-prefix: team-a\b/);
+    expect(await written(['--prefix', 'team-a'])).toBe(byName);
+    const both = await cli(['run', '--image-prefix', 'a', '--prefix', 'b', '--root', tempDir('hephy-cli-empty-')]);
+    expect(both.code).toBe(1);
+    expect(both.stderr).toContain('--image-prefix `a` and --prefix `b` are one option');
+    noStack(both.stderr);
+  });
+
   it('runs from the package bin like npx does', () => {
     const r = spawnSync('npx', ['--no-install', 'hephy-builder', 'detect', 'examples/buildkit-cache'], { encoding: 'utf8' });
     expect(r.status).toBe(0);

@@ -108,7 +108,7 @@ describe('push off: legs build, nothing reaches the registry (e2e)', () => {
           PLATFORM,
           '--registry',
           svc.registry,
-          '--prefix',
+          '--image-prefix',
           prefix,
           '--insecure',
           '--dry-run',

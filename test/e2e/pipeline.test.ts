@@ -88,7 +88,7 @@ describe('hephy-builder run over examples/ except spin-hello (no Spin CLI here) 
       repo.root,
       '--registry',
       svc.registry,
-      '--prefix',
+      '--image-prefix',
       prefix,
       '--out',
       outDir,

@@ -3,7 +3,7 @@ import { detectBackend } from '../../core/detect.js';
 import { initRepo } from '../../generator/index.js';
 import { TAG_MODES, type TagMode } from '../../core/tags.js';
 import { UserError } from '../../core/problem.js';
-import { stringOption, type CommandSpec } from '../args.js';
+import { imagePrefixOption, imagePrefixOptions, stringOption, type CommandSpec } from '../args.js';
 
 export const initCommand: CommandSpec = {
   name: 'init',
@@ -19,7 +19,7 @@ export const initCommand: CommandSpec = {
   options: {
     root: { type: 'string' },
     registry: { type: 'string' },
-    'image-prefix': { type: 'string' },
+    ...imagePrefixOptions,
     'tag-mode': { type: 'string' },
     branch: { type: 'string' },
     force: { type: 'boolean' },
@@ -38,7 +38,7 @@ export const initCommand: CommandSpec = {
       },
       workflow: {
         registry: stringOption(args, 'registry'),
-        imagePrefix: stringOption(args, 'image-prefix'),
+        imagePrefix: imagePrefixOption(args),
         tagMode: tagMode as TagMode | undefined,
         branch: stringOption(args, 'branch'),
       },

@@ -3,7 +3,7 @@ import { runLocally } from '../../pipeline/localRun.js';
 import { anyFailed } from '../../pipeline/merge.js';
 import { TAG_MODES, type TagMode } from '../../core/tags.js';
 import { UserError } from '../../core/problem.js';
-import { stringOption, type CommandSpec } from '../args.js';
+import { imagePrefixOption, imagePrefixOptions, stringOption, type CommandSpec } from '../args.js';
 import { backendOptions, backendOptionsFromArgs, backendOptionsHelp } from '../backendOptions.js';
 import { selectionFromArgs, selectionHelp, selectionOptions } from './plan.js';
 
@@ -13,7 +13,7 @@ export const runCommand: CommandSpec = {
   usage: 'hephy-builder run [--root DIR] [--registry HOST:PORT] [selection options] [--jobs N]',
   help: `${selectionHelp}
   --registry HOST:PORT  registry to push to (default: start a throwaway one on 127.0.0.1)
-  --prefix PATH         path under the registry (default: hephy)
+  --image-prefix PATH   path under the registry (default: hephy)
   --tag-mode MODE       per-image (default) or single-repo
   --per-arch-tags       also tag each platform's manifest, e.g. app-20261125-arm64
   --jobs N              legs built at once (default: the number of cores)
@@ -22,7 +22,7 @@ ${backendOptionsHelp(24, { baseImage: "base image for ko apps (default: hephy's 
   options: {
     ...selectionOptions,
     registry: { type: 'string' },
-    prefix: { type: 'string' },
+    ...imagePrefixOptions,
     'tag-mode': { type: 'string' },
     'per-arch-tags': { type: 'boolean' },
     jobs: { type: 'string' },
@@ -45,7 +45,7 @@ ${backendOptionsHelp(24, { baseImage: "base image for ko apps (default: hephy's 
       mode: selectionFromArgs(args),
       runners: stringOption(args, 'runners'),
       registry,
-      prefix: stringOption(args, 'prefix') ?? 'hephy',
+      prefix: imagePrefixOption(args) ?? 'hephy',
       tagMode,
       perArchTags: Boolean(args.values['per-arch-tags']),
       jobs,
