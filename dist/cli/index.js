@@ -8692,6 +8692,22 @@ function stringOption(args, name) {
     const value = args.values[name];
     return typeof value === 'string' ? value : undefined;
 }
+/**
+ * The path under the registry, one option for every command: `--image-prefix`, the name of the
+ * action input `image-prefix`. `--prefix`, its earlier name in build, merge and run, is accepted
+ * too (not in --help); both at once must agree.
+ */
+const imagePrefixOptions = {
+    'image-prefix': { type: 'string' },
+    prefix: { type: 'string' },
+};
+function imagePrefixOption(args) {
+    const name = stringOption(args, 'image-prefix');
+    const earlierName = stringOption(args, 'prefix');
+    if (name !== undefined && earlierName !== undefined && name !== earlierName)
+        throw new UserError(`--image-prefix \`${name}\` and --prefix \`${earlierName}\` are one option (--prefix is its earlier name): give it once`);
+    return name ?? earlierName;
+}
 /** Splits `a,b` and repeated flags into one list, trimming blanks. */
 function listOption(args, name) {
     const value = args.values[name];
@@ -9425,6 +9441,75 @@ function which(cmd, path = process.env.PATH ?? '') {
     return undefined;
 }
 
+;// CONCATENATED MODULE: external "node:crypto"
+const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
+;// CONCATENATED MODULE: ./src/tools/fileLock.ts
+// An exclusive lock between processes on this machine: a file that holds the owner's pid, created
+// whole (written aside, then hard-linked into place, which fails if it exists). Used where two
+// local runs at once would otherwise write one shared directory.
+
+
+
+function alive(pid) {
+    try {
+        process.kill(pid, 0);
+        return true;
+    }
+    catch (error) {
+        // EPERM: it runs, as another user.
+        return error.code === 'EPERM';
+    }
+}
+function holderOf(path) {
+    try {
+        const pid = Number.parseInt((0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8'), 10);
+        return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+/**
+ * Takes the lock at `path` unless a live process holds it. A lock whose process is gone (a run
+ * that was killed) is taken over; two processes taking over the same dead lock at the same
+ * instant may both get it, which is the only case it does not cover. Never waits.
+ * @returns `release` when taken; else `holder`, the pid of the live process that has it
+ */
+function tryLock(path) {
+    (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_namespaceObject.dirname)(path), { recursive: true });
+    const aside = `${path}.${process.pid}.${(0,external_node_crypto_namespaceObject.randomBytes)(4).toString('hex')}`;
+    (0,external_node_fs_namespaceObject.writeFileSync)(aside, `${process.pid}\n`);
+    try {
+        for (let attempt = 0; attempt < 2; attempt++) {
+            try {
+                (0,external_node_fs_namespaceObject.linkSync)(aside, path);
+            }
+            catch (error) {
+                if (error.code !== 'EEXIST')
+                    throw error;
+                const holder = holderOf(path);
+                if (holder !== undefined && alive(holder))
+                    return { holder };
+                (0,external_node_fs_namespaceObject.rmSync)(path, { force: true });
+                continue;
+            }
+            let released = false;
+            return {
+                release: () => {
+                    if (released)
+                        return;
+                    released = true;
+                    (0,external_node_fs_namespaceObject.rmSync)(path, { force: true });
+                },
+            };
+        }
+        return { holder: holderOf(path) ?? 0 };
+    }
+    finally {
+        (0,external_node_fs_namespaceObject.rmSync)(aside, { force: true });
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/tools/buildx.ts
 // `docker buildx build` of ONE platform, pushed by digest: the image exporter with
 // push-by-digest=true creates no tag, and --metadata-file tells us the digest it pushed.
@@ -9603,6 +9688,7 @@ async function createContainerBuilder(name, env, runner = run) {
 
 
 
+
 /** The builder we create on a runner when none is named: the gha cache needs a non-docker driver. */
 const RUNNER_BUILDER = 'hephy-builder';
 /** HEPHY_BUILDX_BUILDER (locally `hephy`, from scripts/buildkitd.sh); on a runner our own. */
@@ -9618,7 +9704,9 @@ function buildkitPaths(ctx) {
  * One cache per image and platform. On a runner: the GitHub Actions cache (buildx reads its URL
  * and token from the runner's environment). Elsewhere: BuildKit's local cache, which only ever
  * grows when exported into the directory it was read from, so each build exports into a fresh
- * directory that then replaces the old one.
+ * directory that then replaces the old one. The local cache belongs to one build at a time (a lock
+ * file next to it, released by commit or discard): a second local run building the same image and
+ * platform at once builds without it rather than replace the directory under the first.
  */
 function buildCache(ctx) {
     const scope = `${ctx.spec.image}-${platformSlug(ctx.leg.platform)}`;
@@ -9633,17 +9721,32 @@ function buildCache(ctx) {
     }
     const current = (0,external_node_path_namespaceObject.join)(ctx.cacheDir, scope);
     const next = `${current}.next`;
+    const lock = tryLock(`${current}.lock`);
+    if ('holder' in lock) {
+        ctx.log(`build cache ${current} is in use by another build (pid ${lock.holder}): building without it`);
+        return { from: [], to: [], commit: () => undefined, discard: () => undefined };
+    }
     return {
         from: (0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(current, 'index.json')) ? [`type=local,src=${current}`] : [],
         to: [`type=local,dest=${next},mode=max`],
         commit() {
-            if (!(0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(next, 'index.json')))
-                return;
-            (0,external_node_fs_namespaceObject.rmSync)(current, { recursive: true, force: true });
-            (0,external_node_fs_namespaceObject.renameSync)(next, current);
+            try {
+                if (!(0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(next, 'index.json')))
+                    return;
+                (0,external_node_fs_namespaceObject.rmSync)(current, { recursive: true, force: true });
+                (0,external_node_fs_namespaceObject.renameSync)(next, current);
+            }
+            finally {
+                lock.release();
+            }
         },
         discard() {
-            (0,external_node_fs_namespaceObject.rmSync)(next, { recursive: true, force: true });
+            try {
+                (0,external_node_fs_namespaceObject.rmSync)(next, { recursive: true, force: true });
+            }
+            finally {
+                lock.release();
+            }
         },
     };
 }
@@ -9704,7 +9807,14 @@ const buildkitBackend = {
     },
     async build(ctx) {
         const cache = buildCache(ctx);
-        const options = buildkitBuildOptions(ctx, cache);
+        let options;
+        try {
+            options = buildkitBuildOptions(ctx, cache);
+        }
+        catch (error) {
+            cache.discard();
+            throw error;
+        }
         try {
             const result = await buildxBuild(options);
             cache.commit();
@@ -9726,25 +9836,48 @@ const external_node_url_namespaceObject = __WEBPACK_EXTERNAL_createRequire(impor
 
 
 
-/** The package root: the nearest parent holding package.json and scripts/. */
-function packageRoot() {
-    let dir = (0,external_node_path_namespaceObject.dirname)((0,external_node_url_namespaceObject.fileURLToPath)(import.meta.url));
-    for (;;) {
-        if ((0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(dir, 'package.json')) && (0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(dir, 'scripts')))
-            return dir;
-        const parent = (0,external_node_path_namespaceObject.resolve)(dir, '..');
-        if (parent === dir)
-            throw new Error('cannot find the hephy-builder package root (package.json + scripts/)');
-        dir = parent;
+/** The name in our package.json: what packageRoot checks it found. */
+const PACKAGE_NAME = 'hephy-builder';
+/**
+ * The directory of our package.json, found at a FIXED place relative to this code, never by
+ * searching: src/tools/paths.ts, dist/cli/index.js and dist/action/index.js all sit two levels
+ * below it. ncc leaves `import.meta.url` alone in an ESM bundle (it is the bundle's own URL at run
+ * time: see the `createRequire(import.meta.url)` lines of dist/cli/index.js), so the same two
+ * levels hold there. Installed from npm that is node_modules/hephy-builder; a search upward from
+ * there would reach the user's project and run ITS scripts/ (issue 11).
+ * @param moduleUrl the URL of a module two levels below the root (default: this one's)
+ * @throws Error when that directory holds no package.json named hephy-builder (a bundle moved
+ *   elsewhere): the files we run at run time would not be there either.
+ */
+function packageRoot(moduleUrl = import.meta.url) {
+    const root = (0,external_node_path_namespaceObject.resolve)((0,external_node_path_namespaceObject.dirname)((0,external_node_url_namespaceObject.fileURLToPath)(moduleUrl)), '..', '..');
+    let name;
+    try {
+        name = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)((0,external_node_path_namespaceObject.join)(root, 'package.json'), 'utf8')).name;
     }
+    catch {
+        name = undefined;
+    }
+    if (name !== PACKAGE_NAME)
+        throw new Error(`hephy-builder's files are not where its code expects them: ${root} is not the ${PACKAGE_NAME} package`);
+    return root;
+}
+/** A file the package ships, e.g. scripts/registry.sh (listed in package.json `files`). */
+function packageFile(...parts) {
+    return (0,external_node_path_namespaceObject.join)(packageRoot(), ...parts);
 }
 function toolsDir(env = process.env) {
     return env.HEPHY_TOOLS_DIR || (0,external_node_path_namespaceObject.join)(env.HOME || '/root', '.local', 'hephy-builder');
 }
-/** PATH and CONTAINERS_CONF as scripts/env.sh sets them, for tools we spawn. */
+/**
+ * PATH and CONTAINERS_CONF as scripts/env.sh sets them, for tools we spawn. PATH loses its empty
+ * and relative entries: they name the working directory (the user's project), and a tool found
+ * there would be the project's file, not the tool.
+ */
 function toolEnv(env = process.env) {
     const tools = toolsDir(env);
-    const path = [(0,external_node_path_namespaceObject.join)(tools, 'bin'), '/usr/local/go/bin', env.PATH ?? ''].filter(Boolean).join(':');
+    const inherited = (env.PATH ?? '').split(':').filter((dir) => (0,external_node_path_namespaceObject.isAbsolute)(dir));
+    const path = [(0,external_node_path_namespaceObject.join)(tools, 'bin'), '/usr/local/go/bin', ...inherited].join(':');
     return {
         ...env,
         HEPHY_TOOLS_DIR: tools,
@@ -9757,15 +9890,19 @@ function toolEnv(env = process.env) {
 ;// CONCATENATED MODULE: ./src/tools/localServices.ts
 // Local stand-ins for what a CI runner has: a registry, buildkitd behind a buildx builder, the
 // Kaniko executor image in podman, and base images. Each is started by the scripts in scripts/,
-// which install what they need on first use.
+// which install what they need on first use. The scripts are the package's own (package.json
+// `files`), found at a fixed path next to this code, and run with the package as their working
+// directory: nothing of the user's project is run or read by them.
 
 
-
-function script(name) {
-    return (0,external_node_path_namespaceObject.join)(packageRoot(), 'scripts', name);
+/** The scripts `hephy-builder run` runs; package.json `files` ships them (a test checks). */
+const RUN_TIME_SCRIPTS = (/* unused pure expression or super */ null && (['install-tools.sh', 'registry.sh', 'buildkitd.sh', 'base-images.sh', 'kaniko-image.sh']));
+/** The shell command that runs one of our scripts, for hints printed to the user. */
+function scriptCommand(name, args) {
+    return ['bash', packageFile('scripts', name), ...args].join(' ');
 }
 async function runScript(name, args, options = {}) {
-    const result = await run('bash', [script(name), ...args], { env: toolEnv(), ...options });
+    const result = await run('bash', [packageFile('scripts', name), ...args], { env: toolEnv(), cwd: packageRoot(), ...options });
     return result.stdout.trim();
 }
 async function installTools(only, onLine) {
@@ -9789,17 +9926,36 @@ async function startRegistry(options = {}) {
         },
     };
 }
-/** Starts (or reuses) buildkitd and the `hephy` buildx builder that trusts these registries over http. */
-async function startBuildkit(registries, builder = 'hephy') {
-    // The script refuses a second start; a running one (e.g. the e2e setup's) serves loopback registries over http anyway.
-    const running = await runScript('buildkitd.sh', ['status', '--name', builder], { allowFailure: true });
-    if (running)
-        return running.split('\n').pop() ?? '';
-    const out = await runScript('buildkitd.sh', ['start', registries.join(','), '--name', builder], { timeoutMs: 10 * 60 * 1000 });
-    return out.split('\n').pop() ?? '';
+/**
+ * Does BuildKit speak plain http to this registry without a buildkitd.toml entry? Yes for a
+ * loopback host (localhost, 127.0.0.0/8, ::1), with or without a port: moby/buildkit v0.32.2
+ * util/resolver/resolver.go (NewRegistryConfig: docker.WithPlainHTTP(docker.MatchLocalhost)) and
+ * containerd v2.3.3 core/remotes/docker/registry.go (MatchLocalhost: "localhost" counts as
+ * 127.0.0.1, then net.IP.IsLoopback).
+ */
+function isLoopbackRegistry(hostPort) {
+    if (hostPort === '::1' || hostPort === '[::1]')
+        return true;
+    const match = /^(\[[^\]]+\]|[^:]+)(?::(\d*))?$/.exec(hostPort);
+    if (!match || match[2] === '')
+        return false;
+    const host = match[1].replace(/^\[|\]$/g, '');
+    if (host === 'localhost' || host === '::1')
+        return true;
+    const octets = host.split('.');
+    // net.ParseIP: four decimal octets, no leading zeros (Go 1.17+).
+    return octets.length === 4 && octets[0] === '127' && octets.every((o) => /^(0|[1-9]\d{0,2})$/.test(o) && Number(o) <= 255);
 }
-async function stopBuildkit(builder = 'hephy') {
-    await runScript('buildkitd.sh', ['stop', '--name', builder], { allowFailure: true });
+/**
+ * buildkitd and its buildx builder `builder`, started unless they already run; a running one is
+ * reused as it is, never restarted (builds of other runs may be using it). Concurrent callers get
+ * one buildkitd (the script takes a lock). When it starts, it lists `registries` as plain http
+ * (loopback ones need no entry: isLoopbackRegistry). Resolves to its address, tcp://127.0.0.1:PORT.
+ */
+async function ensureBuildkit(builder, registries = []) {
+    const args = ['ensure', ...(registries.length ? [registries.join(',')] : []), '--name', builder];
+    const out = await runScript('buildkitd.sh', args, { timeoutMs: 10 * 60 * 1000 });
+    return out.split('\n').pop() ?? '';
 }
 /** Pushes hephy's own two-platform base images (busybox, static:nonroot) to the registry. */
 async function pushBaseImages(registry) {
@@ -10327,8 +10483,6 @@ async function craneVersion(env) {
     return stdout.trim();
 }
 
-;// CONCATENATED MODULE: external "node:crypto"
-const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
@@ -22818,14 +22972,14 @@ function registryLogin(env, creds, parentDir) {
 
 const registryOptions = {
     registry: { type: 'string' },
-    prefix: { type: 'string' },
+    ...imagePrefixOptions,
     'tag-mode': { type: 'string' },
     insecure: { type: 'boolean' },
     username: { type: 'string' },
     'password-stdin': { type: 'boolean' },
 };
 const registryHelp = `  --registry HOST[:PORT]  registry to push to (required)
-  --prefix PATH           path under the registry (default: hephy)
+  --image-prefix PATH     path under the registry (default: hephy)
   --tag-mode MODE         per-image (default) or single-repo
   --insecure              plain http (local registries)
   --username USER         log in as USER; the password comes from stdin (--password-stdin)
@@ -22840,7 +22994,7 @@ function registryFromArgs(args, io, sha) {
         throw new UserError(`--tag-mode: expected one of ${TAG_MODES.join(', ')}, got \`${mode}\``);
     const publish = {
         registry,
-        prefix: stringOption(args, 'prefix') ?? 'hephy',
+        prefix: imagePrefixOption(args) ?? 'hephy',
         mode,
         date: new Date(),
         sha,
@@ -24567,7 +24721,7 @@ const initCommand = {
     options: {
         root: { type: 'string' },
         registry: { type: 'string' },
-        'image-prefix': { type: 'string' },
+        ...imagePrefixOptions,
         'tag-mode': { type: 'string' },
         branch: { type: 'string' },
         force: { type: 'boolean' },
@@ -24586,7 +24740,7 @@ const initCommand = {
             },
             workflow: {
                 registry: stringOption(args, 'registry'),
-                imagePrefix: stringOption(args, 'image-prefix'),
+                imagePrefix: imagePrefixOption(args),
                 tagMode: tagMode,
                 branch: stringOption(args, 'branch'),
             },
@@ -24649,6 +24803,30 @@ const planCommand = {
     },
 };
 
+;// CONCATENATED MODULE: ./src/pipeline/runBuilder.ts
+// Which buildkitd a local run's BuildKit legs use (issue 11: two runs at once restarted one
+// builder under each other).
+
+
+/** The buildx builder (and buildkitd) that local runs share; HEPHY_RUN_BUILDER renames it. */
+const SHARED_RUN_BUILDER = 'hephy-run';
+/**
+ * The builder of a run's BuildKit legs. A run never stops or restarts one, so two runs at once
+ * don't break each other's builds; which one a run takes depends on whether BuildKit must be told
+ * about its registry, which it reads only when buildkitd starts: a loopback registry (the
+ * throwaway default) needs nothing (isLoopbackRegistry), so every such run shares one builder;
+ * any other registry gets a builder of its own name, listing it, shared by runs pushing there.
+ */
+function runBuilder(env, registry) {
+    if (env.HEPHY_BUILDX_BUILDER)
+        return { name: env.HEPHY_BUILDX_BUILDER, registries: [], given: true };
+    const shared = env.HEPHY_RUN_BUILDER || SHARED_RUN_BUILDER;
+    if (isLoopbackRegistry(registry))
+        return { name: shared, registries: [], given: false };
+    const tag = (0,external_node_crypto_namespaceObject.createHash)('sha256').update(registry).digest('hex').slice(0, 8);
+    return { name: `${shared}-${tag}`, registries: [registry], given: false };
+}
+
 ;// CONCATENATED MODULE: ./src/pipeline/localRun.ts
 // `hephy-builder run`: the whole CI pipeline on this machine. Plan, then every leg in parallel
 // (bounded by the cores), then the merge, against a local registry — the one given, or a
@@ -24666,7 +24844,7 @@ const planCommand = {
 
 
 
-const RUN_BUILDER = 'hephy-run';
+
 
 
 
@@ -24702,17 +24880,16 @@ async function runLocally(options) {
     if (!registry) {
         const started = await startRegistry();
         registry = started.address;
-        stopHint = `bash ${(0,external_node_path_namespaceObject.join)(packageRoot(), 'scripts', 'registry.sh')} stop ${registry}`;
+        stopHint = scriptCommand('registry.sh', ['stop', registry]);
         out(`hephy: started a throwaway registry at ${registry}\n`);
     }
     const env = toolEnv(process.env);
-    if (traitsOfPlan(plan).some((t) => t.localServices.includes('buildkitd')) && !env.HEPHY_BUILDX_BUILDER) {
-        // A builder of its own, restarted so that it trusts this run's registry: sharing one with
-        // another run or a test suite would let either stop it under the other.
-        out(`hephy: starting buildkitd (builder "${RUN_BUILDER}")...\n`);
-        await stopBuildkit(RUN_BUILDER);
-        await startBuildkit([registry], RUN_BUILDER);
-        env.HEPHY_BUILDX_BUILDER = RUN_BUILDER;
+    const needsBuildkit = traitsOfPlan(plan).some((t) => t.localServices.includes('buildkitd'));
+    const builder = needsBuildkit ? runBuilder(env, registry) : undefined;
+    if (builder && !builder.given) {
+        out(`hephy: buildkitd (builder "${builder.name}", shared by local runs): starting it unless it runs...\n`);
+        await ensureBuildkit(builder.name, builder.registries);
+        env.HEPHY_BUILDX_BUILDER = builder.name;
     }
     // Base images cannot be pulled here: push hephy's own and offer them to the apps.
     const bases = await pushBaseImages(registry);
@@ -24768,8 +24945,8 @@ async function runLocally(options) {
     out(`summary: ${(0,external_node_path_namespaceObject.join)(options.outDir, 'summary.md')}\n`);
     if (stopHint)
         out(`registry ${registry} keeps running for you to pull from; stop it with: ${stopHint}\n`);
-    if (env.HEPHY_BUILDX_BUILDER === RUN_BUILDER) {
-        out(`buildkitd (builder ${RUN_BUILDER}) keeps its cache warm for the next run; stop it with: bash ${(0,external_node_path_namespaceObject.join)(packageRoot(), 'scripts', 'buildkitd.sh')} stop --name ${RUN_BUILDER}\n`);
+    if (builder && !builder.given) {
+        out(`buildkitd (builder ${builder.name}) keeps its cache warm for the next run; stop it, when no run uses it, with: ${scriptCommand('buildkitd.sh', ['stop', '--name', builder.name])}\n`);
     }
     return { plan, report, registry, stopHint };
 }
@@ -24789,7 +24966,7 @@ const runCommand = {
     usage: 'hephy-builder run [--root DIR] [--registry HOST:PORT] [selection options] [--jobs N]',
     help: `${selectionHelp}
   --registry HOST:PORT  registry to push to (default: start a throwaway one on 127.0.0.1)
-  --prefix PATH         path under the registry (default: hephy)
+  --image-prefix PATH   path under the registry (default: hephy)
   --tag-mode MODE       per-image (default) or single-repo
   --per-arch-tags       also tag each platform's manifest, e.g. app-20261125-arm64
   --jobs N              legs built at once (default: the number of cores)
@@ -24798,7 +24975,7 @@ ${backendOptionsHelp(24, { baseImage: "base image for ko apps (default: hephy's 
     options: {
         ...selectionOptions,
         registry: { type: 'string' },
-        prefix: { type: 'string' },
+        ...imagePrefixOptions,
         'tag-mode': { type: 'string' },
         'per-arch-tags': { type: 'boolean' },
         jobs: { type: 'string' },
@@ -24822,7 +24999,7 @@ ${backendOptionsHelp(24, { baseImage: "base image for ko apps (default: hephy's 
             mode: selectionFromArgs(args),
             runners: stringOption(args, 'runners'),
             registry,
-            prefix: stringOption(args, 'prefix') ?? 'hephy',
+            prefix: imagePrefixOption(args) ?? 'hephy',
             tagMode,
             perArchTags: Boolean(args.values['per-arch-tags']),
             jobs,
