@@ -1,8 +1,7 @@
 import { resolve } from 'node:path';
 import { detectBackend } from '../../core/detect.js';
 import { initRepo } from '../../generator/index.js';
-import { TAG_MODES, type TagMode } from '../../core/tags.js';
-import { UserError } from '../../core/problem.js';
+import { parseTagMode } from '../../core/tags.js';
 import { stringOption, type CommandSpec } from '../args.js';
 
 export const initCommand: CommandSpec = {
@@ -27,9 +26,7 @@ export const initCommand: CommandSpec = {
   allowPositionals: false,
   async run(args, io) {
     const root = resolve(io.cwd, stringOption(args, 'root') ?? '.');
-    const tagMode = stringOption(args, 'tag-mode');
-    if (tagMode && !TAG_MODES.includes(tagMode as TagMode))
-      throw new UserError(`--tag-mode: expected one of ${TAG_MODES.join(', ')}, got \`${tagMode}\``);
+    const tagMode = parseTagMode(stringOption(args, 'tag-mode'), '--tag-mode');
     const result = await initRepo(root, {
       force: Boolean(args.values.force),
       detect: (dir) => {
@@ -39,7 +36,7 @@ export const initCommand: CommandSpec = {
       workflow: {
         registry: stringOption(args, 'registry'),
         imagePrefix: stringOption(args, 'image-prefix'),
-        tagMode: tagMode as TagMode | undefined,
+        tagMode,
         branch: stringOption(args, 'branch'),
       },
     });
