@@ -5,12 +5,13 @@
 // the caller turns failed outcomes into the exit code. With push off (a pull request from a
 // fork) the merge makes no imagetools call whatsoever: each image whose legs all built is `built`,
 // which is not a failure.
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseLegRecord } from '../core/legRecord.js';
 import { planMerge, type ImageMerge } from '../core/mergePlan.js';
 import type { ImageSpec, Leg, LegRecord } from '../core/model.js';
 import { isWasm, samePlatform } from '../core/platform.js';
+import { walkFiles } from '../core/walk.js';
 import type { ImageOutcome, RunReport } from '../core/report/runSummary.js';
 import type { PublishOptions } from '../core/tags.js';
 import { mapLimited } from './mapLimited.js';
@@ -201,30 +202,22 @@ export interface LegRecordsRead {
   problems: string[];
 }
 
-function jsonFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true })
-    .sort((a, b) => a.name.localeCompare(b.name))
-    .flatMap((entry) => {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) return jsonFiles(path);
-      return entry.isFile() && entry.name.endsWith('.json') ? [path] : [];
-    });
-}
-
 /** Every leg record under dir, recursively (artifacts download into one subdirectory each). */
 export function readLegRecords(dir: string): LegRecordsRead {
   let files: string[];
   try {
-    files = jsonFiles(dir);
+    // Only regular files: the artifact download writes them; a symlink is nothing we wrote.
+    files = walkFiles(dir, { include: (name) => name.endsWith('.json') })
+      .filter((file) => !file.symlink)
+      .map((file) => file.path);
   } catch (error) {
     return { records: [], problems: [`cannot read leg records from ${dir}: ${messageOf(error)}`] };
   }
   const records: LegRecord[] = [];
   const problems: string[] = [];
-  for (const file of files) {
-    const name = relative(dir, file);
+  for (const name of files) {
     try {
-      records.push(parseLegRecord(readFileSync(file, 'utf8'), name));
+      records.push(parseLegRecord(readFileSync(join(dir, name), 'utf8'), name));
     } catch (error) {
       problems.push(`skipped ${messageOf(error)}`);
     }

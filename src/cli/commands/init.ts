@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { detectBackend } from '../../core/detect.js';
 import { initRepo } from '../../generator/index.js';
 import { parseTagMode } from '../../core/tags.js';
+import { isIgnored } from '../../tools/git.js';
 import { stringOption, type CommandSpec } from '../args.js';
 
 export const initCommand: CommandSpec = {
@@ -29,6 +30,8 @@ export const initCommand: CommandSpec = {
     const tagMode = parseTagMode(stringOption(args, 'tag-mode'), '--tag-mode');
     const result = await initRepo(root, {
       force: Boolean(args.values.force),
+      // Outside a git work tree git answers nothing ignored, as the plan assumes there.
+      isIgnored: (paths) => isIgnored(root, paths),
       detect: (dir) => {
         const detection = detectBackend(dir);
         return detection.backend ? { backend: detection.backend, reason: detection.reason } : undefined;
