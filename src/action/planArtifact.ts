@@ -1,9 +1,11 @@
 // The plan travels from the plan job to the merge job as an artifact: the merge needs every
-// planned leg (to notice a leg that never reported) and each image's extra tags.
+// planned leg (to notice a leg that never reported) and each image's extra tags. It is written by
+// this action's plan command and read back through the plan's schema, never cast.
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import artifactClient from '@actions/artifact';
 import type { Plan } from '../core/model.js';
+import { parsePlan } from '../core/planSchema.js';
 import type { RunContext } from '../core/runContext.js';
 
 export const PLAN_ARTIFACT = 'hephy-plan';
@@ -24,5 +26,5 @@ export async function loadPlan(context: Pick<RunContext, 'tempDir'>): Promise<Pl
   const dir = join(context.tempDir, 'hephy-plan-download');
   mkdirSync(dir, { recursive: true });
   await artifactClient.downloadArtifact(artifact.id, { path: dir });
-  return JSON.parse(readFileSync(join(dir, PLAN_FILE), 'utf8')) as Plan;
+  return parsePlan(readFileSync(join(dir, PLAN_FILE), 'utf8'), `artifact ${PLAN_ARTIFACT}`);
 }

@@ -1,5 +1,7 @@
 // The summary users see after a run: as a job summary, as the PR comment (marked so it can be
 // found and updated), and as text at the end of `hephy-builder run`. Failed legs come first.
+import { z } from 'zod';
+import { parseJsonDocument } from '../jsonDocument.js';
 import type { LegRecord } from '../model.js';
 import type { LegProblem } from '../mergePlan.js';
 import { formatBytes, formatDelta, formatDuration } from './format.js';
@@ -37,6 +39,21 @@ export interface Baseline {
   createdAt?: string;
   legs: Record<string, { totalMs: number; compressedSize?: number }>;
   criticalPathMs?: number;
+}
+
+// The baseline crosses runs (saved by one run's merge job, restored by a later one's), so it is
+// read back through its schema: an entry from an older format is no baseline, not a crash.
+const baselineSchema = z.object({
+  ref: z.string().optional(),
+  sha: z.string().optional(),
+  createdAt: z.string().optional(),
+  legs: z.record(z.string(), z.object({ totalMs: z.number().nonnegative(), compressedSize: z.number().int().nonnegative().optional() })),
+  criticalPathMs: z.number().nonnegative().optional(),
+}) satisfies z.ZodType<Baseline>;
+
+/** @throws UserError naming `source` and the first problem (src/core/jsonDocument.ts). */
+export function parseBaseline(text: string, source: string): Baseline {
+  return parseJsonDocument(text, baselineSchema, source, 'timing baseline');
 }
 
 export function baselineFromReport(report: RunReport, meta: Omit<Baseline, 'legs' | 'criticalPathMs'>): Baseline {
