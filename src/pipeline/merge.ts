@@ -50,6 +50,11 @@ function listed(items: string[]): string {
   return items.length ? items.join(', ') : 'none';
 }
 
+/** An image's outcome: its planned platforms and leg records, no tag moved unless `extra` says so. */
+function outcomeOf(merge: ImageMerge, status: ImageOutcome['status'], extra: Partial<ImageOutcome> = {}): ImageOutcome {
+  return { image: merge.image, status, tags: [], platforms: merge.platforms, failedLegs: [], records: merge.records, ...extra };
+}
+
 async function publishImage(
   merge: ImageMerge,
   options: MergeOptions,
@@ -59,15 +64,7 @@ async function publishImage(
   const secrets = options.secrets ?? [];
   const builder = options.builder;
   const log = (line: string) => options.log?.(`[${merge.image}] ${line}`);
-  const outcome = (status: ImageOutcome['status'], extra: Partial<ImageOutcome> = {}): ImageOutcome => ({
-    image: merge.image,
-    status,
-    tags: [],
-    platforms: merge.platforms,
-    failedLegs: [],
-    records: merge.records,
-    ...extra,
-  });
+  const outcome = (status: ImageOutcome['status'], extra: Partial<ImageOutcome> = {}) => outcomeOf(merge, status, extra);
 
   // A WebAssembly app is one OCI artifact, not an image per platform: its tags point at the
   // pushed artifact itself (a copy under each tag), with no index around it.
@@ -165,32 +162,17 @@ export async function mergeImages(options: MergeOptions): Promise<RunReport> {
   const outcomes = await mapLimited(plans, options.concurrency ?? 4, async (merge): Promise<ImageOutcome> => {
     if (merge.status === 'failed') {
       options.log?.(`[${merge.image}] not published: ${merge.failedLegs.length} leg(s) failed; no tag moved`);
-      return {
-        image: merge.image,
-        status: 'failed',
-        tags: [],
-        platforms: merge.platforms,
-        failedLegs: merge.failedLegs,
-        records: merge.records,
-      };
+      return outcomeOf(merge, 'failed', { failedLegs: merge.failedLegs });
     }
     if (!push) {
       options.log?.(`[${merge.image}] built for ${listed(merge.platforms)}, not pushed`);
-      return { image: merge.image, status: 'built', tags: [], platforms: merge.platforms, failedLegs: [], records: merge.records };
+      return outcomeOf(merge, 'built');
     }
     try {
       return await publishImage(merge, options, tools);
     } catch (error) {
       // publishImage handles every tool failure; this is the safety net that keeps other images going.
-      return {
-        image: merge.image,
-        status: 'failed',
-        tags: [],
-        platforms: merge.platforms,
-        failedLegs: [],
-        records: merge.records,
-        error: messageOf(error),
-      };
+      return outcomeOf(merge, 'failed', { error: messageOf(error) });
     }
   });
   return { outcomes, mergeMs: Date.now() - started };

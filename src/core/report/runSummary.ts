@@ -154,10 +154,7 @@ export function renderRunSummaryMarkdown(report: RunReport, baseline?: Baseline)
             r.status !== 'success' ? `**failed**: ${firstLine(r.error ?? '')}` : r.pushed === false ? 'built, not pushed' : 'ok',
             r.runner,
             r.backend,
-            formatDuration(r.durationsMs.setup),
-            formatDuration(r.durationsMs.build),
-            formatDuration(r.durationsMs.push),
-            formatDuration(r.durationsMs.total),
+            ...phaseCells(r),
             ...(compare ? [formatDelta(r.status === 'success' ? r.durationsMs.total : undefined, base?.totalMs, 'ms')] : []),
             formatBytes(r.compressedSize),
             ...(compare ? [r.pushed === false ? '-' : formatDelta(r.compressedSize, base?.compressedSize, 'bytes')] : []),
@@ -193,10 +190,7 @@ export function renderRunSummaryText(report: RunReport): string {
         r.legId,
         r.status !== 'success' ? 'FAILED' : r.pushed === false ? 'built' : 'ok',
         r.backend,
-        formatDuration(r.durationsMs.setup),
-        formatDuration(r.durationsMs.build),
-        formatDuration(r.durationsMs.push),
-        formatDuration(r.durationsMs.total),
+        ...phaseCells(r),
         formatBytes(r.compressedSize),
         shortDigest(r.digest),
       ]),
@@ -218,6 +212,12 @@ export function renderRunSummaryText(report: RunReport): string {
   }
   out.push('', `critical path: ${formatDuration(criticalPathMs(report))} (slowest leg + merge)`);
   return `${out.join('\n')}\n`;
+}
+
+/** The Setup, Build, Push and Total cells of a leg's row. */
+function phaseCells(r: LegRecord): string[] {
+  const { setup, build, push, total } = r.durationsMs;
+  return [setup, build, push, total].map(formatDuration);
 }
 
 function shortDigest(digest: string | undefined): string {
