@@ -14636,11 +14636,11 @@ function discriminatorMap(def) {
 }
 const $ZodDiscriminatedUnion = 
 /*@__PURE__*/
-(/* unused pure expression or super */ null && (core.$constructor("$ZodDiscriminatedUnion", (inst, def) => {
+$constructor("$ZodDiscriminatedUnion", (inst, def) => {
     def.inclusive = false;
     $ZodUnion.init(inst, def);
     const _super = inst._zod.parse;
-    util.defineLazyInternal(inst, "propValues", (zod) => {
+    defineLazyInternal(inst, "propValues", (zod) => {
         const propValues = {};
         let undefinedCount = 0;
         for (const option of zod.def.options) {
@@ -14651,7 +14651,7 @@ const $ZodDiscriminatedUnion =
                 undefinedCount++;
             for (const [k, v] of Object.entries(pv)) {
                 if (!Object.prototype.hasOwnProperty.call(propValues, k)) {
-                    util.assignProp(propValues, k, new Set());
+                    assignProp(propValues, k, new Set());
                 }
                 for (const val of v) {
                     propValues[k].add(val);
@@ -14664,15 +14664,15 @@ const $ZodDiscriminatedUnion =
     });
     // Checked now rather than in the lookup map below, so an option that lacks the discriminator fails at the `discriminatedUnion` call instead of on the first object parsed. Options whose shape cannot be enumerated without resolving it — pipes and lazies — are left to the map.
     def.options.forEach((option, i) => {
-        const propShape = util.rawShape(option._zod.def);
+        const propShape = rawShape(option._zod.def);
         if (propShape && !Object.prototype.hasOwnProperty.call(propShape, def.discriminator)) {
             throw new Error(`Invalid discriminated union option at index "${i}"`);
         }
     });
-    const disc = util.cached(() => discriminatorMap(def));
+    const disc = cached(() => discriminatorMap(def));
     inst._zod.parse = (payload, ctx) => {
         const input = payload.value;
-        if (!util.isObject(input)) {
+        if (!util_isObject(input)) {
             payload.issues.push({
                 code: "invalid_type",
                 expected: "object",
@@ -14706,7 +14706,7 @@ const $ZodDiscriminatedUnion =
         });
         return payload;
     };
-})));
+});
 const $ZodIntersection = /*@__PURE__*/ $constructor("$ZodIntersection", (inst, def) => {
     $ZodType.init(inst, def);
     inst._zod.parse = (payload, ctx) => {
@@ -14965,13 +14965,13 @@ function handleTupleResults(itemResults, final, items, input, optoutStart) {
     }
     return final;
 }
-const $ZodRecord = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("$ZodRecord", (inst, def) => {
+const $ZodRecord = /*@__PURE__*/ $constructor("$ZodRecord", (inst, def) => {
     $ZodType.init(inst, def);
-    const memo = core.globalConfig.memoizer;
+    const memo = globalConfig.memoizer;
     memo?.attach(inst);
     inst._zod.parse = (payload, ctx) => {
         const input = payload.value;
-        if (!util.isPlainObject(input)) {
+        if (!isPlainObject(input)) {
             payload.issues.push({
                 expected: "record",
                 code: "invalid_type",
@@ -15000,7 +15000,7 @@ const $ZodRecord = /*@__PURE__*/ (/* unused pure expression or super */ null && 
                         payload.issues.push({
                             code: "invalid_key",
                             origin: "record",
-                            issues: keyResult.issues.map((iss) => util.finalizeIssue(iss, ctx, core.config())),
+                            issues: keyResult.issues.map((iss) => finalizeIssue(iss, ctx, config())),
                             input: key,
                             path: [key],
                             inst,
@@ -15014,14 +15014,14 @@ const $ZodRecord = /*@__PURE__*/ (/* unused pure expression or super */ null && 
                     if (result instanceof Promise) {
                         proms.push(result.then((result) => {
                             if (result.issues.length) {
-                                payload.issues.push(...util.prefixIssues(key, result.issues));
+                                payload.issues.push(...prefixIssues(key, result.issues));
                             }
                             payload.value[outKey] = result.value;
                         }));
                     }
                     else {
                         if (result.issues.length) {
-                            payload.issues.push(...util.prefixIssues(key, result.issues));
+                            payload.issues.push(...prefixIssues(key, result.issues));
                         }
                         payload.value[outKey] = result.value;
                     }
@@ -15067,7 +15067,7 @@ const $ZodRecord = /*@__PURE__*/ (/* unused pure expression or super */ null && 
                     throw new Error("Async schemas not supported in object keys currently");
                 }
                 // Numeric string fallback: if key is a numeric string and failed, retry with Number(key). This handles z.number(), z.literal([1, 2, 3]), and unions containing numeric literals
-                const checkNumericKey = typeof key === "string" && regexes.number.test(key) && keyResult.issues.length;
+                const checkNumericKey = typeof key === "string" && number.test(key) && keyResult.issues.length;
                 if (checkNumericKey) {
                     const retryResult = def.keyType._zod.run({ value: Number(key), issues: [] }, ctx);
                     if (retryResult instanceof Promise) {
@@ -15091,7 +15091,7 @@ const $ZodRecord = /*@__PURE__*/ (/* unused pure expression or super */ null && 
                         payload.issues.push({
                             code: "invalid_key",
                             origin: "record",
-                            issues: keyResult.issues.map((iss) => util.finalizeIssue(iss, ctx, core.config())),
+                            issues: keyResult.issues.map((iss) => finalizeIssue(iss, ctx, config())),
                             input: key,
                             path: [key],
                             inst,
@@ -15107,14 +15107,14 @@ const $ZodRecord = /*@__PURE__*/ (/* unused pure expression or super */ null && 
                 if (result instanceof Promise) {
                     proms.push(result.then((result) => {
                         if (result.issues.length) {
-                            payload.issues.push(...util.prefixIssues(key, result.issues));
+                            payload.issues.push(...prefixIssues(key, result.issues));
                         }
                         payload.value[outKey] = result.value;
                     }));
                 }
                 else {
                     if (result.issues.length) {
-                        payload.issues.push(...util.prefixIssues(key, result.issues));
+                        payload.issues.push(...prefixIssues(key, result.issues));
                     }
                     payload.value[outKey] = result.value;
                 }
@@ -15134,7 +15134,7 @@ const $ZodRecord = /*@__PURE__*/ (/* unused pure expression or super */ null && 
         }
         return payload;
     };
-})));
+});
 const $ZodMap = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("$ZodMap", (inst, def) => {
     $ZodType.init(inst, def);
     const memo = core.globalConfig.memoizer;
@@ -20146,17 +20146,17 @@ function xor(options, params) {
         ...util.normalizeParams(params),
     });
 }
-const ZodDiscriminatedUnion = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("ZodDiscriminatedUnion", (inst, def) => {
+const ZodDiscriminatedUnion = /*@__PURE__*/ $constructor("ZodDiscriminatedUnion", (inst, def) => {
     ZodUnion.init(inst, def);
-    core.$ZodDiscriminatedUnion.init(inst, def);
-})));
+    $ZodDiscriminatedUnion.init(inst, def);
+});
 function discriminatedUnion(discriminator, options, params) {
     // const [options, params] = args;
     return new ZodDiscriminatedUnion({
         type: "union",
         options: options,
         discriminator,
-        ...util.normalizeParams(params),
+        ...normalizeParams(params),
     });
 }
 const ZodIntersection = /*@__PURE__*/ $constructor("ZodIntersection", (inst, def) => {
@@ -20205,14 +20205,14 @@ function tuple(items, _paramsOrRest, _params) {
         ...util.normalizeParams(params),
     });
 }
-const ZodRecord = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("ZodRecord", (inst, def) => {
+const ZodRecord = /*@__PURE__*/ $constructor("ZodRecord", (inst, def) => {
     _ensureDefaultMemoizer();
-    core.$ZodRecord.init(inst, def);
+    $ZodRecord.init(inst, def);
     ZodType.init(inst, def);
-    inst._zod.processJSONSchema = (ctx, json, params) => processors.recordProcessor(inst, ctx, json, params);
+    inst._zod.processJSONSchema = (ctx, json, params) => recordProcessor(inst, ctx, json, params);
     inst.keyType = def.keyType;
     inst.valueType = def.valueType;
-})));
+});
 function record(keyType, valueType, params) {
     // v3-compat: z.record(valueType, params?) — defaults keyType to z.string()
     if (!valueType || !valueType._zod) {
@@ -20220,14 +20220,14 @@ function record(keyType, valueType, params) {
             type: "record",
             keyType: schemas_string(),
             valueType: keyType,
-            ...util.normalizeParams(valueType),
+            ...normalizeParams(valueType),
         });
     }
     return new ZodRecord({
         type: "record",
         keyType,
         valueType: valueType,
-        ...util.normalizeParams(params),
+        ...normalizeParams(params),
     });
 }
 // type alksjf = core.output<core.$ZodRecordKey>;
@@ -20900,6 +20900,32 @@ const NESTED_KEYS = Object.fromEntries(Object.entries(buildConfigSchema.shape).f
 /** The backends' config sections (see core/backendTraits.ts) that hold a platforms list of their own. */
 const PLATFORM_SECTIONS = configSections().filter(({ section }) => NESTED_KEYS[section]?.includes('platforms'));
 
+;// CONCATENATED MODULE: ./src/core/jsonDocument.ts
+
+/**
+ * `text` as JSON, checked by `schema`.
+ * @param source where the text came from, e.g. a file name or `input leg`.
+ * @param what the kind of document, e.g. `leg record`.
+ * @param hint what to do about it, appended after `; `.
+ * @throws UserError `SOURCE: not a JSON WHAT (reason)` or `SOURCE: not a valid WHAT: FIELD: reason`.
+ */
+function jsonDocument_parseJsonDocument(text, schema, source, what, hint) {
+    const advice = hint ? `; ${hint}` : '';
+    let data;
+    try {
+        data = JSON.parse(text);
+    }
+    catch (error) {
+        throw new UserError(`${source}: not a JSON ${what} (${messageOf(error)})${advice}`);
+    }
+    const parsed = schema.safeParse(data);
+    if (!parsed.success) {
+        const first = parsed.error.issues[0];
+        throw new UserError(`${source}: not a valid ${what}: ${first.path.join('.') || '(root)'}: ${first.message}${advice}`);
+    }
+    return parsed.data;
+}
+
 ;// CONCATENATED MODULE: ./src/core/legRecord.ts
 // Leg records travel between jobs as files (artifacts on runners, a directory locally), so the
 // merge validates every record it reads instead of trusting it.
@@ -20932,20 +20958,9 @@ const legRecordSchema = object({
 function legRecordName(legId) {
     return `hephy-leg-${legId}`;
 }
+/** @throws UserError naming `source` and the first problem (src/core/jsonDocument.ts). */
 function parseLegRecord(text, source) {
-    let data;
-    try {
-        data = JSON.parse(text);
-    }
-    catch (error) {
-        throw new Error(`${source}: not a JSON leg record (${messageOf(error)})`);
-    }
-    const parsed = legRecordSchema.safeParse(data);
-    if (!parsed.success) {
-        const first = parsed.error.issues[0];
-        throw new Error(`${source}: not a valid leg record: ${first.path.join('.') || '(root)'}: ${first.message}`);
-    }
-    return parsed.data;
+    return jsonDocument_parseJsonDocument(text, legRecordSchema, source, 'leg record');
 }
 /** A leg's record: who the leg was, when it ran (finished now), and what came of it. */
 function legRecord(leg, startedAt, outcome) {
@@ -20968,7 +20983,26 @@ function failedLegRecord(leg, error, startedAt, durationsMs) {
 }
 
 ;// CONCATENATED MODULE: ./src/core/tags.ts
+// Where images are published and under which tags. Two conventions:
+// - single-repo (the origin project's): every image in ONE repository, tags `{image}-{YYYYMMDD}`
+//   and `{image}-{extra}` for each additional tag;
+// - per-image: `REGISTRY/PREFIX/{image}` with tags `{YYYYMMDD}`, the short commit sha and extras.
+
 const TAG_MODES = ['single-repo', 'per-image'];
+const DEFAULT_TAG_MODE = 'per-image';
+/**
+ * The tag mode as given by an action input, a CLI flag or a workflow option (`source` names it in
+ * the error, e.g. `--tag-mode`); absent or empty means the default, per-image.
+ * @throws UserError naming the source, the modes and the value given.
+ */
+function parseTagMode(value, source) {
+    if (value === undefined || value === '')
+        return DEFAULT_TAG_MODE;
+    const mode = TAG_MODES.find((m) => m === value);
+    if (!mode)
+        throw new UserError(`${source}: expected one of ${TAG_MODES.join(', ')}, got \`${value}\``);
+    return mode;
+}
 function dateStamp(date) {
     return date.toISOString().slice(0, 10).replace(/-/g, '');
 }
@@ -22071,6 +22105,20 @@ function moduleName(goMod) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/core/appCheck.ts
+// One app directory checked the way `validate`, `detect` and the plan all check it: its
+// build-config.yaml loaded (when it has one), then its backend detected from that config and the
+// directory's files. A config with errors stops there: detection would only guess.
+
+
+function checkApp(dir, configFile, options = {}) {
+    const loaded = configFile ? loadBuildConfig(configFile.path, configFile.shown) : { config: {}, problems: [], locate: undefined };
+    if (!loaded.config)
+        return { problems: loaded.problems };
+    const detection = detectBackend(dir, loaded.config, loaded.locate, { ...options, configFile: configFile?.shown });
+    return { config: loaded.config, locate: loaded.locate, detection, problems: [...loaded.problems, ...detection.problems] };
+}
+
 ;// CONCATENATED MODULE: ./src/core/rebuildList.ts
 // rebuild-weekly.txt: the directories a scheduled run rebuilds (base images that must pick up
 // upstream security fixes even when nothing in the repo changed). One directory per line;
@@ -22136,6 +22184,51 @@ function unknownListedDirs(listed, appDirs, file) {
     });
 }
 
+;// CONCATENATED MODULE: ./src/core/walk.ts
+// The one walk of a directory tree: finding apps in a repository (discovery, and `init` asking
+// whether a repository has any config yet) and leg records in a download directory. What it
+// skips, and why, is decided here once:
+// - symlinked directories are never entered: a link to `..` would loop, and a link to a sibling
+//   would count its apps twice (and could lead out of the tree);
+// - a directory that cannot be read is passed over: nothing can be built or read from it;
+// - directories named in `skipDirNames` are not entered, at any depth (discovery names the
+//   dependency and VCS directories of a repository: see REPOSITORY_SKIPPED_DIRS).
+
+
+const byName = (a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+/**
+ * Every file below `root` (regular files and symlinks; sockets, FIFOs and devices are left out),
+ * depth first, each directory's entries in code-point order of their names, so the same tree
+ * always gives the same list.
+ * @throws the fs error when `root` itself cannot be read (a caller's mistake, not the tree's).
+ */
+function walkFiles(root, options = {}) {
+    const files = [];
+    const visit = (dir, entries) => {
+        for (const entry of entries.sort(byName)) {
+            const path = dir === '.' ? entry.name : `${dir}/${entry.name}`;
+            // Dirent describes the entry itself (lstat): a symlink to a directory is not a directory here.
+            if (entry.isDirectory()) {
+                if (options.skipDirNames?.has(entry.name))
+                    continue;
+                let children;
+                try {
+                    children = (0,external_node_fs_namespaceObject.readdirSync)((0,external_node_path_namespaceObject.join)(root, path), { withFileTypes: true });
+                }
+                catch {
+                    continue;
+                }
+                visit(path, children);
+            }
+            else if ((entry.isFile() || entry.isSymbolicLink()) && (options.include?.(entry.name) ?? true)) {
+                files.push({ path, dir, name: entry.name, symlink: entry.isSymbolicLink() });
+            }
+        }
+    };
+    visit('.', (0,external_node_fs_namespaceObject.readdirSync)(root, { withFileTypes: true }));
+    return files;
+}
+
 ;// CONCATENATED MODULE: ./src/core/discovery.ts
 // Finds the apps of a repository (every directory holding a build-config.yaml, plus a config-less
 // root that detection can build) and selects the ones a run builds. The git-ignore check is
@@ -22146,37 +22239,33 @@ function unknownListedDirs(listed, appDirs, file) {
 
 
 
-
-/** Never apps, and often huge: not walked at all. */
-const SKIPPED_DIR_NAMES = new Set(['.git', 'node_modules', 'vendor']);
+/**
+ * Never apps, and often huge, so not walked at all: git's own directory, and the dependency trees
+ * of npm (node_modules) and Go/PHP/Ruby vendoring (vendor). Every other directory is walked,
+ * hidden ones and build outputs included: an app there is an app; a generated one is left out by
+ * the ignore check, which knows what this repository ignores.
+ */
+const REPOSITORY_SKIPPED_DIRS = new Set(['.git', 'node_modules', 'vendor']);
 function configFileOf(dir) {
     return dir === '.' ? CONFIG_FILE_NAME : `${dir}/${CONFIG_FILE_NAME}`;
 }
 /** Every directory below root (and root itself) that holds a build-config.yaml, sorted. */
 function findConfigDirs(root) {
-    const found = [];
-    const stack = ['.'];
-    while (stack.length > 0) {
-        const dir = stack.pop();
-        let entries;
-        try {
-            entries = (0,external_node_fs_namespaceObject.readdirSync)(dir === '.' ? root : (0,external_node_path_namespaceObject.join)(root, dir), { withFileTypes: true });
-        }
-        catch {
-            continue; // unreadable: nothing we can build there
-        }
-        for (const entry of entries) {
-            // Symlinked directories are not followed: they would loop or count one app twice.
-            if (entry.isDirectory()) {
-                if (!SKIPPED_DIR_NAMES.has(entry.name))
-                    stack.push(dir === '.' ? entry.name : `${dir}/${entry.name}`);
-            }
-            else if (entry.name === CONFIG_FILE_NAME && (entry.isFile() || entry.isSymbolicLink())) {
-                found.push(dir);
-            }
-        }
-    }
-    return found.sort(compareDirs);
+    const configs = walkFiles(root, { skipDirNames: REPOSITORY_SKIPPED_DIRS, include: (name) => name === CONFIG_FILE_NAME });
+    return configs.map((file) => file.dir).sort(compareDirs);
+}
+/**
+ * The directories whose build-config.yaml a plan reads: every one found, less those git ignores.
+ * The config file, not the directory, is checked: a tracked config is never ignored, and a config
+ * inside an ignored directory is. The root's own config always counts.
+ */
+async function findAppConfigDirs(root, isIgnored) {
+    const configDirs = findConfigDirs(root);
+    const nested = configDirs.filter((dir) => dir !== '.');
+    if (!isIgnored || nested.length === 0)
+        return configDirs;
+    const ignored = await isIgnored(nested.map(configFileOf));
+    return configDirs.filter((dir) => !ignored.has(configFileOf(dir)));
 }
 /** Root first, then by path, so listings read top-down. */
 function compareDirs(a, b) {
@@ -22189,19 +22278,10 @@ function compareDirs(a, b) {
     return a < b ? -1 : 1;
 }
 async function discoverApps(root, options = {}) {
-    const configDirs = findConfigDirs(root);
+    const configDirs = await findAppConfigDirs(root, options.isIgnored);
     const skipped = [];
-    // The config file, not the directory, is checked: a tracked config is never ignored, and a
-    // config inside an ignored directory is.
-    const nested = configDirs.filter((dir) => dir !== '.');
-    const ignored = options.isIgnored && nested.length > 0 ? await options.isIgnored(nested.map(configFileOf)) : new Set();
-    const apps = nested
-        .filter((dir) => !ignored.has(configFileOf(dir)))
-        .map((dir) => ({ dir, configFile: configFileOf(dir) }));
-    if (configDirs[0] === '.') {
-        apps.unshift({ dir: '.', configFile: CONFIG_FILE_NAME });
-    }
-    else {
+    const apps = configDirs.map((dir) => ({ dir, configFile: configFileOf(dir) }));
+    if (configDirs[0] !== '.') {
         // Only the root may go without a config: an app repo with just a Dockerfile or go.mod + cmd/.
         const detection = detectBackend(root, undefined, undefined, { displayDir: '.', root });
         if (detection.backend)
@@ -22409,7 +22489,6 @@ function parseRunnerMap(text, source = 'runner map') {
 
 
 
-
 const plan_short = (rev) => (/^[0-9a-f]{40}$/.test(rev) ? rev.slice(0, 7) : rev);
 /** Which discovered apps the mode selects, and why the others are not built. */
 async function plan_select(root, apps, mode, options) {
@@ -22457,13 +22536,6 @@ async function plan_select(root, apps, mode, options) {
         }
     }
 }
-function loadConfig(root, app, problems) {
-    if (!app.configFile)
-        return { config: {} };
-    const result = loadBuildConfig((0,external_node_path_namespaceObject.join)(root, app.configFile), app.configFile);
-    problems.push(...result.problems);
-    return result.config ? { config: result.config, locate: result.locate } : undefined;
-}
 const hasErrors = (problems) => problems.some((p) => p.severity === 'error');
 async function buildPlan(root, mode, options = {}) {
     const absRoot = (0,external_node_path_namespaceObject.resolve)(root);
@@ -22479,19 +22551,14 @@ async function buildPlan(root, mode, options = {}) {
             skipped.push({ dir: app.dir, reason: notSelected });
             continue;
         }
-        const appProblems = [];
-        const loaded = loadConfig(absRoot, app, appProblems);
-        if (!loaded) {
+        const configFile = app.configFile ? { path: (0,external_node_path_namespaceObject.join)(absRoot, app.configFile), shown: app.configFile } : undefined;
+        const checked = checkApp((0,external_node_path_namespaceObject.join)(absRoot, app.dir), configFile, { displayDir: app.dir, root: absRoot });
+        const { config, locate, detection, problems: appProblems } = checked;
+        if (!config || !detection) {
             problems.push(...appProblems);
             skipped.push({ dir: app.dir, reason: `invalid ${app.configFile}` });
             continue;
         }
-        const detection = detectBackend((0,external_node_path_namespaceObject.join)(absRoot, app.dir), loaded.config, loaded.locate, {
-            configFile: app.configFile,
-            displayDir: app.dir,
-            root: absRoot,
-        });
-        appProblems.push(...detection.problems);
         if (!detection.backend) {
             problems.push(...appProblems);
             skipped.push({ dir: app.dir, reason: 'nothing to build: no backend detected' });
@@ -22500,15 +22567,15 @@ async function buildPlan(root, mode, options = {}) {
         const { spec, problems: specProblems } = resolveImageSpec({
             dir: app.dir,
             configFile: app.configFile,
-            config: loaded.config,
+            config,
             detection: { ...detection, backend: detection.backend },
             repoName,
-            locate: loaded.locate,
+            locate,
         });
         appProblems.push(...specProblems);
         const twin = byName.get(spec.image);
         if (twin) {
-            const at = spec.config.image_name ? loaded.locate?.(['image_name']) : undefined;
+            const at = spec.config.image_name ? locate?.(['image_name']) : undefined;
             appProblems.push({
                 file: app.configFile ?? app.dir,
                 line: at?.line ?? 1,
@@ -22635,6 +22702,7 @@ async function buildPlannedLeg(leg, options) {
 
 
 
+
 const legSchema = object({
     id: schemas_string().regex(/^[a-z0-9][a-z0-9._-]*$/),
     image: schemas_string().min(1),
@@ -22644,22 +22712,11 @@ const legSchema = object({
     runner: schemas_string(),
     emulated: schemas_boolean(),
 });
+const LEG_HINT = "pass a leg of the plan's matrix, e.g. leg: ${{ toJSON(matrix) }}";
 function parseLeg(text, source = 'leg') {
     if (!text.trim())
-        throw new UserError(`${source} is empty: pass the matrix leg, e.g. leg: \${{ toJSON(matrix) }}`);
-    let data;
-    try {
-        data = JSON.parse(text);
-    }
-    catch {
-        throw new UserError(`${source} is not JSON: pass the matrix leg, e.g. leg: \${{ toJSON(matrix) }}`);
-    }
-    const parsed = legSchema.safeParse(data);
-    if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        throw new UserError(`${source}: ${issue.path.join('.') || '(root)'}: ${issue.message}; expected a leg of the plan's matrix`);
-    }
-    return parsed.data;
+        throw new UserError(`${source} is empty: ${LEG_HINT}`);
+    return jsonDocument_parseJsonDocument(text, legSchema, source, 'leg', LEG_HINT);
 }
 
 ;// CONCATENATED MODULE: ./src/core/report/format.ts
@@ -22989,9 +23046,7 @@ function registryFromArgs(args, io, sha) {
     if (!given)
         throw new UserError('--registry HOST[:PORT] is required');
     const registry = normalizeRegistry(given);
-    const mode = (stringOption(args, 'tag-mode') ?? 'per-image');
-    if (!TAG_MODES.includes(mode))
-        throw new UserError(`--tag-mode: expected one of ${TAG_MODES.join(', ')}, got \`${mode}\``);
+    const mode = parseTagMode(stringOption(args, 'tag-mode'), '--tag-mode');
     const publish = {
         registry,
         prefix: imagePrefixOption(args) ?? 'hephy',
@@ -23098,7 +23153,6 @@ ${backendOptionsHelp(26)}
 
 
 
-
 const detectCommand = {
     name: 'detect',
     summary: 'Say which backend builds a directory, and why',
@@ -23114,17 +23168,10 @@ const detectCommand = {
             throw new UserError(`${args.positionals[0]}: no such directory`);
         const configFile = (0,external_node_path_namespaceObject.join)(dir, CONFIG_FILE_NAME);
         const shownConfig = (0,external_node_path_namespaceObject.join)(args.positionals[0], CONFIG_FILE_NAME);
-        const loaded = (0,external_node_fs_namespaceObject.existsSync)(configFile) ? loadBuildConfig(configFile, shownConfig) : undefined;
-        const problems = [...(loaded?.problems ?? [])];
-        if (!loaded || loaded.config) {
-            const detection = detectBackend(dir, loaded?.config ?? {}, loaded?.locate, {
-                configFile: shownConfig,
-                displayDir: args.positionals[0],
-            });
-            problems.push(...detection.problems);
-            if (detection.backend)
-                io.out(`${detection.backend}: ${detection.reason}\n`);
-        }
+        const config = (0,external_node_fs_namespaceObject.existsSync)(configFile) ? { path: configFile, shown: shownConfig } : undefined;
+        const { detection, problems } = checkApp(dir, config, { displayDir: args.positionals[0] });
+        if (detection?.backend)
+            io.out(`${detection.backend}: ${detection.reason}\n`);
         for (const problem of problems)
             io.err(`${problem_formatProblem(problem)}\n`);
         return problems.some((p) => p.severity === 'error') ? 1 : 0;
@@ -23228,6 +23275,7 @@ async function mapLimited(items, limit, fn) {
 
 
 
+
 /** Planned platforms the index lacks (linux/arm64 and linux/arm64/v8 are the same platform). */
 function missingPlatforms(planned, raw) {
     const found = indexPlatforms(raw);
@@ -23236,20 +23284,16 @@ function missingPlatforms(planned, raw) {
 function listed(items) {
     return items.length ? items.join(', ') : 'none';
 }
+/** An image's outcome: its planned platforms and leg records, no tag moved unless `extra` says so. */
+function outcomeOf(merge, status, extra = {}) {
+    return { image: merge.image, status, tags: [], platforms: merge.platforms, failedLegs: [], records: merge.records, ...extra };
+}
 async function publishImage(merge, options, tools) {
     const env = options.env ?? process.env;
     const secrets = options.secrets ?? [];
     const builder = options.builder;
     const log = (line) => options.log?.(`[${merge.image}] ${line}`);
-    const outcome = (status, extra = {}) => ({
-        image: merge.image,
-        status,
-        tags: [],
-        platforms: merge.platforms,
-        failedLegs: [],
-        records: merge.records,
-        ...extra,
-    });
+    const outcome = (status, extra = {}) => outcomeOf(merge, status, extra);
     // A WebAssembly app is one OCI artifact, not an image per platform: its tags point at the
     // pushed artifact itself (a copy under each tag), with no index around it.
     if (merge.platforms.length > 0 && merge.platforms.every(isWasm)) {
@@ -23347,62 +23391,39 @@ async function mergeImages(options) {
     const outcomes = await mapLimited(plans, options.concurrency ?? 4, async (merge) => {
         if (merge.status === 'failed') {
             options.log?.(`[${merge.image}] not published: ${merge.failedLegs.length} leg(s) failed; no tag moved`);
-            return {
-                image: merge.image,
-                status: 'failed',
-                tags: [],
-                platforms: merge.platforms,
-                failedLegs: merge.failedLegs,
-                records: merge.records,
-            };
+            return outcomeOf(merge, 'failed', { failedLegs: merge.failedLegs });
         }
         if (!push) {
             options.log?.(`[${merge.image}] built for ${listed(merge.platforms)}, not pushed`);
-            return { image: merge.image, status: 'built', tags: [], platforms: merge.platforms, failedLegs: [], records: merge.records };
+            return outcomeOf(merge, 'built');
         }
         try {
             return await publishImage(merge, options, tools);
         }
         catch (error) {
             // publishImage handles every tool failure; this is the safety net that keeps other images going.
-            return {
-                image: merge.image,
-                status: 'failed',
-                tags: [],
-                platforms: merge.platforms,
-                failedLegs: [],
-                records: merge.records,
-                error: messageOf(error),
-            };
+            return outcomeOf(merge, 'failed', { error: messageOf(error) });
         }
     });
     return { outcomes, mergeMs: Date.now() - started };
-}
-function jsonFiles(dir) {
-    return (0,external_node_fs_namespaceObject.readdirSync)(dir, { withFileTypes: true })
-        .sort((a, b) => a.name.localeCompare(b.name))
-        .flatMap((entry) => {
-        const path = (0,external_node_path_namespaceObject.join)(dir, entry.name);
-        if (entry.isDirectory())
-            return jsonFiles(path);
-        return entry.isFile() && entry.name.endsWith('.json') ? [path] : [];
-    });
 }
 /** Every leg record under dir, recursively (artifacts download into one subdirectory each). */
 function readLegRecords(dir) {
     let files;
     try {
-        files = jsonFiles(dir);
+        // Only regular files: the artifact download writes them; a symlink is nothing we wrote.
+        files = walkFiles(dir, { include: (name) => name.endsWith('.json') })
+            .filter((file) => !file.symlink)
+            .map((file) => file.path);
     }
     catch (error) {
         return { records: [], problems: [`cannot read leg records from ${dir}: ${messageOf(error)}`] };
     }
     const records = [];
     const problems = [];
-    for (const file of files) {
-        const name = (0,external_node_path_namespaceObject.relative)(dir, file);
+    for (const name of files) {
         try {
-            records.push(parseLegRecord((0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8'), name));
+            records.push(parseLegRecord((0,external_node_fs_namespaceObject.readFileSync)((0,external_node_path_namespaceObject.join)(dir, name), 'utf8'), name));
         }
         catch (error) {
             problems.push(`skipped ${messageOf(error)}`);
@@ -23415,13 +23436,85 @@ function anyFailed(report) {
     return report.outcomes.some((o) => o.status === 'failed');
 }
 
+;// CONCATENATED MODULE: ./src/core/planSchema.ts
+// The plan as a document: it crosses from the plan job to the merge job as an artifact, and from
+// `plan --json` to `merge --plan FILE` as a file. The schema mirrors the Plan of model.ts (the
+// compiler checks that what it accepts is a Plan) and reuses the schemas of its parts: the build
+// config's own, and the matrix leg's.
+
+
+
+
+const selectionModeSchema = discriminatedUnion('kind', [
+    object({ kind: literal('all') }),
+    object({ kind: literal('since'), rev: schemas_string().min(1) }),
+    object({ kind: literal('rebuild-list'), file: schemas_string().min(1) }),
+    object({ kind: literal('dirs'), dirs: array(schemas_string()) }),
+]);
+const sourceSchema = discriminatedUnion('kind', [
+    object({ kind: literal('local'), dir: schemas_string().min(1) }),
+    object({ kind: literal('upstream'), repo: schemas_string().min(1), ref: schemas_string().min(1) }),
+]);
+const imageSpecSchema = object({
+    image: schemas_string().min(1),
+    dir: schemas_string().min(1),
+    configFile: schemas_string().min(1).optional(),
+    config: buildConfigSchema,
+    backend: schemas_enum(BACKENDS),
+    backendReason: schemas_string(),
+    platforms: array(schemas_string().min(1)),
+    source: sourceSchema,
+    additionalTags: array(schemas_string().min(1)),
+});
+const skippedDirSchema = object({ dir: schemas_string(), reason: schemas_string() });
+const problemSchema = object({
+    file: schemas_string(),
+    line: schemas_number().int().positive(),
+    column: schemas_number().int().positive(),
+    path: schemas_string(),
+    message: schemas_string(),
+    hint: schemas_string().optional(),
+    severity: schemas_enum(['error', 'warning']),
+});
+const planSchema = object({
+    mode: selectionModeSchema,
+    images: array(imageSpecSchema),
+    matrix: object({ include: array(legSchema) }),
+    skipped: array(skippedDirSchema),
+    problems: array(problemSchema),
+});
+/**
+ * A plan as `plan --json` prints it and the plan job saves it.
+ * @throws UserError naming `source` and the first problem (src/core/jsonDocument.ts).
+ */
+function parsePlan(text, source, hint) {
+    return jsonDocument_parseJsonDocument(text, planSchema, source, 'plan', hint);
+}
+
 ;// CONCATENATED MODULE: ./src/core/report/runSummary.ts
+// The summary users see after a run: as a job summary, as the PR comment (marked so it can be
+// found and updated), and as text at the end of `hephy-builder run`. Failed legs come first.
+
+
 
 
 const SUMMARY_MARKER = '<!-- hephy-builder:summary -->';
 const BUILT_HEADING = 'Built, not pushed (pull request from a fork, or push disabled)';
 /** A leg built with push off whose tool knows the digest only by pushing (spin). */
 const NO_DIGEST = '(no digest without a push)';
+// The baseline crosses runs (saved by one run's merge job, restored by a later one's), so it is
+// read back through its schema: an entry from an older format is no baseline, not a crash.
+const baselineSchema = object({
+    ref: schemas_string().optional(),
+    sha: schemas_string().optional(),
+    createdAt: schemas_string().optional(),
+    legs: record(schemas_string(), object({ totalMs: schemas_number().nonnegative(), compressedSize: schemas_number().int().nonnegative().optional() })),
+    criticalPathMs: schemas_number().nonnegative().optional(),
+});
+/** @throws UserError naming `source` and the first problem (src/core/jsonDocument.ts). */
+function parseBaseline(text, source) {
+    return parseJsonDocument(text, baselineSchema, source, 'timing baseline');
+}
 function baselineFromReport(report, meta) {
     const legs = {};
     for (const record of report.outcomes.flatMap((o) => o.records)) {
@@ -23501,10 +23594,7 @@ function renderRunSummaryMarkdown(report, baseline) {
                 r.status !== 'success' ? `**failed**: ${firstLine(r.error ?? '')}` : r.pushed === false ? 'built, not pushed' : 'ok',
                 r.runner,
                 r.backend,
-                formatDuration(r.durationsMs.setup),
-                formatDuration(r.durationsMs.build),
-                formatDuration(r.durationsMs.push),
-                formatDuration(r.durationsMs.total),
+                ...phaseCells(r),
                 ...(compare ? [formatDelta(r.status === 'success' ? r.durationsMs.total : undefined, base?.totalMs, 'ms')] : []),
                 formatBytes(r.compressedSize),
                 ...(compare ? [r.pushed === false ? '-' : formatDelta(r.compressedSize, base?.compressedSize, 'bytes')] : []),
@@ -23530,10 +23620,7 @@ function renderRunSummaryText(report) {
         r.legId,
         r.status !== 'success' ? 'FAILED' : r.pushed === false ? 'built' : 'ok',
         r.backend,
-        formatDuration(r.durationsMs.setup),
-        formatDuration(r.durationsMs.build),
-        formatDuration(r.durationsMs.push),
-        formatDuration(r.durationsMs.total),
+        ...phaseCells(r),
         formatBytes(r.compressedSize),
         shortDigest(r.digest),
     ])));
@@ -23560,6 +23647,11 @@ function renderRunSummaryText(report) {
     out.push('', `critical path: ${formatDuration(criticalPathMs(report))} (slowest leg + merge)`);
     return `${out.join('\n')}\n`;
 }
+/** The Setup, Build, Push and Total cells of a leg's row. */
+function phaseCells(r) {
+    const { setup, build, push, total } = r.durationsMs;
+    return [setup, build, push, total].map(formatDuration);
+}
 function shortDigest(digest) {
     return digest ? digest.replace(/^sha256:/, 'sha256:').slice(0, 19) : '-';
 }
@@ -23576,17 +23668,17 @@ function firstLine(text) {
 
 
 
+
 function readPlan(file) {
-    let plan;
+    const hint = 'write one with `hephy-builder plan --json > plan.json`';
+    let text;
     try {
-        plan = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8'));
+        text = (0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8');
     }
     catch (error) {
-        throw new UserError(`${file}: not a plan (${messageOf(error)}); write one with \`hephy-builder plan --json > plan.json\``);
+        throw new UserError(`${file}: cannot read the plan (${messageOf(error)}); ${hint}`);
     }
-    if (!Array.isArray(plan?.images) || !Array.isArray(plan?.matrix?.include))
-        throw new UserError(`${file}: not a plan: expected images and matrix.include, as \`plan --json\` prints`);
-    return plan;
+    return parsePlan(text, file, hint);
 }
 const mergeCommand = {
     name: 'merge',
@@ -23909,6 +24001,7 @@ function ciWorkflow() {
 
 
 
+
 /**
  * What changed, as a git revision for the `since` input:
  * - pull_request: the PR's base commit;
@@ -23975,7 +24068,7 @@ function reusableWorkflow(variant) {
                     'tag-mode': {
                         description: 'per-image: one repository per image, tagged date, short sha and extras. single-repo: all images in one repository, tagged {image}-{date}.',
                         type: 'string',
-                        default: 'per-image',
+                        default: DEFAULT_TAG_MODE,
                     },
                     'rebuild-list': {
                         description: 'File listing the directories a scheduled run rebuilds, one per line. Empty: rebuild-weekly.txt under root.',
@@ -24242,9 +24335,6 @@ function checkOptionShapes(options) {
 function resolveCallerOptions(options = {}) {
     checkOptionShapes(options);
     const registry = singleLine('registry', options.registry ?? '');
-    const tagMode = options.tagMode ?? 'per-image';
-    if (!TAG_MODES.includes(tagMode))
-        throw new UserError(`tag mode \`${tagMode}\` is not valid: expected ${TAG_MODES.join(' or ')}`);
     const secrets = options.secrets ?? (registry ? 'explicit' : 'none');
     if (!SECRETS_MODES.includes(secrets))
         throw new UserError(`secrets \`${secrets}\` is not valid: expected ${SECRETS_MODES.join(', ')}`);
@@ -24257,7 +24347,7 @@ function resolveCallerOptions(options = {}) {
         root: root.replace(/\/+$/, '') || '.',
         registry,
         imagePrefix: singleLine('image prefix', options.imagePrefix ?? ''),
-        tagMode,
+        tagMode: parseTagMode(options.tagMode, 'tag mode'),
         runners: options.runners ? checkRunners(options.runners) : '',
         rebuildList: singleLine('rebuild list', options.rebuildList ?? ''),
         secrets,
@@ -24480,6 +24570,7 @@ function unifiedDiff(oldText, newText, oldName, newName, options = {}) {
 
 
 
+
 const WORKFLOWS_DIR = '.github/workflows';
 const CALLER_WORKFLOW_PATH = `${WORKFLOWS_DIR}/hephy-builder.yml`;
 /** This repository's own generated workflows, written by `writeGenerated(root, { project: true })`. */
@@ -24514,29 +24605,21 @@ function writeIfChanged(root, path, text) {
     writeFileAtomic((0,external_node_path_namespaceObject.join)(root, path), text);
     return { path, status: current === undefined ? 'created' : 'overwritten' };
 }
-const SKIPPED_DIRS = new Set(['node_modules', 'vendor', 'dist', 'build']);
-const files_MAX_DEPTH = 6;
-/** Top-level directories that may hold an app (hidden and dependency dirs skipped), sorted. */
-function appDirCandidates(root) {
-    return (0,external_node_fs_namespaceObject.readdirSync)(root, { withFileTypes: true })
-        .filter((e) => e.isDirectory() && !e.name.startsWith('.') && !SKIPPED_DIRS.has(e.name))
+/**
+ * Top-level directories that may get a starter config, sorted: those the plan would walk
+ * (discovery's skipped directories left out) and whose config git would not ignore (generated
+ * output such as dist/ or build/, when ignored), and never a hidden one (.github, .vscode...):
+ * init writes files there, and a starter config in a tool's directory would only be noise.
+ */
+async function appDirCandidates(root, isIgnored) {
+    const dirs = (0,external_node_fs_namespaceObject.readdirSync)(root, { withFileTypes: true })
+        .filter((e) => e.isDirectory() && !e.name.startsWith('.') && !REPOSITORY_SKIPPED_DIRS.has(e.name))
         .map((e) => e.name)
         .sort();
-}
-/** Whether any build-config.yaml exists under `root` (hidden and dependency dirs skipped). */
-function hasAnyBuildConfig(root, depth = 0) {
-    let entries;
-    try {
-        entries = (0,external_node_fs_namespaceObject.readdirSync)(root, { withFileTypes: true });
-    }
-    catch {
-        return false;
-    }
-    if (entries.some((e) => e.isFile() && e.name === CONFIG_FILE_NAME))
-        return true;
-    if (depth >= files_MAX_DEPTH)
-        return false;
-    return entries.some((e) => e.isDirectory() && !e.name.startsWith('.') && !SKIPPED_DIRS.has(e.name) && hasAnyBuildConfig((0,external_node_path_namespaceObject.join)(root, e.name), depth + 1));
+    if (!isIgnored || dirs.length === 0)
+        return dirs;
+    const ignored = await isIgnored(dirs.map(configFileOf));
+    return dirs.filter((dir) => !ignored.has(configFileOf(dir)));
 }
 /**
  * The branch whose pushes publish: the remote's default branch as recorded by `git clone`; else
@@ -24571,14 +24654,14 @@ async function initRepo(root, options = {}) {
     // Starter configs only for a repository that has none yet: the app at the root, or else each
     // top-level directory that holds an app (a monorepo of image dirs).
     const starters = [];
-    if (hasAnyBuildConfig(root)) {
+    if ((await findAppConfigDirs(root, options.isIgnored)).length > 0) {
         notes.push(`found ${CONFIG_FILE_NAME} files: each one's directory is an image`);
     }
     else {
         const atRoot = await options.detect?.(root);
         const candidates = atRoot
             ? [['', atRoot]]
-            : await Promise.all(appDirCandidates(root).map(async (name) => [name, await options.detect?.((0,external_node_path_namespaceObject.join)(root, name))]));
+            : await Promise.all((await appDirCandidates(root, options.isIgnored)).map(async (name) => [name, await options.detect?.((0,external_node_path_namespaceObject.join)(root, name))]));
         for (const [dir, detected] of candidates) {
             if (!detected)
                 continue;
@@ -24729,11 +24812,11 @@ const initCommand = {
     allowPositionals: false,
     async run(args, io) {
         const root = (0,external_node_path_namespaceObject.resolve)(io.cwd, stringOption(args, 'root') ?? '.');
-        const tagMode = stringOption(args, 'tag-mode');
-        if (tagMode && !TAG_MODES.includes(tagMode))
-            throw new UserError(`--tag-mode: expected one of ${TAG_MODES.join(', ')}, got \`${tagMode}\``);
+        const tagMode = parseTagMode(stringOption(args, 'tag-mode'), '--tag-mode');
         const result = await initRepo(root, {
             force: Boolean(args.values.force),
+            // Outside a git work tree git answers nothing ignored, as the plan assumes there.
+            isIgnored: (paths) => isIgnored(root, paths),
             detect: (dir) => {
                 const detection = detectBackend(dir);
                 return detection.backend ? { backend: detection.backend, reason: detection.reason } : undefined;
@@ -24741,7 +24824,7 @@ const initCommand = {
             workflow: {
                 registry: stringOption(args, 'registry'),
                 imagePrefix: imagePrefixOption(args),
-                tagMode: tagMode,
+                tagMode,
                 branch: stringOption(args, 'branch'),
             },
         });
@@ -24984,9 +25067,7 @@ ${backendOptionsHelp(24, { baseImage: "base image for ko apps (default: hephy's 
     },
     allowPositionals: false,
     async run(args, io) {
-        const tagMode = (stringOption(args, 'tag-mode') ?? 'per-image');
-        if (!TAG_MODES.includes(tagMode))
-            throw new UserError(`--tag-mode: expected one of ${TAG_MODES.join(', ')}, got \`${tagMode}\``);
+        const tagMode = parseTagMode(stringOption(args, 'tag-mode'), '--tag-mode');
         const jobsText = stringOption(args, 'jobs');
         const jobs = jobsText === undefined ? undefined : Number(jobsText);
         if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1))
@@ -25073,15 +25154,9 @@ const schemaCommand = {
 
 
 
-
 /** Problems of one build-config.yaml: its own, then what its backend needs from the directory. */
 function validateFile(file, shown) {
-    const loaded = loadBuildConfig(file, shown);
-    if (!loaded.config)
-        return loaded.problems;
-    const dir = (0,external_node_path_namespaceObject.dirname)(file);
-    const detection = detectBackend(dir, loaded.config, loaded.locate, { configFile: shown, displayDir: (0,external_node_path_namespaceObject.dirname)(shown) });
-    return [...loaded.problems, ...detection.problems];
+    return checkApp((0,external_node_path_namespaceObject.dirname)(file), { path: file, shown }, { displayDir: (0,external_node_path_namespaceObject.dirname)(shown) }).problems;
 }
 const validateCommand = {
     name: 'validate',

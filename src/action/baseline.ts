@@ -4,7 +4,7 @@
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as cache from '@actions/cache';
-import type { Baseline } from '../core/report/runSummary.js';
+import { parseBaseline, type Baseline } from '../core/report/runSummary.js';
 
 export function baselineKeyPrefix(branch: string): string {
   return `hephy-baseline-${branch.replace(/[^A-Za-z0-9._-]/g, '_')}-`;
@@ -30,11 +30,8 @@ export async function restoreBaseline(defaultBranch: string): Promise<Baseline |
   const hit = await cache.restoreCache([dir], `${prefix}latest`, [prefix]);
   const file = join(dir, 'baseline.json');
   if (!hit || !existsSync(file)) return undefined;
-  try {
-    return JSON.parse(readFileSync(file, 'utf8')) as Baseline;
-  } catch {
-    return undefined;
-  }
+  // A broken entry throws: the merge warns "no baseline: ..." and compares with nothing.
+  return parseBaseline(readFileSync(file, 'utf8'), `cache entry ${hit}`);
 }
 
 export async function saveBaseline(branch: string, baseline: Baseline, runKey: string): Promise<void> {

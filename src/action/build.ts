@@ -2,7 +2,7 @@
 // digest. The leg record is uploaded whatever happens, so the merge can tell a failed leg from a
 // missing one.
 import { join } from 'node:path';
-import { homedir, tmpdir } from 'node:os';
+import { homedir } from 'node:os';
 import * as cache from '@actions/cache';
 import * as core from '@actions/core';
 import { buildPlannedLeg } from '../pipeline/buildPlannedLeg.js';
@@ -12,6 +12,7 @@ import { failedLegRecord } from '../core/legRecord.js';
 import type { Leg, LegRecord } from '../core/model.js';
 import { renderLegMarkdown } from '../core/report/legReport.js';
 import { platformSlug } from '../core/platform.js';
+import type { RunContext } from '../core/runContext.js';
 import { uploadLegRecord } from './artifacts.js';
 import { readInputs, type ActionInputs } from './inputs.js';
 import { registrySession } from './registry.js';
@@ -20,16 +21,16 @@ import { messageOf } from '../core/problem.js';
 
 const CACHE_HOME = '.cache/hephy-builder';
 
-async function buildOne(leg: Leg, inputs: ActionInputs, cacheRoot: string): Promise<LegRecord> {
+async function buildOne(leg: Leg, inputs: ActionInputs, context: RunContext, cacheRoot: string): Promise<LegRecord> {
   let session;
   try {
-    session = registrySession(inputs);
+    session = registrySession(inputs, context);
   } catch (error) {
     return failedLegRecord(leg, `setup failed: ${messageOf(error)}`, new Date(), { setup: 0, build: 0, push: 0, total: 0 });
   }
   return buildPlannedLeg(leg, {
     root: inputs.root,
-    cwd: process.env.GITHUB_WORKSPACE || process.cwd(),
+    cwd: context.workspace,
     publish: session.publish,
     insecure: inputs.insecureRegistry,
     push: inputs.push,
@@ -37,33 +38,33 @@ async function buildOne(leg: Leg, inputs: ActionInputs, cacheRoot: string): Prom
     secrets: session.secrets,
     cacheRoot,
     backendOptions: inputs.backendOptions,
-    onRunner: process.env.GITHUB_ACTIONS === 'true',
+    onRunner: context.onRunner,
     log: (line) => core.info(line),
-    prepare: (planned) => setupTools(planned.backend),
+    prepare: (planned) => setupTools(planned.backend, context.toolCacheDir || context.tempDir),
   });
 }
 
-export async function runBuildCommand(): Promise<void> {
+export async function runBuildCommand(context: RunContext): Promise<void> {
   const inputs = readInputs();
   const leg = parseLeg(inputs.leg, 'input leg');
   // @actions/cache versions an entry by the path strings it is given: a `~` path is the same
-  // string on every runner (RUNNER_TEMP differs between self-hosted installs and act jobs).
+  // string on every runner (the runner's temp dir differs between self-hosted installs and act jobs).
   const cacheRoot = join(homedir(), CACHE_HOME);
   const cachePath = `~/${CACHE_HOME}/${leg.backend}`;
   // Build caches (Go build cache, ko cache, local BuildKit cache) per image and platform; the
   // newest one of the same image and platform is a good start when this exact key is new.
   const cacheKeyBase = `hephy-${leg.backend}-${leg.image}-${platformSlug(leg.platform)}-`;
-  const cacheKey = `${cacheKeyBase}${process.env.GITHUB_SHA ?? 'local'}`;
+  const cacheKey = `${cacheKeyBase}${context.sha ?? 'local'}`;
   const cacheAvailable = cache.isFeatureAvailable() && traitsOf(leg.backend).actionsCache;
   if (cacheAvailable)
     await cache.restoreCache([cachePath], cacheKey, [cacheKeyBase]).catch((e) => core.warning(`cache restore failed: ${messageOf(e)}`));
 
-  const record = await core.group(`build ${leg.id}`, () => buildOne(leg, inputs, cacheRoot));
+  const record = await core.group(`build ${leg.id}`, () => buildOne(leg, inputs, context, cacheRoot));
   if (cacheAvailable && record.status === 'success')
     await cache.saveCache([cachePath], cacheKey).catch((e) => core.warning(`cache save failed: ${messageOf(e)}`));
 
-  const recordDir = join(process.env.RUNNER_TEMP || tmpdir(), 'hephy-leg-records');
-  if (process.env.ACTIONS_RUNTIME_TOKEN) await uploadLegRecord(record, recordDir);
+  const recordDir = join(context.tempDir, 'hephy-leg-records');
+  if (context.artifactService) await uploadLegRecord(record, recordDir);
   else core.warning('no artifact service on this runner: the leg record was not uploaded for the merge job');
   core.setOutput('digest', record.digest ?? '');
   core.setOutput('leg-record', JSON.stringify(record));

@@ -2,7 +2,7 @@
 import * as core from '@actions/core';
 import { readBackendOptions, type BackendOptions } from '../core/backendTraits.js';
 import { UserError } from '../core/problem.js';
-import { TAG_MODES, type TagMode } from '../core/tags.js';
+import { parseTagMode, type TagMode } from '../core/tags.js';
 
 export interface ActionInputs {
   root: string;
@@ -36,8 +36,6 @@ export function readInputs(): ActionInputs {
   const password = core.getInput('password');
   const githubToken = core.getInput('github-token');
   for (const secret of [password, githubToken]) if (secret) core.setSecret(secret);
-  const tagMode = (core.getInput('tag-mode') || 'per-image') as TagMode;
-  if (!TAG_MODES.includes(tagMode)) throw new UserError(`input tag-mode: expected one of ${TAG_MODES.join(', ')}, got \`${tagMode}\``);
   return {
     root: core.getInput('root') || '.',
     since: core.getInput('since'),
@@ -54,7 +52,7 @@ export function readInputs(): ActionInputs {
     username: core.getInput('username'),
     password,
     insecureRegistry: bool('insecure-registry'),
-    tagMode,
+    tagMode: parseTagMode(core.getInput('tag-mode'), 'input tag-mode'),
     perArchTags: bool('per-arch-tags'),
     backendOptions: readBackendOptions((name) => core.getInput(name)),
     githubToken,

@@ -2,12 +2,14 @@
 // `command` input. Each command is a thin adapter over the core.
 import * as core from '@actions/core';
 import { UserError, messageOf } from '../core/problem.js';
+import type { RunContext } from '../core/runContext.js';
 import { annotate } from './annotations.js';
 import { runBuildCommand } from './build.js';
+import { readRunContext } from './context.js';
 import { runMergeCommand } from './merge.js';
 import { runPlanCommand } from './plan.js';
 
-const commands: Record<string, () => Promise<void>> = {
+const commands: Record<string, (context: RunContext) => Promise<void>> = {
   plan: runPlanCommand,
   build: runBuildCommand,
   merge: runMergeCommand,
@@ -18,7 +20,7 @@ export async function run(): Promise<void> {
   const command = commands[name];
   try {
     if (!command) throw new UserError(`unknown command \`${name}\`: expected one of ${Object.keys(commands).join(', ')}`);
-    await command();
+    await command(readRunContext());
   } catch (error) {
     if (error instanceof UserError) {
       annotate(error.problems);

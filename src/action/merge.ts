@@ -4,18 +4,17 @@
 // does not log in: images whose legs built are `built`, which does not fail the job.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tmpdir } from 'node:os';
 import * as core from '@actions/core';
 import { anyFailed, mergeImages, readLegRecords } from '../pipeline/merge.js';
 import { baselineFromReport, renderRunSummaryMarkdown, type Baseline, type RunReport } from '../core/report/runSummary.js';
 import { downloadLegRecords } from './artifacts.js';
 import { restoreBaseline, saveBaseline } from './baseline.js';
-import { eventPayload } from './event.js';
 import { readInputs } from './inputs.js';
 import { loadPlan } from './planArtifact.js';
 import { commentTarget, upsertSummaryComment } from './prComment.js';
 import { registrySession } from './registry.js';
 import { messageOf } from '../core/problem.js';
+import { branchOf, type RunContext } from '../core/runContext.js';
 
 /**
  * The `published` output: per image its status (published, built, failed), the index digest and
@@ -37,20 +36,18 @@ export function publishedOutput(report: RunReport): Record<string, unknown> {
   );
 }
 
-export async function runMergeCommand(): Promise<void> {
+export async function runMergeCommand(context: RunContext): Promise<void> {
   const inputs = readInputs();
-  const payload = eventPayload();
-  const eventName = process.env.GITHUB_EVENT_NAME ?? '';
-  const temp = process.env.RUNNER_TEMP || tmpdir();
+  const temp = context.tempDir;
 
-  const plan = await loadPlan();
+  const plan = await loadPlan(context);
   const recordsDir = join(temp, 'hephy-leg-records-download');
   const count = await downloadLegRecords(recordsDir);
   const { records, problems } = readLegRecords(recordsDir);
   for (const problem of problems) core.warning(problem);
   core.info(`${count} leg record artifact(s), ${records.length} readable, for ${plan.matrix.include.length} planned leg(s)`);
 
-  const session = registrySession(inputs, new Date(), { login: inputs.push });
+  const session = registrySession(inputs, context, { login: inputs.push });
   const report = await mergeImages({
     images: plan.images,
     legs: plan.matrix.include,
@@ -62,7 +59,7 @@ export async function runMergeCommand(): Promise<void> {
     log: (line) => core.info(line),
   });
 
-  const defaultBranch: string | undefined = payload.repository?.default_branch;
+  const defaultBranch = context.defaultBranch;
   let baseline: Baseline | undefined;
   if (defaultBranch)
     baseline = await restoreBaseline(defaultBranch).catch((e) => (core.warning(`no baseline: ${messageOf(e)}`), undefined));
@@ -74,17 +71,17 @@ export async function runMergeCommand(): Promise<void> {
 
   core.setOutput('published', JSON.stringify(publishedOutput(report)));
 
-  const branch = process.env.GITHUB_REF_NAME;
+  const branch = branchOf(context.ref);
   // Only a run that pushed is a baseline: a build-only run has no sizes to compare with.
-  if (eventName === 'push' && defaultBranch && branch === defaultBranch && inputs.push && !anyFailed(report)) {
-    const next = baselineFromReport(report, { ref: branch, sha: process.env.GITHUB_SHA, createdAt: new Date().toISOString() });
-    const runKey = `${process.env.GITHUB_RUN_ID ?? Date.now()}-${process.env.GITHUB_RUN_ATTEMPT ?? 1}`;
+  if (context.eventName === 'push' && defaultBranch && branch === defaultBranch && inputs.push && !anyFailed(report)) {
+    const next = baselineFromReport(report, { ref: branch, sha: context.sha, createdAt: new Date().toISOString() });
+    const runKey = `${context.runId ?? Date.now()}-${context.runAttempt ?? 1}`;
     await saveBaseline(branch, next, runKey).catch((e) => core.warning(`could not save the timing baseline: ${messageOf(e)}`));
   }
 
-  const { target, skip } = commentTarget(eventName, payload, process.env.GITHUB_REPOSITORY ?? '', inputs.githubToken);
+  const { target, skip } = commentTarget(context, inputs.githubToken);
   if (target) {
-    await upsertSummaryComment(inputs.githubToken, target, markdown)
+    await upsertSummaryComment(inputs.githubToken, target, markdown, context.apiUrl)
       .then((did) => core.info(`PR comment ${did}`))
       .catch((e) => core.warning(`could not comment on the pull request: ${messageOf(e)}`));
   } else {

@@ -4,20 +4,16 @@ import { planRepository } from '../pipeline/planRepository.js';
 import { renderPlanMarkdown } from '../core/report/planReport.js';
 import { selectionFromEvent } from '../core/selection.js';
 import { UserError } from '../core/problem.js';
+import type { RunContext } from '../core/runContext.js';
 import { annotate } from './annotations.js';
-import { eventPayload } from './event.js';
 import { readInputs } from './inputs.js';
 import { savePlan } from './planArtifact.js';
 
-export async function runPlanCommand(): Promise<void> {
+export async function runPlanCommand(context: RunContext): Promise<void> {
   const inputs = readInputs();
-  const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
-  const { mode, why } = selectionFromEvent(
-    { eventName: process.env.GITHUB_EVENT_NAME ?? '', payload: eventPayload() },
-    { since: inputs.since, dirs: inputs.dirs, rebuildList: inputs.rebuildList },
-  );
+  const { mode, why } = selectionFromEvent(context, { since: inputs.since, dirs: inputs.dirs, rebuildList: inputs.rebuildList });
   core.info(`Selecting ${why}`);
-  const plan = await planRepository(inputs.root, mode, { runners: inputs.runners, cwd: workspace });
+  const plan = await planRepository(inputs.root, mode, { runners: inputs.runners, cwd: context.workspace });
   annotate(plan.problems);
 
   const legs = plan.matrix.include;
@@ -31,7 +27,7 @@ export async function runPlanCommand(): Promise<void> {
   core.setOutput('has-work', legs.length > 0 ? 'true' : 'false');
   for (const leg of legs) core.info(`leg ${leg.id}: ${leg.backend} on ${leg.runner}${leg.emulated ? ' (QEMU)' : ''}`);
   await core.summary.addRaw(renderPlanMarkdown(plan, why)).write();
-  if (legs.length > 0 && !(await savePlan(plan)))
+  if (legs.length > 0 && !(await savePlan(plan, context)))
     core.warning('no artifact service on this runner: the plan was not saved for the merge job');
 
   const errors = plan.problems.filter((p) => p.severity === 'error');

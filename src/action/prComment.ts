@@ -2,7 +2,7 @@
 // Forks and runs without a token get the job summary only: no API call at all.
 import * as github from '@actions/github';
 import { SUMMARY_MARKER } from '../core/report/runSummary.js';
-import type { EventPayload } from './event.js';
+import type { RunContext } from '../core/runContext.js';
 
 export interface PullRequestRef {
   owner: string;
@@ -12,25 +12,30 @@ export interface PullRequestRef {
 
 /** The PR this run comments on, or why it doesn't. */
 export function commentTarget(
-  eventName: string,
-  payload: EventPayload,
-  repository: string,
+  context: Pick<RunContext, 'eventName' | 'repository' | 'pullRequest'>,
   token: string,
 ): { target?: PullRequestRef; skip?: string } {
-  if (eventName !== 'pull_request') return { skip: 'not a pull request' };
-  const pr = payload.pull_request;
-  if (!pr?.number) return { skip: 'the event has no pull request number' };
-  if (pr.head?.repo?.full_name && pr.head.repo.full_name !== repository)
-    return { skip: 'pull request from a fork: its token cannot comment' };
+  if (context.eventName !== 'pull_request') return { skip: 'not a pull request' };
+  const pr = context.pullRequest;
+  if (!pr) return { skip: 'the event has no pull request number' };
+  const repository = context.repository ?? '';
+  if (pr.headRepository && pr.headRepository !== repository) return { skip: 'pull request from a fork: its token cannot comment' };
   if (!token) return { skip: 'no token to comment with' };
   const [owner, repo] = repository.split('/');
   return { target: { owner, repo, number: pr.number } };
 }
 
-/** Creates or updates the summary comment; resolves to what it did. */
-export async function upsertSummaryComment(token: string, target: PullRequestRef, body: string): Promise<'created' | 'updated'> {
-  // GITHUB_API_URL is the API of the server this run belongs to (GitHub Enterprise too).
-  const octokit = github.getOctokit(token, process.env.GITHUB_API_URL ? { baseUrl: process.env.GITHUB_API_URL } : {});
+/**
+ * Creates or updates the summary comment; resolves to what it did. `apiUrl` is the REST API of the
+ * server the run belongs to (GITHUB_API_URL, GitHub Enterprise too); absent: octokit's default.
+ */
+export async function upsertSummaryComment(
+  token: string,
+  target: PullRequestRef,
+  body: string,
+  apiUrl?: string,
+): Promise<'created' | 'updated'> {
+  const octokit = github.getOctokit(token, apiUrl ? { baseUrl: apiUrl } : {});
   const comments = await octokit.paginate(octokit.rest.issues.listComments, {
     owner: target.owner,
     repo: target.repo,

@@ -44,9 +44,12 @@ async function installGoTool(tool: GoTool, toolsRoot: string): Promise<string> {
   return dir;
 }
 
-/** Puts the pinned tools a backend needs on PATH; tools already on PATH are used as they are. */
-export async function setupTools(backend: BackendName): Promise<void> {
-  const toolsRoot = join(process.env.RUNNER_TOOL_CACHE || process.env.RUNNER_TEMP || '/tmp', 'hephy-builder');
+/**
+ * Puts the pinned tools a backend needs on PATH; tools already on PATH are used as they are.
+ * `cacheDir`: where they are installed (the runner's tool cache, else its temp dir).
+ */
+export async function setupTools(backend: BackendName, cacheDir: string): Promise<void> {
+  const toolsRoot = join(cacheDir, 'hephy-builder');
   for (const name of traitsOf(backend).runnerTools) {
     if (which(name)) continue;
     const tool = RUNNER_TOOLS[name];

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { toolEnv } from '../tools/paths.js';
 import { UserError } from '../core/problem.js';
-import { TAG_MODES, type PublishOptions, type TagMode } from '../core/tags.js';
+import { parseTagMode, type PublishOptions } from '../core/tags.js';
 import { normalizeRegistry, registryLogin } from '../tools/registryAuth.js';
 import { imagePrefixOption, imagePrefixOptions, stringOption, type CliIO, type ParsedArgs } from './args.js';
 
@@ -35,8 +35,7 @@ export function registryFromArgs(args: ParsedArgs, io: CliIO, sha?: string): Reg
   const given = stringOption(args, 'registry');
   if (!given) throw new UserError('--registry HOST[:PORT] is required');
   const registry = normalizeRegistry(given);
-  const mode = (stringOption(args, 'tag-mode') ?? 'per-image') as TagMode;
-  if (!TAG_MODES.includes(mode)) throw new UserError(`--tag-mode: expected one of ${TAG_MODES.join(', ')}, got \`${mode}\``);
+  const mode = parseTagMode(stringOption(args, 'tag-mode'), '--tag-mode');
   const publish: PublishOptions = {
     registry,
     prefix: imagePrefixOption(args) ?? 'hephy',

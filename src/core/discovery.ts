@@ -2,14 +2,13 @@
 // root that detection can build) and selects the ones a run builds. The git-ignore check is
 // injected so this stays pure; the adapter passes git.isIgnored, which answers for every
 // candidate in one git call.
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { CONFIG_FILE_NAME } from './config/schema.js';
 import { suggest } from './config/didYouMean.js';
 import { detectBackend } from './detect.js';
 import type { SkippedDir } from './model.js';
 import type { Problem } from './problem.js';
 import { normalizeDir } from './rebuildList.js';
+import { walkFiles } from './walk.js';
 
 /** Given repo-relative paths, returns those that .gitignore excludes. */
 export type IgnoreCheck = (paths: string[]) => Promise<Set<string>> | Set<string>;
@@ -26,8 +25,13 @@ export interface Discovery {
   skipped: SkippedDir[];
 }
 
-/** Never apps, and often huge: not walked at all. */
-export const SKIPPED_DIR_NAMES: ReadonlySet<string> = new Set(['.git', 'node_modules', 'vendor']);
+/**
+ * Never apps, and often huge, so not walked at all: git's own directory, and the dependency trees
+ * of npm (node_modules) and Go/PHP/Ruby vendoring (vendor). Every other directory is walked,
+ * hidden ones and build outputs included: an app there is an app; a generated one is left out by
+ * the ignore check, which knows what this repository ignores.
+ */
+export const REPOSITORY_SKIPPED_DIRS: ReadonlySet<string> = new Set(['.git', 'node_modules', 'vendor']);
 
 export function configFileOf(dir: string): string {
   return dir === '.' ? CONFIG_FILE_NAME : `${dir}/${CONFIG_FILE_NAME}`;
@@ -35,26 +39,21 @@ export function configFileOf(dir: string): string {
 
 /** Every directory below root (and root itself) that holds a build-config.yaml, sorted. */
 export function findConfigDirs(root: string): string[] {
-  const found: string[] = [];
-  const stack: string[] = ['.'];
-  while (stack.length > 0) {
-    const dir = stack.pop()!;
-    let entries;
-    try {
-      entries = readdirSync(dir === '.' ? root : join(root, dir), { withFileTypes: true });
-    } catch {
-      continue; // unreadable: nothing we can build there
-    }
-    for (const entry of entries) {
-      // Symlinked directories are not followed: they would loop or count one app twice.
-      if (entry.isDirectory()) {
-        if (!SKIPPED_DIR_NAMES.has(entry.name)) stack.push(dir === '.' ? entry.name : `${dir}/${entry.name}`);
-      } else if (entry.name === CONFIG_FILE_NAME && (entry.isFile() || entry.isSymbolicLink())) {
-        found.push(dir);
-      }
-    }
-  }
-  return found.sort(compareDirs);
+  const configs = walkFiles(root, { skipDirNames: REPOSITORY_SKIPPED_DIRS, include: (name) => name === CONFIG_FILE_NAME });
+  return configs.map((file) => file.dir).sort(compareDirs);
+}
+
+/**
+ * The directories whose build-config.yaml a plan reads: every one found, less those git ignores.
+ * The config file, not the directory, is checked: a tracked config is never ignored, and a config
+ * inside an ignored directory is. The root's own config always counts.
+ */
+export async function findAppConfigDirs(root: string, isIgnored?: IgnoreCheck): Promise<string[]> {
+  const configDirs = findConfigDirs(root);
+  const nested = configDirs.filter((dir) => dir !== '.');
+  if (!isIgnored || nested.length === 0) return configDirs;
+  const ignored = await isIgnored(nested.map(configFileOf));
+  return configDirs.filter((dir) => !ignored.has(configFileOf(dir)));
 }
 
 /** Root first, then by path, so listings read top-down. */
@@ -66,19 +65,10 @@ export function compareDirs(a: string, b: string): number {
 }
 
 export async function discoverApps(root: string, options: { isIgnored?: IgnoreCheck } = {}): Promise<Discovery> {
-  const configDirs = findConfigDirs(root);
+  const configDirs = await findAppConfigDirs(root, options.isIgnored);
   const skipped: SkippedDir[] = [];
-  // The config file, not the directory, is checked: a tracked config is never ignored, and a
-  // config inside an ignored directory is.
-  const nested = configDirs.filter((dir) => dir !== '.');
-  const ignored = options.isIgnored && nested.length > 0 ? await options.isIgnored(nested.map(configFileOf)) : new Set<string>();
-  const apps: DiscoveredApp[] = nested
-    .filter((dir) => !ignored.has(configFileOf(dir)))
-    .map((dir) => ({ dir, configFile: configFileOf(dir) }));
-
-  if (configDirs[0] === '.') {
-    apps.unshift({ dir: '.', configFile: CONFIG_FILE_NAME });
-  } else {
+  const apps: DiscoveredApp[] = configDirs.map((dir) => ({ dir, configFile: configFileOf(dir) }));
+  if (configDirs[0] !== '.') {
     // Only the root may go without a config: an app repo with just a Dockerfile or go.mod + cmd/.
     const detection = detectBackend(root, undefined, undefined, { displayDir: '.', root });
     if (detection.backend) apps.unshift({ dir: '.' });

@@ -3,9 +3,10 @@
 import { z } from 'zod';
 import { BACKENDS } from './config/schema.js';
 import type { Leg } from './model.js';
+import { parseJsonDocument } from './jsonDocument.js';
 import { UserError } from './problem.js';
 
-const legSchema = z.object({
+export const legSchema = z.object({
   id: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/),
   image: z.string().min(1),
   dir: z.string().min(1),
@@ -15,18 +16,9 @@ const legSchema = z.object({
   emulated: z.boolean(),
 }) satisfies z.ZodType<Leg>;
 
+const LEG_HINT = "pass a leg of the plan's matrix, e.g. leg: ${{ toJSON(matrix) }}";
+
 export function parseLeg(text: string, source = 'leg'): Leg {
-  if (!text.trim()) throw new UserError(`${source} is empty: pass the matrix leg, e.g. leg: \${{ toJSON(matrix) }}`);
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch {
-    throw new UserError(`${source} is not JSON: pass the matrix leg, e.g. leg: \${{ toJSON(matrix) }}`);
-  }
-  const parsed = legSchema.safeParse(data);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new UserError(`${source}: ${issue.path.join('.') || '(root)'}: ${issue.message}; expected a leg of the plan's matrix`);
-  }
-  return parsed.data;
+  if (!text.trim()) throw new UserError(`${source} is empty: ${LEG_HINT}`);
+  return parseJsonDocument(text, legSchema, source, 'leg', LEG_HINT);
 }

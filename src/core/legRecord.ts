@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { BACKENDS } from './config/schema.js';
 import type { Leg, LegRecord } from './model.js';
-import { messageOf } from './problem.js';
+import { parseJsonDocument } from './jsonDocument.js';
 
 const durations = z.object({ setup: z.number(), build: z.number(), push: z.number(), total: z.number() });
 
@@ -35,19 +35,9 @@ export function legRecordName(legId: string): string {
   return `hephy-leg-${legId}`;
 }
 
+/** @throws UserError naming `source` and the first problem (src/core/jsonDocument.ts). */
 export function parseLegRecord(text: string, source: string): LegRecord {
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (error) {
-    throw new Error(`${source}: not a JSON leg record (${messageOf(error)})`);
-  }
-  const parsed = legRecordSchema.safeParse(data);
-  if (!parsed.success) {
-    const first = parsed.error.issues[0];
-    throw new Error(`${source}: not a valid leg record: ${first.path.join('.') || '(root)'}: ${first.message}`);
-  }
-  return parsed.data;
+  return parseJsonDocument(text, legRecordSchema, source, 'leg record');
 }
 
 type LegOutcome = Omit<LegRecord, 'schema' | 'legId' | 'image' | 'dir' | 'platform' | 'backend' | 'runner' | 'startedAt' | 'finishedAt'>;

@@ -3,9 +3,7 @@
 // skipped directory; the other apps still build.
 import { readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { loadBuildConfig } from './config/load.js';
-import type { BuildConfig } from './config/schema.js';
-import { detectBackend } from './detect.js';
+import { checkApp } from './appCheck.js';
 import { compareDirs, discoverApps, selectChanged, selectDirs, type DiscoveredApp, type IgnoreCheck } from './discovery.js';
 import { resolveImageSpec } from './imageSpec.js';
 import type { ImageSpec, Leg, Plan, SelectionMode, SkippedDir } from './model.js';
@@ -75,18 +73,6 @@ async function select(
   }
 }
 
-interface Loaded {
-  config: BuildConfig;
-  locate?: (path: (string | number)[]) => { line: number; column: number };
-}
-
-function loadConfig(root: string, app: DiscoveredApp, problems: Problem[]): Loaded | undefined {
-  if (!app.configFile) return { config: {} };
-  const result = loadBuildConfig(join(root, app.configFile), app.configFile);
-  problems.push(...result.problems);
-  return result.config ? { config: result.config, locate: result.locate } : undefined;
-}
-
 const hasErrors = (problems: Problem[]) => problems.some((p) => p.severity === 'error');
 
 export async function buildPlan(root: string, mode: SelectionMode, options: PlanOptions = {}): Promise<Plan> {
@@ -104,19 +90,14 @@ export async function buildPlan(root: string, mode: SelectionMode, options: Plan
       skipped.push({ dir: app.dir, reason: notSelected });
       continue;
     }
-    const appProblems: Problem[] = [];
-    const loaded = loadConfig(absRoot, app, appProblems);
-    if (!loaded) {
+    const configFile = app.configFile ? { path: join(absRoot, app.configFile), shown: app.configFile } : undefined;
+    const checked = checkApp(join(absRoot, app.dir), configFile, { displayDir: app.dir, root: absRoot });
+    const { config, locate, detection, problems: appProblems } = checked;
+    if (!config || !detection) {
       problems.push(...appProblems);
       skipped.push({ dir: app.dir, reason: `invalid ${app.configFile}` });
       continue;
     }
-    const detection = detectBackend(join(absRoot, app.dir), loaded.config, loaded.locate, {
-      configFile: app.configFile,
-      displayDir: app.dir,
-      root: absRoot,
-    });
-    appProblems.push(...detection.problems);
     if (!detection.backend) {
       problems.push(...appProblems);
       skipped.push({ dir: app.dir, reason: 'nothing to build: no backend detected' });
@@ -125,15 +106,15 @@ export async function buildPlan(root: string, mode: SelectionMode, options: Plan
     const { spec, problems: specProblems } = resolveImageSpec({
       dir: app.dir,
       configFile: app.configFile,
-      config: loaded.config,
+      config,
       detection: { ...detection, backend: detection.backend },
       repoName,
-      locate: loaded.locate,
+      locate,
     });
     appProblems.push(...specProblems);
     const twin = byName.get(spec.image);
     if (twin) {
-      const at = spec.config.image_name ? loaded.locate?.(['image_name']) : undefined;
+      const at = spec.config.image_name ? locate?.(['image_name']) : undefined;
       appProblems.push({
         file: app.configFile ?? app.dir,
         line: at?.line ?? 1,

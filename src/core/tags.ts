@@ -2,8 +2,23 @@
 // - single-repo (the origin project's): every image in ONE repository, tags `{image}-{YYYYMMDD}`
 //   and `{image}-{extra}` for each additional tag;
 // - per-image: `REGISTRY/PREFIX/{image}` with tags `{YYYYMMDD}`, the short commit sha and extras.
-export type TagMode = 'single-repo' | 'per-image';
-export const TAG_MODES: TagMode[] = ['single-repo', 'per-image'];
+import { UserError } from './problem.js';
+
+export const TAG_MODES = ['single-repo', 'per-image'] as const;
+export type TagMode = (typeof TAG_MODES)[number];
+export const DEFAULT_TAG_MODE: TagMode = 'per-image';
+
+/**
+ * The tag mode as given by an action input, a CLI flag or a workflow option (`source` names it in
+ * the error, e.g. `--tag-mode`); absent or empty means the default, per-image.
+ * @throws UserError naming the source, the modes and the value given.
+ */
+export function parseTagMode(value: string | undefined, source: string): TagMode {
+  if (value === undefined || value === '') return DEFAULT_TAG_MODE;
+  const mode = TAG_MODES.find((m) => m === value);
+  if (!mode) throw new UserError(`${source}: expected one of ${TAG_MODES.join(', ')}, got \`${value}\``);
+  return mode;
+}
 
 export interface PublishOptions {
   /** Registry host[:port], e.g. 127.0.0.1:5000. */

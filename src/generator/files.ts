@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, s
 import { dirname, join } from 'node:path';
 import type { BackendName } from '../core/config/schema.js';
 import { CONFIG_FILE_NAME } from '../core/config/schema.js';
+import { configFileOf, findAppConfigDirs, REPOSITORY_SKIPPED_DIRS, type IgnoreCheck } from '../core/discovery.js';
 import { UserError } from '../core/problem.js';
 import { unifiedDiff } from './diff.js';
 import {
@@ -59,30 +60,20 @@ function writeIfChanged(root: string, path: string, text: string): WrittenFile {
   return { path, status: current === undefined ? 'created' : 'overwritten' };
 }
 
-const SKIPPED_DIRS = new Set(['node_modules', 'vendor', 'dist', 'build']);
-const MAX_DEPTH = 6;
-
-/** Top-level directories that may hold an app (hidden and dependency dirs skipped), sorted. */
-function appDirCandidates(root: string): string[] {
-  return readdirSync(root, { withFileTypes: true })
-    .filter((e) => e.isDirectory() && !e.name.startsWith('.') && !SKIPPED_DIRS.has(e.name))
+/**
+ * Top-level directories that may get a starter config, sorted: those the plan would walk
+ * (discovery's skipped directories left out) and whose config git would not ignore (generated
+ * output such as dist/ or build/, when ignored), and never a hidden one (.github, .vscode...):
+ * init writes files there, and a starter config in a tool's directory would only be noise.
+ */
+async function appDirCandidates(root: string, isIgnored?: IgnoreCheck): Promise<string[]> {
+  const dirs = readdirSync(root, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && !e.name.startsWith('.') && !REPOSITORY_SKIPPED_DIRS.has(e.name))
     .map((e) => e.name)
     .sort();
-}
-
-/** Whether any build-config.yaml exists under `root` (hidden and dependency dirs skipped). */
-export function hasAnyBuildConfig(root: string, depth = 0): boolean {
-  let entries;
-  try {
-    entries = readdirSync(root, { withFileTypes: true });
-  } catch {
-    return false;
-  }
-  if (entries.some((e) => e.isFile() && e.name === CONFIG_FILE_NAME)) return true;
-  if (depth >= MAX_DEPTH) return false;
-  return entries.some(
-    (e) => e.isDirectory() && !e.name.startsWith('.') && !SKIPPED_DIRS.has(e.name) && hasAnyBuildConfig(join(root, e.name), depth + 1),
-  );
+  if (!isIgnored || dirs.length === 0) return dirs;
+  const ignored = await isIgnored(dirs.map(configFileOf));
+  return dirs.filter((dir) => !ignored.has(configFileOf(dir)));
 }
 
 /**
@@ -108,6 +99,8 @@ export interface AppDetection {
 export interface InitOptions {
   /** Backend detection for a directory without build-config.yaml (the core's auto-detection). */
   detect?: (dir: string) => AppDetection | undefined | Promise<AppDetection | undefined>;
+  /** What git ignores, so that init finds the configs the plan finds (absent: nothing is ignored). */
+  isIgnored?: IgnoreCheck;
   /** Replace an existing caller workflow that differs from what init writes. */
   force?: boolean;
   /** Options of the caller workflow; `branch` defaults to the clone's default branch. */
@@ -142,14 +135,14 @@ export async function initRepo(root: string, options: InitOptions = {}): Promise
   // Starter configs only for a repository that has none yet: the app at the root, or else each
   // top-level directory that holds an app (a monorepo of image dirs).
   const starters: Array<{ path: string; text: string }> = [];
-  if (hasAnyBuildConfig(root)) {
+  if ((await findAppConfigDirs(root, options.isIgnored)).length > 0) {
     notes.push(`found ${CONFIG_FILE_NAME} files: each one's directory is an image`);
   } else {
     const atRoot = await options.detect?.(root);
     const candidates: Array<[string, AppDetection | undefined]> = atRoot
       ? [['', atRoot]]
       : await Promise.all(
-          appDirCandidates(root).map(
+          (await appDirCandidates(root, options.isIgnored)).map(
             async (name) => [name, await options.detect?.(join(root, name))] as [string, AppDetection | undefined],
           ),
         );

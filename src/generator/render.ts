@@ -3,7 +3,7 @@
 // so `generate --check` can re-render it exactly as it was written.
 import { parse as parseYaml } from 'yaml';
 import { UserError } from '../core/problem.js';
-import { TAG_MODES, type TagMode } from '../core/tags.js';
+import { parseTagMode, type TagMode } from '../core/tags.js';
 import { callerWorkflow, CALLER_HEADER, type SecretsMode } from './workflows/caller.js';
 import { ciWorkflow, CI_HEADER } from './workflows/ci.js';
 import { ACTION_MAJOR, WORKFLOW_VARIANTS, type WorkflowVariant } from './workflows/common.js';
@@ -138,8 +138,6 @@ function checkOptionShapes(options: Record<string, unknown>): void {
 export function resolveCallerOptions(options: CallerWorkflowOptions = {}) {
   checkOptionShapes(options as Record<string, unknown>);
   const registry = singleLine('registry', options.registry ?? '');
-  const tagMode = options.tagMode ?? 'per-image';
-  if (!TAG_MODES.includes(tagMode)) throw new UserError(`tag mode \`${tagMode}\` is not valid: expected ${TAG_MODES.join(' or ')}`);
   const secrets = options.secrets ?? (registry ? 'explicit' : 'none');
   if (!SECRETS_MODES.includes(secrets)) throw new UserError(`secrets \`${secrets}\` is not valid: expected ${SECRETS_MODES.join(', ')}`);
   const root = checkPattern(
@@ -156,7 +154,7 @@ export function resolveCallerOptions(options: CallerWorkflowOptions = {}) {
     root: root.replace(/\/+$/, '') || '.',
     registry,
     imagePrefix: singleLine('image prefix', options.imagePrefix ?? ''),
-    tagMode,
+    tagMode: parseTagMode(options.tagMode, 'tag mode'),
     runners: options.runners ? checkRunners(options.runners) : '',
     rebuildList: singleLine('rebuild list', options.rebuildList ?? ''),
     secrets,

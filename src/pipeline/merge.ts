@@ -5,12 +5,13 @@
 // the caller turns failed outcomes into the exit code. With push off (a pull request from a
 // fork) the merge makes no imagetools call whatsoever: each image whose legs all built is `built`,
 // which is not a failure.
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseLegRecord } from '../core/legRecord.js';
 import { planMerge, type ImageMerge } from '../core/mergePlan.js';
 import type { ImageSpec, Leg, LegRecord } from '../core/model.js';
 import { isWasm, samePlatform } from '../core/platform.js';
+import { walkFiles } from '../core/walk.js';
 import type { ImageOutcome, RunReport } from '../core/report/runSummary.js';
 import type { PublishOptions } from '../core/tags.js';
 import { mapLimited } from './mapLimited.js';
@@ -49,6 +50,11 @@ function listed(items: string[]): string {
   return items.length ? items.join(', ') : 'none';
 }
 
+/** An image's outcome: its planned platforms and leg records, no tag moved unless `extra` says so. */
+function outcomeOf(merge: ImageMerge, status: ImageOutcome['status'], extra: Partial<ImageOutcome> = {}): ImageOutcome {
+  return { image: merge.image, status, tags: [], platforms: merge.platforms, failedLegs: [], records: merge.records, ...extra };
+}
+
 async function publishImage(
   merge: ImageMerge,
   options: MergeOptions,
@@ -58,15 +64,7 @@ async function publishImage(
   const secrets = options.secrets ?? [];
   const builder = options.builder;
   const log = (line: string) => options.log?.(`[${merge.image}] ${line}`);
-  const outcome = (status: ImageOutcome['status'], extra: Partial<ImageOutcome> = {}): ImageOutcome => ({
-    image: merge.image,
-    status,
-    tags: [],
-    platforms: merge.platforms,
-    failedLegs: [],
-    records: merge.records,
-    ...extra,
-  });
+  const outcome = (status: ImageOutcome['status'], extra: Partial<ImageOutcome> = {}) => outcomeOf(merge, status, extra);
 
   // A WebAssembly app is one OCI artifact, not an image per platform: its tags point at the
   // pushed artifact itself (a copy under each tag), with no index around it.
@@ -164,32 +162,17 @@ export async function mergeImages(options: MergeOptions): Promise<RunReport> {
   const outcomes = await mapLimited(plans, options.concurrency ?? 4, async (merge): Promise<ImageOutcome> => {
     if (merge.status === 'failed') {
       options.log?.(`[${merge.image}] not published: ${merge.failedLegs.length} leg(s) failed; no tag moved`);
-      return {
-        image: merge.image,
-        status: 'failed',
-        tags: [],
-        platforms: merge.platforms,
-        failedLegs: merge.failedLegs,
-        records: merge.records,
-      };
+      return outcomeOf(merge, 'failed', { failedLegs: merge.failedLegs });
     }
     if (!push) {
       options.log?.(`[${merge.image}] built for ${listed(merge.platforms)}, not pushed`);
-      return { image: merge.image, status: 'built', tags: [], platforms: merge.platforms, failedLegs: [], records: merge.records };
+      return outcomeOf(merge, 'built');
     }
     try {
       return await publishImage(merge, options, tools);
     } catch (error) {
       // publishImage handles every tool failure; this is the safety net that keeps other images going.
-      return {
-        image: merge.image,
-        status: 'failed',
-        tags: [],
-        platforms: merge.platforms,
-        failedLegs: [],
-        records: merge.records,
-        error: messageOf(error),
-      };
+      return outcomeOf(merge, 'failed', { error: messageOf(error) });
     }
   });
   return { outcomes, mergeMs: Date.now() - started };
@@ -201,30 +184,22 @@ export interface LegRecordsRead {
   problems: string[];
 }
 
-function jsonFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true })
-    .sort((a, b) => a.name.localeCompare(b.name))
-    .flatMap((entry) => {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) return jsonFiles(path);
-      return entry.isFile() && entry.name.endsWith('.json') ? [path] : [];
-    });
-}
-
 /** Every leg record under dir, recursively (artifacts download into one subdirectory each). */
 export function readLegRecords(dir: string): LegRecordsRead {
   let files: string[];
   try {
-    files = jsonFiles(dir);
+    // Only regular files: the artifact download writes them; a symlink is nothing we wrote.
+    files = walkFiles(dir, { include: (name) => name.endsWith('.json') })
+      .filter((file) => !file.symlink)
+      .map((file) => file.path);
   } catch (error) {
     return { records: [], problems: [`cannot read leg records from ${dir}: ${messageOf(error)}`] };
   }
   const records: LegRecord[] = [];
   const problems: string[] = [];
-  for (const file of files) {
-    const name = relative(dir, file);
+  for (const name of files) {
     try {
-      records.push(parseLegRecord(readFileSync(file, 'utf8'), name));
+      records.push(parseLegRecord(readFileSync(join(dir, name), 'utf8'), name));
     } catch (error) {
       problems.push(`skipped ${messageOf(error)}`);
     }

@@ -88,7 +88,7 @@ describe('action bundle, run as a runner runs it', () => {
     expect(bad.stdout).toContain('unknown command `deploy`');
     const leg = runAction({ command: 'build', leg: '{"id":1}', registry: '127.0.0.1:1' }, { name: 'push', payload: {} }, repo);
     expect(leg.code).not.toBe(0);
-    expect(leg.stdout).toMatch(/input leg: id: /);
+    expect(leg.stdout).toMatch(/input leg: not a valid leg: id: /);
     expect(leg.stdout).not.toMatch(/\n\s+at /);
   });
 });

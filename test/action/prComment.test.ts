@@ -44,17 +44,20 @@ function fakeGitHub(): Promise<{ server: Server; url: string; calls: Call[]; com
   );
 }
 
-const prEvent = (headRepo = 'o/r') => ({ pull_request: { number: 7, head: { repo: { full_name: headRepo } } } });
+const prRun = (headRepository = 'o/r') => ({
+  eventName: 'pull_request',
+  repository: 'o/r',
+  pullRequest: { number: 7, headRepository },
+});
 
 describe('PR comment (local stand-in for the GitHub API)', () => {
   it('creates the comment on the first run and updates the same one on the next', async () => {
     const gh = await fakeGitHub();
-    process.env.GITHUB_API_URL = gh.url;
     try {
-      const { target } = commentTarget('pull_request', prEvent(), 'o/r', 'tok3n');
+      const { target } = commentTarget(prRun(), 'tok3n');
       expect(target).toEqual({ owner: 'o', repo: 'r', number: 7 });
-      expect(await upsertSummaryComment('tok3n', target!, `${SUMMARY_MARKER}\nfirst`)).toBe('created');
-      expect(await upsertSummaryComment('tok3n', target!, `${SUMMARY_MARKER}\nsecond`)).toBe('updated');
+      expect(await upsertSummaryComment('tok3n', target!, `${SUMMARY_MARKER}\nfirst`, gh.url)).toBe('created');
+      expect(await upsertSummaryComment('tok3n', target!, `${SUMMARY_MARKER}\nsecond`, gh.url)).toBe('updated');
       const ours = gh.comments.filter((c) => c.body.includes(SUMMARY_MARKER));
       expect(ours).toHaveLength(1);
       expect(ours[0].body).toContain('second');
@@ -62,14 +65,14 @@ describe('PR comment (local stand-in for the GitHub API)', () => {
       expect(gh.calls.filter((c) => c.method === 'PATCH')).toHaveLength(1);
       expect(gh.calls.every((c) => c.auth === 'token tok3n')).toBe(true);
     } finally {
-      delete process.env.GITHUB_API_URL;
       gh.server.close();
     }
   });
 
   it('makes no API call without a token, from a fork, or outside a pull request', () => {
-    expect(commentTarget('pull_request', prEvent(), 'o/r', '')).toEqual({ skip: 'no token to comment with' });
-    expect(commentTarget('pull_request', prEvent('fork/r'), 'o/r', 't').skip).toMatch(/fork/);
-    expect(commentTarget('push', {}, 'o/r', 't').skip).toBe('not a pull request');
+    expect(commentTarget(prRun(), '')).toEqual({ skip: 'no token to comment with' });
+    expect(commentTarget(prRun('fork/r'), 't').skip).toMatch(/fork/);
+    expect(commentTarget({ eventName: 'pull_request', repository: 'o/r' }, 't').skip).toBe('the event has no pull request number');
+    expect(commentTarget({ eventName: 'push', repository: 'o/r' }, 't').skip).toBe('not a pull request');
   });
 });

@@ -1,5 +1,7 @@
 // Whether the action logs in to the registry: a merge with push off never does.
+import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { ActionInputs } from '../../src/action/inputs.js';
 import { registrySession } from '../../src/action/registry.js';
 
@@ -24,25 +26,25 @@ const inputs = (extra: Partial<ActionInputs> = {}): ActionInputs => ({
 });
 
 describe('registrySession', () => {
-  const runnerTemp = process.env.RUNNER_TEMP;
-  beforeAll(() => {
-    process.env.RUNNER_TEMP = tmpdir();
-  });
-  afterAll(() => {
-    if (runnerTemp === undefined) delete process.env.RUNNER_TEMP;
-    else process.env.RUNNER_TEMP = runnerTemp;
-  });
+  const context = { repositoryOwner: 'Octo', sha: 'a'.repeat(40), actor: 'octocat', tempDir: tmpdir() };
 
   it('logs in with the given credentials: a docker config of its own, the password masked', () => {
-    const session = registrySession(inputs());
+    const session = registrySession(inputs(), context);
     expect(session.env.DOCKER_CONFIG).toMatch(/hephy-docker-config-/);
     expect(session.secrets).toContain('hunter2');
   });
 
   it('does not log in when asked not to, credentials or not, and still names the images', () => {
-    const session = registrySession(inputs(), new Date('2026-11-25'), { login: false });
+    const session = registrySession(inputs(), context, { now: new Date('2026-11-25'), login: false });
     expect(session.env.DOCKER_CONFIG).toBe(process.env.DOCKER_CONFIG);
     expect(session.secrets).toEqual([]);
     expect(session.publish).toMatchObject({ registry: '127.0.0.1:5000', prefix: 'hephy' });
+  });
+
+  it('publishes under the lowercased repository owner by default, names the run’s commit, and logs in as the actor with the token', () => {
+    const session = registrySession(inputs({ imagePrefix: '', username: '', password: '', githubToken: 'ghs_t0ken' }), context);
+    expect(session.publish).toMatchObject({ prefix: 'octo', sha: context.sha });
+    const config = JSON.parse(readFileSync(join(session.env.DOCKER_CONFIG!, 'config.json'), 'utf8'));
+    expect(config.auths['127.0.0.1:5000'].auth).toBe(Buffer.from('octocat:ghs_t0ken').toString('base64'));
   });
 });

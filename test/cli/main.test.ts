@@ -125,6 +125,31 @@ describe('hephy-builder CLI', () => {
     noStack(bad.stderr);
   });
 
+  it('merges from the plan file `plan --json` wrote, and names the field of a plan it cannot use', async () => {
+    const root = monorepo();
+    const planned = await cli(['plan', '--root', root, '--dirs', 'kaniko', '--json']);
+    const dir = tempDir('hephy-cli-merge-');
+    mkdirSync(join(dir, 'records'));
+    writeFileSync(join(dir, 'plan.json'), planned.stdout);
+    const merge = (plan: string) => cli(['merge', '--plan', plan, '--records', 'records', '--registry', '127.0.0.1:1', '--dry-run'], dir);
+    // The plan is read; no leg ran, so the image is not published (and no registry is contacted).
+    const merged = await merge('plan.json');
+    expect(merged.code).toBe(1);
+    expect(merged.stdout).toContain('no leg record');
+
+    const plan = JSON.parse(planned.stdout);
+    plan.matrix.include[0].platform = '';
+    writeFileSync(join(dir, 'bad.json'), JSON.stringify(plan));
+    const bad = await merge('bad.json');
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(
+      /bad\.json: not a valid plan: matrix\.include\.0\.platform: .*; write one with `hephy-builder plan --json > plan\.json`/,
+    );
+    noStack(bad.stderr);
+    const missing = await merge('absent.json');
+    expect(missing.stderr).toMatch(/absent\.json: cannot read the plan \(.*ENOENT/);
+  });
+
   it('init writes a workflow that passes actionlint; generate --check passes, then fails after a hand edit', async () => {
     const repo = tempRepo({ 'app/build-config.yaml': 'build_backend: ko\n', 'app/go.mod': 'module x\n' });
     const init = await cli(['init', '--root', repo.root]);

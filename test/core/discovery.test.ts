@@ -1,4 +1,4 @@
-import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { discoverApps, findConfigDirs, ownerOf, selectChanged, selectDirs } from '../../src/core/discovery.js';
@@ -35,6 +35,17 @@ describe('discoverApps', () => {
     expect(apps[0]).toEqual({ dir: 'arm64-only', configFile: 'arm64-only/build-config.yaml' });
     // The monorepo root has no config and nothing buildable: not an app, and not worth a line.
     expect(skipped).toEqual([]);
+  });
+
+  it('finds configs in hidden and build-output dirs (ignored ones are the ignore check’s), never through a symlinked dir', async () => {
+    write({
+      '.deploy/api/build-config.yaml': 'build_backend: kaniko\n',
+      'build/tool/build-config.yaml': 'build_backend: kaniko\n',
+      'a/b/c/d/e/f/g/deep/build-config.yaml': 'build_backend: kaniko\n',
+    });
+    symlinkSync(join(root, 'build'), join(root, 'alias'));
+    const { apps } = await discoverApps(root);
+    expect(apps.map((a) => a.dir)).toEqual(['.deploy/api', 'a/b/c/d/e/f/g/deep', 'build/tool']);
   });
 
   it('skips git-ignored configs, asking the ignore check once for all of them', async () => {

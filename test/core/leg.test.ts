@@ -16,8 +16,8 @@ describe('parseLeg', () => {
   });
   it('says what is wrong with a bad leg', () => {
     expect(() => parseLeg('')).toThrow(/leg is empty/);
-    expect(() => parseLeg('{')).toThrow(/not JSON/);
-    expect(() => parseLeg(JSON.stringify({ ...leg, backend: 'docker' }))).toThrow(/^leg: backend: /);
-    expect(() => parseLeg(JSON.stringify({ ...leg, id: '../x' }))).toThrow(/^leg: id: /);
+    expect(() => parseLeg('{')).toThrow(/^leg: not a JSON leg \(.*\); pass a leg of the plan's matrix/);
+    expect(() => parseLeg(JSON.stringify({ ...leg, backend: 'docker' }))).toThrow(/^leg: not a valid leg: backend: /);
+    expect(() => parseLeg(JSON.stringify({ ...leg, id: '../x' }))).toThrow(/^leg: not a valid leg: id: /);
   });
 });

@@ -1,4 +1,5 @@
-import { dateStamp, indexTags, perArchTag, repositoryFor, type PublishOptions } from '../../src/core/tags.js';
+import { dateStamp, indexTags, parseTagMode, perArchTag, repositoryFor, type PublishOptions } from '../../src/core/tags.js';
+import { UserError } from '../../src/core/problem.js';
 
 const base: PublishOptions = {
   registry: '127.0.0.1:5000',
@@ -28,5 +29,18 @@ describe('tags', () => {
   it('never repeats a tag and tolerates slashes around the prefix', () => {
     expect(indexTags('a', ['x', 'x'], base)).toEqual(['a-20261125', 'a-x']);
     expect(repositoryFor('a', { ...base, mode: 'per-image', prefix: '/p/' })).toBe('127.0.0.1:5000/p/a');
+  });
+});
+
+describe('parseTagMode', () => {
+  it('reads either mode, and absent or empty as per-image', () => {
+    expect(parseTagMode('single-repo', '--tag-mode')).toBe('single-repo');
+    expect(parseTagMode('per-image', '--tag-mode')).toBe('per-image');
+    expect(parseTagMode(undefined, '--tag-mode')).toBe('per-image');
+    expect(parseTagMode('', 'input tag-mode')).toBe('per-image');
+  });
+  it('rejects anything else with one message naming where the value came from', () => {
+    expect(() => parseTagMode('per-repo', 'input tag-mode')).toThrow(UserError);
+    expect(() => parseTagMode('Per-Image', '--tag-mode')).toThrow('--tag-mode: expected one of single-repo, per-image, got `Per-Image`');
   });
 });

@@ -1,4 +1,5 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +17,7 @@ import {
   writeFileAtomic,
   writeGenerated,
 } from '../../src/generator/index.js';
+import { isIgnored as isIgnoredByGit } from '../../src/tools/git.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const tempDirs: string[] = [];
@@ -114,6 +116,30 @@ describe('initRepo', () => {
     const b = await initRepo(empty, { detect: () => undefined });
     expect(b.files.map((f) => f.path)).toEqual([CALLER_WORKFLOW_PATH]);
     expect(b.notes.join('\n')).toMatch(/no app detected/);
+  });
+
+  it('finds the configs the plan finds: in hidden and deep dirs, and not those git ignores', async () => {
+    const detect = () => ({ backend: 'kaniko' as const, reason: 'Dockerfile found' });
+    const hidden = tempRepo();
+    write(hidden, '.deploy/api/build-config.yaml', 'build_backend: kaniko\n');
+    write(hidden, 'a/b/c/d/e/f/g/deep/build-config.yaml', 'build_backend: kaniko\n');
+    expect((await initRepo(hidden, { detect })).files.map((f) => f.path)).toEqual([CALLER_WORKFLOW_PATH]);
+
+    // Only an ignored copy of a config: the plan would build nothing, so init writes starters, and
+    // none in the ignored directory.
+    const ignoredOnly = tempRepo();
+    write(ignoredOnly, '.gitignore', 'dist/\n');
+    write(ignoredOnly, 'dist/api/build-config.yaml', 'build_backend: kaniko\n');
+    write(ignoredOnly, 'api/Dockerfile', 'FROM scratch\n');
+    execFileSync('git', ['init', '-q'], { cwd: ignoredOnly });
+    const isIgnored = (paths: string[]) => isIgnoredByGit(ignoredOnly, paths);
+    const seen: string[] = [];
+    const result = await initRepo(ignoredOnly, {
+      isIgnored,
+      detect: (dir) => (seen.push(dir.slice(ignoredOnly.length + 1)), dir.endsWith('/api') || dir.endsWith('/dist') ? detect() : undefined),
+    });
+    expect(result.files.map((f) => f.path)).toEqual([CALLER_WORKFLOW_PATH, 'api/build-config.yaml']);
+    expect(seen).toEqual(['', 'api']);
   });
 
   it('rejects bad options before writing anything', async () => {

@@ -240,7 +240,7 @@ describe('renderCallerWorkflow', () => {
     [{ branch: 'x\nevil: true' }, /branch must be a single line/],
     [{ root: '../elsewhere' }, /root `..\/elsewhere` is not valid/],
     [{ root: '/abs' }, /root `\/abs` is not valid/],
-    [{ tagMode: 'per-repo' }, /tag mode `per-repo` is not valid/],
+    [{ tagMode: 'per-repo' }, /tag mode: expected one of single-repo, per-image, got `per-repo`/],
     [{ runners: '[a, b]' }, /runners must map platforms/],
     [{ runners: '{a: [' }, /runners is not valid JSON or YAML/],
     [{ secrets: 'all' }, /secrets `all` is not valid/],

@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { detectBackend } from '../../core/detect.js';
-import { loadBuildConfig } from '../../core/config/load.js';
+import { checkApp } from '../../core/appCheck.js';
 import { CONFIG_FILE_NAME } from '../../core/config/schema.js';
 import { formatProblem, UserError } from '../../core/problem.js';
 import type { CommandSpec } from '../args.js';
@@ -19,16 +18,9 @@ export const detectCommand: CommandSpec = {
     if (!existsSync(dir)) throw new UserError(`${args.positionals[0]}: no such directory`);
     const configFile = join(dir, CONFIG_FILE_NAME);
     const shownConfig = join(args.positionals[0], CONFIG_FILE_NAME);
-    const loaded = existsSync(configFile) ? loadBuildConfig(configFile, shownConfig) : undefined;
-    const problems = [...(loaded?.problems ?? [])];
-    if (!loaded || loaded.config) {
-      const detection = detectBackend(dir, loaded?.config ?? {}, loaded?.locate, {
-        configFile: shownConfig,
-        displayDir: args.positionals[0],
-      });
-      problems.push(...detection.problems);
-      if (detection.backend) io.out(`${detection.backend}: ${detection.reason}\n`);
-    }
+    const config = existsSync(configFile) ? { path: configFile, shown: shownConfig } : undefined;
+    const { detection, problems } = checkApp(dir, config, { displayDir: args.positionals[0] });
+    if (detection?.backend) io.out(`${detection.backend}: ${detection.reason}\n`);
     for (const problem of problems) io.err(`${formatProblem(problem)}\n`);
     return problems.some((p) => p.severity === 'error') ? 1 : 0;
   },

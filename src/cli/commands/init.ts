@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import { detectBackend } from '../../core/detect.js';
 import { initRepo } from '../../generator/index.js';
-import { TAG_MODES, type TagMode } from '../../core/tags.js';
-import { UserError } from '../../core/problem.js';
+import { parseTagMode } from '../../core/tags.js';
+import { isIgnored } from '../../tools/git.js';
 import { imagePrefixOption, imagePrefixOptions, stringOption, type CommandSpec } from '../args.js';
 
 export const initCommand: CommandSpec = {
@@ -27,11 +27,11 @@ export const initCommand: CommandSpec = {
   allowPositionals: false,
   async run(args, io) {
     const root = resolve(io.cwd, stringOption(args, 'root') ?? '.');
-    const tagMode = stringOption(args, 'tag-mode');
-    if (tagMode && !TAG_MODES.includes(tagMode as TagMode))
-      throw new UserError(`--tag-mode: expected one of ${TAG_MODES.join(', ')}, got \`${tagMode}\``);
+    const tagMode = parseTagMode(stringOption(args, 'tag-mode'), '--tag-mode');
     const result = await initRepo(root, {
       force: Boolean(args.values.force),
+      // Outside a git work tree git answers nothing ignored, as the plan assumes there.
+      isIgnored: (paths) => isIgnored(root, paths),
       detect: (dir) => {
         const detection = detectBackend(dir);
         return detection.backend ? { backend: detection.backend, reason: detection.reason } : undefined;
@@ -39,7 +39,7 @@ export const initCommand: CommandSpec = {
       workflow: {
         registry: stringOption(args, 'registry'),
         imagePrefix: imagePrefixOption(args),
-        tagMode: tagMode as TagMode | undefined,
+        tagMode,
         branch: stringOption(args, 'branch'),
       },
     });

@@ -2,21 +2,21 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { anyFailed, mergeImages, readLegRecords } from '../../pipeline/merge.js';
 import type { Plan } from '../../core/model.js';
+import { parsePlan } from '../../core/planSchema.js';
 import { UserError, messageOf } from '../../core/problem.js';
 import { renderRunSummaryMarkdown, renderRunSummaryText } from '../../core/report/runSummary.js';
 import { stringOption, type CommandSpec } from '../args.js';
 import { registryFromArgs, registryHelp, registryOptions } from '../registryOptions.js';
 
 function readPlan(file: string): Plan {
-  let plan: Plan;
+  const hint = 'write one with `hephy-builder plan --json > plan.json`';
+  let text: string;
   try {
-    plan = JSON.parse(readFileSync(file, 'utf8')) as Plan;
+    text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new UserError(`${file}: not a plan (${messageOf(error)}); write one with \`hephy-builder plan --json > plan.json\``);
+    throw new UserError(`${file}: cannot read the plan (${messageOf(error)}); ${hint}`);
   }
-  if (!Array.isArray(plan?.images) || !Array.isArray(plan?.matrix?.include))
-    throw new UserError(`${file}: not a plan: expected images and matrix.include, as \`plan --json\` prints`);
-  return plan;
+  return parsePlan(text, file, hint);
 }
 
 export const mergeCommand: CommandSpec = {

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { runLocally } from '../../pipeline/localRun.js';
 import { anyFailed } from '../../pipeline/merge.js';
-import { TAG_MODES, type TagMode } from '../../core/tags.js';
+import { parseTagMode } from '../../core/tags.js';
 import { UserError } from '../../core/problem.js';
 import { imagePrefixOption, imagePrefixOptions, stringOption, type CommandSpec } from '../args.js';
 import { backendOptions, backendOptionsFromArgs, backendOptionsHelp } from '../backendOptions.js';
@@ -31,8 +31,7 @@ ${backendOptionsHelp(24, { baseImage: "base image for ko apps (default: hephy's 
   },
   allowPositionals: false,
   async run(args, io) {
-    const tagMode = (stringOption(args, 'tag-mode') ?? 'per-image') as TagMode;
-    if (!TAG_MODES.includes(tagMode)) throw new UserError(`--tag-mode: expected one of ${TAG_MODES.join(', ')}, got \`${tagMode}\``);
+    const tagMode = parseTagMode(stringOption(args, 'tag-mode'), '--tag-mode');
     const jobsText = stringOption(args, 'jobs');
     const jobs = jobsText === undefined ? undefined : Number(jobsText);
     if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1))

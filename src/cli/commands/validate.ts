@@ -1,18 +1,13 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
-import { loadBuildConfig } from '../../core/config/load.js';
-import { detectBackend } from '../../core/detect.js';
+import { checkApp } from '../../core/appCheck.js';
 import { formatProblem, type Problem } from '../../core/problem.js';
 import { planRepository } from '../../pipeline/planRepository.js';
 import type { CommandSpec } from '../args.js';
 
 /** Problems of one build-config.yaml: its own, then what its backend needs from the directory. */
 function validateFile(file: string, shown: string): Problem[] {
-  const loaded = loadBuildConfig(file, shown);
-  if (!loaded.config) return loaded.problems;
-  const dir = dirname(file);
-  const detection = detectBackend(dir, loaded.config, loaded.locate, { configFile: shown, displayDir: dirname(shown) });
-  return [...loaded.problems, ...detection.problems];
+  return checkApp(dirname(file), { path: file, shown }, { displayDir: dirname(shown) }).problems;
 }
 
 export const validateCommand: CommandSpec = {

@@ -1,5 +1,7 @@
 // The summary users see after a run: as a job summary, as the PR comment (marked so it can be
 // found and updated), and as text at the end of `hephy-builder run`. Failed legs come first.
+import { z } from 'zod';
+import { parseJsonDocument } from '../jsonDocument.js';
 import type { LegRecord } from '../model.js';
 import type { LegProblem } from '../mergePlan.js';
 import { formatBytes, formatDelta, formatDuration } from './format.js';
@@ -37,6 +39,21 @@ export interface Baseline {
   createdAt?: string;
   legs: Record<string, { totalMs: number; compressedSize?: number }>;
   criticalPathMs?: number;
+}
+
+// The baseline crosses runs (saved by one run's merge job, restored by a later one's), so it is
+// read back through its schema: an entry from an older format is no baseline, not a crash.
+const baselineSchema = z.object({
+  ref: z.string().optional(),
+  sha: z.string().optional(),
+  createdAt: z.string().optional(),
+  legs: z.record(z.string(), z.object({ totalMs: z.number().nonnegative(), compressedSize: z.number().int().nonnegative().optional() })),
+  criticalPathMs: z.number().nonnegative().optional(),
+}) satisfies z.ZodType<Baseline>;
+
+/** @throws UserError naming `source` and the first problem (src/core/jsonDocument.ts). */
+export function parseBaseline(text: string, source: string): Baseline {
+  return parseJsonDocument(text, baselineSchema, source, 'timing baseline');
 }
 
 export function baselineFromReport(report: RunReport, meta: Omit<Baseline, 'legs' | 'criticalPathMs'>): Baseline {
@@ -137,10 +154,7 @@ export function renderRunSummaryMarkdown(report: RunReport, baseline?: Baseline)
             r.status !== 'success' ? `**failed**: ${firstLine(r.error ?? '')}` : r.pushed === false ? 'built, not pushed' : 'ok',
             r.runner,
             r.backend,
-            formatDuration(r.durationsMs.setup),
-            formatDuration(r.durationsMs.build),
-            formatDuration(r.durationsMs.push),
-            formatDuration(r.durationsMs.total),
+            ...phaseCells(r),
             ...(compare ? [formatDelta(r.status === 'success' ? r.durationsMs.total : undefined, base?.totalMs, 'ms')] : []),
             formatBytes(r.compressedSize),
             ...(compare ? [r.pushed === false ? '-' : formatDelta(r.compressedSize, base?.compressedSize, 'bytes')] : []),
@@ -176,10 +190,7 @@ export function renderRunSummaryText(report: RunReport): string {
         r.legId,
         r.status !== 'success' ? 'FAILED' : r.pushed === false ? 'built' : 'ok',
         r.backend,
-        formatDuration(r.durationsMs.setup),
-        formatDuration(r.durationsMs.build),
-        formatDuration(r.durationsMs.push),
-        formatDuration(r.durationsMs.total),
+        ...phaseCells(r),
         formatBytes(r.compressedSize),
         shortDigest(r.digest),
       ]),
@@ -201,6 +212,12 @@ export function renderRunSummaryText(report: RunReport): string {
   }
   out.push('', `critical path: ${formatDuration(criticalPathMs(report))} (slowest leg + merge)`);
   return `${out.join('\n')}\n`;
+}
+
+/** The Setup, Build, Push and Total cells of a leg's row. */
+function phaseCells(r: LegRecord): string[] {
+  const { setup, build, push, total } = r.durationsMs;
+  return [setup, build, push, total].map(formatDuration);
 }
 
 function shortDigest(digest: string | undefined): string {

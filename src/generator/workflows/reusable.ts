@@ -1,6 +1,7 @@
 // SOURCE of the reusable workflow `.github/workflows/build.yml` (plan -> build -> merge).
 // The committed YAML is rendered from this file; a test fails when they drift apart.
 import { BACKEND_OPTIONS } from '../../core/backendTraits.js';
+import { DEFAULT_TAG_MODE } from '../../core/tags.js';
 import { note } from '../yamlDoc.js';
 import { actionRef, checkoutStep, concurrency, type WorkflowVariant } from './common.js';
 
@@ -83,7 +84,7 @@ export function reusableWorkflow(variant: WorkflowVariant): Record<string, unkno
             description:
               'per-image: one repository per image, tagged date, short sha and extras. single-repo: all images in one repository, tagged {image}-{date}.',
             type: 'string',
-            default: 'per-image',
+            default: DEFAULT_TAG_MODE,
           },
           'rebuild-list': {
             description: 'File listing the directories a scheduled run rebuilds, one per line. Empty: rebuild-weekly.txt under root.',

@@ -3,6 +3,7 @@ import {
   baselineFromReport,
   BUILT_HEADING,
   criticalPathMs,
+  parseBaseline,
   renderRunSummaryMarkdown,
   renderRunSummaryText,
   SUMMARY_MARKER,
@@ -92,6 +93,15 @@ describe('run summary', () => {
     expect(md).toContain('| new |');
     expect(md).toContain('Compared with the last successful run on main at ccccccc');
     expect(md).toMatchSnapshot();
+  });
+
+  it('reads back the baseline it saved for a later run, and refuses a broken one', () => {
+    const baseline = baselineFromReport(report, { ref: 'main', sha: 'c'.repeat(40), createdAt: '2026-11-25T00:00:00Z' });
+    expect(parseBaseline(JSON.stringify(baseline), 'cache entry k')).toEqual(JSON.parse(JSON.stringify(baseline)));
+    expect(() => parseBaseline('{"legs": {"a": {"totalMs": "fast"}}}', 'cache entry k')).toThrow(
+      /^cache entry k: not a valid timing baseline: legs\.a\.totalMs: /,
+    );
+    expect(() => parseBaseline('null', 'cache entry k')).toThrow(/not a valid timing baseline: \(root\)/);
   });
 
   it('computes the critical path as slowest leg plus merge', () => {
