@@ -15,48 +15,31 @@
 // (fermyon/oci-distribution 7b291a3: src/manifest.rs:137-165 OciImageManifest::build,
 // src/client.rs:1247-1256 canonical JSON, src/config.rs ConfigFile).
 import { execFileSync } from 'node:child_process';
-import { chmodSync, cpSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { delimiter, dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
 import { parseLegRecord } from '../../src/core/legRecord.js';
 import type { LegRecord } from '../../src/core/model.js';
 import { dateStamp } from '../../src/core/tags.js';
-import { run, which } from '../../src/tools/exec.js';
+import { run } from '../../src/tools/exec.js';
 import { packageRoot } from '../../src/tools/paths.js';
 import { tempRepo, type TempRepo } from '../helpers/gitRepo.js';
 import { runCli, services, tagDigest, tempDir, type CliRun } from './harness.js';
 import { repositoryTags } from './registryTags.js';
+import { exampleFilter, spinTitle, useSpinOnPath } from './spinStandIn.js';
 
 const RUN_TIMEOUT_MS = 10 * 60 * 1000;
 const CHECK_TIMEOUT_MS = 2 * 60 * 1000;
-const STAND_IN = join(dirname(fileURLToPath(import.meta.url)), 'spin-standin', 'spin.mjs');
 const LEG_ID = 'spin-go--wasi-wasm32';
 
 const sha256 = (bytes: Buffer) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
-
-/** A real Spin CLI on PATH, if there is one (its --version does not say stand-in). */
-function realSpin(): string | undefined {
-  const spin = which('spin');
-  if (!spin) return undefined;
-  const version = execFileSync(spin, ['--version'], { encoding: 'utf8' });
-  return /stand-in/.test(version) ? undefined : spin;
-}
-
-/** Puts the stand-in on PATH as `spin`; returns the directory. */
-function standInOnPath(): string {
-  const bin = tempDir('spin-standin-bin');
-  writeFileSync(join(bin, 'spin'), `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(STAND_IN)} "$@"\n`);
-  chmodSync(join(bin, 'spin'), 0o755);
-  return bin;
-}
 
 /** examples/spin-go, without build outputs and node_modules, in a fresh git repository. */
 function exampleRepo(): TempRepo {
   const repo = tempRepo();
   cpSync(join(packageRoot(), 'examples', 'spin-go'), join(repo.root, 'spin-go'), {
     recursive: true,
-    filter: (source) => !source.split('/').includes('node_modules') && !source.endsWith('.wasm'),
+    filter: exampleFilter,
   });
   repo.commit('the spin-go example');
   return repo;
@@ -138,15 +121,14 @@ async function wagiRequest(
   return { headers, body: rest.join('\n\n') };
 }
 
-const spinCli = realSpin();
-const title = spinCli ? `real Spin (${spinCli})` : 'the TEST STAND-IN FOR THE SPIN CLI';
+const title = spinTitle();
 
 describe(`spin backend, merge and hephy-builder run over examples/spin-go with ${title} (e2e)`, () => {
   const svc = services();
   const prefix = `e2e-spin-${Date.now().toString(36)}`;
   const repository = `${svc.registry}/${prefix}/spin-go`;
   const outDir = tempDir('spin-out');
-  const savedPath = process.env.PATH;
+  let restorePath = () => undefined as void;
   let repo: TempRepo;
   let sha: string;
   let result: CliRun;
@@ -154,7 +136,7 @@ describe(`spin backend, merge and hephy-builder run over examples/spin-go with $
   let runMs: number;
 
   beforeAll(async () => {
-    if (!spinCli) process.env.PATH = `${standInOnPath()}${delimiter}${process.env.PATH}`;
+    restorePath = useSpinOnPath();
     repo = exampleRepo();
     sha = repo.git('rev-parse', 'HEAD');
     const started = Date.now();
@@ -166,7 +148,7 @@ describe(`spin backend, merge and hephy-builder run over examples/spin-go with $
   }, RUN_TIMEOUT_MS);
 
   afterAll(() => {
-    process.env.PATH = savedPath;
+    restorePath();
     repo?.remove();
   });
 
@@ -312,8 +294,6 @@ describe(`spin backend, merge and hephy-builder run over examples/spin-go with $
       expect(root.body).toBe('hello from spin-go: POST /, 4 bytes\n');
       const file = await wagiRequest(jco, component, filesRoot, 'GET', '/static/hello.txt');
       expect(file.body).toBe('hello from a static file\n');
-      const missing = await wagiRequest(jco, component, filesRoot, 'GET', '/static/../../etc/passwd');
-      expect(missing.headers.Status).toBe('404');
     },
     CHECK_TIMEOUT_MS,
   );
