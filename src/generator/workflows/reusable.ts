@@ -216,8 +216,8 @@ export function reusableWorkflow(variant: WorkflowVariant): Record<string, unkno
                 {
                   before:
                     "Spin legs run the app's own build commands (spin.toml). Go apps (Go's wasip1 port) get\n" +
-                    'the same bytes, so the same digest, only from the same Go: the runner\'s go fetches this\n' +
-                    'one and checks it against the Go checksum database. npm packages come from the app\'s\n' +
+                    "the same bytes, so the same digest, only from the same Go: the runner's go fetches this\n" +
+                    "one and checks it against the Go checksum database. npm packages come from the app's\n" +
                     'lockfile, checked by npm. Rust apps need `rustup target add wasm32-wasip1` in their build.',
                 },
               ),
