@@ -51,8 +51,9 @@ export async function runBuildCommand(context: RunContext): Promise<void> {
   // string on every runner (the runner's temp dir differs between self-hosted installs and act jobs).
   const cacheRoot = join(homedir(), CACHE_HOME);
   const cachePath = `~/${CACHE_HOME}/${leg.backend}`;
-  // Build caches (Go build cache, ko cache, local BuildKit cache) per image and platform; the
-  // newest one of the same image and platform is a good start when this exact key is new.
+  // Build caches (Go build cache, ko cache, local BuildKit cache; for spin the pinned CLI, which
+  // installSpin hashes again before it runs) per image and platform; the newest one of the same
+  // image and platform is a good start when this exact key is new.
   const cacheKeyBase = `hephy-${leg.backend}-${leg.image}-${platformSlug(leg.platform)}-`;
   const cacheKey = `${cacheKeyBase}${context.sha ?? 'local'}`;
   const cacheAvailable = cache.isFeatureAvailable() && traitsOf(leg.backend).actionsCache;

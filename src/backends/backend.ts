@@ -27,6 +27,11 @@ export interface LegContext {
   target: RegistryTarget;
   /** Scratch directory of this leg (metadata files, digest files), removed by the caller. */
   workDir: string;
+  /**
+   * Committer time of the commit being built, in seconds since the epoch (SOURCE_DATE_EPOCH):
+   * the image's `created` time, so the same inputs give the same digest. Absent outside git.
+   */
+  sourceDateEpoch?: number;
   /** Persistent cache directory of this backend (restored/saved by the caller on runners). */
   cacheDir: string;
   /** Environment for the tools, including DOCKER_CONFIG with registry auth. */

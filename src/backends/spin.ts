@@ -4,6 +4,8 @@
 // merge puts the real tags on that digest. The digest comes from the push's output, or, when the
 // registry did not return it, from reading the scratch tag back. With push off the leg is
 // `spin build` alone: Spin assembles the OCI artifact only while pushing, so there is no digest.
+// The push sets org.opencontainers.image.created to the commit time: Spin would stamp the time of
+// the push, and the same inputs would never give the same digest.
 //
 // The CLI: `spin` on PATH when present; on GitHub runners the pinned release is downloaded
 // (SHA-256 checked) into the backend's cache dir; elsewhere a missing CLI is a clear error.
@@ -21,6 +23,7 @@ import {
   spinBuildArgs,
   spinPushArgs,
   SPIN_VERSION,
+  type Annotation,
   type Download,
   type Runner,
   type SpinArch,
@@ -47,6 +50,22 @@ export function spinManifest(ctx: Pick<LegContext, 'sourceDir' | 'spec'>): { dir
   if (!existsSync(path) || !statSync(path).isFile())
     throw new UserError(`spin_config.manifest_path ${rel}: no such file in ${ctx.sourceDir}`);
   return { dir: dirname(path), file: basename(path) };
+}
+
+/** RFC 3339 UTC, to the second: 1700000000 -> 2023-11-14T22:13:20Z. */
+export function rfc3339(secondsSinceEpoch: number): string {
+  return new Date(secondsSinceEpoch * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/**
+ * The manifest annotations of the push. Spin has annotations only (no image labels), so every
+ * piece of OCI metadata of a Spin image goes here.
+ */
+export function spinAnnotations(ctx: Pick<LegContext, 'sourceDateEpoch'>): Annotation[] {
+  const annotations: Annotation[] = [];
+  if (ctx.sourceDateEpoch !== undefined) annotations.push(['org.opencontainers.image.created', rfc3339(ctx.sourceDateEpoch)]);
+  // The image's other OCI annotations (source, revision, version, user `annotations:`) join here.
+  return annotations;
 }
 
 export function createSpinBackend(options: SpinBackendOptions = {}): Backend {
@@ -85,8 +104,11 @@ export function createSpinBackend(options: SpinBackendOptions = {}): Backend {
       ctx.log('built; push disabled: nothing pushed (Spin knows the artifact digest only by pushing it)');
       return { pushMs: 0 };
     }
+    const annotations = spinAnnotations(ctx);
+    if (ctx.sourceDateEpoch === undefined)
+      ctx.log('no commit time (not a git checkout): Spin stamps the push time as created, so this digest will not repeat');
     const pushStart = now();
-    const pushed = await runner(spin, spinPushArgs(manifest.file, reference, ctx.target.insecure), {
+    const pushed = await runner(spin, spinPushArgs(manifest.file, reference, ctx.target.insecure, annotations), {
       ...runOptions,
       timeoutMs: 30 * 60 * 1000,
     });

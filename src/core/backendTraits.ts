@@ -128,7 +128,9 @@ export const BACKEND_TRAITS = {
     runnerTools: [],
     localTools: [],
     localServices: [],
-    actionsCache: false,
+    // The pinned Spin CLI the backend installs into its cache dir; installSpin hashes the tarball
+    // again and unpacks the binary again after a restore, before it runs.
+    actionsCache: true,
     options: {},
   },
 } as const satisfies Record<string, BackendTraits>;

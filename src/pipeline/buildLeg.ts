@@ -11,7 +11,7 @@ import type { BackendName, BackendOptions } from '../core/backendTraits.js';
 import type { ImageSpec, Leg, LegRecord } from '../core/model.js';
 import { failedLegRecord, legRecord } from '../core/legRecord.js';
 import { repositoryFor, type PublishOptions } from '../core/tags.js';
-import { headSha, shallowClone } from '../tools/git.js';
+import { commitTime, headSha, shallowClone } from '../tools/git.js';
 import { messageOf } from '../core/problem.js';
 
 export interface LegEnvironment {
@@ -40,17 +40,25 @@ export interface LegDependencies {
   compressedSize(reference: string, env: NodeJS.ProcessEnv): Promise<number>;
 }
 
-async function sources(spec: ImageSpec, env: LegEnvironment, workDir: string): Promise<{ dir: string; commit?: string }> {
+interface Sources {
+  dir: string;
+  commit?: string;
+  /** Committer time of commit (seconds since the epoch). */
+  sourceDateEpoch?: number;
+}
+
+async function sources(spec: ImageSpec, env: LegEnvironment, workDir: string): Promise<Sources> {
   if (spec.source.kind === 'upstream') {
     const checkout = join(workDir, 'upstream');
     env.log(`cloning ${spec.source.repo} at ${spec.source.ref}`);
     const commit = await shallowClone(spec.source.repo, spec.source.ref, checkout);
     env.log(`${spec.source.ref} resolved to ${commit}`);
-    return { dir: checkout, commit };
+    return { dir: checkout, commit, sourceDateEpoch: await commitTime(checkout, commit).catch(() => undefined) };
   }
   const dir = resolve(env.root, spec.source.dir);
   const commit = await headSha(env.root).catch(() => undefined);
-  return { dir, commit };
+  const sourceDateEpoch = commit ? await commitTime(env.root, commit).catch(() => undefined) : undefined;
+  return { dir, commit, sourceDateEpoch };
 }
 
 export async function buildLeg(leg: Leg, spec: ImageSpec, env: LegEnvironment, deps: LegDependencies): Promise<LegRecord> {
@@ -71,6 +79,7 @@ export async function buildLeg(leg: Leg, spec: ImageSpec, env: LegEnvironment, d
       sourceDir: source.dir,
       target: { repository: repositoryFor(spec.image, env.publish), insecure: env.insecure, push },
       workDir,
+      sourceDateEpoch: source.sourceDateEpoch,
       cacheDir,
       env: env.env,
       options: env.backendOptions ?? {},

@@ -117,6 +117,18 @@ export async function headSha(root: string): Promise<string> {
 }
 
 /**
+ * Committer time of `commit` in the repo at root, in seconds since the epoch: the
+ * SOURCE_DATE_EPOCH (reproducible-builds.org) of an image built from it, so the same commit
+ * gives the same `created` time, and so the same digest.
+ */
+export async function commitTime(root: string, commit: string): Promise<number> {
+  const result = await git(root, ['show', '-s', '--format=%ct', commit]);
+  const seconds = Number(result.stdout.trim());
+  if (!Number.isSafeInteger(seconds)) throw new Error(`git: no commit time for ${commit} (got "${result.stdout.trim()}")`);
+  return seconds;
+}
+
+/**
  * Checks out `ref` of the remote `repo` into `dir` (created if needed) and returns the commit it
  * resolved to. Fetches only that ref at depth 1; when the server refuses (a sha it does not
  * advertise, an abbreviated sha), falls back to fetching all branches and tags and resolving the

@@ -1,10 +1,15 @@
 // The Spin CLI: its pinned release, how to install it, and its build/push command lines.
 //
-// Flags (spinframework/spin src/commands/{build,registry}.rs): `spin build --from MANIFEST` and
-// `spin registry push --from MANIFEST [--insecure] REFERENCE`. --insecure makes Spin's OCI client
-// speak plain http (ClientProtocol::Http), which a local registry needs. Registry auth: Spin's own
-// `spin registry login` store first, then the docker config (DOCKER_CONFIG). The push prints
-// "Pushed with digest sha256:..." when the registry returns the manifest URL with a digest.
+// Flags (spinframework/spin v3.4.0 src/commands/{build,registry}.rs): `spin build --from MANIFEST`
+// and `spin registry push --from MANIFEST [--insecure] [--annotation KEY=VALUE]... REFERENCE`.
+// --insecure makes Spin's OCI client speak plain http (ClientProtocol::Http), which a local
+// registry needs. --annotation (registry.rs:74-77, parsed by spin_common::arg_parser::parse_kv:
+// split at the first '=') sets a manifest annotation; an explicit one wins over the ones Spin
+// infers (crates/oci/src/client.rs:833-893 all_annotations), and without one Spin stamps
+// org.opencontainers.image.created with the time of the push, so no two pushes share a digest.
+// Registry auth: Spin's own `spin registry login` store first, then the docker config
+// (DOCKER_CONFIG). The push prints "Pushed with digest sha256:..." when the registry returns the
+// manifest URL with a digest.
 //
 // Pinned release checksums come from the spinframework/homebrew-tap formula for 3.4.0
 // (Formula/spin.rb, the Linux amd64/aarch64 tarballs); they were not downloaded here.
@@ -52,6 +57,8 @@ export function pinnedChecksum(version: string, arch: SpinArch): string {
 export interface InstallSpinOptions {
   version?: string;
   arch?: SpinArch;
+  /** Where to get the release and its SHA-256; default: the pinned GitHub release of version and arch. */
+  release?: { url: string; sha256: string };
   /** Holds the tarball and the unpacked binary; the caller caches it between runs. */
   dir: string;
   download?: Download;
@@ -59,14 +66,19 @@ export interface InstallSpinOptions {
   log?: (line: string) => void;
 }
 
-/** Installs the pinned Spin release into dir (checksum-verified); resolves to the binary's path. */
+/**
+ * Installs the pinned Spin release into dir; resolves to the binary's path. dir is a cache that
+ * may have been restored from anywhere (@actions/cache on runners), so nothing in it is trusted:
+ * the tarball is hashed again (and fetched again when it does not match), and the binary is
+ * unpacked again from it, every time, before anything runs it.
+ */
 export async function installSpin(o: InstallSpinOptions): Promise<string> {
   const version = o.version ?? SPIN_VERSION;
   const arch = o.arch ?? spinArch();
-  const sha = pinnedChecksum(version, arch);
+  const release = o.release ?? { url: spinReleaseUrl(version, arch), sha256: pinnedChecksum(version, arch) };
   const binDir = join(o.dir, `spin-${version}-linux-${arch}`);
   const binary = join(binDir, 'spin');
-  const tarball = await (o.download ?? downloadVerified)(spinReleaseUrl(version, arch), sha, join(o.dir, spinTarball(version, arch)), {
+  const tarball = await (o.download ?? downloadVerified)(release.url, release.sha256, join(o.dir, spinTarball(version, arch)), {
     log: o.log,
     timeoutMs: 10 * 60 * 1000,
   });
@@ -87,8 +99,19 @@ export function spinBuildArgs(manifest: string): string[] {
   return ['build', '--from', manifest];
 }
 
-export function spinPushArgs(manifest: string, reference: string, insecure: boolean): string[] {
-  return ['registry', 'push', '--from', manifest, ...(insecure ? ['--insecure'] : []), reference];
+/** An OCI annotation: key and value. */
+export type Annotation = readonly [key: string, value: string];
+
+/**
+ * Each annotation goes as one `--annotation=KEY=VALUE` argument: the `=` form keeps a value that
+ * starts with `-` a value, and parse_kv splits at the first `=`, so a key never holds one.
+ */
+export function spinPushArgs(manifest: string, reference: string, insecure: boolean, annotations: readonly Annotation[] = []): string[] {
+  const flags = annotations.map(([key, value]) => {
+    if (!key || key.includes('=')) throw new Error(`spin: annotation key "${key}" must be non-empty and hold no "="`);
+    return `--annotation=${key}=${value}`;
+  });
+  return ['registry', 'push', '--from', manifest, ...(insecure ? ['--insecure'] : []), ...flags, reference];
 }
 
 /** The digest `spin registry push` reports, if the registry told it. */

@@ -38,7 +38,8 @@ function runAction(inputs: Record<string, string>, event: { name: string; payloa
 
 function repoWithExamples(): string {
   const repo = mkdtempSync(join(tmpdir(), 'hephy-action-repo-'));
-  cpSync('examples', repo, { recursive: true });
+  // Without examples/spin-go/node_modules: its build tools are not what a plan reads.
+  cpSync('examples', repo, { recursive: true, filter: (source) => !source.split('/').includes('node_modules') });
   spawnSync('git', ['init', '-q'], { cwd: repo });
   return repo;
 }

@@ -86,6 +86,7 @@ function fakeSpin(pushStdout = `Pushing app to the Registry...\nPushed with dige
 describe('spin backend', () => {
   it('builds in the manifest directory, then pushes to the leg scratch tag with --insecure', async () => {
     const ctx = context({ spin_config: { manifest_path: 'app/spin.toml' } }, { spinOnPath: true });
+    ctx.sourceDateEpoch = 1_700_000_000;
     const { runner, calls } = fakeSpin();
     const ticks = [1000, 1450];
     const backend = createSpinBackend({ runner, now: () => ticks.shift()! });
@@ -97,7 +98,17 @@ describe('spin backend', () => {
     expect(calls.map((c) => [c.cmd, ...c.args])).toEqual([
       [spin, '--version'],
       [spin, 'build', '--from', 'spin.toml'],
-      [spin, 'registry', 'push', '--from', 'spin.toml', '--insecure', `${REPO}:hephy-leg-spin-hello--wasi-wasm32`],
+      [
+        spin,
+        'registry',
+        'push',
+        '--from',
+        'spin.toml',
+        '--insecure',
+        // The commit time, not the time of the push (what Spin stamps without it).
+        '--annotation=org.opencontainers.image.created=2023-11-14T22:13:20Z',
+        `${REPO}:hephy-leg-spin-hello--wasi-wasm32`,
+      ],
     ]);
     for (const call of calls.slice(1)) {
       expect(call.options.cwd).toBe(join(ctx.sourceDir, 'app'));
@@ -123,6 +134,8 @@ describe('spin backend', () => {
     expect(asked).toEqual(['registry.example.com/team/spin-hello:hephy-leg-spin-hello--wasi-wasm32']);
     const push = calls.find((c) => c.args[0] === 'registry')!;
     expect(push.args).not.toContain('--insecure');
+    // Outside git there is no commit time: no created annotation (Spin stamps the push time).
+    expect(push.args.filter((a) => a.startsWith('--annotation'))).toEqual([]);
     expect(push.options.cwd).toBe(ctx.sourceDir);
   });
 

@@ -32,6 +32,7 @@ describe('buildPlan of examples/', () => {
       ['go-nocfg', 'go-nocfg', 'ko', 'go.mod and cmd/ found'],
       ['kaniko-app', 'kaniko-app', 'kaniko', 'build_backend: kaniko in build-config.yaml'],
       ['nested/tools/arm-only', 'nested-tools-arm-only', 'kaniko', 'Dockerfile found'],
+      ['spin-go', 'spin-go', 'spin', 'build_backend: spin in build-config.yaml'],
       ['spin-hello', 'spin-hello', 'spin', 'build_backend: spin in build-config.yaml'],
     ]);
   });
@@ -47,6 +48,7 @@ describe('buildPlan of examples/', () => {
       'kaniko-app--linux-amd64 ubuntu-latest',
       'kaniko-app--linux-arm64 ubuntu-24.04-arm',
       'nested-tools-arm-only--linux-arm64 ubuntu-24.04-arm',
+      'spin-go--wasi-wasm32 ubuntu-latest',
       'spin-hello--wasi-wasm32 ubuntu-latest',
     ]);
     expect(plan.matrix.include[0]).toEqual({

@@ -16,6 +16,7 @@ import { run } from '../../src/tools/exec.js';
 import { tempRepo, type TempRepo } from '../helpers/gitRepo.js';
 import { runCli, services, tempDir } from './harness.js';
 import { repositoryTags } from './registryTags.js';
+import { exampleFilter } from './spinStandIn.js';
 
 const BUILD_TIMEOUT_MS = 15 * 60 * 1000;
 const PLATFORM = 'linux/amd64';
@@ -52,7 +53,7 @@ describe('push off: legs build, nothing reaches the registry (e2e)', () => {
 
   beforeAll(async () => {
     repo = tempRepo();
-    cpSync(join(packageRoot(), 'examples'), repo.root, { recursive: true, filter: (source) => !source.split('/').includes('spin-hello') });
+    cpSync(join(packageRoot(), 'examples'), repo.root, { recursive: true, filter: exampleFilter });
     repo.commit('examples');
     plan = await planRepository(repo.root, { kind: 'all' }, { cwd: repo.root });
     catalogBefore = await catalog(svc.registry);

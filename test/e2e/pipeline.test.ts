@@ -1,10 +1,11 @@
 // The whole pipeline, as `hephy-builder run` drives it, over a copy of examples/ in a fresh git
-// repository: plan, nine legs on the real backends (ko, Kaniko in podman, BuildKit; arm64 under
-// QEMU), merge with imagetools into the e2e registry, summary. Everything is checked from what
-// the REGISTRY serves afterwards, not from what the CLI says it did.
+// repository: plan, ten legs on the real backends (ko, Kaniko in podman, BuildKit; arm64 under
+// QEMU; spin-go with the Spin CLI of spinStandIn.ts), merge with imagetools into the e2e registry,
+// summary. Everything is checked from what the REGISTRY serves afterwards, not from what the CLI
+// says it did. spin-go's artifact is checked in depth by backends-spin.test.ts.
 //
-// examples/spin-hello is left out: the Spin CLI cannot be installed on this machine (no release
-// download, no Rust wasm toolchain), so its leg could only fail here.
+// examples/spin-hello is left out: it needs Rust's wasm32-wasip1 target, which nothing installs
+// here, so its leg could only fail.
 import { cpSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../../src/tools/paths.js';
@@ -25,6 +26,7 @@ import {
   type CliRun,
 } from './harness.js';
 import { repositoryTags } from './registryTags.js';
+import { exampleFilter, spinTitle, useSpinOnPath } from './spinStandIn.js';
 
 const RUN_TIMEOUT_MS = 20 * 60 * 1000;
 const CHECK_TIMEOUT_MS = 2 * 60 * 1000;
@@ -44,7 +46,9 @@ const EXPECTED: Expected[] = [
   { image: 'kaniko-app', platforms: BOTH, extraTags: ['latest', 'stable'] },
   { image: 'nested-tools-arm-only', platforms: ['linux/arm64'], extraTags: [] },
 ];
-const LEG_IDS = EXPECTED.flatMap((e) => e.platforms.map((p) => `${e.image}--${p.replace('/', '-')}`)).sort();
+// The Spin app: one wasi/wasm32 artifact, tagged as it is (no index).
+const SPIN_LEG = 'spin-go--wasi-wasm32';
+const LEG_IDS = [...EXPECTED.flatMap((e) => e.platforms.map((p) => `${e.image}--${p.replace('/', '-')}`)), SPIN_LEG].sort();
 
 const ELF = {
   'linux/amd64': /^ELF 64-bit LSB .*x86-64/,
@@ -52,7 +56,7 @@ const ELF = {
 } as Record<string, RegExp>;
 const UNAME = { 'linux/amd64': 'x86_64', 'linux/arm64': 'aarch64' } as Record<string, string>;
 
-describe('hephy-builder run over examples/ except spin-hello (no Spin CLI here) (e2e)', () => {
+describe(`hephy-builder run over examples/ except spin-hello (no Rust wasm target here), spin-go with ${spinTitle()} (e2e)`, () => {
   const svc = services();
   const prefix = `e2e-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
   const outDir = tempDir('pipeline-out');
@@ -60,6 +64,7 @@ describe('hephy-builder run over examples/ except spin-hello (no Spin CLI here) 
   let sha: string;
   let result: CliRun;
   let days: string[];
+  let restorePath = () => undefined as void;
 
   const repository = (image: string) => `${svc.registry}/${prefix}/${image}`;
 
@@ -75,11 +80,9 @@ describe('hephy-builder run over examples/ except spin-hello (no Spin CLI here) 
   }
 
   beforeAll(async () => {
+    restorePath = useSpinOnPath();
     repo = tempRepo();
-    cpSync(join(packageRoot(), 'examples'), repo.root, {
-      recursive: true,
-      filter: (source) => !source.split('/').includes('spin-hello'),
-    });
+    cpSync(join(packageRoot(), 'examples'), repo.root, { recursive: true, filter: exampleFilter });
     sha = repo.commit('examples without spin-hello');
     const before = dateStamp(new Date());
     result = await runCli([
@@ -100,17 +103,36 @@ describe('hephy-builder run over examples/ except spin-hello (no Spin CLI here) 
     if (result.code !== 0) process.stderr.write(`hephy-builder run exited ${result.code}\n${result.stdout}\n${result.stderr}\n`);
   }, RUN_TIMEOUT_MS);
 
-  afterAll(() => repo?.remove());
+  afterAll(() => {
+    restorePath();
+    repo?.remove();
+  });
 
-  it('plans five images in nine legs and exits 0 with every image published', () => {
+  it('plans six images in ten legs and exits 0 with every image published', () => {
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain('Plan: 5 image(s), 9 leg(s)');
+    expect(result.stdout).toContain('Plan: 6 image(s), 10 leg(s)');
     expect(result.stdout).not.toContain('spin-hello');
     for (const { image, platforms } of EXPECTED) {
       expect(result.stdout).toContain(`published ${image} (${platforms.join(', ')})`);
     }
+    expect(result.stdout).toContain('published spin-go (wasi/wasm32)');
   });
+
+  it(
+    'spin-go: its date, commit and additional tags all name the leg manifest itself (no index)',
+    async () => {
+      const tags = (await repositoryTags(repository('spin-go'))).filter((t) => !t.startsWith('hephy-leg-'));
+      const date = tags.find((t) => /^\d{8}$/.test(t));
+      expect(days).toContain(date);
+      expect(tags.sort()).toEqual([date!, sha.slice(0, 7), 'latest'].sort());
+      for (const tag of tags) expect(await tagDigest(`${repository('spin-go')}:${tag}`)).toBe(record(SPIN_LEG).digest);
+      const manifest = await rawManifest(`${repository('spin-go')}:latest`);
+      expect(manifest.manifests).toBeUndefined();
+      expect(manifest.layers[0].mediaType).toBe('application/vnd.wasm.content.layer.v1+wasm');
+    },
+    CHECK_TIMEOUT_MS,
+  );
 
   describe.each(EXPECTED)('$image', ({ image, platforms, extraTags }) => {
     it(
@@ -229,7 +251,8 @@ describe('hephy-builder run over examples/ except spin-hello (no Spin CLI here) 
 
   it('writes summary.md naming every image and leg', () => {
     const summary = readFileSync(join(outDir, 'summary.md'), 'utf8');
-    expect(summary).toContain('**5** image(s) published, **0** failed.');
+    expect(summary).toContain('**6** image(s) published, **0** failed.');
+    expect(summary).toContain('| `spin-go` wasi/wasm32 | ok |');
     for (const { image, platforms } of EXPECTED) {
       expect(summary).toContain(`| \`${image}\` | ${platforms.join(', ')} |`);
       for (const platform of platforms) expect(summary).toContain(`| \`${image}\` ${platform} | ok |`);

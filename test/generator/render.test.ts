@@ -106,6 +106,18 @@ describe('renderReusableWorkflow', () => {
     expect(jobs.merge.if).toBe("${{ !cancelled() && needs.plan.outputs.has-work == 'true' }}");
   });
 
+  it("sets spin legs up with the pinned Go toolchain that examples/spin-go's go.mod names, before the build", () => {
+    const steps = stepsOf(jobs.build);
+    const go = steps.findIndex((s) => s.name === 'Pinned Go toolchain for Spin apps');
+    expect(go).toBeGreaterThan(0);
+    expect(go).toBeLessThan(steps.findIndex((s) => s.uses === 'hephy/builder@v1'));
+    expect(steps[go].if).toBe("matrix.backend == 'spin'");
+    // The toolchain go.mod pins, so the runner's Go and a laptop's build the same bytes.
+    const toolchain = /^toolchain (go\S+)$/m.exec(readFileSync(`${REPO_ROOT}/examples/spin-go/go.mod`, 'utf8'))?.[1];
+    expect(steps[go].env).toEqual({ GOTOOLCHAIN: `${toolchain}+auto` });
+    expect(steps[go].run).toContain('>> "$GITHUB_ENV"');
+  });
+
   it('runs the action once per job with the matching command', () => {
     expect(actionSteps(jobs.plan).map((s) => s.with.command)).toEqual(['plan']);
     expect(actionSteps(jobs.build).map((s) => s.with.command)).toEqual(['build']);

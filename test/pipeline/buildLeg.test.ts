@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Backend, LegContext } from '../../src/backends/backend.js';
 import { buildLeg, type LegEnvironment } from '../../src/pipeline/buildLeg.js';
 import type { ImageSpec, Leg } from '../../src/core/model.js';
+import { tempRepo } from '../helpers/gitRepo.js';
 
 const leg: Leg = {
   id: 'app--linux-arm64',
@@ -72,6 +73,26 @@ describe('buildLeg', () => {
     expect(seen?.target.insecure).toBe(true);
     expect(seen?.cacheDir.endsWith('/ko')).toBe(true);
     expect(logs.some((l) => l.includes('v0-test'))).toBe(true);
+  });
+
+  it("hands the backend the commit's committer time as sourceDateEpoch, and none outside git", async () => {
+    const repo = tempRepo({ 'app/main.go': 'package main\n' });
+    try {
+      repo.git('add', '-A');
+      repo.git('-c', 'user.name=T', '-c', 'user.email=t@example.com', 'commit', '-q', '-m', 'dated', '--date=2001-01-01T00:00:00Z');
+      // The committer date decides (a rebase keeps the author date and moves this one).
+      const committed = Number(repo.git('show', '-s', '--format=%ct', 'HEAD'));
+      const seen: (number | undefined)[] = [];
+      const deps = {
+        backendFor: () => backend(async (ctx) => (seen.push(ctx.sourceDateEpoch), { digest, pushMs: 0 })),
+        compressedSize: async () => 1,
+      };
+      await buildLeg(leg, spec, { ...environment([]), root: repo.root }, deps);
+      await buildLeg(leg, spec, environment([]), deps);
+      expect(seen).toEqual([committed, undefined]);
+    } finally {
+      repo.remove();
+    }
   });
 
   it('with push off hands the backend push: false, measures nothing and records pushed: false', async () => {

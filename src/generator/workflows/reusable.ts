@@ -4,6 +4,7 @@ import { BACKEND_OPTIONS } from '../../core/backendTraits.js';
 import { DEFAULT_TAG_MODE } from '../../core/tags.js';
 import { note } from '../yamlDoc.js';
 import { actionRef, checkoutStep, concurrency, type WorkflowVariant } from './common.js';
+import { SPIN_GO_TOOLCHAIN } from './pins.js';
 
 /**
  * What changed, as a git revision for the `since` input:
@@ -205,6 +206,21 @@ export function reusableWorkflow(variant: WorkflowVariant): Record<string, unkno
             },
             steps: [
               checkoutStep(),
+              note(
+                {
+                  name: 'Pinned Go toolchain for Spin apps',
+                  if: "matrix.backend == 'spin'",
+                  env: { GOTOOLCHAIN: `${SPIN_GO_TOOLCHAIN}+auto` },
+                  run: 'echo "GOTOOLCHAIN=$GOTOOLCHAIN" >> "$GITHUB_ENV"\ngo version\n',
+                },
+                {
+                  before:
+                    "Spin legs run the app's own build commands (spin.toml). Go apps (Go's wasip1 port) get\n" +
+                    "the same bytes, so the same digest, only from the same Go: the runner's go fetches this\n" +
+                    "one and checks it against the Go checksum database. npm packages come from the app's\n" +
+                    'lockfile, checked by npm. Rust apps need `rustup target add wasm32-wasip1` in their build.',
+                },
+              ),
               {
                 name: 'Build and push by digest',
                 id: 'build',
