@@ -11017,11 +11017,16 @@ async function downloadVerified(url, sha256, dest, options = {}) {
 ;// CONCATENATED MODULE: ./src/tools/spin.ts
 // The Spin CLI: its pinned release, how to install it, and its build/push command lines.
 //
-// Flags (spinframework/spin src/commands/{build,registry}.rs): `spin build --from MANIFEST` and
-// `spin registry push --from MANIFEST [--insecure] REFERENCE`. --insecure makes Spin's OCI client
-// speak plain http (ClientProtocol::Http), which a local registry needs. Registry auth: Spin's own
-// `spin registry login` store first, then the docker config (DOCKER_CONFIG). The push prints
-// "Pushed with digest sha256:..." when the registry returns the manifest URL with a digest.
+// Flags (spinframework/spin v3.4.0 src/commands/{build,registry}.rs): `spin build --from MANIFEST`
+// and `spin registry push --from MANIFEST [--insecure] [--annotation KEY=VALUE]... REFERENCE`.
+// --insecure makes Spin's OCI client speak plain http (ClientProtocol::Http), which a local
+// registry needs. --annotation (registry.rs:74-77, parsed by spin_common::arg_parser::parse_kv:
+// split at the first '=') sets a manifest annotation; an explicit one wins over the ones Spin
+// infers (crates/oci/src/client.rs:833-893 all_annotations), and without one Spin stamps
+// org.opencontainers.image.created with the time of the push, so no two pushes share a digest.
+// Registry auth: Spin's own `spin registry login` store first, then the docker config
+// (DOCKER_CONFIG). The push prints "Pushed with digest sha256:..." when the registry returns the
+// manifest URL with a digest.
 //
 // Pinned release checksums come from the spinframework/homebrew-tap formula for 3.4.0
 // (Formula/spin.rb, the Linux amd64/aarch64 tarballs); they were not downloaded here.
@@ -11058,14 +11063,19 @@ function pinnedChecksum(version, arch) {
         throw new UserError(`no pinned checksum for spin ${version} on ${arch}`);
     return sha;
 }
-/** Installs the pinned Spin release into dir (checksum-verified); resolves to the binary's path. */
+/**
+ * Installs the pinned Spin release into dir; resolves to the binary's path. dir is a cache that
+ * may have been restored from anywhere (@actions/cache on runners), so nothing in it is trusted:
+ * the tarball is hashed again (and fetched again when it does not match), and the binary is
+ * unpacked again from it, every time, before anything runs it.
+ */
 async function installSpin(o) {
     const version = o.version ?? SPIN_VERSION;
     const arch = o.arch ?? spinArch();
-    const sha = pinnedChecksum(version, arch);
+    const release = o.release ?? { url: spinReleaseUrl(version, arch), sha256: pinnedChecksum(version, arch) };
     const binDir = (0,external_node_path_namespaceObject.join)(o.dir, `spin-${version}-linux-${arch}`);
     const binary = (0,external_node_path_namespaceObject.join)(binDir, 'spin');
-    const tarball = await (o.download ?? downloadVerified)(spinReleaseUrl(version, arch), sha, (0,external_node_path_namespaceObject.join)(o.dir, spinTarball(version, arch)), {
+    const tarball = await (o.download ?? downloadVerified)(release.url, release.sha256, (0,external_node_path_namespaceObject.join)(o.dir, spinTarball(version, arch)), {
         log: o.log,
         timeoutMs: 10 * 60 * 1000,
     });
@@ -11084,8 +11094,17 @@ function parseSpinVersion(stdout) {
 function spinBuildArgs(manifest) {
     return ['build', '--from', manifest];
 }
-function spinPushArgs(manifest, reference, insecure) {
-    return ['registry', 'push', '--from', manifest, ...(insecure ? ['--insecure'] : []), reference];
+/**
+ * Each annotation goes as one `--annotation=KEY=VALUE` argument: the `=` form keeps a value that
+ * starts with `-` a value, and parse_kv splits at the first `=`, so a key never holds one.
+ */
+function spinPushArgs(manifest, reference, insecure, annotations = []) {
+    const flags = annotations.map(([key, value]) => {
+        if (!key || key.includes('='))
+            throw new Error(`spin: annotation key "${key}" must be non-empty and hold no "="`);
+        return `--annotation=${key}=${value}`;
+    });
+    return ['registry', 'push', '--from', manifest, ...(insecure ? ['--insecure'] : []), ...flags, reference];
 }
 /** The digest `spin registry push` reports, if the registry told it. */
 function parsePushedDigest(stdout) {
@@ -11099,6 +11118,8 @@ function parsePushedDigest(stdout) {
 // merge puts the real tags on that digest. The digest comes from the push's output, or, when the
 // registry did not return it, from reading the scratch tag back. With push off the leg is
 // `spin build` alone: Spin assembles the OCI artifact only while pushing, so there is no digest.
+// The push sets org.opencontainers.image.created to the commit time: Spin would stamp the time of
+// the push, and the same inputs would never give the same digest.
 //
 // The CLI: `spin` on PATH when present; on GitHub runners the pinned release is downloaded
 // (SHA-256 checked) into the backend's cache dir; elsewhere a missing CLI is a clear error.
@@ -11119,6 +11140,21 @@ function spinManifest(ctx) {
     if (!(0,external_node_fs_namespaceObject.existsSync)(path) || !(0,external_node_fs_namespaceObject.statSync)(path).isFile())
         throw new UserError(`spin_config.manifest_path ${rel}: no such file in ${ctx.sourceDir}`);
     return { dir: (0,external_node_path_namespaceObject.dirname)(path), file: (0,external_node_path_namespaceObject.basename)(path) };
+}
+/** RFC 3339 UTC, to the second: 1700000000 -> 2023-11-14T22:13:20Z. */
+function rfc3339(secondsSinceEpoch) {
+    return new Date(secondsSinceEpoch * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+/**
+ * The manifest annotations of the push. Spin has annotations only (no image labels), so every
+ * piece of OCI metadata of a Spin image goes here.
+ */
+function spinAnnotations(ctx) {
+    const annotations = [];
+    if (ctx.sourceDateEpoch !== undefined)
+        annotations.push(['org.opencontainers.image.created', rfc3339(ctx.sourceDateEpoch)]);
+    // The image's other OCI annotations (source, revision, version, user `annotations:`) join here.
+    return annotations;
 }
 function createSpinBackend(options = {}) {
     const runner = options.runner ?? run;
@@ -11154,8 +11190,11 @@ function createSpinBackend(options = {}) {
             ctx.log('built; push disabled: nothing pushed (Spin knows the artifact digest only by pushing it)');
             return { pushMs: 0 };
         }
+        const annotations = spinAnnotations(ctx);
+        if (ctx.sourceDateEpoch === undefined)
+            ctx.log('no commit time (not a git checkout): Spin stamps the push time as created, so this digest will not repeat');
         const pushStart = now();
-        const pushed = await runner(spin, spinPushArgs(manifest.file, reference, ctx.target.insecure), {
+        const pushed = await runner(spin, spinPushArgs(manifest.file, reference, ctx.target.insecure, annotations), {
             ...runOptions,
             timeoutMs: 30 * 60 * 1000,
         });
@@ -20797,7 +20836,9 @@ const BACKEND_TRAITS = {
         runnerTools: [],
         localTools: [],
         localServices: [],
-        actionsCache: false,
+        // The pinned Spin CLI the backend installs into its cache dir; installSpin hashes the tarball
+        // again and unpacks the binary again after a restore, before it runs.
+        actionsCache: true,
         options: {},
     },
 };
@@ -21132,6 +21173,18 @@ async function headSha(root) {
     return resolveRef(root, 'HEAD');
 }
 /**
+ * Committer time of `commit` in the repo at root, in seconds since the epoch: the
+ * SOURCE_DATE_EPOCH (reproducible-builds.org) of an image built from it, so the same commit
+ * gives the same `created` time, and so the same digest.
+ */
+async function commitTime(root, commit) {
+    const result = await git(root, ['show', '-s', '--format=%ct', commit]);
+    const seconds = Number(result.stdout.trim());
+    if (!Number.isSafeInteger(seconds))
+        throw new Error(`git: no commit time for ${commit} (got "${result.stdout.trim()}")`);
+    return seconds;
+}
+/**
  * Checks out `ref` of the remote `repo` into `dir` (created if needed) and returns the commit it
  * resolved to. Fetches only that ref at depth 1; when the server refuses (a sha it does not
  * advertise, an abbreviated sha), falls back to fetching all branches and tags and resolving the
@@ -21187,11 +21240,12 @@ async function sources(spec, env, workDir) {
         env.log(`cloning ${spec.source.repo} at ${spec.source.ref}`);
         const commit = await git_shallowClone(spec.source.repo, spec.source.ref, checkout);
         env.log(`${spec.source.ref} resolved to ${commit}`);
-        return { dir: checkout, commit };
+        return { dir: checkout, commit, sourceDateEpoch: await commitTime(checkout, commit).catch(() => undefined) };
     }
     const dir = (0,external_node_path_namespaceObject.resolve)(env.root, spec.source.dir);
     const commit = await headSha(env.root).catch(() => undefined);
-    return { dir, commit };
+    const sourceDateEpoch = commit ? await commitTime(env.root, commit).catch(() => undefined) : undefined;
+    return { dir, commit, sourceDateEpoch };
 }
 async function buildLeg(leg, spec, env, deps) {
     const startedAt = new Date();
@@ -21211,6 +21265,7 @@ async function buildLeg(leg, spec, env, deps) {
             sourceDir: source.dir,
             target: { repository: repositoryFor(spec.image, env.publish), insecure: env.insecure, push },
             workDir,
+            sourceDateEpoch: source.sourceDateEpoch,
             cacheDir,
             env: env.env,
             options: env.backendOptions ?? {},
@@ -23826,6 +23881,14 @@ const SETUP_NODE = {
     sha: '949feb2413d6458794dcd2491c4babbbce0c15c1',
     version: 'v7.1.0',
 };
+/**
+ * The Go toolchain of Spin legs: Spin apps built with Go's wasip1 port (examples/spin-go) give the
+ * same component bytes, so the same digest, only with the same Go. The runner's go command fetches
+ * it as the module golang.org/toolchain and checks it against the Go checksum database
+ * (https://go.dev/doc/toolchain#download); `+auto` still lets an app whose go.mod asks for a newer
+ * Go get that one. Keep equal to the `toolchain` line of examples/spin-go/go.mod (a test checks).
+ */
+const SPIN_GO_TOOLCHAIN = 'go1.26.8';
 const PINNED_ACTIONS = [CHECKOUT, SETUP_NODE];
 
 ;// CONCATENATED MODULE: ./src/generator/workflows/common.ts
@@ -23998,6 +24061,7 @@ function ciWorkflow() {
 ;// CONCATENATED MODULE: ./src/generator/workflows/reusable.ts
 // SOURCE of the reusable workflow `.github/workflows/build.yml` (plan -> build -> merge).
 // The committed YAML is rendered from this file; a test fails when they drift apart.
+
 
 
 
@@ -24178,6 +24242,17 @@ function reusableWorkflow(variant) {
                 },
                 steps: [
                     checkoutStep(),
+                    note({
+                        name: 'Pinned Go toolchain for Spin apps',
+                        if: "matrix.backend == 'spin'",
+                        env: { GOTOOLCHAIN: `${SPIN_GO_TOOLCHAIN}+auto` },
+                        run: 'echo "GOTOOLCHAIN=$GOTOOLCHAIN" >> "$GITHUB_ENV"\ngo version\n',
+                    }, {
+                        before: "Spin legs run the app's own build commands (spin.toml). Go apps (Go's wasip1 port) get\n" +
+                            "the same bytes, so the same digest, only from the same Go: the runner's go fetches this\n" +
+                            "one and checks it against the Go checksum database. npm packages come from the app's\n" +
+                            'lockfile, checked by npm. Rust apps need `rustup target add wasm32-wasip1` in their build.',
+                    }),
                     {
                         name: 'Build and push by digest',
                         id: 'build',
