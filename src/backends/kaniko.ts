@@ -21,8 +21,8 @@ import { toolEnv } from '../tools/paths.js';
 import { expandList } from '../core/expand.js';
 import { UserError, messageOf } from '../core/problem.js';
 import { scratchTag } from '../core/scratchTag.js';
-import { detectEngine, runContainer, type ContainerEngine, type Mount, type Runner } from '../tools/containerRunner.js';
-import { run, ToolError, which } from '../tools/exec.js';
+import { detectEngine, runContainer, type ContainerEngine, type Mount } from '../tools/containerRunner.js';
+import { run, ToolError, which, type Runner } from '../tools/exec.js';
 import {
   IN_CONTAINER,
   kanikoArgs,

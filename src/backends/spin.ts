@@ -14,7 +14,7 @@ import { basename, dirname, resolve } from 'node:path';
 import { toolEnv } from '../tools/paths.js';
 import { UserError } from '../core/problem.js';
 import { scratchTag } from '../core/scratchTag.js';
-import { run, which } from '../tools/exec.js';
+import { run, which, type Runner } from '../tools/exec.js';
 import { createImagetools } from '../tools/imagetools.js';
 import {
   installSpin,
@@ -25,7 +25,6 @@ import {
   SPIN_VERSION,
   type Annotation,
   type Download,
-  type Runner,
   type SpinArch,
 } from '../tools/spin.js';
 import type { Backend, LegBuildResult, LegContext } from './backend.js';

@@ -6,9 +6,7 @@
 // (and reports its digest in the metadata file) but sends nothing to the registry.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { run, which, type RunOptions, type RunResult } from './exec.js';
-
-export type Runner = (cmd: string, args: readonly string[], options?: RunOptions) => Promise<RunResult>;
+import { run, which, type Runner } from './exec.js';
 
 /** How to start buildx: [executable, ...leading args], e.g. ['docker', 'buildx'] or ['buildx']. */
 export type BuildxCommand = [string, ...string[]];

@@ -5,10 +5,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { toolEnv } from './paths.js';
-import { run, which, type RunOptions, type RunResult } from './exec.js';
+import { run, which, type RunOptions, type RunResult, type Runner } from './exec.js';
 
 export type ContainerEngine = 'docker' | 'podman';
-export type Runner = (cmd: string, args: readonly string[], options?: RunOptions) => Promise<RunResult>;
 
 export interface Mount {
   host: string;

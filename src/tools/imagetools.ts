@@ -13,10 +13,8 @@
 // create the builder with `docker buildx create --config buildkitd.toml ...` and pass its name
 // as `builder` (or set BUILDX_BUILDER). The builder need not be running for imagetools.
 import { createHash } from 'node:crypto';
-import { run, ToolError, which, type RunOptions, type RunResult } from './exec.js';
+import { run, ToolError, which, type RunOptions, type RunResult, type Runner } from './exec.js';
 import { messageOf } from '../core/problem.js';
-
-export type Runner = (cmd: string, args: readonly string[], options?: RunOptions) => Promise<RunResult>;
 
 export interface OciPlatform {
   os: string;

@@ -4,9 +4,7 @@
 // from skopeo's own lookup (REGISTRY_AUTH_FILE, containers/auth.json, ~/.docker/config.json).
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { run, type RunOptions, type RunResult } from './exec.js';
-
-export type Runner = (cmd: string, args: readonly string[], options?: RunOptions) => Promise<RunResult>;
+import { run, type RunOptions, type RunResult, type Runner } from './exec.js';
 
 export interface PushLayoutOptions {
   /** Directory of an OCI layout holding exactly one image. */

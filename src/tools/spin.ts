@@ -17,9 +17,8 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../core/problem.js';
 import { downloadVerified, type DownloadOptions } from './download.js';
-import { run, type RunOptions, type RunResult } from './exec.js';
+import { run, type Runner } from './exec.js';
 
-export type Runner = (cmd: string, args: readonly string[], options?: RunOptions) => Promise<RunResult>;
 export type Download = (url: string, sha256: string, dest: string, options?: DownloadOptions) => Promise<string>;
 
 export const SPIN_VERSION = 'v3.4.0';

@@ -5,8 +5,7 @@ import type { LegContext } from '../../src/backends/backend.js';
 import { createKanikoBackend, kanikoInvocation, resolveKanikoImage } from '../../src/backends/kaniko.js';
 import type { BuildConfig } from '../../src/core/config/schema.js';
 import { UserError } from '../../src/core/problem.js';
-import { ToolError, type RunOptions, type RunResult } from '../../src/tools/exec.js';
-import type { Runner } from '../../src/tools/containerRunner.js';
+import { ToolError, type RunOptions, type RunResult, type Runner } from '../../src/tools/exec.js';
 import { LOCAL_KANIKO_IMAGE } from '../../src/tools/kaniko.js';
 
 const DIGEST = `sha256:${'a'.repeat(64)}`;

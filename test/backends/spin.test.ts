@@ -8,8 +8,8 @@ import type { LegContext } from '../../src/backends/backend.js';
 import { createSpinBackend, SPIN_NOT_INSTALLED } from '../../src/backends/spin.js';
 import type { BuildConfig } from '../../src/core/config/schema.js';
 import { UserError } from '../../src/core/problem.js';
-import type { RunOptions, RunResult } from '../../src/tools/exec.js';
-import type { Download, Runner } from '../../src/tools/spin.js';
+import type { RunOptions, RunResult, Runner } from '../../src/tools/exec.js';
+import type { Download } from '../../src/tools/spin.js';
 
 const DIGEST = `sha256:${'c'.repeat(64)}`;
 const REPO = '127.0.0.1:5000/team/spin-hello';

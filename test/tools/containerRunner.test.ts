@@ -1,8 +1,8 @@
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { containerRunArgs, detectEngine, runContainer, type Runner } from '../../src/tools/containerRunner.js';
-import type { RunOptions, RunResult } from '../../src/tools/exec.js';
+import { containerRunArgs, detectEngine, runContainer } from '../../src/tools/containerRunner.js';
+import type { RunOptions, RunResult, Runner } from '../../src/tools/exec.js';
 
 interface Call {
   cmd: string;

@@ -1,3 +1,6 @@
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { formatCommand, maskSecrets, run, ToolError, which } from '../../src/tools/exec.js';
 
 describe('run', () => {
@@ -63,6 +66,54 @@ describe('run', () => {
 
   it('kills a command that runs past its timeout', async () => {
     await expect(run('sleep', ['5'], { timeoutMs: 100 })).rejects.toThrow(/timed out after 100 ms/);
+  });
+
+  it('gives a command an empty stdin when there is no input', async () => {
+    // An open stdin would keep cat waiting until the timeout.
+    await expect(run('cat', [], { timeoutMs: 3_000 })).resolves.toMatchObject({ code: 0, stdout: '' });
+  });
+
+  it('survives a command that exits without reading its input', async () => {
+    // @actions/exec writes the input with no error listener: EPIPE here would end the process.
+    const input = 'x'.repeat(1 << 20);
+    for (let i = 0; i < 5; i += 1) {
+      await expect(run('sh', ['-c', 'exit 3'], { input, allowFailure: true })).resolves.toMatchObject({ code: 3 });
+    }
+  });
+
+  it('decodes a character split across chunks', async () => {
+    const lines: string[] = [];
+    const result = await run('sh', ['-c', 'printf "\\303"; sleep 0.05; printf "\\251\\n"'], { onLine: (_s, l) => lines.push(l) });
+    expect(lines).toEqual(['\u00e9']);
+    expect(result.stdout).toBe('\u00e9\n');
+  });
+
+  it("finds the command on the PATH of the env it is given, not only on this process's", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hephy-exec-bin-'));
+    try {
+      writeFileSync(join(dir, 'hephy-only-here'), '#!/bin/sh\necho found "$@"\n');
+      chmodSync(join(dir, 'hephy-only-here'), 0o755);
+      const result = await run('hephy-only-here', ['a b'], { env: { PATH: dir } });
+      expect(result.stdout).toBe('found a b\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('prints nothing itself: no command line, no output (the argv may hold a secret)', async () => {
+    const written: string[] = [];
+    const streams = [process.stdout, process.stderr];
+    const originals = streams.map((stream) => stream.write);
+    for (const stream of streams) {
+      stream.write = ((chunk: string | Uint8Array) => written.push(String(chunk)) > 0) as typeof stream.write;
+    }
+    try {
+      await run('sh', ['-c', 'echo out; echo err >&2', 'hunter2'], { secrets: ['hunter2'] });
+      await run('sh', ['-c', 'exit 1', 'hunter2'], { secrets: ['hunter2'], allowFailure: true });
+    } finally {
+      streams.forEach((stream, i) => (stream.write = originals[i]));
+    }
+    expect(written).toEqual([]);
   });
 });
 

@@ -1,15 +1,8 @@
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ToolError, type RunOptions, type RunResult } from '../../src/tools/exec.js';
-import {
-  createImagetools,
-  digestOf,
-  indexPlatforms,
-  resolveImagetoolsCommand,
-  type ManifestDocument,
-  type Runner,
-} from '../../src/tools/imagetools.js';
+import { ToolError, type RunOptions, type RunResult, type Runner } from '../../src/tools/exec.js';
+import { createImagetools, digestOf, indexPlatforms, resolveImagetoolsCommand, type ManifestDocument } from '../../src/tools/imagetools.js';
 
 const A = `sha256:${'a'.repeat(64)}`;
 const B = `sha256:${'b'.repeat(64)}`;
