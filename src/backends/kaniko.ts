@@ -19,6 +19,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { kanikoImage as buildLocalKanikoImage } from '../tools/localServices.js';
 import { toolEnv } from '../tools/paths.js';
 import { expandList } from '../core/expand.js';
+import { isDigest } from '../core/oci.js';
 import { UserError, messageOf } from '../core/problem.js';
 import { scratchTag } from '../core/scratchTag.js';
 import { detectEngine, runContainer, type ContainerEngine, type Mount } from '../tools/containerRunner.js';
@@ -36,7 +37,6 @@ import { layoutManifestSize } from '../tools/ociLayout.js';
 import { dockerAuthFile, pushLayoutByDigest } from '../tools/skopeo.js';
 import type { Backend, LegBuildResult, LegContext } from './backend.js';
 
-const DIGEST = /^sha256:[a-f0-9]{64}$/;
 const BUILD_TIMEOUT_MS = 2 * 60 * 60 * 1000;
 
 /** digest: layout + skopeo; scratch-tag: kaniko pushes under a scratch tag; none: push disabled. */
@@ -228,7 +228,7 @@ export function createKanikoBackend(options: KanikoBackendOptions = {}): Backend
     }
     const kanikoDone = now();
     const digest = existsSync(invocation.digestFile) ? readFileSync(invocation.digestFile, 'utf8').trim() : '';
-    if (!DIGEST.test(digest)) throw new Error(`kaniko: the executor succeeded but wrote no digest (${invocation.digestFile}: "${digest}")`);
+    if (!isDigest(digest)) throw new Error(`kaniko: the executor succeeded but wrote no digest (${invocation.digestFile}: "${digest}")`);
 
     if (p.pushMode === 'scratch-tag') return { digest, pushMs: pushStarted === undefined ? 0 : kanikoDone - pushStarted };
     if (p.pushMode === 'none') {

@@ -12,6 +12,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { toolEnv } from '../tools/paths.js';
+import { isDigest } from '../core/oci.js';
 import { UserError } from '../core/problem.js';
 import { scratchTag } from '../core/scratchTag.js';
 import { run, which, type Runner } from '../tools/exec.js';
@@ -29,7 +30,6 @@ import {
 } from '../tools/spin.js';
 import type { Backend, LegBuildResult, LegContext } from './backend.js';
 
-const DIGEST = /^sha256:[a-f0-9]{64}$/;
 const SPIN_PLATFORM = 'wasi/wasm32';
 
 export const SPIN_NOT_INSTALLED = `the Spin CLI is not installed; hephy-builder installs it on GitHub runners; locally install it from https://spinframework.dev/ (hephy-builder pins spin ${SPIN_VERSION})`;
@@ -113,7 +113,7 @@ export function createSpinBackend(options: SpinBackendOptions = {}): Backend {
     });
     const pushMs = now() - pushStart;
     const digest = parsePushedDigest(pushed.stdout) ?? (await resolveDigest(reference, env));
-    if (!DIGEST.test(digest)) throw new Error(`spin: cannot tell the digest pushed to ${reference} (got "${digest}")`);
+    if (!isDigest(digest)) throw new Error(`spin: cannot tell the digest pushed to ${reference} (got "${digest}")`);
     return { digest, pushMs };
   }
 

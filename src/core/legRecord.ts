@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { BACKENDS } from './config/schema.js';
 import type { Leg, LegRecord } from './model.js';
 import { parseJsonDocument } from './jsonDocument.js';
+import { DIGEST } from './oci.js';
 
 const durations = z.object({ setup: z.number(), build: z.number(), push: z.number(), total: z.number() });
 
@@ -16,10 +17,7 @@ export const legRecordSchema = z.object({
   backend: z.enum(BACKENDS),
   runner: z.string(),
   repository: z.string().optional(),
-  digest: z
-    .string()
-    .regex(/^sha256:[a-f0-9]{64}$/)
-    .optional(),
+  digest: z.string().regex(DIGEST).optional(),
   compressedSize: z.number().int().nonnegative().optional(),
   pushed: z.boolean().optional(),
   durationsMs: durations,

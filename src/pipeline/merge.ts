@@ -15,7 +15,8 @@ import { walkFiles } from '../core/walk.js';
 import type { ImageOutcome, RunReport } from '../core/report/runSummary.js';
 import type { PublishOptions } from '../core/tags.js';
 import { mapLimited } from './mapLimited.js';
-import { defaultImagetools, indexPlatforms, type Imagetools, type ManifestDocument } from '../tools/imagetools.js';
+import { indexPlatforms, type ManifestDocument } from '../core/oci.js';
+import { defaultImagetools, type Imagetools } from '../tools/imagetools.js';
 import { messageOf } from '../core/problem.js';
 
 export interface MergeOptions {

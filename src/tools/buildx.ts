@@ -6,6 +6,7 @@
 // (and reports its digest in the metadata file) but sends nothing to the registry.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { isDigest, isImageManifestType } from '../core/oci.js';
 import { run, which, type Runner } from './exec.js';
 
 /** How to start buildx: [executable, ...leading args], e.g. ['docker', 'buildx'] or ['buildx']. */
@@ -116,11 +117,11 @@ export async function resolveBuildxCommand(env: NodeJS.ProcessEnv, runner: Runne
 export function metadataDigest(text: string): string {
   const metadata = JSON.parse(text) as Record<string, unknown>;
   const digest = metadata['containerimage.digest'];
-  if (typeof digest !== 'string' || !/^sha256:[a-f0-9]{64}$/.test(digest)) {
+  if (!isDigest(digest)) {
     throw new Error(`buildx metadata has no containerimage.digest (keys: ${Object.keys(metadata).join(', ') || 'none'})`);
   }
   const descriptor = metadata['containerimage.descriptor'] as { mediaType?: string } | undefined;
-  if (descriptor?.mediaType && !/manifest/.test(descriptor.mediaType)) {
+  if (descriptor?.mediaType && !isImageManifestType(descriptor.mediaType)) {
     // An index here means attestations (or several platforms) were pushed with the image.
     throw new Error(`buildx pushed a ${descriptor.mediaType}, expected one platform's image manifest`);
   }

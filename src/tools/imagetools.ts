@@ -12,33 +12,9 @@
 // imagetools reads that section from the builder's stored config (buildx's GetImageConfig), so
 // create the builder with `docker buildx create --config buildkitd.toml ...` and pass its name
 // as `builder` (or set BUILDX_BUILDER). The builder need not be running for imagetools.
-import { createHash } from 'node:crypto';
 import { run, ToolError, which, type RunOptions, type RunResult, type Runner } from './exec.js';
+import { compressedSize, isDigest, isIndex, type ManifestDocument } from '../core/oci.js';
 import { messageOf } from '../core/problem.js';
-
-export interface OciPlatform {
-  os: string;
-  architecture: string;
-  variant?: string;
-}
-
-export interface Descriptor {
-  mediaType?: string;
-  digest: string;
-  size: number;
-  platform?: OciPlatform;
-  annotations?: Record<string, string>;
-}
-
-/** An image index or a platform manifest, as the registry returned it. */
-export interface ManifestDocument {
-  schemaVersion?: number;
-  mediaType?: string;
-  manifests?: Descriptor[];
-  config?: Descriptor;
-  layers?: Descriptor[];
-  [key: string]: unknown;
-}
 
 export interface CreateIndexOptions {
   /** Full references to push the result to; all of them get the same digest. */
@@ -77,7 +53,6 @@ export interface Imagetools {
   manifestCompressedSize(ref: string, env?: NodeJS.ProcessEnv, options?: InspectOptions): Promise<number>;
 }
 
-const DIGEST = /^sha256:[a-f0-9]{64}$/;
 const DEFAULT_TIMEOUT_MS = 5 * 60 * 1000;
 
 /** The command that runs `imagetools`: [executable, ...leading args]. */
@@ -101,30 +76,6 @@ export async function resolveImagetoolsCommand(env: NodeJS.ProcessEnv, runner: R
       ? 'docker is on PATH but has no buildx plugin (looked up under DOCKER_CONFIG/cli-plugins and the system plugin dirs), and no standalone buildx is on PATH: install buildx (scripts/install-tools.sh)'
       : 'neither docker (with buildx) nor a standalone buildx is on PATH: install buildx (scripts/install-tools.sh)',
   );
-}
-
-/** sha256 digest of a manifest's exact bytes: what a registry addresses it by. */
-export function digestOf(rawManifest: string): string {
-  return `sha256:${createHash('sha256').update(rawManifest, 'utf8').digest('hex')}`;
-}
-
-function isAttestation(descriptor: Descriptor): boolean {
-  const platform = descriptor.platform;
-  return (
-    descriptor.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest' ||
-    (platform?.os === 'unknown' && platform?.architecture === 'unknown')
-  );
-}
-
-/** os/arch[/variant] of each image in an index, skipping attestation manifests; [] for a single manifest. */
-export function indexPlatforms(raw: ManifestDocument): string[] {
-  return (raw.manifests ?? [])
-    .filter((d) => d.platform && !isAttestation(d))
-    .map((d) => [d.platform!.os, d.platform!.architecture, d.platform!.variant].filter(Boolean).join('/'));
-}
-
-export function isIndex(raw: ManifestDocument): boolean {
-  return Array.isArray(raw.manifests);
 }
 
 function parseJson(text: string, what: string): unknown {
@@ -230,7 +181,7 @@ export function createImagetools(runner: Runner = run): Imagetools {
       const data = parseJson(await inspectText(ref, ['--format', '{{json .Manifest}}'], env, options), `imagetools inspect ${ref}`) as {
         digest?: unknown;
       };
-      if (typeof data.digest !== 'string' || !DIGEST.test(data.digest)) {
+      if (!isDigest(data.digest)) {
         throw new Error(`imagetools inspect ${ref}: no sha256 digest in the output`);
       }
       return data.digest;
@@ -239,11 +190,9 @@ export function createImagetools(runner: Runner = run): Imagetools {
     async manifestCompressedSize(ref, env = process.env, options = {}) {
       const raw = await inspectRaw(ref, env, options);
       if (isIndex(raw)) throw new Error(`${ref} is an image index, not a platform manifest: pass repository@digest of one platform`);
-      const blobs = [raw.config, ...(raw.layers ?? [])];
-      if (!raw.config || blobs.some((b) => !b || typeof b.size !== 'number' || b.size < 0)) {
-        throw new Error(`${ref}: the manifest has no config or a blob without a size`);
-      }
-      return blobs.reduce((sum, blob) => sum + blob!.size, 0);
+      const size = compressedSize(raw);
+      if (size === undefined) throw new Error(`${ref}: the manifest has no config or a blob without a size`);
+      return size;
     },
   };
 }

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { UserError, messageOf } from '../core/problem.js';
 import { run, type RunResult } from './exec.js';
+import { layoutImageDigest } from './ociLayout.js';
 
 export interface KoBuildOptions {
   /** Go package to build: `./cmd/app`, `.`, or a full import path. */
@@ -133,25 +134,6 @@ export function koInvocation(opts: KoBuildOptions, layoutDir: string, userConfig
   return { args, env, configPath, configText: koConfigText(userConfig, opts), layoutDir };
 }
 
-/** The one image manifest ko wrote into a layout; anything else is an error worth reporting. */
-export function layoutImageDigest(layoutDir: string): string {
-  const index = JSON.parse(readFileSync(join(layoutDir, 'index.json'), 'utf8')) as {
-    manifests?: { mediaType?: string; digest?: string }[];
-  };
-  const manifests = index.manifests ?? [];
-  if (manifests.length !== 1) {
-    throw new Error(`ko wrote ${manifests.length} entries into ${layoutDir}, expected exactly one image`);
-  }
-  const [entry] = manifests;
-  if (!entry.digest || !/manifest/.test(entry.mediaType ?? '')) {
-    // An index means ko built several platforms: the base image matched more than the leg's one.
-    throw new Error(
-      `ko wrote a ${entry.mediaType ?? 'descriptor without media type'} into ${layoutDir}, expected one platform's image manifest`,
-    );
-  }
-  return entry.digest;
-}
-
 /** ko log lines start with Go's log timestamp, which the leg's own log already carries. */
 export function stripGoLogTime(line: string): string {
   return line.replace(/^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d(\.\d+)? /, '');
@@ -174,7 +156,7 @@ export async function koBuild(opts: KoBuildOptions): Promise<KoBuildResult> {
       onLine: opts.onLine ? (_stream, line) => opts.onLine?.(stripGoLogTime(line)) : undefined,
     });
     return {
-      digest: layoutImageDigest(inv.layoutDir),
+      digest: layoutImageDigest(inv.layoutDir, 'ko'),
       layoutDir: inv.layoutDir,
       layoutIsTemporary: layout.temporary,
       durationMs: result.durationMs,

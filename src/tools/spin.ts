@@ -15,6 +15,7 @@
 // (Formula/spin.rb, the Linux amd64/aarch64 tarballs); they were not downloaded here.
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { DIGEST_PATTERN } from '../core/oci.js';
 import { UserError } from '../core/problem.js';
 import { downloadVerified, type DownloadOptions } from './download.js';
 import { run, type Runner } from './exec.js';
@@ -115,5 +116,5 @@ export function spinPushArgs(manifest: string, reference: string, insecure: bool
 
 /** The digest `spin registry push` reports, if the registry told it. */
 export function parsePushedDigest(stdout: string): string | undefined {
-  return /Pushed with digest (sha256:[a-f0-9]{64})/.exec(stdout)?.[1];
+  return new RegExp(`Pushed with digest (${DIGEST_PATTERN})`).exec(stdout)?.[1];
 }

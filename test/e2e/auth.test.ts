@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { startRegistry, type LocalRegistry } from '../../src/tools/localServices.js';
 import { packageRoot, toolEnv } from '../../src/tools/paths.js';
 import { run, ToolError } from '../../src/tools/exec.js';
-import { createIndex, indexPlatforms, inspectRaw, resolveImagetoolsCommand } from '../../src/tools/imagetools.js';
+import { indexPlatforms } from '../../src/core/oci.js';
+import { createIndex, inspectRaw, resolveImagetoolsCommand } from '../../src/tools/imagetools.js';
 import { registrySecrets, withRegistryAuth } from '../../src/tools/registryAuth.js';
 import { rawManifest, services, tempDir } from './harness.js';
 

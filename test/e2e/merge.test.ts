@@ -8,7 +8,8 @@ import { toolEnv } from '../../src/tools/paths.js';
 import type { Leg } from '../../src/core/model.js';
 import type { PublishOptions } from '../../src/core/tags.js';
 import { run } from '../../src/tools/exec.js';
-import { digestOf, indexDigest, inspectRaw, manifestCompressedSize } from '../../src/tools/imagetools.js';
+import { digestOf } from '../../src/core/oci.js';
+import { indexDigest, inspectRaw, manifestCompressedSize } from '../../src/tools/imagetools.js';
 import { imageConfig, rawManifest, services, tempDir } from './harness.js';
 import { testLegRecord } from '../helpers/legRecords.js';
 

@@ -5,7 +5,8 @@ import { anyFailed, mergeImages, mergePushes, readLegRecords, type MergeOptions 
 import type { Leg, LegRecord } from '../../src/core/model.js';
 import type { PublishOptions } from '../../src/core/tags.js';
 import { testLegRecord } from '../helpers/legRecords.js';
-import { digestOf, type CreateIndexOptions, type ManifestDocument, type OciPlatform } from '../../src/tools/imagetools.js';
+import { digestOf, type ManifestDocument, type OciPlatform } from '../../src/core/oci.js';
+import type { CreateIndexOptions } from '../../src/tools/imagetools.js';
 
 const publish: PublishOptions = {
   registry: '127.0.0.1:5000',

@@ -2,7 +2,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ToolError, type RunOptions, type RunResult, type Runner } from '../../src/tools/exec.js';
-import { createImagetools, digestOf, indexPlatforms, resolveImagetoolsCommand, type ManifestDocument } from '../../src/tools/imagetools.js';
+import { createImagetools, resolveImagetoolsCommand } from '../../src/tools/imagetools.js';
 
 const A = `sha256:${'a'.repeat(64)}`;
 const B = `sha256:${'b'.repeat(64)}`;
@@ -244,36 +244,5 @@ describe('createImagetools', () => {
     } finally {
       rmSync(shim, { recursive: true, force: true });
     }
-  });
-});
-
-describe('indexPlatforms', () => {
-  it('lists os/arch[/variant] of each image and skips attestation manifests', () => {
-    const raw: ManifestDocument = {
-      manifests: [
-        { digest: A, size: 1, platform: { os: 'linux', architecture: 'amd64' } },
-        { digest: B, size: 1, platform: { os: 'linux', architecture: 'arm64', variant: 'v8' } },
-        { digest: B, size: 1, platform: { os: 'linux', architecture: 'arm', variant: 'v7' } },
-        {
-          digest: A,
-          size: 1,
-          platform: { os: 'unknown', architecture: 'unknown' },
-          annotations: { 'vnd.docker.reference.type': 'attestation-manifest' },
-        },
-        { digest: A, size: 1, annotations: { 'vnd.docker.reference.type': 'attestation-manifest' } },
-      ],
-    };
-    expect(indexPlatforms(raw)).toEqual(['linux/amd64', 'linux/arm64/v8', 'linux/arm/v7']);
-  });
-
-  it('is empty for a single-platform manifest', () => {
-    expect(indexPlatforms({ config: { digest: A, size: 1 }, layers: [] })).toEqual([]);
-  });
-});
-
-describe('digestOf', () => {
-  it('is the sha256 of the exact bytes', () => {
-    expect(digestOf('')).toBe('sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
-    expect(digestOf('{}')).not.toBe(digestOf('{ }'));
   });
 });

@@ -1,14 +1,8 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from '../../src/core/problem.js';
-import { koLayoutDir, layoutImageDigest, readUserKoConfig, stripGoLogTime } from '../../src/tools/ko.js';
-
-function layout(manifests: object[]): string {
-  const dir = mkdtempSync(join(tmpdir(), 'hephy-layout-'));
-  writeFileSync(join(dir, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests }));
-  return dir;
-}
+import { koLayoutDir, readUserKoConfig, stripGoLogTime } from '../../src/tools/ko.js';
 
 describe('koLayoutDir', () => {
   it('writes the layout under workDir when ko accepts that path', () => {
@@ -26,28 +20,6 @@ describe('koLayoutDir', () => {
 
   it('says what to do when no usable path exists', () => {
     expect(() => koLayoutDir('/Work', '/Temp')).toThrow('set TMPDIR to such a directory');
-  });
-});
-
-describe('layoutImageDigest', () => {
-  const digest = `sha256:${'b'.repeat(64)}`;
-
-  it('is the digest of the one image manifest', () => {
-    expect(layoutImageDigest(layout([{ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest, size: 1 }]))).toBe(digest);
-  });
-
-  it('refuses an index (several platforms) and several entries', () => {
-    expect(() => layoutImageDigest(layout([{ mediaType: 'application/vnd.oci.image.index.v1+json', digest, size: 1 }]))).toThrow(
-      "expected one platform's image manifest",
-    );
-    const m = { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest, size: 1 };
-    expect(() => layoutImageDigest(layout([m, m]))).toThrow('ko wrote 2 entries');
-  });
-
-  it('reports a missing layout', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'hephy-layout-'));
-    mkdirSync(join(dir, 'x'));
-    expect(() => layoutImageDigest(join(dir, 'x'))).toThrow(/index\.json/);
   });
 });
 
