@@ -34,7 +34,8 @@ import {
   type KanikoOutput,
 } from '../tools/kaniko.js';
 import { layoutManifestSize } from '../tools/ociLayout.js';
-import { dockerAuthFile, pushLayoutByDigest } from '../tools/skopeo.js';
+import { existingDockerConfigDir } from '../tools/dockerConfig.js';
+import { skopeoPusher } from '../tools/skopeo.js';
 import type { Backend, LegBuildResult, LegContext } from './backend.js';
 
 const BUILD_TIMEOUT_MS = 2 * 60 * 60 * 1000;
@@ -70,12 +71,6 @@ export function resolveKanikoImage(ctx: Pick<LegContext, 'options' | 'onRunner'>
     );
   }
   return LOCAL_KANIKO_IMAGE;
-}
-
-/** Where the docker config with registry auth lives: DOCKER_CONFIG, else ~/.docker. */
-export function dockerConfigDir(env: NodeJS.ProcessEnv): string | undefined {
-  const dir = env.DOCKER_CONFIG || (env.HOME ? join(env.HOME, '.docker') : undefined);
-  return dir && existsSync(dir) && statSync(dir).isDirectory() ? dir : undefined;
 }
 
 function isInside(child: string, parent: string): boolean {
@@ -116,7 +111,7 @@ export function kanikoInvocation(ctx: LegContext, pushMode: PushMode, cacheRepo?
     dockerfile = `${IN_CONTAINER.dockerfileDir}/${dockerfileHost.slice(dirname(dockerfileHost).length + 1)}`;
   }
   mounts.push({ host: ctx.workDir, container: IN_CONTAINER.out });
-  const auth = dockerConfigDir(ctx.env);
+  const auth = existingDockerConfigDir(ctx.env);
   if (auth) mounts.push({ host: auth, container: IN_CONTAINER.dockerConfig, readonly: true });
 
   const destination = pushMode === 'scratch-tag' ? `${ctx.target.repository}:${scratchTag(ctx.leg.id)}` : ctx.target.repository;
@@ -153,6 +148,7 @@ export function createKanikoBackend(options: KanikoBackendOptions = {}): Backend
   const detect = options.detectEngine ?? ((env: NodeJS.ProcessEnv) => detectEngine(env, runner));
   const buildLocalImage = options.buildLocalImage ?? buildLocalKanikoImage;
   const now = options.now ?? Date.now;
+  const pusher = skopeoPusher(runner);
   const prepared = new WeakMap<LegContext, Prepared>();
 
   async function prepare(ctx: LegContext): Promise<Prepared> {
@@ -237,23 +233,15 @@ export function createKanikoBackend(options: KanikoBackendOptions = {}): Backend
     }
 
     const pushStart = now();
-    await pushLayoutByDigest(
-      {
-        layoutDir: invocation.layoutDir,
-        repository: ctx.target.repository,
-        digest,
-        insecure: ctx.target.insecure,
-        authFile: dockerAuthFile(ctx.env),
-        digestFile: join(ctx.workDir, 'pushed-digest'),
-      },
-      { env, secrets: ctx.secrets, onLine: (_stream, line) => ctx.log(line) },
-      runner,
-    ).catch((error: unknown) => {
-      if (!(error instanceof ToolError)) throw error;
-      const last = error.stderr.trim().split('\n').pop() ?? '';
-      throw new Error(
-        `skopeo: cannot push ${ctx.target.repository}@${digest}: ${last.replace(/^time=.*?msg="(.*)"$/, '$1') || error.message}`,
-      );
+    await pusher.push({
+      layoutDir: invocation.layoutDir,
+      repository: ctx.target.repository,
+      digest,
+      insecure: ctx.target.insecure,
+      env,
+      secrets: ctx.secrets,
+      onLine: ctx.log,
+      workDir: ctx.workDir,
     });
     return { digest, pushMs: now() - pushStart, compressedSize: layoutManifestSize(invocation.layoutDir, digest) };
   }

@@ -5,7 +5,7 @@ import { readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { expandList } from '../core/expand.js';
 import { UserError } from '../core/problem.js';
-import { craneVersion, pushLayoutByDigest } from '../tools/crane.js';
+import { cranePusher, craneVersion } from '../tools/crane.js';
 import { which } from '../tools/exec.js';
 import { koBuild, koVersion, readUserKoConfig, type KoBuildOptions } from '../tools/ko.js';
 import { layoutManifestSize } from '../tools/ociLayout.js';
@@ -119,7 +119,7 @@ export const koBackend: Backend = {
         return { digest: built.digest, pushMs: 0 };
       }
       ctx.log(`pushing ${ctx.target.repository}@${built.digest}`);
-      const pushMs = await pushLayoutByDigest({
+      const pushMs = await cranePusher().push({
         layoutDir: built.layoutDir,
         repository: ctx.target.repository,
         digest: built.digest,
@@ -127,6 +127,7 @@ export const koBackend: Backend = {
         env: ctx.env,
         secrets: ctx.secrets,
         onLine: ctx.log,
+        workDir: ctx.workDir,
       });
       return { digest: built.digest, pushMs, compressedSize: layoutManifestSize(built.layoutDir, built.digest) };
     } finally {

@@ -7,6 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isDigest, isImageManifestType } from '../core/oci.js';
+import { defaultDockerConfigDir } from './dockerConfig.js';
 import { run, which, type Runner } from './exec.js';
 
 /** How to start buildx: [executable, ...leading args], e.g. ['docker', 'buildx'] or ['buildx']. */
@@ -86,16 +87,19 @@ export function buildxBuildArgs(opts: Omit<BuildxBuildOptions, 'env' | 'secrets'
  */
 export function buildxEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const out: NodeJS.ProcessEnv = { ...env, NO_COLOR: '1' };
-  if (env.DOCKER_CONFIG && !env.BUILDX_CONFIG && env.HOME) {
-    const home = join(env.HOME, '.docker', 'buildx');
+  if (env.DOCKER_CONFIG && !env.BUILDX_CONFIG) {
+    const home = join(defaultDockerConfigDir(env), 'buildx');
     if (!existsSync(join(env.DOCKER_CONFIG, 'buildx')) && existsSync(home)) out.BUILDX_CONFIG = home;
   }
   return out;
 }
 
 /**
- * `docker buildx` when the docker CLI finds its plugin under this env (it looks under
- * $DOCKER_CONFIG/cli-plugins and the system dirs), else a standalone `buildx` (the same program).
+ * How to start buildx (for builds and for imagetools alike): `docker buildx` when the docker CLI
+ * finds its plugin under this env, else a standalone `buildx` or `docker-buildx` (the same
+ * program). The docker CLI looks for plugins under $DOCKER_CONFIG/cli-plugins and the system
+ * plugin dirs, so a DOCKER_CONFIG made fresh for registry auth can hide the plugin: we probe
+ * instead of assuming (registryAuth.withRegistryAuth links the plugins along).
  */
 export async function resolveBuildxCommand(env: NodeJS.ProcessEnv, runner: Runner = run): Promise<BuildxCommand> {
   const path = env.PATH ?? '';
@@ -108,8 +112,8 @@ export async function resolveBuildxCommand(env: NodeJS.ProcessEnv, runner: Runne
   if (buildx) return [buildx];
   throw new Error(
     docker
-      ? 'docker is on PATH but has no buildx plugin under this DOCKER_CONFIG, and no standalone buildx is on PATH: install buildx'
-      : 'neither docker with buildx nor a standalone buildx is on PATH: install buildx',
+      ? 'docker is on PATH but has no buildx plugin under this DOCKER_CONFIG (looked up under DOCKER_CONFIG/cli-plugins and the system plugin dirs), and no standalone buildx is on PATH: install buildx (scripts/install-tools.sh)'
+      : 'neither docker with buildx nor a standalone buildx is on PATH: install buildx (scripts/install-tools.sh)',
   );
 }
 

@@ -1,10 +1,7 @@
 // `docker buildx imagetools`: creates multi-arch indexes from per-platform digests and reads
 // manifests back from the registry. It needs only registry access, no Docker daemon.
 //
-// Which binary: `docker buildx` when the docker CLI finds its buildx plugin, else a standalone
-// `buildx` on PATH (the same program). The docker CLI looks for plugins under $DOCKER_CONFIG/
-// cli-plugins, so pointing DOCKER_CONFIG at a fresh directory for registry auth can hide the
-// plugin; we probe instead of assuming (registryAuth.withRegistryAuth links the plugins along).
+// Which binary: the one buildx lookup of buildx.ts (resolveBuildxCommand), once per environment.
 //
 // Plain http: buildx speaks http to 127.0.0.1:PORT and localhost:PORT without any config
 // (verified with distribution 2.8). Any other plain-http or self-signed registry needs a buildx
@@ -12,7 +9,8 @@
 // imagetools reads that section from the builder's stored config (buildx's GetImageConfig), so
 // create the builder with `docker buildx create --config buildkitd.toml ...` and pass its name
 // as `builder` (or set BUILDX_BUILDER). The builder need not be running for imagetools.
-import { run, ToolError, which, type RunOptions, type RunResult, type Runner } from './exec.js';
+import { resolveBuildxCommand } from './buildx.js';
+import { run, ToolError, type RunOptions, type RunResult, type Runner } from './exec.js';
 import { compressedSize, isDigest, isIndex, type ManifestDocument } from '../core/oci.js';
 import { messageOf } from '../core/problem.js';
 
@@ -58,24 +56,9 @@ const DEFAULT_TIMEOUT_MS = 5 * 60 * 1000;
 /** The command that runs `imagetools`: [executable, ...leading args]. */
 export type ImagetoolsCommand = [string, ...string[]];
 
-/**
- * Finds `docker buildx` (if the docker CLI sees its plugin under this env) or a standalone
- * `buildx`. One probe per distinct PATH/DOCKER_CONFIG/HOME.
- */
+/** `docker buildx imagetools` or `buildx imagetools`, as resolveBuildxCommand finds buildx. */
 export async function resolveImagetoolsCommand(env: NodeJS.ProcessEnv, runner: Runner = run): Promise<ImagetoolsCommand> {
-  const path = env.PATH ?? '';
-  const docker = which('docker', path);
-  if (docker) {
-    const probe = await runner(docker, ['buildx', 'version'], { env, allowFailure: true, timeoutMs: 30_000 }).catch(() => undefined);
-    if (probe && probe.code === 0) return [docker, 'buildx', 'imagetools'];
-  }
-  const buildx = which('buildx', path);
-  if (buildx) return [buildx, 'imagetools'];
-  throw new Error(
-    docker
-      ? 'docker is on PATH but has no buildx plugin (looked up under DOCKER_CONFIG/cli-plugins and the system plugin dirs), and no standalone buildx is on PATH: install buildx (scripts/install-tools.sh)'
-      : 'neither docker (with buildx) nor a standalone buildx is on PATH: install buildx (scripts/install-tools.sh)',
-  );
+  return [...(await resolveBuildxCommand(env, runner)), 'imagetools'];
 }
 
 function parseJson(text: string, what: string): unknown {

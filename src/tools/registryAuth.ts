@@ -2,9 +2,9 @@
 // that every tool reads (buildx, ko, crane, kaniko via its mounted config, skopeo with
 // --authfile), so the password is never on a command line, in a process list or in a log.
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { UserError } from '../core/problem.js';
+import { dockerConfigDir } from './dockerConfig.js';
 
 export interface RegistryCredentials {
   /** host[:port], with or without scheme or path, e.g. https://registry.example.com/team. */
@@ -123,7 +123,7 @@ export function withRegistryAuth(
 ): NodeJS.ProcessEnv {
   const logins = Array.isArray(creds) ? creds : [creds];
   if (logins.length === 0) return env;
-  const previous = env.DOCKER_CONFIG || join(env.HOME || homedir(), '.docker');
+  const previous = dockerConfigDir(env);
   const same = resolve(previous) === resolve(dir);
   for (const login of logins) {
     writeDockerConfig(dir, login, same ? {} : { base: join(previous, 'config.json') });

@@ -4,21 +4,18 @@
 // from skopeo's own lookup (REGISTRY_AUTH_FILE, containers/auth.json, ~/.docker/config.json).
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { run, type RunOptions, type RunResult, type Runner } from './exec.js';
+import { dockerConfigFile } from './dockerConfig.js';
+import { run, type Runner } from './exec.js';
+import { runPushTool, type LayoutPush, type LayoutPusher } from './layoutPush.js';
 
-export interface PushLayoutOptions {
-  /** Directory of an OCI layout holding exactly one image. */
-  layoutDir: string;
-  repository: string;
-  digest: string;
-  insecure: boolean;
+export interface SkopeoCopyOptions extends Pick<LayoutPush, 'layoutDir' | 'repository' | 'digest' | 'insecure'> {
   /** Docker config.json to read registry auth from. */
   authFile?: string;
   /** skopeo writes the digest it pushed here; it must equal `digest`. */
   digestFile: string;
 }
 
-export function skopeoCopyArgs(o: PushLayoutOptions): string[] {
+export function skopeoCopyArgs(o: SkopeoCopyOptions): string[] {
   if (o.layoutDir.includes(':')) throw new Error(`skopeo cannot read an OCI layout from a path with ':' (${o.layoutDir})`);
   return [
     'copy',
@@ -32,18 +29,19 @@ export function skopeoCopyArgs(o: PushLayoutOptions): string[] {
   ];
 }
 
-/** config.json of DOCKER_CONFIG (or ~/.docker), when it exists. */
-export function dockerAuthFile(env: NodeJS.ProcessEnv): string | undefined {
-  const dir = env.DOCKER_CONFIG || (env.HOME ? join(env.HOME, '.docker') : undefined);
-  const file = dir ? join(dir, 'config.json') : undefined;
-  return file && existsSync(file) ? file : undefined;
-}
-
-export async function pushLayoutByDigest(o: PushLayoutOptions, runOptions: RunOptions = {}, runner: Runner = run): Promise<RunResult> {
-  const result = await runner('skopeo', skopeoCopyArgs(o), { timeoutMs: 60 * 60 * 1000, ...runOptions });
-  const pushed = existsSync(o.digestFile) ? readFileSync(o.digestFile, 'utf8').trim() : '';
-  if (pushed !== o.digest) {
-    throw new Error(`skopeo pushed ${pushed || 'no digest'} to ${o.repository}, expected ${o.digest}`);
-  }
-  return result;
+/** `skopeo copy` of the layout by digest; the digest skopeo reports pushing is checked. */
+export function skopeoPusher(runner: Runner = run): LayoutPusher {
+  return {
+    tool: 'skopeo',
+    async push(request: LayoutPush) {
+      const digestFile = join(request.workDir, 'pushed-digest');
+      const args = skopeoCopyArgs({ ...request, authFile: dockerConfigFile(request.env), digestFile });
+      const result = await runPushTool(runner, 'skopeo', args, request);
+      const pushed = existsSync(digestFile) ? readFileSync(digestFile, 'utf8').trim() : '';
+      if (pushed !== request.digest) {
+        throw new Error(`skopeo pushed ${pushed || 'no digest'} to ${request.repository}, expected ${request.digest}`);
+      }
+      return result.durationMs;
+    },
+  };
 }

@@ -1,0 +1,61 @@
+// Pushing the one image of an OCI layout to REPOSITORY@DIGEST: no tag is created or moved, and the
+// registry must end up holding the very digest the build reported. Two tools can do it, crane
+// (src/tools/crane.ts) and skopeo (src/tools/skopeo.ts), behind this one shape; each backend
+// chooses the one that suits it (ko: crane, go-containerregistry like ko itself; kaniko: skopeo).
+import { ToolError, type RunResult, type Runner } from './exec.js';
+
+export interface LayoutPush {
+  /** OCI image layout holding exactly one image. */
+  layoutDir: string;
+  /** Repository without tag or digest. */
+  repository: string;
+  /** sha256:... of the image in the layout; the push goes to repository@digest. */
+  digest: string;
+  /** Plain http / unverified TLS for this registry. */
+  insecure: boolean;
+  /** The tool's environment; registry logins come from its docker config (DOCKER_CONFIG). */
+  env: NodeJS.ProcessEnv;
+  secrets?: string[];
+  onLine?: (line: string) => void;
+  /** A directory of the leg's own where the push may leave files (skopeo's digest file). */
+  workDir: string;
+}
+
+export interface LayoutPusher {
+  /** The tool that pushes, e.g. crane. */
+  readonly tool: string;
+  /**
+   * Pushes the layout's image; resolves to the milliseconds the tool ran. Rejects with one line
+   * saying why (the tool's own error), or when the registry got another digest than `digest`.
+   */
+  push(request: LayoutPush): Promise<number>;
+}
+
+/** Pushes run for at most an hour: a hung registry connection must not hold a runner forever. */
+export const PUSH_TIMEOUT_MS = 60 * 60 * 1000;
+
+/** The last line the tool printed on stderr, without its log decoration (logrus' msg="..."). */
+function lastErrorLine(error: ToolError): string {
+  const last = error.stderr.trim().split('\n').pop()?.trim() ?? '';
+  return last.replace(/^time=.*?msg="(.*)"$/, '$1').replace(/^Error: /, '');
+}
+
+/** A failed push as one line: `crane: cannot push REPO@DIGEST: <the tool's error>`. */
+function pushFailure(tool: string, request: Pick<LayoutPush, 'repository' | 'digest'>, error: unknown): unknown {
+  if (!(error instanceof ToolError)) return error;
+  return new Error(`${tool}: cannot push ${request.repository}@${request.digest}: ${lastErrorLine(error) || error.message}`);
+}
+
+/** Runs the pushing tool with the request's env, secrets and log, bounded in time; a failure reads as one line. */
+export async function runPushTool(runner: Runner, tool: string, args: string[], request: LayoutPush): Promise<RunResult> {
+  try {
+    return await runner(tool, args, {
+      env: request.env,
+      secrets: request.secrets,
+      timeoutMs: PUSH_TIMEOUT_MS,
+      onLine: request.onLine ? (_stream, line) => request.onLine?.(line) : undefined,
+    });
+  } catch (error) {
+    throw pushFailure(tool, request, error);
+  }
+}
