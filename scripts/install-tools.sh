@@ -4,7 +4,9 @@
 #   scripts/install-tools.sh                 # everything
 #   scripts/install-tools.sh --only ko,buildx
 #   scripts/install-tools.sh --list
+#   scripts/install-tools.sh --versions      # the pinned Go tools: name version
 #
+# The versions come from tool-pins.json (scripts/lib/pins.sh), which the TypeScript reads too.
 # Idempotent: a re-run with nothing to do takes well under a second. Go tools go to
 # $HEPHY_TOOLS_DIR/bin (default ~/.local/hephy-builder/bin), each with a stamp file in
 # $HEPHY_TOOLS_DIR/stamps. Afterwards: `source scripts/env.sh`.
@@ -12,6 +14,8 @@ set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source-path=SCRIPTDIR source=lib/common.sh
 . "$HERE/lib/common.sh"
+# shellcheck source-path=SCRIPTDIR source=lib/pins.sh
+. "$HERE/lib/pins.sh"
 
 APT_PACKAGES=(docker-registry runc podman skopeo qemu-user-static binfmt-support jq
   busybox-static git ca-certificates apache2-utils curl file python3 shellcheck)
@@ -23,19 +27,14 @@ APT_PACKAGES=(docker-registry runc podman skopeo qemu-user-static binfmt-support
 #     buildkit (its go.mod has exclude directives, which `go install M@V` refuses) and for
 #     chainguard-dev/kaniko (`go install` fails: the proxy answers 403 to its version list).
 #   CGO_ENABLED 0 for kaniko: its executor is copied into a scratch image.
-GO_TOOLS=(
-  "actionlint|actionlint|github.com/rhysd/actionlint|cmd/actionlint|v1.7.12|||install|1"
-  "ko|ko|github.com/google/ko|.|v0.19.1|||install|4"
-  "crane|crane|github.com/google/go-containerregistry|cmd/crane|v0.22.1|||install|1"
-  "buildkit|buildkitd buildctl|github.com/moby/buildkit|cmd/buildkitd cmd/buildctl|v0.32.2|-X github.com/moby/buildkit/version.Version=@V@ -X github.com/moby/buildkit/version.Revision=@REV@||src|5"
-  "buildx|buildx|github.com/docker/buildx|cmd/buildx|v0.36.1|-X github.com/docker/buildx/version.Version=@V@ -X github.com/docker/buildx/version.Revision=@REV@||install|3"
-  "kaniko|executor|github.com/chainguard-dev/kaniko|cmd/executor|v1.25.5|-X github.com/chainguard-dev/kaniko/pkg/version.version=@V@|0|src|3"
-  "act|act|github.com/nektos/act|.|v0.2.87|||install|1"
-)
-STEPS=(apt binfmt containers-conf actionlint ko crane buildkit buildx kaniko act)
+command -v node >/dev/null 2>&1 || hephy_die "node is needed to read the tool pins ($HEPHY_PINS)"
+PINNED="$(hephy_pins_go)" || hephy_die "cannot read the tool pins ($HEPHY_PINS)"
+mapfile -t GO_TOOLS <<<"$PINNED"
+STEPS=(apt binfmt containers-conf)
+for t in "${GO_TOOLS[@]}"; do STEPS+=("${t%%|*}"); done
 
 usage() {
-  sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
   echo "steps: ${STEPS[*]}"
 }
 
@@ -45,6 +44,9 @@ while [ $# -gt 0 ]; do
     --only) ONLY="${2:?--only needs a list}"; shift 2 ;;
     --only=*) ONLY="${1#--only=}"; shift ;;
     --list) echo "${STEPS[*]}"; exit 0 ;;
+    --versions)
+      for t in "${GO_TOOLS[@]}"; do IFS='|' read -r name _ _ _ ver _ <<<"$t"; echo "$name $ver"; done
+      exit 0 ;;
     -h|--help) usage; exit 0 ;;
     *) usage >&2; exit 2 ;;
   esac

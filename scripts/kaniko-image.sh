@@ -2,7 +2,7 @@
 # Build the Kaniko executor image from the Go-built binary (no base image, no network) and
 # load it into podman's storage:
 #
-#   scripts/kaniko-image.sh            # prints localhost/hephy/kaniko-executor:v1.25.5
+#   scripts/kaniko-image.sh            # prints localhost/hephy/kaniko-executor:<pinned version>
 #
 # Image = scratch + /kaniko/executor (static, CGO_ENABLED=0) + /kaniko/ssl/certs/ca-certificates.crt
 # + /kaniko/.docker/ + /etc/nsswitch.conf, with the upstream image's env and entrypoint.
@@ -12,8 +12,10 @@ set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source-path=SCRIPTDIR source=lib/common.sh
 . "$HERE/lib/common.sh"
+# shellcheck source-path=SCRIPTDIR source=lib/pins.sh
+. "$HERE/lib/pins.sh"
 
-KANIKO_VERSION=v1.25.5
+KANIKO_VERSION="$(hephy_pin_version kaniko)" || hephy_die "cannot read the kaniko pin ($HEPHY_PINS)"
 IMAGE="localhost/hephy/kaniko-executor:$KANIKO_VERSION"
 EXE="$HEPHY_BIN/executor"
 

@@ -39,7 +39,12 @@ describe('the npm package', () => {
     expect(needed).toContain('scripts/lib/common.sh');
     expect(needed).toContain('scripts/lib/oci_layout.py');
     expect(packed).toEqual(expect.arrayContaining([...needed]));
-    // Only those: dev and test scripts (selftest.sh, test.sh, act.sh, ...) stay in the repository.
+    // Only those: dev and test scripts (test.sh, act.sh, ...) stay in the repository.
     expect(packed.filter((f) => f.startsWith('scripts/')).sort()).toEqual([...needed].sort());
+  });
+
+  it('holds the pin file the scripts read their tool versions from (scripts/lib/pins.sh)', () => {
+    expect(readFileSync('scripts/lib/pins.sh', 'utf8')).toContain('/../.." && pwd)/tool-pins.json');
+    expect(packed).toContain('tool-pins.json');
   });
 });

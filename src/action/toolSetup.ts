@@ -10,6 +10,7 @@ import * as core from '@actions/core';
 import { traitsOf, type BackendName } from '../core/backendTraits.js';
 import { messageOf } from '../core/problem.js';
 import { run, which } from '../tools/exec.js';
+import { goInstallTarget } from '../tools/pins.js';
 
 export interface GoTool {
   name: string;
@@ -18,13 +19,10 @@ export interface GoTool {
 }
 
 /**
- * Same versions as scripts/install-tools.sh, which installs them for local runs and tests. Which
- * backend needs which: runnerTools in core/backendTraits.ts.
+ * The versions of tool-pins.json, which scripts/install-tools.sh installs for local runs and
+ * tests. Which backend needs which: runnerTools in core/backendTraits.ts.
  */
-export const RUNNER_TOOLS: Record<string, GoTool> = {
-  ko: { name: 'ko', module: 'github.com/google/ko', version: 'v0.19.1' },
-  crane: { name: 'crane', module: 'github.com/google/go-containerregistry/cmd/crane', version: 'v0.22.1' },
-};
+export const RUNNER_TOOLS: Record<string, GoTool> = { ko: goInstallTarget('ko'), crane: goInstallTarget('crane') };
 
 async function installGoTool(tool: GoTool, toolsRoot: string): Promise<string> {
   const dir = join(toolsRoot, tool.name, tool.version);

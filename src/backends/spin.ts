@@ -12,6 +12,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { toolEnv } from '../tools/paths.js';
+import { SPIN_VERSION } from '../tools/pins.js';
 import { isDigest } from '../core/oci.js';
 import { UserError } from '../core/problem.js';
 import { scratchTag } from '../core/scratchTag.js';
@@ -23,7 +24,6 @@ import {
   parseSpinVersion,
   spinBuildArgs,
   spinPushArgs,
-  SPIN_VERSION,
   type Annotation,
   type Download,
   type SpinArch,

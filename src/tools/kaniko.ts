@@ -11,8 +11,8 @@
 // registry layer cache is read but not written (--no-push-cache).
 // A registry tag cannot be deleted portably (distribution 2.8 and most hosted registries only
 // delete manifests, which would delete the digest too), so the scratch tag is left in place.
+import { KANIKO_VERSION } from './pins.js';
 
-export const KANIKO_VERSION = 'v1.25.5';
 /** Built from the pinned Go module by scripts/kaniko-image.sh into podman's storage. */
 export const LOCAL_KANIKO_IMAGE = `localhost/hephy/kaniko-executor:${KANIKO_VERSION}`;
 

@@ -11,27 +11,18 @@
 // (DOCKER_CONFIG). The push prints "Pushed with digest sha256:..." when the registry returns the
 // manifest URL with a digest.
 //
-// Pinned release checksums come from the spinframework/homebrew-tap formula for 3.4.0
-// (Formula/spin.rb, the Linux amd64/aarch64 tarballs); they were not downloaded here.
+// The pinned release and its checksums are in tool-pins.json (src/tools/pins.ts).
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DIGEST_PATTERN } from '../core/oci.js';
 import { UserError } from '../core/problem.js';
 import { downloadVerified, type DownloadOptions } from './download.js';
 import { run, type Runner } from './exec.js';
+import { SPIN_CHECKSUMS, SPIN_VERSION } from './pins.js';
 
 export type Download = (url: string, sha256: string, dest: string, options?: DownloadOptions) => Promise<string>;
 
-export const SPIN_VERSION = 'v3.4.0';
 export type SpinArch = 'amd64' | 'aarch64';
-
-/** SHA-256 of spin-<version>-linux-<arch>.tar.gz per version and arch. */
-export const SPIN_CHECKSUMS: Record<string, Partial<Record<SpinArch, string>>> = {
-  'v3.4.0': {
-    amd64: 'd8286b5feaa9c17eca4fd173d14cb9a4783a40bbb9c40fe8a80c33dcc19f9fd2',
-    aarch64: '07e4b15a24bbacf70df8de419505f8317d4c890050504c546e35157beceb25a4',
-  },
-};
 
 export function spinTarball(version: string, arch: SpinArch): string {
   return `spin-${version}-linux-${arch}.tar.gz`;

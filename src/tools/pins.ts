@@ -1,0 +1,43 @@
+// The versions of the tools hephy-builder runs, from the one pin file (tool-pins.json at the
+// repository root), which scripts/install-tools.sh and scripts/kaniko-image.sh read as well
+// (scripts/lib/pins.sh). The import puts the file into the ncc bundles, so dist/ needs no copy.
+import pins from '../../tool-pins.json' with { type: 'json' };
+
+/** A Go tool: `go install MODULE/PACKAGE@VERSION` (build: install) or a build inside its source (src). */
+export interface GoToolPin {
+  module: string;
+  /** Packages relative to the module ('.' for the module itself), one per binary. */
+  packages: string[];
+  binaries: string[];
+  version: string;
+  /** -ldflags template: @V@ is the version, @REV@ the tag's commit. */
+  ldflags?: string;
+  cgo?: string;
+  build: string;
+  minutes: number;
+}
+
+export const GO_TOOL_PINS: Readonly<Record<string, GoToolPin>> = pins.go;
+
+/** The pinned Go tool `name`, or an error naming the pin file. */
+export function goToolPin(name: string): GoToolPin {
+  const pin = GO_TOOL_PINS[name];
+  if (!pin) throw new Error(`tool-pins.json pins no Go tool named ${name}`);
+  return pin;
+}
+
+/** What `go install` takes for a one-binary Go tool: its package path and version. */
+export function goInstallTarget(name: string): { name: string; module: string; version: string } {
+  const pin = goToolPin(name);
+  const [pkg] = pin.packages;
+  return { name, module: pkg === '.' ? pin.module : `${pin.module}/${pkg}`, version: pin.version };
+}
+
+/** The Kaniko executor version (chainguard-dev/kaniko) that scripts/kaniko-image.sh builds. */
+export const KANIKO_VERSION = goToolPin('kaniko').version;
+
+/** The Spin CLI release installed on runners. */
+export const SPIN_VERSION = pins.spin.version;
+
+/** SHA-256 of spin-<version>-linux-<arch>.tar.gz per version and arch (arch as Spin names it). */
+export const SPIN_CHECKSUMS: Readonly<Record<string, Readonly<Record<string, string>>>> = { [pins.spin.version]: pins.spin.sha256 };
