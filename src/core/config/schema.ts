@@ -67,8 +67,6 @@ export const buildConfigSchema = z
   .describe('hephy-builder build-config.yaml: how to build one image from this directory');
 
 export type BuildConfig = z.infer<typeof buildConfigSchema>;
-export type KoConfig = z.infer<typeof koConfigSchema>;
-export type SpinConfig = z.infer<typeof spinConfigSchema>;
 
 /** Every key path the schema knows, for "did you mean" hints. */
 export const TOP_LEVEL_KEYS = Object.keys(buildConfigSchema.shape);

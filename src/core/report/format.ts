@@ -12,15 +12,19 @@ export function formatDuration(ms: number): string {
     .padStart(2, '0')}s`;
 }
 
+const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB'] as const;
+
 export function formatBytes(bytes: number | undefined): string {
   if (bytes === undefined || !Number.isFinite(bytes)) return '-';
   const sign = bytes < 0 ? '-' : '';
   let value = Math.abs(bytes);
-  for (const unit of ['B', 'KiB', 'MiB', 'GiB']) {
-    if (value < 1024 || unit === 'GiB') return `${sign}${unit === 'B' ? value : value.toFixed(1)} ${unit}`;
+  let unit = 0;
+  // GiB is the largest unit: a larger size stays in GiB.
+  while (value >= 1024 && unit < BYTE_UNITS.length - 1) {
     value /= 1024;
+    unit += 1;
   }
-  return `${sign}${value} B`;
+  return `${sign}${unit === 0 ? value : value.toFixed(1)} ${BYTE_UNITS[unit]}`;
 }
 
 /** "+12.3s (+15%)", "-2.0s (-4%)", or "new" when there is nothing to compare with. */

@@ -34,5 +34,3 @@ export const SETUP_NODE: PinnedAction = {
  * Go get that one. Keep equal to the `toolchain` line of examples/spin-go/go.mod (a test checks).
  */
 export const SPIN_GO_TOOLCHAIN = 'go1.26.8';
-
-export const PINNED_ACTIONS: readonly PinnedAction[] = [CHECKOUT, SETUP_NODE];
