@@ -8,12 +8,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isDigest, isImageManifestType } from '../core/oci.js';
 import { defaultDockerConfigDir } from './dockerConfig.js';
-import { run, which, type Runner } from './exec.js';
+import { run, which, type Runner, type ToolContext } from './exec.js';
 
 /** How to start buildx: [executable, ...leading args], e.g. ['docker', 'buildx'] or ['buildx']. */
 export type BuildxCommand = [string, ...string[]];
 
-export interface BuildxBuildOptions {
+export interface BuildxBuildOptions extends ToolContext {
   /** Absolute build context directory. */
   contextDir: string;
   /** Absolute path of the Dockerfile. */
@@ -36,9 +36,6 @@ export interface BuildxBuildOptions {
   insecure: boolean;
   /** False: build the image and push nothing. */
   push: boolean;
-  env: NodeJS.ProcessEnv;
-  secrets?: string[];
-  onLine?: (line: string) => void;
 }
 
 export interface BuildxBuildResult {
@@ -49,7 +46,7 @@ export interface BuildxBuildResult {
 }
 
 /** The arguments after the buildx command, e.g. ['build', '--platform', ...]. */
-export function buildxBuildArgs(opts: Omit<BuildxBuildOptions, 'env' | 'secrets' | 'onLine'>): string[] {
+export function buildxBuildArgs(opts: Omit<BuildxBuildOptions, keyof ToolContext>): string[] {
   const output = [
     'type=image',
     `name=${opts.repository}`,

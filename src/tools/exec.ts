@@ -52,6 +52,22 @@ export interface RunResult {
 /** How tool wrappers run a process: `run` below, or a fake one in tests. */
 export type Runner = (cmd: string, args: readonly string[], options?: RunOptions) => Promise<RunResult>;
 
+/** What a tool wrapper takes from its caller for every tool it runs. */
+export interface ToolContext {
+  /** The tool's whole environment (toolEnv, registry login). */
+  env: NodeJS.ProcessEnv;
+  /** Values to mask in everything the tool prints or an error says. */
+  secrets?: string[];
+  /** Where the tool's output lines go (stdout and stderr alike), e.g. the leg's log. */
+  onLine?: (line: string) => void;
+}
+
+/** The RunOptions of a ToolContext; `edit` rewrites each line before it reaches onLine. */
+export function toolRunOptions(context: ToolContext, edit: (line: string) => string = (line) => line): RunOptions {
+  const { env, secrets, onLine } = context;
+  return { env, secrets, onLine: onLine ? (_stream, line) => onLine(edit(line)) : undefined };
+}
+
 const STDERR_TAIL_LINES = 20;
 /** What a shell reports for a process killed by a signal, when the signal is not known. */
 const KILLED_EXIT_CODE = 128;

@@ -8,10 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { UserError, messageOf } from '../core/problem.js';
-import { run, type RunResult } from './exec.js';
+import { run, toolRunOptions, type RunResult, type ToolContext } from './exec.js';
 import { layoutImageDigest } from './ociLayout.js';
 
-export interface KoBuildOptions {
+export interface KoBuildOptions extends ToolContext {
   /** Go package to build: `./cmd/app`, `.`, or a full import path. */
   importPath: string;
   /** Directory ko runs in: inside the Go module, where a relative importPath starts. */
@@ -30,9 +30,6 @@ export interface KoBuildOptions {
   workDir: string;
   /** ko's cache of built binaries (KOCACHE). */
   koCache?: string;
-  env: NodeJS.ProcessEnv;
-  secrets?: string[];
-  onLine?: (line: string) => void;
 }
 
 export interface KoBuildResult {
@@ -149,12 +146,7 @@ export async function koBuild(opts: KoBuildOptions): Promise<KoBuildResult> {
   writeFileSync(inv.configPath, inv.configText);
   if (opts.koCache) mkdirSync(opts.koCache, { recursive: true });
   try {
-    const result: RunResult = await run('ko', inv.args, {
-      cwd: opts.cwd,
-      env: inv.env,
-      secrets: opts.secrets,
-      onLine: opts.onLine ? (_stream, line) => opts.onLine?.(stripGoLogTime(line)) : undefined,
-    });
+    const result: RunResult = await run('ko', inv.args, { ...toolRunOptions({ ...opts, env: inv.env }, stripGoLogTime), cwd: opts.cwd });
     return {
       digest: layoutImageDigest(inv.layoutDir, 'ko'),
       layoutDir: inv.layoutDir,

@@ -2,21 +2,17 @@
 // registry must end up holding the very digest the build reported. Two tools can do it, crane
 // (src/tools/crane.ts) and skopeo (src/tools/skopeo.ts), behind this one shape; each backend
 // chooses the one that suits it (ko: crane, go-containerregistry like ko itself; kaniko: skopeo).
-import { ToolError, type RunResult, type Runner } from './exec.js';
+import { ToolError, toolRunOptions, type RunResult, type Runner, type ToolContext } from './exec.js';
 
-export interface LayoutPush {
+export interface LayoutPush extends ToolContext {
   /** OCI image layout holding exactly one image. */
   layoutDir: string;
   /** Repository without tag or digest. */
   repository: string;
   /** sha256:... of the image in the layout; the push goes to repository@digest. */
   digest: string;
-  /** Plain http / unverified TLS for this registry. */
+  /** Plain http / unverified TLS for this registry; registry logins come from env's docker config. */
   insecure: boolean;
-  /** The tool's environment; registry logins come from its docker config (DOCKER_CONFIG). */
-  env: NodeJS.ProcessEnv;
-  secrets?: string[];
-  onLine?: (line: string) => void;
   /** A directory of the leg's own where the push may leave files (skopeo's digest file). */
   workDir: string;
 }
@@ -49,12 +45,7 @@ function pushFailure(tool: string, request: Pick<LayoutPush, 'repository' | 'dig
 /** Runs the pushing tool with the request's env, secrets and log, bounded in time; a failure reads as one line. */
 export async function runPushTool(runner: Runner, tool: string, args: string[], request: LayoutPush): Promise<RunResult> {
   try {
-    return await runner(tool, args, {
-      env: request.env,
-      secrets: request.secrets,
-      timeoutMs: PUSH_TIMEOUT_MS,
-      onLine: request.onLine ? (_stream, line) => request.onLine?.(line) : undefined,
-    });
+    return await runner(tool, args, { ...toolRunOptions(request), timeoutMs: PUSH_TIMEOUT_MS });
   } catch (error) {
     throw pushFailure(tool, request, error);
   }
