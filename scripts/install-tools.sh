@@ -27,7 +27,7 @@ APT_PACKAGES=(docker-registry runc podman skopeo qemu-user-static binfmt-support
 #     buildkit (its go.mod has exclude directives, which `go install M@V` refuses) and for
 #     chainguard-dev/kaniko (`go install` fails: the proxy answers 403 to its version list).
 #   CGO_ENABLED 0 for kaniko: its executor is copied into a scratch image.
-command -v node >/dev/null 2>&1 || hephy_die "node is needed to read the tool pins ($HEPHY_PINS)"
+command -v "$HEPHY_NODE" >/dev/null 2>&1 || hephy_die "node is needed to read the tool pins ($HEPHY_PINS)"
 PINNED="$(hephy_pins_go)" || hephy_die "cannot read the tool pins ($HEPHY_PINS)"
 mapfile -t GO_TOOLS <<<"$PINNED"
 STEPS=(apt binfmt containers-conf)

@@ -22,7 +22,9 @@ export function scriptCommand(name: RunTimeScript, args: string[]): string {
 }
 
 async function runScript(name: RunTimeScript, args: string[], options: RunOptions = {}): Promise<string> {
-  const result = await run('bash', [packageFile('scripts', name), ...args], { env: toolEnv(), cwd: packageRoot(), ...options });
+  // HEPHY_NODE: the node running us reads the tool pins for the scripts (scripts/lib/pins.sh), on PATH or not.
+  const env = { ...toolEnv(), HEPHY_NODE: process.execPath };
+  const result = await run('bash', [packageFile('scripts', name), ...args], { env, cwd: packageRoot(), ...options });
   return result.stdout.trim();
 }
 
