@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # The tool pins for the scripts: tool-pins.json at the repository (or package) root, which the
-# TypeScript reads too (src/tools/pins.ts). Read with node, which runs hephy-builder anyway
+# TypeScript reads too (src/core/toolPins.ts). Read with node, which runs hephy-builder anyway
 # (HEPHY_NODE, set by src/tools/localServices.ts, else node on PATH); jq is one of the packages
 # install-tools.sh has yet to install. Source it; do not run it.
 

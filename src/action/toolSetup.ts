@@ -10,7 +10,7 @@ import * as core from '@actions/core';
 import { traitsOf, type BackendName } from '../core/backendTraits.js';
 import { messageOf } from '../core/problem.js';
 import { run, which } from '../tools/exec.js';
-import { goInstallTarget } from '../tools/pins.js';
+import { goInstallTarget } from '../core/toolPins.js';
 
 export interface GoTool {
   name: string;

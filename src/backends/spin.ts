@@ -12,7 +12,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { toolEnv } from '../tools/paths.js';
-import { SPIN_VERSION } from '../tools/pins.js';
+import { SPIN_VERSION } from '../core/toolPins.js';
 import { isDigest } from '../core/oci.js';
 import { UserError } from '../core/problem.js';
 import { scratchTag } from '../core/scratchTag.js';

@@ -11,7 +11,7 @@
 // registry layer cache is read but not written (--no-push-cache).
 // A registry tag cannot be deleted portably (distribution 2.8 and most hosted registries only
 // delete manifests, which would delete the digest too), so the scratch tag is left in place.
-import { KANIKO_VERSION } from './pins.js';
+import { KANIKO_VERSION } from '../core/toolPins.js';
 
 /** Built from the pinned Go module by scripts/kaniko-image.sh into podman's storage. */
 export const LOCAL_KANIKO_IMAGE = `localhost/hephy/kaniko-executor:${KANIKO_VERSION}`;

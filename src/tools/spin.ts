@@ -11,14 +11,14 @@
 // (DOCKER_CONFIG). The push prints "Pushed with digest sha256:..." when the registry returns the
 // manifest URL with a digest.
 //
-// The pinned release and its checksums are in tool-pins.json (src/tools/pins.ts).
+// The pinned release and its checksums are in tool-pins.json (src/core/toolPins.ts).
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DIGEST_PATTERN } from '../core/oci.js';
 import { UserError } from '../core/problem.js';
 import { downloadVerified, type DownloadOptions } from './download.js';
 import { run, type Runner } from './exec.js';
-import { SPIN_CHECKSUMS, SPIN_VERSION } from './pins.js';
+import { SPIN_CHECKSUMS, SPIN_VERSION } from '../core/toolPins.js';
 
 export type Download = (url: string, sha256: string, dest: string, options?: DownloadOptions) => Promise<string>;
 

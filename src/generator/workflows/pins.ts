@@ -25,12 +25,3 @@ export const SETUP_NODE: PinnedAction = {
   sha: '949feb2413d6458794dcd2491c4babbbce0c15c1',
   version: 'v7.1.0',
 };
-
-/**
- * The Go toolchain of Spin legs: Spin apps built with Go's wasip1 port (examples/spin-go) give the
- * same component bytes, so the same digest, only with the same Go. The runner's go command fetches
- * it as the module golang.org/toolchain and checks it against the Go checksum database
- * (https://go.dev/doc/toolchain#download); `+auto` still lets an app whose go.mod asks for a newer
- * Go get that one. Keep equal to the `toolchain` line of examples/spin-go/go.mod (a test checks).
- */
-export const SPIN_GO_TOOLCHAIN = 'go1.26.8';

@@ -4,7 +4,7 @@ import { BACKEND_OPTIONS } from '../../core/backendTraits.js';
 import { DEFAULT_TAG_MODE } from '../../core/tags.js';
 import { note } from '../yamlDoc.js';
 import { actionRef, checkoutStep, concurrency, type WorkflowVariant } from './common.js';
-import { SPIN_GO_TOOLCHAIN } from './pins.js';
+import { SPIN_GO_TOOLCHAIN } from '../../core/toolPins.js';
 
 /**
  * What changed, as a git revision for the `since` input:

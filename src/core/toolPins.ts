@@ -1,6 +1,7 @@
-// The versions of the tools hephy-builder runs, from the one pin file (tool-pins.json at the
-// repository root), which scripts/install-tools.sh and scripts/kaniko-image.sh read as well
-// (scripts/lib/pins.sh). The import puts the file into the ncc bundles, so dist/ needs no copy.
+// The versions of the tools hephy-builder runs or installs, from the one pin file (tool-pins.json
+// at the repository root), which scripts/install-tools.sh and scripts/kaniko-image.sh read as well
+// (scripts/lib/pins.sh). Pure data, so in the core: the tool wrappers, the action's tool setup and
+// the workflow generator all read it here. The import puts the file into the ncc bundles.
 import pins from '../../tool-pins.json' with { type: 'json' };
 
 /** A Go tool: `go install MODULE/PACKAGE@VERSION` (build: install) or a build inside its source (src). */
@@ -38,6 +39,15 @@ export const KANIKO_VERSION = goToolPin('kaniko').version;
 
 /** The Spin CLI release installed on runners. */
 export const SPIN_VERSION = pins.spin.version;
+
+/**
+ * The Go toolchain of Spin legs: Spin apps built with Go's wasip1 port (examples/spin-go) give the
+ * same component bytes, so the same digest, only with the same Go. The runner's go command fetches
+ * it as the module golang.org/toolchain and checks it against the Go checksum database
+ * (https://go.dev/doc/toolchain#download); `+auto` still lets an app whose go.mod asks for a newer
+ * Go get that one. Keep equal to the `toolchain` line of examples/spin-go/go.mod (a test checks).
+ */
+export const SPIN_GO_TOOLCHAIN = pins.spin.goToolchain;
 
 /** SHA-256 of spin-<version>-linux-<arch>.tar.gz per version and arch (arch as Spin names it). */
 export const SPIN_CHECKSUMS: Readonly<Record<string, Readonly<Record<string, string>>>> = { [pins.spin.version]: pins.spin.sha256 };

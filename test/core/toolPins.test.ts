@@ -6,7 +6,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RUNNER_TOOLS } from '../../src/action/toolSetup.js';
 import { LOCAL_KANIKO_IMAGE } from '../../src/tools/kaniko.js';
-import { GO_TOOL_PINS, goInstallTarget, KANIKO_VERSION, SPIN_CHECKSUMS, SPIN_VERSION } from '../../src/tools/pins.js';
+import { GO_TOOL_PINS, goInstallTarget, KANIKO_VERSION, SPIN_CHECKSUMS, SPIN_GO_TOOLCHAIN, SPIN_VERSION } from '../../src/core/toolPins.js';
 import { pinnedChecksum } from '../../src/tools/spin.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -52,7 +52,7 @@ describe('tool pins', () => {
   });
 
   it('are written nowhere else in code: scripts and the TypeScript name no pinned version themselves', () => {
-    const versions = [...Object.values(GO_TOOL_PINS).map((pin) => pin.version), SPIN_VERSION];
+    const versions = [...Object.values(GO_TOOL_PINS).map((pin) => pin.version), SPIN_VERSION, SPIN_GO_TOOLCHAIN];
     const offenders: string[] = [];
     const sources = [...files(join(ROOT, 'scripts'), '.sh'), ...files(join(ROOT, 'src'), '.ts')];
     for (const file of sources) {
