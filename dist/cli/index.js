@@ -9274,16 +9274,1181 @@ function isWasm(p) {
     return !isPlatformError(parsed) && parsed.arch === 'wasm32';
 }
 
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: external "string_decoder"
+const external_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("string_decoder");
+;// CONCATENATED MODULE: external "os"
+const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
+;// CONCATENATED MODULE: external "events"
+const external_events_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
+;// CONCATENATED MODULE: external "child_process"
+const external_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
+;// CONCATENATED MODULE: external "path"
+const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
+;// CONCATENATED MODULE: external "assert"
+const external_assert_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
+;// CONCATENATED MODULE: external "fs"
+const external_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
+;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io-util.js
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_namespaceObject.promises;
+// export const {open} = 'fs'
+const IS_WINDOWS = process.platform === 'win32';
+/**
+ * Custom implementation of readlink to ensure Windows junctions
+ * maintain trailing backslash for backward compatibility with Node.js < 24
+ *
+ * In Node.js 20, Windows junctions (directory symlinks) always returned paths
+ * with trailing backslashes. Node.js 24 removed this behavior, which breaks
+ * code that relied on this format for path operations.
+ *
+ * This implementation restores the Node 20 behavior by adding a trailing
+ * backslash to all junction results on Windows.
+ */
+function readlink(fsPath) {
+    return __awaiter(this, void 0, void 0, function* () {
+        const result = yield fs.promises.readlink(fsPath);
+        // On Windows, restore Node 20 behavior: add trailing backslash to all results
+        // since junctions on Windows are always directory links
+        if (IS_WINDOWS && !result.endsWith('\\')) {
+            return `${result}\\`;
+        }
+        return result;
+    });
+}
+// See https://github.com/nodejs/node/blob/d0153aee367422d0858105abec186da4dff0a0c5/deps/uv/include/uv/win.h#L691
+const UV_FS_O_EXLOCK = 0x10000000;
+const READONLY = external_fs_namespaceObject.constants.O_RDONLY;
+function exists(fsPath) {
+    return __awaiter(this, void 0, void 0, function* () {
+        try {
+            yield stat(fsPath);
+        }
+        catch (err) {
+            if (err.code === 'ENOENT') {
+                return false;
+            }
+            throw err;
+        }
+        return true;
+    });
+}
+function isDirectory(fsPath_1) {
+    return __awaiter(this, arguments, void 0, function* (fsPath, useStat = false) {
+        const stats = useStat ? yield stat(fsPath) : yield lstat(fsPath);
+        return stats.isDirectory();
+    });
+}
+/**
+ * On OSX/Linux, true if path starts with '/'. On Windows, true for paths like:
+ * \, \hello, \\hello\share, C:, and C:\hello (and corresponding alternate separator cases).
+ */
+function isRooted(p) {
+    p = normalizeSeparators(p);
+    if (!p) {
+        throw new Error('isRooted() parameter "p" cannot be empty');
+    }
+    if (IS_WINDOWS) {
+        return (p.startsWith('\\') || /^[A-Z]:/i.test(p) // e.g. \ or \hello or \\hello
+        ); // e.g. C: or C:\hello
+    }
+    return p.startsWith('/');
+}
+/**
+ * Best effort attempt to determine whether a file exists and is executable.
+ * @param filePath    file path to check
+ * @param extensions  additional file extensions to try
+ * @return if file exists and is executable, returns the file path. otherwise empty string.
+ */
+function tryGetExecutablePath(filePath, extensions) {
+    return __awaiter(this, void 0, void 0, function* () {
+        let stats = undefined;
+        try {
+            // test file exists
+            stats = yield stat(filePath);
+        }
+        catch (err) {
+            if (err.code !== 'ENOENT') {
+                // eslint-disable-next-line no-console
+                console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
+            }
+        }
+        if (stats && stats.isFile()) {
+            if (IS_WINDOWS) {
+                // on Windows, test for valid extension
+                const upperExt = external_path_namespaceObject.extname(filePath).toUpperCase();
+                if (extensions.some(validExt => validExt.toUpperCase() === upperExt)) {
+                    return filePath;
+                }
+            }
+            else {
+                if (isUnixExecutable(stats)) {
+                    return filePath;
+                }
+            }
+        }
+        // try each extension
+        const originalFilePath = filePath;
+        for (const extension of extensions) {
+            filePath = originalFilePath + extension;
+            stats = undefined;
+            try {
+                stats = yield stat(filePath);
+            }
+            catch (err) {
+                if (err.code !== 'ENOENT') {
+                    // eslint-disable-next-line no-console
+                    console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
+                }
+            }
+            if (stats && stats.isFile()) {
+                if (IS_WINDOWS) {
+                    // preserve the case of the actual file (since an extension was appended)
+                    try {
+                        const directory = external_path_namespaceObject.dirname(filePath);
+                        const upperName = external_path_namespaceObject.basename(filePath).toUpperCase();
+                        for (const actualName of yield readdir(directory)) {
+                            if (upperName === actualName.toUpperCase()) {
+                                filePath = external_path_namespaceObject.join(directory, actualName);
+                                break;
+                            }
+                        }
+                    }
+                    catch (err) {
+                        // eslint-disable-next-line no-console
+                        console.log(`Unexpected error attempting to determine the actual case of the file '${filePath}': ${err}`);
+                    }
+                    return filePath;
+                }
+                else {
+                    if (isUnixExecutable(stats)) {
+                        return filePath;
+                    }
+                }
+            }
+        }
+        return '';
+    });
+}
+function normalizeSeparators(p) {
+    p = p || '';
+    if (IS_WINDOWS) {
+        // convert slashes on Windows
+        p = p.replace(/\//g, '\\');
+        // remove redundant slashes
+        return p.replace(/\\\\+/g, '\\');
+    }
+    // remove redundant slashes
+    return p.replace(/\/\/+/g, '/');
+}
+// on Mac/Linux, test the execute bit
+//     R   W  X  R  W X R W X
+//   256 128 64 32 16 8 4 2 1
+function isUnixExecutable(stats) {
+    return ((stats.mode & 1) > 0 ||
+        ((stats.mode & 8) > 0 &&
+            process.getgid !== undefined &&
+            stats.gid === process.getgid()) ||
+        ((stats.mode & 64) > 0 &&
+            process.getuid !== undefined &&
+            stats.uid === process.getuid()));
+}
+// Get the path of cmd.exe in windows
+function getCmdPath() {
+    var _a;
+    return (_a = process.env['COMSPEC']) !== null && _a !== void 0 ? _a : `cmd.exe`;
+}
+//# sourceMappingURL=io-util.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io.js
+var io_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+/**
+ * Copies a file or folder.
+ * Based off of shelljs - https://github.com/shelljs/shelljs/blob/9237f66c52e5daa40458f94f9565e18e8132f5a6/src/cp.js
+ *
+ * @param     source    source path
+ * @param     dest      destination path
+ * @param     options   optional. See CopyOptions.
+ */
+function cp(source_1, dest_1) {
+    return io_awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
+        const { force, recursive, copySourceDirectory } = readCopyOptions(options);
+        const destStat = (yield ioUtil.exists(dest)) ? yield ioUtil.stat(dest) : null;
+        // Dest is an existing file, but not forcing
+        if (destStat && destStat.isFile() && !force) {
+            return;
+        }
+        // If dest is an existing directory, should copy inside.
+        const newDest = destStat && destStat.isDirectory() && copySourceDirectory
+            ? path.join(dest, path.basename(source))
+            : dest;
+        if (!(yield ioUtil.exists(source))) {
+            throw new Error(`no such file or directory: ${source}`);
+        }
+        const sourceStat = yield ioUtil.stat(source);
+        if (sourceStat.isDirectory()) {
+            if (!recursive) {
+                throw new Error(`Failed to copy. ${source} is a directory, but tried to copy without recursive flag.`);
+            }
+            else {
+                yield cpDirRecursive(source, newDest, 0, force);
+            }
+        }
+        else {
+            if (path.relative(source, newDest) === '') {
+                // a file cannot be copied to itself
+                throw new Error(`'${newDest}' and '${source}' are the same file`);
+            }
+            yield io_copyFile(source, newDest, force);
+        }
+    });
+}
+/**
+ * Moves a path.
+ *
+ * @param     source    source path
+ * @param     dest      destination path
+ * @param     options   optional. See MoveOptions.
+ */
+function mv(source_1, dest_1) {
+    return io_awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
+        if (yield ioUtil.exists(dest)) {
+            let destExists = true;
+            if (yield ioUtil.isDirectory(dest)) {
+                // If dest is directory copy src into dest
+                dest = path.join(dest, path.basename(source));
+                destExists = yield ioUtil.exists(dest);
+            }
+            if (destExists) {
+                if (options.force == null || options.force) {
+                    yield rmRF(dest);
+                }
+                else {
+                    throw new Error('Destination already exists');
+                }
+            }
+        }
+        yield mkdirP(path.dirname(dest));
+        yield ioUtil.rename(source, dest);
+    });
+}
+/**
+ * Remove a path recursively with force
+ *
+ * @param inputPath path to remove
+ */
+function rmRF(inputPath) {
+    return io_awaiter(this, void 0, void 0, function* () {
+        if (ioUtil.IS_WINDOWS) {
+            // Check for invalid characters
+            // https://docs.microsoft.com/en-us/windows/win32/fileio/naming-a-file
+            if (/[*"<>|]/.test(inputPath)) {
+                throw new Error('File path must not contain `*`, `"`, `<`, `>` or `|` on Windows');
+            }
+        }
+        try {
+            // note if path does not exist, error is silent
+            yield ioUtil.rm(inputPath, {
+                force: true,
+                maxRetries: 3,
+                recursive: true,
+                retryDelay: 300
+            });
+        }
+        catch (err) {
+            throw new Error(`File was unable to be removed ${err}`);
+        }
+    });
+}
+/**
+ * Make a directory.  Creates the full path with folders in between
+ * Will throw if it fails
+ *
+ * @param   fsPath        path to create
+ * @returns Promise<void>
+ */
+function mkdirP(fsPath) {
+    return io_awaiter(this, void 0, void 0, function* () {
+        ok(fsPath, 'a path argument must be provided');
+        yield ioUtil.mkdir(fsPath, { recursive: true });
+    });
+}
+/**
+ * Returns path of a tool had the tool actually been invoked.  Resolves via paths.
+ * If you check and the tool does not exist, it will throw.
+ *
+ * @param     tool              name of the tool
+ * @param     check             whether to check if tool exists
+ * @returns   Promise<string>   path to tool
+ */
+function which(tool, check) {
+    return io_awaiter(this, void 0, void 0, function* () {
+        if (!tool) {
+            throw new Error("parameter 'tool' is required");
+        }
+        // recursive when check=true
+        if (check) {
+            const result = yield which(tool, false);
+            if (!result) {
+                if (IS_WINDOWS) {
+                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also verify the file has a valid extension for an executable file.`);
+                }
+                else {
+                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also check the file mode to verify the file is executable.`);
+                }
+            }
+            return result;
+        }
+        const matches = yield findInPath(tool);
+        if (matches && matches.length > 0) {
+            return matches[0];
+        }
+        return '';
+    });
+}
+/**
+ * Returns a list of all occurrences of the given tool on the system path.
+ *
+ * @returns   Promise<string[]>  the paths of the tool
+ */
+function findInPath(tool) {
+    return io_awaiter(this, void 0, void 0, function* () {
+        if (!tool) {
+            throw new Error("parameter 'tool' is required");
+        }
+        // build the list of extensions to try
+        const extensions = [];
+        if (IS_WINDOWS && process.env['PATHEXT']) {
+            for (const extension of process.env['PATHEXT'].split(external_path_namespaceObject.delimiter)) {
+                if (extension) {
+                    extensions.push(extension);
+                }
+            }
+        }
+        // if it's rooted, return it if exists. otherwise return empty.
+        if (isRooted(tool)) {
+            const filePath = yield tryGetExecutablePath(tool, extensions);
+            if (filePath) {
+                return [filePath];
+            }
+            return [];
+        }
+        // if any path separators, return empty
+        if (tool.includes(external_path_namespaceObject.sep)) {
+            return [];
+        }
+        // build the list of directories
+        //
+        // Note, technically "where" checks the current directory on Windows. From a toolkit perspective,
+        // it feels like we should not do this. Checking the current directory seems like more of a use
+        // case of a shell, and the which() function exposed by the toolkit should strive for consistency
+        // across platforms.
+        const directories = [];
+        if (process.env.PATH) {
+            for (const p of process.env.PATH.split(external_path_namespaceObject.delimiter)) {
+                if (p) {
+                    directories.push(p);
+                }
+            }
+        }
+        // find all matches
+        const matches = [];
+        for (const directory of directories) {
+            const filePath = yield tryGetExecutablePath(external_path_namespaceObject.join(directory, tool), extensions);
+            if (filePath) {
+                matches.push(filePath);
+            }
+        }
+        return matches;
+    });
+}
+function readCopyOptions(options) {
+    const force = options.force == null ? true : options.force;
+    const recursive = Boolean(options.recursive);
+    const copySourceDirectory = options.copySourceDirectory == null
+        ? true
+        : Boolean(options.copySourceDirectory);
+    return { force, recursive, copySourceDirectory };
+}
+function cpDirRecursive(sourceDir, destDir, currentDepth, force) {
+    return io_awaiter(this, void 0, void 0, function* () {
+        // Ensure there is not a run away recursive copy
+        if (currentDepth >= 255)
+            return;
+        currentDepth++;
+        yield mkdirP(destDir);
+        const files = yield ioUtil.readdir(sourceDir);
+        for (const fileName of files) {
+            const srcFile = `${sourceDir}/${fileName}`;
+            const destFile = `${destDir}/${fileName}`;
+            const srcFileStat = yield ioUtil.lstat(srcFile);
+            if (srcFileStat.isDirectory()) {
+                // Recurse
+                yield cpDirRecursive(srcFile, destFile, currentDepth, force);
+            }
+            else {
+                yield io_copyFile(srcFile, destFile, force);
+            }
+        }
+        // Change the mode for the newly created directory
+        yield ioUtil.chmod(destDir, (yield ioUtil.stat(sourceDir)).mode);
+    });
+}
+// Buffered file copy
+function io_copyFile(srcFile, destFile, force) {
+    return io_awaiter(this, void 0, void 0, function* () {
+        if ((yield ioUtil.lstat(srcFile)).isSymbolicLink()) {
+            // unlink/re-link it
+            try {
+                yield ioUtil.lstat(destFile);
+                yield ioUtil.unlink(destFile);
+            }
+            catch (e) {
+                // Try to override file permission
+                if (e.code === 'EPERM') {
+                    yield ioUtil.chmod(destFile, '0666');
+                    yield ioUtil.unlink(destFile);
+                }
+                // other errors = it doesn't exist, no work to do
+            }
+            // Copy over symlink
+            const symlinkFull = yield ioUtil.readlink(srcFile);
+            yield ioUtil.symlink(symlinkFull, destFile, ioUtil.IS_WINDOWS ? 'junction' : null);
+        }
+        else if (!(yield ioUtil.exists(destFile)) || force) {
+            yield ioUtil.copyFile(srcFile, destFile);
+        }
+    });
+}
+//# sourceMappingURL=io.js.map
+;// CONCATENATED MODULE: external "timers"
+const external_timers_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
+;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/toolrunner.js
+var toolrunner_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+
+
+
+
+/* eslint-disable @typescript-eslint/unbound-method */
+const toolrunner_IS_WINDOWS = process.platform === 'win32';
+/*
+ * Class for running command line tools. Handles quoting and arg parsing in a platform agnostic way.
+ */
+class ToolRunner extends external_events_namespaceObject.EventEmitter {
+    constructor(toolPath, args, options) {
+        super();
+        if (!toolPath) {
+            throw new Error("Parameter 'toolPath' cannot be null or empty.");
+        }
+        this.toolPath = toolPath;
+        this.args = args || [];
+        this.options = options || {};
+    }
+    _debug(message) {
+        if (this.options.listeners && this.options.listeners.debug) {
+            this.options.listeners.debug(message);
+        }
+    }
+    _getCommandString(options, noPrefix) {
+        const toolPath = this._getSpawnFileName();
+        const args = this._getSpawnArgs(options);
+        let cmd = noPrefix ? '' : '[command]'; // omit prefix when piped to a second tool
+        if (toolrunner_IS_WINDOWS) {
+            // Windows + cmd file
+            if (this._isCmdFile()) {
+                cmd += toolPath;
+                for (const a of args) {
+                    cmd += ` ${a}`;
+                }
+            }
+            // Windows + verbatim
+            else if (options.windowsVerbatimArguments) {
+                cmd += `"${toolPath}"`;
+                for (const a of args) {
+                    cmd += ` ${a}`;
+                }
+            }
+            // Windows (regular)
+            else {
+                cmd += this._windowsQuoteCmdArg(toolPath);
+                for (const a of args) {
+                    cmd += ` ${this._windowsQuoteCmdArg(a)}`;
+                }
+            }
+        }
+        else {
+            // OSX/Linux - this can likely be improved with some form of quoting.
+            // creating processes on Unix is fundamentally different than Windows.
+            // on Unix, execvp() takes an arg array.
+            cmd += toolPath;
+            for (const a of args) {
+                cmd += ` ${a}`;
+            }
+        }
+        return cmd;
+    }
+    _processLineBuffer(data, strBuffer, onLine) {
+        try {
+            let s = strBuffer + data.toString();
+            let n = s.indexOf(external_os_namespaceObject.EOL);
+            while (n > -1) {
+                const line = s.substring(0, n);
+                onLine(line);
+                // the rest of the string ...
+                s = s.substring(n + external_os_namespaceObject.EOL.length);
+                n = s.indexOf(external_os_namespaceObject.EOL);
+            }
+            return s;
+        }
+        catch (err) {
+            // streaming lines to console is best effort.  Don't fail a build.
+            this._debug(`error processing line. Failed with error ${err}`);
+            return '';
+        }
+    }
+    _getSpawnFileName() {
+        if (toolrunner_IS_WINDOWS) {
+            if (this._isCmdFile()) {
+                return process.env['COMSPEC'] || 'cmd.exe';
+            }
+        }
+        return this.toolPath;
+    }
+    _getSpawnArgs(options) {
+        if (toolrunner_IS_WINDOWS) {
+            if (this._isCmdFile()) {
+                let argline = `/D /S /C "${this._windowsQuoteCmdArg(this.toolPath)}`;
+                for (const a of this.args) {
+                    argline += ' ';
+                    argline += options.windowsVerbatimArguments
+                        ? a
+                        : this._windowsQuoteCmdArg(a);
+                }
+                argline += '"';
+                return [argline];
+            }
+        }
+        return this.args;
+    }
+    _endsWith(str, end) {
+        return str.endsWith(end);
+    }
+    _isCmdFile() {
+        const upperToolPath = this.toolPath.toUpperCase();
+        return (this._endsWith(upperToolPath, '.CMD') ||
+            this._endsWith(upperToolPath, '.BAT'));
+    }
+    _windowsQuoteCmdArg(arg) {
+        // for .exe, apply the normal quoting rules that libuv applies
+        if (!this._isCmdFile()) {
+            return this._uvQuoteCmdArg(arg);
+        }
+        // otherwise apply quoting rules specific to the cmd.exe command line parser.
+        // the libuv rules are generic and are not designed specifically for cmd.exe
+        // command line parser.
+        //
+        // for a detailed description of the cmd.exe command line parser, refer to
+        // http://stackoverflow.com/questions/4094699/how-does-the-windows-command-interpreter-cmd-exe-parse-scripts/7970912#7970912
+        // need quotes for empty arg
+        if (!arg) {
+            return '""';
+        }
+        // determine whether the arg needs to be quoted
+        const cmdSpecialChars = [
+            ' ',
+            '\t',
+            '&',
+            '(',
+            ')',
+            '[',
+            ']',
+            '{',
+            '}',
+            '^',
+            '=',
+            ';',
+            '!',
+            "'",
+            '+',
+            ',',
+            '`',
+            '~',
+            '|',
+            '<',
+            '>',
+            '"'
+        ];
+        let needsQuotes = false;
+        for (const char of arg) {
+            if (cmdSpecialChars.some(x => x === char)) {
+                needsQuotes = true;
+                break;
+            }
+        }
+        // short-circuit if quotes not needed
+        if (!needsQuotes) {
+            return arg;
+        }
+        // the following quoting rules are very similar to the rules that by libuv applies.
+        //
+        // 1) wrap the string in quotes
+        //
+        // 2) double-up quotes - i.e. " => ""
+        //
+        //    this is different from the libuv quoting rules. libuv replaces " with \", which unfortunately
+        //    doesn't work well with a cmd.exe command line.
+        //
+        //    note, replacing " with "" also works well if the arg is passed to a downstream .NET console app.
+        //    for example, the command line:
+        //          foo.exe "myarg:""my val"""
+        //    is parsed by a .NET console app into an arg array:
+        //          [ "myarg:\"my val\"" ]
+        //    which is the same end result when applying libuv quoting rules. although the actual
+        //    command line from libuv quoting rules would look like:
+        //          foo.exe "myarg:\"my val\""
+        //
+        // 3) double-up slashes that precede a quote,
+        //    e.g.  hello \world    => "hello \world"
+        //          hello\"world    => "hello\\""world"
+        //          hello\\"world   => "hello\\\\""world"
+        //          hello world\    => "hello world\\"
+        //
+        //    technically this is not required for a cmd.exe command line, or the batch argument parser.
+        //    the reasons for including this as a .cmd quoting rule are:
+        //
+        //    a) this is optimized for the scenario where the argument is passed from the .cmd file to an
+        //       external program. many programs (e.g. .NET console apps) rely on the slash-doubling rule.
+        //
+        //    b) it's what we've been doing previously (by deferring to node default behavior) and we
+        //       haven't heard any complaints about that aspect.
+        //
+        // note, a weakness of the quoting rules chosen here, is that % is not escaped. in fact, % cannot be
+        // escaped when used on the command line directly - even though within a .cmd file % can be escaped
+        // by using %%.
+        //
+        // the saving grace is, on the command line, %var% is left as-is if var is not defined. this contrasts
+        // the line parsing rules within a .cmd file, where if var is not defined it is replaced with nothing.
+        //
+        // one option that was explored was replacing % with ^% - i.e. %var% => ^%var^%. this hack would
+        // often work, since it is unlikely that var^ would exist, and the ^ character is removed when the
+        // variable is used. the problem, however, is that ^ is not removed when %* is used to pass the args
+        // to an external program.
+        //
+        // an unexplored potential solution for the % escaping problem, is to create a wrapper .cmd file.
+        // % can be escaped within a .cmd file.
+        let reverse = '"';
+        let quoteHit = true;
+        for (let i = arg.length; i > 0; i--) {
+            // walk the string in reverse
+            reverse += arg[i - 1];
+            if (quoteHit && arg[i - 1] === '\\') {
+                reverse += '\\'; // double the slash
+            }
+            else if (arg[i - 1] === '"') {
+                quoteHit = true;
+                reverse += '"'; // double the quote
+            }
+            else {
+                quoteHit = false;
+            }
+        }
+        reverse += '"';
+        return reverse.split('').reverse().join('');
+    }
+    _uvQuoteCmdArg(arg) {
+        // Tool runner wraps child_process.spawn() and needs to apply the same quoting as
+        // Node in certain cases where the undocumented spawn option windowsVerbatimArguments
+        // is used.
+        //
+        // Since this function is a port of quote_cmd_arg from Node 4.x (technically, lib UV,
+        // see https://github.com/nodejs/node/blob/v4.x/deps/uv/src/win/process.c for details),
+        // pasting copyright notice from Node within this function:
+        //
+        //      Copyright Joyent, Inc. and other Node contributors. All rights reserved.
+        //
+        //      Permission is hereby granted, free of charge, to any person obtaining a copy
+        //      of this software and associated documentation files (the "Software"), to
+        //      deal in the Software without restriction, including without limitation the
+        //      rights to use, copy, modify, merge, publish, distribute, sublicense, and/or
+        //      sell copies of the Software, and to permit persons to whom the Software is
+        //      furnished to do so, subject to the following conditions:
+        //
+        //      The above copyright notice and this permission notice shall be included in
+        //      all copies or substantial portions of the Software.
+        //
+        //      THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+        //      IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+        //      FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+        //      AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+        //      LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING
+        //      FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS
+        //      IN THE SOFTWARE.
+        if (!arg) {
+            // Need double quotation for empty argument
+            return '""';
+        }
+        if (!arg.includes(' ') && !arg.includes('\t') && !arg.includes('"')) {
+            // No quotation needed
+            return arg;
+        }
+        if (!arg.includes('"') && !arg.includes('\\')) {
+            // No embedded double quotes or backslashes, so I can just wrap
+            // quote marks around the whole thing.
+            return `"${arg}"`;
+        }
+        // Expected input/output:
+        //   input : hello"world
+        //   output: "hello\"world"
+        //   input : hello""world
+        //   output: "hello\"\"world"
+        //   input : hello\world
+        //   output: hello\world
+        //   input : hello\\world
+        //   output: hello\\world
+        //   input : hello\"world
+        //   output: "hello\\\"world"
+        //   input : hello\\"world
+        //   output: "hello\\\\\"world"
+        //   input : hello world\
+        //   output: "hello world\\" - note the comment in libuv actually reads "hello world\"
+        //                             but it appears the comment is wrong, it should be "hello world\\"
+        let reverse = '"';
+        let quoteHit = true;
+        for (let i = arg.length; i > 0; i--) {
+            // walk the string in reverse
+            reverse += arg[i - 1];
+            if (quoteHit && arg[i - 1] === '\\') {
+                reverse += '\\';
+            }
+            else if (arg[i - 1] === '"') {
+                quoteHit = true;
+                reverse += '\\';
+            }
+            else {
+                quoteHit = false;
+            }
+        }
+        reverse += '"';
+        return reverse.split('').reverse().join('');
+    }
+    _cloneExecOptions(options) {
+        options = options || {};
+        const result = {
+            cwd: options.cwd || process.cwd(),
+            env: options.env || process.env,
+            silent: options.silent || false,
+            windowsVerbatimArguments: options.windowsVerbatimArguments || false,
+            failOnStdErr: options.failOnStdErr || false,
+            ignoreReturnCode: options.ignoreReturnCode || false,
+            delay: options.delay || 10000
+        };
+        result.outStream = options.outStream || process.stdout;
+        result.errStream = options.errStream || process.stderr;
+        return result;
+    }
+    _getSpawnOptions(options, toolPath) {
+        options = options || {};
+        const result = {};
+        result.cwd = options.cwd;
+        result.env = options.env;
+        result['windowsVerbatimArguments'] =
+            options.windowsVerbatimArguments || this._isCmdFile();
+        if (options.windowsVerbatimArguments) {
+            result.argv0 = `"${toolPath}"`;
+        }
+        return result;
+    }
+    /**
+     * Exec a tool.
+     * Output will be streamed to the live console.
+     * Returns promise with return code
+     *
+     * @param     tool     path to tool to exec
+     * @param     options  optional exec options.  See ExecOptions
+     * @returns   number
+     */
+    exec() {
+        return toolrunner_awaiter(this, void 0, void 0, function* () {
+            // root the tool path if it is unrooted and contains relative pathing
+            if (!isRooted(this.toolPath) &&
+                (this.toolPath.includes('/') ||
+                    (toolrunner_IS_WINDOWS && this.toolPath.includes('\\')))) {
+                // prefer options.cwd if it is specified, however options.cwd may also need to be rooted
+                this.toolPath = external_path_namespaceObject.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
+            }
+            // if the tool is only a file name, then resolve it from the PATH
+            // otherwise verify it exists (add extension on Windows if necessary)
+            this.toolPath = yield which(this.toolPath, true);
+            return new Promise((resolve, reject) => toolrunner_awaiter(this, void 0, void 0, function* () {
+                this._debug(`exec tool: ${this.toolPath}`);
+                this._debug('arguments:');
+                for (const arg of this.args) {
+                    this._debug(`   ${arg}`);
+                }
+                const optionsNonNull = this._cloneExecOptions(this.options);
+                if (!optionsNonNull.silent && optionsNonNull.outStream) {
+                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_namespaceObject.EOL);
+                }
+                const state = new ExecState(optionsNonNull, this.toolPath);
+                state.on('debug', (message) => {
+                    this._debug(message);
+                });
+                if (this.options.cwd && !(yield exists(this.options.cwd))) {
+                    return reject(new Error(`The cwd: ${this.options.cwd} does not exist!`));
+                }
+                const fileName = this._getSpawnFileName();
+                const cp = external_child_process_namespaceObject.spawn(fileName, this._getSpawnArgs(optionsNonNull), this._getSpawnOptions(this.options, fileName));
+                let stdbuffer = '';
+                if (cp.stdout) {
+                    cp.stdout.on('data', (data) => {
+                        if (this.options.listeners && this.options.listeners.stdout) {
+                            this.options.listeners.stdout(data);
+                        }
+                        if (!optionsNonNull.silent && optionsNonNull.outStream) {
+                            optionsNonNull.outStream.write(data);
+                        }
+                        stdbuffer = this._processLineBuffer(data, stdbuffer, (line) => {
+                            if (this.options.listeners && this.options.listeners.stdline) {
+                                this.options.listeners.stdline(line);
+                            }
+                        });
+                    });
+                }
+                let errbuffer = '';
+                if (cp.stderr) {
+                    cp.stderr.on('data', (data) => {
+                        state.processStderr = true;
+                        if (this.options.listeners && this.options.listeners.stderr) {
+                            this.options.listeners.stderr(data);
+                        }
+                        if (!optionsNonNull.silent &&
+                            optionsNonNull.errStream &&
+                            optionsNonNull.outStream) {
+                            const s = optionsNonNull.failOnStdErr
+                                ? optionsNonNull.errStream
+                                : optionsNonNull.outStream;
+                            s.write(data);
+                        }
+                        errbuffer = this._processLineBuffer(data, errbuffer, (line) => {
+                            if (this.options.listeners && this.options.listeners.errline) {
+                                this.options.listeners.errline(line);
+                            }
+                        });
+                    });
+                }
+                cp.on('error', (err) => {
+                    state.processError = err.message;
+                    state.processExited = true;
+                    state.processClosed = true;
+                    state.CheckComplete();
+                });
+                cp.on('exit', (code) => {
+                    state.processExitCode = code;
+                    state.processExited = true;
+                    this._debug(`Exit code ${code} received from tool '${this.toolPath}'`);
+                    state.CheckComplete();
+                });
+                cp.on('close', (code) => {
+                    state.processExitCode = code;
+                    state.processExited = true;
+                    state.processClosed = true;
+                    this._debug(`STDIO streams have closed for tool '${this.toolPath}'`);
+                    state.CheckComplete();
+                });
+                state.on('done', (error, exitCode) => {
+                    if (stdbuffer.length > 0) {
+                        this.emit('stdline', stdbuffer);
+                    }
+                    if (errbuffer.length > 0) {
+                        this.emit('errline', errbuffer);
+                    }
+                    cp.removeAllListeners();
+                    if (error) {
+                        reject(error);
+                    }
+                    else {
+                        resolve(exitCode);
+                    }
+                });
+                if (this.options.input) {
+                    if (!cp.stdin) {
+                        throw new Error('child process missing stdin');
+                    }
+                    cp.stdin.end(this.options.input);
+                }
+            }));
+        });
+    }
+}
+/**
+ * Convert an arg string to an array of args. Handles escaping
+ *
+ * @param    argString   string of arguments
+ * @returns  string[]    array of arguments
+ */
+function argStringToArray(argString) {
+    const args = [];
+    let inQuotes = false;
+    let escaped = false;
+    let arg = '';
+    function append(c) {
+        // we only escape double quotes.
+        if (escaped && c !== '"') {
+            arg += '\\';
+        }
+        arg += c;
+        escaped = false;
+    }
+    for (let i = 0; i < argString.length; i++) {
+        const c = argString.charAt(i);
+        if (c === '"') {
+            if (!escaped) {
+                inQuotes = !inQuotes;
+            }
+            else {
+                append(c);
+            }
+            continue;
+        }
+        if (c === '\\' && escaped) {
+            append(c);
+            continue;
+        }
+        if (c === '\\' && inQuotes) {
+            escaped = true;
+            continue;
+        }
+        if (c === ' ' && !inQuotes) {
+            if (arg.length > 0) {
+                args.push(arg);
+                arg = '';
+            }
+            continue;
+        }
+        append(c);
+    }
+    if (arg.length > 0) {
+        args.push(arg.trim());
+    }
+    return args;
+}
+class ExecState extends external_events_namespaceObject.EventEmitter {
+    constructor(options, toolPath) {
+        super();
+        this.processClosed = false; // tracks whether the process has exited and stdio is closed
+        this.processError = '';
+        this.processExitCode = 0;
+        this.processExited = false; // tracks whether the process has exited
+        this.processStderr = false; // tracks whether stderr was written to
+        this.delay = 10000; // 10 seconds
+        this.done = false;
+        this.timeout = null;
+        if (!toolPath) {
+            throw new Error('toolPath must not be empty');
+        }
+        this.options = options;
+        this.toolPath = toolPath;
+        if (options.delay) {
+            this.delay = options.delay;
+        }
+    }
+    CheckComplete() {
+        if (this.done) {
+            return;
+        }
+        if (this.processClosed) {
+            this._setResult();
+        }
+        else if (this.processExited) {
+            this.timeout = (0,external_timers_namespaceObject.setTimeout)(ExecState.HandleTimeout, this.delay, this);
+        }
+    }
+    _debug(message) {
+        this.emit('debug', message);
+    }
+    _setResult() {
+        // determine whether there is an error
+        let error;
+        if (this.processExited) {
+            if (this.processError) {
+                error = new Error(`There was an error when attempting to execute the process '${this.toolPath}'. This may indicate the process failed to start. Error: ${this.processError}`);
+            }
+            else if (this.processExitCode !== 0 && !this.options.ignoreReturnCode) {
+                error = new Error(`The process '${this.toolPath}' failed with exit code ${this.processExitCode}`);
+            }
+            else if (this.processStderr && this.options.failOnStdErr) {
+                error = new Error(`The process '${this.toolPath}' failed because one or more lines were written to the STDERR stream`);
+            }
+        }
+        // clear the timeout
+        if (this.timeout) {
+            clearTimeout(this.timeout);
+            this.timeout = null;
+        }
+        this.done = true;
+        this.emit('done', error, this.processExitCode);
+    }
+    static HandleTimeout(state) {
+        if (state.done) {
+            return;
+        }
+        if (!state.processClosed && state.processExited) {
+            const message = `The STDIO streams did not close within ${state.delay / 1000} seconds of the exit event from process '${state.toolPath}'. This may indicate a child process inherited the STDIO streams and has not yet exited.`;
+            state._debug(message);
+        }
+        state._setResult();
+    }
+}
+//# sourceMappingURL=toolrunner.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/exec.js
+var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+/**
+ * Exec a command.
+ * Output will be streamed to the live console.
+ * Returns promise with return code
+ *
+ * @param     commandLine        command to execute (can include additional args). Must be correctly escaped.
+ * @param     args               optional arguments for tool. Escaping is handled by the lib.
+ * @param     options            optional exec options.  See ExecOptions
+ * @returns   Promise<number>    exit code
+ */
+function exec(commandLine, args, options) {
+    return exec_awaiter(this, void 0, void 0, function* () {
+        const commandArgs = argStringToArray(commandLine);
+        if (commandArgs.length === 0) {
+            throw new Error(`Parameter 'commandLine' cannot be null or empty.`);
+        }
+        // Path to tool to execute should be first arg
+        const toolPath = commandArgs[0];
+        args = commandArgs.slice(1).concat(args || []);
+        const runner = new ToolRunner(toolPath, args, options);
+        return runner.exec();
+    });
+}
+/**
+ * Exec a command and get the output.
+ * Output will be streamed to the live console.
+ * Returns promise with the exit code and collected stdout and stderr
+ *
+ * @param     commandLine           command to execute (can include additional args). Must be correctly escaped.
+ * @param     args                  optional arguments for tool. Escaping is handled by the lib.
+ * @param     options               optional exec options.  See ExecOptions
+ * @returns   Promise<ExecOutput>   exit code, stdout, and stderr
+ */
+function getExecOutput(commandLine, args, options) {
+    return exec_awaiter(this, void 0, void 0, function* () {
+        var _a, _b;
+        let stdout = '';
+        let stderr = '';
+        //Using string decoder covers the case where a mult-byte character is split
+        const stdoutDecoder = new external_string_decoder_namespaceObject.StringDecoder('utf8');
+        const stderrDecoder = new external_string_decoder_namespaceObject.StringDecoder('utf8');
+        const originalStdoutListener = (_a = options === null || options === void 0 ? void 0 : options.listeners) === null || _a === void 0 ? void 0 : _a.stdout;
+        const originalStdErrListener = (_b = options === null || options === void 0 ? void 0 : options.listeners) === null || _b === void 0 ? void 0 : _b.stderr;
+        const stdErrListener = (data) => {
+            stderr += stderrDecoder.write(data);
+            if (originalStdErrListener) {
+                originalStdErrListener(data);
+            }
+        };
+        const stdOutListener = (data) => {
+            stdout += stdoutDecoder.write(data);
+            if (originalStdoutListener) {
+                originalStdoutListener(data);
+            }
+        };
+        const listeners = Object.assign(Object.assign({}, options === null || options === void 0 ? void 0 : options.listeners), { stdout: stdOutListener, stderr: stdErrListener });
+        const exitCode = yield exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
+        //flush any remaining characters
+        stdout += stdoutDecoder.end();
+        stderr += stderrDecoder.end();
+        return {
+            exitCode,
+            stdout,
+            stderr
+        };
+    });
+}
+//# sourceMappingURL=exec.js.map
+;// CONCATENATED MODULE: external "node:string_decoder"
+const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
 ;// CONCATENATED MODULE: ./src/tools/exec.ts
-// The one process runner every tool wrapper uses. It captures output, masks secrets in everything
-// it captures or reports, and turns a failed command into a ToolError that says which command
-// failed and what it printed last, so the user never has to dig through a stack trace.
+// The one process runner every tool wrapper uses. @actions/exec (v3) starts the process and
+// collects its output; this layer masks secrets in everything captured or reported, and turns a
+// failed command into a ToolError that says which command failed and what it printed last, so the
+// user never has to dig through a stack trace.
+//
+// What @actions/exec lacks, read in its lib/toolrunner.js (3.0.0), and the own code kept for it:
+// - It writes `input` to the child's stdin with no error listener: a child that exits before
+//   reading it all (git outside a repository, or any fast command given an empty input) makes the
+//   write fail with EPIPE, an unhandled 'error' that ends our process. Without `input` it leaves
+//   stdin an open pipe, so a tool that reads stdin would wait forever. So the tool runs under
+//   /bin/sh: stdin from /dev/null, or, with input, the rest drained by cat after the tool exits.
+// - No timeout, and no handle on the child: ToolRunner keeps its ChildProcess to itself and gives
+//   spawn no AbortSignal. A command with timeoutMs runs under coreutils `timeout --foreground
+//   --signal=KILL` (foreground: the tool stays in our process group, so Ctrl-C still reaches it).
+// - It looks the executable up on process.env.PATH (@actions/io's which), where spawn would use
+//   options.env.PATH, which is where the pinned tools are (toolEnv). `which` below resolves the
+//   command on the PATH of the env we pass, and a missing one is our "command not found".
+// - Its line listeners drop an unfinished last line and decode each chunk alone (cutting a
+//   multi-byte character in two): lines are split here, from the raw chunks.
+// - A death by signal comes back as exit code null, without the signal's name.
+// `silent: true` is what keeps it from echoing `[command]<argv>` and all output to stdout: an argv
+// or an output line may carry a secret, and the CLI's stdout is its result.
 
 
 
+
+/** The RunOptions of a ToolContext; `edit` rewrites each line before it reaches onLine. */
+function toolRunOptions(context, edit = (line) => line) {
+    const { env, secrets, onLine } = context;
+    return { env, secrets, onLine: onLine ? (_stream, line) => onLine(edit(line)) : undefined };
+}
 const STDERR_TAIL_LINES = 20;
+/** What a shell reports for a process killed by a signal, when the signal is not known. */
+const KILLED_EXIT_CODE = 128;
+/** Where execvp looks when the environment has no PATH (glibc's default search path). */
+const DEFAULT_PATH = '/bin:/usr/bin';
 /** A command that could not start, exited non-zero, or timed out. */
 class ToolError extends Error {
     command;
@@ -9319,109 +10484,122 @@ function tail(text, lines) {
     const all = text.trimEnd().split('\n');
     return all.slice(Math.max(0, all.length - lines)).join('\n');
 }
-/** Splits a byte stream into lines, holding back the unfinished last line. */
+function stderrTail(stderr) {
+    const last = tail(stderr, STDERR_TAIL_LINES);
+    return last ? `:\n${last}` : '';
+}
+/** Splits a byte stream into lines (UTF-8 decoded across chunks), holding back the unfinished last line. */
 function lineSplitter(emit) {
+    const decoder = new external_node_string_decoder_namespaceObject.StringDecoder('utf8');
     let pending = '';
+    const emitComplete = () => {
+        let newline;
+        while ((newline = pending.indexOf('\n')) >= 0) {
+            emit(pending.slice(0, newline).replace(/\r$/, ''));
+            pending = pending.slice(newline + 1);
+        }
+    };
     return {
         push(chunk) {
-            pending += chunk;
-            let newline;
-            while ((newline = pending.indexOf('\n')) >= 0) {
-                emit(pending.slice(0, newline).replace(/\r$/, ''));
-                pending = pending.slice(newline + 1);
-            }
+            pending += decoder.write(chunk);
+            emitComplete();
         },
         flush() {
+            pending += decoder.end();
+            emitComplete();
             if (pending.length > 0)
                 emit(pending.replace(/\r$/, ''));
             pending = '';
         },
     };
 }
-function run(cmd, args, options = {}) {
+/** A system tool (sh, cat, timeout) from the system dirs, else from our own PATH. */
+function systemTool(name) {
+    return exec_which(name, DEFAULT_PATH) ?? exec_which(name);
+}
+// The wrappers' scripts: "$@" is the tool's argv; $0 is cat's path in the draining one.
+const STDIN_FROM_NULL = 'exec "$@" </dev/null';
+const STDIN_DRAINED = '"$@"; status=$?; "$0" >/dev/null; exit $status';
+/** The argv @actions/exec starts: the tool under /bin/sh (stdin) and `timeout` (timeoutMs). */
+function wrappedArgv(executable, args, options) {
+    const sh = systemTool('sh');
+    if (!sh)
+        return 'sh is not on PATH to start it';
+    // @actions/exec parses its first argument as a command line (argStringToArray): keep it plain.
+    if (/[\s"\\]/.test(sh))
+        return `the path of sh (${sh}) holds a blank, a quote or a backslash`;
+    let argv = [executable, ...args];
+    if (options.timeoutMs !== undefined) {
+        const timeout = systemTool('timeout');
+        if (!timeout)
+            return 'timeout (coreutils) is not on PATH to bound its run time';
+        argv = [timeout, '--foreground', '--signal=KILL', `${Math.max(options.timeoutMs, 1) / 1000}s`, ...argv];
+    }
+    if (options.input === undefined)
+        return [sh, '-c', STDIN_FROM_NULL, 'sh', ...argv];
+    const cat = systemTool('cat');
+    if (!cat)
+        return 'cat is not on PATH to feed it its input';
+    return [sh, '-c', STDIN_DRAINED, cat, ...argv];
+}
+function definedEnv(env) {
+    return Object.fromEntries(Object.entries(env).filter((entry) => entry[1] !== undefined));
+}
+async function run(cmd, args, options = {}) {
     const secrets = options.secrets ?? [];
     const command = formatCommand(cmd, args, secrets);
+    const env = options.env ?? process.env;
+    const toolError = (message, code, stdout = '', stderr = '') => new ToolError(maskSecrets(message, secrets), command, code, maskSecrets(stdout, secrets), maskSecrets(stderr, secrets));
+    // A path with a slash is taken as it is (relative to cwd), a bare name is looked up on env.PATH.
+    const executable = exec_which(cmd.includes('/') && !(0,external_node_path_namespaceObject.isAbsolute)(cmd) ? (0,external_node_path_namespaceObject.resolve)(options.cwd ?? '.', cmd) : cmd, env.PATH ?? DEFAULT_PATH);
+    if (!executable)
+        throw toolError(`${command} could not start: ${cmd}: command not found`, null);
+    const argv = wrappedArgv(executable, args, options);
+    if (typeof argv === 'string')
+        throw toolError(`${command} could not start: ${argv}`, null);
+    const lines = {
+        stdout: lineSplitter((line) => options.onLine?.('stdout', maskSecrets(line, secrets))),
+        stderr: lineSplitter((line) => options.onLine?.('stderr', maskSecrets(line, secrets))),
+    };
     const started = Date.now();
-    return new Promise((resolve, reject) => {
-        const child = (0,external_node_child_process_namespaceObject.spawn)(cmd, [...args], {
+    let output;
+    try {
+        output = await getExecOutput(argv[0], argv.slice(1), {
             cwd: options.cwd,
-            env: options.env ?? process.env,
-            stdio: ['pipe', 'pipe', 'pipe'],
+            env: definedEnv(env),
+            silent: true,
+            ignoreReturnCode: true,
+            input: options.input === undefined ? undefined : Buffer.from(options.input, 'utf8'),
+            listeners: options.onLine ? { stdout: (chunk) => lines.stdout.push(chunk), stderr: (chunk) => lines.stderr.push(chunk) } : undefined,
         });
-        const raw = { stdout: '', stderr: '' };
-        const splitters = {};
-        for (const stream of ['stdout', 'stderr']) {
-            // Masking happens per line for callbacks, so a secret split across chunks is still caught.
-            splitters[stream] = lineSplitter((line) => options.onLine?.(stream, maskSecrets(line, secrets)));
-            child[stream].setEncoding('utf8');
-            child[stream].on('data', (chunk) => {
-                raw[stream] += chunk;
-                if (options.onLine)
-                    splitters[stream].push(chunk);
-            });
-        }
-        let timedOut = false;
-        const timer = options.timeoutMs !== undefined
-            ? setTimeout(() => {
-                timedOut = true;
-                child.kill('SIGKILL');
-            }, options.timeoutMs)
-            : undefined;
-        let settled = false;
-        const fail = (message, code) => {
-            if (settled)
-                return;
-            settled = true;
-            if (timer)
-                clearTimeout(timer);
-            const stdout = maskSecrets(raw.stdout, secrets);
-            const stderr = maskSecrets(raw.stderr, secrets);
-            reject(new ToolError(maskSecrets(message, secrets), command, code, stdout, stderr));
-        };
-        child.on('error', (err) => {
-            const why = err.code === 'ENOENT' ? `${cmd}: command not found` : err.message;
-            fail(`${command} could not start: ${why}`, null);
-        });
-        // The process may exit before reading stdin; that is not our error to report.
-        child.stdin.on('error', () => undefined);
-        if (options.input !== undefined)
-            child.stdin.end(options.input);
-        else
-            child.stdin.end();
-        child.on('close', (code, signal) => {
-            if (settled)
-                return;
-            splitters.stdout.flush();
-            splitters.stderr.flush();
-            const durationMs = Date.now() - started;
-            const exitCode = code ?? 128;
-            if (timedOut) {
-                fail(`${command} timed out after ${options.timeoutMs} ms${stderrTail(raw.stderr)}`, null);
-                return;
-            }
-            if (exitCode !== 0 && !options.allowFailure) {
-                const how = signal ? `was killed by ${signal}` : `exited with code ${exitCode}`;
-                fail(`${command} ${how}${stderrTail(raw.stderr)}`, exitCode);
-                return;
-            }
-            settled = true;
-            if (timer)
-                clearTimeout(timer);
-            resolve({
-                code: exitCode,
-                stdout: maskSecrets(raw.stdout, secrets),
-                stderr: maskSecrets(raw.stderr, secrets),
-                durationMs,
-            });
-        });
-    });
-}
-function stderrTail(stderr) {
-    const last = tail(stderr, STDERR_TAIL_LINES);
-    return last ? `:\n${last}` : '';
+    }
+    catch (error) {
+        throw toolError(`${command} could not start: ${error instanceof Error ? error.message : String(error)}`, null);
+    }
+    if (options.onLine) {
+        lines.stdout.flush();
+        lines.stderr.flush();
+    }
+    const durationMs = Date.now() - started;
+    // Typed number, but null after a death by signal.
+    const code = output.exitCode;
+    if (code !== 0 && options.timeoutMs !== undefined && durationMs >= options.timeoutMs) {
+        throw toolError(`${command} timed out after ${options.timeoutMs} ms${stderrTail(output.stderr)}`, null, output.stdout, output.stderr);
+    }
+    const exitCode = code ?? KILLED_EXIT_CODE;
+    if (exitCode !== 0 && !options.allowFailure) {
+        const how = code === null ? 'was killed by a signal' : `exited with code ${exitCode}`;
+        throw toolError(`${command} ${how}${stderrTail(output.stderr)}`, exitCode, output.stdout, output.stderr);
+    }
+    return {
+        code: exitCode,
+        stdout: maskSecrets(output.stdout, secrets),
+        stderr: maskSecrets(output.stderr, secrets),
+        durationMs,
+    };
 }
 /** The absolute path of an executable on PATH, or undefined. */
-function which(cmd, path = process.env.PATH ?? '') {
+function exec_which(cmd, path = process.env.PATH ?? '') {
     const candidates = cmd.includes('/')
         ? [cmd]
         : path
@@ -9510,6 +10688,88 @@ function tryLock(path) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/core/oci.ts
+// OCI image facts that every layer shares: the digest form, the media types of an image manifest,
+// and the shapes of the documents registries and image layouts hold. Sources: the OCI image spec
+// v1.1 (descriptor.md, manifest.md, image-index.md, image-layout.md) and Docker's image manifest
+// v2 schema 2, which registries and ko still serve.
+
+/** A sha256 digest as registries and tools print it: `sha256:` and 64 lower-case hex digits. */
+const DIGEST_PATTERN = 'sha256:[a-f0-9]{64}';
+/** A whole string that is a digest. */
+const DIGEST = new RegExp(`^${DIGEST_PATTERN}$`);
+function isDigest(value) {
+    return typeof value === 'string' && DIGEST.test(value);
+}
+/** The sha256 digest of a manifest's exact bytes: what a registry addresses it by. */
+function digestOf(rawManifest) {
+    return `sha256:${createHash('sha256').update(rawManifest, 'utf8').digest('hex')}`;
+}
+const MEDIA_TYPES = {
+    ociManifest: 'application/vnd.oci.image.manifest.v1+json',
+    ociIndex: 'application/vnd.oci.image.index.v1+json',
+    dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
+    dockerManifestList: 'application/vnd.docker.distribution.manifest.list.v2+json',
+};
+/** Is this the media type of one platform's image manifest (OCI or Docker), not an index or list? */
+function isImageManifestType(mediaType) {
+    return mediaType === MEDIA_TYPES.ociManifest || mediaType === MEDIA_TYPES.dockerManifest;
+}
+function isIndex(raw) {
+    return Array.isArray(raw.manifests);
+}
+function isAttestation(descriptor) {
+    const platform = descriptor.platform;
+    return (descriptor.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest' ||
+        (platform?.os === 'unknown' && platform?.architecture === 'unknown'));
+}
+/** os/arch[/variant] of each image in an index, skipping attestation manifests; [] for a single manifest. */
+function indexPlatforms(raw) {
+    return (raw.manifests ?? [])
+        .filter((d) => d.platform && !isAttestation(d))
+        .map((d) => [d.platform.os, d.platform.architecture, d.platform.variant].filter(Boolean).join('/'));
+}
+/**
+ * Bytes a pull of this platform manifest downloads: its config plus its layers, as the
+ * descriptors state them. Undefined when it is not an image manifest or a blob has no size.
+ */
+function compressedSize(raw) {
+    if (!raw.config || !Array.isArray(raw.layers))
+        return undefined;
+    const blobs = [raw.config, ...raw.layers];
+    if (blobs.some((blob) => !blob || typeof blob.size !== 'number' || blob.size < 0))
+        return undefined;
+    return blobs.reduce((sum, blob) => sum + blob.size, 0);
+}
+
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: ./src/tools/dockerConfig.ts
+// Where the docker CLI keeps its config (registry logins, CLI plugins, buildx builders): the
+// directory DOCKER_CONFIG names, else ~/.docker (docker/cli cli/config/config.go, Dir()). Every
+// tool we run that speaks to a registry reads its logins from config.json there.
+
+
+
+/** ~/.docker, the config dir when DOCKER_CONFIG is not set. */
+function defaultDockerConfigDir(env) {
+    return (0,external_node_path_namespaceObject.join)(env.HOME || (0,external_node_os_namespaceObject.homedir)(), '.docker');
+}
+/** The docker config dir tools use under this environment; it may not exist. */
+function dockerConfigDir(env) {
+    return env.DOCKER_CONFIG || defaultDockerConfigDir(env);
+}
+/** The docker config dir when it exists (a directory), else undefined. */
+function existingDockerConfigDir(env) {
+    const dir = dockerConfigDir(env);
+    return (0,external_node_fs_namespaceObject.existsSync)(dir) && (0,external_node_fs_namespaceObject.statSync)(dir).isDirectory() ? dir : undefined;
+}
+/** Its config.json, when it exists: the registry logins. */
+function dockerConfigFile(env) {
+    const file = (0,external_node_path_namespaceObject.join)(dockerConfigDir(env), 'config.json');
+    return (0,external_node_fs_namespaceObject.existsSync)(file) ? file : undefined;
+}
+
 ;// CONCATENATED MODULE: ./src/tools/buildx.ts
 // `docker buildx build` of ONE platform, pushed by digest: the image exporter with
 // push-by-digest=true creates no tag, and --metadata-file tells us the digest it pushed.
@@ -9517,6 +10777,8 @@ function tryLock(path) {
 // attestation manifest) and the leg must hand the merge a platform MANIFEST digest.
 // With push off the same image exporter runs with push=false: BuildKit assembles the manifest
 // (and reports its digest in the metadata file) but sends nothing to the registry.
+
+
 
 
 
@@ -9558,41 +10820,44 @@ function buildxBuildArgs(opts) {
  */
 function buildxEnv(env) {
     const out = { ...env, NO_COLOR: '1' };
-    if (env.DOCKER_CONFIG && !env.BUILDX_CONFIG && env.HOME) {
-        const home = (0,external_node_path_namespaceObject.join)(env.HOME, '.docker', 'buildx');
+    if (env.DOCKER_CONFIG && !env.BUILDX_CONFIG) {
+        const home = (0,external_node_path_namespaceObject.join)(defaultDockerConfigDir(env), 'buildx');
         if (!(0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(env.DOCKER_CONFIG, 'buildx')) && (0,external_node_fs_namespaceObject.existsSync)(home))
             out.BUILDX_CONFIG = home;
     }
     return out;
 }
 /**
- * `docker buildx` when the docker CLI finds its plugin under this env (it looks under
- * $DOCKER_CONFIG/cli-plugins and the system dirs), else a standalone `buildx` (the same program).
+ * How to start buildx (for builds and for imagetools alike): `docker buildx` when the docker CLI
+ * finds its plugin under this env, else a standalone `buildx` or `docker-buildx` (the same
+ * program). The docker CLI looks for plugins under $DOCKER_CONFIG/cli-plugins and the system
+ * plugin dirs, so a DOCKER_CONFIG made fresh for registry auth can hide the plugin: we probe
+ * instead of assuming (registryAuth.withRegistryAuth links the plugins along).
  */
 async function resolveBuildxCommand(env, runner = run) {
     const path = env.PATH ?? '';
-    const docker = which('docker', path);
+    const docker = exec_which('docker', path);
     if (docker) {
         const probe = await runner(docker, ['buildx', 'version'], { env, allowFailure: true, timeoutMs: 30_000 }).catch(() => undefined);
         if (probe && probe.code === 0)
             return [docker, 'buildx'];
     }
-    const buildx = which('buildx', path) ?? which('docker-buildx', path);
+    const buildx = exec_which('buildx', path) ?? exec_which('docker-buildx', path);
     if (buildx)
         return [buildx];
     throw new Error(docker
-        ? 'docker is on PATH but has no buildx plugin under this DOCKER_CONFIG, and no standalone buildx is on PATH: install buildx'
-        : 'neither docker with buildx nor a standalone buildx is on PATH: install buildx');
+        ? 'docker is on PATH but has no buildx plugin under this DOCKER_CONFIG (looked up under DOCKER_CONFIG/cli-plugins and the system plugin dirs), and no standalone buildx is on PATH: install buildx (scripts/install-tools.sh)'
+        : 'neither docker with buildx nor a standalone buildx is on PATH: install buildx (scripts/install-tools.sh)');
 }
 /** The digest of the platform manifest buildx pushed (or, push off, built), from its --metadata-file JSON. */
 function metadataDigest(text) {
     const metadata = JSON.parse(text);
     const digest = metadata['containerimage.digest'];
-    if (typeof digest !== 'string' || !/^sha256:[a-f0-9]{64}$/.test(digest)) {
+    if (!isDigest(digest)) {
         throw new Error(`buildx metadata has no containerimage.digest (keys: ${Object.keys(metadata).join(', ') || 'none'})`);
     }
     const descriptor = metadata['containerimage.descriptor'];
-    if (descriptor?.mediaType && !/manifest/.test(descriptor.mediaType)) {
+    if (descriptor?.mediaType && !isImageManifestType(descriptor.mediaType)) {
         // An index here means attestations (or several platforms) were pushed with the image.
         throw new Error(`buildx pushed a ${descriptor.mediaType}, expected one platform's image manifest`);
     }
@@ -9902,7 +11167,9 @@ function scriptCommand(name, args) {
     return ['bash', packageFile('scripts', name), ...args].join(' ');
 }
 async function runScript(name, args, options = {}) {
-    const result = await run('bash', [packageFile('scripts', name), ...args], { env: toolEnv(), cwd: packageRoot(), ...options });
+    // HEPHY_NODE: the node running us reads the tool pins for the scripts (scripts/lib/pins.sh), on PATH or not.
+    const env = { ...toolEnv(), HEPHY_NODE: process.execPath };
+    const result = await run('bash', [packageFile('scripts', name), ...args], { env, cwd: packageRoot(), ...options });
     return result.stdout.trim();
 }
 async function installTools(only, onLine) {
@@ -10016,12 +11283,12 @@ function containerRunArgs(spec) {
 /** docker when `docker info` reaches a daemon, else podman when installed; otherwise an error. */
 async function detectEngine(env = process.env, runner = run) {
     const path = env.PATH ?? '';
-    if (which('docker', path)) {
+    if (exec_which('docker', path)) {
         const info = await runner('docker', ['info', '--format', '{{.ServerVersion}}'], { env, allowFailure: true, timeoutMs: 20_000 }).catch(() => undefined);
         if (info && info.code === 0 && info.stdout.trim() !== '')
             return 'docker';
     }
-    if (which('podman', path))
+    if (exec_which('podman', path))
         return 'podman';
     throw new Error('cannot run a container: no Docker daemon answers `docker info` and podman is not installed');
 }
@@ -10046,6 +11313,43 @@ async function runContainer(spec, options = {}) {
     return runner(engine, containerRunArgs(spec), { ...runOptions, env });
 }
 
+;// CONCATENATED MODULE: ./tool-pins.json
+const tool_pins_namespaceObject = /*#__PURE__*/JSON.parse('{"go":{"actionlint":{"module":"github.com/rhysd/actionlint","packages":["cmd/actionlint"],"binaries":["actionlint"],"version":"v1.7.12","build":"install","minutes":1},"ko":{"module":"github.com/google/ko","packages":["."],"binaries":["ko"],"version":"v0.19.1","build":"install","minutes":4},"crane":{"module":"github.com/google/go-containerregistry","packages":["cmd/crane"],"binaries":["crane"],"version":"v0.22.1","build":"install","minutes":1},"buildkit":{"module":"github.com/moby/buildkit","packages":["cmd/buildkitd","cmd/buildctl"],"binaries":["buildkitd","buildctl"],"version":"v0.32.2","ldflags":"-X github.com/moby/buildkit/version.Version=@V@ -X github.com/moby/buildkit/version.Revision=@REV@","build":"src","minutes":5},"buildx":{"module":"github.com/docker/buildx","packages":["cmd/buildx"],"binaries":["buildx"],"version":"v0.36.1","ldflags":"-X github.com/docker/buildx/version.Version=@V@ -X github.com/docker/buildx/version.Revision=@REV@","build":"install","minutes":3},"kaniko":{"module":"github.com/chainguard-dev/kaniko","packages":["cmd/executor"],"binaries":["executor"],"version":"v1.25.5","ldflags":"-X github.com/chainguard-dev/kaniko/pkg/version.version=@V@","cgo":"0","build":"src","minutes":3},"act":{"module":"github.com/nektos/act","packages":["."],"binaries":["act"],"version":"v0.2.87","build":"install","minutes":1}},"t":{"rE":"v3.4.0","k8":"go1.26.8","sc":{"amd64":"d8286b5feaa9c17eca4fd173d14cb9a4783a40bbb9c40fe8a80c33dcc19f9fd2","aarch64":"07e4b15a24bbacf70df8de419505f8317d4c890050504c546e35157beceb25a4"}}}');
+;// CONCATENATED MODULE: ./src/core/toolPins.ts
+// The versions of the tools hephy-builder runs or installs, from the one pin file (tool-pins.json
+// at the repository root), which scripts/install-tools.sh and scripts/kaniko-image.sh read as well
+// (scripts/lib/pins.sh). Pure data, so in the core: the tool wrappers, the action's tool setup and
+// the workflow generator all read it here. The import puts the file into the ncc bundles.
+
+const GO_TOOL_PINS = tool_pins_namespaceObject.go;
+/** The pinned Go tool `name`, or an error naming the pin file. */
+function goToolPin(name) {
+    const pin = GO_TOOL_PINS[name];
+    if (!pin)
+        throw new Error(`tool-pins.json pins no Go tool named ${name}`);
+    return pin;
+}
+/** What `go install` takes for a one-binary Go tool: its package path and version. */
+function goInstallTarget(name) {
+    const pin = goToolPin(name);
+    const [pkg] = pin.packages;
+    return { name, module: pkg === '.' ? pin.module : `${pin.module}/${pkg}`, version: pin.version };
+}
+/** The Kaniko executor version (chainguard-dev/kaniko) that scripts/kaniko-image.sh builds. */
+const KANIKO_VERSION = goToolPin('kaniko').version;
+/** The Spin CLI release installed on runners. */
+const SPIN_VERSION = tool_pins_namespaceObject.t.rE;
+/**
+ * The Go toolchain of Spin legs: Spin apps built with Go's wasip1 port (examples/spin-go) give the
+ * same component bytes, so the same digest, only with the same Go. The runner's go command fetches
+ * it as the module golang.org/toolchain and checks it against the Go checksum database
+ * (https://go.dev/doc/toolchain#download); `+auto` still lets an app whose go.mod asks for a newer
+ * Go get that one. Keep equal to the `toolchain` line of examples/spin-go/go.mod (a test checks).
+ */
+const SPIN_GO_TOOLCHAIN = tool_pins_namespaceObject.t.k8;
+/** SHA-256 of spin-<version>-linux-<arch>.tar.gz per version and arch (arch as Spin names it). */
+const SPIN_CHECKSUMS = { [tool_pins_namespaceObject.t.rE]: tool_pins_namespaceObject.t.sc };
+
 ;// CONCATENATED MODULE: ./src/tools/kaniko.ts
 // The Kaniko executor's command line and what its failures mean. Pure: the backend runs the
 // executor in a container (src/tools/containerRunner.ts) with these arguments.
@@ -10060,7 +11364,7 @@ async function runContainer(spec, options = {}) {
 // registry layer cache is read but not written (--no-push-cache).
 // A registry tag cannot be deleted portably (distribution 2.8 and most hosted registries only
 // delete manifests, which would delete the digest too), so the scratch tag is left in place.
-const KANIKO_VERSION = 'v1.25.5';
+
 /** Built from the pinned Go module by scripts/kaniko-image.sh into podman's storage. */
 const LOCAL_KANIKO_IMAGE = `localhost/hephy/kaniko-executor:${KANIKO_VERSION}`;
 /** Where the executor sees its inputs and outputs. */
@@ -10178,9 +11482,28 @@ function kanikoFailureReason(f) {
 }
 
 ;// CONCATENATED MODULE: ./src/tools/ociLayout.ts
-// Reading an OCI image layout on disk (what ko and Kaniko write before we push it).
+// Reading an OCI image layout on disk (what ko and Kaniko write before we push it): index.json
+// lists what the layout holds, blobs/<algorithm>/<hex> holds each blob (OCI image-layout.md).
 
 
+
+/**
+ * The digest of the one image manifest in the layout; `writer` (the tool that wrote it) names the
+ * culprit when the layout holds anything else, e.g. an index because the base image matched
+ * several platforms.
+ */
+function layoutImageDigest(layoutDir, writer) {
+    const index = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)((0,external_node_path_namespaceObject.join)(layoutDir, 'index.json'), 'utf8'));
+    const manifests = index.manifests ?? [];
+    if (manifests.length !== 1) {
+        throw new Error(`${writer} wrote ${manifests.length} entries into ${layoutDir}, expected exactly one image`);
+    }
+    const [entry] = manifests;
+    if (!entry.digest || !isImageManifestType(entry.mediaType)) {
+        throw new Error(`${writer} wrote a ${entry.mediaType ?? 'descriptor without media type'} into ${layoutDir}, expected one platform's image manifest`);
+    }
+    return entry.digest;
+}
 /**
  * Compressed size of the image manifest `digest` in the layout: its config plus its layers, the
  * same sum the registry would give for the pushed copy (the push preserves the digest, so the
@@ -10195,9 +11518,36 @@ function layoutManifestSize(layoutDir, digest) {
     catch {
         return undefined;
     }
-    if (!manifest.config || !Array.isArray(manifest.layers))
-        return undefined;
-    return [manifest.config, ...manifest.layers].reduce((sum, d) => sum + (d.size ?? 0), 0);
+    return compressedSize(manifest);
+}
+
+;// CONCATENATED MODULE: ./src/tools/layoutPush.ts
+// Pushing the one image of an OCI layout to REPOSITORY@DIGEST: no tag is created or moved, and the
+// registry must end up holding the very digest the build reported. Two tools can do it, crane
+// (src/tools/crane.ts) and skopeo (src/tools/skopeo.ts), behind this one shape; each backend
+// chooses the one that suits it (ko: crane, go-containerregistry like ko itself; kaniko: skopeo).
+
+/** Pushes run for at most an hour: a hung registry connection must not hold a runner forever. */
+const PUSH_TIMEOUT_MS = 60 * 60 * 1000;
+/** The last line the tool printed on stderr, without its log decoration (logrus' msg="..."). */
+function layoutPush_lastErrorLine(error) {
+    const last = error.stderr.trim().split('\n').pop()?.trim() ?? '';
+    return last.replace(/^time=.*?msg="(.*)"$/, '$1').replace(/^Error: /, '');
+}
+/** A failed push as one line: `crane: cannot push REPO@DIGEST: <the tool's error>`. */
+function pushFailure(tool, request, error) {
+    if (!(error instanceof ToolError))
+        return error;
+    return new Error(`${tool}: cannot push ${request.repository}@${request.digest}: ${layoutPush_lastErrorLine(error) || error.message}`);
+}
+/** Runs the pushing tool with the request's env, secrets and log, bounded in time; a failure reads as one line. */
+async function runPushTool(runner, tool, args, request) {
+    try {
+        return await runner(tool, args, { ...toolRunOptions(request), timeoutMs: PUSH_TIMEOUT_MS });
+    }
+    catch (error) {
+        throw pushFailure(tool, request, error);
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/tools/skopeo.ts
@@ -10205,6 +11555,8 @@ function layoutManifestSize(layoutDir, digest) {
 // and --preserve-digests makes skopeo fail rather than convert the manifest into another digest.
 // Registry auth comes from the docker config (DOCKER_CONFIG/config.json) when there is one, else
 // from skopeo's own lookup (REGISTRY_AUTH_FILE, containers/auth.json, ~/.docker/config.json).
+
+
 
 
 
@@ -10222,19 +11574,21 @@ function skopeoCopyArgs(o) {
         `docker://${o.repository}@${o.digest}`,
     ];
 }
-/** config.json of DOCKER_CONFIG (or ~/.docker), when it exists. */
-function dockerAuthFile(env) {
-    const dir = env.DOCKER_CONFIG || (env.HOME ? (0,external_node_path_namespaceObject.join)(env.HOME, '.docker') : undefined);
-    const file = dir ? (0,external_node_path_namespaceObject.join)(dir, 'config.json') : undefined;
-    return file && (0,external_node_fs_namespaceObject.existsSync)(file) ? file : undefined;
-}
-async function pushLayoutByDigest(o, runOptions = {}, runner = run) {
-    const result = await runner('skopeo', skopeoCopyArgs(o), { timeoutMs: 60 * 60 * 1000, ...runOptions });
-    const pushed = (0,external_node_fs_namespaceObject.existsSync)(o.digestFile) ? (0,external_node_fs_namespaceObject.readFileSync)(o.digestFile, 'utf8').trim() : '';
-    if (pushed !== o.digest) {
-        throw new Error(`skopeo pushed ${pushed || 'no digest'} to ${o.repository}, expected ${o.digest}`);
-    }
-    return result;
+/** `skopeo copy` of the layout by digest; the digest skopeo reports pushing is checked. */
+function skopeoPusher(runner = run) {
+    return {
+        tool: 'skopeo',
+        async push(request) {
+            const digestFile = (0,external_node_path_namespaceObject.join)(request.workDir, 'pushed-digest');
+            const args = skopeoCopyArgs({ ...request, authFile: dockerConfigFile(request.env), digestFile });
+            const result = await runPushTool(runner, 'skopeo', args, request);
+            const pushed = (0,external_node_fs_namespaceObject.existsSync)(digestFile) ? (0,external_node_fs_namespaceObject.readFileSync)(digestFile, 'utf8').trim() : '';
+            if (pushed !== request.digest) {
+                throw new Error(`skopeo pushed ${pushed || 'no digest'} to ${request.repository}, expected ${request.digest}`);
+            }
+            return result.durationMs;
+        },
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/backends/kaniko.ts
@@ -10266,7 +11620,8 @@ async function pushLayoutByDigest(o, runOptions = {}, runner = run) {
 
 
 
-const DIGEST = /^sha256:[a-f0-9]{64}$/;
+
+
 const BUILD_TIMEOUT_MS = 2 * 60 * 60 * 1000;
 /** The executor image of a leg, or a UserError saying how to provide one. */
 function resolveKanikoImage(ctx) {
@@ -10277,11 +11632,6 @@ function resolveKanikoImage(ctx) {
         throw new UserError('the kaniko backend needs the `kaniko-image` input on runners: a Kaniko executor image pinned by digest, e.g. registry.example.com/kaniko/executor@sha256:<digest> (hephy-builder publishes none)');
     }
     return LOCAL_KANIKO_IMAGE;
-}
-/** Where the docker config with registry auth lives: DOCKER_CONFIG, else ~/.docker. */
-function dockerConfigDir(env) {
-    const dir = env.DOCKER_CONFIG || (env.HOME ? (0,external_node_path_namespaceObject.join)(env.HOME, '.docker') : undefined);
-    return dir && (0,external_node_fs_namespaceObject.existsSync)(dir) && (0,external_node_fs_namespaceObject.statSync)(dir).isDirectory() ? dir : undefined;
 }
 function isInside(child, parent) {
     const rel = (0,external_node_path_namespaceObject.relative)(parent, child);
@@ -10310,7 +11660,7 @@ function kanikoInvocation(ctx, pushMode, cacheRepo) {
         dockerfile = `${IN_CONTAINER.dockerfileDir}/${dockerfileHost.slice((0,external_node_path_namespaceObject.dirname)(dockerfileHost).length + 1)}`;
     }
     mounts.push({ host: ctx.workDir, container: IN_CONTAINER.out });
-    const auth = dockerConfigDir(ctx.env);
+    const auth = existingDockerConfigDir(ctx.env);
     if (auth)
         mounts.push({ host: auth, container: IN_CONTAINER.dockerConfig, readonly: true });
     const destination = pushMode === 'scratch-tag' ? `${ctx.target.repository}:${scratchTag(ctx.leg.id)}` : ctx.target.repository;
@@ -10345,6 +11695,7 @@ function createKanikoBackend(options = {}) {
     const detect = options.detectEngine ?? ((env) => detectEngine(env, runner));
     const buildLocalImage = options.buildLocalImage ?? kanikoImage;
     const now = options.now ?? Date.now;
+    const pusher = skopeoPusher(runner);
     const prepared = new WeakMap();
     async function prepare(ctx) {
         const env = toolEnv(ctx.env);
@@ -10353,7 +11704,7 @@ function createKanikoBackend(options = {}) {
         // A local build exists only in podman's storage, so podman runs it even where docker answers.
         const engine = local ? 'podman' : await detect(env);
         if (local) {
-            if (!which('podman', env.PATH))
+            if (!exec_which('podman', env.PATH))
                 throw new UserError(`the Kaniko executor image ${image} is a local podman image, but podman is not installed`);
             const exists = await runner('podman', ['image', 'exists', image], { env, allowFailure: true });
             if (exists.code !== 0) {
@@ -10366,7 +11717,7 @@ function createKanikoBackend(options = {}) {
         const pull = local ? 'never' : 'missing';
         const versionRun = await runContainer({ image, args: ['version'], pull }, { engine, runner, env, secrets: ctx.secrets, timeoutMs: 15 * 60 * 1000 });
         const version = /version\s*:\s*(\S+)/i.exec(versionRun.stdout)?.[1] ?? 'unknown';
-        const pushMode = !ctx.target.push ? 'none' : which('skopeo', env.PATH) ? 'digest' : 'scratch-tag';
+        const pushMode = !ctx.target.push ? 'none' : exec_which('skopeo', env.PATH) ? 'digest' : 'scratch-tag';
         if (pushMode === 'scratch-tag') {
             ctx.log(`skopeo is not installed: kaniko pushes to the scratch tag ${scratchTag(ctx.leg.id)} instead of by digest only`);
         }
@@ -10414,7 +11765,7 @@ function createKanikoBackend(options = {}) {
         }
         const kanikoDone = now();
         const digest = (0,external_node_fs_namespaceObject.existsSync)(invocation.digestFile) ? (0,external_node_fs_namespaceObject.readFileSync)(invocation.digestFile, 'utf8').trim() : '';
-        if (!DIGEST.test(digest))
+        if (!isDigest(digest))
             throw new Error(`kaniko: the executor succeeded but wrote no digest (${invocation.digestFile}: "${digest}")`);
         if (p.pushMode === 'scratch-tag')
             return { digest, pushMs: pushStarted === undefined ? 0 : kanikoDone - pushStarted };
@@ -10423,18 +11774,15 @@ function createKanikoBackend(options = {}) {
             return { digest, pushMs: 0 };
         }
         const pushStart = now();
-        await pushLayoutByDigest({
+        await pusher.push({
             layoutDir: invocation.layoutDir,
             repository: ctx.target.repository,
             digest,
             insecure: ctx.target.insecure,
-            authFile: dockerAuthFile(ctx.env),
-            digestFile: (0,external_node_path_namespaceObject.join)(ctx.workDir, 'pushed-digest'),
-        }, { env, secrets: ctx.secrets, onLine: (_stream, line) => ctx.log(line) }, runner).catch((error) => {
-            if (!(error instanceof ToolError))
-                throw error;
-            const last = error.stderr.trim().split('\n').pop() ?? '';
-            throw new Error(`skopeo: cannot push ${ctx.target.repository}@${digest}: ${last.replace(/^time=.*?msg="(.*)"$/, '$1') || error.message}`);
+            env,
+            secrets: ctx.secrets,
+            onLine: ctx.log,
+            workDir: ctx.workDir,
         });
         return { digest, pushMs: now() - pushStart, compressedSize: layoutManifestSize(invocation.layoutDir, digest) };
     }
@@ -10460,22 +11808,24 @@ const kanikoBackend = createKanikoBackend();
 // (DOCKER_CONFIG/config.json and its credential helpers) and speaks plain http to 127.0.0.1 and
 // localhost registries just as ko does.
 
+
 function pushLayoutArgs(opts) {
     return ['push', ...(opts.insecure ? ['--insecure'] : []), opts.layoutDir, `${opts.repository}@${opts.digest}`];
 }
-/** Pushes the layout's image; resolves to the milliseconds the push took. */
-async function crane_pushLayoutByDigest(opts) {
-    const result = await run('crane', pushLayoutArgs(opts), {
-        env: opts.env,
-        secrets: opts.secrets,
-        onLine: opts.onLine ? (_stream, line) => opts.onLine?.(line) : undefined,
-    });
-    const pushed = result.stdout.trim().split('\n').pop() ?? '';
-    // crane prints the reference it wrote; a different digest would mean it re-encoded the image.
-    if (!pushed.endsWith(`@${opts.digest}`)) {
-        throw new Error(`crane push wrote ${pushed || 'nothing'}, expected ${opts.repository}@${opts.digest}`);
-    }
-    return result.durationMs;
+/** `crane push` of the layout by digest; crane prints the reference it wrote, which is checked. */
+function cranePusher(runner = run) {
+    return {
+        tool: 'crane',
+        async push(request) {
+            const result = await runPushTool(runner, 'crane', pushLayoutArgs(request), request);
+            const pushed = result.stdout.trim().split('\n').pop() ?? '';
+            // A different digest would mean crane re-encoded the image.
+            if (!pushed.endsWith(`@${request.digest}`)) {
+                throw new Error(`crane push wrote ${pushed || 'nothing'}, expected ${request.repository}@${request.digest}`);
+            }
+            return result.durationMs;
+        },
+    };
 }
 /** `crane version` prints a bare version, e.g. v0.22.1. */
 async function craneVersion(env) {
@@ -10483,8 +11833,6 @@ async function craneVersion(env) {
     return stdout.trim();
 }
 
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
 ;// CONCATENATED MODULE: ./src/tools/ko.ts
@@ -10492,6 +11840,7 @@ var dist = __nccwpck_require__(8815);
 // always writes `:latest` or the --tags it is given, and `--tags ''` pushes nothing at all), so
 // ko writes an OCI layout and we push that layout by digest ourselves (src/tools/crane.ts): no tag
 // is created or moved, and the push is timed on its own.
+
 
 
 
@@ -10577,20 +11926,6 @@ function koInvocation(opts, layoutDir, userConfig) {
     ];
     return { args, env, configPath, configText: koConfigText(userConfig, opts), layoutDir };
 }
-/** The one image manifest ko wrote into a layout; anything else is an error worth reporting. */
-function layoutImageDigest(layoutDir) {
-    const index = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)((0,external_node_path_namespaceObject.join)(layoutDir, 'index.json'), 'utf8'));
-    const manifests = index.manifests ?? [];
-    if (manifests.length !== 1) {
-        throw new Error(`ko wrote ${manifests.length} entries into ${layoutDir}, expected exactly one image`);
-    }
-    const [entry] = manifests;
-    if (!entry.digest || !/manifest/.test(entry.mediaType ?? '')) {
-        // An index means ko built several platforms: the base image matched more than the leg's one.
-        throw new Error(`ko wrote a ${entry.mediaType ?? 'descriptor without media type'} into ${layoutDir}, expected one platform's image manifest`);
-    }
-    return entry.digest;
-}
 /** ko log lines start with Go's log timestamp, which the leg's own log already carries. */
 function stripGoLogTime(line) {
     return line.replace(/^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d(\.\d+)? /, '');
@@ -10606,14 +11941,9 @@ async function koBuild(opts) {
     if (opts.koCache)
         (0,external_node_fs_namespaceObject.mkdirSync)(opts.koCache, { recursive: true });
     try {
-        const result = await run('ko', inv.args, {
-            cwd: opts.cwd,
-            env: inv.env,
-            secrets: opts.secrets,
-            onLine: opts.onLine ? (_stream, line) => opts.onLine?.(stripGoLogTime(line)) : undefined,
-        });
+        const result = await run('ko', inv.args, { ...toolRunOptions({ ...opts, env: inv.env }, stripGoLogTime), cwd: opts.cwd });
         return {
-            digest: layoutImageDigest(inv.layoutDir),
+            digest: layoutImageDigest(inv.layoutDir, 'ko'),
             layoutDir: inv.layoutDir,
             layoutIsTemporary: layout.temporary,
             durationMs: result.durationMs,
@@ -10712,7 +12042,7 @@ function koBuildOptions(ctx, userConfig) {
     };
 }
 function requireTools(ctx, tools) {
-    const missing = tools.filter((tool) => !which(tool, ctx.env.PATH ?? ''));
+    const missing = tools.filter((tool) => !exec_which(tool, ctx.env.PATH ?? ''));
     if (missing.length > 0) {
         throw new Error(`the ko backend needs ${missing.join(', ')} on PATH (ko builds with go and pushes with crane); install them first`);
     }
@@ -10745,7 +12075,7 @@ const koBackend = {
                 return { digest: built.digest, pushMs: 0 };
             }
             ctx.log(`pushing ${ctx.target.repository}@${built.digest}`);
-            const pushMs = await crane_pushLayoutByDigest({
+            const pushMs = await cranePusher().push({
                 layoutDir: built.layoutDir,
                 repository: ctx.target.repository,
                 digest: built.digest,
@@ -10753,6 +12083,7 @@ const koBackend = {
                 env: ctx.env,
                 secrets: ctx.secrets,
                 onLine: ctx.log,
+                workDir: ctx.workDir,
             });
             return { digest: built.digest, pushMs, compressedSize: layoutManifestSize(built.layoutDir, built.digest) };
         }
@@ -10767,10 +12098,7 @@ const koBackend = {
 // `docker buildx imagetools`: creates multi-arch indexes from per-platform digests and reads
 // manifests back from the registry. It needs only registry access, no Docker daemon.
 //
-// Which binary: `docker buildx` when the docker CLI finds its buildx plugin, else a standalone
-// `buildx` on PATH (the same program). The docker CLI looks for plugins under $DOCKER_CONFIG/
-// cli-plugins, so pointing DOCKER_CONFIG at a fresh directory for registry auth can hide the
-// plugin; we probe instead of assuming (registryAuth.withRegistryAuth links the plugins along).
+// Which binary: the one buildx lookup of buildx.ts (resolveBuildxCommand), once per environment.
 //
 // Plain http: buildx speaks http to 127.0.0.1:PORT and localhost:PORT without any config
 // (verified with distribution 2.8). Any other plain-http or self-signed registry needs a buildx
@@ -10781,44 +12109,11 @@ const koBackend = {
 
 
 
-const imagetools_DIGEST = /^sha256:[a-f0-9]{64}$/;
+
 const DEFAULT_TIMEOUT_MS = 5 * 60 * 1000;
-/**
- * Finds `docker buildx` (if the docker CLI sees its plugin under this env) or a standalone
- * `buildx`. One probe per distinct PATH/DOCKER_CONFIG/HOME.
- */
+/** `docker buildx imagetools` or `buildx imagetools`, as resolveBuildxCommand finds buildx. */
 async function resolveImagetoolsCommand(env, runner = run) {
-    const path = env.PATH ?? '';
-    const docker = which('docker', path);
-    if (docker) {
-        const probe = await runner(docker, ['buildx', 'version'], { env, allowFailure: true, timeoutMs: 30_000 }).catch(() => undefined);
-        if (probe && probe.code === 0)
-            return [docker, 'buildx', 'imagetools'];
-    }
-    const buildx = which('buildx', path);
-    if (buildx)
-        return [buildx, 'imagetools'];
-    throw new Error(docker
-        ? 'docker is on PATH but has no buildx plugin (looked up under DOCKER_CONFIG/cli-plugins and the system plugin dirs), and no standalone buildx is on PATH: install buildx (scripts/install-tools.sh)'
-        : 'neither docker (with buildx) nor a standalone buildx is on PATH: install buildx (scripts/install-tools.sh)');
-}
-/** sha256 digest of a manifest's exact bytes: what a registry addresses it by. */
-function digestOf(rawManifest) {
-    return `sha256:${createHash('sha256').update(rawManifest, 'utf8').digest('hex')}`;
-}
-function isAttestation(descriptor) {
-    const platform = descriptor.platform;
-    return (descriptor.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest' ||
-        (platform?.os === 'unknown' && platform?.architecture === 'unknown'));
-}
-/** os/arch[/variant] of each image in an index, skipping attestation manifests; [] for a single manifest. */
-function indexPlatforms(raw) {
-    return (raw.manifests ?? [])
-        .filter((d) => d.platform && !isAttestation(d))
-        .map((d) => [d.platform.os, d.platform.architecture, d.platform.variant].filter(Boolean).join('/'));
-}
-function isIndex(raw) {
-    return Array.isArray(raw.manifests);
+    return [...(await resolveBuildxCommand(env, runner)), 'imagetools'];
 }
 function parseJson(text, what) {
     try {
@@ -10914,7 +12209,7 @@ function createImagetools(runner = run) {
             // .Manifest is the descriptor the registry resolved the reference to; its digest is the one
             // a pull by tag gets (the e2e test checks it against the sha256 of the raw bytes).
             const data = parseJson(await inspectText(ref, ['--format', '{{json .Manifest}}'], env, options), `imagetools inspect ${ref}`);
-            if (typeof data.digest !== 'string' || !imagetools_DIGEST.test(data.digest)) {
+            if (!isDigest(data.digest)) {
                 throw new Error(`imagetools inspect ${ref}: no sha256 digest in the output`);
             }
             return data.digest;
@@ -10923,11 +12218,10 @@ function createImagetools(runner = run) {
             const raw = await inspectRaw(ref, env, options);
             if (isIndex(raw))
                 throw new Error(`${ref} is an image index, not a platform manifest: pass repository@digest of one platform`);
-            const blobs = [raw.config, ...(raw.layers ?? [])];
-            if (!raw.config || blobs.some((b) => !b || typeof b.size !== 'number' || b.size < 0)) {
+            const size = compressedSize(raw);
+            if (size === undefined)
                 throw new Error(`${ref}: the manifest has no config or a blob without a size`);
-            }
-            return blobs.reduce((sum, blob) => sum + blob.size, 0);
+            return size;
         },
     };
 }
@@ -11028,21 +12322,14 @@ async function downloadVerified(url, sha256, dest, options = {}) {
 // (DOCKER_CONFIG). The push prints "Pushed with digest sha256:..." when the registry returns the
 // manifest URL with a digest.
 //
-// Pinned release checksums come from the spinframework/homebrew-tap formula for 3.4.0
-// (Formula/spin.rb, the Linux amd64/aarch64 tarballs); they were not downloaded here.
+// The pinned release and its checksums are in tool-pins.json (src/core/toolPins.ts).
 
 
 
 
 
-const SPIN_VERSION = 'v3.4.0';
-/** SHA-256 of spin-<version>-linux-<arch>.tar.gz per version and arch. */
-const SPIN_CHECKSUMS = {
-    'v3.4.0': {
-        amd64: 'd8286b5feaa9c17eca4fd173d14cb9a4783a40bbb9c40fe8a80c33dcc19f9fd2',
-        aarch64: '07e4b15a24bbacf70df8de419505f8317d4c890050504c546e35157beceb25a4',
-    },
-};
+
+
 function spinTarball(version, arch) {
     return `spin-${version}-linux-${arch}.tar.gz`;
 }
@@ -11108,7 +12395,7 @@ function spinPushArgs(manifest, reference, insecure, annotations = []) {
 }
 /** The digest `spin registry push` reports, if the registry told it. */
 function parsePushedDigest(stdout) {
-    return /Pushed with digest (sha256:[a-f0-9]{64})/.exec(stdout)?.[1];
+    return new RegExp(`Pushed with digest (${DIGEST_PATTERN})`).exec(stdout)?.[1];
 }
 
 ;// CONCATENATED MODULE: ./src/backends/spin.ts
@@ -11131,7 +12418,8 @@ function parsePushedDigest(stdout) {
 
 
 
-const spin_DIGEST = /^sha256:[a-f0-9]{64}$/;
+
+
 const SPIN_PLATFORM = 'wasi/wasm32';
 const SPIN_NOT_INSTALLED = `the Spin CLI is not installed; hephy-builder installs it on GitHub runners; locally install it from https://spinframework.dev/ (hephy-builder pins spin ${SPIN_VERSION})`;
 function spinManifest(ctx) {
@@ -11169,7 +12457,7 @@ function createSpinBackend(options = {}) {
             throw new UserError(`the spin backend builds only ${SPIN_PLATFORM}, not ${ctx.leg.platform}`);
         }
         const env = toolEnv(ctx.env);
-        let binary = which('spin', env.PATH);
+        let binary = exec_which('spin', env.PATH);
         if (!binary) {
             if (!ctx.onRunner)
                 throw new UserError(SPIN_NOT_INSTALLED);
@@ -11200,7 +12488,7 @@ function createSpinBackend(options = {}) {
         });
         const pushMs = now() - pushStart;
         const digest = parsePushedDigest(pushed.stdout) ?? (await resolveDigest(reference, env));
-        if (!spin_DIGEST.test(digest))
+        if (!isDigest(digest))
             throw new Error(`spin: cannot tell the digest pushed to ${reference} (got "${digest}")`);
         return { digest, pushMs };
     }
@@ -20973,6 +22261,7 @@ function jsonDocument_parseJsonDocument(text, schema, source, what, hint) {
 
 
 
+
 const durations = object({ setup: schemas_number(), build: schemas_number(), push: schemas_number(), total: schemas_number() });
 const legRecordSchema = object({
     schema: literal(1),
@@ -20983,9 +22272,7 @@ const legRecordSchema = object({
     backend: schemas_enum(BACKENDS),
     runner: schemas_string(),
     repository: schemas_string().optional(),
-    digest: schemas_string()
-        .regex(/^sha256:[a-f0-9]{64}$/)
-        .optional(),
+    digest: schemas_string().regex(DIGEST).optional(),
     compressedSize: schemas_number().int().nonnegative().optional(),
     pushed: schemas_boolean().optional(),
     durationsMs: durations,
@@ -22791,17 +24078,19 @@ function formatDuration(ms) {
         .toString()
         .padStart(2, '0')}s`;
 }
+const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB'];
 function formatBytes(bytes) {
     if (bytes === undefined || !Number.isFinite(bytes))
         return '-';
     const sign = bytes < 0 ? '-' : '';
     let value = Math.abs(bytes);
-    for (const unit of ['B', 'KiB', 'MiB', 'GiB']) {
-        if (value < 1024 || unit === 'GiB')
-            return `${sign}${unit === 'B' ? value : value.toFixed(1)} ${unit}`;
+    let unit = 0;
+    // GiB is the largest unit: a larger size stays in GiB.
+    while (value >= 1024 && unit < BYTE_UNITS.length - 1) {
         value /= 1024;
+        unit += 1;
     }
-    return `${sign}${value} B`;
+    return `${sign}${unit === 0 ? value : value.toFixed(1)} ${BYTE_UNITS[unit]}`;
 }
 /** "+12.3s (+15%)", "-2.0s (-4%)", or "new" when there is nothing to compare with. */
 function formatDelta(current, base, unit) {
@@ -23050,7 +24339,7 @@ function withRegistryAuth(env, creds, dir) {
     const logins = Array.isArray(creds) ? creds : [creds];
     if (logins.length === 0)
         return env;
-    const previous = env.DOCKER_CONFIG || (0,external_node_path_namespaceObject.join)(env.HOME || (0,external_node_os_namespaceObject.homedir)(), '.docker');
+    const previous = dockerConfigDir(env);
     const same = (0,external_node_path_namespaceObject.resolve)(previous) === (0,external_node_path_namespaceObject.resolve)(dir);
     for (const login of logins) {
         writeDockerConfig(dir, login, same ? {} : { base: (0,external_node_path_namespaceObject.join)(previous, 'config.json') });
@@ -23322,6 +24611,7 @@ async function mapLimited(items, limit, fn) {
 // the caller turns failed outcomes into the exit code. With push off (a pull request from a
 // fork) the merge makes no imagetools call whatsoever: each image whose legs all built is `built`,
 // which is not a failure.
+
 
 
 
@@ -23881,15 +25171,6 @@ const SETUP_NODE = {
     sha: '949feb2413d6458794dcd2491c4babbbce0c15c1',
     version: 'v7.1.0',
 };
-/**
- * The Go toolchain of Spin legs: Spin apps built with Go's wasip1 port (examples/spin-go) give the
- * same component bytes, so the same digest, only with the same Go. The runner's go command fetches
- * it as the module golang.org/toolchain and checks it against the Go checksum database
- * (https://go.dev/doc/toolchain#download); `+auto` still lets an app whose go.mod asks for a newer
- * Go get that one. Keep equal to the `toolchain` line of examples/spin-go/go.mod (a test checks).
- */
-const SPIN_GO_TOOLCHAIN = 'go1.26.8';
-const PINNED_ACTIONS = [CHECKOUT, SETUP_NODE];
 
 ;// CONCATENATED MODULE: ./src/generator/workflows/common.ts
 // Pieces shared by the workflow sources: how an action reference is written, the hardened checkout
