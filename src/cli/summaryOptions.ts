@@ -1,7 +1,7 @@
 // Summary options shared by `run` and `merge`: the history to compare with (the same per-leg
 // judgement a pull request gets, src/core/report/compare.ts) and the thresholds, named like the
 // action inputs.
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { UserError, messageOf } from '../core/problem.js';
 import {
@@ -42,12 +42,8 @@ export interface SummaryChoice {
 
 /** A history from a file written by --save-history (or the action's cache), or from a dir of leg records. */
 export function readHistory(path: string): HistoryStore {
-  let isDir: boolean;
-  try {
-    isDir = statSync(path).isDirectory();
-  } catch (error) {
-    throw new UserError(`--history: cannot read ${path}: ${messageOf(error)}`);
-  }
+  if (!existsSync(path)) throw new UserError(`--history: ${path}: no such file or directory`);
+  const isDir = statSync(path).isDirectory();
   if (isDir) {
     const { records, problems } = readLegRecords(path);
     if (!records.length) throw new UserError(`--history: no leg records under ${path}${problems.length ? ` (${problems[0]})` : ''}`);

@@ -54,6 +54,8 @@ ${summaryHelp}`,
     const recordsDir = stringOption(args, 'records');
     if (!planFile || !recordsDir) throw new UserError('--plan FILE and --records DIR are required');
     const plan = readPlan(resolve(io.cwd, planFile));
+    // Before anything is published: a bad threshold or history changes nothing.
+    const choice = summaryFromArgs(args, io);
     const { records, problems } = readLegRecords(resolve(io.cwd, recordsDir));
     for (const problem of problems) io.err(`warning: ${problem}\n`);
     const registry = registryFromArgs(args, io, stringOption(args, 'sha'));
@@ -69,7 +71,6 @@ ${summaryHelp}`,
       push: args.values['dry-run'] ? false : undefined,
       log: (line) => io.err(`${line}\n`),
     });
-    const choice = summaryFromArgs(args, io);
     const comparisons = compareRecords(records, choice.history, choice.thresholds);
     const pushed = !args.values['dry-run'] && records.some((r) => r.pushed !== false);
     const growth = pushed

@@ -40,6 +40,8 @@ export const COMMENT_LIMIT = 65_536;
 export const JOB_SUMMARY_LIMIT = 1024 * 1024;
 /** A leg's layer changes listed under "What grew". */
 const GROWTH_LAYERS = 5;
+/** Layer changes smaller than this are counted, not listed. */
+const TINY_LAYER_CHANGE = 1024;
 /** A leg whose push step took a digest without a push (spin with push off). */
 const NO_DIGEST = '(no digest without a push)';
 
@@ -189,7 +191,9 @@ function growthSection(ctx: Context): string | undefined {
       out.push(`Layers not compared: ${cell(firstLine(g.error))}`, '');
       continue;
     }
-    const shown = g.changes.slice(0, GROWTH_LAYERS);
+    // Layers rebuilt byte-for-byte but for a timestamp move by a few bytes: not worth a row.
+    const notable = g.changes.filter((l) => Math.abs(l.deltaBytes) >= TINY_LAYER_CHANGE);
+    const shown = (notable.length ? notable : g.changes).slice(0, GROWTH_LAYERS);
     out.push(
       renderMarkdownTable(
         ['Layer', 'Size', 'Change', 'Made by'],
@@ -206,7 +210,10 @@ function growthSection(ctx: Context): string | undefined {
       ),
       '',
     );
-    if (g.changes.length > shown.length) out.push(`${g.changes.length - shown.length} smaller layer change(s) not shown.`, '');
+    const tiny = g.changes.length - notable.length;
+    const more = notable.length - shown.length;
+    if (more > 0) out.push(`${more} smaller layer change(s) not shown.`, '');
+    if (tiny > 0 && notable.length) out.push(`${tiny} more layer(s) changed by under ${formatBytes(TINY_LAYER_CHANGE)} each.`, '');
     out.push(`Compared \`${g.after}\` with the newest default-branch record \`${g.before}\`.`, '');
   }
   return block(out);

@@ -58,17 +58,30 @@ function clean(text: string): string {
 
 const PHASES = ['setup', 'build', 'push'] as const;
 
-/** Each phase of a leg as [name, start, end] in epoch ms, laid end to end from the leg's start. */
-function phases(record: LegRecord): [string, number, number][] {
+/** A bar narrower than this share of the axis gets its phase's initial: the name would spill over its neighbour. */
+const NAMED_SHARE = 0.06;
+
+/**
+ * Each phase of a leg as [phase, label, start, end] in epoch ms, laid end to end from the leg's
+ * start. The label is the phase's name, or its initial on a narrow bar; a failed leg's last
+ * phase is marked ✗.
+ */
+function phases(record: LegRecord, spanMs: number): [string, string, number, number][] {
   let at = time(record.startedAt);
-  const out: [string, number, number][] = [];
+  const out: [string, string, number, number][] = [];
   for (const phase of PHASES) {
     const ms = Math.max(0, Math.round(record.durationsMs[phase]));
-    if (ms >= 1) out.push([phase, at, at + ms]);
+    if (ms >= 1) out.push([phase, ms >= spanMs * NAMED_SHARE ? phase : phase[0], at, at + ms]);
     at += ms;
   }
-  if (record.status !== 'success' && out.length) out[out.length - 1][0] += ' (failed)';
+  if (record.status !== 'success' && out.length) out[out.length - 1][1] += ' ✗';
   return out;
+}
+
+/** Mermaid's gantt.leftPadding (default 75 px) fits about 10 characters of section title. */
+function leftPadding(titles: string[]): number {
+  const longest = Math.max(10, ...titles.map((t) => t.length));
+  return Math.min(320, 20 + longest * 7);
 }
 
 function tags(...list: (string | false)[]): string {
@@ -93,12 +106,17 @@ export function renderTimeline(report: RunReport, maxLegs = TIMELINE_MAX_LEGS, m
   const lastFinish = Math.max(...legs.map((r) => time(r.finishedAt)));
   const mergeStart = mergeStartOf(report, lastFinish);
   const mergeEnd = mergeStart + Math.max(1, Math.round(report.mergeMs));
-  const lines = ['```mermaid', '---', 'displayMode: compact', '---', 'gantt'];
-  lines.push(`    dateFormat x`, `    axisFormat ${axisFormat(mergeEnd - first)}`);
+  const span = mergeEnd - first;
+  const body: string[] = [];
+  const titles: string[] = [];
   const notes: string[] = [];
+  const section = (title: string) => {
+    titles.push(clean(title));
+    body.push(`    section ${clean(title)}`);
+  };
 
   if (legs.length <= maxLegs) {
-    lines.push('    title Legs: setup, build, push (critical path in red)');
+    body.push('    title Each leg: setup (grey), build, push (light); the critical path in red');
     // Grouped by image (images in the order they started), so an image's legs sit together.
     const imageStart = new Map<string, number>();
     for (const r of legs) imageStart.set(r.image, Math.min(imageStart.get(r.image) ?? Infinity, time(r.startedAt)));
@@ -110,13 +128,13 @@ export function renderTimeline(report: RunReport, maxLegs = TIMELINE_MAX_LEGS, m
         a.legId.localeCompare(b.legId),
     );
     for (const record of ordered) {
-      const parts = phases(record);
+      const parts = phases(record, span);
       if (!parts.length) continue;
       const crit = record === critical.record;
-      lines.push(`    section ${clean(`${record.image} ${record.platform}`)}`);
-      for (const [name, start, end] of parts) {
-        const style = tags(crit && 'crit', name.startsWith('setup') ? 'done' : name.startsWith('push') && 'active');
-        lines.push(`    ${clean(name)} :${style}${start}, ${end}`);
+      section(`${record.image} ${record.platform}`);
+      for (const [phase, label, start, end] of parts) {
+        const style = tags(crit && 'crit', phase === 'setup' ? 'done' : phase === 'push' && 'active');
+        body.push(`    ${clean(label)} :${style}${start}, ${end}`);
       }
     }
   } else {
@@ -133,16 +151,30 @@ export function renderTimeline(report: RunReport, maxLegs = TIMELINE_MAX_LEGS, m
       .sort((a, b) => b.end - a.end)
       .slice(0, maxRows)
       .sort((a, b) => a.start - b.start || a.image.localeCompare(b.image));
-    lines.push(`    title ${legs.length} legs of ${images.size} images, one bar per image (critical path in red)`);
+    body.push(`    title ${legs.length} legs of ${images.size} images, one bar per image (the critical path in red)`);
     for (const bar of drawn) {
       const failed = bar.records.filter((r) => r.status !== 'success').length;
       const crit = critical.record !== undefined && bar.records.includes(critical.record);
-      lines.push(`    section ${clean(bar.image)}`);
+      section(bar.image);
       const name = `${bar.records.length} leg${bar.records.length === 1 ? '' : 's'}${failed ? `, ${failed} failed` : ''}`;
-      lines.push(`    ${name} :${tags(crit && 'crit')}${bar.start}, ${Math.max(bar.end, bar.start + 1)}`);
+      body.push(`    ${name} :${tags(crit && 'crit')}${bar.start}, ${Math.max(bar.end, bar.start + 1)}`);
     }
     if (bars.length > drawn.length) notes.push(`${bars.length - drawn.length} images that finished earlier are not drawn.`);
   }
-  lines.push('    section merge', `    merge :crit, ${mergeStart}, ${mergeEnd}`, '```');
+  section('merge');
+  body.push(`    merge :crit, ${mergeStart}, ${mergeEnd}`);
+  // Front matter: displayMode as the Gantt docs give it; leftPadding through `config`, so that
+  // section titles (image and platform) are not cut.
+  const lines = [
+    '```mermaid',
+    '---',
+    'displayMode: compact',
+    'config:',
+    '  gantt:',
+    `    leftPadding: ${leftPadding(titles)}`,
+    '---',
+    'gantt',
+  ];
+  lines.push('    dateFormat x', `    axisFormat ${axisFormat(span)}`, ...body, '```');
   return [lines.join('\n'), ...notes].join('\n\n');
 }

@@ -43,8 +43,8 @@ async function tasksOf(markdown: string): Promise<GanttTask[]> {
   const text = diagram(markdown);
   const parsed = await mermaid.parse(text);
   expect(parsed.diagramType).toBe('gantt');
-  // The front matter's displayMode reaches the Gantt config: a leg's phases share one row.
-  expect(parsed.config).toEqual({ gantt: { displayMode: 'compact' } });
+  // The front matter reaches the Gantt config: a leg's phases share one row, titles fit.
+  expect(parsed.config).toEqual({ gantt: { displayMode: 'compact', leftPadding: expect.any(Number) } });
   const { db } = await mermaid.mermaidAPI.getDiagramFromText(text);
   expect(db.getDateFormat()).toBe('x');
   return db.getTasks().map((t) => ({ ...t, task: t.task.trim() }));
@@ -64,20 +64,21 @@ describe('renderTimeline', () => {
   it("draws each leg's phases end to end on one axis, as Mermaid reads them", async () => {
     const tasks = await tasksOf(renderTimeline(report)!);
     const row = (section: string) => tasks.filter((t) => t.section === section).map((t) => [t.task, +t.startTime, +t.endTime]);
+    // The axis spans 94 s: bars under 6 % of it (5.6 s) carry the phase's initial only.
     expect(row('api linux/amd64')).toEqual([
-      ['setup', at(0), at(2000)],
+      ['s', at(0), at(2000)],
       ['build', at(2000), at(52_000)],
-      ['push', at(52_000), at(55_000)],
+      ['p', at(52_000), at(55_000)],
     ]);
     expect(row('api linux/arm64')).toEqual([
-      ['setup', at(10_000), at(12_000)],
+      ['s', at(10_000), at(12_000)],
       ['build', at(12_000), at(82_000)],
-      ['push', at(82_000), at(85_000)],
+      ['p', at(82_000), at(85_000)],
     ]);
-    // A failed leg has no push; its last phase says it failed.
+    // A failed leg has no push; its last phase is marked.
     expect(row('web linux/amd64')).toEqual([
-      ['setup', at(1000), at(2000)],
-      ['build (failed)', at(2000), at(7000)],
+      ['s', at(1000), at(2000)],
+      ['b ✗', at(2000), at(7000)],
     ]);
     // The merge starts when it recorded it did, after the last leg.
     expect(row('merge')).toEqual([['merge', at(90_000), at(94_000)]]);
@@ -86,8 +87,10 @@ describe('renderTimeline', () => {
   it('marks the critical path — the leg that finished last, then the merge — and only it', async () => {
     const tasks = await tasksOf(renderTimeline(report)!);
     const crit = tasks.filter((t) => t.crit).map((t) => `${t.section}: ${t.task}`);
-    expect(crit).toEqual(['api linux/arm64: setup', 'api linux/arm64: build', 'api linux/arm64: push', 'merge: merge']);
-    expect(tasks.filter((t) => t.done).map((t) => t.task)).toEqual(['setup', 'setup', 'setup']);
+    expect(crit).toEqual(['api linux/arm64: s', 'api linux/arm64: build', 'api linux/arm64: p', 'merge: merge']);
+    // Setup is drawn grey (done), push light (active).
+    expect(tasks.filter((t) => t.done).map((t) => t.section)).toEqual(['api linux/amd64', 'api linux/arm64', 'web linux/amd64']);
+    expect(tasks.filter((t) => t.active).map((t) => t.section)).toEqual(['api linux/amd64', 'api linux/arm64']);
   });
 
   it('keeps names free of what ends a Mermaid task name', async () => {
