@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import * as cache from '@actions/cache';
 import { parseHistory, serializeHistory, type HistoryStore } from '../core/report/history.js';
+import { messageOf } from '../core/problem.js';
 
 /** v1: the per-leg store. (The whole-run baseline before it was saved under hephy-baseline-.) */
 export function historyKeyPrefix(branch: string): string {
@@ -27,22 +28,33 @@ const HISTORY_DIR = '.hephy-history';
 const HISTORY_FILE = 'history.json';
 
 export interface RestoredHistory {
+  /**
+   * hit: the newest store; miss: there is none yet (a new store may start); unavailable: no cache
+   * service; failed: the cache or the entry could not be read — a store saved now would start
+   * afresh and drop every other leg's history, so none must be.
+   */
+  status: 'hit' | 'miss' | 'unavailable' | 'failed';
   store?: HistoryStore;
   /** The cache key it came from, or why there is none. */
   source: string;
 }
 
-/** The newest store of the default branch, or undefined (no cache service, no entry, unreadable). */
+/** The newest store of the default branch; never throws. */
 export async function restoreHistory(defaultBranch: string): Promise<RestoredHistory> {
-  if (!cache.isFeatureAvailable()) return { source: 'no cache service on this runner' };
-  // A stale file from another job must not pass for this branch's store.
-  rmSync(HISTORY_DIR, { recursive: true, force: true });
-  mkdirSync(HISTORY_DIR, { recursive: true });
+  if (!cache.isFeatureAvailable()) return { status: 'unavailable', source: 'no cache service on this runner' };
   const prefix = historyKeyPrefix(defaultBranch);
-  const hit = await cache.restoreCache([HISTORY_DIR], `${prefix}latest`, [prefix]);
-  const file = join(HISTORY_DIR, HISTORY_FILE);
-  if (!hit || !existsSync(file)) return { source: `no cache entry ${prefix}*` };
-  return { store: parseHistory(readFileSync(file, 'utf8'), `cache entry ${hit}`), source: hit };
+  try {
+    // A stale file from another job must not pass for this branch's store.
+    rmSync(HISTORY_DIR, { recursive: true, force: true });
+    mkdirSync(HISTORY_DIR, { recursive: true });
+    const hit = await cache.restoreCache([HISTORY_DIR], `${prefix}latest`, [prefix]);
+    const file = join(HISTORY_DIR, HISTORY_FILE);
+    if (!hit) return { status: 'miss', source: `no cache entry ${prefix}*` };
+    if (!existsSync(file)) return { status: 'failed', source: `cache entry ${hit} holds no ${HISTORY_FILE}` };
+    return { status: 'hit', store: parseHistory(readFileSync(file, 'utf8'), `cache entry ${hit}`), source: hit };
+  } catch (error) {
+    return { status: 'failed', source: messageOf(error) };
+  }
 }
 
 /** Saves the store as this run's entry; resolves to the key. */

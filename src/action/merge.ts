@@ -13,7 +13,7 @@ import { compareRecords } from '../core/report/compare.js';
 import { emptyHistory, mergeIntoHistory, type HistoryStore } from '../core/report/history.js';
 import { renderRunComment, renderRunSummaryMarkdown, type RunReport, type SummaryOptions } from '../core/report/runSummary.js';
 import { downloadLegRecords } from './artifacts.js';
-import { restoreHistory, saveHistory } from './baseline.js';
+import { restoreHistory, saveHistory, type RestoredHistory } from './baseline.js';
 import { readInputs } from './inputs.js';
 import { loadPlan } from './planArtifact.js';
 import { commentTarget, upsertSummaryComment } from './prComment.js';
@@ -43,6 +43,29 @@ export function publishedOutput(report: RunReport): Record<string, unknown> {
 
 /** Runs whose records join the default-branch history (when they ran on the default branch). */
 const DEFAULT_BRANCH_EVENTS = ['push', 'schedule', 'workflow_dispatch'];
+
+/**
+ * Whether this run adds its legs to the default-branch history: runs of the default branch only
+ * (pushes, schedules and manual runs of it; never a pull request), only when they pushed (a
+ * build-only run has no sizes), and only when the store was read or there is none yet: after a
+ * failed read, the store saved would hold this run's legs alone and drop every other leg's. Each
+ * leg that built counts, even when another image of the run failed.
+ */
+export function shouldSaveHistory(run: {
+  eventName: string;
+  defaultBranch?: string;
+  branch?: string;
+  push: boolean;
+  restored?: RestoredHistory['status'];
+}): boolean {
+  return (
+    DEFAULT_BRANCH_EVENTS.includes(run.eventName) &&
+    run.defaultBranch !== undefined &&
+    run.branch === run.defaultBranch &&
+    run.push &&
+    (run.restored === 'hit' || run.restored === 'miss')
+  );
+}
 
 /** The run's page, where its job summaries are shown. */
 function runUrl(context: RunContext): string | undefined {
@@ -75,13 +98,14 @@ export async function runMergeCommand(context: RunContext): Promise<void> {
   });
 
   const defaultBranch = context.defaultBranch;
-  let history: HistoryStore | undefined;
+  let restored: RestoredHistory | undefined;
   if (defaultBranch) {
-    const restored = await restoreHistory(defaultBranch).catch((e) => ({ store: undefined, source: `unreadable: ${messageOf(e)}` }));
-    history = restored.store;
-    if (history) core.info(`default-branch history: ${Object.keys(history.legs).length} leg(s) from ${restored.source}`);
+    restored = await restoreHistory(defaultBranch);
+    if (restored.store) core.info(`default-branch history: ${Object.keys(restored.store.legs).length} leg(s) from ${restored.source}`);
+    else if (restored.status === 'failed') core.warning(`could not read the default-branch history: ${restored.source}`);
     else core.info(`no default-branch history: ${restored.source}`);
   }
+  const history: HistoryStore | undefined = restored?.store;
   const comparisons = compareRecords(
     report.outcomes.flatMap((o) => o.records),
     history,
@@ -101,10 +125,7 @@ export async function runMergeCommand(context: RunContext): Promise<void> {
   core.setOutput('published', JSON.stringify(publishedOutput(report)));
 
   const branch = branchOf(context.ref);
-  // Default-branch records only (pushes, schedules and manual runs of it), and only from a run
-  // that pushed: a build-only run has no sizes. Each leg that built counts, even when another
-  // image of the run failed.
-  if (DEFAULT_BRANCH_EVENTS.includes(eventName) && defaultBranch && branch === defaultBranch && inputs.push) {
+  if (defaultBranch && shouldSaveHistory({ eventName, defaultBranch, branch, push: inputs.push, restored: restored?.status })) {
     const runId = context.runId;
     const next = mergeIntoHistory(
       history ?? emptyHistory(),
@@ -112,7 +133,7 @@ export async function runMergeCommand(context: RunContext): Promise<void> {
       { ref: branch, sha: context.sha, runId },
     );
     const runKey = `${runId ?? Date.now()}-${context.runAttempt ?? 1}`;
-    await saveHistory(branch, next, runKey)
+    await saveHistory(defaultBranch, next, runKey)
       .then((key) => key && core.info(`default-branch history saved as ${key}`))
       .catch((e) => core.warning(`could not save the default-branch history: ${messageOf(e)}`));
   }
