@@ -59,6 +59,8 @@ ${summaryHelp}`,
       history: summary.history,
       thresholds: summary.thresholds,
     });
+    if (!summary.history && !summary.saveTo)
+      io.out("hint: --save-history FILE keeps each leg's last 10 records and compares the next run with them\n");
     if (summary.saveTo) {
       const legs = saveHistoryFile(
         summary,
