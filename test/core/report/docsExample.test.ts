@@ -18,9 +18,9 @@ made by scripts/summary-example.sh, registry host replaced); UPDATE_DOCS=1 rewri
 What \`hephy-builder\` writes as the merge job's summary and as the pull-request comment (updated in
 place on every push), here for a pull request on the example apps that makes \`kaniko-app\` 3 MB
 bigger, adds a minute-long step to \`buildkit-cache\` and adds an app, \`web\`, whose arm64 leg
-fails. Every leg is compared with its own last 10 default-branch records; the other legs vary
-from run to run as much as +85 % and are rightly not flagged. How the judgement works:
-[summaries.md](summaries.md).
+fails. Every leg is compared with its own last 10 default-branch records; the other legs' times
+move by tens of percent from run to run (see the legs table) and are rightly not flagged. How the
+judgement works: [summaries.md](summaries.md).
 
 The timeline as GitHub draws it (rendered with Mermaid in headless Chromium by
 \`scripts/render-timeline.mjs\`):
