@@ -2,7 +2,7 @@
 // job summaries) with each leg's setup, build and push on one wall-clock axis, and the critical
 // path — the leg that finished last, then the merge — marked `crit`.
 //
-// Syntax as Mermaid's gantt grammar and ganttDb read it (mermaid 12, packages/mermaid/src/
+// Syntax as Mermaid's gantt grammar and ganttDb read it (mermaid 11, packages/mermaid/src/
 // diagrams/gantt): `dateFormat x` takes Unix milliseconds for both the start and the end of a
 // task; `displayMode: compact` in the front matter packs a section's tasks onto one row when they
 // don't overlap, which is what puts a leg's three phases on one line. A task's name ends at its

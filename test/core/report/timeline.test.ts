@@ -1,7 +1,7 @@
 /**
  * @jest-environment jsdom
  */
-// The Gantt chart of a run, read back by Mermaid's own parser and Gantt database (mermaid 12, the
+// The Gantt chart of a run, read back by Mermaid's own parser and Gantt database (mermaid 11, the
 // version in package.json): the tasks it finds must be exactly the legs' phases, at their times,
 // with the critical path (the leg that finished last, then the merge) marked crit. Mermaid wants a
 // DOM at import time, so jest's jsdom environment stands in for the browser; nothing is rendered here (the PNG in
