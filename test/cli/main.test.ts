@@ -193,23 +193,13 @@ describe('hephy-builder CLI', () => {
 
   it('merge compares with a history (a dir of earlier leg records), saves it, and writes the comment; no registry is contacted with --dry-run', async () => {
     const dir = tempDir('hephy-cli-history-');
-    const plan = {
-      mode: { kind: 'all' },
-      images: [{ image: 'api', additionalTags: [] }],
-      matrix: {
-        include: ['linux/amd64', 'linux/arm64'].map((platform) => ({
-          id: `api--${platform.replace('/', '-')}`,
-          image: 'api',
-          dir: 'api',
-          backend: 'kaniko',
-          platform,
-          runner: 'ubuntu-latest',
-          emulated: false,
-        })),
-      },
-      skipped: [],
-      problems: [],
-    };
+    // The plan as `plan --json` writes it, for one Kaniko app on two platforms.
+    const repo = tempRepo({
+      'api/build-config.yaml': 'build_backend: kaniko\nplatforms: [linux/amd64, linux/arm64]\n',
+      'api/Dockerfile': 'FROM scratch\n',
+    });
+    const plan = JSON.parse((await cli(['plan', '--root', repo.root, '--json'])).stdout);
+    expect(plan.matrix.include.map((l: { id: string }) => l.id)).toEqual(['api--linux-amd64', 'api--linux-arm64']);
     writeFileSync(join(dir, 'plan.json'), JSON.stringify(plan));
     // Three earlier runs of each leg (a day apart, about 2 minutes each, 30 MiB), then this run:
     // arm64 is 3 minutes slower than the slowest of them, amd64 is 5 MiB bigger.

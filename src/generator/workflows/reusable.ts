@@ -274,7 +274,7 @@ export function reusableWorkflow(variant: WorkflowVariant): Record<string, unkno
               {
                 before:
                   'packages: tag the multi-arch indexes; pull-requests: the one summary comment on the PR;\n' +
-                  'actions: read leg records and the last successful run on the default branch to compare with.',
+                  'actions: read the leg records (artifacts of this run); the default-branch history is in the Actions cache.',
               },
             ),
             outputs: { published: '${{ steps.merge.outputs.published }}' },
