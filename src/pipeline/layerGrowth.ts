@@ -6,7 +6,8 @@ import type { LegComparison } from '../core/report/compare.js';
 import { labelLayers, layerChanges, type LegGrowth } from '../core/report/layers.js';
 import { messageOf } from '../core/problem.js';
 import { samePlatform } from '../core/platform.js';
-import { defaultImagetools, isIndex, type Imagetools, type ManifestDocument } from '../tools/imagetools.js';
+import { isIndex, type ManifestDocument } from '../core/oci.js';
+import { defaultImagetools, type Imagetools } from '../tools/imagetools.js';
 import { mapLimited } from './mapLimited.js';
 
 /** Legs read at most, largest growth first: the summary shows no more. */
