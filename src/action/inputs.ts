@@ -3,6 +3,7 @@ import * as core from '@actions/core';
 import { readBackendOptions, type BackendOptions } from '../core/backendTraits.js';
 import { UserError } from '../core/problem.js';
 import { parseTagMode, type TagMode } from '../core/tags.js';
+import { thresholdsFrom, type Thresholds } from '../core/report/thresholds.js';
 
 export interface ActionInputs {
   root: string;
@@ -22,6 +23,8 @@ export interface ActionInputs {
   backendOptions: BackendOptions;
   githubToken: string;
   push: boolean;
+  /** merge: when a change in time or size is a finding. */
+  thresholds: Thresholds;
 }
 
 function bool(name: string): boolean {
@@ -57,5 +60,10 @@ export function readInputs(): ActionInputs {
     backendOptions: readBackendOptions((name) => core.getInput(name)),
     githubToken,
     push: core.getInput('push') === '' ? true : bool('push'),
+    thresholds: thresholdsFrom({
+      timeFloor: core.getInput('time-floor'),
+      timeThreshold: core.getInput('time-threshold'),
+      sizeThreshold: core.getInput('size-threshold'),
+    }),
   };
 }

@@ -1,14 +1,19 @@
 // `command: merge`: per image whose legs all succeeded, one multi-arch index under all its tags;
-// then the summary (compared with the last successful default-branch run) as the job summary
-// and as the one PR comment. With push off (a pull request from a fork) it publishes nothing and
-// does not log in: images whose legs built are `built`, which does not fail the job.
+// then the summary (each leg against its default-branch history, the layers of images that grew
+// read from the registry) as the job summary and as the one PR comment, cut to fit GitHub's
+// comment limit. A default-branch run then adds its legs to the history. With push off (a pull
+// request from a fork) it publishes nothing and does not log in: images whose legs built are
+// `built`, which does not fail the job.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as core from '@actions/core';
-import { anyFailed, mergeImages, readLegRecords } from '../pipeline/merge.js';
-import { baselineFromReport, renderRunSummaryMarkdown, type Baseline, type RunReport } from '../core/report/runSummary.js';
+import { mergeImages, readLegRecords } from '../pipeline/merge.js';
+import { readLayerGrowth } from '../pipeline/layerGrowth.js';
+import { compareRecords } from '../core/report/compare.js';
+import { emptyHistory, mergeIntoHistory, type HistoryStore } from '../core/report/history.js';
+import { renderRunComment, renderRunSummaryMarkdown, type RunReport, type SummaryOptions } from '../core/report/runSummary.js';
 import { downloadLegRecords } from './artifacts.js';
-import { restoreBaseline, saveBaseline } from './baseline.js';
+import { restoreHistory, saveHistory, type RestoredHistory } from './baseline.js';
 import { readInputs } from './inputs.js';
 import { loadPlan } from './planArtifact.js';
 import { commentTarget, upsertSummaryComment } from './prComment.js';
@@ -36,8 +41,41 @@ export function publishedOutput(report: RunReport): Record<string, unknown> {
   );
 }
 
+/** Runs whose records join the default-branch history (when they ran on the default branch). */
+const DEFAULT_BRANCH_EVENTS = ['push', 'schedule', 'workflow_dispatch'];
+
+/**
+ * Whether this run adds its legs to the default-branch history: runs of the default branch only
+ * (pushes, schedules and manual runs of it; never a pull request), only when they pushed (a
+ * build-only run has no sizes), and only when the store was read or there is none yet: after a
+ * failed read, the store saved would hold this run's legs alone and drop every other leg's. Each
+ * leg that built counts, even when another image of the run failed.
+ */
+export function shouldSaveHistory(run: {
+  eventName: string;
+  defaultBranch?: string;
+  branch?: string;
+  push: boolean;
+  restored?: RestoredHistory['status'];
+}): boolean {
+  return (
+    DEFAULT_BRANCH_EVENTS.includes(run.eventName) &&
+    run.defaultBranch !== undefined &&
+    run.branch === run.defaultBranch &&
+    run.push &&
+    (run.restored === 'hit' || run.restored === 'miss')
+  );
+}
+
+/** The run's page, where its job summaries are shown. */
+function runUrl(context: RunContext): string | undefined {
+  const { serverUrl, repository, runId } = context;
+  return serverUrl && repository && runId ? `${serverUrl}/${repository}/actions/runs/${runId}` : undefined;
+}
+
 export async function runMergeCommand(context: RunContext): Promise<void> {
   const inputs = readInputs();
+  const eventName = context.eventName ?? '';
   const temp = context.tempDir;
 
   const plan = await loadPlan(context);
@@ -60,10 +98,25 @@ export async function runMergeCommand(context: RunContext): Promise<void> {
   });
 
   const defaultBranch = context.defaultBranch;
-  let baseline: Baseline | undefined;
-  if (defaultBranch)
-    baseline = await restoreBaseline(defaultBranch).catch((e) => (core.warning(`no baseline: ${messageOf(e)}`), undefined));
-  const markdown = renderRunSummaryMarkdown(report, baseline);
+  let restored: RestoredHistory | undefined;
+  if (defaultBranch) {
+    restored = await restoreHistory(defaultBranch);
+    if (restored.store) core.info(`default-branch history: ${Object.keys(restored.store.legs).length} leg(s) from ${restored.source}`);
+    else if (restored.status === 'failed') core.warning(`could not read the default-branch history: ${restored.source}`);
+    else core.info(`no default-branch history: ${restored.source}`);
+  }
+  const history: HistoryStore | undefined = restored?.store;
+  const comparisons = compareRecords(
+    report.outcomes.flatMap((o) => o.records),
+    history,
+    inputs.thresholds,
+  );
+  // Only pushed images can be read back; a fork's build-only run has no sizes to compare anyway.
+  const growth = inputs.push
+    ? await readLayerGrowth(comparisons, { env: session.env, secrets: session.secrets, log: (line) => core.info(line) })
+    : [];
+  const summaryOptions: SummaryOptions = { history, thresholds: inputs.thresholds, growth, fullSummaryUrl: runUrl(context) };
+  const markdown = renderRunSummaryMarkdown(report, summaryOptions);
   await core.summary.addRaw(markdown).write();
   // Also as a file, for tools (and tests) that read the summary outside the Actions UI.
   mkdirSync(join(temp, 'hephy-builder'), { recursive: true });
@@ -72,16 +125,22 @@ export async function runMergeCommand(context: RunContext): Promise<void> {
   core.setOutput('published', JSON.stringify(publishedOutput(report)));
 
   const branch = branchOf(context.ref);
-  // Only a run that pushed is a baseline: a build-only run has no sizes to compare with.
-  if (context.eventName === 'push' && defaultBranch && branch === defaultBranch && inputs.push && !anyFailed(report)) {
-    const next = baselineFromReport(report, { ref: branch, sha: context.sha, createdAt: new Date().toISOString() });
-    const runKey = `${context.runId ?? Date.now()}-${context.runAttempt ?? 1}`;
-    await saveBaseline(branch, next, runKey).catch((e) => core.warning(`could not save the timing baseline: ${messageOf(e)}`));
+  if (defaultBranch && shouldSaveHistory({ eventName, defaultBranch, branch, push: inputs.push, restored: restored?.status })) {
+    const runId = context.runId;
+    const next = mergeIntoHistory(
+      history ?? emptyHistory(),
+      report.outcomes.flatMap((o) => o.records),
+      { ref: branch, sha: context.sha, runId },
+    );
+    const runKey = `${runId ?? Date.now()}-${context.runAttempt ?? 1}`;
+    await saveHistory(defaultBranch, next, runKey)
+      .then((key) => key && core.info(`default-branch history saved as ${key}`))
+      .catch((e) => core.warning(`could not save the default-branch history: ${messageOf(e)}`));
   }
 
   const { target, skip } = commentTarget(context, inputs.githubToken);
   if (target) {
-    await upsertSummaryComment(inputs.githubToken, target, markdown, context.apiUrl)
+    await upsertSummaryComment(inputs.githubToken, target, renderRunComment(report, summaryOptions), context.apiUrl)
       .then((did) => core.info(`PR comment ${did}`))
       .catch((e) => core.warning(`could not comment on the pull request: ${messageOf(e)}`));
   } else {

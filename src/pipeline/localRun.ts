@@ -8,7 +8,16 @@ import { backendFor } from '../backends/index.js';
 import { traitsOf, type BackendName, type BackendOptions, type BackendTraits } from '../core/backendTraits.js';
 import type { ImageSpec, Leg, LegRecord, Plan, SelectionMode } from '../core/model.js';
 import { legRecordName } from '../core/legRecord.js';
-import { renderRunSummaryMarkdown, renderRunSummaryText, type RunReport } from '../core/report/runSummary.js';
+import {
+  renderRunComment,
+  renderRunSummaryMarkdown,
+  renderRunSummaryText,
+  type RunReport,
+  type SummaryOptions,
+} from '../core/report/runSummary.js';
+import { compareRecords } from '../core/report/compare.js';
+import type { HistoryStore } from '../core/report/history.js';
+import type { Thresholds } from '../core/report/thresholds.js';
 import { renderPlanText } from '../core/report/planReport.js';
 import type { PublishOptions, TagMode } from '../core/tags.js';
 import { UserError } from '../core/problem.js';
@@ -18,6 +27,7 @@ import { buildLeg, type LegEnvironment } from './buildLeg.js';
 import { ensureBuildkit, installTools, pushBaseImages, scriptCommand, startRegistry } from '../tools/localServices.js';
 import { runBuilder } from './runBuilder.js';
 import { mergeImages } from './merge.js';
+import { readLayerGrowth } from './layerGrowth.js';
 import { planRepository } from './planRepository.js';
 import { toolEnv, toolsDir } from '../tools/paths.js';
 import { mapLimited } from './mapLimited.js';
@@ -37,6 +47,9 @@ export interface LocalRunOptions {
   backendOptions: BackendOptions;
   /** Where leg records and the summary are written. */
   outDir: string;
+  /** Earlier records of each leg to compare with, as a pull request compares with the default branch. */
+  history?: HistoryStore;
+  thresholds?: Thresholds;
   cwd: string;
   out(text: string): void;
 }
@@ -149,10 +162,20 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
     env,
     log: (line) => out(`  ${line}\n`),
   });
-  writeFileSync(join(options.outDir, 'summary.md'), renderRunSummaryMarkdown(report));
-  // The report as data, for scripts (and for comparing two local runs).
+  const comparisons = compareRecords(records, options.history, options.thresholds);
+  const growth = await readLayerGrowth(comparisons, { env, log: (line) => out(`  ${line}\n`) });
+  const summary: SummaryOptions = { history: options.history, thresholds: options.thresholds, growth };
+  writeFileSync(join(options.outDir, 'summary.md'), renderRunSummaryMarkdown(report, summary));
+  // What a pull request's comment would be: the same, cut to GitHub's comment limit if needed.
+  writeFileSync(join(options.outDir, 'comment.md'), renderRunComment(report, summary));
+  // The report as data, for scripts (and for comparing two local runs), and what else the
+  // summary was made from, so that it can be rendered again.
   writeFileSync(join(options.outDir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
-  out(`\n${renderRunSummaryText(report)}`);
+  writeFileSync(
+    join(options.outDir, 'summary-context.json'),
+    `${JSON.stringify({ thresholds: options.thresholds, growth, history: options.history }, null, 1)}\n`,
+  );
+  out(`\n${renderRunSummaryText(report, summary)}`);
   out(`summary: ${join(options.outDir, 'summary.md')}\n`);
   if (stopHint) out(`registry ${registry} keeps running for you to pull from; stop it with: ${stopHint}\n`);
   if (builder && !builder.given) {

@@ -176,7 +176,7 @@ export async function mergeImages(options: MergeOptions): Promise<RunReport> {
       return outcomeOf(merge, 'failed', { error: messageOf(error) });
     }
   });
-  return { outcomes, mergeMs: Date.now() - started };
+  return { outcomes, mergeMs: Date.now() - started, startedAt: new Date(started).toISOString() };
 }
 
 export interface LegRecordsRead {

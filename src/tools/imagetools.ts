@@ -13,6 +13,7 @@ import { resolveBuildxCommand } from './buildx.js';
 import { run, ToolError, type RunOptions, type RunResult, type Runner } from './exec.js';
 import { compressedSize, isDigest, isIndex, type ManifestDocument } from '../core/oci.js';
 import { messageOf } from '../core/problem.js';
+import { samePlatform } from '../core/platform.js';
 
 export interface CreateIndexOptions {
   /** Full references to push the result to; all of them get the same digest. */
@@ -49,6 +50,21 @@ export interface Imagetools {
   indexDigest(ref: string, env?: NodeJS.ProcessEnv, options?: InspectOptions): Promise<string>;
   /** Config size plus the sum of layer sizes of a platform manifest (what a pull downloads). */
   manifestCompressedSize(ref: string, env?: NodeJS.ProcessEnv, options?: InspectOptions): Promise<number>;
+  /**
+   * The image config (OCI image-spec config.md: history, rootfs, ...) of a platform manifest, read
+   * with `inspect --format '{{json .Image}}'` (buildx util/imagetools/printers.go). For an index,
+   * buildx prints one config per platform, keyed os/arch[/variant]: the one for `platform`.
+   */
+  imageConfig(ref: string, env?: NodeJS.ProcessEnv, options?: InspectOptions & { platform?: string }): Promise<ImageConfig>;
+}
+
+/** The parts of an image config hephy-builder reads. */
+export interface ImageConfig {
+  architecture?: string;
+  os?: string;
+  history?: { created_by?: string; comment?: string; author?: string; empty_layer?: boolean }[];
+  rootfs?: { diff_ids?: string[] };
+  [key: string]: unknown;
 }
 
 const DEFAULT_TIMEOUT_MS = 5 * 60 * 1000;
@@ -170,6 +186,22 @@ export function createImagetools(runner: Runner = run): Imagetools {
       return data.digest;
     },
 
+    async imageConfig(ref, env = process.env, options = {}) {
+      const data = parseJson(await inspectText(ref, ['--format', '{{json .Image}}'], env, options), `imagetools inspect ${ref}`);
+      if (!data || typeof data !== 'object' || Array.isArray(data))
+        throw new Error(`imagetools inspect ${ref}: no image config in the output`);
+      const config = data as Record<string, unknown>;
+      // A single manifest's config has rootfs; an index gives {platform: config}.
+      if ('rootfs' in config || 'history' in config) return config as ImageConfig;
+      const wanted = options.platform;
+      const key = Object.keys(config).find((k) => wanted !== undefined && samePlatform(k, wanted));
+      if (!key)
+        throw new Error(
+          `imagetools inspect ${ref}: no image config for ${wanted ?? 'a platform'} (has ${Object.keys(config).join(', ') || 'none'})`,
+        );
+      return config[key] as ImageConfig;
+    },
+
     async manifestCompressedSize(ref, env = process.env, options = {}) {
       const raw = await inspectRaw(ref, env, options);
       if (isIndex(raw)) throw new Error(`${ref} is an image index, not a platform manifest: pass repository@digest of one platform`);
@@ -186,5 +218,6 @@ export const planIndex = defaults.planIndex;
 export const inspectRaw = defaults.inspectRaw;
 export const indexDigest = defaults.indexDigest;
 export const manifestCompressedSize = defaults.manifestCompressedSize;
+export const imageConfig = defaults.imageConfig;
 /** The real imagetools, for callers that take an injectable one. */
 export const defaultImagetools: Imagetools = defaults;

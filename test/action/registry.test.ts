@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ActionInputs } from '../../src/action/inputs.js';
 import { registrySession } from '../../src/action/registry.js';
+import { DEFAULT_THRESHOLDS } from '../../src/core/report/thresholds.js';
 
 const inputs = (extra: Partial<ActionInputs> = {}): ActionInputs => ({
   root: '.',
@@ -22,6 +23,7 @@ const inputs = (extra: Partial<ActionInputs> = {}): ActionInputs => ({
   backendOptions: {},
   githubToken: '',
   push: true,
+  thresholds: DEFAULT_THRESHOLDS,
   ...extra,
 });
 

@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { main } from '../../src/cli/main.js';
 import { tempDir, tempRepo } from '../helpers/gitRepo.js';
 import { findActionlint } from '../helpers/actionlint.js';
+import { leg } from '../helpers/summaryRuns.js';
 
 async function cli(args: string[], cwd = process.cwd()) {
   let stdout = '';
@@ -188,6 +189,58 @@ describe('hephy-builder CLI', () => {
     expect(both.code).toBe(1);
     expect(both.stderr).toContain('--image-prefix `a` and --prefix `b` are one option');
     noStack(both.stderr);
+  });
+
+  it('merge compares with a history (a dir of earlier leg records), saves it, and writes the comment; no registry is contacted with --dry-run', async () => {
+    const dir = tempDir('hephy-cli-history-');
+    // The plan as `plan --json` writes it, for one Kaniko app on two platforms.
+    const repo = tempRepo({
+      'api/build-config.yaml': 'build_backend: kaniko\nplatforms: [linux/amd64, linux/arm64]\n',
+      'api/Dockerfile': 'FROM scratch\n',
+    });
+    const plan = JSON.parse((await cli(['plan', '--root', repo.root, '--json'])).stdout);
+    expect(plan.matrix.include.map((l: { id: string }) => l.id)).toEqual(['api--linux-amd64', 'api--linux-arm64']);
+    writeFileSync(join(dir, 'plan.json'), JSON.stringify(plan));
+    // Three earlier runs of each leg (a day apart, about 2 minutes each, 30 MiB), then this run:
+    // arm64 is 3 minutes slower than the slowest of them, amd64 is 5 MiB bigger.
+    mkdirSync(join(dir, 'earlier'));
+    for (const day of [1, 2, 3])
+      for (const platform of ['linux/amd64', 'linux/arm64']) {
+        const r = leg({ image: 'api', platform, startAt: -day * 86_400_000, build: 117_000 + day * 1000 });
+        writeFileSync(join(dir, 'earlier', `${day}-${r.legId}.json`), JSON.stringify(r));
+      }
+    mkdirSync(join(dir, 'records'));
+    const now = [
+      leg({ image: 'api', platform: 'linux/amd64', build: 118_000, size: 35 * 1024 * 1024 }),
+      leg({ image: 'api', platform: 'linux/arm64', build: 300_000 }),
+    ];
+    for (const r of now) writeFileSync(join(dir, 'records', `${r.legId}.json`), JSON.stringify(r));
+    const args = ['merge', '--plan', 'plan.json', '--records', 'records', '--registry', '127.0.0.1:9', '--dry-run'];
+    const r = await cli([...args, '--history', 'earlier', '--summary', 's.md', '--comment', 'c.md', '--save-history', 'h.json'], dir);
+    noStack(r.stderr);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Findings:\n  api is bigger: linux/amd64 +5.0 MiB (+17%) to 35.0 MiB.\n');
+    expect(r.stdout).toMatch(
+      /\n {2}api linux\/arm64 is slower: 5m 03s, \+3m 02s \(\+150%\) vs its newest record; outside its range 2m 01s–2m 03s over 3 default-branch runs\./,
+    );
+    const comment = readFileSync(join(dir, 'c.md'), 'utf8');
+    expect(comment).toBe(readFileSync(join(dir, 's.md'), 'utf8'));
+    expect(comment).toContain('## hephy-builder: 1 bigger · 1 slower');
+    // This run's legs joined the history: 4 records each now. Unpushed legs would not have.
+    const saved = JSON.parse(readFileSync(join(dir, 'h.json'), 'utf8'));
+    expect(Object.keys(saved.legs).sort()).toEqual(['api--linux-amd64', 'api--linux-arm64']);
+    expect(saved.legs['api--linux-arm64']).toHaveLength(4);
+    // A higher floor makes the slowdown noise.
+    const lenient = await cli([...args, '--history', 'h.json', '--time-floor', '10m'], dir);
+    expect(lenient.stdout).not.toContain('is slower');
+
+    const bad = await cli([...args, '--time-floor', '30 seconds'], dir);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr.trim()).toBe('hephy-builder: time-floor: expected a duration such as 30s, 1m30s or 500ms, got `30 seconds`');
+    const missing = await cli([...args, '--history', 'nowhere'], dir);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr.trim()).toBe(`hephy-builder: --history: ${join(dir, 'nowhere')}: no such file or directory`);
+    noStack(missing.stderr);
   });
 
   it('runs from the package bin like npx does', () => {

@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { formatDelta } from '../../src/core/report/format.js';
+import { formatDelta, formatDuration } from '../../src/core/report/format.js';
 import { SUMMARY_MARKER } from '../../src/core/report/runSummary.js';
 import type { LegRecord } from '../../src/core/model.js';
 import type { TempRepo } from '../helpers/gitRepo.js';
@@ -65,9 +65,10 @@ function mergeSummary(run: ActRun): string {
 /** Rows of the summary's legs table as {column: cell}, keyed by "image platform". */
 function legTable(summary: string): Map<string, Record<string, string>> {
   const lines = summary.split('\n');
-  const start = lines.indexOf('### Legs');
+  const start = lines.findIndex((l) => l.startsWith('<details') && l.includes('<summary>Legs:'));
   expect(start).toBeGreaterThan(-1);
-  const table = lines.slice(start + 2).filter((l) => l.startsWith('|'));
+  const end = lines.indexOf('</details>', start);
+  const table = lines.slice(start + 1, end).filter((l) => l.startsWith('|'));
   const cells = (line: string) =>
     line
       .slice(1, -1)
@@ -181,7 +182,8 @@ describe('act (host mode; local action refs instead of hephy/builder@v1; artifac
         for (const column of ['Setup', 'Build', 'Push', 'Total']) expect(row[column]).toMatch(/^\d+(\.\d+)?(ms|s|m)/);
         expect(row.Size).toMatch(/iB$/);
       }
-      expect(summary).toMatch(/Critical path .*: \*\*\d/);
+      expect(summary).toMatch(/Critical path: `[a-z-]+` linux\/(amd|arm)64 .*: \*\*\d/);
+      expect(summary).toContain('```mermaid');
       expect(summary).toContain('No baseline yet');
       expect(github.calls).toEqual([]); // a push has no PR to comment on
       passed += 1;
@@ -190,7 +192,7 @@ describe('act (host mode; local action refs instead of hephy/builder@v1; artifac
   );
 
   test(
-    "pull_request after it: the merge summary shows Δ against the main run (baseline via act's v1 cache server) and updates the one PR comment on a local stand-in for the GitHub API",
+    "pull_request after it: the merge summary compares each leg with the main run's record (the default-branch history via act's v1 cache server) and updates the one PR comment on a local stand-in for the GitHub API",
     async () => {
       expect(mainRun?.code).toBe(0);
       const base = repo.git('rev-parse', 'HEAD');
@@ -218,15 +220,18 @@ describe('act (host mode; local action refs instead of hephy/builder@v1; artifac
       const after = legRecords(prRun);
       expect([...after.keys()].sort()).toEqual(EXPECTED_LEGS);
       const summary = mergeSummary(prRun);
-      expect(summary).toContain(`Compared with the last successful run on main at ${base.slice(0, 7)}`);
+      // The main run's legs, restored from the default-branch history in act's cache server.
+      expect(summary).toContain(`Compared with each leg's last default-branch records, from 1 run(s) (newest: main at ${base.slice(0, 7)}`);
       const rows = legTable(summary);
       for (const record of after.values()) {
         const row = rows.get(`${record.image} ${record.platform}`)!;
         const baseRecord = before.get(record.legId)!;
         expect(row['Δ time']).toBe(formatDelta(record.durationsMs.total, baseRecord.durationsMs.total, 'ms'));
         expect(row['Δ size']).toBe(formatDelta(record.compressedSize, baseRecord.compressedSize, 'bytes'));
+        expect(row.Range).toBe(`${formatDuration(baseRecord.durationsMs.total)} (1 run)`);
       }
-      expect(summary).toMatch(/Critical path .*\*\* \([+\-±].* vs base\)/);
+      // Seconds-long legs and unchanged images: nothing to report.
+      expect(summary).toContain('## hephy-builder: no significant change');
 
       const comments = github.comments.get(PR_NUMBER)!;
       expect(comments.map((c) => c.id)).toEqual([1, 2]);

@@ -40,6 +40,9 @@ describe('action.yml', () => {
         'github-token',
         'push',
         ...backendInputs,
+        'time-floor',
+        'time-threshold',
+        'size-threshold',
       ].sort(),
     );
     // ... and the entry really reads each of them: by name, or every backend option through the table.
@@ -87,6 +90,9 @@ describe('renderReusableWorkflow', () => {
       'kaniko-image',
       'base-image',
       'insecure-registry',
+      'time-floor',
+      'time-threshold',
+      'size-threshold',
       'push',
     ]);
     expect(call.inputs.push).toMatchObject({ type: 'boolean', default: true });

@@ -4,7 +4,10 @@ import { anyFailed, mergeImages, readLegRecords } from '../../pipeline/merge.js'
 import type { Plan } from '../../core/model.js';
 import { parsePlan } from '../../core/planSchema.js';
 import { UserError, messageOf } from '../../core/problem.js';
-import { renderRunSummaryMarkdown, renderRunSummaryText } from '../../core/report/runSummary.js';
+import { renderRunComment, renderRunSummaryMarkdown, renderRunSummaryText, type SummaryOptions } from '../../core/report/runSummary.js';
+import { compareRecords } from '../../core/report/compare.js';
+import { readLayerGrowth } from '../../pipeline/layerGrowth.js';
+import { saveHistoryFile, summaryFromArgs, summaryHelp, summaryOptions } from '../summaryOptions.js';
 import { stringOption, type CommandSpec } from '../args.js';
 import { registryFromArgs, registryHelp, registryOptions } from '../registryOptions.js';
 
@@ -22,7 +25,8 @@ function readPlan(file: string): Plan {
 export const mergeCommand: CommandSpec = {
   name: 'merge',
   summary: 'Publish each image whose legs all succeeded as one multi-arch index under its tags',
-  usage: 'hephy-builder merge --plan plan.json --records DIR --registry HOST[:PORT] [--dry-run] [--summary FILE]',
+  usage:
+    'hephy-builder merge --plan plan.json --records DIR --registry HOST[:PORT] [--dry-run] [--summary FILE] [--comment FILE] [--history PATH]',
   help: `  --plan FILE             the plan (\`hephy-builder plan --json\`)
   --records DIR           where the leg records are (searched recursively)
 ${registryHelp}
@@ -30,12 +34,16 @@ ${registryHelp}
   --sha SHA               commit for the short-sha tag (per-image mode)
   --dry-run               publish nothing and contact no registry; report images as built
                           (implied when every leg record was built with \`build --dry-run\`)
-  --summary FILE          write the markdown summary to FILE`,
+  --summary FILE          write the markdown summary (the job summary) to FILE
+  --comment FILE          write the pull-request comment to FILE (the summary cut to 65,536 characters)
+${summaryHelp}`,
   options: {
     ...registryOptions,
     plan: { type: 'string' },
     records: { type: 'string' },
     summary: { type: 'string' },
+    comment: { type: 'string' },
+    ...summaryOptions,
     'per-arch-tags': { type: 'boolean' },
     sha: { type: 'string' },
     'dry-run': { type: 'boolean' },
@@ -46,6 +54,8 @@ ${registryHelp}
     const recordsDir = stringOption(args, 'records');
     if (!planFile || !recordsDir) throw new UserError('--plan FILE and --records DIR are required');
     const plan = readPlan(resolve(io.cwd, planFile));
+    // Before anything is published: a bad threshold or history changes nothing.
+    const choice = summaryFromArgs(args, io);
     const { records, problems } = readLegRecords(resolve(io.cwd, recordsDir));
     for (const problem of problems) io.err(`warning: ${problem}\n`);
     const registry = registryFromArgs(args, io, stringOption(args, 'sha'));
@@ -61,9 +71,18 @@ ${registryHelp}
       push: args.values['dry-run'] ? false : undefined,
       log: (line) => io.err(`${line}\n`),
     });
+    const comparisons = compareRecords(records, choice.history, choice.thresholds);
+    const pushed = !args.values['dry-run'] && records.some((r) => r.pushed !== false);
+    const growth = pushed
+      ? await readLayerGrowth(comparisons, { env: registry.env, secrets: registry.secrets, log: (line) => io.err(`${line}\n`) })
+      : [];
+    const summaryOptions: SummaryOptions = { history: choice.history, thresholds: choice.thresholds, growth };
     const summary = stringOption(args, 'summary');
-    if (summary) writeFileSync(resolve(io.cwd, summary), renderRunSummaryMarkdown(report));
-    io.out(renderRunSummaryText(report));
+    if (summary) writeFileSync(resolve(io.cwd, summary), renderRunSummaryMarkdown(report, summaryOptions));
+    const comment = stringOption(args, 'comment');
+    if (comment) writeFileSync(resolve(io.cwd, comment), renderRunComment(report, summaryOptions));
+    io.out(renderRunSummaryText(report, summaryOptions));
+    if (choice.saveTo) saveHistoryFile(choice, records);
     return anyFailed(report) ? 1 : 0;
   },
 };

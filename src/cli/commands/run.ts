@@ -6,11 +6,12 @@ import { UserError } from '../../core/problem.js';
 import { imagePrefixOption, imagePrefixOptions, stringOption, type CommandSpec } from '../args.js';
 import { backendOptions, backendOptionsFromArgs, backendOptionsHelp } from '../backendOptions.js';
 import { selectionFromArgs, selectionHelp, selectionOptions } from './plan.js';
+import { saveHistoryFile, summaryFromArgs, summaryHelp, summaryOptions } from '../summaryOptions.js';
 
 export const runCommand: CommandSpec = {
   name: 'run',
   summary: 'Run the whole pipeline here: plan, build every leg, merge into a local registry, summarise',
-  usage: 'hephy-builder run [--root DIR] [--registry HOST:PORT] [selection options] [--jobs N]',
+  usage: 'hephy-builder run [--root DIR] [--registry HOST:PORT] [selection options] [--jobs N] [--history PATH] [--save-history FILE]',
   help: `${selectionHelp}
   --registry HOST:PORT  registry to push to (default: start a throwaway one on 127.0.0.1)
   --image-prefix PATH   path under the registry (default: hephy)
@@ -18,7 +19,8 @@ export const runCommand: CommandSpec = {
   --per-arch-tags       also tag each platform's manifest, e.g. app-20261125-arm64
   --jobs N              legs built at once (default: the number of cores)
 ${backendOptionsHelp(24, { baseImage: "base image for ko apps (default: hephy's static base in the registry)" })}
-  --out DIR             where leg records and summary.md go (default: .hephy/run)`,
+  --out DIR             where leg records, summary.md and comment.md go (default: .hephy/run)
+${summaryHelp}`,
   options: {
     ...selectionOptions,
     registry: { type: 'string' },
@@ -28,6 +30,7 @@ ${backendOptionsHelp(24, { baseImage: "base image for ko apps (default: hephy's 
     jobs: { type: 'string' },
     ...backendOptions,
     out: { type: 'string' },
+    ...summaryOptions,
   },
   allowPositionals: false,
   async run(args, io) {
@@ -39,6 +42,7 @@ ${backendOptionsHelp(24, { baseImage: "base image for ko apps (default: hephy's 
     const registry = stringOption(args, 'registry');
     if (registry !== undefined && !/^[A-Za-z0-9.-]+(:\d+)?$/.test(registry))
       throw new UserError(`--registry: expected HOST[:PORT], got \`${registry}\``);
+    const summary = summaryFromArgs(args, io);
     const result = await runLocally({
       root: stringOption(args, 'root') ?? '.',
       mode: selectionFromArgs(args),
@@ -52,7 +56,18 @@ ${backendOptionsHelp(24, { baseImage: "base image for ko apps (default: hephy's 
       outDir: resolve(io.cwd, stringOption(args, 'out') ?? '.hephy/run'),
       cwd: io.cwd,
       out: io.out,
+      history: summary.history,
+      thresholds: summary.thresholds,
     });
+    if (!summary.history && !summary.saveTo)
+      io.out("hint: --save-history FILE keeps each leg's last 10 records and compares the next run with them\n");
+    if (summary.saveTo) {
+      const legs = saveHistoryFile(
+        summary,
+        result.report.outcomes.flatMap((o) => o.records),
+      );
+      io.out(`history: ${summary.saveTo} (${legs} leg(s), the last 10 records of each)\n`);
+    }
     return anyFailed(result.report) ? 1 : 0;
   },
 };

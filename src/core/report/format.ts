@@ -5,11 +5,11 @@ export function formatDuration(ms: number): string {
   const abs = Math.abs(ms);
   if (abs < 1000) return `${sign}${Math.round(abs)}ms`;
   const seconds = abs / 1000;
-  if (seconds < 60) return `${sign}${seconds.toFixed(1)}s`;
-  const minutes = Math.floor(seconds / 60);
-  return `${sign}${minutes}m ${Math.round(seconds - minutes * 60)
-    .toString()
-    .padStart(2, '0')}s`;
+  if (seconds < 59.95) return `${sign}${seconds.toFixed(1)}s`;
+  // Rounded to whole seconds first, so 4m 59.7s reads 5m 00s, not 4m 60s.
+  const whole = Math.round(seconds);
+  const minutes = Math.floor(whole / 60);
+  return `${sign}${minutes}m ${(whole % 60).toString().padStart(2, '0')}s`;
 }
 
 const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB'] as const;

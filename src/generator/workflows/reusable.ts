@@ -108,6 +108,24 @@ export function reusableWorkflow(variant: WorkflowVariant): Record<string, unkno
             type: 'boolean',
             default: false,
           },
+          'time-floor': {
+            description:
+              "Summary: a leg's time is a finding only when it lies outside the range of its last default-branch records by at least this much, or by half the range if wider (e.g. 30s, 1m30s).",
+            type: 'string',
+            default: '30s',
+          },
+          'time-threshold': {
+            description:
+              'Summary: while a leg has fewer than 3 default-branch records, its time must also differ from the newest by this percentage.',
+            type: 'string',
+            default: '50%',
+          },
+          'size-threshold': {
+            description:
+              'Summary: a platform image that grew or shrank by at least this much against its newest default-branch record is a finding (e.g. 128KiB, 1MiB).',
+            type: 'string',
+            default: '128KiB',
+          },
           push: {
             description: 'Push images. Pull requests from forks never push, whatever this says.',
             type: 'boolean',
@@ -256,7 +274,7 @@ export function reusableWorkflow(variant: WorkflowVariant): Record<string, unkno
               {
                 before:
                   'packages: tag the multi-arch indexes; pull-requests: the one summary comment on the PR;\n' +
-                  'actions: read leg records and the last successful run on the default branch to compare with.',
+                  'actions: read the leg records (artifacts of this run); the default-branch history is in the Actions cache.',
               },
             ),
             outputs: { published: '${{ steps.merge.outputs.published }}' },
@@ -273,6 +291,9 @@ export function reusableWorkflow(variant: WorkflowVariant): Record<string, unkno
                   'per-arch-tags': '${{ inputs.per-arch-tags }}',
                   'insecure-registry': '${{ inputs.insecure-registry }}',
                   push: '${{ needs.plan.outputs.push }}',
+                  'time-floor': '${{ inputs.time-floor }}',
+                  'time-threshold': '${{ inputs.time-threshold }}',
+                  'size-threshold': '${{ inputs.size-threshold }}',
                 },
               },
             ],
@@ -282,7 +303,8 @@ export function reusableWorkflow(variant: WorkflowVariant): Record<string, unkno
             before:
               'merge: runs even when some legs failed. Per image whose legs all succeeded, creates the\n' +
               'multi-arch index over the per-platform digests and moves its tags; an image with a failed leg\n' +
-              'moves no tag. Then writes the job summary and updates the one PR comment.',
+              'moves no tag. Then writes the job summary (each leg against its default-branch history, kept\n' +
+              'in the Actions cache) and updates the one PR comment.',
           },
         ),
       },

@@ -1,15 +1,14 @@
 import type { LegRecord } from '../../../src/core/model.js';
 import {
-  baselineFromReport,
   BUILT_HEADING,
-  criticalPathMs,
-  parseBaseline,
   renderRunSummaryMarkdown,
   renderRunSummaryText,
   SUMMARY_MARKER,
   type RunReport,
 } from '../../../src/core/report/runSummary.js';
 import { formatDelta, formatDuration, formatBytes } from '../../../src/core/report/format.js';
+import { historyFromRecords } from '../../../src/core/report/history.js';
+import { criticalPath } from '../../../src/core/report/timeline.js';
 
 const record = (legId: string, extra: Partial<LegRecord> = {}): LegRecord => ({
   schema: 1,
@@ -41,7 +40,10 @@ const report: RunReport = {
       failedLegs: [],
       records: [
         record('app--linux-amd64'),
-        record('app--linux-arm64', { durationsMs: { setup: 1000, build: 30000, push: 4000, total: 35000 } }),
+        record('app--linux-arm64', {
+          durationsMs: { setup: 1000, build: 30000, push: 4000, total: 35000 },
+          finishedAt: '2026-11-25T10:00:35Z',
+        }),
       ],
     },
     {
@@ -62,50 +64,48 @@ describe('run summary', () => {
     expect(formatDuration(850)).toBe('850ms');
     expect(formatDuration(24000)).toBe('24.0s');
     expect(formatDuration(135000)).toBe('2m 15s');
+    expect(formatDuration(299_700)).toBe('5m 00s');
+    expect(formatDuration(59_960)).toBe('1m 00s');
     expect(formatBytes(12 * 1024 * 1024)).toBe('12.0 MiB');
     expect(formatDelta(30000, 24000, 'ms')).toBe('+6.0s (+25%)');
     expect(formatDelta(20000, 24000, 'ms')).toBe('-4.0s (-17%)');
     expect(formatDelta(1, undefined, 'ms')).toBe('new');
   });
 
-  it('puts failed legs first and names the failure', () => {
+  it('puts failed images first with the cause, and says there is no baseline yet', () => {
     const md = renderRunSummaryMarkdown(report);
     expect(md.startsWith(SUMMARY_MARKER)).toBe(true);
+    expect(md).toContain('## hephy-builder: 1 failed\n');
     expect(md.indexOf('web')).toBeLessThan(md.indexOf('`app`'));
-    expect(md).toContain('leg `web--linux-amd64` (linux/amd64): kaniko exited with code 1');
+    expect(md).toContain('- **`web`** failed: no tag moved.\n  - leg `web--linux-amd64` (linux/amd64): kaniko exited with code 1\n');
     expect(md).toContain('No baseline yet');
+    // Without history nothing is "new": every image would be.
+    expect(md).not.toContain('is new');
     expect(md).toMatchSnapshot();
   });
 
-  it('compares with a baseline', () => {
-    const baseline = baselineFromReport(
-      {
-        mergeMs: 1000,
-        outcomes: [
-          { ...report.outcomes[0], records: [record('app--linux-amd64', { durationsMs: { setup: 0, build: 0, push: 0, total: 20000 } })] },
-        ],
-      },
-      { ref: 'main', sha: 'c'.repeat(40) },
-    );
-    expect(baseline.criticalPathMs).toBe(21000);
-    const md = renderRunSummaryMarkdown(report, baseline);
-    expect(md).toContain('+4.0s (+20%)');
-    expect(md).toContain('| new |');
-    expect(md).toContain('Compared with the last successful run on main at ccccccc');
+  it("compares each leg with the newest record of its history and shows the history's range", () => {
+    const history = historyFromRecords([
+      record('app--linux-amd64', {
+        durationsMs: { setup: 0, build: 0, push: 0, total: 20000 },
+        startedAt: '2026-11-24T10:00:00Z',
+        finishedAt: '2026-11-24T10:00:20Z',
+      }),
+    ]);
+    const md = renderRunSummaryMarkdown(report, { history });
+    expect(md).toContain('| +4.0s (+20%) | 20.0s (1 run) |');
+    // arm64 has no record: a new platform of a known image.
+    expect(md).toContain('- **`app`** has a new platform: linux/arm64.');
+    expect(md).toContain("Compared with each leg's last default-branch records, from 1 run(s)");
     expect(md).toMatchSnapshot();
   });
 
-  it('reads back the baseline it saved for a later run, and refuses a broken one', () => {
-    const baseline = baselineFromReport(report, { ref: 'main', sha: 'c'.repeat(40), createdAt: '2026-11-25T00:00:00Z' });
-    expect(parseBaseline(JSON.stringify(baseline), 'cache entry k')).toEqual(JSON.parse(JSON.stringify(baseline)));
-    expect(() => parseBaseline('{"legs": {"a": {"totalMs": "fast"}}}', 'cache entry k')).toThrow(
-      /^cache entry k: not a valid timing baseline: legs\.a\.totalMs: /,
-    );
-    expect(() => parseBaseline('null', 'cache entry k')).toThrow(/not a valid timing baseline: \(root\)/);
-  });
-
-  it('computes the critical path as slowest leg plus merge', () => {
-    expect(criticalPathMs(report)).toBe(37000);
+  it('takes the leg that finished last as the critical path, then the merge', () => {
+    const path = criticalPath(report);
+    // Both legs start together; arm64 (35 s) finishes last; the merge follows it (2 s).
+    expect(path.record?.legId).toBe('app--linux-arm64');
+    expect(path.wallMs).toBe(37000);
+    expect(path.waitMs).toBe(0);
   });
 
   it('renders a terminal summary', () => {
@@ -162,8 +162,10 @@ describe('run summary with push off', () => {
   });
 
   it('shows no size delta for a leg that was never measured', () => {
-    const baseline = { legs: { 'app--linux-amd64': { totalMs: 20000, compressedSize: 1000 } } };
-    const row = renderRunSummaryMarkdown(fork, baseline)
+    const history = historyFromRecords([
+      record('app--linux-amd64', { startedAt: '2026-11-24T10:00:00Z', finishedAt: '2026-11-24T10:00:24Z' }),
+    ]);
+    const row = renderRunSummaryMarkdown(fork, { history })
       .split('\n')
       .find((l) => l.startsWith('| `app` linux/amd64'))!;
     expect(
