@@ -12110,6 +12110,7 @@ const koBackend = {
 
 
 
+
 const DEFAULT_TIMEOUT_MS = 5 * 60 * 1000;
 /** `docker buildx imagetools` or `buildx imagetools`, as resolveBuildxCommand finds buildx. */
 async function resolveImagetoolsCommand(env, runner = run) {
@@ -12214,6 +12215,20 @@ function createImagetools(runner = run) {
             }
             return data.digest;
         },
+        async imageConfig(ref, env = process.env, options = {}) {
+            const data = parseJson(await inspectText(ref, ['--format', '{{json .Image}}'], env, options), `imagetools inspect ${ref}`);
+            if (!data || typeof data !== 'object' || Array.isArray(data))
+                throw new Error(`imagetools inspect ${ref}: no image config in the output`);
+            const config = data;
+            // A single manifest's config has rootfs; an index gives {platform: config}.
+            if ('rootfs' in config || 'history' in config)
+                return config;
+            const wanted = options.platform;
+            const key = Object.keys(config).find((k) => wanted !== undefined && samePlatform(k, wanted));
+            if (!key)
+                throw new Error(`imagetools inspect ${ref}: no image config for ${wanted ?? 'a platform'} (has ${Object.keys(config).join(', ') || 'none'})`);
+            return config[key];
+        },
         async manifestCompressedSize(ref, env = process.env, options = {}) {
             const raw = await inspectRaw(ref, env, options);
             if (isIndex(raw))
@@ -12231,6 +12246,7 @@ const planIndex = defaults.planIndex;
 const inspectRaw = defaults.inspectRaw;
 const indexDigest = defaults.indexDigest;
 const manifestCompressedSize = defaults.manifestCompressedSize;
+const imageConfig = defaults.imageConfig;
 /** The real imagetools, for callers that take an injectable one. */
 const defaultImagetools = defaults;
 
@@ -22238,7 +22254,7 @@ const PLATFORM_SECTIONS = configSections().filter(({ section }) => NESTED_KEYS[s
  * @param hint what to do about it, appended after `; `.
  * @throws UserError `SOURCE: not a JSON WHAT (reason)` or `SOURCE: not a valid WHAT: FIELD: reason`.
  */
-function jsonDocument_parseJsonDocument(text, schema, source, what, hint) {
+function parseJsonDocument(text, schema, source, what, hint) {
     const advice = hint ? `; ${hint}` : '';
     let data;
     try {
@@ -22288,7 +22304,7 @@ function legRecordName(legId) {
 }
 /** @throws UserError naming `source` and the first problem (src/core/jsonDocument.ts). */
 function parseLegRecord(text, source) {
-    return jsonDocument_parseJsonDocument(text, legRecordSchema, source, 'leg record');
+    return parseJsonDocument(text, legRecordSchema, source, 'leg record');
 }
 /** A leg's record: who the leg was, when it ran (finished now), and what came of it. */
 function legRecord(leg, startedAt, outcome) {
@@ -24058,7 +24074,7 @@ const LEG_HINT = "pass a leg of the plan's matrix, e.g. leg: ${{ toJSON(matrix) 
 function parseLeg(text, source = 'leg') {
     if (!text.trim())
         throw new UserError(`${source} is empty: ${LEG_HINT}`);
-    return jsonDocument_parseJsonDocument(text, legSchema, source, 'leg', LEG_HINT);
+    return parseJsonDocument(text, legSchema, source, 'leg', LEG_HINT);
 }
 
 ;// CONCATENATED MODULE: ./src/core/report/format.ts
@@ -24071,12 +24087,12 @@ function formatDuration(ms) {
     if (abs < 1000)
         return `${sign}${Math.round(abs)}ms`;
     const seconds = abs / 1000;
-    if (seconds < 60)
+    if (seconds < 59.95)
         return `${sign}${seconds.toFixed(1)}s`;
-    const minutes = Math.floor(seconds / 60);
-    return `${sign}${minutes}m ${Math.round(seconds - minutes * 60)
-        .toString()
-        .padStart(2, '0')}s`;
+    // Rounded to whole seconds first, so 4m 59.7s reads 5m 00s, not 4m 60s.
+    const whole = Math.round(seconds);
+    const minutes = Math.floor(whole / 60);
+    return `${sign}${minutes}m ${(whole % 60).toString().padStart(2, '0')}s`;
 }
 const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB'];
 function formatBytes(bytes) {
@@ -24750,7 +24766,7 @@ async function mergeImages(options) {
             return outcomeOf(merge, 'failed', { error: messageOf(error) });
         }
     });
-    return { outcomes, mergeMs: Date.now() - started };
+    return { outcomes, mergeMs: Date.now() - started, startedAt: new Date(started).toISOString() };
 }
 /** Every leg record under dir, recursively (artifacts download into one subdirectory each). */
 function readLegRecords(dir) {
@@ -24833,93 +24849,751 @@ const planSchema = object({
  * @throws UserError naming `source` and the first problem (src/core/jsonDocument.ts).
  */
 function parsePlan(text, source, hint) {
-    return jsonDocument_parseJsonDocument(text, planSchema, source, 'plan', hint);
+    return parseJsonDocument(text, planSchema, source, 'plan', hint);
+}
+
+;// CONCATENATED MODULE: ./src/core/report/history.ts
+// The baseline store: the last HISTORY_DEPTH default-branch records of each leg, whichever runs
+// built them. A run adds the legs it built and leaves every other leg's history as it was, so a
+// partial default-branch run (one app changed) never drops the others. A pull request compares
+// each leg with its newest record and judges noise by the spread of all of them.
+//
+// The store crosses runs (the action keeps it with @actions/cache, the CLI in a file), so it is
+// parsed with a schema on the way in, like leg records.
+
+
+
+/** Records kept per leg. */
+const HISTORY_DEPTH = 10;
+const history_durations = object({ setup: schemas_number(), build: schemas_number(), push: schemas_number(), total: schemas_number() });
+const sampleSchema = object({
+    image: schemas_string(),
+    platform: schemas_string(),
+    backend: schemas_enum(BACKENDS),
+    runner: schemas_string(),
+    durationsMs: history_durations,
+    /** Bytes, config plus compressed layers of the pushed platform manifest. */
+    compressedSize: schemas_number().int().nonnegative().optional(),
+    /** Where the platform manifest was pushed: what "what grew" reads the layers of. */
+    repository: schemas_string().optional(),
+    digest: schemas_string()
+        .regex(/^sha256:[a-f0-9]{64}$/)
+        .optional(),
+    startedAt: schemas_string(),
+    finishedAt: schemas_string(),
+    /** The default-branch run that built it. */
+    ref: schemas_string().optional(),
+    sha: schemas_string().optional(),
+    runId: schemas_string().optional(),
+});
+const storeSchema = object({
+    schema: literal(1),
+    /** Per leg id, newest first, at most HISTORY_DEPTH. */
+    legs: record(schemas_string(), array(sampleSchema)),
+});
+function emptyHistory() {
+    return { schema: 1, legs: {} };
+}
+/**
+ * Parses a store read from a cache or a file.
+ * @throws UserError naming `source` and the first problem (src/core/jsonDocument.ts).
+ */
+function parseHistory(text, source) {
+    return parseJsonDocument(text, storeSchema, source, 'history');
+}
+/** Only a leg that built and pushed is a reference: a failed or unpushed leg has no size. */
+function isReference(record) {
+    return record.status === 'success' && record.pushed !== false;
+}
+function sampleOf(record, meta = {}) {
+    return {
+        image: record.image,
+        platform: record.platform,
+        backend: record.backend,
+        runner: record.runner,
+        durationsMs: { ...record.durationsMs },
+        compressedSize: record.compressedSize,
+        repository: record.repository,
+        digest: record.digest,
+        startedAt: record.startedAt,
+        finishedAt: record.finishedAt,
+        ref: meta.ref,
+        sha: meta.sha ?? record.sourceCommit,
+        runId: meta.runId,
+    };
+}
+const newestFirst = (a, b) => b.finishedAt.localeCompare(a.finishedAt);
+/**
+ * The store with a run's reference records added: each leg keeps its newest HISTORY_DEPTH
+ * records; legs the run did not build are untouched. A record already in the store (the same
+ * leg and start time: a merge job run twice) is not added again. Pure: returns a new store.
+ */
+function mergeIntoHistory(store, records, meta = {}, depth = HISTORY_DEPTH) {
+    const legs = { ...store.legs };
+    for (const record of records.filter(isReference)) {
+        const kept = legs[record.legId] ?? [];
+        if (kept.some((s) => s.startedAt === record.startedAt && s.digest === record.digest))
+            continue;
+        legs[record.legId] = [sampleOf(record, meta), ...kept].sort(newestFirst).slice(0, depth);
+    }
+    return { schema: 1, legs };
+}
+/** A store made of loose leg records (earlier local runs' `legs/` dirs), newest kept. */
+function historyFromRecords(records, depth = HISTORY_DEPTH) {
+    return mergeIntoHistory(emptyHistory(), records, {}, depth);
+}
+/** A leg's records, newest first; [] when it has none. */
+function samplesOf(store, legId) {
+    return store?.legs[legId] ?? [];
+}
+/** The newest record of a leg: what a pull request compares with. */
+function newestSample(store, legId) {
+    return samplesOf(store, legId)[0];
+}
+function serializeHistory(store) {
+    return `${JSON.stringify(store, null, 1)}\n`;
+}
+
+;// CONCATENATED MODULE: ./src/core/report/thresholds.ts
+// When a change in a leg's time or an image's size is worth a line at the top of the summary.
+// The defaults and where they come from are in docs/summaries.md; the action inputs and the CLI
+// flags of the same names set them.
+
+/** Records a leg needs before its observed range (min..max) is the yardstick. */
+const MIN_SPREAD_SAMPLES = 3;
+const DEFAULT_THRESHOLDS = {
+    timeFloorMs: 30_000,
+    timeRatio: 0.5,
+    sizeBytes: 128 * 1024,
+};
+/** The names of the options (action inputs and CLI flags) that set the thresholds. */
+const THRESHOLD_OPTIONS = {
+    timeFloor: 'time-floor',
+    timeThreshold: 'time-threshold',
+    sizeThreshold: 'size-threshold',
+};
+const DURATION_UNITS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+/** "30s", "1m30s", "1.5m", "500ms", "45" (seconds) -> milliseconds. */
+function parseDuration(text, option) {
+    const value = text.trim();
+    if (/^\d+(\.\d+)?$/.test(value))
+        return Number(value) * 1000;
+    const parts = [...value.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)];
+    if (!parts.length || parts.map((p) => p[0]).join('') !== value)
+        throw new UserError(`${option}: expected a duration such as 30s, 1m30s or 500ms, got \`${text}\``);
+    return parts.reduce((sum, [, n, unit]) => sum + Number(n) * DURATION_UNITS[unit], 0);
+}
+const SIZE_UNITS = {
+    b: 1,
+    kb: 1000,
+    mb: 1000 ** 2,
+    gb: 1000 ** 3,
+    kib: 1024,
+    mib: 1024 ** 2,
+    gib: 1024 ** 3,
+};
+/** "128KiB", "1MiB", "500kB", "2048" (bytes) -> bytes. */
+function parseSize(text, option) {
+    const match = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(text.trim());
+    const unit = match?.[2].toLowerCase() || 'b';
+    if (!match || !(unit in SIZE_UNITS))
+        throw new UserError(`${option}: expected a size such as 128KiB, 1MiB or 500kB, got \`${text}\``);
+    return Math.round(Number(match[1]) * SIZE_UNITS[unit]);
+}
+/** "50%" or "50" -> 0.5. */
+function parsePercent(text, option) {
+    const match = /^(\d+(?:\.\d+)?)\s*%?$/.exec(text.trim());
+    if (!match)
+        throw new UserError(`${option}: expected a percentage such as 50%, got \`${text}\``);
+    return Number(match[1]) / 100;
+}
+/** Thresholds from option values as typed; empty or absent values keep the defaults. */
+function thresholdsFrom(values) {
+    const given = (v) => (v !== undefined && v.trim() !== '' ? v : undefined);
+    const timeFloor = given(values.timeFloor);
+    const timeThreshold = given(values.timeThreshold);
+    const sizeThreshold = given(values.sizeThreshold);
+    return {
+        timeFloorMs: timeFloor === undefined ? DEFAULT_THRESHOLDS.timeFloorMs : parseDuration(timeFloor, THRESHOLD_OPTIONS.timeFloor),
+        timeRatio: timeThreshold === undefined ? DEFAULT_THRESHOLDS.timeRatio : parsePercent(timeThreshold, THRESHOLD_OPTIONS.timeThreshold),
+        sizeBytes: sizeThreshold === undefined ? DEFAULT_THRESHOLDS.sizeBytes : parseSize(sizeThreshold, THRESHOLD_OPTIONS.sizeThreshold),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/core/report/compare.ts
+
+
+/** How far outside its observed range a time must lie to count: the floor, or half the range if wider. */
+function spreadMargin(minMs, maxMs, floorMs) {
+    return Math.max(floorMs, (maxMs - minMs) / 2);
+}
+function judgeTime(record, samples, thresholds) {
+    const currentMs = record.durationsMs.total;
+    if (record.status !== 'success')
+        return { verdict: 'failed', currentMs, samples: samples.length };
+    if (!samples.length)
+        return { verdict: 'new', currentMs, samples: 0 };
+    const totals = samples.map((s) => s.durationsMs.total);
+    const newestMs = totals[0];
+    const minMs = Math.min(...totals);
+    const maxMs = Math.max(...totals);
+    const base = { currentMs, deltaMs: currentMs - newestMs, newestMs, minMs, maxMs, samples: samples.length };
+    const floor = thresholds.timeFloorMs;
+    if (samples.length >= MIN_SPREAD_SAMPLES) {
+        const margin = spreadMargin(minMs, maxMs, floor);
+        const verdict = currentMs - maxMs >= margin ? 'slower' : minMs - currentMs >= margin ? 'faster' : 'steady';
+        return { ...base, verdict, basis: 'spread' };
+    }
+    const ratio = 1 + thresholds.timeRatio;
+    const slower = currentMs - newestMs >= floor && currentMs >= newestMs * ratio;
+    const faster = newestMs - currentMs >= floor && newestMs >= currentMs * ratio;
+    return { ...base, verdict: slower ? 'slower' : faster ? 'faster' : 'steady', basis: 'ratio' };
+}
+function judgeSize(record, newest, thresholds) {
+    const currentBytes = record.status === 'success' && record.pushed !== false ? record.compressedSize : undefined;
+    if (!newest)
+        return { verdict: record.status === 'success' ? 'new' : 'unknown', currentBytes };
+    const newestBytes = newest.compressedSize;
+    if (currentBytes === undefined || newestBytes === undefined)
+        return { verdict: 'unknown', currentBytes, newestBytes };
+    const deltaBytes = currentBytes - newestBytes;
+    const verdict = deltaBytes >= thresholds.sizeBytes ? 'bigger' : -deltaBytes >= thresholds.sizeBytes ? 'smaller' : 'same';
+    return { verdict, currentBytes, newestBytes, deltaBytes };
+}
+function compareLeg(record, history, thresholds = DEFAULT_THRESHOLDS) {
+    const samples = samplesOf(history, record.legId);
+    return { record, samples, time: judgeTime(record, samples, thresholds), size: judgeSize(record, samples[0], thresholds) };
+}
+/** Every leg of the run against its history, in the run's order. */
+function compareRecords(records, history, thresholds = DEFAULT_THRESHOLDS) {
+    return records.map((record) => compareLeg(record, history, thresholds));
+}
+
+;// CONCATENATED MODULE: ./src/core/report/findings.ts
+
+
+
+const byDelta = (value) => (a, b) => value(b) - value(a);
+function collectFindings(outcomes, comparisons) {
+    const items = [];
+    for (const outcome of outcomes.filter((o) => o.status === 'failed')) {
+        items.push({
+            kind: 'failed',
+            image: outcome.image,
+            failedLegs: outcome.failedLegs,
+            error: outcome.error,
+            tagsMoved: outcome.tags.length > 0,
+        });
+    }
+    const ofImage = new Map();
+    for (const c of comparisons)
+        ofImage.set(c.record.image, [...(ofImage.get(c.record.image) ?? []), c]);
+    const bigger = [...ofImage]
+        .map(([image, legs]) => {
+        const grown = legs.filter((c) => c.size.verdict === 'bigger').sort(byDelta((c) => c.size.deltaBytes ?? 0));
+        return { image, legs: grown, deltaBytes: Math.max(0, ...grown.map((c) => c.size.deltaBytes ?? 0)) };
+    })
+        .filter((b) => b.legs.length)
+        .sort((a, b) => b.deltaBytes - a.deltaBytes);
+    for (const b of bigger)
+        items.push({ kind: 'bigger', ...b });
+    const slower = comparisons.filter((c) => c.time.verdict === 'slower').sort(byDelta((c) => c.time.deltaMs ?? 0));
+    for (const leg of slower)
+        items.push({ kind: 'slower', leg });
+    const failed = new Set(items.flatMap((f) => (f.kind === 'failed' ? [f.image] : [])));
+    for (const [image, legs] of ofImage) {
+        // A new image that failed is told once, as failed.
+        if (failed.has(image))
+            continue;
+        const fresh = legs.filter((c) => c.samples.length === 0 && c.record.status === 'success');
+        if (!fresh.length)
+            continue;
+        const wholeImage = legs.every((c) => c.samples.length === 0);
+        items.push({ kind: 'new', image, platforms: fresh.map((c) => c.record.platform), wholeImage });
+    }
+    return {
+        items,
+        faster: comparisons.filter((c) => c.time.verdict === 'faster').sort(byDelta((c) => -(c.time.deltaMs ?? 0))),
+        smaller: comparisons.filter((c) => c.size.verdict === 'smaller').sort(byDelta((c) => -(c.size.deltaBytes ?? 0))),
+    };
+}
+/** "+12.3s", "-2.0s" */
+function signedDuration(ms) {
+    return ms > 0 ? `+${formatDuration(ms)}` : formatDuration(ms);
+}
+function signedBytes(bytes) {
+    return bytes > 0 ? `+${formatBytes(bytes)}` : formatBytes(bytes);
+}
+function percent(delta, base) {
+    if (!base)
+        return '';
+    const pct = Math.round((delta / base) * 100);
+    return ` (${pct > 0 ? '+' : ''}${pct}%)`;
+}
+function firstLine(text) {
+    const line = text.split('\n').find((l) => l.trim()) ?? '';
+    return line.length > 200 ? `${line.slice(0, 197)}...` : line;
+}
+/** What a leg's time judgement rests on, e.g. "outside its range 1m 02s–1m 10s over 10 default-branch runs". */
+function timeBasis(c) {
+    const t = c.time;
+    if (t.samples === 0)
+        return 'no default-branch record yet';
+    const runs = `${t.samples} default-branch run${t.samples === 1 ? '' : 's'}`;
+    if (t.basis === 'spread')
+        return `outside its range ${formatDuration(t.minMs)}–${formatDuration(t.maxMs)} over ${runs}`;
+    return `${runs} only (fewer than ${MIN_SPREAD_SAMPLES}: no range yet, judged against the newest)`;
+}
+function legName(c) {
+    return `**\`${c.record.image}\`** ${c.record.platform}`;
+}
+/** One markdown list item (with nested items for a failure's legs) per finding. */
+function renderFinding(finding, growth = []) {
+    switch (finding.kind) {
+        case 'failed': {
+            const lines = [`- **\`${finding.image}\`** failed${finding.failedLegs.length || !finding.tagsMoved ? ': no tag moved.' : '.'}`];
+            for (const leg of finding.failedLegs)
+                lines.push(`  - leg \`${leg.legId}\` (${leg.platform}): ${cell(firstLine(leg.reason))}`);
+            if (finding.error)
+                lines.push(`  - merge: ${cell(firstLine(finding.error))}`);
+            return lines;
+        }
+        case 'bigger': {
+            const parts = finding.legs.map((c) => {
+                const s = c.size;
+                return `${c.record.platform} ${signedBytes(s.deltaBytes)}${percent(s.deltaBytes, s.newestBytes)} to ${formatBytes(s.currentBytes)}`;
+            });
+            const largest = finding.legs
+                .map((c) => growth.find((g) => g.legId === c.record.legId)?.changes[0])
+                .filter((l) => l !== undefined && l.deltaBytes > 0)
+                .sort((a, b) => b.deltaBytes - a.deltaBytes)[0];
+            const why = largest ? `; largest: ${formatBytes(largest.deltaBytes)} from \`${cell(largest.step.replace(/`/g, "'"))}\`` : '';
+            return [`- **\`${finding.image}\`** is bigger: ${parts.join(', ')}${why}.`];
+        }
+        case 'slower': {
+            const c = finding.leg;
+            const t = c.time;
+            return [
+                `- ${legName(c)} is slower: ${formatDuration(t.currentMs)}, ${signedDuration(t.deltaMs)}${percent(t.deltaMs, t.newestMs)} vs its newest record; ${timeBasis(c)}.`,
+            ];
+        }
+        case 'new':
+            return finding.wholeImage
+                ? [`- **\`${finding.image}\`** is new (${finding.platforms.join(', ')}): no default-branch record to compare with.`]
+                : [`- **\`${finding.image}\`** has a new platform: ${finding.platforms.join(', ')}.`];
+    }
+}
+/** The "faster"/"smaller" lines: good news, one line each, at most `max` legs named. */
+function renderImprovements(findings, max = 5) {
+    const lines = [];
+    const list = (items, show) => {
+        const named = items.slice(0, max).map(show).join(', ');
+        return items.length > max ? `${named} and ${items.length - max} more` : named;
+    };
+    if (findings.faster.length)
+        lines.push(`- Faster: ${list(findings.faster, (c) => `\`${c.record.image}\` ${c.record.platform} ${signedDuration(c.time.deltaMs)}`)}.`);
+    if (findings.smaller.length)
+        lines.push(`- Smaller: ${list(findings.smaller, (c) => `\`${c.record.image}\` ${c.record.platform} ${signedBytes(c.size.deltaBytes)}`)}.`);
+    return lines;
+}
+/** How the thresholds read, for the footer. */
+function describeThresholds(t) {
+    return (`a leg's time counts when it lies outside the range of its default-branch records by ${formatDuration(t.timeFloorMs)} or half the range, whichever is more ` +
+        `(with fewer than ${MIN_SPREAD_SAMPLES} records: also ${Math.round(t.timeRatio * 100)}% off the newest); ` +
+        `a platform image's size when it moved by ${formatBytes(t.sizeBytes)} or more`);
+}
+
+;// CONCATENATED MODULE: ./src/core/report/timeline.ts
+/** Up to this many legs, one row per leg with its phases; beyond, one bar per image. */
+const TIMELINE_MAX_LEGS = 50;
+/** Rows drawn at most in the per-image chart (the images that finished last). */
+const TIMELINE_MAX_ROWS = 100;
+const timeline_time = (iso) => Date.parse(iso);
+function timeline_legsOf(report) {
+    return report.outcomes.flatMap((o) => o.records).filter((r) => Number.isFinite(timeline_time(r.startedAt)) && Number.isFinite(timeline_time(r.finishedAt)));
+}
+function criticalPath(report) {
+    const legs = timeline_legsOf(report);
+    if (!legs.length)
+        return { waitMs: 0, mergeMs: report.mergeMs, wallMs: report.mergeMs };
+    const first = Math.min(...legs.map((r) => timeline_time(r.startedAt)));
+    const last = legs.reduce((a, b) => (timeline_time(b.finishedAt) > timeline_time(a.finishedAt) ? b : a));
+    const lastFinish = timeline_time(last.finishedAt);
+    const mergeStart = mergeStartOf(report, lastFinish);
+    return {
+        record: last,
+        waitMs: timeline_time(last.startedAt) - first,
+        mergeMs: report.mergeMs,
+        wallMs: mergeStart + report.mergeMs - first,
+    };
+}
+/** When the merge started: recorded by the merge, else right after the last leg. */
+function mergeStartOf(report, lastFinish) {
+    const started = report.startedAt ? timeline_time(report.startedAt) : NaN;
+    return Number.isFinite(started) && started >= lastFinish ? started : lastFinish;
+}
+function clean(text) {
+    return text.replace(/[:;#%\n]/g, ' ').trim();
+}
+const PHASES = ['setup', 'build', 'push'];
+/** A bar narrower than this share of the axis gets its phase's initial: the name would spill over its neighbour. */
+const NAMED_SHARE = 0.06;
+/**
+ * Each phase of a leg as [phase, label, start, end] in epoch ms, laid end to end from the leg's
+ * start. The label is the phase's name, or its initial on a narrow bar; a failed leg's last
+ * phase is marked ✗.
+ */
+function phases(record, spanMs) {
+    let at = timeline_time(record.startedAt);
+    const out = [];
+    for (const phase of PHASES) {
+        const ms = Math.max(0, Math.round(record.durationsMs[phase]));
+        if (ms >= 1)
+            out.push([phase, ms >= spanMs * NAMED_SHARE ? phase : phase[0], at, at + ms]);
+        at += ms;
+    }
+    if (record.status !== 'success' && out.length)
+        out[out.length - 1][1] += ' ✗';
+    return out;
+}
+/** Mermaid's gantt.leftPadding (default 75 px) fits about 10 characters of section title. */
+function leftPadding(titles) {
+    const longest = Math.max(10, ...titles.map((t) => t.length));
+    return Math.min(320, 20 + longest * 7);
+}
+function tags(...list) {
+    const kept = list.filter(Boolean);
+    return kept.length ? `${kept.join(', ')}, ` : '';
+}
+function axisFormat(spanMs) {
+    return spanMs < 3_600_000 ? '%H:%M:%S' : '%H:%M';
+}
+/**
+ * The ```mermaid block of the run, or undefined when no leg has times. Up to `maxLegs` legs: a
+ * row per leg (setup grey, build, push light; the critical leg red). More: a bar per image from
+ * its first leg's start to its last leg's end, at most `maxRows` of them.
+ */
+function renderTimeline(report, maxLegs = TIMELINE_MAX_LEGS, maxRows = TIMELINE_MAX_ROWS) {
+    const legs = timeline_legsOf(report);
+    if (!legs.length)
+        return undefined;
+    const critical = criticalPath(report);
+    const first = Math.min(...legs.map((r) => timeline_time(r.startedAt)));
+    const lastFinish = Math.max(...legs.map((r) => timeline_time(r.finishedAt)));
+    const mergeStart = mergeStartOf(report, lastFinish);
+    const mergeEnd = mergeStart + Math.max(1, Math.round(report.mergeMs));
+    const span = mergeEnd - first;
+    const body = [];
+    const titles = [];
+    const notes = [];
+    const section = (title) => {
+        titles.push(clean(title));
+        body.push(`    section ${clean(title)}`);
+    };
+    if (legs.length <= maxLegs) {
+        body.push('    title Each leg: setup (grey), build, push (light); the critical path in red');
+        // Grouped by image (images in the order they started), so an image's legs sit together.
+        const imageStart = new Map();
+        for (const r of legs)
+            imageStart.set(r.image, Math.min(imageStart.get(r.image) ?? Infinity, timeline_time(r.startedAt)));
+        const ordered = [...legs].sort((a, b) => imageStart.get(a.image) - imageStart.get(b.image) ||
+            a.image.localeCompare(b.image) ||
+            timeline_time(a.startedAt) - timeline_time(b.startedAt) ||
+            a.legId.localeCompare(b.legId));
+        for (const record of ordered) {
+            const parts = phases(record, span);
+            if (!parts.length)
+                continue;
+            const crit = record === critical.record;
+            section(`${record.image} ${record.platform}`);
+            for (const [phase, label, start, end] of parts) {
+                const style = tags(crit && 'crit', phase === 'setup' ? 'done' : phase === 'push' && 'active');
+                body.push(`    ${clean(label)} :${style}${start}, ${end}`);
+            }
+        }
+    }
+    else {
+        const images = new Map();
+        for (const record of legs)
+            images.set(record.image, [...(images.get(record.image) ?? []), record]);
+        const bars = [...images].map(([image, records]) => ({
+            image,
+            records,
+            start: Math.min(...records.map((r) => timeline_time(r.startedAt))),
+            end: Math.max(...records.map((r) => timeline_time(r.finishedAt))),
+        }));
+        // The images that finished last decide when the run ends: those are drawn when not all fit.
+        const drawn = bars
+            .sort((a, b) => b.end - a.end)
+            .slice(0, maxRows)
+            .sort((a, b) => a.start - b.start || a.image.localeCompare(b.image));
+        body.push(`    title ${legs.length} legs of ${images.size} images, one bar per image (the critical path in red)`);
+        for (const bar of drawn) {
+            const failed = bar.records.filter((r) => r.status !== 'success').length;
+            const crit = critical.record !== undefined && bar.records.includes(critical.record);
+            section(bar.image);
+            const name = `${bar.records.length} leg${bar.records.length === 1 ? '' : 's'}${failed ? `, ${failed} failed` : ''}`;
+            body.push(`    ${name} :${tags(crit && 'crit')}${bar.start}, ${Math.max(bar.end, bar.start + 1)}`);
+        }
+        if (bars.length > drawn.length)
+            notes.push(`${bars.length - drawn.length} images that finished earlier are not drawn.`);
+    }
+    section('merge');
+    body.push(`    merge :crit, ${mergeStart}, ${mergeEnd}`);
+    // Front matter: displayMode as the Gantt docs give it; leftPadding through `config`, so that
+    // section titles (image and platform) are not cut.
+    const lines = [
+        '```mermaid',
+        '---',
+        'displayMode: compact',
+        'config:',
+        '  gantt:',
+        `    leftPadding: ${leftPadding(titles)}`,
+        '---',
+        'gantt',
+    ];
+    lines.push('    dateFormat x', `    axisFormat ${axisFormat(span)}`, ...body, '```');
+    return [lines.join('\n'), ...notes].join('\n\n');
 }
 
 ;// CONCATENATED MODULE: ./src/core/report/runSummary.ts
-// The summary users see after a run: as a job summary, as the PR comment (marked so it can be
-// found and updated), and as text at the end of `hephy-builder run`. Failed legs come first.
+
+
 
 
 
 
 const SUMMARY_MARKER = '<!-- hephy-builder:summary -->';
 const BUILT_HEADING = 'Built, not pushed (pull request from a fork, or push disabled)';
-/** A leg built with push off whose tool knows the digest only by pushing (spin). */
+const NO_SIGNIFICANT_CHANGE = 'No significant change in time or size.';
+const NO_HISTORY = 'No default-branch history yet: time and size have nothing to compare with.';
+/**
+ * GitHub refuses an issue comment body over 65,536 characters ("body is too long (maximum is
+ * 65536 characters)"). Measured here in UTF-16 code units, which is never fewer than characters.
+ */
+const COMMENT_LIMIT = 65_536;
+/** GitHub's limit on one step's job summary: 1 MiB. Measured in bytes of UTF-8. */
+const JOB_SUMMARY_LIMIT = 1024 * 1024;
+/** A leg's layer changes listed under "What grew". */
+const GROWTH_LAYERS = 5;
+/** Layer changes smaller than this are counted, not listed. */
+const TINY_LAYER_CHANGE = 1024;
+/** A leg whose push step took a digest without a push (spin with push off). */
 const NO_DIGEST = '(no digest without a push)';
-// The baseline crosses runs (saved by one run's merge job, restored by a later one's), so it is
-// read back through its schema: an entry from an older format is no baseline, not a crash.
-const baselineSchema = object({
-    ref: schemas_string().optional(),
-    sha: schemas_string().optional(),
-    createdAt: schemas_string().optional(),
-    legs: record(schemas_string(), object({ totalMs: schemas_number().nonnegative(), compressedSize: schemas_number().int().nonnegative().optional() })),
-    criticalPathMs: schemas_number().nonnegative().optional(),
-});
-/** @throws UserError naming `source` and the first problem (src/core/jsonDocument.ts). */
-function parseBaseline(text, source) {
-    return parseJsonDocument(text, baselineSchema, source, 'timing baseline');
+function contextOf(report, options) {
+    const thresholds = options.thresholds ?? DEFAULT_THRESHOLDS;
+    const hasHistory = Object.keys(options.history?.legs ?? {}).length > 0;
+    const comparisons = compareRecords(allRecords(report), hasHistory ? options.history : undefined, thresholds);
+    const findings = collectFindings(report.outcomes, comparisons);
+    // With no history at all, every image is "new": that says nothing.
+    if (!hasHistory)
+        findings.items = findings.items.filter((f) => f.kind === 'failed');
+    return { report, options, thresholds, comparisons, findings, hasHistory };
 }
-function baselineFromReport(report, meta) {
-    const legs = {};
-    for (const record of report.outcomes.flatMap((o) => o.records)) {
-        if (record.status === 'success')
-            legs[record.legId] = { totalMs: record.durationsMs.total, compressedSize: record.compressedSize };
-    }
-    return { ...meta, legs, criticalPathMs: criticalPathMs(report) };
+function allRecords(report) {
+    return report.outcomes.flatMap((o) => o.records);
 }
-/** The slowest leg plus the merge: what the run's wall time cannot go below. */
-function criticalPathMs(report) {
-    const legs = report.outcomes.flatMap((o) => o.records).map((r) => r.durationsMs.total);
-    return (legs.length ? Math.max(...legs) : 0) + report.mergeMs;
+/** Failed legs first, then legs with a finding, then the rest, in the run's order. */
+function orderedComparisons(ctx) {
+    const rank = (c) => c.record.status !== 'success' ? 0 : c.size.verdict === 'bigger' || c.time.verdict === 'slower' ? 1 : 2;
+    return ctx.comparisons
+        .map((c, i) => ({ c, i }))
+        .sort((a, b) => rank(a.c) - rank(b.c) || a.i - b.i)
+        .map(({ c }) => c);
 }
-/** Every leg of the run, failed ones first. */
-function legRows(report) {
-    const records = report.outcomes.flatMap((o) => o.records);
-    return [...records.filter((r) => r.status !== 'success'), ...records.filter((r) => r.status === 'success')];
+/** The Setup, Build, Push and Total cells of a leg's row. */
+function phaseCells(r) {
+    const { setup, build, push, total } = r.durationsMs;
+    return [setup, build, push, total].map(formatDuration);
 }
-function renderRunSummaryMarkdown(report, baseline) {
-    const out = [SUMMARY_MARKER, '## hephy-builder', ''];
-    const failed = report.outcomes.filter((o) => o.status === 'failed');
-    const published = report.outcomes.filter((o) => o.status === 'published');
-    const built = report.outcomes.filter((o) => o.status === 'built');
-    const builtCount = built.length ? `**${built.length}** built but not pushed, ` : '';
-    out.push(`**${published.length}** image(s) published, ${builtCount}**${failed.length}** failed.`, '');
-    if (failed.length) {
-        out.push('### Failed', '');
-        for (const outcome of failed) {
-            // Failed legs mean no imagetools call at all; a merge error says itself whether tags moved.
-            out.push(`- **\`${outcome.image}\`**${outcome.failedLegs.length ? ': no tag moved.' : ''}`);
-            for (const leg of outcome.failedLegs)
-                out.push(`  - leg \`${leg.legId}\` (${leg.platform}): ${cell(firstLine(leg.reason))}`);
-            if (outcome.error)
-                out.push(`  - merge: ${cell(firstLine(outcome.error))}`);
+function shortDigest(digest) {
+    return digest ? digest.slice(0, 19) : '-';
+}
+// --- Sections ---------------------------------------------------------------------------------
+/** A section's lines as text that ends with one blank line, whatever its lines end with. */
+function block(lines) {
+    const kept = [...lines];
+    while (kept.length && kept[kept.length - 1] === '')
+        kept.pop();
+    return `${kept.join('\n')}\n\n`;
+}
+function headerSection(ctx) {
+    const outcomes = ctx.report.outcomes;
+    const count = (status) => outcomes.filter((o) => o.status === status).length;
+    const built = count('built');
+    const builtCount = built ? `**${built}** built but not pushed, ` : '';
+    return block([
+        SUMMARY_MARKER,
+        `## hephy-builder: ${headline(ctx)}`,
+        '',
+        `**${count('published')}** image(s) published, ${builtCount}**${count('failed')}** failed.`,
+        '',
+    ]);
+}
+/** The findings counted in a few words, for the heading (what a notification shows). */
+function headline(ctx) {
+    const counts = new Map();
+    for (const f of ctx.findings.items)
+        counts.set(f.kind, (counts.get(f.kind) ?? 0) + 1);
+    const words = { failed: 'failed', bigger: 'bigger', slower: 'slower', new: 'new' };
+    const parts = [...counts].map(([kind, n]) => `${n} ${words[kind]}`);
+    if (parts.length)
+        return parts.join(' · ');
+    return ctx.hasHistory ? 'no significant change' : 'no history to compare with yet';
+}
+function findingLines(ctx) {
+    const growth = ctx.options.growth ?? [];
+    return ctx.findings.items.flatMap((f) => renderFinding(f, growth));
+}
+function findingsSection(ctx, maxItems = Infinity) {
+    const items = ctx.findings.items.slice(0, maxItems);
+    const growth = ctx.options.growth ?? [];
+    const lines = items.flatMap((f) => renderFinding(f, growth));
+    const out = ['### Findings', ''];
+    if (!ctx.findings.items.length)
+        out.push(ctx.hasHistory ? NO_SIGNIFICANT_CHANGE : `Nothing failed. ${NO_HISTORY}`);
+    out.push(...lines);
+    if (ctx.findings.items.length && !ctx.hasHistory)
+        out.push(`- ${NO_HISTORY}`);
+    if (ctx.findings.items.length > items.length)
+        out.push(`- … and ${ctx.findings.items.length - items.length} more findings.`);
+    out.push(...renderImprovements(ctx.findings));
+    out.push('');
+    return block(out);
+}
+function criticalPathLine(report) {
+    const path = criticalPath(report);
+    if (!path.record)
+        return `Merge: ${formatDuration(report.mergeMs)}.`;
+    const r = path.record;
+    const wait = path.waitMs >= 1000 ? `started ${formatDuration(path.waitMs)} after the first leg; ` : '';
+    const phases = `setup ${formatDuration(r.durationsMs.setup)}, build ${formatDuration(r.durationsMs.build)}, push ${formatDuration(r.durationsMs.push)}`;
+    return (`Critical path: \`${r.image}\` ${r.platform} (${wait}${phases}), then the merge (${formatDuration(path.mergeMs)}): ` +
+        `**${formatDuration(path.wallMs)}** from the first leg's start to the last tag.`);
+}
+function timelineSection(ctx) {
+    const chart = renderTimeline(ctx.report);
+    return block(['### Timeline', '', ...(chart ? [chart, ''] : []), criticalPathLine(ctx.report), '']);
+}
+function growthSection(ctx) {
+    const growth = ctx.options.growth ?? [];
+    const bigger = ctx.findings.items.flatMap((f) => (f.kind === 'bigger' ? f.legs : []));
+    if (!bigger.length)
+        return undefined;
+    const out = ['### What grew', ''];
+    for (const c of bigger) {
+        const s = c.size;
+        const g = growth.find((x) => x.legId === c.record.legId);
+        out.push(`**\`${c.record.image}\`** ${c.record.platform}: ${formatBytes(s.newestBytes)} → ${formatBytes(s.currentBytes)}, ${formatDelta(s.currentBytes, s.newestBytes, 'bytes')}`, '');
+        if (!g) {
+            out.push('Layers not compared (the registry was not read for this leg).', '');
+            continue;
         }
-        out.push('');
+        if (g.error) {
+            out.push(`Layers not compared: ${cell(firstLine(g.error))}`, '');
+            continue;
+        }
+        // Layers rebuilt byte-for-byte but for a timestamp move by a few bytes: not worth a row.
+        const notable = g.changes.filter((l) => Math.abs(l.deltaBytes) >= TINY_LAYER_CHANGE);
+        const shown = (notable.length ? notable : g.changes).slice(0, GROWTH_LAYERS);
+        out.push(renderMarkdownTable(['Layer', 'Size', 'Change', 'Made by'], shown.map((l) => [
+            `\`${shortDigest(l.digest)}\``,
+            formatBytes(l.size),
+            l.kind === 'added'
+                ? `added, +${formatBytes(l.deltaBytes)}`
+                : l.kind === 'removed'
+                    ? `removed, ${formatBytes(l.deltaBytes)}`
+                    : `${formatDelta(l.size, l.previousSize, 'bytes')} (was ${formatBytes(l.previousSize)})`,
+            `\`${l.step.replace(/`/g, "'")}\``,
+        ])), '');
+        const tiny = g.changes.length - notable.length;
+        const more = notable.length - shown.length;
+        if (more > 0)
+            out.push(`${more} smaller layer change(s) not shown.`, '');
+        if (tiny > 0 && notable.length)
+            out.push(`${tiny} more layer(s) changed by under ${formatBytes(TINY_LAYER_CHANGE)} each.`, '');
+        out.push(`Compared \`${g.after}\` with the newest default-branch record \`${g.before}\`.`, '');
     }
-    if (built.length) {
-        out.push(`### ${BUILT_HEADING}`, '');
-        out.push('Nothing was pushed and no tag moved: each digest is that of the image as built, which no registry holds.', '');
-        out.push(renderMarkdownTable(['Image', 'Platforms', 'Leg digests'], built.map((o) => [
+    return block(out);
+}
+function builtSection(ctx) {
+    const built = ctx.report.outcomes.filter((o) => o.status === 'built');
+    if (!built.length)
+        return undefined;
+    return block([
+        `### ${BUILT_HEADING}`,
+        '',
+        'Nothing was pushed and no tag moved: each digest is that of the image as built, which no registry holds.',
+        '',
+        renderMarkdownTable(['Image', 'Platforms', 'Leg digests'], built.map((o) => [
             `\`${o.image}\``,
             o.platforms.join(', '),
             o.records.map((r) => `${r.platform} ${r.digest ? `\`${shortDigest(r.digest)}\`` : NO_DIGEST}`).join('<br>'),
-        ])), '');
-    }
-    if (published.length) {
-        out.push('### Published', '');
-        out.push(renderMarkdownTable(['Image', 'Platforms', 'Index digest', 'Tags'], published.map((o) => [
+        ])),
+        '',
+    ]);
+}
+function renderFolded(table, rows = table.rows.length, pointer = '') {
+    const kept = table.rows.slice(0, rows);
+    const out = [
+        `<details${table.open ? ' open' : ''}><summary>${table.summary}</summary>`,
+        '',
+        renderMarkdownTable(table.headers, kept),
+        '',
+    ];
+    if (kept.length < table.rows.length)
+        out.push(`${table.rows.length - kept.length} more row(s) cut here${pointer}.`, '');
+    out.push('</details>', '');
+    return block(out);
+}
+function publishedTable(ctx) {
+    const published = ctx.report.outcomes.filter((o) => o.status === 'published');
+    if (!published.length)
+        return undefined;
+    return {
+        summary: `Published: ${published.length} image(s), their index digests and tags`,
+        headers: ['Image', 'Platforms', 'Index digest', 'Tags'],
+        rows: published.map((o) => [
             `\`${o.image}\``,
             o.platforms.join(', '),
             `\`${shortDigest(o.digest)}\``,
             o.tags.map((t) => `\`${t}\``).join('<br>'),
-        ])), '');
-    }
-    const rows = legRows(report);
-    if (rows.length) {
-        out.push('### Legs', '');
-        const compare = baseline !== undefined;
-        const headers = [
+        ]),
+    };
+}
+function timeCell(c) {
+    const t = c.time;
+    if (t.verdict === 'failed')
+        return '-';
+    const delta = formatDelta(t.currentMs, t.newestMs, 'ms');
+    return t.verdict === 'slower' ? `**${delta} slower**` : t.verdict === 'faster' ? `**${delta} faster**` : delta;
+}
+function rangeCell(c) {
+    const t = c.time;
+    if (!t.samples)
+        return '-';
+    if (t.samples === 1)
+        return `${formatDuration(t.minMs)} (1 run)`;
+    return `${formatDuration(t.minMs)}–${formatDuration(t.maxMs)} (${t.samples} runs)`;
+}
+function sizeCell(c) {
+    const s = c.size;
+    if (c.record.pushed === false || c.record.status !== 'success')
+        return '-';
+    const delta = formatDelta(s.currentBytes, s.newestBytes, 'bytes');
+    return s.verdict === 'bigger' ? `**${delta} bigger**` : s.verdict === 'smaller' ? `**${delta} smaller**` : delta;
+}
+function legsTable(ctx) {
+    const rows = orderedComparisons(ctx);
+    if (!rows.length)
+        return undefined;
+    const compare = ctx.hasHistory;
+    return {
+        summary: compare
+            ? `Legs: ${rows.length}, each against its default-branch history (Δ: vs the newest record)`
+            : `Legs: ${rows.length}, with their phases and sizes`,
+        open: !compare,
+        headers: [
             'Leg',
             'Status',
             'Runner',
@@ -24928,47 +25602,167 @@ function renderRunSummaryMarkdown(report, baseline) {
             'Build',
             'Push',
             'Total',
-            ...(compare ? ['Δ time'] : []),
+            ...(compare ? ['Δ time', 'Range'] : []),
             'Size',
             ...(compare ? ['Δ size'] : []),
-        ];
-        out.push(renderMarkdownTable(headers, rows.map((r) => {
-            const base = baseline?.legs[r.legId];
+        ],
+        rows: rows.map((c) => {
+            const r = c.record;
             return [
                 `\`${r.image}\` ${r.platform}`,
                 r.status !== 'success' ? `**failed**: ${firstLine(r.error ?? '')}` : r.pushed === false ? 'built, not pushed' : 'ok',
                 r.runner,
                 r.backend,
                 ...phaseCells(r),
-                ...(compare ? [formatDelta(r.status === 'success' ? r.durationsMs.total : undefined, base?.totalMs, 'ms')] : []),
+                ...(compare ? [timeCell(c), rangeCell(c)] : []),
                 formatBytes(r.compressedSize),
-                ...(compare ? [r.pushed === false ? '-' : formatDelta(r.compressedSize, base?.compressedSize, 'bytes')] : []),
+                ...(compare ? [sizeCell(c)] : []),
             ];
-        })), '');
-    }
-    const critical = criticalPathMs(report);
-    const criticalDelta = baseline?.criticalPathMs !== undefined ? ` (${formatDelta(critical, baseline.criticalPathMs, 'ms')} vs base)` : '';
-    out.push(`Critical path (slowest leg + merge ${formatDuration(report.mergeMs)}): **${formatDuration(critical)}**${criticalDelta}.`, '');
-    if (baseline) {
-        const what = [baseline.ref, baseline.sha?.slice(0, 7)].filter(Boolean).join(' at ');
-        out.push(`Compared with the last successful run on ${what || 'the default branch'}${baseline.createdAt ? ` (${baseline.createdAt})` : ''}.`, '');
+        }),
+    };
+}
+function footerSection(ctx, cutNote) {
+    const out = [];
+    if (ctx.hasHistory) {
+        const newest = ctx.comparisons.map((c) => c.samples[0]).filter((s) => s !== undefined);
+        const latest = newest.sort((a, b) => b.finishedAt.localeCompare(a.finishedAt))[0];
+        const runs = new Set(newest.map((s) => s.runId ?? s.sha ?? s.finishedAt)).size;
+        const where = latest
+            ? ` (newest: ${[latest.ref, latest.sha?.slice(0, 7)].filter(Boolean).join(' at ') || 'a default-branch run'}, ${latest.finishedAt})`
+            : '';
+        out.push(`Compared with each leg's last default-branch records, from ${runs} run(s)${where}. Thresholds: ${describeThresholds(ctx.thresholds)}.`, '');
     }
     else {
         out.push('No baseline yet: the first successful run on the default branch becomes the reference for later comparisons.', '');
     }
-    return out.join('\n');
+    if (cutNote)
+        out.push(cutNote, '');
+    return block(out);
 }
-function renderRunSummaryText(report) {
+const chars = (text) => text.length;
+const utf8Bytes = (text) => Buffer.byteLength(text, 'utf8');
+/**
+ * The parts joined in order, within `limit`: parts go in by priority, each in full if it fits,
+ * else with as many items as fit, else as their one-line stand-in.
+ */
+function fitParts(head, parts, footer, limit, measure) {
+    const whole = head + parts.map((p) => p.full).join('') + footer(false);
+    if (measure(whole) <= limit)
+        return whole;
+    let budget = limit - measure(head) - measure(footer(true));
+    const chosen = new Map();
+    for (const part of [...parts].sort((a, b) => a.priority - b.priority)) {
+        let text = part.dropped ?? '';
+        if (measure(part.full) <= budget)
+            text = part.full;
+        else if (part.cut && part.count) {
+            let lo = 0;
+            let hi = part.count;
+            while (lo < hi) {
+                const mid = Math.ceil((lo + hi) / 2);
+                if (measure(part.cut(mid)) <= budget)
+                    lo = mid;
+                else
+                    hi = mid - 1;
+            }
+            if (lo > 0)
+                text = part.cut(lo);
+        }
+        if (measure(text) > budget)
+            text = '';
+        chosen.set(part, text);
+        budget -= measure(text);
+    }
+    return head + parts.map((p) => chosen.get(p) ?? '').join('') + footer(true);
+}
+function render(report, options, limit, measure, where) {
+    const ctx = contextOf(report, options);
+    const pointer = ` (the full summary is in ${where})`;
+    const parts = [];
+    const findingCount = ctx.findings.items.length;
+    parts.push({
+        priority: 0,
+        full: findingsSection(ctx),
+        cut: (n) => findingsSection(ctx, n),
+        count: findingCount,
+        dropped: `### Findings\n\n${findingCount} findings: too many for here${pointer}.\n\n`,
+    });
+    parts.push({ priority: 1, full: timelineSection(ctx), dropped: `### Timeline\n\n${criticalPathLine(report)}\n\n` });
+    const growth = growthSection(ctx);
+    if (growth)
+        parts.push({ priority: 2, full: growth, dropped: `### What grew\n\nLayer changes left out${pointer}.\n\n` });
+    const built = builtSection(ctx);
+    if (built)
+        parts.push({ priority: 3, full: built });
+    for (const [priority, table] of [
+        [4, legsTable(ctx)],
+        [5, publishedTable(ctx)],
+    ]) {
+        if (!table)
+            continue;
+        parts.push({
+            priority,
+            full: renderFolded(table),
+            cut: (n) => renderFolded(table, n, pointer),
+            count: table.rows.length,
+            dropped: `${table.summary.split(':')[0]}: left out${pointer}.\n\n`,
+        });
+    }
+    const footer = (cut) => footerSection(ctx, cut
+        ? `Parts of this summary were cut to stay under ${limit.toLocaleString('en-US')} ${measure === chars ? 'characters' : 'bytes'}${pointer}.`
+        : '');
+    return fitParts(headerSection(ctx), parts, footer, limit, measure);
+}
+/** The job summary: everything, within GitHub's 1 MiB per step. */
+function renderRunSummaryMarkdown(report, options = {}) {
+    return render(report, options, JOB_SUMMARY_LIMIT, utf8Bytes, "the run's log");
+}
+/**
+ * The pull-request comment: the job summary when it fits in COMMENT_LIMIT characters (always, up
+ * to dozens of images), else cut by priority with pointers to the job summary.
+ */
+function renderRunComment(report, options = {}, limit = COMMENT_LIMIT) {
+    const where = options.fullSummaryUrl ? `the [job summary](${options.fullSummaryUrl})` : "the merge job's summary";
+    return render(report, options, limit, chars, where);
+}
+// --- Terminal ---------------------------------------------------------------------------------
+function plain(markdown) {
+    return markdown.replace(/\*\*/g, '').replace(/`/g, '').replace(/\\\|/g, '|');
+}
+function renderRunSummaryText(report, options = {}) {
+    const ctx = contextOf(report, options);
     const out = [];
-    const rows = legRows(report);
-    out.push(renderTextTable(['LEG', 'STATUS', 'BACKEND', 'SETUP', 'BUILD', 'PUSH', 'TOTAL', 'SIZE', 'DIGEST'], rows.map((r) => [
-        r.legId,
-        r.status !== 'success' ? 'FAILED' : r.pushed === false ? 'built' : 'ok',
-        r.backend,
-        ...phaseCells(r),
-        formatBytes(r.compressedSize),
-        shortDigest(r.digest),
-    ])));
+    const findings = [...findingLines(ctx), ...renderImprovements(ctx.findings)];
+    if (findings.length)
+        out.push('Findings:', ...findings.map((l) => plain(l).replace(/^(\s*)- /, '$1  ')), '');
+    else if (ctx.hasHistory)
+        out.push(NO_SIGNIFICANT_CHANGE, '');
+    const compare = ctx.hasHistory;
+    out.push(renderTextTable([
+        'LEG',
+        'STATUS',
+        'BACKEND',
+        'SETUP',
+        'BUILD',
+        'PUSH',
+        'TOTAL',
+        ...(compare ? ['Δ TIME', 'RANGE'] : []),
+        'SIZE',
+        ...(compare ? ['Δ SIZE'] : []),
+        'DIGEST',
+    ], orderedComparisons(ctx).map((c) => {
+        const r = c.record;
+        return [
+            r.legId,
+            r.status !== 'success' ? 'FAILED' : r.pushed === false ? 'built' : 'ok',
+            r.backend,
+            ...phaseCells(r),
+            ...(compare ? [plain(timeCell(c)), rangeCell(c)] : []),
+            formatBytes(r.compressedSize),
+            ...(compare ? [plain(sizeCell(c))] : []),
+            shortDigest(r.digest),
+        ];
+    })));
     out.push('');
     for (const o of report.outcomes) {
         if (o.status === 'published') {
@@ -24989,23 +25783,218 @@ function renderRunSummaryText(report) {
                 out.push(`  merge: ${firstLine(o.error)}`);
         }
     }
-    out.push('', `critical path: ${formatDuration(criticalPathMs(report))} (slowest leg + merge)`);
+    out.push('', plain(criticalPathLine(report)));
     return `${out.join('\n')}\n`;
 }
-/** The Setup, Build, Push and Total cells of a leg's row. */
-function phaseCells(r) {
-    const { setup, build, push, total } = r.durationsMs;
-    return [setup, build, push, total].map(formatDuration);
+
+;// CONCATENATED MODULE: ./src/core/report/layers.ts
+// What grew: the layers of a platform image next to those of its newest default-branch record,
+// each labelled with the step that made it, read from the image config's history.
+//
+// The config's `history` has one entry per build step; entries with `empty_layer: true` made no
+// layer (CMD, ENV, ...), the others map in order onto the manifest's layers (OCI image spec,
+// config.md, "history"). A base image built without history leaves fewer entries than layers:
+// then the entries belong to the last layers (steps are appended on top of the base), and the
+// first, unlabelled ones are base layers.
+const MAX_STEP_CHARS = 120;
+const BASE_LAYER = '(base image layer, no history)';
+/** A history entry as one readable line: BuildKit's shell prefix and marker go, ko says what the layer holds. */
+function stepLabel(entry) {
+    let step = (entry.created_by ?? '').trim();
+    if (entry.author === 'ko' || step.startsWith('ko build ')) {
+        // ko: created_by is the same for every layer it adds; the comment says which one it is.
+        step = entry.comment ? `ko: ${entry.comment}` : step;
+    }
+    else {
+        step = step
+            .replace(/ # buildkit$/, '')
+            .replace(/^\/bin\/sh -c #\(nop\)\s*/, '')
+            .replace(/^(RUN )?\/bin\/sh -c /, 'RUN ');
+    }
+    step = step.replace(/\s+/g, ' ');
+    if (!step)
+        return BASE_LAYER;
+    return step.length > MAX_STEP_CHARS ? `${step.slice(0, MAX_STEP_CHARS - 1)}…` : step;
 }
-function shortDigest(digest) {
-    return digest ? digest.replace(/^sha256:/, 'sha256:').slice(0, 19) : '-';
+/** The manifest's layers, each with the step of the config's history that made it. */
+function labelLayers(manifest, config) {
+    const layers = manifest.layers ?? [];
+    const steps = (config.history ?? []).filter((h) => !h.empty_layer).map(stepLabel);
+    // Align from the top: the newest steps made the newest layers.
+    const offset = layers.length - steps.length;
+    return layers.map((layer, i) => ({ digest: layer.digest, size: layer.size, step: i - offset >= 0 ? steps[i - offset] : BASE_LAYER }));
 }
-function firstLine(text) {
-    const line = text.split('\n').find((l) => l.trim()) ?? '';
-    return line.length > 200 ? `${line.slice(0, 197)}...` : line;
+/**
+ * The layers that differ between two builds of one platform image, largest growth first.
+ * A layer whose digest is in both is unchanged. A new layer made by the same step as a layer
+ * that went away is that layer changed (grown or shrunk); otherwise it is added. Layers that
+ * went away with no successor are removed (negative growth), so the changes add up to the
+ * difference in layer bytes.
+ */
+function layerChanges(before, after) {
+    const beforeDigests = new Set(before.map((l) => l.digest));
+    const afterDigests = new Set(after.map((l) => l.digest));
+    const gone = before.filter((l) => !afterDigests.has(l.digest));
+    const changes = [];
+    for (const layer of after.filter((l) => !beforeDigests.has(l.digest))) {
+        const twin = gone.findIndex((g) => g.step === layer.step);
+        if (twin >= 0) {
+            const [previous] = gone.splice(twin, 1);
+            changes.push({
+                kind: 'changed',
+                step: layer.step,
+                digest: layer.digest,
+                size: layer.size,
+                previousSize: previous.size,
+                deltaBytes: layer.size - previous.size,
+            });
+        }
+        else {
+            changes.push({ kind: 'added', step: layer.step, digest: layer.digest, size: layer.size, deltaBytes: layer.size });
+        }
+    }
+    for (const layer of gone)
+        changes.push({ kind: 'removed', step: layer.step, digest: layer.digest, size: layer.size, deltaBytes: -layer.size });
+    return changes.sort((a, b) => b.deltaBytes - a.deltaBytes);
+}
+
+;// CONCATENATED MODULE: ./src/pipeline/layerGrowth.ts
+
+
+
+
+
+
+/** Legs read at most, largest growth first: the summary shows no more. */
+const GROWTH_LEGS_READ = 20;
+/** Layer changes kept per leg. */
+const CHANGES_KEPT = 10;
+/** The platform manifest at a leg's reference (a leg may have pushed an index with attestations). */
+async function platformManifest(ref, platform, tools, options) {
+    const env = options.env ?? process.env;
+    const inspect = { secrets: options.secrets, builder: options.builder };
+    const raw = await tools.inspectRaw(ref, env, inspect);
+    if (!isIndex(raw))
+        return { ref, manifest: raw };
+    const entry = (raw.manifests ?? []).find((d) => {
+        const p = d.platform;
+        return p !== undefined && samePlatform([p.os, p.architecture, p.variant].filter(Boolean).join('/'), platform);
+    });
+    if (!entry)
+        throw new Error(`${ref} has no ${platform} manifest`);
+    const platformRef = `${ref.split('@')[0]}@${entry.digest}`;
+    return { ref: platformRef, manifest: await tools.inspectRaw(platformRef, env, inspect) };
+}
+async function layersAt(ref, platform, tools, options) {
+    const { ref: platformRef, manifest } = await platformManifest(ref, platform, tools, options);
+    const config = await tools.imageConfig(platformRef, options.env ?? process.env, { secrets: options.secrets, builder: options.builder });
+    const layers = (manifest.layers ?? []).map((l) => ({ digest: l.digest, size: l.size }));
+    return labelLayers({ layers }, config);
+}
+/** The layer changes of each grown leg; a leg whose layers cannot be read gets an error instead. */
+async function readLayerGrowth(comparisons, options = {}) {
+    const tools = options.imagetools ?? defaultImagetools;
+    const grown = comparisons
+        .filter((c) => c.size.verdict === 'bigger')
+        .sort((a, b) => (b.size.deltaBytes ?? 0) - (a.size.deltaBytes ?? 0))
+        .slice(0, GROWTH_LEGS_READ);
+    return mapLimited(grown, 4, async (c) => {
+        const r = c.record;
+        const newest = c.samples[0];
+        const after = r.repository && r.digest ? `${r.repository}@${r.digest}` : '';
+        const before = newest?.repository && newest.digest ? `${newest.repository}@${newest.digest}` : '';
+        const growth = { legId: r.legId, image: r.image, platform: r.platform, before, after, changes: [] };
+        if (!after || !before)
+            return { ...growth, error: 'no repository@digest recorded for one of the two builds' };
+        try {
+            const [old, now] = await Promise.all([layersAt(before, r.platform, tools, options), layersAt(after, r.platform, tools, options)]);
+            const changes = layerChanges(old, now).slice(0, CHANGES_KEPT);
+            options.log?.(`[${r.legId}] grew: ${changes.length} layer change(s) against ${before}`);
+            return { ...growth, changes };
+        }
+        catch (error) {
+            options.log?.(`[${r.legId}] could not compare layers: ${messageOf(error)}`);
+            return { ...growth, error: messageOf(error) };
+        }
+    });
+}
+
+;// CONCATENATED MODULE: ./src/cli/summaryOptions.ts
+// Summary options shared by `run` and `merge`: the history to compare with (the same per-leg
+// judgement a pull request gets, src/core/report/compare.ts) and the thresholds, named like the
+// action inputs.
+
+
+
+
+
+
+
+
+const summaryOptions = {
+    history: { type: 'string' },
+    'save-history': { type: 'string' },
+    [THRESHOLD_OPTIONS.timeFloor]: { type: 'string' },
+    [THRESHOLD_OPTIONS.timeThreshold]: { type: 'string' },
+    [THRESHOLD_OPTIONS.sizeThreshold]: { type: 'string' },
+};
+const summaryHelp = `  --history PATH        compare each leg with its earlier records: a history file (--save-history
+                        writes one), or a directory of leg records (e.g. earlier --out dirs)
+  --save-history FILE   after the run, add its legs to the history (the last 10 per leg) in FILE
+  --time-floor DURATION a leg's time counts when this far outside its range (default ${formatDuration(DEFAULT_THRESHOLDS.timeFloorMs)})
+  --time-threshold PCT  with fewer than 3 records, also this far off the newest (default ${Math.round(DEFAULT_THRESHOLDS.timeRatio * 100)}%)
+  --size-threshold SIZE a platform image's size counts from this change on (default ${formatBytes(DEFAULT_THRESHOLDS.sizeBytes).replace(' ', '')})`;
+/** A history from a file written by --save-history (or the action's cache), or from a dir of leg records. */
+function readHistory(path) {
+    if (!(0,external_node_fs_namespaceObject.existsSync)(path))
+        throw new UserError(`--history: ${path}: no such file or directory`);
+    const isDir = (0,external_node_fs_namespaceObject.statSync)(path).isDirectory();
+    if (isDir) {
+        const { records, problems } = readLegRecords(path);
+        if (!records.length)
+            throw new UserError(`--history: no leg records under ${path}${problems.length ? ` (${problems[0]})` : ''}`);
+        return historyFromRecords(records);
+    }
+    try {
+        return parseHistory((0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8'), path);
+    }
+    catch (error) {
+        throw new UserError(`--history: ${messageOf(error)}`);
+    }
+}
+function summaryFromArgs(args, io) {
+    const thresholds = thresholdsFrom({
+        timeFloor: stringOption(args, THRESHOLD_OPTIONS.timeFloor),
+        timeThreshold: stringOption(args, THRESHOLD_OPTIONS.timeThreshold),
+        sizeThreshold: stringOption(args, THRESHOLD_OPTIONS.sizeThreshold),
+    });
+    const historyPath = stringOption(args, 'history');
+    const savePath = stringOption(args, 'save-history');
+    let history = historyPath ? readHistory((0,external_node_path_namespaceObject.resolve)(io.cwd, historyPath)) : undefined;
+    // The file to update is also the one to compare with, when it exists and none other was given.
+    if (!history && savePath) {
+        try {
+            history = parseHistory((0,external_node_fs_namespaceObject.readFileSync)((0,external_node_path_namespaceObject.resolve)(io.cwd, savePath), 'utf8'), savePath);
+        }
+        catch {
+            history = undefined;
+        }
+    }
+    return { history, thresholds, saveTo: savePath ? (0,external_node_path_namespaceObject.resolve)(io.cwd, savePath) : undefined };
+}
+/** Adds the run's legs to the history and writes it; resolves to how many legs it now holds. */
+function saveHistoryFile(choice, records) {
+    if (!choice.saveTo)
+        return 0;
+    const next = mergeIntoHistory(choice.history ?? emptyHistory(), records);
+    (0,external_node_fs_namespaceObject.writeFileSync)(choice.saveTo, serializeHistory(next));
+    return Object.keys(next.legs).length;
 }
 
 ;// CONCATENATED MODULE: ./src/cli/commands/merge.ts
+
+
+
 
 
 
@@ -25028,7 +26017,7 @@ function readPlan(file) {
 const mergeCommand = {
     name: 'merge',
     summary: 'Publish each image whose legs all succeeded as one multi-arch index under its tags',
-    usage: 'hephy-builder merge --plan plan.json --records DIR --registry HOST[:PORT] [--dry-run] [--summary FILE]',
+    usage: 'hephy-builder merge --plan plan.json --records DIR --registry HOST[:PORT] [--dry-run] [--summary FILE] [--comment FILE] [--history PATH]',
     help: `  --plan FILE             the plan (\`hephy-builder plan --json\`)
   --records DIR           where the leg records are (searched recursively)
 ${registryHelp}
@@ -25036,12 +26025,16 @@ ${registryHelp}
   --sha SHA               commit for the short-sha tag (per-image mode)
   --dry-run               publish nothing and contact no registry; report images as built
                           (implied when every leg record was built with \`build --dry-run\`)
-  --summary FILE          write the markdown summary to FILE`,
+  --summary FILE          write the markdown summary (the job summary) to FILE
+  --comment FILE          write the pull-request comment to FILE (the summary cut to 65,536 characters)
+${summaryHelp}`,
     options: {
         ...registryOptions,
         plan: { type: 'string' },
         records: { type: 'string' },
         summary: { type: 'string' },
+        comment: { type: 'string' },
+        ...summaryOptions,
         'per-arch-tags': { type: 'boolean' },
         sha: { type: 'string' },
         'dry-run': { type: 'boolean' },
@@ -25053,6 +26046,8 @@ ${registryHelp}
         if (!planFile || !recordsDir)
             throw new UserError('--plan FILE and --records DIR are required');
         const plan = readPlan((0,external_node_path_namespaceObject.resolve)(io.cwd, planFile));
+        // Before anything is published: a bad threshold or history changes nothing.
+        const choice = summaryFromArgs(args, io);
         const { records, problems } = readLegRecords((0,external_node_path_namespaceObject.resolve)(io.cwd, recordsDir));
         for (const problem of problems)
             io.err(`warning: ${problem}\n`);
@@ -25069,10 +26064,21 @@ ${registryHelp}
             push: args.values['dry-run'] ? false : undefined,
             log: (line) => io.err(`${line}\n`),
         });
+        const comparisons = compareRecords(records, choice.history, choice.thresholds);
+        const pushed = !args.values['dry-run'] && records.some((r) => r.pushed !== false);
+        const growth = pushed
+            ? await readLayerGrowth(comparisons, { env: registry.env, secrets: registry.secrets, log: (line) => io.err(`${line}\n`) })
+            : [];
+        const summaryOptions = { history: choice.history, thresholds: choice.thresholds, growth };
         const summary = stringOption(args, 'summary');
         if (summary)
-            (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.resolve)(io.cwd, summary), renderRunSummaryMarkdown(report));
-        io.out(renderRunSummaryText(report));
+            (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.resolve)(io.cwd, summary), renderRunSummaryMarkdown(report, summaryOptions));
+        const comment = stringOption(args, 'comment');
+        if (comment)
+            (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.resolve)(io.cwd, comment), renderRunComment(report, summaryOptions));
+        io.out(renderRunSummaryText(report, summaryOptions));
+        if (choice.saveTo)
+            saveHistoryFile(choice, records);
         return anyFailed(report) ? 1 : 0;
     },
 };
@@ -25436,6 +26442,21 @@ function reusableWorkflow(variant) {
                         type: 'boolean',
                         default: false,
                     },
+                    'time-floor': {
+                        description: "Summary: a leg's time is a finding only when it lies outside the range of its last default-branch records by at least this much, or by half the range if wider (e.g. 30s, 1m30s).",
+                        type: 'string',
+                        default: '30s',
+                    },
+                    'time-threshold': {
+                        description: 'Summary: while a leg has fewer than 3 default-branch records, its time must also differ from the newest by this percentage.',
+                        type: 'string',
+                        default: '50%',
+                    },
+                    'size-threshold': {
+                        description: 'Summary: a platform image that grew or shrank by at least this much against its newest default-branch record is a finding (e.g. 128KiB, 1MiB).',
+                        type: 'string',
+                        default: '128KiB',
+                    },
                     push: {
                         description: 'Push images. Pull requests from forks never push, whatever this says.',
                         type: 'boolean',
@@ -25562,7 +26583,7 @@ function reusableWorkflow(variant) {
                 'timeout-minutes': 20,
                 permissions: note({ contents: 'read', packages: 'write', 'pull-requests': 'write', actions: 'read' }, {
                     before: 'packages: tag the multi-arch indexes; pull-requests: the one summary comment on the PR;\n' +
-                        'actions: read leg records and the last successful run on the default branch to compare with.',
+                        'actions: read the leg records (artifacts of this run); the default-branch history is in the Actions cache.',
                 }),
                 outputs: { published: '${{ steps.merge.outputs.published }}' },
                 steps: [
@@ -25578,6 +26599,9 @@ function reusableWorkflow(variant) {
                             'per-arch-tags': '${{ inputs.per-arch-tags }}',
                             'insecure-registry': '${{ inputs.insecure-registry }}',
                             push: '${{ needs.plan.outputs.push }}',
+                            'time-floor': '${{ inputs.time-floor }}',
+                            'time-threshold': '${{ inputs.time-threshold }}',
+                            'size-threshold': '${{ inputs.size-threshold }}',
                         },
                     },
                 ],
@@ -25585,7 +26609,8 @@ function reusableWorkflow(variant) {
                 blank: true,
                 before: 'merge: runs even when some legs failed. Per image whose legs all succeeded, creates the\n' +
                     'multi-arch index over the per-platform digests and moves its tags; an image with a failed leg\n' +
-                    'moves no tag. Then writes the job summary and updates the one PR comment.',
+                    'moves no tag. Then writes the job summary (each leg against its default-branch history, kept\n' +
+                    'in the Actions cache) and updates the one PR comment.',
             }),
         }, { blank: true }),
     };
@@ -26288,6 +27313,8 @@ function runBuilder(env, registry) {
 
 
 
+
+
 function backendsOf(plan) {
     return [...new Set(plan.images.map((spec) => spec.backend))];
 }
@@ -26377,10 +27404,17 @@ async function runLocally(options) {
         env,
         log: (line) => out(`  ${line}\n`),
     });
-    (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.join)(options.outDir, 'summary.md'), renderRunSummaryMarkdown(report));
-    // The report as data, for scripts (and for comparing two local runs).
+    const comparisons = compareRecords(records, options.history, options.thresholds);
+    const growth = await readLayerGrowth(comparisons, { env, log: (line) => out(`  ${line}\n`) });
+    const summary = { history: options.history, thresholds: options.thresholds, growth };
+    (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.join)(options.outDir, 'summary.md'), renderRunSummaryMarkdown(report, summary));
+    // What a pull request's comment would be: the same, cut to GitHub's comment limit if needed.
+    (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.join)(options.outDir, 'comment.md'), renderRunComment(report, summary));
+    // The report as data, for scripts (and for comparing two local runs), and what else the
+    // summary was made from, so that it can be rendered again.
     (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.join)(options.outDir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
-    out(`\n${renderRunSummaryText(report)}`);
+    (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.join)(options.outDir, 'summary-context.json'), `${JSON.stringify({ thresholds: options.thresholds, growth, history: options.history }, null, 1)}\n`);
+    out(`\n${renderRunSummaryText(report, summary)}`);
     out(`summary: ${(0,external_node_path_namespaceObject.join)(options.outDir, 'summary.md')}\n`);
     if (stopHint)
         out(`registry ${registry} keeps running for you to pull from; stop it with: ${stopHint}\n`);
@@ -26399,10 +27433,11 @@ async function runLocally(options) {
 
 
 
+
 const runCommand = {
     name: 'run',
     summary: 'Run the whole pipeline here: plan, build every leg, merge into a local registry, summarise',
-    usage: 'hephy-builder run [--root DIR] [--registry HOST:PORT] [selection options] [--jobs N]',
+    usage: 'hephy-builder run [--root DIR] [--registry HOST:PORT] [selection options] [--jobs N] [--history PATH] [--save-history FILE]',
     help: `${selectionHelp}
   --registry HOST:PORT  registry to push to (default: start a throwaway one on 127.0.0.1)
   --image-prefix PATH   path under the registry (default: hephy)
@@ -26410,7 +27445,8 @@ const runCommand = {
   --per-arch-tags       also tag each platform's manifest, e.g. app-20261125-arm64
   --jobs N              legs built at once (default: the number of cores)
 ${backendOptionsHelp(24, { baseImage: "base image for ko apps (default: hephy's static base in the registry)" })}
-  --out DIR             where leg records and summary.md go (default: .hephy/run)`,
+  --out DIR             where leg records, summary.md and comment.md go (default: .hephy/run)
+${summaryHelp}`,
     options: {
         ...selectionOptions,
         registry: { type: 'string' },
@@ -26420,6 +27456,7 @@ ${backendOptionsHelp(24, { baseImage: "base image for ko apps (default: hephy's 
         jobs: { type: 'string' },
         ...backendOptions,
         out: { type: 'string' },
+        ...summaryOptions,
     },
     allowPositionals: false,
     async run(args, io) {
@@ -26431,6 +27468,7 @@ ${backendOptionsHelp(24, { baseImage: "base image for ko apps (default: hephy's 
         const registry = stringOption(args, 'registry');
         if (registry !== undefined && !/^[A-Za-z0-9.-]+(:\d+)?$/.test(registry))
             throw new UserError(`--registry: expected HOST[:PORT], got \`${registry}\``);
+        const summary = summaryFromArgs(args, io);
         const result = await runLocally({
             root: stringOption(args, 'root') ?? '.',
             mode: selectionFromArgs(args),
@@ -26444,7 +27482,15 @@ ${backendOptionsHelp(24, { baseImage: "base image for ko apps (default: hephy's 
             outDir: (0,external_node_path_namespaceObject.resolve)(io.cwd, stringOption(args, 'out') ?? '.hephy/run'),
             cwd: io.cwd,
             out: io.out,
+            history: summary.history,
+            thresholds: summary.thresholds,
         });
+        if (!summary.history && !summary.saveTo)
+            io.out("hint: --save-history FILE keeps each leg's last 10 records and compares the next run with them\n");
+        if (summary.saveTo) {
+            const legs = saveHistoryFile(summary, result.report.outcomes.flatMap((o) => o.records));
+            io.out(`history: ${summary.saveTo} (${legs} leg(s), the last 10 records of each)\n`);
+        }
         return anyFailed(result.report) ? 1 : 0;
     },
 };
