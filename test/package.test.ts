@@ -2,6 +2,7 @@
 // scripts/ nothing else. test/e2e/package.test.ts installs the tarball and runs it for real.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import { join, normalize } from 'node:path';
 import { RUN_TIME_SCRIPTS } from '../src/tools/localServices.js';
 
@@ -46,5 +47,19 @@ describe('the npm package', () => {
   it('holds the pin file the scripts read their tool versions from (scripts/lib/pins.sh)', () => {
     expect(readFileSync('scripts/lib/pins.sh', 'utf8')).toContain('/../.." && pwd)/tool-pins.json');
     expect(packed).toContain('tool-pins.json');
+  });
+
+  // ncc bundles every library into dist/, so an install pulls nothing: the package declares no
+  // dependencies, and the bundles load nothing but Node's own modules.
+  it('declares no runtime dependencies, and its bundles need only Node built-in modules', () => {
+    const manifest = JSON.parse(readFileSync('package.json', 'utf8')) as { dependencies?: Record<string, string> };
+    expect(manifest.dependencies ?? {}).toEqual({});
+    for (const bundle of ['dist/cli/index.js', 'dist/action/index.js']) {
+      const loaded = [...readFileSync(bundle, 'utf8').matchAll(/__WEBPACK_EXTERNAL_createRequire\(import\.meta\.url\)\("([^"]+)"\)/g)].map(
+        (m) => m[1],
+      );
+      expect(loaded.length).toBeGreaterThan(0);
+      expect(loaded.filter((name) => !builtinModules.includes(name.replace(/^node:/, '')))).toEqual([]);
+    }
   });
 });
