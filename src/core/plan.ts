@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { checkApp } from './appCheck.js';
+import { traitsOf } from './backendTraits.js';
 import { compareDirs, discoverApps, selectChanged, selectDirs, type DiscoveredApp, type IgnoreCheck } from './discovery.js';
 import { resolveImageSpec } from './imageSpec.js';
 import type { ImageSpec, Leg, Plan, SelectionMode, SkippedDir } from './model.js';
@@ -143,7 +144,7 @@ export async function buildPlan(root: string, mode: SelectionMode, options: Plan
 
 export function legsOf(spec: ImageSpec, runners: RunnerMap = DEFAULT_RUNNERS): Leg[] {
   return spec.platforms.map((platform) => {
-    const { runner, emulated } = runnerFor(platform, runners);
+    const { runner, emulated } = runnerFor(platform, runners, traitsOf(spec.backend).crossCompiles);
     return {
       id: `${spec.image}--${platformSlug(platform)}`,
       image: spec.image,

@@ -76,6 +76,32 @@ describe('buildPlan of examples/', () => {
       ['buildkit-cache--linux-arm-v7', 'self-hosted', true],
     ]);
   });
+
+  // Only legs that run foreign code are emulated: ko cross-compiles (go build with GOARCH), so
+  // its leg on an amd64 runner runs nothing of arm/v7; Kaniko and BuildKit run RUN steps as the
+  // target platform, which needs QEMU there.
+  it('does not label cross-compiled ko legs as emulated', () => {
+    const [spec] = plan.images;
+    const platforms = ['linux/amd64', 'linux/arm/v7'];
+    const ko = legsOf({ ...spec, backend: 'ko', platforms });
+    expect(ko.map((l) => [l.runner, l.emulated])).toEqual([
+      ['ubuntu-latest', false],
+      ['ubuntu-latest', false],
+    ]);
+    for (const backend of ['kaniko', 'buildkit'] as const) {
+      expect(legsOf({ ...spec, backend, platforms }).map((l) => l.emulated)).toEqual([false, true]);
+    }
+  });
+
+  it('puts label lists and groups on the legs as runs-on takes them', () => {
+    const [spec] = plan.images;
+    const legs = legsOf(spec, {
+      ...DEFAULT_RUNNERS,
+      'linux/amd64': ['self-hosted', 'x64'],
+      'linux/arm64': { group: 'arm', labels: 'ARM64' },
+    });
+    expect(legs.map((l) => l.runner)).toEqual([['self-hosted', 'x64'], { group: 'arm', labels: 'ARM64' }]);
+  });
 });
 
 describe('buildPlan of the fixture monorepo', () => {
