@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { checkApp } from './appCheck.js';
 import { traitsOf } from './backendTraits.js';
-import { compareDirs, discoverApps, selectChanged, selectDirs, type DiscoveredApp, type IgnoreCheck } from './discovery.js';
+import { compareDirs, discoverApps, selectChanged, selectDirs, type Discovery, type IgnoreCheck } from './discovery.js';
 import { resolveImageSpec } from './imageSpec.js';
 import type { ImageSpec, Leg, Plan, SelectionMode, SkippedDir } from './model.js';
 import { platformSlug } from './platform.js';
@@ -28,11 +28,11 @@ const short = (rev: string) => (/^[0-9a-f]{40}$/.test(rev) ? rev.slice(0, 7) : r
 /** Which discovered apps the mode selects, and why the others are not built. */
 async function select(
   root: string,
-  apps: DiscoveredApp[],
+  discovery: Discovery,
   mode: SelectionMode,
   options: PlanOptions,
 ): Promise<{ selected: Set<string>; notSelected: string; problems: Problem[] }> {
-  const dirs = apps.map((app) => app.dir);
+  const dirs = discovery.apps.map((app) => app.dir);
   switch (mode.kind) {
     case 'all':
       return { selected: new Set(dirs), notSelected: '', problems: [] };
@@ -59,7 +59,8 @@ async function select(
         return { selected: new Set(), notSelected: `not listed in ${mode.file}`, problems: [problem] };
       }
       const { dirs: listed, problems } = parseRebuildList(text, mode.file);
-      problems.push(...unknownListedDirs(listed, dirs, mode.file));
+      // A line naming no app (removed, renamed or excluded since) only skips that line.
+      problems.push(...unknownListedDirs(listed, dirs, mode.file, discovery.skipped));
       const known = new Set(dirs);
       return {
         selected: new Set(listed.map((entry) => entry.dir).filter((dir) => known.has(dir))),
@@ -68,7 +69,7 @@ async function select(
       };
     }
     case 'dirs': {
-      const { selected, problems } = selectDirs(dirs, mode.dirs);
+      const { selected, problems } = selectDirs(dirs, mode.dirs, 'dirs', discovery.skipped);
       return { selected, notSelected: 'not asked for', problems };
     }
   }
@@ -81,7 +82,8 @@ export async function buildPlan(root: string, mode: SelectionMode, options: Plan
   const repoName = options.repoName ?? basename(absRoot);
   const runners = options.runners ?? DEFAULT_RUNNERS;
   const discovery = await discoverApps(absRoot, { isIgnored: options.isIgnored });
-  const { selected, notSelected, problems } = await select(absRoot, discovery.apps, mode, options);
+  const { selected, notSelected, problems } = await select(absRoot, discovery, mode, options);
+  problems.unshift(...discovery.problems);
   const skipped: SkippedDir[] = [...discovery.skipped];
   const images: ImageSpec[] = [];
   const byName = new Map<string, ImageSpec>();

@@ -148,14 +148,25 @@ describe('buildPlan of the fixture monorepo', () => {
     ]);
   });
 
-  it('reports unknown dirs of a rebuild list at their lines', async () => {
-    writeFileSync(join(root, 'weekly.txt'), 'kaniko\n\nspinn\n');
+  it('warns about stale lines of a rebuild list and still builds the others', async () => {
+    writeFileSync(join(root, 'weekly.txt'), 'kaniko\n\nspinn\nspin\n');
     const plan = await buildPlan(root, { kind: 'rebuild-list', file: 'weekly.txt' });
-    expect(summary(plan)).toEqual(['kaniko kaniko linux/amd64,linux/arm64']);
-    expect(plan.problems).toEqual([expect.objectContaining({ file: 'weekly.txt', line: 3, hint: 'did you mean `spin`?' })]);
+    expect(summary(plan)).toEqual(['kaniko kaniko linux/amd64,linux/arm64', 'spin spin wasi/wasm32']);
+    expect(plan.problems).toEqual([
+      expect.objectContaining({ file: 'weekly.txt', line: 3, severity: 'warning', hint: 'did you mean `spin`?' }),
+    ]);
     const missing = await buildPlan(root, { kind: 'rebuild-list', file: 'nope.txt' });
     expect(missing.images).toEqual([]);
     expect(missing.problems[0].message).toBe('the rebuild list nope.txt does not exist');
+  });
+
+  it('leaves out what .hephyignore excludes, and says so when it is asked for', async () => {
+    writeFileSync(join(root, '.hephyignore'), 'nested/\n');
+    const plan = await buildPlan(root, { kind: 'all' });
+    expect(plan.images.map((s) => s.dir)).not.toContain('nested/outer');
+    expect(plan.skipped).toContainEqual({ dir: 'nested/outer/inner', reason: 'excluded by .hephyignore:1 (nested/)' });
+    const asked = await buildPlan(root, { kind: 'dirs', dirs: ['nested/outer'] });
+    expect(asked.problems.map((p) => p.message)).toEqual(['nested/outer is not an app directory (excluded by .hephyignore:1 (nested/))']);
   });
 
   it('rejects two apps with the same image name', async () => {
