@@ -14,7 +14,7 @@ export async function runPlanCommand(context: RunContext): Promise<void> {
   const inputs = readInputs();
   const { mode, why } = selectionFromEvent(context, { since: inputs.since, dirs: inputs.dirs, rebuildList: inputs.rebuildList });
   core.info(`Selecting ${why}`);
-  const plan = await planRepository(inputs.root, mode, { runners: inputs.runners, cwd: context.workspace });
+  const plan = await planRepository(inputs.root, mode, { runners: inputs.runners, cwd: context.workspace, resolveUpstream: true });
   annotate(plan.problems);
 
   const legs = plan.matrix.include;

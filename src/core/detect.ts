@@ -319,3 +319,18 @@ function moduleName(goMod: string): string | undefined {
     return undefined;
   }
 }
+
+/**
+ * The checks of an upstream source, run by the leg once it has the clone (the plan cannot see it):
+ * those of a local app built with `backend` (its Dockerfile's BuildKit-only syntax for Kaniko, a
+ * target stage, ko's import path...). Errors only; `shownDir` names the checkout in messages (e.g. `upstream`).
+ */
+export function checkUpstreamSource(checkout: string, config: BuildConfig, backend: BackendName, shownDir: string): Problem[] {
+  const { upstream_repo: _repo, upstream_ref: _ref, ...local } = config;
+  const { problems } = detectBackend(checkout, { ...local, build_backend: backend }, undefined, {
+    displayDir: shownDir,
+    configFile: CONFIG_FILE_NAME,
+    root: checkout,
+  });
+  return problems.filter((p) => p.severity === 'error');
+}

@@ -6,6 +6,7 @@ import type { Leg } from './model.js';
 import type { Runner } from './runners.js';
 import { parseJsonDocument } from './jsonDocument.js';
 import { UserError } from './problem.js';
+import { FULL_OBJECT_ID } from './upstreamRef.js';
 
 const label = z.string().min(1);
 
@@ -24,6 +25,7 @@ export const legSchema = z.object({
   platform: z.string().min(1),
   runner: runnerSchema,
   emulated: z.boolean(),
+  upstreamCommit: z.string().regex(FULL_OBJECT_ID).optional(),
 }) satisfies z.ZodType<Leg>;
 
 const LEG_HINT = "pass a leg of the plan's matrix, e.g. leg: ${{ toJSON(matrix) }}";

@@ -5,7 +5,15 @@ import type { Problem } from './problem.js';
 import type { Runner } from './runners.js';
 
 /** Where an image's sources come from. */
-export type Source = { kind: 'local'; dir: string } | { kind: 'upstream'; repo: string; ref: string };
+export type Source =
+  | { kind: 'local'; dir: string }
+  | {
+      kind: 'upstream';
+      repo: string;
+      ref: string;
+      /** The commit the plan resolved `ref` to (core/upstreamRef.ts); every leg builds it. */
+      commit?: string;
+    };
 
 /** One image, fully resolved from a build-config.yaml (or from detection alone). */
 export interface ImageSpec {
@@ -38,6 +46,8 @@ export interface Leg {
    * there, under QEMU. False for native runners and for backends that cross-compile (ko, Spin).
    */
   emulated: boolean;
+  /** An upstream image's commit, resolved once at plan time, so that every leg builds the same one. */
+  upstreamCommit?: string;
 }
 
 export interface SkippedDir {

@@ -1,7 +1,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseBuildConfig } from '../../src/core/config/load.js';
-import { detectBackend, type DetectOptions } from '../../src/core/detect.js';
+import { checkUpstreamSource, detectBackend, type DetectOptions } from '../../src/core/detect.js';
 import { tempDir } from '../helpers/gitRepo.js';
 
 const GO_MOD = 'module example.com/app\n\ngo 1.22\n';
@@ -290,5 +290,33 @@ describe('detectBackend checks for local builds', () => {
     const fallback = detect(config);
     expect(fallback.backend).toBe('kaniko');
     expect(fallback.problems).toEqual([expect.objectContaining({ severity: 'warning', path: 'upstream_repo', line: 1 })]);
+  });
+});
+
+// The plan cannot see an upstream source; the leg runs these checks on its clone.
+describe('checkUpstreamSource', () => {
+  const config = { upstream_repo: 'https://git.example.com/up.git', upstream_ref: 'main' };
+
+  it('refuses an upstream Dockerfile with BuildKit-only syntax for Kaniko, naming the line', () => {
+    write({ Dockerfile: 'FROM scratch\nRUN --mount=type=cache,target=/c true\n' });
+    expect(checkUpstreamSource(dir, config, 'kaniko', 'upstream')).toEqual([
+      expect.objectContaining({
+        message:
+          'build_backend is kaniko, but upstream/Dockerfile line 2 uses RUN --mount, which Kaniko cannot build: RUN --mount=type=cache,target=/c true',
+        hint: 'use build_backend: buildkit',
+      }),
+    ]);
+    expect(checkUpstreamSource(dir, config, 'buildkit', 'upstream')).toEqual([]);
+  });
+
+  it('checks the target and a missing Dockerfile too, and passes a plain one', () => {
+    write({ Dockerfile: 'FROM scratch AS Runtime\n' });
+    expect(checkUpstreamSource(dir, { ...config, target: 'runtime' }, 'kaniko', 'upstream')).toEqual([]);
+    expect(checkUpstreamSource(dir, { ...config, target: 'dev' }, 'kaniko', 'upstream')[0].message).toMatch(
+      /^target dev is not a stage of upstream\/Dockerfile/,
+    );
+    expect(checkUpstreamSource(dir, { ...config, dockerfile_path: 'build/Dockerfile' }, 'kaniko', 'upstream')[0].message).toContain(
+      'upstream/build/Dockerfile',
+    );
   });
 });

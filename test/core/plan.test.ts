@@ -239,3 +239,92 @@ describe('buildPlan --since, in a real git repository', () => {
     }
   });
 });
+
+describe('buildPlan of upstream images', () => {
+  const sha = (c: string) => c.repeat(40);
+  let root: string;
+  beforeEach(() => {
+    root = tempDir('hephy-plan-upstream-');
+    const app = (dir: string, ref: string, repo = 'https://git.example.com/up.git') => {
+      mkdirSync(join(root, dir), { recursive: true });
+      writeFileSync(join(root, dir, 'build-config.yaml'), `upstream_repo: ${repo}\nupstream_ref: ${ref}\nbuild_backend: kaniko\n`);
+    };
+    app('a', 'main');
+    app('b', 'v1');
+    app('c', sha('c'));
+  });
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+  const refs = [
+    { oid: sha('1'), name: 'refs/heads/main' },
+    { oid: sha('2'), name: 'refs/tags/v1' },
+  ];
+
+  it('resolves each ref once, with one listing per repository, and puts the commit on every leg', async () => {
+    const asked: string[] = [];
+    const plan = await buildPlan(root, { kind: 'all' }, { listUpstreamRefs: async (repo) => (asked.push(repo), refs) });
+    expect(plan.problems).toEqual([]);
+    expect(asked).toEqual(['https://git.example.com/up.git']);
+    expect(plan.images.map((s) => s.source)).toEqual([
+      { kind: 'upstream', repo: 'https://git.example.com/up.git', ref: 'main', commit: sha('1') },
+      { kind: 'upstream', repo: 'https://git.example.com/up.git', ref: 'v1', commit: sha('2') },
+      { kind: 'upstream', repo: 'https://git.example.com/up.git', ref: sha('c'), commit: sha('c') },
+    ]);
+    expect(plan.matrix.include.map((leg) => [leg.id, leg.upstreamCommit])).toEqual([
+      ['a--linux-amd64', sha('1')],
+      ['a--linux-arm64', sha('1')],
+      ['b--linux-amd64', sha('2')],
+      ['b--linux-arm64', sha('2')],
+      ['c--linux-amd64', sha('c')],
+      ['c--linux-arm64', sha('c')],
+    ]);
+    expect(plan.images[0].backendReason).toContain(`upstream refs/heads/main is ${sha('1')}`);
+  });
+
+  it('fails only the image whose ref names nothing, at its line', async () => {
+    writeFileSync(
+      join(root, 'b', 'build-config.yaml'),
+      'build_backend: kaniko\nupstream_repo: https://git.example.com/up.git\nupstream_ref: v2\n',
+    );
+    const plan = await buildPlan(root, { kind: 'all' }, { listUpstreamRefs: async () => refs });
+    expect(plan.images.map((s) => s.dir)).toEqual(['a', 'c']);
+    expect(plan.problems).toEqual([
+      expect.objectContaining({
+        file: 'b/build-config.yaml',
+        line: 3,
+        path: 'upstream_ref',
+        severity: 'error',
+        message: 'upstream_ref v2 is not a branch or tag of https://git.example.com/up.git',
+      }),
+    ]);
+    expect(plan.skipped).toEqual([{ dir: 'b', reason: 'upstream_ref names no commit' }]);
+  });
+
+  it('fails the images of an unreachable upstream with its reason; a full commit id needs no listing', async () => {
+    const plan = await buildPlan(
+      root,
+      { kind: 'all' },
+      {
+        listUpstreamRefs: async () => {
+          throw new Error("git ls-remote https://git.example.com/up.git: fatal: repository 'https://git.example.com/up.git/' not found");
+        },
+      },
+    );
+    expect(plan.images.map((s) => s.dir)).toEqual(['c']);
+    expect(plan.problems.map((p) => [p.file, p.path, p.message])).toEqual([
+      [
+        'a/build-config.yaml',
+        'upstream_repo',
+        expect.stringMatching(/^cannot resolve upstream_ref main: git ls-remote .*: fatal: repository .* not found$/),
+      ],
+      ['b/build-config.yaml', 'upstream_repo', expect.stringMatching(/^cannot resolve upstream_ref v1: /)],
+    ]);
+  });
+
+  it('stays offline without a lister (validate, a build job re-planning its leg)', async () => {
+    const plan = await buildPlan(root, { kind: 'all' });
+    expect(plan.problems).toEqual([]);
+    expect(plan.images[0].source).toEqual({ kind: 'upstream', repo: 'https://git.example.com/up.git', ref: 'main' });
+    expect(plan.matrix.include[0]).not.toHaveProperty('upstreamCommit');
+  });
+});
