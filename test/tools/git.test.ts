@@ -130,7 +130,8 @@ describe('git', () => {
           expect.objectContaining({ commit: await shallowClone(url, ref, dir) }),
         ]);
       }
-    });
+      // Eight real clones: a shared machine can take longer than jest's default 5 s.
+    }, 60_000);
 
     it("says why a repository cannot be listed, in git's words", async () => {
       await expect(lsRemote(`file://${target}/missing`, target)).rejects.toThrow(/^git ls-remote file:.*missing: fatal: .*/);
