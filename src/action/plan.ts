@@ -4,6 +4,7 @@ import { planRepository } from '../pipeline/planRepository.js';
 import { renderPlanMarkdown } from '../core/report/planReport.js';
 import { selectionFromEvent } from '../core/selection.js';
 import { UserError } from '../core/problem.js';
+import { formatRunner } from '../core/runners.js';
 import type { RunContext } from '../core/runContext.js';
 import { annotate } from './annotations.js';
 import { readInputs } from './inputs.js';
@@ -13,7 +14,7 @@ export async function runPlanCommand(context: RunContext): Promise<void> {
   const inputs = readInputs();
   const { mode, why } = selectionFromEvent(context, { since: inputs.since, dirs: inputs.dirs, rebuildList: inputs.rebuildList });
   core.info(`Selecting ${why}`);
-  const plan = await planRepository(inputs.root, mode, { runners: inputs.runners, cwd: context.workspace });
+  const plan = await planRepository(inputs.root, mode, { runners: inputs.runners, cwd: context.workspace, resolveUpstream: true });
   annotate(plan.problems);
 
   const legs = plan.matrix.include;
@@ -25,7 +26,7 @@ export async function runPlanCommand(context: RunContext): Promise<void> {
     ),
   );
   core.setOutput('has-work', legs.length > 0 ? 'true' : 'false');
-  for (const leg of legs) core.info(`leg ${leg.id}: ${leg.backend} on ${leg.runner}${leg.emulated ? ' (QEMU)' : ''}`);
+  for (const leg of legs) core.info(`leg ${leg.id}: ${leg.backend} on ${formatRunner(leg.runner)}${leg.emulated ? ' (QEMU)' : ''}`);
   await core.summary.addRaw(renderPlanMarkdown(plan, why)).write();
   if (legs.length > 0 && !(await savePlan(plan, context)))
     core.warning('no artifact service on this runner: the plan was not saved for the merge job');

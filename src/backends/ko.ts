@@ -1,9 +1,10 @@
 // The ko backend: `ko build` of one Go package for one platform into an OCI layout, then a push of
 // that layout by digest (see src/tools/ko.ts for why ko does not push itself). With push off the
 // layout is the result: its digest is the leg's, and crane never runs.
-import { readdirSync, rmSync, statSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { expandList } from '../core/expand.js';
+import { defaultGoPackage } from '../core/goPackages.js';
 import { UserError } from '../core/problem.js';
 import { cranePusher, craneVersion } from '../tools/crane.js';
 import { which } from '../tools/exec.js';
@@ -11,32 +12,19 @@ import { koBuild, koVersion, readUserKoConfig, type KoBuildOptions } from '../to
 import { layoutManifestSize } from '../tools/ociLayout.js';
 import type { Backend, LegBuildResult, LegContext } from './backend.js';
 
-function isDir(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
 /**
  * The package to build when ko_config.import_path is unset: the one package under cmd/ (the layout
- * that made detection pick ko), else the directory itself when it holds Go files.
+ * that made detection pick ko), else the directory itself when it holds Go files. The plan refuses
+ * the other cases already (core/detect.ts); this stays for a leg built without a plan.
  */
 export function defaultImportPath(sourceDir: string): string {
-  const cmd = join(sourceDir, 'cmd');
-  if (isDir(cmd)) {
-    const packages = readdirSync(cmd)
-      .filter((name) => isDir(join(cmd, name)))
-      .sort();
-    if (packages.length === 1) return `./cmd/${packages[0]}`;
-    if (packages.length > 1) {
-      throw new UserError(
-        `ko_config.import_path is not set and cmd/ holds ${packages.length} packages: set it to one of ${packages.map((p) => `./cmd/${p}`).join(', ')}`,
-      );
-    }
+  const { importPath, choices } = defaultGoPackage(sourceDir);
+  if (importPath) return importPath;
+  if (choices) {
+    throw new UserError(
+      `ko_config.import_path is not set and cmd/ holds ${choices.length} packages: set it to one of ${choices.map((p) => `./${p}`).join(', ')}`,
+    );
   }
-  if (readdirSync(sourceDir).some((name) => name.endsWith('.go'))) return '.';
   throw new UserError(
     `ko_config.import_path is not set and ${sourceDir} has neither cmd/<package> nor Go files: set ko_config.import_path`,
   );

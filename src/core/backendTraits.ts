@@ -45,6 +45,12 @@ export interface BackendTraits {
   /** A Dockerfile backend that also builds BuildKit-only syntax (RUN --mount, heredocs, COPY --link, # syntax=). */
   buildkitSyntax?: boolean;
   /**
+   * True: it builds for any CPU without running that CPU's code (ko: `go build` with GOOS/GOARCH;
+   * Spin: a wasm target), so a leg on a runner of another architecture needs no QEMU. False: the
+   * build runs target-platform code (a Dockerfile's RUN steps), which a foreign runner emulates.
+   */
+  crossCompiles: boolean;
+  /**
    * Pinned tools the action installs on a runner when PATH has none (names of action/toolSetup.ts
    * RUNNER_TOOLS). Tools that hosted runners ship (docker, buildx, skopeo) and tools the backend
    * installs itself (spin) are not listed.
@@ -74,6 +80,7 @@ export const BACKEND_TRAITS = {
     defaultPlatforms: CONTAINER_PLATFORMS,
     input: 'dockerfile',
     buildkitSyntax: false,
+    crossCompiles: false,
     runnerTools: [],
     localTools: ['kaniko', 'containers-conf', 'binfmt'],
     localServices: [],
@@ -94,6 +101,7 @@ export const BACKEND_TRAITS = {
     defaultPlatforms: CONTAINER_PLATFORMS,
     configSection: 'ko_config',
     input: 'go-module',
+    crossCompiles: true,
     runnerTools: ['ko', 'crane'],
     localTools: ['ko', 'crane'],
     localServices: [],
@@ -113,6 +121,9 @@ export const BACKEND_TRAITS = {
     defaultPlatforms: CONTAINER_PLATFORMS,
     input: 'dockerfile',
     buildkitSyntax: true,
+    // RUN steps run as the target platform; a Dockerfile that cross-compiles from
+    // --platform=$BUILDPLATFORM still runs its final stage's RUN steps emulated.
+    crossCompiles: false,
     runnerTools: [],
     localTools: ['buildkit', 'binfmt'],
     localServices: ['buildkitd'],
@@ -125,6 +136,7 @@ export const BACKEND_TRAITS = {
     defaultPlatforms: ['wasi/wasm32'],
     configSection: 'spin_config',
     input: 'spin-manifest',
+    crossCompiles: true,
     runnerTools: [],
     localTools: [],
     localServices: [],

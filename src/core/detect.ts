@@ -9,7 +9,8 @@ import { BACKENDS, backendsWhere, traitsOf, type BackendName } from './backendTr
 import type { BuildConfig } from './config/schema.js';
 import { CONFIG_FILE_NAME } from './config/schema.js';
 import { suggest } from './config/didYouMean.js';
-import { scanDockerfile, SYNTAX_DIRECTIVE_FEATURE, type BuildkitOnlyUse, type DockerfileScan } from './dockerfile.js';
+import { scanDockerfile, stageNamed, SYNTAX_DIRECTIVE_FEATURE, type BuildkitOnlyUse, type DockerfileScan } from './dockerfile.js';
+import { commandPackages, defaultGoPackage, stripKoScheme } from './goPackages.js';
 import type { Problem } from './problem.js';
 
 import type { ConfigPath } from './config/locator.js';
@@ -137,19 +138,27 @@ export function detectBackend(dir: string, config: BuildConfig = {}, locate?: Lo
 
   const hasDockerfile = isFile(dockerfile);
   // --- 2. go.mod + cmd/ -> ko
+  // Unless ko could not tell which command to build while a Dockerfile says how: then the
+  // Dockerfile builds, and the reason says why ko was passed over.
+  let passedOverKo = '';
   if (isFile(join(dir, 'go.mod')) && isDir(join(dir, 'cmd'))) {
-    checkKo(dir, config, displayDir, options.root, problem);
-    const also = hasDockerfile ? `; ${dockerfileShown} is ignored (set build_backend: kaniko to use it)` : '';
-    return { backend: 'ko', reason: `go.mod and cmd/ found${also}`, problems };
+    const commands = commandPackages(dir);
+    if (commands.length > 1 && !config.ko_config?.import_path && hasDockerfile) {
+      passedOverKo = `go.mod and cmd/ found, but cmd/ holds ${commands.length} packages (${commands.join(', ')}) and ko_config.import_path names none; `;
+    } else {
+      checkKo(dir, config, displayDir, options.root, problem);
+      const also = hasDockerfile ? `; ${dockerfileShown} is ignored (set build_backend: kaniko to use it)` : '';
+      return { backend: 'ko', reason: `go.mod and cmd/ found${also}`, problems };
+    }
   }
   // --- 3. spin manifest -> spin
-  if (isFile(manifest)) return { backend: 'spin', reason: `${manifestName} found`, problems };
+  if (isFile(manifest)) return { backend: 'spin', reason: `${passedOverKo}${manifestName} found`, problems };
   // --- 4. Dockerfile -> kaniko, or buildkit for what Kaniko cannot build
   if (hasDockerfile) {
     const scan = checkDockerfile(dir, config, dockerfile, dockerfileShown, problem);
     const [first] = scan?.buildkitOnly ?? [];
-    if (first) return { backend: 'buildkit', reason: describeUse(first, dockerfileName), problems };
-    return { backend: 'kaniko', reason: `${dockerfileName} found`, problems };
+    if (first) return { backend: 'buildkit', reason: `${passedOverKo}${describeUse(first, dockerfileName)}`, problems };
+    return { backend: 'kaniko', reason: `${passedOverKo}${dockerfileName} found`, problems };
   }
   // --- 5. nothing buildable
   if (config.context_path && !isDir(join(dir, config.context_path))) {
@@ -194,16 +203,16 @@ function checkDockerfile(
     return undefined;
   }
   const scan = scanDockerfile(text);
-  if (config.target) {
+  // Stage names compare without case, as both builders do (see stageNamed).
+  if (config.target && !stageNamed(scan, config.target)) {
     const names = scan.stages.map((s) => s.name).filter((n): n is string => !!n);
-    if (!names.includes(config.target)) {
-      const meant = suggest(config.target, names);
-      problem(
-        ['target'],
-        `target ${config.target} is not a stage of ${dockerfileShown}${names.length ? ` (stages: ${names.join(', ')})` : ' (it names no stages)'}`,
-        meant ? `did you mean \`${meant}\`?` : undefined,
-      );
-    }
+    // No stage matches even without case, so a suggestion is never the refused word re-cased.
+    const meant = suggest(config.target, names);
+    problem(
+      ['target'],
+      `target ${config.target} is not a stage of ${dockerfileShown}${names.length ? ` (stages: ${names.join(', ')})` : ' (it names no stages)'}`,
+      meant ? `did you mean \`${meant}\`?` : undefined,
+    );
   }
   return scan;
 }
@@ -219,8 +228,13 @@ function checkKo(dir: string, config: BuildConfig, displayDir: string, root: str
     );
     return;
   }
-  const importPath = config.ko_config?.import_path;
-  if (!importPath) return;
+  const written = config.ko_config?.import_path;
+  if (!written) {
+    checkDefaultPackage(dir, config, displayDir, problem);
+    return;
+  }
+  // `ko://` only tells ko the path must be a Go package; the path after it is checked as any other.
+  const importPath = stripKoScheme(written);
   const where: ConfigPath = ['ko_config', 'import_path'];
   let packageDir: string;
   if (importPath.startsWith('./') || importPath.startsWith('../') || importPath === '.') {
@@ -235,11 +249,34 @@ function checkKo(dir: string, config: BuildConfig, displayDir: string, root: str
   }
   if (!isDir(packageDir)) {
     const rel = relative(dir, packageDir).split(sep).join('/') || '.';
-    problem(where, `import_path ${importPath} names ${shown(displayDir, rel)}, which does not exist`, suggestPackage(dir, rel));
+    problem(where, `import_path ${written} names ${shown(displayDir, rel)}, which does not exist`, suggestPackage(dir, rel, written));
   }
 }
 
-function suggestPackage(dir: string, rel: string): string | undefined {
+/**
+ * Without ko_config.import_path ko builds the one package under cmd/, else the directory itself
+ * (core/goPackages.ts): several packages under cmd/, or none anywhere, would fail every leg.
+ */
+function checkDefaultPackage(dir: string, config: BuildConfig, displayDir: string, problem: Report): void {
+  const { importPath, choices } = defaultGoPackage(dir);
+  if (importPath) return;
+  const where: ConfigPath = config.ko_config ? ['ko_config'] : config.build_backend ? ['build_backend'] : [];
+  if (choices) {
+    problem(
+      where,
+      `ko_config.import_path is not set and ${shown(displayDir, 'cmd')}/ holds ${choices.length} packages: ${choices.join(', ')}`,
+      `set ko_config.import_path to the one this image builds, e.g. ./${choices[0]}`,
+    );
+    return;
+  }
+  problem(
+    where,
+    `ko_config.import_path is not set, and neither ${shown(displayDir, 'cmd')}/ nor ${displayDir} holds a Go package to build`,
+    'set ko_config.import_path, e.g. ./cmd/server',
+  );
+}
+
+function suggestPackage(dir: string, rel: string, written: string): string | undefined {
   // The usual slip: a wrong name under cmd/.
   const parent = posix.dirname(rel);
   const name = posix.basename(rel);
@@ -255,7 +292,10 @@ function suggestPackage(dir: string, rel: string): string | undefined {
     name,
     entries.filter((e) => isDir(join(parentDir, e))),
   );
-  return meant ? `did you mean \`./${shown(parent, meant)}\`?` : undefined;
+  if (!meant) return undefined;
+  // Suggested in the form it was written: with ko's prefix when it had one.
+  const prefix = written.startsWith('ko://') ? 'ko://' : '';
+  return `did you mean \`${prefix}./${shown(parent, meant)}\`?`;
 }
 
 function findGoMod(dir: string, root: string | undefined): string | undefined {
@@ -278,4 +318,19 @@ function moduleName(goMod: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The checks of an upstream source, run by the leg once it has the clone (the plan cannot see it):
+ * those of a local app built with `backend` (its Dockerfile's BuildKit-only syntax for Kaniko, a
+ * target stage, ko's import path...). Errors only; `shownDir` names the checkout in messages (e.g. `upstream`).
+ */
+export function checkUpstreamSource(checkout: string, config: BuildConfig, backend: BackendName, shownDir: string): Problem[] {
+  const { upstream_repo: _repo, upstream_ref: _ref, ...local } = config;
+  const { problems } = detectBackend(checkout, { ...local, build_backend: backend }, undefined, {
+    displayDir: shownDir,
+    configFile: CONFIG_FILE_NAME,
+    root: checkout,
+  });
+  return problems.filter((p) => p.severity === 'error');
 }

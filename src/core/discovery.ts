@@ -5,6 +5,7 @@
 import { CONFIG_FILE_NAME } from './config/schema.js';
 import { suggest } from './config/didYouMean.js';
 import { detectBackend } from './detect.js';
+import { describeExclusion, loadExcludes } from './exclude.js';
 import type { SkippedDir } from './model.js';
 import type { Problem } from './problem.js';
 import { normalizeDir } from './rebuildList.js';
@@ -22,7 +23,10 @@ export interface DiscoveredApp {
 
 export interface Discovery {
   apps: DiscoveredApp[];
+  /** Directories that are no app, and apps `.hephyignore` excludes, each with the reason. */
   skipped: SkippedDir[];
+  /** Warnings about `.hephyignore` itself. */
+  problems: Problem[];
 }
 
 /**
@@ -64,9 +68,19 @@ export function compareDirs(a: string, b: string): number {
   return a < b ? -1 : 1;
 }
 
+/**
+ * The apps of a repository: every directory with a build-config.yaml that git does not ignore and
+ * `.hephyignore` does not exclude (core/exclude.ts; excluded ones are listed in `skipped` with the
+ * line that excludes them), and the root when detection can build it without a config.
+ */
 export async function discoverApps(root: string, options: { isIgnored?: IgnoreCheck } = {}): Promise<Discovery> {
-  const configDirs = await findAppConfigDirs(root, options.isIgnored);
+  const excludes = loadExcludes(root);
   const skipped: SkippedDir[] = [];
+  const configDirs = (await findAppConfigDirs(root, options.isIgnored)).filter((dir) => {
+    const exclusion = excludes.excluded(dir);
+    if (exclusion) skipped.push({ dir, reason: describeExclusion(exclusion) });
+    return !exclusion;
+  });
   const apps: DiscoveredApp[] = configDirs.map((dir) => ({ dir, configFile: configFileOf(dir) }));
   if (configDirs[0] !== '.') {
     // Only the root may go without a config: an app repo with just a Dockerfile or go.mod + cmd/.
@@ -74,7 +88,7 @@ export async function discoverApps(root: string, options: { isIgnored?: IgnoreCh
     if (detection.backend) apps.unshift({ dir: '.' });
     else if (apps.length === 0) skipped.push({ dir: '.', reason: `no ${CONFIG_FILE_NAME} and nothing buildable detected` });
   }
-  return { apps, skipped };
+  return { apps, skipped, problems: excludes.problems };
 }
 
 /** The app that owns a repo-relative path: the deepest app directory containing it. */
@@ -108,8 +122,10 @@ export function selectDirs(
   appDirs: readonly string[],
   asked: readonly string[],
   source = 'dirs',
+  skipped: readonly SkippedDir[] = [],
 ): { selected: Set<string>; problems: Problem[] } {
   const known = new Set(appDirs);
+  const why = new Map(skipped.map((s) => [s.dir, s.reason]));
   const selected = new Set<string>();
   const problems: Problem[] = [];
   asked.forEach((raw, index) => {
@@ -124,7 +140,7 @@ export function selectDirs(
       line: 1,
       column: 1,
       path: `${source}[${index}]`,
-      message: `${raw} is not an app directory (no ${CONFIG_FILE_NAME} there)`,
+      message: `${raw} is not an app directory (${why.get(dir) ?? `no ${CONFIG_FILE_NAME} there`})`,
       hint: meant ? `did you mean \`${meant}\`?` : undefined,
       severity: 'error',
     });

@@ -173,6 +173,19 @@ export function scanDockerfile(text: string): DockerfileScan {
   return { directives, instructions, stages: findStages(instructions), buildkitOnly: findBuildkitOnly(directives, instructions) };
 }
 
+/**
+ * The stage a `--target` (or `COPY --from`) name selects. Both builders compare stage names
+ * without case: BuildKit lowercases a stage's name when it parses `FROM ... AS Name` and the
+ * target when it looks it up (moby/buildkit v0.32.2 frontend/dockerfile/instructions/parse.go
+ * parseBuildStageName, frontend/dockerfile/dockerfile2llb/convert.go findStateByName); Kaniko
+ * matches with strings.EqualFold (chainguard-dev/kaniko v1.25.5 pkg/dockerfile/dockerfile.go
+ * targetStage).
+ */
+export function stageNamed(scan: Pick<DockerfileScan, 'stages'>, name: string): DockerfileStage | undefined {
+  const wanted = name.toLowerCase();
+  return scan.stages.find((stage) => stage.name?.toLowerCase() === wanted);
+}
+
 function findStages(instructions: DockerfileInstruction[]): DockerfileStage[] {
   return instructions
     .filter((ins) => ins.keyword === 'FROM')

@@ -3,8 +3,19 @@
 import { z } from 'zod';
 import { BACKENDS } from './config/schema.js';
 import type { Leg } from './model.js';
+import type { Runner } from './runners.js';
 import { parseJsonDocument } from './jsonDocument.js';
 import { UserError } from './problem.js';
+import { FULL_OBJECT_ID } from './upstreamRef.js';
+
+const label = z.string().min(1);
+
+/** A runner as `runs-on` takes it (core/runners.ts parseRunnerMap checks the labels themselves). */
+export const runnerSchema = z.union([
+  label,
+  z.array(label).min(1),
+  z.strictObject({ group: label.optional(), labels: z.union([label, z.array(label).min(1)]).optional() }),
+]) satisfies z.ZodType<Runner>;
 
 export const legSchema = z.object({
   id: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/),
@@ -12,8 +23,9 @@ export const legSchema = z.object({
   dir: z.string().min(1),
   backend: z.enum(BACKENDS),
   platform: z.string().min(1),
-  runner: z.string(),
+  runner: runnerSchema,
   emulated: z.boolean(),
+  upstreamCommit: z.string().regex(FULL_OBJECT_ID).optional(),
 }) satisfies z.ZodType<Leg>;
 
 const LEG_HINT = "pass a leg of the plan's matrix, e.g. leg: ${{ toJSON(matrix) }}";

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { BACKENDS } from './config/schema.js';
 import type { Leg, LegRecord } from './model.js';
 import { parseJsonDocument } from './jsonDocument.js';
+import { runnerSchema } from './leg.js';
 import { DIGEST } from './oci.js';
 
 const durations = z.object({ setup: z.number(), build: z.number(), push: z.number(), total: z.number() });
@@ -15,7 +16,7 @@ export const legRecordSchema = z.object({
   dir: z.string(),
   platform: z.string().min(1),
   backend: z.enum(BACKENDS),
-  runner: z.string(),
+  runner: runnerSchema,
   repository: z.string().optional(),
   digest: z.string().regex(DIGEST).optional(),
   compressedSize: z.number().int().nonnegative().optional(),

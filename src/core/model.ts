@@ -2,9 +2,18 @@
 // job output, leg records travel as artifacts, and the merge reads them back.
 import type { BackendName, BuildConfig } from './config/schema.js';
 import type { Problem } from './problem.js';
+import type { Runner } from './runners.js';
 
 /** Where an image's sources come from. */
-export type Source = { kind: 'local'; dir: string } | { kind: 'upstream'; repo: string; ref: string };
+export type Source =
+  | { kind: 'local'; dir: string }
+  | {
+      kind: 'upstream';
+      repo: string;
+      ref: string;
+      /** The commit the plan resolved `ref` to (core/upstreamRef.ts); every leg builds it. */
+      commit?: string;
+    };
 
 /** One image, fully resolved from a build-config.yaml (or from detection alone). */
 export interface ImageSpec {
@@ -30,9 +39,15 @@ export interface Leg {
   dir: string;
   backend: BackendName;
   platform: string;
-  runner: string;
-  /** True when the runner is not native for the platform and QEMU emulates it. */
+  /** What the build job's `runs-on` gets: a label, a list of labels, or a group (core/runners.ts). */
+  runner: Runner;
+  /**
+   * True when the runner is not native for the platform and the build runs target-platform code
+   * there, under QEMU. False for native runners and for backends that cross-compile (ko, Spin).
+   */
   emulated: boolean;
+  /** An upstream image's commit, resolved once at plan time, so that every leg builds the same one. */
+  upstreamCommit?: string;
 }
 
 export interface SkippedDir {
@@ -61,7 +76,7 @@ export interface LegRecord {
   dir: string;
   platform: string;
   backend: BackendName;
-  runner: string;
+  runner: Runner;
   /** Repository the digest was pushed to, e.g. 127.0.0.1:5000/hephy/app. */
   repository?: string;
   digest?: string;

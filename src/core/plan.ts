@@ -4,13 +4,15 @@
 import { readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { checkApp } from './appCheck.js';
-import { compareDirs, discoverApps, selectChanged, selectDirs, type DiscoveredApp, type IgnoreCheck } from './discovery.js';
+import { traitsOf } from './backendTraits.js';
+import { compareDirs, discoverApps, selectChanged, selectDirs, type Discovery, type IgnoreCheck } from './discovery.js';
 import { resolveImageSpec } from './imageSpec.js';
 import type { ImageSpec, Leg, Plan, SelectionMode, SkippedDir } from './model.js';
 import { platformSlug } from './platform.js';
-import type { Problem } from './problem.js';
+import { messageOf, type Problem } from './problem.js';
 import { parseRebuildList, unknownListedDirs } from './rebuildList.js';
 import { DEFAULT_RUNNERS, runnerFor, type RunnerMap } from './runners.js';
+import { FULL_OBJECT_ID, resolveAdvertisedRef, type AdvertisedRef } from './upstreamRef.js';
 
 export interface PlanOptions {
   /** Names the root's image; default: the root directory's name. */
@@ -18,6 +20,13 @@ export interface PlanOptions {
   runners?: RunnerMap;
   /** Excludes git-ignored configs (the adapter passes git.isIgnored). */
   isIgnored?: IgnoreCheck;
+  /**
+   * The refs an upstream repository advertises (the adapter passes git ls-remote), to resolve each
+   * upstream_ref to one commit that every leg builds. Absent: refs stay as written and each leg
+   * resolves its own (`validate` and a build job's re-plan never go online).
+   * @throws an Error whose message says why the upstream could not be reached.
+   */
+  listUpstreamRefs?: (repo: string) => Promise<AdvertisedRef[]>;
   /** Files changed since a rev, or 'all' (e.g. a new branch); needed for `since` mode. */
   changedFiles?: (rev: string) => Promise<'all' | string[]> | 'all' | string[];
 }
@@ -27,11 +36,11 @@ const short = (rev: string) => (/^[0-9a-f]{40}$/.test(rev) ? rev.slice(0, 7) : r
 /** Which discovered apps the mode selects, and why the others are not built. */
 async function select(
   root: string,
-  apps: DiscoveredApp[],
+  discovery: Discovery,
   mode: SelectionMode,
   options: PlanOptions,
 ): Promise<{ selected: Set<string>; notSelected: string; problems: Problem[] }> {
-  const dirs = apps.map((app) => app.dir);
+  const dirs = discovery.apps.map((app) => app.dir);
   switch (mode.kind) {
     case 'all':
       return { selected: new Set(dirs), notSelected: '', problems: [] };
@@ -58,7 +67,8 @@ async function select(
         return { selected: new Set(), notSelected: `not listed in ${mode.file}`, problems: [problem] };
       }
       const { dirs: listed, problems } = parseRebuildList(text, mode.file);
-      problems.push(...unknownListedDirs(listed, dirs, mode.file));
+      // A line naming no app (removed, renamed or excluded since) only skips that line.
+      problems.push(...unknownListedDirs(listed, dirs, mode.file, discovery.skipped));
       const known = new Set(dirs);
       return {
         selected: new Set(listed.map((entry) => entry.dir).filter((dir) => known.has(dir))),
@@ -67,7 +77,7 @@ async function select(
       };
     }
     case 'dirs': {
-      const { selected, problems } = selectDirs(dirs, mode.dirs);
+      const { selected, problems } = selectDirs(dirs, mode.dirs, 'dirs', discovery.skipped);
       return { selected, notSelected: 'not asked for', problems };
     }
   }
@@ -80,10 +90,13 @@ export async function buildPlan(root: string, mode: SelectionMode, options: Plan
   const repoName = options.repoName ?? basename(absRoot);
   const runners = options.runners ?? DEFAULT_RUNNERS;
   const discovery = await discoverApps(absRoot, { isIgnored: options.isIgnored });
-  const { selected, notSelected, problems } = await select(absRoot, discovery.apps, mode, options);
+  const { selected, notSelected, problems } = await select(absRoot, discovery, mode, options);
+  problems.unshift(...discovery.problems);
   const skipped: SkippedDir[] = [...discovery.skipped];
   const images: ImageSpec[] = [];
   const byName = new Map<string, ImageSpec>();
+  // One ls-remote per upstream repository, so images built from one upstream agree too.
+  const upstreamRefs = new Map<string, Promise<AdvertisedRef[]>>();
 
   for (const app of discovery.apps) {
     if (!selected.has(app.dir)) {
@@ -133,6 +146,20 @@ export async function buildPlan(root: string, mode: SelectionMode, options: Plan
       });
       continue;
     }
+    if (spec.source.kind === 'upstream' && options.listUpstreamRefs) {
+      const resolved = await resolveUpstream(spec.source.repo, spec.source.ref, options.listUpstreamRefs, upstreamRefs);
+      if ('problem' in resolved) {
+        const key = resolved.unreachable ? 'upstream_repo' : 'upstream_ref';
+        const at = locate?.([key]) ?? { line: 1, column: 1 };
+        problems.push({ file: app.configFile ?? app.dir, ...at, path: key, message: resolved.problem, severity: 'error' });
+        skipped.push({ dir: app.dir, reason: resolved.unreachable ? 'upstream repository unreachable' : 'upstream_ref names no commit' });
+        continue;
+      }
+      if ('commit' in resolved) {
+        spec.source = { ...spec.source, commit: resolved.commit };
+        spec.backendReason = `${spec.backendReason}; upstream ${resolved.ref} is ${resolved.commit}`;
+      }
+    }
     byName.set(spec.image, spec);
     images.push(spec);
   }
@@ -143,7 +170,7 @@ export async function buildPlan(root: string, mode: SelectionMode, options: Plan
 
 export function legsOf(spec: ImageSpec, runners: RunnerMap = DEFAULT_RUNNERS): Leg[] {
   return spec.platforms.map((platform) => {
-    const { runner, emulated } = runnerFor(platform, runners);
+    const { runner, emulated } = runnerFor(platform, runners, traitsOf(spec.backend).crossCompiles);
     return {
       id: `${spec.image}--${platformSlug(platform)}`,
       image: spec.image,
@@ -152,6 +179,33 @@ export function legsOf(spec: ImageSpec, runners: RunnerMap = DEFAULT_RUNNERS): L
       platform,
       runner,
       emulated,
+      ...(spec.source.kind === 'upstream' && spec.source.commit ? { upstreamCommit: spec.source.commit } : {}),
     };
   });
+}
+
+/**
+ * An upstream ref resolved to its commit from the refs the repository advertises, as `git fetch`
+ * would (core/upstreamRef.ts); `unreachable` when the repository could not be listed.
+ */
+async function resolveUpstream(
+  repo: string,
+  ref: string,
+  list: (repo: string) => Promise<AdvertisedRef[]>,
+  cache: Map<string, Promise<AdvertisedRef[]>>,
+): Promise<{ ref: string; commit: string } | { abbreviated: string } | { problem: string; unreachable: boolean }> {
+  if (FULL_OBJECT_ID.test(ref)) return { ref, commit: ref };
+  let refs = cache.get(repo);
+  if (!refs) {
+    refs = list(repo);
+    cache.set(repo, refs);
+  }
+  let advertised: AdvertisedRef[];
+  try {
+    advertised = await refs;
+  } catch (error) {
+    return { problem: `cannot resolve upstream_ref ${ref}: ${messageOf(error)}`, unreachable: true };
+  }
+  const resolved = resolveAdvertisedRef(ref, advertised, repo);
+  return 'problem' in resolved ? { ...resolved, unreachable: false } : resolved;
 }

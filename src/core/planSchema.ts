@@ -8,6 +8,7 @@ import { parseJsonDocument } from './jsonDocument.js';
 import { legSchema } from './leg.js';
 import type { ImageSpec, Plan, SelectionMode, SkippedDir, Source } from './model.js';
 import type { Problem } from './problem.js';
+import { FULL_OBJECT_ID } from './upstreamRef.js';
 
 const selectionModeSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('all') }),
@@ -18,7 +19,12 @@ const selectionModeSchema = z.discriminatedUnion('kind', [
 
 const sourceSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('local'), dir: z.string().min(1) }),
-  z.object({ kind: z.literal('upstream'), repo: z.string().min(1), ref: z.string().min(1) }),
+  z.object({
+    kind: z.literal('upstream'),
+    repo: z.string().min(1),
+    ref: z.string().min(1),
+    commit: z.string().regex(FULL_OBJECT_ID).optional(),
+  }),
 ]) satisfies z.ZodType<Source>;
 
 const imageSpecSchema = z.object({

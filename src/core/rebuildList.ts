@@ -2,6 +2,8 @@
 // upstream security fixes even when nothing in the repo changed). One directory per line;
 // `#` starts a comment; blank lines, trailing slashes and a leading ./ are fine.
 import { suggest } from './config/didYouMean.js';
+import { CONFIG_FILE_NAME } from './config/schema.js';
+import type { SkippedDir } from './model.js';
 import type { Problem } from './problem.js';
 
 export interface ListedDir {
@@ -53,21 +55,32 @@ export function parseRebuildList(text: string, file: string): { dirs: ListedDir[
   return { dirs, problems };
 }
 
-/** A Problem for each listed directory that is not an app, suggesting the app meant. */
-export function unknownListedDirs(listed: readonly ListedDir[], appDirs: readonly string[], file: string): Problem[] {
+/**
+ * A warning for each listed directory that is not an app, suggesting the app meant. A stale line
+ * (the app was removed, renamed or excluded since) skips that line only: the weekly run still
+ * rebuilds every other listed app. `skipped` says why a directory is no app, when discovery knows.
+ */
+export function unknownListedDirs(
+  listed: readonly ListedDir[],
+  appDirs: readonly string[],
+  file: string,
+  skipped: readonly SkippedDir[] = [],
+): Problem[] {
   const known = new Set(appDirs);
+  const why = new Map(skipped.map((s) => [s.dir, s.reason]));
   return listed
     .filter((entry) => !known.has(entry.dir))
     .map((entry) => {
       const meant = suggest(entry.dir, appDirs);
+      const reason = why.get(entry.dir) ?? `no ${CONFIG_FILE_NAME} there`;
       return {
         file,
         line: entry.line,
         column: entry.column,
         path: '',
-        message: `${entry.dir} is not an app directory (no build-config.yaml there)`,
-        hint: meant ? `did you mean \`${meant}\`?` : undefined,
-        severity: 'error' as const,
+        message: `${entry.dir} is not an app directory (${reason}); this line is skipped`,
+        hint: meant ? `did you mean \`${meant}\`?` : 'remove the line, or restore the app',
+        severity: 'warning' as const,
       };
     });
 }

@@ -5,8 +5,14 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, s
 import { dirname, join } from 'node:path';
 import type { BackendName } from '../core/config/schema.js';
 import { CONFIG_FILE_NAME } from '../core/config/schema.js';
-import { configFileOf, findAppConfigDirs, REPOSITORY_SKIPPED_DIRS, type IgnoreCheck } from '../core/discovery.js';
+import { traitsOf } from '../core/backendTraits.js';
+import { compareDirs, configFileOf, findAppConfigDirs, REPOSITORY_SKIPPED_DIRS, type IgnoreCheck } from '../core/discovery.js';
+import { scanDockerfile } from '../core/dockerfile.js';
+import { describeExclusion, loadExcludes } from '../core/exclude.js';
+import type { SkippedDir } from '../core/model.js';
 import { UserError } from '../core/problem.js';
+import { DEFAULT_RUNNERS, parseRunnerMap } from '../core/runners.js';
+import { walkFiles } from '../core/walk.js';
 import { unifiedDiff } from './diff.js';
 import {
   readMarker,
@@ -16,7 +22,7 @@ import {
   renderReusableWorkflow,
   type CallerWorkflowOptions,
 } from './render.js';
-import { renderStarterConfig } from './starterConfig.js';
+import { renderStarterConfig, type StarterStage } from './starterConfig.js';
 
 export const WORKFLOWS_DIR = '.github/workflows';
 export const CALLER_WORKFLOW_PATH = `${WORKFLOWS_DIR}/hephy-builder.yml`;
@@ -61,19 +67,45 @@ function writeIfChanged(root: string, path: string, text: string): WrittenFile {
 }
 
 /**
- * Top-level directories that may get a starter config, sorted: those the plan would walk
- * (discovery's skipped directories left out) and whose config git would not ignore (generated
- * output such as dist/ or build/, when ignored), and never a hidden one (.github, .vscode...):
- * init writes files there, and a starter config in a tool's directory would only be noise.
+ * Files that make a directory worth asking detection about: what core/detect.ts builds from
+ * (a Dockerfile, go.mod with cmd/, a Spin manifest) at its default names.
  */
-async function appDirCandidates(root: string, isIgnored?: IgnoreCheck): Promise<string[]> {
-  const dirs = readdirSync(root, { withFileTypes: true })
-    .filter((e) => e.isDirectory() && !e.name.startsWith('.') && !REPOSITORY_SKIPPED_DIRS.has(e.name))
-    .map((e) => e.name)
-    .sort();
-  if (!isIgnored || dirs.length === 0) return dirs;
-  const ignored = await isIgnored(dirs.map(configFileOf));
-  return dirs.filter((dir) => !ignored.has(configFileOf(dir)));
+const APP_MARKERS: ReadonlySet<string> = new Set(['Dockerfile', 'go.mod', 'spin.toml']);
+
+/**
+ * Directories, at any depth, that may get a starter config, sorted root first; and the ones left
+ * out, each with the reason. Walked as discovery walks (dependency trees and symlinked dirs never
+ * entered), less what `.hephyignore` excludes and what git ignores (generated output), and never
+ * inside a hidden directory (.github, .devcontainer...): a starter there would only be noise.
+ */
+async function appDirCandidates(
+  root: string,
+  isIgnored?: IgnoreCheck,
+): Promise<{ dirs: string[]; skipped: SkippedDir[]; marked: ReadonlySet<string> }> {
+  const marked = walkFiles(root, { skipDirNames: REPOSITORY_SKIPPED_DIRS, include: (name) => APP_MARKERS.has(name) }).map((f) => f.dir);
+  const excludes = loadExcludes(root);
+  const skipped: SkippedDir[] = [];
+  // The root is always asked: a config-less root app is one the plan builds (core/discovery.ts).
+  let dirs = [...new Set(['.', ...marked])].sort(compareDirs).filter((dir) => {
+    const hidden = dir === '.' ? undefined : dir.split('/').find((part) => part.startsWith('.'));
+    const exclusion = excludes.excluded(dir);
+    if (hidden) skipped.push({ dir, reason: `inside the hidden directory ${hidden}/` });
+    else if (exclusion) skipped.push({ dir, reason: describeExclusion(exclusion) });
+    return !hidden && !exclusion;
+  });
+  const nested = dirs.filter((dir) => dir !== '.');
+  if (isIgnored && nested.length > 0) {
+    const ignored = await isIgnored(nested.map(configFileOf));
+    for (const dir of nested) if (ignored.has(configFileOf(dir))) skipped.push({ dir, reason: 'git ignores it' });
+    dirs = dirs.filter((dir) => !ignored.has(configFileOf(dir)));
+  }
+  return { dirs, skipped, marked: new Set(marked) };
+}
+
+/** The stages of a directory's Dockerfile, for the starter's `target` comment. */
+function dockerfileStages(dir: string): StarterStage[] {
+  const text = readText(join(dir, 'Dockerfile'));
+  return text === undefined ? [] : scanDockerfile(text).stages.map(({ name, line }) => ({ name, line }));
 }
 
 /**
@@ -90,6 +122,12 @@ export function defaultBranch(root: string): string {
   return local ? local[1] : 'main';
 }
 
+/** Said by init while linux/arm64 maps to GitHub's arm runner (README: arm64 in a private repository). */
+export const ARM64_NOTE =
+  `linux/arm64 builds on ${DEFAULT_RUNNERS['linux/arm64']}, which GitHub offers free to public repositories only: ` +
+  `for a private repository re-run init --force --runners '{"linux/arm64": ["self-hosted", "ARM64"]}' (a runner of yours), ` +
+  `'{"linux/arm64": {"group": "NAME", "labels": "LABEL"}}' (a larger runner), or '{"linux/arm64": null}' (built on the amd64 runner)`;
+
 export interface AppDetection {
   backend: BackendName;
   /** One line saying why, e.g. "go.mod and cmd/ found: ko". */
@@ -97,8 +135,12 @@ export interface AppDetection {
 }
 
 export interface InitOptions {
-  /** Backend detection for a directory without build-config.yaml (the core's auto-detection). */
-  detect?: (dir: string) => AppDetection | undefined | Promise<AppDetection | undefined>;
+  /**
+   * Backend detection for a directory without build-config.yaml (the core's auto-detection):
+   * `dir` is absolute, `shownDir` relative to the root ('.' for it), for reasons that go into
+   * files and must never hold a local absolute path.
+   */
+  detect?: (dir: string, shownDir: string) => AppDetection | undefined | Promise<AppDetection | undefined>;
   /** What git ignores, so that init finds the configs the plan finds (absent: nothing is ignored). */
   isIgnored?: IgnoreCheck;
   /** Replace an existing caller workflow that differs from what init writes. */
@@ -114,9 +156,10 @@ export interface InitResult {
 }
 
 /**
- * Sets a repository up for hephy-builder: writes `.github/workflows/hephy-builder.yml`, and a
- * commented starter build-config.yaml at the root when the repository has none anywhere and
- * `detect` recognises an app there. Refuses to replace a different workflow unless `force`.
+ * Sets a repository up for hephy-builder: writes `.github/workflows/hephy-builder.yml`, and, when
+ * the repository has no build-config.yaml anywhere, a commented starter config in every
+ * directory, at any depth, where `detect` recognises an app; the notes list the directories left
+ * out and why. Refuses to replace a different workflow unless `force`.
  */
 export async function initRepo(root: string, options: InitOptions = {}): Promise<InitResult> {
   if (!existsSync(root) || !statSync(root).isDirectory()) throw new UserError(`${root} is not a directory`);
@@ -132,31 +175,37 @@ export async function initRepo(root: string, options: InitOptions = {}): Promise
     );
   }
 
-  // Starter configs only for a repository that has none yet: the app at the root, or else each
-  // top-level directory that holds an app (a monorepo of image dirs).
+  // Starter configs only for a repository that has none yet: one in each app directory found.
   const starters: Array<{ path: string; text: string }> = [];
   if ((await findAppConfigDirs(root, options.isIgnored)).length > 0) {
     notes.push(`found ${CONFIG_FILE_NAME} files: each one's directory is an image`);
   } else {
-    const atRoot = await options.detect?.(root);
-    const candidates: Array<[string, AppDetection | undefined]> = atRoot
-      ? [['', atRoot]]
-      : await Promise.all(
-          (await appDirCandidates(root, options.isIgnored)).map(
-            async (name) => [name, await options.detect?.(join(root, name))] as [string, AppDetection | undefined],
-          ),
-        );
-    for (const [dir, detected] of candidates) {
-      if (!detected) continue;
-      const path = dir ? `${dir}/${CONFIG_FILE_NAME}` : CONFIG_FILE_NAME;
-      starters.push({ path, text: renderStarterConfig(detected.backend, detected.reason) });
+    const { dirs, skipped, marked } = await appDirCandidates(root, options.isIgnored);
+    for (const dir of dirs) {
+      const detected = await options.detect?.(dir === '.' ? root : join(root, dir), dir);
+      if (!detected) {
+        if (marked.has(dir)) skipped.push({ dir, reason: `no backend can build it as it is (run \`hephy-builder detect ${dir}\`)` });
+        continue;
+      }
+      const path = configFileOf(dir);
+      const stages = traitsOf(detected.backend).input === 'dockerfile' ? dockerfileStages(join(root, dir)) : [];
+      starters.push({ path, text: renderStarterConfig(detected.backend, detected.reason, { stages }) });
       notes.push(`no ${CONFIG_FILE_NAME} yet: wrote a starter ${path} (${detected.reason})`);
+      if (stages.length > 1) {
+        const last = stages[stages.length - 1];
+        notes.push(
+          `${path}: the Dockerfile has ${stages.length} stages; without target the last one (${last.name ?? `line ${last.line}`}) is built: set target if another stage is the image`,
+        );
+      }
     }
+    skipped.sort((a, b) => compareDirs(a.dir, b.dir));
+    for (const { dir, reason } of skipped) notes.push(`skipped ${dir}: ${reason}`);
     if (starters.length === 0)
-      notes.push(
-        `no ${CONFIG_FILE_NAME} found and no app detected at the root or in its top-level directories: add one to each image directory`,
-      );
+      notes.push(`no ${CONFIG_FILE_NAME} found and no app detected in any directory: add one to each image directory`);
   }
+
+  const runners = parseRunnerMap(options.workflow?.runners ?? '', 'runners');
+  if (runners['linux/arm64'] === DEFAULT_RUNNERS['linux/arm64']) notes.push(ARM64_NOTE);
 
   const files = [writeIfChanged(root, CALLER_WORKFLOW_PATH, workflow)];
   for (const starter of starters) files.push(writeIfChanged(root, starter.path, starter.text));

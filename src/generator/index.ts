@@ -22,6 +22,7 @@ export {
   defaultBranch,
   CALLER_WORKFLOW_PATH,
   PROJECT_WORKFLOWS,
+  ARM64_NOTE,
   type AppDetection,
   type InitOptions,
   type InitResult,

@@ -1,7 +1,7 @@
 // Renders the three workflows from their sources in workflows/. Every generated file starts with
 // a header that says where it comes from and ends with a marker line naming its kind and options,
 // so `generate --check` can re-render it exactly as it was written.
-import { parse as parseYaml } from 'yaml';
+import { parseRunnerMap } from '../core/runners.js';
 import { UserError } from '../core/problem.js';
 import { parseTagMode, type TagMode } from '../core/tags.js';
 import { callerWorkflow, CALLER_HEADER, type SecretsMode } from './workflows/caller.js';
@@ -99,15 +99,12 @@ function checkCron(value: string): string {
   return cron;
 }
 
+/**
+ * The runner map as the plan will read it (core/runners.ts parseRunnerMap): a map init writes is
+ * one the plan accepts, labels, label lists and groups alike.
+ */
 function checkRunners(value: string): string {
-  let parsed: unknown;
-  try {
-    parsed = parseYaml(value);
-  } catch (error) {
-    throw new UserError(`runners is not valid JSON or YAML: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
-  }
-  const isMap = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed);
-  if (!isMap) throw new UserError('runners must map platforms to runner labels, e.g. {"linux/arm64": "my-arm-runner"}');
+  parseRunnerMap(value, 'runners');
   return value.trim();
 }
 

@@ -12,7 +12,8 @@ import type { ImageSpec, Leg, LegRecord } from '../core/model.js';
 import { failedLegRecord, legRecord } from '../core/legRecord.js';
 import { repositoryFor, type PublishOptions } from '../core/tags.js';
 import { commitTime, headSha, shallowClone } from '../tools/git.js';
-import { messageOf } from '../core/problem.js';
+import { checkUpstreamSource } from '../core/detect.js';
+import { messageOf, UserError } from '../core/problem.js';
 
 export interface LegEnvironment {
   /** Repository root of the checkout. */
@@ -50,9 +51,13 @@ interface Sources {
 async function sources(spec: ImageSpec, env: LegEnvironment, workDir: string): Promise<Sources> {
   if (spec.source.kind === 'upstream') {
     const checkout = join(workDir, 'upstream');
-    env.log(`cloning ${spec.source.repo} at ${spec.source.ref}`);
-    const commit = await shallowClone(spec.source.repo, spec.source.ref, checkout);
-    env.log(`${spec.source.ref} resolved to ${commit}`);
+    // The plan resolved the ref once (core/upstreamRef.ts): every leg fetches that commit, so a
+    // branch that moves while the legs start still gives one commit in every platform image.
+    const planned = spec.source.commit;
+    env.log(`cloning ${spec.source.repo} at ${planned ? `${planned} (${spec.source.ref} at plan time)` : spec.source.ref}`);
+    const commit = await shallowClone(spec.source.repo, planned ?? spec.source.ref, checkout);
+    if (planned && commit !== planned) throw new Error(`upstream checkout is ${commit}, not the planned ${planned}`);
+    if (!planned) env.log(`${spec.source.ref} resolved to ${commit}`);
     return { dir: checkout, commit, sourceDateEpoch: await commitTime(checkout, commit).catch(() => undefined) };
   }
   const dir = resolve(env.root, spec.source.dir);
@@ -70,6 +75,11 @@ export async function buildLeg(leg: Leg, spec: ImageSpec, env: LegEnvironment, d
   try {
     const backend = deps.backendFor(leg.backend);
     const source = await sources(spec, env, workDir);
+    if (spec.source.kind === 'upstream') {
+      // What the plan checks of a local app, checked now that the upstream source is here.
+      const [problem] = checkUpstreamSource(source.dir, spec.config, leg.backend, 'upstream');
+      if (problem) throw new UserError(`${problem.message}${problem.hint ? ` (${problem.hint})` : ''}`);
+    }
     const cacheDir = join(env.cacheRoot, leg.backend);
     mkdirSync(cacheDir, { recursive: true });
     const push = env.push ?? true;

@@ -21,7 +21,12 @@ export interface PlannedLegOptions extends Omit<LegEnvironment, 'root'> {
 export async function buildPlannedLeg(leg: Leg, options: PlannedLegOptions): Promise<LegRecord> {
   const started = new Date();
   try {
-    const spec = await resolvePlannedImage(options.root, leg.dir, leg.image, { cwd: options.cwd });
+    const planned = await resolvePlannedImage(options.root, leg.dir, leg.image, { cwd: options.cwd });
+    // The upstream commit the plan resolved travels with the leg: build that one, not the ref's newest.
+    const spec =
+      planned.source.kind === 'upstream' && leg.upstreamCommit
+        ? { ...planned, source: { ...planned.source, commit: leg.upstreamCommit } }
+        : planned;
     await options.prepare?.(leg);
     return await buildLeg(
       leg,

@@ -80,7 +80,7 @@ export function toolsFor(plan: Pick<Plan, 'images'>): string[] {
 export async function runLocally(options: LocalRunOptions): Promise<LocalRunResult> {
   const { out } = options;
   const root = resolve(options.cwd, options.root);
-  const plan = await planRepository(root, options.mode, { runners: options.runners, cwd: options.cwd });
+  const plan = await planRepository(root, options.mode, { runners: options.runners, cwd: options.cwd, resolveUpstream: true });
   out(renderPlanText(plan));
   const errors = plan.problems.filter((p) => p.severity === 'error');
   if (errors.length) throw new UserError(`${errors.length} problem(s) in build configs: fix them first`);

@@ -6,13 +6,19 @@ import type { ImageSpec, Plan, SelectionMode } from '../core/model.js';
 import { buildPlan } from '../core/plan.js';
 import { UserError } from '../core/problem.js';
 import { parseRunnerMap, type RunnerMap } from '../core/runners.js';
-import { changedFiles, isIgnored, isInsideWorkTree, repoName } from '../tools/git.js';
+import { changedFiles, isIgnored, isInsideWorkTree, lsRemote, repoName } from '../tools/git.js';
 import { ToolError } from '../tools/exec.js';
 
 export interface PlanRepositoryOptions {
   /** A runner map as JSON/YAML text, or the path of a file holding one. */
   runners?: string;
   cwd?: string;
+  /**
+   * Resolve each upstream_ref to one commit now (git ls-remote), for a plan whose legs build it:
+   * `plan`, the action's plan job, `run`. Off for `validate` (never online) and a build job's
+   * re-plan (its leg carries the commit).
+   */
+  resolveUpstream?: boolean;
 }
 
 /** A runner map given inline (JSON or YAML) or as the path of a file holding one. */
@@ -37,6 +43,7 @@ export async function planRepository(root: string, mode: SelectionMode, options:
       runners: readRunnerMap(options.runners, options.cwd ?? process.cwd()),
       isIgnored: isGit ? (paths) => isIgnored(absRoot, paths) : undefined,
       changedFiles: (rev) => changedFiles(absRoot, rev),
+      listUpstreamRefs: options.resolveUpstream ? (repo) => lsRemote(repo, absRoot) : undefined,
     });
   } catch (error) {
     // git's answers about the user's revision are user errors, not crashes.

@@ -2,6 +2,7 @@
 // the repo's name) and what upstream builds need (a shallow checkout of a remote ref).
 import { existsSync, mkdirSync } from 'node:fs';
 import { basename } from 'node:path';
+import { parseLsRemote, type AdvertisedRef } from '../core/upstreamRef.js';
 import { maskSecrets, run, ToolError, type RunOptions } from './exec.js';
 
 // Never wait on a credential prompt in CI or in a test.
@@ -160,6 +161,30 @@ export async function shallowClone(repo: string, ref: string, dir: string): Prom
     shallow.stdout,
     shallow.stderr,
   );
+}
+
+/**
+ * The refs a remote advertises that could match `ref` (`git ls-remote`; no clone, one round trip),
+ * to resolve it at plan time (core/upstreamRef.ts). Asks for every ref: git's pattern matching
+ * would miss `HEAD` variants and the `^{}` lines of annotated tags only by name.
+ * @throws ToolError with git's own message when the remote cannot be reached.
+ */
+export async function lsRemote(repo: string, cwd: string): Promise<AdvertisedRef[]> {
+  const secrets = urlSecrets(repo);
+  const result = await git(cwd, ['ls-remote', '--', repo], { secrets, allowFailure: true });
+  if (result.code !== 0) {
+    // git's own reason (`fatal: repository '...' not found`), not its command line.
+    const lines = result.stderr.trim().split('\n').filter(Boolean);
+    const reason = lines.find((line) => /^(fatal|error):/.test(line)) ?? lines.pop() ?? `exit code ${result.code}`;
+    throw new ToolError(
+      maskSecrets(`git ls-remote ${repo}: ${reason}`, secrets),
+      `git ls-remote ${repo}`,
+      result.code,
+      result.stdout,
+      result.stderr,
+    );
+  }
+  return parseLsRemote(result.stdout);
 }
 
 /** Credentials embedded in a clone URL (https://user:token@host/...), to mask in logs. */

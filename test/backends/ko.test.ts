@@ -126,13 +126,18 @@ describe('defaultImportPath', () => {
   it('is ./cmd/NAME for one package under cmd/', () => {
     const d = dir();
     mkdirSync(join(d, 'cmd', 'server'), { recursive: true });
+    writeFileSync(join(d, 'cmd', 'server', 'main.go'), 'package main\n');
+    // A directory without Go files is no package (go help packages).
+    mkdirSync(join(d, 'cmd', 'docs'), { recursive: true });
     expect(defaultImportPath(d)).toBe('./cmd/server');
   });
 
   it('lists the choices when cmd/ holds several packages', () => {
     const d = dir();
-    mkdirSync(join(d, 'cmd', 'b'), { recursive: true });
-    mkdirSync(join(d, 'cmd', 'a'), { recursive: true });
+    for (const name of ['b', 'a']) {
+      mkdirSync(join(d, 'cmd', name), { recursive: true });
+      writeFileSync(join(d, 'cmd', name, 'main.go'), 'package main\n');
+    }
     expect(() => defaultImportPath(d)).toThrow('cmd/ holds 2 packages: set it to one of ./cmd/a, ./cmd/b');
   });
 

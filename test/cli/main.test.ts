@@ -171,6 +171,30 @@ describe('hephy-builder CLI', () => {
     expect(stale.stderr).toContain('out of date');
   });
 
+  // The generator and the plan read runner maps with one parser (core/runners.ts): what init
+  // writes, the plan accepts, label lists and groups included, and actionlint passes it.
+  it('init --runners writes label lists and groups that actionlint, generate --check and plan accept', async () => {
+    const repo = tempRepo({ 'app/build-config.yaml': 'build_backend: kaniko\n', 'app/Dockerfile': 'FROM scratch\n' });
+    const runners = '{"linux/arm64": ["self-hosted", "ARM64"], "linux/amd64": {"group": "builders", "labels": "x64"}}';
+    const init = await cli(['init', '--root', repo.root, '--runners', runners]);
+    expect(init.code).toBe(0);
+    expect(init.stdout).not.toContain('free to public repositories only');
+    const workflow = join(repo.root, '.github/workflows/hephy-builder.yml');
+    const lint = spawnSync(findActionlint(), ['-no-color', '-oneline', workflow], { cwd: repo.root, encoding: 'utf8' });
+    expect(`${lint.stdout}${lint.stderr}`.trim()).toBe('');
+    expect((await cli(['generate', '--check', '--root', repo.root])).code).toBe(0);
+    const plan = await cli(['plan', '--root', repo.root, '--runners', runners, '--json']);
+    expect(plan.code).toBe(0);
+    expect(JSON.parse(plan.stdout).matrix.include.map((leg: { runner: unknown }) => leg.runner)).toEqual([
+      { group: 'builders', labels: 'x64' },
+      ['self-hosted', 'ARM64'],
+    ]);
+    const bad = await cli(['init', '--root', repo.root, '--force', '--runners', '{"linux/arm64": "self hosted"}']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('"self hosted" is not a runner label');
+    noStack(bad.stderr);
+  });
+
   it('has one name for the image prefix in every command: --image-prefix in --help, --prefix still accepted', async () => {
     for (const command of ['build', 'merge', 'run', 'init']) {
       const help = (await cli([command, '--help'])).stdout;

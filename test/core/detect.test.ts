@@ -1,7 +1,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseBuildConfig } from '../../src/core/config/load.js';
-import { detectBackend, type DetectOptions } from '../../src/core/detect.js';
+import { checkUpstreamSource, detectBackend, type DetectOptions } from '../../src/core/detect.js';
 import { tempDir } from '../helpers/gitRepo.js';
 
 const GO_MOD = 'module example.com/app\n\ngo 1.22\n';
@@ -153,6 +153,27 @@ describe('detectBackend checks for local builds', () => {
     ]);
   });
 
+  // BuildKit lowercases stage names and the target before it compares them (moby/buildkit v0.32.2
+  // frontend/dockerfile/instructions/parse.go parseBuildStageName: `stageName = strings.ToLower(args[2])`;
+  // frontend/dockerfile/dockerfile2llb/convert.go findStateByName: `statesByName[strings.ToLower(name)]`);
+  // Kaniko matches with `strings.EqualFold(stage.Name, target)` (chainguard-dev/kaniko v1.25.5
+  // pkg/dockerfile/dockerfile.go targetStage). So `target: runtime` builds stage `Runtime` in both.
+  it.each(['kaniko', 'buildkit'])('accepts a target that differs from the stage name only in case (%s)', (backend) => {
+    write({ Dockerfile: 'FROM scratch AS Build\nFROM scratch AS Runtime\n' });
+    expect(detect(`build_backend: ${backend}\ntarget: runtime\n`).problems).toEqual([]);
+    expect(detect(`build_backend: ${backend}\ntarget: RUNTIME\n`).problems).toEqual([]);
+    expect(detect('target: runtime\n')).toMatchObject({ backend: 'kaniko', problems: [] });
+  });
+
+  it('never suggests the refused target back, in any case', () => {
+    write({ Dockerfile: 'FROM scratch AS Build\nFROM scratch AS Runtime\n' });
+    const [problem] = detect('build_backend: kaniko\ntarget: runtme\n').problems;
+    expect(problem).toMatchObject({ path: 'target', hint: 'did you mean `Runtime`?' });
+    expect(problem.hint!.toLowerCase()).not.toContain('`runtme`');
+    // A stage that exists in another case is no problem at all, so never a hint.
+    expect(detect('build_backend: kaniko\ntarget: BUILD\n').problems).toEqual([]);
+  });
+
   it('reports a missing go.mod for ko', () => {
     const found = detect('build_backend: ko\n');
     expect(found.problems).toEqual([
@@ -192,6 +213,67 @@ describe('detectBackend checks for local builds', () => {
     expect(detect('build_backend: ko\nko_config:\n  import_path: example.org/tool/cmd/x\n').problems).toEqual([]);
   });
 
+  // ko strips its `ko://` prefix before it resolves the path (ko v0.19.1 pkg/build/strict.go newRef:
+  // `path: strings.TrimPrefix(s, StrictScheme)`; pkg/build/gobuilds.go builder trims it too, and
+  // gobuild.go IsSupportedReference loads ref.Path() with go/packages). So `ko://./cmd/x` is the
+  // package ./cmd/x, and is checked like it.
+  it('checks a ko:// import path like any other', () => {
+    write({ 'go.mod': GO_MOD, 'cmd/hello/main.go': MAIN_GO });
+    expect(detect('build_backend: ko\nko_config:\n  import_path: ko://./cmd/hello\n').problems).toEqual([]);
+    expect(detect('build_backend: ko\nko_config:\n  import_path: ko://example.com/app/cmd/hello\n').problems).toEqual([]);
+    expect(detect('build_backend: ko\nko_config:\n  import_path: ko://./cmd/helo\n').problems).toEqual([
+      expect.objectContaining({
+        path: 'ko_config.import_path',
+        line: 3,
+        message: 'import_path ko://./cmd/helo names app/cmd/helo, which does not exist',
+        hint: 'did you mean `ko://./cmd/hello`?',
+      }),
+    ]);
+    expect(detect('build_backend: ko\nko_config:\n  import_path: ko://example.com/app/cmd/nope\n').problems[0].message).toBe(
+      'import_path ko://example.com/app/cmd/nope names app/cmd/nope, which does not exist',
+    );
+  });
+
+  // Without an import path the ko backend builds the one package under cmd/ (src/backends/ko.ts
+  // defaultImportPath); with two it cannot choose, and every leg would fail.
+  it('refuses go.mod with several packages under cmd/ and no import_path, listing them as paths', () => {
+    write({ 'go.mod': GO_MOD, 'cmd/server/main.go': MAIN_GO, 'cmd/cli/main.go': MAIN_GO, 'cmd/empty/README': '' });
+    for (const config of [undefined, 'build_backend: ko\n', 'ko_config:\n  env: [CGO_ENABLED=0]\n']) {
+      const found = detect(config);
+      expect(found.backend).toBe('ko');
+      expect(found.problems).toEqual([
+        expect.objectContaining({
+          severity: 'error',
+          message: 'ko_config.import_path is not set and app/cmd/ holds 2 packages: cmd/cli, cmd/server',
+          hint: 'set ko_config.import_path to the one this image builds, e.g. ./cmd/cli',
+        }),
+      ]);
+    }
+    expect(detect('ko_config:\n  env: [CGO_ENABLED=0]\n').problems[0]).toMatchObject({ path: 'ko_config', line: 2 });
+    expect(detect('ko_config:\n  import_path: ./cmd/server\n')).toMatchObject({ backend: 'ko', problems: [] });
+  });
+
+  it('builds the Dockerfile instead when ko cannot tell which command, and says why', () => {
+    write({ 'go.mod': GO_MOD, 'cmd/server/main.go': MAIN_GO, 'cmd/cli/main.go': MAIN_GO, Dockerfile: 'FROM scratch\n' });
+    expect(detect()).toEqual({
+      backend: 'kaniko',
+      reason:
+        'go.mod and cmd/ found, but cmd/ holds 2 packages (cmd/cli, cmd/server) and ko_config.import_path names none; Dockerfile found',
+      problems: [],
+    });
+    // An import path makes ko able to build it again: the seed's order holds.
+    expect(detect('ko_config:\n  import_path: ./cmd/cli\n').backend).toBe('ko');
+  });
+
+  it('refuses ko with no Go package to build at all', () => {
+    write({ 'go.mod': GO_MOD, 'cmd/README.md': '' });
+    expect(detect().problems).toEqual([
+      expect.objectContaining({ message: 'ko_config.import_path is not set, and neither app/cmd/ nor app holds a Go package to build' }),
+    ]);
+    write({ 'main.go': MAIN_GO });
+    expect(detect().problems).toEqual([]);
+  });
+
   it('reports a missing spin manifest', () => {
     expect(detect('build_backend: spin\n').problems[0].message).toBe('build_backend is spin, but there is no Spin manifest app/spin.toml');
     const found = detect('build_backend: spin\nspin_config:\n  manifest_path: wasm/spin.toml\n');
@@ -208,5 +290,33 @@ describe('detectBackend checks for local builds', () => {
     const fallback = detect(config);
     expect(fallback.backend).toBe('kaniko');
     expect(fallback.problems).toEqual([expect.objectContaining({ severity: 'warning', path: 'upstream_repo', line: 1 })]);
+  });
+});
+
+// The plan cannot see an upstream source; the leg runs these checks on its clone.
+describe('checkUpstreamSource', () => {
+  const config = { upstream_repo: 'https://git.example.com/up.git', upstream_ref: 'main' };
+
+  it('refuses an upstream Dockerfile with BuildKit-only syntax for Kaniko, naming the line', () => {
+    write({ Dockerfile: 'FROM scratch\nRUN --mount=type=cache,target=/c true\n' });
+    expect(checkUpstreamSource(dir, config, 'kaniko', 'upstream')).toEqual([
+      expect.objectContaining({
+        message:
+          'build_backend is kaniko, but upstream/Dockerfile line 2 uses RUN --mount, which Kaniko cannot build: RUN --mount=type=cache,target=/c true',
+        hint: 'use build_backend: buildkit',
+      }),
+    ]);
+    expect(checkUpstreamSource(dir, config, 'buildkit', 'upstream')).toEqual([]);
+  });
+
+  it('checks the target and a missing Dockerfile too, and passes a plain one', () => {
+    write({ Dockerfile: 'FROM scratch AS Runtime\n' });
+    expect(checkUpstreamSource(dir, { ...config, target: 'runtime' }, 'kaniko', 'upstream')).toEqual([]);
+    expect(checkUpstreamSource(dir, { ...config, target: 'dev' }, 'kaniko', 'upstream')[0].message).toMatch(
+      /^target dev is not a stage of upstream\/Dockerfile/,
+    );
+    expect(checkUpstreamSource(dir, { ...config, dockerfile_path: 'build/Dockerfile' }, 'kaniko', 'upstream')[0].message).toContain(
+      'upstream/build/Dockerfile',
+    );
   });
 });

@@ -85,7 +85,58 @@ describe('discoverApps', () => {
     expect(await discoverApps(root)).toEqual({
       apps: [],
       skipped: [{ dir: '.', reason: 'no build-config.yaml and nothing buildable detected' }],
+      problems: [],
     });
+  });
+
+  // .hephyignore patterns are .gitignore's (git-scm.com/docs/gitignore): `dir/` matches a
+  // directory at any depth, a leading `/` anchors to the root, `!` re-includes, and a directory
+  // excluded by its parent cannot be re-included. Checked against git itself below.
+  it('leaves out the apps .hephyignore excludes, naming the line, even when git tracks them', async () => {
+    write({
+      '.hephyignore': '# the origin ships these as samples\nexamples/\n/legacy\nold-*\n!old-keep\n',
+      'api/build-config.yaml': '',
+      'examples/a/build-config.yaml': '',
+      'tools/examples/b/build-config.yaml': '',
+      'legacy/build-config.yaml': '',
+      'tools/legacy/build-config.yaml': '',
+      'old-web/build-config.yaml': '',
+      'old-keep/build-config.yaml': '',
+    });
+    const { apps, skipped, problems } = await discoverApps(root);
+    expect(apps.map((a) => a.dir)).toEqual(['api', 'old-keep', 'tools/legacy']);
+    expect(skipped).toEqual([
+      { dir: 'examples/a', reason: 'excluded by .hephyignore:2 (examples/)' },
+      { dir: 'legacy', reason: 'excluded by .hephyignore:3 (/legacy)' },
+      { dir: 'old-web', reason: 'excluded by .hephyignore:4 (old-*)' },
+      { dir: 'tools/examples/b', reason: 'excluded by .hephyignore:2 (examples/)' },
+    ]);
+    expect(problems).toEqual([]);
+    // The same patterns as a .gitignore: git excludes exactly the same config files.
+    const { execFileSync } = await import('node:child_process');
+    execFileSync('git', ['init', '-q'], { cwd: root });
+    const files = [...apps.map((a) => a.dir), ...skipped.map((s) => s.dir)].map((dir) => `${dir}/build-config.yaml`);
+    const ignoredByGit = execFileSync(
+      'git',
+      ['-c', `core.excludesFile=${join(root, '.hephyignore')}`, 'check-ignore', '--no-index', ...files],
+      {
+        cwd: root,
+        encoding: 'utf8',
+      },
+    );
+    expect(ignoredByGit.trim().split('\n').sort()).toEqual(skipped.map((s) => `${s.dir}/build-config.yaml`).sort());
+  });
+
+  it('never excludes the root app', async () => {
+    write({
+      '.hephyignore': '*\n',
+      'build-config.yaml': 'build_backend: kaniko\n',
+      Dockerfile: 'FROM scratch\n',
+      'sub/build-config.yaml': '',
+    });
+    const { apps, skipped } = await discoverApps(root);
+    expect(apps.map((a) => a.dir)).toEqual(['.']);
+    expect(skipped).toEqual([{ dir: 'sub', reason: 'excluded by .hephyignore:1 (*)' }]);
   });
 
   it('walks a 500-app monorepo quickly', () => {

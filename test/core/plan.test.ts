@@ -76,6 +76,32 @@ describe('buildPlan of examples/', () => {
       ['buildkit-cache--linux-arm-v7', 'self-hosted', true],
     ]);
   });
+
+  // Only legs that run foreign code are emulated: ko cross-compiles (go build with GOARCH), so
+  // its leg on an amd64 runner runs nothing of arm/v7; Kaniko and BuildKit run RUN steps as the
+  // target platform, which needs QEMU there.
+  it('does not label cross-compiled ko legs as emulated', () => {
+    const [spec] = plan.images;
+    const platforms = ['linux/amd64', 'linux/arm/v7'];
+    const ko = legsOf({ ...spec, backend: 'ko', platforms });
+    expect(ko.map((l) => [l.runner, l.emulated])).toEqual([
+      ['ubuntu-latest', false],
+      ['ubuntu-latest', false],
+    ]);
+    for (const backend of ['kaniko', 'buildkit'] as const) {
+      expect(legsOf({ ...spec, backend, platforms }).map((l) => l.emulated)).toEqual([false, true]);
+    }
+  });
+
+  it('puts label lists and groups on the legs as runs-on takes them', () => {
+    const [spec] = plan.images;
+    const legs = legsOf(spec, {
+      ...DEFAULT_RUNNERS,
+      'linux/amd64': ['self-hosted', 'x64'],
+      'linux/arm64': { group: 'arm', labels: 'ARM64' },
+    });
+    expect(legs.map((l) => l.runner)).toEqual([['self-hosted', 'x64'], { group: 'arm', labels: 'ARM64' }]);
+  });
 });
 
 describe('buildPlan of the fixture monorepo', () => {
@@ -122,14 +148,25 @@ describe('buildPlan of the fixture monorepo', () => {
     ]);
   });
 
-  it('reports unknown dirs of a rebuild list at their lines', async () => {
-    writeFileSync(join(root, 'weekly.txt'), 'kaniko\n\nspinn\n');
+  it('warns about stale lines of a rebuild list and still builds the others', async () => {
+    writeFileSync(join(root, 'weekly.txt'), 'kaniko\n\nspinn\nspin\n');
     const plan = await buildPlan(root, { kind: 'rebuild-list', file: 'weekly.txt' });
-    expect(summary(plan)).toEqual(['kaniko kaniko linux/amd64,linux/arm64']);
-    expect(plan.problems).toEqual([expect.objectContaining({ file: 'weekly.txt', line: 3, hint: 'did you mean `spin`?' })]);
+    expect(summary(plan)).toEqual(['kaniko kaniko linux/amd64,linux/arm64', 'spin spin wasi/wasm32']);
+    expect(plan.problems).toEqual([
+      expect.objectContaining({ file: 'weekly.txt', line: 3, severity: 'warning', hint: 'did you mean `spin`?' }),
+    ]);
     const missing = await buildPlan(root, { kind: 'rebuild-list', file: 'nope.txt' });
     expect(missing.images).toEqual([]);
     expect(missing.problems[0].message).toBe('the rebuild list nope.txt does not exist');
+  });
+
+  it('leaves out what .hephyignore excludes, and says so when it is asked for', async () => {
+    writeFileSync(join(root, '.hephyignore'), 'nested/\n');
+    const plan = await buildPlan(root, { kind: 'all' });
+    expect(plan.images.map((s) => s.dir)).not.toContain('nested/outer');
+    expect(plan.skipped).toContainEqual({ dir: 'nested/outer/inner', reason: 'excluded by .hephyignore:1 (nested/)' });
+    const asked = await buildPlan(root, { kind: 'dirs', dirs: ['nested/outer'] });
+    expect(asked.problems.map((p) => p.message)).toEqual(['nested/outer is not an app directory (excluded by .hephyignore:1 (nested/))']);
   });
 
   it('rejects two apps with the same image name', async () => {
@@ -200,5 +237,94 @@ describe('buildPlan --since, in a real git repository', () => {
     } finally {
       repo.remove();
     }
+  });
+});
+
+describe('buildPlan of upstream images', () => {
+  const sha = (c: string) => c.repeat(40);
+  let root: string;
+  beforeEach(() => {
+    root = tempDir('hephy-plan-upstream-');
+    const app = (dir: string, ref: string, repo = 'https://git.example.com/up.git') => {
+      mkdirSync(join(root, dir), { recursive: true });
+      writeFileSync(join(root, dir, 'build-config.yaml'), `upstream_repo: ${repo}\nupstream_ref: ${ref}\nbuild_backend: kaniko\n`);
+    };
+    app('a', 'main');
+    app('b', 'v1');
+    app('c', sha('c'));
+  });
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+  const refs = [
+    { oid: sha('1'), name: 'refs/heads/main' },
+    { oid: sha('2'), name: 'refs/tags/v1' },
+  ];
+
+  it('resolves each ref once, with one listing per repository, and puts the commit on every leg', async () => {
+    const asked: string[] = [];
+    const plan = await buildPlan(root, { kind: 'all' }, { listUpstreamRefs: async (repo) => (asked.push(repo), refs) });
+    expect(plan.problems).toEqual([]);
+    expect(asked).toEqual(['https://git.example.com/up.git']);
+    expect(plan.images.map((s) => s.source)).toEqual([
+      { kind: 'upstream', repo: 'https://git.example.com/up.git', ref: 'main', commit: sha('1') },
+      { kind: 'upstream', repo: 'https://git.example.com/up.git', ref: 'v1', commit: sha('2') },
+      { kind: 'upstream', repo: 'https://git.example.com/up.git', ref: sha('c'), commit: sha('c') },
+    ]);
+    expect(plan.matrix.include.map((leg) => [leg.id, leg.upstreamCommit])).toEqual([
+      ['a--linux-amd64', sha('1')],
+      ['a--linux-arm64', sha('1')],
+      ['b--linux-amd64', sha('2')],
+      ['b--linux-arm64', sha('2')],
+      ['c--linux-amd64', sha('c')],
+      ['c--linux-arm64', sha('c')],
+    ]);
+    expect(plan.images[0].backendReason).toContain(`upstream refs/heads/main is ${sha('1')}`);
+  });
+
+  it('fails only the image whose ref names nothing, at its line', async () => {
+    writeFileSync(
+      join(root, 'b', 'build-config.yaml'),
+      'build_backend: kaniko\nupstream_repo: https://git.example.com/up.git\nupstream_ref: v2\n',
+    );
+    const plan = await buildPlan(root, { kind: 'all' }, { listUpstreamRefs: async () => refs });
+    expect(plan.images.map((s) => s.dir)).toEqual(['a', 'c']);
+    expect(plan.problems).toEqual([
+      expect.objectContaining({
+        file: 'b/build-config.yaml',
+        line: 3,
+        path: 'upstream_ref',
+        severity: 'error',
+        message: 'upstream_ref v2 is not a branch or tag of https://git.example.com/up.git',
+      }),
+    ]);
+    expect(plan.skipped).toEqual([{ dir: 'b', reason: 'upstream_ref names no commit' }]);
+  });
+
+  it('fails the images of an unreachable upstream with its reason; a full commit id needs no listing', async () => {
+    const plan = await buildPlan(
+      root,
+      { kind: 'all' },
+      {
+        listUpstreamRefs: async () => {
+          throw new Error("git ls-remote https://git.example.com/up.git: fatal: repository 'https://git.example.com/up.git/' not found");
+        },
+      },
+    );
+    expect(plan.images.map((s) => s.dir)).toEqual(['c']);
+    expect(plan.problems.map((p) => [p.file, p.path, p.message])).toEqual([
+      [
+        'a/build-config.yaml',
+        'upstream_repo',
+        expect.stringMatching(/^cannot resolve upstream_ref main: git ls-remote .*: fatal: repository .* not found$/),
+      ],
+      ['b/build-config.yaml', 'upstream_repo', expect.stringMatching(/^cannot resolve upstream_ref v1: /)],
+    ]);
+  });
+
+  it('stays offline without a lister (validate, a build job re-planning its leg)', async () => {
+    const plan = await buildPlan(root, { kind: 'all' });
+    expect(plan.problems).toEqual([]);
+    expect(plan.images[0].source).toEqual({ kind: 'upstream', repo: 'https://git.example.com/up.git', ref: 'main' });
+    expect(plan.matrix.include[0]).not.toHaveProperty('upstreamCommit');
   });
 });

@@ -1,6 +1,9 @@
 import { formatPlatform, isWasm, normalizePlatform, parsePlatform, platformSlug, samePlatform } from '../../src/core/platform.js';
 
 describe('parsePlatform', () => {
+  // The normal form is containerd's, which BuildKit, buildx and Kaniko parse platforms with
+  // (containerd/platforms database.go normalizeArch, as vendored by moby/moby): amd64/v1 and
+  // arm64/v8 drop the default variant, arm without one is arm/v7.
   test.each([
     ['linux/amd64', { os: 'linux', arch: 'amd64' }],
     ['linux/arm64', { os: 'linux', arch: 'arm64' }],
@@ -24,6 +27,8 @@ describe('parsePlatform', () => {
     });
   });
 
+  // containerd would also take the kernel's names (aarch64, x86_64) as aliases; the config asks for
+  // the OCI names instead, so leg ids, artifact names and every tool see one spelling.
   test.each([
     ['linux/aarch64', 'unknown architecture aarch64', 'did you mean `linux/arm64`?'],
     ['linux/x86_64', 'unknown architecture x86_64', 'did you mean `linux/amd64`?'],

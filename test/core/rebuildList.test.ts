@@ -23,18 +23,24 @@ describe('parseRebuildList', () => {
     ]);
   });
 
-  it('names unknown dirs with a suggestion', () => {
-    const { dirs } = parseRebuildList('# x\ncurl\nmanifest-tol\n', 'w.txt');
-    expect(unknownListedDirs(dirs, ['curl', 'manifest-tool'], 'w.txt')).toEqual([
+  it('warns about stale lines, with a suggestion or the reason discovery knows', () => {
+    const { dirs } = parseRebuildList('# x\ncurl\nmanifest-tol\nretired\nexamples/a\n', 'w.txt');
+    const skipped = [{ dir: 'examples/a', reason: 'excluded by .hephyignore:1 (examples/)' }];
+    expect(unknownListedDirs(dirs, ['curl', 'manifest-tool'], 'w.txt', skipped)).toEqual([
       {
         file: 'w.txt',
         line: 3,
         column: 1,
         path: '',
-        message: 'manifest-tol is not an app directory (no build-config.yaml there)',
+        message: 'manifest-tol is not an app directory (no build-config.yaml there); this line is skipped',
         hint: 'did you mean `manifest-tool`?',
-        severity: 'error',
+        severity: 'warning',
       },
+      expect.objectContaining({ line: 4, severity: 'warning', hint: 'remove the line, or restore the app' }),
+      expect.objectContaining({
+        line: 5,
+        message: 'examples/a is not an app directory (excluded by .hephyignore:1 (examples/)); this line is skipped',
+      }),
     ]);
   });
 

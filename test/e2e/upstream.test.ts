@@ -56,4 +56,58 @@ describe('upstream builds (a local git repository as the upstream)', () => {
     const file = await extractFile(`${svc.registry}/${prefix}/tool@${record.digest}`, '/version.txt', tempDir('upstream-fs'));
     expect(readFileSync(file, 'utf8')).toBe('one\n');
   });
+
+  // The bug this guards: each leg cloned the moving branch itself, and the index paired amd64 from
+  // one commit with arm64 from the next. Now the plan resolves the ref once (git ls-remote) and
+  // every leg fetches that commit.
+  it('builds one commit in every platform image when the branch moves between the legs', async () => {
+    const svc = services();
+    const upstream = tempDir('upstream-moving');
+    git(upstream, 'init', '-q', '-b', 'main');
+    writeFileSync(join(upstream, 'Dockerfile'), 'FROM scratch\nCOPY version.txt /version.txt\n');
+    writeFileSync(join(upstream, 'version.txt'), 'one\n');
+    git(upstream, 'add', '-A');
+    git(upstream, 'commit', '-qm', 'one');
+    const planned = git(upstream, 'rev-parse', 'HEAD');
+
+    const repo = tempDir('upstream-moving-consumer');
+    git(repo, 'init', '-q');
+    mkdirSync(join(repo, 'tool'));
+    writeFileSync(
+      join(repo, 'tool', 'build-config.yaml'),
+      `upstream_repo: file://${upstream}\nupstream_ref: main\nbuild_backend: buildkit\nplatforms: [linux/amd64, linux/arm64]\n`,
+    );
+    const plan = await planRepository(repo, { kind: 'all' }, { resolveUpstream: true });
+    expect(plan.problems.filter((p) => p.severity === 'error')).toEqual([]);
+    expect(plan.matrix.include.map((leg) => leg.upstreamCommit)).toEqual([planned, planned]);
+
+    const prefix = `e2e-upstream-moving-${Date.now()}`;
+    const build = (leg: (typeof plan.matrix.include)[number]) =>
+      buildPlannedLeg(leg, {
+        root: repo,
+        cwd: repo,
+        publish: { registry: svc.registry, prefix, mode: 'per-image' },
+        insecure: true,
+        push: true,
+        env: { ...toolEnv(), HEPHY_BUILDX_BUILDER: process.env.HEPHY_BUILDX_BUILDER! },
+        secrets: [],
+        cacheRoot: tempDir('upstream-moving-cache'),
+        onRunner: false,
+        log: () => undefined,
+      });
+    const [amd64Leg, arm64Leg] = plan.matrix.include;
+    const amd64 = await build(amd64Leg);
+    // The branch moves after the first leg started.
+    writeFileSync(join(upstream, 'version.txt'), 'two\n');
+    git(upstream, 'commit', '-qam', 'two');
+    expect(git(upstream, 'rev-parse', 'main')).not.toBe(planned);
+    const arm64 = await build(arm64Leg);
+
+    for (const record of [amd64, arm64]) {
+      expect(record.error).toBeUndefined();
+      expect(record.sourceCommit).toBe(planned);
+      const file = await extractFile(`${svc.registry}/${prefix}/tool@${record.digest}`, '/version.txt', tempDir('upstream-moving-fs'));
+      expect(readFileSync(file, 'utf8')).toBe('one\n');
+    }
+  });
 });

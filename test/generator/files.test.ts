@@ -4,8 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
+import { detectBackend } from '../../src/core/detect.js';
 import { UserError } from '../../src/core/problem.js';
 import {
+  ARM64_NOTE,
   CALLER_WORKFLOW_PATH,
   checkGenerated,
   defaultBranch,
@@ -95,14 +97,69 @@ describe('initRepo', () => {
     expect(result.notes.join('\n')).toContain('go.mod and cmd/ found');
   });
 
-  it('writes a starter config in each top-level app dir of a monorepo that has none', async () => {
+  it('writes a starter config in each app dir of a monorepo that has none, at any depth, listing what it skipped', async () => {
     const root = tempRepo();
-    for (const dir of ['curl', 'docs', 'node_modules', '.cache']) write(root, `${dir}/README`, 'x\n');
-    const detect = (dir: string) => (/\/curl$/.test(dir) ? { backend: 'kaniko' as const, reason: 'Dockerfile found' } : undefined);
+    for (const dir of ['curl', 'images/base/alpine', 'docs', 'node_modules/x', '.devcontainer', 'examples/demo', 'tools/go-lib'])
+      write(root, `${dir}/Dockerfile`, 'FROM scratch\n');
+    write(root, 'docs/README', 'x\n');
+    write(root, '.hephyignore', 'examples/\n');
+    const asked: string[] = [];
+    const detect = (dir: string, shownDir: string) => {
+      asked.push(shownDir);
+      expect(dir).toBe(shownDir === '.' ? root : join(root, shownDir));
+      return /^(curl|images\/base\/alpine)$/.test(shownDir)
+        ? { backend: 'kaniko' as const, reason: `${shownDir}/Dockerfile found` }
+        : undefined;
+    };
     const result = await initRepo(root, { detect });
-    expect(result.files.map((f) => f.path)).toEqual([CALLER_WORKFLOW_PATH, 'curl/build-config.yaml']);
-    expect(read(root, 'curl/build-config.yaml')).toContain('build_backend: kaniko');
-    expect(result.notes.join('\n')).toContain('wrote a starter curl/build-config.yaml (Dockerfile found)');
+    expect(asked).toEqual(['.', 'curl', 'docs', 'images/base/alpine', 'tools/go-lib']);
+    expect(result.files.map((f) => f.path)).toEqual([
+      CALLER_WORKFLOW_PATH,
+      'curl/build-config.yaml',
+      'images/base/alpine/build-config.yaml',
+    ]);
+    expect(read(root, 'images/base/alpine/build-config.yaml')).toContain('build_backend: kaniko');
+    expect(result.notes).toEqual(
+      expect.arrayContaining([
+        'no build-config.yaml yet: wrote a starter curl/build-config.yaml (curl/Dockerfile found)',
+        'no build-config.yaml yet: wrote a starter images/base/alpine/build-config.yaml (images/base/alpine/Dockerfile found)',
+        'skipped .devcontainer: inside the hidden directory .devcontainer/',
+        'skipped docs: no backend can build it as it is (run `hephy-builder detect docs`)',
+        'skipped examples/demo: excluded by .hephyignore:1 (examples/)',
+      ]),
+    );
+    expect(result.notes.join('\n')).not.toContain('node_modules');
+  });
+
+  // The real detection, as the CLI runs it: reasons name paths relative to the root, so no local
+  // absolute path ends up in a file that gets committed.
+  it("never writes an absolute path, and lists a multi-stage Dockerfile's stages instead of picking one", async () => {
+    const root = tempRepo();
+    write(root, 'svc/go.mod', 'module example.com/svc\n\ngo 1.22\n');
+    write(root, 'svc/cmd/svc/main.go', 'package main\n\nfunc main() {}\n');
+    write(root, 'svc/Dockerfile', 'FROM scratch\n');
+    write(root, 'web/Dockerfile', 'FROM scratch AS build\nFROM scratch AS runtime\nFROM scratch\nFROM runtime AS dev\n');
+    const result = await initRepo(root, {
+      detect: (dir, shownDir) => {
+        const found = detectBackend(dir, undefined, undefined, { displayDir: shownDir, root });
+        return found.backend ? { backend: found.backend, reason: found.reason } : undefined;
+      },
+    });
+    expect(result.files.map((f) => f.path)).toEqual([CALLER_WORKFLOW_PATH, 'svc/build-config.yaml', 'web/build-config.yaml']);
+    for (const path of ['svc/build-config.yaml', 'web/build-config.yaml']) expect(read(root, path)).not.toContain(root);
+    expect(read(root, 'svc/build-config.yaml')).toContain('svc/Dockerfile is ignored');
+    const web = read(root, 'web/build-config.yaml');
+    expect(web).toContain(
+      [
+        '# The Dockerfile has 4 stages: build, runtime, (unnamed, line 3), dev.',
+        '# Without target the last one, dev, is built; set target to the stage this image ships:',
+        '# target: runtime',
+      ].join('\n'),
+    );
+    expect(parse(web).target).toBeUndefined();
+    expect(result.notes).toContain(
+      'web/build-config.yaml: the Dockerfile has 4 stages; without target the last one (dev) is built: set target if another stage is the image',
+    );
   });
 
   it('writes no starter config when any build-config.yaml exists, or when nothing is detected', async () => {
@@ -140,6 +197,21 @@ describe('initRepo', () => {
     });
     expect(result.files.map((f) => f.path)).toEqual([CALLER_WORKFLOW_PATH, 'api/build-config.yaml']);
     expect(seen).toEqual(['', 'api']);
+  });
+
+  // GitHub's arm64 hosted runners are free for public repositories only (README: arm64 in a
+  // private repository): init says so while linux/arm64 maps to one, and takes a runner map.
+  it('says how to map arm64 for a private repository, and writes the runner map it is given', async () => {
+    const root = tempRepo();
+    expect((await initRepo(root)).notes).toContain(ARM64_NOTE);
+    expect(ARM64_NOTE).toMatch(/ubuntu-24\.04-arm, which GitHub offers free to public repositories only/);
+    const runners = '{"linux/arm64": ["self-hosted", "ARM64"]}';
+    const mapped = await initRepo(root, { force: true, workflow: { runners } });
+    expect(mapped.notes).not.toContain(ARM64_NOTE);
+    expect(parse(read(root, CALLER_WORKFLOW_PATH)).jobs.images.with.runners).toBe(runners);
+    await expect(initRepo(root, { force: true, workflow: { runners: 'linux/arm64: [self hosted]' } })).rejects.toThrow(
+      /is not a runner label/,
+    );
   });
 
   it('rejects bad options before writing anything', async () => {

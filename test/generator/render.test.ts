@@ -259,8 +259,11 @@ describe('renderCallerWorkflow', () => {
     [{ root: '../elsewhere' }, /root `..\/elsewhere` is not valid/],
     [{ root: '/abs' }, /root `\/abs` is not valid/],
     [{ tagMode: 'per-repo' }, /tag mode: expected one of single-repo, per-image, got `per-repo`/],
-    [{ runners: '[a, b]' }, /runners must map platforms/],
-    [{ runners: '{a: [' }, /runners is not valid JSON or YAML/],
+    [{ runners: '[a, b]' }, /runners: expected a mapping of platform to runner/],
+    [{ runners: '{a: [' }, /runners: not valid JSON or YAML/],
+    // The plan's own reader decides (core/runners.ts), so init never writes a map the plan refuses.
+    [{ runners: 'linux/arm65: x' }, /runners: a bad entry\n {2}linux\/arm65 \(line 1\): .*unknown architecture arm65/],
+    [{ runners: 'linux/arm64: [self hosted]' }, /"self hosted" is not a runner label/],
     [{ secrets: 'all' }, /secrets `all` is not valid/],
     [{ regsitry: 'x' }, /unknown workflow option `regsitry`/],
   ])('rejects %j', (options, message) => {

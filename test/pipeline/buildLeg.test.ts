@@ -166,4 +166,53 @@ describe('buildLeg', () => {
     expect(record.error).toBe('setup failed: the spin CLI is not installed');
     expect(record.durationsMs.setup).toBe(record.durationsMs.total);
   });
+
+  // The plan resolved the ref (core/upstreamRef.ts) and the leg carries the commit: the leg
+  // fetches that commit, whatever the branch points at now, and checks the clone as the plan
+  // checks a local app (real git, an in-memory backend).
+  describe('an upstream source', () => {
+    const upstreamLeg: Leg = { ...leg, backend: 'kaniko', upstreamCommit: undefined };
+    const upstreamSpec = (repo: string, ref: string, commit?: string): ImageSpec => ({
+      ...spec,
+      backend: 'kaniko',
+      config: { upstream_repo: repo, upstream_ref: ref, build_backend: 'kaniko' },
+      source: { kind: 'upstream', repo, ref, ...(commit ? { commit } : {}) },
+    });
+    const kaniko = (seen: string[]): Backend => ({
+      name: 'kaniko',
+      setup: async () => 'v0-test',
+      build: async (ctx) => (seen.push(ctx.sourceDir), { digest, pushMs: 0 }),
+    });
+
+    it('builds the planned commit even after the branch moved, and records it', async () => {
+      const up = tempRepo({ Dockerfile: 'FROM scratch\n' });
+      const planned = up.commit('one');
+      up.write({ Dockerfile: 'FROM scratch\nCOPY x /x\n' });
+      up.commit('two');
+      const seen: string[] = [];
+      const record = await buildLeg(upstreamLeg, upstreamSpec(`file://${up.root}`, 'main', planned), environment([]), {
+        backendFor: () => kaniko(seen),
+        compressedSize: async () => 1,
+      });
+      expect(record.error).toBeUndefined();
+      expect(record.sourceCommit).toBe(planned);
+      expect(seen).toHaveLength(1);
+    });
+
+    it('fails in one line when the upstream Dockerfile needs BuildKit and the leg is Kaniko', async () => {
+      const up = tempRepo({ Dockerfile: 'FROM scratch\nRUN --mount=type=cache,target=/c true\n' });
+      up.commit('one');
+      const seen: string[] = [];
+      const record = await buildLeg(upstreamLeg, upstreamSpec(`file://${up.root}`, 'main'), environment([]), {
+        backendFor: () => kaniko(seen),
+        compressedSize: async () => 1,
+      });
+      expect(record.status).toBe('failure');
+      expect(record.error).toBe(
+        'setup failed: build_backend is kaniko, but upstream/Dockerfile line 2 uses RUN --mount, which Kaniko cannot build: ' +
+          'RUN --mount=type=cache,target=/c true (use build_backend: buildkit)',
+      );
+      expect(seen).toEqual([]);
+    });
+  });
 });

@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { changedFiles, headSha, isIgnored, nameFromUrl, repoName, resolveRef, shallowClone } from '../../src/tools/git.js';
+import { resolveAdvertisedRef } from '../../src/core/upstreamRef.js';
+import { changedFiles, headSha, isIgnored, lsRemote, nameFromUrl, repoName, resolveRef, shallowClone } from '../../src/tools/git.js';
 import { tempDir, tempRepo, type TempRepo } from '../helpers/gitRepo.js';
 
 describe('git', () => {
@@ -112,6 +113,28 @@ describe('git', () => {
 
     it('falls back to a full fetch for an abbreviated sha', async () => {
       expect(await shallowClone(`file://${repo.root}`, first.slice(0, 10), target)).toBe(first);
+    });
+
+    // The plan resolves upstream refs from ls-remote (core/upstreamRef.ts); the legs used to fetch
+    // the ref itself. Both must pick the same commit, whatever the ref: checked against git fetch.
+    it('resolves refs from ls-remote to the commit git fetch checks out', async () => {
+      repo.git('tag', '-a', '-m', 'annotated', 'v2', first);
+      repo.git('branch', 'same', first);
+      repo.git('tag', 'same', second);
+      const url = `file://${repo.root}`;
+      const advertised = await lsRemote(url, target);
+      for (const ref of ['main', 'HEAD', 'v1', 'v2', 'same', 'heads/same', 'tags/same', 'refs/heads/same']) {
+        const dir = join(target, ref.replace(/\//g, '-'));
+        expect([ref, resolveAdvertisedRef(ref, advertised, url)]).toEqual([
+          ref,
+          expect.objectContaining({ commit: await shallowClone(url, ref, dir) }),
+        ]);
+      }
+      // Eight real clones: a shared machine can take longer than jest's default 5 s.
+    }, 60_000);
+
+    it("says why a repository cannot be listed, in git's words", async () => {
+      await expect(lsRemote(`file://${target}/missing`, target)).rejects.toThrow(/^git ls-remote file:.*missing: fatal: .*/);
     });
 
     it('fails with the ref and repo named', async () => {

@@ -7,13 +7,16 @@ import { imagePrefixOption, imagePrefixOptions, stringOption, type CommandSpec }
 
 export const initCommand: CommandSpec = {
   name: 'init',
-  summary: 'Write .github/workflows/hephy-builder.yml (and a starter build-config.yaml for a config-less app)',
+  summary: 'Write .github/workflows/hephy-builder.yml (and a starter build-config.yaml in each app directory found, when there is none)',
   usage:
-    'hephy-builder init [--root DIR] [--registry HOST] [--image-prefix PATH] [--tag-mode per-image|single-repo] [--branch B] [--force]',
+    'hephy-builder init [--root DIR] [--registry HOST] [--image-prefix PATH] [--tag-mode per-image|single-repo] [--runners MAP] [--branch B] [--force]',
   help: `  --root DIR            repository root (default: .)
   --registry HOST       registry to push to (default: the repository variable HEPHY_REGISTRY)
   --image-prefix PATH   path under the registry (default: the repository owner)
   --tag-mode MODE       per-image (default) or single-repo
+  --runners MAP         runner per platform, JSON or YAML, as runs-on takes it: a label, a list of
+                        labels or {group, labels}, e.g. '{"linux/arm64": ["self-hosted", "ARM64"]}'
+                        (ubuntu-24.04-arm, the default for linux/arm64, is free for public repositories only)
   --branch B            default branch whose pushes publish (default: detected from the clone)
   --force               replace an existing workflow that differs`,
   options: {
@@ -21,6 +24,7 @@ export const initCommand: CommandSpec = {
     registry: { type: 'string' },
     ...imagePrefixOptions,
     'tag-mode': { type: 'string' },
+    runners: { type: 'string' },
     branch: { type: 'string' },
     force: { type: 'boolean' },
   },
@@ -32,14 +36,16 @@ export const initCommand: CommandSpec = {
       force: Boolean(args.values.force),
       // Outside a git work tree git answers nothing ignored, as the plan assumes there.
       isIgnored: (paths) => isIgnored(root, paths),
-      detect: (dir) => {
-        const detection = detectBackend(dir);
+      // Reasons name paths relative to the root: they go into the starter files.
+      detect: (dir, shownDir) => {
+        const detection = detectBackend(dir, undefined, undefined, { displayDir: shownDir, root });
         return detection.backend ? { backend: detection.backend, reason: detection.reason } : undefined;
       },
       workflow: {
         registry: stringOption(args, 'registry'),
         imagePrefix: imagePrefixOption(args),
         tagMode,
+        runners: stringOption(args, 'runners'),
         branch: stringOption(args, 'branch'),
       },
     });

@@ -42,6 +42,8 @@ export const planCommand: CommandSpec = {
     const plan = await planRepository(stringOption(args, 'root') ?? '.', selectionFromArgs(args), {
       runners: stringOption(args, 'runners'),
       cwd: io.cwd,
+      // The legs of this plan build its upstream commits: resolve them now (validate never does).
+      resolveUpstream: true,
     });
     io.out(args.values.json ? `${JSON.stringify(plan, null, 2)}\n` : renderPlanText(plan));
     return plan.problems.some((p) => p.severity === 'error') ? 1 : 0;

@@ -3,6 +3,7 @@
 // fails when the committed file is stale.
 import { z } from 'zod';
 import { KNOWN_ARCHES, KNOWN_OSES } from '../platform.js';
+import { EXTENSION_KEY_PREFIX } from './load.js';
 import { buildConfigSchema, platformString } from './schema.js';
 
 export const SCHEMA_ID = 'https://raw.githubusercontent.com/hephy/builder/main/schema/build-config.schema.json';
@@ -28,6 +29,10 @@ export function buildConfigJsonSchema(): Record<string, unknown> {
       if (ctx.zodSchema === platformString) {
         ctx.jsonSchema.pattern = platformPattern();
         ctx.jsonSchema.examples = ['linux/amd64', 'linux/arm64', 'linux/arm/v7', 'wasi/wasm32'];
+      }
+      // `x-` extension keys are free-form at every level (config/load.ts EXTENSION_KEY_PREFIX).
+      if (ctx.jsonSchema.additionalProperties === false) {
+        ctx.jsonSchema.patternProperties = { [`^${EXTENSION_KEY_PREFIX}`]: {} };
       }
     },
   }) as Record<string, unknown>;

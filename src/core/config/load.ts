@@ -2,7 +2,7 @@
 // line and column, say what was expected and what was found, and suggest the key that was meant.
 // It never throws: any input, however broken or hostile, ends as Problems.
 import { readFileSync } from 'node:fs';
-import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, type Document, type Node, type Pair } from 'yaml';
+import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
 import type { z } from 'zod';
 import type { Problem } from '../problem.js';
 import type { BackendName } from '../backendTraits.js';
@@ -55,7 +55,9 @@ export function parseBuildConfig(text: string, file: string): ConfigParseResult 
 
     const lineCounter = new LineCounter();
     // uniqueKeys off: our conversion reports duplicates itself, naming the key and its first line.
-    const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
+    // merge: `<<: *anchor` merge keys, which Compose files use to share settings (the YAML
+    // library Compose reads them with, go.yaml.in/yaml/v4, resolves them; see toPlain).
+    const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false, merge: true });
     const posAt = (offset: number): Position => {
       const { line, col } = lineCounter.linePos(Math.max(0, Math.min(offset, text.length)));
       return { line: Math.max(1, line), column: Math.max(1, col) };
@@ -264,13 +266,26 @@ function makeLocator(doc: Document, file: string, posAt: (offset: number) => Pos
     }
     return index.get(name);
   };
+  // A key that came in through `<<: *anchor` sits in the anchored mapping: point there.
+  const findPair = (map: { items: unknown[] }, name: string, depth = 0): Pair | undefined => {
+    const own = pairOf(map, name);
+    if (own || depth > MAX_DEPTH) return own;
+    for (const pair of map.items as Pair[]) {
+      if (!isMergeKey(pair.key)) continue;
+      for (const source of mergeSources(doc, pair.value)) {
+        const found = findPair(source, name, depth + 1);
+        if (found) return found;
+      }
+    }
+    return undefined;
+  };
   const walk = (path: ConfigPath): { node: unknown; key: unknown } => {
     let node: unknown = doc.contents;
     let key: unknown = undefined;
     for (const seg of path) {
       const here = isAlias(node) ? node.resolve(doc) : node;
       if (isMap(here) && typeof seg === 'string') {
-        const pair = pairOf(here, seg);
+        const pair = findPair(here, seg);
         if (!pair) break;
         key = pair.key;
         node = pair.value;
@@ -301,6 +316,36 @@ function makeLocator(doc: Document, file: string, posAt: (offset: number) => Pos
     },
   };
 }
+
+/**
+ * A `<<` merge key: a plain `<<` key, which the YAML library (with `merge: true`) resolves to the
+ * merge tag's symbol. A quoted "<<" is an ordinary key, as in YAML 1.1's merge type.
+ */
+function isMergeKey(key: unknown): boolean {
+  return isScalar(key) && typeof key.value === 'symbol' && key.value.description === '<<';
+}
+
+/**
+ * The mappings a merge key's value names, in order (yaml.org/type/merge.html: a mapping, an
+ * alias of one, or a list of them); anything else is left out (toPlain reports it).
+ */
+function mergeSources(doc: Document, value: unknown): YAMLMap[] {
+  const resolved = isAlias(value) ? value.resolve(doc) : value;
+  if (isMap(resolved)) return [resolved];
+  if (!isSeq(resolved)) return [];
+  return resolved.items.flatMap((item) => {
+    const one = isAlias(item) ? item.resolve(doc) : item;
+    return isMap(one) ? [one] : [];
+  });
+}
+
+/**
+ * Extension keys, as in Compose files: any key starting with `x-` is free-form and ignored, at
+ * every level (compose-spec/compose-go v2.13.0 loader/loader.go processExtensions moves every
+ * `x-` key out of the model; schema/compose-spec.json allows `"patternProperties": {"^x-": {}}`
+ * in its objects). They hold anchors for `<<` merges and notes for other tools.
+ */
+export const EXTENSION_KEY_PREFIX = 'x-';
 
 function keyText(doc: Document, key: unknown): string | undefined {
   const k = isAlias(key) ? key.resolve(doc) : key;
@@ -373,7 +418,12 @@ function toPlain(doc: Document, node: unknown, path: ConfigPath, depth: number, 
   if (isMap(node)) {
     const out: Record<string, unknown> = {};
     const firstLine = new Map<string, number>();
+    const merges: Pair[] = [];
     for (const pair of node.items as Pair[]) {
+      if (isMergeKey(pair.key)) {
+        merges.push(pair);
+        continue;
+      }
       const name = keyText(doc, pair.key);
       if (name === undefined) {
         problems.push({
@@ -400,16 +450,42 @@ function toPlain(doc: Document, node: unknown, path: ConfigPath, depth: number, 
         continue;
       }
       firstLine.set(name, keyAt.line);
-      Object.defineProperty(out, name, {
-        value: toPlain(doc, pair.value, childPath, depth + 1, budget, problems, at),
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
+      if (name.startsWith(EXTENSION_KEY_PREFIX)) continue;
+      define(out, name, toPlain(doc, pair.value, childPath, depth + 1, budget, problems, at));
+    }
+    // Merged keys fill in what the mapping does not set itself; of several merged mappings the
+    // earlier wins (yaml.org/type/merge.html; go.yaml.in/yaml/v4 internal/libyaml/constructor.go
+    // merge does the same).
+    for (const pair of merges) {
+      const value = isAlias(pair.value) ? pair.value.resolve(doc) : pair.value;
+      const items = isSeq(value) ? value.items : [pair.value];
+      for (const item of items) {
+        const source = toPlain(doc, item, path, depth + 1, budget, problems, at);
+        if (!isRecord(source)) {
+          if (source !== null || !budget.replaced.includes(path)) {
+            problems.push({
+              file: at.file,
+              ...(at.of(item) ?? at.of(pair.key) ?? at.value(path)),
+              path: formatPath(path),
+              message: `a merge key \`<<\` takes a mapping, an alias of one (*name), or a list of them; got ${describeNode(isAlias(item) ? item.resolve(doc) : item)}`,
+              severity: 'error',
+            });
+          }
+          continue;
+        }
+        for (const [name, merged] of Object.entries(source)) {
+          if (!Object.prototype.hasOwnProperty.call(out, name)) define(out, name, merged);
+        }
+      }
     }
     return out;
   }
   return null;
+}
+
+/** Sets a key without a prototype trap (`__proto__` is a key like any other here). */
+function define(out: Record<string, unknown>, name: string, value: unknown): void {
+  Object.defineProperty(out, name, { value, enumerable: true, writable: true, configurable: true });
 }
 
 // --- zod issues to Problems -------------------------------------------------------------------

@@ -5,6 +5,7 @@
 //
 // The store crosses runs (the action keeps it with @actions/cache, the CLI in a file), so it is
 // parsed with a schema on the way in, like leg records.
+import { runnerSchema } from '../leg.js';
 import { z } from 'zod';
 import { BACKENDS } from '../config/schema.js';
 import type { LegRecord } from '../model.js';
@@ -19,7 +20,8 @@ const sampleSchema = z.object({
   image: z.string(),
   platform: z.string(),
   backend: z.enum(BACKENDS),
-  runner: z.string(),
+  // What runs-on took (core/runners.ts): a label, a list of labels or a group; older stores hold labels.
+  runner: runnerSchema,
   durationsMs: durations,
   /** Bytes, config plus compressed layers of the pushed platform manifest. */
   compressedSize: z.number().int().nonnegative().optional(),

@@ -2,11 +2,12 @@
 import type { LegRecord } from '../model.js';
 import { formatBytes, formatDuration } from './format.js';
 import { renderMarkdownTable } from './planReport.js';
+import { formatRunner } from '../runners.js';
 
 export function renderLegMarkdown(record: LegRecord): string {
   const out = [`## hephy-builder leg \`${record.legId}\``, ''];
   const outcome = record.status !== 'success' ? 'failed' : record.pushed === false ? 'built, not pushed (push disabled)' : 'pushed';
-  out.push(`\`${record.image}\` for ${record.platform} with ${record.backend} on \`${record.runner}\`: **${outcome}**.`, '');
+  out.push(`\`${record.image}\` for ${record.platform} with ${record.backend} on \`${formatRunner(record.runner)}\`: **${outcome}**.`, '');
   out.push(
     renderMarkdownTable(
       ['Setup', 'Build', 'Push', 'Total', 'Size'],

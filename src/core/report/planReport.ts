@@ -2,6 +2,7 @@
 // Both come from the same rows so they never disagree.
 import type { Plan } from '../model.js';
 import { formatProblem } from '../problem.js';
+import { formatRunner } from '../runners.js';
 
 interface PlanRow {
   image: string;
@@ -20,7 +21,7 @@ function planRows(plan: Plan): PlanRow[] {
       dir: spec.dir,
       backend: spec.backend,
       platforms: spec.platforms.join(', '),
-      runners: legs.map((leg) => `${leg.runner}${leg.emulated ? ' (QEMU)' : ''}`).join(', '),
+      runners: legs.map((leg) => `${formatRunner(leg.runner)}${leg.emulated ? ' (QEMU)' : ''}`).join(', '),
       why: spec.backendReason,
     };
   });

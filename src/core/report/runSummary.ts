@@ -7,6 +7,7 @@
 // under GitHub's 65,536-character limit for any number of images: sections are kept by priority
 // and cut row by row, each cut saying where the rest is (the job summary, which has a larger limit).
 import type { LegRecord } from '../model.js';
+import { formatRunner } from '../runners.js';
 import { compareRecords, type LegComparison } from './compare.js';
 import {
   collectFindings,
@@ -324,7 +325,7 @@ function legsTable(ctx: Context): FoldedTable | undefined {
       return [
         `\`${r.image}\` ${r.platform}`,
         r.status !== 'success' ? `**failed**: ${firstLine(r.error ?? '')}` : r.pushed === false ? 'built, not pushed' : 'ok',
-        r.runner,
+        formatRunner(r.runner),
         r.backend,
         ...phaseCells(r),
         ...(compare ? [timeCell(c), rangeCell(c)] : []),

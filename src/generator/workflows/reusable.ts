@@ -65,8 +65,9 @@ export function reusableWorkflow(variant: WorkflowVariant): Record<string, unkno
           },
           runners: {
             description:
-              'Runner label per platform, as JSON or YAML (e.g. {"linux/arm64": "my-arm-runner"}). ' +
-              'Empty: ubuntu-latest for linux/amd64 and wasi/wasm32, ubuntu-24.04-arm for linux/arm64.',
+              'Runner per platform, as JSON or YAML; each one what runs-on takes: a label, a list of labels or {group, labels} ' +
+              '(e.g. {"linux/arm64": ["self-hosted", "ARM64"]}); null removes a platform\'s runner (its legs run on `default`). ' +
+              'Empty: ubuntu-latest for linux/amd64 and wasi/wasm32, ubuntu-24.04-arm for linux/arm64, which is free for public repositories only.',
             type: 'string',
             default: '',
           },
@@ -215,7 +216,11 @@ export function reusableWorkflow(variant: WorkflowVariant): Record<string, unkno
             name: '${{ matrix.image }} ${{ matrix.platform }}',
             needs: 'plan',
             if: "needs.plan.outputs.has-work == 'true'",
-            'runs-on': '${{ matrix.runner }}',
+            'runs-on': note('${{ matrix.runner }}', {
+              before:
+                'A label, a list of labels or {group, labels}: the matrix holds the runner as the plan read it from\n' +
+                'the runners input, and a whole-value expression passes lists and mappings on as they are.',
+            }),
             'timeout-minutes': 60,
             permissions: { contents: 'read', packages: 'write' },
             strategy: {

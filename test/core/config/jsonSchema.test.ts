@@ -47,6 +47,12 @@ describe('buildConfigJsonSchema', () => {
     expect(schema.properties.spin_config.additionalProperties).toBe(false);
   });
 
+  test('allows x- extension keys wherever the loader ignores them', () => {
+    const all = schema as unknown as { patternProperties?: object; properties: Record<string, { patternProperties?: object }> };
+    expect(all.patternProperties).toEqual({ '^x-': {} });
+    expect(all.properties.ko_config.patternProperties).toEqual({ '^x-': {} });
+  });
+
   test('lists every key as optional', () => {
     expect(Object.keys(schema.properties).sort()).toEqual([...TOP_LEVEL_KEYS].sort());
     expect(schema.required ?? []).toEqual([]);

@@ -208,6 +208,56 @@ describe('parseBuildConfig', () => {
     expect(problems).toEqual([expect.objectContaining({ line: 1, column: 12, message: 'alias *nope refers to no anchor &nope above it' })]);
   });
 
+  // YAML merge keys, as Compose files use them: the YAML library Compose reads files with resolves
+  // `<<` (go.yaml.in/yaml/v4 internal/libyaml/constructor.go merge; yaml.org/type/merge.html):
+  // the mapping's own keys win, then earlier merged mappings over later ones.
+  test('merge keys fill in what the mapping does not set itself', () => {
+    const text = [
+      'x-common: &common',
+      '  build_backend: ko',
+      '  ko_config: &ko',
+      '    import_path: ./cmd/a',
+      '    env: [CGO_ENABLED=0]',
+      'x-other: &other',
+      '  target: other',
+      '  build_backend: kaniko',
+      '<<: [*common, *other]',
+      'ko_config:',
+      '  <<: *ko',
+      '  import_path: ./cmd/b',
+    ].join('\n');
+    const { config, problems } = parseBuildConfig(text, 'f');
+    expect(problems).toEqual([]);
+    expect(config).toEqual({ build_backend: 'ko', target: 'other', ko_config: { import_path: './cmd/b', env: ['CGO_ENABLED=0'] } });
+  });
+
+  test('a merged key is checked and located where it was written', () => {
+    const text = ['x-base: &base', '  build_backnd: ko', '  platforms: [linux/amd65]', 'target: app', '<<: *base', ''].join('\n');
+    const { problems } = parseBuildConfig(text, 'f');
+    expect(problems).toEqual([
+      expect.objectContaining({ line: 2, message: 'unknown key `build_backnd`' }),
+      expect.objectContaining({ line: 3, path: 'platforms[0]' }),
+    ]);
+  });
+
+  test('a merge key takes mappings only', () => {
+    const { problems } = parseBuildConfig('<<: [linux/amd64]\n', 'f');
+    expect(problems).toEqual([
+      expect.objectContaining({ line: 1, message: expect.stringMatching(/^a merge key `<<` takes a mapping, an alias of one/) }),
+    ]);
+    // A quoted "<<" is an ordinary key (YAML 1.1 merge applies to the plain `<<` only).
+    expect(parseBuildConfig('"<<": {target: x}\n', 'f').problems.map((p) => p.message)).toEqual(['unknown key `<<`']);
+  });
+
+  // Compose-style extension keys: compose-spec/compose-go v2.13.0 loader/loader.go processExtensions
+  // takes every `x-` key out of the model, and schema/compose-spec.json allows "^x-" in its objects.
+  test('x- extension keys are ignored at every level', () => {
+    const text = 'x-notes: {owner: team}\nbuild_backend: ko\nko_config:\n  x-why: pinned\n  import_path: ./cmd/a\n';
+    const { config, problems } = parseBuildConfig(text, 'f');
+    expect(problems).toEqual([]);
+    expect(config).toEqual({ build_backend: 'ko', ko_config: { import_path: './cmd/a' } });
+  });
+
   test('a key that is not a plain word is a problem', () => {
     const { problems } = parseBuildConfig('? [a, b]\n: 1\n', 'f');
     expect(problems).toEqual([expect.objectContaining({ line: 1, column: 3, message: 'a key must be a plain word, got a list' })]);

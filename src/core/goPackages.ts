@@ -1,0 +1,65 @@
+// The Go packages a ko app can build without an import_path: the commands under cmd/ (the layout
+// that makes detection pick ko), else the module directory itself. Detection (plan time) and the
+// ko backend (leg time) both ask here, so a choice the plan accepts is the one the leg builds.
+import { readdirSync, type Dirent } from 'node:fs';
+import { join } from 'node:path';
+
+/** ko's prefix for "this must be a Go import path" (ko pkg/build/strict.go, StrictScheme). */
+export const KO_STRICT_SCHEME = 'ko://';
+
+/**
+ * The import path ko builds from an import_path as written: ko strips `ko://` before it resolves
+ * the path (ko v0.19.1 pkg/build/strict.go newRef, pkg/build/gobuilds.go builder), so
+ * `ko://./cmd/app` names the package `./cmd/app`.
+ */
+export function stripKoScheme(importPath: string): string {
+  return importPath.startsWith(KO_STRICT_SCHEME) ? importPath.slice(KO_STRICT_SCHEME.length) : importPath;
+}
+
+function entries(dir: string): Dirent[] {
+  try {
+    return readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+}
+
+/** A file the go command compiles into the package (test files are not). */
+const isGoSource = (entry: Dirent) => entry.isFile() && entry.name.endsWith('.go') && !entry.name.endsWith('_test.go');
+
+/**
+ * The go command skips directories whose name starts with `.` or `_`, and `testdata`
+ * (`go help packages`).
+ */
+const goSkips = (name: string) => name.startsWith('.') || name.startsWith('_') || name === 'testdata';
+
+/** True when `dir` itself holds Go source files (it is a package). */
+export function holdsGoFiles(dir: string): boolean {
+  return entries(dir).some(isGoSource);
+}
+
+/**
+ * The packages directly under `<dir>/cmd/`, as paths relative to `dir` (`cmd/cli`, `cmd/server`),
+ * sorted: each subdirectory of cmd/ holding a Go source file, and cmd/ itself when it holds one.
+ * Empty when there is no cmd/ or nothing in it is a package.
+ */
+export function commandPackages(dir: string): string[] {
+  const cmd = join(dir, 'cmd');
+  const found = entries(cmd)
+    .filter((entry) => entry.isDirectory() && !goSkips(entry.name) && holdsGoFiles(join(cmd, entry.name)))
+    .map((entry) => `cmd/${entry.name}`)
+    .sort();
+  return holdsGoFiles(cmd) ? ['cmd', ...found] : found;
+}
+
+/**
+ * What ko builds when ko_config.import_path is unset: the one package under cmd/, else the
+ * directory itself when it holds Go files. `{ choices }` when cmd/ holds several packages (the
+ * config must pick one); `{}` when there is nothing to build.
+ */
+export function defaultGoPackage(dir: string): { importPath?: string; choices?: string[] } {
+  const commands = commandPackages(dir);
+  if (commands.length === 1) return { importPath: `./${commands[0]}` };
+  if (commands.length > 1) return { choices: commands };
+  return holdsGoFiles(dir) ? { importPath: '.' } : {};
+}
