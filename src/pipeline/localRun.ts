@@ -71,6 +71,20 @@ function traitsOfPlan(plan: Pick<Plan, 'images'>): BackendTraits[] {
   return backendsOf(plan).map(traitsOf);
 }
 
+/**
+ * Creates the run's output directory (default `.hephy/run`, inside the user's checkout) with a
+ * `.gitignore` of `*` unless one is there, so the records stay out of `git status`: else ko's Go
+ * build stamps the images `vcs.modified=true` and the next run's ko says "git is in a dirty state".
+ */
+export function prepareOutDir(dir: string): void {
+  mkdirSync(dir, { recursive: true });
+  try {
+    writeFileSync(join(dir, '.gitignore'), '# written by hephy-builder run: its records are not sources\n*\n', { flag: 'wx' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+}
+
 /** Which pinned tools the planned backends need, for scripts/install-tools.sh --only. */
 export function toolsFor(plan: Pick<Plan, 'images'>): string[] {
   // apt (registry, podman, skopeo), buildx (the merge) and crane (base images) serve every run.
@@ -134,6 +148,7 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
   const legs = plan.matrix.include;
   const jobs = Math.max(1, options.jobs ?? availableParallelism());
   out(`hephy: building ${legs.length} leg(s), ${jobs} at a time\n`);
+  prepareOutDir(options.outDir);
   const recordsDir = join(options.outDir, 'legs');
   mkdirSync(recordsDir, { recursive: true });
   const records = await mapLimited(legs, jobs, async (leg: Leg): Promise<LegRecord> => {
