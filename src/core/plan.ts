@@ -1,7 +1,6 @@
 // The plan: which apps this run builds, with which backend, and one leg per (image, platform) on
 // the runner for that platform. Everything that is wrong with the input becomes a Problem and a
 // skipped directory; the other apps still build.
-import { readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { checkApp } from './appCheck.js';
 import { traitsOf } from './backendTraits.js';
@@ -13,6 +12,7 @@ import { messageOf, type Problem } from './problem.js';
 import { parseRebuildList, unknownListedDirs } from './rebuildList.js';
 import { DEFAULT_RUNNERS, runnerFor, type RunnerMap } from './runners.js';
 import { FULL_OBJECT_ID, resolveAdvertisedRef, type AdvertisedRef } from './upstreamRef.js';
+import { readRepositoryFile } from './repoPath.js';
 
 export interface PlanOptions {
   /** Names the root's image; default: the root directory's name. */
@@ -51,21 +51,22 @@ async function select(
       return { selected: selectChanged(dirs, changed), notSelected: `not changed since ${short(mode.rev)}`, problems: [] };
     }
     case 'rebuild-list': {
-      let text: string;
-      try {
-        text = readFileSync(resolve(root, mode.file), 'utf8');
-      } catch {
+      // Inside the repository, a regular file within the size limit, like every file a config names.
+      const read = readRepositoryFile(root, root, mode.file);
+      if ('problem' in read) {
         const problem: Problem = {
           file: mode.file,
           line: 1,
           column: 1,
           path: '',
-          message: `the rebuild list ${mode.file} does not exist`,
-          hint: 'list one app directory per line in it, or pass another file',
+          message:
+            read.code === 'missing' ? `the rebuild list ${mode.file} does not exist` : `the rebuild list ${mode.file} ${read.problem}`,
+          hint: read.code === 'missing' ? 'list one app directory per line in it, or pass another file' : undefined,
           severity: 'error',
         };
         return { selected: new Set(), notSelected: `not listed in ${mode.file}`, problems: [problem] };
       }
+      const text = read.text;
       const { dirs: listed, problems } = parseRebuildList(text, mode.file);
       // A line naming no app (removed, renamed or excluded since) only skips that line.
       problems.push(...unknownListedDirs(listed, dirs, mode.file, discovery.skipped));

@@ -86,6 +86,12 @@ export async function isInsideWorkTree(root: string): Promise<boolean> {
   return result.code === 0 && result.stdout.trim() === 'true';
 }
 
+/** The top-level directory of the git work tree holding `dir`, or undefined outside one. */
+export async function topLevel(dir: string): Promise<string | undefined> {
+  const result = await git(dir, ['rev-parse', '--show-toplevel'], { allowFailure: true }).catch(() => undefined);
+  return result && result.code === 0 ? result.stdout.trim() || undefined : undefined;
+}
+
 /** The repository's name: the last segment of origin's URL, else the top-level directory's name. */
 export async function repoName(root: string): Promise<string> {
   const origin = await git(root, ['config', '--get', 'remote.origin.url'], { allowFailure: true });
