@@ -59,12 +59,12 @@ export function buildxBuildArgs(opts: Omit<BuildxBuildOptions, keyof ToolContext
     'build',
     ...(opts.builder ? ['--builder', opts.builder] : []),
     '--progress=plain',
-    '--platform',
-    opts.platform,
-    '--file',
-    opts.dockerfile,
-    ...(opts.target ? ['--target', opts.target] : []),
-    ...opts.buildArgs.flatMap((arg) => ['--build-arg', arg]),
+    // Every value from a config rides in `--flag=value`, and the context after `--` (buildx's
+    // flags are cobra/pflag): none can be read as an option.
+    `--platform=${opts.platform}`,
+    `--file=${opts.dockerfile}`,
+    ...(opts.target ? [`--target=${opts.target}`] : []),
+    ...opts.buildArgs.map((arg) => `--build-arg=${arg}`),
     '--provenance=false',
     '--sbom=false',
     ...opts.cacheFrom.flatMap((c) => ['--cache-from', c]),
@@ -73,6 +73,7 @@ export function buildxBuildArgs(opts: Omit<BuildxBuildOptions, keyof ToolContext
     output,
     '--metadata-file',
     opts.metadataFile,
+    '--',
     opts.contextDir,
   ];
 }

@@ -36,7 +36,7 @@ export async function changedFiles(root: string, sinceRev: string, options: Chan
   if (!sinceRev || ZERO_SHA.test(sinceRev)) return 'all';
   if (!(await hasCommit(root, sinceRev))) {
     // A shallow CI checkout may not hold the base commit yet.
-    await git(root, ['fetch', '--no-tags', '--depth=1', 'origin', sinceRev], { allowFailure: true });
+    await git(root, ['fetch', '--no-tags', '--depth=1', '--end-of-options', 'origin', sinceRev], { allowFailure: true });
     if (!(await hasCommit(root, sinceRev))) {
       throw new ToolError(
         `git: ${sinceRev} is not a commit of this repository (is the checkout shallow? use fetch-depth: 0)`,
@@ -47,11 +47,11 @@ export async function changedFiles(root: string, sinceRev: string, options: Chan
       );
     }
   }
-  const mergeBase = await git(root, ['merge-base', sinceRev, 'HEAD'], { allowFailure: true });
+  const mergeBase = await git(root, ['merge-base', '--end-of-options', sinceRev, 'HEAD'], { allowFailure: true });
   const from = mergeBase.code === 0 ? mergeBase.stdout.trim() : sinceRev;
   // --no-renames: a moved file counts as changed in both the old and the new directory.
   // --relative: paths relative to root, which may be a subdirectory of the repository.
-  const diff = await git(root, ['diff', '--name-only', '--no-renames', '--relative', '-z', from, 'HEAD']);
+  const diff = await git(root, ['diff', '--name-only', '--no-renames', '--relative', '-z', '--end-of-options', from, 'HEAD']);
   const files = new Set(diff.stdout.split('\0').filter(Boolean));
   if (options.workingTree) {
     const local = await git(root, ['diff', '--name-only', '--no-renames', '--relative', '-z', 'HEAD']);
@@ -62,7 +62,7 @@ export async function changedFiles(root: string, sinceRev: string, options: Chan
 }
 
 async function hasCommit(root: string, rev: string): Promise<boolean> {
-  const result = await git(root, ['cat-file', '-e', `${rev}^{commit}`], { allowFailure: true });
+  const result = await git(root, ['cat-file', '-e', '--end-of-options', `${rev}^{commit}`], { allowFailure: true });
   return result.code === 0;
 }
 
@@ -114,7 +114,7 @@ export function nameFromUrl(url: string): string | undefined {
 
 /** The full commit sha a ref (branch, tag, sha, HEAD~1 ...) names in the repo at root. */
 export async function resolveRef(root: string, ref: string): Promise<string> {
-  const result = await git(root, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { allowFailure: true });
+  const result = await git(root, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`], { allowFailure: true });
   if (result.code !== 0) throw new ToolError(`git: ${ref} does not name a commit in ${root}`, `git rev-parse ${ref}`, result.code, '', '');
   return result.stdout.trim();
 }
@@ -129,7 +129,7 @@ export async function headSha(root: string): Promise<string> {
  * gives the same `created` time, and so the same digest.
  */
 export async function commitTime(root: string, commit: string): Promise<number> {
-  const result = await git(root, ['show', '-s', '--format=%ct', commit]);
+  const result = await git(root, ['show', '-s', '--format=%ct', '--end-of-options', commit]);
   const seconds = Number(result.stdout.trim());
   if (!Number.isSafeInteger(seconds)) throw new Error(`git: no commit time for ${commit} (got "${result.stdout.trim()}")`);
   return seconds;
@@ -145,15 +145,18 @@ export async function shallowClone(repo: string, ref: string, dir: string): Prom
   if (!existsSync(dir)) mkdirSync(dir, { recursive: true });
   const secrets = urlSecrets(repo);
   await git(dir, ['init', '-q']);
-  await git(dir, ['remote', 'add', 'origin', repo], { secrets });
-  const shallow = await git(dir, ['fetch', '--no-tags', '--depth=1', 'origin', ref], { allowFailure: true, secrets });
+  // `--` / `--end-of-options` (git >= 2.24): the URL and the ref stay operands even if they look
+  // like options (`--upload-pack=<command>` would run that command); the config check refuses
+  // them first (core/grammar/gitRef.ts), this is the second line.
+  await git(dir, ['remote', 'add', '--', 'origin', repo], { secrets });
+  const shallow = await git(dir, ['fetch', '--no-tags', '--depth=1', '--end-of-options', 'origin', ref], { allowFailure: true, secrets });
   if (shallow.code === 0) {
     await git(dir, ['checkout', '-q', '--detach', 'FETCH_HEAD']);
     return headSha(dir);
   }
   await git(dir, ['fetch', '--tags', 'origin', '+refs/heads/*:refs/remotes/origin/*'], { secrets });
   for (const candidate of [ref, `origin/${ref}`, `refs/tags/${ref}`]) {
-    const found = await git(dir, ['rev-parse', '--verify', '--quiet', `${candidate}^{commit}`], { allowFailure: true });
+    const found = await git(dir, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${candidate}^{commit}`], { allowFailure: true });
     if (found.code === 0) {
       const commit = found.stdout.trim();
       await git(dir, ['checkout', '-q', '--detach', commit]);

@@ -124,8 +124,10 @@ export function koInvocation(opts: KoBuildOptions, layoutDir: string, userConfig
     layoutDir,
     // An SBOM would be one more artifact to push (under a tag); the leg pushes the image only.
     '--sbom=none',
-    '--platform',
-    opts.platform,
+    `--platform=${opts.platform}`,
+    // ko's flags are cobra/pflag: after `--` the import path is an operand even when it looks
+    // like a flag (`--push=true` would push); core/grammar/goImportPath.ts refuses it first.
+    '--',
     opts.importPath,
   ];
   return { args, env, configPath, configText: koConfigText(userConfig, opts), layoutDir };

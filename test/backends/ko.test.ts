@@ -30,8 +30,8 @@ describe('koBuildOptions + koInvocation', () => {
       '--oci-layout-path',
       '/tmp/layout',
       '--sbom=none',
-      '--platform',
-      'linux/arm64',
+      '--platform=linux/arm64',
+      '--',
       './cmd/hello',
     ]);
     expect(options.cwd).toBe(ctx.sourceDir);
