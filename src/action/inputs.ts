@@ -5,8 +5,12 @@ import { UserError } from '../core/problem.js';
 import { parseTagMode, type TagMode } from '../core/tags.js';
 import { thresholdsFrom, type Thresholds } from '../core/report/thresholds.js';
 
+import { buildEnvLines } from '../core/buildEnv.js';
+
 export interface ActionInputs {
   root: string;
+  /** `build-env` lines: NAME or NAME=VALUE (core/buildEnv.ts). */
+  buildEnv: string[];
   since: string;
   rebuildList: string;
   dirs: string[];
@@ -58,6 +62,7 @@ export function readInputs(): ActionInputs {
     tagMode: parseTagMode(core.getInput('tag-mode'), 'input tag-mode'),
     perArchTags: bool('per-arch-tags'),
     backendOptions: readBackendOptions((name) => core.getInput(name)),
+    buildEnv: buildEnvLines(core.getInput('build-env')),
     githubToken,
     push: core.getInput('push') === '' ? true : bool('push'),
     thresholds: thresholdsFrom({

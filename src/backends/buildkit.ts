@@ -98,7 +98,7 @@ export function buildkitBuildOptions(ctx: LegContext, cache: Pick<BuildCache, 'f
     platform: ctx.leg.platform,
     repository: ctx.target.repository,
     target: config.target || undefined,
-    buildArgs: expandList(config.build_args ?? [], ctx.env, 'build_args'),
+    buildArgs: expandList(config.build_args ?? [], ctx.buildEnv, 'build_args'),
     builder: builderName(ctx),
     metadataFile: join(ctx.workDir, 'buildx-metadata.json'),
     cacheFrom: cache.from,

@@ -26,6 +26,8 @@ export interface LegEnvironment {
    */
   push?: boolean;
   env: NodeJS.ProcessEnv;
+  /** What `${VAR}` in the config expands from (core/buildEnv.ts); absent: nothing. */
+  buildEnv?: Record<string, string>;
   secrets: string[];
   /** Persistent caches live under here, one dir per backend. */
   cacheRoot: string;
@@ -92,6 +94,7 @@ export async function buildLeg(leg: Leg, spec: ImageSpec, env: LegEnvironment, d
       sourceDateEpoch: source.sourceDateEpoch,
       cacheDir,
       env: env.env,
+      buildEnv: env.buildEnv ?? {},
       options: env.backendOptions ?? {},
       secrets: env.secrets,
       onRunner: env.onRunner,

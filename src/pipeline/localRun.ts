@@ -45,6 +45,8 @@ export interface LocalRunOptions {
   jobs?: number;
   /** `--base-image`, `--kaniko-image`, ...; the base image defaults to hephy's static base in the registry. */
   backendOptions: BackendOptions;
+  /** What `${VAR}` expands from (`--build-env`); BASE_IMAGE defaults to hephy's busybox in the registry. */
+  buildEnv?: Record<string, string>;
   /** Where leg records and the summary are written. */
   outDir: string;
   /** Earlier records of each leg to compare with, as a pull request compares with the default branch. */
@@ -137,6 +139,8 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
     // The local run's registry is its own (often throwaway): always push, then merge.
     push: true,
     env,
+    // The examples' Dockerfiles take their base as ARG BASE_IMAGE: offer hephy's own.
+    buildEnv: { BASE_IMAGE: env.BASE_IMAGE, ...options.buildEnv },
     secrets: [],
     cacheRoot: join(toolsDir(env), 'cache'),
     backendOptions: { ...options.backendOptions, baseImage: options.backendOptions.baseImage || bases.static },

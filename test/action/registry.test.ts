@@ -21,6 +21,7 @@ const inputs = (extra: Partial<ActionInputs> = {}): ActionInputs => ({
   tagMode: 'per-image',
   perArchTags: false,
   backendOptions: {},
+  buildEnv: [],
   githubToken: '',
   push: true,
   thresholds: DEFAULT_THRESHOLDS,

@@ -62,6 +62,7 @@ function context(config: BuildConfig, opts: { spinOnPath?: boolean; onRunner?: b
     target: { repository: REPO, insecure: true, push: true },
     workDir: join(root, 'work'),
     cacheDir: join(root, 'cache'),
+    buildEnv: {},
     env: { PATH: bin, HEPHY_TOOLS_DIR: join(root, 'tools'), DOCKER_CONFIG: join(root, 'docker-config'), HOME: join(root, 'home') },
     options: {},
     secrets: ['hunter2'],

@@ -8,6 +8,7 @@ import type { Leg } from '../../core/model.js';
 import { UserError } from '../../core/problem.js';
 import { renderLegMarkdown } from '../../core/report/legReport.js';
 import { headSha } from '../../tools/git.js';
+import { BUILD_ENV_HELP, buildEnvFromArgs, buildEnvOption } from '../buildEnvOptions.js';
 import { stringOption, type CommandSpec } from '../args.js';
 import { backendOptions, backendOptionsFromArgs, backendOptionsHelp } from '../backendOptions.js';
 import { registryFromArgs, registryHelp, registryOptions } from '../registryOptions.js';
@@ -24,7 +25,8 @@ ${registryHelp}
 ${backendOptionsHelp(26)}
   --dry-run               build for real but push nothing (no digest push, no scratch tag, no
                           registry cache write); the registry still names the image
-  --record FILE           also write the leg record (JSON) to FILE`,
+  --record FILE           also write the leg record (JSON) to FILE
+${BUILD_ENV_HELP}`,
   options: {
     ...registryOptions,
     leg: { type: 'string' },
@@ -32,6 +34,7 @@ ${backendOptionsHelp(26)}
     platform: { type: 'string' },
     root: { type: 'string' },
     ...backendOptions,
+    ...buildEnvOption,
     record: { type: 'string' },
     'dry-run': { type: 'boolean' },
   },
@@ -64,6 +67,7 @@ ${backendOptionsHelp(26)}
       secrets: registry.secrets,
       cacheRoot: join(toolsDir(registry.env), 'cache'),
       backendOptions: backendOptionsFromArgs(args),
+      buildEnv: buildEnvFromArgs(args),
       onRunner: false,
       log: (line) => io.err(`[${leg.id}] ${line}\n`),
     });

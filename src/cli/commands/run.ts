@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { runLocally } from '../../pipeline/localRun.js';
+import { BUILD_ENV_HELP, buildEnvFromArgs, buildEnvOption } from '../buildEnvOptions.js';
 import { anyFailed } from '../../pipeline/merge.js';
 import { parseTagMode } from '../../core/tags.js';
 import { UserError } from '../../core/problem.js';
@@ -19,6 +20,7 @@ export const runCommand: CommandSpec = {
   --per-arch-tags       also tag each platform's manifest, e.g. app-20261125-arm64
   --jobs N              legs built at once (default: the number of cores)
 ${backendOptionsHelp(24, { baseImage: "base image for ko apps (default: hephy's static base in the registry)" })}
+${BUILD_ENV_HELP}
   --out DIR             where leg records, summary.md and comment.md go (default: .hephy/run)
 ${summaryHelp}`,
   options: {
@@ -29,6 +31,7 @@ ${summaryHelp}`,
     'per-arch-tags': { type: 'boolean' },
     jobs: { type: 'string' },
     ...backendOptions,
+    ...buildEnvOption,
     out: { type: 'string' },
     ...summaryOptions,
   },
@@ -53,6 +56,7 @@ ${summaryHelp}`,
       perArchTags: Boolean(args.values['per-arch-tags']),
       jobs,
       backendOptions: backendOptionsFromArgs(args),
+      buildEnv: buildEnvFromArgs(args),
       outDir: resolve(io.cwd, stringOption(args, 'out') ?? '.hephy/run'),
       cwd: io.cwd,
       out: io.out,
