@@ -5,7 +5,7 @@
 // architecture in the backend's cache dir, so a warm leg reads only the layers that changed.
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ArchMismatchError, archCheckReason } from '../core/archCheck.js';
+import { ArchMismatchError, archCheckReason, configPlatformReason } from '../core/archCheck.js';
 import { platformSlug } from '../core/platform.js';
 import { messageOf } from '../core/problem.js';
 import { scanLayoutImage } from '../tools/imageScan.js';
@@ -66,8 +66,9 @@ export async function verifyLayoutArch(
     throw new Error(`architecture check: cannot read the built image in ${layoutDir}: ${messageOf(error)}`);
   }
   const ms = Date.now() - started;
-  const reason = archCheckReason(scan);
-  if (reason) throw new ArchMismatchError(reason);
+  // The config's platform is what a runtime matches when it pulls; the files are what it then runs.
+  const reasons = [configPlatformReason(scan.config, ctx.leg.platform), archCheckReason(scan)].filter(Boolean);
+  if (reasons.length > 0) throw new ArchMismatchError(reasons.join('; '));
   try {
     remember(listFile, known, scan.cleanLayers);
   } catch {

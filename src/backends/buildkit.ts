@@ -17,6 +17,7 @@ import {
   frontendPullFailed,
   type BuildxBuildOptions,
 } from '../tools/buildx.js';
+import { archCheckEnabled, verifyLayoutArch } from './archVerify.js';
 import type { Backend, LegBuildResult, LegContext } from './backend.js';
 
 /** The builder we create on a runner when none is named: the gha cache needs a non-docker driver. */
@@ -159,14 +160,50 @@ export const buildkitBackend: Backend = {
       cache.discard();
       throw error;
     }
-    try {
-      const result = await buildxBuild(options);
-      cache.commit();
-      if (!ctx.target.push) ctx.log(`built ${result.digest}; push disabled: nothing pushed`);
-      return { digest: result.digest, pushMs: result.pushMs };
-    } catch (error) {
-      cache.discard();
-      throw explainFailure(error, options.dockerfile);
+    if (!archCheckEnabled(ctx)) {
+      ctx.log('architecture check off (verify_arch: false)');
+      try {
+        const result = await buildxBuild(options);
+        cache.commit();
+        if (!ctx.target.push) ctx.log(`built ${result.digest}; push disabled: nothing pushed`);
+        return { digest: result.digest, pushMs: result.pushMs };
+      } catch (error) {
+        cache.discard();
+        throw explainFailure(error, options.dockerfile);
+      }
     }
+    return buildCheckThenPush(ctx, options, cache);
   },
 };
+
+/**
+ * The image goes to an OCI layout first, the architecture check reads it, and only then does a
+ * second `buildx build` push it by digest: every step of it is cached in buildkitd by the first
+ * build, so the second only exports. The pushed digest must be the checked one.
+ */
+async function buildCheckThenPush(ctx: LegContext, options: BuildxBuildOptions, cache: BuildCache): Promise<LegBuildResult> {
+  const layoutDir = join(ctx.workDir, 'layout');
+  let built;
+  try {
+    built = await buildxBuild({ ...options, layoutDir });
+    cache.commit();
+  } catch (error) {
+    cache.discard();
+    throw explainFailure(error, options.dockerfile);
+  }
+  const verifyMs = await verifyLayoutArch(ctx, layoutDir, built.digest);
+  if (!ctx.target.push) {
+    ctx.log(`built ${built.digest}; push disabled: nothing pushed`);
+    return { digest: built.digest, pushMs: 0, verifyMs };
+  }
+  // The cache was exported by the first build; this one only pushes what buildkitd holds.
+  const pushed = await buildxBuild({ ...options, cacheTo: [], cacheFrom: [] }).catch((error: unknown) => {
+    throw explainFailure(error, options.dockerfile);
+  });
+  if (pushed.digest !== built.digest) {
+    throw new Error(
+      `BuildKit pushed ${pushed.digest}, not the image it built and checked (${built.digest}): the build is not reproducible between two runs`,
+    );
+  }
+  return { digest: pushed.digest, pushMs: pushed.pushMs, verifyMs };
+}

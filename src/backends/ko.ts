@@ -9,6 +9,7 @@ import { cranePusher, craneVersion } from '../tools/crane.js';
 import { which } from '../tools/exec.js';
 import { koBuild, koVersion, readUserKoConfig, type KoBuildOptions } from '../tools/ko.js';
 import { layoutManifestSize } from '../tools/ociLayout.js';
+import { verifyLayoutArch } from './archVerify.js';
 import type { Backend, LegBuildResult, LegContext } from './backend.js';
 
 function isDir(path: string): boolean {
@@ -114,9 +115,11 @@ export const koBackend: Backend = {
     if (options.baseImage) ctx.log(`base image ${options.baseImage}`);
     const built = await koBuild(options);
     try {
+      // Before anything of the image leaves this machine.
+      const verifyMs = await verifyLayoutArch(ctx, built.layoutDir, built.digest);
       if (!ctx.target.push) {
         ctx.log(`built ${built.digest}; push disabled: nothing pushed`);
-        return { digest: built.digest, pushMs: 0 };
+        return { digest: built.digest, pushMs: 0, verifyMs };
       }
       ctx.log(`pushing ${ctx.target.repository}@${built.digest}`);
       const pushMs = await cranePusher().push({
@@ -129,7 +132,7 @@ export const koBackend: Backend = {
         onLine: ctx.log,
         workDir: ctx.workDir,
       });
-      return { digest: built.digest, pushMs, compressedSize: layoutManifestSize(built.layoutDir, built.digest) };
+      return { digest: built.digest, pushMs, compressedSize: layoutManifestSize(built.layoutDir, built.digest), verifyMs };
     } finally {
       if (built.layoutIsTemporary) rmSync(built.layoutDir, { recursive: true, force: true });
     }

@@ -3,7 +3,7 @@
 // WebAssembly. This file judges files one by one from their first bytes and turns the findings
 // into the leg's one-line failure reason; src/tools/imageScan.ts streams the layers into it.
 import { HEADER_BYTES, architectureLabel, elfArchitecture, isLoadable, isWasmModule, readElfHeader, runsOn } from './elf.js';
-import { parsePlatform, isPlatformError } from './platform.js';
+import { formatPlatform, parsePlatform, isPlatformError } from './platform.js';
 
 export { HEADER_BYTES };
 
@@ -90,6 +90,31 @@ export function archCheckReason(result: ArchCheckResult): string | undefined {
   const more = result.more ? ' and more' : '';
   const what = arch === 'wasm32' ? 'artifacts that are not WebAssembly' : `files for another architecture than ${architectureLabel(arch)}`;
   return `the ${result.platform} image holds ${what}: ${files}${more}; nothing of it is published (set verify_arch: false only if the image ships them on purpose)`;
+}
+
+/** The platform fields of an image config (OCI image-spec config.md: os, architecture, variant). */
+export interface ConfigPlatform {
+  os?: unknown;
+  architecture?: unknown;
+  variant?: unknown;
+}
+
+/**
+ * The one-line reason why an image config does not declare the leg's platform, or undefined when
+ * it does. Compared normalised, as containerd's platforms.Normalize does (arm64/v8 is arm64,
+ * arm is arm/v7): this is what a runtime matches when it pulls the index entry.
+ */
+export function configPlatformReason(config: ConfigPlatform, platform: string): string | undefined {
+  const leg = parsePlatform(platform);
+  if (isPlatformError(leg)) return `architecture check: ${leg.error}`;
+  const field = (value: unknown) => (typeof value === 'string' ? value : '');
+  const os = field(config.os);
+  const architecture = field(config.architecture);
+  const variant = field(config.variant);
+  const declared = [os, architecture, variant].filter(Boolean).join('/');
+  const parsed = os && architecture ? parsePlatform(declared) : undefined;
+  if (parsed && !isPlatformError(parsed) && formatPlatform(parsed) === formatPlatform(leg)) return undefined;
+  return `the ${formatPlatform(leg)} image's config declares the platform ${declared || '(none)'} (os ${os || 'unset'}, architecture ${architecture || 'unset'}${variant ? `, variant ${variant}` : ''}); nothing of it is published`;
 }
 
 /** An image that failed the architecture check; its message is the leg's whole reason. */

@@ -17,7 +17,7 @@ import { Transform, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { Decompress } from 'fzstd';
 import { extract, type Entry } from 'tar-stream';
-import { ArchInspector, HEADER_BYTES, type ArchCheckResult } from '../core/archCheck.js';
+import { ArchInspector, HEADER_BYTES, type ArchCheckResult, type ConfigPlatform } from '../core/archCheck.js';
 import type { ManifestDocument } from '../core/oci.js';
 
 export interface LayerScanOptions {
@@ -26,6 +26,8 @@ export interface LayerScanOptions {
 }
 
 export interface ImageScan extends ArchCheckResult {
+  /** The platform fields of the image's config blob. */
+  config: ConfigPlatform;
   /** Layers read (not counting those skipped as known clean). */
   layersRead: number;
   /** Digests of the layers read that hold no offending file (hidden ones included): worth remembering. */
@@ -204,12 +206,17 @@ export async function scanLayoutImage(
   options: LayerScanOptions = {},
 ): Promise<ImageScan> {
   const manifest = JSON.parse(readFileSync(blobPath(layoutDir, digest), 'utf8')) as ManifestDocument;
+  const configDigest = manifest.config?.digest;
+  if (typeof configDigest !== 'string') throw new Error(`manifest ${digest} has no config descriptor`);
+  const config = JSON.parse(readFileSync(blobPath(layoutDir, configDigest), 'utf8')) as ConfigPlatform;
+  const platformOfConfig: ConfigPlatform = { os: config.os, architecture: config.architecture, variant: config.variant };
   const layers = (manifest.layers ?? []).flatMap((layer) => (typeof layer.digest === 'string' ? [layer.digest] : []));
   const { scan, skipped } = await scanLayers(layoutDir, layers, platform, options.knownClean ?? new Set());
   // A skipped upper layer may have replaced or deleted the file found below it: its paths were not
   // read, so the finding is checked again with every layer read.
-  if (scan.foreign.length > 0 && skipped) return (await scanLayers(layoutDir, layers, platform, new Set())).scan;
-  return scan;
+  if (scan.foreign.length > 0 && skipped)
+    return { ...(await scanLayers(layoutDir, layers, platform, new Set())).scan, config: platformOfConfig };
+  return { ...scan, config: platformOfConfig };
 }
 
 async function scanLayers(
@@ -217,7 +224,7 @@ async function scanLayers(
   layers: string[],
   platform: string,
   knownClean: ReadonlySet<string>,
-): Promise<{ scan: ImageScan; skipped: boolean }> {
+): Promise<{ scan: Omit<ImageScan, 'config'>; skipped: boolean }> {
   const inspector = new ArchInspector(platform);
   const shadow = new Shadow();
   const cleanLayers: string[] = [];

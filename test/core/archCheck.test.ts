@@ -1,4 +1,4 @@
-import { ArchInspector, MAX_LISTED, archCheckReason } from '../../src/core/archCheck.js';
+import { ArchInspector, MAX_LISTED, archCheckReason, configPlatformReason } from '../../src/core/archCheck.js';
 import { AARCH64, ARM, I386, X86_64, elfBytes } from '../helpers/ociLayouts.js';
 
 describe('ArchInspector', () => {
@@ -74,5 +74,25 @@ describe('ArchInspector', () => {
 
   it('refuses a platform that does not parse', () => {
     expect(() => new ArchInspector('linux/amd65')).toThrow(/architecture check: expected os\/arch/);
+  });
+});
+
+describe('configPlatformReason', () => {
+  // Normalised as containerd's platforms.Normalize (containerd/platforms database.go): arm64/v8 is arm64, arm is arm/v7.
+  it('accepts a config that declares the leg platform, in any spelling containerd takes as the same', () => {
+    expect(configPlatformReason({ os: 'linux', architecture: 'arm64' }, 'linux/arm64')).toBeUndefined();
+    expect(configPlatformReason({ os: 'linux', architecture: 'arm64', variant: 'v8' }, 'linux/arm64')).toBeUndefined();
+    expect(configPlatformReason({ os: 'linux', architecture: 'arm' }, 'linux/arm/v7')).toBeUndefined();
+    expect(configPlatformReason({ os: 'wasi', architecture: 'wasm32' }, 'wasi/wasm32')).toBeUndefined();
+  });
+
+  it('names what the config declares when it is another platform, or nothing', () => {
+    expect(configPlatformReason({ os: 'linux', architecture: 'amd64' }, 'linux/arm64')).toBe(
+      "the linux/arm64 image's config declares the platform linux/amd64 (os linux, architecture amd64); nothing of it is published",
+    );
+    expect(configPlatformReason({ os: 'linux', architecture: 'arm', variant: 'v6' }, 'linux/arm/v7')).toContain(
+      'declares the platform linux/arm/v6',
+    );
+    expect(configPlatformReason({}, 'linux/amd64')).toContain('declares the platform (none) (os unset, architecture unset)');
   });
 });

@@ -109,3 +109,11 @@ function firstBytesOf(file: string, count: number): Buffer {
     closeSync(fd);
   }
 }
+
+describe('scanLayoutImage config', () => {
+  it("returns the platform fields of the image's config blob", async () => {
+    const layout = await writeLayout([[{ name: 'a', content: script }]], { platform: 'linux/arm64' });
+    const scan = await scanLayoutImage(layout.dir, layout.digest, 'linux/amd64');
+    expect(scan.config).toEqual({ os: 'linux', architecture: 'arm64', variant: undefined });
+  });
+});
