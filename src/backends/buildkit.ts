@@ -6,6 +6,7 @@ import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { scanDockerfile } from '../core/dockerfile.js';
 import { expandList } from '../core/expand.js';
+import { buildkitFailureReason } from '../core/failureReason.js';
 import { platformSlug } from '../core/platform.js';
 import { ToolError } from '../tools/exec.js';
 import { tryLock } from '../tools/fileLock.js';
@@ -123,12 +124,14 @@ function syntaxDirective(dockerfile: string): { value: string; line: number } | 
 
 /** A build error, with the reason spelled out when a `# syntax=` frontend could not be fetched. */
 function explainFailure(error: unknown, dockerfile: string): unknown {
-  if (!(error instanceof ToolError) || !frontendPullFailed(error.stderr)) return error;
-  const syntax = syntaxDirective(dockerfile);
-  if (!syntax) return error;
+  if (!(error instanceof ToolError)) return error;
+  // BuildKit's own error and the failing step, not buildx's command line.
+  const reason = buildkitFailureReason(`${error.stderr}\n${error.stdout}`) ?? error.message;
+  const syntax = frontendPullFailed(error.stderr) ? syntaxDirective(dockerfile) : undefined;
+  if (!syntax) return new Error(`buildkit: ${reason}`);
   return new Error(
     `${dockerfile} line ${syntax.line} (# syntax=${syntax.value}) makes BuildKit pull that Dockerfile frontend image, ` +
-      `and the pull failed; remove the line to use BuildKit's built-in frontend, or make that registry reachable.\n${error.message}`,
+      `and the pull failed; remove the line to use BuildKit's built-in frontend, or make that registry reachable: ${reason}`,
   );
 }
 

@@ -32,6 +32,7 @@ import {
   isPushStart,
   LOCAL_KANIKO_IMAGE,
   runInstruction,
+  stepOutputLine,
   type KanikoOutput,
 } from '../tools/kaniko.js';
 import { layoutManifestSize } from '../tools/ociLayout.js';
@@ -205,6 +206,7 @@ export function createKanikoBackend(options: KanikoBackendOptions = {}): Backend
     const env = toolEnv(ctx.env);
     const invocation = kanikoInvocation(ctx, p.pushMode, options.cacheRepo?.(ctx));
     let lastRun: string | undefined;
+    let lastOutput: string | undefined;
     let pushStarted: number | undefined;
     try {
       await runContainer(
@@ -216,7 +218,11 @@ export function createKanikoBackend(options: KanikoBackendOptions = {}): Backend
           secrets: ctx.secrets,
           timeoutMs: BUILD_TIMEOUT_MS,
           onLine: (_stream, line) => {
-            lastRun = runInstruction(line) ?? lastRun;
+            const instruction = runInstruction(line);
+            if (instruction) {
+              lastRun = instruction;
+              lastOutput = undefined;
+            } else if (lastRun) lastOutput = stepOutputLine(line) ?? lastOutput;
             if (pushStarted === undefined && isPushStart(line)) pushStarted = now();
             ctx.log(line);
           },
@@ -229,6 +235,7 @@ export function createKanikoBackend(options: KanikoBackendOptions = {}): Backend
         exitCode: error.code,
         platform: ctx.leg.platform,
         lastRun,
+        lastOutput,
         dockerfile: invocation.dockerfile,
         addedLines: invocation.addedLines,
         target: ctx.spec.config.target,

@@ -4,9 +4,10 @@
 import { readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { expandList } from '../core/expand.js';
+import { koFailureReason } from '../core/failureReason.js';
 import { UserError } from '../core/problem.js';
 import { cranePusher, craneVersion } from '../tools/crane.js';
-import { which } from '../tools/exec.js';
+import { ToolError, which } from '../tools/exec.js';
 import { koBuild, koVersion, readUserKoConfig, type KoBuildOptions } from '../tools/ko.js';
 import { layoutManifestSize } from '../tools/ociLayout.js';
 import { verifyLayoutArch } from './archVerify.js';
@@ -113,7 +114,11 @@ export const koBackend: Backend = {
   async build(ctx): Promise<LegBuildResult> {
     const options = koBuildOptions(ctx, readUserKoConfig(ctx.sourceDir)?.config);
     if (options.baseImage) ctx.log(`base image ${options.baseImage}`);
-    const built = await koBuild(options);
+    const built = await koBuild(options).catch((error: unknown) => {
+      // The compiler's or ko's own error, not ko's command line.
+      if (error instanceof ToolError) throw new Error(`ko: ${koFailureReason(error.stderr) ?? error.message}`);
+      throw error;
+    });
     try {
       // Before anything of the image leaves this machine.
       const verifyMs = await verifyLayoutArch(ctx, built.layoutDir, built.digest);

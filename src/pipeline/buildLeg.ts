@@ -5,7 +5,7 @@
 // the registry), and its record says `pushed: false`.
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import type { Backend, LegContext } from '../backends/backend.js';
 import type { BackendName, BackendOptions } from '../core/backendTraits.js';
 import type { ImageSpec, Leg, LegRecord } from '../core/model.js';
@@ -14,6 +14,8 @@ import { repositoryFor, type PublishOptions } from '../core/tags.js';
 import { commitTime, headSha, shallowClone } from '../tools/git.js';
 import { messageOf } from '../core/problem.js';
 import { ArchMismatchError } from '../core/archCheck.js';
+import { oneLine } from '../core/failureReason.js';
+import { ToolError } from '../tools/exec.js';
 
 export interface LegEnvironment {
   /** Repository root of the checkout. */
@@ -60,6 +62,19 @@ async function sources(spec: ImageSpec, env: LegEnvironment, workDir: string): P
   const commit = await headSha(env.root).catch(() => undefined);
   const sourceDateEpoch = commit ? await commitTime(env.root, commit).catch(() => undefined) : undefined;
   return { dir, commit, sourceDateEpoch };
+}
+
+/**
+ * A failure as one line: a tool's own last error line (not its command line, which the log has),
+ * anything else folded onto one line.
+ */
+export function reasonOf(error: unknown): string {
+  if (error instanceof ToolError) {
+    const last = error.stderr.trim().split('\n').pop()?.trim();
+    if (last)
+      return oneLine(`${basename(error.command.split(' ')[0])}: ${last.replace(/^.*?\bmsg="(.*)"$/, '$1').replace(/^Error: /, '')}`);
+  }
+  return oneLine(messageOf(error));
 }
 
 export async function buildLeg(leg: Leg, spec: ImageSpec, env: LegEnvironment, deps: LegDependencies): Promise<LegRecord> {
@@ -127,7 +142,7 @@ export async function buildLeg(leg: Leg, spec: ImageSpec, env: LegEnvironment, d
     else if (phase === 'build') durations.build = durations.total - durations.setup;
     // The check's reason says what is wrong with the image; "build failed" would blame the build.
     const what = error instanceof ArchMismatchError ? 'architecture check failed' : `${phase} failed`;
-    return failedLegRecord(leg, `${what}: ${messageOf(error)}`, startedAt, durations);
+    return failedLegRecord(leg, `${what}: ${reasonOf(error)}`, startedAt, durations);
   } finally {
     rmSync(workDir, { recursive: true, force: true });
   }

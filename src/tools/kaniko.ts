@@ -79,6 +79,17 @@ export function isPushStart(line: string): boolean {
   return logMessage(line).startsWith('Pushing image to ');
 }
 
+/**
+ * A line the build's own processes printed (a RUN step's stdout or stderr), not the executor's:
+ * the executor logs as `time=... level=... msg=...` (--log-format=text) and ends with its
+ * `error building image: ...`.
+ */
+export function stepOutputLine(line: string): string | undefined {
+  const trimmed = line.trim();
+  if (trimmed === '' || /^time=/.test(trimmed) || /^(error|Error:)/.test(trimmed)) return undefined;
+  return trimmed;
+}
+
 /** The instruction of a `RUN ...` log line, else undefined. */
 export function runInstruction(line: string): string | undefined {
   const message = logMessage(line);
@@ -92,6 +103,8 @@ export interface FailureContext {
   platform: string;
   /** The last RUN instruction the log showed, if any. */
   lastRun?: string;
+  /** The last line the RUN step itself printed (see stepOutputLine), if any: usually its own error. */
+  lastOutput?: string;
   dockerfile: string;
   /** Lines the executor's Dockerfile has before the user's (the platform args' declaration). */
   addedLines?: number;
@@ -164,7 +177,10 @@ export function kanikoFailureReason(f: FailureContext): string {
   }
   if (/no space left on device/.test(all)) return 'the build ran out of disk space (no space left on device)';
   const runExit = /failed to execute command: waiting for process to exit: exit status (\d+)/.exec(all);
-  if (runExit) return oneLine(`${f.lastRun ?? 'a RUN step'} failed with exit status ${runExit[1]}`);
+  if (runExit) {
+    const said = f.lastOutput ? `: ${f.lastOutput}` : '';
+    return oneLine(`${f.lastRun ?? 'a RUN step'} failed with exit status ${runExit[1]}${said}`);
+  }
   const reason = last || `the executor exited with code ${f.exitCode ?? 'unknown'}`;
   return oneLine(reason.replace(/^Error: /, ''));
 }
