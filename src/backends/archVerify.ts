@@ -3,9 +3,20 @@
 // in the same build: no tag exists until the merge, which never tags an image with a failed leg).
 // `verify_arch: false` in the config turns it off. Layers found clean are remembered per
 // architecture in the backend's cache dir, so a warm leg reads only the layers that changed.
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { ArchMismatchError, archCheckReason, configPlatformReason } from '../core/archCheck.js';
+import {
+  appendFileSync,
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  realpathSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { isAbsolute, join, relative, resolve } from 'node:path';
+import { ArchInspector, ArchMismatchError, HEADER_BYTES, archCheckReason, configPlatformReason } from '../core/archCheck.js';
 import { platformSlug } from '../core/platform.js';
 import { messageOf } from '../core/problem.js';
 import { scanLayoutImage } from '../tools/imageScan.js';
@@ -78,4 +89,57 @@ export async function verifyLayoutArch(
     `architecture check: ${scan.inspected} executable(s) and librar(ies) match ${scan.platform} (${scan.layersRead} layer(s) read, ${known.size > 0 ? 'others known clean, ' : ''}${ms} ms)`,
   );
   return ms;
+}
+
+// `source = "path/to/component.wasm"` of a component in spin.toml (manifest v2 `[component.x]`,
+// v1 `[[component]]`); a table (`source = { url = ..., digest = ... }`) is a remote component,
+// fetched and checked by Spin itself against its digest.
+const SPIN_LOCAL_SOURCE = /^\s*source\s*=\s*"([^"]+)"\s*(?:#.*)?$/gm;
+
+/**
+ * The architecture check of a Spin app before it is pushed: every local component source the
+ * manifest names must be WebAssembly (the `\0asm` magic of modules and components alike).
+ * Resolves to the milliseconds it took (undefined when off); rejects with an ArchMismatchError.
+ * A source outside the app's directory is not read (config is untrusted input).
+ */
+export function verifySpinArtifacts(
+  ctx: Pick<LegContext, 'spec' | 'leg' | 'log' | 'sourceDir'>,
+  manifestDir: string,
+  manifestText: string,
+): number | undefined {
+  if (!archCheckEnabled(ctx)) {
+    ctx.log('architecture check off (verify_arch: false)');
+    return undefined;
+  }
+  const started = Date.now();
+  const inspector = new ArchInspector(ctx.leg.platform);
+  const root = realpathSync(ctx.sourceDir);
+  for (const match of manifestText.matchAll(SPIN_LOCAL_SOURCE)) {
+    const source = match[1];
+    let file: string;
+    try {
+      file = realpathSync(resolve(manifestDir, source));
+    } catch {
+      continue; // spin build has failed on it already, or will say so
+    }
+    const rel = relative(root, file);
+    if (rel.startsWith('..') || isAbsolute(rel) || !statSync(file).isFile()) continue;
+    inspector.inspectWasm(source, headOf(file, HEADER_BYTES));
+  }
+  const result = inspector.result();
+  const reason = archCheckReason(result);
+  if (reason) throw new ArchMismatchError(reason);
+  const ms = Date.now() - started;
+  ctx.log(`architecture check: ${result.inspected} component(s) are WebAssembly (${ms} ms)`);
+  return ms;
+}
+
+function headOf(file: string, count: number): Buffer {
+  const fd = openSync(file, 'r');
+  try {
+    const buffer = Buffer.alloc(count);
+    return buffer.subarray(0, readSync(fd, buffer, 0, count, 0));
+  } finally {
+    closeSync(fd);
+  }
 }
