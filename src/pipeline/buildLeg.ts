@@ -5,17 +5,15 @@
 // the registry), and its record says `pushed: false`.
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Backend, LegContext } from '../backends/backend.js';
 import type { BackendName, BackendOptions } from '../core/backendTraits.js';
 import type { ImageSpec, Leg, LegRecord } from '../core/model.js';
 import { failedLegRecord, legRecord } from '../core/legRecord.js';
 import { repositoryFor, type PublishOptions } from '../core/tags.js';
 import { commitTime, headSha, shallowClone } from '../tools/git.js';
-import { messageOf } from '../core/problem.js';
 import { ArchMismatchError } from '../core/archCheck.js';
-import { oneLine } from '../core/failureReason.js';
-import { ToolError } from '../tools/exec.js';
+import { reasonOf } from './reason.js';
 
 export interface LegEnvironment {
   /** Repository root of the checkout. */
@@ -62,19 +60,6 @@ async function sources(spec: ImageSpec, env: LegEnvironment, workDir: string): P
   const commit = await headSha(env.root).catch(() => undefined);
   const sourceDateEpoch = commit ? await commitTime(env.root, commit).catch(() => undefined) : undefined;
   return { dir, commit, sourceDateEpoch };
-}
-
-/**
- * A failure as one line: a tool's own last error line (not its command line, which the log has),
- * anything else folded onto one line.
- */
-export function reasonOf(error: unknown): string {
-  if (error instanceof ToolError) {
-    const last = error.stderr.trim().split('\n').pop()?.trim();
-    if (last)
-      return oneLine(`${basename(error.command.split(' ')[0])}: ${last.replace(/^.*?\bmsg="(.*)"$/, '$1').replace(/^Error: /, '')}`);
-  }
-  return oneLine(messageOf(error));
 }
 
 export async function buildLeg(leg: Leg, spec: ImageSpec, env: LegEnvironment, deps: LegDependencies): Promise<LegRecord> {
