@@ -55,6 +55,8 @@ export interface LegBuildResult {
   pushMs: number;
   /** Compressed size of what was pushed, when the backend knows it without asking the registry. */
   compressedSize?: number;
+  /** Milliseconds of the architecture check (backends/archVerify.ts), part of the build time; absent when it did not run. */
+  verifyMs?: number;
 }
 
 export interface Backend {

@@ -9,7 +9,7 @@
 //
 // The CLI: `spin` on PATH when present; on GitHub runners the pinned release is downloaded
 // (SHA-256 checked) into the backend's cache dir; elsewhere a missing CLI is a clear error.
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { toolEnv } from '../tools/paths.js';
 import { SPIN_VERSION } from '../core/toolPins.js';
@@ -28,6 +28,7 @@ import {
   type Download,
   type SpinArch,
 } from '../tools/spin.js';
+import { verifySpinArtifacts } from './archVerify.js';
 import type { Backend, LegBuildResult, LegContext } from './backend.js';
 
 const SPIN_PLATFORM = 'wasi/wasm32';
@@ -99,9 +100,11 @@ export function createSpinBackend(options: SpinBackendOptions = {}): Backend {
     const runOptions = { cwd: manifest.dir, env, secrets: ctx.secrets, onLine: (_s: string, line: string) => ctx.log(line) };
 
     await runner(spin, spinBuildArgs(manifest.file), { ...runOptions, timeoutMs: 60 * 60 * 1000 });
+    // Before the push: what `spin build` made must be WebAssembly.
+    const verifyMs = verifySpinArtifacts(ctx, manifest.dir, readFileSync(resolve(manifest.dir, manifest.file), 'utf8'));
     if (!ctx.target.push) {
       ctx.log('built; push disabled: nothing pushed (Spin knows the artifact digest only by pushing it)');
-      return { pushMs: 0 };
+      return { pushMs: 0, verifyMs };
     }
     const annotations = spinAnnotations(ctx);
     if (ctx.sourceDateEpoch === undefined)
@@ -114,7 +117,7 @@ export function createSpinBackend(options: SpinBackendOptions = {}): Backend {
     const pushMs = now() - pushStart;
     const digest = parsePushedDigest(pushed.stdout) ?? (await resolveDigest(reference, env));
     if (!isDigest(digest)) throw new Error(`spin: cannot tell the digest pushed to ${reference} (got "${digest}")`);
-    return { digest, pushMs };
+    return { digest, pushMs, verifyMs };
   }
 
   return {

@@ -7,7 +7,14 @@ import { parseJsonDocument } from './jsonDocument.js';
 import { runnerSchema } from './leg.js';
 import { DIGEST } from './oci.js';
 
-const durations = z.object({ setup: z.number(), build: z.number(), push: z.number(), total: z.number() });
+const durations = z.object({
+  setup: z.number(),
+  build: z.number(),
+  push: z.number(),
+  total: z.number(),
+  /** The architecture check of the built image (part of build); absent when it did not run. */
+  verify: z.number().optional(),
+});
 
 export const legRecordSchema = z.object({
   schema: z.literal(1),

@@ -87,7 +87,7 @@ export interface LegRecord {
    * written before this field and in failed legs' records; a successful record without it pushed.
    */
   pushed?: boolean;
-  durationsMs: { setup: number; build: number; push: number; total: number };
+  durationsMs: { setup: number; build: number; push: number; total: number; verify?: number };
   sourceCommit?: string;
   status: LegStatus;
   error?: string;

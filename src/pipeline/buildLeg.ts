@@ -13,7 +13,9 @@ import { failedLegRecord, legRecord } from '../core/legRecord.js';
 import { repositoryFor, type PublishOptions } from '../core/tags.js';
 import { commitTime, headSha, shallowClone } from '../tools/git.js';
 import { checkUpstreamSource } from '../core/detect.js';
-import { messageOf, UserError } from '../core/problem.js';
+import { UserError } from '../core/problem.js';
+import { ArchMismatchError } from '../core/archCheck.js';
+import { reasonOf } from './reason.js';
 
 export interface LegEnvironment {
   /** Repository root of the checkout. */
@@ -69,7 +71,7 @@ async function sources(spec: ImageSpec, env: LegEnvironment, workDir: string): P
 export async function buildLeg(leg: Leg, spec: ImageSpec, env: LegEnvironment, deps: LegDependencies): Promise<LegRecord> {
   const startedAt = new Date();
   const started = Date.now();
-  const durations = { setup: 0, build: 0, push: 0, total: 0 };
+  const durations: LegRecord['durationsMs'] = { setup: 0, build: 0, push: 0, total: 0 };
   const workDir = mkdtempSync(join(tmpdir(), `hephy-leg-${leg.id}-`));
   let phase = 'setup';
   try {
@@ -107,6 +109,7 @@ export async function buildLeg(leg: Leg, spec: ImageSpec, env: LegEnvironment, d
     const buildAndPush = Date.now() - buildStarted;
     durations.push = Math.min(result.pushMs, buildAndPush);
     durations.build = buildAndPush - durations.push;
+    if (result.verifyMs !== undefined) durations.verify = result.verifyMs;
 
     let size: number | undefined;
     if (push) {
@@ -133,7 +136,9 @@ export async function buildLeg(leg: Leg, spec: ImageSpec, env: LegEnvironment, d
     durations.total = Date.now() - started;
     if (phase === 'setup') durations.setup = durations.total;
     else if (phase === 'build') durations.build = durations.total - durations.setup;
-    return failedLegRecord(leg, `${phase} failed: ${messageOf(error)}`, startedAt, durations);
+    // The check's reason says what is wrong with the image; "build failed" would blame the build.
+    const what = error instanceof ArchMismatchError ? 'architecture check failed' : `${phase} failed`;
+    return failedLegRecord(leg, `${what}: ${reasonOf(error)}`, startedAt, durations);
   } finally {
     rmSync(workDir, { recursive: true, force: true });
   }

@@ -5,6 +5,7 @@
 // the caller turns failed outcomes into the exit code. With push off (a pull request from a
 // fork) the merge makes no imagetools call whatsoever: each image whose legs all built is `built`,
 // which is not a failure.
+import { reasonOf } from './reason.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseLegRecord } from '../core/legRecord.js';
@@ -76,7 +77,7 @@ async function publishImage(
     try {
       await tools.createIndex({ tags: merge.tags, sources: merge.sources, env, secrets, builder, log, preferIndex: false });
     } catch (error) {
-      return outcome('failed', { error: `could not tag the wasm artifact: ${messageOf(error)}` });
+      return outcome('failed', { error: `could not tag the wasm artifact: ${reasonOf(error)}` });
     }
     return outcome('published', { tags: merge.tags, digest: merge.sources[0].split('@')[1] });
   }
@@ -86,7 +87,7 @@ async function publishImage(
   try {
     planned = await tools.planIndex({ sources: merge.sources, env, secrets, builder });
   } catch (error) {
-    return outcome('failed', { error: `could not assemble the index from ${listed(merge.sources)} (no tag moved): ${messageOf(error)}` });
+    return outcome('failed', { error: `could not assemble the index from ${listed(merge.sources)} (no tag moved): ${reasonOf(error)}` });
   }
   const before = missingPlatforms(merge.platforms, planned);
   if (before.missing.length) {
@@ -103,7 +104,7 @@ async function publishImage(
   } catch (error) {
     return outcome('failed', {
       tags: merge.tags,
-      error: `imagetools create failed; buildx pushes the tags one after another, so some of ${tagList} may already point at the new index: ${messageOf(error)}`,
+      error: `imagetools create failed; buildx pushes the tags one after another, so some of ${tagList} may already point at the new index: ${reasonOf(error)}`,
     });
   }
 
@@ -125,7 +126,7 @@ async function publishImage(
     return outcome('failed', {
       tags: merge.tags,
       digest,
-      error: `the index was pushed to ${tagList}, but reading it back failed, so its platforms are unchecked: ${messageOf(error)}`,
+      error: `the index was pushed to ${tagList}, but reading it back failed, so its platforms are unchecked: ${reasonOf(error)}`,
     });
   }
   log(`${first} -> ${digest}`);
@@ -140,7 +141,7 @@ async function publishImage(
       return outcome('failed', {
         tags: [...merge.tags, ...perArchTags],
         digest,
-        error: `the index is published at ${tagList} (${digest}), but the per-arch tag ${tag} failed: ${messageOf(error)}`,
+        error: `the index is published at ${tagList} (${digest}), but the per-arch tag ${tag} failed: ${reasonOf(error)}`,
       });
     }
   }
@@ -173,7 +174,7 @@ export async function mergeImages(options: MergeOptions): Promise<RunReport> {
       return await publishImage(merge, options, tools);
     } catch (error) {
       // publishImage handles every tool failure; this is the safety net that keeps other images going.
-      return outcomeOf(merge, 'failed', { error: messageOf(error) });
+      return outcomeOf(merge, 'failed', { error: reasonOf(error) });
     }
   });
   return { outcomes, mergeMs: Date.now() - started, startedAt: new Date(started).toISOString() };

@@ -36,6 +36,12 @@ export interface BuildxBuildOptions extends ToolContext {
   insecure: boolean;
   /** False: build the image and push nothing. */
   push: boolean;
+  /**
+   * Export the image as an OCI layout directory here instead (BuildKit's oci exporter with
+   * tar=false; push is then ignored): the same image writer as the image exporter, so the same
+   * manifest digest (exporter/oci and exporter/containerimage share containerimage's ImageWriter).
+   */
+  layoutDir?: string;
 }
 
 export interface BuildxBuildResult {
@@ -47,14 +53,16 @@ export interface BuildxBuildResult {
 
 /** The arguments after the buildx command, e.g. ['build', '--platform', ...]. */
 export function buildxBuildArgs(opts: Omit<BuildxBuildOptions, keyof ToolContext>): string[] {
-  const output = [
-    'type=image',
-    `name=${opts.repository}`,
-    'push-by-digest=true',
-    'name-canonical=true',
-    `push=${opts.push}`,
-    ...(opts.insecure ? ['registry.insecure=true'] : []),
-  ].join(',');
+  const output = opts.layoutDir
+    ? ['type=oci', `dest=${opts.layoutDir}`, 'tar=false'].join(',')
+    : [
+        'type=image',
+        `name=${opts.repository}`,
+        'push-by-digest=true',
+        'name-canonical=true',
+        `push=${opts.push}`,
+        ...(opts.insecure ? ['registry.insecure=true'] : []),
+      ].join(',');
   return [
     'build',
     ...(opts.builder ? ['--builder', opts.builder] : []),
@@ -183,7 +191,7 @@ export async function buildxBuild(opts: BuildxBuildOptions, runner: Runner = run
     },
   });
   const digest = metadataDigest(readFileSync(opts.metadataFile, 'utf8'));
-  return { digest, pushMs: opts.push ? timer.pushMs() : 0, durationMs: result.durationMs };
+  return { digest, pushMs: opts.push && !opts.layoutDir ? timer.pushMs() : 0, durationMs: result.durationMs };
 }
 
 /** `buildx version` prints e.g. "github.com/docker/buildx v0.36.1 <revision>"; resolves to v0.36.1. */

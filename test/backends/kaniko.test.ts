@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LegContext } from '../../src/backends/backend.js';
@@ -49,7 +49,9 @@ function context(config: BuildConfig, overrides: Partial<LegContext> = {}, tools
     spec: {
       image: 'app',
       dir: 'app',
-      config,
+      // The stand-in executor writes no real layout to check: the check has its own tests
+      // (test/backends/archVerify.test.ts, test/e2e/archCheck.test.ts).
+      config: { verify_arch: false, ...config },
       backend: 'kaniko',
       backendReason: 'Dockerfile found',
       platforms: ['linux/arm64'],
@@ -152,7 +154,7 @@ describe('kaniko backend', () => {
       `${ctx.env.DOCKER_CONFIG}:/kaniko/.docker:ro`,
       LOCAL_KANIKO_IMAGE,
       '--context=dir:///workspace',
-      '--dockerfile=/workspace/Dockerfile',
+      '--dockerfile=/hephy/out/hephy.Dockerfile',
       '--custom-platform=linux/arm64',
       '--build-arg=VERSION=1.2.3',
       '--build-arg=PLAIN=x',
@@ -312,24 +314,32 @@ describe('kaniko backend', () => {
 });
 
 describe('kanikoInvocation', () => {
-  it('mounts a Dockerfile that lies outside the context on its own', () => {
+  it('builds a copy of a Dockerfile outside the context, with the platform args declared and its own .dockerignore beside it', () => {
     const ctx = context({ context_path: 'ctx', dockerfile_path: '../build/Dockerfile.prod' });
     mkdirSync(join(ctx.sourceDir, 'ctx'));
     mkdirSync(join(ctx.sourceDir, 'build'));
-    writeFileSync(join(ctx.sourceDir, 'build', 'Dockerfile.prod'), 'FROM scratch\n');
+    writeFileSync(join(ctx.sourceDir, 'build', 'Dockerfile.prod'), '# syntax=docker/dockerfile:1\nFROM scratch\n');
+    writeFileSync(join(ctx.sourceDir, 'build', 'Dockerfile.prod.dockerignore'), 'secret\n');
     const inv = kanikoInvocation(ctx, 'digest');
     expect(inv.mounts.slice(0, 2)).toEqual([
       { host: join(ctx.sourceDir, 'ctx'), container: '/workspace', readonly: true },
-      { host: join(ctx.sourceDir, 'build'), container: '/hephy/dockerfile', readonly: true },
+      { host: ctx.workDir, container: '/hephy/out' },
     ]);
-    expect(inv.args).toContain('--dockerfile=/hephy/dockerfile/Dockerfile.prod');
+    expect(inv.args).toContain('--dockerfile=/hephy/out/hephy.Dockerfile');
+    const built = readFileSync(join(ctx.workDir, 'hephy.Dockerfile'), 'utf8').split('\n');
+    expect(built[0]).toBe('# syntax=docker/dockerfile:1');
+    expect(built[1]).toMatch(/^ARG BUILDPLATFORM="linux\/(amd64|arm64)" .* TARGETPLATFORM="linux\/arm64" .* TARGETARCH="arm64" /);
+    expect(built.slice(2)).toEqual(['FROM scratch', '']);
+    expect(readFileSync(join(ctx.workDir, 'hephy.Dockerfile.dockerignore'), 'utf8')).toBe('secret\n');
+    expect(inv.addedLines).toBe(1);
   });
 
-  it('uses a Dockerfile in a subdirectory of the context in place', () => {
+  it('builds a copy of a Dockerfile in a subdirectory of the context too', () => {
     const ctx = context({ dockerfile_path: 'docker/Dockerfile' });
     mkdirSync(join(ctx.sourceDir, 'docker'));
     writeFileSync(join(ctx.sourceDir, 'docker', 'Dockerfile'), 'FROM scratch\n');
-    expect(kanikoInvocation(ctx, 'digest').args).toContain('--dockerfile=/workspace/docker/Dockerfile');
+    expect(kanikoInvocation(ctx, 'digest').args).toContain('--dockerfile=/hephy/out/hephy.Dockerfile');
+    expect(readFileSync(join(ctx.workDir, 'hephy.Dockerfile'), 'utf8')).toMatch(/^ARG BUILDPLATFORM=.*\nFROM scratch\n$/);
   });
 
   it('reports a missing Dockerfile or context as a user error', () => {

@@ -13,7 +13,8 @@ import { testLeg } from '../helpers/legContext.js';
 const BASE = '127.0.0.1:5000/hephy/static:nonroot';
 
 function goApp(config: BuildConfig = {}, options: Partial<Parameters<typeof testLeg>[0]> = {}) {
-  const leg = testLeg({ backend: 'ko', config, ...options });
+  // The stand-in ko writes no real layout to check: the check has its own tests (test/e2e/archCheck.test.ts).
+  const leg = testLeg({ backend: 'ko', config: { verify_arch: false, ...config }, ...options });
   leg.write({ 'go.mod': 'module example.com/app\n\ngo 1.22\n', 'cmd/hello/main.go': 'package main\n\nfunc main() {}\n' });
   return leg;
 }

@@ -4,6 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Backend, LegContext } from '../../src/backends/backend.js';
 import { buildLeg, type LegEnvironment } from '../../src/pipeline/buildLeg.js';
+import { reasonOf } from '../../src/pipeline/reason.js';
+import { ArchMismatchError } from '../../src/core/archCheck.js';
+import { ToolError } from '../../src/tools/exec.js';
 import type { ImageSpec, Leg } from '../../src/core/model.js';
 import { tempRepo } from '../helpers/gitRepo.js';
 
@@ -214,5 +217,40 @@ describe('buildLeg', () => {
       );
       expect(seen).toEqual([]);
     });
+  });
+
+  it('says "architecture check failed" for an image of the wrong architecture, and records the check time of a passing leg', async () => {
+    const failed = await buildLeg(leg, spec, environment([]), {
+      backendFor: () =>
+        backend(async () => {
+          throw new ArchMismatchError('the linux/arm64 image holds files for another architecture than AArch64: /bin/x (x86-64)');
+        }),
+      compressedSize: async () => 0,
+    });
+    expect(failed.error).toBe(
+      'architecture check failed: the linux/arm64 image holds files for another architecture than AArch64: /bin/x (x86-64)',
+    );
+    const passed = await buildLeg(leg, spec, environment([]), {
+      backendFor: () => backend(async () => ({ digest, pushMs: 5, verifyMs: 7 })),
+      compressedSize: async () => 10,
+    });
+    expect(passed.durationsMs.verify).toBe(7);
+  });
+});
+
+describe('reasonOf', () => {
+  it("is a tool's own last error line, not its command line", () => {
+    const error = new ToolError(
+      '/usr/bin/crane push --insecure /l r@d exited with code 1:\n...',
+      '/usr/bin/crane push --insecure /l r@d',
+      1,
+      '',
+      'pushing...\nError: PUT http://r/v2/a/manifests/x: UNAUTHORIZED: authentication required\n',
+    );
+    expect(reasonOf(error)).toBe('crane: PUT http://r/v2/a/manifests/x: UNAUTHORIZED: authentication required');
+  });
+
+  it('folds any other error onto one line', () => {
+    expect(reasonOf(new Error('first\nsecond'))).toBe('first second');
   });
 });

@@ -1,4 +1,5 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { ToolError } from '../../src/tools/exec.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { anyFailed, mergeImages, mergePushes, readLegRecords, type MergeOptions } from '../../src/pipeline/merge.js';
@@ -67,7 +68,17 @@ class FakeImagetools {
   createIndex = async (options: CreateIndexOptions) => {
     this.calls.push(`create ${options.preferIndex === false ? '--copy ' : ''}${options.tags.join(' ')}`);
     await new Promise((resolve) => setTimeout(resolve, this.delayMs));
-    if (options.tags.some((t) => this.failCreate.has(t))) throw new Error('imagetools create exited with code 1: 401 Unauthorized');
+    if (options.tags.some((t) => this.failCreate.has(t))) {
+      // As src/tools/exec.ts reports it: a long command line, then the tool's stderr.
+      const command = `/usr/bin/docker buildx imagetools create ${options.tags.map((t) => `--tag ${t}`).join(' ')} ${options.sources.join(' ')}`;
+      throw new ToolError(
+        `${command} exited with code 1:\n#1 pushing\nERROR: failed to push ${options.tags[0]}: unexpected status: 401 Unauthorized`,
+        command,
+        1,
+        '',
+        '#1 pushing\nERROR: failed to push ' + options.tags[0] + ': unexpected status: 401 Unauthorized\n',
+      );
+    }
     const index = this.index(options.sources);
     const served = {
       ...index,
@@ -203,7 +214,12 @@ describe('mergeImages', () => {
     );
     const [app, api] = report.outcomes;
     expect(app.status).toBe('failed');
-    expect(app.error).toMatch(/imagetools create failed; .*may already point at the new index: .*401 Unauthorized/);
+    // The registry's status, not buildx's command line, on one line.
+    expect(app.error).toMatch(
+      /imagetools create failed; .*may already point at the new index: docker: failed to push \S+: unexpected status: 401 Unauthorized$/,
+    );
+    expect(app.error).not.toContain('--tag');
+    expect(app.error).not.toContain('\n');
     expect(api.status).toBe('published');
   });
 

@@ -61,6 +61,12 @@ export const buildConfigSchema = z
       .optional(),
     platforms: platformList.describe('Platforms to build (default linux/amd64 and linux/arm64; spin: wasi/wasm32)').optional(),
     additional_tags: tagList.describe('Extra tags published with the image, e.g. latest').optional(),
+    verify_arch: z
+      .boolean()
+      .describe(
+        'Check that every executable and shared library in each platform image is built for that platform (wasm: is WebAssembly) before it can be published (default true); false for images that ship foreign binaries on purpose',
+      )
+      .optional(),
     ko_config: koConfigSchema.describe('Settings of the ko backend').optional(),
     spin_config: spinConfigSchema.describe('Settings of the spin backend').optional(),
   })
