@@ -19,6 +19,8 @@ export interface ActionInputs {
   insecureRegistry: boolean;
   tagMode: TagMode;
   perArchTags: boolean;
+  /** docker/metadata-action tag rules, one per line (core/tagRules.ts); empty: the default tag table. */
+  tags: string;
   /** The backends' inputs (`kaniko-image`, `base-image`, ...), declared in core/backendTraits.ts. */
   backendOptions: BackendOptions;
   githubToken: string;
@@ -57,6 +59,7 @@ export function readInputs(): ActionInputs {
     insecureRegistry: bool('insecure-registry'),
     tagMode: parseTagMode(core.getInput('tag-mode'), 'input tag-mode'),
     perArchTags: bool('per-arch-tags'),
+    tags: core.getInput('tags'),
     backendOptions: readBackendOptions((name) => core.getInput(name)),
     githubToken,
     push: core.getInput('push') === '' ? true : bool('push'),

@@ -9,21 +9,22 @@ import type { RunContext } from '../core/runContext.js';
 import { annotate } from './annotations.js';
 import { readInputs } from './inputs.js';
 import { savePlan } from './planArtifact.js';
+import { taggingFromInputs } from './tagging.js';
 
 export async function runPlanCommand(context: RunContext): Promise<void> {
   const inputs = readInputs();
   const { mode, why } = selectionFromEvent(context, { since: inputs.since, dirs: inputs.dirs, rebuildList: inputs.rebuildList });
   core.info(`Selecting ${why}`);
-  const plan = await planRepository(inputs.root, mode, { runners: inputs.runners, cwd: context.workspace, resolveUpstream: true });
+  const tagging = taggingFromInputs(inputs, context);
+  const plan = await planRepository(inputs.root, mode, { runners: inputs.runners, cwd: context.workspace, resolveUpstream: true, tagging });
+  core.info(`Tags for ${plan.publish.run}${plan.publish.push ? '' : ` (nothing is pushed: ${plan.publish.pushWhy})`}`);
   annotate(plan.problems);
 
   const legs = plan.matrix.include;
   core.setOutput('matrix', JSON.stringify({ include: legs }));
   core.setOutput(
     'images',
-    JSON.stringify(
-      plan.images.map((s) => ({ image: s.image, dir: s.dir, backend: s.backend, platforms: s.platforms, tags: s.additionalTags })),
-    ),
+    JSON.stringify(plan.images.map((s) => ({ image: s.image, dir: s.dir, backend: s.backend, platforms: s.platforms, tags: s.tags }))),
   );
   core.setOutput('has-work', legs.length > 0 ? 'true' : 'false');
   for (const leg of legs) core.info(`leg ${leg.id}: ${leg.backend} on ${formatRunner(leg.runner)}${leg.emulated ? ' (QEMU)' : ''}`);
