@@ -66,7 +66,7 @@ export async function runBuildCommand(context: RunContext): Promise<void> {
     await cache.saveCache([cachePath], cacheKey).catch((e) => core.warning(`cache save failed: ${messageOf(e)}`));
 
   const recordDir = join(context.tempDir, 'hephy-leg-records');
-  if (context.artifactService) await uploadLegRecord(record, recordDir);
+  if (context.artifactService) await uploadLegRecord(record, recordDir, inputs.artifactScope);
   else core.warning('no artifact service on this runner: the leg record was not uploaded for the merge job');
   core.setOutput('digest', record.digest ?? '');
   core.setOutput('leg-record', JSON.stringify(record));

@@ -79,9 +79,9 @@ export async function runMergeCommand(context: RunContext): Promise<void> {
   const eventName = context.eventName ?? '';
   const temp = context.tempDir;
 
-  const plan = await loadPlan(context);
+  const plan = await loadPlan(context, inputs.artifactScope);
   const recordsDir = join(temp, 'hephy-leg-records-download');
-  const count = await downloadLegRecords(recordsDir);
+  const count = await downloadLegRecords(recordsDir, inputs.artifactScope);
   const { records, problems } = readLegRecords(recordsDir);
   for (const problem of problems) core.warning(problem);
   core.info(`${count} leg record artifact(s), ${records.length} readable, for ${plan.matrix.include.length} planned leg(s)`);

@@ -1,4 +1,5 @@
 // `command: plan`: decide what this event builds and emit the matrix for the build jobs.
+import { randomBytes } from 'node:crypto';
 import * as core from '@actions/core';
 import { planRepository } from '../pipeline/planRepository.js';
 import { renderPlanMarkdown } from '../core/report/planReport.js';
@@ -29,7 +30,10 @@ export async function runPlanCommand(context: RunContext): Promise<void> {
   core.setOutput('has-work', legs.length > 0 ? 'true' : 'false');
   for (const leg of legs) core.info(`leg ${leg.id}: ${leg.backend} on ${formatRunner(leg.runner)}${leg.emulated ? ' (QEMU)' : ''}`);
   await core.summary.addRaw(renderPlanMarkdown(plan, why)).write();
-  if (legs.length > 0 && !(await savePlan(plan, context)))
+  // One scope per call of the reusable workflow: the given one, else a fresh one for this plan.
+  const scope = inputs.artifactScope || randomBytes(4).toString('hex');
+  core.setOutput('artifact-scope', scope);
+  if (legs.length > 0 && !(await savePlan(plan, context, scope)))
     core.warning('no artifact service on this runner: the plan was not saved for the merge job');
 
   const errors = plan.problems.filter((p) => p.severity === 'error');

@@ -21,6 +21,7 @@ const inputs = (extra: Partial<ActionInputs> = {}): ActionInputs => ({
   tagMode: 'per-image',
   perArchTags: false,
   tags: '',
+  artifactScope: '',
   backendOptions: {},
   githubToken: '',
   push: true,
