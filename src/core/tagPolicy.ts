@@ -304,6 +304,11 @@ export function imageTags(image: TaggedImage, options: TaggingOptions, locate?: 
     }
   } else {
     const run = classifyRun(options.run);
+    if (run.kind === 'unknown') {
+      // Not a run the table knows (no ref at all, say): the safe answer is no tag, never latest.
+      const why = `no tag for this run (${run.why}): the image is built and pushed by digest, no tag moves`;
+      return { tags: [], problems: [...problems, problemAt(file, locate, { what: '' }, why, 'warning')] };
+    }
     const found = defaultCandidates(image, run, taggedCommit(options.run), options.date);
     if (typeof found === 'string') return fail(found);
     candidates = found;

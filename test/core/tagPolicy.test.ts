@@ -68,6 +68,14 @@ describe('the default tag table', () => {
     ).toEqual(['main', 'main-0123456']);
   });
 
+  it('a run the table does not know (no ref) gets no tag and a warning, never latest', () => {
+    const result = imageTags(image(), run({ eventName: 'workflow_dispatch', sha: SHA }));
+    expect(result.tags).toEqual([]);
+    expect(result.problems).toEqual([
+      expect.objectContaining({ severity: 'warning', message: expect.stringMatching(/^no tag for this run \(the run has no ref/) }),
+    ]);
+  });
+
   it('puts {image}- before every tag in single-repo mode', () => {
     expect(tagsOf({ ...run({ eventName: 'push', ref: 'refs/heads/main', sha: SHA }), mode: 'single-repo' })).toEqual([
       'api-20261125',
