@@ -17,6 +17,7 @@ import { uploadLegRecord } from './artifacts.js';
 import { readInputs, type ActionInputs } from './inputs.js';
 import { registrySession } from './registry.js';
 import { setupTools } from './toolSetup.js';
+import { pushAllowed } from './tagging.js';
 import { messageOf } from '../core/problem.js';
 
 const CACHE_HOME = '.cache/hephy-builder';
@@ -33,7 +34,7 @@ async function buildOne(leg: Leg, inputs: ActionInputs, context: RunContext, cac
     cwd: context.workspace,
     publish: session.publish,
     insecure: inputs.insecureRegistry,
-    push: inputs.push,
+    push: pushAllowed(inputs, context).push,
     env: session.env,
     secrets: session.secrets,
     cacheRoot,
@@ -65,7 +66,7 @@ export async function runBuildCommand(context: RunContext): Promise<void> {
     await cache.saveCache([cachePath], cacheKey).catch((e) => core.warning(`cache save failed: ${messageOf(e)}`));
 
   const recordDir = join(context.tempDir, 'hephy-leg-records');
-  if (context.artifactService) await uploadLegRecord(record, recordDir);
+  if (context.artifactService) await uploadLegRecord(record, recordDir, inputs.artifactScope);
   else core.warning('no artifact service on this runner: the leg record was not uploaded for the merge job');
   core.setOutput('digest', record.digest ?? '');
   core.setOutput('leg-record', JSON.stringify(record));

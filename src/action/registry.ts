@@ -2,7 +2,7 @@
 import * as core from '@actions/core';
 import { UserError } from '../core/problem.js';
 import type { RunContext } from '../core/runContext.js';
-import type { PublishOptions } from '../core/tags.js';
+import { defaultImagePrefix, type PublishOptions } from '../core/tags.js';
 import { normalizeRegistry, registryLogin } from '../tools/registryAuth.js';
 import type { ActionInputs } from './inputs.js';
 
@@ -19,8 +19,8 @@ export interface RegistrySession {
  */
 export function registrySession(
   inputs: ActionInputs,
-  context: Pick<RunContext, 'repositoryOwner' | 'sha' | 'actor' | 'tempDir'>,
-  { now = new Date(), login = true }: { now?: Date; login?: boolean } = {},
+  context: Pick<RunContext, 'repository' | 'repositoryOwner' | 'actor' | 'tempDir'>,
+  { login = true }: { login?: boolean } = {},
 ): RegistrySession {
   if (!inputs.registry) {
     throw new UserError(
@@ -28,13 +28,10 @@ export function registrySession(
     );
   }
   const registry = normalizeRegistry(inputs.registry);
-  const owner = (context.repositoryOwner ?? '').toLowerCase();
   const publish: PublishOptions = {
     registry,
-    prefix: inputs.imagePrefix || owner,
+    prefix: inputs.imagePrefix || defaultImagePrefix(context.repository, context.repositoryOwner),
     mode: inputs.tagMode,
-    date: now,
-    sha: context.sha,
     perArchTags: inputs.perArchTags,
   };
   const password = inputs.password || inputs.githubToken;

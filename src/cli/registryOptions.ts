@@ -31,7 +31,7 @@ export interface RegistryChoice {
   secrets: string[];
 }
 
-export function registryFromArgs(args: ParsedArgs, io: CliIO, sha?: string): RegistryChoice {
+export function registryFromArgs(args: ParsedArgs, io: CliIO): RegistryChoice {
   const given = stringOption(args, 'registry');
   if (!given) throw new UserError('--registry HOST[:PORT] is required');
   const registry = normalizeRegistry(given);
@@ -40,8 +40,6 @@ export function registryFromArgs(args: ParsedArgs, io: CliIO, sha?: string): Reg
     registry,
     prefix: imagePrefixOption(args) ?? 'hephy',
     mode,
-    date: new Date(),
-    sha,
     perArchTags: false,
   };
   const env = toolEnv(io.env);

@@ -37,8 +37,20 @@ export const legRecordSchema = z.object({
 }) satisfies z.ZodType<LegRecord>;
 
 /** The file (and artifact) name of a leg's record. Leg ids are already artifact-name safe. */
-export function legRecordName(legId: string): string {
-  return `hephy-leg-${legId}`;
+export function legRecordName(legId: string, scope = ''): string {
+  return scope ? `hephy-${scope}-leg-${legId}` : `hephy-leg-${legId}`;
+}
+
+/**
+ * The artifact scope of one call of the reusable workflow: artifact names are unique per run
+ * (actions/upload-artifact v4), and a workflow that calls it twice (two roots) would otherwise
+ * upload two `hephy-plan`s. Letters, digits, `_ . -`, at most 64: safe in any artifact name.
+ */
+export const ARTIFACT_SCOPE = /^[A-Za-z0-9_.-]{1,64}$/;
+
+/** The plan's artifact name in a scope. */
+export function planArtifactName(scope = ''): string {
+  return scope ? `hephy-${scope}-plan` : 'hephy-plan';
 }
 
 /** @throws UserError naming `source` and the first problem (src/core/jsonDocument.ts). */

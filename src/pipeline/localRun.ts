@@ -22,7 +22,7 @@ import { renderPlanText } from '../core/report/planReport.js';
 import type { PublishOptions, TagMode } from '../core/tags.js';
 import { UserError } from '../core/problem.js';
 import { manifestCompressedSize } from '../tools/imagetools.js';
-import { headSha } from '../tools/git.js';
+import type { TaggingOptions } from '../core/tagPolicy.js';
 import { buildLeg, type LegEnvironment } from './buildLeg.js';
 import { ensureBuildkit, installTools, pushBaseImages, scriptCommand, startRegistry } from '../tools/localServices.js';
 import { runBuilder } from './runBuilder.js';
@@ -34,6 +34,8 @@ import { mapLimited } from './mapLimited.js';
 
 export interface LocalRunOptions {
   root: string;
+  /** The run the tags are decided for (core/tagPolicy.ts); default: a push to main, bare tags. */
+  tagging?: TaggingOptions;
   mode: SelectionMode;
   runners?: string;
   /** host:port of a registry to push to; absent: start a throwaway one. */
@@ -94,7 +96,12 @@ export function toolsFor(plan: Pick<Plan, 'images'>): string[] {
 export async function runLocally(options: LocalRunOptions): Promise<LocalRunResult> {
   const { out } = options;
   const root = resolve(options.cwd, options.root);
-  const plan = await planRepository(root, options.mode, { runners: options.runners, cwd: options.cwd, resolveUpstream: true });
+  const tagging: TaggingOptions | undefined = options.tagging && {
+    ...options.tagging,
+    mode: options.tagMode,
+    perArchTags: options.perArchTags,
+  };
+  const plan = await planRepository(root, options.mode, { runners: options.runners, cwd: options.cwd, resolveUpstream: true, tagging });
   out(renderPlanText(plan));
   const errors = plan.problems.filter((p) => p.severity === 'error');
   if (errors.length) throw new UserError(`${errors.length} problem(s) in build configs: fix them first`);
@@ -127,9 +134,7 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
   env.BASE_IMAGE = env.BASE_IMAGE || bases.busybox;
   for (const backend of backendsOf(plan)) await backendFor(backend).prepareRun?.(options.backendOptions);
 
-  const date = new Date();
-  const sha = await headSha(root).catch(() => undefined);
-  const publish: PublishOptions = { registry, prefix: options.prefix, mode: options.tagMode, date, sha, perArchTags: options.perArchTags };
+  const publish: PublishOptions = { registry, prefix: options.prefix, mode: options.tagMode, perArchTags: options.perArchTags };
   const legEnv: LegEnvironment = {
     root,
     publish,

@@ -11,7 +11,7 @@
 // as `builder` (or set BUILDX_BUILDER). The builder need not be running for imagetools.
 import { resolveBuildxCommand } from './buildx.js';
 import { run, ToolError, type RunOptions, type RunResult, type Runner } from './exec.js';
-import { compressedSize, isDigest, isIndex, type ManifestDocument } from '../core/oci.js';
+import { compressedSize, digestOf, isDigest, isIndex, type ManifestDocument } from '../core/oci.js';
 import { messageOf } from '../core/problem.js';
 import { samePlatform } from '../core/platform.js';
 
@@ -39,12 +39,23 @@ export interface InspectOptions {
   timeoutMs?: number;
 }
 
+export interface PlannedIndex {
+  manifest: ManifestDocument;
+  digest: string;
+}
+
 export type PlanIndexOptions = Pick<CreateIndexOptions, 'sources' | 'env' | 'secrets' | 'builder' | 'timeoutMs'>;
 
 export interface Imagetools {
   createIndex(options: CreateIndexOptions): Promise<void>;
-  /** The index `createIndex` would push for these sources (`create --dry-run`): nothing moves. */
-  planIndex(options: PlanIndexOptions): Promise<ManifestDocument>;
+  /**
+   * The index `createIndex` would push for these sources (`create --dry-run`): nothing moves.
+   * `digest` is the sha256 of the exact bytes a push of the same sources sends: buildx prints the
+   * combined document `dt` and returns on --dry-run, and otherwise pushes that same `dt` under
+   * every tag (commands/imagetools/create.go, runCreate, buildx v0.2x), so a tag read back with
+   * another digest was written by someone else.
+   */
+  planIndex(options: PlanIndexOptions): Promise<PlannedIndex>;
   inspectRaw(ref: string, env?: NodeJS.ProcessEnv, options?: InspectOptions): Promise<ManifestDocument>;
   /** sha256:... of the manifest or index the reference points at, as the registry reports it. */
   indexDigest(ref: string, env?: NodeJS.ProcessEnv, options?: InspectOptions): Promise<string>;
@@ -169,7 +180,8 @@ export function createImagetools(runner: Runner = run): Imagetools {
       );
       const data = parseJson(result.stdout, `imagetools create --dry-run ${options.sources.join(' ')}`);
       if (!data || typeof data !== 'object' || Array.isArray(data)) throw new Error('imagetools create --dry-run: not a manifest object');
-      return data as ManifestDocument;
+      // fmt.Printf("%s\n", dt): the document is everything but the one newline buildx adds.
+      return { manifest: data as ManifestDocument, digest: digestOf(result.stdout.replace(/\n$/, '')) };
     },
 
     inspectRaw,

@@ -20,6 +20,8 @@ const inputs = (extra: Partial<ActionInputs> = {}): ActionInputs => ({
   insecureRegistry: true,
   tagMode: 'per-image',
   perArchTags: false,
+  tags: '',
+  artifactScope: '',
   backendOptions: {},
   githubToken: '',
   push: true,
@@ -28,7 +30,7 @@ const inputs = (extra: Partial<ActionInputs> = {}): ActionInputs => ({
 });
 
 describe('registrySession', () => {
-  const context = { repositoryOwner: 'Octo', sha: 'a'.repeat(40), actor: 'octocat', tempDir: tmpdir() };
+  const context = { repository: 'Octo/Shop', repositoryOwner: 'Octo', actor: 'octocat', tempDir: tmpdir() };
 
   it('logs in with the given credentials: a docker config of its own, the password masked', () => {
     const session = registrySession(inputs(), context);
@@ -37,15 +39,16 @@ describe('registrySession', () => {
   });
 
   it('does not log in when asked not to, credentials or not, and still names the images', () => {
-    const session = registrySession(inputs(), context, { now: new Date('2026-11-25'), login: false });
+    const session = registrySession(inputs(), context, { login: false });
     expect(session.env.DOCKER_CONFIG).toBe(process.env.DOCKER_CONFIG);
     expect(session.secrets).toEqual([]);
     expect(session.publish).toMatchObject({ registry: '127.0.0.1:5000', prefix: 'hephy' });
   });
 
-  it('publishes under the lowercased repository owner by default, names the run’s commit, and logs in as the actor with the token', () => {
+  it('publishes under the lowercased owner/repository by default (two repos of one owner never share an image repository), and logs in as the actor with the token', () => {
     const session = registrySession(inputs({ imagePrefix: '', username: '', password: '', githubToken: 'ghs_t0ken' }), context);
-    expect(session.publish).toMatchObject({ prefix: 'octo', sha: context.sha });
+    expect(session.publish).toMatchObject({ prefix: 'octo/shop' });
+    expect(registrySession(inputs({ imagePrefix: '' }), { ...context, repository: 'Octo/Cart' }).publish.prefix).toBe('octo/cart');
     const config = JSON.parse(readFileSync(join(session.env.DOCKER_CONFIG!, 'config.json'), 'utf8'));
     expect(config.auths['127.0.0.1:5000'].auth).toBe(Buffer.from('octocat:ghs_t0ken').toString('base64'));
   });

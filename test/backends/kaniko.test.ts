@@ -57,6 +57,7 @@ function context(config: BuildConfig, overrides: Partial<LegContext> = {}, tools
       platforms: ['linux/arm64'],
       source: { kind: 'local', dir: 'app' },
       additionalTags: [],
+      tags: [],
     },
     leg: {
       id: 'app--linux-arm64',

@@ -48,6 +48,7 @@ function context(config: BuildConfig, opts: { spinOnPath?: boolean; onRunner?: b
       platforms: [platform],
       source: { kind: 'local', dir: 'spin-hello' },
       additionalTags: [],
+      tags: [],
     },
     leg: {
       id: `spin-hello--${platform.replace('/', '-')}`,

@@ -37,6 +37,8 @@ describe('action.yml', () => {
         'insecure-registry',
         'tag-mode',
         'per-arch-tags',
+        'tags',
+        'artifact-scope',
         'github-token',
         'push',
         ...backendInputs,
@@ -51,7 +53,15 @@ describe('action.yml', () => {
     for (const name of Object.keys(actionYml.inputs)) {
       expect([name, read.includes(`'${name}'`) || backendInputs.includes(name)]).toEqual([name, true]);
     }
-    expect(Object.keys(actionYml.outputs).sort()).toEqual(['digest', 'has-work', 'images', 'leg-record', 'matrix', 'published']);
+    expect(Object.keys(actionYml.outputs).sort()).toEqual([
+      'artifact-scope',
+      'digest',
+      'has-work',
+      'images',
+      'leg-record',
+      'matrix',
+      'published',
+    ]);
     expect(actionYml.inputs.command.required).toBe(true);
     expect(actionYml.inputs['github-token'].default).toBe('${{ github.token }}');
     expect(actionYml.runs).toEqual({ using: 'node24', main: 'dist/action/index.js' });
@@ -87,6 +97,7 @@ describe('renderReusableWorkflow', () => {
       'rebuild-list',
       'dirs',
       'per-arch-tags',
+      'tags',
       'kaniko-image',
       'base-image',
       'insecure-registry',

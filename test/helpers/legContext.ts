@@ -44,6 +44,7 @@ export function testLeg(options: {
       platforms: [platform],
       source: { kind: 'local', dir: image },
       additionalTags: [],
+      tags: [],
     },
     leg: {
       id: `${image}--${platform.replace(/\//g, '-')}`,

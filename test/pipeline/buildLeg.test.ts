@@ -28,6 +28,7 @@ const spec: ImageSpec = {
   platforms: ['linux/arm64'],
   source: { kind: 'local', dir: 'app' },
   additionalTags: [],
+  tags: [],
 };
 const digest = `sha256:${'1'.repeat(64)}`;
 

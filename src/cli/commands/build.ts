@@ -7,7 +7,6 @@ import { parseLeg } from '../../core/leg.js';
 import type { Leg } from '../../core/model.js';
 import { UserError } from '../../core/problem.js';
 import { renderLegMarkdown } from '../../core/report/legReport.js';
-import { headSha } from '../../tools/git.js';
 import { stringOption, type CommandSpec } from '../args.js';
 import { backendOptions, backendOptionsFromArgs, backendOptionsHelp } from '../backendOptions.js';
 import { registryFromArgs, registryHelp, registryOptions } from '../registryOptions.js';
@@ -53,7 +52,7 @@ ${backendOptionsHelp(26)}
       }
       leg = found;
     }
-    const registry = registryFromArgs(args, io, await headSha(resolve(io.cwd, root)).catch(() => undefined));
+    const registry = registryFromArgs(args, io);
     const record = await buildPlannedLeg(leg, {
       root,
       cwd: io.cwd,

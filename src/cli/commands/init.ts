@@ -12,7 +12,7 @@ export const initCommand: CommandSpec = {
     'hephy-builder init [--root DIR] [--registry HOST] [--image-prefix PATH] [--tag-mode per-image|single-repo] [--runners MAP] [--branch B] [--force]',
   help: `  --root DIR            repository root (default: .)
   --registry HOST       registry to push to (default: the repository variable HEPHY_REGISTRY)
-  --image-prefix PATH   path under the registry (default: the repository owner)
+  --image-prefix PATH   path under the registry (default: the repository's owner/name)
   --tag-mode MODE       per-image (default) or single-repo
   --runners MAP         runner per platform, JSON or YAML, as runs-on takes it: a label, a list of
                         labels or {group, labels}, e.g. '{"linux/arm64": ["self-hosted", "ARM64"]}'

@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { anyFailed, mergeImages, readLegRecords } from '../../pipeline/merge.js';
+import { anyFailed, checkPlanPublish, mergeImages, readLegRecords } from '../../pipeline/merge.js';
 import type { Plan } from '../../core/model.js';
 import { parsePlan } from '../../core/planSchema.js';
 import { UserError, messageOf } from '../../core/problem.js';
@@ -24,14 +24,13 @@ function readPlan(file: string): Plan {
 
 export const mergeCommand: CommandSpec = {
   name: 'merge',
-  summary: 'Publish each image whose legs all succeeded as one multi-arch index under its tags',
+  summary: "Publish each image whose legs all succeeded as one multi-arch index under the plan's tags",
   usage:
     'hephy-builder merge --plan plan.json --records DIR --registry HOST[:PORT] [--dry-run] [--summary FILE] [--comment FILE] [--history PATH]',
   help: `  --plan FILE             the plan (\`hephy-builder plan --json\`)
   --records DIR           where the leg records are (searched recursively)
 ${registryHelp}
-  --per-arch-tags         also tag each platform's manifest
-  --sha SHA               commit for the short-sha tag (per-image mode)
+  --per-arch-tags         also tag each platform's manifest ({tag}-{arch}, for each of the plan's tags)
   --dry-run               publish nothing and contact no registry; report images as built
                           (implied when every leg record was built with \`build --dry-run\`)
   --summary FILE          write the markdown summary (the job summary) to FILE
@@ -45,7 +44,6 @@ ${summaryHelp}`,
     comment: { type: 'string' },
     ...summaryOptions,
     'per-arch-tags': { type: 'boolean' },
-    sha: { type: 'string' },
     'dry-run': { type: 'boolean' },
   },
   allowPositionals: false,
@@ -58,8 +56,11 @@ ${summaryHelp}`,
     const choice = summaryFromArgs(args, io);
     const { records, problems } = readLegRecords(resolve(io.cwd, recordsDir));
     for (const problem of problems) io.err(`warning: ${problem}\n`);
-    const registry = registryFromArgs(args, io, stringOption(args, 'sha'));
+    const registry = registryFromArgs(args, io);
     registry.publish.perArchTags = Boolean(args.values['per-arch-tags']);
+    checkPlanPublish(plan.publish, registry.publish);
+    // The plan says when this run may not push (a pull request from a fork, pull_request_target).
+    if (!plan.publish.push && !args.values['dry-run']) io.err(`nothing is pushed: ${plan.publish.pushWhy}\n`);
     const report = await mergeImages({
       images: plan.images,
       legs: plan.matrix.include,
@@ -68,7 +69,7 @@ ${summaryHelp}`,
       env: registry.env,
       secrets: registry.secrets,
       // Absent: mergeImages decides from the records.
-      push: args.values['dry-run'] ? false : undefined,
+      push: args.values['dry-run'] || !plan.publish.push ? false : undefined,
       log: (line) => io.err(`${line}\n`),
     });
     const comparisons = compareRecords(records, choice.history, choice.thresholds);

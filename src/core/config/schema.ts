@@ -3,13 +3,13 @@
 // reference table.
 import { z } from 'zod';
 import { BACKENDS, configSections, type BackendName } from '../backendTraits.js';
+import { tagProblem } from '../reference.js';
 
 // The backend names come from the table of backend traits; re-exported for the config's users.
 export { BACKENDS, type BackendName } from '../backendTraits.js';
 
 export const CONFIG_FILE_NAME = 'build-config.yaml';
 
-const tagPattern = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const buildArgPattern = /^[A-Za-z_][A-Za-z0-9_]*=.*$/s;
 
 const nonEmpty = (what: string) => z.string().min(1, { message: `${what} must not be empty` });
@@ -18,9 +18,14 @@ const relativePath = (what: string) =>
 
 export const platformString = z.string().describe('A platform as os/arch[/variant], e.g. linux/amd64, linux/arm64, wasi/wasm32');
 const platformList = z.array(platformString).min(1, { message: 'platforms must list at least one platform' });
+// The OCI grammar's own check (core/reference.ts), so the message names the tag, its length and the limit.
 const tagList = z.array(
-  z.string().regex(tagPattern, { message: 'a tag is 1-128 characters of letters, digits, _ . - and cannot start with . or -' }),
+  z.string().superRefine((tag, ctx) => {
+    const problem = tagProblem(tag);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  }),
 );
+const tagRules = z.union([z.string(), z.array(z.string())]);
 const envList = z.array(z.string().regex(buildArgPattern, { message: 'expected KEY=VALUE' }));
 
 export const koConfigSchema = z.strictObject({
@@ -60,7 +65,10 @@ export const buildConfigSchema = z
       .describe('Build arguments as KEY=VALUE; ${VAR} expands from the environment')
       .optional(),
     platforms: platformList.describe('Platforms to build (default linux/amd64 and linux/arm64; spin: wasi/wasm32)').optional(),
-    additional_tags: tagList.describe('Extra tags published with the image, e.g. latest').optional(),
+    additional_tags: tagList.describe('Extra tags published with the image on the default branch and on releases, e.g. latest').optional(),
+    tags: tagRules
+      .describe('docker/metadata-action tag rules replacing the default tag table, one per line or list item, e.g. type=ref,event=branch')
+      .optional(),
     verify_arch: z
       .boolean()
       .describe(

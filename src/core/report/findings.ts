@@ -11,7 +11,7 @@ import type { ImageOutcome } from './runReport.js';
 import { MIN_SPREAD_SAMPLES, type Thresholds } from './thresholds.js';
 
 export type Finding =
-  | { kind: 'failed'; image: string; failedLegs: LegProblem[]; error?: string; tagsMoved: boolean }
+  | { kind: 'failed'; image: string; failedLegs: LegProblem[]; error?: string; tagsMoved: boolean; movedTags: string[] }
   | { kind: 'bigger'; image: string; legs: LegComparison[]; deltaBytes: number }
   | { kind: 'slower'; leg: LegComparison }
   | { kind: 'new'; image: string; platforms: string[]; wholeImage: boolean };
@@ -34,6 +34,7 @@ export function collectFindings(outcomes: ImageOutcome[], comparisons: LegCompar
       failedLegs: outcome.failedLegs,
       error: outcome.error,
       tagsMoved: outcome.tags.length > 0,
+      movedTags: outcome.tags,
     });
   }
 
@@ -109,6 +110,8 @@ export function renderFinding(finding: Finding, growth: LegGrowth[] = []): strin
       const lines = [`- **\`${finding.image}\`** failed${finding.failedLegs.length || !finding.tagsMoved ? ': no tag moved.' : '.'}`];
       for (const leg of finding.failedLegs) lines.push(`  - leg \`${leg.legId}\` (${leg.platform}): ${cell(firstLine(leg.reason))}`);
       if (finding.error) lines.push(`  - merge: ${cell(firstLine(finding.error))}`);
+      // A push that failed part way, or a tag overwritten after it: which tags this run did move.
+      if (finding.movedTags.length) lines.push(`  - tags this run moved: ${finding.movedTags.map((t) => `\`${cell(t)}\``).join(', ')}`);
       return lines;
     }
     case 'bigger': {

@@ -64,6 +64,11 @@ export function describeMode(plan: Plan): string {
   }
 }
 
+/** The run the tags were decided for, and whether they are pushed at all. */
+function tagRunLine(plan: Plan): string {
+  return `${plan.publish.run}${plan.publish.push ? '' : ` (nothing is pushed: ${plan.publish.pushWhy})`}`;
+}
+
 export function renderPlanText(plan: Plan): string {
   const out: string[] = [];
   const legs = plan.matrix.include.length;
@@ -76,6 +81,10 @@ export function renderPlanText(plan: Plan): string {
         planRows(plan).map((r) => [r.image, r.dir, r.backend, r.platforms, r.runners, r.why]),
       ),
     );
+  }
+  if (plan.images.length) {
+    out.push('', `Tags for ${tagRunLine(plan)}:`);
+    for (const image of plan.images) out.push(`  ${image.image}: ${image.tags.join(', ') || '(none in this run)'}`);
   }
   if (plan.skipped.length) {
     out.push('', 'Skipped:');
@@ -97,6 +106,14 @@ export function renderPlanMarkdown(plan: Plan, why?: string): string {
       renderMarkdownTable(
         ['Image', 'Dir', 'Backend', 'Platforms', 'Runners', 'Why this backend'],
         planRows(plan).map((r) => [`\`${r.image}\``, `\`${r.dir}\``, r.backend, r.platforms, r.runners, r.why]),
+      ),
+      '',
+    );
+    out.push(`### Tags`, '', `For ${tagRunLine(plan)}:`, '');
+    out.push(
+      renderMarkdownTable(
+        ['Image', 'Tags'],
+        plan.images.map((image) => [`\`${image.image}\``, image.tags.map((t) => `\`${cell(t)}\``).join('<br>') || 'none in this run']),
       ),
       '',
     );

@@ -512,6 +512,7 @@ export function renderRunSummaryText(report: RunReport, options: SummaryOptions 
       out.push(`FAILED ${o.image}${o.failedLegs.length ? ': no tag moved' : ''}`);
       for (const leg of o.failedLegs) out.push(`  leg ${leg.legId}: ${firstLine(leg.reason)}`);
       if (o.error) out.push(`  merge: ${firstLine(o.error)}`);
+      if (o.tags.length) out.push(`  tags this run moved: ${o.tags.join(', ')}`);
     }
   }
   out.push('', plain(criticalPathLine(report)));

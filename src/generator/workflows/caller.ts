@@ -23,7 +23,7 @@ export interface CallerSettings {
 }
 
 export const CALLER_HEADER = `Builds this repository's images with hephy-builder: a push to the default branch builds and
-publishes what changed, a pull request builds it (and publishes it unless it comes from a fork),
+publishes what changed, a pull request builds it (and publishes it as pr-N tags only, unless it comes from a fork),
 a weekly run rebuilds the dirs in the rebuild list, and "Run workflow" builds the dirs you name.`;
 
 function secretsOf(mode: SecretsMode): unknown {

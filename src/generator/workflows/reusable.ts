@@ -17,9 +17,24 @@ const SINCE =
   "${{ github.event_name == 'pull_request' && github.event.pull_request.base.sha || " +
   "github.event_name == 'push' && github.event.before != '0000000000000000000000000000000000000000' && github.event.before || '' }}";
 
-/** Push unless the caller said no or the run is for a pull request from a fork. */
+/**
+ * Push unless the caller said no, the run is for a pull request from a fork, or it is any
+ * pull_request_target run (it runs with the base's token on code a fork may have written).
+ */
 const PUSH =
-  "${{ inputs.push && (github.event_name != 'pull_request' || github.event.pull_request.head.repo.full_name == github.repository) }}";
+  "${{ inputs.push && github.event_name != 'pull_request_target' && (github.event_name != 'pull_request' || github.event.pull_request.head.repo.full_name == github.repository) }}";
+
+/**
+ * The merge job's group: merges that publish from the default branch (a push or manual run there,
+ * or a schedule, which always runs there) for the same repository and root wait for each other,
+ * so two runs never move the same tags at once; every other run's merge has a group of its own.
+ */
+const PUBLISH_GROUP =
+  "${{ (github.event_name == 'schedule' || github.ref == format('refs/heads/{0}', github.event.repository.default_branch)) && " +
+  "format('hephy-publish-{0}-{1}', github.repository, inputs.root) || format('hephy-merge-{0}-{1}-{2}', github.run_id, github.run_attempt, inputs.root) }}";
+
+/** Artifact names of this call (core/legRecord.ts): unique when one run calls the workflow twice. */
+const ARTIFACT_SCOPE = '${{ needs.plan.outputs.artifact-scope }}';
 
 // Registry settings every job passes on unchanged.
 const REGISTRY_INPUTS = {
@@ -84,7 +99,7 @@ export function reusableWorkflow(variant: WorkflowVariant): Record<string, unkno
           },
           'tag-mode': {
             description:
-              'per-image: one repository per image, tagged date, short sha and extras. single-repo: all images in one repository, tagged {image}-{date}.',
+              'per-image: one repository per image, tags as the default table or the tags rules say. single-repo: all images in one repository, each tag as {image}-{tag}.',
             type: 'string',
             default: DEFAULT_TAG_MODE,
           },
@@ -99,9 +114,15 @@ export function reusableWorkflow(variant: WorkflowVariant): Record<string, unkno
             default: '',
           },
           'per-arch-tags': {
-            description: "Also tag each platform's manifest, e.g. {image}-{date}-arm64 (single-repo) or {date}-arm64 (per-image).",
+            description: "Also tag each platform's manifest with each tag plus -{arch}, e.g. 20261125-arm64.",
             type: 'boolean',
             default: false,
+          },
+          tags: {
+            description:
+              'docker/metadata-action tag rules, one per line (e.g. type=ref,event=branch), replacing the default tag table. Empty: the default table (README: "Which tags a run publishes").',
+            type: 'string',
+            default: '',
           },
           ...BACKEND_INPUTS,
           'insecure-registry': {
@@ -170,8 +191,10 @@ export function reusableWorkflow(variant: WorkflowVariant): Record<string, unkno
               matrix: '${{ steps.plan.outputs.matrix }}',
               images: '${{ steps.plan.outputs.images }}',
               'has-work': '${{ steps.plan.outputs.has-work }}',
+              'artifact-scope': '${{ steps.plan.outputs.artifact-scope }}',
               push: note(PUSH, {
-                before: 'Whether build and merge push: never for a pull request from a fork (its code must not reach the registry).',
+                before:
+                  'Whether build and merge push: never for a pull request from a fork nor any pull_request_target run (their code must not reach the registry).',
               }),
             },
             steps: [
@@ -193,6 +216,8 @@ export function reusableWorkflow(variant: WorkflowVariant): Record<string, unkno
                     registry: '${{ inputs.registry }}',
                     'image-prefix': '${{ inputs.image-prefix }}',
                     'tag-mode': '${{ inputs.tag-mode }}',
+                    'per-arch-tags': '${{ inputs.per-arch-tags }}',
+                    tags: '${{ inputs.tags }}',
                   },
                 },
                 {
@@ -256,6 +281,7 @@ export function reusableWorkflow(variant: WorkflowVariant): Record<string, unkno
                   ...BACKEND_INPUTS_PASSED,
                   'insecure-registry': '${{ inputs.insecure-registry }}',
                   push: '${{ needs.plan.outputs.push }}',
+                  'artifact-scope': ARTIFACT_SCOPE,
                 },
               },
             ],
@@ -274,6 +300,15 @@ export function reusableWorkflow(variant: WorkflowVariant): Record<string, unkno
             if: "${{ !cancelled() && needs.plan.outputs.has-work == 'true' }}",
             'runs-on': 'ubuntu-latest',
             'timeout-minutes': 20,
+            concurrency: note(
+              { group: PUBLISH_GROUP, 'cancel-in-progress': false },
+              {
+                before:
+                  'Merges publishing from the default branch to the same repository and root run one at a time;\n' +
+                  'a publish in progress is never cancelled. The merge also reads every tag back and fails an\n' +
+                  'image whose tag another run overwrote ("overwritten by another run").',
+              },
+            ),
             permissions: note(
               { contents: 'read', packages: 'write', 'pull-requests': 'write', actions: 'read' },
               {
@@ -296,6 +331,7 @@ export function reusableWorkflow(variant: WorkflowVariant): Record<string, unkno
                   'per-arch-tags': '${{ inputs.per-arch-tags }}',
                   'insecure-registry': '${{ inputs.insecure-registry }}',
                   push: '${{ needs.plan.outputs.push }}',
+                  'artifact-scope': ARTIFACT_SCOPE,
                   'time-floor': '${{ inputs.time-floor }}',
                   'time-threshold': '${{ inputs.time-threshold }}',
                   'size-threshold': '${{ inputs.size-threshold }}',
