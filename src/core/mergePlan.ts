@@ -3,6 +3,7 @@
 // tag, while the other images still publish. With push off nothing is published: an image whose
 // legs all succeeded is `ready` (built), whether or not its legs know a digest.
 import type { ImageSpec, Leg, LegRecord } from './model.js';
+import { sharedAnnotations } from './imageMetadata.js';
 import { indexTags, perArchTag, repositoryFor, type PublishOptions } from './tags.js';
 
 export interface LegProblem {
@@ -22,6 +23,11 @@ export interface ImageMerge {
   /** Per-arch tags to point at single manifests: [reference, source]. */
   perArch: Array<{ tag: string; source: string }>;
   records: LegRecord[];
+  /**
+   * Annotations of the index: those every leg's record says it put on its platform manifest, with
+   * the same value (a leg record without annotations, from an older build, makes none).
+   */
+  annotations: Record<string, string>;
   status: 'ready' | 'failed';
   failedLegs: LegProblem[];
 }
@@ -80,6 +86,7 @@ export function planMerge(
       sources,
       perArch,
       records: imageRecords,
+      annotations: sharedAnnotations(imageRecords.map((record) => record.annotations)),
       status: failedLegs.length ? 'failed' : 'ready',
       failedLegs,
     };

@@ -84,7 +84,7 @@ async function publishImage(
   // 1. Plan the index without pushing anything, and check it before any tag moves.
   let planned: ManifestDocument;
   try {
-    planned = await tools.planIndex({ sources: merge.sources, env, secrets, builder });
+    planned = await tools.planIndex({ sources: merge.sources, env, secrets, builder, annotations: merge.annotations });
   } catch (error) {
     return outcome('failed', { error: `could not assemble the index from ${listed(merge.sources)} (no tag moved): ${messageOf(error)}` });
   }
@@ -99,7 +99,7 @@ async function publishImage(
   const tagList = merge.tags.join(', ');
   log(`creating ${tagList} over ${merge.sources.length} platform manifest(s)`);
   try {
-    await tools.createIndex({ tags: merge.tags, sources: merge.sources, env, secrets, builder, log });
+    await tools.createIndex({ tags: merge.tags, sources: merge.sources, env, secrets, builder, log, annotations: merge.annotations });
   } catch (error) {
     return outcome('failed', {
       tags: merge.tags,
