@@ -5,6 +5,7 @@ import { parseTagMode } from '../../core/tags.js';
 import { UserError } from '../../core/problem.js';
 import { imagePrefixOption, imagePrefixOptions, stringOption, type CommandSpec } from '../args.js';
 import { backendOptions, backendOptionsFromArgs, backendOptionsHelp } from '../backendOptions.js';
+import { metadataHelp, metadataOptions, runMetadataFromArgs } from '../metadataOptions.js';
 import { selectionFromArgs, selectionHelp, selectionOptions } from './plan.js';
 import { saveHistoryFile, summaryFromArgs, summaryHelp, summaryOptions } from '../summaryOptions.js';
 
@@ -19,6 +20,7 @@ export const runCommand: CommandSpec = {
   --per-arch-tags       also tag each platform's manifest, e.g. app-20261125-arm64
   --jobs N              legs built at once (default: the number of cores)
 ${backendOptionsHelp(24, { baseImage: "base image for ko apps (default: hephy's static base in the registry)" })}
+${metadataHelp(24)}
   --out DIR             where leg records, summary.md and comment.md go (default: .hephy/run)
 ${summaryHelp}`,
   options: {
@@ -29,6 +31,7 @@ ${summaryHelp}`,
     'per-arch-tags': { type: 'boolean' },
     jobs: { type: 'string' },
     ...backendOptions,
+    ...metadataOptions,
     out: { type: 'string' },
     ...summaryOptions,
   },
@@ -43,8 +46,10 @@ ${summaryHelp}`,
     if (registry !== undefined && !/^[A-Za-z0-9.-]+(:\d+)?$/.test(registry))
       throw new UserError(`--registry: expected HOST[:PORT], got \`${registry}\``);
     const summary = summaryFromArgs(args, io);
+    const root = stringOption(args, 'root') ?? '.';
+    const metadata = await runMetadataFromArgs(args, io, root);
     const result = await runLocally({
-      root: stringOption(args, 'root') ?? '.',
+      root,
       mode: selectionFromArgs(args),
       runners: stringOption(args, 'runners'),
       registry,
@@ -53,6 +58,7 @@ ${summaryHelp}`,
       perArchTags: Boolean(args.values['per-arch-tags']),
       jobs,
       backendOptions: backendOptionsFromArgs(args),
+      metadata,
       outDir: resolve(io.cwd, stringOption(args, 'out') ?? '.hephy/run'),
       cwd: io.cwd,
       out: io.out,
