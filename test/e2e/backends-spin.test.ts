@@ -332,6 +332,9 @@ describe(`spin backend, merge and hephy-builder run over examples/spin-go with $
         `${prefix}-again`,
         '--out',
         join(outDir, 'again'),
+        // The same run metadata as the first build (the clone's origin is a local path: no source).
+        '--annotation',
+        'com.example.run=--a value, not an option',
       ]);
       expect(again.code).toBe(0);
       const second = parseLegRecord(readFileSync(join(outDir, 'again', 'legs', `hephy-leg-${LEG_ID}.json`), 'utf8'), LEG_ID);
