@@ -13,6 +13,7 @@ import type { Leg, LegRecord } from '../core/model.js';
 import { renderLegMarkdown } from '../core/report/legReport.js';
 import { platformSlug } from '../core/platform.js';
 import type { RunContext } from '../core/runContext.js';
+import { runMetadata } from '../core/imageMetadata.js';
 import { uploadLegRecord } from './artifacts.js';
 import { readInputs, type ActionInputs } from './inputs.js';
 import { registrySession } from './registry.js';
@@ -39,6 +40,7 @@ async function buildOne(leg: Leg, inputs: ActionInputs, context: RunContext, cac
     secrets: session.secrets,
     cacheRoot,
     backendOptions: inputs.backendOptions,
+    metadata: runMetadata(context, inputs),
     onRunner: context.onRunner,
     log: (line) => core.info(line),
     prepare: (planned) => setupTools(planned.backend, context.toolCacheDir || context.tempDir),

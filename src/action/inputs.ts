@@ -3,6 +3,7 @@ import * as core from '@actions/core';
 import { readBackendOptions, type BackendOptions } from '../core/backendTraits.js';
 import { UserError } from '../core/problem.js';
 import { ARTIFACT_SCOPE } from '../core/legRecord.js';
+import { metadataLines, parseMetadataEntries } from '../core/annotations.js';
 import { parseTagMode, type TagMode } from '../core/tags.js';
 import { thresholdsFrom, type Thresholds } from '../core/report/thresholds.js';
 
@@ -30,6 +31,10 @@ export interface ActionInputs {
   artifactScope: string;
   /** merge: when a change in time or size is a finding. */
   thresholds: Thresholds;
+  /** `labels`: KEY=VALUE lines, checked (core/annotations.ts); win over build-config.yaml labels. */
+  labels: Record<string, string>;
+  /** `annotations`: KEY=VALUE lines, checked; win over build-config.yaml annotations. */
+  annotations: Record<string, string>;
 }
 
 function bool(name: string): boolean {
@@ -78,5 +83,7 @@ export function readInputs(): ActionInputs {
       timeThreshold: core.getInput('time-threshold'),
       sizeThreshold: core.getInput('size-threshold'),
     }),
+    labels: parseMetadataEntries(metadataLines(core.getInput('labels')), 'input labels'),
+    annotations: parseMetadataEntries(metadataLines(core.getInput('annotations')), 'input annotations'),
   };
 }

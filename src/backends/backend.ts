@@ -5,6 +5,7 @@
 // knows about a backend (platforms, config section, tools, cache, options) is its row in
 // core/backendTraits.ts.
 import type { BackendName, BackendOptions } from '../core/backendTraits.js';
+import type { ImageMetadata } from '../core/imageMetadata.js';
 import type { ImageSpec, Leg } from '../core/model.js';
 
 export interface RegistryTarget {
@@ -32,6 +33,13 @@ export interface LegContext {
    * the image's `created` time, so the same inputs give the same digest. Absent outside git.
    */
   sourceDateEpoch?: number;
+  /**
+   * Labels of the image config and annotations of the platform manifest, keys sorted
+   * (core/imageMetadata.ts): every backend puts all of them on the image it builds (Spin, which
+   * has no image config, the annotations only). Keys and values are checked (core/annotations.ts)
+   * and always reach a tool inside one `--flag=KEY=VALUE` argument.
+   */
+  metadata: ImageMetadata;
   /** Persistent cache directory of this backend (restored/saved by the caller on runners). */
   cacheDir: string;
   /** Environment for the tools, including DOCKER_CONFIG with registry auth. */

@@ -107,6 +107,8 @@ export function buildkitBuildOptions(ctx: LegContext, cache: Pick<BuildCache, 'f
     cacheTo: cache.to,
     insecure: ctx.target.insecure,
     push: ctx.target.push,
+    labels: ctx.metadata.labels,
+    annotations: ctx.metadata.annotations,
     env: ctx.env,
     secrets: ctx.secrets,
     onLine: ctx.log,

@@ -140,6 +140,8 @@ export function kanikoInvocation(ctx: LegContext, pushMode: PushMode, cacheRepo?
     insecure: ctx.target.insecure,
     cacheRepo,
     cacheReadOnly: pushMode === 'none',
+    labels: ctx.metadata.labels,
+    annotations: ctx.metadata.annotations,
   });
   return {
     mounts,

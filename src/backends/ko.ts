@@ -66,6 +66,8 @@ export function koBuildOptions(ctx: LegContext, userConfig?: Record<string, unkn
     flags: expandList(ko.flags ?? [], ctx.env, 'ko_config.flags'),
     workDir: ctx.workDir,
     koCache: ctx.env.KOCACHE || join(ctx.cacheDir, 'kocache'),
+    labels: ctx.metadata.labels,
+    annotations: ctx.metadata.annotations,
     env,
     secrets: ctx.secrets,
     onLine: ctx.log,

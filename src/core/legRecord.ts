@@ -6,6 +6,7 @@ import type { Leg, LegRecord } from './model.js';
 import { parseJsonDocument } from './jsonDocument.js';
 import { runnerSchema } from './leg.js';
 import { DIGEST } from './oci.js';
+import { metadataMap } from './annotations.js';
 
 const durations = z.object({
   setup: z.number(),
@@ -30,6 +31,8 @@ export const legRecordSchema = z.object({
   pushed: z.boolean().optional(),
   durationsMs: durations,
   sourceCommit: z.string().optional(),
+  // Checked like any user map: the merge passes them to imagetools as arguments.
+  annotations: metadataMap.optional(),
   status: z.enum(['success', 'failure']),
   error: z.string().optional(),
   startedAt: z.string(),

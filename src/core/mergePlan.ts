@@ -7,6 +7,7 @@
 // is checked against the OCI grammar here too, so an image moves no tag unless all are valid.
 import type { ImageSpec, Leg, LegRecord } from './model.js';
 import { referenceProblem } from './reference.js';
+import { sharedAnnotations } from './imageMetadata.js';
 import { perArchTag, repositoryFor, type PublishOptions } from './tags.js';
 
 export interface LegProblem {
@@ -26,6 +27,11 @@ export interface ImageMerge {
   /** Per-arch tags to point at single manifests: [reference, source]. */
   perArch: Array<{ tag: string; source: string }>;
   records: LegRecord[];
+  /**
+   * Annotations of the index: those every leg's record says it put on its platform manifest, with
+   * the same value (a leg record without annotations, from an older build, makes none).
+   */
+  annotations: Record<string, string>;
   status: 'ready' | 'failed';
   failedLegs: LegProblem[];
   /** Why the image cannot be published although its legs may have succeeded (a bad or foreign tag). */
@@ -111,6 +117,7 @@ export function planMerge(
       sources,
       perArch,
       records: imageRecords,
+      annotations: sharedAnnotations(imageRecords.map((record) => record.annotations)),
       status: failedLegs.length || (push && error) ? 'failed' : 'ready',
       failedLegs,
       ...(push && error ? { error } : {}),

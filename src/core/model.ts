@@ -112,6 +112,11 @@ export interface LegRecord {
   pushed?: boolean;
   durationsMs: { setup: number; build: number; push: number; total: number; verify?: number };
   sourceCommit?: string;
+  /**
+   * The annotations hephy-builder put on the platform manifest (core/imageMetadata.ts); the merge
+   * puts those every leg of the image shares on the index. Absent in records of older builds.
+   */
+  annotations?: Record<string, string>;
   status: LegStatus;
   error?: string;
   startedAt: string;

@@ -16,6 +16,7 @@ import { checkUpstreamSource } from '../core/detect.js';
 import { UserError } from '../core/problem.js';
 import { ArchMismatchError } from '../core/archCheck.js';
 import { reasonOf } from './reason.js';
+import { EMPTY_RUN_METADATA, imageMetadata, metadataFacts, type RunMetadata } from '../core/imageMetadata.js';
 
 export interface LegEnvironment {
   /** Repository root of the checkout. */
@@ -34,6 +35,11 @@ export interface LegEnvironment {
   /** Per-run settings of the backends (`--kaniko-image`, ...); each backend reads its own. Absent: none. */
   backendOptions?: BackendOptions;
   onRunner: boolean;
+  /**
+   * The run's part of every image's labels and annotations (repository address, ref, pull request
+   * head, the user's `labels`/`annotations` inputs or flags). Absent: the image's own only.
+   */
+  metadata?: RunMetadata;
   log(line: string): void;
 }
 
@@ -85,6 +91,12 @@ export async function buildLeg(leg: Leg, spec: ImageSpec, env: LegEnvironment, d
     const cacheDir = join(env.cacheRoot, leg.backend);
     mkdirSync(cacheDir, { recursive: true });
     const push = env.push ?? true;
+    const run = env.metadata ?? EMPTY_RUN_METADATA;
+    const metadata = imageMetadata(
+      metadataFacts(spec, run, { commit: source.commit, commitTime: source.sourceDateEpoch }),
+      spec.config,
+      run,
+    );
     const ctx: LegContext = {
       spec,
       leg,
@@ -92,6 +104,7 @@ export async function buildLeg(leg: Leg, spec: ImageSpec, env: LegEnvironment, d
       target: { repository: repositoryFor(spec.image, env.publish), insecure: env.insecure, push },
       workDir,
       sourceDateEpoch: source.sourceDateEpoch,
+      metadata,
       cacheDir,
       env: env.env,
       options: env.backendOptions ?? {},
@@ -130,6 +143,7 @@ export async function buildLeg(leg: Leg, spec: ImageSpec, env: LegEnvironment, d
       pushed: push,
       durationsMs: durations,
       sourceCommit: source.commit,
+      annotations: metadata.annotations,
       status: 'success',
     });
   } catch (error) {

@@ -31,6 +31,7 @@ import { readLayerGrowth } from './layerGrowth.js';
 import { planRepository } from './planRepository.js';
 import { toolEnv, toolsDir } from '../tools/paths.js';
 import { mapLimited } from './mapLimited.js';
+import type { RunMetadata } from '../core/imageMetadata.js';
 
 export interface LocalRunOptions {
   root: string;
@@ -47,6 +48,8 @@ export interface LocalRunOptions {
   jobs?: number;
   /** `--base-image`, `--kaniko-image`, ...; the base image defaults to hephy's static base in the registry. */
   backendOptions: BackendOptions;
+  /** The run's part of every image's labels and annotations (`--label`, `--annotation`, the origin remote). */
+  metadata?: RunMetadata;
   /** Where leg records and the summary are written. */
   outDir: string;
   /** Earlier records of each leg to compare with, as a pull request compares with the default branch. */
@@ -146,6 +149,7 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
     cacheRoot: join(toolsDir(env), 'cache'),
     backendOptions: { ...options.backendOptions, baseImage: options.backendOptions.baseImage || bases.static },
     onRunner: false,
+    metadata: options.metadata,
     log: () => undefined,
   };
 

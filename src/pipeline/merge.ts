@@ -93,12 +93,13 @@ async function pushAndVerify(
   preferIndex: boolean,
   options: MergeOptions,
   tools: NonNullable<MergeOptions['imagetools']>,
+  annotations?: Record<string, string>,
 ): Promise<{ moved: string[]; error?: string }> {
   const env = options.env ?? process.env;
   const log = (line: string) => options.log?.(line);
   let pushError: string | undefined;
   try {
-    await tools.createIndex({ tags, sources, env, secrets: options.secrets, builder: options.builder, log, preferIndex });
+    await tools.createIndex({ tags, sources, env, secrets: options.secrets, builder: options.builder, log, preferIndex, annotations });
   } catch (error) {
     pushError = reasonOf(error);
   }
@@ -157,7 +158,7 @@ async function publishImage(
   // 1. Plan the index without pushing anything, and check it before any tag moves.
   let planned: PlannedIndex;
   try {
-    planned = await tools.planIndex({ sources: merge.sources, env, secrets, builder });
+    planned = await tools.planIndex({ sources: merge.sources, env, secrets, builder, annotations: merge.annotations });
   } catch (error) {
     return outcome('failed', { error: `could not assemble the index from ${listed(merge.sources)} (no tag moved): ${reasonOf(error)}` });
   }
@@ -172,7 +173,8 @@ async function publishImage(
   // digest (same bytes, so the platforms checked above), else another run wrote it after us.
   const digest = planned.digest;
   log(`creating ${merge.tags.join(', ')} over ${merge.sources.length} platform manifest(s), index ${digest}`);
-  const pushed = await pushAndVerify('the index', merge.tags, merge.sources, digest, true, scoped, tools);
+  // The index annotations were in the dry run too, so the planned digest is the pushed one.
+  const pushed = await pushAndVerify('the index', merge.tags, merge.sources, digest, true, scoped, tools, merge.annotations);
   if (pushed.error) return outcome('failed', { tags: pushed.moved, digest, error: pushed.error });
   log(`${listed(pushed.moved)} -> ${digest}`);
 

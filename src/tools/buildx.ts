@@ -42,6 +42,14 @@ export interface BuildxBuildOptions extends ToolContext {
    * manifest digest (exporter/oci and exporter/containerimage share containerimage's ImageWriter).
    */
   layoutDir?: string;
+  /** Labels of the image config (`--label`), keys already checked (core/annotations.ts). */
+  labels?: Record<string, string>;
+  /**
+   * Annotations of the image manifest (`--annotation`). A key without a `TYPE:` prefix is a
+   * manifest annotation (buildx v0.36.1 util/buildflags/export.go ParseAnnotations); our keys
+   * never hold a `:`, so none is read as a type.
+   */
+  annotations?: Record<string, string>;
 }
 
 export interface BuildxBuildResult {
@@ -60,6 +68,8 @@ export function buildxBuildArgs(opts: Omit<BuildxBuildOptions, keyof ToolContext
         `name=${opts.repository}`,
         'push-by-digest=true',
         'name-canonical=true',
+        // OCI media types: Docker's schema 2 manifest has no annotations field.
+        'oci-mediatypes=true',
         `push=${opts.push}`,
         ...(opts.insecure ? ['registry.insecure=true'] : []),
       ].join(',');
@@ -73,6 +83,8 @@ export function buildxBuildArgs(opts: Omit<BuildxBuildOptions, keyof ToolContext
     opts.dockerfile,
     ...(opts.target ? ['--target', opts.target] : []),
     ...opts.buildArgs.flatMap((arg) => ['--build-arg', arg]),
+    ...Object.entries(opts.labels ?? {}).map(([key, value]) => `--label=${key}=${value}`),
+    ...Object.entries(opts.annotations ?? {}).map(([key, value]) => `--annotation=${key}=${value}`),
     '--provenance=false',
     '--sbom=false',
     ...opts.cacheFrom.flatMap((c) => ['--cache-from', c]),

@@ -95,6 +95,12 @@ export async function repoName(root: string): Promise<string> {
   return basename(top.code === 0 ? top.stdout.trim() : root);
 }
 
+/** The URL of the `origin` remote as git has it (credentials and all: never log it), or undefined. */
+export async function originUrl(root: string): Promise<string | undefined> {
+  const origin = await git(root, ['config', '--get', 'remote.origin.url'], { allowFailure: true }).catch(() => undefined);
+  return origin?.code === 0 ? origin.stdout.trim() || undefined : undefined;
+}
+
 /** `https://host/org/app.git`, `git@host:org/app.git`, `/srv/app/` -> `app`. */
 export function nameFromUrl(url: string): string | undefined {
   const last =

@@ -29,6 +29,14 @@ export interface CreateIndexOptions {
   preferIndex?: boolean;
   /** buildx builder whose registry config applies (plain-http hosts other than localhost). */
   builder?: string;
+  /**
+   * Annotations of the index (`--annotation=index:KEY=VALUE`, buildx v0.36.1
+   * commands/imagetools/create.go -> util/buildflags ParseAnnotations; keys already checked, so
+   * none holds the `:` or `=` that parsing splits at). buildx keeps them only on an OCI index
+   * (util/imagetools/create.go combine): over Docker-typed manifests it writes a Docker manifest
+   * list, which has no annotations.
+   */
+  annotations?: Record<string, string>;
   log?: (line: string) => void;
   timeoutMs?: number;
 }
@@ -44,7 +52,7 @@ export interface PlannedIndex {
   digest: string;
 }
 
-export type PlanIndexOptions = Pick<CreateIndexOptions, 'sources' | 'env' | 'secrets' | 'builder' | 'timeoutMs'>;
+export type PlanIndexOptions = Pick<CreateIndexOptions, 'sources' | 'env' | 'secrets' | 'builder' | 'timeoutMs' | 'annotations'>;
 
 export interface Imagetools {
   createIndex(options: CreateIndexOptions): Promise<void>;
@@ -110,6 +118,11 @@ function builderArgs(builder: string | undefined): string[] {
   return builder ? ['--builder', builder] : [];
 }
 
+/** One `--annotation=index:KEY=VALUE` argument per entry. */
+export function indexAnnotationArgs(annotations: Record<string, string> | undefined): string[] {
+  return Object.entries(annotations ?? {}).map(([key, value]) => `--annotation=index:${key}=${value}`);
+}
+
 export function createImagetools(runner: Runner = run): Imagetools {
   const commands = new Map<string, Promise<ImagetoolsCommand>>();
   const command = (env: NodeJS.ProcessEnv): Promise<ImagetoolsCommand> => {
@@ -157,6 +170,7 @@ export function createImagetools(runner: Runner = run): Imagetools {
         'plain',
         ...builderArgs(options.builder),
         ...(options.preferIndex === false ? ['--prefer-index=false'] : []),
+        ...indexAnnotationArgs(options.annotations),
         ...options.tags.flatMap((tag) => ['-t', tag]),
         ...options.sources,
       ];
@@ -172,7 +186,7 @@ export function createImagetools(runner: Runner = run): Imagetools {
       if (options.sources.length === 0) throw new Error('planIndex: no source manifests');
       const result = await imagetools(
         options.env ?? process.env,
-        ['create', '--dry-run', ...builderArgs(options.builder), ...options.sources],
+        ['create', '--dry-run', ...builderArgs(options.builder), ...indexAnnotationArgs(options.annotations), ...options.sources],
         {
           secrets: options.secrets,
           timeoutMs: options.timeoutMs,

@@ -45,6 +45,14 @@ export interface KanikoFlags {
   cacheRepo?: string;
   /** Read the layer cache but push no layers to it (push disabled). */
   cacheReadOnly?: boolean;
+  /**
+   * Labels of the image config and annotations of its manifest, keys already checked
+   * (core/annotations.ts). `--label` is a multiArg split at the first `=`
+   * (chainguard-dev/kaniko v1.25.5 cmd/executor/cmd/root.go, pkg/executor/build.go), `--annotation`
+   * a keyValueArg split the same way (pkg/config/args.go), applied to the final image.
+   */
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
 }
 
 export function kanikoArgs(flags: KanikoFlags): string[] {
@@ -55,6 +63,8 @@ export function kanikoArgs(flags: KanikoFlags): string[] {
     ...flags.buildArgs.map((arg) => `--build-arg=${arg}`),
   ];
   if (flags.target) args.push(`--target=${flags.target}`);
+  for (const [key, value] of Object.entries(flags.labels ?? {})) args.push(`--label=${key}=${value}`);
+  for (const [key, value] of Object.entries(flags.annotations ?? {})) args.push(`--annotation=${key}=${value}`);
   if (flags.output.kind === 'layout') args.push('--no-push', `--oci-layout-path=${flags.output.layoutDir}`);
   else {
     args.push(`--destination=${flags.output.destination}`);

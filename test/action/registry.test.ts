@@ -26,6 +26,8 @@ const inputs = (extra: Partial<ActionInputs> = {}): ActionInputs => ({
   githubToken: '',
   push: true,
   thresholds: DEFAULT_THRESHOLDS,
+  labels: {},
+  annotations: {},
   ...extra,
 });
 

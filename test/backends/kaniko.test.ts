@@ -71,6 +71,7 @@ function context(config: BuildConfig, overrides: Partial<LegContext> = {}, tools
     sourceDir,
     target: { repository: REPO, insecure: true, push: true },
     workDir,
+    metadata: { labels: {}, annotations: {} },
     cacheDir: join(root, 'cache'),
     env: { ...fakePath(tools), DOCKER_CONFIG: dockerConfig, VERSION: '1.2.3' },
     options: {},

@@ -62,6 +62,7 @@ function context(config: BuildConfig, opts: { spinOnPath?: boolean; onRunner?: b
     sourceDir,
     target: { repository: REPO, insecure: true, push: true },
     workDir: join(root, 'work'),
+    metadata: { labels: {}, annotations: {} },
     cacheDir: join(root, 'cache'),
     env: { PATH: bin, HEPHY_TOOLS_DIR: join(root, 'tools'), DOCKER_CONFIG: join(root, 'docker-config'), HOME: join(root, 'home') },
     options: {},
@@ -88,6 +89,10 @@ describe('spin backend', () => {
   it('builds in the manifest directory, then pushes to the leg scratch tag with --insecure', async () => {
     const ctx = context({ spin_config: { manifest_path: 'app/spin.toml' } }, { spinOnPath: true });
     ctx.sourceDateEpoch = 1_700_000_000;
+    ctx.metadata = {
+      labels: { 'com.example.label-only': 'x' },
+      annotations: { 'com.example.note': '--not-an-option, a value', 'org.opencontainers.image.created': '2023-11-14T22:13:20Z' },
+    };
     const { runner, calls } = fakeSpin();
     const ticks = [1000, 1450];
     const backend = createSpinBackend({ runner, now: () => ticks.shift()! });
@@ -106,6 +111,8 @@ describe('spin backend', () => {
         '--from',
         'spin.toml',
         '--insecure',
+        // Every annotation as one argument (a value starting with - stays a value); labels: none.
+        '--annotation=com.example.note=--not-an-option, a value',
         // The commit time, not the time of the push (what Spin stamps without it).
         '--annotation=org.opencontainers.image.created=2023-11-14T22:13:20Z',
         `${REPO}:hephy-leg-spin-hello--wasi-wasm32`,

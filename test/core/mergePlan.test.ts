@@ -73,6 +73,24 @@ describe('planMerge', () => {
     expect(a.error).toMatch(/is 130 characters long, over the limit of 128 \(a per-arch tag\); no tag moved/);
   });
 
+  it('annotates the index with what every leg put on its manifest alike', () => {
+    const shared = { 'org.opencontainers.image.revision': 'abc', 'org.opencontainers.image.title': 'a' };
+    const [a, b] = planMerge(
+      images,
+      legs,
+      [
+        record(legs[0], { annotations: { ...shared, 'com.example.arch': 'amd64' } }),
+        record(legs[1], { annotations: { ...shared, 'com.example.arch': 'arm64' } }),
+        record(legs[2], { annotations: shared }),
+        record(legs[3]),
+      ],
+      opts,
+    );
+    expect(a.annotations).toEqual(shared);
+    // A record of an older build says nothing: the index says nothing either.
+    expect(b.annotations).toEqual({});
+  });
+
   it('holds back only the image with a failed or missing leg', () => {
     const records = [
       record(legs[0]),

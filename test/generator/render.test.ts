@@ -41,6 +41,8 @@ describe('action.yml', () => {
         'artifact-scope',
         'github-token',
         'push',
+        'labels',
+        'annotations',
         ...backendInputs,
         'time-floor',
         'time-threshold',
@@ -100,12 +102,17 @@ describe('renderReusableWorkflow', () => {
       'tags',
       'kaniko-image',
       'base-image',
+      'labels',
+      'annotations',
       'insecure-registry',
       'time-floor',
       'time-threshold',
       'size-threshold',
       'push',
     ]);
+    // The user's labels and annotations reach the build job through `with:`, never a `run:` line.
+    expect(actionSteps(jobs.build)[0].with.labels).toBe('${{ inputs.labels }}');
+    expect(actionSteps(jobs.build)[0].with.annotations).toBe('${{ inputs.annotations }}');
     expect(call.inputs.push).toMatchObject({ type: 'boolean', default: true });
     // The backends' options (core/backendTraits.ts) reach the build job's action step.
     for (const name of backendInputs) expect(actionSteps(jobs.build)[0].with[name]).toBe(`\${{ inputs.${name} }}`);

@@ -99,6 +99,47 @@ describe('buildLeg', () => {
     }
   });
 
+  it('hands the backend the image metadata from the commit built and the run, and records its annotations', async () => {
+    const repo = tempRepo({ 'app/main.go': 'package main\n' });
+    try {
+      repo.git('add', '-A');
+      repo.git('-c', 'user.name=T', '-c', 'user.email=t@example.com', 'commit', '-q', '-m', 'dated', '--date=2001-01-01T00:00:00Z');
+      const head = repo.git('rev-parse', 'HEAD').trim();
+      let seen: LegContext | undefined;
+      const record = await buildLeg(
+        leg,
+        { ...spec, config: { description: 'The app', labels: { 'com.example.team': 'config' } } },
+        {
+          ...environment([]),
+          root: repo.root,
+          metadata: {
+            repositoryUrl: 'https://github.com/org/repo',
+            ref: 'refs/tags/v1.2.3',
+            labels: { 'com.example.team': 'input' },
+            annotations: { 'com.example.ann': 'x' },
+          },
+        },
+        { backendFor: () => backend(async (ctx) => ((seen = ctx), { digest, pushMs: 0 })), compressedSize: async () => 1 },
+      );
+      const created = new Date(Number(repo.git('show', '-s', '--format=%ct', 'HEAD')) * 1000).toISOString().replace('.000Z', 'Z');
+      expect(seen?.metadata.labels).toEqual({
+        'com.example.team': 'input',
+        'org.opencontainers.image.created': created,
+        'org.opencontainers.image.description': 'The app',
+        'org.opencontainers.image.revision': head,
+        'org.opencontainers.image.source': 'https://github.com/org/repo',
+        'org.opencontainers.image.title': 'app',
+        'org.opencontainers.image.url': 'https://github.com/org/repo',
+        'org.opencontainers.image.version': '1.2.3',
+      });
+      expect(seen?.metadata.annotations['com.example.ann']).toBe('x');
+      expect(seen?.metadata.annotations['com.example.team']).toBeUndefined();
+      expect(record.annotations).toEqual(seen?.metadata.annotations);
+    } finally {
+      repo.remove();
+    }
+  });
+
   it('with push off hands the backend push: false, measures nothing and records pushed: false', async () => {
     let seen: LegContext | undefined;
     const logs: string[] = [];

@@ -43,6 +43,8 @@ class FakeImagetools {
   readonly platforms = new Map<string, string>();
   readonly tags = new Map<string, { digest: string; doc?: ManifestDocument }>();
   readonly calls: string[] = [];
+  /** The index annotations each plan and create call asked for, in call order. */
+  readonly annotations: (Record<string, string> | undefined)[] = [];
   failCreate = new Set<string>();
   /** Runs right after a push lands, before the read-back: another run writing the same tags. */
   afterPush?: (tags: string[]) => void;
@@ -60,14 +62,16 @@ class FakeImagetools {
     };
   }
 
-  planIndex = async (options: { sources: string[] }) => {
+  planIndex = async (options: { sources: string[]; annotations?: Record<string, string> }) => {
     this.calls.push(`plan ${options.sources.join(' ')}`);
+    this.annotations.push(options.annotations);
     const manifest = this.index(options.sources);
     return { manifest, digest: digestOf(JSON.stringify(manifest)) };
   };
 
   createIndex = async (options: CreateIndexOptions) => {
     this.calls.push(`create ${options.preferIndex === false ? '--copy ' : ''}${options.tags.join(' ')}`);
+    this.annotations.push(options.annotations);
     await new Promise((resolve) => setTimeout(resolve, this.delayMs));
     const copy = options.preferIndex === false && options.sources.length === 1;
     const doc = copy ? undefined : this.index(options.sources);
@@ -138,6 +142,18 @@ describe('mergeImages', () => {
     ]);
     expect(anyFailed(report)).toBe(false);
     expect(log).toContain(`[app] ${REPO}:app-20261125, ${REPO}:app-latest -> ${app.digest}`);
+  });
+
+  it('annotates the index with what the legs recorded alike, in the plan and the push', async () => {
+    const tools = new FakeImagetools().pushed(appLegs);
+    const shared = { 'org.opencontainers.image.revision': 'a'.repeat(40) };
+    const records = [
+      record(appLegs[0], { annotations: { ...shared, 'com.example.only-amd64': 'x' } }),
+      record(appLegs[1], { annotations: shared }),
+    ];
+    const report = await mergeImages(options(tools, records, { images: [images[0]], legs: appLegs }));
+    expect(report.outcomes[0].status).toBe('published');
+    expect(tools.annotations).toEqual([shared, shared]);
   });
 
   it('makes no imagetools call for an image with a failed leg, and still publishes the others', async () => {

@@ -134,6 +134,20 @@ describe('createImagetools', () => {
     ]);
   });
 
+  it('puts annotations on the index, one --annotation=index:KEY=VALUE argument each, in the plan and the push alike', async () => {
+    const { runner, calls } = fakeRunner(() => ({ stdout: '{"schemaVersion":2}' }));
+    const tools = createImagetools(runner);
+    const annotations = { 'org.opencontainers.image.revision': 'abc', 'com.example.note': '-t=r/x:evil, a value' };
+    await tools.planIndex({ sources: [`r/x@${A}`], env: env(), annotations });
+    await tools.createIndex({ tags: ['r/x:t'], sources: [`r/x@${A}`], env: env(), annotations });
+    const expected = [
+      '--annotation=index:org.opencontainers.image.revision=abc',
+      '--annotation=index:com.example.note=-t=r/x:evil, a value',
+    ];
+    expect(calls[0].args).toEqual(['imagetools', 'create', '--dry-run', ...expected, `r/x@${A}`]);
+    expect(calls[1].args).toEqual(['imagetools', 'create', '--progress', 'plain', ...expected, '-t', 'r/x:t', `r/x@${A}`]);
+  });
+
   it('refuses to run without tags or sources', async () => {
     const { runner, calls } = fakeRunner();
     const tools = createImagetools(runner);

@@ -10,6 +10,7 @@ import { renderLegMarkdown } from '../../core/report/legReport.js';
 import { stringOption, type CommandSpec } from '../args.js';
 import { backendOptions, backendOptionsFromArgs, backendOptionsHelp } from '../backendOptions.js';
 import { registryFromArgs, registryHelp, registryOptions } from '../registryOptions.js';
+import { metadataHelp, metadataOptions, runMetadataFromArgs } from '../metadataOptions.js';
 
 export const buildCommand: CommandSpec = {
   name: 'build',
@@ -21,6 +22,7 @@ export const buildCommand: CommandSpec = {
   --root DIR              repository root (default: .)
 ${registryHelp}
 ${backendOptionsHelp(26)}
+${metadataHelp(26)}
   --dry-run               build for real but push nothing (no digest push, no scratch tag, no
                           registry cache write); the registry still names the image
   --record FILE           also write the leg record (JSON) to FILE`,
@@ -31,12 +33,14 @@ ${backendOptionsHelp(26)}
     platform: { type: 'string' },
     root: { type: 'string' },
     ...backendOptions,
+    ...metadataOptions,
     record: { type: 'string' },
     'dry-run': { type: 'boolean' },
   },
   allowPositionals: false,
   async run(args, io) {
     const root = stringOption(args, 'root') ?? '.';
+    const metadata = await runMetadataFromArgs(args, io, root);
     let leg: Leg;
     const legText = stringOption(args, 'leg');
     if (legText) leg = parseLeg(legText, '--leg');
@@ -63,6 +67,7 @@ ${backendOptionsHelp(26)}
       secrets: registry.secrets,
       cacheRoot: join(toolsDir(registry.env), 'cache'),
       backendOptions: backendOptionsFromArgs(args),
+      metadata,
       onRunner: false,
       log: (line) => io.err(`[${leg.id}] ${line}\n`),
     });

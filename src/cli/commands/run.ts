@@ -6,6 +6,7 @@ import { UserError } from '../../core/problem.js';
 import { imagePrefixOption, imagePrefixOptions, stringOption, type CommandSpec } from '../args.js';
 import { tagRunFromArgs, tagRunHelp, tagRunOptions } from '../tagOptions.js';
 import { backendOptions, backendOptionsFromArgs, backendOptionsHelp } from '../backendOptions.js';
+import { metadataHelp, metadataOptions, runMetadataFromArgs } from '../metadataOptions.js';
 import { selectionFromArgs, selectionHelp, selectionOptions } from './plan.js';
 import { saveHistoryFile, summaryFromArgs, summaryHelp, summaryOptions } from '../summaryOptions.js';
 
@@ -21,6 +22,7 @@ export const runCommand: CommandSpec = {
 ${tagRunHelp}
   --jobs N              legs built at once (default: the number of cores)
 ${backendOptionsHelp(24, { baseImage: "base image for ko apps (default: hephy's static base in the registry)" })}
+${metadataHelp(24)}
   --out DIR             where leg records, summary.md and comment.md go (default: .hephy/run)
 ${summaryHelp}`,
   options: {
@@ -32,6 +34,7 @@ ${summaryHelp}`,
     jobs: { type: 'string' },
     ...tagRunOptions,
     ...backendOptions,
+    ...metadataOptions,
     out: { type: 'string' },
     ...summaryOptions,
   },
@@ -47,6 +50,7 @@ ${summaryHelp}`,
       throw new UserError(`--registry: expected HOST[:PORT], got \`${registry}\``);
     const summary = summaryFromArgs(args, io);
     const root = stringOption(args, 'root') ?? '.';
+    const metadata = await runMetadataFromArgs(args, io, root);
     const result = await runLocally({
       root,
       tagging: await tagRunFromArgs(args, io, resolve(io.cwd, root)),
@@ -58,6 +62,7 @@ ${summaryHelp}`,
       perArchTags: Boolean(args.values['per-arch-tags']),
       jobs,
       backendOptions: backendOptionsFromArgs(args),
+      metadata,
       outDir: resolve(io.cwd, stringOption(args, 'out') ?? '.hephy/run'),
       cwd: io.cwd,
       out: io.out,

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { BACKENDS, configSections, type BackendName } from '../backendTraits.js';
 import { tagProblem } from '../reference.js';
+import { metadataValue, userMetadataMap } from '../annotations.js';
 
 // The backend names come from the table of backend traits; re-exported for the config's users.
 export { BACKENDS, type BackendName } from '../backendTraits.js';
@@ -74,6 +75,21 @@ export const buildConfigSchema = z
       .describe(
         'Check that every executable and shared library in each platform image is built for that platform (wasm: is WebAssembly) before it can be published (default true); false for images that ship foreign binaries on purpose',
       )
+      .optional(),
+    description: metadataValue
+      .describe('One line about the image: its org.opencontainers.image.description label and annotation')
+      .optional(),
+    licenses: z
+      .string()
+      .regex(/^[A-Za-z0-9(][A-Za-z0-9.+:()-]*(?: [A-Za-z0-9(][A-Za-z0-9.+:()-]*)*$/, {
+        message: 'expected an SPDX license expression, e.g. Apache-2.0 or MIT OR Apache-2.0',
+      })
+      .max(256, { message: 'an SPDX license expression is at most 256 characters' })
+      .describe('SPDX license expression of the image, e.g. Apache-2.0: its org.opencontainers.image.licenses label and annotation')
+      .optional(),
+    labels: userMetadataMap.describe('Labels of the image config, KEY: value; the labels input and --label win over them').optional(),
+    annotations: userMetadataMap
+      .describe('Annotations of each platform manifest and of the index, KEY: value; the annotations input and --annotation win over them')
       .optional(),
     ko_config: koConfigSchema.describe('Settings of the ko backend').optional(),
     spin_config: spinConfigSchema.describe('Settings of the spin backend').optional(),

@@ -125,6 +125,17 @@ export function reusableWorkflow(variant: WorkflowVariant): Record<string, unkno
             default: '',
           },
           ...BACKEND_INPUTS,
+          labels: {
+            description:
+              'Labels of every image config, KEY=VALUE lines; win over build-config.yaml labels. The org.opencontainers.image.* labels come from the build.',
+            type: 'string',
+            default: '',
+          },
+          annotations: {
+            description: 'Annotations of every manifest and index, KEY=VALUE lines; win over build-config.yaml annotations.',
+            type: 'string',
+            default: '',
+          },
           'insecure-registry': {
             description: 'Talk plain HTTP to the registry (a local test registry only).',
             type: 'boolean',
@@ -279,6 +290,8 @@ export function reusableWorkflow(variant: WorkflowVariant): Record<string, unkno
                   ...REGISTRY_INPUTS,
                   ...CREDENTIALS,
                   ...BACKEND_INPUTS_PASSED,
+                  labels: '${{ inputs.labels }}',
+                  annotations: '${{ inputs.annotations }}',
                   'insecure-registry': '${{ inputs.insecure-registry }}',
                   push: '${{ needs.plan.outputs.push }}',
                   'artifact-scope': ARTIFACT_SCOPE,
