@@ -40,7 +40,7 @@ async function buildOne(leg: Leg, inputs: ActionInputs, context: RunContext, cac
     backendOptions: inputs.backendOptions,
     onRunner: context.onRunner,
     log: (line) => core.info(line),
-    prepare: (planned) => setupTools(planned.backend, context.toolCacheDir || context.tempDir),
+    prepare: (planned) => setupTools(planned, { env: session.env, backendOptions: inputs.backendOptions }),
   });
 }
 
