@@ -22,6 +22,8 @@ export interface ActionInputs {
   /** The backends' inputs (`kaniko-image`, `base-image`, ...), declared in core/backendTraits.ts. */
   backendOptions: BackendOptions;
   githubToken: string;
+  /** Registry hosts besides ghcr.io that take github-token as a password (GitHub Enterprise's). */
+  tokenRegistries: string[];
   push: boolean;
   /** merge: when a change in time or size is a finding. */
   thresholds: Thresholds;
@@ -59,6 +61,10 @@ export function readInputs(): ActionInputs {
     perArchTags: bool('per-arch-tags'),
     backendOptions: readBackendOptions((name) => core.getInput(name)),
     githubToken,
+    tokenRegistries: core
+      .getInput('token-registries')
+      .split(/[,\s]+/)
+      .filter(Boolean),
     push: core.getInput('push') === '' ? true : bool('push'),
     thresholds: thresholdsFrom({
       timeFloor: core.getInput('time-floor'),
