@@ -39,6 +39,7 @@ async function buildOne(leg: Leg, inputs: ActionInputs, context: RunContext, cac
     cacheRoot,
     backendOptions: inputs.backendOptions,
     onRunner: context.onRunner,
+    pullRequest: context.pullRequest !== undefined || (context.eventName ?? '').startsWith('pull_request'),
     log: (line) => core.info(line),
     prepare: (planned) => setupTools(planned, { env: session.env, backendOptions: inputs.backendOptions }),
   });

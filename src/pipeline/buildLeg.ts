@@ -14,6 +14,7 @@ import { repositoryFor, type PublishOptions } from '../core/tags.js';
 import { commitTime, headSha, shallowClone } from '../tools/git.js';
 import { checkUpstreamSource } from '../core/detect.js';
 import { messageOf, UserError } from '../core/problem.js';
+import { redactUrl } from '../core/upstreamUrl.js';
 
 export interface LegEnvironment {
   /** Repository root of the checkout. */
@@ -32,6 +33,8 @@ export interface LegEnvironment {
   /** Per-run settings of the backends (`--kaniko-image`, ...); each backend reads its own. Absent: none. */
   backendOptions?: BackendOptions;
   onRunner: boolean;
+  /** The run is for a pull request (see LegContext.pullRequest). */
+  pullRequest?: boolean;
   log(line: string): void;
 }
 
@@ -54,7 +57,7 @@ async function sources(spec: ImageSpec, env: LegEnvironment, workDir: string): P
     // The plan resolved the ref once (core/upstreamRef.ts): every leg fetches that commit, so a
     // branch that moves while the legs start still gives one commit in every platform image.
     const planned = spec.source.commit;
-    env.log(`cloning ${spec.source.repo} at ${planned ? `${planned} (${spec.source.ref} at plan time)` : spec.source.ref}`);
+    env.log(`cloning ${redactUrl(spec.source.repo)} at ${planned ? `${planned} (${spec.source.ref} at plan time)` : spec.source.ref}`);
     const commit = await shallowClone(spec.source.repo, planned ?? spec.source.ref, checkout);
     if (planned && commit !== planned) throw new Error(`upstream checkout is ${commit}, not the planned ${planned}`);
     if (!planned) env.log(`${spec.source.ref} resolved to ${commit}`);
@@ -95,6 +98,7 @@ export async function buildLeg(leg: Leg, spec: ImageSpec, env: LegEnvironment, d
       options: env.backendOptions ?? {},
       secrets: env.secrets,
       onRunner: env.onRunner,
+      pullRequest: env.pullRequest,
       log: env.log,
     };
     const version = await backend.setup(ctx);

@@ -61,6 +61,12 @@ export const buildConfigSchema = z
       .optional(),
     platforms: platformList.describe('Platforms to build (default linux/amd64 and linux/arm64; spin: wasi/wasm32)').optional(),
     additional_tags: tagList.describe('Extra tags published with the image, e.g. latest').optional(),
+    pull_credentials: z
+      .boolean()
+      .describe(
+        "kaniko: hand the run's registry login to the executor, to pull a private base image. The Dockerfile's RUN steps can read it; never given on pull requests. Default false",
+      )
+      .optional(),
     ko_config: koConfigSchema.describe('Settings of the ko backend').optional(),
     spin_config: spinConfigSchema.describe('Settings of the spin backend').optional(),
   })
