@@ -38,6 +38,7 @@ describe('action.yml', () => {
         'tag-mode',
         'per-arch-tags',
         'github-token',
+        'token-registries',
         'push',
         ...backendInputs,
         'time-floor',
@@ -89,6 +90,7 @@ describe('renderReusableWorkflow', () => {
       'per-arch-tags',
       'kaniko-image',
       'base-image',
+      'token-registries',
       'insecure-registry',
       'time-floor',
       'time-threshold',
@@ -158,7 +160,7 @@ describe('renderReusableWorkflow', () => {
   it('gives each job only the permissions it uses', () => {
     expect(jobs.plan.permissions).toEqual({ contents: 'read' });
     expect(jobs.build.permissions).toEqual({ contents: 'read', packages: 'write' });
-    expect(jobs.merge.permissions).toEqual({ contents: 'read', packages: 'write', 'pull-requests': 'write', actions: 'read' });
+    expect(jobs.merge.permissions).toEqual({ contents: 'read', packages: 'write', 'pull-requests': 'write' });
   });
 
   it('explains each job in a comment', () => {
