@@ -42,8 +42,9 @@ async function buildOne(leg: Leg, inputs: ActionInputs, context: RunContext, cac
     backendOptions: inputs.backendOptions,
     metadata: runMetadata(context, inputs),
     onRunner: context.onRunner,
+    pullRequest: context.pullRequest !== undefined || (context.eventName ?? '').startsWith('pull_request'),
     log: (line) => core.info(line),
-    prepare: (planned) => setupTools(planned.backend, context.toolCacheDir || context.tempDir),
+    prepare: (planned) => setupTools(planned, { env: session.env, backendOptions: inputs.backendOptions }),
   });
 }
 

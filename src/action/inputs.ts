@@ -26,6 +26,8 @@ export interface ActionInputs {
   /** The backends' inputs (`kaniko-image`, `base-image`, ...), declared in core/backendTraits.ts. */
   backendOptions: BackendOptions;
   githubToken: string;
+  /** Registry hosts besides ghcr.io that take github-token as a password (GitHub Enterprise's). */
+  tokenRegistries: string[];
   push: boolean;
   /** Scope of the artifact names (one per call of the reusable workflow); empty: unscoped names. */
   artifactScope: string;
@@ -76,6 +78,10 @@ export function readInputs(): ActionInputs {
     tags: core.getInput('tags'),
     backendOptions: readBackendOptions((name) => core.getInput(name)),
     githubToken,
+    tokenRegistries: core
+      .getInput('token-registries')
+      .split(/[,\s]+/)
+      .filter(Boolean),
     push: core.getInput('push') === '' ? true : bool('push'),
     artifactScope: artifactScope(core.getInput('artifact-scope').trim()),
     thresholds: thresholdsFrom({

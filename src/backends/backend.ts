@@ -50,6 +50,11 @@ export interface LegContext {
   secrets: string[];
   /** True on a GitHub runner (enables the GitHub Actions cache backend of BuildKit). */
   onRunner: boolean;
+  /**
+   * The run is for a pull request: its code is not reviewed yet, so no registry login is ever
+   * handed to code the build runs (Kaniko's RUN steps). Absent: not a pull request.
+   */
+  pullRequest?: boolean;
   log(line: string): void;
 }
 

@@ -1,7 +1,8 @@
 // Kaniko backend: the executor always runs in a container (it refuses the host, and we never pass
 // --force), with the build context mounted read-only at /workspace, the leg's work dir for its
-// digest file and OCI layout, and the docker config dir read-only at /kaniko/.docker for registry
-// auth, so no password is ever on a command line. One platform per leg via --custom-platform; a
+// digest file and OCI layout, and, only when the config asks for it (pull_credentials) and never
+// on a pull request, the docker config dir read-only at /kaniko/.docker for registry auth, so no
+// password is ever on a command line (kanikoAuthDir). One platform per leg via --custom-platform; a
 // foreign platform's RUN steps go through QEMU binfmt on the host.
 //
 // Push: kaniko writes an OCI layout and skopeo copies it to REPO@DIGEST (no tag). Without skopeo,
@@ -11,9 +12,9 @@
 // Executor image: ctx.options.kanikoImage (the `kaniko-image` input, `--kaniko-image`) when given.
 // Otherwise the image that scripts/kaniko-image.sh builds from the pinned Go module into podman;
 // setup builds it on first use where the script can run, and `run` builds it once before its
-// legs (prepareRun) so that parallel legs do not each build it. On GitHub runners the input is
-// required: we publish no executor image and write no public registry's name into the code, so
-// the user pins one (by digest).
+// legs (prepareRun) so that parallel legs do not each build it. On GitHub runners the action
+// builds the executor from the same pinned module and imports it (action/toolSetup.ts), so the
+// input is optional there too.
 import { copyFileSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { kanikoImage as buildLocalKanikoImage } from '../tools/localServices.js';
@@ -70,7 +71,7 @@ export function resolveKanikoImage(ctx: Pick<LegContext, 'options' | 'onRunner'>
   if (given) return given;
   if (ctx.onRunner) {
     throw new UserError(
-      'the kaniko backend needs the `kaniko-image` input on runners: a Kaniko executor image pinned by digest, e.g. registry.example.com/kaniko/executor@sha256:<digest> (hephy-builder publishes none)',
+      'the kaniko backend got no executor image on this runner: the tool setup builds one from the pinned Go module; or set the `kaniko-image` input to an executor image pinned by digest',
     );
   }
   return LOCAL_KANIKO_IMAGE;
@@ -78,6 +79,25 @@ export function resolveKanikoImage(ctx: Pick<LegContext, 'options' | 'onRunner'>
 
 /** The Dockerfile the executor builds, in the leg's work dir. */
 const BUILT_DOCKERFILE = 'hephy.Dockerfile';
+
+/**
+ * The docker config dir to mount into the executor, or undefined for none. Whatever is mounted,
+ * the Dockerfile's RUN steps can read (they run in the executor's own filesystem, and masking
+ * stops no reversed or encoded copy), so the login goes in only when the config asks for it
+ * (`pull_credentials: true`, for a private base image), never on a pull request, and never just
+ * to push: pushing by digest is skopeo's, on the host. Kaniko pushing a scratch tag itself (no
+ * skopeo) would need it: that is refused instead of handing the login over.
+ */
+export function kanikoAuthDir(ctx: Pick<LegContext, 'spec' | 'env' | 'pullRequest' | 'secrets'>, pushMode: PushMode): string | undefined {
+  const requested = ctx.spec.config.pull_credentials === true;
+  if (pushMode === 'scratch-tag' && ctx.secrets.length > 0 && !requested) {
+    throw new UserError(
+      "kaniko cannot push with the registry login without handing it to the Dockerfile's RUN steps: install skopeo (the push by digest runs on the host)",
+    );
+  }
+  if (!requested || ctx.pullRequest) return undefined;
+  return existingDockerConfigDir(ctx.env);
+}
 
 export interface KanikoInvocation {
   mounts: Mount[];
@@ -120,7 +140,7 @@ export function kanikoInvocation(ctx: LegContext, pushMode: PushMode, cacheRepo?
     copyFileSync(`${dockerfileHost}.dockerignore`, join(ctx.workDir, `${BUILT_DOCKERFILE}.dockerignore`));
   const dockerfile = `${IN_CONTAINER.out}/${BUILT_DOCKERFILE}`;
   mounts.push({ host: ctx.workDir, container: IN_CONTAINER.out });
-  const auth = existingDockerConfigDir(ctx.env);
+  const auth = kanikoAuthDir(ctx, pushMode);
   if (auth) mounts.push({ host: auth, container: IN_CONTAINER.dockerConfig, readonly: true });
 
   const destination = pushMode === 'scratch-tag' ? `${ctx.target.repository}:${scratchTag(ctx.leg.id)}` : ctx.target.repository;

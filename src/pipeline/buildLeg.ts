@@ -17,6 +17,7 @@ import { UserError } from '../core/problem.js';
 import { ArchMismatchError } from '../core/archCheck.js';
 import { reasonOf } from './reason.js';
 import { EMPTY_RUN_METADATA, imageMetadata, metadataFacts, type RunMetadata } from '../core/imageMetadata.js';
+import { redactUrl } from '../core/upstreamUrl.js';
 
 export interface LegEnvironment {
   /** Repository root of the checkout. */
@@ -40,6 +41,8 @@ export interface LegEnvironment {
    * head, the user's `labels`/`annotations` inputs or flags). Absent: the image's own only.
    */
   metadata?: RunMetadata;
+  /** The run is for a pull request (see LegContext.pullRequest). */
+  pullRequest?: boolean;
   log(line: string): void;
 }
 
@@ -62,7 +65,7 @@ async function sources(spec: ImageSpec, env: LegEnvironment, workDir: string): P
     // The plan resolved the ref once (core/upstreamRef.ts): every leg fetches that commit, so a
     // branch that moves while the legs start still gives one commit in every platform image.
     const planned = spec.source.commit;
-    env.log(`cloning ${spec.source.repo} at ${planned ? `${planned} (${spec.source.ref} at plan time)` : spec.source.ref}`);
+    env.log(`cloning ${redactUrl(spec.source.repo)} at ${planned ? `${planned} (${spec.source.ref} at plan time)` : spec.source.ref}`);
     const commit = await shallowClone(spec.source.repo, planned ?? spec.source.ref, checkout);
     if (planned && commit !== planned) throw new Error(`upstream checkout is ${commit}, not the planned ${planned}`);
     if (!planned) env.log(`${spec.source.ref} resolved to ${commit}`);
@@ -110,6 +113,7 @@ export async function buildLeg(leg: Leg, spec: ImageSpec, env: LegEnvironment, d
       options: env.backendOptions ?? {},
       secrets: env.secrets,
       onRunner: env.onRunner,
+      pullRequest: env.pullRequest,
       log: env.log,
     };
     const version = await backend.setup(ctx);

@@ -7,6 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isDigest, isImageManifestType } from '../core/oci.js';
+import { BUILDKIT_IMAGE } from '../core/toolPins.js';
 import { defaultDockerConfigDir } from './dockerConfig.js';
 import { run, which, type Runner, type ToolContext } from './exec.js';
 
@@ -222,9 +223,19 @@ export async function builderExists(name: string, env: NodeJS.ProcessEnv, runner
   return code === 0;
 }
 
+/**
+ * `buildx create` of a docker-container builder running the pinned BuildKit image (by version and
+ * index digest, tool-pins.json): without `--driver-opt image=` buildx runs whatever its default
+ * tag `moby/buildkit:buildx-stable-1` points to that day (buildx v0.36.1,
+ * driver/docker-container/driver.go:95, driver/bkimage/bkimage.go).
+ */
+export function createContainerBuilderArgs(name: string, image: string = BUILDKIT_IMAGE): string[] {
+  return ['create', '--name', name, '--driver', 'docker-container', '--driver-opt', `image=${image}`, '--bootstrap'];
+}
+
 /** Creates a docker-container builder (what the GitHub Actions cache backend needs) and boots it. */
 export async function createContainerBuilder(name: string, env: NodeJS.ProcessEnv, runner: Runner = run): Promise<void> {
   const e = buildxEnv(env);
   const [cmd, ...lead] = await resolveBuildxCommand(e, runner);
-  await runner(cmd, [...lead, 'create', '--name', name, '--driver', 'docker-container', '--bootstrap'], { env: e });
+  await runner(cmd, [...lead, ...createContainerBuilderArgs(name)], { env: e });
 }

@@ -122,7 +122,7 @@ describe('resolveKanikoImage', () => {
     expect(resolveKanikoImage({ options: {}, onRunner: false })).toBe(LOCAL_KANIKO_IMAGE);
   });
 
-  it('asks for the kaniko-image input on runners instead of guessing a public image', () => {
+  it('names the tool setup and the kaniko-image input on a runner that got no image, instead of guessing a public one', () => {
     expect(() => resolveKanikoImage({ options: {}, onRunner: true })).toThrow(UserError);
     expect(() => resolveKanikoImage({ options: {}, onRunner: true })).toThrow('`kaniko-image` input');
   });
@@ -152,8 +152,6 @@ describe('kaniko backend', () => {
       `${ctx.sourceDir}:/workspace:ro`,
       '-v',
       `${ctx.workDir}:/hephy/out`,
-      '-v',
-      `${ctx.env.DOCKER_CONFIG}:/kaniko/.docker:ro`,
       LOCAL_KANIKO_IMAGE,
       '--context=dir:///workspace',
       '--dockerfile=/hephy/out/hephy.Dockerfile',
@@ -182,7 +180,7 @@ describe('kaniko backend', () => {
       `docker://${REPO}@${DIGEST}`,
     ]);
     expect(commands).toHaveLength(4);
-    // Auth stays in the mounted config; podman gets hephy's containers.conf; secrets are masked.
+    // Auth stays in skopeo's authfile (no mount: the config asks for none); podman gets hephy's containers.conf; secrets are masked.
     expect(commands.flat().join(' ')).not.toContain('dXNlcjpodW50ZXIy');
     expect(calls[2].options.env?.CONTAINERS_CONF).toBe(join(root, 'tools', 'containers.conf'));
     expect(calls[2].options.secrets).toEqual(['hunter2']);
@@ -199,8 +197,8 @@ describe('kaniko backend', () => {
     expect(skopeo.args.join(' ')).not.toMatch(/tls-verify|authfile/);
   });
 
-  it('pushes to the scratch tag itself when skopeo is missing, timing the push from the executor log', async () => {
-    const ctx = context({}, {}, ['podman']);
+  it('pushes to the scratch tag itself when skopeo is missing (no login: an anonymous local registry), timing the push from the executor log', async () => {
+    const ctx = context({}, { secrets: [] }, ['podman']);
     const { runner, calls, now } = fakeTools(ctx, {
       buildLines: [
         'time="2026-11-25T15:10:16Z" level=info msg="RUN uname -m > /arch"',
@@ -347,6 +345,23 @@ describe('kanikoInvocation', () => {
   it('reports a missing Dockerfile or context as a user error', () => {
     expect(() => kanikoInvocation(context({ dockerfile_path: 'Nope' }), 'digest')).toThrow('dockerfile_path Nope: no such file in');
     expect(() => kanikoInvocation(context({ context_path: 'nowhere' }), 'digest')).toThrow(UserError);
+  });
+
+  it('mounts the registry login only when the config asks for it (pull_credentials), and never on a pull request', () => {
+    const authMount = (ctx: LegContext) => kanikoInvocation(ctx, 'digest').mounts.find((m) => m.container === '/kaniko/.docker');
+    const plain = context({});
+    expect(authMount(plain)).toBeUndefined();
+    const asked = context({ pull_credentials: true });
+    expect(authMount(asked)).toEqual({ host: asked.env.DOCKER_CONFIG, container: '/kaniko/.docker', readonly: true });
+    expect(authMount(context({ pull_credentials: true }, { pullRequest: true }))).toBeUndefined();
+  });
+
+  it('refuses to hand the login to kaniko just to push a scratch tag (no skopeo), unless asked', () => {
+    expect(() => kanikoInvocation(context({}, { secrets: ['hunter2'] }), 'scratch-tag')).toThrow('install skopeo');
+    expect(kanikoInvocation(context({}, { secrets: [] }), 'scratch-tag').mounts.some((m) => m.container === '/kaniko/.docker')).toBe(false);
+    expect(
+      kanikoInvocation(context({ pull_credentials: true }, { secrets: ['hunter2'] }), 'scratch-tag').mounts.map((m) => m.container),
+    ).toContain('/kaniko/.docker');
   });
 
   it('adds the registry layer cache when asked', () => {

@@ -40,6 +40,7 @@ describe('action.yml', () => {
         'tags',
         'artifact-scope',
         'github-token',
+        'token-registries',
         'push',
         'labels',
         'annotations',
@@ -104,6 +105,7 @@ describe('renderReusableWorkflow', () => {
       'base-image',
       'labels',
       'annotations',
+      'token-registries',
       'insecure-registry',
       'time-floor',
       'time-threshold',
@@ -176,7 +178,7 @@ describe('renderReusableWorkflow', () => {
   it('gives each job only the permissions it uses', () => {
     expect(jobs.plan.permissions).toEqual({ contents: 'read' });
     expect(jobs.build.permissions).toEqual({ contents: 'read', packages: 'write' });
-    expect(jobs.merge.permissions).toEqual({ contents: 'read', packages: 'write', 'pull-requests': 'write', actions: 'read' });
+    expect(jobs.merge.permissions).toEqual({ contents: 'read', packages: 'write', 'pull-requests': 'write' });
   });
 
   it('explains each job in a comment', () => {

@@ -56,13 +56,14 @@ ${metadataHelp(26)}
       }
       leg = found;
     }
-    const registry = registryFromArgs(args, io);
+    const dryRun = Boolean(args.values['dry-run']);
+    const registry = registryFromArgs(args, io, { login: !dryRun });
     const record = await buildPlannedLeg(leg, {
       root,
       cwd: io.cwd,
       publish: registry.publish,
       insecure: registry.insecure,
-      push: !args.values['dry-run'],
+      push: !dryRun,
       env: registry.env,
       secrets: registry.secrets,
       cacheRoot: join(toolsDir(registry.env), 'cache'),
@@ -70,7 +71,7 @@ ${metadataHelp(26)}
       metadata,
       onRunner: false,
       log: (line) => io.err(`[${leg.id}] ${line}\n`),
-    });
+    }).finally(() => registry.release());
     const json = `${JSON.stringify(record, null, 2)}\n`;
     const file = stringOption(args, 'record');
     if (file) writeFileSync(resolve(io.cwd, file), json);

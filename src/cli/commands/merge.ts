@@ -56,34 +56,39 @@ ${summaryHelp}`,
     const choice = summaryFromArgs(args, io);
     const { records, problems } = readLegRecords(resolve(io.cwd, recordsDir));
     for (const problem of problems) io.err(`warning: ${problem}\n`);
-    const registry = registryFromArgs(args, io);
-    registry.publish.perArchTags = Boolean(args.values['per-arch-tags']);
-    checkPlanPublish(plan.publish, registry.publish);
-    // The plan says when this run may not push (a pull request from a fork, pull_request_target).
-    if (!plan.publish.push && !args.values['dry-run']) io.err(`nothing is pushed: ${plan.publish.pushWhy}\n`);
-    const report = await mergeImages({
-      images: plan.images,
-      legs: plan.matrix.include,
-      records,
-      publish: registry.publish,
-      env: registry.env,
-      secrets: registry.secrets,
-      // Absent: mergeImages decides from the records.
-      push: args.values['dry-run'] || !plan.publish.push ? false : undefined,
-      log: (line) => io.err(`${line}\n`),
-    });
-    const comparisons = compareRecords(records, choice.history, choice.thresholds);
-    const pushed = !args.values['dry-run'] && records.some((r) => r.pushed !== false);
-    const growth = pushed
-      ? await readLayerGrowth(comparisons, { env: registry.env, secrets: registry.secrets, log: (line) => io.err(`${line}\n`) })
-      : [];
-    const summaryOptions: SummaryOptions = { history: choice.history, thresholds: choice.thresholds, growth };
-    const summary = stringOption(args, 'summary');
-    if (summary) writeFileSync(resolve(io.cwd, summary), renderRunSummaryMarkdown(report, summaryOptions));
-    const comment = stringOption(args, 'comment');
-    if (comment) writeFileSync(resolve(io.cwd, comment), renderRunComment(report, summaryOptions));
-    io.out(renderRunSummaryText(report, summaryOptions));
-    if (choice.saveTo) saveHistoryFile(choice, records);
-    return anyFailed(report) ? 1 : 0;
+    // Nothing is pushed on a dry run, nor when every leg was built with --dry-run: no login then.
+    const pushes = !args.values['dry-run'] && records.some((r) => r.pushed !== false);
+    const registry = registryFromArgs(args, io, { login: pushes });
+    try {
+      registry.publish.perArchTags = Boolean(args.values['per-arch-tags']);
+      checkPlanPublish(plan.publish, registry.publish);
+      // The plan says when this run may not push (a pull request from a fork, pull_request_target).
+      if (!plan.publish.push && !args.values['dry-run']) io.err(`nothing is pushed: ${plan.publish.pushWhy}\n`);
+      const report = await mergeImages({
+        images: plan.images,
+        legs: plan.matrix.include,
+        records,
+        publish: registry.publish,
+        env: registry.env,
+        secrets: registry.secrets,
+        // Absent: mergeImages decides from the records.
+        push: args.values['dry-run'] || !plan.publish.push ? false : undefined,
+        log: (line) => io.err(`${line}\n`),
+      });
+      const comparisons = compareRecords(records, choice.history, choice.thresholds);
+      const growth = pushes
+        ? await readLayerGrowth(comparisons, { env: registry.env, secrets: registry.secrets, log: (line) => io.err(`${line}\n`) })
+        : [];
+      const summaryOptions: SummaryOptions = { history: choice.history, thresholds: choice.thresholds, growth };
+      const summary = stringOption(args, 'summary');
+      if (summary) writeFileSync(resolve(io.cwd, summary), renderRunSummaryMarkdown(report, summaryOptions));
+      const comment = stringOption(args, 'comment');
+      if (comment) writeFileSync(resolve(io.cwd, comment), renderRunComment(report, summaryOptions));
+      io.out(renderRunSummaryText(report, summaryOptions));
+      if (choice.saveTo) saveHistoryFile(choice, records);
+      return anyFailed(report) ? 1 : 0;
+    } finally {
+      registry.release();
+    }
   },
 };

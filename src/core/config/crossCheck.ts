@@ -7,6 +7,7 @@ import { BACKENDS, backendsWhere, configSections, traitsOf, type BackendName } f
 import { PLATFORM_SECTIONS } from './schema.js';
 import type { ConfigPath, Locator } from './locator.js';
 import { parseConfigRules } from '../tagPolicy.js';
+import { upstreamUrlProblem } from '../upstreamUrl.js';
 
 const PLATFORM_LISTS: ConfigPath[] = [['platforms'], ...PLATFORM_SECTIONS.map(({ section }) => [section, 'platforms'])];
 const WASM_BACKENDS = backendsWhere((t) => t.artifact === 'wasm');
@@ -73,6 +74,11 @@ export function crossCheck(raw: Record<string, unknown>, at: Locator): Problem[]
       'nothing to build: use_local_context is false and there is no upstream_repo',
       'set `use_local_context: true`, or give upstream_repo and upstream_ref',
     );
+  }
+
+  if (typeof raw.upstream_repo === 'string') {
+    const problem = upstreamUrlProblem(raw.upstream_repo);
+    if (problem) error('value', ['upstream_repo'], problem.message, problem.hint);
   }
 
   // --- platforms

@@ -91,6 +91,12 @@ export const buildConfigSchema = z
     annotations: userMetadataMap
       .describe('Annotations of each platform manifest and of the index, KEY: value; the annotations input and --annotation win over them')
       .optional(),
+    pull_credentials: z
+      .boolean()
+      .describe(
+        "kaniko: hand the run's registry login to the executor, to pull a private base image. The Dockerfile's RUN steps can read it; never given on pull requests. Default false",
+      )
+      .optional(),
     ko_config: koConfigSchema.describe('Settings of the ko backend').optional(),
     spin_config: spinConfigSchema.describe('Settings of the spin backend').optional(),
   })

@@ -88,11 +88,11 @@ export function callerWorkflow(s: CallerSettings): Record<string, unknown> {
         images: note(
           {
             permissions: note(
-              { contents: 'read', packages: 'write', 'pull-requests': 'write', actions: 'read' },
+              { contents: 'read', packages: 'write', 'pull-requests': 'write' },
               {
                 before:
                   'Exactly what the called workflow asks for (it refuses to start with less): read the code,\n' +
-                  'push images, comment on the pull request, read earlier runs to compare build times.',
+                  'push images, comment on the pull request.',
               },
             ),
             uses: reusableWorkflowRef(s.variant, s.ref),

@@ -3,7 +3,7 @@
 import { BACKEND_OPTIONS } from '../../core/backendTraits.js';
 import { DEFAULT_TAG_MODE } from '../../core/tags.js';
 import { note } from '../yamlDoc.js';
-import { actionRef, checkoutStep, concurrency, type WorkflowVariant } from './common.js';
+import { actionRef, checkoutStep, concurrency, type ActionRelease, type WorkflowVariant } from './common.js';
 import { SPIN_GO_TOOLCHAIN } from '../../core/toolPins.js';
 
 /**
@@ -53,6 +53,7 @@ const BACKEND_INPUTS_PASSED = Object.fromEntries(BACKEND_OPTIONS.map((option) =>
 const CREDENTIALS = {
   username: '${{ secrets.REGISTRY_USERNAME }}',
   password: '${{ secrets.REGISTRY_PASSWORD }}',
+  'token-registries': '${{ inputs.token-registries }}',
 };
 
 export const REUSABLE_HEADER = `hephy-builder: build every changed build-config.yaml into multi-arch images.
@@ -62,12 +63,12 @@ Call it from a workflow in your repository (\`npx hephy-builder init\` writes on
   jobs:
     images:
       uses: hephy/builder/.github/workflows/build.yml@v1
-      permissions: {contents: read, packages: write, pull-requests: write, actions: read}
+      permissions: {contents: read, packages: write, pull-requests: write}
 The caller must grant those permissions: GitHub refuses to start a called workflow whose jobs
 ask for more than the caller gives.`;
 
-export function reusableWorkflow(variant: WorkflowVariant): Record<string, unknown> {
-  const action = actionRef(variant);
+export function reusableWorkflow(variant: WorkflowVariant, release?: ActionRelease): Record<string, unknown> {
+  const action = actionRef(variant, release);
   return {
     name: 'hephy-builder',
     on: {
@@ -133,6 +134,12 @@ export function reusableWorkflow(variant: WorkflowVariant): Record<string, unkno
           },
           annotations: {
             description: 'Annotations of every manifest and index, KEY=VALUE lines; win over build-config.yaml annotations.',
+            type: 'string',
+            default: '',
+          },
+          'token-registries': {
+            description:
+              "Registry hosts besides ghcr.io that take the workflow token as a password (a GitHub Enterprise Server's container registry host). The token is never sent to any other registry.",
             type: 'string',
             default: '',
           },
@@ -323,11 +330,12 @@ export function reusableWorkflow(variant: WorkflowVariant): Record<string, unkno
               },
             ),
             permissions: note(
-              { contents: 'read', packages: 'write', 'pull-requests': 'write', actions: 'read' },
+              { contents: 'read', packages: 'write', 'pull-requests': 'write' },
               {
                 before:
-                  'packages: tag the multi-arch indexes; pull-requests: the one summary comment on the PR;\n' +
-                  'actions: read the leg records (artifacts of this run); the default-branch history is in the Actions cache.',
+                  'packages: tag the multi-arch indexes; pull-requests: the one summary comment on the PR.\n' +
+                  'The leg records are artifacts of this run (the runtime token reads them, no `actions: read`);\n' +
+                  'the default-branch history is in the Actions cache.',
               },
             ),
             outputs: { published: '${{ steps.merge.outputs.published }}' },
