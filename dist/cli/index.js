@@ -1,7 +1,7 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 3057:
+/***/ 5575:
 /***/ ((module) => {
 
 function isBuffer(value) {
@@ -201,7 +201,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9580:
+/***/ 4462:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 module.exports = __nccwpck_require__(4434)
@@ -209,7 +209,7 @@ module.exports = __nccwpck_require__(4434)
 
 /***/ }),
 
-/***/ 3587:
+/***/ 1733:
 /***/ ((module) => {
 
 module.exports = class FixedFIFO {
@@ -255,10 +255,10 @@ module.exports = class FixedFIFO {
 
 /***/ }),
 
-/***/ 3867:
+/***/ 7993:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const FixedFIFO = __nccwpck_require__(3587)
+const FixedFIFO = __nccwpck_require__(1733)
 
 module.exports = class FastFIFO {
   constructor (hwm) {
@@ -310,7 +310,7 @@ module.exports = class FastFIFO {
 
 /***/ }),
 
-/***/ 298:
+/***/ 9312:
 /***/ ((module) => {
 
 // A simple implementation of make-array
@@ -1953,7 +1953,7 @@ define(module.exports, Symbol.for('setupWindows'), setupWindows)
 
 /***/ }),
 
-/***/ 9379:
+/***/ 5869:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -2093,17 +2093,17 @@ class Comparator {
 
 module.exports = Comparator
 
-const parseOptions = __nccwpck_require__(356)
-const { safeRe: re, t } = __nccwpck_require__(5471)
-const cmp = __nccwpck_require__(8646)
-const debug = __nccwpck_require__(1159)
-const SemVer = __nccwpck_require__(7163)
-const Range = __nccwpck_require__(6782)
+const parseOptions = __nccwpck_require__(4630)
+const { safeRe: re, t } = __nccwpck_require__(7929)
+const cmp = __nccwpck_require__(3428)
+const debug = __nccwpck_require__(8705)
+const SemVer = __nccwpck_require__(1861)
+const Range = __nccwpck_require__(6900)
 
 
 /***/ }),
 
-/***/ 6782:
+/***/ 6900:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -2325,22 +2325,22 @@ class Range {
 
 module.exports = Range
 
-const LRU = __nccwpck_require__(1383)
+const LRU = __nccwpck_require__(8873)
 const cache = new LRU()
 
-const parseOptions = __nccwpck_require__(356)
-const Comparator = __nccwpck_require__(9379)
-const debug = __nccwpck_require__(1159)
-const SemVer = __nccwpck_require__(7163)
-const trimComparatorWhitespace = __nccwpck_require__(9737)
+const parseOptions = __nccwpck_require__(4630)
+const Comparator = __nccwpck_require__(5869)
+const debug = __nccwpck_require__(8705)
+const SemVer = __nccwpck_require__(1861)
+const trimComparatorWhitespace = __nccwpck_require__(8283)
 const {
   safeRe: re,
   src,
   t,
   tildeTrimReplace,
   caretTrimReplace,
-} = __nccwpck_require__(5471)
-const { FLAG_INCLUDE_PRERELEASE, FLAG_LOOSE } = __nccwpck_require__(5101)
+} = __nccwpck_require__(7929)
+const { FLAG_INCLUDE_PRERELEASE, FLAG_LOOSE } = __nccwpck_require__(3847)
 
 // unbounded global build-metadata stripper used by parseRange
 const BUILDSTRIPRE = new RegExp(src[t.BUILD], 'g')
@@ -2687,17 +2687,17 @@ const testSet = (set, version, options) => {
 
 /***/ }),
 
-/***/ 7163:
+/***/ 1861:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const debug = __nccwpck_require__(1159)
-const { MAX_LENGTH, MAX_SAFE_INTEGER } = __nccwpck_require__(5101)
-const { safeRe: re, t } = __nccwpck_require__(5471)
+const debug = __nccwpck_require__(8705)
+const { MAX_LENGTH, MAX_SAFE_INTEGER } = __nccwpck_require__(3847)
+const { safeRe: re, t } = __nccwpck_require__(7929)
 
-const parseOptions = __nccwpck_require__(356)
-const { compareIdentifiers } = __nccwpck_require__(3348)
+const parseOptions = __nccwpck_require__(4630)
+const { compareIdentifiers } = __nccwpck_require__(5054)
 
 const isPrereleaseIdentifier = (prerelease, identifier) => {
   const identifiers = identifier.split('.')
@@ -3044,12 +3044,12 @@ module.exports = SemVer
 
 /***/ }),
 
-/***/ 1799:
+/***/ 7881:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const parse = __nccwpck_require__(6353)
+const parse = __nccwpck_require__(9555)
 const clean = (version, options) => {
   const s = parse(version.trim().replace(/^[=v]+/, ''), options)
   return s ? s.version : null
@@ -3059,17 +3059,17 @@ module.exports = clean
 
 /***/ }),
 
-/***/ 8646:
+/***/ 3428:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const eq = __nccwpck_require__(5082)
-const neq = __nccwpck_require__(4974)
-const gt = __nccwpck_require__(6599)
-const gte = __nccwpck_require__(1236)
-const lt = __nccwpck_require__(3872)
-const lte = __nccwpck_require__(6717)
+const eq = __nccwpck_require__(5184)
+const neq = __nccwpck_require__(1292)
+const gt = __nccwpck_require__(6097)
+const gte = __nccwpck_require__(1810)
+const lt = __nccwpck_require__(7598)
+const lte = __nccwpck_require__(9063)
 
 const cmp = (a, op, b, loose) => {
   switch (op) {
@@ -3120,14 +3120,14 @@ module.exports = cmp
 
 /***/ }),
 
-/***/ 5385:
+/***/ 7279:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const SemVer = __nccwpck_require__(7163)
-const parse = __nccwpck_require__(6353)
-const { safeRe: re, t } = __nccwpck_require__(5471)
+const SemVer = __nccwpck_require__(1861)
+const parse = __nccwpck_require__(9555)
+const { safeRe: re, t } = __nccwpck_require__(7929)
 
 const coerce = (version, options) => {
   if (version instanceof SemVer) {
@@ -3189,12 +3189,12 @@ module.exports = coerce
 
 /***/ }),
 
-/***/ 7648:
+/***/ 3322:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const SemVer = __nccwpck_require__(7163)
+const SemVer = __nccwpck_require__(1861)
 const compareBuild = (a, b, loose) => {
   const versionA = new SemVer(a, loose)
   const versionB = new SemVer(b, loose)
@@ -3205,24 +3205,24 @@ module.exports = compareBuild
 
 /***/ }),
 
-/***/ 6874:
+/***/ 9348:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const compare = __nccwpck_require__(8469)
+const compare = __nccwpck_require__(4123)
 const compareLoose = (a, b) => compare(a, b, true)
 module.exports = compareLoose
 
 
 /***/ }),
 
-/***/ 8469:
+/***/ 4123:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const SemVer = __nccwpck_require__(7163)
+const SemVer = __nccwpck_require__(1861)
 const compare = (a, b, loose) =>
   new SemVer(a, loose).compare(new SemVer(b, loose))
 
@@ -3231,12 +3231,12 @@ module.exports = compare
 
 /***/ }),
 
-/***/ 711:
+/***/ 613:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const parse = __nccwpck_require__(6353)
+const parse = __nccwpck_require__(9555)
 
 const diff = (version1, version2) => {
   const v1 = parse(version1, null, true)
@@ -3298,48 +3298,48 @@ module.exports = diff
 
 /***/ }),
 
-/***/ 5082:
+/***/ 5184:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const compare = __nccwpck_require__(8469)
+const compare = __nccwpck_require__(4123)
 const eq = (a, b, loose) => compare(a, b, loose) === 0
 module.exports = eq
 
 
 /***/ }),
 
-/***/ 6599:
+/***/ 6097:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const compare = __nccwpck_require__(8469)
+const compare = __nccwpck_require__(4123)
 const gt = (a, b, loose) => compare(a, b, loose) > 0
 module.exports = gt
 
 
 /***/ }),
 
-/***/ 1236:
+/***/ 1810:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const compare = __nccwpck_require__(8469)
+const compare = __nccwpck_require__(4123)
 const gte = (a, b, loose) => compare(a, b, loose) >= 0
 module.exports = gte
 
 
 /***/ }),
 
-/***/ 2338:
+/***/ 1940:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const SemVer = __nccwpck_require__(7163)
+const SemVer = __nccwpck_require__(1861)
 
 const inc = (version, release, options, identifier, identifierBase) => {
   if (typeof (options) === 'string') {
@@ -3362,72 +3362,72 @@ module.exports = inc
 
 /***/ }),
 
-/***/ 3872:
+/***/ 7598:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const compare = __nccwpck_require__(8469)
+const compare = __nccwpck_require__(4123)
 const lt = (a, b, loose) => compare(a, b, loose) < 0
 module.exports = lt
 
 
 /***/ }),
 
-/***/ 6717:
+/***/ 9063:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const compare = __nccwpck_require__(8469)
+const compare = __nccwpck_require__(4123)
 const lte = (a, b, loose) => compare(a, b, loose) <= 0
 module.exports = lte
 
 
 /***/ }),
 
-/***/ 8511:
+/***/ 1981:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const SemVer = __nccwpck_require__(7163)
+const SemVer = __nccwpck_require__(1861)
 const major = (a, loose) => new SemVer(a, loose).major
 module.exports = major
 
 
 /***/ }),
 
-/***/ 2603:
+/***/ 6953:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const SemVer = __nccwpck_require__(7163)
+const SemVer = __nccwpck_require__(1861)
 const minor = (a, loose) => new SemVer(a, loose).minor
 module.exports = minor
 
 
 /***/ }),
 
-/***/ 4974:
+/***/ 1292:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const compare = __nccwpck_require__(8469)
+const compare = __nccwpck_require__(4123)
 const neq = (a, b, loose) => compare(a, b, loose) !== 0
 module.exports = neq
 
 
 /***/ }),
 
-/***/ 6353:
+/***/ 9555:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const SemVer = __nccwpck_require__(7163)
+const SemVer = __nccwpck_require__(1861)
 const parse = (version, options, throwErrors = false) => {
   if (version instanceof SemVer) {
     return version
@@ -3447,24 +3447,24 @@ module.exports = parse
 
 /***/ }),
 
-/***/ 8756:
+/***/ 8034:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const SemVer = __nccwpck_require__(7163)
+const SemVer = __nccwpck_require__(1861)
 const patch = (a, loose) => new SemVer(a, loose).patch
 module.exports = patch
 
 
 /***/ }),
 
-/***/ 5714:
+/***/ 676:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const parse = __nccwpck_require__(6353)
+const parse = __nccwpck_require__(9555)
 const prerelease = (version, options) => {
   const parsed = parse(version, options)
   return (parsed && parsed.prerelease.length) ? parsed.prerelease : null
@@ -3474,36 +3474,36 @@ module.exports = prerelease
 
 /***/ }),
 
-/***/ 2173:
+/***/ 5507:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const compare = __nccwpck_require__(8469)
+const compare = __nccwpck_require__(4123)
 const rcompare = (a, b, loose) => compare(b, a, loose)
 module.exports = rcompare
 
 
 /***/ }),
 
-/***/ 7192:
+/***/ 9410:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const compareBuild = __nccwpck_require__(7648)
+const compareBuild = __nccwpck_require__(3322)
 const rsort = (list, loose) => list.sort((a, b) => compareBuild(b, a, loose))
 module.exports = rsort
 
 
 /***/ }),
 
-/***/ 8011:
+/***/ 6749:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Range = __nccwpck_require__(6782)
+const Range = __nccwpck_require__(6900)
 const satisfies = (version, range, options) => {
   try {
     range = new Range(range, options)
@@ -3517,26 +3517,26 @@ module.exports = satisfies
 
 /***/ }),
 
-/***/ 9872:
+/***/ 1386:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const compareBuild = __nccwpck_require__(7648)
+const compareBuild = __nccwpck_require__(3322)
 const sort = (list, loose) => list.sort((a, b) => compareBuild(a, b, loose))
 module.exports = sort
 
 
 /***/ }),
 
-/***/ 6114:
+/***/ 6620:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const parse = __nccwpck_require__(6353)
-const constants = __nccwpck_require__(5101)
-const SemVer = __nccwpck_require__(7163)
+const parse = __nccwpck_require__(9555)
+const constants = __nccwpck_require__(3847)
+const SemVer = __nccwpck_require__(1861)
 
 const truncate = (version, truncation, options) => {
   if (!constants.RELEASE_TYPES.includes(truncation)) {
@@ -3584,12 +3584,12 @@ module.exports = truncate
 
 /***/ }),
 
-/***/ 8780:
+/***/ 426:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const parse = __nccwpck_require__(6353)
+const parse = __nccwpck_require__(9555)
 const valid = (version, options) => {
   const v = parse(version, options)
   return v ? v.version : null
@@ -3599,54 +3599,54 @@ module.exports = valid
 
 /***/ }),
 
-/***/ 2088:
+/***/ 6626:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 // just pre-load all the stuff that index.js lazily exports
-const internalRe = __nccwpck_require__(5471)
-const constants = __nccwpck_require__(5101)
-const SemVer = __nccwpck_require__(7163)
-const identifiers = __nccwpck_require__(3348)
-const parse = __nccwpck_require__(6353)
-const valid = __nccwpck_require__(8780)
-const clean = __nccwpck_require__(1799)
-const inc = __nccwpck_require__(2338)
-const diff = __nccwpck_require__(711)
-const major = __nccwpck_require__(8511)
-const minor = __nccwpck_require__(2603)
-const patch = __nccwpck_require__(8756)
-const prerelease = __nccwpck_require__(5714)
-const compare = __nccwpck_require__(8469)
-const rcompare = __nccwpck_require__(2173)
-const compareLoose = __nccwpck_require__(6874)
-const compareBuild = __nccwpck_require__(7648)
-const sort = __nccwpck_require__(9872)
-const rsort = __nccwpck_require__(7192)
-const gt = __nccwpck_require__(6599)
-const lt = __nccwpck_require__(3872)
-const eq = __nccwpck_require__(5082)
-const neq = __nccwpck_require__(4974)
-const gte = __nccwpck_require__(1236)
-const lte = __nccwpck_require__(6717)
-const cmp = __nccwpck_require__(8646)
-const coerce = __nccwpck_require__(5385)
-const truncate = __nccwpck_require__(6114)
-const Comparator = __nccwpck_require__(9379)
-const Range = __nccwpck_require__(6782)
-const satisfies = __nccwpck_require__(8011)
-const toComparators = __nccwpck_require__(4750)
-const maxSatisfying = __nccwpck_require__(3193)
-const minSatisfying = __nccwpck_require__(8595)
-const minVersion = __nccwpck_require__(1866)
-const validRange = __nccwpck_require__(4737)
-const outside = __nccwpck_require__(280)
-const gtr = __nccwpck_require__(2276)
-const ltr = __nccwpck_require__(5213)
-const intersects = __nccwpck_require__(3465)
-const simplifyRange = __nccwpck_require__(2028)
-const subset = __nccwpck_require__(1489)
+const internalRe = __nccwpck_require__(7929)
+const constants = __nccwpck_require__(3847)
+const SemVer = __nccwpck_require__(1861)
+const identifiers = __nccwpck_require__(5054)
+const parse = __nccwpck_require__(9555)
+const valid = __nccwpck_require__(426)
+const clean = __nccwpck_require__(7881)
+const inc = __nccwpck_require__(1940)
+const diff = __nccwpck_require__(613)
+const major = __nccwpck_require__(1981)
+const minor = __nccwpck_require__(6953)
+const patch = __nccwpck_require__(8034)
+const prerelease = __nccwpck_require__(676)
+const compare = __nccwpck_require__(4123)
+const rcompare = __nccwpck_require__(5507)
+const compareLoose = __nccwpck_require__(9348)
+const compareBuild = __nccwpck_require__(3322)
+const sort = __nccwpck_require__(1386)
+const rsort = __nccwpck_require__(9410)
+const gt = __nccwpck_require__(6097)
+const lt = __nccwpck_require__(7598)
+const eq = __nccwpck_require__(5184)
+const neq = __nccwpck_require__(1292)
+const gte = __nccwpck_require__(1810)
+const lte = __nccwpck_require__(9063)
+const cmp = __nccwpck_require__(3428)
+const coerce = __nccwpck_require__(7279)
+const truncate = __nccwpck_require__(6620)
+const Comparator = __nccwpck_require__(5869)
+const Range = __nccwpck_require__(6900)
+const satisfies = __nccwpck_require__(6749)
+const toComparators = __nccwpck_require__(7900)
+const maxSatisfying = __nccwpck_require__(6575)
+const minSatisfying = __nccwpck_require__(6893)
+const minVersion = __nccwpck_require__(9232)
+const validRange = __nccwpck_require__(3739)
+const outside = __nccwpck_require__(6198)
+const gtr = __nccwpck_require__(7722)
+const ltr = __nccwpck_require__(7679)
+const intersects = __nccwpck_require__(4895)
+const simplifyRange = __nccwpck_require__(2086)
+const subset = __nccwpck_require__(3655)
 module.exports = {
   parse,
   valid,
@@ -3699,7 +3699,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5101:
+/***/ 3847:
 /***/ ((module) => {
 
 
@@ -3773,7 +3773,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1159:
+/***/ 8705:
 /***/ ((module) => {
 
 
@@ -3791,7 +3791,7 @@ module.exports = debug
 
 /***/ }),
 
-/***/ 3348:
+/***/ 5054:
 /***/ ((module) => {
 
 
@@ -3827,7 +3827,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1383:
+/***/ 8873:
 /***/ ((module) => {
 
 
@@ -3876,7 +3876,7 @@ module.exports = LRUCache
 
 /***/ }),
 
-/***/ 356:
+/***/ 4630:
 /***/ ((module) => {
 
 
@@ -3900,7 +3900,7 @@ module.exports = parseOptions
 
 /***/ }),
 
-/***/ 5471:
+/***/ 7929:
 /***/ ((module, exports, __nccwpck_require__) => {
 
 
@@ -3909,8 +3909,8 @@ const {
   MAX_SAFE_COMPONENT_LENGTH,
   MAX_SAFE_BUILD_LENGTH,
   MAX_LENGTH,
-} = __nccwpck_require__(5101)
-const debug = __nccwpck_require__(1159)
+} = __nccwpck_require__(3847)
+const debug = __nccwpck_require__(8705)
 exports = module.exports = {}
 
 // The actual regexps go on exports.re
@@ -4130,7 +4130,7 @@ createToken('GTE0PRE', '^\\s*>=\\s*0\\.0\\.0-0\\s*$')
 
 /***/ }),
 
-/***/ 9737:
+/***/ 8283:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // @ts-check
@@ -4145,7 +4145,7 @@ const {
   MAX_LENGTH,
   MAX_SAFE_BUILD_LENGTH,
   WHITESPACE_CHARACTERS,
-} = __nccwpck_require__(5101)
+} = __nccwpck_require__(3847)
 
 /**
  * Remembers the last two rows of digits so their characters need not be reread.
@@ -4575,25 +4575,25 @@ module.exports = trimComparatorWhitespace
 
 /***/ }),
 
-/***/ 2276:
+/***/ 7722:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 // Determine if version is greater than all the versions possible in the range.
-const outside = __nccwpck_require__(280)
+const outside = __nccwpck_require__(6198)
 const gtr = (version, range, options) => outside(version, range, '>', options)
 module.exports = gtr
 
 
 /***/ }),
 
-/***/ 3465:
+/***/ 4895:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Range = __nccwpck_require__(6782)
+const Range = __nccwpck_require__(6900)
 const intersects = (r1, r2, options) => {
   r1 = new Range(r1, options)
   r2 = new Range(r2, options)
@@ -4604,12 +4604,12 @@ module.exports = intersects
 
 /***/ }),
 
-/***/ 5213:
+/***/ 7679:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const outside = __nccwpck_require__(280)
+const outside = __nccwpck_require__(6198)
 // Determine if version is less than all the versions possible in the range
 const ltr = (version, range, options) => outside(version, range, '<', options)
 module.exports = ltr
@@ -4617,13 +4617,13 @@ module.exports = ltr
 
 /***/ }),
 
-/***/ 3193:
+/***/ 6575:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const SemVer = __nccwpck_require__(7163)
-const Range = __nccwpck_require__(6782)
+const SemVer = __nccwpck_require__(1861)
+const Range = __nccwpck_require__(6900)
 
 const maxSatisfying = (versions, range, options) => {
   let max = null
@@ -4651,13 +4651,13 @@ module.exports = maxSatisfying
 
 /***/ }),
 
-/***/ 8595:
+/***/ 6893:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const SemVer = __nccwpck_require__(7163)
-const Range = __nccwpck_require__(6782)
+const SemVer = __nccwpck_require__(1861)
+const Range = __nccwpck_require__(6900)
 const minSatisfying = (versions, range, options) => {
   let min = null
   let minSV = null
@@ -4684,14 +4684,14 @@ module.exports = minSatisfying
 
 /***/ }),
 
-/***/ 1866:
+/***/ 9232:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const SemVer = __nccwpck_require__(7163)
-const Range = __nccwpck_require__(6782)
-const gt = __nccwpck_require__(6599)
+const SemVer = __nccwpck_require__(1861)
+const Range = __nccwpck_require__(6900)
+const gt = __nccwpck_require__(6097)
 
 const minVersion = (range, loose) => {
   range = new Range(range, loose)
@@ -4754,20 +4754,20 @@ module.exports = minVersion
 
 /***/ }),
 
-/***/ 280:
+/***/ 6198:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const SemVer = __nccwpck_require__(7163)
-const Comparator = __nccwpck_require__(9379)
+const SemVer = __nccwpck_require__(1861)
+const Comparator = __nccwpck_require__(5869)
 const { ANY } = Comparator
-const Range = __nccwpck_require__(6782)
-const satisfies = __nccwpck_require__(8011)
-const gt = __nccwpck_require__(6599)
-const lt = __nccwpck_require__(3872)
-const lte = __nccwpck_require__(6717)
-const gte = __nccwpck_require__(1236)
+const Range = __nccwpck_require__(6900)
+const satisfies = __nccwpck_require__(6749)
+const gt = __nccwpck_require__(6097)
+const lt = __nccwpck_require__(7598)
+const lte = __nccwpck_require__(9063)
+const gte = __nccwpck_require__(1810)
 
 const outside = (version, range, hilo, options) => {
   version = new SemVer(version, options)
@@ -4843,7 +4843,7 @@ module.exports = outside
 
 /***/ }),
 
-/***/ 2028:
+/***/ 2086:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -4851,8 +4851,8 @@ module.exports = outside
 // given a set of versions and a range, create a "simplified" range
 // that includes the same versions that the original range does
 // If the original range is shorter than the simplified one, return that.
-const satisfies = __nccwpck_require__(8011)
-const compare = __nccwpck_require__(8469)
+const satisfies = __nccwpck_require__(6749)
+const compare = __nccwpck_require__(4123)
 module.exports = (versions, range, options) => {
   const set = []
   let first = null
@@ -4899,16 +4899,16 @@ module.exports = (versions, range, options) => {
 
 /***/ }),
 
-/***/ 1489:
+/***/ 3655:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Range = __nccwpck_require__(6782)
-const Comparator = __nccwpck_require__(9379)
+const Range = __nccwpck_require__(6900)
+const Comparator = __nccwpck_require__(5869)
 const { ANY } = Comparator
-const satisfies = __nccwpck_require__(8011)
-const compare = __nccwpck_require__(8469)
+const satisfies = __nccwpck_require__(6749)
+const compare = __nccwpck_require__(4123)
 
 // Complex range `r1 || r2 || ...` is a subset of `R1 || R2 || ...` iff:
 // - Every simple range `r1, r2, ...` is a null set, OR
@@ -5155,12 +5155,12 @@ module.exports = subset
 
 /***/ }),
 
-/***/ 4750:
+/***/ 7900:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Range = __nccwpck_require__(6782)
+const Range = __nccwpck_require__(6900)
 
 // Mostly just for testing and legacy API reasons
 const toComparators = (range, options) =>
@@ -5172,12 +5172,12 @@ module.exports = toComparators
 
 /***/ }),
 
-/***/ 4737:
+/***/ 3739:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Range = __nccwpck_require__(6782)
+const Range = __nccwpck_require__(6900)
 const validRange = (range, options) => {
   try {
     // Return '*' instead of '' so that truthiness works.
@@ -5192,14 +5192,14 @@ module.exports = validRange
 
 /***/ }),
 
-/***/ 6204:
+/***/ 8150:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const { EventEmitter } = __nccwpck_require__(9580)
-const FIFO = __nccwpck_require__(3867)
-const TextDecoder = __nccwpck_require__(7934)
+const { EventEmitter } = __nccwpck_require__(4462)
+const FIFO = __nccwpck_require__(7993)
+const TextDecoder = __nccwpck_require__(8200)
 
-const StreamError = __nccwpck_require__(5657)
+const StreamError = __nccwpck_require__(1615)
 
 // if we do a future major, expect queue microtask to be there always, for now a bit defensive
 const qmt =
@@ -6513,7 +6513,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5657:
+/***/ 1615:
 /***/ ((module) => {
 
 module.exports = class StreamError extends Error {
@@ -6567,7 +6567,7 @@ module.exports = class StreamError extends Error {
 
 /***/ }),
 
-/***/ 775:
+/***/ 701:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 const constants = { // just for envs without fs
@@ -6588,13 +6588,13 @@ try {
 
 /***/ }),
 
-/***/ 5763:
+/***/ 8001:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const { Writable, Readable, getStreamError } = __nccwpck_require__(6204)
-const FIFO = __nccwpck_require__(3867)
-const b4a = __nccwpck_require__(3057)
-const headers = __nccwpck_require__(8428)
+const { Writable, Readable, getStreamError } = __nccwpck_require__(8150)
+const FIFO = __nccwpck_require__(7993)
+const b4a = __nccwpck_require__(5575)
+const headers = __nccwpck_require__(6154)
 
 const EMPTY = b4a.alloc(0)
 
@@ -7001,10 +7001,10 @@ function overflow (size) {
 
 /***/ }),
 
-/***/ 8428:
+/***/ 6154:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
-const b4a = __nccwpck_require__(3057)
+const b4a = __nccwpck_require__(5575)
 
 const ZEROS = '0000000000000000000'
 const SEVENS = '7777777777777777777'
@@ -7329,23 +7329,23 @@ function addLength (str) {
 
 /***/ }),
 
-/***/ 6118:
+/***/ 5416:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
-exports.extract = __nccwpck_require__(5763)
-/* unused reexport */ __nccwpck_require__(861)
+exports.extract = __nccwpck_require__(8001)
+/* unused reexport */ __nccwpck_require__(6983)
 
 
 /***/ }),
 
-/***/ 861:
+/***/ 6983:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const { Readable, Writable, getStreamError } = __nccwpck_require__(6204)
-const b4a = __nccwpck_require__(3057)
+const { Readable, Writable, getStreamError } = __nccwpck_require__(8150)
+const b4a = __nccwpck_require__(5575)
 
-const constants = __nccwpck_require__(775)
-const headers = __nccwpck_require__(8428)
+const constants = __nccwpck_require__(701)
+const headers = __nccwpck_require__(6154)
 
 const DMODE = 0o755
 const FMODE = 0o644
@@ -7632,11 +7632,11 @@ function mapWritable (buf) {
 
 /***/ }),
 
-/***/ 7934:
+/***/ 8200:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const PassThroughDecoder = __nccwpck_require__(7256)
-const UTF8Decoder = __nccwpck_require__(6414)
+const PassThroughDecoder = __nccwpck_require__(146)
+const UTF8Decoder = __nccwpck_require__(9120)
 
 module.exports = class TextDecoder {
   constructor(encoding = 'utf8') {
@@ -7703,10 +7703,10 @@ function normalizeEncoding(encoding) {
 
 /***/ }),
 
-/***/ 7256:
+/***/ 146:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const b4a = __nccwpck_require__(3057)
+const b4a = __nccwpck_require__(5575)
 
 module.exports = class PassThroughDecoder {
   constructor(encoding) {
@@ -7729,10 +7729,10 @@ module.exports = class PassThroughDecoder {
 
 /***/ }),
 
-/***/ 6414:
+/***/ 9120:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const b4a = __nccwpck_require__(3057)
+const b4a = __nccwpck_require__(5575)
 
 /**
  * https://encoding.spec.whatwg.org/#utf-8-decoder
@@ -7949,18 +7949,18 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("process");
 
 /***/ }),
 
-/***/ 7349:
+/***/ 2387:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
-var YAMLMap = __nccwpck_require__(4454);
-var YAMLSeq = __nccwpck_require__(2223);
-var resolveBlockMap = __nccwpck_require__(7103);
-var resolveBlockSeq = __nccwpck_require__(334);
-var resolveFlowCollection = __nccwpck_require__(3142);
+var identity = __nccwpck_require__(2617);
+var Scalar = __nccwpck_require__(9271);
+var YAMLMap = __nccwpck_require__(2448);
+var YAMLSeq = __nccwpck_require__(5125);
+var resolveBlockMap = __nccwpck_require__(1653);
+var resolveBlockSeq = __nccwpck_require__(2624);
+var resolveFlowCollection = __nccwpck_require__(692);
 
 function resolveCollection(CN, ctx, token, onError, tagName, tag) {
     const coll = token.type === 'block-map'
@@ -8046,15 +8046,15 @@ exports.composeCollection = composeCollection;
 
 /***/ }),
 
-/***/ 3683:
+/***/ 2873:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Document = __nccwpck_require__(3021);
-var composeNode = __nccwpck_require__(5937);
-var resolveEnd = __nccwpck_require__(7788);
-var resolveProps = __nccwpck_require__(4631);
+var Document = __nccwpck_require__(5755);
+var composeNode = __nccwpck_require__(3755);
+var resolveEnd = __nccwpck_require__(1462);
+var resolveProps = __nccwpck_require__(8017);
 
 function composeDoc(options, directives, { offset, start, value, end }, onError) {
     const opts = Object.assign({ _directives: directives }, options);
@@ -8098,17 +8098,17 @@ exports.composeDoc = composeDoc;
 
 /***/ }),
 
-/***/ 5937:
+/***/ 3755:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Alias = __nccwpck_require__(4065);
-var identity = __nccwpck_require__(1127);
-var composeCollection = __nccwpck_require__(7349);
-var composeScalar = __nccwpck_require__(5413);
-var resolveEnd = __nccwpck_require__(7788);
-var utilEmptyScalarPosition = __nccwpck_require__(2599);
+var Alias = __nccwpck_require__(9671);
+var identity = __nccwpck_require__(2617);
+var composeCollection = __nccwpck_require__(2387);
+var composeScalar = __nccwpck_require__(4995);
+var resolveEnd = __nccwpck_require__(1462);
+var utilEmptyScalarPosition = __nccwpck_require__(9933);
 
 const CN = { composeNode, composeEmptyNode };
 function composeNode(ctx, token, props, onError) {
@@ -8217,15 +8217,15 @@ exports.composeNode = composeNode;
 
 /***/ }),
 
-/***/ 5413:
+/***/ 4995:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
-var resolveBlockScalar = __nccwpck_require__(8913);
-var resolveFlowScalar = __nccwpck_require__(6842);
+var identity = __nccwpck_require__(2617);
+var Scalar = __nccwpck_require__(9271);
+var resolveBlockScalar = __nccwpck_require__(599);
+var resolveFlowScalar = __nccwpck_require__(7120);
 
 function composeScalar(ctx, token, tagToken, onError) {
     const { value, type, comment, range } = token.type === 'block-scalar'
@@ -8312,18 +8312,18 @@ exports.composeScalar = composeScalar;
 
 /***/ }),
 
-/***/ 9984:
+/***/ 2750:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
 var node_process = __nccwpck_require__(932);
-var directives = __nccwpck_require__(1342);
-var Document = __nccwpck_require__(3021);
-var errors = __nccwpck_require__(1464);
-var identity = __nccwpck_require__(1127);
-var composeDoc = __nccwpck_require__(3683);
-var resolveEnd = __nccwpck_require__(7788);
+var directives = __nccwpck_require__(8144);
+var Document = __nccwpck_require__(5755);
+var errors = __nccwpck_require__(2130);
+var identity = __nccwpck_require__(2617);
+var composeDoc = __nccwpck_require__(2873);
+var resolveEnd = __nccwpck_require__(1462);
 
 function getErrorPos(src) {
     if (typeof src === 'number')
@@ -8543,17 +8543,17 @@ exports.Composer = Composer;
 
 /***/ }),
 
-/***/ 7103:
+/***/ 1653:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Pair = __nccwpck_require__(7165);
-var YAMLMap = __nccwpck_require__(4454);
-var resolveProps = __nccwpck_require__(4631);
-var utilContainsNewline = __nccwpck_require__(9499);
-var utilFlowIndentCheck = __nccwpck_require__(4051);
-var utilMapIncludes = __nccwpck_require__(1187);
+var Pair = __nccwpck_require__(2815);
+var YAMLMap = __nccwpck_require__(2448);
+var resolveProps = __nccwpck_require__(8017);
+var utilContainsNewline = __nccwpck_require__(6761);
+var utilFlowIndentCheck = __nccwpck_require__(4437);
+var utilMapIncludes = __nccwpck_require__(3485);
 
 const startColMsg = 'All mapping items must start at the same column';
 function resolveBlockMap({ composeNode, composeEmptyNode }, ctx, bm, onError, tag) {
@@ -8667,12 +8667,12 @@ exports.resolveBlockMap = resolveBlockMap;
 
 /***/ }),
 
-/***/ 8913:
+/***/ 599:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(3301);
+var Scalar = __nccwpck_require__(9271);
 
 function resolveBlockScalar(ctx, scalar, onError) {
     const start = scalar.offset;
@@ -8874,14 +8874,14 @@ exports.resolveBlockScalar = resolveBlockScalar;
 
 /***/ }),
 
-/***/ 334:
+/***/ 2624:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var YAMLSeq = __nccwpck_require__(2223);
-var resolveProps = __nccwpck_require__(4631);
-var utilFlowIndentCheck = __nccwpck_require__(4051);
+var YAMLSeq = __nccwpck_require__(5125);
+var resolveProps = __nccwpck_require__(8017);
+var utilFlowIndentCheck = __nccwpck_require__(4437);
 
 function resolveBlockSeq({ composeNode, composeEmptyNode }, ctx, bs, onError, tag) {
     const NodeClass = tag?.nodeClass ?? YAMLSeq.YAMLSeq;
@@ -8932,7 +8932,7 @@ exports.resolveBlockSeq = resolveBlockSeq;
 
 /***/ }),
 
-/***/ 7788:
+/***/ 1462:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -8978,19 +8978,19 @@ exports.resolveEnd = resolveEnd;
 
 /***/ }),
 
-/***/ 3142:
+/***/ 692:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var YAMLMap = __nccwpck_require__(4454);
-var YAMLSeq = __nccwpck_require__(2223);
-var resolveEnd = __nccwpck_require__(7788);
-var resolveProps = __nccwpck_require__(4631);
-var utilContainsNewline = __nccwpck_require__(9499);
-var utilMapIncludes = __nccwpck_require__(1187);
+var identity = __nccwpck_require__(2617);
+var Pair = __nccwpck_require__(2815);
+var YAMLMap = __nccwpck_require__(2448);
+var YAMLSeq = __nccwpck_require__(5125);
+var resolveEnd = __nccwpck_require__(1462);
+var resolveProps = __nccwpck_require__(8017);
+var utilContainsNewline = __nccwpck_require__(6761);
+var utilMapIncludes = __nccwpck_require__(3485);
 
 const blockMsg = 'Block collections are not allowed within flow collections';
 const isBlock = (token) => token && (token.type === 'block-map' || token.type === 'block-seq');
@@ -9194,13 +9194,13 @@ exports.resolveFlowCollection = resolveFlowCollection;
 
 /***/ }),
 
-/***/ 6842:
+/***/ 7120:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(3301);
-var resolveEnd = __nccwpck_require__(7788);
+var Scalar = __nccwpck_require__(9271);
+var resolveEnd = __nccwpck_require__(1462);
 
 function resolveFlowScalar(scalar, strict, onError) {
     const { offset, type, source, end } = scalar;
@@ -9429,7 +9429,7 @@ exports.resolveFlowScalar = resolveFlowScalar;
 
 /***/ }),
 
-/***/ 4631:
+/***/ 8017:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -9584,7 +9584,7 @@ exports.resolveProps = resolveProps;
 
 /***/ }),
 
-/***/ 9499:
+/***/ 6761:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -9627,7 +9627,7 @@ exports.containsNewline = containsNewline;
 
 /***/ }),
 
-/***/ 2599:
+/***/ 9933:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -9662,12 +9662,12 @@ exports.emptyScalarPosition = emptyScalarPosition;
 
 /***/ }),
 
-/***/ 4051:
+/***/ 4437:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var utilContainsNewline = __nccwpck_require__(9499);
+var utilContainsNewline = __nccwpck_require__(6761);
 
 function flowIndentCheck(indent, fc, onError) {
     if (fc?.type === 'flow-collection') {
@@ -9686,12 +9686,12 @@ exports.flowIndentCheck = flowIndentCheck;
 
 /***/ }),
 
-/***/ 1187:
+/***/ 3485:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
+var identity = __nccwpck_require__(2617);
 
 function mapIncludes(ctx, items, search) {
     const { uniqueKeys } = ctx.options;
@@ -9708,22 +9708,22 @@ exports.mapIncludes = mapIncludes;
 
 /***/ }),
 
-/***/ 3021:
+/***/ 5755:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Alias = __nccwpck_require__(4065);
-var Collection = __nccwpck_require__(101);
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var toJS = __nccwpck_require__(4043);
-var Schema = __nccwpck_require__(5840);
-var stringifyDocument = __nccwpck_require__(6829);
-var anchors = __nccwpck_require__(1596);
-var applyReviver = __nccwpck_require__(3661);
-var createNode = __nccwpck_require__(2404);
-var directives = __nccwpck_require__(1342);
+var Alias = __nccwpck_require__(9671);
+var Collection = __nccwpck_require__(6039);
+var identity = __nccwpck_require__(2617);
+var Pair = __nccwpck_require__(2815);
+var toJS = __nccwpck_require__(3709);
+var Schema = __nccwpck_require__(4902);
+var stringifyDocument = __nccwpck_require__(5719);
+var anchors = __nccwpck_require__(5702);
+var applyReviver = __nccwpck_require__(2703);
+var createNode = __nccwpck_require__(9462);
+var directives = __nccwpck_require__(8144);
 
 class Document {
     constructor(value, replacer, options) {
@@ -10052,13 +10052,13 @@ exports.Document = Document;
 
 /***/ }),
 
-/***/ 1596:
+/***/ 5702:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var visit = __nccwpck_require__(204);
+var identity = __nccwpck_require__(2617);
+var visit = __nccwpck_require__(7182);
 
 /**
  * Verify that the input string is a valid anchor.
@@ -10135,7 +10135,7 @@ exports.findNewAnchor = findNewAnchor;
 
 /***/ }),
 
-/***/ 3661:
+/***/ 2703:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -10199,14 +10199,14 @@ exports.applyReviver = applyReviver;
 
 /***/ }),
 
-/***/ 2404:
+/***/ 9462:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Alias = __nccwpck_require__(4065);
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
+var Alias = __nccwpck_require__(9671);
+var identity = __nccwpck_require__(2617);
+var Scalar = __nccwpck_require__(9271);
 
 const defaultTagPrefix = 'tag:yaml.org,2002:';
 function findTagObject(value, tagName, tags) {
@@ -10296,13 +10296,13 @@ exports.createNode = createNode;
 
 /***/ }),
 
-/***/ 1342:
+/***/ 8144:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var visit = __nccwpck_require__(204);
+var identity = __nccwpck_require__(2617);
+var visit = __nccwpck_require__(7182);
 
 const escapeChars = {
     '!': '%21',
@@ -10481,7 +10481,7 @@ exports.Directives = Directives;
 
 /***/ }),
 
-/***/ 1464:
+/***/ 2130:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -10550,28 +10550,28 @@ exports.prettifyError = prettifyError;
 
 /***/ }),
 
-/***/ 8815:
+/***/ 3645:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 var __webpack_unused_export__;
 
 
-var composer = __nccwpck_require__(9984);
-var Document = __nccwpck_require__(3021);
-var Schema = __nccwpck_require__(5840);
-var errors = __nccwpck_require__(1464);
-var Alias = __nccwpck_require__(4065);
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var Scalar = __nccwpck_require__(3301);
-var YAMLMap = __nccwpck_require__(4454);
-var YAMLSeq = __nccwpck_require__(2223);
-var cst = __nccwpck_require__(3461);
-var lexer = __nccwpck_require__(361);
-var lineCounter = __nccwpck_require__(6628);
-var parser = __nccwpck_require__(3456);
-var publicApi = __nccwpck_require__(4047);
-var visit = __nccwpck_require__(204);
+var composer = __nccwpck_require__(2750);
+var Document = __nccwpck_require__(5755);
+var Schema = __nccwpck_require__(4902);
+var errors = __nccwpck_require__(2130);
+var Alias = __nccwpck_require__(9671);
+var identity = __nccwpck_require__(2617);
+var Pair = __nccwpck_require__(2815);
+var Scalar = __nccwpck_require__(9271);
+var YAMLMap = __nccwpck_require__(2448);
+var YAMLSeq = __nccwpck_require__(5125);
+var cst = __nccwpck_require__(3427);
+var lexer = __nccwpck_require__(795);
+var lineCounter = __nccwpck_require__(9706);
+var parser = __nccwpck_require__(7374);
+var publicApi = __nccwpck_require__(6205);
+var visit = __nccwpck_require__(7182);
 
 
 
@@ -10608,7 +10608,7 @@ __webpack_unused_export__ = visit.visitAsync;
 
 /***/ }),
 
-/***/ 7249:
+/***/ 9923:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -10634,16 +10634,16 @@ exports.warn = warn;
 
 /***/ }),
 
-/***/ 4065:
+/***/ 9671:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var anchors = __nccwpck_require__(1596);
-var visit = __nccwpck_require__(204);
-var identity = __nccwpck_require__(1127);
-var Node = __nccwpck_require__(6673);
-var toJS = __nccwpck_require__(4043);
+var anchors = __nccwpck_require__(5702);
+var visit = __nccwpck_require__(7182);
+var identity = __nccwpck_require__(2617);
+var Node = __nccwpck_require__(4615);
+var toJS = __nccwpck_require__(3709);
 
 class Alias extends Node.NodeBase {
     constructor(source) {
@@ -10761,14 +10761,14 @@ exports.Alias = Alias;
 
 /***/ }),
 
-/***/ 101:
+/***/ 6039:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var createNode = __nccwpck_require__(2404);
-var identity = __nccwpck_require__(1127);
-var Node = __nccwpck_require__(6673);
+var createNode = __nccwpck_require__(9462);
+var identity = __nccwpck_require__(2617);
+var Node = __nccwpck_require__(4615);
 
 function collectionFromPath(schema, path, value) {
     let v = value;
@@ -10919,14 +10919,14 @@ exports.isEmptyPath = isEmptyPath;
 
 /***/ }),
 
-/***/ 6673:
+/***/ 4615:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var applyReviver = __nccwpck_require__(3661);
-var identity = __nccwpck_require__(1127);
-var toJS = __nccwpck_require__(4043);
+var applyReviver = __nccwpck_require__(2703);
+var identity = __nccwpck_require__(2617);
+var toJS = __nccwpck_require__(3709);
 
 class NodeBase {
     constructor(type) {
@@ -10966,15 +10966,15 @@ exports.NodeBase = NodeBase;
 
 /***/ }),
 
-/***/ 7165:
+/***/ 2815:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var createNode = __nccwpck_require__(2404);
-var stringifyPair = __nccwpck_require__(9748);
-var addPairToJSMap = __nccwpck_require__(7104);
-var identity = __nccwpck_require__(1127);
+var createNode = __nccwpck_require__(9462);
+var stringifyPair = __nccwpck_require__(1174);
+var addPairToJSMap = __nccwpck_require__(614);
+var identity = __nccwpck_require__(2617);
 
 function createPair(key, value, ctx) {
     const k = createNode.createNode(key, undefined, ctx);
@@ -11012,14 +11012,14 @@ exports.createPair = createPair;
 
 /***/ }),
 
-/***/ 3301:
+/***/ 9271:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var Node = __nccwpck_require__(6673);
-var toJS = __nccwpck_require__(4043);
+var identity = __nccwpck_require__(2617);
+var Node = __nccwpck_require__(4615);
+var toJS = __nccwpck_require__(3709);
 
 const isScalarValue = (value) => !value || (typeof value !== 'function' && typeof value !== 'object');
 class Scalar extends Node.NodeBase {
@@ -11046,17 +11046,17 @@ exports.isScalarValue = isScalarValue;
 
 /***/ }),
 
-/***/ 4454:
+/***/ 2448:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyCollection = __nccwpck_require__(1212);
-var addPairToJSMap = __nccwpck_require__(7104);
-var Collection = __nccwpck_require__(101);
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var Scalar = __nccwpck_require__(3301);
+var stringifyCollection = __nccwpck_require__(8454);
+var addPairToJSMap = __nccwpck_require__(614);
+var Collection = __nccwpck_require__(6039);
+var identity = __nccwpck_require__(2617);
+var Pair = __nccwpck_require__(2815);
+var Scalar = __nccwpck_require__(9271);
 
 function findPair(items, key) {
     const k = identity.isScalar(key) ? key.value : key;
@@ -11200,17 +11200,17 @@ exports.findPair = findPair;
 
 /***/ }),
 
-/***/ 2223:
+/***/ 5125:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var createNode = __nccwpck_require__(2404);
-var stringifyCollection = __nccwpck_require__(1212);
-var Collection = __nccwpck_require__(101);
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
-var toJS = __nccwpck_require__(4043);
+var createNode = __nccwpck_require__(9462);
+var stringifyCollection = __nccwpck_require__(8454);
+var Collection = __nccwpck_require__(6039);
+var identity = __nccwpck_require__(2617);
+var Scalar = __nccwpck_require__(9271);
+var toJS = __nccwpck_require__(3709);
 
 class YAMLSeq extends Collection.Collection {
     static get tagName() {
@@ -11322,16 +11322,16 @@ exports.YAMLSeq = YAMLSeq;
 
 /***/ }),
 
-/***/ 7104:
+/***/ 614:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var log = __nccwpck_require__(7249);
-var merge = __nccwpck_require__(452);
-var stringify = __nccwpck_require__(2148);
-var identity = __nccwpck_require__(1127);
-var toJS = __nccwpck_require__(4043);
+var log = __nccwpck_require__(9923);
+var merge = __nccwpck_require__(2610);
+var stringify = __nccwpck_require__(9666);
+var identity = __nccwpck_require__(2617);
+var toJS = __nccwpck_require__(3709);
 
 function addPairToJSMap(ctx, map, { key, value }) {
     if (identity.isNode(key) && key.addToJSMap)
@@ -11394,7 +11394,7 @@ exports.addPairToJSMap = addPairToJSMap;
 
 /***/ }),
 
-/***/ 1127:
+/***/ 2617:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -11454,12 +11454,12 @@ exports.isSeq = isSeq;
 
 /***/ }),
 
-/***/ 4043:
+/***/ 3709:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
+var identity = __nccwpck_require__(2617);
 
 /**
  * Recursively convert any node or its contents to native JavaScript
@@ -11500,15 +11500,15 @@ exports.toJS = toJS;
 
 /***/ }),
 
-/***/ 110:
+/***/ 8564:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var resolveBlockScalar = __nccwpck_require__(8913);
-var resolveFlowScalar = __nccwpck_require__(6842);
-var errors = __nccwpck_require__(1464);
-var stringifyString = __nccwpck_require__(3069);
+var resolveBlockScalar = __nccwpck_require__(599);
+var resolveFlowScalar = __nccwpck_require__(7120);
+var errors = __nccwpck_require__(2130);
+var stringifyString = __nccwpck_require__(6179);
 
 function resolveAsScalar(token, strict = true, onError) {
     if (token) {
@@ -11725,7 +11725,7 @@ exports.setScalarValue = setScalarValue;
 
 /***/ }),
 
-/***/ 1733:
+/***/ 7455:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -11795,7 +11795,7 @@ exports.stringify = stringify;
 
 /***/ }),
 
-/***/ 7715:
+/***/ 4257:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -11901,14 +11901,14 @@ exports.visit = visit;
 
 /***/ }),
 
-/***/ 3461:
+/***/ 3427:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var cstScalar = __nccwpck_require__(110);
-var cstStringify = __nccwpck_require__(1733);
-var cstVisit = __nccwpck_require__(7715);
+var cstScalar = __nccwpck_require__(8564);
+var cstStringify = __nccwpck_require__(7455);
+var cstVisit = __nccwpck_require__(4257);
 
 /** The byte order mark */
 const BOM = '\u{FEFF}';
@@ -12020,12 +12020,12 @@ exports.tokenType = tokenType;
 
 /***/ }),
 
-/***/ 361:
+/***/ 795:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var cst = __nccwpck_require__(3461);
+var cst = __nccwpck_require__(3427);
 
 /*
 START -> stream
@@ -12750,7 +12750,7 @@ exports.Lexer = Lexer;
 
 /***/ }),
 
-/***/ 6628:
+/***/ 9706:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -12798,14 +12798,14 @@ exports.LineCounter = LineCounter;
 
 /***/ }),
 
-/***/ 3456:
+/***/ 7374:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
 var node_process = __nccwpck_require__(932);
-var cst = __nccwpck_require__(3461);
-var lexer = __nccwpck_require__(361);
+var cst = __nccwpck_require__(3427);
+var lexer = __nccwpck_require__(795);
 
 function includesToken(list, type) {
     for (let i = 0; i < list.length; ++i)
@@ -13785,18 +13785,18 @@ exports.Parser = Parser;
 
 /***/ }),
 
-/***/ 4047:
+/***/ 6205:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var composer = __nccwpck_require__(9984);
-var Document = __nccwpck_require__(3021);
-var errors = __nccwpck_require__(1464);
-var log = __nccwpck_require__(7249);
-var identity = __nccwpck_require__(1127);
-var lineCounter = __nccwpck_require__(6628);
-var parser = __nccwpck_require__(3456);
+var composer = __nccwpck_require__(2750);
+var Document = __nccwpck_require__(5755);
+var errors = __nccwpck_require__(2130);
+var log = __nccwpck_require__(9923);
+var identity = __nccwpck_require__(2617);
+var lineCounter = __nccwpck_require__(9706);
+var parser = __nccwpck_require__(7374);
 
 function parseOptions(options) {
     const prettyErrors = options.prettyErrors !== false;
@@ -13899,16 +13899,16 @@ exports.stringify = stringify;
 
 /***/ }),
 
-/***/ 5840:
+/***/ 4902:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var map = __nccwpck_require__(7451);
-var seq = __nccwpck_require__(1706);
-var string = __nccwpck_require__(6464);
-var tags = __nccwpck_require__(18);
+var identity = __nccwpck_require__(2617);
+var map = __nccwpck_require__(8229);
+var seq = __nccwpck_require__(2400);
+var string = __nccwpck_require__(2374);
+var tags = __nccwpck_require__(1656);
 
 const sortMapEntriesByKey = (a, b) => a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
 class Schema {
@@ -13945,13 +13945,13 @@ exports.Schema = Schema;
 
 /***/ }),
 
-/***/ 7451:
+/***/ 8229:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var YAMLMap = __nccwpck_require__(4454);
+var identity = __nccwpck_require__(2617);
+var YAMLMap = __nccwpck_require__(2448);
 
 const map = {
     collection: 'map',
@@ -13971,12 +13971,12 @@ exports.map = map;
 
 /***/ }),
 
-/***/ 3632:
+/***/ 7890:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(3301);
+var Scalar = __nccwpck_require__(9271);
 
 const nullTag = {
     identify: value => value == null,
@@ -13995,13 +13995,13 @@ exports.nullTag = nullTag;
 
 /***/ }),
 
-/***/ 1706:
+/***/ 2400:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var YAMLSeq = __nccwpck_require__(2223);
+var identity = __nccwpck_require__(2617);
+var YAMLSeq = __nccwpck_require__(5125);
 
 const seq = {
     collection: 'seq',
@@ -14021,12 +14021,12 @@ exports.seq = seq;
 
 /***/ }),
 
-/***/ 6464:
+/***/ 2374:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyString = __nccwpck_require__(3069);
+var stringifyString = __nccwpck_require__(6179);
 
 const string = {
     identify: value => typeof value === 'string',
@@ -14044,12 +14044,12 @@ exports.string = string;
 
 /***/ }),
 
-/***/ 3959:
+/***/ 1477:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(3301);
+var Scalar = __nccwpck_require__(9271);
 
 const boolTag = {
     identify: value => typeof value === 'boolean',
@@ -14072,13 +14072,13 @@ exports.boolTag = boolTag;
 
 /***/ }),
 
-/***/ 8405:
+/***/ 8251:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(3301);
-var stringifyNumber = __nccwpck_require__(8689);
+var Scalar = __nccwpck_require__(9271);
+var stringifyNumber = __nccwpck_require__(2491);
 
 const floatNaN = {
     identify: value => typeof value === 'number',
@@ -14126,12 +14126,12 @@ exports.floatNaN = floatNaN;
 
 /***/ }),
 
-/***/ 9874:
+/***/ 7052:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyNumber = __nccwpck_require__(8689);
+var stringifyNumber = __nccwpck_require__(2491);
 
 const intIdentify = (value) => typeof value === 'bigint' || Number.isInteger(value);
 const intResolve = (str, offset, radix, { intAsBigInt }) => (intAsBigInt ? BigInt(str) : parseInt(str.substring(offset), radix));
@@ -14175,18 +14175,18 @@ exports.intOct = intOct;
 
 /***/ }),
 
-/***/ 896:
+/***/ 4810:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var map = __nccwpck_require__(7451);
-var _null = __nccwpck_require__(3632);
-var seq = __nccwpck_require__(1706);
-var string = __nccwpck_require__(6464);
-var bool = __nccwpck_require__(3959);
-var float = __nccwpck_require__(8405);
-var int = __nccwpck_require__(9874);
+var map = __nccwpck_require__(8229);
+var _null = __nccwpck_require__(7890);
+var seq = __nccwpck_require__(2400);
+var string = __nccwpck_require__(2374);
+var bool = __nccwpck_require__(1477);
+var float = __nccwpck_require__(8251);
+var int = __nccwpck_require__(7052);
 
 const schema = [
     map.map,
@@ -14207,14 +14207,14 @@ exports.schema = schema;
 
 /***/ }),
 
-/***/ 3559:
+/***/ 7925:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(3301);
-var map = __nccwpck_require__(7451);
-var seq = __nccwpck_require__(1706);
+var Scalar = __nccwpck_require__(9271);
+var map = __nccwpck_require__(8229);
+var seq = __nccwpck_require__(2400);
 
 function intIdentify(value) {
     return typeof value === 'bigint' || Number.isInteger(value);
@@ -14278,27 +14278,27 @@ exports.schema = schema;
 
 /***/ }),
 
-/***/ 18:
+/***/ 1656:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var map = __nccwpck_require__(7451);
-var _null = __nccwpck_require__(3632);
-var seq = __nccwpck_require__(1706);
-var string = __nccwpck_require__(6464);
-var bool = __nccwpck_require__(3959);
-var float = __nccwpck_require__(8405);
-var int = __nccwpck_require__(9874);
-var schema = __nccwpck_require__(896);
-var schema$1 = __nccwpck_require__(3559);
-var binary = __nccwpck_require__(6083);
-var merge = __nccwpck_require__(452);
-var omap = __nccwpck_require__(303);
-var pairs = __nccwpck_require__(8385);
-var schema$2 = __nccwpck_require__(5913);
-var set = __nccwpck_require__(1528);
-var timestamp = __nccwpck_require__(6752);
+var map = __nccwpck_require__(8229);
+var _null = __nccwpck_require__(7890);
+var seq = __nccwpck_require__(2400);
+var string = __nccwpck_require__(2374);
+var bool = __nccwpck_require__(1477);
+var float = __nccwpck_require__(8251);
+var int = __nccwpck_require__(7052);
+var schema = __nccwpck_require__(4810);
+var schema$1 = __nccwpck_require__(7925);
+var binary = __nccwpck_require__(6817);
+var merge = __nccwpck_require__(2610);
+var omap = __nccwpck_require__(61);
+var pairs = __nccwpck_require__(7815);
+var schema$2 = __nccwpck_require__(7755);
+var set = __nccwpck_require__(9138);
+var timestamp = __nccwpck_require__(6282);
 
 const schemas = new Map([
     ['core', schema.schema],
@@ -14384,14 +14384,14 @@ exports.getTags = getTags;
 
 /***/ }),
 
-/***/ 6083:
+/***/ 6817:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
 var node_buffer = __nccwpck_require__(181);
-var Scalar = __nccwpck_require__(3301);
-var stringifyString = __nccwpck_require__(3069);
+var Scalar = __nccwpck_require__(9271);
+var stringifyString = __nccwpck_require__(6179);
 
 const binary = {
     identify: value => value instanceof Uint8Array, // Buffer inherits from Uint8Array
@@ -14461,12 +14461,12 @@ exports.binary = binary;
 
 /***/ }),
 
-/***/ 8398:
+/***/ 3260:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(3301);
+var Scalar = __nccwpck_require__(9271);
 
 function boolStringify({ value, source }, ctx) {
     const boolObj = value ? trueTag : falseTag;
@@ -14497,13 +14497,13 @@ exports.trueTag = trueTag;
 
 /***/ }),
 
-/***/ 5782:
+/***/ 396:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(3301);
-var stringifyNumber = __nccwpck_require__(8689);
+var Scalar = __nccwpck_require__(9271);
+var stringifyNumber = __nccwpck_require__(2491);
 
 const floatNaN = {
     identify: value => typeof value === 'number',
@@ -14554,12 +14554,12 @@ exports.floatNaN = floatNaN;
 
 /***/ }),
 
-/***/ 873:
+/***/ 5883:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyNumber = __nccwpck_require__(8689);
+var stringifyNumber = __nccwpck_require__(2491);
 
 const intIdentify = (value) => typeof value === 'bigint' || Number.isInteger(value);
 function intResolve(str, offset, radix, { intAsBigInt }) {
@@ -14637,13 +14637,13 @@ exports.intOct = intOct;
 
 /***/ }),
 
-/***/ 452:
+/***/ 2610:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
+var identity = __nccwpck_require__(2617);
+var Scalar = __nccwpck_require__(9271);
 
 // If the value associated with a merge key is a single mapping node, each of
 // its key/value pairs is inserted into the current mapping, unless the key
@@ -14715,16 +14715,16 @@ exports.merge = merge;
 
 /***/ }),
 
-/***/ 303:
+/***/ 61:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var toJS = __nccwpck_require__(4043);
-var YAMLMap = __nccwpck_require__(4454);
-var YAMLSeq = __nccwpck_require__(2223);
-var pairs = __nccwpck_require__(8385);
+var identity = __nccwpck_require__(2617);
+var toJS = __nccwpck_require__(3709);
+var YAMLMap = __nccwpck_require__(2448);
+var YAMLSeq = __nccwpck_require__(5125);
+var pairs = __nccwpck_require__(7815);
 
 class YAMLOMap extends YAMLSeq.YAMLSeq {
     constructor() {
@@ -14799,15 +14799,15 @@ exports.omap = omap;
 
 /***/ }),
 
-/***/ 8385:
+/***/ 7815:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var Scalar = __nccwpck_require__(3301);
-var YAMLSeq = __nccwpck_require__(2223);
+var identity = __nccwpck_require__(2617);
+var Pair = __nccwpck_require__(2815);
+var Scalar = __nccwpck_require__(9271);
+var YAMLSeq = __nccwpck_require__(5125);
 
 function resolvePairs(seq, onError) {
     if (identity.isSeq(seq)) {
@@ -14888,24 +14888,24 @@ exports.resolvePairs = resolvePairs;
 
 /***/ }),
 
-/***/ 5913:
+/***/ 7755:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var map = __nccwpck_require__(7451);
-var _null = __nccwpck_require__(3632);
-var seq = __nccwpck_require__(1706);
-var string = __nccwpck_require__(6464);
-var binary = __nccwpck_require__(6083);
-var bool = __nccwpck_require__(8398);
-var float = __nccwpck_require__(5782);
-var int = __nccwpck_require__(873);
-var merge = __nccwpck_require__(452);
-var omap = __nccwpck_require__(303);
-var pairs = __nccwpck_require__(8385);
-var set = __nccwpck_require__(1528);
-var timestamp = __nccwpck_require__(6752);
+var map = __nccwpck_require__(8229);
+var _null = __nccwpck_require__(7890);
+var seq = __nccwpck_require__(2400);
+var string = __nccwpck_require__(2374);
+var binary = __nccwpck_require__(6817);
+var bool = __nccwpck_require__(3260);
+var float = __nccwpck_require__(396);
+var int = __nccwpck_require__(5883);
+var merge = __nccwpck_require__(2610);
+var omap = __nccwpck_require__(61);
+var pairs = __nccwpck_require__(7815);
+var set = __nccwpck_require__(9138);
+var timestamp = __nccwpck_require__(6282);
 
 const schema = [
     map.map,
@@ -14936,14 +14936,14 @@ exports.schema = schema;
 
 /***/ }),
 
-/***/ 1528:
+/***/ 9138:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var YAMLMap = __nccwpck_require__(4454);
+var identity = __nccwpck_require__(2617);
+var Pair = __nccwpck_require__(2815);
+var YAMLMap = __nccwpck_require__(2448);
 
 class YAMLSet extends YAMLMap.YAMLMap {
     constructor(schema) {
@@ -15039,12 +15039,12 @@ exports.set = set;
 
 /***/ }),
 
-/***/ 6752:
+/***/ 6282:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyNumber = __nccwpck_require__(8689);
+var stringifyNumber = __nccwpck_require__(2491);
 
 /** Internal types handle bigint as number, because TS can't figure it out. */
 function parseSexagesimal(str, asBigInt) {
@@ -15151,7 +15151,7 @@ exports.timestamp = timestamp;
 
 /***/ }),
 
-/***/ 4475:
+/***/ 7089:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -15309,15 +15309,15 @@ exports.foldFlowLines = foldFlowLines;
 
 /***/ }),
 
-/***/ 2148:
+/***/ 9666:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var anchors = __nccwpck_require__(1596);
-var identity = __nccwpck_require__(1127);
-var stringifyComment = __nccwpck_require__(9799);
-var stringifyString = __nccwpck_require__(3069);
+var anchors = __nccwpck_require__(5702);
+var identity = __nccwpck_require__(2617);
+var stringifyComment = __nccwpck_require__(6949);
+var stringifyString = __nccwpck_require__(6179);
 
 function createStringifyContext(doc, options) {
     const opt = Object.assign({
@@ -15448,14 +15448,14 @@ exports.stringify = stringify;
 
 /***/ }),
 
-/***/ 1212:
+/***/ 8454:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var stringify = __nccwpck_require__(2148);
-var stringifyComment = __nccwpck_require__(9799);
+var identity = __nccwpck_require__(2617);
+var stringify = __nccwpck_require__(9666);
+var stringifyComment = __nccwpck_require__(6949);
 
 function stringifyCollection(collection, ctx, options) {
     const flow = ctx.inFlow ?? collection.flow;
@@ -15610,7 +15610,7 @@ exports.stringifyCollection = stringifyCollection;
 
 /***/ }),
 
-/***/ 9799:
+/***/ 6949:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -15641,14 +15641,14 @@ exports.stringifyComment = stringifyComment;
 
 /***/ }),
 
-/***/ 6829:
+/***/ 5719:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var stringify = __nccwpck_require__(2148);
-var stringifyComment = __nccwpck_require__(9799);
+var identity = __nccwpck_require__(2617);
+var stringify = __nccwpck_require__(9666);
+var stringifyComment = __nccwpck_require__(6949);
 
 function stringifyDocument(doc, options) {
     const lines = [];
@@ -15735,7 +15735,7 @@ exports.stringifyDocument = stringifyDocument;
 
 /***/ }),
 
-/***/ 8689:
+/***/ 2491:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -15769,15 +15769,15 @@ exports.stringifyNumber = stringifyNumber;
 
 /***/ }),
 
-/***/ 9748:
+/***/ 1174:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
-var stringify = __nccwpck_require__(2148);
-var stringifyComment = __nccwpck_require__(9799);
+var identity = __nccwpck_require__(2617);
+var Scalar = __nccwpck_require__(9271);
+var stringify = __nccwpck_require__(9666);
+var stringifyComment = __nccwpck_require__(6949);
 
 function stringifyPair({ key, value }, ctx, onComment, onChompKeep) {
     const { allNullValues, doc, indent, indentStep, options: { commentString, indentSeq, simpleKeys } } = ctx;
@@ -15928,13 +15928,13 @@ exports.stringifyPair = stringifyPair;
 
 /***/ }),
 
-/***/ 3069:
+/***/ 6179:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(3301);
-var foldFlowLines = __nccwpck_require__(4475);
+var Scalar = __nccwpck_require__(9271);
+var foldFlowLines = __nccwpck_require__(7089);
 
 const getFoldOptions = (ctx, isBlock) => ({
     indentAtStart: isBlock ? ctx.indent.length : ctx.indentAtStart,
@@ -16273,12 +16273,12 @@ exports.stringifyString = stringifyString;
 
 /***/ }),
 
-/***/ 204:
+/***/ 7182:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
+var identity = __nccwpck_require__(2617);
 
 const BREAK = Symbol('break visit');
 const SKIP = Symbol('skip children');
@@ -17329,7 +17329,7 @@ const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.me
 const external_assert_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
 // EXTERNAL MODULE: external "fs"
 var external_fs_ = __nccwpck_require__(9896);
-;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io-util.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/io/lib/io-util.js
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -17509,7 +17509,7 @@ function getCmdPath() {
     return (_a = process.env['COMSPEC']) !== null && _a !== void 0 ? _a : `cmd.exe`;
 }
 //# sourceMappingURL=io-util.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/io/lib/io.js
 var io_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -17783,7 +17783,7 @@ function io_copyFile(srcFile, destFile, force) {
 //# sourceMappingURL=io.js.map
 ;// CONCATENATED MODULE: external "timers"
 const external_timers_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
-;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/toolrunner.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/exec/lib/toolrunner.js
 var toolrunner_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -18371,7 +18371,7 @@ class ExecState extends external_events_.EventEmitter {
     }
 }
 //# sourceMappingURL=toolrunner.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/exec.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/exec/lib/exec.js
 var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -18586,7 +18586,7 @@ function wrappedArgv(executable, args, options) {
 function definedEnv(env) {
     return Object.fromEntries(Object.entries(env).filter((entry) => entry[1] !== undefined));
 }
-async function run(cmd, args, options = {}) {
+async function exec_run(cmd, args, options = {}) {
     const secrets = options.secrets ?? [];
     const command = formatCommand(cmd, args, secrets);
     const env = options.env ?? process.env;
@@ -18742,6 +18742,14 @@ const DIGEST = new RegExp(`^${DIGEST_PATTERN}$`);
 function isDigest(value) {
     return typeof value === 'string' && DIGEST.test(value);
 }
+/**
+ * True for an image reference that names its content, `NAME@sha256:<64 hex>` (a tag may come
+ * before the digest; the digest wins): what a tag alone does not, since a tag can be moved.
+ */
+function isPinnedByDigest(reference) {
+    const at = reference.lastIndexOf('@');
+    return at > 0 && isDigest(reference.slice(at + 1));
+}
 /** The sha256 digest of a manifest's exact bytes: what a registry addresses it by. */
 function digestOf(rawManifest) {
     return `sha256:${(0,external_node_crypto_namespaceObject.createHash)('sha256').update(rawManifest, 'utf8').digest('hex')}`;
@@ -18783,6 +18791,56 @@ function compressedSize(raw) {
     return blobs.reduce((sum, blob) => sum + blob.size, 0);
 }
 
+;// CONCATENATED MODULE: ./tool-pins.json
+const tool_pins_namespaceObject = /*#__PURE__*/JSON.parse('{"go":{"actionlint":{"module":"github.com/rhysd/actionlint","packages":["cmd/actionlint"],"binaries":["actionlint"],"version":"v1.7.12","sum":"h1:vQ4GeJN86C0QH+gTUQcs8McmK62OLT3kmakPMtEWYnY=","build":"install","minutes":1},"ko":{"module":"github.com/google/ko","packages":["."],"binaries":["ko"],"version":"v0.19.1","sum":"h1:FggFTOgqz3sCdac8DvF2uU7FjphG3zNvZ9QMLOuVhZ8=","build":"install","minutes":4},"crane":{"module":"github.com/google/go-containerregistry","packages":["cmd/crane"],"binaries":["crane"],"version":"v0.22.1","sum":"h1:RZuuSYhTvlDvtsK+NkutoCZ//C0X2ebLK8X8l3ULs84=","build":"install","minutes":1},"buildkit":{"module":"github.com/moby/buildkit","packages":["cmd/buildkitd","cmd/buildctl"],"binaries":["buildkitd","buildctl"],"version":"v0.32.2","sum":"h1:Sfy7+u6dUv/2yuBc9KCoK70Re8atuV8aPZ5UOC068Vc=","ldflags":"-X github.com/moby/buildkit/version.Version=@V@ -X github.com/moby/buildkit/version.Revision=@REV@","build":"src","minutes":5},"buildx":{"module":"github.com/docker/buildx","packages":["cmd/buildx"],"binaries":["buildx"],"version":"v0.36.1","sum":"h1:U7JTUSSeooFXbG+0HcI+CMjEIkvuZgJegXRZ1q7K63Q=","ldflags":"-X github.com/docker/buildx/version.Version=@V@ -X github.com/docker/buildx/version.Revision=@REV@","build":"install","minutes":3},"kaniko":{"module":"github.com/chainguard-dev/kaniko","packages":["cmd/executor"],"binaries":["executor"],"version":"v1.25.5","sum":"h1:JUM0B7eaVpgPBDIv/GdwKDGBGuMzc0gsUL9Jzcixkdg=","ldflags":"-X github.com/chainguard-dev/kaniko/pkg/version.version=@V@","cgo":"0","build":"src","minutes":3},"act":{"module":"github.com/nektos/act","packages":["."],"binaries":["act"],"version":"v0.2.87","sum":"h1:q3CHCOYXtxa013SAzo1qgQjaQ8j2krCMW1TMf99IfLs=","build":"install","minutes":1}},"t0":{"rE":"v3.4.0","k8":"go1.26.8","sc":{"amd64":"d8286b5feaa9c17eca4fd173d14cb9a4783a40bbb9c40fe8a80c33dcc19f9fd2","aarch64":"07e4b15a24bbacf70df8de419505f8317d4c890050504c546e35157beceb25a4"}},"UG":{"Sl":"moby/buildkit","rE":"v0.32.2","br":"sha256:28a898719c18a33f4e8000685287fa36fd0dd9560c6440227d3a732d79bb41d8"},"rL":{"F7":"qemu-user-static","e4":{"ubuntu 24.04":"1:8.2.2+ds-0ubuntu1*","ubuntu 22.04":"1:6.2+dfsg-2ubuntu6*","debian 12":"1:7.2+dfsg-7*"}}}');
+;// CONCATENATED MODULE: ./src/core/toolPins.ts
+// The versions of the tools hephy-builder runs or installs, from the one pin file (tool-pins.json
+// at the repository root), which scripts/install-tools.sh and scripts/kaniko-image.sh read as well
+// (scripts/lib/pins.sh). Pure data, so in the core: the tool wrappers, the action's tool setup and
+// the workflow generator all read it here. The import puts the file into the ncc bundles.
+
+const GO_TOOL_PINS = tool_pins_namespaceObject.go;
+/** The pinned Go tool `name`, or an error naming the pin file. */
+function goToolPin(name) {
+    const pin = GO_TOOL_PINS[name];
+    if (!pin)
+        throw new Error(`tool-pins.json pins no Go tool named ${name}`);
+    return pin;
+}
+/** The import path of a package of a Go tool, e.g. github.com/google/go-containerregistry/cmd/crane. */
+function goPackagePath(pin, pkg) {
+    return pkg === '.' ? pin.module : `${pin.module}/${pkg}`;
+}
+/** What `go install` takes for a one-binary Go tool: its package path and version. */
+function goInstallTarget(name) {
+    const pin = goToolPin(name);
+    return { name, module: goPackagePath(pin, pin.packages[0]), version: pin.version };
+}
+/** The Kaniko executor version (chainguard-dev/kaniko) that scripts/kaniko-image.sh builds. */
+const KANIKO_VERSION = goToolPin('kaniko').version;
+/** The Spin CLI release installed on runners. */
+const SPIN_VERSION = tool_pins_namespaceObject.t0.rE;
+/**
+ * The Go toolchain of Spin legs: Spin apps built with Go's wasip1 port (examples/spin-go) give the
+ * same component bytes, so the same digest, only with the same Go. The runner's go command fetches
+ * it as the module golang.org/toolchain and checks it against the Go checksum database
+ * (https://go.dev/doc/toolchain#download); `+auto` still lets an app whose go.mod asks for a newer
+ * Go get that one. Keep equal to the `toolchain` line of examples/spin-go/go.mod (a test checks).
+ */
+const SPIN_GO_TOOLCHAIN = tool_pins_namespaceObject.t0.k8;
+/** SHA-256 of spin-<version>-linux-<arch>.tar.gz per version and arch (arch as Spin names it). */
+const SPIN_CHECKSUMS = { [tool_pins_namespaceObject.t0.rE]: tool_pins_namespaceObject.t0.sc };
+/**
+ * The BuildKit image of the docker-container builder the action creates on runners, by version
+ * and by the digest of its multi-platform index: `moby/buildkit:v0.32.2@sha256:...`.
+ */
+const BUILDKIT_IMAGE = `${tool_pins_namespaceObject.UG.Sl}:${tool_pins_namespaceObject.UG.rE}@${tool_pins_namespaceObject.UG.br}`;
+/** The QEMU package legs on a foreign platform install: its name and apt version (a glob) per `ID VERSION_ID`. */
+const QEMU_PIN = {
+    package: tool_pins_namespaceObject.rL.F7,
+    versions: tool_pins_namespaceObject.rL.e4,
+};
+
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 ;// CONCATENATED MODULE: ./src/tools/dockerConfig.ts
@@ -18818,6 +18876,7 @@ function dockerConfigFile(env) {
 // attestation manifest) and the leg must hand the merge a platform MANIFEST digest.
 // With push off the same image exporter runs with push=false: BuildKit assembles the manifest
 // (and reports its digest in the metadata file) but sends nothing to the registry.
+
 
 
 
@@ -18881,7 +18940,7 @@ function buildxEnv(env) {
  * plugin dirs, so a DOCKER_CONFIG made fresh for registry auth can hide the plugin: we probe
  * instead of assuming (registryAuth.withRegistryAuth links the plugins along).
  */
-async function resolveBuildxCommand(env, runner = run) {
+async function resolveBuildxCommand(env, runner = exec_run) {
     const path = env.PATH ?? '';
     const docker = exec_which('docker', path);
     if (docker) {
@@ -18952,7 +19011,7 @@ class PushTimer {
 function frontendPullFailed(output) {
     return /^#(\d+) resolve image config for docker-image:\/\/.*\n(?:#\1 .*\n)*?#\1 ERROR/m.test(output);
 }
-async function buildxBuild(opts, runner = run) {
+async function buildxBuild(opts, runner = exec_run) {
     const env = buildxEnv(opts.env);
     const [cmd, ...lead] = await resolveBuildxCommand(env, runner);
     const timer = new PushTimer();
@@ -18968,24 +19027,33 @@ async function buildxBuild(opts, runner = run) {
     return { digest, pushMs: opts.push && !opts.layoutDir ? timer.pushMs() : 0, durationMs: result.durationMs };
 }
 /** `buildx version` prints e.g. "github.com/docker/buildx v0.36.1 <revision>"; resolves to v0.36.1. */
-async function buildxVersion(env, runner = run) {
+async function buildxVersion(env, runner = exec_run) {
     const e = buildxEnv(env);
     const [cmd, ...lead] = await resolveBuildxCommand(e, runner);
     const { stdout } = await runner(cmd, [...lead, 'version'], { env: e });
     return stdout.trim().split(/\s+/)[1] ?? stdout.trim();
 }
 /** Is this builder known to buildx (under this env)? */
-async function builderExists(name, env, runner = run) {
+async function builderExists(name, env, runner = exec_run) {
     const e = buildxEnv(env);
     const [cmd, ...lead] = await resolveBuildxCommand(e, runner);
     const { code } = await runner(cmd, [...lead, 'inspect', name], { env: e, allowFailure: true });
     return code === 0;
 }
+/**
+ * `buildx create` of a docker-container builder running the pinned BuildKit image (by version and
+ * index digest, tool-pins.json): without `--driver-opt image=` buildx runs whatever its default
+ * tag `moby/buildkit:buildx-stable-1` points to that day (buildx v0.36.1,
+ * driver/docker-container/driver.go:95, driver/bkimage/bkimage.go).
+ */
+function createContainerBuilderArgs(name, image = BUILDKIT_IMAGE) {
+    return ['create', '--name', name, '--driver', 'docker-container', '--driver-opt', `image=${image}`, '--bootstrap'];
+}
 /** Creates a docker-container builder (what the GitHub Actions cache backend needs) and boots it. */
-async function createContainerBuilder(name, env, runner = run) {
+async function createContainerBuilder(name, env, runner = exec_run) {
     const e = buildxEnv(env);
     const [cmd, ...lead] = await resolveBuildxCommand(e, runner);
-    await runner(cmd, [...lead, 'create', '--name', name, '--driver', 'docker-container', '--bootstrap'], { env: e });
+    await runner(cmd, [...lead, ...createContainerBuilderArgs(name)], { env: e });
 }
 
 ;// CONCATENATED MODULE: ./src/core/elf.ts
@@ -19182,7 +19250,7 @@ class ArchMismatchError extends Error {
 const external_node_stream_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
 ;// CONCATENATED MODULE: external "node:zlib"
 const external_node_zlib_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
-;// CONCATENATED MODULE: ./node_modules/fzstd/esm/index.mjs
+;// CONCATENATED MODULE: ../../main/node_modules/fzstd/esm/index.mjs
 // Some numerical data is initialized as -1 even when it doesn't need initialization to help the JIT infer types
 // aliases for shorter compressed code (most minifers don't do this)
 var ab = ArrayBuffer, u8 = Uint8Array, u16 = Uint16Array, i16 = Int16Array, u32 = (/* unused pure expression or super */ null && (Uint32Array)), i32 = Int32Array;
@@ -19937,8 +20005,8 @@ var Decompress = /*#__PURE__*/ (function () {
 }());
 
 
-// EXTERNAL MODULE: ./node_modules/tar-stream/index.js
-var tar_stream = __nccwpck_require__(6118);
+// EXTERNAL MODULE: ../../main/node_modules/tar-stream/index.js
+var tar_stream = __nccwpck_require__(5416);
 ;// CONCATENATED MODULE: ./src/tools/imageScan.ts
 // Streams the layers of an image in an OCI layout (what ko, Kaniko and BuildKit's oci exporter
 // write before or beside the push) through the architecture check of src/core/archCheck.ts.
@@ -20555,7 +20623,7 @@ function scriptCommand(name, args) {
 async function runScript(name, args, options = {}) {
     // HEPHY_NODE: the node running us reads the tool pins for the scripts (scripts/lib/pins.sh), on PATH or not.
     const env = { ...toolEnv(), HEPHY_NODE: process.execPath };
-    const result = await run('bash', [packageFile('scripts', name), ...args], { env, cwd: packageRoot(), ...options });
+    const result = await exec_run('bash', [packageFile('scripts', name), ...args], { env, cwd: packageRoot(), ...options });
     return result.stdout.trim();
 }
 async function installTools(only, onLine) {
@@ -20766,7 +20834,7 @@ function containerRunArgs(spec) {
     return args;
 }
 /** docker when `docker info` reaches a daemon, else podman when installed; otherwise an error. */
-async function detectEngine(env = process.env, runner = run) {
+async function detectEngine(env = process.env, runner = exec_run) {
     const path = env.PATH ?? '';
     if (exec_which('docker', path)) {
         const info = await runner('docker', ['info', '--format', '{{.ServerVersion}}'], { env, allowFailure: true, timeoutMs: 20_000 }).catch(() => undefined);
@@ -20790,50 +20858,36 @@ function engineEnv(engine, env = process.env) {
         delete podmanEnv.DOCKER_CONFIG;
     return podmanEnv;
 }
+/** `import` arguments: docker and podman both take --change for ENTRYPOINT, ENV, WORKDIR, ... */
+function importArgs(spec) {
+    return ['import', ...spec.changes.flatMap((change) => ['--change', change]), spec.tarball, spec.tag];
+}
+/**
+ * Imports a root filesystem tarball as a one-layer image; resolves to its image ID
+ * (`sha256:<hex>`), which both engines run by (docker import prints it so; podman without the
+ * prefix on some versions, with it on others).
+ */
+async function importImage(spec, options = {}) {
+    const { runner = run, ...runOptions } = options;
+    const env = engineEnv(spec.engine, runOptions.env ?? process.env);
+    const result = await runner(spec.engine, importArgs(spec), { ...runOptions, env, timeoutMs: runOptions.timeoutMs ?? 10 * 60_000 });
+    const id = result.stdout
+        .trim()
+        .split('\n')
+        .map((line) => line.trim())
+        .reverse()
+        .find((line) => /^(sha256:)?[a-f0-9]{64}$/.test(line));
+    if (!id)
+        throw new Error(`${spec.engine} import printed no image ID: ${result.stdout.trim().slice(-200) || '(nothing)'}`);
+    return id.startsWith('sha256:') ? id : `sha256:${id}`;
+}
 async function runContainer(spec, options = {}) {
-    const { engine: chosen, runner = run, ...runOptions } = options;
+    const { engine: chosen, runner = exec_run, ...runOptions } = options;
     const base = runOptions.env ?? process.env;
     const engine = chosen ?? (await detectEngine(base, runner));
     const env = { ...engineEnv(engine, base), ...spec.env };
     return runner(engine, containerRunArgs(spec), { ...runOptions, env });
 }
-
-;// CONCATENATED MODULE: ./tool-pins.json
-const tool_pins_namespaceObject = /*#__PURE__*/JSON.parse('{"go":{"actionlint":{"module":"github.com/rhysd/actionlint","packages":["cmd/actionlint"],"binaries":["actionlint"],"version":"v1.7.12","build":"install","minutes":1},"ko":{"module":"github.com/google/ko","packages":["."],"binaries":["ko"],"version":"v0.19.1","build":"install","minutes":4},"crane":{"module":"github.com/google/go-containerregistry","packages":["cmd/crane"],"binaries":["crane"],"version":"v0.22.1","build":"install","minutes":1},"buildkit":{"module":"github.com/moby/buildkit","packages":["cmd/buildkitd","cmd/buildctl"],"binaries":["buildkitd","buildctl"],"version":"v0.32.2","ldflags":"-X github.com/moby/buildkit/version.Version=@V@ -X github.com/moby/buildkit/version.Revision=@REV@","build":"src","minutes":5},"buildx":{"module":"github.com/docker/buildx","packages":["cmd/buildx"],"binaries":["buildx"],"version":"v0.36.1","ldflags":"-X github.com/docker/buildx/version.Version=@V@ -X github.com/docker/buildx/version.Revision=@REV@","build":"install","minutes":3},"kaniko":{"module":"github.com/chainguard-dev/kaniko","packages":["cmd/executor"],"binaries":["executor"],"version":"v1.25.5","ldflags":"-X github.com/chainguard-dev/kaniko/pkg/version.version=@V@","cgo":"0","build":"src","minutes":3},"act":{"module":"github.com/nektos/act","packages":["."],"binaries":["act"],"version":"v0.2.87","build":"install","minutes":1}},"t":{"rE":"v3.4.0","k8":"go1.26.8","sc":{"amd64":"d8286b5feaa9c17eca4fd173d14cb9a4783a40bbb9c40fe8a80c33dcc19f9fd2","aarch64":"07e4b15a24bbacf70df8de419505f8317d4c890050504c546e35157beceb25a4"}}}');
-;// CONCATENATED MODULE: ./src/core/toolPins.ts
-// The versions of the tools hephy-builder runs or installs, from the one pin file (tool-pins.json
-// at the repository root), which scripts/install-tools.sh and scripts/kaniko-image.sh read as well
-// (scripts/lib/pins.sh). Pure data, so in the core: the tool wrappers, the action's tool setup and
-// the workflow generator all read it here. The import puts the file into the ncc bundles.
-
-const GO_TOOL_PINS = tool_pins_namespaceObject.go;
-/** The pinned Go tool `name`, or an error naming the pin file. */
-function goToolPin(name) {
-    const pin = GO_TOOL_PINS[name];
-    if (!pin)
-        throw new Error(`tool-pins.json pins no Go tool named ${name}`);
-    return pin;
-}
-/** What `go install` takes for a one-binary Go tool: its package path and version. */
-function goInstallTarget(name) {
-    const pin = goToolPin(name);
-    const [pkg] = pin.packages;
-    return { name, module: pkg === '.' ? pin.module : `${pin.module}/${pkg}`, version: pin.version };
-}
-/** The Kaniko executor version (chainguard-dev/kaniko) that scripts/kaniko-image.sh builds. */
-const KANIKO_VERSION = goToolPin('kaniko').version;
-/** The Spin CLI release installed on runners. */
-const SPIN_VERSION = tool_pins_namespaceObject.t.rE;
-/**
- * The Go toolchain of Spin legs: Spin apps built with Go's wasip1 port (examples/spin-go) give the
- * same component bytes, so the same digest, only with the same Go. The runner's go command fetches
- * it as the module golang.org/toolchain and checks it against the Go checksum database
- * (https://go.dev/doc/toolchain#download); `+auto` still lets an app whose go.mod asks for a newer
- * Go get that one. Keep equal to the `toolchain` line of examples/spin-go/go.mod (a test checks).
- */
-const SPIN_GO_TOOLCHAIN = tool_pins_namespaceObject.t.k8;
-/** SHA-256 of spin-<version>-linux-<arch>.tar.gz per version and arch (arch as Spin names it). */
-const SPIN_CHECKSUMS = { [tool_pins_namespaceObject.t.rE]: tool_pins_namespaceObject.t.sc };
 
 ;// CONCATENATED MODULE: ./src/tools/kaniko.ts
 // The Kaniko executor's command line and what its failures mean. Pure: the backend runs the
@@ -21078,7 +21132,7 @@ function skopeoCopyArgs(o) {
     ];
 }
 /** `skopeo copy` of the layout by digest; the digest skopeo reports pushing is checked. */
-function skopeoPusher(runner = run) {
+function skopeoPusher(runner = exec_run) {
     return {
         tool: 'skopeo',
         async push(request) {
@@ -21097,8 +21151,9 @@ function skopeoPusher(runner = run) {
 ;// CONCATENATED MODULE: ./src/backends/kaniko.ts
 // Kaniko backend: the executor always runs in a container (it refuses the host, and we never pass
 // --force), with the build context mounted read-only at /workspace, the leg's work dir for its
-// digest file and OCI layout, and the docker config dir read-only at /kaniko/.docker for registry
-// auth, so no password is ever on a command line. One platform per leg via --custom-platform; a
+// digest file and OCI layout, and, only when the config asks for it (pull_credentials) and never
+// on a pull request, the docker config dir read-only at /kaniko/.docker for registry auth, so no
+// password is ever on a command line (kanikoAuthDir). One platform per leg via --custom-platform; a
 // foreign platform's RUN steps go through QEMU binfmt on the host.
 //
 // Push: kaniko writes an OCI layout and skopeo copies it to REPO@DIGEST (no tag). Without skopeo,
@@ -21108,9 +21163,9 @@ function skopeoPusher(runner = run) {
 // Executor image: ctx.options.kanikoImage (the `kaniko-image` input, `--kaniko-image`) when given.
 // Otherwise the image that scripts/kaniko-image.sh builds from the pinned Go module into podman;
 // setup builds it on first use where the script can run, and `run` builds it once before its
-// legs (prepareRun) so that parallel legs do not each build it. On GitHub runners the input is
-// required: we publish no executor image and write no public registry's name into the code, so
-// the user pins one (by digest).
+// legs (prepareRun) so that parallel legs do not each build it. On GitHub runners the action
+// builds the executor from the same pinned module and imports it (action/toolSetup.ts), so the
+// input is optional there too.
 
 
 
@@ -21134,12 +21189,29 @@ function resolveKanikoImage(ctx) {
     if (given)
         return given;
     if (ctx.onRunner) {
-        throw new UserError('the kaniko backend needs the `kaniko-image` input on runners: a Kaniko executor image pinned by digest, e.g. registry.example.com/kaniko/executor@sha256:<digest> (hephy-builder publishes none)');
+        throw new UserError('the kaniko backend got no executor image on this runner: the tool setup builds one from the pinned Go module; or set the `kaniko-image` input to an executor image pinned by digest');
     }
     return LOCAL_KANIKO_IMAGE;
 }
 /** The Dockerfile the executor builds, in the leg's work dir. */
 const BUILT_DOCKERFILE = 'hephy.Dockerfile';
+/**
+ * The docker config dir to mount into the executor, or undefined for none. Whatever is mounted,
+ * the Dockerfile's RUN steps can read (they run in the executor's own filesystem, and masking
+ * stops no reversed or encoded copy), so the login goes in only when the config asks for it
+ * (`pull_credentials: true`, for a private base image), never on a pull request, and never just
+ * to push: pushing by digest is skopeo's, on the host. Kaniko pushing a scratch tag itself (no
+ * skopeo) would need it: that is refused instead of handing the login over.
+ */
+function kanikoAuthDir(ctx, pushMode) {
+    const requested = ctx.spec.config.pull_credentials === true;
+    if (pushMode === 'scratch-tag' && ctx.secrets.length > 0 && !requested) {
+        throw new UserError("kaniko cannot push with the registry login without handing it to the Dockerfile's RUN steps: install skopeo (the push by digest runs on the host)");
+    }
+    if (!requested || ctx.pullRequest)
+        return undefined;
+    return existingDockerConfigDir(ctx.env);
+}
 /** The mounts and executor flags of a leg; throws a UserError for a missing context or Dockerfile. */
 function kanikoInvocation(ctx, pushMode, cacheRepo) {
     const config = ctx.spec.config;
@@ -21165,7 +21237,7 @@ function kanikoInvocation(ctx, pushMode, cacheRepo) {
         (0,external_node_fs_namespaceObject.copyFileSync)(`${dockerfileHost}.dockerignore`, (0,external_node_path_namespaceObject.join)(ctx.workDir, `${BUILT_DOCKERFILE}.dockerignore`));
     const dockerfile = `${IN_CONTAINER.out}/${BUILT_DOCKERFILE}`;
     mounts.push({ host: ctx.workDir, container: IN_CONTAINER.out });
-    const auth = existingDockerConfigDir(ctx.env);
+    const auth = kanikoAuthDir(ctx, pushMode);
     if (auth)
         mounts.push({ host: auth, container: IN_CONTAINER.dockerConfig, readonly: true });
     const destination = pushMode === 'scratch-tag' ? `${ctx.target.repository}:${scratchTag(ctx.leg.id)}` : ctx.target.repository;
@@ -21203,7 +21275,7 @@ function pushDescription(mode, ctx) {
     return mode === 'digest' ? 'push by digest with skopeo' : `push to ${scratchTag(ctx.leg.id)}`;
 }
 function createKanikoBackend(options = {}) {
-    const runner = options.runner ?? run;
+    const runner = options.runner ?? exec_run;
     const detect = options.detectEngine ?? ((env) => detectEngine(env, runner));
     const buildLocalImage = options.buildLocalImage ?? kanikoImage;
     const now = options.now ?? Date.now;
@@ -21403,7 +21475,7 @@ function pushLayoutArgs(opts) {
     return ['push', ...(opts.insecure ? ['--insecure'] : []), opts.layoutDir, `${opts.repository}@${opts.digest}`];
 }
 /** `crane push` of the layout by digest; crane prints the reference it wrote, which is checked. */
-function cranePusher(runner = run) {
+function cranePusher(runner = exec_run) {
     return {
         tool: 'crane',
         async push(request) {
@@ -21419,12 +21491,12 @@ function cranePusher(runner = run) {
 }
 /** `crane version` prints a bare version, e.g. v0.22.1. */
 async function craneVersion(env) {
-    const { stdout } = await run('crane', ['version'], { env });
+    const { stdout } = await exec_run('crane', ['version'], { env });
     return stdout.trim();
 }
 
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(8815);
+// EXTERNAL MODULE: ../../main/node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(3645);
 ;// CONCATENATED MODULE: ./src/tools/ko.ts
 // Typed wrapper of `ko build` for one platform. ko can only push under a tag (its publisher
 // always writes `:latest` or the --tags it is given, and `--tags ''` pushes nothing at all), so
@@ -21546,7 +21618,7 @@ async function koBuild(opts) {
     if (opts.koCache)
         (0,external_node_fs_namespaceObject.mkdirSync)(opts.koCache, { recursive: true });
     try {
-        const result = await run('ko', inv.args, { ...toolRunOptions({ ...opts, env: inv.env }, stripGoLogTime), cwd: opts.cwd });
+        const result = await exec_run('ko', inv.args, { ...toolRunOptions({ ...opts, env: inv.env }, stripGoLogTime), cwd: opts.cwd });
         return {
             digest: layoutImageDigest(inv.layoutDir, 'ko'),
             layoutDir: inv.layoutDir,
@@ -21562,7 +21634,7 @@ async function koBuild(opts) {
 }
 /** `ko version` prints a bare version, e.g. v0.19.1. */
 async function koVersion(env) {
-    const { stdout } = await run('ko', ['version'], { env });
+    const { stdout } = await exec_run('ko', ['version'], { env });
     return stdout.trim();
 }
 
@@ -21697,7 +21769,7 @@ const koBackend = {
     },
 };
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/util.js
+;// CONCATENATED MODULE: ../../main/node_modules/zod/v4/core/util.js
 
 // functions
 function assertEqual(val) {
@@ -22572,7 +22644,7 @@ function constantCatch(value) {
     return fn;
 }
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/core.js
+;// CONCATENATED MODULE: ../../main/node_modules/zod/v4/core/core.js
 var _a;
 
 /** A special constant with type `never` */
@@ -22715,7 +22787,7 @@ function config(newConfig) {
     return globalConfig;
 }
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/memoizer.js
+;// CONCATENATED MODULE: ../../main/node_modules/zod/v4/core/memoizer.js
 
 class $ZodCyclicError extends Error {
     constructor() {
@@ -23028,7 +23100,7 @@ function isBackEdge(ctx, value) {
     return backEdges !== undefined && isRef(value) && backEdges.has(value);
 }
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/regexes.js
+;// CONCATENATED MODULE: ../../main/node_modules/zod/v4/core/regexes.js
 
 /**
  * @deprecated CUID v1 is deprecated by its authors due to information leakage
@@ -23186,7 +23258,7 @@ const sha512_hex = /^[0-9a-fA-F]{128}$/;
 const sha512_base64 = /*@__PURE__*/ (/* unused pure expression or super */ null && (fixedBase64(86, "==")));
 const sha512_base64url = /*@__PURE__*/ (/* unused pure expression or super */ null && (fixedBase64url(86)));
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/checks.js
+;// CONCATENATED MODULE: ../../main/node_modules/zod/v4/core/checks.js
 // import { $ZodType } from "./schemas.js";
 
 
@@ -23704,7 +23776,7 @@ const $ZodCheckOverwrite = /*@__PURE__*/ $constructor("$ZodCheckOverwrite", (ins
     };
 });
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/doc.js
+;// CONCATENATED MODULE: ../../main/node_modules/zod/v4/core/doc.js
 class Doc {
     constructor(args = [], closed = {}) {
         this.content = [];
@@ -23744,14 +23816,14 @@ class Doc {
     }
 }
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/versions.js
+;// CONCATENATED MODULE: ../../main/node_modules/zod/v4/core/versions.js
 const version = {
     major: 4,
     minor: 6,
     patch: 7,
 };
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/schemas.js
+;// CONCATENATED MODULE: ../../main/node_modules/zod/v4/core/schemas.js
 
 
 
@@ -26389,7 +26461,7 @@ function handleRefineResult(result, payload, input, inst) {
     }
 }
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/registries.js
+;// CONCATENATED MODULE: ../../main/node_modules/zod/v4/core/registries.js
 var registries_a;
 const $output = /*@__PURE__*/ (/* unused pure expression or super */ null && (Symbol("ZodOutput")));
 const $input = /*@__PURE__*/ (/* unused pure expression or super */ null && (Symbol("ZodInput")));
@@ -26442,7 +26514,7 @@ function registry() {
 (registries_a = globalThis).__zod_globalRegistry ?? (registries_a.__zod_globalRegistry = registry());
 const globalRegistry = globalThis.__zod_globalRegistry;
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/api.js
+;// CONCATENATED MODULE: ../../main/node_modules/zod/v4/core/api.js
 
 
 
@@ -27547,7 +27619,7 @@ function _stringFormat(Class, format, fnOrRegex, _params = {}) {
     return inst;
 }
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/to-json-schema.js
+;// CONCATENATED MODULE: ../../main/node_modules/zod/v4/core/to-json-schema.js
 
 
 function assignProps(target, ...sources) {
@@ -28200,7 +28272,7 @@ const createStandardJSONSchemaMethod = (schema, io, processors = {}) => (params)
     return finalize(ctx, schema);
 };
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/json-schema-processors.js
+;// CONCATENATED MODULE: ../../main/node_modules/zod/v4/core/json-schema-processors.js
 
 
 
@@ -29045,7 +29117,7 @@ function toJSONSchema(input, params) {
     return finalize(ctx, input);
 }
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/locales/en.js
+;// CONCATENATED MODULE: ../../main/node_modules/zod/v4/locales/en.js
 
 const error = () => {
     const Sizable = {
@@ -29172,7 +29244,7 @@ const error = () => {
     };
 }
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/errors.js
+;// CONCATENATED MODULE: ../../main/node_modules/zod/v4/core/errors.js
 
 
 /* Computing the message eagerly is expensive (pretty-printed JSON of all
@@ -29441,7 +29513,7 @@ function prettifyError(error) {
     return lines.join("\n");
 }
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/parse.js
+;// CONCATENATED MODULE: ../../main/node_modules/zod/v4/core/parse.js
 
 
 
@@ -29618,7 +29690,7 @@ const _safeDecodeAsync = (_Err) => async (schema, value, _ctx) => {
 };
 const safeDecodeAsync = /* @__PURE__*/ _safeDecodeAsync($ZodRealError);
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/classic/errors.js
+;// CONCATENATED MODULE: ../../main/node_modules/zod/v4/classic/errors.js
 
 
 
@@ -29677,7 +29749,7 @@ const ZodRealError = /*@__PURE__*/ $constructor("ZodError", errors_initializer, 
 // /** @deprecated Use `z.core.$ZodErrorMapCtx` instead. */
 // export type ErrorMapCtx = core.$ZodErrorMapCtx;
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/classic/parse.js
+;// CONCATENATED MODULE: ../../main/node_modules/zod/v4/classic/parse.js
 
 
 const classic_parse_parse = /* @__PURE__ */ _parse(ZodRealError);
@@ -29695,7 +29767,7 @@ const parse_safeDecode = /* @__PURE__ */ _safeDecode(ZodRealError);
 const parse_safeEncodeAsync = /* @__PURE__ */ _safeEncodeAsync(ZodRealError);
 const parse_safeDecodeAsync = /* @__PURE__ */ _safeDecodeAsync(ZodRealError);
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/classic/schemas.js
+;// CONCATENATED MODULE: ../../main/node_modules/zod/v4/classic/schemas.js
 
 
 
@@ -31363,7 +31435,7 @@ function shortText(text) {
 
 const DEFAULT_TIMEOUT_MS = 5 * 60 * 1000;
 /** `docker buildx imagetools` or `buildx imagetools`, as resolveBuildxCommand finds buildx. */
-async function resolveImagetoolsCommand(env, runner = run) {
+async function resolveImagetoolsCommand(env, runner = exec_run) {
     return [...(await resolveBuildxCommand(env, runner)), 'imagetools'];
 }
 function parseJson(text, what) {
@@ -31390,7 +31462,7 @@ function builderArgs(builder) {
 function indexAnnotationArgs(annotations) {
     return Object.entries(annotations ?? {}).map(([key, value]) => `--annotation=index:${key}=${value}`);
 }
-function createImagetools(runner = run) {
+function createImagetools(runner = exec_run) {
     const commands = new Map();
     const command = (env) => {
         const key = [env.PATH, env.DOCKER_CONFIG, env.HOME].join('\0');
@@ -31639,7 +31711,7 @@ async function installSpin(o) {
     // The tarball was just verified (or found verified in the cache): unpacking again is cheap and
     // guarantees the binary matches it.
     (0,external_node_fs_namespaceObject.mkdirSync)(binDir, { recursive: true });
-    await (o.runner ?? run)('tar', ['-xzf', tarball, '-C', binDir, 'spin']);
+    await (o.runner ?? exec_run)('tar', ['-xzf', tarball, '-C', binDir, 'spin']);
     if (!(0,external_node_fs_namespaceObject.existsSync)(binary))
         throw new Error(`${spinTarball(version, arch)} holds no spin binary`);
     return binary;
@@ -31711,7 +31783,7 @@ function spinAnnotations(ctx) {
     return Object.entries(ctx.metadata.annotations);
 }
 function createSpinBackend(options = {}) {
-    const runner = options.runner ?? run;
+    const runner = options.runner ?? exec_run;
     const now = options.now ?? Date.now;
     const resolveDigest = options.resolveDigest ?? ((reference, env) => createImagetools().indexDigest(reference, env));
     const binaries = new WeakMap();
@@ -31805,6 +31877,7 @@ const BACKEND_TRAITS = {
         buildkitSyntax: false,
         crossCompiles: false,
         runnerTools: [],
+        runsForeignCode: true,
         localTools: ['kaniko', 'containers-conf', 'binfmt'],
         localServices: [],
         actionsCache: false,
@@ -31812,8 +31885,8 @@ const BACKEND_TRAITS = {
             kanikoImage: {
                 name: 'kaniko-image',
                 value: 'REF',
-                help: 'Kaniko executor image (default: built locally from source)',
-                description: 'Kaniko executor image for kaniko builds (required when any app uses kaniko); pin it by digest.',
+                help: 'Kaniko executor image, pinned by digest (default: built from the pinned Go module)',
+                description: 'Kaniko executor image for kaniko builds, pinned by digest (a tag alone draws a warning). Empty: built on the runner from the pinned Go module, verified by the Go checksum database.',
             },
         },
     },
@@ -31826,6 +31899,7 @@ const BACKEND_TRAITS = {
         input: 'go-module',
         crossCompiles: true,
         runnerTools: ['ko', 'crane'],
+        runsForeignCode: false,
         localTools: ['ko', 'crane'],
         localServices: [],
         actionsCache: true,
@@ -31848,6 +31922,7 @@ const BACKEND_TRAITS = {
         // --platform=$BUILDPLATFORM still runs its final stage's RUN steps emulated.
         crossCompiles: false,
         runnerTools: [],
+        runsForeignCode: true,
         localTools: ['buildkit', 'binfmt'],
         localServices: ['buildkitd'],
         actionsCache: false,
@@ -31861,6 +31936,7 @@ const BACKEND_TRAITS = {
         input: 'spin-manifest',
         crossCompiles: true,
         runnerTools: [],
+        runsForeignCode: false,
         localTools: [],
         localServices: [],
         // The pinned Spin CLI the backend installs into its cache dir; installSpin hashes the tarball
@@ -32056,6 +32132,9 @@ const buildConfigSchema = strictObject({
     labels: userMetadataMap.describe('Labels of the image config, KEY: value; the labels input and --label win over them').optional(),
     annotations: userMetadataMap
         .describe('Annotations of each platform manifest and of the index, KEY: value; the annotations input and --annotation win over them')
+        .optional(),
+    pull_credentials: schemas_boolean()
+        .describe("kaniko: hand the run's registry login to the executor, to pull a private base image. The Dockerfile's RUN steps can read it; never given on pull requests. Default false")
         .optional(),
     ko_config: koConfigSchema.describe('Settings of the ko backend').optional(),
     spin_config: spinConfigSchema.describe('Settings of the spin backend').optional(),
@@ -32308,7 +32387,7 @@ function defaultImagePrefix(repository, owner) {
 // Never wait on a credential prompt in CI or in a test.
 const gitEnv = () => ({ ...process.env, GIT_TERMINAL_PROMPT: '0' });
 async function git(cwd, args, options = {}) {
-    return run('git', args, { ...options, cwd, env: gitEnv() });
+    return exec_run('git', args, { ...options, cwd, env: gitEnv() });
 }
 const ZERO_SHA = /^0+$/;
 /**
@@ -32919,6 +32998,93 @@ function sharedAnnotations(sets) {
     return sorted(Object.fromEntries(Object.entries(first).filter(([key, value]) => rest.every((s) => s[key] === value))));
 }
 
+;// CONCATENATED MODULE: ./src/core/upstreamUrl.ts
+// upstream_repo: which git URLs a build may clone, and how one is shown. git itself takes far more
+// (git-clone(1) "GIT URLS"; transport.c and remote-curl of git 2.39): local paths and file://
+// (a host directory read into the image), `<helper>::<address>` remote helpers (`ext::` runs a
+// command), credentials inside the URL (kept in logs, the plan and .git/config). So:
+//   https://host/path, ssh://[user@]host[:port]/path, scp-like [user@]host:path: accepted;
+//   http:// and git:// (no TLS): only to a loopback host (a test's local server);
+//   everything else: refused, with a hint.
+// A URL's userinfo is never printed: redactUrl replaces a password (or a token in the user part
+// of an http(s) URL) by ***.
+const LOOPBACK = /^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
+/** scheme://[userinfo@]host[:port]/path; undefined for a URL without a scheme. */
+function parseSchemeUrl(url) {
+    const m = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/(?:([^@/]*)@)?(\[[^\]]*\]|[^/:?#]*)(.*)$/.exec(url);
+    if (!m)
+        return undefined;
+    return { scheme: m[1].toLowerCase(), userinfo: m[2], host: m[3], rest: m[4] };
+}
+/** The URL with any password or http(s) user token replaced by ***: what may be printed. */
+function redactUrl(url) {
+    const parsed = parseSchemeUrl(url);
+    if (parsed?.userinfo !== undefined) {
+        const [user, password] = parsed.userinfo.split(/:(.*)/s);
+        const shownUser = parsed.scheme === 'ssh' ? user : '***';
+        const shown = password !== undefined ? `${shownUser}:***` : shownUser;
+        return `${parsed.scheme}://${shown}@${parsed.host}${parsed.rest}`;
+    }
+    return url;
+}
+/** Why git must not clone `url`, or undefined when it may. Never quotes credentials. */
+function upstreamUrlProblem(url) {
+    const shown = redactUrl(url);
+    if (url.startsWith('-')) {
+        return { message: `\`${shown}\` starts with "-", which git would read as an option`, hint: 'give an https:// or ssh:// URL' };
+    }
+    if (/^[A-Za-z][A-Za-z0-9+.-]*::/.test(url)) {
+        return {
+            message: `\`${shown}\` names a git remote helper (<helper>::<address>); \`ext::\` and others run commands`,
+            hint: 'give an https:// or ssh:// URL',
+        };
+    }
+    if (/\s/.test(url) || [...url].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)) {
+        return {
+            message: `\`${shown}\` holds whitespace or control characters`,
+            hint: 'write the URL alone, e.g. https://github.com/owner/repo.git',
+        };
+    }
+    const parsed = parseSchemeUrl(url);
+    if (parsed) {
+        const { scheme, userinfo, host } = parsed;
+        if (!['https', 'http', 'ssh', 'git', 'git+ssh', 'ssh+git'].includes(scheme)) {
+            return {
+                message: `\`${shown}\`: the ${scheme}:// scheme is not allowed${scheme === 'file' ? ' (it reads a directory of the build host)' : ''}`,
+                hint: 'use https:// or ssh:// (http:// and git:// only to a loopback host)',
+            };
+        }
+        if (!host)
+            return { message: `\`${shown}\` has no host`, hint: 'e.g. https://github.com/owner/repo.git' };
+        const ssh = scheme.includes('ssh');
+        if (userinfo !== undefined && (!ssh || userinfo.includes(':'))) {
+            return {
+                message: `\`${shown}\` holds credentials: they would be kept in logs, the plan and the clone's .git/config`,
+                hint: 'remove them from the URL; give access with a secret instead (e.g. a git credential helper or an SSH key on the runner)',
+            };
+        }
+        if ((scheme === 'http' || scheme === 'git') && !LOOPBACK.test(host)) {
+            return {
+                message: `\`${shown}\`: ${scheme}:// is unencrypted and unauthenticated, allowed only to a loopback host`,
+                hint: `use https://${host}${parsed.rest}`,
+            };
+        }
+        return undefined;
+    }
+    // git's scp-like syntax, [user@]host:path: a colon before any slash (git-clone(1)); anything
+    // else without a scheme is a local path.
+    const scp = /^(?:([^@/:]+)@)?(\[[^\]]+\]|[^/:@]+):(?!\/\/)(.+)$/.exec(url);
+    if (scp) {
+        if (scp[1]?.includes(':'))
+            return { message: `\`${shown}\` holds a password`, hint: 'use an SSH key instead' };
+        return undefined;
+    }
+    return {
+        message: `\`${shown}\` is a local path: a build clones only remote repositories`,
+        hint: 'give an https:// or ssh:// URL (file:// and local paths read the build host)',
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/pipeline/buildLeg.ts
 // Runs one leg: fetch the sources (local dir, or an upstream clone at a ref), set the backend up,
 // build one platform and push it by digest, measure the pushed image, and always come back with a
@@ -32936,13 +33102,14 @@ function sharedAnnotations(sets) {
 
 
 
+
 async function sources(spec, env, workDir) {
     if (spec.source.kind === 'upstream') {
         const checkout = (0,external_node_path_namespaceObject.join)(workDir, 'upstream');
         // The plan resolved the ref once (core/upstreamRef.ts): every leg fetches that commit, so a
         // branch that moves while the legs start still gives one commit in every platform image.
         const planned = spec.source.commit;
-        env.log(`cloning ${spec.source.repo} at ${planned ? `${planned} (${spec.source.ref} at plan time)` : spec.source.ref}`);
+        env.log(`cloning ${redactUrl(spec.source.repo)} at ${planned ? `${planned} (${spec.source.ref} at plan time)` : spec.source.ref}`);
         const commit = await git_shallowClone(spec.source.repo, planned ?? spec.source.ref, checkout);
         if (planned && commit !== planned)
             throw new Error(`upstream checkout is ${commit}, not the planned ${planned}`);
@@ -32988,6 +33155,7 @@ async function buildLeg(leg, spec, env, deps) {
             options: env.backendOptions ?? {},
             secrets: env.secrets,
             onRunner: env.onRunner,
+            pullRequest: env.pullRequest,
             log: env.log,
         };
         const version = await backend.setup(ctx);
@@ -33041,9 +33209,9 @@ async function buildLeg(leg, spec, env, deps) {
     }
 }
 
-// EXTERNAL MODULE: ./node_modules/semver/index.js
-var semver = __nccwpck_require__(2088);
-;// CONCATENATED MODULE: ./node_modules/csv-parse/lib/api/CsvError.js
+// EXTERNAL MODULE: ../../main/node_modules/semver/index.js
+var semver = __nccwpck_require__(6626);
+;// CONCATENATED MODULE: ../../main/node_modules/csv-parse/lib/api/CsvError.js
 class CsvError extends Error {
   constructor(code, message, options, ...contexts) {
     if (Array.isArray(message)) message = message.join(" ").trim();
@@ -33067,14 +33235,14 @@ class CsvError extends Error {
 
 
 
-;// CONCATENATED MODULE: ./node_modules/csv-parse/lib/utils/is_object.js
+;// CONCATENATED MODULE: ../../main/node_modules/csv-parse/lib/utils/is_object.js
 const is_object = function (obj) {
   return typeof obj === "object" && obj !== null && !Array.isArray(obj);
 };
 
 
 
-;// CONCATENATED MODULE: ./node_modules/csv-parse/lib/api/normalize_columns_array.js
+;// CONCATENATED MODULE: ../../main/node_modules/csv-parse/lib/api/normalize_columns_array.js
 
 
 
@@ -33108,7 +33276,7 @@ const normalize_columns_array = function (columns) {
 
 
 
-;// CONCATENATED MODULE: ./node_modules/csv-parse/lib/utils/ResizeableBuffer.js
+;// CONCATENATED MODULE: ../../main/node_modules/csv-parse/lib/utils/ResizeableBuffer.js
 class ResizeableBuffer {
   constructor(size = 100) {
     this.size = size;
@@ -33173,7 +33341,7 @@ class ResizeableBuffer {
 
 /* harmony default export */ const utils_ResizeableBuffer = (ResizeableBuffer);
 
-;// CONCATENATED MODULE: ./node_modules/csv-parse/lib/api/init_state.js
+;// CONCATENATED MODULE: ../../main/node_modules/csv-parse/lib/api/init_state.js
 
 
 const init_state = function (options) {
@@ -33289,7 +33457,7 @@ const init_state = function (options) {
 
 
 
-;// CONCATENATED MODULE: ./node_modules/csv-parse/lib/utils/underscore.js
+;// CONCATENATED MODULE: ../../main/node_modules/csv-parse/lib/utils/underscore.js
 const underscore = function (str) {
   return str.replace(/([A-Z])/g, function (_, match) {
     return "_" + match.toLowerCase();
@@ -33298,7 +33466,7 @@ const underscore = function (str) {
 
 
 
-;// CONCATENATED MODULE: ./node_modules/csv-parse/lib/api/normalize_options.js
+;// CONCATENATED MODULE: ../../main/node_modules/csv-parse/lib/api/normalize_options.js
 
 
 
@@ -34062,7 +34230,7 @@ const normalize_options = function (opts) {
 
 
 
-;// CONCATENATED MODULE: ./node_modules/csv-parse/lib/utils/delimiter_discover.js
+;// CONCATENATED MODULE: ../../main/node_modules/csv-parse/lib/utils/delimiter_discover.js
 
 
 
@@ -34129,7 +34297,7 @@ const std = function (array) {
 
 
 
-;// CONCATENATED MODULE: ./node_modules/csv-parse/lib/api/index.js
+;// CONCATENATED MODULE: ../../main/node_modules/csv-parse/lib/api/index.js
 
 
 
@@ -35099,7 +35267,7 @@ const api_transform = function (original_options = {}) {
 
 
 
-;// CONCATENATED MODULE: ./node_modules/csv-parse/lib/sync.js
+;// CONCATENATED MODULE: ../../main/node_modules/csv-parse/lib/sync.js
 
 
 
@@ -36007,6 +36175,7 @@ function parseInputRules(text, source) {
 
 
 
+
 const PLATFORM_LISTS = [['platforms'], ...PLATFORM_SECTIONS.map(({ section }) => [section, 'platforms'])];
 const WASM_BACKENDS = backendsWhere((t) => t.artifact === 'wasm');
 function present(v) {
@@ -36046,6 +36215,11 @@ function crossCheck(raw, at) {
     }
     if (local === false && !hasRepo && !hasRef) {
         error('value', ['use_local_context'], 'nothing to build: use_local_context is false and there is no upstream_repo', 'set `use_local_context: true`, or give upstream_repo and upstream_ref');
+    }
+    if (typeof raw.upstream_repo === 'string') {
+        const problem = upstreamUrlProblem(raw.upstream_repo);
+        if (problem)
+            error('value', ['upstream_repo'], problem.message, problem.hint);
     }
     // --- platforms
     const backend = BACKENDS.includes(raw.build_backend) ? raw.build_backend : undefined;
@@ -36729,8 +36903,8 @@ function checkApp(dir, configFile, options = {}) {
     return { config: loaded.config, locate: loaded.locate, detection, problems: [...loaded.problems, ...detection.problems] };
 }
 
-// EXTERNAL MODULE: ./node_modules/ignore/index.js
-var ignore = __nccwpck_require__(298);
+// EXTERNAL MODULE: ../../main/node_modules/ignore/index.js
+var ignore = __nccwpck_require__(9312);
 var ignore_default = /*#__PURE__*/__nccwpck_require__.n(ignore);
 ;// CONCATENATED MODULE: ./src/core/exclude.ts
 // `.hephyignore` at the repository root: directories whose apps are never planned, built or
@@ -37574,8 +37748,8 @@ async function buildPlannedLeg(leg, options) {
         const spec = planned.source.kind === 'upstream' && leg.upstreamCommit
             ? { ...planned, source: { ...planned.source, commit: leg.upstreamCommit } }
             : planned;
-        await options.prepare?.(leg);
-        return await buildLeg(leg, spec, { ...options, root: (0,external_node_path_namespaceObject.resolve)(options.cwd, options.root) }, {
+        const backendOptions = (await options.prepare?.(leg)) ?? options.backendOptions;
+        return await buildLeg(leg, spec, { ...options, backendOptions, root: (0,external_node_path_namespaceObject.resolve)(options.cwd, options.root) }, {
             backendFor: backendFor,
             compressedSize: (ref, env) => manifestCompressedSize(ref, env),
         });
@@ -37656,7 +37830,28 @@ function renderTextTable(headers, rows) {
 }
 /** Escapes text for a markdown table cell. */
 function cell(text) {
-    return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+    return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}
+/**
+ * Untrusted text (a tool's error, a runner label, a Dockerfile step) as plain inline text of
+ * GitHub Markdown: no HTML (`<`, `>`, `&` as entities), no emphasis, code, link, strike-through
+ * or @mention (a backslash before ASCII punctuation, CommonMark 0.31 §2.4), one line. `|` is left
+ * to `cell`, which every table cell and list line passes through.
+ */
+function plainText(text) {
+    return text
+        .replace(/\r?\n/g, ' ')
+        .replace(/[\\`*_[\]~@]/g, '\\$&')
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;');
+}
+/**
+ * Untrusted text as an inline code span: inside one, Markdown and HTML are not read (CommonMark
+ * §6.1), but a backtick would end it, so backticks become quotes; one line.
+ */
+function inlineCode(text) {
+    return `\`${text.replace(/`/g, "'").replace(/\r?\n/g, ' ')}\``;
 }
 function renderMarkdownTable(headers, rows) {
     return [
@@ -37712,7 +37907,7 @@ function renderPlanMarkdown(plan, why) {
     const legs = plan.matrix.include.length;
     out.push(`**${plan.images.length}** image(s) in **${legs}** leg(s): ${why ?? describeMode(plan)}.`, '');
     if (plan.images.length) {
-        out.push(renderMarkdownTable(['Image', 'Dir', 'Backend', 'Platforms', 'Runners', 'Why this backend'], planRows(plan).map((r) => [`\`${r.image}\``, `\`${r.dir}\``, r.backend, r.platforms, r.runners, r.why])), '');
+        out.push(renderMarkdownTable(['Image', 'Dir', 'Backend', 'Platforms', 'Runners', 'Why this backend'], planRows(plan).map((r) => [inlineCode(r.image), inlineCode(r.dir), r.backend, r.platforms, plainText(r.runners), plainText(r.why)])), '');
         out.push(`### Tags`, '', `For ${tagRunLine(plan)}:`, '');
         out.push(renderMarkdownTable(['Image', 'Tags'], plan.images.map((image) => [`\`${image.image}\``, image.tags.map((t) => `\`${cell(t)}\``).join('<br>') || 'none in this run'])), '');
     }
@@ -37721,12 +37916,12 @@ function renderPlanMarkdown(plan, why) {
     }
     if (plan.skipped.length) {
         out.push('<details><summary>Skipped directories</summary>', '');
-        out.push(renderMarkdownTable(['Dir', 'Reason'], plan.skipped.map((s) => [`\`${s.dir}\``, s.reason])), '', '</details>', '');
+        out.push(renderMarkdownTable(['Dir', 'Reason'], plan.skipped.map((s) => [inlineCode(s.dir), plainText(s.reason)])), '', '</details>', '');
     }
     if (plan.problems.length) {
         out.push('### Problems', '');
         for (const p of plan.problems)
-            out.push(`- \`${cell(formatProblem(p))}\``);
+            out.push(`- ${cell(inlineCode(formatProblem(p)))}`);
         out.push('');
     }
     return out.join('\n');
@@ -37751,8 +37946,11 @@ function renderLegMarkdown(record) {
         out.push(`Digest: \`${record.repository}@${record.digest}\` (no tag yet: the merge job tags the multi-arch index).`, '');
     if (record.sourceCommit)
         out.push(`Source commit: \`${record.sourceCommit}\``, '');
-    if (record.error)
-        out.push('```', record.error, '```', '');
+    if (record.error) {
+        // A fence longer than any run of backticks in the error, which is untrusted text (CommonMark §4.5).
+        const fence = '`'.repeat(Math.max(3, ...[...record.error.matchAll(/`+/g)].map((m) => m[0].length + 1)));
+        out.push(fence, record.error, fence, '');
+    }
     return out.join('\n');
 }
 
@@ -37800,6 +37998,14 @@ function normalizeRegistry(host) {
         throw new UserError(`registry \`${trimmed}\` is not a host[:port], e.g. registry.example.com or 127.0.0.1:5000`);
     }
     return hostPort;
+}
+/**
+ * A registry on this machine: localhost, 127.0.0.0/8 or [::1], with or without a port (a local
+ * test registry, which may take anonymous pushes).
+ */
+function registryAuth_isLoopbackRegistry(registry) {
+    const host = normalizeRegistry(registry).replace(/:\d+$/, '');
+    return host === 'localhost' || host === '[::1]' || /^127(?:\.\d{1,3}){3}$/.test(host);
 }
 function basicAuth(creds) {
     return Buffer.from(`${creds.username}:${creds.password}`, 'utf8').toString('base64');
@@ -37891,17 +38097,61 @@ function withRegistryAuth(env, creds, dir) {
     return { ...env, DOCKER_CONFIG: dir, BUILDX_CONFIG: env.BUILDX_CONFIG || (0,external_node_path_namespaceObject.join)(previous, 'buildx') };
 }
 /**
- * Logs in through a fresh docker config dir under `parentDir`: the environment for tools, and
- * every form of the password to mask.
+ * Logs in through a fresh docker config dir under `parentDir`: the environment for tools, every
+ * form of the password to mask, and the dir, which the caller removes when done.
  */
 function registryLogin(env, creds, parentDir) {
     const dir = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(parentDir, 'hephy-docker-config-'));
-    return { env: withRegistryAuth(env, creds, dir), secrets: registrySecrets(creds) };
+    try {
+        return { env: withRegistryAuth(env, creds, dir), secrets: registrySecrets(creds), dir };
+    }
+    catch (error) {
+        (0,external_node_fs_namespaceObject.rmSync)(dir, { recursive: true, force: true });
+        throw error;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/cli/tempLogin.ts
+// The CLI's temporary docker config dirs (registry logins) are removed on every way out: the
+// command's end, an error, process.exit, and SIGINT/SIGTERM/SIGHUP (after which the process dies
+// of the same signal, as it would have without us). A login left in /tmp would hand the registry
+// password to whoever reads the file later.
+
+const dirs = new Set();
+let installed = false;
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+function removeAll() {
+    for (const dir of dirs)
+        (0,external_node_fs_namespaceObject.rmSync)(dir, { recursive: true, force: true });
+    dirs.clear();
+}
+function onSignal(signal) {
+    removeAll();
+    for (const s of SIGNALS)
+        process.removeListener(s, onSignal);
+    process.kill(process.pid, signal);
+}
+/** Removes `dir` when the process ends, whichever way; `release` removes it now. */
+function removeOnExit(dir) {
+    dirs.add(dir);
+    if (!installed) {
+        installed = true;
+        process.on('exit', removeAll);
+        for (const s of SIGNALS)
+            process.on(s, onSignal);
+    }
+    return {
+        release() {
+            (0,external_node_fs_namespaceObject.rmSync)(dir, { recursive: true, force: true });
+            dirs.delete(dir);
+        },
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/cli/registryOptions.ts
 // Registry options shared by `build` and `merge`: where to push, and how to log in without a
 // password on the command line (stdin or the HEPHY_REGISTRY_PASSWORD variable).
+
 
 
 
@@ -37923,7 +38173,11 @@ const registryHelp = `  --registry HOST[:PORT]  registry to push to (required)
   --insecure              plain http (local registries)
   --username USER         log in as USER; the password comes from stdin (--password-stdin)
   --password-stdin        or from the HEPHY_REGISTRY_PASSWORD variable, never from the command line`;
-function registryFromArgs(args, io) {
+/**
+ * Where to push and the login for it. login false (`--dry-run`): no login at all, whatever
+ * credentials are given, since nothing talks to the registry with them.
+ */
+function registryFromArgs(args, io, { login = true } = {}) {
     const given = stringOption(args, 'registry');
     if (!given)
         throw new UserError('--registry HOST[:PORT] is required');
@@ -37937,13 +38191,16 @@ function registryFromArgs(args, io) {
     };
     const env = toolEnv(io.env);
     const username = stringOption(args, 'username');
-    if (!username)
-        return { publish, insecure: Boolean(args.values.insecure), env, secrets: [] };
+    const anonymous = { publish, insecure: Boolean(args.values.insecure), env, secrets: [], release: () => undefined };
+    if (!username || !login)
+        return anonymous;
     const password = args.values['password-stdin'] ? (0,external_node_fs_namespaceObject.readFileSync)(0, 'utf8').replace(/\r?\n$/, '') : io.env.HEPHY_REGISTRY_PASSWORD;
     if (!password)
         throw new UserError('--username needs a password: pipe it to --password-stdin, or set HEPHY_REGISTRY_PASSWORD');
     const creds = { registry, username, password };
-    return { publish, insecure: Boolean(args.values.insecure), ...registryLogin(env, creds, (0,external_node_os_namespaceObject.tmpdir)()) };
+    const session = registryLogin(env, creds, (0,external_node_os_namespaceObject.tmpdir)());
+    const { release } = removeOnExit(session.dir);
+    return { ...anonymous, env: session.env, secrets: session.secrets, release };
 }
 
 ;// CONCATENATED MODULE: ./src/cli/metadataOptions.ts
@@ -38041,13 +38298,14 @@ ${metadataHelp(26)}
             }
             leg = found;
         }
-        const registry = registryFromArgs(args, io);
+        const dryRun = Boolean(args.values['dry-run']);
+        const registry = registryFromArgs(args, io, { login: !dryRun });
         const record = await buildPlannedLeg(leg, {
             root,
             cwd: io.cwd,
             publish: registry.publish,
             insecure: registry.insecure,
-            push: !args.values['dry-run'],
+            push: !dryRun,
             env: registry.env,
             secrets: registry.secrets,
             cacheRoot: (0,external_node_path_namespaceObject.join)(toolsDir(registry.env), 'cache'),
@@ -38055,7 +38313,7 @@ ${metadataHelp(26)}
             metadata,
             onRunner: false,
             log: (line) => io.err(`[${leg.id}] ${line}\n`),
-        });
+        }).finally(() => registry.release());
         const json = `${JSON.stringify(record, null, 2)}\n`;
         const file = stringOption(args, 'record');
         if (file)
@@ -38796,12 +39054,12 @@ function renderFinding(finding, growth = []) {
         case 'failed': {
             const lines = [`- **\`${finding.image}\`** failed${finding.failedLegs.length || !finding.tagsMoved ? ': no tag moved.' : '.'}`];
             for (const leg of finding.failedLegs)
-                lines.push(`  - leg \`${leg.legId}\` (${leg.platform}): ${cell(firstLine(leg.reason))}`);
+                lines.push(`  - leg ${inlineCode(leg.legId)} (${leg.platform}): ${cell(plainText(firstLine(leg.reason)))}`);
             if (finding.error)
-                lines.push(`  - merge: ${cell(firstLine(finding.error))}`);
+                lines.push(`  - merge: ${cell(plainText(firstLine(finding.error)))}`);
             // A push that failed part way, or a tag overwritten after it: which tags this run did move.
             if (finding.movedTags.length)
-                lines.push(`  - tags this run moved: ${finding.movedTags.map((t) => `\`${cell(t)}\``).join(', ')}`);
+                lines.push(`  - tags this run moved: ${finding.movedTags.map((t) => inlineCode(t)).join(', ')}`);
             return lines;
         }
         case 'bigger': {
@@ -38813,7 +39071,7 @@ function renderFinding(finding, growth = []) {
                 .map((c) => growth.find((g) => g.legId === c.record.legId)?.changes[0])
                 .filter((l) => l !== undefined && l.deltaBytes > 0)
                 .sort((a, b) => b.deltaBytes - a.deltaBytes)[0];
-            const why = largest ? `; largest: ${formatBytes(largest.deltaBytes)} from \`${cell(largest.step.replace(/`/g, "'"))}\`` : '';
+            const why = largest ? `; largest: ${formatBytes(largest.deltaBytes)} from ${cell(inlineCode(largest.step))}` : '';
             return [`- **\`${finding.image}\`** is bigger: ${parts.join(', ')}${why}.`];
         }
         case 'slower': {
@@ -39137,7 +39395,7 @@ function growthSection(ctx) {
             continue;
         }
         if (g.error) {
-            out.push(`Layers not compared: ${cell(firstLine(g.error))}`, '');
+            out.push(`Layers not compared: ${cell(plainText(firstLine(g.error)))}`, '');
             continue;
         }
         // Layers rebuilt byte-for-byte but for a timestamp move by a few bytes: not worth a row.
@@ -39151,7 +39409,7 @@ function growthSection(ctx) {
                 : l.kind === 'removed'
                     ? `removed, ${formatBytes(l.deltaBytes)}`
                     : `${formatDelta(l.size, l.previousSize, 'bytes')} (was ${formatBytes(l.previousSize)})`,
-            `\`${l.step.replace(/`/g, "'")}\``,
+            inlineCode(l.step),
         ])), '');
         const tiny = g.changes.length - notable.length;
         const more = notable.length - shown.length;
@@ -39257,8 +39515,8 @@ function legsTable(ctx) {
             const r = c.record;
             return [
                 `\`${r.image}\` ${r.platform}`,
-                r.status !== 'success' ? `**failed**: ${firstLine(r.error ?? '')}` : r.pushed === false ? 'built, not pushed' : 'ok',
-                formatRunner(r.runner),
+                r.status !== 'success' ? `**failed**: ${plainText(firstLine(r.error ?? ''))}` : r.pushed === false ? 'built, not pushed' : 'ok',
+                plainText(formatRunner(r.runner)),
                 r.backend,
                 ...phaseCells(r),
                 ...(compare ? [timeCell(c), rangeCell(c)] : []),
@@ -39698,39 +39956,45 @@ ${summaryHelp}`,
         const { records, problems } = readLegRecords((0,external_node_path_namespaceObject.resolve)(io.cwd, recordsDir));
         for (const problem of problems)
             io.err(`warning: ${problem}\n`);
-        const registry = registryFromArgs(args, io);
-        registry.publish.perArchTags = Boolean(args.values['per-arch-tags']);
-        checkPlanPublish(plan.publish, registry.publish);
-        // The plan says when this run may not push (a pull request from a fork, pull_request_target).
-        if (!plan.publish.push && !args.values['dry-run'])
-            io.err(`nothing is pushed: ${plan.publish.pushWhy}\n`);
-        const report = await mergeImages({
-            images: plan.images,
-            legs: plan.matrix.include,
-            records,
-            publish: registry.publish,
-            env: registry.env,
-            secrets: registry.secrets,
-            // Absent: mergeImages decides from the records.
-            push: args.values['dry-run'] || !plan.publish.push ? false : undefined,
-            log: (line) => io.err(`${line}\n`),
-        });
-        const comparisons = compareRecords(records, choice.history, choice.thresholds);
-        const pushed = !args.values['dry-run'] && records.some((r) => r.pushed !== false);
-        const growth = pushed
-            ? await readLayerGrowth(comparisons, { env: registry.env, secrets: registry.secrets, log: (line) => io.err(`${line}\n`) })
-            : [];
-        const summaryOptions = { history: choice.history, thresholds: choice.thresholds, growth };
-        const summary = stringOption(args, 'summary');
-        if (summary)
-            (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.resolve)(io.cwd, summary), renderRunSummaryMarkdown(report, summaryOptions));
-        const comment = stringOption(args, 'comment');
-        if (comment)
-            (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.resolve)(io.cwd, comment), renderRunComment(report, summaryOptions));
-        io.out(renderRunSummaryText(report, summaryOptions));
-        if (choice.saveTo)
-            saveHistoryFile(choice, records);
-        return anyFailed(report) ? 1 : 0;
+        // Nothing is pushed on a dry run, nor when every leg was built with --dry-run: no login then.
+        const pushes = !args.values['dry-run'] && records.some((r) => r.pushed !== false);
+        const registry = registryFromArgs(args, io, { login: pushes });
+        try {
+            registry.publish.perArchTags = Boolean(args.values['per-arch-tags']);
+            checkPlanPublish(plan.publish, registry.publish);
+            // The plan says when this run may not push (a pull request from a fork, pull_request_target).
+            if (!plan.publish.push && !args.values['dry-run'])
+                io.err(`nothing is pushed: ${plan.publish.pushWhy}\n`);
+            const report = await mergeImages({
+                images: plan.images,
+                legs: plan.matrix.include,
+                records,
+                publish: registry.publish,
+                env: registry.env,
+                secrets: registry.secrets,
+                // Absent: mergeImages decides from the records.
+                push: args.values['dry-run'] || !plan.publish.push ? false : undefined,
+                log: (line) => io.err(`${line}\n`),
+            });
+            const comparisons = compareRecords(records, choice.history, choice.thresholds);
+            const growth = pushes
+                ? await readLayerGrowth(comparisons, { env: registry.env, secrets: registry.secrets, log: (line) => io.err(`${line}\n`) })
+                : [];
+            const summaryOptions = { history: choice.history, thresholds: choice.thresholds, growth };
+            const summary = stringOption(args, 'summary');
+            if (summary)
+                (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.resolve)(io.cwd, summary), renderRunSummaryMarkdown(report, summaryOptions));
+            const comment = stringOption(args, 'comment');
+            if (comment)
+                (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.resolve)(io.cwd, comment), renderRunComment(report, summaryOptions));
+            io.out(renderRunSummaryText(report, summaryOptions));
+            if (choice.saveTo)
+                saveHistoryFile(choice, records);
+            return anyFailed(report) ? 1 : 0;
+        }
+        finally {
+            registry.release();
+        }
     },
 };
 
@@ -39838,9 +40102,13 @@ const WORKFLOW_VARIANTS = ['published', 'local'];
 const ACTION_REPO = 'hephy/builder';
 const ACTION_MAJOR = 'v1';
 const REUSABLE_WORKFLOW_PATH = '.github/workflows/build.yml';
-/** `uses:` of our own action in the given variant. */
-function actionRef(variant) {
-    return variant === 'local' ? './' : `${ACTION_REPO}@${ACTION_MAJOR}`;
+/** `uses:` of our own action in the given variant; pinned to a commit for a release. */
+function actionRef(variant, release) {
+    if (variant === 'local')
+        return './';
+    if (release)
+        return note(`${ACTION_REPO}@${release.sha}`, { after: release.version });
+    return `${ACTION_REPO}@${ACTION_MAJOR}`;
 }
 /** `uses:` of the reusable workflow, at `ref` (a tag, branch or SHA) when published. */
 function reusableWorkflowRef(variant, ref = ACTION_MAJOR) {
@@ -39931,9 +40199,9 @@ function callerWorkflow(s) {
         }),
         jobs: note({
             images: note({
-                permissions: note({ contents: 'read', packages: 'write', 'pull-requests': 'write', actions: 'read' }, {
+                permissions: note({ contents: 'read', packages: 'write', 'pull-requests': 'write' }, {
                     before: 'Exactly what the called workflow asks for (it refuses to start with less): read the code,\n' +
-                        'push images, comment on the pull request, read earlier runs to compare build times.',
+                        'push images, comment on the pull request.',
                 }),
                 uses: reusableWorkflowRef(s.variant, s.ref),
                 with: withInputs,
@@ -40040,6 +40308,7 @@ const BACKEND_INPUTS_PASSED = Object.fromEntries(BACKEND_OPTIONS.map((option) =>
 const CREDENTIALS = {
     username: '${{ secrets.REGISTRY_USERNAME }}',
     password: '${{ secrets.REGISTRY_PASSWORD }}',
+    'token-registries': '${{ inputs.token-registries }}',
 };
 const REUSABLE_HEADER = `hephy-builder: build every changed build-config.yaml into multi-arch images.
 plan (one job) -> build (one job per image and platform, on a native runner) -> merge (one job).
@@ -40048,11 +40317,11 @@ Call it from a workflow in your repository (\`npx hephy-builder init\` writes on
   jobs:
     images:
       uses: hephy/builder/.github/workflows/build.yml@v1
-      permissions: {contents: read, packages: write, pull-requests: write, actions: read}
+      permissions: {contents: read, packages: write, pull-requests: write}
 The caller must grant those permissions: GitHub refuses to start a called workflow whose jobs
 ask for more than the caller gives.`;
-function reusableWorkflow(variant) {
-    const action = actionRef(variant);
+function reusableWorkflow(variant, release) {
+    const action = actionRef(variant, release);
     return {
         name: 'hephy-builder',
         on: {
@@ -40113,6 +40382,11 @@ function reusableWorkflow(variant) {
                     },
                     annotations: {
                         description: 'Annotations of every manifest and index, KEY=VALUE lines; win over build-config.yaml annotations.',
+                        type: 'string',
+                        default: '',
+                    },
+                    'token-registries': {
+                        description: "Registry hosts besides ghcr.io that take the workflow token as a password (a GitHub Enterprise Server's container registry host). The token is never sent to any other registry.",
                         type: 'string',
                         default: '',
                     },
@@ -40274,9 +40548,10 @@ function reusableWorkflow(variant) {
                         'a publish in progress is never cancelled. The merge also reads every tag back and fails an\n' +
                         'image whose tag another run overwrote ("overwritten by another run").',
                 }),
-                permissions: note({ contents: 'read', packages: 'write', 'pull-requests': 'write', actions: 'read' }, {
-                    before: 'packages: tag the multi-arch indexes; pull-requests: the one summary comment on the PR;\n' +
-                        'actions: read the leg records (artifacts of this run); the default-branch history is in the Actions cache.',
+                permissions: note({ contents: 'read', packages: 'write', 'pull-requests': 'write' }, {
+                    before: 'packages: tag the multi-arch indexes; pull-requests: the one summary comment on the PR.\n' +
+                        'The leg records are artifacts of this run (the runtime token reads them, no `actions: read`);\n' +
+                        'the default-branch history is in the Actions cache.',
                 }),
                 outputs: { published: '${{ steps.merge.outputs.published }}' },
                 steps: [
@@ -40341,11 +40616,29 @@ function checkVariant(variant) {
     }
     return variant;
 }
-/** `.github/workflows/build.yml`: the reusable plan -> build -> merge workflow. */
+function checkRelease(options) {
+    const { actionSha, actionVersion } = options;
+    if (actionSha === undefined && actionVersion === undefined)
+        return undefined;
+    if (typeof actionSha !== 'string' || !/^[0-9a-f]{40}$/.test(actionSha)) {
+        throw new UserError(`action SHA \`${String(actionSha)}\` is not a full commit SHA (40 lowercase hex digits)`);
+    }
+    if (typeof actionVersion !== 'string' || !/^v\d+(\.\d+){0,2}(-[0-9A-Za-z.-]+)?$/.test(actionVersion)) {
+        throw new UserError(`action version \`${String(actionVersion)}\` is not a release version like v1.4.0`);
+    }
+    return { sha: actionSha, version: actionVersion };
+}
+/**
+ * `.github/workflows/build.yml`: the reusable plan -> build -> merge workflow. Its action steps
+ * use `hephy/builder@v1`, or for a release the commit that holds the action code.
+ */
 function renderReusableWorkflow(options = {}) {
     const variant = checkVariant(options.variant);
-    const marker = variant === 'local' ? { variant } : undefined;
-    return renderYaml(reusableWorkflow(variant), header(REUSABLE_HEADER, FROM_SOURCE('src/generator/workflows/reusable.ts'), 'reusable', marker));
+    const release = checkRelease(options);
+    if (release && variant === 'local')
+        throw new UserError('a local workflow runs the action of its checkout: it takes no action SHA');
+    const marker = variant === 'local' ? { variant } : release ? { actionSha: release.sha, actionVersion: release.version } : undefined;
+    return renderYaml(reusableWorkflow(variant, release), header(REUSABLE_HEADER, FROM_SOURCE('src/generator/workflows/reusable.ts'), 'reusable', marker));
 }
 /** `.github/workflows/ci.yml` of this repository. */
 function renderCiWorkflow() {
@@ -40861,7 +41154,12 @@ function writeGenerated(root, options = {}) {
         if (!marker)
             continue;
         seen.add(file.path);
-        written.push(writeIfChanged(root, file.path, renderFromMarker(marker)));
+        // A release pins the reusable workflow's action steps to the commit of the action code.
+        const pinned = options.release && marker.kind === 'reusable' && marker.options.variant !== 'local';
+        const rendered = pinned
+            ? renderFromMarker({ ...marker, options: { ...marker.options, ...options.release } })
+            : renderFromMarker(marker);
+        written.push(writeIfChanged(root, file.path, rendered));
     }
     if (options.project) {
         for (const target of PROJECT_WORKFLOWS) {
@@ -40888,18 +41186,33 @@ function writeGenerated(root, options = {}) {
 const generateCommand = {
     name: 'generate',
     summary: 'Check (--check) or rewrite (--write) the workflows hephy-builder generated',
-    usage: 'hephy-builder generate --check | --write [--root DIR]',
-    help: `  --check      exit 1 and print a diff when a generated workflow differs from what this version writes
-  --write      rewrite every generated workflow in place
-  --root DIR   repository root (default: .)`,
-    options: { check: { type: 'boolean' }, write: { type: 'boolean' }, root: { type: 'string' }, project: { type: 'boolean' } },
+    usage: 'hephy-builder generate --check | --write [--root DIR] [--action-sha SHA --action-version V]',
+    help: `  --check               exit 1 and print a diff when a generated workflow differs from what this version writes
+  --write               rewrite every generated workflow in place
+  --root DIR            repository root (default: .)
+  --action-sha SHA      with --write, for a release (scripts/release.sh): the reusable workflow's
+  --action-version V    action steps run the action at commit SHA, marked as version V`,
+    options: {
+        check: { type: 'boolean' },
+        write: { type: 'boolean' },
+        root: { type: 'string' },
+        project: { type: 'boolean' },
+        'action-sha': { type: 'string' },
+        'action-version': { type: 'string' },
+    },
     allowPositionals: false,
     async run(args, io) {
         const root = (0,external_node_path_namespaceObject.resolve)(io.cwd, stringOption(args, 'root') ?? '.');
         if (Boolean(args.values.check) === Boolean(args.values.write))
             throw new UserError('say --check or --write\nusage: hephy-builder generate --check | --write [--root DIR]');
+        const actionSha = stringOption(args, 'action-sha');
+        const actionVersion = stringOption(args, 'action-version');
+        if ((actionSha === undefined) !== (actionVersion === undefined) || (actionSha !== undefined && !args.values.write)) {
+            throw new UserError('--action-sha and --action-version go together, with --write');
+        }
+        const release = actionSha !== undefined && actionVersion !== undefined ? { actionSha, actionVersion } : undefined;
         if (args.values.write) {
-            for (const file of writeGenerated(root, { project: Boolean(args.values.project) }))
+            for (const file of writeGenerated(root, { project: Boolean(args.values.project), release }))
                 io.out(`${file.status.padEnd(11)} ${file.path}\n`);
             return 0;
         }
@@ -40928,7 +41241,7 @@ const generateCommand = {
 const initCommand = {
     name: 'init',
     summary: 'Write .github/workflows/hephy-builder.yml (and a starter build-config.yaml in each app directory found, when there is none)',
-    usage: 'hephy-builder init [--root DIR] [--registry HOST] [--image-prefix PATH] [--tag-mode per-image|single-repo] [--runners MAP] [--branch B] [--force]',
+    usage: 'hephy-builder init [--root DIR] [--registry HOST] [--image-prefix PATH] [--tag-mode per-image|single-repo] [--runners MAP] [--branch B] [--ref SHA] [--force]',
     help: `  --root DIR            repository root (default: .)
   --registry HOST       registry to push to (default: the repository variable HEPHY_REGISTRY)
   --image-prefix PATH   path under the registry (default: the repository's owner/name)
@@ -40937,6 +41250,8 @@ const initCommand = {
                         labels or {group, labels}, e.g. '{"linux/arm64": ["self-hosted", "ARM64"]}'
                         (ubuntu-24.04-arm, the default for linux/arm64, is free for public repositories only)
   --branch B            default branch whose pushes publish (default: detected from the clone)
+  --ref SHA             call the reusable workflow at this commit of hephy/builder (a release's
+                        commit: it cannot move, unlike the default v1)
   --force               replace an existing workflow that differs`,
     options: {
         root: { type: 'string' },
@@ -40945,6 +41260,7 @@ const initCommand = {
         'tag-mode': { type: 'string' },
         runners: { type: 'string' },
         branch: { type: 'string' },
+        ref: { type: 'string' },
         force: { type: 'boolean' },
     },
     allowPositionals: false,
@@ -40966,12 +41282,17 @@ const initCommand = {
                 tagMode,
                 runners: stringOption(args, 'runners'),
                 branch: stringOption(args, 'branch'),
+                ref: stringOption(args, 'ref'),
             },
         });
         for (const file of result.files)
             io.out(`${file.status.padEnd(11)} ${file.path}\n`);
         for (const note of result.notes)
             io.out(`note: ${note}\n`);
+        const ref = stringOption(args, 'ref');
+        if (!ref || !/^[0-9a-f]{40}$/.test(ref)) {
+            io.out(`note: the workflow calls hephy/builder at ${ref ?? 'v1'}, a tag that can move; pin a release's commit with --ref SHA\n`);
+        }
         return 0;
     },
 };
