@@ -27,6 +27,9 @@ const tagList = z.array(
   }),
 );
 const tagRules = z.union([z.string(), z.array(z.string())]);
+// A branch, tag or commit as git-check-ref-format(1) allows one (no space, ~ ^ : ? * [ \\ or ..),
+// and never an option: git reads a value starting with - as one (`--upload-pack=CMD` runs CMD).
+const gitRefPattern = /^(?!-)(?!.*\.\.)[^\s~^:?*[\\]+$/;
 const envList = z.array(z.string().regex(buildArgPattern, { message: 'expected KEY=VALUE' }));
 
 export const koConfigSchema = z.strictObject({
@@ -48,7 +51,11 @@ export const buildConfigSchema = z
   .strictObject({
     use_local_context: z.boolean().describe('Build from the directory holding this file').optional(),
     upstream_repo: nonEmpty('upstream_repo').describe('A git URL to clone and build instead of the local directory').optional(),
-    upstream_ref: nonEmpty('upstream_ref').describe('Branch, tag or commit of upstream_repo to build').optional(),
+    upstream_ref: z
+      .string()
+      .regex(gitRefPattern, { message: 'expected a branch, tag or commit: no spaces, no ~ ^ : ? * [ \\ or .., not starting with -' })
+      .describe('Branch, tag or commit of upstream_repo to build')
+      .optional(),
     build_backend: z
       .enum(BACKENDS)
       .describe(`${BACKENDS.join(' | ')}; absent: auto-detected`)

@@ -59,6 +59,17 @@ describe('valid fixtures', () => {
     const { config } = loadBuildConfig(join(fixtures, 'valid/upstream.yaml'));
     expect(config?.upstream_ref).toBe('v2.1.6');
   });
+
+  // git-check-ref-format(1) and git-fetch(1): a ref is never an option, at the value's position.
+  test('an upstream_ref that git would read as an option, or that is no ref, is refused at its value', () => {
+    for (const ref of ['"--upload-pack=touch /tmp/x; git-upload-pack"', '-x', 'a b', 'main..dev', 'v1^{}', '""']) {
+      const { problems } = parseBuildConfig(`upstream_repo: https://example.org/r.git\nupstream_ref: ${ref}\n`, 'f.yaml');
+      expect(problems.map((p) => [p.line, p.column, p.path])).toContainEqual([2, 15, 'upstream_ref']);
+    }
+    for (const ref of ['main', 'v2.1.6', 'release/1.x', 'a'.repeat(40)]) {
+      expect(parseBuildConfig(`upstream_repo: https://example.org/r.git\nupstream_ref: ${ref}\n`, 'f.yaml').problems).toEqual([]);
+    }
+  });
 });
 
 // [line, column, path, message fragment, hint]
