@@ -147,6 +147,9 @@ export function koInvocation(opts: KoBuildOptions, layoutDir: string, userConfig
     opts.platform,
     ...metadataFlags('image-label', opts.labels),
     ...metadataFlags('image-annotation', opts.annotations),
+    // cobra reads flags after positional arguments: without `--` an import path from the config
+    // like `--image-refs=FILE` would be one of ko's options.
+    '--',
     opts.importPath,
   ];
   return { args, env, configPath, configText: koConfigText(userConfig, opts), layoutDir };

@@ -33,6 +33,7 @@ describe('koBuildOptions + koInvocation', () => {
       '--sbom=none',
       '--platform',
       'linux/arm64',
+      '--',
       './cmd/hello',
     ]);
     expect(options.cwd).toBe(ctx.sourceDir);
@@ -41,6 +42,13 @@ describe('koBuildOptions + koInvocation', () => {
     expect(inv.env.KO_CONFIG_PATH).toBe(join(ctx.workDir, 'ko', '.ko.yaml'));
     expect(inv.env.KOCACHE).toBe(join(ctx.cacheDir, 'kocache'));
     expect(inv.env.PATH).toBe(process.env.PATH);
+  });
+
+  // ko v0.19.1 (cobra) parses flags anywhere unless `--` ends them; checked with the real ko:
+  // `ko build ... -- --image-refs=F` fails on the import path "ko://--image-refs=F" and writes no F.
+  it('never lets an import path be read as an option of ko', () => {
+    const { ctx } = goApp({ ko_config: { base_image: BASE, import_path: '--image-refs=/tmp/x' } });
+    expect(koInvocation(koBuildOptions(ctx), '/l').args.slice(-2)).toEqual(['--', '--image-refs=/tmp/x']);
   });
 
   it('uses ko_config.import_path as given', () => {

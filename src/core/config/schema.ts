@@ -33,7 +33,11 @@ const gitRefPattern = /^(?!-)(?!.*\.\.)[^\s~^:?*[\\]+$/;
 const envList = z.array(z.string().regex(buildArgPattern, { message: 'expected KEY=VALUE' }));
 
 export const koConfigSchema = z.strictObject({
-  import_path: nonEmpty('import_path').describe('Go import path or ./relative package to build, e.g. ./cmd/server').optional(),
+  import_path: z
+    .string()
+    .regex(/^[^-\s]\S*$/, { message: 'expected a Go import path or ./relative package, not starting with -' })
+    .describe('Go import path or ./relative package to build, e.g. ./cmd/server')
+    .optional(),
   base_image: nonEmpty('base_image').describe('Base image for the Go binary (ko defaults to a distroless static image)').optional(),
   platforms: platformList.describe('Platforms to build; same as the top-level platforms key').optional(),
   env: envList.describe('Environment for go build, e.g. CGO_ENABLED=0').optional(),

@@ -55,6 +55,12 @@ describe('valid fixtures', () => {
     expect(parseBuildConfig('---\n', 'f').config).toEqual({});
   });
 
+  test('ko_config.import_path that ko would read as an option is refused at its value', () => {
+    const { config, problems } = parseBuildConfig('ko_config:\n  import_path: "--image-refs=/tmp/x"\n', 'f');
+    expect(config).toBeUndefined();
+    expect(errors(problems)).toEqual([expect.objectContaining({ line: 2, column: 16, path: 'ko_config.import_path' })]);
+  });
+
   test('a quoted upstream_ref stays a string', () => {
     const { config } = loadBuildConfig(join(fixtures, 'valid/upstream.yaml'));
     expect(config?.upstream_ref).toBe('v2.1.6');
