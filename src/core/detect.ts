@@ -81,7 +81,7 @@ export function detectBackend(dir: string, config: BuildConfig = {}, locate?: Lo
     for (const { key, value } of outside) {
       problem(
         key,
-        `${key.join('.')} ${value} leads outside the repository`,
+        `${value} leads outside the repository`,
         `paths are relative to the directory of ${CONFIG_FILE_NAME} and stay inside the repository`,
       );
     }
