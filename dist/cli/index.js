@@ -21599,6 +21599,9 @@ function koInvocation(opts, layoutDir, userConfig) {
         opts.platform,
         ...metadataFlags('image-label', opts.labels),
         ...metadataFlags('image-annotation', opts.annotations),
+        // cobra reads flags after positional arguments: without `--` an import path from the config
+        // like `--image-refs=FILE` would be one of ko's options.
+        '--',
         opts.importPath,
     ];
     return { args, env, configPath, configText: koConfigText(userConfig, opts), layoutDir };
@@ -32080,9 +32083,15 @@ const tagList = array(schemas_string().superRefine((tag, ctx) => {
         ctx.addIssue({ code: 'custom', message: problem });
 }));
 const tagRules = union([schemas_string(), array(schemas_string())]);
+// A branch, tag or commit as git-check-ref-format(1) allows one (no space, ~ ^ : ? * [ \\ or ..),
+// and never an option: git reads a value starting with - as one (`--upload-pack=CMD` runs CMD).
+const gitRefPattern = /^(?!-)(?!.*\.\.)[^\s~^:?*[\\]+$/;
 const envList = array(schemas_string().regex(buildArgPattern, { message: 'expected KEY=VALUE' }));
 const koConfigSchema = strictObject({
-    import_path: nonEmpty('import_path').describe('Go import path or ./relative package to build, e.g. ./cmd/server').optional(),
+    import_path: schemas_string()
+        .regex(/^[^-\s]\S*$/, { message: 'expected a Go import path or ./relative package, not starting with -' })
+        .describe('Go import path or ./relative package to build, e.g. ./cmd/server')
+        .optional(),
     base_image: nonEmpty('base_image').describe('Base image for the Go binary (ko defaults to a distroless static image)').optional(),
     platforms: platformList.describe('Platforms to build; same as the top-level platforms key').optional(),
     env: envList.describe('Environment for go build, e.g. CGO_ENABLED=0').optional(),
@@ -32097,7 +32106,10 @@ const spinConfigSchema = strictObject({
 const buildConfigSchema = strictObject({
     use_local_context: schemas_boolean().describe('Build from the directory holding this file').optional(),
     upstream_repo: nonEmpty('upstream_repo').describe('A git URL to clone and build instead of the local directory').optional(),
-    upstream_ref: nonEmpty('upstream_ref').describe('Branch, tag or commit of upstream_repo to build').optional(),
+    upstream_ref: schemas_string()
+        .regex(gitRefPattern, { message: 'expected a branch, tag or commit: no spaces, no ~ ^ : ? * [ \\ or .., not starting with -' })
+        .describe('Branch, tag or commit of upstream_repo to build')
+        .optional(),
     build_backend: schemas_enum(BACKENDS)
         .describe(`${BACKENDS.join(' | ')}; absent: auto-detected`)
         .optional(),
@@ -32405,7 +32417,7 @@ async function changedFiles(root, sinceRev, options = {}) {
         return 'all';
     if (!(await hasCommit(root, sinceRev))) {
         // A shallow CI checkout may not hold the base commit yet.
-        await git(root, ['fetch', '--no-tags', '--depth=1', 'origin', sinceRev], { allowFailure: true });
+        await git(root, ['fetch', '--no-tags', '--depth=1', '--end-of-options', 'origin', sinceRev], { allowFailure: true });
         if (!(await hasCommit(root, sinceRev))) {
             throw new ToolError(`git: ${sinceRev} is not a commit of this repository (is the checkout shallow? use fetch-depth: 0)`, `git diff ${sinceRev}...HEAD`, null, '', '');
         }
@@ -32505,15 +32517,18 @@ async function git_shallowClone(repo, ref, dir) {
         (0,external_node_fs_namespaceObject.mkdirSync)(dir, { recursive: true });
     const secrets = urlSecrets(repo);
     await git(dir, ['init', '-q']);
-    await git(dir, ['remote', 'add', 'origin', repo], { secrets });
-    const shallow = await git(dir, ['fetch', '--no-tags', '--depth=1', 'origin', ref], { allowFailure: true, secrets });
+    // --end-of-options (git >= 2.24): a repo or ref from a build-config.yaml is never read as an
+    // option; git reads options after positional arguments, and a ref `--upload-pack=CMD` would make
+    // `git fetch` run CMD on the build host (git-fetch(1), --upload-pack).
+    await git(dir, ['remote', 'add', '--end-of-options', 'origin', repo], { secrets });
+    const shallow = await git(dir, ['fetch', '--no-tags', '--depth=1', '--end-of-options', 'origin', ref], { allowFailure: true, secrets });
     if (shallow.code === 0) {
         await git(dir, ['checkout', '-q', '--detach', 'FETCH_HEAD']);
         return headSha(dir);
     }
     await git(dir, ['fetch', '--tags', 'origin', '+refs/heads/*:refs/remotes/origin/*'], { secrets });
     for (const candidate of [ref, `origin/${ref}`, `refs/tags/${ref}`]) {
-        const found = await git(dir, ['rev-parse', '--verify', '--quiet', `${candidate}^{commit}`], { allowFailure: true });
+        const found = await git(dir, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${candidate}^{commit}`], { allowFailure: true });
         if (found.code === 0) {
             const commit = found.stdout.trim();
             await git(dir, ['checkout', '-q', '--detach', commit]);
@@ -32548,12 +32563,50 @@ function urlSecrets(repo) {
     return [password ?? user].filter((s) => !!s);
 }
 
+;// CONCATENATED MODULE: ./src/core/insideRepo.ts
+// The paths of a build-config.yaml stay inside the repository: a context, Dockerfile or manifest
+// outside it would put files of the machine that builds into an image (promise 3 of the product).
+
+
+/** The real path of `p` (symlinks followed) when it exists; the lexical path otherwise. */
+function realOrLexical(p) {
+    return (0,external_node_fs_namespaceObject.existsSync)(p) ? (0,external_node_fs_namespaceObject.realpathSync)(p) : p;
+}
+function isInside(root, p) {
+    const rel = (0,external_node_path_namespaceObject.relative)(realOrLexical((0,external_node_path_namespaceObject.resolve)(root)), realOrLexical(p));
+    return rel === '' || (!(0,external_node_path_namespaceObject.isAbsolute)(rel) && rel !== '..' && !rel.startsWith(`..${'/'}`));
+}
+/**
+ * The config's local paths (context_path, dockerfile_path under it, spin_config.manifest_path, a
+ * relative ko_config.import_path) that lead outside `root`, resolved from the app directory `dir`
+ * the way the backends resolve them, symlinks followed. Empty when all stay inside.
+ */
+function pathsOutside(root, dir, config) {
+    const out = [];
+    const check = (key, value, at) => {
+        if (value !== undefined && !isInside(root, at))
+            out.push({ key, value });
+    };
+    const context = (0,external_node_path_namespaceObject.resolve)(dir, config.context_path ?? '.');
+    check(['context_path'], config.context_path, context);
+    if (config.dockerfile_path !== undefined)
+        check(['dockerfile_path'], config.dockerfile_path, (0,external_node_path_namespaceObject.resolve)(context, config.dockerfile_path));
+    const manifest = config.spin_config?.manifest_path;
+    if (manifest !== undefined)
+        check(['spin_config', 'manifest_path'], manifest, (0,external_node_path_namespaceObject.resolve)(dir, manifest));
+    const importPath = config.ko_config?.import_path;
+    if (importPath !== undefined && /^\.\.?(\/|$)/.test(importPath))
+        check(['ko_config', 'import_path'], importPath, (0,external_node_path_namespaceObject.resolve)(dir, importPath));
+    return out;
+}
+
 ;// CONCATENATED MODULE: ./src/core/detect.ts
 // Which backend builds a directory, and why, in the seed's order: an explicit build_backend, then
 // go.mod + cmd/ (ko), then spin.toml (spin), then a Dockerfile (kaniko, or buildkit when the
 // Dockerfile uses features Kaniko cannot build). For local builds it also checks that the files
 // the backend needs are there, so a missing Dockerfile is a Problem at plan time rather than a
 // failed leg ten minutes later.
+
 
 
 
@@ -32596,6 +32649,15 @@ function detectBackend(dir, config = {}, locate, options = {}) {
     const manifestName = config.spin_config?.manifest_path ?? DEFAULT_SPIN_MANIFEST;
     const manifest = (0,external_node_path_namespaceObject.join)(dir, manifestName);
     const upstream = config.upstream_repo !== undefined;
+    // --- 0. local paths stay inside the repository (an upstream clone is checked by its leg)
+    if (options.root && !upstream) {
+        const outside = pathsOutside(options.root, dir, config);
+        for (const { key, value } of outside) {
+            problem(key, `${value} leads outside the repository`, `paths are relative to the directory of ${CONFIG_FILE_NAME} and stay inside the repository`);
+        }
+        if (outside.length)
+            return { backend: undefined, reason: 'a path leads outside the repository', problems };
+    }
     // --- 1. explicit build_backend: check what it builds from (core/backendTraits.ts)
     const explicit = config.build_backend;
     if (explicit) {
