@@ -20125,6 +20125,7 @@ class ZstdDecompressor extends external_node_stream_namespaceObject.Transform {
 function zstdDecompressor() {
     return new ZstdDecompressor();
 }
+/** Up to `count` bytes from the start of `file` (fewer when the file is shorter). */
 function firstBytes(file, count) {
     const fd = (0,external_node_fs_namespaceObject.openSync)(file, 'r');
     try {
@@ -20334,7 +20335,7 @@ function verifySpinArtifacts(ctx, manifestDir, manifestText) {
         const rel = (0,external_node_path_namespaceObject.relative)(root, file);
         if (rel.startsWith('..') || (0,external_node_path_namespaceObject.isAbsolute)(rel) || !(0,external_node_fs_namespaceObject.statSync)(file).isFile())
             continue;
-        inspector.inspectWasm(source, headOf(file, HEADER_BYTES));
+        inspector.inspectWasm(source, firstBytes(file, HEADER_BYTES));
     }
     const result = inspector.result();
     const reason = archCheckReason(result);
@@ -20343,16 +20344,6 @@ function verifySpinArtifacts(ctx, manifestDir, manifestText) {
     const ms = Date.now() - started;
     ctx.log(`architecture check: ${result.inspected} component(s) are WebAssembly (${ms} ms)`);
     return ms;
-}
-function headOf(file, count) {
-    const fd = (0,external_node_fs_namespaceObject.openSync)(file, 'r');
-    try {
-        const buffer = Buffer.alloc(count);
-        return buffer.subarray(0, (0,external_node_fs_namespaceObject.readSync)(fd, buffer, 0, count, 0));
-    }
-    finally {
-        (0,external_node_fs_namespaceObject.closeSync)(fd);
-    }
 }
 
 ;// CONCATENATED MODULE: ./src/backends/buildkit.ts

@@ -3,23 +3,12 @@
 // in the same build: no tag exists until the merge, which never tags an image with a failed leg).
 // `verify_arch: false` in the config turns it off. Layers found clean are remembered per
 // architecture in the backend's cache dir, so a warm leg reads only the layers that changed.
-import {
-  appendFileSync,
-  closeSync,
-  existsSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  readSync,
-  realpathSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { ArchInspector, ArchMismatchError, HEADER_BYTES, archCheckReason, configPlatformReason } from '../core/archCheck.js';
 import { platformSlug } from '../core/platform.js';
 import { messageOf } from '../core/problem.js';
-import { scanLayoutImage } from '../tools/imageScan.js';
+import { firstBytes, scanLayoutImage } from '../tools/imageScan.js';
 import type { LegContext } from './backend.js';
 
 /** Lines kept in a clean-layer list: enough for many images' layers, small enough to read in a blink. */
@@ -124,7 +113,7 @@ export function verifySpinArtifacts(
     }
     const rel = relative(root, file);
     if (rel.startsWith('..') || isAbsolute(rel) || !statSync(file).isFile()) continue;
-    inspector.inspectWasm(source, headOf(file, HEADER_BYTES));
+    inspector.inspectWasm(source, firstBytes(file, HEADER_BYTES));
   }
   const result = inspector.result();
   const reason = archCheckReason(result);
@@ -132,14 +121,4 @@ export function verifySpinArtifacts(
   const ms = Date.now() - started;
   ctx.log(`architecture check: ${result.inspected} component(s) are WebAssembly (${ms} ms)`);
   return ms;
-}
-
-function headOf(file: string, count: number): Buffer {
-  const fd = openSync(file, 'r');
-  try {
-    const buffer = Buffer.alloc(count);
-    return buffer.subarray(0, readSync(fd, buffer, 0, count, 0));
-  } finally {
-    closeSync(fd);
-  }
 }

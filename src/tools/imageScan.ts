@@ -132,7 +132,8 @@ function zstdDecompressor(): Transform {
   return new ZstdDecompressor();
 }
 
-function firstBytes(file: string, count: number): Buffer {
+/** Up to `count` bytes from the start of `file` (fewer when the file is shorter). */
+export function firstBytes(file: string, count: number): Buffer {
   const fd = openSync(file, 'r');
   try {
     const buffer = Buffer.alloc(count);

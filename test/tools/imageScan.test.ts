@@ -1,5 +1,4 @@
-import { closeSync, openSync, readSync } from 'node:fs';
-import { scanLayoutImage } from '../../src/tools/imageScan.js';
+import { firstBytes, scanLayoutImage } from '../../src/tools/imageScan.js';
 import { AARCH64, X86_64, elfBytes, writeLayout, type Compression } from '../helpers/ociLayouts.js';
 
 const script = '#!/bin/sh\necho hello\n';
@@ -25,7 +24,7 @@ describe('scanLayoutImage', () => {
   });
 
   it('passes the real executable running this test on its own architecture', async () => {
-    const node = firstBytesOf(process.execPath, 4096);
+    const node = firstBytes(process.execPath, 4096);
     const layout = await writeLayout([[{ name: 'usr/bin/node', content: node }]]);
     const host = process.arch === 'arm64' ? 'linux/arm64' : 'linux/amd64';
     const other = process.arch === 'arm64' ? 'linux/amd64' : 'linux/arm64';
@@ -99,16 +98,6 @@ describe('scanLayoutImage', () => {
     await expect(scanLayoutImage(layout.dir, `sha256:${'0'.repeat(64)}`, 'linux/amd64')).rejects.toThrow(/ENOENT/);
   });
 });
-
-function firstBytesOf(file: string, count: number): Buffer {
-  const fd = openSync(file, 'r');
-  try {
-    const buffer = Buffer.alloc(count);
-    return buffer.subarray(0, readSync(fd, buffer, 0, count, 0));
-  } finally {
-    closeSync(fd);
-  }
-}
 
 describe('scanLayoutImage config', () => {
   it("returns the platform fields of the image's config blob", async () => {
