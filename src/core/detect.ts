@@ -79,6 +79,20 @@ export function detectBackend(dir: string, config: BuildConfig = {}, locate?: Lo
   const manifest = join(dir, manifestName);
   const upstream = config.upstream_repo !== undefined;
 
+  // --- 0. local paths stay inside the repository, symlinks followed (core/repoPath.ts); an upstream
+  // clone is checked by its leg. Nothing is detected or read past a path that leaves.
+  if (options.root && !upstream) {
+    const outside = pathsOutside(options.root, dir, config);
+    for (const { key, value, via } of outside) {
+      problem(
+        key,
+        `${value} ${outsideProblem(via)}`,
+        `paths are relative to the directory of ${CONFIG_FILE_NAME} and stay inside the repository`,
+      );
+    }
+    if (outside.length) return { backend: undefined, reason: 'a path leads outside the repository', problems };
+  }
+
   // --- 1. explicit build_backend: check what it builds from (core/backendTraits.ts)
   const explicit = config.build_backend;
   if (explicit) {
@@ -196,6 +210,28 @@ export function detectBackend(dir: string, config: BuildConfig = {}, locate?: Lo
     severity: 'error',
   });
   return { backend: undefined, reason: 'nothing buildable found', problems };
+}
+
+/**
+ * The config's local paths (context_path, dockerfile_path under it, spin_config.manifest_path, a
+ * relative ko_config.import_path) that lead outside `root`, resolved from `dir` as the backends
+ * resolve them, every symbolic link followed.
+ */
+function pathsOutside(root: string, dir: string, config: BuildConfig): { key: ConfigPath; value: string; via: 'path' | 'link' }[] {
+  const out: { key: ConfigPath; value: string; via: 'path' | 'link' }[] = [];
+  const check = (key: ConfigPath, value: string | undefined, from: string, path: string) => {
+    if (value === undefined) return;
+    const where = resolveInRepository(root, from, path);
+    if (where.kind === 'outside') out.push({ key, value, via: where.via });
+  };
+  check(['context_path'], config.context_path, dir, config.context_path ?? '.');
+  const context = resolve(dir, config.context_path ?? '.');
+  check(['dockerfile_path'], config.dockerfile_path, context, config.dockerfile_path ?? '');
+  const manifest = config.spin_config?.manifest_path;
+  check(['spin_config', 'manifest_path'], manifest, dir, manifest ?? '');
+  const importPath = config.ko_config?.import_path && stripKoScheme(config.ko_config.import_path);
+  if (importPath && /^\.\.?(\/|$)/.test(importPath)) check(['ko_config', 'import_path'], config.ko_config?.import_path, dir, importPath);
+  return out;
 }
 
 type Report = (path: ConfigPath, message: string, hint?: string, severity?: Problem['severity']) => void;

@@ -6,7 +6,8 @@ import { z } from 'zod';
 import { BACKENDS, buildConfigSchema } from './config/schema.js';
 import { parseJsonDocument } from './jsonDocument.js';
 import { legSchema } from './leg.js';
-import type { ImageSpec, Plan, SelectionMode, SkippedDir, Source } from './model.js';
+import type { ImageSpec, Plan, PlanPublish, SelectionMode, SkippedDir, Source } from './model.js';
+import { TAG_MODES } from './tags.js';
 import type { Problem } from './problem.js';
 import { FULL_OBJECT_ID } from './upstreamRef.js';
 
@@ -37,7 +38,18 @@ const imageSpecSchema = z.object({
   platforms: z.array(z.string().min(1)),
   source: sourceSchema,
   additionalTags: z.array(z.string().min(1)),
+  tags: z.array(z.string().min(1)),
 }) satisfies z.ZodType<ImageSpec>;
+
+const publishSchema = z.object({
+  mode: z.enum(TAG_MODES),
+  registry: z.string().min(1).optional(),
+  prefix: z.string().optional(),
+  perArchTags: z.boolean(),
+  run: z.string(),
+  push: z.boolean(),
+  pushWhy: z.string().optional(),
+}) satisfies z.ZodType<PlanPublish>;
 
 const skippedDirSchema = z.object({ dir: z.string(), reason: z.string() }) satisfies z.ZodType<SkippedDir>;
 
@@ -57,6 +69,7 @@ export const planSchema = z.object({
   matrix: z.object({ include: z.array(legSchema) }),
   skipped: z.array(skippedDirSchema),
   problems: z.array(problemSchema),
+  publish: publishSchema,
 }) satisfies z.ZodType<Plan>;
 
 /**

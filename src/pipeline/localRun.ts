@@ -22,7 +22,7 @@ import { renderPlanText } from '../core/report/planReport.js';
 import type { PublishOptions, TagMode } from '../core/tags.js';
 import { UserError } from '../core/problem.js';
 import { manifestCompressedSize } from '../tools/imagetools.js';
-import { headSha } from '../tools/git.js';
+import type { TaggingOptions } from '../core/tagPolicy.js';
 import { buildLeg, type LegEnvironment } from './buildLeg.js';
 import { ensureBuildkit, installTools, pushBaseImages, scriptCommand, startRegistry } from '../tools/localServices.js';
 import { runBuilder } from './runBuilder.js';
@@ -31,9 +31,12 @@ import { readLayerGrowth } from './layerGrowth.js';
 import { planRepository } from './planRepository.js';
 import { toolEnv, toolsDir } from '../tools/paths.js';
 import { mapLimited } from './mapLimited.js';
+import type { RunMetadata } from '../core/imageMetadata.js';
 
 export interface LocalRunOptions {
   root: string;
+  /** The run the tags are decided for (core/tagPolicy.ts); default: a push to main, bare tags. */
+  tagging?: TaggingOptions;
   mode: SelectionMode;
   runners?: string;
   /** host:port of a registry to push to; absent: start a throwaway one. */
@@ -47,6 +50,8 @@ export interface LocalRunOptions {
   backendOptions: BackendOptions;
   /** What `${VAR}` expands from (`--build-env`); BASE_IMAGE defaults to hephy's busybox in the registry. */
   buildEnv?: Record<string, string>;
+  /** The run's part of every image's labels and annotations (`--label`, `--annotation`, the origin remote). */
+  metadata?: RunMetadata;
   /** Where leg records and the summary are written. */
   outDir: string;
   /** Earlier records of each leg to compare with, as a pull request compares with the default branch. */
@@ -96,7 +101,12 @@ export function toolsFor(plan: Pick<Plan, 'images'>): string[] {
 export async function runLocally(options: LocalRunOptions): Promise<LocalRunResult> {
   const { out } = options;
   const root = resolve(options.cwd, options.root);
-  const plan = await planRepository(root, options.mode, { runners: options.runners, cwd: options.cwd, resolveUpstream: true });
+  const tagging: TaggingOptions | undefined = options.tagging && {
+    ...options.tagging,
+    mode: options.tagMode,
+    perArchTags: options.perArchTags,
+  };
+  const plan = await planRepository(root, options.mode, { runners: options.runners, cwd: options.cwd, resolveUpstream: true, tagging });
   out(renderPlanText(plan));
   const errors = plan.problems.filter((p) => p.severity === 'error');
   if (errors.length) throw new UserError(`${errors.length} problem(s) in build configs: fix them first`);
@@ -129,9 +139,7 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
   env.BASE_IMAGE = env.BASE_IMAGE || bases.busybox;
   for (const backend of backendsOf(plan)) await backendFor(backend).prepareRun?.(options.backendOptions);
 
-  const date = new Date();
-  const sha = await headSha(root).catch(() => undefined);
-  const publish: PublishOptions = { registry, prefix: options.prefix, mode: options.tagMode, date, sha, perArchTags: options.perArchTags };
+  const publish: PublishOptions = { registry, prefix: options.prefix, mode: options.tagMode, perArchTags: options.perArchTags };
   const legEnv: LegEnvironment = {
     root,
     publish,
@@ -145,6 +153,7 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
     cacheRoot: join(toolsDir(env), 'cache'),
     backendOptions: { ...options.backendOptions, baseImage: options.backendOptions.baseImage || bases.static },
     onRunner: false,
+    metadata: options.metadata,
     log: () => undefined,
   };
 

@@ -5,22 +5,24 @@
 // the caller turns failed outcomes into the exit code. With push off (a pull request from a
 // fork) the merge makes no imagetools call whatsoever: each image whose legs all built is `built`,
 // which is not a failure.
+import { reasonOf } from './reason.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseLegRecord } from '../core/legRecord.js';
 import { planMerge, type ImageMerge } from '../core/mergePlan.js';
-import type { ImageSpec, Leg, LegRecord } from '../core/model.js';
+import type { ImageSpec, Leg, LegRecord, PlanPublish } from '../core/model.js';
 import { isWasm, samePlatform } from '../core/platform.js';
 import { walkFiles } from '../core/walk.js';
 import type { ImageOutcome, RunReport } from '../core/report/runSummary.js';
 import type { PublishOptions } from '../core/tags.js';
 import { mapLimited } from './mapLimited.js';
 import { indexPlatforms, type ManifestDocument } from '../core/oci.js';
-import { defaultImagetools, type Imagetools } from '../tools/imagetools.js';
-import { messageOf } from '../core/problem.js';
+import { defaultImagetools, type Imagetools, type PlannedIndex } from '../tools/imagetools.js';
+import { messageOf, UserError } from '../core/problem.js';
 
 export interface MergeOptions {
-  images: Pick<ImageSpec, 'image' | 'additionalTags'>[];
+  /** The plan's images; `tags` are the plan's (core/tagPolicy.ts), published exactly. */
+  images: Pick<ImageSpec, 'image' | 'tags'>[];
   legs: Leg[];
   records: LegRecord[];
   publish: PublishOptions;
@@ -38,7 +40,7 @@ export interface MergeOptions {
    */
   push?: boolean;
   /** Injected in tests; the real `docker buildx imagetools` otherwise. */
-  imagetools?: Pick<Imagetools, 'planIndex' | 'createIndex' | 'inspectRaw' | 'indexDigest'>;
+  imagetools?: Pick<Imagetools, 'planIndex' | 'createIndex' | 'indexDigest'>;
 }
 
 /** Planned platforms the index lacks (linux/arm64 and linux/arm64/v8 are the same platform). */
@@ -56,6 +58,74 @@ function outcomeOf(merge: ImageMerge, status: ImageOutcome['status'], extra: Par
   return { image: merge.image, status, tags: [], platforms: merge.platforms, failedLegs: [], records: merge.records, ...extra };
 }
 
+/** What the registry now serves under each tag, compared with the digest this run pushed. */
+async function readBack(
+  tags: string[],
+  expected: string,
+  options: MergeOptions,
+  tools: NonNullable<MergeOptions['imagetools']>,
+): Promise<{ moved: string[]; notMoved: string[]; foreign: Array<{ tag: string; digest: string }>; unreadable: string[] }> {
+  const env = options.env ?? process.env;
+  const found = await Promise.all(
+    tags.map((tag) =>
+      tools.indexDigest(tag, env, { secrets: options.secrets, builder: options.builder }).then(
+        (digest) => ({ tag, digest }),
+        () => ({ tag, digest: undefined }),
+      ),
+    ),
+  );
+  const moved = found.filter((f) => f.digest === expected).map((f) => f.tag);
+  const foreign = found.filter((f): f is { tag: string; digest: string } => f.digest !== undefined && f.digest !== expected);
+  const unreadable = found.filter((f) => f.digest === undefined).map((f) => f.tag);
+  return { moved, notMoved: [...foreign.map((f) => f.tag), ...unreadable], foreign, unreadable };
+}
+
+/**
+ * Pushes `tags` over `sources` and reads every tag back. Success only when each tag serves
+ * `expected`: a tag with another digest was written by another run after ours ("overwritten by
+ * another run", both digests named), and a push that failed part way says which tags moved.
+ */
+async function pushAndVerify(
+  what: string,
+  tags: string[],
+  sources: string[],
+  expected: string,
+  preferIndex: boolean,
+  options: MergeOptions,
+  tools: NonNullable<MergeOptions['imagetools']>,
+  annotations?: Record<string, string>,
+): Promise<{ moved: string[]; error?: string }> {
+  const env = options.env ?? process.env;
+  const log = (line: string) => options.log?.(line);
+  let pushError: string | undefined;
+  try {
+    await tools.createIndex({ tags, sources, env, secrets: options.secrets, builder: options.builder, log, preferIndex, annotations });
+  } catch (error) {
+    pushError = reasonOf(error);
+  }
+  const back = await readBack(tags, expected, options, tools);
+  if (pushError !== undefined) {
+    return {
+      moved: back.moved,
+      error: `pushing ${what} failed part way: moved ${listed(back.moved)}; not moved ${listed(back.notMoved)}: ${pushError}`,
+    };
+  }
+  if (back.foreign.length) {
+    const theirs = back.foreign.map((f) => `${f.tag} now points at ${f.digest}`).join(', ');
+    return {
+      moved: back.moved,
+      error: `overwritten by another run: ${theirs}, not at ${expected} which this run pushed (still ours: ${listed(back.moved)})`,
+    };
+  }
+  if (back.unreadable.length) {
+    return {
+      moved: back.moved,
+      error: `${what} was pushed, but ${listed(back.unreadable)} could not be read back, so it is unchecked (checked: ${listed(back.moved)})`,
+    };
+  }
+  return { moved: back.moved };
+}
+
 async function publishImage(
   merge: ImageMerge,
   options: MergeOptions,
@@ -66,85 +136,74 @@ async function publishImage(
   const builder = options.builder;
   const log = (line: string) => options.log?.(`[${merge.image}] ${line}`);
   const outcome = (status: ImageOutcome['status'], extra: Partial<ImageOutcome> = {}) => outcomeOf(merge, status, extra);
+  const scoped: MergeOptions = { ...options, log };
+
+  if (merge.tags.length === 0) {
+    log('no tag for this image in this run (see the plan): built and pushed by digest, no tag moved');
+    return outcome('built');
+  }
 
   // A WebAssembly app is one OCI artifact, not an image per platform: its tags point at the
-  // pushed artifact itself (a copy under each tag), with no index around it.
+  // pushed artifact itself (a copy under each tag, whose digest is the artifact's), no index around it.
   if (merge.platforms.length > 0 && merge.platforms.every(isWasm)) {
     if (merge.sources.length !== 1)
       return outcome('failed', { error: `expected one wasm artifact, got ${merge.sources.length} (no tag moved)` });
+    const digest = merge.sources[0].split('@')[1];
     log(`tagging the wasm artifact ${merge.sources[0]} as ${merge.tags.join(', ')}`);
-    try {
-      await tools.createIndex({ tags: merge.tags, sources: merge.sources, env, secrets, builder, log, preferIndex: false });
-    } catch (error) {
-      return outcome('failed', { error: `could not tag the wasm artifact: ${messageOf(error)}` });
-    }
-    return outcome('published', { tags: merge.tags, digest: merge.sources[0].split('@')[1] });
+    const pushed = await pushAndVerify('the wasm artifact', merge.tags, merge.sources, digest, false, scoped, tools);
+    if (pushed.error) return outcome('failed', { tags: pushed.moved, digest, error: pushed.error });
+    return outcome('published', { tags: pushed.moved, digest });
   }
 
   // 1. Plan the index without pushing anything, and check it before any tag moves.
-  let planned: ManifestDocument;
+  let planned: PlannedIndex;
   try {
-    planned = await tools.planIndex({ sources: merge.sources, env, secrets, builder });
+    planned = await tools.planIndex({ sources: merge.sources, env, secrets, builder, annotations: merge.annotations });
   } catch (error) {
-    return outcome('failed', { error: `could not assemble the index from ${listed(merge.sources)} (no tag moved): ${messageOf(error)}` });
+    return outcome('failed', { error: `could not assemble the index from ${listed(merge.sources)} (no tag moved): ${reasonOf(error)}` });
   }
-  const before = missingPlatforms(merge.platforms, planned);
+  const before = missingPlatforms(merge.platforms, planned.manifest);
   if (before.missing.length) {
     return outcome('failed', {
       error: `the index assembled from the leg digests lacks ${listed(before.missing)} (it has ${listed(before.found)}): a leg pushed a manifest of another platform; no tag moved`,
     });
   }
 
-  // 2. Push it under every tag at once.
-  const tagList = merge.tags.join(', ');
-  log(`creating ${tagList} over ${merge.sources.length} platform manifest(s)`);
-  try {
-    await tools.createIndex({ tags: merge.tags, sources: merge.sources, env, secrets, builder, log });
-  } catch (error) {
-    return outcome('failed', {
-      tags: merge.tags,
-      error: `imagetools create failed; buildx pushes the tags one after another, so some of ${tagList} may already point at the new index: ${messageOf(error)}`,
-    });
-  }
+  // 2. Push it under every tag at once, then read every tag back: each must serve the planned
+  // digest (same bytes, so the platforms checked above), else another run wrote it after us.
+  const digest = planned.digest;
+  log(`creating ${merge.tags.join(', ')} over ${merge.sources.length} platform manifest(s), index ${digest}`);
+  // The index annotations were in the dry run too, so the planned digest is the pushed one.
+  const pushed = await pushAndVerify('the index', merge.tags, merge.sources, digest, true, scoped, tools, merge.annotations);
+  if (pushed.error) return outcome('failed', { tags: pushed.moved, digest, error: pushed.error });
+  log(`${listed(pushed.moved)} -> ${digest}`);
 
-  // 3. Read back what the registry now serves under the first tag.
-  const first = merge.tags[0];
-  let digest: string | undefined;
-  try {
-    const raw = await tools.inspectRaw(first, env, { secrets, builder });
-    digest = await tools.indexDigest(first, env, { secrets, builder });
-    const after = missingPlatforms(merge.platforms, raw);
-    if (after.missing.length) {
-      return outcome('failed', {
-        tags: merge.tags,
-        digest,
-        error: `the index pushed to ${tagList} lacks ${listed(after.missing)} (it has ${listed(after.found)}); these tags already point at it`,
-      });
-    }
-  } catch (error) {
-    return outcome('failed', {
-      tags: merge.tags,
-      digest,
-      error: `the index was pushed to ${tagList}, but reading it back failed, so its platforms are unchecked: ${messageOf(error)}`,
-    });
-  }
-  log(`${first} -> ${digest}`);
-
-  // 4. Per-arch tags: each a plain copy of its platform's manifest.
+  // 3. Per-arch tags: each a plain copy of its platform's manifest, so its digest is the leg's.
   const perArchTags: string[] = [];
   for (const { tag, source } of merge.perArch) {
-    try {
-      await tools.createIndex({ tags: [tag], sources: [source], env, secrets, builder, log, preferIndex: false });
-      perArchTags.push(tag);
-    } catch (error) {
+    const copy = await pushAndVerify(`the per-arch tag ${tag}`, [tag], [source], source.split('@')[1], false, scoped, tools);
+    perArchTags.push(...copy.moved);
+    if (copy.error) {
       return outcome('failed', {
-        tags: [...merge.tags, ...perArchTags],
+        tags: [...pushed.moved, ...perArchTags],
         digest,
-        error: `the index is published at ${tagList} (${digest}), but the per-arch tag ${tag} failed: ${messageOf(error)}`,
+        error: `the index is published at ${listed(pushed.moved)} (${digest}), but ${copy.error}`,
       });
     }
   }
-  return outcome('published', { tags: [...merge.tags, ...perArchTags], digest });
+  return outcome('published', { tags: [...pushed.moved, ...perArchTags], digest });
+}
+
+/**
+ * The merge publishes the plan's tags: bare ones are composed with the merge's registry settings,
+ * which must then be the plan's (a per-image tag under a single-repo repository would lack its
+ * `{image}-` prefix). @throws UserError naming both settings.
+ */
+export function checkPlanPublish(planned: Pick<PlanPublish, 'mode' | 'registry' | 'prefix'>, publish: PublishOptions): void {
+  if (planned.mode !== publish.mode)
+    throw new UserError(
+      `the plan decided ${planned.mode} tags, and this merge publishes ${publish.mode}: plan and merge with the same tag mode`,
+    );
 }
 
 /** The push setting of a merge: the option when given, else what the leg records say. */
@@ -162,8 +221,9 @@ export async function mergeImages(options: MergeOptions): Promise<RunReport> {
   const plans = planMerge(options.images, options.legs, options.records, options.publish, push);
   const outcomes = await mapLimited(plans, options.concurrency ?? 4, async (merge): Promise<ImageOutcome> => {
     if (merge.status === 'failed') {
-      options.log?.(`[${merge.image}] not published: ${merge.failedLegs.length} leg(s) failed; no tag moved`);
-      return outcomeOf(merge, 'failed', { failedLegs: merge.failedLegs });
+      const why = merge.failedLegs.length ? `${merge.failedLegs.length} leg(s) failed` : (merge.error ?? 'unknown');
+      options.log?.(`[${merge.image}] not published: ${why}; no tag moved`);
+      return outcomeOf(merge, 'failed', { failedLegs: merge.failedLegs, ...(merge.error ? { error: merge.error } : {}) });
     }
     if (!push) {
       options.log?.(`[${merge.image}] built for ${listed(merge.platforms)}, not pushed`);
@@ -173,7 +233,7 @@ export async function mergeImages(options: MergeOptions): Promise<RunReport> {
       return await publishImage(merge, options, tools);
     } catch (error) {
       // publishImage handles every tool failure; this is the safety net that keeps other images going.
-      return outcomeOf(merge, 'failed', { error: messageOf(error) });
+      return outcomeOf(merge, 'failed', { error: reasonOf(error) });
     }
   });
   return { outcomes, mergeMs: Date.now() - started, startedAt: new Date(started).toISOString() };

@@ -4,6 +4,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { ImageSpec, Plan, SelectionMode } from '../core/model.js';
 import { buildPlan } from '../core/plan.js';
+import type { TaggingOptions } from '../core/tagPolicy.js';
 import { UserError } from '../core/problem.js';
 import { parseRunnerMap, type RunnerMap } from '../core/runners.js';
 import { changedFiles, isIgnored, isInsideWorkTree, lsRemote, repoName } from '../tools/git.js';
@@ -19,6 +20,8 @@ export interface PlanRepositoryOptions {
    * re-plan (its leg carries the commit).
    */
   resolveUpstream?: boolean;
+  /** The run the tags are decided for (core/tagPolicy.ts); default: a local push to main. */
+  tagging?: TaggingOptions;
 }
 
 /** A runner map given inline (JSON or YAML) or as the path of a file holding one. */
@@ -44,6 +47,7 @@ export async function planRepository(root: string, mode: SelectionMode, options:
       isIgnored: isGit ? (paths) => isIgnored(absRoot, paths) : undefined,
       changedFiles: (rev) => changedFiles(absRoot, rev),
       listUpstreamRefs: options.resolveUpstream ? (repo) => lsRemote(repo, absRoot) : undefined,
+      tagging: options.tagging,
     });
   } catch (error) {
     // git's answers about the user's revision are user errors, not crashes.

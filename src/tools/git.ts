@@ -101,6 +101,12 @@ export async function repoName(root: string): Promise<string> {
   return basename(top.code === 0 ? top.stdout.trim() : root);
 }
 
+/** The URL of the `origin` remote as git has it (credentials and all: never log it), or undefined. */
+export async function originUrl(root: string): Promise<string | undefined> {
+  const origin = await git(root, ['config', '--get', 'remote.origin.url'], { allowFailure: true }).catch(() => undefined);
+  return origin?.code === 0 ? origin.stdout.trim() || undefined : undefined;
+}
+
 /** `https://host/org/app.git`, `git@host:org/app.git`, `/srv/app/` -> `app`. */
 export function nameFromUrl(url: string): string | undefined {
   const last =
@@ -145,10 +151,10 @@ export async function shallowClone(repo: string, ref: string, dir: string): Prom
   if (!existsSync(dir)) mkdirSync(dir, { recursive: true });
   const secrets = urlSecrets(repo);
   await git(dir, ['init', '-q']);
-  // `--` / `--end-of-options` (git >= 2.24): the URL and the ref stay operands even if they look
-  // like options (`--upload-pack=<command>` would run that command); the config check refuses
-  // them first (core/grammar/gitRef.ts), this is the second line.
-  await git(dir, ['remote', 'add', '--', 'origin', repo], { secrets });
+  // --end-of-options (git >= 2.24): a repo or ref from a build-config.yaml is never read as an
+  // option; git reads options after positional arguments, and a ref `--upload-pack=CMD` would make
+  // `git fetch` run CMD on the build host (git-fetch(1), --upload-pack).
+  await git(dir, ['remote', 'add', '--end-of-options', 'origin', repo], { secrets });
   const shallow = await git(dir, ['fetch', '--no-tags', '--depth=1', '--end-of-options', 'origin', ref], { allowFailure: true, secrets });
   if (shallow.code === 0) {
     await git(dir, ['checkout', '-q', '--detach', 'FETCH_HEAD']);

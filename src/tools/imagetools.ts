@@ -11,7 +11,7 @@
 // as `builder` (or set BUILDX_BUILDER). The builder need not be running for imagetools.
 import { resolveBuildxCommand } from './buildx.js';
 import { run, ToolError, type RunOptions, type RunResult, type Runner } from './exec.js';
-import { compressedSize, isDigest, isIndex, type ManifestDocument } from '../core/oci.js';
+import { compressedSize, digestOf, isDigest, isIndex, type ManifestDocument } from '../core/oci.js';
 import { messageOf } from '../core/problem.js';
 import { samePlatform } from '../core/platform.js';
 
@@ -29,6 +29,14 @@ export interface CreateIndexOptions {
   preferIndex?: boolean;
   /** buildx builder whose registry config applies (plain-http hosts other than localhost). */
   builder?: string;
+  /**
+   * Annotations of the index (`--annotation=index:KEY=VALUE`, buildx v0.36.1
+   * commands/imagetools/create.go -> util/buildflags ParseAnnotations; keys already checked, so
+   * none holds the `:` or `=` that parsing splits at). buildx keeps them only on an OCI index
+   * (util/imagetools/create.go combine): over Docker-typed manifests it writes a Docker manifest
+   * list, which has no annotations.
+   */
+  annotations?: Record<string, string>;
   log?: (line: string) => void;
   timeoutMs?: number;
 }
@@ -39,12 +47,23 @@ export interface InspectOptions {
   timeoutMs?: number;
 }
 
-export type PlanIndexOptions = Pick<CreateIndexOptions, 'sources' | 'env' | 'secrets' | 'builder' | 'timeoutMs'>;
+export interface PlannedIndex {
+  manifest: ManifestDocument;
+  digest: string;
+}
+
+export type PlanIndexOptions = Pick<CreateIndexOptions, 'sources' | 'env' | 'secrets' | 'builder' | 'timeoutMs' | 'annotations'>;
 
 export interface Imagetools {
   createIndex(options: CreateIndexOptions): Promise<void>;
-  /** The index `createIndex` would push for these sources (`create --dry-run`): nothing moves. */
-  planIndex(options: PlanIndexOptions): Promise<ManifestDocument>;
+  /**
+   * The index `createIndex` would push for these sources (`create --dry-run`): nothing moves.
+   * `digest` is the sha256 of the exact bytes a push of the same sources sends: buildx prints the
+   * combined document `dt` and returns on --dry-run, and otherwise pushes that same `dt` under
+   * every tag (commands/imagetools/create.go, runCreate, buildx v0.2x), so a tag read back with
+   * another digest was written by someone else.
+   */
+  planIndex(options: PlanIndexOptions): Promise<PlannedIndex>;
   inspectRaw(ref: string, env?: NodeJS.ProcessEnv, options?: InspectOptions): Promise<ManifestDocument>;
   /** sha256:... of the manifest or index the reference points at, as the registry reports it. */
   indexDigest(ref: string, env?: NodeJS.ProcessEnv, options?: InspectOptions): Promise<string>;
@@ -99,6 +118,11 @@ function builderArgs(builder: string | undefined): string[] {
   return builder ? ['--builder', builder] : [];
 }
 
+/** One `--annotation=index:KEY=VALUE` argument per entry. */
+export function indexAnnotationArgs(annotations: Record<string, string> | undefined): string[] {
+  return Object.entries(annotations ?? {}).map(([key, value]) => `--annotation=index:${key}=${value}`);
+}
+
 export function createImagetools(runner: Runner = run): Imagetools {
   const commands = new Map<string, Promise<ImagetoolsCommand>>();
   const command = (env: NodeJS.ProcessEnv): Promise<ImagetoolsCommand> => {
@@ -146,6 +170,7 @@ export function createImagetools(runner: Runner = run): Imagetools {
         'plain',
         ...builderArgs(options.builder),
         ...(options.preferIndex === false ? ['--prefer-index=false'] : []),
+        ...indexAnnotationArgs(options.annotations),
         ...options.tags.flatMap((tag) => ['-t', tag]),
         ...options.sources,
       ];
@@ -161,7 +186,7 @@ export function createImagetools(runner: Runner = run): Imagetools {
       if (options.sources.length === 0) throw new Error('planIndex: no source manifests');
       const result = await imagetools(
         options.env ?? process.env,
-        ['create', '--dry-run', ...builderArgs(options.builder), ...options.sources],
+        ['create', '--dry-run', ...builderArgs(options.builder), ...indexAnnotationArgs(options.annotations), ...options.sources],
         {
           secrets: options.secrets,
           timeoutMs: options.timeoutMs,
@@ -169,7 +194,8 @@ export function createImagetools(runner: Runner = run): Imagetools {
       );
       const data = parseJson(result.stdout, `imagetools create --dry-run ${options.sources.join(' ')}`);
       if (!data || typeof data !== 'object' || Array.isArray(data)) throw new Error('imagetools create --dry-run: not a manifest object');
-      return data as ManifestDocument;
+      // fmt.Printf("%s\n", dt): the document is everything but the one newline buildx adds.
+      return { manifest: data as ManifestDocument, digest: digestOf(result.stdout.replace(/\n$/, '')) };
     },
 
     inspectRaw,

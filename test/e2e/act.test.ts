@@ -8,7 +8,7 @@
 // - GitHub's API is not reachable: a local stand-in answers the PR comment calls.
 // See docs/dev/act.md for every flag and finding.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatDelta, formatDuration } from '../../src/core/report/format.js';
@@ -86,7 +86,8 @@ function legTable(summary: string): Map<string, Record<string, string>> {
 beforeAll(async () => {
   const s = services();
   registry = s.registry;
-  repo = createFixtureRepo({ registry, imagePrefix: PREFIX, kanikoImage: s.kanikoImage });
+  // No kaniko-image input, as `init` writes the workflow: the build job makes the executor image.
+  repo = createFixtureRepo({ registry, imagePrefix: PREFIX });
   stateDir = mkdtempSync(join(tmpdir(), 'hephy-act-state-'));
   github = await startFakeGitHub(REPOSITORY);
   stepEnv = {
@@ -145,7 +146,9 @@ describe('act (host mode; local action refs instead of hephy/builder@v1; artifac
         const manifest = await rawManifest(`${record.repository}@${record.digest}`);
         expect(manifest.manifests).toBeUndefined(); // one platform image, not an index
         expect(manifest.config?.digest).toMatch(/^sha256:/);
-        expect(existsSync(join(stateDir, 'artifacts', '1', `hephy-leg-${record.legId}`))).toBe(true);
+        // Artifact names carry the plan's per-call scope (8 hex digits), so two calls in one run never collide.
+        const artifacts = readdirSync(join(stateDir, 'artifacts', '1'));
+        expect(artifacts.some((name) => new RegExp(`^hephy-[0-9a-f]{8}-leg-${record.legId}$`).test(name))).toBe(true);
       }
 
       // merge: one index per image over exactly its two leg digests, under every configured tag.
@@ -199,10 +202,12 @@ describe('act (host mode; local action refs instead of hephy/builder@v1; artifac
       repo.git('checkout', '-q', '-b', 'feature');
       for (const image of FIXTURE_IMAGES) repo.write({ [`${image}/CHANGES.md`]: 'touched by the pull request\n' });
       const head = repo.commit('touch every image');
-      // A comment from an earlier push of this PR, and someone else's: only ours is updated.
+      // A comment from an earlier push of this PR, someone else's, and someone else's that copies
+      // the marker: only ours (the workflow token's, github-actions[bot]) is updated.
       github.comments.set(PR_NUMBER, [
-        { id: 1, body: 'looks good' },
-        { id: 2, body: `${SUMMARY_MARKER}\nfrom an earlier push` },
+        { id: 1, body: 'looks good', user: { login: 'octocat' } },
+        { id: 2, body: `${SUMMARY_MARKER}\nfrom an earlier push`, user: { login: 'github-actions[bot]' } },
+        { id: 3, body: `${SUMMARY_MARKER}\nplanted by someone else`, user: { login: 'mallory' } },
       ]);
 
       const prRun = await runAct({
@@ -232,9 +237,16 @@ describe('act (host mode; local action refs instead of hephy/builder@v1; artifac
       }
       // Seconds-long legs and unchanged images: nothing to report.
       expect(summary).toContain('## hephy-builder: no significant change');
+      // A pull request from the same repository publishes its pr-N tags only.
+      const prPublished = JSON.parse(outputsOf(prRun.entries, 'merge', 'published').get('')!) as Record<string, { tags: string[] }>;
+      for (const image of FIXTURE_IMAGES) {
+        const names = prPublished[image].tags.map((t) => t.slice(t.lastIndexOf(':') + 1));
+        expect(names).toEqual([`pr-${PR_NUMBER}`, `pr-${PR_NUMBER}-${head.slice(0, 7)}`]);
+      }
 
       const comments = github.comments.get(PR_NUMBER)!;
-      expect(comments.map((c) => c.id)).toEqual([1, 2]);
+      expect(comments.map((c) => c.id)).toEqual([1, 2, 3]);
+      expect(comments[2].body).toContain('planted by someone else');
       expect(comments[1].body.trim()).toBe(summary.trim());
       expect(github.calls.filter((c) => !c.startsWith('GET'))).toEqual([`PATCH /repos/${REPOSITORY}/issues/comments/2`]);
       passed += 1;

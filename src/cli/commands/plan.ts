@@ -2,7 +2,9 @@ import type { SelectionMode } from '../../core/model.js';
 import { UserError } from '../../core/problem.js';
 import { renderPlanText } from '../../core/report/planReport.js';
 import { planRepository } from '../../pipeline/planRepository.js';
-import { listOption, stringOption, type CommandSpec, type ParsedArgs } from '../args.js';
+import { resolve } from 'node:path';
+import { imagePrefixOptions, listOption, stringOption, type CommandSpec, type ParsedArgs } from '../args.js';
+import { tagRunFromArgs, tagRunHelp, tagRunOptions } from '../tagOptions.js';
 
 export function selectionFromArgs(args: ParsedArgs): SelectionMode {
   const since = stringOption(args, 'since');
@@ -32,18 +34,34 @@ export const selectionHelp = `  --root DIR            repository root (default: 
 
 export const planCommand: CommandSpec = {
   name: 'plan',
-  summary: 'Show what would build: images, backends and one leg per platform',
-  usage: 'hephy-builder plan [--root DIR] [--since REV | --rebuild-list FILE | --dirs a,b] [--runners MAP] [--json]',
+  summary: 'Show what would build: images, backends, one leg per platform, and the tags each image gets',
+  usage:
+    'hephy-builder plan [--root DIR] [--since REV | --rebuild-list FILE | --dirs a,b] [--runners MAP] [--registry HOST --image-prefix PATH --tag-mode M] [--event E --ref R --sha S --pr N --branch B --tags RULES] [--json]',
   help: `${selectionHelp}
-  --json                print the plan as JSON (legs under matrix.include)`,
-  options: { ...selectionOptions, json: { type: 'boolean' } },
+  --registry HOST[:PORT]  the registry the merge publishes to: images[].tags are then full references
+  --image-prefix PATH   path under the registry (default: hephy)
+  --tag-mode MODE       per-image (default) or single-repo
+  --per-arch-tags       the merge also tags each platform's manifest: check those tags too
+${tagRunHelp}
+  --json                print the plan as JSON (legs under matrix.include, tags under images[].tags)`,
+  options: {
+    ...selectionOptions,
+    registry: { type: 'string' },
+    ...imagePrefixOptions,
+    'tag-mode': { type: 'string' },
+    'per-arch-tags': { type: 'boolean' },
+    ...tagRunOptions,
+    json: { type: 'boolean' },
+  },
   allowPositionals: false,
   async run(args, io) {
-    const plan = await planRepository(stringOption(args, 'root') ?? '.', selectionFromArgs(args), {
+    const root = stringOption(args, 'root') ?? '.';
+    const plan = await planRepository(root, selectionFromArgs(args), {
       runners: stringOption(args, 'runners'),
       cwd: io.cwd,
       // The legs of this plan build its upstream commits: resolve them now (validate never does).
       resolveUpstream: true,
+      tagging: await tagRunFromArgs(args, io, resolve(io.cwd, root)),
     });
     io.out(args.values.json ? `${JSON.stringify(plan, null, 2)}\n` : renderPlanText(plan));
     return plan.problems.some((p) => p.severity === 'error') ? 1 : 0;

@@ -49,13 +49,19 @@ export function importPathProblem(path: string): string | undefined {
   return undefined;
 }
 
+const KO_STRICT_SCHEME = 'ko://';
+
 /** `.`, `./x/y` or `../x`: a package directory relative to the module, as ko takes one. */
 export function isRelativePackage(path: string): boolean {
   return path === '.' || path === '..' || path.startsWith('./') || path.startsWith('../');
 }
 
 /** Why `value` is not a package ko can be asked to build (an import path or a relative package), or undefined. */
-export function koImportPathProblem(value: string): string | undefined {
+export function koImportPathProblem(written: string): string | undefined {
+  // ko's strict scheme (pkg/build/strict.go, StrictScheme "ko://") only says the path must be a
+  // Go package; what follows it is checked like any other path.
+  const value = written.startsWith(KO_STRICT_SCHEME) ? written.slice(KO_STRICT_SCHEME.length) : written;
+  if (value === '') return 'it names no package after `ko://`';
   if (value.startsWith('-')) return 'it starts with `-`, which ko would read as an option';
   if (!isRelativePackage(value)) return importPathProblem(value);
   const elements = value.split('/').filter((element, i) => !(i === 0 && element === '.'));
