@@ -201,10 +201,12 @@ describe('act (host mode; local action refs instead of hephy/builder@v1; artifac
       repo.git('checkout', '-q', '-b', 'feature');
       for (const image of FIXTURE_IMAGES) repo.write({ [`${image}/CHANGES.md`]: 'touched by the pull request\n' });
       const head = repo.commit('touch every image');
-      // A comment from an earlier push of this PR, and someone else's: only ours is updated.
+      // A comment from an earlier push of this PR, someone else's, and someone else's that copies
+      // the marker: only ours (the workflow token's, github-actions[bot]) is updated.
       github.comments.set(PR_NUMBER, [
-        { id: 1, body: 'looks good' },
-        { id: 2, body: `${SUMMARY_MARKER}\nfrom an earlier push` },
+        { id: 1, body: 'looks good', user: { login: 'octocat' } },
+        { id: 2, body: `${SUMMARY_MARKER}\nfrom an earlier push`, user: { login: 'github-actions[bot]' } },
+        { id: 3, body: `${SUMMARY_MARKER}\nplanted by someone else`, user: { login: 'mallory' } },
       ]);
 
       const prRun = await runAct({
@@ -242,7 +244,8 @@ describe('act (host mode; local action refs instead of hephy/builder@v1; artifac
       }
 
       const comments = github.comments.get(PR_NUMBER)!;
-      expect(comments.map((c) => c.id)).toEqual([1, 2]);
+      expect(comments.map((c) => c.id)).toEqual([1, 2, 3]);
+      expect(comments[2].body).toContain('planted by someone else');
       expect(comments[1].body.trim()).toBe(summary.trim());
       expect(github.calls.filter((c) => !c.startsWith('GET'))).toEqual([`PATCH /repos/${REPOSITORY}/issues/comments/2`]);
       passed += 1;
