@@ -21088,13 +21088,34 @@ function pushFailure(tool, request, error) {
         return error;
     return new Error(`${tool}: cannot push ${request.repository}@${request.digest}: ${layoutPush_lastErrorLine(error) || error.message}`);
 }
-/** Runs the pushing tool with the request's env, secrets and log, bounded in time; a failure reads as one line. */
-async function runPushTool(runner, tool, args, request) {
+/**
+ * Registry answers that a second push of the same content can clear: a blob another push was
+ * still committing (distribution's DIGEST_INVALID / BLOB_UNKNOWN when two legs upload one layer at
+ * once, as the e2e registry showed), a 5xx, a dropped connection. An auth or name error is final.
+ */
+const TRANSIENT_PUSH_ERROR = /DIGEST_INVALID|BLOB_UNKNOWN|BLOB_UPLOAD_UNKNOWN|BLOB_UPLOAD_INVALID|\b50[0234]\b|connection reset|unexpected EOF|i\/o timeout/i;
+/**
+ * Runs the pushing tool with the request's env, secrets and log, bounded in time; a failure reads
+ * as one line. A push by digest is idempotent, so a transient registry error (TRANSIENT_PUSH_ERROR)
+ * gets one more try after `retryDelayMs`, said in the log.
+ */
+async function runPushTool(runner, tool, args, request, retryDelayMs = 2000) {
+    const once = () => runner(tool, args, { ...toolRunOptions(request), timeoutMs: PUSH_TIMEOUT_MS });
     try {
-        return await runner(tool, args, { ...toolRunOptions(request), timeoutMs: PUSH_TIMEOUT_MS });
+        return await once();
     }
     catch (error) {
-        throw pushFailure(tool, request, error);
+        const reason = error instanceof ToolError ? layoutPush_lastErrorLine(error) : '';
+        if (!TRANSIENT_PUSH_ERROR.test(reason))
+            throw pushFailure(tool, request, error);
+        request.onLine?.(`${tool}: the registry refused the push (${reason.slice(0, 200)}); trying once more`);
+        await new Promise((done) => setTimeout(done, retryDelayMs));
+        try {
+            return await once();
+        }
+        catch (again) {
+            throw pushFailure(tool, request, again);
+        }
     }
 }
 
@@ -21541,15 +21562,22 @@ function koConfigText(userConfig, opts) {
 // layout path with any other character (an upper-case letter from mkdtemp's suffix) fails the
 // build after the layout was written.
 const KO_LAYOUT_PATH = /^[a-z0-9_\-./]+$/;
-/** Where ko may write its layout: under workDir when ko accepts that path, else a fresh temp dir. */
-function koLayoutDir(workDir, temp = (0,external_node_os_namespaceObject.tmpdir)()) {
+/**
+ * Where ko may write its layout: under workDir when ko accepts that path, else a fresh dir under
+ * the temp dir, else under /tmp (a TMPDIR with upper case, as macOS's `/var/folders/.../T/`).
+ * @throws Error saying which characters ko accepts, when none of them does.
+ */
+function koLayoutDir(workDir, temp = (0,external_node_os_namespaceObject.tmpdir)(), fallbacks = ['/tmp']) {
     const inWorkDir = (0,external_node_path_namespaceObject.join)(workDir, 'ko', 'oci-layout');
     if (KO_LAYOUT_PATH.test(inWorkDir))
         return { dir: inWorkDir, temporary: false };
-    const outside = (0,external_node_path_namespaceObject.join)(temp, `hephy-ko-layout-${(0,external_node_crypto_namespaceObject.randomBytes)(6).toString('hex')}`);
-    if (KO_LAYOUT_PATH.test(outside))
-        return { dir: outside, temporary: true };
-    throw new Error(`ko cannot write an OCI layout to ${inWorkDir} or under ${temp}: ko accepts only a-z 0-9 _ - . / in that path; set TMPDIR to such a directory`);
+    const name = `hephy-ko-layout-${(0,external_node_crypto_namespaceObject.randomBytes)(6).toString('hex')}`;
+    for (const base of [temp, ...fallbacks]) {
+        const outside = (0,external_node_path_namespaceObject.join)(base, name);
+        if (KO_LAYOUT_PATH.test(outside))
+            return { dir: outside, temporary: true };
+    }
+    throw new Error(`ko cannot write an OCI layout to ${inWorkDir} or under ${[temp, ...fallbacks].join(' or ')}: ko accepts only a-z 0-9 _ - . / in that path; set TMPDIR to such a directory`);
 }
 /**
  * One `--image-label`/`--image-annotation` value. Both are pflag StringSlice flags (ko v0.19.1
@@ -32910,10 +32938,11 @@ function semverOf(name) {
     return SEMVER.exec(name)?.[1];
 }
 /**
- * The image's version, as the tag policy names it: the semver of a pushed git tag (`v1.2.3` ->
- * `1.2.3`), another git tag as it is, else the short sha of the commit built. For an upstream build
- * the upstream ref plays the git tag's part when it is a semver. The smallest stand-in for the
- * version of the tag policy (issue 7 item 1), which replaces it when both have landed.
+ * The image's version (`org.opencontainers.image.version`, "version of the packaged software"):
+ * an upstream build's upstream_ref when it is a semver (`v0.4.1` -> `0.4.1`, the packaged
+ * software's own); else the version the tag policy decided with the tags (`ImageTags.version`,
+ * core/tagPolicy.ts); else (a build with no tag, e.g. a run the tag table does not know) the short
+ * sha of the commit built.
  */
 function imageVersion(input) {
     if (input.upstreamRef !== undefined) {
@@ -32921,12 +32950,7 @@ function imageVersion(input) {
         if (upstream)
             return upstream;
     }
-    else if (input.ref?.startsWith('refs/tags/')) {
-        const tag = input.ref.slice('refs/tags/'.length);
-        if (tag)
-            return semverOf(tag) ?? tag;
-    }
-    return input.revision ? input.revision.slice(0, 7) : undefined;
+    return input.planned ?? (input.revision ? input.revision.slice(0, 7) : undefined);
 }
 /**
  * The web address of a git remote, for `source` and `url`: `https://host/owner/repo` from
@@ -32988,7 +33012,6 @@ function runMetadata(context, user, localRemote) {
     const head = context.eventName === 'pull_request' ? context.pullRequest?.headSha : undefined;
     return {
         repositoryUrl: repositoryWebUrl(github ?? localRemote),
-        ref: context.ref,
         pullRequestHeadSha: head && SHA.test(head) ? head : undefined,
         labels: user.labels,
         annotations: user.annotations,
@@ -33001,7 +33024,7 @@ function metadataFacts(spec, run, checkout) {
             title: spec.image,
             revision: checkout.commit,
             created: checkout.commitTime,
-            version: imageVersion({ upstreamRef: spec.source.ref, revision: checkout.commit }),
+            version: imageVersion({ planned: spec.version, upstreamRef: spec.source.ref, revision: checkout.commit }),
             source: repositoryWebUrl(spec.source.repo),
             url: run.repositoryUrl,
         };
@@ -33011,7 +33034,7 @@ function metadataFacts(spec, run, checkout) {
         title: spec.image,
         revision,
         created: checkout.commitTime,
-        version: imageVersion({ ref: run.ref, revision }),
+        version: imageVersion({ planned: spec.version, revision }),
         source: run.repositoryUrl,
         url: run.repositoryUrl,
     };
@@ -36066,7 +36089,7 @@ function defaultCandidates(image, run, commit, date) {
     ];
     switch (run.kind) {
         case 'default-branch':
-            return [{ tag: dateStamp(date), origin: { what: 'the date tag' } }, ...sha7, ...extras()];
+            return [{ tag: dateStamp(date), origin: { what: 'the date tag' }, notVersion: true }, ...sha7, ...extras()];
         case 'release': {
             // semver.valid, as metadata-action's type=semver (src/meta.ts procSemver): v1.2.3 and 1.2.3.
             const origin = { what: `the git tag ${run.gitTag}` };
@@ -36198,7 +36221,10 @@ function imageTags(image, options, locate) {
         }
     }
     const tags = unique.map((c) => (repository ? `${repository}:${c.tag}` : c.tag));
-    return { tags: problems.some((p) => p.severity === 'error') ? [] : tags, problems };
+    if (problems.some((p) => p.severity === 'error'))
+        return { tags: [], problems };
+    const version = candidates.find((c) => !c.notVersion && c.tag !== 'latest')?.tag;
+    return { tags, ...(version ? { version } : {}), problems };
 }
 /**
  * The rules of a `tags` action input or `--tags` option (one per line, `#` comments), each read
@@ -37667,7 +37693,11 @@ async function buildPlan(root, mode, options = {}) {
                 spec.backendReason = `${spec.backendReason}; upstream ${resolved.ref} is ${resolved.commit}`;
             }
         }
-        const planned = { ...spec, tags: tagged.tags };
+        const planned = {
+            ...spec,
+            tags: tagged.tags,
+            ...('version' in tagged && tagged.version ? { version: tagged.version } : {}),
+        };
         byName.set(planned.image, planned);
         images.push(planned);
     }
@@ -38767,6 +38797,7 @@ const imageSpecSchema = object({
     source: sourceSchema,
     additionalTags: array(schemas_string().min(1)),
     tags: array(schemas_string().min(1)),
+    version: schemas_string().min(1).optional(),
 });
 const publishSchema = object({
     mode: schemas_enum(TAG_MODES),

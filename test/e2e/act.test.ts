@@ -86,7 +86,8 @@ function legTable(summary: string): Map<string, Record<string, string>> {
 beforeAll(async () => {
   const s = services();
   registry = s.registry;
-  repo = createFixtureRepo({ registry, imagePrefix: PREFIX, kanikoImage: s.kanikoImage });
+  // No kaniko-image input, as `init` writes the workflow: the build job makes the executor image.
+  repo = createFixtureRepo({ registry, imagePrefix: PREFIX });
   stateDir = mkdtempSync(join(tmpdir(), 'hephy-act-state-'));
   github = await startFakeGitHub(REPOSITORY);
   stepEnv = {
