@@ -11,7 +11,11 @@ export const BUILD_ENV_HELP =
 
 /** The build environment of this command line. @throws UserError for a bad or unset entry. */
 export function buildEnvFromArgs(args: ParsedArgs, env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  return buildEnvironment(buildEnvEntries(args), env);
+}
+
+/** The `--build-env` entries as given, NAME or NAME=VALUE. */
+export function buildEnvEntries(args: ParsedArgs): string[] {
   const raw = args.values['build-env'];
-  const entries = Array.isArray(raw) ? raw.map(String) : typeof raw === 'string' ? [raw] : [];
-  return buildEnvironment(entries, env);
+  return Array.isArray(raw) ? raw.map(String) : typeof raw === 'string' ? [raw] : [];
 }

@@ -3,7 +3,9 @@
 // GitHub context values that carry no secret. Never the whole environment of the runner or the
 // action: INPUT_PASSWORD, ACTIONS_RUNTIME_TOKEN or a registry password must not be one
 // `${...}` away from an image's history.
-import { UserError } from './problem.js';
+import type { ConfigPath } from './config/locator.js';
+import type { BuildConfig } from './config/schema.js';
+import { UserError, type Problem } from './problem.js';
 
 /**
  * GitHub's default variables that are safe to put into an image: names of the run, the commit and
@@ -71,4 +73,56 @@ export function referencedVariables(text: string): string[] {
   const names: string[] = [];
   for (const match of text.matchAll(REFERENCE)) if (match[1]) names.push(match[1]);
   return names;
+}
+
+/** The names a `build-env` input or `--build-env` flags pass (NAME or NAME=VALUE entries; values ignored). */
+export function buildEnvNames(entries: readonly string[]): string[] {
+  return entries
+    .map((raw) => raw.replace(/\r$/, ''))
+    .filter((entry) => entry.trim() !== '' && !entry.trimStart().startsWith('#'))
+    .map((entry) => (entry.includes('=') ? entry.slice(0, entry.indexOf('=')) : entry).trim());
+}
+
+const REQUIRED_REFERENCE = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(:-[^}]*)?\}/g;
+
+/** The config lists whose entries `${VAR}` expands in (core/expand.ts, the backends). */
+const EXPANDED_LISTS: { path: ConfigPath; values: (config: BuildConfig) => readonly string[] | undefined }[] = [
+  { path: ['build_args'], values: (c) => c.build_args },
+  { path: ['ko_config', 'env'], values: (c) => c.ko_config?.env },
+  { path: ['ko_config', 'ldflags'], values: (c) => c.ko_config?.ldflags },
+  { path: ['ko_config', 'flags'], values: (c) => c.ko_config?.flags },
+];
+
+/**
+ * Plan-time check of a config's `${NAME}` references (those without a `:-default`) against the
+ * names the build environment will hold: `passed` (build-env) and the safe GitHub values. One
+ * error per unknown reference, at its entry, naming the variable: the build would fail on it, or
+ * worse, someone meant a secret of the runner.
+ */
+export function unknownVariableProblems(
+  config: BuildConfig,
+  file: string,
+  locate: ((path: ConfigPath) => { line: number; column: number }) | undefined,
+  passed: readonly string[],
+): Problem[] {
+  const known = new Set([...SAFE_GITHUB_VARIABLES, ...passed]);
+  const problems: Problem[] = [];
+  for (const { path, values } of EXPANDED_LISTS) {
+    (values(config) ?? []).forEach((value, i) => {
+      for (const match of value.matchAll(REQUIRED_REFERENCE)) {
+        const name = match[1];
+        if (!name || match[2] !== undefined || known.has(name)) continue;
+        const entry: ConfigPath = [...path, i];
+        problems.push({
+          file,
+          ...(locate?.(entry) ?? { line: 1, column: 1 }),
+          path: `${path.join('.')}[${i}]`,
+          message: `\${${name}} is not in the build environment: only build-env and the safe GitHub values (${SAFE_GITHUB_VARIABLES.slice(0, 3).join(', ')}, ...) expand`,
+          hint: `pass it on purpose with the build-env input (--build-env ${name}), or write \${${name}:-default}`,
+          severity: 'error',
+        });
+      }
+    });
+  }
+  return problems;
 }

@@ -13,6 +13,7 @@ import { parseRebuildList, unknownListedDirs } from './rebuildList.js';
 import { DEFAULT_RUNNERS, runnerFor, type RunnerMap } from './runners.js';
 import { FULL_OBJECT_ID, resolveAdvertisedRef, type AdvertisedRef } from './upstreamRef.js';
 import { readRepositoryFile } from './repoPath.js';
+import { unknownVariableProblems } from './buildEnv.js';
 import { classifyRun, describeTagRun, imageTags, runMayPush, taggedCommit, type TaggingOptions } from './tagPolicy.js';
 import { DEFAULT_TAG_MODE } from './tags.js';
 
@@ -41,6 +42,12 @@ export interface PlanOptions {
   changedFiles?: (rev: string) => Promise<'all' | string[]> | 'all' | string[];
   /** The run the tags are decided for; default: a local push to main, today, bare per-image tags. */
   tagging?: TaggingOptions;
+  /**
+   * The variables the build environment will hold (build-env / --build-env names): every
+   * `${NAME}` of a config must be one of them or a safe GitHub value. Absent: not checked
+   * (`validate`, which does not know the build's environment).
+   */
+  buildEnvNames?: readonly string[];
 }
 
 /** The problem of a matrix over GitHub's limit: the count, the limit and what to do. */
@@ -155,6 +162,9 @@ export async function buildPlan(root: string, mode: SelectionMode, options: Plan
       locate,
     });
     appProblems.push(...specProblems);
+    if (options.buildEnvNames && app.configFile) {
+      appProblems.push(...unknownVariableProblems(config, app.configFile, locate, options.buildEnvNames));
+    }
     const twin = byName.get(spec.image);
     if (twin) {
       const at = spec.config.image_name ? locate?.(['image_name']) : undefined;

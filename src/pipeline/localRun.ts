@@ -106,7 +106,15 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
     mode: options.tagMode,
     perArchTags: options.perArchTags,
   };
-  const plan = await planRepository(root, options.mode, { runners: options.runners, cwd: options.cwd, resolveUpstream: true, tagging });
+  // Every ${VAR} of a config must be one the legs will have: --build-env's and the BASE_IMAGE offered below.
+  const buildEnvNames = ['BASE_IMAGE', ...Object.keys(options.buildEnv ?? {})];
+  const plan = await planRepository(root, options.mode, {
+    runners: options.runners,
+    cwd: options.cwd,
+    resolveUpstream: true,
+    tagging,
+    buildEnvNames,
+  });
   out(renderPlanText(plan));
   const errors = plan.problems.filter((p) => p.severity === 'error');
   if (errors.length) throw new UserError(`${errors.length} problem(s) in build configs: fix them first`);

@@ -43,6 +43,8 @@ interface PlanCase {
   expect: [number, number, string, string] | 'safe';
   /** For a config that cannot be located (not a regular file): the problem names the file only. */
   whole?: [string, string];
+  /** The build-env names the plan knows (as `plan --build-env`, the action's plan job); default: unchecked. */
+  buildEnvNames?: string[];
 }
 
 const outsideDockerfile = (l: Layout) => {
@@ -500,7 +502,51 @@ const fileCases: PlanCase[] = [
   },
 ];
 
-const PLAN_CASES: PlanCase[] = [...optionCases, ...pathCases, ...fileCases];
+// --- ${VAR} at plan time: a reference to anything but build-env and the safe GitHub values
+const variableCases: PlanCase[] = [
+  {
+    name: 'plan: build_args ${HEPHY_REGISTRY_PASSWORD}',
+    config: 'build_args:\n  - LEAK=${HEPHY_REGISTRY_PASSWORD}\n',
+    buildEnvNames: [],
+    expect: at(2, 5, 'build_args[0]', '${HEPHY_REGISTRY_PASSWORD} is not in the build environment'),
+  },
+  {
+    name: 'plan: ko_config.ldflags ${INPUT_PASSWORD}',
+    config: 'build_backend: ko\nko_config:\n  ldflags: ["-X main.v=${INPUT_PASSWORD}"]\n',
+    files: { 'go.mod': 'module example.com/app\n\ngo 1.22\n', 'main.go': 'package main\n' },
+    buildEnvNames: ['VERSION'],
+    expect: at(3, 13, 'ko_config.ldflags[0]', '${INPUT_PASSWORD} is not in the build environment'),
+  },
+  {
+    name: 'plan: ko_config.env ${ACTIONS_RUNTIME_TOKEN}',
+    config: 'build_backend: ko\nko_config:\n  env: ["X=${ACTIONS_RUNTIME_TOKEN}"]\n',
+    files: { 'go.mod': 'module example.com/app\n\ngo 1.22\n', 'main.go': 'package main\n' },
+    buildEnvNames: [],
+    expect: at(3, 9, 'ko_config.env[0]', '${ACTIONS_RUNTIME_TOKEN} is not in the build environment'),
+  },
+  {
+    name: 'plan: ko_config.flags ${GITHUB_TOKEN} (the flag grammar refuses it first)',
+    config: 'build_backend: ko\nko_config:\n  flags: ["-tags=${GITHUB_TOKEN}"]\n',
+    files: { 'go.mod': 'module example.com/app\n\ngo 1.22\n', 'main.go': 'package main\n' },
+    buildEnvNames: [],
+    expect: at(3, 11, 'ko_config.flags[0]', 'not a valid go build flag'),
+  },
+  { name: 'plan: ${GITHUB_SHA} is a safe GitHub value', config: 'build_args: ["REV=${GITHUB_SHA}"]\n', buildEnvNames: [], expect: 'safe' },
+  {
+    name: 'plan: a name passed with build-env',
+    config: 'build_args: ["BASE=${BASE_IMAGE}"]\n',
+    buildEnvNames: ['BASE_IMAGE'],
+    expect: 'safe',
+  },
+  {
+    name: 'plan: ${HEPHY_REGISTRY_PASSWORD:-none} has a default',
+    config: 'build_args: ["A=${HEPHY_REGISTRY_PASSWORD:-none}"]\n',
+    buildEnvNames: [],
+    expect: 'safe',
+  },
+];
+
+const PLAN_CASES: PlanCase[] = [...optionCases, ...pathCases, ...fileCases, ...variableCases];
 
 let scratch: string;
 beforeAll(() => {
@@ -519,7 +565,7 @@ async function plan(c: PlanCase, index: number) {
   }
   if (c.config !== undefined) writeFileSync(join(app, 'build-config.yaml'), c.config, c.config.includes('\xff') ? 'latin1' : 'utf8');
   c.setup?.({ disk, root, app });
-  return buildPlan(root, { kind: 'all' }, { repoName: 'repo' });
+  return buildPlan(root, { kind: 'all' }, { repoName: 'repo', buildEnvNames: c.buildEnvNames });
 }
 
 const errors = (problems: Problem[]) => problems.filter((p) => p.severity === 'error');

@@ -51,7 +51,7 @@ ${BUILD_ENV_HELP}`,
       const image = stringOption(args, 'image');
       const platform = stringOption(args, 'platform');
       if (!image || !platform) throw new UserError('give --leg JSON, or --image NAME and --platform P');
-      const plan = await planRepository(root, { kind: 'all' }, { cwd: io.cwd });
+      const plan = await planRepository(root, { kind: 'all' }, { cwd: io.cwd, buildEnvNames: Object.keys(buildEnvFromArgs(args)) });
       const found = plan.matrix.include.find((l) => l.image === image && l.platform === platform);
       if (!found) {
         const known = plan.matrix.include.map((l) => `${l.image} ${l.platform}`).join(', ');

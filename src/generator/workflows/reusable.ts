@@ -242,6 +242,7 @@ export function reusableWorkflow(variant: WorkflowVariant, release?: ActionRelea
                     'tag-mode': '${{ inputs.tag-mode }}',
                     'per-arch-tags': '${{ inputs.per-arch-tags }}',
                     tags: '${{ inputs.tags }}',
+                    'build-env': '${{ inputs.build-env }}',
                   },
                 },
                 {
