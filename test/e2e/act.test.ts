@@ -22,10 +22,9 @@ import { runAct, type ActRun } from './act/runAct.js';
 import { indexEntries, rawManifest, services, tagDigest } from './harness.js';
 
 // One act run takes about a minute warm; cold several: without a kaniko-image input the first
-// run's two Kaniko legs each build the executor from its Go module (-trimpath, so the build cache
-// of scripts/install-tools.sh does not serve it), about 3 minutes each on a free 2-core machine;
-// the pull request run restores it from the Actions cache and checks its build info. Hang guards,
-// not speed targets.
+// run's two Kaniko legs each build the executor from its Go module (with the flags of
+// scripts/install-tools.sh, so the shared Go build cache serves them); the pull request run
+// restores it from the Actions cache and checks its build info. Hang guards, not speed targets.
 const RUN_TIMEOUT_MS = 25 * 60_000;
 const ACT_TIMEOUT_MS = 20 * 60_000;
 
