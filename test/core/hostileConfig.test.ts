@@ -39,7 +39,10 @@ interface PlanCase {
   /** Files under the app directory (default: a Dockerfile). */
   files?: Record<string, string>;
   setup?: (l: Layout) => void;
-  /** [line, column, path fragment, message fragment]: one error there; or 'safe': planned without errors. */
+  /**
+   * [line, column, path fragment, message fragment]: one error there (column 0: any, where the parser's
+   * depth limit hits depends on the stack); or 'safe': planned without errors.
+   */
   expect: [number, number, string, string] | 'safe';
   /** For a config that cannot be located (not a regular file): the problem names the file only. */
   whole?: [string, string];
@@ -478,7 +481,7 @@ const fileCases: PlanCase[] = [
   {
     name: 'YAML nested 10000 deep',
     config: `build_args: ${'['.repeat(10000)}${']'.repeat(10000)}\n`,
-    expect: at(1, 799, '', 'nested too deeply'),
+    expect: at(1, 0, '', 'nested too deeply'),
   },
   { name: 'YAML a !!binary tag', config: 'build_args: !!binary aGVsbG8=\n', expect: at(1, 22, 'build_args', 'got binary data') },
   {
@@ -598,7 +601,7 @@ describe('hostile build-config.yaml files: a clean file:line:col error or a safe
       expect.objectContaining({
         file: CONFIG,
         line,
-        column,
+        column: column === 0 ? expect.any(Number) : column,
         path: expect.stringContaining(path),
         message: expect.stringContaining(message),
       }),
