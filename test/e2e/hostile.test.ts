@@ -4,6 +4,7 @@
 //  - ko_config.import_path `--push=true` made ko push during a dry run;
 //  - context_path `../..` put a file of the machine into a pushed image;
 //  - `${VAR}` expanded from the whole process environment into the image history.
+// (The build-time refusal of an unpassed variable, behind the plan's, has unit tests: test/core/hostileConfig.test.ts.)
 // Checked from the outside: the file the command would create, the registry's catalog, and the
 // image config read back from the registry.
 import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -81,7 +82,7 @@ describe('hostile configs on real tools: nothing runs, nothing of the host leave
   );
 
   it(
-    'a variable passed with --build-env reaches the image; one from the environment only never does (read back from the registry)',
+    'a variable passed with --build-env reaches the image; one from the environment only is a plan error at its entry and never reaches an image (read back from the registry)',
     async () => {
       const prefix = `e2e-hostile-env-${uid}`;
       const secret = `runtime-token-${uid}`;
@@ -105,23 +106,33 @@ describe('hostile configs on real tools: nothing runs, nothing of the host leave
       );
       repo.commit('an allowed and a refused variable');
 
-      const previous = process.env.ACTIONS_RUNTIME_TOKEN;
-      process.env.ACTIONS_RUNTIME_TOKEN = secret;
-      let result: CliRun;
-      try {
-        result = await runIn(repo.root, prefix, ['--build-env', 'PUBLIC_VALUE=public-value']);
-      } finally {
-        if (previous === undefined) delete process.env.ACTIONS_RUNTIME_TOKEN;
-        else process.env.ACTIONS_RUNTIME_TOKEN = previous;
-      }
-      const output = `${result.stdout}\n${result.stderr}`;
-      // The refused app fails naming the variable; the run says so.
-      expect(result.code).not.toBe(0);
-      expect(output).toContain('${ACTIONS_RUNTIME_TOKEN} is not in the build environment');
-      expect(output).not.toContain(secret);
+      const withSecret = async (argv: string[]): Promise<CliRun> => {
+        const previous = process.env.ACTIONS_RUNTIME_TOKEN;
+        process.env.ACTIONS_RUNTIME_TOKEN = secret;
+        try {
+          return await runIn(repo!.root, prefix, argv);
+        } finally {
+          if (previous === undefined) delete process.env.ACTIONS_RUNTIME_TOKEN;
+          else process.env.ACTIONS_RUNTIME_TOKEN = previous;
+        }
+      };
 
-      const repositories = await repositoriesUnder(svc.registry, prefix);
-      expect(repositories).toEqual([`${prefix}/env-buildkit`]);
+      // Both apps: the plan refuses the secret's name at its entry, and nothing builds.
+      const refused = await withSecret(['--build-env', 'PUBLIC_VALUE=public-value']);
+      const refusedOutput = `${refused.stdout}\n${refused.stderr}`;
+      expect(refused.code).not.toBe(0);
+      expect(refusedOutput).toContain(
+        'env-refused/build-config.yaml:5:5: error: build_args[1]: ${ACTIONS_RUNTIME_TOKEN} is not in the build environment',
+      );
+      expect(refusedOutput).not.toContain(secret);
+      expect(await repositoriesUnder(svc.registry, prefix)).toEqual([]);
+
+      // The allowed app alone builds; its image carries the passed value and the default, never the secret.
+      const allowed = await withSecret(['--dirs', 'env-buildkit', '--build-env', 'PUBLIC_VALUE=public-value']);
+      if (allowed.code !== 0) process.stderr.write(`${allowed.stdout}\n${allowed.stderr}\n`);
+      expect(allowed.code).toBe(0);
+      expect(`${allowed.stdout}\n${allowed.stderr}`).not.toContain(secret);
+      expect(await repositoriesUnder(svc.registry, prefix)).toEqual([`${prefix}/env-buildkit`]);
       const { stdout } = await run('crane', ['ls', '--insecure', `${svc.registry}/${prefix}/env-buildkit`], { env: toolEnv() });
       const tag = stdout.split('\n').filter(Boolean)[0];
       const config = await imageConfig(`${svc.registry}/${prefix}/env-buildkit:${tag}`);
