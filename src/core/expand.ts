@@ -1,6 +1,7 @@
 // `${VAR}` expansion of config values (build_args, ko_config.ldflags/env/flags) from the build
-// environment (core/buildEnv.ts: variables passed on purpose, never the process environment). Only the braced form is expanded, so a lone `$` (shell text in a
-// build arg, a Go template in ldflags) passes through untouched; `$${` writes a literal `${`.
+// environment (core/buildEnv.ts: variables passed on purpose, never the process environment).
+// Only the braced form is expanded, so a lone `$` (shell text in a build arg, a Go template in
+// ldflags) passes through untouched; `$${` writes a literal `${`.
 import { UserError } from './problem.js';
 
 const REFERENCE = /\$\$\{|\$\{([^}]*)\}/g;
