@@ -162,6 +162,17 @@ export async function buildPlan(root: string, mode: SelectionMode, options: Plan
       locate,
     });
     appProblems.push(...specProblems);
+    if (config.secrets?.length && detection.backend !== 'buildkit') {
+      const at = locate?.(['secrets']) ?? { line: 1, column: 1 };
+      appProblems.push({
+        file: app.configFile ?? app.dir,
+        ...at,
+        path: 'secrets',
+        message: `secrets are mounted by the buildkit backend only; ${detection.backend} cannot keep them out of the image`,
+        hint: 'set build_backend: buildkit (RUN --mount=type=secret,id=NAME), or remove secrets',
+        severity: 'error',
+      });
+    }
     if (options.buildEnvNames && app.configFile) {
       appProblems.push(...unknownVariableProblems(config, app.configFile, locate, options.buildEnvNames));
     }

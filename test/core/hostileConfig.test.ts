@@ -549,7 +549,33 @@ const variableCases: PlanCase[] = [
   },
 ];
 
-const PLAN_CASES: PlanCase[] = [...optionCases, ...pathCases, ...fileCases, ...variableCases];
+// --- build secrets: only BuildKit keeps them out of the image
+const secretCases: PlanCase[] = [
+  {
+    name: 'secrets with kaniko (RUN steps would put them in a layer)',
+    config: 'build_backend: kaniko\nsecrets: [NPM_TOKEN]\n',
+    expect: at(2, 10, 'secrets', 'mounted by the buildkit backend only'),
+  },
+  {
+    name: 'secrets with ko',
+    config: 'build_backend: ko\nsecrets: [NPM_TOKEN]\n',
+    files: { 'go.mod': 'module example.com/app\n\ngo 1.22\n', 'main.go': 'package main\n' },
+    expect: at(2, 10, 'secrets', 'mounted by the buildkit backend only'),
+  },
+  {
+    name: 'secrets: a name that is an option',
+    config: 'build_backend: buildkit\nsecrets: ["--privileged"]\n',
+    expect: at(2, 11, 'secrets[0]', 'expected a variable name'),
+  },
+  {
+    name: 'secrets: id=...,src=/etc/shadow smuggled into a name',
+    config: 'build_backend: buildkit\nsecrets: ["X,src=/etc/shadow"]\n',
+    expect: at(2, 11, 'secrets[0]', 'expected a variable name'),
+  },
+  { name: 'secrets with buildkit: fine', config: 'build_backend: buildkit\nsecrets: [NPM_TOKEN]\n', expect: 'safe' },
+];
+
+const PLAN_CASES: PlanCase[] = [...optionCases, ...pathCases, ...fileCases, ...variableCases, ...secretCases];
 
 let scratch: string;
 beforeAll(() => {
@@ -723,6 +749,18 @@ const ENV_CASES: EnvCase[] = [
     config: {},
     buildEnv: ['--privileged'],
     expect: { error: 'is not a variable name' },
+  },
+  {
+    name: 'secrets: the value is never an argument (buildx reads it from its environment)',
+    backend: 'buildkit',
+    config: { secrets: ['HEPHY_REGISTRY_PASSWORD'] },
+    expect: { safe: '--secret=id=HEPHY_REGISTRY_PASSWORD,env=HEPHY_REGISTRY_PASSWORD' },
+  },
+  {
+    name: 'secrets: an unset one is an error naming it',
+    backend: 'buildkit',
+    config: { secrets: ['NOT_SET_ANYWHERE'] },
+    expect: { error: 'secrets: NOT_SET_ANYWHERE is not set' },
   },
   {
     name: 'build-env NAME takes the job value on purpose',

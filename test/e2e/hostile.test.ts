@@ -7,12 +7,12 @@
 // (The build-time refusal of an unpassed variable, behind the plan's, has unit tests: test/core/hostileConfig.test.ts.)
 // Checked from the outside: the file the command would create, the registry's catalog, and the
 // image config read back from the registry.
-import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot, toolEnv } from '../../src/tools/paths.js';
 import { run } from '../../src/tools/exec.js';
 import { tempRepo, type TempRepo } from '../helpers/gitRepo.js';
-import { imageConfig, runCli, services, tempDir, type CliRun } from './harness.js';
+import { extractFile, imageConfig, runCli, services, tempDir, type CliRun } from './harness.js';
 
 const RUN_TIMEOUT_MS = 15 * 60 * 1000;
 
@@ -138,6 +138,48 @@ describe('hostile configs on real tools: nothing runs, nothing of the host leave
       const config = await imageConfig(`${svc.registry}/${prefix}/env-buildkit:${tag}`);
       expect(config.config.Labels).toMatchObject({ public: 'public-value', leak: 'none' });
       expect(JSON.stringify(config)).not.toContain(secret);
+    },
+    RUN_TIMEOUT_MS,
+  );
+
+  it(
+    'a build secret reaches the RUN step that mounts it and nothing else: not a layer, not the config, not the log',
+    async () => {
+      const prefix = `e2e-hostile-secret-${uid}`;
+      const value = `build-secret-${uid}`;
+      repo = tempRepo();
+      mkdirSync(join(repo.root, 'secret-app'));
+      writeFileSync(
+        join(repo.root, 'secret-app', 'Dockerfile'),
+        // The run's id in the RUN line: BuildKit's cache never answers for the step (a secret is no cache key).
+        `ARG BASE_IMAGE\nFROM \${BASE_IMAGE}\nRUN --mount=type=secret,id=HOSTILE_TOKEN wc -c < /run/secrets/HOSTILE_TOKEN > /secret-length && cat /run/secrets/HOSTILE_TOKEN && echo ${uid}\n`,
+      );
+      writeFileSync(
+        join(repo.root, 'secret-app', 'build-config.yaml'),
+        'build_backend: buildkit\nplatforms: [linux/amd64]\nbuild_args: ["BASE_IMAGE=${BASE_IMAGE}"]\nsecrets: [HOSTILE_TOKEN]\n',
+      );
+      repo.commit('an app with a build secret');
+      process.env.HOSTILE_TOKEN = value;
+      let result: CliRun;
+      try {
+        result = await runIn(repo.root, prefix);
+      } finally {
+        delete process.env.HOSTILE_TOKEN;
+      }
+      if (result.code !== 0) process.stderr.write(`${result.stdout}\n${result.stderr}\n`);
+      expect(result.code).toBe(0);
+      // The RUN step printed it: the log shows *** instead.
+      expect(`${result.stdout}\n${result.stderr}`).not.toContain(value);
+
+      const { stdout } = await run('crane', ['ls', '--insecure', `${svc.registry}/${prefix}/secret-app`], { env: toolEnv() });
+      const ref = `${svc.registry}/${prefix}/secret-app:${stdout.split('\n').filter(Boolean)[0]}`;
+      const dir = tempDir('hostile-secret-fs');
+      expect(readFileSync(await extractFile(ref, '/secret-length', dir, 'linux/amd64'), 'utf8').trim()).toBe(String(value.length));
+      expect(JSON.stringify(await imageConfig(ref))).not.toContain(value);
+      // Every byte of every layer: the secret is in none of them.
+      const tarball = join(dir, 'all.tar');
+      await run('crane', ['export', '--insecure', '--platform', 'linux/amd64', ref, tarball], { env: toolEnv() });
+      expect(readFileSync(tarball).includes(Buffer.from(value))).toBe(false);
     },
     RUN_TIMEOUT_MS,
   );

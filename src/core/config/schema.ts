@@ -113,6 +113,16 @@ export const buildConfigSchema = z
       .array(z.string().regex(buildArgPattern, { message: 'expected KEY=VALUE' }))
       .describe('Build arguments as KEY=VALUE, public (they stay in the image history); ${VAR} expands only from build-env')
       .optional(),
+    secrets: z
+      .array(
+        z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, {
+          message: 'expected a variable name: letters, digits and _, not starting with a digit',
+        }),
+      )
+      .describe(
+        'Build secrets (buildkit only): names of job environment variables, mounted with RUN --mount=type=secret,id=NAME; never in the image or the log',
+      )
+      .optional(),
     platforms: platformList.describe('Platforms to build (default linux/amd64 and linux/arm64; spin: wasi/wasm32)').optional(),
     additional_tags: tagList.describe('Extra tags published with the image on the default branch and on releases, e.g. latest').optional(),
     tags: tagRules
