@@ -21449,6 +21449,30 @@ const goSkips = (name) => name.startsWith('.') || name.startsWith('_') || name =
 function holdsGoFiles(dir) {
     return entries(dir).some(isGoSource);
 }
+/** The first 4 KiB of a file: where a Go file's package clause is (after its comments). */
+function head(file) {
+    const buffer = Buffer.alloc(4096);
+    let fd;
+    try {
+        fd = (0,external_node_fs_namespaceObject.openSync)(file, 'r');
+        return buffer.subarray(0, (0,external_node_fs_namespaceObject.readSync)(fd, buffer, 0, buffer.length, 0)).toString('utf8');
+    }
+    catch {
+        return '';
+    }
+    finally {
+        if (fd !== undefined)
+            (0,external_node_fs_namespaceObject.closeSync)(fd);
+    }
+}
+// The package clause (Go spec, "Package clause"): the first token after comments and blank lines.
+const PACKAGE_CLAUSE = /^(?:\s|\/\/[^\n]*\n|\/\*[\s\S]*?\*\/)*package\s+([\p{L}_][\p{L}\p{Nd}_]*)/u;
+/** True when `dir` holds a Go source file of `package main`: a command the go command can build. */
+function holdsMainPackage(dir) {
+    return entries(dir)
+        .filter(isGoSource)
+        .some((entry) => PACKAGE_CLAUSE.exec(head((0,external_node_path_namespaceObject.join)(dir, entry.name)))?.[1] === 'main');
+}
 /**
  * The packages directly under `<dir>/cmd/`, as paths relative to `dir` (`cmd/cli`, `cmd/server`),
  * sorted: each subdirectory of cmd/ holding a Go source file, and cmd/ itself when it holds one.
@@ -32622,7 +32646,8 @@ function pathsOutside(root, dir, config) {
 ;// CONCATENATED MODULE: ./src/core/detect.ts
 // Which backend builds a directory, and why, in the seed's order: an explicit build_backend, then
 // go.mod + cmd/ (ko), then spin.toml (spin), then a Dockerfile (kaniko, or buildkit when the
-// Dockerfile uses features Kaniko cannot build). For local builds it also checks that the files
+// Dockerfile uses features Kaniko cannot build), then go.mod with a main package at its root (ko,
+// building `.`: a Dockerfile wins there, a library module must not become an image). For local builds it also checks that the files
 // the backend needs are there, so a missing Dockerfile is a Problem at plan time rather than a
 // failed leg ten minutes later.
 
@@ -32748,7 +32773,12 @@ function detectBackend(dir, config = {}, locate, options = {}) {
             return { backend: 'buildkit', reason: `${passedOverKo}${describeUse(first, dockerfileName)}`, problems };
         return { backend: 'kaniko', reason: `${passedOverKo}${dockerfileName} found`, problems };
     }
-    // --- 5. nothing buildable
+    // --- 5. go.mod and a main package at its root, no Dockerfile: ko builds `.`
+    if (isFile((0,external_node_path_namespaceObject.join)(dir, 'go.mod')) && holdsMainPackage(dir)) {
+        checkKo(dir, config, displayDir, options.root, problem);
+        return { backend: 'ko', reason: 'go.mod and a main package at the root found', problems };
+    }
+    // --- 6. nothing buildable
     if (config.context_path && !isDir((0,external_node_path_namespaceObject.join)(dir, config.context_path))) {
         problem(['context_path'], `context_path ${shown(displayDir, config.context_path)} does not exist`);
     }
@@ -32757,7 +32787,7 @@ function detectBackend(dir, config = {}, locate, options = {}) {
         line: 1,
         column: 1,
         path: '',
-        message: `nothing to build in ${displayDir}: no build_backend in ${CONFIG_FILE_NAME}, no go.mod with cmd/, no ${manifestName}, no ${shown(contextPath, dockerfileName)}`,
+        message: `nothing to build in ${displayDir}: ${isFile((0,external_node_path_namespaceObject.join)(dir, CONFIG_FILE_NAME)) ? `no build_backend in ${CONFIG_FILE_NAME}, ` : ''}no go.mod with cmd/ or a main package, no ${manifestName}, no ${shown(contextPath, dockerfileName)}`,
         hint: 'add a Dockerfile, or set build_backend',
         severity: 'error',
     });
@@ -36316,6 +36346,13 @@ function crossCheck(raw, at) {
             const parsed = parsePlatform(item);
             if (isPlatformError(parsed)) {
                 error('value', path, `expected os/arch[/variant], e.g. linux/amd64; ${parsed.reason}`, parsed.hint);
+                return;
+            }
+            if (!backend && parsed.os !== 'linux' && parsed.os !== 'wasi') {
+                // Detection picks ko, Kaniko or Spin by the files it finds, and they build linux (Spin:
+                // wasi) images only (core/backendTraits.ts `os`); BuildKit, chosen on purpose, builds
+                // other OSes from a base image of that OS (no RUN step runs on a Linux runner).
+                error('value', path, `\`${item}\`: the backends detection picks build linux images (Spin: wasi/wasm32), not ${parsed.os}`, 'list linux platforms, or set `build_backend: buildkit` to build it from a base image of that OS');
                 return;
             }
             const normal = normalizePlatform(item);
@@ -40782,7 +40819,7 @@ function checkOptionShapes(options) {
 function resolveCallerOptions(options = {}) {
     checkOptionShapes(options);
     const registry = singleLine('registry', options.registry ?? '');
-    const secrets = options.secrets ?? (registry ? 'explicit' : 'none');
+    const secrets = options.secrets ?? (registry.toLowerCase() === 'ghcr.io' ? 'none' : 'explicit');
     if (!SECRETS_MODES.includes(secrets))
         throw new UserError(`secrets \`${secrets}\` is not valid: expected ${SECRETS_MODES.join(', ')}`);
     const root = checkPattern('root', options.root ?? CALLER_DEFAULTS.root, /^(?!\/)(?!.*(^|\/)\.\.(\/|$)).+$/, 'a path relative to the repository root');
@@ -41322,6 +41359,12 @@ const generateCommand = {
 
 
 
+
+/** --registry as a host[:port] (a scheme is dropped); anything else stops init before it writes. */
+function registryOption(args) {
+    const registry = stringOption(args, 'registry');
+    return registry === undefined ? undefined : normalizeRegistry(registry);
+}
 const initCommand = {
     name: 'init',
     summary: 'Write .github/workflows/hephy-builder.yml (and a starter build-config.yaml in each app directory found, when there is none)',
@@ -41361,7 +41404,7 @@ const initCommand = {
                 return detection.backend ? { backend: detection.backend, reason: detection.reason } : undefined;
             },
             workflow: {
-                registry: stringOption(args, 'registry'),
+                registry: registryOption(args),
                 imagePrefix: imagePrefixOption(args),
                 tagMode,
                 runners: stringOption(args, 'runners'),

@@ -21,8 +21,12 @@ import { createFixtureRepo, FIXTURE_IMAGES, pullRequestEvent, pushEvent, REPOSIT
 import { runAct, type ActRun } from './act/runAct.js';
 import { indexEntries, rawManifest, services, tagDigest } from './harness.js';
 
-// One act run takes about a minute warm; cold (first ko and Kaniko builds) several.
-const RUN_TIMEOUT_MS = 10 * 60_000;
+// One act run takes about a minute warm; cold several: without a kaniko-image input the first
+// run's two Kaniko legs each build the executor from its Go module (with the flags of
+// scripts/install-tools.sh, so the shared Go build cache serves them); the pull request run
+// restores it from the Actions cache and checks its build info. Hang guards, not speed targets.
+const RUN_TIMEOUT_MS = 25 * 60_000;
+const ACT_TIMEOUT_MS = 20 * 60_000;
 
 const PREFIX = 'act';
 const PLATFORMS = ['linux/amd64', 'linux/arm64'];
@@ -123,6 +127,7 @@ describe('act (host mode; local action refs instead of hephy/builder@v1; artifac
         runId: 1,
         env: stepEnv,
         secrets: { GITHUB_TOKEN: 'fake-token' },
+        timeoutMs: ACT_TIMEOUT_MS,
       });
       expectSuccess(mainRun);
 
@@ -218,8 +223,11 @@ describe('act (host mode; local action refs instead of hephy/builder@v1; artifac
         runId: 2,
         env: stepEnv,
         secrets: { GITHUB_TOKEN: 'fake-token' },
+        timeoutMs: ACT_TIMEOUT_MS,
       });
       expectSuccess(prRun);
+      // The executor the main run built came back from the Actions cache, checked before it ran.
+      expect(jobOutput(prRun.entries, 'build')).toMatch(/kaniko v[\d.]+: cached, build info verified/);
 
       const before = legRecords(mainRun!);
       const after = legRecords(prRun);

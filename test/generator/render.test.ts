@@ -214,6 +214,15 @@ describe('renderCallerWorkflow', () => {
     expect(doc.jobs.images.uses).toBe('hephy/builder/.github/workflows/build.yml@v1');
     // No registry host is built in: the caller reads it from a repository variable.
     expect(doc.jobs.images.with).toEqual({ dirs: '${{ inputs.dirs }}', registry: '${{ vars.HEPHY_REGISTRY }}' });
+    // The variable may name any registry: its credentials are passed by name (empty when unset).
+    expect(doc.jobs.images.secrets).toEqual({
+      REGISTRY_USERNAME: '${{ secrets.REGISTRY_USERNAME }}',
+      REGISTRY_PASSWORD: '${{ secrets.REGISTRY_PASSWORD }}',
+    });
+  });
+
+  it('passes no secret to ghcr.io, where the workflow token is the login', () => {
+    const doc = parseWorkflow(renderCallerWorkflow({ registry: 'ghcr.io' })) as Doc;
     expect(doc.jobs.images.secrets).toBeUndefined();
   });
 
@@ -337,7 +346,7 @@ describe('resolveCallerOptions', () => {
       tagMode: 'per-image',
       runners: '',
       rebuildList: '',
-      secrets: 'none',
+      secrets: 'explicit',
     });
   });
 });
