@@ -14,7 +14,8 @@ import { saveHistoryFile, summaryFromArgs, summaryHelp, summaryOptions } from '.
 export const runCommand: CommandSpec = {
   name: 'run',
   summary: 'Run the whole pipeline here: plan, build every leg, merge into a local registry, summarise',
-  usage: 'hephy-builder run [--root DIR] [--registry HOST:PORT] [selection options] [--jobs N] [--sign-key FILE] [--history PATH] [--save-history FILE]',
+  usage:
+    'hephy-builder run [--root DIR] [--registry HOST:PORT] [selection options] [--jobs N] [--sign-key FILE] [--history PATH] [--save-history FILE]',
   help: `${selectionHelp}
   --registry HOST:PORT  registry to push to (default: start a throwaway one on 127.0.0.1)
   --image-prefix PATH   path under the registry (default: hephy)
