@@ -105,6 +105,9 @@ describe('key-based signatures with cosign (e2e)', () => {
       expect(verified.stdout).toMatch(/^\s+linux\/amd64\s+sha256:[0-9a-f]{64}\s+signed$/m);
       expect(verified.stdout).toMatch(/^\s+linux\/arm64\s+sha256:[0-9a-f]{64}\s+signed$/m);
       expect(verified.stdout).toContain('verified: 3 manifest(s) signed');
+      // --insecure adds cosign's --allow-http-registry and --allow-insecure-registry: still verified.
+      const insecure = await runCli(['verify', `${repository}:latest`, '--key', join(keys, 'cosign.pub'), '--insecure']);
+      expect([insecure.code, insecure.stdout]).toEqual([0, verified.stdout]);
       // Another key pair's public key does not verify them.
       const other = tempDir('sign-other');
       await run('cosign', ['generate-key-pair'], { cwd: other, env: { ...toolEnv(), COSIGN_PASSWORD: '' } });
