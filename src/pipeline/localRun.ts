@@ -122,19 +122,6 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
   const tools = toolsFor(plan, { sign: options.signKey !== undefined });
   out(`hephy: checking tools (${tools.join(', ')}); the first run builds them from source and can take several minutes...\n`);
   await installTools(tools, (_stream, line) => out(`  ${line}\n`));
-  prepareOutDir(options.outDir);
-  // Before any leg: a missing key or a wrong password stops the run here.
-  const signer =
-    options.signKey === undefined
-      ? undefined
-      : await createSigner({
-          keyFile: options.signKey,
-          cwd: options.cwd,
-          password: options.signPassword,
-          env: toolEnv(process.env),
-          publicKeyOut: join(options.outDir, 'cosign.pub'),
-        });
-  if (!signer) out(`${NOT_SIGNED_NOTE}\n`);
 
   let registry = options.registry;
   let stopHint: string | undefined;
@@ -156,6 +143,20 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
   const bases = await pushBaseImages(registry);
   env.BASE_IMAGE = env.BASE_IMAGE || bases.busybox;
   for (const backend of backendsOf(plan)) await backendFor(backend).prepareRun?.(options.backendOptions);
+  prepareOutDir(options.outDir);
+  // Before any leg (after the services, so that nothing between leaves its temporary files): a
+  // missing key or a wrong password stops the run here.
+  const signer =
+    options.signKey === undefined
+      ? undefined
+      : await createSigner({
+          keyFile: options.signKey,
+          cwd: options.cwd,
+          password: options.signPassword,
+          env: toolEnv(process.env),
+          publicKeyOut: join(options.outDir, 'cosign.pub'),
+        });
+  if (!signer) out(`${NOT_SIGNED_NOTE}\n`);
 
   const publish: PublishOptions = { registry, prefix: options.prefix, mode: options.tagMode, perArchTags: options.perArchTags };
   const legEnv: LegEnvironment = {
