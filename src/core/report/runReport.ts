@@ -14,6 +14,19 @@ export interface ImageOutcome {
   records: LegRecord[];
   /** Why the merge itself failed (imagetools error, missing platform in the index). */
   error?: string;
+  /** The image's signature, when the merge was given a signing key and the image was published. */
+  signature?: ImageSignature;
+}
+
+/** A signature the merge made (or found) on a published image: its index, recursively. */
+export interface ImageSignature {
+  /** key: a private key given to the merge (`--sign-key`). */
+  method: 'key';
+  /** signed: this merge signed it; already signed: every manifest already verified with the key. */
+  status: 'signed' | 'already signed';
+  /** The cosign command that verifies it (the index; each platform manifest by its own digest). */
+  verifyCommand: string;
+  durationMs: number;
 }
 
 export interface RunReport {
