@@ -20,13 +20,16 @@ import { registrySession } from './registry.js';
 import { setupTools } from './toolSetup.js';
 import { pushAllowed } from './tagging.js';
 import { messageOf } from '../core/problem.js';
+import { buildEnvironment } from '../core/buildEnv.js';
 
 const CACHE_HOME = '.cache/hephy-builder';
 
 async function buildOne(leg: Leg, inputs: ActionInputs, context: RunContext, cacheRoot: string): Promise<LegRecord> {
   let session;
+  let buildEnv: Record<string, string>;
   try {
     session = registrySession(inputs, context);
+    buildEnv = buildEnvironment(inputs.buildEnv, process.env);
   } catch (error) {
     return failedLegRecord(leg, `setup failed: ${messageOf(error)}`, new Date(), { setup: 0, build: 0, push: 0, total: 0 });
   }
@@ -37,6 +40,7 @@ async function buildOne(leg: Leg, inputs: ActionInputs, context: RunContext, cac
     insecure: inputs.insecureRegistry,
     push: pushAllowed(inputs, context).push,
     env: session.env,
+    buildEnv,
     secrets: session.secrets,
     cacheRoot,
     backendOptions: inputs.backendOptions,

@@ -7,8 +7,12 @@ import { metadataLines, parseMetadataEntries } from '../core/annotations.js';
 import { parseTagMode, type TagMode } from '../core/tags.js';
 import { thresholdsFrom, type Thresholds } from '../core/report/thresholds.js';
 
+import { buildEnvLines } from '../core/buildEnv.js';
+
 export interface ActionInputs {
   root: string;
+  /** `build-env` lines: NAME or NAME=VALUE (core/buildEnv.ts). */
+  buildEnv: string[];
   since: string;
   rebuildList: string;
   dirs: string[];
@@ -77,6 +81,7 @@ export function readInputs(): ActionInputs {
     perArchTags: bool('per-arch-tags'),
     tags: core.getInput('tags'),
     backendOptions: readBackendOptions((name) => core.getInput(name)),
+    buildEnv: buildEnvLines(core.getInput('build-env')),
     githubToken,
     tokenRegistries: core
       .getInput('token-registries')

@@ -1,6 +1,7 @@
 // `command: plan`: decide what this event builds and emit the matrix for the build jobs.
 import { randomBytes } from 'node:crypto';
 import * as core from '@actions/core';
+import { buildEnvNames } from '../core/buildEnv.js';
 import { planRepository } from '../pipeline/planRepository.js';
 import { renderPlanMarkdown } from '../core/report/planReport.js';
 import { selectionFromEvent } from '../core/selection.js';
@@ -17,7 +18,14 @@ export async function runPlanCommand(context: RunContext): Promise<void> {
   const { mode, why } = selectionFromEvent(context, { since: inputs.since, dirs: inputs.dirs, rebuildList: inputs.rebuildList });
   core.info(`Selecting ${why}`);
   const tagging = taggingFromInputs(inputs, context);
-  const plan = await planRepository(inputs.root, mode, { runners: inputs.runners, cwd: context.workspace, resolveUpstream: true, tagging });
+  const plan = await planRepository(inputs.root, mode, {
+    runners: inputs.runners,
+    cwd: context.workspace,
+    resolveUpstream: true,
+    tagging,
+    // Every ${NAME} of a config must be passed with build-env (names; values come in the build job).
+    buildEnvNames: buildEnvNames(inputs.buildEnv),
+  });
   core.info(`Tags for ${plan.publish.run}${plan.publish.push ? '' : ` (nothing is pushed: ${plan.publish.pushWhy})`}`);
   annotate(plan.problems);
 

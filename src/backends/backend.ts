@@ -44,6 +44,11 @@ export interface LegContext {
   cacheDir: string;
   /** Environment for the tools, including DOCKER_CONFIG with registry auth. */
   env: NodeJS.ProcessEnv;
+  /**
+   * What `${VAR}` in the config expands from: variables passed on purpose (build-env) and the safe
+   * GitHub values (core/buildEnv.ts), never `env`.
+   */
+  buildEnv: Record<string, string>;
   /** Per-run settings of the backends (`--base-image`, `--kaniko-image`, ...), declared in core/backendTraits.ts. */
   options: BackendOptions;
   /** Secrets to mask in any output. */

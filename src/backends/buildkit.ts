@@ -8,6 +8,7 @@ import { scanDockerfile } from '../core/dockerfile.js';
 import { expandList } from '../core/expand.js';
 import { buildkitFailureReason } from '../core/failureReason.js';
 import { platformSlug } from '../core/platform.js';
+import { UserError } from '../core/problem.js';
 import { ToolError } from '../tools/exec.js';
 import { tryLock } from '../tools/fileLock.js';
 import {
@@ -92,15 +93,31 @@ export function buildCache(ctx: Pick<LegContext, 'spec' | 'leg' | 'cacheDir' | '
   };
 }
 
+/**
+ * The values of the config's build secrets, from the build job's environment (the action step's
+ * `env:`, the CLI's shell), to be masked in every log line.
+ * @throws UserError naming a secret whose variable is unset or empty.
+ */
+export function buildSecretValues(ctx: LegContext): string[] {
+  return (ctx.spec.config.secrets ?? []).map((name) => {
+    const value = ctx.env[name];
+    if (!value)
+      throw new UserError(`secrets: ${name} is not set in the build job's environment (set it in the step's env:, e.g. from a secret)`);
+    return value;
+  });
+}
+
 /** Everything `docker buildx build` gets for this leg, from the leg context alone. */
 export function buildkitBuildOptions(ctx: LegContext, cache: Pick<BuildCache, 'from' | 'to'>): BuildxBuildOptions {
   const config = ctx.spec.config;
+  const secretValues = buildSecretValues(ctx);
   return {
     ...buildkitPaths(ctx),
     platform: ctx.leg.platform,
     repository: ctx.target.repository,
     target: config.target || undefined,
-    buildArgs: expandList(config.build_args ?? [], ctx.env, 'build_args'),
+    buildArgs: expandList(config.build_args ?? [], ctx.buildEnv, 'build_args'),
+    buildSecrets: config.secrets,
     builder: builderName(ctx),
     metadataFile: join(ctx.workDir, 'buildx-metadata.json'),
     cacheFrom: cache.from,
@@ -110,7 +127,7 @@ export function buildkitBuildOptions(ctx: LegContext, cache: Pick<BuildCache, 'f
     labels: ctx.metadata.labels,
     annotations: ctx.metadata.annotations,
     env: ctx.env,
-    secrets: ctx.secrets,
+    secrets: [...ctx.secrets, ...secretValues],
     onLine: ctx.log,
   };
 }

@@ -153,7 +153,7 @@ export function kanikoInvocation(ctx: LegContext, pushMode: PushMode, cacheRepo?
   const args = kanikoArgs({
     dockerfile,
     platform: ctx.leg.platform,
-    buildArgs: expandList(config.build_args ?? [], ctx.env, 'build_args'),
+    buildArgs: expandList(config.build_args ?? [], ctx.buildEnv, 'build_args'),
     target: config.target || undefined,
     output,
     digestFile: `${IN_CONTAINER.out}/digest`,

@@ -5,6 +5,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { expandList } from '../core/expand.js';
 import { defaultGoPackage } from '../core/goPackages.js';
+import { goFlagProblem, ldflagsProblem } from '../core/grammar/goBuild.js';
 import { koFailureReason } from '../core/failureReason.js';
 import { UserError } from '../core/problem.js';
 import { cranePusher, craneVersion } from '../tools/crane.js';
@@ -48,6 +49,15 @@ export function resolveKoBaseImage(ctx: LegContext, userDefaultBase: unknown): s
   return undefined;
 }
 
+/** A value from build-env (a branch name, say) must not turn an allowed flag into another one. */
+function checkedAfterExpansion(values: string[], key: string, problem: (value: string) => string | undefined): string[] {
+  values.forEach((value, i) => {
+    const why = problem(value);
+    if (why) throw new UserError(`${key}[${i}] after \${VAR} expansion: ${why}`);
+  });
+  return values;
+}
+
 /** Everything `ko build` gets for this leg, from the leg context alone. */
 export function koBuildOptions(ctx: LegContext, userConfig?: Record<string, unknown>): KoBuildOptions {
   const ko = ctx.spec.config.ko_config ?? {};
@@ -61,9 +71,9 @@ export function koBuildOptions(ctx: LegContext, userConfig?: Record<string, unkn
     platform: ctx.leg.platform,
     repo: ctx.target.repository,
     baseImage: resolveKoBaseImage(ctx, userConfig?.defaultBaseImage),
-    goEnv: expandList(ko.env ?? [], ctx.env, 'ko_config.env'),
-    ldflags: expandList(ko.ldflags ?? [], ctx.env, 'ko_config.ldflags'),
-    flags: expandList(ko.flags ?? [], ctx.env, 'ko_config.flags'),
+    goEnv: expandList(ko.env ?? [], ctx.buildEnv, 'ko_config.env'),
+    ldflags: checkedAfterExpansion(expandList(ko.ldflags ?? [], ctx.buildEnv, 'ko_config.ldflags'), 'ko_config.ldflags', ldflagsProblem),
+    flags: checkedAfterExpansion(expandList(ko.flags ?? [], ctx.buildEnv, 'ko_config.flags'), 'ko_config.flags', goFlagProblem),
     workDir: ctx.workDir,
     koCache: ctx.env.KOCACHE || join(ctx.cacheDir, 'kocache'),
     labels: ctx.metadata.labels,

@@ -25,7 +25,9 @@ export interface AppCheck {
 }
 
 export function checkApp(dir: string, configFile: ConfigFile | undefined, options: Omit<DetectOptions, 'configFile'> = {}): AppCheck {
-  const loaded = configFile ? loadBuildConfig(configFile.path, configFile.shown) : { config: {}, problems: [], locate: undefined };
+  const loaded = configFile
+    ? loadBuildConfig(configFile.path, configFile.shown, options.root ?? dir)
+    : { config: {}, problems: [], locate: undefined };
   if (!loaded.config) return { problems: loaded.problems };
   const detection = detectBackend(dir, loaded.config, loaded.locate, { ...options, configFile: configFile?.shown });
   return { config: loaded.config, locate: loaded.locate, detection, problems: [...loaded.problems, ...detection.problems] };

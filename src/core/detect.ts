@@ -4,7 +4,7 @@
 // building `.`: a Dockerfile wins there, a library module must not become an image). For local builds it also checks that the files
 // the backend needs are there, so a missing Dockerfile is a Problem at plan time rather than a
 // failed leg ten minutes later.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { dirname, join, posix, relative, resolve, sep } from 'node:path';
 import { BACKENDS, backendsWhere, traitsOf, type BackendName } from './backendTraits.js';
 import type { BuildConfig } from './config/schema.js';
@@ -20,8 +20,8 @@ import {
 } from './dockerfile.js';
 import { AUTOMATIC_PLATFORM_ARGS } from './platformArgs.js';
 import { commandPackages, defaultGoPackage, holdsMainPackage, stripKoScheme } from './goPackages.js';
-import { pathsOutside } from './insideRepo.js';
 import type { Problem } from './problem.js';
+import { readRegularFile, resolveDockerInputs, resolveInRepository, outsideProblem, repositoryDirectory } from './repoPath.js';
 
 import type { ConfigPath } from './config/locator.js';
 export type { ConfigPath };
@@ -32,7 +32,11 @@ export interface DetectOptions {
   configFile?: string;
   /** The directory as messages name it (repo-relative, '.' for the root). Default: `dir`. */
   displayDir?: string;
-  /** Repository root: go.mod is looked for from `dir` up to here (Go finds it the same way). */
+  /**
+   * Repository root: go.mod is looked for from `dir` up to here (Go finds it the same way), and
+   * every path the config names (context, Dockerfile, manifest, package) must really lead inside
+   * it. Default: `dir` itself (never no check).
+   */
   root?: string;
 }
 
@@ -84,13 +88,14 @@ export function detectBackend(dir: string, config: BuildConfig = {}, locate?: Lo
   const manifest = join(dir, manifestName);
   const upstream = config.upstream_repo !== undefined;
 
-  // --- 0. local paths stay inside the repository (an upstream clone is checked by its leg)
+  // --- 0. local paths stay inside the repository, symlinks followed (core/repoPath.ts); an upstream
+  // clone is checked by its leg. Nothing is detected or read past a path that leaves.
   if (options.root && !upstream) {
     const outside = pathsOutside(options.root, dir, config);
-    for (const { key, value } of outside) {
+    for (const { key, value, via } of outside) {
       problem(
         key,
-        `${value} leads outside the repository`,
+        `${value} ${outsideProblem(via)}`,
         `paths are relative to the directory of ${CONFIG_FILE_NAME} and stay inside the repository`,
       );
     }
@@ -106,7 +111,7 @@ export function detectBackend(dir: string, config: BuildConfig = {}, locate?: Lo
     const traits = traitsOf(explicit);
     switch (traits.input) {
       case 'dockerfile': {
-        const scan = checkDockerfile(dir, config, dockerfile, dockerfileShown, problem);
+        const scan = checkDockerfile(dir, options.root ?? dir, config, dockerfileShown, problem);
         if (scan && !traits.buildkitSyntax) {
           const [hard] = scan.buildkitOnly.filter((u) => u.feature !== SYNTAX_DIRECTIVE_FEATURE);
           if (hard) {
@@ -130,8 +135,16 @@ export function detectBackend(dir: string, config: BuildConfig = {}, locate?: Lo
       case 'go-module':
         checkKo(dir, config, displayDir, options.root, problem);
         break;
-      case 'spin-manifest':
-        if (!isFile(manifest)) {
+      case 'spin-manifest': {
+        const where = resolveInRepository(options.root ?? dir, dir, manifestName);
+        if (where.kind === 'outside' || (where.kind === 'inside' && !where.stats.isFile())) {
+          problem(
+            config.spin_config?.manifest_path ? ['spin_config', 'manifest_path'] : ['build_backend'],
+            where.kind === 'outside'
+              ? `${manifestName} ${outsideProblem(where.via)}`
+              : `the Spin manifest ${shown(displayDir, manifestName)} is not a regular file`,
+          );
+        } else if (!isFile(manifest)) {
           problem(
             config.spin_config?.manifest_path ? ['spin_config', 'manifest_path'] : ['build_backend'],
             `build_backend is ${explicit}, but there is no Spin manifest ${shown(displayDir, manifestName)}`,
@@ -139,6 +152,7 @@ export function detectBackend(dir: string, config: BuildConfig = {}, locate?: Lo
           );
         }
         break;
+      }
       default: {
         // A new kind of input (core/backendTraits.ts) needs its plan-time check here.
         const unchecked: never = traits.input;
@@ -178,7 +192,7 @@ export function detectBackend(dir: string, config: BuildConfig = {}, locate?: Lo
   if (isFile(manifest)) return { backend: 'spin', reason: `${passedOverKo}${manifestName} found`, problems };
   // --- 4. Dockerfile -> kaniko, or buildkit for what Kaniko cannot build
   if (hasDockerfile) {
-    const scan = checkDockerfile(dir, config, dockerfile, dockerfileShown, problem);
+    const scan = checkDockerfile(dir, options.root ?? dir, config, dockerfileShown, problem);
     const [first] = scan?.buildkitOnly ?? [];
     if (first) return { backend: 'buildkit', reason: `${passedOverKo}${describeUse(first, dockerfileName)}`, problems };
     return { backend: 'kaniko', reason: `${passedOverKo}${dockerfileName} found`, problems };
@@ -189,8 +203,16 @@ export function detectBackend(dir: string, config: BuildConfig = {}, locate?: Lo
     return { backend: 'ko', reason: 'go.mod and a main package at the root found', problems };
   }
   // --- 6. nothing buildable
-  if (config.context_path && !isDir(join(dir, config.context_path))) {
-    problem(['context_path'], `context_path ${shown(displayDir, config.context_path)} does not exist`);
+  if (config.context_path) {
+    const context = repositoryDirectory(options.root ?? dir, dir, config.context_path);
+    if ('problem' in context) {
+      problem(
+        ['context_path'],
+        context.code === 'missing'
+          ? `context_path ${shown(displayDir, config.context_path)} does not exist`
+          : `context_path ${config.context_path} ${context.problem}`,
+      );
+    }
   }
   problems.push({
     file: isFile(join(dir, CONFIG_FILE_NAME)) ? configFile : displayDir,
@@ -204,32 +226,64 @@ export function detectBackend(dir: string, config: BuildConfig = {}, locate?: Lo
   return { backend: undefined, reason: 'nothing buildable found', problems };
 }
 
+/**
+ * The config's local paths (context_path, dockerfile_path under it, spin_config.manifest_path, a
+ * relative ko_config.import_path) that lead outside `root`, resolved from `dir` as the backends
+ * resolve them, every symbolic link followed.
+ */
+function pathsOutside(root: string, dir: string, config: BuildConfig): { key: ConfigPath; value: string; via: 'path' | 'link' }[] {
+  const out: { key: ConfigPath; value: string; via: 'path' | 'link' }[] = [];
+  const check = (key: ConfigPath, value: string | undefined, from: string, path: string) => {
+    if (value === undefined) return;
+    const where = resolveInRepository(root, from, path);
+    if (where.kind === 'outside') out.push({ key, value, via: where.via });
+  };
+  check(['context_path'], config.context_path, dir, config.context_path ?? '.');
+  const context = resolve(dir, config.context_path ?? '.');
+  check(['dockerfile_path'], config.dockerfile_path, context, config.dockerfile_path ?? '');
+  const manifest = config.spin_config?.manifest_path;
+  check(['spin_config', 'manifest_path'], manifest, dir, manifest ?? '');
+  const importPath = config.ko_config?.import_path && stripKoScheme(config.ko_config.import_path);
+  if (importPath && /^\.\.?(\/|$)/.test(importPath)) check(['ko_config', 'import_path'], config.ko_config?.import_path, dir, importPath);
+  return out;
+}
+
 type Report = (path: ConfigPath, message: string, hint?: string, severity?: Problem['severity']) => void;
 
-/** Reads and scans the Dockerfile, reporting a missing one and an unknown target stage. */
+/**
+ * Reads and scans the Dockerfile, reporting a context or Dockerfile that is missing, leads outside
+ * the repository or is no regular file (never quoting what the file holds), and an unknown target.
+ */
 function checkDockerfile(
   dir: string,
+  root: string,
   config: BuildConfig,
-  dockerfile: string,
   dockerfileShown: string,
   problem: Report,
 ): DockerfileScan | undefined {
-  if (config.context_path && !isDir(join(dir, config.context_path))) {
-    problem(['context_path'], `context_path ${config.context_path} does not exist in this directory`);
+  const inputs = resolveDockerInputs(root, dir, config);
+  if ('message' in inputs) {
+    if (inputs.code === 'missing' && inputs.key === 'context_path') {
+      problem(['context_path'], `context_path ${config.context_path} does not exist in this directory`);
+    } else if (inputs.code === 'missing' && inputs.key === 'dockerfile_path') {
+      const where: ConfigPath = config.dockerfile_path ? ['dockerfile_path'] : ['build_backend'];
+      problem(
+        where,
+        `${config.build_backend ?? 'this backend'} needs a Dockerfile, but ${dockerfileShown} does not exist`,
+        config.dockerfile_path ? 'dockerfile_path is relative to context_path' : 'add a Dockerfile, or set dockerfile_path',
+      );
+    } else {
+      const key = inputs.key === '.dockerignore' ? (config.context_path ? 'context_path' : 'build_backend') : inputs.key;
+      const configured = key === 'build_backend' ? false : config[key] !== undefined;
+      problem(
+        configured ? [key] : ['build_backend'],
+        inputs.message,
+        inputs.code === 'outside' ? 'every file a build reads must be inside the repository' : undefined,
+      );
+    }
     return undefined;
   }
-  let text: string;
-  try {
-    text = readFileSync(dockerfile, 'utf8');
-  } catch {
-    const where: ConfigPath = config.dockerfile_path ? ['dockerfile_path'] : ['build_backend'];
-    problem(
-      where,
-      `${config.build_backend ?? 'this backend'} needs a Dockerfile, but ${dockerfileShown} does not exist`,
-      config.dockerfile_path ? 'dockerfile_path is relative to context_path' : 'add a Dockerfile, or set dockerfile_path',
-    );
-    return undefined;
-  }
+  const text = inputs.dockerfileText;
   const scan = scanDockerfile(text);
   // FROM ${BASE_IMAGE} with nothing setting it fails in the builder with an empty reference.
   const given = new Set([...AUTOMATIC_PLATFORM_ARGS, ...(config.build_args ?? []).map((arg) => arg.slice(0, arg.indexOf('=')))]);
@@ -276,6 +330,11 @@ function checkKo(dir: string, config: BuildConfig, displayDir: string, root: str
   let packageDir: string;
   if (importPath.startsWith('./') || importPath.startsWith('../') || importPath === '.') {
     packageDir = resolve(dir, importPath);
+    const where = resolveInRepository(root ?? dir, dir, importPath);
+    if (where.kind === 'outside') {
+      problem(['ko_config', 'import_path'], `${importPath} ${outsideProblem(where.via)}`);
+      return;
+    }
   } else {
     const module = moduleName(goMod);
     if (!module || !(importPath === module || importPath.startsWith(`${module}/`))) {
@@ -349,12 +408,10 @@ function findGoMod(dir: string, root: string | undefined): string | undefined {
 }
 
 function moduleName(goMod: string): string | undefined {
-  try {
-    const match = /^\s*module\s+("?)([^\s"]+)\1\s*$/m.exec(readFileSync(goMod, 'utf8'));
-    return match?.[2];
-  } catch {
-    return undefined;
-  }
+  const read = readRegularFile(goMod);
+  if ('problem' in read) return undefined;
+  const match = /^\s*module\s+("?)([^\s"]+)\1\s*$/m.exec(read.bytes.toString('utf8'));
+  return match?.[2];
 }
 
 /**

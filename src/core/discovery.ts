@@ -43,7 +43,11 @@ export function configFileOf(dir: string): string {
 
 /** Every directory below root (and root itself) that holds a build-config.yaml, sorted. */
 export function findConfigDirs(root: string): string[] {
-  const configs = walkFiles(root, { skipDirNames: REPOSITORY_SKIPPED_DIRS, include: (name) => name === CONFIG_FILE_NAME });
+  const configs = walkFiles(root, {
+    skipDirNames: REPOSITORY_SKIPPED_DIRS,
+    include: (name) => name === CONFIG_FILE_NAME,
+    specialFiles: true,
+  });
   return configs.map((file) => file.dir).sort(compareDirs);
 }
 

@@ -1,6 +1,7 @@
-// `${VAR}` expansion of config values (build_args, ko_config.ldflags/env/flags) from the
-// environment of the build. Only the braced form is expanded, so a lone `$` (shell text in a
-// build arg, a Go template in ldflags) passes through untouched; `$${` writes a literal `${`.
+// `${VAR}` expansion of config values (build_args, ko_config.ldflags/env/flags) from the build
+// environment (core/buildEnv.ts: variables passed on purpose, never the process environment).
+// Only the braced form is expanded, so a lone `$` (shell text in a build arg, a Go template in
+// ldflags) passes through untouched; `$${` writes a literal `${`.
 import { UserError } from './problem.js';
 
 const REFERENCE = /\$\$\{|\$\{([^}]*)\}/g;
@@ -9,7 +10,7 @@ const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Thrown for `${NAME}` when NAME is not set (and has no `:-default`). */
 export class UnsetVariableError extends UserError {
   constructor(readonly variable: string) {
-    super(`\${${variable}} is not set in the environment`);
+    super(`\${${variable}} is not in the build environment: pass it on purpose with build-env (--build-env ${variable})`);
     this.name = 'UnsetVariableError';
   }
 }

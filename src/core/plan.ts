@@ -1,7 +1,6 @@
 // The plan: which apps this run builds, with which backend, and one leg per (image, platform) on
 // the runner for that platform. Everything that is wrong with the input becomes a Problem and a
 // skipped directory; the other apps still build.
-import { readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { checkApp } from './appCheck.js';
 import { traitsOf } from './backendTraits.js';
@@ -13,6 +12,8 @@ import { messageOf, type Problem } from './problem.js';
 import { parseRebuildList, unknownListedDirs } from './rebuildList.js';
 import { DEFAULT_RUNNERS, runnerFor, type RunnerMap } from './runners.js';
 import { FULL_OBJECT_ID, resolveAdvertisedRef, type AdvertisedRef } from './upstreamRef.js';
+import { readRepositoryFile } from './repoPath.js';
+import { unknownVariableProblems } from './buildEnv.js';
 import { classifyRun, describeTagRun, imageTags, runMayPush, taggedCommit, type TaggingOptions } from './tagPolicy.js';
 import { DEFAULT_TAG_MODE } from './tags.js';
 
@@ -41,6 +42,12 @@ export interface PlanOptions {
   changedFiles?: (rev: string) => Promise<'all' | string[]> | 'all' | string[];
   /** The run the tags are decided for; default: a local push to main, today, bare per-image tags. */
   tagging?: TaggingOptions;
+  /**
+   * The variables the build environment will hold (build-env / --build-env names): every
+   * `${NAME}` of a config must be one of them or a safe GitHub value. Absent: not checked
+   * (`validate`, which does not know the build's environment).
+   */
+  buildEnvNames?: readonly string[];
 }
 
 /** The problem of a matrix over GitHub's limit: the count, the limit and what to do. */
@@ -79,21 +86,22 @@ async function select(
       return { selected: selectChanged(dirs, changed), notSelected: `not changed since ${short(mode.rev)}`, problems: [] };
     }
     case 'rebuild-list': {
-      let text: string;
-      try {
-        text = readFileSync(resolve(root, mode.file), 'utf8');
-      } catch {
+      // Inside the repository, a regular file within the size limit, like every file a config names.
+      const read = readRepositoryFile(root, root, mode.file);
+      if ('problem' in read) {
         const problem: Problem = {
           file: mode.file,
           line: 1,
           column: 1,
           path: '',
-          message: `the rebuild list ${mode.file} does not exist`,
-          hint: 'list one app directory per line in it, or pass another file',
+          message:
+            read.code === 'missing' ? `the rebuild list ${mode.file} does not exist` : `the rebuild list ${mode.file} ${read.problem}`,
+          hint: read.code === 'missing' ? 'list one app directory per line in it, or pass another file' : undefined,
           severity: 'error',
         };
         return { selected: new Set(), notSelected: `not listed in ${mode.file}`, problems: [problem] };
       }
+      const text = read.text;
       const { dirs: listed, problems } = parseRebuildList(text, mode.file);
       // A line naming no app (removed, renamed or excluded since) only skips that line.
       problems.push(...unknownListedDirs(listed, dirs, mode.file, discovery.skipped));
@@ -154,6 +162,20 @@ export async function buildPlan(root: string, mode: SelectionMode, options: Plan
       locate,
     });
     appProblems.push(...specProblems);
+    if (config.secrets?.length && detection.backend !== 'buildkit') {
+      const at = locate?.(['secrets']) ?? { line: 1, column: 1 };
+      appProblems.push({
+        file: app.configFile ?? app.dir,
+        ...at,
+        path: 'secrets',
+        message: `secrets are mounted by the buildkit backend only; ${detection.backend} cannot keep them out of the image`,
+        hint: 'set build_backend: buildkit (RUN --mount=type=secret,id=NAME), or remove secrets',
+        severity: 'error',
+      });
+    }
+    if (options.buildEnvNames && app.configFile) {
+      appProblems.push(...unknownVariableProblems(config, app.configFile, locate, options.buildEnvNames));
+    }
     const twin = byName.get(spec.image);
     if (twin) {
       const at = spec.config.image_name ? locate?.(['image_name']) : undefined;

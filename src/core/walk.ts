@@ -24,12 +24,17 @@ export interface WalkOptions {
   skipDirNames?: ReadonlySet<string>;
   /** Keeps only the files whose name passes; the others are not even listed (big trees). */
   include?: (name: string) => boolean;
+  /**
+   * Also list FIFOs, sockets and devices whose name passes `include`, so that their reader can
+   * refuse them by name (a FIFO named build-config.yaml is an error, not a silently empty app).
+   */
+  specialFiles?: boolean;
 }
 
 const byName = (a: Dirent, b: Dirent) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
 /**
- * Every file below `root` (regular files and symlinks; sockets, FIFOs and devices are left out),
+ * Every file below `root` (regular files and symlinks; sockets, FIFOs and devices only with `specialFiles`),
  * depth first, each directory's entries in code-point order of their names, so the same tree
  * always gives the same list.
  * @throws the fs error when `root` itself cannot be read (a caller's mistake, not the tree's).
@@ -49,7 +54,7 @@ export function walkFiles(root: string, options: WalkOptions = {}): WalkedFile[]
           continue;
         }
         visit(path, children);
-      } else if ((entry.isFile() || entry.isSymbolicLink()) && (options.include?.(entry.name) ?? true)) {
+      } else if ((entry.isFile() || entry.isSymbolicLink() || options.specialFiles) && (options.include?.(entry.name) ?? true)) {
         files.push({ path, dir, name: entry.name, symlink: entry.isSymbolicLink() });
       }
     }

@@ -30,6 +30,8 @@ export interface LegEnvironment {
    */
   push?: boolean;
   env: NodeJS.ProcessEnv;
+  /** What `${VAR}` in the config expands from (core/buildEnv.ts); absent: nothing. */
+  buildEnv?: Record<string, string>;
   secrets: string[];
   /** Persistent caches live under here, one dir per backend. */
   cacheRoot: string;
@@ -110,6 +112,7 @@ export async function buildLeg(leg: Leg, spec: ImageSpec, env: LegEnvironment, d
       metadata,
       cacheDir,
       env: env.env,
+      buildEnv: env.buildEnv ?? {},
       options: env.backendOptions ?? {},
       secrets: env.secrets,
       onRunner: env.onRunner,

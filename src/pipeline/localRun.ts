@@ -49,6 +49,8 @@ export interface LocalRunOptions {
   jobs?: number;
   /** `--base-image`, `--kaniko-image`, ...; the base image defaults to hephy's static base in the registry. */
   backendOptions: BackendOptions;
+  /** What `${VAR}` expands from (`--build-env`); BASE_IMAGE defaults to hephy's busybox in the registry. */
+  buildEnv?: Record<string, string>;
   /** The run's part of every image's labels and annotations (`--label`, `--annotation`, the origin remote). */
   metadata?: RunMetadata;
   /** Where leg records and the summary are written. */
@@ -110,7 +112,15 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
     mode: options.tagMode,
     perArchTags: options.perArchTags,
   };
-  const plan = await planRepository(root, options.mode, { runners: options.runners, cwd: options.cwd, resolveUpstream: true, tagging });
+  // Every ${VAR} of a config must be one the legs will have: --build-env's and the BASE_IMAGE offered below.
+  const buildEnvNames = ['BASE_IMAGE', ...Object.keys(options.buildEnv ?? {})];
+  const plan = await planRepository(root, options.mode, {
+    runners: options.runners,
+    cwd: options.cwd,
+    resolveUpstream: true,
+    tagging,
+    buildEnvNames,
+  });
   out(renderPlanText(plan));
   const errors = plan.problems.filter((p) => p.severity === 'error');
   if (errors.length) throw new UserError(`${errors.length} problem(s) in build configs: fix them first`);
@@ -166,6 +176,8 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
     // The local run's registry is its own (often throwaway): always push, then merge.
     push: true,
     env,
+    // The examples' Dockerfiles take their base as ARG BASE_IMAGE: offer hephy's own.
+    buildEnv: { BASE_IMAGE: env.BASE_IMAGE, ...options.buildEnv },
     secrets: [],
     cacheRoot: join(toolsDir(env), 'cache'),
     backendOptions: { ...options.backendOptions, baseImage: options.backendOptions.baseImage || bases.static },

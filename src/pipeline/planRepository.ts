@@ -22,6 +22,8 @@ export interface PlanRepositoryOptions {
   resolveUpstream?: boolean;
   /** The run the tags are decided for (core/tagPolicy.ts); default: a local push to main. */
   tagging?: TaggingOptions;
+  /** Names the build environment will hold (core/plan.ts PlanOptions.buildEnvNames); absent: unchecked. */
+  buildEnvNames?: readonly string[];
 }
 
 /** A runner map given inline (JSON or YAML) or as the path of a file holding one. */
@@ -48,6 +50,7 @@ export async function planRepository(root: string, mode: SelectionMode, options:
       changedFiles: (rev) => changedFiles(absRoot, rev),
       listUpstreamRefs: options.resolveUpstream ? (repo) => lsRemote(repo, absRoot) : undefined,
       tagging: options.tagging,
+      buildEnvNames: options.buildEnvNames,
     });
   } catch (error) {
     // git's answers about the user's revision are user errors, not crashes.

@@ -26,6 +26,12 @@ export interface BuildxBuildOptions extends ToolContext {
   target?: string;
   /** KEY=VALUE, already expanded. */
   buildArgs: string[];
+  /**
+   * Names of build secrets (build-config.yaml `secrets:`), each read by buildx from its own
+   * environment variable of that name (`--secret id=NAME,env=NAME`) and mounted only into the RUN
+   * steps that ask for it (`RUN --mount=type=secret,id=NAME`): never in a layer or the config.
+   */
+  buildSecrets?: string[];
   /** buildx builder name; absent: buildx's current builder. */
   builder?: string;
   /** Where buildx writes the build result metadata (JSON). */
@@ -78,12 +84,13 @@ export function buildxBuildArgs(opts: Omit<BuildxBuildOptions, keyof ToolContext
     'build',
     ...(opts.builder ? ['--builder', opts.builder] : []),
     '--progress=plain',
-    '--platform',
-    opts.platform,
-    '--file',
-    opts.dockerfile,
-    ...(opts.target ? ['--target', opts.target] : []),
-    ...opts.buildArgs.flatMap((arg) => ['--build-arg', arg]),
+    // Every value from a config rides in `--flag=value`, and the context after `--` (buildx's
+    // flags are cobra/pflag): none can be read as an option.
+    `--platform=${opts.platform}`,
+    `--file=${opts.dockerfile}`,
+    ...(opts.target ? [`--target=${opts.target}`] : []),
+    ...opts.buildArgs.map((arg) => `--build-arg=${arg}`),
+    ...(opts.buildSecrets ?? []).map((name) => `--secret=id=${name},env=${name}`),
     ...Object.entries(opts.labels ?? {}).map(([key, value]) => `--label=${key}=${value}`),
     ...Object.entries(opts.annotations ?? {}).map(([key, value]) => `--annotation=${key}=${value}`),
     '--provenance=false',
@@ -94,6 +101,7 @@ export function buildxBuildArgs(opts: Omit<BuildxBuildOptions, keyof ToolContext
     output,
     '--metadata-file',
     opts.metadataFile,
+    '--',
     opts.contextDir,
   ];
 }

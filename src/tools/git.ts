@@ -47,11 +47,11 @@ export async function changedFiles(root: string, sinceRev: string, options: Chan
       );
     }
   }
-  const mergeBase = await git(root, ['merge-base', sinceRev, 'HEAD'], { allowFailure: true });
+  const mergeBase = await git(root, ['merge-base', '--end-of-options', sinceRev, 'HEAD'], { allowFailure: true });
   const from = mergeBase.code === 0 ? mergeBase.stdout.trim() : sinceRev;
   // --no-renames: a moved file counts as changed in both the old and the new directory.
   // --relative: paths relative to root, which may be a subdirectory of the repository.
-  const diff = await git(root, ['diff', '--name-only', '--no-renames', '--relative', '-z', from, 'HEAD']);
+  const diff = await git(root, ['diff', '--name-only', '--no-renames', '--relative', '-z', '--end-of-options', from, 'HEAD']);
   const files = new Set(diff.stdout.split('\0').filter(Boolean));
   if (options.workingTree) {
     const local = await git(root, ['diff', '--name-only', '--no-renames', '--relative', '-z', 'HEAD']);
@@ -62,7 +62,7 @@ export async function changedFiles(root: string, sinceRev: string, options: Chan
 }
 
 async function hasCommit(root: string, rev: string): Promise<boolean> {
-  const result = await git(root, ['cat-file', '-e', `${rev}^{commit}`], { allowFailure: true });
+  const result = await git(root, ['cat-file', '-e', '--end-of-options', `${rev}^{commit}`], { allowFailure: true });
   return result.code === 0;
 }
 
@@ -84,6 +84,12 @@ export async function isIgnored(root: string, paths: readonly string[]): Promise
 export async function isInsideWorkTree(root: string): Promise<boolean> {
   const result = await git(root, ['rev-parse', '--is-inside-work-tree'], { allowFailure: true });
   return result.code === 0 && result.stdout.trim() === 'true';
+}
+
+/** The top-level directory of the git work tree holding `dir`, or undefined outside one. */
+export async function topLevel(dir: string): Promise<string | undefined> {
+  const result = await git(dir, ['rev-parse', '--show-toplevel'], { allowFailure: true }).catch(() => undefined);
+  return result && result.code === 0 ? result.stdout.trim() || undefined : undefined;
 }
 
 /** The repository's name: the last segment of origin's URL, else the top-level directory's name. */
@@ -114,7 +120,7 @@ export function nameFromUrl(url: string): string | undefined {
 
 /** The full commit sha a ref (branch, tag, sha, HEAD~1 ...) names in the repo at root. */
 export async function resolveRef(root: string, ref: string): Promise<string> {
-  const result = await git(root, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { allowFailure: true });
+  const result = await git(root, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`], { allowFailure: true });
   if (result.code !== 0) throw new ToolError(`git: ${ref} does not name a commit in ${root}`, `git rev-parse ${ref}`, result.code, '', '');
   return result.stdout.trim();
 }
@@ -129,7 +135,7 @@ export async function headSha(root: string): Promise<string> {
  * gives the same `created` time, and so the same digest.
  */
 export async function commitTime(root: string, commit: string): Promise<number> {
-  const result = await git(root, ['show', '-s', '--format=%ct', commit]);
+  const result = await git(root, ['show', '-s', '--format=%ct', '--end-of-options', commit]);
   const seconds = Number(result.stdout.trim());
   if (!Number.isSafeInteger(seconds)) throw new Error(`git: no commit time for ${commit} (got "${result.stdout.trim()}")`);
   return seconds;

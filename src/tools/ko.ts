@@ -134,11 +134,57 @@ function metadataFlags(flag: string, map: Record<string, string> | undefined): s
   return Object.entries(map ?? {}).map(([key, value]) => `--${flag}=${koSliceEntry(key, value)}`);
 }
 
+/**
+ * Variables of the caller's environment that ko (and the `go` it runs) may see, by exact name:
+ * the search path and home (go's default GOPATH and cache), the temp and cache directories, the
+ * docker config holding the login ko may need to pull a private base image, the network's proxy
+ * and CA settings, and the reproducible-build dates ko reads (SOURCE_DATE_EPOCH,
+ * KO_DATA_DATE_EPOCH: ko v0.19.1 pkg/build/gobuild.go).
+ */
+const KO_ENV_NAMES = new Set([
+  'PATH',
+  'HOME',
+  'USER',
+  'TMPDIR',
+  'XDG_CACHE_HOME',
+  'XDG_CONFIG_HOME',
+  'DOCKER_CONFIG',
+  'HTTP_PROXY',
+  'HTTPS_PROXY',
+  'NO_PROXY',
+  'http_proxy',
+  'https_proxy',
+  'no_proxy',
+  'SSL_CERT_FILE',
+  'SSL_CERT_DIR',
+  'SOURCE_DATE_EPOCH',
+  'KOCACHE',
+]);
+/**
+ * ...and by pattern: go's own settings (go help environment: GOCACHE, GOFLAGS, GOPROXY,
+ * GOTOOLCHAIN, GOAMD64 ..., all GO and capitals or digits, so not GOOGLE_APPLICATION_CREDENTIALS)
+ * and ko's (KO_DOCKER_REPO, KO_DEFAULTBASEIMAGE, KO_CONFIG_PATH, KO_DATA_DATE_EPOCH ...).
+ */
+const KO_ENV_PATTERN = /^(?:GO[A-Z0-9]+|KO_[A-Z0-9_]+)$/;
+
+/**
+ * The environment ko and go run with: only KO_ENV_NAMES and the GO* and KO_* variables of `env`.
+ * Everything else stays out, above all registry credentials (HEPHY_REGISTRY_*, a token), the
+ * action's own INPUT_* and the runner's ACTIONS_* values: ko's `{{.Env.X}}` templates in a
+ * .ko.yaml, and a compiler named by ko_config.env (cgo's CC), see only what is passed on purpose
+ * (the expanded ko_config.env reaches go through the generated .ko.yaml's defaultEnv).
+ */
+export function koEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(
+    Object.entries(env).filter(([name, value]) => value !== undefined && (KO_ENV_NAMES.has(name) || KO_ENV_PATTERN.test(name))),
+  );
+}
+
 /** The exact command line and environment of one `ko build`, without touching the disk. */
 export function koInvocation(opts: KoBuildOptions, layoutDir: string, userConfig?: Record<string, unknown>): KoInvocation {
   const configPath = join(opts.workDir, 'ko', '.ko.yaml');
   const env: NodeJS.ProcessEnv = {
-    ...opts.env,
+    ...koEnvironment(opts.env),
     KO_DOCKER_REPO: opts.repo,
     // Never the user's dir: our merged copy of their .ko.yaml lives in workDir.
     KO_CONFIG_PATH: configPath,
@@ -154,12 +200,12 @@ export function koInvocation(opts: KoBuildOptions, layoutDir: string, userConfig
     layoutDir,
     // An SBOM would be one more artifact to push (under a tag); the leg pushes the image only.
     '--sbom=none',
-    '--platform',
-    opts.platform,
+    `--platform=${opts.platform}`,
     ...metadataFlags('image-label', opts.labels),
     ...metadataFlags('image-annotation', opts.annotations),
-    // cobra reads flags after positional arguments: without `--` an import path from the config
-    // like `--image-refs=FILE` would be one of ko's options.
+    // ko's flags are cobra/pflag, which reads flags after positional arguments: after `--` the
+    // import path is an operand even when it looks like a flag (`--push=true` would push);
+    // core/grammar/goImportPath.ts refuses it first.
     '--',
     opts.importPath,
   ];
@@ -196,6 +242,6 @@ export async function koBuild(opts: KoBuildOptions): Promise<KoBuildResult> {
 
 /** `ko version` prints a bare version, e.g. v0.19.1. */
 export async function koVersion(env: NodeJS.ProcessEnv): Promise<string> {
-  const { stdout } = await run('ko', ['version'], { env });
+  const { stdout } = await run('ko', ['version'], { env: koEnvironment(env) });
   return stdout.trim();
 }

@@ -27,6 +27,7 @@ const inputs = (extra: Partial<ActionInputs> = {}): ActionInputs => ({
   tags: '',
   artifactScope: '',
   backendOptions: {},
+  buildEnv: [],
   githubToken: '',
   tokenRegistries: [],
   push: true,

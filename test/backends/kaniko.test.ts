@@ -73,7 +73,8 @@ function context(config: BuildConfig, overrides: Partial<LegContext> = {}, tools
     workDir,
     metadata: { labels: {}, annotations: {} },
     cacheDir: join(root, 'cache'),
-    env: { ...fakePath(tools), DOCKER_CONFIG: dockerConfig, VERSION: '1.2.3' },
+    env: { ...fakePath(tools), DOCKER_CONFIG: dockerConfig },
+    buildEnv: { VERSION: '1.2.3' },
     options: {},
     secrets: ['hunter2'],
     onRunner: false,
@@ -308,7 +309,9 @@ describe('kaniko backend', () => {
     await backend.setup(ctx);
     const before = calls.length;
     await expect(backend.build(ctx)).rejects.toThrow(UserError);
-    await expect(backend.build(ctx)).rejects.toThrow('build_args[0] (TOKEN=${NOT_SET_ANYWHERE}): ${NOT_SET_ANYWHERE} is not set');
+    await expect(backend.build(ctx)).rejects.toThrow(
+      'build_args[0] (TOKEN=${NOT_SET_ANYWHERE}): ${NOT_SET_ANYWHERE} is not in the build environment',
+    );
     expect(calls).toHaveLength(before);
   });
 });

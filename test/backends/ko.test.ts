@@ -31,8 +31,7 @@ describe('koBuildOptions + koInvocation', () => {
       '--oci-layout-path',
       '/tmp/layout',
       '--sbom=none',
-      '--platform',
-      'linux/arm64',
+      '--platform=linux/arm64',
       '--',
       './cmd/hello',
     ]);
@@ -85,7 +84,7 @@ describe('koBuildOptions + koInvocation', () => {
   it('names the unset variable of an ldflag', () => {
     const { ctx } = goApp({ ko_config: { base_image: BASE, ldflags: ['-X main.v=${NOT_SET_ANYWHERE}'] } }, { env: {} });
     expect(() => koBuildOptions(ctx)).toThrow(
-      'ko_config.ldflags[0] (-X main.v=${NOT_SET_ANYWHERE}): ${NOT_SET_ANYWHERE} is not set in the environment',
+      'ko_config.ldflags[0] (-X main.v=${NOT_SET_ANYWHERE}): ${NOT_SET_ANYWHERE} is not in the build environment',
     );
   });
 
@@ -179,11 +178,12 @@ describe('koBackend with stand-in tools', () => {
   const DIGEST = `sha256:${'d'.repeat(64)}`;
 
   /** ko writes a one-image layout where --oci-layout-path says; crane logs its argv and echoes the reference. */
-  function standIns(names: string[]): { path: string; craneLog: string } {
+  function standIns(names: string[]): { path: string; craneLog: string; bin: string } {
     const bin = mkdtempSync(join(tmpdir(), 'hephy-ko-bin-'));
     const craneLog = join(bin, 'crane.log');
     const scripts: Record<string, string> = {
       ko: `#!/bin/sh
+env > ${bin}/ko-$1.env
 if [ "$1" = version ]; then echo v0.19.1; exit 0; fi
 while [ $# -gt 0 ]; do if [ "$1" = --oci-layout-path ]; then layout=$2; fi; shift; done
 mkdir -p "$layout"
@@ -201,7 +201,7 @@ echo "$last"
       writeFileSync(join(bin, name), scripts[name]);
       chmodSync(join(bin, name), 0o755);
     }
-    return { path: `${bin}:/usr/bin:/bin`, craneLog };
+    return { path: `${bin}:/usr/bin:/bin`, craneLog, bin };
   }
 
   it('with push off builds the layout, takes its digest and never needs or runs crane', async () => {
@@ -211,6 +211,46 @@ echo "$last"
     await expect(koBackend.build(ctx)).resolves.toEqual({ digest: DIGEST, pushMs: 0 });
     expect(existsSync(tools.craneLog)).toBe(false);
     expect(logs.some((l) => l.includes('push disabled'))).toBe(true);
+  });
+
+  // Issue 8: ko's {{.Env.X}} templates and a cgo CC run by go see only what is passed on purpose.
+  it('runs ko (and so go) with a scrubbed environment: no registry login, token, INPUT_* or ACTIONS_* value', async () => {
+    const tools = standIns(['ko', 'go']);
+    const secrets = {
+      HEPHY_REGISTRY_PASSWORD: 'registry-password',
+      HEPHY_REGISTRY_USERNAME: 'registry-user',
+      INPUT_PASSWORD: 'input-password',
+      ACTIONS_RUNTIME_TOKEN: 'runtime-token',
+      ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'oidc-token',
+      GITHUB_TOKEN: 'workflow-token',
+      GOOGLE_APPLICATION_CREDENTIALS: '/creds.json',
+      CC: '/tmp/evil-cc',
+    };
+    const kept = { GOFLAGS: '-mod=mod', GOPROXY: 'off', KO_DATA_DATE_EPOCH: '1', SOURCE_DATE_EPOCH: '1700000000', DOCKER_CONFIG: '/dc' };
+    const { ctx } = goApp(
+      { ko_config: { base_image: BASE, env: ['CGO_ENABLED=0'] } },
+      { env: { PATH: tools.path, HOME: '/home/builder', ...secrets, ...kept }, push: false, onRunner: true },
+    );
+    await koBackend.setup(ctx);
+    await koBackend.build(ctx);
+    for (const file of ['ko-version.env', 'ko-build.env']) {
+      const seen = Object.fromEntries(
+        readFileSync(join(tools.bin, file), 'utf8')
+          .split('\n')
+          .filter((line) => line.includes('='))
+          .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+      );
+      for (const name of Object.keys(secrets)) expect(seen[name]).toBeUndefined();
+      expect(Object.values(seen).join('\n')).not.toMatch(/registry-password|input-password|runtime-token|oidc-token|workflow-token/);
+      expect(seen).toMatchObject({ PATH: tools.path, HOME: '/home/builder', ...kept });
+      if (file === 'ko-build.env') {
+        expect(seen).toMatchObject({
+          KO_DOCKER_REPO: '127.0.0.1:5000/hephy/app',
+          KO_DEFAULTBASEIMAGE: BASE,
+          GOCACHE: join(ctx.cacheDir, 'go-build'),
+        });
+      }
+    }
   });
 
   it('with push on pushes the layout with crane by digest', async () => {

@@ -64,6 +64,7 @@ function context(config: BuildConfig, opts: { spinOnPath?: boolean; onRunner?: b
     workDir: join(root, 'work'),
     metadata: { labels: {}, annotations: {} },
     cacheDir: join(root, 'cache'),
+    buildEnv: {},
     env: { PATH: bin, HEPHY_TOOLS_DIR: join(root, 'tools'), DOCKER_CONFIG: join(root, 'docker-config'), HOME: join(root, 'home') },
     options: {},
     secrets: ['hunter2'],

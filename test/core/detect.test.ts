@@ -374,7 +374,6 @@ describe('paths that lead outside the repository', () => {
   it.each([
     ['context_path: ../..\n', 'context_path', 1, 15],
     ['dockerfile_path: ../../Dockerfile\n', 'dockerfile_path', 1, 18],
-    [`dockerfile_path: ${'/'}etc/passwd\n`, 'dockerfile_path', 1, 18],
     ['build_backend: spin\nspin_config:\n  manifest_path: ../../spin.toml\n', 'spin_config.manifest_path', 3, 18],
   ])('%s is an error at the value, and nothing is built', (configText, path, line, column) => {
     const detection = detectIn(configText);
@@ -382,6 +381,12 @@ describe('paths that lead outside the repository', () => {
     expect(detection.problems).toEqual([
       expect.objectContaining({ severity: 'error', path, line, column, message: expect.stringContaining('leads outside the repository') }),
     ]);
+  });
+
+  it('an absolute dockerfile_path is refused by the schema already, at the value', () => {
+    const parsed = parseBuildConfig(`dockerfile_path: ${'/'}etc/passwd\n`, 'app/build-config.yaml');
+    expect(parsed.config).toBeUndefined();
+    expect(parsed.problems).toEqual([expect.objectContaining({ severity: 'error', path: 'dockerfile_path', line: 1, column: 18 })]);
   });
 
   it('follows symlinks: a context that is a link to a directory outside is outside', () => {

@@ -29,7 +29,7 @@ describe('expandVars', () => {
 
   it('names an unset variable', () => {
     expect(() => expandVars('x=${NOPE}', env)).toThrow(UnsetVariableError);
-    expect(() => expandVars('x=${NOPE}', env)).toThrow('${NOPE} is not set in the environment');
+    expect(() => expandVars('x=${NOPE}', env)).toThrow('${NOPE} is not in the build environment');
   });
 
   it('rejects a reference that is not a variable name', () => {
@@ -41,7 +41,7 @@ describe('expandVars', () => {
 describe('expandList', () => {
   it('says which key and entry held the unset variable', () => {
     expect(() => expandList(['A=1', 'B=${NOPE}'], {}, 'build_args')).toThrow(
-      'build_args[1] (B=${NOPE}): ${NOPE} is not set in the environment',
+      'build_args[1] (B=${NOPE}): ${NOPE} is not in the build environment',
     );
   });
 

@@ -91,7 +91,8 @@ beforeAll(async () => {
   const s = services();
   registry = s.registry;
   // No kaniko-image input, as `init` writes the workflow: the build job makes the executor image.
-  repo = createFixtureRepo({ registry, imagePrefix: PREFIX });
+  // The examples' build_args say BASE_IMAGE=${BASE_IMAGE}: passed on purpose, as a caller would.
+  repo = createFixtureRepo({ registry, imagePrefix: PREFIX, buildEnv: `BASE_IMAGE=${s.busybox}` });
   stateDir = mkdtempSync(join(tmpdir(), 'hephy-act-state-'));
   github = await startFakeGitHub(REPOSITORY);
   stepEnv = {
@@ -99,7 +100,6 @@ beforeAll(async () => {
     // docker-container builder the action creates on hosted runners (no Docker daemon here).
     HEPHY_BUILDX_BUILDER: process.env.HEPHY_BUILDX_BUILDER!,
     KO_DEFAULTBASEIMAGE: s.staticBase,
-    BASE_IMAGE: s.busybox,
     // Like a self-hosted runner, the jobs share this machine's Go build cache: ko legs stay warm.
     GOCACHE: execFileSync('go', ['env', 'GOCACHE'], { encoding: 'utf8' }).trim(),
     GITHUB_API_URL: github.url,

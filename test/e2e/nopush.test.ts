@@ -8,6 +8,7 @@ import { buildPlannedLeg } from '../../src/pipeline/buildPlannedLeg.js';
 import { mergeImages } from '../../src/pipeline/merge.js';
 import { packageRoot, toolEnv, toolsDir } from '../../src/tools/paths.js';
 import { planRepository } from '../../src/pipeline/planRepository.js';
+import { buildEnvironment } from '../../src/core/buildEnv.js';
 import { parseLegRecord } from '../../src/core/legRecord.js';
 import type { Leg, LegRecord, Plan } from '../../src/core/model.js';
 import { renderRunSummaryMarkdown } from '../../src/core/report/runSummary.js';
@@ -39,6 +40,8 @@ describe('push off: legs build, nothing reaches the registry (e2e)', () => {
   const prefix = `e2e-nopush-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
   const publish: PublishOptions = { registry: svc.registry, prefix, mode: 'per-image', perArchTags: false };
   const env = { ...toolEnv(), HEPHY_BUILDX_BUILDER: process.env.HEPHY_BUILDX_BUILDER!, BASE_IMAGE: svc.busybox };
+  // The examples' build_args say BASE_IMAGE=${BASE_IMAGE}: `build-env: BASE_IMAGE`, as the action reads it.
+  const buildEnv = buildEnvironment(['BASE_IMAGE'], env);
   const records = new Map<string, LegRecord>();
   const logs: string[] = [];
   let repo: TempRepo;
@@ -74,6 +77,7 @@ describe('push off: legs build, nothing reaches the registry (e2e)', () => {
         secrets: [],
         cacheRoot: join(toolsDir(env), 'cache'),
         backendOptions: { baseImage: svc.staticBase, kanikoImage: svc.kanikoImage },
+        buildEnv,
         onRunner: false,
         log: (line) => logs.push(`[${leg.id}] ${line}`),
       });
@@ -96,35 +100,30 @@ describe('push off: legs build, nothing reaches the registry (e2e)', () => {
     'builds the kaniko-app leg with `hephy-builder build --dry-run`',
     async () => {
       const file = join(tempDir('nopush-record'), 'record.json');
-      const previous = process.env.BASE_IMAGE;
-      process.env.BASE_IMAGE = svc.busybox;
-      try {
-        const cli = await runCli([
-          'build',
-          '--root',
-          repo.root,
-          '--image',
-          'kaniko-app',
-          '--platform',
-          PLATFORM,
-          '--registry',
-          svc.registry,
-          '--image-prefix',
-          prefix,
-          '--insecure',
-          '--dry-run',
-          '--kaniko-image',
-          svc.kanikoImage,
-          '--record',
-          file,
-        ]);
-        if (cli.code !== 0) process.stderr.write(`${cli.stdout}\n${cli.stderr}\n`);
-        expect(cli.code).toBe(0);
-        expect(cli.stderr).toContain('push disabled');
-      } finally {
-        if (previous === undefined) delete process.env.BASE_IMAGE;
-        else process.env.BASE_IMAGE = previous;
-      }
+      const cli = await runCli([
+        'build',
+        '--root',
+        repo.root,
+        '--image',
+        'kaniko-app',
+        '--platform',
+        PLATFORM,
+        '--registry',
+        svc.registry,
+        '--image-prefix',
+        prefix,
+        '--insecure',
+        '--dry-run',
+        '--kaniko-image',
+        svc.kanikoImage,
+        '--record',
+        file,
+        '--build-env',
+        `BASE_IMAGE=${svc.busybox}`,
+      ]);
+      if (cli.code !== 0) process.stderr.write(`${cli.stdout}\n${cli.stderr}\n`);
+      expect(cli.code).toBe(0);
+      expect(cli.stderr).toContain('push disabled');
       const record = parseLegRecord(readFileSync(file, 'utf8'), file);
       expect(record).toMatchObject({ status: 'success', pushed: false, backend: 'kaniko' });
       expect(record.digest).toMatch(/^sha256:[a-f0-9]{64}$/);
@@ -176,6 +175,7 @@ describe('push off: legs build, nothing reaches the registry (e2e)', () => {
         secrets: [],
         cacheRoot: join(toolsDir(env), 'cache'),
         backendOptions: { baseImage: svc.staticBase },
+        buildEnv,
         onRunner: false,
         log: (line) => logs.push(`[pushed ${leg.id}] ${line}`),
       });

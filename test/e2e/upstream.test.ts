@@ -84,7 +84,9 @@ describe('upstream builds (a git repository served on 127.0.0.1 as the upstream)
       publish: { registry: svc.registry, prefix, mode: 'per-image' },
       insecure: true,
       push: true,
-      env: { ...toolEnv(), HEPHY_BUILDX_BUILDER: process.env.HEPHY_BUILDX_BUILDER!, BASE_IMAGE: svc.busybox },
+      env: { ...toolEnv(), HEPHY_BUILDX_BUILDER: process.env.HEPHY_BUILDX_BUILDER! },
+      // build_args say BASE_IMAGE=${BASE_IMAGE}: passed on purpose (build-env), not from the environment.
+      buildEnv: { BASE_IMAGE: svc.busybox },
       secrets: [],
       cacheRoot: tempDir('upstream-cache'),
       onRunner: false,

@@ -24,6 +24,8 @@ export function testLeg(options: {
   image?: string;
   repository?: string;
   env?: NodeJS.ProcessEnv;
+  /** What ${VAR} expands from; default: the variables of env. */
+  buildEnv?: Record<string, string>;
   onRunner?: boolean;
   baseImage?: string;
   sourceDir?: string;
@@ -64,6 +66,9 @@ export function testLeg(options: {
     metadata: options.metadata ?? { labels: {}, annotations: {} },
     cacheDir: dir('hephy-cache-'),
     env: options.env ?? { PATH: process.env.PATH, HOME: process.env.HOME },
+    // A test's env is chosen on purpose: it is also what ${VAR} expands from, unless given.
+    buildEnv:
+      options.buildEnv ?? Object.fromEntries(Object.entries(options.env ?? {}).filter((e): e is [string, string] => e[1] !== undefined)),
     options: { baseImage: options.baseImage },
     secrets: [],
     onRunner: options.onRunner ?? false,

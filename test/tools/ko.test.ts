@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from '../../src/core/problem.js';
-import { koLayoutDir, readUserKoConfig, stripGoLogTime } from '../../src/tools/ko.js';
+import { koEnvironment, koLayoutDir, readUserKoConfig, stripGoLogTime } from '../../src/tools/ko.js';
 
 describe('koLayoutDir', () => {
   it('writes the layout under workDir when ko accepts that path', () => {
@@ -43,5 +43,46 @@ describe('readUserKoConfig', () => {
     writeFileSync(join(dir, '.ko.yml'), 'builds: [\n');
     expect(() => readUserKoConfig(dir)).toThrow(UserError);
     expect(() => readUserKoConfig(dir)).toThrow(`${join(dir, '.ko.yml')} is not valid YAML`);
+  });
+});
+
+describe('koEnvironment', () => {
+  it("keeps the search path, home, temp, cache, proxy and CA settings, go's GO* and ko's KO_* variables", () => {
+    const env = {
+      PATH: '/bin',
+      HOME: '/h',
+      TMPDIR: '/t',
+      XDG_CACHE_HOME: '/c',
+      DOCKER_CONFIG: '/d',
+      HTTPS_PROXY: 'http://proxy:3128',
+      SSL_CERT_FILE: '/ca.pem',
+      GOCACHE: '/gc',
+      GOFLAGS: '-mod=mod',
+      GOTOOLCHAIN: 'local',
+      GOAMD64: 'v3',
+      KOCACHE: '/kc',
+      KO_DEFAULTBASEIMAGE: 'r/b',
+      KO_DATA_DATE_EPOCH: '0',
+      SOURCE_DATE_EPOCH: '0',
+    };
+    expect(koEnvironment(env)).toEqual(env);
+  });
+
+  it.each([
+    'HEPHY_REGISTRY_PASSWORD',
+    'HEPHY_REGISTRY_USERNAME',
+    'INPUT_PASSWORD',
+    'INPUT_GITHUB-TOKEN',
+    'ACTIONS_RUNTIME_TOKEN',
+    'ACTIONS_ID_TOKEN_REQUEST_URL',
+    'GITHUB_TOKEN',
+    'GOOGLE_APPLICATION_CREDENTIALS',
+    'GO_SECRET',
+    'AWS_SECRET_ACCESS_KEY',
+    'CC',
+    'CGO_CFLAGS',
+    'NPM_TOKEN',
+  ])('leaves out %s', (name) => {
+    expect(koEnvironment({ PATH: '/bin', [name]: 'value' })).toEqual({ PATH: '/bin' });
   });
 });

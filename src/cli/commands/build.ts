@@ -7,6 +7,7 @@ import { parseLeg } from '../../core/leg.js';
 import type { Leg } from '../../core/model.js';
 import { UserError } from '../../core/problem.js';
 import { renderLegMarkdown } from '../../core/report/legReport.js';
+import { BUILD_ENV_HELP, buildEnvFromArgs, buildEnvOption } from '../buildEnvOptions.js';
 import { stringOption, type CommandSpec } from '../args.js';
 import { backendOptions, backendOptionsFromArgs, backendOptionsHelp } from '../backendOptions.js';
 import { registryFromArgs, registryHelp, registryOptions } from '../registryOptions.js';
@@ -25,7 +26,8 @@ ${backendOptionsHelp(26)}
 ${metadataHelp(26)}
   --dry-run               build for real but push nothing (no digest push, no scratch tag, no
                           registry cache write); the registry still names the image
-  --record FILE           also write the leg record (JSON) to FILE`,
+  --record FILE           also write the leg record (JSON) to FILE
+${BUILD_ENV_HELP}`,
   options: {
     ...registryOptions,
     leg: { type: 'string' },
@@ -33,6 +35,7 @@ ${metadataHelp(26)}
     platform: { type: 'string' },
     root: { type: 'string' },
     ...backendOptions,
+    ...buildEnvOption,
     ...metadataOptions,
     record: { type: 'string' },
     'dry-run': { type: 'boolean' },
@@ -48,7 +51,7 @@ ${metadataHelp(26)}
       const image = stringOption(args, 'image');
       const platform = stringOption(args, 'platform');
       if (!image || !platform) throw new UserError('give --leg JSON, or --image NAME and --platform P');
-      const plan = await planRepository(root, { kind: 'all' }, { cwd: io.cwd });
+      const plan = await planRepository(root, { kind: 'all' }, { cwd: io.cwd, buildEnvNames: Object.keys(buildEnvFromArgs(args)) });
       const found = plan.matrix.include.find((l) => l.image === image && l.platform === platform);
       if (!found) {
         const known = plan.matrix.include.map((l) => `${l.image} ${l.platform}`).join(', ');
@@ -68,6 +71,7 @@ ${metadataHelp(26)}
       secrets: registry.secrets,
       cacheRoot: join(toolsDir(registry.env), 'cache'),
       backendOptions: backendOptionsFromArgs(args),
+      buildEnv: buildEnvFromArgs(args),
       metadata,
       onRunner: false,
       log: (line) => io.err(`[${leg.id}] ${line}\n`),

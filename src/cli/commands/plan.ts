@@ -5,6 +5,8 @@ import { planRepository } from '../../pipeline/planRepository.js';
 import { resolve } from 'node:path';
 import { imagePrefixOptions, listOption, stringOption, type CommandSpec, type ParsedArgs } from '../args.js';
 import { tagRunFromArgs, tagRunHelp, tagRunOptions } from '../tagOptions.js';
+import { buildEnvNames } from '../../core/buildEnv.js';
+import { BUILD_ENV_HELP, buildEnvEntries, buildEnvOption } from '../buildEnvOptions.js';
 
 export function selectionFromArgs(args: ParsedArgs): SelectionMode {
   const since = stringOption(args, 'since');
@@ -43,7 +45,8 @@ export const planCommand: CommandSpec = {
   --tag-mode MODE       per-image (default) or single-repo
   --per-arch-tags       the merge also tags each platform's manifest: check those tags too
 ${tagRunHelp}
-  --json                print the plan as JSON (legs under matrix.include, tags under images[].tags)`,
+  --json                print the plan as JSON (legs under matrix.include, tags under images[].tags)
+${BUILD_ENV_HELP}: every \${NAME} of a config must be one of them (or a safe GitHub value)`,
   options: {
     ...selectionOptions,
     registry: { type: 'string' },
@@ -51,6 +54,7 @@ ${tagRunHelp}
     'tag-mode': { type: 'string' },
     'per-arch-tags': { type: 'boolean' },
     ...tagRunOptions,
+    ...buildEnvOption,
     json: { type: 'boolean' },
   },
   allowPositionals: false,
@@ -62,6 +66,8 @@ ${tagRunHelp}
       // The legs of this plan build its upstream commits: resolve them now (validate never does).
       resolveUpstream: true,
       tagging: await tagRunFromArgs(args, io, resolve(io.cwd, root)),
+      // Names only: a NAME entry's value comes from the build job's environment.
+      buildEnvNames: args.values['build-env'] === undefined ? undefined : buildEnvNames(buildEnvEntries(args)),
     });
     io.out(args.values.json ? `${JSON.stringify(plan, null, 2)}\n` : renderPlanText(plan));
     return plan.problems.some((p) => p.severity === 'error') ? 1 : 0;

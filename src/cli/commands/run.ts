@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { runLocally } from '../../pipeline/localRun.js';
+import { BUILD_ENV_HELP, buildEnvFromArgs, buildEnvOption } from '../buildEnvOptions.js';
 import { anyFailed } from '../../pipeline/merge.js';
 import { parseTagMode } from '../../core/tags.js';
 import { UserError } from '../../core/problem.js';
@@ -25,6 +26,7 @@ ${tagRunHelp}
   --jobs N              legs built at once (default: the number of cores)
 ${backendOptionsHelp(24, { baseImage: "base image for ko apps (default: hephy's static base in the registry)" })}
 ${metadataHelp(24)}
+${BUILD_ENV_HELP}
 ${signHelp}
   --out DIR             where leg records, summary.md and comment.md go (default: .hephy/run)
 ${summaryHelp}`,
@@ -37,6 +39,7 @@ ${summaryHelp}`,
     jobs: { type: 'string' },
     ...tagRunOptions,
     ...backendOptions,
+    ...buildEnvOption,
     ...metadataOptions,
     out: { type: 'string' },
     ...signOptions,
@@ -66,6 +69,7 @@ ${summaryHelp}`,
       perArchTags: Boolean(args.values['per-arch-tags']),
       jobs,
       backendOptions: backendOptionsFromArgs(args),
+      buildEnv: buildEnvFromArgs(args),
       metadata,
       outDir: resolve(io.cwd, stringOption(args, 'out') ?? '.hephy/run'),
       cwd: io.cwd,

@@ -4,11 +4,18 @@ import { checkApp } from '../../core/appCheck.js';
 import { formatProblem, type Problem } from '../../core/problem.js';
 import { planRepository } from '../../pipeline/planRepository.js';
 import { MATRIX_JOB_LIMIT, MATRIX_WARNING_LEGS, matrixLimitProblem } from '../../core/plan.js';
+import { topLevel } from '../../tools/git.js';
 import type { CommandSpec } from '../args.js';
 
-/** Problems of one build-config.yaml: its own, then what its backend needs from the directory. */
-function validateFile(file: string, shown: string): Problem[] {
-  return checkApp(dirname(file), { path: file, shown }, { displayDir: dirname(shown) }).problems;
+/**
+ * Problems of one build-config.yaml: its own, then what its backend needs from the directory.
+ * Every path it names must stay inside the git work tree holding the file, else inside the
+ * file's own directory (never no check).
+ */
+async function validateFile(file: string, shown: string): Promise<Problem[]> {
+  const dir = dirname(file);
+  const root = (await topLevel(dir)) ?? dir;
+  return checkApp(dir, { path: file, shown }, { displayDir: dirname(shown), root }).problems;
 }
 
 export const validateCommand: CommandSpec = {
@@ -48,7 +55,7 @@ export const validateCommand: CommandSpec = {
         problems.push(...plan.problems.map((p) => ({ ...p, file: prefix ? `${prefix}/${p.file}` : p.file })));
       } else {
         checked += 1;
-        problems.push(...validateFile(abs, path));
+        problems.push(...(await validateFile(abs, path)));
       }
     }
     for (const problem of problems) io.err(`${formatProblem(problem)}\n`);

@@ -1,7 +1,7 @@
 // Reads build-config.yaml into a validated BuildConfig, or into Problems that point at the exact
 // line and column, say what was expected and what was found, and suggest the key that was meant.
 // It never throws: any input, however broken or hostile, ends as Problems.
-import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
 import type { z } from 'zod';
 import type { Problem } from '../problem.js';
@@ -12,6 +12,7 @@ import { crossCheck } from './crossCheck.js';
 import type { ConfigPath, Locator, Position } from './locator.js';
 import { formatPath } from './locator.js';
 import { describeExpected, describeValue, quote, short } from './describe.js';
+import { outsideProblem, readRegularFile, resolveInRepository } from '../repoPath.js';
 
 export interface ConfigParseResult {
   /** Present exactly when no problem is an error (warnings allowed). */
@@ -126,29 +127,39 @@ export function parseBuildConfig(text: string, file: string): ConfigParseResult 
   }
 }
 
-/** Reads and parses a config file; a missing or unreadable file is a Problem, not a throw. */
-export function loadBuildConfig(file: string, displayPath: string = file): ConfigParseResult {
+/**
+ * Reads and parses a config file; a missing, unreadable or refused file is a Problem, not a throw.
+ * `root` is the repository the file must be inside (default: the file's own directory, never no
+ * check): a config that is a symbolic link leading out of it is refused, and so is anything but a
+ * regular file of at most 4 MiB (/dev/zero, a FIFO), checked before a byte is read.
+ */
+export function loadBuildConfig(file: string, displayPath: string = file, root: string = dirname(resolve(file))): ConfigParseResult {
   const whole: Position = { line: 1, column: 1 };
-  const unreadable = (message: string): ConfigParseResult => ({
-    problems: [{ file: displayPath, ...whole, path: '', message, severity: 'error' }],
+  const unreadable = (message: string, hint?: string): ConfigParseResult => ({
+    problems: [{ file: displayPath, ...whole, path: '', message, ...(hint ? { hint } : {}), severity: 'error' }],
     locate: () => whole,
   });
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(file);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException)?.code;
-    if (code === 'ENOENT') return unreadable('file not found');
-    if (code === 'EISDIR') return unreadable('is a directory, expected a YAML file');
-    if (code === 'EACCES' || code === 'EPERM') return unreadable('permission denied reading the file');
-    return unreadable(`cannot read the file (${code ?? (err instanceof Error ? err.message : String(err))})`);
+  const where = resolveInRepository(root, dirname(resolve(file)), resolve(file));
+  switch (where.kind) {
+    case 'missing':
+      return unreadable('file not found');
+    case 'outside':
+      return unreadable(`the config ${outsideProblem(where.via)}`, 'a build-config.yaml must be a file of the repository');
+    case 'unreadable':
+      return unreadable(`cannot read the file (${where.reason})`);
+    case 'inside':
+      if (where.stats.isDirectory()) return unreadable('is a directory, expected a YAML file');
   }
-  if (bytes.length > MAX_TEXT_LENGTH) {
-    return unreadable(`the file is ${Math.round(bytes.length / 1024)} KiB; a build-config.yaml is a few lines of YAML`);
+  const read = readRegularFile(where.path, MAX_TEXT_LENGTH);
+  if ('problem' in read) {
+    if (read.code === 'too-large') return unreadable(`the file ${read.problem}; a build-config.yaml is a few lines of YAML`);
+    if (read.code === 'missing') return unreadable('file not found');
+    if (read.problem.includes('permission denied')) return unreadable('permission denied reading the file');
+    return unreadable(`the config ${read.problem}`, read.code === 'not-a-file' ? 'a build-config.yaml must be a regular file' : undefined);
   }
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    text = new TextDecoder('utf-8', { fatal: true }).decode(read.bytes);
   } catch {
     return unreadable('the file is not UTF-8 text');
   }

@@ -3,6 +3,11 @@
 // reference table.
 import { z } from 'zod';
 import { BACKENDS, configSections, type BackendName } from '../backendTraits.js';
+import { gitRefProblem } from '../grammar/gitRef.js';
+import { goEnvProblem, goFlagProblem, ldflagsProblem } from '../grammar/goBuild.js';
+import { koImportPathProblem } from '../grammar/goImportPath.js';
+import { imageReferenceProblem } from '../grammar/imageReference.js';
+import { stageNameProblem } from '../grammar/stageName.js';
 import { tagProblem } from '../reference.js';
 import { metadataValue, userMetadataMap } from '../annotations.js';
 
@@ -14,8 +19,25 @@ export const CONFIG_FILE_NAME = 'build-config.yaml';
 const buildArgPattern = /^[A-Za-z_][A-Za-z0-9_]*=.*$/s;
 
 const nonEmpty = (what: string) => z.string().min(1, { message: `${what} must not be empty` });
+
+/**
+ * A string checked with a tool's own grammar (core/grammar/): `problem` says why a value is not
+ * one, so that no config value reaches a tool as an option or as anything but what the key means.
+ */
+const grammar = (schema: z.ZodString, what: string, problem: (value: string) => string | undefined) =>
+  schema.superRefine((value, ctx) => {
+    if (value === '') return; // the schema's own message
+    const why = problem(value);
+    if (why) ctx.addIssue({ code: 'custom', message: `not a valid ${what}: ${why}` });
+  });
+
+/** A path of the repository: relative, no NUL, not an option; where it leads is checked on disk (core/repoPath.ts). */
 const relativePath = (what: string) =>
-  z.string().refine((p) => !p.startsWith('/'), { message: `${what} must be relative to the config's directory` });
+  z
+    .string()
+    .refine((p) => !p.startsWith('/'), { message: `${what} must be relative to the config's directory` })
+    .refine((p) => !p.includes('\0'), { message: `${what} must not contain a NUL character` })
+    .refine((p) => !p.startsWith('-'), { message: `${what} must not start with \`-\` (write ./-name for a file named so)` });
 
 export const platformString = z.string().describe('A platform as os/arch[/variant], e.g. linux/amd64, linux/arm64, wasi/wasm32');
 const platformList = z.array(platformString).min(1, { message: 'platforms must list at least one platform' });
@@ -27,26 +49,40 @@ const tagList = z.array(
   }),
 );
 const tagRules = z.union([z.string(), z.array(z.string())]);
-// A branch, tag or commit as git-check-ref-format(1) allows one (no space, ~ ^ : ? * [ \\ or ..),
-// and never an option: git reads a value starting with - as one (`--upload-pack=CMD` runs CMD).
-const gitRefPattern = /^(?!-)(?!.*\.\.)[^\s~^:?*[\\]+$/;
-const envList = z.array(z.string().regex(buildArgPattern, { message: 'expected KEY=VALUE' }));
+const envList = z.array(
+  z
+    .string()
+    .regex(buildArgPattern, { message: 'expected KEY=VALUE' })
+    .superRefine((entry, ctx) => {
+      const why = goEnvProblem(entry.slice(0, entry.indexOf('=')));
+      if (why) ctx.addIssue({ code: 'custom', message: why });
+    }),
+);
 
 export const koConfigSchema = z.strictObject({
-  import_path: z
-    .string()
-    .regex(/^[^-\s]\S*$/, { message: 'expected a Go import path or ./relative package, not starting with -' })
+  import_path: grammar(nonEmpty('import_path'), 'Go package', koImportPathProblem)
     .describe('Go import path or ./relative package to build, e.g. ./cmd/server')
     .optional(),
-  base_image: nonEmpty('base_image').describe('Base image for the Go binary (ko defaults to a distroless static image)').optional(),
+  base_image: grammar(nonEmpty('base_image'), 'image reference', imageReferenceProblem)
+    .describe('Base image for the Go binary (ko defaults to a distroless static image)')
+    .optional(),
   platforms: platformList.describe('Platforms to build; same as the top-level platforms key').optional(),
   env: envList.describe('Environment for go build, e.g. CGO_ENABLED=0').optional(),
-  ldflags: z.array(z.string()).describe('Linker flags, e.g. -s -w -X main.version=v1').optional(),
-  flags: z.array(z.string()).describe('Extra go build flags, e.g. -trimpath').optional(),
+  ldflags: z
+    .array(grammar(z.string(), 'linker flag list', ldflagsProblem))
+    .describe('Linker flags, e.g. -s -w -X main.version=v1 (only -s -w -X -buildid -B -compressdwarf -checklinkname -strictdups)')
+    .optional(),
+  flags: z
+    .array(grammar(z.string(), 'go build flag', goFlagProblem))
+    .describe('Extra go build flags, one per entry, e.g. -trimpath or -tags=netgo (an allowlist: see the README)')
+    .optional(),
 });
 
 export const spinConfigSchema = z.strictObject({
-  manifest_path: nonEmpty('manifest_path').describe('Path of the Spin manifest (default spin.toml)').optional(),
+  manifest_path: relativePath('manifest_path')
+    .min(1, { message: 'manifest_path must not be empty' })
+    .describe('Path of the Spin manifest (default spin.toml)')
+    .optional(),
   runtime: z.literal('wasi').describe('Runtime of the component; only wasi').optional(),
   platforms: platformList.describe('Always [wasi/wasm32]').optional(),
 });
@@ -55,9 +91,7 @@ export const buildConfigSchema = z
   .strictObject({
     use_local_context: z.boolean().describe('Build from the directory holding this file').optional(),
     upstream_repo: nonEmpty('upstream_repo').describe('A git URL to clone and build instead of the local directory').optional(),
-    upstream_ref: z
-      .string()
-      .regex(gitRefPattern, { message: 'expected a branch, tag or commit: no spaces, no ~ ^ : ? * [ \\ or .., not starting with -' })
+    upstream_ref: grammar(nonEmpty('upstream_ref'), 'git ref', gitRefProblem)
       .describe('Branch, tag or commit of upstream_repo to build')
       .optional(),
     build_backend: z
@@ -69,12 +103,25 @@ export const buildConfigSchema = z
       .regex(/^[a-z0-9]+(?:[._-][a-z0-9]+)*$/, { message: 'an image name is lowercase letters, digits and . _ - separators' })
       .describe('Image name; default: the directory path with / replaced by -')
       .optional(),
-    dockerfile_path: nonEmpty('dockerfile_path').describe('Dockerfile, relative to context_path (default Dockerfile)').optional(),
+    dockerfile_path: relativePath('dockerfile_path')
+      .min(1, { message: 'dockerfile_path must not be empty' })
+      .describe('Dockerfile, relative to context_path (default Dockerfile)')
+      .optional(),
     context_path: relativePath('context_path').describe('Build context, relative to this file (default .)').optional(),
-    target: z.string().describe('Dockerfile stage to build; empty: the last stage').optional(),
+    target: grammar(z.string(), 'stage name', stageNameProblem).describe('Dockerfile stage to build; empty: the last stage').optional(),
     build_args: z
       .array(z.string().regex(buildArgPattern, { message: 'expected KEY=VALUE' }))
-      .describe('Build arguments as KEY=VALUE; ${VAR} expands from the environment')
+      .describe('Build arguments as KEY=VALUE, public (they stay in the image history); ${VAR} expands only from build-env')
+      .optional(),
+    secrets: z
+      .array(
+        z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, {
+          message: 'expected a variable name: letters, digits and _, not starting with a digit',
+        }),
+      )
+      .describe(
+        'Build secrets (buildkit only): names of job environment variables, mounted with RUN --mount=type=secret,id=NAME; never in the image or the log',
+      )
       .optional(),
     platforms: platformList.describe('Platforms to build (default linux/amd64 and linux/arm64; spin: wasi/wasm32)').optional(),
     additional_tags: tagList.describe('Extra tags published with the image on the default branch and on releases, e.g. latest').optional(),

@@ -126,6 +126,12 @@ export function reusableWorkflow(variant: WorkflowVariant, release?: ActionRelea
             default: '',
           },
           ...BACKEND_INPUTS,
+          'build-env': {
+            description:
+              'What ${VAR} in build_args and ko_config may expand from: NAME=VALUE lines (or NAME, from the build job environment). Nothing else expands besides the safe GitHub values (GITHUB_SHA, GITHUB_REF_NAME, ...). Build args are public.',
+            type: 'string',
+            default: '',
+          },
           labels: {
             description:
               'Labels of every image config, KEY=VALUE lines; win over build-config.yaml labels. The org.opencontainers.image.* labels come from the build.',
@@ -236,6 +242,7 @@ export function reusableWorkflow(variant: WorkflowVariant, release?: ActionRelea
                     'tag-mode': '${{ inputs.tag-mode }}',
                     'per-arch-tags': '${{ inputs.per-arch-tags }}',
                     tags: '${{ inputs.tags }}',
+                    'build-env': '${{ inputs.build-env }}',
                   },
                 },
                 {
@@ -297,6 +304,7 @@ export function reusableWorkflow(variant: WorkflowVariant, release?: ActionRelea
                   ...REGISTRY_INPUTS,
                   ...CREDENTIALS,
                   ...BACKEND_INPUTS_PASSED,
+                  'build-env': '${{ inputs.build-env }}',
                   labels: '${{ inputs.labels }}',
                   annotations: '${{ inputs.annotations }}',
                   'insecure-registry': '${{ inputs.insecure-registry }}',

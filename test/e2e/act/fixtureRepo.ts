@@ -25,6 +25,8 @@ export interface FixtureOptions {
    * executor image from the pinned, checksum-verified Go module, as on a real runner.
    */
   kanikoImage?: string;
+  /** The reusable workflow's `build-env` input: what `${VAR}` in the examples' build_args expands from. */
+  buildEnv?: string;
 }
 
 /** The caller workflow with extra `with:` inputs for the reusable workflow's one job. */
@@ -43,7 +45,11 @@ export function createFixtureRepo(options: FixtureOptions): TempRepo {
   writeFileSync(join(repo.root, REUSABLE_PATH), renderReusableWorkflow({ variant: 'local' }));
   // Plain http is what a caller of a local test registry adds to the workflow init writes.
   const caller = renderCallerWorkflow({ variant: 'local', registry: options.registry, imagePrefix: options.imagePrefix });
-  const inputs = { 'insecure-registry': true, ...(options.kanikoImage ? { 'kaniko-image': options.kanikoImage } : {}) };
+  const inputs = {
+    'insecure-registry': true,
+    ...(options.kanikoImage ? { 'kaniko-image': options.kanikoImage } : {}),
+    ...(options.buildEnv ? { 'build-env': options.buildEnv } : {}),
+  };
   writeFileSync(join(repo.root, CALLER_PATH), withCallerInputs(caller, inputs));
   repo.commit('three images, the action and its workflows');
   return repo;
