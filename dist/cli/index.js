@@ -16846,11 +16846,50 @@ function findBuildkitOnly(directives, instructions) {
     }
     return found.sort((a, b) => a.line - b.line);
 }
+// `$NAME` and `${NAME}`; `${NAME:-word}` and `${NAME:+word}` carry their own fallback.
+const VARIABLE = /\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(:?[-+][^}]*)?\}|([A-Za-z_][A-Za-z0-9_]*))/g;
+/**
+ * The build arguments a FROM image reads that have no value: declared by no global ARG (before the
+ * first FROM) or by one without a default (or an empty one), and not in `given` (the build_args
+ * names and what the builder sets itself, e.g. the automatic platform args). BuildKit and Kaniko
+ * expand such a variable to the empty string, and the build then fails on an image reference like
+ * `` or `alpine:` with an error that names neither the line nor the argument.
+ */
+function unsetFromArgs(scan, given) {
+    const withValue = new Set();
+    const declared = new Set();
+    const unset = [];
+    let seenFrom = false;
+    for (const instruction of scan.instructions) {
+        if (instruction.keyword === 'ARG' && !seenFrom) {
+            for (const word of instruction.args) {
+                const eq = word.indexOf('=');
+                const name = eq < 0 ? word : word.slice(0, eq);
+                declared.add(name);
+                if (eq >= 0 && word.slice(eq + 1).replace(/^["']|["']$/g, '') !== '')
+                    withValue.add(name);
+            }
+            continue;
+        }
+        if (instruction.keyword !== 'FROM')
+            continue;
+        seenFrom = true;
+        const image = instruction.args[0] ?? '';
+        for (const match of image.matchAll(VARIABLE)) {
+            const name = match[1] ?? match[3];
+            if (match[2] || withValue.has(name) || given.has(name))
+                continue;
+            unset.push({ line: instruction.line, name, text: instruction.text });
+        }
+    }
+    return unset;
+}
 
 ;// CONCATENATED MODULE: ./src/core/expand.ts
-// `${VAR}` expansion of config values (build_args, ko_config.ldflags/env/flags) from the
-// environment of the build. Only the braced form is expanded, so a lone `$` (shell text in a
-// build arg, a Go template in ldflags) passes through untouched; `$${` writes a literal `${`.
+// `${VAR}` expansion of config values (build_args, ko_config.ldflags/env/flags) from the build
+// environment (core/buildEnv.ts: variables passed on purpose, never the process environment).
+// Only the braced form is expanded, so a lone `$` (shell text in a build arg, a Go template in
+// ldflags) passes through untouched; `$${` writes a literal `${`.
 
 const REFERENCE = /\$\$\{|\$\{([^}]*)\}/g;
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -16858,7 +16897,7 @@ const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 class UnsetVariableError extends UserError {
     variable;
     constructor(variable) {
-        super(`\${${variable}} is not set in the environment`);
+        super(`\${${variable}} is not in the build environment: pass it on purpose with build-env (--build-env ${variable})`);
         this.variable = variable;
         this.name = 'UnsetVariableError';
     }
@@ -18900,12 +18939,13 @@ function buildxBuildArgs(opts) {
         'build',
         ...(opts.builder ? ['--builder', opts.builder] : []),
         '--progress=plain',
-        '--platform',
-        opts.platform,
-        '--file',
-        opts.dockerfile,
-        ...(opts.target ? ['--target', opts.target] : []),
-        ...opts.buildArgs.flatMap((arg) => ['--build-arg', arg]),
+        // Every value from a config rides in `--flag=value`, and the context after `--` (buildx's
+        // flags are cobra/pflag): none can be read as an option.
+        `--platform=${opts.platform}`,
+        `--file=${opts.dockerfile}`,
+        ...(opts.target ? [`--target=${opts.target}`] : []),
+        ...opts.buildArgs.map((arg) => `--build-arg=${arg}`),
+        ...(opts.buildSecrets ?? []).map((name) => `--secret=id=${name},env=${name}`),
         ...Object.entries(opts.labels ?? {}).map(([key, value]) => `--label=${key}=${value}`),
         ...Object.entries(opts.annotations ?? {}).map(([key, value]) => `--annotation=${key}=${value}`),
         '--provenance=false',
@@ -18916,6 +18956,7 @@ function buildxBuildArgs(opts) {
         output,
         '--metadata-file',
         opts.metadataFile,
+        '--',
         opts.contextDir,
     ];
 }
@@ -20361,6 +20402,7 @@ function verifySpinArtifacts(ctx, manifestDir, manifestText) {
 
 
 
+
 /** The builder we create on a runner when none is named: the gha cache needs a non-docker driver. */
 const RUNNER_BUILDER = 'hephy-builder';
 /** HEPHY_BUILDX_BUILDER (locally `hephy`, from scripts/buildkitd.sh); on a runner our own. */
@@ -20422,15 +20464,30 @@ function buildCache(ctx) {
         },
     };
 }
+/**
+ * The values of the config's build secrets, from the build job's environment (the action step's
+ * `env:`, the CLI's shell), to be masked in every log line.
+ * @throws UserError naming a secret whose variable is unset or empty.
+ */
+function buildSecretValues(ctx) {
+    return (ctx.spec.config.secrets ?? []).map((name) => {
+        const value = ctx.env[name];
+        if (!value)
+            throw new UserError(`secrets: ${name} is not set in the build job's environment (set it in the step's env:, e.g. from a secret)`);
+        return value;
+    });
+}
 /** Everything `docker buildx build` gets for this leg, from the leg context alone. */
 function buildkitBuildOptions(ctx, cache) {
     const config = ctx.spec.config;
+    const secretValues = buildSecretValues(ctx);
     return {
         ...buildkitPaths(ctx),
         platform: ctx.leg.platform,
         repository: ctx.target.repository,
         target: config.target || undefined,
-        buildArgs: expandList(config.build_args ?? [], ctx.env, 'build_args'),
+        buildArgs: expandList(config.build_args ?? [], ctx.buildEnv, 'build_args'),
+        buildSecrets: config.secrets,
         builder: builderName(ctx),
         metadataFile: (0,external_node_path_namespaceObject.join)(ctx.workDir, 'buildx-metadata.json'),
         cacheFrom: cache.from,
@@ -20440,7 +20497,7 @@ function buildkitBuildOptions(ctx, cache) {
         labels: ctx.metadata.labels,
         annotations: ctx.metadata.annotations,
         env: ctx.env,
-        secrets: ctx.secrets,
+        secrets: [...ctx.secrets, ...secretValues],
         onLine: ctx.log,
     };
 }
@@ -21261,7 +21318,7 @@ function kanikoInvocation(ctx, pushMode, cacheRepo) {
     const args = kanikoArgs({
         dockerfile,
         platform: ctx.leg.platform,
-        buildArgs: expandList(config.build_args ?? [], ctx.env, 'build_args'),
+        buildArgs: expandList(config.build_args ?? [], ctx.buildEnv, 'build_args'),
         target: config.target || undefined,
         output,
         digestFile: `${IN_CONTAINER.out}/digest`,
@@ -21500,6 +21557,185 @@ function defaultGoPackage(dir) {
     return holdsGoFiles(dir) ? { importPath: '.' } : {};
 }
 
+;// CONCATENATED MODULE: ./src/core/grammar/goBuild.ts
+// What a config may hand to `go build` through ko: flags from an allowlist, environment variables
+// outside a list of Go's own settings. ko passes ko_config.flags (its defaultFlags) to `go build`
+// as they are and ko_config.env (defaultEnv) as the build's environment (ko v0.19.1
+// pkg/build/gobuild.go `build`, `buildEnv`); ko itself refuses only `-toolexec`. A flag or a
+// variable can make go run another program (-toolexec, GOFLAGS, GOCACHEPROG), read or write files
+// outside the repository (-overlay, -modfile, -pkgdir, -o, -C, GOCACHE, GOMODCACHE), or weaken
+// module verification (GOSUMDB=off, GOINSECURE): those come from the runner, never from a config.
+// Flag names: `go help build` (Go 1.26); variables: `go help environment`.
+/** The go build flags ko_config.flags may hold (one entry each, `-name` or `-name=value`). */
+const ALLOWED_GO_FLAGS = [
+    { name: 'trimpath', why: 'remove file system paths from the binary' },
+    { name: 'a', why: 'rebuild every package' },
+    { name: 'v', why: 'print package names as they build' },
+    { name: 'race', why: 'the race detector' },
+    { name: 'msan', why: 'memory sanitizer' },
+    { name: 'asan', why: 'address sanitizer' },
+    { name: 'modcacherw', why: 'leave the module cache writable' },
+    { name: 'tags', values: /^[A-Za-z0-9_.,]*$/, shape: 'LIST', why: 'build tags, comma-separated' },
+    { name: 'mod', values: /^(readonly|vendor|mod)$/, shape: 'readonly|vendor|mod', why: 'how go.mod is used' },
+    { name: 'buildvcs', values: /^(true|false|auto)$/, shape: 'true|false|auto', why: 'stamp version control information' },
+    { name: 'buildmode', values: /^(default|exe|pie)$/, shape: 'default|exe|pie', why: 'an executable (what an image runs)' },
+    { name: 'pgo', values: /^(auto|off)$/, shape: 'auto|off', why: "profile-guided optimisation from the main package's default.pgo" },
+    { name: 'p', values: /^[1-9][0-9]{0,3}$/, shape: 'N', why: 'parallel build jobs' },
+];
+/** Why a ko_config.flags entry is refused, or undefined when it is allowed. */
+function goFlagProblem(entry) {
+    const match = /^--?([A-Za-z][A-Za-z0-9_-]*)(?:=(.*))?$/s.exec(entry);
+    if (!match) {
+        return entry.startsWith('-')
+            ? `\`${entry}\` is not a go build flag`
+            : `\`${entry}\` is not a flag: each entry is one flag, e.g. -trimpath or -tags=netgo`;
+    }
+    const [, name, value] = match;
+    const allowed = ALLOWED_GO_FLAGS.find((flag) => flag.name === name);
+    if (!allowed) {
+        const why = REFUSED_FLAG_REASONS[name];
+        return `go build flag -${name} is not allowed${why ? ` (${why})` : ''}`;
+    }
+    if (!allowed.values) {
+        return value === undefined || /^(true|false)$/.test(value) ? undefined : `-${name} takes no value`;
+    }
+    if (value === undefined)
+        return `write -${name}=${allowed.shape} as one entry`;
+    if (!allowed.values.test(value))
+        return `-${name}=${value}: expected -${name}=${allowed.shape}`;
+    return undefined;
+}
+const REFUSED_FLAG_REASONS = {
+    toolexec: 'it runs another program for every compile step',
+    exec: 'it runs another program',
+    overlay: 'it reads files from outside the repository',
+    modfile: 'it reads a go.mod from anywhere',
+    pkgdir: 'it writes outside the build',
+    o: 'ko chooses where the binary goes',
+    C: 'it changes the directory go builds in',
+    ldflags: 'use ko_config.ldflags',
+    gcflags: 'compiler flags can read files from anywhere (-importcfg, -embedcfg)',
+    asmflags: 'assembler flags can read files from anywhere',
+    gccgoflags: 'compiler flags can read files from anywhere',
+    compiler: 'the compiler comes from the runner',
+    linkshared: 'it links against shared libraries of the runner',
+};
+/**
+ * Variables of go's own that ko_config.env may not set: the runner decides which Go runs, where
+ * its files go, which proxies and checksum database it trusts, and which platform it builds for
+ * (the leg's platform, which ko sets from the plan). Also the loader's and the shell's own.
+ */
+const REFUSED_GO_ENV = {
+    GOFLAGS: 'go reads it as command-line flags; use ko_config.flags',
+    GOTOOLCHAIN: 'the Go toolchain comes from the runner',
+    GOROOT: 'the Go toolchain comes from the runner',
+    GOPATH: 'it moves where go writes',
+    GOBIN: 'it moves where go writes',
+    GOCACHE: 'it moves where go writes',
+    GOCACHEPROG: 'it runs another program',
+    GOMODCACHE: 'it moves where go writes',
+    GOTMPDIR: 'it moves where go writes',
+    GOENV: 'it reads Go settings from another file',
+    GOWORK: 'it reads a go.work from anywhere',
+    GOCOVERDIR: 'it moves where go writes',
+    GOAUTH: 'it runs commands for module authentication',
+    GOPROXY: "module sources are the runner's choice",
+    GONOPROXY: "module sources are the runner's choice",
+    GOPRIVATE: 'it turns off checksum verification for matching modules',
+    GOSUMDB: 'it can turn off checksum verification',
+    GONOSUMDB: 'it turns off checksum verification for matching modules',
+    GONOSUMCHECK: 'it turns off checksum verification',
+    GOINSECURE: 'it allows fetching modules without TLS',
+    GOVCS: "module sources are the runner's choice",
+    GOTELEMETRY: 'telemetry is set on the runner',
+    GOTELEMETRYDIR: 'it moves where go writes',
+    GOOS: "the leg's platform decides it",
+    GOARCH: "the leg's platform decides it",
+    PATH: 'it changes which programs run',
+    LD_PRELOAD: 'it loads a library into every program',
+    LD_LIBRARY_PATH: 'it changes which libraries programs load',
+    LD_AUDIT: 'it loads a library into every program',
+};
+/** Why ko_config.env may not set `name`, or undefined. */
+function goEnvProblem(name) {
+    const why = REFUSED_GO_ENV[name];
+    return why ? `${name} may not be set from a config (${why})` : undefined;
+}
+/**
+ * Linker flags ko_config.ldflags may hold. ko joins the entries with spaces into one
+ * `-ldflags=...` (ko v0.19.1 pkg/build/gobuild.go), and go splits that value into words with
+ * cmd/internal/quoted `Split` (space-separated, '...' or "..." quoting). Linker flags that run
+ * another program (-extld, -extldflags, -linkmode=external with a cgo toolchain), read or write
+ * files (-importcfg, -L, -r, -o, -tmpdir, -cpuprofile, -memprofile) come from nowhere but here.
+ * Names: `go tool link -help` (Go 1.26).
+ */
+const ALLOWED_LD_FLAGS = {
+    s: { value: 'none', why: 'omit the symbol table' },
+    w: { value: 'none', why: 'omit DWARF' },
+    X: { value: 'required', why: 'set a string variable: -X importpath.name=value' },
+    buildid: { value: 'required', why: 'the build ID' },
+    B: { value: 'required', why: 'a build ID note' },
+    compressdwarf: { value: 'optional', why: 'compress DWARF' },
+    checklinkname: { value: 'optional', why: 'check //go:linkname uses' },
+    strictdups: { value: 'required', why: 'duplicate symbol checking' },
+};
+/** Go's cmd/internal/quoted.Split: words separated by spaces, '...' and "..." keep spaces. */
+function splitQuoted(text) {
+    const words = [];
+    let i = 0;
+    while (i < text.length) {
+        if (/\s/.test(text[i])) {
+            i++;
+            continue;
+        }
+        const quote = text[i];
+        if (quote === '"' || quote === "'") {
+            const end = text.indexOf(quote, i + 1);
+            if (end < 0)
+                return { problem: `unterminated ${quote} quote` };
+            words.push(text.slice(i + 1, end));
+            i = end + 1;
+            if (i < text.length && !/\s/.test(text[i]))
+                return { problem: 'a quoted word must be followed by a space' };
+            continue;
+        }
+        let end = i;
+        while (end < text.length && !/\s/.test(text[end]))
+            end++;
+        words.push(text.slice(i, end));
+        i = end;
+    }
+    return words;
+}
+/** Why a ko_config.ldflags entry (one or more linker flags) is refused, or undefined. */
+function ldflagsProblem(entry) {
+    const split = splitQuoted(entry);
+    if (!Array.isArray(split))
+        return split.problem;
+    for (let i = 0; i < split.length; i++) {
+        const word = split[i];
+        const match = /^--?([A-Za-z][A-Za-z0-9_]*)(?:=(.*))?$/s.exec(word);
+        if (!match) {
+            return word.startsWith('-') ? `\`${word}\` is not a linker flag` : `\`${word}\` is not a linker flag (write -X name=value)`;
+        }
+        const [, name, inline] = match;
+        const allowed = ALLOWED_LD_FLAGS[name];
+        if (!allowed)
+            return `linker flag -${name} is not allowed (allowed: ${Object.keys(ALLOWED_LD_FLAGS)
+                .map((f) => `-${f}`)
+                .join(' ')})`;
+        if (allowed.value === 'none' && inline !== undefined && !/^(true|false)$/.test(inline))
+            return `-${name} takes no value`;
+        if (allowed.value === 'required' && inline === undefined) {
+            const next = split[i + 1];
+            if (next === undefined || next.startsWith('-'))
+                return `-${name} needs a value`;
+            i++;
+        }
+    }
+    return undefined;
+}
+
 ;// CONCATENATED MODULE: ./src/tools/crane.ts
 // crane pushes an OCI image layout to a registry BY DIGEST (repository@sha256:...), which creates
 // no tag. It is go-containerregistry, the library ko itself uses, so it authenticates the same way
@@ -21616,11 +21852,53 @@ function koSliceEntry(key, value) {
 function metadataFlags(flag, map) {
     return Object.entries(map ?? {}).map(([key, value]) => `--${flag}=${koSliceEntry(key, value)}`);
 }
+/**
+ * Variables of the caller's environment that ko (and the `go` it runs) may see, by exact name:
+ * the search path and home (go's default GOPATH and cache), the temp and cache directories, the
+ * docker config holding the login ko may need to pull a private base image, the network's proxy
+ * and CA settings, and the reproducible-build dates ko reads (SOURCE_DATE_EPOCH,
+ * KO_DATA_DATE_EPOCH: ko v0.19.1 pkg/build/gobuild.go).
+ */
+const KO_ENV_NAMES = new Set([
+    'PATH',
+    'HOME',
+    'USER',
+    'TMPDIR',
+    'XDG_CACHE_HOME',
+    'XDG_CONFIG_HOME',
+    'DOCKER_CONFIG',
+    'HTTP_PROXY',
+    'HTTPS_PROXY',
+    'NO_PROXY',
+    'http_proxy',
+    'https_proxy',
+    'no_proxy',
+    'SSL_CERT_FILE',
+    'SSL_CERT_DIR',
+    'SOURCE_DATE_EPOCH',
+    'KOCACHE',
+]);
+/**
+ * ...and by pattern: go's own settings (go help environment: GOCACHE, GOFLAGS, GOPROXY,
+ * GOTOOLCHAIN, GOAMD64 ..., all GO and capitals or digits, so not GOOGLE_APPLICATION_CREDENTIALS)
+ * and ko's (KO_DOCKER_REPO, KO_DEFAULTBASEIMAGE, KO_CONFIG_PATH, KO_DATA_DATE_EPOCH ...).
+ */
+const KO_ENV_PATTERN = /^(?:GO[A-Z0-9]+|KO_[A-Z0-9_]+)$/;
+/**
+ * The environment ko and go run with: only KO_ENV_NAMES and the GO* and KO_* variables of `env`.
+ * Everything else stays out, above all registry credentials (HEPHY_REGISTRY_*, a token), the
+ * action's own INPUT_* and the runner's ACTIONS_* values: ko's `{{.Env.X}}` templates in a
+ * .ko.yaml, and a compiler named by ko_config.env (cgo's CC), see only what is passed on purpose
+ * (the expanded ko_config.env reaches go through the generated .ko.yaml's defaultEnv).
+ */
+function koEnvironment(env) {
+    return Object.fromEntries(Object.entries(env).filter(([name, value]) => value !== undefined && (KO_ENV_NAMES.has(name) || KO_ENV_PATTERN.test(name))));
+}
 /** The exact command line and environment of one `ko build`, without touching the disk. */
 function koInvocation(opts, layoutDir, userConfig) {
     const configPath = (0,external_node_path_namespaceObject.join)(opts.workDir, 'ko', '.ko.yaml');
     const env = {
-        ...opts.env,
+        ...koEnvironment(opts.env),
         KO_DOCKER_REPO: opts.repo,
         // Never the user's dir: our merged copy of their .ko.yaml lives in workDir.
         KO_CONFIG_PATH: configPath,
@@ -21638,12 +21916,12 @@ function koInvocation(opts, layoutDir, userConfig) {
         layoutDir,
         // An SBOM would be one more artifact to push (under a tag); the leg pushes the image only.
         '--sbom=none',
-        '--platform',
-        opts.platform,
+        `--platform=${opts.platform}`,
         ...metadataFlags('image-label', opts.labels),
         ...metadataFlags('image-annotation', opts.annotations),
-        // cobra reads flags after positional arguments: without `--` an import path from the config
-        // like `--image-refs=FILE` would be one of ko's options.
+        // ko's flags are cobra/pflag, which reads flags after positional arguments: after `--` the
+        // import path is an operand even when it looks like a flag (`--push=true` would push);
+        // core/grammar/goImportPath.ts refuses it first.
         '--',
         opts.importPath,
     ];
@@ -21680,7 +21958,7 @@ async function koBuild(opts) {
 }
 /** `ko version` prints a bare version, e.g. v0.19.1. */
 async function koVersion(env) {
-    const { stdout } = await exec_run('ko', ['version'], { env });
+    const { stdout } = await exec_run('ko', ['version'], { env: koEnvironment(env) });
     return stdout.trim();
 }
 
@@ -21688,6 +21966,7 @@ async function koVersion(env) {
 // The ko backend: `ko build` of one Go package for one platform into an OCI layout, then a push of
 // that layout by digest (see src/tools/ko.ts for why ko does not push itself). With push off the
 // layout is the result: its digest is the leg's, and crane never runs.
+
 
 
 
@@ -21729,6 +22008,15 @@ function resolveKoBaseImage(ctx, userDefaultBase) {
     }
     return undefined;
 }
+/** A value from build-env (a branch name, say) must not turn an allowed flag into another one. */
+function checkedAfterExpansion(values, key, problem) {
+    values.forEach((value, i) => {
+        const why = problem(value);
+        if (why)
+            throw new UserError(`${key}[${i}] after \${VAR} expansion: ${why}`);
+    });
+    return values;
+}
 /** Everything `ko build` gets for this leg, from the leg context alone. */
 function koBuildOptions(ctx, userConfig) {
     const ko = ctx.spec.config.ko_config ?? {};
@@ -21743,9 +22031,9 @@ function koBuildOptions(ctx, userConfig) {
         platform: ctx.leg.platform,
         repo: ctx.target.repository,
         baseImage: resolveKoBaseImage(ctx, userConfig?.defaultBaseImage),
-        goEnv: expandList(ko.env ?? [], ctx.env, 'ko_config.env'),
-        ldflags: expandList(ko.ldflags ?? [], ctx.env, 'ko_config.ldflags'),
-        flags: expandList(ko.flags ?? [], ctx.env, 'ko_config.flags'),
+        goEnv: expandList(ko.env ?? [], ctx.buildEnv, 'ko_config.env'),
+        ldflags: checkedAfterExpansion(expandList(ko.ldflags ?? [], ctx.buildEnv, 'ko_config.ldflags'), 'ko_config.ldflags', ldflagsProblem),
+        flags: checkedAfterExpansion(expandList(ko.flags ?? [], ctx.buildEnv, 'ko_config.flags'), 'ko_config.flags', goFlagProblem),
         workDir: ctx.workDir,
         koCache: ctx.env.KOCACHE || (0,external_node_path_namespaceObject.join)(ctx.cacheDir, 'kocache'),
         labels: ctx.metadata.labels,
@@ -32027,6 +32315,235 @@ function readBackendOptions(read) {
     return options;
 }
 
+;// CONCATENATED MODULE: ./src/core/grammar/gitRef.ts
+// Git ref names as git itself checks them, so that a value of upstream_ref is only ever a ref.
+//
+// Source: git's refs.c `check_refname_format` and `check_refname_component` (git v2.39: the
+// `refname_disposition` table and the rules after it), with REFNAME_ALLOW_ONELEVEL (a bare
+// `main` or `v1.2.3` is what users write). On top of those rules, a leading `-` is refused: it is
+// git's rule for branch names (`strbuf_check_branch_ref`, object-name.c), and a ref that starts
+// with `-` is the one that `git fetch origin <ref>` reads as an option (`--upload-pack=<command>`
+// runs that command). test/core/grammar/gitRef.test.ts checks this module against
+// `git check-ref-format --allow-onelevel`.
+/** Why `ref` is not a ref name git accepts, or undefined when it is one. */
+function gitRefProblem(ref) {
+    if (ref === '')
+        return 'it is empty';
+    if (ref.startsWith('-'))
+        return 'it starts with `-`, which git would read as an option';
+    if (ref === '@')
+        return 'a lone `@` is not a ref name (git reads it as HEAD)';
+    if (ref.endsWith('/'))
+        return 'it ends with `/`';
+    if (ref.endsWith('.'))
+        return 'it ends with `.`';
+    const components = ref.split('/');
+    for (const component of components) {
+        const problem = componentProblem(component);
+        if (problem)
+            return problem;
+    }
+    return undefined;
+}
+// refs.c refname_disposition 4: ASCII control characters (and DEL), SP, `~ ^ : ? [ \`;
+// 5: `*`, refused unless a refspec pattern is asked for (never here).
+// eslint-disable-next-line no-control-regex -- control characters are exactly what git refuses
+const BAD_CHARACTER = /[\u0000-\u0020\u007f~^:?[\\*]/;
+function componentProblem(component) {
+    if (component === '')
+        return 'it has an empty path component (`//`, or a leading `/`)';
+    const bad = BAD_CHARACTER.exec(component);
+    if (bad) {
+        const shown = bad[0] <= ' ' || bad[0] === '\u007f'
+            ? `the control character U+${bad[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`
+            : `\`${bad[0]}\``;
+        return bad[0] === ' ' ? 'it contains a space' : `it contains ${shown}`;
+    }
+    if (component.includes('..'))
+        return 'it contains `..`';
+    if (component.includes('@{'))
+        return 'it contains `@{`';
+    if (component.startsWith('.'))
+        return 'a path component starts with `.`';
+    if (component.endsWith('.lock'))
+        return 'a path component ends with `.lock`';
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./src/core/grammar/goImportPath.ts
+// Go package paths as the go command checks them, so that ko_config.import_path is only ever a
+// package to build.
+//
+// Source: golang.org/x/mod v0.38.0 module/module.go: `CheckImportPath` -> `checkPath(path,
+// importPath)` -> `checkElem` (ASCII letters, digits and `- . _ ~ +`; no leading `-`; no `//`;
+// no trailing `/`; no element of dots only or ending in `.`; no Windows-reserved element name;
+// no element ending in `~` and digits). ko builds such an import path, or a package directory
+// relative to the Go module: `.`, `./cmd/app`, `../app` (ko's `qualifyLocalImport`), checked here
+// element by element with the same rules, `..` allowed, the repository boundary being checked
+// against the filesystem elsewhere (core/repoPath.ts).
+// module.go badWindowsNames.
+const WINDOWS_RESERVED = new Set([
+    'CON',
+    'PRN',
+    'AUX',
+    'NUL',
+    ...Array.from({ length: 9 }, (_, i) => `COM${i + 1}`),
+    ...Array.from({ length: 9 }, (_, i) => `LPT${i + 1}`),
+]);
+/** module.go importPathOK: modPathOK (ASCII letters, digits, `- . _ ~`) or `+`. */
+const ELEMENT_CHARACTERS = /^[A-Za-z0-9\-._~+]+$/;
+function elementProblem(element) {
+    if (element === '')
+        return 'it has an empty path element';
+    if (/^\.+$/.test(element))
+        return `\`${element}\` is not a valid path element`;
+    if (element.endsWith('.'))
+        return `the path element \`${element}\` ends with \`.\``;
+    if (!ELEMENT_CHARACTERS.test(element)) {
+        const bad = [...element].find((c) => !ELEMENT_CHARACTERS.test(c)) ?? '';
+        return /\s/.test(bad) ? 'it contains whitespace' : `it contains \`${bad}\` (letters, digits and - . _ ~ + only)`;
+    }
+    const short = element.split('.')[0];
+    if (WINDOWS_RESERVED.has(short.toUpperCase()))
+        return `\`${short}\` is a reserved name on Windows`;
+    if (/~[0-9]+$/.test(short))
+        return `the path element \`${element}\` ends with \`~\` and digits`;
+    return undefined;
+}
+/** Why `path` is not a valid Go import path (CheckImportPath), or undefined. */
+function importPathProblem(path) {
+    if (path === '')
+        return 'it is empty';
+    if (path.startsWith('-'))
+        return 'it starts with `-`, which ko would read as an option';
+    if (path.includes('//'))
+        return 'it contains `//`';
+    if (path.endsWith('/'))
+        return 'it ends with `/`';
+    for (const element of path.split('/')) {
+        const problem = elementProblem(element);
+        if (problem)
+            return problem;
+    }
+    return undefined;
+}
+const goImportPath_KO_STRICT_SCHEME = 'ko://';
+/** `.`, `./x/y` or `../x`: a package directory relative to the module, as ko takes one. */
+function isRelativePackage(path) {
+    return path === '.' || path === '..' || path.startsWith('./') || path.startsWith('../');
+}
+/** Why `value` is not a package ko can be asked to build (an import path or a relative package), or undefined. */
+function koImportPathProblem(written) {
+    // ko's strict scheme (pkg/build/strict.go, StrictScheme "ko://") only says the path must be a
+    // Go package; what follows it is checked like any other path.
+    const value = written.startsWith(goImportPath_KO_STRICT_SCHEME) ? written.slice(goImportPath_KO_STRICT_SCHEME.length) : written;
+    if (value === '')
+        return 'it names no package after `ko://`';
+    if (value.startsWith('-'))
+        return 'it starts with `-`, which ko would read as an option';
+    if (!isRelativePackage(value))
+        return importPathProblem(value);
+    const elements = value.split('/').filter((element, i) => !(i === 0 && element === '.'));
+    if (value.endsWith('/'))
+        return 'it ends with `/`';
+    for (const element of elements) {
+        if (element === '..')
+            continue;
+        if (element === '...')
+            return 'a `...` pattern names many packages; ko builds one image from one package';
+        const problem = elementProblem(element);
+        if (problem)
+            return problem;
+    }
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./src/core/grammar/imageReference.ts
+// Image references (`registry.example.com/team/base:1.2@sha256:...`) as the container tools parse
+// them, so that a base or executor image from a config or an input is only ever an image.
+//
+// Source: github.com/distribution/reference v0.6.0 (what buildx, BuildKit and the docker CLI use):
+// regexp.go (`referencePat`, its domain, path-component, tag and digest patterns), reference.go
+// `Parse` (the 255-character limit of the repository path) and normalize.go `ParseNormalizedNamed`
+// (the name is lowercase, and a bare 64-hex identifier is not a name); the digest's encoded part
+// as go-digest v1.0.0 validates it for the algorithms it knows (sha256, sha384, sha512: lowercase
+// hex of 64, 96 and 128 digits). go-containerregistry's `name` package, which ko and Kaniko use,
+// accepts every reference this grammar accepts.
+const ALPHANUMERIC = '[a-z0-9]+';
+const SEPARATOR = '(?:[._]|__|[-]+)';
+const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
+const DOMAIN_NAME = `${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*`;
+const IPV6 = '\\[(?:[a-fA-F0-9:]+)\\]';
+const DOMAIN_AND_PORT = `(?:${DOMAIN_NAME}|${IPV6})(?::[0-9]+)?`;
+const PATH_COMPONENT = `${ALPHANUMERIC}(?:${SEPARATOR}${ALPHANUMERIC})*`;
+const REMOTE_NAME = `${PATH_COMPONENT}(?:/${PATH_COMPONENT})*`;
+const imageReference_NAME = `(?:${DOMAIN_AND_PORT}/)?${REMOTE_NAME}`;
+const TAG = '[\\w][\\w.-]{0,127}';
+const imageReference_DIGEST = '[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*[:][0-9a-fA-F]{32,}';
+const imageReference_REFERENCE = new RegExp(`^(${imageReference_NAME})(?::(${TAG}))?(?:@(${imageReference_DIGEST}))?$`);
+const ANCHORED_NAME = new RegExp(`^(?:(${DOMAIN_AND_PORT})/)?(${REMOTE_NAME})$`);
+const IDENTIFIER = /^[a-f0-9]{64}$/;
+/** reference.go RepositoryNameTotalLengthMax. */
+const MAX_PATH_LENGTH = 255;
+/** go-digest: the encoded length of each algorithm it knows. */
+const DIGEST_HEX_LENGTH = { sha256: 64, sha384: 96, sha512: 128 };
+/** The parts of an image reference, or why it is not one. */
+function parseImageReference(text) {
+    if (text === '')
+        return { problem: 'it is empty' };
+    if (text.startsWith('-'))
+        return { problem: 'it starts with `-`, which a tool would read as an option' };
+    if (IDENTIFIER.test(text))
+        return { problem: 'a bare 64-digit hex string is an image ID, not a name' };
+    const match = imageReference_REFERENCE.exec(text);
+    if (!match) {
+        if (imageReference_REFERENCE.test(text.toLowerCase()))
+            return { problem: 'the repository name must be lowercase' };
+        if (/\s/.test(text))
+            return { problem: 'it contains whitespace' };
+        return { problem: 'expected [registry/]repository[:tag][@sha256:digest], e.g. registry.example.com/base/static:1' };
+    }
+    const [, name, tag, digest] = match;
+    const named = ANCHORED_NAME.exec(name);
+    const domain = named?.[1];
+    const path = named?.[2] ?? name;
+    if (path.length > MAX_PATH_LENGTH)
+        return { problem: `the repository name is longer than ${MAX_PATH_LENGTH} characters` };
+    if (digest) {
+        const [algorithm, encoded] = digest.split(':');
+        const length = DIGEST_HEX_LENGTH[algorithm];
+        if (length === undefined)
+            return { problem: `unsupported digest algorithm ${algorithm} (sha256, sha384 or sha512)` };
+        if (!new RegExp(`^[a-f0-9]{${length}}$`).test(encoded))
+            return { problem: `a ${algorithm} digest is ${length} lowercase hex digits` };
+    }
+    return { ...(domain ? { domain } : {}), path, ...(tag ? { tag } : {}), ...(digest ? { digest } : {}) };
+}
+/** Why `text` is not an image reference, or undefined when it is one. */
+function imageReferenceProblem(text) {
+    const parsed = parseImageReference(text);
+    return 'problem' in parsed ? parsed.problem : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/core/grammar/stageName.ts
+// Dockerfile stage names as BuildKit's parser accepts them, so that `target` is only ever a stage.
+//
+// Source: moby/buildkit v0.33.0 frontend/dockerfile/instructions/parse.go: `validStageName`
+// (`^[a-z][a-z0-9-_.]*$`), applied to the name lowercased (`parseBuildStageName`); `--target` is
+// matched against stage names case-insensitively. Kaniko parses Dockerfiles with the same package.
+const STAGE_NAME = /^[a-z][a-z0-9-_.]*$/;
+/** Why `target` cannot name a Dockerfile stage, or undefined. The empty string means "the last stage". */
+function stageNameProblem(target) {
+    if (target === '')
+        return undefined;
+    if (target.startsWith('-'))
+        return 'it starts with `-`, which the builder would read as an option';
+    if (!STAGE_NAME.test(target.toLowerCase())) {
+        return 'a stage name starts with a letter and holds letters, digits and - _ . only (BuildKit refuses other names)';
+    }
+    return undefined;
+}
+
 ;// CONCATENATED MODULE: ./src/core/reference.ts
 // The OCI distribution grammar of image references, as the registry client of every tool we drive
 // (buildx, crane, ko, skopeo) checks it: github.com/distribution/reference v0.6.0, regexp.go and
@@ -32041,17 +32558,17 @@ function readBackendOptions(read) {
 const TAG_MAX_LENGTH = 128;
 /** distribution/reference RepositoryNameTotalLengthMax: the repository path, without the registry host. */
 const REPOSITORY_PATH_MAX_LENGTH = 255;
-const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
-const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
-const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
-const DOMAIN = new RegExp(`^(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[a-fA-F0-9:]+\\])(?::[0-9]+)?$`);
+const reference_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+const reference_PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+const reference_DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
+const DOMAIN = new RegExp(`^(?:${reference_DOMAIN_COMPONENT}(?:\\.${reference_DOMAIN_COMPONENT})*|\\[[a-fA-F0-9:]+\\])(?::[0-9]+)?$`);
 /** Why `tag` is not a valid tag, or undefined when it is. */
 function tagProblem(tag) {
     if (tag.length === 0)
         return 'a tag cannot be empty';
     if (tag.length > TAG_MAX_LENGTH)
         return `the tag \`${tag}\` is ${tag.length} characters long, over the limit of ${TAG_MAX_LENGTH}`;
-    if (!TAG.test(tag)) {
+    if (!reference_TAG.test(tag)) {
         const bad = [...new Set(tag.replace(/[A-Za-z0-9_.-]/g, ''))].join('');
         return bad
             ? `the tag \`${tag}\` has characters a tag cannot have (\`${bad}\`): only letters, digits, _ . -`
@@ -32075,7 +32592,7 @@ function repositoryProblem(repository) {
         return `the registry host \`${domain}\` is not a valid host[:port]`;
     if (path.length > REPOSITORY_PATH_MAX_LENGTH)
         return `the repository name \`${path}\` is ${path.length} characters long, over the limit of ${REPOSITORY_PATH_MAX_LENGTH}`;
-    const bad = path.split('/').find((component) => !PATH_COMPONENT.test(component));
+    const bad = path.split('/').find((component) => !reference_PATH_COMPONENT.test(component));
     if (bad !== undefined)
         return `the repository name \`${path}\` has an invalid component \`${bad}\`: lowercase letters and digits, separated by . _ __ or -`;
     return undefined;
@@ -32111,12 +32628,32 @@ function tagFromName(name) {
 
 
 
+
+
+
+
+
 // The backend names come from the table of backend traits; re-exported for the config's users.
 
 const CONFIG_FILE_NAME = 'build-config.yaml';
 const buildArgPattern = /^[A-Za-z_][A-Za-z0-9_]*=.*$/s;
 const nonEmpty = (what) => schemas_string().min(1, { message: `${what} must not be empty` });
-const relativePath = (what) => schemas_string().refine((p) => !p.startsWith('/'), { message: `${what} must be relative to the config's directory` });
+/**
+ * A string checked with a tool's own grammar (core/grammar/): `problem` says why a value is not
+ * one, so that no config value reaches a tool as an option or as anything but what the key means.
+ */
+const grammar = (schema, what, problem) => schema.superRefine((value, ctx) => {
+    if (value === '')
+        return; // the schema's own message
+    const why = problem(value);
+    if (why)
+        ctx.addIssue({ code: 'custom', message: `not a valid ${what}: ${why}` });
+});
+/** A path of the repository: relative, no NUL, not an option; where it leads is checked on disk (core/repoPath.ts). */
+const relativePath = (what) => schemas_string()
+    .refine((p) => !p.startsWith('/'), { message: `${what} must be relative to the config's directory` })
+    .refine((p) => !p.includes('\0'), { message: `${what} must not contain a NUL character` })
+    .refine((p) => !p.startsWith('-'), { message: `${what} must not start with \`-\` (write ./-name for a file named so)` });
 const platformString = schemas_string().describe('A platform as os/arch[/variant], e.g. linux/amd64, linux/arm64, wasi/wasm32');
 const platformList = array(platformString).min(1, { message: 'platforms must list at least one platform' });
 // The OCI grammar's own check (core/reference.ts), so the message names the tag, its length and the limit.
@@ -32126,31 +32663,41 @@ const tagList = array(schemas_string().superRefine((tag, ctx) => {
         ctx.addIssue({ code: 'custom', message: problem });
 }));
 const tagRules = union([schemas_string(), array(schemas_string())]);
-// A branch, tag or commit as git-check-ref-format(1) allows one (no space, ~ ^ : ? * [ \\ or ..),
-// and never an option: git reads a value starting with - as one (`--upload-pack=CMD` runs CMD).
-const gitRefPattern = /^(?!-)(?!.*\.\.)[^\s~^:?*[\\]+$/;
-const envList = array(schemas_string().regex(buildArgPattern, { message: 'expected KEY=VALUE' }));
+const envList = array(schemas_string()
+    .regex(buildArgPattern, { message: 'expected KEY=VALUE' })
+    .superRefine((entry, ctx) => {
+    const why = goEnvProblem(entry.slice(0, entry.indexOf('=')));
+    if (why)
+        ctx.addIssue({ code: 'custom', message: why });
+}));
 const koConfigSchema = strictObject({
-    import_path: schemas_string()
-        .regex(/^[^-\s]\S*$/, { message: 'expected a Go import path or ./relative package, not starting with -' })
+    import_path: grammar(nonEmpty('import_path'), 'Go package', koImportPathProblem)
         .describe('Go import path or ./relative package to build, e.g. ./cmd/server')
         .optional(),
-    base_image: nonEmpty('base_image').describe('Base image for the Go binary (ko defaults to a distroless static image)').optional(),
+    base_image: grammar(nonEmpty('base_image'), 'image reference', imageReferenceProblem)
+        .describe('Base image for the Go binary (ko defaults to a distroless static image)')
+        .optional(),
     platforms: platformList.describe('Platforms to build; same as the top-level platforms key').optional(),
     env: envList.describe('Environment for go build, e.g. CGO_ENABLED=0').optional(),
-    ldflags: array(schemas_string()).describe('Linker flags, e.g. -s -w -X main.version=v1').optional(),
-    flags: array(schemas_string()).describe('Extra go build flags, e.g. -trimpath').optional(),
+    ldflags: array(grammar(schemas_string(), 'linker flag list', ldflagsProblem))
+        .describe('Linker flags, e.g. -s -w -X main.version=v1 (only -s -w -X -buildid -B -compressdwarf -checklinkname -strictdups)')
+        .optional(),
+    flags: array(grammar(schemas_string(), 'go build flag', goFlagProblem))
+        .describe('Extra go build flags, one per entry, e.g. -trimpath or -tags=netgo (an allowlist: see the README)')
+        .optional(),
 });
 const spinConfigSchema = strictObject({
-    manifest_path: nonEmpty('manifest_path').describe('Path of the Spin manifest (default spin.toml)').optional(),
+    manifest_path: relativePath('manifest_path')
+        .min(1, { message: 'manifest_path must not be empty' })
+        .describe('Path of the Spin manifest (default spin.toml)')
+        .optional(),
     runtime: literal('wasi').describe('Runtime of the component; only wasi').optional(),
     platforms: platformList.describe('Always [wasi/wasm32]').optional(),
 });
 const buildConfigSchema = strictObject({
     use_local_context: schemas_boolean().describe('Build from the directory holding this file').optional(),
     upstream_repo: nonEmpty('upstream_repo').describe('A git URL to clone and build instead of the local directory').optional(),
-    upstream_ref: schemas_string()
-        .regex(gitRefPattern, { message: 'expected a branch, tag or commit: no spaces, no ~ ^ : ? * [ \\ or .., not starting with -' })
+    upstream_ref: grammar(nonEmpty('upstream_ref'), 'git ref', gitRefProblem)
         .describe('Branch, tag or commit of upstream_repo to build')
         .optional(),
     build_backend: schemas_enum(BACKENDS)
@@ -32160,11 +32707,19 @@ const buildConfigSchema = strictObject({
         .regex(/^[a-z0-9]+(?:[._-][a-z0-9]+)*$/, { message: 'an image name is lowercase letters, digits and . _ - separators' })
         .describe('Image name; default: the directory path with / replaced by -')
         .optional(),
-    dockerfile_path: nonEmpty('dockerfile_path').describe('Dockerfile, relative to context_path (default Dockerfile)').optional(),
+    dockerfile_path: relativePath('dockerfile_path')
+        .min(1, { message: 'dockerfile_path must not be empty' })
+        .describe('Dockerfile, relative to context_path (default Dockerfile)')
+        .optional(),
     context_path: relativePath('context_path').describe('Build context, relative to this file (default .)').optional(),
-    target: schemas_string().describe('Dockerfile stage to build; empty: the last stage').optional(),
+    target: grammar(schemas_string(), 'stage name', stageNameProblem).describe('Dockerfile stage to build; empty: the last stage').optional(),
     build_args: array(schemas_string().regex(buildArgPattern, { message: 'expected KEY=VALUE' }))
-        .describe('Build arguments as KEY=VALUE; ${VAR} expands from the environment')
+        .describe('Build arguments as KEY=VALUE, public (they stay in the image history); ${VAR} expands only from build-env')
+        .optional(),
+    secrets: array(schemas_string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, {
+        message: 'expected a variable name: letters, digits and _, not starting with a digit',
+    }))
+        .describe('Build secrets (buildkit only): names of job environment variables, mounted with RUN --mount=type=secret,id=NAME; never in the image or the log')
         .optional(),
     platforms: platformList.describe('Platforms to build (default linux/amd64 and linux/arm64; spin: wasi/wasm32)').optional(),
     additional_tags: tagList.describe('Extra tags published with the image on the default branch and on releases, e.g. latest').optional(),
@@ -32465,11 +33020,11 @@ async function changedFiles(root, sinceRev, options = {}) {
             throw new ToolError(`git: ${sinceRev} is not a commit of this repository (is the checkout shallow? use fetch-depth: 0)`, `git diff ${sinceRev}...HEAD`, null, '', '');
         }
     }
-    const mergeBase = await git(root, ['merge-base', sinceRev, 'HEAD'], { allowFailure: true });
+    const mergeBase = await git(root, ['merge-base', '--end-of-options', sinceRev, 'HEAD'], { allowFailure: true });
     const from = mergeBase.code === 0 ? mergeBase.stdout.trim() : sinceRev;
     // --no-renames: a moved file counts as changed in both the old and the new directory.
     // --relative: paths relative to root, which may be a subdirectory of the repository.
-    const diff = await git(root, ['diff', '--name-only', '--no-renames', '--relative', '-z', from, 'HEAD']);
+    const diff = await git(root, ['diff', '--name-only', '--no-renames', '--relative', '-z', '--end-of-options', from, 'HEAD']);
     const files = new Set(diff.stdout.split('\0').filter(Boolean));
     if (options.workingTree) {
         const local = await git(root, ['diff', '--name-only', '--no-renames', '--relative', '-z', 'HEAD']);
@@ -32481,7 +33036,7 @@ async function changedFiles(root, sinceRev, options = {}) {
     return [...files].sort();
 }
 async function hasCommit(root, rev) {
-    const result = await git(root, ['cat-file', '-e', `${rev}^{commit}`], { allowFailure: true });
+    const result = await git(root, ['cat-file', '-e', '--end-of-options', `${rev}^{commit}`], { allowFailure: true });
     return result.code === 0;
 }
 /**
@@ -32503,6 +33058,11 @@ async function isIgnored(root, paths) {
 async function isInsideWorkTree(root) {
     const result = await git(root, ['rev-parse', '--is-inside-work-tree'], { allowFailure: true });
     return result.code === 0 && result.stdout.trim() === 'true';
+}
+/** The top-level directory of the git work tree holding `dir`, or undefined outside one. */
+async function topLevel(dir) {
+    const result = await git(dir, ['rev-parse', '--show-toplevel'], { allowFailure: true }).catch(() => undefined);
+    return result && result.code === 0 ? result.stdout.trim() || undefined : undefined;
 }
 /** The repository's name: the last segment of origin's URL, else the top-level directory's name. */
 async function repoName(root) {
@@ -32529,7 +33089,7 @@ function nameFromUrl(url) {
 }
 /** The full commit sha a ref (branch, tag, sha, HEAD~1 ...) names in the repo at root. */
 async function resolveRef(root, ref) {
-    const result = await git(root, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { allowFailure: true });
+    const result = await git(root, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`], { allowFailure: true });
     if (result.code !== 0)
         throw new ToolError(`git: ${ref} does not name a commit in ${root}`, `git rev-parse ${ref}`, result.code, '', '');
     return result.stdout.trim();
@@ -32543,7 +33103,7 @@ async function headSha(root) {
  * gives the same `created` time, and so the same digest.
  */
 async function commitTime(root, commit) {
-    const result = await git(root, ['show', '-s', '--format=%ct', commit]);
+    const result = await git(root, ['show', '-s', '--format=%ct', '--end-of-options', commit]);
     const seconds = Number(result.stdout.trim());
     if (!Number.isSafeInteger(seconds))
         throw new Error(`git: no commit time for ${commit} (got "${result.stdout.trim()}")`);
@@ -32606,41 +33166,272 @@ function urlSecrets(repo) {
     return [password ?? user].filter((s) => !!s);
 }
 
-;// CONCATENATED MODULE: ./src/core/insideRepo.ts
-// The paths of a build-config.yaml stay inside the repository: a context, Dockerfile or manifest
-// outside it would put files of the machine that builds into an image (promise 3 of the product).
-
-
-/** The real path of `p` (symlinks followed) when it exists; the lexical path otherwise. */
-function realOrLexical(p) {
-    return (0,external_node_fs_namespaceObject.existsSync)(p) ? (0,external_node_fs_namespaceObject.realpathSync)(p) : p;
+;// CONCATENATED MODULE: ./src/core/report/format.ts
+// Small formatters shared by every report.
+function formatDuration(ms) {
+    if (!Number.isFinite(ms))
+        return '-';
+    const sign = ms < 0 ? '-' : '';
+    const abs = Math.abs(ms);
+    if (abs < 1000)
+        return `${sign}${Math.round(abs)}ms`;
+    const seconds = abs / 1000;
+    if (seconds < 59.95)
+        return `${sign}${seconds.toFixed(1)}s`;
+    // Rounded to whole seconds first, so 4m 59.7s reads 5m 00s, not 4m 60s.
+    const whole = Math.round(seconds);
+    const minutes = Math.floor(whole / 60);
+    return `${sign}${minutes}m ${(whole % 60).toString().padStart(2, '0')}s`;
 }
-function isInside(root, p) {
-    const rel = (0,external_node_path_namespaceObject.relative)(realOrLexical((0,external_node_path_namespaceObject.resolve)(root)), realOrLexical(p));
-    return rel === '' || (!(0,external_node_path_namespaceObject.isAbsolute)(rel) && rel !== '..' && !rel.startsWith(`..${'/'}`));
+const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB'];
+function formatBytes(bytes) {
+    if (bytes === undefined || !Number.isFinite(bytes))
+        return '-';
+    const sign = bytes < 0 ? '-' : '';
+    let value = Math.abs(bytes);
+    let unit = 0;
+    // GiB is the largest unit: a larger size stays in GiB.
+    while (value >= 1024 && unit < BYTE_UNITS.length - 1) {
+        value /= 1024;
+        unit += 1;
+    }
+    return `${sign}${unit === 0 ? value : value.toFixed(1)} ${BYTE_UNITS[unit]}`;
+}
+/** "+12.3s (+15%)", "-2.0s (-4%)", or "new" when there is nothing to compare with. */
+function formatDelta(current, base, unit) {
+    if (current === undefined || base === undefined)
+        return 'new';
+    const diff = current - base;
+    const abs = unit === 'ms' ? formatDuration(diff) : formatBytes(diff);
+    const signed = diff > 0 ? `+${abs}` : diff === 0 ? `±0` : abs;
+    if (base === 0)
+        return signed;
+    const pct = Math.round((diff / base) * 100);
+    return `${signed} (${pct > 0 ? '+' : ''}${pct}%)`;
+}
+
+;// CONCATENATED MODULE: ./src/core/repoPath.ts
+// Files and directories a config names, kept inside the repository. A config may name its build
+// context, Dockerfile, Spin manifest or Go package with `..` and through symbolic links; what
+// counts is where the path really leads (every link followed), and that must be inside the
+// repository root. What is read is read only when it is a regular file of at most
+// MAX_INPUT_FILE_BYTES, checked before reading: /dev/zero, a FIFO or a socket is refused, never
+// opened for a blocking read. Errors say what is wrong with the path, never what the file holds.
+
+
+
+/** The largest file hephy-builder reads from a repository (a config, a Dockerfile, go.mod ...). */
+const MAX_INPUT_FILE_BYTES = 4 * 1024 * 1024;
+function isWithin(child, parent) {
+    const rel = (0,external_node_path_namespaceObject.relative)(parent, child);
+    return rel === '' || (rel !== '..' && !rel.startsWith(`..${external_node_path_namespaceObject.sep}`) && !(0,external_node_path_namespaceObject.isAbsolute)(rel));
+}
+function realRoot(root) {
+    try {
+        return (0,external_node_fs_namespaceObject.realpathSync)(root);
+    }
+    catch {
+        return (0,external_node_path_namespaceObject.resolve)(root);
+    }
+}
+function errnoReason(error) {
+    const code = error?.code;
+    if (code === 'ELOOP')
+        return 'a symbolic link loop';
+    if (code === 'ENOTDIR')
+        return 'a path through something that is not a directory';
+    if (code === 'EACCES' || code === 'EPERM')
+        return 'permission denied';
+    if (code === 'ENAMETOOLONG')
+        return 'the path is too long';
+    return code ?? 'cannot be read';
 }
 /**
- * The config's local paths (context_path, dockerfile_path under it, spin_config.manifest_path, a
- * relative ko_config.import_path) that lead outside `root`, resolved from the app directory `dir`
- * the way the backends resolve them, symlinks followed. Empty when all stay inside.
+ * Where `path` (relative to `from`, or absolute) leads, judged against the repository `root`:
+ * its real path when it exists, else whether the part of it that exists stays inside.
  */
-function pathsOutside(root, dir, config) {
-    const out = [];
-    const check = (key, value, at) => {
-        if (value !== undefined && !isInside(root, at))
-            out.push({ key, value });
-    };
-    const context = (0,external_node_path_namespaceObject.resolve)(dir, config.context_path ?? '.');
-    check(['context_path'], config.context_path, context);
-    if (config.dockerfile_path !== undefined)
-        check(['dockerfile_path'], config.dockerfile_path, (0,external_node_path_namespaceObject.resolve)(context, config.dockerfile_path));
-    const manifest = config.spin_config?.manifest_path;
-    if (manifest !== undefined)
-        check(['spin_config', 'manifest_path'], manifest, (0,external_node_path_namespaceObject.resolve)(dir, manifest));
-    const importPath = config.ko_config?.import_path;
-    if (importPath !== undefined && /^\.\.?(\/|$)/.test(importPath))
-        check(['ko_config', 'import_path'], importPath, (0,external_node_path_namespaceObject.resolve)(dir, importPath));
-    return out;
+function resolveInRepository(root, from, path) {
+    const lexicalRoot = (0,external_node_path_namespaceObject.resolve)(root);
+    const target = (0,external_node_path_namespaceObject.resolve)(from, path);
+    if (path.includes('\0'))
+        return { kind: 'unreadable', reason: 'the path holds a NUL character' };
+    if (!isWithin(target, lexicalRoot) && !isWithin(target, realRoot(root)))
+        return { kind: 'outside', via: 'path' };
+    const rootReal = realRoot(root);
+    let real;
+    try {
+        real = (0,external_node_fs_namespaceObject.realpathSync)(target);
+    }
+    catch (error) {
+        if (error?.code !== 'ENOENT')
+            return { kind: 'unreadable', reason: errnoReason(error) };
+        // Missing: the part that exists must not already have left through a link.
+        let existing = (0,external_node_path_namespaceObject.dirname)(target);
+        for (;;) {
+            try {
+                const realAncestor = (0,external_node_fs_namespaceObject.realpathSync)(existing);
+                return isWithin(realAncestor, rootReal) ? { kind: 'missing' } : { kind: 'outside', via: 'link' };
+            }
+            catch (ancestorError) {
+                const code = ancestorError?.code;
+                if (code !== 'ENOENT' && code !== 'ENOTDIR')
+                    return { kind: 'unreadable', reason: errnoReason(ancestorError) };
+                const up = (0,external_node_path_namespaceObject.dirname)(existing);
+                if (up === existing)
+                    return { kind: 'missing' };
+                existing = up;
+            }
+        }
+    }
+    if (!isWithin(real, rootReal))
+        return { kind: 'outside', via: 'link' };
+    try {
+        return { kind: 'inside', path: real, stats: (0,external_node_fs_namespaceObject.statSync)(real) };
+    }
+    catch (error) {
+        return { kind: 'unreadable', reason: errnoReason(error) };
+    }
+}
+/** "a directory", "a FIFO", ... for a non-regular file, for messages. */
+function describeFileType(stats) {
+    if (stats.isFile())
+        return 'a regular file';
+    if (stats.isDirectory())
+        return 'a directory';
+    if (stats.isFIFO())
+        return 'a FIFO (named pipe)';
+    if (stats.isCharacterDevice())
+        return 'a character device';
+    if (stats.isBlockDevice())
+        return 'a block device';
+    if (stats.isSocket())
+        return 'a socket';
+    return 'not a regular file';
+}
+/**
+ * Reads a regular file of at most `maxBytes`. The file is opened without blocking and without
+ * following a final symbolic link, and its type and size are checked on the open descriptor
+ * before a byte is read, so a FIFO, a device or a file swapped for a link in between is refused.
+ */
+function readRegularFile(path, maxBytes = MAX_INPUT_FILE_BYTES) {
+    let fd;
+    try {
+        fd = (0,external_node_fs_namespaceObject.openSync)(path, external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NONBLOCK | external_node_fs_namespaceObject.constants.O_NOFOLLOW | external_node_fs_namespaceObject.constants.O_NOCTTY);
+    }
+    catch (error) {
+        const code = error?.code;
+        if (code === 'ENOENT')
+            return { problem: 'does not exist', code: 'missing' };
+        if (code === 'ELOOP')
+            return { problem: 'is a symbolic link', code: 'not-a-file' };
+        if (code === 'EISDIR')
+            return { problem: 'is a directory, not a file', code: 'not-a-file' };
+        if (code === 'ENXIO')
+            return { problem: 'is a socket, not a file', code: 'not-a-file' };
+        return { problem: `cannot be read (${errnoReason(error)})`, code: 'unreadable' };
+    }
+    try {
+        const stats = (0,external_node_fs_namespaceObject.fstatSync)(fd);
+        if (!stats.isFile())
+            return { problem: `is ${describeFileType(stats)}, not a regular file`, code: 'not-a-file' };
+        if (stats.size > maxBytes) {
+            return { problem: `is ${formatBytes(stats.size)}, larger than the ${formatBytes(maxBytes)} hephy-builder reads`, code: 'too-large' };
+        }
+        // Read at most one byte past the limit: a file that grows after fstat is still bounded.
+        const buffer = Buffer.alloc(Math.min(stats.size, maxBytes) + 1);
+        let length = 0;
+        for (;;) {
+            const read = (0,external_node_fs_namespaceObject.readSync)(fd, buffer, length, buffer.length - length, null);
+            if (read === 0)
+                break;
+            length += read;
+            if (length === buffer.length)
+                break;
+        }
+        if (length > maxBytes)
+            return { problem: `is larger than the ${formatBytes(maxBytes)} hephy-builder reads`, code: 'too-large' };
+        return { bytes: buffer.subarray(0, length) };
+    }
+    catch (error) {
+        return { problem: `cannot be read (${errnoReason(error)})`, code: 'unreadable' };
+    }
+    finally {
+        (0,external_node_fs_namespaceObject.closeSync)(fd);
+    }
+}
+/** Why a resolved path is refused, in words that follow the path's name. */
+function outsideProblem(via) {
+    return via === 'path' ? 'leads outside the repository' : 'is a symbolic link (or inside one) that leads outside the repository';
+}
+/** A text file of the repository: resolved, kept inside, a regular file, size-checked, then read. */
+function readRepositoryFile(root, from, path, maxBytes = MAX_INPUT_FILE_BYTES) {
+    const where = resolveInRepository(root, from, path);
+    switch (where.kind) {
+        case 'outside':
+            return { problem: outsideProblem(where.via), code: 'outside' };
+        case 'missing':
+            return { problem: 'does not exist', code: 'missing' };
+        case 'unreadable':
+            return { problem: `cannot be read (${where.reason})`, code: 'unreadable' };
+        case 'inside': {
+            const read = readRegularFile(where.path, maxBytes);
+            if ('problem' in read)
+                return read;
+            return { path: where.path, text: read.bytes.toString('utf8') };
+        }
+    }
+}
+/** A directory of the repository, or why not. */
+function repositoryDirectory(root, from, path) {
+    const where = resolveInRepository(root, from, path);
+    switch (where.kind) {
+        case 'outside':
+            return { problem: outsideProblem(where.via), code: 'outside' };
+        case 'missing':
+            return { problem: 'does not exist', code: 'missing' };
+        case 'unreadable':
+            return { problem: `cannot be read (${where.reason})`, code: 'unreadable' };
+        case 'inside':
+            return where.stats.isDirectory()
+                ? { path: where.path }
+                : { problem: `is ${describeFileType(where.stats)}, not a directory`, code: 'not-a-file' };
+    }
+}
+/**
+ * The build context and Dockerfile of a config (context_path relative to `dir`, dockerfile_path
+ * to the context), both inside `root`, the Dockerfile a regular file read within the size limit,
+ * and the context's .dockerignore (which buildx reads on this machine), when there is one, a
+ * regular file inside `root` too. Used at plan time (core/detect.ts) and again by the backends
+ * right before the build, on the checkout or the upstream clone they build from.
+ */
+function resolveDockerInputs(root, dir, config) {
+    const contextPath = config.context_path ?? '.';
+    const context = repositoryDirectory(root, dir, contextPath);
+    if ('problem' in context)
+        return { key: 'context_path', code: context.code, message: `${contextPath} ${context.problem}` };
+    const dockerfilePath = config.dockerfile_path ?? 'Dockerfile';
+    const dockerfile = readRepositoryFile(root, context.path, dockerfilePath);
+    if ('problem' in dockerfile) {
+        return { key: 'dockerfile_path', code: dockerfile.code, message: `${dockerfilePath} ${dockerfile.problem}` };
+    }
+    const ignore = resolveInRepository(root, context.path, '.dockerignore');
+    if (ignore.kind === 'outside')
+        return { key: '.dockerignore', code: 'outside', message: `.dockerignore of the context ${outsideProblem(ignore.via)}` };
+    if (ignore.kind === 'inside' && !ignore.stats.isFile()) {
+        return {
+            key: '.dockerignore',
+            code: 'not-a-file',
+            message: `.dockerignore of the context is ${describeFileType(ignore.stats)}, not a regular file`,
+        };
+    }
+    if (ignore.kind === 'inside' && ignore.stats.size > MAX_INPUT_FILE_BYTES) {
+        return {
+            key: '.dockerignore',
+            code: 'too-large',
+            message: `.dockerignore of the context is larger than ${formatBytes(MAX_INPUT_FILE_BYTES)}`,
+        };
+    }
+    return { contextDir: context.path, dockerfile: dockerfile.path, dockerfileText: dockerfile.text };
 }
 
 ;// CONCATENATED MODULE: ./src/core/detect.ts
@@ -32650,6 +33441,7 @@ function pathsOutside(root, dir, config) {
 // building `.`: a Dockerfile wins there, a library module must not become an image). For local builds it also checks that the files
 // the backend needs are there, so a missing Dockerfile is a Problem at plan time rather than a
 // failed leg ten minutes later.
+
 
 
 
@@ -32693,11 +33485,12 @@ function detectBackend(dir, config = {}, locate, options = {}) {
     const manifestName = config.spin_config?.manifest_path ?? DEFAULT_SPIN_MANIFEST;
     const manifest = (0,external_node_path_namespaceObject.join)(dir, manifestName);
     const upstream = config.upstream_repo !== undefined;
-    // --- 0. local paths stay inside the repository (an upstream clone is checked by its leg)
+    // --- 0. local paths stay inside the repository, symlinks followed (core/repoPath.ts); an upstream
+    // clone is checked by its leg. Nothing is detected or read past a path that leaves.
     if (options.root && !upstream) {
         const outside = pathsOutside(options.root, dir, config);
-        for (const { key, value } of outside) {
-            problem(key, `${value} leads outside the repository`, `paths are relative to the directory of ${CONFIG_FILE_NAME} and stay inside the repository`);
+        for (const { key, value, via } of outside) {
+            problem(key, `${value} ${outsideProblem(via)}`, `paths are relative to the directory of ${CONFIG_FILE_NAME} and stay inside the repository`);
         }
         if (outside.length)
             return { backend: undefined, reason: 'a path leads outside the repository', problems };
@@ -32712,7 +33505,7 @@ function detectBackend(dir, config = {}, locate, options = {}) {
         const traits = traitsOf(explicit);
         switch (traits.input) {
             case 'dockerfile': {
-                const scan = checkDockerfile(dir, config, dockerfile, dockerfileShown, problem);
+                const scan = checkDockerfile(dir, options.root ?? dir, config, dockerfileShown, problem);
                 if (scan && !traits.buildkitSyntax) {
                     const [hard] = scan.buildkitOnly.filter((u) => u.feature !== SYNTAX_DIRECTIVE_FEATURE);
                     if (hard) {
@@ -32728,11 +33521,18 @@ function detectBackend(dir, config = {}, locate, options = {}) {
             case 'go-module':
                 checkKo(dir, config, displayDir, options.root, problem);
                 break;
-            case 'spin-manifest':
-                if (!isFile(manifest)) {
+            case 'spin-manifest': {
+                const where = resolveInRepository(options.root ?? dir, dir, manifestName);
+                if (where.kind === 'outside' || (where.kind === 'inside' && !where.stats.isFile())) {
+                    problem(config.spin_config?.manifest_path ? ['spin_config', 'manifest_path'] : ['build_backend'], where.kind === 'outside'
+                        ? `${manifestName} ${outsideProblem(where.via)}`
+                        : `the Spin manifest ${shown(displayDir, manifestName)} is not a regular file`);
+                }
+                else if (!isFile(manifest)) {
                     problem(config.spin_config?.manifest_path ? ['spin_config', 'manifest_path'] : ['build_backend'], `build_backend is ${explicit}, but there is no Spin manifest ${shown(displayDir, manifestName)}`, config.spin_config?.manifest_path ? undefined : 'add spin.toml, or set spin_config.manifest_path');
                 }
                 break;
+            }
             default: {
                 // A new kind of input (core/backendTraits.ts) needs its plan-time check here.
                 const unchecked = traits.input;
@@ -32767,7 +33567,7 @@ function detectBackend(dir, config = {}, locate, options = {}) {
         return { backend: 'spin', reason: `${passedOverKo}${manifestName} found`, problems };
     // --- 4. Dockerfile -> kaniko, or buildkit for what Kaniko cannot build
     if (hasDockerfile) {
-        const scan = checkDockerfile(dir, config, dockerfile, dockerfileShown, problem);
+        const scan = checkDockerfile(dir, options.root ?? dir, config, dockerfileShown, problem);
         const [first] = scan?.buildkitOnly ?? [];
         if (first)
             return { backend: 'buildkit', reason: `${passedOverKo}${describeUse(first, dockerfileName)}`, problems };
@@ -32779,8 +33579,13 @@ function detectBackend(dir, config = {}, locate, options = {}) {
         return { backend: 'ko', reason: 'go.mod and a main package at the root found', problems };
     }
     // --- 6. nothing buildable
-    if (config.context_path && !isDir((0,external_node_path_namespaceObject.join)(dir, config.context_path))) {
-        problem(['context_path'], `context_path ${shown(displayDir, config.context_path)} does not exist`);
+    if (config.context_path) {
+        const context = repositoryDirectory(options.root ?? dir, dir, config.context_path);
+        if ('problem' in context) {
+            problem(['context_path'], context.code === 'missing'
+                ? `context_path ${shown(displayDir, config.context_path)} does not exist`
+                : `context_path ${config.context_path} ${context.problem}`);
+        }
     }
     problems.push({
         file: isFile((0,external_node_path_namespaceObject.join)(dir, CONFIG_FILE_NAME)) ? configFile : displayDir,
@@ -32793,22 +33598,58 @@ function detectBackend(dir, config = {}, locate, options = {}) {
     });
     return { backend: undefined, reason: 'nothing buildable found', problems };
 }
-/** Reads and scans the Dockerfile, reporting a missing one and an unknown target stage. */
-function checkDockerfile(dir, config, dockerfile, dockerfileShown, problem) {
-    if (config.context_path && !isDir((0,external_node_path_namespaceObject.join)(dir, config.context_path))) {
-        problem(['context_path'], `context_path ${config.context_path} does not exist in this directory`);
+/**
+ * The config's local paths (context_path, dockerfile_path under it, spin_config.manifest_path, a
+ * relative ko_config.import_path) that lead outside `root`, resolved from `dir` as the backends
+ * resolve them, every symbolic link followed.
+ */
+function pathsOutside(root, dir, config) {
+    const out = [];
+    const check = (key, value, from, path) => {
+        if (value === undefined)
+            return;
+        const where = resolveInRepository(root, from, path);
+        if (where.kind === 'outside')
+            out.push({ key, value, via: where.via });
+    };
+    check(['context_path'], config.context_path, dir, config.context_path ?? '.');
+    const context = (0,external_node_path_namespaceObject.resolve)(dir, config.context_path ?? '.');
+    check(['dockerfile_path'], config.dockerfile_path, context, config.dockerfile_path ?? '');
+    const manifest = config.spin_config?.manifest_path;
+    check(['spin_config', 'manifest_path'], manifest, dir, manifest ?? '');
+    const importPath = config.ko_config?.import_path && stripKoScheme(config.ko_config.import_path);
+    if (importPath && /^\.\.?(\/|$)/.test(importPath))
+        check(['ko_config', 'import_path'], config.ko_config?.import_path, dir, importPath);
+    return out;
+}
+/**
+ * Reads and scans the Dockerfile, reporting a context or Dockerfile that is missing, leads outside
+ * the repository or is no regular file (never quoting what the file holds), and an unknown target.
+ */
+function checkDockerfile(dir, root, config, dockerfileShown, problem) {
+    const inputs = resolveDockerInputs(root, dir, config);
+    if ('message' in inputs) {
+        if (inputs.code === 'missing' && inputs.key === 'context_path') {
+            problem(['context_path'], `context_path ${config.context_path} does not exist in this directory`);
+        }
+        else if (inputs.code === 'missing' && inputs.key === 'dockerfile_path') {
+            const where = config.dockerfile_path ? ['dockerfile_path'] : ['build_backend'];
+            problem(where, `${config.build_backend ?? 'this backend'} needs a Dockerfile, but ${dockerfileShown} does not exist`, config.dockerfile_path ? 'dockerfile_path is relative to context_path' : 'add a Dockerfile, or set dockerfile_path');
+        }
+        else {
+            const key = inputs.key === '.dockerignore' ? (config.context_path ? 'context_path' : 'build_backend') : inputs.key;
+            const configured = key === 'build_backend' ? false : config[key] !== undefined;
+            problem(configured ? [key] : ['build_backend'], inputs.message, inputs.code === 'outside' ? 'every file a build reads must be inside the repository' : undefined);
+        }
         return undefined;
     }
-    let text;
-    try {
-        text = (0,external_node_fs_namespaceObject.readFileSync)(dockerfile, 'utf8');
-    }
-    catch {
-        const where = config.dockerfile_path ? ['dockerfile_path'] : ['build_backend'];
-        problem(where, `${config.build_backend ?? 'this backend'} needs a Dockerfile, but ${dockerfileShown} does not exist`, config.dockerfile_path ? 'dockerfile_path is relative to context_path' : 'add a Dockerfile, or set dockerfile_path');
-        return undefined;
-    }
+    const text = inputs.dockerfileText;
     const scan = scanDockerfile(text);
+    // FROM ${BASE_IMAGE} with nothing setting it fails in the builder with an empty reference.
+    const given = new Set([...AUTOMATIC_PLATFORM_ARGS, ...(config.build_args ?? []).map((arg) => arg.slice(0, arg.indexOf('=')))]);
+    for (const unset of unsetFromArgs(scan, given)) {
+        problem(config.build_args ? ['build_args'] : config.build_backend ? ['build_backend'] : [], `${dockerfileShown} line ${unset.line} (${unset.text}) reads the build argument ${unset.name}, which has no default there and no build_args entry: the image reference would be empty`, `add \`${unset.name}=<image>\` to build_args, or a default: ARG ${unset.name}=<image>`);
+    }
     // Stage names compare without case, as both builders do (see stageNamed).
     if (config.target && !stageNamed(scan, config.target)) {
         const names = scan.stages.map((s) => s.name).filter((n) => !!n);
@@ -32836,6 +33677,11 @@ function checkKo(dir, config, displayDir, root, problem) {
     let packageDir;
     if (importPath.startsWith('./') || importPath.startsWith('../') || importPath === '.') {
         packageDir = (0,external_node_path_namespaceObject.resolve)(dir, importPath);
+        const where = resolveInRepository(root ?? dir, dir, importPath);
+        if (where.kind === 'outside') {
+            problem(['ko_config', 'import_path'], `${importPath} ${outsideProblem(where.via)}`);
+            return;
+        }
     }
     else {
         const module = moduleName(goMod);
@@ -32902,13 +33748,11 @@ function findGoMod(dir, root) {
     }
 }
 function moduleName(goMod) {
-    try {
-        const match = /^\s*module\s+("?)([^\s"]+)\1\s*$/m.exec((0,external_node_fs_namespaceObject.readFileSync)(goMod, 'utf8'));
-        return match?.[2];
-    }
-    catch {
+    const read = readRegularFile(goMod);
+    if ('problem' in read)
         return undefined;
-    }
+    const match = /^\s*module\s+("?)([^\s"]+)\1\s*$/m.exec(read.bytes.toString('utf8'));
+    return match?.[2];
 }
 /**
  * The checks of an upstream source, run by the leg once it has the clone (the plan cannot see it):
@@ -33258,6 +34102,7 @@ async function buildLeg(leg, spec, env, deps) {
             metadata,
             cacheDir,
             env: env.env,
+            buildEnv: env.buildEnv ?? {},
             options: env.backendOptions ?? {},
             secrets: env.secrets,
             onRunner: env.onRunner,
@@ -36352,7 +37197,7 @@ function crossCheck(raw, at) {
                 // Detection picks ko, Kaniko or Spin by the files it finds, and they build linux (Spin:
                 // wasi) images only (core/backendTraits.ts `os`); BuildKit, chosen on purpose, builds
                 // other OSes from a base image of that OS (no RUN step runs on a Linux runner).
-                error('value', path, `\`${item}\`: the backends detection picks build linux images (Spin: wasi/wasm32), not ${parsed.os}`, 'list linux platforms, or set `build_backend: buildkit` to build it from a base image of that OS');
+                error('value', path, `\`${item}\`: without build_backend this is built by ko, Kaniko or Spin, which build linux (Spin: wasi/wasm32) images, not ${parsed.os}`, 'list linux platforms, or set `build_backend: buildkit` to build it from a base image of that OS');
                 return;
             }
             const normal = normalizePlatform(item);
@@ -36431,6 +37276,7 @@ function formatPath(path) {
 // Reads build-config.yaml into a validated BuildConfig, or into Problems that point at the exact
 // line and column, say what was expected and what was found, and suggest the key that was meant.
 // It never throws: any input, however broken or hostile, ends as Problems.
+
 
 
 
@@ -36536,33 +37382,43 @@ function parseBuildConfig(text, file) {
         return { problems: finish(problems), locate: () => whole };
     }
 }
-/** Reads and parses a config file; a missing or unreadable file is a Problem, not a throw. */
-function loadBuildConfig(file, displayPath = file) {
+/**
+ * Reads and parses a config file; a missing, unreadable or refused file is a Problem, not a throw.
+ * `root` is the repository the file must be inside (default: the file's own directory, never no
+ * check): a config that is a symbolic link leading out of it is refused, and so is anything but a
+ * regular file of at most 4 MiB (/dev/zero, a FIFO), checked before a byte is read.
+ */
+function loadBuildConfig(file, displayPath = file, root = (0,external_node_path_namespaceObject.dirname)((0,external_node_path_namespaceObject.resolve)(file))) {
     const whole = { line: 1, column: 1 };
-    const unreadable = (message) => ({
-        problems: [{ file: displayPath, ...whole, path: '', message, severity: 'error' }],
+    const unreadable = (message, hint) => ({
+        problems: [{ file: displayPath, ...whole, path: '', message, ...(hint ? { hint } : {}), severity: 'error' }],
         locate: () => whole,
     });
-    let bytes;
-    try {
-        bytes = (0,external_node_fs_namespaceObject.readFileSync)(file);
-    }
-    catch (err) {
-        const code = err?.code;
-        if (code === 'ENOENT')
+    const where = resolveInRepository(root, (0,external_node_path_namespaceObject.dirname)((0,external_node_path_namespaceObject.resolve)(file)), (0,external_node_path_namespaceObject.resolve)(file));
+    switch (where.kind) {
+        case 'missing':
             return unreadable('file not found');
-        if (code === 'EISDIR')
-            return unreadable('is a directory, expected a YAML file');
-        if (code === 'EACCES' || code === 'EPERM')
-            return unreadable('permission denied reading the file');
-        return unreadable(`cannot read the file (${code ?? (err instanceof Error ? err.message : String(err))})`);
+        case 'outside':
+            return unreadable(`the config ${outsideProblem(where.via)}`, 'a build-config.yaml must be a file of the repository');
+        case 'unreadable':
+            return unreadable(`cannot read the file (${where.reason})`);
+        case 'inside':
+            if (where.stats.isDirectory())
+                return unreadable('is a directory, expected a YAML file');
     }
-    if (bytes.length > MAX_TEXT_LENGTH) {
-        return unreadable(`the file is ${Math.round(bytes.length / 1024)} KiB; a build-config.yaml is a few lines of YAML`);
+    const read = readRegularFile(where.path, MAX_TEXT_LENGTH);
+    if ('problem' in read) {
+        if (read.code === 'too-large')
+            return unreadable(`the file ${read.problem}; a build-config.yaml is a few lines of YAML`);
+        if (read.code === 'missing')
+            return unreadable('file not found');
+        if (read.problem.includes('permission denied'))
+            return unreadable('permission denied reading the file');
+        return unreadable(`the config ${read.problem}`, read.code === 'not-a-file' ? 'a build-config.yaml must be a regular file' : undefined);
     }
     let text;
     try {
-        text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+        text = new TextDecoder('utf-8', { fatal: true }).decode(read.bytes);
     }
     catch {
         return unreadable('the file is not UTF-8 text');
@@ -37012,7 +37868,9 @@ function typeHint(expected, value, path, written = String(value)) {
 
 
 function checkApp(dir, configFile, options = {}) {
-    const loaded = configFile ? loadBuildConfig(configFile.path, configFile.shown) : { config: {}, problems: [], locate: undefined };
+    const loaded = configFile
+        ? loadBuildConfig(configFile.path, configFile.shown, options.root ?? dir)
+        : { config: {}, problems: [], locate: undefined };
     if (!loaded.config)
         return { problems: loaded.problems };
     const detection = detectBackend(dir, loaded.config, loaded.locate, { ...options, configFile: configFile?.shown });
@@ -37168,7 +38026,7 @@ function unknownListedDirs(listed, appDirs, file, skipped = []) {
 
 const byName = (a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 /**
- * Every file below `root` (regular files and symlinks; sockets, FIFOs and devices are left out),
+ * Every file below `root` (regular files and symlinks; sockets, FIFOs and devices only with `specialFiles`),
  * depth first, each directory's entries in code-point order of their names, so the same tree
  * always gives the same list.
  * @throws the fs error when `root` itself cannot be read (a caller's mistake, not the tree's).
@@ -37191,7 +38049,7 @@ function walkFiles(root, options = {}) {
                 }
                 visit(path, children);
             }
-            else if ((entry.isFile() || entry.isSymbolicLink()) && (options.include?.(entry.name) ?? true)) {
+            else if ((entry.isFile() || entry.isSymbolicLink() || options.specialFiles) && (options.include?.(entry.name) ?? true)) {
                 files.push({ path, dir, name: entry.name, symlink: entry.isSymbolicLink() });
             }
         }
@@ -37223,7 +38081,11 @@ function configFileOf(dir) {
 }
 /** Every directory below root (and root itself) that holds a build-config.yaml, sorted. */
 function findConfigDirs(root) {
-    const configs = walkFiles(root, { skipDirNames: REPOSITORY_SKIPPED_DIRS, include: (name) => name === CONFIG_FILE_NAME });
+    const configs = walkFiles(root, {
+        skipDirNames: REPOSITORY_SKIPPED_DIRS,
+        include: (name) => name === CONFIG_FILE_NAME,
+        specialFiles: true,
+    });
     return configs.map((file) => file.dir).sort(compareDirs);
 }
 /**
@@ -37566,10 +38428,126 @@ function parseRunnerMap(text, source = 'runner map') {
     return map;
 }
 
+;// CONCATENATED MODULE: ./src/core/buildEnv.ts
+
+/**
+ * GitHub's default variables that are safe to put into an image: names of the run, the commit and
+ * the ref, never a token or a URL with credentials. (docs: "Store information in variables",
+ * default environment variables.) A ref name comes from whoever pushed it: it is a value, never a
+ * flag (core/grammar/, the tool wrappers).
+ */
+const SAFE_GITHUB_VARIABLES = [
+    'GITHUB_SHA',
+    'GITHUB_REF',
+    'GITHUB_REF_NAME',
+    'GITHUB_REF_TYPE',
+    'GITHUB_RUN_ID',
+    'GITHUB_RUN_NUMBER',
+    'GITHUB_RUN_ATTEMPT',
+    'GITHUB_REPOSITORY',
+    'GITHUB_REPOSITORY_OWNER',
+    'GITHUB_EVENT_NAME',
+    'GITHUB_WORKFLOW',
+    'GITHUB_HEAD_REF',
+    'GITHUB_BASE_REF',
+];
+const buildEnv_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/**
+ * The build environment from `NAME` or `NAME=VALUE` entries (one per input line or per
+ * `--build-env` flag): `NAME` takes the value from `from` (the job's environment; an unset one is
+ * an error naming it), `NAME=VALUE` gives it. The safe GitHub values present in `from` come first;
+ * an entry overrides them.
+ * @throws UserError naming the entry that is not a variable name or not set.
+ */
+function buildEnvironment(entries, from) {
+    const env = {};
+    for (const name of SAFE_GITHUB_VARIABLES) {
+        const value = from[name];
+        if (value !== undefined)
+            env[name] = value;
+    }
+    for (const raw of entries) {
+        const entry = raw.replace(/\r$/, '');
+        if (entry.trim() === '' || entry.trimStart().startsWith('#'))
+            continue;
+        const eq = entry.indexOf('=');
+        const name = (eq < 0 ? entry : entry.slice(0, eq)).trim();
+        if (!buildEnv_NAME.test(name))
+            throw new UserError(`build-env: \`${name}\` is not a variable name (expected NAME or NAME=VALUE)`);
+        if (eq >= 0) {
+            env[name] = entry.slice(eq + 1);
+            continue;
+        }
+        const value = from[name];
+        if (value === undefined)
+            throw new UserError(`build-env: ${name} is not set in the environment`);
+        env[name] = value;
+    }
+    return env;
+}
+/** Entries of a multi-line input (`build-env: |` one NAME or NAME=VALUE per line). */
+function buildEnvLines(text) {
+    return text.split('\n').filter((line) => line.trim() !== '');
+}
+const buildEnv_REFERENCE = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-[^}]*)?\}/g;
+/** The variable names `${NAME}` / `${NAME:-x}` in `text` refers to. */
+function referencedVariables(text) {
+    const names = [];
+    for (const match of text.matchAll(buildEnv_REFERENCE))
+        if (match[1])
+            names.push(match[1]);
+    return names;
+}
+/** The names a `build-env` input or `--build-env` flags pass (NAME or NAME=VALUE entries; values ignored). */
+function buildEnvNames(entries) {
+    return entries
+        .map((raw) => raw.replace(/\r$/, ''))
+        .filter((entry) => entry.trim() !== '' && !entry.trimStart().startsWith('#'))
+        .map((entry) => (entry.includes('=') ? entry.slice(0, entry.indexOf('=')) : entry).trim());
+}
+const REQUIRED_REFERENCE = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(:-[^}]*)?\}/g;
+/** The config lists whose entries `${VAR}` expands in (core/expand.ts, the backends). */
+const EXPANDED_LISTS = [
+    { path: ['build_args'], values: (c) => c.build_args },
+    { path: ['ko_config', 'env'], values: (c) => c.ko_config?.env },
+    { path: ['ko_config', 'ldflags'], values: (c) => c.ko_config?.ldflags },
+    { path: ['ko_config', 'flags'], values: (c) => c.ko_config?.flags },
+];
+/**
+ * Plan-time check of a config's `${NAME}` references (those without a `:-default`) against the
+ * names the build environment will hold: `passed` (build-env) and the safe GitHub values. One
+ * error per unknown reference, at its entry, naming the variable: the build would fail on it, or
+ * worse, someone meant a secret of the runner.
+ */
+function unknownVariableProblems(config, file, locate, passed) {
+    const known = new Set([...SAFE_GITHUB_VARIABLES, ...passed]);
+    const problems = [];
+    for (const { path, values } of EXPANDED_LISTS) {
+        (values(config) ?? []).forEach((value, i) => {
+            for (const match of value.matchAll(REQUIRED_REFERENCE)) {
+                const name = match[1];
+                if (!name || match[2] !== undefined || known.has(name))
+                    continue;
+                const entry = [...path, i];
+                problems.push({
+                    file,
+                    ...(locate?.(entry) ?? { line: 1, column: 1 }),
+                    path: `${path.join('.')}[${i}]`,
+                    message: `\${${name}} is not in the build environment: only build-env and the safe GitHub values (${SAFE_GITHUB_VARIABLES.slice(0, 3).join(', ')}, ...) expand`,
+                    hint: `pass it on purpose with the build-env input (--build-env ${name}), or write \${${name}:-default}`,
+                    severity: 'error',
+                });
+            }
+        });
+    }
+    return problems;
+}
+
 ;// CONCATENATED MODULE: ./src/core/plan.ts
 // The plan: which apps this run builds, with which backend, and one leg per (image, platform) on
 // the runner for that platform. Everything that is wrong with the input becomes a Problem and a
 // skipped directory; the other apps still build.
+
 
 
 
@@ -37620,22 +38598,21 @@ async function plan_select(root, discovery, mode, options) {
             return { selected: selectChanged(dirs, changed), notSelected: `not changed since ${plan_short(mode.rev)}`, problems: [] };
         }
         case 'rebuild-list': {
-            let text;
-            try {
-                text = (0,external_node_fs_namespaceObject.readFileSync)((0,external_node_path_namespaceObject.resolve)(root, mode.file), 'utf8');
-            }
-            catch {
+            // Inside the repository, a regular file within the size limit, like every file a config names.
+            const read = readRepositoryFile(root, root, mode.file);
+            if ('problem' in read) {
                 const problem = {
                     file: mode.file,
                     line: 1,
                     column: 1,
                     path: '',
-                    message: `the rebuild list ${mode.file} does not exist`,
-                    hint: 'list one app directory per line in it, or pass another file',
+                    message: read.code === 'missing' ? `the rebuild list ${mode.file} does not exist` : `the rebuild list ${mode.file} ${read.problem}`,
+                    hint: read.code === 'missing' ? 'list one app directory per line in it, or pass another file' : undefined,
                     severity: 'error',
                 };
                 return { selected: new Set(), notSelected: `not listed in ${mode.file}`, problems: [problem] };
             }
+            const text = read.text;
             const { dirs: listed, problems } = parseRebuildList(text, mode.file);
             // A line naming no app (removed, renamed or excluded since) only skips that line.
             problems.push(...unknownListedDirs(listed, dirs, mode.file, discovery.skipped));
@@ -37693,6 +38670,20 @@ async function buildPlan(root, mode, options = {}) {
             locate,
         });
         appProblems.push(...specProblems);
+        if (config.secrets?.length && detection.backend !== 'buildkit') {
+            const at = locate?.(['secrets']) ?? { line: 1, column: 1 };
+            appProblems.push({
+                file: app.configFile ?? app.dir,
+                ...at,
+                path: 'secrets',
+                message: `secrets are mounted by the buildkit backend only; ${detection.backend} cannot keep them out of the image`,
+                hint: 'set build_backend: buildkit (RUN --mount=type=secret,id=NAME), or remove secrets',
+                severity: 'error',
+            });
+        }
+        if (options.buildEnvNames && app.configFile) {
+            appProblems.push(...unknownVariableProblems(config, app.configFile, locate, options.buildEnvNames));
+        }
         const twin = byName.get(spec.image);
         if (twin) {
             const at = spec.config.image_name ? locate?.(['image_name']) : undefined;
@@ -37829,6 +38820,7 @@ async function planRepository(root, mode, options = {}) {
             changedFiles: (rev) => changedFiles(absRoot, rev),
             listUpstreamRefs: options.resolveUpstream ? (repo) => lsRemote(repo, absRoot) : undefined,
             tagging: options.tagging,
+            buildEnvNames: options.buildEnvNames,
         });
     }
     catch (error) {
@@ -37878,50 +38870,6 @@ async function buildPlannedLeg(leg, options) {
         const ms = Date.now() - started.getTime();
         return failedLegRecord(leg, `setup failed: ${messageOf(error)}`, started, { setup: ms, build: 0, push: 0, total: ms });
     }
-}
-
-;// CONCATENATED MODULE: ./src/core/report/format.ts
-// Small formatters shared by every report.
-function formatDuration(ms) {
-    if (!Number.isFinite(ms))
-        return '-';
-    const sign = ms < 0 ? '-' : '';
-    const abs = Math.abs(ms);
-    if (abs < 1000)
-        return `${sign}${Math.round(abs)}ms`;
-    const seconds = abs / 1000;
-    if (seconds < 59.95)
-        return `${sign}${seconds.toFixed(1)}s`;
-    // Rounded to whole seconds first, so 4m 59.7s reads 5m 00s, not 4m 60s.
-    const whole = Math.round(seconds);
-    const minutes = Math.floor(whole / 60);
-    return `${sign}${minutes}m ${(whole % 60).toString().padStart(2, '0')}s`;
-}
-const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB'];
-function formatBytes(bytes) {
-    if (bytes === undefined || !Number.isFinite(bytes))
-        return '-';
-    const sign = bytes < 0 ? '-' : '';
-    let value = Math.abs(bytes);
-    let unit = 0;
-    // GiB is the largest unit: a larger size stays in GiB.
-    while (value >= 1024 && unit < BYTE_UNITS.length - 1) {
-        value /= 1024;
-        unit += 1;
-    }
-    return `${sign}${unit === 0 ? value : value.toFixed(1)} ${BYTE_UNITS[unit]}`;
-}
-/** "+12.3s (+15%)", "-2.0s (-4%)", or "new" when there is nothing to compare with. */
-function formatDelta(current, base, unit) {
-    if (current === undefined || base === undefined)
-        return 'new';
-    const diff = current - base;
-    const abs = unit === 'ms' ? formatDuration(diff) : formatBytes(diff);
-    const signed = diff > 0 ? `+${abs}` : diff === 0 ? `±0` : abs;
-    if (base === 0)
-        return signed;
-    const pct = Math.round((diff / base) * 100);
-    return `${signed} (${pct > 0 ? '+' : ''}${pct}%)`;
 }
 
 ;// CONCATENATED MODULE: ./src/core/report/planReport.ts
@@ -38074,6 +39022,23 @@ function renderLegMarkdown(record) {
     return out.join('\n');
 }
 
+;// CONCATENATED MODULE: ./src/cli/buildEnvOptions.ts
+// `--build-env NAME[=VALUE]` (repeatable) on plan, build and run: the variables `${VAR}` in a
+// config may expand from, passed on purpose (core/buildEnv.ts). Without it, only the safe GitHub
+// values are there.
+
+const buildEnvOption = { 'build-env': { type: 'string', multiple: true } };
+const BUILD_ENV_HELP = '  --build-env NAME[=VALUE]  a variable ${NAME} in build_args or ko_config may expand from (repeatable); NAME alone takes its value from this shell';
+/** The build environment of this command line. @throws UserError for a bad or unset entry. */
+function buildEnvFromArgs(args, env = process.env) {
+    return buildEnvironment(buildEnvEntries(args), env);
+}
+/** The `--build-env` entries as given, NAME or NAME=VALUE. */
+function buildEnvEntries(args) {
+    const raw = args.values['build-env'];
+    return Array.isArray(raw) ? raw.map(String) : typeof raw === 'string' ? [raw] : [];
+}
+
 ;// CONCATENATED MODULE: ./src/cli/backendOptions.ts
 // The backends' per-run flags of `build` and `run` (`--kaniko-image`, `--base-image`, ...), from
 // the options each backend declares in core/backendTraits.ts: a new option is a flag here
@@ -38114,7 +39079,8 @@ function normalizeRegistry(host) {
     const hostPort = withoutScheme.split('/')[0].toLowerCase();
     if (!hostPort)
         throw new UserError(`registry is empty: expected host[:port], e.g. registry.example.com or 127.0.0.1:5000`);
-    if (!HOST_PORT.test(hostPort)) {
+    const port = /:(\d+)$/.exec(hostPort)?.[1];
+    if (!HOST_PORT.test(hostPort) || (port !== undefined && (Number(port) < 1 || Number(port) > 65535))) {
         throw new UserError(`registry \`${trimmed}\` is not a host[:port], e.g. registry.example.com or 127.0.0.1:5000`);
     }
     return hostPort;
@@ -38372,6 +39338,7 @@ async function runMetadataFromArgs(args, io, root) {
 
 
 
+
 const buildCommand = {
     name: 'build',
     summary: 'Build one leg (one image, one platform) and push it by digest; print its leg record',
@@ -38385,7 +39352,8 @@ ${backendOptionsHelp(26)}
 ${metadataHelp(26)}
   --dry-run               build for real but push nothing (no digest push, no scratch tag, no
                           registry cache write); the registry still names the image
-  --record FILE           also write the leg record (JSON) to FILE`,
+  --record FILE           also write the leg record (JSON) to FILE
+${BUILD_ENV_HELP}`,
     options: {
         ...registryOptions,
         leg: { type: 'string' },
@@ -38393,6 +39361,7 @@ ${metadataHelp(26)}
         platform: { type: 'string' },
         root: { type: 'string' },
         ...backendOptions,
+        ...buildEnvOption,
         ...metadataOptions,
         record: { type: 'string' },
         'dry-run': { type: 'boolean' },
@@ -38410,7 +39379,7 @@ ${metadataHelp(26)}
             const platform = stringOption(args, 'platform');
             if (!image || !platform)
                 throw new UserError('give --leg JSON, or --image NAME and --platform P');
-            const plan = await planRepository(root, { kind: 'all' }, { cwd: io.cwd });
+            const plan = await planRepository(root, { kind: 'all' }, { cwd: io.cwd, buildEnvNames: Object.keys(buildEnvFromArgs(args)) });
             const found = plan.matrix.include.find((l) => l.image === image && l.platform === platform);
             if (!found) {
                 const known = plan.matrix.include.map((l) => `${l.image} ${l.platform}`).join(', ');
@@ -38430,6 +39399,7 @@ ${metadataHelp(26)}
             secrets: registry.secrets,
             cacheRoot: (0,external_node_path_namespaceObject.join)(toolsDir(registry.env), 'cache'),
             backendOptions: backendOptionsFromArgs(args),
+            buildEnv: buildEnvFromArgs(args),
             metadata,
             onRunner: false,
             log: (line) => io.err(`[${leg.id}] ${line}\n`),
@@ -40875,6 +41845,11 @@ function reusableWorkflow(variant, release) {
                         default: '',
                     },
                     ...BACKEND_INPUTS,
+                    'build-env': {
+                        description: 'What ${VAR} in build_args and ko_config may expand from: NAME=VALUE lines (or NAME, from the build job environment). Nothing else expands besides the safe GitHub values (GITHUB_SHA, GITHUB_REF_NAME, ...). Build args are public.',
+                        type: 'string',
+                        default: '',
+                    },
                     labels: {
                         description: 'Labels of every image config, KEY=VALUE lines; win over build-config.yaml labels. The org.opencontainers.image.* labels come from the build.',
                         type: 'string',
@@ -40975,6 +41950,7 @@ function reusableWorkflow(variant, release) {
                             'tag-mode': '${{ inputs.tag-mode }}',
                             'per-arch-tags': '${{ inputs.per-arch-tags }}',
                             tags: '${{ inputs.tags }}',
+                            'build-env': '${{ inputs.build-env }}',
                         },
                     }, {
                         before: 'What to build: pull_request -> dirs changed since the base commit; push -> changed since the\n' +
@@ -41024,6 +42000,7 @@ function reusableWorkflow(variant, release) {
                             ...REGISTRY_INPUTS,
                             ...CREDENTIALS,
                             ...BACKEND_INPUTS_PASSED,
+                            'build-env': '${{ inputs.build-env }}',
                             labels: '${{ inputs.labels }}',
                             annotations: '${{ inputs.annotations }}',
                             'insecure-registry': '${{ inputs.insecure-registry }}',
@@ -41711,14 +42688,21 @@ const generateCommand = {
             throw new UserError('--action-sha and --action-version go together, with --write');
         }
         const release = actionSha !== undefined && actionVersion !== undefined ? { actionSha, actionVersion } : undefined;
+        const noneFound = 'no generated workflow found under .github/workflows (run `hephy-builder init` first)\n';
         if (args.values.write) {
-            for (const file of writeGenerated(root, { project: Boolean(args.values.project), release }))
+            const files = writeGenerated(root, { project: Boolean(args.values.project), release });
+            // Nothing to regenerate is a mistake worth saying, as --check says it.
+            if (files.length === 0) {
+                io.err(noneFound);
+                return 1;
+            }
+            for (const file of files)
                 io.out(`${file.status.padEnd(11)} ${file.path}\n`);
             return 0;
         }
         const result = checkGenerated(root);
         if (result.checked.length === 0) {
-            io.err('no generated workflow found under .github/workflows (run `hephy-builder init` first)\n');
+            io.err(noneFound);
             return 1;
         }
         if (!result.ok) {
@@ -41739,10 +42723,24 @@ const generateCommand = {
 
 
 
+
 /** --registry as a host[:port] (a scheme is dropped); anything else stops init before it writes. */
 function registryOption(args) {
     const registry = stringOption(args, 'registry');
-    return registry === undefined ? undefined : normalizeRegistry(registry);
+    if (registry === undefined)
+        return undefined;
+    const host = normalizeRegistry(registry);
+    // A path after the host is the image prefix: say so rather than drop it.
+    const path = registry
+        .trim()
+        .replace(/^[a-z][a-z0-9+.-]*:\/\//i, '')
+        .split('/')
+        .slice(1)
+        .filter(Boolean)
+        .join('/');
+    if (path)
+        throw new UserError(`--registry \`${registry}\`: a registry is a host[:port]; use --registry ${host} --image-prefix ${path}`);
+    return host;
 }
 const initCommand = {
     name: 'init',
@@ -41988,6 +42986,8 @@ async function tagRunFromArgs(args, io, root, target) {
 
 
 
+
+
 function selectionFromArgs(args) {
     const since = stringOption(args, 'since');
     const rebuildList = stringOption(args, 'rebuild-list');
@@ -42025,7 +43025,8 @@ const planCommand = {
   --tag-mode MODE       per-image (default) or single-repo
   --per-arch-tags       the merge also tags each platform's manifest: check those tags too
 ${tagRunHelp}
-  --json                print the plan as JSON (legs under matrix.include, tags under images[].tags)`,
+  --json                print the plan as JSON (legs under matrix.include, tags under images[].tags)
+${BUILD_ENV_HELP}: every \${NAME} of a config must be one of them (or a safe GitHub value)`,
     options: {
         ...selectionOptions,
         registry: { type: 'string' },
@@ -42033,6 +43034,7 @@ ${tagRunHelp}
         'tag-mode': { type: 'string' },
         'per-arch-tags': { type: 'boolean' },
         ...tagRunOptions,
+        ...buildEnvOption,
         json: { type: 'boolean' },
     },
     allowPositionals: false,
@@ -42044,6 +43046,8 @@ ${tagRunHelp}
             // The legs of this plan build its upstream commits: resolve them now (validate never does).
             resolveUpstream: true,
             tagging: await tagRunFromArgs(args, io, (0,external_node_path_namespaceObject.resolve)(io.cwd, root)),
+            // Names only: a NAME entry's value comes from the build job's environment.
+            buildEnvNames: args.values['build-env'] === undefined ? undefined : buildEnvNames(buildEnvEntries(args)),
         });
         io.out(args.values.json ? `${JSON.stringify(plan, null, 2)}\n` : renderPlanText(plan));
         return plan.problems.some((p) => p.severity === 'error') ? 1 : 0;
@@ -42134,7 +43138,15 @@ async function runLocally(options) {
         mode: options.tagMode,
         perArchTags: options.perArchTags,
     };
-    const plan = await planRepository(root, options.mode, { runners: options.runners, cwd: options.cwd, resolveUpstream: true, tagging });
+    // Every ${VAR} of a config must be one the legs will have: --build-env's and the BASE_IMAGE offered below.
+    const buildEnvNames = ['BASE_IMAGE', ...Object.keys(options.buildEnv ?? {})];
+    const plan = await planRepository(root, options.mode, {
+        runners: options.runners,
+        cwd: options.cwd,
+        resolveUpstream: true,
+        tagging,
+        buildEnvNames,
+    });
     out(renderPlanText(plan));
     const errors = plan.problems.filter((p) => p.severity === 'error');
     if (errors.length)
@@ -42189,6 +43201,8 @@ async function runLocally(options) {
         // The local run's registry is its own (often throwaway): always push, then merge.
         push: true,
         env,
+        // The examples' Dockerfiles take their base as ARG BASE_IMAGE: offer hephy's own.
+        buildEnv: { BASE_IMAGE: env.BASE_IMAGE, ...options.buildEnv },
         secrets: [],
         cacheRoot: (0,external_node_path_namespaceObject.join)(toolsDir(env), 'cache'),
         backendOptions: { ...options.backendOptions, baseImage: options.backendOptions.baseImage || bases.static },
@@ -42262,6 +43276,7 @@ async function runLocally(options) {
 
 
 
+
 const runCommand = {
     name: 'run',
     summary: 'Run the whole pipeline here: plan, build every leg, merge into a local registry, summarise',
@@ -42275,6 +43290,7 @@ ${tagRunHelp}
   --jobs N              legs built at once (default: the number of cores)
 ${backendOptionsHelp(24, { baseImage: "base image for ko apps (default: hephy's static base in the registry)" })}
 ${metadataHelp(24)}
+${BUILD_ENV_HELP}
 ${signHelp}
   --out DIR             where leg records, summary.md and comment.md go (default: .hephy/run)
 ${summaryHelp}`,
@@ -42287,6 +43303,7 @@ ${summaryHelp}`,
         jobs: { type: 'string' },
         ...tagRunOptions,
         ...backendOptions,
+        ...buildEnvOption,
         ...metadataOptions,
         out: { type: 'string' },
         ...signOptions,
@@ -42316,6 +43333,7 @@ ${summaryHelp}`,
             perArchTags: Boolean(args.values['per-arch-tags']),
             jobs,
             backendOptions: backendOptionsFromArgs(args),
+            buildEnv: buildEnvFromArgs(args),
             metadata,
             outDir: (0,external_node_path_namespaceObject.resolve)(io.cwd, stringOption(args, 'out') ?? '.hephy/run'),
             cwd: io.cwd,
@@ -42402,9 +43420,16 @@ const schemaCommand = {
 
 
 
-/** Problems of one build-config.yaml: its own, then what its backend needs from the directory. */
-function validateFile(file, shown) {
-    return checkApp((0,external_node_path_namespaceObject.dirname)(file), { path: file, shown }, { displayDir: (0,external_node_path_namespaceObject.dirname)(shown) }).problems;
+
+/**
+ * Problems of one build-config.yaml: its own, then what its backend needs from the directory.
+ * Every path it names must stay inside the git work tree holding the file, else inside the
+ * file's own directory (never no check).
+ */
+async function validateFile(file, shown) {
+    const dir = (0,external_node_path_namespaceObject.dirname)(file);
+    const root = (await topLevel(dir)) ?? dir;
+    return checkApp(dir, { path: file, shown }, { displayDir: (0,external_node_path_namespaceObject.dirname)(shown), root }).problems;
 }
 const validateCommand = {
     name: 'validate',
@@ -42445,7 +43470,7 @@ const validateCommand = {
             }
             else {
                 checked += 1;
-                problems.push(...validateFile(abs, path));
+                problems.push(...(await validateFile(abs, path)));
             }
         }
         for (const problem of problems)
