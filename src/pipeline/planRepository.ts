@@ -8,6 +8,7 @@ import { UserError } from '../core/problem.js';
 import { parseRunnerMap, type RunnerMap } from '../core/runners.js';
 import { changedFiles, isIgnored, isInsideWorkTree, lsRemote, repoName } from '../tools/git.js';
 import { ToolError } from '../tools/exec.js';
+import { goPackageLister } from '../tools/goList.js';
 
 export interface PlanRepositoryOptions {
   /** A runner map as JSON/YAML text, or the path of a file holding one. */
@@ -44,6 +45,7 @@ export async function planRepository(root: string, mode: SelectionMode, options:
       isIgnored: isGit ? (paths) => isIgnored(absRoot, paths) : undefined,
       changedFiles: (rev) => changedFiles(absRoot, rev),
       listUpstreamRefs: options.resolveUpstream ? (repo) => lsRemote(repo, absRoot) : undefined,
+      goPackages: goPackageLister(),
     });
   } catch (error) {
     // git's answers about the user's revision are user errors, not crashes.

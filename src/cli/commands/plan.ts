@@ -25,7 +25,7 @@ export const selectionOptions = {
 } as const;
 
 export const selectionHelp = `  --root DIR            repository root (default: .)
-  --since REV           only apps with files changed since REV (a commit, branch or tag)
+  --since REV           only apps one of whose inputs changed since REV (a commit, branch or tag)
   --rebuild-list FILE   only apps listed in FILE (one dir per line, # comments), e.g. rebuild-weekly.txt
   --dirs a,b            only these app dirs (repeatable)
   --runners MAP         runner per platform, JSON/YAML or a file, e.g. '{"linux/arm64": "my-arm"}'`;
