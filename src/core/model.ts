@@ -48,6 +48,21 @@ export interface Leg {
   emulated: boolean;
   /** An upstream image's commit, resolved once at plan time, so that every leg builds the same one. */
   upstreamCommit?: string;
+  /** The leg's input digest when the plan computed one: published with the image. */
+  inputDigest?: string;
+}
+
+/** A leg's input digest (src/core/inputDigest.ts), or why it has none (then it always builds). */
+export interface LegInputDigest {
+  legId: string;
+  /** sha256:<hex>; absent when it cannot be known. */
+  digest?: string;
+  /** Why there is no digest, e.g. a base image that does not resolve. */
+  reason?: string;
+  /** How many input files it hashed. */
+  files?: number;
+  /** Each base image reference and the digest it resolved to. */
+  baseImages?: Record<string, string>;
 }
 
 export interface SkippedDir {
@@ -64,6 +79,8 @@ export interface Plan {
   matrix: { include: Leg[] };
   skipped: SkippedDir[];
   problems: Problem[];
+  /** Per leg, when the plan computed input digests (plan --json, the action's plan). */
+  inputDigests?: LegInputDigest[];
 }
 
 export type LegStatus = 'success' | 'failure';

@@ -6,7 +6,8 @@ import { z } from 'zod';
 import { BACKENDS, buildConfigSchema } from './config/schema.js';
 import { parseJsonDocument } from './jsonDocument.js';
 import { legSchema } from './leg.js';
-import type { ImageSpec, Plan, SelectionMode, SkippedDir, Source } from './model.js';
+import { DIGEST } from './oci.js';
+import type { ImageSpec, LegInputDigest, Plan, SelectionMode, SkippedDir, Source } from './model.js';
 import type { Problem } from './problem.js';
 import { FULL_OBJECT_ID } from './upstreamRef.js';
 
@@ -51,12 +52,21 @@ const problemSchema = z.object({
   severity: z.enum(['error', 'warning']),
 }) satisfies z.ZodType<Problem>;
 
+const legInputDigestSchema = z.object({
+  legId: z.string().min(1),
+  digest: z.string().regex(DIGEST).optional(),
+  reason: z.string().optional(),
+  files: z.number().int().nonnegative().optional(),
+  baseImages: z.record(z.string(), z.string()).optional(),
+}) satisfies z.ZodType<LegInputDigest>;
+
 export const planSchema = z.object({
   mode: selectionModeSchema,
   images: z.array(imageSpecSchema),
   matrix: z.object({ include: z.array(legSchema) }),
   skipped: z.array(skippedDirSchema),
   problems: z.array(problemSchema),
+  inputDigests: z.array(legInputDigestSchema).optional(),
 }) satisfies z.ZodType<Plan>;
 
 /**

@@ -8,7 +8,9 @@ import { UserError } from '../core/problem.js';
 import { parseRunnerMap, type RunnerMap } from '../core/runners.js';
 import { changedFiles, isIgnored, isInsideWorkTree, lsRemote, repoName } from '../tools/git.js';
 import { ToolError } from '../tools/exec.js';
-import { goPackageLister } from '../tools/goList.js';
+import { goPackageLister, goVersion } from '../tools/goList.js';
+import type { IgnoreCheck } from '../core/discovery.js';
+import { computeInputDigests, type InputDigestOptions } from './inputDigests.js';
 
 export interface PlanRepositoryOptions {
   /** A runner map as JSON/YAML text, or the path of a file holding one. */
@@ -20,6 +22,8 @@ export interface PlanRepositoryOptions {
    * re-plan (its leg carries the commit).
    */
   resolveUpstream?: boolean;
+  /** Compute each leg's input digest (plan.inputDigests, leg.inputDigest). */
+  inputDigests?: Omit<InputDigestOptions, 'goPackages' | 'goVersion' | 'isIgnored'>;
 }
 
 /** A runner map given inline (JSON or YAML) or as the path of a file holding one. */
@@ -38,20 +42,39 @@ export async function planRepository(root: string, mode: SelectionMode, options:
   if (!existsSync(absRoot)) throw new UserError(`${root}: no such directory`);
   const isGit = await isInsideWorkTree(absRoot);
   if (mode.kind === 'since' && !isGit) throw new UserError(`--since needs a git repository; ${root} is not one`);
+  const ignoreCheck: IgnoreCheck | undefined = isGit ? (paths) => isIgnored(absRoot, paths) : undefined;
   try {
-    return await buildPlan(absRoot, mode, {
+    const plan = await buildPlan(absRoot, mode, {
       repoName: isGit ? await repoName(absRoot) : undefined,
       runners: readRunnerMap(options.runners, options.cwd ?? process.cwd()),
-      isIgnored: isGit ? (paths) => isIgnored(absRoot, paths) : undefined,
+      isIgnored: ignoreCheck,
       changedFiles: (rev) => changedFiles(absRoot, rev),
       listUpstreamRefs: options.resolveUpstream ? (repo) => lsRemote(repo, absRoot) : undefined,
       goPackages: goPackageLister(),
     });
+    if (options.inputDigests) await addInputDigests(absRoot, plan, options.inputDigests, ignoreCheck);
+    return plan;
   } catch (error) {
     // git's answers about the user's revision are user errors, not crashes.
     if (error instanceof ToolError) throw new UserError(error.message);
     throw error;
   }
+}
+
+async function addInputDigests(root: string, plan: Plan, options: PlanRepositoryOptions['inputDigests'] & object, isIgnored?: IgnoreCheck) {
+  const hasKo = plan.images.some((spec) => spec.backend === 'ko');
+  const digests = await computeInputDigests(root, plan, {
+    ...options,
+    goPackages: goPackageLister(),
+    goVersion: hasKo ? await goVersion(options.env) : undefined,
+    isIgnored,
+  });
+  const byLeg = new Map(digests.map((entry) => [entry.legId, entry.digest]));
+  for (const leg of plan.matrix.include) {
+    const digest = byLeg.get(leg.id);
+    if (digest) leg.inputDigest = digest;
+  }
+  plan.inputDigests = digests;
 }
 
 /** Re-resolves one planned image (for a build job, which receives only its leg). */

@@ -78,3 +78,9 @@ export function goPackageLister(runner: Runner = run, baseEnv: NodeJS.ProcessEnv
     return parseGoListOutput(result.stdout);
   };
 }
+
+/** `go env GOVERSION` of the go on PATH (e.g. go1.26.8): the compiler ko builds with. */
+export async function goVersion(env: NodeJS.ProcessEnv = process.env, runner: Runner = run): Promise<string | undefined> {
+  const result = await runner('go', ['env', 'GOVERSION'], { env, allowFailure: true }).catch(() => undefined);
+  return result?.code === 0 ? result.stdout.trim() || undefined : undefined;
+}

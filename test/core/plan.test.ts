@@ -373,7 +373,7 @@ describe('buildPlan --since selects by inputs', () => {
     } finally {
       repo.remove();
     }
-  });
+  }, 60_000);
 
   it('selects a ko app when a package it imports from outside its dir changes, and not for one it does not import', async () => {
     const repo = tempRepo({
@@ -406,7 +406,7 @@ describe('buildPlan --since selects by inputs', () => {
     } finally {
       repo.remove();
     }
-  });
+  }, 60_000);
 
   it('does not select an app for a change to a README its .dockerignore drops, and does for one it keeps', async () => {
     const repo = tempRepo({
@@ -435,5 +435,5 @@ describe('buildPlan --since selects by inputs', () => {
     } finally {
       repo.remove();
     }
-  });
+  }, 60_000);
 });

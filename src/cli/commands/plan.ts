@@ -3,6 +3,9 @@ import { UserError } from '../../core/problem.js';
 import { renderPlanText } from '../../core/report/planReport.js';
 import { planRepository } from '../../pipeline/planRepository.js';
 import { listOption, stringOption, type CommandSpec, type ParsedArgs } from '../args.js';
+import { backendOptions, backendOptionsFromArgs, backendOptionsHelp } from '../backendOptions.js';
+import { registryReader } from '../../tools/registryRead.js';
+import { toolEnv } from '../../tools/paths.js';
 
 export function selectionFromArgs(args: ParsedArgs): SelectionMode {
   const since = stringOption(args, 'since');
@@ -35,15 +38,20 @@ export const planCommand: CommandSpec = {
   summary: 'Show what would build: images, backends and one leg per platform',
   usage: 'hephy-builder plan [--root DIR] [--since REV | --rebuild-list FILE | --dirs a,b] [--runners MAP] [--json]',
   help: `${selectionHelp}
-  --json                print the plan as JSON (legs under matrix.include)`,
-  options: { ...selectionOptions, json: { type: 'boolean' } },
+  --json                print the plan as JSON (legs under matrix.include), with each leg's input
+                        digest (base images resolved from their registries)
+${backendOptionsHelp(24)}`,
+  options: { ...selectionOptions, json: { type: 'boolean' }, ...backendOptions },
   allowPositionals: false,
   async run(args, io) {
+    const json = Boolean(args.values.json);
+    const env = toolEnv(io.env);
     const plan = await planRepository(stringOption(args, 'root') ?? '.', selectionFromArgs(args), {
       runners: stringOption(args, 'runners'),
       cwd: io.cwd,
       // The legs of this plan build its upstream commits: resolve them now (validate never does).
       resolveUpstream: true,
+      inputDigests: json ? { env, backendOptions: backendOptionsFromArgs(args), registry: registryReader({ env }) } : undefined,
     });
     io.out(args.values.json ? `${JSON.stringify(plan, null, 2)}\n` : renderPlanText(plan));
     return plan.problems.some((p) => p.severity === 'error') ? 1 : 0;
