@@ -83,3 +83,11 @@ export function inputDigestTag(digest: string): string {
 
 /** The annotation that carries an image's input digest, on each platform manifest and index entry. */
 export const INPUT_DIGEST_ANNOTATION = 'dev.hephy.input-digest';
+
+/**
+ * The `--annotation` of `imagetools create` that puts a platform's input digest on its entry of
+ * the index (buildx v0.36.1: `manifest-descriptor[PLATFORM]:KEY=VALUE`).
+ */
+export function indexInputAnnotations(entries: readonly { platform: string; inputDigest?: string }[]): string[] {
+  return entries.filter((e) => e.inputDigest).map((e) => `manifest-descriptor[${e.platform}]:${INPUT_DIGEST_ANNOTATION}=${e.inputDigest}`);
+}

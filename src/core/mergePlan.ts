@@ -3,6 +3,8 @@
 // tag, while the other images still publish. With push off nothing is published: an image whose
 // legs all succeeded is `ready` (built), whether or not its legs know a digest.
 import type { ImageSpec, Leg, LegRecord } from './model.js';
+import { inputRecordRef } from './digestSelection.js';
+import { indexInputAnnotations } from './inputDigest.js';
 import { indexTags, perArchTag, repositoryFor, type PublishOptions } from './tags.js';
 
 export interface LegProblem {
@@ -22,6 +24,10 @@ export interface ImageMerge {
   /** Per-arch tags to point at single manifests: [reference, source]. */
   perArch: Array<{ tag: string; source: string }>;
   records: LegRecord[];
+  /** Index annotations: each platform's input digest on its entry. */
+  annotations: string[];
+  /** Bookkeeping records to write once the index is published: [record reference, repository@digest]. */
+  inputRecords: Array<{ ref: string; source: string }>;
   status: 'ready' | 'failed';
   failedLegs: LegProblem[];
 }
@@ -47,6 +53,7 @@ export function planMerge(
     const sources: string[] = [];
     const perArch: ImageMerge['perArch'] = [];
     const imageRecords: LegRecord[] = [];
+    const inputRecords: ImageMerge['inputRecords'] = [];
     for (const leg of imageLegs) {
       const record = recordByLeg.get(leg.id);
       if (record) imageRecords.push(record);
@@ -68,6 +75,7 @@ export function planMerge(
       } else {
         const source = `${record.repository ?? repository}@${record.digest}`;
         sources.push(source);
+        if (leg.inputDigest) inputRecords.push({ ref: inputRecordRef(spec.image, leg.inputDigest, opts), source });
         if (opts.perArchTags) perArch.push({ tag: `${repository}:${perArchTag(spec.image, leg.platform, opts)}`, source });
       }
     }
@@ -80,6 +88,8 @@ export function planMerge(
       sources,
       perArch,
       records: imageRecords,
+      annotations: indexInputAnnotations(imageLegs),
+      inputRecords,
       status: failedLegs.length ? 'failed' : 'ready',
       failedLegs,
     };

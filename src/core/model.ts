@@ -65,6 +65,15 @@ export interface LegInputDigest {
   baseImages?: Record<string, string>;
 }
 
+/** An image whose every platform a default-branch run already built from the same inputs. */
+export interface UnchangedImage {
+  image: string;
+  dir: string;
+  additionalTags: string[];
+  /** Each platform's published manifest digest and the input digest it was built from. */
+  platforms: { platform: string; digest: string; inputDigest: string }[];
+}
+
 export interface SkippedDir {
   dir: string;
   reason: string;
@@ -81,6 +90,8 @@ export interface Plan {
   problems: Problem[];
   /** Per leg, when the plan computed input digests (plan --json, the action's plan). */
   inputDigests?: LegInputDigest[];
+  /** Selected images not built: their inputs are published (selection by digest). */
+  unchanged?: UnchangedImage[];
 }
 
 export type LegStatus = 'success' | 'failure';

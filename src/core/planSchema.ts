@@ -7,7 +7,7 @@ import { BACKENDS, buildConfigSchema } from './config/schema.js';
 import { parseJsonDocument } from './jsonDocument.js';
 import { legSchema } from './leg.js';
 import { DIGEST } from './oci.js';
-import type { ImageSpec, LegInputDigest, Plan, SelectionMode, SkippedDir, Source } from './model.js';
+import type { ImageSpec, LegInputDigest, Plan, UnchangedImage, SelectionMode, SkippedDir, Source } from './model.js';
 import type { Problem } from './problem.js';
 import { FULL_OBJECT_ID } from './upstreamRef.js';
 
@@ -60,6 +60,13 @@ const legInputDigestSchema = z.object({
   baseImages: z.record(z.string(), z.string()).optional(),
 }) satisfies z.ZodType<LegInputDigest>;
 
+const unchangedImageSchema = z.object({
+  image: z.string().min(1),
+  dir: z.string().min(1),
+  additionalTags: z.array(z.string().min(1)),
+  platforms: z.array(z.object({ platform: z.string().min(1), digest: z.string().regex(DIGEST), inputDigest: z.string().regex(DIGEST) })),
+}) satisfies z.ZodType<UnchangedImage>;
+
 export const planSchema = z.object({
   mode: selectionModeSchema,
   images: z.array(imageSpecSchema),
@@ -67,6 +74,7 @@ export const planSchema = z.object({
   skipped: z.array(skippedDirSchema),
   problems: z.array(problemSchema),
   inputDigests: z.array(legInputDigestSchema).optional(),
+  unchanged: z.array(unchangedImageSchema).optional(),
 }) satisfies z.ZodType<Plan>;
 
 /**

@@ -31,6 +31,7 @@ import { readLayerGrowth } from './layerGrowth.js';
 import { planRepository } from './planRepository.js';
 import { toolEnv, toolsDir } from '../tools/paths.js';
 import { mapLimited } from './mapLimited.js';
+import { registryReader } from '../tools/registryRead.js';
 
 export interface LocalRunOptions {
   root: string;
@@ -45,6 +46,8 @@ export interface LocalRunOptions {
   jobs?: number;
   /** `--base-image`, `--kaniko-image`, ...; the base image defaults to hephy's static base in the registry. */
   backendOptions: BackendOptions;
+  /** Build every selected image even when its inputs are published in the registry. */
+  forceRebuild?: boolean;
   /** Where leg records and the summary are written. */
   outDir: string;
   /** Earlier records of each leg to compare with, as a pull request compares with the default branch. */
@@ -80,14 +83,20 @@ export function toolsFor(plan: Pick<Plan, 'images'>): string[] {
 export async function runLocally(options: LocalRunOptions): Promise<LocalRunResult> {
   const { out } = options;
   const root = resolve(options.cwd, options.root);
-  const plan = await planRepository(root, options.mode, { runners: options.runners, cwd: options.cwd, resolveUpstream: true });
-  out(renderPlanText(plan));
-  const errors = plan.problems.filter((p) => p.severity === 'error');
-  if (errors.length) throw new UserError(`${errors.length} problem(s) in build configs: fix them first`);
-  if (plan.matrix.include.length === 0) {
-    out('Nothing to build.\n');
-    return { plan, report: { outcomes: [], mergeMs: 0 }, registry: options.registry ?? '' };
+  // A first plan says which tools and services the run needs; the one that runs is made once the
+  // registry holds the base images, so that input digests can resolve them.
+  const candidates = await planRepository(root, options.mode, { runners: options.runners, cwd: options.cwd, resolveUpstream: true });
+  const errors = candidates.problems.filter((p) => p.severity === 'error');
+  if (errors.length) {
+    out(renderPlanText(candidates));
+    throw new UserError(`${errors.length} problem(s) in build configs: fix them first`);
   }
+  if (candidates.matrix.include.length === 0) {
+    out(renderPlanText(candidates));
+    out('Nothing to build.\n');
+    return { plan: candidates, report: { outcomes: [], mergeMs: 0 }, registry: options.registry ?? '' };
+  }
+  const plan = candidates;
 
   out(`hephy: checking tools (${toolsFor(plan).join(', ')}); the first run builds them from source and can take several minutes...\n`);
   await installTools(toolsFor(plan), (_stream, line) => out(`  ${line}\n`));
@@ -116,6 +125,18 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
   const date = new Date();
   const sha = await headSha(root).catch(() => undefined);
   const publish: PublishOptions = { registry, prefix: options.prefix, mode: options.tagMode, date, sha, perArchTags: options.perArchTags };
+  const backendOptions = { ...options.backendOptions, baseImage: options.backendOptions.baseImage || bases.static };
+  // Selection by digest against this run's registry, as a default-branch run does against its own.
+  const reader = registryReader({ env, insecureHosts: new Set([registry]) });
+  const selected = await planRepository(root, options.mode, {
+    runners: options.runners,
+    cwd: options.cwd,
+    resolveUpstream: true,
+    inputDigests: { env, backendOptions, registry: reader },
+    byDigest: { publish, reader, forceRebuild: options.forceRebuild },
+  });
+  out(renderPlanText(selected));
+  Object.assign(plan, selected);
   const legEnv: LegEnvironment = {
     root,
     publish,
@@ -125,7 +146,7 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
     env,
     secrets: [],
     cacheRoot: join(toolsDir(env), 'cache'),
-    backendOptions: { ...options.backendOptions, baseImage: options.backendOptions.baseImage || bases.static },
+    backendOptions,
     onRunner: false,
     log: () => undefined,
   };
@@ -161,6 +182,8 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
     publish,
     env,
     log: (line) => out(`  ${line}\n`),
+    unchanged: plan.unchanged,
+    recordInputs: true,
   });
   const comparisons = compareRecords(records, options.history, options.thresholds);
   const growth = await readLayerGrowth(comparisons, { env, log: (line) => out(`  ${line}\n`) });

@@ -9,7 +9,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseLegRecord } from '../core/legRecord.js';
 import { planMerge, type ImageMerge } from '../core/mergePlan.js';
-import type { ImageSpec, Leg, LegRecord } from '../core/model.js';
+import type { ImageSpec, Leg, LegRecord, UnchangedImage } from '../core/model.js';
+import { indexInputAnnotations } from '../core/inputDigest.js';
+import { indexTags, repositoryFor } from '../core/tags.js';
 import { isWasm, samePlatform } from '../core/platform.js';
 import { walkFiles } from '../core/walk.js';
 import type { ImageOutcome, RunReport } from '../core/report/runSummary.js';
@@ -37,6 +39,14 @@ export interface MergeOptions {
    * record says it was built without pushing, else on (records from older builds pushed).
    */
   push?: boolean;
+  /** Images the plan found published (selection by digest): re-tagged, not built (retagUnchanged). */
+  unchanged?: UnchangedImage[];
+  /**
+   * Write each built leg's bookkeeping record (`in-<input digest>`) after its image is published.
+   * Only default-branch runs (and local runs, whose registry is their own) may: a record is what a
+   * later default-branch run trusts as "already built" (README, "What selection by digest trusts").
+   */
+  recordInputs?: boolean;
   /** Injected in tests; the real `docker buildx imagetools` otherwise. */
   imagetools?: Pick<Imagetools, 'planIndex' | 'createIndex' | 'inspectRaw' | 'indexDigest'>;
 }
@@ -99,7 +109,7 @@ async function publishImage(
   const tagList = merge.tags.join(', ');
   log(`creating ${tagList} over ${merge.sources.length} platform manifest(s)`);
   try {
-    await tools.createIndex({ tags: merge.tags, sources: merge.sources, env, secrets, builder, log });
+    await tools.createIndex({ tags: merge.tags, sources: merge.sources, env, secrets, builder, log, annotations: merge.annotations });
   } catch (error) {
     return outcome('failed', {
       tags: merge.tags,
@@ -144,7 +154,63 @@ async function publishImage(
       });
     }
   }
+  if (options.recordInputs) {
+    for (const record of merge.inputRecords) {
+      try {
+        await tools.createIndex({ tags: [record.ref], sources: [record.source], env, secrets, builder, preferIndex: false });
+      } catch (error) {
+        // The image is published; without its record the next run just builds it again.
+        log(`could not write the input record ${record.ref}: ${messageOf(error)}`);
+      }
+    }
+  }
   return outcome('published', { tags: [...merge.tags, ...perArchTags], digest });
+}
+
+/**
+ * Re-tags an image whose inputs are published: a new index over the published platform manifests
+ * (with the same per-platform annotations, so the same index digest as the run that built it),
+ * pushed under the tags this run's policy gives the image. The one place that decides how an
+ * unchanged image is re-tagged; today it takes the index tags of a built image (core/tags.ts).
+ */
+export async function retagUnchanged(
+  unchanged: UnchangedImage,
+  options: MergeOptions,
+  tools: NonNullable<MergeOptions['imagetools']>,
+): Promise<ImageOutcome> {
+  const repository = repositoryFor(unchanged.image, options.publish);
+  const tags = indexTags(unchanged.image, unchanged.additionalTags, options.publish).map((tag) => `${repository}:${tag}`);
+  const platforms = unchanged.platforms.map((p) => p.platform);
+  const base: ImageOutcome = {
+    image: unchanged.image,
+    status: 'published',
+    tags: [],
+    platforms,
+    failedLegs: [],
+    records: [],
+    unchanged: true,
+  };
+  const env = options.env ?? process.env;
+  const log = (line: string) => options.log?.(`[${unchanged.image}] ${line}`);
+  const sources = unchanged.platforms.map((p) => `${repository}@${p.digest}`);
+  log(`unchanged: re-tagging ${tags.join(', ')} over the published ${listed(platforms)}`);
+  try {
+    if (platforms.every(isWasm)) {
+      await tools.createIndex({ tags, sources, env, secrets: options.secrets, builder: options.builder, preferIndex: false });
+      return { ...base, tags, digest: unchanged.platforms[0].digest };
+    }
+    await tools.createIndex({
+      tags,
+      sources,
+      env,
+      secrets: options.secrets,
+      builder: options.builder,
+      annotations: indexInputAnnotations(unchanged.platforms),
+    });
+    return { ...base, tags, digest: await tools.indexDigest(tags[0], env, { secrets: options.secrets, builder: options.builder }) };
+  } catch (error) {
+    return { ...base, status: 'failed', error: `could not re-tag the unchanged image: ${messageOf(error)}` };
+  }
 }
 
 /** The push setting of a merge: the option when given, else what the leg records say. */
@@ -176,7 +242,10 @@ export async function mergeImages(options: MergeOptions): Promise<RunReport> {
       return outcomeOf(merge, 'failed', { error: messageOf(error) });
     }
   });
-  return { outcomes, mergeMs: Date.now() - started, startedAt: new Date(started).toISOString() };
+  const retagged = push
+    ? await mapLimited(options.unchanged ?? [], options.concurrency ?? 4, (u) => retagUnchanged(u, options, tools))
+    : [];
+  return { outcomes: [...outcomes, ...retagged], mergeMs: Date.now() - started, startedAt: new Date(started).toISOString() };
 }
 
 export interface LegRecordsRead {

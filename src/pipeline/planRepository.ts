@@ -11,6 +11,10 @@ import { ToolError } from '../tools/exec.js';
 import { goPackageLister, goVersion } from '../tools/goList.js';
 import type { IgnoreCheck } from '../core/discovery.js';
 import { computeInputDigests, type InputDigestOptions } from './inputDigests.js';
+import { inputRecordRef, splitByPublished } from '../core/digestSelection.js';
+import type { PublishOptions } from '../core/tags.js';
+import { parseImageReference, RegistryUnreachable, type RegistryReader } from '../tools/registryRead.js';
+import { mapLimited } from './mapLimited.js';
 
 export interface PlanRepositoryOptions {
   /** A runner map as JSON/YAML text, or the path of a file holding one. */
@@ -24,7 +28,16 @@ export interface PlanRepositoryOptions {
   resolveUpstream?: boolean;
   /** Compute each leg's input digest (plan.inputDigests, leg.inputDigest). */
   inputDigests?: Omit<InputDigestOptions, 'goPackages' | 'goVersion' | 'isIgnored'>;
+  /**
+   * Select by digest: build only the images whose input records are not in this registry (needs
+   * inputDigests). A `since` mode then plans every app and is the fallback when the registry
+   * cannot be read.
+   */
+  byDigest?: { publish: Pick<PublishOptions, 'registry' | 'prefix' | 'mode'>; reader: RegistryReader; forceRebuild?: boolean };
 }
+
+/** Record lookups in flight at once: one small HEAD each. */
+const LOOKUP_CONCURRENCY = 16;
 
 /** A runner map given inline (JSON or YAML) or as the path of a file holding one. */
 export function readRunnerMap(text: string | undefined, cwd: string): RunnerMap | undefined {
@@ -38,6 +51,41 @@ export function readRunnerMap(text: string | undefined, cwd: string): RunnerMap 
 }
 
 export async function planRepository(root: string, mode: SelectionMode, options: PlanRepositoryOptions = {}): Promise<Plan> {
+  const byDigest = options.byDigest;
+  if (!byDigest || mode.kind === 'dirs') return planSelected(root, mode, options);
+  // Every candidate is planned; the registry says which are already built.
+  const candidates: SelectionMode = mode.kind === 'since' ? { kind: 'all' } : mode;
+  const plan = await planSelected(root, candidates, options);
+  if (byDigest.forceRebuild) return plan;
+  try {
+    const published = await publishedLegs(plan, byDigest);
+    return splitByPublished(plan, published);
+  } catch (error) {
+    if (!(error instanceof RegistryUnreachable)) throw error;
+    const fallback = mode.kind === 'since' ? await planSelected(root, mode, options) : plan;
+    fallback.problems.push({
+      file: byDigest.publish.registry,
+      line: 1,
+      column: 1,
+      path: '',
+      message: `could not read the input records (${error.message}): selected ${mode.kind === 'since' ? `by the files changed since ${mode.rev}` : 'without them'} instead`,
+      severity: 'warning',
+    });
+    return fallback;
+  }
+}
+
+/** Leg id -> the manifest digest at its input record, for each leg whose record exists. */
+async function publishedLegs(plan: Plan, byDigest: NonNullable<PlanRepositoryOptions['byDigest']>): Promise<Map<string, string>> {
+  const legs = plan.matrix.include.filter((leg) => leg.inputDigest);
+  const found = await mapLimited(legs, LOOKUP_CONCURRENCY, async (leg) => {
+    const ref = parseImageReference(inputRecordRef(leg.image, leg.inputDigest!, byDigest.publish));
+    return [leg.id, await byDigest.reader.manifestDigest(ref)] as const;
+  });
+  return new Map(found.filter((entry): entry is readonly [string, string] => entry[1] !== undefined));
+}
+
+async function planSelected(root: string, mode: SelectionMode, options: PlanRepositoryOptions): Promise<Plan> {
   const absRoot = resolve(options.cwd ?? process.cwd(), root);
   if (!existsSync(absRoot)) throw new UserError(`${root}: no such directory`);
   const isGit = await isInsideWorkTree(absRoot);
@@ -52,7 +100,9 @@ export async function planRepository(root: string, mode: SelectionMode, options:
       listUpstreamRefs: options.resolveUpstream ? (repo) => lsRemote(repo, absRoot) : undefined,
       goPackages: goPackageLister(),
     });
-    if (options.inputDigests) await addInputDigests(absRoot, plan, options.inputDigests, ignoreCheck);
+    if (options.inputDigests || options.byDigest) {
+      await addInputDigests(absRoot, plan, options.inputDigests ?? { env: process.env, registry: options.byDigest?.reader }, ignoreCheck);
+    }
     return plan;
   } catch (error) {
     // git's answers about the user's revision are user errors, not crashes.

@@ -31,6 +31,11 @@ export interface CreateIndexOptions {
   builder?: string;
   log?: (line: string) => void;
   timeoutMs?: number;
+  /**
+   * `--annotation` values, e.g. `manifest-descriptor[linux/amd64]:KEY=VALUE` for the index entry
+   * of one platform (buildx v0.36.1 util/buildflags/export.go ParseAnnotations).
+   */
+  annotations?: string[];
 }
 
 export interface InspectOptions {
@@ -146,6 +151,7 @@ export function createImagetools(runner: Runner = run): Imagetools {
         'plain',
         ...builderArgs(options.builder),
         ...(options.preferIndex === false ? ['--prefer-index=false'] : []),
+        ...(options.annotations ?? []).map((annotation) => `--annotation=${annotation}`),
         ...options.tags.flatMap((tag) => ['-t', tag]),
         ...options.sources,
       ];

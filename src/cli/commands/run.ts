@@ -18,6 +18,7 @@ export const runCommand: CommandSpec = {
   --tag-mode MODE       per-image (default) or single-repo
   --per-arch-tags       also tag each platform's manifest, e.g. app-20261125-arm64
   --jobs N              legs built at once (default: the number of cores)
+  --force-rebuild       build every selected image, even those whose inputs the registry has
 ${backendOptionsHelp(24, { baseImage: "base image for ko apps (default: hephy's static base in the registry)" })}
   --out DIR             where leg records, summary.md and comment.md go (default: .hephy/run)
 ${summaryHelp}`,
@@ -28,6 +29,7 @@ ${summaryHelp}`,
     'tag-mode': { type: 'string' },
     'per-arch-tags': { type: 'boolean' },
     jobs: { type: 'string' },
+    'force-rebuild': { type: 'boolean' },
     ...backendOptions,
     out: { type: 'string' },
     ...summaryOptions,
@@ -53,6 +55,7 @@ ${summaryHelp}`,
       perArchTags: Boolean(args.values['per-arch-tags']),
       jobs,
       backendOptions: backendOptionsFromArgs(args),
+      forceRebuild: Boolean(args.values['force-rebuild']),
       outDir: resolve(io.cwd, stringOption(args, 'out') ?? '.hephy/run'),
       cwd: io.cwd,
       out: io.out,

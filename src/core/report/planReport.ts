@@ -77,6 +77,10 @@ export function renderPlanText(plan: Plan): string {
       ),
     );
   }
+  if (plan.unchanged?.length) {
+    out.push('', 'Unchanged (inputs already published; re-tagged, not built):');
+    for (const u of plan.unchanged) out.push(`  ${u.image} (${u.dir}): ${u.platforms.map((p) => p.platform).join(', ')}`);
+  }
   if (plan.skipped.length) {
     out.push('', 'Skipped:');
     for (const s of plan.skipped) out.push(`  ${s.dir}: ${s.reason}`);
@@ -102,6 +106,12 @@ export function renderPlanMarkdown(plan: Plan, why?: string): string {
     );
   } else {
     out.push('Nothing to build.', '');
+  }
+  if (plan.unchanged?.length) {
+    out.push(
+      `**Unchanged** (inputs already published; re-tagged, not built): ${plan.unchanged.map((u) => `\`${u.image}\``).join(', ')}`,
+      '',
+    );
   }
   if (plan.skipped.length) {
     out.push('<details><summary>Skipped directories</summary>', '');
