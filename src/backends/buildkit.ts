@@ -105,6 +105,7 @@ export function buildkitBuildOptions(ctx: LegContext, cache: Pick<BuildCache, 'f
     cacheTo: cache.to,
     insecure: ctx.target.insecure,
     push: ctx.target.push,
+    sourceDateEpoch: ctx.sourceDateEpoch,
     env: ctx.env,
     secrets: ctx.secrets,
     onLine: ctx.log,

@@ -36,6 +36,12 @@ export interface BuildxBuildOptions extends ToolContext {
   insecure: boolean;
   /** False: build the image and push nothing. */
   push: boolean;
+  /**
+   * The commit time (seconds): SOURCE_DATE_EPOCH for the Dockerfile frontend, and every layer's
+   * file times rewritten to it (image exporter `rewrite-timestamp`, moby/buildkit v0.32.2
+   * exporter/containerimage/exptypes/keys.go), so the same commit gives the same digest.
+   */
+  sourceDateEpoch?: number;
 }
 
 export interface BuildxBuildResult {
@@ -54,6 +60,7 @@ export function buildxBuildArgs(opts: Omit<BuildxBuildOptions, keyof ToolContext
     'name-canonical=true',
     `push=${opts.push}`,
     ...(opts.insecure ? ['registry.insecure=true'] : []),
+    ...(opts.sourceDateEpoch !== undefined ? ['rewrite-timestamp=true'] : []),
   ].join(',');
   return [
     'build',
@@ -65,6 +72,7 @@ export function buildxBuildArgs(opts: Omit<BuildxBuildOptions, keyof ToolContext
     opts.dockerfile,
     ...(opts.target ? ['--target', opts.target] : []),
     ...opts.buildArgs.flatMap((arg) => ['--build-arg', arg]),
+    ...(opts.sourceDateEpoch !== undefined ? ['--build-arg', `SOURCE_DATE_EPOCH=${opts.sourceDateEpoch}`] : []),
     '--provenance=false',
     '--sbom=false',
     ...opts.cacheFrom.flatMap((c) => ['--cache-from', c]),

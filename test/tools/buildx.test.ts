@@ -1,7 +1,7 @@
 import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildxBuild, buildxEnv, frontendPullFailed, metadataDigest, PushTimer, resolveBuildxCommand } from '../../src/tools/buildx.js';
+import { buildxBuild, buildxBuildArgs, buildxEnv, frontendPullFailed, metadataDigest, PushTimer, resolveBuildxCommand } from '../../src/tools/buildx.js';
 import type { RunOptions, RunResult } from '../../src/tools/exec.js';
 
 const digest = `sha256:${'c'.repeat(64)}`;
@@ -187,5 +187,25 @@ describe('buildxBuild', () => {
     const { calls, result } = run(true);
     await expect(result).resolves.toMatchObject({ digest });
     expect(calls[0].join(' ')).toContain(',push=true');
+  });
+});
+
+describe('buildxBuildArgs with a commit time', () => {
+  it('passes SOURCE_DATE_EPOCH and rewrites layer timestamps (BuildKit v0.32.2 rewrite-timestamp)', () => {
+    const args = buildxBuildArgs({
+      contextDir: '/ctx',
+      dockerfile: '/ctx/Dockerfile',
+      platform: 'linux/amd64',
+      repository: 'r/app',
+      buildArgs: [],
+      metadataFile: '/m.json',
+      cacheFrom: [],
+      cacheTo: [],
+      insecure: false,
+      push: true,
+      sourceDateEpoch: 1700000000,
+    });
+    expect(args).toContain('SOURCE_DATE_EPOCH=1700000000');
+    expect(args[args.indexOf('--output') + 1]).toMatch(/,rewrite-timestamp=true$/);
   });
 });
