@@ -1,7 +1,15 @@
 import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildxBuild, buildxBuildArgs, buildxEnv, frontendPullFailed, metadataDigest, PushTimer, resolveBuildxCommand } from '../../src/tools/buildx.js';
+import {
+  buildxBuild,
+  buildxBuildArgs,
+  buildxEnv,
+  frontendPullFailed,
+  metadataDigest,
+  PushTimer,
+  resolveBuildxCommand,
+} from '../../src/tools/buildx.js';
 import type { RunOptions, RunResult } from '../../src/tools/exec.js';
 
 const digest = `sha256:${'c'.repeat(64)}`;
