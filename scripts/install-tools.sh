@@ -20,7 +20,9 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 APT_PACKAGES=(docker-registry runc podman skopeo qemu-user-static binfmt-support jq
   busybox-static git ca-certificates apache2-utils curl file python3 shellcheck)
 
-# name|binaries|module|packages (relative to the module)|version|ldflags|CGO_ENABLED|mode|minutes
+# name|binaries|module|packages (relative to the module)|version|ldflags|CGO_ENABLED|mode|minutes|sum
+#   sum: the module's h1: checksum; `go mod download` must report it (the Go checksum database
+#     verified the download), and a go-installed binary's build info must carry it.
 #   ldflags: @V@ = version, @REV@ = the tag's commit (from the module proxy's origin info).
 #   mode install: GOBIN=... go install MODULE/PKG@VERSION.
 #   mode src: build inside a copy of the module's source, as its own main module. Needed for
@@ -120,14 +122,15 @@ EOF
 pkg_path() { if [ "$2" = . ]; then echo "$1"; else echo "$1/$2"; fi; }
 
 # Does $HEPHY_BIN/$1 come from package $2 at version $3 (mode $4), with the version
-# ldflag $5 (first -X of the template, @V@ filled in) and CGO_ENABLED $6?
+# ldflag $5 (first -X of the template, @V@ filled in), CGO_ENABLED $6 and, for go install, the
+# module checksum $7?
 go_binary_matches() {
   local bin="$HEPHY_BIN/$1" info
   [ -x "$bin" ] || return 1
   info="$(go version -m "$bin" 2>/dev/null)" || return 1
   grep -Eq "^[[:space:]]+path[[:space:]]+$2\$" <<<"$info" || return 1
   if [ "$4" = install ]; then
-    grep -Eq "^[[:space:]]+mod[[:space:]]+[^[:space:]]+[[:space:]]+$3([[:space:]]|\$)" <<<"$info" || return 1
+    grep -Fq "$(printf '\t%s\t%s' "$3" "$7")" <<<"$(grep -E '^[[:space:]]+mod[[:space:]]' <<<"$info")" || return 1
   fi
   if [ -n "$5" ]; then
     grep -Eq "^[[:space:]]+build[[:space:]]+-ldflags=.*$5( |\"|\$)" <<<"$info" || return 1
@@ -138,8 +141,8 @@ go_binary_matches() {
 }
 
 install_go_tool() {
-  local name="$1" bins="$2" mod="$3" pkgs="$4" ver="$5" ldt="$6" cgo="$7" mode="$8" mins="$9"
-  local spec="$mod $pkgs@$ver|$ldt|cgo=$cgo|$mode" stamp="$HEPHY_STAMPS/$name" ok=1 b p i
+  local name="$1" bins="$2" mod="$3" pkgs="$4" ver="$5" ldt="$6" cgo="$7" mode="$8" mins="$9" sum="${10}"
+  local spec="$mod $pkgs@$ver $sum|$ldt|cgo=$cgo|$mode" stamp="$HEPHY_STAMPS/$name" ok=1 b p i
   local -a barr parr
   read -r -a barr <<<"$bins"
   read -r -a parr <<<"$pkgs"
@@ -153,7 +156,7 @@ install_go_tool() {
   # A binary built earlier without a stamp (or by hand) is adopted if its build info matches.
   ok=1
   for i in "${!barr[@]}"; do
-    go_binary_matches "${barr[$i]}" "$(pkg_path "$mod" "${parr[$i]}")" "$ver" "$mode" "$vflag" "$cgo" || ok=0
+    go_binary_matches "${barr[$i]}" "$(pkg_path "$mod" "${parr[$i]}")" "$ver" "$mode" "$vflag" "$cgo" "$sum" || ok=0
   done
   if [ "$ok" = 0 ]; then
     hephy_log "building $name $ver from source (first use, ~$mins min)..."
@@ -161,6 +164,8 @@ install_go_tool() {
     dl="$(mktemp)"
     hephy_quiet go mod download -json "$mod@$ver" || hephy_die "cannot download $mod@$ver"
     go mod download -json "$mod@$ver" >"$dl"
+    [ "$(jq -r .Sum "$dl")" = "$sum" ] \
+      || hephy_die "$mod@$ver: go mod download reports checksum $(jq -r .Sum "$dl"), tool-pins.json pins $sum"
     dir="$(jq -r .Dir "$dl")"
     rev="$(jq -r '.Origin.Hash // empty' "$dl")"
     rm -f "$dl"
@@ -185,8 +190,8 @@ install_go_tool() {
       rm -rf "$work"
     fi
     for i in "${!barr[@]}"; do
-      go_binary_matches "${barr[$i]}" "$(pkg_path "$mod" "${parr[$i]}")" "$ver" "$mode" "$vflag" "$cgo" \
-        || hephy_die "$name: built ${barr[$i]} does not carry $ver in its build info"
+      go_binary_matches "${barr[$i]}" "$(pkg_path "$mod" "${parr[$i]}")" "$ver" "$mode" "$vflag" "$cgo" "$sum" \
+        || hephy_die "$name: built ${barr[$i]} does not carry $ver (and its checksum) in its build info"
     done
   fi
   printf '%s' "$spec" >"$stamp"
@@ -207,9 +212,9 @@ want apt && install_apt
 want binfmt && install_binfmt
 want containers-conf && install_containers_conf
 for t in "${GO_TOOLS[@]}"; do
-  IFS='|' read -r name bins mod pkgs ver ldt cgo mode mins <<<"$t"
+  IFS='|' read -r name bins mod pkgs ver ldt cgo mode mins sum <<<"$t"
   if want "$name"; then
-    install_go_tool "$name" "$bins" "$mod" "$pkgs" "$ver" "$ldt" "$cgo" "$mode" "$mins"
+    install_go_tool "$name" "$bins" "$mod" "$pkgs" "$ver" "$ldt" "$cgo" "$mode" "$mins" "$sum"
     [ "$name" = buildx ] && install_buildx_plugin
   fi
 done

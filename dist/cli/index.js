@@ -1,10 +1,7944 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
+/***/ 3057:
+/***/ ((module) => {
+
+function isBuffer(value) {
+  return Buffer.isBuffer(value) || value instanceof Uint8Array
+}
+
+function isEncoding(encoding) {
+  return Buffer.isEncoding(encoding)
+}
+
+function alloc(size, fill, encoding) {
+  return Buffer.alloc(size, fill, encoding)
+}
+
+function allocUnsafe(size) {
+  return Buffer.allocUnsafe(size)
+}
+
+function allocUnsafeSlow(size) {
+  return Buffer.allocUnsafeSlow(size)
+}
+
+function byteLength(string, encoding) {
+  return Buffer.byteLength(string, encoding)
+}
+
+function compare(a, b) {
+  return Buffer.compare(a, b)
+}
+
+function concat(buffers, totalLength) {
+  return Buffer.concat(buffers, totalLength)
+}
+
+function copy(source, target, targetStart, start, end) {
+  return toBuffer(source).copy(target, targetStart, start, end)
+}
+
+function equals(a, b) {
+  return toBuffer(a).equals(b)
+}
+
+function fill(buffer, value, offset, end, encoding) {
+  return toBuffer(buffer).fill(value, offset, end, encoding)
+}
+
+function from(value, encodingOrOffset, length) {
+  return Buffer.from(value, encodingOrOffset, length)
+}
+
+function includes(buffer, value, byteOffset, encoding) {
+  return toBuffer(buffer).includes(value, byteOffset, encoding)
+}
+
+function indexOf(buffer, value, byfeOffset, encoding) {
+  return toBuffer(buffer).indexOf(value, byfeOffset, encoding)
+}
+
+function lastIndexOf(buffer, value, byteOffset, encoding) {
+  return toBuffer(buffer).lastIndexOf(value, byteOffset, encoding)
+}
+
+function swap16(buffer) {
+  return toBuffer(buffer).swap16()
+}
+
+function swap32(buffer) {
+  return toBuffer(buffer).swap32()
+}
+
+function swap64(buffer) {
+  return toBuffer(buffer).swap64()
+}
+
+function toBuffer(buffer) {
+  if (Buffer.isBuffer(buffer)) return buffer
+  return Buffer.from(buffer.buffer, buffer.byteOffset, buffer.byteLength)
+}
+
+function toString(buffer, encoding, start, end) {
+  return toBuffer(buffer).toString(encoding, start, end)
+}
+
+function toHex(buffer, start, end) {
+  return toBuffer(buffer).toString('hex', start, end)
+}
+
+function write(buffer, string, offset, length, encoding) {
+  return toBuffer(buffer).write(string, offset, length, encoding)
+}
+
+function readDoubleBE(buffer, offset) {
+  return toBuffer(buffer).readDoubleBE(offset)
+}
+
+function readDoubleLE(buffer, offset) {
+  return toBuffer(buffer).readDoubleLE(offset)
+}
+
+function readFloatBE(buffer, offset) {
+  return toBuffer(buffer).readFloatBE(offset)
+}
+
+function readFloatLE(buffer, offset) {
+  return toBuffer(buffer).readFloatLE(offset)
+}
+
+function readInt32BE(buffer, offset) {
+  return toBuffer(buffer).readInt32BE(offset)
+}
+
+function readInt32LE(buffer, offset) {
+  return toBuffer(buffer).readInt32LE(offset)
+}
+
+function readUInt32BE(buffer, offset) {
+  return toBuffer(buffer).readUInt32BE(offset)
+}
+
+function readUInt32LE(buffer, offset) {
+  return toBuffer(buffer).readUInt32LE(offset)
+}
+
+function writeDoubleBE(buffer, value, offset) {
+  return toBuffer(buffer).writeDoubleBE(value, offset)
+}
+
+function writeDoubleLE(buffer, value, offset) {
+  return toBuffer(buffer).writeDoubleLE(value, offset)
+}
+
+function writeFloatBE(buffer, value, offset) {
+  return toBuffer(buffer).writeFloatBE(value, offset)
+}
+
+function writeFloatLE(buffer, value, offset) {
+  return toBuffer(buffer).writeFloatLE(value, offset)
+}
+
+function writeInt32BE(buffer, value, offset) {
+  return toBuffer(buffer).writeInt32BE(value, offset)
+}
+
+function writeInt32LE(buffer, value, offset) {
+  return toBuffer(buffer).writeInt32LE(value, offset)
+}
+
+function writeUInt32BE(buffer, value, offset) {
+  return toBuffer(buffer).writeUInt32BE(value, offset)
+}
+
+function writeUInt32LE(buffer, value, offset) {
+  return toBuffer(buffer).writeUInt32LE(value, offset)
+}
+
+module.exports = {
+  isBuffer,
+  isEncoding,
+  alloc,
+  allocUnsafe,
+  allocUnsafeSlow,
+  byteLength,
+  compare,
+  concat,
+  copy,
+  equals,
+  fill,
+  from,
+  includes,
+  indexOf,
+  lastIndexOf,
+  swap16,
+  swap32,
+  swap64,
+  toBuffer,
+  toString,
+  toHex,
+  write,
+  readDoubleBE,
+  readDoubleLE,
+  readFloatBE,
+  readFloatLE,
+  readInt32BE,
+  readInt32LE,
+  readUInt32BE,
+  readUInt32LE,
+  writeDoubleBE,
+  writeDoubleLE,
+  writeFloatBE,
+  writeFloatLE,
+  writeInt32BE,
+  writeInt32LE,
+  writeUInt32BE,
+  writeUInt32LE
+}
+
+
+/***/ }),
+
+/***/ 9580:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+module.exports = __nccwpck_require__(4434)
+
+
+/***/ }),
+
+/***/ 3587:
+/***/ ((module) => {
+
+module.exports = class FixedFIFO {
+  constructor (hwm) {
+    if (!(hwm > 0) || ((hwm - 1) & hwm) !== 0) throw new Error('Max size for a FixedFIFO should be a power of two')
+    this.buffer = new Array(hwm)
+    this.mask = hwm - 1
+    this.top = 0
+    this.btm = 0
+    this.next = null
+  }
+
+  clear () {
+    this.top = this.btm = 0
+    this.next = null
+    this.buffer.fill(undefined)
+  }
+
+  push (data) {
+    if (this.buffer[this.top] !== undefined) return false
+    this.buffer[this.top] = data
+    this.top = (this.top + 1) & this.mask
+    return true
+  }
+
+  shift () {
+    const last = this.buffer[this.btm]
+    if (last === undefined) return undefined
+    this.buffer[this.btm] = undefined
+    this.btm = (this.btm + 1) & this.mask
+    return last
+  }
+
+  peek () {
+    return this.buffer[this.btm]
+  }
+
+  isEmpty () {
+    return this.buffer[this.btm] === undefined
+  }
+}
+
+
+/***/ }),
+
+/***/ 3867:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+const FixedFIFO = __nccwpck_require__(3587)
+
+module.exports = class FastFIFO {
+  constructor (hwm) {
+    this.hwm = hwm || 16
+    this.head = new FixedFIFO(this.hwm)
+    this.tail = this.head
+    this.length = 0
+  }
+
+  clear () {
+    this.head = this.tail
+    this.head.clear()
+    this.length = 0
+  }
+
+  push (val) {
+    this.length++
+    if (!this.head.push(val)) {
+      const prev = this.head
+      this.head = prev.next = new FixedFIFO(2 * this.head.buffer.length)
+      this.head.push(val)
+    }
+  }
+
+  shift () {
+    if (this.length !== 0) this.length--
+    const val = this.tail.shift()
+    if (val === undefined && this.tail.next) {
+      const next = this.tail.next
+      this.tail.next = null
+      this.tail = next
+      return this.tail.shift()
+    }
+
+    return val
+  }
+
+  peek () {
+    const val = this.tail.peek()
+    if (val === undefined && this.tail.next) return this.tail.next.peek()
+    return val
+  }
+
+  isEmpty () {
+    return this.length === 0
+  }
+}
+
+
+/***/ }),
+
+/***/ 298:
+/***/ ((module) => {
+
+// A simple implementation of make-array
+function makeArray (subject) {
+  return Array.isArray(subject)
+    ? subject
+    : [subject]
+}
+
+const UNDEFINED = undefined
+const EMPTY = ''
+const SPACE = ' '
+const ESCAPE = '\\'
+
+// The characters that carry a meaning of their own inside a regular
+//   expression, so a literal one has to be escaped before it is emitted.
+const REGEX_LITERAL_SPECIAL = /[.*+?()[\]{}^$|\\/]/
+const BOM = '\uFEFF'
+// A run of two or more asterisks is a globstar (#175)
+const REGEX_ANCHORED_GLOBSTAR = /^\/\*{2,}$/
+const REGEX_REPLACE_LEADING_EXCAPED_EXCLAMATION = /^\\!/
+const REGEX_REPLACE_LEADING_EXCAPED_HASH = /^\\#/
+const REGEX_SPLITALL_CRLF = /\r?\n/g
+
+// Invalid:
+// - /foo,
+// - ./foo,
+// - ../foo,
+// - .
+// - ..
+// Valid:
+// - .foo
+const DOUBLE_SLASH = '//'
+const SLASH_CODE = 47
+const DOT_CODE = 46
+
+
+const SLASH = '/'
+
+// Do not use ternary expression here, since "istanbul ignore next" is buggy
+let TMP_KEY_IGNORE = 'node-ignore'
+/* istanbul ignore else */
+if (typeof Symbol !== 'undefined') {
+  TMP_KEY_IGNORE = Symbol.for('node-ignore')
+}
+const KEY_IGNORE = TMP_KEY_IGNORE
+
+const define = (object, key, value) => {
+  Object.defineProperty(object, key, {value})
+  return value
+}
+
+const RETURN_FALSE = () => false
+
+// > The range notation, e.g. [a-zA-Z],
+// > can be used to match one of the characters in a range.
+//
+// gitignore(5) defers to fnmatch(3) for this, and git implements it in
+//   `wildmatch.c`.  A bracket expression has a sub-grammar of its own, which
+//   is neither the surrounding pattern grammar nor the JavaScript one:
+//
+//   - a `]` right after `[` or `[!` is a literal member, not the terminator
+//   - `[:alpha:]` names one of twelve POSIX classes
+//   - `\` escapes the next member, `]` included
+//   - `*`, `?` and `.` are plain literal members
+//   - an unterminated expression makes the whole pattern match nothing
+//
+// which means the expression can not be located -- let alone translated -- by
+//   a regular expression.  It is scanned out of the pattern before the
+//   replacers below run, and put back once they are done, so that neither the
+//   metacharacter escaper nor the `?` / `*` replacers ever see its body.
+
+// git classifies with its own ASCII-only ctype macros (`wildmatch.c`), never
+//   with the C library ones, so these must not be mapped onto `\d` / `\w` /
+//   `\s`, which are wider.  `/` is left out of every expansion, because a
+//   bracket expression never matches a path separator.
+const POSIX_CLASSES = {
+  alnum: '0-9A-Za-z',
+  alpha: 'A-Za-z',
+  blank: ' \\t',
+  cntrl: '\\x00-\\x1f\\x7f',
+  digit: '0-9',
+  graph: '!-.0-~',
+  lower: 'a-z',
+  print: ' -.0-~',
+  punct: '!-.:-@\\[-`{-~',
+  // git's `sane-ctype.h` classifies \v and \f as control, not space,
+  //   unlike C's `isspace`
+  space: ' \\t\\n\\r',
+  upper: 'A-Z',
+  xdigit: '0-9A-Fa-f'
+}
+
+const CLASS_MEMBERS_TO_ESCAPE = '\\]^-['
+
+const escapeMember = char => CLASS_MEMBERS_TO_ESCAPE.indexOf(char) < 0
+  ? char
+  : ESCAPE + char
+
+// > if (matched == negated || ((flags & WM_PATHNAME) && text_ch == '/'))
+// >   return WM_ABORT_TO_STARSTAR;                     (git, `wildmatch.c`)
+// A bracket expression never matches a path separator, whatever its members
+//   say, so a negated class gets `/` as one more excluded character, while a
+//   plain one -- where a literal member or a range could still let `/` in --
+//   is guarded with a lookahead, `/` being impossible to subtract from a
+//   JavaScript character class.
+const NON_SLASH = '(?!\\/)'
+
+const classSource = (negated, body) => {
+  if (negated) {
+    return `[^\\/${body}]`
+  }
+
+  const source = `[${body}]`
+
+  return new RegExp(source).test('/')
+    ? NON_SLASH + source
+    : source
+}
+
+// Scan the bracket expression that starts at `pattern[start] === '['`,
+//   mirroring the member loop of git's `wildmatch.c`.
+// @returns {{end: number, source: string} | null} `null` if the expression is
+//   never terminated, which makes the whole pattern match nothing.
+const scanBracket = (pattern, start) => {
+  const {length} = pattern
+  let index = start + 1
+  let negated = EMPTY
+
+  const lead = pattern[index]
+  if (lead === '!' || lead === '^') {
+    negated = '^'
+    index ++
+  }
+
+  let body = EMPTY
+
+  // The member a `-` could start a range from, or EMPTY when the previous
+  //   member can not open one (start of the body, or a range / POSIX class
+  //   that has just closed)
+  let prev = EMPTY
+
+  // git scans the members with a do-while, so the first one is consumed
+  //   unconditionally.  That is the whole reason a leading `]` is a member
+  //   and not the terminator.
+  for (;;) {
+    const char = pattern[index]
+
+    if (char === UNDEFINED) {
+      return null
+    }
+
+    if (char === ESCAPE) {
+      // A pattern can not end on a lone backslash -- `createRule` has
+      //   already thrown it away -- so there is a character to read.
+      const escaped = pattern[++ index]
+      body += escapeMember(escaped)
+      prev = escaped
+    } else if (
+      char === '-'
+      && prev
+      && index + 1 < length
+      && pattern[index + 1] !== ']'
+    ) {
+      index ++
+      let to = pattern[index]
+      if (to === ESCAPE) {
+        to = pattern[index += 1]
+      }
+      // An out-of-order range matches nothing in git but is a syntax error in
+      //   JavaScript, so it is dropped.  Its lower bound stays: git tests it
+      //   as a plain member before it ever looks at the `-`, so `[c-a]` does
+      //   match `c`.
+      if (prev <= to) {
+        body += `-${escapeMember(to)}`
+      }
+      prev = EMPTY
+    } else if (char === '[' && pattern[index + 1] === ':') {
+      const nameStart = index + 2
+      let end = nameStart
+      while (end < length && pattern[end] !== ']') {
+        end ++
+      }
+
+      if (end === length) {
+        return null
+      }
+
+      if (end > nameStart && pattern[end - 1] === ':') {
+        const name = pattern.slice(nameStart, end - 1)
+
+        // An unknown class name makes the whole pattern match nothing
+        if (!Object.prototype.hasOwnProperty.call(POSIX_CLASSES, name)) {
+          return null
+        }
+
+        body += POSIX_CLASSES[name]
+        prev = EMPTY
+        index = end
+      } else {
+        // No `:]` to close it, so the `[` is a plain member and scanning
+        //   resumes right after it.
+        body += escapeMember('[')
+        prev = '['
+        index = nameStart - 2
+      }
+    } else {
+      body += escapeMember(char)
+      prev = char
+    }
+
+    index ++
+
+    if (pattern[index] === ']') {
+      return {
+        end: index,
+        source: classSource(negated, body)
+      }
+    }
+  }
+}
+
+// An empty JavaScript class can never match, which is how a pattern that git
+//   gives up on (`WM_ABORT_ALL`) is expressed here.
+const NEVER_MATCH = '[]'
+
+// A NUL can appear in neither a `.gitignore` line nor a path, which makes it
+//   the one safe placeholder character.  A literal one in the pattern is
+//   held aside all the same, so a collision is impossible by construction.
+const PLACEHOLDER = '\u0000'
+const REGEX_RESTORE_PLACEHOLDER = new RegExp(
+  `${PLACEHOLDER}(\\d+)${PLACEHOLDER}`, 'g'
+)
+
+// The one wildcard the chain does not expand for itself is a trailing `*`. How
+//   it expands depends on the mode (`regex` vs `checkRegex`), so `_make` is
+//   left to do it, and until then the pending wildcard travels as this marker.
+//   That is what keeps it apart from a user-escaped literal `\*`: the unescape
+//   steps collapse the escaped one to the exact `\*` a wildcard would leave
+//   behind, so by the time `_make` runs the two are otherwise the same string
+//   and a literal star gets wrongly rewritten into a wildcard. The marker is a
+//   private-use character, and `extractBrackets` keeps one that came out of the
+//   pattern apart from it, so the only marker `_make` ever turns back into a
+//   real wildcard is the one this chain put there itself.
+const TRAILING_WILDCARD = '\uE000'
+
+// A trailing "/**" is deferred the same way, because `checkRegex` has to tell
+//   it apart from a trailing "/*" (see `checkSourceOf`). For `.ignores()` it
+//   still never matches the folder itself (#21).
+const TRAILING_DOUBLESTAR = '\uE001'
+
+// The three characters above mean something to the chain that builds the
+//   source rather than to the path, so one that came out of the pattern is
+//   held aside like a bracket expression instead of going straight out. Being
+//   held is what makes it safe: the restore runs after the step that anchors
+//   the source, so the character comes back in the middle of the source and
+//   not at its end, which is the one place `_make` and `checkSourceOf` look
+//   for a marker. Without it a pattern's own character lands where a pending
+//   marker sits, and `_make` turns it into a real trailing wildcard.
+//
+// It is held as a one-member class rather than bare, in both of the branches
+//   a reserved character can reach, so that the property can be
+//   read off this function alone -- a reserved character never goes out on
+//   its own -- rather than depending on where in the chain the restore
+//   happens to run. In the expression built here `[x]` matches exactly what
+//   `x` matches, none of the three being special to a regular expression or
+//   inside a class, so no test can tell the two apart: the class is insurance,
+//   and the paragraph above is the reason it is not needed.
+const isReserved = char =>
+  char === PLACEHOLDER
+  || char === TRAILING_WILDCARD
+  || char === TRAILING_DOUBLESTAR
+
+// Replace every bracket expression with a placeholder the replacers below
+//   leave alone, and translate it separately.
+const extractBrackets = pattern => {
+  const sources = []
+  const hold = source =>
+    `${PLACEHOLDER}${sources.push(source) - 1}${PLACEHOLDER}`
+
+  const {length} = pattern
+  let out = EMPTY
+  let index = 0
+
+  while (index < length) {
+    const char = pattern[index]
+
+    if (char === ESCAPE) {
+      // > Put a backslash ("\") in front of ... a character to make it literal.
+      //                                            (gitignore(5) -> fnmatch(3))
+      // A backslash quotes the next character, whatever it is, so `\d` is a
+      //   literal `d`, not the regex digit class, and `\?` is a literal `?`,
+      //   not a wildcard. Held aside as its literal here, the escape never
+      //   reaches the replacers below, which would otherwise let `\d`, `\b`,
+      //   `\1`, `\/` keep their regular-expression meaning, and would turn a
+      //   `\?` into `[^\/]`.
+      //
+      // Three escapes are still left for the chain: `\*` (a literal star,
+      //   told apart from a wildcard by `TRAILING_WILDCARD` and the wildcard
+      //   replacers), `\[` (a literal bracket, the one `[` the bracket
+      //   replacer still expects), and `\ ` (a quoted space, which one pass
+      //   below rewrites in bulk -- holding each one aside instead costs more
+      //   on a pattern built out of them).
+      //
+      // A quoted backslash is not among them. The chain doubles every
+      //   backslash, then takes the doubling back out again, and a quoted one
+      //   standing next to a character the chain also escapes left the two
+      //   counts sharing a run, so one of the escapes was lost. Held here as
+      //   the literal it means, it never joins that run.
+      const escaped = pattern[index + 1]
+
+      if (escaped === SLASH && index + 2 === length) {
+        // Git removes a final directory slash before matching. An escape
+        //   without a character after that removal makes the pattern invalid.
+        out += hold(NEVER_MATCH)
+      } else if (
+        escaped === '*'
+        || escaped === '['
+        || escaped === SPACE
+      ) {
+        out += pattern.slice(index, index + 2)
+      } else {
+        out += hold(
+          REGEX_LITERAL_SPECIAL.test(escaped)
+            ? ESCAPE + escaped
+            : isReserved(escaped)
+              ? `[${escaped}]`
+              : escaped
+        )
+      }
+
+      index += 2
+    } else if (isReserved(char)) {
+      out += hold(`[${char}]`)
+      index ++
+    } else if (char === '[') {
+      const scanned = scanBracket(pattern, index)
+
+      if (scanned === null) {
+        // git gives up on the whole pattern (`WM_ABORT_ALL`), so whatever
+        //   follows can not make it match either.
+        out += hold(NEVER_MATCH)
+        index = length
+      } else {
+        out += hold(scanned.source)
+        index = scanned.end + 1
+      }
+    } else {
+      out += char
+      index ++
+    }
+  }
+
+  return {
+    source: out,
+    sources
+  }
+}
+
+// A step of the chain below is normally a `[matcher, replacer]` pair handed
+//   to `String.replace`. `DIRECT` marks the ones that are plain string work
+//   instead, and take `(source, pattern)`.
+//
+// Anchoring the two ends is exactly that -- a test of one character and a
+//   concatenation -- and putting it through the regular expression engine
+//   cost a third of this chain for nothing: 167ns where 10ns does the same
+//   job. The two are still steps in the same list, in the same places,
+//   because their position in the order is part of what they mean.
+const DIRECT = null
+
+// A separator at the beginning or in the middle of a pattern, as opposed to
+//   one at the very end.
+const REGEX_INNER_SLASH = /\/(?!$)/
+const WILDCARD = '[^\\/]*'
+
+// > If the pattern ends with a slash,
+// > it is removed for the purpose of the following description,
+// > but it would only find a match with a directory.
+// > In other words, foo/ will match a directory foo and paths underneath it,
+// > but will not match a regular file or a symbolic link foo
+// >  (this is consistent with the way how pathspec works in general in Git).
+// '`foo/`' will not match regular file '`foo`' or symbolic link '`foo`'
+// -> ignore-rules will not deal with it, because it costs extra `fs.stat` call
+//      you could use option `mark: true` with `glob`
+
+// '`foo/`' should not continue with the '`..`'
+// The chain that turns one gitignore pattern into a regular expression
+//   source, in order. A step is either
+//
+//   [matcher, replacer]            handed to `String.replace`
+//   [matcher, replacer, required]  the same, but skipped outright unless
+//                                    `required` appears in the string, which
+//                                    the matcher cannot match without
+//   [DIRECT, transform]            plain string work, taking (source, pattern)
+//
+// The `required` character is only ever a shortcut: finding it does not mean
+//   the matcher will match, and not finding it means it cannot. It is there
+//   because scanning for one character costs a fraction of running a matcher
+//   that then finds nothing -- for the wildcard step, whose `[^\\]+`
+//   backtracks its way through the whole string before giving up, 11ns
+//   against 400ns.
+const REPLACERS = [
+
+  // Replace (\ ) with ' '
+  // Only a space: an escaped tab or other whitespace is already a literal by
+  //   the time it reaches here, and a bare tab must be left as one, not turned
+  //   into a space.
+  // (\ ) -> ' '
+  // (\\ ) -> '\\ '
+  // (\\\ ) -> '\\ '
+  [
+    // A run of backslashes is taken whole, from its first one, so no match
+    //   ever starts again inside it -- `(\\+?) ` did, which made a long run
+    //   quadratic.
+    /(\\+)( ?)/g,
+    (_, run, space) => space
+      ? run.slice(0, run.length - run.length % 2) + SPACE
+      : run,
+    ESCAPE + SPACE
+  ],
+
+  // git's wildmatch() reads a run of two or more asterisks as one globstar
+  //   whenever the run fills a path segment: it starts the pattern or follows
+  //   a `/`, and it ends the pattern or comes before a `/`. A run of two is
+  //   already `**`; a longer one is folded into `**` here, so the steps
+  //   below only ever have to know `**`.
+  // `***/foo` -> `**/foo`, `a/***/b` -> `a/**/b`, `a/***` -> `a/**`
+  // git also takes a run beside a literal prefix (`a***/b`) or beside an
+  //   escaped slash (`***\/b`) as a globstar, and this does not; the README
+  //   lists both, under "A run of asterisks".
+  [
+    /(^|\/)\*{3,}(?=\/|$)/g,
+    (_, start) => `${start}**`,
+    '*'
+  ],
+
+  // Escape metacharacters
+  // which is written down by users but means special for regular expressions.
+
+  // > There are 12 characters with special meanings:
+  // > - the backslash \,
+  // > - the caret ^,
+  // > - the dollar sign $,
+  // > - the period or dot .,
+  // > - the vertical bar or pipe symbol |,
+  // > - the question mark ?,
+  // > - the asterisk or star *,
+  // > - the plus sign +,
+  // > - the opening parenthesis (,
+  // > - the closing parenthesis ),
+  // > - and the opening square bracket [,
+  // > - the opening curly brace {,
+  // > These special characters are often called "metacharacters".
+  [
+    /[\\$.|*+(){^]/g,
+    match => `\\${match}`
+  ],
+
+  [
+    // > a question mark (?) matches a single character
+    /(?!\\)\?/g,
+    () => '[^/]',
+    '?'
+  ],
+
+  // leading slash
+  [
+
+    // > A leading slash matches the beginning of the pathname.
+    // > For example, "/*.c" matches "cat-file.c" but not "mozilla-sha1/sha1.c".
+    // A leading slash matches the beginning of the pathname
+    /^\//,
+    () => '^',
+    SLASH
+  ],
+
+  // replace special metacharacter slash after the leading slash
+  [
+    /\//g,
+    () => '\\/',
+    SLASH
+  ],
+
+  [
+    // > A leading "**" followed by a slash means match in all directories.
+    // > For example, "**/foo" matches file or directory "foo" anywhere,
+    // > the same as pattern "foo".
+    // > "**/foo/bar" matches file or directory "bar" anywhere that is directly
+    // >   under directory "foo".
+    // Notice that the '*'s have been replaced as '\\*'
+    /^\^*(?:\\\*\\\*\\\/)+/,
+
+    // '**/foo' <-> 'foo'
+    () => '(?:^|\\/)',
+    '*'
+  ],
+
+  // starting
+  [
+    // there will be no leading '/'
+    //   (which has been replaced by section "leading slash")
+    // If starts with '**', adding a '^' to the regular expression also works
+    DIRECT,
+    (source, pattern) => {
+      // Nothing to anchor to, or already anchored (`^` or `(?:^|\/)`)
+      if (!source || source[0] === '^' || source[0] === '(') {
+        return source
+      }
+
+      // If has a slash `/` at the beginning or middle
+      const anchor = !REGEX_INNER_SLASH.test(pattern)
+        // > Prior to 2.22.1
+        // > If the pattern does not contain a slash /,
+        // >   Git treats it as a shell glob pattern
+        // Actually, if there is only a trailing slash,
+        //   git also treats it as a shell glob pattern
+
+        // After 2.22.1 (compatible but clearer)
+        // > If there is a separator at the beginning or middle (or both)
+        // > of the pattern, then the pattern is relative to the directory
+        // > level of the particular .gitignore file itself.
+        // > Otherwise the pattern may also match at any level below
+        // > the .gitignore level.
+        ? '(?:^|\\/)'
+
+        // > Otherwise, Git treats the pattern as a shell glob suitable for
+        // >   consumption by fnmatch(3)
+        : '^'
+
+      return anchor + source
+    }
+  ],
+
+  // two globstars
+  [
+    // Use lookahead assertions so that we could match more than one `'/**'`
+    /\\\/\\\*\\\*(?=\\\/|$)/g,
+
+    // Zero, one or several directories
+    // should not use '*', or it will be replaced by the next replacer
+
+    // Check if it is not the last `'/**'`
+    (_, index, str) => index + 6 < str.length
+
+      // case: /**/ at the end of the pattern, i.e. a trailing `'/**/'`
+      // > A trailing `"/**/"` (a trailing `"/**"` restricted to directories)
+      // >   matches everything inside, but it should not match the current
+      // >   folder itself, so it requires at least one directory segment.
+      // 'a/**/' matches 'a/b/', 'a/x/y/' but not 'a/'
+      ? str.slice(index + 6) === '\\/'
+        ? '(?:\\/[^\\/]+)+'
+
+        // case: /**/
+        // > A slash followed by two consecutive asterisks then a slash matches
+        // >   zero or more directories.
+        // > For example, "a/**/b" matches "a/b", "a/x/b", "a/x/y/b" and so on.
+        // '/**/'
+        : '(?:\\/[^\\/]+)*'
+
+      // case: /**
+      // > A trailing `"/**"` matches everything inside.
+
+      // #21: everything inside but it should not include the current folder,
+      //   resolved by `_make`
+      : `\\/${TRAILING_DOUBLESTAR}`,
+    '*'
+  ],
+
+  // normal intermediate wildcards
+  [
+    // Never replace escaped '*'
+    // ignore rule '\*' will match the path '*'
+
+    // 'abc.*/' -> go
+    // 'abc.*'  -> skip this rule,
+    //    coz trailing single wildcard will be handed by [trailing wildcard]
+    /(^|[^\\])(?:\\\*)+(?!$)/g,
+
+    // '*.js' matches '.js'
+    // '*.js' doesn't match 'abc'
+    // 1. An asterisk "*" matches anything except a slash.
+    // 2. Other consecutive asterisks are considered regular asterisks
+    //    and collapse into one non-slash wildcard run.
+    (_, p1) => p1 + WILDCARD,
+    '*'
+  ],
+
+  // trailing wildcard, held apart from a literal star
+  [
+    // The step above leaves a trailing `*` alone, so a single `\*` is all that
+    //   can be left at the end here, and what stands in front of it says which
+    //   kind it is. A wildcard arrives as the escaper wrote it, `\*` with
+    //   nothing before it; a literal arrives as the user's own escape, which
+    //   the escaper doubled, and then the star's own -- `\\` and then `\*`.
+    //   There is no third case: every backslash still reaching the chain is
+    //   one `\*`, `\[` or `\ ` carries itself, and each is followed by its
+    //   own character, so a longer run can never form. This runs while the
+    //   two are still distinct, before the unescape steps below collapse the
+    //   literal onto the very `\*` a wildcard leaves behind.
+    /(^|[^\\])((?:\\\\)*)\\\*$/,
+
+    (match, p1, p2) =>
+      p2 === EMPTY
+        // A real wildcard: carry it to `_make` as the marker, so the unescape
+        //   steps and the trailing-wildcard rewrite can never mistake it for a
+        //   literal `\*` (nor the reverse).
+        ? p1 + TRAILING_WILDCARD
+        // A literal star: leave it exactly as it stands for the unescape steps.
+        : match,
+    '*'
+  ],
+
+  [
+    // unescape, revert step 3 except for back slash
+    // For example, if a user escape a '\\*',
+    // after step 3, the result will be '\\\\\\*'
+    /\\\\\\(?=[$.|*+(){^])/g,
+    () => ESCAPE,
+    ESCAPE + ESCAPE
+  ],
+
+  [
+    // '\\\\' -> '\\'
+    /\\\\/g,
+    () => ESCAPE,
+    ESCAPE + ESCAPE
+  ],
+
+  [
+    // Every real bracket expression -- POSIX classes included -- has already
+    //   been held aside by `extractBrackets`, so the only `[` left in the
+    //   pattern is an escaped, literal one.
+
+    // A backslash could only stand at the end of the range if it quoted the
+    //   `]`, and `\]` is held aside long before this.
+    /\\\[([^\]/]*?)($|\])/g,
+
+    // '\\[bar]' -> '\\\\[bar]'
+    (match, range, close) => `\\[${range}${close}`,
+    '['
+  ],
+
+  // ending
+  [
+    // 'js' will not match 'js.'
+    // 'ab' will not match 'abc'
+    DIRECT,
+
+    // WTF!
+    // https://git-scm.com/docs/gitignore
+    // changes in [2.22.1](https://git-scm.com/docs/gitignore/2.22.1)
+    // which re-fixes #24, #38
+
+    // > If there is a separator at the end of the pattern then the pattern
+    // > will only match directories, otherwise the pattern can match both
+    // > files and directories.
+
+    // 'js*' will not match 'a.js'
+    // 'js/' will not match 'a.js'
+    // 'js' will match 'a.js' and 'a.js/'
+    source => {
+      const last = source[source.length - 1]
+
+      // The pattern is empty, or ends in a pending marker `_make` owns --
+      //   the trailing wildcard, or a trailing "/**". A trailing `*` that is
+      //   not the marker is a literal star, which anchors like any other
+      //   final character.
+      if (!last || last === TRAILING_WILDCARD || last === TRAILING_DOUBLESTAR) {
+        return source
+      }
+
+      return last === SLASH
+        // foo/ will not match 'foo'
+        ? `${source}$`
+        // foo matches 'foo' and 'foo/'
+        : `${source}(?=$|\\/$)`
+    }
+  ]
+]
+
+const REGEX_REPLACE_TRAILING_WILDCARD = /(^|\\\/)?\uE000$/
+const MODE_IGNORE = 'regex'
+const MODE_CHECK_IGNORE = 'checkRegex'
+const UNDERSCORE = '_'
+
+const replaceTrailingWildcard = (_, p1) => {
+  const prefix = p1
+    // '\^':
+    // '/*' does not match EMPTY
+    // '/*' does not match everything
+
+    // '\\\/':
+    // 'abc/*' does not match 'abc/'
+    ? `${p1}[^/]+`
+
+    // 'a*' matches 'a'
+    // 'a*' matches 'aa'
+    : '[^/]*'
+
+  return `${prefix}(?=$|\\/$)`
+}
+
+const REGEX_REPLACE_TRAILING_DOUBLESTAR = /\uE001$/
+
+// 'abc/**' matches everything under 'abc', but not 'abc/' itself (#21):
+//   requiring one arbitrary character (line terminators included, #176)
+//   after 'abc/' is necessary and sufficient for `.test(path)`.
+const replaceTrailingDoublestar = () => '[\\s\\S]'
+
+// The fixed piece between the wildcard at `at` and the next wildcard of the
+//   run: the tokens that separate them, joined as they appear in the source.
+//   A run never holds two wildcards in a row, so there is always at least one
+//   token.
+const separatorAfter = (run, at) => {
+  let separator = EMPTY
+
+  for (let index = at + 1; index < run.length && !run[index].wildcard; index ++) {
+    separator += run[index].single
+  }
+
+  return separator
+}
+
+// Where a run of non-slash wildcards is split by fixed pieces --
+//   `[^/]*ab[^/]*cd...` -- the engine has many equivalent ways to lay the
+//   input across the wildcards, and on input that does not match it works
+//   through all of them, so the time grows with the number of wildcards
+//   rather than the length of the path. Every wildcard but the last in such a
+//   run can be pinned to stop where the piece after it begins, which leaves
+//   one way to lay out the input and no rewinding, without changing which
+//   paths match: the fixed pieces still bound the count, and the last
+//   wildcard still absorbs the rest.
+//
+// A wildcard is pinned to the whole piece, never to the piece's first
+//   character. The pin leaves no way back, so a wildcard that stopped at that
+//   first character would hand over wherever the character happens to turn
+//   up, including the places the rest of the piece cannot follow -- which is
+//   how `f*o/*/*` came to miss `foo/b/c`, the first `o` of `foo` not being
+//   the one the `o/` after it needs. Every token of a piece matches exactly
+//   one character, so the first place the whole piece fits is the leftmost
+//   place it can sit, and whatever is left over goes to the wildcards that
+//   follow.
+//
+// The source is read one token at a time -- a wildcard, a single-character
+//   piece (a literal, an escape, a class), or a parenthesised group or anchor
+//   that ends the run -- so only a genuine wildcard is touched.
+const pinWildcards = source => {
+  if (source.indexOf(WILDCARD) < 0) {
+    return source
+  }
+
+  const tokens = []
+  const {length} = source
+  let index = 0
+
+  while (index < length) {
+    const char = source[index]
+
+    if (source.startsWith(WILDCARD, index)) {
+      tokens.push({wildcard: true})
+      index += WILDCARD.length
+    } else if (char === '[') {
+      let end = index + 1
+
+      if (source[end] === '^') {
+        end ++
+      }
+
+      if (source[end] === ']') {
+        end ++
+      }
+
+      while (end < length && source[end] !== ']') {
+        end += source[end] === ESCAPE
+          ? 2
+          : 1
+      }
+
+      end ++
+      tokens.push({single: source.slice(index, end)})
+      index = end
+    } else if (char === ESCAPE) {
+      tokens.push({single: source.slice(index, index + 2)})
+      index += 2
+    } else if (char === '(') {
+      let depth = 0
+      let end = index
+
+      do {
+        if (source[end] === ESCAPE) {
+          end ++
+        } else if (source[end] === '(') {
+          depth ++
+        } else if (source[end] === ')') {
+          depth --
+        }
+
+        end ++
+      } while (end < length && depth > 0)
+
+      if ('*+?'.indexOf(source[end]) >= 0) {
+        end ++
+      }
+
+      tokens.push({boundary: source.slice(index, end)})
+      index = end
+    } else if (char === '^' || char === '$') {
+      tokens.push({boundary: char})
+      index ++
+    } else {
+      tokens.push({single: char})
+      index ++
+    }
+  }
+
+  let out = EMPTY
+  let run = []
+
+  const flush = () => {
+    let lastWildcard
+
+    run.forEach((token, at) => {
+      if (token.wildcard) {
+        lastWildcard = at
+      }
+    })
+
+    run.forEach((token, at) => {
+      if (!token.wildcard) {
+        out += token.single
+        return
+      }
+
+      // Every wildcard but the last is pinned to the whole piece that
+      //   follows it, for the reason set out above this function. The last
+      //   one stays as it is and takes up the rest.
+      out += at === lastWildcard
+        ? WILDCARD
+        : `(?:(?!${separatorAfter(run, at)})[^\\/])*`
+    })
+
+    run = []
+  }
+
+  tokens.forEach(token => {
+    if (token.boundary === undefined) {
+      run.push(token)
+      return
+    }
+
+    flush()
+    out += token.boundary
+  })
+
+  flush()
+
+  return out
+}
+
+// @param {pattern}
+const makeRegexPrefix = pattern => {
+  // `/**` matches every path, as `**` does. The translation below only finds
+  //   a globstar beside a slash it keeps, and the leading one is turned into
+  //   an anchor, so `/**` would come out as `/*` and match one level only.
+  //   Here rather than in `createRule`, so that `checkSourceOf`, which
+  //   compiles `/**/` again without its trailing slash, gets it too.
+  if (REGEX_ANCHORED_GLOBSTAR.test(pattern)) {
+    pattern = '**'
+  }
+
+  const {source, sources} = extractBrackets(pattern)
+
+  const replaced = REPLACERS.reduce(
+    // A pass whose matcher finds nothing hands back the very string it was
+    //   given, so asking first costs a search and saves a rewrite. Ten of the
+    //   fifteen passes never fire for a typical .gitignore line, and between
+    //   them they were 45% of this chain.
+    (prev, [matcher, replacer, required]) => {
+      if (matcher === DIRECT) {
+        return replacer(prev, pattern)
+      }
+
+      if (required !== UNDEFINED && prev.indexOf(required) < 0) {
+        return prev
+      }
+
+      // A pass whose matcher finds nothing hands back the very string it was
+      //   given, so asking first costs a search and saves a rewrite.
+      return matcher.test(prev)
+        ? prev.replace(matcher, replacer.bind(pattern))
+        : prev
+    },
+    source
+  )
+
+  // Most patterns hold no bracket expression at all, and then there is
+  //   nothing to put back.
+  return sources.length
+    ? replaced.replace(
+      REGEX_RESTORE_PLACEHOLDER,
+      (match, index) => sources[index]
+    )
+    : replaced
+}
+
+// `checkRegex` tests a path with a trailing slash, 'abc/', the way
+//   `git check-ignore` matches that literal string once the directory itself
+//   is known not to be excluded (see `checkIgnore`): a trailing '/' of the
+//   pattern is dropped, a basename pattern sees an empty basename, and only a
+//   pattern whose last segment is a pending wildcard can match what is left
+//   after the final slash -- 'abc/*' and 'abc/**' match 'abc/', and 'abc/**'
+//   also matches 'abc/d/' (#77, #169).
+const checkSourceOf = (body, prefix) => {
+  if (body[body.length - 1] === SLASH) {
+    prefix = makeRegexPrefix(body.slice(0, - 1))
+  }
+
+  const head = prefix.slice(0, - 1)
+  const last = prefix[prefix.length - 1]
+
+  return last === TRAILING_WILDCARD
+    ? `${head}$`
+    : last === TRAILING_DOUBLESTAR
+      ? head
+      : NEVER_MATCH
+}
+
+// A trailing slash does not stop a pattern being basename-only: it restricts
+//   the match to a directory, it does not let the pattern reach across one.
+//   Everything else a pattern can hold -- a wildcard, a character class, an
+//   escape -- stays inside a single path segment too, so a pattern with no
+//   separator in it can only ever describe the last one.
+const matchesBasename = body => {
+  const index = body.indexOf(SLASH)
+
+  return index < 0 || index === body.length - 1
+}
+
+// The last segment of a path, keeping a trailing slash, because a pattern that
+//   ends in one matches only a directory.
+// 'a/b/c.js' -> 'c.js';  'a/b/' -> 'b/';  'c.js' -> 'c.js' (no copy made)
+const basenameOf = path => {
+  const end = path.length - 1
+
+  const index = path.lastIndexOf(
+    SLASH,
+    path[end] === SLASH
+      ? end - 1
+      : end
+  )
+
+  return index < 0
+    ? path
+    : path.slice(index + 1)
+}
+
+// The parent directory of a path, with its trailing separator, or EMPTY when
+//   the path has none.
+// 'a/b/c' -> 'a/b/';  'a/b/' -> 'a/';  'a' -> EMPTY;  'a/' -> EMPTY
+//
+// A path holding an empty segment has to be taken apart, because its
+//   ancestors are not prefixes of it: the parent of 'a//b' is 'a/', not
+//   'a//', and the parent of '/a/' is nothing at all. Both shapes reach here
+//   -- 'a//b' is accepted outright, and `checkIgnore` does not put the path
+//   it is given through the relative-path check.
+//
+// Every other path is a prefix of itself, and cutting one costs a fraction of
+//   splitting it into an array and joining that back at every level: 73ns
+//   against 207ns.
+const parentOf = path => {
+  if (
+    path.charCodeAt(0) === SLASH_CODE
+    || path.indexOf(DOUBLE_SLASH) >= 0
+  ) {
+    const slices = path.split(SLASH).filter(Boolean)
+
+    slices.pop()
+
+    return slices.length
+      ? slices.join(SLASH) + SLASH
+      : EMPTY
+  }
+
+  const end = path.length - 1
+
+  // Look back from before a trailing separator, since that one belongs to the
+  //   path itself.
+  //
+  // A negative place to start would be a trap here: `lastIndexOf` clamps one
+  //   to 0 and searches there rather than reporting no match, so '/' would
+  //   come back as its own parent and the walk would never end. It cannot
+  //   happen -- that is the only path short enough to produce one, and the
+  //   test above has already sent it the other way.
+  const cut = path.lastIndexOf(
+    SLASH,
+    path.charCodeAt(end) === SLASH_CODE
+      ? end - 1
+      : end
+  )
+
+  return cut < 0
+    ? EMPTY
+    : path.slice(0, cut + 1)
+}
+
+const isString = subject => typeof subject === 'string'
+
+// Blank lines, comments and trailing lone backslashes are told by
+//   `createRule`, once the pattern is normalized.
+const checkPattern = pattern => pattern
+  && isString(pattern)
+
+// Git drops one CR before each LF, and one at the end of a final line that
+//   has no LF after it.
+const splitPattern = pattern => (
+  pattern[pattern.length - 1] === '\r'
+    ? pattern.slice(0, - 1)
+    : pattern
+)
+.split(REGEX_SPLITALL_CRLF)
+.filter(Boolean)
+
+class IgnoreRule {
+  constructor (
+    pattern,
+    mark,
+    body,
+    ignoreCase,
+    negative,
+    prefix
+  ) {
+    this.pattern = pattern
+    this.mark = mark
+    this.negative = negative
+
+    define(this, 'body', body)
+    define(this, 'ignoreCase', ignoreCase)
+    define(this, 'regexPrefix', prefix)
+  }
+
+  // Worked out on first use and kept behind an own property, the way `regex`
+  //   caches itself in `_regex`. Deciding it in the constructor instead would
+  //   add a fourth `defineProperty` to every rule ever built, which cost 4% of
+  //   every compile -- including the compiles of rules that are never matched
+  //   against anything.
+  get _basenameOnly () {
+    return define(this, '_basenameOnly', matchesBasename(this.body))
+  }
+
+  get regex () {
+    const key = UNDERSCORE + MODE_IGNORE
+
+    if (this[key]) {
+      return this[key]
+    }
+
+    return this._make(MODE_IGNORE, key)
+  }
+
+  get checkRegex () {
+    const key = UNDERSCORE + MODE_CHECK_IGNORE
+
+    if (this[key]) {
+      return this[key]
+    }
+
+    return this._make(MODE_CHECK_IGNORE, key)
+  }
+
+  _make (mode, key) {
+    const str = pinWildcards(
+      mode === MODE_IGNORE
+        ? this.regexPrefix
+        .replace(REGEX_REPLACE_TRAILING_WILDCARD, replaceTrailingWildcard)
+        .replace(REGEX_REPLACE_TRAILING_DOUBLESTAR, replaceTrailingDoublestar)
+        : checkSourceOf(this.body, this.regexPrefix)
+    )
+
+    const regex = this.ignoreCase
+      ? new RegExp(str, 'i')
+      : new RegExp(str)
+
+    return define(this, key, regex)
+  }
+}
+
+const hasTrailingBackslash = str => {
+  let count = 0
+
+  while (str[str.length - count - 1] === ESCAPE) {
+    count ++
+  }
+
+  return count % 2 === 1
+}
+
+// Read a line the way git does: when `stripLineEnd` is set (an unsplit array
+//   or object pattern), drop any trailing blank lines along with the LF
+//   before each and at most one CR at the end of the line; then trim trailing
+//   spaces in the same backward pass. Git trims spaces only, and a space
+//   escaped by an odd run of backslashes stays, unescaped, as the last one.
+// Scanned from the end: a regular expression can only try each start in
+//   turn, which is quadratic over a long run of spaces or backslashes.
+// 'a  ' -> 'a';  'a\ ' -> 'a ';  'a\\ ' -> 'a\\';  'a\t' -> 'a\t'
+// 'a\r\n' -> 'a';  'a\r\r' -> 'a\r';  'a\n\r' -> 'a'
+const trimEnd = (body, stripLineEnd) => {
+  let lineEnd = body.length
+  let end
+
+  for (;;) {
+    if (stripLineEnd && body[lineEnd - 1] === '\r') {
+      lineEnd --
+    }
+
+    end = lineEnd
+
+    while (body[end - 1] === SPACE) {
+      end --
+    }
+
+    if (!stripLineEnd || body[end - 1] !== '\n') {
+      break
+    }
+
+    lineEnd = end - 1
+  }
+
+  if (end === lineEnd) {
+    return body.slice(0, lineEnd)
+  }
+
+  let backslashes = 0
+
+  while (body[end - backslashes - 1] === ESCAPE) {
+    backslashes ++
+  }
+
+  return backslashes % 2
+    ? body.slice(0, end - 1) + SPACE
+    : body.slice(0, end)
+}
+
+const createRule = (
+  pattern,
+  mark,
+  ignoreCase,
+  stripLineEnd,
+  stripBOM
+) => {
+  // Git drops a BOM before it reads the first line, so before anything else.
+  let body = stripBOM && pattern[0] === BOM
+    ? pattern.slice(1)
+    : pattern
+
+  // > A line starting with # serves as a comment.
+  if (body[0] === '#') {
+    return
+  }
+
+  let negative = false
+
+  // > An optional prefix "!" which negates the pattern;
+  if (body[0] === '!') {
+    negative = true
+    body = body.slice(1)
+  }
+
+  // Normalize the body before checking which slashes anchor the pattern.
+  //   Otherwise `bar/ ` is mistaken for a pattern containing an inner slash.
+  //   A line from `splitPattern` has already lost its line ending, so only a
+  //   trailing space remains to trim there.
+  const last = body[body.length - 1]
+
+  if (
+    last === SPACE
+    || stripLineEnd && (last === '\r' || last === '\n')
+  ) {
+    body = trimEnd(body, stripLineEnd)
+  }
+
+  // > A blank line matches no files, so it can serve as a separator for
+  // >   readability.
+  // Nor does a lone "!", a pattern ending on an unpaired backslash, or
+  //   anything else left empty here: an empty pattern would compile to a
+  //   regex matching every path.
+  if (!body || hasTrailingBackslash(body)) {
+    return
+  }
+
+  body = body
+  // > Put a backslash ("\") in front of the first "!" for patterns that
+  // >   begin with a literal "!", for example, `"\!important!.txt"`.
+  .replace(REGEX_REPLACE_LEADING_EXCAPED_EXCLAMATION, '!')
+  // > Put a backslash ("\") in front of the first hash for patterns that
+  // >   begin with a hash.
+  .replace(REGEX_REPLACE_LEADING_EXCAPED_HASH, '#')
+
+  const regexPrefix = makeRegexPrefix(body)
+
+  return new IgnoreRule(
+    pattern,
+    mark,
+    body,
+    ignoreCase,
+    negative,
+    regexPrefix
+  )
+}
+
+class RuleManager {
+  constructor (ignoreCase) {
+    this._ignoreCase = ignoreCase
+    this._rules = []
+
+    // How many of the rules git would tag `EXC_FLAG_NODIR`.
+    //
+    // The scan uses it to decide, once for the whole set, whether handing
+    //   those rules the basename is worth what it costs the others. The
+    //   shortcut saves a full-path scan on every rule it applies to and costs
+    //   a check on every rule it does not, so a set where almost nothing is
+    //   basename-only comes out behind -- a 955 pattern set with 44 of them
+    //   measured 19% slower with the shortcut always on.
+    //
+    // Deciding this by measurement rather than by meaning is safe: a
+    //   basename-only pattern gives the very same answer against the whole
+    //   path, it just takes longer to say so. The choice can only change how
+    //   fast the scan runs, never what it returns.
+    this._basenameCount = 0
+  }
+
+  _add (pattern, index) {
+    // #32
+    if (pattern && pattern[KEY_IGNORE]) {
+      this._rules = this._rules.concat(pattern._rules._rules)
+      this._basenameCount += pattern._rules._basenameCount
+      this._added = true
+      return
+    }
+
+    const isStr = isString(pattern)
+    const raw = isStr
+      ? pattern
+      : pattern.pattern
+
+    const rule = checkPattern(raw)
+      && createRule(
+        raw,
+        isStr ? UNDEFINED : pattern.mark,
+        this._ignoreCase,
+        !this._split,
+        this._stripBOM && !index
+      )
+
+    if (rule) {
+      this._added = true
+      this._rules.push(rule)
+
+      // Deliberately not `rule._basenameOnly`: reading that would materialise
+      //   the rule's own copy, and the whole point of leaving it lazy is that
+      //   a rule which is compiled and never matched never pays for it.
+      if (matchesBasename(rule.body)) {
+        this._basenameCount ++
+      }
+    }
+  }
+
+  // @param {Array<string> | string | Ignore} pattern
+  add (pattern) {
+    this._added = false
+    this._split = isString(pattern)
+    this._stripBOM = !this._split || pattern[0] === BOM
+
+    makeArray(
+      this._split
+        ? splitPattern(pattern)
+        : pattern
+    ).forEach(this._add, this)
+
+    if (this._added) {
+      this._literalRules = UNDEFINED
+    }
+
+    return this._added
+  }
+
+  // Match the literal 'abc/' for `checkIgnore`, last rule wins. Only a rule
+  //   ending in a wildcard can match it (see `checkSourceOf`), so the rest
+  //   are left out once, rather than tested or compiled for every path.
+  testLiteral (path) {
+    const rules = this._literalRules || (
+      this._literalRules = this._rules.filter(
+        ({body}) => body[body.length - (
+          body[body.length - 1] === SLASH ? 2 : 1
+        )] === '*'
+      )
+    )
+
+    let ignored = false
+    let unignored = false
+    let matchedRule
+
+    for (let index = rules.length - 1; index >= 0; index --) {
+      const rule = rules[index]
+
+      if (rule.checkRegex.test(path)) {
+        ignored = !rule.negative
+        unignored = rule.negative
+        matchedRule = rule.negative
+          ? UNDEFINED
+          : rule
+        break
+      }
+    }
+
+    const ret = {
+      ignored,
+      unignored
+    }
+
+    if (matchedRule) {
+      ret.rule = matchedRule
+    }
+
+    return ret
+  }
+
+  // Test one single path without recursively checking parent directories
+  //
+  // - mode `string` either `MODE_IGNORE` or `MODE_CHECK_IGNORE`
+
+  // @returns {TestResult}
+  test (path, mode) {
+    // Most of a .gitignore is patterns with no slash in them, and running
+    //   those against the whole path makes the regular expression engine walk
+    //   every directory name on the way to the only segment that could match.
+    //   Handing them the basename instead is what git does, and it is where
+    //   the time in a directory walk goes: the rule scan was two thirds of it.
+    const rules = this._rules
+    const {length} = rules
+
+    const shortcut = this._basenameCount * 2 >= length
+
+    const basename = shortcut
+      ? basenameOf(path)
+      : path
+
+    // The last rule to match decides, as in git, and it is the rule
+    //   `git check-ignore -v` reports, so the scan runs from the end and stops
+    //   at the first match.
+    // A plain loop rather than `forEach`, so that `path`, `basename` and
+    //   `shortcut` are locals. As a callback they became closure variables,
+    //   and reaching for one of those once per rule cost 10% of a scan over a
+    //   large rule set -- more than the shortcut they were there to serve.
+    for (let index = length - 1; index >= 0; index --) {
+      const rule = rules[index]
+
+      if (rule[mode].test(
+        shortcut && rule._basenameOnly
+          ? basename
+          : path
+      )) {
+        const {negative} = rule
+
+        const ret = {
+          ignored: !negative,
+          unignored: negative
+        }
+
+        if (!negative) {
+          ret.rule = rule
+        }
+
+        return ret
+      }
+    }
+
+    return {
+      ignored: false,
+      unignored: false
+    }
+  }
+}
+
+const throwError = (message, Ctor) => {
+  throw new Ctor(message)
+}
+
+const checkPath = (path, originalPath, doThrow) => {
+  if (!isString(path)) {
+    return doThrow(
+      `path must be a string, but got \`${originalPath}\``,
+      TypeError
+    )
+  }
+
+  // We don't know if we should ignore EMPTY, so throw
+  if (!path) {
+    return doThrow(`path must not be empty`, TypeError)
+  }
+
+  // Check if it is a relative path
+  if (checkPath.isNotRelative(path)) {
+    const r = '`path.relative()`d'
+    return doThrow(
+      `path should be a ${r} string, but got "${originalPath}"`,
+      RangeError
+    )
+  }
+
+  return true
+}
+
+// > pathname should be a `path.relative()`d one
+//
+// The same thing `REGEX_TEST_INVALID_PATH` says, spelled out: a path is not
+//   relative if it begins with a separator, or with `./` or `../`, or is
+//   nothing but `.` or `..`. Every match is decided by the first three
+//   characters, and this runs on every path handed to the library -- where it
+//   was 55% of a cached lookup, more than the cache lookup itself.
+const isNotRelative = path => {
+  const first = path.charCodeAt(0)
+
+  if (first === SLASH_CODE) {
+    return true
+  }
+
+  if (first !== DOT_CODE) {
+    return false
+  }
+
+  // '.'
+  if (path.length === 1) {
+    return true
+  }
+
+  const second = path.charCodeAt(1)
+
+  // './'
+  if (second === SLASH_CODE) {
+    return true
+  }
+
+  if (second !== DOT_CODE) {
+    return false
+  }
+
+  // '..' or '../'
+  return path.length === 2 || path.charCodeAt(2) === SLASH_CODE
+}
+
+checkPath.isNotRelative = isNotRelative
+
+// On windows, the following function will be replaced
+/* istanbul ignore next */
+checkPath.convert = p => p
+
+
+const convertPath = target =>
+  isString(target) && checkPath.convert(target)
+
+
+class Ignore {
+  constructor ({
+    ignorecase = true,
+    ignoreCase = ignorecase,
+    allowRelativePaths = false
+  } = {}) {
+    define(this, KEY_IGNORE, true)
+
+    this._rules = new RuleManager(ignoreCase)
+    this._strictPathCheck = !allowRelativePaths
+    this._initCache()
+  }
+
+  _initCache () {
+    // A cache for the result of `.ignores()`
+    this._ignoreCache = Object.create(null)
+
+    // A cache for the result of `.test()`
+    this._testCache = Object.create(null)
+  }
+
+  add (pattern) {
+    if (this._rules.add(pattern)) {
+      // Some rules have just added to the ignore,
+      //   making the behavior changed,
+      //   so we need to re-initialize the result cache
+      this._initCache()
+    }
+
+    return this
+  }
+
+  // legacy
+  addPattern (pattern) {
+    return this.add(pattern)
+  }
+
+  // @returns {TestResult}
+  _test (originalPath, cache, path) {
+    checkPath(
+      path,
+      originalPath,
+      this._strictPathCheck
+        ? throwError
+        : RETURN_FALSE
+    )
+
+    return path
+      ? this._t(path, cache)
+      : {
+        ignored: false,
+        unignored: false
+      }
+  }
+
+  checkIgnore (target) {
+    // A Windows path is converted first, so that a directory given with a
+    //   trailing separator, `\` or `/`, is told the same way
+    const path = convertPath(target)
+
+    // If the path does not end with a slash, `.ignores()` is much equivalent
+    //   to `git check-ignore`
+    if (!path || path.charCodeAt(path.length - 1) !== SLASH_CODE) {
+      return this._test(target, this._testCache, path)
+    }
+
+    // Like `git check-ignore`: a directory excluded by itself or by an
+    //   ancestor settles it, and only then is the literal 'abc/' matched
+    //   against the rules (see `checkSourceOf`).
+    const dir = this._t(path, this._testCache)
+
+    if (dir.ignored) {
+      return dir
+    }
+
+    const literal = this._rules.testLiteral(path)
+
+    return literal.ignored || literal.unignored
+      ? literal
+      : dir
+  }
+
+  _t (
+    // The path to be tested
+    path,
+
+    // The cache for the result of a certain checking
+    cache
+  ) {
+    // Every cached result is an object, so one read both tells a hit and
+    //   fetches it, where `in` and then a read hashed the path twice.
+    const cached = cache[path]
+
+    if (cached) {
+      return cached
+    }
+
+    const parentPath = parentOf(path)
+
+    // If the path contains a parent directory, check the parent first
+    const parent = parentPath
+      ? this._t(parentPath, cache)
+      : UNDEFINED
+
+    return cache[path] = parent && parent.ignored
+      // > It is not possible to re-include a file if a parent directory of
+      // >   that file is excluded.
+      ? parent
+      : this._rules.test(path, MODE_IGNORE)
+  }
+
+  ignores (path) {
+    return this._test(path, this._ignoreCache, convertPath(path)).ignored
+  }
+
+  createFilter () {
+    return path => !this.ignores(path)
+  }
+
+  filter (paths) {
+    return makeArray(paths).filter(this.createFilter())
+  }
+
+  // @returns {TestResult}
+  test (path) {
+    return this._test(path, this._testCache, convertPath(path))
+  }
+}
+
+const factory = options => new Ignore(options)
+
+const isPathValid = path =>
+  checkPath(convertPath(path), path, RETURN_FALSE)
+
+/* istanbul ignore next */
+const setupWindows = () => {
+  /* eslint no-control-regex: "off" */
+  const makePosix = str => /^\\\\\?\\/.test(str)
+  || /["<>|\u0000-\u001F]+/u.test(str)
+    ? str
+    : str.replace(/\\/g, '/')
+
+  checkPath.convert = makePosix
+
+  // 'C:\\foo'     <- 'C:\\foo' has been converted to 'C:/'
+  // 'd:\\foo'
+  const REGEX_TEST_WINDOWS_PATH_ABSOLUTE = /^[a-z]:\//i
+  checkPath.isNotRelative = path =>
+    REGEX_TEST_WINDOWS_PATH_ABSOLUTE.test(path)
+    || isNotRelative(path)
+}
+
+
+// Windows
+// --------------------------------------------------------------
+/* istanbul ignore next */
+if (
+  // Detect `process` so that it can run in browsers.
+  typeof process !== 'undefined'
+  && process.platform === 'win32'
+) {
+  setupWindows()
+}
+
+// COMMONJS_EXPORTS ////////////////////////////////////////////////////////////
+
+module.exports = factory
+
+// Although it is an anti-pattern,
+//   it is still widely misused by a lot of libraries in github
+// Ref: https://github.com/search?q=ignore.default%28%29&type=code
+factory.default = factory
+
+module.exports.isPathValid = isPathValid
+
+// For testing purposes
+define(module.exports, Symbol.for('setupWindows'), setupWindows)
+
+
+/***/ }),
+
+/***/ 9379:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const ANY = Symbol('SemVer ANY')
+// hoisted class for cyclic dependency
+class Comparator {
+  static get ANY () {
+    return ANY
+  }
+
+  constructor (comp, options) {
+    options = parseOptions(options)
+
+    if (comp instanceof Comparator) {
+      if (comp.loose === !!options.loose) {
+        return comp
+      } else {
+        comp = comp.value
+      }
+    }
+
+    comp = comp.trim().split(/\s+/).join(' ')
+    debug('comparator', comp, options)
+    this.options = options
+    this.loose = !!options.loose
+    this.parse(comp)
+
+    if (this.semver === ANY) {
+      this.value = ''
+    } else {
+      this.value = this.operator + this.semver.version
+    }
+
+    debug('comp', this)
+  }
+
+  parse (comp) {
+    const r = this.options.loose ? re[t.COMPARATORLOOSE] : re[t.COMPARATOR]
+    const m = comp.match(r)
+
+    if (!m) {
+      throw new TypeError(`Invalid comparator: ${comp}`)
+    }
+
+    this.operator = m[1] !== undefined ? m[1] : ''
+    if (this.operator === '=') {
+      this.operator = ''
+    }
+
+    // if it literally is just '>' or '' then allow anything.
+    if (!m[2]) {
+      this.semver = ANY
+    } else {
+      this.semver = new SemVer(m[2], this.options.loose)
+    }
+  }
+
+  toString () {
+    return this.value
+  }
+
+  test (version) {
+    debug('Comparator.test', version, this.options.loose)
+
+    if (this.semver === ANY || version === ANY) {
+      return true
+    }
+
+    if (typeof version === 'string') {
+      try {
+        version = new SemVer(version, this.options)
+      } catch (er) {
+        return false
+      }
+    }
+
+    return cmp(version, this.operator, this.semver, this.options)
+  }
+
+  intersects (comp, options) {
+    if (!(comp instanceof Comparator)) {
+      throw new TypeError('a Comparator is required')
+    }
+
+    if (this.operator === '') {
+      if (this.value === '') {
+        return true
+      }
+      return new Range(comp.value, options).test(this.value)
+    } else if (comp.operator === '') {
+      if (comp.value === '') {
+        return true
+      }
+      return new Range(this.value, options).test(comp.semver)
+    }
+
+    options = parseOptions(options)
+
+    // Special cases where nothing can possibly be lower
+    if (options.includePrerelease &&
+      (this.value === '<0.0.0-0' || comp.value === '<0.0.0-0')) {
+      return false
+    }
+    if (!options.includePrerelease &&
+      (this.value.startsWith('<0.0.0') || comp.value.startsWith('<0.0.0'))) {
+      return false
+    }
+
+    // Same direction increasing (> or >=)
+    if (this.operator.startsWith('>') && comp.operator.startsWith('>')) {
+      return true
+    }
+    // Same direction decreasing (< or <=)
+    if (this.operator.startsWith('<') && comp.operator.startsWith('<')) {
+      return true
+    }
+    // same SemVer and both sides are inclusive (<= or >=)
+    if (
+      (this.semver.version === comp.semver.version) &&
+      this.operator.includes('=') && comp.operator.includes('=')) {
+      return true
+    }
+    // opposite directions less than
+    if (cmp(this.semver, '<', comp.semver, options) &&
+      this.operator.startsWith('>') && comp.operator.startsWith('<')) {
+      return true
+    }
+    // opposite directions greater than
+    if (cmp(this.semver, '>', comp.semver, options) &&
+      this.operator.startsWith('<') && comp.operator.startsWith('>')) {
+      return true
+    }
+    return false
+  }
+}
+
+module.exports = Comparator
+
+const parseOptions = __nccwpck_require__(356)
+const { safeRe: re, t } = __nccwpck_require__(5471)
+const cmp = __nccwpck_require__(8646)
+const debug = __nccwpck_require__(1159)
+const SemVer = __nccwpck_require__(7163)
+const Range = __nccwpck_require__(6782)
+
+
+/***/ }),
+
+/***/ 6782:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const SPACE_CHARACTERS = /\s+/g
+
+// hoisted class for cyclic dependency
+class Range {
+  constructor (range, options) {
+    options = parseOptions(options)
+
+    if (range instanceof Range) {
+      if (
+        range.loose === !!options.loose &&
+        range.includePrerelease === !!options.includePrerelease
+      ) {
+        return range
+      } else {
+        return new Range(range.raw, options)
+      }
+    }
+
+    if (range instanceof Comparator) {
+      // just put it in the set and return
+      this.raw = range.value
+      this.set = [[range]]
+      this.formatted = undefined
+      return this
+    }
+
+    this.options = options
+    this.loose = !!options.loose
+    this.includePrerelease = !!options.includePrerelease
+
+    // First reduce all whitespace as much as possible so we do not have to rely
+    // on potentially slow regexes like \s*. This is then stored and used for
+    // future error messages as well.
+    this.raw = range.trim().replace(SPACE_CHARACTERS, ' ')
+
+    // First, split on ||
+    this.set = this.raw
+      .split('||')
+      // map the range to a 2d array of comparators
+      .map(r => this.parseRange(r.trim()))
+      // throw out any comparator lists that are empty
+      // this generally means that it was not a valid range, which is allowed
+      // in loose mode, but will still throw if the WHOLE range is invalid.
+      .filter(c => c.length)
+
+    if (!this.set.length) {
+      throw new TypeError(`Invalid SemVer Range: ${this.raw}`)
+    }
+
+    // if we have any that are not the null set, throw out null sets.
+    if (this.set.length > 1) {
+      // keep the first one, in case they're all null sets
+      const first = this.set[0]
+      this.set = this.set.filter(c => !isNullSet(c[0]))
+      if (this.set.length === 0) {
+        this.set = [first]
+      } else if (this.set.length > 1) {
+        // if we have any that are *, then the range is just *
+        for (const c of this.set) {
+          if (c.length === 1 && isAny(c[0])) {
+            this.set = [c]
+            break
+          }
+        }
+      }
+    }
+
+    this.formatted = undefined
+  }
+
+  get range () {
+    if (this.formatted === undefined) {
+      this.formatted = ''
+      for (let i = 0; i < this.set.length; i++) {
+        if (i > 0) {
+          this.formatted += '||'
+        }
+        const comps = this.set[i]
+        for (let k = 0; k < comps.length; k++) {
+          if (k > 0) {
+            this.formatted += ' '
+          }
+          this.formatted += comps[k].toString().trim()
+        }
+      }
+    }
+    return this.formatted
+  }
+
+  format () {
+    return this.range
+  }
+
+  toString () {
+    return this.range
+  }
+
+  parseRange (range) {
+    // strip build metadata so it can't bleed into the version
+    range = range.replace(BUILDSTRIPRE, '')
+
+    // memoize range parsing for performance.
+    // this is a very hot path, and fully deterministic.
+    const memoOpts =
+      (this.options.includePrerelease && FLAG_INCLUDE_PRERELEASE) |
+      (this.options.loose && FLAG_LOOSE)
+    const memoKey = memoOpts + ':' + range
+    const cached = cache.get(memoKey)
+    if (cached) {
+      return cached
+    }
+
+    const loose = this.options.loose
+    // `1.2.3 - 1.2.4` => `>=1.2.3 <=1.2.4`
+    const hr = loose ? re[t.HYPHENRANGELOOSE] : re[t.HYPHENRANGE]
+    range = range.replace(hr, hyphenReplace(this.options.includePrerelease))
+    debug('hyphen replace', range)
+
+    // `> 1.2.3 < 1.2.5` => `>1.2.3 <1.2.5`
+    range = trimComparatorWhitespace(range)
+    debug('comparator trim', range)
+
+    // `~ 1.2.3` => `~1.2.3`
+    range = range.replace(re[t.TILDETRIM], tildeTrimReplace)
+    debug('tilde trim', range)
+
+    // `^ 1.2.3` => `^1.2.3`
+    range = range.replace(re[t.CARETTRIM], caretTrimReplace)
+    debug('caret trim', range)
+
+    // At this point, the range is completely trimmed and
+    // ready to be split into comparators.
+
+    let rangeList = range
+      .split(' ')
+      .map(comp => parseComparator(comp, this.options))
+      .join(' ')
+      .split(/\s+/)
+      // >=0.0.0 is equivalent to *
+      .map(comp => replaceGTE0(comp, this.options))
+
+    if (loose) {
+      // in loose mode, throw out any that are not valid comparators
+      rangeList = rangeList.filter(comp => {
+        debug('loose invalid filter', comp, this.options)
+        return !!comp.match(re[t.COMPARATORLOOSE])
+      })
+    }
+    debug('range list', rangeList)
+
+    // if any comparators are the null set, then replace with JUST null set
+    // if more than one comparator, remove any * comparators
+    // also, don't include the same comparator more than once
+    const rangeMap = new Map()
+    const comparators = rangeList.map(comp => new Comparator(comp, this.options))
+    for (const comp of comparators) {
+      if (isNullSet(comp)) {
+        return [comp]
+      }
+      rangeMap.set(comp.value, comp)
+    }
+    if (rangeMap.size > 1 && rangeMap.has('')) {
+      rangeMap.delete('')
+    }
+
+    const result = [...rangeMap.values()]
+    cache.set(memoKey, result)
+    return result
+  }
+
+  intersects (range, options) {
+    if (!(range instanceof Range)) {
+      throw new TypeError('a Range is required')
+    }
+
+    return this.set.some((thisComparators) => {
+      return (
+        isSatisfiable(thisComparators, options) &&
+        range.set.some((rangeComparators) => {
+          return (
+            isSatisfiable(rangeComparators, options) &&
+            thisComparators.every((thisComparator) => {
+              return rangeComparators.every((rangeComparator) => {
+                return thisComparator.intersects(rangeComparator, options)
+              })
+            })
+          )
+        })
+      )
+    })
+  }
+
+  // if ANY of the sets match ALL of its comparators, then pass
+  test (version) {
+    if (!version) {
+      return false
+    }
+
+    if (typeof version === 'string') {
+      try {
+        version = new SemVer(version, this.options)
+      } catch (er) {
+        return false
+      }
+    }
+
+    for (let i = 0; i < this.set.length; i++) {
+      if (testSet(this.set[i], version, this.options)) {
+        return true
+      }
+    }
+    return false
+  }
+}
+
+module.exports = Range
+
+const LRU = __nccwpck_require__(1383)
+const cache = new LRU()
+
+const parseOptions = __nccwpck_require__(356)
+const Comparator = __nccwpck_require__(9379)
+const debug = __nccwpck_require__(1159)
+const SemVer = __nccwpck_require__(7163)
+const trimComparatorWhitespace = __nccwpck_require__(9737)
+const {
+  safeRe: re,
+  src,
+  t,
+  tildeTrimReplace,
+  caretTrimReplace,
+} = __nccwpck_require__(5471)
+const { FLAG_INCLUDE_PRERELEASE, FLAG_LOOSE } = __nccwpck_require__(5101)
+
+// unbounded global build-metadata stripper used by parseRange
+const BUILDSTRIPRE = new RegExp(src[t.BUILD], 'g')
+
+const isNullSet = c => c.value === '<0.0.0-0'
+const isAny = c => c.value === ''
+
+// take a set of comparators and determine whether there
+// exists a version which can satisfy it
+const isSatisfiable = (comparators, options) => {
+  let result = true
+  const remainingComparators = comparators.slice()
+  let testComparator = remainingComparators.pop()
+
+  while (result && remainingComparators.length) {
+    result = remainingComparators.every((otherComparator) => {
+      return testComparator.intersects(otherComparator, options)
+    })
+
+    testComparator = remainingComparators.pop()
+  }
+
+  return result
+}
+
+// comprised of xranges, tildes, stars, and gtlt's at this point.
+// already replaced the hyphen ranges
+// turn into a set of JUST comparators.
+const parseComparator = (comp, options) => {
+  comp = comp.replace(re[t.BUILD], '')
+  debug('comp', comp, options)
+  comp = replaceCarets(comp, options)
+  debug('caret', comp)
+  comp = replaceTildes(comp, options)
+  debug('tildes', comp)
+  comp = replaceXRanges(comp, options)
+  debug('xrange', comp)
+  comp = replaceStars(comp, options)
+  debug('stars', comp)
+  return comp
+}
+
+const isX = id => !id || id.toLowerCase() === 'x' || id === '*'
+
+const invalidXRangeOrder = (M, m, p) => (
+  (isX(M) && !isX(m)) ||
+  (isX(m) && p && !isX(p))
+)
+
+// ~, ~> --> * (any, kinda silly)
+// ~2, ~2.x, ~2.x.x, ~>2, ~>2.x ~>2.x.x --> >=2.0.0 <3.0.0-0
+// ~2.0, ~2.0.x, ~>2.0, ~>2.0.x --> >=2.0.0 <2.1.0-0
+// ~1.2, ~1.2.x, ~>1.2, ~>1.2.x --> >=1.2.0 <1.3.0-0
+// ~1.2.3, ~>1.2.3 --> >=1.2.3 <1.3.0-0
+// ~1.2.0, ~>1.2.0 --> >=1.2.0 <1.3.0-0
+// ~0.0.1 --> >=0.0.1 <0.1.0-0
+const replaceTildes = (comp, options) => {
+  return comp
+    .trim()
+    .split(/\s+/)
+    .map((c) => replaceTilde(c, options))
+    .join(' ')
+}
+
+const replaceTilde = (comp, options) => {
+  const r = options.loose ? re[t.TILDELOOSE] : re[t.TILDE]
+  // if we're including prereleases in the match, then the lower bound is
+  // -0, the lowest possible prerelease value, just like x-ranges and carets.
+  // this keeps `~1.2` equivalent to the `1.2.x` x-range it's documented as.
+  const z = options.includePrerelease ? '-0' : ''
+  return comp.replace(r, (_, M, m, p, pr) => {
+    debug('tilde', comp, _, M, m, p, pr)
+    let ret
+
+    if (isX(M)) {
+      ret = ''
+    } else if (isX(m)) {
+      ret = `>=${M}.0.0${z} <${+M + 1}.0.0-0`
+    } else if (isX(p)) {
+      // ~1.2 == >=1.2.0 <1.3.0-0
+      ret = `>=${M}.${m}.0${z} <${M}.${+m + 1}.0-0`
+    } else if (pr) {
+      debug('replaceTilde pr', pr)
+      ret = `>=${M}.${m}.${p}-${pr
+      } <${M}.${+m + 1}.0-0`
+    } else {
+      // ~1.2.3 == >=1.2.3 <1.3.0-0
+      ret = `>=${M}.${m}.${p
+      } <${M}.${+m + 1}.0-0`
+    }
+
+    debug('tilde return', ret)
+    return ret
+  })
+}
+
+// ^ --> * (any, kinda silly)
+// ^2, ^2.x, ^2.x.x --> >=2.0.0 <3.0.0-0
+// ^2.0, ^2.0.x --> >=2.0.0 <3.0.0-0
+// ^1.2, ^1.2.x --> >=1.2.0 <2.0.0-0
+// ^1.2.3 --> >=1.2.3 <2.0.0-0
+// ^1.2.0 --> >=1.2.0 <2.0.0-0
+// ^0.0.1 --> >=0.0.1 <0.0.2-0
+// ^0.1.0 --> >=0.1.0 <0.2.0-0
+const replaceCarets = (comp, options) => {
+  return comp
+    .trim()
+    .split(/\s+/)
+    .map((c) => replaceCaret(c, options))
+    .join(' ')
+}
+
+const replaceCaret = (comp, options) => {
+  debug('caret', comp, options)
+  const r = options.loose ? re[t.CARETLOOSE] : re[t.CARET]
+  const z = options.includePrerelease ? '-0' : ''
+  return comp.replace(r, (_, M, m, p, pr) => {
+    debug('caret', comp, _, M, m, p, pr)
+    let ret
+
+    if (isX(M)) {
+      ret = ''
+    } else if (isX(m)) {
+      ret = `>=${M}.0.0${z} <${+M + 1}.0.0-0`
+    } else if (isX(p)) {
+      if (M === '0') {
+        ret = `>=${M}.${m}.0${z} <${M}.${+m + 1}.0-0`
+      } else {
+        ret = `>=${M}.${m}.0${z} <${+M + 1}.0.0-0`
+      }
+    } else if (pr) {
+      debug('replaceCaret pr', pr)
+      if (M === '0') {
+        if (m === '0') {
+          ret = `>=${M}.${m}.${p}-${pr
+          } <${M}.${m}.${+p + 1}-0`
+        } else {
+          ret = `>=${M}.${m}.${p}-${pr
+          } <${M}.${+m + 1}.0-0`
+        }
+      } else {
+        ret = `>=${M}.${m}.${p}-${pr
+        } <${+M + 1}.0.0-0`
+      }
+    } else {
+      debug('no pr')
+      if (M === '0') {
+        if (m === '0') {
+          ret = `>=${M}.${m}.${p
+          } <${M}.${m}.${+p + 1}-0`
+        } else {
+          ret = `>=${M}.${m}.${p
+          } <${M}.${+m + 1}.0-0`
+        }
+      } else {
+        ret = `>=${M}.${m}.${p
+        } <${+M + 1}.0.0-0`
+      }
+    }
+
+    debug('caret return', ret)
+    return ret
+  })
+}
+
+const replaceXRanges = (comp, options) => {
+  debug('replaceXRanges', comp, options)
+  return comp
+    .split(/\s+/)
+    .map((c) => replaceXRange(c, options))
+    .join(' ')
+}
+
+const replaceXRange = (comp, options) => {
+  comp = comp.trim()
+  const r = options.loose ? re[t.XRANGELOOSE] : re[t.XRANGE]
+  return comp.replace(r, (ret, gtlt, M, m, p, pr) => {
+    debug('xRange', comp, ret, gtlt, M, m, p, pr)
+    if (invalidXRangeOrder(M, m, p)) {
+      return comp
+    }
+
+    const xM = isX(M)
+    const xm = xM || isX(m)
+    const xp = xm || isX(p)
+    const anyX = xp
+
+    if (gtlt === '=' && anyX) {
+      gtlt = ''
+    }
+
+    // if we're including prereleases in the match, then we need
+    // to fix this to -0, the lowest possible prerelease value
+    pr = options.includePrerelease ? '-0' : ''
+
+    if (xM) {
+      if (gtlt === '>' || gtlt === '<') {
+        // nothing is allowed
+        ret = '<0.0.0-0'
+      } else {
+        // nothing is forbidden
+        ret = '*'
+      }
+    } else if (gtlt && anyX) {
+      // we know patch is an x, because we have any x at all.
+      // replace X with 0
+      if (xm) {
+        m = 0
+      }
+      p = 0
+
+      if (gtlt === '>') {
+        // >1 => >=2.0.0
+        // >1.2 => >=1.3.0
+        gtlt = '>='
+        if (xm) {
+          M = +M + 1
+          m = 0
+          p = 0
+        } else {
+          m = +m + 1
+          p = 0
+        }
+      } else if (gtlt === '<=') {
+        // <=0.7.x is actually <0.8.0, since any 0.7.x should
+        // pass.  Similarly, <=7.x is actually <8.0.0, etc.
+        gtlt = '<'
+        if (xm) {
+          M = +M + 1
+        } else {
+          m = +m + 1
+        }
+      }
+
+      if (gtlt === '<') {
+        pr = '-0'
+      }
+
+      ret = `${gtlt + M}.${m}.${p}${pr}`
+    } else if (xm) {
+      ret = `>=${M}.0.0${pr} <${+M + 1}.0.0-0`
+    } else if (xp) {
+      ret = `>=${M}.${m}.0${pr
+      } <${M}.${+m + 1}.0-0`
+    }
+
+    debug('xRange return', ret)
+
+    return ret
+  })
+}
+
+// Because * is AND-ed with everything else in the comparator,
+// and '' means "any version", just remove the *s entirely.
+const replaceStars = (comp, options) => {
+  debug('replaceStars', comp, options)
+  // Looseness is ignored here.  star is always as loose as it gets!
+  return comp
+    .trim()
+    .replace(re[t.STAR], '')
+}
+
+const replaceGTE0 = (comp, options) => {
+  debug('replaceGTE0', comp, options)
+  return comp
+    .trim()
+    .replace(re[options.includePrerelease ? t.GTE0PRE : t.GTE0], '')
+}
+
+// This function is passed to string.replace(re[t.HYPHENRANGE])
+// M, m, patch, prerelease, build
+// 1.2 - 3.4.5 => >=1.2.0 <=3.4.5
+// 1.2.3 - 3.4 => >=1.2.0 <3.5.0-0 Any 3.4.x will do
+// 1.2 - 3.4 => >=1.2.0 <3.5.0-0
+// TODO build?
+const hyphenReplace = incPr => ($0,
+  from, fM, fm, fp, fpr, fb,
+  to, tM, tm, tp, tpr) => {
+  if (isX(fM)) {
+    from = ''
+  } else if (isX(fm)) {
+    from = `>=${fM}.0.0${incPr ? '-0' : ''}`
+  } else if (isX(fp)) {
+    from = `>=${fM}.${fm}.0${incPr ? '-0' : ''}`
+  } else if (fpr) {
+    from = `>=${from}`
+  } else {
+    from = `>=${from}${incPr ? '-0' : ''}`
+  }
+
+  if (isX(tM)) {
+    to = ''
+  } else if (isX(tm)) {
+    to = `<${+tM + 1}.0.0-0`
+  } else if (isX(tp)) {
+    to = `<${tM}.${+tm + 1}.0-0`
+  } else if (tpr) {
+    to = `<=${tM}.${tm}.${tp}-${tpr}`
+  } else if (incPr) {
+    to = `<${tM}.${tm}.${+tp + 1}-0`
+  } else {
+    to = `<=${to}`
+  }
+
+  return `${from} ${to}`.trim()
+}
+
+const testSet = (set, version, options) => {
+  for (let i = 0; i < set.length; i++) {
+    if (!set[i].test(version)) {
+      return false
+    }
+  }
+
+  if (version.prerelease.length && !options.includePrerelease) {
+    // Find the set of versions that are allowed to have prereleases
+    // For example, ^1.2.3-pr.1 desugars to >=1.2.3-pr.1 <2.0.0
+    // That should allow `1.2.3-pr.2` to pass.
+    // However, `1.2.4-alpha.notready` should NOT be allowed,
+    // even though it's within the range set by the comparators.
+    for (let i = 0; i < set.length; i++) {
+      debug(set[i].semver)
+      if (set[i].semver === Comparator.ANY) {
+        continue
+      }
+
+      if (set[i].semver.prerelease.length > 0) {
+        const allowed = set[i].semver
+        if (allowed.major === version.major &&
+            allowed.minor === version.minor &&
+            allowed.patch === version.patch) {
+          return true
+        }
+      }
+    }
+
+    // Version has a -pre, but it's not one of the ones we like.
+    return false
+  }
+
+  return true
+}
+
+
+/***/ }),
+
+/***/ 7163:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const debug = __nccwpck_require__(1159)
+const { MAX_LENGTH, MAX_SAFE_INTEGER } = __nccwpck_require__(5101)
+const { safeRe: re, t } = __nccwpck_require__(5471)
+
+const parseOptions = __nccwpck_require__(356)
+const { compareIdentifiers } = __nccwpck_require__(3348)
+
+const isPrereleaseIdentifier = (prerelease, identifier) => {
+  const identifiers = identifier.split('.')
+  if (identifiers.length > prerelease.length) {
+    return false
+  }
+
+  for (let i = 0; i < identifiers.length; i++) {
+    if (compareIdentifiers(prerelease[i], identifiers[i]) !== 0) {
+      return false
+    }
+  }
+
+  return true
+}
+
+class SemVer {
+  constructor (version, options) {
+    options = parseOptions(options)
+
+    if (version instanceof SemVer) {
+      if (version.loose === !!options.loose &&
+        version.includePrerelease === !!options.includePrerelease) {
+        return version
+      } else {
+        version = version.version
+      }
+    } else if (typeof version !== 'string') {
+      throw new TypeError(`Invalid version. Must be a string. Got type "${typeof version}".`)
+    }
+
+    if (version.length > MAX_LENGTH) {
+      throw new TypeError(
+        `version is longer than ${MAX_LENGTH} characters`
+      )
+    }
+
+    debug('SemVer', version, options)
+    this.options = options
+    this.loose = !!options.loose
+    // this isn't actually relevant for versions, but keep it so that we
+    // don't run into trouble passing this.options around.
+    this.includePrerelease = !!options.includePrerelease
+
+    const m = version.trim().match(options.loose ? re[t.LOOSE] : re[t.FULL])
+
+    if (!m) {
+      throw new TypeError(`Invalid Version: ${version}`)
+    }
+
+    this.raw = version
+
+    // these are actually numbers
+    this.major = +m[1]
+    this.minor = +m[2]
+    this.patch = +m[3]
+
+    if (this.major > MAX_SAFE_INTEGER || this.major < 0) {
+      throw new TypeError('Invalid major version')
+    }
+
+    if (this.minor > MAX_SAFE_INTEGER || this.minor < 0) {
+      throw new TypeError('Invalid minor version')
+    }
+
+    if (this.patch > MAX_SAFE_INTEGER || this.patch < 0) {
+      throw new TypeError('Invalid patch version')
+    }
+
+    // numberify any prerelease numeric ids
+    if (!m[4]) {
+      this.prerelease = []
+    } else {
+      this.prerelease = m[4].split('.').map((id) => {
+        if (/^[0-9]+$/.test(id)) {
+          const num = +id
+          if (num >= 0 && num < MAX_SAFE_INTEGER) {
+            return num
+          }
+        }
+        return id
+      })
+    }
+
+    this.build = m[5] ? m[5].split('.') : []
+    this.format()
+  }
+
+  format () {
+    this.version = `${this.major}.${this.minor}.${this.patch}`
+    if (this.prerelease.length) {
+      this.version += `-${this.prerelease.join('.')}`
+    }
+    return this.version
+  }
+
+  toString () {
+    return this.version
+  }
+
+  compare (other) {
+    debug('SemVer.compare', this.version, this.options, other)
+    if (!(other instanceof SemVer)) {
+      if (typeof other === 'string' && other === this.version) {
+        return 0
+      }
+      other = new SemVer(other, this.options)
+    }
+
+    if (other.version === this.version) {
+      return 0
+    }
+
+    return this.compareMain(other) || this.comparePre(other)
+  }
+
+  compareMain (other) {
+    if (!(other instanceof SemVer)) {
+      other = new SemVer(other, this.options)
+    }
+
+    if (this.major < other.major) {
+      return -1
+    }
+    if (this.major > other.major) {
+      return 1
+    }
+    if (this.minor < other.minor) {
+      return -1
+    }
+    if (this.minor > other.minor) {
+      return 1
+    }
+    if (this.patch < other.patch) {
+      return -1
+    }
+    if (this.patch > other.patch) {
+      return 1
+    }
+    return 0
+  }
+
+  comparePre (other) {
+    if (!(other instanceof SemVer)) {
+      other = new SemVer(other, this.options)
+    }
+
+    // NOT having a prerelease is > having one
+    if (this.prerelease.length && !other.prerelease.length) {
+      return -1
+    } else if (!this.prerelease.length && other.prerelease.length) {
+      return 1
+    } else if (!this.prerelease.length && !other.prerelease.length) {
+      return 0
+    }
+
+    let i = 0
+    do {
+      const a = this.prerelease[i]
+      const b = other.prerelease[i]
+      debug('prerelease compare', i, a, b)
+      if (a === undefined && b === undefined) {
+        return 0
+      } else if (b === undefined) {
+        return 1
+      } else if (a === undefined) {
+        return -1
+      } else if (a === b) {
+        continue
+      } else {
+        return compareIdentifiers(a, b)
+      }
+    } while (++i)
+  }
+
+  compareBuild (other) {
+    if (!(other instanceof SemVer)) {
+      other = new SemVer(other, this.options)
+    }
+
+    let i = 0
+    do {
+      const a = this.build[i]
+      const b = other.build[i]
+      debug('build compare', i, a, b)
+      if (a === undefined && b === undefined) {
+        return 0
+      } else if (b === undefined) {
+        return 1
+      } else if (a === undefined) {
+        return -1
+      } else if (a === b) {
+        continue
+      } else {
+        return compareIdentifiers(a, b)
+      }
+    } while (++i)
+  }
+
+  // preminor will bump the version up to the next minor release, and immediately
+  // down to pre-release. premajor and prepatch work the same way.
+  inc (release, identifier, identifierBase) {
+    if (release.startsWith('pre')) {
+      if (!identifier && identifierBase === false) {
+        throw new Error('invalid increment argument: identifier is empty')
+      }
+      // Avoid an invalid semver results
+      if (identifier) {
+        const match = `-${identifier}`.match(this.options.loose ? re[t.PRERELEASELOOSE] : re[t.PRERELEASE])
+        if (!match || match[1] !== identifier) {
+          throw new Error(`invalid identifier: ${identifier}`)
+        }
+      }
+    }
+
+    switch (release) {
+      case 'premajor':
+        this.prerelease.length = 0
+        this.patch = 0
+        this.minor = 0
+        this.major++
+        this.inc('pre', identifier, identifierBase)
+        break
+      case 'preminor':
+        this.prerelease.length = 0
+        this.patch = 0
+        this.minor++
+        this.inc('pre', identifier, identifierBase)
+        break
+      case 'prepatch':
+        // If this is already a prerelease, it will bump to the next version
+        // drop any prereleases that might already exist, since they are not
+        // relevant at this point.
+        this.prerelease.length = 0
+        this.inc('patch', identifier, identifierBase)
+        this.inc('pre', identifier, identifierBase)
+        break
+      // If the input is a non-prerelease version, this acts the same as
+      // prepatch.
+      case 'prerelease':
+        if (this.prerelease.length === 0) {
+          this.inc('patch', identifier, identifierBase)
+        }
+        this.inc('pre', identifier, identifierBase)
+        break
+      case 'release':
+        if (this.prerelease.length === 0) {
+          throw new Error(`version ${this.raw} is not a prerelease`)
+        }
+        this.prerelease.length = 0
+        break
+
+      case 'major':
+        // If this is a pre-major version, bump up to the same major version.
+        // Otherwise increment major.
+        // 1.0.0-5 bumps to 1.0.0
+        // 1.1.0 bumps to 2.0.0
+        if (
+          this.minor !== 0 ||
+          this.patch !== 0 ||
+          this.prerelease.length === 0
+        ) {
+          this.major++
+        }
+        this.minor = 0
+        this.patch = 0
+        this.prerelease = []
+        break
+      case 'minor':
+        // If this is a pre-minor version, bump up to the same minor version.
+        // Otherwise increment minor.
+        // 1.2.0-5 bumps to 1.2.0
+        // 1.2.1 bumps to 1.3.0
+        if (this.patch !== 0 || this.prerelease.length === 0) {
+          this.minor++
+        }
+        this.patch = 0
+        this.prerelease = []
+        break
+      case 'patch':
+        // If this is not a pre-release version, it will increment the patch.
+        // If it is a pre-release it will bump up to the same patch version.
+        // 1.2.0-5 patches to 1.2.0
+        // 1.2.0 patches to 1.2.1
+        if (this.prerelease.length === 0) {
+          this.patch++
+        }
+        this.prerelease = []
+        break
+      // This probably shouldn't be used publicly.
+      // 1.0.0 'pre' would become 1.0.0-0 which is the wrong direction.
+      case 'pre': {
+        const base = Number(identifierBase) ? 1 : 0
+
+        if (this.prerelease.length === 0) {
+          this.prerelease = [base]
+        } else {
+          let i = this.prerelease.length
+          while (--i >= 0) {
+            if (typeof this.prerelease[i] === 'number') {
+              this.prerelease[i]++
+              i = -2
+            }
+          }
+          if (i === -1) {
+            // didn't increment anything
+            if (identifier === this.prerelease.join('.') && identifierBase === false) {
+              throw new Error('invalid increment argument: identifier already exists')
+            }
+            this.prerelease.push(base)
+          }
+        }
+        if (identifier) {
+          // 1.2.0-beta.1 bumps to 1.2.0-beta.2,
+          // 1.2.0-beta.fooblz or 1.2.0-beta bumps to 1.2.0-beta.0
+          let prerelease = [identifier, base]
+          if (identifierBase === false) {
+            prerelease = [identifier]
+          }
+          if (isPrereleaseIdentifier(this.prerelease, identifier)) {
+            const prereleaseBase = this.prerelease[identifier.split('.').length]
+            if (isNaN(prereleaseBase)) {
+              this.prerelease = prerelease
+            }
+          } else {
+            this.prerelease = prerelease
+          }
+        }
+        break
+      }
+      default:
+        throw new Error(`invalid increment argument: ${release}`)
+    }
+    this.raw = this.format()
+    if (this.build.length) {
+      this.raw += `+${this.build.join('.')}`
+    }
+    return this
+  }
+}
+
+module.exports = SemVer
+
+
+/***/ }),
+
+/***/ 1799:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const parse = __nccwpck_require__(6353)
+const clean = (version, options) => {
+  const s = parse(version.trim().replace(/^[=v]+/, ''), options)
+  return s ? s.version : null
+}
+module.exports = clean
+
+
+/***/ }),
+
+/***/ 8646:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const eq = __nccwpck_require__(5082)
+const neq = __nccwpck_require__(4974)
+const gt = __nccwpck_require__(6599)
+const gte = __nccwpck_require__(1236)
+const lt = __nccwpck_require__(3872)
+const lte = __nccwpck_require__(6717)
+
+const cmp = (a, op, b, loose) => {
+  switch (op) {
+    case '===':
+      if (typeof a === 'object') {
+        a = a.version
+      }
+      if (typeof b === 'object') {
+        b = b.version
+      }
+      return a === b
+
+    case '!==':
+      if (typeof a === 'object') {
+        a = a.version
+      }
+      if (typeof b === 'object') {
+        b = b.version
+      }
+      return a !== b
+
+    case '':
+    case '=':
+    case '==':
+      return eq(a, b, loose)
+
+    case '!=':
+      return neq(a, b, loose)
+
+    case '>':
+      return gt(a, b, loose)
+
+    case '>=':
+      return gte(a, b, loose)
+
+    case '<':
+      return lt(a, b, loose)
+
+    case '<=':
+      return lte(a, b, loose)
+
+    default:
+      throw new TypeError(`Invalid operator: ${op}`)
+  }
+}
+module.exports = cmp
+
+
+/***/ }),
+
+/***/ 5385:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const SemVer = __nccwpck_require__(7163)
+const parse = __nccwpck_require__(6353)
+const { safeRe: re, t } = __nccwpck_require__(5471)
+
+const coerce = (version, options) => {
+  if (version instanceof SemVer) {
+    return version
+  }
+
+  if (typeof version === 'number') {
+    version = String(version)
+  }
+
+  if (typeof version !== 'string') {
+    return null
+  }
+
+  options = options || {}
+
+  let match = null
+  if (!options.rtl) {
+    match = version.match(options.includePrerelease ? re[t.COERCEFULL] : re[t.COERCE])
+  } else {
+    // Find the right-most coercible string that does not share
+    // a terminus with a more left-ward coercible string.
+    // Eg, '1.2.3.4' wants to coerce '2.3.4', not '3.4' or '4'
+    // With includePrerelease option set, '1.2.3.4-rc' wants to coerce '2.3.4-rc', not '2.3.4'
+    //
+    // Walk through the string checking with a /g regexp
+    // Manually set the index so as to pick up overlapping matches.
+    // Stop when we get a match that ends at the string end, since no
+    // coercible string can be more right-ward without the same terminus.
+    const coerceRtlRegex = options.includePrerelease ? re[t.COERCERTLFULL] : re[t.COERCERTL]
+    let next
+    while ((next = coerceRtlRegex.exec(version)) &&
+        (!match || match.index + match[0].length !== version.length)
+    ) {
+      if (!match ||
+            next.index + next[0].length !== match.index + match[0].length) {
+        match = next
+      }
+      coerceRtlRegex.lastIndex = next.index + next[1].length + next[2].length
+    }
+    // leave it in a clean state
+    coerceRtlRegex.lastIndex = -1
+  }
+
+  if (match === null) {
+    return null
+  }
+
+  const major = match[2]
+  const minor = match[3] || '0'
+  const patch = match[4] || '0'
+  const prerelease = options.includePrerelease && match[5] ? `-${match[5]}` : ''
+  const build = options.includePrerelease && match[6] ? `+${match[6]}` : ''
+
+  return parse(`${major}.${minor}.${patch}${prerelease}${build}`, options)
+}
+module.exports = coerce
+
+
+/***/ }),
+
+/***/ 7648:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const SemVer = __nccwpck_require__(7163)
+const compareBuild = (a, b, loose) => {
+  const versionA = new SemVer(a, loose)
+  const versionB = new SemVer(b, loose)
+  return versionA.compare(versionB) || versionA.compareBuild(versionB)
+}
+module.exports = compareBuild
+
+
+/***/ }),
+
+/***/ 6874:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const compare = __nccwpck_require__(8469)
+const compareLoose = (a, b) => compare(a, b, true)
+module.exports = compareLoose
+
+
+/***/ }),
+
+/***/ 8469:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const SemVer = __nccwpck_require__(7163)
+const compare = (a, b, loose) =>
+  new SemVer(a, loose).compare(new SemVer(b, loose))
+
+module.exports = compare
+
+
+/***/ }),
+
+/***/ 711:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const parse = __nccwpck_require__(6353)
+
+const diff = (version1, version2) => {
+  const v1 = parse(version1, null, true)
+  const v2 = parse(version2, null, true)
+  const comparison = v1.compare(v2)
+
+  if (comparison === 0) {
+    return null
+  }
+
+  const v1Higher = comparison > 0
+  const highVersion = v1Higher ? v1 : v2
+  const lowVersion = v1Higher ? v2 : v1
+  const highHasPre = !!highVersion.prerelease.length
+  const lowHasPre = !!lowVersion.prerelease.length
+
+  if (lowHasPre && !highHasPre) {
+    // Going from prerelease -> no prerelease requires some special casing
+
+    // If the low version has only a major, then it will always be a major
+    // Some examples:
+    // 1.0.0-1 -> 1.0.0
+    // 1.0.0-1 -> 1.1.1
+    // 1.0.0-1 -> 2.0.0
+    if (!lowVersion.patch && !lowVersion.minor) {
+      return 'major'
+    }
+
+    // If the main part has no difference
+    if (lowVersion.compareMain(highVersion) === 0) {
+      if (lowVersion.minor && !lowVersion.patch) {
+        return 'minor'
+      }
+      return 'patch'
+    }
+  }
+
+  // add the `pre` prefix if we are going to a prerelease version
+  const prefix = highHasPre ? 'pre' : ''
+
+  if (v1.major !== v2.major) {
+    return prefix + 'major'
+  }
+
+  if (v1.minor !== v2.minor) {
+    return prefix + 'minor'
+  }
+
+  if (v1.patch !== v2.patch) {
+    return prefix + 'patch'
+  }
+
+  // high and low are prereleases
+  return 'prerelease'
+}
+
+module.exports = diff
+
+
+/***/ }),
+
+/***/ 5082:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const compare = __nccwpck_require__(8469)
+const eq = (a, b, loose) => compare(a, b, loose) === 0
+module.exports = eq
+
+
+/***/ }),
+
+/***/ 6599:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const compare = __nccwpck_require__(8469)
+const gt = (a, b, loose) => compare(a, b, loose) > 0
+module.exports = gt
+
+
+/***/ }),
+
+/***/ 1236:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const compare = __nccwpck_require__(8469)
+const gte = (a, b, loose) => compare(a, b, loose) >= 0
+module.exports = gte
+
+
+/***/ }),
+
+/***/ 2338:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const SemVer = __nccwpck_require__(7163)
+
+const inc = (version, release, options, identifier, identifierBase) => {
+  if (typeof (options) === 'string') {
+    identifierBase = identifier
+    identifier = options
+    options = undefined
+  }
+
+  try {
+    return new SemVer(
+      version instanceof SemVer ? version.version : version,
+      options
+    ).inc(release, identifier, identifierBase).version
+  } catch (er) {
+    return null
+  }
+}
+module.exports = inc
+
+
+/***/ }),
+
+/***/ 3872:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const compare = __nccwpck_require__(8469)
+const lt = (a, b, loose) => compare(a, b, loose) < 0
+module.exports = lt
+
+
+/***/ }),
+
+/***/ 6717:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const compare = __nccwpck_require__(8469)
+const lte = (a, b, loose) => compare(a, b, loose) <= 0
+module.exports = lte
+
+
+/***/ }),
+
+/***/ 8511:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const SemVer = __nccwpck_require__(7163)
+const major = (a, loose) => new SemVer(a, loose).major
+module.exports = major
+
+
+/***/ }),
+
+/***/ 2603:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const SemVer = __nccwpck_require__(7163)
+const minor = (a, loose) => new SemVer(a, loose).minor
+module.exports = minor
+
+
+/***/ }),
+
+/***/ 4974:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const compare = __nccwpck_require__(8469)
+const neq = (a, b, loose) => compare(a, b, loose) !== 0
+module.exports = neq
+
+
+/***/ }),
+
+/***/ 6353:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const SemVer = __nccwpck_require__(7163)
+const parse = (version, options, throwErrors = false) => {
+  if (version instanceof SemVer) {
+    return version
+  }
+  try {
+    return new SemVer(version, options)
+  } catch (er) {
+    if (!throwErrors) {
+      return null
+    }
+    throw er
+  }
+}
+
+module.exports = parse
+
+
+/***/ }),
+
+/***/ 8756:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const SemVer = __nccwpck_require__(7163)
+const patch = (a, loose) => new SemVer(a, loose).patch
+module.exports = patch
+
+
+/***/ }),
+
+/***/ 5714:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const parse = __nccwpck_require__(6353)
+const prerelease = (version, options) => {
+  const parsed = parse(version, options)
+  return (parsed && parsed.prerelease.length) ? parsed.prerelease : null
+}
+module.exports = prerelease
+
+
+/***/ }),
+
+/***/ 2173:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const compare = __nccwpck_require__(8469)
+const rcompare = (a, b, loose) => compare(b, a, loose)
+module.exports = rcompare
+
+
+/***/ }),
+
+/***/ 7192:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const compareBuild = __nccwpck_require__(7648)
+const rsort = (list, loose) => list.sort((a, b) => compareBuild(b, a, loose))
+module.exports = rsort
+
+
+/***/ }),
+
+/***/ 8011:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const Range = __nccwpck_require__(6782)
+const satisfies = (version, range, options) => {
+  try {
+    range = new Range(range, options)
+  } catch (er) {
+    return false
+  }
+  return range.test(version)
+}
+module.exports = satisfies
+
+
+/***/ }),
+
+/***/ 9872:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const compareBuild = __nccwpck_require__(7648)
+const sort = (list, loose) => list.sort((a, b) => compareBuild(a, b, loose))
+module.exports = sort
+
+
+/***/ }),
+
+/***/ 6114:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const parse = __nccwpck_require__(6353)
+const constants = __nccwpck_require__(5101)
+const SemVer = __nccwpck_require__(7163)
+
+const truncate = (version, truncation, options) => {
+  if (!constants.RELEASE_TYPES.includes(truncation)) {
+    return null
+  }
+
+  const clonedVersion = cloneInputVersion(version, options)
+  return clonedVersion && doTruncation(clonedVersion, truncation)
+}
+
+const cloneInputVersion = (version, options) => {
+  const versionStringToParse = (
+    version instanceof SemVer ? version.version : version
+  )
+
+  return parse(versionStringToParse, options)
+}
+
+const doTruncation = (version, truncation) => {
+  if (isPrerelease(truncation)) {
+    return version.version
+  }
+
+  version.prerelease = []
+
+  switch (truncation) {
+    case 'major':
+      version.minor = 0
+      version.patch = 0
+      break
+    case 'minor':
+      version.patch = 0
+      break
+  }
+
+  return version.format()
+}
+
+const isPrerelease = (type) => {
+  return type.startsWith('pre')
+}
+
+module.exports = truncate
+
+
+/***/ }),
+
+/***/ 8780:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const parse = __nccwpck_require__(6353)
+const valid = (version, options) => {
+  const v = parse(version, options)
+  return v ? v.version : null
+}
+module.exports = valid
+
+
+/***/ }),
+
+/***/ 2088:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+// just pre-load all the stuff that index.js lazily exports
+const internalRe = __nccwpck_require__(5471)
+const constants = __nccwpck_require__(5101)
+const SemVer = __nccwpck_require__(7163)
+const identifiers = __nccwpck_require__(3348)
+const parse = __nccwpck_require__(6353)
+const valid = __nccwpck_require__(8780)
+const clean = __nccwpck_require__(1799)
+const inc = __nccwpck_require__(2338)
+const diff = __nccwpck_require__(711)
+const major = __nccwpck_require__(8511)
+const minor = __nccwpck_require__(2603)
+const patch = __nccwpck_require__(8756)
+const prerelease = __nccwpck_require__(5714)
+const compare = __nccwpck_require__(8469)
+const rcompare = __nccwpck_require__(2173)
+const compareLoose = __nccwpck_require__(6874)
+const compareBuild = __nccwpck_require__(7648)
+const sort = __nccwpck_require__(9872)
+const rsort = __nccwpck_require__(7192)
+const gt = __nccwpck_require__(6599)
+const lt = __nccwpck_require__(3872)
+const eq = __nccwpck_require__(5082)
+const neq = __nccwpck_require__(4974)
+const gte = __nccwpck_require__(1236)
+const lte = __nccwpck_require__(6717)
+const cmp = __nccwpck_require__(8646)
+const coerce = __nccwpck_require__(5385)
+const truncate = __nccwpck_require__(6114)
+const Comparator = __nccwpck_require__(9379)
+const Range = __nccwpck_require__(6782)
+const satisfies = __nccwpck_require__(8011)
+const toComparators = __nccwpck_require__(4750)
+const maxSatisfying = __nccwpck_require__(3193)
+const minSatisfying = __nccwpck_require__(8595)
+const minVersion = __nccwpck_require__(1866)
+const validRange = __nccwpck_require__(4737)
+const outside = __nccwpck_require__(280)
+const gtr = __nccwpck_require__(2276)
+const ltr = __nccwpck_require__(5213)
+const intersects = __nccwpck_require__(3465)
+const simplifyRange = __nccwpck_require__(2028)
+const subset = __nccwpck_require__(1489)
+module.exports = {
+  parse,
+  valid,
+  clean,
+  inc,
+  diff,
+  major,
+  minor,
+  patch,
+  prerelease,
+  compare,
+  rcompare,
+  compareLoose,
+  compareBuild,
+  sort,
+  rsort,
+  gt,
+  lt,
+  eq,
+  neq,
+  gte,
+  lte,
+  cmp,
+  coerce,
+  truncate,
+  Comparator,
+  Range,
+  satisfies,
+  toComparators,
+  maxSatisfying,
+  minSatisfying,
+  minVersion,
+  validRange,
+  outside,
+  gtr,
+  ltr,
+  intersects,
+  simplifyRange,
+  subset,
+  SemVer,
+  re: internalRe.re,
+  src: internalRe.src,
+  tokens: internalRe.t,
+  SEMVER_SPEC_VERSION: constants.SEMVER_SPEC_VERSION,
+  RELEASE_TYPES: constants.RELEASE_TYPES,
+  compareIdentifiers: identifiers.compareIdentifiers,
+  rcompareIdentifiers: identifiers.rcompareIdentifiers,
+}
+
+
+/***/ }),
+
+/***/ 5101:
+/***/ ((module) => {
+
+
+
+// Note: this is the semver.org version of the spec that it implements
+// Not necessarily the package version of this code.
+const SEMVER_SPEC_VERSION = '2.0.0'
+
+const MAX_LENGTH = 256
+const MAX_SAFE_INTEGER = Number.MAX_SAFE_INTEGER ||
+/* istanbul ignore next */ 9007199254740991
+
+// Max safe segment length for coercion.
+const MAX_SAFE_COMPONENT_LENGTH = 16
+
+// Max safe length for a build identifier. The max length minus 6 characters for
+// the shortest version with a build 0.0.0+BUILD.
+const MAX_SAFE_BUILD_LENGTH = MAX_LENGTH - 6
+
+// ECMAScript whitespace and line terminators matched by \s.
+const WHITESPACE_CHARACTERS = [
+  '\t',
+  '\n',
+  '\v',
+  '\f',
+  '\r',
+  ' ',
+  '\u00a0',
+  '\u1680',
+  '\u2000',
+  '\u2001',
+  '\u2002',
+  '\u2003',
+  '\u2004',
+  '\u2005',
+  '\u2006',
+  '\u2007',
+  '\u2008',
+  '\u2009',
+  '\u200a',
+  '\u2028',
+  '\u2029',
+  '\u202f',
+  '\u205f',
+  '\u3000',
+  '\ufeff',
+]
+
+const RELEASE_TYPES = [
+  'major',
+  'premajor',
+  'minor',
+  'preminor',
+  'patch',
+  'prepatch',
+  'prerelease',
+]
+
+module.exports = {
+  MAX_LENGTH,
+  MAX_SAFE_COMPONENT_LENGTH,
+  MAX_SAFE_BUILD_LENGTH,
+  MAX_SAFE_INTEGER,
+  WHITESPACE_CHARACTERS,
+  RELEASE_TYPES,
+  SEMVER_SPEC_VERSION,
+  FLAG_INCLUDE_PRERELEASE: 0b001,
+  FLAG_LOOSE: 0b010,
+}
+
+
+/***/ }),
+
+/***/ 1159:
+/***/ ((module) => {
+
+
+
+const debug = (
+  typeof process === 'object' &&
+  process.env &&
+  process.env.NODE_DEBUG &&
+  /\bsemver\b/i.test(process.env.NODE_DEBUG)
+) ? (...args) => console.error('SEMVER', ...args)
+  : () => {}
+
+module.exports = debug
+
+
+/***/ }),
+
+/***/ 3348:
+/***/ ((module) => {
+
+
+
+const numeric = /^[0-9]+$/
+const compareIdentifiers = (a, b) => {
+  if (typeof a === 'number' && typeof b === 'number') {
+    return a === b ? 0 : a < b ? -1 : 1
+  }
+
+  const anum = numeric.test(a)
+  const bnum = numeric.test(b)
+
+  if (anum && bnum) {
+    a = +a
+    b = +b
+  }
+
+  return a === b ? 0
+    : (anum && !bnum) ? -1
+    : (bnum && !anum) ? 1
+    : a < b ? -1
+    : 1
+}
+
+const rcompareIdentifiers = (a, b) => compareIdentifiers(b, a)
+
+module.exports = {
+  compareIdentifiers,
+  rcompareIdentifiers,
+}
+
+
+/***/ }),
+
+/***/ 1383:
+/***/ ((module) => {
+
+
+
+class LRUCache {
+  constructor () {
+    this.max = 1000
+    this.map = new Map()
+  }
+
+  get (key) {
+    const value = this.map.get(key)
+    if (value === undefined) {
+      return undefined
+    } else {
+      // Remove the key from the map and add it to the end
+      this.map.delete(key)
+      this.map.set(key, value)
+      return value
+    }
+  }
+
+  delete (key) {
+    return this.map.delete(key)
+  }
+
+  set (key, value) {
+    const deleted = this.delete(key)
+
+    if (!deleted && value !== undefined) {
+      // If cache is full, delete the least recently used item
+      if (this.map.size >= this.max) {
+        const firstKey = this.map.keys().next().value
+        this.delete(firstKey)
+      }
+
+      this.map.set(key, value)
+    }
+
+    return this
+  }
+}
+
+module.exports = LRUCache
+
+
+/***/ }),
+
+/***/ 356:
+/***/ ((module) => {
+
+
+
+// parse out just the options we care about
+const looseOption = Object.freeze({ loose: true })
+const emptyOpts = Object.freeze({ })
+const parseOptions = options => {
+  if (!options) {
+    return emptyOpts
+  }
+
+  if (typeof options !== 'object') {
+    return looseOption
+  }
+
+  return options
+}
+module.exports = parseOptions
+
+
+/***/ }),
+
+/***/ 5471:
+/***/ ((module, exports, __nccwpck_require__) => {
+
+
+
+const {
+  MAX_SAFE_COMPONENT_LENGTH,
+  MAX_SAFE_BUILD_LENGTH,
+  MAX_LENGTH,
+} = __nccwpck_require__(5101)
+const debug = __nccwpck_require__(1159)
+exports = module.exports = {}
+
+// The actual regexps go on exports.re
+const re = exports.re = []
+const safeRe = exports.safeRe = []
+const src = exports.src = []
+const safeSrc = exports.safeSrc = []
+const t = exports.t = {}
+let R = 0
+
+const LETTERDASHNUMBER = '[a-zA-Z0-9-]'
+
+// Replace some greedy regex tokens to prevent regex dos issues. These regex are
+// used internally via the safeRe object since all inputs in this library get
+// normalized first to trim and collapse all extra whitespace. The original
+// regexes are exported for userland consumption and lower level usage. A
+// future breaking change could export the safer regex only with a note that
+// all input should have extra whitespace removed.
+const safeRegexReplacements = [
+  ['\\s', 1],
+  ['\\d', MAX_LENGTH],
+  [LETTERDASHNUMBER, MAX_SAFE_BUILD_LENGTH],
+]
+
+const makeSafeRegex = (value) => {
+  for (const [token, max] of safeRegexReplacements) {
+    value = value
+      .split(`${token}*`).join(`${token}{0,${max}}`)
+      .split(`${token}+`).join(`${token}{1,${max}}`)
+  }
+  return value
+}
+
+const createToken = (name, value, isGlobal) => {
+  const safe = makeSafeRegex(value)
+  const index = R++
+  debug(name, index, value)
+  t[name] = index
+  src[index] = value
+  safeSrc[index] = safe
+  re[index] = new RegExp(value, isGlobal ? 'g' : undefined)
+  safeRe[index] = new RegExp(safe, isGlobal ? 'g' : undefined)
+}
+
+// The following Regular Expressions can be used for tokenizing,
+// validating, and parsing SemVer version strings.
+
+// ## Numeric Identifier
+// A single `0`, or a non-zero digit followed by zero or more digits.
+
+createToken('NUMERICIDENTIFIER', '0|[1-9]\\d*')
+createToken('NUMERICIDENTIFIERLOOSE', '\\d+')
+
+// ## Non-numeric Identifier
+// Zero or more digits, followed by a letter or hyphen, and then zero or
+// more letters, digits, or hyphens.
+
+createToken('NONNUMERICIDENTIFIER', `\\d*[a-zA-Z-]${LETTERDASHNUMBER}*`)
+
+// ## Main Version
+// Three dot-separated numeric identifiers.
+
+createToken('MAINVERSION', `(${src[t.NUMERICIDENTIFIER]})\\.` +
+                   `(${src[t.NUMERICIDENTIFIER]})\\.` +
+                   `(${src[t.NUMERICIDENTIFIER]})`)
+
+createToken('MAINVERSIONLOOSE', `(${src[t.NUMERICIDENTIFIERLOOSE]})\\.` +
+                        `(${src[t.NUMERICIDENTIFIERLOOSE]})\\.` +
+                        `(${src[t.NUMERICIDENTIFIERLOOSE]})`)
+
+// ## Pre-release Version Identifier
+// A numeric identifier, or a non-numeric identifier.
+// Non-numeric identifiers include numeric identifiers but can be longer.
+// Therefore non-numeric identifiers must go first.
+
+createToken('PRERELEASEIDENTIFIER', `(?:${src[t.NONNUMERICIDENTIFIER]
+}|${src[t.NUMERICIDENTIFIER]})`)
+
+createToken('PRERELEASEIDENTIFIERLOOSE', `(?:${src[t.NONNUMERICIDENTIFIER]
+}|${src[t.NUMERICIDENTIFIERLOOSE]})`)
+
+// ## Pre-release Version
+// Hyphen, followed by one or more dot-separated pre-release version
+// identifiers.
+
+createToken('PRERELEASE', `(?:-(${src[t.PRERELEASEIDENTIFIER]
+}(?:\\.${src[t.PRERELEASEIDENTIFIER]})*))`)
+
+createToken('PRERELEASELOOSE', `(?:-?(${src[t.PRERELEASEIDENTIFIERLOOSE]
+}(?:\\.${src[t.PRERELEASEIDENTIFIERLOOSE]})*))`)
+
+// ## Build Metadata Identifier
+// Any combination of digits, letters, or hyphens.
+
+createToken('BUILDIDENTIFIER', `${LETTERDASHNUMBER}+`)
+
+// ## Build Metadata
+// Plus sign, followed by one or more period-separated build metadata
+// identifiers.
+
+createToken('BUILD', `(?:\\+(${src[t.BUILDIDENTIFIER]
+}(?:\\.${src[t.BUILDIDENTIFIER]})*))`)
+
+// ## Full Version String
+// A main version, followed optionally by a pre-release version and
+// build metadata.
+
+// Note that the only major, minor, patch, and pre-release sections of
+// the version string are capturing groups.  The build metadata is not a
+// capturing group, because it should not ever be used in version
+// comparison.
+
+createToken('FULLPLAIN', `v?${src[t.MAINVERSION]
+}${src[t.PRERELEASE]}?${
+  src[t.BUILD]}?`)
+
+createToken('FULL', `^${src[t.FULLPLAIN]}$`)
+
+// like full, but allows v1.2.3 and =1.2.3, which people do sometimes.
+// also, 1.0.0alpha1 (prerelease without the hyphen) which is pretty
+// common in the npm registry.
+createToken('LOOSEPLAIN', `[v=\\s]*${src[t.MAINVERSIONLOOSE]
+}${src[t.PRERELEASELOOSE]}?${
+  src[t.BUILD]}?`)
+
+createToken('LOOSE', `^${src[t.LOOSEPLAIN]}$`)
+
+createToken('GTLT', '((?:<|>)?=?)')
+
+// Something like "2.*" or "1.2.x".
+// Note that "x.x" is a valid xRange identifier, meaning "any version"
+// Only the first item is strictly required.
+createToken('XRANGEIDENTIFIERLOOSE', `${src[t.NUMERICIDENTIFIERLOOSE]}|x|X|\\*`)
+createToken('XRANGEIDENTIFIER', `${src[t.NUMERICIDENTIFIER]}|x|X|\\*`)
+
+createToken('XRANGEPLAIN', `[v=\\s]*(${src[t.XRANGEIDENTIFIER]})` +
+                   `(?:\\.(${src[t.XRANGEIDENTIFIER]})` +
+                   `(?:\\.(${src[t.XRANGEIDENTIFIER]})` +
+                   `(?:${src[t.PRERELEASE]})?${
+                     src[t.BUILD]}?` +
+                   `)?)?`)
+
+createToken('XRANGEPLAINLOOSE', `[v=\\s]*(${src[t.XRANGEIDENTIFIERLOOSE]})` +
+                        `(?:\\.(${src[t.XRANGEIDENTIFIERLOOSE]})` +
+                        `(?:\\.(${src[t.XRANGEIDENTIFIERLOOSE]})` +
+                        `(?:${src[t.PRERELEASELOOSE]})?${
+                          src[t.BUILD]}?` +
+                        `)?)?`)
+
+createToken('XRANGE', `^${src[t.GTLT]}\\s*${src[t.XRANGEPLAIN]}$`)
+createToken('XRANGELOOSE', `^${src[t.GTLT]}\\s*${src[t.XRANGEPLAINLOOSE]}$`)
+
+// Coercion.
+// Extract anything that could conceivably be a part of a valid semver
+createToken('COERCEPLAIN', `${'(^|[^\\d])' +
+              '(\\d{1,'}${MAX_SAFE_COMPONENT_LENGTH}})` +
+              `(?:\\.(\\d{1,${MAX_SAFE_COMPONENT_LENGTH}}))?` +
+              `(?:\\.(\\d{1,${MAX_SAFE_COMPONENT_LENGTH}}))?`)
+createToken('COERCE', `${src[t.COERCEPLAIN]}(?:$|[^\\d])`)
+createToken('COERCEFULL', src[t.COERCEPLAIN] +
+              `(?:${src[t.PRERELEASE]})?` +
+              `(?:${src[t.BUILD]})?` +
+              `(?:$|[^\\d])`)
+createToken('COERCERTL', src[t.COERCE], true)
+createToken('COERCERTLFULL', src[t.COERCEFULL], true)
+
+// Tilde ranges.
+// Meaning is "reasonably at or greater than"
+createToken('LONETILDE', '(?:~>?)')
+
+createToken('TILDETRIM', `(\\s*)${src[t.LONETILDE]}\\s+`, true)
+exports.tildeTrimReplace = '$1~'
+
+createToken('TILDE', `^${src[t.LONETILDE]}${src[t.XRANGEPLAIN]}$`)
+createToken('TILDELOOSE', `^${src[t.LONETILDE]}${src[t.XRANGEPLAINLOOSE]}$`)
+
+// Caret ranges.
+// Meaning is "at least and backwards compatible with"
+createToken('LONECARET', '(?:\\^)')
+
+createToken('CARETTRIM', `(\\s*)${src[t.LONECARET]}\\s+`, true)
+exports.caretTrimReplace = '$1^'
+
+createToken('CARET', `^${src[t.LONECARET]}${src[t.XRANGEPLAIN]}$`)
+createToken('CARETLOOSE', `^${src[t.LONECARET]}${src[t.XRANGEPLAINLOOSE]}$`)
+
+// A simple gt/lt/eq thing, or just "" to indicate "any version"
+createToken('COMPARATORLOOSE', `^${src[t.GTLT]}\\s*(${src[t.LOOSEPLAIN]})$|^$`)
+createToken('COMPARATOR', `^${src[t.GTLT]}\\s*(${src[t.FULLPLAIN]})$|^$`)
+
+// An expression to strip any whitespace between the gtlt and the thing
+// it modifies, so that `> 1.2.3` ==> `>1.2.3`
+createToken('COMPARATORTRIM', `(\\s*)${src[t.GTLT]
+}\\s*(${src[t.LOOSEPLAIN]}|${src[t.XRANGEPLAIN]})`, true)
+exports.comparatorTrimReplace = '$1$2$3'
+
+// Something like `1.2.3 - 1.2.4`
+// Note that these all use the loose form, because they'll be
+// checked against either the strict or loose comparator form
+// later.
+createToken('HYPHENRANGE', `^\\s*(${src[t.XRANGEPLAIN]})` +
+                   `\\s+-\\s+` +
+                   `(${src[t.XRANGEPLAIN]})` +
+                   `\\s*$`)
+
+createToken('HYPHENRANGELOOSE', `^\\s*(${src[t.XRANGEPLAINLOOSE]})` +
+                        `\\s+-\\s+` +
+                        `(${src[t.XRANGEPLAINLOOSE]})` +
+                        `\\s*$`)
+
+// Star ranges basically just allow anything at all.
+createToken('STAR', '(<|>)?=?\\s*\\*')
+// >=0.0.0 is like a star
+createToken('GTE0', '^\\s*>=\\s*0\\.0\\.0\\s*$')
+createToken('GTE0PRE', '^\\s*>=\\s*0\\.0\\.0-0\\s*$')
+
+
+/***/ }),
+
+/***/ 9737:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+// @ts-check
+
+
+// Reproduce safeRe[COMPARATORTRIM] replacement boundaries, not version
+// validation. Each end-index finder returns an exclusive end, or its start
+// on no match.
+// Positions count from zero. An end of 3 means characters 0, 1, and 2 were read;
+// range.slice(start, end) gives the matched text, not a converted number.
+const {
+  MAX_LENGTH,
+  MAX_SAFE_BUILD_LENGTH,
+  WHITESPACE_CHARACTERS,
+} = __nccwpck_require__(5101)
+
+/**
+ * Remembers the last two rows of digits so their characters need not be reread.
+ * Positions start at -1 until a row has been found.
+ *
+ * @typedef {object} DigitRunCache
+ * @property {number} start The first character of the most recently found row.
+ * @property {number} end The position after that row's last character.
+ * @property {number} previousStart The first character of the previous row.
+ * @property {number} previousEnd The position after the previous row.
+ */
+
+// One entry per UTF-16 code unit keeps membership checks constant-time.
+const whitespace = new Uint8Array(0x10000)
+for (const char of WHITESPACE_CHARACTERS) {
+  whitespace[char.charCodeAt(0)] = 1
+}
+
+/**
+ * Checks whether a character is whitespace, like a space, tab, or newline.
+ * Looking past the end of the string returns false.
+ *
+ * @param {string|undefined} char One character, or undefined past the string's end.
+ * @returns {boolean} Whether the character is whitespace.
+ * @example isWhitespace(' ') // true
+ * @example isWhitespace('1') // false
+ */
+const isWhitespace = char =>
+  char !== undefined && whitespace[char.charCodeAt(0)] === 1
+
+/**
+ * Checks for v, =, or whitespace before the version number.
+ * These are historical version prefixes, not range operators:
+ * < and > are handled separately, as are tilde and caret ranges.
+ *
+ * @param {string|undefined} char One character to check.
+ * @returns {boolean} Whether the character can belong to a version prefix.
+ * @example isVersionPrefix('=') // true
+ * @example isVersionPrefix('>') // false
+ */
+const isVersionPrefix = char =>
+  char === 'v' ||
+  char === '=' ||
+  isWhitespace(char)
+
+/**
+ * Checks whether a character is one of the digits 0 through 9.
+ *
+ * @param {string|undefined} char One character to check.
+ * @returns {boolean} Whether the character is an ASCII digit.
+ * @example isDigit('7') // true
+ * @example isDigit('.') // false
+ */
+const isDigit = char => char !== undefined && char >= '0' && char <= '9'
+
+/**
+ * Checks whether a character is an English letter, uppercase or lowercase.
+ *
+ * @param {string|undefined} char One character to check.
+ * @returns {boolean} Whether the character is an ASCII letter.
+ * @example isLetter('b') // true
+ * @example isLetter('7') // false
+ */
+const isLetter = char =>
+  char !== undefined && (
+    (char >= 'a' && char <= 'z') ||
+    (char >= 'A' && char <= 'Z')
+  )
+
+/**
+ * Checks for a letter, digit, or hyphen: the characters allowed inside
+ * prerelease and build names such as beta-1.
+ *
+ * @param {string|undefined} char One character to check.
+ * @returns {boolean} Whether the character can be part of an identifier.
+ * @example isIdentifierCharacter('-') // true
+ * @example isIdentifierCharacter('.') // false; dots separate identifiers
+ */
+const isIdentifierCharacter = char => isDigit(char) || isLetter(char) || char === '-'
+
+/**
+ * Checks whether a version component can begin here: with a digit or
+ * a wildcard such as x, X, or *.
+ *
+ * @param {string|undefined} char One character to check.
+ * @returns {boolean} Whether a number or wildcard can start with this character.
+ * @example isVersionStart('x') // true
+ * @example isVersionStart('v') // false; v belongs to the prefix
+ */
+const isVersionStart = char =>
+  isDigit(char) ||
+  char === 'x' ||
+  char === 'X' ||
+  char === '*'
+
+/**
+ * Finds the end of a row of digits, but returns no more than limit digits.
+ * Remembers the last two rows so looking at them again does not reread them.
+ *
+ * @param {string} range The text to read; it is not changed.
+ * @param {number} start The position of the first character to check.
+ * @param {number} limit The most digit characters the returned match can include.
+ * @param {DigitRunCache} digitRuns Shared cache of digit-run positions, updated in place.
+ * @returns {number} The position after the matched digits, or start if none match.
+ * @example findDigitsEndIndex('123abc', 0, 10, digitRuns) // 3, pointing at a
+ * @example findDigitsEndIndex('123abc', 0, 2, digitRuns) // 2, pointing at the unread 3
+ */
+const findDigitsEndIndex = (range, start, limit, digitRuns) => {
+  if (!isDigit(range[start])) {
+    return start
+  }
+  if (start >= digitRuns.start && start < digitRuns.end) {
+    return Math.min(start + limit, digitRuns.end)
+  }
+  if (start >= digitRuns.previousStart && start < digitRuns.previousEnd) {
+    return Math.min(start + limit, digitRuns.previousEnd)
+  }
+  let end = start + 1
+  while (isDigit(range[end])) {
+    end++
+  }
+  // A failed full version can rewind from its second run to its first.
+  digitRuns.previousStart = digitRuns.start
+  digitRuns.previousEnd = digitRuns.end
+  digitRuns.start = start
+  digitRuns.end = end
+  return Math.min(start + limit, end)
+}
+
+/**
+ * Reads a number using the old regex's length and leading-zero rules.
+ * Strict mode reads just the first zero in 012; loose mode can read all three.
+ *
+ * @param {string} range The text to read; it is not changed.
+ * @param {number} start The position where the number should begin.
+ * @param {boolean} loose Whether to allow leading zeros.
+ * @param {DigitRunCache} digitRuns Shared digit-run cache, updated as needed.
+ * @returns {number} The position after the matched digits, not their numeric value.
+ * @example findVersionNumberEndIndex('012', 0, false, digitRuns) // 1
+ * @example findVersionNumberEndIndex('012', 0, true, digitRuns) // 3
+ */
+const findVersionNumberEndIndex = (range, start, loose, digitRuns) => {
+  if (!loose && range[start] === '0') {
+    return start + 1
+  }
+  // Strict syntax allows an initial nonzero digit plus MAX_LENGTH digits.
+  return findDigitsEndIndex(range, start, loose ? MAX_LENGTH : MAX_LENGTH + 1, digitRuns)
+}
+
+/**
+ * Reads one piece of a prerelease name, such as beta or 1 in beta.1.
+ * Tries the letter-or-hyphen form first, then the number-only form.
+ *
+ * @param {string} range The text to read; it is not changed.
+ * @param {number} start The position where the identifier should begin.
+ * @param {boolean} loose Whether numeric identifiers may have leading zeros.
+ * @param {DigitRunCache} digitRuns Shared digit-run cache, updated as needed.
+ * @returns {number} The position after the identifier, or start if none matches.
+ * @example findPrereleaseIdentifierEndIndex('beta.1', 0, false, digitRuns) // 4, at the dot
+ * @example findPrereleaseIdentifierEndIndex('001beta', 0, false, digitRuns) // 7
+ */
+const findPrereleaseIdentifierEndIndex = (range, start, loose, digitRuns) => {
+  const digitsEnd = findDigitsEndIndex(range, start, MAX_LENGTH, digitRuns)
+  // The legacy regex tries a nonnumeric identifier before a numeric one.
+  if (isLetter(range[digitsEnd]) || range[digitsEnd] === '-') {
+    let end = digitsEnd + 1
+    const limit = end + MAX_SAFE_BUILD_LENGTH
+    while (end < limit && isIdentifierCharacter(range[end])) {
+      end++
+    }
+    return end
+  }
+  return findVersionNumberEndIndex(range, start, loose, digitRuns)
+}
+
+/**
+ * Reads a prerelease suffix such as -beta.1, one dot-separated piece at a time.
+ * Loose mode also allows the name without its opening hyphen.
+ *
+ * @param {string} range The text to read; it is not changed.
+ * @param {number} start The position where the suffix should begin, including -.
+ * @param {boolean} loose Whether the opening hyphen is optional and zeros allowed.
+ * @param {DigitRunCache} digitRuns Shared digit-run cache, updated as needed.
+ * @returns {number} The position after the matched suffix, or start if absent.
+ * @example findPrereleaseEndIndex('-beta.1+sha', 0, false, digitRuns) // 7, at the plus
+ * @example findPrereleaseEndIndex('beta', 0, false, digitRuns) // 0; no opening hyphen
+ */
+const findPrereleaseEndIndex = (range, start, loose, digitRuns) => {
+  const hyphen = range[start] === '-'
+  if (!loose && !hyphen) {
+    return start
+  }
+  const identifierStart = start + (hyphen ? 1 : 0)
+  let end = findPrereleaseIdentifierEndIndex(range, identifierStart, loose, digitRuns)
+  if (end === identifierStart) {
+    if (!loose || !hyphen) {
+      return start
+    }
+    // In loose syntax, a lone hyphen can itself be the identifier.
+    end = findPrereleaseIdentifierEndIndex(range, start, loose, digitRuns)
+  }
+  while (range[end] === '.') {
+    const next = findPrereleaseIdentifierEndIndex(range, end + 1, loose, digitRuns)
+    if (next === end + 1) {
+      break
+    }
+    end = next
+  }
+  return end
+}
+
+/**
+ * Reads one build-name piece, such as sha or 123 in +sha.123.
+ * Stops at a disallowed character or the old regex's length limit.
+ *
+ * @param {string} range The text to read; it is not changed.
+ * @param {number} start The position where the identifier should begin.
+ * @returns {number} The position after the identifier, or start if none matches.
+ * @example findBuildIdentifierEndIndex('sha.123', 0) // 3, at the dot
+ * @example findBuildIdentifierEndIndex('001', 0) // 3; leading zeros are allowed
+ */
+const findBuildIdentifierEndIndex = (range, start) => {
+  let end = start
+  while (end - start < MAX_SAFE_BUILD_LENGTH && isIdentifierCharacter(range[end])) {
+    end++
+  }
+  return end
+}
+
+/**
+ * Reads optional build metadata such as +sha.123.
+ * Leaves the position unchanged if there is no plus sign followed by a name.
+ *
+ * @param {string} range The text to read; it is not changed.
+ * @param {number} start The position where the opening + should be.
+ * @returns {number} The position after the matched metadata, or start if absent.
+ * @example findBuildEndIndex('+sha.123 <2', 0) // 8, at the space
+ * @example findBuildEndIndex('+', 0) // 0; a plus sign alone is not a match
+ */
+const findBuildEndIndex = (range, start) => {
+  if (range[start] !== '+') {
+    return start
+  }
+  let end = findBuildIdentifierEndIndex(range, start + 1)
+  if (end === start + 1) {
+    return start
+  }
+  while (range[end] === '.') {
+    const next = findBuildIdentifierEndIndex(range, end + 1)
+    if (next === end + 1) {
+      break
+    }
+    end = next
+  }
+  return end
+}
+
+/**
+ * Reads three numbers separated by dots, then any prerelease and build suffixes.
+ * Uses loose rules, so forms such as 01.02.03beta can match here.
+ *
+ * @param {string} range The text to read; it is not changed.
+ * @param {number} start The position of the first number, after any prefix.
+ * @param {DigitRunCache} digitRuns Shared digit-run cache, updated as needed.
+ * @returns {number} The position after the version match, or start if none matches.
+ * @example findLooseFullVersionEndIndex('1.2.3-beta+sha <2', 0, digitRuns) // 14
+ * @example findLooseFullVersionEndIndex('1.2', 0, digitRuns) // 0; needs three numbers
+ */
+const findLooseFullVersionEndIndex = (range, start, digitRuns) => {
+  let end = start
+  for (let component = 0; component < 3; component++) {
+    const next = findVersionNumberEndIndex(range, end, true, digitRuns)
+    if (next === end) {
+      return start
+    }
+    end = next
+    if (component < 2) {
+      if (range[end] !== '.') {
+        return start
+      }
+      end++
+    }
+  }
+  const prereleaseEnd = findPrereleaseEndIndex(range, end, true, digitRuns)
+  return findBuildEndIndex(range, prereleaseEnd)
+}
+
+/**
+ * Reads one component of a partial or wildcard version, such as 2 or x in 2.x.
+ * Numbers use strict leading-zero rules; wildcards take up one character.
+ *
+ * @param {string} range The text to read; it is not changed.
+ * @param {number} start The position where the component should begin.
+ * @param {DigitRunCache} digitRuns Shared digit-run cache, updated as needed.
+ * @returns {number} The position after the component, or start if none matches.
+ * @example findPartialVersionComponentEndIndex('2.x', 0, digitRuns) // 1, at the dot
+ * @example findPartialVersionComponentEndIndex('2.x', 2, digitRuns) // 3, after x
+ */
+const findPartialVersionComponentEndIndex = (range, start, digitRuns) => {
+  if (isDigit(range[start])) {
+    return findVersionNumberEndIndex(range, start, false, digitRuns)
+  }
+  return isVersionStart(range[start]) ? start + 1 : start
+}
+
+/**
+ * Reads up to three components, allowing forms such as 1, 1.2, or 1.x.
+ * After the third component, also reads any strict prerelease and build suffixes.
+ *
+ * @param {string} range The text to read; it is not changed.
+ * @param {number} start The position of a number or wildcard, after any prefix.
+ * @param {DigitRunCache} digitRuns Shared digit-run cache, updated as needed.
+ * @returns {number} The position after the matched version text.
+ * @example findPartialVersionEndIndex('1.x <2', 0, digitRuns) // 3, at the space
+ * @example findPartialVersionEndIndex('1.', 0, digitRuns) // 1; the trailing dot is unread
+ */
+const findPartialVersionEndIndex = (range, start, digitRuns) => {
+  let end = findPartialVersionComponentEndIndex(range, start, digitRuns)
+  for (let component = 0; component < 2; component++) {
+    if (range[end] !== '.') {
+      return end
+    }
+    const next = findPartialVersionComponentEndIndex(range, end + 1, digitRuns)
+    if (next === end + 1) {
+      return end
+    }
+    end = next
+  }
+  const prereleaseEnd = findPrereleaseEndIndex(range, end, false, digitRuns)
+  return findBuildEndIndex(range, prereleaseEnd)
+}
+
+/**
+ * Finds where a version match ends, without deciding whether the range is valid.
+ * Tries a loose full version first, then a partial or wildcard version, just
+ * like the old regex's LOOSEPLAIN and XRANGEPLAIN alternatives.
+ *
+ * @param {string} range The text to read; it is not changed.
+ * @param {number} start The position of a number or wildcard, after any prefix.
+ * @param {DigitRunCache} digitRuns Shared digit-run cache, updated as needed.
+ * @returns {number} The position where scanning the next candidate can resume.
+ * @example findVersionEndIndex('1.2.3 <2', 0, digitRuns) // 5, at the space
+ * @example findVersionEndIndex('1.x <2', 0, digitRuns) // 3, at the space
+ */
+const findVersionEndIndex = (range, start, digitRuns) => {
+  const fullVersionEnd = findLooseFullVersionEndIndex(range, start, digitRuns)
+  return fullVersionEnd !== start
+    ? fullVersionEnd
+    : findPartialVersionEndIndex(range, start, digitRuns)
+}
+
+/**
+ * Finds the one whitespace character the old replacement would remove.
+ * Keeps leading whitespace, skips an optional operator, and checks immediately
+ * after it. Returns -1 if there is nothing to remove.
+ *
+ * @param {string} range The text containing a candidate already found by the caller.
+ * @param {number} matchStart The candidate's position, including leading whitespace.
+ * @returns {number} The position of the removable whitespace, or -1 if absent.
+ * @example findRemovableWhitespaceIndex(' > 1', 0) // 2; keep the space at position 0
+ * @example findRemovableWhitespaceIndex('>1', 0) // -1
+ */
+const findRemovableWhitespaceIndex = (range, matchStart) => {
+  let position = matchStart
+  if (isWhitespace(range[position])) {
+    position++
+  }
+  if (range[position] === '<' || range[position] === '>') {
+    position++
+  }
+  if (range[position] === '=') {
+    position++
+  }
+  return isWhitespace(range[position]) ? position : -1
+}
+
+/**
+ * Joins an operator to its version, turning > 1.2.3 into >1.2.3.
+ * Copies everything else according to the old regex's matching rules.
+ * Moves forward through prefixes and whole versions to avoid repeatedly
+ * searching the same characters on long inputs.
+ *
+ * @param {string} range The range text to process; the original string is unchanged.
+ * @returns {string} The range with matched operator whitespace removed.
+ * @example trimComparatorWhitespace('> 1.2.3 < 2') // '>1.2.3 <2'
+ * @example trimComparatorWhitespace('> invalid') // '> invalid'
+ */
+const trimComparatorWhitespace = range => {
+  let result = ''
+  let copyFrom = 0
+  let cursor = 0
+  const digitRuns = { start: -1, end: -1, previousStart: -1, previousEnd: -1 }
+
+  while (cursor < range.length) {
+    const matchStart = cursor
+    if (range[cursor] === '<' || range[cursor] === '>') {
+      cursor++
+    } else if (!isVersionPrefix(range[cursor]) && !isVersionStart(range[cursor])) {
+      cursor++
+      continue
+    }
+
+    // Consume a v/=/whitespace run once, even when no version follows it.
+    while (cursor < range.length && isVersionPrefix(range[cursor])) {
+      cursor++
+    }
+    if (!isVersionStart(range[cursor])) {
+      continue
+    }
+
+    const whitespacePosition = findRemovableWhitespaceIndex(range, matchStart)
+    if (whitespacePosition !== -1) {
+      result += range.slice(copyFrom, whitespacePosition)
+      copyFrom = whitespacePosition + 1
+    }
+
+    // Skip the entire match, so a prerelease's trailing v cannot be
+    // reconsidered as the prefix of another version.
+    cursor = findVersionEndIndex(range, cursor, digitRuns)
+  }
+
+  return result + range.slice(copyFrom)
+}
+
+module.exports = trimComparatorWhitespace
+
+
+/***/ }),
+
+/***/ 2276:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+// Determine if version is greater than all the versions possible in the range.
+const outside = __nccwpck_require__(280)
+const gtr = (version, range, options) => outside(version, range, '>', options)
+module.exports = gtr
+
+
+/***/ }),
+
+/***/ 3465:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const Range = __nccwpck_require__(6782)
+const intersects = (r1, r2, options) => {
+  r1 = new Range(r1, options)
+  r2 = new Range(r2, options)
+  return r1.intersects(r2, options)
+}
+module.exports = intersects
+
+
+/***/ }),
+
+/***/ 5213:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const outside = __nccwpck_require__(280)
+// Determine if version is less than all the versions possible in the range
+const ltr = (version, range, options) => outside(version, range, '<', options)
+module.exports = ltr
+
+
+/***/ }),
+
+/***/ 3193:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const SemVer = __nccwpck_require__(7163)
+const Range = __nccwpck_require__(6782)
+
+const maxSatisfying = (versions, range, options) => {
+  let max = null
+  let maxSV = null
+  let rangeObj = null
+  try {
+    rangeObj = new Range(range, options)
+  } catch (er) {
+    return null
+  }
+  versions.forEach((v) => {
+    if (rangeObj.test(v)) {
+      // satisfies(v, range, options)
+      if (!max || maxSV.compare(v) === -1) {
+        // compare(max, v, true)
+        max = v
+        maxSV = new SemVer(max, options)
+      }
+    }
+  })
+  return max
+}
+module.exports = maxSatisfying
+
+
+/***/ }),
+
+/***/ 8595:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const SemVer = __nccwpck_require__(7163)
+const Range = __nccwpck_require__(6782)
+const minSatisfying = (versions, range, options) => {
+  let min = null
+  let minSV = null
+  let rangeObj = null
+  try {
+    rangeObj = new Range(range, options)
+  } catch (er) {
+    return null
+  }
+  versions.forEach((v) => {
+    if (rangeObj.test(v)) {
+      // satisfies(v, range, options)
+      if (!min || minSV.compare(v) === 1) {
+        // compare(min, v, true)
+        min = v
+        minSV = new SemVer(min, options)
+      }
+    }
+  })
+  return min
+}
+module.exports = minSatisfying
+
+
+/***/ }),
+
+/***/ 1866:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const SemVer = __nccwpck_require__(7163)
+const Range = __nccwpck_require__(6782)
+const gt = __nccwpck_require__(6599)
+
+const minVersion = (range, loose) => {
+  range = new Range(range, loose)
+
+  let minver = new SemVer('0.0.0')
+  if (range.test(minver)) {
+    return minver
+  }
+
+  minver = new SemVer('0.0.0-0')
+  if (range.test(minver)) {
+    return minver
+  }
+
+  minver = null
+  for (let i = 0; i < range.set.length; ++i) {
+    const comparators = range.set[i]
+
+    let setMin = null
+    comparators.forEach((comparator) => {
+      // Clone to avoid manipulating the comparator's semver object.
+      const compver = new SemVer(comparator.semver.version)
+      switch (comparator.operator) {
+        case '>':
+          if (compver.prerelease.length === 0) {
+            compver.patch++
+          } else {
+            compver.prerelease.push(0)
+          }
+          compver.raw = compver.format()
+          /* fallthrough */
+        case '':
+        case '>=':
+          if (!setMin || gt(compver, setMin)) {
+            setMin = compver
+          }
+          break
+        case '<':
+        case '<=':
+          /* Ignore maximum versions */
+          break
+        /* istanbul ignore next */
+        default:
+          throw new Error(`Unexpected operation: ${comparator.operator}`)
+      }
+    })
+    if (setMin && (!minver || gt(minver, setMin))) {
+      minver = setMin
+    }
+  }
+
+  if (minver && range.test(minver)) {
+    return minver
+  }
+
+  return null
+}
+module.exports = minVersion
+
+
+/***/ }),
+
+/***/ 280:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const SemVer = __nccwpck_require__(7163)
+const Comparator = __nccwpck_require__(9379)
+const { ANY } = Comparator
+const Range = __nccwpck_require__(6782)
+const satisfies = __nccwpck_require__(8011)
+const gt = __nccwpck_require__(6599)
+const lt = __nccwpck_require__(3872)
+const lte = __nccwpck_require__(6717)
+const gte = __nccwpck_require__(1236)
+
+const outside = (version, range, hilo, options) => {
+  version = new SemVer(version, options)
+  range = new Range(range, options)
+
+  let gtfn, ltefn, ltfn, comp, ecomp
+  switch (hilo) {
+    case '>':
+      gtfn = gt
+      ltefn = lte
+      ltfn = lt
+      comp = '>'
+      ecomp = '>='
+      break
+    case '<':
+      gtfn = lt
+      ltefn = gte
+      ltfn = gt
+      comp = '<'
+      ecomp = '<='
+      break
+    default:
+      throw new TypeError('Must provide a hilo val of "<" or ">"')
+  }
+
+  // If it satisfies the range it is not outside
+  if (satisfies(version, range, options)) {
+    return false
+  }
+
+  // From now on, variable terms are as if we're in "gtr" mode.
+  // but note that everything is flipped for the "ltr" function.
+
+  for (let i = 0; i < range.set.length; ++i) {
+    const comparators = range.set[i]
+
+    let high = null
+    let low = null
+
+    comparators.forEach((comparator) => {
+      if (comparator.semver === ANY) {
+        comparator = new Comparator('>=0.0.0')
+      }
+      high = high || comparator
+      low = low || comparator
+      if (gtfn(comparator.semver, high.semver, options)) {
+        high = comparator
+      } else if (ltfn(comparator.semver, low.semver, options)) {
+        low = comparator
+      }
+    })
+
+    // If the edge version comparator has a operator then our version
+    // isn't outside it
+    if (high.operator === comp || high.operator === ecomp) {
+      return false
+    }
+
+    // If the lowest version comparator has an operator and our version
+    // is less than it then it isn't higher than the range
+    if ((!low.operator || low.operator === comp) &&
+        ltefn(version, low.semver)) {
+      return false
+    } else if (low.operator === ecomp && ltfn(version, low.semver)) {
+      return false
+    }
+  }
+  return true
+}
+
+module.exports = outside
+
+
+/***/ }),
+
+/***/ 2028:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+// given a set of versions and a range, create a "simplified" range
+// that includes the same versions that the original range does
+// If the original range is shorter than the simplified one, return that.
+const satisfies = __nccwpck_require__(8011)
+const compare = __nccwpck_require__(8469)
+module.exports = (versions, range, options) => {
+  const set = []
+  let first = null
+  let prev = null
+  const v = versions.sort((a, b) => compare(a, b, options))
+  for (const version of v) {
+    const included = satisfies(version, range, options)
+    if (included) {
+      prev = version
+      if (!first) {
+        first = version
+      }
+    } else {
+      if (prev) {
+        set.push([first, prev])
+      }
+      prev = null
+      first = null
+    }
+  }
+  if (first) {
+    set.push([first, null])
+  }
+
+  const ranges = []
+  for (const [min, max] of set) {
+    if (min === max) {
+      ranges.push(min)
+    } else if (!max && min === v[0]) {
+      ranges.push('*')
+    } else if (!max) {
+      ranges.push(`>=${min}`)
+    } else if (min === v[0]) {
+      ranges.push(`<=${max}`)
+    } else {
+      ranges.push(`${min} - ${max}`)
+    }
+  }
+  const simplified = ranges.join(' || ')
+  const original = typeof range.raw === 'string' ? range.raw : String(range)
+  return simplified.length < original.length ? simplified : range
+}
+
+
+/***/ }),
+
+/***/ 1489:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const Range = __nccwpck_require__(6782)
+const Comparator = __nccwpck_require__(9379)
+const { ANY } = Comparator
+const satisfies = __nccwpck_require__(8011)
+const compare = __nccwpck_require__(8469)
+
+// Complex range `r1 || r2 || ...` is a subset of `R1 || R2 || ...` iff:
+// - Every simple range `r1, r2, ...` is a null set, OR
+// - Every simple range `r1, r2, ...` which is not a null set is a subset of
+//   some `R1, R2, ...`
+//
+// Simple range `c1 c2 ...` is a subset of simple range `C1 C2 ...` iff:
+// - If c is only the ANY comparator
+//   - If C is only the ANY comparator, return true
+//   - Else if in prerelease mode, return false
+//   - else replace c with `[>=0.0.0]`
+// - If C is only the ANY comparator
+//   - if in prerelease mode, return true
+//   - else replace C with `[>=0.0.0]`
+// - Let EQ be the set of = comparators in c
+// - If EQ is more than one, return true (null set)
+// - Let GT be the highest > or >= comparator in c
+// - Let LT be the lowest < or <= comparator in c
+// - If GT and LT, and GT.semver > LT.semver, return true (null set)
+// - If any C is a = range, and GT or LT are set, return false
+// - If EQ
+//   - If GT, and EQ does not satisfy GT, return true (null set)
+//   - If LT, and EQ does not satisfy LT, return true (null set)
+//   - If EQ satisfies every C, return true
+//   - Else return false
+// - If GT
+//   - If GT.semver is lower than any > or >= comp in C, return false
+//   - If GT is >=, and GT.semver does not satisfy every C, return false
+//   - If GT.semver has a prerelease, and not in prerelease mode
+//     - If no C has a prerelease and the GT.semver tuple, return false
+// - If LT
+//   - If LT.semver is greater than any < or <= comp in C, return false
+//   - If LT is <=, and LT.semver does not satisfy every C, return false
+//   - If LT.semver has a prerelease, and not in prerelease mode
+//     - If no C has a prerelease and the LT.semver tuple, return false
+// - Else return true
+
+const subset = (sub, dom, options = {}) => {
+  if (sub === dom) {
+    return true
+  }
+
+  sub = new Range(sub, options)
+  dom = new Range(dom, options)
+  let sawNonNull = false
+
+  OUTER: for (const simpleSub of sub.set) {
+    for (const simpleDom of dom.set) {
+      const isSub = simpleSubset(simpleSub, simpleDom, options)
+      sawNonNull = sawNonNull || isSub !== null
+      if (isSub) {
+        continue OUTER
+      }
+    }
+    // the null set is a subset of everything, but null simple ranges in
+    // a complex range should be ignored.  so if we saw a non-null range,
+    // then we know this isn't a subset, but if EVERY simple range was null,
+    // then it is a subset.
+    if (sawNonNull) {
+      return false
+    }
+  }
+  return true
+}
+
+const minimumVersionWithPreRelease = [new Comparator('>=0.0.0-0')]
+const minimumVersion = [new Comparator('>=0.0.0')]
+
+const simpleSubset = (sub, dom, options) => {
+  if (sub === dom) {
+    return true
+  }
+
+  if (sub.length === 1 && sub[0].semver === ANY) {
+    if (dom.length === 1 && dom[0].semver === ANY) {
+      return true
+    } else if (options.includePrerelease) {
+      sub = minimumVersionWithPreRelease
+    } else {
+      sub = minimumVersion
+    }
+  }
+
+  if (dom.length === 1 && dom[0].semver === ANY) {
+    if (options.includePrerelease) {
+      return true
+    } else {
+      dom = minimumVersion
+    }
+  }
+
+  const eqSet = new Set()
+  let gt, lt
+  for (const c of sub) {
+    if (c.operator === '>' || c.operator === '>=') {
+      gt = higherGT(gt, c, options)
+    } else if (c.operator === '<' || c.operator === '<=') {
+      lt = lowerLT(lt, c, options)
+    } else {
+      eqSet.add(c.semver)
+    }
+  }
+
+  if (eqSet.size > 1) {
+    return null
+  }
+
+  let gtltComp
+  if (gt && lt) {
+    gtltComp = compare(gt.semver, lt.semver, options)
+    if (gtltComp > 0) {
+      return null
+    } else if (gtltComp === 0 && (gt.operator !== '>=' || lt.operator !== '<=')) {
+      return null
+    }
+  }
+
+  // will iterate one or zero times
+  for (const eq of eqSet) {
+    if (gt && !satisfies(eq, String(gt), options)) {
+      return null
+    }
+
+    if (lt && !satisfies(eq, String(lt), options)) {
+      return null
+    }
+
+    for (const c of dom) {
+      if (!satisfies(eq, String(c), options)) {
+        return false
+      }
+    }
+
+    return true
+  }
+
+  let higher, lower
+  let hasDomLT, hasDomGT
+  // if the subset has a prerelease, we need a comparator in the superset
+  // with the same tuple and a prerelease, or it's not a subset
+  let needDomLTPre = lt &&
+    !options.includePrerelease &&
+    lt.semver.prerelease.length ? lt.semver : false
+  let needDomGTPre = gt &&
+    !options.includePrerelease &&
+    gt.semver.prerelease.length ? gt.semver : false
+  // exception: <1.2.3-0 is the same as <1.2.3
+  if (needDomLTPre && needDomLTPre.prerelease.length === 1 &&
+      lt.operator === '<' && needDomLTPre.prerelease[0] === 0) {
+    needDomLTPre = false
+  }
+
+  for (const c of dom) {
+    hasDomGT = hasDomGT || c.operator === '>' || c.operator === '>='
+    hasDomLT = hasDomLT || c.operator === '<' || c.operator === '<='
+    if (gt) {
+      if (needDomGTPre) {
+        if (c.semver.prerelease && c.semver.prerelease.length &&
+            c.semver.major === needDomGTPre.major &&
+            c.semver.minor === needDomGTPre.minor &&
+            c.semver.patch === needDomGTPre.patch) {
+          needDomGTPre = false
+        }
+      }
+      if (c.operator === '>' || c.operator === '>=') {
+        higher = higherGT(gt, c, options)
+        if (higher === c && higher !== gt) {
+          return false
+        }
+      } else if (gt.operator === '>=' && !c.test(gt.semver)) {
+        return false
+      }
+    }
+    if (lt) {
+      if (needDomLTPre) {
+        if (c.semver.prerelease && c.semver.prerelease.length &&
+            c.semver.major === needDomLTPre.major &&
+            c.semver.minor === needDomLTPre.minor &&
+            c.semver.patch === needDomLTPre.patch) {
+          needDomLTPre = false
+        }
+      }
+      if (c.operator === '<' || c.operator === '<=') {
+        lower = lowerLT(lt, c, options)
+        if (lower === c && lower !== lt) {
+          return false
+        }
+      } else if (lt.operator === '<=' && !c.test(lt.semver)) {
+        return false
+      }
+    }
+    if (!c.operator && (lt || gt) && gtltComp !== 0) {
+      return false
+    }
+  }
+
+  // if there was a < or >, and nothing in the dom, then must be false
+  // UNLESS it was limited by another range in the other direction.
+  // Eg, >1.0.0 <1.0.1 is still a subset of <2.0.0
+  if (gt && hasDomLT && !lt && gtltComp !== 0) {
+    return false
+  }
+
+  if (lt && hasDomGT && !gt && gtltComp !== 0) {
+    return false
+  }
+
+  // we needed a prerelease range in a specific tuple, but didn't get one
+  // then this isn't a subset.  eg >=1.2.3-pre is not a subset of >=1.0.0,
+  // because it includes prereleases in the 1.2.3 tuple
+  if (needDomGTPre || needDomLTPre) {
+    return false
+  }
+
+  return true
+}
+
+// >=1.2.3 is lower than >1.2.3
+const higherGT = (a, b, options) => {
+  if (!a) {
+    return b
+  }
+  const comp = compare(a.semver, b.semver, options)
+  return comp > 0 ? a
+    : comp < 0 ? b
+    : b.operator === '>' && a.operator === '>=' ? b
+    : a
+}
+
+// <=1.2.3 is higher than <1.2.3
+const lowerLT = (a, b, options) => {
+  if (!a) {
+    return b
+  }
+  const comp = compare(a.semver, b.semver, options)
+  return comp < 0 ? a
+    : comp > 0 ? b
+    : b.operator === '<' && a.operator === '<=' ? b
+    : a
+}
+
+module.exports = subset
+
+
+/***/ }),
+
+/***/ 4750:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const Range = __nccwpck_require__(6782)
+
+// Mostly just for testing and legacy API reasons
+const toComparators = (range, options) =>
+  new Range(range, options).set
+    .map(comp => comp.map(c => c.value).join(' ').trim().split(' '))
+
+module.exports = toComparators
+
+
+/***/ }),
+
+/***/ 4737:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const Range = __nccwpck_require__(6782)
+const validRange = (range, options) => {
+  try {
+    // Return '*' instead of '' so that truthiness works.
+    // This will throw if it's invalid anyway
+    return new Range(range, options).range || '*'
+  } catch (er) {
+    return null
+  }
+}
+module.exports = validRange
+
+
+/***/ }),
+
+/***/ 6204:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+const { EventEmitter } = __nccwpck_require__(9580)
+const FIFO = __nccwpck_require__(3867)
+const TextDecoder = __nccwpck_require__(7934)
+
+const StreamError = __nccwpck_require__(5657)
+
+// if we do a future major, expect queue microtask to be there always, for now a bit defensive
+const qmt =
+  typeof queueMicrotask === 'undefined' ? (fn) => global.process.nextTick(fn) : queueMicrotask
+
+// 29 bits used total (4 from shared, 14 from read, and 11 from write)
+const MAX = (1 << 29) - 1
+
+// Shared state
+const OPENING = 0b0001
+const PREDESTROYING = 0b0010
+const DESTROYING = 0b0100
+const DESTROYED = 0b1000
+
+const NOT_OPENING = MAX ^ OPENING
+const NOT_PREDESTROYING = MAX ^ PREDESTROYING
+
+// Read state (4 bit offset from shared state)
+const READ_ACTIVE = 0b00000000000001 << 4
+const READ_UPDATING = 0b00000000000010 << 4
+const READ_PRIMARY = 0b00000000000100 << 4
+const READ_QUEUED = 0b00000000001000 << 4
+const READ_RESUMED = 0b00000000010000 << 4
+const READ_PIPE_DRAINED = 0b00000000100000 << 4
+const READ_ENDING = 0b00000001000000 << 4
+const READ_EMIT_DATA = 0b00000010000000 << 4
+const READ_EMIT_READABLE = 0b00000100000000 << 4
+const READ_EMITTED_READABLE = 0b00001000000000 << 4
+const READ_DONE = 0b00010000000000 << 4
+const READ_NEXT_TICK = 0b00100000000000 << 4
+const READ_NEEDS_PUSH = 0b01000000000000 << 4
+const READ_READ_AHEAD = 0b10000000000000 << 4
+
+// Combined read state
+const READ_FLOWING = READ_RESUMED | READ_PIPE_DRAINED
+const READ_ACTIVE_AND_NEEDS_PUSH = READ_ACTIVE | READ_NEEDS_PUSH
+const READ_PRIMARY_AND_ACTIVE = READ_PRIMARY | READ_ACTIVE
+const READ_EMIT_READABLE_AND_QUEUED = READ_EMIT_READABLE | READ_QUEUED
+const READ_RESUMED_READ_AHEAD = READ_RESUMED | READ_READ_AHEAD
+
+const READ_NOT_ACTIVE = MAX ^ READ_ACTIVE
+const READ_NON_PRIMARY = MAX ^ READ_PRIMARY
+const READ_NON_PRIMARY_AND_PUSHED = MAX ^ (READ_PRIMARY | READ_NEEDS_PUSH)
+const READ_PUSHED = MAX ^ READ_NEEDS_PUSH
+const READ_PAUSED = MAX ^ READ_RESUMED
+const READ_NOT_QUEUED = MAX ^ (READ_QUEUED | READ_EMITTED_READABLE)
+const READ_NOT_ENDING = MAX ^ READ_ENDING
+const READ_PIPE_NOT_DRAINED = MAX ^ READ_FLOWING
+const READ_NOT_NEXT_TICK = MAX ^ READ_NEXT_TICK
+const READ_NOT_UPDATING = MAX ^ READ_UPDATING
+const READ_NO_READ_AHEAD = MAX ^ READ_READ_AHEAD
+const READ_PAUSED_NO_READ_AHEAD = MAX ^ READ_RESUMED_READ_AHEAD
+
+// Write state (18 bit offset, 4 bit offset from shared state and 14 from read state)
+const WRITE_ACTIVE = 0b00000000001 << 18
+const WRITE_UPDATING = 0b00000000010 << 18
+const WRITE_PRIMARY = 0b00000000100 << 18
+const WRITE_QUEUED = 0b00000001000 << 18
+const WRITE_UNDRAINED = 0b00000010000 << 18
+const WRITE_DONE = 0b00000100000 << 18
+const WRITE_EMIT_DRAIN = 0b00001000000 << 18
+const WRITE_NEXT_TICK = 0b00010000000 << 18
+const WRITE_WRITING = 0b00100000000 << 18
+const WRITE_FINISHING = 0b01000000000 << 18
+const WRITE_CORKED = 0b10000000000 << 18
+
+const WRITE_NOT_ACTIVE = MAX ^ (WRITE_ACTIVE | WRITE_WRITING)
+const WRITE_NON_PRIMARY = MAX ^ WRITE_PRIMARY
+const WRITE_NOT_FINISHING = MAX ^ (WRITE_ACTIVE | WRITE_FINISHING)
+const WRITE_DRAINED = MAX ^ WRITE_UNDRAINED
+const WRITE_NOT_QUEUED = MAX ^ WRITE_QUEUED
+const WRITE_NOT_NEXT_TICK = MAX ^ WRITE_NEXT_TICK
+const WRITE_NOT_UPDATING = MAX ^ WRITE_UPDATING
+const WRITE_NOT_CORKED = MAX ^ WRITE_CORKED
+
+// Combined shared state
+const ACTIVE = READ_ACTIVE | WRITE_ACTIVE
+const NOT_ACTIVE = MAX ^ ACTIVE
+const DONE = READ_DONE | WRITE_DONE
+const DESTROY_STATUS = DESTROYING | DESTROYED | PREDESTROYING
+const OPEN_STATUS = DESTROY_STATUS | OPENING
+const AUTO_DESTROY = DESTROY_STATUS | DONE
+const NON_PRIMARY = WRITE_NON_PRIMARY & READ_NON_PRIMARY
+const ACTIVE_OR_TICKING = WRITE_NEXT_TICK | READ_NEXT_TICK
+const TICKING = ACTIVE_OR_TICKING & NOT_ACTIVE
+const IS_OPENING = OPEN_STATUS | TICKING
+
+// Combined shared state and read state
+const READ_PRIMARY_STATUS = OPEN_STATUS | READ_ENDING | READ_DONE
+const READ_STATUS = OPEN_STATUS | READ_DONE | READ_QUEUED
+const READ_ENDING_STATUS = OPEN_STATUS | READ_ENDING | READ_QUEUED
+const READ_READABLE_STATUS = OPEN_STATUS | READ_EMIT_READABLE | READ_QUEUED | READ_EMITTED_READABLE
+const SHOULD_NOT_READ =
+  OPEN_STATUS | READ_ACTIVE | READ_ENDING | READ_DONE | READ_NEEDS_PUSH | READ_READ_AHEAD
+const READ_BACKPRESSURE_STATUS = DESTROY_STATUS | READ_ENDING | READ_DONE
+const READ_UPDATE_SYNC_STATUS = READ_UPDATING | OPEN_STATUS | READ_NEXT_TICK | READ_PRIMARY
+const READ_NEXT_TICK_OR_OPENING = READ_NEXT_TICK | OPENING
+
+// Combined write state
+const WRITE_PRIMARY_STATUS = OPEN_STATUS | WRITE_FINISHING | WRITE_DONE
+const WRITE_QUEUED_AND_UNDRAINED = WRITE_QUEUED | WRITE_UNDRAINED
+const WRITE_QUEUED_AND_ACTIVE = WRITE_QUEUED | WRITE_ACTIVE
+const WRITE_DRAIN_STATUS = WRITE_QUEUED | WRITE_UNDRAINED | OPEN_STATUS | WRITE_ACTIVE
+const WRITE_STATUS = OPEN_STATUS | WRITE_ACTIVE | WRITE_QUEUED | WRITE_CORKED
+const WRITE_PRIMARY_AND_ACTIVE = WRITE_PRIMARY | WRITE_ACTIVE
+const WRITE_ACTIVE_AND_WRITING = WRITE_ACTIVE | WRITE_WRITING
+const WRITE_FINISHING_STATUS = OPEN_STATUS | WRITE_FINISHING | WRITE_QUEUED_AND_ACTIVE | WRITE_DONE
+const WRITE_BACKPRESSURE_STATUS = WRITE_UNDRAINED | DESTROY_STATUS | WRITE_FINISHING | WRITE_DONE
+const WRITE_UPDATE_SYNC_STATUS = WRITE_UPDATING | OPEN_STATUS | WRITE_NEXT_TICK | WRITE_PRIMARY
+const WRITE_DROP_DATA = WRITE_FINISHING | WRITE_DONE | DESTROY_STATUS
+
+const asyncIterator = Symbol.asyncIterator || Symbol('asyncIterator')
+
+class WritableState {
+  constructor(
+    stream,
+    { highWaterMark = 16384, map = null, mapWritable, byteLength, byteLengthWritable } = {}
+  ) {
+    this.stream = stream
+    this.queue = new FIFO()
+    this.highWaterMark = highWaterMark
+    this.buffered = 0
+    this.error = null
+    this.pipeline = null
+    this.drains = null // if we add more seldomly used helpers we might them into a subobject so its a single ptr
+    this.byteLength = byteLengthWritable || byteLength || defaultByteLength
+    this.map = mapWritable || map
+    this.afterWrite = afterWrite.bind(this)
+    this.afterUpdateNextTick = updateWriteNT.bind(this)
+  }
+
+  get ending() {
+    return (this.stream._duplexState & WRITE_FINISHING) !== 0
+  }
+
+  get ended() {
+    return (this.stream._duplexState & WRITE_DONE) !== 0
+  }
+
+  push(data) {
+    if ((this.stream._duplexState & WRITE_DROP_DATA) !== 0) return false
+    if (this.map !== null) data = this.map(data)
+
+    this.buffered += this.byteLength(data)
+    this.queue.push(data)
+
+    if (this.buffered < this.highWaterMark) {
+      this.stream._duplexState |= WRITE_QUEUED
+      return true
+    }
+
+    this.stream._duplexState |= WRITE_QUEUED_AND_UNDRAINED
+    return false
+  }
+
+  shift() {
+    const data = this.queue.shift()
+
+    this.buffered -= this.byteLength(data)
+    if (this.buffered === 0) this.stream._duplexState &= WRITE_NOT_QUEUED
+
+    return data
+  }
+
+  end(data) {
+    if (typeof data === 'function') {
+      this.stream.once('finish', data)
+    } else if (data !== undefined && data !== null) {
+      this.push(data)
+    }
+
+    this.stream._duplexState = (this.stream._duplexState | WRITE_FINISHING) & WRITE_NON_PRIMARY
+  }
+
+  autoBatch(data, cb) {
+    const buffer = []
+    const stream = this.stream
+
+    buffer.push(data)
+    while ((stream._duplexState & WRITE_STATUS) === WRITE_QUEUED_AND_ACTIVE) {
+      buffer.push(stream._writableState.shift())
+    }
+
+    if ((stream._duplexState & OPEN_STATUS) !== 0) return cb(null)
+    stream._writev(buffer, cb)
+  }
+
+  update() {
+    const stream = this.stream
+
+    stream._duplexState |= WRITE_UPDATING
+
+    do {
+      while ((stream._duplexState & WRITE_STATUS) === WRITE_QUEUED) {
+        const data = this.shift()
+        stream._duplexState |= WRITE_ACTIVE_AND_WRITING
+        stream._write(data, this.afterWrite)
+      }
+
+      if ((stream._duplexState & WRITE_PRIMARY_AND_ACTIVE) === 0) this.updateNonPrimary()
+    } while (this.continueUpdate() === true)
+
+    stream._duplexState &= WRITE_NOT_UPDATING
+  }
+
+  updateNonPrimary() {
+    const stream = this.stream
+
+    if ((stream._duplexState & WRITE_FINISHING_STATUS) === WRITE_FINISHING) {
+      stream._duplexState = stream._duplexState | WRITE_ACTIVE
+      stream._final(afterFinal.bind(this))
+      return
+    }
+
+    if ((stream._duplexState & DESTROY_STATUS) === DESTROYING) {
+      if ((stream._duplexState & ACTIVE_OR_TICKING) === 0) {
+        stream._duplexState |= ACTIVE
+        stream._destroy(afterDestroy.bind(this))
+      }
+      return
+    }
+
+    if ((stream._duplexState & IS_OPENING) === OPENING) {
+      stream._duplexState = (stream._duplexState | ACTIVE) & NOT_OPENING
+      stream._open(afterOpen.bind(this))
+    }
+  }
+
+  continueUpdate() {
+    if ((this.stream._duplexState & WRITE_NEXT_TICK) === 0) return false
+    this.stream._duplexState &= WRITE_NOT_NEXT_TICK
+    return true
+  }
+
+  updateCallback() {
+    if ((this.stream._duplexState & WRITE_UPDATE_SYNC_STATUS) === WRITE_PRIMARY) {
+      this.update()
+    } else {
+      this.updateNextTick()
+    }
+  }
+
+  updateNextTick() {
+    if ((this.stream._duplexState & WRITE_NEXT_TICK) !== 0) return
+    this.stream._duplexState |= WRITE_NEXT_TICK
+    if ((this.stream._duplexState & WRITE_UPDATING) === 0) qmt(this.afterUpdateNextTick)
+  }
+}
+
+class ReadableState {
+  constructor(
+    stream,
+    { highWaterMark = 16384, map = null, mapReadable, byteLength, byteLengthReadable } = {}
+  ) {
+    this.stream = stream
+    this.queue = new FIFO()
+    this.highWaterMark = highWaterMark === 0 ? 1 : highWaterMark
+    this.buffered = 0
+    this.readAhead = highWaterMark > 0
+    this.error = null
+    this.pipeline = null
+    this.byteLength = byteLengthReadable || byteLength || defaultByteLength
+    this.map = mapReadable || map
+    this.pipeTo = null
+    this.afterRead = afterRead.bind(this)
+    this.afterUpdateNextTick = updateReadNT.bind(this)
+  }
+
+  get ending() {
+    return (this.stream._duplexState & READ_ENDING) !== 0
+  }
+
+  get ended() {
+    return (this.stream._duplexState & READ_DONE) !== 0
+  }
+
+  pipe(pipeTo, cb) {
+    if (this.pipeTo !== null) throw StreamError.BAD_ARGUMENT('Can only pipe to one destination')
+    if (typeof cb !== 'function') cb = null
+
+    this.stream._duplexState |= READ_PIPE_DRAINED
+    this.pipeTo = pipeTo
+    this.pipeline = new Pipeline(this.stream, pipeTo, cb)
+
+    if (cb) this.stream.on('error', noop) // We already error handle this so supress crashes
+
+    if (isStreamx(pipeTo)) {
+      pipeTo._writableState.pipeline = this.pipeline
+      if (cb) pipeTo.on('error', noop) // We already error handle this so supress crashes
+      pipeTo.on('finish', this.pipeline.finished.bind(this.pipeline)) // TODO: just call finished from pipeTo itself
+    } else {
+      const onerror = this.pipeline.done.bind(this.pipeline, pipeTo)
+      const onclose = this.pipeline.done.bind(this.pipeline, pipeTo, null) // onclose has a weird bool arg
+      pipeTo.on('error', onerror)
+      pipeTo.on('close', onclose)
+      pipeTo.on('finish', this.pipeline.finished.bind(this.pipeline))
+    }
+
+    pipeTo.on('drain', afterDrain.bind(this))
+    this.stream.emit('piping', pipeTo)
+    pipeTo.emit('pipe', this.stream)
+  }
+
+  push(data) {
+    const stream = this.stream
+
+    if (data === null) {
+      this.highWaterMark = 0
+      stream._duplexState = (stream._duplexState | READ_ENDING) & READ_NON_PRIMARY_AND_PUSHED
+      return false
+    }
+
+    if (this.map !== null) {
+      data = this.map(data)
+      if (data === null) {
+        stream._duplexState &= READ_PUSHED
+        return this.buffered < this.highWaterMark
+      }
+    }
+
+    this.buffered += this.byteLength(data)
+    this.queue.push(data)
+
+    stream._duplexState = (stream._duplexState | READ_QUEUED) & READ_PUSHED
+
+    return this.buffered < this.highWaterMark
+  }
+
+  shift() {
+    const data = this.queue.shift()
+
+    this.buffered -= this.byteLength(data)
+    if (this.buffered === 0) {
+      this.stream._duplexState &= READ_NOT_QUEUED
+    }
+
+    return data
+  }
+
+  unshift(data) {
+    const pending = [this.map !== null ? this.map(data) : data]
+    while (this.buffered > 0) pending.push(this.shift())
+
+    for (let i = 0; i < pending.length - 1; i++) {
+      const data = pending[i]
+      this.buffered += this.byteLength(data)
+      this.queue.push(data)
+    }
+
+    this.push(pending[pending.length - 1])
+  }
+
+  read() {
+    const stream = this.stream
+
+    if ((stream._duplexState & READ_STATUS) === READ_QUEUED) {
+      const data = this.shift()
+
+      if (this.pipeTo !== null && this.pipeTo.write(data) === false) {
+        stream._duplexState &= READ_PIPE_NOT_DRAINED
+      }
+
+      if ((stream._duplexState & READ_EMIT_DATA) !== 0) {
+        stream.emit('data', data)
+      }
+
+      return data
+    }
+
+    if (this.readAhead === false) {
+      stream._duplexState |= READ_READ_AHEAD
+      this.updateNextTick()
+    }
+
+    return null
+  }
+
+  drain() {
+    const stream = this.stream
+
+    while (
+      (stream._duplexState & READ_STATUS) === READ_QUEUED &&
+      (stream._duplexState & READ_FLOWING) !== 0
+    ) {
+      const data = this.shift()
+
+      if (this.pipeTo !== null && this.pipeTo.write(data) === false) {
+        stream._duplexState &= READ_PIPE_NOT_DRAINED
+      }
+
+      if ((stream._duplexState & READ_EMIT_DATA) !== 0) {
+        stream.emit('data', data)
+      }
+    }
+  }
+
+  update() {
+    const stream = this.stream
+
+    stream._duplexState |= READ_UPDATING
+
+    do {
+      this.drain()
+
+      while (
+        this.buffered < this.highWaterMark &&
+        (stream._duplexState & SHOULD_NOT_READ) === READ_READ_AHEAD
+      ) {
+        stream._duplexState |= READ_ACTIVE_AND_NEEDS_PUSH
+        stream._read(this.afterRead)
+        this.drain()
+      }
+
+      if ((stream._duplexState & READ_READABLE_STATUS) === READ_EMIT_READABLE_AND_QUEUED) {
+        stream._duplexState |= READ_EMITTED_READABLE
+        stream.emit('readable')
+      }
+
+      if ((stream._duplexState & READ_PRIMARY_AND_ACTIVE) === 0) {
+        this.updateNonPrimary()
+      }
+    } while (this.continueUpdate() === true)
+
+    stream._duplexState &= READ_NOT_UPDATING
+  }
+
+  updateNonPrimary() {
+    const stream = this.stream
+
+    if ((stream._duplexState & READ_ENDING_STATUS) === READ_ENDING) {
+      stream._duplexState = (stream._duplexState | READ_DONE) & READ_NOT_ENDING
+      stream.emit('end')
+
+      if ((stream._duplexState & AUTO_DESTROY) === DONE) {
+        stream._duplexState |= DESTROYING
+      }
+
+      if (this.pipeTo !== null) {
+        this.pipeTo.end()
+      }
+    }
+
+    if ((stream._duplexState & DESTROY_STATUS) === DESTROYING) {
+      if ((stream._duplexState & ACTIVE_OR_TICKING) === 0) {
+        stream._duplexState |= ACTIVE
+        stream._destroy(afterDestroy.bind(this))
+      }
+      return
+    }
+
+    if ((stream._duplexState & IS_OPENING) === OPENING) {
+      stream._duplexState = (stream._duplexState | ACTIVE) & NOT_OPENING
+      stream._open(afterOpen.bind(this))
+    }
+  }
+
+  continueUpdate() {
+    if ((this.stream._duplexState & READ_NEXT_TICK) === 0) return false
+    this.stream._duplexState &= READ_NOT_NEXT_TICK
+    return true
+  }
+
+  updateCallback() {
+    if ((this.stream._duplexState & READ_UPDATE_SYNC_STATUS) === READ_PRIMARY) {
+      this.update()
+    } else {
+      this.updateNextTick()
+    }
+  }
+
+  updateNextTickIfOpen() {
+    if ((this.stream._duplexState & READ_NEXT_TICK_OR_OPENING) !== 0) return
+    this.stream._duplexState |= READ_NEXT_TICK
+    if ((this.stream._duplexState & READ_UPDATING) === 0) qmt(this.afterUpdateNextTick)
+  }
+
+  updateNextTick() {
+    if ((this.stream._duplexState & READ_NEXT_TICK) !== 0) return
+    this.stream._duplexState |= READ_NEXT_TICK
+    if ((this.stream._duplexState & READ_UPDATING) === 0) qmt(this.afterUpdateNextTick)
+  }
+}
+
+class TransformState {
+  constructor(stream) {
+    this.data = null
+    this.afterTransform = afterTransform.bind(stream)
+    this.afterFinal = null
+  }
+}
+
+class Pipeline {
+  constructor(src, dst, cb) {
+    this.from = src
+    this.to = dst
+    this.afterPipe = cb
+    this.error = null
+    this.pipeToFinished = false
+  }
+
+  finished() {
+    this.pipeToFinished = true
+  }
+
+  done(stream, err) {
+    if (err) this.error = err
+
+    if (stream === this.to) {
+      this.to = null
+
+      if (this.from !== null) {
+        if ((this.from._duplexState & READ_DONE) === 0 || !this.pipeToFinished) {
+          this.from.destroy(this.error || StreamError.PREMATURE_CLOSE('Writable stream closed'))
+        }
+        return
+      }
+    }
+
+    if (stream === this.from) {
+      this.from = null
+
+      if (this.to !== null) {
+        if ((stream._duplexState & READ_DONE) === 0) {
+          this.to.destroy(this.error || StreamError.PREMATURE_CLOSE('Readable stream closed'))
+        }
+        return
+      }
+    }
+
+    if (this.afterPipe !== null) this.afterPipe(this.error)
+    this.to = this.from = this.afterPipe = null
+  }
+}
+
+function afterDrain() {
+  this.stream._duplexState |= READ_PIPE_DRAINED
+  this.updateCallback()
+}
+
+function afterFinal(err) {
+  const stream = this.stream
+  if (err) stream.destroy(err)
+
+  if ((stream._duplexState & DESTROY_STATUS) === 0) {
+    stream._duplexState |= WRITE_DONE
+    stream.emit('finish')
+  }
+
+  if ((stream._duplexState & AUTO_DESTROY) === DONE) {
+    stream._duplexState |= DESTROYING
+  }
+
+  stream._duplexState &= WRITE_NOT_FINISHING
+
+  // no need to wait the extra tick here, so we short circuit that
+  if ((stream._duplexState & WRITE_UPDATING) === 0) {
+    this.update()
+  } else {
+    this.updateNextTick()
+  }
+}
+
+function afterDestroy(err) {
+  const stream = this.stream
+
+  if (!err && !StreamError.isStreamDestroyed(this.error)) err = this.error
+  if (err) stream.emit('error', err)
+
+  stream._duplexState |= DESTROYED
+  stream.emit('close')
+
+  const rs = stream._readableState
+  const ws = stream._writableState
+
+  if (rs !== null && rs.pipeline !== null) {
+    rs.pipeline.done(stream, err)
+  }
+
+  if (ws !== null) {
+    while (ws.drains !== null && ws.drains.length > 0) {
+      ws.drains.shift().resolve(false)
+    }
+
+    if (ws.pipeline !== null) {
+      ws.pipeline.done(stream, err)
+    }
+  }
+}
+
+function afterWrite(err) {
+  const stream = this.stream
+
+  if (err) stream.destroy(err)
+  stream._duplexState &= WRITE_NOT_ACTIVE
+
+  if (this.drains !== null) tickDrains(this.drains)
+
+  if ((stream._duplexState & WRITE_DRAIN_STATUS) === WRITE_UNDRAINED) {
+    stream._duplexState &= WRITE_DRAINED
+
+    if ((stream._duplexState & WRITE_EMIT_DRAIN) === WRITE_EMIT_DRAIN) {
+      stream.emit('drain')
+    }
+  }
+
+  this.updateCallback()
+}
+
+function afterRead(err) {
+  if (err) this.stream.destroy(err)
+  this.stream._duplexState &= READ_NOT_ACTIVE
+
+  if (this.readAhead === false && (this.stream._duplexState & READ_RESUMED) === 0) {
+    this.stream._duplexState &= READ_NO_READ_AHEAD
+  }
+
+  this.updateCallback()
+}
+
+function updateReadNT() {
+  if ((this.stream._duplexState & READ_UPDATING) === 0) {
+    this.stream._duplexState &= READ_NOT_NEXT_TICK
+    this.update()
+  }
+}
+
+function updateWriteNT() {
+  if ((this.stream._duplexState & WRITE_UPDATING) === 0) {
+    this.stream._duplexState &= WRITE_NOT_NEXT_TICK
+    this.update()
+  }
+}
+
+function tickDrains(drains) {
+  for (let i = 0; i < drains.length; i++) {
+    // drains.writes are monotonic, so if one is 0 its always the first one
+    if (--drains[i].writes === 0) {
+      drains.shift().resolve(true)
+      i--
+    }
+  }
+}
+
+function afterOpen(err) {
+  const stream = this.stream
+
+  if (err) stream.destroy(err)
+
+  if ((stream._duplexState & DESTROYING) === 0) {
+    if ((stream._duplexState & READ_PRIMARY_STATUS) === 0) {
+      stream._duplexState |= READ_PRIMARY
+    }
+
+    if ((stream._duplexState & WRITE_PRIMARY_STATUS) === 0) {
+      stream._duplexState |= WRITE_PRIMARY
+    }
+
+    stream.emit('open')
+  }
+
+  stream._duplexState &= NOT_ACTIVE
+
+  if (stream._writableState !== null) {
+    stream._writableState.updateCallback()
+  }
+
+  if (stream._readableState !== null) {
+    stream._readableState.updateCallback()
+  }
+}
+
+function afterTransform(err, data) {
+  if (data !== undefined && data !== null) this.push(data)
+  this._writableState.afterWrite(err)
+}
+
+function newListener(name) {
+  if (this._readableState !== null) {
+    if (name === 'data') {
+      this._duplexState |= READ_EMIT_DATA | READ_RESUMED_READ_AHEAD
+      this._readableState.updateNextTick()
+    }
+    if (name === 'readable') {
+      this._duplexState |= READ_EMIT_READABLE
+      this._readableState.updateNextTick()
+    }
+  }
+
+  if (this._writableState !== null) {
+    if (name === 'drain') {
+      this._duplexState |= WRITE_EMIT_DRAIN
+      this._writableState.updateNextTick()
+    }
+  }
+}
+
+class Stream extends EventEmitter {
+  constructor(opts) {
+    super()
+
+    this._duplexState = 0
+    this._readableState = null
+    this._writableState = null
+
+    if (opts) {
+      if (opts.open) this._open = opts.open
+      if (opts.destroy) this._destroy = opts.destroy
+      if (opts.predestroy) this._predestroy = opts.predestroy
+      if (opts.signal) opts.signal.addEventListener('abort', abort.bind(this))
+    }
+
+    this.on('newListener', newListener)
+  }
+
+  _open(cb) {
+    cb(null)
+  }
+
+  _destroy(cb) {
+    cb(null)
+  }
+
+  _predestroy() {
+    // does nothing
+  }
+
+  get readable() {
+    return this._readableState !== null ? true : undefined
+  }
+
+  get writable() {
+    return this._writableState !== null ? true : undefined
+  }
+
+  get destroyed() {
+    return (this._duplexState & DESTROYED) !== 0
+  }
+
+  get destroying() {
+    return (this._duplexState & DESTROY_STATUS) !== 0
+  }
+
+  destroy(err) {
+    if ((this._duplexState & DESTROY_STATUS) === 0) {
+      if (!err) err = StreamError.STREAM_DESTROYED()
+      this._duplexState = (this._duplexState | DESTROYING) & NON_PRIMARY
+
+      if (this._readableState !== null) {
+        this._readableState.highWaterMark = 0
+        this._readableState.error = err
+      }
+
+      if (this._writableState !== null) {
+        this._writableState.highWaterMark = 0
+        this._writableState.error = err
+      }
+
+      this._duplexState |= PREDESTROYING
+      this._predestroy()
+      this._duplexState &= NOT_PREDESTROYING
+
+      if (this._readableState !== null) {
+        this._readableState.updateNextTick()
+      }
+
+      if (this._writableState !== null) {
+        this._writableState.updateNextTick()
+      }
+    }
+  }
+}
+
+class Readable extends Stream {
+  constructor(opts) {
+    super(opts)
+
+    this._duplexState |= OPENING | WRITE_DONE | READ_READ_AHEAD
+    this._readableState = new ReadableState(this, opts)
+
+    if (opts) {
+      if (this._readableState.readAhead === false) this._duplexState &= READ_NO_READ_AHEAD
+      if (opts.read) this._read = opts.read
+      if (opts.eagerOpen) this._readableState.updateNextTick()
+      if (opts.encoding) this.setEncoding(opts.encoding)
+    }
+  }
+
+  static deferred(fn, opts) {
+    const out = new PassThrough(opts)
+
+    fn()
+      .then((src) => {
+        if (src === null) return out.end()
+        if (out.destroying) return
+        pipeline(src, out, noop)
+      })
+      .catch((err) => out.destroy(err))
+
+    return out
+  }
+
+  setEncoding(encoding) {
+    const dec = new TextDecoder(encoding)
+    const map = this._readableState.map || echo
+    this._readableState.map = mapOrSkip
+    return this
+
+    function mapOrSkip(data) {
+      const next = dec.push(data)
+      return next === '' && (data.byteLength !== 0 || dec.remaining > 0) ? null : map(next)
+    }
+  }
+
+  _read(cb) {
+    cb(null)
+  }
+
+  pipe(dest, cb) {
+    this._readableState.updateNextTick()
+    this._readableState.pipe(dest, cb)
+    return dest
+  }
+
+  read() {
+    this._readableState.updateNextTick()
+    return this._readableState.read()
+  }
+
+  push(data) {
+    this._readableState.updateNextTickIfOpen()
+    return this._readableState.push(data)
+  }
+
+  unshift(data) {
+    this._readableState.updateNextTickIfOpen()
+    return this._readableState.unshift(data)
+  }
+
+  resume() {
+    this._duplexState |= READ_RESUMED_READ_AHEAD
+    this._readableState.updateNextTick()
+    return this
+  }
+
+  pause() {
+    this._duplexState &=
+      this._readableState.readAhead === false ? READ_PAUSED_NO_READ_AHEAD : READ_PAUSED
+    return this
+  }
+
+  static _fromAsyncIterator(ite, opts) {
+    let destroy
+
+    const rs = new Readable({
+      ...opts,
+      read(cb) {
+        ite.next().then(push).then(cb.bind(null, null)).catch(cb)
+      },
+      predestroy() {
+        destroy = ite.return()
+      },
+      destroy(cb) {
+        if (!destroy) return cb(null)
+        destroy.then(cb.bind(null, null)).catch(cb)
+      }
+    })
+
+    return rs
+
+    function push(data) {
+      if (data.done) rs.push(null)
+      else rs.push(data.value)
+    }
+  }
+
+  static from(data, opts) {
+    if (isReadStreamx(data)) return data
+    if (data[asyncIterator]) return this._fromAsyncIterator(data[asyncIterator](), opts)
+    if (!Array.isArray(data)) data = data === undefined ? [] : [data]
+
+    let i = 0
+    return new Readable({
+      ...opts,
+      read(cb) {
+        this.push(i === data.length ? null : data[i++])
+        cb(null)
+      }
+    })
+  }
+
+  static isBackpressured(rs) {
+    return (
+      (rs._duplexState & READ_BACKPRESSURE_STATUS) !== 0 ||
+      rs._readableState.buffered >= rs._readableState.highWaterMark
+    )
+  }
+
+  static isPaused(rs) {
+    return (rs._duplexState & READ_RESUMED) === 0
+  }
+
+  [asyncIterator]() {
+    const stream = this
+
+    let error = null
+    let promiseResolve = null
+    let promiseReject = null
+
+    this.on('error', (err) => {
+      error = err
+    })
+    this.on('readable', onreadable)
+    this.on('close', onclose)
+
+    return {
+      [asyncIterator]() {
+        return this
+      },
+      next() {
+        return new Promise(function (resolve, reject) {
+          promiseResolve = resolve
+          promiseReject = reject
+          const data = stream.read()
+          if (data !== null) ondata(data)
+          else if ((stream._duplexState & DESTROYED) !== 0) ondata(null)
+        })
+      },
+      return() {
+        return destroy(null)
+      },
+      throw(err) {
+        return destroy(err)
+      }
+    }
+
+    function onreadable() {
+      if (promiseResolve !== null) ondata(stream.read())
+    }
+
+    function onclose() {
+      if (promiseResolve !== null) ondata(null)
+    }
+
+    function ondata(data) {
+      if (promiseReject === null) return
+      if (error) {
+        promiseReject(error)
+      } else if (data === null && (stream._duplexState & READ_DONE) === 0) {
+        promiseReject(StreamError.STREAM_DESTROYED())
+      } else {
+        promiseResolve({ value: data, done: data === null })
+      }
+      promiseReject = promiseResolve = null
+    }
+
+    function destroy(err) {
+      stream.destroy(err)
+      return new Promise((resolve, reject) => {
+        if (stream._duplexState & DESTROYED) return resolve({ value: undefined, done: true })
+        stream.once('close', function () {
+          if (err) reject(err)
+          else resolve({ value: undefined, done: true })
+        })
+      })
+    }
+  }
+}
+
+class Writable extends Stream {
+  constructor(opts) {
+    super(opts)
+
+    this._duplexState |= OPENING | READ_DONE
+    this._writableState = new WritableState(this, opts)
+
+    if (opts) {
+      if (opts.writev) this._writev = opts.writev
+      if (opts.write) this._write = opts.write
+      if (opts.final) this._final = opts.final
+      if (opts.eagerOpen) this._writableState.updateNextTick()
+    }
+  }
+
+  cork() {
+    this._duplexState |= WRITE_CORKED
+  }
+
+  uncork() {
+    this._duplexState &= WRITE_NOT_CORKED
+    this._writableState.updateNextTick()
+  }
+
+  _writev(batch, cb) {
+    cb(null)
+  }
+
+  _write(data, cb) {
+    this._writableState.autoBatch(data, cb)
+  }
+
+  _final(cb) {
+    cb(null)
+  }
+
+  static isBackpressured(ws) {
+    return (ws._duplexState & WRITE_BACKPRESSURE_STATUS) !== 0
+  }
+
+  static drained(ws) {
+    if (ws.destroyed) return Promise.resolve(false)
+
+    const state = ws._writableState
+    const pending = isWritev(ws) ? Math.min(1, state.queue.length) : state.queue.length
+    const writes = pending + (ws._duplexState & WRITE_WRITING ? 1 : 0)
+    if (writes === 0) return Promise.resolve(true)
+
+    if (state.drains === null) state.drains = []
+    return new Promise((resolve) => {
+      state.drains.push({ writes, resolve })
+    })
+  }
+
+  write(data) {
+    this._writableState.updateNextTick()
+    return this._writableState.push(data)
+  }
+
+  end(data) {
+    this._writableState.updateNextTick()
+    this._writableState.end(data)
+    return this
+  }
+}
+
+class Duplex extends Readable {
+  // and Writable
+  constructor(opts) {
+    super(opts)
+
+    this._duplexState = OPENING | (this._duplexState & READ_READ_AHEAD)
+    this._writableState = new WritableState(this, opts)
+
+    if (opts) {
+      if (opts.writev) this._writev = opts.writev
+      if (opts.write) this._write = opts.write
+      if (opts.final) this._final = opts.final
+    }
+  }
+
+  cork() {
+    this._duplexState |= WRITE_CORKED
+  }
+
+  uncork() {
+    this._duplexState &= WRITE_NOT_CORKED
+    this._writableState.updateNextTick()
+  }
+
+  _writev(batch, cb) {
+    cb(null)
+  }
+
+  _write(data, cb) {
+    this._writableState.autoBatch(data, cb)
+  }
+
+  _final(cb) {
+    cb(null)
+  }
+
+  write(data) {
+    this._writableState.updateNextTick()
+    return this._writableState.push(data)
+  }
+
+  end(data) {
+    this._writableState.updateNextTick()
+    this._writableState.end(data)
+    return this
+  }
+}
+
+class Transform extends Duplex {
+  constructor(opts) {
+    super(opts)
+    this._transformState = new TransformState(this)
+
+    if (opts) {
+      if (opts.transform) this._transform = opts.transform
+      if (opts.flush) this._flush = opts.flush
+    }
+  }
+
+  _write(data, cb) {
+    if (this._readableState.buffered >= this._readableState.highWaterMark) {
+      this._transformState.data = data
+    } else {
+      this._transform(data, this._transformState.afterTransform)
+    }
+  }
+
+  _read(cb) {
+    if (this._transformState.data !== null) {
+      const data = this._transformState.data
+      this._transformState.data = null
+      cb(null)
+      this._transform(data, this._transformState.afterTransform)
+    } else {
+      cb(null)
+    }
+  }
+
+  destroy(err) {
+    super.destroy(err)
+    if (this._transformState.data !== null) {
+      this._transformState.data = null
+      this._transformState.afterTransform()
+    }
+  }
+
+  _transform(data, cb) {
+    cb(null, data)
+  }
+
+  _flush(cb) {
+    cb(null)
+  }
+
+  _final(cb) {
+    this._transformState.afterFinal = cb
+    this._flush(transformAfterFlush.bind(this))
+  }
+}
+
+class PassThrough extends Transform {}
+
+function transformAfterFlush(err, data) {
+  const cb = this._transformState.afterFinal
+  if (err) return cb(err)
+
+  if (data !== null && data !== undefined) this.push(data)
+  this.push(null)
+  cb(null)
+}
+
+function pipelinePromise(...streams) {
+  return new Promise((resolve, reject) => {
+    return pipeline(...streams, (err) => {
+      if (err) return reject(err)
+      resolve()
+    })
+  })
+}
+
+function pipeline(stream, ...streams) {
+  const all = Array.isArray(stream) ? [...stream, ...streams] : [stream, ...streams]
+  const done = all.length && typeof all[all.length - 1] === 'function' ? all.pop() : null
+
+  if (all.length < 2) throw StreamError.BAD_ARGUMENT('Pipeline requires at least 2 streams')
+
+  let src = all[0]
+  let dest = null
+  let error = null
+
+  for (let i = 1; i < all.length; i++) {
+    dest = all[i]
+
+    if (isStreamx(src)) {
+      src.pipe(dest, onerror)
+    } else {
+      errorHandle(src, true, i > 1, onerror)
+      src.pipe(dest)
+    }
+
+    src = dest
+  }
+
+  if (done) {
+    let fin = false
+
+    const autoDestroy =
+      isStreamx(dest) || !!(dest._writableState && dest._writableState.autoDestroy)
+
+    dest.on('error', (err) => {
+      if (error === null) error = err
+    })
+
+    dest.on('finish', () => {
+      fin = true
+      if (!autoDestroy) done(error)
+    })
+
+    if (autoDestroy) {
+      dest.on('close', () => done(error || (fin ? null : StreamError.PREMATURE_CLOSE())))
+    }
+  }
+
+  return dest
+
+  function errorHandle(s, rd, wr, onerror) {
+    s.on('error', onerror)
+    s.on('close', onclose)
+
+    function onclose() {
+      if (rd && s._readableState && !s._readableState.ended) {
+        return onerror(StreamError.PREMATURE_CLOSE())
+      }
+      if (wr && s._writableState && !s._writableState.ended) {
+        return onerror(StreamError.PREMATURE_CLOSE())
+      }
+    }
+  }
+
+  function onerror(err) {
+    if (!err || error) return
+    error = err
+
+    for (const s of all) {
+      s.destroy(err)
+    }
+  }
+}
+
+function echo(s) {
+  return s
+}
+
+function isStream(stream) {
+  return !!stream._readableState || !!stream._writableState
+}
+
+function isStreamx(stream) {
+  return typeof stream._duplexState === 'number' && isStream(stream)
+}
+
+function isEnding(stream) {
+  return !!stream._readableState && stream._readableState.ending
+}
+
+function isEnded(stream) {
+  return !!stream._readableState && stream._readableState.ended
+}
+
+function isFinishing(stream) {
+  return !!stream._writableState && stream._writableState.ending
+}
+
+function isFinished(stream) {
+  return !!stream._writableState && stream._writableState.ended
+}
+
+function getStreamError(stream, opts = {}) {
+  const err =
+    (stream._readableState && stream._readableState.error) ||
+    (stream._writableState && stream._writableState.error)
+
+  // avoid implicit errors by default
+  return !opts.all && StreamError.isStreamDestroyed(err) ? null : err
+}
+
+function isReadStreamx(stream) {
+  return isStreamx(stream) && stream.readable
+}
+
+function isDisturbed(stream) {
+  return (
+    (stream._duplexState & OPENING) !== OPENING ||
+    (stream._duplexState & DESTROYING) === DESTROYING ||
+    (stream._duplexState & ACTIVE_OR_TICKING) !== 0
+  )
+}
+
+function isTypedArray(data) {
+  return typeof data === 'object' && data !== null && typeof data.byteLength === 'number'
+}
+
+function defaultByteLength(data) {
+  return isTypedArray(data) ? data.byteLength : 1024
+}
+
+function noop() {}
+
+function abort() {
+  this.destroy(StreamError.ABORTED())
+}
+
+function isWritev(s) {
+  return s._writev !== Writable.prototype._writev && s._writev !== Duplex.prototype._writev
+}
+
+module.exports = {
+  pipeline,
+  pipelinePromise,
+  isStream,
+  isStreamx,
+  isEnding,
+  isEnded,
+  isFinishing,
+  isFinished,
+  isDisturbed,
+  getStreamError,
+  Stream,
+  Writable,
+  Readable,
+  Duplex,
+  Transform,
+  // Export PassThrough for compatibility with Node.js core's stream module
+  PassThrough
+}
+
+
+/***/ }),
+
+/***/ 5657:
+/***/ ((module) => {
+
+module.exports = class StreamError extends Error {
+  constructor(msg, code, fn = StreamError) {
+    super(msg)
+
+    this.code = code
+
+    if (Error.captureStackTrace) {
+      Error.captureStackTrace(this, fn)
+    }
+  }
+
+  static isStreamDestroyed(err) {
+    return err && err.code === 'STREAM_DESTROYED'
+  }
+
+  static isPrematureClose(err) {
+    return err && err.code === 'PREMATURE_CLOSE'
+  }
+
+  static isAborted(err) {
+    return err && err.code === 'ABORTED'
+  }
+
+  static isBadArgument(err) {
+    return err && err.code === 'BAD_ARGUMENT'
+  }
+
+  get name() {
+    return 'StreamError'
+  }
+
+  static STREAM_DESTROYED() {
+    return new StreamError('Stream was destroyed', 'STREAM_DESTROYED', StreamError.STREAM_DESTROYED)
+  }
+
+  static PREMATURE_CLOSE(msg = 'Premature close') {
+    return new StreamError(msg, 'PREMATURE_CLOSE', StreamError.PREMATURE_CLOSE)
+  }
+
+  static ABORTED() {
+    return new StreamError('Stream aborted', 'ABORTED', StreamError.ABORTED)
+  }
+
+  static BAD_ARGUMENT(msg = 'Bad argument') {
+    return new StreamError(msg, 'BAD_ARGUMENT', StreamError.BAD_ARGUMENT)
+  }
+}
+
+
+/***/ }),
+
+/***/ 775:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+const constants = { // just for envs without fs
+  S_IFMT: 61440,
+  S_IFDIR: 16384,
+  S_IFCHR: 8192,
+  S_IFBLK: 24576,
+  S_IFIFO: 4096,
+  S_IFLNK: 40960
+}
+
+try {
+  module.exports = (__nccwpck_require__(9896).constants) || constants
+} catch {
+  module.exports = constants
+}
+
+
+/***/ }),
+
+/***/ 5763:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+const { Writable, Readable, getStreamError } = __nccwpck_require__(6204)
+const FIFO = __nccwpck_require__(3867)
+const b4a = __nccwpck_require__(3057)
+const headers = __nccwpck_require__(8428)
+
+const EMPTY = b4a.alloc(0)
+
+class BufferList {
+  constructor () {
+    this.buffered = 0
+    this.shifted = 0
+    this.queue = new FIFO()
+
+    this._offset = 0
+  }
+
+  push (buffer) {
+    this.buffered += buffer.byteLength
+    this.queue.push(buffer)
+  }
+
+  shiftFirst (size) {
+    return this._buffered === 0 ? null : this._next(size)
+  }
+
+  shift (size) {
+    if (size > this.buffered) return null
+    if (size === 0) return EMPTY
+
+    let chunk = this._next(size)
+
+    if (size === chunk.byteLength) return chunk // likely case
+
+    const chunks = [chunk]
+
+    while ((size -= chunk.byteLength) > 0) {
+      chunk = this._next(size)
+      chunks.push(chunk)
+    }
+
+    return b4a.concat(chunks)
+  }
+
+  _next (size) {
+    const buf = this.queue.peek()
+    const rem = buf.byteLength - this._offset
+
+    if (size >= rem) {
+      const sub = this._offset ? buf.subarray(this._offset, buf.byteLength) : buf
+      this.queue.shift()
+      this._offset = 0
+      this.buffered -= rem
+      this.shifted += rem
+      return sub
+    }
+
+    this.buffered -= size
+    this.shifted += size
+
+    return buf.subarray(this._offset, (this._offset += size))
+  }
+}
+
+class Source extends Readable {
+  constructor (self, header, offset) {
+    super()
+
+    this.header = header
+    this.offset = offset
+
+    this._parent = self
+  }
+
+  _read (cb) {
+    if (this.header.size === 0) {
+      this.push(null)
+    }
+    if (this._parent._stream === this) {
+      this._parent._update()
+    }
+    cb(null)
+  }
+
+  _predestroy () {
+    this._parent.destroy(getStreamError(this))
+  }
+
+  _detach () {
+    if (this._parent._stream === this) {
+      this._parent._stream = null
+      this._parent._missing = overflow(this.header.size)
+      this._parent._update()
+    }
+  }
+
+  _destroy (cb) {
+    this._detach()
+    cb(null)
+  }
+}
+
+class Extract extends Writable {
+  constructor (opts) {
+    super(opts)
+
+    if (!opts) opts = {}
+
+    this._buffer = new BufferList()
+    this._offset = 0
+    this._header = null
+    this._stream = null
+    this._missing = 0
+    this._longHeader = false
+    this._callback = noop
+    this._locked = false
+    this._finished = false
+    this._pax = null
+    this._paxGlobal = null
+    this._gnuLongPath = null
+    this._gnuLongLinkPath = null
+    this._filenameEncoding = opts.filenameEncoding || 'utf-8'
+    this._allowUnknownFormat = !!opts.allowUnknownFormat
+    this._unlockBound = this._unlock.bind(this)
+  }
+
+  _unlock (err) {
+    this._locked = false
+
+    if (err) {
+      this.destroy(err)
+      this._continueWrite(err)
+      return
+    }
+
+    this._update()
+  }
+
+  _consumeHeader () {
+    if (this._locked) return false
+
+    this._offset = this._buffer.shifted
+
+    try {
+      this._header = headers.decode(this._buffer.shift(512), this._filenameEncoding, this._allowUnknownFormat)
+    } catch (err) {
+      this._continueWrite(err)
+      return false
+    }
+
+    if (!this._header) return true
+
+    switch (this._header.type) {
+      case 'gnu-long-path':
+      case 'gnu-long-link-path':
+      case 'pax-global-header':
+      case 'pax-header':
+        this._longHeader = true
+        this._missing = this._header.size
+        return true
+    }
+
+    this._locked = true
+    this._applyLongHeaders()
+
+    if (this._header.size === 0 || this._header.type === 'directory') {
+      this.emit('entry', this._header, this._createStream(), this._unlockBound)
+      return true
+    }
+
+    this._stream = this._createStream()
+    this._missing = this._header.size
+
+    this.emit('entry', this._header, this._stream, this._unlockBound)
+    return true
+  }
+
+  _applyLongHeaders () {
+    if (this._gnuLongPath) {
+      this._header.name = this._gnuLongPath
+      this._gnuLongPath = null
+    }
+
+    if (this._gnuLongLinkPath) {
+      this._header.linkname = this._gnuLongLinkPath
+      this._gnuLongLinkPath = null
+    }
+
+    if (this._pax) {
+      if (this._pax.path) this._header.name = this._pax.path
+      if (this._pax.linkpath) this._header.linkname = this._pax.linkpath
+      if (this._pax.size) this._header.size = parseInt(this._pax.size, 10)
+      this._header.pax = this._pax
+      this._pax = null
+    }
+  }
+
+  _decodeLongHeader (buf) {
+    switch (this._header.type) {
+      case 'gnu-long-path':
+        this._gnuLongPath = headers.decodeLongPath(buf, this._filenameEncoding)
+        break
+      case 'gnu-long-link-path':
+        this._gnuLongLinkPath = headers.decodeLongPath(buf, this._filenameEncoding)
+        break
+      case 'pax-global-header':
+        this._paxGlobal = headers.decodePax(buf)
+        break
+      case 'pax-header':
+        this._pax = this._paxGlobal === null
+          ? headers.decodePax(buf)
+          : Object.assign({}, this._paxGlobal, headers.decodePax(buf))
+        break
+    }
+  }
+
+  _consumeLongHeader () {
+    this._longHeader = false
+    this._missing = overflow(this._header.size)
+
+    const buf = this._buffer.shift(this._header.size)
+
+    try {
+      this._decodeLongHeader(buf)
+    } catch (err) {
+      this._continueWrite(err)
+      return false
+    }
+
+    return true
+  }
+
+  _consumeStream () {
+    const buf = this._buffer.shiftFirst(this._missing)
+    if (buf === null) return false
+
+    this._missing -= buf.byteLength
+    const drained = this._stream.push(buf)
+
+    if (this._missing === 0) {
+      this._stream.push(null)
+      if (drained) this._stream._detach()
+      return drained && this._locked === false
+    }
+
+    return drained
+  }
+
+  _createStream () {
+    return new Source(this, this._header, this._offset)
+  }
+
+  _update () {
+    while (this._buffer.buffered > 0 && !this.destroying) {
+      if (this._missing > 0) {
+        if (this._stream !== null) {
+          if (this._consumeStream() === false) return
+          continue
+        }
+
+        if (this._longHeader === true) {
+          if (this._missing > this._buffer.buffered) break
+          if (this._consumeLongHeader() === false) return false
+          continue
+        }
+
+        const ignore = this._buffer.shiftFirst(this._missing)
+        if (ignore !== null) this._missing -= ignore.byteLength
+        continue
+      }
+
+      if (this._buffer.buffered < 512) break
+      if (this._stream !== null || this._consumeHeader() === false) return
+    }
+
+    this._continueWrite(null)
+  }
+
+  _continueWrite (err) {
+    const cb = this._callback
+    this._callback = noop
+    cb(err)
+  }
+
+  _write (data, cb) {
+    this._callback = cb
+    this._buffer.push(data)
+    this._update()
+  }
+
+  _final (cb) {
+    this._finished = this._missing === 0 && this._buffer.buffered === 0
+    cb(this._finished ? null : new Error('Unexpected end of data'))
+  }
+
+  _predestroy () {
+    this._continueWrite(null)
+  }
+
+  _destroy (cb) {
+    if (this._stream) this._stream.destroy(getStreamError(this))
+    cb(null)
+  }
+
+  [Symbol.asyncIterator] () {
+    let error = null
+
+    let promiseResolve = null
+    let promiseReject = null
+
+    let entryStream = null
+    let entryCallback = null
+
+    const extract = this
+
+    this.on('entry', onentry)
+    this.on('error', (err) => { error = err })
+    this.on('close', onclose)
+
+    return {
+      [Symbol.asyncIterator] () {
+        return this
+      },
+      next () {
+        return new Promise(onnext)
+      },
+      return () {
+        return destroy(null)
+      },
+      throw (err) {
+        return destroy(err)
+      }
+    }
+
+    function consumeCallback (err) {
+      if (!entryCallback) return
+      const cb = entryCallback
+      entryCallback = null
+      cb(err)
+    }
+
+    function onnext (resolve, reject) {
+      if (error) {
+        return reject(error)
+      }
+
+      if (entryStream) {
+        resolve({ value: entryStream, done: false })
+        entryStream = null
+        return
+      }
+
+      promiseResolve = resolve
+      promiseReject = reject
+
+      consumeCallback(null)
+
+      if (extract._finished && promiseResolve) {
+        promiseResolve({ value: undefined, done: true })
+        promiseResolve = promiseReject = null
+      }
+    }
+
+    function onentry (header, stream, callback) {
+      entryCallback = callback
+      stream.on('error', noop) // no way around this due to tick sillyness
+
+      if (promiseResolve) {
+        promiseResolve({ value: stream, done: false })
+        promiseResolve = promiseReject = null
+      } else {
+        entryStream = stream
+      }
+    }
+
+    function onclose () {
+      consumeCallback(error)
+      if (!promiseResolve) return
+      if (error) promiseReject(error)
+      else promiseResolve({ value: undefined, done: true })
+      promiseResolve = promiseReject = null
+    }
+
+    function destroy (err) {
+      extract.destroy(err)
+      consumeCallback(err)
+      return new Promise((resolve, reject) => {
+        if (extract.destroyed) return resolve({ value: undefined, done: true })
+        extract.once('close', function () {
+          if (err) reject(err)
+          else resolve({ value: undefined, done: true })
+        })
+      })
+    }
+  }
+}
+
+module.exports = function extract (opts) {
+  return new Extract(opts)
+}
+
+function noop () {}
+
+function overflow (size) {
+  size &= 511
+  return size && 512 - size
+}
+
+
+/***/ }),
+
+/***/ 8428:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+const b4a = __nccwpck_require__(3057)
+
+const ZEROS = '0000000000000000000'
+const SEVENS = '7777777777777777777'
+const ZERO_OFFSET = '0'.charCodeAt(0)
+const USTAR_MAGIC = b4a.from([0x75, 0x73, 0x74, 0x61, 0x72, 0x00]) // ustar\x00
+const USTAR_VER = b4a.from([ZERO_OFFSET, ZERO_OFFSET])
+const GNU_MAGIC = b4a.from([0x75, 0x73, 0x74, 0x61, 0x72, 0x20]) // ustar\x20
+const GNU_VER = b4a.from([0x20, 0x00])
+const MASK = 0o7777
+const MAGIC_OFFSET = 257
+const VERSION_OFFSET = 263
+
+exports.decodeLongPath = function decodeLongPath (buf, encoding) {
+  return decodeStr(buf, 0, buf.length, encoding)
+}
+
+exports.encodePax = function encodePax (opts) { // TODO: encode more stuff in pax
+  let result = ''
+  if (opts.name) result += addLength(' path=' + opts.name + '\n')
+  if (opts.linkname) result += addLength(' linkpath=' + opts.linkname + '\n')
+  const pax = opts.pax
+  if (pax) {
+    for (const key in pax) {
+      result += addLength(' ' + key + '=' + pax[key] + '\n')
+    }
+  }
+  return b4a.from(result)
+}
+
+exports.decodePax = function decodePax (buf) {
+  const result = {}
+
+  while (buf.length) {
+    let i = 0
+    while (i < buf.length && buf[i] !== 32) i++
+    const len = parseInt(b4a.toString(buf.subarray(0, i)), 10)
+    if (!len) return result
+
+    const b = b4a.toString(buf.subarray(i + 1, len - 1))
+    const keyIndex = b.indexOf('=')
+    if (keyIndex === -1) return result
+    result[b.slice(0, keyIndex)] = b.slice(keyIndex + 1)
+
+    buf = buf.subarray(len)
+  }
+
+  return result
+}
+
+exports.encode = function encode (opts) {
+  const buf = b4a.alloc(512)
+  let name = opts.name
+  let prefix = ''
+
+  if (opts.typeflag === 5 && name[name.length - 1] !== '/') name += '/'
+  if (b4a.byteLength(name) !== name.length) return null // utf-8
+
+  while (b4a.byteLength(name) > 100) {
+    const i = name.indexOf('/')
+    if (i === -1) return null
+    prefix += prefix ? '/' + name.slice(0, i) : name.slice(0, i)
+    name = name.slice(i + 1)
+  }
+
+  if (b4a.byteLength(name) > 100 || b4a.byteLength(prefix) > 155) return null
+  if (opts.linkname && b4a.byteLength(opts.linkname) > 100) return null
+
+  b4a.write(buf, name)
+  b4a.write(buf, encodeOct(opts.mode & MASK, 6), 100)
+  b4a.write(buf, encodeOct(opts.uid, 6), 108)
+  b4a.write(buf, encodeOct(opts.gid, 6), 116)
+  encodeSize(opts.size, buf, 124)
+  b4a.write(buf, encodeOct((opts.mtime.getTime() / 1000) | 0, 11), 136)
+
+  buf[156] = ZERO_OFFSET + toTypeflag(opts.type)
+
+  if (opts.linkname) b4a.write(buf, opts.linkname, 157)
+
+  b4a.copy(USTAR_MAGIC, buf, MAGIC_OFFSET)
+  b4a.copy(USTAR_VER, buf, VERSION_OFFSET)
+  if (opts.uname) b4a.write(buf, opts.uname, 265)
+  if (opts.gname) b4a.write(buf, opts.gname, 297)
+  b4a.write(buf, encodeOct(opts.devmajor || 0, 6), 329)
+  b4a.write(buf, encodeOct(opts.devminor || 0, 6), 337)
+
+  if (prefix) b4a.write(buf, prefix, 345)
+
+  b4a.write(buf, encodeOct(cksum(buf), 6), 148)
+
+  return buf
+}
+
+exports.decode = function decode (buf, filenameEncoding, allowUnknownFormat) {
+  let typeflag = buf[156] === 0 ? 0 : buf[156] - ZERO_OFFSET
+
+  let name = decodeStr(buf, 0, 100, filenameEncoding)
+  const mode = decodeOct(buf, 100, 8)
+  const uid = decodeOct(buf, 108, 8)
+  const gid = decodeOct(buf, 116, 8)
+  const size = decodeOct(buf, 124, 12)
+  const mtime = decodeOct(buf, 136, 12)
+  const type = toType(typeflag)
+  const linkname = buf[157] === 0 ? null : decodeStr(buf, 157, 100, filenameEncoding)
+  const uname = decodeStr(buf, 265, 32)
+  const gname = decodeStr(buf, 297, 32)
+  const devmajor = decodeOct(buf, 329, 8)
+  const devminor = decodeOct(buf, 337, 8)
+
+  const c = cksum(buf)
+
+  // checksum is still initial value if header was null.
+  if (c === 8 * 32) return null
+
+  // valid checksum
+  if (c !== decodeOct(buf, 148, 8)) throw new Error('Invalid tar header. Maybe the tar is corrupted or it needs to be gunzipped?')
+
+  if (isUSTAR(buf)) {
+    // ustar (posix) format.
+    // prepend prefix, if present.
+    if (buf[345]) name = decodeStr(buf, 345, 155, filenameEncoding) + '/' + name
+  } else if (isGNU(buf)) {
+    // 'gnu'/'oldgnu' format. Similar to ustar, but has support for incremental and
+    // multi-volume tarballs.
+  } else {
+    if (!allowUnknownFormat) {
+      throw new Error('Invalid tar header: unknown format.')
+    }
+  }
+
+  // to support old tar versions that use trailing / to indicate dirs
+  if (typeflag === 0 && name && name[name.length - 1] === '/') typeflag = 5
+
+  return {
+    name,
+    mode,
+    uid,
+    gid,
+    size,
+    mtime: new Date(1000 * mtime),
+    type,
+    linkname,
+    uname,
+    gname,
+    devmajor,
+    devminor,
+    pax: null
+  }
+}
+
+function isUSTAR (buf) {
+  return b4a.equals(USTAR_MAGIC, buf.subarray(MAGIC_OFFSET, MAGIC_OFFSET + 6))
+}
+
+function isGNU (buf) {
+  return b4a.equals(GNU_MAGIC, buf.subarray(MAGIC_OFFSET, MAGIC_OFFSET + 6)) &&
+    b4a.equals(GNU_VER, buf.subarray(VERSION_OFFSET, VERSION_OFFSET + 2))
+}
+
+function clamp (index, len, defaultValue) {
+  if (typeof index !== 'number') return defaultValue
+  index = ~~index // Coerce to integer.
+  if (index >= len) return len
+  if (index >= 0) return index
+  index += len
+  if (index >= 0) return index
+  return 0
+}
+
+function toType (flag) {
+  switch (flag) {
+    case 0:
+      return 'file'
+    case 1:
+      return 'link'
+    case 2:
+      return 'symlink'
+    case 3:
+      return 'character-device'
+    case 4:
+      return 'block-device'
+    case 5:
+      return 'directory'
+    case 6:
+      return 'fifo'
+    case 7:
+      return 'contiguous-file'
+    case 72:
+      return 'pax-header'
+    case 55:
+      return 'pax-global-header'
+    case 27:
+      return 'gnu-long-link-path'
+    case 28:
+    case 30:
+      return 'gnu-long-path'
+  }
+
+  return null
+}
+
+function toTypeflag (flag) {
+  switch (flag) {
+    case 'file':
+      return 0
+    case 'link':
+      return 1
+    case 'symlink':
+      return 2
+    case 'character-device':
+      return 3
+    case 'block-device':
+      return 4
+    case 'directory':
+      return 5
+    case 'fifo':
+      return 6
+    case 'contiguous-file':
+      return 7
+    case 'pax-header':
+      return 72
+  }
+
+  return 0
+}
+
+function indexOf (block, num, offset, end) {
+  for (; offset < end; offset++) {
+    if (block[offset] === num) return offset
+  }
+  return end
+}
+
+function cksum (block) {
+  let sum = 8 * 32
+  for (let i = 0; i < 148; i++) sum += block[i]
+  for (let j = 156; j < 512; j++) sum += block[j]
+  return sum
+}
+
+function encodeOct (val, n) {
+  val = val.toString(8)
+  if (val.length > n) return SEVENS.slice(0, n) + ' '
+  return ZEROS.slice(0, n - val.length) + val + ' '
+}
+
+function encodeSizeBin (num, buf, off) {
+  buf[off] = 0x80
+  for (let i = 11; i > 0; i--) {
+    buf[off + i] = num & 0xff
+    num = Math.floor(num / 0x100)
+  }
+}
+
+function encodeSize (num, buf, off) {
+  if (num.toString(8).length > 11) {
+    encodeSizeBin(num, buf, off)
+  } else {
+    b4a.write(buf, encodeOct(num, 11), off)
+  }
+}
+
+/* Copied from the node-tar repo and modified to meet
+ * tar-stream coding standard.
+ *
+ * Source: https://github.com/npm/node-tar/blob/51b6627a1f357d2eb433e7378e5f05e83b7aa6cd/lib/header.js#L349
+ */
+function parse256 (buf) {
+  // first byte MUST be either 80 or FF
+  // 80 for positive, FF for 2's comp
+  let positive
+  if (buf[0] === 0x80) positive = true
+  else if (buf[0] === 0xFF) positive = false
+  else return null
+
+  // build up a base-256 tuple from the least sig to the highest
+  const tuple = []
+  let i
+  for (i = buf.length - 1; i > 0; i--) {
+    const byte = buf[i]
+    if (positive) tuple.push(byte)
+    else tuple.push(0xFF - byte)
+  }
+
+  let sum = 0
+  const l = tuple.length
+  for (i = 0; i < l; i++) {
+    sum += tuple[i] * Math.pow(256, i)
+  }
+
+  return positive ? sum : -1 * sum
+}
+
+function decodeOct (val, offset, length) {
+  val = val.subarray(offset, offset + length)
+  offset = 0
+
+  // If prefixed with 0x80 then parse as a base-256 integer
+  if (val[offset] & 0x80) {
+    return parse256(val)
+  } else {
+    // Older versions of tar can prefix with spaces
+    while (offset < val.length && val[offset] === 32) offset++
+    const end = clamp(indexOf(val, 32, offset, val.length), val.length, val.length)
+    while (offset < end && val[offset] === 0) offset++
+    if (end === offset) return 0
+    return parseInt(b4a.toString(val.subarray(offset, end)), 8)
+  }
+}
+
+function decodeStr (val, offset, length, encoding) {
+  return b4a.toString(val.subarray(offset, indexOf(val, 0, offset, offset + length)), encoding)
+}
+
+function addLength (str) {
+  const len = b4a.byteLength(str)
+  let digits = Math.floor(Math.log(len) / Math.log(10)) + 1
+  if (len + digits >= Math.pow(10, digits)) digits++
+
+  return (len + digits) + str
+}
+
+
+/***/ }),
+
+/***/ 6118:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+exports.extract = __nccwpck_require__(5763)
+/* unused reexport */ __nccwpck_require__(861)
+
+
+/***/ }),
+
+/***/ 861:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+const { Readable, Writable, getStreamError } = __nccwpck_require__(6204)
+const b4a = __nccwpck_require__(3057)
+
+const constants = __nccwpck_require__(775)
+const headers = __nccwpck_require__(8428)
+
+const DMODE = 0o755
+const FMODE = 0o644
+
+const END_OF_TAR = b4a.alloc(1024)
+
+class Sink extends Writable {
+  constructor (pack, header, callback) {
+    super({ mapWritable, eagerOpen: true })
+
+    this.written = 0
+    this.header = header
+
+    this._callback = callback
+    this._linkname = null
+    this._isLinkname = header.type === 'symlink' && !header.linkname
+    this._isVoid = header.type !== 'file' && header.type !== 'contiguous-file'
+    this._finished = false
+    this._pack = pack
+    this._openCallback = null
+
+    if (this._pack._stream === null) this._pack._stream = this
+    else this._pack._pending.push(this)
+  }
+
+  _open (cb) {
+    this._openCallback = cb
+    if (this._pack._stream === this) this._continueOpen()
+  }
+
+  _continuePack (err) {
+    if (this._callback === null) return
+
+    const callback = this._callback
+    this._callback = null
+
+    callback(err)
+  }
+
+  _continueOpen () {
+    if (this._pack._stream === null) this._pack._stream = this
+
+    const cb = this._openCallback
+    this._openCallback = null
+    if (cb === null) return
+
+    if (this._pack.destroying) return cb(new Error('pack stream destroyed'))
+    if (this._pack._finalized) return cb(new Error('pack stream is already finalized'))
+
+    this._pack._stream = this
+
+    if (!this._isLinkname) {
+      this._pack._encode(this.header)
+    }
+
+    if (this._isVoid) {
+      this._finish()
+      this._continuePack(null)
+    }
+
+    cb(null)
+  }
+
+  _write (data, cb) {
+    if (this._isLinkname) {
+      this._linkname = this._linkname ? b4a.concat([this._linkname, data]) : data
+      return cb(null)
+    }
+
+    if (this._isVoid) {
+      if (data.byteLength > 0) {
+        return cb(new Error('No body allowed for this entry'))
+      }
+      return cb()
+    }
+
+    this.written += data.byteLength
+    if (this._pack.push(data)) return cb()
+    this._pack._drain = cb
+  }
+
+  _finish () {
+    if (this._finished) return
+    this._finished = true
+
+    if (this._isLinkname) {
+      this.header.linkname = this._linkname ? b4a.toString(this._linkname, 'utf-8') : ''
+      this._pack._encode(this.header)
+    }
+
+    overflow(this._pack, this.header.size)
+
+    this._pack._done(this)
+  }
+
+  _final (cb) {
+    if (this.written !== this.header.size) { // corrupting tar
+      return cb(new Error('Size mismatch'))
+    }
+
+    this._finish()
+    cb(null)
+  }
+
+  _getError () {
+    return getStreamError(this) || new Error('tar entry destroyed')
+  }
+
+  _predestroy () {
+    this._pack.destroy(this._getError())
+  }
+
+  _destroy (cb) {
+    this._pack._done(this)
+
+    this._continuePack(this._finished ? null : this._getError())
+
+    cb()
+  }
+}
+
+class Pack extends Readable {
+  constructor (opts) {
+    super(opts)
+    this._drain = noop
+    this._finalized = false
+    this._finalizing = false
+    this._pending = []
+    this._stream = null
+  }
+
+  entry (header, buffer, callback) {
+    if (this._finalized || this.destroying) throw new Error('already finalized or destroyed')
+
+    if (typeof buffer === 'function') {
+      callback = buffer
+      buffer = null
+    }
+
+    if (!callback) callback = noop
+
+    if (!header.size || header.type === 'symlink') header.size = 0
+    if (!header.type) header.type = modeToType(header.mode)
+    if (!header.mode) header.mode = header.type === 'directory' ? DMODE : FMODE
+    if (!header.uid) header.uid = 0
+    if (!header.gid) header.gid = 0
+    if (!header.mtime) header.mtime = new Date()
+
+    if (typeof buffer === 'string') buffer = b4a.from(buffer)
+
+    const sink = new Sink(this, header, callback)
+
+    if (b4a.isBuffer(buffer)) {
+      header.size = buffer.byteLength
+      sink.write(buffer)
+      sink.end()
+      return sink
+    }
+
+    if (sink._isVoid) {
+      return sink
+    }
+
+    return sink
+  }
+
+  finalize () {
+    if (this._stream || this._pending.length > 0) {
+      this._finalizing = true
+      return
+    }
+
+    if (this._finalized) return
+    this._finalized = true
+
+    this.push(END_OF_TAR)
+    this.push(null)
+  }
+
+  _done (stream) {
+    if (stream !== this._stream) return
+
+    this._stream = null
+
+    if (this._finalizing) this.finalize()
+    if (this._pending.length) this._pending.shift()._continueOpen()
+  }
+
+  _encode (header) {
+    if (!header.pax) {
+      const buf = headers.encode(header)
+      if (buf) {
+        this.push(buf)
+        return
+      }
+    }
+    this._encodePax(header)
+  }
+
+  _encodePax (header) {
+    const paxHeader = headers.encodePax({
+      name: header.name,
+      linkname: header.linkname,
+      pax: header.pax
+    })
+
+    const newHeader = {
+      name: 'PaxHeader',
+      mode: header.mode,
+      uid: header.uid,
+      gid: header.gid,
+      size: paxHeader.byteLength,
+      mtime: header.mtime,
+      type: 'pax-header',
+      linkname: header.linkname && 'PaxHeader',
+      uname: header.uname,
+      gname: header.gname,
+      devmajor: header.devmajor,
+      devminor: header.devminor
+    }
+
+    this.push(headers.encode(newHeader))
+    this.push(paxHeader)
+    overflow(this, paxHeader.byteLength)
+
+    newHeader.size = header.size
+    newHeader.type = header.type
+    this.push(headers.encode(newHeader))
+  }
+
+  _doDrain () {
+    const drain = this._drain
+    this._drain = noop
+    drain()
+  }
+
+  _predestroy () {
+    const err = getStreamError(this)
+
+    if (this._stream) this._stream.destroy(err)
+
+    while (this._pending.length) {
+      const stream = this._pending.shift()
+      stream.destroy(err)
+      stream._continueOpen()
+    }
+
+    this._doDrain()
+  }
+
+  _read (cb) {
+    this._doDrain()
+    cb()
+  }
+}
+
+module.exports = function pack (opts) {
+  return new Pack(opts)
+}
+
+function modeToType (mode) {
+  switch (mode & constants.S_IFMT) {
+    case constants.S_IFBLK: return 'block-device'
+    case constants.S_IFCHR: return 'character-device'
+    case constants.S_IFDIR: return 'directory'
+    case constants.S_IFIFO: return 'fifo'
+    case constants.S_IFLNK: return 'symlink'
+  }
+
+  return 'file'
+}
+
+function noop () {}
+
+function overflow (self, size) {
+  size &= 511
+  if (size) self.push(END_OF_TAR.subarray(0, 512 - size))
+}
+
+function mapWritable (buf) {
+  return b4a.isBuffer(buf) ? buf : b4a.from(buf)
+}
+
+
+/***/ }),
+
+/***/ 7934:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+const PassThroughDecoder = __nccwpck_require__(7256)
+const UTF8Decoder = __nccwpck_require__(6414)
+
+module.exports = class TextDecoder {
+  constructor(encoding = 'utf8') {
+    this.encoding = normalizeEncoding(encoding)
+
+    switch (this.encoding) {
+      case 'utf8':
+        this.decoder = new UTF8Decoder()
+        break
+      case 'utf16le':
+      case 'base64':
+        throw new Error('Unsupported encoding: ' + this.encoding)
+      default:
+        this.decoder = new PassThroughDecoder(this.encoding)
+    }
+  }
+
+  get remaining() {
+    return this.decoder.remaining
+  }
+
+  push(data) {
+    if (typeof data === 'string') return data
+    return this.decoder.decode(data)
+  }
+
+  // For Node.js compatibility
+  write(data) {
+    return this.push(data)
+  }
+
+  end(data) {
+    let result = ''
+    if (data) result = this.push(data)
+    result += this.decoder.flush()
+    return result
+  }
+}
+
+function normalizeEncoding(encoding) {
+  encoding = encoding.toLowerCase()
+
+  switch (encoding) {
+    case 'utf8':
+    case 'utf-8':
+      return 'utf8'
+    case 'ucs2':
+    case 'ucs-2':
+    case 'utf16le':
+    case 'utf-16le':
+      return 'utf16le'
+    case 'latin1':
+    case 'binary':
+      return 'latin1'
+    case 'base64':
+    case 'ascii':
+    case 'hex':
+      return encoding
+    default:
+      throw new Error('Unknown encoding: ' + encoding)
+  }
+}
+
+
+/***/ }),
+
+/***/ 7256:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+const b4a = __nccwpck_require__(3057)
+
+module.exports = class PassThroughDecoder {
+  constructor(encoding) {
+    this.encoding = encoding
+  }
+
+  get remaining() {
+    return 0
+  }
+
+  decode(data) {
+    return b4a.toString(data, this.encoding)
+  }
+
+  flush() {
+    return ''
+  }
+}
+
+
+/***/ }),
+
+/***/ 6414:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+const b4a = __nccwpck_require__(3057)
+
+/**
+ * https://encoding.spec.whatwg.org/#utf-8-decoder
+ */
+module.exports = class UTF8Decoder {
+  constructor() {
+    this._reset()
+  }
+
+  get remaining() {
+    return this.bytesSeen
+  }
+
+  decode(data) {
+    if (data.byteLength === 0) return ''
+
+    if (this.bytesNeeded === 0 && trailingIncomplete(data, 0) === 0) {
+      this.bytesSeen = trailingBytesSeen(data)
+      return b4a.toString(data, 'utf8')
+    }
+
+    let result = ''
+    let start = 0
+
+    if (this.bytesNeeded > 0) {
+      while (start < data.byteLength) {
+        const byte = data[start]
+
+        if (byte < this.lowerBoundary || byte > this.upperBoundary) {
+          result += '\ufffd'
+          this._reset()
+          break
+        }
+
+        this.lowerBoundary = 0x80
+        this.upperBoundary = 0xbf
+        this.codePoint = (this.codePoint << 6) | (byte & 0x3f)
+        this.bytesSeen++
+        start++
+
+        if (this.bytesSeen === this.bytesNeeded) {
+          result += String.fromCodePoint(this.codePoint)
+          this._reset()
+          break
+        }
+      }
+
+      if (this.bytesNeeded > 0) return result
+    }
+
+    const trailing = trailingIncomplete(data, start)
+    const end = data.byteLength - trailing
+
+    if (end > start) result += b4a.toString(data, 'utf8', start, end)
+
+    for (let i = end; i < data.byteLength; i++) {
+      const byte = data[i]
+
+      if (this.bytesNeeded === 0) {
+        if (byte <= 0x7f) {
+          this.bytesSeen = 0
+          result += String.fromCharCode(byte)
+        } else if (byte >= 0xc2 && byte <= 0xdf) {
+          this.bytesNeeded = 2
+          this.bytesSeen = 1
+          this.codePoint = byte & 0x1f
+        } else if (byte >= 0xe0 && byte <= 0xef) {
+          if (byte === 0xe0) this.lowerBoundary = 0xa0
+          else if (byte === 0xed) this.upperBoundary = 0x9f
+          this.bytesNeeded = 3
+          this.bytesSeen = 1
+          this.codePoint = byte & 0xf
+        } else if (byte >= 0xf0 && byte <= 0xf4) {
+          if (byte === 0xf0) this.lowerBoundary = 0x90
+          else if (byte === 0xf4) this.upperBoundary = 0x8f
+          this.bytesNeeded = 4
+          this.bytesSeen = 1
+          this.codePoint = byte & 0x7
+        } else {
+          this.bytesSeen = 1
+          result += '\ufffd'
+        }
+
+        continue
+      }
+
+      if (byte < this.lowerBoundary || byte > this.upperBoundary) {
+        result += '\ufffd'
+        i--
+        this._reset()
+
+        continue
+      }
+
+      this.lowerBoundary = 0x80
+      this.upperBoundary = 0xbf
+
+      this.codePoint = (this.codePoint << 6) | (byte & 0x3f)
+      this.bytesSeen++
+
+      if (this.bytesSeen === this.bytesNeeded) {
+        result += String.fromCodePoint(this.codePoint)
+        this._reset()
+      }
+    }
+
+    return result
+  }
+
+  flush() {
+    const result = this.bytesNeeded > 0 ? '\ufffd' : ''
+    this._reset()
+    return result
+  }
+
+  _reset() {
+    this.codePoint = 0
+    this.bytesNeeded = 0
+    this.bytesSeen = 0
+    this.lowerBoundary = 0x80
+    this.upperBoundary = 0xbf
+  }
+}
+
+function trailingIncomplete(data, start) {
+  const len = data.byteLength
+  if (len <= start) return 0
+
+  const limit = Math.max(start, len - 4)
+
+  let i = len - 1
+  while (i > limit && (data[i] & 0xc0) === 0x80) i--
+
+  if (i < start) return 0
+
+  const byte = data[i]
+
+  let needed
+  if (byte <= 0x7f) return 0
+  if (byte >= 0xc2 && byte <= 0xdf) needed = 2
+  else if (byte >= 0xe0 && byte <= 0xef) needed = 3
+  else if (byte >= 0xf0 && byte <= 0xf4) needed = 4
+  else return 0
+
+  const available = len - i
+  return available < needed ? available : 0
+}
+
+function trailingBytesSeen(data) {
+  const len = data.byteLength
+  if (len === 0) return 0
+
+  const last = data[len - 1]
+
+  if (last <= 0x7f) return 0
+  if ((last & 0xc0) !== 0x80) return 1
+
+  const limit = Math.max(0, len - 4)
+
+  let i = len - 2
+  while (i >= limit && (data[i] & 0xc0) === 0x80) i--
+
+  if (i < 0) return 1
+
+  const first = data[i]
+
+  let needed
+  if (first >= 0xc2 && first <= 0xdf) needed = 2
+  else if (first >= 0xe0 && first <= 0xef) needed = 3
+  else if (first >= 0xf0 && first <= 0xf4) needed = 4
+  else return 1
+
+  if (len - i !== needed) return 1
+
+  if (needed >= 3) {
+    const second = data[i + 1]
+    if (first === 0xe0 && second < 0xa0) return 1
+    if (first === 0xed && second > 0x9f) return 1
+    if (first === 0xf0 && second < 0x90) return 1
+    if (first === 0xf4 && second > 0x8f) return 1
+  }
+
+  return 0
+}
+
+
+/***/ }),
+
 /***/ 181:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("buffer");
+
+/***/ }),
+
+/***/ 4434:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
+
+/***/ }),
+
+/***/ 9896:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
 
 /***/ }),
 
@@ -8618,6 +16552,18 @@ exports.visitAsync = visitAsync;
 /******/ /* webpack/runtime/asset-relocator-loader */
 /******/ if (typeof __nccwpck_require__ !== 'undefined') __nccwpck_require__.ab = decodeURIComponent(new URL('.', import.meta.url).pathname).slice(import.meta.url.match(/^file:\/\/\/\w:/) ? 1 : 0, -1) + "/";
 /******/ 
+/******/ /* webpack/runtime/compat get default export */
+/******/ (() => {
+/******/ 	// getDefaultExport function for compatibility with non-harmony modules
+/******/ 	__nccwpck_require__.n = (module) => {
+/******/ 		var getter = module && module.__esModule ?
+/******/ 			() => (module['default']) :
+/******/ 			() => (module);
+/******/ 		__nccwpck_require__.d(getter, { a: getter });
+/******/ 		return getter;
+/******/ 	};
+/******/ })();
+/******/ 
 /******/ /* webpack/runtime/define property getters */
 /******/ (() => {
 /******/ 	// define getter functions for harmony exports
@@ -8856,6 +16802,18 @@ function scanDockerfile(text) {
     }
     return { directives, instructions, stages: findStages(instructions), buildkitOnly: findBuildkitOnly(directives, instructions) };
 }
+/**
+ * The stage a `--target` (or `COPY --from`) name selects. Both builders compare stage names
+ * without case: BuildKit lowercases a stage's name when it parses `FROM ... AS Name` and the
+ * target when it looks it up (moby/buildkit v0.32.2 frontend/dockerfile/instructions/parse.go
+ * parseBuildStageName, frontend/dockerfile/dockerfile2llb/convert.go findStateByName); Kaniko
+ * matches with strings.EqualFold (chainguard-dev/kaniko v1.25.5 pkg/dockerfile/dockerfile.go
+ * targetStage).
+ */
+function stageNamed(scan, name) {
+    const wanted = name.toLowerCase();
+    return scan.stages.find((stage) => stage.name?.toLowerCase() === wanted);
+}
 function findStages(instructions) {
     return instructions
         .filter((ins) => ins.keyword === 'FROM')
@@ -8939,6 +16897,85 @@ function expandList(values, env, key) {
     });
 }
 
+;// CONCATENATED MODULE: ./src/core/failureReason.ts
+// A failed tool's own error, in one line: what a failed leg's record, `run` and the summary say.
+// Pure: callers hand in what the tool printed. The command line never is the reason (it is in
+// the log); the compiler's `file:line: message`, the failing build step and its last output, or
+// the registry's status is.
+/** Longest reason kept: a summary table cell, not a log. */
+const MAX_REASON_CHARS = 400;
+/** Whitespace folded to one line and cut at MAX_REASON_CHARS. */
+function oneLine(text) {
+    const flat = text.replace(/\s+/g, ' ').trim();
+    return flat.length > MAX_REASON_CHARS ? `${flat.slice(0, MAX_REASON_CHARS - 3)}...` : flat;
+}
+function lines(output) {
+    return output
+        .split('\n')
+        .map((line) => line.replace(/\r$/, ''))
+        .filter((line) => line.trim() !== '');
+}
+// gc and vet print `path/file.go:LINE:COL: message` (cmd/compile, go/scanner), after a `# package` line.
+const GO_ERROR = /^(?:\.\/)?(\S+\.go):(\d+)(?::(\d+))?: (.+)$/;
+/** The compiler's errors as `file:line:col: message` (the first, and how many more), if any. */
+function goCompilerReason(output) {
+    const errors = lines(output)
+        .map((line) => line.replace(/^.*?\bmsg="(.*)"$/, '$1').trim())
+        .filter((line) => GO_ERROR.test(line));
+    if (errors.length === 0)
+        return undefined;
+    const first = errors[0].replace(/^\.\//, '');
+    return oneLine(errors.length > 1 ? `${first} (and ${errors.length - 1} more)` : first);
+}
+/**
+ * Why `ko build` failed: the Go compiler's first error when the build got that far, else ko's own
+ * `Error: ...` line (e.g. `error building "ko://example.com/app": no matching platforms in base
+ * image index`), without the outer "failed to publish images" that every failure carries.
+ */
+function koFailureReason(stderr) {
+    const compiler = goCompilerReason(stderr);
+    if (compiler)
+        return compiler;
+    const errorLine = [...lines(stderr)].reverse().find((line) => /^Error: /.test(line.trim()));
+    if (!errorLine)
+        return undefined;
+    return oneLine(errorLine
+        .trim()
+        .replace(/^Error: /, '')
+        .replace(/^failed to publish images: /, ''));
+}
+/**
+ * Why `buildx build --progress=plain` failed: the failing step (`[build 2/4] RUN make`), where it
+ * is in the Dockerfile, its last output line (the compiler's or the script's own message), and
+ * BuildKit's error (`process "/bin/sh -c make" did not complete successfully: exit code: 2`, or a
+ * registry's `401 Unauthorized`), without the "failed to solve" wrapping.
+ */
+function buildkitFailureReason(output) {
+    const all = lines(output);
+    const final = [...all].reverse().find((line) => /^ERROR: /.test(line));
+    const vertexError = all.map((line) => /^#(\d+) ERROR: (.*)$/.exec(line)).find(Boolean);
+    const cause = (final ?? (vertexError ? `ERROR: ${vertexError[2]}` : undefined))
+        ?.replace(/^ERROR: /, '')
+        .replace(/^failed to build: /, '')
+        .replace(/^failed to solve: /, '');
+    if (!cause)
+        return undefined;
+    if (!vertexError)
+        return oneLine(cause);
+    const id = vertexError[1];
+    // A vertex's first line is its name: `[build 2/4] RUN make`, `exporting to image`.
+    const step = all.map((line) => new RegExp(`^#${id} (.*)$`).exec(line)?.[1]).find(Boolean);
+    const stepOutput = all
+        .map((line) => new RegExp(`^#${id} \\d+\\.\\d+ (.*)$`).exec(line)?.[1])
+        .filter((line) => Boolean(line && line.trim()));
+    const location = all.map((line) => /^(\S*Dockerfile\S*):(\d+)$/.exec(line)).find(Boolean);
+    const where = location ? ` (${location[1].split('/').pop()}:${location[2]})` : '';
+    const compiler = goCompilerReason(stepOutput.join('\n'));
+    const last = compiler ?? stepOutput[stepOutput.length - 1];
+    const head = step ? `${step}${where}` : `build step${where}`;
+    return oneLine(last ? `${head}: ${last}; ${cause}` : `${head}: ${cause}`);
+}
+
 ;// CONCATENATED MODULE: ./src/core/config/describe.ts
 // Words for "expected X, got Y" messages: X read from the zod schema itself (so a schema change
 // updates the messages), Y from the value the YAML produced.
@@ -8968,6 +17005,8 @@ function defAt(schema, path) {
             d = unwrap(defOf(d.shape?.[seg]));
         else if (d.type === 'array' && typeof seg === 'number')
             d = unwrap(defOf(d.element));
+        else if (d.type === 'record' && typeof seg === 'string')
+            d = unwrap(defOf(d.valueType));
         else
             return undefined;
     }
@@ -8992,6 +17031,8 @@ function describeDef(d, plural = false) {
             return plural ? 'lists' : `a list of ${describeDef(unwrap(defOf(d.element)), true)}`;
         case 'object':
             return plural ? 'mappings' : 'a mapping (indented `key: value` lines)';
+        case 'record':
+            return plural ? 'mappings' : `a mapping of names to ${describeDef(unwrap(defOf(d.valueType)), true)} (indented \`key: value\` lines)`;
         default:
             return plural ? 'values' : 'a value';
     }
@@ -9278,16 +17319,16 @@ function isWasm(p) {
 const external_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("string_decoder");
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
-;// CONCATENATED MODULE: external "events"
-const external_events_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
+// EXTERNAL MODULE: external "events"
+var external_events_ = __nccwpck_require__(4434);
 ;// CONCATENATED MODULE: external "child_process"
 const external_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
 ;// CONCATENATED MODULE: external "path"
 const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
 ;// CONCATENATED MODULE: external "assert"
 const external_assert_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
-;// CONCATENATED MODULE: external "fs"
-const external_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
+// EXTERNAL MODULE: external "fs"
+var external_fs_ = __nccwpck_require__(9896);
 ;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io-util.js
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
@@ -9300,7 +17341,7 @@ var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _argume
 };
 
 
-const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_namespaceObject.promises;
+const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_.promises;
 // export const {open} = 'fs'
 const IS_WINDOWS = process.platform === 'win32';
 /**
@@ -9327,7 +17368,7 @@ function readlink(fsPath) {
 }
 // See https://github.com/nodejs/node/blob/d0153aee367422d0858105abec186da4dff0a0c5/deps/uv/include/uv/win.h#L691
 const UV_FS_O_EXLOCK = 0x10000000;
-const READONLY = external_fs_namespaceObject.constants.O_RDONLY;
+const READONLY = external_fs_.constants.O_RDONLY;
 function exists(fsPath) {
     return __awaiter(this, void 0, void 0, function* () {
         try {
@@ -9764,7 +17805,7 @@ const toolrunner_IS_WINDOWS = process.platform === 'win32';
 /*
  * Class for running command line tools. Handles quoting and arg parsing in a platform agnostic way.
  */
-class ToolRunner extends external_events_namespaceObject.EventEmitter {
+class ToolRunner extends external_events_.EventEmitter {
     constructor(toolPath, args, options) {
         super();
         if (!toolPath) {
@@ -10262,7 +18303,7 @@ function argStringToArray(argString) {
     }
     return args;
 }
-class ExecState extends external_events_namespaceObject.EventEmitter {
+class ExecState extends external_events_.EventEmitter {
     constructor(options, toolPath) {
         super();
         this.processClosed = false; // tracks whether the process has exited and stdio is closed
@@ -10545,7 +18586,7 @@ function wrappedArgv(executable, args, options) {
 function definedEnv(env) {
     return Object.fromEntries(Object.entries(env).filter((entry) => entry[1] !== undefined));
 }
-async function run(cmd, args, options = {}) {
+async function exec_run(cmd, args, options = {}) {
     const secrets = options.secrets ?? [];
     const command = formatCommand(cmd, args, secrets);
     const env = options.env ?? process.env;
@@ -10701,9 +18742,17 @@ const DIGEST = new RegExp(`^${DIGEST_PATTERN}$`);
 function isDigest(value) {
     return typeof value === 'string' && DIGEST.test(value);
 }
+/**
+ * True for an image reference that names its content, `NAME@sha256:<64 hex>` (a tag may come
+ * before the digest; the digest wins): what a tag alone does not, since a tag can be moved.
+ */
+function isPinnedByDigest(reference) {
+    const at = reference.lastIndexOf('@');
+    return at > 0 && isDigest(reference.slice(at + 1));
+}
 /** The sha256 digest of a manifest's exact bytes: what a registry addresses it by. */
 function digestOf(rawManifest) {
-    return `sha256:${createHash('sha256').update(rawManifest, 'utf8').digest('hex')}`;
+    return `sha256:${(0,external_node_crypto_namespaceObject.createHash)('sha256').update(rawManifest, 'utf8').digest('hex')}`;
 }
 const MEDIA_TYPES = {
     ociManifest: 'application/vnd.oci.image.manifest.v1+json',
@@ -10741,6 +18790,56 @@ function compressedSize(raw) {
         return undefined;
     return blobs.reduce((sum, blob) => sum + blob.size, 0);
 }
+
+;// CONCATENATED MODULE: ./tool-pins.json
+const tool_pins_namespaceObject = /*#__PURE__*/JSON.parse('{"go":{"actionlint":{"module":"github.com/rhysd/actionlint","packages":["cmd/actionlint"],"binaries":["actionlint"],"version":"v1.7.12","sum":"h1:vQ4GeJN86C0QH+gTUQcs8McmK62OLT3kmakPMtEWYnY=","build":"install","minutes":1},"ko":{"module":"github.com/google/ko","packages":["."],"binaries":["ko"],"version":"v0.19.1","sum":"h1:FggFTOgqz3sCdac8DvF2uU7FjphG3zNvZ9QMLOuVhZ8=","build":"install","minutes":4},"crane":{"module":"github.com/google/go-containerregistry","packages":["cmd/crane"],"binaries":["crane"],"version":"v0.22.1","sum":"h1:RZuuSYhTvlDvtsK+NkutoCZ//C0X2ebLK8X8l3ULs84=","build":"install","minutes":1},"buildkit":{"module":"github.com/moby/buildkit","packages":["cmd/buildkitd","cmd/buildctl"],"binaries":["buildkitd","buildctl"],"version":"v0.32.2","sum":"h1:Sfy7+u6dUv/2yuBc9KCoK70Re8atuV8aPZ5UOC068Vc=","ldflags":"-X github.com/moby/buildkit/version.Version=@V@ -X github.com/moby/buildkit/version.Revision=@REV@","build":"src","minutes":5},"buildx":{"module":"github.com/docker/buildx","packages":["cmd/buildx"],"binaries":["buildx"],"version":"v0.36.1","sum":"h1:U7JTUSSeooFXbG+0HcI+CMjEIkvuZgJegXRZ1q7K63Q=","ldflags":"-X github.com/docker/buildx/version.Version=@V@ -X github.com/docker/buildx/version.Revision=@REV@","build":"install","minutes":3},"kaniko":{"module":"github.com/chainguard-dev/kaniko","packages":["cmd/executor"],"binaries":["executor"],"version":"v1.25.5","sum":"h1:JUM0B7eaVpgPBDIv/GdwKDGBGuMzc0gsUL9Jzcixkdg=","ldflags":"-X github.com/chainguard-dev/kaniko/pkg/version.version=@V@","cgo":"0","build":"src","minutes":3},"act":{"module":"github.com/nektos/act","packages":["."],"binaries":["act"],"version":"v0.2.87","sum":"h1:q3CHCOYXtxa013SAzo1qgQjaQ8j2krCMW1TMf99IfLs=","build":"install","minutes":1}},"t0":{"rE":"v3.4.0","k8":"go1.26.8","sc":{"amd64":"d8286b5feaa9c17eca4fd173d14cb9a4783a40bbb9c40fe8a80c33dcc19f9fd2","aarch64":"07e4b15a24bbacf70df8de419505f8317d4c890050504c546e35157beceb25a4"}},"UG":{"Sl":"moby/buildkit","rE":"v0.32.2","br":"sha256:28a898719c18a33f4e8000685287fa36fd0dd9560c6440227d3a732d79bb41d8"},"rL":{"F7":"qemu-user-static","e4":{"ubuntu 24.04":"1:8.2.2+ds-0ubuntu1*","ubuntu 22.04":"1:6.2+dfsg-2ubuntu6*","debian 12":"1:7.2+dfsg-7*"}}}');
+;// CONCATENATED MODULE: ./src/core/toolPins.ts
+// The versions of the tools hephy-builder runs or installs, from the one pin file (tool-pins.json
+// at the repository root), which scripts/install-tools.sh and scripts/kaniko-image.sh read as well
+// (scripts/lib/pins.sh). Pure data, so in the core: the tool wrappers, the action's tool setup and
+// the workflow generator all read it here. The import puts the file into the ncc bundles.
+
+const GO_TOOL_PINS = tool_pins_namespaceObject.go;
+/** The pinned Go tool `name`, or an error naming the pin file. */
+function goToolPin(name) {
+    const pin = GO_TOOL_PINS[name];
+    if (!pin)
+        throw new Error(`tool-pins.json pins no Go tool named ${name}`);
+    return pin;
+}
+/** The import path of a package of a Go tool, e.g. github.com/google/go-containerregistry/cmd/crane. */
+function goPackagePath(pin, pkg) {
+    return pkg === '.' ? pin.module : `${pin.module}/${pkg}`;
+}
+/** What `go install` takes for a one-binary Go tool: its package path and version. */
+function goInstallTarget(name) {
+    const pin = goToolPin(name);
+    return { name, module: goPackagePath(pin, pin.packages[0]), version: pin.version };
+}
+/** The Kaniko executor version (chainguard-dev/kaniko) that scripts/kaniko-image.sh builds. */
+const KANIKO_VERSION = goToolPin('kaniko').version;
+/** The Spin CLI release installed on runners. */
+const SPIN_VERSION = tool_pins_namespaceObject.t0.rE;
+/**
+ * The Go toolchain of Spin legs: Spin apps built with Go's wasip1 port (examples/spin-go) give the
+ * same component bytes, so the same digest, only with the same Go. The runner's go command fetches
+ * it as the module golang.org/toolchain and checks it against the Go checksum database
+ * (https://go.dev/doc/toolchain#download); `+auto` still lets an app whose go.mod asks for a newer
+ * Go get that one. Keep equal to the `toolchain` line of examples/spin-go/go.mod (a test checks).
+ */
+const SPIN_GO_TOOLCHAIN = tool_pins_namespaceObject.t0.k8;
+/** SHA-256 of spin-<version>-linux-<arch>.tar.gz per version and arch (arch as Spin names it). */
+const SPIN_CHECKSUMS = { [tool_pins_namespaceObject.t0.rE]: tool_pins_namespaceObject.t0.sc };
+/**
+ * The BuildKit image of the docker-container builder the action creates on runners, by version
+ * and by the digest of its multi-platform index: `moby/buildkit:v0.32.2@sha256:...`.
+ */
+const BUILDKIT_IMAGE = `${tool_pins_namespaceObject.UG.Sl}:${tool_pins_namespaceObject.UG.rE}@${tool_pins_namespaceObject.UG.br}`;
+/** The QEMU package legs on a foreign platform install: its name and apt version (a glob) per `ID VERSION_ID`. */
+const QEMU_PIN = {
+    package: tool_pins_namespaceObject.rL.F7,
+    versions: tool_pins_namespaceObject.rL.e4,
+};
 
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
@@ -10782,16 +18881,21 @@ function dockerConfigFile(env) {
 
 
 
+
 /** The arguments after the buildx command, e.g. ['build', '--platform', ...]. */
 function buildxBuildArgs(opts) {
-    const output = [
-        'type=image',
-        `name=${opts.repository}`,
-        'push-by-digest=true',
-        'name-canonical=true',
-        `push=${opts.push}`,
-        ...(opts.insecure ? ['registry.insecure=true'] : []),
-    ].join(',');
+    const output = opts.layoutDir
+        ? ['type=oci', `dest=${opts.layoutDir}`, 'tar=false'].join(',')
+        : [
+            'type=image',
+            `name=${opts.repository}`,
+            'push-by-digest=true',
+            'name-canonical=true',
+            // OCI media types: Docker's schema 2 manifest has no annotations field.
+            'oci-mediatypes=true',
+            `push=${opts.push}`,
+            ...(opts.insecure ? ['registry.insecure=true'] : []),
+        ].join(',');
     return [
         'build',
         ...(opts.builder ? ['--builder', opts.builder] : []),
@@ -10802,6 +18906,8 @@ function buildxBuildArgs(opts) {
         opts.dockerfile,
         ...(opts.target ? ['--target', opts.target] : []),
         ...opts.buildArgs.flatMap((arg) => ['--build-arg', arg]),
+        ...Object.entries(opts.labels ?? {}).map(([key, value]) => `--label=${key}=${value}`),
+        ...Object.entries(opts.annotations ?? {}).map(([key, value]) => `--annotation=${key}=${value}`),
         '--provenance=false',
         '--sbom=false',
         ...opts.cacheFrom.flatMap((c) => ['--cache-from', c]),
@@ -10834,7 +18940,7 @@ function buildxEnv(env) {
  * plugin dirs, so a DOCKER_CONFIG made fresh for registry auth can hide the plugin: we probe
  * instead of assuming (registryAuth.withRegistryAuth links the plugins along).
  */
-async function resolveBuildxCommand(env, runner = run) {
+async function resolveBuildxCommand(env, runner = exec_run) {
     const path = env.PATH ?? '';
     const docker = exec_which('docker', path);
     if (docker) {
@@ -10905,7 +19011,7 @@ class PushTimer {
 function frontendPullFailed(output) {
     return /^#(\d+) resolve image config for docker-image:\/\/.*\n(?:#\1 .*\n)*?#\1 ERROR/m.test(output);
 }
-async function buildxBuild(opts, runner = run) {
+async function buildxBuild(opts, runner = exec_run) {
     const env = buildxEnv(opts.env);
     const [cmd, ...lead] = await resolveBuildxCommand(env, runner);
     const timer = new PushTimer();
@@ -10918,27 +19024,1326 @@ async function buildxBuild(opts, runner = run) {
         },
     });
     const digest = metadataDigest((0,external_node_fs_namespaceObject.readFileSync)(opts.metadataFile, 'utf8'));
-    return { digest, pushMs: opts.push ? timer.pushMs() : 0, durationMs: result.durationMs };
+    return { digest, pushMs: opts.push && !opts.layoutDir ? timer.pushMs() : 0, durationMs: result.durationMs };
 }
 /** `buildx version` prints e.g. "github.com/docker/buildx v0.36.1 <revision>"; resolves to v0.36.1. */
-async function buildxVersion(env, runner = run) {
+async function buildxVersion(env, runner = exec_run) {
     const e = buildxEnv(env);
     const [cmd, ...lead] = await resolveBuildxCommand(e, runner);
     const { stdout } = await runner(cmd, [...lead, 'version'], { env: e });
     return stdout.trim().split(/\s+/)[1] ?? stdout.trim();
 }
 /** Is this builder known to buildx (under this env)? */
-async function builderExists(name, env, runner = run) {
+async function builderExists(name, env, runner = exec_run) {
     const e = buildxEnv(env);
     const [cmd, ...lead] = await resolveBuildxCommand(e, runner);
     const { code } = await runner(cmd, [...lead, 'inspect', name], { env: e, allowFailure: true });
     return code === 0;
 }
+/**
+ * `buildx create` of a docker-container builder running the pinned BuildKit image (by version and
+ * index digest, tool-pins.json): without `--driver-opt image=` buildx runs whatever its default
+ * tag `moby/buildkit:buildx-stable-1` points to that day (buildx v0.36.1,
+ * driver/docker-container/driver.go:95, driver/bkimage/bkimage.go).
+ */
+function createContainerBuilderArgs(name, image = BUILDKIT_IMAGE) {
+    return ['create', '--name', name, '--driver', 'docker-container', '--driver-opt', `image=${image}`, '--bootstrap'];
+}
 /** Creates a docker-container builder (what the GitHub Actions cache backend needs) and boots it. */
-async function createContainerBuilder(name, env, runner = run) {
+async function createContainerBuilder(name, env, runner = exec_run) {
     const e = buildxEnv(env);
     const [cmd, ...lead] = await resolveBuildxCommand(e, runner);
-    await runner(cmd, [...lead, 'create', '--name', name, '--driver', 'docker-container', '--bootstrap'], { env: e });
+    await runner(cmd, [...lead, ...createContainerBuilderArgs(name)], { env: e });
+}
+
+;// CONCATENATED MODULE: ./src/core/elf.ts
+// What a file's first bytes say about the machine it runs on: the ELF header (e_ident, e_type,
+// e_machine) and the WebAssembly module magic. Pure: callers hand in the bytes.
+//
+// Facts from the System V ABI (gABI, "ELF Header") and glibc's elf.h (EM_* values); the mapping
+// to Go/OCI architecture names is the one Go's debug/elf and `go tool dist list` agree on.
+/** Bytes of a file needed to classify it: e_ident (16) + e_type (2) + e_machine (2). */
+const HEADER_BYTES = 20;
+const ELF_MAGIC = [0x7f, 0x45, 0x4c, 0x46];
+/** `\0asm`, the WebAssembly binary magic (core spec 5.5.16), for modules and components alike. */
+const WASM_MAGIC = [0x00, 0x61, 0x73, 0x6d];
+const ET_EXEC = 2;
+const ET_DYN = 3;
+function startsWith(bytes, magic) {
+    return bytes.length >= magic.length && magic.every((b, i) => bytes[i] === b);
+}
+function isWasmModule(bytes) {
+    return startsWith(bytes, WASM_MAGIC);
+}
+/** The ELF header of a file from its first HEADER_BYTES bytes, or undefined when it is not ELF. */
+function readElfHeader(bytes) {
+    if (bytes.length < HEADER_BYTES || !startsWith(bytes, ELF_MAGIC))
+        return undefined;
+    const bits = bytes[4] === 1 ? 32 : bytes[4] === 2 ? 64 : undefined;
+    const endian = bytes[5] === 1 ? 'le' : bytes[5] === 2 ? 'be' : undefined;
+    if (!bits || !endian)
+        return undefined;
+    const u16 = (offset) => (endian === 'le' ? bytes[offset] | (bytes[offset + 1] << 8) : (bytes[offset] << 8) | bytes[offset + 1]);
+    return { bits, endian, type: u16(16), machine: u16(18) };
+}
+/** Executables and shared objects (PIE executables are ET_DYN too): what a process loads. */
+function isLoadable(header) {
+    return header.type === ET_EXEC || header.type === ET_DYN;
+}
+// e_machine values (glibc elf.h): EM_386 3, EM_MIPS 8, EM_PPC 20, EM_PPC64 21, EM_S390 22,
+// EM_ARM 40, EM_X86_64 62, EM_AARCH64 183, EM_RISCV 243, EM_LOONGARCH 258.
+const MACHINES = [
+    { machine: 62, bits: 64, endian: 'le', arch: 'amd64', label: 'x86-64' },
+    { machine: 183, bits: 64, endian: 'le', arch: 'arm64', label: 'AArch64' },
+    { machine: 40, bits: 32, endian: 'le', arch: 'arm', label: 'ARM' },
+    { machine: 3, bits: 32, endian: 'le', arch: '386', label: 'Intel 80386' },
+    { machine: 21, bits: 64, endian: 'le', arch: 'ppc64le', label: 'PowerPC64 little-endian' },
+    { machine: 21, bits: 64, endian: 'be', arch: 'ppc64', label: 'PowerPC64 big-endian' },
+    { machine: 20, bits: 32, endian: 'be', arch: 'ppc', label: 'PowerPC' },
+    { machine: 22, bits: 64, endian: 'be', arch: 's390x', label: 'IBM S/390x' },
+    { machine: 22, bits: 32, endian: 'be', arch: 's390', label: 'IBM S/390' },
+    { machine: 243, bits: 64, endian: 'le', arch: 'riscv64', label: 'RISC-V 64-bit' },
+    { machine: 243, bits: 32, endian: 'le', arch: 'riscv32', label: 'RISC-V 32-bit' },
+    { machine: 8, bits: 64, endian: 'le', arch: 'mips64le', label: 'MIPS64 little-endian' },
+    { machine: 8, bits: 64, endian: 'be', arch: 'mips64', label: 'MIPS64 big-endian' },
+    { machine: 8, bits: 32, endian: 'le', arch: 'mipsle', label: 'MIPS little-endian' },
+    { machine: 8, bits: 32, endian: 'be', arch: 'mips', label: 'MIPS big-endian' },
+    { machine: 258, bits: 64, endian: 'le', arch: 'loong64', label: 'LoongArch64' },
+];
+// Code for a device, not for the CPU: GPU kernels (EM_CUDA 190, EM_AMDGPU 224) and eBPF programs
+// (EM_BPF 247) are ELF files an image of any platform may carry, run by a driver, never exec'd.
+const DEVICE_MACHINES = new Set([190, 224, 247]);
+/**
+ * The architecture of a CPU ELF file (Go/OCI name, e.g. amd64, and a label, e.g. x86-64), or
+ * undefined for device code (GPU, eBPF). An unknown CPU machine gets `EM_<n>` as both.
+ */
+function elfArchitecture(header) {
+    if (DEVICE_MACHINES.has(header.machine))
+        return undefined;
+    const known = MACHINES.find((m) => m.machine === header.machine && m.bits === header.bits && m.endian === header.endian);
+    if (known)
+        return { arch: known.arch, label: known.label };
+    const name = `EM_${header.machine} (${header.bits}-bit ${header.endian === 'le' ? 'little' : 'big'}-endian)`;
+    return { arch: name, label: name };
+}
+/**
+ * Architectures whose executables run on a platform's architecture. amd64 also runs 386 code
+ * (every amd64 Linux kernel of the distributions has IA-32 emulation, and multilib packages such as
+ * Debian's libc6-i386 put such files in amd64 images on purpose). arm64 does not get 32-bit ARM:
+ * many arm64 CPUs (Neoverse V1, Apple M1) have no AArch32 at all.
+ */
+const RUNS_ON = {
+    amd64: ['amd64', '386'],
+};
+/** Does an executable of `arch` run on `platformArch` (the arch part of os/arch[/variant])? */
+function runsOn(arch, platformArch) {
+    return (RUNS_ON[platformArch] ?? [platformArch]).includes(arch);
+}
+/** The label of a platform's architecture as ELF tools print it, e.g. arm64 -> AArch64. */
+function architectureLabel(platformArch) {
+    if (platformArch === 'wasm32')
+        return 'WebAssembly';
+    return MACHINES.find((m) => m.arch === platformArch)?.label ?? platformArch;
+}
+
+;// CONCATENATED MODULE: ./src/core/archCheck.ts
+// The architecture check of a platform image: every ELF executable and shared object in it must
+// run on the leg's platform (an arm64 image holds no x86-64 program), and a wasm artifact must be
+// WebAssembly. This file judges files one by one from their first bytes and turns the findings
+// into the leg's one-line failure reason; src/tools/imageScan.ts streams the layers into it.
+
+
+
+/** How many offending files a reason names. */
+const MAX_LISTED = 5;
+/** Collects the verdicts of one image's files; `done` says when the scan may stop. */
+class ArchInspector {
+    platform;
+    arch;
+    inspectedCount = 0;
+    found = [];
+    extra = false;
+    constructor(platform) {
+        const parsed = parsePlatform(platform);
+        if (isPlatformError(parsed))
+            throw new Error(`architecture check: ${parsed.error}`);
+        this.platform = parsed.variant ? `${parsed.os}/${parsed.arch}/${parsed.variant}` : `${parsed.os}/${parsed.arch}`;
+        this.arch = parsed.arch;
+    }
+    /** True for a wasm platform: artifacts are checked for the wasm magic instead of ELF headers. */
+    get wasm() {
+        return this.arch === 'wasm32';
+    }
+    /** Enough offending files to name them all and say there are more: stop reading. */
+    get done() {
+        return this.extra;
+    }
+    /** A file of a container image, from its first HEADER_BYTES bytes (fewer for a shorter file). */
+    inspectFile(path, head) {
+        const header = readElfHeader(head);
+        if (!header || !isLoadable(header))
+            return;
+        const found = elfArchitecture(header);
+        if (!found)
+            return;
+        this.inspectedCount++;
+        if (!runsOn(found.arch, this.arch))
+            this.record({ path, label: found.label });
+    }
+    /** An artifact of a wasm image (a component or module file). */
+    inspectWasm(name, head) {
+        this.inspectedCount++;
+        if (isWasmModule(head))
+            return;
+        const header = readElfHeader(head);
+        const what = header ? elfArchitecture(header)?.label : undefined;
+        this.record({ path: name, label: what ? `not WebAssembly: ELF ${what}` : 'not WebAssembly' });
+    }
+    record(file) {
+        if (this.found.length < MAX_LISTED)
+            this.found.push(file);
+        else
+            this.extra = true;
+    }
+    result() {
+        return { platform: this.platform, inspected: this.inspectedCount, foreign: [...this.found], more: this.extra };
+    }
+}
+/** The one-line failure reason of a result, or undefined when the image passed. */
+function archCheckReason(result) {
+    if (result.foreign.length === 0)
+        return undefined;
+    const arch = result.platform.split('/')[1] ?? result.platform;
+    const files = result.foreign.map((f) => `${f.path} (${f.label})`).join(', ');
+    const more = result.more ? ' and more' : '';
+    const what = arch === 'wasm32' ? 'artifacts that are not WebAssembly' : `files for another architecture than ${architectureLabel(arch)}`;
+    return `the ${result.platform} image holds ${what}: ${files}${more}; nothing of it is published (set verify_arch: false only if the image ships them on purpose)`;
+}
+/**
+ * The one-line reason why an image config does not declare the leg's platform, or undefined when
+ * it does. Compared normalised, as containerd's platforms.Normalize does (arm64/v8 is arm64,
+ * arm is arm/v7): this is what a runtime matches when it pulls the index entry.
+ */
+function configPlatformReason(config, platform) {
+    const leg = parsePlatform(platform);
+    if (isPlatformError(leg))
+        return `architecture check: ${leg.error}`;
+    const field = (value) => (typeof value === 'string' ? value : '');
+    const os = field(config.os);
+    const architecture = field(config.architecture);
+    const variant = field(config.variant);
+    const declared = [os, architecture, variant].filter(Boolean).join('/');
+    const parsed = os && architecture ? parsePlatform(declared) : undefined;
+    if (parsed && !isPlatformError(parsed) && formatPlatform(parsed) === formatPlatform(leg))
+        return undefined;
+    return `the ${formatPlatform(leg)} image's config declares the platform ${declared || '(none)'} (os ${os || 'unset'}, architecture ${architecture || 'unset'}${variant ? `, variant ${variant}` : ''}); nothing of it is published`;
+}
+/** An image that failed the architecture check; its message is the leg's whole reason. */
+class ArchMismatchError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'ArchMismatchError';
+    }
+}
+
+;// CONCATENATED MODULE: external "node:stream"
+const external_node_stream_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
+;// CONCATENATED MODULE: external "node:zlib"
+const external_node_zlib_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
+;// CONCATENATED MODULE: ./node_modules/fzstd/esm/index.mjs
+// Some numerical data is initialized as -1 even when it doesn't need initialization to help the JIT infer types
+// aliases for shorter compressed code (most minifers don't do this)
+var ab = ArrayBuffer, u8 = Uint8Array, u16 = Uint16Array, i16 = Int16Array, u32 = (/* unused pure expression or super */ null && (Uint32Array)), i32 = Int32Array;
+var slc = function (v, s, e) {
+    if (u8.prototype.slice)
+        return u8.prototype.slice.call(v, s, e);
+    if (s == null || s < 0)
+        s = 0;
+    if (e == null || e > v.length)
+        e = v.length;
+    var n = new u8(e - s);
+    n.set(v.subarray(s, e));
+    return n;
+};
+var fill = function (v, n, s, e) {
+    if (u8.prototype.fill)
+        return u8.prototype.fill.call(v, n, s, e);
+    if (s == null || s < 0)
+        s = 0;
+    if (e == null || e > v.length)
+        e = v.length;
+    for (; s < e; ++s)
+        v[s] = n;
+    return v;
+};
+var cpw = function (v, t, s, e) {
+    if (u8.prototype.copyWithin)
+        return u8.prototype.copyWithin.call(v, t, s, e);
+    if (s == null || s < 0)
+        s = 0;
+    if (e == null || e > v.length)
+        e = v.length;
+    while (s < e) {
+        v[t++] = v[s++];
+    }
+};
+/**
+ * Codes for errors generated within this library
+ */
+var ZstdErrorCode = {
+    InvalidData: 0,
+    WindowSizeTooLarge: 1,
+    InvalidBlockType: 2,
+    FSEAccuracyTooHigh: 3,
+    DistanceTooFarBack: 4,
+    UnexpectedEOF: 5
+};
+// error codes
+var ec = [
+    'invalid zstd data',
+    'window size too large (>2046MB)',
+    'invalid block type',
+    'FSE accuracy too high',
+    'match distance too far back',
+    'unexpected EOF'
+];
+var err = function (ind, msg, nt) {
+    var e = new Error(msg || ec[ind]);
+    e.code = ind;
+    if (Error.captureStackTrace)
+        Error.captureStackTrace(e, err);
+    if (!nt)
+        throw e;
+    return e;
+};
+var rb = function (d, b, n) {
+    var i = 0, o = 0;
+    for (; i < n; ++i)
+        o |= d[b++] << (i << 3);
+    return o;
+};
+var b4 = function (d, b) { return (d[b] | (d[b + 1] << 8) | (d[b + 2] << 16) | (d[b + 3] << 24)) >>> 0; };
+// read Zstandard frame header
+var rzfh = function (dat, w) {
+    var n3 = dat[0] | (dat[1] << 8) | (dat[2] << 16);
+    if (n3 == 0x2FB528 && dat[3] == 253) {
+        // Zstandard
+        var flg = dat[4];
+        //    single segment       checksum             dict flag     frame content flag
+        var ss = (flg >> 5) & 1, cc = (flg >> 2) & 1, df = flg & 3, fcf = flg >> 6;
+        if (flg & 8)
+            err(0);
+        // byte
+        var bt = 6 - ss;
+        // dict bytes
+        var db = df == 3 ? 4 : df;
+        // dictionary id
+        var di = rb(dat, bt, db);
+        bt += db;
+        // frame size bytes
+        var fsb = fcf ? (1 << fcf) : ss;
+        // frame source size
+        var fss = rb(dat, bt, fsb) + ((fcf == 1) && 256);
+        // window size
+        var ws = fss;
+        if (!ss) {
+            // window descriptor
+            var wb = 1 << (10 + (dat[5] >> 3));
+            ws = wb + (wb >> 3) * (dat[5] & 7);
+        }
+        if (ws > 2145386496)
+            err(1);
+        var buf = new u8((w == 1 ? (fss || ws) : w ? 0 : ws) + 12);
+        buf[0] = 1, buf[4] = 4, buf[8] = 8;
+        return {
+            b: bt + fsb,
+            y: 0,
+            l: 0,
+            d: di,
+            w: (w && w != 1) ? w : buf.subarray(12),
+            e: ws,
+            o: new i32(buf.buffer, 0, 3),
+            u: fss,
+            c: cc,
+            m: Math.min(131072, ws)
+        };
+    }
+    else if (((n3 >> 4) | (dat[3] << 20)) == 0x184D2A5) {
+        // skippable
+        return b4(dat, 4) + 8;
+    }
+    err(0);
+};
+// most significant bit for nonzero
+var msb = function (val) {
+    var bits = 0;
+    for (; (1 << bits) <= val; ++bits)
+        ;
+    return bits - 1;
+};
+// read finite state entropy
+var rfse = function (dat, bt, mal) {
+    // table pos
+    var tpos = (bt << 3) + 4;
+    // accuracy log
+    var al = (dat[bt] & 15) + 5;
+    if (al > mal)
+        err(3);
+    // size
+    var sz = 1 << al;
+    // probabilities symbols  repeat   index   high threshold
+    var probs = sz, sym = -1, re = -1, i = -1, ht = sz;
+    // optimization: single allocation is much faster
+    var buf = new ab(512 + (sz << 2));
+    var freq = new i16(buf, 0, 256);
+    // same view as freq
+    var dstate = new u16(buf, 0, 256);
+    var nstate = new u16(buf, 512, sz);
+    var bb1 = 512 + (sz << 1);
+    var syms = new u8(buf, bb1, sz);
+    var nbits = new u8(buf, bb1 + sz);
+    while (sym < 255 && probs > 0) {
+        var bits = msb(probs + 1);
+        var cbt = tpos >> 3;
+        // mask
+        var msk = (1 << (bits + 1)) - 1;
+        var val = ((dat[cbt] | (dat[cbt + 1] << 8) | (dat[cbt + 2] << 16)) >> (tpos & 7)) & msk;
+        // mask (1 fewer bit)
+        var msk1fb = (1 << bits) - 1;
+        // max small value
+        var msv = msk - probs - 1;
+        // small value
+        var sval = val & msk1fb;
+        if (sval < msv)
+            tpos += bits, val = sval;
+        else {
+            tpos += bits + 1;
+            if (val > msk1fb)
+                val -= msv;
+        }
+        freq[++sym] = --val;
+        if (val == -1) {
+            probs += val;
+            syms[--ht] = sym;
+        }
+        else
+            probs -= val;
+        if (!val) {
+            do {
+                // repeat byte
+                var rbt = tpos >> 3;
+                re = ((dat[rbt] | (dat[rbt + 1] << 8)) >> (tpos & 7)) & 3;
+                tpos += 2;
+                sym += re;
+            } while (re == 3);
+        }
+    }
+    if (sym > 255 || probs)
+        err(0);
+    var sympos = 0;
+    // sym step (coprime with sz - formula from zstd source)
+    var sstep = (sz >> 1) + (sz >> 3) + 3;
+    // sym mask
+    var smask = sz - 1;
+    for (var s = 0; s <= sym; ++s) {
+        var sf = freq[s];
+        if (sf < 1) {
+            dstate[s] = -sf;
+            continue;
+        }
+        // This is split into two loops in zstd to avoid branching, but as JS is higher-level that is unnecessary
+        for (i = 0; i < sf; ++i) {
+            syms[sympos] = s;
+            do {
+                sympos = (sympos + sstep) & smask;
+            } while (sympos >= ht);
+        }
+    }
+    // After spreading symbols, should be zero again
+    if (sympos)
+        err(0);
+    for (i = 0; i < sz; ++i) {
+        // next state
+        var ns = dstate[syms[i]]++;
+        // num bits
+        var nb = nbits[i] = al - msb(ns);
+        nstate[i] = (ns << nb) - sz;
+    }
+    return [(tpos + 7) >> 3, {
+            b: al,
+            s: syms,
+            n: nbits,
+            t: nstate
+        }];
+};
+// read huffman
+var rhu = function (dat, bt) {
+    //  index  weight count
+    var i = 0, wc = -1;
+    //    buffer             header byte
+    var buf = new u8(292), hb = dat[bt];
+    // huffman weights
+    var hw = buf.subarray(0, 256);
+    // rank count
+    var rc = buf.subarray(256, 268);
+    // rank index
+    var ri = new u16(buf.buffer, 268);
+    // NOTE: at this point bt is 1 less than expected
+    if (hb < 128) {
+        // end byte, fse decode table
+        var _a = rfse(dat, bt + 1, 6), ebt = _a[0], fdt = _a[1];
+        bt += hb;
+        var epos = ebt << 3;
+        // last byte
+        var lb = dat[bt];
+        if (!lb)
+            err(0);
+        //  state1   state2   state1 bits   state2 bits
+        var st1 = 0, st2 = 0, btr1 = fdt.b, btr2 = btr1;
+        // fse pos
+        // pre-increment to account for original deficit of 1
+        var fpos = (++bt << 3) - 8 + msb(lb);
+        for (;;) {
+            fpos -= btr1;
+            if (fpos < epos)
+                break;
+            var cbt = fpos >> 3;
+            st1 += ((dat[cbt] | (dat[cbt + 1] << 8)) >> (fpos & 7)) & ((1 << btr1) - 1);
+            hw[++wc] = fdt.s[st1];
+            fpos -= btr2;
+            if (fpos < epos)
+                break;
+            cbt = fpos >> 3;
+            st2 += ((dat[cbt] | (dat[cbt + 1] << 8)) >> (fpos & 7)) & ((1 << btr2) - 1);
+            hw[++wc] = fdt.s[st2];
+            btr1 = fdt.n[st1];
+            st1 = fdt.t[st1];
+            btr2 = fdt.n[st2];
+            st2 = fdt.t[st2];
+        }
+        if (++wc > 255)
+            err(0);
+    }
+    else {
+        wc = hb - 127;
+        for (; i < wc; i += 2) {
+            var byte = dat[++bt];
+            hw[i] = byte >> 4;
+            hw[i + 1] = byte & 15;
+        }
+        ++bt;
+    }
+    // weight exponential sum
+    var wes = 0;
+    for (i = 0; i < wc; ++i) {
+        var wt = hw[i];
+        // bits must be at most 11, same as weight
+        if (wt > 11)
+            err(0);
+        wes += wt && (1 << (wt - 1));
+    }
+    // max bits
+    var mb = msb(wes) + 1;
+    // table size
+    var ts = 1 << mb;
+    // remaining sum
+    var rem = ts - wes;
+    // must be power of 2
+    if (rem & (rem - 1))
+        err(0);
+    hw[wc++] = msb(rem) + 1;
+    for (i = 0; i < wc; ++i) {
+        var wt = hw[i];
+        ++rc[hw[i] = wt && (mb + 1 - wt)];
+    }
+    // huf buf
+    var hbuf = new u8(ts << 1);
+    //    symbols                      num bits
+    var syms = hbuf.subarray(0, ts), nb = hbuf.subarray(ts);
+    ri[mb] = 0;
+    for (i = mb; i > 0; --i) {
+        var pv = ri[i];
+        fill(nb, i, pv, ri[i - 1] = pv + rc[i] * (1 << (mb - i)));
+    }
+    if (ri[0] != ts)
+        err(0);
+    for (i = 0; i < wc; ++i) {
+        var bits = hw[i];
+        if (bits) {
+            var code = ri[bits];
+            fill(syms, i, code, ri[bits] = code + (1 << (mb - bits)));
+        }
+    }
+    return [bt, {
+            n: nb,
+            b: mb,
+            s: syms
+        }];
+};
+// Tables generated using this:
+// https://gist.github.com/101arrowz/a979452d4355992cbf8f257cbffc9edd
+// default literal length table
+var dllt = /*#__PURE__*/ rfse(/*#__PURE__*/ new u8([
+    81, 16, 99, 140, 49, 198, 24, 99, 12, 33, 196, 24, 99, 102, 102, 134, 70, 146, 4
+]), 0, 6)[1];
+// default match length table
+var dmlt = /*#__PURE__*/ rfse(/*#__PURE__*/ new u8([
+    33, 20, 196, 24, 99, 140, 33, 132, 16, 66, 8, 33, 132, 16, 66, 8, 33, 68, 68, 68, 68, 68, 68, 68, 68, 36, 9
+]), 0, 6)[1];
+// default offset code table
+var doct = /*#__PURE__ */ rfse(/*#__PURE__*/ new u8([
+    32, 132, 16, 66, 102, 70, 68, 68, 68, 68, 36, 73, 2
+]), 0, 5)[1];
+// bits to baseline
+var b2bl = function (b, s) {
+    var len = b.length, bl = new i32(len);
+    for (var i = 0; i < len; ++i) {
+        bl[i] = s;
+        s += 1 << b[i];
+    }
+    return bl;
+};
+// literal length bits
+var llb = /*#__PURE__ */ new u8(( /*#__PURE__ */new i32([
+    0, 0, 0, 0, 16843009, 50528770, 134678020, 202050057, 269422093
+])).buffer, 0, 36);
+// literal length baseline
+var llbl = /*#__PURE__ */ b2bl(llb, 0);
+// match length bits
+var mlb = /*#__PURE__ */ new u8(( /*#__PURE__ */new i32([
+    0, 0, 0, 0, 0, 0, 0, 0, 16843009, 50528770, 117769220, 185207048, 252579084, 16
+])).buffer, 0, 53);
+// match length baseline
+var mlbl = /*#__PURE__ */ b2bl(mlb, 3);
+// decode huffman stream
+var dhu = function (dat, out, hu) {
+    var len = dat.length, ss = out.length, lb = dat[len - 1], msk = (1 << hu.b) - 1, eb = -hu.b;
+    if (!lb)
+        err(0);
+    var st = 0, btr = hu.b, pos = (len << 3) - 8 + msb(lb) - btr, i = -1;
+    for (; pos > eb && i < ss;) {
+        var cbt = pos >> 3;
+        var val = (dat[cbt] | (dat[cbt + 1] << 8) | (dat[cbt + 2] << 16)) >> (pos & 7);
+        st = ((st << btr) | val) & msk;
+        out[++i] = hu.s[st];
+        pos -= (btr = hu.n[st]);
+    }
+    if (pos != eb || i + 1 != ss)
+        err(0);
+};
+// decode huffman stream 4x
+// TODO: use workers to parallelize
+var dhu4 = function (dat, out, hu) {
+    var bt = 6;
+    var ss = out.length, sz1 = (ss + 3) >> 2, sz2 = sz1 << 1, sz3 = sz1 + sz2;
+    dhu(dat.subarray(bt, bt += dat[0] | (dat[1] << 8)), out.subarray(0, sz1), hu);
+    dhu(dat.subarray(bt, bt += dat[2] | (dat[3] << 8)), out.subarray(sz1, sz2), hu);
+    dhu(dat.subarray(bt, bt += dat[4] | (dat[5] << 8)), out.subarray(sz2, sz3), hu);
+    dhu(dat.subarray(bt), out.subarray(sz3), hu);
+};
+// read Zstandard block
+var rzb = function (dat, st, out) {
+    var _a;
+    var bt = st.b;
+    //    byte 0        block type
+    var b0 = dat[bt], btype = (b0 >> 1) & 3;
+    st.l = b0 & 1;
+    var sz = (b0 >> 3) | (dat[bt + 1] << 5) | (dat[bt + 2] << 13);
+    // end byte for block
+    var ebt = (bt += 3) + sz;
+    if (btype == 1) {
+        if (bt >= dat.length)
+            return;
+        st.b = bt + 1;
+        if (out) {
+            fill(out, dat[bt], st.y, st.y += sz);
+            return out;
+        }
+        return fill(new u8(sz), dat[bt]);
+    }
+    if (ebt > dat.length)
+        return;
+    if (btype == 0) {
+        st.b = ebt;
+        if (out) {
+            out.set(dat.subarray(bt, ebt), st.y);
+            st.y += sz;
+            return out;
+        }
+        return slc(dat, bt, ebt);
+    }
+    if (btype == 2) {
+        //    byte 3        lit btype     size format
+        var b3 = dat[bt], lbt = b3 & 3, sf = (b3 >> 2) & 3;
+        // lit src size  lit cmp sz 4 streams
+        var lss = b3 >> 4, lcs = 0, s4 = 0;
+        if (lbt < 2) {
+            if (sf & 1)
+                lss |= (dat[++bt] << 4) | ((sf & 2) && (dat[++bt] << 12));
+            else
+                lss = b3 >> 3;
+        }
+        else {
+            s4 = sf;
+            if (sf < 2)
+                lss |= ((dat[++bt] & 63) << 4), lcs = (dat[bt] >> 6) | (dat[++bt] << 2);
+            else if (sf == 2)
+                lss |= (dat[++bt] << 4) | ((dat[++bt] & 3) << 12), lcs = (dat[bt] >> 2) | (dat[++bt] << 6);
+            else
+                lss |= (dat[++bt] << 4) | ((dat[++bt] & 63) << 12), lcs = (dat[bt] >> 6) | (dat[++bt] << 2) | (dat[++bt] << 10);
+        }
+        ++bt;
+        // add literals to end - can never overlap with backreferences because unused literals always appended
+        var buf = out ? out.subarray(st.y, st.y + st.m) : new u8(st.m);
+        // starting point for literals
+        var spl = buf.length - lss;
+        if (lbt == 0)
+            buf.set(dat.subarray(bt, bt += lss), spl);
+        else if (lbt == 1)
+            fill(buf, dat[bt++], spl);
+        else {
+            // huffman table
+            var hu = st.h;
+            if (lbt == 2) {
+                var hud = rhu(dat, bt);
+                // subtract description length
+                lcs += bt - (bt = hud[0]);
+                st.h = hu = hud[1];
+            }
+            else if (!hu)
+                err(0);
+            (s4 ? dhu4 : dhu)(dat.subarray(bt, bt += lcs), buf.subarray(spl), hu);
+        }
+        // num sequences
+        var ns = dat[bt++];
+        if (ns) {
+            if (ns == 255)
+                ns = (dat[bt++] | (dat[bt++] << 8)) + 0x7F00;
+            else if (ns > 127)
+                ns = ((ns - 128) << 8) | dat[bt++];
+            // symbol compression modes
+            var scm = dat[bt++];
+            if (scm & 3)
+                err(0);
+            var dts = [dmlt, doct, dllt];
+            for (var i = 2; i > -1; --i) {
+                var md = (scm >> ((i << 1) + 2)) & 3;
+                if (md == 1) {
+                    // rle buf
+                    var rbuf = new u8([0, 0, dat[bt++]]);
+                    dts[i] = {
+                        s: rbuf.subarray(2, 3),
+                        n: rbuf.subarray(0, 1),
+                        t: new u16(rbuf.buffer, 0, 1),
+                        b: 0
+                    };
+                }
+                else if (md == 2) {
+                    // accuracy log 8 for offsets, 9 for others
+                    _a = rfse(dat, bt, 9 - (i & 1)), bt = _a[0], dts[i] = _a[1];
+                }
+                else if (md == 3) {
+                    if (!st.t)
+                        err(0);
+                    dts[i] = st.t[i];
+                }
+            }
+            var _b = st.t = dts, mlt = _b[0], oct = _b[1], llt = _b[2];
+            var lb = dat[ebt - 1];
+            if (!lb)
+                err(0);
+            var spos = (ebt << 3) - 8 + msb(lb) - llt.b, cbt = spos >> 3, oubt = 0;
+            var lst = ((dat[cbt] | (dat[cbt + 1] << 8)) >> (spos & 7)) & ((1 << llt.b) - 1);
+            cbt = (spos -= oct.b) >> 3;
+            var ost = ((dat[cbt] | (dat[cbt + 1] << 8)) >> (spos & 7)) & ((1 << oct.b) - 1);
+            cbt = (spos -= mlt.b) >> 3;
+            var mst = ((dat[cbt] | (dat[cbt + 1] << 8)) >> (spos & 7)) & ((1 << mlt.b) - 1);
+            for (++ns; --ns;) {
+                var llc = llt.s[lst];
+                var lbtr = llt.n[lst];
+                var mlc = mlt.s[mst];
+                var mbtr = mlt.n[mst];
+                var ofc = oct.s[ost];
+                var obtr = oct.n[ost];
+                cbt = (spos -= ofc) >> 3;
+                var ofp = 1 << ofc;
+                var off = ofp + (((dat[cbt] | (dat[cbt + 1] << 8) | (dat[cbt + 2] << 16) | (dat[cbt + 3] << 24)) >>> (spos & 7)) & (ofp - 1));
+                cbt = (spos -= mlb[mlc]) >> 3;
+                var ml = mlbl[mlc] + (((dat[cbt] | (dat[cbt + 1] << 8) | (dat[cbt + 2] << 16)) >> (spos & 7)) & ((1 << mlb[mlc]) - 1));
+                cbt = (spos -= llb[llc]) >> 3;
+                var ll = llbl[llc] + (((dat[cbt] | (dat[cbt + 1] << 8) | (dat[cbt + 2] << 16)) >> (spos & 7)) & ((1 << llb[llc]) - 1));
+                cbt = (spos -= lbtr) >> 3;
+                lst = llt.t[lst] + (((dat[cbt] | (dat[cbt + 1] << 8)) >> (spos & 7)) & ((1 << lbtr) - 1));
+                cbt = (spos -= mbtr) >> 3;
+                mst = mlt.t[mst] + (((dat[cbt] | (dat[cbt + 1] << 8)) >> (spos & 7)) & ((1 << mbtr) - 1));
+                cbt = (spos -= obtr) >> 3;
+                ost = oct.t[ost] + (((dat[cbt] | (dat[cbt + 1] << 8)) >> (spos & 7)) & ((1 << obtr) - 1));
+                if (off > 3) {
+                    st.o[2] = st.o[1];
+                    st.o[1] = st.o[0];
+                    st.o[0] = off -= 3;
+                }
+                else {
+                    var idx = off - (ll != 0);
+                    if (idx) {
+                        off = idx == 3 ? st.o[0] - 1 : st.o[idx];
+                        if (idx > 1)
+                            st.o[2] = st.o[1];
+                        st.o[1] = st.o[0];
+                        st.o[0] = off;
+                    }
+                    else
+                        off = st.o[0];
+                }
+                for (var i = 0; i < ll; ++i) {
+                    buf[oubt + i] = buf[spl + i];
+                }
+                oubt += ll, spl += ll;
+                var stin = oubt - off;
+                if (stin < 0) {
+                    var len = -stin;
+                    var bs = st.e + stin;
+                    if (len > ml)
+                        len = ml;
+                    for (var i = 0; i < len; ++i) {
+                        buf[oubt + i] = st.w[bs + i];
+                    }
+                    oubt += len, ml -= len, stin = 0;
+                }
+                for (var i = 0; i < ml; ++i) {
+                    buf[oubt + i] = buf[stin + i];
+                }
+                oubt += ml;
+            }
+            if (oubt != spl) {
+                while (spl < buf.length) {
+                    buf[oubt++] = buf[spl++];
+                }
+            }
+            else
+                oubt = buf.length;
+            if (out)
+                st.y += oubt;
+            else
+                buf = slc(buf, 0, oubt);
+        }
+        else if (out) {
+            st.y += lss;
+            if (spl) {
+                for (var i = 0; i < lss; ++i) {
+                    buf[i] = buf[spl + i];
+                }
+            }
+        }
+        else if (spl)
+            buf = slc(buf, spl);
+        st.b = ebt;
+        return buf;
+    }
+    err(2);
+};
+// concat
+var cct = function (bufs, ol) {
+    if (bufs.length == 1)
+        return bufs[0];
+    var buf = new u8(ol);
+    for (var i = 0, b = 0; i < bufs.length; ++i) {
+        var chk = bufs[i];
+        buf.set(chk, b);
+        b += chk.length;
+    }
+    return buf;
+};
+/**
+ * Decompresses Zstandard data
+ * @param dat The input data
+ * @param buf The output buffer. If unspecified, the function will allocate
+ *            exactly enough memory to fit the decompressed data. If your
+ *            data has multiple frames and you know the output size, specifying
+ *            it will yield better performance.
+ * @returns The decompressed data
+ */
+function decompress(dat, buf) {
+    var bufs = [], nb = +!buf;
+    var bt = 0, ol = 0;
+    for (; dat.length;) {
+        var st = rzfh(dat, nb || buf);
+        if (typeof st == 'object') {
+            if (nb) {
+                buf = null;
+                if (st.w.length == st.u) {
+                    bufs.push(buf = st.w);
+                    ol += st.u;
+                }
+            }
+            else {
+                bufs.push(buf);
+                st.e = 0;
+            }
+            for (; !st.l;) {
+                var blk = rzb(dat, st, buf);
+                if (!blk)
+                    err(5);
+                if (buf)
+                    st.e = st.y;
+                else {
+                    bufs.push(blk);
+                    ol += blk.length;
+                    cpw(st.w, 0, blk.length);
+                    st.w.set(blk, st.w.length - blk.length);
+                }
+            }
+            bt = st.b + (st.c * 4);
+        }
+        else
+            bt = st;
+        dat = dat.subarray(bt);
+    }
+    return cct(bufs, ol);
+}
+/**
+ * Decompressor for Zstandard streamed data
+ */
+var Decompress = /*#__PURE__*/ (function () {
+    /**
+     * Creates a Zstandard decompressor
+     * @param ondata The handler for stream data
+     */
+    function Decompress(ondata) {
+        this.ondata = ondata;
+        this.c = [];
+        this.l = 0;
+        this.z = 0;
+    }
+    /**
+     * Pushes data to be decompressed
+     * @param chunk The chunk of data to push
+     * @param final Whether or not this is the last chunk in the stream
+     */
+    Decompress.prototype.push = function (chunk, final) {
+        if (typeof this.s == 'number') {
+            var sub = Math.min(chunk.length, this.s);
+            chunk = chunk.subarray(sub);
+            this.s -= sub;
+        }
+        var sl = chunk.length;
+        var ncs = sl + this.l;
+        if (!this.s) {
+            if (final) {
+                if (!ncs) {
+                    this.ondata(new u8(0), true);
+                    return;
+                }
+                // min for frame + one block
+                if (ncs < 5)
+                    err(5);
+            }
+            else if (ncs < 18) {
+                this.c.push(chunk);
+                this.l = ncs;
+                return;
+            }
+            if (this.l) {
+                this.c.push(chunk);
+                chunk = cct(this.c, ncs);
+                this.c = [];
+                this.l = 0;
+            }
+            if (typeof (this.s = rzfh(chunk)) == 'number')
+                return this.push(chunk, final);
+        }
+        if (typeof this.s != 'number') {
+            if (ncs < (this.z || 3)) {
+                if (final)
+                    err(5);
+                this.c.push(chunk);
+                this.l = ncs;
+                return;
+            }
+            if (this.l) {
+                this.c.push(chunk);
+                chunk = cct(this.c, ncs);
+                this.c = [];
+                this.l = 0;
+            }
+            if (!this.z && ncs < (this.z = (chunk[this.s.b] & 2) ? 4 : 3 + ((chunk[this.s.b] >> 3) | (chunk[this.s.b + 1] << 5) | (chunk[this.s.b + 2] << 13)))) {
+                if (final)
+                    err(5);
+                this.c.push(chunk);
+                this.l = ncs;
+                return;
+            }
+            else
+                this.z = 0;
+            for (;;) {
+                var blk = rzb(chunk, this.s);
+                if (!blk) {
+                    if (final)
+                        err(5);
+                    var adc = chunk.subarray(this.s.b);
+                    this.s.b = 0;
+                    this.c.push(adc), this.l += adc.length;
+                    return;
+                }
+                else {
+                    this.ondata(blk, false);
+                    cpw(this.s.w, 0, blk.length);
+                    this.s.w.set(blk, this.s.w.length - blk.length);
+                }
+                if (this.s.l) {
+                    var rest = chunk.subarray(this.s.b);
+                    this.s = this.s.c * 4;
+                    this.push(rest, final);
+                    return;
+                }
+            }
+        }
+        else if (final)
+            err(5);
+    };
+    return Decompress;
+}());
+
+
+// EXTERNAL MODULE: ./node_modules/tar-stream/index.js
+var tar_stream = __nccwpck_require__(6118);
+;// CONCATENATED MODULE: ./src/tools/imageScan.ts
+// Streams the layers of an image in an OCI layout (what ko, Kaniko and BuildKit's oci exporter
+// write before or beside the push) through the architecture check of src/core/archCheck.ts.
+//
+// Cost: each layer is decompressed once, as a stream (gzip with node's zlib, zstd with fzstd), and
+// of each regular file only its first 20 bytes are looked at (the ELF header up to e_machine);
+// the rest of the file is skipped as it streams by. The scan stops as soon as the check has enough
+// offending files to name. Layers known clean for this architecture (by digest: content-addressed,
+// so a base image's layers are checked once per cache) are not read again.
+//
+// What the image's filesystem holds is what is checked: layers are read from the top down, and a
+// file that an upper layer replaced, deleted (a `.wh.<name>` whiteout) or hid (an opaque directory,
+// `.wh..wh..opq`) is not looked at, as the OCI image spec's layer rules say (image-spec layer.md,
+// "Whiteouts"). Whiteout entries themselves are markers, not files.
+
+
+
+
+
+
+
+const WHITEOUT_PREFIX = '.wh.';
+const OPAQUE_MARKER = '.wh..wh..opq';
+/** `./usr/bin/x`, `/usr/bin/x/` -> `usr/bin/x`. */
+function normalizeName(name) {
+    return name.replace(/^(\.?\/)+/, '').replace(/\/+$/, '');
+}
+function parentOf(path) {
+    const slash = path.lastIndexOf('/');
+    return slash < 0 ? '' : path.slice(0, slash);
+}
+function baseOf(path) {
+    return path.slice(path.lastIndexOf('/') + 1);
+}
+/** The paths upper layers took away from lower ones. */
+class Shadow {
+    taken = new Set();
+    directories = new Set();
+    deleted = new Set();
+    opaque = new Set();
+    // A layer's marks apply only to the layers below it: kept apart until the layer ends.
+    pending = { taken: [], directories: [], deleted: [], opaque: [] };
+    /** Records an entry of the current layer; returns true when it is a whiteout marker. */
+    note(path, directory) {
+        const base = baseOf(path);
+        if (base === OPAQUE_MARKER) {
+            this.pending.opaque.push(parentOf(path));
+            return true;
+        }
+        if (base.startsWith(WHITEOUT_PREFIX)) {
+            const parent = parentOf(path);
+            const name = base.slice(WHITEOUT_PREFIX.length);
+            this.pending.deleted.push(parent ? `${parent}/${name}` : name);
+            return true;
+        }
+        this.pending.taken.push(path);
+        if (directory)
+            this.pending.directories.push(path);
+        return false;
+    }
+    /** Is this path of the current layer hidden by an upper layer? */
+    hides(path) {
+        if (this.taken.has(path) || this.deleted.has(path))
+            return true;
+        for (let dir = parentOf(path); dir !== ''; dir = parentOf(dir)) {
+            if (this.deleted.has(dir) || this.opaque.has(dir))
+                return true;
+            // An upper layer put a file or symlink where this path has a directory: the path is gone.
+            if (this.taken.has(dir) && !this.directories.has(dir))
+                return true;
+        }
+        return this.opaque.has('');
+    }
+    endLayer() {
+        for (const p of this.pending.taken)
+            this.taken.add(p);
+        for (const p of this.pending.directories)
+            this.directories.add(p);
+        for (const p of this.pending.deleted)
+            this.deleted.add(p);
+        for (const p of this.pending.opaque)
+            this.opaque.add(p);
+        this.pending = { taken: [], directories: [], deleted: [], opaque: [] };
+    }
+}
+/** gzip and zstd by their magic bytes (a layer's media type may lie, e.g. docker's tar.gzip on an uncompressed tar). */
+function decompressor(head) {
+    if (head[0] === 0x1f && head[1] === 0x8b)
+        return (0,external_node_zlib_namespaceObject.createGunzip)();
+    if (head[0] === 0x28 && head[1] === 0xb5 && head[2] === 0x2f && head[3] === 0xfd)
+        return zstdDecompressor();
+    return undefined;
+}
+/** zstd frames as a stream transform, with fzstd's streaming decoder. */
+class ZstdDecompressor extends external_node_stream_namespaceObject.Transform {
+    decoder = new Decompress((data) => this.push(Buffer.from(data.buffer, data.byteOffset, data.byteLength)));
+    _transform(chunk, _encoding, callback) {
+        try {
+            this.decoder.push(chunk);
+            callback();
+        }
+        catch (error) {
+            callback(error);
+        }
+    }
+    _flush(callback) {
+        try {
+            this.decoder.push(new Uint8Array(0), true);
+            callback();
+        }
+        catch (error) {
+            callback(error);
+        }
+    }
+}
+function zstdDecompressor() {
+    return new ZstdDecompressor();
+}
+/** Up to `count` bytes from the start of `file` (fewer when the file is shorter). */
+function firstBytes(file, count) {
+    const fd = (0,external_node_fs_namespaceObject.openSync)(file, 'r');
+    try {
+        const buffer = Buffer.alloc(count);
+        return buffer.subarray(0, (0,external_node_fs_namespaceObject.readSync)(fd, buffer, 0, count, 0));
+    }
+    finally {
+        (0,external_node_fs_namespaceObject.closeSync)(fd);
+    }
+}
+/** The first `count` bytes of an entry (fewer when it is shorter); the rest is drained. */
+async function entryHead(entry, count) {
+    const chunks = [];
+    let have = 0;
+    for await (const chunk of entry) {
+        if (have < count) {
+            chunks.push(chunk);
+            have += chunk.length;
+        }
+        // Keep iterating: the entry must be consumed for the archive to move on, and this is cheap.
+    }
+    return Buffer.concat(chunks).subarray(0, count);
+}
+/** Scans one layer; resolves to the number of its regular files that upper layers hid (not looked at). */
+async function scanLayer(blob, shadow, inspector) {
+    const head = firstBytes(blob, 4);
+    const source = (0,external_node_fs_namespaceObject.createReadStream)(blob, { highWaterMark: 256 * 1024 });
+    const unpack = decompressor(head);
+    const tar = (0,tar_stream.extract)();
+    let hiddenFiles = 0;
+    const input = unpack ? source.pipe(unpack) : source;
+    input.on('error', (error) => tar.destroy(error));
+    input.pipe(tar);
+    try {
+        for await (const entry of tar) {
+            const path = normalizeName(entry.header.name);
+            const hidden = path === '' || shadow.hides(path);
+            const marker = path !== '' && shadow.note(path, entry.header.type === 'directory');
+            const regular = entry.header.type === 'file' || entry.header.type === 'contiguous-file';
+            if (hidden && regular)
+                hiddenFiles++;
+            if (hidden || marker || !regular || (entry.header.size ?? 0) < 4) {
+                entry.resume();
+                continue;
+            }
+            inspector.inspectFile(`/${path}`, await entryHead(entry, HEADER_BYTES));
+            if (inspector.done)
+                break;
+        }
+    }
+    finally {
+        source.destroy();
+        unpack?.destroy();
+        tar.destroy();
+    }
+    shadow.endLayer();
+    return hiddenFiles;
+}
+function blobPath(layoutDir, digest) {
+    const [algorithm, hex] = digest.split(':');
+    if (!algorithm || !hex || !/^[a-z0-9]+$/.test(algorithm) || !/^[a-f0-9]+$/.test(hex))
+        throw new Error(`not a digest: ${digest}`);
+    return (0,external_node_path_namespaceObject.join)(layoutDir, 'blobs', algorithm, hex);
+}
+/**
+ * Checks the image manifest `digest` of the OCI layout at layoutDir for `platform`. Reads the
+ * layers from the top down; throws when the layout lacks the manifest or a layer.
+ */
+async function scanLayoutImage(layoutDir, digest, platform, options = {}) {
+    const manifest = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(blobPath(layoutDir, digest), 'utf8'));
+    const configDigest = manifest.config?.digest;
+    if (typeof configDigest !== 'string')
+        throw new Error(`manifest ${digest} has no config descriptor`);
+    const config = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(blobPath(layoutDir, configDigest), 'utf8'));
+    const platformOfConfig = { os: config.os, architecture: config.architecture, variant: config.variant };
+    const layers = (manifest.layers ?? []).flatMap((layer) => (typeof layer.digest === 'string' ? [layer.digest] : []));
+    const { scan, skipped } = await scanLayers(layoutDir, layers, platform, options.knownClean ?? new Set());
+    // A skipped upper layer may have replaced or deleted the file found below it: its paths were not
+    // read, so the finding is checked again with every layer read.
+    if (scan.foreign.length > 0 && skipped)
+        return { ...(await scanLayers(layoutDir, layers, platform, new Set())).scan, config: platformOfConfig };
+    return { ...scan, config: platformOfConfig };
+}
+async function scanLayers(layoutDir, layers, platform, knownClean) {
+    const inspector = new ArchInspector(platform);
+    const shadow = new Shadow();
+    const cleanLayers = [];
+    let layersRead = 0;
+    let skipped = false;
+    for (const layer of [...layers].reverse()) {
+        if (knownClean.has(layer)) {
+            skipped = true;
+            continue;
+        }
+        const before = inspector.result().foreign.length;
+        const hiddenFiles = await scanLayer(blobPath(layoutDir, layer), shadow, inspector);
+        layersRead++;
+        if (inspector.done)
+            break;
+        // Clean whatever lies above it: no offending file, and none left unread under an upper layer.
+        if (inspector.result().foreign.length === before && hiddenFiles === 0)
+            cleanLayers.push(layer);
+    }
+    return { scan: { ...inspector.result(), layersRead, cleanLayers }, skipped };
+}
+
+;// CONCATENATED MODULE: ./src/backends/archVerify.ts
+// The architecture check as the backends run it: on the OCI layout of the built image, before
+// anything of it is pushed (ko, Kaniko) or before the leg may succeed (BuildKit pushes by digest
+// in the same build: no tag exists until the merge, which never tags an image with a failed leg).
+// `verify_arch: false` in the config turns it off. Layers found clean are remembered per
+// architecture in the backend's cache dir, so a warm leg reads only the layers that changed.
+
+
+
+
+
+
+/** Lines kept in a clean-layer list: enough for many images' layers, small enough to read in a blink. */
+const MAX_REMEMBERED = 4000;
+/** True unless the config says `verify_arch: false`. */
+function archCheckEnabled(ctx) {
+    return ctx.spec.config.verify_arch !== false;
+}
+function cleanListFile(ctx) {
+    return (0,external_node_path_namespaceObject.join)(ctx.cacheDir, 'arch-check', `clean-${platformSlug(ctx.leg.platform)}.txt`);
+}
+function readCleanList(file) {
+    if (!(0,external_node_fs_namespaceObject.existsSync)(file))
+        return new Set();
+    return new Set((0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8')
+        .split('\n')
+        .filter((line) => /^sha256:[a-f0-9]{64}$/.test(line)));
+}
+function remember(file, known, clean) {
+    const fresh = clean.filter((digest) => !known.has(digest));
+    if (fresh.length === 0)
+        return;
+    (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_namespaceObject.join)(file, '..'), { recursive: true });
+    if (known.size + fresh.length > MAX_REMEMBERED) {
+        (0,external_node_fs_namespaceObject.writeFileSync)(file, [...known, ...fresh].slice(-MAX_REMEMBERED / 2).join('\n') + '\n');
+    }
+    else {
+        (0,external_node_fs_namespaceObject.appendFileSync)(file, fresh.join('\n') + '\n');
+    }
+}
+/**
+ * Checks the image `digest` of the layout for the leg's platform. Resolves to the milliseconds it
+ * took (undefined when off); rejects with an ArchMismatchError naming up to 5 offending files.
+ */
+async function verifyLayoutArch(ctx, layoutDir, digest) {
+    if (!archCheckEnabled(ctx)) {
+        ctx.log('architecture check off (verify_arch: false)');
+        return undefined;
+    }
+    const started = Date.now();
+    const listFile = cleanListFile(ctx);
+    const known = readCleanList(listFile);
+    let scan;
+    try {
+        scan = await scanLayoutImage(layoutDir, digest, ctx.leg.platform, { knownClean: known });
+    }
+    catch (error) {
+        throw new Error(`architecture check: cannot read the built image in ${layoutDir}: ${messageOf(error)}`);
+    }
+    const ms = Date.now() - started;
+    // The config's platform is what a runtime matches when it pulls; the files are what it then runs.
+    const reasons = [configPlatformReason(scan.config, ctx.leg.platform), archCheckReason(scan)].filter(Boolean);
+    if (reasons.length > 0)
+        throw new ArchMismatchError(reasons.join('; '));
+    try {
+        remember(listFile, known, scan.cleanLayers);
+    }
+    catch {
+        // A cache that cannot be written costs time on the next leg, nothing else.
+    }
+    ctx.log(`architecture check: ${scan.inspected} executable(s) and librar(ies) match ${scan.platform} (${scan.layersRead} layer(s) read, ${known.size > 0 ? 'others known clean, ' : ''}${ms} ms)`);
+    return ms;
+}
+// `source = "path/to/component.wasm"` of a component in spin.toml (manifest v2 `[component.x]`,
+// v1 `[[component]]`); a table (`source = { url = ..., digest = ... }`) is a remote component,
+// fetched and checked by Spin itself against its digest.
+const SPIN_LOCAL_SOURCE = /^\s*source\s*=\s*"([^"]+)"\s*(?:#.*)?$/gm;
+/**
+ * The architecture check of a Spin app before it is pushed: every local component source the
+ * manifest names must be WebAssembly (the `\0asm` magic of modules and components alike).
+ * Resolves to the milliseconds it took (undefined when off); rejects with an ArchMismatchError.
+ * A source outside the app's directory is not read (config is untrusted input).
+ */
+function verifySpinArtifacts(ctx, manifestDir, manifestText) {
+    if (!archCheckEnabled(ctx)) {
+        ctx.log('architecture check off (verify_arch: false)');
+        return undefined;
+    }
+    const started = Date.now();
+    const inspector = new ArchInspector(ctx.leg.platform);
+    const root = (0,external_node_fs_namespaceObject.realpathSync)(ctx.sourceDir);
+    for (const match of manifestText.matchAll(SPIN_LOCAL_SOURCE)) {
+        const source = match[1];
+        let file;
+        try {
+            file = (0,external_node_fs_namespaceObject.realpathSync)((0,external_node_path_namespaceObject.resolve)(manifestDir, source));
+        }
+        catch {
+            continue; // spin build has failed on it already, or will say so
+        }
+        const rel = (0,external_node_path_namespaceObject.relative)(root, file);
+        if (rel.startsWith('..') || (0,external_node_path_namespaceObject.isAbsolute)(rel) || !(0,external_node_fs_namespaceObject.statSync)(file).isFile())
+            continue;
+        inspector.inspectWasm(source, firstBytes(file, HEADER_BYTES));
+    }
+    const result = inspector.result();
+    const reason = archCheckReason(result);
+    if (reason)
+        throw new ArchMismatchError(reason);
+    const ms = Date.now() - started;
+    ctx.log(`architecture check: ${result.inspected} component(s) are WebAssembly (${ms} ms)`);
+    return ms;
 }
 
 ;// CONCATENATED MODULE: ./src/backends/buildkit.ts
@@ -10946,6 +20351,8 @@ async function createContainerBuilder(name, env, runner = run) {
 // not pushed at all), with a build cache that survives between legs: the GitHub Actions cache on
 // runners, a local directory elsewhere. Neither cache lives in the registry, so push off writes
 // nothing there.
+
+
 
 
 
@@ -11030,6 +20437,8 @@ function buildkitBuildOptions(ctx, cache) {
         cacheTo: cache.to,
         insecure: ctx.target.insecure,
         push: ctx.target.push,
+        labels: ctx.metadata.labels,
+        annotations: ctx.metadata.annotations,
         env: ctx.env,
         secrets: ctx.secrets,
         onLine: ctx.log,
@@ -11046,13 +20455,15 @@ function syntaxDirective(dockerfile) {
 }
 /** A build error, with the reason spelled out when a `# syntax=` frontend could not be fetched. */
 function explainFailure(error, dockerfile) {
-    if (!(error instanceof ToolError) || !frontendPullFailed(error.stderr))
+    if (!(error instanceof ToolError))
         return error;
-    const syntax = syntaxDirective(dockerfile);
+    // BuildKit's own error and the failing step, not buildx's command line.
+    const reason = buildkitFailureReason(`${error.stderr}\n${error.stdout}`) ?? error.message;
+    const syntax = frontendPullFailed(error.stderr) ? syntaxDirective(dockerfile) : undefined;
     if (!syntax)
-        return error;
+        return new Error(`buildkit: ${reason}`);
     return new Error(`${dockerfile} line ${syntax.line} (# syntax=${syntax.value}) makes BuildKit pull that Dockerfile frontend image, ` +
-        `and the pull failed; remove the line to use BuildKit's built-in frontend, or make that registry reachable.\n${error.message}`);
+        `and the pull failed; remove the line to use BuildKit's built-in frontend, or make that registry reachable: ${reason}`);
 }
 const buildkitBackend = {
     name: 'buildkit',
@@ -11080,19 +20491,53 @@ const buildkitBackend = {
             cache.discard();
             throw error;
         }
-        try {
-            const result = await buildxBuild(options);
-            cache.commit();
-            if (!ctx.target.push)
-                ctx.log(`built ${result.digest}; push disabled: nothing pushed`);
-            return { digest: result.digest, pushMs: result.pushMs };
+        if (!archCheckEnabled(ctx)) {
+            ctx.log('architecture check off (verify_arch: false)');
+            try {
+                const result = await buildxBuild(options);
+                cache.commit();
+                if (!ctx.target.push)
+                    ctx.log(`built ${result.digest}; push disabled: nothing pushed`);
+                return { digest: result.digest, pushMs: result.pushMs };
+            }
+            catch (error) {
+                cache.discard();
+                throw explainFailure(error, options.dockerfile);
+            }
         }
-        catch (error) {
-            cache.discard();
-            throw explainFailure(error, options.dockerfile);
-        }
+        return buildCheckThenPush(ctx, options, cache);
     },
 };
+/**
+ * The image goes to an OCI layout first, the architecture check reads it, and only then does a
+ * second `buildx build` push it by digest: every step of it is cached in buildkitd by the first
+ * build, so the second only exports. The pushed digest must be the checked one.
+ */
+async function buildCheckThenPush(ctx, options, cache) {
+    const layoutDir = (0,external_node_path_namespaceObject.join)(ctx.workDir, 'layout');
+    let built;
+    try {
+        built = await buildxBuild({ ...options, layoutDir });
+        cache.commit();
+    }
+    catch (error) {
+        cache.discard();
+        throw explainFailure(error, options.dockerfile);
+    }
+    const verifyMs = await verifyLayoutArch(ctx, layoutDir, built.digest);
+    if (!ctx.target.push) {
+        ctx.log(`built ${built.digest}; push disabled: nothing pushed`);
+        return { digest: built.digest, pushMs: 0, verifyMs };
+    }
+    // The cache was exported by the first build; this one only pushes what buildkitd holds.
+    const pushed = await buildxBuild({ ...options, cacheTo: [], cacheFrom: [] }).catch((error) => {
+        throw explainFailure(error, options.dockerfile);
+    });
+    if (pushed.digest !== built.digest) {
+        throw new Error(`BuildKit pushed ${pushed.digest}, not the image it built and checked (${built.digest}): the build is not reproducible between two runs`);
+    }
+    return { digest: pushed.digest, pushMs: pushed.pushMs, verifyMs };
+}
 
 ;// CONCATENATED MODULE: external "node:url"
 const external_node_url_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
@@ -11169,7 +20614,7 @@ function scriptCommand(name, args) {
 async function runScript(name, args, options = {}) {
     // HEPHY_NODE: the node running us reads the tool pins for the scripts (scripts/lib/pins.sh), on PATH or not.
     const env = { ...toolEnv(), HEPHY_NODE: process.execPath };
-    const result = await run('bash', [packageFile('scripts', name), ...args], { env, cwd: packageRoot(), ...options });
+    const result = await exec_run('bash', [packageFile('scripts', name), ...args], { env, cwd: packageRoot(), ...options });
     return result.stdout.trim();
 }
 async function installTools(only, onLine) {
@@ -11235,6 +20680,105 @@ async function kanikoImage() {
     return out.split('\n').pop() ?? '';
 }
 
+;// CONCATENATED MODULE: ./src/core/platformArgs.ts
+// The automatic platform build args that BuildKit's Dockerfile frontend defines for every build
+// (moby/buildkit v0.32.2, frontend/dockerfile/dockerfile2llb/platform.go, defaultArgs), given to
+// Kaniko as --build-arg: chainguard-dev/kaniko v1.25.5 defines none of them (no TARGETPLATFORM
+// anywhere in its pkg/ or cmd/), so `ARG TARGETARCH` is empty there and `ARG TARGETARCH=amd64`
+// keeps its default on every platform.
+//
+// As in BuildKit, they are visible only where the Dockerfile declares them with ARG (Kaniko
+// follows Docker's build-arg rules, pkg/dockerfile/buildargs.go), and a build arg the user sets
+// with the same name wins (BuildKit: the `overrides` of defaultArgs).
+
+/** The names, in BuildKit's order. */
+const AUTOMATIC_PLATFORM_ARGS = [
+    'BUILDPLATFORM',
+    'BUILDOS',
+    'BUILDOSVERSION',
+    'BUILDARCH',
+    'BUILDVARIANT',
+    'TARGETPLATFORM',
+    'TARGETOS',
+    'TARGETOSVERSION',
+    'TARGETARCH',
+    'TARGETVARIANT',
+    'TARGETSTAGE',
+];
+function parts(platform) {
+    const parsed = parsePlatform(platform);
+    if (isPlatformError(parsed))
+        throw new Error(`platform build args: ${parsed.error}`);
+    // Normalised as containerd's platforms.Normalize, which BuildKit applies first: arm64/v8 is
+    // arm64 (no variant), arm is arm/v7.
+    return { os: parsed.os, arch: parsed.arch, variant: parsed.variant ?? '', formatted: formatPlatform(parsed) };
+}
+/**
+ * KEY=VALUE for each automatic arg, e.g. for target linux/arm64 built on linux/amd64:
+ * BUILDPLATFORM=linux/amd64, ..., TARGETPLATFORM=linux/arm64, TARGETARCH=arm64, TARGETVARIANT=,
+ * TARGETSTAGE=default (the stage built; `default` when the config names none, as BuildKit).
+ * Throws on a platform that does not parse (the plan has validated them all).
+ */
+function platformBuildArgs(target, build, stage) {
+    const t = parts(target);
+    const b = parts(build);
+    const values = {
+        BUILDPLATFORM: b.formatted,
+        BUILDOS: b.os,
+        BUILDOSVERSION: '',
+        BUILDARCH: b.arch,
+        BUILDVARIANT: b.variant,
+        TARGETPLATFORM: t.formatted,
+        TARGETOS: t.os,
+        TARGETOSVERSION: '',
+        TARGETARCH: t.arch,
+        TARGETVARIANT: t.variant,
+        TARGETSTAGE: stage || 'default',
+    };
+    return AUTOMATIC_PLATFORM_ARGS.map((name) => `${name}=${values[name]}`);
+}
+/**
+ * The platform of a machine from Node's process.arch (x64, arm64, arm, ia32, ppc64, s390x,
+ * riscv64, loong64), for BUILDPLATFORM: where the build's own tools run. Node on ppc64 is
+ * little-endian Linux only, hence ppc64le.
+ */
+function platformOfNodeArch(nodeArch, os = 'linux') {
+    const arch = {
+        x64: 'amd64',
+        ia32: '386',
+        arm64: 'arm64',
+        arm: 'arm',
+        ppc64: 'ppc64le',
+        s390x: 's390x',
+        riscv64: 'riscv64',
+        loong64: 'loong64',
+    };
+    return `${os}/${arch[nodeArch] ?? nodeArch}`;
+}
+// A parser directive: `# name=value` at the very top, before any other line (BuildKit
+// frontend/dockerfile/parser/directives.go; Kaniko parses with the same package).
+const platformArgs_DIRECTIVE = /^#\s*[A-Za-z][A-Za-z0-9_-]*\s*=.*$/;
+/**
+ * The Dockerfile with one global `ARG K=V ...` line holding the automatic args, after its parser
+ * directives. A global ARG is how BuildKit itself provides them (dockerfile2llb starts the global
+ * scope with defaultArgs, and a stage's `ARG TARGETARCH` without a default inherits it, while
+ * `ARG TARGETARCH=amd64` keeps its default: convert.go dispatchArg); a --build-arg instead would
+ * override that default, which BuildKit does not do. A global ARG of the same name in the user's
+ * Dockerfile still redefines it, as in BuildKit, and a user build arg still wins over both.
+ */
+function withGlobalPlatformArgs(dockerfile, args) {
+    const lines = dockerfile.split('\n');
+    let directives = 0;
+    while (directives < lines.length && platformArgs_DIRECTIVE.test(lines[directives].replace(/\r$/, '')))
+        directives++;
+    const declared = args.map((arg) => {
+        const [key, ...rest] = arg.split('=');
+        return `${key}="${rest.join('=')}"`;
+    });
+    const text = [...lines.slice(0, directives), `ARG ${declared.join(' ')}`, ...lines.slice(directives)].join('\n');
+    return { text, addedLines: 1 };
+}
+
 ;// CONCATENATED MODULE: ./src/core/scratchTag.ts
 // The one tag a leg may push when its tool cannot push by digest alone (Spin always; Kaniko
 // without skopeo). It is per leg, overwritten by the leg's next run, and never a tag users pull:
@@ -11281,7 +20825,7 @@ function containerRunArgs(spec) {
     return args;
 }
 /** docker when `docker info` reaches a daemon, else podman when installed; otherwise an error. */
-async function detectEngine(env = process.env, runner = run) {
+async function detectEngine(env = process.env, runner = exec_run) {
     const path = env.PATH ?? '';
     if (exec_which('docker', path)) {
         const info = await runner('docker', ['info', '--format', '{{.ServerVersion}}'], { env, allowFailure: true, timeoutMs: 20_000 }).catch(() => undefined);
@@ -11305,50 +20849,36 @@ function engineEnv(engine, env = process.env) {
         delete podmanEnv.DOCKER_CONFIG;
     return podmanEnv;
 }
+/** `import` arguments: docker and podman both take --change for ENTRYPOINT, ENV, WORKDIR, ... */
+function importArgs(spec) {
+    return ['import', ...spec.changes.flatMap((change) => ['--change', change]), spec.tarball, spec.tag];
+}
+/**
+ * Imports a root filesystem tarball as a one-layer image; resolves to its image ID
+ * (`sha256:<hex>`), which both engines run by (docker import prints it so; podman without the
+ * prefix on some versions, with it on others).
+ */
+async function importImage(spec, options = {}) {
+    const { runner = run, ...runOptions } = options;
+    const env = engineEnv(spec.engine, runOptions.env ?? process.env);
+    const result = await runner(spec.engine, importArgs(spec), { ...runOptions, env, timeoutMs: runOptions.timeoutMs ?? 10 * 60_000 });
+    const id = result.stdout
+        .trim()
+        .split('\n')
+        .map((line) => line.trim())
+        .reverse()
+        .find((line) => /^(sha256:)?[a-f0-9]{64}$/.test(line));
+    if (!id)
+        throw new Error(`${spec.engine} import printed no image ID: ${result.stdout.trim().slice(-200) || '(nothing)'}`);
+    return id.startsWith('sha256:') ? id : `sha256:${id}`;
+}
 async function runContainer(spec, options = {}) {
-    const { engine: chosen, runner = run, ...runOptions } = options;
+    const { engine: chosen, runner = exec_run, ...runOptions } = options;
     const base = runOptions.env ?? process.env;
     const engine = chosen ?? (await detectEngine(base, runner));
     const env = { ...engineEnv(engine, base), ...spec.env };
     return runner(engine, containerRunArgs(spec), { ...runOptions, env });
 }
-
-;// CONCATENATED MODULE: ./tool-pins.json
-const tool_pins_namespaceObject = /*#__PURE__*/JSON.parse('{"go":{"actionlint":{"module":"github.com/rhysd/actionlint","packages":["cmd/actionlint"],"binaries":["actionlint"],"version":"v1.7.12","build":"install","minutes":1},"ko":{"module":"github.com/google/ko","packages":["."],"binaries":["ko"],"version":"v0.19.1","build":"install","minutes":4},"crane":{"module":"github.com/google/go-containerregistry","packages":["cmd/crane"],"binaries":["crane"],"version":"v0.22.1","build":"install","minutes":1},"buildkit":{"module":"github.com/moby/buildkit","packages":["cmd/buildkitd","cmd/buildctl"],"binaries":["buildkitd","buildctl"],"version":"v0.32.2","ldflags":"-X github.com/moby/buildkit/version.Version=@V@ -X github.com/moby/buildkit/version.Revision=@REV@","build":"src","minutes":5},"buildx":{"module":"github.com/docker/buildx","packages":["cmd/buildx"],"binaries":["buildx"],"version":"v0.36.1","ldflags":"-X github.com/docker/buildx/version.Version=@V@ -X github.com/docker/buildx/version.Revision=@REV@","build":"install","minutes":3},"kaniko":{"module":"github.com/chainguard-dev/kaniko","packages":["cmd/executor"],"binaries":["executor"],"version":"v1.25.5","ldflags":"-X github.com/chainguard-dev/kaniko/pkg/version.version=@V@","cgo":"0","build":"src","minutes":3},"act":{"module":"github.com/nektos/act","packages":["."],"binaries":["act"],"version":"v0.2.87","build":"install","minutes":1}},"t":{"rE":"v3.4.0","k8":"go1.26.8","sc":{"amd64":"d8286b5feaa9c17eca4fd173d14cb9a4783a40bbb9c40fe8a80c33dcc19f9fd2","aarch64":"07e4b15a24bbacf70df8de419505f8317d4c890050504c546e35157beceb25a4"}}}');
-;// CONCATENATED MODULE: ./src/core/toolPins.ts
-// The versions of the tools hephy-builder runs or installs, from the one pin file (tool-pins.json
-// at the repository root), which scripts/install-tools.sh and scripts/kaniko-image.sh read as well
-// (scripts/lib/pins.sh). Pure data, so in the core: the tool wrappers, the action's tool setup and
-// the workflow generator all read it here. The import puts the file into the ncc bundles.
-
-const GO_TOOL_PINS = tool_pins_namespaceObject.go;
-/** The pinned Go tool `name`, or an error naming the pin file. */
-function goToolPin(name) {
-    const pin = GO_TOOL_PINS[name];
-    if (!pin)
-        throw new Error(`tool-pins.json pins no Go tool named ${name}`);
-    return pin;
-}
-/** What `go install` takes for a one-binary Go tool: its package path and version. */
-function goInstallTarget(name) {
-    const pin = goToolPin(name);
-    const [pkg] = pin.packages;
-    return { name, module: pkg === '.' ? pin.module : `${pin.module}/${pkg}`, version: pin.version };
-}
-/** The Kaniko executor version (chainguard-dev/kaniko) that scripts/kaniko-image.sh builds. */
-const KANIKO_VERSION = goToolPin('kaniko').version;
-/** The Spin CLI release installed on runners. */
-const SPIN_VERSION = tool_pins_namespaceObject.t.rE;
-/**
- * The Go toolchain of Spin legs: Spin apps built with Go's wasip1 port (examples/spin-go) give the
- * same component bytes, so the same digest, only with the same Go. The runner's go command fetches
- * it as the module golang.org/toolchain and checks it against the Go checksum database
- * (https://go.dev/doc/toolchain#download); `+auto` still lets an app whose go.mod asks for a newer
- * Go get that one. Keep equal to the `toolchain` line of examples/spin-go/go.mod (a test checks).
- */
-const SPIN_GO_TOOLCHAIN = tool_pins_namespaceObject.t.k8;
-/** SHA-256 of spin-<version>-linux-<arch>.tar.gz per version and arch (arch as Spin names it). */
-const SPIN_CHECKSUMS = { [tool_pins_namespaceObject.t.rE]: tool_pins_namespaceObject.t.sc };
 
 ;// CONCATENATED MODULE: ./src/tools/kaniko.ts
 // The Kaniko executor's command line and what its failures mean. Pure: the backend runs the
@@ -11370,9 +20900,7 @@ const LOCAL_KANIKO_IMAGE = `localhost/hephy/kaniko-executor:${KANIKO_VERSION}`;
 /** Where the executor sees its inputs and outputs. */
 const IN_CONTAINER = {
     context: '/workspace',
-    /** A Dockerfile outside the context is mounted here. */
-    dockerfileDir: '/hephy/dockerfile',
-    /** The leg's work dir: digest file and OCI layout. */
+    /** The leg's work dir: the Dockerfile built (with the platform args declared), digest file and OCI layout. */
     out: '/hephy/out',
     /** The image's DOCKER_CONFIG: registry auth read by the executor. */
     dockerConfig: '/kaniko/.docker',
@@ -11386,10 +20914,17 @@ function kanikoArgs(flags) {
     ];
     if (flags.target)
         args.push(`--target=${flags.target}`);
+    for (const [key, value] of Object.entries(flags.labels ?? {}))
+        args.push(`--label=${key}=${value}`);
+    for (const [key, value] of Object.entries(flags.annotations ?? {}))
+        args.push(`--annotation=${key}=${value}`);
     if (flags.output.kind === 'layout')
         args.push('--no-push', `--oci-layout-path=${flags.output.layoutDir}`);
-    else
+    else {
         args.push(`--destination=${flags.output.destination}`);
+        if (flags.output.layoutDir)
+            args.push(`--oci-layout-path=${flags.output.layoutDir}`);
+    }
     args.push(`--digest-file=${flags.digestFile}`);
     if (flags.cacheRepo)
         args.push('--cache=true', `--cache-repo=${flags.cacheRepo}`, ...(flags.cacheReadOnly ? ['--no-push-cache'] : []));
@@ -11408,13 +20943,24 @@ function logMessage(line) {
 function isPushStart(line) {
     return logMessage(line).startsWith('Pushing image to ');
 }
+/**
+ * A line the build's own processes printed (a RUN step's stdout or stderr), not the executor's:
+ * the executor logs as `time=... level=... msg=...` (--log-format=text) and ends with its
+ * `error building image: ...`.
+ */
+function stepOutputLine(line) {
+    const trimmed = line.trim();
+    if (trimmed === '' || /^time=/.test(trimmed) || /^(error|Error:)/.test(trimmed))
+        return undefined;
+    return trimmed;
+}
 /** The instruction of a `RUN ...` log line, else undefined. */
 function runInstruction(line) {
     const message = logMessage(line);
     return /^RUN\s/.test(message) ? message : undefined;
 }
 const MAX_REASON = 400;
-function oneLine(text) {
+function kaniko_oneLine(text) {
     const flat = text.replace(/\s+/g, ' ').trim();
     return flat.length > MAX_REASON ? `${flat.slice(0, MAX_REASON - 3)}...` : flat;
 }
@@ -11441,44 +20987,46 @@ function kanikoFailureReason(f) {
     const last = lastErrorLine(all);
     const arch = f.platform.split('/')[1] ?? f.platform;
     if (/exec format error/.test(all)) {
-        return oneLine(`${f.lastRun ?? 'a RUN step'} cannot run ${arch} programs on this machine (exec format error): register QEMU binfmt handlers with the F flag, or build ${f.platform} on a native runner`);
+        return kaniko_oneLine(`${f.lastRun ?? 'a RUN step'} cannot run ${arch} programs on this machine (exec format error): register QEMU binfmt handlers with the F flag, or build ${f.platform} on a native runner`);
     }
     if (/kaniko should only be run inside of a container/.test(all)) {
         return 'the Kaniko executor refused to run outside a container';
     }
     if (/error resolving dockerfile path/.test(all)) {
-        return oneLine(`the Dockerfile ${f.dockerfile} is not in the build context`);
+        return kaniko_oneLine(`the Dockerfile ${f.dockerfile} is not in the build context`);
     }
     const stage = /(\S+) is not a valid target build stage/.exec(all);
     if (stage)
-        return oneLine(`target ${f.target ?? stage[1]}: the Dockerfile has no stage of that name`);
+        return kaniko_oneLine(`target ${f.target ?? stage[1]}: the Dockerfile has no stage of that name`);
     const parse = /dockerfile parse error on line (\d+): ([^\n]*)/.exec(all);
     if (parse)
-        return oneLine(`${f.dockerfile} line ${parse[1]}: ${parse[2]}`);
+        return kaniko_oneLine(`${f.dockerfile} line ${Number(parse[1]) - (f.addedLines ?? 0)}: ${parse[2]}`);
     if (/server gave HTTP response to HTTPS client/.test(all)) {
-        return oneLine(`a registry speaks plain http but the leg expected https: mark the registry insecure (${last})`);
+        return kaniko_oneLine(`a registry speaks plain http but the leg expected https: mark the registry insecure (${last})`);
     }
     if (/error checking push permissions/.test(all)) {
         const why = /(UNAUTHORIZED|DENIED|authentication required|unauthorized)/i.test(all)
             ? 'not authorised: log in to the registry (the docker config in DOCKER_CONFIG is mounted into the executor)'
             : last.replace(/^error checking push permissions -- [^:]*: /, '');
-        return oneLine(`cannot push to ${f.destination}: ${why}`);
+        return kaniko_oneLine(`cannot push to ${f.destination}: ${why}`);
     }
     if (/MANIFEST_UNKNOWN|NAME_UNKNOWN|manifest unknown/.test(all)) {
         const ref = referenceFromUrl(all);
-        return oneLine(`base image ${ref ?? ''} not found in its registry`.replace('  ', ' '));
+        return kaniko_oneLine(`base image ${ref ?? ''} not found in its registry`.replace('  ', ' '));
     }
     if (/UNAUTHORIZED|DENIED|authentication required/.test(all)) {
         const ref = referenceFromUrl(all);
-        return oneLine(`not authorised to pull ${ref ?? 'a base image'}: log in to its registry (DOCKER_CONFIG)`);
+        return kaniko_oneLine(`not authorised to pull ${ref ?? 'a base image'}: log in to its registry (DOCKER_CONFIG)`);
     }
     if (/no space left on device/.test(all))
         return 'the build ran out of disk space (no space left on device)';
     const runExit = /failed to execute command: waiting for process to exit: exit status (\d+)/.exec(all);
-    if (runExit)
-        return oneLine(`${f.lastRun ?? 'a RUN step'} failed with exit status ${runExit[1]}`);
+    if (runExit) {
+        const said = f.lastOutput ? `: ${f.lastOutput}` : '';
+        return kaniko_oneLine(`${f.lastRun ?? 'a RUN step'} failed with exit status ${runExit[1]}${said}`);
+    }
     const reason = last || `the executor exited with code ${f.exitCode ?? 'unknown'}`;
-    return oneLine(reason.replace(/^Error: /, ''));
+    return kaniko_oneLine(reason.replace(/^Error: /, ''));
 }
 
 ;// CONCATENATED MODULE: ./src/tools/ociLayout.ts
@@ -11575,7 +21123,7 @@ function skopeoCopyArgs(o) {
     ];
 }
 /** `skopeo copy` of the layout by digest; the digest skopeo reports pushing is checked. */
-function skopeoPusher(runner = run) {
+function skopeoPusher(runner = exec_run) {
     return {
         tool: 'skopeo',
         async push(request) {
@@ -11594,8 +21142,9 @@ function skopeoPusher(runner = run) {
 ;// CONCATENATED MODULE: ./src/backends/kaniko.ts
 // Kaniko backend: the executor always runs in a container (it refuses the host, and we never pass
 // --force), with the build context mounted read-only at /workspace, the leg's work dir for its
-// digest file and OCI layout, and the docker config dir read-only at /kaniko/.docker for registry
-// auth, so no password is ever on a command line. One platform per leg via --custom-platform; a
+// digest file and OCI layout, and, only when the config asks for it (pull_credentials) and never
+// on a pull request, the docker config dir read-only at /kaniko/.docker for registry auth, so no
+// password is ever on a command line (kanikoAuthDir). One platform per leg via --custom-platform; a
 // foreign platform's RUN steps go through QEMU binfmt on the host.
 //
 // Push: kaniko writes an OCI layout and skopeo copies it to REPO@DIGEST (no tag). Without skopeo,
@@ -11605,9 +21154,11 @@ function skopeoPusher(runner = run) {
 // Executor image: ctx.options.kanikoImage (the `kaniko-image` input, `--kaniko-image`) when given.
 // Otherwise the image that scripts/kaniko-image.sh builds from the pinned Go module into podman;
 // setup builds it on first use where the script can run, and `run` builds it once before its
-// legs (prepareRun) so that parallel legs do not each build it. On GitHub runners the input is
-// required: we publish no executor image and write no public registry's name into the code, so
-// the user pins one (by digest).
+// legs (prepareRun) so that parallel legs do not each build it. On GitHub runners the action
+// builds the executor from the same pinned module and imports it (action/toolSetup.ts), so the
+// input is optional there too.
+
+
 
 
 
@@ -11629,13 +21180,28 @@ function resolveKanikoImage(ctx) {
     if (given)
         return given;
     if (ctx.onRunner) {
-        throw new UserError('the kaniko backend needs the `kaniko-image` input on runners: a Kaniko executor image pinned by digest, e.g. registry.example.com/kaniko/executor@sha256:<digest> (hephy-builder publishes none)');
+        throw new UserError('the kaniko backend got no executor image on this runner: the tool setup builds one from the pinned Go module; or set the `kaniko-image` input to an executor image pinned by digest');
     }
     return LOCAL_KANIKO_IMAGE;
 }
-function isInside(child, parent) {
-    const rel = (0,external_node_path_namespaceObject.relative)(parent, child);
-    return rel === '' || (!rel.startsWith('..') && !rel.startsWith(external_node_path_namespaceObject.sep) && !rel.startsWith('/'));
+/** The Dockerfile the executor builds, in the leg's work dir. */
+const BUILT_DOCKERFILE = 'hephy.Dockerfile';
+/**
+ * The docker config dir to mount into the executor, or undefined for none. Whatever is mounted,
+ * the Dockerfile's RUN steps can read (they run in the executor's own filesystem, and masking
+ * stops no reversed or encoded copy), so the login goes in only when the config asks for it
+ * (`pull_credentials: true`, for a private base image), never on a pull request, and never just
+ * to push: pushing by digest is skopeo's, on the host. Kaniko pushing a scratch tag itself (no
+ * skopeo) would need it: that is refused instead of handing the login over.
+ */
+function kanikoAuthDir(ctx, pushMode) {
+    const requested = ctx.spec.config.pull_credentials === true;
+    if (pushMode === 'scratch-tag' && ctx.secrets.length > 0 && !requested) {
+        throw new UserError("kaniko cannot push with the registry login without handing it to the Dockerfile's RUN steps: install skopeo (the push by digest runs on the host)");
+    }
+    if (!requested || ctx.pullRequest)
+        return undefined;
+    return existingDockerConfigDir(ctx.env);
 }
 /** The mounts and executor flags of a leg; throws a UserError for a missing context or Dockerfile. */
 function kanikoInvocation(ctx, pushMode, cacheRepo) {
@@ -11650,21 +21216,27 @@ function kanikoInvocation(ctx, pushMode, cacheRepo) {
         throw new UserError(`dockerfile_path ${dockerfileRel}: no such file in ${contextDir}`);
     }
     const mounts = [{ host: contextDir, container: IN_CONTAINER.context, readonly: true }];
-    let dockerfile;
-    if (isInside(dockerfileHost, contextDir)) {
-        dockerfile = `${IN_CONTAINER.context}/${(0,external_node_path_namespaceObject.relative)(contextDir, dockerfileHost).split(external_node_path_namespaceObject.sep).join('/')}`;
-    }
-    else {
-        // A Dockerfile beside (not inside) the context, e.g. dockerfile_path: ../Dockerfile.
-        mounts.push({ host: (0,external_node_path_namespaceObject.dirname)(dockerfileHost), container: IN_CONTAINER.dockerfileDir, readonly: true });
-        dockerfile = `${IN_CONTAINER.dockerfileDir}/${dockerfileHost.slice((0,external_node_path_namespaceObject.dirname)(dockerfileHost).length + 1)}`;
-    }
+    // The executor builds a copy of the Dockerfile that declares BuildKit's automatic platform args
+    // (Kaniko has none of its own: core/platformArgs.ts). It sits in the leg's work dir, with the
+    // Dockerfile's own <Dockerfile>.dockerignore beside it, which Kaniko reads before the context's
+    // .dockerignore (pkg/util/fs_util.go getExcludedFiles), as BuildKit does.
+    // The executor runs natively (its image is of this machine's platform); RUN steps of another
+    // platform go through QEMU. So BUILDPLATFORM is this machine, TARGETPLATFORM the leg's.
+    const declared = withGlobalPlatformArgs((0,external_node_fs_namespaceObject.readFileSync)(dockerfileHost, 'utf8'), platformBuildArgs(ctx.leg.platform, platformOfNodeArch(process.arch), config.target));
+    (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.join)(ctx.workDir, BUILT_DOCKERFILE), declared.text);
+    if ((0,external_node_fs_namespaceObject.existsSync)(`${dockerfileHost}.dockerignore`))
+        (0,external_node_fs_namespaceObject.copyFileSync)(`${dockerfileHost}.dockerignore`, (0,external_node_path_namespaceObject.join)(ctx.workDir, `${BUILT_DOCKERFILE}.dockerignore`));
+    const dockerfile = `${IN_CONTAINER.out}/${BUILT_DOCKERFILE}`;
     mounts.push({ host: ctx.workDir, container: IN_CONTAINER.out });
-    const auth = existingDockerConfigDir(ctx.env);
+    const auth = kanikoAuthDir(ctx, pushMode);
     if (auth)
         mounts.push({ host: auth, container: IN_CONTAINER.dockerConfig, readonly: true });
     const destination = pushMode === 'scratch-tag' ? `${ctx.target.repository}:${scratchTag(ctx.leg.id)}` : ctx.target.repository;
-    const output = pushMode === 'scratch-tag' ? { kind: 'scratch-tag', destination } : { kind: 'layout', layoutDir: `${IN_CONTAINER.out}/layout` };
+    const layoutDir = `${IN_CONTAINER.out}/layout`;
+    // Scratch-tag mode writes the layout too when the architecture check will read it.
+    const output = pushMode === 'scratch-tag'
+        ? { kind: 'scratch-tag', destination, ...(archCheckEnabled(ctx) ? { layoutDir } : {}) }
+        : { kind: 'layout', layoutDir };
     const args = kanikoArgs({
         dockerfile,
         platform: ctx.leg.platform,
@@ -11675,6 +21247,8 @@ function kanikoInvocation(ctx, pushMode, cacheRepo) {
         insecure: ctx.target.insecure,
         cacheRepo,
         cacheReadOnly: pushMode === 'none',
+        labels: ctx.metadata.labels,
+        annotations: ctx.metadata.annotations,
     });
     return {
         mounts,
@@ -11683,6 +21257,7 @@ function kanikoInvocation(ctx, pushMode, cacheRepo) {
         layoutDir: (0,external_node_path_namespaceObject.join)(ctx.workDir, 'layout'),
         destination,
         dockerfile: dockerfileRel,
+        addedLines: declared.addedLines,
     };
 }
 function pushDescription(mode, ctx) {
@@ -11691,7 +21266,7 @@ function pushDescription(mode, ctx) {
     return mode === 'digest' ? 'push by digest with skopeo' : `push to ${scratchTag(ctx.leg.id)}`;
 }
 function createKanikoBackend(options = {}) {
-    const runner = options.runner ?? run;
+    const runner = options.runner ?? exec_run;
     const detect = options.detectEngine ?? ((env) => detectEngine(env, runner));
     const buildLocalImage = options.buildLocalImage ?? kanikoImage;
     const now = options.now ?? Date.now;
@@ -11733,6 +21308,7 @@ function createKanikoBackend(options = {}) {
         const env = toolEnv(ctx.env);
         const invocation = kanikoInvocation(ctx, p.pushMode, options.cacheRepo?.(ctx));
         let lastRun;
+        let lastOutput;
         let pushStarted;
         try {
             await runContainer({ image: p.image, args: invocation.args, mounts: invocation.mounts, network: 'host', pull: p.pull }, {
@@ -11742,7 +21318,13 @@ function createKanikoBackend(options = {}) {
                 secrets: ctx.secrets,
                 timeoutMs: BUILD_TIMEOUT_MS,
                 onLine: (_stream, line) => {
-                    lastRun = runInstruction(line) ?? lastRun;
+                    const instruction = runInstruction(line);
+                    if (instruction) {
+                        lastRun = instruction;
+                        lastOutput = undefined;
+                    }
+                    else if (lastRun)
+                        lastOutput = stepOutputLine(line) ?? lastOutput;
                     if (pushStarted === undefined && isPushStart(line))
                         pushStarted = now();
                     ctx.log(line);
@@ -11757,7 +21339,9 @@ function createKanikoBackend(options = {}) {
                 exitCode: error.code,
                 platform: ctx.leg.platform,
                 lastRun,
+                lastOutput,
                 dockerfile: invocation.dockerfile,
+                addedLines: invocation.addedLines,
                 target: ctx.spec.config.target,
                 destination: invocation.destination,
             });
@@ -11767,11 +21351,18 @@ function createKanikoBackend(options = {}) {
         const digest = (0,external_node_fs_namespaceObject.existsSync)(invocation.digestFile) ? (0,external_node_fs_namespaceObject.readFileSync)(invocation.digestFile, 'utf8').trim() : '';
         if (!isDigest(digest))
             throw new Error(`kaniko: the executor succeeded but wrote no digest (${invocation.digestFile}: "${digest}")`);
-        if (p.pushMode === 'scratch-tag')
-            return { digest, pushMs: pushStarted === undefined ? 0 : kanikoDone - pushStarted };
+        if (p.pushMode === 'scratch-tag') {
+            // The executor pushed to the scratch tag already (no skopeo to push the layout by digest):
+            // the check comes after that push, and a failed leg leaves its image under the scratch tag
+            // only, which the merge never publishes.
+            const verifyMs = await verifyLayoutArch(ctx, invocation.layoutDir, digest);
+            return { digest, pushMs: pushStarted === undefined ? 0 : kanikoDone - pushStarted, verifyMs };
+        }
+        // Before anything of the image leaves this machine.
+        const verifyMs = await verifyLayoutArch(ctx, invocation.layoutDir, digest);
         if (p.pushMode === 'none') {
             ctx.log(`built ${digest}; push disabled: nothing pushed`);
-            return { digest, pushMs: 0 };
+            return { digest, pushMs: 0, verifyMs };
         }
         const pushStart = now();
         await pusher.push({
@@ -11784,7 +21375,7 @@ function createKanikoBackend(options = {}) {
             onLine: ctx.log,
             workDir: ctx.workDir,
         });
-        return { digest, pushMs: now() - pushStart, compressedSize: layoutManifestSize(invocation.layoutDir, digest) };
+        return { digest, pushMs: now() - pushStart, compressedSize: layoutManifestSize(invocation.layoutDir, digest), verifyMs };
     }
     return {
         name: 'kaniko',
@@ -11802,6 +21393,68 @@ function createKanikoBackend(options = {}) {
 }
 const kanikoBackend = createKanikoBackend();
 
+;// CONCATENATED MODULE: ./src/core/goPackages.ts
+// The Go packages a ko app can build without an import_path: the commands under cmd/ (the layout
+// that makes detection pick ko), else the module directory itself. Detection (plan time) and the
+// ko backend (leg time) both ask here, so a choice the plan accepts is the one the leg builds.
+
+
+/** ko's prefix for "this must be a Go import path" (ko pkg/build/strict.go, StrictScheme). */
+const KO_STRICT_SCHEME = 'ko://';
+/**
+ * The import path ko builds from an import_path as written: ko strips `ko://` before it resolves
+ * the path (ko v0.19.1 pkg/build/strict.go newRef, pkg/build/gobuilds.go builder), so
+ * `ko://./cmd/app` names the package `./cmd/app`.
+ */
+function stripKoScheme(importPath) {
+    return importPath.startsWith(KO_STRICT_SCHEME) ? importPath.slice(KO_STRICT_SCHEME.length) : importPath;
+}
+function entries(dir) {
+    try {
+        return (0,external_node_fs_namespaceObject.readdirSync)(dir, { withFileTypes: true });
+    }
+    catch {
+        return [];
+    }
+}
+/** A file the go command compiles into the package (test files are not). */
+const isGoSource = (entry) => entry.isFile() && entry.name.endsWith('.go') && !entry.name.endsWith('_test.go');
+/**
+ * The go command skips directories whose name starts with `.` or `_`, and `testdata`
+ * (`go help packages`).
+ */
+const goSkips = (name) => name.startsWith('.') || name.startsWith('_') || name === 'testdata';
+/** True when `dir` itself holds Go source files (it is a package). */
+function holdsGoFiles(dir) {
+    return entries(dir).some(isGoSource);
+}
+/**
+ * The packages directly under `<dir>/cmd/`, as paths relative to `dir` (`cmd/cli`, `cmd/server`),
+ * sorted: each subdirectory of cmd/ holding a Go source file, and cmd/ itself when it holds one.
+ * Empty when there is no cmd/ or nothing in it is a package.
+ */
+function commandPackages(dir) {
+    const cmd = (0,external_node_path_namespaceObject.join)(dir, 'cmd');
+    const found = entries(cmd)
+        .filter((entry) => entry.isDirectory() && !goSkips(entry.name) && holdsGoFiles((0,external_node_path_namespaceObject.join)(cmd, entry.name)))
+        .map((entry) => `cmd/${entry.name}`)
+        .sort();
+    return holdsGoFiles(cmd) ? ['cmd', ...found] : found;
+}
+/**
+ * What ko builds when ko_config.import_path is unset: the one package under cmd/, else the
+ * directory itself when it holds Go files. `{ choices }` when cmd/ holds several packages (the
+ * config must pick one); `{}` when there is nothing to build.
+ */
+function defaultGoPackage(dir) {
+    const commands = commandPackages(dir);
+    if (commands.length === 1)
+        return { importPath: `./${commands[0]}` };
+    if (commands.length > 1)
+        return { choices: commands };
+    return holdsGoFiles(dir) ? { importPath: '.' } : {};
+}
+
 ;// CONCATENATED MODULE: ./src/tools/crane.ts
 // crane pushes an OCI image layout to a registry BY DIGEST (repository@sha256:...), which creates
 // no tag. It is go-containerregistry, the library ko itself uses, so it authenticates the same way
@@ -11813,7 +21466,7 @@ function pushLayoutArgs(opts) {
     return ['push', ...(opts.insecure ? ['--insecure'] : []), opts.layoutDir, `${opts.repository}@${opts.digest}`];
 }
 /** `crane push` of the layout by digest; crane prints the reference it wrote, which is checked. */
-function cranePusher(runner = run) {
+function cranePusher(runner = exec_run) {
     return {
         tool: 'crane',
         async push(request) {
@@ -11829,7 +21482,7 @@ function cranePusher(runner = run) {
 }
 /** `crane version` prints a bare version, e.g. v0.22.1. */
 async function craneVersion(env) {
-    const { stdout } = await run('crane', ['version'], { env });
+    const { stdout } = await exec_run('crane', ['version'], { env });
     return stdout.trim();
 }
 
@@ -11898,6 +21551,19 @@ function koLayoutDir(workDir, temp = (0,external_node_os_namespaceObject.tmpdir)
         return { dir: outside, temporary: true };
     throw new Error(`ko cannot write an OCI layout to ${inWorkDir} or under ${temp}: ko accepts only a-z 0-9 _ - . / in that path; set TMPDIR to such a directory`);
 }
+/**
+ * One `--image-label`/`--image-annotation` value. Both are pflag StringSlice flags (ko v0.19.1
+ * pkg/commands/options/build.go), whose value pflag reads as one CSV record (pflag v1.0.10
+ * string_slice.go readAsCSV, encoding/csv): an unquoted `,` would split a value in two and a `"`
+ * would fail the parse. Quoting the entry as one CSV field keeps it whole; ko then splits it at
+ * the first `=` (pkg/commands/resolver.go).
+ */
+function koSliceEntry(key, value) {
+    return `"${`${key}=${value}`.replace(/"/g, '""')}"`;
+}
+function metadataFlags(flag, map) {
+    return Object.entries(map ?? {}).map(([key, value]) => `--${flag}=${koSliceEntry(key, value)}`);
+}
 /** The exact command line and environment of one `ko build`, without touching the disk. */
 function koInvocation(opts, layoutDir, userConfig) {
     const configPath = (0,external_node_path_namespaceObject.join)(opts.workDir, 'ko', '.ko.yaml');
@@ -11922,6 +21588,11 @@ function koInvocation(opts, layoutDir, userConfig) {
         '--sbom=none',
         '--platform',
         opts.platform,
+        ...metadataFlags('image-label', opts.labels),
+        ...metadataFlags('image-annotation', opts.annotations),
+        // cobra reads flags after positional arguments: without `--` an import path from the config
+        // like `--image-refs=FILE` would be one of ko's options.
+        '--',
         opts.importPath,
     ];
     return { args, env, configPath, configText: koConfigText(userConfig, opts), layoutDir };
@@ -11941,7 +21612,7 @@ async function koBuild(opts) {
     if (opts.koCache)
         (0,external_node_fs_namespaceObject.mkdirSync)(opts.koCache, { recursive: true });
     try {
-        const result = await run('ko', inv.args, { ...toolRunOptions({ ...opts, env: inv.env }, stripGoLogTime), cwd: opts.cwd });
+        const result = await exec_run('ko', inv.args, { ...toolRunOptions({ ...opts, env: inv.env }, stripGoLogTime), cwd: opts.cwd });
         return {
             digest: layoutImageDigest(inv.layoutDir, 'ko'),
             layoutDir: inv.layoutDir,
@@ -11957,7 +21628,7 @@ async function koBuild(opts) {
 }
 /** `ko version` prints a bare version, e.g. v0.19.1. */
 async function koVersion(env) {
-    const { stdout } = await run('ko', ['version'], { env });
+    const { stdout } = await exec_run('ko', ['version'], { env });
     return stdout.trim();
 }
 
@@ -11973,32 +21644,21 @@ async function koVersion(env) {
 
 
 
-function isDir(path) {
-    try {
-        return (0,external_node_fs_namespaceObject.statSync)(path).isDirectory();
-    }
-    catch {
-        return false;
-    }
-}
+
+
+
 /**
  * The package to build when ko_config.import_path is unset: the one package under cmd/ (the layout
- * that made detection pick ko), else the directory itself when it holds Go files.
+ * that made detection pick ko), else the directory itself when it holds Go files. The plan refuses
+ * the other cases already (core/detect.ts); this stays for a leg built without a plan.
  */
 function defaultImportPath(sourceDir) {
-    const cmd = (0,external_node_path_namespaceObject.join)(sourceDir, 'cmd');
-    if (isDir(cmd)) {
-        const packages = (0,external_node_fs_namespaceObject.readdirSync)(cmd)
-            .filter((name) => isDir((0,external_node_path_namespaceObject.join)(cmd, name)))
-            .sort();
-        if (packages.length === 1)
-            return `./cmd/${packages[0]}`;
-        if (packages.length > 1) {
-            throw new UserError(`ko_config.import_path is not set and cmd/ holds ${packages.length} packages: set it to one of ${packages.map((p) => `./cmd/${p}`).join(', ')}`);
-        }
+    const { importPath, choices } = defaultGoPackage(sourceDir);
+    if (importPath)
+        return importPath;
+    if (choices) {
+        throw new UserError(`ko_config.import_path is not set and cmd/ holds ${choices.length} packages: set it to one of ${choices.map((p) => `./${p}`).join(', ')}`);
     }
-    if ((0,external_node_fs_namespaceObject.readdirSync)(sourceDir).some((name) => name.endsWith('.go')))
-        return '.';
     throw new UserError(`ko_config.import_path is not set and ${sourceDir} has neither cmd/<package> nor Go files: set ko_config.import_path`);
 }
 /**
@@ -12036,6 +21696,8 @@ function koBuildOptions(ctx, userConfig) {
         flags: expandList(ko.flags ?? [], ctx.env, 'ko_config.flags'),
         workDir: ctx.workDir,
         koCache: ctx.env.KOCACHE || (0,external_node_path_namespaceObject.join)(ctx.cacheDir, 'kocache'),
+        labels: ctx.metadata.labels,
+        annotations: ctx.metadata.annotations,
         env,
         secrets: ctx.secrets,
         onLine: ctx.log,
@@ -12068,11 +21730,18 @@ const koBackend = {
         const options = koBuildOptions(ctx, readUserKoConfig(ctx.sourceDir)?.config);
         if (options.baseImage)
             ctx.log(`base image ${options.baseImage}`);
-        const built = await koBuild(options);
+        const built = await koBuild(options).catch((error) => {
+            // The compiler's or ko's own error, not ko's command line.
+            if (error instanceof ToolError)
+                throw new Error(`ko: ${koFailureReason(error.stderr) ?? error.message}`);
+            throw error;
+        });
         try {
+            // Before anything of the image leaves this machine.
+            const verifyMs = await verifyLayoutArch(ctx, built.layoutDir, built.digest);
             if (!ctx.target.push) {
                 ctx.log(`built ${built.digest}; push disabled: nothing pushed`);
-                return { digest: built.digest, pushMs: 0 };
+                return { digest: built.digest, pushMs: 0, verifyMs };
             }
             ctx.log(`pushing ${ctx.target.repository}@${built.digest}`);
             const pushMs = await cranePusher().push({
@@ -12085,7 +21754,7 @@ const koBackend = {
                 onLine: ctx.log,
                 workDir: ctx.workDir,
             });
-            return { digest: built.digest, pushMs, compressedSize: layoutManifestSize(built.layoutDir, built.digest) };
+            return { digest: built.digest, pushMs, compressedSize: layoutManifestSize(built.layoutDir, built.digest), verifyMs };
         }
         finally {
             if (built.layoutIsTemporary)
@@ -12093,447 +21762,6 @@ const koBackend = {
         }
     },
 };
-
-;// CONCATENATED MODULE: ./src/tools/imagetools.ts
-// `docker buildx imagetools`: creates multi-arch indexes from per-platform digests and reads
-// manifests back from the registry. It needs only registry access, no Docker daemon.
-//
-// Which binary: the one buildx lookup of buildx.ts (resolveBuildxCommand), once per environment.
-//
-// Plain http: buildx speaks http to 127.0.0.1:PORT and localhost:PORT without any config
-// (verified with distribution 2.8). Any other plain-http or self-signed registry needs a buildx
-// builder whose buildkitd.toml marks it (`[registry."host:port"] http = true, insecure = true`):
-// imagetools reads that section from the builder's stored config (buildx's GetImageConfig), so
-// create the builder with `docker buildx create --config buildkitd.toml ...` and pass its name
-// as `builder` (or set BUILDX_BUILDER). The builder need not be running for imagetools.
-
-
-
-
-
-const DEFAULT_TIMEOUT_MS = 5 * 60 * 1000;
-/** `docker buildx imagetools` or `buildx imagetools`, as resolveBuildxCommand finds buildx. */
-async function resolveImagetoolsCommand(env, runner = run) {
-    return [...(await resolveBuildxCommand(env, runner)), 'imagetools'];
-}
-function parseJson(text, what) {
-    try {
-        return JSON.parse(text);
-    }
-    catch (error) {
-        throw new Error(`${what}: output is not JSON (${messageOf(error)}): ${text.slice(0, 200)}`);
-    }
-}
-const AUTH_FAILURE = /\b(401 Unauthorized|403 Forbidden|authentication required|UNAUTHORIZED|DENIED)\b/;
-/** A refused request gets a hint at the login, the usual cause. */
-function withAuthHint(error, env) {
-    if (!(error instanceof ToolError) || !AUTH_FAILURE.test(error.message))
-        return error;
-    const config = env.DOCKER_CONFIG ? `DOCKER_CONFIG=${env.DOCKER_CONFIG}` : 'the default docker config (no DOCKER_CONFIG set)';
-    const hint = `hint: the registry refused the request; check the registry login (credentials are read from ${config})`;
-    return new ToolError(`${error.message}\n${hint}`, error.command, error.code, error.stdout, error.stderr);
-}
-function builderArgs(builder) {
-    return builder ? ['--builder', builder] : [];
-}
-function createImagetools(runner = run) {
-    const commands = new Map();
-    const command = (env) => {
-        const key = [env.PATH, env.DOCKER_CONFIG, env.HOME].join('\0');
-        let found = commands.get(key);
-        if (!found) {
-            found = resolveImagetoolsCommand(env, runner);
-            // A failed lookup is not cached: the user may install buildx and retry in the same process.
-            found.catch(() => commands.delete(key));
-            commands.set(key, found);
-        }
-        return found;
-    };
-    const imagetools = async (env, args, options) => {
-        const [cmd, ...lead] = await command(env);
-        try {
-            return await runner(cmd, [...lead, ...args], { env, timeoutMs: DEFAULT_TIMEOUT_MS, ...options });
-        }
-        catch (error) {
-            throw withAuthHint(error, env);
-        }
-    };
-    const inspectText = async (ref, format, env, options) => {
-        const result = await imagetools(env, ['inspect', ...builderArgs(options.builder), ...format, ref], {
-            secrets: options.secrets,
-            timeoutMs: options.timeoutMs,
-        });
-        return result.stdout;
-    };
-    const inspectRaw = async (ref, env = process.env, options = {}) => {
-        const data = parseJson(await inspectText(ref, ['--raw'], env, options), `imagetools inspect --raw ${ref}`);
-        if (!data || typeof data !== 'object' || Array.isArray(data))
-            throw new Error(`imagetools inspect --raw ${ref}: not a manifest object`);
-        return data;
-    };
-    return {
-        async createIndex(options) {
-            if (options.tags.length === 0)
-                throw new Error('createIndex: no tags to create');
-            if (options.sources.length === 0)
-                throw new Error(`createIndex ${options.tags[0]}: no source manifests`);
-            const args = [
-                'create',
-                '--progress',
-                'plain',
-                ...builderArgs(options.builder),
-                ...(options.preferIndex === false ? ['--prefer-index=false'] : []),
-                ...options.tags.flatMap((tag) => ['-t', tag]),
-                ...options.sources,
-            ];
-            const log = options.log;
-            await imagetools(options.env ?? process.env, args, {
-                secrets: options.secrets,
-                timeoutMs: options.timeoutMs,
-                onLine: log ? (_stream, line) => log(line) : undefined,
-            });
-        },
-        async planIndex(options) {
-            if (options.sources.length === 0)
-                throw new Error('planIndex: no source manifests');
-            const result = await imagetools(options.env ?? process.env, ['create', '--dry-run', ...builderArgs(options.builder), ...options.sources], {
-                secrets: options.secrets,
-                timeoutMs: options.timeoutMs,
-            });
-            const data = parseJson(result.stdout, `imagetools create --dry-run ${options.sources.join(' ')}`);
-            if (!data || typeof data !== 'object' || Array.isArray(data))
-                throw new Error('imagetools create --dry-run: not a manifest object');
-            return data;
-        },
-        inspectRaw,
-        async indexDigest(ref, env = process.env, options = {}) {
-            // .Manifest is the descriptor the registry resolved the reference to; its digest is the one
-            // a pull by tag gets (the e2e test checks it against the sha256 of the raw bytes).
-            const data = parseJson(await inspectText(ref, ['--format', '{{json .Manifest}}'], env, options), `imagetools inspect ${ref}`);
-            if (!isDigest(data.digest)) {
-                throw new Error(`imagetools inspect ${ref}: no sha256 digest in the output`);
-            }
-            return data.digest;
-        },
-        async imageConfig(ref, env = process.env, options = {}) {
-            const data = parseJson(await inspectText(ref, ['--format', '{{json .Image}}'], env, options), `imagetools inspect ${ref}`);
-            if (!data || typeof data !== 'object' || Array.isArray(data))
-                throw new Error(`imagetools inspect ${ref}: no image config in the output`);
-            const config = data;
-            // A single manifest's config has rootfs; an index gives {platform: config}.
-            if ('rootfs' in config || 'history' in config)
-                return config;
-            const wanted = options.platform;
-            const key = Object.keys(config).find((k) => wanted !== undefined && samePlatform(k, wanted));
-            if (!key)
-                throw new Error(`imagetools inspect ${ref}: no image config for ${wanted ?? 'a platform'} (has ${Object.keys(config).join(', ') || 'none'})`);
-            return config[key];
-        },
-        async manifestCompressedSize(ref, env = process.env, options = {}) {
-            const raw = await inspectRaw(ref, env, options);
-            if (isIndex(raw))
-                throw new Error(`${ref} is an image index, not a platform manifest: pass repository@digest of one platform`);
-            const size = compressedSize(raw);
-            if (size === undefined)
-                throw new Error(`${ref}: the manifest has no config or a blob without a size`);
-            return size;
-        },
-    };
-}
-const defaults = createImagetools();
-const createIndex = defaults.createIndex;
-const planIndex = defaults.planIndex;
-const inspectRaw = defaults.inspectRaw;
-const indexDigest = defaults.indexDigest;
-const manifestCompressedSize = defaults.manifestCompressedSize;
-const imageConfig = defaults.imageConfig;
-/** The real imagetools, for callers that take an injectable one. */
-const defaultImagetools = defaults;
-
-;// CONCATENATED MODULE: external "node:stream"
-const external_node_stream_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
-;// CONCATENATED MODULE: external "node:stream/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
-;// CONCATENATED MODULE: ./src/tools/download.ts
-// Downloads of pinned tool releases. A release is trusted only by the SHA-256 pinned in our code,
-// never by where it came from: the bytes stream to a temp file beside the destination while being
-// hashed, and only a matching file is renamed into place (atomically, so a cache never holds half
-// a file). A destination that already has the pinned hash is a cache hit and is not fetched again.
-
-
-
-
-
-
-const SHA256 = /^[a-f0-9]{64}$/;
-/** Thrown when the downloaded bytes are not the pinned ones; the partial file is already gone. */
-class ChecksumMismatchError extends Error {
-    url;
-    expected;
-    got;
-    constructor(url, expected, got) {
-        super(`checksum mismatch for ${url}: expected sha256 ${expected}, got ${got}`);
-        this.url = url;
-        this.expected = expected;
-        this.got = got;
-        this.name = 'ChecksumMismatchError';
-    }
-}
-async function sha256File(path) {
-    const hash = (0,external_node_crypto_namespaceObject.createHash)('sha256');
-    await (0,promises_namespaceObject.pipeline)((0,external_node_fs_namespaceObject.createReadStream)(path), hash);
-    return hash.digest('hex');
-}
-/** Resolves to dest once it holds the bytes whose SHA-256 is `sha256` (lowercase hex). */
-async function downloadVerified(url, sha256, dest, options = {}) {
-    const expected = sha256.toLowerCase();
-    if (!SHA256.test(expected))
-        throw new Error(`downloadVerified ${url}: "${sha256}" is not a SHA-256 (64 hex digits)`);
-    if ((0,external_node_fs_namespaceObject.existsSync)(dest) && (await sha256File(dest)) === expected) {
-        options.log?.(`${(0,external_node_path_namespaceObject.basename)(dest)}: cached, checksum ok`);
-        return dest;
-    }
-    (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_namespaceObject.dirname)(dest), { recursive: true });
-    // Same directory as dest, so the final rename never crosses filesystems.
-    const partial = (0,external_node_path_namespaceObject.join)((0,external_node_path_namespaceObject.dirname)(dest), `.${(0,external_node_path_namespaceObject.basename)(dest)}.${process.pid}.${Date.now()}.partial`);
-    const doFetch = options.fetch ?? fetch;
-    const signal = options.timeoutMs !== undefined ? AbortSignal.timeout(options.timeoutMs) : undefined;
-    try {
-        options.log?.(`downloading ${url}`);
-        const response = await doFetch(url, { redirect: 'follow', signal }).catch((error) => {
-            throw new Error(`GET ${url} failed: ${messageOf(error)}`);
-        });
-        if (!response.ok || !response.body)
-            throw new Error(`GET ${url} failed: HTTP ${response.status} ${response.statusText}`.trimEnd());
-        const hash = (0,external_node_crypto_namespaceObject.createHash)('sha256');
-        const hashing = new external_node_stream_namespaceObject.Transform({
-            transform(chunk, _encoding, done) {
-                hash.update(chunk);
-                done(null, chunk);
-            },
-        });
-        await (0,promises_namespaceObject.pipeline)(external_node_stream_namespaceObject.Readable.fromWeb(response.body), hashing, (0,external_node_fs_namespaceObject.createWriteStream)(partial));
-        const got = hash.digest('hex');
-        if (got !== expected)
-            throw new ChecksumMismatchError(url, expected, got);
-        (0,external_node_fs_namespaceObject.renameSync)(partial, dest);
-        return dest;
-    }
-    finally {
-        (0,external_node_fs_namespaceObject.rmSync)(partial, { force: true });
-    }
-}
-
-;// CONCATENATED MODULE: ./src/tools/spin.ts
-// The Spin CLI: its pinned release, how to install it, and its build/push command lines.
-//
-// Flags (spinframework/spin v3.4.0 src/commands/{build,registry}.rs): `spin build --from MANIFEST`
-// and `spin registry push --from MANIFEST [--insecure] [--annotation KEY=VALUE]... REFERENCE`.
-// --insecure makes Spin's OCI client speak plain http (ClientProtocol::Http), which a local
-// registry needs. --annotation (registry.rs:74-77, parsed by spin_common::arg_parser::parse_kv:
-// split at the first '=') sets a manifest annotation; an explicit one wins over the ones Spin
-// infers (crates/oci/src/client.rs:833-893 all_annotations), and without one Spin stamps
-// org.opencontainers.image.created with the time of the push, so no two pushes share a digest.
-// Registry auth: Spin's own `spin registry login` store first, then the docker config
-// (DOCKER_CONFIG). The push prints "Pushed with digest sha256:..." when the registry returns the
-// manifest URL with a digest.
-//
-// The pinned release and its checksums are in tool-pins.json (src/core/toolPins.ts).
-
-
-
-
-
-
-
-function spinTarball(version, arch) {
-    return `spin-${version}-linux-${arch}.tar.gz`;
-}
-function spinReleaseUrl(version, arch) {
-    return `https://github.com/spinframework/spin/releases/download/${version}/${spinTarball(version, arch)}`;
-}
-/** Spin's name for this machine's architecture (Node's process.arch in, release suffix out). */
-function spinArch(nodeArch = process.arch) {
-    if (nodeArch === 'x64')
-        return 'amd64';
-    if (nodeArch === 'arm64')
-        return 'aarch64';
-    throw new UserError(`Spin publishes no Linux release for this machine's architecture (${nodeArch})`);
-}
-function pinnedChecksum(version, arch) {
-    const sha = SPIN_CHECKSUMS[version]?.[arch];
-    if (!sha)
-        throw new UserError(`no pinned checksum for spin ${version} on ${arch}`);
-    return sha;
-}
-/**
- * Installs the pinned Spin release into dir; resolves to the binary's path. dir is a cache that
- * may have been restored from anywhere (@actions/cache on runners), so nothing in it is trusted:
- * the tarball is hashed again (and fetched again when it does not match), and the binary is
- * unpacked again from it, every time, before anything runs it.
- */
-async function installSpin(o) {
-    const version = o.version ?? SPIN_VERSION;
-    const arch = o.arch ?? spinArch();
-    const release = o.release ?? { url: spinReleaseUrl(version, arch), sha256: pinnedChecksum(version, arch) };
-    const binDir = (0,external_node_path_namespaceObject.join)(o.dir, `spin-${version}-linux-${arch}`);
-    const binary = (0,external_node_path_namespaceObject.join)(binDir, 'spin');
-    const tarball = await (o.download ?? downloadVerified)(release.url, release.sha256, (0,external_node_path_namespaceObject.join)(o.dir, spinTarball(version, arch)), {
-        log: o.log,
-        timeoutMs: 10 * 60 * 1000,
-    });
-    // The tarball was just verified (or found verified in the cache): unpacking again is cheap and
-    // guarantees the binary matches it.
-    (0,external_node_fs_namespaceObject.mkdirSync)(binDir, { recursive: true });
-    await (o.runner ?? run)('tar', ['-xzf', tarball, '-C', binDir, 'spin']);
-    if (!(0,external_node_fs_namespaceObject.existsSync)(binary))
-        throw new Error(`${spinTarball(version, arch)} holds no spin binary`);
-    return binary;
-}
-/** "spin 3.4.0 (abc1234 2025-...)" -> "3.4.0". */
-function parseSpinVersion(stdout) {
-    return /spin\s+v?(\d+\.\d+\.\d+\S*)/.exec(stdout)?.[1] ?? stdout.trim().split('\n')[0];
-}
-function spinBuildArgs(manifest) {
-    return ['build', '--from', manifest];
-}
-/**
- * Each annotation goes as one `--annotation=KEY=VALUE` argument: the `=` form keeps a value that
- * starts with `-` a value, and parse_kv splits at the first `=`, so a key never holds one.
- */
-function spinPushArgs(manifest, reference, insecure, annotations = []) {
-    const flags = annotations.map(([key, value]) => {
-        if (!key || key.includes('='))
-            throw new Error(`spin: annotation key "${key}" must be non-empty and hold no "="`);
-        return `--annotation=${key}=${value}`;
-    });
-    return ['registry', 'push', '--from', manifest, ...(insecure ? ['--insecure'] : []), ...flags, reference];
-}
-/** The digest `spin registry push` reports, if the registry told it. */
-function parsePushedDigest(stdout) {
-    return new RegExp(`Pushed with digest (${DIGEST_PATTERN})`).exec(stdout)?.[1];
-}
-
-;// CONCATENATED MODULE: ./src/backends/spin.ts
-// Spin backend: one wasi/wasm32 leg. `spin build` in the manifest's directory, then
-// `spin registry push` of the app as an OCI artifact (one manifest, no index). Spin can only push
-// to a tag, so the leg pushes to its scratch tag hephy-leg-<leg id> and records the digest; the
-// merge puts the real tags on that digest. The digest comes from the push's output, or, when the
-// registry did not return it, from reading the scratch tag back. With push off the leg is
-// `spin build` alone: Spin assembles the OCI artifact only while pushing, so there is no digest.
-// The push sets org.opencontainers.image.created to the commit time: Spin would stamp the time of
-// the push, and the same inputs would never give the same digest.
-//
-// The CLI: `spin` on PATH when present; on GitHub runners the pinned release is downloaded
-// (SHA-256 checked) into the backend's cache dir; elsewhere a missing CLI is a clear error.
-
-
-
-
-
-
-
-
-
-
-const SPIN_PLATFORM = 'wasi/wasm32';
-const SPIN_NOT_INSTALLED = `the Spin CLI is not installed; hephy-builder installs it on GitHub runners; locally install it from https://spinframework.dev/ (hephy-builder pins spin ${SPIN_VERSION})`;
-function spinManifest(ctx) {
-    const rel = ctx.spec.config.spin_config?.manifest_path ?? 'spin.toml';
-    const path = (0,external_node_path_namespaceObject.resolve)(ctx.sourceDir, rel);
-    if (!(0,external_node_fs_namespaceObject.existsSync)(path) || !(0,external_node_fs_namespaceObject.statSync)(path).isFile())
-        throw new UserError(`spin_config.manifest_path ${rel}: no such file in ${ctx.sourceDir}`);
-    return { dir: (0,external_node_path_namespaceObject.dirname)(path), file: (0,external_node_path_namespaceObject.basename)(path) };
-}
-/** RFC 3339 UTC, to the second: 1700000000 -> 2023-11-14T22:13:20Z. */
-function rfc3339(secondsSinceEpoch) {
-    return new Date(secondsSinceEpoch * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-/**
- * The manifest annotations of the push. Spin has annotations only (no image labels), so every
- * piece of OCI metadata of a Spin image goes here.
- */
-function spinAnnotations(ctx) {
-    const annotations = [];
-    if (ctx.sourceDateEpoch !== undefined)
-        annotations.push(['org.opencontainers.image.created', rfc3339(ctx.sourceDateEpoch)]);
-    // The image's other OCI annotations (source, revision, version, user `annotations:`) join here.
-    return annotations;
-}
-function createSpinBackend(options = {}) {
-    const runner = options.runner ?? run;
-    const now = options.now ?? Date.now;
-    const resolveDigest = options.resolveDigest ?? ((reference, env) => createImagetools().indexDigest(reference, env));
-    const binaries = new WeakMap();
-    async function locate(ctx) {
-        const known = binaries.get(ctx);
-        if (known)
-            return known;
-        if (ctx.leg.platform !== SPIN_PLATFORM) {
-            throw new UserError(`the spin backend builds only ${SPIN_PLATFORM}, not ${ctx.leg.platform}`);
-        }
-        const env = toolEnv(ctx.env);
-        let binary = exec_which('spin', env.PATH);
-        if (!binary) {
-            if (!ctx.onRunner)
-                throw new UserError(SPIN_NOT_INSTALLED);
-            ctx.log(`installing spin ${SPIN_VERSION} (checksum-verified release) into ${ctx.cacheDir}`);
-            binary = await installSpin({ dir: ctx.cacheDir, arch: options.arch, download: options.download, runner, log: ctx.log });
-        }
-        binaries.set(ctx, binary);
-        return binary;
-    }
-    async function build(ctx) {
-        const spin = await locate(ctx);
-        const env = toolEnv(ctx.env);
-        const manifest = spinManifest(ctx);
-        const reference = `${ctx.target.repository}:${scratchTag(ctx.leg.id)}`;
-        const runOptions = { cwd: manifest.dir, env, secrets: ctx.secrets, onLine: (_s, line) => ctx.log(line) };
-        await runner(spin, spinBuildArgs(manifest.file), { ...runOptions, timeoutMs: 60 * 60 * 1000 });
-        if (!ctx.target.push) {
-            ctx.log('built; push disabled: nothing pushed (Spin knows the artifact digest only by pushing it)');
-            return { pushMs: 0 };
-        }
-        const annotations = spinAnnotations(ctx);
-        if (ctx.sourceDateEpoch === undefined)
-            ctx.log('no commit time (not a git checkout): Spin stamps the push time as created, so this digest will not repeat');
-        const pushStart = now();
-        const pushed = await runner(spin, spinPushArgs(manifest.file, reference, ctx.target.insecure, annotations), {
-            ...runOptions,
-            timeoutMs: 30 * 60 * 1000,
-        });
-        const pushMs = now() - pushStart;
-        const digest = parsePushedDigest(pushed.stdout) ?? (await resolveDigest(reference, env));
-        if (!isDigest(digest))
-            throw new Error(`spin: cannot tell the digest pushed to ${reference} (got "${digest}")`);
-        return { digest, pushMs };
-    }
-    return {
-        name: 'spin',
-        async setup(ctx) {
-            const spin = await locate(ctx);
-            const version = await runner(spin, ['--version'], { env: toolEnv(ctx.env), secrets: ctx.secrets, timeoutMs: 60_000 });
-            return parseSpinVersion(version.stdout);
-        },
-        build,
-    };
-}
-const spinBackend = createSpinBackend();
-
-;// CONCATENATED MODULE: ./src/backends/index.ts
-
-
-
-
-const backends = {
-    ko: koBackend,
-    kaniko: kanikoBackend,
-    buildkit: buildkitBackend,
-    spin: spinBackend,
-};
-function backendFor(name) {
-    return backends[name];
-}
 
 ;// CONCATENATED MODULE: ./node_modules/zod/v4/core/util.js
 
@@ -22070,6 +31298,561 @@ function preprocess(fn, schema) {
     });
 }
 
+;// CONCATENATED MODULE: ./src/core/annotations.ts
+// What a label or annotation may be, wherever it comes from (build-config.yaml, an action input, a
+// CLI flag, a leg record), and the OCI keys hephy-builder sets itself.
+//
+// Keys: the OCI image spec (annotations.md) asks for reverse-domain names (`com.example.myKey`) and
+// Docker's label guidelines for alphanumerics joined by single `.` or `-`; we take that form and
+// also allow `_`. Nothing else: every tool splits `KEY=VALUE` at the first `=` (ko
+// pkg/commands/resolver.go, Kaniko pkg/config/args.go keyValueArg, Spin parse_kv) and buildx reads
+// what comes before a `:` as the annotation's level (util/buildflags/export.go ParseAnnotations),
+// so `=`, `:` and `[` can never be part of a key; a key never starts with `-`.
+// Values: one line of text (no control characters), at most MAX_VALUE_LENGTH characters; they
+// always travel inside one `--flag=KEY=VALUE` argument, so a value is never read as an option.
+
+
+/** The `org.opencontainers.image.*` keys (OCI image spec annotations.md, "Pre-Defined Annotation Keys"). */
+const OCI_KEYS = {
+    created: 'org.opencontainers.image.created',
+    revision: 'org.opencontainers.image.revision',
+    version: 'org.opencontainers.image.version',
+    source: 'org.opencontainers.image.source',
+    url: 'org.opencontainers.image.url',
+    title: 'org.opencontainers.image.title',
+    description: 'org.opencontainers.image.description',
+    licenses: 'org.opencontainers.image.licenses',
+};
+/**
+ * Keys a user cannot set: hephy-builder writes them from the commit it built (revision) and that
+ * commit's time (created), and a label that says otherwise would misstate what the image holds.
+ */
+const RESERVED_KEYS = [OCI_KEYS.revision, OCI_KEYS.created];
+const MAX_KEY_LENGTH = 255;
+/** A value always goes into one argv element; the kernel caps one at 128 KiB, we stay far below. */
+const MAX_VALUE_LENGTH = 4096;
+const KEY = /^[A-Za-z0-9]+(?:[._-][A-Za-z0-9]+)*$/;
+// eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
+const CONTROL = /[\u0000-\u001F\u007F]/;
+const KEY_FORM = 'letters and digits joined by single . _ or -, e.g. com.example.team';
+/** Why `key` is not a usable label or annotation key, or undefined when it is. */
+function keyProblem(key) {
+    if (key.length === 0)
+        return 'a key must not be empty';
+    if (key.length > MAX_KEY_LENGTH)
+        return `a key is at most ${MAX_KEY_LENGTH} characters, this one has ${key.length}`;
+    if (!KEY.test(key))
+        return `a key is ${KEY_FORM}`;
+    return undefined;
+}
+/** Why `value` is not a usable label or annotation value, or undefined when it is. */
+function valueProblem(value) {
+    if (value.length > MAX_VALUE_LENGTH)
+        return `a value is at most ${MAX_VALUE_LENGTH} characters, this one has ${value.length}`;
+    if (CONTROL.test(value))
+        return 'a value is one line of text, without control characters';
+    return undefined;
+}
+function reservedProblem(key) {
+    return RESERVED_KEYS.includes(key) ? `${key} is set by hephy-builder from the commit built; it cannot be given` : undefined;
+}
+const keySchema = schemas_string().superRefine((key, ctx) => {
+    const problem = keyProblem(key);
+    if (problem)
+        ctx.addIssue({ code: 'custom', message: problem });
+});
+const userKeySchema = keySchema.superRefine((key, ctx) => {
+    const problem = reservedProblem(key);
+    if (problem)
+        ctx.addIssue({ code: 'custom', message: problem });
+});
+const valueSchema = schemas_string().superRefine((value, ctx) => {
+    const problem = valueProblem(value);
+    if (problem)
+        ctx.addIssue({ code: 'custom', message: problem });
+});
+/** A map of labels or annotations as the user gives it (build-config.yaml): no reserved key. */
+const userMetadataMap = record(userKeySchema, valueSchema);
+/** A map of annotations as hephy-builder wrote it (a leg record): any valid key. */
+const metadataMap = record(keySchema, valueSchema);
+/** A single value of ours (description, licenses) under the same rules as any value. */
+const metadataValue = valueSchema;
+/**
+ * `KEY=VALUE` entries (the lines of an action input, repeated CLI flags) as a map; blank entries
+ * are skipped, a later entry wins over an earlier one with the same key.
+ * @throws UserError naming `source` (e.g. `input labels`, `--label`) and the entry.
+ */
+function parseMetadataEntries(entries, source) {
+    const out = {};
+    for (const raw of entries) {
+        const entry = raw.replace(/\r$/, '');
+        if (entry.trim() === '')
+            continue;
+        const at = entry.indexOf('=');
+        if (at < 0)
+            throw new UserError(`${source}: expected KEY=VALUE, got \`${shortText(entry)}\``);
+        const key = entry.slice(0, at).trim();
+        const value = entry.slice(at + 1);
+        const problem = keyProblem(key) ?? reservedProblem(key) ?? valueProblem(value);
+        if (problem)
+            throw new UserError(`${source}: ${problem} (in \`${shortText(entry)}\`)`);
+        out[key] = value;
+    }
+    return out;
+}
+/** The lines of a multi-line action input, as entries for parseMetadataEntries. */
+function metadataLines(text) {
+    return text.split('\n');
+}
+function shortText(text) {
+    // eslint-disable-next-line no-control-regex -- shown escaped, never raw
+    const flat = text.replace(/[\u0000-\u001F\u007F]/g, '?');
+    return flat.length > 80 ? `${flat.slice(0, 77)}...` : flat;
+}
+
+;// CONCATENATED MODULE: ./src/tools/imagetools.ts
+// `docker buildx imagetools`: creates multi-arch indexes from per-platform digests and reads
+// manifests back from the registry. It needs only registry access, no Docker daemon.
+//
+// Which binary: the one buildx lookup of buildx.ts (resolveBuildxCommand), once per environment.
+//
+// Plain http: buildx speaks http to 127.0.0.1:PORT and localhost:PORT without any config
+// (verified with distribution 2.8). Any other plain-http or self-signed registry needs a buildx
+// builder whose buildkitd.toml marks it (`[registry."host:port"] http = true, insecure = true`):
+// imagetools reads that section from the builder's stored config (buildx's GetImageConfig), so
+// create the builder with `docker buildx create --config buildkitd.toml ...` and pass its name
+// as `builder` (or set BUILDX_BUILDER). The builder need not be running for imagetools.
+
+
+
+
+
+const DEFAULT_TIMEOUT_MS = 5 * 60 * 1000;
+/** `docker buildx imagetools` or `buildx imagetools`, as resolveBuildxCommand finds buildx. */
+async function resolveImagetoolsCommand(env, runner = exec_run) {
+    return [...(await resolveBuildxCommand(env, runner)), 'imagetools'];
+}
+function parseJson(text, what) {
+    try {
+        return JSON.parse(text);
+    }
+    catch (error) {
+        throw new Error(`${what}: output is not JSON (${messageOf(error)}): ${text.slice(0, 200)}`);
+    }
+}
+const AUTH_FAILURE = /\b(401 Unauthorized|403 Forbidden|authentication required|UNAUTHORIZED|DENIED)\b/;
+/** A refused request gets a hint at the login, the usual cause. */
+function withAuthHint(error, env) {
+    if (!(error instanceof ToolError) || !AUTH_FAILURE.test(error.message))
+        return error;
+    const config = env.DOCKER_CONFIG ? `DOCKER_CONFIG=${env.DOCKER_CONFIG}` : 'the default docker config (no DOCKER_CONFIG set)';
+    const hint = `hint: the registry refused the request; check the registry login (credentials are read from ${config})`;
+    return new ToolError(`${error.message}\n${hint}`, error.command, error.code, error.stdout, error.stderr);
+}
+function builderArgs(builder) {
+    return builder ? ['--builder', builder] : [];
+}
+/** One `--annotation=index:KEY=VALUE` argument per entry. */
+function indexAnnotationArgs(annotations) {
+    return Object.entries(annotations ?? {}).map(([key, value]) => `--annotation=index:${key}=${value}`);
+}
+function createImagetools(runner = exec_run) {
+    const commands = new Map();
+    const command = (env) => {
+        const key = [env.PATH, env.DOCKER_CONFIG, env.HOME].join('\0');
+        let found = commands.get(key);
+        if (!found) {
+            found = resolveImagetoolsCommand(env, runner);
+            // A failed lookup is not cached: the user may install buildx and retry in the same process.
+            found.catch(() => commands.delete(key));
+            commands.set(key, found);
+        }
+        return found;
+    };
+    const imagetools = async (env, args, options) => {
+        const [cmd, ...lead] = await command(env);
+        try {
+            return await runner(cmd, [...lead, ...args], { env, timeoutMs: DEFAULT_TIMEOUT_MS, ...options });
+        }
+        catch (error) {
+            throw withAuthHint(error, env);
+        }
+    };
+    const inspectText = async (ref, format, env, options) => {
+        const result = await imagetools(env, ['inspect', ...builderArgs(options.builder), ...format, ref], {
+            secrets: options.secrets,
+            timeoutMs: options.timeoutMs,
+        });
+        return result.stdout;
+    };
+    const inspectRaw = async (ref, env = process.env, options = {}) => {
+        const data = parseJson(await inspectText(ref, ['--raw'], env, options), `imagetools inspect --raw ${ref}`);
+        if (!data || typeof data !== 'object' || Array.isArray(data))
+            throw new Error(`imagetools inspect --raw ${ref}: not a manifest object`);
+        return data;
+    };
+    return {
+        async createIndex(options) {
+            if (options.tags.length === 0)
+                throw new Error('createIndex: no tags to create');
+            if (options.sources.length === 0)
+                throw new Error(`createIndex ${options.tags[0]}: no source manifests`);
+            const args = [
+                'create',
+                '--progress',
+                'plain',
+                ...builderArgs(options.builder),
+                ...(options.preferIndex === false ? ['--prefer-index=false'] : []),
+                ...indexAnnotationArgs(options.annotations),
+                ...options.tags.flatMap((tag) => ['-t', tag]),
+                ...options.sources,
+            ];
+            const log = options.log;
+            await imagetools(options.env ?? process.env, args, {
+                secrets: options.secrets,
+                timeoutMs: options.timeoutMs,
+                onLine: log ? (_stream, line) => log(line) : undefined,
+            });
+        },
+        async planIndex(options) {
+            if (options.sources.length === 0)
+                throw new Error('planIndex: no source manifests');
+            const result = await imagetools(options.env ?? process.env, ['create', '--dry-run', ...builderArgs(options.builder), ...indexAnnotationArgs(options.annotations), ...options.sources], {
+                secrets: options.secrets,
+                timeoutMs: options.timeoutMs,
+            });
+            const data = parseJson(result.stdout, `imagetools create --dry-run ${options.sources.join(' ')}`);
+            if (!data || typeof data !== 'object' || Array.isArray(data))
+                throw new Error('imagetools create --dry-run: not a manifest object');
+            // fmt.Printf("%s\n", dt): the document is everything but the one newline buildx adds.
+            return { manifest: data, digest: digestOf(result.stdout.replace(/\n$/, '')) };
+        },
+        inspectRaw,
+        async indexDigest(ref, env = process.env, options = {}) {
+            // .Manifest is the descriptor the registry resolved the reference to; its digest is the one
+            // a pull by tag gets (the e2e test checks it against the sha256 of the raw bytes).
+            const data = parseJson(await inspectText(ref, ['--format', '{{json .Manifest}}'], env, options), `imagetools inspect ${ref}`);
+            if (!isDigest(data.digest)) {
+                throw new Error(`imagetools inspect ${ref}: no sha256 digest in the output`);
+            }
+            return data.digest;
+        },
+        async imageConfig(ref, env = process.env, options = {}) {
+            const data = parseJson(await inspectText(ref, ['--format', '{{json .Image}}'], env, options), `imagetools inspect ${ref}`);
+            if (!data || typeof data !== 'object' || Array.isArray(data))
+                throw new Error(`imagetools inspect ${ref}: no image config in the output`);
+            const config = data;
+            // A single manifest's config has rootfs; an index gives {platform: config}.
+            if ('rootfs' in config || 'history' in config)
+                return config;
+            const wanted = options.platform;
+            const key = Object.keys(config).find((k) => wanted !== undefined && samePlatform(k, wanted));
+            if (!key)
+                throw new Error(`imagetools inspect ${ref}: no image config for ${wanted ?? 'a platform'} (has ${Object.keys(config).join(', ') || 'none'})`);
+            return config[key];
+        },
+        async manifestCompressedSize(ref, env = process.env, options = {}) {
+            const raw = await inspectRaw(ref, env, options);
+            if (isIndex(raw))
+                throw new Error(`${ref} is an image index, not a platform manifest: pass repository@digest of one platform`);
+            const size = compressedSize(raw);
+            if (size === undefined)
+                throw new Error(`${ref}: the manifest has no config or a blob without a size`);
+            return size;
+        },
+    };
+}
+const defaults = createImagetools();
+const createIndex = defaults.createIndex;
+const planIndex = defaults.planIndex;
+const inspectRaw = defaults.inspectRaw;
+const indexDigest = defaults.indexDigest;
+const manifestCompressedSize = defaults.manifestCompressedSize;
+const imageConfig = defaults.imageConfig;
+/** The real imagetools, for callers that take an injectable one. */
+const defaultImagetools = defaults;
+
+;// CONCATENATED MODULE: external "node:stream/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+;// CONCATENATED MODULE: ./src/tools/download.ts
+// Downloads of pinned tool releases. A release is trusted only by the SHA-256 pinned in our code,
+// never by where it came from: the bytes stream to a temp file beside the destination while being
+// hashed, and only a matching file is renamed into place (atomically, so a cache never holds half
+// a file). A destination that already has the pinned hash is a cache hit and is not fetched again.
+
+
+
+
+
+
+const SHA256 = /^[a-f0-9]{64}$/;
+/** Thrown when the downloaded bytes are not the pinned ones; the partial file is already gone. */
+class ChecksumMismatchError extends Error {
+    url;
+    expected;
+    got;
+    constructor(url, expected, got) {
+        super(`checksum mismatch for ${url}: expected sha256 ${expected}, got ${got}`);
+        this.url = url;
+        this.expected = expected;
+        this.got = got;
+        this.name = 'ChecksumMismatchError';
+    }
+}
+async function sha256File(path) {
+    const hash = (0,external_node_crypto_namespaceObject.createHash)('sha256');
+    await (0,promises_namespaceObject.pipeline)((0,external_node_fs_namespaceObject.createReadStream)(path), hash);
+    return hash.digest('hex');
+}
+/** Resolves to dest once it holds the bytes whose SHA-256 is `sha256` (lowercase hex). */
+async function downloadVerified(url, sha256, dest, options = {}) {
+    const expected = sha256.toLowerCase();
+    if (!SHA256.test(expected))
+        throw new Error(`downloadVerified ${url}: "${sha256}" is not a SHA-256 (64 hex digits)`);
+    if ((0,external_node_fs_namespaceObject.existsSync)(dest) && (await sha256File(dest)) === expected) {
+        options.log?.(`${(0,external_node_path_namespaceObject.basename)(dest)}: cached, checksum ok`);
+        return dest;
+    }
+    (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_namespaceObject.dirname)(dest), { recursive: true });
+    // Same directory as dest, so the final rename never crosses filesystems.
+    const partial = (0,external_node_path_namespaceObject.join)((0,external_node_path_namespaceObject.dirname)(dest), `.${(0,external_node_path_namespaceObject.basename)(dest)}.${process.pid}.${Date.now()}.partial`);
+    const doFetch = options.fetch ?? fetch;
+    const signal = options.timeoutMs !== undefined ? AbortSignal.timeout(options.timeoutMs) : undefined;
+    try {
+        options.log?.(`downloading ${url}`);
+        const response = await doFetch(url, { redirect: 'follow', signal }).catch((error) => {
+            throw new Error(`GET ${url} failed: ${messageOf(error)}`);
+        });
+        if (!response.ok || !response.body)
+            throw new Error(`GET ${url} failed: HTTP ${response.status} ${response.statusText}`.trimEnd());
+        const hash = (0,external_node_crypto_namespaceObject.createHash)('sha256');
+        const hashing = new external_node_stream_namespaceObject.Transform({
+            transform(chunk, _encoding, done) {
+                hash.update(chunk);
+                done(null, chunk);
+            },
+        });
+        await (0,promises_namespaceObject.pipeline)(external_node_stream_namespaceObject.Readable.fromWeb(response.body), hashing, (0,external_node_fs_namespaceObject.createWriteStream)(partial));
+        const got = hash.digest('hex');
+        if (got !== expected)
+            throw new ChecksumMismatchError(url, expected, got);
+        (0,external_node_fs_namespaceObject.renameSync)(partial, dest);
+        return dest;
+    }
+    finally {
+        (0,external_node_fs_namespaceObject.rmSync)(partial, { force: true });
+    }
+}
+
+;// CONCATENATED MODULE: ./src/tools/spin.ts
+// The Spin CLI: its pinned release, how to install it, and its build/push command lines.
+//
+// Flags (spinframework/spin v3.4.0 src/commands/{build,registry}.rs): `spin build --from MANIFEST`
+// and `spin registry push --from MANIFEST [--insecure] [--annotation KEY=VALUE]... REFERENCE`.
+// --insecure makes Spin's OCI client speak plain http (ClientProtocol::Http), which a local
+// registry needs. --annotation (registry.rs:74-77, parsed by spin_common::arg_parser::parse_kv:
+// split at the first '=') sets a manifest annotation; an explicit one wins over the ones Spin
+// infers (crates/oci/src/client.rs:833-893 all_annotations), and without one Spin stamps
+// org.opencontainers.image.created with the time of the push, so no two pushes share a digest.
+// Registry auth: Spin's own `spin registry login` store first, then the docker config
+// (DOCKER_CONFIG). The push prints "Pushed with digest sha256:..." when the registry returns the
+// manifest URL with a digest.
+//
+// The pinned release and its checksums are in tool-pins.json (src/core/toolPins.ts).
+
+
+
+
+
+
+
+function spinTarball(version, arch) {
+    return `spin-${version}-linux-${arch}.tar.gz`;
+}
+function spinReleaseUrl(version, arch) {
+    return `https://github.com/spinframework/spin/releases/download/${version}/${spinTarball(version, arch)}`;
+}
+/** Spin's name for this machine's architecture (Node's process.arch in, release suffix out). */
+function spinArch(nodeArch = process.arch) {
+    if (nodeArch === 'x64')
+        return 'amd64';
+    if (nodeArch === 'arm64')
+        return 'aarch64';
+    throw new UserError(`Spin publishes no Linux release for this machine's architecture (${nodeArch})`);
+}
+function pinnedChecksum(version, arch) {
+    const sha = SPIN_CHECKSUMS[version]?.[arch];
+    if (!sha)
+        throw new UserError(`no pinned checksum for spin ${version} on ${arch}`);
+    return sha;
+}
+/**
+ * Installs the pinned Spin release into dir; resolves to the binary's path. dir is a cache that
+ * may have been restored from anywhere (@actions/cache on runners), so nothing in it is trusted:
+ * the tarball is hashed again (and fetched again when it does not match), and the binary is
+ * unpacked again from it, every time, before anything runs it.
+ */
+async function installSpin(o) {
+    const version = o.version ?? SPIN_VERSION;
+    const arch = o.arch ?? spinArch();
+    const release = o.release ?? { url: spinReleaseUrl(version, arch), sha256: pinnedChecksum(version, arch) };
+    const binDir = (0,external_node_path_namespaceObject.join)(o.dir, `spin-${version}-linux-${arch}`);
+    const binary = (0,external_node_path_namespaceObject.join)(binDir, 'spin');
+    const tarball = await (o.download ?? downloadVerified)(release.url, release.sha256, (0,external_node_path_namespaceObject.join)(o.dir, spinTarball(version, arch)), {
+        log: o.log,
+        timeoutMs: 10 * 60 * 1000,
+    });
+    // The tarball was just verified (or found verified in the cache): unpacking again is cheap and
+    // guarantees the binary matches it.
+    (0,external_node_fs_namespaceObject.mkdirSync)(binDir, { recursive: true });
+    await (o.runner ?? exec_run)('tar', ['-xzf', tarball, '-C', binDir, 'spin']);
+    if (!(0,external_node_fs_namespaceObject.existsSync)(binary))
+        throw new Error(`${spinTarball(version, arch)} holds no spin binary`);
+    return binary;
+}
+/** "spin 3.4.0 (abc1234 2025-...)" -> "3.4.0". */
+function parseSpinVersion(stdout) {
+    return /spin\s+v?(\d+\.\d+\.\d+\S*)/.exec(stdout)?.[1] ?? stdout.trim().split('\n')[0];
+}
+function spinBuildArgs(manifest) {
+    return ['build', '--from', manifest];
+}
+/**
+ * Each annotation goes as one `--annotation=KEY=VALUE` argument: the `=` form keeps a value that
+ * starts with `-` a value, and parse_kv splits at the first `=`, so a key never holds one.
+ */
+function spinPushArgs(manifest, reference, insecure, annotations = []) {
+    const flags = annotations.map(([key, value]) => {
+        if (!key || key.includes('='))
+            throw new Error(`spin: annotation key "${key}" must be non-empty and hold no "="`);
+        return `--annotation=${key}=${value}`;
+    });
+    return ['registry', 'push', '--from', manifest, ...(insecure ? ['--insecure'] : []), ...flags, reference];
+}
+/** The digest `spin registry push` reports, if the registry told it. */
+function parsePushedDigest(stdout) {
+    return new RegExp(`Pushed with digest (${DIGEST_PATTERN})`).exec(stdout)?.[1];
+}
+
+;// CONCATENATED MODULE: ./src/backends/spin.ts
+// Spin backend: one wasi/wasm32 leg. `spin build` in the manifest's directory, then
+// `spin registry push` of the app as an OCI artifact (one manifest, no index). Spin can only push
+// to a tag, so the leg pushes to its scratch tag hephy-leg-<leg id> and records the digest; the
+// merge puts the real tags on that digest. The digest comes from the push's output, or, when the
+// registry did not return it, from reading the scratch tag back. With push off the leg is
+// `spin build` alone: Spin assembles the OCI artifact only while pushing, so there is no digest.
+// The push carries the image's OCI annotations (core/imageMetadata.ts), among them
+// org.opencontainers.image.created = the commit time: Spin would stamp the time of the push, and
+// the same inputs would never give the same digest.
+//
+// The CLI: `spin` on PATH when present; on GitHub runners the pinned release is downloaded
+// (SHA-256 checked) into the backend's cache dir; elsewhere a missing CLI is a clear error.
+
+
+
+
+
+
+
+
+
+
+
+
+const SPIN_PLATFORM = 'wasi/wasm32';
+const SPIN_NOT_INSTALLED = `the Spin CLI is not installed; hephy-builder installs it on GitHub runners; locally install it from https://spinframework.dev/ (hephy-builder pins spin ${SPIN_VERSION})`;
+function spinManifest(ctx) {
+    const rel = ctx.spec.config.spin_config?.manifest_path ?? 'spin.toml';
+    const path = (0,external_node_path_namespaceObject.resolve)(ctx.sourceDir, rel);
+    if (!(0,external_node_fs_namespaceObject.existsSync)(path) || !(0,external_node_fs_namespaceObject.statSync)(path).isFile())
+        throw new UserError(`spin_config.manifest_path ${rel}: no such file in ${ctx.sourceDir}`);
+    return { dir: (0,external_node_path_namespaceObject.dirname)(path), file: (0,external_node_path_namespaceObject.basename)(path) };
+}
+/**
+ * The manifest annotations of the push: all of the image's (core/imageMetadata.ts), the commit
+ * time as `org.opencontainers.image.created` among them. Spin has annotations only (no image
+ * config, so no labels): every piece of OCI metadata of a Spin image goes here.
+ */
+function spinAnnotations(ctx) {
+    return Object.entries(ctx.metadata.annotations);
+}
+function createSpinBackend(options = {}) {
+    const runner = options.runner ?? exec_run;
+    const now = options.now ?? Date.now;
+    const resolveDigest = options.resolveDigest ?? ((reference, env) => createImagetools().indexDigest(reference, env));
+    const binaries = new WeakMap();
+    async function locate(ctx) {
+        const known = binaries.get(ctx);
+        if (known)
+            return known;
+        if (ctx.leg.platform !== SPIN_PLATFORM) {
+            throw new UserError(`the spin backend builds only ${SPIN_PLATFORM}, not ${ctx.leg.platform}`);
+        }
+        const env = toolEnv(ctx.env);
+        let binary = exec_which('spin', env.PATH);
+        if (!binary) {
+            if (!ctx.onRunner)
+                throw new UserError(SPIN_NOT_INSTALLED);
+            ctx.log(`installing spin ${SPIN_VERSION} (checksum-verified release) into ${ctx.cacheDir}`);
+            binary = await installSpin({ dir: ctx.cacheDir, arch: options.arch, download: options.download, runner, log: ctx.log });
+        }
+        binaries.set(ctx, binary);
+        return binary;
+    }
+    async function build(ctx) {
+        const spin = await locate(ctx);
+        const env = toolEnv(ctx.env);
+        const manifest = spinManifest(ctx);
+        const reference = `${ctx.target.repository}:${scratchTag(ctx.leg.id)}`;
+        const runOptions = { cwd: manifest.dir, env, secrets: ctx.secrets, onLine: (_s, line) => ctx.log(line) };
+        await runner(spin, spinBuildArgs(manifest.file), { ...runOptions, timeoutMs: 60 * 60 * 1000 });
+        // Before the push: what `spin build` made must be WebAssembly.
+        const verifyMs = verifySpinArtifacts(ctx, manifest.dir, (0,external_node_fs_namespaceObject.readFileSync)((0,external_node_path_namespaceObject.resolve)(manifest.dir, manifest.file), 'utf8'));
+        if (!ctx.target.push) {
+            ctx.log('built; push disabled: nothing pushed (Spin knows the artifact digest only by pushing it)');
+            return { pushMs: 0, verifyMs };
+        }
+        const annotations = spinAnnotations(ctx);
+        if (!annotations.some(([key]) => key === OCI_KEYS.created))
+            ctx.log('no commit time (not a git checkout): Spin stamps the push time as created, so this digest will not repeat');
+        const pushStart = now();
+        const pushed = await runner(spin, spinPushArgs(manifest.file, reference, ctx.target.insecure, annotations), {
+            ...runOptions,
+            timeoutMs: 30 * 60 * 1000,
+        });
+        const pushMs = now() - pushStart;
+        const digest = parsePushedDigest(pushed.stdout) ?? (await resolveDigest(reference, env));
+        if (!isDigest(digest))
+            throw new Error(`spin: cannot tell the digest pushed to ${reference} (got "${digest}")`);
+        return { digest, pushMs, verifyMs };
+    }
+    return {
+        name: 'spin',
+        async setup(ctx) {
+            const spin = await locate(ctx);
+            const version = await runner(spin, ['--version'], { env: toolEnv(ctx.env), secrets: ctx.secrets, timeoutMs: 60_000 });
+            return parseSpinVersion(version.stdout);
+        },
+        build,
+    };
+}
+const spinBackend = createSpinBackend();
+
+;// CONCATENATED MODULE: ./src/backends/index.ts
+
+
+
+
+const backends = {
+    ko: koBackend,
+    kaniko: kanikoBackend,
+    buildkit: buildkitBackend,
+    spin: spinBackend,
+};
+function backendFor(name) {
+    return backends[name];
+}
+
 ;// CONCATENATED MODULE: ./src/core/backendTraits.ts
 // What hephy-builder knows about each build backend outside its own file, in one table. Every
 // place that used to compare a backend's name (the config checks, detection, default platforms,
@@ -22086,7 +31869,9 @@ const BACKEND_TRAITS = {
         defaultPlatforms: CONTAINER_PLATFORMS,
         input: 'dockerfile',
         buildkitSyntax: false,
+        crossCompiles: false,
         runnerTools: [],
+        runsForeignCode: true,
         localTools: ['kaniko', 'containers-conf', 'binfmt'],
         localServices: [],
         actionsCache: false,
@@ -22094,8 +31879,8 @@ const BACKEND_TRAITS = {
             kanikoImage: {
                 name: 'kaniko-image',
                 value: 'REF',
-                help: 'Kaniko executor image (default: built locally from source)',
-                description: 'Kaniko executor image for kaniko builds (required when any app uses kaniko); pin it by digest.',
+                help: 'Kaniko executor image, pinned by digest (default: built from the pinned Go module)',
+                description: 'Kaniko executor image for kaniko builds, pinned by digest (a tag alone draws a warning). Empty: built on the runner from the pinned Go module, verified by the Go checksum database.',
             },
         },
     },
@@ -22106,7 +31891,9 @@ const BACKEND_TRAITS = {
         defaultPlatforms: CONTAINER_PLATFORMS,
         configSection: 'ko_config',
         input: 'go-module',
+        crossCompiles: true,
         runnerTools: ['ko', 'crane'],
+        runsForeignCode: false,
         localTools: ['ko', 'crane'],
         localServices: [],
         actionsCache: true,
@@ -22125,7 +31912,11 @@ const BACKEND_TRAITS = {
         defaultPlatforms: CONTAINER_PLATFORMS,
         input: 'dockerfile',
         buildkitSyntax: true,
+        // RUN steps run as the target platform; a Dockerfile that cross-compiles from
+        // --platform=$BUILDPLATFORM still runs its final stage's RUN steps emulated.
+        crossCompiles: false,
         runnerTools: [],
+        runsForeignCode: true,
         localTools: ['buildkit', 'binfmt'],
         localServices: ['buildkitd'],
         actionsCache: false,
@@ -22137,7 +31928,9 @@ const BACKEND_TRAITS = {
         defaultPlatforms: ['wasi/wasm32'],
         configSection: 'spin_config',
         input: 'spin-manifest',
+        crossCompiles: true,
         runnerTools: [],
+        runsForeignCode: false,
         localTools: [],
         localServices: [],
         // The pinned Spin CLI the backend installs into its cache dir; installSpin hashes the tarball
@@ -22182,25 +31975,114 @@ function readBackendOptions(read) {
     return options;
 }
 
+;// CONCATENATED MODULE: ./src/core/reference.ts
+// The OCI distribution grammar of image references, as the registry client of every tool we drive
+// (buildx, crane, ko, skopeo) checks it: github.com/distribution/reference v0.6.0, regexp.go and
+// reference.go. A reference that fails here would fail at push time, after other tags moved, so
+// the plan checks every final reference with these functions before anything builds.
+//
+//   tag            [\w][\w.-]{0,127}           (\w is [A-Za-z0-9_] in Go's regexp)
+//   path component [a-z0-9]+ ((?:[._]|__|[-]+) [a-z0-9]+)*
+//   repository     [domain[:port]/] component (/ component)*; the path (without the domain)
+//                  is at most 255 characters (RepositoryNameTotalLengthMax, checked in Parse)
+/** distribution/reference: a tag is at most 128 characters. */
+const TAG_MAX_LENGTH = 128;
+/** distribution/reference RepositoryNameTotalLengthMax: the repository path, without the registry host. */
+const REPOSITORY_PATH_MAX_LENGTH = 255;
+const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
+const DOMAIN = new RegExp(`^(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[a-fA-F0-9:]+\\])(?::[0-9]+)?$`);
+/** Why `tag` is not a valid tag, or undefined when it is. */
+function tagProblem(tag) {
+    if (tag.length === 0)
+        return 'a tag cannot be empty';
+    if (tag.length > TAG_MAX_LENGTH)
+        return `the tag \`${tag}\` is ${tag.length} characters long, over the limit of ${TAG_MAX_LENGTH}`;
+    if (!TAG.test(tag)) {
+        const bad = [...new Set(tag.replace(/[A-Za-z0-9_.-]/g, ''))].join('');
+        return bad
+            ? `the tag \`${tag}\` has characters a tag cannot have (\`${bad}\`): only letters, digits, _ . -`
+            : `the tag \`${tag}\` starts with \`${tag[0]}\`: a tag starts with a letter, a digit or _`;
+    }
+    return undefined;
+}
+/** Splits `host[:port]/path` the way distribution/reference's splitDomain does for our references (the host always given). */
+function splitRepository(repository) {
+    const slash = repository.indexOf('/');
+    const first = slash < 0 ? repository : repository.slice(0, slash);
+    // A first component with a dot or a port, or localhost, is the registry host.
+    if (slash >= 0 && (first.includes('.') || first.includes(':') || first === 'localhost' || first.startsWith('[')))
+        return { domain: first, path: repository.slice(slash + 1) };
+    return { domain: '', path: repository };
+}
+/** Why `repository` (host[:port]/path, no tag) is not a valid repository name, or undefined. */
+function repositoryProblem(repository) {
+    const { domain, path } = splitRepository(repository);
+    if (domain && !DOMAIN.test(domain))
+        return `the registry host \`${domain}\` is not a valid host[:port]`;
+    if (path.length > REPOSITORY_PATH_MAX_LENGTH)
+        return `the repository name \`${path}\` is ${path.length} characters long, over the limit of ${REPOSITORY_PATH_MAX_LENGTH}`;
+    const bad = path.split('/').find((component) => !PATH_COMPONENT.test(component));
+    if (bad !== undefined)
+        return `the repository name \`${path}\` has an invalid component \`${bad}\`: lowercase letters and digits, separated by . _ __ or -`;
+    return undefined;
+}
+/** Why `reference` (repository:tag) is not valid, or undefined. The tag is after the last `:` that follows the last `/`. */
+function referenceProblem(reference) {
+    const slash = reference.lastIndexOf('/');
+    const colon = reference.lastIndexOf(':');
+    if (colon <= slash)
+        return `\`${reference}\` has no tag`;
+    return repositoryProblem(reference.slice(0, colon)) ?? tagProblem(reference.slice(colon + 1));
+}
+/**
+ * docker/metadata-action's tag sanitising (src/meta.ts, sanitizeTag): every run of characters a tag
+ * cannot have becomes one `-`. `feature/x-y` -> `feature-x-y`.
+ */
+function sanitizeTag(text) {
+    return text.replace(/[^a-zA-Z0-9._-]+/g, '-');
+}
+/**
+ * A git ref name (branch, tag, upstream_ref) made a valid tag: sanitised as metadata-action does,
+ * and without the leading `.`/`-` a tag cannot start with. Empty when nothing is left.
+ */
+function tagFromName(name) {
+    return sanitizeTag(name).replace(/^[.-]+/, '');
+}
+
 ;// CONCATENATED MODULE: ./src/core/config/schema.ts
 // The build-config.yaml schema. One zod schema is the single source of truth: it validates files,
 // generates the published JSON Schema, and its key list drives "did you mean" hints and the README
 // reference table.
 
 
+
+
 // The backend names come from the table of backend traits; re-exported for the config's users.
 
 const CONFIG_FILE_NAME = 'build-config.yaml';
-const tagPattern = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const buildArgPattern = /^[A-Za-z_][A-Za-z0-9_]*=.*$/s;
 const nonEmpty = (what) => schemas_string().min(1, { message: `${what} must not be empty` });
 const relativePath = (what) => schemas_string().refine((p) => !p.startsWith('/'), { message: `${what} must be relative to the config's directory` });
 const platformString = schemas_string().describe('A platform as os/arch[/variant], e.g. linux/amd64, linux/arm64, wasi/wasm32');
 const platformList = array(platformString).min(1, { message: 'platforms must list at least one platform' });
-const tagList = array(schemas_string().regex(tagPattern, { message: 'a tag is 1-128 characters of letters, digits, _ . - and cannot start with . or -' }));
+// The OCI grammar's own check (core/reference.ts), so the message names the tag, its length and the limit.
+const tagList = array(schemas_string().superRefine((tag, ctx) => {
+    const problem = tagProblem(tag);
+    if (problem)
+        ctx.addIssue({ code: 'custom', message: problem });
+}));
+const tagRules = union([schemas_string(), array(schemas_string())]);
+// A branch, tag or commit as git-check-ref-format(1) allows one (no space, ~ ^ : ? * [ \\ or ..),
+// and never an option: git reads a value starting with - as one (`--upload-pack=CMD` runs CMD).
+const gitRefPattern = /^(?!-)(?!.*\.\.)[^\s~^:?*[\\]+$/;
 const envList = array(schemas_string().regex(buildArgPattern, { message: 'expected KEY=VALUE' }));
 const koConfigSchema = strictObject({
-    import_path: nonEmpty('import_path').describe('Go import path or ./relative package to build, e.g. ./cmd/server').optional(),
+    import_path: schemas_string()
+        .regex(/^[^-\s]\S*$/, { message: 'expected a Go import path or ./relative package, not starting with -' })
+        .describe('Go import path or ./relative package to build, e.g. ./cmd/server')
+        .optional(),
     base_image: nonEmpty('base_image').describe('Base image for the Go binary (ko defaults to a distroless static image)').optional(),
     platforms: platformList.describe('Platforms to build; same as the top-level platforms key').optional(),
     env: envList.describe('Environment for go build, e.g. CGO_ENABLED=0').optional(),
@@ -22215,7 +32097,10 @@ const spinConfigSchema = strictObject({
 const buildConfigSchema = strictObject({
     use_local_context: schemas_boolean().describe('Build from the directory holding this file').optional(),
     upstream_repo: nonEmpty('upstream_repo').describe('A git URL to clone and build instead of the local directory').optional(),
-    upstream_ref: nonEmpty('upstream_ref').describe('Branch, tag or commit of upstream_repo to build').optional(),
+    upstream_ref: schemas_string()
+        .regex(gitRefPattern, { message: 'expected a branch, tag or commit: no spaces, no ~ ^ : ? * [ \\ or .., not starting with -' })
+        .describe('Branch, tag or commit of upstream_repo to build')
+        .optional(),
     build_backend: schemas_enum(BACKENDS)
         .describe(`${BACKENDS.join(' | ')}; absent: auto-detected`)
         .optional(),
@@ -22230,7 +32115,30 @@ const buildConfigSchema = strictObject({
         .describe('Build arguments as KEY=VALUE; ${VAR} expands from the environment')
         .optional(),
     platforms: platformList.describe('Platforms to build (default linux/amd64 and linux/arm64; spin: wasi/wasm32)').optional(),
-    additional_tags: tagList.describe('Extra tags published with the image, e.g. latest').optional(),
+    additional_tags: tagList.describe('Extra tags published with the image on the default branch and on releases, e.g. latest').optional(),
+    tags: tagRules
+        .describe('docker/metadata-action tag rules replacing the default tag table, one per line or list item, e.g. type=ref,event=branch')
+        .optional(),
+    verify_arch: schemas_boolean()
+        .describe('Check that every executable and shared library in each platform image is built for that platform (wasm: is WebAssembly) before it can be published (default true); false for images that ship foreign binaries on purpose')
+        .optional(),
+    description: metadataValue
+        .describe('One line about the image: its org.opencontainers.image.description label and annotation')
+        .optional(),
+    licenses: schemas_string()
+        .regex(/^[A-Za-z0-9(][A-Za-z0-9.+:()-]*(?: [A-Za-z0-9(][A-Za-z0-9.+:()-]*)*$/, {
+        message: 'expected an SPDX license expression, e.g. Apache-2.0 or MIT OR Apache-2.0',
+    })
+        .max(256, { message: 'an SPDX license expression is at most 256 characters' })
+        .describe('SPDX license expression of the image, e.g. Apache-2.0: its org.opencontainers.image.licenses label and annotation')
+        .optional(),
+    labels: userMetadataMap.describe('Labels of the image config, KEY: value; the labels input and --label win over them').optional(),
+    annotations: userMetadataMap
+        .describe('Annotations of each platform manifest and of the index, KEY: value; the annotations input and --annotation win over them')
+        .optional(),
+    pull_credentials: schemas_boolean()
+        .describe("kaniko: hand the run's registry login to the executor, to pull a private base image. The Dockerfile's RUN steps can read it; never given on pull requests. Default false")
+        .optional(),
     ko_config: koConfigSchema.describe('Settings of the ko backend').optional(),
     spin_config: spinConfigSchema.describe('Settings of the spin backend').optional(),
 })
@@ -22271,6 +32179,81 @@ function parseJsonDocument(text, schema, source, what, hint) {
     return parsed.data;
 }
 
+;// CONCATENATED MODULE: ./src/core/upstreamRef.ts
+// Resolving an upstream_ref to one commit at plan time, from the refs the upstream advertises
+// (`git ls-remote`), so that every leg of an upstream image builds that same commit even when the
+// branch moves while the legs start. The choice among advertised refs is the one `git fetch
+// origin <ref>` makes, so the plan names the commit a fetch of the ref would have checked out.
+/** A full object id: SHA-1 (40 hex digits) or SHA-256 (64). */
+const FULL_OBJECT_ID = /^([0-9a-f]{40}|[0-9a-f]{64})$/;
+/**
+ * The order in which git expands a short ref name, first match wins (git's refs.c
+ * `ref_rev_parse_rules`, documented in git-rev-parse(1) "SPECIFYING REVISIONS"); `git fetch
+ * origin <ref>` matches the remote's advertised refs with the same rules (remote.c
+ * `find_ref_by_name_abbrev` via `refname_match`), so a tag wins over a branch of the same name.
+ */
+const REF_RULES = ['%s', 'refs/%s', 'refs/tags/%s', 'refs/heads/%s', 'refs/remotes/%s', 'refs/remotes/%s/HEAD'];
+/** Parses `git ls-remote` output (`<oid>\t<ref>` per line); other lines are left out. */
+function parseLsRemote(text) {
+    return text
+        .split('\n')
+        .map((line) => /^([0-9a-f]{40}|[0-9a-f]{64})\t(\S+)$/.exec(line.trim()))
+        .filter((match) => match !== null)
+        .map(([, oid, name]) => ({ oid, name }));
+}
+/**
+ * The commit `ref` names among the advertised refs: the first rule of REF_RULES that matches, an
+ * annotated tag peeled to its commit (the `^{}` line ls-remote prints after it). A full object id
+ * is its own answer (no lookup needed); an abbreviated one, which no ref advertises, is left to the
+ * leg's fetch (it names one commit whenever it runs).
+ */
+function resolveAdvertisedRef(ref, advertised, repo) {
+    if (FULL_OBJECT_ID.test(ref))
+        return { ref, commit: ref };
+    const byName = new Map(advertised.map((entry) => [entry.name, entry.oid]));
+    for (const rule of REF_RULES) {
+        const name = rule.replace('%s', ref);
+        const oid = byName.get(name);
+        if (oid)
+            return { ref: name, commit: byName.get(`${name}^{}`) ?? oid };
+    }
+    if (/^[0-9a-f]{4,63}$/.test(ref))
+        return { abbreviated: ref };
+    return { problem: `upstream_ref ${ref} is not a branch or tag of ${repo}` };
+}
+
+;// CONCATENATED MODULE: ./src/core/leg.ts
+// A matrix leg as a build job receives it (the JSON of `matrix`), checked before use: it comes
+// through workflow expressions that a hand-written caller could get wrong.
+
+
+
+
+
+const label = schemas_string().min(1);
+/** A runner as `runs-on` takes it (core/runners.ts parseRunnerMap checks the labels themselves). */
+const runnerSchema = union([
+    label,
+    array(label).min(1),
+    strictObject({ group: label.optional(), labels: union([label, array(label).min(1)]).optional() }),
+]);
+const legSchema = object({
+    id: schemas_string().regex(/^[a-z0-9][a-z0-9._-]*$/),
+    image: schemas_string().min(1),
+    dir: schemas_string().min(1),
+    backend: schemas_enum(BACKENDS),
+    platform: schemas_string().min(1),
+    runner: runnerSchema,
+    emulated: schemas_boolean(),
+    upstreamCommit: schemas_string().regex(FULL_OBJECT_ID).optional(),
+});
+const LEG_HINT = "pass a leg of the plan's matrix, e.g. leg: ${{ toJSON(matrix) }}";
+function parseLeg(text, source = 'leg') {
+    if (!text.trim())
+        throw new UserError(`${source} is empty: ${LEG_HINT}`);
+    return parseJsonDocument(text, legSchema, source, 'leg', LEG_HINT);
+}
+
 ;// CONCATENATED MODULE: ./src/core/legRecord.ts
 // Leg records travel between jobs as files (artifacts on runners, a directory locally), so the
 // merge validates every record it reads instead of trusting it.
@@ -22278,7 +32261,16 @@ function parseJsonDocument(text, schema, source, what, hint) {
 
 
 
-const durations = object({ setup: schemas_number(), build: schemas_number(), push: schemas_number(), total: schemas_number() });
+
+
+const durations = object({
+    setup: schemas_number(),
+    build: schemas_number(),
+    push: schemas_number(),
+    total: schemas_number(),
+    /** The architecture check of the built image (part of build); absent when it did not run. */
+    verify: schemas_number().optional(),
+});
 const legRecordSchema = object({
     schema: literal(1),
     legId: schemas_string().min(1),
@@ -22286,21 +32278,33 @@ const legRecordSchema = object({
     dir: schemas_string(),
     platform: schemas_string().min(1),
     backend: schemas_enum(BACKENDS),
-    runner: schemas_string(),
+    runner: runnerSchema,
     repository: schemas_string().optional(),
     digest: schemas_string().regex(DIGEST).optional(),
     compressedSize: schemas_number().int().nonnegative().optional(),
     pushed: schemas_boolean().optional(),
     durationsMs: durations,
     sourceCommit: schemas_string().optional(),
+    // Checked like any user map: the merge passes them to imagetools as arguments.
+    annotations: metadataMap.optional(),
     status: schemas_enum(['success', 'failure']),
     error: schemas_string().optional(),
     startedAt: schemas_string(),
     finishedAt: schemas_string(),
 });
 /** The file (and artifact) name of a leg's record. Leg ids are already artifact-name safe. */
-function legRecordName(legId) {
-    return `hephy-leg-${legId}`;
+function legRecordName(legId, scope = '') {
+    return scope ? `hephy-${scope}-leg-${legId}` : `hephy-leg-${legId}`;
+}
+/**
+ * The artifact scope of one call of the reusable workflow: artifact names are unique per run
+ * (actions/upload-artifact v4), and a workflow that calls it twice (two roots) would otherwise
+ * upload two `hephy-plan`s. Letters, digits, `_ . -`, at most 64: safe in any artifact name.
+ */
+const ARTIFACT_SCOPE = /^[A-Za-z0-9_.-]{1,64}$/;
+/** The plan's artifact name in a scope. */
+function planArtifactName(scope = '') {
+    return scope ? `hephy-${scope}-plan` : 'hephy-plan';
 }
 /** @throws UserError naming `source` and the first problem (src/core/jsonDocument.ts). */
 function parseLegRecord(text, source) {
@@ -22327,10 +32331,10 @@ function failedLegRecord(leg, error, startedAt, durationsMs) {
 }
 
 ;// CONCATENATED MODULE: ./src/core/tags.ts
-// Where images are published and under which tags. Two conventions:
-// - single-repo (the origin project's): every image in ONE repository, tags `{image}-{YYYYMMDD}`
-//   and `{image}-{extra}` for each additional tag;
-// - per-image: `REGISTRY/PREFIX/{image}` with tags `{YYYYMMDD}`, the short commit sha and extras.
+// Where images are published. Two conventions:
+// - single-repo (the origin project's): every image in ONE repository, each tag `{image}-{tag}`;
+// - per-image: `REGISTRY/PREFIX/{image}`, tags as they are.
+// Which tags: core/tagPolicy.ts, decided at plan time.
 
 const TAG_MODES = ['single-repo', 'per-image'];
 const DEFAULT_TAG_MODE = 'per-image';
@@ -22347,6 +32351,7 @@ function parseTagMode(value, source) {
         throw new UserError(`${source}: expected one of ${TAG_MODES.join(', ')}, got \`${value}\``);
     return mode;
 }
+/** The date tag of the default policy: the run's UTC date as YYYYMMDD. */
 function dateStamp(date) {
     return date.toISOString().slice(0, 10).replace(/-/g, '');
 }
@@ -22361,19 +32366,18 @@ function repositoryFor(image, opts) {
         return joinPath(opts.registry, opts.prefix || 'images');
     return joinPath(opts.registry, opts.prefix, image);
 }
-/** Tags (without repository) of an image's multi-arch index. */
-function indexTags(image, additionalTags, opts) {
-    const date = dateStamp(opts.date);
-    const tags = opts.mode === 'single-repo'
-        ? [`${image}-${date}`, ...additionalTags.map((t) => `${image}-${t}`)]
-        : [date, ...(opts.sha ? [opts.sha.slice(0, 7)] : []), ...additionalTags];
-    return [...new Set(tags)];
+/** The per-platform variant of a tag, e.g. `20261125` on linux/arm64 -> `20261125-arm64`, linux/arm/v7 -> `-armv7`. */
+function perArchTag(tag, platform) {
+    return `${tag}-${platform.split('/').slice(1).join('')}`;
 }
-/** The per-architecture tag of one platform's manifest, e.g. app-20261125-arm64. */
-function perArchTag(image, platform, opts) {
-    const arch = platform.split('/').slice(1).join('');
-    const date = dateStamp(opts.date);
-    return opts.mode === 'single-repo' ? `${image}-${date}-${arch}` : `${date}-${arch}`;
+/**
+ * The action's and `init`'s image prefix when none is given: the repository's own `owner/name`,
+ * lower-cased (registries accept lower case only), so two repositories of one owner that both
+ * have an `api/` app publish to `owner/one/api` and `owner/two/api`, never to one `owner/api`.
+ * Falls back to the owner, then to `hephy` (the CLI's default), when the run names no repository.
+ */
+function defaultImagePrefix(repository, owner) {
+    return (repository || owner || 'hephy').toLowerCase();
 }
 
 ;// CONCATENATED MODULE: ./src/tools/git.ts
@@ -22382,10 +32386,11 @@ function perArchTag(image, platform, opts) {
 
 
 
+
 // Never wait on a credential prompt in CI or in a test.
 const gitEnv = () => ({ ...process.env, GIT_TERMINAL_PROMPT: '0' });
 async function git(cwd, args, options = {}) {
-    return run('git', args, { ...options, cwd, env: gitEnv() });
+    return exec_run('git', args, { ...options, cwd, env: gitEnv() });
 }
 const ZERO_SHA = /^0+$/;
 /**
@@ -22403,7 +32408,7 @@ async function changedFiles(root, sinceRev, options = {}) {
         return 'all';
     if (!(await hasCommit(root, sinceRev))) {
         // A shallow CI checkout may not hold the base commit yet.
-        await git(root, ['fetch', '--no-tags', '--depth=1', 'origin', sinceRev], { allowFailure: true });
+        await git(root, ['fetch', '--no-tags', '--depth=1', '--end-of-options', 'origin', sinceRev], { allowFailure: true });
         if (!(await hasCommit(root, sinceRev))) {
             throw new ToolError(`git: ${sinceRev} is not a commit of this repository (is the checkout shallow? use fetch-depth: 0)`, `git diff ${sinceRev}...HEAD`, null, '', '');
         }
@@ -22456,6 +32461,11 @@ async function repoName(root) {
     const top = await git(root, ['rev-parse', '--show-toplevel'], { allowFailure: true });
     return (0,external_node_path_namespaceObject.basename)(top.code === 0 ? top.stdout.trim() : root);
 }
+/** The URL of the `origin` remote as git has it (credentials and all: never log it), or undefined. */
+async function originUrl(root) {
+    const origin = await git(root, ['config', '--get', 'remote.origin.url'], { allowFailure: true }).catch(() => undefined);
+    return origin?.code === 0 ? origin.stdout.trim() || undefined : undefined;
+}
 /** `https://host/org/app.git`, `git@host:org/app.git`, `/srv/app/` -> `app`. */
 function nameFromUrl(url) {
     const last = url
@@ -22498,15 +32508,18 @@ async function git_shallowClone(repo, ref, dir) {
         (0,external_node_fs_namespaceObject.mkdirSync)(dir, { recursive: true });
     const secrets = urlSecrets(repo);
     await git(dir, ['init', '-q']);
-    await git(dir, ['remote', 'add', 'origin', repo], { secrets });
-    const shallow = await git(dir, ['fetch', '--no-tags', '--depth=1', 'origin', ref], { allowFailure: true, secrets });
+    // --end-of-options (git >= 2.24): a repo or ref from a build-config.yaml is never read as an
+    // option; git reads options after positional arguments, and a ref `--upload-pack=CMD` would make
+    // `git fetch` run CMD on the build host (git-fetch(1), --upload-pack).
+    await git(dir, ['remote', 'add', '--end-of-options', 'origin', repo], { secrets });
+    const shallow = await git(dir, ['fetch', '--no-tags', '--depth=1', '--end-of-options', 'origin', ref], { allowFailure: true, secrets });
     if (shallow.code === 0) {
         await git(dir, ['checkout', '-q', '--detach', 'FETCH_HEAD']);
         return headSha(dir);
     }
     await git(dir, ['fetch', '--tags', 'origin', '+refs/heads/*:refs/remotes/origin/*'], { secrets });
     for (const candidate of [ref, `origin/${ref}`, `refs/tags/${ref}`]) {
-        const found = await git(dir, ['rev-parse', '--verify', '--quiet', `${candidate}^{commit}`], { allowFailure: true });
+        const found = await git(dir, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${candidate}^{commit}`], { allowFailure: true });
         if (found.code === 0) {
             const commit = found.stdout.trim();
             await git(dir, ['checkout', '-q', '--detach', commit]);
@@ -22515,6 +32528,23 @@ async function git_shallowClone(repo, ref, dir) {
     }
     throw new ToolError(maskSecrets(`git: ${ref} is not a branch, tag or commit of ${repo}`, secrets), `git fetch origin ${ref}`, shallow.code, shallow.stdout, shallow.stderr);
 }
+/**
+ * The refs a remote advertises that could match `ref` (`git ls-remote`; no clone, one round trip),
+ * to resolve it at plan time (core/upstreamRef.ts). Asks for every ref: git's pattern matching
+ * would miss `HEAD` variants and the `^{}` lines of annotated tags only by name.
+ * @throws ToolError with git's own message when the remote cannot be reached.
+ */
+async function lsRemote(repo, cwd) {
+    const secrets = urlSecrets(repo);
+    const result = await git(cwd, ['ls-remote', '--', repo], { secrets, allowFailure: true });
+    if (result.code !== 0) {
+        // git's own reason (`fatal: repository '...' not found`), not its command line.
+        const lines = result.stderr.trim().split('\n').filter(Boolean);
+        const reason = lines.find((line) => /^(fatal|error):/.test(line)) ?? lines.pop() ?? `exit code ${result.code}`;
+        throw new ToolError(maskSecrets(`git ls-remote ${repo}: ${reason}`, secrets), `git ls-remote ${repo}`, result.code, result.stdout, result.stderr);
+    }
+    return parseLsRemote(result.stdout);
+}
 /** Credentials embedded in a clone URL (https://user:token@host/...), to mask in logs. */
 function urlSecrets(repo) {
     const match = /^[a-z][a-z0-9+.-]*:\/\/([^/@]+)@/i.exec(repo);
@@ -22522,6 +32552,590 @@ function urlSecrets(repo) {
         return [];
     const [user, password] = match[1].split(':');
     return [password ?? user].filter((s) => !!s);
+}
+
+;// CONCATENATED MODULE: ./src/core/insideRepo.ts
+// The paths of a build-config.yaml stay inside the repository: a context, Dockerfile or manifest
+// outside it would put files of the machine that builds into an image (promise 3 of the product).
+
+
+/** The real path of `p` (symlinks followed) when it exists; the lexical path otherwise. */
+function realOrLexical(p) {
+    return (0,external_node_fs_namespaceObject.existsSync)(p) ? (0,external_node_fs_namespaceObject.realpathSync)(p) : p;
+}
+function isInside(root, p) {
+    const rel = (0,external_node_path_namespaceObject.relative)(realOrLexical((0,external_node_path_namespaceObject.resolve)(root)), realOrLexical(p));
+    return rel === '' || (!(0,external_node_path_namespaceObject.isAbsolute)(rel) && rel !== '..' && !rel.startsWith(`..${'/'}`));
+}
+/**
+ * The config's local paths (context_path, dockerfile_path under it, spin_config.manifest_path, a
+ * relative ko_config.import_path) that lead outside `root`, resolved from the app directory `dir`
+ * the way the backends resolve them, symlinks followed. Empty when all stay inside.
+ */
+function pathsOutside(root, dir, config) {
+    const out = [];
+    const check = (key, value, at) => {
+        if (value !== undefined && !isInside(root, at))
+            out.push({ key, value });
+    };
+    const context = (0,external_node_path_namespaceObject.resolve)(dir, config.context_path ?? '.');
+    check(['context_path'], config.context_path, context);
+    if (config.dockerfile_path !== undefined)
+        check(['dockerfile_path'], config.dockerfile_path, (0,external_node_path_namespaceObject.resolve)(context, config.dockerfile_path));
+    const manifest = config.spin_config?.manifest_path;
+    if (manifest !== undefined)
+        check(['spin_config', 'manifest_path'], manifest, (0,external_node_path_namespaceObject.resolve)(dir, manifest));
+    const importPath = config.ko_config?.import_path;
+    if (importPath !== undefined && /^\.\.?(\/|$)/.test(importPath))
+        check(['ko_config', 'import_path'], importPath, (0,external_node_path_namespaceObject.resolve)(dir, importPath));
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/core/detect.ts
+// Which backend builds a directory, and why, in the seed's order: an explicit build_backend, then
+// go.mod + cmd/ (ko), then spin.toml (spin), then a Dockerfile (kaniko, or buildkit when the
+// Dockerfile uses features Kaniko cannot build). For local builds it also checks that the files
+// the backend needs are there, so a missing Dockerfile is a Problem at plan time rather than a
+// failed leg ten minutes later.
+
+
+
+
+
+
+
+
+const DEFAULT_DOCKERFILE = 'Dockerfile';
+/** Who builds what Kaniko cannot, for hints: buildkit. */
+const BUILDKIT_SYNTAX_BACKENDS = backendsWhere((t) => t.buildkitSyntax === true).join(' or ');
+const DEFAULT_SPIN_MANIFEST = 'spin.toml';
+function statOrUndefined(p) {
+    try {
+        // throwIfNoEntry: false avoids building an exception per missing file (most checks miss).
+        return (0,external_node_fs_namespaceObject.statSync)(p, { throwIfNoEntry: false });
+    }
+    catch {
+        return undefined; // ENOTDIR, EACCES: not there as far as building goes
+    }
+}
+const isDir = (p) => statOrUndefined(p)?.isDirectory() ?? false;
+const isFile = (p) => statOrUndefined(p)?.isFile() ?? false;
+/** `./x/y` style path for messages, always with forward slashes. */
+function shown(...parts) {
+    return external_node_path_namespaceObject.posix.normalize(parts.filter((p) => p && p !== '.').join('/') || '.');
+}
+function describeUse(use, dockerfile, builder = traitsOf('kaniko').title) {
+    return `${dockerfile} line ${use.line} uses ${use.feature}, which ${builder} cannot build`;
+}
+function detectBackend(dir, config = {}, locate, options = {}) {
+    const displayDir = options.displayDir ?? dir;
+    const configFile = options.configFile ?? shown(displayDir, CONFIG_FILE_NAME);
+    const at = locate ?? (() => ({ line: 1, column: 1 }));
+    const problems = [];
+    const problem = (path, message, hint, severity = 'error') => problems.push({ file: configFile, ...at(path), path: path.join('.'), message, hint, severity });
+    const contextPath = config.context_path ?? '.';
+    const dockerfileName = config.dockerfile_path ?? DEFAULT_DOCKERFILE;
+    const dockerfile = (0,external_node_path_namespaceObject.join)(dir, contextPath, dockerfileName);
+    const dockerfileShown = shown(displayDir, contextPath, dockerfileName);
+    const manifestName = config.spin_config?.manifest_path ?? DEFAULT_SPIN_MANIFEST;
+    const manifest = (0,external_node_path_namespaceObject.join)(dir, manifestName);
+    const upstream = config.upstream_repo !== undefined;
+    // --- 0. local paths stay inside the repository (an upstream clone is checked by its leg)
+    if (options.root && !upstream) {
+        const outside = pathsOutside(options.root, dir, config);
+        for (const { key, value } of outside) {
+            problem(key, `${value} leads outside the repository`, `paths are relative to the directory of ${CONFIG_FILE_NAME} and stay inside the repository`);
+        }
+        if (outside.length)
+            return { backend: undefined, reason: 'a path leads outside the repository', problems };
+    }
+    // --- 1. explicit build_backend: check what it builds from (core/backendTraits.ts)
+    const explicit = config.build_backend;
+    if (explicit) {
+        const reason = `build_backend: ${explicit} in ${CONFIG_FILE_NAME}`;
+        // The upstream source is not here at plan time; the leg checks it after cloning.
+        if (upstream)
+            return { backend: explicit, reason, problems };
+        const traits = traitsOf(explicit);
+        switch (traits.input) {
+            case 'dockerfile': {
+                const scan = checkDockerfile(dir, config, dockerfile, dockerfileShown, problem);
+                if (scan && !traits.buildkitSyntax) {
+                    const [hard] = scan.buildkitOnly.filter((u) => u.feature !== SYNTAX_DIRECTIVE_FEATURE);
+                    if (hard) {
+                        problem(['build_backend'], `build_backend is ${explicit}, but ${describeUse(hard, dockerfileShown, traits.title)}: ${hard.text}`, `use build_backend: ${BUILDKIT_SYNTAX_BACKENDS}`);
+                    }
+                    else if (scan.buildkitOnly.length > 0) {
+                        const [syntax] = scan.buildkitOnly;
+                        problem(['build_backend'], `${dockerfileShown} line ${syntax.line} asks for a Dockerfile frontend (${syntax.text}); ${traits.title} ignores it and uses its built-in parser`, `use build_backend: ${BUILDKIT_SYNTAX_BACKENDS} to build with that frontend`, 'warning');
+                    }
+                }
+                break;
+            }
+            case 'go-module':
+                checkKo(dir, config, displayDir, options.root, problem);
+                break;
+            case 'spin-manifest':
+                if (!isFile(manifest)) {
+                    problem(config.spin_config?.manifest_path ? ['spin_config', 'manifest_path'] : ['build_backend'], `build_backend is ${explicit}, but there is no Spin manifest ${shown(displayDir, manifestName)}`, config.spin_config?.manifest_path ? undefined : 'add spin.toml, or set spin_config.manifest_path');
+                }
+                break;
+            default: {
+                // A new kind of input (core/backendTraits.ts) needs its plan-time check here.
+                const unchecked = traits.input;
+                throw new Error(`no plan-time check for input ${String(unchecked)}`);
+            }
+        }
+        return { backend: explicit, reason, problems };
+    }
+    if (upstream) {
+        // Detection needs the sources, which only the leg clones. Kaniko is the seed's fallback.
+        problem(['upstream_repo'], 'build_backend is not set, and an upstream source cannot be inspected at plan time: building it with kaniko', `set build_backend (${BACKENDS.slice(0, -1).join(', ')} or ${BACKENDS[BACKENDS.length - 1]}) to choose`, 'warning');
+        return { backend: 'kaniko', reason: 'upstream source, no build_backend: kaniko (the fallback)', problems };
+    }
+    const hasDockerfile = isFile(dockerfile);
+    // --- 2. go.mod + cmd/ -> ko
+    // Unless ko could not tell which command to build while a Dockerfile says how: then the
+    // Dockerfile builds, and the reason says why ko was passed over.
+    let passedOverKo = '';
+    if (isFile((0,external_node_path_namespaceObject.join)(dir, 'go.mod')) && isDir((0,external_node_path_namespaceObject.join)(dir, 'cmd'))) {
+        const commands = commandPackages(dir);
+        if (commands.length > 1 && !config.ko_config?.import_path && hasDockerfile) {
+            passedOverKo = `go.mod and cmd/ found, but cmd/ holds ${commands.length} packages (${commands.join(', ')}) and ko_config.import_path names none; `;
+        }
+        else {
+            checkKo(dir, config, displayDir, options.root, problem);
+            const also = hasDockerfile ? `; ${dockerfileShown} is ignored (set build_backend: kaniko to use it)` : '';
+            return { backend: 'ko', reason: `go.mod and cmd/ found${also}`, problems };
+        }
+    }
+    // --- 3. spin manifest -> spin
+    if (isFile(manifest))
+        return { backend: 'spin', reason: `${passedOverKo}${manifestName} found`, problems };
+    // --- 4. Dockerfile -> kaniko, or buildkit for what Kaniko cannot build
+    if (hasDockerfile) {
+        const scan = checkDockerfile(dir, config, dockerfile, dockerfileShown, problem);
+        const [first] = scan?.buildkitOnly ?? [];
+        if (first)
+            return { backend: 'buildkit', reason: `${passedOverKo}${describeUse(first, dockerfileName)}`, problems };
+        return { backend: 'kaniko', reason: `${passedOverKo}${dockerfileName} found`, problems };
+    }
+    // --- 5. nothing buildable
+    if (config.context_path && !isDir((0,external_node_path_namespaceObject.join)(dir, config.context_path))) {
+        problem(['context_path'], `context_path ${shown(displayDir, config.context_path)} does not exist`);
+    }
+    problems.push({
+        file: isFile((0,external_node_path_namespaceObject.join)(dir, CONFIG_FILE_NAME)) ? configFile : displayDir,
+        line: 1,
+        column: 1,
+        path: '',
+        message: `nothing to build in ${displayDir}: no build_backend in ${CONFIG_FILE_NAME}, no go.mod with cmd/, no ${manifestName}, no ${shown(contextPath, dockerfileName)}`,
+        hint: 'add a Dockerfile, or set build_backend',
+        severity: 'error',
+    });
+    return { backend: undefined, reason: 'nothing buildable found', problems };
+}
+/** Reads and scans the Dockerfile, reporting a missing one and an unknown target stage. */
+function checkDockerfile(dir, config, dockerfile, dockerfileShown, problem) {
+    if (config.context_path && !isDir((0,external_node_path_namespaceObject.join)(dir, config.context_path))) {
+        problem(['context_path'], `context_path ${config.context_path} does not exist in this directory`);
+        return undefined;
+    }
+    let text;
+    try {
+        text = (0,external_node_fs_namespaceObject.readFileSync)(dockerfile, 'utf8');
+    }
+    catch {
+        const where = config.dockerfile_path ? ['dockerfile_path'] : ['build_backend'];
+        problem(where, `${config.build_backend ?? 'this backend'} needs a Dockerfile, but ${dockerfileShown} does not exist`, config.dockerfile_path ? 'dockerfile_path is relative to context_path' : 'add a Dockerfile, or set dockerfile_path');
+        return undefined;
+    }
+    const scan = scanDockerfile(text);
+    // Stage names compare without case, as both builders do (see stageNamed).
+    if (config.target && !stageNamed(scan, config.target)) {
+        const names = scan.stages.map((s) => s.name).filter((n) => !!n);
+        // No stage matches even without case, so a suggestion is never the refused word re-cased.
+        const meant = suggest(config.target, names);
+        problem(['target'], `target ${config.target} is not a stage of ${dockerfileShown}${names.length ? ` (stages: ${names.join(', ')})` : ' (it names no stages)'}`, meant ? `did you mean \`${meant}\`?` : undefined);
+    }
+    return scan;
+}
+/** ko needs a Go module and the package it is asked to build. */
+function checkKo(dir, config, displayDir, root, problem) {
+    const goMod = findGoMod(dir, root);
+    if (!goMod) {
+        problem(['build_backend'], `ko builds Go modules, but there is no go.mod in ${displayDir}${root ? ' or above it' : ''}`, 'run `go mod init` there');
+        return;
+    }
+    const written = config.ko_config?.import_path;
+    if (!written) {
+        checkDefaultPackage(dir, config, displayDir, problem);
+        return;
+    }
+    // `ko://` only tells ko the path must be a Go package; the path after it is checked as any other.
+    const importPath = stripKoScheme(written);
+    const where = ['ko_config', 'import_path'];
+    let packageDir;
+    if (importPath.startsWith('./') || importPath.startsWith('../') || importPath === '.') {
+        packageDir = (0,external_node_path_namespaceObject.resolve)(dir, importPath);
+    }
+    else {
+        const module = moduleName(goMod);
+        if (!module || !(importPath === module || importPath.startsWith(`${module}/`))) {
+            // Another module's package (ko can build dependencies): go resolves it, not the filesystem.
+            return;
+        }
+        packageDir = (0,external_node_path_namespaceObject.join)((0,external_node_path_namespaceObject.dirname)(goMod), importPath.slice(module.length));
+    }
+    if (!isDir(packageDir)) {
+        const rel = (0,external_node_path_namespaceObject.relative)(dir, packageDir).split(external_node_path_namespaceObject.sep).join('/') || '.';
+        problem(where, `import_path ${written} names ${shown(displayDir, rel)}, which does not exist`, suggestPackage(dir, rel, written));
+    }
+}
+/**
+ * Without ko_config.import_path ko builds the one package under cmd/, else the directory itself
+ * (core/goPackages.ts): several packages under cmd/, or none anywhere, would fail every leg.
+ */
+function checkDefaultPackage(dir, config, displayDir, problem) {
+    const { importPath, choices } = defaultGoPackage(dir);
+    if (importPath)
+        return;
+    const where = config.ko_config ? ['ko_config'] : config.build_backend ? ['build_backend'] : [];
+    if (choices) {
+        problem(where, `ko_config.import_path is not set and ${shown(displayDir, 'cmd')}/ holds ${choices.length} packages: ${choices.join(', ')}`, `set ko_config.import_path to the one this image builds, e.g. ./${choices[0]}`);
+        return;
+    }
+    problem(where, `ko_config.import_path is not set, and neither ${shown(displayDir, 'cmd')}/ nor ${displayDir} holds a Go package to build`, 'set ko_config.import_path, e.g. ./cmd/server');
+}
+function suggestPackage(dir, rel, written) {
+    // The usual slip: a wrong name under cmd/.
+    const parent = external_node_path_namespaceObject.posix.dirname(rel);
+    const name = external_node_path_namespaceObject.posix.basename(rel);
+    const parentDir = (0,external_node_path_namespaceObject.join)(dir, parent);
+    if (!isDir(parentDir))
+        return undefined;
+    let entries = [];
+    try {
+        entries = (0,external_node_fs_namespaceObject.readdirSync)(parentDir);
+    }
+    catch {
+        return undefined;
+    }
+    const meant = suggest(name, entries.filter((e) => isDir((0,external_node_path_namespaceObject.join)(parentDir, e))));
+    if (!meant)
+        return undefined;
+    // Suggested in the form it was written: with ko's prefix when it had one.
+    const prefix = written.startsWith('ko://') ? 'ko://' : '';
+    return `did you mean \`${prefix}./${shown(parent, meant)}\`?`;
+}
+function findGoMod(dir, root) {
+    let current = (0,external_node_path_namespaceObject.resolve)(dir);
+    const stop = root ? (0,external_node_path_namespaceObject.resolve)(root) : current;
+    for (;;) {
+        const candidate = (0,external_node_path_namespaceObject.join)(current, 'go.mod');
+        if (isFile(candidate))
+            return candidate;
+        if (current === stop || !current.startsWith(stop))
+            return undefined;
+        const up = (0,external_node_path_namespaceObject.dirname)(current);
+        if (up === current)
+            return undefined;
+        current = up;
+    }
+}
+function moduleName(goMod) {
+    try {
+        const match = /^\s*module\s+("?)([^\s"]+)\1\s*$/m.exec((0,external_node_fs_namespaceObject.readFileSync)(goMod, 'utf8'));
+        return match?.[2];
+    }
+    catch {
+        return undefined;
+    }
+}
+/**
+ * The checks of an upstream source, run by the leg once it has the clone (the plan cannot see it):
+ * those of a local app built with `backend` (its Dockerfile's BuildKit-only syntax for Kaniko, a
+ * target stage, ko's import path...). Errors only; `shownDir` names the checkout in messages (e.g. `upstream`).
+ */
+function checkUpstreamSource(checkout, config, backend, shownDir) {
+    const { upstream_repo: _repo, upstream_ref: _ref, ...local } = config;
+    const { problems } = detectBackend(checkout, { ...local, build_backend: backend }, undefined, {
+        displayDir: shownDir,
+        configFile: CONFIG_FILE_NAME,
+        root: checkout,
+    });
+    return problems.filter((p) => p.severity === 'error');
+}
+
+;// CONCATENATED MODULE: ./src/pipeline/reason.ts
+// A failure as the one line a leg record, `run` and the summary show.
+
+
+
+
+/**
+ * A tool's own last error line, after the tool's name (not its command line, which the log has,
+ * and which would push the cause past the cut of a long line); anything else folded onto one line.
+ */
+function reasonOf(error) {
+    if (error instanceof ToolError) {
+        const last = error.stderr.trim().split('\n').pop()?.trim();
+        if (last)
+            return oneLine(`${(0,external_node_path_namespaceObject.basename)(error.command.split(' ')[0])}: ${last.replace(/^.*?\bmsg="(.*)"$/, '$1').replace(/^(Error|ERROR): /, '')}`);
+    }
+    return oneLine(messageOf(error));
+}
+
+;// CONCATENATED MODULE: ./src/core/imageMetadata.ts
+// The labels (image config) and annotations (manifest, index) of an image: the standard
+// `org.opencontainers.image.*` keys hephy-builder knows from the build, then the config's
+// `labels:`/`annotations:`, then the run's (action inputs, CLI flags). Later wins:
+//   standard keys  <  description/licenses keys  <  config labels/annotations  <  inputs/flags
+// except `revision` and `created`, which no user value can replace (core/annotations.ts).
+//
+// `created` is the commit time, never the time of the build, so the same commit keeps giving the
+// same digest; `revision` is the commit built (the upstream commit of an upstream build, the pull
+// request's head on a pull request).
+
+const NO_METADATA = Object.freeze({ labels: {}, annotations: {} });
+const EMPTY_RUN_METADATA = Object.freeze({ labels: {}, annotations: {} });
+/** RFC 3339 UTC, to the second: 1700000000 -> 2023-11-14T22:13:20Z. */
+function rfc3339(secondsSinceEpoch) {
+    return new Date(secondsSinceEpoch * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+// semver.org's regular expression, with the `v` that git tags usually carry.
+const SEMVER = /^v?((?:0|[1-9]\d*)\.(?:0|[1-9]\d*)\.(?:0|[1-9]\d*)(?:-(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*)?(?:\+[0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*)?)$/;
+/** `v1.2.3` and `1.2.3` -> `1.2.3`; anything else undefined. */
+function semverOf(name) {
+    return SEMVER.exec(name)?.[1];
+}
+/**
+ * The image's version, as the tag policy names it: the semver of a pushed git tag (`v1.2.3` ->
+ * `1.2.3`), another git tag as it is, else the short sha of the commit built. For an upstream build
+ * the upstream ref plays the git tag's part when it is a semver. The smallest stand-in for the
+ * version of the tag policy (issue 7 item 1), which replaces it when both have landed.
+ */
+function imageVersion(input) {
+    if (input.upstreamRef !== undefined) {
+        const upstream = semverOf(input.upstreamRef.replace(/^refs\/tags\//, ''));
+        if (upstream)
+            return upstream;
+    }
+    else if (input.ref?.startsWith('refs/tags/')) {
+        const tag = input.ref.slice('refs/tags/'.length);
+        if (tag)
+            return semverOf(tag) ?? tag;
+    }
+    return input.revision ? input.revision.slice(0, 7) : undefined;
+}
+/**
+ * The web address of a git remote, for `source` and `url`: `https://host/owner/repo` from
+ * `https://user:token@host/owner/repo.git`, `git@host:owner/repo.git`, `ssh://git@host:22/owner/repo`
+ * or `git://host/owner/repo`. Credentials, `.git`, a query and an ssh port are dropped; an http
+ * remote stays http. A local path, a `file://` URL or anything unparsable gives undefined: it
+ * would name a place on one machine, or leak what it should not.
+ */
+function repositoryWebUrl(remote) {
+    const text = remote?.trim();
+    if (!text)
+        return undefined;
+    let scheme = 'https';
+    let host;
+    let path;
+    const scp = /^(?:[^@/\s]+@)?([A-Za-z0-9.-]+):(?!\/\/)([^\s]+)$/.exec(text);
+    if (scp && !/^[A-Za-z]:[\\/]/.test(text)) {
+        [, host, path] = scp;
+    }
+    else {
+        let url;
+        try {
+            url = new URL(text);
+        }
+        catch {
+            return undefined;
+        }
+        if (url.protocol === 'http:')
+            scheme = 'http';
+        else if (!['https:', 'ssh:', 'git:', 'git+ssh:', 'ssh+git:'].includes(url.protocol))
+            return undefined;
+        // An ssh or git port is not the web server's; an http(s) one is.
+        host = ['http:', 'https:'].includes(url.protocol) ? url.host : url.hostname;
+        path = url.pathname;
+    }
+    path = path.replace(/^\/+|\/+$/g, '').replace(/\.git$/, '');
+    if (!host || !path || path.split('/').some((part) => part === '' || part === '.' || part === '..'))
+        return undefined;
+    let web;
+    try {
+        web = new URL(`${scheme}://${host}/${path}`);
+    }
+    catch {
+        return undefined;
+    }
+    if (web.username || web.password || web.search || web.hash)
+        return undefined;
+    return web.href.replace(/\/$/, '');
+}
+const SHA = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
+/**
+ * The run's part of every image's metadata, from the GitHub context and the user's labels and
+ * annotations (inputs or flags, already checked). The pull request's head sha counts only on a
+ * `pull_request` run: that is the code the job checked out (merged into its base); a
+ * `pull_request_target` run builds its base branch.
+ */
+function runMetadata(context, user, localRemote) {
+    const github = context.serverUrl && context.repository ? `${context.serverUrl.replace(/\/+$/, '')}/${context.repository}` : undefined;
+    const head = context.eventName === 'pull_request' ? context.pullRequest?.headSha : undefined;
+    return {
+        repositoryUrl: repositoryWebUrl(github ?? localRemote),
+        ref: context.ref,
+        pullRequestHeadSha: head && SHA.test(head) ? head : undefined,
+        labels: user.labels,
+        annotations: user.annotations,
+    };
+}
+/** The facts of one image's build, from its spec, the run and the commit its sources are at. */
+function metadataFacts(spec, run, checkout) {
+    if (spec.source.kind === 'upstream') {
+        return {
+            title: spec.image,
+            revision: checkout.commit,
+            created: checkout.commitTime,
+            version: imageVersion({ upstreamRef: spec.source.ref, revision: checkout.commit }),
+            source: repositoryWebUrl(spec.source.repo),
+            url: run.repositoryUrl,
+        };
+    }
+    const revision = run.pullRequestHeadSha ?? checkout.commit;
+    return {
+        title: spec.image,
+        revision,
+        created: checkout.commitTime,
+        version: imageVersion({ ref: run.ref, revision }),
+        source: run.repositoryUrl,
+        url: run.repositoryUrl,
+    };
+}
+function sorted(map) {
+    return Object.fromEntries(Object.entries(map).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+/** Labels and annotations of an image, keys sorted (the order tools get them in). */
+function imageMetadata(facts, config, run) {
+    const standard = {
+        [OCI_KEYS.title]: facts.title,
+        [OCI_KEYS.revision]: facts.revision,
+        [OCI_KEYS.created]: facts.created === undefined ? undefined : rfc3339(facts.created),
+        [OCI_KEYS.version]: facts.version,
+        [OCI_KEYS.source]: facts.source,
+        [OCI_KEYS.url]: facts.url,
+        [OCI_KEYS.description]: config.description,
+        [OCI_KEYS.licenses]: config.licenses,
+    };
+    const known = Object.fromEntries(Object.entries(standard).filter((entry) => entry[1] !== undefined));
+    // revision and created last again: no user map can hold them (core/annotations.ts), but a leg
+    // record or a caller written before that check must not win either.
+    const fixed = Object.fromEntries([OCI_KEYS.revision, OCI_KEYS.created].filter((k) => k in known).map((k) => [k, known[k]]));
+    return {
+        labels: sorted({ ...known, ...config.labels, ...run.labels, ...fixed }),
+        annotations: sorted({ ...known, ...config.annotations, ...run.annotations, ...fixed }),
+    };
+}
+/**
+ * The annotations every one of `sets` has with the same value: what an index over those
+ * platforms may say about all of them. No set: none.
+ */
+function sharedAnnotations(sets) {
+    if (sets.length === 0 || sets.some((s) => s === undefined))
+        return {};
+    const [first, ...rest] = sets;
+    return sorted(Object.fromEntries(Object.entries(first).filter(([key, value]) => rest.every((s) => s[key] === value))));
+}
+
+;// CONCATENATED MODULE: ./src/core/upstreamUrl.ts
+// upstream_repo: which git URLs a build may clone, and how one is shown. git itself takes far more
+// (git-clone(1) "GIT URLS"; transport.c and remote-curl of git 2.39): local paths and file://
+// (a host directory read into the image), `<helper>::<address>` remote helpers (`ext::` runs a
+// command), credentials inside the URL (kept in logs, the plan and .git/config). So:
+//   https://host/path, ssh://[user@]host[:port]/path, scp-like [user@]host:path: accepted;
+//   http:// and git:// (no TLS): only to a loopback host (a test's local server);
+//   everything else: refused, with a hint.
+// A URL's userinfo is never printed: redactUrl replaces a password (or a token in the user part
+// of an http(s) URL) by ***.
+const LOOPBACK = /^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
+/** scheme://[userinfo@]host[:port]/path; undefined for a URL without a scheme. */
+function parseSchemeUrl(url) {
+    const m = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/(?:([^@/]*)@)?(\[[^\]]*\]|[^/:?#]*)(.*)$/.exec(url);
+    if (!m)
+        return undefined;
+    return { scheme: m[1].toLowerCase(), userinfo: m[2], host: m[3], rest: m[4] };
+}
+/** The URL with any password or http(s) user token replaced by ***: what may be printed. */
+function redactUrl(url) {
+    const parsed = parseSchemeUrl(url);
+    if (parsed?.userinfo !== undefined) {
+        const [user, password] = parsed.userinfo.split(/:(.*)/s);
+        const shownUser = parsed.scheme === 'ssh' ? user : '***';
+        const shown = password !== undefined ? `${shownUser}:***` : shownUser;
+        return `${parsed.scheme}://${shown}@${parsed.host}${parsed.rest}`;
+    }
+    return url;
+}
+/** Why git must not clone `url`, or undefined when it may. Never quotes credentials. */
+function upstreamUrlProblem(url) {
+    const shown = redactUrl(url);
+    if (url.startsWith('-')) {
+        return { message: `\`${shown}\` starts with "-", which git would read as an option`, hint: 'give an https:// or ssh:// URL' };
+    }
+    if (/^[A-Za-z][A-Za-z0-9+.-]*::/.test(url)) {
+        return {
+            message: `\`${shown}\` names a git remote helper (<helper>::<address>); \`ext::\` and others run commands`,
+            hint: 'give an https:// or ssh:// URL',
+        };
+    }
+    if (/\s/.test(url) || [...url].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)) {
+        return {
+            message: `\`${shown}\` holds whitespace or control characters`,
+            hint: 'write the URL alone, e.g. https://github.com/owner/repo.git',
+        };
+    }
+    const parsed = parseSchemeUrl(url);
+    if (parsed) {
+        const { scheme, userinfo, host } = parsed;
+        if (!['https', 'http', 'ssh', 'git', 'git+ssh', 'ssh+git'].includes(scheme)) {
+            return {
+                message: `\`${shown}\`: the ${scheme}:// scheme is not allowed${scheme === 'file' ? ' (it reads a directory of the build host)' : ''}`,
+                hint: 'use https:// or ssh:// (http:// and git:// only to a loopback host)',
+            };
+        }
+        if (!host)
+            return { message: `\`${shown}\` has no host`, hint: 'e.g. https://github.com/owner/repo.git' };
+        const ssh = scheme.includes('ssh');
+        if (userinfo !== undefined && (!ssh || userinfo.includes(':'))) {
+            return {
+                message: `\`${shown}\` holds credentials: they would be kept in logs, the plan and the clone's .git/config`,
+                hint: 'remove them from the URL; give access with a secret instead (e.g. a git credential helper or an SSH key on the runner)',
+            };
+        }
+        if ((scheme === 'http' || scheme === 'git') && !LOOPBACK.test(host)) {
+            return {
+                message: `\`${shown}\`: ${scheme}:// is unencrypted and unauthenticated, allowed only to a loopback host`,
+                hint: `use https://${host}${parsed.rest}`,
+            };
+        }
+        return undefined;
+    }
+    // git's scp-like syntax, [user@]host:path: a colon before any slash (git-clone(1)); anything
+    // else without a scheme is a local path.
+    const scp = /^(?:([^@/:]+)@)?(\[[^\]]+\]|[^/:@]+):(?!\/\/)(.+)$/.exec(url);
+    if (scp) {
+        if (scp[1]?.includes(':'))
+            return { message: `\`${shown}\` holds a password`, hint: 'use an SSH key instead' };
+        return undefined;
+    }
+    return {
+        message: `\`${shown}\` is a local path: a build clones only remote repositories`,
+        hint: 'give an https:// or ssh:// URL (file:// and local paths read the build host)',
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/pipeline/buildLeg.ts
@@ -22537,12 +33151,23 @@ function urlSecrets(repo) {
 
 
 
+
+
+
+
+
 async function sources(spec, env, workDir) {
     if (spec.source.kind === 'upstream') {
         const checkout = (0,external_node_path_namespaceObject.join)(workDir, 'upstream');
-        env.log(`cloning ${spec.source.repo} at ${spec.source.ref}`);
-        const commit = await git_shallowClone(spec.source.repo, spec.source.ref, checkout);
-        env.log(`${spec.source.ref} resolved to ${commit}`);
+        // The plan resolved the ref once (core/upstreamRef.ts): every leg fetches that commit, so a
+        // branch that moves while the legs start still gives one commit in every platform image.
+        const planned = spec.source.commit;
+        env.log(`cloning ${redactUrl(spec.source.repo)} at ${planned ? `${planned} (${spec.source.ref} at plan time)` : spec.source.ref}`);
+        const commit = await git_shallowClone(spec.source.repo, planned ?? spec.source.ref, checkout);
+        if (planned && commit !== planned)
+            throw new Error(`upstream checkout is ${commit}, not the planned ${planned}`);
+        if (!planned)
+            env.log(`${spec.source.ref} resolved to ${commit}`);
         return { dir: checkout, commit, sourceDateEpoch: await commitTime(checkout, commit).catch(() => undefined) };
     }
     const dir = (0,external_node_path_namespaceObject.resolve)(env.root, spec.source.dir);
@@ -22559,9 +33184,17 @@ async function buildLeg(leg, spec, env, deps) {
     try {
         const backend = deps.backendFor(leg.backend);
         const source = await sources(spec, env, workDir);
+        if (spec.source.kind === 'upstream') {
+            // What the plan checks of a local app, checked now that the upstream source is here.
+            const [problem] = checkUpstreamSource(source.dir, spec.config, leg.backend, 'upstream');
+            if (problem)
+                throw new UserError(`${problem.message}${problem.hint ? ` (${problem.hint})` : ''}`);
+        }
         const cacheDir = (0,external_node_path_namespaceObject.join)(env.cacheRoot, leg.backend);
         (0,external_node_fs_namespaceObject.mkdirSync)(cacheDir, { recursive: true });
         const push = env.push ?? true;
+        const run = env.metadata ?? EMPTY_RUN_METADATA;
+        const metadata = imageMetadata(metadataFacts(spec, run, { commit: source.commit, commitTime: source.sourceDateEpoch }), spec.config, run);
         const ctx = {
             spec,
             leg,
@@ -22569,11 +33202,13 @@ async function buildLeg(leg, spec, env, deps) {
             target: { repository: repositoryFor(spec.image, env.publish), insecure: env.insecure, push },
             workDir,
             sourceDateEpoch: source.sourceDateEpoch,
+            metadata,
             cacheDir,
             env: env.env,
             options: env.backendOptions ?? {},
             secrets: env.secrets,
             onRunner: env.onRunner,
+            pullRequest: env.pullRequest,
             log: env.log,
         };
         const version = await backend.setup(ctx);
@@ -22585,6 +33220,8 @@ async function buildLeg(leg, spec, env, deps) {
         const buildAndPush = Date.now() - buildStarted;
         durations.push = Math.min(result.pushMs, buildAndPush);
         durations.build = buildAndPush - durations.push;
+        if (result.verifyMs !== undefined)
+            durations.verify = result.verifyMs;
         let size;
         if (push) {
             if (!result.digest)
@@ -22606,6 +33243,7 @@ async function buildLeg(leg, spec, env, deps) {
             pushed: push,
             durationsMs: durations,
             sourceCommit: source.commit,
+            annotations: metadata.annotations,
             status: 'success',
         });
     }
@@ -22615,14 +33253,2979 @@ async function buildLeg(leg, spec, env, deps) {
             durations.setup = durations.total;
         else if (phase === 'build')
             durations.build = durations.total - durations.setup;
-        return failedLegRecord(leg, `${phase} failed: ${messageOf(error)}`, startedAt, durations);
+        // The check's reason says what is wrong with the image; "build failed" would blame the build.
+        const what = error instanceof ArchMismatchError ? 'architecture check failed' : `${phase} failed`;
+        return failedLegRecord(leg, `${what}: ${reasonOf(error)}`, startedAt, durations);
     }
     finally {
         (0,external_node_fs_namespaceObject.rmSync)(workDir, { recursive: true, force: true });
     }
 }
 
+// EXTERNAL MODULE: ./node_modules/semver/index.js
+var semver = __nccwpck_require__(2088);
+;// CONCATENATED MODULE: ./node_modules/csv-parse/lib/api/CsvError.js
+class CsvError extends Error {
+  constructor(code, message, options, ...contexts) {
+    if (Array.isArray(message)) message = message.join(" ").trim();
+    super(message);
+    if (Error.captureStackTrace !== undefined) {
+      Error.captureStackTrace(this, CsvError);
+    }
+    this.code = code;
+    for (const context of contexts) {
+      for (const key in context) {
+        const value = context[key];
+        this[key] = Buffer.isBuffer(value)
+          ? value.toString(options.encoding)
+          : value == null
+            ? value
+            : JSON.parse(JSON.stringify(value));
+      }
+    }
+  }
+}
+
+
+
+;// CONCATENATED MODULE: ./node_modules/csv-parse/lib/utils/is_object.js
+const is_object = function (obj) {
+  return typeof obj === "object" && obj !== null && !Array.isArray(obj);
+};
+
+
+
+;// CONCATENATED MODULE: ./node_modules/csv-parse/lib/api/normalize_columns_array.js
+
+
+
+const normalize_columns_array = function (columns) {
+  const normalizedColumns = [];
+  for (let i = 0, l = columns.length; i < l; i++) {
+    const column = columns[i];
+    if (column === undefined || column === null || column === false) {
+      normalizedColumns[i] = { disabled: true };
+    } else if (typeof column === "string" || typeof column === "number") {
+      normalizedColumns[i] = { name: `${column}` };
+    } else if (is_object(column)) {
+      if (typeof column.name !== "string") {
+        throw new CsvError("CSV_OPTION_COLUMNS_MISSING_NAME", [
+          "Option columns missing name:",
+          `property "name" is required at position ${i}`,
+          "when column is an object literal",
+        ]);
+      }
+      normalizedColumns[i] = column;
+    } else {
+      throw new CsvError("CSV_INVALID_COLUMN_DEFINITION", [
+        "Invalid column definition:",
+        "expect a string or a literal object,",
+        `got ${JSON.stringify(column)} at position ${i}`,
+      ]);
+    }
+  }
+  return normalizedColumns;
+};
+
+
+
+;// CONCATENATED MODULE: ./node_modules/csv-parse/lib/utils/ResizeableBuffer.js
+class ResizeableBuffer {
+  constructor(size = 100) {
+    this.size = size;
+    this.length = 0;
+    this.buf = Buffer.allocUnsafe(size);
+  }
+  prepend(val) {
+    if (Buffer.isBuffer(val)) {
+      const length = this.length + val.length;
+      if (length >= this.size) {
+        this.resize();
+        if (length >= this.size) {
+          throw Error("INVALID_BUFFER_STATE");
+        }
+      }
+      const buf = this.buf;
+      this.buf = Buffer.allocUnsafe(this.size);
+      val.copy(this.buf, 0);
+      buf.copy(this.buf, val.length);
+      this.length += val.length;
+    } else {
+      const length = this.length++;
+      if (length === this.size) {
+        this.resize();
+      }
+      const buf = this.clone();
+      this.buf[0] = val;
+      buf.copy(this.buf, 1, 0, length);
+    }
+  }
+  append(val) {
+    const length = this.length++;
+    if (length === this.size) {
+      this.resize();
+    }
+    this.buf[length] = val;
+  }
+  clone() {
+    return Buffer.from(this.buf.slice(0, this.length));
+  }
+  resize() {
+    const length = this.length;
+    this.size = this.size * 2;
+    const buf = Buffer.allocUnsafe(this.size);
+    this.buf.copy(buf, 0, 0, length);
+    this.buf = buf;
+  }
+  toString(encoding) {
+    if (encoding) {
+      return this.buf.toString(encoding, 0, this.length);
+    } else {
+      return Uint8Array.prototype.slice.call(this.buf.slice(0, this.length));
+    }
+  }
+  toJSON() {
+    return this.toString("utf8");
+  }
+  reset() {
+    this.length = 0;
+  }
+}
+
+/* harmony default export */ const utils_ResizeableBuffer = (ResizeableBuffer);
+
+;// CONCATENATED MODULE: ./node_modules/csv-parse/lib/api/init_state.js
+
+
+const init_state = function (options) {
+  // ECMAScript WhiteSpace + LineTerminator codepoints, encoded under
+  // `options.encoding`. Aligns trimming with `String.prototype.trim()`.
+  // https://tc39.es/ecma262/#sec-white-space
+  // https://tc39.es/ecma262/#sec-line-terminators
+  //
+  // Codepoints unrepresentable in the target encoding are dropped: Node's
+  // Buffer substitutes them with `?` (0x3F), and including those would cause
+  // literal `?` bytes in the input to be trimmed under `latin1`/`ascii`.
+  const timchars = [
+    // Basic Latin
+    0x0020, // [Space](https://www.fileformat.info/info/unicode/char/0020/index.htm)
+    0x0009, // [CHARACTER TABULATION (HT)](https://www.fileformat.info/info/unicode/char/0009/index.htm)
+    0x000a, // [LINE FEED (LF)](https://www.fileformat.info/info/unicode/char/000a/index.htm)
+    0x000d, // [CARRIAGE RETURN (CR)](https://www.fileformat.info/info/unicode/char/000d/index.htm)
+    0x000c, // [FORM FEED (FF)](https://www.fileformat.info/info/unicode/char/000c/index.htm)
+    0x000b, // [LINE TABULATION (VT)](https://www.fileformat.info/info/unicode/char/000b/index.htm)
+    // Latin-1 Supplement
+    0x00a0, // [NO-BREAK SPACE (NBSP)](https://www.fileformat.info/info/unicode/char/00a0/index.htm)
+    // Ogham
+    0x1680, // [OGHAM SPACE MARK](https://www.fileformat.info/info/unicode/char/1680/index.htm)
+    // General Punctuation
+    0x2000, // [EN QUAD](https://www.fileformat.info/info/unicode/char/2000/index.htm)
+    0x2001, // [EM QUAD](https://www.fileformat.info/info/unicode/char/2001/index.htm)
+    0x2002, // [EN SPACE](https://www.fileformat.info/info/unicode/char/2002/index.htm)
+    0x2003, // [EM SPACE](https://www.fileformat.info/info/unicode/char/2003/index.htm)
+    0x2004, // [THREE-PER-EM SPACE](https://www.fileformat.info/info/unicode/char/2004/index.htm)
+    0x2005, // [FOUR-PER-EM SPACE](https://www.fileformat.info/info/unicode/char/2005/index.htm)
+    0x2006, // [SIX-PER-EM SPACE](https://www.fileformat.info/info/unicode/char/2006/index.htm)
+    0x2007, // [FIGURE SPACE](https://www.fileformat.info/info/unicode/char/2007/index.htm)
+    0x2008, // [PUNCTUATION SPACE](https://www.fileformat.info/info/unicode/char/2008/index.htm)
+    0x2009, // [THIN SPACE](https://www.fileformat.info/info/unicode/char/2009/index.htm)
+    0x200a, // [HAIR SPACE](https://www.fileformat.info/info/unicode/char/200a/index.htm)
+    0x2028, // [LINE SEPARATOR](https://www.fileformat.info/info/unicode/char/2028/index.htm)
+    0x2029, // [PARAGRAPH SEPARATOR](https://www.fileformat.info/info/unicode/char/2029/index.htm)
+    0x202f, // [NARROW NO-BREAK SPACE (NNBSP)](https://www.fileformat.info/info/unicode/char/202f/index.htm)
+    0x205f, // [MEDIUM MATHEMATICAL SPACE (MMSP)](https://www.fileformat.info/info/unicode/char/205f/index.htm)
+    0x3000, // [IDEOGRAPHIC SPACE](https://www.fileformat.info/info/unicode/char/3000/index.htm)
+    0xfeff, // [ZERO WIDTH NO-BREAK SPACE (BOM)](https://www.fileformat.info/info/unicode/char/feff/index.htm)
+  ].reduce((acc, codepoint) => {
+    const encoded = Buffer.from(
+      String.fromCharCode(codepoint),
+      options.encoding,
+    );
+    if (codepoint !== 0x3f && encoded.length === 1 && encoded[0] === 0x3f) {
+      return acc;
+    }
+    acc.push(encoded);
+    return acc;
+  }, []);
+  // First-byte lookup table for `__isCharTrimable`. Non-whitespace bytes
+  // (the common case) bail out in O(1) without scanning every timchar.
+  const timcharFirstBytes = new Uint8Array(256);
+  for (const t of timchars) timcharFirstBytes[t[0]] = 1;
+  return {
+    bomSkipped: false,
+    bufBytesStart: 0,
+    castField: options.cast_function,
+    commenting: false,
+    delimiterBufPrevious: undefined,
+    delimiterDiscovered: false,
+    // Current error encountered by a record
+    error: undefined,
+    enabled: options.from_line === 1,
+    escaping: false,
+    escapeIsQuote:
+      Buffer.isBuffer(options.escape) &&
+      Buffer.isBuffer(options.quote) &&
+      Buffer.compare(options.escape, options.quote) === 0,
+    // columns can be `false`, `true`, `Array`
+    expectedRecordLength: Array.isArray(options.columns)
+      ? options.columns.length
+      : undefined,
+    field: new utils_ResizeableBuffer(20),
+    firstLineToHeaders: options.cast_first_line_to_header,
+    needMoreDataSize: Math.max(
+      // Skip if the remaining buffer smaller than comment
+      options.comment !== null ? options.comment.length : 0,
+      // Skip if the remaining buffer can be delimiter
+      ...(options.delimiter
+        ? options.delimiter.map((delimiter) => delimiter.length)
+        : []),
+      // Auto discovery of delimiter is limited to 1 character
+      options.delimiter_auto ? 1 : 0,
+      // Skip if the remaining buffer can be escape sequence
+      options.quote !== null ? options.quote.length : 0,
+      // Skip if the remaining buffer can be a multi-byte trim character
+      ...timchars.map((t) => t.length),
+    ),
+    previousBuf: undefined,
+    quoting: false,
+    stop: false,
+    rawBuffer: new utils_ResizeableBuffer(100),
+    record: [],
+    recordHasError: false,
+    record_length: 0,
+    recordDelimiterMaxLength:
+      options.record_delimiter.length === 0
+        ? 0
+        : Math.max(...options.record_delimiter.map((v) => v.length)),
+    trimChars: [
+      Buffer.from(" ", options.encoding)[0],
+      Buffer.from("\t", options.encoding)[0],
+    ],
+    wasQuoting: false,
+    wasRowDelimiter: false,
+    timchars: timchars,
+    timcharFirstBytes: timcharFirstBytes,
+  };
+};
+
+
+
+;// CONCATENATED MODULE: ./node_modules/csv-parse/lib/utils/underscore.js
+const underscore = function (str) {
+  return str.replace(/([A-Z])/g, function (_, match) {
+    return "_" + match.toLowerCase();
+  });
+};
+
+
+
+;// CONCATENATED MODULE: ./node_modules/csv-parse/lib/api/normalize_options.js
+
+
+
+
+
+const normalize_options = function (opts) {
+  const options = {};
+  // Merge with user options
+  for (const opt in opts) {
+    options[underscore(opt)] = opts[opt];
+  }
+  // Normalize option `encoding`
+  // Note: defined first because other options depends on it
+  // to convert chars/strings into buffers.
+  if (options.encoding === undefined || options.encoding === true) {
+    options.encoding = "utf8";
+  } else if (options.encoding === null || options.encoding === false) {
+    options.encoding = null;
+  } else if (
+    typeof options.encoding !== "string" &&
+    options.encoding !== null
+  ) {
+    throw new CsvError(
+      "CSV_INVALID_OPTION_ENCODING",
+      [
+        "Invalid option encoding:",
+        "encoding must be a string or null to return a buffer,",
+        `got ${JSON.stringify(options.encoding)}`,
+      ],
+      options,
+    );
+  }
+  // Normalize option `bom`
+  if (
+    options.bom === undefined ||
+    options.bom === null ||
+    options.bom === false
+  ) {
+    options.bom = false;
+  } else if (options.bom !== true) {
+    throw new CsvError(
+      "CSV_INVALID_OPTION_BOM",
+      [
+        "Invalid option bom:",
+        "bom must be true,",
+        `got ${JSON.stringify(options.bom)}`,
+      ],
+      options,
+    );
+  }
+  // Normalize option `cast`
+  options.cast_function = null;
+  if (
+    options.cast === undefined ||
+    options.cast === null ||
+    options.cast === false ||
+    options.cast === ""
+  ) {
+    options.cast = undefined;
+  } else if (typeof options.cast === "function") {
+    options.cast_function = options.cast;
+    options.cast = true;
+  } else if (options.cast !== true) {
+    throw new CsvError(
+      "CSV_INVALID_OPTION_CAST",
+      [
+        "Invalid option cast:",
+        "cast must be true or a function,",
+        `got ${JSON.stringify(options.cast)}`,
+      ],
+      options,
+    );
+  }
+  // Normalize option `cast_date`
+  if (
+    options.cast_date === undefined ||
+    options.cast_date === null ||
+    options.cast_date === false ||
+    options.cast_date === ""
+  ) {
+    options.cast_date = false;
+  } else if (options.cast_date === true) {
+    options.cast_date = function (value) {
+      const date = Date.parse(value);
+      return !isNaN(date) ? new Date(date) : value;
+    };
+  } else if (typeof options.cast_date !== "function") {
+    throw new CsvError(
+      "CSV_INVALID_OPTION_CAST_DATE",
+      [
+        "Invalid option cast_date:",
+        "cast_date must be true or a function,",
+        `got ${JSON.stringify(options.cast_date)}`,
+      ],
+      options,
+    );
+  }
+  // Normalize option `columns`
+  options.cast_first_line_to_header = undefined;
+  if (options.columns === true) {
+    // Fields in the first line are converted as-is to columns
+    options.cast_first_line_to_header = undefined;
+  } else if (typeof options.columns === "function") {
+    options.cast_first_line_to_header = options.columns;
+    options.columns = true;
+  } else if (Array.isArray(options.columns)) {
+    options.columns = normalize_columns_array(options.columns);
+  } else if (
+    options.columns === undefined ||
+    options.columns === null ||
+    options.columns === false
+  ) {
+    options.columns = false;
+  } else {
+    throw new CsvError(
+      "CSV_INVALID_OPTION_COLUMNS",
+      [
+        "Invalid option columns:",
+        "expect an array, a function or true,",
+        `got ${JSON.stringify(options.columns)}`,
+      ],
+      options,
+    );
+  }
+  // Normalize option `group_columns_by_name`
+  if (
+    options.group_columns_by_name === undefined ||
+    options.group_columns_by_name === null ||
+    options.group_columns_by_name === false
+  ) {
+    options.group_columns_by_name = false;
+  } else if (options.group_columns_by_name !== true) {
+    throw new CsvError(
+      "CSV_INVALID_OPTION_GROUP_COLUMNS_BY_NAME",
+      [
+        "Invalid option group_columns_by_name:",
+        "expect an boolean,",
+        `got ${JSON.stringify(options.group_columns_by_name)}`,
+      ],
+      options,
+    );
+  } else if (options.columns === false) {
+    throw new CsvError(
+      "CSV_INVALID_OPTION_GROUP_COLUMNS_BY_NAME",
+      [
+        "Invalid option group_columns_by_name:",
+        "the `columns` mode must be activated.",
+      ],
+      options,
+    );
+  }
+  // Normalize option `comment`
+  if (
+    options.comment === undefined ||
+    options.comment === null ||
+    options.comment === false ||
+    options.comment === ""
+  ) {
+    options.comment = null;
+  } else {
+    if (typeof options.comment === "string") {
+      options.comment = Buffer.from(options.comment, options.encoding);
+    }
+    if (!Buffer.isBuffer(options.comment)) {
+      throw new CsvError(
+        "CSV_INVALID_OPTION_COMMENT",
+        [
+          "Invalid option comment:",
+          "comment must be a buffer or a string,",
+          `got ${JSON.stringify(options.comment)}`,
+        ],
+        options,
+      );
+    }
+  }
+  // Normalize option `comment_no_infix`
+  if (
+    options.comment_no_infix === undefined ||
+    options.comment_no_infix === null ||
+    options.comment_no_infix === false
+  ) {
+    options.comment_no_infix = false;
+  } else if (options.comment_no_infix !== true) {
+    throw new CsvError(
+      "CSV_INVALID_OPTION_COMMENT",
+      [
+        "Invalid option comment_no_infix:",
+        "value must be a boolean,",
+        `got ${JSON.stringify(options.comment_no_infix)}`,
+      ],
+      options,
+    );
+  }
+  // Normalize option `delimiter_auto`
+  if (
+    options.delimiter_auto === undefined ||
+    options.delimiter_auto === null ||
+    options.delimiter_auto === false
+  ) {
+    options.delimiter_auto = false;
+  } else if (options.delimiter_auto === true) {
+    options.delimiter_auto = {};
+  } else if (!is_object(options.delimiter_auto)) {
+    throw new CsvError(
+      "CSV_INVALID_OPTION_DELIMITER_AUTO",
+      [
+        "Invalid option delimiter_auto:",
+        "delimiter_auto must be a boolean or a configuration object,",
+        `got ${JSON.stringify(options.delimiter_auto)}`,
+      ],
+      options,
+    );
+  }
+  if (options.delimiter_auto) {
+    if (options.delimiter_auto.preferred === undefined)
+      options.delimiter_auto.preferred = {
+        [",".charCodeAt(0)]: 1.8,
+        ["\t".charCodeAt(0)]: 1.8,
+        [";".charCodeAt(0)]: 1.6,
+        [" ".charCodeAt(0)]: 1.6,
+        [":".charCodeAt(0)]: 1.5,
+        [".".charCodeAt(0)]: 1.4,
+        ["/".charCodeAt(0)]: 1.4,
+      };
+    else if (!is_object(options.delimiter_auto.preferred)) {
+      throw new CsvError(
+        "CSV_INVALID_OPTION_DELIMITER_AUTO",
+        [
+          "Invalid option delimiter_auto:",
+          "preferred must be an object,",
+          `got ${JSON.stringify(options.delimiter_auto.preferred)}`,
+        ],
+        options,
+      );
+    }
+    if (options.delimiter_auto.score === undefined)
+      options.delimiter_auto.score = (info, options) => {
+        return (
+          (info.total - info.std) * (options.preferred[info.char_code] || 1)
+        );
+      };
+    else if (typeof options.delimiter_auto.score !== "function") {
+      throw new CsvError(
+        "CSV_INVALID_OPTION_DELIMITER_AUTO",
+        [
+          "Invalid option delimiter_auto:",
+          "score must be a function,",
+          `got ${JSON.stringify(options.delimiter_auto.score)}`,
+        ],
+        options,
+      );
+    }
+    if (options.delimiter_auto.size === undefined)
+      options.delimiter_auto.size = 2048;
+    else if (typeof options.delimiter_auto.size !== "number") {
+      throw new CsvError(
+        "CSV_INVALID_OPTION_DELIMITER_AUTO",
+        [
+          "Invalid option delimiter_auto:",
+          "size must be a number,",
+          `got ${JSON.stringify(options.delimiter_auto.size)}`,
+        ],
+        options,
+      );
+    }
+  }
+  // Normalize option `delimiter`
+  const delimiter_json = JSON.stringify(options.delimiter);
+  if (options.delimiter_auto !== false) {
+    options.delimiter = [];
+  }
+  if (!Array.isArray(options.delimiter)) {
+    if (
+      options.delimiter === undefined ||
+      options.delimiter === null ||
+      options.delimiter === false
+    ) {
+      options.delimiter = Buffer.from(",", options.encoding);
+    }
+    options.delimiter = [options.delimiter];
+  }
+  options.delimiter = options.delimiter.map(function (delimiter) {
+    if (typeof delimiter === "string") {
+      delimiter = Buffer.from(delimiter, options.encoding);
+    }
+    if (!Buffer.isBuffer(delimiter) || delimiter.length === 0) {
+      throw new CsvError(
+        "CSV_INVALID_OPTION_DELIMITER",
+        [
+          "Invalid option delimiter:",
+          "delimiter must be a non empty string or buffer or array of string|buffer,",
+          `got ${delimiter_json}`,
+        ],
+        options,
+      );
+    }
+    return delimiter;
+  });
+  // Normalize option `escape`
+  if (options.escape === undefined || options.escape === true) {
+    options.escape = Buffer.from('"', options.encoding);
+  } else if (typeof options.escape === "string") {
+    options.escape = Buffer.from(options.escape, options.encoding);
+  } else if (options.escape === null || options.escape === false) {
+    options.escape = null;
+  }
+  if (options.escape !== null) {
+    if (!Buffer.isBuffer(options.escape)) {
+      throw new Error(
+        `Invalid Option: escape must be a buffer, a string or a boolean, got ${JSON.stringify(options.escape)}`,
+      );
+    }
+  }
+  // Normalize option `from`
+  if (options.from === undefined || options.from === null) {
+    options.from = 1;
+  } else {
+    if (typeof options.from === "string" && /\d+/.test(options.from)) {
+      options.from = parseInt(options.from);
+    }
+    if (Number.isInteger(options.from)) {
+      if (options.from < 0) {
+        throw new Error(
+          `Invalid Option: from must be a positive integer, got ${JSON.stringify(opts.from)}`,
+        );
+      }
+    } else {
+      throw new Error(
+        `Invalid Option: from must be an integer, got ${JSON.stringify(options.from)}`,
+      );
+    }
+  }
+  // Normalize option `from_line`
+  if (options.from_line === undefined || options.from_line === null) {
+    options.from_line = 1;
+  } else {
+    if (
+      typeof options.from_line === "string" &&
+      /\d+/.test(options.from_line)
+    ) {
+      options.from_line = parseInt(options.from_line);
+    }
+    if (Number.isInteger(options.from_line)) {
+      if (options.from_line <= 0) {
+        throw new Error(
+          `Invalid Option: from_line must be a positive integer greater than 0, got ${JSON.stringify(opts.from_line)}`,
+        );
+      }
+    } else {
+      throw new Error(
+        `Invalid Option: from_line must be an integer, got ${JSON.stringify(opts.from_line)}`,
+      );
+    }
+  }
+  // Normalize options `ignore_last_delimiters`
+  if (
+    options.ignore_last_delimiters === undefined ||
+    options.ignore_last_delimiters === null
+  ) {
+    options.ignore_last_delimiters = false;
+  } else if (typeof options.ignore_last_delimiters === "number") {
+    options.ignore_last_delimiters = Math.floor(options.ignore_last_delimiters);
+    if (options.ignore_last_delimiters === 0) {
+      options.ignore_last_delimiters = false;
+    }
+  } else if (typeof options.ignore_last_delimiters !== "boolean") {
+    throw new CsvError(
+      "CSV_INVALID_OPTION_IGNORE_LAST_DELIMITERS",
+      [
+        "Invalid option `ignore_last_delimiters`:",
+        "the value must be a boolean value or an integer,",
+        `got ${JSON.stringify(options.ignore_last_delimiters)}`,
+      ],
+      options,
+    );
+  }
+  if (options.ignore_last_delimiters === true && options.columns === false) {
+    throw new CsvError(
+      "CSV_IGNORE_LAST_DELIMITERS_REQUIRES_COLUMNS",
+      [
+        "The option `ignore_last_delimiters`",
+        "requires the activation of the `columns` option",
+      ],
+      options,
+    );
+  }
+  // Normalize option `info`
+  if (
+    options.info === undefined ||
+    options.info === null ||
+    options.info === false
+  ) {
+    options.info = false;
+  } else if (options.info !== true) {
+    throw new Error(
+      `Invalid Option: info must be true, got ${JSON.stringify(options.info)}`,
+    );
+  }
+  // Normalize option `max_record_size`
+  if (
+    options.max_record_size === undefined ||
+    options.max_record_size === null ||
+    options.max_record_size === false
+  ) {
+    options.max_record_size = 0;
+  } else if (
+    Number.isInteger(options.max_record_size) &&
+    options.max_record_size >= 0
+  ) {
+    // Great, nothing to do
+  } else if (
+    typeof options.max_record_size === "string" &&
+    /\d+/.test(options.max_record_size)
+  ) {
+    options.max_record_size = parseInt(options.max_record_size);
+  } else {
+    throw new Error(
+      `Invalid Option: max_record_size must be a positive integer, got ${JSON.stringify(options.max_record_size)}`,
+    );
+  }
+  // Normalize option `objname`
+  if (
+    options.objname === undefined ||
+    options.objname === null ||
+    options.objname === false
+  ) {
+    options.objname = undefined;
+  } else if (Buffer.isBuffer(options.objname)) {
+    if (options.objname.length === 0) {
+      throw new Error(`Invalid Option: objname must be a non empty buffer`);
+    }
+    if (options.encoding === null) {
+      // Don't call `toString`, leave objname as a buffer
+    } else {
+      options.objname = options.objname.toString(options.encoding);
+    }
+  } else if (typeof options.objname === "string") {
+    if (options.objname.length === 0) {
+      throw new Error(`Invalid Option: objname must be a non empty string`);
+    }
+    // Great, nothing to do
+  } else if (typeof options.objname === "number") {
+    // if(options.objname.length === 0){
+    //   throw new Error(`Invalid Option: objname must be a non empty string`);
+    // }
+    // Great, nothing to do
+  } else {
+    throw new Error(
+      `Invalid Option: objname must be a string or a buffer, got ${options.objname}`,
+    );
+  }
+  if (options.objname !== undefined) {
+    if (typeof options.objname === "number") {
+      if (options.columns !== false) {
+        throw Error(
+          "Invalid Option: objname index cannot be combined with columns or be defined as a field",
+        );
+      }
+    } else {
+      // A string or a buffer
+      if (options.columns === false) {
+        throw Error(
+          "Invalid Option: objname field must be combined with columns or be defined as an index",
+        );
+      }
+    }
+  }
+  // Normalize option `on_record`
+  if (options.on_record === undefined || options.on_record === null) {
+    options.on_record = undefined;
+  } else if (typeof options.on_record !== "function") {
+    throw new CsvError(
+      "CSV_INVALID_OPTION_ON_RECORD",
+      [
+        "Invalid option `on_record`:",
+        "expect a function,",
+        `got ${JSON.stringify(options.on_record)}`,
+      ],
+      options,
+    );
+  }
+  // Normalize option `on_skip`
+  // options.on_skip ??= (err, chunk) => {
+  //   this.emit('skip', err, chunk);
+  // };
+  if (
+    options.on_skip !== undefined &&
+    options.on_skip !== null &&
+    typeof options.on_skip !== "function"
+  ) {
+    throw new Error(
+      `Invalid Option: on_skip must be a function, got ${JSON.stringify(options.on_skip)}`,
+    );
+  }
+  // Normalize option `quote`
+  if (
+    options.quote === null ||
+    options.quote === false ||
+    options.quote === ""
+  ) {
+    options.quote = null;
+  } else {
+    if (options.quote === undefined || options.quote === true) {
+      options.quote = Buffer.from('"', options.encoding);
+    } else if (typeof options.quote === "string") {
+      options.quote = Buffer.from(options.quote, options.encoding);
+    }
+    if (!Buffer.isBuffer(options.quote)) {
+      throw new Error(
+        `Invalid Option: quote must be a buffer or a string, got ${JSON.stringify(options.quote)}`,
+      );
+    }
+  }
+  // Normalize option `raw`
+  if (
+    options.raw === undefined ||
+    options.raw === null ||
+    options.raw === false
+  ) {
+    options.raw = false;
+  } else if (options.raw !== true) {
+    throw new Error(
+      `Invalid Option: raw must be true, got ${JSON.stringify(options.raw)}`,
+    );
+  }
+  // Normalize option `record_delimiter`
+  if (options.record_delimiter === undefined) {
+    options.record_delimiter = [];
+  } else if (
+    typeof options.record_delimiter === "string" ||
+    Buffer.isBuffer(options.record_delimiter)
+  ) {
+    if (options.record_delimiter.length === 0) {
+      throw new CsvError(
+        "CSV_INVALID_OPTION_RECORD_DELIMITER",
+        [
+          "Invalid option `record_delimiter`:",
+          "value must be a non empty string or buffer,",
+          `got ${JSON.stringify(options.record_delimiter)}`,
+        ],
+        options,
+      );
+    }
+    options.record_delimiter = [options.record_delimiter];
+  } else if (!Array.isArray(options.record_delimiter)) {
+    throw new CsvError(
+      "CSV_INVALID_OPTION_RECORD_DELIMITER",
+      [
+        "Invalid option `record_delimiter`:",
+        "value must be a string, a buffer or array of string|buffer,",
+        `got ${JSON.stringify(options.record_delimiter)}`,
+      ],
+      options,
+    );
+  }
+  options.record_delimiter = options.record_delimiter.map(function (rd, i) {
+    if (typeof rd !== "string" && !Buffer.isBuffer(rd)) {
+      throw new CsvError(
+        "CSV_INVALID_OPTION_RECORD_DELIMITER",
+        [
+          "Invalid option `record_delimiter`:",
+          "value must be a string, a buffer or array of string|buffer",
+          `at index ${i},`,
+          `got ${JSON.stringify(rd)}`,
+        ],
+        options,
+      );
+    } else if (rd.length === 0) {
+      throw new CsvError(
+        "CSV_INVALID_OPTION_RECORD_DELIMITER",
+        [
+          "Invalid option `record_delimiter`:",
+          "value must be a non empty string or buffer",
+          `at index ${i},`,
+          `got ${JSON.stringify(rd)}`,
+        ],
+        options,
+      );
+    }
+    if (typeof rd === "string") {
+      rd = Buffer.from(rd, options.encoding);
+    }
+    return rd;
+  });
+  // Normalize option `relax_column_count`
+  if (typeof options.relax_column_count === "boolean") {
+    // Great, nothing to do
+  } else if (
+    options.relax_column_count === undefined ||
+    options.relax_column_count === null
+  ) {
+    options.relax_column_count = false;
+  } else {
+    throw new Error(
+      `Invalid Option: relax_column_count must be a boolean, got ${JSON.stringify(options.relax_column_count)}`,
+    );
+  }
+  if (typeof options.relax_column_count_less === "boolean") {
+    // Great, nothing to do
+  } else if (
+    options.relax_column_count_less === undefined ||
+    options.relax_column_count_less === null
+  ) {
+    options.relax_column_count_less = false;
+  } else {
+    throw new Error(
+      `Invalid Option: relax_column_count_less must be a boolean, got ${JSON.stringify(options.relax_column_count_less)}`,
+    );
+  }
+  if (typeof options.relax_column_count_more === "boolean") {
+    // Great, nothing to do
+  } else if (
+    options.relax_column_count_more === undefined ||
+    options.relax_column_count_more === null
+  ) {
+    options.relax_column_count_more = false;
+  } else {
+    throw new Error(
+      `Invalid Option: relax_column_count_more must be a boolean, got ${JSON.stringify(options.relax_column_count_more)}`,
+    );
+  }
+  // Normalize option `relax_quotes`
+  if (typeof options.relax_quotes === "boolean") {
+    // Great, nothing to do
+  } else if (
+    options.relax_quotes === undefined ||
+    options.relax_quotes === null
+  ) {
+    options.relax_quotes = false;
+  } else {
+    throw new Error(
+      `Invalid Option: relax_quotes must be a boolean, got ${JSON.stringify(options.relax_quotes)}`,
+    );
+  }
+  // Normalize option `skip_empty_lines`
+  if (typeof options.skip_empty_lines === "boolean") {
+    // Great, nothing to do
+  } else if (
+    options.skip_empty_lines === undefined ||
+    options.skip_empty_lines === null
+  ) {
+    options.skip_empty_lines = false;
+  } else {
+    throw new Error(
+      `Invalid Option: skip_empty_lines must be a boolean, got ${JSON.stringify(options.skip_empty_lines)}`,
+    );
+  }
+  // Normalize option `skip_records_with_empty_values`
+  if (typeof options.skip_records_with_empty_values === "boolean") {
+    // Great, nothing to do
+  } else if (
+    options.skip_records_with_empty_values === undefined ||
+    options.skip_records_with_empty_values === null
+  ) {
+    options.skip_records_with_empty_values = false;
+  } else {
+    throw new Error(
+      `Invalid Option: skip_records_with_empty_values must be a boolean, got ${JSON.stringify(options.skip_records_with_empty_values)}`,
+    );
+  }
+  // Normalize option `skip_records_with_error`
+  if (typeof options.skip_records_with_error === "boolean") {
+    // Great, nothing to do
+  } else if (
+    options.skip_records_with_error === undefined ||
+    options.skip_records_with_error === null
+  ) {
+    options.skip_records_with_error = false;
+  } else {
+    throw new Error(
+      `Invalid Option: skip_records_with_error must be a boolean, got ${JSON.stringify(options.skip_records_with_error)}`,
+    );
+  }
+  // Normalize option `rtrim`
+  if (
+    options.rtrim === undefined ||
+    options.rtrim === null ||
+    options.rtrim === false
+  ) {
+    options.rtrim = false;
+  } else if (options.rtrim !== true) {
+    throw new Error(
+      `Invalid Option: rtrim must be a boolean, got ${JSON.stringify(options.rtrim)}`,
+    );
+  }
+  // Normalize option `ltrim`
+  if (
+    options.ltrim === undefined ||
+    options.ltrim === null ||
+    options.ltrim === false
+  ) {
+    options.ltrim = false;
+  } else if (options.ltrim !== true) {
+    throw new Error(
+      `Invalid Option: ltrim must be a boolean, got ${JSON.stringify(options.ltrim)}`,
+    );
+  }
+  // Normalize option `trim`
+  if (
+    options.trim === undefined ||
+    options.trim === null ||
+    options.trim === false
+  ) {
+    options.trim = false;
+  } else if (options.trim !== true) {
+    throw new Error(
+      `Invalid Option: trim must be a boolean, got ${JSON.stringify(options.trim)}`,
+    );
+  }
+  // Normalize options `trim`, `ltrim` and `rtrim`
+  if (options.trim === true && opts.ltrim !== false) {
+    options.ltrim = true;
+  } else if (options.ltrim !== true) {
+    options.ltrim = false;
+  }
+  if (options.trim === true && opts.rtrim !== false) {
+    options.rtrim = true;
+  } else if (options.rtrim !== true) {
+    options.rtrim = false;
+  }
+  // Normalize option `to`
+  if (options.to === undefined || options.to === null) {
+    options.to = -1;
+  } else if (options.to !== -1) {
+    if (typeof options.to === "string" && /\d+/.test(options.to)) {
+      options.to = parseInt(options.to);
+    }
+    if (Number.isInteger(options.to)) {
+      if (options.to <= 0) {
+        throw new Error(
+          `Invalid Option: to must be a positive integer greater than 0, got ${JSON.stringify(opts.to)}`,
+        );
+      }
+    } else {
+      throw new Error(
+        `Invalid Option: to must be an integer, got ${JSON.stringify(opts.to)}`,
+      );
+    }
+  }
+  // Normalize option `to_line`
+  if (options.to_line === undefined || options.to_line === null) {
+    options.to_line = -1;
+  } else if (options.to_line !== -1) {
+    if (typeof options.to_line === "string" && /\d+/.test(options.to_line)) {
+      options.to_line = parseInt(options.to_line);
+    }
+    if (Number.isInteger(options.to_line)) {
+      if (options.to_line <= 0) {
+        throw new Error(
+          `Invalid Option: to_line must be a positive integer greater than 0, got ${JSON.stringify(opts.to_line)}`,
+        );
+      }
+    } else {
+      throw new Error(
+        `Invalid Option: to_line must be an integer, got ${JSON.stringify(opts.to_line)}`,
+      );
+    }
+  }
+  return options;
+};
+
+
+
+;// CONCATENATED MODULE: ./node_modules/csv-parse/lib/utils/delimiter_discover.js
+
+
+
+// Discussed in [issue #400](https://github.com/adaltas/node-csv/issues/400)
+// See https://github.com/python/cpython/blob/ea1b1c579f600cc85d145c60862b2e6b98701b24/Lib/csv.py#L349
+const delimiter_discover = function (records, options) {
+  // Normalize the configuration
+  if (!options) {
+    ({ delimiter_auto: options } = normalize_options({ delimiter_auto: true }));
+  }
+  // Convert String to Buffer
+  if (typeof records === "string") {
+    records = Buffer.from(records);
+  }
+  // Convert Buffer to an array of records
+  if (Buffer.isBuffer(records)) {
+    records = ((data) => {
+      const records = [];
+      const parser = api_transform({ delimiter: [] });
+      const push = (record) => records.push(record);
+      const close = () => {};
+      const error = parser.parse(data, true, push, close);
+      if (error !== undefined) throw error;
+      return records;
+    })(records);
+  }
+  // Info array initialization, 127 entries, one per char code
+  const info = Array(127)
+    .fill()
+    .map(() => ({ lines: [] }));
+  // Traverse each records, count occurences per char code
+  records.map(([record], line) => {
+    for (let i = 0, l = record.length; i < l; i++) {
+      // Count the character frequency
+      const code = record.charCodeAt(i);
+      if (info[code].lines[line] === undefined) info[code].lines[line] = 0;
+      info[code].lines[line]++;
+    }
+  });
+  // Traverse each char code, compute the score
+  info.map((info, i) => {
+    info.char_code = i;
+    info.std = std(info.lines);
+    info.total = info.lines.reduce((acc, val) => acc + val, 0);
+    info.preferred = !!options.preferred[i];
+    info.score = options.score(info, options);
+  });
+  // Extract the dominant character
+  const result = info.reduce(
+    (acc, info) => (acc.score > info.score ? acc : info),
+    {},
+  );
+  return String.fromCharCode(result.char_code);
+};
+
+const std = function (array) {
+  const n = array.length;
+  if (n === 0) return 0;
+  const mean = array.reduce((a, b) => a + b) / n;
+  return Math.sqrt(
+    array.map((x) => Math.pow(x - mean, 2)).reduce((a, b) => a + b) / n,
+  );
+};
+
+
+
+;// CONCATENATED MODULE: ./node_modules/csv-parse/lib/api/index.js
+
+
+
+
+
+
+const isRecordEmpty = function (record) {
+  return record.every(
+    (field) =>
+      field == null || (field.toString && field.toString().trim() === ""),
+  );
+};
+
+const cr = 13; // `\r`, carriage return, 0x0D in hexadécimal, 13 in decimal
+const nl = 10; // `\n`, newline, 0x0A in hexadecimal, 10 in decimal
+
+const boms = {
+  // Note, the following are equals:
+  // Buffer.from("\ufeff")
+  // Buffer.from([239, 187, 191])
+  // Buffer.from('EFBBBF', 'hex')
+  utf8: Buffer.from([239, 187, 191]),
+  // Note, the following are equals:
+  // Buffer.from "\ufeff", 'utf16le
+  // Buffer.from([255, 254])
+  utf16le: Buffer.from([255, 254]),
+};
+
+const api_transform = function (original_options = {}) {
+  const info = {
+    bytes: 0,
+    bytes_records: 0,
+    comment_lines: 0,
+    empty_lines: 0,
+    invalid_field_length: 0,
+    lines: 1,
+    records: 0,
+  };
+  const options = normalize_options(original_options);
+  return {
+    info: info,
+    original_options: original_options,
+    options: options,
+    state: init_state(options),
+    __needMoreData: function (i, bufLen, end) {
+      if (end) return false;
+      const { encoding, escape, quote } = this.options;
+      const { quoting, needMoreDataSize, recordDelimiterMaxLength } =
+        this.state;
+      const numOfCharLeft = bufLen - i - 1;
+      const requiredLength = Math.max(
+        needMoreDataSize,
+        // Skip if the remaining buffer smaller than record delimiter
+        // If "record_delimiter" is yet to be discovered:
+        // 1. It is equals to `[]` and "recordDelimiterMaxLength" equals `0`
+        // 2. We set the length to windows line ending in the current encoding
+        // Note, that encoding is known from user or bom discovery at that point
+        // recordDelimiterMaxLength,
+        recordDelimiterMaxLength === 0
+          ? Buffer.from("\r\n", encoding).length
+          : recordDelimiterMaxLength,
+        // Skip if remaining buffer can be an escaped quote
+        quoting ? (escape === null ? 0 : escape.length) + quote.length : 0,
+        // Skip if remaining buffer can be record delimiter following the closing quote
+        quoting ? quote.length + recordDelimiterMaxLength : 0,
+      );
+      return numOfCharLeft < requiredLength;
+    },
+    // Central parser implementation
+    parse: function (nextBuf, end, push, close) {
+      const {
+        bom,
+        comment_no_infix,
+        delimiter_auto,
+        encoding,
+        from_line,
+        ltrim,
+        max_record_size,
+        raw,
+        relax_quotes,
+        rtrim,
+        skip_empty_lines,
+        to,
+        to_line,
+      } = this.options;
+      let { comment, escape, quote, record_delimiter } = this.options;
+      const {
+        bomSkipped,
+        delimiterDiscovered,
+        delimiterBufPrevious,
+        rawBuffer,
+        escapeIsQuote,
+      } = this.state;
+      // Automatic delimiter discovery
+      if (!delimiterDiscovered && delimiter_auto) {
+        let delimiterBuf;
+        if (delimiterBufPrevious === undefined) {
+          delimiterBuf = nextBuf;
+        } else if (
+          delimiterBufPrevious !== undefined &&
+          nextBuf === undefined
+        ) {
+          delimiterBuf = delimiterBufPrevious;
+        } else {
+          delimiterBuf = Buffer.concat([delimiterBufPrevious, nextBuf]);
+        }
+        // Ensure that nextBuf is not concatenated a second time during buffer reconciliation
+        nextBuf = undefined;
+        // this.delimiterBufPrevious = delimiterBuf;
+        if (end || delimiterBuf.length > delimiter_auto.size) {
+          this.options.delimiter = [
+            Buffer.from(
+              delimiter_discover(delimiterBuf, this.options.delimiter_auto),
+            ),
+          ];
+          this.state.previousBuf = delimiterBuf;
+          this.state.delimiterBufPrevious = undefined;
+          this.state.delimiterDiscovered = true;
+        } else {
+          this.state.delimiterBufPrevious = delimiterBuf;
+          return;
+        }
+      }
+      // Previous buffers reconciliation
+      const { previousBuf } = this.state;
+      let buf;
+      if (previousBuf === undefined) {
+        if (nextBuf === undefined) {
+          // Handle empty string
+          close();
+          return;
+        } else {
+          buf = nextBuf;
+        }
+      } else if (previousBuf !== undefined && nextBuf === undefined) {
+        buf = previousBuf;
+      } else {
+        buf = Buffer.concat([previousBuf, nextBuf]);
+      }
+      // Handle UTF BOM
+      if (bomSkipped === false) {
+        if (bom === false) {
+          this.state.bomSkipped = true;
+        } else if (buf.length < 3) {
+          // No enough data
+          if (end === false) {
+            // Wait for more data
+            this.state.previousBuf = buf;
+            return;
+          }
+        } else {
+          for (const encoding in boms) {
+            if (boms[encoding].compare(buf, 0, boms[encoding].length) === 0) {
+              // Skip BOM
+              const bomLength = boms[encoding].length;
+              this.state.bufBytesStart += bomLength;
+              buf = buf.slice(bomLength);
+              // Renormalize original options with the new encoding
+              const options = normalize_options({
+                ...this.original_options,
+                encoding: encoding,
+              });
+              // Properties are merged with the existing options instance
+              for (const key in options) {
+                this.options[key] = options[key];
+              }
+              // Options will re-evaluate the Buffer with the new encoding
+              ({ comment, escape, quote } = this.options);
+              break;
+            }
+          }
+          this.state.bomSkipped = true;
+        }
+      }
+      const bufLen = buf.length;
+      let pos;
+      for (pos = 0; pos < bufLen; pos++) {
+        // Ensure we get enough space to look ahead
+        // There should be a way to move this out of the loop
+        if (this.__needMoreData(pos, bufLen, end)) {
+          break;
+        }
+        if (this.state.wasRowDelimiter === true) {
+          this.info.lines++;
+          this.state.wasRowDelimiter = false;
+        }
+        if (to_line !== -1 && this.info.lines > to_line) {
+          this.state.stop = true;
+          close();
+          return;
+        }
+        // Auto discovery of record_delimiter, unix, mac and windows supported
+        if (this.state.quoting === false && record_delimiter.length === 0) {
+          const record_delimiterCount = this.__autoDiscoverRecordDelimiter(
+            buf,
+            pos,
+          );
+          if (record_delimiterCount) {
+            record_delimiter = this.options.record_delimiter;
+          }
+        }
+        const chr = buf[pos];
+        if (raw === true) {
+          rawBuffer.append(chr);
+        }
+        if (
+          (chr === cr || chr === nl) &&
+          this.state.wasRowDelimiter === false
+        ) {
+          this.state.wasRowDelimiter = true;
+        }
+        // Previous char was a valid escape char
+        // treat the current char as a regular char
+        if (this.state.escaping === true) {
+          this.state.escaping = false;
+        } else {
+          // Escape is only active inside quoted fields
+          // We are quoting, the char is an escape chr and there is a chr to escape
+          // if(escape !== null && this.state.quoting === true && chr === escape && pos + 1 < bufLen){
+          if (
+            escape !== null &&
+            this.state.quoting === true &&
+            this.__isEscape(buf, pos, chr) &&
+            pos + escape.length < bufLen
+          ) {
+            if (escapeIsQuote) {
+              if (this.__isQuote(buf, pos + escape.length)) {
+                this.state.escaping = true;
+                pos += escape.length - 1;
+                continue;
+              }
+            } else {
+              this.state.escaping = true;
+              pos += escape.length - 1;
+              continue;
+            }
+          }
+          // Not currently escaping and chr is a quote
+          // TODO: need to compare bytes instead of single char
+          if (this.state.commenting === false && this.__isQuote(buf, pos)) {
+            if (this.state.quoting === true) {
+              const nextChr = buf[pos + quote.length];
+              const isNextChrTrimable =
+                rtrim && this.__isCharTrimable(buf, pos + quote.length);
+              const isNextChrComment =
+                comment !== null &&
+                this.__compareBytes(comment, buf, pos + quote.length, nextChr);
+              const isNextChrDelimiter = this.__isDelimiter(
+                buf,
+                pos + quote.length,
+                nextChr,
+              );
+              const isNextChrRecordDelimiter =
+                record_delimiter.length === 0
+                  ? this.__autoDiscoverRecordDelimiter(buf, pos + quote.length)
+                  : this.__isRecordDelimiter(nextChr, buf, pos + quote.length);
+              // Escape a quote
+              // Treat next char as a regular character
+              if (
+                escape !== null &&
+                this.__isEscape(buf, pos, chr) &&
+                this.__isQuote(buf, pos + escape.length)
+              ) {
+                pos += escape.length - 1;
+              } else if (
+                !nextChr ||
+                isNextChrDelimiter ||
+                isNextChrRecordDelimiter ||
+                isNextChrComment ||
+                isNextChrTrimable
+              ) {
+                this.state.quoting = false;
+                this.state.wasQuoting = true;
+                pos += quote.length - 1;
+                continue;
+              } else if (relax_quotes === false) {
+                const err = this.__error(
+                  new CsvError(
+                    "CSV_INVALID_CLOSING_QUOTE",
+                    [
+                      "Invalid Closing Quote:",
+                      `got "${String.fromCharCode(nextChr)}"`,
+                      `at line ${this.info.lines}`,
+                      "instead of delimiter, record delimiter, trimable character",
+                      "(if activated) or comment",
+                    ],
+                    this.options,
+                    this.__infoField(),
+                  ),
+                );
+                if (err !== undefined) return err;
+              } else {
+                this.state.quoting = false;
+                this.state.wasQuoting = true;
+                this.state.field.prepend(quote);
+                pos += quote.length - 1;
+              }
+            } else {
+              if (this.state.field.length !== 0) {
+                // In relax_quotes mode, treat opening quote preceded by chrs as regular
+                if (relax_quotes === false) {
+                  const info = this.__infoField();
+                  const bom = Object.keys(boms)
+                    .map((b) =>
+                      boms[b].equals(this.state.field.toString()) ? b : false,
+                    )
+                    .filter(Boolean)[0];
+                  const err = this.__error(
+                    new CsvError(
+                      "INVALID_OPENING_QUOTE",
+                      [
+                        "Invalid Opening Quote:",
+                        `a quote is found on field ${JSON.stringify(info.column)} at line ${info.lines}, value is ${JSON.stringify(this.state.field.toString(encoding))}`,
+                        bom ? `(${bom} bom)` : undefined,
+                      ],
+                      this.options,
+                      info,
+                      {
+                        field: this.state.field,
+                      },
+                    ),
+                  );
+                  if (err !== undefined) return err;
+                }
+              } else {
+                this.state.quoting = true;
+                pos += quote.length - 1;
+                continue;
+              }
+            }
+          }
+          if (this.state.quoting === false) {
+            const recordDelimiterLength = this.__isRecordDelimiter(
+              chr,
+              buf,
+              pos,
+            );
+            if (recordDelimiterLength !== 0) {
+              // Do not emit comments which take a full line
+              const skipCommentLine =
+                this.state.commenting &&
+                this.state.wasQuoting === false &&
+                this.state.record.length === 0 &&
+                this.state.field.length === 0;
+              if (skipCommentLine) {
+                this.info.comment_lines++;
+                // Skip full comment line
+              } else {
+                // Activate records emission if above from_line
+                if (
+                  this.state.enabled === false &&
+                  this.info.lines +
+                    (this.state.wasRowDelimiter === true ? 1 : 0) >=
+                    from_line
+                ) {
+                  this.state.enabled = true;
+                  this.__resetField();
+                  this.__resetRecord();
+                  pos += recordDelimiterLength - 1;
+                  continue;
+                }
+                // Skip if line is empty and skip_empty_lines activated
+                if (
+                  skip_empty_lines === true &&
+                  this.state.wasQuoting === false &&
+                  this.state.record.length === 0 &&
+                  this.state.field.length === 0
+                ) {
+                  this.info.empty_lines++;
+                  pos += recordDelimiterLength - 1;
+                  continue;
+                }
+                this.info.bytes = this.state.bufBytesStart + pos;
+                const errField = this.__onField();
+                if (errField !== undefined) return errField;
+                this.info.bytes =
+                  this.state.bufBytesStart + pos + recordDelimiterLength;
+                const errRecord = this.__onRecord(push);
+                if (errRecord !== undefined) return errRecord;
+                if (to !== -1 && this.info.records >= to) {
+                  this.state.stop = true;
+                  close();
+                  return;
+                }
+              }
+              this.state.commenting = false;
+              pos += recordDelimiterLength - 1;
+              continue;
+            }
+            if (this.state.commenting) {
+              continue;
+            }
+            if (
+              comment !== null &&
+              (comment_no_infix === false ||
+                (this.state.record.length === 0 &&
+                  this.state.field.length === 0))
+            ) {
+              const commentCount = this.__compareBytes(comment, buf, pos, chr);
+              if (commentCount !== 0) {
+                this.state.commenting = true;
+                continue;
+              }
+            }
+            const delimiterLength = this.__isDelimiter(buf, pos, chr);
+            if (delimiterLength !== 0) {
+              this.info.bytes = this.state.bufBytesStart + pos;
+              const errField = this.__onField();
+              if (errField !== undefined) return errField;
+              pos += delimiterLength - 1;
+              continue;
+            }
+          }
+        }
+        if (this.state.commenting === false) {
+          if (
+            max_record_size !== 0 &&
+            this.state.record_length + this.state.field.length > max_record_size
+          ) {
+            return this.__error(
+              new CsvError(
+                "CSV_MAX_RECORD_SIZE",
+                [
+                  "Max Record Size:",
+                  "record exceed the maximum number of tolerated bytes",
+                  `of ${max_record_size}`,
+                  `at line ${this.info.lines}`,
+                ],
+                this.options,
+                this.__infoField(),
+              ),
+            );
+          }
+        }
+        const lappend =
+          ltrim === false ||
+          this.state.quoting === true ||
+          this.state.field.length !== 0 ||
+          !this.__isCharTrimable(buf, pos);
+        // rtrim in non quoting is handle in __onField
+        const rappend = rtrim === false || this.state.wasQuoting === false;
+        if (lappend === true && rappend === true) {
+          this.state.field.append(chr);
+        } else if (rtrim === true && !this.__isCharTrimable(buf, pos)) {
+          return this.__error(
+            new CsvError(
+              "CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE",
+              [
+                "Invalid Closing Quote:",
+                "found non trimable byte after quote",
+                `at line ${this.info.lines}`,
+              ],
+              this.options,
+              this.__infoField(),
+            ),
+          );
+        } else {
+          if (lappend === false) {
+            pos += this.__isCharTrimable(buf, pos) - 1;
+          }
+          continue;
+        }
+      }
+      if (end === true) {
+        // Ensure we are not ending in a quoting state
+        if (this.state.quoting === true) {
+          const err = this.__error(
+            new CsvError(
+              "CSV_QUOTE_NOT_CLOSED",
+              [
+                "Quote Not Closed:",
+                `the parsing is finished with an opening quote at line ${this.info.lines}`,
+              ],
+              this.options,
+              this.__infoField(),
+            ),
+          );
+          if (err !== undefined) return err;
+        } else {
+          // Skip last line if it has no characters
+          if (
+            this.state.wasQuoting === true ||
+            this.state.record.length !== 0 ||
+            this.state.field.length !== 0
+          ) {
+            this.info.bytes = this.state.bufBytesStart + pos;
+            const errField = this.__onField();
+            if (errField !== undefined) return errField;
+            const errRecord = this.__onRecord(push);
+            if (errRecord !== undefined) return errRecord;
+          } else if (this.state.wasRowDelimiter === true) {
+            this.info.empty_lines++;
+          } else if (this.state.commenting === true) {
+            this.info.comment_lines++;
+          }
+        }
+      } else {
+        this.state.bufBytesStart += pos;
+        this.state.previousBuf = buf.slice(pos);
+      }
+      if (this.state.wasRowDelimiter === true) {
+        this.info.lines++;
+        this.state.wasRowDelimiter = false;
+      }
+    },
+    __onRecord: function (push) {
+      const {
+        columns,
+        group_columns_by_name,
+        encoding,
+        info,
+        from,
+        relax_column_count,
+        relax_column_count_less,
+        relax_column_count_more,
+        raw,
+        skip_records_with_empty_values,
+      } = this.options;
+      const { enabled, record } = this.state;
+      if (enabled === false) {
+        return this.__resetRecord();
+      }
+      // Convert the first line into column names
+      const recordLength = record.length;
+      if (columns === true) {
+        if (skip_records_with_empty_values === true && isRecordEmpty(record)) {
+          this.__resetRecord();
+          return;
+        }
+        return this.__firstLineToColumns(record);
+      }
+      if (columns === false && this.info.records === 0) {
+        this.state.expectedRecordLength = recordLength;
+      }
+      if (recordLength !== this.state.expectedRecordLength) {
+        const err =
+          columns === false
+            ? new CsvError(
+                "CSV_RECORD_INCONSISTENT_FIELDS_LENGTH",
+                [
+                  "Invalid Record Length:",
+                  `expect ${this.state.expectedRecordLength},`,
+                  `got ${recordLength} on line ${this.info.lines}`,
+                ],
+                this.options,
+                this.__infoField(),
+                {
+                  record: record,
+                },
+              )
+            : new CsvError(
+                "CSV_RECORD_INCONSISTENT_COLUMNS",
+                [
+                  "Invalid Record Length:",
+                  `columns length is ${columns.length},`, // rename columns
+                  `got ${recordLength} on line ${this.info.lines}`,
+                ],
+                this.options,
+                this.__infoField(),
+                {
+                  record: record,
+                },
+              );
+        if (
+          relax_column_count === true ||
+          (relax_column_count_less === true &&
+            recordLength < this.state.expectedRecordLength) ||
+          (relax_column_count_more === true &&
+            recordLength > this.state.expectedRecordLength)
+        ) {
+          this.info.invalid_field_length++;
+          this.state.error = err;
+          // Error is undefined with skip_records_with_error
+        } else {
+          const finalErr = this.__error(err);
+          if (finalErr) return finalErr;
+        }
+      }
+      if (skip_records_with_empty_values === true && isRecordEmpty(record)) {
+        this.__resetRecord();
+        return;
+      }
+      if (this.state.recordHasError === true) {
+        this.__resetRecord();
+        this.state.recordHasError = false;
+        return;
+      }
+      this.info.records++;
+      if (from === 1 || this.info.records >= from) {
+        const { objname } = this.options;
+        // With columns, records are object
+        if (columns !== false) {
+          const obj = {};
+          // Transform record array to an object
+          for (let i = 0, l = record.length; i < l; i++) {
+            if (columns[i] === undefined || columns[i].disabled) continue;
+            // Turn duplicate columns into an array
+            if (
+              group_columns_by_name === true &&
+              Object.hasOwn(obj, columns[i].name)
+            ) {
+              if (Array.isArray(obj[columns[i].name])) {
+                obj[columns[i].name] = obj[columns[i].name].concat(record[i]);
+              } else {
+                obj[columns[i].name] = [obj[columns[i].name], record[i]];
+              }
+            } else {
+              Object.defineProperty(obj, columns[i].name, {
+                value: record[i],
+                enumerable: true,
+                writable: true,
+                configurable: true,
+              });
+            }
+          }
+          // Without objname (default)
+          if (raw === true || info === true) {
+            const extRecord = Object.assign(
+              { record: obj },
+              raw === true
+                ? { raw: this.state.rawBuffer.toString(encoding) }
+                : {},
+              info === true ? { info: this.__infoRecord() } : {},
+            );
+            const err = this.__push(
+              objname === undefined ? extRecord : [obj[objname], extRecord],
+              push,
+            );
+            if (err) {
+              return err;
+            }
+          } else {
+            const err = this.__push(
+              objname === undefined ? obj : [obj[objname], obj],
+              push,
+            );
+            if (err) {
+              return err;
+            }
+          }
+          // Without columns, records are array
+        } else {
+          if (raw === true || info === true) {
+            const extRecord = Object.assign(
+              { record: record },
+              raw === true
+                ? { raw: this.state.rawBuffer.toString(encoding) }
+                : {},
+              info === true ? { info: this.__infoRecord() } : {},
+            );
+            const err = this.__push(
+              objname === undefined ? extRecord : [record[objname], extRecord],
+              push,
+            );
+            if (err) {
+              return err;
+            }
+          } else {
+            const err = this.__push(
+              objname === undefined ? record : [record[objname], record],
+              push,
+            );
+            if (err) {
+              return err;
+            }
+          }
+        }
+      }
+      this.__resetRecord();
+    },
+    __firstLineToColumns: function (record) {
+      const { firstLineToHeaders } = this.state;
+      try {
+        const headers =
+          firstLineToHeaders === undefined
+            ? record
+            : firstLineToHeaders.call(null, record);
+        if (!Array.isArray(headers)) {
+          return this.__error(
+            new CsvError(
+              "CSV_INVALID_COLUMN_MAPPING",
+              [
+                "Invalid Column Mapping:",
+                "expect an array from column function,",
+                `got ${JSON.stringify(headers)}`,
+              ],
+              this.options,
+              this.__infoField(),
+              {
+                headers: headers,
+              },
+            ),
+          );
+        }
+        const normalizedHeaders = normalize_columns_array(headers);
+        this.state.expectedRecordLength = normalizedHeaders.length;
+        this.options.columns = normalizedHeaders;
+        this.__resetRecord();
+        return;
+      } catch (err) {
+        return err;
+      }
+    },
+    __resetRecord: function () {
+      if (this.options.raw === true) {
+        this.state.rawBuffer.reset();
+      }
+      this.state.error = undefined;
+      this.state.record = [];
+      this.state.record_length = 0;
+    },
+    __onField: function () {
+      const { cast, encoding, rtrim, max_record_size } = this.options;
+      const { enabled, wasQuoting } = this.state;
+      // Short circuit for the from_line options
+      if (enabled === false) {
+        return this.__resetField();
+      }
+      let field = this.state.field.toString(encoding);
+      if (rtrim === true && wasQuoting === false) {
+        field = field.trimRight();
+      }
+      if (cast === true) {
+        const [err, f] = this.__cast(field);
+        if (err !== undefined) return err;
+        field = f;
+      }
+      this.state.record.push(field);
+      // Increment record length if record size must not exceed a limit
+      if (max_record_size !== 0 && typeof field === "string") {
+        this.state.record_length += field.length;
+      }
+      this.__resetField();
+    },
+    __resetField: function () {
+      this.state.field.reset();
+      this.state.wasQuoting = false;
+    },
+    __push: function (record, push) {
+      const { on_record } = this.options;
+      if (on_record !== undefined) {
+        const info = this.__infoRecord();
+        try {
+          record = on_record.call(null, record, info);
+        } catch (err) {
+          return err;
+        }
+        if (record === undefined || record === null) {
+          return;
+        }
+      }
+      this.info.bytes_records += this.info.bytes;
+      push(record);
+    },
+    // Return a tuple with the error and the casted value
+    __cast: function (field) {
+      const { columns, relax_column_count } = this.options;
+      const isColumns = Array.isArray(columns);
+      // Dont loose time calling cast
+      // because the final record is an object
+      // and this field can't be associated to a key present in columns
+      if (
+        isColumns === true &&
+        relax_column_count &&
+        this.options.columns.length <= this.state.record.length
+      ) {
+        return [undefined, undefined];
+      }
+      if (this.state.castField !== null) {
+        try {
+          const info = this.__infoField();
+          return [undefined, this.state.castField.call(null, field, info)];
+        } catch (err) {
+          return [err];
+        }
+      }
+      if (this.__isFloat(field)) {
+        return [undefined, parseFloat(field)];
+      } else if (this.options.cast_date !== false) {
+        const info = this.__infoField();
+        return [undefined, this.options.cast_date.call(null, field, info)];
+      }
+      return [undefined, field];
+    },
+    __compareBytes: function (sourceBuf, targetBuf, targetPos, firstByte) {
+      if (sourceBuf[0] !== firstByte) return 0;
+      const sourceLength = sourceBuf.length;
+      for (let i = 1; i < sourceLength; i++) {
+        if (sourceBuf[i] !== targetBuf[targetPos + i]) return 0;
+      }
+      return sourceLength;
+    },
+    // Helper to test if a character is trimable
+    __isCharTrimable: function (buf, pos) {
+      const { timchars, timcharFirstBytes } = this.state;
+      // Fast bail-out: non-whitespace bytes (the common case) are rejected
+      // without scanning the full timchar list.
+      const first = buf[pos];
+      if (first === undefined || timcharFirstBytes[first] === 0) return 0;
+      loop1: for (let i = 0; i < timchars.length; i++) {
+        const timchar = timchars[i];
+        for (let j = 0; j < timchar.length; j++) {
+          if (timchar[j] !== buf[pos + j]) continue loop1;
+        }
+        return timchar.length;
+      }
+      return 0;
+    },
+    __isDelimiter: function (buf, pos, chr) {
+      const { delimiter, ignore_last_delimiters } = this.options;
+      if (
+        ignore_last_delimiters === true &&
+        this.state.record.length === this.options.columns.length - 1
+      ) {
+        return 0;
+      } else if (
+        ignore_last_delimiters !== false &&
+        typeof ignore_last_delimiters === "number" &&
+        this.state.record.length === ignore_last_delimiters - 1
+      ) {
+        return 0;
+      }
+      loop1: for (let i = 0; i < delimiter.length; i++) {
+        const del = delimiter[i];
+        if (del[0] === chr) {
+          for (let j = 1; j < del.length; j++) {
+            if (del[j] !== buf[pos + j]) continue loop1;
+          }
+          return del.length;
+        }
+      }
+      return 0;
+    },
+    __isEscape: function (buf, pos, chr) {
+      const { escape } = this.options;
+      if (escape === null) return false;
+      const l = escape.length;
+      if (escape[0] === chr) {
+        for (let i = 0; i < l; i++) {
+          if (escape[i] !== buf[pos + i]) {
+            return false;
+          }
+        }
+        return true;
+      }
+      return false;
+    },
+    __isFloat: function (value) {
+      return value - parseFloat(value) + 1 >= 0; // Borrowed from jquery
+    },
+    // Keep it in case we implement the `cast_int` option
+    // __isInt(value){
+    //   // return Number.isInteger(parseInt(value))
+    //   // return !isNaN( parseInt( obj ) );
+    //   return /^(\-|\+)?[1-9][0-9]*$/.test(value)
+    // }
+    __isQuote: function (buf, pos) {
+      const { quote } = this.options;
+      if (quote === null) return false;
+      const l = quote.length;
+      for (let i = 0; i < l; i++) {
+        if (quote[i] !== buf[pos + i]) {
+          return false;
+        }
+      }
+      return true;
+    },
+    __isRecordDelimiter: function (chr, buf, pos) {
+      const { record_delimiter } = this.options;
+      const recordDelimiterLength = record_delimiter.length;
+      loop1: for (let i = 0; i < recordDelimiterLength; i++) {
+        const rd = record_delimiter[i];
+        const rdLength = rd.length;
+        if (rd[0] !== chr) {
+          continue;
+        }
+        for (let j = 1; j < rdLength; j++) {
+          if (rd[j] !== buf[pos + j]) {
+            continue loop1;
+          }
+        }
+        return rd.length;
+      }
+      return 0;
+    },
+    __autoDiscoverRecordDelimiter: function (buf, pos) {
+      const { encoding } = this.options;
+      // Note, we don't need to cache this information in state,
+      // It is only called on the first line until we find out a suitable
+      // record delimiter.
+      const rds = [
+        // Important, the windows line ending must be before mac os 9
+        Buffer.from("\r\n", encoding),
+        Buffer.from("\n", encoding),
+        Buffer.from("\r", encoding),
+      ];
+      loop: for (let i = 0; i < rds.length; i++) {
+        const l = rds[i].length;
+        for (let j = 0; j < l; j++) {
+          if (rds[i][j] !== buf[pos + j]) {
+            continue loop;
+          }
+        }
+        this.options.record_delimiter.push(rds[i]);
+        this.state.recordDelimiterMaxLength = rds[i].length;
+        return rds[i].length;
+      }
+      return 0;
+    },
+    __error: function (msg) {
+      const { encoding, raw, skip_records_with_error } = this.options;
+      const err = typeof msg === "string" ? new Error(msg) : msg;
+      if (skip_records_with_error) {
+        this.state.recordHasError = true;
+        if (this.options.on_skip !== undefined) {
+          try {
+            this.options.on_skip(
+              err,
+              raw ? this.state.rawBuffer.toString(encoding) : undefined,
+            );
+          } catch (err) {
+            return err;
+          }
+        }
+        // this.emit('skip', err, raw ? this.state.rawBuffer.toString(encoding) : undefined);
+        return undefined;
+      } else {
+        return err;
+      }
+    },
+    __infoDataSet: function () {
+      return {
+        ...this.info,
+        columns: this.options.columns,
+      };
+    },
+    __infoRecord: function () {
+      const { columns, raw, encoding } = this.options;
+      return {
+        ...this.__infoDataSet(),
+        bytes_records: this.info.bytes,
+        error: this.state.error,
+        header: columns === true,
+        index: this.state.record.length,
+        raw: raw ? this.state.rawBuffer.toString(encoding) : undefined,
+      };
+    },
+    __infoField: function () {
+      const { columns } = this.options;
+      const isColumns = Array.isArray(columns);
+      // Bytes records are only incremented when all records'fields are parsed
+      const bytes_records = this.info.bytes_records;
+      return {
+        ...this.__infoRecord(),
+        bytes_records: bytes_records,
+        column:
+          isColumns === true
+            ? columns.length > this.state.record.length
+              ? columns[this.state.record.length].name
+              : null
+            : this.state.record.length,
+        quoting: this.state.wasQuoting,
+      };
+    },
+  };
+};
+
+
+
+;// CONCATENATED MODULE: ./node_modules/csv-parse/lib/sync.js
+
+
+
+const sync_parse = function (data, opts = {}) {
+  if (typeof data === "string") {
+    data = Buffer.from(data);
+  }
+  const records = opts && opts.objname ? Object.create(null) : [];
+  const parser = api_transform(opts);
+  const push = (record) => {
+    if (parser.options.objname === undefined) records.push(record);
+    else {
+      records[record[0]] = record[1];
+    }
+  };
+  const close = () => {};
+  const error = parser.parse(data, true, push, close);
+  if (error !== undefined) throw error;
+  return records;
+};
+
+
+
+;// CONCATENATED MODULE: ./src/core/tagTemplate.ts
+// The Handlebars expressions docker/metadata-action evaluates in its `tags` rules (src/meta.ts:
+// setGlobalExp, procSchedule, procSemver), re-implemented for exactly the expressions it offers
+// instead of compiling the template with Handlebars: a build-config.yaml is untrusted input, and a
+// template compiler turns its text into code. What differs on purpose: an expression metadata-action
+// does not know is an error here (Handlebars renders it empty), and a date format token outside the
+// supported set is an error (moment knows more).
+//
+// Syntax kept from Handlebars: `{{name}}` (HTML-escaped, as Handlebars escapes it), `{{{name}}}`
+// (not escaped), helper arguments as 'single' or "double" quoted strings, hash arguments
+// `key='value'`, and `\{{` for a literal `{{`.
+class TemplateError extends Error {
+}
+// Handlebars' escapeExpression (lib/handlebars/utils.js, v4.7).
+const ESCAPES = {
+    '&': '&amp;',
+    '<': '&lt;',
+    '>': '&gt;',
+    '"': '&quot;',
+    "'": '&#x27;',
+    '`': '&#x60;',
+    '=': '&#x3D;',
+};
+const escapeHtml = (text) => text.replace(/[&<>"'`=]/g, (c) => ESCAPES[c]);
+const TOKEN = /\s*(?:'([^']*)'|"([^"]*)"|([A-Za-z_][\w-]*)=(?:'([^']*)'|"([^"]*)")|([A-Za-z_][\w.-]*))/y;
+function parseMustache(body, escaped, template) {
+    const tokens = [];
+    TOKEN.lastIndex = 0;
+    let rest = body;
+    while (rest.trim()) {
+        TOKEN.lastIndex = 0;
+        const m = TOKEN.exec(rest);
+        if (!m)
+            throw new TemplateError(`cannot read \`{{${body}}}\` in \`${template}\``);
+        if (m[1] !== undefined || m[2] !== undefined)
+            tokens.push({ literal: m[1] ?? m[2] });
+        else if (m[3] !== undefined)
+            tokens.push({ key: m[3], value: m[4] ?? m[5] });
+        else
+            tokens.push({ name: m[6] });
+        rest = rest.slice(m[0].length);
+    }
+    const [head, ...params] = tokens;
+    if (!head?.name)
+        throw new TemplateError(`\`{{${body}}}\` in \`${template}\` names no expression`);
+    const args = [];
+    const hash = {};
+    for (const param of params) {
+        if (param.literal !== undefined)
+            args.push(param.literal);
+        else if (param.key !== undefined)
+            hash[param.key] = param.value ?? '';
+        else
+            throw new TemplateError(`\`{{${body}}}\` in \`${template}\`: arguments are quoted strings, e.g. {{date 'YYYYMMDD'}}`);
+    }
+    return { escaped, name: head.name, args, hash };
+}
+function parseTemplate(template) {
+    const parts = [];
+    let text = '';
+    let i = 0;
+    while (i < template.length) {
+        if (template.startsWith('\\{{', i)) {
+            text += '{{';
+            i += 3;
+            continue;
+        }
+        if (!template.startsWith('{{', i)) {
+            text += template[i++];
+            continue;
+        }
+        const triple = template.startsWith('{{{', i);
+        const close = template.indexOf(triple ? '}}}' : '}}', i);
+        if (close < 0)
+            throw new TemplateError(`\`${template}\` opens \`{{\` and never closes it`);
+        if (text)
+            parts.push(text);
+        text = '';
+        parts.push(parseMustache(template.slice(i + (triple ? 3 : 2), close), !triple, template));
+        i = close + (triple ? 3 : 2);
+    }
+    if (text)
+        parts.push(text);
+    return parts;
+}
+/** True when the template is exactly `{{raw}}` (metadata-action's isRawStatement). */
+function isRawStatement(template) {
+    try {
+        const parts = parseTemplate(template);
+        return parts.length === 1 && typeof parts[0] !== 'string' && parts[0].name === 'raw';
+    }
+    catch {
+        return false;
+    }
+}
+/** The expressions a template uses, for checking a rule before any run. */
+function templateNames(template) {
+    return parseTemplate(template).flatMap((part) => (typeof part === 'string' ? [] : [part.name]));
+}
+/** Renders the template in scope. @throws TemplateError for syntax, an unknown expression or a helper's error. */
+function renderTemplate(template, scope) {
+    return parseTemplate(template)
+        .map((part) => {
+        if (typeof part === 'string')
+            return part;
+        if (!Object.prototype.hasOwnProperty.call(scope, part.name)) {
+            throw new TemplateError(`\`{{${part.name}}}\` is not an expression here (known: ${Object.keys(scope).join(', ')})`);
+        }
+        const value = scope[part.name];
+        const text = typeof value === 'function' ? value(part.args, part.hash) : String(value);
+        return part.escaped ? escapeHtml(text) : text;
+    })
+        .join('');
+}
+// --- dates: moment's format tokens that a tag can use (https://momentjs.com/docs/#/displaying/format/)
+const DATE_TOKENS = ['YYYY', 'YY', 'MM', 'M', 'DD', 'D', 'HH', 'H', 'mm', 'm', 'ss', 's', 'SSS'];
+function fieldsIn(date, timeZone) {
+    let format;
+    try {
+        format = new Intl.DateTimeFormat('en-US', {
+            timeZone,
+            hourCycle: 'h23',
+            year: 'numeric',
+            month: 'numeric',
+            day: 'numeric',
+            hour: 'numeric',
+            minute: 'numeric',
+            second: 'numeric',
+        });
+    }
+    catch {
+        throw new TemplateError(`unknown time zone \`${timeZone}\` (an IANA name such as UTC or Europe/Berlin)`);
+    }
+    const parts = Object.fromEntries(format.formatToParts(date).map((p) => [p.type, p.value]));
+    return {
+        year: Number(parts.year),
+        month: Number(parts.month),
+        day: Number(parts.day),
+        hour: Number(parts.hour),
+        minute: Number(parts.minute),
+        second: Number(parts.second),
+        millisecond: date.getUTCMilliseconds(),
+    };
+}
+const pad = (n, width) => String(n).padStart(width, '0');
+function tokenValue(token, f) {
+    switch (token) {
+        case 'YYYY':
+            return pad(f.year, 4);
+        case 'YY':
+            return pad(f.year % 100, 2);
+        case 'MM':
+            return pad(f.month, 2);
+        case 'M':
+            return String(f.month);
+        case 'DD':
+            return pad(f.day, 2);
+        case 'D':
+            return String(f.day);
+        case 'HH':
+            return pad(f.hour, 2);
+        case 'H':
+            return String(f.hour);
+        case 'mm':
+            return pad(f.minute, 2);
+        case 'm':
+            return String(f.minute);
+        case 'ss':
+            return pad(f.second, 2);
+        case 's':
+            return String(f.second);
+        case 'SSS':
+            return pad(f.millisecond, 3);
+    }
+}
+/**
+ * A date in a moment format: the tokens YYYY YY MM M DD D HH H mm m ss s SSS, `[literal text]`,
+ * and any non-letter as it is; time zone `tz` (IANA, default UTC) as metadata-action's date helper.
+ * @throws TemplateError for another letter (moment would read it as a token we do not offer).
+ */
+function formatDate(date, format, timeZone = 'UTC') {
+    const fields = fieldsIn(date, timeZone);
+    let out = '';
+    let i = 0;
+    while (i < format.length) {
+        if (format[i] === '[') {
+            const close = format.indexOf(']', i);
+            if (close < 0)
+                throw new TemplateError(`date format \`${format}\`: \`[\` without \`]\``);
+            out += format.slice(i + 1, close);
+            i = close + 1;
+            continue;
+        }
+        const token = DATE_TOKENS.find((t) => format.startsWith(t, i));
+        if (token) {
+            out += tokenValue(token, fields);
+            i += token.length;
+            continue;
+        }
+        if (/[A-Za-z]/.test(format[i]))
+            throw new TemplateError(`date format \`${format}\`: \`${format[i]}\` is not a token hephy-builder offers (${DATE_TOKENS.join(' ')}; put text in [brackets])`);
+        out += format[i++];
+    }
+    return out;
+}
+/** metadata-action's `date`/`commit_date` helper: one format argument, an optional tz hash argument. */
+function dateHelper(date, name) {
+    return (args, hash) => {
+        const unknown = Object.keys(hash).find((key) => key !== 'tz');
+        // metadata-action: `Unknown ${key} attribute`.
+        if (unknown)
+            throw new TemplateError(`{{${name}}}: unknown ${unknown} attribute`);
+        if (args.length !== 1)
+            throw new TemplateError(`{{${name}}} takes one format, e.g. {{${name} 'YYYYMMDD'}}`);
+        return formatDate(date, args[0], hash.tz ?? 'UTC');
+    };
+}
+
+;// CONCATENATED MODULE: ./src/core/tagRules.ts
+// docker/metadata-action's `tags` rules, parsed and evaluated as that action does (v6, src/tag.ts
+// Parse/Transform and src/meta.ts getVersion/getTags, its default flavor `latest=auto`), so a
+// workflow moving from docker/metadata-action + build-push-action keeps its tags:
+//
+//   type=schedule[,pattern=nightly]        type=semver,pattern={{version}}[,value=..][,match=..]
+//   type=match,pattern=RE[,group=0]        type=edge[,branch=DEFAULT]
+//   type=ref,event=branch|tag|pr           type=raw,value=V  (or just V)
+//   type=sha[,format=short|long][,prefix=sha-]
+//   common: enable=true|false|{{is_default_branch}}, priority=N, prefix=.., suffix=..
+//
+// Differences, all stricter and all reported at the rule's line: an unknown attribute is a
+// warning, an unknown `{{expression}}` an error (see tagTemplate.ts), and `type=pep440` an error
+// (hephy-builder does not carry a PEP 440 parser). On a pull request `{{sha}}` and `type=sha` are
+// the head commit of the pull request (metadata-action's DOCKER_METADATA_PR_HEAD_SHA=true), never
+// GitHub's synthetic merge commit.
+
+
+
+
+
+/** metadata-action's Type enum (src/tag.ts), in its order. */
+const RULE_TYPES = ['schedule', 'semver', 'pep440', 'match', 'edge', 'ref', 'raw', 'sha'];
+const REF_EVENTS = ['branch', 'tag', 'pr'];
+/** metadata-action's DefaultPriorities (src/tag.ts). */
+const DEFAULT_PRIORITIES = {
+    schedule: '1000',
+    semver: '900',
+    pep440: '900',
+    match: '800',
+    edge: '700',
+    ref: '600',
+    raw: '200',
+    sha: '100',
+};
+const COMMON_ATTRIBUTES = ['enable', 'priority', 'prefix', 'suffix'];
+const TYPE_ATTRIBUTES = {
+    schedule: ['pattern'],
+    semver: ['pattern', 'value', 'match'],
+    pep440: ['pattern', 'value', 'match'],
+    match: ['pattern', 'group', 'value'],
+    edge: ['branch'],
+    ref: ['event'],
+    raw: ['value'],
+    sha: ['format'],
+};
+/** A rule that cannot be read or evaluated; the message is metadata-action's where it has one. */
+class TagRuleError extends Error {
+    rule;
+    constructor(message, 
+    /** The rule at fault, when evaluation failed on one. */
+    rule) {
+        super(message);
+        this.rule = rule;
+    }
+}
+const has = (attrs, key) => Object.prototype.hasOwnProperty.call(attrs, key);
+/** One rule line, as metadata-action's Parse (src/tag.ts). @throws TagRuleError */
+function parseTagRule(text) {
+    let fields;
+    try {
+        const records = sync_parse(text, { relaxColumnCount: true, skipEmptyLines: true });
+        fields = records[0] ?? [];
+    }
+    catch (error) {
+        throw new TagRuleError(`cannot read \`${text}\` as comma-separated attributes: ${messageOf(error)}`);
+    }
+    if (fields.length === 0)
+        throw new TagRuleError('an empty rule');
+    const attrs = {};
+    let type;
+    for (const field of fields) {
+        const parts = field
+            .toString()
+            .split(/(?<=^[^=]+?)=/)
+            .map((item) => item.trim());
+        if (parts.length === 1) {
+            attrs.value = parts[0];
+            continue;
+        }
+        const key = parts[0].toLowerCase();
+        const value = parts[1];
+        if (key === 'type') {
+            const known = RULE_TYPES.find((t) => t === value);
+            if (!known)
+                throw new TagRuleError(`Unknown tag type attribute: ${value} (types: ${RULE_TYPES.filter((t) => t !== 'pep440').join(', ')})`);
+            type = known;
+        }
+        else {
+            attrs[key] = value;
+        }
+    }
+    type ??= 'raw';
+    switch (type) {
+        case 'schedule':
+            if (!has(attrs, 'pattern'))
+                attrs.pattern = 'nightly';
+            break;
+        case 'pep440':
+            throw new TagRuleError('type=pep440 is not supported by hephy-builder: use type=semver or type=match');
+        case 'semver':
+            if (!has(attrs, 'pattern'))
+                throw new TagRuleError(`Missing pattern attribute for ${text}`);
+            if (!has(attrs, 'value'))
+                attrs.value = '';
+            if (!has(attrs, 'match'))
+                attrs.match = '';
+            break;
+        case 'match':
+            if (!has(attrs, 'pattern'))
+                throw new TagRuleError(`Missing pattern attribute for ${text}`);
+            if (!has(attrs, 'group'))
+                attrs.group = '0';
+            if (isNaN(+attrs.group))
+                throw new TagRuleError(`Invalid match group for ${text}`);
+            if (!has(attrs, 'value'))
+                attrs.value = '';
+            break;
+        case 'edge':
+            if (!has(attrs, 'branch'))
+                attrs.branch = '';
+            break;
+        case 'ref':
+            if (!has(attrs, 'event'))
+                throw new TagRuleError(`Missing event attribute for ${text} (event=branch, tag or pr)`);
+            if (!REF_EVENTS.some((e) => e === attrs.event))
+                throw new TagRuleError(`Invalid event for ${text} (event=branch, tag or pr)`);
+            if (attrs.event === 'pr' && !has(attrs, 'prefix'))
+                attrs.prefix = 'pr-';
+            break;
+        case 'raw':
+            if (!has(attrs, 'value'))
+                throw new TagRuleError(`Missing value attribute for ${text}`);
+            break;
+        case 'sha':
+            if (!has(attrs, 'prefix'))
+                attrs.prefix = 'sha-';
+            if (!has(attrs, 'format'))
+                attrs.format = 'short';
+            if (!['short', 'long'].includes(attrs.format))
+                throw new TagRuleError(`Invalid format for ${text} (format=short or long)`);
+            break;
+    }
+    if (!has(attrs, 'enable'))
+        attrs.enable = 'true';
+    if (!has(attrs, 'priority'))
+        attrs.priority = DEFAULT_PRIORITIES[type];
+    const known = new Set([...COMMON_ATTRIBUTES, ...TYPE_ATTRIBUTES[type]]);
+    const unknownAttributes = Object.keys(attrs).filter((key) => !known.has(key));
+    checkExpressions(type, attrs);
+    return { type, attrs, text, unknownAttributes };
+}
+const GLOBAL_EXPRESSIONS = ['branch', 'tag', 'sha', 'base_ref', 'commit_date', 'is_default_branch', 'is_not_default_branch', 'date'];
+const SEMVER_EXPRESSIONS = ['raw', 'version', 'major', 'minor', 'patch'];
+const DATE_EXPRESSIONS = ['date', 'commit_date'];
+/** Expressions are checked when the rule is read, so a typo is an error at its line before any run. */
+function checkExpressions(type, attrs) {
+    const check = (attribute, allowed) => {
+        if (!has(attrs, attribute))
+            return;
+        let names;
+        try {
+            names = templateNames(attrs[attribute]);
+        }
+        catch (error) {
+            throw new TagRuleError(`${attribute}: ${messageOf(error)}`);
+        }
+        const unknown = names.find((name) => !allowed.includes(name));
+        if (unknown)
+            throw new TagRuleError(`${attribute}: \`{{${unknown}}}\` is not an expression here (known: ${allowed.join(', ')})`);
+    };
+    for (const attribute of ['prefix', 'suffix', 'enable'])
+        check(attribute, GLOBAL_EXPRESSIONS);
+    if (type === 'semver' || type === 'match' || type === 'raw')
+        check('value', GLOBAL_EXPRESSIONS);
+    if (type === 'semver')
+        check('pattern', SEMVER_EXPRESSIONS);
+    if (type === 'schedule')
+        check('pattern', DATE_EXPRESSIONS);
+}
+/** metadata-action's Transform: the rules by priority, highest first (a stable sort keeps ties in order). */
+function sortRules(rules) {
+    return [...rules].sort((a, b) => Number(b.attrs.priority) - Number(a.attrs.priority));
+}
+const shortSha = (sha) => (sha ?? '').slice(0, 7);
+function globalScope(ctx) {
+    const isDefaultBranch = () => {
+        const branch = ctx.ref.replace(/^refs\/heads\//g, '');
+        if (!branch)
+            return 'false';
+        if (ctx.defaultBranch === branch)
+            return 'true';
+        // "following events always trigger for last commit on default branch" (metadata-action)
+        if (/create|discussion|issues|schedule/.test(ctx.eventName))
+            return 'true';
+        return 'false';
+    };
+    return {
+        branch: () => (/^refs\/heads\//.test(ctx.ref) ? ctx.ref.replace(/^refs\/heads\//g, '') : ''),
+        tag: () => (/^refs\/tags\//.test(ctx.ref) ? ctx.ref.replace(/^refs\/tags\//g, '') : ''),
+        sha: () => shortSha(ctx.sha),
+        base_ref: () => (/^refs\/pull\//.test(ctx.ref) && ctx.baseRef ? ctx.baseRef : ''),
+        commit_date: dateHelper(ctx.commitDate ?? ctx.date, 'commit_date'),
+        is_default_branch: isDefaultBranch,
+        is_not_default_branch: () => (isDefaultBranch() === 'false' ? 'true' : 'false'),
+        date: dateHelper(ctx.date, 'date'),
+    };
+}
+/** Evaluates the rules (already sorted) for the run. @throws TagRuleError naming the rule. */
+function evaluateTagRules(rules, ctx) {
+    const scope = globalScope(ctx);
+    const warnings = [];
+    const version = { partial: [] };
+    const origins = new Map();
+    const global = (text) => renderTemplate(text, scope);
+    const setValue = (value, rule) => {
+        let out = value;
+        if (has(rule.attrs, 'prefix'))
+            out = `${global(rule.attrs.prefix)}${out}`;
+        if (has(rule.attrs, 'suffix'))
+            out = `${out}${global(rule.attrs.suffix)}`;
+        return out;
+    };
+    let current;
+    const setVersion = (value, latest) => {
+        if (value.length === 0)
+            return;
+        const tag = sanitizeTag(value);
+        if (current && !origins.has(tag))
+            origins.set(tag, current);
+        if (current && version.main === undefined)
+            origins.set('latest', current);
+        if (version.main === undefined)
+            version.main = tag;
+        else if (tag !== version.main)
+            version.partial.push(tag);
+        if (version.latest === undefined)
+            version.latest = latest;
+    };
+    const tagValue = (rule) => {
+        if (!/^refs\/tags\//.test(ctx.ref) && rule.attrs.value.length === 0)
+            return undefined;
+        return rule.attrs.value.length > 0 ? global(rule.attrs.value) : ctx.ref.replace(/^refs\/tags\//g, '');
+    };
+    for (const rule of rules) {
+        current = rule;
+        try {
+            const enabled = global(rule.attrs.enable);
+            if (!['true', 'false'].includes(enabled))
+                throw new TagRuleError(`Invalid value for enable attribute: ${enabled}`);
+            if (enabled !== 'true')
+                continue;
+            switch (rule.type) {
+                case 'schedule':
+                    if (/schedule/.test(ctx.eventName)) {
+                        const dates = { date: scope.date, commit_date: scope.commit_date };
+                        setVersion(setValue(renderTemplate(rule.attrs.pattern, dates), rule), false);
+                    }
+                    break;
+                case 'semver': {
+                    let raw = tagValue(rule);
+                    if (raw === undefined)
+                        break;
+                    if (rule.attrs.match.length > 0) {
+                        const m = raw.match(rule.attrs.match);
+                        if (!m)
+                            warnings.push(`${rule.attrs.match} does not match ${raw}.`);
+                        else
+                            raw = m[1];
+                    }
+                    raw = raw.replace(/\//g, '-');
+                    if (!semver.valid(raw)) {
+                        warnings.push(`${raw} is not a valid semver. More info: https://semver.org/`);
+                        break;
+                    }
+                    const parsed = semver.parse(raw, { loose: true });
+                    const fields = {
+                        raw: parsed.raw,
+                        version: parsed.version,
+                        major: parsed.major,
+                        minor: parsed.minor,
+                        patch: parsed.patch,
+                    };
+                    // A prerelease only gets {{version}} (or {{raw}} when that is the pattern).
+                    if (semver.prerelease(raw)) {
+                        const pattern = isRawStatement(rule.attrs.pattern) ? rule.attrs.pattern : '{{version}}';
+                        setVersion(setValue(renderTemplate(pattern, fields), rule), false);
+                    }
+                    else {
+                        setVersion(setValue(renderTemplate(rule.attrs.pattern, fields), rule), true);
+                    }
+                    break;
+                }
+                case 'match': {
+                    const raw = tagValue(rule);
+                    if (raw === undefined)
+                        break;
+                    const regex = rule.attrs.pattern.match(/^\/(.+)\/(.*)$/);
+                    const m = regex ? raw.match(new RegExp(regex[1], regex[2])) : raw.match(rule.attrs.pattern);
+                    if (!m) {
+                        warnings.push(`${rule.attrs.pattern} does not match ${raw}.`);
+                        break;
+                    }
+                    const group = m[Number(rule.attrs.group)];
+                    if (group === undefined) {
+                        warnings.push(`Group ${rule.attrs.group} does not exist for ${rule.attrs.pattern} pattern.`);
+                        break;
+                    }
+                    setVersion(setValue(group, rule), true);
+                    break;
+                }
+                case 'ref':
+                    if (rule.attrs.event === 'branch' && /^refs\/heads\//.test(ctx.ref)) {
+                        setVersion(setValue(ctx.ref.replace(/^refs\/heads\//g, ''), rule), false);
+                    }
+                    else if (rule.attrs.event === 'tag' && /^refs\/tags\//.test(ctx.ref)) {
+                        setVersion(setValue(ctx.ref.replace(/^refs\/tags\//g, ''), rule), true);
+                    }
+                    else if (rule.attrs.event === 'pr' && /^refs\/pull\//.test(ctx.ref)) {
+                        setVersion(setValue(ctx.ref.replace(/^refs\/pull\//g, '').replace(/\/merge$/g, ''), rule), false);
+                    }
+                    break;
+                case 'edge': {
+                    if (!/^refs\/heads\//.test(ctx.ref))
+                        break;
+                    const branch = rule.attrs.branch.length > 0 ? rule.attrs.branch : ctx.defaultBranch;
+                    if (branch === ctx.ref.replace(/^refs\/heads\//g, ''))
+                        setVersion(setValue('edge', rule), false);
+                    break;
+                }
+                case 'raw':
+                    setVersion(setValue(global(rule.attrs.value), rule), false);
+                    break;
+                case 'sha':
+                    if (ctx.sha)
+                        setVersion(setValue(rule.attrs.format === 'short' ? shortSha(ctx.sha) : ctx.sha, rule), false);
+                    break;
+                case 'pep440':
+                    throw new TagRuleError('type=pep440 is not supported by hephy-builder');
+            }
+        }
+        catch (error) {
+            if (error instanceof TagRuleError || error instanceof TemplateError || error instanceof SyntaxError)
+                throw new TagRuleError(`rule \`${rule.text}\`: ${messageOf(error)}`, rule);
+            throw error;
+        }
+    }
+    if (version.main === undefined)
+        return { tags: [], origins, warnings };
+    const partial = version.partial.filter((item, index) => version.partial.indexOf(item) === index);
+    return { tags: [version.main, ...partial, ...(version.latest ? ['latest'] : [])], origins, warnings };
+}
+/**
+ * The rules of a `tags` input or flag: one per line, `#` comments and blank lines skipped (as
+ * @docker/actions-toolkit's Util.getInputList with ignoreComma, which metadata-action reads it with).
+ * Each entry keeps its 1-based line for messages.
+ */
+function splitRuleLines(text) {
+    return text
+        .split(/\r?\n/)
+        .map((line, index) => ({ text: line.trim(), line: index + 1 }))
+        .filter((entry) => entry.text !== '' && !entry.text.startsWith('#'));
+}
+
+;// CONCATENATED MODULE: ./src/core/tagPolicy.ts
+// Which tags an image gets in this run, decided at plan time from the run's context (event, ref,
+// commit, pull request), the same in the action and the CLI. The default policy:
+//
+//   | run                                                   | tags                                            |
+//   | push, schedule or manual run on the default branch    | {YYYYMMDD}, {sha7}, each additional_tags entry   |
+//   | push of a git tag vX.Y.Z or X.Y.Z                     | X.Y.Z, X.Y, X (no bare 0), additional_tags      |
+//   |                                                       | unless it is a prerelease (then X.Y.Z-pre only) |
+//   | pull request from this repository                     | pr-{N}, pr-{N}-{head sha7}                      |
+//   | push or manual run on another branch                  | {branch as a tag}, {branch}-{sha7}              |
+//
+// An upstream build also gets {upstream_ref} (made a valid tag) where it gets additional_tags.
+// Single-repo mode puts `{image}-` before each tag. Rules in docker/metadata-action's syntax
+// (core/tagRules.ts) replace the table: a `tags:` key of the config, else the `tags` input/flag;
+// additional_tags (and the upstream ref) then count as `type=raw` rules enabled on the default branch.
+// Every final reference is checked against the OCI grammar (core/reference.ts) here, so a tag
+// that cannot exist fails the plan at its config line instead of the merge after others moved.
+
+
+
+
+
+
+const PULL_REQUEST_EVENTS = ['pull_request', 'pull_request_target'];
+/** The pull request number of a run: the payload's, else the one in refs/pull/N/merge. */
+function pullRequestNumber(run) {
+    if (run.pullRequest?.number)
+        return run.pullRequest.number;
+    const m = run.ref?.match(/^refs\/pull\/(\d+)\//);
+    return m ? Number(m[1]) : undefined;
+}
+/** The row of the tag table this run falls in. */
+function classifyRun(run) {
+    if (PULL_REQUEST_EVENTS.includes(run.eventName ?? '')) {
+        const number = pullRequestNumber(run);
+        return number ? { kind: 'pull-request', number } : { kind: 'unknown', why: `a ${run.eventName} run without a pull request number` };
+    }
+    const ref = run.ref ?? '';
+    if (ref.startsWith('refs/tags/'))
+        return { kind: 'release', gitTag: ref.slice('refs/tags/'.length) };
+    if (ref.startsWith('refs/heads/')) {
+        const branch = ref.slice('refs/heads/'.length);
+        // A scheduled run always runs on the default branch's last commit (GitHub's docs on `schedule`).
+        if (branch === run.defaultBranch || run.eventName === 'schedule')
+            return { kind: 'default-branch', branch };
+        return { kind: 'branch', branch };
+    }
+    return { kind: 'unknown', why: ref ? `the ref ${ref} is no branch, tag or pull request` : 'the run has no ref (GITHUB_REF)' };
+}
+/** The commit a run's tags name: the pull request's head commit (from the payload, as it is), else GITHUB_SHA. */
+function taggedCommit(run) {
+    if (PULL_REQUEST_EVENTS.includes(run.eventName ?? ''))
+        return run.pullRequest?.headSha;
+    return run.sha;
+}
+/** A one-line description of the run for summaries, e.g. "pull request #5 (head 1a2b3c4)". */
+function describeTagRun(run, commit) {
+    const at = commit ? ` at ${commit.slice(0, 7)}` : '';
+    switch (run.kind) {
+        case 'default-branch':
+            return `the default branch ${run.branch}${at}`;
+        case 'release':
+            return `the git tag ${run.gitTag}${at}`;
+        case 'pull-request':
+            return `pull request #${run.number}${commit ? ` (head ${commit.slice(0, 7)})` : ''}`;
+        case 'branch':
+            return `the branch ${run.branch}${at}`;
+        case 'unknown':
+            return run.why;
+    }
+}
+/** Whether this run may push at all: never for a pull request from a fork, nor for pull_request_target (it runs with the base's secrets on the fork's code). */
+function runMayPush(run) {
+    if (run.eventName === 'pull_request_target')
+        return { push: false, why: 'pull_request_target runs are treated as pull requests from a fork' };
+    if (run.eventName === 'pull_request') {
+        const head = run.pullRequest?.headRepository;
+        if (!head || !run.repository || head.toLowerCase() !== run.repository.toLowerCase())
+            return { push: false, why: `the pull request comes from ${head ? `the fork ${head}` : 'a deleted or unknown repository'}` };
+    }
+    return { push: true };
+}
+/** A config's `tags:` rules, each with where it sits (list item, or line of a block string). */
+function configRuleLines(tags) {
+    if (tags === undefined)
+        return [];
+    if (Array.isArray(tags))
+        return tags
+            .map((text, i) => ({ text: text.trim(), origin: { what: `tags rule \`${text.trim()}\``, path: ['tags', i] } }))
+            .filter((rule) => rule.text !== '' && !rule.text.startsWith('#'));
+    const multiline = tags.includes('\n');
+    return splitRuleLines(tags).map(({ text, line }) => ({
+        text,
+        origin: { what: `tags rule \`${text}\``, path: ['tags'], lineOffset: multiline ? line : 0 },
+    }));
+}
+/** Parses a config's `tags:` rules; problems point at each rule's line. */
+function parseConfigRules(tags, file, locate) {
+    const rules = [];
+    const problems = [];
+    for (const { text, origin } of configRuleLines(tags)) {
+        try {
+            const rule = parseTagRule(text);
+            rules.push({ ...rule, origin });
+            for (const attribute of rule.unknownAttributes)
+                problems.push(problemAt(file, locate, origin, `${origin.what}: type=${rule.type} has no attribute \`${attribute}\``, 'warning'));
+        }
+        catch (error) {
+            problems.push(problemAt(file, locate, origin, `${origin.what}: ${messageOf(error)}`, 'error'));
+        }
+    }
+    if (tags !== undefined && rules.length === 0 && problems.length === 0)
+        problems.push(problemAt(file, locate, { what: 'tags', path: ['tags'] }, 'tags lists no rule: no image could be tagged', 'error'));
+    return { rules, problems };
+}
+function problemAt(file, locate, origin, message, severity, hint) {
+    const at = origin.path && locate ? locate(origin.path) : { line: 1, column: 1 };
+    const offset = origin.lineOffset ?? 0;
+    return {
+        file,
+        line: at.line + offset,
+        column: offset ? 1 : at.column,
+        path: origin.path ? pathText(origin.path) : '',
+        message,
+        ...(hint ? { hint } : {}),
+        severity,
+    };
+}
+function pathText(path) {
+    return path.map((s, i) => (typeof s === 'number' ? `[${s}]` : i ? `.${s}` : s)).join('');
+}
+/** The default table's tags for the run (before the single-repo prefix). */
+function defaultCandidates(image, run, commit, date) {
+    const sha7 = commit ? [{ tag: commit.slice(0, 7), origin: { what: `the commit ${commit}` } }] : [];
+    const extras = () => [
+        ...image.additionalTags.map((tag, i) => ({ tag, origin: { what: `additional_tags entry \`${tag}\``, path: ['additional_tags', i] } })),
+        ...upstreamCandidates(image),
+    ];
+    switch (run.kind) {
+        case 'default-branch':
+            return [{ tag: dateStamp(date), origin: { what: 'the date tag' } }, ...sha7, ...extras()];
+        case 'release': {
+            // semver.valid, as metadata-action's type=semver (src/meta.ts procSemver): v1.2.3 and 1.2.3.
+            const origin = { what: `the git tag ${run.gitTag}` };
+            const version = semver.valid(run.gitTag) ? semver.parse(run.gitTag, { loose: true }) : null;
+            if (!version) {
+                const tag = tagFromName(run.gitTag);
+                return tag ? [{ tag, origin }] : `the git tag ${run.gitTag} gives no valid tag`;
+            }
+            if (version.prerelease.length)
+                return [{ tag: version.version, origin }];
+            const { major, minor, patch } = version;
+            return [
+                { tag: `${major}.${minor}.${patch}`, origin },
+                { tag: `${major}.${minor}`, origin },
+                ...(major !== 0 ? [{ tag: String(major), origin }] : []),
+                ...extras(),
+            ];
+        }
+        case 'pull-request': {
+            const origin = { what: `pull request #${run.number}` };
+            return [{ tag: `pr-${run.number}`, origin }, ...(commit ? [{ tag: `pr-${run.number}-${commit.slice(0, 7)}`, origin }] : [])];
+        }
+        case 'branch': {
+            const origin = { what: `the branch ${run.branch}` };
+            const branch = tagFromName(run.branch);
+            if (!branch)
+                return `the branch ${run.branch} gives no valid tag`;
+            return [{ tag: branch, origin }, ...(commit ? [{ tag: `${branch}-${commit.slice(0, 7)}`, origin }] : [])];
+        }
+        case 'unknown':
+            return `no tag for this run: ${run.why}`;
+    }
+}
+/** An upstream build's upstream_ref as a tag, as the origin project tagged it. */
+function upstreamCandidates(image) {
+    if (image.source.kind !== 'upstream')
+        return [];
+    const tag = tagFromName(image.source.ref);
+    return tag ? [{ tag, origin: { what: `upstream_ref ${image.source.ref}`, path: ['upstream_ref'] } }] : [];
+}
+/** additional_tags and the upstream ref as metadata-action rules enabled on the default branch. */
+function defaultBranchRaws(image) {
+    const raw = (value, origin) => ({
+        type: 'raw',
+        attrs: { value, enable: '{{is_default_branch}}', priority: '200' },
+        text: `type=raw,value=${value},enable={{is_default_branch}}`,
+        unknownAttributes: [],
+        origin,
+    });
+    return [
+        ...image.additionalTags.map((tag, i) => raw(tag, { what: `additional_tags entry \`${tag}\``, path: ['additional_tags', i] })),
+        ...upstreamCandidates(image).map((c) => raw(c.tag, c.origin)),
+    ];
+}
+function ruleContext(options) {
+    const run = options.run;
+    const pr = PULL_REQUEST_EVENTS.includes(run.eventName ?? '');
+    const number = pullRequestNumber(run);
+    return {
+        eventName: run.eventName ?? '',
+        // metadata-action (src/context.ts) reads a pull_request_target run as its pull request's ref.
+        ref: run.eventName === 'pull_request_target' && number ? `refs/pull/${number}/merge` : (run.ref ?? ''),
+        sha: taggedCommit(run),
+        defaultBranch: run.defaultBranch,
+        baseRef: pr ? run.pullRequest?.baseRef : undefined,
+        date: options.date,
+        commitDate: options.commitDate,
+    };
+}
+/** The image's tags in this run, each checked against the OCI grammar; problems point at the config line that made a bad one. */
+function imageTags(image, options, locate) {
+    const file = image.configFile ?? image.dir;
+    const problems = [];
+    const fail = (message, origin = { what: '' }, hint) => ({
+        tags: [],
+        problems: [...problems, problemAt(file, locate, origin, message, 'error', hint)],
+    });
+    let candidates;
+    const configRules = image.config.tags !== undefined ? parseConfigRules(image.config.tags, file, locate) : undefined;
+    const rules = configRules?.rules ?? options.rules?.map((rule) => ({ ...rule, origin: { what: `tags input rule \`${rule.text}\`` } }));
+    if (configRules)
+        problems.push(...configRules.problems);
+    if (problems.some((p) => p.severity === 'error'))
+        return { tags: [], problems };
+    if (rules) {
+        const all = [...rules, ...defaultBranchRaws(image)];
+        try {
+            const result = evaluateTagRules(sortRules(all), ruleContext(options));
+            const originOf = (tag) => result.origins.get(tag)?.origin ?? { what: 'the tags rules' };
+            for (const warning of result.warnings)
+                problems.push(problemAt(file, locate, { what: 'tags', path: image.config.tags ? ['tags'] : undefined }, warning, 'warning'));
+            candidates = result.tags.map((tag) => ({ tag, origin: originOf(tag) }));
+        }
+        catch (error) {
+            const rule = error instanceof TagRuleError ? error.rule : undefined;
+            return fail(messageOf(error), rule?.origin);
+        }
+    }
+    else {
+        const run = classifyRun(options.run);
+        if (run.kind === 'unknown') {
+            // Not a run the table knows (no ref at all, say): the safe answer is no tag, never latest.
+            const why = `no tag for this run (${run.why}): the image is built and pushed by digest, no tag moves`;
+            return { tags: [], problems: [...problems, problemAt(file, locate, { what: '' }, why, 'warning')] };
+        }
+        const found = defaultCandidates(image, run, taggedCommit(options.run), options.date);
+        if (typeof found === 'string')
+            return fail(found);
+        candidates = found;
+    }
+    const prefixed = candidates.map((c) => ({ ...c, tag: options.mode === 'single-repo' ? `${image.image}-${c.tag}` : c.tag }));
+    const unique = prefixed.filter((c, i) => prefixed.findIndex((o) => o.tag === c.tag) === i);
+    if (unique.length === 0) {
+        problems.push(problemAt(file, locate, { what: 'tags', path: image.config.tags !== undefined ? ['tags'] : undefined }, 'no tag for this image in this run: it is built, and nothing is published', 'warning'));
+        return { tags: [], problems };
+    }
+    const repository = options.target ? repositoryFor(image.image, { ...options.target, mode: options.mode }) : undefined;
+    if (repository) {
+        const bad = repositoryProblem(repository);
+        if (bad)
+            return fail(bad, { what: 'image_name', path: image.config.image_name ? ['image_name'] : undefined }, 'set a shorter image_name or image prefix');
+    }
+    const archs = options.perArchTags ? image.platforms.filter((p) => !isWasm(p)) : [];
+    for (const candidate of unique) {
+        for (const tag of [candidate.tag, ...archs.map((platform) => perArchTag(candidate.tag, platform))]) {
+            const bad = tagProblem(tag);
+            if (bad)
+                problems.push(problemAt(file, locate, candidate.origin, `${bad} (${candidate.origin.what}${options.mode === 'single-repo' ? ', with the single-repo prefix' : ''})`, 'error'));
+        }
+    }
+    const tags = unique.map((c) => (repository ? `${repository}:${c.tag}` : c.tag));
+    return { tags: problems.some((p) => p.severity === 'error') ? [] : tags, problems };
+}
+/**
+ * The rules of a `tags` action input or `--tags` option (one per line, `#` comments), each read
+ * now so a bad one stops the run before anything builds. `source` names the input in the error.
+ * @throws UserError naming the source, the rule's line and the rule's problem.
+ */
+function parseInputRules(text, source) {
+    if (!text?.trim())
+        return undefined;
+    const rules = [];
+    const errors = [];
+    for (const { text: line, line: number } of splitRuleLines(text)) {
+        try {
+            rules.push(parseTagRule(line));
+        }
+        catch (error) {
+            errors.push(`${source} line ${number}: \`${line}\`: ${messageOf(error)}`);
+        }
+    }
+    if (errors.length)
+        throw new UserError(errors.join('\n'));
+    return rules;
+}
+
 ;// CONCATENATED MODULE: ./src/core/config/crossCheck.ts
+
+
 
 
 
@@ -22665,6 +36268,11 @@ function crossCheck(raw, at) {
     }
     if (local === false && !hasRepo && !hasRef) {
         error('value', ['use_local_context'], 'nothing to build: use_local_context is false and there is no upstream_repo', 'set `use_local_context: true`, or give upstream_repo and upstream_ref');
+    }
+    if (typeof raw.upstream_repo === 'string') {
+        const problem = upstreamUrlProblem(raw.upstream_repo);
+        if (problem)
+            error('value', ['upstream_repo'], problem.message, problem.hint);
     }
     // --- platforms
     const backend = BACKENDS.includes(raw.build_backend) ? raw.build_backend : undefined;
@@ -22736,6 +36344,11 @@ function crossCheck(raw, at) {
             warning([section], `${section} is ignored: build_backend is ${backend}`, `remove ${section}, or set \`build_backend: ${owner}\``);
         }
     }
+    // --- tag rules (docker/metadata-action syntax): each rule read now, so an error names its line
+    const tags = raw.tags;
+    if (typeof tags === 'string' || (Array.isArray(tags) && tags.every((t) => typeof t === 'string'))) {
+        problems.push(...parseConfigRules(tags, at.file, (path) => at.value(path)).problems);
+    }
     return problems;
 }
 
@@ -22790,7 +36403,9 @@ function parseBuildConfig(text, file) {
         }
         const lineCounter = new dist/* LineCounter */.HN();
         // uniqueKeys off: our conversion reports duplicates itself, naming the key and its first line.
-        const doc = (0,dist/* parseDocument */.Tp)(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
+        // merge: `<<: *anchor` merge keys, which Compose files use to share settings (the YAML
+        // library Compose reads them with, go.yaml.in/yaml/v4, resolves them; see toPlain).
+        const doc = (0,dist/* parseDocument */.Tp)(text, { lineCounter, prettyErrors: false, uniqueKeys: false, merge: true });
         const posAt = (offset) => {
             const { line, col } = lineCounter.linePos(Math.max(0, Math.min(offset, text.length)));
             return { line: Math.max(1, line), column: Math.max(1, col) };
@@ -23005,13 +36620,29 @@ function makeLocator(doc, file, posAt) {
         }
         return index.get(name);
     };
+    // A key that came in through `<<: *anchor` sits in the anchored mapping: point there.
+    const findPair = (map, name, depth = 0) => {
+        const own = pairOf(map, name);
+        if (own || depth > MAX_DEPTH)
+            return own;
+        for (const pair of map.items) {
+            if (!isMergeKey(pair.key))
+                continue;
+            for (const source of mergeSources(doc, pair.value)) {
+                const found = findPair(source, name, depth + 1);
+                if (found)
+                    return found;
+            }
+        }
+        return undefined;
+    };
     const walk = (path) => {
         let node = doc.contents;
         let key = undefined;
         for (const seg of path) {
             const here = (0,dist/* isAlias */.Vj)(node) ? node.resolve(doc) : node;
             if ((0,dist/* isMap */.jh)(here) && typeof seg === 'string') {
-                const pair = pairOf(here, seg);
+                const pair = findPair(here, seg);
                 if (!pair)
                     break;
                 key = pair.key;
@@ -23045,6 +36676,35 @@ function makeLocator(doc, file, posAt) {
         },
     };
 }
+/**
+ * A `<<` merge key: a plain `<<` key, which the YAML library (with `merge: true`) resolves to the
+ * merge tag's symbol. A quoted "<<" is an ordinary key, as in YAML 1.1's merge type.
+ */
+function isMergeKey(key) {
+    return (0,dist/* isScalar */.jn)(key) && typeof key.value === 'symbol' && key.value.description === '<<';
+}
+/**
+ * The mappings a merge key's value names, in order (yaml.org/type/merge.html: a mapping, an
+ * alias of one, or a list of them); anything else is left out (toPlain reports it).
+ */
+function mergeSources(doc, value) {
+    const resolved = (0,dist/* isAlias */.Vj)(value) ? value.resolve(doc) : value;
+    if ((0,dist/* isMap */.jh)(resolved))
+        return [resolved];
+    if (!(0,dist/* isSeq */.oP)(resolved))
+        return [];
+    return resolved.items.flatMap((item) => {
+        const one = (0,dist/* isAlias */.Vj)(item) ? item.resolve(doc) : item;
+        return (0,dist/* isMap */.jh)(one) ? [one] : [];
+    });
+}
+/**
+ * Extension keys, as in Compose files: any key starting with `x-` is free-form and ignored, at
+ * every level (compose-spec/compose-go v2.13.0 loader/loader.go processExtensions moves every
+ * `x-` key out of the model; schema/compose-spec.json allows `"patternProperties": {"^x-": {}}`
+ * in its objects). They hold anchors for `<<` merges and notes for other tools.
+ */
+const EXTENSION_KEY_PREFIX = 'x-';
 function keyText(doc, key) {
     const k = (0,dist/* isAlias */.Vj)(key) ? key.resolve(doc) : key;
     if ((0,dist/* isScalar */.jn)(k))
@@ -23109,7 +36769,12 @@ function toPlain(doc, node, path, depth, budget, problems, at) {
     if ((0,dist/* isMap */.jh)(node)) {
         const out = {};
         const firstLine = new Map();
+        const merges = [];
         for (const pair of node.items) {
+            if (isMergeKey(pair.key)) {
+                merges.push(pair);
+                continue;
+            }
             const name = keyText(doc, pair.key);
             if (name === undefined) {
                 problems.push({
@@ -23136,16 +36801,43 @@ function toPlain(doc, node, path, depth, budget, problems, at) {
                 continue;
             }
             firstLine.set(name, keyAt.line);
-            Object.defineProperty(out, name, {
-                value: toPlain(doc, pair.value, childPath, depth + 1, budget, problems, at),
-                enumerable: true,
-                writable: true,
-                configurable: true,
-            });
+            if (name.startsWith(EXTENSION_KEY_PREFIX))
+                continue;
+            load_define(out, name, toPlain(doc, pair.value, childPath, depth + 1, budget, problems, at));
+        }
+        // Merged keys fill in what the mapping does not set itself; of several merged mappings the
+        // earlier wins (yaml.org/type/merge.html; go.yaml.in/yaml/v4 internal/libyaml/constructor.go
+        // merge does the same).
+        for (const pair of merges) {
+            const value = (0,dist/* isAlias */.Vj)(pair.value) ? pair.value.resolve(doc) : pair.value;
+            const items = (0,dist/* isSeq */.oP)(value) ? value.items : [pair.value];
+            for (const item of items) {
+                const source = toPlain(doc, item, path, depth + 1, budget, problems, at);
+                if (!isRecord(source)) {
+                    if (source !== null || !budget.replaced.includes(path)) {
+                        problems.push({
+                            file: at.file,
+                            ...(at.of(item) ?? at.of(pair.key) ?? at.value(path)),
+                            path: formatPath(path),
+                            message: `a merge key \`<<\` takes a mapping, an alias of one (*name), or a list of them; got ${describeNode((0,dist/* isAlias */.Vj)(item) ? item.resolve(doc) : item)}`,
+                            severity: 'error',
+                        });
+                    }
+                    continue;
+                }
+                for (const [name, merged] of Object.entries(source)) {
+                    if (!Object.prototype.hasOwnProperty.call(out, name))
+                        load_define(out, name, merged);
+                }
+            }
         }
         return out;
     }
     return null;
+}
+/** Sets a key without a prototype trap (`__proto__` is a key like any other here). */
+function load_define(out, name, value) {
+    Object.defineProperty(out, name, { value, enumerable: true, writable: true, configurable: true });
 }
 // --- zod issues to Problems -------------------------------------------------------------------
 function valueAt(raw, path) {
@@ -23191,6 +36883,12 @@ function issueToProblems(issue, raw, at) {
             return [
                 { ...base, ...at.value(path), message: `expected ${expected}, got ${got}`, hint: meant ? `did you mean \`${meant}\`?` : undefined },
             ];
+        }
+        case 'invalid_key': {
+            // A key of a free-form mapping (labels, annotations): point at the key, say what it broke.
+            const key = String(path[path.length - 1] ?? '');
+            const why = issue.issues.map((inner) => inner.message).join('; ') || issue.message;
+            return [{ ...base, ...at.key(path), message: why.includes(key) ? why : `${why}, got \`${describe_short(key)}\`` }];
         }
         default: {
             // Our schema's own messages (too_small, invalid_format, custom) already say what is expected.
@@ -23244,225 +36942,6 @@ function typeHint(expected, value, path, written = String(value)) {
     return undefined;
 }
 
-;// CONCATENATED MODULE: ./src/core/detect.ts
-// Which backend builds a directory, and why, in the seed's order: an explicit build_backend, then
-// go.mod + cmd/ (ko), then spin.toml (spin), then a Dockerfile (kaniko, or buildkit when the
-// Dockerfile uses features Kaniko cannot build). For local builds it also checks that the files
-// the backend needs are there, so a missing Dockerfile is a Problem at plan time rather than a
-// failed leg ten minutes later.
-
-
-
-
-
-
-const DEFAULT_DOCKERFILE = 'Dockerfile';
-/** Who builds what Kaniko cannot, for hints: buildkit. */
-const BUILDKIT_SYNTAX_BACKENDS = backendsWhere((t) => t.buildkitSyntax === true).join(' or ');
-const DEFAULT_SPIN_MANIFEST = 'spin.toml';
-function statOrUndefined(p) {
-    try {
-        // throwIfNoEntry: false avoids building an exception per missing file (most checks miss).
-        return (0,external_node_fs_namespaceObject.statSync)(p, { throwIfNoEntry: false });
-    }
-    catch {
-        return undefined; // ENOTDIR, EACCES: not there as far as building goes
-    }
-}
-const detect_isDir = (p) => statOrUndefined(p)?.isDirectory() ?? false;
-const isFile = (p) => statOrUndefined(p)?.isFile() ?? false;
-/** `./x/y` style path for messages, always with forward slashes. */
-function shown(...parts) {
-    return external_node_path_namespaceObject.posix.normalize(parts.filter((p) => p && p !== '.').join('/') || '.');
-}
-function describeUse(use, dockerfile, builder = traitsOf('kaniko').title) {
-    return `${dockerfile} line ${use.line} uses ${use.feature}, which ${builder} cannot build`;
-}
-function detectBackend(dir, config = {}, locate, options = {}) {
-    const displayDir = options.displayDir ?? dir;
-    const configFile = options.configFile ?? shown(displayDir, CONFIG_FILE_NAME);
-    const at = locate ?? (() => ({ line: 1, column: 1 }));
-    const problems = [];
-    const problem = (path, message, hint, severity = 'error') => problems.push({ file: configFile, ...at(path), path: path.join('.'), message, hint, severity });
-    const contextPath = config.context_path ?? '.';
-    const dockerfileName = config.dockerfile_path ?? DEFAULT_DOCKERFILE;
-    const dockerfile = (0,external_node_path_namespaceObject.join)(dir, contextPath, dockerfileName);
-    const dockerfileShown = shown(displayDir, contextPath, dockerfileName);
-    const manifestName = config.spin_config?.manifest_path ?? DEFAULT_SPIN_MANIFEST;
-    const manifest = (0,external_node_path_namespaceObject.join)(dir, manifestName);
-    const upstream = config.upstream_repo !== undefined;
-    // --- 1. explicit build_backend: check what it builds from (core/backendTraits.ts)
-    const explicit = config.build_backend;
-    if (explicit) {
-        const reason = `build_backend: ${explicit} in ${CONFIG_FILE_NAME}`;
-        // The upstream source is not here at plan time; the leg checks it after cloning.
-        if (upstream)
-            return { backend: explicit, reason, problems };
-        const traits = traitsOf(explicit);
-        switch (traits.input) {
-            case 'dockerfile': {
-                const scan = checkDockerfile(dir, config, dockerfile, dockerfileShown, problem);
-                if (scan && !traits.buildkitSyntax) {
-                    const [hard] = scan.buildkitOnly.filter((u) => u.feature !== SYNTAX_DIRECTIVE_FEATURE);
-                    if (hard) {
-                        problem(['build_backend'], `build_backend is ${explicit}, but ${describeUse(hard, dockerfileShown, traits.title)}: ${hard.text}`, `use build_backend: ${BUILDKIT_SYNTAX_BACKENDS}`);
-                    }
-                    else if (scan.buildkitOnly.length > 0) {
-                        const [syntax] = scan.buildkitOnly;
-                        problem(['build_backend'], `${dockerfileShown} line ${syntax.line} asks for a Dockerfile frontend (${syntax.text}); ${traits.title} ignores it and uses its built-in parser`, `use build_backend: ${BUILDKIT_SYNTAX_BACKENDS} to build with that frontend`, 'warning');
-                    }
-                }
-                break;
-            }
-            case 'go-module':
-                checkKo(dir, config, displayDir, options.root, problem);
-                break;
-            case 'spin-manifest':
-                if (!isFile(manifest)) {
-                    problem(config.spin_config?.manifest_path ? ['spin_config', 'manifest_path'] : ['build_backend'], `build_backend is ${explicit}, but there is no Spin manifest ${shown(displayDir, manifestName)}`, config.spin_config?.manifest_path ? undefined : 'add spin.toml, or set spin_config.manifest_path');
-                }
-                break;
-            default: {
-                // A new kind of input (core/backendTraits.ts) needs its plan-time check here.
-                const unchecked = traits.input;
-                throw new Error(`no plan-time check for input ${String(unchecked)}`);
-            }
-        }
-        return { backend: explicit, reason, problems };
-    }
-    if (upstream) {
-        // Detection needs the sources, which only the leg clones. Kaniko is the seed's fallback.
-        problem(['upstream_repo'], 'build_backend is not set, and an upstream source cannot be inspected at plan time: building it with kaniko', `set build_backend (${BACKENDS.slice(0, -1).join(', ')} or ${BACKENDS[BACKENDS.length - 1]}) to choose`, 'warning');
-        return { backend: 'kaniko', reason: 'upstream source, no build_backend: kaniko (the fallback)', problems };
-    }
-    const hasDockerfile = isFile(dockerfile);
-    // --- 2. go.mod + cmd/ -> ko
-    if (isFile((0,external_node_path_namespaceObject.join)(dir, 'go.mod')) && detect_isDir((0,external_node_path_namespaceObject.join)(dir, 'cmd'))) {
-        checkKo(dir, config, displayDir, options.root, problem);
-        const also = hasDockerfile ? `; ${dockerfileShown} is ignored (set build_backend: kaniko to use it)` : '';
-        return { backend: 'ko', reason: `go.mod and cmd/ found${also}`, problems };
-    }
-    // --- 3. spin manifest -> spin
-    if (isFile(manifest))
-        return { backend: 'spin', reason: `${manifestName} found`, problems };
-    // --- 4. Dockerfile -> kaniko, or buildkit for what Kaniko cannot build
-    if (hasDockerfile) {
-        const scan = checkDockerfile(dir, config, dockerfile, dockerfileShown, problem);
-        const [first] = scan?.buildkitOnly ?? [];
-        if (first)
-            return { backend: 'buildkit', reason: describeUse(first, dockerfileName), problems };
-        return { backend: 'kaniko', reason: `${dockerfileName} found`, problems };
-    }
-    // --- 5. nothing buildable
-    if (config.context_path && !detect_isDir((0,external_node_path_namespaceObject.join)(dir, config.context_path))) {
-        problem(['context_path'], `context_path ${shown(displayDir, config.context_path)} does not exist`);
-    }
-    problems.push({
-        file: isFile((0,external_node_path_namespaceObject.join)(dir, CONFIG_FILE_NAME)) ? configFile : displayDir,
-        line: 1,
-        column: 1,
-        path: '',
-        message: `nothing to build in ${displayDir}: no build_backend in ${CONFIG_FILE_NAME}, no go.mod with cmd/, no ${manifestName}, no ${shown(contextPath, dockerfileName)}`,
-        hint: 'add a Dockerfile, or set build_backend',
-        severity: 'error',
-    });
-    return { backend: undefined, reason: 'nothing buildable found', problems };
-}
-/** Reads and scans the Dockerfile, reporting a missing one and an unknown target stage. */
-function checkDockerfile(dir, config, dockerfile, dockerfileShown, problem) {
-    if (config.context_path && !detect_isDir((0,external_node_path_namespaceObject.join)(dir, config.context_path))) {
-        problem(['context_path'], `context_path ${config.context_path} does not exist in this directory`);
-        return undefined;
-    }
-    let text;
-    try {
-        text = (0,external_node_fs_namespaceObject.readFileSync)(dockerfile, 'utf8');
-    }
-    catch {
-        const where = config.dockerfile_path ? ['dockerfile_path'] : ['build_backend'];
-        problem(where, `${config.build_backend ?? 'this backend'} needs a Dockerfile, but ${dockerfileShown} does not exist`, config.dockerfile_path ? 'dockerfile_path is relative to context_path' : 'add a Dockerfile, or set dockerfile_path');
-        return undefined;
-    }
-    const scan = scanDockerfile(text);
-    if (config.target) {
-        const names = scan.stages.map((s) => s.name).filter((n) => !!n);
-        if (!names.includes(config.target)) {
-            const meant = suggest(config.target, names);
-            problem(['target'], `target ${config.target} is not a stage of ${dockerfileShown}${names.length ? ` (stages: ${names.join(', ')})` : ' (it names no stages)'}`, meant ? `did you mean \`${meant}\`?` : undefined);
-        }
-    }
-    return scan;
-}
-/** ko needs a Go module and the package it is asked to build. */
-function checkKo(dir, config, displayDir, root, problem) {
-    const goMod = findGoMod(dir, root);
-    if (!goMod) {
-        problem(['build_backend'], `ko builds Go modules, but there is no go.mod in ${displayDir}${root ? ' or above it' : ''}`, 'run `go mod init` there');
-        return;
-    }
-    const importPath = config.ko_config?.import_path;
-    if (!importPath)
-        return;
-    const where = ['ko_config', 'import_path'];
-    let packageDir;
-    if (importPath.startsWith('./') || importPath.startsWith('../') || importPath === '.') {
-        packageDir = (0,external_node_path_namespaceObject.resolve)(dir, importPath);
-    }
-    else {
-        const module = moduleName(goMod);
-        if (!module || !(importPath === module || importPath.startsWith(`${module}/`))) {
-            // Another module's package (ko can build dependencies): go resolves it, not the filesystem.
-            return;
-        }
-        packageDir = (0,external_node_path_namespaceObject.join)((0,external_node_path_namespaceObject.dirname)(goMod), importPath.slice(module.length));
-    }
-    if (!detect_isDir(packageDir)) {
-        const rel = (0,external_node_path_namespaceObject.relative)(dir, packageDir).split(external_node_path_namespaceObject.sep).join('/') || '.';
-        problem(where, `import_path ${importPath} names ${shown(displayDir, rel)}, which does not exist`, suggestPackage(dir, rel));
-    }
-}
-function suggestPackage(dir, rel) {
-    // The usual slip: a wrong name under cmd/.
-    const parent = external_node_path_namespaceObject.posix.dirname(rel);
-    const name = external_node_path_namespaceObject.posix.basename(rel);
-    const parentDir = (0,external_node_path_namespaceObject.join)(dir, parent);
-    if (!detect_isDir(parentDir))
-        return undefined;
-    let entries = [];
-    try {
-        entries = (0,external_node_fs_namespaceObject.readdirSync)(parentDir);
-    }
-    catch {
-        return undefined;
-    }
-    const meant = suggest(name, entries.filter((e) => detect_isDir((0,external_node_path_namespaceObject.join)(parentDir, e))));
-    return meant ? `did you mean \`./${shown(parent, meant)}\`?` : undefined;
-}
-function findGoMod(dir, root) {
-    let current = (0,external_node_path_namespaceObject.resolve)(dir);
-    const stop = root ? (0,external_node_path_namespaceObject.resolve)(root) : current;
-    for (;;) {
-        const candidate = (0,external_node_path_namespaceObject.join)(current, 'go.mod');
-        if (isFile(candidate))
-            return candidate;
-        if (current === stop || !current.startsWith(stop))
-            return undefined;
-        const up = (0,external_node_path_namespaceObject.dirname)(current);
-        if (up === current)
-            return undefined;
-        current = up;
-    }
-}
-function moduleName(goMod) {
-    try {
-        const match = /^\s*module\s+("?)([^\s"]+)\1\s*$/m.exec((0,external_node_fs_namespaceObject.readFileSync)(goMod, 'utf8'));
-        return match?.[2];
-    }
-    catch {
-        return undefined;
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/core/appCheck.ts
 // One app directory checked the way `validate`, `detect` and the plan all check it: its
 // build-config.yaml loaded (when it has one), then its backend detected from that config and the
@@ -23477,10 +36956,75 @@ function checkApp(dir, configFile, options = {}) {
     return { config: loaded.config, locate: loaded.locate, detection, problems: [...loaded.problems, ...detection.problems] };
 }
 
+// EXTERNAL MODULE: ./node_modules/ignore/index.js
+var ignore = __nccwpck_require__(298);
+var ignore_default = /*#__PURE__*/__nccwpck_require__.n(ignore);
+;// CONCATENATED MODULE: ./src/core/exclude.ts
+// `.hephyignore` at the repository root: directories whose apps are never planned, built or
+// written a starter for (a tracked `examples/`, fixtures, vendored trees). Its patterns are
+// .gitignore's (https://git-scm.com/docs/gitignore), matched by the `ignore` package, which
+// follows that spec and reports the matching rule as `git check-ignore -v` does.
+
+
+
+const EXCLUDE_FILE = '.hephyignore';
+const NOTHING = { excluded: () => undefined, problems: [] };
+/** `excluded by .hephyignore:3 (examples/)`, for skipped-dir reasons and warnings. */
+function describeExclusion(exclusion) {
+    return `excluded by ${EXCLUDE_FILE}:${exclusion.line} (${exclusion.pattern})`;
+}
+/**
+ * Reads `<root>/.hephyignore`; no file: nothing is excluded. A pattern the matcher cannot read
+ * is a warning at its line and is left out; the other patterns still apply.
+ */
+function loadExcludes(root) {
+    let text;
+    try {
+        text = (0,external_node_fs_namespaceObject.readFileSync)((0,external_node_path_namespaceObject.join)(root, EXCLUDE_FILE), 'utf8');
+    }
+    catch {
+        return NOTHING;
+    }
+    const matcher = ignore_default()();
+    const problems = [];
+    text.split(/\r?\n/).forEach((raw, index) => {
+        const line = index + 1;
+        // Blank lines and comments: as in .gitignore (the matcher skips them too).
+        if (raw.trim() === '' || raw.startsWith('#'))
+            return;
+        try {
+            matcher.add({ pattern: raw, mark: String(line) });
+        }
+        catch (error) {
+            problems.push({
+                file: EXCLUDE_FILE,
+                line,
+                column: 1,
+                path: '',
+                message: `pattern ${JSON.stringify(raw)} is left out: ${error instanceof Error ? error.message : String(error)}`,
+                severity: 'warning',
+            });
+        }
+    });
+    return {
+        problems,
+        excluded(dir) {
+            if (dir === '.' || dir === '')
+                return undefined;
+            // A trailing slash makes a directory pattern (`examples/`) match the directory itself.
+            const { ignored, rule } = matcher.checkIgnore(`${dir}/`);
+            if (!ignored || !rule)
+                return undefined;
+            return { line: Number(rule.mark), pattern: rule.pattern };
+        },
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/core/rebuildList.ts
 // rebuild-weekly.txt: the directories a scheduled run rebuilds (base images that must pick up
 // upstream security fixes even when nothing in the repo changed). One directory per line;
 // `#` starts a comment; blank lines, trailing slashes and a leading ./ are fine.
+
 
 function normalizeDir(text) {
     const trimmed = text
@@ -23523,21 +37067,27 @@ function parseRebuildList(text, file) {
     });
     return { dirs, problems };
 }
-/** A Problem for each listed directory that is not an app, suggesting the app meant. */
-function unknownListedDirs(listed, appDirs, file) {
+/**
+ * A warning for each listed directory that is not an app, suggesting the app meant. A stale line
+ * (the app was removed, renamed or excluded since) skips that line only: the weekly run still
+ * rebuilds every other listed app. `skipped` says why a directory is no app, when discovery knows.
+ */
+function unknownListedDirs(listed, appDirs, file, skipped = []) {
     const known = new Set(appDirs);
+    const why = new Map(skipped.map((s) => [s.dir, s.reason]));
     return listed
         .filter((entry) => !known.has(entry.dir))
         .map((entry) => {
         const meant = suggest(entry.dir, appDirs);
+        const reason = why.get(entry.dir) ?? `no ${CONFIG_FILE_NAME} there`;
         return {
             file,
             line: entry.line,
             column: entry.column,
             path: '',
-            message: `${entry.dir} is not an app directory (no build-config.yaml there)`,
-            hint: meant ? `did you mean \`${meant}\`?` : undefined,
-            severity: 'error',
+            message: `${entry.dir} is not an app directory (${reason}); this line is skipped`,
+            hint: meant ? `did you mean \`${meant}\`?` : 'remove the line, or restore the app',
+            severity: 'warning',
         };
     });
 }
@@ -23597,6 +37147,7 @@ function walkFiles(root, options = {}) {
 
 
 
+
 /**
  * Never apps, and often huge, so not walked at all: git's own directory, and the dependency trees
  * of npm (node_modules) and Go/PHP/Ruby vendoring (vendor). Every other directory is walked,
@@ -23635,9 +37186,20 @@ function compareDirs(a, b) {
         return 1;
     return a < b ? -1 : 1;
 }
+/**
+ * The apps of a repository: every directory with a build-config.yaml that git does not ignore and
+ * `.hephyignore` does not exclude (core/exclude.ts; excluded ones are listed in `skipped` with the
+ * line that excludes them), and the root when detection can build it without a config.
+ */
 async function discoverApps(root, options = {}) {
-    const configDirs = await findAppConfigDirs(root, options.isIgnored);
+    const excludes = loadExcludes(root);
     const skipped = [];
+    const configDirs = (await findAppConfigDirs(root, options.isIgnored)).filter((dir) => {
+        const exclusion = excludes.excluded(dir);
+        if (exclusion)
+            skipped.push({ dir, reason: describeExclusion(exclusion) });
+        return !exclusion;
+    });
     const apps = configDirs.map((dir) => ({ dir, configFile: configFileOf(dir) }));
     if (configDirs[0] !== '.') {
         // Only the root may go without a config: an app repo with just a Dockerfile or go.mod + cmd/.
@@ -23647,7 +37209,7 @@ async function discoverApps(root, options = {}) {
         else if (apps.length === 0)
             skipped.push({ dir: '.', reason: `no ${CONFIG_FILE_NAME} and nothing buildable detected` });
     }
-    return { apps, skipped };
+    return { apps, skipped, problems: excludes.problems };
 }
 /** The app that owns a repo-relative path: the deepest app directory containing it. */
 function ownerOf(path, appDirs) {
@@ -23677,8 +37239,9 @@ function selectChanged(appDirs, changedFiles) {
     return selected;
 }
 /** The apps asked for by name; an unknown name is a Problem with the app that was probably meant. */
-function selectDirs(appDirs, asked, source = 'dirs') {
+function selectDirs(appDirs, asked, source = 'dirs', skipped = []) {
     const known = new Set(appDirs);
+    const why = new Map(skipped.map((s) => [s.dir, s.reason]));
     const selected = new Set();
     const problems = [];
     asked.forEach((raw, index) => {
@@ -23693,7 +37256,7 @@ function selectDirs(appDirs, asked, source = 'dirs') {
             line: 1,
             column: 1,
             path: `${source}[${index}]`,
-            message: `${raw} is not an app directory (no ${CONFIG_FILE_NAME} there)`,
+            message: `${raw} is not an app directory (${why.get(dir) ?? `no ${CONFIG_FILE_NAME} there`})`,
             hint: meant ? `did you mean \`${meant}\`?` : undefined,
             severity: 'error',
         });
@@ -23770,66 +37333,171 @@ function resolveImageSpec(input) {
 
 ;// CONCATENATED MODULE: ./src/core/runners.ts
 // Which runner builds each platform. Native runners by default (arm64 on GitHub's arm runners, no
-// QEMU); a platform without a runner of its own is emulated with QEMU on the fallback runner.
+// QEMU); a platform without a runner of its own runs on the fallback runner, emulated with QEMU
+// unless its backend cross-compiles (ko, Spin), which runs no code of the target platform.
+
 
 
 
 const FALLBACK_KEY = 'default';
+/**
+ * GitHub-hosted runners. `ubuntu-24.04-arm` is free for public repositories only; a private
+ * repository maps linux/arm64 to a runner of its own (README: Runners).
+ */
 const DEFAULT_RUNNERS = Object.freeze({
     'linux/amd64': 'ubuntu-latest',
     'linux/arm64': 'ubuntu-24.04-arm',
     // Spin compiles to wasm on any host; one leg on the cheapest runner.
     'wasi/wasm32': 'ubuntu-latest',
 });
-function runnerFor(platform, map = DEFAULT_RUNNERS) {
+/**
+ * The runner of a platform. `crossCompiles` (core/backendTraits.ts): the backend builds for any
+ * CPU without running its code, so a platform without a runner of its own is not emulated.
+ */
+function runnerFor(platform, map = DEFAULT_RUNNERS, crossCompiles = false) {
     const mapped = map[normalizePlatform(platform)];
     if (mapped)
         return { runner: mapped, emulated: false };
     // Emulate on the amd64 runner unless told otherwise: it is the one every map has.
     const fallback = map[FALLBACK_KEY] ?? map['linux/amd64'] ?? DEFAULT_RUNNERS['linux/amd64'];
-    return { runner: fallback, emulated: !isWasm(platform) };
+    return { runner: fallback, emulated: !isWasm(platform) && !crossCompiles };
 }
-const RUNNER_LABEL = /^[^\s,]+$/;
+/** A runner as one line of text, for tables and logs: `ubuntu-latest`, `[self-hosted, ARM64]`, `{group: arm, labels: [linux]}`. */
+function formatRunner(runner) {
+    if (typeof runner === 'string')
+        return runner;
+    if (Array.isArray(runner))
+        return `[${runner.join(', ')}]`;
+    const parts = [
+        ...(runner.group !== undefined ? [`group: ${runner.group}`] : []),
+        ...(runner.labels !== undefined ? [`labels: ${formatRunner(runner.labels)}`] : []),
+    ];
+    return `{${parts.join(', ')}}`;
+}
+// A runner label as GitHub's runner registration takes it: no spaces, no commas (the config
+// script reads `--labels a,b`); the length is GitHub's limit for a label name.
+const RUNNER_LABEL = /^[^\s,]{1,100}$/;
+// Runner group names may hold spaces; one line, no control characters.
+// eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
+const GROUP_NAME = /^(?! )[^\u0000-\u001f\u007f]{1,100}(?<! )$/;
+const GROUP_KEYS = ['group', 'labels'];
+const EXAMPLE = '{"linux/arm64": "ubuntu-24.04-arm"}';
+const FORMS = 'a runner label, a list of labels like [self-hosted, ARM64], or {group: NAME, labels: [...]}';
+/** A label, or a reason it is none. */
+function labelProblem(value) {
+    if (typeof value !== 'string')
+        return `a label is a string, got ${JSON.stringify(value)}`;
+    if (!RUNNER_LABEL.test(value))
+        return `${JSON.stringify(value)} is not a runner label (one word without spaces or commas)`;
+    return undefined;
+}
+function labelsProblem(value) {
+    if (typeof value === 'string')
+        return labelProblem(value);
+    if (!Array.isArray(value))
+        return `labels are a label or a list of labels, got ${JSON.stringify(value)}`;
+    if (value.length === 0)
+        return 'the list of labels is empty';
+    for (const item of value) {
+        const problem = labelProblem(item);
+        if (problem)
+            return problem;
+    }
+    return undefined;
+}
+/** The runner a map entry names, or why it names none. */
+function readRunner(value) {
+    if (typeof value === 'string' || Array.isArray(value)) {
+        const problem = labelsProblem(value);
+        return problem ? { problem: `${problem}; expected ${FORMS}` } : { runner: value };
+    }
+    if (value !== null && typeof value === 'object') {
+        const entries = Object.entries(value);
+        for (const [key] of entries) {
+            if (!GROUP_KEYS.includes(key)) {
+                const meant = suggest(key, GROUP_KEYS);
+                return {
+                    problem: `unknown key \`${key}\` (runs-on takes group and labels)`,
+                    hint: meant ? `did you mean \`${meant}\`?` : undefined,
+                };
+            }
+        }
+        const { group, labels } = value;
+        if (group === undefined && labels === undefined)
+            return { problem: `expected group, labels or both; ${FORMS}` };
+        if (group !== undefined && (typeof group !== 'string' || !GROUP_NAME.test(group))) {
+            return { problem: `group must be a runner group's name (one line), got ${JSON.stringify(group)}` };
+        }
+        const problem = labels === undefined ? undefined : labelsProblem(labels);
+        if (problem)
+            return { problem };
+        return {
+            runner: {
+                ...(group !== undefined ? { group: group } : {}),
+                ...(labels !== undefined ? { labels: labels } : {}),
+            },
+        };
+    }
+    return { problem: `expected ${FORMS}, got ${JSON.stringify(value)}` };
+}
 /**
- * Reads a runner map override, given as JSON or YAML mapping, e.g.
- * `{"linux/arm64": "my-arm-runner"}` or `linux/arm64: my-arm-runner`. Entries replace the
- * defaults one by one; `default` names the runner for emulated platforms. Empty text: defaults.
+ * Reads a runner map override, given as a JSON or YAML mapping, e.g.
+ * `{"linux/arm64": "my-arm-runner"}`, `linux/arm64: [self-hosted, ARM64]` or
+ * `linux/arm64: {group: arm-runners, labels: [linux]}`: each value is what `runs-on` takes.
+ * Entries replace the defaults one by one; `default` names the runner for platforms without one;
+ * `null` removes a platform's runner, so its legs run on the default runner (cross-compiled, or
+ * under QEMU). Empty text: the defaults.
+ * @throws UserError naming `source` and every bad entry with its line.
  */
 function parseRunnerMap(text, source = 'runner map') {
     if (text.trim() === '')
         return { ...DEFAULT_RUNNERS };
-    let data;
-    try {
-        data = (0,dist/* parse */.qg)(text);
+    const lineCounter = new dist/* LineCounter */.HN();
+    const doc = (0,dist/* parseDocument */.Tp)(text, { lineCounter, prettyErrors: false });
+    if (doc.errors.length > 0) {
+        const reason = doc.errors[0].message.split('\n')[0];
+        throw new UserError(`${source}: not valid JSON or YAML (${reason}); expected a mapping like ${EXAMPLE}`);
     }
-    catch (err) {
-        const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
-        throw new UserError(`${source}: not valid JSON or YAML (${reason}); expected a mapping like {"linux/arm64": "ubuntu-24.04-arm"}`);
+    const data = doc.toJS({ maxAliasCount: 100 });
+    if (data === null || typeof data !== 'object' || Array.isArray(data) || !(0,dist/* isMap */.jh)(doc.contents)) {
+        throw new UserError(`${source}: expected a mapping of platform to runner, like ${EXAMPLE}`);
     }
-    if (data === null || typeof data !== 'object' || Array.isArray(data)) {
-        throw new UserError(`${source}: expected a mapping of platform to runner label, like {"linux/arm64": "ubuntu-24.04-arm"}`);
+    const lineOf = new Map();
+    for (const pair of doc.contents.items) {
+        const start = pair.key?.range?.[0];
+        if ((0,dist/* isScalar */.jn)(pair.key) && start !== undefined)
+            lineOf.set(String(pair.key.value), lineCounter.linePos(start).line);
     }
     const problems = [];
     const map = { ...DEFAULT_RUNNERS };
-    const fail = (key, message, hint) => problems.push({ file: source, line: 1, column: 1, path: key, message, hint, severity: 'error' });
+    const fail = (key, message, hint) => problems.push({ file: source, line: lineOf.get(key) ?? 1, column: 1, path: key, message, hint, severity: 'error' });
     for (const [key, value] of Object.entries(data)) {
-        if (typeof value !== 'string' || !RUNNER_LABEL.test(value)) {
-            fail(key, `expected one runner label (a word without spaces), got ${JSON.stringify(value)}`);
+        let platform = key;
+        if (key !== FALLBACK_KEY) {
+            const parsed = parsePlatform(key);
+            if (isPlatformError(parsed)) {
+                fail(key, `${parsed.reason}; keys are platforms like linux/arm64, or \`default\``, parsed.hint);
+                continue;
+            }
+            platform = formatPlatform(parsed);
+        }
+        if (value === null) {
+            if (key === FALLBACK_KEY) {
+                fail(key, 'the default runner cannot be removed: platforms without a runner of their own run on it');
+                continue;
+            }
+            delete map[platform];
             continue;
         }
-        if (key === FALLBACK_KEY) {
-            map[FALLBACK_KEY] = value;
+        const read = readRunner(value);
+        if ('problem' in read) {
+            fail(key, read.problem, read.hint);
             continue;
         }
-        const platform = parsePlatform(key);
-        if (isPlatformError(platform)) {
-            fail(key, `${platform.reason}; keys are platforms like linux/arm64, or \`default\``, platform.hint);
-            continue;
-        }
-        map[formatPlatform(platform)] = value;
+        map[platform] = read.runner;
     }
     if (problems.length > 0) {
-        const lines = problems.map((p) => `  ${p.path}: ${p.message}${p.hint ? ` (${p.hint})` : ''}`);
+        const lines = problems.map((p) => `  ${p.path} (line ${p.line}): ${p.message}${p.hint ? ` (${p.hint})` : ''}`);
         throw new UserError(`${source}: ${problems.length === 1 ? 'a bad entry' : `${problems.length} bad entries`}\n${lines.join('\n')}`, problems);
     }
     return map;
@@ -23847,10 +37515,36 @@ function parseRunnerMap(text, source = 'runner map') {
 
 
 
+
+
+
+
+
+/** GitHub runs at most 256 jobs from one matrix (docs: "Using a matrix for your jobs"). */
+const MATRIX_JOB_LIMIT = 256;
+/** `validate` warns from this many legs on. */
+const MATRIX_WARNING_LEGS = 200;
+/** A local run with nothing said: a push to the default branch, `main`. */
+const LOCAL_RUN = { eventName: 'push', ref: 'refs/heads/main', defaultBranch: 'main' };
+/** The problem of a matrix over GitHub's limit: the count, the limit and what to do. */
+function matrixLimitProblem(legs, severity = 'error') {
+    const over = legs > MATRIX_JOB_LIMIT;
+    return {
+        file: '.',
+        line: 1,
+        column: 1,
+        path: '',
+        message: over
+            ? `the plan has ${legs} legs (one job per image and platform), over GitHub's limit of ${MATRIX_JOB_LIMIT} jobs per matrix: GitHub would refuse the whole matrix`
+            : `${legs} legs (one job per image and platform) when every app builds: GitHub's limit is ${MATRIX_JOB_LIMIT} jobs per matrix`,
+        hint: 'split the repository into several roots, one workflow call each (the `root` input), or build fewer directories per run (the `dirs` input)',
+        severity,
+    };
+}
 const plan_short = (rev) => (/^[0-9a-f]{40}$/.test(rev) ? rev.slice(0, 7) : rev);
 /** Which discovered apps the mode selects, and why the others are not built. */
-async function plan_select(root, apps, mode, options) {
-    const dirs = apps.map((app) => app.dir);
+async function plan_select(root, discovery, mode, options) {
+    const dirs = discovery.apps.map((app) => app.dir);
     switch (mode.kind) {
         case 'all':
             return { selected: new Set(dirs), notSelected: '', problems: [] };
@@ -23880,7 +37574,8 @@ async function plan_select(root, apps, mode, options) {
                 return { selected: new Set(), notSelected: `not listed in ${mode.file}`, problems: [problem] };
             }
             const { dirs: listed, problems } = parseRebuildList(text, mode.file);
-            problems.push(...unknownListedDirs(listed, dirs, mode.file));
+            // A line naming no app (removed, renamed or excluded since) only skips that line.
+            problems.push(...unknownListedDirs(listed, dirs, mode.file, discovery.skipped));
             const known = new Set(dirs);
             return {
                 selected: new Set(listed.map((entry) => entry.dir).filter((dir) => known.has(dir))),
@@ -23889,7 +37584,7 @@ async function plan_select(root, apps, mode, options) {
             };
         }
         case 'dirs': {
-            const { selected, problems } = selectDirs(dirs, mode.dirs);
+            const { selected, problems } = selectDirs(dirs, mode.dirs, 'dirs', discovery.skipped);
             return { selected, notSelected: 'not asked for', problems };
         }
     }
@@ -23899,11 +37594,15 @@ async function buildPlan(root, mode, options = {}) {
     const absRoot = (0,external_node_path_namespaceObject.resolve)(root);
     const repoName = options.repoName ?? (0,external_node_path_namespaceObject.basename)(absRoot);
     const runners = options.runners ?? DEFAULT_RUNNERS;
+    const tagging = options.tagging ?? { run: LOCAL_RUN, date: new Date(), mode: DEFAULT_TAG_MODE };
     const discovery = await discoverApps(absRoot, { isIgnored: options.isIgnored });
-    const { selected, notSelected, problems } = await plan_select(absRoot, discovery.apps, mode, options);
+    const { selected, notSelected, problems } = await plan_select(absRoot, discovery, mode, options);
+    problems.unshift(...discovery.problems);
     const skipped = [...discovery.skipped];
     const images = [];
     const byName = new Map();
+    // One ls-remote per upstream repository, so images built from one upstream agree too.
+    const upstreamRefs = new Map();
     for (const app of discovery.apps) {
         if (!selected.has(app.dir)) {
             skipped.push({ dir: app.dir, reason: notSelected });
@@ -23944,6 +37643,8 @@ async function buildPlan(root, mode, options = {}) {
                 severity: 'error',
             });
         }
+        const tagged = hasErrors(appProblems) ? { tags: [], problems: [] } : imageTags(spec, tagging, locate);
+        appProblems.push(...tagged.problems);
         problems.push(...appProblems);
         if (hasErrors(appProblems)) {
             skipped.push({
@@ -23952,15 +37653,44 @@ async function buildPlan(root, mode, options = {}) {
             });
             continue;
         }
-        byName.set(spec.image, spec);
-        images.push(spec);
+        if (spec.source.kind === 'upstream' && options.listUpstreamRefs) {
+            const resolved = await resolveUpstream(spec.source.repo, spec.source.ref, options.listUpstreamRefs, upstreamRefs);
+            if ('problem' in resolved) {
+                const key = resolved.unreachable ? 'upstream_repo' : 'upstream_ref';
+                const at = locate?.([key]) ?? { line: 1, column: 1 };
+                problems.push({ file: app.configFile ?? app.dir, ...at, path: key, message: resolved.problem, severity: 'error' });
+                skipped.push({ dir: app.dir, reason: resolved.unreachable ? 'upstream repository unreachable' : 'upstream_ref names no commit' });
+                continue;
+            }
+            if ('commit' in resolved) {
+                spec.source = { ...spec.source, commit: resolved.commit };
+                spec.backendReason = `${spec.backendReason}; upstream ${resolved.ref} is ${resolved.commit}`;
+            }
+        }
+        const planned = { ...spec, tags: tagged.tags };
+        byName.set(planned.image, planned);
+        images.push(planned);
     }
     skipped.sort((a, b) => compareDirs(a.dir, b.dir));
-    return { mode, images, matrix: { include: images.flatMap((spec) => legsOf(spec, runners)) }, skipped, problems };
+    const include = images.flatMap((spec) => legsOf(spec, runners));
+    if (include.length > MATRIX_JOB_LIMIT)
+        problems.push(matrixLimitProblem(include.length));
+    return { mode, images, matrix: { include }, skipped, problems, publish: planPublish(tagging) };
+}
+function planPublish(tagging) {
+    const may = runMayPush(tagging.run);
+    return {
+        mode: tagging.mode,
+        ...(tagging.target ? { registry: tagging.target.registry, prefix: tagging.target.prefix } : {}),
+        perArchTags: Boolean(tagging.perArchTags),
+        run: describeTagRun(classifyRun(tagging.run), taggedCommit(tagging.run)),
+        push: may.push,
+        ...(may.why ? { pushWhy: may.why } : {}),
+    };
 }
 function legsOf(spec, runners = DEFAULT_RUNNERS) {
     return spec.platforms.map((platform) => {
-        const { runner, emulated } = runnerFor(platform, runners);
+        const { runner, emulated } = runnerFor(platform, runners, traitsOf(spec.backend).crossCompiles);
         return {
             id: `${spec.image}--${platformSlug(platform)}`,
             image: spec.image,
@@ -23969,8 +37699,31 @@ function legsOf(spec, runners = DEFAULT_RUNNERS) {
             platform,
             runner,
             emulated,
+            ...(spec.source.kind === 'upstream' && spec.source.commit ? { upstreamCommit: spec.source.commit } : {}),
         };
     });
+}
+/**
+ * An upstream ref resolved to its commit from the refs the repository advertises, as `git fetch`
+ * would (core/upstreamRef.ts); `unreachable` when the repository could not be listed.
+ */
+async function resolveUpstream(repo, ref, list, cache) {
+    if (FULL_OBJECT_ID.test(ref))
+        return { ref, commit: ref };
+    let refs = cache.get(repo);
+    if (!refs) {
+        refs = list(repo);
+        cache.set(repo, refs);
+    }
+    let advertised;
+    try {
+        advertised = await refs;
+    }
+    catch (error) {
+        return { problem: `cannot resolve upstream_ref ${ref}: ${messageOf(error)}`, unreachable: true };
+    }
+    const resolved = resolveAdvertisedRef(ref, advertised, repo);
+    return 'problem' in resolved ? { ...resolved, unreachable: false } : resolved;
 }
 
 ;// CONCATENATED MODULE: ./src/pipeline/planRepository.ts
@@ -24007,6 +37760,8 @@ async function planRepository(root, mode, options = {}) {
             runners: readRunnerMap(options.runners, options.cwd ?? process.cwd()),
             isIgnored: isGit ? (paths) => isIgnored(absRoot, paths) : undefined,
             changedFiles: (rev) => changedFiles(absRoot, rev),
+            listUpstreamRefs: options.resolveUpstream ? (repo) => lsRemote(repo, absRoot) : undefined,
+            tagging: options.tagging,
         });
     }
     catch (error) {
@@ -24041,9 +37796,13 @@ async function resolvePlannedImage(root, dir, image, options = {}) {
 async function buildPlannedLeg(leg, options) {
     const started = new Date();
     try {
-        const spec = await resolvePlannedImage(options.root, leg.dir, leg.image, { cwd: options.cwd });
-        await options.prepare?.(leg);
-        return await buildLeg(leg, spec, { ...options, root: (0,external_node_path_namespaceObject.resolve)(options.cwd, options.root) }, {
+        const planned = await resolvePlannedImage(options.root, leg.dir, leg.image, { cwd: options.cwd });
+        // The upstream commit the plan resolved travels with the leg: build that one, not the ref's newest.
+        const spec = planned.source.kind === 'upstream' && leg.upstreamCommit
+            ? { ...planned, source: { ...planned.source, commit: leg.upstreamCommit } }
+            : planned;
+        const backendOptions = (await options.prepare?.(leg)) ?? options.backendOptions;
+        return await buildLeg(leg, spec, { ...options, backendOptions, root: (0,external_node_path_namespaceObject.resolve)(options.cwd, options.root) }, {
             backendFor: backendFor,
             compressedSize: (ref, env) => manifestCompressedSize(ref, env),
         });
@@ -24052,29 +37811,6 @@ async function buildPlannedLeg(leg, options) {
         const ms = Date.now() - started.getTime();
         return failedLegRecord(leg, `setup failed: ${messageOf(error)}`, started, { setup: ms, build: 0, push: 0, total: ms });
     }
-}
-
-;// CONCATENATED MODULE: ./src/core/leg.ts
-// A matrix leg as a build job receives it (the JSON of `matrix`), checked before use: it comes
-// through workflow expressions that a hand-written caller could get wrong.
-
-
-
-
-const legSchema = object({
-    id: schemas_string().regex(/^[a-z0-9][a-z0-9._-]*$/),
-    image: schemas_string().min(1),
-    dir: schemas_string().min(1),
-    backend: schemas_enum(BACKENDS),
-    platform: schemas_string().min(1),
-    runner: schemas_string(),
-    emulated: schemas_boolean(),
-});
-const LEG_HINT = "pass a leg of the plan's matrix, e.g. leg: ${{ toJSON(matrix) }}";
-function parseLeg(text, source = 'leg') {
-    if (!text.trim())
-        throw new UserError(`${source} is empty: ${LEG_HINT}`);
-    return parseJsonDocument(text, legSchema, source, 'leg', LEG_HINT);
 }
 
 ;// CONCATENATED MODULE: ./src/core/report/format.ts
@@ -24123,6 +37859,7 @@ function formatDelta(current, base, unit) {
 
 ;// CONCATENATED MODULE: ./src/core/report/planReport.ts
 
+
 function planRows(plan) {
     return plan.images.map((spec) => {
         const legs = plan.matrix.include.filter((leg) => leg.image === spec.image);
@@ -24131,7 +37868,7 @@ function planRows(plan) {
             dir: spec.dir,
             backend: spec.backend,
             platforms: spec.platforms.join(', '),
-            runners: legs.map((leg) => `${leg.runner}${leg.emulated ? ' (QEMU)' : ''}`).join(', '),
+            runners: legs.map((leg) => `${formatRunner(leg.runner)}${leg.emulated ? ' (QEMU)' : ''}`).join(', '),
             why: spec.backendReason,
         };
     });
@@ -24146,7 +37883,28 @@ function renderTextTable(headers, rows) {
 }
 /** Escapes text for a markdown table cell. */
 function cell(text) {
-    return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+    return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}
+/**
+ * Untrusted text (a tool's error, a runner label, a Dockerfile step) as plain inline text of
+ * GitHub Markdown: no HTML (`<`, `>`, `&` as entities), no emphasis, code, link, strike-through
+ * or @mention (a backslash before ASCII punctuation, CommonMark 0.31 §2.4), one line. `|` is left
+ * to `cell`, which every table cell and list line passes through.
+ */
+function plainText(text) {
+    return text
+        .replace(/\r?\n/g, ' ')
+        .replace(/[\\`*_[\]~@]/g, '\\$&')
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;');
+}
+/**
+ * Untrusted text as an inline code span: inside one, Markdown and HTML are not read (CommonMark
+ * §6.1), but a backtick would end it, so backticks become quotes; one line.
+ */
+function inlineCode(text) {
+    return `\`${text.replace(/`/g, "'").replace(/\r?\n/g, ' ')}\``;
 }
 function renderMarkdownTable(headers, rows) {
     return [
@@ -24168,6 +37926,10 @@ function describeMode(plan) {
             return `the dirs asked for: ${mode.dirs.join(', ')}`;
     }
 }
+/** The run the tags were decided for, and whether they are pushed at all. */
+function tagRunLine(plan) {
+    return `${plan.publish.run}${plan.publish.push ? '' : ` (nothing is pushed: ${plan.publish.pushWhy})`}`;
+}
 function renderPlanText(plan) {
     const out = [];
     const legs = plan.matrix.include.length;
@@ -24175,6 +37937,11 @@ function renderPlanText(plan) {
     if (plan.images.length) {
         out.push('');
         out.push(renderTextTable(['IMAGE', 'DIR', 'BACKEND', 'PLATFORMS', 'RUNNERS', 'WHY'], planRows(plan).map((r) => [r.image, r.dir, r.backend, r.platforms, r.runners, r.why])));
+    }
+    if (plan.images.length) {
+        out.push('', `Tags for ${tagRunLine(plan)}:`);
+        for (const image of plan.images)
+            out.push(`  ${image.image}: ${image.tags.join(', ') || '(none in this run)'}`);
     }
     if (plan.skipped.length) {
         out.push('', 'Skipped:');
@@ -24193,19 +37960,21 @@ function renderPlanMarkdown(plan, why) {
     const legs = plan.matrix.include.length;
     out.push(`**${plan.images.length}** image(s) in **${legs}** leg(s): ${why ?? describeMode(plan)}.`, '');
     if (plan.images.length) {
-        out.push(renderMarkdownTable(['Image', 'Dir', 'Backend', 'Platforms', 'Runners', 'Why this backend'], planRows(plan).map((r) => [`\`${r.image}\``, `\`${r.dir}\``, r.backend, r.platforms, r.runners, r.why])), '');
+        out.push(renderMarkdownTable(['Image', 'Dir', 'Backend', 'Platforms', 'Runners', 'Why this backend'], planRows(plan).map((r) => [inlineCode(r.image), inlineCode(r.dir), r.backend, r.platforms, plainText(r.runners), plainText(r.why)])), '');
+        out.push(`### Tags`, '', `For ${tagRunLine(plan)}:`, '');
+        out.push(renderMarkdownTable(['Image', 'Tags'], plan.images.map((image) => [`\`${image.image}\``, image.tags.map((t) => `\`${cell(t)}\``).join('<br>') || 'none in this run'])), '');
     }
     else {
         out.push('Nothing to build.', '');
     }
     if (plan.skipped.length) {
         out.push('<details><summary>Skipped directories</summary>', '');
-        out.push(renderMarkdownTable(['Dir', 'Reason'], plan.skipped.map((s) => [`\`${s.dir}\``, s.reason])), '', '</details>', '');
+        out.push(renderMarkdownTable(['Dir', 'Reason'], plan.skipped.map((s) => [inlineCode(s.dir), plainText(s.reason)])), '', '</details>', '');
     }
     if (plan.problems.length) {
         out.push('### Problems', '');
         for (const p of plan.problems)
-            out.push(`- \`${cell(formatProblem(p))}\``);
+            out.push(`- ${cell(inlineCode(formatProblem(p)))}`);
         out.push('');
     }
     return out.join('\n');
@@ -24214,10 +37983,11 @@ function renderPlanMarkdown(plan, why) {
 ;// CONCATENATED MODULE: ./src/core/report/legReport.ts
 
 
+
 function renderLegMarkdown(record) {
     const out = [`## hephy-builder leg \`${record.legId}\``, ''];
     const outcome = record.status !== 'success' ? 'failed' : record.pushed === false ? 'built, not pushed (push disabled)' : 'pushed';
-    out.push(`\`${record.image}\` for ${record.platform} with ${record.backend} on \`${record.runner}\`: **${outcome}**.`, '');
+    out.push(`\`${record.image}\` for ${record.platform} with ${record.backend} on \`${formatRunner(record.runner)}\`: **${outcome}**.`, '');
     out.push(renderMarkdownTable(['Setup', 'Build', 'Push', 'Total', 'Size'], [
         [record.durationsMs.setup, record.durationsMs.build, record.durationsMs.push, record.durationsMs.total]
             .map(formatDuration)
@@ -24229,8 +37999,11 @@ function renderLegMarkdown(record) {
         out.push(`Digest: \`${record.repository}@${record.digest}\` (no tag yet: the merge job tags the multi-arch index).`, '');
     if (record.sourceCommit)
         out.push(`Source commit: \`${record.sourceCommit}\``, '');
-    if (record.error)
-        out.push('```', record.error, '```', '');
+    if (record.error) {
+        // A fence longer than any run of backticks in the error, which is untrusted text (CommonMark §4.5).
+        const fence = '`'.repeat(Math.max(3, ...[...record.error.matchAll(/`+/g)].map((m) => m[0].length + 1)));
+        out.push(fence, record.error, fence, '');
+    }
     return out.join('\n');
 }
 
@@ -24278,6 +38051,14 @@ function normalizeRegistry(host) {
         throw new UserError(`registry \`${trimmed}\` is not a host[:port], e.g. registry.example.com or 127.0.0.1:5000`);
     }
     return hostPort;
+}
+/**
+ * A registry on this machine: localhost, 127.0.0.0/8 or [::1], with or without a port (a local
+ * test registry, which may take anonymous pushes).
+ */
+function registryAuth_isLoopbackRegistry(registry) {
+    const host = normalizeRegistry(registry).replace(/:\d+$/, '');
+    return host === 'localhost' || host === '[::1]' || /^127(?:\.\d{1,3}){3}$/.test(host);
 }
 function basicAuth(creds) {
     return Buffer.from(`${creds.username}:${creds.password}`, 'utf8').toString('base64');
@@ -24369,17 +38150,61 @@ function withRegistryAuth(env, creds, dir) {
     return { ...env, DOCKER_CONFIG: dir, BUILDX_CONFIG: env.BUILDX_CONFIG || (0,external_node_path_namespaceObject.join)(previous, 'buildx') };
 }
 /**
- * Logs in through a fresh docker config dir under `parentDir`: the environment for tools, and
- * every form of the password to mask.
+ * Logs in through a fresh docker config dir under `parentDir`: the environment for tools, every
+ * form of the password to mask, and the dir, which the caller removes when done.
  */
 function registryLogin(env, creds, parentDir) {
     const dir = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(parentDir, 'hephy-docker-config-'));
-    return { env: withRegistryAuth(env, creds, dir), secrets: registrySecrets(creds) };
+    try {
+        return { env: withRegistryAuth(env, creds, dir), secrets: registrySecrets(creds), dir };
+    }
+    catch (error) {
+        (0,external_node_fs_namespaceObject.rmSync)(dir, { recursive: true, force: true });
+        throw error;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/cli/tempLogin.ts
+// The CLI's temporary docker config dirs (registry logins) are removed on every way out: the
+// command's end, an error, process.exit, and SIGINT/SIGTERM/SIGHUP (after which the process dies
+// of the same signal, as it would have without us). A login left in /tmp would hand the registry
+// password to whoever reads the file later.
+
+const dirs = new Set();
+let installed = false;
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+function removeAll() {
+    for (const dir of dirs)
+        (0,external_node_fs_namespaceObject.rmSync)(dir, { recursive: true, force: true });
+    dirs.clear();
+}
+function onSignal(signal) {
+    removeAll();
+    for (const s of SIGNALS)
+        process.removeListener(s, onSignal);
+    process.kill(process.pid, signal);
+}
+/** Removes `dir` when the process ends, whichever way; `release` removes it now. */
+function removeOnExit(dir) {
+    dirs.add(dir);
+    if (!installed) {
+        installed = true;
+        process.on('exit', removeAll);
+        for (const s of SIGNALS)
+            process.on(s, onSignal);
+    }
+    return {
+        release() {
+            (0,external_node_fs_namespaceObject.rmSync)(dir, { recursive: true, force: true });
+            dirs.delete(dir);
+        },
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/cli/registryOptions.ts
 // Registry options shared by `build` and `merge`: where to push, and how to log in without a
 // password on the command line (stdin or the HEPHY_REGISTRY_PASSWORD variable).
+
 
 
 
@@ -24401,7 +38226,11 @@ const registryHelp = `  --registry HOST[:PORT]  registry to push to (required)
   --insecure              plain http (local registries)
   --username USER         log in as USER; the password comes from stdin (--password-stdin)
   --password-stdin        or from the HEPHY_REGISTRY_PASSWORD variable, never from the command line`;
-function registryFromArgs(args, io, sha) {
+/**
+ * Where to push and the login for it. login false (`--dry-run`): no login at all, whatever
+ * credentials are given, since nothing talks to the registry with them.
+ */
+function registryFromArgs(args, io, { login = true } = {}) {
     const given = stringOption(args, 'registry');
     if (!given)
         throw new UserError('--registry HOST[:PORT] is required');
@@ -24411,19 +38240,56 @@ function registryFromArgs(args, io, sha) {
         registry,
         prefix: imagePrefixOption(args) ?? 'hephy',
         mode,
-        date: new Date(),
-        sha,
         perArchTags: false,
     };
     const env = toolEnv(io.env);
     const username = stringOption(args, 'username');
-    if (!username)
-        return { publish, insecure: Boolean(args.values.insecure), env, secrets: [] };
+    const anonymous = { publish, insecure: Boolean(args.values.insecure), env, secrets: [], release: () => undefined };
+    if (!username || !login)
+        return anonymous;
     const password = args.values['password-stdin'] ? (0,external_node_fs_namespaceObject.readFileSync)(0, 'utf8').replace(/\r?\n$/, '') : io.env.HEPHY_REGISTRY_PASSWORD;
     if (!password)
         throw new UserError('--username needs a password: pipe it to --password-stdin, or set HEPHY_REGISTRY_PASSWORD');
     const creds = { registry, username, password };
-    return { publish, insecure: Boolean(args.values.insecure), ...registryLogin(env, creds, (0,external_node_os_namespaceObject.tmpdir)()) };
+    const session = registryLogin(env, creds, (0,external_node_os_namespaceObject.tmpdir)());
+    const { release } = removeOnExit(session.dir);
+    return { ...anonymous, env: session.env, secrets: session.secrets, release };
+}
+
+;// CONCATENATED MODULE: ./src/cli/metadataOptions.ts
+// `--label KEY=VALUE` and `--annotation KEY=VALUE` of `build` and `run`: the CLI's form of the
+// action's `labels` and `annotations` inputs, checked by the same rules (core/annotations.ts), and
+// the run's part of every image's metadata (core/imageMetadata.ts) from the local checkout.
+
+
+
+
+const metadataOptions = {
+    label: { type: 'string', multiple: true },
+    annotation: { type: 'string', multiple: true },
+};
+function metadataHelp(column) {
+    const line = (flag, text) => `  ${flag.padEnd(column - 3)} ${text}`;
+    return [
+        line('--label KEY=VALUE', 'a label of every image config (repeatable); wins over build-config.yaml labels'),
+        line('--annotation KEY=VALUE', 'an annotation of every manifest and index (repeatable); wins over the config'),
+    ].join('\n');
+}
+function metadataOptions_entries(args, name) {
+    const value = args.values[name];
+    return Array.isArray(value) ? value : typeof value === 'string' ? [value] : [];
+}
+/**
+ * The run's metadata of a local command: the flags, and `source`/`url` from the checkout's origin
+ * remote made a web address without credentials (none for a local path).
+ * @throws UserError for a bad flag value.
+ */
+async function runMetadataFromArgs(args, io, root) {
+    const user = {
+        labels: parseMetadataEntries(metadataOptions_entries(args, 'label'), '--label'),
+        annotations: parseMetadataEntries(metadataOptions_entries(args, 'annotation'), '--annotation'),
+    };
+    return runMetadata({}, user, await originUrl((0,external_node_path_namespaceObject.resolve)(io.cwd, root)));
 }
 
 ;// CONCATENATED MODULE: ./src/cli/commands/build.ts
@@ -24449,6 +38315,7 @@ const buildCommand = {
   --root DIR              repository root (default: .)
 ${registryHelp}
 ${backendOptionsHelp(26)}
+${metadataHelp(26)}
   --dry-run               build for real but push nothing (no digest push, no scratch tag, no
                           registry cache write); the registry still names the image
   --record FILE           also write the leg record (JSON) to FILE`,
@@ -24459,12 +38326,14 @@ ${backendOptionsHelp(26)}
         platform: { type: 'string' },
         root: { type: 'string' },
         ...backendOptions,
+        ...metadataOptions,
         record: { type: 'string' },
         'dry-run': { type: 'boolean' },
     },
     allowPositionals: false,
     async run(args, io) {
         const root = stringOption(args, 'root') ?? '.';
+        const metadata = await runMetadataFromArgs(args, io, root);
         let leg;
         const legText = stringOption(args, 'leg');
         if (legText)
@@ -24482,20 +38351,22 @@ ${backendOptionsHelp(26)}
             }
             leg = found;
         }
-        const registry = registryFromArgs(args, io, await headSha((0,external_node_path_namespaceObject.resolve)(io.cwd, root)).catch(() => undefined));
+        const dryRun = Boolean(args.values['dry-run']);
+        const registry = registryFromArgs(args, io, { login: !dryRun });
         const record = await buildPlannedLeg(leg, {
             root,
             cwd: io.cwd,
             publish: registry.publish,
             insecure: registry.insecure,
-            push: !args.values['dry-run'],
+            push: !dryRun,
             env: registry.env,
             secrets: registry.secrets,
             cacheRoot: (0,external_node_path_namespaceObject.join)(toolsDir(registry.env), 'cache'),
             backendOptions: backendOptionsFromArgs(args),
+            metadata,
             onRunner: false,
             log: (line) => io.err(`[${leg.id}] ${line}\n`),
-        });
+        }).finally(() => registry.release());
         const json = `${JSON.stringify(record, null, 2)}\n`;
         const file = stringOption(args, 'record');
         if (file)
@@ -24540,6 +38411,30 @@ const detectCommand = {
 
 ;// CONCATENATED MODULE: ./src/core/mergePlan.ts
 
+
+
+/**
+ * The plan's tags of an image as full references under `repository`: a bare tag is appended, a
+ * full reference (the plan was given a registry) must already name `repository`.
+ * @returns the references, or why they cannot be published (nothing may move then).
+ */
+function publishedReferences(tags, repository) {
+    const references = [];
+    for (const tag of tags) {
+        const reference = tag.includes('/') ? tag : `${repository}:${tag}`;
+        if (!reference.startsWith(`${repository}:`)) {
+            return {
+                references: [],
+                error: `the plan tagged it as ${tag}, but this merge publishes to ${repository}: plan with the same registry, image prefix and tag mode as the merge; no tag moved`,
+            };
+        }
+        const problem = referenceProblem(reference);
+        if (problem)
+            return { references: [], error: `${problem}; no tag moved` };
+        references.push(reference);
+    }
+    return { references };
+}
 function planMerge(images, legs, records, opts, 
 /** False: plan no publishing; legs built without pushing count as successful. */
 push = true) {
@@ -24553,6 +38448,7 @@ push = true) {
     return images.map((spec) => {
         const imageLegs = legs.filter((leg) => leg.image === spec.image);
         const repository = repositoryFor(spec.image, opts);
+        const { references, error: tagError } = publishedReferences(spec.tags, repository);
         const failedLegs = [];
         const sources = [];
         const perArch = [];
@@ -24585,21 +38481,26 @@ push = true) {
                 const source = `${record.repository ?? repository}@${record.digest}`;
                 sources.push(source);
                 if (opts.perArchTags)
-                    perArch.push({ tag: `${repository}:${perArchTag(spec.image, leg.platform, opts)}`, source });
+                    for (const reference of references)
+                        perArch.push({ tag: perArchTag(reference, leg.platform), source });
             }
         }
+        const perArchProblem = perArch.map((p) => referenceProblem(p.tag)).find(Boolean);
+        const error = tagError ?? (perArchProblem ? `${perArchProblem} (a per-arch tag); no tag moved` : undefined);
         if (imageLegs.length === 0)
             failedLegs.push({ legId: '-', platform: '-', reason: 'the plan has no legs for this image' });
         return {
             image: spec.image,
             repository,
             platforms: imageLegs.map((leg) => leg.platform),
-            tags: indexTags(spec.image, spec.additionalTags, opts).map((tag) => `${repository}:${tag}`),
+            tags: references,
             sources,
             perArch,
             records: imageRecords,
-            status: failedLegs.length ? 'failed' : 'ready',
+            annotations: sharedAnnotations(imageRecords.map((record) => record.annotations)),
+            status: failedLegs.length || (push && error) ? 'failed' : 'ready',
             failedLegs,
+            ...(push && error ? { error } : {}),
         };
     });
 }
@@ -24637,6 +38538,7 @@ async function mapLimited(items, limit, fn) {
 
 
 
+
 /** Planned platforms the index lacks (linux/arm64 and linux/arm64/v8 are the same platform). */
 function missingPlatforms(planned, raw) {
     const found = indexPlatforms(raw);
@@ -24649,91 +38551,121 @@ function listed(items) {
 function outcomeOf(merge, status, extra = {}) {
     return { image: merge.image, status, tags: [], platforms: merge.platforms, failedLegs: [], records: merge.records, ...extra };
 }
+/** What the registry now serves under each tag, compared with the digest this run pushed. */
+async function readBack(tags, expected, options, tools) {
+    const env = options.env ?? process.env;
+    const found = await Promise.all(tags.map((tag) => tools.indexDigest(tag, env, { secrets: options.secrets, builder: options.builder }).then((digest) => ({ tag, digest }), () => ({ tag, digest: undefined }))));
+    const moved = found.filter((f) => f.digest === expected).map((f) => f.tag);
+    const foreign = found.filter((f) => f.digest !== undefined && f.digest !== expected);
+    const unreadable = found.filter((f) => f.digest === undefined).map((f) => f.tag);
+    return { moved, notMoved: [...foreign.map((f) => f.tag), ...unreadable], foreign, unreadable };
+}
+/**
+ * Pushes `tags` over `sources` and reads every tag back. Success only when each tag serves
+ * `expected`: a tag with another digest was written by another run after ours ("overwritten by
+ * another run", both digests named), and a push that failed part way says which tags moved.
+ */
+async function pushAndVerify(what, tags, sources, expected, preferIndex, options, tools, annotations) {
+    const env = options.env ?? process.env;
+    const log = (line) => options.log?.(line);
+    let pushError;
+    try {
+        await tools.createIndex({ tags, sources, env, secrets: options.secrets, builder: options.builder, log, preferIndex, annotations });
+    }
+    catch (error) {
+        pushError = reasonOf(error);
+    }
+    const back = await readBack(tags, expected, options, tools);
+    if (pushError !== undefined) {
+        return {
+            moved: back.moved,
+            error: `pushing ${what} failed part way: moved ${listed(back.moved)}; not moved ${listed(back.notMoved)}: ${pushError}`,
+        };
+    }
+    if (back.foreign.length) {
+        const theirs = back.foreign.map((f) => `${f.tag} now points at ${f.digest}`).join(', ');
+        return {
+            moved: back.moved,
+            error: `overwritten by another run: ${theirs}, not at ${expected} which this run pushed (still ours: ${listed(back.moved)})`,
+        };
+    }
+    if (back.unreadable.length) {
+        return {
+            moved: back.moved,
+            error: `${what} was pushed, but ${listed(back.unreadable)} could not be read back, so it is unchecked (checked: ${listed(back.moved)})`,
+        };
+    }
+    return { moved: back.moved };
+}
 async function publishImage(merge, options, tools) {
     const env = options.env ?? process.env;
     const secrets = options.secrets ?? [];
     const builder = options.builder;
     const log = (line) => options.log?.(`[${merge.image}] ${line}`);
     const outcome = (status, extra = {}) => outcomeOf(merge, status, extra);
+    const scoped = { ...options, log };
+    if (merge.tags.length === 0) {
+        log('no tag for this image in this run (see the plan): built and pushed by digest, no tag moved');
+        return outcome('built');
+    }
     // A WebAssembly app is one OCI artifact, not an image per platform: its tags point at the
-    // pushed artifact itself (a copy under each tag), with no index around it.
+    // pushed artifact itself (a copy under each tag, whose digest is the artifact's), no index around it.
     if (merge.platforms.length > 0 && merge.platforms.every(isWasm)) {
         if (merge.sources.length !== 1)
             return outcome('failed', { error: `expected one wasm artifact, got ${merge.sources.length} (no tag moved)` });
+        const digest = merge.sources[0].split('@')[1];
         log(`tagging the wasm artifact ${merge.sources[0]} as ${merge.tags.join(', ')}`);
-        try {
-            await tools.createIndex({ tags: merge.tags, sources: merge.sources, env, secrets, builder, log, preferIndex: false });
-        }
-        catch (error) {
-            return outcome('failed', { error: `could not tag the wasm artifact: ${messageOf(error)}` });
-        }
-        return outcome('published', { tags: merge.tags, digest: merge.sources[0].split('@')[1] });
+        const pushed = await pushAndVerify('the wasm artifact', merge.tags, merge.sources, digest, false, scoped, tools);
+        if (pushed.error)
+            return outcome('failed', { tags: pushed.moved, digest, error: pushed.error });
+        return outcome('published', { tags: pushed.moved, digest });
     }
     // 1. Plan the index without pushing anything, and check it before any tag moves.
     let planned;
     try {
-        planned = await tools.planIndex({ sources: merge.sources, env, secrets, builder });
+        planned = await tools.planIndex({ sources: merge.sources, env, secrets, builder, annotations: merge.annotations });
     }
     catch (error) {
-        return outcome('failed', { error: `could not assemble the index from ${listed(merge.sources)} (no tag moved): ${messageOf(error)}` });
+        return outcome('failed', { error: `could not assemble the index from ${listed(merge.sources)} (no tag moved): ${reasonOf(error)}` });
     }
-    const before = missingPlatforms(merge.platforms, planned);
+    const before = missingPlatforms(merge.platforms, planned.manifest);
     if (before.missing.length) {
         return outcome('failed', {
             error: `the index assembled from the leg digests lacks ${listed(before.missing)} (it has ${listed(before.found)}): a leg pushed a manifest of another platform; no tag moved`,
         });
     }
-    // 2. Push it under every tag at once.
-    const tagList = merge.tags.join(', ');
-    log(`creating ${tagList} over ${merge.sources.length} platform manifest(s)`);
-    try {
-        await tools.createIndex({ tags: merge.tags, sources: merge.sources, env, secrets, builder, log });
-    }
-    catch (error) {
-        return outcome('failed', {
-            tags: merge.tags,
-            error: `imagetools create failed; buildx pushes the tags one after another, so some of ${tagList} may already point at the new index: ${messageOf(error)}`,
-        });
-    }
-    // 3. Read back what the registry now serves under the first tag.
-    const first = merge.tags[0];
-    let digest;
-    try {
-        const raw = await tools.inspectRaw(first, env, { secrets, builder });
-        digest = await tools.indexDigest(first, env, { secrets, builder });
-        const after = missingPlatforms(merge.platforms, raw);
-        if (after.missing.length) {
-            return outcome('failed', {
-                tags: merge.tags,
-                digest,
-                error: `the index pushed to ${tagList} lacks ${listed(after.missing)} (it has ${listed(after.found)}); these tags already point at it`,
-            });
-        }
-    }
-    catch (error) {
-        return outcome('failed', {
-            tags: merge.tags,
-            digest,
-            error: `the index was pushed to ${tagList}, but reading it back failed, so its platforms are unchecked: ${messageOf(error)}`,
-        });
-    }
-    log(`${first} -> ${digest}`);
-    // 4. Per-arch tags: each a plain copy of its platform's manifest.
+    // 2. Push it under every tag at once, then read every tag back: each must serve the planned
+    // digest (same bytes, so the platforms checked above), else another run wrote it after us.
+    const digest = planned.digest;
+    log(`creating ${merge.tags.join(', ')} over ${merge.sources.length} platform manifest(s), index ${digest}`);
+    // The index annotations were in the dry run too, so the planned digest is the pushed one.
+    const pushed = await pushAndVerify('the index', merge.tags, merge.sources, digest, true, scoped, tools, merge.annotations);
+    if (pushed.error)
+        return outcome('failed', { tags: pushed.moved, digest, error: pushed.error });
+    log(`${listed(pushed.moved)} -> ${digest}`);
+    // 3. Per-arch tags: each a plain copy of its platform's manifest, so its digest is the leg's.
     const perArchTags = [];
     for (const { tag, source } of merge.perArch) {
-        try {
-            await tools.createIndex({ tags: [tag], sources: [source], env, secrets, builder, log, preferIndex: false });
-            perArchTags.push(tag);
-        }
-        catch (error) {
+        const copy = await pushAndVerify(`the per-arch tag ${tag}`, [tag], [source], source.split('@')[1], false, scoped, tools);
+        perArchTags.push(...copy.moved);
+        if (copy.error) {
             return outcome('failed', {
-                tags: [...merge.tags, ...perArchTags],
+                tags: [...pushed.moved, ...perArchTags],
                 digest,
-                error: `the index is published at ${tagList} (${digest}), but the per-arch tag ${tag} failed: ${messageOf(error)}`,
+                error: `the index is published at ${listed(pushed.moved)} (${digest}), but ${copy.error}`,
             });
         }
     }
-    return outcome('published', { tags: [...merge.tags, ...perArchTags], digest });
+    return outcome('published', { tags: [...pushed.moved, ...perArchTags], digest });
+}
+/**
+ * The merge publishes the plan's tags: bare ones are composed with the merge's registry settings,
+ * which must then be the plan's (a per-image tag under a single-repo repository would lack its
+ * `{image}-` prefix). @throws UserError naming both settings.
+ */
+function checkPlanPublish(planned, publish) {
+    if (planned.mode !== publish.mode)
+        throw new UserError(`the plan decided ${planned.mode} tags, and this merge publishes ${publish.mode}: plan and merge with the same tag mode`);
 }
 /** The push setting of a merge: the option when given, else what the leg records say. */
 function mergePushes(options) {
@@ -24751,8 +38683,9 @@ async function mergeImages(options) {
     const plans = planMerge(options.images, options.legs, options.records, options.publish, push);
     const outcomes = await mapLimited(plans, options.concurrency ?? 4, async (merge) => {
         if (merge.status === 'failed') {
-            options.log?.(`[${merge.image}] not published: ${merge.failedLegs.length} leg(s) failed; no tag moved`);
-            return outcomeOf(merge, 'failed', { failedLegs: merge.failedLegs });
+            const why = merge.failedLegs.length ? `${merge.failedLegs.length} leg(s) failed` : (merge.error ?? 'unknown');
+            options.log?.(`[${merge.image}] not published: ${why}; no tag moved`);
+            return outcomeOf(merge, 'failed', { failedLegs: merge.failedLegs, ...(merge.error ? { error: merge.error } : {}) });
         }
         if (!push) {
             options.log?.(`[${merge.image}] built for ${listed(merge.platforms)}, not pushed`);
@@ -24763,7 +38696,7 @@ async function mergeImages(options) {
         }
         catch (error) {
             // publishImage handles every tool failure; this is the safety net that keeps other images going.
-            return outcomeOf(merge, 'failed', { error: messageOf(error) });
+            return outcomeOf(merge, 'failed', { error: reasonOf(error) });
         }
     });
     return { outcomes, mergeMs: Date.now() - started, startedAt: new Date(started).toISOString() };
@@ -24806,6 +38739,8 @@ function anyFailed(report) {
 
 
 
+
+
 const selectionModeSchema = discriminatedUnion('kind', [
     object({ kind: literal('all') }),
     object({ kind: literal('since'), rev: schemas_string().min(1) }),
@@ -24814,7 +38749,12 @@ const selectionModeSchema = discriminatedUnion('kind', [
 ]);
 const sourceSchema = discriminatedUnion('kind', [
     object({ kind: literal('local'), dir: schemas_string().min(1) }),
-    object({ kind: literal('upstream'), repo: schemas_string().min(1), ref: schemas_string().min(1) }),
+    object({
+        kind: literal('upstream'),
+        repo: schemas_string().min(1),
+        ref: schemas_string().min(1),
+        commit: schemas_string().regex(FULL_OBJECT_ID).optional(),
+    }),
 ]);
 const imageSpecSchema = object({
     image: schemas_string().min(1),
@@ -24826,6 +38766,16 @@ const imageSpecSchema = object({
     platforms: array(schemas_string().min(1)),
     source: sourceSchema,
     additionalTags: array(schemas_string().min(1)),
+    tags: array(schemas_string().min(1)),
+});
+const publishSchema = object({
+    mode: schemas_enum(TAG_MODES),
+    registry: schemas_string().min(1).optional(),
+    prefix: schemas_string().optional(),
+    perArchTags: schemas_boolean(),
+    run: schemas_string(),
+    push: schemas_boolean(),
+    pushWhy: schemas_string().optional(),
 });
 const skippedDirSchema = object({ dir: schemas_string(), reason: schemas_string() });
 const problemSchema = object({
@@ -24843,6 +38793,7 @@ const planSchema = object({
     matrix: object({ include: array(legSchema) }),
     skipped: array(skippedDirSchema),
     problems: array(problemSchema),
+    publish: publishSchema,
 });
 /**
  * A plan as `plan --json` prints it and the plan job saves it.
@@ -24863,6 +38814,7 @@ function parsePlan(text, source, hint) {
 
 
 
+
 /** Records kept per leg. */
 const HISTORY_DEPTH = 10;
 const history_durations = object({ setup: schemas_number(), build: schemas_number(), push: schemas_number(), total: schemas_number() });
@@ -24870,7 +38822,8 @@ const sampleSchema = object({
     image: schemas_string(),
     platform: schemas_string(),
     backend: schemas_enum(BACKENDS),
-    runner: schemas_string(),
+    // What runs-on took (core/runners.ts): a label, a list of labels or a group; older stores hold labels.
+    runner: runnerSchema,
     durationsMs: history_durations,
     /** Bytes, config plus compressed layers of the pushed platform manifest. */
     compressedSize: schemas_number().int().nonnegative().optional(),
@@ -25083,6 +39036,7 @@ function collectFindings(outcomes, comparisons) {
             failedLegs: outcome.failedLegs,
             error: outcome.error,
             tagsMoved: outcome.tags.length > 0,
+            movedTags: outcome.tags,
         });
     }
     const ofImage = new Map();
@@ -25153,9 +39107,12 @@ function renderFinding(finding, growth = []) {
         case 'failed': {
             const lines = [`- **\`${finding.image}\`** failed${finding.failedLegs.length || !finding.tagsMoved ? ': no tag moved.' : '.'}`];
             for (const leg of finding.failedLegs)
-                lines.push(`  - leg \`${leg.legId}\` (${leg.platform}): ${cell(firstLine(leg.reason))}`);
+                lines.push(`  - leg ${inlineCode(leg.legId)} (${leg.platform}): ${cell(plainText(firstLine(leg.reason)))}`);
             if (finding.error)
-                lines.push(`  - merge: ${cell(firstLine(finding.error))}`);
+                lines.push(`  - merge: ${cell(plainText(firstLine(finding.error)))}`);
+            // A push that failed part way, or a tag overwritten after it: which tags this run did move.
+            if (finding.movedTags.length)
+                lines.push(`  - tags this run moved: ${finding.movedTags.map((t) => inlineCode(t)).join(', ')}`);
             return lines;
         }
         case 'bigger': {
@@ -25167,7 +39124,7 @@ function renderFinding(finding, growth = []) {
                 .map((c) => growth.find((g) => g.legId === c.record.legId)?.changes[0])
                 .filter((l) => l !== undefined && l.deltaBytes > 0)
                 .sort((a, b) => b.deltaBytes - a.deltaBytes)[0];
-            const why = largest ? `; largest: ${formatBytes(largest.deltaBytes)} from \`${cell(largest.step.replace(/`/g, "'"))}\`` : '';
+            const why = largest ? `; largest: ${formatBytes(largest.deltaBytes)} from ${cell(inlineCode(largest.step))}` : '';
             return [`- **\`${finding.image}\`** is bigger: ${parts.join(', ')}${why}.`];
         }
         case 'slower': {
@@ -25363,6 +39320,7 @@ function renderTimeline(report, maxLegs = TIMELINE_MAX_LEGS, maxRows = TIMELINE_
 
 
 
+
 const SUMMARY_MARKER = '<!-- hephy-builder:summary -->';
 const BUILT_HEADING = 'Built, not pushed (pull request from a fork, or push disabled)';
 const NO_SIGNIFICANT_CHANGE = 'No significant change in time or size.';
@@ -25490,7 +39448,7 @@ function growthSection(ctx) {
             continue;
         }
         if (g.error) {
-            out.push(`Layers not compared: ${cell(firstLine(g.error))}`, '');
+            out.push(`Layers not compared: ${cell(plainText(firstLine(g.error)))}`, '');
             continue;
         }
         // Layers rebuilt byte-for-byte but for a timestamp move by a few bytes: not worth a row.
@@ -25504,7 +39462,7 @@ function growthSection(ctx) {
                 : l.kind === 'removed'
                     ? `removed, ${formatBytes(l.deltaBytes)}`
                     : `${formatDelta(l.size, l.previousSize, 'bytes')} (was ${formatBytes(l.previousSize)})`,
-            `\`${l.step.replace(/`/g, "'")}\``,
+            inlineCode(l.step),
         ])), '');
         const tiny = g.changes.length - notable.length;
         const more = notable.length - shown.length;
@@ -25610,8 +39568,8 @@ function legsTable(ctx) {
             const r = c.record;
             return [
                 `\`${r.image}\` ${r.platform}`,
-                r.status !== 'success' ? `**failed**: ${firstLine(r.error ?? '')}` : r.pushed === false ? 'built, not pushed' : 'ok',
-                r.runner,
+                r.status !== 'success' ? `**failed**: ${plainText(firstLine(r.error ?? ''))}` : r.pushed === false ? 'built, not pushed' : 'ok',
+                plainText(formatRunner(r.runner)),
                 r.backend,
                 ...phaseCells(r),
                 ...(compare ? [timeCell(c), rangeCell(c)] : []),
@@ -25781,6 +39739,8 @@ function renderRunSummaryText(report, options = {}) {
                 out.push(`  leg ${leg.legId}: ${firstLine(leg.reason)}`);
             if (o.error)
                 out.push(`  merge: ${firstLine(o.error)}`);
+            if (o.tags.length)
+                out.push(`  tags this run moved: ${o.tags.join(', ')}`);
         }
     }
     out.push('', plain(criticalPathLine(report)));
@@ -26016,13 +39976,12 @@ function readPlan(file) {
 }
 const mergeCommand = {
     name: 'merge',
-    summary: 'Publish each image whose legs all succeeded as one multi-arch index under its tags',
+    summary: "Publish each image whose legs all succeeded as one multi-arch index under the plan's tags",
     usage: 'hephy-builder merge --plan plan.json --records DIR --registry HOST[:PORT] [--dry-run] [--summary FILE] [--comment FILE] [--history PATH]',
     help: `  --plan FILE             the plan (\`hephy-builder plan --json\`)
   --records DIR           where the leg records are (searched recursively)
 ${registryHelp}
-  --per-arch-tags         also tag each platform's manifest
-  --sha SHA               commit for the short-sha tag (per-image mode)
+  --per-arch-tags         also tag each platform's manifest ({tag}-{arch}, for each of the plan's tags)
   --dry-run               publish nothing and contact no registry; report images as built
                           (implied when every leg record was built with \`build --dry-run\`)
   --summary FILE          write the markdown summary (the job summary) to FILE
@@ -26036,7 +39995,6 @@ ${summaryHelp}`,
         comment: { type: 'string' },
         ...summaryOptions,
         'per-arch-tags': { type: 'boolean' },
-        sha: { type: 'string' },
         'dry-run': { type: 'boolean' },
     },
     allowPositionals: false,
@@ -26051,35 +40009,45 @@ ${summaryHelp}`,
         const { records, problems } = readLegRecords((0,external_node_path_namespaceObject.resolve)(io.cwd, recordsDir));
         for (const problem of problems)
             io.err(`warning: ${problem}\n`);
-        const registry = registryFromArgs(args, io, stringOption(args, 'sha'));
-        registry.publish.perArchTags = Boolean(args.values['per-arch-tags']);
-        const report = await mergeImages({
-            images: plan.images,
-            legs: plan.matrix.include,
-            records,
-            publish: registry.publish,
-            env: registry.env,
-            secrets: registry.secrets,
-            // Absent: mergeImages decides from the records.
-            push: args.values['dry-run'] ? false : undefined,
-            log: (line) => io.err(`${line}\n`),
-        });
-        const comparisons = compareRecords(records, choice.history, choice.thresholds);
-        const pushed = !args.values['dry-run'] && records.some((r) => r.pushed !== false);
-        const growth = pushed
-            ? await readLayerGrowth(comparisons, { env: registry.env, secrets: registry.secrets, log: (line) => io.err(`${line}\n`) })
-            : [];
-        const summaryOptions = { history: choice.history, thresholds: choice.thresholds, growth };
-        const summary = stringOption(args, 'summary');
-        if (summary)
-            (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.resolve)(io.cwd, summary), renderRunSummaryMarkdown(report, summaryOptions));
-        const comment = stringOption(args, 'comment');
-        if (comment)
-            (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.resolve)(io.cwd, comment), renderRunComment(report, summaryOptions));
-        io.out(renderRunSummaryText(report, summaryOptions));
-        if (choice.saveTo)
-            saveHistoryFile(choice, records);
-        return anyFailed(report) ? 1 : 0;
+        // Nothing is pushed on a dry run, nor when every leg was built with --dry-run: no login then.
+        const pushes = !args.values['dry-run'] && records.some((r) => r.pushed !== false);
+        const registry = registryFromArgs(args, io, { login: pushes });
+        try {
+            registry.publish.perArchTags = Boolean(args.values['per-arch-tags']);
+            checkPlanPublish(plan.publish, registry.publish);
+            // The plan says when this run may not push (a pull request from a fork, pull_request_target).
+            if (!plan.publish.push && !args.values['dry-run'])
+                io.err(`nothing is pushed: ${plan.publish.pushWhy}\n`);
+            const report = await mergeImages({
+                images: plan.images,
+                legs: plan.matrix.include,
+                records,
+                publish: registry.publish,
+                env: registry.env,
+                secrets: registry.secrets,
+                // Absent: mergeImages decides from the records.
+                push: args.values['dry-run'] || !plan.publish.push ? false : undefined,
+                log: (line) => io.err(`${line}\n`),
+            });
+            const comparisons = compareRecords(records, choice.history, choice.thresholds);
+            const growth = pushes
+                ? await readLayerGrowth(comparisons, { env: registry.env, secrets: registry.secrets, log: (line) => io.err(`${line}\n`) })
+                : [];
+            const summaryOptions = { history: choice.history, thresholds: choice.thresholds, growth };
+            const summary = stringOption(args, 'summary');
+            if (summary)
+                (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.resolve)(io.cwd, summary), renderRunSummaryMarkdown(report, summaryOptions));
+            const comment = stringOption(args, 'comment');
+            if (comment)
+                (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.resolve)(io.cwd, comment), renderRunComment(report, summaryOptions));
+            io.out(renderRunSummaryText(report, summaryOptions));
+            if (choice.saveTo)
+                saveHistoryFile(choice, records);
+            return anyFailed(report) ? 1 : 0;
+        }
+        finally {
+            registry.release();
+        }
     },
 };
 
@@ -26187,9 +40155,13 @@ const WORKFLOW_VARIANTS = ['published', 'local'];
 const ACTION_REPO = 'hephy/builder';
 const ACTION_MAJOR = 'v1';
 const REUSABLE_WORKFLOW_PATH = '.github/workflows/build.yml';
-/** `uses:` of our own action in the given variant. */
-function actionRef(variant) {
-    return variant === 'local' ? './' : `${ACTION_REPO}@${ACTION_MAJOR}`;
+/** `uses:` of our own action in the given variant; pinned to a commit for a release. */
+function actionRef(variant, release) {
+    if (variant === 'local')
+        return './';
+    if (release)
+        return note(`${ACTION_REPO}@${release.sha}`, { after: release.version });
+    return `${ACTION_REPO}@${ACTION_MAJOR}`;
 }
 /** `uses:` of the reusable workflow, at `ref` (a tag, branch or SHA) when published. */
 function reusableWorkflowRef(variant, ref = ACTION_MAJOR) {
@@ -26224,7 +40196,7 @@ function concurrency(group) {
 
 
 const CALLER_HEADER = `Builds this repository's images with hephy-builder: a push to the default branch builds and
-publishes what changed, a pull request builds it (and publishes it unless it comes from a fork),
+publishes what changed, a pull request builds it (and publishes it as pr-N tags only, unless it comes from a fork),
 a weekly run rebuilds the dirs in the rebuild list, and "Run workflow" builds the dirs you name.`;
 function secretsOf(mode) {
     switch (mode) {
@@ -26280,9 +40252,9 @@ function callerWorkflow(s) {
         }),
         jobs: note({
             images: note({
-                permissions: note({ contents: 'read', packages: 'write', 'pull-requests': 'write', actions: 'read' }, {
+                permissions: note({ contents: 'read', packages: 'write', 'pull-requests': 'write' }, {
                     before: 'Exactly what the called workflow asks for (it refuses to start with less): read the code,\n' +
-                        'push images, comment on the pull request, read earlier runs to compare build times.',
+                        'push images, comment on the pull request.',
                 }),
                 uses: reusableWorkflowRef(s.variant, s.ref),
                 with: withInputs,
@@ -26362,8 +40334,20 @@ function ciWorkflow() {
  */
 const SINCE = "${{ github.event_name == 'pull_request' && github.event.pull_request.base.sha || " +
     "github.event_name == 'push' && github.event.before != '0000000000000000000000000000000000000000' && github.event.before || '' }}";
-/** Push unless the caller said no or the run is for a pull request from a fork. */
-const PUSH = "${{ inputs.push && (github.event_name != 'pull_request' || github.event.pull_request.head.repo.full_name == github.repository) }}";
+/**
+ * Push unless the caller said no, the run is for a pull request from a fork, or it is any
+ * pull_request_target run (it runs with the base's token on code a fork may have written).
+ */
+const PUSH = "${{ inputs.push && github.event_name != 'pull_request_target' && (github.event_name != 'pull_request' || github.event.pull_request.head.repo.full_name == github.repository) }}";
+/**
+ * The merge job's group: merges that publish from the default branch (a push or manual run there,
+ * or a schedule, which always runs there) for the same repository and root wait for each other,
+ * so two runs never move the same tags at once; every other run's merge has a group of its own.
+ */
+const PUBLISH_GROUP = "${{ (github.event_name == 'schedule' || github.ref == format('refs/heads/{0}', github.event.repository.default_branch)) && " +
+    "format('hephy-publish-{0}-{1}', github.repository, inputs.root) || format('hephy-merge-{0}-{1}-{2}', github.run_id, github.run_attempt, inputs.root) }}";
+/** Artifact names of this call (core/legRecord.ts): unique when one run calls the workflow twice. */
+const reusable_ARTIFACT_SCOPE = '${{ needs.plan.outputs.artifact-scope }}';
 // Registry settings every job passes on unchanged.
 const REGISTRY_INPUTS = {
     root: '${{ inputs.root }}',
@@ -26377,6 +40361,7 @@ const BACKEND_INPUTS_PASSED = Object.fromEntries(BACKEND_OPTIONS.map((option) =>
 const CREDENTIALS = {
     username: '${{ secrets.REGISTRY_USERNAME }}',
     password: '${{ secrets.REGISTRY_PASSWORD }}',
+    'token-registries': '${{ inputs.token-registries }}',
 };
 const REUSABLE_HEADER = `hephy-builder: build every changed build-config.yaml into multi-arch images.
 plan (one job) -> build (one job per image and platform, on a native runner) -> merge (one job).
@@ -26385,11 +40370,11 @@ Call it from a workflow in your repository (\`npx hephy-builder init\` writes on
   jobs:
     images:
       uses: hephy/builder/.github/workflows/build.yml@v1
-      permissions: {contents: read, packages: write, pull-requests: write, actions: read}
+      permissions: {contents: read, packages: write, pull-requests: write}
 The caller must grant those permissions: GitHub refuses to start a called workflow whose jobs
 ask for more than the caller gives.`;
-function reusableWorkflow(variant) {
-    const action = actionRef(variant);
+function reusableWorkflow(variant, release) {
+    const action = actionRef(variant, release);
     return {
         name: 'hephy-builder',
         on: {
@@ -26401,8 +40386,9 @@ function reusableWorkflow(variant) {
                         default: '.',
                     },
                     runners: {
-                        description: 'Runner label per platform, as JSON or YAML (e.g. {"linux/arm64": "my-arm-runner"}). ' +
-                            'Empty: ubuntu-latest for linux/amd64 and wasi/wasm32, ubuntu-24.04-arm for linux/arm64.',
+                        description: 'Runner per platform, as JSON or YAML; each one what runs-on takes: a label, a list of labels or {group, labels} ' +
+                            '(e.g. {"linux/arm64": ["self-hosted", "ARM64"]}); null removes a platform\'s runner (its legs run on `default`). ' +
+                            'Empty: ubuntu-latest for linux/amd64 and wasi/wasm32, ubuntu-24.04-arm for linux/arm64, which is free for public repositories only.',
                         type: 'string',
                         default: '',
                     },
@@ -26417,7 +40403,7 @@ function reusableWorkflow(variant) {
                         default: '',
                     },
                     'tag-mode': {
-                        description: 'per-image: one repository per image, tagged date, short sha and extras. single-repo: all images in one repository, tagged {image}-{date}.',
+                        description: 'per-image: one repository per image, tags as the default table or the tags rules say. single-repo: all images in one repository, each tag as {image}-{tag}.',
                         type: 'string',
                         default: DEFAULT_TAG_MODE,
                     },
@@ -26432,11 +40418,31 @@ function reusableWorkflow(variant) {
                         default: '',
                     },
                     'per-arch-tags': {
-                        description: "Also tag each platform's manifest, e.g. {image}-{date}-arm64 (single-repo) or {date}-arm64 (per-image).",
+                        description: "Also tag each platform's manifest with each tag plus -{arch}, e.g. 20261125-arm64.",
                         type: 'boolean',
                         default: false,
                     },
+                    tags: {
+                        description: 'docker/metadata-action tag rules, one per line (e.g. type=ref,event=branch), replacing the default tag table. Empty: the default table (README: "Which tags a run publishes").',
+                        type: 'string',
+                        default: '',
+                    },
                     ...BACKEND_INPUTS,
+                    labels: {
+                        description: 'Labels of every image config, KEY=VALUE lines; win over build-config.yaml labels. The org.opencontainers.image.* labels come from the build.',
+                        type: 'string',
+                        default: '',
+                    },
+                    annotations: {
+                        description: 'Annotations of every manifest and index, KEY=VALUE lines; win over build-config.yaml annotations.',
+                        type: 'string',
+                        default: '',
+                    },
+                    'token-registries': {
+                        description: "Registry hosts besides ghcr.io that take the workflow token as a password (a GitHub Enterprise Server's container registry host). The token is never sent to any other registry.",
+                        type: 'string',
+                        default: '',
+                    },
                     'insecure-registry': {
                         description: 'Talk plain HTTP to the registry (a local test registry only).',
                         type: 'boolean',
@@ -26497,8 +40503,9 @@ function reusableWorkflow(variant) {
                     matrix: '${{ steps.plan.outputs.matrix }}',
                     images: '${{ steps.plan.outputs.images }}',
                     'has-work': '${{ steps.plan.outputs.has-work }}',
+                    'artifact-scope': '${{ steps.plan.outputs.artifact-scope }}',
                     push: note(PUSH, {
-                        before: 'Whether build and merge push: never for a pull request from a fork (its code must not reach the registry).',
+                        before: 'Whether build and merge push: never for a pull request from a fork nor any pull_request_target run (their code must not reach the registry).',
                     }),
                 },
                 steps: [
@@ -26519,6 +40526,8 @@ function reusableWorkflow(variant) {
                             registry: '${{ inputs.registry }}',
                             'image-prefix': '${{ inputs.image-prefix }}',
                             'tag-mode': '${{ inputs.tag-mode }}',
+                            'per-arch-tags': '${{ inputs.per-arch-tags }}',
+                            tags: '${{ inputs.tags }}',
                         },
                     }, {
                         before: 'What to build: pull_request -> dirs changed since the base commit; push -> changed since the\n' +
@@ -26535,7 +40544,10 @@ function reusableWorkflow(variant) {
                 name: '${{ matrix.image }} ${{ matrix.platform }}',
                 needs: 'plan',
                 if: "needs.plan.outputs.has-work == 'true'",
-                'runs-on': '${{ matrix.runner }}',
+                'runs-on': note('${{ matrix.runner }}', {
+                    before: 'A label, a list of labels or {group, labels}: the matrix holds the runner as the plan read it from\n' +
+                        'the runners input, and a whole-value expression passes lists and mappings on as they are.',
+                }),
                 'timeout-minutes': 60,
                 permissions: { contents: 'read', packages: 'write' },
                 strategy: {
@@ -26565,8 +40577,11 @@ function reusableWorkflow(variant) {
                             ...REGISTRY_INPUTS,
                             ...CREDENTIALS,
                             ...BACKEND_INPUTS_PASSED,
+                            labels: '${{ inputs.labels }}',
+                            annotations: '${{ inputs.annotations }}',
                             'insecure-registry': '${{ inputs.insecure-registry }}',
                             push: '${{ needs.plan.outputs.push }}',
+                            'artifact-scope': reusable_ARTIFACT_SCOPE,
                         },
                     },
                 ],
@@ -26581,9 +40596,15 @@ function reusableWorkflow(variant) {
                 if: "${{ !cancelled() && needs.plan.outputs.has-work == 'true' }}",
                 'runs-on': 'ubuntu-latest',
                 'timeout-minutes': 20,
-                permissions: note({ contents: 'read', packages: 'write', 'pull-requests': 'write', actions: 'read' }, {
-                    before: 'packages: tag the multi-arch indexes; pull-requests: the one summary comment on the PR;\n' +
-                        'actions: read the leg records (artifacts of this run); the default-branch history is in the Actions cache.',
+                concurrency: note({ group: PUBLISH_GROUP, 'cancel-in-progress': false }, {
+                    before: 'Merges publishing from the default branch to the same repository and root run one at a time;\n' +
+                        'a publish in progress is never cancelled. The merge also reads every tag back and fails an\n' +
+                        'image whose tag another run overwrote ("overwritten by another run").',
+                }),
+                permissions: note({ contents: 'read', packages: 'write', 'pull-requests': 'write' }, {
+                    before: 'packages: tag the multi-arch indexes; pull-requests: the one summary comment on the PR.\n' +
+                        'The leg records are artifacts of this run (the runtime token reads them, no `actions: read`);\n' +
+                        'the default-branch history is in the Actions cache.',
                 }),
                 outputs: { published: '${{ steps.merge.outputs.published }}' },
                 steps: [
@@ -26599,6 +40620,7 @@ function reusableWorkflow(variant) {
                             'per-arch-tags': '${{ inputs.per-arch-tags }}',
                             'insecure-registry': '${{ inputs.insecure-registry }}',
                             push: '${{ needs.plan.outputs.push }}',
+                            'artifact-scope': reusable_ARTIFACT_SCOPE,
                             'time-floor': '${{ inputs.time-floor }}',
                             'time-threshold': '${{ inputs.time-threshold }}',
                             'size-threshold': '${{ inputs.size-threshold }}',
@@ -26647,11 +40669,29 @@ function checkVariant(variant) {
     }
     return variant;
 }
-/** `.github/workflows/build.yml`: the reusable plan -> build -> merge workflow. */
+function checkRelease(options) {
+    const { actionSha, actionVersion } = options;
+    if (actionSha === undefined && actionVersion === undefined)
+        return undefined;
+    if (typeof actionSha !== 'string' || !/^[0-9a-f]{40}$/.test(actionSha)) {
+        throw new UserError(`action SHA \`${String(actionSha)}\` is not a full commit SHA (40 lowercase hex digits)`);
+    }
+    if (typeof actionVersion !== 'string' || !/^v\d+(\.\d+){0,2}(-[0-9A-Za-z.-]+)?$/.test(actionVersion)) {
+        throw new UserError(`action version \`${String(actionVersion)}\` is not a release version like v1.4.0`);
+    }
+    return { sha: actionSha, version: actionVersion };
+}
+/**
+ * `.github/workflows/build.yml`: the reusable plan -> build -> merge workflow. Its action steps
+ * use `hephy/builder@v1`, or for a release the commit that holds the action code.
+ */
 function renderReusableWorkflow(options = {}) {
     const variant = checkVariant(options.variant);
-    const marker = variant === 'local' ? { variant } : undefined;
-    return renderYaml(reusableWorkflow(variant), header(REUSABLE_HEADER, FROM_SOURCE('src/generator/workflows/reusable.ts'), 'reusable', marker));
+    const release = checkRelease(options);
+    if (release && variant === 'local')
+        throw new UserError('a local workflow runs the action of its checkout: it takes no action SHA');
+    const marker = variant === 'local' ? { variant } : release ? { actionSha: release.sha, actionVersion: release.version } : undefined;
+    return renderYaml(reusableWorkflow(variant, release), header(REUSABLE_HEADER, FROM_SOURCE('src/generator/workflows/reusable.ts'), 'reusable', marker));
 }
 /** `.github/workflows/ci.yml` of this repository. */
 function renderCiWorkflow() {
@@ -26677,17 +40717,12 @@ function checkCron(value) {
     }
     return cron;
 }
+/**
+ * The runner map as the plan will read it (core/runners.ts parseRunnerMap): a map init writes is
+ * one the plan accepts, labels, label lists and groups alike.
+ */
 function checkRunners(value) {
-    let parsed;
-    try {
-        parsed = (0,dist/* parse */.qg)(value);
-    }
-    catch (error) {
-        throw new UserError(`runners is not valid JSON or YAML: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
-    }
-    const isMap = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed);
-    if (!isMap)
-        throw new UserError('runners must map platforms to runner labels, e.g. {"linux/arm64": "my-arm-runner"}');
+    parseRunnerMap(value, 'runners');
     return value.trim();
 }
 const CALLER_OPTION_KEYS = [
@@ -26810,16 +40845,34 @@ const ADDITIONAL_TAGS = `# Extra tags for every build, besides the date (and sho
 # additional_tags:
 #   - latest
 `;
-function dockerfileBody(platforms) {
+/**
+ * The `target` comment. A multi-stage Dockerfile gets its stages listed, and which one builds
+ * without `target` (the last: BuildKit and Kaniko both build the last stage by default), so a
+ * Dockerfile ending in a dev or test stage is a choice the user sees, not one init made.
+ */
+function targetComment(stages) {
+    if (stages.length < 2)
+        return `# Dockerfile stage to build (default: the last one):\n# target: runtime\n`;
+    const label = (stage) => stage.name ?? `(unnamed, line ${stage.line})`;
+    const last = stages[stages.length - 1];
+    // The example names another stage than the default one: the choice init leaves to the user.
+    const other = stages.slice(0, -1).filter((stage) => stage.name);
+    const example = other.length ? other[other.length - 1].name : (last.name ?? 'NAME');
+    const lines = [
+        `# The Dockerfile has ${stages.length} stages: ${stages.map(label).join(', ')}.`,
+        `# Without target the last one, ${label(last)}, is built; set target to the stage this image ships:`,
+        `# target: ${example}`,
+    ];
+    return `${lines.join('\n')}\n`;
+}
+function dockerfileBody(platforms, stages = []) {
     return `dockerfile_path: Dockerfile
 context_path: .
 ${list('platforms', platforms)}
 # Build arguments as KEY=VALUE; \${VAR} expands from the environment of the build:
 # build_args:
 #   - VERSION=\${GITHUB_SHA}
-# Dockerfile stage to build (default: the last one):
-# target: runtime
-
+${targetComment(stages)}
 ${ADDITIONAL_TAGS}`;
 }
 const BODIES = {
@@ -26845,9 +40898,10 @@ ${ADDITIONAL_TAGS}`,
 };
 /**
  * The text of a commented build-config.yaml for an app built with `backend`; `reason` says why
- * that backend (from auto-detection) and goes into the header comment.
+ * that backend (from auto-detection) and goes into the header comment; `stages` are the
+ * Dockerfile's (core/dockerfile.ts scanDockerfile), listed in a comment when there are several.
  */
-function renderStarterConfig(backend, reason) {
+function renderStarterConfig(backend, reason, options = {}) {
     if (!BACKENDS.includes(backend))
         throw new UserError(`unknown backend \`${String(backend)}\`: expected one of ${BACKENDS.join(', ')}`);
     const why = reason.replace(/\s+/g, ' ').trim() || `${backend} chosen`;
@@ -26857,7 +40911,7 @@ function renderStarterConfig(backend, reason) {
 
 use_local_context: true
 build_backend: ${backend}
-${BODIES[traitsOf(backend).input](defaultPlatforms(backend))}`;
+${BODIES[traitsOf(backend).input](defaultPlatforms(backend), options.stages)}`;
 }
 
 ;// CONCATENATED MODULE: ./src/generator/diff.ts
@@ -26952,6 +41006,11 @@ function unifiedDiff(oldText, newText, oldName, newName, options = {}) {
 
 
 
+
+
+
+
+
 const WORKFLOWS_DIR = '.github/workflows';
 const CALLER_WORKFLOW_PATH = `${WORKFLOWS_DIR}/hephy-builder.yml`;
 /** This repository's own generated workflows, written by `writeGenerated(root, { project: true })`. */
@@ -26987,20 +41046,44 @@ function writeIfChanged(root, path, text) {
     return { path, status: current === undefined ? 'created' : 'overwritten' };
 }
 /**
- * Top-level directories that may get a starter config, sorted: those the plan would walk
- * (discovery's skipped directories left out) and whose config git would not ignore (generated
- * output such as dist/ or build/, when ignored), and never a hidden one (.github, .vscode...):
- * init writes files there, and a starter config in a tool's directory would only be noise.
+ * Files that make a directory worth asking detection about: what core/detect.ts builds from
+ * (a Dockerfile, go.mod with cmd/, a Spin manifest) at its default names.
+ */
+const APP_MARKERS = new Set(['Dockerfile', 'go.mod', 'spin.toml']);
+/**
+ * Directories, at any depth, that may get a starter config, sorted root first; and the ones left
+ * out, each with the reason. Walked as discovery walks (dependency trees and symlinked dirs never
+ * entered), less what `.hephyignore` excludes and what git ignores (generated output), and never
+ * inside a hidden directory (.github, .devcontainer...): a starter there would only be noise.
  */
 async function appDirCandidates(root, isIgnored) {
-    const dirs = (0,external_node_fs_namespaceObject.readdirSync)(root, { withFileTypes: true })
-        .filter((e) => e.isDirectory() && !e.name.startsWith('.') && !REPOSITORY_SKIPPED_DIRS.has(e.name))
-        .map((e) => e.name)
-        .sort();
-    if (!isIgnored || dirs.length === 0)
-        return dirs;
-    const ignored = await isIgnored(dirs.map(configFileOf));
-    return dirs.filter((dir) => !ignored.has(configFileOf(dir)));
+    const marked = walkFiles(root, { skipDirNames: REPOSITORY_SKIPPED_DIRS, include: (name) => APP_MARKERS.has(name) }).map((f) => f.dir);
+    const excludes = loadExcludes(root);
+    const skipped = [];
+    // The root is always asked: a config-less root app is one the plan builds (core/discovery.ts).
+    let dirs = [...new Set(['.', ...marked])].sort(compareDirs).filter((dir) => {
+        const hidden = dir === '.' ? undefined : dir.split('/').find((part) => part.startsWith('.'));
+        const exclusion = excludes.excluded(dir);
+        if (hidden)
+            skipped.push({ dir, reason: `inside the hidden directory ${hidden}/` });
+        else if (exclusion)
+            skipped.push({ dir, reason: describeExclusion(exclusion) });
+        return !hidden && !exclusion;
+    });
+    const nested = dirs.filter((dir) => dir !== '.');
+    if (isIgnored && nested.length > 0) {
+        const ignored = await isIgnored(nested.map(configFileOf));
+        for (const dir of nested)
+            if (ignored.has(configFileOf(dir)))
+                skipped.push({ dir, reason: 'git ignores it' });
+        dirs = dirs.filter((dir) => !ignored.has(configFileOf(dir)));
+    }
+    return { dirs, skipped, marked: new Set(marked) };
+}
+/** The stages of a directory's Dockerfile, for the starter's `target` comment. */
+function dockerfileStages(dir) {
+    const text = readText((0,external_node_path_namespaceObject.join)(dir, 'Dockerfile'));
+    return text === undefined ? [] : scanDockerfile(text).stages.map(({ name, line }) => ({ name, line }));
 }
 /**
  * The branch whose pushes publish: the remote's default branch as recorded by `git clone`; else
@@ -27016,10 +41099,15 @@ function defaultBranch(root) {
     const local = head && /^ref: refs\/heads\/(main|master)$/.exec(head.trim());
     return local ? local[1] : 'main';
 }
+/** Said by init while linux/arm64 maps to GitHub's arm runner (README: arm64 in a private repository). */
+const ARM64_NOTE = `linux/arm64 builds on ${DEFAULT_RUNNERS['linux/arm64']}, which GitHub offers free to public repositories only: ` +
+    `for a private repository re-run init --force --runners '{"linux/arm64": ["self-hosted", "ARM64"]}' (a runner of yours), ` +
+    `'{"linux/arm64": {"group": "NAME", "labels": "LABEL"}}' (a larger runner), or '{"linux/arm64": null}' (built on the amd64 runner)`;
 /**
- * Sets a repository up for hephy-builder: writes `.github/workflows/hephy-builder.yml`, and a
- * commented starter build-config.yaml at the root when the repository has none anywhere and
- * `detect` recognises an app there. Refuses to replace a different workflow unless `force`.
+ * Sets a repository up for hephy-builder: writes `.github/workflows/hephy-builder.yml`, and, when
+ * the repository has no build-config.yaml anywhere, a commented starter config in every
+ * directory, at any depth, where `detect` recognises an app; the notes list the directories left
+ * out and why. Refuses to replace a different workflow unless `force`.
  */
 async function initRepo(root, options = {}) {
     if (!(0,external_node_fs_namespaceObject.existsSync)(root) || !(0,external_node_fs_namespaceObject.statSync)(root).isDirectory())
@@ -27032,27 +41120,38 @@ async function initRepo(root, options = {}) {
         const diff = unifiedDiff(current, workflow, `a/${CALLER_WORKFLOW_PATH}`, `b/${CALLER_WORKFLOW_PATH}`, { maxLines: 20 });
         throw new UserError(`${CALLER_WORKFLOW_PATH} already exists and differs from what init would write; ` + `re-run with --force to replace it.\n${diff}`);
     }
-    // Starter configs only for a repository that has none yet: the app at the root, or else each
-    // top-level directory that holds an app (a monorepo of image dirs).
+    // Starter configs only for a repository that has none yet: one in each app directory found.
     const starters = [];
     if ((await findAppConfigDirs(root, options.isIgnored)).length > 0) {
         notes.push(`found ${CONFIG_FILE_NAME} files: each one's directory is an image`);
     }
     else {
-        const atRoot = await options.detect?.(root);
-        const candidates = atRoot
-            ? [['', atRoot]]
-            : await Promise.all((await appDirCandidates(root, options.isIgnored)).map(async (name) => [name, await options.detect?.((0,external_node_path_namespaceObject.join)(root, name))]));
-        for (const [dir, detected] of candidates) {
-            if (!detected)
+        const { dirs, skipped, marked } = await appDirCandidates(root, options.isIgnored);
+        for (const dir of dirs) {
+            const detected = await options.detect?.(dir === '.' ? root : (0,external_node_path_namespaceObject.join)(root, dir), dir);
+            if (!detected) {
+                if (marked.has(dir))
+                    skipped.push({ dir, reason: `no backend can build it as it is (run \`hephy-builder detect ${dir}\`)` });
                 continue;
-            const path = dir ? `${dir}/${CONFIG_FILE_NAME}` : CONFIG_FILE_NAME;
-            starters.push({ path, text: renderStarterConfig(detected.backend, detected.reason) });
+            }
+            const path = configFileOf(dir);
+            const stages = traitsOf(detected.backend).input === 'dockerfile' ? dockerfileStages((0,external_node_path_namespaceObject.join)(root, dir)) : [];
+            starters.push({ path, text: renderStarterConfig(detected.backend, detected.reason, { stages }) });
             notes.push(`no ${CONFIG_FILE_NAME} yet: wrote a starter ${path} (${detected.reason})`);
+            if (stages.length > 1) {
+                const last = stages[stages.length - 1];
+                notes.push(`${path}: the Dockerfile has ${stages.length} stages; without target the last one (${last.name ?? `line ${last.line}`}) is built: set target if another stage is the image`);
+            }
         }
+        skipped.sort((a, b) => compareDirs(a.dir, b.dir));
+        for (const { dir, reason } of skipped)
+            notes.push(`skipped ${dir}: ${reason}`);
         if (starters.length === 0)
-            notes.push(`no ${CONFIG_FILE_NAME} found and no app detected at the root or in its top-level directories: add one to each image directory`);
+            notes.push(`no ${CONFIG_FILE_NAME} found and no app detected in any directory: add one to each image directory`);
     }
+    const runners = parseRunnerMap(options.workflow?.runners ?? '', 'runners');
+    if (runners['linux/arm64'] === DEFAULT_RUNNERS['linux/arm64'])
+        notes.push(ARM64_NOTE);
     const files = [writeIfChanged(root, CALLER_WORKFLOW_PATH, workflow)];
     for (const starter of starters)
         files.push(writeIfChanged(root, starter.path, starter.text));
@@ -27108,7 +41207,12 @@ function writeGenerated(root, options = {}) {
         if (!marker)
             continue;
         seen.add(file.path);
-        written.push(writeIfChanged(root, file.path, renderFromMarker(marker)));
+        // A release pins the reusable workflow's action steps to the commit of the action code.
+        const pinned = options.release && marker.kind === 'reusable' && marker.options.variant !== 'local';
+        const rendered = pinned
+            ? renderFromMarker({ ...marker, options: { ...marker.options, ...options.release } })
+            : renderFromMarker(marker);
+        written.push(writeIfChanged(root, file.path, rendered));
     }
     if (options.project) {
         for (const target of PROJECT_WORKFLOWS) {
@@ -27135,18 +41239,33 @@ function writeGenerated(root, options = {}) {
 const generateCommand = {
     name: 'generate',
     summary: 'Check (--check) or rewrite (--write) the workflows hephy-builder generated',
-    usage: 'hephy-builder generate --check | --write [--root DIR]',
-    help: `  --check      exit 1 and print a diff when a generated workflow differs from what this version writes
-  --write      rewrite every generated workflow in place
-  --root DIR   repository root (default: .)`,
-    options: { check: { type: 'boolean' }, write: { type: 'boolean' }, root: { type: 'string' }, project: { type: 'boolean' } },
+    usage: 'hephy-builder generate --check | --write [--root DIR] [--action-sha SHA --action-version V]',
+    help: `  --check               exit 1 and print a diff when a generated workflow differs from what this version writes
+  --write               rewrite every generated workflow in place
+  --root DIR            repository root (default: .)
+  --action-sha SHA      with --write, for a release (scripts/release.sh): the reusable workflow's
+  --action-version V    action steps run the action at commit SHA, marked as version V`,
+    options: {
+        check: { type: 'boolean' },
+        write: { type: 'boolean' },
+        root: { type: 'string' },
+        project: { type: 'boolean' },
+        'action-sha': { type: 'string' },
+        'action-version': { type: 'string' },
+    },
     allowPositionals: false,
     async run(args, io) {
         const root = (0,external_node_path_namespaceObject.resolve)(io.cwd, stringOption(args, 'root') ?? '.');
         if (Boolean(args.values.check) === Boolean(args.values.write))
             throw new UserError('say --check or --write\nusage: hephy-builder generate --check | --write [--root DIR]');
+        const actionSha = stringOption(args, 'action-sha');
+        const actionVersion = stringOption(args, 'action-version');
+        if ((actionSha === undefined) !== (actionVersion === undefined) || (actionSha !== undefined && !args.values.write)) {
+            throw new UserError('--action-sha and --action-version go together, with --write');
+        }
+        const release = actionSha !== undefined && actionVersion !== undefined ? { actionSha, actionVersion } : undefined;
         if (args.values.write) {
-            for (const file of writeGenerated(root, { project: Boolean(args.values.project) }))
+            for (const file of writeGenerated(root, { project: Boolean(args.values.project), release }))
                 io.out(`${file.status.padEnd(11)} ${file.path}\n`);
             return 0;
         }
@@ -27174,20 +41293,27 @@ const generateCommand = {
 
 const initCommand = {
     name: 'init',
-    summary: 'Write .github/workflows/hephy-builder.yml (and a starter build-config.yaml for a config-less app)',
-    usage: 'hephy-builder init [--root DIR] [--registry HOST] [--image-prefix PATH] [--tag-mode per-image|single-repo] [--branch B] [--force]',
+    summary: 'Write .github/workflows/hephy-builder.yml (and a starter build-config.yaml in each app directory found, when there is none)',
+    usage: 'hephy-builder init [--root DIR] [--registry HOST] [--image-prefix PATH] [--tag-mode per-image|single-repo] [--runners MAP] [--branch B] [--ref SHA] [--force]',
     help: `  --root DIR            repository root (default: .)
   --registry HOST       registry to push to (default: the repository variable HEPHY_REGISTRY)
-  --image-prefix PATH   path under the registry (default: the repository owner)
+  --image-prefix PATH   path under the registry (default: the repository's owner/name)
   --tag-mode MODE       per-image (default) or single-repo
+  --runners MAP         runner per platform, JSON or YAML, as runs-on takes it: a label, a list of
+                        labels or {group, labels}, e.g. '{"linux/arm64": ["self-hosted", "ARM64"]}'
+                        (ubuntu-24.04-arm, the default for linux/arm64, is free for public repositories only)
   --branch B            default branch whose pushes publish (default: detected from the clone)
+  --ref SHA             call the reusable workflow at this commit of hephy/builder (a release's
+                        commit: it cannot move, unlike the default v1)
   --force               replace an existing workflow that differs`,
     options: {
         root: { type: 'string' },
         registry: { type: 'string' },
         ...imagePrefixOptions,
         'tag-mode': { type: 'string' },
+        runners: { type: 'string' },
         branch: { type: 'string' },
+        ref: { type: 'string' },
         force: { type: 'boolean' },
     },
     allowPositionals: false,
@@ -27198,26 +41324,213 @@ const initCommand = {
             force: Boolean(args.values.force),
             // Outside a git work tree git answers nothing ignored, as the plan assumes there.
             isIgnored: (paths) => isIgnored(root, paths),
-            detect: (dir) => {
-                const detection = detectBackend(dir);
+            // Reasons name paths relative to the root: they go into the starter files.
+            detect: (dir, shownDir) => {
+                const detection = detectBackend(dir, undefined, undefined, { displayDir: shownDir, root });
                 return detection.backend ? { backend: detection.backend, reason: detection.reason } : undefined;
             },
             workflow: {
                 registry: stringOption(args, 'registry'),
                 imagePrefix: imagePrefixOption(args),
                 tagMode,
+                runners: stringOption(args, 'runners'),
                 branch: stringOption(args, 'branch'),
+                ref: stringOption(args, 'ref'),
             },
         });
         for (const file of result.files)
             io.out(`${file.status.padEnd(11)} ${file.path}\n`);
         for (const note of result.notes)
             io.out(`note: ${note}\n`);
+        const ref = stringOption(args, 'ref');
+        if (!ref || !/^[0-9a-f]{40}$/.test(ref)) {
+            io.out(`note: the workflow calls hephy/builder at ${ref ?? 'v1'}, a tag that can move; pin a release's commit with --ref SHA\n`);
+        }
         return 0;
     },
 };
 
+;// CONCATENATED MODULE: ./src/core/runContext.ts
+// The run a command belongs to: which event started it, on which ref and commit, in which
+// repository, and where it may write. The action fills it from the runner's environment
+// (src/action/context.ts reads GITHUB_*, RUNNER_* and the event payload once); the CLI can fill
+// the same type from its flags. Plan, build and merge logic takes it as a parameter, so it never
+// reads the environment itself.
+// Variables: https://docs.github.com/en/actions/reference/variables-reference
+// Payloads: https://docs.github.com/en/webhooks/webhook-events-and-payloads
+
+// Every field is optional and a value of the wrong type is dropped (`catch`): an odd payload
+// means fewer details, never a failed run.
+const runContext_text = schemas_string().min(1).optional().catch(undefined);
+const eventPayloadSchema = object({
+    before: runContext_text,
+    inputs: record(schemas_string(), unknown()).optional().catch(undefined),
+    pull_request: object({
+        number: schemas_number().int().positive().optional().catch(undefined),
+        head: object({ sha: runContext_text, repo: object({ full_name: runContext_text }).nullish().catch(undefined) })
+            .optional()
+            .catch(undefined),
+        base: object({ sha: runContext_text, ref: runContext_text }).optional().catch(undefined),
+    })
+        .optional()
+        .catch(undefined),
+    repository: object({ default_branch: runContext_text }).optional().catch(undefined),
+})
+    .catch({});
+const variable = (env, name) => env[name] || undefined;
+/**
+ * The context of a run from the runner's environment variables and the parsed event payload
+ * (GITHUB_EVENT_PATH's JSON; anything else counts as an empty payload). Pure: the caller reads.
+ */
+function runContextFromEnvironment(env, payload, fallbacks) {
+    const event = eventPayloadSchema.parse(payload);
+    const pr = event.pull_request;
+    const attempt = Number(variable(env, 'GITHUB_RUN_ATTEMPT'));
+    const dispatchInputs = event.inputs
+        ? Object.fromEntries(Object.entries(event.inputs).filter((entry) => typeof entry[1] === 'string'))
+        : undefined;
+    return {
+        eventName: variable(env, 'GITHUB_EVENT_NAME'),
+        ref: variable(env, 'GITHUB_REF'),
+        sha: variable(env, 'GITHUB_SHA'),
+        repository: variable(env, 'GITHUB_REPOSITORY'),
+        repositoryOwner: variable(env, 'GITHUB_REPOSITORY_OWNER'),
+        defaultBranch: event.repository?.default_branch,
+        pullRequest: pr?.number
+            ? {
+                number: pr.number,
+                headSha: pr.head?.sha,
+                headRepository: pr.head?.repo?.full_name,
+                baseSha: pr.base?.sha,
+                baseRef: pr.base?.ref,
+            }
+            : undefined,
+        before: event.before,
+        dispatchInputs,
+        actor: variable(env, 'GITHUB_ACTOR'),
+        runId: variable(env, 'GITHUB_RUN_ID'),
+        runAttempt: Number.isInteger(attempt) && attempt > 0 ? attempt : undefined,
+        serverUrl: variable(env, 'GITHUB_SERVER_URL'),
+        apiUrl: variable(env, 'GITHUB_API_URL'),
+        workspace: variable(env, 'GITHUB_WORKSPACE') ?? fallbacks.cwd,
+        tempDir: variable(env, 'RUNNER_TEMP') ?? fallbacks.tempDir,
+        toolCacheDir: variable(env, 'RUNNER_TOOL_CACHE'),
+        onRunner: env.GITHUB_ACTIONS === 'true',
+        artifactService: Boolean(env.ACTIONS_RUNTIME_TOKEN),
+    };
+}
+/** The branch of a `refs/heads/...` ref; undefined for a tag, a pull request's ref or none. */
+function branchOf(ref) {
+    return ref?.startsWith('refs/heads/') ? ref.slice('refs/heads/'.length) : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/cli/tagOptions.ts
+// The run the CLI decides tags for, the same way the action does: the runner's standard variables
+// (GITHUB_EVENT_NAME, GITHUB_REF, GITHUB_SHA, GITHUB_REPOSITORY and the payload at
+// GITHUB_EVENT_PATH) when they are set, then these flags over them. With none of them, a local
+// run is a push to the default branch (`--branch`, default main) at the checkout's HEAD.
+
+
+
+
+
+
+
+
+
+const tagRunOptions = {
+    event: { type: 'string' },
+    ref: { type: 'string' },
+    sha: { type: 'string' },
+    pr: { type: 'string' },
+    branch: { type: 'string' },
+    tags: { type: 'string' },
+};
+const tagRunHelp = `  --event NAME          the GitHub event the tags are for: push, pull_request, schedule,
+                        workflow_dispatch... (default: GITHUB_EVENT_NAME, else push)
+  --ref REF             refs/heads/BRANCH, refs/tags/TAG or refs/pull/N/merge
+                        (default: GITHUB_REF, else the default branch)
+  --sha SHA             the commit (a pull request's head commit with --pr; default: GITHUB_SHA, else HEAD)
+  --pr N                tag as pull request N from this repository (pr-N, pr-N-{sha7})
+  --branch NAME         the default branch (default: the event payload's, else main)
+  --tags RULES          docker/metadata-action tag rules, one per line, replacing the tag table
+                        (a build-config.yaml's own tags: key wins)`;
+/** The event payload of GITHUB_EVENT_PATH; missing or unreadable is an empty one, as in the action. */
+function payloadOf(env) {
+    if (!env.GITHUB_EVENT_PATH)
+        return {};
+    try {
+        return JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(env.GITHUB_EVENT_PATH, 'utf8'));
+    }
+    catch {
+        return {};
+    }
+}
+/** The run context from the environment and the flags (no git lookup: see `tagRunFromArgs`). */
+function runContextFromArgs(args, io) {
+    const context = runContextFromEnvironment(io.env, payloadOf(io.env), { cwd: io.cwd, tempDir: (0,external_node_os_namespaceObject.tmpdir)() });
+    const event = stringOption(args, 'event');
+    const ref = stringOption(args, 'ref');
+    const sha = stringOption(args, 'sha');
+    const prText = stringOption(args, 'pr');
+    const branch = stringOption(args, 'branch');
+    if (ref !== undefined && !/^refs\/(heads|tags|pull)\/./.test(ref))
+        throw new UserError(`--ref: expected refs/heads/BRANCH, refs/tags/TAG or refs/pull/N/merge, got \`${ref}\``);
+    if (sha !== undefined && !/^[0-9a-f]{7,64}$/.test(sha))
+        throw new UserError(`--sha: expected a hex commit id, got \`${sha}\``);
+    const pr = prText === undefined ? undefined : Number(prText);
+    if (pr !== undefined && !(Number.isInteger(pr) && pr > 0))
+        throw new UserError(`--pr: expected a pull request number, got \`${prText}\``);
+    if (branch !== undefined && !branch.trim())
+        throw new UserError('--branch: expected a branch name');
+    if (branch)
+        context.defaultBranch = branch;
+    context.defaultBranch ??= 'main';
+    if (event)
+        context.eventName = event;
+    if (ref)
+        context.ref = ref;
+    if (sha)
+        context.sha = sha;
+    if (pr !== undefined) {
+        context.eventName = event ?? 'pull_request';
+        context.ref = ref ?? `refs/pull/${pr}/merge`;
+        // A local pull request is one from this repository.
+        context.repository ??= 'local/repository';
+        context.pullRequest = { number: pr, headSha: sha ?? context.pullRequest?.headSha, headRepository: context.repository };
+    }
+    // A plain local run: a push to the default branch.
+    context.eventName ??= 'push';
+    context.ref ??= `refs/heads/${context.defaultBranch}`;
+    return context;
+}
+/**
+ * The tagging options of `plan` and `run`: the run context, today's date, the registry settings
+ * when a registry is given, and the --tags rules. The commit defaults to the checkout's HEAD.
+ */
+async function tagRunFromArgs(args, io, root, target) {
+    const run = runContextFromArgs(args, io);
+    const head = run.sha && (!run.pullRequest || run.pullRequest.headSha) ? undefined : await headSha(root).catch(() => undefined);
+    if (!run.sha)
+        run.sha = head;
+    if (run.pullRequest && !run.pullRequest.headSha)
+        run.pullRequest.headSha = head;
+    const registry = target?.registry ?? stringOption(args, 'registry');
+    return {
+        run,
+        date: new Date(),
+        mode: parseTagMode(stringOption(args, 'tag-mode'), '--tag-mode'),
+        ...(registry
+            ? { target: { registry: normalizeRegistry(registry), prefix: target?.prefix ?? imagePrefixOption(args) ?? 'hephy' } }
+            : {}),
+        perArchTags: Boolean(args.values['per-arch-tags']),
+        rules: parseInputRules(stringOption(args, 'tags'), '--tags'),
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/cli/commands/plan.ts
+
+
 
 
 
@@ -27251,16 +41564,33 @@ const selectionHelp = `  --root DIR            repository root (default: .)
   --runners MAP         runner per platform, JSON/YAML or a file, e.g. '{"linux/arm64": "my-arm"}'`;
 const planCommand = {
     name: 'plan',
-    summary: 'Show what would build: images, backends and one leg per platform',
-    usage: 'hephy-builder plan [--root DIR] [--since REV | --rebuild-list FILE | --dirs a,b] [--runners MAP] [--json]',
+    summary: 'Show what would build: images, backends, one leg per platform, and the tags each image gets',
+    usage: 'hephy-builder plan [--root DIR] [--since REV | --rebuild-list FILE | --dirs a,b] [--runners MAP] [--registry HOST --image-prefix PATH --tag-mode M] [--event E --ref R --sha S --pr N --branch B --tags RULES] [--json]',
     help: `${selectionHelp}
-  --json                print the plan as JSON (legs under matrix.include)`,
-    options: { ...selectionOptions, json: { type: 'boolean' } },
+  --registry HOST[:PORT]  the registry the merge publishes to: images[].tags are then full references
+  --image-prefix PATH   path under the registry (default: hephy)
+  --tag-mode MODE       per-image (default) or single-repo
+  --per-arch-tags       the merge also tags each platform's manifest: check those tags too
+${tagRunHelp}
+  --json                print the plan as JSON (legs under matrix.include, tags under images[].tags)`,
+    options: {
+        ...selectionOptions,
+        registry: { type: 'string' },
+        ...imagePrefixOptions,
+        'tag-mode': { type: 'string' },
+        'per-arch-tags': { type: 'boolean' },
+        ...tagRunOptions,
+        json: { type: 'boolean' },
+    },
     allowPositionals: false,
     async run(args, io) {
-        const plan = await planRepository(stringOption(args, 'root') ?? '.', selectionFromArgs(args), {
+        const root = stringOption(args, 'root') ?? '.';
+        const plan = await planRepository(root, selectionFromArgs(args), {
             runners: stringOption(args, 'runners'),
             cwd: io.cwd,
+            // The legs of this plan build its upstream commits: resolve them now (validate never does).
+            resolveUpstream: true,
+            tagging: await tagRunFromArgs(args, io, (0,external_node_path_namespaceObject.resolve)(io.cwd, root)),
         });
         io.out(args.values.json ? `${JSON.stringify(plan, null, 2)}\n` : renderPlanText(plan));
         return plan.problems.some((p) => p.severity === 'error') ? 1 : 0;
@@ -27314,13 +41644,27 @@ function runBuilder(env, registry) {
 
 
 
-
 function backendsOf(plan) {
     return [...new Set(plan.images.map((spec) => spec.backend))];
 }
 /** The traits of the backends the plan uses. */
 function traitsOfPlan(plan) {
     return backendsOf(plan).map(traitsOf);
+}
+/**
+ * Creates the run's output directory (default `.hephy/run`, inside the user's checkout) with a
+ * `.gitignore` of `*` unless one is there, so the records stay out of `git status`: else ko's Go
+ * build stamps the images `vcs.modified=true` and the next run's ko says "git is in a dirty state".
+ */
+function prepareOutDir(dir) {
+    (0,external_node_fs_namespaceObject.mkdirSync)(dir, { recursive: true });
+    try {
+        (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.join)(dir, '.gitignore'), '# written by hephy-builder run: its records are not sources\n*\n', { flag: 'wx' });
+    }
+    catch (error) {
+        if (error.code !== 'EEXIST')
+            throw error;
+    }
 }
 /** Which pinned tools the planned backends need, for scripts/install-tools.sh --only. */
 function toolsFor(plan) {
@@ -27330,7 +41674,12 @@ function toolsFor(plan) {
 async function runLocally(options) {
     const { out } = options;
     const root = (0,external_node_path_namespaceObject.resolve)(options.cwd, options.root);
-    const plan = await planRepository(root, options.mode, { runners: options.runners, cwd: options.cwd });
+    const tagging = options.tagging && {
+        ...options.tagging,
+        mode: options.tagMode,
+        perArchTags: options.perArchTags,
+    };
+    const plan = await planRepository(root, options.mode, { runners: options.runners, cwd: options.cwd, resolveUpstream: true, tagging });
     out(renderPlanText(plan));
     const errors = plan.problems.filter((p) => p.severity === 'error');
     if (errors.length)
@@ -27362,9 +41711,7 @@ async function runLocally(options) {
     env.BASE_IMAGE = env.BASE_IMAGE || bases.busybox;
     for (const backend of backendsOf(plan))
         await backendFor(backend).prepareRun?.(options.backendOptions);
-    const date = new Date();
-    const sha = await headSha(root).catch(() => undefined);
-    const publish = { registry, prefix: options.prefix, mode: options.tagMode, date, sha, perArchTags: options.perArchTags };
+    const publish = { registry, prefix: options.prefix, mode: options.tagMode, perArchTags: options.perArchTags };
     const legEnv = {
         root,
         publish,
@@ -27376,12 +41723,14 @@ async function runLocally(options) {
         cacheRoot: (0,external_node_path_namespaceObject.join)(toolsDir(env), 'cache'),
         backendOptions: { ...options.backendOptions, baseImage: options.backendOptions.baseImage || bases.static },
         onRunner: false,
+        metadata: options.metadata,
         log: () => undefined,
     };
     const specs = new Map(plan.images.map((spec) => [spec.image, spec]));
     const legs = plan.matrix.include;
     const jobs = Math.max(1, options.jobs ?? (0,external_node_os_namespaceObject.availableParallelism)());
     out(`hephy: building ${legs.length} leg(s), ${jobs} at a time\n`);
+    prepareOutDir(options.outDir);
     const recordsDir = (0,external_node_path_namespaceObject.join)(options.outDir, 'legs');
     (0,external_node_fs_namespaceObject.mkdirSync)(recordsDir, { recursive: true });
     const records = await mapLimited(legs, jobs, async (leg) => {
@@ -27434,6 +41783,8 @@ async function runLocally(options) {
 
 
 
+
+
 const runCommand = {
     name: 'run',
     summary: 'Run the whole pipeline here: plan, build every leg, merge into a local registry, summarise',
@@ -27442,9 +41793,11 @@ const runCommand = {
   --registry HOST:PORT  registry to push to (default: start a throwaway one on 127.0.0.1)
   --image-prefix PATH   path under the registry (default: hephy)
   --tag-mode MODE       per-image (default) or single-repo
-  --per-arch-tags       also tag each platform's manifest, e.g. app-20261125-arm64
+  --per-arch-tags       also tag each platform's manifest, e.g. 20261125-arm64
+${tagRunHelp}
   --jobs N              legs built at once (default: the number of cores)
 ${backendOptionsHelp(24, { baseImage: "base image for ko apps (default: hephy's static base in the registry)" })}
+${metadataHelp(24)}
   --out DIR             where leg records, summary.md and comment.md go (default: .hephy/run)
 ${summaryHelp}`,
     options: {
@@ -27454,7 +41807,9 @@ ${summaryHelp}`,
         'tag-mode': { type: 'string' },
         'per-arch-tags': { type: 'boolean' },
         jobs: { type: 'string' },
+        ...tagRunOptions,
         ...backendOptions,
+        ...metadataOptions,
         out: { type: 'string' },
         ...summaryOptions,
     },
@@ -27469,8 +41824,11 @@ ${summaryHelp}`,
         if (registry !== undefined && !/^[A-Za-z0-9.-]+(:\d+)?$/.test(registry))
             throw new UserError(`--registry: expected HOST[:PORT], got \`${registry}\``);
         const summary = summaryFromArgs(args, io);
+        const root = stringOption(args, 'root') ?? '.';
+        const metadata = await runMetadataFromArgs(args, io, root);
         const result = await runLocally({
-            root: stringOption(args, 'root') ?? '.',
+            root,
+            tagging: await tagRunFromArgs(args, io, (0,external_node_path_namespaceObject.resolve)(io.cwd, root)),
             mode: selectionFromArgs(args),
             runners: stringOption(args, 'runners'),
             registry,
@@ -27479,6 +41837,7 @@ ${summaryHelp}`,
             perArchTags: Boolean(args.values['per-arch-tags']),
             jobs,
             backendOptions: backendOptionsFromArgs(args),
+            metadata,
             outDir: (0,external_node_path_namespaceObject.resolve)(io.cwd, stringOption(args, 'out') ?? '.hephy/run'),
             cwd: io.cwd,
             out: io.out,
@@ -27499,6 +41858,7 @@ ${summaryHelp}`,
 // The published JSON Schema of build-config.yaml, generated from the zod schema so editors
 // validate exactly what the builder accepts. Committed as schema/build-config.schema.json; a test
 // fails when the committed file is stale.
+
 
 
 
@@ -27523,6 +41883,10 @@ function buildConfigJsonSchema() {
             if (ctx.zodSchema === platformString) {
                 ctx.jsonSchema.pattern = platformPattern();
                 ctx.jsonSchema.examples = ['linux/amd64', 'linux/arm64', 'linux/arm/v7', 'wasi/wasm32'];
+            }
+            // `x-` extension keys are free-form at every level (config/load.ts EXTENSION_KEY_PREFIX).
+            if (ctx.jsonSchema.additionalProperties === false) {
+                ctx.jsonSchema.patternProperties = { [`^${EXTENSION_KEY_PREFIX}`]: {} };
             }
         },
     });
@@ -27551,6 +41915,7 @@ const schemaCommand = {
 };
 
 ;// CONCATENATED MODULE: ./src/cli/commands/validate.ts
+
 
 
 
@@ -27591,6 +41956,10 @@ const validateCommand = {
                         severity: 'error',
                     });
                 }
+                const legs = plan.matrix.include.length;
+                // Over the limit, the plan's own error says so; close to it, a warning before it bites.
+                if (legs >= MATRIX_WARNING_LEGS && legs <= MATRIX_JOB_LIMIT)
+                    plan.problems.push(matrixLimitProblem(legs, 'warning'));
                 problems.push(...plan.problems.map((p) => ({ ...p, file: prefix ? `${prefix}/${p.file}` : p.file })));
             }
             else {

@@ -8,14 +8,14 @@ HEPHY_PINS="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/tool-pins.json"
 HEPHY_NODE="${HEPHY_NODE:-node}"
 
 # hephy_pins_go: one line per pinned Go tool, in install order:
-#   name|binaries|module|packages|version|ldflags|cgo|mode|minutes
-# (binaries and packages space-separated; mode is the pin's `build`).
+#   name|binaries|module|packages|version|ldflags|cgo|mode|minutes|sum
+# (binaries and packages space-separated; mode is the pin's `build`; sum the module's h1: checksum).
 # shellcheck disable=SC2016 # the single-quoted text is JavaScript, not shell
 hephy_pins_go() {
   "$HEPHY_NODE" -e '
     const { go } = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
     for (const [name, t] of Object.entries(go)) {
-      const fields = [name, t.binaries.join(" "), t.module, t.packages.join(" "), t.version, t.ldflags ?? "", t.cgo ?? "", t.build, t.minutes];
+      const fields = [name, t.binaries.join(" "), t.module, t.packages.join(" "), t.version, t.ldflags ?? "", t.cgo ?? "", t.build, t.minutes, t.sum];
       if (fields.some((f) => String(f).includes("|"))) throw new Error(`${name}: a field holds "|"`);
       console.log(fields.join("|"));
     }' "$HEPHY_PINS"

@@ -6,19 +6,19 @@ import artifactClient from '@actions/artifact';
 import type { LegRecord } from '../core/model.js';
 import { legRecordName } from '../core/legRecord.js';
 
-export async function uploadLegRecord(record: LegRecord, dir: string): Promise<string> {
+export async function uploadLegRecord(record: LegRecord, dir: string, scope = ''): Promise<string> {
   mkdirSync(dir, { recursive: true });
-  const name = legRecordName(record.legId);
+  const name = legRecordName(record.legId, scope);
   const file = join(dir, `${name}.json`);
   writeFileSync(file, `${JSON.stringify(record, null, 2)}\n`);
   await artifactClient.uploadArtifact(name, [file], dir, { retentionDays: 7 });
   return file;
 }
 
-/** Downloads every leg record artifact of this run into dir (one subdir per artifact). */
-export async function downloadLegRecords(dir: string): Promise<number> {
+/** Downloads every leg record artifact of this run and scope into dir (one subdir per artifact). */
+export async function downloadLegRecords(dir: string, scope = ''): Promise<number> {
   const { artifacts } = await artifactClient.listArtifacts({ latest: true });
-  const legArtifacts = artifacts.filter((a) => a.name.startsWith(legRecordName('')));
+  const legArtifacts = artifacts.filter((a) => a.name.startsWith(legRecordName('', scope)));
   for (const artifact of legArtifacts) {
     await artifactClient.downloadArtifact(artifact.id, { path: join(dir, artifact.name) });
   }

@@ -13,10 +13,12 @@ import type { Leg, LegRecord } from '../core/model.js';
 import { renderLegMarkdown } from '../core/report/legReport.js';
 import { platformSlug } from '../core/platform.js';
 import type { RunContext } from '../core/runContext.js';
+import { runMetadata } from '../core/imageMetadata.js';
 import { uploadLegRecord } from './artifacts.js';
 import { readInputs, type ActionInputs } from './inputs.js';
 import { registrySession } from './registry.js';
 import { setupTools } from './toolSetup.js';
+import { pushAllowed } from './tagging.js';
 import { messageOf } from '../core/problem.js';
 
 const CACHE_HOME = '.cache/hephy-builder';
@@ -33,14 +35,16 @@ async function buildOne(leg: Leg, inputs: ActionInputs, context: RunContext, cac
     cwd: context.workspace,
     publish: session.publish,
     insecure: inputs.insecureRegistry,
-    push: inputs.push,
+    push: pushAllowed(inputs, context).push,
     env: session.env,
     secrets: session.secrets,
     cacheRoot,
     backendOptions: inputs.backendOptions,
+    metadata: runMetadata(context, inputs),
     onRunner: context.onRunner,
+    pullRequest: context.pullRequest !== undefined || (context.eventName ?? '').startsWith('pull_request'),
     log: (line) => core.info(line),
-    prepare: (planned) => setupTools(planned.backend, context.toolCacheDir || context.tempDir),
+    prepare: (planned) => setupTools(planned, { env: session.env, backendOptions: inputs.backendOptions }),
   });
 }
 
@@ -65,7 +69,7 @@ export async function runBuildCommand(context: RunContext): Promise<void> {
     await cache.saveCache([cachePath], cacheKey).catch((e) => core.warning(`cache save failed: ${messageOf(e)}`));
 
   const recordDir = join(context.tempDir, 'hephy-leg-records');
-  if (context.artifactService) await uploadLegRecord(record, recordDir);
+  if (context.artifactService) await uploadLegRecord(record, recordDir, inputs.artifactScope);
   else core.warning('no artifact service on this runner: the leg record was not uploaded for the merge job');
   core.setOutput('digest', record.digest ?? '');
   core.setOutput('leg-record', JSON.stringify(record));

@@ -2,6 +2,8 @@
 import * as core from '@actions/core';
 import { readBackendOptions, type BackendOptions } from '../core/backendTraits.js';
 import { UserError } from '../core/problem.js';
+import { ARTIFACT_SCOPE } from '../core/legRecord.js';
+import { metadataLines, parseMetadataEntries } from '../core/annotations.js';
 import { parseTagMode, type TagMode } from '../core/tags.js';
 import { thresholdsFrom, type Thresholds } from '../core/report/thresholds.js';
 
@@ -19,12 +21,22 @@ export interface ActionInputs {
   insecureRegistry: boolean;
   tagMode: TagMode;
   perArchTags: boolean;
+  /** docker/metadata-action tag rules, one per line (core/tagRules.ts); empty: the default tag table. */
+  tags: string;
   /** The backends' inputs (`kaniko-image`, `base-image`, ...), declared in core/backendTraits.ts. */
   backendOptions: BackendOptions;
   githubToken: string;
+  /** Registry hosts besides ghcr.io that take github-token as a password (GitHub Enterprise's). */
+  tokenRegistries: string[];
   push: boolean;
+  /** Scope of the artifact names (one per call of the reusable workflow); empty: unscoped names. */
+  artifactScope: string;
   /** merge: when a change in time or size is a finding. */
   thresholds: Thresholds;
+  /** `labels`: KEY=VALUE lines, checked (core/annotations.ts); win over build-config.yaml labels. */
+  labels: Record<string, string>;
+  /** `annotations`: KEY=VALUE lines, checked; win over build-config.yaml annotations. */
+  annotations: Record<string, string>;
 }
 
 function bool(name: string): boolean {
@@ -33,6 +45,12 @@ function bool(name: string): boolean {
   if (['true', '1', 'yes'].includes(value)) return true;
   if (['false', '0', 'no'].includes(value)) return false;
   throw new UserError(`input ${name}: expected true or false, got \`${value}\``);
+}
+
+function artifactScope(value: string): string {
+  if (value && !ARTIFACT_SCOPE.test(value))
+    throw new UserError(`input artifact-scope: expected up to 64 letters, digits, _ . or -, got \`${value}\``);
+  return value;
 }
 
 export function readInputs(): ActionInputs {
@@ -57,13 +75,21 @@ export function readInputs(): ActionInputs {
     insecureRegistry: bool('insecure-registry'),
     tagMode: parseTagMode(core.getInput('tag-mode'), 'input tag-mode'),
     perArchTags: bool('per-arch-tags'),
+    tags: core.getInput('tags'),
     backendOptions: readBackendOptions((name) => core.getInput(name)),
     githubToken,
+    tokenRegistries: core
+      .getInput('token-registries')
+      .split(/[,\s]+/)
+      .filter(Boolean),
     push: core.getInput('push') === '' ? true : bool('push'),
+    artifactScope: artifactScope(core.getInput('artifact-scope').trim()),
     thresholds: thresholdsFrom({
       timeFloor: core.getInput('time-floor'),
       timeThreshold: core.getInput('time-threshold'),
       sizeThreshold: core.getInput('size-threshold'),
     }),
+    labels: parseMetadataEntries(metadataLines(core.getInput('labels')), 'input labels'),
+    annotations: parseMetadataEntries(metadataLines(core.getInput('annotations')), 'input annotations'),
   };
 }

@@ -7,7 +7,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as core from '@actions/core';
-import { mergeImages, readLegRecords } from '../pipeline/merge.js';
+import { checkPlanPublish, mergeImages, readLegRecords } from '../pipeline/merge.js';
+import { pushAllowed } from './tagging.js';
 import { readLayerGrowth } from '../pipeline/layerGrowth.js';
 import { compareRecords } from '../core/report/compare.js';
 import { emptyHistory, mergeIntoHistory, type HistoryStore } from '../core/report/history.js';
@@ -78,14 +79,18 @@ export async function runMergeCommand(context: RunContext): Promise<void> {
   const eventName = context.eventName ?? '';
   const temp = context.tempDir;
 
-  const plan = await loadPlan(context);
+  const plan = await loadPlan(context, inputs.artifactScope);
   const recordsDir = join(temp, 'hephy-leg-records-download');
-  const count = await downloadLegRecords(recordsDir);
+  const count = await downloadLegRecords(recordsDir, inputs.artifactScope);
   const { records, problems } = readLegRecords(recordsDir);
   for (const problem of problems) core.warning(problem);
   core.info(`${count} leg record artifact(s), ${records.length} readable, for ${plan.matrix.include.length} planned leg(s)`);
 
-  const session = registrySession(inputs, context, { login: inputs.push });
+  const allowed = pushAllowed(inputs, context);
+  const push = allowed.push && plan.publish.push;
+  if (!push) core.info(`nothing is pushed: ${allowed.why ?? plan.publish.pushWhy}`);
+  const session = registrySession(inputs, context, { login: push });
+  checkPlanPublish(plan.publish, session.publish);
   const report = await mergeImages({
     images: plan.images,
     legs: plan.matrix.include,
@@ -93,7 +98,10 @@ export async function runMergeCommand(context: RunContext): Promise<void> {
     publish: session.publish,
     env: session.env,
     secrets: session.secrets,
-    push: inputs.push,
+    push,
+    // Selection by digest: images re-tagged, not built; records only where the plan's run may write them.
+    unchanged: plan.unchanged,
+    recordInputs: plan.publish.recordInputs,
     log: (line) => core.info(line),
   });
 
@@ -112,7 +120,7 @@ export async function runMergeCommand(context: RunContext): Promise<void> {
     inputs.thresholds,
   );
   // Only pushed images can be read back; a fork's build-only run has no sizes to compare anyway.
-  const growth = inputs.push
+  const growth = push
     ? await readLayerGrowth(comparisons, { env: session.env, secrets: session.secrets, log: (line) => core.info(line) })
     : [];
   const summaryOptions: SummaryOptions = { history, thresholds: inputs.thresholds, growth, fullSummaryUrl: runUrl(context) };
@@ -125,7 +133,7 @@ export async function runMergeCommand(context: RunContext): Promise<void> {
   core.setOutput('published', JSON.stringify(publishedOutput(report)));
 
   const branch = branchOf(context.ref);
-  if (defaultBranch && shouldSaveHistory({ eventName, defaultBranch, branch, push: inputs.push, restored: restored?.status })) {
+  if (defaultBranch && shouldSaveHistory({ eventName, defaultBranch, branch, push, restored: restored?.status })) {
     const runId = context.runId;
     const next = mergeIntoHistory(
       history ?? emptyHistory(),

@@ -7,24 +7,25 @@ import artifactClient from '@actions/artifact';
 import type { Plan } from '../core/model.js';
 import { parsePlan } from '../core/planSchema.js';
 import type { RunContext } from '../core/runContext.js';
+import { planArtifactName } from '../core/legRecord.js';
 
-export const PLAN_ARTIFACT = 'hephy-plan';
 const PLAN_FILE = 'plan.json';
 
 /** Saves the plan for the merge job; false when this runner has no artifact service (a bare test run). */
-export async function savePlan(plan: Plan, context: Pick<RunContext, 'artifactService' | 'tempDir'>): Promise<boolean> {
+export async function savePlan(plan: Plan, context: Pick<RunContext, 'artifactService' | 'tempDir'>, scope = ''): Promise<boolean> {
   if (!context.artifactService) return false;
   const dir = mkdtempSync(join(context.tempDir, 'hephy-plan-'));
   const file = join(dir, PLAN_FILE);
   writeFileSync(file, `${JSON.stringify(plan)}\n`);
-  await artifactClient.uploadArtifact(PLAN_ARTIFACT, [file], dir, { retentionDays: 7 });
+  await artifactClient.uploadArtifact(planArtifactName(scope), [file], dir, { retentionDays: 7 });
   return true;
 }
 
-export async function loadPlan(context: Pick<RunContext, 'tempDir'>): Promise<Plan> {
-  const { artifact } = await artifactClient.getArtifact(PLAN_ARTIFACT);
+export async function loadPlan(context: Pick<RunContext, 'tempDir'>, scope = ''): Promise<Plan> {
+  const name = planArtifactName(scope);
+  const { artifact } = await artifactClient.getArtifact(name);
   const dir = join(context.tempDir, 'hephy-plan-download');
   mkdirSync(dir, { recursive: true });
   await artifactClient.downloadArtifact(artifact.id, { path: dir });
-  return parsePlan(readFileSync(join(dir, PLAN_FILE), 'utf8'), `artifact ${PLAN_ARTIFACT}`);
+  return parsePlan(readFileSync(join(dir, PLAN_FILE), 'utf8'), `artifact ${name}`);
 }

@@ -1,4 +1,6 @@
-// One summary comment per pull request, found again by its hidden marker and updated in place.
+// One summary comment per pull request, found again by its hidden marker among the comments the
+// token's own identity wrote, and updated in place: a marker pasted into someone else's comment
+// never makes us edit (or fail to edit) theirs.
 // Forks and runs without a token get the job summary only: no API call at all.
 import * as github from '@actions/github';
 import { SUMMARY_MARKER } from '../core/report/runSummary.js';
@@ -26,8 +28,25 @@ export function commentTarget(
 }
 
 /**
+ * The author of the comments the workflow token writes: GitHub Actions' bot. An installation token
+ * cannot read GET /user ("Resource not accessible by integration"), so it is named here.
+ */
+export const WORKFLOW_TOKEN_LOGIN = 'github-actions[bot]';
+
+interface CommentAuthor {
+  login?: string;
+  type?: string;
+}
+
+/** Is this comment ours: written by the token's own identity and holding the marker? */
+export function isOwnSummaryComment(comment: { body?: string | null; user?: CommentAuthor | null }, login: string): boolean {
+  return comment.user?.login === login && typeof comment.body === 'string' && comment.body.includes(SUMMARY_MARKER);
+}
+
+/**
  * Creates or updates the summary comment; resolves to what it did. `apiUrl` is the REST API of the
  * server the run belongs to (GITHUB_API_URL, GitHub Enterprise too); absent: octokit's default.
+ * The token's identity: GET /user for a personal token, else the workflow token's bot.
  */
 export async function upsertSummaryComment(
   token: string,
@@ -36,13 +55,17 @@ export async function upsertSummaryComment(
   apiUrl?: string,
 ): Promise<'created' | 'updated'> {
   const octokit = github.getOctokit(token, apiUrl ? { baseUrl: apiUrl } : {});
+  const login = await octokit.rest.users.getAuthenticated().then(
+    (response) => response.data.login,
+    () => WORKFLOW_TOKEN_LOGIN,
+  );
   const comments = await octokit.paginate(octokit.rest.issues.listComments, {
     owner: target.owner,
     repo: target.repo,
     issue_number: target.number,
     per_page: 100,
   });
-  const ours = comments.find((c) => typeof c.body === 'string' && c.body.includes(SUMMARY_MARKER));
+  const ours = comments.find((c) => isOwnSummaryComment(c, login));
   if (ours) {
     await octokit.rest.issues.updateComment({ owner: target.owner, repo: target.repo, comment_id: ours.id, body });
     return 'updated';

@@ -2,9 +2,17 @@
 import * as core from '@actions/core';
 import { UserError } from '../core/problem.js';
 import type { RunContext } from '../core/runContext.js';
-import type { PublishOptions } from '../core/tags.js';
-import { normalizeRegistry, registryLogin } from '../tools/registryAuth.js';
+import { defaultImagePrefix, type PublishOptions } from '../core/tags.js';
+import { isLoopbackRegistry, normalizeRegistry, registryLogin, type RegistryCredentials } from '../tools/registryAuth.js';
 import type { ActionInputs } from './inputs.js';
+
+/**
+ * GitHub's container registry: the one host that takes the workflow token (GITHUB_TOKEN) as a
+ * registry password (docs.github.com, "Working with the Container registry": "we recommend
+ * using the GITHUB_TOKEN ... to authenticate to ghcr.io"). Others are named in the input
+ * `token-registries` (a GitHub Enterprise Server's container registry host).
+ */
+export const GITHUB_REGISTRY = 'ghcr.io';
 
 export interface RegistrySession {
   publish: PublishOptions;
@@ -12,15 +20,51 @@ export interface RegistrySession {
   secrets: string[];
 }
 
+/** The hosts the workflow token may be sent to: ghcr.io and those of the input token-registries. */
+export function tokenRegistries(inputs: Pick<ActionInputs, 'tokenRegistries'>): string[] {
+  return [GITHUB_REGISTRY, ...inputs.tokenRegistries.map((host) => normalizeRegistry(host))];
+}
+
+/**
+ * The login for `registry`, or undefined for none. The password input goes to the registry it is
+ * given for; the workflow token only to GitHub's registry hosts, never to another registry (which
+ * would receive a token to this repository). A non-loopback registry with no credentials is an
+ * error when the run pushes, before anything is built; without push (a pull request from a fork)
+ * the legs pull anonymously. A loopback registry (a local test registry) takes anonymous pushes.
+ */
+export function registryCredentials(
+  inputs: Pick<ActionInputs, 'username' | 'password' | 'githubToken' | 'tokenRegistries'>,
+  registry: string,
+  actor: string | undefined,
+  push: boolean,
+): RegistryCredentials | undefined {
+  if (inputs.password) {
+    const username = inputs.username || actor || '';
+    if (!username) throw new UserError(`registry ${registry}: input password is set but username is empty and no workflow actor is known`);
+    return { registry, username, password: inputs.password };
+  }
+  const tokenHosts = tokenRegistries(inputs);
+  if (inputs.githubToken && tokenHosts.includes(registry)) {
+    return { registry, username: inputs.username || actor || 'github-actions', password: inputs.githubToken };
+  }
+  if (push && !isLoopbackRegistry(registry)) {
+    throw new UserError(
+      `registry ${registry}: no credentials given (input password is empty), and the workflow token is only sent to ${tokenHosts.join(', ')}: ` +
+        'pass REGISTRY_USERNAME and REGISTRY_PASSWORD as secrets, or name the host in input token-registries if it is a GitHub container registry',
+    );
+  }
+  return undefined;
+}
+
 /**
  * login false: no docker config with credentials is written, even when credentials are given
- * (a merge with push off never talks to the registry). Build legs log in whenever they can, push
- * or not: a private base image must still be pulled.
+ * (a merge with push off never talks to the registry). Build legs log in whenever they have
+ * credentials for the registry, push or not: a private base image must still be pulled.
  */
 export function registrySession(
   inputs: ActionInputs,
-  context: Pick<RunContext, 'repositoryOwner' | 'sha' | 'actor' | 'tempDir'>,
-  { now = new Date(), login = true }: { now?: Date; login?: boolean } = {},
+  context: Pick<RunContext, 'repository' | 'repositoryOwner' | 'actor' | 'tempDir'>,
+  { login = true }: { login?: boolean } = {},
 ): RegistrySession {
   if (!inputs.registry) {
     throw new UserError(
@@ -28,19 +72,15 @@ export function registrySession(
     );
   }
   const registry = normalizeRegistry(inputs.registry);
-  const owner = (context.repositoryOwner ?? '').toLowerCase();
   const publish: PublishOptions = {
     registry,
-    prefix: inputs.imagePrefix || owner,
+    prefix: inputs.imagePrefix || defaultImagePrefix(context.repository, context.repositoryOwner),
     mode: inputs.tagMode,
-    date: now,
-    sha: context.sha,
     perArchTags: inputs.perArchTags,
   };
-  const password = inputs.password || inputs.githubToken;
-  const username = inputs.username || context.actor || '';
-  if (!login || !password || !username) return { publish, env: { ...process.env }, secrets: [] };
-  const creds = { registry, username, password };
+  if (!login) return { publish, env: { ...process.env }, secrets: [] };
+  const creds = registryCredentials(inputs, registry, context.actor, inputs.push);
+  if (!creds) return { publish, env: { ...process.env }, secrets: [] };
   const session = registryLogin(process.env, creds, context.tempDir);
   for (const secret of session.secrets) core.setSecret(secret);
   return { publish, ...session };

@@ -5,6 +5,7 @@
 // knows about a backend (platforms, config section, tools, cache, options) is its row in
 // core/backendTraits.ts.
 import type { BackendName, BackendOptions } from '../core/backendTraits.js';
+import type { ImageMetadata } from '../core/imageMetadata.js';
 import type { ImageSpec, Leg } from '../core/model.js';
 
 export interface RegistryTarget {
@@ -32,6 +33,13 @@ export interface LegContext {
    * the image's `created` time, so the same inputs give the same digest. Absent outside git.
    */
   sourceDateEpoch?: number;
+  /**
+   * Labels of the image config and annotations of the platform manifest, keys sorted
+   * (core/imageMetadata.ts): every backend puts all of them on the image it builds (Spin, which
+   * has no image config, the annotations only). Keys and values are checked (core/annotations.ts)
+   * and always reach a tool inside one `--flag=KEY=VALUE` argument.
+   */
+  metadata: ImageMetadata;
   /** Persistent cache directory of this backend (restored/saved by the caller on runners). */
   cacheDir: string;
   /** Environment for the tools, including DOCKER_CONFIG with registry auth. */
@@ -42,6 +50,11 @@ export interface LegContext {
   secrets: string[];
   /** True on a GitHub runner (enables the GitHub Actions cache backend of BuildKit). */
   onRunner: boolean;
+  /**
+   * The run is for a pull request: its code is not reviewed yet, so no registry login is ever
+   * handed to code the build runs (Kaniko's RUN steps). Absent: not a pull request.
+   */
+  pullRequest?: boolean;
   log(line: string): void;
 }
 
@@ -55,6 +68,8 @@ export interface LegBuildResult {
   pushMs: number;
   /** Compressed size of what was pushed, when the backend knows it without asking the registry. */
   compressedSize?: number;
+  /** Milliseconds of the architecture check (backends/archVerify.ts), part of the build time; absent when it did not run. */
+  verifyMs?: number;
 }
 
 export interface Backend {

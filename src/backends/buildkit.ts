@@ -6,6 +6,7 @@ import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { scanDockerfile } from '../core/dockerfile.js';
 import { expandList } from '../core/expand.js';
+import { buildkitFailureReason } from '../core/failureReason.js';
 import { platformSlug } from '../core/platform.js';
 import { ToolError } from '../tools/exec.js';
 import { tryLock } from '../tools/fileLock.js';
@@ -17,6 +18,7 @@ import {
   frontendPullFailed,
   type BuildxBuildOptions,
 } from '../tools/buildx.js';
+import { archCheckEnabled, verifyLayoutArch } from './archVerify.js';
 import type { Backend, LegBuildResult, LegContext } from './backend.js';
 
 /** The builder we create on a runner when none is named: the gha cache needs a non-docker driver. */
@@ -106,6 +108,8 @@ export function buildkitBuildOptions(ctx: LegContext, cache: Pick<BuildCache, 'f
     insecure: ctx.target.insecure,
     push: ctx.target.push,
     sourceDateEpoch: ctx.sourceDateEpoch,
+    labels: ctx.metadata.labels,
+    annotations: ctx.metadata.annotations,
     env: ctx.env,
     secrets: ctx.secrets,
     onLine: ctx.log,
@@ -123,12 +127,14 @@ function syntaxDirective(dockerfile: string): { value: string; line: number } | 
 
 /** A build error, with the reason spelled out when a `# syntax=` frontend could not be fetched. */
 function explainFailure(error: unknown, dockerfile: string): unknown {
-  if (!(error instanceof ToolError) || !frontendPullFailed(error.stderr)) return error;
-  const syntax = syntaxDirective(dockerfile);
-  if (!syntax) return error;
+  if (!(error instanceof ToolError)) return error;
+  // BuildKit's own error and the failing step, not buildx's command line.
+  const reason = buildkitFailureReason(`${error.stderr}\n${error.stdout}`) ?? error.message;
+  const syntax = frontendPullFailed(error.stderr) ? syntaxDirective(dockerfile) : undefined;
+  if (!syntax) return new Error(`buildkit: ${reason}`);
   return new Error(
     `${dockerfile} line ${syntax.line} (# syntax=${syntax.value}) makes BuildKit pull that Dockerfile frontend image, ` +
-      `and the pull failed; remove the line to use BuildKit's built-in frontend, or make that registry reachable.\n${error.message}`,
+      `and the pull failed; remove the line to use BuildKit's built-in frontend, or make that registry reachable: ${reason}`,
   );
 }
 
@@ -160,14 +166,50 @@ export const buildkitBackend: Backend = {
       cache.discard();
       throw error;
     }
-    try {
-      const result = await buildxBuild(options);
-      cache.commit();
-      if (!ctx.target.push) ctx.log(`built ${result.digest}; push disabled: nothing pushed`);
-      return { digest: result.digest, pushMs: result.pushMs };
-    } catch (error) {
-      cache.discard();
-      throw explainFailure(error, options.dockerfile);
+    if (!archCheckEnabled(ctx)) {
+      ctx.log('architecture check off (verify_arch: false)');
+      try {
+        const result = await buildxBuild(options);
+        cache.commit();
+        if (!ctx.target.push) ctx.log(`built ${result.digest}; push disabled: nothing pushed`);
+        return { digest: result.digest, pushMs: result.pushMs };
+      } catch (error) {
+        cache.discard();
+        throw explainFailure(error, options.dockerfile);
+      }
     }
+    return buildCheckThenPush(ctx, options, cache);
   },
 };
+
+/**
+ * The image goes to an OCI layout first, the architecture check reads it, and only then does a
+ * second `buildx build` push it by digest: every step of it is cached in buildkitd by the first
+ * build, so the second only exports. The pushed digest must be the checked one.
+ */
+async function buildCheckThenPush(ctx: LegContext, options: BuildxBuildOptions, cache: BuildCache): Promise<LegBuildResult> {
+  const layoutDir = join(ctx.workDir, 'layout');
+  let built;
+  try {
+    built = await buildxBuild({ ...options, layoutDir });
+    cache.commit();
+  } catch (error) {
+    cache.discard();
+    throw explainFailure(error, options.dockerfile);
+  }
+  const verifyMs = await verifyLayoutArch(ctx, layoutDir, built.digest);
+  if (!ctx.target.push) {
+    ctx.log(`built ${built.digest}; push disabled: nothing pushed`);
+    return { digest: built.digest, pushMs: 0, verifyMs };
+  }
+  // The cache was exported by the first build; this one only pushes what buildkitd holds.
+  const pushed = await buildxBuild({ ...options, cacheTo: [], cacheFrom: [] }).catch((error: unknown) => {
+    throw explainFailure(error, options.dockerfile);
+  });
+  if (pushed.digest !== built.digest) {
+    throw new Error(
+      `BuildKit pushed ${pushed.digest}, not the image it built and checked (${built.digest}): the build is not reproducible between two runs`,
+    );
+  }
+  return { digest: pushed.digest, pushMs: pushed.pushMs, verifyMs };
+}

@@ -1,7 +1,8 @@
 // Kaniko backend: the executor always runs in a container (it refuses the host, and we never pass
 // --force), with the build context mounted read-only at /workspace, the leg's work dir for its
-// digest file and OCI layout, and the docker config dir read-only at /kaniko/.docker for registry
-// auth, so no password is ever on a command line. One platform per leg via --custom-platform; a
+// digest file and OCI layout, and, only when the config asks for it (pull_credentials) and never
+// on a pull request, the docker config dir read-only at /kaniko/.docker for registry auth, so no
+// password is ever on a command line (kanikoAuthDir). One platform per leg via --custom-platform; a
 // foreign platform's RUN steps go through QEMU binfmt on the host.
 //
 // Push: kaniko writes an OCI layout and skopeo copies it to REPO@DIGEST (no tag). Without skopeo,
@@ -11,14 +12,15 @@
 // Executor image: ctx.options.kanikoImage (the `kaniko-image` input, `--kaniko-image`) when given.
 // Otherwise the image that scripts/kaniko-image.sh builds from the pinned Go module into podman;
 // setup builds it on first use where the script can run, and `run` builds it once before its
-// legs (prepareRun) so that parallel legs do not each build it. On GitHub runners the input is
-// required: we publish no executor image and write no public registry's name into the code, so
-// the user pins one (by digest).
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+// legs (prepareRun) so that parallel legs do not each build it. On GitHub runners the action
+// builds the executor from the same pinned module and imports it (action/toolSetup.ts), so the
+// input is optional there too.
+import { copyFileSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { kanikoImage as buildLocalKanikoImage } from '../tools/localServices.js';
 import { toolEnv } from '../tools/paths.js';
 import { expandList } from '../core/expand.js';
+import { platformBuildArgs, platformOfNodeArch, withGlobalPlatformArgs } from '../core/platformArgs.js';
 import { isDigest } from '../core/oci.js';
 import { UserError, messageOf } from '../core/problem.js';
 import { scratchTag } from '../core/scratchTag.js';
@@ -31,11 +33,13 @@ import {
   isPushStart,
   LOCAL_KANIKO_IMAGE,
   runInstruction,
+  stepOutputLine,
   type KanikoOutput,
 } from '../tools/kaniko.js';
 import { layoutManifestSize } from '../tools/ociLayout.js';
 import { existingDockerConfigDir } from '../tools/dockerConfig.js';
 import { skopeoPusher } from '../tools/skopeo.js';
+import { archCheckEnabled, verifyLayoutArch } from './archVerify.js';
 import type { Backend, LegBuildResult, LegContext } from './backend.js';
 
 const BUILD_TIMEOUT_MS = 2 * 60 * 60 * 1000;
@@ -67,15 +71,32 @@ export function resolveKanikoImage(ctx: Pick<LegContext, 'options' | 'onRunner'>
   if (given) return given;
   if (ctx.onRunner) {
     throw new UserError(
-      'the kaniko backend needs the `kaniko-image` input on runners: a Kaniko executor image pinned by digest, e.g. registry.example.com/kaniko/executor@sha256:<digest> (hephy-builder publishes none)',
+      'the kaniko backend got no executor image on this runner: the tool setup builds one from the pinned Go module; or set the `kaniko-image` input to an executor image pinned by digest',
     );
   }
   return LOCAL_KANIKO_IMAGE;
 }
 
-function isInside(child: string, parent: string): boolean {
-  const rel = relative(parent, child);
-  return rel === '' || (!rel.startsWith('..') && !rel.startsWith(sep) && !rel.startsWith('/'));
+/** The Dockerfile the executor builds, in the leg's work dir. */
+const BUILT_DOCKERFILE = 'hephy.Dockerfile';
+
+/**
+ * The docker config dir to mount into the executor, or undefined for none. Whatever is mounted,
+ * the Dockerfile's RUN steps can read (they run in the executor's own filesystem, and masking
+ * stops no reversed or encoded copy), so the login goes in only when the config asks for it
+ * (`pull_credentials: true`, for a private base image), never on a pull request, and never just
+ * to push: pushing by digest is skopeo's, on the host. Kaniko pushing a scratch tag itself (no
+ * skopeo) would need it: that is refused instead of handing the login over.
+ */
+export function kanikoAuthDir(ctx: Pick<LegContext, 'spec' | 'env' | 'pullRequest' | 'secrets'>, pushMode: PushMode): string | undefined {
+  const requested = ctx.spec.config.pull_credentials === true;
+  if (pushMode === 'scratch-tag' && ctx.secrets.length > 0 && !requested) {
+    throw new UserError(
+      "kaniko cannot push with the registry login without handing it to the Dockerfile's RUN steps: install skopeo (the push by digest runs on the host)",
+    );
+  }
+  if (!requested || ctx.pullRequest) return undefined;
+  return existingDockerConfigDir(ctx.env);
 }
 
 export interface KanikoInvocation {
@@ -86,6 +107,8 @@ export interface KanikoInvocation {
   layoutDir: string;
   destination: string;
   dockerfile: string;
+  /** Lines the built Dockerfile has before the user's: line numbers in the executor's errors are shifted by this. */
+  addedLines: number;
 }
 
 /** The mounts and executor flags of a leg; throws a UserError for a missing context or Dockerfile. */
@@ -102,21 +125,31 @@ export function kanikoInvocation(ctx: LegContext, pushMode: PushMode, cacheRepo?
   }
 
   const mounts: Mount[] = [{ host: contextDir, container: IN_CONTAINER.context, readonly: true }];
-  let dockerfile: string;
-  if (isInside(dockerfileHost, contextDir)) {
-    dockerfile = `${IN_CONTAINER.context}/${relative(contextDir, dockerfileHost).split(sep).join('/')}`;
-  } else {
-    // A Dockerfile beside (not inside) the context, e.g. dockerfile_path: ../Dockerfile.
-    mounts.push({ host: dirname(dockerfileHost), container: IN_CONTAINER.dockerfileDir, readonly: true });
-    dockerfile = `${IN_CONTAINER.dockerfileDir}/${dockerfileHost.slice(dirname(dockerfileHost).length + 1)}`;
-  }
+  // The executor builds a copy of the Dockerfile that declares BuildKit's automatic platform args
+  // (Kaniko has none of its own: core/platformArgs.ts). It sits in the leg's work dir, with the
+  // Dockerfile's own <Dockerfile>.dockerignore beside it, which Kaniko reads before the context's
+  // .dockerignore (pkg/util/fs_util.go getExcludedFiles), as BuildKit does.
+  // The executor runs natively (its image is of this machine's platform); RUN steps of another
+  // platform go through QEMU. So BUILDPLATFORM is this machine, TARGETPLATFORM the leg's.
+  const declared = withGlobalPlatformArgs(
+    readFileSync(dockerfileHost, 'utf8'),
+    platformBuildArgs(ctx.leg.platform, platformOfNodeArch(process.arch), config.target),
+  );
+  writeFileSync(join(ctx.workDir, BUILT_DOCKERFILE), declared.text);
+  if (existsSync(`${dockerfileHost}.dockerignore`))
+    copyFileSync(`${dockerfileHost}.dockerignore`, join(ctx.workDir, `${BUILT_DOCKERFILE}.dockerignore`));
+  const dockerfile = `${IN_CONTAINER.out}/${BUILT_DOCKERFILE}`;
   mounts.push({ host: ctx.workDir, container: IN_CONTAINER.out });
-  const auth = existingDockerConfigDir(ctx.env);
+  const auth = kanikoAuthDir(ctx, pushMode);
   if (auth) mounts.push({ host: auth, container: IN_CONTAINER.dockerConfig, readonly: true });
 
   const destination = pushMode === 'scratch-tag' ? `${ctx.target.repository}:${scratchTag(ctx.leg.id)}` : ctx.target.repository;
+  const layoutDir = `${IN_CONTAINER.out}/layout`;
+  // Scratch-tag mode writes the layout too when the architecture check will read it.
   const output: KanikoOutput =
-    pushMode === 'scratch-tag' ? { kind: 'scratch-tag', destination } : { kind: 'layout', layoutDir: `${IN_CONTAINER.out}/layout` };
+    pushMode === 'scratch-tag'
+      ? { kind: 'scratch-tag', destination, ...(archCheckEnabled(ctx) ? { layoutDir } : {}) }
+      : { kind: 'layout', layoutDir };
   const args = kanikoArgs({
     dockerfile,
     platform: ctx.leg.platform,
@@ -127,6 +160,8 @@ export function kanikoInvocation(ctx: LegContext, pushMode: PushMode, cacheRepo?
     insecure: ctx.target.insecure,
     cacheRepo,
     cacheReadOnly: pushMode === 'none',
+    labels: ctx.metadata.labels,
+    annotations: ctx.metadata.annotations,
   });
   return {
     mounts,
@@ -135,6 +170,7 @@ export function kanikoInvocation(ctx: LegContext, pushMode: PushMode, cacheRepo?
     layoutDir: join(ctx.workDir, 'layout'),
     destination,
     dockerfile: dockerfileRel,
+    addedLines: declared.addedLines,
   };
 }
 
@@ -192,6 +228,7 @@ export function createKanikoBackend(options: KanikoBackendOptions = {}): Backend
     const env = toolEnv(ctx.env);
     const invocation = kanikoInvocation(ctx, p.pushMode, options.cacheRepo?.(ctx));
     let lastRun: string | undefined;
+    let lastOutput: string | undefined;
     let pushStarted: number | undefined;
     try {
       await runContainer(
@@ -203,7 +240,11 @@ export function createKanikoBackend(options: KanikoBackendOptions = {}): Backend
           secrets: ctx.secrets,
           timeoutMs: BUILD_TIMEOUT_MS,
           onLine: (_stream, line) => {
-            lastRun = runInstruction(line) ?? lastRun;
+            const instruction = runInstruction(line);
+            if (instruction) {
+              lastRun = instruction;
+              lastOutput = undefined;
+            } else if (lastRun) lastOutput = stepOutputLine(line) ?? lastOutput;
             if (pushStarted === undefined && isPushStart(line)) pushStarted = now();
             ctx.log(line);
           },
@@ -216,7 +257,9 @@ export function createKanikoBackend(options: KanikoBackendOptions = {}): Backend
         exitCode: error.code,
         platform: ctx.leg.platform,
         lastRun,
+        lastOutput,
         dockerfile: invocation.dockerfile,
+        addedLines: invocation.addedLines,
         target: ctx.spec.config.target,
         destination: invocation.destination,
       });
@@ -226,10 +269,18 @@ export function createKanikoBackend(options: KanikoBackendOptions = {}): Backend
     const digest = existsSync(invocation.digestFile) ? readFileSync(invocation.digestFile, 'utf8').trim() : '';
     if (!isDigest(digest)) throw new Error(`kaniko: the executor succeeded but wrote no digest (${invocation.digestFile}: "${digest}")`);
 
-    if (p.pushMode === 'scratch-tag') return { digest, pushMs: pushStarted === undefined ? 0 : kanikoDone - pushStarted };
+    if (p.pushMode === 'scratch-tag') {
+      // The executor pushed to the scratch tag already (no skopeo to push the layout by digest):
+      // the check comes after that push, and a failed leg leaves its image under the scratch tag
+      // only, which the merge never publishes.
+      const verifyMs = await verifyLayoutArch(ctx, invocation.layoutDir, digest);
+      return { digest, pushMs: pushStarted === undefined ? 0 : kanikoDone - pushStarted, verifyMs };
+    }
+    // Before anything of the image leaves this machine.
+    const verifyMs = await verifyLayoutArch(ctx, invocation.layoutDir, digest);
     if (p.pushMode === 'none') {
       ctx.log(`built ${digest}; push disabled: nothing pushed`);
-      return { digest, pushMs: 0 };
+      return { digest, pushMs: 0, verifyMs };
     }
 
     const pushStart = now();
@@ -243,7 +294,7 @@ export function createKanikoBackend(options: KanikoBackendOptions = {}): Backend
       onLine: ctx.log,
       workDir: ctx.workDir,
     });
-    return { digest, pushMs: now() - pushStart, compressedSize: layoutManifestSize(invocation.layoutDir, digest) };
+    return { digest, pushMs: now() - pushStart, compressedSize: layoutManifestSize(invocation.layoutDir, digest), verifyMs };
   }
 
   return {

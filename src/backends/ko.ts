@@ -5,11 +5,13 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { expandList } from '../core/expand.js';
 import { defaultGoPackage } from '../core/goPackages.js';
+import { koFailureReason } from '../core/failureReason.js';
 import { UserError } from '../core/problem.js';
 import { cranePusher, craneVersion } from '../tools/crane.js';
-import { which } from '../tools/exec.js';
+import { ToolError, which } from '../tools/exec.js';
 import { koBuild, koVersion, readUserKoConfig, type KoBuildOptions } from '../tools/ko.js';
 import { layoutManifestSize } from '../tools/ociLayout.js';
+import { verifyLayoutArch } from './archVerify.js';
 import type { Backend, LegBuildResult, LegContext } from './backend.js';
 
 /**
@@ -64,6 +66,8 @@ export function koBuildOptions(ctx: LegContext, userConfig?: Record<string, unkn
     flags: expandList(ko.flags ?? [], ctx.env, 'ko_config.flags'),
     workDir: ctx.workDir,
     koCache: ctx.env.KOCACHE || join(ctx.cacheDir, 'kocache'),
+    labels: ctx.metadata.labels,
+    annotations: ctx.metadata.annotations,
     env,
     secrets: ctx.secrets,
     onLine: ctx.log,
@@ -100,11 +104,17 @@ export const koBackend: Backend = {
   async build(ctx): Promise<LegBuildResult> {
     const options = koBuildOptions(ctx, readUserKoConfig(ctx.sourceDir)?.config);
     if (options.baseImage) ctx.log(`base image ${options.baseImage}`);
-    const built = await koBuild(options);
+    const built = await koBuild(options).catch((error: unknown) => {
+      // The compiler's or ko's own error, not ko's command line.
+      if (error instanceof ToolError) throw new Error(`ko: ${koFailureReason(error.stderr) ?? error.message}`);
+      throw error;
+    });
     try {
+      // Before anything of the image leaves this machine.
+      const verifyMs = await verifyLayoutArch(ctx, built.layoutDir, built.digest);
       if (!ctx.target.push) {
         ctx.log(`built ${built.digest}; push disabled: nothing pushed`);
-        return { digest: built.digest, pushMs: 0 };
+        return { digest: built.digest, pushMs: 0, verifyMs };
       }
       ctx.log(`pushing ${ctx.target.repository}@${built.digest}`);
       const pushMs = await cranePusher().push({
@@ -117,7 +127,7 @@ export const koBackend: Backend = {
         onLine: ctx.log,
         workDir: ctx.workDir,
       });
-      return { digest: built.digest, pushMs, compressedSize: layoutManifestSize(built.layoutDir, built.digest) };
+      return { digest: built.digest, pushMs, compressedSize: layoutManifestSize(built.layoutDir, built.digest), verifyMs };
     } finally {
       if (built.layoutIsTemporary) rmSync(built.layoutDir, { recursive: true, force: true });
     }

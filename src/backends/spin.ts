@@ -4,15 +4,17 @@
 // merge puts the real tags on that digest. The digest comes from the push's output, or, when the
 // registry did not return it, from reading the scratch tag back. With push off the leg is
 // `spin build` alone: Spin assembles the OCI artifact only while pushing, so there is no digest.
-// The push sets org.opencontainers.image.created to the commit time: Spin would stamp the time of
-// the push, and the same inputs would never give the same digest.
+// The push carries the image's OCI annotations (core/imageMetadata.ts), among them
+// org.opencontainers.image.created = the commit time: Spin would stamp the time of the push, and
+// the same inputs would never give the same digest.
 //
 // The CLI: `spin` on PATH when present; on GitHub runners the pinned release is downloaded
 // (SHA-256 checked) into the backend's cache dir; elsewhere a missing CLI is a clear error.
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { toolEnv } from '../tools/paths.js';
 import { SPIN_VERSION } from '../core/toolPins.js';
+import { OCI_KEYS } from '../core/annotations.js';
 import { isDigest } from '../core/oci.js';
 import { UserError } from '../core/problem.js';
 import { scratchTag } from '../core/scratchTag.js';
@@ -28,6 +30,7 @@ import {
   type Download,
   type SpinArch,
 } from '../tools/spin.js';
+import { verifySpinArtifacts } from './archVerify.js';
 import type { Backend, LegBuildResult, LegContext } from './backend.js';
 
 const SPIN_PLATFORM = 'wasi/wasm32';
@@ -51,20 +54,13 @@ export function spinManifest(ctx: Pick<LegContext, 'sourceDir' | 'spec'>): { dir
   return { dir: dirname(path), file: basename(path) };
 }
 
-/** RFC 3339 UTC, to the second: 1700000000 -> 2023-11-14T22:13:20Z. */
-export function rfc3339(secondsSinceEpoch: number): string {
-  return new Date(secondsSinceEpoch * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
 /**
- * The manifest annotations of the push. Spin has annotations only (no image labels), so every
- * piece of OCI metadata of a Spin image goes here.
+ * The manifest annotations of the push: all of the image's (core/imageMetadata.ts), the commit
+ * time as `org.opencontainers.image.created` among them. Spin has annotations only (no image
+ * config, so no labels): every piece of OCI metadata of a Spin image goes here.
  */
-export function spinAnnotations(ctx: Pick<LegContext, 'sourceDateEpoch'>): Annotation[] {
-  const annotations: Annotation[] = [];
-  if (ctx.sourceDateEpoch !== undefined) annotations.push(['org.opencontainers.image.created', rfc3339(ctx.sourceDateEpoch)]);
-  // The image's other OCI annotations (source, revision, version, user `annotations:`) join here.
-  return annotations;
+export function spinAnnotations(ctx: Pick<LegContext, 'metadata'>): Annotation[] {
+  return Object.entries(ctx.metadata.annotations);
 }
 
 export function createSpinBackend(options: SpinBackendOptions = {}): Backend {
@@ -99,12 +95,14 @@ export function createSpinBackend(options: SpinBackendOptions = {}): Backend {
     const runOptions = { cwd: manifest.dir, env, secrets: ctx.secrets, onLine: (_s: string, line: string) => ctx.log(line) };
 
     await runner(spin, spinBuildArgs(manifest.file), { ...runOptions, timeoutMs: 60 * 60 * 1000 });
+    // Before the push: what `spin build` made must be WebAssembly.
+    const verifyMs = verifySpinArtifacts(ctx, manifest.dir, readFileSync(resolve(manifest.dir, manifest.file), 'utf8'));
     if (!ctx.target.push) {
       ctx.log('built; push disabled: nothing pushed (Spin knows the artifact digest only by pushing it)');
-      return { pushMs: 0 };
+      return { pushMs: 0, verifyMs };
     }
     const annotations = spinAnnotations(ctx);
-    if (ctx.sourceDateEpoch === undefined)
+    if (!annotations.some(([key]) => key === OCI_KEYS.created))
       ctx.log('no commit time (not a git checkout): Spin stamps the push time as created, so this digest will not repeat');
     const pushStart = now();
     const pushed = await runner(spin, spinPushArgs(manifest.file, reference, ctx.target.insecure, annotations), {
@@ -114,7 +112,7 @@ export function createSpinBackend(options: SpinBackendOptions = {}): Backend {
     const pushMs = now() - pushStart;
     const digest = parsePushedDigest(pushed.stdout) ?? (await resolveDigest(reference, env));
     if (!isDigest(digest)) throw new Error(`spin: cannot tell the digest pushed to ${reference} (got "${digest}")`);
-    return { digest, pushMs };
+    return { digest, pushMs, verifyMs };
   }
 
   return {

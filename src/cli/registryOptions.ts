@@ -6,6 +6,7 @@ import { toolEnv } from '../tools/paths.js';
 import { UserError } from '../core/problem.js';
 import { parseTagMode, type PublishOptions } from '../core/tags.js';
 import { normalizeRegistry, registryLogin } from '../tools/registryAuth.js';
+import { removeOnExit } from './tempLogin.js';
 import { imagePrefixOption, imagePrefixOptions, stringOption, type CliIO, type ParsedArgs } from './args.js';
 
 export const registryOptions = {
@@ -29,9 +30,15 @@ export interface RegistryChoice {
   insecure: boolean;
   env: NodeJS.ProcessEnv;
   secrets: string[];
+  /** Removes the temporary login (also done on exit and on SIGINT/SIGTERM); a no-op without one. */
+  release(): void;
 }
 
-export function registryFromArgs(args: ParsedArgs, io: CliIO, sha?: string): RegistryChoice {
+/**
+ * Where to push and the login for it. login false (`--dry-run`): no login at all, whatever
+ * credentials are given, since nothing talks to the registry with them.
+ */
+export function registryFromArgs(args: ParsedArgs, io: CliIO, { login = true }: { login?: boolean } = {}): RegistryChoice {
   const given = stringOption(args, 'registry');
   if (!given) throw new UserError('--registry HOST[:PORT] is required');
   const registry = normalizeRegistry(given);
@@ -40,15 +47,16 @@ export function registryFromArgs(args: ParsedArgs, io: CliIO, sha?: string): Reg
     registry,
     prefix: imagePrefixOption(args) ?? 'hephy',
     mode,
-    date: new Date(),
-    sha,
     perArchTags: false,
   };
   const env = toolEnv(io.env);
   const username = stringOption(args, 'username');
-  if (!username) return { publish, insecure: Boolean(args.values.insecure), env, secrets: [] };
+  const anonymous = { publish, insecure: Boolean(args.values.insecure), env, secrets: [], release: () => undefined };
+  if (!username || !login) return anonymous;
   const password = args.values['password-stdin'] ? readFileSync(0, 'utf8').replace(/\r?\n$/, '') : io.env.HEPHY_REGISTRY_PASSWORD;
   if (!password) throw new UserError('--username needs a password: pipe it to --password-stdin, or set HEPHY_REGISTRY_PASSWORD');
   const creds = { registry, username, password };
-  return { publish, insecure: Boolean(args.values.insecure), ...registryLogin(env, creds, tmpdir()) };
+  const session = registryLogin(env, creds, tmpdir());
+  const { release } = removeOnExit(session.dir);
+  return { ...anonymous, env: session.env, secrets: session.secrets, release };
 }

@@ -56,6 +56,12 @@ export interface BackendTraits {
    * installs itself (spin) are not listed.
    */
   runnerTools: readonly string[];
+  /**
+   * It runs the image's own executables while building (a Dockerfile's RUN steps): a leg for a
+   * platform the runner cannot run natively gets QEMU registered first (action/toolSetup.ts). ko
+   * cross-compiles and Spin builds wasm, so neither needs it.
+   */
+  runsForeignCode: boolean;
   /** Steps of scripts/install-tools.sh that `hephy-builder run` runs for it (beside apt, buildx and crane, which every run needs). */
   localTools: readonly string[];
   /** Services `hephy-builder run` starts for it, unless the environment names its own (HEPHY_BUILDX_BUILDER). */
@@ -82,6 +88,7 @@ export const BACKEND_TRAITS = {
     buildkitSyntax: false,
     crossCompiles: false,
     runnerTools: [],
+    runsForeignCode: true,
     localTools: ['kaniko', 'containers-conf', 'binfmt'],
     localServices: [],
     actionsCache: false,
@@ -89,8 +96,9 @@ export const BACKEND_TRAITS = {
       kanikoImage: {
         name: 'kaniko-image',
         value: 'REF',
-        help: 'Kaniko executor image (default: built locally from source)',
-        description: 'Kaniko executor image for kaniko builds (required when any app uses kaniko); pin it by digest.',
+        help: 'Kaniko executor image, pinned by digest (default: built from the pinned Go module)',
+        description:
+          'Kaniko executor image for kaniko builds, pinned by digest (a tag alone draws a warning). Empty: built on the runner from the pinned Go module, verified by the Go checksum database.',
       },
     },
   },
@@ -103,6 +111,7 @@ export const BACKEND_TRAITS = {
     input: 'go-module',
     crossCompiles: true,
     runnerTools: ['ko', 'crane'],
+    runsForeignCode: false,
     localTools: ['ko', 'crane'],
     localServices: [],
     actionsCache: true,
@@ -125,6 +134,7 @@ export const BACKEND_TRAITS = {
     // --platform=$BUILDPLATFORM still runs its final stage's RUN steps emulated.
     crossCompiles: false,
     runnerTools: [],
+    runsForeignCode: true,
     localTools: ['buildkit', 'binfmt'],
     localServices: ['buildkitd'],
     actionsCache: false,
@@ -138,6 +148,7 @@ export const BACKEND_TRAITS = {
     input: 'spin-manifest',
     crossCompiles: true,
     runnerTools: [],
+    runsForeignCode: false,
     localTools: [],
     localServices: [],
     // The pinned Spin CLI the backend installs into its cache dir; installSpin hashes the tarball

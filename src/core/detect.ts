@@ -11,6 +11,7 @@ import { CONFIG_FILE_NAME } from './config/schema.js';
 import { suggest } from './config/didYouMean.js';
 import { scanDockerfile, stageNamed, SYNTAX_DIRECTIVE_FEATURE, type BuildkitOnlyUse, type DockerfileScan } from './dockerfile.js';
 import { commandPackages, defaultGoPackage, stripKoScheme } from './goPackages.js';
+import { pathsOutside } from './insideRepo.js';
 import type { Problem } from './problem.js';
 
 import type { ConfigPath } from './config/locator.js';
@@ -73,6 +74,19 @@ export function detectBackend(dir: string, config: BuildConfig = {}, locate?: Lo
   const manifestName = config.spin_config?.manifest_path ?? DEFAULT_SPIN_MANIFEST;
   const manifest = join(dir, manifestName);
   const upstream = config.upstream_repo !== undefined;
+
+  // --- 0. local paths stay inside the repository (an upstream clone is checked by its leg)
+  if (options.root && !upstream) {
+    const outside = pathsOutside(options.root, dir, config);
+    for (const { key, value } of outside) {
+      problem(
+        key,
+        `${value} leads outside the repository`,
+        `paths are relative to the directory of ${CONFIG_FILE_NAME} and stay inside the repository`,
+      );
+    }
+    if (outside.length) return { backend: undefined, reason: 'a path leads outside the repository', problems };
+  }
 
   // --- 1. explicit build_backend: check what it builds from (core/backendTraits.ts)
   const explicit = config.build_backend;

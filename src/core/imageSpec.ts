@@ -37,7 +37,10 @@ export interface ImageSpecInput {
   locate?: (path: (string | number)[]) => { line: number; column: number };
 }
 
-export function resolveImageSpec(input: ImageSpecInput): { spec: ImageSpec; problems: Problem[] } {
+/** An image as its config and directory give it; its tags come with the run (core/tagPolicy.ts). */
+export type ResolvedImage = Omit<ImageSpec, 'tags'>;
+
+export function resolveImageSpec(input: ImageSpecInput): { spec: ResolvedImage; problems: Problem[] } {
   const { dir, config, detection } = input;
   const backend = detection.backend;
   const problems: Problem[] = [];
@@ -68,7 +71,7 @@ export function resolveImageSpec(input: ImageSpecInput): { spec: ImageSpec; prob
     }
   }
 
-  const spec: ImageSpec = {
+  const spec: ResolvedImage = {
     image: config.image_name ?? defaultImageName(dir, input.repoName),
     dir,
     ...(input.configFile ? { configFile: input.configFile } : {}),

@@ -85,9 +85,13 @@ export function inputDigestTag(digest: string): string {
 export const INPUT_DIGEST_ANNOTATION = 'dev.hephy.input-digest';
 
 /**
- * The `--annotation` of `imagetools create` that puts a platform's input digest on its entry of
- * the index (buildx v0.36.1: `manifest-descriptor[PLATFORM]:KEY=VALUE`).
+ * The annotations of each platform's entry in the index: its input digest, keyed by platform
+ * (imagetools create writes them as `manifest-descriptor[PLATFORM]:KEY=VALUE`, tools/imagetools.ts).
  */
-export function indexInputAnnotations(entries: readonly { platform: string; inputDigest?: string }[]): string[] {
-  return entries.filter((e) => e.inputDigest).map((e) => `manifest-descriptor[${e.platform}]:${INPUT_DIGEST_ANNOTATION}=${e.inputDigest}`);
+export function indexInputAnnotations(
+  entries: readonly { platform: string; inputDigest?: string }[],
+): Record<string, Record<string, string>> {
+  const annotations: Record<string, Record<string, string>> = {};
+  for (const entry of entries) if (entry.inputDigest) annotations[entry.platform] = { [INPUT_DIGEST_ANNOTATION]: entry.inputDigest };
+  return annotations;
 }

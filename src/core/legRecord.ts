@@ -6,8 +6,16 @@ import type { Leg, LegRecord } from './model.js';
 import { parseJsonDocument } from './jsonDocument.js';
 import { runnerSchema } from './leg.js';
 import { DIGEST } from './oci.js';
+import { metadataMap } from './annotations.js';
 
-const durations = z.object({ setup: z.number(), build: z.number(), push: z.number(), total: z.number() });
+const durations = z.object({
+  setup: z.number(),
+  build: z.number(),
+  push: z.number(),
+  total: z.number(),
+  /** The architecture check of the built image (part of build); absent when it did not run. */
+  verify: z.number().optional(),
+});
 
 export const legRecordSchema = z.object({
   schema: z.literal(1),
@@ -23,6 +31,8 @@ export const legRecordSchema = z.object({
   pushed: z.boolean().optional(),
   durationsMs: durations,
   sourceCommit: z.string().optional(),
+  // Checked like any user map: the merge passes them to imagetools as arguments.
+  annotations: metadataMap.optional(),
   status: z.enum(['success', 'failure']),
   error: z.string().optional(),
   startedAt: z.string(),
@@ -30,8 +40,20 @@ export const legRecordSchema = z.object({
 }) satisfies z.ZodType<LegRecord>;
 
 /** The file (and artifact) name of a leg's record. Leg ids are already artifact-name safe. */
-export function legRecordName(legId: string): string {
-  return `hephy-leg-${legId}`;
+export function legRecordName(legId: string, scope = ''): string {
+  return scope ? `hephy-${scope}-leg-${legId}` : `hephy-leg-${legId}`;
+}
+
+/**
+ * The artifact scope of one call of the reusable workflow: artifact names are unique per run
+ * (actions/upload-artifact v4), and a workflow that calls it twice (two roots) would otherwise
+ * upload two `hephy-plan`s. Letters, digits, `_ . -`, at most 64: safe in any artifact name.
+ */
+export const ARTIFACT_SCOPE = /^[A-Za-z0-9_.-]{1,64}$/;
+
+/** The plan's artifact name in a scope. */
+export function planArtifactName(scope = ''): string {
+  return scope ? `hephy-${scope}-plan` : 'hephy-plan';
 }
 
 /** @throws UserError naming `source` and the first problem (src/core/jsonDocument.ts). */

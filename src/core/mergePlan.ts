@@ -2,10 +2,15 @@
 // successful record with a digest that was pushed. An image with a failed or missing leg moves no
 // tag, while the other images still publish. With push off nothing is published: an image whose
 // legs all succeeded is `ready` (built), whether or not its legs know a digest.
+// The tags are the plan's (decided at plan time, core/tagPolicy.ts): bare tags are put under the
+// merge's repository, full references must name it. Every reference, per-arch variants included,
+// is checked against the OCI grammar here too, so an image moves no tag unless all are valid.
 import type { ImageSpec, Leg, LegRecord } from './model.js';
-import { inputRecordRef } from './digestSelection.js';
-import { indexInputAnnotations } from './inputDigest.js';
-import { indexTags, perArchTag, repositoryFor, type PublishOptions } from './tags.js';
+import { imageInputDigest, inputRecordRef, isArtifactImage } from './digestSelection.js';
+import { INPUT_DIGEST_ANNOTATION, indexInputAnnotations } from './inputDigest.js';
+import { referenceProblem } from './reference.js';
+import { sharedAnnotations } from './imageMetadata.js';
+import { perArchTag, repositoryFor, type PublishOptions } from './tags.js';
 
 export interface LegProblem {
   legId: string;
@@ -24,16 +29,59 @@ export interface ImageMerge {
   /** Per-arch tags to point at single manifests: [reference, source]. */
   perArch: Array<{ tag: string; source: string }>;
   records: LegRecord[];
-  /** Index annotations: each platform's input digest on its entry. */
-  annotations: string[];
-  /** Bookkeeping records to write once the index is published: [record reference, repository@digest]. */
+  /**
+   * Annotations of the index: those every leg's record says it put on its platform manifest, with
+   * the same value (a leg record without annotations, from an older build, makes none).
+   */
+  annotations: Record<string, string>;
+  /** Annotations of each platform's entry in the index, by platform: its input digest. */
+  entryAnnotations: Record<string, Record<string, string>>;
+  /**
+   * Bookkeeping records (`in-<input digest>`) to write once the index is published, if the plan
+   * says this run may (PlanPublish.recordInputs): [record reference, repository@digest].
+   */
   inputRecords: Array<{ ref: string; source: string }>;
+  /** The record of the whole image (core/digestSelection.ts imageInputDigest), to point at the published index. */
+  indexRecord?: string;
   status: 'ready' | 'failed';
   failedLegs: LegProblem[];
+  /** Why the image cannot be published although its legs may have succeeded (a bad or foreign tag). */
+  error?: string;
+}
+
+/**
+ * The plan's tags of an image as full references under `repository`: a bare tag is appended, a
+ * full reference (the plan was given a registry) must already name `repository`.
+ * @returns the references, or why they cannot be published (nothing may move then).
+ */
+export function publishedReferences(tags: string[], repository: string): { references: string[]; error?: string } {
+  const references: string[] = [];
+  for (const tag of tags) {
+    const reference = tag.includes('/') ? tag : `${repository}:${tag}`;
+    if (!reference.startsWith(`${repository}:`)) {
+      return {
+        references: [],
+        error: `the plan tagged it as ${tag}, but this merge publishes to ${repository}: plan with the same registry, image prefix and tag mode as the merge; no tag moved`,
+      };
+    }
+    const problem = referenceProblem(reference);
+    if (problem) return { references: [], error: `${problem}; no tag moved` };
+    references.push(reference);
+  }
+  return { references };
+}
+
+/**
+ * The annotations every leg put on its manifest alike, less the input digest: it is per platform,
+ * on the platform's entry (entryAnnotations), even when an image has one platform.
+ */
+function indexAnnotations(records: readonly LegRecord[]): Record<string, string> {
+  const { [INPUT_DIGEST_ANNOTATION]: _perPlatform, ...shared } = sharedAnnotations(records.map((record) => record.annotations));
+  return shared;
 }
 
 export function planMerge(
-  images: Pick<ImageSpec, 'image' | 'additionalTags'>[],
+  images: Pick<ImageSpec, 'image' | 'tags'>[],
   legs: Leg[],
   records: LegRecord[],
   opts: PublishOptions,
@@ -49,6 +97,7 @@ export function planMerge(
   return images.map((spec) => {
     const imageLegs = legs.filter((leg) => leg.image === spec.image);
     const repository = repositoryFor(spec.image, opts);
+    const { references, error: tagError } = publishedReferences(spec.tags, repository);
     const failedLegs: LegProblem[] = [];
     const sources: string[] = [];
     const perArch: ImageMerge['perArch'] = [];
@@ -76,22 +125,28 @@ export function planMerge(
         const source = `${record.repository ?? repository}@${record.digest}`;
         sources.push(source);
         if (leg.inputDigest) inputRecords.push({ ref: inputRecordRef(spec.image, leg.inputDigest, opts), source });
-        if (opts.perArchTags) perArch.push({ tag: `${repository}:${perArchTag(spec.image, leg.platform, opts)}`, source });
+        if (opts.perArchTags) for (const reference of references) perArch.push({ tag: perArchTag(reference, leg.platform), source });
       }
     }
+    const perArchProblem = perArch.map((p) => referenceProblem(p.tag)).find(Boolean);
+    const error = tagError ?? (perArchProblem ? `${perArchProblem} (a per-arch tag); no tag moved` : undefined);
+    const imageDigest = isArtifactImage(imageLegs.map((leg) => leg.platform)) ? undefined : imageInputDigest(imageLegs);
     if (imageLegs.length === 0) failedLegs.push({ legId: '-', platform: '-', reason: 'the plan has no legs for this image' });
     return {
       image: spec.image,
       repository,
       platforms: imageLegs.map((leg) => leg.platform),
-      tags: indexTags(spec.image, spec.additionalTags, opts).map((tag) => `${repository}:${tag}`),
+      tags: references,
       sources,
       perArch,
       records: imageRecords,
-      annotations: indexInputAnnotations(imageLegs),
+      annotations: indexAnnotations(imageRecords),
+      entryAnnotations: indexInputAnnotations(imageLegs),
       inputRecords,
-      status: failedLegs.length ? 'failed' : 'ready',
+      ...(imageDigest ? { indexRecord: inputRecordRef(spec.image, imageDigest, opts) } : {}),
+      status: failedLegs.length || (push && error) ? 'failed' : 'ready',
       failedLegs,
+      ...(push && error ? { error } : {}),
     };
   });
 }

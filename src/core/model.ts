@@ -3,6 +3,7 @@
 import type { BackendName, BuildConfig } from './config/schema.js';
 import type { Problem } from './problem.js';
 import type { Runner } from './runners.js';
+import type { TagMode } from './tags.js';
 
 /** Where an image's sources come from. */
 export type Source =
@@ -30,6 +31,33 @@ export interface ImageSpec {
   platforms: string[];
   source: Source;
   additionalTags: string[];
+  /**
+   * The tags this run publishes, decided at plan time (core/tagPolicy.ts) and checked against the
+   * OCI grammar: full references (`host/prefix/app:tag`) when the plan was given a registry, bare
+   * tags (with the single-repo `{image}-` prefix) otherwise. The merge publishes exactly these.
+   */
+  tags: string[];
+}
+
+/** How the plan decided the tags: the merge composes bare tags with the same settings. */
+export interface PlanPublish {
+  mode: TagMode;
+  /** Set when the plan was given a registry: images[].tags are then full references. */
+  registry?: string;
+  prefix?: string;
+  /** Per-platform variants of each tag were checked too. */
+  perArchTags: boolean;
+  /** The run the tags were decided for, e.g. "pull request #5 (head 1a2b3c4)". */
+  run: string;
+  /** False: this run pushes nothing (a pull request from a fork, pull_request_target); why says so. */
+  push: boolean;
+  pushWhy?: string;
+  /**
+   * True: the merge writes each built leg's input-digest record (`in-<digest>`) that later runs
+   * select by. Only default-branch runs that push (core/tagPolicy.ts writesInputRecords); absent
+   * in plans of older versions, which write none.
+   */
+  recordInputs?: boolean;
 }
 
 export interface Leg {
@@ -69,7 +97,10 @@ export interface LegInputDigest {
 export interface UnchangedImage {
   image: string;
   dir: string;
-  additionalTags: string[];
+  /** The tags this run gives it (core/tagPolicy.ts), as ImageSpec.tags: the re-tag publishes these. */
+  tags: string[];
+  /** The digest of the index a default-branch run published over these platforms (absent for a WebAssembly artifact). */
+  index?: string;
   /** Each platform's published manifest digest and the input digest it was built from. */
   platforms: { platform: string; digest: string; inputDigest: string }[];
 }
@@ -88,6 +119,7 @@ export interface Plan {
   matrix: { include: Leg[] };
   skipped: SkippedDir[];
   problems: Problem[];
+  publish: PlanPublish;
   /** Per leg, when the plan computed input digests (plan --json, the action's plan). */
   inputDigests?: LegInputDigest[];
   /** Selected images not built: their inputs are published (selection by digest). */
@@ -115,8 +147,13 @@ export interface LegRecord {
    * written before this field and in failed legs' records; a successful record without it pushed.
    */
   pushed?: boolean;
-  durationsMs: { setup: number; build: number; push: number; total: number };
+  durationsMs: { setup: number; build: number; push: number; total: number; verify?: number };
   sourceCommit?: string;
+  /**
+   * The annotations hephy-builder put on the platform manifest (core/imageMetadata.ts); the merge
+   * puts those every leg of the image shares on the index. Absent in records of older builds.
+   */
+  annotations?: Record<string, string>;
   status: LegStatus;
   error?: string;
   startedAt: string;

@@ -13,6 +13,15 @@ export function isDigest(value: unknown): value is string {
   return typeof value === 'string' && DIGEST.test(value);
 }
 
+/**
+ * True for an image reference that names its content, `NAME@sha256:<64 hex>` (a tag may come
+ * before the digest; the digest wins): what a tag alone does not, since a tag can be moved.
+ */
+export function isPinnedByDigest(reference: string): boolean {
+  const at = reference.lastIndexOf('@');
+  return at > 0 && isDigest(reference.slice(at + 1));
+}
+
 /** The sha256 digest of a manifest's exact bytes: what a registry addresses it by. */
 export function digestOf(rawManifest: string): string {
   return `sha256:${createHash('sha256').update(rawManifest, 'utf8').digest('hex')}`;

@@ -7,14 +7,24 @@ import { checkApp } from './appCheck.js';
 import { traitsOf } from './backendTraits.js';
 import { compareDirs, discoverApps, selectChanged, selectDirs, type DiscoveredApp, type Discovery, type IgnoreCheck } from './discovery.js';
 import type { Locate } from './detect.js';
-import { resolveImageSpec } from './imageSpec.js';
+import { resolveImageSpec, type ResolvedImage } from './imageSpec.js';
 import { imageInputs, type GoPackageLister } from './inputs/index.js';
-import type { ImageSpec, Leg, Plan, SelectionMode, SkippedDir } from './model.js';
+import type { ImageSpec, Leg, Plan, PlanPublish, SelectionMode, SkippedDir } from './model.js';
 import { platformSlug } from './platform.js';
 import { messageOf, type Problem } from './problem.js';
 import { parseRebuildList, unknownListedDirs } from './rebuildList.js';
 import { DEFAULT_RUNNERS, runnerFor, type RunnerMap } from './runners.js';
 import { FULL_OBJECT_ID, resolveAdvertisedRef, type AdvertisedRef } from './upstreamRef.js';
+import { classifyRun, describeTagRun, imageTags, runMayPush, taggedCommit, writesInputRecords, type TaggingOptions } from './tagPolicy.js';
+import { DEFAULT_TAG_MODE } from './tags.js';
+
+/** GitHub runs at most 256 jobs from one matrix (docs: "Using a matrix for your jobs"). */
+export const MATRIX_JOB_LIMIT = 256;
+/** `validate` warns from this many legs on. */
+export const MATRIX_WARNING_LEGS = 200;
+
+/** A local run with nothing said: a push to the default branch, `main`. */
+export const LOCAL_RUN = { eventName: 'push', ref: 'refs/heads/main', defaultBranch: 'main' } as const;
 
 export interface PlanOptions {
   /** Names the root's image; default: the root directory's name. */
@@ -33,6 +43,24 @@ export interface PlanOptions {
   goPackages?: GoPackageLister;
   /** Files changed since a rev, or 'all' (e.g. a new branch); needed for `since` mode. */
   changedFiles?: (rev: string) => Promise<'all' | string[]> | 'all' | string[];
+  /** The run the tags are decided for; default: a local push to main, today, bare per-image tags. */
+  tagging?: TaggingOptions;
+}
+
+/** The problem of a matrix over GitHub's limit: the count, the limit and what to do. */
+export function matrixLimitProblem(legs: number, severity: 'error' | 'warning' = 'error'): Problem {
+  const over = legs > MATRIX_JOB_LIMIT;
+  return {
+    file: '.',
+    line: 1,
+    column: 1,
+    path: '',
+    message: over
+      ? `the plan has ${legs} legs (one job per image and platform), over GitHub's limit of ${MATRIX_JOB_LIMIT} jobs per matrix: GitHub would refuse the whole matrix`
+      : `${legs} legs (one job per image and platform) when every app builds: GitHub's limit is ${MATRIX_JOB_LIMIT} jobs per matrix`,
+    hint: 'split the repository into several roots, one workflow call each (the `root` input), or build fewer directories per run (the `dirs` input)',
+    severity,
+  };
 }
 
 const short = (rev: string) => (/^[0-9a-f]{40}$/.test(rev) ? rev.slice(0, 7) : rev);
@@ -93,7 +121,7 @@ const hasErrors = (problems: Problem[]) => problems.some((p) => p.severity === '
 /** One discovered app resolved to its image, or the reason it cannot be built and its problems. */
 interface ResolvedApp {
   app: DiscoveredApp;
-  spec?: ImageSpec;
+  spec?: ResolvedImage;
   problems: Problem[];
   skipReason?: string;
   locate?: Locate;
@@ -152,6 +180,7 @@ export async function buildPlan(root: string, mode: SelectionMode, options: Plan
   const absRoot = resolve(root);
   const repoName = options.repoName ?? basename(absRoot);
   const runners = options.runners ?? DEFAULT_RUNNERS;
+  const tagging: TaggingOptions = options.tagging ?? { run: LOCAL_RUN, date: new Date(), mode: DEFAULT_TAG_MODE };
   const discovery = await discoverApps(absRoot, { isIgnored: options.isIgnored });
   const skipped: SkippedDir[] = [...discovery.skipped];
   const images: ImageSpec[] = [];
@@ -200,6 +229,8 @@ export async function buildPlan(root: string, mode: SelectionMode, options: Plan
         severity: 'error',
       });
     }
+    const tagged = hasErrors(appProblems) ? { tags: [], problems: [] } : imageTags(spec, tagging, locate);
+    appProblems.push(...tagged.problems);
     problems.push(...appProblems);
     if (hasErrors(appProblems)) {
       skipped.push({
@@ -222,15 +253,35 @@ export async function buildPlan(root: string, mode: SelectionMode, options: Plan
         spec.backendReason = `${spec.backendReason}; upstream ${resolved.ref} is ${resolved.commit}`;
       }
     }
-    byName.set(spec.image, spec);
-    images.push(spec);
+    const planned: ImageSpec = { ...spec, tags: tagged.tags };
+    byName.set(planned.image, planned);
+    images.push(planned);
   }
 
   skipped.sort((a, b) => compareDirs(a.dir, b.dir));
-  return { mode, images, matrix: { include: images.flatMap((spec) => legsOf(spec, runners)) }, skipped, problems };
+  const include = images.flatMap((spec) => legsOf(spec, runners));
+  if (include.length > MATRIX_JOB_LIMIT) problems.push(matrixLimitProblem(include.length));
+  return { mode, images, matrix: { include }, skipped, problems, publish: planPublish(tagging) };
 }
 
-export function legsOf(spec: ImageSpec, runners: RunnerMap = DEFAULT_RUNNERS): Leg[] {
+function planPublish(tagging: TaggingOptions): PlanPublish {
+  const may = runMayPush(tagging.run);
+  const run = classifyRun(tagging.run);
+  return {
+    mode: tagging.mode,
+    ...(tagging.target ? { registry: tagging.target.registry, prefix: tagging.target.prefix } : {}),
+    perArchTags: Boolean(tagging.perArchTags),
+    run: describeTagRun(run, taggedCommit(tagging.run)),
+    push: may.push,
+    ...(may.why ? { pushWhy: may.why } : {}),
+    recordInputs: may.push && writesInputRecords(run),
+  };
+}
+
+export function legsOf(
+  spec: Pick<ImageSpec, 'image' | 'dir' | 'backend' | 'platforms' | 'source'>,
+  runners: RunnerMap = DEFAULT_RUNNERS,
+): Leg[] {
   return spec.platforms.map((platform) => {
     const { runner, emulated } = runnerFor(platform, runners, traitsOf(spec.backend).crossCompiles);
     return {

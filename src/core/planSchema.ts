@@ -7,7 +7,8 @@ import { BACKENDS, buildConfigSchema } from './config/schema.js';
 import { parseJsonDocument } from './jsonDocument.js';
 import { legSchema } from './leg.js';
 import { DIGEST } from './oci.js';
-import type { ImageSpec, LegInputDigest, Plan, UnchangedImage, SelectionMode, SkippedDir, Source } from './model.js';
+import type { ImageSpec, LegInputDigest, Plan, PlanPublish, UnchangedImage, SelectionMode, SkippedDir, Source } from './model.js';
+import { TAG_MODES } from './tags.js';
 import type { Problem } from './problem.js';
 import { FULL_OBJECT_ID } from './upstreamRef.js';
 
@@ -38,7 +39,19 @@ const imageSpecSchema = z.object({
   platforms: z.array(z.string().min(1)),
   source: sourceSchema,
   additionalTags: z.array(z.string().min(1)),
+  tags: z.array(z.string().min(1)),
 }) satisfies z.ZodType<ImageSpec>;
+
+const publishSchema = z.object({
+  mode: z.enum(TAG_MODES),
+  registry: z.string().min(1).optional(),
+  prefix: z.string().optional(),
+  perArchTags: z.boolean(),
+  run: z.string(),
+  push: z.boolean(),
+  pushWhy: z.string().optional(),
+  recordInputs: z.boolean().optional(),
+}) satisfies z.ZodType<PlanPublish>;
 
 const skippedDirSchema = z.object({ dir: z.string(), reason: z.string() }) satisfies z.ZodType<SkippedDir>;
 
@@ -63,7 +76,8 @@ const legInputDigestSchema = z.object({
 const unchangedImageSchema = z.object({
   image: z.string().min(1),
   dir: z.string().min(1),
-  additionalTags: z.array(z.string().min(1)),
+  tags: z.array(z.string().min(1)),
+  index: z.string().regex(DIGEST).optional(),
   platforms: z.array(z.object({ platform: z.string().min(1), digest: z.string().regex(DIGEST), inputDigest: z.string().regex(DIGEST) })),
 }) satisfies z.ZodType<UnchangedImage>;
 
@@ -73,6 +87,7 @@ export const planSchema = z.object({
   matrix: z.object({ include: z.array(legSchema) }),
   skipped: z.array(skippedDirSchema),
   problems: z.array(problemSchema),
+  publish: publishSchema,
   inputDigests: z.array(legInputDigestSchema).optional(),
   unchanged: z.array(unchangedImageSchema).optional(),
 }) satisfies z.ZodType<Plan>;

@@ -17,6 +17,8 @@ export interface PullRequestContext {
   headRepository?: string;
   /** pull_request.base.sha: the commit the PR is compared with. */
   baseSha?: string;
+  /** pull_request.base.ref: the branch the PR goes into. */
+  baseRef?: string;
 }
 
 export interface RunContext {
@@ -80,7 +82,7 @@ const eventPayloadSchema = z
           .object({ sha: text, repo: z.object({ full_name: text }).nullish().catch(undefined) })
           .optional()
           .catch(undefined),
-        base: z.object({ sha: text }).optional().catch(undefined),
+        base: z.object({ sha: text, ref: text }).optional().catch(undefined),
       })
       .optional()
       .catch(undefined),
@@ -113,7 +115,13 @@ export function runContextFromEnvironment(
     repositoryOwner: variable(env, 'GITHUB_REPOSITORY_OWNER'),
     defaultBranch: event.repository?.default_branch,
     pullRequest: pr?.number
-      ? { number: pr.number, headSha: pr.head?.sha, headRepository: pr.head?.repo?.full_name, baseSha: pr.base?.sha }
+      ? {
+          number: pr.number,
+          headSha: pr.head?.sha,
+          headRepository: pr.head?.repo?.full_name,
+          baseSha: pr.base?.sha,
+          baseRef: pr.base?.ref,
+        }
       : undefined,
     before: event.before,
     dispatchInputs,

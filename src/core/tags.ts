@@ -1,7 +1,7 @@
-// Where images are published and under which tags. Two conventions:
-// - single-repo (the origin project's): every image in ONE repository, tags `{image}-{YYYYMMDD}`
-//   and `{image}-{extra}` for each additional tag;
-// - per-image: `REGISTRY/PREFIX/{image}` with tags `{YYYYMMDD}`, the short commit sha and extras.
+// Where images are published. Two conventions:
+// - single-repo (the origin project's): every image in ONE repository, each tag `{image}-{tag}`;
+// - per-image: `REGISTRY/PREFIX/{image}`, tags as they are.
+// Which tags: core/tagPolicy.ts, decided at plan time.
 import { UserError } from './problem.js';
 
 export const TAG_MODES = ['single-repo', 'per-image'] as const;
@@ -26,14 +26,11 @@ export interface PublishOptions {
   /** Path under the registry: the single repository, or the prefix of per-image repositories. */
   prefix: string;
   mode: TagMode;
-  /** The build date that goes into date tags. */
-  date: Date;
-  /** Commit being built; its first 7 characters become a tag in per-image mode. */
-  sha?: string;
-  /** Also publish `{image}-{date}-{arch}` (single-repo) or `{date}-{arch}` (per-image) per platform. */
+  /** Also publish each tag's per-platform variant, `{tag}-{arch}`, on that platform's manifest. */
   perArchTags: boolean;
 }
 
+/** The date tag of the default policy: the run's UTC date as YYYYMMDD. */
 export function dateStamp(date: Date): string {
   return date.toISOString().slice(0, 10).replace(/-/g, '');
 }
@@ -50,19 +47,17 @@ export function repositoryFor(image: string, opts: Pick<PublishOptions, 'registr
   return joinPath(opts.registry, opts.prefix, image);
 }
 
-/** Tags (without repository) of an image's multi-arch index. */
-export function indexTags(image: string, additionalTags: string[], opts: PublishOptions): string[] {
-  const date = dateStamp(opts.date);
-  const tags =
-    opts.mode === 'single-repo'
-      ? [`${image}-${date}`, ...additionalTags.map((t) => `${image}-${t}`)]
-      : [date, ...(opts.sha ? [opts.sha.slice(0, 7)] : []), ...additionalTags];
-  return [...new Set(tags)];
+/** The per-platform variant of a tag, e.g. `20261125` on linux/arm64 -> `20261125-arm64`, linux/arm/v7 -> `-armv7`. */
+export function perArchTag(tag: string, platform: string): string {
+  return `${tag}-${platform.split('/').slice(1).join('')}`;
 }
 
-/** The per-architecture tag of one platform's manifest, e.g. app-20261125-arm64. */
-export function perArchTag(image: string, platform: string, opts: PublishOptions): string {
-  const arch = platform.split('/').slice(1).join('');
-  const date = dateStamp(opts.date);
-  return opts.mode === 'single-repo' ? `${image}-${date}-${arch}` : `${date}-${arch}`;
+/**
+ * The action's and `init`'s image prefix when none is given: the repository's own `owner/name`,
+ * lower-cased (registries accept lower case only), so two repositories of one owner that both
+ * have an `api/` app publish to `owner/one/api` and `owner/two/api`, never to one `owner/api`.
+ * Falls back to the owner, then to `hephy` (the CLI's default), when the run names no repository.
+ */
+export function defaultImagePrefix(repository: string | undefined, owner?: string): string {
+  return (repository || owner || 'hephy').toLowerCase();
 }

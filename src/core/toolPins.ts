@@ -11,6 +11,12 @@ export interface GoToolPin {
   packages: string[];
   binaries: string[];
   version: string;
+  /**
+   * The module zip's checksum (`h1:...`), as `go mod download -json MODULE@VERSION` reports it in
+   * `.Sum` once the Go checksum database has verified it. Installs compare it; on runners it keys
+   * the tool cache and a restored binary's `go version -m` must show it (go install records it).
+   */
+  sum: string;
   /** -ldflags template: @V@ is the version, @REV@ the tag's commit. */
   ldflags?: string;
   cgo?: string;
@@ -27,11 +33,15 @@ export function goToolPin(name: string): GoToolPin {
   return pin;
 }
 
+/** The import path of a package of a Go tool, e.g. github.com/google/go-containerregistry/cmd/crane. */
+export function goPackagePath(pin: Pick<GoToolPin, 'module'>, pkg: string): string {
+  return pkg === '.' ? pin.module : `${pin.module}/${pkg}`;
+}
+
 /** What `go install` takes for a one-binary Go tool: its package path and version. */
 export function goInstallTarget(name: string): { name: string; module: string; version: string } {
   const pin = goToolPin(name);
-  const [pkg] = pin.packages;
-  return { name, module: pkg === '.' ? pin.module : `${pin.module}/${pkg}`, version: pin.version };
+  return { name, module: goPackagePath(pin, pin.packages[0]), version: pin.version };
 }
 
 /** The Kaniko executor version (chainguard-dev/kaniko) that scripts/kaniko-image.sh builds. */
@@ -51,3 +61,15 @@ export const SPIN_GO_TOOLCHAIN = pins.spin.goToolchain;
 
 /** SHA-256 of spin-<version>-linux-<arch>.tar.gz per version and arch (arch as Spin names it). */
 export const SPIN_CHECKSUMS: Readonly<Record<string, Readonly<Record<string, string>>>> = { [pins.spin.version]: pins.spin.sha256 };
+
+/**
+ * The BuildKit image of the docker-container builder the action creates on runners, by version
+ * and by the digest of its multi-platform index: `moby/buildkit:v0.32.2@sha256:...`.
+ */
+export const BUILDKIT_IMAGE = `${pins.buildkitImage.image}:${pins.buildkitImage.version}@${pins.buildkitImage.digest}`;
+
+/** The QEMU package legs on a foreign platform install: its name and apt version (a glob) per `ID VERSION_ID`. */
+export const QEMU_PIN: Readonly<{ package: string; versions: Readonly<Record<string, string>> }> = {
+  package: pins.qemu.package,
+  versions: pins.qemu.versions,
+};

@@ -260,14 +260,22 @@ export function checkGenerated(root: string): CheckResult {
  * For `generate --write`: re-renders every generated workflow in place. With `project`, also
  * writes this repository's own build.yml and ci.yml when they are missing.
  */
-export function writeGenerated(root: string, options: { project?: boolean } = {}): WrittenFile[] {
+export function writeGenerated(
+  root: string,
+  options: { project?: boolean; release?: { actionSha: string; actionVersion: string } } = {},
+): WrittenFile[] {
   const written: WrittenFile[] = [];
   const seen = new Set<string>();
   for (const file of generatedWorkflows(root)) {
     const marker = readMarker(file.text);
     if (!marker) continue;
     seen.add(file.path);
-    written.push(writeIfChanged(root, file.path, renderFromMarker(marker)));
+    // A release pins the reusable workflow's action steps to the commit of the action code.
+    const pinned = options.release && marker.kind === 'reusable' && marker.options.variant !== 'local';
+    const rendered = pinned
+      ? renderFromMarker({ ...marker, options: { ...marker.options, ...options.release } })
+      : renderFromMarker(marker);
+    written.push(writeIfChanged(root, file.path, rendered));
   }
   if (options.project) {
     for (const target of PROJECT_WORKFLOWS) {

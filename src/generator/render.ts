@@ -6,7 +6,7 @@ import { UserError } from '../core/problem.js';
 import { parseTagMode, type TagMode } from '../core/tags.js';
 import { callerWorkflow, CALLER_HEADER, type SecretsMode } from './workflows/caller.js';
 import { ciWorkflow, CI_HEADER } from './workflows/ci.js';
-import { ACTION_MAJOR, WORKFLOW_VARIANTS, type WorkflowVariant } from './workflows/common.js';
+import { ACTION_MAJOR, WORKFLOW_VARIANTS, type ActionRelease, type WorkflowVariant } from './workflows/common.js';
 import { reusableWorkflow, REUSABLE_HEADER } from './workflows/reusable.js';
 import { renderYaml } from './yamlDoc.js';
 
@@ -62,12 +62,36 @@ function checkVariant(variant: unknown): WorkflowVariant {
   return variant as WorkflowVariant;
 }
 
-/** `.github/workflows/build.yml`: the reusable plan -> build -> merge workflow. */
-export function renderReusableWorkflow(options: VariantOptions = {}): string {
+export interface ReusableWorkflowOptions extends VariantOptions {
+  /** A release: the full commit SHA holding the action code, which every action step runs. */
+  actionSha?: string;
+  /** ... and the version of that release (a comment beside the SHA), e.g. v1.4.0. */
+  actionVersion?: string;
+}
+
+function checkRelease(options: ReusableWorkflowOptions): ActionRelease | undefined {
+  const { actionSha, actionVersion } = options;
+  if (actionSha === undefined && actionVersion === undefined) return undefined;
+  if (typeof actionSha !== 'string' || !/^[0-9a-f]{40}$/.test(actionSha)) {
+    throw new UserError(`action SHA \`${String(actionSha)}\` is not a full commit SHA (40 lowercase hex digits)`);
+  }
+  if (typeof actionVersion !== 'string' || !/^v\d+(\.\d+){0,2}(-[0-9A-Za-z.-]+)?$/.test(actionVersion)) {
+    throw new UserError(`action version \`${String(actionVersion)}\` is not a release version like v1.4.0`);
+  }
+  return { sha: actionSha, version: actionVersion };
+}
+
+/**
+ * `.github/workflows/build.yml`: the reusable plan -> build -> merge workflow. Its action steps
+ * use `hephy/builder@v1`, or for a release the commit that holds the action code.
+ */
+export function renderReusableWorkflow(options: ReusableWorkflowOptions = {}): string {
   const variant = checkVariant(options.variant);
-  const marker = variant === 'local' ? { variant } : undefined;
+  const release = checkRelease(options);
+  if (release && variant === 'local') throw new UserError('a local workflow runs the action of its checkout: it takes no action SHA');
+  const marker = variant === 'local' ? { variant } : release ? { actionSha: release.sha, actionVersion: release.version } : undefined;
   return renderYaml(
-    reusableWorkflow(variant),
+    reusableWorkflow(variant, release),
     header(REUSABLE_HEADER, FROM_SOURCE('src/generator/workflows/reusable.ts'), 'reusable', marker),
   );
 }
@@ -215,7 +239,7 @@ export function readMarker(text: string): GeneratedMarker | undefined {
 export function renderFromMarker(marker: GeneratedMarker): string {
   switch (marker.kind) {
     case 'reusable':
-      return renderReusableWorkflow(marker.options as VariantOptions);
+      return renderReusableWorkflow(marker.options as ReusableWorkflowOptions);
     case 'ci':
       return renderCiWorkflow();
     case 'caller':

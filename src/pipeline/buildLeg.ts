@@ -13,7 +13,12 @@ import { failedLegRecord, legRecord } from '../core/legRecord.js';
 import { repositoryFor, type PublishOptions } from '../core/tags.js';
 import { commitTime, headSha, shallowClone } from '../tools/git.js';
 import { checkUpstreamSource } from '../core/detect.js';
-import { messageOf, UserError } from '../core/problem.js';
+import { UserError } from '../core/problem.js';
+import { ArchMismatchError } from '../core/archCheck.js';
+import { reasonOf } from './reason.js';
+import { EMPTY_RUN_METADATA, imageMetadata, metadataFacts, type ImageMetadata, type RunMetadata } from '../core/imageMetadata.js';
+import { redactUrl } from '../core/upstreamUrl.js';
+import { INPUT_DIGEST_ANNOTATION } from '../core/inputDigest.js';
 
 export interface LegEnvironment {
   /** Repository root of the checkout. */
@@ -32,6 +37,13 @@ export interface LegEnvironment {
   /** Per-run settings of the backends (`--kaniko-image`, ...); each backend reads its own. Absent: none. */
   backendOptions?: BackendOptions;
   onRunner: boolean;
+  /**
+   * The run's part of every image's labels and annotations (repository address, ref, pull request
+   * head, the user's `labels`/`annotations` inputs or flags). Absent: the image's own only.
+   */
+  metadata?: RunMetadata;
+  /** The run is for a pull request (see LegContext.pullRequest). */
+  pullRequest?: boolean;
   log(line: string): void;
 }
 
@@ -54,7 +66,7 @@ async function sources(spec: ImageSpec, env: LegEnvironment, workDir: string): P
     // The plan resolved the ref once (core/upstreamRef.ts): every leg fetches that commit, so a
     // branch that moves while the legs start still gives one commit in every platform image.
     const planned = spec.source.commit;
-    env.log(`cloning ${spec.source.repo} at ${planned ? `${planned} (${spec.source.ref} at plan time)` : spec.source.ref}`);
+    env.log(`cloning ${redactUrl(spec.source.repo)} at ${planned ? `${planned} (${spec.source.ref} at plan time)` : spec.source.ref}`);
     const commit = await shallowClone(spec.source.repo, planned ?? spec.source.ref, checkout);
     if (planned && commit !== planned) throw new Error(`upstream checkout is ${commit}, not the planned ${planned}`);
     if (!planned) env.log(`${spec.source.ref} resolved to ${commit}`);
@@ -69,7 +81,7 @@ async function sources(spec: ImageSpec, env: LegEnvironment, workDir: string): P
 export async function buildLeg(leg: Leg, spec: ImageSpec, env: LegEnvironment, deps: LegDependencies): Promise<LegRecord> {
   const startedAt = new Date();
   const started = Date.now();
-  const durations = { setup: 0, build: 0, push: 0, total: 0 };
+  const durations: LegRecord['durationsMs'] = { setup: 0, build: 0, push: 0, total: 0 };
   const workDir = mkdtempSync(join(tmpdir(), `hephy-leg-${leg.id}-`));
   let phase = 'setup';
   try {
@@ -83,6 +95,11 @@ export async function buildLeg(leg: Leg, spec: ImageSpec, env: LegEnvironment, d
     const cacheDir = join(env.cacheRoot, leg.backend);
     mkdirSync(cacheDir, { recursive: true });
     const push = env.push ?? true;
+    const run = env.metadata ?? EMPTY_RUN_METADATA;
+    const metadata = withInputDigest(
+      imageMetadata(metadataFacts(spec, run, { commit: source.commit, commitTime: source.sourceDateEpoch }), spec.config, run),
+      leg.inputDigest,
+    );
     const ctx: LegContext = {
       spec,
       leg,
@@ -90,11 +107,13 @@ export async function buildLeg(leg: Leg, spec: ImageSpec, env: LegEnvironment, d
       target: { repository: repositoryFor(spec.image, env.publish), insecure: env.insecure, push },
       workDir,
       sourceDateEpoch: source.sourceDateEpoch,
+      metadata,
       cacheDir,
       env: env.env,
       options: env.backendOptions ?? {},
       secrets: env.secrets,
       onRunner: env.onRunner,
+      pullRequest: env.pullRequest,
       log: env.log,
     };
     const version = await backend.setup(ctx);
@@ -107,6 +126,7 @@ export async function buildLeg(leg: Leg, spec: ImageSpec, env: LegEnvironment, d
     const buildAndPush = Date.now() - buildStarted;
     durations.push = Math.min(result.pushMs, buildAndPush);
     durations.build = buildAndPush - durations.push;
+    if (result.verifyMs !== undefined) durations.verify = result.verifyMs;
 
     let size: number | undefined;
     if (push) {
@@ -127,14 +147,26 @@ export async function buildLeg(leg: Leg, spec: ImageSpec, env: LegEnvironment, d
       pushed: push,
       durationsMs: durations,
       sourceCommit: source.commit,
+      annotations: metadata.annotations,
       status: 'success',
     });
   } catch (error) {
     durations.total = Date.now() - started;
     if (phase === 'setup') durations.setup = durations.total;
     else if (phase === 'build') durations.build = durations.total - durations.setup;
-    return failedLegRecord(leg, `${phase} failed: ${messageOf(error)}`, startedAt, durations);
+    // The check's reason says what is wrong with the image; "build failed" would blame the build.
+    const what = error instanceof ArchMismatchError ? 'architecture check failed' : `${phase} failed`;
+    return failedLegRecord(leg, `${what}: ${reasonOf(error)}`, startedAt, durations);
   } finally {
     rmSync(workDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The leg's input digest (computed by the plan) as an annotation of its platform manifest, over
+ * any value the config or the run gave that key: the image says what it was built from.
+ */
+export function withInputDigest(metadata: ImageMetadata, inputDigest: string | undefined): ImageMetadata {
+  if (!inputDigest) return metadata;
+  return { ...metadata, annotations: { ...metadata.annotations, [INPUT_DIGEST_ANNOTATION]: inputDigest } };
 }

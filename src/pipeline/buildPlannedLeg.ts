@@ -3,6 +3,7 @@
 // missing tool — still ends as a leg record, so the merge can say why.
 import { resolve } from 'node:path';
 import { backendFor } from '../backends/index.js';
+import type { BackendOptions } from '../core/backendTraits.js';
 import { failedLegRecord } from '../core/legRecord.js';
 import type { Leg, LegRecord } from '../core/model.js';
 import { manifestCompressedSize } from '../tools/imagetools.js';
@@ -14,8 +15,11 @@ export interface PlannedLegOptions extends Omit<LegEnvironment, 'root'> {
   /** Repository root as given (relative to cwd). */
   root: string;
   cwd: string;
-  /** Runs before the backend, e.g. to install its tools on a runner. */
-  prepare?: (leg: Leg) => Promise<void>;
+  /**
+   * Runs before the backend, e.g. to install its tools on a runner; may resolve to the backend
+   * options to build with instead (the Kaniko executor image it built).
+   */
+  prepare?: (leg: Leg) => Promise<BackendOptions | void>;
 }
 
 export async function buildPlannedLeg(leg: Leg, options: PlannedLegOptions): Promise<LegRecord> {
@@ -27,11 +31,11 @@ export async function buildPlannedLeg(leg: Leg, options: PlannedLegOptions): Pro
       planned.source.kind === 'upstream' && leg.upstreamCommit
         ? { ...planned, source: { ...planned.source, commit: leg.upstreamCommit } }
         : planned;
-    await options.prepare?.(leg);
+    const backendOptions = (await options.prepare?.(leg)) ?? options.backendOptions;
     return await buildLeg(
       leg,
       spec,
-      { ...options, root: resolve(options.cwd, options.root) },
+      { ...options, backendOptions, root: resolve(options.cwd, options.root) },
       {
         backendFor,
         compressedSize: (ref, env) => manifestCompressedSize(ref, env),

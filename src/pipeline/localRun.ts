@@ -22,19 +22,23 @@ import { renderPlanText } from '../core/report/planReport.js';
 import type { PublishOptions, TagMode } from '../core/tags.js';
 import { UserError } from '../core/problem.js';
 import { manifestCompressedSize } from '../tools/imagetools.js';
-import { headSha } from '../tools/git.js';
+import { selectsByDigest, type TaggingOptions } from '../core/tagPolicy.js';
 import { buildLeg, type LegEnvironment } from './buildLeg.js';
 import { ensureBuildkit, installTools, pushBaseImages, scriptCommand, startRegistry } from '../tools/localServices.js';
 import { runBuilder } from './runBuilder.js';
 import { mergeImages } from './merge.js';
 import { readLayerGrowth } from './layerGrowth.js';
 import { planRepository } from './planRepository.js';
+import { LOCAL_RUN } from '../core/plan.js';
 import { toolEnv, toolsDir } from '../tools/paths.js';
 import { mapLimited } from './mapLimited.js';
 import { registryReader } from '../tools/registryRead.js';
+import type { RunMetadata } from '../core/imageMetadata.js';
 
 export interface LocalRunOptions {
   root: string;
+  /** The run the tags are decided for (core/tagPolicy.ts); default: a push to main, bare tags. */
+  tagging?: TaggingOptions;
   mode: SelectionMode;
   runners?: string;
   /** host:port of a registry to push to; absent: start a throwaway one. */
@@ -48,6 +52,8 @@ export interface LocalRunOptions {
   backendOptions: BackendOptions;
   /** Build every selected image even when its inputs are published in the registry. */
   forceRebuild?: boolean;
+  /** The run's part of every image's labels and annotations (`--label`, `--annotation`, the origin remote). */
+  metadata?: RunMetadata;
   /** Where leg records and the summary are written. */
   outDir: string;
   /** Earlier records of each leg to compare with, as a pull request compares with the default branch. */
@@ -74,6 +80,20 @@ function traitsOfPlan(plan: Pick<Plan, 'images'>): BackendTraits[] {
   return backendsOf(plan).map(traitsOf);
 }
 
+/**
+ * Creates the run's output directory (default `.hephy/run`, inside the user's checkout) with a
+ * `.gitignore` of `*` unless one is there, so the records stay out of `git status`: else ko's Go
+ * build stamps the images `vcs.modified=true` and the next run's ko says "git is in a dirty state".
+ */
+export function prepareOutDir(dir: string): void {
+  mkdirSync(dir, { recursive: true });
+  try {
+    writeFileSync(join(dir, '.gitignore'), '# written by hephy-builder run: its records are not sources\n*\n', { flag: 'wx' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+}
+
 /** Which pinned tools the planned backends need, for scripts/install-tools.sh --only. */
 export function toolsFor(plan: Pick<Plan, 'images'>): string[] {
   // apt (registry, podman, skopeo), buildx (the merge) and crane (base images) serve every run.
@@ -83,9 +103,19 @@ export function toolsFor(plan: Pick<Plan, 'images'>): string[] {
 export async function runLocally(options: LocalRunOptions): Promise<LocalRunResult> {
   const { out } = options;
   const root = resolve(options.cwd, options.root);
+  const tagging: TaggingOptions | undefined = options.tagging && {
+    ...options.tagging,
+    mode: options.tagMode,
+    perArchTags: options.perArchTags,
+  };
   // A first plan says which tools and services the run needs; the one that runs is made once the
   // registry holds the base images, so that input digests can resolve them.
-  const candidates = await planRepository(root, options.mode, { runners: options.runners, cwd: options.cwd, resolveUpstream: true });
+  const candidates = await planRepository(root, options.mode, {
+    runners: options.runners,
+    cwd: options.cwd,
+    resolveUpstream: true,
+    tagging,
+  });
   const errors = candidates.problems.filter((p) => p.severity === 'error');
   if (errors.length) {
     out(renderPlanText(candidates));
@@ -122,18 +152,18 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
   env.BASE_IMAGE = env.BASE_IMAGE || bases.busybox;
   for (const backend of backendsOf(plan)) await backendFor(backend).prepareRun?.(options.backendOptions);
 
-  const date = new Date();
-  const sha = await headSha(root).catch(() => undefined);
-  const publish: PublishOptions = { registry, prefix: options.prefix, mode: options.tagMode, date, sha, perArchTags: options.perArchTags };
+  const publish: PublishOptions = { registry, prefix: options.prefix, mode: options.tagMode, perArchTags: options.perArchTags };
   const backendOptions = { ...options.backendOptions, baseImage: options.backendOptions.baseImage || bases.static };
-  // Selection by digest against this run's registry, as a default-branch run does against its own.
+  // Selection by digest against this run's registry, as a default-branch run does against its own
+  // (a run tagged as a pull request selects as it would: by its mode, core/tagPolicy.ts).
   const reader = registryReader({ env, insecureHosts: new Set([registry]) });
   const selected = await planRepository(root, options.mode, {
     runners: options.runners,
     cwd: options.cwd,
     resolveUpstream: true,
+    tagging,
     inputDigests: { env, backendOptions, registry: reader },
-    byDigest: { publish, reader, forceRebuild: options.forceRebuild },
+    byDigest: selectsByDigest(tagging?.run ?? LOCAL_RUN) ? { publish, reader, forceRebuild: options.forceRebuild } : undefined,
   });
   out(renderPlanText(selected));
   Object.assign(plan, selected);
@@ -148,6 +178,7 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
     cacheRoot: join(toolsDir(env), 'cache'),
     backendOptions,
     onRunner: false,
+    metadata: options.metadata,
     log: () => undefined,
   };
 
@@ -155,6 +186,7 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
   const legs = plan.matrix.include;
   const jobs = Math.max(1, options.jobs ?? availableParallelism());
   out(`hephy: building ${legs.length} leg(s), ${jobs} at a time\n`);
+  prepareOutDir(options.outDir);
   const recordsDir = join(options.outDir, 'legs');
   mkdirSync(recordsDir, { recursive: true });
   const records = await mapLimited(legs, jobs, async (leg: Leg): Promise<LegRecord> => {
@@ -183,7 +215,7 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
     env,
     log: (line) => out(`  ${line}\n`),
     unchanged: plan.unchanged,
-    recordInputs: true,
+    recordInputs: plan.publish.recordInputs,
   });
   const comparisons = compareRecords(records, options.history, options.thresholds);
   const growth = await readLayerGrowth(comparisons, { env, log: (line) => out(`  ${line}\n`) });

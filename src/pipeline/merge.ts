@@ -5,24 +5,25 @@
 // the caller turns failed outcomes into the exit code. With push off (a pull request from a
 // fork) the merge makes no imagetools call whatsoever: each image whose legs all built is `built`,
 // which is not a failure.
+import { reasonOf } from './reason.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseLegRecord } from '../core/legRecord.js';
-import { planMerge, type ImageMerge } from '../core/mergePlan.js';
-import type { ImageSpec, Leg, LegRecord, UnchangedImage } from '../core/model.js';
-import { indexInputAnnotations } from '../core/inputDigest.js';
-import { indexTags, repositoryFor } from '../core/tags.js';
+import { planMerge, publishedReferences, type ImageMerge } from '../core/mergePlan.js';
+import type { ImageSpec, Leg, LegRecord, PlanPublish, UnchangedImage } from '../core/model.js';
+import { perArchTag, repositoryFor } from '../core/tags.js';
 import { isWasm, samePlatform } from '../core/platform.js';
 import { walkFiles } from '../core/walk.js';
 import type { ImageOutcome, RunReport } from '../core/report/runSummary.js';
 import type { PublishOptions } from '../core/tags.js';
 import { mapLimited } from './mapLimited.js';
 import { indexPlatforms, type ManifestDocument } from '../core/oci.js';
-import { defaultImagetools, type Imagetools } from '../tools/imagetools.js';
-import { messageOf } from '../core/problem.js';
+import { defaultImagetools, type CreateIndexOptions, type Imagetools, type PlannedIndex } from '../tools/imagetools.js';
+import { messageOf, UserError } from '../core/problem.js';
 
 export interface MergeOptions {
-  images: Pick<ImageSpec, 'image' | 'additionalTags'>[];
+  /** The plan's images; `tags` are the plan's (core/tagPolicy.ts), published exactly. */
+  images: Pick<ImageSpec, 'image' | 'tags'>[];
   legs: Leg[];
   records: LegRecord[];
   publish: PublishOptions;
@@ -42,13 +43,14 @@ export interface MergeOptions {
   /** Images the plan found published (selection by digest): re-tagged, not built (retagUnchanged). */
   unchanged?: UnchangedImage[];
   /**
-   * Write each built leg's bookkeeping record (`in-<input digest>`) after its image is published.
-   * Only default-branch runs (and local runs, whose registry is their own) may: a record is what a
-   * later default-branch run trusts as "already built" (README, "What selection by digest trusts").
+   * Write each built leg's bookkeeping record (`in-<input digest>`) after its image is published:
+   * the plan's `publish.recordInputs`, true only for default-branch runs (core/tagPolicy.ts
+   * writesInputRecords). A record is what a later default-branch run trusts as "already built"
+   * (README, "What selection by digest trusts").
    */
   recordInputs?: boolean;
   /** Injected in tests; the real `docker buildx imagetools` otherwise. */
-  imagetools?: Pick<Imagetools, 'planIndex' | 'createIndex' | 'inspectRaw' | 'indexDigest'>;
+  imagetools?: Pick<Imagetools, 'planIndex' | 'createIndex' | 'indexDigest'>;
 }
 
 /** Planned platforms the index lacks (linux/arm64 and linux/arm64/v8 are the same platform). */
@@ -66,6 +68,74 @@ function outcomeOf(merge: ImageMerge, status: ImageOutcome['status'], extra: Par
   return { image: merge.image, status, tags: [], platforms: merge.platforms, failedLegs: [], records: merge.records, ...extra };
 }
 
+/** What the registry now serves under each tag, compared with the digest this run pushed. */
+async function readBack(
+  tags: string[],
+  expected: string,
+  options: MergeOptions,
+  tools: NonNullable<MergeOptions['imagetools']>,
+): Promise<{ moved: string[]; notMoved: string[]; foreign: Array<{ tag: string; digest: string }>; unreadable: string[] }> {
+  const env = options.env ?? process.env;
+  const found = await Promise.all(
+    tags.map((tag) =>
+      tools.indexDigest(tag, env, { secrets: options.secrets, builder: options.builder }).then(
+        (digest) => ({ tag, digest }),
+        () => ({ tag, digest: undefined }),
+      ),
+    ),
+  );
+  const moved = found.filter((f) => f.digest === expected).map((f) => f.tag);
+  const foreign = found.filter((f): f is { tag: string; digest: string } => f.digest !== undefined && f.digest !== expected);
+  const unreadable = found.filter((f) => f.digest === undefined).map((f) => f.tag);
+  return { moved, notMoved: [...foreign.map((f) => f.tag), ...unreadable], foreign, unreadable };
+}
+
+/**
+ * Pushes `tags` over `sources` and reads every tag back. Success only when each tag serves
+ * `expected`: a tag with another digest was written by another run after ours ("overwritten by
+ * another run", both digests named), and a push that failed part way says which tags moved.
+ */
+async function pushAndVerify(
+  what: string,
+  tags: string[],
+  sources: string[],
+  expected: string,
+  preferIndex: boolean,
+  options: MergeOptions,
+  tools: NonNullable<MergeOptions['imagetools']>,
+  annotations: Pick<CreateIndexOptions, 'annotations' | 'entryAnnotations'> = {},
+): Promise<{ moved: string[]; error?: string }> {
+  const env = options.env ?? process.env;
+  const log = (line: string) => options.log?.(line);
+  let pushError: string | undefined;
+  try {
+    await tools.createIndex({ tags, sources, env, secrets: options.secrets, builder: options.builder, log, preferIndex, ...annotations });
+  } catch (error) {
+    pushError = reasonOf(error);
+  }
+  const back = await readBack(tags, expected, options, tools);
+  if (pushError !== undefined) {
+    return {
+      moved: back.moved,
+      error: `pushing ${what} failed part way: moved ${listed(back.moved)}; not moved ${listed(back.notMoved)}: ${pushError}`,
+    };
+  }
+  if (back.foreign.length) {
+    const theirs = back.foreign.map((f) => `${f.tag} now points at ${f.digest}`).join(', ');
+    return {
+      moved: back.moved,
+      error: `overwritten by another run: ${theirs}, not at ${expected} which this run pushed (still ours: ${listed(back.moved)})`,
+    };
+  }
+  if (back.unreadable.length) {
+    return {
+      moved: back.moved,
+      error: `${what} was pushed, but ${listed(back.unreadable)} could not be read back, so it is unchecked (checked: ${listed(back.moved)})`,
+    };
+  }
+  return { moved: back.moved };
+}
+
 async function publishImage(
   merge: ImageMerge,
   options: MergeOptions,
@@ -76,141 +146,196 @@ async function publishImage(
   const builder = options.builder;
   const log = (line: string) => options.log?.(`[${merge.image}] ${line}`);
   const outcome = (status: ImageOutcome['status'], extra: Partial<ImageOutcome> = {}) => outcomeOf(merge, status, extra);
+  const scoped: MergeOptions = { ...options, log };
+
+  if (merge.tags.length === 0) {
+    log('no tag for this image in this run (see the plan): built and pushed by digest, no tag moved');
+    return outcome('built');
+  }
 
   // A WebAssembly app is one OCI artifact, not an image per platform: its tags point at the
-  // pushed artifact itself (a copy under each tag), with no index around it.
+  // pushed artifact itself (a copy under each tag, whose digest is the artifact's), no index around it.
   if (merge.platforms.length > 0 && merge.platforms.every(isWasm)) {
     if (merge.sources.length !== 1)
       return outcome('failed', { error: `expected one wasm artifact, got ${merge.sources.length} (no tag moved)` });
+    const digest = merge.sources[0].split('@')[1];
     log(`tagging the wasm artifact ${merge.sources[0]} as ${merge.tags.join(', ')}`);
-    try {
-      await tools.createIndex({ tags: merge.tags, sources: merge.sources, env, secrets, builder, log, preferIndex: false });
-    } catch (error) {
-      return outcome('failed', { error: `could not tag the wasm artifact: ${messageOf(error)}` });
-    }
-    return outcome('published', { tags: merge.tags, digest: merge.sources[0].split('@')[1] });
+    const pushed = await pushAndVerify('the wasm artifact', merge.tags, merge.sources, digest, false, scoped, tools);
+    if (pushed.error) return outcome('failed', { tags: pushed.moved, digest, error: pushed.error });
+    if (options.recordInputs) await writeInputRecords(merge, digest, scoped, tools);
+    return outcome('published', { tags: pushed.moved, digest });
   }
 
   // 1. Plan the index without pushing anything, and check it before any tag moves.
-  let planned: ManifestDocument;
+  let planned: PlannedIndex;
   try {
-    planned = await tools.planIndex({ sources: merge.sources, env, secrets, builder });
+    planned = await tools.planIndex({
+      sources: merge.sources,
+      env,
+      secrets,
+      builder,
+      annotations: merge.annotations,
+      entryAnnotations: merge.entryAnnotations,
+    });
   } catch (error) {
-    return outcome('failed', { error: `could not assemble the index from ${listed(merge.sources)} (no tag moved): ${messageOf(error)}` });
+    return outcome('failed', { error: `could not assemble the index from ${listed(merge.sources)} (no tag moved): ${reasonOf(error)}` });
   }
-  const before = missingPlatforms(merge.platforms, planned);
+  const before = missingPlatforms(merge.platforms, planned.manifest);
   if (before.missing.length) {
     return outcome('failed', {
       error: `the index assembled from the leg digests lacks ${listed(before.missing)} (it has ${listed(before.found)}): a leg pushed a manifest of another platform; no tag moved`,
     });
   }
 
-  // 2. Push it under every tag at once.
-  const tagList = merge.tags.join(', ');
-  log(`creating ${tagList} over ${merge.sources.length} platform manifest(s)`);
-  try {
-    await tools.createIndex({ tags: merge.tags, sources: merge.sources, env, secrets, builder, log, annotations: merge.annotations });
-  } catch (error) {
-    return outcome('failed', {
-      tags: merge.tags,
-      error: `imagetools create failed; buildx pushes the tags one after another, so some of ${tagList} may already point at the new index: ${messageOf(error)}`,
-    });
-  }
+  // 2. Push it under every tag at once, then read every tag back: each must serve the planned
+  // digest (same bytes, so the platforms checked above), else another run wrote it after us.
+  const digest = planned.digest;
+  log(`creating ${merge.tags.join(', ')} over ${merge.sources.length} platform manifest(s), index ${digest}`);
+  // The index annotations were in the dry run too, so the planned digest is the pushed one.
+  const pushed = await pushAndVerify('the index', merge.tags, merge.sources, digest, true, scoped, tools, {
+    annotations: merge.annotations,
+    entryAnnotations: merge.entryAnnotations,
+  });
+  if (pushed.error) return outcome('failed', { tags: pushed.moved, digest, error: pushed.error });
+  log(`${listed(pushed.moved)} -> ${digest}`);
 
-  // 3. Read back what the registry now serves under the first tag.
-  const first = merge.tags[0];
-  let digest: string | undefined;
-  try {
-    const raw = await tools.inspectRaw(first, env, { secrets, builder });
-    digest = await tools.indexDigest(first, env, { secrets, builder });
-    const after = missingPlatforms(merge.platforms, raw);
-    if (after.missing.length) {
-      return outcome('failed', {
-        tags: merge.tags,
-        digest,
-        error: `the index pushed to ${tagList} lacks ${listed(after.missing)} (it has ${listed(after.found)}); these tags already point at it`,
-      });
-    }
-  } catch (error) {
-    return outcome('failed', {
-      tags: merge.tags,
-      digest,
-      error: `the index was pushed to ${tagList}, but reading it back failed, so its platforms are unchecked: ${messageOf(error)}`,
-    });
-  }
-  log(`${first} -> ${digest}`);
-
-  // 4. Per-arch tags: each a plain copy of its platform's manifest.
+  // 3. Per-arch tags: each a plain copy of its platform's manifest, so its digest is the leg's.
   const perArchTags: string[] = [];
   for (const { tag, source } of merge.perArch) {
-    try {
-      await tools.createIndex({ tags: [tag], sources: [source], env, secrets, builder, log, preferIndex: false });
-      perArchTags.push(tag);
-    } catch (error) {
+    const copy = await pushAndVerify(`the per-arch tag ${tag}`, [tag], [source], source.split('@')[1], false, scoped, tools);
+    perArchTags.push(...copy.moved);
+    if (copy.error) {
       return outcome('failed', {
-        tags: [...merge.tags, ...perArchTags],
+        tags: [...pushed.moved, ...perArchTags],
         digest,
-        error: `the index is published at ${tagList} (${digest}), but the per-arch tag ${tag} failed: ${messageOf(error)}`,
+        error: `the index is published at ${listed(pushed.moved)} (${digest}), but ${copy.error}`,
       });
     }
   }
-  if (options.recordInputs) {
-    for (const record of merge.inputRecords) {
-      try {
-        await tools.createIndex({ tags: [record.ref], sources: [record.source], env, secrets, builder, preferIndex: false });
-      } catch (error) {
-        // The image is published; without its record the next run just builds it again.
-        log(`could not write the input record ${record.ref}: ${messageOf(error)}`);
-      }
-    }
-  }
-  return outcome('published', { tags: [...merge.tags, ...perArchTags], digest });
+  if (options.recordInputs) await writeInputRecords(merge, digest, scoped, tools);
+  return outcome('published', { tags: [...pushed.moved, ...perArchTags], digest });
 }
 
 /**
- * Re-tags an image whose inputs are published: a new index over the published platform manifests
- * (with the same per-platform annotations, so the same index digest as the run that built it),
- * pushed under the tags this run's policy gives the image. The one place that decides how an
- * unchanged image is re-tagged; today it takes the index tags of a built image (core/tags.ts).
+ * The bookkeeping records of a published image: each platform's `in-<input digest>` (a plain copy
+ * of its manifest) and the image's (a copy of the index), so a later plan finds them with one read
+ * each (pipeline/planRepository.ts). A failed write is logged, not a failure: the image is
+ * published, and the next run just builds it again.
+ */
+async function writeInputRecords(
+  merge: ImageMerge,
+  indexDigest: string,
+  options: MergeOptions,
+  tools: NonNullable<MergeOptions['imagetools']>,
+): Promise<void> {
+  const env = options.env ?? process.env;
+  const records = [
+    ...merge.inputRecords,
+    ...(merge.indexRecord ? [{ ref: merge.indexRecord, source: `${merge.repository}@${indexDigest}` }] : []),
+  ];
+  for (const record of records) {
+    try {
+      await tools.createIndex({
+        tags: [record.ref],
+        sources: [record.source],
+        env,
+        secrets: options.secrets,
+        builder: options.builder,
+        preferIndex: false,
+      });
+    } catch (error) {
+      options.log?.(`could not write the input record ${record.ref} (the next run builds it again): ${reasonOf(error)}`);
+    }
+  }
+  if (records.length) options.log?.(`wrote ${records.length} input record(s)`);
+}
+
+/**
+ * The merge publishes the plan's tags: bare ones are composed with the merge's registry settings,
+ * which must then be the plan's (a per-image tag under a single-repo repository would lack its
+ * `{image}-` prefix). @throws UserError naming both settings.
+ */
+export function checkPlanPublish(planned: Pick<PlanPublish, 'mode' | 'registry' | 'prefix'>, publish: PublishOptions): void {
+  if (planned.mode !== publish.mode)
+    throw new UserError(
+      `the plan decided ${planned.mode} tags, and this merge publishes ${publish.mode}: plan and merge with the same tag mode`,
+    );
+}
+
+/**
+ * Re-tags an image whose inputs are published (selection by digest, core/digestSelection.ts): the
+ * plan's tags for this run (core/tagPolicy.ts, checked as a built image's) move to a carbon copy of
+ * the index a default-branch run published over the same inputs (imagetools create with one index
+ * source copies it as it is, buildx docs), so the image keeps its index digest; a WebAssembly
+ * artifact's tags move to the artifact itself. Per-arch tags, when asked for, to each platform's
+ * manifest. Every tag is read back as for a built image (pushAndVerify).
  */
 export async function retagUnchanged(
   unchanged: UnchangedImage,
   options: MergeOptions,
   tools: NonNullable<MergeOptions['imagetools']>,
 ): Promise<ImageOutcome> {
+  const log = (line: string) => options.log?.(`[${unchanged.image}] ${line}`);
+  const scoped: MergeOptions = { ...options, log };
   const repository = repositoryFor(unchanged.image, options.publish);
-  const tags = indexTags(unchanged.image, unchanged.additionalTags, options.publish).map((tag) => `${repository}:${tag}`);
   const platforms = unchanged.platforms.map((p) => p.platform);
-  const base: ImageOutcome = {
+  const outcome = (status: ImageOutcome['status'], extra: Partial<ImageOutcome> = {}): ImageOutcome => ({
     image: unchanged.image,
-    status: 'published',
+    status,
     tags: [],
     platforms,
     failedLegs: [],
     records: [],
     unchanged: true,
-  };
-  const env = options.env ?? process.env;
-  const log = (line: string) => options.log?.(`[${unchanged.image}] ${line}`);
-  const sources = unchanged.platforms.map((p) => `${repository}@${p.digest}`);
-  log(`unchanged: re-tagging ${tags.join(', ')} over the published ${listed(platforms)}`);
-  try {
-    if (platforms.every(isWasm)) {
-      await tools.createIndex({ tags, sources, env, secrets: options.secrets, builder: options.builder, preferIndex: false });
-      return { ...base, tags, digest: unchanged.platforms[0].digest };
-    }
-    await tools.createIndex({
-      tags,
-      sources,
-      env,
-      secrets: options.secrets,
-      builder: options.builder,
-      annotations: indexInputAnnotations(unchanged.platforms),
-    });
-    return { ...base, tags, digest: await tools.indexDigest(tags[0], env, { secrets: options.secrets, builder: options.builder }) };
-  } catch (error) {
-    return { ...base, status: 'failed', error: `could not re-tag the unchanged image: ${messageOf(error)}` };
+    ...extra,
+  });
+  const { references, error } = publishedReferences(unchanged.tags, repository);
+  if (error) return outcome('failed', { error });
+  const artifact = platforms.every(isWasm);
+  const digest = artifact ? unchanged.platforms[0]?.digest : unchanged.index;
+  if (!digest || (artifact && unchanged.platforms.length !== 1))
+    return outcome('failed', { error: 'the plan lists it as unchanged without its published index or artifact; no tag moved' });
+  if (references.length === 0) {
+    log('unchanged, and no tag for this image in this run: nothing moved');
+    return outcome('published', { digest });
   }
+  log(`unchanged: re-tagging ${listed(references)} to the published ${artifact ? 'artifact' : 'index'} ${digest}`);
+  const pushed = await pushAndVerify(
+    artifact ? 'the wasm artifact' : 'the index',
+    references,
+    [`${repository}@${digest}`],
+    digest,
+    !artifact,
+    scoped,
+    tools,
+  );
+  if (pushed.error) return outcome('failed', { tags: pushed.moved, digest, error: pushed.error });
+  const perArchTags: string[] = [];
+  if (options.publish.perArchTags && !artifact) {
+    for (const reference of references) {
+      for (const platform of unchanged.platforms) {
+        const tag = perArchTag(reference, platform.platform);
+        const copy = await pushAndVerify(
+          `the per-arch tag ${tag}`,
+          [tag],
+          [`${repository}@${platform.digest}`],
+          platform.digest,
+          false,
+          scoped,
+          tools,
+        );
+        perArchTags.push(...copy.moved);
+        if (copy.error)
+          return outcome('failed', {
+            tags: [...pushed.moved, ...perArchTags],
+            digest,
+            error: `the index is published at ${listed(pushed.moved)} (${digest}), but ${copy.error}`,
+          });
+      }
+    }
+  }
+  log(`${listed(pushed.moved)} -> ${digest} (not rebuilt)`);
+  return outcome('published', { tags: [...pushed.moved, ...perArchTags], digest });
 }
 
 /** The push setting of a merge: the option when given, else what the leg records say. */
@@ -228,8 +353,9 @@ export async function mergeImages(options: MergeOptions): Promise<RunReport> {
   const plans = planMerge(options.images, options.legs, options.records, options.publish, push);
   const outcomes = await mapLimited(plans, options.concurrency ?? 4, async (merge): Promise<ImageOutcome> => {
     if (merge.status === 'failed') {
-      options.log?.(`[${merge.image}] not published: ${merge.failedLegs.length} leg(s) failed; no tag moved`);
-      return outcomeOf(merge, 'failed', { failedLegs: merge.failedLegs });
+      const why = merge.failedLegs.length ? `${merge.failedLegs.length} leg(s) failed` : (merge.error ?? 'unknown');
+      options.log?.(`[${merge.image}] not published: ${why}; no tag moved`);
+      return outcomeOf(merge, 'failed', { failedLegs: merge.failedLegs, ...(merge.error ? { error: merge.error } : {}) });
     }
     if (!push) {
       options.log?.(`[${merge.image}] built for ${listed(merge.platforms)}, not pushed`);
@@ -239,7 +365,7 @@ export async function mergeImages(options: MergeOptions): Promise<RunReport> {
       return await publishImage(merge, options, tools);
     } catch (error) {
       // publishImage handles every tool failure; this is the safety net that keeps other images going.
-      return outcomeOf(merge, 'failed', { error: messageOf(error) });
+      return outcomeOf(merge, 'failed', { error: reasonOf(error) });
     }
   });
   const retagged = push

@@ -4,6 +4,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { ImageSpec, Plan, SelectionMode } from '../core/model.js';
 import { buildPlan } from '../core/plan.js';
+import type { TaggingOptions } from '../core/tagPolicy.js';
 import { UserError } from '../core/problem.js';
 import { parseRunnerMap, type RunnerMap } from '../core/runners.js';
 import { changedFiles, isIgnored, isInsideWorkTree, lsRemote, repoName } from '../tools/git.js';
@@ -11,7 +12,7 @@ import { ToolError } from '../tools/exec.js';
 import { goPackageLister, goVersion } from '../tools/goList.js';
 import type { IgnoreCheck } from '../core/discovery.js';
 import { computeInputDigests, type InputDigestOptions } from './inputDigests.js';
-import { inputRecordRef, splitByPublished } from '../core/digestSelection.js';
+import { imageInputDigest, inputRecordRef, isArtifactImage, splitByPublished, type PublishedRecords } from '../core/digestSelection.js';
 import type { PublishOptions } from '../core/tags.js';
 import { parseImageReference, RegistryUnreachable, type RegistryReader } from '../tools/registryRead.js';
 import { mapLimited } from './mapLimited.js';
@@ -26,6 +27,8 @@ export interface PlanRepositoryOptions {
    * re-plan (its leg carries the commit).
    */
   resolveUpstream?: boolean;
+  /** The run the tags are decided for (core/tagPolicy.ts); default: a local push to main. */
+  tagging?: TaggingOptions;
   /** Compute each leg's input digest (plan.inputDigests, leg.inputDigest). */
   inputDigests?: Omit<InputDigestOptions, 'goPackages' | 'goVersion' | 'isIgnored'>;
   /**
@@ -58,7 +61,7 @@ export async function planRepository(root: string, mode: SelectionMode, options:
   const plan = await planSelected(root, candidates, options);
   if (byDigest.forceRebuild) return plan;
   try {
-    const published = await publishedLegs(plan, byDigest);
+    const published = await publishedRecords(plan, byDigest);
     return splitByPublished(plan, published);
   } catch (error) {
     if (!(error instanceof RegistryUnreachable)) throw error;
@@ -75,14 +78,29 @@ export async function planRepository(root: string, mode: SelectionMode, options:
   }
 }
 
-/** Leg id -> the manifest digest at its input record, for each leg whose record exists. */
-async function publishedLegs(plan: Plan, byDigest: NonNullable<PlanRepositoryOptions['byDigest']>): Promise<Map<string, string>> {
+/**
+ * What the registry holds for the plan: per leg with an input digest, the manifest at its record
+ * (one HEAD each, in parallel); then per image whose every leg has one (an index, not an
+ * artifact), the index at the image's record. Absent: not published.
+ * @throws RegistryUnreachable when the registry cannot be read.
+ */
+async function publishedRecords(plan: Plan, byDigest: NonNullable<PlanRepositoryOptions['byDigest']>): Promise<PublishedRecords> {
+  const digestOf = (ref: string) => byDigest.reader.manifestDigest(parseImageReference(ref));
   const legs = plan.matrix.include.filter((leg) => leg.inputDigest);
   const found = await mapLimited(legs, LOOKUP_CONCURRENCY, async (leg) => {
-    const ref = parseImageReference(inputRecordRef(leg.image, leg.inputDigest!, byDigest.publish));
-    return [leg.id, await byDigest.reader.manifestDigest(ref)] as const;
+    return [leg.id, await digestOf(inputRecordRef(leg.image, leg.inputDigest!, byDigest.publish))] as const;
   });
-  return new Map(found.filter((entry): entry is readonly [string, string] => entry[1] !== undefined));
+  const published = new Map(found.filter((entry): entry is readonly [string, string] => entry[1] !== undefined));
+  const candidates = plan.images.flatMap((spec) => {
+    const imageLegs = plan.matrix.include.filter((leg) => leg.image === spec.image);
+    const digest = imageInputDigest(imageLegs);
+    const complete = imageLegs.every((leg) => published.has(leg.id));
+    return complete && digest && !isArtifactImage(spec.platforms) ? [{ image: spec.image, digest }] : [];
+  });
+  const indexes = await mapLimited(candidates, LOOKUP_CONCURRENCY, async ({ image, digest }) => {
+    return [image, await digestOf(inputRecordRef(image, digest, byDigest.publish))] as const;
+  });
+  return { legs: published, indexes: new Map(indexes.filter((entry): entry is readonly [string, string] => entry[1] !== undefined)) };
 }
 
 async function planSelected(root: string, mode: SelectionMode, options: PlanRepositoryOptions): Promise<Plan> {
@@ -99,6 +117,7 @@ async function planSelected(root: string, mode: SelectionMode, options: PlanRepo
       changedFiles: (rev) => changedFiles(absRoot, rev),
       listUpstreamRefs: options.resolveUpstream ? (repo) => lsRemote(repo, absRoot) : undefined,
       goPackages: goPackageLister(),
+      tagging: options.tagging,
     });
     if (options.inputDigests || options.byDigest) {
       await addInputDigests(absRoot, plan, options.inputDigests ?? { env: process.env, registry: options.byDigest?.reader }, ignoreCheck);

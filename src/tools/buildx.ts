@@ -7,6 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isDigest, isImageManifestType } from '../core/oci.js';
+import { BUILDKIT_IMAGE } from '../core/toolPins.js';
 import { defaultDockerConfigDir } from './dockerConfig.js';
 import { run, which, type Runner, type ToolContext } from './exec.js';
 
@@ -42,6 +43,20 @@ export interface BuildxBuildOptions extends ToolContext {
    * exporter/containerimage/exptypes/keys.go), so the same commit gives the same digest.
    */
   sourceDateEpoch?: number;
+  /**
+   * Export the image as an OCI layout directory here instead (BuildKit's oci exporter with
+   * tar=false; push is then ignored): the same image writer as the image exporter, so the same
+   * manifest digest (exporter/oci and exporter/containerimage share containerimage's ImageWriter).
+   */
+  layoutDir?: string;
+  /** Labels of the image config (`--label`), keys already checked (core/annotations.ts). */
+  labels?: Record<string, string>;
+  /**
+   * Annotations of the image manifest (`--annotation`). A key without a `TYPE:` prefix is a
+   * manifest annotation (buildx v0.36.1 util/buildflags/export.go ParseAnnotations); our keys
+   * never hold a `:`, so none is read as a type.
+   */
+  annotations?: Record<string, string>;
 }
 
 export interface BuildxBuildResult {
@@ -53,15 +68,20 @@ export interface BuildxBuildResult {
 
 /** The arguments after the buildx command, e.g. ['build', '--platform', ...]. */
 export function buildxBuildArgs(opts: Omit<BuildxBuildOptions, keyof ToolContext>): string[] {
-  const output = [
-    'type=image',
-    `name=${opts.repository}`,
-    'push-by-digest=true',
-    'name-canonical=true',
-    `push=${opts.push}`,
-    ...(opts.insecure ? ['registry.insecure=true'] : []),
-    ...(opts.sourceDateEpoch !== undefined ? ['rewrite-timestamp=true'] : []),
-  ].join(',');
+  const rewriteTimestamp = opts.sourceDateEpoch !== undefined ? ['rewrite-timestamp=true'] : [];
+  const output = opts.layoutDir
+    ? ['type=oci', `dest=${opts.layoutDir}`, 'tar=false', ...rewriteTimestamp].join(',')
+    : [
+        'type=image',
+        `name=${opts.repository}`,
+        'push-by-digest=true',
+        'name-canonical=true',
+        // OCI media types: Docker's schema 2 manifest has no annotations field.
+        'oci-mediatypes=true',
+        `push=${opts.push}`,
+        ...(opts.insecure ? ['registry.insecure=true'] : []),
+        ...rewriteTimestamp,
+      ].join(',');
   return [
     'build',
     ...(opts.builder ? ['--builder', opts.builder] : []),
@@ -73,6 +93,8 @@ export function buildxBuildArgs(opts: Omit<BuildxBuildOptions, keyof ToolContext
     ...(opts.target ? ['--target', opts.target] : []),
     ...opts.buildArgs.flatMap((arg) => ['--build-arg', arg]),
     ...(opts.sourceDateEpoch !== undefined ? ['--build-arg', `SOURCE_DATE_EPOCH=${opts.sourceDateEpoch}`] : []),
+    ...Object.entries(opts.labels ?? {}).map(([key, value]) => `--label=${key}=${value}`),
+    ...Object.entries(opts.annotations ?? {}).map(([key, value]) => `--annotation=${key}=${value}`),
     '--provenance=false',
     '--sbom=false',
     ...opts.cacheFrom.flatMap((c) => ['--cache-from', c]),
@@ -191,7 +213,7 @@ export async function buildxBuild(opts: BuildxBuildOptions, runner: Runner = run
     },
   });
   const digest = metadataDigest(readFileSync(opts.metadataFile, 'utf8'));
-  return { digest, pushMs: opts.push ? timer.pushMs() : 0, durationMs: result.durationMs };
+  return { digest, pushMs: opts.push && !opts.layoutDir ? timer.pushMs() : 0, durationMs: result.durationMs };
 }
 
 /** `buildx version` prints e.g. "github.com/docker/buildx v0.36.1 <revision>"; resolves to v0.36.1. */
@@ -210,9 +232,19 @@ export async function builderExists(name: string, env: NodeJS.ProcessEnv, runner
   return code === 0;
 }
 
+/**
+ * `buildx create` of a docker-container builder running the pinned BuildKit image (by version and
+ * index digest, tool-pins.json): without `--driver-opt image=` buildx runs whatever its default
+ * tag `moby/buildkit:buildx-stable-1` points to that day (buildx v0.36.1,
+ * driver/docker-container/driver.go:95, driver/bkimage/bkimage.go).
+ */
+export function createContainerBuilderArgs(name: string, image: string = BUILDKIT_IMAGE): string[] {
+  return ['create', '--name', name, '--driver', 'docker-container', '--driver-opt', `image=${image}`, '--bootstrap'];
+}
+
 /** Creates a docker-container builder (what the GitHub Actions cache backend needs) and boots it. */
 export async function createContainerBuilder(name: string, env: NodeJS.ProcessEnv, runner: Runner = run): Promise<void> {
   const e = buildxEnv(env);
   const [cmd, ...lead] = await resolveBuildxCommand(e, runner);
-  await runner(cmd, [...lead, 'create', '--name', name, '--driver', 'docker-container', '--bootstrap'], { env: e });
+  await runner(cmd, [...lead, ...createContainerBuilderArgs(name)], { env: e });
 }

@@ -84,6 +84,40 @@ export interface ContainerRunOptions extends RunOptions {
   runner?: Runner;
 }
 
+export interface ImageImport {
+  engine: ContainerEngine;
+  /** A tar of the image's root filesystem. */
+  tarball: string;
+  /** Dockerfile instructions for the image config (`--change`), e.g. `ENTRYPOINT ["/app"]`. */
+  changes: string[];
+  /** A local name for the image besides its ID. */
+  tag: string;
+}
+
+/** `import` arguments: docker and podman both take --change for ENTRYPOINT, ENV, WORKDIR, ... */
+export function importArgs(spec: Omit<ImageImport, 'engine'>): string[] {
+  return ['import', ...spec.changes.flatMap((change) => ['--change', change]), spec.tarball, spec.tag];
+}
+
+/**
+ * Imports a root filesystem tarball as a one-layer image; resolves to its image ID
+ * (`sha256:<hex>`), which both engines run by (docker import prints it so; podman without the
+ * prefix on some versions, with it on others).
+ */
+export async function importImage(spec: ImageImport, options: Omit<ContainerRunOptions, 'engine'> = {}): Promise<string> {
+  const { runner = run, ...runOptions } = options;
+  const env = engineEnv(spec.engine, runOptions.env ?? process.env);
+  const result = await runner(spec.engine, importArgs(spec), { ...runOptions, env, timeoutMs: runOptions.timeoutMs ?? 10 * 60_000 });
+  const id = result.stdout
+    .trim()
+    .split('\n')
+    .map((line) => line.trim())
+    .reverse()
+    .find((line) => /^(sha256:)?[a-f0-9]{64}$/.test(line));
+  if (!id) throw new Error(`${spec.engine} import printed no image ID: ${result.stdout.trim().slice(-200) || '(nothing)'}`);
+  return id.startsWith('sha256:') ? id : `sha256:${id}`;
+}
+
 export async function runContainer(spec: ContainerSpec, options: ContainerRunOptions = {}): Promise<RunResult> {
   const { engine: chosen, runner = run, ...runOptions } = options;
   const base = runOptions.env ?? process.env;

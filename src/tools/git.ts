@@ -36,7 +36,7 @@ export async function changedFiles(root: string, sinceRev: string, options: Chan
   if (!sinceRev || ZERO_SHA.test(sinceRev)) return 'all';
   if (!(await hasCommit(root, sinceRev))) {
     // A shallow CI checkout may not hold the base commit yet.
-    await git(root, ['fetch', '--no-tags', '--depth=1', 'origin', sinceRev], { allowFailure: true });
+    await git(root, ['fetch', '--no-tags', '--depth=1', '--end-of-options', 'origin', sinceRev], { allowFailure: true });
     if (!(await hasCommit(root, sinceRev))) {
       throw new ToolError(
         `git: ${sinceRev} is not a commit of this repository (is the checkout shallow? use fetch-depth: 0)`,
@@ -95,6 +95,12 @@ export async function repoName(root: string): Promise<string> {
   return basename(top.code === 0 ? top.stdout.trim() : root);
 }
 
+/** The URL of the `origin` remote as git has it (credentials and all: never log it), or undefined. */
+export async function originUrl(root: string): Promise<string | undefined> {
+  const origin = await git(root, ['config', '--get', 'remote.origin.url'], { allowFailure: true }).catch(() => undefined);
+  return origin?.code === 0 ? origin.stdout.trim() || undefined : undefined;
+}
+
 /** `https://host/org/app.git`, `git@host:org/app.git`, `/srv/app/` -> `app`. */
 export function nameFromUrl(url: string): string | undefined {
   const last =
@@ -139,15 +145,18 @@ export async function shallowClone(repo: string, ref: string, dir: string): Prom
   if (!existsSync(dir)) mkdirSync(dir, { recursive: true });
   const secrets = urlSecrets(repo);
   await git(dir, ['init', '-q']);
-  await git(dir, ['remote', 'add', 'origin', repo], { secrets });
-  const shallow = await git(dir, ['fetch', '--no-tags', '--depth=1', 'origin', ref], { allowFailure: true, secrets });
+  // --end-of-options (git >= 2.24): a repo or ref from a build-config.yaml is never read as an
+  // option; git reads options after positional arguments, and a ref `--upload-pack=CMD` would make
+  // `git fetch` run CMD on the build host (git-fetch(1), --upload-pack).
+  await git(dir, ['remote', 'add', '--end-of-options', 'origin', repo], { secrets });
+  const shallow = await git(dir, ['fetch', '--no-tags', '--depth=1', '--end-of-options', 'origin', ref], { allowFailure: true, secrets });
   if (shallow.code === 0) {
     await git(dir, ['checkout', '-q', '--detach', 'FETCH_HEAD']);
     return headSha(dir);
   }
   await git(dir, ['fetch', '--tags', 'origin', '+refs/heads/*:refs/remotes/origin/*'], { secrets });
   for (const candidate of [ref, `origin/${ref}`, `refs/tags/${ref}`]) {
-    const found = await git(dir, ['rev-parse', '--verify', '--quiet', `${candidate}^{commit}`], { allowFailure: true });
+    const found = await git(dir, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${candidate}^{commit}`], { allowFailure: true });
     if (found.code === 0) {
       const commit = found.stdout.trim();
       await git(dir, ['checkout', '-q', '--detach', commit]);

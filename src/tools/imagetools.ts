@@ -11,7 +11,7 @@
 // as `builder` (or set BUILDX_BUILDER). The builder need not be running for imagetools.
 import { resolveBuildxCommand } from './buildx.js';
 import { run, ToolError, type RunOptions, type RunResult, type Runner } from './exec.js';
-import { compressedSize, isDigest, isIndex, type ManifestDocument } from '../core/oci.js';
+import { compressedSize, digestOf, isDigest, isIndex, type ManifestDocument } from '../core/oci.js';
 import { messageOf } from '../core/problem.js';
 import { samePlatform } from '../core/platform.js';
 
@@ -29,13 +29,23 @@ export interface CreateIndexOptions {
   preferIndex?: boolean;
   /** buildx builder whose registry config applies (plain-http hosts other than localhost). */
   builder?: string;
+  /**
+   * Annotations of the index (`--annotation=index:KEY=VALUE`, buildx v0.36.1
+   * commands/imagetools/create.go -> util/buildflags ParseAnnotations; keys already checked, so
+   * none holds the `:` or `=` that parsing splits at). buildx keeps them only on an OCI index
+   * (util/imagetools/create.go combine): over Docker-typed manifests it writes a Docker manifest
+   * list, which has no annotations.
+   */
+  annotations?: Record<string, string>;
+  /**
+   * Annotations of one platform's entry (descriptor) in the index, keyed by platform, e.g.
+   * `{ 'linux/amd64': { 'dev.hephy.input-digest': 'sha256:...' } }`: each becomes
+   * `--annotation=manifest-descriptor[linux/amd64]:KEY=VALUE` (buildx v0.36.1
+   * util/buildflags/export.go ParseAnnotations; OCI index only, as `annotations`).
+   */
+  entryAnnotations?: Record<string, Record<string, string>>;
   log?: (line: string) => void;
   timeoutMs?: number;
-  /**
-   * `--annotation` values, e.g. `manifest-descriptor[linux/amd64]:KEY=VALUE` for the index entry
-   * of one platform (buildx v0.36.1 util/buildflags/export.go ParseAnnotations).
-   */
-  annotations?: string[];
 }
 
 export interface InspectOptions {
@@ -44,12 +54,26 @@ export interface InspectOptions {
   timeoutMs?: number;
 }
 
-export type PlanIndexOptions = Pick<CreateIndexOptions, 'sources' | 'env' | 'secrets' | 'builder' | 'timeoutMs'>;
+export interface PlannedIndex {
+  manifest: ManifestDocument;
+  digest: string;
+}
+
+export type PlanIndexOptions = Pick<
+  CreateIndexOptions,
+  'sources' | 'env' | 'secrets' | 'builder' | 'timeoutMs' | 'annotations' | 'entryAnnotations'
+>;
 
 export interface Imagetools {
   createIndex(options: CreateIndexOptions): Promise<void>;
-  /** The index `createIndex` would push for these sources (`create --dry-run`): nothing moves. */
-  planIndex(options: PlanIndexOptions): Promise<ManifestDocument>;
+  /**
+   * The index `createIndex` would push for these sources (`create --dry-run`): nothing moves.
+   * `digest` is the sha256 of the exact bytes a push of the same sources sends: buildx prints the
+   * combined document `dt` and returns on --dry-run, and otherwise pushes that same `dt` under
+   * every tag (commands/imagetools/create.go, runCreate, buildx v0.2x), so a tag read back with
+   * another digest was written by someone else.
+   */
+  planIndex(options: PlanIndexOptions): Promise<PlannedIndex>;
   inspectRaw(ref: string, env?: NodeJS.ProcessEnv, options?: InspectOptions): Promise<ManifestDocument>;
   /** sha256:... of the manifest or index the reference points at, as the registry reports it. */
   indexDigest(ref: string, env?: NodeJS.ProcessEnv, options?: InspectOptions): Promise<string>;
@@ -104,6 +128,22 @@ function builderArgs(builder: string | undefined): string[] {
   return builder ? ['--builder', builder] : [];
 }
 
+/**
+ * One `--annotation=index:KEY=VALUE` argument per index annotation, then one
+ * `--annotation=manifest-descriptor[PLATFORM]:KEY=VALUE` per annotation of a platform's entry.
+ */
+export function indexAnnotationArgs(
+  annotations: Record<string, string> | undefined,
+  entryAnnotations: Record<string, Record<string, string>> = {},
+): string[] {
+  return [
+    ...Object.entries(annotations ?? {}).map(([key, value]) => `--annotation=index:${key}=${value}`),
+    ...Object.entries(entryAnnotations).flatMap(([platform, entry]) =>
+      Object.entries(entry).map(([key, value]) => `--annotation=manifest-descriptor[${platform}]:${key}=${value}`),
+    ),
+  ];
+}
+
 export function createImagetools(runner: Runner = run): Imagetools {
   const commands = new Map<string, Promise<ImagetoolsCommand>>();
   const command = (env: NodeJS.ProcessEnv): Promise<ImagetoolsCommand> => {
@@ -151,7 +191,7 @@ export function createImagetools(runner: Runner = run): Imagetools {
         'plain',
         ...builderArgs(options.builder),
         ...(options.preferIndex === false ? ['--prefer-index=false'] : []),
-        ...(options.annotations ?? []).map((annotation) => `--annotation=${annotation}`),
+        ...indexAnnotationArgs(options.annotations, options.entryAnnotations),
         ...options.tags.flatMap((tag) => ['-t', tag]),
         ...options.sources,
       ];
@@ -167,7 +207,13 @@ export function createImagetools(runner: Runner = run): Imagetools {
       if (options.sources.length === 0) throw new Error('planIndex: no source manifests');
       const result = await imagetools(
         options.env ?? process.env,
-        ['create', '--dry-run', ...builderArgs(options.builder), ...options.sources],
+        [
+          'create',
+          '--dry-run',
+          ...builderArgs(options.builder),
+          ...indexAnnotationArgs(options.annotations, options.entryAnnotations),
+          ...options.sources,
+        ],
         {
           secrets: options.secrets,
           timeoutMs: options.timeoutMs,
@@ -175,7 +221,8 @@ export function createImagetools(runner: Runner = run): Imagetools {
       );
       const data = parseJson(result.stdout, `imagetools create --dry-run ${options.sources.join(' ')}`);
       if (!data || typeof data !== 'object' || Array.isArray(data)) throw new Error('imagetools create --dry-run: not a manifest object');
-      return data as ManifestDocument;
+      // fmt.Printf("%s\n", dt): the document is everything but the one newline buildx adds.
+      return { manifest: data as ManifestDocument, digest: digestOf(result.stdout.replace(/\n$/, '')) };
     },
 
     inspectRaw,

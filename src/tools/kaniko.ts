@@ -19,15 +19,14 @@ export const LOCAL_KANIKO_IMAGE = `localhost/hephy/kaniko-executor:${KANIKO_VERS
 /** Where the executor sees its inputs and outputs. */
 export const IN_CONTAINER = {
   context: '/workspace',
-  /** A Dockerfile outside the context is mounted here. */
-  dockerfileDir: '/hephy/dockerfile',
-  /** The leg's work dir: digest file and OCI layout. */
+  /** The leg's work dir: the Dockerfile built (with the platform args declared), digest file and OCI layout. */
   out: '/hephy/out',
   /** The image's DOCKER_CONFIG: registry auth read by the executor. */
   dockerConfig: '/kaniko/.docker',
 } as const;
 
-export type KanikoOutput = { kind: 'layout'; layoutDir: string } | { kind: 'scratch-tag'; destination: string };
+/** scratch-tag with layoutDir: kaniko also writes the OCI layout (pkg/executor/push.go DoPush writes it before pushing). */
+export type KanikoOutput = { kind: 'layout'; layoutDir: string } | { kind: 'scratch-tag'; destination: string; layoutDir?: string };
 
 export interface KanikoFlags {
   /** Dockerfile path inside the container. */
@@ -46,6 +45,14 @@ export interface KanikoFlags {
   cacheRepo?: string;
   /** Read the layer cache but push no layers to it (push disabled). */
   cacheReadOnly?: boolean;
+  /**
+   * Labels of the image config and annotations of its manifest, keys already checked
+   * (core/annotations.ts). `--label` is a multiArg split at the first `=`
+   * (chainguard-dev/kaniko v1.25.5 cmd/executor/cmd/root.go, pkg/executor/build.go), `--annotation`
+   * a keyValueArg split the same way (pkg/config/args.go), applied to the final image.
+   */
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
 }
 
 export function kanikoArgs(flags: KanikoFlags): string[] {
@@ -56,8 +63,13 @@ export function kanikoArgs(flags: KanikoFlags): string[] {
     ...flags.buildArgs.map((arg) => `--build-arg=${arg}`),
   ];
   if (flags.target) args.push(`--target=${flags.target}`);
+  for (const [key, value] of Object.entries(flags.labels ?? {})) args.push(`--label=${key}=${value}`);
+  for (const [key, value] of Object.entries(flags.annotations ?? {})) args.push(`--annotation=${key}=${value}`);
   if (flags.output.kind === 'layout') args.push('--no-push', `--oci-layout-path=${flags.output.layoutDir}`);
-  else args.push(`--destination=${flags.output.destination}`);
+  else {
+    args.push(`--destination=${flags.output.destination}`);
+    if (flags.output.layoutDir) args.push(`--oci-layout-path=${flags.output.layoutDir}`);
+  }
   args.push(`--digest-file=${flags.digestFile}`);
   if (flags.cacheRepo) args.push('--cache=true', `--cache-repo=${flags.cacheRepo}`, ...(flags.cacheReadOnly ? ['--no-push-cache'] : []));
   if (flags.insecure) args.push('--insecure', '--insecure-pull', '--skip-tls-verify');
@@ -81,6 +93,17 @@ export function isPushStart(line: string): boolean {
   return logMessage(line).startsWith('Pushing image to ');
 }
 
+/**
+ * A line the build's own processes printed (a RUN step's stdout or stderr), not the executor's:
+ * the executor logs as `time=... level=... msg=...` (--log-format=text) and ends with its
+ * `error building image: ...`.
+ */
+export function stepOutputLine(line: string): string | undefined {
+  const trimmed = line.trim();
+  if (trimmed === '' || /^time=/.test(trimmed) || /^(error|Error:)/.test(trimmed)) return undefined;
+  return trimmed;
+}
+
 /** The instruction of a `RUN ...` log line, else undefined. */
 export function runInstruction(line: string): string | undefined {
   const message = logMessage(line);
@@ -94,7 +117,11 @@ export interface FailureContext {
   platform: string;
   /** The last RUN instruction the log showed, if any. */
   lastRun?: string;
+  /** The last line the RUN step itself printed (see stepOutputLine), if any: usually its own error. */
+  lastOutput?: string;
   dockerfile: string;
+  /** Lines the executor's Dockerfile has before the user's (the platform args' declaration). */
+  addedLines?: number;
   target?: string;
   destination: string;
 }
@@ -144,7 +171,7 @@ export function kanikoFailureReason(f: FailureContext): string {
   const stage = /(\S+) is not a valid target build stage/.exec(all);
   if (stage) return oneLine(`target ${f.target ?? stage[1]}: the Dockerfile has no stage of that name`);
   const parse = /dockerfile parse error on line (\d+): ([^\n]*)/.exec(all);
-  if (parse) return oneLine(`${f.dockerfile} line ${parse[1]}: ${parse[2]}`);
+  if (parse) return oneLine(`${f.dockerfile} line ${Number(parse[1]) - (f.addedLines ?? 0)}: ${parse[2]}`);
   if (/server gave HTTP response to HTTPS client/.test(all)) {
     return oneLine(`a registry speaks plain http but the leg expected https: mark the registry insecure (${last})`);
   }
@@ -164,7 +191,10 @@ export function kanikoFailureReason(f: FailureContext): string {
   }
   if (/no space left on device/.test(all)) return 'the build ran out of disk space (no space left on device)';
   const runExit = /failed to execute command: waiting for process to exit: exit status (\d+)/.exec(all);
-  if (runExit) return oneLine(`${f.lastRun ?? 'a RUN step'} failed with exit status ${runExit[1]}`);
+  if (runExit) {
+    const said = f.lastOutput ? `: ${f.lastOutput}` : '';
+    return oneLine(`${f.lastRun ?? 'a RUN step'} failed with exit status ${runExit[1]}${said}`);
+  }
   const reason = last || `the executor exited with code ${f.exitCode ?? 'unknown'}`;
   return oneLine(reason.replace(/^Error: /, ''));
 }

@@ -30,6 +30,10 @@ export interface KoBuildOptions extends ToolContext {
   workDir: string;
   /** ko's cache of built binaries (KOCACHE). */
   koCache?: string;
+  /** Labels of the image config (`--image-label`), keys already checked (core/annotations.ts). */
+  labels?: Record<string, string>;
+  /** Annotations of the image manifest (`--image-annotation`), keys already checked. */
+  annotations?: Record<string, string>;
 }
 
 export interface KoBuildResult {
@@ -104,6 +108,21 @@ export function koLayoutDir(workDir: string, temp = tmpdir()): { dir: string; te
   );
 }
 
+/**
+ * One `--image-label`/`--image-annotation` value. Both are pflag StringSlice flags (ko v0.19.1
+ * pkg/commands/options/build.go), whose value pflag reads as one CSV record (pflag v1.0.10
+ * string_slice.go readAsCSV, encoding/csv): an unquoted `,` would split a value in two and a `"`
+ * would fail the parse. Quoting the entry as one CSV field keeps it whole; ko then splits it at
+ * the first `=` (pkg/commands/resolver.go).
+ */
+export function koSliceEntry(key: string, value: string): string {
+  return `"${`${key}=${value}`.replace(/"/g, '""')}"`;
+}
+
+function metadataFlags(flag: string, map: Record<string, string> | undefined): string[] {
+  return Object.entries(map ?? {}).map(([key, value]) => `--${flag}=${koSliceEntry(key, value)}`);
+}
+
 /** The exact command line and environment of one `ko build`, without touching the disk. */
 export function koInvocation(opts: KoBuildOptions, layoutDir: string, userConfig?: Record<string, unknown>): KoInvocation {
   const configPath = join(opts.workDir, 'ko', '.ko.yaml');
@@ -126,6 +145,11 @@ export function koInvocation(opts: KoBuildOptions, layoutDir: string, userConfig
     '--sbom=none',
     '--platform',
     opts.platform,
+    ...metadataFlags('image-label', opts.labels),
+    ...metadataFlags('image-annotation', opts.annotations),
+    // cobra reads flags after positional arguments: without `--` an import path from the config
+    // like `--image-refs=FILE` would be one of ko's options.
+    '--',
     opts.importPath,
   ];
   return { args, env, configPath, configText: koConfigText(userConfig, opts), layoutDir };

@@ -37,6 +37,15 @@ export function normalizeRegistry(host: string): string {
   return hostPort;
 }
 
+/**
+ * A registry on this machine: localhost, 127.0.0.0/8 or [::1], with or without a port (a local
+ * test registry, which may take anonymous pushes).
+ */
+export function isLoopbackRegistry(registry: string): boolean {
+  const host = normalizeRegistry(registry).replace(/:\d+$/, '');
+  return host === 'localhost' || host === '[::1]' || /^127(?:\.\d{1,3}){3}$/.test(host);
+}
+
 function basicAuth(creds: RegistryCredentials): string {
   return Buffer.from(`${creds.username}:${creds.password}`, 'utf8').toString('base64');
 }
@@ -137,14 +146,19 @@ export function withRegistryAuth(
 }
 
 /**
- * Logs in through a fresh docker config dir under `parentDir`: the environment for tools, and
- * every form of the password to mask.
+ * Logs in through a fresh docker config dir under `parentDir`: the environment for tools, every
+ * form of the password to mask, and the dir, which the caller removes when done.
  */
 export function registryLogin(
   env: NodeJS.ProcessEnv,
   creds: RegistryCredentials,
   parentDir: string,
-): { env: NodeJS.ProcessEnv; secrets: string[] } {
+): { env: NodeJS.ProcessEnv; secrets: string[]; dir: string } {
   const dir = mkdtempSync(join(parentDir, 'hephy-docker-config-'));
-  return { env: withRegistryAuth(env, creds, dir), secrets: registrySecrets(creds) };
+  try {
+    return { env: withRegistryAuth(env, creds, dir), secrets: registrySecrets(creds), dir };
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
 }

@@ -8,7 +8,11 @@ import { join, resolve } from 'node:path';
 
 const bundle = resolve('dist/action/index.js');
 
-function runAction(inputs: Record<string, string>, event: { name: string; payload: object }, workspace: string) {
+function runAction(
+  inputs: Record<string, string>,
+  event: { name: string; payload: object; env?: Record<string, string> },
+  workspace: string,
+) {
   const dir = mkdtempSync(join(tmpdir(), 'hephy-action-'));
   const files = { output: join(dir, 'output'), summary: join(dir, 'summary'), event: join(dir, 'event.json') };
   writeFileSync(files.output, '');
@@ -24,6 +28,7 @@ function runAction(inputs: Record<string, string>, event: { name: string; payloa
     GITHUB_WORKSPACE: workspace,
     RUNNER_TEMP: dir,
     GITHUB_ACTIONS: 'true',
+    ...event.env,
   };
   for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
   const result = spawnSync('node', [bundle], { cwd: workspace, env, encoding: 'utf8' });
@@ -91,5 +96,78 @@ describe('action bundle, run as a runner runs it', () => {
     expect(leg.code).not.toBe(0);
     expect(leg.stdout).toMatch(/input leg: not a valid leg: id: /);
     expect(leg.stdout).not.toMatch(/\n\s+at /);
+  });
+
+  describe('tags by event: images[].tags as the runner decides them', () => {
+    const SHA = '0123456789abcdef0123456789abcdef01234567';
+    const HEAD = 'fedcba9876543210fedcba9876543210fedcba98';
+    const today = new Date().toISOString().slice(0, 10).replace(/-/g, '');
+    const repo = repoWithExamples();
+    const plan = (name: string, ref: string, payload: object = {}, inputs: Record<string, string> = {}) => {
+      const r = runAction(
+        { command: 'plan', dirs: 'go-hello', registry: 'registry.example', ...inputs },
+        {
+          name,
+          payload: { repository: { default_branch: 'main' }, ...payload },
+          env: { GITHUB_REF: ref, GITHUB_SHA: SHA, GITHUB_REPOSITORY: 'Octo/Shop', GITHUB_REPOSITORY_OWNER: 'Octo' },
+        },
+        repo,
+      );
+      expect(r.stdout).not.toMatch(/::error/);
+      const image = JSON.parse(r.outputs.images)[0];
+      return {
+        tags: (image.tags as string[]).map((t) => t.replace('registry.example/octo/shop/go-hello:', '')),
+        stdout: r.stdout,
+        summary: r.summary,
+      };
+    };
+    const pr = (number: number, headRepo: string) => ({
+      pull_request: { number, head: { sha: HEAD, repo: { full_name: headRepo } }, base: { sha: SHA, ref: 'main' } },
+    });
+
+    it.each([
+      ['push', 'refs/heads/main', [today, '0123456', 'latest']],
+      ['schedule', 'refs/heads/main', [today, '0123456', 'latest']],
+      ['workflow_dispatch', 'refs/heads/main', [today, '0123456', 'latest']],
+      ['push', 'refs/tags/v1.2.3', ['1.2.3', '1.2', '1', 'latest']],
+      ['push', 'refs/tags/v0.4.1', ['0.4.1', '0.4', 'latest']],
+      ['push', 'refs/tags/v2.0.0-rc.1', ['2.0.0-rc.1']],
+      ['push', 'refs/heads/feature/x-y', ['feature-x-y', 'feature-x-y-0123456']],
+      ['workflow_dispatch', 'refs/heads/dev', ['dev', 'dev-0123456']],
+    ])('%s on %s', (name, ref, expected) => {
+      // go-hello's build-config.yaml has additional_tags: [latest].
+      expect(plan(name, ref).tags).toEqual(expected);
+    });
+
+    it('a pull request from this repository: pr-N and pr-N-{head sha7} only, listed in the plan summary', () => {
+      const r = plan('pull_request', 'refs/pull/3/merge', pr(3, 'Octo/Shop'));
+      expect(r.tags).toEqual(['pr-3', 'pr-3-fedcba9']);
+      expect(r.summary).toContain('For pull request #3 (head fedcba9):');
+      expect(r.summary).toContain('`registry.example/octo/shop/go-hello:pr-3`');
+    });
+
+    it('a fork pull request and pull_request_target plan no push', () => {
+      expect(plan('pull_request', 'refs/pull/4/merge', pr(4, 'mallory/shop')).summary).toContain(
+        'nothing is pushed: the pull request comes from the fork mallory/shop',
+      );
+      expect(plan('pull_request_target', 'refs/heads/main', pr(5, 'Octo/Shop')).summary).toContain(
+        'nothing is pushed: pull_request_target runs are treated as pull requests from a fork',
+      );
+    });
+
+    it('the tags input replaces the table; a bad rule fails the plan with its line', () => {
+      expect(plan('push', 'refs/heads/main', {}, { tags: 'type=ref,event=branch\ntype=sha,prefix=' }).tags).toEqual([
+        'main',
+        'latest',
+        '0123456',
+      ]);
+      const bad = runAction(
+        { command: 'plan', tags: 'type=ref,event=branch\ntype=bogus' },
+        { name: 'push', payload: {}, env: { GITHUB_REF: 'refs/heads/main' } },
+        repo,
+      );
+      expect(bad.code).not.toBe(0);
+      expect(bad.stdout).toContain('input tags line 2: `type=bogus`: Unknown tag type attribute: bogus');
+    });
   });
 });

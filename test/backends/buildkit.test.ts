@@ -41,7 +41,7 @@ describe('buildkitBuildOptions + buildxBuildArgs', () => {
       '--cache-to',
       `type=local,dest=${scope}.next,mode=max`,
       '--output',
-      'type=image,name=127.0.0.1:5000/hephy/app,push-by-digest=true,name-canonical=true,push=true,registry.insecure=true',
+      'type=image,name=127.0.0.1:5000/hephy/app,push-by-digest=true,name-canonical=true,oci-mediatypes=true,push=true,registry.insecure=true',
       '--metadata-file',
       join(ctx.workDir, 'buildx-metadata.json'),
       join(ctx.sourceDir, 'src'),
@@ -57,7 +57,7 @@ describe('buildkitBuildOptions + buildxBuildArgs', () => {
     expect(args[args.indexOf('--cache-from') + 1]).toBe('type=gha,scope=tools-curl-linux-amd64');
     expect(args[args.indexOf('--builder') + 1]).toBe(RUNNER_BUILDER);
     expect(args[args.indexOf('--output') + 1]).toBe(
-      'type=image,name=registry.example.com/team/tools-curl,push-by-digest=true,name-canonical=true,push=true',
+      'type=image,name=registry.example.com/team/tools-curl,push-by-digest=true,name-canonical=true,oci-mediatypes=true,push=true',
     );
   });
 
@@ -65,7 +65,7 @@ describe('buildkitBuildOptions + buildxBuildArgs', () => {
     const { ctx } = testLeg({ backend: 'buildkit', platform: 'linux/amd64', env: { HEPHY_BUILDX_BUILDER: 'hephy' }, push: false });
     const args = buildxBuildArgs(buildkitBuildOptions(ctx, buildCache(ctx)));
     expect(args[args.indexOf('--output') + 1]).toBe(
-      'type=image,name=127.0.0.1:5000/hephy/app,push-by-digest=true,name-canonical=true,push=false,registry.insecure=true',
+      'type=image,name=127.0.0.1:5000/hephy/app,push-by-digest=true,name-canonical=true,oci-mediatypes=true,push=false,registry.insecure=true',
     );
     expect(args.join(' ')).not.toContain('push=true');
     expect(args[args.indexOf('--cache-to') + 1]).toMatch(/^type=local,dest=/);

@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LegContext } from '../../src/backends/backend.js';
@@ -49,12 +49,15 @@ function context(config: BuildConfig, overrides: Partial<LegContext> = {}, tools
     spec: {
       image: 'app',
       dir: 'app',
-      config,
+      // The stand-in executor writes no real layout to check: the check has its own tests
+      // (test/backends/archVerify.test.ts, test/e2e/archCheck.test.ts).
+      config: { verify_arch: false, ...config },
       backend: 'kaniko',
       backendReason: 'Dockerfile found',
       platforms: ['linux/arm64'],
       source: { kind: 'local', dir: 'app' },
       additionalTags: [],
+      tags: [],
     },
     leg: {
       id: 'app--linux-arm64',
@@ -68,6 +71,7 @@ function context(config: BuildConfig, overrides: Partial<LegContext> = {}, tools
     sourceDir,
     target: { repository: REPO, insecure: true, push: true },
     workDir,
+    metadata: { labels: {}, annotations: {} },
     cacheDir: join(root, 'cache'),
     env: { ...fakePath(tools), DOCKER_CONFIG: dockerConfig, VERSION: '1.2.3' },
     options: {},
@@ -118,7 +122,7 @@ describe('resolveKanikoImage', () => {
     expect(resolveKanikoImage({ options: {}, onRunner: false })).toBe(LOCAL_KANIKO_IMAGE);
   });
 
-  it('asks for the kaniko-image input on runners instead of guessing a public image', () => {
+  it('names the tool setup and the kaniko-image input on a runner that got no image, instead of guessing a public one', () => {
     expect(() => resolveKanikoImage({ options: {}, onRunner: true })).toThrow(UserError);
     expect(() => resolveKanikoImage({ options: {}, onRunner: true })).toThrow('`kaniko-image` input');
   });
@@ -148,11 +152,9 @@ describe('kaniko backend', () => {
       `${ctx.sourceDir}:/workspace:ro`,
       '-v',
       `${ctx.workDir}:/hephy/out`,
-      '-v',
-      `${ctx.env.DOCKER_CONFIG}:/kaniko/.docker:ro`,
       LOCAL_KANIKO_IMAGE,
       '--context=dir:///workspace',
-      '--dockerfile=/workspace/Dockerfile',
+      '--dockerfile=/hephy/out/hephy.Dockerfile',
       '--custom-platform=linux/arm64',
       '--build-arg=VERSION=1.2.3',
       '--build-arg=PLAIN=x',
@@ -179,7 +181,7 @@ describe('kaniko backend', () => {
       `docker://${REPO}@${DIGEST}`,
     ]);
     expect(commands).toHaveLength(4);
-    // Auth stays in the mounted config; podman gets hephy's containers.conf; secrets are masked.
+    // Auth stays in skopeo's authfile (no mount: the config asks for none); podman gets hephy's containers.conf; secrets are masked.
     expect(commands.flat().join(' ')).not.toContain('dXNlcjpodW50ZXIy');
     expect(calls[2].options.env?.CONTAINERS_CONF).toBe(join(root, 'tools', 'containers.conf'));
     expect(calls[2].options.secrets).toEqual(['hunter2']);
@@ -196,8 +198,8 @@ describe('kaniko backend', () => {
     expect(skopeo.args.join(' ')).not.toMatch(/tls-verify|authfile/);
   });
 
-  it('pushes to the scratch tag itself when skopeo is missing, timing the push from the executor log', async () => {
-    const ctx = context({}, {}, ['podman']);
+  it('pushes to the scratch tag itself when skopeo is missing (no login: an anonymous local registry), timing the push from the executor log', async () => {
+    const ctx = context({}, { secrets: [] }, ['podman']);
     const { runner, calls, now } = fakeTools(ctx, {
       buildLines: [
         'time="2026-11-25T15:10:16Z" level=info msg="RUN uname -m > /arch"',
@@ -313,29 +315,54 @@ describe('kaniko backend', () => {
 });
 
 describe('kanikoInvocation', () => {
-  it('mounts a Dockerfile that lies outside the context on its own', () => {
+  it('builds a copy of a Dockerfile outside the context, with the platform args declared and its own .dockerignore beside it', () => {
     const ctx = context({ context_path: 'ctx', dockerfile_path: '../build/Dockerfile.prod' });
     mkdirSync(join(ctx.sourceDir, 'ctx'));
     mkdirSync(join(ctx.sourceDir, 'build'));
-    writeFileSync(join(ctx.sourceDir, 'build', 'Dockerfile.prod'), 'FROM scratch\n');
+    writeFileSync(join(ctx.sourceDir, 'build', 'Dockerfile.prod'), '# syntax=docker/dockerfile:1\nFROM scratch\n');
+    writeFileSync(join(ctx.sourceDir, 'build', 'Dockerfile.prod.dockerignore'), 'secret\n');
     const inv = kanikoInvocation(ctx, 'digest');
     expect(inv.mounts.slice(0, 2)).toEqual([
       { host: join(ctx.sourceDir, 'ctx'), container: '/workspace', readonly: true },
-      { host: join(ctx.sourceDir, 'build'), container: '/hephy/dockerfile', readonly: true },
+      { host: ctx.workDir, container: '/hephy/out' },
     ]);
-    expect(inv.args).toContain('--dockerfile=/hephy/dockerfile/Dockerfile.prod');
+    expect(inv.args).toContain('--dockerfile=/hephy/out/hephy.Dockerfile');
+    const built = readFileSync(join(ctx.workDir, 'hephy.Dockerfile'), 'utf8').split('\n');
+    expect(built[0]).toBe('# syntax=docker/dockerfile:1');
+    expect(built[1]).toMatch(/^ARG BUILDPLATFORM="linux\/(amd64|arm64)" .* TARGETPLATFORM="linux\/arm64" .* TARGETARCH="arm64" /);
+    expect(built.slice(2)).toEqual(['FROM scratch', '']);
+    expect(readFileSync(join(ctx.workDir, 'hephy.Dockerfile.dockerignore'), 'utf8')).toBe('secret\n');
+    expect(inv.addedLines).toBe(1);
   });
 
-  it('uses a Dockerfile in a subdirectory of the context in place', () => {
+  it('builds a copy of a Dockerfile in a subdirectory of the context too', () => {
     const ctx = context({ dockerfile_path: 'docker/Dockerfile' });
     mkdirSync(join(ctx.sourceDir, 'docker'));
     writeFileSync(join(ctx.sourceDir, 'docker', 'Dockerfile'), 'FROM scratch\n');
-    expect(kanikoInvocation(ctx, 'digest').args).toContain('--dockerfile=/workspace/docker/Dockerfile');
+    expect(kanikoInvocation(ctx, 'digest').args).toContain('--dockerfile=/hephy/out/hephy.Dockerfile');
+    expect(readFileSync(join(ctx.workDir, 'hephy.Dockerfile'), 'utf8')).toMatch(/^ARG BUILDPLATFORM=.*\nFROM scratch\n$/);
   });
 
   it('reports a missing Dockerfile or context as a user error', () => {
     expect(() => kanikoInvocation(context({ dockerfile_path: 'Nope' }), 'digest')).toThrow('dockerfile_path Nope: no such file in');
     expect(() => kanikoInvocation(context({ context_path: 'nowhere' }), 'digest')).toThrow(UserError);
+  });
+
+  it('mounts the registry login only when the config asks for it (pull_credentials), and never on a pull request', () => {
+    const authMount = (ctx: LegContext) => kanikoInvocation(ctx, 'digest').mounts.find((m) => m.container === '/kaniko/.docker');
+    const plain = context({});
+    expect(authMount(plain)).toBeUndefined();
+    const asked = context({ pull_credentials: true });
+    expect(authMount(asked)).toEqual({ host: asked.env.DOCKER_CONFIG, container: '/kaniko/.docker', readonly: true });
+    expect(authMount(context({ pull_credentials: true }, { pullRequest: true }))).toBeUndefined();
+  });
+
+  it('refuses to hand the login to kaniko just to push a scratch tag (no skopeo), unless asked', () => {
+    expect(() => kanikoInvocation(context({}, { secrets: ['hunter2'] }), 'scratch-tag')).toThrow('install skopeo');
+    expect(kanikoInvocation(context({}, { secrets: [] }), 'scratch-tag').mounts.some((m) => m.container === '/kaniko/.docker')).toBe(false);
+    expect(
+      kanikoInvocation(context({ pull_credentials: true }, { secrets: ['hunter2'] }), 'scratch-tag').mounts.map((m) => m.container),
+    ).toContain('/kaniko/.docker');
   });
 
   it('adds the registry layer cache when asked', () => {

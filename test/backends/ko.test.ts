@@ -13,7 +13,8 @@ import { testLeg } from '../helpers/legContext.js';
 const BASE = '127.0.0.1:5000/hephy/static:nonroot';
 
 function goApp(config: BuildConfig = {}, options: Partial<Parameters<typeof testLeg>[0]> = {}) {
-  const leg = testLeg({ backend: 'ko', config, ...options });
+  // The stand-in ko writes no real layout to check: the check has its own tests (test/e2e/archCheck.test.ts).
+  const leg = testLeg({ backend: 'ko', config: { verify_arch: false, ...config }, ...options });
   leg.write({ 'go.mod': 'module example.com/app\n\ngo 1.22\n', 'cmd/hello/main.go': 'package main\n\nfunc main() {}\n' });
   return leg;
 }
@@ -32,6 +33,7 @@ describe('koBuildOptions + koInvocation', () => {
       '--sbom=none',
       '--platform',
       'linux/arm64',
+      '--',
       './cmd/hello',
     ]);
     expect(options.cwd).toBe(ctx.sourceDir);
@@ -40,6 +42,13 @@ describe('koBuildOptions + koInvocation', () => {
     expect(inv.env.KO_CONFIG_PATH).toBe(join(ctx.workDir, 'ko', '.ko.yaml'));
     expect(inv.env.KOCACHE).toBe(join(ctx.cacheDir, 'kocache'));
     expect(inv.env.PATH).toBe(process.env.PATH);
+  });
+
+  // ko v0.19.1 (cobra) parses flags anywhere unless `--` ends them; checked with the real ko:
+  // `ko build ... -- --image-refs=F` fails on the import path "ko://--image-refs=F" and writes no F.
+  it('never lets an import path be read as an option of ko', () => {
+    const { ctx } = goApp({ ko_config: { base_image: BASE, import_path: '--image-refs=/tmp/x' } });
+    expect(koInvocation(koBuildOptions(ctx), '/l').args.slice(-2)).toEqual(['--', '--image-refs=/tmp/x']);
   });
 
   it('uses ko_config.import_path as given', () => {

@@ -48,6 +48,7 @@ function context(config: BuildConfig, opts: { spinOnPath?: boolean; onRunner?: b
       platforms: [platform],
       source: { kind: 'local', dir: 'spin-hello' },
       additionalTags: [],
+      tags: [],
     },
     leg: {
       id: `spin-hello--${platform.replace('/', '-')}`,
@@ -61,6 +62,7 @@ function context(config: BuildConfig, opts: { spinOnPath?: boolean; onRunner?: b
     sourceDir,
     target: { repository: REPO, insecure: true, push: true },
     workDir: join(root, 'work'),
+    metadata: { labels: {}, annotations: {} },
     cacheDir: join(root, 'cache'),
     env: { PATH: bin, HEPHY_TOOLS_DIR: join(root, 'tools'), DOCKER_CONFIG: join(root, 'docker-config'), HOME: join(root, 'home') },
     options: {},
@@ -87,12 +89,16 @@ describe('spin backend', () => {
   it('builds in the manifest directory, then pushes to the leg scratch tag with --insecure', async () => {
     const ctx = context({ spin_config: { manifest_path: 'app/spin.toml' } }, { spinOnPath: true });
     ctx.sourceDateEpoch = 1_700_000_000;
+    ctx.metadata = {
+      labels: { 'com.example.label-only': 'x' },
+      annotations: { 'com.example.note': '--not-an-option, a value', 'org.opencontainers.image.created': '2023-11-14T22:13:20Z' },
+    };
     const { runner, calls } = fakeSpin();
     const ticks = [1000, 1450];
     const backend = createSpinBackend({ runner, now: () => ticks.shift()! });
 
     await expect(backend.setup(ctx)).resolves.toBe('3.4.0');
-    await expect(backend.build(ctx)).resolves.toEqual({ digest: DIGEST, pushMs: 450 });
+    await expect(backend.build(ctx)).resolves.toEqual({ digest: DIGEST, pushMs: 450, verifyMs: expect.any(Number) });
 
     const spin = join(root, 'bin', 'spin');
     expect(calls.map((c) => [c.cmd, ...c.args])).toEqual([
@@ -105,6 +111,8 @@ describe('spin backend', () => {
         '--from',
         'spin.toml',
         '--insecure',
+        // Every annotation as one argument (a value starting with - stays a value); labels: none.
+        '--annotation=com.example.note=--not-an-option, a value',
         // The commit time, not the time of the push (what Spin stamps without it).
         '--annotation=org.opencontainers.image.created=2023-11-14T22:13:20Z',
         `${REPO}:hephy-leg-spin-hello--wasi-wasm32`,
@@ -145,7 +153,7 @@ describe('spin backend', () => {
     const { runner, calls } = fakeSpin();
     const asked: string[] = [];
     const backend = createSpinBackend({ runner, resolveDigest: async (reference) => (asked.push(reference), DIGEST) });
-    await expect(backend.build(ctx)).resolves.toEqual({ pushMs: 0 });
+    await expect(backend.build(ctx)).resolves.toEqual({ pushMs: 0, verifyMs: expect.any(Number) });
     expect(calls.map((c) => c.args.slice(0, 2))).toEqual([['build', '--from']]);
     expect(asked).toEqual([]);
   });
@@ -204,5 +212,29 @@ describe('spin backend', () => {
     await expect(createSpinBackend({ runner: fakeSpin().runner }).build(ctx)).rejects.toThrow(
       'spin_config.manifest_path nope/spin.toml: no such file in',
     );
+  });
+
+  it('checks that the components spin build made are WebAssembly before pushing, naming those that are not', async () => {
+    const ctx = context({ spin_config: { manifest_path: 'app/spin.toml' } }, { spinOnPath: true });
+    const app = join(ctx.sourceDir, 'app');
+    writeFileSync(
+      join(app, 'spin.toml'),
+      'spin_manifest_version = 2\n[component.good]\nsource = "good.wasm"\n[component.bad]\nsource = "target/bad.wasm" # built by cargo\n[component.remote]\nsource = { url = "https://example.com/x.wasm", digest = "sha256:0" }\n[component.outside]\nsource = "../../../etc/hostname"\n',
+    );
+    writeFileSync(join(app, 'good.wasm'), Buffer.from([0, 0x61, 0x73, 0x6d, 0x0d, 0, 1, 0]));
+    mkdirSync(join(app, 'target'), { recursive: true });
+    // An x86-64 ELF header (System V gABI): a native build where a wasm one was expected.
+    writeFileSync(join(app, 'target', 'bad.wasm'), Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 62, 0]));
+    const { runner, calls } = fakeSpin();
+    const backend = createSpinBackend({ runner, now: () => 0 });
+    await expect(backend.build(ctx)).rejects.toThrow(
+      'the wasi/wasm32 image holds artifacts that are not WebAssembly: target/bad.wasm (not WebAssembly: ELF x86-64); nothing of it is published',
+    );
+    expect(calls.some((c) => c.args.includes('push'))).toBe(false);
+
+    const off = context({ spin_config: { manifest_path: 'app/spin.toml' }, verify_arch: false }, { spinOnPath: true });
+    writeFileSync(join(off.sourceDir, 'app', 'spin.toml'), 'spin_manifest_version = 2\n[component.bad]\nsource = "bad.wasm"\n');
+    writeFileSync(join(off.sourceDir, 'app', 'bad.wasm'), 'not wasm');
+    await expect(createSpinBackend({ runner: fakeSpin().runner, now: () => 0 }).build(off)).resolves.toMatchObject({ digest: DIGEST });
   });
 });

@@ -12,7 +12,9 @@ describe('the backends flags of build and run', () => {
   });
 
   it("aligns the help's columns with the command's other flags", () => {
-    expect(buildCommand.help).toContain('  --kaniko-image REF      Kaniko executor image (default: built locally from source)');
+    expect(buildCommand.help).toContain(
+      '  --kaniko-image REF      Kaniko executor image, pinned by digest (default: built from the pinned Go module)',
+    );
     expect(runCommand.help).toContain("  --base-image REF      base image for ko apps (default: hephy's static base in the registry)");
   });
 });

@@ -269,6 +269,20 @@ describe('hephy-builder CLI', () => {
     noStack(missing.stderr);
   });
 
+  it('checks --label and --annotation of build and run before any work, one line, exit 1', async () => {
+    for (const command of ['build', 'run']) {
+      const help = await cli([command, '--help']);
+      expect(help.stdout).toContain('--label KEY=VALUE');
+      expect(help.stdout).toContain('--annotation KEY=VALUE');
+      const bad = await cli([command, '--root', tempDir('hephy-cli-meta-'), '--label', 'com.example.a=1', '--label', 'novalue']);
+      expect([bad.code, bad.stderr.trim()]).toEqual([1, expect.stringMatching(/^.*--label: expected KEY=VALUE, got `novalue`$/)]);
+      const reserved = await cli([command, '--annotation=org.opencontainers.image.created=2020']);
+      expect(reserved.code).toBe(1);
+      expect(reserved.stderr).toContain('--annotation: org.opencontainers.image.created is set by hephy-builder');
+      noStack(bad.stderr + reserved.stderr);
+    }
+  });
+
   it('runs from the package bin like npx does', () => {
     const r = spawnSync('npx', ['--no-install', 'hephy-builder', 'detect', 'examples/buildkit-cache'], { encoding: 'utf8' });
     expect(r.status).toBe(0);

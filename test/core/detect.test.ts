@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseBuildConfig } from '../../src/core/config/load.js';
 import { checkUpstreamSource, detectBackend, type DetectOptions } from '../../src/core/detect.js';
@@ -318,5 +318,48 @@ describe('checkUpstreamSource', () => {
     expect(checkUpstreamSource(dir, { ...config, dockerfile_path: 'build/Dockerfile' }, 'kaniko', 'upstream')[0].message).toContain(
       'upstream/build/Dockerfile',
     );
+  });
+});
+
+// Promise 3: no value of a build-config.yaml reads a file outside the repository. Reproduced with
+// `hephy-builder run`: `context_path: ../..` put a file next to the repository into the image.
+describe('paths that lead outside the repository', () => {
+  // dir/ is the machine's disk; dir/repo the repository; dir/repo/app the app.
+  const outsideFiles = { Dockerfile: 'FROM scratch\nCOPY secret.txt /\n', 'secret.txt': 'host\n', 'repo/app/Dockerfile': 'FROM scratch\n' };
+  const app = () => join(dir, 'repo', 'app');
+  function detectIn(configText: string) {
+    write({ ...outsideFiles, 'repo/app/build-config.yaml': configText });
+    const parsed = parseBuildConfig(configText, 'app/build-config.yaml');
+    return detectBackend(app(), parsed.config, parsed.locate, {
+      displayDir: 'app',
+      configFile: 'app/build-config.yaml',
+      root: join(dir, 'repo'),
+    });
+  }
+
+  it.each([
+    ['context_path: ../..\n', 'context_path', 1, 15],
+    ['dockerfile_path: ../../Dockerfile\n', 'dockerfile_path', 1, 18],
+    [`dockerfile_path: ${'/'}etc/passwd\n`, 'dockerfile_path', 1, 18],
+    ['build_backend: spin\nspin_config:\n  manifest_path: ../../spin.toml\n', 'spin_config.manifest_path', 3, 18],
+  ])('%s is an error at the value, and nothing is built', (configText, path, line, column) => {
+    const detection = detectIn(configText);
+    expect(detection.backend).toBeUndefined();
+    expect(detection.problems).toEqual([
+      expect.objectContaining({ severity: 'error', path, line, column, message: expect.stringContaining('leads outside the repository') }),
+    ]);
+  });
+
+  it('follows symlinks: a context that is a link to a directory outside is outside', () => {
+    write(outsideFiles);
+    symlinkSync(dir, join(app(), 'ctx'));
+    expect(detectIn('context_path: ctx\n').problems[0]).toEqual(
+      expect.objectContaining({ path: 'context_path', message: expect.stringContaining('outside') }),
+    );
+  });
+
+  it('a context one level up, still inside the repository, is fine', () => {
+    write({ 'repo/Dockerfile': 'FROM scratch\n' });
+    expect(detectIn('context_path: ..\n')).toEqual(expect.objectContaining({ backend: 'kaniko', problems: [] }));
   });
 });

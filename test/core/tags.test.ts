@@ -1,34 +1,30 @@
-import { dateStamp, indexTags, parseTagMode, perArchTag, repositoryFor, type PublishOptions } from '../../src/core/tags.js';
+import { dateStamp, defaultImagePrefix, parseTagMode, perArchTag, repositoryFor, type PublishOptions } from '../../src/core/tags.js';
 import { UserError } from '../../src/core/problem.js';
 
 const base: PublishOptions = {
   registry: '127.0.0.1:5000',
   prefix: 'team/images',
   mode: 'single-repo',
-  date: new Date('2026-11-25T23:59:00Z'),
-  sha: '0123456789abcdef0123456789abcdef01234567',
   perArchTags: false,
 };
 
 describe('tags', () => {
   it('stamps the UTC date', () => {
-    expect(dateStamp(base.date)).toBe('20261125');
+    expect(dateStamp(new Date('2026-11-25T23:59:00Z'))).toBe('20261125');
   });
-  it('follows the origin convention in single-repo mode', () => {
+  it('puts every image in one repository in single-repo mode, each in its own in per-image mode', () => {
     expect(repositoryFor('curl', base)).toBe('127.0.0.1:5000/team/images');
-    expect(indexTags('curl', ['latest', 'stable'], base)).toEqual(['curl-20261125', 'curl-latest', 'curl-stable']);
-    expect(perArchTag('curl', 'linux/arm64', base)).toBe('curl-20261125-arm64');
-    expect(perArchTag('curl', 'linux/arm/v7', base)).toBe('curl-20261125-armv7');
-  });
-  it('gives each image its own repository in per-image mode', () => {
-    const opts = { ...base, mode: 'per-image' as const, prefix: 'team' };
-    expect(repositoryFor('curl', opts)).toBe('127.0.0.1:5000/team/curl');
-    expect(indexTags('curl', ['latest'], opts)).toEqual(['20261125', '0123456', 'latest']);
-    expect(perArchTag('curl', 'linux/amd64', opts)).toBe('20261125-amd64');
-  });
-  it('never repeats a tag and tolerates slashes around the prefix', () => {
-    expect(indexTags('a', ['x', 'x'], base)).toEqual(['a-20261125', 'a-x']);
+    expect(repositoryFor('curl', { ...base, mode: 'per-image', prefix: 'team' })).toBe('127.0.0.1:5000/team/curl');
     expect(repositoryFor('a', { ...base, mode: 'per-image', prefix: '/p/' })).toBe('127.0.0.1:5000/p/a');
+  });
+  it('makes the per-platform variant of a tag', () => {
+    expect(perArchTag('curl-20261125', 'linux/arm64')).toBe('curl-20261125-arm64');
+    expect(perArchTag('20261125', 'linux/arm/v7')).toBe('20261125-armv7');
+  });
+  it("defaults the image prefix to the repository's owner/name, lower-cased", () => {
+    expect(defaultImagePrefix('Octo/Shop', 'Octo')).toBe('octo/shop');
+    expect(defaultImagePrefix(undefined, 'Octo')).toBe('octo');
+    expect(defaultImagePrefix(undefined)).toBe('hephy');
   });
 });
 

@@ -40,10 +40,15 @@ describe('tool pins', () => {
     expect(missing.stderr).toContain('tool-pins.json pins no Go tool named nope');
   });
 
-  it('give the action the go install targets of ko and crane', () => {
-    expect(RUNNER_TOOLS.ko).toEqual({ name: 'ko', module: 'github.com/google/ko', version: GO_TOOL_PINS.ko.version });
-    expect(RUNNER_TOOLS.crane).toEqual(goInstallTarget('crane'));
-    expect(RUNNER_TOOLS.crane.module).toBe('github.com/google/go-containerregistry/cmd/crane');
+  it('give the action the pins of ko, crane and the Kaniko executor, with the package of each binary', () => {
+    expect(RUNNER_TOOLS.ko).toEqual({ name: 'ko', pin: GO_TOOL_PINS.ko, binary: 'ko', package: '.' });
+    expect(goInstallTarget('crane').module).toBe('github.com/google/go-containerregistry/cmd/crane');
+    expect(RUNNER_TOOLS.crane.package).toBe('cmd/crane');
+    expect(RUNNER_TOOLS.kaniko).toMatchObject({ binary: 'executor', package: 'cmd/executor', pin: GO_TOOL_PINS.kaniko });
+  });
+
+  it('pin the h1: module checksum of every Go tool (what go mod download -json reports as Sum)', () => {
+    for (const pin of Object.values(GO_TOOL_PINS)) expect(pin.sum).toMatch(/^h1:[A-Za-z0-9+/]{43}=$/);
   });
 
   it('pin a SHA-256 for each Spin release tarball', () => {

@@ -8,7 +8,7 @@
 // - GitHub's API is not reachable: a local stand-in answers the PR comment calls.
 // See docs/dev/act.md for every flag and finding.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatDelta, formatDuration } from '../../src/core/report/format.js';
@@ -145,7 +145,9 @@ describe('act (host mode; local action refs instead of hephy/builder@v1; artifac
         const manifest = await rawManifest(`${record.repository}@${record.digest}`);
         expect(manifest.manifests).toBeUndefined(); // one platform image, not an index
         expect(manifest.config?.digest).toMatch(/^sha256:/);
-        expect(existsSync(join(stateDir, 'artifacts', '1', `hephy-leg-${record.legId}`))).toBe(true);
+        // Artifact names carry the plan's per-call scope (8 hex digits), so two calls in one run never collide.
+        const artifacts = readdirSync(join(stateDir, 'artifacts', '1'));
+        expect(artifacts.some((name) => new RegExp(`^hephy-[0-9a-f]{8}-leg-${record.legId}$`).test(name))).toBe(true);
       }
 
       // merge: one index per image over exactly its two leg digests, under every configured tag.
@@ -232,6 +234,12 @@ describe('act (host mode; local action refs instead of hephy/builder@v1; artifac
       }
       // Seconds-long legs and unchanged images: nothing to report.
       expect(summary).toContain('## hephy-builder: no significant change');
+      // A pull request from the same repository publishes its pr-N tags only.
+      const prPublished = JSON.parse(outputsOf(prRun.entries, 'merge', 'published').get('')!) as Record<string, { tags: string[] }>;
+      for (const image of FIXTURE_IMAGES) {
+        const names = prPublished[image].tags.map((t) => t.slice(t.lastIndexOf(':') + 1));
+        expect(names).toEqual([`pr-${PR_NUMBER}`, `pr-${PR_NUMBER}-${head.slice(0, 7)}`]);
+      }
 
       const comments = github.comments.get(PR_NUMBER)!;
       expect(comments.map((c) => c.id)).toEqual([1, 2]);

@@ -139,7 +139,9 @@ describe('kaniko backend (e2e)', () => {
       });
       write({ Dockerfile: 'ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nRUN echo about to fail && exit 7\n' });
       ctx.options = { kanikoImage: svc.kanikoImage };
-      await expect(kanikoBackend.build(ctx)).rejects.toThrow(/^kaniko: RUN echo about to fail && exit 7 failed with exit status 7$/);
+      await expect(kanikoBackend.build(ctx)).rejects.toThrow(
+        /^kaniko: RUN echo about to fail && exit 7 failed with exit status 7: about to fail$/,
+      );
     },
     TIMEOUT_MS,
   );

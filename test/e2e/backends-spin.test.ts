@@ -140,7 +140,19 @@ describe(`spin backend, merge and hephy-builder run over examples/spin-go with $
     repo = exampleRepo();
     sha = repo.git('rev-parse', 'HEAD');
     const started = Date.now();
-    result = await runCli(['run', '--root', repo.root, '--registry', svc.registry, '--prefix', prefix, '--out', outDir]);
+    result = await runCli([
+      'run',
+      '--root',
+      repo.root,
+      '--registry',
+      svc.registry,
+      '--prefix',
+      prefix,
+      '--out',
+      outDir,
+      '--annotation',
+      'com.example.run=--a value, not an option',
+    ]);
     runMs = Date.now() - started;
     process.stderr.write(`hephy-builder run of spin-go (${title}): ${runMs} ms\n`);
     if (result.code !== 0) process.stderr.write(`hephy-builder run exited ${result.code}\n${result.stdout}\n${result.stderr}\n`);
@@ -195,14 +207,19 @@ describe(`spin backend, merge and hephy-builder run over examples/spin-go with $
       expect(Object.keys(manifest).sort()).toEqual(['annotations', 'config', 'layers', 'schemaVersion']);
       expect(manifest.schemaVersion).toBe(2);
 
-      // created is the commit time (so the digest repeats), the rest inferred from [application].
+      // hephy-builder's annotations (created = the commit time, so the digest repeats; revision;
+      // title; version as the tag policy names it, which wins over spin.toml's) and the user's;
+      // Spin infers the description from [application] (client.rs all_annotations: explicit win).
       const commitTime = Number(repo.git('show', '-s', '--format=%ct', sha));
       expect(manifest.annotations).toEqual({
+        'com.example.run': '--a value, not an option',
         'org.opencontainers.image.created': new Date(commitTime * 1000).toISOString().replace('.000Z', 'Z'),
         'org.opencontainers.image.description': "A Spin HTTP app in Go: Go's wasip1 port, made a component by jco",
+        'org.opencontainers.image.revision': sha,
         'org.opencontainers.image.title': 'spin-go',
-        'org.opencontainers.image.version': '0.1.0',
+        'org.opencontainers.image.version': sha.slice(0, 7),
       });
+      expect(record.annotations).toMatchObject({ 'org.opencontainers.image.revision': sha });
 
       // Layers: the component, the one data file over 128 bytes, the locked app last.
       expect(manifest.layers.map((l: any) => l.mediaType)).toEqual([
@@ -315,6 +332,9 @@ describe(`spin backend, merge and hephy-builder run over examples/spin-go with $
         `${prefix}-again`,
         '--out',
         join(outDir, 'again'),
+        // The same run metadata as the first build (the clone's origin is a local path: no source).
+        '--annotation',
+        'com.example.run=--a value, not an option',
       ]);
       expect(again.code).toBe(0);
       const second = parseLegRecord(readFileSync(join(outDir, 'again', 'legs', `hephy-leg-${LEG_ID}.json`), 'utf8'), LEG_ID);

@@ -29,7 +29,7 @@ const DOCKERFILE = ['ARG BASE_IMAGE', 'FROM ${BASE_IMAGE}', 'COPY gate.sh conten
 const GATE_OK = 'uname -m > /built-on.txt\n';
 const GATE_NO_ARM =
   'if [ "$(uname -m)" = aarch64 ]; then echo "flaky: refusing to build on aarch64" >&2; exit 3; fi\nuname -m > /built-on.txt\n';
-const REASON = 'RUN sh /gate.sh failed with exit status 3';
+const REASON = 'RUN sh /gate.sh failed with exit status 3: flaky: refusing to build on aarch64';
 
 describe("a run with a failed leg keeps that image's tags and publishes the others (e2e)", () => {
   const svc = services();

@@ -60,7 +60,6 @@ describe('mergeImages against a registry', () => {
       registry: services().registry,
       prefix: unique(),
       mode: 'single-repo',
-      date: new Date('2026-11-25'),
       perArchTags: true,
     };
     const repository = `${publish.registry}/${publish.prefix}`;
@@ -84,7 +83,7 @@ describe('mergeImages against a registry', () => {
 
     const log: string[] = [];
     const report = await mergeImages({
-      images: [{ image: 'app', additionalTags: ['latest'] }],
+      images: [{ image: 'app', tags: ['app-20261125', 'app-latest'] }],
       legs,
       records,
       publish,
@@ -98,7 +97,9 @@ describe('mergeImages against a registry', () => {
       `${repository}:app-20261125`,
       `${repository}:app-latest`,
       `${repository}:app-20261125-amd64`,
+      `${repository}:app-latest-amd64`,
       `${repository}:app-20261125-arm64`,
+      `${repository}:app-latest-arm64`,
     ]);
     expect(report.mergeMs).toBeGreaterThan(0);
 
@@ -114,13 +115,13 @@ describe('mergeImages against a registry', () => {
     }
     // Per-arch tags are the platform manifests themselves, not one-entry indexes.
     expect((await crane('digest', `${repository}:app-20261125-arm64`)).stdout.trim()).toBe(base.arm64);
-    expect(log.join('\n')).toContain(`[app] ${repository}:app-20261125 -> ${app.digest}`);
+    expect(log.join('\n')).toContain(`[app] ${repository}:app-20261125, ${repository}:app-latest -> ${app.digest}`);
   });
 
   it('keeps the previous tags of an image with a failed leg while the other image publishes', async () => {
     const registry = services().registry;
     const prefix = unique();
-    const publish: PublishOptions = { registry, prefix, mode: 'per-image', date: new Date('2026-11-25'), perArchTags: false };
+    const publish: PublishOptions = { registry, prefix, mode: 'per-image', perArchTags: false };
     const repoA = `${registry}/${prefix}/a`;
     const repoB = `${registry}/${prefix}/b`;
     // A was published before: its tags point at the amd64 manifest.
@@ -144,8 +145,8 @@ describe('mergeImages against a registry', () => {
     ];
     const report = await mergeImages({
       images: [
-        { image: 'a', additionalTags: ['stable'] },
-        { image: 'b', additionalTags: [] },
+        { image: 'a', tags: ['20261125', 'stable'] },
+        { image: 'b', tags: ['20261125'] },
       ],
       legs: [...legsA, ...legsB],
       records,

@@ -37,7 +37,7 @@ async function manifestLookup(ref: string): Promise<{ code: number; stderr: stri
 describe('push off: legs build, nothing reaches the registry (e2e)', () => {
   const svc = services();
   const prefix = `e2e-nopush-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
-  const publish: PublishOptions = { registry: svc.registry, prefix, mode: 'per-image', date: new Date(), perArchTags: false };
+  const publish: PublishOptions = { registry: svc.registry, prefix, mode: 'per-image', perArchTags: false };
   const env = { ...toolEnv(), HEPHY_BUILDX_BUILDER: process.env.HEPHY_BUILDX_BUILDER!, BASE_IMAGE: svc.busybox };
   const records = new Map<string, LegRecord>();
   const logs: string[] = [];

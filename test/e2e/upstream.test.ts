@@ -1,7 +1,9 @@
 // An app whose build-config.yaml names an upstream repository: the leg clones it at the ref, builds
 // THAT commit (not the upstream's newest), and records the commit the ref resolved to. The
-// upstream is a git repository on this machine, reached through a file:// URL.
-import { execFileSync } from 'node:child_process';
+// upstream is a git repository on this machine, served by `git daemon` on 127.0.0.1 (a stand-in
+// for a remote host: file:// URLs and local paths are refused, and git:// only to loopback).
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildPlannedLeg } from '../../src/pipeline/buildPlannedLeg.js';
@@ -12,10 +14,46 @@ import { extractFile, services, tempDir } from './harness.js';
 const git = (cwd: string, ...args: string[]) =>
   execFileSync('git', ['-c', 'user.name=T', '-c', 'user.email=t@example.com', ...args], { cwd, encoding: 'utf8' }).trim();
 
-describe('upstream builds (a local git repository as the upstream)', () => {
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const port = (server.address() as { port: number }).port;
+  await new Promise<void>((done) => server.close(() => done()));
+  return port;
+}
+
+/** `git daemon` serving the repositories under `base` on 127.0.0.1; resolves once it answers. */
+async function gitDaemon(base: string, probe: string): Promise<{ url: string; stop(): void }> {
+  const port = await freePort();
+  const daemon: ChildProcess = spawn(
+    'git',
+    ['daemon', '--reuseaddr', '--export-all', `--base-path=${base}`, '--listen=127.0.0.1', `--port=${port}`, base],
+    {
+      stdio: 'ignore',
+    },
+  );
+  const url = `git://127.0.0.1:${port}`;
+  for (let i = 0; i < 100; i++) {
+    try {
+      execFileSync('git', ['ls-remote', `${url}/${probe}`], { stdio: 'ignore' });
+      return { url, stop: () => daemon.kill() };
+    } catch {
+      await new Promise((done) => setTimeout(done, 100));
+    }
+  }
+  daemon.kill();
+  throw new Error('git daemon did not answer');
+}
+
+describe('upstream builds (a git repository served on 127.0.0.1 as the upstream)', () => {
+  let daemon: { url: string; stop(): void } | undefined;
+  afterAll(() => daemon?.stop());
+
   it('builds the upstream at the ref and records the commit it resolved to', async () => {
     const svc = services();
-    const upstream = tempDir('upstream');
+    const served = tempDir('upstream-served');
+    const upstream = join(served, 'upstream');
+    mkdirSync(upstream);
     git(upstream, 'init', '-q', '-b', 'main');
     writeFileSync(join(upstream, 'Dockerfile'), 'ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nCOPY version.txt /version.txt\n');
     writeFileSync(join(upstream, 'version.txt'), 'one\n');
@@ -25,13 +63,14 @@ describe('upstream builds (a local git repository as the upstream)', () => {
     const tagged = git(upstream, 'rev-parse', 'v1^{commit}');
     writeFileSync(join(upstream, 'version.txt'), 'two\n');
     git(upstream, 'commit', '-qam', 'two');
+    daemon = await gitDaemon(served, 'upstream');
 
     const repo = tempDir('upstream-consumer');
     git(repo, 'init', '-q');
     mkdirSync(join(repo, 'tool'));
     writeFileSync(
       join(repo, 'tool', 'build-config.yaml'),
-      `upstream_repo: file://${upstream}\nupstream_ref: v1\nbuild_backend: buildkit\nplatforms: [linux/amd64]\nbuild_args:\n  - BASE_IMAGE=\${BASE_IMAGE}\n`,
+      `upstream_repo: ${daemon.url}/upstream\nupstream_ref: v1\nbuild_backend: buildkit\nplatforms: [linux/amd64]\nbuild_args:\n  - BASE_IMAGE=\${BASE_IMAGE}\n`,
     );
     const plan = await planRepository(repo, { kind: 'all' });
     expect(plan.problems.filter((p) => p.severity === 'error')).toEqual([]);

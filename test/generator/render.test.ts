@@ -37,8 +37,13 @@ describe('action.yml', () => {
         'insecure-registry',
         'tag-mode',
         'per-arch-tags',
+        'tags',
+        'artifact-scope',
         'github-token',
+        'token-registries',
         'push',
+        'labels',
+        'annotations',
         ...backendInputs,
         'time-floor',
         'time-threshold',
@@ -51,7 +56,15 @@ describe('action.yml', () => {
     for (const name of Object.keys(actionYml.inputs)) {
       expect([name, read.includes(`'${name}'`) || backendInputs.includes(name)]).toEqual([name, true]);
     }
-    expect(Object.keys(actionYml.outputs).sort()).toEqual(['digest', 'has-work', 'images', 'leg-record', 'matrix', 'published']);
+    expect(Object.keys(actionYml.outputs).sort()).toEqual([
+      'artifact-scope',
+      'digest',
+      'has-work',
+      'images',
+      'leg-record',
+      'matrix',
+      'published',
+    ]);
     expect(actionYml.inputs.command.required).toBe(true);
     expect(actionYml.inputs['github-token'].default).toBe('${{ github.token }}');
     expect(actionYml.runs).toEqual({ using: 'node24', main: 'dist/action/index.js' });
@@ -87,14 +100,21 @@ describe('renderReusableWorkflow', () => {
       'rebuild-list',
       'dirs',
       'per-arch-tags',
+      'tags',
       'kaniko-image',
       'base-image',
+      'labels',
+      'annotations',
+      'token-registries',
       'insecure-registry',
       'time-floor',
       'time-threshold',
       'size-threshold',
       'push',
     ]);
+    // The user's labels and annotations reach the build job through `with:`, never a `run:` line.
+    expect(actionSteps(jobs.build)[0].with.labels).toBe('${{ inputs.labels }}');
+    expect(actionSteps(jobs.build)[0].with.annotations).toBe('${{ inputs.annotations }}');
     expect(call.inputs.push).toMatchObject({ type: 'boolean', default: true });
     // The backends' options (core/backendTraits.ts) reach the build job's action step.
     for (const name of backendInputs) expect(actionSteps(jobs.build)[0].with[name]).toBe(`\${{ inputs.${name} }}`);
@@ -158,7 +178,7 @@ describe('renderReusableWorkflow', () => {
   it('gives each job only the permissions it uses', () => {
     expect(jobs.plan.permissions).toEqual({ contents: 'read' });
     expect(jobs.build.permissions).toEqual({ contents: 'read', packages: 'write' });
-    expect(jobs.merge.permissions).toEqual({ contents: 'read', packages: 'write', 'pull-requests': 'write', actions: 'read' });
+    expect(jobs.merge.permissions).toEqual({ contents: 'read', packages: 'write', 'pull-requests': 'write' });
   });
 
   it('explains each job in a comment', () => {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { LegContext } from '../../src/backends/backend.js';
 import type { BackendName, BuildConfig } from '../../src/core/config/schema.js';
+import type { ImageMetadata } from '../../src/core/imageMetadata.js';
 
 export interface TestLeg {
   ctx: LegContext;
@@ -29,6 +30,8 @@ export function testLeg(options: {
   workDir?: string;
   /** target.push; default true. */
   push?: boolean;
+  /** Labels and annotations of the image; default none. */
+  metadata?: ImageMetadata;
 }): TestLeg {
   const image = options.image ?? 'app';
   const platform = options.platform ?? 'linux/arm64';
@@ -44,6 +47,7 @@ export function testLeg(options: {
       platforms: [platform],
       source: { kind: 'local', dir: image },
       additionalTags: [],
+      tags: [],
     },
     leg: {
       id: `${image}--${platform.replace(/\//g, '-')}`,
@@ -57,6 +61,7 @@ export function testLeg(options: {
     sourceDir,
     target: { repository: options.repository ?? '127.0.0.1:5000/hephy/app', insecure: true, push: options.push ?? true },
     workDir: options.workDir ?? dir('hephy-work-'),
+    metadata: options.metadata ?? { labels: {}, annotations: {} },
     cacheDir: dir('hephy-cache-'),
     env: options.env ?? { PATH: process.env.PATH, HOME: process.env.HOME },
     options: { baseImage: options.baseImage },

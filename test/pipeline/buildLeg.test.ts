@@ -4,6 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Backend, LegContext } from '../../src/backends/backend.js';
 import { buildLeg, type LegEnvironment } from '../../src/pipeline/buildLeg.js';
+import { reasonOf } from '../../src/pipeline/reason.js';
+import { ArchMismatchError } from '../../src/core/archCheck.js';
+import { ToolError } from '../../src/tools/exec.js';
 import type { ImageSpec, Leg } from '../../src/core/model.js';
 import { tempRepo } from '../helpers/gitRepo.js';
 
@@ -25,6 +28,7 @@ const spec: ImageSpec = {
   platforms: ['linux/arm64'],
   source: { kind: 'local', dir: 'app' },
   additionalTags: [],
+  tags: [],
 };
 const digest = `sha256:${'1'.repeat(64)}`;
 
@@ -93,6 +97,59 @@ describe('buildLeg', () => {
     } finally {
       repo.remove();
     }
+  });
+
+  it('hands the backend the image metadata from the commit built and the run, and records its annotations', async () => {
+    const repo = tempRepo({ 'app/main.go': 'package main\n' });
+    try {
+      repo.git('add', '-A');
+      repo.git('-c', 'user.name=T', '-c', 'user.email=t@example.com', 'commit', '-q', '-m', 'dated', '--date=2001-01-01T00:00:00Z');
+      const head = repo.git('rev-parse', 'HEAD').trim();
+      let seen: LegContext | undefined;
+      const record = await buildLeg(
+        leg,
+        { ...spec, config: { description: 'The app', labels: { 'com.example.team': 'config' } } },
+        {
+          ...environment([]),
+          root: repo.root,
+          metadata: {
+            repositoryUrl: 'https://github.com/org/repo',
+            ref: 'refs/tags/v1.2.3',
+            labels: { 'com.example.team': 'input' },
+            annotations: { 'com.example.ann': 'x' },
+          },
+        },
+        { backendFor: () => backend(async (ctx) => ((seen = ctx), { digest, pushMs: 0 })), compressedSize: async () => 1 },
+      );
+      const created = new Date(Number(repo.git('show', '-s', '--format=%ct', 'HEAD')) * 1000).toISOString().replace('.000Z', 'Z');
+      expect(seen?.metadata.labels).toEqual({
+        'com.example.team': 'input',
+        'org.opencontainers.image.created': created,
+        'org.opencontainers.image.description': 'The app',
+        'org.opencontainers.image.revision': head,
+        'org.opencontainers.image.source': 'https://github.com/org/repo',
+        'org.opencontainers.image.title': 'app',
+        'org.opencontainers.image.url': 'https://github.com/org/repo',
+        'org.opencontainers.image.version': '1.2.3',
+      });
+      expect(seen?.metadata.annotations['com.example.ann']).toBe('x');
+      expect(seen?.metadata.annotations['com.example.team']).toBeUndefined();
+      expect(record.annotations).toEqual(seen?.metadata.annotations);
+    } finally {
+      repo.remove();
+    }
+  });
+
+  it("puts the plan's input digest on the platform manifest, over a value the run gave that key; a leg without one gets none", async () => {
+    const inputDigest = `sha256:${'7'.repeat(64)}`;
+    const seen: LegContext[] = [];
+    const deps = { backendFor: () => backend(async (ctx) => (seen.push(ctx), { digest, pushMs: 0 })), compressedSize: async () => 1 };
+    const run = { labels: {}, annotations: { 'dev.hephy.input-digest': 'forged' } };
+    const record = await buildLeg({ ...leg, inputDigest }, spec, { ...environment([]), metadata: run }, deps);
+    await buildLeg(leg, spec, { ...environment([]), metadata: { labels: {}, annotations: {} } }, deps);
+    expect(seen[0].metadata.annotations['dev.hephy.input-digest']).toBe(inputDigest);
+    expect(record.annotations?.['dev.hephy.input-digest']).toBe(inputDigest);
+    expect(seen[1].metadata.annotations['dev.hephy.input-digest']).toBeUndefined();
   });
 
   it('with push off hands the backend push: false, measures nothing and records pushed: false', async () => {
@@ -214,5 +271,40 @@ describe('buildLeg', () => {
       );
       expect(seen).toEqual([]);
     });
+  });
+
+  it('says "architecture check failed" for an image of the wrong architecture, and records the check time of a passing leg', async () => {
+    const failed = await buildLeg(leg, spec, environment([]), {
+      backendFor: () =>
+        backend(async () => {
+          throw new ArchMismatchError('the linux/arm64 image holds files for another architecture than AArch64: /bin/x (x86-64)');
+        }),
+      compressedSize: async () => 0,
+    });
+    expect(failed.error).toBe(
+      'architecture check failed: the linux/arm64 image holds files for another architecture than AArch64: /bin/x (x86-64)',
+    );
+    const passed = await buildLeg(leg, spec, environment([]), {
+      backendFor: () => backend(async () => ({ digest, pushMs: 5, verifyMs: 7 })),
+      compressedSize: async () => 10,
+    });
+    expect(passed.durationsMs.verify).toBe(7);
+  });
+});
+
+describe('reasonOf', () => {
+  it("is a tool's own last error line, not its command line", () => {
+    const error = new ToolError(
+      '/usr/bin/crane push --insecure /l r@d exited with code 1:\n...',
+      '/usr/bin/crane push --insecure /l r@d',
+      1,
+      '',
+      'pushing...\nError: PUT http://r/v2/a/manifests/x: UNAUTHORIZED: authentication required\n',
+    );
+    expect(reasonOf(error)).toBe('crane: PUT http://r/v2/a/manifests/x: UNAUTHORIZED: authentication required');
+  });
+
+  it('folds any other error onto one line', () => {
+    expect(reasonOf(new Error('first\nsecond'))).toBe('first second');
   });
 });

@@ -12,7 +12,6 @@ const publish: PublishOptions = {
   registry: '127.0.0.1:5000',
   prefix: 'images',
   mode: 'single-repo',
-  date: new Date('2026-11-25'),
   perArchTags: false,
 };
 const REPO = '127.0.0.1:5000/images';
@@ -36,15 +35,21 @@ function toPlatform(platform: string): OciPlatform {
 
 /**
  * A registry in memory behind the imagetools interface: sources resolve through `platforms`
- * (digest -> os/arch as the pushed manifest's config says), tags hold the last index pushed.
+ * (digest -> os/arch as the pushed manifest's config says); each tag holds the digest of the last
+ * document pushed to it, as a registry does. A carbon copy (one source, preferIndex false) keeps
+ * the source's digest.
  */
 class FakeImagetools {
   readonly platforms = new Map<string, string>();
-  readonly tags = new Map<string, ManifestDocument>();
+  readonly tags = new Map<string, { digest: string; doc?: ManifestDocument }>();
   readonly calls: string[] = [];
+  /** The index annotations each plan and create call asked for, in call order. */
+  readonly annotations: (Record<string, string> | undefined)[] = [];
+  /** The annotations of index entries (by platform) each plan and create call asked for. */
+  readonly entryAnnotations: (Record<string, Record<string, string>> | undefined)[] = [];
   failCreate = new Set<string>();
-  /** Platforms dropped from what the registry serves after a push (a registry that loses data). */
-  dropAfterPush = new Set<string>();
+  /** Runs right after a push lands, before the read-back: another run writing the same tags. */
+  afterPush?: (tags: string[]) => void;
   delayMs = 0;
 
   private index(sources: string[]): ManifestDocument {
@@ -59,31 +64,39 @@ class FakeImagetools {
     };
   }
 
-  planIndex = async (options: { sources: string[] }) => {
+  planIndex = async (options: Pick<CreateIndexOptions, 'sources' | 'annotations' | 'entryAnnotations'>) => {
     this.calls.push(`plan ${options.sources.join(' ')}`);
-    return this.index(options.sources);
+    this.annotations.push(options.annotations);
+    this.entryAnnotations.push(options.entryAnnotations);
+    const manifest = this.index(options.sources);
+    return { manifest, digest: digestOf(JSON.stringify(manifest)) };
   };
 
   createIndex = async (options: CreateIndexOptions) => {
     this.calls.push(`create ${options.preferIndex === false ? '--copy ' : ''}${options.tags.join(' ')}`);
+    this.annotations.push(options.annotations);
+    this.entryAnnotations.push(options.entryAnnotations);
     await new Promise((resolve) => setTimeout(resolve, this.delayMs));
-    if (options.tags.some((t) => this.failCreate.has(t))) throw new Error('imagetools create exited with code 1: 401 Unauthorized');
-    const index = this.index(options.sources);
-    const served = {
-      ...index,
-      manifests: index.manifests!.filter((m) => !this.dropAfterPush.has(`${m.platform!.os}/${m.platform!.architecture}`)),
-    };
-    for (const tag of options.tags) this.tags.set(tag, served);
+    // One source that is an index is copied as it is, whatever preferIndex says (buildx docs).
+    const sourceIsIndex =
+      options.sources.length === 1 && [...this.tags.values()].some((t) => t.doc && t.digest === options.sources[0].split('@')[1]);
+    const copy = (options.preferIndex === false || sourceIsIndex) && options.sources.length === 1;
+    const doc = copy ? undefined : this.index(options.sources);
+    const digest = copy ? options.sources[0].split('@')[1] : digestOf(JSON.stringify(doc));
+    // buildx pushes the tags one by one: those before a refused one have moved.
+    for (const tag of options.tags) {
+      if (this.failCreate.has(tag)) throw new Error('imagetools create exited with code 1: 401 Unauthorized');
+      this.tags.set(tag, { digest, doc });
+    }
+    this.afterPush?.(options.tags);
   };
 
-  inspectRaw = async (ref: string) => {
-    this.calls.push(`inspect ${ref}`);
+  indexDigest = async (ref: string) => {
+    this.calls.push(`digest ${ref}`);
     const found = this.tags.get(ref);
     if (!found) throw new Error(`ERROR: ${ref}: not found`);
-    return found;
+    return found.digest;
   };
-
-  indexDigest = async (ref: string) => digestOf(JSON.stringify(await this.inspectRaw(ref)));
 
   /** Registers the pushed leg manifests of these legs (as the build step would have). */
   pushed(legs: Leg[], platformOf: (l: Leg) => string = (l) => l.platform): this {
@@ -94,9 +107,10 @@ class FakeImagetools {
 
 const appLegs = [leg('app', 'linux/amd64'), leg('app', 'linux/arm64')];
 const apiLegs = [leg('api', 'linux/amd64'), leg('api', 'linux/arm64')];
+// The plan's tags (decided at plan time): bare, composed with the merge's repository.
 const images = [
-  { image: 'app', additionalTags: ['latest'] },
-  { image: 'api', additionalTags: [] },
+  { image: 'app', tags: ['app-20261125', 'app-latest'] },
+  { image: 'api', tags: ['api-20261125'] },
 ];
 
 function options(tools: FakeImagetools, records: LegRecord[], extra: Partial<MergeOptions> = {}): MergeOptions {
@@ -121,21 +135,32 @@ describe('mergeImages', () => {
       tags: [`${REPO}:app-20261125`, `${REPO}:app-latest`],
       platforms: ['linux/amd64', 'linux/arm64'],
     });
-    expect(app.digest).toBe(digestOf(JSON.stringify(tools.tags.get(`${REPO}:app-20261125`))));
+    expect(app.digest).toBe(digestOf(JSON.stringify(tools.tags.get(`${REPO}:app-20261125`)?.doc)));
     expect(app.records).toHaveLength(2);
     expect(api).toMatchObject({ image: 'api', status: 'published', tags: [`${REPO}:api-20261125`] });
     expect(tools.calls).toEqual([
       `plan ${REPO}@${digestFor('app--linux-amd64')} ${REPO}@${digestFor('app--linux-arm64')}`,
       `create ${REPO}:app-20261125 ${REPO}:app-latest`,
-      `inspect ${REPO}:app-20261125`,
-      `inspect ${REPO}:app-20261125`,
+      `digest ${REPO}:app-20261125`,
+      `digest ${REPO}:app-latest`,
       `plan ${REPO}@${digestFor('api--linux-amd64')} ${REPO}@${digestFor('api--linux-arm64')}`,
       `create ${REPO}:api-20261125`,
-      `inspect ${REPO}:api-20261125`,
-      `inspect ${REPO}:api-20261125`,
+      `digest ${REPO}:api-20261125`,
     ]);
     expect(anyFailed(report)).toBe(false);
-    expect(log).toContain(`[app] ${REPO}:app-20261125 -> ${app.digest}`);
+    expect(log).toContain(`[app] ${REPO}:app-20261125, ${REPO}:app-latest -> ${app.digest}`);
+  });
+
+  it('annotates the index with what the legs recorded alike, in the plan and the push', async () => {
+    const tools = new FakeImagetools().pushed(appLegs);
+    const shared = { 'org.opencontainers.image.revision': 'a'.repeat(40) };
+    const records = [
+      record(appLegs[0], { annotations: { ...shared, 'com.example.only-amd64': 'x' } }),
+      record(appLegs[1], { annotations: shared }),
+    ];
+    const report = await mergeImages(options(tools, records, { images: [images[0]], legs: appLegs }));
+    expect(report.outcomes[0].status).toBe('published');
+    expect(tools.annotations).toEqual([shared, shared]);
   });
 
   it('makes no imagetools call for an image with a failed leg, and still publishes the others', async () => {
@@ -175,24 +200,32 @@ describe('mergeImages', () => {
     expect(api.status).toBe('published');
   });
 
-  it('says honestly that the tags moved when the pushed index turns out incomplete', async () => {
+  it('fails with "overwritten by another run" and both digests when a tag serves another index after the push', async () => {
     const tools = new FakeImagetools().pushed([...appLegs, ...apiLegs]);
-    tools.dropAfterPush.add('linux/arm64');
+    const theirs = 'sha256:' + 'e'.repeat(64);
+    // Another run's merge of app lands on app-latest between our push and our read-back.
+    tools.afterPush = (tags) => {
+      if (tags.includes(`${REPO}:app-latest`)) tools.tags.set(`${REPO}:app-latest`, { digest: theirs });
+    };
     const report = await mergeImages(
       options(
         tools,
         [...appLegs, ...apiLegs].map((l) => record(l)),
-        { images: images.slice(0, 1) },
       ),
     );
-    const [app] = report.outcomes;
+    const [app, api] = report.outcomes;
     expect(app.status).toBe('failed');
-    expect(app.digest).toMatch(/^sha256:/);
-    expect(app.tags).toEqual([`${REPO}:app-20261125`, `${REPO}:app-latest`]);
-    expect(app.error).toMatch(/lacks linux\/arm64 .*these tags already point at it/);
+    // Never the other run's digest as its own: ours is reported, and theirs is named as theirs.
+    expect(app.digest).toBe(tools.tags.get(`${REPO}:app-20261125`)?.digest);
+    expect(app.digest).not.toBe(theirs);
+    expect(app.tags).toEqual([`${REPO}:app-20261125`]);
+    expect(app.error).toBe(
+      `overwritten by another run: ${REPO}:app-latest now points at ${theirs}, not at ${app.digest} which this run pushed (still ours: ${REPO}:app-20261125)`,
+    );
+    expect(api.status).toBe('published');
   });
 
-  it('reports an imagetools failure on one image and carries on with the next', async () => {
+  it('reports a push that failed part way with the tags that moved and those that did not, and carries on', async () => {
     const tools = new FakeImagetools().pushed([...appLegs, ...apiLegs]);
     tools.failCreate.add(`${REPO}:app-latest`);
     const report = await mergeImages(
@@ -203,8 +236,42 @@ describe('mergeImages', () => {
     );
     const [app, api] = report.outcomes;
     expect(app.status).toBe('failed');
-    expect(app.error).toMatch(/imagetools create failed; .*may already point at the new index: .*401 Unauthorized/);
+    expect(app.tags).toEqual([`${REPO}:app-20261125`]);
+    expect(app.error).toBe(
+      `pushing the index failed part way: moved ${REPO}:app-20261125; not moved ${REPO}:app-latest: imagetools create exited with code 1: 401 Unauthorized`,
+    );
     expect(api.status).toBe('published');
+  });
+
+  it('moves no tag of an image when one of its tags is invalid, checking all of them before the first push', async () => {
+    const tools = new FakeImagetools().pushed([...appLegs, ...apiLegs]);
+    const long = `app-${'x'.repeat(125)}`;
+    const report = await mergeImages(
+      options(
+        tools,
+        [...appLegs, ...apiLegs].map((l) => record(l)),
+        { images: [{ image: 'app', tags: ['app-20261125', long] }, images[1]] },
+      ),
+    );
+    expect(report.outcomes[0].status).toBe('failed');
+    expect(report.outcomes[0].error).toBe(`the tag \`${long}\` is 129 characters long, over the limit of 128; no tag moved`);
+    expect(tools.calls.some((c) => c.includes('app'))).toBe(false);
+    expect(report.outcomes[1].status).toBe('published');
+  });
+
+  it('refuses full references of another repository than the merge publishes to', async () => {
+    const tools = new FakeImagetools().pushed(appLegs);
+    const report = await mergeImages(
+      options(
+        tools,
+        appLegs.map((l) => record(l)),
+        { images: [{ image: 'app', tags: ['other.example/x/app:1.0'] }], legs: appLegs },
+      ),
+    );
+    expect(report.outcomes[0].error).toMatch(
+      /plan tagged it as other.example\/x\/app:1.0, but this merge publishes to 127.0.0.1:5000\/images.*no tag moved/,
+    );
+    expect(tools.calls).toEqual([]);
   });
 
   it('fails an image whose leg digest the registry does not have, before moving tags', async () => {
@@ -233,7 +300,7 @@ describe('mergeImages', () => {
     expect(report.outcomes[0].status).toBe('published');
   });
 
-  it('adds per-arch tags as plain copies of each platform manifest', async () => {
+  it('adds a per-arch variant of each tag of the plan as plain copies of each platform manifest', async () => {
     const tools = new FakeImagetools().pushed(appLegs);
     const report = await mergeImages({
       images: images.slice(0, 1),
@@ -247,13 +314,17 @@ describe('mergeImages', () => {
       `${REPO}:app-20261125`,
       `${REPO}:app-latest`,
       `${REPO}:app-20261125-amd64`,
+      `${REPO}:app-latest-amd64`,
       `${REPO}:app-20261125-arm64`,
+      `${REPO}:app-latest-arm64`,
     ]);
     expect(tools.calls.filter((c) => c.startsWith('create --copy'))).toEqual([
       `create --copy ${REPO}:app-20261125-amd64`,
+      `create --copy ${REPO}:app-latest-amd64`,
       `create --copy ${REPO}:app-20261125-arm64`,
+      `create --copy ${REPO}:app-latest-arm64`,
     ]);
-    expect(tools.tags.get(`${REPO}:app-20261125-arm64`)?.manifests?.map((m) => m.digest)).toEqual([digestFor('app--linux-arm64')]);
+    expect(tools.tags.get(`${REPO}:app-20261125-arm64`)?.digest).toBe(digestFor('app--linux-arm64'));
   });
 
   it('measures the merge wall time', async () => {
@@ -276,7 +347,7 @@ describe('mergeImages', () => {
     const tools = new FakeImagetools().pushed(legs);
     tools.delayMs = 5;
     const report = await mergeImages({
-      images: names.map((image) => ({ image, additionalTags: [] })),
+      images: names.map((image) => ({ image, tags: [`${image}-20261125`] })),
       legs,
       records: legs.map((l) => record(l)),
       publish,
@@ -322,7 +393,7 @@ describe('mergeImages with a WebAssembly app', () => {
     const wasmLeg = { ...leg('edge', 'wasi/wasm32'), backend: 'spin' as const };
     const tools = new FakeImagetools().pushed([wasmLeg]);
     const report = await mergeImages({
-      images: [{ image: 'edge', additionalTags: ['wasm'] }],
+      images: [{ image: 'edge', tags: ['edge-20261125', 'edge-wasm'] }],
       legs: [wasmLeg],
       records: [record(wasmLeg)],
       publish,
@@ -334,7 +405,11 @@ describe('mergeImages with a WebAssembly app', () => {
       digest: digestFor(wasmLeg.id),
       tags: [`${REPO}:edge-20261125`, `${REPO}:edge-wasm`],
     });
-    expect(tools.calls).toEqual([`create --copy ${REPO}:edge-20261125 ${REPO}:edge-wasm`]);
+    expect(tools.calls).toEqual([
+      `create --copy ${REPO}:edge-20261125 ${REPO}:edge-wasm`,
+      `digest ${REPO}:edge-20261125`,
+      `digest ${REPO}:edge-wasm`,
+    ]);
   });
 });
 
@@ -387,9 +462,142 @@ describe('mergeImages with push off', () => {
     const records = [record(appLegs[0]), record(appLegs[1], { pushed: false }), ...apiLegs.map((l) => record(l))];
     const report = await mergeImages(options(tools, records, { push: true }));
     expect(report.outcomes[0]).toMatchObject({ status: 'failed', failedLegs: [{ legId: 'app--linux-arm64' }] });
-    // Only api's four calls (plan, create, inspect twice): none for app.
-    expect(tools.calls).toHaveLength(4);
+    // Only api's three calls (plan, create, its one tag read back): none for app.
+    expect(tools.calls).toHaveLength(3);
     expect(tools.calls.every((c) => c.includes('api') || c.includes(digestFor('api--linux-amd64')))).toBe(true);
     expect(report.outcomes[1].status).toBe('published');
+  });
+});
+
+describe('input-digest records and unchanged images', () => {
+  const withDigests = (legs: Leg[]) => legs.map((l, i) => ({ ...l, inputDigest: `sha256:${String(i + 1).repeat(64)}` }));
+  const hex = (i: number) => String(i).repeat(64);
+
+  it('puts each platform input digest on its index entry, and writes the records only when the plan says the run may', async () => {
+    const legs = withDigests(appLegs);
+    for (const recordInputs of [true, false]) {
+      const tools = new FakeImagetools().pushed(appLegs);
+      const report = await mergeImages({
+        images: [images[0]],
+        legs,
+        records: appLegs.map((l) => record(l)),
+        publish,
+        imagetools: tools,
+        env: {},
+        recordInputs,
+      });
+      expect(report.outcomes[0].status).toBe('published');
+      expect(tools.entryAnnotations[0]).toEqual({
+        'linux/amd64': { 'dev.hephy.input-digest': `sha256:${hex(1)}` },
+        'linux/arm64': { 'dev.hephy.input-digest': `sha256:${hex(2)}` },
+      });
+      const records = [...tools.tags.keys()].filter((tag) => tag.includes('-in-'));
+      if (!recordInputs) {
+        expect(records).toEqual([]);
+        continue;
+      }
+      // Each platform's record is its manifest; the image's record is the index just published.
+      expect(tools.tags.get(`${REPO}:app-in-${hex(1)}`)?.digest).toBe(digestFor('app--linux-amd64'));
+      expect(tools.tags.get(`${REPO}:app-in-${hex(2)}`)?.digest).toBe(digestFor('app--linux-arm64'));
+      expect(records).toHaveLength(3);
+      const indexRecord = records.find((tag) => !tag.endsWith(hex(1)) && !tag.endsWith(hex(2)))!;
+      expect(tools.tags.get(indexRecord)?.digest).toBe(report.outcomes[0].digest);
+    }
+  });
+
+  it("re-tags an unchanged image with this run's tags as a copy of its published index, building and planning nothing", async () => {
+    const tools = new FakeImagetools().pushed(appLegs);
+    // A default-branch run published the index under an earlier tag.
+    const first = await mergeImages({
+      images: [{ image: 'app', tags: ['app-20261124'] }],
+      legs: withDigests(appLegs),
+      records: appLegs.map((l) => record(l)),
+      publish: { ...publish, perArchTags: true },
+      imagetools: tools,
+      env: {},
+      recordInputs: true,
+    });
+    const index = first.outcomes[0].digest!;
+    tools.calls.length = 0;
+    const log: string[] = [];
+    const report = await mergeImages({
+      images: [],
+      legs: [],
+      records: [],
+      publish: { ...publish, perArchTags: true },
+      imagetools: tools,
+      env: {},
+      log: (line) => log.push(line),
+      unchanged: [
+        {
+          image: 'app',
+          dir: 'app',
+          tags: ['app-20261125', 'app-abc1234'],
+          index,
+          platforms: appLegs.map((l, i) => ({ platform: l.platform, digest: digestFor(l.id), inputDigest: `sha256:${hex(i + 1)}` })),
+        },
+      ],
+    });
+    expect(report.outcomes).toEqual([
+      expect.objectContaining({
+        image: 'app',
+        status: 'published',
+        unchanged: true,
+        digest: index,
+        tags: [
+          `${REPO}:app-20261125`,
+          `${REPO}:app-abc1234`,
+          `${REPO}:app-20261125-amd64`,
+          `${REPO}:app-20261125-arm64`,
+          `${REPO}:app-abc1234-amd64`,
+          `${REPO}:app-abc1234-arm64`,
+        ],
+      }),
+    ]);
+    expect(tools.tags.get(`${REPO}:app-20261125`)?.digest).toBe(index);
+    expect(tools.tags.get(`${REPO}:app-abc1234-arm64`)?.digest).toBe(digestFor('app--linux-arm64'));
+    expect(tools.calls.some((c) => c.startsWith('plan'))).toBe(false);
+    expect(log.join('\n')).toContain('not rebuilt');
+  });
+
+  it('moves no tag of an unchanged image whose tags name another repository, nor without its index', async () => {
+    const tools = new FakeImagetools().pushed(appLegs);
+    const platforms = appLegs.map((l, i) => ({ platform: l.platform, digest: digestFor(l.id), inputDigest: `sha256:${hex(i + 1)}` }));
+    const report = await mergeImages({
+      images: [],
+      legs: [],
+      records: [],
+      publish,
+      imagetools: tools,
+      env: {},
+      push: true,
+      unchanged: [
+        { image: 'app', dir: 'app', tags: ['other.example/x/app:20261125'], index: `sha256:${hex(9)}`, platforms },
+        { image: 'app', dir: 'app', tags: ['app-20261125'], platforms },
+      ],
+    });
+    expect(report.outcomes.map((o) => [o.status, o.tags])).toEqual([
+      ['failed', []],
+      ['failed', []],
+    ]);
+    expect(report.outcomes[0].error).toContain('this merge publishes to');
+    expect(report.outcomes[1].error).toContain('without its published index');
+    expect(tools.calls).toEqual([]);
+  });
+
+  it('re-tags nothing when the merge pushes nothing', async () => {
+    const tools = new FakeImagetools();
+    const report = await mergeImages({
+      images: [],
+      legs: [],
+      records: [],
+      publish,
+      imagetools: tools,
+      env: {},
+      push: false,
+      unchanged: [{ image: 'app', dir: 'app', tags: ['app-1'], index: `sha256:${hex(9)}`, platforms: [] }],
+    });
+    expect(report.outcomes).toEqual([]);
+    expect(tools.calls).toEqual([]);
   });
 });

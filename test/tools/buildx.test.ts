@@ -5,11 +5,14 @@ import {
   buildxBuild,
   buildxBuildArgs,
   buildxEnv,
+  createContainerBuilderArgs,
   frontendPullFailed,
   metadataDigest,
   PushTimer,
   resolveBuildxCommand,
 } from '../../src/tools/buildx.js';
+import { isPinnedByDigest } from '../../src/core/oci.js';
+import { BUILDKIT_IMAGE, GO_TOOL_PINS } from '../../src/core/toolPins.js';
 import type { RunOptions, RunResult } from '../../src/tools/exec.js';
 
 const digest = `sha256:${'c'.repeat(64)}`;
@@ -215,5 +218,25 @@ describe('buildxBuildArgs with a commit time', () => {
     });
     expect(args).toContain('SOURCE_DATE_EPOCH=1700000000');
     expect(args[args.indexOf('--output') + 1]).toMatch(/,rewrite-timestamp=true$/);
+  });
+});
+
+describe('createContainerBuilderArgs', () => {
+  it('runs the pinned BuildKit image by version and digest, not buildx default tag (buildx v0.36.1 driver/bkimage/bkimage.go: moby/buildkit:buildx-stable-1)', () => {
+    const args = createContainerBuilderArgs('hephy');
+    expect(args).toEqual([
+      'create',
+      '--name',
+      'hephy',
+      '--driver',
+      'docker-container',
+      '--driver-opt',
+      `image=${BUILDKIT_IMAGE}`,
+      '--bootstrap',
+    ]);
+    expect(BUILDKIT_IMAGE).toBe(
+      `moby/buildkit:${GO_TOOL_PINS.buildkit.version}@sha256:28a898719c18a33f4e8000685287fa36fd0dd9560c6440227d3a732d79bb41d8`,
+    );
+    expect(isPinnedByDigest(BUILDKIT_IMAGE)).toBe(true);
   });
 });

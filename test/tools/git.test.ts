@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolveAdvertisedRef } from '../../src/core/upstreamRef.js';
 import { changedFiles, headSha, isIgnored, lsRemote, nameFromUrl, repoName, resolveRef, shallowClone } from '../../src/tools/git.js';
@@ -135,6 +135,17 @@ describe('git', () => {
 
     it("says why a repository cannot be listed, in git's words", async () => {
       await expect(lsRemote(`file://${target}/missing`, target)).rejects.toThrow(/^git ls-remote file:.*missing: fatal: .*/);
+    });
+
+    // git-fetch(1): --upload-pack runs its value as a command for local and ssh transports, and git
+    // reads options after positional arguments unless --end-of-options comes first (git >= 2.24).
+    it('never reads a ref or repo as an option: a ref `--upload-pack=CMD` runs nothing', async () => {
+      const marker = join(target, 'ran');
+      const ref = `--upload-pack=touch ${marker}; git-upload-pack`;
+      await expect(shallowClone(repo.root, ref, join(target, 'src'))).rejects.toThrow();
+      expect(existsSync(marker)).toBe(false);
+      await expect(shallowClone(`--upload-pack=touch ${marker}`, 'main', join(target, 'src2'))).rejects.toThrow();
+      expect(existsSync(marker)).toBe(false);
     });
 
     it('fails with the ref and repo named', async () => {

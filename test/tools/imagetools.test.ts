@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ToolError, type RunOptions, type RunResult, type Runner } from '../../src/tools/exec.js';
 import { createImagetools, resolveImagetoolsCommand } from '../../src/tools/imagetools.js';
+import { digestOf } from '../../src/core/oci.js';
 
 const A = `sha256:${'a'.repeat(64)}`;
 const B = `sha256:${'b'.repeat(64)}`;
@@ -133,6 +134,38 @@ describe('createImagetools', () => {
     ]);
   });
 
+  it('puts annotations on the index, one --annotation=index:KEY=VALUE argument each, in the plan and the push alike', async () => {
+    const { runner, calls } = fakeRunner(() => ({ stdout: '{"schemaVersion":2}' }));
+    const tools = createImagetools(runner);
+    const annotations = { 'org.opencontainers.image.revision': 'abc', 'com.example.note': '-t=r/x:evil, a value' };
+    await tools.planIndex({ sources: [`r/x@${A}`], env: env(), annotations });
+    await tools.createIndex({ tags: ['r/x:t'], sources: [`r/x@${A}`], env: env(), annotations });
+    const expected = [
+      '--annotation=index:org.opencontainers.image.revision=abc',
+      '--annotation=index:com.example.note=-t=r/x:evil, a value',
+    ];
+    expect(calls[0].args).toEqual(['imagetools', 'create', '--dry-run', ...expected, `r/x@${A}`]);
+    expect(calls[1].args).toEqual(['imagetools', 'create', '--progress', 'plain', ...expected, '-t', 'r/x:t', `r/x@${A}`]);
+  });
+
+  it('puts annotations on one platform entry of the index as manifest-descriptor[PLATFORM]:KEY=VALUE, after the index ones (buildx v0.36.1 util/buildflags/export.go ParseAnnotations)', async () => {
+    const { runner, calls } = fakeRunner(() => ({ stdout: '{"schemaVersion":2}' }));
+    const tools = createImagetools(runner);
+    const options = {
+      annotations: { 'org.opencontainers.image.revision': 'abc' },
+      entryAnnotations: { 'linux/arm64': { 'dev.hephy.input-digest': B }, 'linux/amd64': { 'dev.hephy.input-digest': A } },
+    };
+    await tools.planIndex({ sources: [`r/x@${A}`], env: env(), ...options });
+    await tools.createIndex({ tags: ['r/x:t'], sources: [`r/x@${A}`], env: env(), ...options });
+    const expected = [
+      '--annotation=index:org.opencontainers.image.revision=abc',
+      `--annotation=manifest-descriptor[linux/arm64]:dev.hephy.input-digest=${B}`,
+      `--annotation=manifest-descriptor[linux/amd64]:dev.hephy.input-digest=${A}`,
+    ];
+    expect(calls[0].args).toEqual(['imagetools', 'create', '--dry-run', ...expected, `r/x@${A}`]);
+    expect(calls[1].args).toEqual(['imagetools', 'create', '--progress', 'plain', ...expected, '-t', 'r/x:t', `r/x@${A}`]);
+  });
+
   it('refuses to run without tags or sources', async () => {
     const { runner, calls } = fakeRunner();
     const tools = createImagetools(runner);
@@ -143,8 +176,13 @@ describe('createImagetools', () => {
 
   it('plans an index with a dry run that pushes nothing', async () => {
     const index = { schemaVersion: 2, manifests: [{ digest: A, size: 1, platform: { os: 'linux', architecture: 'amd64' } }] };
-    const { runner, calls } = fakeRunner(() => ({ stdout: JSON.stringify(index, null, 2) }));
-    expect(await createImagetools(runner).planIndex({ sources: [`r/x@${A}`, `r/x@${B}`], env: env() })).toEqual(index);
+    const text = JSON.stringify(index, null, 2);
+    const { runner, calls } = fakeRunner(() => ({ stdout: `${text}\n` }));
+    // The digest is of the document without the newline buildx's Printf("%s\n", dt) adds.
+    expect(await createImagetools(runner).planIndex({ sources: [`r/x@${A}`, `r/x@${B}`], env: env() })).toEqual({
+      manifest: index,
+      digest: digestOf(text),
+    });
     expect(calls[0].args).toEqual(['imagetools', 'create', '--dry-run', `r/x@${A}`, `r/x@${B}`]);
     expect(calls[0].args.join(' ')).not.toContain('-t');
   });

@@ -1,4 +1,12 @@
-import { isPushStart, kanikoArgs, kanikoFailureReason, logMessage, runInstruction, type FailureContext } from '../../src/tools/kaniko.js';
+import {
+  isPushStart,
+  kanikoArgs,
+  kanikoFailureReason,
+  logMessage,
+  runInstruction,
+  stepOutputLine,
+  type FailureContext,
+} from '../../src/tools/kaniko.js';
 
 // Output lines below were printed by the chainguard-dev/kaniko v1.25.5 executor (podman, local
 // registry) for the failure each test names.
@@ -19,6 +27,17 @@ describe('kanikoFailureReason', () => {
       'error building image: error building stage: failed to execute command: waiting for process to exit: exit status 3',
     ].join('\n');
     expect(reason(output, { lastRun: 'RUN exit 3', exitCode: 3 })).toBe('RUN exit 3 failed with exit status 3');
+    // What the step itself printed last is its own error.
+    expect(reason(output, { lastRun: 'RUN make', lastOutput: 'make: *** No rule to make target', exitCode: 3 })).toBe(
+      'RUN make failed with exit status 3: make: *** No rule to make target',
+    );
+  });
+
+  it("tells the step's own output from the executor's log lines", () => {
+    expect(stepOutputLine('flaky: refusing to build on aarch64')).toBe('flaky: refusing to build on aarch64');
+    expect(stepOutputLine('time="2026-11-25T15:10:24Z" level=info msg="Running: [/bin/sh -c exit 3]"')).toBeUndefined();
+    expect(stepOutputLine('error building image: error building stage: failed to execute command')).toBeUndefined();
+    expect(stepOutputLine('   ')).toBeUndefined();
   });
 
   it('names the base image that is not in its registry', () => {

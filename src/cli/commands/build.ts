@@ -7,10 +7,10 @@ import { parseLeg } from '../../core/leg.js';
 import type { Leg } from '../../core/model.js';
 import { UserError } from '../../core/problem.js';
 import { renderLegMarkdown } from '../../core/report/legReport.js';
-import { headSha } from '../../tools/git.js';
 import { stringOption, type CommandSpec } from '../args.js';
 import { backendOptions, backendOptionsFromArgs, backendOptionsHelp } from '../backendOptions.js';
 import { registryFromArgs, registryHelp, registryOptions } from '../registryOptions.js';
+import { metadataHelp, metadataOptions, runMetadataFromArgs } from '../metadataOptions.js';
 
 export const buildCommand: CommandSpec = {
   name: 'build',
@@ -22,6 +22,7 @@ export const buildCommand: CommandSpec = {
   --root DIR              repository root (default: .)
 ${registryHelp}
 ${backendOptionsHelp(26)}
+${metadataHelp(26)}
   --dry-run               build for real but push nothing (no digest push, no scratch tag, no
                           registry cache write); the registry still names the image
   --record FILE           also write the leg record (JSON) to FILE`,
@@ -32,12 +33,14 @@ ${backendOptionsHelp(26)}
     platform: { type: 'string' },
     root: { type: 'string' },
     ...backendOptions,
+    ...metadataOptions,
     record: { type: 'string' },
     'dry-run': { type: 'boolean' },
   },
   allowPositionals: false,
   async run(args, io) {
     const root = stringOption(args, 'root') ?? '.';
+    const metadata = await runMetadataFromArgs(args, io, root);
     let leg: Leg;
     const legText = stringOption(args, 'leg');
     if (legText) leg = parseLeg(legText, '--leg');
@@ -53,20 +56,22 @@ ${backendOptionsHelp(26)}
       }
       leg = found;
     }
-    const registry = registryFromArgs(args, io, await headSha(resolve(io.cwd, root)).catch(() => undefined));
+    const dryRun = Boolean(args.values['dry-run']);
+    const registry = registryFromArgs(args, io, { login: !dryRun });
     const record = await buildPlannedLeg(leg, {
       root,
       cwd: io.cwd,
       publish: registry.publish,
       insecure: registry.insecure,
-      push: !args.values['dry-run'],
+      push: !dryRun,
       env: registry.env,
       secrets: registry.secrets,
       cacheRoot: join(toolsDir(registry.env), 'cache'),
       backendOptions: backendOptionsFromArgs(args),
+      metadata,
       onRunner: false,
       log: (line) => io.err(`[${leg.id}] ${line}\n`),
-    });
+    }).finally(() => registry.release());
     const json = `${JSON.stringify(record, null, 2)}\n`;
     const file = stringOption(args, 'record');
     if (file) writeFileSync(resolve(io.cwd, file), json);

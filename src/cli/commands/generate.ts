@@ -6,18 +6,33 @@ import { stringOption, type CommandSpec } from '../args.js';
 export const generateCommand: CommandSpec = {
   name: 'generate',
   summary: 'Check (--check) or rewrite (--write) the workflows hephy-builder generated',
-  usage: 'hephy-builder generate --check | --write [--root DIR]',
-  help: `  --check      exit 1 and print a diff when a generated workflow differs from what this version writes
-  --write      rewrite every generated workflow in place
-  --root DIR   repository root (default: .)`,
-  options: { check: { type: 'boolean' }, write: { type: 'boolean' }, root: { type: 'string' }, project: { type: 'boolean' } },
+  usage: 'hephy-builder generate --check | --write [--root DIR] [--action-sha SHA --action-version V]',
+  help: `  --check               exit 1 and print a diff when a generated workflow differs from what this version writes
+  --write               rewrite every generated workflow in place
+  --root DIR            repository root (default: .)
+  --action-sha SHA      with --write, for a release (scripts/release.sh): the reusable workflow's
+  --action-version V    action steps run the action at commit SHA, marked as version V`,
+  options: {
+    check: { type: 'boolean' },
+    write: { type: 'boolean' },
+    root: { type: 'string' },
+    project: { type: 'boolean' },
+    'action-sha': { type: 'string' },
+    'action-version': { type: 'string' },
+  },
   allowPositionals: false,
   async run(args, io) {
     const root = resolve(io.cwd, stringOption(args, 'root') ?? '.');
     if (Boolean(args.values.check) === Boolean(args.values.write))
       throw new UserError('say --check or --write\nusage: hephy-builder generate --check | --write [--root DIR]');
+    const actionSha = stringOption(args, 'action-sha');
+    const actionVersion = stringOption(args, 'action-version');
+    if ((actionSha === undefined) !== (actionVersion === undefined) || (actionSha !== undefined && !args.values.write)) {
+      throw new UserError('--action-sha and --action-version go together, with --write');
+    }
+    const release = actionSha !== undefined && actionVersion !== undefined ? { actionSha, actionVersion } : undefined;
     if (args.values.write) {
-      for (const file of writeGenerated(root, { project: Boolean(args.values.project) }))
+      for (const file of writeGenerated(root, { project: Boolean(args.values.project), release }))
         io.out(`${file.status.padEnd(11)} ${file.path}\n`);
       return 0;
     }

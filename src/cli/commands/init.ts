@@ -9,15 +9,17 @@ export const initCommand: CommandSpec = {
   name: 'init',
   summary: 'Write .github/workflows/hephy-builder.yml (and a starter build-config.yaml in each app directory found, when there is none)',
   usage:
-    'hephy-builder init [--root DIR] [--registry HOST] [--image-prefix PATH] [--tag-mode per-image|single-repo] [--runners MAP] [--branch B] [--force]',
+    'hephy-builder init [--root DIR] [--registry HOST] [--image-prefix PATH] [--tag-mode per-image|single-repo] [--runners MAP] [--branch B] [--ref SHA] [--force]',
   help: `  --root DIR            repository root (default: .)
   --registry HOST       registry to push to (default: the repository variable HEPHY_REGISTRY)
-  --image-prefix PATH   path under the registry (default: the repository owner)
+  --image-prefix PATH   path under the registry (default: the repository's owner/name)
   --tag-mode MODE       per-image (default) or single-repo
   --runners MAP         runner per platform, JSON or YAML, as runs-on takes it: a label, a list of
                         labels or {group, labels}, e.g. '{"linux/arm64": ["self-hosted", "ARM64"]}'
                         (ubuntu-24.04-arm, the default for linux/arm64, is free for public repositories only)
   --branch B            default branch whose pushes publish (default: detected from the clone)
+  --ref SHA             call the reusable workflow at this commit of hephy/builder (a release's
+                        commit: it cannot move, unlike the default v1)
   --force               replace an existing workflow that differs`,
   options: {
     root: { type: 'string' },
@@ -26,6 +28,7 @@ export const initCommand: CommandSpec = {
     'tag-mode': { type: 'string' },
     runners: { type: 'string' },
     branch: { type: 'string' },
+    ref: { type: 'string' },
     force: { type: 'boolean' },
   },
   allowPositionals: false,
@@ -47,10 +50,15 @@ export const initCommand: CommandSpec = {
         tagMode,
         runners: stringOption(args, 'runners'),
         branch: stringOption(args, 'branch'),
+        ref: stringOption(args, 'ref'),
       },
     });
     for (const file of result.files) io.out(`${file.status.padEnd(11)} ${file.path}\n`);
     for (const note of result.notes) io.out(`note: ${note}\n`);
+    const ref = stringOption(args, 'ref');
+    if (!ref || !/^[0-9a-f]{40}$/.test(ref)) {
+      io.out(`note: the workflow calls hephy/builder at ${ref ?? 'v1'}, a tag that can move; pin a release's commit with --ref SHA\n`);
+    }
     return 0;
   },
 };

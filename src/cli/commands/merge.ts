@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { anyFailed, mergeImages, readLegRecords } from '../../pipeline/merge.js';
+import { anyFailed, checkPlanPublish, mergeImages, readLegRecords } from '../../pipeline/merge.js';
 import type { Plan } from '../../core/model.js';
 import { parsePlan } from '../../core/planSchema.js';
 import { UserError, messageOf } from '../../core/problem.js';
@@ -24,14 +24,13 @@ function readPlan(file: string): Plan {
 
 export const mergeCommand: CommandSpec = {
   name: 'merge',
-  summary: 'Publish each image whose legs all succeeded as one multi-arch index under its tags',
+  summary: "Publish each image whose legs all succeeded as one multi-arch index under the plan's tags",
   usage:
     'hephy-builder merge --plan plan.json --records DIR --registry HOST[:PORT] [--dry-run] [--summary FILE] [--comment FILE] [--history PATH]',
   help: `  --plan FILE             the plan (\`hephy-builder plan --json\`)
   --records DIR           where the leg records are (searched recursively)
 ${registryHelp}
-  --per-arch-tags         also tag each platform's manifest
-  --sha SHA               commit for the short-sha tag (per-image mode)
+  --per-arch-tags         also tag each platform's manifest ({tag}-{arch}, for each of the plan's tags)
   --dry-run               publish nothing and contact no registry; report images as built
                           (implied when every leg record was built with \`build --dry-run\`)
   --summary FILE          write the markdown summary (the job summary) to FILE
@@ -45,7 +44,6 @@ ${summaryHelp}`,
     comment: { type: 'string' },
     ...summaryOptions,
     'per-arch-tags': { type: 'boolean' },
-    sha: { type: 'string' },
     'dry-run': { type: 'boolean' },
   },
   allowPositionals: false,
@@ -58,31 +56,42 @@ ${summaryHelp}`,
     const choice = summaryFromArgs(args, io);
     const { records, problems } = readLegRecords(resolve(io.cwd, recordsDir));
     for (const problem of problems) io.err(`warning: ${problem}\n`);
-    const registry = registryFromArgs(args, io, stringOption(args, 'sha'));
-    registry.publish.perArchTags = Boolean(args.values['per-arch-tags']);
-    const report = await mergeImages({
-      images: plan.images,
-      legs: plan.matrix.include,
-      records,
-      publish: registry.publish,
-      env: registry.env,
-      secrets: registry.secrets,
-      // Absent: mergeImages decides from the records.
-      push: args.values['dry-run'] ? false : undefined,
-      log: (line) => io.err(`${line}\n`),
-    });
-    const comparisons = compareRecords(records, choice.history, choice.thresholds);
-    const pushed = !args.values['dry-run'] && records.some((r) => r.pushed !== false);
-    const growth = pushed
-      ? await readLayerGrowth(comparisons, { env: registry.env, secrets: registry.secrets, log: (line) => io.err(`${line}\n`) })
-      : [];
-    const summaryOptions: SummaryOptions = { history: choice.history, thresholds: choice.thresholds, growth };
-    const summary = stringOption(args, 'summary');
-    if (summary) writeFileSync(resolve(io.cwd, summary), renderRunSummaryMarkdown(report, summaryOptions));
-    const comment = stringOption(args, 'comment');
-    if (comment) writeFileSync(resolve(io.cwd, comment), renderRunComment(report, summaryOptions));
-    io.out(renderRunSummaryText(report, summaryOptions));
-    if (choice.saveTo) saveHistoryFile(choice, records);
-    return anyFailed(report) ? 1 : 0;
+    // Nothing is pushed on a dry run, nor when every leg was built with --dry-run: no login then.
+    const pushes = !args.values['dry-run'] && records.some((r) => r.pushed !== false);
+    const registry = registryFromArgs(args, io, { login: pushes });
+    try {
+      registry.publish.perArchTags = Boolean(args.values['per-arch-tags']);
+      checkPlanPublish(plan.publish, registry.publish);
+      // The plan says when this run may not push (a pull request from a fork, pull_request_target).
+      if (!plan.publish.push && !args.values['dry-run']) io.err(`nothing is pushed: ${plan.publish.pushWhy}\n`);
+      const report = await mergeImages({
+        images: plan.images,
+        legs: plan.matrix.include,
+        records,
+        publish: registry.publish,
+        env: registry.env,
+        secrets: registry.secrets,
+        // Absent: mergeImages decides from the records.
+        push: args.values['dry-run'] || !plan.publish.push ? false : undefined,
+        // Selection by digest: images re-tagged, not built; records only where the plan's run may write them.
+        unchanged: plan.unchanged,
+        recordInputs: plan.publish.recordInputs,
+        log: (line) => io.err(`${line}\n`),
+      });
+      const comparisons = compareRecords(records, choice.history, choice.thresholds);
+      const growth = pushes
+        ? await readLayerGrowth(comparisons, { env: registry.env, secrets: registry.secrets, log: (line) => io.err(`${line}\n`) })
+        : [];
+      const summaryOptions: SummaryOptions = { history: choice.history, thresholds: choice.thresholds, growth };
+      const summary = stringOption(args, 'summary');
+      if (summary) writeFileSync(resolve(io.cwd, summary), renderRunSummaryMarkdown(report, summaryOptions));
+      const comment = stringOption(args, 'comment');
+      if (comment) writeFileSync(resolve(io.cwd, comment), renderRunComment(report, summaryOptions));
+      io.out(renderRunSummaryText(report, summaryOptions));
+      if (choice.saveTo) saveHistoryFile(choice, records);
+      return anyFailed(report) ? 1 : 0;
+    } finally {
+      registry.release();
+    }
   },
 };

@@ -2,9 +2,10 @@ import type { SelectionMode } from '../../core/model.js';
 import { UserError } from '../../core/problem.js';
 import { renderPlanText } from '../../core/report/planReport.js';
 import { planRepository } from '../../pipeline/planRepository.js';
-import { imagePrefixOption, imagePrefixOptions, listOption, stringOption, type CommandSpec, type ParsedArgs } from '../args.js';
-import { parseTagMode } from '../../core/tags.js';
-import { normalizeRegistry } from '../../tools/registryAuth.js';
+import { resolve } from 'node:path';
+import { imagePrefixOptions, listOption, stringOption, type CommandSpec, type ParsedArgs } from '../args.js';
+import { tagRunFromArgs, tagRunHelp, tagRunOptions } from '../tagOptions.js';
+import { selectsByDigest } from '../../core/tagPolicy.js';
 import { backendOptions, backendOptionsFromArgs, backendOptionsHelp } from '../backendOptions.js';
 import { registryReader } from '../../tools/registryRead.js';
 import { toolEnv } from '../../tools/paths.js';
@@ -37,51 +38,53 @@ export const selectionHelp = `  --root DIR            repository root (default: 
 
 export const planCommand: CommandSpec = {
   name: 'plan',
-  summary: 'Show what would build: images, backends and one leg per platform',
-  usage: 'hephy-builder plan [--root DIR] [--since REV | --rebuild-list FILE | --dirs a,b] [--runners MAP] [--json]',
+  summary: 'Show what would build: images, backends, one leg per platform, and the tags each image gets',
+  usage:
+    'hephy-builder plan [--root DIR] [--since REV | --rebuild-list FILE | --dirs a,b] [--runners MAP] [--registry HOST --image-prefix PATH --tag-mode M] [--event E --ref R --sha S --pr N --branch B --tags RULES] [--json]',
   help: `${selectionHelp}
-  --json                print the plan as JSON (legs under matrix.include), with each leg's input
-                        digest (base images resolved from their registries)
-  --registry HOST[:PORT]  select by input digest: leave out the images whose inputs a
-                        default-branch run already published there (one read per image and
-                        platform); --since REV is then the fallback when it cannot be read
+  --registry HOST[:PORT]  the registry the merge publishes to: images[].tags are then full
+                        references; and, for a default-branch, scheduled or manual run, select by
+                        input digest: leave out the images whose inputs a default-branch run already
+                        published there (one read per image and platform), re-tagged instead;
+                        --since REV is then the fallback when the registry cannot be read
   --image-prefix PATH   path under the registry (default: hephy)
   --tag-mode MODE       per-image (default) or single-repo
+  --per-arch-tags       the merge also tags each platform's manifest: check those tags too
   --force-rebuild       with --registry: build every selected image, published or not
-${backendOptionsHelp(24)}`,
+${tagRunHelp}
+${backendOptionsHelp(24)}
+  --json                print the plan as JSON (legs under matrix.include, tags under images[].tags),
+                        with each leg's input digest (base images resolved from their registries)`,
   options: {
     ...selectionOptions,
-    json: { type: 'boolean' },
     registry: { type: 'string' },
     ...imagePrefixOptions,
     'tag-mode': { type: 'string' },
+    'per-arch-tags': { type: 'boolean' },
     'force-rebuild': { type: 'boolean' },
+    ...tagRunOptions,
     ...backendOptions,
+    json: { type: 'boolean' },
   },
   allowPositionals: false,
   async run(args, io) {
+    const root = stringOption(args, 'root') ?? '.';
     const json = Boolean(args.values.json);
     const env = toolEnv(io.env);
     const reader = registryReader({ env });
-    const given = stringOption(args, 'registry');
-    const byDigest = given
-      ? {
-          publish: {
-            registry: normalizeRegistry(given),
-            prefix: imagePrefixOption(args) ?? 'hephy',
-            mode: parseTagMode(stringOption(args, 'tag-mode'), '--tag-mode'),
-          },
-          reader,
-          forceRebuild: Boolean(args.values['force-rebuild']),
-        }
-      : undefined;
-    if (args.values['force-rebuild'] && !byDigest)
+    const tagging = await tagRunFromArgs(args, io, resolve(io.cwd, root));
+    if (args.values['force-rebuild'] && !tagging.target)
       throw new UserError('--force-rebuild goes with --registry (without it, nothing is skipped)');
-    const plan = await planRepository(stringOption(args, 'root') ?? '.', selectionFromArgs(args), {
+    const byDigest =
+      tagging.target && selectsByDigest(tagging.run)
+        ? { publish: { ...tagging.target, mode: tagging.mode }, reader, forceRebuild: Boolean(args.values['force-rebuild']) }
+        : undefined;
+    const plan = await planRepository(root, selectionFromArgs(args), {
       runners: stringOption(args, 'runners'),
       cwd: io.cwd,
       // The legs of this plan build its upstream commits: resolve them now (validate never does).
       resolveUpstream: true,
+      tagging,
       inputDigests: json || byDigest ? { env, backendOptions: backendOptionsFromArgs(args), registry: reader } : undefined,
       byDigest,
     });

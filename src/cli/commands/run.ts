@@ -4,7 +4,9 @@ import { anyFailed } from '../../pipeline/merge.js';
 import { parseTagMode } from '../../core/tags.js';
 import { UserError } from '../../core/problem.js';
 import { imagePrefixOption, imagePrefixOptions, stringOption, type CommandSpec } from '../args.js';
+import { tagRunFromArgs, tagRunHelp, tagRunOptions } from '../tagOptions.js';
 import { backendOptions, backendOptionsFromArgs, backendOptionsHelp } from '../backendOptions.js';
+import { metadataHelp, metadataOptions, runMetadataFromArgs } from '../metadataOptions.js';
 import { selectionFromArgs, selectionHelp, selectionOptions } from './plan.js';
 import { saveHistoryFile, summaryFromArgs, summaryHelp, summaryOptions } from '../summaryOptions.js';
 
@@ -16,10 +18,12 @@ export const runCommand: CommandSpec = {
   --registry HOST:PORT  registry to push to (default: start a throwaway one on 127.0.0.1)
   --image-prefix PATH   path under the registry (default: hephy)
   --tag-mode MODE       per-image (default) or single-repo
-  --per-arch-tags       also tag each platform's manifest, e.g. app-20261125-arm64
+  --per-arch-tags       also tag each platform's manifest, e.g. 20261125-arm64
+${tagRunHelp}
   --jobs N              legs built at once (default: the number of cores)
   --force-rebuild       build every selected image, even those whose inputs the registry has
 ${backendOptionsHelp(24, { baseImage: "base image for ko apps (default: hephy's static base in the registry)" })}
+${metadataHelp(24)}
   --out DIR             where leg records, summary.md and comment.md go (default: .hephy/run)
 ${summaryHelp}`,
   options: {
@@ -30,7 +34,9 @@ ${summaryHelp}`,
     'per-arch-tags': { type: 'boolean' },
     jobs: { type: 'string' },
     'force-rebuild': { type: 'boolean' },
+    ...tagRunOptions,
     ...backendOptions,
+    ...metadataOptions,
     out: { type: 'string' },
     ...summaryOptions,
   },
@@ -45,8 +51,11 @@ ${summaryHelp}`,
     if (registry !== undefined && !/^[A-Za-z0-9.-]+(:\d+)?$/.test(registry))
       throw new UserError(`--registry: expected HOST[:PORT], got \`${registry}\``);
     const summary = summaryFromArgs(args, io);
+    const root = stringOption(args, 'root') ?? '.';
+    const metadata = await runMetadataFromArgs(args, io, root);
     const result = await runLocally({
-      root: stringOption(args, 'root') ?? '.',
+      root,
+      tagging: await tagRunFromArgs(args, io, resolve(io.cwd, root)),
       mode: selectionFromArgs(args),
       runners: stringOption(args, 'runners'),
       registry,
@@ -56,6 +65,7 @@ ${summaryHelp}`,
       jobs,
       backendOptions: backendOptionsFromArgs(args),
       forceRebuild: Boolean(args.values['force-rebuild']),
+      metadata,
       outDir: resolve(io.cwd, stringOption(args, 'out') ?? '.hephy/run'),
       cwd: io.cwd,
       out: io.out,

@@ -3,6 +3,7 @@ import { dirname, relative, resolve } from 'node:path';
 import { checkApp } from '../../core/appCheck.js';
 import { formatProblem, type Problem } from '../../core/problem.js';
 import { planRepository } from '../../pipeline/planRepository.js';
+import { MATRIX_JOB_LIMIT, MATRIX_WARNING_LEGS, matrixLimitProblem } from '../../core/plan.js';
 import type { CommandSpec } from '../args.js';
 
 /** Problems of one build-config.yaml: its own, then what its backend needs from the directory. */
@@ -41,6 +42,9 @@ export const validateCommand: CommandSpec = {
             severity: 'error',
           });
         }
+        const legs = plan.matrix.include.length;
+        // Over the limit, the plan's own error says so; close to it, a warning before it bites.
+        if (legs >= MATRIX_WARNING_LEGS && legs <= MATRIX_JOB_LIMIT) plan.problems.push(matrixLimitProblem(legs, 'warning'));
         problems.push(...plan.problems.map((p) => ({ ...p, file: prefix ? `${prefix}/${p.file}` : p.file })));
       } else {
         checked += 1;

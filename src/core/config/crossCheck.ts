@@ -1,11 +1,13 @@
 // Checks that span several keys and need no filesystem: source mode, platforms against the
-// backend, platforms set twice. They read the raw parsed YAML defensively (it may not match the
+// backend, platforms set twice, the tag rules. They read the raw parsed YAML defensively (it may not match the
 // schema), so their problems arrive together with the schema's in one pass.
 import type { Problem } from '../problem.js';
 import { isPlatformError, normalizePlatform, parsePlatform, type Platform } from '../platform.js';
 import { BACKENDS, backendsWhere, configSections, traitsOf, type BackendName } from '../backendTraits.js';
 import { PLATFORM_SECTIONS } from './schema.js';
 import type { ConfigPath, Locator } from './locator.js';
+import { parseConfigRules } from '../tagPolicy.js';
+import { upstreamUrlProblem } from '../upstreamUrl.js';
 
 const PLATFORM_LISTS: ConfigPath[] = [['platforms'], ...PLATFORM_SECTIONS.map(({ section }) => [section, 'platforms'])];
 const WASM_BACKENDS = backendsWhere((t) => t.artifact === 'wasm');
@@ -72,6 +74,11 @@ export function crossCheck(raw: Record<string, unknown>, at: Locator): Problem[]
       'nothing to build: use_local_context is false and there is no upstream_repo',
       'set `use_local_context: true`, or give upstream_repo and upstream_ref',
     );
+  }
+
+  if (typeof raw.upstream_repo === 'string') {
+    const problem = upstreamUrlProblem(raw.upstream_repo);
+    if (problem) error('value', ['upstream_repo'], problem.message, problem.hint);
   }
 
   // --- platforms
@@ -171,6 +178,12 @@ export function crossCheck(raw: Record<string, unknown>, at: Locator): Problem[]
     if (backend && backend !== owner && present(raw[section])) {
       warning([section], `${section} is ignored: build_backend is ${backend}`, `remove ${section}, or set \`build_backend: ${owner}\``);
     }
+  }
+
+  // --- tag rules (docker/metadata-action syntax): each rule read now, so an error names its line
+  const tags = raw.tags;
+  if (typeof tags === 'string' || (Array.isArray(tags) && tags.every((t) => typeof t === 'string'))) {
+    problems.push(...parseConfigRules(tags, at.file, (path) => at.value(path)).problems);
   }
   return problems;
 }

@@ -7,6 +7,8 @@ interface Def {
   innerType?: { def: Def };
   element?: { def: Def };
   shape?: Record<string, { def: Def }>;
+  /** A record's values (zod 4 `z.record`). */
+  valueType?: { def: Def };
   entries?: Record<string, string | number>;
   values?: unknown[];
   in?: { def: Def };
@@ -36,6 +38,7 @@ function defAt(schema: WithDef, path: (string | number)[]): Def | undefined {
     if (!d) return undefined;
     if (d.type === 'object' && typeof seg === 'string') d = unwrap(defOf(d.shape?.[seg]));
     else if (d.type === 'array' && typeof seg === 'number') d = unwrap(defOf(d.element));
+    else if (d.type === 'record' && typeof seg === 'string') d = unwrap(defOf(d.valueType));
     else return undefined;
   }
   return d;
@@ -59,6 +62,8 @@ function describeDef(d: Def | undefined, plural = false): string {
       return plural ? 'lists' : `a list of ${describeDef(unwrap(defOf(d.element)), true)}`;
     case 'object':
       return plural ? 'mappings' : 'a mapping (indented `key: value` lines)';
+    case 'record':
+      return plural ? 'mappings' : `a mapping of names to ${describeDef(unwrap(defOf(d.valueType)), true)} (indented \`key: value\` lines)`;
     default:
       return plural ? 'values' : 'a value';
   }

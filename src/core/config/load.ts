@@ -535,6 +535,12 @@ function issueToProblems(issue: z.core.$ZodIssue, raw: Record<string, unknown>, 
         { ...base, ...at.value(path), message: `expected ${expected}, got ${got}`, hint: meant ? `did you mean \`${meant}\`?` : undefined },
       ];
     }
+    case 'invalid_key': {
+      // A key of a free-form mapping (labels, annotations): point at the key, say what it broke.
+      const key = String(path[path.length - 1] ?? '');
+      const why = issue.issues.map((inner) => inner.message).join('; ') || issue.message;
+      return [{ ...base, ...at.key(path), message: why.includes(key) ? why : `${why}, got \`${short(key)}\`` }];
+    }
     default: {
       // Our schema's own messages (too_small, invalid_format, custom) already say what is expected.
       const got = typeof value === 'string' ? `, got ${quote(value)}` : '';

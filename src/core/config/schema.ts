@@ -3,13 +3,14 @@
 // reference table.
 import { z } from 'zod';
 import { BACKENDS, configSections, type BackendName } from '../backendTraits.js';
+import { tagProblem } from '../reference.js';
+import { metadataValue, userMetadataMap } from '../annotations.js';
 
 // The backend names come from the table of backend traits; re-exported for the config's users.
 export { BACKENDS, type BackendName } from '../backendTraits.js';
 
 export const CONFIG_FILE_NAME = 'build-config.yaml';
 
-const tagPattern = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const buildArgPattern = /^[A-Za-z_][A-Za-z0-9_]*=.*$/s;
 
 const nonEmpty = (what: string) => z.string().min(1, { message: `${what} must not be empty` });
@@ -18,13 +19,25 @@ const relativePath = (what: string) =>
 
 export const platformString = z.string().describe('A platform as os/arch[/variant], e.g. linux/amd64, linux/arm64, wasi/wasm32');
 const platformList = z.array(platformString).min(1, { message: 'platforms must list at least one platform' });
+// The OCI grammar's own check (core/reference.ts), so the message names the tag, its length and the limit.
 const tagList = z.array(
-  z.string().regex(tagPattern, { message: 'a tag is 1-128 characters of letters, digits, _ . - and cannot start with . or -' }),
+  z.string().superRefine((tag, ctx) => {
+    const problem = tagProblem(tag);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  }),
 );
+const tagRules = z.union([z.string(), z.array(z.string())]);
+// A branch, tag or commit as git-check-ref-format(1) allows one (no space, ~ ^ : ? * [ \\ or ..),
+// and never an option: git reads a value starting with - as one (`--upload-pack=CMD` runs CMD).
+const gitRefPattern = /^(?!-)(?!.*\.\.)[^\s~^:?*[\\]+$/;
 const envList = z.array(z.string().regex(buildArgPattern, { message: 'expected KEY=VALUE' }));
 
 export const koConfigSchema = z.strictObject({
-  import_path: nonEmpty('import_path').describe('Go import path or ./relative package to build, e.g. ./cmd/server').optional(),
+  import_path: z
+    .string()
+    .regex(/^[^-\s]\S*$/, { message: 'expected a Go import path or ./relative package, not starting with -' })
+    .describe('Go import path or ./relative package to build, e.g. ./cmd/server')
+    .optional(),
   base_image: nonEmpty('base_image').describe('Base image for the Go binary (ko defaults to a distroless static image)').optional(),
   platforms: platformList.describe('Platforms to build; same as the top-level platforms key').optional(),
   env: envList.describe('Environment for go build, e.g. CGO_ENABLED=0').optional(),
@@ -42,7 +55,11 @@ export const buildConfigSchema = z
   .strictObject({
     use_local_context: z.boolean().describe('Build from the directory holding this file').optional(),
     upstream_repo: nonEmpty('upstream_repo').describe('A git URL to clone and build instead of the local directory').optional(),
-    upstream_ref: nonEmpty('upstream_ref').describe('Branch, tag or commit of upstream_repo to build').optional(),
+    upstream_ref: z
+      .string()
+      .regex(gitRefPattern, { message: 'expected a branch, tag or commit: no spaces, no ~ ^ : ? * [ \\ or .., not starting with -' })
+      .describe('Branch, tag or commit of upstream_repo to build')
+      .optional(),
     build_backend: z
       .enum(BACKENDS)
       .describe(`${BACKENDS.join(' | ')}; absent: auto-detected`)
@@ -60,7 +77,37 @@ export const buildConfigSchema = z
       .describe('Build arguments as KEY=VALUE; ${VAR} expands from the environment')
       .optional(),
     platforms: platformList.describe('Platforms to build (default linux/amd64 and linux/arm64; spin: wasi/wasm32)').optional(),
-    additional_tags: tagList.describe('Extra tags published with the image, e.g. latest').optional(),
+    additional_tags: tagList.describe('Extra tags published with the image on the default branch and on releases, e.g. latest').optional(),
+    tags: tagRules
+      .describe('docker/metadata-action tag rules replacing the default tag table, one per line or list item, e.g. type=ref,event=branch')
+      .optional(),
+    verify_arch: z
+      .boolean()
+      .describe(
+        'Check that every executable and shared library in each platform image is built for that platform (wasm: is WebAssembly) before it can be published (default true); false for images that ship foreign binaries on purpose',
+      )
+      .optional(),
+    description: metadataValue
+      .describe('One line about the image: its org.opencontainers.image.description label and annotation')
+      .optional(),
+    licenses: z
+      .string()
+      .regex(/^[A-Za-z0-9(][A-Za-z0-9.+:()-]*(?: [A-Za-z0-9(][A-Za-z0-9.+:()-]*)*$/, {
+        message: 'expected an SPDX license expression, e.g. Apache-2.0 or MIT OR Apache-2.0',
+      })
+      .max(256, { message: 'an SPDX license expression is at most 256 characters' })
+      .describe('SPDX license expression of the image, e.g. Apache-2.0: its org.opencontainers.image.licenses label and annotation')
+      .optional(),
+    labels: userMetadataMap.describe('Labels of the image config, KEY: value; the labels input and --label win over them').optional(),
+    annotations: userMetadataMap
+      .describe('Annotations of each platform manifest and of the index, KEY: value; the annotations input and --annotation win over them')
+      .optional(),
+    pull_credentials: z
+      .boolean()
+      .describe(
+        "kaniko: hand the run's registry login to the executor, to pull a private base image. The Dockerfile's RUN steps can read it; never given on pull requests. Default false",
+      )
+      .optional(),
     ko_config: koConfigSchema.describe('Settings of the ko backend').optional(),
     spin_config: spinConfigSchema.describe('Settings of the spin backend').optional(),
   })

@@ -23,7 +23,7 @@ export type PlatformFiles = Map<string, string[]>;
 
 export async function imageInputs(
   root: string,
-  spec: ImageSpec,
+  spec: Pick<ImageSpec, 'source' | 'configFile' | 'backend' | 'dir' | 'config' | 'platforms'>,
   options: InputOptions = {},
 ): Promise<AppInputs & { perPlatform?: PlatformFiles }> {
   if (spec.source.kind === 'upstream') return configOnlyInputs(spec.configFile);

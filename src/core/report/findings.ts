@@ -6,12 +6,12 @@ import type { LegProblem } from '../mergePlan.js';
 import type { LegComparison } from './compare.js';
 import { formatBytes, formatDuration } from './format.js';
 import { type LegGrowth } from './layers.js';
-import { cell } from './planReport.js';
+import { cell, inlineCode, plainText } from './planReport.js';
 import type { ImageOutcome } from './runReport.js';
 import { MIN_SPREAD_SAMPLES, type Thresholds } from './thresholds.js';
 
 export type Finding =
-  | { kind: 'failed'; image: string; failedLegs: LegProblem[]; error?: string; tagsMoved: boolean }
+  | { kind: 'failed'; image: string; failedLegs: LegProblem[]; error?: string; tagsMoved: boolean; movedTags: string[] }
   | { kind: 'bigger'; image: string; legs: LegComparison[]; deltaBytes: number }
   | { kind: 'slower'; leg: LegComparison }
   | { kind: 'new'; image: string; platforms: string[]; wholeImage: boolean };
@@ -34,6 +34,7 @@ export function collectFindings(outcomes: ImageOutcome[], comparisons: LegCompar
       failedLegs: outcome.failedLegs,
       error: outcome.error,
       tagsMoved: outcome.tags.length > 0,
+      movedTags: outcome.tags,
     });
   }
 
@@ -107,8 +108,11 @@ export function renderFinding(finding: Finding, growth: LegGrowth[] = []): strin
   switch (finding.kind) {
     case 'failed': {
       const lines = [`- **\`${finding.image}\`** failed${finding.failedLegs.length || !finding.tagsMoved ? ': no tag moved.' : '.'}`];
-      for (const leg of finding.failedLegs) lines.push(`  - leg \`${leg.legId}\` (${leg.platform}): ${cell(firstLine(leg.reason))}`);
-      if (finding.error) lines.push(`  - merge: ${cell(firstLine(finding.error))}`);
+      for (const leg of finding.failedLegs)
+        lines.push(`  - leg ${inlineCode(leg.legId)} (${leg.platform}): ${cell(plainText(firstLine(leg.reason)))}`);
+      if (finding.error) lines.push(`  - merge: ${cell(plainText(firstLine(finding.error)))}`);
+      // A push that failed part way, or a tag overwritten after it: which tags this run did move.
+      if (finding.movedTags.length) lines.push(`  - tags this run moved: ${finding.movedTags.map((t) => inlineCode(t)).join(', ')}`);
       return lines;
     }
     case 'bigger': {
@@ -120,7 +124,7 @@ export function renderFinding(finding: Finding, growth: LegGrowth[] = []): strin
         .map((c) => growth.find((g) => g.legId === c.record.legId)?.changes[0])
         .filter((l) => l !== undefined && l.deltaBytes > 0)
         .sort((a, b) => b!.deltaBytes - a!.deltaBytes)[0];
-      const why = largest ? `; largest: ${formatBytes(largest.deltaBytes)} from \`${cell(largest.step.replace(/`/g, "'"))}\`` : '';
+      const why = largest ? `; largest: ${formatBytes(largest.deltaBytes)} from ${cell(inlineCode(largest.step))}` : '';
       return [`- **\`${finding.image}\`** is bigger: ${parts.join(', ')}${why}.`];
     }
     case 'slower': {

@@ -24,6 +24,10 @@ export function renderLegMarkdown(record: LegRecord): string {
   else if (record.digest)
     out.push(`Digest: \`${record.repository}@${record.digest}\` (no tag yet: the merge job tags the multi-arch index).`, '');
   if (record.sourceCommit) out.push(`Source commit: \`${record.sourceCommit}\``, '');
-  if (record.error) out.push('```', record.error, '```', '');
+  if (record.error) {
+    // A fence longer than any run of backticks in the error, which is untrusted text (CommonMark §4.5).
+    const fence = '`'.repeat(Math.max(3, ...[...record.error.matchAll(/`+/g)].map((m) => m[0].length + 1)));
+    out.push(fence, record.error, fence, '');
+  }
   return out.join('\n');
 }

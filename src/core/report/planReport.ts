@@ -39,7 +39,30 @@ export function renderTextTable(headers: string[], rows: string[][]): string {
 
 /** Escapes text for a markdown table cell. */
 export function cell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+  return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}
+
+/**
+ * Untrusted text (a tool's error, a runner label, a Dockerfile step) as plain inline text of
+ * GitHub Markdown: no HTML (`<`, `>`, `&` as entities), no emphasis, code, link, strike-through
+ * or @mention (a backslash before ASCII punctuation, CommonMark 0.31 §2.4), one line. `|` is left
+ * to `cell`, which every table cell and list line passes through.
+ */
+export function plainText(text: string): string {
+  return text
+    .replace(/\r?\n/g, ' ')
+    .replace(/[\\`*_[\]~@]/g, '\\$&')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;');
+}
+
+/**
+ * Untrusted text as an inline code span: inside one, Markdown and HTML are not read (CommonMark
+ * §6.1), but a backtick would end it, so backticks become quotes; one line.
+ */
+export function inlineCode(text: string): string {
+  return `\`${text.replace(/`/g, "'").replace(/\r?\n/g, ' ')}\``;
 }
 
 export function renderMarkdownTable(headers: string[], rows: string[][]): string {
@@ -64,6 +87,11 @@ export function describeMode(plan: Plan): string {
   }
 }
 
+/** The run the tags were decided for, and whether they are pushed at all. */
+function tagRunLine(plan: Plan): string {
+  return `${plan.publish.run}${plan.publish.push ? '' : ` (nothing is pushed: ${plan.publish.pushWhy})`}`;
+}
+
 export function renderPlanText(plan: Plan): string {
   const out: string[] = [];
   const legs = plan.matrix.include.length;
@@ -77,9 +105,16 @@ export function renderPlanText(plan: Plan): string {
       ),
     );
   }
+  if (plan.images.length) {
+    out.push('', `Tags for ${tagRunLine(plan)}:`);
+    for (const image of plan.images) out.push(`  ${image.image}: ${image.tags.join(', ') || '(none in this run)'}`);
+  }
   if (plan.unchanged?.length) {
     out.push('', 'Unchanged (inputs already published; re-tagged, not built):');
-    for (const u of plan.unchanged) out.push(`  ${u.image} (${u.dir}): ${u.platforms.map((p) => p.platform).join(', ')}`);
+    for (const u of plan.unchanged)
+      out.push(
+        `  ${u.image} (${u.dir}): ${u.platforms.map((p) => p.platform).join(', ')} -> ${u.tags.join(', ') || '(no tag in this run)'}`,
+      );
   }
   if (plan.skipped.length) {
     out.push('', 'Skipped:');
@@ -100,7 +135,15 @@ export function renderPlanMarkdown(plan: Plan, why?: string): string {
     out.push(
       renderMarkdownTable(
         ['Image', 'Dir', 'Backend', 'Platforms', 'Runners', 'Why this backend'],
-        planRows(plan).map((r) => [`\`${r.image}\``, `\`${r.dir}\``, r.backend, r.platforms, r.runners, r.why]),
+        planRows(plan).map((r) => [inlineCode(r.image), inlineCode(r.dir), r.backend, r.platforms, plainText(r.runners), plainText(r.why)]),
+      ),
+      '',
+    );
+    out.push(`### Tags`, '', `For ${tagRunLine(plan)}:`, '');
+    out.push(
+      renderMarkdownTable(
+        ['Image', 'Tags'],
+        plan.images.map((image) => [`\`${image.image}\``, image.tags.map((t) => `\`${cell(t)}\``).join('<br>') || 'none in this run']),
       ),
       '',
     );
@@ -111,6 +154,11 @@ export function renderPlanMarkdown(plan: Plan, why?: string): string {
     out.push(
       `**Unchanged** (inputs already published; re-tagged, not built): ${plan.unchanged.map((u) => `\`${u.image}\``).join(', ')}`,
       '',
+      renderMarkdownTable(
+        ['Image', 'Tags'],
+        plan.unchanged.map((u) => [`\`${u.image}\``, u.tags.map((t) => `\`${cell(t)}\``).join('<br>') || 'none in this run']),
+      ),
+      '',
     );
   }
   if (plan.skipped.length) {
@@ -118,7 +166,7 @@ export function renderPlanMarkdown(plan: Plan, why?: string): string {
     out.push(
       renderMarkdownTable(
         ['Dir', 'Reason'],
-        plan.skipped.map((s) => [`\`${s.dir}\``, s.reason]),
+        plan.skipped.map((s) => [inlineCode(s.dir), plainText(s.reason)]),
       ),
       '',
       '</details>',
@@ -127,7 +175,7 @@ export function renderPlanMarkdown(plan: Plan, why?: string): string {
   }
   if (plan.problems.length) {
     out.push('### Problems', '');
-    for (const p of plan.problems) out.push(`- \`${cell(formatProblem(p))}\``);
+    for (const p of plan.problems) out.push(`- ${cell(inlineCode(formatProblem(p)))}`);
     out.push('');
   }
   return out.join('\n');

@@ -21,7 +21,7 @@ import {
 import { formatBytes, formatDelta, formatDuration } from './format.js';
 import type { HistoryStore } from './history.js';
 import type { LegGrowth } from './layers.js';
-import { cell, renderMarkdownTable, renderTextTable } from './planReport.js';
+import { cell, inlineCode, plainText, renderMarkdownTable, renderTextTable } from './planReport.js';
 import type { ImageOutcome, RunReport } from './runReport.js';
 import { DEFAULT_THRESHOLDS, type Thresholds } from './thresholds.js';
 import { criticalPath, renderTimeline } from './timeline.js';
@@ -189,7 +189,7 @@ function growthSection(ctx: Context): string | undefined {
       continue;
     }
     if (g.error) {
-      out.push(`Layers not compared: ${cell(firstLine(g.error))}`, '');
+      out.push(`Layers not compared: ${cell(plainText(firstLine(g.error)))}`, '');
       continue;
     }
     // Layers rebuilt byte-for-byte but for a timestamp move by a few bytes: not worth a row.
@@ -206,7 +206,7 @@ function growthSection(ctx: Context): string | undefined {
             : l.kind === 'removed'
               ? `removed, ${formatBytes(l.deltaBytes)}`
               : `${formatDelta(l.size, l.previousSize, 'bytes')} (was ${formatBytes(l.previousSize)})`,
-          `\`${l.step.replace(/`/g, "'")}\``,
+          inlineCode(l.step),
         ]),
       ),
       '',
@@ -324,8 +324,8 @@ function legsTable(ctx: Context): FoldedTable | undefined {
       const r = c.record;
       return [
         `\`${r.image}\` ${r.platform}`,
-        r.status !== 'success' ? `**failed**: ${firstLine(r.error ?? '')}` : r.pushed === false ? 'built, not pushed' : 'ok',
-        formatRunner(r.runner),
+        r.status !== 'success' ? `**failed**: ${plainText(firstLine(r.error ?? ''))}` : r.pushed === false ? 'built, not pushed' : 'ok',
+        plainText(formatRunner(r.runner)),
         r.backend,
         ...phaseCells(r),
         ...(compare ? [timeCell(c), rangeCell(c)] : []),
@@ -512,6 +512,7 @@ export function renderRunSummaryText(report: RunReport, options: SummaryOptions 
       out.push(`FAILED ${o.image}${o.failedLegs.length ? ': no tag moved' : ''}`);
       for (const leg of o.failedLegs) out.push(`  leg ${leg.legId}: ${firstLine(leg.reason)}`);
       if (o.error) out.push(`  merge: ${firstLine(o.error)}`);
+      if (o.tags.length) out.push(`  tags this run moved: ${o.tags.join(', ')}`);
     }
   }
   out.push('', plain(criticalPathLine(report)));

@@ -23,7 +23,7 @@ export interface CallerSettings {
 }
 
 export const CALLER_HEADER = `Builds this repository's images with hephy-builder: a push to the default branch builds and
-publishes what changed, a pull request builds it (and publishes it unless it comes from a fork),
+publishes what changed, a pull request builds it (and publishes it as pr-N tags only, unless it comes from a fork),
 a weekly run rebuilds the dirs in the rebuild list, and "Run workflow" builds the dirs you name.`;
 
 function secretsOf(mode: SecretsMode): unknown {
@@ -88,11 +88,11 @@ export function callerWorkflow(s: CallerSettings): Record<string, unknown> {
         images: note(
           {
             permissions: note(
-              { contents: 'read', packages: 'write', 'pull-requests': 'write', actions: 'read' },
+              { contents: 'read', packages: 'write', 'pull-requests': 'write' },
               {
                 before:
                   'Exactly what the called workflow asks for (it refuses to start with less): read the code,\n' +
-                  'push images, comment on the pull request, read earlier runs to compare build times.',
+                  'push images, comment on the pull request.',
               },
             ),
             uses: reusableWorkflowRef(s.variant, s.ref),

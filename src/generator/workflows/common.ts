@@ -4,7 +4,8 @@ import { note, type Noted } from '../yamlDoc.js';
 import { CHECKOUT, type PinnedAction } from './pins.js';
 
 /**
- * published: steps use `hephy/builder@v1` (what users run);
+ * published: steps use `hephy/builder@v1` (on the main branch), or the commit of a release
+ *   (a release commit, see ActionRelease);
  * local: steps use `./` (the action in the checked-out workspace), so `act` runs it offline.
  */
 export type WorkflowVariant = 'published' | 'local';
@@ -14,9 +15,21 @@ export const ACTION_REPO = 'hephy/builder';
 export const ACTION_MAJOR = 'v1';
 export const REUSABLE_WORKFLOW_PATH = '.github/workflows/build.yml';
 
-/** `uses:` of our own action in the given variant. */
-export function actionRef(variant: WorkflowVariant): string {
-  return variant === 'local' ? './' : `${ACTION_REPO}@${ACTION_MAJOR}`;
+/**
+ * The release the reusable workflow's action steps are pinned to: the commit that holds the
+ * action code (`uses:` takes no expressions, so the release step, scripts/release.sh, writes it
+ * in) and the version it becomes, shown as a comment.
+ */
+export interface ActionRelease {
+  sha: string;
+  version: string;
+}
+
+/** `uses:` of our own action in the given variant; pinned to a commit for a release. */
+export function actionRef(variant: WorkflowVariant, release?: ActionRelease): string | Noted {
+  if (variant === 'local') return './';
+  if (release) return note(`${ACTION_REPO}@${release.sha}`, { after: release.version });
+  return `${ACTION_REPO}@${ACTION_MAJOR}`;
 }
 
 /** `uses:` of the reusable workflow, at `ref` (a tag, branch or SHA) when published. */

@@ -3,7 +3,7 @@
 import { BACKEND_OPTIONS } from '../../core/backendTraits.js';
 import { DEFAULT_TAG_MODE } from '../../core/tags.js';
 import { note } from '../yamlDoc.js';
-import { actionRef, checkoutStep, concurrency, type WorkflowVariant } from './common.js';
+import { actionRef, checkoutStep, concurrency, type ActionRelease, type WorkflowVariant } from './common.js';
 import { SPIN_GO_TOOLCHAIN } from '../../core/toolPins.js';
 
 /**
@@ -17,9 +17,24 @@ const SINCE =
   "${{ github.event_name == 'pull_request' && github.event.pull_request.base.sha || " +
   "github.event_name == 'push' && github.event.before != '0000000000000000000000000000000000000000' && github.event.before || '' }}";
 
-/** Push unless the caller said no or the run is for a pull request from a fork. */
+/**
+ * Push unless the caller said no, the run is for a pull request from a fork, or it is any
+ * pull_request_target run (it runs with the base's token on code a fork may have written).
+ */
 const PUSH =
-  "${{ inputs.push && (github.event_name != 'pull_request' || github.event.pull_request.head.repo.full_name == github.repository) }}";
+  "${{ inputs.push && github.event_name != 'pull_request_target' && (github.event_name != 'pull_request' || github.event.pull_request.head.repo.full_name == github.repository) }}";
+
+/**
+ * The merge job's group: merges that publish from the default branch (a push or manual run there,
+ * or a schedule, which always runs there) for the same repository and root wait for each other,
+ * so two runs never move the same tags at once; every other run's merge has a group of its own.
+ */
+const PUBLISH_GROUP =
+  "${{ (github.event_name == 'schedule' || github.ref == format('refs/heads/{0}', github.event.repository.default_branch)) && " +
+  "format('hephy-publish-{0}-{1}', github.repository, inputs.root) || format('hephy-merge-{0}-{1}-{2}', github.run_id, github.run_attempt, inputs.root) }}";
+
+/** Artifact names of this call (core/legRecord.ts): unique when one run calls the workflow twice. */
+const ARTIFACT_SCOPE = '${{ needs.plan.outputs.artifact-scope }}';
 
 // Registry settings every job passes on unchanged.
 const REGISTRY_INPUTS = {
@@ -38,6 +53,7 @@ const BACKEND_INPUTS_PASSED = Object.fromEntries(BACKEND_OPTIONS.map((option) =>
 const CREDENTIALS = {
   username: '${{ secrets.REGISTRY_USERNAME }}',
   password: '${{ secrets.REGISTRY_PASSWORD }}',
+  'token-registries': '${{ inputs.token-registries }}',
 };
 
 export const REUSABLE_HEADER = `hephy-builder: build every changed build-config.yaml into multi-arch images.
@@ -47,12 +63,12 @@ Call it from a workflow in your repository (\`npx hephy-builder init\` writes on
   jobs:
     images:
       uses: hephy/builder/.github/workflows/build.yml@v1
-      permissions: {contents: read, packages: write, pull-requests: write, actions: read}
+      permissions: {contents: read, packages: write, pull-requests: write}
 The caller must grant those permissions: GitHub refuses to start a called workflow whose jobs
 ask for more than the caller gives.`;
 
-export function reusableWorkflow(variant: WorkflowVariant): Record<string, unknown> {
-  const action = actionRef(variant);
+export function reusableWorkflow(variant: WorkflowVariant, release?: ActionRelease): Record<string, unknown> {
+  const action = actionRef(variant, release);
   return {
     name: 'hephy-builder',
     on: {
@@ -84,7 +100,7 @@ export function reusableWorkflow(variant: WorkflowVariant): Record<string, unkno
           },
           'tag-mode': {
             description:
-              'per-image: one repository per image, tagged date, short sha and extras. single-repo: all images in one repository, tagged {image}-{date}.',
+              'per-image: one repository per image, tags as the default table or the tags rules say. single-repo: all images in one repository, each tag as {image}-{tag}.',
             type: 'string',
             default: DEFAULT_TAG_MODE,
           },
@@ -99,11 +115,34 @@ export function reusableWorkflow(variant: WorkflowVariant): Record<string, unkno
             default: '',
           },
           'per-arch-tags': {
-            description: "Also tag each platform's manifest, e.g. {image}-{date}-arm64 (single-repo) or {date}-arm64 (per-image).",
+            description: "Also tag each platform's manifest with each tag plus -{arch}, e.g. 20261125-arm64.",
             type: 'boolean',
             default: false,
           },
+          tags: {
+            description:
+              'docker/metadata-action tag rules, one per line (e.g. type=ref,event=branch), replacing the default tag table. Empty: the default table (README: "Which tags a run publishes").',
+            type: 'string',
+            default: '',
+          },
           ...BACKEND_INPUTS,
+          labels: {
+            description:
+              'Labels of every image config, KEY=VALUE lines; win over build-config.yaml labels. The org.opencontainers.image.* labels come from the build.',
+            type: 'string',
+            default: '',
+          },
+          annotations: {
+            description: 'Annotations of every manifest and index, KEY=VALUE lines; win over build-config.yaml annotations.',
+            type: 'string',
+            default: '',
+          },
+          'token-registries': {
+            description:
+              "Registry hosts besides ghcr.io that take the workflow token as a password (a GitHub Enterprise Server's container registry host). The token is never sent to any other registry.",
+            type: 'string',
+            default: '',
+          },
           'insecure-registry': {
             description: 'Talk plain HTTP to the registry (a local test registry only).',
             type: 'boolean',
@@ -170,8 +209,10 @@ export function reusableWorkflow(variant: WorkflowVariant): Record<string, unkno
               matrix: '${{ steps.plan.outputs.matrix }}',
               images: '${{ steps.plan.outputs.images }}',
               'has-work': '${{ steps.plan.outputs.has-work }}',
+              'artifact-scope': '${{ steps.plan.outputs.artifact-scope }}',
               push: note(PUSH, {
-                before: 'Whether build and merge push: never for a pull request from a fork (its code must not reach the registry).',
+                before:
+                  'Whether build and merge push: never for a pull request from a fork nor any pull_request_target run (their code must not reach the registry).',
               }),
             },
             steps: [
@@ -193,6 +234,8 @@ export function reusableWorkflow(variant: WorkflowVariant): Record<string, unkno
                     registry: '${{ inputs.registry }}',
                     'image-prefix': '${{ inputs.image-prefix }}',
                     'tag-mode': '${{ inputs.tag-mode }}',
+                    'per-arch-tags': '${{ inputs.per-arch-tags }}',
+                    tags: '${{ inputs.tags }}',
                   },
                 },
                 {
@@ -254,8 +297,11 @@ export function reusableWorkflow(variant: WorkflowVariant): Record<string, unkno
                   ...REGISTRY_INPUTS,
                   ...CREDENTIALS,
                   ...BACKEND_INPUTS_PASSED,
+                  labels: '${{ inputs.labels }}',
+                  annotations: '${{ inputs.annotations }}',
                   'insecure-registry': '${{ inputs.insecure-registry }}',
                   push: '${{ needs.plan.outputs.push }}',
+                  'artifact-scope': ARTIFACT_SCOPE,
                 },
               },
             ],
@@ -274,12 +320,22 @@ export function reusableWorkflow(variant: WorkflowVariant): Record<string, unkno
             if: "${{ !cancelled() && needs.plan.outputs.has-work == 'true' }}",
             'runs-on': 'ubuntu-latest',
             'timeout-minutes': 20,
-            permissions: note(
-              { contents: 'read', packages: 'write', 'pull-requests': 'write', actions: 'read' },
+            concurrency: note(
+              { group: PUBLISH_GROUP, 'cancel-in-progress': false },
               {
                 before:
-                  'packages: tag the multi-arch indexes; pull-requests: the one summary comment on the PR;\n' +
-                  'actions: read the leg records (artifacts of this run); the default-branch history is in the Actions cache.',
+                  'Merges publishing from the default branch to the same repository and root run one at a time;\n' +
+                  'a publish in progress is never cancelled. The merge also reads every tag back and fails an\n' +
+                  'image whose tag another run overwrote ("overwritten by another run").',
+              },
+            ),
+            permissions: note(
+              { contents: 'read', packages: 'write', 'pull-requests': 'write' },
+              {
+                before:
+                  'packages: tag the multi-arch indexes; pull-requests: the one summary comment on the PR.\n' +
+                  'The leg records are artifacts of this run (the runtime token reads them, no `actions: read`);\n' +
+                  'the default-branch history is in the Actions cache.',
               },
             ),
             outputs: { published: '${{ steps.merge.outputs.published }}' },
@@ -296,6 +352,7 @@ export function reusableWorkflow(variant: WorkflowVariant): Record<string, unkno
                   'per-arch-tags': '${{ inputs.per-arch-tags }}',
                   'insecure-registry': '${{ inputs.insecure-registry }}',
                   push: '${{ needs.plan.outputs.push }}',
+                  'artifact-scope': ARTIFACT_SCOPE,
                   'time-floor': '${{ inputs.time-floor }}',
                   'time-threshold': '${{ inputs.time-threshold }}',
                   'size-threshold': '${{ inputs.size-threshold }}',

@@ -55,9 +55,26 @@ describe('valid fixtures', () => {
     expect(parseBuildConfig('---\n', 'f').config).toEqual({});
   });
 
+  test('ko_config.import_path that ko would read as an option is refused at its value', () => {
+    const { config, problems } = parseBuildConfig('ko_config:\n  import_path: "--image-refs=/tmp/x"\n', 'f');
+    expect(config).toBeUndefined();
+    expect(errors(problems)).toEqual([expect.objectContaining({ line: 2, column: 16, path: 'ko_config.import_path' })]);
+  });
+
   test('a quoted upstream_ref stays a string', () => {
     const { config } = loadBuildConfig(join(fixtures, 'valid/upstream.yaml'));
     expect(config?.upstream_ref).toBe('v2.1.6');
+  });
+
+  // git-check-ref-format(1) and git-fetch(1): a ref is never an option, at the value's position.
+  test('an upstream_ref that git would read as an option, or that is no ref, is refused at its value', () => {
+    for (const ref of ['"--upload-pack=touch /tmp/x; git-upload-pack"', '-x', 'a b', 'main..dev', 'v1^{}', '""']) {
+      const { problems } = parseBuildConfig(`upstream_repo: https://example.org/r.git\nupstream_ref: ${ref}\n`, 'f.yaml');
+      expect(problems.map((p) => [p.line, p.column, p.path])).toContainEqual([2, 15, 'upstream_ref']);
+    }
+    for (const ref of ['main', 'v2.1.6', 'release/1.x', 'a'.repeat(40)]) {
+      expect(parseBuildConfig(`upstream_repo: https://example.org/r.git\nupstream_ref: ${ref}\n`, 'f.yaml').problems).toEqual([]);
+    }
   });
 });
 
@@ -94,6 +111,33 @@ const invalid: Record<string, Expected[]> = {
     [5, 1, 'upstream_ref', 'upstream_ref needs upstream_repo', 'add `upstream_repo: <git URL>`, or remove upstream_ref'],
     [5, 15, 'upstream_ref', 'expected a string, got a number (1.10)', 'quote it: `"1.10"`; unquoted, YAML reads it as a number'],
     [6, 12, 'ko_config', 'expected a mapping (indented `key: value` lines), got a list', undefined],
+  ],
+  'bad-metadata.yaml': [
+    [2, 11, 'licenses', 'expected an SPDX license expression, e.g. Apache-2.0 or MIT OR Apache-2.0, got `MIT, Apache-2.0`', undefined],
+    [4, 3, 'labels.-x', 'a key is letters and digits joined by single . _ or -, e.g. com.example.team, got `-x`', undefined],
+    [
+      5,
+      24,
+      'labels.com.example.version',
+      'expected a string, got a number (1.0)',
+      'quote it: `"1.0"`; unquoted, YAML reads it as a number',
+    ],
+    [
+      6,
+      3,
+      'labels.org.opencontainers.image.revision',
+      'org.opencontainers.image.revision is set by hephy-builder from the commit built; it cannot be given',
+      undefined,
+    ],
+    [
+      7,
+      3,
+      'labels.com.example:level',
+      'a key is letters and digits joined by single . _ or -, e.g. com.example.team, got `com.example:level`',
+      undefined,
+    ],
+    [8, 14, 'annotations', 'expected a mapping of names to strings (indented `key: value` lines), got a list', undefined],
+    [9, 14, 'description', 'a value is one line of text, without control characters, got `two\\u000alines`', undefined],
   ],
   'duplicate-key.yaml': [[3, 1, 'build_backend', 'duplicate key `build_backend` (first set on line 1)', 'remove one of them']],
   'upstream-repo-without-ref.yaml': [[1, 1, 'upstream_repo', 'upstream_repo needs upstream_ref', 'add e.g. `upstream_ref: v1.2.3`']],
