@@ -3,11 +3,11 @@
 // embedded files, and the go.mod/go.sum (and go.work) that pin everything else. Which packages
 // those are is Go's answer (`go list -deps`, run by src/tools/goList.ts), per platform, since
 // build constraints (`_arm64.go`, `//go:build`) choose files and imports per GOOS/GOARCH.
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join, posix, resolve } from 'node:path';
 import type { BuildConfig } from '../config/schema.js';
 import { parsePlatform, isPlatformError } from '../platform.js';
-import { UserError } from '../problem.js';
+import { defaultImportPath, stripKoScheme } from '../goPackages.js';
 import { walkFiles } from '../walk.js';
 import type { AppInputs } from './appInputs.js';
 import { isWithin, joinRepoPath, repoPath } from './paths.js';
@@ -40,38 +40,6 @@ export interface GoListRequest {
 
 /** Answers `go list -deps` for a request; throws with Go's own message when it cannot. */
 export type GoPackageLister = (request: GoListRequest) => Promise<GoPackage[]>;
-
-function isDir(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
-/**
- * The package to build when ko_config.import_path is unset: the one package under cmd/ (the layout
- * that made detection pick ko), else the directory itself when it holds Go files.
- * @throws UserError when cmd/ holds several packages, or there is nothing to build.
- */
-export function defaultImportPath(sourceDir: string): string {
-  const cmd = join(sourceDir, 'cmd');
-  if (isDir(cmd)) {
-    const packages = readdirSync(cmd)
-      .filter((name) => isDir(join(cmd, name)))
-      .sort();
-    if (packages.length === 1) return `./cmd/${packages[0]}`;
-    if (packages.length > 1) {
-      throw new UserError(
-        `ko_config.import_path is not set and cmd/ holds ${packages.length} packages: set it to one of ${packages.map((p) => `./cmd/${p}`).join(', ')}`,
-      );
-    }
-  }
-  if (readdirSync(sourceDir).some((name) => name.endsWith('.go'))) return '.';
-  throw new UserError(
-    `ko_config.import_path is not set and ${sourceDir} has neither cmd/<package> nor Go files: set ko_config.import_path`,
-  );
-}
 
 /**
  * Go's environment for a platform: GOOS/GOARCH(/GOARM), and CGO_ENABLED=0 unless the config's
@@ -136,7 +104,10 @@ export async function goModuleInputs(
   const extra = koConfigFiles(root, appDir);
   try {
     if (!lister) throw new Error('no Go package lister was given');
-    const importPath = config.ko_config?.import_path ?? defaultImportPath(resolve(root, appDir));
+    // ko strips its ko:// scheme before it builds (core/goPackages.ts stripKoScheme); go list never knew it.
+    const importPath = config.ko_config?.import_path
+      ? stripKoScheme(config.ko_config.import_path)
+      : defaultImportPath(resolve(root, appDir));
     const packageDirs = new Set<string>();
     const all = new Set<string>(extra);
     for (const platform of platforms) {
