@@ -8,7 +8,7 @@
 // - GitHub's API is not reachable: a local stand-in answers the PR comment calls.
 // See docs/dev/act.md for every flag and finding.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatDelta, formatDuration } from '../../src/core/report/format.js';
@@ -199,7 +199,12 @@ describe('act (host mode; local action refs instead of hephy/builder@v1; artifac
       expect(mainRun?.code).toBe(0);
       const base = repo.git('rev-parse', 'HEAD');
       repo.git('checkout', '-q', '-b', 'feature');
-      for (const image of FIXTURE_IMAGES) repo.write({ [`${image}/CHANGES.md`]: 'touched by the pull request\n' });
+      // A change to an input of every image: its build-config.yaml always is one. (A CHANGES.md is
+      // not an input of a ko app, whose inputs are its Go packages: it would select nothing there.)
+      for (const image of FIXTURE_IMAGES) {
+        const config = readFileSync(join(repo.root, image, 'build-config.yaml'), 'utf8');
+        repo.write({ [`${image}/build-config.yaml`]: `${config}# touched by the pull request\n` });
+      }
       const head = repo.commit('touch every image');
       // A comment from an earlier push of this PR, and someone else's: only ours is updated.
       github.comments.set(PR_NUMBER, [
