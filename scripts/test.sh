@@ -57,6 +57,13 @@ node -e '
     const r = JSON.parse(fs.readFileSync(f, "utf8"));
     passed += r.numPassedTests;
     failed += r.numFailedTests + r.numRuntimeErrorTestSuites;
+    // The tail of the jest output above may not reach every failure: name each one here.
+    for (const suite of r.testResults) {
+      const file = require("path").relative(process.cwd(), suite.name);
+      const tests = suite.assertionResults.filter((t) => t.status === "failed");
+      for (const t of tests) console.log(`FAILED ${file}: ${t.fullName}: ${(t.failureMessages[0] || "").split("\n")[0].slice(0, 300)}`);
+      if (suite.status === "failed" && tests.length === 0) console.log(`FAILED ${file}: ${(suite.message || "").split("\n").find((l) => l.trim()) || "suite failed"}`);
+    }
   }
   console.log(`\n${passed} passed, ${failed} failed`);
 ' "$results/unit.json" $([ "$ONLY_UNIT" = 0 ] && echo "$results/e2e.json")

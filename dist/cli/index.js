@@ -21088,13 +21088,34 @@ function pushFailure(tool, request, error) {
         return error;
     return new Error(`${tool}: cannot push ${request.repository}@${request.digest}: ${layoutPush_lastErrorLine(error) || error.message}`);
 }
-/** Runs the pushing tool with the request's env, secrets and log, bounded in time; a failure reads as one line. */
-async function runPushTool(runner, tool, args, request) {
+/**
+ * Registry answers that a second push of the same content can clear: a blob another push was
+ * still committing (distribution's DIGEST_INVALID / BLOB_UNKNOWN when two legs upload one layer at
+ * once, as the e2e registry showed), a 5xx, a dropped connection. An auth or name error is final.
+ */
+const TRANSIENT_PUSH_ERROR = /DIGEST_INVALID|BLOB_UNKNOWN|BLOB_UPLOAD_UNKNOWN|BLOB_UPLOAD_INVALID|\b50[0234]\b|connection reset|unexpected EOF|i\/o timeout/i;
+/**
+ * Runs the pushing tool with the request's env, secrets and log, bounded in time; a failure reads
+ * as one line. A push by digest is idempotent, so a transient registry error (TRANSIENT_PUSH_ERROR)
+ * gets one more try after `retryDelayMs`, said in the log.
+ */
+async function runPushTool(runner, tool, args, request, retryDelayMs = 2000) {
+    const once = () => runner(tool, args, { ...toolRunOptions(request), timeoutMs: PUSH_TIMEOUT_MS });
     try {
-        return await runner(tool, args, { ...toolRunOptions(request), timeoutMs: PUSH_TIMEOUT_MS });
+        return await once();
     }
     catch (error) {
-        throw pushFailure(tool, request, error);
+        const reason = error instanceof ToolError ? layoutPush_lastErrorLine(error) : '';
+        if (!TRANSIENT_PUSH_ERROR.test(reason))
+            throw pushFailure(tool, request, error);
+        request.onLine?.(`${tool}: the registry refused the push (${reason.slice(0, 200)}); trying once more`);
+        await new Promise((done) => setTimeout(done, retryDelayMs));
+        try {
+            return await once();
+        }
+        catch (again) {
+            throw pushFailure(tool, request, again);
+        }
     }
 }
 
@@ -21428,6 +21449,30 @@ const goSkips = (name) => name.startsWith('.') || name.startsWith('_') || name =
 function holdsGoFiles(dir) {
     return entries(dir).some(isGoSource);
 }
+/** The first 4 KiB of a file: where a Go file's package clause is (after its comments). */
+function head(file) {
+    const buffer = Buffer.alloc(4096);
+    let fd;
+    try {
+        fd = (0,external_node_fs_namespaceObject.openSync)(file, 'r');
+        return buffer.subarray(0, (0,external_node_fs_namespaceObject.readSync)(fd, buffer, 0, buffer.length, 0)).toString('utf8');
+    }
+    catch {
+        return '';
+    }
+    finally {
+        if (fd !== undefined)
+            (0,external_node_fs_namespaceObject.closeSync)(fd);
+    }
+}
+// The package clause (Go spec, "Package clause"): the first token after comments and blank lines.
+const PACKAGE_CLAUSE = /^(?:\s|\/\/[^\n]*\n|\/\*[\s\S]*?\*\/)*package\s+([\p{L}_][\p{L}\p{Nd}_]*)/u;
+/** True when `dir` holds a Go source file of `package main`: a command the go command can build. */
+function holdsMainPackage(dir) {
+    return entries(dir)
+        .filter(isGoSource)
+        .some((entry) => PACKAGE_CLAUSE.exec(head((0,external_node_path_namespaceObject.join)(dir, entry.name)))?.[1] === 'main');
+}
 /**
  * The packages directly under `<dir>/cmd/`, as paths relative to `dir` (`cmd/cli`, `cmd/server`),
  * sorted: each subdirectory of cmd/ holding a Go source file, and cmd/ itself when it holds one.
@@ -21541,15 +21586,22 @@ function koConfigText(userConfig, opts) {
 // layout path with any other character (an upper-case letter from mkdtemp's suffix) fails the
 // build after the layout was written.
 const KO_LAYOUT_PATH = /^[a-z0-9_\-./]+$/;
-/** Where ko may write its layout: under workDir when ko accepts that path, else a fresh temp dir. */
-function koLayoutDir(workDir, temp = (0,external_node_os_namespaceObject.tmpdir)()) {
+/**
+ * Where ko may write its layout: under workDir when ko accepts that path, else a fresh dir under
+ * the temp dir, else under /tmp (a TMPDIR with upper case, as macOS's `/var/folders/.../T/`).
+ * @throws Error saying which characters ko accepts, when none of them does.
+ */
+function koLayoutDir(workDir, temp = (0,external_node_os_namespaceObject.tmpdir)(), fallbacks = ['/tmp']) {
     const inWorkDir = (0,external_node_path_namespaceObject.join)(workDir, 'ko', 'oci-layout');
     if (KO_LAYOUT_PATH.test(inWorkDir))
         return { dir: inWorkDir, temporary: false };
-    const outside = (0,external_node_path_namespaceObject.join)(temp, `hephy-ko-layout-${(0,external_node_crypto_namespaceObject.randomBytes)(6).toString('hex')}`);
-    if (KO_LAYOUT_PATH.test(outside))
-        return { dir: outside, temporary: true };
-    throw new Error(`ko cannot write an OCI layout to ${inWorkDir} or under ${temp}: ko accepts only a-z 0-9 _ - . / in that path; set TMPDIR to such a directory`);
+    const name = `hephy-ko-layout-${(0,external_node_crypto_namespaceObject.randomBytes)(6).toString('hex')}`;
+    for (const base of [temp, ...fallbacks]) {
+        const outside = (0,external_node_path_namespaceObject.join)(base, name);
+        if (KO_LAYOUT_PATH.test(outside))
+            return { dir: outside, temporary: true };
+    }
+    throw new Error(`ko cannot write an OCI layout to ${inWorkDir} or under ${[temp, ...fallbacks].join(' or ')}: ko accepts only a-z 0-9 _ - . / in that path; set TMPDIR to such a directory`);
 }
 /**
  * One `--image-label`/`--image-annotation` value. Both are pflag StringSlice flags (ko v0.19.1
@@ -32594,7 +32646,8 @@ function pathsOutside(root, dir, config) {
 ;// CONCATENATED MODULE: ./src/core/detect.ts
 // Which backend builds a directory, and why, in the seed's order: an explicit build_backend, then
 // go.mod + cmd/ (ko), then spin.toml (spin), then a Dockerfile (kaniko, or buildkit when the
-// Dockerfile uses features Kaniko cannot build). For local builds it also checks that the files
+// Dockerfile uses features Kaniko cannot build), then go.mod with a main package at its root (ko,
+// building `.`: a Dockerfile wins there, a library module must not become an image). For local builds it also checks that the files
 // the backend needs are there, so a missing Dockerfile is a Problem at plan time rather than a
 // failed leg ten minutes later.
 
@@ -32720,7 +32773,12 @@ function detectBackend(dir, config = {}, locate, options = {}) {
             return { backend: 'buildkit', reason: `${passedOverKo}${describeUse(first, dockerfileName)}`, problems };
         return { backend: 'kaniko', reason: `${passedOverKo}${dockerfileName} found`, problems };
     }
-    // --- 5. nothing buildable
+    // --- 5. go.mod and a main package at its root, no Dockerfile: ko builds `.`
+    if (isFile((0,external_node_path_namespaceObject.join)(dir, 'go.mod')) && holdsMainPackage(dir)) {
+        checkKo(dir, config, displayDir, options.root, problem);
+        return { backend: 'ko', reason: 'go.mod and a main package at the root found', problems };
+    }
+    // --- 6. nothing buildable
     if (config.context_path && !isDir((0,external_node_path_namespaceObject.join)(dir, config.context_path))) {
         problem(['context_path'], `context_path ${shown(displayDir, config.context_path)} does not exist`);
     }
@@ -32729,7 +32787,7 @@ function detectBackend(dir, config = {}, locate, options = {}) {
         line: 1,
         column: 1,
         path: '',
-        message: `nothing to build in ${displayDir}: no build_backend in ${CONFIG_FILE_NAME}, no go.mod with cmd/, no ${manifestName}, no ${shown(contextPath, dockerfileName)}`,
+        message: `nothing to build in ${displayDir}: ${isFile((0,external_node_path_namespaceObject.join)(dir, CONFIG_FILE_NAME)) ? `no build_backend in ${CONFIG_FILE_NAME}, ` : ''}no go.mod with cmd/ or a main package, no ${manifestName}, no ${shown(contextPath, dockerfileName)}`,
         hint: 'add a Dockerfile, or set build_backend',
         severity: 'error',
     });
@@ -32910,10 +32968,11 @@ function semverOf(name) {
     return SEMVER.exec(name)?.[1];
 }
 /**
- * The image's version, as the tag policy names it: the semver of a pushed git tag (`v1.2.3` ->
- * `1.2.3`), another git tag as it is, else the short sha of the commit built. For an upstream build
- * the upstream ref plays the git tag's part when it is a semver. The smallest stand-in for the
- * version of the tag policy (issue 7 item 1), which replaces it when both have landed.
+ * The image's version (`org.opencontainers.image.version`, "version of the packaged software"):
+ * an upstream build's upstream_ref when it is a semver (`v0.4.1` -> `0.4.1`, the packaged
+ * software's own); else the version the tag policy decided with the tags (`ImageTags.version`,
+ * core/tagPolicy.ts); else (a build with no tag, e.g. a run the tag table does not know) the short
+ * sha of the commit built.
  */
 function imageVersion(input) {
     if (input.upstreamRef !== undefined) {
@@ -32921,12 +32980,7 @@ function imageVersion(input) {
         if (upstream)
             return upstream;
     }
-    else if (input.ref?.startsWith('refs/tags/')) {
-        const tag = input.ref.slice('refs/tags/'.length);
-        if (tag)
-            return semverOf(tag) ?? tag;
-    }
-    return input.revision ? input.revision.slice(0, 7) : undefined;
+    return input.planned ?? (input.revision ? input.revision.slice(0, 7) : undefined);
 }
 /**
  * The web address of a git remote, for `source` and `url`: `https://host/owner/repo` from
@@ -32988,7 +33042,6 @@ function runMetadata(context, user, localRemote) {
     const head = context.eventName === 'pull_request' ? context.pullRequest?.headSha : undefined;
     return {
         repositoryUrl: repositoryWebUrl(github ?? localRemote),
-        ref: context.ref,
         pullRequestHeadSha: head && SHA.test(head) ? head : undefined,
         labels: user.labels,
         annotations: user.annotations,
@@ -33001,7 +33054,7 @@ function metadataFacts(spec, run, checkout) {
             title: spec.image,
             revision: checkout.commit,
             created: checkout.commitTime,
-            version: imageVersion({ upstreamRef: spec.source.ref, revision: checkout.commit }),
+            version: imageVersion({ planned: spec.version, upstreamRef: spec.source.ref, revision: checkout.commit }),
             source: repositoryWebUrl(spec.source.repo),
             url: run.repositoryUrl,
         };
@@ -33011,7 +33064,7 @@ function metadataFacts(spec, run, checkout) {
         title: spec.image,
         revision,
         created: checkout.commitTime,
-        version: imageVersion({ ref: run.ref, revision }),
+        version: imageVersion({ planned: spec.version, revision }),
         source: run.repositoryUrl,
         url: run.repositoryUrl,
     };
@@ -36066,7 +36119,7 @@ function defaultCandidates(image, run, commit, date) {
     ];
     switch (run.kind) {
         case 'default-branch':
-            return [{ tag: dateStamp(date), origin: { what: 'the date tag' } }, ...sha7, ...extras()];
+            return [{ tag: dateStamp(date), origin: { what: 'the date tag' }, notVersion: true }, ...sha7, ...extras()];
         case 'release': {
             // semver.valid, as metadata-action's type=semver (src/meta.ts procSemver): v1.2.3 and 1.2.3.
             const origin = { what: `the git tag ${run.gitTag}` };
@@ -36198,7 +36251,10 @@ function imageTags(image, options, locate) {
         }
     }
     const tags = unique.map((c) => (repository ? `${repository}:${c.tag}` : c.tag));
-    return { tags: problems.some((p) => p.severity === 'error') ? [] : tags, problems };
+    if (problems.some((p) => p.severity === 'error'))
+        return { tags: [], problems };
+    const version = candidates.find((c) => !c.notVersion && c.tag !== 'latest')?.tag;
+    return { tags, ...(version ? { version } : {}), problems };
 }
 /**
  * The rules of a `tags` action input or `--tags` option (one per line, `#` comments), each read
@@ -36290,6 +36346,13 @@ function crossCheck(raw, at) {
             const parsed = parsePlatform(item);
             if (isPlatformError(parsed)) {
                 error('value', path, `expected os/arch[/variant], e.g. linux/amd64; ${parsed.reason}`, parsed.hint);
+                return;
+            }
+            if (!backend && parsed.os !== 'linux' && parsed.os !== 'wasi') {
+                // Detection picks ko, Kaniko or Spin by the files it finds, and they build linux (Spin:
+                // wasi) images only (core/backendTraits.ts `os`); BuildKit, chosen on purpose, builds
+                // other OSes from a base image of that OS (no RUN step runs on a Linux runner).
+                error('value', path, `\`${item}\`: the backends detection picks build linux images (Spin: wasi/wasm32), not ${parsed.os}`, 'list linux platforms, or set `build_backend: buildkit` to build it from a base image of that OS');
                 return;
             }
             const normal = normalizePlatform(item);
@@ -37667,7 +37730,11 @@ async function buildPlan(root, mode, options = {}) {
                 spec.backendReason = `${spec.backendReason}; upstream ${resolved.ref} is ${resolved.commit}`;
             }
         }
-        const planned = { ...spec, tags: tagged.tags };
+        const planned = {
+            ...spec,
+            tags: tagged.tags,
+            ...('version' in tagged && tagged.version ? { version: tagged.version } : {}),
+        };
         byName.set(planned.image, planned);
         images.push(planned);
     }
@@ -38767,6 +38834,7 @@ const imageSpecSchema = object({
     source: sourceSchema,
     additionalTags: array(schemas_string().min(1)),
     tags: array(schemas_string().min(1)),
+    version: schemas_string().min(1).optional(),
 });
 const publishSchema = object({
     mode: schemas_enum(TAG_MODES),
@@ -40751,7 +40819,7 @@ function checkOptionShapes(options) {
 function resolveCallerOptions(options = {}) {
     checkOptionShapes(options);
     const registry = singleLine('registry', options.registry ?? '');
-    const secrets = options.secrets ?? (registry ? 'explicit' : 'none');
+    const secrets = options.secrets ?? (registry.toLowerCase() === 'ghcr.io' ? 'none' : 'explicit');
     if (!SECRETS_MODES.includes(secrets))
         throw new UserError(`secrets \`${secrets}\` is not valid: expected ${SECRETS_MODES.join(', ')}`);
     const root = checkPattern('root', options.root ?? CALLER_DEFAULTS.root, /^(?!\/)(?!.*(^|\/)\.\.(\/|$)).+$/, 'a path relative to the repository root');
@@ -41291,6 +41359,12 @@ const generateCommand = {
 
 
 
+
+/** --registry as a host[:port] (a scheme is dropped); anything else stops init before it writes. */
+function registryOption(args) {
+    const registry = stringOption(args, 'registry');
+    return registry === undefined ? undefined : normalizeRegistry(registry);
+}
 const initCommand = {
     name: 'init',
     summary: 'Write .github/workflows/hephy-builder.yml (and a starter build-config.yaml in each app directory found, when there is none)',
@@ -41330,7 +41404,7 @@ const initCommand = {
                 return detection.backend ? { backend: detection.backend, reason: detection.reason } : undefined;
             },
             workflow: {
-                registry: stringOption(args, 'registry'),
+                registry: registryOption(args),
                 imagePrefix: imagePrefixOption(args),
                 tagMode,
                 runners: stringOption(args, 'runners'),

@@ -1,6 +1,7 @@
 // Which backend builds a directory, and why, in the seed's order: an explicit build_backend, then
 // go.mod + cmd/ (ko), then spin.toml (spin), then a Dockerfile (kaniko, or buildkit when the
-// Dockerfile uses features Kaniko cannot build). For local builds it also checks that the files
+// Dockerfile uses features Kaniko cannot build), then go.mod with a main package at its root (ko,
+// building `.`: a Dockerfile wins there, a library module must not become an image). For local builds it also checks that the files
 // the backend needs are there, so a missing Dockerfile is a Problem at plan time rather than a
 // failed leg ten minutes later.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -10,7 +11,7 @@ import type { BuildConfig } from './config/schema.js';
 import { CONFIG_FILE_NAME } from './config/schema.js';
 import { suggest } from './config/didYouMean.js';
 import { scanDockerfile, stageNamed, SYNTAX_DIRECTIVE_FEATURE, type BuildkitOnlyUse, type DockerfileScan } from './dockerfile.js';
-import { commandPackages, defaultGoPackage, stripKoScheme } from './goPackages.js';
+import { commandPackages, defaultGoPackage, holdsMainPackage, stripKoScheme } from './goPackages.js';
 import { pathsOutside } from './insideRepo.js';
 import type { Problem } from './problem.js';
 
@@ -174,7 +175,12 @@ export function detectBackend(dir: string, config: BuildConfig = {}, locate?: Lo
     if (first) return { backend: 'buildkit', reason: `${passedOverKo}${describeUse(first, dockerfileName)}`, problems };
     return { backend: 'kaniko', reason: `${passedOverKo}${dockerfileName} found`, problems };
   }
-  // --- 5. nothing buildable
+  // --- 5. go.mod and a main package at its root, no Dockerfile: ko builds `.`
+  if (isFile(join(dir, 'go.mod')) && holdsMainPackage(dir)) {
+    checkKo(dir, config, displayDir, options.root, problem);
+    return { backend: 'ko', reason: 'go.mod and a main package at the root found', problems };
+  }
+  // --- 6. nothing buildable
   if (config.context_path && !isDir(join(dir, config.context_path))) {
     problem(['context_path'], `context_path ${shown(displayDir, config.context_path)} does not exist`);
   }
@@ -183,7 +189,7 @@ export function detectBackend(dir: string, config: BuildConfig = {}, locate?: Lo
     line: 1,
     column: 1,
     path: '',
-    message: `nothing to build in ${displayDir}: no build_backend in ${CONFIG_FILE_NAME}, no go.mod with cmd/, no ${manifestName}, no ${shown(contextPath, dockerfileName)}`,
+    message: `nothing to build in ${displayDir}: ${isFile(join(dir, CONFIG_FILE_NAME)) ? `no build_backend in ${CONFIG_FILE_NAME}, ` : ''}no go.mod with cmd/ or a main package, no ${manifestName}, no ${shown(contextPath, dockerfileName)}`,
     hint: 'add a Dockerfile, or set build_backend',
     severity: 'error',
   });

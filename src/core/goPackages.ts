@@ -1,7 +1,7 @@
 // The Go packages a ko app can build without an import_path: the commands under cmd/ (the layout
 // that makes detection pick ko), else the module directory itself. Detection (plan time) and the
 // ko backend (leg time) both ask here, so a choice the plan accepts is the one the leg builds.
-import { readdirSync, type Dirent } from 'node:fs';
+import { closeSync, openSync, readSync, readdirSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from './problem.js';
 
@@ -37,6 +37,30 @@ const goSkips = (name: string) => name.startsWith('.') || name.startsWith('_') |
 /** True when `dir` itself holds Go source files (it is a package). */
 export function holdsGoFiles(dir: string): boolean {
   return entries(dir).some(isGoSource);
+}
+
+/** The first 4 KiB of a file: where a Go file's package clause is (after its comments). */
+function head(file: string): string {
+  const buffer = Buffer.alloc(4096);
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, 'r');
+    return buffer.subarray(0, readSync(fd, buffer, 0, buffer.length, 0)).toString('utf8');
+  } catch {
+    return '';
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+// The package clause (Go spec, "Package clause"): the first token after comments and blank lines.
+const PACKAGE_CLAUSE = /^(?:\s|\/\/[^\n]*\n|\/\*[\s\S]*?\*\/)*package\s+([\p{L}_][\p{L}\p{Nd}_]*)/u;
+
+/** True when `dir` holds a Go source file of `package main`: a command the go command can build. */
+export function holdsMainPackage(dir: string): boolean {
+  return entries(dir)
+    .filter(isGoSource)
+    .some((entry) => PACKAGE_CLAUSE.exec(head(join(dir, entry.name)))?.[1] === 'main');
 }
 
 /**

@@ -29,8 +29,6 @@ export interface RunMetadata {
    * when unknown. Becomes `source` and `url`.
    */
   repositoryUrl?: string;
-  /** The run's ref (GITHUB_REF), e.g. refs/tags/v1.2.3: a git tag names the version. */
-  ref?: string;
   /** pull_request.head.sha on a `pull_request` run: the commit the revision names. */
   pullRequestHeadSha?: string;
   /** The `labels` input / `--label` flags: win over the config's. */
@@ -69,20 +67,18 @@ export function semverOf(name: string): string | undefined {
 }
 
 /**
- * The image's version, as the tag policy names it: the semver of a pushed git tag (`v1.2.3` ->
- * `1.2.3`), another git tag as it is, else the short sha of the commit built. For an upstream build
- * the upstream ref plays the git tag's part when it is a semver. The smallest stand-in for the
- * version of the tag policy (issue 7 item 1), which replaces it when both have landed.
+ * The image's version (`org.opencontainers.image.version`, "version of the packaged software"):
+ * an upstream build's upstream_ref when it is a semver (`v0.4.1` -> `0.4.1`, the packaged
+ * software's own); else the version the tag policy decided with the tags (`ImageTags.version`,
+ * core/tagPolicy.ts); else (a build with no tag, e.g. a run the tag table does not know) the short
+ * sha of the commit built.
  */
-export function imageVersion(input: { ref?: string; upstreamRef?: string; revision?: string }): string | undefined {
+export function imageVersion(input: { planned?: string; upstreamRef?: string; revision?: string }): string | undefined {
   if (input.upstreamRef !== undefined) {
     const upstream = semverOf(input.upstreamRef.replace(/^refs\/tags\//, ''));
     if (upstream) return upstream;
-  } else if (input.ref?.startsWith('refs/tags/')) {
-    const tag = input.ref.slice('refs/tags/'.length);
-    if (tag) return semverOf(tag) ?? tag;
   }
-  return input.revision ? input.revision.slice(0, 7) : undefined;
+  return input.planned ?? (input.revision ? input.revision.slice(0, 7) : undefined);
 }
 
 /**
@@ -135,7 +131,7 @@ const SHA = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
  * `pull_request_target` run builds its base branch.
  */
 export function runMetadata(
-  context: Pick<RunContext, 'serverUrl' | 'repository' | 'ref' | 'eventName' | 'pullRequest'>,
+  context: Pick<RunContext, 'serverUrl' | 'repository' | 'eventName' | 'pullRequest'>,
   user: Pick<RunMetadata, 'labels' | 'annotations'>,
   localRemote?: string,
 ): RunMetadata {
@@ -143,7 +139,6 @@ export function runMetadata(
   const head = context.eventName === 'pull_request' ? context.pullRequest?.headSha : undefined;
   return {
     repositoryUrl: repositoryWebUrl(github ?? localRemote),
-    ref: context.ref,
     pullRequestHeadSha: head && SHA.test(head) ? head : undefined,
     labels: user.labels,
     annotations: user.annotations,
@@ -152,8 +147,8 @@ export function runMetadata(
 
 /** The facts of one image's build, from its spec, the run and the commit its sources are at. */
 export function metadataFacts(
-  spec: Pick<ImageSpec, 'image' | 'source'>,
-  run: Pick<RunMetadata, 'repositoryUrl' | 'ref' | 'pullRequestHeadSha'>,
+  spec: Pick<ImageSpec, 'image' | 'source' | 'version'>,
+  run: Pick<RunMetadata, 'repositoryUrl' | 'pullRequestHeadSha'>,
   checkout: { commit?: string; commitTime?: number },
 ): MetadataFacts {
   if (spec.source.kind === 'upstream') {
@@ -161,7 +156,7 @@ export function metadataFacts(
       title: spec.image,
       revision: checkout.commit,
       created: checkout.commitTime,
-      version: imageVersion({ upstreamRef: spec.source.ref, revision: checkout.commit }),
+      version: imageVersion({ planned: spec.version, upstreamRef: spec.source.ref, revision: checkout.commit }),
       source: repositoryWebUrl(spec.source.repo),
       url: run.repositoryUrl,
     };
@@ -171,7 +166,7 @@ export function metadataFacts(
     title: spec.image,
     revision,
     created: checkout.commitTime,
-    version: imageVersion({ ref: run.ref, revision }),
+    version: imageVersion({ planned: spec.version, revision }),
     source: run.repositoryUrl,
     url: run.repositoryUrl,
   };

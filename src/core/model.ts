@@ -37,6 +37,8 @@ export interface ImageSpec {
    * tags (with the single-repo `{image}-` prefix) otherwise. The merge publishes exactly these.
    */
   tags: string[];
+  /** The image's version label, decided with the tags (core/tagPolicy.ts `ImageTags.version`). */
+  version?: string;
 }
 
 /** How the plan decided the tags: the merge composes bare tags with the same settings. */

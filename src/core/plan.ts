@@ -253,7 +253,11 @@ export async function buildPlan(root: string, mode: SelectionMode, options: Plan
         spec.backendReason = `${spec.backendReason}; upstream ${resolved.ref} is ${resolved.commit}`;
       }
     }
-    const planned: ImageSpec = { ...spec, tags: tagged.tags };
+    const planned: ImageSpec = {
+      ...spec,
+      tags: tagged.tags,
+      ...('version' in tagged && tagged.version ? { version: tagged.version } : {}),
+    };
     byName.set(planned.image, planned);
     images.push(planned);
   }

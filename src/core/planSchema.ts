@@ -40,6 +40,7 @@ const imageSpecSchema = z.object({
   source: sourceSchema,
   additionalTags: z.array(z.string().min(1)),
   tags: z.array(z.string().min(1)),
+  version: z.string().min(1).optional(),
 }) satisfies z.ZodType<ImageSpec>;
 
 const publishSchema = z.object({

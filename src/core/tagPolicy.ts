@@ -146,6 +146,8 @@ interface TagOrigin {
 interface Candidate {
   tag: string;
   origin: TagOrigin;
+  /** Never the image's version: the date tag changes each day for the same inputs. */
+  notVersion?: boolean;
 }
 
 /** A config's `tags:` rules, each with where it sits (list item, or line of a block string). */
@@ -219,7 +221,7 @@ function defaultCandidates(image: TaggedImage, run: TagRun, commit: string | und
   ];
   switch (run.kind) {
     case 'default-branch':
-      return [{ tag: dateStamp(date), origin: { what: 'the date tag' } }, ...sha7, ...extras()];
+      return [{ tag: dateStamp(date), origin: { what: 'the date tag' }, notVersion: true }, ...sha7, ...extras()];
     case 'release': {
       // semver.valid, as metadata-action's type=semver (src/meta.ts procSemver): v1.2.3 and 1.2.3.
       const origin = { what: `the git tag ${run.gitTag}` };
@@ -293,6 +295,14 @@ function ruleContext(options: TaggingOptions): RuleContext {
 export interface ImageTags {
   /** Final tags: full references with a target, bare tags (with the single-repo prefix) without. */
   tags: string[];
+  /**
+   * The image's `org.opencontainers.image.version`: as docker/metadata-action's `version` output
+   * (src/meta.ts, the first tag of the highest-priority rule), the first tag, without the
+   * single-repo prefix, that is not `latest` and not the default table's date tag (which would
+   * change the image each day for the same inputs): `1.2.3` for the git tag v1.2.3, the short sha
+   * on the default branch, `pr-5` on a pull request, the branch name on another branch.
+   */
+  version?: string;
   problems: Problem[];
 }
 
@@ -377,7 +387,9 @@ export function imageTags(image: TaggedImage, options: TaggingOptions, locate?: 
     }
   }
   const tags = unique.map((c) => (repository ? `${repository}:${c.tag}` : c.tag));
-  return { tags: problems.some((p) => p.severity === 'error') ? [] : tags, problems };
+  if (problems.some((p) => p.severity === 'error')) return { tags: [], problems };
+  const version = candidates.find((c) => !c.notVersion && c.tag !== 'latest')?.tag;
+  return { tags, ...(version ? { version } : {}), problems };
 }
 
 /**

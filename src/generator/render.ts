@@ -35,7 +35,10 @@ export interface CallerWorkflowOptions extends VariantOptions {
   /** Runner map as JSON or YAML text. */
   runners?: string;
   rebuildList?: string;
-  /** Default: 'explicit' when a registry is given, else 'none' (the workflow token suffices). */
+  /**
+   * Default: 'none' for ghcr.io (the workflow token suffices there), else 'explicit': without a
+   * registry the repository variable HEPHY_REGISTRY names it, which may be any host.
+   */
   secrets?: SecretsMode;
 }
 
@@ -159,7 +162,7 @@ function checkOptionShapes(options: Record<string, unknown>): void {
 export function resolveCallerOptions(options: CallerWorkflowOptions = {}) {
   checkOptionShapes(options as Record<string, unknown>);
   const registry = singleLine('registry', options.registry ?? '');
-  const secrets = options.secrets ?? (registry ? 'explicit' : 'none');
+  const secrets = options.secrets ?? (registry.toLowerCase() === 'ghcr.io' ? 'none' : 'explicit');
   if (!SECRETS_MODES.includes(secrets)) throw new UserError(`secrets \`${secrets}\` is not valid: expected ${SECRETS_MODES.join(', ')}`);
   const root = checkPattern(
     'root',

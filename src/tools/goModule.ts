@@ -149,6 +149,17 @@ export function pinLdflags(pin: Pick<GoToolPin, 'ldflags' | 'version'>, commit?:
   return pin.ldflags?.replace(/@V@/g, pin.version).replace(/@REV@/g, commit ?? 'unknown');
 }
 
+/**
+ * The flags a pinned tool is built with, the same as scripts/install-tools.sh: the pin's -ldflags
+ * only. Never -trimpath: with it the go command leaves -ldflags out of the build info (Go issue
+ * 52372; cmd/go/internal/load/pkg.go, "only include ldflags if -trimpath is not set"), so a
+ * source build's version ldflag, the one thing that proves it is the pinned version
+ * (buildInfoMismatch), could not be read back and every such build was refused.
+ */
+export function goToolBuildFlags(ldflags: string | undefined): string[] {
+  return ldflags ? ['-ldflags', ldflags] : [];
+}
+
 export interface GoToolBuild {
   pin: GoToolPin;
   /** Where the binaries go (GOBIN / -o). */
@@ -162,7 +173,7 @@ export interface GoToolBuild {
  * Installs the pinned Go tool into binDir, as scripts/install-tools.sh does: `go install M/P@V`, or
  * (build: src) `go build` inside a copy of the module's source. Either way the module is first
  * downloaded with `go mod download`, which checks it against the Go checksum database, and its
- * checksum must be the pinned one. -trimpath: no path of this machine ends up in the binary.
+ * checksum must be the pinned one. The flags are goToolBuildFlags: those of install-tools.sh.
  */
 export async function installGoTool(o: GoToolBuild): Promise<void> {
   const runner = o.runner ?? run;
@@ -178,7 +189,7 @@ export async function installGoTool(o: GoToolBuild): Promise<void> {
     GOFLAGS: '-buildvcs=false',
     ...(pin.cgo !== undefined ? { CGO_ENABLED: pin.cgo } : {}),
   };
-  const flags = ['-trimpath', ...(ldflags ? ['-ldflags', ldflags] : [])];
+  const flags = goToolBuildFlags(ldflags);
   const timeoutMs = 60 * 60_000;
   if (pin.build === 'install') {
     const targets = pin.packages.map((pkg) => `${goPackagePath(pin, pkg)}@${pin.version}`);

@@ -97,14 +97,25 @@ export function koConfigText(
 // build after the layout was written.
 const KO_LAYOUT_PATH = /^[a-z0-9_\-./]+$/;
 
-/** Where ko may write its layout: under workDir when ko accepts that path, else a fresh temp dir. */
-export function koLayoutDir(workDir: string, temp = tmpdir()): { dir: string; temporary: boolean } {
+/**
+ * Where ko may write its layout: under workDir when ko accepts that path, else a fresh dir under
+ * the temp dir, else under /tmp (a TMPDIR with upper case, as macOS's `/var/folders/.../T/`).
+ * @throws Error saying which characters ko accepts, when none of them does.
+ */
+export function koLayoutDir(
+  workDir: string,
+  temp = tmpdir(),
+  fallbacks: readonly string[] = ['/tmp'],
+): { dir: string; temporary: boolean } {
   const inWorkDir = join(workDir, 'ko', 'oci-layout');
   if (KO_LAYOUT_PATH.test(inWorkDir)) return { dir: inWorkDir, temporary: false };
-  const outside = join(temp, `hephy-ko-layout-${randomBytes(6).toString('hex')}`);
-  if (KO_LAYOUT_PATH.test(outside)) return { dir: outside, temporary: true };
+  const name = `hephy-ko-layout-${randomBytes(6).toString('hex')}`;
+  for (const base of [temp, ...fallbacks]) {
+    const outside = join(base, name);
+    if (KO_LAYOUT_PATH.test(outside)) return { dir: outside, temporary: true };
+  }
   throw new Error(
-    `ko cannot write an OCI layout to ${inWorkDir} or under ${temp}: ko accepts only a-z 0-9 _ - . / in that path; set TMPDIR to such a directory`,
+    `ko cannot write an OCI layout to ${inWorkDir} or under ${[temp, ...fallbacks].join(' or ')}: ko accepts only a-z 0-9 _ - . / in that path; set TMPDIR to such a directory`,
   );
 }
 

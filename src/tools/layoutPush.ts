@@ -42,11 +42,38 @@ function pushFailure(tool: string, request: Pick<LayoutPush, 'repository' | 'dig
   return new Error(`${tool}: cannot push ${request.repository}@${request.digest}: ${lastErrorLine(error) || error.message}`);
 }
 
-/** Runs the pushing tool with the request's env, secrets and log, bounded in time; a failure reads as one line. */
-export async function runPushTool(runner: Runner, tool: string, args: string[], request: LayoutPush): Promise<RunResult> {
+/**
+ * Registry answers that a second push of the same content can clear: a blob another push was
+ * still committing (distribution's DIGEST_INVALID / BLOB_UNKNOWN when two legs upload one layer at
+ * once, as the e2e registry showed), a 5xx, a dropped connection. An auth or name error is final.
+ */
+export const TRANSIENT_PUSH_ERROR =
+  /DIGEST_INVALID|BLOB_UNKNOWN|BLOB_UPLOAD_UNKNOWN|BLOB_UPLOAD_INVALID|\b50[0234]\b|connection reset|unexpected EOF|i\/o timeout/i;
+
+/**
+ * Runs the pushing tool with the request's env, secrets and log, bounded in time; a failure reads
+ * as one line. A push by digest is idempotent, so a transient registry error (TRANSIENT_PUSH_ERROR)
+ * gets one more try after `retryDelayMs`, said in the log.
+ */
+export async function runPushTool(
+  runner: Runner,
+  tool: string,
+  args: string[],
+  request: LayoutPush,
+  retryDelayMs = 2000,
+): Promise<RunResult> {
+  const once = () => runner(tool, args, { ...toolRunOptions(request), timeoutMs: PUSH_TIMEOUT_MS });
   try {
-    return await runner(tool, args, { ...toolRunOptions(request), timeoutMs: PUSH_TIMEOUT_MS });
+    return await once();
   } catch (error) {
-    throw pushFailure(tool, request, error);
+    const reason = error instanceof ToolError ? lastErrorLine(error) : '';
+    if (!TRANSIENT_PUSH_ERROR.test(reason)) throw pushFailure(tool, request, error);
+    request.onLine?.(`${tool}: the registry refused the push (${reason.slice(0, 200)}); trying once more`);
+    await new Promise((done) => setTimeout(done, retryDelayMs));
+    try {
+      return await once();
+    } catch (again) {
+      throw pushFailure(tool, request, again);
+    }
   }
 }

@@ -1,6 +1,6 @@
 // The CLI as a user meets it: exit codes, what goes to stdout and stderr, and no stack trace.
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { main } from '../../src/cli/main.js';
 import { tempDir, tempRepo } from '../helpers/gitRepo.js';
@@ -195,6 +195,24 @@ describe('hephy-builder CLI', () => {
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('"self hosted" is not a runner label');
     noStack(bad.stderr);
+  });
+
+  it('init refuses a --registry that is not a host[:port] and writes nothing', async () => {
+    const repo = tempRepo();
+    try {
+      repo.write({ 'api/Dockerfile': 'FROM scratch\n' });
+      repo.commit('api');
+      const bad = await cli(['init', '--root', repo.root, '--registry', 'a b']);
+      expect(bad.code).toBe(1);
+      expect(bad.stderr).toContain('registry `a b` is not a host[:port]');
+      noStack(bad.stderr);
+      expect(existsSync(join(repo.root, '.github'))).toBe(false);
+      const good = await cli(['init', '--root', repo.root, '--registry', 'https://Registry.Example.com:5000/']);
+      expect(good.code).toBe(0);
+      expect(readFileSync(join(repo.root, '.github/workflows/hephy-builder.yml'), 'utf8')).toContain('registry: registry.example.com:5000');
+    } finally {
+      repo.remove();
+    }
   });
 
   it('has one name for the image prefix in every command: --image-prefix in --help, --prefix still accepted', async () => {

@@ -51,6 +51,21 @@ describe('detectBackend, in the seed order', () => {
     expect(detect().backend).toBe('kaniko');
   });
 
+  it('5. picks ko for go.mod with a main package at its root when nothing else builds it (ko builds `.`)', () => {
+    write({ 'go.mod': GO_MOD, 'main.go': `// Copyright header\n/* block\n comment */\n${MAIN_GO}`, 'main_test.go': 'package main_test\n' });
+    expect(detect()).toMatchObject({ backend: 'ko', reason: 'go.mod and a main package at the root found', problems: [] });
+  });
+
+  it('does not pick ko for a library module (no package main), and says what it looked for', () => {
+    write({ 'go.mod': GO_MOD, 'lib.go': 'package lib\n', 'main_test.go': 'package main\n' });
+    const detection = detect();
+    expect(detection.backend).toBeUndefined();
+    // No build-config.yaml here: the message does not name one.
+    expect(detection.problems[0].message).toBe(
+      'nothing to build in app: no go.mod with cmd/ or a main package, no spin.toml, no Dockerfile',
+    );
+  });
+
   it('3. picks spin for spin.toml, or for the manifest the config names', () => {
     write({ 'spin.toml': 'spin_manifest_version = 2\n', Dockerfile: 'FROM scratch\n' });
     expect(detect()).toMatchObject({ backend: 'spin', reason: 'spin.toml found' });
@@ -82,7 +97,7 @@ describe('detectBackend, in the seed order', () => {
     });
   });
 
-  it('5. reports nothing buildable, naming what it looked for', () => {
+  it('6. reports nothing buildable, naming what it looked for', () => {
     write({ 'README.md': 'hi' });
     const found = detect();
     expect(found.backend).toBeUndefined();
@@ -90,10 +105,14 @@ describe('detectBackend, in the seed order', () => {
       expect.objectContaining({
         file: 'app',
         severity: 'error',
-        message: 'nothing to build in app: no build_backend in build-config.yaml, no go.mod with cmd/, no spin.toml, no Dockerfile',
+        message: 'nothing to build in app: no go.mod with cmd/ or a main package, no spin.toml, no Dockerfile',
       }),
     ]);
-    expect(detect('platforms: [linux/amd64]\n').problems[0].file).toBe('app/build-config.yaml');
+    const withConfig = detect('platforms: [linux/amd64]\n').problems[0];
+    expect(withConfig.file).toBe('app/build-config.yaml');
+    expect(withConfig.message).toBe(
+      'nothing to build in app: no build_backend in build-config.yaml, no go.mod with cmd/ or a main package, no spin.toml, no Dockerfile',
+    );
   });
 });
 

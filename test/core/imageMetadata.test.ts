@@ -21,18 +21,16 @@ describe('rfc3339', () => {
   });
 });
 
-describe('imageVersion (stand-in for the tag policy of issue 7 item 1)', () => {
-  it.each([
-    [{ ref: 'refs/tags/v1.2.3', revision: SHA }, '1.2.3'],
-    [{ ref: 'refs/tags/1.2.3', revision: SHA }, '1.2.3'],
-    [{ ref: 'refs/tags/v2.0.0-rc.1', revision: SHA }, '2.0.0-rc.1'],
-    [{ ref: 'refs/tags/nightly', revision: SHA }, 'nightly'],
-    [{ ref: 'refs/heads/main', revision: SHA }, 'aaaaaaa'],
-    [{ upstreamRef: 'v0.4.1', revision: SHA }, '0.4.1'],
-    [{ upstreamRef: 'main', revision: SHA }, 'aaaaaaa'],
-    [{ ref: 'refs/heads/main' }, undefined],
-  ])('%j -> %s', (input, version) => {
-    expect(imageVersion(input)).toBe(version);
+describe('imageVersion', () => {
+  it('takes the version the tag policy decided (test/core/tagPolicy.test.ts), else the short sha', () => {
+    expect(imageVersion({ planned: '1.2.3', revision: SHA })).toBe('1.2.3');
+    expect(imageVersion({ revision: SHA })).toBe('aaaaaaa');
+    expect(imageVersion({})).toBeUndefined();
+  });
+
+  it('an upstream build: the upstream ref when it is a semver, else the planned version', () => {
+    expect(imageVersion({ planned: 'bbbbbbb', upstreamRef: 'v0.4.1', revision: SHA })).toBe('0.4.1');
+    expect(imageVersion({ planned: 'bbbbbbb', upstreamRef: 'main', revision: SHA })).toBe('bbbbbbb');
   });
 
   it('takes semver as semver.org spells it', () => {
@@ -84,8 +82,8 @@ describe('runMetadata', () => {
 });
 
 describe('metadataFacts and imageMetadata', () => {
-  const run = { repositoryUrl: 'https://github.com/org/app', ref: 'refs/tags/v1.2.3' };
-  const local = { image: 'api', source: { kind: 'local' as const, dir: 'api' } };
+  const run = { repositoryUrl: 'https://github.com/org/app' };
+  const local = { image: 'api', source: { kind: 'local' as const, dir: 'api' }, version: '1.2.3' };
 
   it('gives every standard key from a local build', () => {
     const facts = metadataFacts(local, run, { commit: SHA, commitTime: 1700000000 });
@@ -106,13 +104,17 @@ describe('metadataFacts and imageMetadata', () => {
   });
 
   it('names the upstream commit and repository for an upstream build', () => {
-    const upstream = { image: 'curl', source: { kind: 'upstream' as const, repo: 'https://git.example.com/curl/curl.git', ref: 'v8.1.0' } };
+    const upstream = {
+      image: 'curl',
+      source: { kind: 'upstream' as const, repo: 'https://git.example.com/curl/curl.git', ref: 'v8.1.0' },
+      version: 'ccccccc',
+    };
     const facts = metadataFacts(upstream, { ...run, pullRequestHeadSha: HEAD }, { commit: SHA, commitTime: 1 });
     expect(facts).toMatchObject({ revision: SHA, version: '8.1.0', source: 'https://git.example.com/curl/curl', url: run.repositoryUrl });
   });
 
   it('names the pull request head on a pull request', () => {
-    expect(metadataFacts(local, { ...run, ref: 'refs/pull/7/merge', pullRequestHeadSha: HEAD }, { commit: SHA }).revision).toBe(HEAD);
+    expect(metadataFacts(local, { ...run, pullRequestHeadSha: HEAD }, { commit: SHA }).revision).toBe(HEAD);
   });
 
   it('lets the run win over the config, and nobody over revision and created', () => {
@@ -131,7 +133,7 @@ describe('metadataFacts and imageMetadata', () => {
   });
 
   it('leaves out what is unknown', () => {
-    const meta = imageMetadata(metadataFacts(local, {}, {}), {}, { labels: {}, annotations: {} });
+    const meta = imageMetadata(metadataFacts({ ...local, version: undefined }, {}, {}), {}, { labels: {}, annotations: {} });
     expect(meta.labels).toEqual({ [OCI_KEYS.title]: 'api' });
   });
 });

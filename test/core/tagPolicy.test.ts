@@ -44,6 +44,34 @@ const tagsOf = (options: TaggingOptions, img: TaggedImage = image()) => {
 
 describe('the default tag table', () => {
   it.each([
+    [{ eventName: 'push', ref: 'refs/tags/v1.2.3', sha: SHA }, '1.2.3'],
+    [{ eventName: 'push', ref: 'refs/tags/v2.0.0-rc.1', sha: SHA }, '2.0.0-rc.1'],
+    [{ eventName: 'push', ref: 'refs/tags/nightly', sha: SHA }, 'nightly'],
+    [{ eventName: 'push', ref: 'refs/heads/main', sha: SHA }, '0123456'],
+    [{ eventName: 'schedule', ref: 'refs/heads/main', sha: SHA }, '0123456'],
+    [{ eventName: 'push', ref: 'refs/heads/feature/x', sha: SHA }, 'feature-x'],
+    [
+      {
+        eventName: 'pull_request',
+        ref: 'refs/pull/7/merge',
+        sha: SHA,
+        pullRequest: { number: 7, headSha: HEAD, headRepository: 'octo/shop' },
+      },
+      'pr-7',
+    ],
+  ])('the version label of %j is %s: the first tag, never latest or the date tag, without the single-repo prefix', (r, version) => {
+    for (const mode of ['per-image', 'single-repo'] as const) {
+      const result = imageTags(image(), { ...run(r), mode });
+      expect(result.version).toBe(version);
+    }
+  });
+
+  it('the version with metadata-action rules: the first tag the rules give', () => {
+    const rules = [parseTagRule('type=semver,pattern={{major}}.{{minor}}'), parseTagRule('type=sha')];
+    expect(imageTags(image(), { ...run({ eventName: 'push', ref: 'refs/tags/v3.4.5', sha: SHA }), rules }).version).toBe('3.4');
+  });
+
+  it.each([
     ['push', 'refs/heads/main'],
     ['schedule', 'refs/heads/main'],
     ['workflow_dispatch', 'refs/heads/main'],

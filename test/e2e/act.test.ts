@@ -21,8 +21,12 @@ import { createFixtureRepo, FIXTURE_IMAGES, pullRequestEvent, pushEvent, REPOSIT
 import { runAct, type ActRun } from './act/runAct.js';
 import { indexEntries, rawManifest, services, tagDigest } from './harness.js';
 
-// One act run takes about a minute warm; cold (first ko and Kaniko builds) several.
-const RUN_TIMEOUT_MS = 10 * 60_000;
+// One act run takes about a minute warm; cold several: without a kaniko-image input the first
+// run's two Kaniko legs each build the executor from its Go module (with the flags of
+// scripts/install-tools.sh, so the shared Go build cache serves them); the pull request run
+// restores it from the Actions cache and checks its build info. Hang guards, not speed targets.
+const RUN_TIMEOUT_MS = 25 * 60_000;
+const ACT_TIMEOUT_MS = 20 * 60_000;
 
 const PREFIX = 'act';
 const PLATFORMS = ['linux/amd64', 'linux/arm64'];
@@ -86,7 +90,8 @@ function legTable(summary: string): Map<string, Record<string, string>> {
 beforeAll(async () => {
   const s = services();
   registry = s.registry;
-  repo = createFixtureRepo({ registry, imagePrefix: PREFIX, kanikoImage: s.kanikoImage });
+  // No kaniko-image input, as `init` writes the workflow: the build job makes the executor image.
+  repo = createFixtureRepo({ registry, imagePrefix: PREFIX });
   stateDir = mkdtempSync(join(tmpdir(), 'hephy-act-state-'));
   github = await startFakeGitHub(REPOSITORY);
   stepEnv = {
@@ -122,6 +127,7 @@ describe('act (host mode; local action refs instead of hephy/builder@v1; artifac
         runId: 1,
         env: stepEnv,
         secrets: { GITHUB_TOKEN: 'fake-token' },
+        timeoutMs: ACT_TIMEOUT_MS,
       });
       expectSuccess(mainRun);
 
@@ -206,10 +212,12 @@ describe('act (host mode; local action refs instead of hephy/builder@v1; artifac
         repo.write({ [`${image}/build-config.yaml`]: `${config}# touched by the pull request\n` });
       }
       const head = repo.commit('touch every image');
-      // A comment from an earlier push of this PR, and someone else's: only ours is updated.
+      // A comment from an earlier push of this PR, someone else's, and someone else's that copies
+      // the marker: only ours (the workflow token's, github-actions[bot]) is updated.
       github.comments.set(PR_NUMBER, [
-        { id: 1, body: 'looks good' },
-        { id: 2, body: `${SUMMARY_MARKER}\nfrom an earlier push` },
+        { id: 1, body: 'looks good', user: { login: 'octocat' } },
+        { id: 2, body: `${SUMMARY_MARKER}\nfrom an earlier push`, user: { login: 'github-actions[bot]' } },
+        { id: 3, body: `${SUMMARY_MARKER}\nplanted by someone else`, user: { login: 'mallory' } },
       ]);
 
       const prRun = await runAct({
@@ -220,8 +228,11 @@ describe('act (host mode; local action refs instead of hephy/builder@v1; artifac
         runId: 2,
         env: stepEnv,
         secrets: { GITHUB_TOKEN: 'fake-token' },
+        timeoutMs: ACT_TIMEOUT_MS,
       });
       expectSuccess(prRun);
+      // The executor the main run built came back from the Actions cache, checked before it ran.
+      expect(jobOutput(prRun.entries, 'build')).toMatch(/kaniko v[\d.]+: cached, build info verified/);
 
       const before = legRecords(mainRun!);
       const after = legRecords(prRun);
@@ -247,7 +258,8 @@ describe('act (host mode; local action refs instead of hephy/builder@v1; artifac
       }
 
       const comments = github.comments.get(PR_NUMBER)!;
-      expect(comments.map((c) => c.id)).toEqual([1, 2]);
+      expect(comments.map((c) => c.id)).toEqual([1, 2, 3]);
+      expect(comments[2].body).toContain('planted by someone else');
       expect(comments[1].body.trim()).toBe(summary.trim());
       expect(github.calls.filter((c) => !c.startsWith('GET'))).toEqual([`PATCH /repos/${REPOSITORY}/issues/comments/2`]);
       passed += 1;

@@ -133,8 +133,7 @@ describe("a run with a failed leg keeps that image's tags and publishes the othe
     expect(summary).toContain('**1** image(s) published, **1** failed.');
     expect(summary).toContain('- **`flaky`** failed: no tag moved.');
     expect(summary).toContain(`  - leg \`flaky--linux-arm64\` (linux/arm64): build failed: kaniko: ${REASON}`);
-    expect(summary).toMatch(
-      /\| `flaky` linux\/arm64 \| \*\*failed\*\*: build failed: kaniko: RUN sh \/gate\.sh failed with exit status 3 \|/,
-    );
+    // The table row: the same reason, as plain text (nothing in it needs escaping).
+    expect(summary).toContain(`| \`flaky\` linux/arm64 | **failed**: build failed: kaniko: ${REASON} |`);
   });
 });

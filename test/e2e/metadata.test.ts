@@ -97,7 +97,7 @@ describe('labels and annotations of ko, Kaniko and BuildKit images and their ind
       'org.opencontainers.image.source': 'https://git.example.com/org/meta-repo',
       'org.opencontainers.image.title': image,
       'org.opencontainers.image.url': 'https://git.example.com/org/meta-repo',
-      // The stand-in for the tag policy's version: the short sha of a commit that no tag names.
+      // The tag policy's version on the default branch: the short sha (never the date tag).
       'org.opencontainers.image.version': sha.slice(0, 7),
     };
   }

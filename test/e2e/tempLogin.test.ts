@@ -73,7 +73,8 @@ describe('the CLI leaves no temporary login behind (e2e)', () => {
       const records = tempDir('login-records');
       const built = await cli(buildArgs(join(records, 'go-hello--linux-amd64.json')), env);
       expect(built.stderr).not.toContain('hunter2-e2e');
-      expect([built.code, leftovers(tmp)]).toEqual([0, []]);
+      // The stderr is in the comparison so that a failed build says why.
+      expect([built.code, built.code === 0 ? '' : built.stderr, leftovers(tmp)]).toEqual([0, '', []]);
 
       const plan = await cli(['plan', '--root', repo.root, '--json'], env);
       const planFile = join(tempDir('login-plan'), 'plan.json');

@@ -46,8 +46,8 @@ async function gitDaemon(base: string, probe: string): Promise<{ url: string; st
 }
 
 describe('upstream builds (a git repository served on 127.0.0.1 as the upstream)', () => {
-  let daemon: { url: string; stop(): void } | undefined;
-  afterAll(() => daemon?.stop());
+  const daemons: { url: string; stop(): void }[] = [];
+  afterAll(() => daemons.forEach((daemon) => daemon.stop()));
 
   it('builds the upstream at the ref and records the commit it resolved to', async () => {
     const svc = services();
@@ -63,7 +63,8 @@ describe('upstream builds (a git repository served on 127.0.0.1 as the upstream)
     const tagged = git(upstream, 'rev-parse', 'v1^{commit}');
     writeFileSync(join(upstream, 'version.txt'), 'two\n');
     git(upstream, 'commit', '-qam', 'two');
-    daemon = await gitDaemon(served, 'upstream');
+    const daemon = await gitDaemon(served, 'upstream');
+    daemons.push(daemon);
 
     const repo = tempDir('upstream-consumer');
     git(repo, 'init', '-q');
@@ -101,20 +102,24 @@ describe('upstream builds (a git repository served on 127.0.0.1 as the upstream)
   // every leg fetches that commit.
   it('builds one commit in every platform image when the branch moves between the legs', async () => {
     const svc = services();
-    const upstream = tempDir('upstream-moving');
+    const served = tempDir('upstream-moving-served');
+    const upstream = join(served, 'upstream');
+    mkdirSync(upstream);
     git(upstream, 'init', '-q', '-b', 'main');
     writeFileSync(join(upstream, 'Dockerfile'), 'FROM scratch\nCOPY version.txt /version.txt\n');
     writeFileSync(join(upstream, 'version.txt'), 'one\n');
     git(upstream, 'add', '-A');
     git(upstream, 'commit', '-qm', 'one');
     const planned = git(upstream, 'rev-parse', 'HEAD');
+    const daemon = await gitDaemon(served, 'upstream');
+    daemons.push(daemon);
 
     const repo = tempDir('upstream-moving-consumer');
     git(repo, 'init', '-q');
     mkdirSync(join(repo, 'tool'));
     writeFileSync(
       join(repo, 'tool', 'build-config.yaml'),
-      `upstream_repo: file://${upstream}\nupstream_ref: main\nbuild_backend: buildkit\nplatforms: [linux/amd64, linux/arm64]\n`,
+      `upstream_repo: ${daemon.url}/upstream\nupstream_ref: main\nbuild_backend: buildkit\nplatforms: [linux/amd64, linux/arm64]\n`,
     );
     const plan = await planRepository(repo, { kind: 'all' }, { resolveUpstream: true });
     expect(plan.problems.filter((p) => p.severity === 'error')).toEqual([]);

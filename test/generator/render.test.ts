@@ -241,6 +241,15 @@ describe('renderCallerWorkflow', () => {
       registry: '${{ vars.HEPHY_REGISTRY }}',
     });
     expect(doc.on.workflow_dispatch.inputs['force-rebuild']).toMatchObject({ type: 'boolean', default: false });
+    // The variable may name any registry: its credentials are passed by name (empty when unset).
+    expect(doc.jobs.images.secrets).toEqual({
+      REGISTRY_USERNAME: '${{ secrets.REGISTRY_USERNAME }}',
+      REGISTRY_PASSWORD: '${{ secrets.REGISTRY_PASSWORD }}',
+    });
+  });
+
+  it('passes no secret to ghcr.io, where the workflow token is the login', () => {
+    const doc = parseWorkflow(renderCallerWorkflow({ registry: 'ghcr.io' })) as Doc;
     expect(doc.jobs.images.secrets).toBeUndefined();
   });
 
@@ -365,7 +374,7 @@ describe('resolveCallerOptions', () => {
       tagMode: 'per-image',
       runners: '',
       rebuildList: '',
-      secrets: 'none',
+      secrets: 'explicit',
     });
   });
 });

@@ -108,13 +108,17 @@ describe('buildLeg', () => {
       let seen: LegContext | undefined;
       const record = await buildLeg(
         leg,
-        { ...spec, config: { description: 'The app', labels: { 'com.example.team': 'config' } } },
+        {
+          ...spec,
+          tags: ['latest', '1.2.3', '1.2'],
+          version: '1.2.3',
+          config: { description: 'The app', labels: { 'com.example.team': 'config' } },
+        },
         {
           ...environment([]),
           root: repo.root,
           metadata: {
             repositoryUrl: 'https://github.com/org/repo',
-            ref: 'refs/tags/v1.2.3',
             labels: { 'com.example.team': 'input' },
             annotations: { 'com.example.ann': 'x' },
           },

@@ -18,8 +18,14 @@ describe('koLayoutDir', () => {
     expect(chosen.dir).toMatch(/^\/tmp\/hephy-ko-layout-[0-9a-f]{12}$/);
   });
 
+  it('falls back to /tmp when the temp dir has upper case too (a TMPDIR like macOS /var/folders/.../T/)', () => {
+    const chosen = koLayoutDir('/tmp/Work-AbC/hephy-leg-x', '/tmp/Work-AbC');
+    expect(chosen.temporary).toBe(true);
+    expect(chosen.dir).toMatch(/^\/tmp\/hephy-ko-layout-[0-9a-f]{12}$/);
+  });
+
   it('says what to do when no usable path exists', () => {
-    expect(() => koLayoutDir('/Work', '/Temp')).toThrow('set TMPDIR to such a directory');
+    expect(() => koLayoutDir('/Work', '/Temp', ['/Tmp'])).toThrow('set TMPDIR to such a directory');
   });
 });
 

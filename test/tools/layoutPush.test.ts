@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cranePusher } from '../../src/tools/crane.js';
 import { ToolError, type RunOptions, type RunResult, type Runner } from '../../src/tools/exec.js';
-import type { LayoutPush, LayoutPusher } from '../../src/tools/layoutPush.js';
+import { runPushTool, type LayoutPush, type LayoutPusher } from '../../src/tools/layoutPush.js';
 import { skopeoPusher } from '../../src/tools/skopeo.js';
 
 const DIGEST = `sha256:${'e'.repeat(64)}`;
@@ -67,5 +67,40 @@ describe.each(pushers)('%s pusher', (tool, make) => {
     expect(error.message).toMatch(new RegExp(`^${tool}: cannot push ${REPO}@${DIGEST}: \\S.*authentication required"?$`, 'i'));
     expect(error.message).not.toContain('\n');
     expect(error.message).not.toMatch(/time=|: Error: |--insecure|--digestfile/);
+  });
+});
+
+describe('runPushTool', () => {
+  const MANIFEST_RACE =
+    'Error: PUT http://127.0.0.1:5000/v2/team/app/manifests/sha256:ab: multiple errors returned: DIGEST_INVALID: provided digest did not match uploaded content; MANIFEST_BLOB_UNKNOWN: blob unknown to registry';
+
+  it('tries once more after a transient registry error (two legs uploading one blob), and says so in the log', async () => {
+    let calls = 0;
+    const runner: Runner = async (cmd, args) => {
+      calls += 1;
+      if (calls === 1) return failing(MANIFEST_RACE)(cmd, args);
+      return { code: 0, stdout: `${REPO}@${DIGEST}\n`, stderr: '', durationMs: 7 };
+    };
+    const lines: string[] = [];
+    const result = await runPushTool(runner, 'crane', ['push'], { ...request(), onLine: (line: string) => lines.push(line) }, 0);
+    expect([calls, result.durationMs]).toEqual([2, 7]);
+    expect(lines).toEqual([expect.stringMatching(/^crane: the registry refused the push \(PUT .*DIGEST_INVALID.*\); trying once more$/)]);
+  });
+
+  it('gives up after the second try, and never retries an error that is not transient', async () => {
+    let calls = 0;
+    const counting =
+      (stderr: string): Runner =>
+      async (cmd, args) => {
+        calls += 1;
+        return failing(stderr)(cmd, args);
+      };
+    await expect(runPushTool(counting(MANIFEST_RACE), 'crane', ['push'], request(), 0)).rejects.toThrow(/DIGEST_INVALID/);
+    expect(calls).toBe(2);
+    calls = 0;
+    await expect(runPushTool(counting('Error: UNAUTHORIZED: authentication required'), 'crane', ['push'], request(), 0)).rejects.toThrow(
+      /^crane: cannot push .*: UNAUTHORIZED: authentication required$/,
+    );
+    expect(calls).toBe(1);
   });
 });

@@ -3,7 +3,14 @@ import { detectBackend } from '../../core/detect.js';
 import { initRepo } from '../../generator/index.js';
 import { parseTagMode } from '../../core/tags.js';
 import { isIgnored } from '../../tools/git.js';
-import { imagePrefixOption, imagePrefixOptions, stringOption, type CommandSpec } from '../args.js';
+import { normalizeRegistry } from '../../tools/registryAuth.js';
+import { imagePrefixOption, imagePrefixOptions, stringOption, type CommandSpec, type ParsedArgs } from '../args.js';
+
+/** --registry as a host[:port] (a scheme is dropped); anything else stops init before it writes. */
+function registryOption(args: ParsedArgs): string | undefined {
+  const registry = stringOption(args, 'registry');
+  return registry === undefined ? undefined : normalizeRegistry(registry);
+}
 
 export const initCommand: CommandSpec = {
   name: 'init',
@@ -45,7 +52,7 @@ export const initCommand: CommandSpec = {
         return detection.backend ? { backend: detection.backend, reason: detection.reason } : undefined;
       },
       workflow: {
-        registry: stringOption(args, 'registry'),
+        registry: registryOption(args),
         imagePrefix: imagePrefixOption(args),
         tagMode,
         runners: stringOption(args, 'runners'),

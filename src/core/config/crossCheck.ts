@@ -97,6 +97,18 @@ export function crossCheck(raw: Record<string, unknown>, at: Locator): Problem[]
         error('value', path, `expected os/arch[/variant], e.g. linux/amd64; ${parsed.reason}`, parsed.hint);
         return;
       }
+      if (!backend && parsed.os !== 'linux' && parsed.os !== 'wasi') {
+        // Detection picks ko, Kaniko or Spin by the files it finds, and they build linux (Spin:
+        // wasi) images only (core/backendTraits.ts `os`); BuildKit, chosen on purpose, builds
+        // other OSes from a base image of that OS (no RUN step runs on a Linux runner).
+        error(
+          'value',
+          path,
+          `\`${item}\`: the backends detection picks build linux images (Spin: wasi/wasm32), not ${parsed.os}`,
+          'list linux platforms, or set `build_backend: buildkit` to build it from a base image of that OS',
+        );
+        return;
+      }
       const normal = normalizePlatform(item);
       const first = seen.get(normal);
       if (first !== undefined) {

@@ -331,6 +331,18 @@ describe('parseBuildConfig', () => {
     ]);
   });
 
+  test('a non-linux platform without a backend is an error at the value (detection picks linux-only backends)', () => {
+    const { problems } = parseBuildConfig('platforms: [linux/amd64, windows/amd64]\n', 'f');
+    expect(errors(problems)).toEqual([
+      expect.objectContaining({
+        line: 1,
+        column: 26,
+        message: '`windows/amd64`: the backends detection picks build linux images (Spin: wasi/wasm32), not windows',
+      }),
+    ]);
+    expect(errors(parseBuildConfig('build_backend: buildkit\nplatforms: [windows/amd64]\n', 'f').problems)).toEqual([]);
+  });
+
   test('wasm mixed with linux and no backend is an error', () => {
     const { problems } = parseBuildConfig('platforms: [linux/amd64, wasi/wasm32]\n', 'f');
     expect(errors(problems)).toEqual([expect.objectContaining({ line: 1, column: 26, path: 'platforms[1]' })]);

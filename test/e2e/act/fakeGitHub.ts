@@ -6,6 +6,8 @@ import type { AddressInfo } from 'node:net';
 export interface FakeComment {
   id: number;
   body: string;
+  /** Who wrote it: GitHub sets `github-actions[bot]` for the workflow token's comments. */
+  user: { login: string };
 }
 
 export interface FakeGitHub {
@@ -36,7 +38,7 @@ export async function startFakeGitHub(repository: string): Promise<FakeGitHub> {
     const comment = new RegExp(`^/repos/${repository}/issues/comments/(\\d+)$`).exec(path);
     if (issue && req.method === 'GET') return send(200, list(Number(issue[1])));
     if (issue && req.method === 'POST') {
-      const created = { id: nextId++, body: String(JSON.parse(raw).body) };
+      const created = { id: nextId++, body: String(JSON.parse(raw).body), user: { login: 'github-actions[bot]' } };
       list(Number(issue[1])).push(created);
       return send(201, created);
     }

@@ -20,8 +20,11 @@ export const REPOSITORY = 'hephy/act-fixture';
 export interface FixtureOptions {
   registry: string;
   imagePrefix: string;
-  /** The Kaniko executor image (on a runner the kaniko backend requires the `kaniko-image` input). */
-  kanikoImage: string;
+  /**
+   * A `kaniko-image` input; without one (as `init` writes the workflow) the build job builds the
+   * executor image from the pinned, checksum-verified Go module, as on a real runner.
+   */
+  kanikoImage?: string;
 }
 
 /** The caller workflow with extra `with:` inputs for the reusable workflow's one job. */
@@ -38,9 +41,10 @@ export function createFixtureRepo(options: FixtureOptions): TempRepo {
   cpSync(join(REPO_ROOT, 'dist', 'action'), join(repo.root, 'dist', 'action'), { recursive: true });
   mkdirSync(join(repo.root, '.github', 'workflows'), { recursive: true });
   writeFileSync(join(repo.root, REUSABLE_PATH), renderReusableWorkflow({ variant: 'local' }));
-  // The Kaniko executor image and plain http are what a caller of a local test registry sets.
+  // Plain http is what a caller of a local test registry adds to the workflow init writes.
   const caller = renderCallerWorkflow({ variant: 'local', registry: options.registry, imagePrefix: options.imagePrefix });
-  writeFileSync(join(repo.root, CALLER_PATH), withCallerInputs(caller, { 'kaniko-image': options.kanikoImage, 'insecure-registry': true }));
+  const inputs = { 'insecure-registry': true, ...(options.kanikoImage ? { 'kaniko-image': options.kanikoImage } : {}) };
+  writeFileSync(join(repo.root, CALLER_PATH), withCallerInputs(caller, inputs));
   repo.commit('three images, the action and its workflows');
   return repo;
 }
