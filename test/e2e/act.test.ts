@@ -130,6 +130,10 @@ describe('act (host mode; local action refs instead of hephy/builder@v1; artifac
         timeoutMs: ACT_TIMEOUT_MS,
       });
       expectSuccess(mainRun);
+      // A push to the default branch selects by input digest (a fresh registry: nothing is
+      // published yet, so everything builds) and its merge writes the input-digest records.
+      expect(jobOutput(mainRun.entries, 'plan')).toContain(`selecting by input digest against ${registry} (anonymously)`);
+      expect(jobOutput(mainRun.entries, 'merge')).toMatch(/wrote 3 input record\(s\)/);
 
       // plan: one leg per image and platform, each with its backend.
       const matrix = JSON.parse(outputsOf(mainRun.entries, 'plan', 'matrix').get('')!) as {
@@ -233,6 +237,9 @@ describe('act (host mode; local action refs instead of hephy/builder@v1; artifac
       expectSuccess(prRun);
       // The executor the main run built came back from the Actions cache, checked before it ran.
       expect(jobOutput(prRun.entries, 'build')).toMatch(/kaniko v[\d.]+: cached, build info verified/);
+      // A pull request selects by its diff and writes no record, even from this repository.
+      expect(jobOutput(prRun.entries, 'plan')).toContain('a pull_request run selects by what changed');
+      expect(jobOutput(prRun.entries, 'merge')).not.toContain('input record');
 
       const before = legRecords(mainRun!);
       const after = legRecords(prRun);
