@@ -27,6 +27,7 @@ import { buildLeg, type LegEnvironment } from './buildLeg.js';
 import { ensureBuildkit, installTools, pushBaseImages, scriptCommand, startRegistry } from '../tools/localServices.js';
 import { runBuilder } from './runBuilder.js';
 import { mergeImages } from './merge.js';
+import { createSigner, NOT_SIGNED_NOTE } from './sign.js';
 import { readLayerGrowth } from './layerGrowth.js';
 import { planRepository } from './planRepository.js';
 import { LOCAL_RUN } from '../core/plan.js';
@@ -59,6 +60,10 @@ export interface LocalRunOptions {
   /** Earlier records of each leg to compare with, as a pull request compares with the default branch. */
   history?: HistoryStore;
   thresholds?: Thresholds;
+  /** A cosign private key file: sign every published image with it (pipeline/sign.ts). */
+  signKey?: string;
+  /** Its password (COSIGN_PASSWORD for cosign, masked). */
+  signPassword?: string;
   cwd: string;
   out(text: string): void;
 }
@@ -95,9 +100,10 @@ export function prepareOutDir(dir: string): void {
 }
 
 /** Which pinned tools the planned backends need, for scripts/install-tools.sh --only. */
-export function toolsFor(plan: Pick<Plan, 'images'>): string[] {
+export function toolsFor(plan: Pick<Plan, 'images'>, options: { sign?: boolean } = {}): string[] {
   // apt (registry, podman, skopeo), buildx (the merge) and crane (base images) serve every run.
-  return [...new Set(['apt', 'buildx', 'crane', ...traitsOfPlan(plan).flatMap((t) => t.localTools)])];
+  const signing = options.sign ? ['cosign'] : [];
+  return [...new Set(['apt', 'buildx', 'crane', ...signing, ...traitsOfPlan(plan).flatMap((t) => t.localTools)])];
 }
 
 export async function runLocally(options: LocalRunOptions): Promise<LocalRunResult> {
@@ -128,8 +134,9 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
   }
   const plan = candidates;
 
-  out(`hephy: checking tools (${toolsFor(plan).join(', ')}); the first run builds them from source and can take several minutes...\n`);
-  await installTools(toolsFor(plan), (_stream, line) => out(`  ${line}\n`));
+  const tools = toolsFor(plan, { sign: options.signKey !== undefined });
+  out(`hephy: checking tools (${tools.join(', ')}); the first run builds them from source and can take several minutes...\n`);
+  await installTools(tools, (_stream, line) => out(`  ${line}\n`));
 
   let registry = options.registry;
   let stopHint: string | undefined;
@@ -151,6 +158,20 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
   const bases = await pushBaseImages(registry);
   env.BASE_IMAGE = env.BASE_IMAGE || bases.busybox;
   for (const backend of backendsOf(plan)) await backendFor(backend).prepareRun?.(options.backendOptions);
+  prepareOutDir(options.outDir);
+  // Before any leg (after the services, so that nothing between leaves its temporary files): a
+  // missing key or a wrong password stops the run here.
+  const signer =
+    options.signKey === undefined
+      ? undefined
+      : await createSigner({
+          keyFile: options.signKey,
+          cwd: options.cwd,
+          password: options.signPassword,
+          env: toolEnv(process.env),
+          publicKeyOut: join(options.outDir, 'cosign.pub'),
+        });
+  if (!signer) out(`${NOT_SIGNED_NOTE}\n`);
 
   const publish: PublishOptions = { registry, prefix: options.prefix, mode: options.tagMode, perArchTags: options.perArchTags };
   const backendOptions = { ...options.backendOptions, baseImage: options.backendOptions.baseImage || bases.static };
@@ -186,7 +207,6 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
   const legs = plan.matrix.include;
   const jobs = Math.max(1, options.jobs ?? availableParallelism());
   out(`hephy: building ${legs.length} leg(s), ${jobs} at a time\n`);
-  prepareOutDir(options.outDir);
   const recordsDir = join(options.outDir, 'legs');
   mkdirSync(recordsDir, { recursive: true });
   const records = await mapLimited(legs, jobs, async (leg: Leg): Promise<LegRecord> => {
@@ -207,16 +227,22 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
   });
 
   out('hephy: merging\n');
-  const report = await mergeImages({
-    images: plan.images,
-    legs,
-    records,
-    publish,
-    env,
-    log: (line) => out(`  ${line}\n`),
-    unchanged: plan.unchanged,
-    recordInputs: plan.publish.recordInputs,
-  });
+  let report: RunReport;
+  try {
+    report = await mergeImages({
+      images: plan.images,
+      legs,
+      records,
+      publish,
+      env,
+      log: (line) => out(`  ${line}\n`),
+      signer,
+      unchanged: plan.unchanged,
+      recordInputs: plan.publish.recordInputs,
+    });
+  } finally {
+    signer?.dispose();
+  }
   const comparisons = compareRecords(records, options.history, options.thresholds);
   const growth = await readLayerGrowth(comparisons, { env, log: (line) => out(`  ${line}\n`) });
   const summary: SummaryOptions = { history: options.history, thresholds: options.thresholds, growth };

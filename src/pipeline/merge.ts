@@ -20,6 +20,7 @@ import { mapLimited } from './mapLimited.js';
 import { indexPlatforms, type ManifestDocument } from '../core/oci.js';
 import { defaultImagetools, type CreateIndexOptions, type Imagetools, type PlannedIndex } from '../tools/imagetools.js';
 import { messageOf, UserError } from '../core/problem.js';
+import { signImage, type Signer } from './sign.js';
 
 export interface MergeOptions {
   /** The plan's images; `tags` are the plan's (core/tagPolicy.ts), published exactly. */
@@ -49,6 +50,11 @@ export interface MergeOptions {
    * (README, "What selection by digest trusts").
    */
   recordInputs?: boolean;
+  /**
+   * Signs each image the merge published (its index, recursively) with a key; absent: no
+   * signature. An image that failed is never signed; a signing failure fails the image.
+   */
+  signer?: Signer;
   /** Injected in tests; the real `docker buildx imagetools` otherwise. */
   imagetools?: Pick<Imagetools, 'planIndex' | 'createIndex' | 'indexDigest'>;
 }
@@ -251,6 +257,31 @@ async function writeInputRecords(
 }
 
 /**
+ * Signs a published image by its digest (never by tag: a tag may move after the read-back).
+ * A failure leaves the tags where they are (published, unsigned) and fails the image.
+ */
+async function signPublished(merge: ImageMerge, outcome: ImageOutcome, signer: Signer, options: MergeOptions): Promise<ImageOutcome> {
+  const log = (line: string) => options.log?.(`[${merge.image}] ${line}`);
+  const digest = outcome.digest!;
+  const manifests = merge.sources.map((source) => source.split('@')[1]);
+  try {
+    const signature = await signImage(signer, merge.repository, digest, manifests);
+    log(
+      signature.status === 'signed'
+        ? `signed ${merge.repository}@${digest} and its ${manifests.length} platform manifest(s) with the key in ${signature.durationMs} ms`
+        : `already signed with this key (${digest} unchanged): no second signature`,
+    );
+    return { ...outcome, signature };
+  } catch (error) {
+    return {
+      ...outcome,
+      status: 'failed',
+      error: `published at ${listed(outcome.tags)} (${digest}), but signing failed: ${reasonOf(error)}`,
+    };
+  }
+}
+
+/**
  * The merge publishes the plan's tags: bare ones are composed with the merge's registry settings,
  * which must then be the plan's (a per-image tag under a single-repo repository would lack its
  * `{image}-` prefix). @throws UserError naming both settings.
@@ -362,7 +393,10 @@ export async function mergeImages(options: MergeOptions): Promise<RunReport> {
       return outcomeOf(merge, 'built');
     }
     try {
-      return await publishImage(merge, options, tools);
+      const published = await publishImage(merge, options, tools);
+      return options.signer && published.status === 'published'
+        ? await signPublished(merge, published, options.signer, options)
+        : published;
     } catch (error) {
       // publishImage handles every tool failure; this is the safety net that keeps other images going.
       return outcomeOf(merge, 'failed', { error: reasonOf(error) });

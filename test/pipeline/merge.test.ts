@@ -7,6 +7,8 @@ import type { PublishOptions } from '../../src/core/tags.js';
 import { testLegRecord } from '../helpers/legRecords.js';
 import { digestOf, type ManifestDocument, type OciPlatform } from '../../src/core/oci.js';
 import type { CreateIndexOptions } from '../../src/tools/imagetools.js';
+import type { Signer } from '../../src/pipeline/sign.js';
+import type { Cosign } from '../../src/tools/cosign.js';
 
 const publish: PublishOptions = {
   registry: '127.0.0.1:5000',
@@ -599,5 +601,106 @@ describe('input-digest records and unchanged images', () => {
     });
     expect(report.outcomes).toEqual([]);
     expect(tools.calls).toEqual([]);
+  });
+});
+
+/**
+ * cosign in memory: a digest is signed once `sign` ran on it (recursively: the index's manifests
+ * too, as cosign v3 sign/sign.go does with --recursive); verify answers from that set.
+ */
+function fakeSigner(tools: FakeImagetools, failSign = false): { signer: Signer; signs: string[]; verifies: string[] } {
+  const signed = new Set<string>();
+  const signs: string[] = [];
+  const verifies: string[] = [];
+  const cosign: Cosign = {
+    async sign(request) {
+      signs.push(request.reference);
+      if (failSign) throw new Error('cosign sign: signing [x]: PUT https://127.0.0.1:5000/v2/...: UNAUTHORIZED');
+      const digest = request.reference.split('@')[1];
+      signed.add(digest);
+      const doc = [...tools.tags.values()].find((t) => t.digest === digest)?.doc;
+      if (request.recursive) for (const m of doc?.manifests ?? []) signed.add(m.digest);
+      return 5;
+    },
+    async verify(request) {
+      verifies.push(request.reference);
+      const digest = request.reference.split('@')[1];
+      return signed.has(digest)
+        ? { verified: true, signatures: [{ digest }], durationMs: 1 }
+        : { verified: false, reason: 'no signatures found' };
+    },
+    async publicKey() {},
+  };
+  const signer: Signer = {
+    key: '/keys/cosign.key',
+    publicKey: '/tmp/pub/cosign.pub',
+    publicKeyShown: '/keys/cosign.pub',
+    insecure: false,
+    context: { env: {} },
+    material: { signingConfig: '/m/sc.json', trustedRoot: '/m/tr.json' },
+    cosign,
+    dispose: () => undefined,
+  };
+  return { signer, signs, verifies };
+}
+
+describe('mergeImages with a signing key', () => {
+  it('signs each published index by digest, recursively, and says how to verify it', async () => {
+    const tools = new FakeImagetools().pushed([...appLegs, ...apiLegs]);
+    const { signer, signs } = fakeSigner(tools);
+    const report = await mergeImages(
+      options(
+        tools,
+        [...appLegs, ...apiLegs].map((l) => record(l)),
+        { signer },
+      ),
+    );
+    expect(report.outcomes.map((o) => o.status)).toEqual(['published', 'published']);
+    const app = report.outcomes[0];
+    expect(signs).toContain(`${REPO}@${app.digest}`);
+    expect(app.signature).toEqual({
+      method: 'key',
+      status: 'signed',
+      verifyCommand: `cosign verify --key=/keys/cosign.pub --insecure-ignore-tlog=true ${REPO}@${app.digest}`,
+      durationMs: expect.any(Number),
+    });
+  });
+
+  it('signs no image that failed, and signs an unchanged digest only once', async () => {
+    const tools = new FakeImagetools().pushed([...appLegs, ...apiLegs]);
+    const { signer, signs, verifies } = fakeSigner(tools);
+    const records = [...appLegs.map((l) => record(l)), record(apiLegs[0]), record(apiLegs[1], { status: 'failure', error: 'boom' })];
+    const first = await mergeImages(options(tools, records, { signer }));
+    expect(first.outcomes.map((o) => [o.status, o.signature?.status])).toEqual([
+      ['published', 'signed'],
+      ['failed', undefined],
+    ]);
+    expect(signs).toHaveLength(1);
+    expect(signs[0]).not.toContain(digestFor('api--linux-amd64'));
+    // The same legs again: the same index digest, already signed with this key.
+    const second = await mergeImages(options(tools, records, { signer }));
+    expect(second.outcomes[0].signature?.status).toBe('already signed');
+    expect(signs).toHaveLength(1);
+    // The index and both platform manifests were checked.
+    expect(verifies.filter((v) => v.includes(digestFor('app--linux-arm64')))).toHaveLength(2);
+  });
+
+  it('fails the image when signing fails, saying its tags stay published', async () => {
+    const tools = new FakeImagetools().pushed([...appLegs, ...apiLegs]);
+    const { signer } = fakeSigner(tools, true);
+    const report = await mergeImages(
+      options(
+        tools,
+        [...appLegs, ...apiLegs].map((l) => record(l)),
+        { signer },
+      ),
+    );
+    const app = report.outcomes[0];
+    expect(app.status).toBe('failed');
+    expect(app.tags).toEqual([`${REPO}:app-20261125`, `${REPO}:app-latest`]);
+    expect(app.error).toBe(
+      `published at ${REPO}:app-20261125, ${REPO}:app-latest (${app.digest}), but signing failed: cosign sign: signing [x]: PUT https://127.0.0.1:5000/v2/...: UNAUTHORIZED`,
+    );
+    expect(anyFailed(report)).toBe(true);
   });
 });

@@ -8,6 +8,7 @@ import { planCommand } from './plan.js';
 import { runCommand } from './run.js';
 import { schemaCommand } from './schema.js';
 import { validateCommand } from './validate.js';
+import { verifyCommand } from './verify.js';
 
 export const commands: CommandSpec[] = [
   validateCommand,
@@ -19,4 +20,5 @@ export const commands: CommandSpec[] = [
   buildCommand,
   mergeCommand,
   runCommand,
+  verifyCommand,
 ];

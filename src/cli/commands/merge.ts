@@ -10,6 +10,8 @@ import { readLayerGrowth } from '../../pipeline/layerGrowth.js';
 import { saveHistoryFile, summaryFromArgs, summaryHelp, summaryOptions } from '../summaryOptions.js';
 import { stringOption, type CommandSpec } from '../args.js';
 import { registryFromArgs, registryHelp, registryOptions } from '../registryOptions.js';
+import { NOT_SIGNED_NOTE, signHelp, signOptions, signerFromArgs } from '../signOptions.js';
+import type { Signer } from '../../pipeline/sign.js';
 
 function readPlan(file: string): Plan {
   const hint = 'write one with `hephy-builder plan --json > plan.json`';
@@ -26,11 +28,12 @@ export const mergeCommand: CommandSpec = {
   name: 'merge',
   summary: "Publish each image whose legs all succeeded as one multi-arch index under the plan's tags",
   usage:
-    'hephy-builder merge --plan plan.json --records DIR --registry HOST[:PORT] [--dry-run] [--summary FILE] [--comment FILE] [--history PATH]',
+    'hephy-builder merge --plan plan.json --records DIR --registry HOST[:PORT] [--sign-key FILE] [--dry-run] [--summary FILE] [--comment FILE] [--history PATH]',
   help: `  --plan FILE             the plan (\`hephy-builder plan --json\`)
   --records DIR           where the leg records are (searched recursively)
 ${registryHelp}
   --per-arch-tags         also tag each platform's manifest ({tag}-{arch}, for each of the plan's tags)
+${signHelp}
   --dry-run               publish nothing and contact no registry; report images as built
                           (implied when every leg record was built with \`build --dry-run\`)
   --summary FILE          write the markdown summary (the job summary) to FILE
@@ -45,6 +48,7 @@ ${summaryHelp}`,
     ...summaryOptions,
     'per-arch-tags': { type: 'boolean' },
     'dry-run': { type: 'boolean' },
+    ...signOptions,
   },
   allowPositionals: false,
   async run(args, io) {
@@ -59,7 +63,13 @@ ${summaryHelp}`,
     // Nothing is pushed on a dry run, nor when every leg was built with --dry-run: no login then.
     const pushes = !args.values['dry-run'] && records.some((r) => r.pushed !== false);
     const registry = registryFromArgs(args, io, { login: pushes });
+    let signer: Signer | undefined;
     try {
+      // Before anything is published: a missing key or a wrong password changes nothing.
+      if (pushes && plan.publish.push) {
+        signer = await signerFromArgs(args, io, { env: registry.env, secrets: registry.secrets, insecure: registry.insecure });
+        if (!signer) io.err(`${NOT_SIGNED_NOTE}\n`);
+      }
       registry.publish.perArchTags = Boolean(args.values['per-arch-tags']);
       checkPlanPublish(plan.publish, registry.publish);
       // The plan says when this run may not push (a pull request from a fork, pull_request_target).
@@ -77,6 +87,7 @@ ${summaryHelp}`,
         unchanged: plan.unchanged,
         recordInputs: plan.publish.recordInputs,
         log: (line) => io.err(`${line}\n`),
+        signer,
       });
       const comparisons = compareRecords(records, choice.history, choice.thresholds);
       const growth = pushes
@@ -91,6 +102,7 @@ ${summaryHelp}`,
       if (choice.saveTo) saveHistoryFile(choice, records);
       return anyFailed(report) ? 1 : 0;
     } finally {
+      signer?.dispose();
       registry.release();
     }
   },

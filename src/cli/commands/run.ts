@@ -8,12 +8,14 @@ import { tagRunFromArgs, tagRunHelp, tagRunOptions } from '../tagOptions.js';
 import { backendOptions, backendOptionsFromArgs, backendOptionsHelp } from '../backendOptions.js';
 import { metadataHelp, metadataOptions, runMetadataFromArgs } from '../metadataOptions.js';
 import { selectionFromArgs, selectionHelp, selectionOptions } from './plan.js';
+import { signHelp, signOptions } from '../signOptions.js';
 import { saveHistoryFile, summaryFromArgs, summaryHelp, summaryOptions } from '../summaryOptions.js';
 
 export const runCommand: CommandSpec = {
   name: 'run',
   summary: 'Run the whole pipeline here: plan, build every leg, merge into a local registry, summarise',
-  usage: 'hephy-builder run [--root DIR] [--registry HOST:PORT] [selection options] [--jobs N] [--history PATH] [--save-history FILE]',
+  usage:
+    'hephy-builder run [--root DIR] [--registry HOST:PORT] [selection options] [--jobs N] [--sign-key FILE] [--history PATH] [--save-history FILE]',
   help: `${selectionHelp}
   --registry HOST:PORT  registry to push to (default: start a throwaway one on 127.0.0.1)
   --image-prefix PATH   path under the registry (default: hephy)
@@ -24,6 +26,7 @@ ${tagRunHelp}
   --force-rebuild       build every selected image, even those whose inputs the registry has
 ${backendOptionsHelp(24, { baseImage: "base image for ko apps (default: hephy's static base in the registry)" })}
 ${metadataHelp(24)}
+${signHelp}
   --out DIR             where leg records, summary.md and comment.md go (default: .hephy/run)
 ${summaryHelp}`,
   options: {
@@ -38,6 +41,7 @@ ${summaryHelp}`,
     ...backendOptions,
     ...metadataOptions,
     out: { type: 'string' },
+    ...signOptions,
     ...summaryOptions,
   },
   allowPositionals: false,
@@ -71,6 +75,8 @@ ${summaryHelp}`,
       out: io.out,
       history: summary.history,
       thresholds: summary.thresholds,
+      signKey: stringOption(args, 'sign-key'),
+      signPassword: io.env.HEPHY_COSIGN_PASSWORD,
     });
     if (!summary.history && !summary.saveTo)
       io.out("hint: --save-history FILE keeps each leg's last 10 records and compares the next run with them\n");

@@ -16,6 +16,19 @@ export interface ImageOutcome {
   error?: string;
   /** Not built: its inputs were published; re-tagged from the published manifests. */
   unchanged?: boolean;
+  /** The image's signature, when the merge was given a signing key and the image was published. */
+  signature?: ImageSignature;
+}
+
+/** A signature the merge made (or found) on a published image: its index, recursively. */
+export interface ImageSignature {
+  /** key: a private key given to the merge (`--sign-key`). */
+  method: 'key';
+  /** signed: this merge signed it; already signed: every manifest already verified with the key. */
+  status: 'signed' | 'already signed';
+  /** The cosign command that verifies it (the index; each platform manifest by its own digest). */
+  verifyCommand: string;
+  durationMs: number;
 }
 
 export interface RunReport {

@@ -22,11 +22,11 @@ import { formatBytes, formatDelta, formatDuration } from './format.js';
 import type { HistoryStore } from './history.js';
 import type { LegGrowth } from './layers.js';
 import { cell, inlineCode, plainText, renderMarkdownTable, renderTextTable } from './planReport.js';
-import type { ImageOutcome, RunReport } from './runReport.js';
+import type { ImageOutcome, ImageSignature, RunReport } from './runReport.js';
 import { DEFAULT_THRESHOLDS, type Thresholds } from './thresholds.js';
 import { criticalPath, renderTimeline } from './timeline.js';
 
-export type { ImageOutcome, RunReport } from './runReport.js';
+export type { ImageOutcome, ImageSignature, RunReport } from './runReport.js';
 
 export const SUMMARY_MARKER = '<!-- hephy-builder:summary -->';
 export const BUILT_HEADING = 'Built, not pushed (pull request from a fork, or push disabled)';
@@ -265,16 +265,24 @@ function renderFolded(table: FoldedTable, rows = table.rows.length, pointer = ''
 function publishedTable(ctx: Context): FoldedTable | undefined {
   const published = ctx.report.outcomes.filter((o) => o.status === 'published');
   if (!published.length) return undefined;
+  // The signature column only when the merge signed: an unsigned run's table stays as it was.
+  const signed = published.some((o) => o.signature);
   return {
     summary: `Published: ${published.length} image(s), their index digests and tags`,
-    headers: ['Image', 'Platforms', 'Index digest', 'Tags'],
+    headers: ['Image', 'Platforms', 'Index digest', 'Tags', ...(signed ? ['Signature'] : [])],
     rows: published.map((o) => [
       `\`${o.image}\``,
       o.platforms.join(', '),
       `\`${shortDigest(o.digest)}\``,
       o.tags.map((t) => `\`${t}\``).join('<br>'),
+      ...(signed ? [o.signature ? `${signatureWords(o.signature)}<br>\`${o.signature.verifyCommand}\`` : 'not signed'] : []),
     ]),
   };
+}
+
+/** "signed (key)", or "signed (key), already" for an unchanged digest. */
+function signatureWords(signature: ImageSignature): string {
+  return signature.status === 'signed' ? `signed (${signature.method})` : `signed (${signature.method}), already: digest unchanged`;
 }
 
 function timeCell(c: LegComparison): string {
@@ -505,6 +513,7 @@ export function renderRunSummaryText(report: RunReport, options: SummaryOptions 
     if (o.status === 'published') {
       out.push(`published ${o.image} (${o.platforms.join(', ')}) ${shortDigest(o.digest)}`);
       for (const tag of o.tags) out.push(`  ${tag}`);
+      if (o.signature) out.push(`  ${signatureWords(o.signature)}; verify: ${o.signature.verifyCommand}`);
     } else if (o.status === 'built') {
       out.push(`built ${o.image} (${o.platforms.join(', ')}), not pushed: push disabled, no tag moved`);
       for (const r of o.records) out.push(`  ${r.platform} ${r.digest ?? NO_DIGEST}`);

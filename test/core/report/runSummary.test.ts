@@ -113,6 +113,28 @@ describe('run summary', () => {
     expect(text).toContain('FAILED web: no tag moved');
     expect(text).toContain('published app (linux/amd64, linux/arm64)');
   });
+
+  it('says how each published image is signed, with the command that verifies it, only when the merge signed', () => {
+    const verifyCommand = `cosign verify --key=/k/cosign.pub --insecure-ignore-tlog=true r/x@sha256:${'b'.repeat(64)}`;
+    const signed: RunReport = {
+      ...report,
+      outcomes: [
+        { ...report.outcomes[0], signature: { method: 'key', status: 'signed', verifyCommand, durationMs: 300 } },
+        report.outcomes[1],
+      ],
+    };
+    expect(renderRunSummaryText(signed)).toContain(`  r/x:app-20261125\n  signed (key); verify: ${verifyCommand}\n`);
+    const md = renderRunSummaryMarkdown(signed);
+    expect(md).toContain('| Image | Platforms | Index digest | Tags | Signature |');
+    expect(md).toContain(`| signed (key)<br>\`${verifyCommand}\` |`);
+    const again = {
+      ...signed,
+      outcomes: [{ ...signed.outcomes[0], signature: { ...signed.outcomes[0].signature!, status: 'already signed' as const } }],
+    };
+    expect(renderRunSummaryText(again)).toContain('signed (key), already: digest unchanged; verify: ');
+    // An unsigned run's tables stay as they were.
+    expect(renderRunSummaryMarkdown(report)).not.toContain('Signature');
+  });
 });
 
 describe('run summary with push off', () => {

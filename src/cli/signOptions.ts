@@ -1,0 +1,33 @@
+// `--sign-key FILE` of merge and run: sign every published image with a cosign key pair's private
+// key. Its password comes from HEPHY_COSIGN_PASSWORD (never an option: it would show in `ps` and
+// in shell history); a key without a password needs none.
+import { createSigner, type Signer } from '../pipeline/sign.js';
+export { NOT_SIGNED_NOTE } from '../pipeline/sign.js';
+import { stringOption, type CliIO, type ParsedArgs } from './args.js';
+
+export const signOptions = {
+  'sign-key': { type: 'string' },
+} as const;
+
+export const signHelp = `  --sign-key FILE         sign each published image (its index and, recursively, its platform
+                          manifests) with this cosign private key (cosign generate-key-pair);
+                          its password from env HEPHY_COSIGN_PASSWORD. Without it nothing is signed`;
+
+/** The signer of --sign-key, or undefined without the option. @throws UserError (no file, wrong password). */
+export async function signerFromArgs(
+  args: ParsedArgs,
+  io: CliIO,
+  context: { env: NodeJS.ProcessEnv; secrets?: string[]; insecure?: boolean },
+): Promise<Signer | undefined> {
+  const keyFile = stringOption(args, 'sign-key');
+  if (keyFile === undefined) return undefined;
+  const password = io.env.HEPHY_COSIGN_PASSWORD;
+  return createSigner({
+    keyFile,
+    cwd: io.cwd,
+    password,
+    env: context.env,
+    secrets: context.secrets,
+    insecure: context.insecure,
+  });
+}

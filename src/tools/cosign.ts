@@ -1,0 +1,256 @@
+// cosign (sigstore/cosign v3, pinned in tool-pins.json): key-based signatures on published images,
+// and their verification. The argv is built apart from running it, so tests read it exactly.
+//
+// What cosign v3.1.3 does, read in its source (cmd/cosign/cli/...):
+// - `sign` uses a signing config by default (--use-signing-config=true, fetched from the public
+//   TUF repository) and refuses --tlog-upload=false with it (signcommon/common.go,
+//   LoadTrustedMaterialAndSigningConfig). A signing config file that lists no service at all
+//   (`--signing-config FILE`) signs with the key alone: no transparency log, no timestamp
+//   authority, no network but the registry. With a signing config, cosign also loads a trusted
+//   root, from TUF unless `--trusted-root FILE` names one: an empty one keeps it offline too.
+// - The signature is a Sigstore bundle (--new-bundle-format, on by default) stored as an OCI
+//   referrer of the signed digest, or, where the registry has no referrers API (distribution
+//   2.8), in the index under the fallback tag `sha256-<hex>` (pkg/oci/remote/write.go).
+// - `--recursive` signs an index and every manifest it lists (sign/sign.go, SignCmd).
+// - `verify --key` needs no trusted material (verify/common.go SetTrustedMaterial, key only);
+//   with no transparency log entry it needs --insecure-ignore-tlog. Its stdout is a JSON array of
+//   the verified payloads, each naming the digest it signs (critical.image.docker-manifest-digest).
+// - The private key's password is read from COSIGN_PASSWORD when that is set, even empty
+//   (generate/generate_key_pair.go readPasswordFn), else from a terminal or stdin: it is always
+//   set here, so cosign never waits for input, and never put on a command line.
+// Options take their values after `=` and the reference follows `--` (cobra/pflag), so neither a
+// key path nor a reference can be read as an option.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { isAbsolute, join } from 'node:path';
+import { isDigest } from '../core/oci.js';
+import { messageOf } from '../core/problem.js';
+import { run, ToolError, type Runner } from './exec.js';
+
+/** A signing config with no service (sigstore protobuf-specs SigningConfig v0.2): sign with the key only. */
+export const OFFLINE_SIGNING_CONFIG = { mediaType: 'application/vnd.dev.sigstore.signingconfig.v0.2+json' };
+/** A trusted root with no authority (TrustedRoot v0.1): cosign then fetches none from TUF. */
+export const OFFLINE_TRUSTED_ROOT = { mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1' };
+
+const DEFAULT_TIMEOUT_MS = 5 * 60 * 1000;
+
+/** Where cosign finds the offline signing material (files written by `offlineMaterial`). */
+export interface OfflineMaterial {
+  signingConfig: string;
+  trustedRoot: string;
+}
+
+export interface CosignRegistryOptions {
+  /** Plain http or an unverified certificate (local registries other than 127.0.0.1/localhost). */
+  insecure?: boolean;
+}
+
+export interface SignRequest extends CosignRegistryOptions {
+  /** Absolute path of the private key file (cosign generate-key-pair's cosign.key). */
+  key: string;
+  /** repository@sha256:... (never a tag: the signed digest is the one we published). */
+  reference: string;
+  /** Sign an index and every manifest it lists. */
+  recursive: boolean;
+  material: OfflineMaterial;
+}
+
+export interface VerifyRequest extends CosignRegistryOptions {
+  /** Path of the public key file (cosign.pub). */
+  key: string;
+  /** repository@sha256:... */
+  reference: string;
+}
+
+/** repository@sha256:<64 hex>, with a repository that cannot be read as an option. */
+export function checkDigestReference(reference: string): { repository: string; digest: string } {
+  const at = reference.lastIndexOf('@');
+  const repository = reference.slice(0, at);
+  const digest = reference.slice(at + 1);
+  if (at <= 0 || !isDigest(digest) || !/^[a-z0-9][a-z0-9._:/-]*$/.test(repository) || /\s/.test(reference))
+    throw new Error(`not a repository@sha256:<digest> reference: ${reference}`);
+  return { repository, digest };
+}
+
+function checkKeyPath(key: string, what: string): void {
+  if (!isAbsolute(key)) throw new Error(`the ${what} key must be an absolute path, got ${key}`);
+}
+
+function registryArgs(options: CosignRegistryOptions): string[] {
+  // --allow-http-registry: plain http (name.Insecure); --allow-insecure-registry: skip TLS
+  // verification (options/registry.go). 127.0.0.1 and localhost get http without either.
+  return options.insecure ? ['--allow-http-registry=true', '--allow-insecure-registry=true'] : [];
+}
+
+/** `cosign sign --key=K [--recursive] --yes --signing-config=... --trusted-root=... -- REPO@DIGEST` */
+export function signArgs(request: SignRequest): string[] {
+  checkKeyPath(request.key, 'signing');
+  checkDigestReference(request.reference);
+  return [
+    'sign',
+    `--key=${request.key}`,
+    ...(request.recursive ? ['--recursive=true'] : []),
+    '--yes=true',
+    `--signing-config=${request.material.signingConfig}`,
+    `--trusted-root=${request.material.trustedRoot}`,
+    ...registryArgs(request),
+    '--',
+    request.reference,
+  ];
+}
+
+/** `cosign verify --key=PUB --insecure-ignore-tlog=true --output=json -- REPO@DIGEST` */
+export function verifyArgs(request: VerifyRequest): string[] {
+  checkKeyPath(request.key, 'public');
+  checkDigestReference(request.reference);
+  return [
+    'verify',
+    `--key=${request.key}`,
+    // Key-based signatures made here have no transparency log entry (see the signing config).
+    '--insecure-ignore-tlog=true',
+    '--output=json',
+    ...registryArgs(request),
+    '--',
+    request.reference,
+  ];
+}
+
+/** The command a user runs to check a signature made here, as one line (for the summary). */
+export function verifyCommandLine(publicKey: string, reference: string, options: CosignRegistryOptions = {}): string {
+  return ['cosign', 'verify', `--key=${publicKey}`, '--insecure-ignore-tlog=true', ...registryArgs(options), reference].join(' ');
+}
+
+/** `cosign public-key --key=K --outfile=FILE`: the public half of a private key file. */
+export function publicKeyArgs(key: string, outfile: string): string[] {
+  checkKeyPath(key, 'signing');
+  return ['public-key', `--key=${key}`, `--outfile=${outfile}`];
+}
+
+/** One verified signature: what cosign's JSON says it signs. */
+export interface VerifiedSignature {
+  /** critical.image.docker-manifest-digest */
+  digest: string;
+  /** critical.identity.docker-reference */
+  reference?: string;
+  /** critical.type */
+  type?: string;
+}
+
+/**
+ * cosign verify's stdout: a JSON array of payloads (verify/common.go PrintVerification, json).
+ * @throws Error when it is not that array, or a payload names no digest.
+ */
+export function parseVerifyOutput(stdout: string): VerifiedSignature[] {
+  const text = stdout
+    .trim()
+    .split('\n')
+    .filter((line) => line.trim().startsWith('['))
+    .pop();
+  let data: unknown;
+  try {
+    data = JSON.parse(text ?? '');
+  } catch (error) {
+    throw new Error(`cosign verify printed no JSON array (${messageOf(error)}): ${stdout.slice(0, 200)}`);
+  }
+  if (!Array.isArray(data)) throw new Error(`cosign verify printed no JSON array: ${stdout.slice(0, 200)}`);
+  return data.map((item: unknown) => {
+    const critical = (item as { critical?: Record<string, Record<string, unknown> | string> })?.critical;
+    const image = typeof critical?.image === 'object' ? critical.image : undefined;
+    const identity = typeof critical?.identity === 'object' ? critical.identity : undefined;
+    const digest = image?.['docker-manifest-digest'];
+    if (!isDigest(digest)) throw new Error(`cosign verify: a verified payload names no digest: ${JSON.stringify(item).slice(0, 200)}`);
+    const reference = identity?.['docker-reference'];
+    return {
+      digest,
+      ...(typeof reference === 'string' ? { reference } : {}),
+      ...(typeof critical?.type === 'string' ? { type: critical.type } : {}),
+    };
+  });
+}
+
+/** The outcome of one verification: verified, or why not (cosign's own last error line). */
+export type VerifyResult = { verified: true; signatures: VerifiedSignature[]; durationMs: number } | { verified: false; reason: string };
+
+/** cosign's error, without its usage text: the last line that says `Error:`, else its last line. */
+export function cosignReason(stderr: string): string {
+  const lines = stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+  const error = lines.filter((l) => /^Error:/.test(l)).pop() ?? lines.pop() ?? 'no output';
+  return error.replace(/^Error:\s*/, '');
+}
+
+export interface CosignContext {
+  env: NodeJS.ProcessEnv;
+  /** The key's password; set as COSIGN_PASSWORD (empty when the key has none), and masked. */
+  password?: string;
+  secrets?: string[];
+  timeoutMs?: number;
+}
+
+function cosignEnv(context: CosignContext): NodeJS.ProcessEnv {
+  return { ...context.env, COSIGN_PASSWORD: context.password ?? '' };
+}
+
+function secretsOf(context: CosignContext): string[] {
+  return [...(context.secrets ?? []), ...(context.password ? [context.password] : [])];
+}
+
+/** Writes the offline signing config and trusted root into a new temporary directory. */
+export function offlineMaterial(): OfflineMaterial & { dispose(): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'hephy-cosign-'));
+  const signingConfig = join(dir, 'signing-config.json');
+  const trustedRoot = join(dir, 'trusted-root.json');
+  writeFileSync(signingConfig, `${JSON.stringify(OFFLINE_SIGNING_CONFIG)}\n`);
+  writeFileSync(trustedRoot, `${JSON.stringify(OFFLINE_TRUSTED_ROOT)}\n`);
+  return { signingConfig, trustedRoot, dispose: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export interface Cosign {
+  /** Signs; @returns its duration in ms. @throws Error with cosign's own reason. */
+  sign(request: SignRequest, context: CosignContext): Promise<number>;
+  verify(request: VerifyRequest, context: CosignContext): Promise<VerifyResult>;
+  /** Writes the public key of `key` to `outfile`. @throws Error (a wrong password says so). */
+  publicKey(key: string, outfile: string, context: CosignContext): Promise<void>;
+}
+
+export function createCosign(runner: Runner = run): Cosign {
+  const runCosign = async (args: string[], context: CosignContext, allowFailure = false) => {
+    try {
+      return await runner('cosign', args, {
+        env: cosignEnv(context),
+        secrets: secretsOf(context),
+        timeoutMs: context.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+        allowFailure,
+      });
+    } catch (error) {
+      // The tool's own error in one line, not its command line.
+      if (error instanceof ToolError) throw new Error(`cosign ${args[0]}: ${cosignReason(error.stderr || error.message)}`);
+      throw error;
+    }
+  };
+  return {
+    async sign(request, context) {
+      return (await runCosign(signArgs(request), context)).durationMs;
+    },
+    async verify(request, context) {
+      const result = await runCosign(verifyArgs(request), context, true);
+      if (result.code !== 0) return { verified: false, reason: cosignReason(result.stderr) };
+      const signatures = parseVerifyOutput(result.stdout);
+      const { digest } = checkDigestReference(request.reference);
+      // cosign checked the claims; we check it says so for the digest we asked about.
+      if (!signatures.some((s) => s.digest === digest))
+        return {
+          verified: false,
+          reason: `cosign verified signatures of ${signatures.map((s) => s.digest).join(', ')}, none of ${digest}`,
+        };
+      return { verified: true, signatures, durationMs: result.durationMs };
+    },
+    async publicKey(key, outfile, context) {
+      await runCosign(publicKeyArgs(key, outfile), context);
+    },
+  };
+}
+
+export const defaultCosign: Cosign = createCosign();

@@ -1,0 +1,57 @@
+// --sign-key on merge and verify's arguments: checked before any registry is contacted.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { main } from '../../src/cli/main.js';
+import { tempDir, tempRepo } from '../helpers/gitRepo.js';
+import { leg } from '../helpers/summaryRuns.js';
+
+async function cli(args: string[], cwd = process.cwd(), env: NodeJS.ProcessEnv = process.env) {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(args, { out: (t) => (stdout += t), err: (t) => (stderr += t), cwd, env });
+  return { code, stdout, stderr };
+}
+
+/** A plan of one ko app and its two pushed leg records, in a fresh directory. */
+async function mergeInputs(): Promise<string> {
+  const dir = tempDir('hephy-cli-sign-');
+  const repo = tempRepo({
+    'app/build-config.yaml': 'build_backend: ko\nplatforms: [linux/amd64, linux/arm64]\n',
+    'app/go.mod': 'module x\n',
+  });
+  writeFileSync(join(dir, 'plan.json'), (await cli(['plan', '--root', repo.root, '--json'])).stdout);
+  mkdirSync(join(dir, 'records'));
+  for (const platform of ['linux/amd64', 'linux/arm64']) {
+    const r = leg({ image: 'app', platform });
+    writeFileSync(join(dir, 'records', `${r.legId}.json`), JSON.stringify(r));
+  }
+  return dir;
+}
+
+describe('merge --sign-key', () => {
+  // 127.0.0.1:9 (discard) has no registry: an attempt to publish would fail with another error.
+  const args = ['merge', '--plan', 'plan.json', '--records', 'records', '--registry', '127.0.0.1:9', '--insecure'];
+
+  it('stops on a key file that is not there, before anything is published', async () => {
+    const dir = await mergeInputs();
+    const r = await cli([...args, '--sign-key', 'missing.key'], dir);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('hephy-builder: --sign-key: no such file: missing.key\n');
+    expect(r.stdout).toBe('');
+  });
+
+  it('is in the help of merge and run, with the password variable', async () => {
+    for (const command of ['merge', 'run'])
+      expect((await cli([command, '--help'])).stdout).toMatch(/--sign-key FILE[\s\S]*HEPHY_COSIGN_PASSWORD/);
+  });
+});
+
+describe('verify', () => {
+  it('needs one image and --key, and refuses a missing key file', async () => {
+    expect((await cli(['verify', '--key', 'k.pub'])).stderr).toContain('verify takes exactly one image');
+    expect((await cli(['verify', '127.0.0.1:9/a:b'])).stderr).toContain('--key FILE is required');
+    const r = await cli(['verify', '127.0.0.1:9/a:b', '--key', 'nope.pub'], tempDir('hephy-cli-verify-'));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('hephy-builder: --key: no such file: nope.pub\n');
+  });
+});
