@@ -18792,7 +18792,7 @@ function compressedSize(raw) {
 }
 
 ;// CONCATENATED MODULE: ./tool-pins.json
-const tool_pins_namespaceObject = /*#__PURE__*/JSON.parse('{"go":{"actionlint":{"module":"github.com/rhysd/actionlint","packages":["cmd/actionlint"],"binaries":["actionlint"],"version":"v1.7.12","sum":"h1:vQ4GeJN86C0QH+gTUQcs8McmK62OLT3kmakPMtEWYnY=","build":"install","minutes":1},"ko":{"module":"github.com/google/ko","packages":["."],"binaries":["ko"],"version":"v0.19.1","sum":"h1:FggFTOgqz3sCdac8DvF2uU7FjphG3zNvZ9QMLOuVhZ8=","build":"install","minutes":4},"crane":{"module":"github.com/google/go-containerregistry","packages":["cmd/crane"],"binaries":["crane"],"version":"v0.22.1","sum":"h1:RZuuSYhTvlDvtsK+NkutoCZ//C0X2ebLK8X8l3ULs84=","build":"install","minutes":1},"buildkit":{"module":"github.com/moby/buildkit","packages":["cmd/buildkitd","cmd/buildctl"],"binaries":["buildkitd","buildctl"],"version":"v0.32.2","sum":"h1:Sfy7+u6dUv/2yuBc9KCoK70Re8atuV8aPZ5UOC068Vc=","ldflags":"-X github.com/moby/buildkit/version.Version=@V@ -X github.com/moby/buildkit/version.Revision=@REV@","build":"src","minutes":5},"buildx":{"module":"github.com/docker/buildx","packages":["cmd/buildx"],"binaries":["buildx"],"version":"v0.36.1","sum":"h1:U7JTUSSeooFXbG+0HcI+CMjEIkvuZgJegXRZ1q7K63Q=","ldflags":"-X github.com/docker/buildx/version.Version=@V@ -X github.com/docker/buildx/version.Revision=@REV@","build":"install","minutes":3},"kaniko":{"module":"github.com/chainguard-dev/kaniko","packages":["cmd/executor"],"binaries":["executor"],"version":"v1.25.5","sum":"h1:JUM0B7eaVpgPBDIv/GdwKDGBGuMzc0gsUL9Jzcixkdg=","ldflags":"-X github.com/chainguard-dev/kaniko/pkg/version.version=@V@","cgo":"0","build":"src","minutes":3},"act":{"module":"github.com/nektos/act","packages":["."],"binaries":["act"],"version":"v0.2.87","sum":"h1:q3CHCOYXtxa013SAzo1qgQjaQ8j2krCMW1TMf99IfLs=","build":"install","minutes":1}},"t0":{"rE":"v3.4.0","k8":"go1.26.8","sc":{"amd64":"d8286b5feaa9c17eca4fd173d14cb9a4783a40bbb9c40fe8a80c33dcc19f9fd2","aarch64":"07e4b15a24bbacf70df8de419505f8317d4c890050504c546e35157beceb25a4"}},"UG":{"Sl":"moby/buildkit","rE":"v0.32.2","br":"sha256:28a898719c18a33f4e8000685287fa36fd0dd9560c6440227d3a732d79bb41d8"},"rL":{"F7":"qemu-user-static","e4":{"ubuntu 24.04":"1:8.2.2+ds-0ubuntu1*","ubuntu 22.04":"1:6.2+dfsg-2ubuntu6*","debian 12":"1:7.2+dfsg-7*"}}}');
+const tool_pins_namespaceObject = /*#__PURE__*/JSON.parse('{"go":{"actionlint":{"module":"github.com/rhysd/actionlint","packages":["cmd/actionlint"],"binaries":["actionlint"],"version":"v1.7.12","sum":"h1:vQ4GeJN86C0QH+gTUQcs8McmK62OLT3kmakPMtEWYnY=","build":"install","minutes":1},"ko":{"module":"github.com/google/ko","packages":["."],"binaries":["ko"],"version":"v0.19.1","sum":"h1:FggFTOgqz3sCdac8DvF2uU7FjphG3zNvZ9QMLOuVhZ8=","build":"install","minutes":4},"crane":{"module":"github.com/google/go-containerregistry","packages":["cmd/crane"],"binaries":["crane"],"version":"v0.22.1","sum":"h1:RZuuSYhTvlDvtsK+NkutoCZ//C0X2ebLK8X8l3ULs84=","build":"install","minutes":1},"buildkit":{"module":"github.com/moby/buildkit","packages":["cmd/buildkitd","cmd/buildctl"],"binaries":["buildkitd","buildctl"],"version":"v0.32.2","sum":"h1:Sfy7+u6dUv/2yuBc9KCoK70Re8atuV8aPZ5UOC068Vc=","ldflags":"-X github.com/moby/buildkit/version.Version=@V@ -X github.com/moby/buildkit/version.Revision=@REV@","build":"src","minutes":5},"buildx":{"module":"github.com/docker/buildx","packages":["cmd/buildx"],"binaries":["buildx"],"version":"v0.36.1","sum":"h1:U7JTUSSeooFXbG+0HcI+CMjEIkvuZgJegXRZ1q7K63Q=","ldflags":"-X github.com/docker/buildx/version.Version=@V@ -X github.com/docker/buildx/version.Revision=@REV@","build":"install","minutes":3},"kaniko":{"module":"github.com/chainguard-dev/kaniko","packages":["cmd/executor"],"binaries":["executor"],"version":"v1.25.5","sum":"h1:JUM0B7eaVpgPBDIv/GdwKDGBGuMzc0gsUL9Jzcixkdg=","ldflags":"-X github.com/chainguard-dev/kaniko/pkg/version.version=@V@","cgo":"0","build":"src","minutes":3},"act":{"module":"github.com/nektos/act","packages":["."],"binaries":["act"],"version":"v0.2.87","sum":"h1:q3CHCOYXtxa013SAzo1qgQjaQ8j2krCMW1TMf99IfLs=","build":"install","minutes":1},"cosign":{"module":"github.com/sigstore/cosign/v3","packages":["cmd/cosign"],"binaries":["cosign"],"version":"v3.1.3","sum":"h1:001JQRI/PJ/5T+g/kJ1KTvKFbb322+fomc+pHDZ/6sg=","ldflags":"-X sigs.k8s.io/release-utils/version.gitVersion=@V@","cgo":"0","build":"install","minutes":11}},"t0":{"rE":"v3.4.0","k8":"go1.26.8","sc":{"amd64":"d8286b5feaa9c17eca4fd173d14cb9a4783a40bbb9c40fe8a80c33dcc19f9fd2","aarch64":"07e4b15a24bbacf70df8de419505f8317d4c890050504c546e35157beceb25a4"}},"UG":{"Sl":"moby/buildkit","rE":"v0.32.2","br":"sha256:28a898719c18a33f4e8000685287fa36fd0dd9560c6440227d3a732d79bb41d8"},"rL":{"F7":"qemu-user-static","e4":{"ubuntu 24.04":"1:8.2.2+ds-0ubuntu1*","ubuntu 22.04":"1:6.2+dfsg-2ubuntu6*","debian 12":"1:7.2+dfsg-7*"}}}');
 ;// CONCATENATED MODULE: ./src/core/toolPins.ts
 // The versions of the tools hephy-builder runs or installs, from the one pin file (tool-pins.json
 // at the repository root), which scripts/install-tools.sh and scripts/kaniko-image.sh read as well
@@ -38587,6 +38587,308 @@ async function mapLimited(items, limit, fn) {
     return results;
 }
 
+;// CONCATENATED MODULE: ./src/tools/cosign.ts
+// cosign (sigstore/cosign v3, pinned in tool-pins.json): key-based signatures on published images,
+// and their verification. The argv is built apart from running it, so tests read it exactly.
+//
+// What cosign v3.1.3 does, read in its source (cmd/cosign/cli/...):
+// - `sign` uses a signing config by default (--use-signing-config=true, fetched from the public
+//   TUF repository) and refuses --tlog-upload=false with it (signcommon/common.go,
+//   LoadTrustedMaterialAndSigningConfig). A signing config file that lists no service at all
+//   (`--signing-config FILE`) signs with the key alone: no transparency log, no timestamp
+//   authority, no network but the registry. With a signing config, cosign also loads a trusted
+//   root, from TUF unless `--trusted-root FILE` names one: an empty one keeps it offline too.
+// - The signature is a Sigstore bundle (--new-bundle-format, on by default) stored as an OCI
+//   referrer of the signed digest, or, where the registry has no referrers API (distribution
+//   2.8), in the index under the fallback tag `sha256-<hex>` (pkg/oci/remote/write.go).
+// - `--recursive` signs an index and every manifest it lists (sign/sign.go, SignCmd).
+// - `verify --key` needs no trusted material (verify/common.go SetTrustedMaterial, key only);
+//   with no transparency log entry it needs --insecure-ignore-tlog. Its stdout is a JSON array of
+//   the verified payloads, each naming the digest it signs (critical.image.docker-manifest-digest).
+// - The private key's password is read from COSIGN_PASSWORD when that is set, even empty
+//   (generate/generate_key_pair.go readPasswordFn), else from a terminal or stdin: it is always
+//   set here, so cosign never waits for input, and never put on a command line.
+// Options take their values after `=` and the reference follows `--` (cobra/pflag), so neither a
+// key path nor a reference can be read as an option.
+
+
+
+
+
+
+/** A signing config with no service (sigstore protobuf-specs SigningConfig v0.2): sign with the key only. */
+const OFFLINE_SIGNING_CONFIG = { mediaType: 'application/vnd.dev.sigstore.signingconfig.v0.2+json' };
+/** A trusted root with no authority (TrustedRoot v0.1): cosign then fetches none from TUF. */
+const OFFLINE_TRUSTED_ROOT = { mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1' };
+const cosign_DEFAULT_TIMEOUT_MS = 5 * 60 * 1000;
+/** repository@sha256:<64 hex>, with a repository that cannot be read as an option. */
+function checkDigestReference(reference) {
+    const at = reference.lastIndexOf('@');
+    const repository = reference.slice(0, at);
+    const digest = reference.slice(at + 1);
+    if (at <= 0 || !isDigest(digest) || !/^[a-z0-9][a-z0-9._:/-]*$/.test(repository) || /\s/.test(reference))
+        throw new Error(`not a repository@sha256:<digest> reference: ${reference}`);
+    return { repository, digest };
+}
+function checkKeyPath(key, what) {
+    if (!(0,external_node_path_namespaceObject.isAbsolute)(key))
+        throw new Error(`the ${what} key must be an absolute path, got ${key}`);
+}
+function registryArgs(options) {
+    // --allow-http-registry: plain http (name.Insecure); --allow-insecure-registry: skip TLS
+    // verification (options/registry.go). 127.0.0.1 and localhost get http without either.
+    return options.insecure ? ['--allow-http-registry=true', '--allow-insecure-registry=true'] : [];
+}
+/** `cosign sign --key=K [--recursive] --yes --signing-config=... --trusted-root=... -- REPO@DIGEST` */
+function signArgs(request) {
+    checkKeyPath(request.key, 'signing');
+    checkDigestReference(request.reference);
+    return [
+        'sign',
+        `--key=${request.key}`,
+        ...(request.recursive ? ['--recursive=true'] : []),
+        '--yes=true',
+        `--signing-config=${request.material.signingConfig}`,
+        `--trusted-root=${request.material.trustedRoot}`,
+        ...registryArgs(request),
+        '--',
+        request.reference,
+    ];
+}
+/** `cosign verify --key=PUB --insecure-ignore-tlog=true --output=json -- REPO@DIGEST` */
+function verifyArgs(request) {
+    checkKeyPath(request.key, 'public');
+    checkDigestReference(request.reference);
+    return [
+        'verify',
+        `--key=${request.key}`,
+        // Key-based signatures made here have no transparency log entry (see the signing config).
+        '--insecure-ignore-tlog=true',
+        '--output=json',
+        ...registryArgs(request),
+        '--',
+        request.reference,
+    ];
+}
+/** The command a user runs to check a signature made here, as one line (for the summary). */
+function verifyCommandLine(publicKey, reference, options = {}) {
+    return ['cosign', 'verify', `--key=${publicKey}`, '--insecure-ignore-tlog=true', ...registryArgs(options), reference].join(' ');
+}
+/** `cosign public-key --key=K --outfile=FILE`: the public half of a private key file. */
+function publicKeyArgs(key, outfile) {
+    checkKeyPath(key, 'signing');
+    return ['public-key', `--key=${key}`, `--outfile=${outfile}`];
+}
+/**
+ * cosign verify's stdout: a JSON array of payloads (verify/common.go PrintVerification, json).
+ * @throws Error when it is not that array, or a payload names no digest.
+ */
+function parseVerifyOutput(stdout) {
+    const text = stdout
+        .trim()
+        .split('\n')
+        .filter((line) => line.trim().startsWith('['))
+        .pop();
+    let data;
+    try {
+        data = JSON.parse(text ?? '');
+    }
+    catch (error) {
+        throw new Error(`cosign verify printed no JSON array (${messageOf(error)}): ${stdout.slice(0, 200)}`);
+    }
+    if (!Array.isArray(data))
+        throw new Error(`cosign verify printed no JSON array: ${stdout.slice(0, 200)}`);
+    return data.map((item) => {
+        const critical = item?.critical;
+        const image = typeof critical?.image === 'object' ? critical.image : undefined;
+        const identity = typeof critical?.identity === 'object' ? critical.identity : undefined;
+        const digest = image?.['docker-manifest-digest'];
+        if (!isDigest(digest))
+            throw new Error(`cosign verify: a verified payload names no digest: ${JSON.stringify(item).slice(0, 200)}`);
+        const reference = identity?.['docker-reference'];
+        return {
+            digest,
+            ...(typeof reference === 'string' ? { reference } : {}),
+            ...(typeof critical?.type === 'string' ? { type: critical.type } : {}),
+        };
+    });
+}
+/** cosign's error, without its usage text: the last line that says `Error:`, else its last line. */
+function cosignReason(stderr) {
+    const lines = stderr
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean);
+    const error = lines.filter((l) => /^Error:/.test(l)).pop() ?? lines.pop() ?? 'no output';
+    return error.replace(/^Error:\s*/, '');
+}
+function cosignEnv(context) {
+    return { ...context.env, COSIGN_PASSWORD: context.password ?? '' };
+}
+function secretsOf(context) {
+    return [...(context.secrets ?? []), ...(context.password ? [context.password] : [])];
+}
+/** Writes the offline signing config and trusted root into a new temporary directory. */
+function offlineMaterial() {
+    const dir = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), 'hephy-cosign-'));
+    const signingConfig = (0,external_node_path_namespaceObject.join)(dir, 'signing-config.json');
+    const trustedRoot = (0,external_node_path_namespaceObject.join)(dir, 'trusted-root.json');
+    (0,external_node_fs_namespaceObject.writeFileSync)(signingConfig, `${JSON.stringify(OFFLINE_SIGNING_CONFIG)}\n`);
+    (0,external_node_fs_namespaceObject.writeFileSync)(trustedRoot, `${JSON.stringify(OFFLINE_TRUSTED_ROOT)}\n`);
+    return { signingConfig, trustedRoot, dispose: () => (0,external_node_fs_namespaceObject.rmSync)(dir, { recursive: true, force: true }) };
+}
+function createCosign(runner = exec_run) {
+    const runCosign = async (args, context, allowFailure = false) => {
+        try {
+            return await runner('cosign', args, {
+                env: cosignEnv(context),
+                secrets: secretsOf(context),
+                timeoutMs: context.timeoutMs ?? cosign_DEFAULT_TIMEOUT_MS,
+                allowFailure,
+            });
+        }
+        catch (error) {
+            // The tool's own error in one line, not its command line.
+            if (error instanceof ToolError)
+                throw new Error(`cosign ${args[0]}: ${cosignReason(error.stderr || error.message)}`);
+            throw error;
+        }
+    };
+    return {
+        async sign(request, context) {
+            return (await runCosign(signArgs(request), context)).durationMs;
+        },
+        async verify(request, context) {
+            const result = await runCosign(verifyArgs(request), context, true);
+            if (result.code !== 0)
+                return { verified: false, reason: cosignReason(result.stderr) };
+            const signatures = parseVerifyOutput(result.stdout);
+            const { digest } = checkDigestReference(request.reference);
+            // cosign checked the claims; we check it says so for the digest we asked about.
+            if (!signatures.some((s) => s.digest === digest))
+                return {
+                    verified: false,
+                    reason: `cosign verified signatures of ${signatures.map((s) => s.digest).join(', ')}, none of ${digest}`,
+                };
+            return { verified: true, signatures, durationMs: result.durationMs };
+        },
+        async publicKey(key, outfile, context) {
+            await runCosign(publicKeyArgs(key, outfile), context);
+        },
+    };
+}
+const defaultCosign = createCosign();
+
+;// CONCATENATED MODULE: ./src/pipeline/sign.ts
+// Key-based signatures of published images (cosign), and their verification for the user.
+//
+// The merge signs an image only once it is published and its tags were read back (merge.ts), so
+// a failed image never gets a signature. The index is signed recursively: one signature on the
+// index and one on each manifest it lists, so a pull by platform (which resolves the platform's
+// digest) is covered too. Signing the same digest twice would add a second signature (cosign
+// appends to the referrers/fallback index), so an image whose index and platform manifests all
+// verify with this key already is left alone ("already signed"): a rebuild with the same inputs
+// gives the same digests, and then costs one verification per manifest, not new signatures.
+
+
+
+
+
+
+/** What is said once when a merge publishes without a key. */
+const NOT_SIGNED_NOTE = 'hephy: no --sign-key: images are published unsigned (see README, Signatures)';
+/** PEM text without blank differences. */
+function pemOf(text) {
+    return text.replace(/\r/g, '').trim();
+}
+/**
+ * Checks the key file and derives its public key (which also checks the password), once per merge.
+ * @throws UserError: no such key file, or cosign cannot read it (a wrong password says so).
+ */
+async function createSigner(options) {
+    const key = (0,external_node_path_namespaceObject.resolve)(options.cwd, options.keyFile);
+    if (!(0,external_node_fs_namespaceObject.existsSync)(key))
+        throw new UserError(`--sign-key: no such file: ${options.keyFile}`);
+    const cosign = options.cosign ?? defaultCosign;
+    const context = { env: options.env, password: options.password, secrets: options.secrets };
+    const dir = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), 'hephy-sign-'));
+    const material = offlineMaterial();
+    const dispose = () => {
+        material.dispose();
+        (0,external_node_fs_namespaceObject.rmSync)(dir, { recursive: true, force: true });
+    };
+    const publicKey = (0,external_node_path_namespaceObject.join)(dir, 'cosign.pub');
+    try {
+        await cosign.publicKey(key, publicKey, context);
+    }
+    catch (error) {
+        dispose();
+        throw new UserError(`--sign-key ${options.keyFile}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    // cosign generate-key-pair writes cosign.key and cosign.pub side by side: name the .pub when it
+    // is this key's, so the printed command works as it is.
+    const sibling = key.replace(/\.key$/, '.pub');
+    let publicKeyShown = '<public key: cosign public-key --key KEY>';
+    if (sibling !== key && (0,external_node_fs_namespaceObject.existsSync)(sibling) && pemOf((0,external_node_fs_namespaceObject.readFileSync)(sibling, 'utf8')) === pemOf((0,external_node_fs_namespaceObject.readFileSync)(publicKey, 'utf8')))
+        publicKeyShown = sibling;
+    else if (options.publicKeyOut) {
+        (0,external_node_fs_namespaceObject.copyFileSync)(publicKey, options.publicKeyOut);
+        publicKeyShown = options.publicKeyOut;
+    }
+    return {
+        key,
+        publicKey,
+        publicKeyShown,
+        insecure: Boolean(options.insecure),
+        context,
+        material: { signingConfig: material.signingConfig, trustedRoot: material.trustedRoot },
+        cosign,
+        dispose,
+    };
+}
+/**
+ * Signs a published image by digest: `repository@digest` recursively, unless it and every one of
+ * `manifests` (the digests its index lists) already verify with this key.
+ * @throws Error with cosign's reason.
+ */
+async function signImage(signer, repository, digest, manifests) {
+    const reference = `${repository}@${digest}`;
+    const verifyCommand = verifyCommandLine(signer.publicKeyShown, reference, { insecure: signer.insecure });
+    const started = Date.now();
+    const verify = (d) => signer.cosign.verify({ key: signer.publicKey, reference: `${repository}@${d}`, insecure: signer.insecure }, signer.context);
+    const checks = await Promise.all([digest, ...manifests.filter((m) => m !== digest)].map(verify));
+    if (checks.every((c) => c.verified)) {
+        return { method: 'key', status: 'already signed', verifyCommand, durationMs: Date.now() - started };
+    }
+    await signer.cosign.sign({ key: signer.key, reference, recursive: true, material: signer.material, insecure: signer.insecure }, signer.context);
+    return { method: 'key', status: 'signed', verifyCommand, durationMs: Date.now() - started };
+}
+/** The entries of an index: platform (os/arch[/variant]) and digest of each manifest it lists. */
+function indexEntries(raw) {
+    return (raw.manifests ?? []).map((d) => ({
+        platform: d.platform ? [d.platform.os, d.platform.architecture, d.platform.variant].filter(Boolean).join('/') : 'unknown',
+        digest: d.digest,
+    }));
+}
+/**
+ * Verifies `repository@digest` and, when it is an index, every manifest it lists, with the
+ * public key. Never throws for an unsigned manifest: each result says why.
+ */
+async function verifyImage(repository, digest, raw, options) {
+    const cosign = options.cosign ?? defaultCosign;
+    const targets = [
+        { what: 'index', digest },
+        ...(isIndex(raw) ? indexEntries(raw).map((e) => ({ what: e.platform, digest: e.digest })) : []),
+    ];
+    if (!isIndex(raw))
+        targets[0].what = 'manifest';
+    const manifests = await Promise.all(targets.map(async (t) => ({
+        ...t,
+        result: await cosign.verify({ key: options.publicKey, reference: `${repository}@${t.digest}`, insecure: options.insecure }, options.context),
+    })));
+    return { repository, digest, manifests, ok: manifests.every((m) => m.result.verified) };
+}
+
 ;// CONCATENATED MODULE: ./src/pipeline/merge.ts
 // The merge step: per image, once every leg pushed its platform by digest, one multi-arch index
 // under all the image's tags. The order protects the tags: the index is first planned without
@@ -38595,6 +38897,7 @@ async function mapLimited(items, limit, fn) {
 // the caller turns failed outcomes into the exit code. With push off (a pull request from a
 // fork) the merge makes no imagetools call whatsoever: each image whose legs all built is `built`,
 // which is not a failure.
+
 
 
 
@@ -38726,6 +39029,29 @@ async function publishImage(merge, options, tools) {
     return outcome('published', { tags: [...pushed.moved, ...perArchTags], digest });
 }
 /**
+ * Signs a published image by its digest (never by tag: a tag may move after the read-back).
+ * A failure leaves the tags where they are (published, unsigned) and fails the image.
+ */
+async function signPublished(merge, outcome, signer, options) {
+    const log = (line) => options.log?.(`[${merge.image}] ${line}`);
+    const digest = outcome.digest;
+    const manifests = merge.sources.map((source) => source.split('@')[1]);
+    try {
+        const signature = await signImage(signer, merge.repository, digest, manifests);
+        log(signature.status === 'signed'
+            ? `signed ${merge.repository}@${digest} and its ${manifests.length} platform manifest(s) with the key in ${signature.durationMs} ms`
+            : `already signed with this key (${digest} unchanged): no second signature`);
+        return { ...outcome, signature };
+    }
+    catch (error) {
+        return {
+            ...outcome,
+            status: 'failed',
+            error: `published at ${listed(outcome.tags)} (${digest}), but signing failed: ${reasonOf(error)}`,
+        };
+    }
+}
+/**
  * The merge publishes the plan's tags: bare ones are composed with the merge's registry settings,
  * which must then be the plan's (a per-image tag under a single-repo repository would lack its
  * `{image}-` prefix). @throws UserError naming both settings.
@@ -38759,7 +39085,10 @@ async function mergeImages(options) {
             return outcomeOf(merge, 'built');
         }
         try {
-            return await publishImage(merge, options, tools);
+            const published = await publishImage(merge, options, tools);
+            return options.signer && published.status === 'published'
+                ? await signPublished(merge, published, options.signer, options)
+                : published;
         }
         catch (error) {
             // publishImage handles every tool failure; this is the safety net that keeps other images going.
@@ -39576,16 +39905,23 @@ function publishedTable(ctx) {
     const published = ctx.report.outcomes.filter((o) => o.status === 'published');
     if (!published.length)
         return undefined;
+    // The signature column only when the merge signed: an unsigned run's table stays as it was.
+    const signed = published.some((o) => o.signature);
     return {
         summary: `Published: ${published.length} image(s), their index digests and tags`,
-        headers: ['Image', 'Platforms', 'Index digest', 'Tags'],
+        headers: ['Image', 'Platforms', 'Index digest', 'Tags', ...(signed ? ['Signature'] : [])],
         rows: published.map((o) => [
             `\`${o.image}\``,
             o.platforms.join(', '),
             `\`${shortDigest(o.digest)}\``,
             o.tags.map((t) => `\`${t}\``).join('<br>'),
+            ...(signed ? [o.signature ? `${signatureWords(o.signature)}<br>\`${o.signature.verifyCommand}\`` : 'not signed'] : []),
         ]),
     };
+}
+/** "signed (key)", or "signed (key), already" for an unchanged digest. */
+function signatureWords(signature) {
+    return signature.status === 'signed' ? `signed (${signature.method})` : `signed (${signature.method}), already: digest unchanged`;
 }
 function timeCell(c) {
     const t = c.time;
@@ -39795,6 +40131,8 @@ function renderRunSummaryText(report, options = {}) {
             out.push(`published ${o.image} (${o.platforms.join(', ')}) ${shortDigest(o.digest)}`);
             for (const tag of o.tags)
                 out.push(`  ${tag}`);
+            if (o.signature)
+                out.push(`  ${signatureWords(o.signature)}; verify: ${o.signature.verifyCommand}`);
         }
         else if (o.status === 'built') {
             out.push(`built ${o.image} (${o.platforms.join(', ')}), not pushed: push disabled, no tag moved`);
@@ -40019,7 +40357,37 @@ function saveHistoryFile(choice, records) {
     return Object.keys(next.legs).length;
 }
 
+;// CONCATENATED MODULE: ./src/cli/signOptions.ts
+// `--sign-key FILE` of merge and run: sign every published image with a cosign key pair's private
+// key. Its password comes from HEPHY_COSIGN_PASSWORD (never an option: it would show in `ps` and
+// in shell history); a key without a password needs none.
+
+
+
+const signOptions = {
+    'sign-key': { type: 'string' },
+};
+const signHelp = `  --sign-key FILE         sign each published image (its index and, recursively, its platform
+                          manifests) with this cosign private key (cosign generate-key-pair);
+                          its password from env HEPHY_COSIGN_PASSWORD. Without it nothing is signed`;
+/** The signer of --sign-key, or undefined without the option. @throws UserError (no file, wrong password). */
+async function signerFromArgs(args, io, context) {
+    const keyFile = stringOption(args, 'sign-key');
+    if (keyFile === undefined)
+        return undefined;
+    const password = io.env.HEPHY_COSIGN_PASSWORD;
+    return createSigner({
+        keyFile,
+        cwd: io.cwd,
+        password,
+        env: context.env,
+        secrets: context.secrets,
+        insecure: context.insecure,
+    });
+}
+
 ;// CONCATENATED MODULE: ./src/cli/commands/merge.ts
+
 
 
 
@@ -40045,11 +40413,12 @@ function readPlan(file) {
 const mergeCommand = {
     name: 'merge',
     summary: "Publish each image whose legs all succeeded as one multi-arch index under the plan's tags",
-    usage: 'hephy-builder merge --plan plan.json --records DIR --registry HOST[:PORT] [--dry-run] [--summary FILE] [--comment FILE] [--history PATH]',
+    usage: 'hephy-builder merge --plan plan.json --records DIR --registry HOST[:PORT] [--sign-key FILE] [--dry-run] [--summary FILE] [--comment FILE] [--history PATH]',
     help: `  --plan FILE             the plan (\`hephy-builder plan --json\`)
   --records DIR           where the leg records are (searched recursively)
 ${registryHelp}
   --per-arch-tags         also tag each platform's manifest ({tag}-{arch}, for each of the plan's tags)
+${signHelp}
   --dry-run               publish nothing and contact no registry; report images as built
                           (implied when every leg record was built with \`build --dry-run\`)
   --summary FILE          write the markdown summary (the job summary) to FILE
@@ -40064,6 +40433,7 @@ ${summaryHelp}`,
         ...summaryOptions,
         'per-arch-tags': { type: 'boolean' },
         'dry-run': { type: 'boolean' },
+        ...signOptions,
     },
     allowPositionals: false,
     async run(args, io) {
@@ -40080,7 +40450,14 @@ ${summaryHelp}`,
         // Nothing is pushed on a dry run, nor when every leg was built with --dry-run: no login then.
         const pushes = !args.values['dry-run'] && records.some((r) => r.pushed !== false);
         const registry = registryFromArgs(args, io, { login: pushes });
+        let signer;
         try {
+            // Before anything is published: a missing key or a wrong password changes nothing.
+            if (pushes && plan.publish.push) {
+                signer = await signerFromArgs(args, io, { env: registry.env, secrets: registry.secrets, insecure: registry.insecure });
+                if (!signer)
+                    io.err(`${NOT_SIGNED_NOTE}\n`);
+            }
             registry.publish.perArchTags = Boolean(args.values['per-arch-tags']);
             checkPlanPublish(plan.publish, registry.publish);
             // The plan says when this run may not push (a pull request from a fork, pull_request_target).
@@ -40096,6 +40473,7 @@ ${summaryHelp}`,
                 // Absent: mergeImages decides from the records.
                 push: args.values['dry-run'] || !plan.publish.push ? false : undefined,
                 log: (line) => io.err(`${line}\n`),
+                signer,
             });
             const comparisons = compareRecords(records, choice.history, choice.thresholds);
             const growth = pushes
@@ -40114,6 +40492,7 @@ ${summaryHelp}`,
             return anyFailed(report) ? 1 : 0;
         }
         finally {
+            signer?.dispose();
             registry.release();
         }
     },
@@ -40266,7 +40645,7 @@ function concurrency(group) {
 const CALLER_HEADER = `Builds this repository's images with hephy-builder: a push to the default branch builds and
 publishes what changed, a pull request builds it (and publishes it as pr-N tags only, unless it comes from a fork),
 a weekly run rebuilds the dirs in the rebuild list, and "Run workflow" builds the dirs you name.`;
-function secretsOf(mode) {
+function caller_secretsOf(mode) {
     switch (mode) {
         case 'none':
             return undefined;
@@ -40326,7 +40705,7 @@ function callerWorkflow(s) {
                 }),
                 uses: reusableWorkflowRef(s.variant, s.ref),
                 with: withInputs,
-                secrets: secretsOf(s.secrets),
+                secrets: caller_secretsOf(s.secrets),
             }, {
                 before: 'plan -> one build job per image and platform, on native runners -> merge into multi-arch\n' +
                     'images and post a summary of what every build cost.',
@@ -41718,6 +42097,7 @@ function runBuilder(env, registry) {
 
 
 
+
 function backendsOf(plan) {
     return [...new Set(plan.images.map((spec) => spec.backend))];
 }
@@ -41741,9 +42121,10 @@ function prepareOutDir(dir) {
     }
 }
 /** Which pinned tools the planned backends need, for scripts/install-tools.sh --only. */
-function toolsFor(plan) {
+function toolsFor(plan, options = {}) {
     // apt (registry, podman, skopeo), buildx (the merge) and crane (base images) serve every run.
-    return [...new Set(['apt', 'buildx', 'crane', ...traitsOfPlan(plan).flatMap((t) => t.localTools)])];
+    const signing = options.sign ? ['cosign'] : [];
+    return [...new Set(['apt', 'buildx', 'crane', ...signing, ...traitsOfPlan(plan).flatMap((t) => t.localTools)])];
 }
 async function runLocally(options) {
     const { out } = options;
@@ -41762,8 +42143,9 @@ async function runLocally(options) {
         out('Nothing to build.\n');
         return { plan, report: { outcomes: [], mergeMs: 0 }, registry: options.registry ?? '' };
     }
-    out(`hephy: checking tools (${toolsFor(plan).join(', ')}); the first run builds them from source and can take several minutes...\n`);
-    await installTools(toolsFor(plan), (_stream, line) => out(`  ${line}\n`));
+    const tools = toolsFor(plan, { sign: options.signKey !== undefined });
+    out(`hephy: checking tools (${tools.join(', ')}); the first run builds them from source and can take several minutes...\n`);
+    await installTools(tools, (_stream, line) => out(`  ${line}\n`));
     let registry = options.registry;
     let stopHint;
     if (!registry) {
@@ -41785,6 +42167,20 @@ async function runLocally(options) {
     env.BASE_IMAGE = env.BASE_IMAGE || bases.busybox;
     for (const backend of backendsOf(plan))
         await backendFor(backend).prepareRun?.(options.backendOptions);
+    prepareOutDir(options.outDir);
+    // Before any leg (after the services, so that nothing between leaves its temporary files): a
+    // missing key or a wrong password stops the run here.
+    const signer = options.signKey === undefined
+        ? undefined
+        : await createSigner({
+            keyFile: options.signKey,
+            cwd: options.cwd,
+            password: options.signPassword,
+            env: toolEnv(process.env),
+            publicKeyOut: (0,external_node_path_namespaceObject.join)(options.outDir, 'cosign.pub'),
+        });
+    if (!signer)
+        out(`${NOT_SIGNED_NOTE}\n`);
     const publish = { registry, prefix: options.prefix, mode: options.tagMode, perArchTags: options.perArchTags };
     const legEnv = {
         root,
@@ -41804,7 +42200,6 @@ async function runLocally(options) {
     const legs = plan.matrix.include;
     const jobs = Math.max(1, options.jobs ?? (0,external_node_os_namespaceObject.availableParallelism)());
     out(`hephy: building ${legs.length} leg(s), ${jobs} at a time\n`);
-    prepareOutDir(options.outDir);
     const recordsDir = (0,external_node_path_namespaceObject.join)(options.outDir, 'legs');
     (0,external_node_fs_namespaceObject.mkdirSync)(recordsDir, { recursive: true });
     const records = await mapLimited(legs, jobs, async (leg) => {
@@ -41819,14 +42214,21 @@ async function runLocally(options) {
         return record;
     });
     out('hephy: merging\n');
-    const report = await mergeImages({
-        images: plan.images,
-        legs,
-        records,
-        publish,
-        env,
-        log: (line) => out(`  ${line}\n`),
-    });
+    let report;
+    try {
+        report = await mergeImages({
+            images: plan.images,
+            legs,
+            records,
+            publish,
+            env,
+            log: (line) => out(`  ${line}\n`),
+            signer,
+        });
+    }
+    finally {
+        signer?.dispose();
+    }
     const comparisons = compareRecords(records, options.history, options.thresholds);
     const growth = await readLayerGrowth(comparisons, { env, log: (line) => out(`  ${line}\n`) });
     const summary = { history: options.history, thresholds: options.thresholds, growth };
@@ -41859,10 +42261,11 @@ async function runLocally(options) {
 
 
 
+
 const runCommand = {
     name: 'run',
     summary: 'Run the whole pipeline here: plan, build every leg, merge into a local registry, summarise',
-    usage: 'hephy-builder run [--root DIR] [--registry HOST:PORT] [selection options] [--jobs N] [--history PATH] [--save-history FILE]',
+    usage: 'hephy-builder run [--root DIR] [--registry HOST:PORT] [selection options] [--jobs N] [--sign-key FILE] [--history PATH] [--save-history FILE]',
     help: `${selectionHelp}
   --registry HOST:PORT  registry to push to (default: start a throwaway one on 127.0.0.1)
   --image-prefix PATH   path under the registry (default: hephy)
@@ -41872,6 +42275,7 @@ ${tagRunHelp}
   --jobs N              legs built at once (default: the number of cores)
 ${backendOptionsHelp(24, { baseImage: "base image for ko apps (default: hephy's static base in the registry)" })}
 ${metadataHelp(24)}
+${signHelp}
   --out DIR             where leg records, summary.md and comment.md go (default: .hephy/run)
 ${summaryHelp}`,
     options: {
@@ -41885,6 +42289,7 @@ ${summaryHelp}`,
         ...backendOptions,
         ...metadataOptions,
         out: { type: 'string' },
+        ...signOptions,
         ...summaryOptions,
     },
     allowPositionals: false,
@@ -41917,6 +42322,8 @@ ${summaryHelp}`,
             out: io.out,
             history: summary.history,
             thresholds: summary.thresholds,
+            signKey: stringOption(args, 'sign-key'),
+            signPassword: io.env.HEPHY_COSIGN_PASSWORD,
         });
         if (!summary.history && !summary.saveTo)
             io.out("hint: --save-history FILE keeps each leg's last 10 records and compares the next run with them\n");
@@ -42053,7 +42460,88 @@ const validateCommand = {
     },
 };
 
+;// CONCATENATED MODULE: ./src/cli/commands/verify.ts
+
+
+
+
+
+
+
+
+
+
+/** repository and what to resolve: `repo@sha256:...` or `repo:tag` (a bare repo means :latest). */
+function parseImageArgument(image) {
+    if (isPinnedByDigest(image)) {
+        const repository = image.slice(0, image.lastIndexOf('@'));
+        const problem = repositoryProblem(repository);
+        if (problem)
+            throw new UserError(`${image}: ${problem}`);
+        return { repository, reference: image };
+    }
+    const slash = image.lastIndexOf('/');
+    const colon = image.lastIndexOf(':');
+    const reference = colon > slash ? image : `${image}:latest`;
+    const problem = referenceProblem(reference);
+    if (problem)
+        throw new UserError(`${image}: ${problem}`);
+    return { repository: reference.slice(0, reference.lastIndexOf(':')), reference };
+}
+const verifyCommand = {
+    name: 'verify',
+    summary: "Check an image's cosign signatures: its index and each platform manifest",
+    usage: 'hephy-builder verify IMAGE --key PUBLIC_KEY [--insecure]',
+    help: `  IMAGE                   registry/repository:tag or registry/repository@sha256:...
+  --key FILE              the public key (cosign.pub) of the key pair the merge signed with
+  --insecure              plain http or an unverified certificate (local registries)
+Exits 1 when the index or any manifest it lists is not signed with the key.`,
+    options: {
+        key: { type: 'string' },
+        insecure: { type: 'boolean' },
+    },
+    allowPositionals: true,
+    async run(args, io) {
+        if (args.positionals.length !== 1)
+            throw new UserError(`verify takes exactly one image\nusage: ${verifyCommand.usage}`);
+        const keyFile = stringOption(args, 'key');
+        if (!keyFile)
+            throw new UserError(`--key FILE is required (the public key)\nusage: ${verifyCommand.usage}`);
+        const key = (0,external_node_path_namespaceObject.resolve)(io.cwd, keyFile);
+        if (!(0,external_node_fs_namespaceObject.existsSync)(key))
+            throw new UserError(`--key: no such file: ${keyFile}`);
+        const { repository, reference } = parseImageArgument(args.positionals[0]);
+        const env = toolEnv(io.env);
+        let digest;
+        let raw;
+        try {
+            digest = await defaultImagetools.indexDigest(reference, env);
+            raw = await defaultImagetools.inspectRaw(`${repository}@${digest}`, env);
+        }
+        catch (error) {
+            throw new UserError(`cannot read ${reference}: ${reasonOf(error)}`);
+        }
+        const result = await verifyImage(repository, digest, raw, {
+            publicKey: key,
+            insecure: Boolean(args.values.insecure),
+            context: { env },
+        });
+        io.out(`${reference} -> ${digest}\n`);
+        const width = Math.max(...result.manifests.map((m) => m.what.length));
+        for (const m of result.manifests) {
+            const state = m.result.verified ? 'signed' : `NOT signed: ${m.result.reason}`;
+            io.out(`  ${m.what.padEnd(width)}  ${m.digest}  ${state}\n`);
+        }
+        const bad = result.manifests.filter((m) => !m.result.verified).length;
+        io.out(result.ok
+            ? `verified: ${result.manifests.length} manifest(s) signed with ${keyFile}\n`
+            : `FAILED: ${bad} of ${result.manifests.length} manifest(s) not signed with ${keyFile}\n`);
+        return result.ok ? 0 : 1;
+    },
+};
+
 ;// CONCATENATED MODULE: ./src/cli/commands/index.ts
+
 
 
 
@@ -42073,6 +42561,7 @@ const commands = [
     buildCommand,
     mergeCommand,
     runCommand,
+    verifyCommand,
 ];
 
 ;// CONCATENATED MODULE: ./src/cli/main.ts

@@ -31,7 +31,8 @@ export function normalizeRegistry(host: string): string {
   const withoutScheme = trimmed.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '');
   const hostPort = withoutScheme.split('/')[0].toLowerCase();
   if (!hostPort) throw new UserError(`registry is empty: expected host[:port], e.g. registry.example.com or 127.0.0.1:5000`);
-  if (!HOST_PORT.test(hostPort)) {
+  const port = /:(\d+)$/.exec(hostPort)?.[1];
+  if (!HOST_PORT.test(hostPort) || (port !== undefined && (Number(port) < 1 || Number(port) > 65535))) {
     throw new UserError(`registry \`${trimmed}\` is not a host[:port], e.g. registry.example.com or 127.0.0.1:5000`);
   }
   return hostPort;

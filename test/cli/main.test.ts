@@ -207,6 +207,15 @@ describe('hephy-builder CLI', () => {
       expect(bad.stderr).toContain('registry `a b` is not a host[:port]');
       noStack(bad.stderr);
       expect(existsSync(join(repo.root, '.github'))).toBe(false);
+      const withPath = await cli(['init', '--root', repo.root, '--registry', 'registry.example.com/team']);
+      expect([withPath.code, withPath.stderr.trim()]).toEqual([
+        1,
+        'hephy-builder: --registry `registry.example.com/team`: a registry is a host[:port]; use --registry registry.example.com --image-prefix team',
+      ]);
+      expect((await cli(['init', '--root', repo.root, '--registry', 'reg.example.com:99999'])).code).toBe(1);
+      // Before init there is nothing to regenerate: --write says so as --check does.
+      const write = await cli(['generate', '--write', '--root', repo.root]);
+      expect([write.code, write.stderr]).toEqual([1, expect.stringContaining('no generated workflow found under .github/workflows')]);
       const good = await cli(['init', '--root', repo.root, '--registry', 'https://Registry.Example.com:5000/']);
       expect(good.code).toBe(0);
       expect(readFileSync(join(repo.root, '.github/workflows/hephy-builder.yml'), 'utf8')).toContain('registry: registry.example.com:5000');

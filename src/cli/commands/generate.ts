@@ -31,14 +31,20 @@ export const generateCommand: CommandSpec = {
       throw new UserError('--action-sha and --action-version go together, with --write');
     }
     const release = actionSha !== undefined && actionVersion !== undefined ? { actionSha, actionVersion } : undefined;
+    const noneFound = 'no generated workflow found under .github/workflows (run `hephy-builder init` first)\n';
     if (args.values.write) {
-      for (const file of writeGenerated(root, { project: Boolean(args.values.project), release }))
-        io.out(`${file.status.padEnd(11)} ${file.path}\n`);
+      const files = writeGenerated(root, { project: Boolean(args.values.project), release });
+      // Nothing to regenerate is a mistake worth saying, as --check says it.
+      if (files.length === 0) {
+        io.err(noneFound);
+        return 1;
+      }
+      for (const file of files) io.out(`${file.status.padEnd(11)} ${file.path}\n`);
       return 0;
     }
     const result = checkGenerated(root);
     if (result.checked.length === 0) {
-      io.err('no generated workflow found under .github/workflows (run `hephy-builder init` first)\n');
+      io.err(noneFound);
       return 1;
     }
     if (!result.ok) {

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { detectBackend } from '../../core/detect.js';
 import { initRepo } from '../../generator/index.js';
 import { parseTagMode } from '../../core/tags.js';
+import { UserError } from '../../core/problem.js';
 import { isIgnored } from '../../tools/git.js';
 import { normalizeRegistry } from '../../tools/registryAuth.js';
 import { imagePrefixOption, imagePrefixOptions, stringOption, type CommandSpec, type ParsedArgs } from '../args.js';
@@ -9,7 +10,18 @@ import { imagePrefixOption, imagePrefixOptions, stringOption, type CommandSpec, 
 /** --registry as a host[:port] (a scheme is dropped); anything else stops init before it writes. */
 function registryOption(args: ParsedArgs): string | undefined {
   const registry = stringOption(args, 'registry');
-  return registry === undefined ? undefined : normalizeRegistry(registry);
+  if (registry === undefined) return undefined;
+  const host = normalizeRegistry(registry);
+  // A path after the host is the image prefix: say so rather than drop it.
+  const path = registry
+    .trim()
+    .replace(/^[a-z][a-z0-9+.-]*:\/\//i, '')
+    .split('/')
+    .slice(1)
+    .filter(Boolean)
+    .join('/');
+  if (path) throw new UserError(`--registry \`${registry}\`: a registry is a host[:port]; use --registry ${host} --image-prefix ${path}`);
+  return host;
 }
 
 export const initCommand: CommandSpec = {

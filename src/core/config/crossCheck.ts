@@ -104,7 +104,7 @@ export function crossCheck(raw: Record<string, unknown>, at: Locator): Problem[]
         error(
           'value',
           path,
-          `\`${item}\`: the backends detection picks build linux images (Spin: wasi/wasm32), not ${parsed.os}`,
+          `\`${item}\`: without build_backend this is built by ko, Kaniko or Spin, which build linux (Spin: wasi/wasm32) images, not ${parsed.os}`,
           'list linux platforms, or set `build_backend: buildkit` to build it from a base image of that OS',
         );
         return;

@@ -337,7 +337,8 @@ describe('parseBuildConfig', () => {
       expect.objectContaining({
         line: 1,
         column: 26,
-        message: '`windows/amd64`: the backends detection picks build linux images (Spin: wasi/wasm32), not windows',
+        message:
+          '`windows/amd64`: without build_backend this is built by ko, Kaniko or Spin, which build linux (Spin: wasi/wasm32) images, not windows',
       }),
     ]);
     expect(errors(parseBuildConfig('build_backend: buildkit\nplatforms: [windows/amd64]\n', 'f').problems)).toEqual([]);
