@@ -10,7 +10,15 @@ import { BACKENDS, backendsWhere, traitsOf, type BackendName } from './backendTr
 import type { BuildConfig } from './config/schema.js';
 import { CONFIG_FILE_NAME } from './config/schema.js';
 import { suggest } from './config/didYouMean.js';
-import { scanDockerfile, stageNamed, SYNTAX_DIRECTIVE_FEATURE, type BuildkitOnlyUse, type DockerfileScan } from './dockerfile.js';
+import {
+  scanDockerfile,
+  stageNamed,
+  SYNTAX_DIRECTIVE_FEATURE,
+  unsetFromArgs,
+  type BuildkitOnlyUse,
+  type DockerfileScan,
+} from './dockerfile.js';
+import { AUTOMATIC_PLATFORM_ARGS } from './platformArgs.js';
 import { commandPackages, defaultGoPackage, holdsMainPackage, stripKoScheme } from './goPackages.js';
 import { pathsOutside } from './insideRepo.js';
 import type { Problem } from './problem.js';
@@ -223,6 +231,15 @@ function checkDockerfile(
     return undefined;
   }
   const scan = scanDockerfile(text);
+  // FROM ${BASE_IMAGE} with nothing setting it fails in the builder with an empty reference.
+  const given = new Set([...AUTOMATIC_PLATFORM_ARGS, ...(config.build_args ?? []).map((arg) => arg.slice(0, arg.indexOf('=')))]);
+  for (const unset of unsetFromArgs(scan, given)) {
+    problem(
+      config.build_args ? ['build_args'] : config.build_backend ? ['build_backend'] : [],
+      `${dockerfileShown} line ${unset.line} (${unset.text}) reads the build argument ${unset.name}, which has no default there and no build_args entry: the image reference would be empty`,
+      `add \`${unset.name}=<image>\` to build_args, or a default: ARG ${unset.name}=<image>`,
+    );
+  }
   // Stage names compare without case, as both builders do (see stageNamed).
   if (config.target && !stageNamed(scan, config.target)) {
     const names = scan.stages.map((s) => s.name).filter((n): n is string => !!n);

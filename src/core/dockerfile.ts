@@ -217,3 +217,48 @@ function findBuildkitOnly(directives: DockerfileScan['directives'], instructions
   }
   return found.sort((a, b) => a.line - b.line);
 }
+
+/** A FROM whose image names a build argument that nothing sets. */
+export interface UnsetFromArg {
+  line: number;
+  name: string;
+  /** The FROM instruction, for the message. */
+  text: string;
+}
+
+// `$NAME` and `${NAME}`; `${NAME:-word}` and `${NAME:+word}` carry their own fallback.
+const VARIABLE = /\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(:?[-+][^}]*)?\}|([A-Za-z_][A-Za-z0-9_]*))/g;
+
+/**
+ * The build arguments a FROM image reads that have no value: declared by no global ARG (before the
+ * first FROM) or by one without a default (or an empty one), and not in `given` (the build_args
+ * names and what the builder sets itself, e.g. the automatic platform args). BuildKit and Kaniko
+ * expand such a variable to the empty string, and the build then fails on an image reference like
+ * `` or `alpine:` with an error that names neither the line nor the argument.
+ */
+export function unsetFromArgs(scan: Pick<DockerfileScan, 'instructions'>, given: ReadonlySet<string>): UnsetFromArg[] {
+  const withValue = new Set<string>();
+  const declared = new Set<string>();
+  const unset: UnsetFromArg[] = [];
+  let seenFrom = false;
+  for (const instruction of scan.instructions) {
+    if (instruction.keyword === 'ARG' && !seenFrom) {
+      for (const word of instruction.args) {
+        const eq = word.indexOf('=');
+        const name = eq < 0 ? word : word.slice(0, eq);
+        declared.add(name);
+        if (eq >= 0 && word.slice(eq + 1).replace(/^["']|["']$/g, '') !== '') withValue.add(name);
+      }
+      continue;
+    }
+    if (instruction.keyword !== 'FROM') continue;
+    seenFrom = true;
+    const image = instruction.args[0] ?? '';
+    for (const match of image.matchAll(VARIABLE)) {
+      const name = match[1] ?? match[3];
+      if (match[2] || withValue.has(name) || given.has(name)) continue;
+      unset.push({ line: instruction.line, name, text: instruction.text });
+    }
+  }
+  return unset;
+}

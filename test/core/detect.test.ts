@@ -117,6 +117,21 @@ describe('detectBackend, in the seed order', () => {
 });
 
 describe('detectBackend checks for local builds', () => {
+  it('refuses FROM ${BASE_IMAGE} when nothing sets BASE_IMAGE, at build_args or build_backend, naming the Dockerfile line', () => {
+    write({ Dockerfile: 'ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nRUN true\n' });
+    const found = detect('build_backend: kaniko\n');
+    expect(found.problems).toEqual([
+      expect.objectContaining({
+        line: 1,
+        path: 'build_backend',
+        message:
+          'app/Dockerfile line 2 (FROM ${BASE_IMAGE}) reads the build argument BASE_IMAGE, which has no default there and no build_args entry: the image reference would be empty',
+        hint: 'add `BASE_IMAGE=<image>` to build_args, or a default: ARG BASE_IMAGE=<image>',
+      }),
+    ]);
+    expect(detect('build_args:\n  - BASE_IMAGE=registry.example.com/busybox:1\n').problems).toEqual([]);
+  });
+
   it('rejects build_backend: kaniko for a Dockerfile that needs BuildKit, at the build_backend line', () => {
     write({ Dockerfile: 'FROM scratch\nRUN <<EOF\necho hi\nEOF\n' });
     const found = detect('# app\nplatforms: [linux/amd64]\nbuild_backend: kaniko\n');

@@ -1,4 +1,4 @@
-import { scanDockerfile } from '../../src/core/dockerfile.js';
+import { scanDockerfile, unsetFromArgs } from '../../src/core/dockerfile.js';
 
 const features = (text: string) => scanDockerfile(text).buildkitOnly.map((u) => `${u.line}:${u.feature}`);
 
@@ -98,5 +98,27 @@ describe('scanDockerfile', () => {
     const [use] = scanDockerfile(`FROM scratch\nRUN --mount=type=cache,target=/c ${'x'.repeat(200)}`).buildkitOnly;
     expect(use.text.length).toBeLessThanOrEqual(80);
     expect(use.text.endsWith('...')).toBe(true);
+  });
+});
+
+describe('unsetFromArgs', () => {
+  const unset = (text: string, given: string[] = []) => unsetFromArgs(scanDockerfile(text), new Set(given)).map((u) => [u.line, u.name]);
+
+  it('finds a FROM image built from an ARG with no default and nothing given', () => {
+    expect(unset('ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nRUN true\n')).toEqual([[2, 'BASE_IMAGE']]);
+    expect(unset('ARG VERSION=\nFROM alpine:$VERSION\n')).toEqual([[2, 'VERSION']]);
+    // Not declared at all: BuildKit and Kaniko expand it to nothing as well.
+    expect(unset('FROM ${NOPE}\n')).toEqual([[1, 'NOPE']]);
+  });
+
+  it('is quiet when a default, a build arg, a fallback or the builder sets it', () => {
+    expect(unset('ARG BASE_IMAGE=busybox:1\nFROM ${BASE_IMAGE}\n')).toEqual([]);
+    expect(unset('ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\n', ['BASE_IMAGE'])).toEqual([]);
+    expect(unset('FROM ${BASE_IMAGE:-busybox:1}\n')).toEqual([]);
+    expect(
+      unset('FROM --platform=$BUILDPLATFORM golang:1.22 AS build\nFROM alpine:${TARGETARCH}\n', ['TARGETARCH', 'BUILDPLATFORM']),
+    ).toEqual([]);
+    // A stage name, and an ARG declared after the first FROM (stage scope, not FROM's).
+    expect(unset('FROM busybox AS base\nARG LATE\nFROM base\n')).toEqual([]);
   });
 });
