@@ -85,7 +85,10 @@ describe('computeInputDigests', () => {
 
   it('has no digest, and says why, when it cannot know the inputs', async () => {
     const unset = await digests({}, bases);
-    expect(unset['web--linux-amd64']).toEqual({ legId: 'web--linux-amd64', reason: expect.stringContaining('${BASE} is not set') });
+    expect(unset['web--linux-amd64']).toEqual({
+      legId: 'web--linux-amd64',
+      reason: expect.stringContaining('${BASE} is not in the build environment'),
+    });
     const missing = await digests(env, { 'reg.test/busybox:1': digestOf('a') });
     expect(missing['api--linux-amd64']).toEqual({ legId: 'api--linux-amd64', reason: 'base image: reg.test/static:1: no such image' });
   });

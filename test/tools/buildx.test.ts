@@ -216,7 +216,7 @@ describe('buildxBuildArgs with a commit time', () => {
       push: true,
       sourceDateEpoch: 1700000000,
     });
-    expect(args).toContain('SOURCE_DATE_EPOCH=1700000000');
+    expect(args).toContain('--build-arg=SOURCE_DATE_EPOCH=1700000000');
     expect(args[args.indexOf('--output') + 1]).toMatch(/,rewrite-timestamp=true$/);
   });
 });
