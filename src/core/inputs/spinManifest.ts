@@ -16,13 +16,33 @@ import { existsInRepo, isWithin, joinRepoPath, repoPath } from './paths.js';
 type Table = Record<string, unknown>;
 const isTable = (value: unknown): value is Table => typeof value === 'object' && value !== null && !Array.isArray(value);
 
+/**
+ * The component tables of a Spin manifest: `[component.<id>]` tables (manifest version 2) or the
+ * `[[component]]` array (version 1).
+ * @throws the TOML parser's error on a manifest that is not TOML (spin build refuses it first).
+ */
+function spinComponents(manifestText: string): Table[] {
+  const manifest = parseToml(manifestText) as Table;
+  const components = isTable(manifest.component)
+    ? Object.values(manifest.component)
+    : Array.isArray(manifest.component)
+      ? manifest.component
+      : [];
+  return components.filter(isTable);
+}
+
+/**
+ * The local `source` file of each component, relative to the manifest's directory. A table source
+ * (`{ url, digest }`) is a remote component, which Spin fetches and checks against its digest.
+ */
+export function spinComponentSources(manifestText: string): string[] {
+  return spinComponents(manifestText).flatMap((component) => (typeof component.source === 'string' ? [component.source] : []));
+}
+
 /** Directories and files (relative to the manifest's directory) that components build from or pack. */
 export function spinComponentPaths(manifestText: string): string[] {
-  const manifest = parseToml(manifestText) as Table;
-  const components = isTable(manifest.component) ? Object.values(manifest.component) : [];
   const paths: string[] = [];
-  for (const component of components) {
-    if (!isTable(component)) continue;
+  for (const component of spinComponents(manifestText)) {
     if (typeof component.source === 'string') paths.push(component.source);
     if (isTable(component.build) && typeof component.build.workdir === 'string') paths.push(component.build.workdir);
     for (const file of Array.isArray(component.files) ? component.files : []) {

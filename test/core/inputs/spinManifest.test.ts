@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { spinComponentPaths, spinManifestInputs } from '../../../src/core/inputs/spinManifest.js';
+import { spinComponentPaths, spinComponentSources, spinManifestInputs } from '../../../src/core/inputs/spinManifest.js';
 import { isIgnored } from '../../../src/tools/git.js';
 import { tempRepo } from '../../helpers/gitRepo.js';
 
@@ -15,6 +15,18 @@ describe('spinComponentPaths', () => {
         '[component.a]\nsource = "../shared/target/a.wasm"\nfiles = ["assets/x.txt", { source = "../www", destination = "/" }]\n[component.a.build]\nworkdir = "../shared"\n',
       ),
     ).toEqual(['../shared/target/a.wasm', '../shared', 'assets/x.txt', '../www']);
+  });
+});
+
+describe('spinComponentSources (what the architecture check reads)', () => {
+  it('takes local sources of v2 tables and v1 arrays, in either quoting, and leaves remote components out', () => {
+    const v2 =
+      'spin_manifest_version = 2\n[component.a]\nsource = \'a.wasm\' # single quotes\n[component.b]\nsource = { url = "https://x/b.wasm", digest = "sha256:00" }\n[component.c]\nsource = """c.wasm"""\n';
+    expect(spinComponentSources(v2)).toEqual(['a.wasm', 'c.wasm']);
+    expect(spinComponentSources('spin_manifest_version = "1"\n[[component]]\nid = "a"\nsource = "target/a.wasm"\n')).toEqual([
+      'target/a.wasm',
+    ]);
+    expect(() => spinComponentSources('[component.a\n')).toThrow();
   });
 });
 
