@@ -37,13 +37,6 @@ export interface CreateIndexOptions {
    * list, which has no annotations.
    */
   annotations?: Record<string, string>;
-  /**
-   * Annotations of one platform's entry (descriptor) in the index, keyed by platform, e.g.
-   * `{ 'linux/amd64': { 'dev.hephy.input-digest': 'sha256:...' } }`: each becomes
-   * `--annotation=manifest-descriptor[linux/amd64]:KEY=VALUE` (buildx v0.36.1
-   * util/buildflags/export.go ParseAnnotations; OCI index only, as `annotations`).
-   */
-  entryAnnotations?: Record<string, Record<string, string>>;
   log?: (line: string) => void;
   timeoutMs?: number;
 }
@@ -59,10 +52,7 @@ export interface PlannedIndex {
   digest: string;
 }
 
-export type PlanIndexOptions = Pick<
-  CreateIndexOptions,
-  'sources' | 'env' | 'secrets' | 'builder' | 'timeoutMs' | 'annotations' | 'entryAnnotations'
->;
+export type PlanIndexOptions = Pick<CreateIndexOptions, 'sources' | 'env' | 'secrets' | 'builder' | 'timeoutMs' | 'annotations'>;
 
 export interface Imagetools {
   createIndex(options: CreateIndexOptions): Promise<void>;
@@ -128,20 +118,9 @@ function builderArgs(builder: string | undefined): string[] {
   return builder ? ['--builder', builder] : [];
 }
 
-/**
- * One `--annotation=index:KEY=VALUE` argument per index annotation, then one
- * `--annotation=manifest-descriptor[PLATFORM]:KEY=VALUE` per annotation of a platform's entry.
- */
-export function indexAnnotationArgs(
-  annotations: Record<string, string> | undefined,
-  entryAnnotations: Record<string, Record<string, string>> = {},
-): string[] {
-  return [
-    ...Object.entries(annotations ?? {}).map(([key, value]) => `--annotation=index:${key}=${value}`),
-    ...Object.entries(entryAnnotations).flatMap(([platform, entry]) =>
-      Object.entries(entry).map(([key, value]) => `--annotation=manifest-descriptor[${platform}]:${key}=${value}`),
-    ),
-  ];
+/** One `--annotation=index:KEY=VALUE` argument per entry. */
+export function indexAnnotationArgs(annotations: Record<string, string> | undefined): string[] {
+  return Object.entries(annotations ?? {}).map(([key, value]) => `--annotation=index:${key}=${value}`);
 }
 
 export function createImagetools(runner: Runner = run): Imagetools {
@@ -191,7 +170,7 @@ export function createImagetools(runner: Runner = run): Imagetools {
         'plain',
         ...builderArgs(options.builder),
         ...(options.preferIndex === false ? ['--prefer-index=false'] : []),
-        ...indexAnnotationArgs(options.annotations, options.entryAnnotations),
+        ...indexAnnotationArgs(options.annotations),
         ...options.tags.flatMap((tag) => ['-t', tag]),
         ...options.sources,
       ];
@@ -207,13 +186,7 @@ export function createImagetools(runner: Runner = run): Imagetools {
       if (options.sources.length === 0) throw new Error('planIndex: no source manifests');
       const result = await imagetools(
         options.env ?? process.env,
-        [
-          'create',
-          '--dry-run',
-          ...builderArgs(options.builder),
-          ...indexAnnotationArgs(options.annotations, options.entryAnnotations),
-          ...options.sources,
-        ],
+        ['create', '--dry-run', ...builderArgs(options.builder), ...indexAnnotationArgs(options.annotations), ...options.sources],
         {
           secrets: options.secrets,
           timeoutMs: options.timeoutMs,
