@@ -1,6 +1,7 @@
 // `--sign-key FILE` of merge and run: sign every published image with a cosign key pair's private
-// key. Its password comes from HEPHY_COSIGN_PASSWORD (never an option: it would show in `ps` and
-// in shell history); a key without a password needs none.
+// key. Its password comes from HEPHY_COSIGN_PASSWORD, else COSIGN_PASSWORD (the variable cosign
+// generate-key-pair itself reads); never an option: it would show in `ps` and in shell history.
+// A key without a password needs none.
 import { createSigner, type Signer } from '../pipeline/sign.js';
 export { NOT_SIGNED_NOTE } from '../pipeline/sign.js';
 import { stringOption, type CliIO, type ParsedArgs } from './args.js';
@@ -11,7 +12,13 @@ export const signOptions = {
 
 export const signHelp = `  --sign-key FILE         sign each published image (its index and, recursively, its platform
                           manifests) with this cosign private key (cosign generate-key-pair);
-                          its password from env HEPHY_COSIGN_PASSWORD. Without it nothing is signed`;
+                          its password from env HEPHY_COSIGN_PASSWORD (else COSIGN_PASSWORD).
+                          Without it nothing is signed`;
+
+/** The key's password: HEPHY_COSIGN_PASSWORD, else cosign's own COSIGN_PASSWORD. */
+export function signPasswordFrom(env: NodeJS.ProcessEnv): string | undefined {
+  return env.HEPHY_COSIGN_PASSWORD ?? env.COSIGN_PASSWORD;
+}
 
 /** The signer of --sign-key, or undefined without the option. @throws UserError (no file, wrong password). */
 export async function signerFromArgs(
@@ -21,7 +28,7 @@ export async function signerFromArgs(
 ): Promise<Signer | undefined> {
   const keyFile = stringOption(args, 'sign-key');
   if (keyFile === undefined) return undefined;
-  const password = io.env.HEPHY_COSIGN_PASSWORD;
+  const password = signPasswordFrom(io.env);
   return createSigner({
     keyFile,
     cwd: io.cwd,

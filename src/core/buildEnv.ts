@@ -32,6 +32,32 @@ export const SAFE_GITHUB_VARIABLES: readonly string[] = [
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
+ * Names that hold a credential: hephy-builder's own logins, the action's inputs and the runner's
+ * tokens, and any name that says it is a password, token, secret or key. A build argument ends
+ * up in the image's history, readable by anyone who can pull it: such a value is passed with the
+ * `secrets:` key (BuildKit mounts it for one RUN step), never through build-env.
+ */
+const CREDENTIAL_NAME = /^(INPUT_|ACTIONS_)|PASSWORD|PASSWD|TOKEN|SECRET|PRIVATE_KEY|API_KEY|CREDENTIAL/i;
+
+/** True when `name` looks like it holds a credential (CREDENTIAL_NAME). */
+export function isCredentialName(name: string): boolean {
+  return CREDENTIAL_NAME.test(name);
+}
+
+/** A build-env entry's name, checked: a variable name that holds no credential. */
+function entryName(entry: string): string {
+  const eq = entry.indexOf('=');
+  const name = (eq < 0 ? entry : entry.slice(0, eq)).trim();
+  if (!NAME.test(name)) throw new UserError(`build-env: \`${name}\` is not a variable name (expected NAME or NAME=VALUE)`);
+  if (isCredentialName(name)) {
+    throw new UserError(
+      `build-env: ${name} looks like a credential, and a build argument is readable in the image's history: pass it with the secrets: key (BuildKit), never as a build argument`,
+    );
+  }
+  return name;
+}
+
+/**
  * The build environment from `NAME` or `NAME=VALUE` entries (one per input line or per
  * `--build-env` flag): `NAME` takes the value from `from` (the job's environment; an unset one is
  * an error naming it), `NAME=VALUE` gives it. The safe GitHub values present in `from` come first;
@@ -48,8 +74,7 @@ export function buildEnvironment(entries: readonly string[], from: Record<string
     const entry = raw.replace(/\r$/, '');
     if (entry.trim() === '' || entry.trimStart().startsWith('#')) continue;
     const eq = entry.indexOf('=');
-    const name = (eq < 0 ? entry : entry.slice(0, eq)).trim();
-    if (!NAME.test(name)) throw new UserError(`build-env: \`${name}\` is not a variable name (expected NAME or NAME=VALUE)`);
+    const name = entryName(entry);
     if (eq >= 0) {
       env[name] = entry.slice(eq + 1);
       continue;
@@ -80,7 +105,7 @@ export function buildEnvNames(entries: readonly string[]): string[] {
   return entries
     .map((raw) => raw.replace(/\r$/, ''))
     .filter((entry) => entry.trim() !== '' && !entry.trimStart().startsWith('#'))
-    .map((entry) => (entry.includes('=') ? entry.slice(0, entry.indexOf('=')) : entry).trim());
+    .map(entryName);
 }
 
 const REQUIRED_REFERENCE = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(:-[^}]*)?\}/g;
@@ -118,7 +143,9 @@ export function unknownVariableProblems(
           ...(locate?.(entry) ?? { line: 1, column: 1 }),
           path: `${path.join('.')}[${i}]`,
           message: `\${${name}} is not in the build environment: only build-env and the safe GitHub values (${SAFE_GITHUB_VARIABLES.slice(0, 3).join(', ')}, ...) expand`,
-          hint: `pass it on purpose with the build-env input (--build-env ${name}), or write \${${name}:-default}`,
+          hint: isCredentialName(name)
+            ? 'a credential never goes into a build argument (it is readable in the image): use the secrets: key with BuildKit'
+            : `pass it on purpose with the build-env input (--build-env ${name}), or write \${${name}:-default}`,
           severity: 'error',
         });
       }

@@ -9,7 +9,7 @@ import { tagRunFromArgs, tagRunHelp, tagRunOptions } from '../tagOptions.js';
 import { backendOptions, backendOptionsFromArgs, backendOptionsHelp } from '../backendOptions.js';
 import { metadataHelp, metadataOptions, runMetadataFromArgs } from '../metadataOptions.js';
 import { selectionFromArgs, selectionHelp, selectionOptions } from './plan.js';
-import { signHelp, signOptions } from '../signOptions.js';
+import { signHelp, signOptions, signPasswordFrom } from '../signOptions.js';
 import { saveHistoryFile, summaryFromArgs, summaryHelp, summaryOptions } from '../summaryOptions.js';
 
 export const runCommand: CommandSpec = {
@@ -77,7 +77,7 @@ ${summaryHelp}`,
       history: summary.history,
       thresholds: summary.thresholds,
       signKey: stringOption(args, 'sign-key'),
-      signPassword: io.env.HEPHY_COSIGN_PASSWORD,
+      signPassword: signPasswordFrom(io.env),
     });
     if (!summary.history && !summary.saveTo)
       io.out("hint: --save-history FILE keeps each leg's last 10 records and compares the next run with them\n");
