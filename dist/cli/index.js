@@ -38453,6 +38453,28 @@ const SAFE_GITHUB_VARIABLES = [
 ];
 const buildEnv_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /**
+ * Names that hold a credential: hephy-builder's own logins, the action's inputs and the runner's
+ * tokens, and any name that says it is a password, token, secret or key. A build argument ends
+ * up in the image's history, readable by anyone who can pull it: such a value is passed with the
+ * `secrets:` key (BuildKit mounts it for one RUN step), never through build-env.
+ */
+const CREDENTIAL_NAME = /^(INPUT_|ACTIONS_)|PASSWORD|PASSWD|TOKEN|SECRET|PRIVATE_KEY|API_KEY|CREDENTIAL/i;
+/** True when `name` looks like it holds a credential (CREDENTIAL_NAME). */
+function isCredentialName(name) {
+    return CREDENTIAL_NAME.test(name);
+}
+/** A build-env entry's name, checked: a variable name that holds no credential. */
+function entryName(entry) {
+    const eq = entry.indexOf('=');
+    const name = (eq < 0 ? entry : entry.slice(0, eq)).trim();
+    if (!buildEnv_NAME.test(name))
+        throw new UserError(`build-env: \`${name}\` is not a variable name (expected NAME or NAME=VALUE)`);
+    if (isCredentialName(name)) {
+        throw new UserError(`build-env: ${name} looks like a credential, and a build argument is readable in the image's history: pass it with the secrets: key (BuildKit), never as a build argument`);
+    }
+    return name;
+}
+/**
  * The build environment from `NAME` or `NAME=VALUE` entries (one per input line or per
  * `--build-env` flag): `NAME` takes the value from `from` (the job's environment; an unset one is
  * an error naming it), `NAME=VALUE` gives it. The safe GitHub values present in `from` come first;
@@ -38471,9 +38493,7 @@ function buildEnvironment(entries, from) {
         if (entry.trim() === '' || entry.trimStart().startsWith('#'))
             continue;
         const eq = entry.indexOf('=');
-        const name = (eq < 0 ? entry : entry.slice(0, eq)).trim();
-        if (!buildEnv_NAME.test(name))
-            throw new UserError(`build-env: \`${name}\` is not a variable name (expected NAME or NAME=VALUE)`);
+        const name = entryName(entry);
         if (eq >= 0) {
             env[name] = entry.slice(eq + 1);
             continue;
@@ -38503,7 +38523,7 @@ function buildEnvNames(entries) {
     return entries
         .map((raw) => raw.replace(/\r$/, ''))
         .filter((entry) => entry.trim() !== '' && !entry.trimStart().startsWith('#'))
-        .map((entry) => (entry.includes('=') ? entry.slice(0, entry.indexOf('=')) : entry).trim());
+        .map(entryName);
 }
 const REQUIRED_REFERENCE = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(:-[^}]*)?\}/g;
 /** The config lists whose entries `${VAR}` expands in (core/expand.ts, the backends). */
@@ -38534,7 +38554,9 @@ function unknownVariableProblems(config, file, locate, passed) {
                     ...(locate?.(entry) ?? { line: 1, column: 1 }),
                     path: `${path.join('.')}[${i}]`,
                     message: `\${${name}} is not in the build environment: only build-env and the safe GitHub values (${SAFE_GITHUB_VARIABLES.slice(0, 3).join(', ')}, ...) expand`,
-                    hint: `pass it on purpose with the build-env input (--build-env ${name}), or write \${${name}:-default}`,
+                    hint: isCredentialName(name)
+                        ? 'a credential never goes into a build argument (it is readable in the image): use the secrets: key with BuildKit'
+                        : `pass it on purpose with the build-env input (--build-env ${name}), or write \${${name}:-default}`,
                     severity: 'error',
                 });
             }
@@ -41329,8 +41351,9 @@ function saveHistoryFile(choice, records) {
 
 ;// CONCATENATED MODULE: ./src/cli/signOptions.ts
 // `--sign-key FILE` of merge and run: sign every published image with a cosign key pair's private
-// key. Its password comes from HEPHY_COSIGN_PASSWORD (never an option: it would show in `ps` and
-// in shell history); a key without a password needs none.
+// key. Its password comes from HEPHY_COSIGN_PASSWORD, else COSIGN_PASSWORD (the variable cosign
+// generate-key-pair itself reads); never an option: it would show in `ps` and in shell history.
+// A key without a password needs none.
 
 
 
@@ -41339,13 +41362,18 @@ const signOptions = {
 };
 const signHelp = `  --sign-key FILE         sign each published image (its index and, recursively, its platform
                           manifests) with this cosign private key (cosign generate-key-pair);
-                          its password from env HEPHY_COSIGN_PASSWORD. Without it nothing is signed`;
+                          its password from env HEPHY_COSIGN_PASSWORD (else COSIGN_PASSWORD).
+                          Without it nothing is signed`;
+/** The key's password: HEPHY_COSIGN_PASSWORD, else cosign's own COSIGN_PASSWORD. */
+function signPasswordFrom(env) {
+    return env.HEPHY_COSIGN_PASSWORD ?? env.COSIGN_PASSWORD;
+}
 /** The signer of --sign-key, or undefined without the option. @throws UserError (no file, wrong password). */
 async function signerFromArgs(args, io, context) {
     const keyFile = stringOption(args, 'sign-key');
     if (keyFile === undefined)
         return undefined;
-    const password = io.env.HEPHY_COSIGN_PASSWORD;
+    const password = signPasswordFrom(io.env);
     return createSigner({
         keyFile,
         cwd: io.cwd,
@@ -43341,7 +43369,7 @@ ${summaryHelp}`,
             history: summary.history,
             thresholds: summary.thresholds,
             signKey: stringOption(args, 'sign-key'),
-            signPassword: io.env.HEPHY_COSIGN_PASSWORD,
+            signPassword: signPasswordFrom(io.env),
         });
         if (!summary.history && !summary.saveTo)
             io.out("hint: --save-history FILE keeps each leg's last 10 records and compares the next run with them\n");
