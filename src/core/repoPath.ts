@@ -143,9 +143,8 @@ export function outsideProblem(via: 'path' | 'link'): string {
   return via === 'path' ? 'leads outside the repository' : 'is a symbolic link (or inside one) that leads outside the repository';
 }
 
-/** A text file of the repository: resolved, kept inside, a regular file, size-checked, then read. */
-export function readRepositoryFile(root: string, from: string, path: string, maxBytes: number = MAX_INPUT_FILE_BYTES): RepositoryFile {
-  const where = resolveInRepository(root, from, path);
+/** Why a path that did not resolve to one inside the repository cannot be used. */
+function notInside(where: Exclude<ReturnType<typeof resolveInRepository>, { kind: 'inside' }>): { problem: string; code: FileProblemCode } {
   switch (where.kind) {
     case 'outside':
       return { problem: outsideProblem(where.via), code: 'outside' };
@@ -153,12 +152,16 @@ export function readRepositoryFile(root: string, from: string, path: string, max
       return { problem: 'does not exist', code: 'missing' };
     case 'unreadable':
       return { problem: `cannot be read (${where.reason})`, code: 'unreadable' };
-    case 'inside': {
-      const read = readRegularFile(where.path, maxBytes);
-      if ('problem' in read) return read;
-      return { path: where.path, text: read.bytes.toString('utf8') };
-    }
   }
+}
+
+/** A text file of the repository: resolved, kept inside, a regular file, size-checked, then read. */
+export function readRepositoryFile(root: string, from: string, path: string, maxBytes: number = MAX_INPUT_FILE_BYTES): RepositoryFile {
+  const where = resolveInRepository(root, from, path);
+  if (where.kind !== 'inside') return notInside(where);
+  const read = readRegularFile(where.path, maxBytes);
+  if ('problem' in read) return read;
+  return { path: where.path, text: read.bytes.toString('utf8') };
 }
 
 /** A directory of the repository, or why not. */
@@ -170,11 +173,9 @@ export function repositoryDirectory(
   const where = resolveInRepository(root, from, path);
   switch (where.kind) {
     case 'outside':
-      return { problem: outsideProblem(where.via), code: 'outside' };
     case 'missing':
-      return { problem: 'does not exist', code: 'missing' };
     case 'unreadable':
-      return { problem: `cannot be read (${where.reason})`, code: 'unreadable' };
+      return notInside(where);
     case 'inside':
       return where.stats.isDirectory()
         ? { path: where.path }

@@ -151,7 +151,6 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
   }
   // Base images cannot be pulled here: push hephy's own and offer them to the apps.
   const bases = await pushBaseImages(registry);
-  env.BASE_IMAGE = env.BASE_IMAGE || bases.busybox;
   for (const backend of backendsOf(plan)) await backendFor(backend).prepareRun?.(options.backendOptions);
   prepareOutDir(options.outDir);
   // Before any leg (after the services, so that nothing between leaves its temporary files): a
@@ -176,8 +175,10 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
     // The local run's registry is its own (often throwaway): always push, then merge.
     push: true,
     env,
-    // The examples' Dockerfiles take their base as ARG BASE_IMAGE: offer hephy's own.
-    buildEnv: { BASE_IMAGE: env.BASE_IMAGE, ...options.buildEnv },
+    // The examples' Dockerfiles take their base as ARG BASE_IMAGE: offer hephy's own, unless
+    // --build-env names another. Never the shell's BASE_IMAGE: ${VAR} expands only from what is
+    // passed on purpose.
+    buildEnv: { BASE_IMAGE: bases.busybox, ...options.buildEnv },
     secrets: [],
     cacheRoot: join(toolsDir(env), 'cache'),
     backendOptions: { ...options.backendOptions, baseImage: options.backendOptions.baseImage || bases.static },
