@@ -33363,9 +33363,8 @@ function readRegularFile(path, maxBytes = MAX_INPUT_FILE_BYTES) {
 function outsideProblem(via) {
     return via === 'path' ? 'leads outside the repository' : 'is a symbolic link (or inside one) that leads outside the repository';
 }
-/** A text file of the repository: resolved, kept inside, a regular file, size-checked, then read. */
-function readRepositoryFile(root, from, path, maxBytes = MAX_INPUT_FILE_BYTES) {
-    const where = resolveInRepository(root, from, path);
+/** Why a path that did not resolve to one inside the repository cannot be used. */
+function notInside(where) {
     switch (where.kind) {
         case 'outside':
             return { problem: outsideProblem(where.via), code: 'outside' };
@@ -33373,24 +33372,26 @@ function readRepositoryFile(root, from, path, maxBytes = MAX_INPUT_FILE_BYTES) {
             return { problem: 'does not exist', code: 'missing' };
         case 'unreadable':
             return { problem: `cannot be read (${where.reason})`, code: 'unreadable' };
-        case 'inside': {
-            const read = readRegularFile(where.path, maxBytes);
-            if ('problem' in read)
-                return read;
-            return { path: where.path, text: read.bytes.toString('utf8') };
-        }
     }
+}
+/** A text file of the repository: resolved, kept inside, a regular file, size-checked, then read. */
+function readRepositoryFile(root, from, path, maxBytes = MAX_INPUT_FILE_BYTES) {
+    const where = resolveInRepository(root, from, path);
+    if (where.kind !== 'inside')
+        return notInside(where);
+    const read = readRegularFile(where.path, maxBytes);
+    if ('problem' in read)
+        return read;
+    return { path: where.path, text: read.bytes.toString('utf8') };
 }
 /** A directory of the repository, or why not. */
 function repositoryDirectory(root, from, path) {
     const where = resolveInRepository(root, from, path);
     switch (where.kind) {
         case 'outside':
-            return { problem: outsideProblem(where.via), code: 'outside' };
         case 'missing':
-            return { problem: 'does not exist', code: 'missing' };
         case 'unreadable':
-            return { problem: `cannot be read (${where.reason})`, code: 'unreadable' };
+            return notInside(where);
         case 'inside':
             return where.stats.isDirectory()
                 ? { path: where.path }
@@ -43204,7 +43205,6 @@ async function runLocally(options) {
     }
     // Base images cannot be pulled here: push hephy's own and offer them to the apps.
     const bases = await pushBaseImages(registry);
-    env.BASE_IMAGE = env.BASE_IMAGE || bases.busybox;
     for (const backend of backendsOf(plan))
         await backendFor(backend).prepareRun?.(options.backendOptions);
     prepareOutDir(options.outDir);
@@ -43229,8 +43229,10 @@ async function runLocally(options) {
         // The local run's registry is its own (often throwaway): always push, then merge.
         push: true,
         env,
-        // The examples' Dockerfiles take their base as ARG BASE_IMAGE: offer hephy's own.
-        buildEnv: { BASE_IMAGE: env.BASE_IMAGE, ...options.buildEnv },
+        // The examples' Dockerfiles take their base as ARG BASE_IMAGE: offer hephy's own, unless
+        // --build-env names another. Never the shell's BASE_IMAGE: ${VAR} expands only from what is
+        // passed on purpose.
+        buildEnv: { BASE_IMAGE: bases.busybox, ...options.buildEnv },
         secrets: [],
         cacheRoot: (0,external_node_path_namespaceObject.join)(toolsDir(env), 'cache'),
         backendOptions: { ...options.backendOptions, baseImage: options.backendOptions.baseImage || bases.static },
