@@ -16857,17 +16857,14 @@ const VARIABLE = /\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(:?[-+][^}]*)?\}|([A-Za-z_][A-Z
  */
 function unsetFromArgs(scan, given) {
     const withValue = new Set();
-    const declared = new Set();
     const unset = [];
     let seenFrom = false;
     for (const instruction of scan.instructions) {
         if (instruction.keyword === 'ARG' && !seenFrom) {
             for (const word of instruction.args) {
                 const eq = word.indexOf('=');
-                const name = eq < 0 ? word : word.slice(0, eq);
-                declared.add(name);
                 if (eq >= 0 && word.slice(eq + 1).replace(/^["']|["']$/g, '') !== '')
-                    withValue.add(name);
+                    withValue.add(word.slice(0, eq));
             }
             continue;
         }

@@ -238,16 +238,13 @@ const VARIABLE = /\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(:?[-+][^}]*)?\}|([A-Za-z_][A-Z
  */
 export function unsetFromArgs(scan: Pick<DockerfileScan, 'instructions'>, given: ReadonlySet<string>): UnsetFromArg[] {
   const withValue = new Set<string>();
-  const declared = new Set<string>();
   const unset: UnsetFromArg[] = [];
   let seenFrom = false;
   for (const instruction of scan.instructions) {
     if (instruction.keyword === 'ARG' && !seenFrom) {
       for (const word of instruction.args) {
         const eq = word.indexOf('=');
-        const name = eq < 0 ? word : word.slice(0, eq);
-        declared.add(name);
-        if (eq >= 0 && word.slice(eq + 1).replace(/^["']|["']$/g, '') !== '') withValue.add(name);
+        if (eq >= 0 && word.slice(eq + 1).replace(/^["']|["']$/g, '') !== '') withValue.add(word.slice(0, eq));
       }
       continue;
     }
