@@ -11,7 +11,10 @@
 //  (c) ko vs Kaniko on the same Go app (time cold and warm, compressed size), against the seed's
 //      ">= 3x faster, >= 4x smaller"; warm Kaniko uses a registry layer cache (bench/leg.ts);
 //  (d) a cold ko leg (empty KOCACHE and GOCACHE) vs a warm one;
-//  (e) the architecture check's share of the warm ko leg and of the Kaniko leg of (c) (goal <= 5 %).
+//  (e) the architecture check's share of the warm ko leg and of the Kaniko leg of (c) (goal <= 5 %);
+//  (f) selection by input digest (issue 10): `run` of the examples (ko, Kaniko, BuildKit; no
+//      Spin, whose CLI cannot run here) with nothing changed vs the same run with
+//      --force-rebuild, which builds every leg on warm caches (goal: at least 10x faster).
 // No pass/fail exit code for the goals: the table says where each stands.
 //
 //   node bench/bench.mjs --registry HOST:PORT --busybox REF --static REF --go-image REF
@@ -34,7 +37,7 @@ const { values: opt } = parseArgs({
     'kaniko-image': { type: 'string' },
     'leg-bundle': { type: 'string' },
     n: { type: 'string', default: '5' },
-    only: { type: 'string', default: 'a,b,c,d' },
+    only: { type: 'string', default: 'a,b,c,d,f' },
     json: { type: 'string' },
   },
 });
@@ -461,6 +464,62 @@ async function backendBench(repo, legs) {
   results.backends = { samples: s, medians: m, koSize, kanikoSize };
 }
 
+// ---------------------------------------------------------------- (f) selection by input digest
+/** The examples `run` builds on this machine: every backend but Spin (no Spin CLI here). */
+const DIGEST_APPS = ['go-hello', 'go-nocfg', 'kaniko-app', 'buildkit-cache'];
+
+async function digestBench() {
+  const repo = join(WORK, 'examples');
+  for (const app of DIGEST_APPS) cpSync(join(ROOT, 'examples', app), join(repo, app), { recursive: true });
+  await git(repo, 'init', '-q', '-b', 'main');
+  await git(repo, 'add', '-A');
+  await git(repo, 'commit', '-q', '-m', 'examples');
+  const prefix = `bench-digests-${ID}`;
+  const args = ['run', '--root', repo, '--registry', REG, '--image-prefix', prefix, '--out', join(WORK, 'digests-out')];
+  if (opt['kaniko-image']) args.push('--kaniko-image', opt['kaniko-image']);
+  /** One run; the number of legs it built (lines `  [LEG] BACKEND PLATFORM: started`). */
+  const runOnce = async (extra) => {
+    const r = await timed(process.execPath, [CLI, ...args, ...extra], { env: baseEnv });
+    return { ms: r.ms, built: (r.stdout.match(/^ {2}\[[^\]]+\] .*: started$/gm) ?? []).length };
+  };
+  // The first run publishes every image and its input-digest records, and warms every cache.
+  const first = await runOnce([]);
+  log(`(f) first run: ${first.built} legs in ${fmtMs(first.ms)}`);
+  const built = { none: [], full: [] };
+  const { a: noneMs, b: fullMs } = await alternate(
+    '(f) run, nothing changed vs --force-rebuild',
+    async () => {
+      const r = await runOnce([]);
+      built.none.push(r.built);
+      return r.ms;
+    },
+    async () => {
+      const r = await runOnce(['--force-rebuild']);
+      built.full.push(r.built);
+      return r.ms;
+    },
+  );
+  if (built.none.some((n) => n !== 0)) results.notes.push(`(f) a no-change run built legs: ${built.none.join(', ')}`);
+  const ratio = fullMs / noneMs;
+  row(
+    'f',
+    `run of ${DIGEST_APPS.length} examples (${first.built} legs): nothing changed vs --force-rebuild (warm caches)`,
+    `${fmtMs(noneMs)} vs ${fmtMs(fullMs)}`,
+    `${fmtRatio(ratio)} faster`,
+    '>= 10x faster',
+    ratio >= 10 ? 'met' : 'missed',
+  );
+  row(
+    'f',
+    '  no-change run as a share of the rebuild',
+    `${((100 * noneMs) / fullMs).toFixed(0)} %`,
+    '',
+    '< 40 %',
+    noneMs / fullMs < 0.4 ? 'met' : 'missed',
+  );
+  results.digests = { noneMs, fullMs, firstMs: first.ms, legs: first.built, built };
+}
+
 function table() {
   const headers = ['', 'measurement', 'measured (median)', 'ratio', 'goal / claim', ''];
   const rows = [...results.rows]
@@ -485,6 +544,7 @@ async function main() {
   const legs = await plannedLegs(repo);
   if (ONLY.has('b')) await overheadBench(repo, legs);
   if (ONLY.has('c') || ONLY.has('d')) await backendBench(repo, legs);
+  if (ONLY.has('f')) await digestBench();
   process.stdout.write(`\nhephy-builder benchmarks (${results.date}, ${results.machine}, N=${N})\n\n${table()}\n`);
   if (opt.json) writeFileSync(opt.json, `${JSON.stringify(results, null, 2)}\n`);
   rmSync(WORK, { recursive: true, force: true });

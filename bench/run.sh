@@ -2,7 +2,7 @@
 # `npm run bench`: hephy-builder's benchmarks, measured side by side in one run (see
 # docs/benchmarks.md for the method and bench/bench.mjs for what is timed).
 #
-#   bench/run.sh [--n N] [--only a,b,c,d] [--registry HOST:PORT]
+#   bench/run.sh [--n N] [--only a,b,c,d,f] [--registry HOST:PORT]
 #
 # Installs the tools it needs (scripts/install-tools.sh), bundles dist/ and the bench's leg
 # runner, starts a throwaway registry unless --registry is given (or BENCH_REGISTRY is set),
@@ -14,7 +14,7 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/.." && pwd)"
 cd "$ROOT"
 
-n="${BENCH_N:-5}" only="a,b,c,d" reg="${BENCH_REGISTRY:-}"
+n="${BENCH_N:-5}" only="a,b,c,d,f" reg="${BENCH_REGISTRY:-}"
 while [ $# -gt 0 ]; do
   case "$1" in
     --n) n="${2:?}"; shift 2 ;;

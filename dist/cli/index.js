@@ -1,6 +1,376 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
+/***/ 4158:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+/**
+ * @license
+ * Copyright 2020 Balena Ltd.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *    http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ *
+ * ------------------------------------------------------------------------
+ *
+ * Copyright 2018 Zeit, Inc.
+ * Licensed under the MIT License. See file LICENSE.md for a full copy.
+ *
+ * ------------------------------------------------------------------------
+ */
+
+/**
+ * This module implements the [dockerignore
+ * spec](https://docs.docker.com/engine/reference/builder/#dockerignore-file),
+ * closely following Docker's (Moby) Golang implementation:
+ * https://github.com/moby/moby/blob/v19.03.8/builder/dockerignore/dockerignore.go
+ * https://github.com/moby/moby/blob/v19.03.8/pkg/fileutils/fileutils.go
+ * https://github.com/moby/moby/blob/v19.03.8/pkg/archive/archive.go#L825
+ *
+ * Something the spec is not clear about, but we discovered by reading source code
+ * and testing against the "docker build" command, is the handling of backslashes and
+ * forward slashes as path separators and escape characters in the .dockerignore file
+ * across platforms including Windows, Linux and macOS:
+ *
+ * * On Linux and macOS, only forward slashes can be used as path separators in the
+ *   .dockerignore file, and the backslash works as an escape character.
+ * * On Windows, both forward slashes and backslashes are allowed as path separators
+ *   in the .dockerignore file, and the backslash is not used as an escape character.
+ *
+ * This is consistent with how Windows works generally: both forward slashes and
+ * backslashes are accepted as path separators by the cmd.exe Command Prompt or
+ * PowerShell, and by library functions like the Golang filepath.Clean or the
+ * Node.js path.normalize.
+ *
+ * Similarly, path strings provided to the IgnoreBase.ignores() and IgnoreBase.filter()
+ * methods can use either forward slashes or backslashes as path separators on Windows,
+ * but only forward slashes are accepted as path separators on Linux and macOS.
+ */
+
+const path = __nccwpck_require__(6928);
+
+const factory = options => new IgnoreBase(options); // https://github.com/kaelzhang/node-ignore/blob/5.1.4/index.js#L538-L539
+// Fixes typescript module import
+
+
+factory.default = factory;
+module.exports = factory;
+
+function make_array(subject) {
+  return Array.isArray(subject) ? subject : [subject];
+}
+
+const REGEX_TRAILING_SLASH = /(?<=.)\/$/;
+const REGEX_TRAILING_BACKSLASH = /(?<=.)\\$/;
+const REGEX_TRAILING_PATH_SEP = path.sep === '\\' ? REGEX_TRAILING_BACKSLASH : REGEX_TRAILING_SLASH;
+const KEY_IGNORE = typeof Symbol !== 'undefined' ? Symbol.for('dockerignore') : 'dockerignore'; // An implementation of Go's filepath.Clean
+// https://golang.org/pkg/path/filepath/#Clean
+// https://github.com/golang/go/blob/master/src/path/filepath/path.go
+// Note that, like Go, on Windows this function converts forward slashes
+// to backslashes.
+
+function cleanPath(file) {
+  return path.normalize(file).replace(REGEX_TRAILING_PATH_SEP, '');
+} // Javascript port of Golang's filepath.ToSlash
+// https://golang.org/pkg/path/filepath/#ToSlash
+// https://github.com/golang/go/blob/master/src/path/filepath/path.go
+// Convert any OS-specific path separator to '/'. Backslash is converted
+// to forward slash on Windows, but not on Linux/macOS.
+// Note that both forward slashes and backslashes are valid path separators on
+// Windows. As a result, code such as `pattern.split(path.sep).join('/')` fails
+// on Windows when forward slashes are used as path separators.
+
+
+function toSlash(file) {
+  if (path.sep === '/') {
+    return file;
+  }
+
+  return file.replace(/\\/g, '/');
+} // Javascript port of Golang's filepath.FromSlash
+// https://github.com/golang/go/blob/master/src/path/filepath/path.go
+
+
+function fromSlash(file) {
+  if (path.sep === '/') {
+    return file;
+  }
+
+  return file.replace(/\//g, path.sep);
+}
+
+class IgnoreBase {
+  constructor({
+    // https://github.com/kaelzhang/node-ignore/blob/5.1.4/index.js#L372
+    ignorecase = true
+  } = {}) {
+    this._rules = [];
+    this._ignorecase = ignorecase;
+    this[KEY_IGNORE] = true;
+
+    this._initCache();
+  }
+
+  _initCache() {
+    this._cache = {};
+  } // @param {Array.<string>|string|Ignore} pattern
+
+
+  add(pattern) {
+    this._added = false;
+
+    if (typeof pattern === 'string') {
+      pattern = pattern.split(/\r?\n/g);
+    }
+
+    make_array(pattern).forEach(this._addPattern, this); // Some rules have just added to the ignore,
+    // making the behavior changed.
+
+    if (this._added) {
+      this._initCache();
+    }
+
+    return this;
+  } // legacy
+
+
+  addPattern(pattern) {
+    return this.add(pattern);
+  }
+
+  _addPattern(pattern) {
+    // https://github.com/kaelzhang/node-ignore/issues/32
+    if (pattern && pattern[KEY_IGNORE]) {
+      this._rules = this._rules.concat(pattern._rules);
+      this._added = true;
+      return;
+    }
+
+    if (this._checkPattern(pattern)) {
+      const rule = this._createRule(pattern.trim());
+
+      if (rule !== null) {
+        this._added = true;
+
+        this._rules.push(rule);
+      }
+    }
+  }
+
+  _checkPattern(pattern) {
+    // https://github.com/moby/moby/blob/v19.03.8/builder/dockerignore/dockerignore.go#L34-L40
+    return pattern && typeof pattern === 'string' && pattern.indexOf('#') !== 0 && pattern.trim() !== "";
+  }
+
+  filter(paths) {
+    return make_array(paths).filter(path => this._filter(path));
+  }
+
+  createFilter() {
+    return path => this._filter(path);
+  }
+
+  ignores(path) {
+    return !this._filter(path);
+  } // https://github.com/moby/moby/blob/v19.03.8/builder/dockerignore/dockerignore.go#L41-L53
+  // https://github.com/moby/moby/blob/v19.03.8/pkg/fileutils/fileutils.go#L29-L55
+
+
+  _createRule(pattern) {
+    const origin = pattern;
+    let negative = false; // > An optional prefix "!" which negates the pattern;
+    // https://github.com/moby/moby/blob/v19.03.8/builder/dockerignore/dockerignore.go#L43-L46
+
+    if (pattern[0] === '!') {
+      negative = true;
+      pattern = pattern.substring(1).trim();
+    } // https://github.com/moby/moby/blob/v19.03.8/builder/dockerignore/dockerignore.go#L47-L53
+
+
+    if (pattern.length > 0) {
+      pattern = cleanPath(pattern);
+      pattern = toSlash(pattern);
+
+      if (pattern.length > 1 && pattern[0] === '/') {
+        pattern = pattern.slice(1);
+      }
+    } // https://github.com/moby/moby/blob/v19.03.8/builder/dockerignore/dockerignore.go#L54-L55
+
+
+    if (negative) {
+      pattern = '!' + pattern;
+    } // https://github.com/moby/moby/blob/v19.03.8/pkg/fileutils/fileutils.go#L30
+
+
+    pattern = pattern.trim();
+
+    if (pattern === "") {
+      return null;
+    } // https://github.com/moby/moby/blob/v19.03.8/pkg/fileutils/fileutils.go#L34
+    // convert forward slashes to backslashes on Windows
+
+
+    pattern = cleanPath(pattern); // https://github.com/moby/moby/blob/v19.03.8/pkg/fileutils/fileutils.go#L36-L42
+
+    if (pattern[0] === '!') {
+      if (pattern.length === 1) {
+        return null;
+      }
+
+      negative = true;
+      pattern = pattern.substring(1);
+    } else {
+      negative = false;
+    }
+
+    return {
+      origin,
+      pattern,
+      // https://github.com/moby/moby/blob/v19.03.8/pkg/fileutils/fileutils.go#L54
+      dirs: pattern.split(path.sep),
+      negative
+    };
+  } // @returns `Boolean` true if the `path` is NOT ignored
+
+
+  _filter(path) {
+    if (!path) {
+      return false;
+    }
+
+    if (path in this._cache) {
+      return this._cache[path];
+    }
+
+    return this._cache[path] = this._test(path);
+  } // @returns {Boolean} true if a file is NOT ignored
+  // https://github.com/moby/moby/blob/v19.03.8/pkg/fileutils/fileutils.go#L62
+
+
+  _test(file) {
+    file = fromSlash(file); // equivalent to golang filepath.Dir() https://golang.org/src/path/filepath/path.go
+
+    const parentPath = cleanPath(path.dirname(file));
+    const parentPathDirs = parentPath.split(path.sep);
+    let matched = false;
+
+    this._rules.forEach(rule => {
+      let match = this._match(file, rule); // https://github.com/moby/moby/blob/v19.03.8/pkg/fileutils/fileutils.go#L80
+
+
+      if (!match && parentPath !== ".") {
+        // Check to see if the pattern matches one of our parent dirs.
+        if (rule.dirs.includes('**')) {
+          // Ah shucks! We have to test every possible parent path that has 
+          // a number of dirs _n_ where 
+          // `rule.dirs.filter(doubleStar).length <= _n_ <= parentPathDirs.length`
+          // since the ** can imply any number of directories including 0
+          for (let i = rule.dirs.filter(x => x !== '**').length; i <= parentPathDirs.length; i++) {
+            match = match || this._match(parentPathDirs.slice(0, i).join(path.sep), rule);
+          }
+        } else if (rule.dirs.length <= parentPathDirs.length) {
+          // https://github.com/moby/moby/blob/v19.03.8/pkg/fileutils/fileutils.go#L83
+          match = this._match(parentPathDirs.slice(0, rule.dirs.length).join(path.sep), rule);
+        }
+      }
+
+      if (match) {
+        matched = !rule.negative;
+      }
+    });
+
+    return !matched;
+  } // @returns {Boolean} true if a file is matched by a rule
+
+
+  _match(file, rule) {
+    return this._compile(rule).regexp.test(file);
+  } // https://github.com/moby/moby/blob/v19.03.8/pkg/fileutils/fileutils.go#L139
+
+
+  _compile(rule) {
+    if (rule.regexp) {
+      return rule;
+    }
+
+    let regStr = '^'; // Go through the pattern and convert it to a regexp.
+
+    let escapedSlash = path.sep === '\\' ? '\\\\' : path.sep;
+
+    for (let i = 0; i < rule.pattern.length; i++) {
+      const ch = rule.pattern[i];
+
+      if (ch === '*') {
+        if (rule.pattern[i + 1] === '*') {
+          // is some flavor of "**"
+          i++; // Treat **/ as ** so eat the "/"
+
+          if (rule.pattern[i + 1] === path.sep) {
+            i++;
+          }
+
+          if (rule.pattern[i + 1] === undefined) {
+            // is "**EOF" - to align with .gitignore just accept all
+            regStr += ".*";
+          } else {
+            // is "**"
+            // Note that this allows for any # of /'s (even 0) because
+            // the .* will eat everything, even /'s
+            regStr += `(.*${escapedSlash})?`;
+          }
+        } else {
+          // is "*" so map it to anything but "/"
+          regStr += `[^${escapedSlash}]*`;
+        }
+      } else if (ch === '?') {
+        // "?" is any char except "/"
+        regStr += `[^${escapedSlash}]`;
+      } else if (ch === '.' || ch === '$') {
+        // Escape some regexp special chars that have no meaning
+        // in golang's filepath.Match
+        regStr += `\\${ch}`;
+      } else if (ch === '\\') {
+        // escape next char. Note that a trailing \ in the pattern
+        // will be left alone (but need to escape it)
+        if (path.sep === '\\') {
+          // On windows map "\" to "\\", meaning an escaped backslash,
+          // and then just continue because filepath.Match on
+          // Windows doesn't allow escaping at all
+          regStr += escapedSlash;
+          continue;
+        }
+
+        if (rule.pattern[i + 1] !== undefined) {
+          regStr += '\\' + rule.pattern[i + 1];
+          i++;
+        } else {
+          regStr += '\\';
+        }
+      } else {
+        regStr += ch;
+      }
+    }
+
+    regStr += "$";
+    rule.regexp = new RegExp(regStr, this._ignorecase ? 'i' : '');
+    return rule;
+  }
+
+}
+
+
+/***/ }),
+
 /***/ 3057:
 /***/ ((module) => {
 
@@ -7939,6 +8309,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
+
+/***/ }),
+
+/***/ 6928:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
 
 /***/ }),
 
@@ -17359,8 +17736,8 @@ const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta
 var external_events_ = __nccwpck_require__(4434);
 ;// CONCATENATED MODULE: external "child_process"
 const external_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
-;// CONCATENATED MODULE: external "path"
-const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
+// EXTERNAL MODULE: external "path"
+var external_path_ = __nccwpck_require__(6928);
 ;// CONCATENATED MODULE: external "assert"
 const external_assert_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
 // EXTERNAL MODULE: external "fs"
@@ -17462,7 +17839,7 @@ function tryGetExecutablePath(filePath, extensions) {
         if (stats && stats.isFile()) {
             if (IS_WINDOWS) {
                 // on Windows, test for valid extension
-                const upperExt = external_path_namespaceObject.extname(filePath).toUpperCase();
+                const upperExt = external_path_.extname(filePath).toUpperCase();
                 if (extensions.some(validExt => validExt.toUpperCase() === upperExt)) {
                     return filePath;
                 }
@@ -17491,11 +17868,11 @@ function tryGetExecutablePath(filePath, extensions) {
                 if (IS_WINDOWS) {
                     // preserve the case of the actual file (since an extension was appended)
                     try {
-                        const directory = external_path_namespaceObject.dirname(filePath);
-                        const upperName = external_path_namespaceObject.basename(filePath).toUpperCase();
+                        const directory = external_path_.dirname(filePath);
+                        const upperName = external_path_.basename(filePath).toUpperCase();
                         for (const actualName of yield readdir(directory)) {
                             if (upperName === actualName.toUpperCase()) {
-                                filePath = external_path_namespaceObject.join(directory, actualName);
+                                filePath = external_path_.join(directory, actualName);
                                 break;
                             }
                         }
@@ -17715,7 +18092,7 @@ function findInPath(tool) {
         // build the list of extensions to try
         const extensions = [];
         if (IS_WINDOWS && process.env['PATHEXT']) {
-            for (const extension of process.env['PATHEXT'].split(external_path_namespaceObject.delimiter)) {
+            for (const extension of process.env['PATHEXT'].split(external_path_.delimiter)) {
                 if (extension) {
                     extensions.push(extension);
                 }
@@ -17730,7 +18107,7 @@ function findInPath(tool) {
             return [];
         }
         // if any path separators, return empty
-        if (tool.includes(external_path_namespaceObject.sep)) {
+        if (tool.includes(external_path_.sep)) {
             return [];
         }
         // build the list of directories
@@ -17741,7 +18118,7 @@ function findInPath(tool) {
         // across platforms.
         const directories = [];
         if (process.env.PATH) {
-            for (const p of process.env.PATH.split(external_path_namespaceObject.delimiter)) {
+            for (const p of process.env.PATH.split(external_path_.delimiter)) {
                 if (p) {
                     directories.push(p);
                 }
@@ -17750,7 +18127,7 @@ function findInPath(tool) {
         // find all matches
         const matches = [];
         for (const directory of directories) {
-            const filePath = yield tryGetExecutablePath(external_path_namespaceObject.join(directory, tool), extensions);
+            const filePath = yield tryGetExecutablePath(external_path_.join(directory, tool), extensions);
             if (filePath) {
                 matches.push(filePath);
             }
@@ -18181,7 +18558,7 @@ class ToolRunner extends external_events_.EventEmitter {
                 (this.toolPath.includes('/') ||
                     (toolrunner_IS_WINDOWS && this.toolPath.includes('\\')))) {
                 // prefer options.cwd if it is specified, however options.cwd may also need to be rooted
-                this.toolPath = external_path_namespaceObject.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
+                this.toolPath = external_path_.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
             }
             // if the tool is only a file name, then resolve it from the PATH
             // otherwise verify it exists (add extension on Windows if necessary)
@@ -18920,8 +19297,9 @@ function dockerConfigFile(env) {
 
 /** The arguments after the buildx command, e.g. ['build', '--platform', ...]. */
 function buildxBuildArgs(opts) {
+    const rewriteTimestamp = opts.sourceDateEpoch !== undefined ? ['rewrite-timestamp=true'] : [];
     const output = opts.layoutDir
-        ? ['type=oci', `dest=${opts.layoutDir}`, 'tar=false'].join(',')
+        ? ['type=oci', `dest=${opts.layoutDir}`, 'tar=false', ...rewriteTimestamp].join(',')
         : [
             'type=image',
             `name=${opts.repository}`,
@@ -18931,6 +19309,7 @@ function buildxBuildArgs(opts) {
             'oci-mediatypes=true',
             `push=${opts.push}`,
             ...(opts.insecure ? ['registry.insecure=true'] : []),
+            ...rewriteTimestamp,
         ].join(',');
     return [
         'build',
@@ -18942,6 +19321,7 @@ function buildxBuildArgs(opts) {
         `--file=${opts.dockerfile}`,
         ...(opts.target ? [`--target=${opts.target}`] : []),
         ...opts.buildArgs.map((arg) => `--build-arg=${arg}`),
+        ...(opts.sourceDateEpoch !== undefined ? [`--build-arg=SOURCE_DATE_EPOCH=${opts.sourceDateEpoch}`] : []),
         ...(opts.buildSecrets ?? []).map((name) => `--secret=id=${name},env=${name}`),
         ...Object.entries(opts.labels ?? {}).map(([key, value]) => `--label=${key}=${value}`),
         ...Object.entries(opts.annotations ?? {}).map(([key, value]) => `--annotation=${key}=${value}`),
@@ -19282,6 +19662,1493 @@ class ArchMismatchError extends Error {
         super(message);
         this.name = 'ArchMismatchError';
     }
+}
+
+;// CONCATENATED MODULE: ./node_modules/smol-toml/dist/error.js
+/*!
+ * Copyright (c) Squirrel Chat et al., All rights reserved.
+ * SPDX-License-Identifier: BSD-3-Clause
+ *
+ * Redistribution and use in source and binary forms, with or without
+ * modification, are permitted provided that the following conditions are met:
+ *
+ * 1. Redistributions of source code must retain the above copyright notice, this
+ *    list of conditions and the following disclaimer.
+ * 2. Redistributions in binary form must reproduce the above copyright notice,
+ *    this list of conditions and the following disclaimer in the
+ *    documentation and/or other materials provided with the distribution.
+ * 3. Neither the name of the copyright holder nor the names of its contributors
+ *    may be used to endorse or promote products derived from this software without
+ *    specific prior written permission.
+ *
+ * THIS SOFTWARE IS PROVIDED BY THE COPYRIGHT HOLDERS AND CONTRIBUTORS "AS IS" AND
+ * ANY EXPRESS OR IMPLIED WARRANTIES, INCLUDING, BUT NOT LIMITED TO, THE IMPLIED
+ * WARRANTIES OF MERCHANTABILITY AND FITNESS FOR A PARTICULAR PURPOSE ARE
+ * DISCLAIMED. IN NO EVENT SHALL THE COPYRIGHT HOLDER OR CONTRIBUTORS BE LIABLE
+ * FOR ANY DIRECT, INDIRECT, INCIDENTAL, SPECIAL, EXEMPLARY, OR CONSEQUENTIAL
+ * DAMAGES (INCLUDING, BUT NOT LIMITED TO, PROCUREMENT OF SUBSTITUTE GOODS OR
+ * SERVICES; LOSS OF USE, DATA, OR PROFITS; OR BUSINESS INTERRUPTION) HOWEVER
+ * CAUSED AND ON ANY THEORY OF LIABILITY, WHETHER IN CONTRACT, STRICT LIABILITY,
+ * OR TORT (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE USE
+ * OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
+ */
+function getLineColFromPtr(string, ptr) {
+    let lines = string.slice(0, ptr).split(/\r?\n/);
+    return [lines.length, lines.pop().length + 1];
+}
+function makeCodeBlock(string, line, column) {
+    let lines = string.split(/\r?\n/);
+    let codeblock = '';
+    let numberLen = (Math.log10(line + 1) | 0) + 1;
+    for (let i = line - 1; i <= line + 1; i++) {
+        let l = lines[i - 1];
+        if (!l)
+            continue;
+        codeblock += i.toString().padEnd(numberLen, ' ');
+        codeblock += ':  ';
+        codeblock += l;
+        codeblock += '\n';
+        if (i === line) {
+            codeblock += ' '.repeat(numberLen + column + 2);
+            codeblock += '^\n';
+        }
+    }
+    return codeblock;
+}
+class TomlError extends Error {
+    line;
+    column;
+    codeblock;
+    constructor(message, options) {
+        const [line, column] = getLineColFromPtr(options.toml, options.ptr);
+        const codeblock = makeCodeBlock(options.toml, line, column);
+        super(`Invalid TOML document: ${message}\n\n${codeblock}`, options);
+        this.line = line;
+        this.column = column;
+        this.codeblock = codeblock;
+    }
+    /** @internal */
+    static x(message, ctx, ptr) {
+        throw new TomlError(message, { toml: ctx.s, ptr: ptr ?? ctx.p });
+    }
+}
+
+;// CONCATENATED MODULE: ./node_modules/smol-toml/dist/primitive.js
+/*!
+ * Copyright (c) Squirrel Chat et al., All rights reserved.
+ * SPDX-License-Identifier: BSD-3-Clause
+ *
+ * Redistribution and use in source and binary forms, with or without
+ * modification, are permitted provided that the following conditions are met:
+ *
+ * 1. Redistributions of source code must retain the above copyright notice, this
+ *    list of conditions and the following disclaimer.
+ * 2. Redistributions in binary form must reproduce the above copyright notice,
+ *    this list of conditions and the following disclaimer in the
+ *    documentation and/or other materials provided with the distribution.
+ * 3. Neither the name of the copyright holder nor the names of its contributors
+ *    may be used to endorse or promote products derived from this software without
+ *    specific prior written permission.
+ *
+ * THIS SOFTWARE IS PROVIDED BY THE COPYRIGHT HOLDERS AND CONTRIBUTORS "AS IS" AND
+ * ANY EXPRESS OR IMPLIED WARRANTIES, INCLUDING, BUT NOT LIMITED TO, THE IMPLIED
+ * WARRANTIES OF MERCHANTABILITY AND FITNESS FOR A PARTICULAR PURPOSE ARE
+ * DISCLAIMED. IN NO EVENT SHALL THE COPYRIGHT HOLDER OR CONTRIBUTORS BE LIABLE
+ * FOR ANY DIRECT, INDIRECT, INCIDENTAL, SPECIAL, EXEMPLARY, OR CONSEQUENTIAL
+ * DAMAGES (INCLUDING, BUT NOT LIMITED TO, PROCUREMENT OF SUBSTITUTE GOODS OR
+ * SERVICES; LOSS OF USE, DATA, OR PROFITS; OR BUSINESS INTERRUPTION) HOWEVER
+ * CAUSED AND ON ANY THEORY OF LIABILITY, WHETHER IN CONTRACT, STRICT LIABILITY,
+ * OR TORT (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE USE
+ * OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
+ */
+
+/** @internal */
+function parseString(ctx) {
+    let startPtr = ctx.p;
+    let c = ctx.s.charCodeAt(ctx.p++);
+    let first = c;
+    let isLiteral = c === 0x27; /* ' */
+    let isMultiline = c === ctx.s.charCodeAt(ctx.p) && c === ctx.s.charCodeAt(ctx.p + 1);
+    if (isMultiline) {
+        // Trim initial newline
+        if ((c = ctx.s.charCodeAt(ctx.p += 2)) === 0xa /* \n */)
+            ctx.p++;
+        else if (c === 0xd /* \r */ && ctx.s.charCodeAt(ctx.p + 1) === 0xa /* \n */)
+            ctx.p += 2;
+    }
+    // For the record: it is not worth it to use a fast-path for literal strings using `indexOf`.
+    // Doing a char-by-char iteration ends up dispatching less instructions, for the same wall-clock runtime.
+    let parsed = '';
+    let sliceStart = ctx.p;
+    // states:
+    //   0 - decoding
+    //   1 - decoding escape
+    //   2 - whitespace escape (no newline encountered yet, must fail on non-whitespace)
+    //   3 - whitespace escape (newline encountered, allowed to transition back to normal decode)
+    let state = 0;
+    for (; ctx.p < ctx.s.length; ctx.p++) {
+        c = ctx.s.charCodeAt(ctx.p);
+        // Deal with newlines first, since that simplifies control character checking and handling across all states
+        if (isMultiline && (c === 0xa /* \n */ || (c === 0xd /* \r */ && ctx.s.charCodeAt(ctx.p + 1) === 0xa /* \n */))) {
+            state = state && 3;
+        }
+        // Control characters are banned in TOML, so we throw an error if we encounter them
+        else if ((c < 0x20 && c !== 0x9 /* \t */) || c === 0x7f) {
+            TomlError.x('control characters are not allowed in strings', ctx);
+        }
+        // The string might terminate while we're parsing through a newline escape.
+        // It must have encountered a newline; otherwise, it'll simply fail in another branch.
+        else if ((!state || state === 3) && c === first && (!isMultiline || (ctx.s.charCodeAt(ctx.p + 1) === first && ctx.s.charCodeAt(ctx.p + 2) === first))) {
+            if (isMultiline) {
+                // If the string ends with 4-5 quotes, then the first 1-2 are part of the string
+                if (ctx.s.charCodeAt(ctx.p + 3) === first)
+                    ctx.p++;
+                if (ctx.s.charCodeAt(ctx.p + 3) === first)
+                    ctx.p++;
+            }
+            // If we're in a newline escape still, then there's nothing to add.
+            if (!state) {
+                // Avoid a useless concat operation if the string can be used as-is.
+                let s = ctx.s.slice(sliceStart, ctx.p);
+                parsed = parsed ? parsed + s : s;
+            }
+            ctx.p += isMultiline ? 3 : 1;
+            return parsed;
+        }
+        // Baseline state; keep moving forward unless an escape sequence starts
+        else if (!state) {
+            if (!isLiteral && c === 0x5c /* \ */) {
+                parsed += ctx.s.slice(sliceStart, (sliceStart = ctx.p));
+                state = 1;
+            }
+        }
+        else if (state === 1) {
+            if (c === 0x78 /* x */ || c === 0x75 /* u */ || c === 0x55 /* U */) { // Unicode escape
+                let errPtr = ctx.p++ - 1;
+                let value = 0;
+                let len = c === 0x78 /* x */ ? 2 : c === 0x75 /* u */ ? 4 : 8;
+                for (let j = 0; j < len; j++, ctx.p++) {
+                    let hex = ctx.s.charCodeAt(ctx.p);
+                    let digit = 
+                    /* 0-9 */ hex >= 0x30 && hex <= 0x39 ? hex - 0x30 :
+                        /* A-F */ hex >= 0x41 && hex <= 0x46 ? hex - 0x41 + 10 :
+                            /* a-f */ hex >= 0x61 && hex <= 0x66 ? hex - 0x61 + 10 : -1;
+                    if (digit < 0)
+                        TomlError.x('invalid non-hex character in unicode escape', ctx);
+                    value = (value << 4) | digit;
+                }
+                // Because JS does bitwise on signed 32bit integers, all 0xfzzzzzzz values are actually seen as negative
+                if (value < 0 || value > 0x10ffff || (value >= 0xd800 && value <= 0xdfff)) {
+                    TomlError.x('invalid unicode escape', ctx, errPtr);
+                }
+                parsed += String.fromCodePoint(value);
+                sliceStart = ctx.p--;
+                state = 0;
+            }
+            // Newline escape sequence. We only need to care about spaces and tabs; newlines are dealt with earlier
+            else if (isMultiline && (c === 0x20 || c === 0x9 /* \t */)) {
+                state = 2;
+            }
+            // Basic escape sequence
+            else {
+                if (c === 0x62 /* b */)
+                    parsed += '\b';
+                else if (c === 0x74 /* t */)
+                    parsed += '\t';
+                else if (c === 0x6e /* n */)
+                    parsed += '\n';
+                else if (c === 0x66 /* f */)
+                    parsed += '\f';
+                else if (c === 0x72 /* r */)
+                    parsed += '\r';
+                else if (c === 0x65 /* e */)
+                    parsed += '\x1b';
+                else if (c === 0x22 /* " */)
+                    parsed += '"';
+                else if (c === 0x5c /* \ */)
+                    parsed += '\\';
+                else
+                    TomlError.x('unrecognised escape sequence', ctx);
+                sliceStart = ctx.p + 1;
+                state = 0;
+            }
+        }
+        // Newline escape continuation: keep moving forward until the first non-whitespace char
+        else if (c !== 0x20 && c !== 0x9 /* \t */) {
+            if (state === 2)
+                TomlError.x('invalid escape: only line-ending whitespace may be escaped', ctx, sliceStart);
+            // State cannot be zero, or we'd have branched earlier already.
+            // If it's a backslash, immediately transition to the escape state so it can be processed.
+            state = !isLiteral && c === 0x5c /* \ */ ? 1 : 0;
+            sliceStart = ctx.p;
+        }
+    }
+    TomlError.x('unfinished string', ctx, startPtr);
+}
+
+;// CONCATENATED MODULE: ./node_modules/smol-toml/dist/date.js
+/*!
+ * Copyright (c) Squirrel Chat et al., All rights reserved.
+ * SPDX-License-Identifier: BSD-3-Clause
+ *
+ * Redistribution and use in source and binary forms, with or without
+ * modification, are permitted provided that the following conditions are met:
+ *
+ * 1. Redistributions of source code must retain the above copyright notice, this
+ *    list of conditions and the following disclaimer.
+ * 2. Redistributions in binary form must reproduce the above copyright notice,
+ *    this list of conditions and the following disclaimer in the
+ *    documentation and/or other materials provided with the distribution.
+ * 3. Neither the name of the copyright holder nor the names of its contributors
+ *    may be used to endorse or promote products derived from this software without
+ *    specific prior written permission.
+ *
+ * THIS SOFTWARE IS PROVIDED BY THE COPYRIGHT HOLDERS AND CONTRIBUTORS "AS IS" AND
+ * ANY EXPRESS OR IMPLIED WARRANTIES, INCLUDING, BUT NOT LIMITED TO, THE IMPLIED
+ * WARRANTIES OF MERCHANTABILITY AND FITNESS FOR A PARTICULAR PURPOSE ARE
+ * DISCLAIMED. IN NO EVENT SHALL THE COPYRIGHT HOLDER OR CONTRIBUTORS BE LIABLE
+ * FOR ANY DIRECT, INDIRECT, INCIDENTAL, SPECIAL, EXEMPLARY, OR CONSEQUENTIAL
+ * DAMAGES (INCLUDING, BUT NOT LIMITED TO, PROCUREMENT OF SUBSTITUTE GOODS OR
+ * SERVICES; LOSS OF USE, DATA, OR PROFITS; OR BUSINESS INTERRUPTION) HOWEVER
+ * CAUSED AND ON ANY THEORY OF LIABILITY, WHETHER IN CONTRACT, STRICT LIABILITY,
+ * OR TORT (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE USE
+ * OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
+ */
+let DATE_TIME_RE = /^(\d{4}-\d{2}-\d{2})?[Tt ]?(?:(\d{2}):\d{2}(?::\d{2}(?:\.\d+)?)?)?(Z|z|[-+]\d{2}:\d{2})?$/i;
+class TomlDate extends Date {
+    #hasDate = false;
+    #hasTime = false;
+    #offset = null;
+    constructor(date, fasttype, unsafeDelim) {
+        let hasDate = true;
+        let hasTime = true;
+        let offset = 'Z';
+        let c;
+        if (typeof date === 'string') {
+            if (fasttype)
+                prep: {
+                    // Date-time
+                    if (fasttype < 3) {
+                        if (+date.slice(11, 13) > 23) {
+                            date = '';
+                            break prep;
+                        }
+                        // Local
+                        if (fasttype === 2) {
+                            offset = null;
+                            date += 'Z';
+                        }
+                        // Offset; keep track of offset if not Z
+                        else if ((c = date.charCodeAt(date.length - 1)) !== 0x5a /* Z */ && c !== 0x7a /* z */) {
+                            offset = date.slice(date.length - 6);
+                        }
+                        if (unsafeDelim)
+                            date = date.slice(0, 10) + 'T' + date.slice(11);
+                    }
+                    // Time
+                    else if (fasttype === 4) {
+                        date = +date.slice(0, 2) > 23 ? '' : `0000-01-01T${date}Z`;
+                    }
+                    hasDate = fasttype !== 4;
+                    hasTime = fasttype !== 3;
+                }
+            else {
+                let match = date.match(DATE_TIME_RE);
+                if (match) {
+                    if (!match[1]) {
+                        hasDate = false;
+                        date = `0000-01-01T${date}`;
+                    }
+                    hasTime = !!match[2];
+                    // Make sure to use T instead of a space. Breaks in case of extreme values otherwise.
+                    hasTime && date[10] === ' ' && (date = date.replace(' ', 'T'));
+                    // Do not allow rollover hours.
+                    if (match[2] && +match[2] > 23) {
+                        date = '';
+                    }
+                    else {
+                        offset = match[3] || null;
+                        if (!offset && hasTime)
+                            date += 'Z';
+                    }
+                }
+                else {
+                    date = '';
+                }
+            }
+        }
+        super(date);
+        if (!isNaN(this.getTime())) {
+            this.#hasDate = hasDate;
+            this.#hasTime = hasTime;
+            this.#offset = offset;
+        }
+    }
+    isDateTime() {
+        return this.#hasDate && this.#hasTime;
+    }
+    isLocal() {
+        return !this.#hasDate || !this.#hasTime || !this.#offset;
+    }
+    isDate() {
+        return this.#hasDate && !this.#hasTime;
+    }
+    isTime() {
+        return this.#hasTime && !this.#hasDate;
+    }
+    isValid() {
+        return this.#hasDate || this.#hasTime;
+    }
+    toISOString() {
+        let iso = super.toISOString();
+        // Local Date
+        if (this.isDate())
+            return iso.slice(0, 10);
+        // Local Time
+        if (this.isTime())
+            return iso.slice(11, 23);
+        // Local DateTime
+        if (this.#offset === null)
+            return iso.slice(0, -1);
+        // Offset DateTime
+        if (this.#offset === 'Z' || this.#offset === 'z')
+            return iso;
+        // This part is quite annoying: JS strips the original timezone from the ISO string representation
+        // Instead of using a "modified" date and "Z", we restore the representation "as authored"
+        let offset = (+(this.#offset.slice(1, 3)) * 60) + +(this.#offset.slice(4, 6));
+        offset = this.#offset[0] === '-' ? offset : -offset;
+        let offsetDate = new Date(this.getTime() - (offset * 60e3));
+        return offsetDate.toISOString().slice(0, -1) + this.#offset;
+    }
+    static wrapAsOffsetDateTime(jsDate, offset = 'Z') {
+        let date = new TomlDate(jsDate);
+        date.#offset = offset;
+        return date;
+    }
+    static wrapAsLocalDateTime(jsDate) {
+        let date = new TomlDate(jsDate);
+        date.#offset = null;
+        return date;
+    }
+    static wrapAsLocalDate(jsDate) {
+        let date = new TomlDate(jsDate);
+        date.#hasTime = false;
+        date.#offset = null;
+        return date;
+    }
+    static wrapAsLocalTime(jsDate) {
+        let date = new TomlDate(jsDate);
+        date.#hasDate = false;
+        date.#offset = null;
+        return date;
+    }
+}
+
+;// CONCATENATED MODULE: ./node_modules/smol-toml/dist/extract.js
+/*!
+ * Copyright (c) Squirrel Chat et al., All rights reserved.
+ * SPDX-License-Identifier: BSD-3-Clause
+ *
+ * Redistribution and use in source and binary forms, with or without
+ * modification, are permitted provided that the following conditions are met:
+ *
+ * 1. Redistributions of source code must retain the above copyright notice, this
+ *    list of conditions and the following disclaimer.
+ * 2. Redistributions in binary form must reproduce the above copyright notice,
+ *    this list of conditions and the following disclaimer in the
+ *    documentation and/or other materials provided with the distribution.
+ * 3. Neither the name of the copyright holder nor the names of its contributors
+ *    may be used to endorse or promote products derived from this software without
+ *    specific prior written permission.
+ *
+ * THIS SOFTWARE IS PROVIDED BY THE COPYRIGHT HOLDERS AND CONTRIBUTORS "AS IS" AND
+ * ANY EXPRESS OR IMPLIED WARRANTIES, INCLUDING, BUT NOT LIMITED TO, THE IMPLIED
+ * WARRANTIES OF MERCHANTABILITY AND FITNESS FOR A PARTICULAR PURPOSE ARE
+ * DISCLAIMED. IN NO EVENT SHALL THE COPYRIGHT HOLDER OR CONTRIBUTORS BE LIABLE
+ * FOR ANY DIRECT, INDIRECT, INCIDENTAL, SPECIAL, EXEMPLARY, OR CONSEQUENTIAL
+ * DAMAGES (INCLUDING, BUT NOT LIMITED TO, PROCUREMENT OF SUBSTITUTE GOODS OR
+ * SERVICES; LOSS OF USE, DATA, OR PROFITS; OR BUSINESS INTERRUPTION) HOWEVER
+ * CAUSED AND ON ANY THEORY OF LIABILITY, WHETHER IN CONTRACT, STRICT LIABILITY,
+ * OR TORT (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE USE
+ * OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
+ */
+
+
+
+
+function isDigit(char, base = 10) {
+    return base === 16
+        ? (char > 0x2f && char < 0x3a) || (char > 0x40 && char < 0x47) || (char > 0x60 && char < 0x67)
+        : (char > 0x2f && char < 0x30 + base);
+}
+function isEndOfValue(char, delim) {
+    // Whitespace -- we're permissive on `\r` for performance; it'll be dealt with later anyway
+    return char === 0x20 || char === 0x9 /* \t */ || char === 0xa /* \n */ || char === 0xd /* \r */ ||
+        // Structure end or next value delimiter
+        (delim && (char === delim || char === 0x2c /* , */)) ||
+        // Comment
+        char === 0x23; /* # */
+}
+/** @internal */
+function extractValue(ctx, end) {
+    let errPtr = ctx.p;
+    let c = ctx.s.charCodeAt(ctx.p);
+    // Structs
+    if (c === 0x5b /* [ */ || c === 0x7b /* { */) {
+        ctx.d-- || TomlError.x('document contains excessively nested structures. aborting.', ctx);
+        let value = c === 0x5b /* [ */
+            ? parseArray(ctx)
+            : parseInlineTable(ctx);
+        ctx.d++;
+        return value;
+    }
+    // Strings
+    if (c === 0x22 /* " */ || c === 0x27 /* ' */) {
+        return parseString(ctx);
+    }
+    // Booleans
+    // We can fast-path because the first character is enough to know the only possible value
+    if (c === 0x74 /* t */) { // Only possible valid value is `true`
+        if (ctx.s.charCodeAt(++ctx.p) !== 0x72 || ctx.s.charCodeAt(++ctx.p) !== 0x75 || ctx.s.charCodeAt(++ctx.p) !== 0x65)
+            TomlError.x('invalid value', ctx, errPtr);
+        return ctx.p++, true;
+    }
+    if (c === 0x66 /* f */) { // Only possible valid value is `false`
+        if (ctx.s.charCodeAt(++ctx.p) !== 0x61 || ctx.s.charCodeAt(++ctx.p) !== 0x6c || ctx.s.charCodeAt(++ctx.p) !== 0x73 || ctx.s.charCodeAt(++ctx.p) !== 0x65)
+            TomlError.x('invalid value', ctx, errPtr);
+        return ctx.p++, false;
+    }
+    if (c === 0x2b /* + */ || c === 0x2d /* - */) {
+        return parseNumber(ctx, ctx.p, ctx.s.charCodeAt(++ctx.p), 0x2c - c, end);
+    }
+    // Rough heuristic, but `parseDate` falls back to number parsing if it's a false positive.
+    // e.g.: `a = 1\n-------------- = 1` would match this heuristic, but gracefully fallback to numbers.
+    if (ctx.s.charCodeAt(ctx.p + 4) === 0x2d /* - */ && ctx.s.charCodeAt(ctx.p + 7) === 0x2d /* - */) {
+        return parseDate(ctx, c, end);
+    }
+    // Same logic as above; `parseTime` falls back to number parsing if it's a false positive.
+    if (ctx.s.charCodeAt(ctx.p + 2) === 0x3a /* : */) {
+        return parseTime(ctx, c, end);
+    }
+    return parseNumber(ctx, ctx.p, c, 0, end);
+}
+// State:
+// 0: init
+// 1: integer
+// 2: fractional dot
+// 3: fractional
+// 4: exponent letter
+// 5: exponent
+// 6: exponent sign
+// 7: exponent with sign
+// >9: underscore; see below
+//     -> 12: was integer
+//     -> 14: was fractional
+//     -> 16: was exponent
+// states 2-5, 14, 16 are ONLY permitted iif base === 10
+function parseNumber(ctx, startPtr, startChr, sign, endChr) {
+    let c = startChr;
+    let state = 0;
+    let hasUnderscores = false;
+    // (+/-)inf
+    if (c === 0x69 /* i */) {
+        if (ctx.s.charCodeAt(++ctx.p) !== 0x6e || ctx.s.charCodeAt(++ctx.p) !== 0x66)
+            TomlError.x('invalid value', ctx, startPtr);
+        return ctx.p++, (sign || 1) / 0;
+    }
+    // (+/-)nan
+    if (c === 0x6e /* n */) {
+        if (ctx.s.charCodeAt(++ctx.p) !== 0x61 || ctx.s.charCodeAt(++ctx.p) !== 0x6e)
+            TomlError.x('invalid value', ctx, startPtr);
+        return ctx.p++, NaN;
+    }
+    // Leading zero
+    // Only allowed cases: `0<EOV>`, `0.(...)`, `0e(...)`, `0x(...)`, `0b(...)`, `0o(...)`
+    // FWIW, `0e(...)` is a stupid case, but it's not banned per-se so we have to parse it
+    if (c === 0x30 /* 0 */) {
+        if (++ctx.p >= ctx.s.length || isEndOfValue(c = ctx.s.charCodeAt(ctx.p), endChr))
+            return ctx.bi === true ? 0n : 0; // note: conveniently deals with `-0`
+        if (!sign) {
+            if (c === 0x78 /* x */)
+                return parseIntegerBaseN(ctx, startPtr, 16, endChr);
+            else if (c === 0x62 /* b */)
+                return parseIntegerBaseN(ctx, startPtr, 2, endChr);
+            else if (c === 0x6f /* o */)
+                return parseIntegerBaseN(ctx, startPtr, 8, endChr);
+        }
+        if (c === 0x2e /* . */)
+            state = 2;
+        else if (c === 0x65 /* e */ || c === 0x45 /* E */)
+            state = 4;
+        else
+            TomlError.x('illegal leading zero', ctx, startPtr);
+    }
+    // If the 1st char is not a digit by now, then it's not a valid TOML value at all
+    else if (!isDigit(c))
+        TomlError.x('invalid value', ctx, startPtr);
+    while (++ctx.p < ctx.s.length && (c = ctx.s.charCodeAt(ctx.p), !isEndOfValue(c, endChr))) {
+        if (!state)
+            state = 1; // Detects single-digit numbers we can use a fast parse path for
+        // The way the states are numbered is not random: underscores are always permitted in odd-numbered states and
+        // never permitted in even-numbered ones.
+        if (c === 0x5f /* _ */) {
+            if (!(state & 1))
+                TomlError.x('illegal underscore', ctx);
+            state += 11; // 11 is a marker that makes the state even and greater than 9; see the numbering + rationale above
+            hasUnderscores = true;
+        }
+        // Transition to fractional part.
+        else if (state === 1 && c === 0x2e /* . */)
+            state = 2;
+        // Transition to exponent part.
+        else if ((state === 1 || state === 3) && (c === 0x65 /* e */ || c === 0x45 /* E */))
+            state = 4;
+        // + and - are permitted in state 4 only (handled before entering the function for state 0)
+        else if (state === 4 && (c === 0x2b /* + */ || c === 0x2d /* - */)) {
+            state = 6;
+        }
+        // All special cases have been handled; only digits are allowed here
+        else if (!isDigit(c))
+            TomlError.x(`illegal character in numeric literal`, ctx);
+        // Clear state flags
+        else if (state > 9)
+            state -= 11;
+        else if (!(state & 1))
+            state++;
+    }
+    // Single-char number; we can fast-path these very easily.
+    if (!state) {
+        let val = (startChr - 0x30 /* 0 */) * (sign || 1);
+        return ctx.bi === true ? BigInt(val) : val;
+    }
+    // Even-numbered states absolutely require a digit next; not even end of value is permitted
+    if (!(state & 1))
+        TomlError.x('unfinished numeric value', ctx, startPtr);
+    let str = ctx.s.slice(startPtr, ctx.p);
+    if (hasUnderscores)
+        str = str.replaceAll('_', ''); // perf: replaceAll 1.25x faster than replace with a regex
+    return state > 1
+        ? parseFloat(str)
+        : parseInteger(ctx, str, 10, startPtr);
+}
+function parseIntegerBaseN(ctx, startPtr, base, endChr) {
+    let c, underscore = 1;
+    while (++ctx.p < ctx.s.length && (c = ctx.s.charCodeAt(ctx.p), !isEndOfValue(c, endChr))) {
+        if (c === 0x5f /* _ */) {
+            if (underscore & 1)
+                TomlError.x('illegal underscore', ctx);
+            underscore = 3;
+        }
+        // We only need to check if the number is a valid digit, nothing else is permitted
+        else if (!isDigit(c, base))
+            TomlError.x(`illegal character in numeric literal`, ctx);
+        // Clear underscore flag
+        else if (underscore & 1)
+            underscore--;
+    }
+    // Trailing underscore is not allowed
+    if (underscore & 1)
+        TomlError.x('unfinished numeric value', ctx);
+    let str = ctx.s.slice(startPtr + 2, ctx.p);
+    if (underscore)
+        str = str.replaceAll('_', ''); // perf: replaceAll 1.25x faster than replace with a regex
+    return parseInteger(ctx, str, base, startPtr);
+}
+function parseInteger(ctx, str, base, startPtr) {
+    if (ctx.bi !== true)
+        int: {
+            let val = parseInt(str, base);
+            if (!Number.isSafeInteger(val)) {
+                if (ctx.bi)
+                    break int;
+                TomlError.x('integer value cannot be represented losslessly', ctx, startPtr);
+            }
+            return val;
+        }
+    return base === 10 ? BigInt(str) : BigInt((base === 2 ? '0b' : base === 8 ? '0o' : '0x') + str);
+}
+function parseDate(ctx, c, endChr) {
+    let startPtr = ctx.p++, unsafeSeparator;
+    if (!isDigit(c) ||
+        !isDigit(ctx.s.charCodeAt(ctx.p++)) ||
+        !isDigit(ctx.s.charCodeAt(ctx.p++)) ||
+        !isDigit(ctx.s.charCodeAt(ctx.p++))) {
+        return parseNumber(ctx, ctx.p = startPtr, c, 0, endChr);
+    }
+    ctx.p += 5;
+    if (!isDigit(ctx.s.charCodeAt(ctx.p++)))
+        TomlError.x('invalid date-time: date part is malformed', ctx, startPtr);
+    if (ctx.p >= ctx.s.length || (((c = ctx.s.charCodeAt(ctx.p)) !== 0x20 || (unsafeSeparator = true, !isDigit(ctx.s.charCodeAt(ctx.p + 1)))) && c !== 0x54 /* T */ && c !== 0x74 /* t */)) {
+        let t = ctx.s.slice(startPtr, ctx.p);
+        return readDate(ctx, t, 3, false, startPtr);
+    }
+    if (ctx.s.charCodeAt(ctx.p += 3) !== 0x3a /* : */)
+        TomlError.x('invalid date-time: time part is malformed', ctx, startPtr);
+    if (ctx.s.charCodeAt(ctx.p += 3) === 0x3a /* : */)
+        ctx.p += 3;
+    if (ctx.s.charCodeAt(ctx.p) === 0x2e /* . */)
+        while (isDigit(ctx.s.charCodeAt(++ctx.p)))
+            ;
+    if (c = ctx.s.charCodeAt(ctx.p)) {
+        if (c === 0x5a /* Z */ || c === 0x7a /* z */) {
+            let t = ctx.s.slice(startPtr, ++ctx.p);
+            return readDate(ctx, t, 1, unsafeSeparator, startPtr, '[+00:00]');
+        }
+        if (c === 0x2b /* + */ || c === 0x2d /* - */) {
+            // Temporal's ZonedDateTime is weird asf when it comes to dealing with traditional offsets...
+            // It's 1.2x faster to allocate a new string to pass to ZDT than use Instant.toZonedDateTimeISO
+            let t = ctx.s.slice(startPtr, ctx.p += 6);
+            return readDate(ctx, t, 1, unsafeSeparator, startPtr, !ctx.ld && ('[' + ctx.s.slice(ctx.p - 6, ctx.p) + ']'));
+        }
+    }
+    let t = ctx.s.slice(startPtr, ctx.p);
+    return readDate(ctx, t, 2, unsafeSeparator, startPtr);
+}
+function parseTime(ctx, c, endChr) {
+    let start = ctx.p;
+    if (!isDigit(c) || !isDigit(ctx.s.charCodeAt(++ctx.p))) {
+        return parseNumber(ctx, --ctx.p, c, 0, endChr);
+    }
+    if (ctx.s.charCodeAt(ctx.p += 4) === 0x3a /* : */)
+        ctx.p += 3;
+    if (ctx.s.charCodeAt(ctx.p) === 0x2e /* . */)
+        while (isDigit(ctx.s.charCodeAt(++ctx.p)))
+            ;
+    let t = ctx.s.slice(start, ctx.p);
+    return readDate(ctx, t, 4, false, start);
+}
+function readDate(ctx, str, type, unsafeDelim, errPtr, temporalSuffix) {
+    if (ctx.ld) {
+        let date = new TomlDate(str, type, unsafeDelim);
+        if (!date.isValid())
+            TomlError.x('invalid date', ctx, errPtr);
+        return date;
+    }
+    try {
+        if (temporalSuffix)
+            str += temporalSuffix;
+        switch (type) {
+            case 1: return Temporal.ZonedDateTime.from(str);
+            case 2: return Temporal.PlainDateTime.from(str);
+            case 3: return Temporal.PlainDate.from(str);
+            case 4: return Temporal.PlainTime.from(str);
+        }
+    }
+    catch (e) {
+        TomlError.x(e instanceof Error ? e.message : '' + e, ctx, errPtr);
+    }
+}
+
+;// CONCATENATED MODULE: ./node_modules/smol-toml/dist/util.js
+/*!
+ * Copyright (c) Squirrel Chat et al., All rights reserved.
+ * SPDX-License-Identifier: BSD-3-Clause
+ *
+ * Redistribution and use in source and binary forms, with or without
+ * modification, are permitted provided that the following conditions are met:
+ *
+ * 1. Redistributions of source code must retain the above copyright notice, this
+ *    list of conditions and the following disclaimer.
+ * 2. Redistributions in binary form must reproduce the above copyright notice,
+ *    this list of conditions and the following disclaimer in the
+ *    documentation and/or other materials provided with the distribution.
+ * 3. Neither the name of the copyright holder nor the names of its contributors
+ *    may be used to endorse or promote products derived from this software without
+ *    specific prior written permission.
+ *
+ * THIS SOFTWARE IS PROVIDED BY THE COPYRIGHT HOLDERS AND CONTRIBUTORS "AS IS" AND
+ * ANY EXPRESS OR IMPLIED WARRANTIES, INCLUDING, BUT NOT LIMITED TO, THE IMPLIED
+ * WARRANTIES OF MERCHANTABILITY AND FITNESS FOR A PARTICULAR PURPOSE ARE
+ * DISCLAIMED. IN NO EVENT SHALL THE COPYRIGHT HOLDER OR CONTRIBUTORS BE LIABLE
+ * FOR ANY DIRECT, INDIRECT, INCIDENTAL, SPECIAL, EXEMPLARY, OR CONSEQUENTIAL
+ * DAMAGES (INCLUDING, BUT NOT LIMITED TO, PROCUREMENT OF SUBSTITUTE GOODS OR
+ * SERVICES; LOSS OF USE, DATA, OR PROFITS; OR BUSINESS INTERRUPTION) HOWEVER
+ * CAUSED AND ON ANY THEORY OF LIABILITY, WHETHER IN CONTRACT, STRICT LIABILITY,
+ * OR TORT (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE USE
+ * OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
+ */
+
+/** @internal */
+function skipComment(ctx) {
+    for (; ctx.p < ctx.s.length; ctx.p++) {
+        let c = ctx.s.charCodeAt(ctx.p);
+        if (c === 0xa /* \n */)
+            break;
+        if (c === 0xd /* \r */ && ctx.s.charCodeAt(ctx.p + 1) === 0xa /* \n */) {
+            ctx.p++;
+            break;
+        }
+        if ((c < 0x20 && c !== 0x9 /* \t */) || c === 0x7f) {
+            TomlError.x('control characters are not allowed in comments', ctx);
+        }
+    }
+}
+/** @internal */
+function skipVoid(ctx, banNewLines, banComments) {
+    let c;
+    while (ctx.p < ctx.s.length) {
+        while (ctx.p < ctx.s.length && ((c = ctx.s.charCodeAt(ctx.p)) === 0x20 ||
+            c === 0x9 /* \t */ ||
+            (!banNewLines &&
+                (c === 0xa /* \n */ || (c === 0xd /* \r */ && ctx.s.charCodeAt(ctx.p + 1) === 0xa /* \n */)))))
+            ctx.p++;
+        if (banComments || c !== 0x23 /* # */)
+            break;
+        skipComment(ctx);
+    }
+}
+
+;// CONCATENATED MODULE: ./node_modules/smol-toml/dist/struct.js
+/*!
+ * Copyright (c) Squirrel Chat et al., All rights reserved.
+ * SPDX-License-Identifier: BSD-3-Clause
+ *
+ * Redistribution and use in source and binary forms, with or without
+ * modification, are permitted provided that the following conditions are met:
+ *
+ * 1. Redistributions of source code must retain the above copyright notice, this
+ *    list of conditions and the following disclaimer.
+ * 2. Redistributions in binary form must reproduce the above copyright notice,
+ *    this list of conditions and the following disclaimer in the
+ *    documentation and/or other materials provided with the distribution.
+ * 3. Neither the name of the copyright holder nor the names of its contributors
+ *    may be used to endorse or promote products derived from this software without
+ *    specific prior written permission.
+ *
+ * THIS SOFTWARE IS PROVIDED BY THE COPYRIGHT HOLDERS AND CONTRIBUTORS "AS IS" AND
+ * ANY EXPRESS OR IMPLIED WARRANTIES, INCLUDING, BUT NOT LIMITED TO, THE IMPLIED
+ * WARRANTIES OF MERCHANTABILITY AND FITNESS FOR A PARTICULAR PURPOSE ARE
+ * DISCLAIMED. IN NO EVENT SHALL THE COPYRIGHT HOLDER OR CONTRIBUTORS BE LIABLE
+ * FOR ANY DIRECT, INDIRECT, INCIDENTAL, SPECIAL, EXEMPLARY, OR CONSEQUENTIAL
+ * DAMAGES (INCLUDING, BUT NOT LIMITED TO, PROCUREMENT OF SUBSTITUTE GOODS OR
+ * SERVICES; LOSS OF USE, DATA, OR PROFITS; OR BUSINESS INTERRUPTION) HOWEVER
+ * CAUSED AND ON ANY THEORY OF LIABILITY, WHETHER IN CONTRACT, STRICT LIABILITY,
+ * OR TORT (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE USE
+ * OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
+ */
+
+
+
+
+/** @internal */
+function parseKey(ctx, end = 0x3d /* = */) {
+    // States:
+    // 0: before first char
+    // 1: parsing bare key
+    // 2: after key component
+    let startPtr;
+    let state = 0;
+    let parsed = [];
+    let sliceStart;
+    let c = ctx.s.charCodeAt(startPtr = ctx.p);
+    do {
+        // End of key
+        if (c === end) {
+            if (!state)
+                TomlError.x('unexpected end of key', ctx);
+            if (state === 1)
+                parsed.push(ctx.s.slice(sliceStart, ctx.p));
+            return ctx.p++, parsed;
+        }
+        // Dotted key separator
+        else if (c === 0x2e /* . */) {
+            if (!state)
+                TomlError.x('illegal empty bare key', ctx);
+            if (state === 1)
+                parsed.push(ctx.s.slice(sliceStart, ctx.p));
+            state = 0;
+        }
+        // Quoted key
+        else if (!state && (c === 0x22 /* " */ || c === 0x27 /* ' */)) {
+            if (c === ctx.s.charCodeAt(ctx.p + 1) && c === ctx.s.charCodeAt(ctx.p + 2))
+                TomlError.x('illegal quoted key: multiline strings are not allowed', ctx);
+            parsed.push(parseString(ctx));
+            state = 2;
+            ctx.p--;
+        }
+        // Whitespace; no-op in state 0 and 2, end of bare key in state 1
+        else if (c === 0x20 || c === 0x9 /* \t */) {
+            if (state === 1) {
+                parsed.push(ctx.s.slice(sliceStart, ctx.p));
+                state = 2;
+            }
+        }
+        // If state is post-key, no character is allowed; otherwise ensure it's a bare-key component
+        else if (state === 2 || (c < 0x30 && c !== 0x2d /* - */) || (c > 0x39 && c < 0x41) || (c > 0x5a && c < 0x61 && c !== 0x5f /* _ */) || c > 0x7a) {
+            TomlError.x('illegal character in key', ctx);
+        }
+        // Illegal character
+        else if (!state) {
+            state = 1;
+            sliceStart = ctx.p;
+        }
+    } while (c = ctx.s.charCodeAt(++ctx.p));
+    TomlError.x('incomplete key-value: cannot find end of key', ctx, startPtr);
+}
+/** @internal */
+function parseInlineTable(ctx) {
+    let startPtr = ctx.p++;
+    let res = Object.create(null);
+    let seen = new Set();
+    let c;
+    while (ctx.p < ctx.s.length) {
+        skipVoid(ctx);
+        if ((c = ctx.s.charCodeAt(ctx.p)) === 0x7d /* } */) {
+            ctx.p++;
+            return res;
+        }
+        let k;
+        let t = res;
+        let hasOwn = false;
+        let errPtr = ctx.p;
+        let key = parseKey(ctx);
+        for (let i = 0; i < key.length; i++) {
+            if (i)
+                t = hasOwn ? t[k] : (t[k] = Object.create(null));
+            k = key[i];
+            if ((hasOwn = Object.hasOwn(t, k)) && (typeof t[k] !== 'object' || seen.has(t[k]))) {
+                TomlError.x('trying to redefine an already defined value', ctx, errPtr);
+            }
+            let unsafe = k === '__proto__';
+            if (ctx.uk && (unsafe || k === 'constructor')) {
+                t = ctx.uk !== 1 && TomlError.x('document contains an unsafe property', ctx, errPtr);
+                break;
+            }
+            if (!hasOwn && unsafe) {
+                Object.defineProperty(t, k, { enumerable: true, configurable: true, writable: true });
+            }
+        }
+        if (hasOwn) {
+            TomlError.x('trying to redefine an already defined value', ctx, errPtr);
+        }
+        skipVoid(ctx, true, true);
+        let value = extractValue(ctx, 0x7d /* } */);
+        if (t && typeof (t[k] = value) === 'object')
+            seen.add(value);
+        skipVoid(ctx);
+        if ((c = ctx.s.charCodeAt(ctx.p++)) === 0x7d /* } */) {
+            return res;
+        }
+        if (c !== 0x2c /* , */)
+            TomlError.x('expected comma or end of structure', ctx, ctx.p - 1);
+    }
+    TomlError.x('unfinished table', ctx, startPtr);
+}
+/** @internal */
+function parseArray(ctx) {
+    let startPtr = ctx.p++;
+    let res = [];
+    let c;
+    while (ctx.p < ctx.s.length) {
+        skipVoid(ctx);
+        if ((c = ctx.s.charCodeAt(ctx.p)) === 0x5d /* ] */) {
+            ctx.p++;
+            return res;
+        }
+        res.push(extractValue(ctx, 0x5d /* ] */));
+        skipVoid(ctx);
+        if ((c = ctx.s.charCodeAt(ctx.p++)) === 0x5d /* ] */) {
+            return res;
+        }
+        if (c !== 0x2c /* , */)
+            TomlError.x('expected comma or end of structure', ctx, ctx.p - 1);
+    }
+    TomlError.x('unfinished array', ctx, startPtr);
+}
+
+;// CONCATENATED MODULE: ./node_modules/smol-toml/dist/parse.js
+/*!
+ * Copyright (c) Squirrel Chat et al., All rights reserved.
+ * SPDX-License-Identifier: BSD-3-Clause
+ *
+ * Redistribution and use in source and binary forms, with or without
+ * modification, are permitted provided that the following conditions are met:
+ *
+ * 1. Redistributions of source code must retain the above copyright notice, this
+ *    list of conditions and the following disclaimer.
+ * 2. Redistributions in binary form must reproduce the above copyright notice,
+ *    this list of conditions and the following disclaimer in the
+ *    documentation and/or other materials provided with the distribution.
+ * 3. Neither the name of the copyright holder nor the names of its contributors
+ *    may be used to endorse or promote products derived from this software without
+ *    specific prior written permission.
+ *
+ * THIS SOFTWARE IS PROVIDED BY THE COPYRIGHT HOLDERS AND CONTRIBUTORS "AS IS" AND
+ * ANY EXPRESS OR IMPLIED WARRANTIES, INCLUDING, BUT NOT LIMITED TO, THE IMPLIED
+ * WARRANTIES OF MERCHANTABILITY AND FITNESS FOR A PARTICULAR PURPOSE ARE
+ * DISCLAIMED. IN NO EVENT SHALL THE COPYRIGHT HOLDER OR CONTRIBUTORS BE LIABLE
+ * FOR ANY DIRECT, INDIRECT, INCIDENTAL, SPECIAL, EXEMPLARY, OR CONSEQUENTIAL
+ * DAMAGES (INCLUDING, BUT NOT LIMITED TO, PROCUREMENT OF SUBSTITUTE GOODS OR
+ * SERVICES; LOSS OF USE, DATA, OR PROFITS; OR BUSINESS INTERRUPTION) HOWEVER
+ * CAUSED AND ON ANY THEORY OF LIABILITY, WHETHER IN CONTRACT, STRICT LIABILITY,
+ * OR TORT (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE USE
+ * OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
+ */
+
+
+
+
+function peekTable(ctx, key, table, meta, type) {
+    let t = table;
+    let m = meta;
+    let k;
+    let hasOwn = false;
+    let state;
+    for (let i = 0; i < key.length; i++) {
+        if (i) {
+            t = hasOwn ? t[k] : (t[k] = Object.create(null));
+            m = (state = m[k]).c;
+            if (type === 0 /* Type.DOTTED */ && (state.t === 1 /* Type.EXPLICIT */ || state.t === 2 /* Type.ARRAY */)) {
+                return null;
+            }
+            if (state.t === 2 /* Type.ARRAY */) {
+                let l = t.length - 1;
+                t = t[l];
+                m = m[l].c;
+            }
+        }
+        k = key[i];
+        if ((hasOwn = Object.hasOwn(t, k)) && m[k]?.t === 0 /* Type.DOTTED */ && m[k]?.d) {
+            return null;
+        }
+        if (!hasOwn) {
+            let unsafe = k === '__proto__';
+            if (ctx.uk && (unsafe || k === 'constructor'))
+                return false;
+            if (unsafe) {
+                Object.defineProperty(t, k, { enumerable: true, configurable: true, writable: true });
+                Object.defineProperty(m, k, { enumerable: true, configurable: true, writable: true });
+            }
+            m[k] = {
+                t: i < key.length - 1 && type === 2 /* Type.ARRAY */
+                    ? 3 /* Type.ARRAY_DOTTED */ : type,
+                d: false,
+                i: 0,
+                c: Object.create(null),
+            };
+        }
+    }
+    state = m[k];
+    if (state.t !== type && !(type === 1 /* Type.EXPLICIT */ && state.t === 3 /* Type.ARRAY_DOTTED */)) {
+        // Bad key type!
+        return null;
+    }
+    if (type === 2 /* Type.ARRAY */) {
+        if (!state.d) {
+            state.d = true;
+            t[k] = [];
+        }
+        t[k].push(t = Object.create(null));
+        state.c[state.i++] = (state = { t: 1 /* Type.EXPLICIT */, d: false, i: 0, c: Object.create(null) });
+    }
+    if (state.d) {
+        // Redefining a table!
+        return null;
+    }
+    state.d = true;
+    if (type === 1 /* Type.EXPLICIT */) {
+        t = hasOwn ? t[k] : (t[k] = Object.create(null));
+    }
+    else if (type === 0 /* Type.DOTTED */ && hasOwn) {
+        return null;
+    }
+    return [k, t, state.c];
+}
+function validateTablePeek(ctx, peek, ptr) {
+    if (peek === null || ctx.uk === 2)
+        TomlError.x(peek === null
+            ? 'trying to redefine an already defined table or value'
+            : 'document contains an unsafe property', ctx, ptr);
+}
+function parse_parse(toml, options = {}) {
+    let ctx = {
+        s: toml,
+        p: 0,
+        d: options.maxDepth ?? 1000,
+        bi: options.integersAsBigInt ?? false,
+        ld: options.useLegacyDate ?? true,
+        uk: options.unsafeKeyBehaviour === 'throw' ? 2 : options.unsafeKeyBehaviour === 'drop' ? 1 : 0,
+    };
+    let res = Object.create(null);
+    let meta = Object.create(null);
+    let tmp;
+    let skipping = false;
+    let tbl = res;
+    let m = meta;
+    // BOM is allowed, skip.
+    // JS is UTF-16, so we have to check for the UTF-16 BOM instead of the UTF-8 BOM sequence!
+    if (toml.charCodeAt(0) === 0xfeff)
+        ctx.p++;
+    skipVoid(ctx);
+    while (ctx.p < toml.length) {
+        if (toml.charCodeAt(ctx.p) === 0x5b /* [ */) {
+            let isTableArray = toml.charCodeAt(++ctx.p) === 0x5b; /* [ */
+            tmp = ctx.p += +isTableArray;
+            skipping = false;
+            let k = parseKey(ctx, 0x5d /* ] */);
+            if (isTableArray) {
+                if (toml.charCodeAt(ctx.p) !== 0x5d /* ] */) {
+                    TomlError.x('expected end of table array declaration', ctx);
+                }
+                ctx.p++;
+            }
+            let p = peekTable(ctx, k, res, meta, isTableArray ? 2 /* Type.ARRAY */ : 1 /* Type.EXPLICIT */);
+            if (!p) {
+                validateTablePeek(ctx, p, tmp);
+                skipping = true;
+            }
+            else {
+                m = p[2];
+                tbl = p[1];
+            }
+        }
+        else {
+            tmp = ctx.p;
+            let k = parseKey(ctx);
+            let p = peekTable(ctx, k, tbl, m, 0 /* Type.DOTTED */);
+            if (!p && !skipping)
+                validateTablePeek(ctx, p, tmp);
+            skipVoid(ctx, true, true);
+            let v = extractValue(ctx, void 0);
+            if (p && !skipping)
+                p[1][p[0]] = v;
+        }
+        skipVoid(ctx, true);
+        if (ctx.p < toml.length && (tmp = toml.charCodeAt(ctx.p)) !== 0xa /* \n */ && (tmp !== 0xd /* \r */ || toml.charCodeAt(ctx.p + 1) !== 0xa /* \n */)) {
+            TomlError.x('each key-value declaration must be followed by an end-of-line', ctx);
+        }
+        skipVoid(ctx);
+    }
+    return res;
+}
+
+;// CONCATENATED MODULE: ./node_modules/smol-toml/dist/stringify.js
+/*!
+ * Copyright (c) Squirrel Chat et al., All rights reserved.
+ * SPDX-License-Identifier: BSD-3-Clause
+ *
+ * Redistribution and use in source and binary forms, with or without
+ * modification, are permitted provided that the following conditions are met:
+ *
+ * 1. Redistributions of source code must retain the above copyright notice, this
+ *    list of conditions and the following disclaimer.
+ * 2. Redistributions in binary form must reproduce the above copyright notice,
+ *    this list of conditions and the following disclaimer in the
+ *    documentation and/or other materials provided with the distribution.
+ * 3. Neither the name of the copyright holder nor the names of its contributors
+ *    may be used to endorse or promote products derived from this software without
+ *    specific prior written permission.
+ *
+ * THIS SOFTWARE IS PROVIDED BY THE COPYRIGHT HOLDERS AND CONTRIBUTORS "AS IS" AND
+ * ANY EXPRESS OR IMPLIED WARRANTIES, INCLUDING, BUT NOT LIMITED TO, THE IMPLIED
+ * WARRANTIES OF MERCHANTABILITY AND FITNESS FOR A PARTICULAR PURPOSE ARE
+ * DISCLAIMED. IN NO EVENT SHALL THE COPYRIGHT HOLDER OR CONTRIBUTORS BE LIABLE
+ * FOR ANY DIRECT, INDIRECT, INCIDENTAL, SPECIAL, EXEMPLARY, OR CONSEQUENTIAL
+ * DAMAGES (INCLUDING, BUT NOT LIMITED TO, PROCUREMENT OF SUBSTITUTE GOODS OR
+ * SERVICES; LOSS OF USE, DATA, OR PROFITS; OR BUSINESS INTERRUPTION) HOWEVER
+ * CAUSED AND ON ANY THEORY OF LIABILITY, WHETHER IN CONTRACT, STRICT LIABILITY,
+ * OR TORT (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE USE
+ * OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
+ */
+let BARE_KEY = /^[a-z0-9-_]+$/i;
+let HAS_WELLFORMED = !!(''.isWellFormed);
+function extendedTypeOf(obj) {
+    let type = typeof obj;
+    if (type === 'object') {
+        if (Array.isArray(obj))
+            return 'array';
+        if (typeof obj.getUTCDate === 'function' && obj instanceof Date)
+            return 'date';
+        if (globalThis.Temporal) {
+            if (obj.until) {
+                if (obj instanceof Temporal.ZonedDateTime)
+                    return 'temporal/tz+uc';
+                if (obj instanceof Temporal.PlainDateTime || obj instanceof Temporal.PlainDate)
+                    return 'temporal/uc';
+                if (obj instanceof Temporal.PlainTime || obj instanceof Temporal.Instant)
+                    return 'temporal';
+                if (obj instanceof Temporal.PlainYearMonth)
+                    return 'temporal/x';
+            }
+            else if ((obj.toPlainDate && obj instanceof Temporal.PlainMonthDay) ||
+                (obj.negated && obj instanceof Temporal.Duration)) {
+                return 'temporal/x';
+            }
+        }
+    }
+    return type;
+}
+function isArrayOfTables(obj) {
+    for (let i = 0; i < obj.length; i++) {
+        if (extendedTypeOf(obj[i]) !== 'object')
+            return false;
+    }
+    return obj.length != 0;
+}
+function formatWellFormedStringUnchecked(s) {
+    return JSON.stringify(s).replaceAll('\x7f', '\\u007f');
+}
+function formatString(s) {
+    return formatWellFormedStringUnchecked(HAS_WELLFORMED ? s.toWellFormed() : s);
+}
+function formatKey(s) {
+    if (BARE_KEY.test(s))
+        return s;
+    if (HAS_WELLFORMED && !s.isWellFormed())
+        throw new RangeError('key contains illegal lone surrogates');
+    return formatWellFormedStringUnchecked(s);
+}
+function stringifyValue(val, type, depth, numberAsFloat, strictTemporal) {
+    if (depth === 0) {
+        throw new Error('Could not stringify the object: maximum object depth exceeded');
+    }
+    switch (type) {
+        // @ts-expect-error -- intentional fallthrough case
+        case 'number':
+            if (isNaN(val))
+                return 'nan';
+            if (val === Infinity)
+                return 'inf';
+            if (val === -Infinity)
+                return '-inf';
+            if (Number.isInteger(val) && (numberAsFloat || !Number.isSafeInteger(val)))
+                return val.toFixed(1);
+        case 'bigint':
+        case 'boolean':
+        case 'temporal':
+            return val.toString();
+        case 'string':
+            return formatString(val);
+        case 'date':
+            if (isNaN(val.getTime()))
+                throw new TypeError('cannot serialize invalid date');
+            return val.toISOString();
+        case 'object':
+            return stringifyInlineTable(val, depth, numberAsFloat, strictTemporal);
+        case 'array':
+            return stringifyArray(val, depth, numberAsFloat, strictTemporal);
+        // @ts-expect-error -- intentional fallthrough case
+        case 'temporal/tz+uc':
+            if (strictTemporal) {
+                let tz = val.timeZoneId;
+                let tzc = tz.charCodeAt(0);
+                if (
+                // Classic offset
+                tzc !== 0x2b /* + */ && tzc !== 0x2d /* - */ &&
+                    (
+                    // Fast pre-check pass; see below for the actually accepted values
+                    (tzc !== 0x55 /* U */ && tzc !== 0x47 /* G */ && tzc !== 0x5a /* Z */ && tzc !== 0x45 /* E */) ||
+                        (
+                        // UTC and its aliases; Temporal implementations don't all canonicalise unfortunately
+                        tz !== 'UTC' && tz !== 'UCT' && tz !== 'Universal' && tz !== 'Zulu' &&
+                            // GMT is a TZ but it's for all intents and purposes equivalent to UTC. Safe to downgrade.
+                            !tz.startsWith('GMT') && tz !== 'Greenwich' &&
+                            // Etc/* are all safe to downgrade to offset (either UTC, GMT, or offset)
+                            !tz.startsWith('Etc/')))) {
+                    throw new TypeError('Temporal objects with an IANA timezone are not allowed in Temporal strict mode');
+                }
+            }
+        case 'temporal/uc':
+            if (strictTemporal && val.calendarId !== 'iso8601')
+                throw new TypeError('Temporal objects with a non-default calendar are not allowed in Temporal strict mode');
+            return val.toString({
+                calendarName: 'never',
+                timeZoneName: 'never',
+            });
+        case 'temporal/x':
+            throw new TypeError('Unsupported ' + val[Symbol.toStringTag]);
+    }
+}
+function stringifyInlineTable(obj, depth, numberAsFloat, strictTemporal) {
+    let keys = Object.keys(obj);
+    if (keys.length === 0)
+        return '{}';
+    let res = '{ ';
+    for (let i = 0; i < keys.length; i++) {
+        let k = keys[i];
+        if (i)
+            res += ', ';
+        res += formatKey(k) + ' = ' + stringifyValue(obj[k], extendedTypeOf(obj[k]), depth - 1, numberAsFloat, strictTemporal);
+    }
+    return res + ' }';
+}
+function stringifyArray(array, depth, numberAsFloat, strictTemporal) {
+    if (array.length === 0)
+        return '[]';
+    let res = '[ ';
+    for (let i = 0; i < array.length; i++) {
+        if (i)
+            res += ', ';
+        if (array[i] === null || array[i] === void 0) {
+            throw new TypeError('arrays cannot contain null or undefined values');
+        }
+        res += stringifyValue(array[i], extendedTypeOf(array[i]), depth - 1, numberAsFloat, strictTemporal);
+    }
+    return res + ' ]';
+}
+function stringifyArrayTable(array, key, depth, numberAsFloat, strictTemporal) {
+    if (depth === 0) {
+        throw new Error('Could not stringify the object: maximum object depth exceeded');
+    }
+    let res = '';
+    for (let i = 0; i < array.length; i++) {
+        res += `${res && '\n'}[[${key}]]\n`;
+        res += stringifyTable(0, array[i], key, depth, numberAsFloat, strictTemporal);
+    }
+    return res;
+}
+function stringifyTable(tableKey, obj, prefix, depth, numberAsFloat, strictTemporal) {
+    if (depth === 0) {
+        throw new Error('Could not stringify the object: maximum object depth exceeded');
+    }
+    let preamble = '';
+    let tables = '';
+    let keys = Object.keys(obj);
+    for (let i = 0; i < keys.length; i++) {
+        let k = keys[i];
+        if (obj[k] !== null && obj[k] !== void 0) {
+            let type = extendedTypeOf(obj[k]);
+            if (type === 'symbol' || type === 'function') {
+                throw new TypeError(`cannot serialize values of type '${type}'`);
+            }
+            let key = formatKey(k);
+            if (type === 'array' && isArrayOfTables(obj[k])) {
+                tables += (tables && '\n') + stringifyArrayTable(obj[k], prefix ? `${prefix}.${key}` : key, depth - 1, numberAsFloat, strictTemporal);
+            }
+            else if (type === 'object') {
+                let tblKey = prefix ? `${prefix}.${key}` : key;
+                tables += (tables && '\n') + stringifyTable(tblKey, obj[k], tblKey, depth - 1, numberAsFloat, strictTemporal);
+            }
+            else {
+                preamble += key;
+                preamble += ' = ';
+                preamble += stringifyValue(obj[k], type, depth, numberAsFloat, strictTemporal);
+                preamble += '\n';
+            }
+        }
+    }
+    if (tableKey && (preamble || !tables)) // Create table only if necessary
+        preamble = preamble ? `[${tableKey}]\n${preamble}` : `[${tableKey}]`;
+    return preamble && tables
+        ? `${preamble}\n${tables}`
+        : preamble || tables;
+}
+function stringify(obj, { maxDepth = 1000, numbersAsFloat = false, strictTemporal = false } = {}) {
+    if (extendedTypeOf(obj) !== 'object') {
+        throw new TypeError('stringify can only be called with an object');
+    }
+    let str = stringifyTable(0, obj, '', maxDepth, numbersAsFloat, strictTemporal);
+    if (str[str.length - 1] !== '\n')
+        return str + '\n';
+    return str;
+}
+
+;// CONCATENATED MODULE: ./node_modules/smol-toml/dist/index.js
+/*!
+ * Copyright (c) Squirrel Chat et al., All rights reserved.
+ * SPDX-License-Identifier: BSD-3-Clause
+ *
+ * Redistribution and use in source and binary forms, with or without
+ * modification, are permitted provided that the following conditions are met:
+ *
+ * 1. Redistributions of source code must retain the above copyright notice, this
+ *    list of conditions and the following disclaimer.
+ * 2. Redistributions in binary form must reproduce the above copyright notice,
+ *    this list of conditions and the following disclaimer in the
+ *    documentation and/or other materials provided with the distribution.
+ * 3. Neither the name of the copyright holder nor the names of its contributors
+ *    may be used to endorse or promote products derived from this software without
+ *    specific prior written permission.
+ *
+ * THIS SOFTWARE IS PROVIDED BY THE COPYRIGHT HOLDERS AND CONTRIBUTORS "AS IS" AND
+ * ANY EXPRESS OR IMPLIED WARRANTIES, INCLUDING, BUT NOT LIMITED TO, THE IMPLIED
+ * WARRANTIES OF MERCHANTABILITY AND FITNESS FOR A PARTICULAR PURPOSE ARE
+ * DISCLAIMED. IN NO EVENT SHALL THE COPYRIGHT HOLDER OR CONTRIBUTORS BE LIABLE
+ * FOR ANY DIRECT, INDIRECT, INCIDENTAL, SPECIAL, EXEMPLARY, OR CONSEQUENTIAL
+ * DAMAGES (INCLUDING, BUT NOT LIMITED TO, PROCUREMENT OF SUBSTITUTE GOODS OR
+ * SERVICES; LOSS OF USE, DATA, OR PROFITS; OR BUSINESS INTERRUPTION) HOWEVER
+ * CAUSED AND ON ANY THEORY OF LIABILITY, WHETHER IN CONTRACT, STRICT LIABILITY,
+ * OR TORT (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE USE
+ * OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
+ */
+
+
+
+
+
+/** @deprecated use `import * as ... from 'smol-toml'` instead */
+/* harmony default export */ const dist = ({ parse: parse_parse, stringify: stringify, TomlDate: TomlDate, TomlError: TomlError });
+
+;// CONCATENATED MODULE: ./src/core/walk.ts
+// The one walk of a directory tree: finding apps in a repository (discovery, and `init` asking
+// whether a repository has any config yet) and leg records in a download directory. What it
+// skips, and why, is decided here once:
+// - symlinked directories are never entered: a link to `..` would loop, and a link to a sibling
+//   would count its apps twice (and could lead out of the tree);
+// - a directory that cannot be read is passed over: nothing can be built or read from it;
+// - directories named in `skipDirNames` are not entered, at any depth (discovery names the
+//   dependency and VCS directories of a repository: see REPOSITORY_SKIPPED_DIRS).
+
+
+const byName = (a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+/**
+ * Every file below `root` (regular files and symlinks; sockets, FIFOs and devices only with `specialFiles`),
+ * depth first, each directory's entries in code-point order of their names, so the same tree
+ * always gives the same list.
+ * @throws the fs error when `root` itself cannot be read (a caller's mistake, not the tree's).
+ */
+function walkFiles(root, options = {}) {
+    const files = [];
+    const visit = (dir, entries) => {
+        for (const entry of entries.sort(byName)) {
+            const path = dir === '.' ? entry.name : `${dir}/${entry.name}`;
+            // Dirent describes the entry itself (lstat): a symlink to a directory is not a directory here.
+            if (entry.isDirectory()) {
+                if (options.skipDirNames?.has(entry.name))
+                    continue;
+                let children;
+                try {
+                    children = (0,external_node_fs_namespaceObject.readdirSync)((0,external_node_path_namespaceObject.join)(root, path), { withFileTypes: true });
+                }
+                catch {
+                    continue;
+                }
+                visit(path, children);
+            }
+            else if ((entry.isFile() || entry.isSymbolicLink() || options.specialFiles) && (options.include?.(entry.name) ?? true)) {
+                files.push({ path, dir, name: entry.name, symlink: entry.isSymbolicLink() });
+            }
+        }
+    };
+    visit('.', (0,external_node_fs_namespaceObject.readdirSync)(root, { withFileTypes: true }));
+    return files;
+}
+
+;// CONCATENATED MODULE: ./src/core/inputs/paths.ts
+// Repository-relative paths with `/` separators, as git prints them and as input rules compare
+// them: the one place that turns a directory on disk into such a path and back.
+
+
+/** `root`-relative path of `abs` with `/` separators; '.' for root itself; undefined outside root. */
+function repoPath(root, abs) {
+    const rel = (0,external_node_path_namespaceObject.relative)(root, abs);
+    if (rel === '')
+        return '.';
+    if (rel === '..' || rel.startsWith(`..${external_node_path_namespaceObject.sep}`) || (0,external_node_path_namespaceObject.resolve)(root, rel) !== (0,external_node_path_namespaceObject.resolve)(abs))
+        return undefined;
+    return rel.split(external_node_path_namespaceObject.sep).join('/');
+}
+/** `dir/name` of two repo paths, '.' being the root. */
+function joinRepoPath(dir, name) {
+    return external_node_path_namespaceObject.posix.normalize(dir === '.' ? name : `${dir}/${name}`);
+}
+/** True when repo path `path` is `dir` or inside it ('.' holds everything). */
+function isWithin(path, dir) {
+    return dir === '.' || path === dir || path.startsWith(`${dir}/`);
+}
+/** `path` relative to the repo directory `dir` that holds it (see isWithin). */
+function relativeTo(path, dir) {
+    return dir === '.' ? path : path === dir ? '.' : path.slice(dir.length + 1);
+}
+/** True when the repo path names something on disk (a symlink counts, even a dangling one). */
+function existsInRepo(root, path) {
+    try {
+        return (0,external_node_fs_namespaceObject.lstatSync)((0,external_node_path_namespaceObject.resolve)(root, path), { throwIfNoEntry: false }) !== undefined;
+    }
+    catch {
+        return false;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/core/inputs/spinManifest.ts
+// The inputs of a Spin app: its manifest, and the sources of its components. `spin build` runs
+// each component's build commands in its `build.workdir` (default: the manifest's directory), and
+// `spin registry push` packs each component's `source` and `files`, all relative to the manifest
+// (Spin v3 manifest, spin_manifest_version = 2). So the inputs are every file below the manifest's
+// directory and below each workdir and `files` source elsewhere in the repository, less what git
+// ignores (build outputs, node_modules): those are made by the build, not given to it.
+
+
+
+
+
+const isTable = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
+/**
+ * The component tables of a Spin manifest: `[component.<id>]` tables (manifest version 2) or the
+ * `[[component]]` array (version 1).
+ * @throws the TOML parser's error on a manifest that is not TOML (spin build refuses it first).
+ */
+function spinComponents(manifestText) {
+    const manifest = parse_parse(manifestText);
+    const components = isTable(manifest.component)
+        ? Object.values(manifest.component)
+        : Array.isArray(manifest.component)
+            ? manifest.component
+            : [];
+    return components.filter(isTable);
+}
+/**
+ * The local `source` file of each component, relative to the manifest's directory. A table source
+ * (`{ url, digest }`) is a remote component, which Spin fetches and checks against its digest.
+ */
+function spinComponentSources(manifestText) {
+    return spinComponents(manifestText).flatMap((component) => (typeof component.source === 'string' ? [component.source] : []));
+}
+/** Directories and files (relative to the manifest's directory) that components build from or pack. */
+function spinComponentPaths(manifestText) {
+    const paths = [];
+    for (const component of spinComponents(manifestText)) {
+        if (typeof component.source === 'string')
+            paths.push(component.source);
+        if (isTable(component.build) && typeof component.build.workdir === 'string')
+            paths.push(component.build.workdir);
+        for (const file of Array.isArray(component.files) ? component.files : []) {
+            if (typeof file === 'string')
+                paths.push(file);
+            else if (isTable(file) && typeof file.source === 'string')
+                paths.push(file.source);
+        }
+    }
+    return paths;
+}
+const NOT_WALKED = new Set(['.git', 'node_modules']);
+function spinManifestInputs(root, appDir, config, isIgnored) {
+    const manifest = joinRepoPath(appDir, config.spin_config?.manifest_path ?? 'spin.toml');
+    const manifestDir = external_node_path_namespaceObject.posix.dirname(manifest);
+    const warnings = [];
+    let extra = [];
+    try {
+        extra = spinComponentPaths((0,external_node_fs_namespaceObject.readFileSync)((0,external_node_path_namespaceObject.resolve)(root, manifest), 'utf8'))
+            .map((path) => repoPath(root, (0,external_node_path_namespaceObject.resolve)(root, manifestDir, path)))
+            .filter((path) => path !== undefined && !isWithin(path, manifestDir));
+    }
+    catch (error) {
+        warnings.push(`${manifest}: not read (${error instanceof Error ? error.message.split('\n')[0] : String(error)}); only its directory counts as an input`);
+    }
+    const roots = [manifestDir, ...extra];
+    return {
+        covers: (path) => roots.some((dir) => isWithin(path, dir)),
+        async files() {
+            const found = new Set();
+            for (const dir of roots) {
+                let walked;
+                try {
+                    walked = walkFiles((0,external_node_path_namespaceObject.resolve)(root, dir), { skipDirNames: NOT_WALKED });
+                }
+                catch {
+                    if (dir !== manifestDir)
+                        found.add(dir); // a single file named by `source` or `files`
+                    continue;
+                }
+                for (const file of walked)
+                    found.add(joinRepoPath(dir, file.path));
+            }
+            const candidates = [...found];
+            const ignored = isIgnored ? await isIgnored(candidates) : new Set();
+            return candidates.filter((path) => !ignored.has(path) && existsInRepo(root, path)).sort();
+        },
+        warnings,
+    };
 }
 
 ;// CONCATENATED MODULE: external "node:stream"
@@ -20282,6 +22149,7 @@ async function scanLayers(layoutDir, layers, platform, knownClean) {
 
 
 
+
 /** Lines kept in a clean-layer list: enough for many images' layers, small enough to read in a blink. */
 const MAX_REMEMBERED = 4000;
 /** True unless the config says `verify_arch: false`. */
@@ -20343,10 +22211,6 @@ async function verifyLayoutArch(ctx, layoutDir, digest) {
     ctx.log(`architecture check: ${scan.inspected} executable(s) and librar(ies) match ${scan.platform} (${scan.layersRead} layer(s) read, ${known.size > 0 ? 'others known clean, ' : ''}${ms} ms)`);
     return ms;
 }
-// `source = "path/to/component.wasm"` of a component in spin.toml (manifest v2 `[component.x]`,
-// v1 `[[component]]`); a table (`source = { url = ..., digest = ... }`) is a remote component,
-// fetched and checked by Spin itself against its digest.
-const SPIN_LOCAL_SOURCE = /^\s*source\s*=\s*"([^"]+)"\s*(?:#.*)?$/gm;
 /**
  * The architecture check of a Spin app before it is pushed: every local component source the
  * manifest names must be WebAssembly (the `\0asm` magic of modules and components alike).
@@ -20361,8 +22225,14 @@ function verifySpinArtifacts(ctx, manifestDir, manifestText) {
     const started = Date.now();
     const inspector = new ArchInspector(ctx.leg.platform);
     const root = (0,external_node_fs_namespaceObject.realpathSync)(ctx.sourceDir);
-    for (const match of manifestText.matchAll(SPIN_LOCAL_SOURCE)) {
-        const source = match[1];
+    let sources;
+    try {
+        sources = spinComponentSources(manifestText);
+    }
+    catch {
+        sources = []; // not TOML: spin build has refused it already
+    }
+    for (const source of sources) {
         let file;
         try {
             file = (0,external_node_fs_namespaceObject.realpathSync)((0,external_node_path_namespaceObject.resolve)(manifestDir, source));
@@ -20491,6 +22361,7 @@ function buildkitBuildOptions(ctx, cache) {
         cacheTo: cache.to,
         insecure: ctx.target.insecure,
         push: ctx.target.push,
+        sourceDateEpoch: ctx.sourceDateEpoch,
         labels: ctx.metadata.labels,
         annotations: ctx.metadata.annotations,
         env: ctx.env,
@@ -20984,6 +22855,10 @@ function kanikoArgs(flags) {
         args.push('--cache=true', `--cache-repo=${flags.cacheRepo}`, ...(flags.cacheReadOnly ? ['--no-push-cache'] : []));
     if (flags.insecure)
         args.push('--insecure', '--insecure-pull', '--skip-tls-verify');
+    // Same inputs, same digest: Kaniko strips the timestamps of its layers and config
+    // (chainguard-dev/kaniko v1.25.5 cmd/executor/cmd/root.go, --reproducible). It has no way to set
+    // them to the commit time instead, so the image's `created` is the epoch.
+    args.push('--reproducible');
     // Plain lines (no colour codes) so the log reads well in Actions and the push line can be found.
     args.push('--log-format=text', '--verbosity=info');
     return args;
@@ -21474,6 +23349,7 @@ const kanikoBackend = createKanikoBackend();
 // ko backend (leg time) both ask here, so a choice the plan accepts is the one the leg builds.
 
 
+
 /** ko's prefix for "this must be a Go import path" (ko pkg/build/strict.go, StrictScheme). */
 const KO_STRICT_SCHEME = 'ko://';
 /**
@@ -21552,6 +23428,21 @@ function defaultGoPackage(dir) {
     if (commands.length > 1)
         return { choices: commands };
     return holdsGoFiles(dir) ? { importPath: '.' } : {};
+}
+/**
+ * defaultGoPackage as the one import path to build, for the ko backend (leg time) and the app's
+ * inputs (plan time). The plan refuses the other cases already (core/detect.ts); a leg built
+ * without a plan gets them as errors.
+ * @throws UserError when cmd/ holds several packages, or there is nothing to build.
+ */
+function defaultImportPath(dir) {
+    const { importPath, choices } = defaultGoPackage(dir);
+    if (importPath)
+        return importPath;
+    if (choices) {
+        throw new UserError(`ko_config.import_path is not set and cmd/ holds ${choices.length} packages: set it to one of ${choices.map((p) => `./${p}`).join(', ')}`);
+    }
+    throw new UserError(`ko_config.import_path is not set and ${dir} has neither cmd/<package> nor Go files: set ko_config.import_path`);
 }
 
 ;// CONCATENATED MODULE: ./src/core/grammar/goBuild.ts
@@ -21765,7 +23656,7 @@ async function craneVersion(env) {
 }
 
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(8815);
+var yaml_dist = __nccwpck_require__(8815);
 ;// CONCATENATED MODULE: ./src/tools/ko.ts
 // Typed wrapper of `ko build` for one platform. ko can only push under a tag (its publisher
 // always writes `:latest` or the --tags it is given, and `--tags ''` pushes nothing at all), so
@@ -21789,7 +23680,7 @@ function readUserKoConfig(cwd) {
             continue;
         let parsed;
         try {
-            parsed = (0,dist/* parse */.qg)((0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8'));
+            parsed = (0,yaml_dist/* parse */.qg)((0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8'));
         }
         catch (error) {
             // The app's own file: the user fixes it, so a message without a stack trace.
@@ -21813,7 +23704,7 @@ function koConfigText(userConfig, opts) {
         config.defaultLdflags = opts.ldflags;
     if (opts.flags?.length)
         config.defaultFlags = opts.flags;
-    return (0,dist/* stringify */.As)(config);
+    return (0,yaml_dist/* stringify */.As)(config);
 }
 // ko names what it saved `LAYOUT_PATH@sha256:...` and parses that as an image reference, so a
 // layout path with any other character (an upper-case letter from mkdtemp's suffix) fails the
@@ -21975,20 +23866,8 @@ async function koVersion(env) {
 
 
 
-/**
- * The package to build when ko_config.import_path is unset: the one package under cmd/ (the layout
- * that made detection pick ko), else the directory itself when it holds Go files. The plan refuses
- * the other cases already (core/detect.ts); this stays for a leg built without a plan.
- */
-function defaultImportPath(sourceDir) {
-    const { importPath, choices } = defaultGoPackage(sourceDir);
-    if (importPath)
-        return importPath;
-    if (choices) {
-        throw new UserError(`ko_config.import_path is not set and cmd/ holds ${choices.length} packages: set it to one of ${choices.map((p) => `./${p}`).join(', ')}`);
-    }
-    throw new UserError(`ko_config.import_path is not set and ${sourceDir} has neither cmd/<package> nor Go files: set ko_config.import_path`);
-}
+/** The package to build when ko_config.import_path is unset (core/goPackages.ts). */
+
 /**
  * The base image to force, or undefined to let ko resolve its own (KO_DEFAULTBASEIMAGE, the app's
  * .ko.yaml defaultBaseImage, ko's built-in default). ko's built-in default lives on a public
@@ -29868,7 +31747,7 @@ const _parse = (_Err) => {
     };
     return fn;
 };
-const parse_parse = /* @__PURE__*/ _parse($ZodRealError);
+const core_parse_parse = /* @__PURE__*/ _parse($ZodRealError);
 const _parseAsync = (_Err) => {
     const fn = async (schema, value, _ctx, params) => {
         const ctx = _ctx ? { ..._ctx, async: true } : { async: true };
@@ -31789,9 +33668,15 @@ function withAuthHint(error, env) {
 function builderArgs(builder) {
     return builder ? ['--builder', builder] : [];
 }
-/** One `--annotation=index:KEY=VALUE` argument per entry. */
-function indexAnnotationArgs(annotations) {
-    return Object.entries(annotations ?? {}).map(([key, value]) => `--annotation=index:${key}=${value}`);
+/**
+ * One `--annotation=index:KEY=VALUE` argument per index annotation, then one
+ * `--annotation=manifest-descriptor[PLATFORM]:KEY=VALUE` per annotation of a platform's entry.
+ */
+function indexAnnotationArgs(annotations, entryAnnotations = {}) {
+    return [
+        ...Object.entries(annotations ?? {}).map(([key, value]) => `--annotation=index:${key}=${value}`),
+        ...Object.entries(entryAnnotations).flatMap(([platform, entry]) => Object.entries(entry).map(([key, value]) => `--annotation=manifest-descriptor[${platform}]:${key}=${value}`)),
+    ];
 }
 function createImagetools(runner = exec_run) {
     const commands = new Map();
@@ -31840,7 +33725,7 @@ function createImagetools(runner = exec_run) {
                 'plain',
                 ...builderArgs(options.builder),
                 ...(options.preferIndex === false ? ['--prefer-index=false'] : []),
-                ...indexAnnotationArgs(options.annotations),
+                ...indexAnnotationArgs(options.annotations, options.entryAnnotations),
                 ...options.tags.flatMap((tag) => ['-t', tag]),
                 ...options.sources,
             ];
@@ -31854,7 +33739,13 @@ function createImagetools(runner = exec_run) {
         async planIndex(options) {
             if (options.sources.length === 0)
                 throw new Error('planIndex: no source manifests');
-            const result = await imagetools(options.env ?? process.env, ['create', '--dry-run', ...builderArgs(options.builder), ...indexAnnotationArgs(options.annotations), ...options.sources], {
+            const result = await imagetools(options.env ?? process.env, [
+                'create',
+                '--dry-run',
+                ...builderArgs(options.builder),
+                ...indexAnnotationArgs(options.annotations, options.entryAnnotations),
+                ...options.sources,
+            ], {
                 secrets: options.secrets,
                 timeoutMs: options.timeoutMs,
             });
@@ -32834,6 +34725,7 @@ function resolveAdvertisedRef(ref, advertised, repo) {
 
 
 
+
 const label = schemas_string().min(1);
 /** A runner as `runs-on` takes it (core/runners.ts parseRunnerMap checks the labels themselves). */
 const runnerSchema = union([
@@ -32850,6 +34742,7 @@ const legSchema = object({
     runner: runnerSchema,
     emulated: schemas_boolean(),
     upstreamCommit: schemas_string().regex(FULL_OBJECT_ID).optional(),
+    inputDigest: schemas_string().regex(DIGEST).optional(),
 });
 const LEG_HINT = "pass a leg of the plan's matrix, e.g. leg: ${{ toJSON(matrix) }}";
 function parseLeg(text, source = 'leg') {
@@ -33219,7 +35112,7 @@ function formatDelta(current, base, unit) {
 
 /** The largest file hephy-builder reads from a repository (a config, a Dockerfile, go.mod ...). */
 const MAX_INPUT_FILE_BYTES = 4 * 1024 * 1024;
-function isWithin(child, parent) {
+function repoPath_isWithin(child, parent) {
     const rel = (0,external_node_path_namespaceObject.relative)(parent, child);
     return rel === '' || (rel !== '..' && !rel.startsWith(`..${external_node_path_namespaceObject.sep}`) && !(0,external_node_path_namespaceObject.isAbsolute)(rel));
 }
@@ -33252,7 +35145,7 @@ function resolveInRepository(root, from, path) {
     const target = (0,external_node_path_namespaceObject.resolve)(from, path);
     if (path.includes('\0'))
         return { kind: 'unreadable', reason: 'the path holds a NUL character' };
-    if (!isWithin(target, lexicalRoot) && !isWithin(target, realRoot(root)))
+    if (!repoPath_isWithin(target, lexicalRoot) && !repoPath_isWithin(target, realRoot(root)))
         return { kind: 'outside', via: 'path' };
     const rootReal = realRoot(root);
     let real;
@@ -33267,7 +35160,7 @@ function resolveInRepository(root, from, path) {
         for (;;) {
             try {
                 const realAncestor = (0,external_node_fs_namespaceObject.realpathSync)(existing);
-                return isWithin(realAncestor, rootReal) ? { kind: 'missing' } : { kind: 'outside', via: 'link' };
+                return repoPath_isWithin(realAncestor, rootReal) ? { kind: 'missing' } : { kind: 'outside', via: 'link' };
             }
             catch (ancestorError) {
                 const code = ancestorError?.code;
@@ -33280,7 +35173,7 @@ function resolveInRepository(root, from, path) {
             }
         }
     }
-    if (!isWithin(real, rootReal))
+    if (!repoPath_isWithin(real, rootReal))
         return { kind: 'outside', via: 'link' };
     try {
         return { kind: 'inside', path: real, stats: (0,external_node_fs_namespaceObject.statSync)(real) };
@@ -34033,12 +35926,76 @@ function upstreamUrlProblem(url) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/core/inputDigest.ts
+// The input digest of one image on one platform: SHA-256 over everything that decides what the
+// build produces (issue 10). Equal digests mean the build would read the same files, with the
+// same settings, tool versions and base images; so an image published under a digest need not be
+// built again. Pure: the caller hashes the files and resolves the base images (src/tools/), this
+// only decides what counts and how it is encoded.
+
+/** Bumped whenever what the digest covers or its encoding changes: old records stop matching. */
+const INPUT_DIGEST_SCHEMA = 1;
+/**
+ * The config less what is not an input: the published tags (`additional_tags`) and the image's
+ * name (the record is kept per repository, so the name is already its key).
+ */
+function effectiveConfig(config) {
+    const { additional_tags: _tags, image_name: _name, ...rest } = config;
+    return rest;
+}
+/** JSON with object keys sorted at every depth, so equal material gives equal text. */
+function canonicalJson(value) {
+    if (Array.isArray(value))
+        return `[${value.map(canonicalJson).join(',')}]`;
+    if (value && typeof value === 'object') {
+        const entries = Object.entries(value)
+            .filter(([, v]) => v !== undefined)
+            .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+        return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+    }
+    return JSON.stringify(value ?? null);
+}
+/**
+ * `sha256:<hex>` over the canonical JSON of the material, files sorted by path.
+ * @throws Error when two files share a path (a caller's bug: the digest would be ambiguous).
+ */
+function inputDigest(material) {
+    const files = [...material.files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    for (let i = 1; i < files.length; i++) {
+        if (files[i].path === files[i - 1].path)
+            throw new Error(`inputDigest: ${files[i].path} is listed twice`);
+    }
+    const document = { schema: INPUT_DIGEST_SCHEMA, ...material, config: effectiveConfig(material.config), files };
+    return `sha256:${(0,external_node_crypto_namespaceObject.createHash)('sha256').update(canonicalJson(document), 'utf8').digest('hex')}`;
+}
+/** The bookkeeping tag of an input digest: `in-` and its 64 hex digits (a valid tag, 67 chars). */
+function inputDigestTag(digest) {
+    const hex = /^sha256:([a-f0-9]{64})$/.exec(digest)?.[1];
+    if (!hex)
+        throw new Error(`not a sha256 digest: ${digest}`);
+    return `in-${hex}`;
+}
+/** The annotation that carries an image's input digest, on each platform manifest and index entry. */
+const INPUT_DIGEST_ANNOTATION = 'dev.hephy.input-digest';
+/**
+ * The annotations of each platform's entry in the index: its input digest, keyed by platform
+ * (imagetools create writes them as `manifest-descriptor[PLATFORM]:KEY=VALUE`, tools/imagetools.ts).
+ */
+function indexInputAnnotations(entries) {
+    const annotations = {};
+    for (const entry of entries)
+        if (entry.inputDigest)
+            annotations[entry.platform] = { [INPUT_DIGEST_ANNOTATION]: entry.inputDigest };
+    return annotations;
+}
+
 ;// CONCATENATED MODULE: ./src/pipeline/buildLeg.ts
 // Runs one leg: fetch the sources (local dir, or an upstream clone at a ref), set the backend up,
 // build one platform and push it by digest, measure the pushed image, and always come back with a
 // leg record — a failed leg records its failure so the merge and the summary can say why. With
 // push off the leg builds for real, pushes nothing and measures nothing (the size is read from
 // the registry), and its record says `pushed: false`.
+
 
 
 
@@ -34089,7 +36046,7 @@ async function buildLeg(leg, spec, env, deps) {
         (0,external_node_fs_namespaceObject.mkdirSync)(cacheDir, { recursive: true });
         const push = env.push ?? true;
         const run = env.metadata ?? EMPTY_RUN_METADATA;
-        const metadata = imageMetadata(metadataFacts(spec, run, { commit: source.commit, commitTime: source.sourceDateEpoch }), spec.config, run);
+        const metadata = withInputDigest(imageMetadata(metadataFacts(spec, run, { commit: source.commit, commitTime: source.sourceDateEpoch }), spec.config, run), leg.inputDigest);
         const ctx = {
             spec,
             leg,
@@ -34156,6 +36113,15 @@ async function buildLeg(leg, spec, env, deps) {
     finally {
         (0,external_node_fs_namespaceObject.rmSync)(workDir, { recursive: true, force: true });
     }
+}
+/**
+ * The leg's input digest (computed by the plan) as an annotation of its platform manifest, over
+ * any value the config or the run gave that key: the image says what it was built from.
+ */
+function withInputDigest(metadata, inputDigest) {
+    if (!inputDigest)
+        return metadata;
+    return { ...metadata, annotations: { ...metadata.annotations, [INPUT_DIGEST_ANNOTATION]: inputDigest } };
 }
 
 // EXTERNAL MODULE: ./node_modules/semver/index.js
@@ -36904,6 +38870,25 @@ function runMayPush(run) {
     }
     return { push: true };
 }
+/**
+ * Whether this run writes input-digest records (`in-<digest>`, core/digestSelection.ts), the one
+ * bookkeeping tag besides the run's own tags: only a default-branch run (push, schedule, manual
+ * run). A later default-branch run re-tags what a record points at (as `latest`, a date tag...)
+ * without building it, so a pull request, even from this repository with push credentials, or a
+ * branch or release run must never write one (README, "What selection by digest trusts").
+ */
+function writesInputRecords(run) {
+    return run.kind === 'default-branch';
+}
+/**
+ * Whether this run selects by input digest against the registry (issue 10): pushes to the default
+ * branch, schedules and manual runs (workflow_dispatch, on any branch). Pull requests, and pushes
+ * to other branches and tags, select by their diff (`--since`) as before.
+ */
+function selectsByDigest(run) {
+    const kind = classifyRun(run).kind;
+    return kind === 'default-branch' || (run.eventName === 'workflow_dispatch' && (kind === 'branch' || kind === 'release'));
+}
 /** A config's `tags:` rules, each with where it sits (list item, or line of a block string). */
 function configRuleLines(tags) {
     if (tags === undefined)
@@ -37308,11 +39293,11 @@ function parseBuildConfig(text, file) {
         if (control) {
             return fail(`the file contains the control character U+${control.code.toString(16).toUpperCase().padStart(4, '0')}, which YAML does not allow; is it a text file?`, control.at);
         }
-        const lineCounter = new dist/* LineCounter */.HN();
+        const lineCounter = new yaml_dist/* LineCounter */.HN();
         // uniqueKeys off: our conversion reports duplicates itself, naming the key and its first line.
         // merge: `<<: *anchor` merge keys, which Compose files use to share settings (the YAML
         // library Compose reads them with, go.yaml.in/yaml/v4, resolves them; see toPlain).
-        const doc = (0,dist/* parseDocument */.Tp)(text, { lineCounter, prettyErrors: false, uniqueKeys: false, merge: true });
+        const doc = (0,yaml_dist/* parseDocument */.Tp)(text, { lineCounter, prettyErrors: false, uniqueKeys: false, merge: true });
         const posAt = (offset) => {
             const { line, col } = lineCounter.linePos(Math.max(0, Math.min(offset, text.length)));
             return { line: Math.max(1, line), column: Math.max(1, col) };
@@ -37340,9 +39325,9 @@ function parseBuildConfig(text, file) {
             return result();
         }
         const root = doc.contents;
-        if (root === null || ((0,dist/* isScalar */.jn)(root) && root.value === null && root.source === ''))
+        if (root === null || ((0,yaml_dist/* isScalar */.jn)(root) && root.value === null && root.source === ''))
             return result({});
-        if (!(0,dist/* isMap */.jh)(root)) {
+        if (!(0,yaml_dist/* isMap */.jh)(root)) {
             problems.push({
                 file,
                 ...locator.value([]),
@@ -37504,11 +39489,11 @@ function yamlHint(code, message) {
     return undefined;
 }
 function describeNode(node) {
-    if ((0,dist/* isSeq */.oP)(node))
+    if ((0,yaml_dist/* isSeq */.oP)(node))
         return 'a list';
-    if ((0,dist/* isScalar */.jn)(node))
+    if ((0,yaml_dist/* isScalar */.jn)(node))
         return describeValue(node.value);
-    if ((0,dist/* isAlias */.Vj)(node))
+    if ((0,yaml_dist/* isAlias */.Vj)(node))
         return 'an alias';
     return 'something else';
 }
@@ -37520,7 +39505,7 @@ function makeLocator(doc, file, posAt) {
     };
     // An empty value (`platforms:` then a newline) has a zero-width range on the next line; the key
     // is the useful place to point at.
-    const isEmpty = (node) => node === null || node === undefined || ((0,dist/* isScalar */.jn)(node) && !!node.range && node.range[0] === node.range[1]);
+    const isEmpty = (node) => node === null || node === undefined || ((0,yaml_dist/* isScalar */.jn)(node) && !!node.range && node.range[0] === node.range[1]);
     // First pair of each key, per mapping: a file with thousands of keys must not cost a linear
     // search per problem.
     const indexes = new WeakMap();
@@ -37557,15 +39542,15 @@ function makeLocator(doc, file, posAt) {
         let node = doc.contents;
         let key = undefined;
         for (const seg of path) {
-            const here = (0,dist/* isAlias */.Vj)(node) ? node.resolve(doc) : node;
-            if ((0,dist/* isMap */.jh)(here) && typeof seg === 'string') {
+            const here = (0,yaml_dist/* isAlias */.Vj)(node) ? node.resolve(doc) : node;
+            if ((0,yaml_dist/* isMap */.jh)(here) && typeof seg === 'string') {
                 const pair = findPair(here, seg);
                 if (!pair)
                     break;
                 key = pair.key;
                 node = pair.value;
             }
-            else if ((0,dist/* isSeq */.oP)(here) && typeof seg === 'number' && seg < here.items.length) {
+            else if ((0,yaml_dist/* isSeq */.oP)(here) && typeof seg === 'number' && seg < here.items.length) {
                 key = here.items[seg];
                 node = here.items[seg];
             }
@@ -37589,7 +39574,7 @@ function makeLocator(doc, file, posAt) {
         of: start,
         source(path) {
             const { node } = walk(path);
-            return (0,dist/* isScalar */.jn)(node) && typeof node.source === 'string' ? node.source : undefined;
+            return (0,yaml_dist/* isScalar */.jn)(node) && typeof node.source === 'string' ? node.source : undefined;
         },
     };
 }
@@ -37598,21 +39583,21 @@ function makeLocator(doc, file, posAt) {
  * merge tag's symbol. A quoted "<<" is an ordinary key, as in YAML 1.1's merge type.
  */
 function isMergeKey(key) {
-    return (0,dist/* isScalar */.jn)(key) && typeof key.value === 'symbol' && key.value.description === '<<';
+    return (0,yaml_dist/* isScalar */.jn)(key) && typeof key.value === 'symbol' && key.value.description === '<<';
 }
 /**
  * The mappings a merge key's value names, in order (yaml.org/type/merge.html: a mapping, an
  * alias of one, or a list of them); anything else is left out (toPlain reports it).
  */
 function mergeSources(doc, value) {
-    const resolved = (0,dist/* isAlias */.Vj)(value) ? value.resolve(doc) : value;
-    if ((0,dist/* isMap */.jh)(resolved))
+    const resolved = (0,yaml_dist/* isAlias */.Vj)(value) ? value.resolve(doc) : value;
+    if ((0,yaml_dist/* isMap */.jh)(resolved))
         return [resolved];
-    if (!(0,dist/* isSeq */.oP)(resolved))
+    if (!(0,yaml_dist/* isSeq */.oP)(resolved))
         return [];
     return resolved.items.flatMap((item) => {
-        const one = (0,dist/* isAlias */.Vj)(item) ? item.resolve(doc) : item;
-        return (0,dist/* isMap */.jh)(one) ? [one] : [];
+        const one = (0,yaml_dist/* isAlias */.Vj)(item) ? item.resolve(doc) : item;
+        return (0,yaml_dist/* isMap */.jh)(one) ? [one] : [];
     });
 }
 /**
@@ -37623,8 +39608,8 @@ function mergeSources(doc, value) {
  */
 const EXTENSION_KEY_PREFIX = 'x-';
 function keyText(doc, key) {
-    const k = (0,dist/* isAlias */.Vj)(key) ? key.resolve(doc) : key;
-    if ((0,dist/* isScalar */.jn)(k))
+    const k = (0,yaml_dist/* isAlias */.Vj)(key) ? key.resolve(doc) : key;
+    if ((0,yaml_dist/* isScalar */.jn)(k))
         return k.value === null ? '' : String(k.value);
     return undefined;
 }
@@ -37656,7 +39641,7 @@ function toPlain(doc, node, path, depth, budget, problems, at) {
         once('depth', { ...at.value(path), path: formatPath(path), message: `nested more than ${MAX_DEPTH} levels deep`, severity: 'error' });
         return null;
     }
-    if ((0,dist/* isAlias */.Vj)(node)) {
+    if ((0,yaml_dist/* isAlias */.Vj)(node)) {
         if (++budget.aliases > MAX_ALIAS_COUNT) {
             once('aliases', {
                 ...at.value(path),
@@ -37678,12 +39663,12 @@ function toPlain(doc, node, path, depth, budget, problems, at) {
         }
         return toPlain(doc, target, path, depth + 1, budget, problems, at);
     }
-    if ((0,dist/* isScalar */.jn)(node))
+    if ((0,yaml_dist/* isScalar */.jn)(node))
         return node.value;
-    if ((0,dist/* isSeq */.oP)(node)) {
+    if ((0,yaml_dist/* isSeq */.oP)(node)) {
         return node.items.map((item, i) => toPlain(doc, item, [...path, i], depth + 1, budget, problems, at));
     }
-    if ((0,dist/* isMap */.jh)(node)) {
+    if ((0,yaml_dist/* isMap */.jh)(node)) {
         const out = {};
         const firstLine = new Map();
         const merges = [];
@@ -37726,8 +39711,8 @@ function toPlain(doc, node, path, depth, budget, problems, at) {
         // earlier wins (yaml.org/type/merge.html; go.yaml.in/yaml/v4 internal/libyaml/constructor.go
         // merge does the same).
         for (const pair of merges) {
-            const value = (0,dist/* isAlias */.Vj)(pair.value) ? pair.value.resolve(doc) : pair.value;
-            const items = (0,dist/* isSeq */.oP)(value) ? value.items : [pair.value];
+            const value = (0,yaml_dist/* isAlias */.Vj)(pair.value) ? pair.value.resolve(doc) : pair.value;
+            const items = (0,yaml_dist/* isSeq */.oP)(value) ? value.items : [pair.value];
             for (const item of items) {
                 const source = toPlain(doc, item, path, depth + 1, budget, problems, at);
                 if (!isRecord(source)) {
@@ -37736,7 +39721,7 @@ function toPlain(doc, node, path, depth, budget, problems, at) {
                             file: at.file,
                             ...(at.of(item) ?? at.of(pair.key) ?? at.value(path)),
                             path: formatPath(path),
-                            message: `a merge key \`<<\` takes a mapping, an alias of one (*name), or a list of them; got ${describeNode((0,dist/* isAlias */.Vj)(item) ? item.resolve(doc) : item)}`,
+                            message: `a merge key \`<<\` takes a mapping, an alias of one (*name), or a list of them; got ${describeNode((0,yaml_dist/* isAlias */.Vj)(item) ? item.resolve(doc) : item)}`,
                             severity: 'error',
                         });
                     }
@@ -38011,51 +39996,6 @@ function unknownListedDirs(listed, appDirs, file, skipped = []) {
     });
 }
 
-;// CONCATENATED MODULE: ./src/core/walk.ts
-// The one walk of a directory tree: finding apps in a repository (discovery, and `init` asking
-// whether a repository has any config yet) and leg records in a download directory. What it
-// skips, and why, is decided here once:
-// - symlinked directories are never entered: a link to `..` would loop, and a link to a sibling
-//   would count its apps twice (and could lead out of the tree);
-// - a directory that cannot be read is passed over: nothing can be built or read from it;
-// - directories named in `skipDirNames` are not entered, at any depth (discovery names the
-//   dependency and VCS directories of a repository: see REPOSITORY_SKIPPED_DIRS).
-
-
-const byName = (a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-/**
- * Every file below `root` (regular files and symlinks; sockets, FIFOs and devices only with `specialFiles`),
- * depth first, each directory's entries in code-point order of their names, so the same tree
- * always gives the same list.
- * @throws the fs error when `root` itself cannot be read (a caller's mistake, not the tree's).
- */
-function walkFiles(root, options = {}) {
-    const files = [];
-    const visit = (dir, entries) => {
-        for (const entry of entries.sort(byName)) {
-            const path = dir === '.' ? entry.name : `${dir}/${entry.name}`;
-            // Dirent describes the entry itself (lstat): a symlink to a directory is not a directory here.
-            if (entry.isDirectory()) {
-                if (options.skipDirNames?.has(entry.name))
-                    continue;
-                let children;
-                try {
-                    children = (0,external_node_fs_namespaceObject.readdirSync)((0,external_node_path_namespaceObject.join)(root, path), { withFileTypes: true });
-                }
-                catch {
-                    continue;
-                }
-                visit(path, children);
-            }
-            else if ((entry.isFile() || entry.isSymbolicLink() || options.specialFiles) && (options.include?.(entry.name) ?? true)) {
-                files.push({ path, dir, name: entry.name, symlink: entry.isSymbolicLink() });
-            }
-        }
-    };
-    visit('.', (0,external_node_fs_namespaceObject.readdirSync)(root, { withFileTypes: true }));
-    return files;
-}
-
 ;// CONCATENATED MODULE: ./src/core/discovery.ts
 // Finds the apps of a repository (every directory holding a build-config.yaml, plus a config-less
 // root that detection can build) and selects the ones a run builds. The git-ignore check is
@@ -38254,6 +40194,255 @@ function resolveImageSpec(input) {
     return { spec, problems };
 }
 
+;// CONCATENATED MODULE: ./src/core/inputs/appInputs.ts
+// What an app's image is built from, as repository paths: the rule that says whether a changed
+// path is one of its inputs (selection by `--since`), and the files that exist now (the input
+// digest). One implementation per kind of backend input (core/backendTraits.ts `input`).
+/** Inputs that are the config file and nothing else: an upstream build's sources are remote. */
+function configOnlyInputs(configFile) {
+    return {
+        covers: (path) => path === configFile,
+        files: async () => (configFile ? [configFile] : []),
+        warnings: [],
+    };
+}
+/** `inputs` plus the app's build-config.yaml (a change to it always selects the app). */
+function withConfigFile(inputs, configFile) {
+    if (!configFile)
+        return inputs;
+    return {
+        covers: (path) => path === configFile || inputs.covers(path),
+        files: async () => [...new Set([...(await inputs.files()), configFile])].sort(),
+        warnings: inputs.warnings,
+    };
+}
+
+// EXTERNAL MODULE: ./node_modules/@balena/dockerignore/ignore.js
+var dockerignore_ignore = __nccwpck_require__(4158);
+var dockerignore_ignore_default = /*#__PURE__*/__nccwpck_require__.n(dockerignore_ignore);
+;// CONCATENATED MODULE: ./src/core/inputs/dockerContext.ts
+// The inputs of a Dockerfile build (Kaniko, BuildKit): the Dockerfile, the context's
+// .dockerignore, and every file of the build context that .dockerignore does not exclude. The
+// .dockerignore is read from the context root (where both Kaniko and `docker buildx build` look
+// for it) and matched with @balena/dockerignore, a port of Docker's own matcher
+// (moby builder/dockerignore + pkg/fileutils), so `!` exceptions, `**` and parent-directory
+// matches behave as in Docker.
+
+
+
+
+
+/**
+ * Where the context and the Dockerfile of an app are: context_path is relative to the app's
+ * directory, dockerfile_path to the context (as the backends read them). A context that leads out
+ * of the repository (the config check reports it) is taken as the whole repository, so no change
+ * is missed.
+ */
+function dockerContextPaths(root, appDir, config) {
+    const contextAbs = (0,external_node_path_namespaceObject.resolve)(root, appDir, config.context_path ?? '.');
+    const context = repoPath(root, contextAbs) ?? '.';
+    const dockerfile = repoPath(root, (0,external_node_path_namespaceObject.resolve)(contextAbs, config.dockerfile_path ?? 'Dockerfile')) ?? joinRepoPath(context, 'Dockerfile');
+    return { context, dockerfile, dockerignore: joinRepoPath(context, '.dockerignore') };
+}
+/**
+ * Git's own directory is never an input here: `git diff` never names a path in it, and hashing it
+ * would give every commit a new digest. Docker would send it unless .dockerignore'd; an image that
+ * needs it is built from a context that is not a repository checkout.
+ */
+const NEVER_WALKED = new Set(['.git']);
+function dockerContextInputs(root, paths) {
+    let rules = '';
+    try {
+        rules = (0,external_node_fs_namespaceObject.readFileSync)((0,external_node_path_namespaceObject.resolve)(root, paths.dockerignore), 'utf8');
+    }
+    catch {
+        // No .dockerignore: the whole context is sent.
+    }
+    // A CommonJS module: its exports (the factory) also carry itself as `default`, which its types name.
+    const ignore = dockerignore_ignore_default()["default"]().add(rules);
+    const inContext = (path) => isWithin(path, paths.context) && path !== paths.context && !ignore.ignores(relativeTo(path, paths.context));
+    return {
+        // Docker sends the Dockerfile and .dockerignore even when .dockerignore names them.
+        covers: (path) => path === paths.dockerfile || path === paths.dockerignore || inContext(path),
+        async files() {
+            const found = new Set();
+            let walked = [];
+            try {
+                walked = walkFiles((0,external_node_path_namespaceObject.resolve)(root, paths.context), { skipDirNames: NEVER_WALKED });
+            }
+            catch {
+                // A missing context is the config check's problem; nothing to hash.
+            }
+            for (const file of walked) {
+                const path = joinRepoPath(paths.context, file.path);
+                if (inContext(path))
+                    found.add(path);
+            }
+            for (const special of [paths.dockerfile, paths.dockerignore]) {
+                if (existsInRepo(root, special))
+                    found.add(special);
+            }
+            return [...found].sort();
+        },
+        warnings: [],
+    };
+}
+
+;// CONCATENATED MODULE: ./src/core/inputs/goModule.ts
+// The inputs of a ko build: the packages the main package depends on that live in this repository
+// (its own module, and any module a `replace` or go.work points at on disk), their source and
+// embedded files, and the go.mod/go.sum (and go.work) that pin everything else. Which packages
+// those are is Go's answer (`go list -deps`, run by src/tools/goList.ts), per platform, since
+// build constraints (`_arm64.go`, `//go:build`) choose files and imports per GOOS/GOARCH.
+
+
+
+
+
+
+/**
+ * Go's environment for a platform: GOOS/GOARCH(/GOARM), and CGO_ENABLED=0 unless the config's
+ * ko_config.env sets it literally (ko builds with cgo off by default).
+ */
+function goPlatformEnv(platform, config) {
+    const parsed = parsePlatform(platform);
+    const env = { CGO_ENABLED: '0' };
+    if (!isPlatformError(parsed)) {
+        env.GOOS = parsed.os;
+        env.GOARCH = parsed.arch;
+        if (parsed.arch === 'arm' && parsed.variant)
+            env.GOARM = parsed.variant.replace(/^v/, '');
+    }
+    for (const entry of config.ko_config?.env ?? []) {
+        const match = /^(CGO_ENABLED)=([01])$/.exec(entry);
+        if (match)
+            env[match[1]] = match[2];
+    }
+    return env;
+}
+/** Extensions of files a Go package may compile (go/build's list), for deleted files. */
+const GO_SOURCE = /\.(go|c|cc|cpp|cxx|h|hh|hpp|hxx|m|s|S|sx|f|F|for|f90|swig|swigcxx|syso)$/;
+/** The nearest go.mod from `dir` up to `root`, as a repo path. */
+function nearestGoMod(root, dir) {
+    for (let at = (0,external_node_path_namespaceObject.resolve)(root, dir);; at = (0,external_node_path_namespaceObject.dirname)(at)) {
+        if (repoPath(root, at) === undefined)
+            return undefined;
+        if ((0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(at, 'go.mod')))
+            return repoPath(root, (0,external_node_path_namespaceObject.join)(at, 'go.mod'));
+        if (at === (0,external_node_path_namespaceObject.dirname)(at))
+            return undefined;
+    }
+}
+/** go.work (and go.work.sum) from a module's directory up to root: it chooses module versions too. */
+function workspaceFiles(root, moduleDir) {
+    const found = [];
+    for (let at = (0,external_node_path_namespaceObject.resolve)(root, moduleDir); repoPath(root, at) !== undefined; at = (0,external_node_path_namespaceObject.dirname)(at)) {
+        for (const name of ['go.work', 'go.work.sum'])
+            if ((0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(at, name)))
+                found.push(repoPath(root, (0,external_node_path_namespaceObject.join)(at, name)));
+        if (found.length > 0 || at === (0,external_node_path_namespaceObject.dirname)(at))
+            break;
+    }
+    return found;
+}
+/** What ko reads besides Go: the app's .ko.yaml (its base image, flags, ldflags). */
+function koConfigFiles(root, appDir) {
+    return ['.ko.yaml', '.ko.yml'].map((name) => joinRepoPath(appDir, name)).filter((path) => (0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.resolve)(root, path)));
+}
+/**
+ * The inputs of a ko app on the given platforms (the union: a change to any platform's input
+ * selects the app; the digest of one platform hashes that platform's files only, see
+ * goPlatformInputs). When Go cannot list the packages (no go on PATH, a broken module), the
+ * inputs are the whole module's directory, and a warning says why.
+ */
+async function goModuleInputs(root, appDir, config, platforms, lister) {
+    const perPlatform = new Map();
+    const extra = koConfigFiles(root, appDir);
+    try {
+        if (!lister)
+            throw new Error('no Go package lister was given');
+        // ko strips its ko:// scheme before it builds (core/goPackages.ts stripKoScheme); go list never knew it.
+        const importPath = config.ko_config?.import_path
+            ? stripKoScheme(config.ko_config.import_path)
+            : defaultImportPath((0,external_node_path_namespaceObject.resolve)(root, appDir));
+        const packageDirs = new Set();
+        const all = new Set(extra);
+        for (const platform of platforms) {
+            const packages = await lister({ cwd: (0,external_node_path_namespaceObject.resolve)(root, appDir), patterns: [importPath], env: goPlatformEnv(platform, config) });
+            const files = new Set(extra);
+            for (const pkg of packages) {
+                if (pkg.standard)
+                    continue;
+                const dir = repoPath(root, pkg.dir);
+                if (dir === undefined)
+                    continue; // a dependency from the module cache: go.sum pins it
+                packageDirs.add(dir);
+                for (const name of pkg.files)
+                    files.add(joinRepoPath(dir, name));
+                const goMod = pkg.goMod ? repoPath(root, pkg.goMod) : undefined;
+                if (goMod) {
+                    const moduleDir = external_node_path_namespaceObject.posix.dirname(goMod);
+                    files.add(goMod);
+                    const goSum = joinRepoPath(moduleDir, 'go.sum');
+                    if ((0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.resolve)(root, goSum)))
+                        files.add(goSum);
+                    for (const work of workspaceFiles(root, moduleDir))
+                        files.add(work);
+                }
+            }
+            const sorted = [...files].sort();
+            perPlatform.set(platform, sorted);
+            for (const file of sorted)
+                all.add(file);
+        }
+        const allFiles = [...all].sort();
+        const known = new Set(allFiles);
+        return {
+            covers: (path) => known.has(path) || (packageDirs.has(external_node_path_namespaceObject.posix.dirname(path)) && GO_SOURCE.test(path)),
+            files: async () => allFiles,
+            warnings: [],
+            perPlatform,
+        };
+    }
+    catch (error) {
+        const goMod = nearestGoMod(root, appDir);
+        const moduleDir = goMod ? external_node_path_namespaceObject.posix.dirname(goMod) : appDir;
+        const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+        const files = () => walkFiles((0,external_node_path_namespaceObject.resolve)(root, moduleDir), { skipDirNames: new Set(['.git']) })
+            .map((file) => joinRepoPath(moduleDir, file.path))
+            .sort();
+        return {
+            covers: (path) => isWithin(path, moduleDir) || extra.includes(path),
+            files: async () => [...new Set([...files(), ...extra])].sort(),
+            warnings: [`${appDir}: Go could not list the packages (${reason}); every file of ${moduleDir} counts as an input`],
+            perPlatform,
+        };
+    }
+}
+
+;// CONCATENATED MODULE: ./src/core/inputs/index.ts
+// The inputs of one planned image, whatever builds it (core/backendTraits.ts `input` says which
+// kind): see appInputs.ts for the shape, and one file per kind.
+
+
+
+
+
+async function imageInputs(root, spec, options = {}) {
+    if (spec.source.kind === 'upstream')
+        return configOnlyInputs(spec.configFile);
+    switch (traitsOf(spec.backend).input) {
+        case 'dockerfile':
+            return withConfigFile(dockerContextInputs(root, dockerContextPaths(root, spec.dir, spec.config)), spec.configFile);
+        case 'go-module': {
+            const inputs = await goModuleInputs(root, spec.dir, spec.config, spec.platforms, options.goPackages);
+            return { ...withConfigFile(inputs, spec.configFile), perPlatform: inputs.perPlatform };
+        }
+        case 'spin-manifest':
+            return withConfigFile(spinManifestInputs(root, spec.dir, spec.config, options.isIgnored), spec.configFile);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/core/runners.ts
 // Which runner builds each platform. Native runners by default (arm64 on GitHub's arm runners, no
 // QEMU); a platform without a runner of its own runs on the fallback runner, emulated with QEMU
@@ -38375,20 +40564,20 @@ function readRunner(value) {
 function parseRunnerMap(text, source = 'runner map') {
     if (text.trim() === '')
         return { ...DEFAULT_RUNNERS };
-    const lineCounter = new dist/* LineCounter */.HN();
-    const doc = (0,dist/* parseDocument */.Tp)(text, { lineCounter, prettyErrors: false });
+    const lineCounter = new yaml_dist/* LineCounter */.HN();
+    const doc = (0,yaml_dist/* parseDocument */.Tp)(text, { lineCounter, prettyErrors: false });
     if (doc.errors.length > 0) {
         const reason = doc.errors[0].message.split('\n')[0];
         throw new UserError(`${source}: not valid JSON or YAML (${reason}); expected a mapping like ${EXAMPLE}`);
     }
     const data = doc.toJS({ maxAliasCount: 100 });
-    if (data === null || typeof data !== 'object' || Array.isArray(data) || !(0,dist/* isMap */.jh)(doc.contents)) {
+    if (data === null || typeof data !== 'object' || Array.isArray(data) || !(0,yaml_dist/* isMap */.jh)(doc.contents)) {
         throw new UserError(`${source}: expected a mapping of platform to runner, like ${EXAMPLE}`);
     }
     const lineOf = new Map();
     for (const pair of doc.contents.items) {
         const start = pair.key?.range?.[0];
-        if ((0,dist/* isScalar */.jn)(pair.key) && start !== undefined)
+        if ((0,yaml_dist/* isScalar */.jn)(pair.key) && start !== undefined)
             lineOf.set(String(pair.key.value), lineCounter.linePos(start).line);
     }
     const problems = [];
@@ -38581,6 +40770,7 @@ function unknownVariableProblems(config, file, locate, passed) {
 
 
 
+
 /** GitHub runs at most 256 jobs from one matrix (docs: "Using a matrix for your jobs"). */
 const MATRIX_JOB_LIMIT = 256;
 /** `validate` warns from this many legs on. */
@@ -38615,7 +40805,8 @@ async function plan_select(root, discovery, mode, options) {
             const changed = await options.changedFiles(mode.rev);
             if (changed === 'all')
                 return { selected: new Set(dirs), notSelected: '', problems: [] };
-            return { selected: selectChanged(dirs, changed), notSelected: `not changed since ${plan_short(mode.rev)}`, problems: [] };
+            // Chosen by the apps' inputs once their configs are read (selectByInputs).
+            return { selected: new Set(), changed, notSelected: `no input changed since ${plan_short(mode.rev)}`, problems: [] };
         }
         case 'rebuild-list': {
             // Inside the repository, a regular file within the size limit, like every file a config names.
@@ -38650,59 +40841,100 @@ async function plan_select(root, discovery, mode, options) {
     }
 }
 const hasErrors = (problems) => problems.some((p) => p.severity === 'error');
+function resolveApp(absRoot, app, repoName, options) {
+    const configFile = app.configFile ? { path: (0,external_node_path_namespaceObject.join)(absRoot, app.configFile), shown: app.configFile } : undefined;
+    const checked = checkApp((0,external_node_path_namespaceObject.join)(absRoot, app.dir), configFile, { displayDir: app.dir, root: absRoot });
+    const { config, locate, detection, problems } = checked;
+    if (!config || !detection)
+        return { app, problems, skipReason: `invalid ${app.configFile}` };
+    if (!detection.backend)
+        return { app, problems, skipReason: 'nothing to build: no backend detected' };
+    const { spec, problems: specProblems } = resolveImageSpec({
+        dir: app.dir,
+        configFile: app.configFile,
+        config,
+        detection: { ...detection, backend: detection.backend },
+        repoName,
+        locate,
+    });
+    problems.push(...specProblems);
+    if (config.secrets?.length && detection.backend !== 'buildkit') {
+        const at = locate?.(['secrets']) ?? { line: 1, column: 1 };
+        problems.push({
+            file: app.configFile ?? app.dir,
+            ...at,
+            path: 'secrets',
+            message: `secrets are mounted by the buildkit backend only; ${detection.backend} cannot keep them out of the image`,
+            hint: 'set build_backend: buildkit (RUN --mount=type=secret,id=NAME), or remove secrets',
+            severity: 'error',
+        });
+    }
+    if (options.buildEnvNames && app.configFile) {
+        problems.push(...unknownVariableProblems(config, app.configFile, locate, options.buildEnvNames));
+    }
+    return { app, spec, problems, locate };
+}
+/**
+ * `--since`: the apps one of whose inputs changed (core/inputs/), wherever the file lives. An app
+ * that cannot be resolved (its config has errors) has no known inputs: it is selected by the
+ * files below its directory, as before inputs existed, so its problems are shown when it changes.
+ */
+async function selectByInputs(absRoot, resolved, changed, options) {
+    const owned = selectChanged(resolved.map((r) => r.app.dir), changed);
+    const selected = new Set();
+    const warnings = new Map();
+    for (const { app, spec } of resolved) {
+        if (!spec) {
+            if (owned.has(app.dir))
+                selected.add(app.dir);
+            continue;
+        }
+        const inputs = await imageInputs(absRoot, spec, { goPackages: options.goPackages, isIgnored: options.isIgnored });
+        if (changed.some((path) => inputs.covers(path))) {
+            selected.add(app.dir);
+            if (inputs.warnings.length > 0)
+                warnings.set(app.dir, inputs.warnings);
+        }
+    }
+    return { selected, warnings };
+}
 async function buildPlan(root, mode, options = {}) {
     const absRoot = (0,external_node_path_namespaceObject.resolve)(root);
     const repoName = options.repoName ?? (0,external_node_path_namespaceObject.basename)(absRoot);
     const runners = options.runners ?? DEFAULT_RUNNERS;
     const tagging = options.tagging ?? { run: LOCAL_RUN, date: new Date(), mode: DEFAULT_TAG_MODE };
     const discovery = await discoverApps(absRoot, { isIgnored: options.isIgnored });
-    const { selected, notSelected, problems } = await plan_select(absRoot, discovery, mode, options);
-    problems.unshift(...discovery.problems);
     const skipped = [...discovery.skipped];
     const images = [];
     const byName = new Map();
     // One ls-remote per upstream repository, so images built from one upstream agree too.
     const upstreamRefs = new Map();
-    for (const app of discovery.apps) {
+    let selection = await plan_select(absRoot, discovery, mode, options);
+    let resolvedApps;
+    let inputWarnings = new Map();
+    if (selection.changed) {
+        // Which apps a change touches depends on their configs (context_path, import_path...): all
+        // are resolved, and the problems of those not selected are not shown.
+        resolvedApps = discovery.apps.map((app) => resolveApp(absRoot, app, repoName, options));
+        const byInputs = await selectByInputs(absRoot, resolvedApps, selection.changed, options);
+        selection = { ...selection, selected: byInputs.selected };
+        inputWarnings = byInputs.warnings;
+    }
+    const { selected, notSelected, problems } = selection;
+    problems.unshift(...discovery.problems);
+    for (const [index, app] of discovery.apps.entries()) {
         if (!selected.has(app.dir)) {
             skipped.push({ dir: app.dir, reason: notSelected });
             continue;
         }
-        const configFile = app.configFile ? { path: (0,external_node_path_namespaceObject.join)(absRoot, app.configFile), shown: app.configFile } : undefined;
-        const checked = checkApp((0,external_node_path_namespaceObject.join)(absRoot, app.dir), configFile, { displayDir: app.dir, root: absRoot });
-        const { config, locate, detection, problems: appProblems } = checked;
-        if (!config || !detection) {
+        const { spec, problems: appProblems, skipReason, locate } = resolvedApps?.[index] ?? resolveApp(absRoot, app, repoName, options);
+        for (const warning of inputWarnings.get(app.dir) ?? []) {
+            appProblems.push({ file: app.configFile ?? app.dir, line: 1, column: 1, path: '', message: warning, severity: 'warning' });
+        }
+        if (!spec) {
             problems.push(...appProblems);
-            skipped.push({ dir: app.dir, reason: `invalid ${app.configFile}` });
+            skipped.push({ dir: app.dir, reason: skipReason ?? `invalid ${app.configFile}` });
             continue;
-        }
-        if (!detection.backend) {
-            problems.push(...appProblems);
-            skipped.push({ dir: app.dir, reason: 'nothing to build: no backend detected' });
-            continue;
-        }
-        const { spec, problems: specProblems } = resolveImageSpec({
-            dir: app.dir,
-            configFile: app.configFile,
-            config,
-            detection: { ...detection, backend: detection.backend },
-            repoName,
-            locate,
-        });
-        appProblems.push(...specProblems);
-        if (config.secrets?.length && detection.backend !== 'buildkit') {
-            const at = locate?.(['secrets']) ?? { line: 1, column: 1 };
-            appProblems.push({
-                file: app.configFile ?? app.dir,
-                ...at,
-                path: 'secrets',
-                message: `secrets are mounted by the buildkit backend only; ${detection.backend} cannot keep them out of the image`,
-                hint: 'set build_backend: buildkit (RUN --mount=type=secret,id=NAME), or remove secrets',
-                severity: 'error',
-            });
-        }
-        if (options.buildEnvNames && app.configFile) {
-            appProblems.push(...unknownVariableProblems(config, app.configFile, locate, options.buildEnvNames));
         }
         const twin = byName.get(spec.image);
         if (twin) {
@@ -38757,13 +40989,15 @@ async function buildPlan(root, mode, options = {}) {
 }
 function planPublish(tagging) {
     const may = runMayPush(tagging.run);
+    const run = classifyRun(tagging.run);
     return {
         mode: tagging.mode,
         ...(tagging.target ? { registry: tagging.target.registry, prefix: tagging.target.prefix } : {}),
         perArchTags: Boolean(tagging.perArchTags),
-        run: describeTagRun(classifyRun(tagging.run), taggedCommit(tagging.run)),
+        run: describeTagRun(run, taggedCommit(tagging.run)),
         push: may.push,
         ...(may.why ? { pushWhy: may.why } : {}),
+        recordInputs: may.push && writesInputRecords(run),
     };
 }
 function legsOf(spec, runners = DEFAULT_RUNNERS) {
@@ -38804,6 +41038,567 @@ async function resolveUpstream(repo, ref, list, cache) {
     return 'problem' in resolved ? { ...resolved, unreachable: false } : resolved;
 }
 
+;// CONCATENATED MODULE: ./src/tools/goList.ts
+
+/** Every per-package file list go list has; together, every file `go build` may read. */
+const FILE_FIELDS = [
+    'GoFiles',
+    'CgoFiles',
+    'CFiles',
+    'CXXFiles',
+    'MFiles',
+    'HFiles',
+    'FFiles',
+    'SFiles',
+    'SwigFiles',
+    'SwigCXXFiles',
+    'SysoFiles',
+    'EmbedFiles',
+    'IgnoredGoFiles',
+    'IgnoredOtherFiles',
+];
+const FIELDS = ['ImportPath', 'Dir', 'Standard', 'Module', 'Error', 'DepsErrors', ...FILE_FIELDS];
+function goListArgs(patterns) {
+    // `--` would be read as a package pattern by go list; patterns come from the config, so one
+    // starting with `-` is refused by the caller (koListPattern) instead.
+    return ['list', '-e', '-deps', `-json=${FIELDS.join(',')}`, ...patterns];
+}
+/** go list prints one JSON object per package, one after the other (not an array). */
+function parseGoListOutput(stdout) {
+    const packages = [];
+    const errors = [];
+    for (const chunk of stdout.split(/^}$/m)) {
+        const text = chunk.trim();
+        if (!text)
+            continue;
+        const json = JSON.parse(`${text}\n}`);
+        if (json.Error?.Err)
+            errors.push(`${json.ImportPath ?? '?'}: ${json.Error.Err}`);
+        if (!json.ImportPath || !json.Dir)
+            continue;
+        const files = FILE_FIELDS.flatMap((field) => (Array.isArray(json[field]) ? json[field] : []));
+        packages.push({
+            importPath: json.ImportPath,
+            dir: json.Dir,
+            standard: json.Standard === true,
+            files,
+            goMod: json.Module?.Replace?.GoMod ?? json.Module?.GoMod,
+        });
+    }
+    // A package that does not build has inputs we cannot know: the caller falls back to the module.
+    if (errors.length > 0)
+        throw new Error(`go list: ${errors[0]}`);
+    return packages;
+}
+/** A GoPackageLister that runs the `go` on PATH with the platform's environment. */
+function goPackageLister(runner = exec_run, baseEnv = process.env) {
+    return async (request) => {
+        const bad = request.patterns.find((pattern) => pattern.startsWith('-'));
+        if (bad)
+            throw new Error(`${bad} is not a package path`);
+        const result = await runner('go', goListArgs(request.patterns), {
+            cwd: request.cwd,
+            env: { ...baseEnv, ...request.env },
+            timeoutMs: 10 * 60 * 1000,
+        });
+        return parseGoListOutput(result.stdout);
+    };
+}
+/** `go env GOVERSION` of the go on PATH (e.g. go1.26.8): the compiler ko builds with. */
+async function goVersion(env = process.env, runner = exec_run) {
+    const result = await runner('go', ['env', 'GOVERSION'], { env, allowFailure: true }).catch(() => undefined);
+    return result?.code === 0 ? result.stdout.trim() || undefined : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/core/baseImages.ts
+// The base images a build pulls, as references the plan resolves to digests (their digests are
+// part of the input digest, so a base re-pushed under the same tag rebuilds what is built on it).
+// Dockerfile: every FROM that names an image (not `scratch`, not an earlier stage), with `${ARG}`
+// expanded the way BuildKit's Dockerfile frontend does for FROM: from the ARGs declared before
+// the first FROM (defaults), overridden by build args, plus the automatic platform ARGs
+// (moby/buildkit frontend/dockerfile/dockerfile2llb/convert.go, v0.32: global ARGs and
+// TARGETPLATFORM/TARGETOS/TARGETARCH/TARGETVARIANT, BUILDPLATFORM... are in scope for FROM).
+
+
+/** Keys and values of KEY=VALUE build args (a bare KEY has no value here). */
+function argMap(buildArgs) {
+    const map = new Map();
+    for (const arg of buildArgs) {
+        const eq = arg.indexOf('=');
+        if (eq > 0)
+            map.set(arg.slice(0, eq), arg.slice(eq + 1));
+    }
+    return map;
+}
+function platformArgs(platform) {
+    const parsed = parsePlatform(platform);
+    if (isPlatformError(parsed))
+        return new Map();
+    return new Map([
+        ['TARGETPLATFORM', platform],
+        ['TARGETOS', parsed.os],
+        ['TARGETARCH', parsed.arch],
+        ['TARGETVARIANT', parsed.variant ?? ''],
+    ]);
+}
+const baseImages_VARIABLE = /\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?::?([-+])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))/g;
+/** Expands $X, ${X}, ${X:-default}, ${X:+alt}; undefined when a variable has no value. */
+function expand(text, vars) {
+    let missing = false;
+    const out = text.replace(baseImages_VARIABLE, (_m, braced, op, word, bare) => {
+        const name = braced ?? bare ?? '';
+        const value = vars.get(name);
+        if (op === '-')
+            return value ? value : (word ?? '');
+        if (op === '+')
+            return value ? (word ?? '') : '';
+        if (value === undefined) {
+            missing = true;
+            return '';
+        }
+        return value;
+    });
+    return missing ? undefined : out;
+}
+function dockerfileBaseImages(dockerfile, buildArgs, platform) {
+    const scan = scanDockerfile(dockerfile);
+    const given = argMap(buildArgs);
+    const vars = platformArgs(platform);
+    const firstFrom = scan.instructions.findIndex((ins) => ins.keyword === 'FROM');
+    for (const ins of scan.instructions.slice(0, firstFrom < 0 ? undefined : firstFrom)) {
+        if (ins.keyword !== 'ARG')
+            continue;
+        for (const word of ins.args) {
+            const eq = word.indexOf('=');
+            const name = eq < 0 ? word : word.slice(0, eq);
+            const value = given.get(name) ?? (eq < 0 ? undefined : word.slice(eq + 1).replace(/^"(.*)"$/, '$1'));
+            if (value !== undefined)
+                vars.set(name, value);
+        }
+    }
+    const stages = new Set();
+    const refs = [];
+    const unresolved = [];
+    for (const stage of scan.stages) {
+        const image = expand(stage.image, vars);
+        if (image === undefined)
+            unresolved.push(stage.image);
+        else if (image.toLowerCase() !== 'scratch' && !stages.has(image.toLowerCase()) && !refs.includes(image))
+            refs.push(image);
+        if (stage.name)
+            stages.add(stage.name.toLowerCase());
+    }
+    return { refs, unresolved };
+}
+
+;// CONCATENATED MODULE: external "node:fs/promises"
+const external_node_fs_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+;// CONCATENATED MODULE: ./src/tools/fileDigests.ts
+// Hashes an app's input files for its input digest (src/core/inputDigest.ts): content SHA-256,
+// whether it is a symlink (then the link's target text is hashed, as Docker copies the link
+// itself), and the executable bit (COPY keeps modes). Each file is read once per plan, however
+// many images list it (a shared context): the cache is per reader.
+
+
+
+function fileDigester(root) {
+    const cache = new Map();
+    const digestOne = async (path) => {
+        const abs = (0,external_node_path_namespaceObject.resolve)(root, path);
+        const stat = await (0,external_node_fs_promises_namespaceObject.lstat)(abs).catch(() => undefined);
+        if (!stat)
+            return undefined; // gone between listing and hashing: not an input any more
+        const symlink = stat.isSymbolicLink();
+        const content = symlink ? Buffer.from(await (0,external_node_fs_promises_namespaceObject.readlink)(abs), 'utf8') : await (0,external_node_fs_promises_namespaceObject.readFile)(abs);
+        return {
+            path,
+            sha256: (0,external_node_crypto_namespaceObject.createHash)('sha256').update(content).digest('hex'),
+            kind: symlink ? 'symlink' : 'file',
+            executable: !symlink && (stat.mode & 0o100) !== 0,
+        };
+    };
+    return async (paths) => {
+        const files = await Promise.all(paths.map((path) => {
+            let pending = cache.get(path);
+            if (!pending)
+                cache.set(path, (pending = digestOne(path)));
+            return pending;
+        }));
+        return files.filter((file) => file !== undefined);
+    };
+}
+
+;// CONCATENATED MODULE: ./src/pipeline/inputDigests.ts
+// The input digest of every planned leg (src/core/inputDigest.ts says what it covers): the app's
+// input files hashed (tools/fileDigests.ts), its base images resolved once per reference for the
+// whole plan (tools/registryRead.ts), expanded build settings and pinned tool versions. A leg
+// whose digest cannot be known (a base image that does not resolve, an unset variable, an
+// upstream source) gets none and a reason: it is always built.
+
+
+
+
+
+
+
+
+
+
+
+
+/** ko's base image when nothing names one (ko v0.19.1 pkg/commands/options/build.go, configDefaultBaseImage). */
+const KO_DEFAULT_BASE_IMAGE = 'cgr.dev/chainguard/static:latest';
+/** The pinned versions of what builds with each backend (tool-pins.json). */
+function backendTools(backend, goVersion) {
+    switch (backend) {
+        case 'ko':
+            return { ko: goToolPin('ko').version, ...(goVersion ? { go: goVersion } : {}) };
+        case 'buildkit':
+            return { buildkit: goToolPin('buildkit').version, buildx: goToolPin('buildx').version };
+        case 'kaniko':
+            return { kaniko: goToolPin('kaniko').version };
+        case 'spin':
+            return { spin: SPIN_VERSION, go: SPIN_GO_TOOLCHAIN };
+    }
+}
+const inputDigests_messageOf = (error) => (error instanceof Error ? error.message.split('\n')[0] : String(error));
+/** The base image references of one leg, before resolution. */
+function baseImageRefs(root, spec, platform, expanded, options) {
+    switch (traitsOf(spec.backend).input) {
+        case 'dockerfile': {
+            const { dockerfile } = dockerContextPaths(root, spec.dir, spec.config);
+            return dockerfileBaseImages((0,external_node_fs_namespaceObject.readFileSync)((0,external_node_path_namespaceObject.resolve)(root, dockerfile), 'utf8'), expanded.build_args ?? [], platform);
+        }
+        case 'go-module': {
+            const userBase = readUserKoConfig((0,external_node_path_namespaceObject.join)(root, spec.dir))?.config.defaultBaseImage;
+            const base = options.backendOptions?.baseImage ??
+                spec.config.ko_config?.base_image ??
+                (typeof userBase === 'string' && userBase ? userBase : undefined) ??
+                (options.env.KO_DEFAULTBASEIMAGE || KO_DEFAULT_BASE_IMAGE);
+            return { refs: [base], unresolved: [] };
+        }
+        case 'spin-manifest':
+            return { refs: [], unresolved: [] };
+    }
+}
+async function computeInputDigests(root, plan, options) {
+    const absRoot = (0,external_node_path_namespaceObject.resolve)(root);
+    const digestFiles = fileDigester(absRoot);
+    const resolved = new Map();
+    const resolveOnce = (ref) => {
+        let pending = resolved.get(ref);
+        if (!pending) {
+            pending = options.registry ? options.registry.resolve(ref) : Promise.reject(new Error('no registry client'));
+            pending.catch(() => undefined); // awaited below; keeps an unawaited rejection from warning
+            resolved.set(ref, pending);
+        }
+        return pending;
+    };
+    const perImage = await Promise.all(plan.images.map(async (spec) => {
+        const legs = plan.matrix.include.filter((leg) => leg.image === spec.image);
+        const none = (reason) => legs.map((leg) => ({ legId: leg.id, reason }));
+        if (spec.source.kind === 'upstream')
+            return none(`built from ${spec.source.repo}: its sources are fetched by the build, not the plan`);
+        let expanded;
+        try {
+            const ko = spec.config.ko_config;
+            expanded = {
+                build_args: expandList(spec.config.build_args ?? [], options.env, 'build_args'),
+                ...(ko
+                    ? {
+                        'ko_config.env': expandList(ko.env ?? [], options.env, 'ko_config.env'),
+                        'ko_config.ldflags': expandList(ko.ldflags ?? [], options.env, 'ko_config.ldflags'),
+                        'ko_config.flags': expandList(ko.flags ?? [], options.env, 'ko_config.flags'),
+                    }
+                    : {}),
+            };
+        }
+        catch (error) {
+            return none(inputDigests_messageOf(error));
+        }
+        const inputs = await imageInputs(absRoot, spec, { goPackages: options.goPackages, isIgnored: options.isIgnored });
+        if (inputs.warnings.length > 0)
+            return none(inputs.warnings[0]);
+        const allFiles = await inputs.files();
+        const runOptions = {};
+        for (const option of BACKEND_OPTIONS) {
+            const value = options.backendOptions?.[option.key];
+            if (option.backend === spec.backend && value)
+                runOptions[option.key] = value;
+        }
+        return Promise.all(legs.map(async (leg) => {
+            try {
+                const platformFiles = inputs.perPlatform?.get(leg.platform);
+                const paths = platformFiles ? [...new Set([...platformFiles, ...(spec.configFile ? [spec.configFile] : [])])] : allFiles;
+                const { refs, unresolved } = baseImageRefs(absRoot, spec, leg.platform, expanded, options);
+                if (unresolved.length > 0)
+                    return { legId: leg.id, reason: `FROM ${unresolved[0]}: a variable without a value` };
+                const baseImages = {};
+                for (const ref of refs)
+                    baseImages[ref] = await resolveOnce(ref);
+                const dockerfile = traitsOf(spec.backend).input === 'dockerfile' ? dockerContextPaths(absRoot, spec.dir, spec.config).dockerfile : undefined;
+                const material = {
+                    backend: spec.backend,
+                    tools: backendTools(spec.backend, options.goVersion),
+                    platform: leg.platform,
+                    config: spec.config,
+                    expanded,
+                    dockerfile,
+                    target: spec.config.target || undefined,
+                    options: runOptions,
+                    files: await digestFiles(paths),
+                    baseImages,
+                };
+                return { legId: leg.id, digest: inputDigest(material), files: material.files.length, baseImages };
+            }
+            catch (error) {
+                return { legId: leg.id, reason: `base image: ${inputDigests_messageOf(error)}` };
+            }
+        }));
+    }));
+    return perImage.flat();
+}
+
+;// CONCATENATED MODULE: ./src/core/digestSelection.ts
+// Selection by input digest (issue 10): a leg whose input digest a default-branch run already
+// published (its bookkeeping tag `in-<digest>` exists) needs no build. An image is left out of
+// the build only when every one of its platforms is published, and (unless it is one WebAssembly
+// artifact) the index that run made over them too: the merge then copies that index under this
+// run's tags (pipeline/merge.ts retagUnchanged) instead of building, so the image keeps its index
+// digest. An image with one platform missing builds every platform, so its index is always made
+// from one run's legs.
+
+
+
+
+/**
+ * The full reference of a bookkeeping record: `REPO:in-<hex>` (single-repo mode, where all images
+ * share a repository: `REPO:<image>-in-<hex>`). 67 characters (+ the image name): within the 128
+ * an OCI tag may have.
+ */
+function inputRecordRef(image, inputDigest, opts) {
+    const tag = inputDigestTag(inputDigest);
+    return `${repositoryFor(image, opts)}:${opts.mode === 'single-repo' ? `${image}-${tag}` : tag}`;
+}
+/**
+ * The input digest of a whole image: SHA-256 over its platforms' input digests (sorted by
+ * platform), so it changes when any platform's inputs do. Its record points at the index the merge
+ * made over those platforms. `undefined` when a platform has no input digest.
+ */
+function imageInputDigest(platforms) {
+    if (platforms.length === 0 || platforms.some((p) => !p.inputDigest))
+        return undefined;
+    const pairs = platforms.map((p) => [p.platform, p.inputDigest]).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `sha256:${(0,external_node_crypto_namespaceObject.createHash)('sha256')
+        .update(canonicalJson({ index: pairs }), 'utf8')
+        .digest('hex')}`;
+}
+/** Whether an image is one WebAssembly artifact (no index around it: its tags point at the artifact). */
+function isArtifactImage(platforms) {
+    return platforms.length > 0 && platforms.every(isWasm);
+}
+/**
+ * The plan less the images whose every leg is published (and, but for an artifact, whose index
+ * is), which move to `unchanged` with the manifest digest of each platform and the index digest.
+ */
+function splitByPublished(plan, published) {
+    const unchanged = [...(plan.unchanged ?? [])];
+    const images = [];
+    for (const spec of plan.images) {
+        const legs = plan.matrix.include.filter((leg) => leg.image === spec.image);
+        const allLegs = legs.length > 0 && legs.every((leg) => leg.inputDigest && published.legs.has(leg.id));
+        const artifact = isArtifactImage(legs.map((leg) => leg.platform));
+        const index = published.indexes.get(spec.image);
+        if (!allLegs || (!artifact && !index)) {
+            images.push(spec);
+            continue;
+        }
+        unchanged.push({
+            image: spec.image,
+            dir: spec.dir,
+            tags: spec.tags,
+            ...(artifact ? {} : { index }),
+            platforms: legs.map((leg) => ({ platform: leg.platform, digest: published.legs.get(leg.id), inputDigest: leg.inputDigest })),
+        });
+    }
+    const building = new Set(images.map((spec) => spec.image));
+    return { ...plan, images, matrix: { include: plan.matrix.include.filter((leg) => building.has(leg.image)) }, unchanged };
+}
+
+;// CONCATENATED MODULE: ./src/tools/registryRead.ts
+// Read-only registry requests the plan makes: the digest a base image reference resolves to, and
+// whether a bookkeeping tag exists. Plain HTTP(S) per the OCI distribution spec (v1.1, "Pulling
+// manifests": HEAD /v2/<name>/manifests/<reference>, Docker-Content-Digest), with the token flow
+// registries use for anonymous and logged-in pulls (distribution docs/spec/auth/token.md: a 401
+// with `WWW-Authenticate: Bearer realm=...,service=...,scope=...`, then a GET of the realm). No
+// tool runs: the plan job needs neither docker nor crane.
+//
+// Logins come from the docker config.json tools use (its `auths`), as ko and crane read them;
+// credential helpers are not run (a registry that needs one is read anonymously, and the plan says
+// so when that fails). 127.0.0.1, localhost and ::1 are spoken to over plain http, as buildx,
+// crane and ko do.
+
+
+
+
+const DOCKER_HUB = 'docker.io';
+/**
+ * A reference as docker reads it (distribution/reference, normalize.go): the first path component
+ * is the registry when it has a `.` or `:` or is `localhost`; otherwise Docker Hub, where a
+ * single name is under `library/`. No tag means `latest`.
+ */
+function registryRead_parseImageReference(text) {
+    let rest = text.trim();
+    let digest;
+    const at = rest.indexOf('@');
+    if (at >= 0) {
+        digest = rest.slice(at + 1);
+        rest = rest.slice(0, at);
+    }
+    const slash = rest.indexOf('/');
+    const first = slash < 0 ? '' : rest.slice(0, slash);
+    let host = DOCKER_HUB;
+    if (first && (first.includes('.') || first.includes(':') || first === 'localhost')) {
+        host = first;
+        rest = rest.slice(slash + 1);
+    }
+    const colon = rest.lastIndexOf(':');
+    let tag = 'latest';
+    if (colon > rest.lastIndexOf('/')) {
+        tag = rest.slice(colon + 1);
+        rest = rest.slice(0, colon);
+    }
+    if (!rest || !/^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/.test(rest)) {
+        throw new Error(`${text} is not an image reference`);
+    }
+    if (host === DOCKER_HUB && !rest.includes('/'))
+        rest = `library/${rest}`;
+    return { host: host === DOCKER_HUB ? 'registry-1.docker.io' : host, repository: rest, reference: digest ?? tag };
+}
+const registryRead_LOOPBACK = /^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])(?::\d+)?$/;
+const ACCEPT = [MEDIA_TYPES.ociIndex, MEDIA_TYPES.dockerManifestList, MEDIA_TYPES.ociManifest, MEDIA_TYPES.dockerManifest].join(', ');
+/** A registry that could not be asked (network, TLS, auth, 5xx), as opposed to "not there". */
+class RegistryUnreachable extends Error {
+}
+function basicLogin(host, env) {
+    const file = dockerConfigFile(env);
+    if (!file)
+        return undefined;
+    try {
+        const config = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8'));
+        const keys = host === 'registry-1.docker.io' ? ['https://index.docker.io/v1/', 'docker.io', 'index.docker.io'] : [host, `https://${host}`];
+        for (const key of keys) {
+            const auth = config.auths?.[key]?.auth;
+            if (auth)
+                return auth;
+        }
+    }
+    catch {
+        // An unreadable config gives no login; the request goes anonymous.
+    }
+    return undefined;
+}
+/** The parameters of a `Bearer k="v",...` challenge. */
+function parseChallenge(header) {
+    const space = header.indexOf(' ');
+    const scheme = (space < 0 ? header : header.slice(0, space)).toLowerCase();
+    const params = {};
+    for (const match of header.slice(space + 1).matchAll(/([a-zA-Z_]+)="([^"]*)"/g))
+        params[match[1].toLowerCase()] = match[2];
+    return { scheme, params };
+}
+/** A client for one plan: logins and tokens are looked up once per registry and repository. */
+function registryReader(options = {}) {
+    const env = options.env ?? process.env;
+    const doFetch = options.fetch ?? fetch;
+    const timeoutMs = options.timeoutMs ?? 15_000;
+    const tokens = new Map();
+    const scheme = (host) => (registryRead_LOOPBACK.test(host) || options.insecureHosts?.has(host) ? 'http' : 'https');
+    async function request(url, init) {
+        try {
+            return await doFetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+        }
+        catch (error) {
+            const cause = error.cause;
+            throw new RegistryUnreachable(`${new URL(url).host}: ${cause?.code ?? cause?.message ?? error.message}`);
+        }
+    }
+    async function token(ref, challenge) {
+        const { scheme: kind, params } = parseChallenge(challenge);
+        const login = basicLogin(ref.host, env);
+        if (kind === 'basic')
+            return login ? `Basic ${login}` : undefined;
+        if (kind !== 'bearer' || !params.realm)
+            return undefined;
+        const url = new URL(params.realm);
+        if (params.service)
+            url.searchParams.set('service', params.service);
+        url.searchParams.set('scope', `repository:${ref.repository}:pull`);
+        const response = await request(url.toString(), { headers: login ? { Authorization: `Basic ${login}` } : {} });
+        if (!response.ok)
+            throw new RegistryUnreachable(`${ref.host}: token request refused (HTTP ${response.status})`);
+        const body = (await response.json());
+        const value = body.token ?? body.access_token;
+        return value ? `Bearer ${value}` : undefined;
+    }
+    /** HEAD (or GET) of a manifest: its digest, or undefined when the registry says it does not exist. */
+    async function manifestDigest(ref) {
+        const url = `${scheme(ref.host)}://${ref.host}/v2/${ref.repository}/manifests/${ref.reference}`;
+        const key = `${ref.host}/${ref.repository}`;
+        const send = async (method) => {
+            const auth = await tokens.get(key);
+            return request(url, { method, headers: { Accept: ACCEPT, ...(auth ? { Authorization: auth } : {}) } });
+        };
+        let response = await send('HEAD');
+        if (response.status === 401) {
+            const challenge = response.headers.get('www-authenticate') ?? '';
+            tokens.set(key, token(ref, challenge));
+            response = await send('HEAD');
+        }
+        if (response.status === 404)
+            return undefined;
+        if (response.status === 401 || response.status === 403) {
+            throw new RegistryUnreachable(`${ref.host}/${ref.repository}: not allowed to read (HTTP ${response.status})`);
+        }
+        if (!response.ok)
+            throw new RegistryUnreachable(`${ref.host}/${ref.repository}: HTTP ${response.status}`);
+        const digest = response.headers.get('docker-content-digest');
+        if (digest)
+            return digest;
+        // A registry that leaves the header out: the digest is that of the body (OCI distribution spec).
+        const body = await (await send('GET')).arrayBuffer();
+        return `sha256:${(0,external_node_crypto_namespaceObject.createHash)('sha256').update(Buffer.from(body)).digest('hex')}`;
+    }
+    return {
+        manifestDigest,
+        /** The digest a reference names now (a digest reference: itself, no request). */
+        async resolve(text) {
+            const ref = registryRead_parseImageReference(text);
+            if (/^sha256:[a-f0-9]{64}$/.test(ref.reference))
+                return ref.reference;
+            const digest = await manifestDigest(ref);
+            if (!digest)
+                throw new Error(`${text}: no such image`);
+            return digest;
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./src/pipeline/mapLimited.ts
+/** Maps items with at most `limit` calls in flight; results keep the input order. */
+async function mapLimited(items, limit, fn) {
+    const results = new Array(items.length);
+    let next = 0;
+    const worker = async () => {
+        while (next < items.length) {
+            const index = next++;
+            results[index] = await fn(items[index]);
+        }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+    return results;
+}
+
 ;// CONCATENATED MODULE: ./src/pipeline/planRepository.ts
 // The plan of a real repository: the pure planner, with git answering what is ignored, what
 // changed and what the repository is called. Shared by the CLI and the action.
@@ -38814,6 +41609,13 @@ async function resolveUpstream(repo, ref, list, cache) {
 
 
 
+
+
+
+
+
+/** Record lookups in flight at once: one small HEAD each. */
+const LOOKUP_CONCURRENCY = 16;
 /** A runner map given inline (JSON or YAML) or as the path of a file holding one. */
 function readRunnerMap(text, cwd) {
     const trimmed = text?.trim();
@@ -38826,22 +41628,80 @@ function readRunnerMap(text, cwd) {
     return parseRunnerMap(trimmed, 'runner map');
 }
 async function planRepository(root, mode, options = {}) {
+    const byDigest = options.byDigest;
+    if (!byDigest || mode.kind === 'dirs')
+        return planSelected(root, mode, options);
+    // Every candidate is planned; the registry says which are already built.
+    const candidates = mode.kind === 'since' ? { kind: 'all' } : mode;
+    const plan = await planSelected(root, candidates, options);
+    if (byDigest.forceRebuild)
+        return plan;
+    try {
+        const published = await publishedRecords(plan, byDigest);
+        return splitByPublished(plan, published);
+    }
+    catch (error) {
+        if (!(error instanceof RegistryUnreachable))
+            throw error;
+        const fallback = mode.kind === 'since' ? await planSelected(root, mode, options) : plan;
+        fallback.problems.push({
+            file: byDigest.publish.registry,
+            line: 1,
+            column: 1,
+            path: '',
+            message: `could not read the input records (${error.message}): selected ${mode.kind === 'since' ? `by the files changed since ${mode.rev}` : 'without them'} instead`,
+            severity: 'warning',
+        });
+        return fallback;
+    }
+}
+/**
+ * What the registry holds for the plan: per leg with an input digest, the manifest at its record
+ * (one HEAD each, in parallel); then per image whose every leg has one (an index, not an
+ * artifact), the index at the image's record. Absent: not published.
+ * @throws RegistryUnreachable when the registry cannot be read.
+ */
+async function publishedRecords(plan, byDigest) {
+    const digestOf = (ref) => byDigest.reader.manifestDigest(registryRead_parseImageReference(ref));
+    const legs = plan.matrix.include.filter((leg) => leg.inputDigest);
+    const found = await mapLimited(legs, LOOKUP_CONCURRENCY, async (leg) => {
+        return [leg.id, await digestOf(inputRecordRef(leg.image, leg.inputDigest, byDigest.publish))];
+    });
+    const published = new Map(found.filter((entry) => entry[1] !== undefined));
+    const candidates = plan.images.flatMap((spec) => {
+        const imageLegs = plan.matrix.include.filter((leg) => leg.image === spec.image);
+        const digest = imageInputDigest(imageLegs);
+        const complete = imageLegs.every((leg) => published.has(leg.id));
+        return complete && digest && !isArtifactImage(spec.platforms) ? [{ image: spec.image, digest }] : [];
+    });
+    const indexes = await mapLimited(candidates, LOOKUP_CONCURRENCY, async ({ image, digest }) => {
+        return [image, await digestOf(inputRecordRef(image, digest, byDigest.publish))];
+    });
+    return { legs: published, indexes: new Map(indexes.filter((entry) => entry[1] !== undefined)) };
+}
+async function planSelected(root, mode, options) {
     const absRoot = (0,external_node_path_namespaceObject.resolve)(options.cwd ?? process.cwd(), root);
     if (!(0,external_node_fs_namespaceObject.existsSync)(absRoot))
         throw new UserError(`${root}: no such directory`);
     const isGit = await isInsideWorkTree(absRoot);
     if (mode.kind === 'since' && !isGit)
         throw new UserError(`--since needs a git repository; ${root} is not one`);
+    const ignoreCheck = isGit ? (paths) => isIgnored(absRoot, paths) : undefined;
     try {
-        return await buildPlan(absRoot, mode, {
+        const plan = await buildPlan(absRoot, mode, {
             repoName: isGit ? await repoName(absRoot) : undefined,
             runners: readRunnerMap(options.runners, options.cwd ?? process.cwd()),
-            isIgnored: isGit ? (paths) => isIgnored(absRoot, paths) : undefined,
+            isIgnored: ignoreCheck,
             changedFiles: (rev) => changedFiles(absRoot, rev),
             listUpstreamRefs: options.resolveUpstream ? (repo) => lsRemote(repo, absRoot) : undefined,
+            goPackages: goPackageLister(),
             tagging: options.tagging,
             buildEnvNames: options.buildEnvNames,
         });
+        if (options.inputDigests || options.byDigest) {
+            await addInputDigests(absRoot, plan, options.inputDigests ?? { env: process.env, registry: options.byDigest?.reader }, ignoreCheck);
+        }
+        return plan;
     }
     catch (error) {
         // git's answers about the user's revision are user errors, not crashes.
@@ -38849,6 +41709,22 @@ async function planRepository(root, mode, options = {}) {
             throw new UserError(error.message);
         throw error;
     }
+}
+async function addInputDigests(root, plan, options, isIgnored) {
+    const hasKo = plan.images.some((spec) => spec.backend === 'ko');
+    const digests = await computeInputDigests(root, plan, {
+        ...options,
+        goPackages: goPackageLister(),
+        goVersion: hasKo ? await goVersion(options.env) : undefined,
+        isIgnored,
+    });
+    const byLeg = new Map(digests.map((entry) => [entry.legId, entry.digest]));
+    for (const leg of plan.matrix.include) {
+        const digest = byLeg.get(leg.id);
+        if (digest)
+            leg.inputDigest = digest;
+    }
+    plan.inputDigests = digests;
 }
 /** Re-resolves one planned image (for a build job, which receives only its leg). */
 async function resolvePlannedImage(root, dir, image, options = {}) {
@@ -38978,6 +41854,11 @@ function renderPlanText(plan) {
         for (const image of plan.images)
             out.push(`  ${image.image}: ${image.tags.join(', ') || '(none in this run)'}`);
     }
+    if (plan.unchanged?.length) {
+        out.push('', 'Unchanged (inputs already published; re-tagged, not built):');
+        for (const u of plan.unchanged)
+            out.push(`  ${u.image} (${u.dir}): ${u.platforms.map((p) => p.platform).join(', ')} -> ${u.tags.join(', ') || '(no tag in this run)'}`);
+    }
     if (plan.skipped.length) {
         out.push('', 'Skipped:');
         for (const s of plan.skipped)
@@ -39001,6 +41882,9 @@ function renderPlanMarkdown(plan, why) {
     }
     else {
         out.push('Nothing to build.', '');
+    }
+    if (plan.unchanged?.length) {
+        out.push(`**Unchanged** (inputs already published; re-tagged, not built): ${plan.unchanged.map((u) => `\`${u.image}\``).join(', ')}`, '', renderMarkdownTable(['Image', 'Tags'], plan.unchanged.map((u) => [`\`${u.image}\``, u.tags.map((t) => `\`${cell(t)}\``).join('<br>') || 'none in this run'])), '');
     }
     if (plan.skipped.length) {
         out.push('<details><summary>Skipped directories</summary>', '');
@@ -39470,6 +42354,8 @@ const detectCommand = {
 
 
 
+
+
 /**
  * The plan's tags of an image as full references under `repository`: a bare tag is appended, a
  * full reference (the plan was given a registry) must already name `repository`.
@@ -39492,6 +42378,14 @@ function publishedReferences(tags, repository) {
     }
     return { references };
 }
+/**
+ * The annotations every leg put on its manifest alike, less the input digest: it is per platform,
+ * on the platform's entry (entryAnnotations), even when an image has one platform.
+ */
+function indexAnnotations(records) {
+    const { [INPUT_DIGEST_ANNOTATION]: _perPlatform, ...shared } = sharedAnnotations(records.map((record) => record.annotations));
+    return shared;
+}
 function planMerge(images, legs, records, opts, 
 /** False: plan no publishing; legs built without pushing count as successful. */
 push = true) {
@@ -39510,6 +42404,7 @@ push = true) {
         const sources = [];
         const perArch = [];
         const imageRecords = [];
+        const inputRecords = [];
         for (const leg of imageLegs) {
             const record = recordByLeg.get(leg.id);
             if (record)
@@ -39537,6 +42432,8 @@ push = true) {
             else {
                 const source = `${record.repository ?? repository}@${record.digest}`;
                 sources.push(source);
+                if (leg.inputDigest)
+                    inputRecords.push({ ref: inputRecordRef(spec.image, leg.inputDigest, opts), source });
                 if (opts.perArchTags)
                     for (const reference of references)
                         perArch.push({ tag: perArchTag(reference, leg.platform), source });
@@ -39544,6 +42441,7 @@ push = true) {
         }
         const perArchProblem = perArch.map((p) => referenceProblem(p.tag)).find(Boolean);
         const error = tagError ?? (perArchProblem ? `${perArchProblem} (a per-arch tag); no tag moved` : undefined);
+        const imageDigest = isArtifactImage(imageLegs.map((leg) => leg.platform)) ? undefined : imageInputDigest(imageLegs);
         if (imageLegs.length === 0)
             failedLegs.push({ legId: '-', platform: '-', reason: 'the plan has no legs for this image' });
         return {
@@ -39554,27 +42452,15 @@ push = true) {
             sources,
             perArch,
             records: imageRecords,
-            annotations: sharedAnnotations(imageRecords.map((record) => record.annotations)),
+            annotations: indexAnnotations(imageRecords),
+            entryAnnotations: indexInputAnnotations(imageLegs),
+            inputRecords,
+            ...(imageDigest ? { indexRecord: inputRecordRef(spec.image, imageDigest, opts) } : {}),
             status: failedLegs.length || (push && error) ? 'failed' : 'ready',
             failedLegs,
             ...(push && error ? { error } : {}),
         };
     });
-}
-
-;// CONCATENATED MODULE: ./src/pipeline/mapLimited.ts
-/** Maps items with at most `limit` calls in flight; results keep the input order. */
-async function mapLimited(items, limit, fn) {
-    const results = new Array(items.length);
-    let next = 0;
-    const worker = async () => {
-        while (next < items.length) {
-            const index = next++;
-            results[index] = await fn(items[index]);
-        }
-    };
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-    return results;
 }
 
 ;// CONCATENATED MODULE: ./src/tools/cosign.ts
@@ -39899,6 +42785,7 @@ async function verifyImage(repository, digest, raw, options) {
 
 
 
+
 /** Planned platforms the index lacks (linux/arm64 and linux/arm64/v8 are the same platform). */
 function missingPlatforms(planned, raw) {
     const found = indexPlatforms(raw);
@@ -39925,12 +42812,12 @@ async function readBack(tags, expected, options, tools) {
  * `expected`: a tag with another digest was written by another run after ours ("overwritten by
  * another run", both digests named), and a push that failed part way says which tags moved.
  */
-async function pushAndVerify(what, tags, sources, expected, preferIndex, options, tools, annotations) {
+async function pushAndVerify(what, tags, sources, expected, preferIndex, options, tools, annotations = {}) {
     const env = options.env ?? process.env;
     const log = (line) => options.log?.(line);
     let pushError;
     try {
-        await tools.createIndex({ tags, sources, env, secrets: options.secrets, builder: options.builder, log, preferIndex, annotations });
+        await tools.createIndex({ tags, sources, env, secrets: options.secrets, builder: options.builder, log, preferIndex, ...annotations });
     }
     catch (error) {
         pushError = reasonOf(error);
@@ -39978,12 +42865,21 @@ async function publishImage(merge, options, tools) {
         const pushed = await pushAndVerify('the wasm artifact', merge.tags, merge.sources, digest, false, scoped, tools);
         if (pushed.error)
             return outcome('failed', { tags: pushed.moved, digest, error: pushed.error });
+        if (options.recordInputs)
+            await writeInputRecords(merge, digest, scoped, tools);
         return outcome('published', { tags: pushed.moved, digest });
     }
     // 1. Plan the index without pushing anything, and check it before any tag moves.
     let planned;
     try {
-        planned = await tools.planIndex({ sources: merge.sources, env, secrets, builder, annotations: merge.annotations });
+        planned = await tools.planIndex({
+            sources: merge.sources,
+            env,
+            secrets,
+            builder,
+            annotations: merge.annotations,
+            entryAnnotations: merge.entryAnnotations,
+        });
     }
     catch (error) {
         return outcome('failed', { error: `could not assemble the index from ${listed(merge.sources)} (no tag moved): ${reasonOf(error)}` });
@@ -39999,7 +42895,10 @@ async function publishImage(merge, options, tools) {
     const digest = planned.digest;
     log(`creating ${merge.tags.join(', ')} over ${merge.sources.length} platform manifest(s), index ${digest}`);
     // The index annotations were in the dry run too, so the planned digest is the pushed one.
-    const pushed = await pushAndVerify('the index', merge.tags, merge.sources, digest, true, scoped, tools, merge.annotations);
+    const pushed = await pushAndVerify('the index', merge.tags, merge.sources, digest, true, scoped, tools, {
+        annotations: merge.annotations,
+        entryAnnotations: merge.entryAnnotations,
+    });
     if (pushed.error)
         return outcome('failed', { tags: pushed.moved, digest, error: pushed.error });
     log(`${listed(pushed.moved)} -> ${digest}`);
@@ -40016,7 +42915,39 @@ async function publishImage(merge, options, tools) {
             });
         }
     }
+    if (options.recordInputs)
+        await writeInputRecords(merge, digest, scoped, tools);
     return outcome('published', { tags: [...pushed.moved, ...perArchTags], digest });
+}
+/**
+ * The bookkeeping records of a published image: each platform's `in-<input digest>` (a plain copy
+ * of its manifest) and the image's (a copy of the index), so a later plan finds them with one read
+ * each (pipeline/planRepository.ts). A failed write is logged, not a failure: the image is
+ * published, and the next run just builds it again.
+ */
+async function writeInputRecords(merge, indexDigest, options, tools) {
+    const env = options.env ?? process.env;
+    const records = [
+        ...merge.inputRecords,
+        ...(merge.indexRecord ? [{ ref: merge.indexRecord, source: `${merge.repository}@${indexDigest}` }] : []),
+    ];
+    for (const record of records) {
+        try {
+            await tools.createIndex({
+                tags: [record.ref],
+                sources: [record.source],
+                env,
+                secrets: options.secrets,
+                builder: options.builder,
+                preferIndex: false,
+            });
+        }
+        catch (error) {
+            options.log?.(`could not write the input record ${record.ref} (the next run builds it again): ${reasonOf(error)}`);
+        }
+    }
+    if (records.length)
+        options.log?.(`wrote ${records.length} input record(s)`);
 }
 /**
  * Signs a published image by its digest (never by tag: a tag may move after the read-back).
@@ -40049,6 +42980,63 @@ async function signPublished(merge, outcome, signer, options) {
 function checkPlanPublish(planned, publish) {
     if (planned.mode !== publish.mode)
         throw new UserError(`the plan decided ${planned.mode} tags, and this merge publishes ${publish.mode}: plan and merge with the same tag mode`);
+}
+/**
+ * Re-tags an image whose inputs are published (selection by digest, core/digestSelection.ts): the
+ * plan's tags for this run (core/tagPolicy.ts, checked as a built image's) move to a carbon copy of
+ * the index a default-branch run published over the same inputs (imagetools create with one index
+ * source copies it as it is, buildx docs), so the image keeps its index digest; a WebAssembly
+ * artifact's tags move to the artifact itself. Per-arch tags, when asked for, to each platform's
+ * manifest. Every tag is read back as for a built image (pushAndVerify).
+ */
+async function retagUnchanged(unchanged, options, tools) {
+    const log = (line) => options.log?.(`[${unchanged.image}] ${line}`);
+    const scoped = { ...options, log };
+    const repository = repositoryFor(unchanged.image, options.publish);
+    const platforms = unchanged.platforms.map((p) => p.platform);
+    const outcome = (status, extra = {}) => ({
+        image: unchanged.image,
+        status,
+        tags: [],
+        platforms,
+        failedLegs: [],
+        records: [],
+        unchanged: true,
+        ...extra,
+    });
+    const { references, error } = publishedReferences(unchanged.tags, repository);
+    if (error)
+        return outcome('failed', { error });
+    const artifact = platforms.every(isWasm);
+    const digest = artifact ? unchanged.platforms[0]?.digest : unchanged.index;
+    if (!digest || (artifact && unchanged.platforms.length !== 1))
+        return outcome('failed', { error: 'the plan lists it as unchanged without its published index or artifact; no tag moved' });
+    if (references.length === 0) {
+        log('unchanged, and no tag for this image in this run: nothing moved');
+        return outcome('published', { digest });
+    }
+    log(`unchanged: re-tagging ${listed(references)} to the published ${artifact ? 'artifact' : 'index'} ${digest}`);
+    const pushed = await pushAndVerify(artifact ? 'the wasm artifact' : 'the index', references, [`${repository}@${digest}`], digest, !artifact, scoped, tools);
+    if (pushed.error)
+        return outcome('failed', { tags: pushed.moved, digest, error: pushed.error });
+    const perArchTags = [];
+    if (options.publish.perArchTags && !artifact) {
+        for (const reference of references) {
+            for (const platform of unchanged.platforms) {
+                const tag = perArchTag(reference, platform.platform);
+                const copy = await pushAndVerify(`the per-arch tag ${tag}`, [tag], [`${repository}@${platform.digest}`], platform.digest, false, scoped, tools);
+                perArchTags.push(...copy.moved);
+                if (copy.error)
+                    return outcome('failed', {
+                        tags: [...pushed.moved, ...perArchTags],
+                        digest,
+                        error: `the index is published at ${listed(pushed.moved)} (${digest}), but ${copy.error}`,
+                    });
+            }
+        }
+    }
+    log(`${listed(pushed.moved)} -> ${digest} (not rebuilt)`);
+    return outcome('published', { tags: [...pushed.moved, ...perArchTags], digest });
 }
 /** The push setting of a merge: the option when given, else what the leg records say. */
 function mergePushes(options) {
@@ -40085,7 +43073,10 @@ async function mergeImages(options) {
             return outcomeOf(merge, 'failed', { error: reasonOf(error) });
         }
     });
-    return { outcomes, mergeMs: Date.now() - started, startedAt: new Date(started).toISOString() };
+    const retagged = push
+        ? await mapLimited(options.unchanged ?? [], options.concurrency ?? 4, (u) => retagUnchanged(u, options, tools))
+        : [];
+    return { outcomes: [...outcomes, ...retagged], mergeMs: Date.now() - started, startedAt: new Date(started).toISOString() };
 }
 /** Every leg record under dir, recursively (artifacts download into one subdirectory each). */
 function readLegRecords(dir) {
@@ -40121,6 +43112,7 @@ function anyFailed(report) {
 // `plan --json` to `merge --plan FILE` as a file. The schema mirrors the Plan of model.ts (the
 // compiler checks that what it accepts is a Plan) and reuses the schemas of its parts: the build
 // config's own, and the matrix leg's.
+
 
 
 
@@ -40163,6 +43155,7 @@ const publishSchema = object({
     run: schemas_string(),
     push: schemas_boolean(),
     pushWhy: schemas_string().optional(),
+    recordInputs: schemas_boolean().optional(),
 });
 const skippedDirSchema = object({ dir: schemas_string(), reason: schemas_string() });
 const problemSchema = object({
@@ -40174,6 +43167,20 @@ const problemSchema = object({
     hint: schemas_string().optional(),
     severity: schemas_enum(['error', 'warning']),
 });
+const legInputDigestSchema = object({
+    legId: schemas_string().min(1),
+    digest: schemas_string().regex(DIGEST).optional(),
+    reason: schemas_string().optional(),
+    files: schemas_number().int().nonnegative().optional(),
+    baseImages: record(schemas_string(), schemas_string()).optional(),
+});
+const unchangedImageSchema = object({
+    image: schemas_string().min(1),
+    dir: schemas_string().min(1),
+    tags: array(schemas_string().min(1)),
+    index: schemas_string().regex(DIGEST).optional(),
+    platforms: array(object({ platform: schemas_string().min(1), digest: schemas_string().regex(DIGEST), inputDigest: schemas_string().regex(DIGEST) })),
+});
 const planSchema = object({
     mode: selectionModeSchema,
     images: array(imageSpecSchema),
@@ -40181,6 +43188,8 @@ const planSchema = object({
     skipped: array(skippedDirSchema),
     problems: array(problemSchema),
     publish: publishSchema,
+    inputDigests: array(legInputDigestSchema).optional(),
+    unchanged: array(unchangedImageSchema).optional(),
 });
 /**
  * A plan as `plan --json` prints it and the plan job saves it.
@@ -41468,6 +44477,9 @@ ${summaryHelp}`,
                 secrets: registry.secrets,
                 // Absent: mergeImages decides from the records.
                 push: args.values['dry-run'] || !plan.publish.push ? false : undefined,
+                // Selection by digest: images re-tagged, not built; records only where the plan's run may write them.
+                unchanged: plan.unchanged,
+                recordInputs: plan.publish.recordInputs,
                 log: (line) => io.err(`${line}\n`),
                 signer,
             });
@@ -41518,17 +44530,17 @@ function build(value) {
     if (isNoted(value)) {
         const inner = build(value.value);
         const { before, after, blank, literal } = value;
-        if (literal && inner.node instanceof dist/* Scalar */.X5)
-            inner.node.type = dist/* Scalar */.X5.BLOCK_LITERAL;
+        if (literal && inner.node instanceof yaml_dist/* Scalar */.X5)
+            inner.node.type = yaml_dist/* Scalar */.X5.BLOCK_LITERAL;
         if (after !== undefined) {
-            if (!(inner.node instanceof dist/* Scalar */.X5))
+            if (!(inner.node instanceof yaml_dist/* Scalar */.X5))
                 throw new Error('a trailing comment needs a scalar value');
             inner.node.comment = commentText(after);
         }
         return { node: inner.node, options: { before, blank } };
     }
     if (Array.isArray(value)) {
-        const seq = new dist/* YAMLSeq */.Rw();
+        const seq = new yaml_dist/* YAMLSeq */.Rw();
         for (const item of value) {
             const child = build(item);
             applyBefore(child.node, child.options);
@@ -41537,25 +44549,25 @@ function build(value) {
         return { node: seq, options: {} };
     }
     if (typeof value === 'object' && value !== null) {
-        const map = new dist/* YAMLMap */.CA();
+        const map = new yaml_dist/* YAMLMap */.CA();
         const entries = Object.entries(value).filter(([, v]) => v !== undefined);
         if (entries.length === 0)
             map.flow = true;
         for (const [key, v] of entries) {
-            const keyNode = new dist/* Scalar */.X5(key);
+            const keyNode = new yaml_dist/* Scalar */.X5(key);
             const child = build(v);
             applyBefore(keyNode, child.options);
-            map.items.push(new dist/* Pair */.Rm(keyNode, child.node));
+            map.items.push(new yaml_dist/* Pair */.Rm(keyNode, child.node));
         }
         return { node: map, options: {} };
     }
     if (typeof value === 'string' && value.includes('\n')) {
-        const scalar = new dist/* Scalar */.X5(value);
-        scalar.type = dist/* Scalar */.X5.BLOCK_LITERAL;
+        const scalar = new yaml_dist/* Scalar */.X5(value);
+        scalar.type = yaml_dist/* Scalar */.X5.BLOCK_LITERAL;
         return { node: scalar, options: {} };
     }
     if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' || value === null) {
-        return { node: new dist/* Scalar */.X5(value), options: {} };
+        return { node: new yaml_dist/* Scalar */.X5(value), options: {} };
     }
     throw new Error(`cannot render ${typeof value} as YAML`);
 }
@@ -41567,7 +44579,7 @@ function applyBefore(node, options) {
 }
 /** The YAML text of `data`, with `header` as the comment block at the top of the file. */
 function renderYaml(data, header) {
-    const doc = new dist/* Document */.yo();
+    const doc = new yaml_dist/* Document */.yo();
     doc.contents = build(data).node;
     if (header)
         doc.commentBefore = commentText(header);
@@ -41671,6 +44683,9 @@ function callerWorkflow(s) {
         runners: s.runners || undefined,
         'rebuild-list': s.rebuildList || undefined,
         dirs: note('${{ inputs.dirs }}', { before: 'Set by "Run workflow"; empty on every other event.' }),
+        'force-rebuild': note('${{ inputs.force-rebuild == true }}', {
+            before: 'Set by "Run workflow": build even what a default-branch run already built from the same inputs.',
+        }),
     };
     return {
         name: 'hephy-builder',
@@ -41685,6 +44700,12 @@ function callerWorkflow(s) {
                         type: 'string',
                         required: false,
                         default: '',
+                    },
+                    'force-rebuild': {
+                        description: 'Build even the images whose inputs are unchanged (default: re-tag them)',
+                        type: 'boolean',
+                        required: false,
+                        default: false,
                     },
                 },
             },
@@ -41860,6 +44881,11 @@ function reusableWorkflow(variant, release) {
                         type: 'string',
                         default: '',
                     },
+                    'force-rebuild': {
+                        description: 'Build every selected image even when a default-branch run already built one from the same inputs. Without it, pushes to the default branch, schedules and manual runs build only the images whose inputs (files, config, tool versions, base image digests) are not published, and re-tag the others.',
+                        type: 'boolean',
+                        default: false,
+                    },
                     'per-arch-tags': {
                         description: "Also tag each platform's manifest with each tag plus -{arch}, e.g. 20261125-arm64.",
                         type: 'boolean',
@@ -41946,11 +44972,15 @@ function reusableWorkflow(variant, release) {
                 name: 'Plan',
                 'runs-on': 'ubuntu-latest',
                 'timeout-minutes': 15,
-                permissions: { contents: 'read' },
+                permissions: note({ contents: 'read', packages: 'read' }, { before: 'packages: read the input-digest records (in-<digest> tags) of a private package.' }),
                 outputs: {
                     matrix: '${{ steps.plan.outputs.matrix }}',
                     images: '${{ steps.plan.outputs.images }}',
                     'has-work': '${{ steps.plan.outputs.has-work }}',
+                    'merge-has-work': note('${{ steps.plan.outputs.merge-has-work }}', {
+                        before: "Also true when no leg builds but an unchanged image is re-tagged with this run's tags.",
+                    }),
+                    unchanged: '${{ steps.plan.outputs.unchanged }}',
                     'artifact-scope': '${{ steps.plan.outputs.artifact-scope }}',
                     push: note(PUSH, {
                         before: 'Whether build and merge push: never for a pull request from a fork nor any pull_request_target run (their code must not reach the registry).',
@@ -41959,6 +44989,14 @@ function reusableWorkflow(variant, release) {
                 steps: [
                     note(checkoutStep({ 'fetch-depth': 0 }), {
                         before: 'Full history: the plan diffs against the pull request base or the commit before the push.',
+                    }),
+                    note({
+                        name: 'Pinned Go toolchain',
+                        env: { GOTOOLCHAIN: `${SPIN_GO_TOOLCHAIN}+auto` },
+                        run: 'echo "GOTOOLCHAIN=$GOTOOLCHAIN" >> "$GITHUB_ENV"\ngo version\n',
+                    }, {
+                        before: "A ko app's inputs are the packages its main package imports (go list -deps), and its input\n" +
+                            'digest names the Go that builds it: the same pinned Go as its build legs.',
                     }),
                     note({
                         name: 'Plan the builds',
@@ -41977,17 +45015,23 @@ function reusableWorkflow(variant, release) {
                             'per-arch-tags': '${{ inputs.per-arch-tags }}',
                             tags: '${{ inputs.tags }}',
                             'build-env': '${{ inputs.build-env }}',
+                            'force-rebuild': '${{ inputs.force-rebuild }}',
+                            ...CREDENTIALS,
+                            'insecure-registry': '${{ inputs.insecure-registry }}',
                         },
                     }, {
-                        before: 'What to build: pull_request -> dirs changed since the base commit; push -> changed since the\n' +
-                            'commit before the push (a new branch builds everything); schedule -> the rebuild list;\n' +
-                            'workflow_dispatch -> the dirs input, or everything.',
+                        before: 'What to build: pull_request -> apps one of whose inputs changed since the base commit;\n' +
+                            'push to another branch -> changed since the commit before the push. On the default branch:\n' +
+                            'push -> every app, schedule -> the rebuild list, workflow_dispatch -> the dirs input (as named,\n' +
+                            'no registry read) or every app; then only those whose input digest has no record in the\n' +
+                            'registry build, the others are re-tagged (the diff when the registry cannot be read).',
                     }),
                 ],
             }, {
                 before: 'plan: find every build-config.yaml, keep what this event selects, validate each config (errors\n' +
                     'become annotations on the offending line), pick each backend and emit one matrix leg per\n' +
-                    'image and platform. Nothing to build -> has-work is false and the other jobs are skipped.',
+                    'image and platform. Nothing to build -> has-work is false and build is skipped; nothing to\n' +
+                    're-tag either -> merge-has-work is false and merge is skipped too.',
             }),
             build: note({
                 name: '${{ matrix.image }} ${{ matrix.platform }}',
@@ -42006,12 +45050,13 @@ function reusableWorkflow(variant, release) {
                 steps: [
                     checkoutStep(),
                     note({
-                        name: 'Pinned Go toolchain for Spin apps',
-                        if: "matrix.backend == 'spin'",
+                        name: 'Pinned Go toolchain for Spin and ko apps',
+                        if: "matrix.backend == 'spin' || matrix.backend == 'ko'",
                         env: { GOTOOLCHAIN: `${SPIN_GO_TOOLCHAIN}+auto` },
                         run: 'echo "GOTOOLCHAIN=$GOTOOLCHAIN" >> "$GITHUB_ENV"\ngo version\n',
                     }, {
-                        before: "Spin legs run the app's own build commands (spin.toml). Go apps (Go's wasip1 port) get\n" +
+                        before: 'ko legs build with the Go their input digest names (the plan job sets the same one up).\n' +
+                            "Spin legs run the app's own build commands (spin.toml). Go apps (Go's wasip1 port) get\n" +
                             "the same bytes, so the same digest, only from the same Go: the runner's go fetches this\n" +
                             "one and checks it against the Go checksum database. npm packages come from the app's\n" +
                             'lockfile, checked by npm. Rust apps need `rustup target add wasm32-wasip1` in their build.',
@@ -42043,7 +45088,9 @@ function reusableWorkflow(variant, release) {
             merge: note({
                 name: 'Merge and publish',
                 needs: ['plan', 'build'],
-                if: "${{ !cancelled() && needs.plan.outputs.has-work == 'true' }}",
+                if: note("${{ !cancelled() && needs.plan.outputs.merge-has-work == 'true' }}", {
+                    before: 'Also when build was skipped (no leg) but unchanged images are to be re-tagged.',
+                }),
                 'runs-on': 'ubuntu-latest',
                 'timeout-minutes': 20,
                 concurrency: note({ group: PUBLISH_GROUP, 'cancel-in-progress': false }, {
@@ -42081,7 +45128,8 @@ function reusableWorkflow(variant, release) {
                 blank: true,
                 before: 'merge: runs even when some legs failed. Per image whose legs all succeeded, creates the\n' +
                     'multi-arch index over the per-platform digests and moves its tags; an image with a failed leg\n' +
-                    'moves no tag. Then writes the job summary (each leg against its default-branch history, kept\n' +
+                    "moves no tag. Unchanged images get this run's tags on their published index; a default-branch\n" +
+                    'run writes the input-digest records of what it built. Then writes the job summary (each leg against its default-branch history, kept\n' +
                     'in the Actions cache) and updates the one PR comment.',
             }),
         }, { blank: true }),
@@ -43014,6 +46062,10 @@ async function tagRunFromArgs(args, io, root, target) {
 
 
 
+
+
+
+
 function selectionFromArgs(args) {
     const since = stringOption(args, 'since');
     const rebuildList = stringOption(args, 'rebuild-list');
@@ -43037,7 +46089,7 @@ const selectionOptions = {
     runners: { type: 'string' },
 };
 const selectionHelp = `  --root DIR            repository root (default: .)
-  --since REV           only apps with files changed since REV (a commit, branch or tag)
+  --since REV           only apps one of whose inputs changed since REV (a commit, branch or tag)
   --rebuild-list FILE   only apps listed in FILE (one dir per line, # comments), e.g. rebuild-weekly.txt
   --dirs a,b            only these app dirs (repeatable)
   --runners MAP         runner per platform, JSON/YAML or a file, e.g. '{"linux/arm64": "my-arm"}'`;
@@ -43046,12 +46098,19 @@ const planCommand = {
     summary: 'Show what would build: images, backends, one leg per platform, and the tags each image gets',
     usage: 'hephy-builder plan [--root DIR] [--since REV | --rebuild-list FILE | --dirs a,b] [--runners MAP] [--registry HOST --image-prefix PATH --tag-mode M] [--event E --ref R --sha S --pr N --branch B --tags RULES] [--json]',
     help: `${selectionHelp}
-  --registry HOST[:PORT]  the registry the merge publishes to: images[].tags are then full references
+  --registry HOST[:PORT]  the registry the merge publishes to: images[].tags are then full
+                        references; and, for a default-branch, scheduled or manual run, select by
+                        input digest: leave out the images whose inputs a default-branch run already
+                        published there (one read per image and platform), re-tagged instead;
+                        --since REV is then the fallback when the registry cannot be read
   --image-prefix PATH   path under the registry (default: hephy)
   --tag-mode MODE       per-image (default) or single-repo
   --per-arch-tags       the merge also tags each platform's manifest: check those tags too
+  --force-rebuild       with --registry: build every selected image, published or not
 ${tagRunHelp}
-  --json                print the plan as JSON (legs under matrix.include, tags under images[].tags)
+${backendOptionsHelp(24)}
+  --json                print the plan as JSON (legs under matrix.include, tags under images[].tags),
+                        with each leg's input digest (base images resolved from their registries)
 ${BUILD_ENV_HELP}: every \${NAME} of a config must be one of them (or a safe GitHub value)`,
     options: {
         ...selectionOptions,
@@ -43059,21 +46118,34 @@ ${BUILD_ENV_HELP}: every \${NAME} of a config must be one of them (or a safe Git
         ...imagePrefixOptions,
         'tag-mode': { type: 'string' },
         'per-arch-tags': { type: 'boolean' },
+        'force-rebuild': { type: 'boolean' },
         ...tagRunOptions,
         ...buildEnvOption,
+        ...backendOptions,
         json: { type: 'boolean' },
     },
     allowPositionals: false,
     async run(args, io) {
         const root = stringOption(args, 'root') ?? '.';
+        const json = Boolean(args.values.json);
+        const env = toolEnv(io.env);
+        const reader = registryReader({ env });
+        const tagging = await tagRunFromArgs(args, io, (0,external_node_path_namespaceObject.resolve)(io.cwd, root));
+        if (args.values['force-rebuild'] && !tagging.target)
+            throw new UserError('--force-rebuild goes with --registry (without it, nothing is skipped)');
+        const byDigest = tagging.target && selectsByDigest(tagging.run)
+            ? { publish: { ...tagging.target, mode: tagging.mode }, reader, forceRebuild: Boolean(args.values['force-rebuild']) }
+            : undefined;
         const plan = await planRepository(root, selectionFromArgs(args), {
             runners: stringOption(args, 'runners'),
             cwd: io.cwd,
             // The legs of this plan build its upstream commits: resolve them now (validate never does).
             resolveUpstream: true,
-            tagging: await tagRunFromArgs(args, io, (0,external_node_path_namespaceObject.resolve)(io.cwd, root)),
             // Names only: a NAME entry's value comes from the build job's environment.
             buildEnvNames: args.values['build-env'] === undefined ? undefined : buildEnvNames(buildEnvEntries(args)),
+            tagging,
+            inputDigests: json || byDigest ? { env, backendOptions: backendOptionsFromArgs(args), registry: reader } : undefined,
+            byDigest,
         });
         io.out(args.values.json ? `${JSON.stringify(plan, null, 2)}\n` : renderPlanText(plan));
         return plan.problems.some((p) => p.severity === 'error') ? 1 : 0;
@@ -43108,6 +46180,9 @@ function runBuilder(env, registry) {
 // `hephy-builder run`: the whole CI pipeline on this machine. Plan, then every leg in parallel
 // (bounded by the cores), then the merge, against a local registry — the one given, or a
 // throwaway one started here — and finally the same summary a pull request gets.
+
+
+
 
 
 
@@ -43166,21 +46241,26 @@ async function runLocally(options) {
     };
     // Every ${VAR} of a config must be one the legs will have: --build-env's and the BASE_IMAGE offered below.
     const buildEnvNames = ['BASE_IMAGE', ...Object.keys(options.buildEnv ?? {})];
-    const plan = await planRepository(root, options.mode, {
+    // A first plan says which tools and services the run needs; the one that runs is made once the
+    // registry holds the base images, so that input digests can resolve them.
+    const candidates = await planRepository(root, options.mode, {
         runners: options.runners,
         cwd: options.cwd,
         resolveUpstream: true,
         tagging,
         buildEnvNames,
     });
-    out(renderPlanText(plan));
-    const errors = plan.problems.filter((p) => p.severity === 'error');
-    if (errors.length)
+    const errors = candidates.problems.filter((p) => p.severity === 'error');
+    if (errors.length) {
+        out(renderPlanText(candidates));
         throw new UserError(`${errors.length} problem(s) in build configs: fix them first`);
-    if (plan.matrix.include.length === 0) {
-        out('Nothing to build.\n');
-        return { plan, report: { outcomes: [], mergeMs: 0 }, registry: options.registry ?? '' };
     }
+    if (candidates.matrix.include.length === 0) {
+        out(renderPlanText(candidates));
+        out('Nothing to build.\n');
+        return { plan: candidates, report: { outcomes: [], mergeMs: 0 }, registry: options.registry ?? '' };
+    }
+    const plan = candidates;
     const tools = toolsFor(plan, { sign: options.signKey !== undefined });
     out(`hephy: checking tools (${tools.join(', ')}); the first run builds them from source and can take several minutes...\n`);
     await installTools(tools, (_stream, line) => out(`  ${line}\n`));
@@ -43219,6 +46299,21 @@ async function runLocally(options) {
     if (!signer)
         out(`${NOT_SIGNED_NOTE}\n`);
     const publish = { registry, prefix: options.prefix, mode: options.tagMode, perArchTags: options.perArchTags };
+    const backendOptions = { ...options.backendOptions, baseImage: options.backendOptions.baseImage || bases.static };
+    // Selection by digest against this run's registry, as a default-branch run does against its own
+    // (a run tagged as a pull request selects as it would: by its mode, core/tagPolicy.ts).
+    const reader = registryReader({ env, insecureHosts: new Set([registry]) });
+    const selected = await planRepository(root, options.mode, {
+        runners: options.runners,
+        cwd: options.cwd,
+        resolveUpstream: true,
+        tagging,
+        buildEnvNames,
+        inputDigests: { env, backendOptions, registry: reader },
+        byDigest: selectsByDigest(tagging?.run ?? LOCAL_RUN) ? { publish, reader, forceRebuild: options.forceRebuild } : undefined,
+    });
+    out(renderPlanText(selected));
+    Object.assign(plan, selected);
     const legEnv = {
         root,
         publish,
@@ -43232,7 +46327,7 @@ async function runLocally(options) {
         buildEnv: { BASE_IMAGE: bases.busybox, ...options.buildEnv },
         secrets: [],
         cacheRoot: (0,external_node_path_namespaceObject.join)(toolsDir(env), 'cache'),
-        backendOptions: { ...options.backendOptions, baseImage: options.backendOptions.baseImage || bases.static },
+        backendOptions,
         onRunner: false,
         metadata: options.metadata,
         log: () => undefined,
@@ -43265,6 +46360,8 @@ async function runLocally(options) {
             env,
             log: (line) => out(`  ${line}\n`),
             signer,
+            unchanged: plan.unchanged,
+            recordInputs: plan.publish.recordInputs,
         });
     }
     finally {
@@ -43315,6 +46412,7 @@ const runCommand = {
   --per-arch-tags       also tag each platform's manifest, e.g. 20261125-arm64
 ${tagRunHelp}
   --jobs N              legs built at once (default: the number of cores)
+  --force-rebuild       build every selected image, even those whose inputs the registry has
 ${backendOptionsHelp(24, { baseImage: "base image for ko apps (default: hephy's static base in the registry)" })}
 ${metadataHelp(24)}
 ${BUILD_ENV_HELP}
@@ -43328,6 +46426,7 @@ ${summaryHelp}`,
         'tag-mode': { type: 'string' },
         'per-arch-tags': { type: 'boolean' },
         jobs: { type: 'string' },
+        'force-rebuild': { type: 'boolean' },
         ...tagRunOptions,
         ...backendOptions,
         ...buildEnvOption,
@@ -43361,6 +46460,7 @@ ${summaryHelp}`,
             jobs,
             backendOptions: backendOptionsFromArgs(args),
             buildEnv: buildEnvFromArgs(args),
+            forceRebuild: Boolean(args.values['force-rebuild']),
             metadata,
             outDir: (0,external_node_path_namespaceObject.resolve)(io.cwd, stringOption(args, 'out') ?? '.hephy/run'),
             cwd: io.cwd,

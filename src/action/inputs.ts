@@ -33,6 +33,8 @@ export interface ActionInputs {
   /** Registry hosts besides ghcr.io that take github-token as a password (GitHub Enterprise's). */
   tokenRegistries: string[];
   push: boolean;
+  /** plan: build every selected image even when its inputs are published (no selection by digest). */
+  forceRebuild: boolean;
   /** Scope of the artifact names (one per call of the reusable workflow); empty: unscoped names. */
   artifactScope: string;
   /** merge: when a change in time or size is a finding. */
@@ -88,6 +90,7 @@ export function readInputs(): ActionInputs {
       .split(/[,\s]+/)
       .filter(Boolean),
     push: core.getInput('push') === '' ? true : bool('push'),
+    forceRebuild: bool('force-rebuild'),
     artifactScope: artifactScope(core.getInput('artifact-scope').trim()),
     thresholds: thresholdsFrom({
       timeFloor: core.getInput('time-floor'),

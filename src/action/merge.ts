@@ -99,6 +99,9 @@ export async function runMergeCommand(context: RunContext): Promise<void> {
     env: session.env,
     secrets: session.secrets,
     push,
+    // Selection by digest: images re-tagged, not built; records only where the plan's run may write them.
+    unchanged: plan.unchanged,
+    recordInputs: plan.publish.recordInputs,
     log: (line) => core.info(line),
   });
 

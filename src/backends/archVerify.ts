@@ -6,6 +6,7 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { ArchInspector, ArchMismatchError, HEADER_BYTES, archCheckReason, configPlatformReason } from '../core/archCheck.js';
+import { spinComponentSources } from '../core/inputs/spinManifest.js';
 import { platformSlug } from '../core/platform.js';
 import { messageOf } from '../core/problem.js';
 import { firstBytes, scanLayoutImage } from '../tools/imageScan.js';
@@ -80,11 +81,6 @@ export async function verifyLayoutArch(
   return ms;
 }
 
-// `source = "path/to/component.wasm"` of a component in spin.toml (manifest v2 `[component.x]`,
-// v1 `[[component]]`); a table (`source = { url = ..., digest = ... }`) is a remote component,
-// fetched and checked by Spin itself against its digest.
-const SPIN_LOCAL_SOURCE = /^\s*source\s*=\s*"([^"]+)"\s*(?:#.*)?$/gm;
-
 /**
  * The architecture check of a Spin app before it is pushed: every local component source the
  * manifest names must be WebAssembly (the `\0asm` magic of modules and components alike).
@@ -103,8 +99,13 @@ export function verifySpinArtifacts(
   const started = Date.now();
   const inspector = new ArchInspector(ctx.leg.platform);
   const root = realpathSync(ctx.sourceDir);
-  for (const match of manifestText.matchAll(SPIN_LOCAL_SOURCE)) {
-    const source = match[1];
+  let sources: string[];
+  try {
+    sources = spinComponentSources(manifestText);
+  } catch {
+    sources = []; // not TOML: spin build has refused it already
+  }
+  for (const source of sources) {
     let file: string;
     try {
       file = realpathSync(resolve(manifestDir, source));

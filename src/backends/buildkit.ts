@@ -124,6 +124,7 @@ export function buildkitBuildOptions(ctx: LegContext, cache: Pick<BuildCache, 'f
     cacheTo: cache.to,
     insecure: ctx.target.insecure,
     push: ctx.target.push,
+    sourceDateEpoch: ctx.sourceDateEpoch,
     labels: ctx.metadata.labels,
     annotations: ctx.metadata.annotations,
     env: ctx.env,

@@ -4,7 +4,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { expandList } from '../core/expand.js';
-import { defaultGoPackage } from '../core/goPackages.js';
+import { defaultImportPath } from '../core/goPackages.js';
 import { goFlagProblem, ldflagsProblem } from '../core/grammar/goBuild.js';
 import { koFailureReason } from '../core/failureReason.js';
 import { UserError } from '../core/problem.js';
@@ -15,23 +15,8 @@ import { layoutManifestSize } from '../tools/ociLayout.js';
 import { verifyLayoutArch } from './archVerify.js';
 import type { Backend, LegBuildResult, LegContext } from './backend.js';
 
-/**
- * The package to build when ko_config.import_path is unset: the one package under cmd/ (the layout
- * that made detection pick ko), else the directory itself when it holds Go files. The plan refuses
- * the other cases already (core/detect.ts); this stays for a leg built without a plan.
- */
-export function defaultImportPath(sourceDir: string): string {
-  const { importPath, choices } = defaultGoPackage(sourceDir);
-  if (importPath) return importPath;
-  if (choices) {
-    throw new UserError(
-      `ko_config.import_path is not set and cmd/ holds ${choices.length} packages: set it to one of ${choices.map((p) => `./${p}`).join(', ')}`,
-    );
-  }
-  throw new UserError(
-    `ko_config.import_path is not set and ${sourceDir} has neither cmd/<package> nor Go files: set ko_config.import_path`,
-  );
-}
+/** The package to build when ko_config.import_path is unset (core/goPackages.ts). */
+export { defaultImportPath };
 
 /**
  * The base image to force, or undefined to let ko resolve its own (KO_DEFAULTBASEIMAGE, the app's

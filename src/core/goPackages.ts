@@ -3,6 +3,7 @@
 // ko backend (leg time) both ask here, so a choice the plan accepts is the one the leg builds.
 import { closeSync, openSync, readSync, readdirSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
+import { UserError } from './problem.js';
 
 /** ko's prefix for "this must be a Go import path" (ko pkg/build/strict.go, StrictScheme). */
 export const KO_STRICT_SCHEME = 'ko://';
@@ -86,4 +87,21 @@ export function defaultGoPackage(dir: string): { importPath?: string; choices?: 
   if (commands.length === 1) return { importPath: `./${commands[0]}` };
   if (commands.length > 1) return { choices: commands };
   return holdsGoFiles(dir) ? { importPath: '.' } : {};
+}
+
+/**
+ * defaultGoPackage as the one import path to build, for the ko backend (leg time) and the app's
+ * inputs (plan time). The plan refuses the other cases already (core/detect.ts); a leg built
+ * without a plan gets them as errors.
+ * @throws UserError when cmd/ holds several packages, or there is nothing to build.
+ */
+export function defaultImportPath(dir: string): string {
+  const { importPath, choices } = defaultGoPackage(dir);
+  if (importPath) return importPath;
+  if (choices) {
+    throw new UserError(
+      `ko_config.import_path is not set and cmd/ holds ${choices.length} packages: set it to one of ${choices.map((p) => `./${p}`).join(', ')}`,
+    );
+  }
+  throw new UserError(`ko_config.import_path is not set and ${dir} has neither cmd/<package> nor Go files: set ko_config.import_path`);
 }

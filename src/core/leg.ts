@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { BACKENDS } from './config/schema.js';
 import type { Leg } from './model.js';
 import type { Runner } from './runners.js';
+import { DIGEST } from './oci.js';
 import { parseJsonDocument } from './jsonDocument.js';
 import { UserError } from './problem.js';
 import { FULL_OBJECT_ID } from './upstreamRef.js';
@@ -26,6 +27,7 @@ export const legSchema = z.object({
   runner: runnerSchema,
   emulated: z.boolean(),
   upstreamCommit: z.string().regex(FULL_OBJECT_ID).optional(),
+  inputDigest: z.string().regex(DIGEST).optional(),
 }) satisfies z.ZodType<Leg>;
 
 const LEG_HINT = "pass a leg of the plan's matrix, e.g. leg: ${{ toJSON(matrix) }}";

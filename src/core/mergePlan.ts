@@ -6,6 +6,8 @@
 // merge's repository, full references must name it. Every reference, per-arch variants included,
 // is checked against the OCI grammar here too, so an image moves no tag unless all are valid.
 import type { ImageSpec, Leg, LegRecord } from './model.js';
+import { imageInputDigest, inputRecordRef, isArtifactImage } from './digestSelection.js';
+import { INPUT_DIGEST_ANNOTATION, indexInputAnnotations } from './inputDigest.js';
 import { referenceProblem } from './reference.js';
 import { sharedAnnotations } from './imageMetadata.js';
 import { perArchTag, repositoryFor, type PublishOptions } from './tags.js';
@@ -32,6 +34,15 @@ export interface ImageMerge {
    * the same value (a leg record without annotations, from an older build, makes none).
    */
   annotations: Record<string, string>;
+  /** Annotations of each platform's entry in the index, by platform: its input digest. */
+  entryAnnotations: Record<string, Record<string, string>>;
+  /**
+   * Bookkeeping records (`in-<input digest>`) to write once the index is published, if the plan
+   * says this run may (PlanPublish.recordInputs): [record reference, repository@digest].
+   */
+  inputRecords: Array<{ ref: string; source: string }>;
+  /** The record of the whole image (core/digestSelection.ts imageInputDigest), to point at the published index. */
+  indexRecord?: string;
   status: 'ready' | 'failed';
   failedLegs: LegProblem[];
   /** Why the image cannot be published although its legs may have succeeded (a bad or foreign tag). */
@@ -60,6 +71,15 @@ export function publishedReferences(tags: string[], repository: string): { refer
   return { references };
 }
 
+/**
+ * The annotations every leg put on its manifest alike, less the input digest: it is per platform,
+ * on the platform's entry (entryAnnotations), even when an image has one platform.
+ */
+function indexAnnotations(records: readonly LegRecord[]): Record<string, string> {
+  const { [INPUT_DIGEST_ANNOTATION]: _perPlatform, ...shared } = sharedAnnotations(records.map((record) => record.annotations));
+  return shared;
+}
+
 export function planMerge(
   images: Pick<ImageSpec, 'image' | 'tags'>[],
   legs: Leg[],
@@ -82,6 +102,7 @@ export function planMerge(
     const sources: string[] = [];
     const perArch: ImageMerge['perArch'] = [];
     const imageRecords: LegRecord[] = [];
+    const inputRecords: ImageMerge['inputRecords'] = [];
     for (const leg of imageLegs) {
       const record = recordByLeg.get(leg.id);
       if (record) imageRecords.push(record);
@@ -103,11 +124,13 @@ export function planMerge(
       } else {
         const source = `${record.repository ?? repository}@${record.digest}`;
         sources.push(source);
+        if (leg.inputDigest) inputRecords.push({ ref: inputRecordRef(spec.image, leg.inputDigest, opts), source });
         if (opts.perArchTags) for (const reference of references) perArch.push({ tag: perArchTag(reference, leg.platform), source });
       }
     }
     const perArchProblem = perArch.map((p) => referenceProblem(p.tag)).find(Boolean);
     const error = tagError ?? (perArchProblem ? `${perArchProblem} (a per-arch tag); no tag moved` : undefined);
+    const imageDigest = isArtifactImage(imageLegs.map((leg) => leg.platform)) ? undefined : imageInputDigest(imageLegs);
     if (imageLegs.length === 0) failedLegs.push({ legId: '-', platform: '-', reason: 'the plan has no legs for this image' });
     return {
       image: spec.image,
@@ -117,7 +140,10 @@ export function planMerge(
       sources,
       perArch,
       records: imageRecords,
-      annotations: sharedAnnotations(imageRecords.map((record) => record.annotations)),
+      annotations: indexAnnotations(imageRecords),
+      entryAnnotations: indexInputAnnotations(imageLegs),
+      inputRecords,
+      ...(imageDigest ? { indexRecord: inputRecordRef(spec.image, imageDigest, opts) } : {}),
       status: failedLegs.length || (push && error) ? 'failed' : 'ready',
       failedLegs,
       ...(push && error ? { error } : {}),

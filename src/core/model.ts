@@ -54,6 +54,12 @@ export interface PlanPublish {
   /** False: this run pushes nothing (a pull request from a fork, pull_request_target); why says so. */
   push: boolean;
   pushWhy?: string;
+  /**
+   * True: the merge writes each built leg's input-digest record (`in-<digest>`) that later runs
+   * select by. Only default-branch runs that push (core/tagPolicy.ts writesInputRecords); absent
+   * in plans of older versions, which write none.
+   */
+  recordInputs?: boolean;
 }
 
 export interface Leg {
@@ -72,6 +78,33 @@ export interface Leg {
   emulated: boolean;
   /** An upstream image's commit, resolved once at plan time, so that every leg builds the same one. */
   upstreamCommit?: string;
+  /** The leg's input digest when the plan computed one: published with the image. */
+  inputDigest?: string;
+}
+
+/** A leg's input digest (src/core/inputDigest.ts), or why it has none (then it always builds). */
+export interface LegInputDigest {
+  legId: string;
+  /** sha256:<hex>; absent when it cannot be known. */
+  digest?: string;
+  /** Why there is no digest, e.g. a base image that does not resolve. */
+  reason?: string;
+  /** How many input files it hashed. */
+  files?: number;
+  /** Each base image reference and the digest it resolved to. */
+  baseImages?: Record<string, string>;
+}
+
+/** An image whose every platform a default-branch run already built from the same inputs. */
+export interface UnchangedImage {
+  image: string;
+  dir: string;
+  /** The tags this run gives it (core/tagPolicy.ts), as ImageSpec.tags: the re-tag publishes these. */
+  tags: string[];
+  /** The digest of the index a default-branch run published over these platforms (absent for a WebAssembly artifact). */
+  index?: string;
+  /** Each platform's published manifest digest and the input digest it was built from. */
+  platforms: { platform: string; digest: string; inputDigest: string }[];
 }
 
 export interface SkippedDir {
@@ -89,6 +122,10 @@ export interface Plan {
   skipped: SkippedDir[];
   problems: Problem[];
   publish: PlanPublish;
+  /** Per leg, when the plan computed input digests (plan --json, the action's plan). */
+  inputDigests?: LegInputDigest[];
+  /** Selected images not built: their inputs are published (selection by digest). */
+  unchanged?: UnchangedImage[];
 }
 
 export type LegStatus = 'success' | 'failure';

@@ -4,8 +4,10 @@
 import { basename, join, resolve } from 'node:path';
 import { checkApp } from './appCheck.js';
 import { traitsOf } from './backendTraits.js';
-import { compareDirs, discoverApps, selectChanged, selectDirs, type Discovery, type IgnoreCheck } from './discovery.js';
-import { resolveImageSpec } from './imageSpec.js';
+import { compareDirs, discoverApps, selectChanged, selectDirs, type DiscoveredApp, type Discovery, type IgnoreCheck } from './discovery.js';
+import type { Locate } from './detect.js';
+import { resolveImageSpec, type ResolvedImage } from './imageSpec.js';
+import { imageInputs, type GoPackageLister } from './inputs/index.js';
 import type { ImageSpec, Leg, Plan, PlanPublish, SelectionMode, SkippedDir } from './model.js';
 import { platformSlug } from './platform.js';
 import { messageOf, type Problem } from './problem.js';
@@ -14,7 +16,7 @@ import { DEFAULT_RUNNERS, runnerFor, type RunnerMap } from './runners.js';
 import { FULL_OBJECT_ID, resolveAdvertisedRef, type AdvertisedRef } from './upstreamRef.js';
 import { readRepositoryFile } from './repoPath.js';
 import { unknownVariableProblems } from './buildEnv.js';
-import { classifyRun, describeTagRun, imageTags, runMayPush, taggedCommit, type TaggingOptions } from './tagPolicy.js';
+import { classifyRun, describeTagRun, imageTags, runMayPush, taggedCommit, writesInputRecords, type TaggingOptions } from './tagPolicy.js';
 import { DEFAULT_TAG_MODE } from './tags.js';
 
 /** GitHub runs at most 256 jobs from one matrix (docs: "Using a matrix for your jobs"). */
@@ -38,6 +40,8 @@ export interface PlanOptions {
    * @throws an Error whose message says why the upstream could not be reached.
    */
   listUpstreamRefs?: (repo: string) => Promise<AdvertisedRef[]>;
+  /** Runs `go list -deps` for ko apps' inputs (src/tools/goList.ts); without it, their module counts. */
+  goPackages?: GoPackageLister;
   /** Files changed since a rev, or 'all' (e.g. a new branch); needed for `since` mode. */
   changedFiles?: (rev: string) => Promise<'all' | string[]> | 'all' | string[];
   /** The run the tags are decided for; default: a local push to main, today, bare per-image tags. */
@@ -74,7 +78,7 @@ async function select(
   discovery: Discovery,
   mode: SelectionMode,
   options: PlanOptions,
-): Promise<{ selected: Set<string>; notSelected: string; problems: Problem[] }> {
+): Promise<{ selected: Set<string>; notSelected: string; problems: Problem[]; changed?: string[] }> {
   const dirs = discovery.apps.map((app) => app.dir);
   switch (mode.kind) {
     case 'all':
@@ -83,7 +87,8 @@ async function select(
       if (!options.changedFiles) throw new Error('buildPlan: since mode needs options.changedFiles');
       const changed = await options.changedFiles(mode.rev);
       if (changed === 'all') return { selected: new Set(dirs), notSelected: '', problems: [] };
-      return { selected: selectChanged(dirs, changed), notSelected: `not changed since ${short(mode.rev)}`, problems: [] };
+      // Chosen by the apps' inputs once their configs are read (selectByInputs).
+      return { selected: new Set(), changed, notSelected: `no input changed since ${short(mode.rev)}`, problems: [] };
     }
     case 'rebuild-list': {
       // Inside the repository, a regular file within the size limit, like every file a config names.
@@ -121,60 +126,117 @@ async function select(
 
 const hasErrors = (problems: Problem[]) => problems.some((p) => p.severity === 'error');
 
+/** One discovered app resolved to its image, or the reason it cannot be built and its problems. */
+interface ResolvedApp {
+  app: DiscoveredApp;
+  spec?: ResolvedImage;
+  problems: Problem[];
+  skipReason?: string;
+  locate?: Locate;
+}
+
+function resolveApp(absRoot: string, app: DiscoveredApp, repoName: string, options: PlanOptions): ResolvedApp {
+  const configFile = app.configFile ? { path: join(absRoot, app.configFile), shown: app.configFile } : undefined;
+  const checked = checkApp(join(absRoot, app.dir), configFile, { displayDir: app.dir, root: absRoot });
+  const { config, locate, detection, problems } = checked;
+  if (!config || !detection) return { app, problems, skipReason: `invalid ${app.configFile}` };
+  if (!detection.backend) return { app, problems, skipReason: 'nothing to build: no backend detected' };
+  const { spec, problems: specProblems } = resolveImageSpec({
+    dir: app.dir,
+    configFile: app.configFile,
+    config,
+    detection: { ...detection, backend: detection.backend },
+    repoName,
+    locate,
+  });
+  problems.push(...specProblems);
+  if (config.secrets?.length && detection.backend !== 'buildkit') {
+    const at = locate?.(['secrets']) ?? { line: 1, column: 1 };
+    problems.push({
+      file: app.configFile ?? app.dir,
+      ...at,
+      path: 'secrets',
+      message: `secrets are mounted by the buildkit backend only; ${detection.backend} cannot keep them out of the image`,
+      hint: 'set build_backend: buildkit (RUN --mount=type=secret,id=NAME), or remove secrets',
+      severity: 'error',
+    });
+  }
+  if (options.buildEnvNames && app.configFile) {
+    problems.push(...unknownVariableProblems(config, app.configFile, locate, options.buildEnvNames));
+  }
+  return { app, spec, problems, locate };
+}
+
+/**
+ * `--since`: the apps one of whose inputs changed (core/inputs/), wherever the file lives. An app
+ * that cannot be resolved (its config has errors) has no known inputs: it is selected by the
+ * files below its directory, as before inputs existed, so its problems are shown when it changes.
+ */
+async function selectByInputs(
+  absRoot: string,
+  resolved: ResolvedApp[],
+  changed: readonly string[],
+  options: PlanOptions,
+): Promise<{ selected: Set<string>; warnings: Map<string, string[]> }> {
+  const owned = selectChanged(
+    resolved.map((r) => r.app.dir),
+    changed,
+  );
+  const selected = new Set<string>();
+  const warnings = new Map<string, string[]>();
+  for (const { app, spec } of resolved) {
+    if (!spec) {
+      if (owned.has(app.dir)) selected.add(app.dir);
+      continue;
+    }
+    const inputs = await imageInputs(absRoot, spec, { goPackages: options.goPackages, isIgnored: options.isIgnored });
+    if (changed.some((path) => inputs.covers(path))) {
+      selected.add(app.dir);
+      if (inputs.warnings.length > 0) warnings.set(app.dir, inputs.warnings);
+    }
+  }
+  return { selected, warnings };
+}
+
 export async function buildPlan(root: string, mode: SelectionMode, options: PlanOptions = {}): Promise<Plan> {
   const absRoot = resolve(root);
   const repoName = options.repoName ?? basename(absRoot);
   const runners = options.runners ?? DEFAULT_RUNNERS;
   const tagging: TaggingOptions = options.tagging ?? { run: LOCAL_RUN, date: new Date(), mode: DEFAULT_TAG_MODE };
   const discovery = await discoverApps(absRoot, { isIgnored: options.isIgnored });
-  const { selected, notSelected, problems } = await select(absRoot, discovery, mode, options);
-  problems.unshift(...discovery.problems);
   const skipped: SkippedDir[] = [...discovery.skipped];
   const images: ImageSpec[] = [];
   const byName = new Map<string, ImageSpec>();
   // One ls-remote per upstream repository, so images built from one upstream agree too.
   const upstreamRefs = new Map<string, Promise<AdvertisedRef[]>>();
 
-  for (const app of discovery.apps) {
+  let selection = await select(absRoot, discovery, mode, options);
+  let resolvedApps: ResolvedApp[] | undefined;
+  let inputWarnings = new Map<string, string[]>();
+  if (selection.changed) {
+    // Which apps a change touches depends on their configs (context_path, import_path...): all
+    // are resolved, and the problems of those not selected are not shown.
+    resolvedApps = discovery.apps.map((app) => resolveApp(absRoot, app, repoName, options));
+    const byInputs = await selectByInputs(absRoot, resolvedApps, selection.changed, options);
+    selection = { ...selection, selected: byInputs.selected };
+    inputWarnings = byInputs.warnings;
+  }
+  const { selected, notSelected, problems } = selection;
+  problems.unshift(...discovery.problems);
+
+  for (const [index, app] of discovery.apps.entries()) {
     if (!selected.has(app.dir)) {
       skipped.push({ dir: app.dir, reason: notSelected });
       continue;
     }
-    const configFile = app.configFile ? { path: join(absRoot, app.configFile), shown: app.configFile } : undefined;
-    const checked = checkApp(join(absRoot, app.dir), configFile, { displayDir: app.dir, root: absRoot });
-    const { config, locate, detection, problems: appProblems } = checked;
-    if (!config || !detection) {
+    const { spec, problems: appProblems, skipReason, locate } = resolvedApps?.[index] ?? resolveApp(absRoot, app, repoName, options);
+    for (const warning of inputWarnings.get(app.dir) ?? []) {
+      appProblems.push({ file: app.configFile ?? app.dir, line: 1, column: 1, path: '', message: warning, severity: 'warning' });
+    }
+    if (!spec) {
       problems.push(...appProblems);
-      skipped.push({ dir: app.dir, reason: `invalid ${app.configFile}` });
+      skipped.push({ dir: app.dir, reason: skipReason ?? `invalid ${app.configFile}` });
       continue;
-    }
-    if (!detection.backend) {
-      problems.push(...appProblems);
-      skipped.push({ dir: app.dir, reason: 'nothing to build: no backend detected' });
-      continue;
-    }
-    const { spec, problems: specProblems } = resolveImageSpec({
-      dir: app.dir,
-      configFile: app.configFile,
-      config,
-      detection: { ...detection, backend: detection.backend },
-      repoName,
-      locate,
-    });
-    appProblems.push(...specProblems);
-    if (config.secrets?.length && detection.backend !== 'buildkit') {
-      const at = locate?.(['secrets']) ?? { line: 1, column: 1 };
-      appProblems.push({
-        file: app.configFile ?? app.dir,
-        ...at,
-        path: 'secrets',
-        message: `secrets are mounted by the buildkit backend only; ${detection.backend} cannot keep them out of the image`,
-        hint: 'set build_backend: buildkit (RUN --mount=type=secret,id=NAME), or remove secrets',
-        severity: 'error',
-      });
-    }
-    if (options.buildEnvNames && app.configFile) {
-      appProblems.push(...unknownVariableProblems(config, app.configFile, locate, options.buildEnvNames));
     }
     const twin = byName.get(spec.image);
     if (twin) {
@@ -230,13 +292,15 @@ export async function buildPlan(root: string, mode: SelectionMode, options: Plan
 
 function planPublish(tagging: TaggingOptions): PlanPublish {
   const may = runMayPush(tagging.run);
+  const run = classifyRun(tagging.run);
   return {
     mode: tagging.mode,
     ...(tagging.target ? { registry: tagging.target.registry, prefix: tagging.target.prefix } : {}),
     perArchTags: Boolean(tagging.perArchTags),
-    run: describeTagRun(classifyRun(tagging.run), taggedCommit(tagging.run)),
+    run: describeTagRun(run, taggedCommit(tagging.run)),
     push: may.push,
     ...(may.why ? { pushWhy: may.why } : {}),
+    recordInputs: may.push && writesInputRecords(run),
   };
 }
 

@@ -6,7 +6,8 @@ import { z } from 'zod';
 import { BACKENDS, buildConfigSchema } from './config/schema.js';
 import { parseJsonDocument } from './jsonDocument.js';
 import { legSchema } from './leg.js';
-import type { ImageSpec, Plan, PlanPublish, SelectionMode, SkippedDir, Source } from './model.js';
+import { DIGEST } from './oci.js';
+import type { ImageSpec, LegInputDigest, Plan, PlanPublish, UnchangedImage, SelectionMode, SkippedDir, Source } from './model.js';
 import { TAG_MODES } from './tags.js';
 import type { Problem } from './problem.js';
 import { FULL_OBJECT_ID } from './upstreamRef.js';
@@ -50,6 +51,7 @@ const publishSchema = z.object({
   run: z.string(),
   push: z.boolean(),
   pushWhy: z.string().optional(),
+  recordInputs: z.boolean().optional(),
 }) satisfies z.ZodType<PlanPublish>;
 
 const skippedDirSchema = z.object({ dir: z.string(), reason: z.string() }) satisfies z.ZodType<SkippedDir>;
@@ -64,6 +66,22 @@ const problemSchema = z.object({
   severity: z.enum(['error', 'warning']),
 }) satisfies z.ZodType<Problem>;
 
+const legInputDigestSchema = z.object({
+  legId: z.string().min(1),
+  digest: z.string().regex(DIGEST).optional(),
+  reason: z.string().optional(),
+  files: z.number().int().nonnegative().optional(),
+  baseImages: z.record(z.string(), z.string()).optional(),
+}) satisfies z.ZodType<LegInputDigest>;
+
+const unchangedImageSchema = z.object({
+  image: z.string().min(1),
+  dir: z.string().min(1),
+  tags: z.array(z.string().min(1)),
+  index: z.string().regex(DIGEST).optional(),
+  platforms: z.array(z.object({ platform: z.string().min(1), digest: z.string().regex(DIGEST), inputDigest: z.string().regex(DIGEST) })),
+}) satisfies z.ZodType<UnchangedImage>;
+
 export const planSchema = z.object({
   mode: selectionModeSchema,
   images: z.array(imageSpecSchema),
@@ -71,6 +89,8 @@ export const planSchema = z.object({
   skipped: z.array(skippedDirSchema),
   problems: z.array(problemSchema),
   publish: publishSchema,
+  inputDigests: z.array(legInputDigestSchema).optional(),
+  unchanged: z.array(unchangedImageSchema).optional(),
 }) satisfies z.ZodType<Plan>;
 
 /**

@@ -94,6 +94,27 @@ export function runMayPush(run: Pick<RunContext, 'eventName' | 'repository' | 'p
   return { push: true };
 }
 
+/**
+ * Whether this run writes input-digest records (`in-<digest>`, core/digestSelection.ts), the one
+ * bookkeeping tag besides the run's own tags: only a default-branch run (push, schedule, manual
+ * run). A later default-branch run re-tags what a record points at (as `latest`, a date tag...)
+ * without building it, so a pull request, even from this repository with push credentials, or a
+ * branch or release run must never write one (README, "What selection by digest trusts").
+ */
+export function writesInputRecords(run: TagRun): boolean {
+  return run.kind === 'default-branch';
+}
+
+/**
+ * Whether this run selects by input digest against the registry (issue 10): pushes to the default
+ * branch, schedules and manual runs (workflow_dispatch, on any branch). Pull requests, and pushes
+ * to other branches and tags, select by their diff (`--since`) as before.
+ */
+export function selectsByDigest(run: Pick<RunContext, 'eventName' | 'ref' | 'defaultBranch' | 'pullRequest'>): boolean {
+  const kind = classifyRun(run).kind;
+  return kind === 'default-branch' || (run.eventName === 'workflow_dispatch' && (kind === 'branch' || kind === 'release'));
+}
+
 export interface TaggingOptions {
   /** The run's context (event, ref, commit, pull request, default branch). */
   run: Pick<RunContext, 'eventName' | 'ref' | 'sha' | 'defaultBranch' | 'pullRequest' | 'repository'>;

@@ -16,8 +16,9 @@ import { checkUpstreamSource } from '../core/detect.js';
 import { UserError } from '../core/problem.js';
 import { ArchMismatchError } from '../core/archCheck.js';
 import { reasonOf } from './reason.js';
-import { EMPTY_RUN_METADATA, imageMetadata, metadataFacts, type RunMetadata } from '../core/imageMetadata.js';
+import { EMPTY_RUN_METADATA, imageMetadata, metadataFacts, type ImageMetadata, type RunMetadata } from '../core/imageMetadata.js';
 import { redactUrl } from '../core/upstreamUrl.js';
+import { INPUT_DIGEST_ANNOTATION } from '../core/inputDigest.js';
 
 export interface LegEnvironment {
   /** Repository root of the checkout. */
@@ -97,10 +98,9 @@ export async function buildLeg(leg: Leg, spec: ImageSpec, env: LegEnvironment, d
     mkdirSync(cacheDir, { recursive: true });
     const push = env.push ?? true;
     const run = env.metadata ?? EMPTY_RUN_METADATA;
-    const metadata = imageMetadata(
-      metadataFacts(spec, run, { commit: source.commit, commitTime: source.sourceDateEpoch }),
-      spec.config,
-      run,
+    const metadata = withInputDigest(
+      imageMetadata(metadataFacts(spec, run, { commit: source.commit, commitTime: source.sourceDateEpoch }), spec.config, run),
+      leg.inputDigest,
     );
     const ctx: LegContext = {
       spec,
@@ -163,4 +163,13 @@ export async function buildLeg(leg: Leg, spec: ImageSpec, env: LegEnvironment, d
   } finally {
     rmSync(workDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The leg's input digest (computed by the plan) as an annotation of its platform manifest, over
+ * any value the config or the run gave that key: the image says what it was built from.
+ */
+export function withInputDigest(metadata: ImageMetadata, inputDigest: string | undefined): ImageMetadata {
+  if (!inputDigest) return metadata;
+  return { ...metadata, annotations: { ...metadata.annotations, [INPUT_DIGEST_ANNOTATION]: inputDigest } };
 }

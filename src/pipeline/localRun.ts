@@ -22,7 +22,7 @@ import { renderPlanText } from '../core/report/planReport.js';
 import type { PublishOptions, TagMode } from '../core/tags.js';
 import { UserError } from '../core/problem.js';
 import { manifestCompressedSize } from '../tools/imagetools.js';
-import type { TaggingOptions } from '../core/tagPolicy.js';
+import { selectsByDigest, type TaggingOptions } from '../core/tagPolicy.js';
 import { buildLeg, type LegEnvironment } from './buildLeg.js';
 import { ensureBuildkit, installTools, pushBaseImages, scriptCommand, startRegistry } from '../tools/localServices.js';
 import { runBuilder } from './runBuilder.js';
@@ -30,8 +30,10 @@ import { mergeImages } from './merge.js';
 import { createSigner, NOT_SIGNED_NOTE } from './sign.js';
 import { readLayerGrowth } from './layerGrowth.js';
 import { planRepository } from './planRepository.js';
+import { LOCAL_RUN } from '../core/plan.js';
 import { toolEnv, toolsDir } from '../tools/paths.js';
 import { mapLimited } from './mapLimited.js';
+import { registryReader } from '../tools/registryRead.js';
 import type { RunMetadata } from '../core/imageMetadata.js';
 
 export interface LocalRunOptions {
@@ -51,6 +53,8 @@ export interface LocalRunOptions {
   backendOptions: BackendOptions;
   /** What `${VAR}` expands from (`--build-env`); BASE_IMAGE defaults to hephy's busybox in the registry. */
   buildEnv?: Record<string, string>;
+  /** Build every selected image even when its inputs are published in the registry. */
+  forceRebuild?: boolean;
   /** The run's part of every image's labels and annotations (`--label`, `--annotation`, the origin remote). */
   metadata?: RunMetadata;
   /** Where leg records and the summary are written. */
@@ -114,20 +118,26 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
   };
   // Every ${VAR} of a config must be one the legs will have: --build-env's and the BASE_IMAGE offered below.
   const buildEnvNames = ['BASE_IMAGE', ...Object.keys(options.buildEnv ?? {})];
-  const plan = await planRepository(root, options.mode, {
+  // A first plan says which tools and services the run needs; the one that runs is made once the
+  // registry holds the base images, so that input digests can resolve them.
+  const candidates = await planRepository(root, options.mode, {
     runners: options.runners,
     cwd: options.cwd,
     resolveUpstream: true,
     tagging,
     buildEnvNames,
   });
-  out(renderPlanText(plan));
-  const errors = plan.problems.filter((p) => p.severity === 'error');
-  if (errors.length) throw new UserError(`${errors.length} problem(s) in build configs: fix them first`);
-  if (plan.matrix.include.length === 0) {
-    out('Nothing to build.\n');
-    return { plan, report: { outcomes: [], mergeMs: 0 }, registry: options.registry ?? '' };
+  const errors = candidates.problems.filter((p) => p.severity === 'error');
+  if (errors.length) {
+    out(renderPlanText(candidates));
+    throw new UserError(`${errors.length} problem(s) in build configs: fix them first`);
   }
+  if (candidates.matrix.include.length === 0) {
+    out(renderPlanText(candidates));
+    out('Nothing to build.\n');
+    return { plan: candidates, report: { outcomes: [], mergeMs: 0 }, registry: options.registry ?? '' };
+  }
+  const plan = candidates;
 
   const tools = toolsFor(plan, { sign: options.signKey !== undefined });
   out(`hephy: checking tools (${tools.join(', ')}); the first run builds them from source and can take several minutes...\n`);
@@ -168,6 +178,21 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
   if (!signer) out(`${NOT_SIGNED_NOTE}\n`);
 
   const publish: PublishOptions = { registry, prefix: options.prefix, mode: options.tagMode, perArchTags: options.perArchTags };
+  const backendOptions = { ...options.backendOptions, baseImage: options.backendOptions.baseImage || bases.static };
+  // Selection by digest against this run's registry, as a default-branch run does against its own
+  // (a run tagged as a pull request selects as it would: by its mode, core/tagPolicy.ts).
+  const reader = registryReader({ env, insecureHosts: new Set([registry]) });
+  const selected = await planRepository(root, options.mode, {
+    runners: options.runners,
+    cwd: options.cwd,
+    resolveUpstream: true,
+    tagging,
+    buildEnvNames,
+    inputDigests: { env, backendOptions, registry: reader },
+    byDigest: selectsByDigest(tagging?.run ?? LOCAL_RUN) ? { publish, reader, forceRebuild: options.forceRebuild } : undefined,
+  });
+  out(renderPlanText(selected));
+  Object.assign(plan, selected);
   const legEnv: LegEnvironment = {
     root,
     publish,
@@ -181,7 +206,7 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
     buildEnv: { BASE_IMAGE: bases.busybox, ...options.buildEnv },
     secrets: [],
     cacheRoot: join(toolsDir(env), 'cache'),
-    backendOptions: { ...options.backendOptions, baseImage: options.backendOptions.baseImage || bases.static },
+    backendOptions,
     onRunner: false,
     metadata: options.metadata,
     log: () => undefined,
@@ -221,6 +246,8 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
       env,
       log: (line) => out(`  ${line}\n`),
       signer,
+      unchanged: plan.unchanged,
+      recordInputs: plan.publish.recordInputs,
     });
   } finally {
     signer?.dispose();

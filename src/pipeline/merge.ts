@@ -9,15 +9,16 @@ import { reasonOf } from './reason.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseLegRecord } from '../core/legRecord.js';
-import { planMerge, type ImageMerge } from '../core/mergePlan.js';
-import type { ImageSpec, Leg, LegRecord, PlanPublish } from '../core/model.js';
+import { planMerge, publishedReferences, type ImageMerge } from '../core/mergePlan.js';
+import type { ImageSpec, Leg, LegRecord, PlanPublish, UnchangedImage } from '../core/model.js';
+import { perArchTag, repositoryFor } from '../core/tags.js';
 import { isWasm, samePlatform } from '../core/platform.js';
 import { walkFiles } from '../core/walk.js';
 import type { ImageOutcome, RunReport } from '../core/report/runSummary.js';
 import type { PublishOptions } from '../core/tags.js';
 import { mapLimited } from './mapLimited.js';
 import { indexPlatforms, type ManifestDocument } from '../core/oci.js';
-import { defaultImagetools, type Imagetools, type PlannedIndex } from '../tools/imagetools.js';
+import { defaultImagetools, type CreateIndexOptions, type Imagetools, type PlannedIndex } from '../tools/imagetools.js';
 import { messageOf, UserError } from '../core/problem.js';
 import { signImage, type Signer } from './sign.js';
 
@@ -40,6 +41,15 @@ export interface MergeOptions {
    * record says it was built without pushing, else on (records from older builds pushed).
    */
   push?: boolean;
+  /** Images the plan found published (selection by digest): re-tagged, not built (retagUnchanged). */
+  unchanged?: UnchangedImage[];
+  /**
+   * Write each built leg's bookkeeping record (`in-<input digest>`) after its image is published:
+   * the plan's `publish.recordInputs`, true only for default-branch runs (core/tagPolicy.ts
+   * writesInputRecords). A record is what a later default-branch run trusts as "already built"
+   * (README, "What selection by digest trusts").
+   */
+  recordInputs?: boolean;
   /**
    * Signs each image the merge published (its index, recursively) with a key; absent: no
    * signature. An image that failed is never signed; a signing failure fails the image.
@@ -99,13 +109,13 @@ async function pushAndVerify(
   preferIndex: boolean,
   options: MergeOptions,
   tools: NonNullable<MergeOptions['imagetools']>,
-  annotations?: Record<string, string>,
+  annotations: Pick<CreateIndexOptions, 'annotations' | 'entryAnnotations'> = {},
 ): Promise<{ moved: string[]; error?: string }> {
   const env = options.env ?? process.env;
   const log = (line: string) => options.log?.(line);
   let pushError: string | undefined;
   try {
-    await tools.createIndex({ tags, sources, env, secrets: options.secrets, builder: options.builder, log, preferIndex, annotations });
+    await tools.createIndex({ tags, sources, env, secrets: options.secrets, builder: options.builder, log, preferIndex, ...annotations });
   } catch (error) {
     pushError = reasonOf(error);
   }
@@ -158,13 +168,21 @@ async function publishImage(
     log(`tagging the wasm artifact ${merge.sources[0]} as ${merge.tags.join(', ')}`);
     const pushed = await pushAndVerify('the wasm artifact', merge.tags, merge.sources, digest, false, scoped, tools);
     if (pushed.error) return outcome('failed', { tags: pushed.moved, digest, error: pushed.error });
+    if (options.recordInputs) await writeInputRecords(merge, digest, scoped, tools);
     return outcome('published', { tags: pushed.moved, digest });
   }
 
   // 1. Plan the index without pushing anything, and check it before any tag moves.
   let planned: PlannedIndex;
   try {
-    planned = await tools.planIndex({ sources: merge.sources, env, secrets, builder, annotations: merge.annotations });
+    planned = await tools.planIndex({
+      sources: merge.sources,
+      env,
+      secrets,
+      builder,
+      annotations: merge.annotations,
+      entryAnnotations: merge.entryAnnotations,
+    });
   } catch (error) {
     return outcome('failed', { error: `could not assemble the index from ${listed(merge.sources)} (no tag moved): ${reasonOf(error)}` });
   }
@@ -180,7 +198,10 @@ async function publishImage(
   const digest = planned.digest;
   log(`creating ${merge.tags.join(', ')} over ${merge.sources.length} platform manifest(s), index ${digest}`);
   // The index annotations were in the dry run too, so the planned digest is the pushed one.
-  const pushed = await pushAndVerify('the index', merge.tags, merge.sources, digest, true, scoped, tools, merge.annotations);
+  const pushed = await pushAndVerify('the index', merge.tags, merge.sources, digest, true, scoped, tools, {
+    annotations: merge.annotations,
+    entryAnnotations: merge.entryAnnotations,
+  });
   if (pushed.error) return outcome('failed', { tags: pushed.moved, digest, error: pushed.error });
   log(`${listed(pushed.moved)} -> ${digest}`);
 
@@ -197,7 +218,42 @@ async function publishImage(
       });
     }
   }
+  if (options.recordInputs) await writeInputRecords(merge, digest, scoped, tools);
   return outcome('published', { tags: [...pushed.moved, ...perArchTags], digest });
+}
+
+/**
+ * The bookkeeping records of a published image: each platform's `in-<input digest>` (a plain copy
+ * of its manifest) and the image's (a copy of the index), so a later plan finds them with one read
+ * each (pipeline/planRepository.ts). A failed write is logged, not a failure: the image is
+ * published, and the next run just builds it again.
+ */
+async function writeInputRecords(
+  merge: ImageMerge,
+  indexDigest: string,
+  options: MergeOptions,
+  tools: NonNullable<MergeOptions['imagetools']>,
+): Promise<void> {
+  const env = options.env ?? process.env;
+  const records = [
+    ...merge.inputRecords,
+    ...(merge.indexRecord ? [{ ref: merge.indexRecord, source: `${merge.repository}@${indexDigest}` }] : []),
+  ];
+  for (const record of records) {
+    try {
+      await tools.createIndex({
+        tags: [record.ref],
+        sources: [record.source],
+        env,
+        secrets: options.secrets,
+        builder: options.builder,
+        preferIndex: false,
+      });
+    } catch (error) {
+      options.log?.(`could not write the input record ${record.ref} (the next run builds it again): ${reasonOf(error)}`);
+    }
+  }
+  if (records.length) options.log?.(`wrote ${records.length} input record(s)`);
 }
 
 /**
@@ -237,6 +293,82 @@ export function checkPlanPublish(planned: Pick<PlanPublish, 'mode' | 'registry' 
     );
 }
 
+/**
+ * Re-tags an image whose inputs are published (selection by digest, core/digestSelection.ts): the
+ * plan's tags for this run (core/tagPolicy.ts, checked as a built image's) move to a carbon copy of
+ * the index a default-branch run published over the same inputs (imagetools create with one index
+ * source copies it as it is, buildx docs), so the image keeps its index digest; a WebAssembly
+ * artifact's tags move to the artifact itself. Per-arch tags, when asked for, to each platform's
+ * manifest. Every tag is read back as for a built image (pushAndVerify).
+ */
+export async function retagUnchanged(
+  unchanged: UnchangedImage,
+  options: MergeOptions,
+  tools: NonNullable<MergeOptions['imagetools']>,
+): Promise<ImageOutcome> {
+  const log = (line: string) => options.log?.(`[${unchanged.image}] ${line}`);
+  const scoped: MergeOptions = { ...options, log };
+  const repository = repositoryFor(unchanged.image, options.publish);
+  const platforms = unchanged.platforms.map((p) => p.platform);
+  const outcome = (status: ImageOutcome['status'], extra: Partial<ImageOutcome> = {}): ImageOutcome => ({
+    image: unchanged.image,
+    status,
+    tags: [],
+    platforms,
+    failedLegs: [],
+    records: [],
+    unchanged: true,
+    ...extra,
+  });
+  const { references, error } = publishedReferences(unchanged.tags, repository);
+  if (error) return outcome('failed', { error });
+  const artifact = platforms.every(isWasm);
+  const digest = artifact ? unchanged.platforms[0]?.digest : unchanged.index;
+  if (!digest || (artifact && unchanged.platforms.length !== 1))
+    return outcome('failed', { error: 'the plan lists it as unchanged without its published index or artifact; no tag moved' });
+  if (references.length === 0) {
+    log('unchanged, and no tag for this image in this run: nothing moved');
+    return outcome('published', { digest });
+  }
+  log(`unchanged: re-tagging ${listed(references)} to the published ${artifact ? 'artifact' : 'index'} ${digest}`);
+  const pushed = await pushAndVerify(
+    artifact ? 'the wasm artifact' : 'the index',
+    references,
+    [`${repository}@${digest}`],
+    digest,
+    !artifact,
+    scoped,
+    tools,
+  );
+  if (pushed.error) return outcome('failed', { tags: pushed.moved, digest, error: pushed.error });
+  const perArchTags: string[] = [];
+  if (options.publish.perArchTags && !artifact) {
+    for (const reference of references) {
+      for (const platform of unchanged.platforms) {
+        const tag = perArchTag(reference, platform.platform);
+        const copy = await pushAndVerify(
+          `the per-arch tag ${tag}`,
+          [tag],
+          [`${repository}@${platform.digest}`],
+          platform.digest,
+          false,
+          scoped,
+          tools,
+        );
+        perArchTags.push(...copy.moved);
+        if (copy.error)
+          return outcome('failed', {
+            tags: [...pushed.moved, ...perArchTags],
+            digest,
+            error: `the index is published at ${listed(pushed.moved)} (${digest}), but ${copy.error}`,
+          });
+      }
+    }
+  }
+  log(`${listed(pushed.moved)} -> ${digest} (not rebuilt)`);
+  return outcome('published', { tags: [...pushed.moved, ...perArchTags], digest });
+}
+
 /** The push setting of a merge: the option when given, else what the leg records say. */
 export function mergePushes(options: Pick<MergeOptions, 'push' | 'records'>): boolean {
   if (options.push !== undefined) return options.push;
@@ -270,7 +402,10 @@ export async function mergeImages(options: MergeOptions): Promise<RunReport> {
       return outcomeOf(merge, 'failed', { error: reasonOf(error) });
     }
   });
-  return { outcomes, mergeMs: Date.now() - started, startedAt: new Date(started).toISOString() };
+  const retagged = push
+    ? await mapLimited(options.unchanged ?? [], options.concurrency ?? 4, (u) => retagUnchanged(u, options, tools))
+    : [];
+  return { outcomes: [...outcomes, ...retagged], mergeMs: Date.now() - started, startedAt: new Date(started).toISOString() };
 }
 
 export interface LegRecordsRead {

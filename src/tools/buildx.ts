@@ -44,6 +44,12 @@ export interface BuildxBuildOptions extends ToolContext {
   /** False: build the image and push nothing. */
   push: boolean;
   /**
+   * The commit time (seconds): SOURCE_DATE_EPOCH for the Dockerfile frontend, and every layer's
+   * file times rewritten to it (image exporter `rewrite-timestamp`, moby/buildkit v0.32.2
+   * exporter/containerimage/exptypes/keys.go), so the same commit gives the same digest.
+   */
+  sourceDateEpoch?: number;
+  /**
    * Export the image as an OCI layout directory here instead (BuildKit's oci exporter with
    * tar=false; push is then ignored): the same image writer as the image exporter, so the same
    * manifest digest (exporter/oci and exporter/containerimage share containerimage's ImageWriter).
@@ -68,8 +74,9 @@ export interface BuildxBuildResult {
 
 /** The arguments after the buildx command, e.g. ['build', '--platform', ...]. */
 export function buildxBuildArgs(opts: Omit<BuildxBuildOptions, keyof ToolContext>): string[] {
+  const rewriteTimestamp = opts.sourceDateEpoch !== undefined ? ['rewrite-timestamp=true'] : [];
   const output = opts.layoutDir
-    ? ['type=oci', `dest=${opts.layoutDir}`, 'tar=false'].join(',')
+    ? ['type=oci', `dest=${opts.layoutDir}`, 'tar=false', ...rewriteTimestamp].join(',')
     : [
         'type=image',
         `name=${opts.repository}`,
@@ -79,6 +86,7 @@ export function buildxBuildArgs(opts: Omit<BuildxBuildOptions, keyof ToolContext
         'oci-mediatypes=true',
         `push=${opts.push}`,
         ...(opts.insecure ? ['registry.insecure=true'] : []),
+        ...rewriteTimestamp,
       ].join(',');
   return [
     'build',
@@ -90,6 +98,7 @@ export function buildxBuildArgs(opts: Omit<BuildxBuildOptions, keyof ToolContext
     `--file=${opts.dockerfile}`,
     ...(opts.target ? [`--target=${opts.target}`] : []),
     ...opts.buildArgs.map((arg) => `--build-arg=${arg}`),
+    ...(opts.sourceDateEpoch !== undefined ? [`--build-arg=SOURCE_DATE_EPOCH=${opts.sourceDateEpoch}`] : []),
     ...(opts.buildSecrets ?? []).map((name) => `--secret=id=${name},env=${name}`),
     ...Object.entries(opts.labels ?? {}).map(([key, value]) => `--label=${key}=${value}`),
     ...Object.entries(opts.annotations ?? {}).map(([key, value]) => `--annotation=${key}=${value}`),

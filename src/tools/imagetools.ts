@@ -37,6 +37,13 @@ export interface CreateIndexOptions {
    * list, which has no annotations.
    */
   annotations?: Record<string, string>;
+  /**
+   * Annotations of one platform's entry (descriptor) in the index, keyed by platform, e.g.
+   * `{ 'linux/amd64': { 'dev.hephy.input-digest': 'sha256:...' } }`: each becomes
+   * `--annotation=manifest-descriptor[linux/amd64]:KEY=VALUE` (buildx v0.36.1
+   * util/buildflags/export.go ParseAnnotations; OCI index only, as `annotations`).
+   */
+  entryAnnotations?: Record<string, Record<string, string>>;
   log?: (line: string) => void;
   timeoutMs?: number;
 }
@@ -52,7 +59,10 @@ export interface PlannedIndex {
   digest: string;
 }
 
-export type PlanIndexOptions = Pick<CreateIndexOptions, 'sources' | 'env' | 'secrets' | 'builder' | 'timeoutMs' | 'annotations'>;
+export type PlanIndexOptions = Pick<
+  CreateIndexOptions,
+  'sources' | 'env' | 'secrets' | 'builder' | 'timeoutMs' | 'annotations' | 'entryAnnotations'
+>;
 
 export interface Imagetools {
   createIndex(options: CreateIndexOptions): Promise<void>;
@@ -118,9 +128,20 @@ function builderArgs(builder: string | undefined): string[] {
   return builder ? ['--builder', builder] : [];
 }
 
-/** One `--annotation=index:KEY=VALUE` argument per entry. */
-export function indexAnnotationArgs(annotations: Record<string, string> | undefined): string[] {
-  return Object.entries(annotations ?? {}).map(([key, value]) => `--annotation=index:${key}=${value}`);
+/**
+ * One `--annotation=index:KEY=VALUE` argument per index annotation, then one
+ * `--annotation=manifest-descriptor[PLATFORM]:KEY=VALUE` per annotation of a platform's entry.
+ */
+export function indexAnnotationArgs(
+  annotations: Record<string, string> | undefined,
+  entryAnnotations: Record<string, Record<string, string>> = {},
+): string[] {
+  return [
+    ...Object.entries(annotations ?? {}).map(([key, value]) => `--annotation=index:${key}=${value}`),
+    ...Object.entries(entryAnnotations).flatMap(([platform, entry]) =>
+      Object.entries(entry).map(([key, value]) => `--annotation=manifest-descriptor[${platform}]:${key}=${value}`),
+    ),
+  ];
 }
 
 export function createImagetools(runner: Runner = run): Imagetools {
@@ -170,7 +191,7 @@ export function createImagetools(runner: Runner = run): Imagetools {
         'plain',
         ...builderArgs(options.builder),
         ...(options.preferIndex === false ? ['--prefer-index=false'] : []),
-        ...indexAnnotationArgs(options.annotations),
+        ...indexAnnotationArgs(options.annotations, options.entryAnnotations),
         ...options.tags.flatMap((tag) => ['-t', tag]),
         ...options.sources,
       ];
@@ -186,7 +207,13 @@ export function createImagetools(runner: Runner = run): Imagetools {
       if (options.sources.length === 0) throw new Error('planIndex: no source manifests');
       const result = await imagetools(
         options.env ?? process.env,
-        ['create', '--dry-run', ...builderArgs(options.builder), ...indexAnnotationArgs(options.annotations), ...options.sources],
+        [
+          'create',
+          '--dry-run',
+          ...builderArgs(options.builder),
+          ...indexAnnotationArgs(options.annotations, options.entryAnnotations),
+          ...options.sources,
+        ],
         {
           secrets: options.secrets,
           timeoutMs: options.timeoutMs,

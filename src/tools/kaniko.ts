@@ -73,6 +73,10 @@ export function kanikoArgs(flags: KanikoFlags): string[] {
   args.push(`--digest-file=${flags.digestFile}`);
   if (flags.cacheRepo) args.push('--cache=true', `--cache-repo=${flags.cacheRepo}`, ...(flags.cacheReadOnly ? ['--no-push-cache'] : []));
   if (flags.insecure) args.push('--insecure', '--insecure-pull', '--skip-tls-verify');
+  // Same inputs, same digest: Kaniko strips the timestamps of its layers and config
+  // (chainguard-dev/kaniko v1.25.5 cmd/executor/cmd/root.go, --reproducible). It has no way to set
+  // them to the commit time instead, so the image's `created` is the epoch.
+  args.push('--reproducible');
   // Plain lines (no colour codes) so the log reads well in Actions and the push line can be found.
   args.push('--log-format=text', '--verbosity=info');
   return args;

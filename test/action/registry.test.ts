@@ -31,6 +31,7 @@ const inputs = (extra: Partial<ActionInputs> = {}): ActionInputs => ({
   githubToken: '',
   tokenRegistries: [],
   push: true,
+  forceRebuild: false,
   thresholds: DEFAULT_THRESHOLDS,
   labels: {},
   annotations: {},

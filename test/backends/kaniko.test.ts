@@ -166,6 +166,7 @@ describe('kaniko backend', () => {
       '--insecure',
       '--insecure-pull',
       '--skip-tls-verify',
+      '--reproducible',
       '--log-format=text',
       '--verbosity=info',
     ]);

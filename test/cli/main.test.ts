@@ -111,6 +111,8 @@ describe('hephy-builder CLI', () => {
       'a/Dockerfile': 'FROM scratch\n',
       'b/build-config.yaml': 'build_backend: kaniko\n',
       'b/Dockerfile': 'FROM scratch\n',
+      // b's build context holds b/inner unless its .dockerignore drops it (then inner is no input of b).
+      'b/.dockerignore': 'inner\n',
       'b/inner/build-config.yaml': 'build_backend: kaniko\n',
       'b/inner/Dockerfile': 'FROM scratch\n',
     });

@@ -5,6 +5,7 @@ import { buildPlan, legsOf } from '../../src/core/plan.js';
 import type { Plan } from '../../src/core/model.js';
 import { DEFAULT_RUNNERS } from '../../src/core/runners.js';
 import { changedFiles, isIgnored } from '../../src/tools/git.js';
+import { goPackageLister } from '../../src/tools/goList.js';
 import { tempDir, tempRepo } from '../helpers/gitRepo.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -224,8 +225,10 @@ describe('buildPlan --since, in a real git repository', () => {
           isIgnored: (paths) => isIgnored(repo.root, paths),
         },
       );
-      expect(plan.images.map((s) => s.dir)).toEqual(['kaniko', 'nested/outer/inner']);
-      expect(plan.skipped).toContainEqual({ dir: 'nested/outer', reason: `not changed since ${first.slice(0, 7)}` });
+      // nested/outer's build context is its directory, inner/ included (no .dockerignore): Docker
+      // sends inner's Dockerfile to outer's build, so it is one of outer's inputs too.
+      expect(plan.images.map((s) => s.dir)).toEqual(['kaniko', 'nested/outer', 'nested/outer/inner']);
+      expect(plan.skipped).toContainEqual({ dir: 'arm64-only', reason: `no input changed since ${first.slice(0, 7)}` });
       expect(plan.skipped.map((s) => s.dir)).not.toContain('out');
 
       const everything = await buildPlan(
@@ -327,4 +330,110 @@ describe('buildPlan of upstream images', () => {
     expect(plan.images[0].source).toEqual({ kind: 'upstream', repo: 'https://git.example.com/up.git', ref: 'main' });
     expect(plan.matrix.include[0]).not.toHaveProperty('upstreamCommit');
   });
+});
+
+// Issue 10: an app is selected when a changed file is one of its inputs, wherever it lives.
+describe('buildPlan --since selects by inputs', () => {
+  const sinceOptions = (root: string) => ({
+    changedFiles: (rev: string) => changedFiles(root, rev),
+    isIgnored: (paths: string[]) => isIgnored(root, paths),
+    goPackages: goPackageLister(),
+  });
+  const plannedDirs = async (root: string, rev: string) => {
+    const plan = await buildPlan(root, { kind: 'since', rev }, sinceOptions(root));
+    expect(plan.problems).toEqual([]);
+    return plan.images.map((s) => s.dir);
+  };
+
+  it('selects an app whose context (context_path: ../..) holds a changed shared file outside its dir', async () => {
+    const repo = tempRepo({
+      'apps/web/build-config.yaml': 'build_backend: kaniko\ncontext_path: ../..\ndockerfile_path: apps/web/Dockerfile\n',
+      'apps/web/Dockerfile': 'FROM scratch\nCOPY shared/ /shared/\nCOPY apps/web/ /app/\n',
+      'apps/other/build-config.yaml': 'build_backend: kaniko\n',
+      'apps/other/Dockerfile': 'FROM scratch\nCOPY . /\n',
+      '.dockerignore': 'docs\n',
+      'shared/schema.proto': 'syntax = "proto3";\n',
+      'docs/guide.md': '# guide\n',
+    });
+    try {
+      const first = repo.commit('first');
+      repo.write({ 'shared/schema.proto': 'syntax = "proto3";\nmessage M {}\n' });
+      const second = repo.commit('shared file');
+      expect(await plannedDirs(repo.root, first)).toEqual(['apps/web']);
+
+      // The root's .dockerignore (the context root of apps/web) drops docs/: not an input.
+      repo.write({ 'docs/guide.md': '# guide, edited\n' });
+      const third = repo.commit('docs');
+      expect(await plannedDirs(repo.root, second)).toEqual([]);
+
+      // A deleted input is a change too.
+      repo.git('rm', '-q', 'shared/schema.proto');
+      repo.commit('delete');
+      expect(await plannedDirs(repo.root, third)).toEqual(['apps/web']);
+    } finally {
+      repo.remove();
+    }
+  }, 60_000);
+
+  it('selects a ko app when a package it imports from outside its dir changes, and not for one it does not import', async () => {
+    const repo = tempRepo({
+      'go.mod': 'module example.com/mono\n\ngo 1.22\n',
+      'apps/api/build-config.yaml': 'build_backend: ko\nko_config:\n  import_path: ./cmd/api\n',
+      'apps/api/cmd/api/main.go': 'package main\n\nimport "example.com/mono/libs/common"\n\nfunc main() { println(common.Name) }\n',
+      'libs/common/common.go': 'package common\n\nconst Name = "common"\n',
+      'libs/common/common_test.go': 'package common\n',
+      'libs/common/README.md': 'not compiled\n',
+      'libs/unused/unused.go': 'package unused\n',
+    });
+    try {
+      const first = repo.commit('first');
+      repo.write({ 'libs/common/common.go': 'package common\n\nconst Name = "changed"\n' });
+      const second = repo.commit('imported package');
+      expect(await plannedDirs(repo.root, first)).toEqual(['apps/api']);
+
+      repo.write({ 'libs/unused/unused.go': 'package unused\n\nvar X = 1\n', 'libs/common/README.md': 'edited\n' });
+      const third = repo.commit('not imported');
+      expect(await plannedDirs(repo.root, second)).toEqual([]);
+
+      // A file that build constraints leave out on this machine is still a source of the package.
+      repo.write({ 'libs/common/common_arm64.go': 'package common\n\nconst Arch = "arm64"\n' });
+      const fourth = repo.commit('new file for arm64 only');
+      expect(await plannedDirs(repo.root, third)).toEqual(['apps/api']);
+
+      repo.write({ 'go.sum': '' });
+      repo.commit('go.sum');
+      expect(await plannedDirs(repo.root, fourth)).toEqual(['apps/api']);
+    } finally {
+      repo.remove();
+    }
+  }, 60_000);
+
+  it('does not select an app for a change to a README its .dockerignore drops, and does for one it keeps', async () => {
+    const repo = tempRepo({
+      'app/build-config.yaml': 'build_backend: kaniko\n',
+      'app/Dockerfile': 'FROM scratch\nCOPY . /\n',
+      'app/.dockerignore': '# docs are not built\n*.md\n!KEEP.md\n',
+      'app/README.md': '# app\n',
+      'app/KEEP.md': 'kept\n',
+    });
+    try {
+      const first = repo.commit('first');
+      repo.write({ 'app/README.md': '# app, edited\n' });
+      const second = repo.commit('readme');
+      expect(await plannedDirs(repo.root, first)).toEqual([]);
+      const plan = await buildPlan(repo.root, { kind: 'since', rev: first }, sinceOptions(repo.root));
+      expect(plan.skipped).toEqual([{ dir: 'app', reason: `no input changed since ${first.slice(0, 7)}` }]);
+
+      repo.write({ 'app/KEEP.md': 'kept, edited\n' });
+      const third = repo.commit('kept by an exception');
+      expect(await plannedDirs(repo.root, second)).toEqual(['app']);
+
+      // Changing .dockerignore changes what the context holds.
+      repo.write({ 'app/.dockerignore': '*.md\n' });
+      repo.commit('dockerignore');
+      expect(await plannedDirs(repo.root, third)).toEqual(['app']);
+    } finally {
+      repo.remove();
+    }
+  }, 60_000);
 });

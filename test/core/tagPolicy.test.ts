@@ -4,7 +4,15 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildPlan, MATRIX_JOB_LIMIT } from '../../src/core/plan.js';
-import { classifyRun, imageTags, runMayPush, type TaggedImage, type TaggingOptions } from '../../src/core/tagPolicy.js';
+import {
+  classifyRun,
+  imageTags,
+  runMayPush,
+  selectsByDigest,
+  writesInputRecords,
+  type TaggedImage,
+  type TaggingOptions,
+} from '../../src/core/tagPolicy.js';
 import { parseTagRule } from '../../src/core/tagRules.js';
 import { tempDir } from '../helpers/gitRepo.js';
 
@@ -267,5 +275,62 @@ describe('tags checked at plan time, at the config line', () => {
       "the plan has 300 legs (one job per image and platform), over GitHub's limit of 256 jobs per matrix: GitHub would refuse the whole matrix",
     );
     expect(errors[0].hint).toMatch(/split .*`root` input.*`dirs` input/);
+  });
+});
+
+describe('input-digest records and selection by digest (issue 10)', () => {
+  const sameRepoPr = { eventName: 'pull_request', ref: 'refs/pull/5/merge', pullRequest: { number: 5, headRepository: 'octo/shop' } };
+  const runs = {
+    push: { eventName: 'push', ref: 'refs/heads/main' },
+    schedule: { eventName: 'schedule', ref: 'refs/heads/main' },
+    manual: { eventName: 'workflow_dispatch', ref: 'refs/heads/main' },
+    manualBranch: { eventName: 'workflow_dispatch', ref: 'refs/heads/feature' },
+    branch: { eventName: 'push', ref: 'refs/heads/feature' },
+    release: { eventName: 'push', ref: 'refs/tags/v1.2.3' },
+    pr: sameRepoPr,
+    target: { ...sameRepoPr, eventName: 'pull_request_target' },
+  };
+  const ctx = (r: object) => ({ defaultBranch: 'main', repository: 'octo/shop', ...r });
+
+  it('records are written by default-branch runs only: never by a pull request (even from this repository), a branch or a release', () => {
+    const writes = Object.fromEntries(Object.entries(runs).map(([name, r]) => [name, writesInputRecords(classifyRun(ctx(r)))]));
+    expect(writes).toEqual({
+      push: true,
+      schedule: true,
+      manual: true,
+      manualBranch: false,
+      branch: false,
+      release: false,
+      pr: false,
+      target: false,
+    });
+  });
+
+  it('pushes to the default branch, schedules and manual runs select by digest; pull requests and other pushes by their diff', () => {
+    const selects = Object.fromEntries(Object.entries(runs).map(([name, r]) => [name, selectsByDigest(ctx(r))]));
+    expect(selects).toEqual({
+      push: true,
+      schedule: true,
+      manual: true,
+      manualBranch: true,
+      branch: false,
+      release: false,
+      pr: false,
+      target: false,
+    });
+  });
+
+  it('the plan says whether its merge writes records: a default-branch run that pushes', async () => {
+    const root = tempDir('tagpolicy-records-');
+    try {
+      writeFileSync(join(root, 'Dockerfile'), 'FROM scratch\n');
+      const planned = async (r: object) =>
+        (await buildPlan(root, { kind: 'all' }, { tagging: { ...run(ctx(r) as TaggingOptions['run']) } })).publish.recordInputs;
+      expect(await planned(runs.push)).toBe(true);
+      expect(await planned(runs.pr)).toBe(false);
+      expect(await planned(runs.branch)).toBe(false);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });

@@ -8,7 +8,7 @@
 // - GitHub's API is not reachable: a local stand-in answers the PR comment calls.
 // See docs/dev/act.md for every flag and finding.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatDelta, formatDuration } from '../../src/core/report/format.js';
@@ -130,6 +130,10 @@ describe('act (host mode; local action refs instead of hephy/builder@v1; artifac
         timeoutMs: ACT_TIMEOUT_MS,
       });
       expectSuccess(mainRun);
+      // A push to the default branch selects by input digest (a fresh registry: nothing is
+      // published yet, so everything builds) and its merge writes the input-digest records.
+      expect(jobOutput(mainRun.entries, 'plan')).toContain(`selecting by input digest against ${registry} (anonymously)`);
+      expect(jobOutput(mainRun.entries, 'merge')).toMatch(/wrote 3 input record\(s\)/);
 
       // plan: one leg per image and platform, each with its backend.
       const matrix = JSON.parse(outputsOf(mainRun.entries, 'plan', 'matrix').get('')!) as {
@@ -205,7 +209,12 @@ describe('act (host mode; local action refs instead of hephy/builder@v1; artifac
       expect(mainRun?.code).toBe(0);
       const base = repo.git('rev-parse', 'HEAD');
       repo.git('checkout', '-q', '-b', 'feature');
-      for (const image of FIXTURE_IMAGES) repo.write({ [`${image}/CHANGES.md`]: 'touched by the pull request\n' });
+      // A change to an input of every image: its build-config.yaml always is one. (A CHANGES.md is
+      // not an input of a ko app, whose inputs are its Go packages: it would select nothing there.)
+      for (const image of FIXTURE_IMAGES) {
+        const config = readFileSync(join(repo.root, image, 'build-config.yaml'), 'utf8');
+        repo.write({ [`${image}/build-config.yaml`]: `${config}# touched by the pull request\n` });
+      }
       const head = repo.commit('touch every image');
       // A comment from an earlier push of this PR, someone else's, and someone else's that copies
       // the marker: only ours (the workflow token's, github-actions[bot]) is updated.
@@ -228,6 +237,9 @@ describe('act (host mode; local action refs instead of hephy/builder@v1; artifac
       expectSuccess(prRun);
       // The executor the main run built came back from the Actions cache, checked before it ran.
       expect(jobOutput(prRun.entries, 'build')).toMatch(/kaniko v[\d.]+: cached, build info verified/);
+      // A pull request selects by its diff and writes no record, even from this repository.
+      expect(jobOutput(prRun.entries, 'plan')).toContain('a pull_request run selects by what changed');
+      expect(jobOutput(prRun.entries, 'merge')).not.toContain('input record');
 
       const before = legRecords(mainRun!);
       const after = legRecords(prRun);

@@ -56,6 +56,12 @@ const ELF = {
 } as Record<string, RegExp>;
 const UNAME = { 'linux/amd64': 'x86_64', 'linux/arm64': 'aarch64' } as Record<string, string>;
 
+/** A repository's tags less the input-digest records (`in-<hex>`, issue 10), and those records. */
+function splitRecords(all: string[]): { tags: string[]; records: string[] } {
+  const isRecord = (tag: string) => /^in-[a-f0-9]{64}$/.test(tag);
+  return { tags: all.filter((t) => !isRecord(t)), records: all.filter(isRecord) };
+}
+
 describe(`hephy-builder run over examples/ except spin-hello (no Rust wasm target here), spin-go with ${spinTitle()} (e2e)`, () => {
   const svc = services();
   const prefix = `e2e-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
@@ -122,11 +128,14 @@ describe(`hephy-builder run over examples/ except spin-hello (no Rust wasm targe
   it(
     'spin-go: its date, commit and additional tags all name the leg manifest itself (no index)',
     async () => {
-      const tags = (await repositoryTags(repository('spin-go'))).filter((t) => !t.startsWith('hephy-leg-'));
+      const all = (await repositoryTags(repository('spin-go'))).filter((t) => !t.startsWith('hephy-leg-'));
+      const { tags, records } = splitRecords(all);
       const date = tags.find((t) => /^\d{8}$/.test(t));
       expect(days).toContain(date);
       expect(tags.sort()).toEqual([date!, sha.slice(0, 7), 'latest'].sort());
-      for (const tag of tags) expect(await tagDigest(`${repository('spin-go')}:${tag}`)).toBe(record(SPIN_LEG).digest);
+      // The one bookkeeping record of an artifact: its input digest's, on the artifact itself.
+      expect(records).toHaveLength(1);
+      for (const tag of all) expect(await tagDigest(`${repository('spin-go')}:${tag}`)).toBe(record(SPIN_LEG).digest);
       const manifest = await rawManifest(`${repository('spin-go')}:latest`);
       expect(manifest.manifests).toBeUndefined();
       expect(manifest.layers[0].mediaType).toBe('application/vnd.wasm.content.layer.v1+wasm');
@@ -138,11 +147,13 @@ describe(`hephy-builder run over examples/ except spin-hello (no Rust wasm targe
     it(
       'has exactly its date, commit and additional tags, all on one index of its platforms',
       async () => {
-        const tags = await repositoryTags(repository(image));
+        const { tags, records } = splitRecords(await repositoryTags(repository(image)));
         const date = tags.find((t) => /^\d{8}$/.test(t));
         expect(days).toContain(date);
-        // No per-leg scratch tag, no `latest` unless asked for: only the index's tags.
+        // No per-leg scratch tag, no `latest` unless asked for: only the index's tags, and the
+        // bookkeeping records of a default-branch run (issue 10): one per platform, one for the index.
         expect(tags.sort()).toEqual([date!, sha.slice(0, 7), ...extraTags].sort());
+        expect(records).toHaveLength(platforms.length + 1);
 
         const digests = await Promise.all(tags.map((tag) => tagDigest(`${repository(image)}:${tag}`)));
         expect(new Set(digests).size).toBe(1);
@@ -153,6 +164,22 @@ describe(`hephy-builder run over examples/ except spin-hello (no Rust wasm targe
             .map((e) => e.platform)
             .sort(),
         ).toEqual(platforms);
+        // The records name each platform's manifest and the index, nothing else.
+        const recorded = await Promise.all(records.map((tag) => tagDigest(`${repository(image)}:${tag}`)));
+        const entries = index.manifests as Array<{ digest: string; annotations?: Record<string, string> }>;
+        expect(recorded.sort()).toEqual([digests[0], ...entries.map((e) => e.digest)].sort());
+        // On an OCI index each entry carries its platform's input digest, whose record is that
+        // entry's manifest. Over Docker-typed manifests (Kaniko's) buildx writes a Docker manifest
+        // list, which has no annotations (buildx v0.36.1 util/imagetools/create.go).
+        const kaniko = ['kaniko-app', 'nested-tools-arm-only'].includes(image);
+        if (!kaniko) expect(index.mediaType).toBe('application/vnd.oci.image.index.v1+json');
+        if (index.mediaType === 'application/vnd.oci.image.index.v1+json') {
+          for (const entry of entries) {
+            const input = entry.annotations?.['dev.hephy.input-digest'];
+            expect(input).toMatch(/^sha256:[a-f0-9]{64}$/);
+            expect(records).toContain(`in-${input!.slice('sha256:'.length)}`);
+          }
+        }
       },
       CHECK_TIMEOUT_MS,
     );

@@ -30,6 +30,7 @@ describe('action.yml', () => {
         'dirs',
         'runners',
         'leg',
+        'force-rebuild',
         'registry',
         'image-prefix',
         'username',
@@ -64,7 +65,9 @@ describe('action.yml', () => {
       'images',
       'leg-record',
       'matrix',
+      'merge-has-work',
       'published',
+      'unchanged',
     ]);
     expect(actionYml.inputs.command.required).toBe(true);
     expect(actionYml.inputs['github-token'].default).toBe('${{ github.token }}');
@@ -100,6 +103,7 @@ describe('renderReusableWorkflow', () => {
       'tag-mode',
       'rebuild-list',
       'dirs',
+      'force-rebuild',
       'per-arch-tags',
       'tags',
       'kaniko-image',
@@ -131,15 +135,32 @@ describe('renderReusableWorkflow', () => {
     expect(jobs.build['runs-on']).toBe('${{ matrix.runner }}');
     expect(jobs.merge.needs).toEqual(['plan', 'build']);
     // !cancelled() rather than always(): a superseded PR run stops instead of publishing a summary.
-    expect(jobs.merge.if).toBe("${{ !cancelled() && needs.plan.outputs.has-work == 'true' }}");
+    // merge-has-work, not has-work: with no leg to build, unchanged images are still re-tagged.
+    expect(jobs.merge.if).toBe("${{ !cancelled() && needs.plan.outputs.merge-has-work == 'true' }}");
+    expect(jobs.plan.outputs['merge-has-work']).toBe('${{ steps.plan.outputs.merge-has-work }}');
+  });
+
+  it('selects by input digest in the plan job: force-rebuild, the registry login of build and merge, the pinned Go of ko legs', () => {
+    const plan = actionSteps(jobs.plan)[0].with;
+    expect(doc.on.workflow_call.inputs['force-rebuild']).toMatchObject({ type: 'boolean', default: false });
+    expect(plan['force-rebuild']).toBe('${{ inputs.force-rebuild }}');
+    const build = actionSteps(jobs.build)[0].with;
+    for (const key of ['username', 'password', 'token-registries', 'insecure-registry', 'registry', 'image-prefix', 'tag-mode'])
+      expect([key, plan[key]]).toEqual([key, build[key]]);
+    // The plan job's Go is the ko legs' Go: the input digest names it.
+    const planGo = stepsOf(jobs.plan).find((s) => s.name === 'Pinned Go toolchain')!;
+    const buildGo = stepsOf(jobs.build).find((s) => s.name === 'Pinned Go toolchain for Spin and ko apps')!;
+    expect(planGo.env).toEqual(buildGo.env);
+    expect(stepsOf(jobs.plan).indexOf(planGo)).toBeLessThan(stepsOf(jobs.plan).findIndex((s) => s.uses === 'hephy/builder@v1'));
+    expect(buildGo.if).toBe("matrix.backend == 'spin' || matrix.backend == 'ko'");
   });
 
   it("sets spin legs up with the pinned Go toolchain that examples/spin-go's go.mod names, before the build", () => {
     const steps = stepsOf(jobs.build);
-    const go = steps.findIndex((s) => s.name === 'Pinned Go toolchain for Spin apps');
+    const go = steps.findIndex((s) => s.name === 'Pinned Go toolchain for Spin and ko apps');
     expect(go).toBeGreaterThan(0);
     expect(go).toBeLessThan(steps.findIndex((s) => s.uses === 'hephy/builder@v1'));
-    expect(steps[go].if).toBe("matrix.backend == 'spin'");
+    expect(steps[go].if).toBe("matrix.backend == 'spin' || matrix.backend == 'ko'");
     // The toolchain go.mod pins, so the runner's Go and a laptop's build the same bytes.
     const toolchain = /^toolchain (go\S+)$/m.exec(readFileSync(`${REPO_ROOT}/examples/spin-go/go.mod`, 'utf8'))?.[1];
     expect(steps[go].env).toEqual({ GOTOOLCHAIN: `${toolchain}+auto` });
@@ -178,7 +199,8 @@ describe('renderReusableWorkflow', () => {
   });
 
   it('gives each job only the permissions it uses', () => {
-    expect(jobs.plan.permissions).toEqual({ contents: 'read' });
+    // packages: read for the input-digest records of a private package (ghcr.io).
+    expect(jobs.plan.permissions).toEqual({ contents: 'read', packages: 'read' });
     expect(jobs.build.permissions).toEqual({ contents: 'read', packages: 'write' });
     expect(jobs.merge.permissions).toEqual({ contents: 'read', packages: 'write', 'pull-requests': 'write' });
   });
@@ -215,7 +237,12 @@ describe('renderCallerWorkflow', () => {
     expect(doc.on.workflow_dispatch.inputs.dirs).toMatchObject({ type: 'string', required: false });
     expect(doc.jobs.images.uses).toBe('hephy/builder/.github/workflows/build.yml@v1');
     // No registry host is built in: the caller reads it from a repository variable.
-    expect(doc.jobs.images.with).toEqual({ dirs: '${{ inputs.dirs }}', registry: '${{ vars.HEPHY_REGISTRY }}' });
+    expect(doc.jobs.images.with).toEqual({
+      dirs: '${{ inputs.dirs }}',
+      'force-rebuild': '${{ inputs.force-rebuild == true }}',
+      registry: '${{ vars.HEPHY_REGISTRY }}',
+    });
+    expect(doc.on.workflow_dispatch.inputs['force-rebuild']).toMatchObject({ type: 'boolean', default: false });
     // The variable may name any registry: its credentials are passed by name (empty when unset).
     expect(doc.jobs.images.secrets).toEqual({
       REGISTRY_USERNAME: '${{ secrets.REGISTRY_USERNAME }}',
@@ -249,6 +276,7 @@ describe('renderCallerWorkflow', () => {
       }),
     ) as Doc;
     expect(doc.jobs.images.with).toEqual({
+      'force-rebuild': '${{ inputs.force-rebuild == true }}',
       root: 'images',
       registry: 'registry.example.com',
       'tag-mode': 'single-repo',

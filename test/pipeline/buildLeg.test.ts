@@ -144,6 +144,18 @@ describe('buildLeg', () => {
     }
   });
 
+  it("puts the plan's input digest on the platform manifest, over a value the run gave that key; a leg without one gets none", async () => {
+    const inputDigest = `sha256:${'7'.repeat(64)}`;
+    const seen: LegContext[] = [];
+    const deps = { backendFor: () => backend(async (ctx) => (seen.push(ctx), { digest, pushMs: 0 })), compressedSize: async () => 1 };
+    const run = { labels: {}, annotations: { 'dev.hephy.input-digest': 'forged' } };
+    const record = await buildLeg({ ...leg, inputDigest }, spec, { ...environment([]), metadata: run }, deps);
+    await buildLeg(leg, spec, { ...environment([]), metadata: { labels: {}, annotations: {} } }, deps);
+    expect(seen[0].metadata.annotations['dev.hephy.input-digest']).toBe(inputDigest);
+    expect(record.annotations?.['dev.hephy.input-digest']).toBe(inputDigest);
+    expect(seen[1].metadata.annotations['dev.hephy.input-digest']).toBeUndefined();
+  });
+
   it('with push off hands the backend push: false, measures nothing and records pushed: false', async () => {
     let seen: LegContext | undefined;
     const logs: string[] = [];

@@ -47,6 +47,8 @@ class FakeImagetools {
   readonly calls: string[] = [];
   /** The index annotations each plan and create call asked for, in call order. */
   readonly annotations: (Record<string, string> | undefined)[] = [];
+  /** The annotations of index entries (by platform) each plan and create call asked for. */
+  readonly entryAnnotations: (Record<string, Record<string, string>> | undefined)[] = [];
   failCreate = new Set<string>();
   /** Runs right after a push lands, before the read-back: another run writing the same tags. */
   afterPush?: (tags: string[]) => void;
@@ -64,9 +66,10 @@ class FakeImagetools {
     };
   }
 
-  planIndex = async (options: { sources: string[]; annotations?: Record<string, string> }) => {
+  planIndex = async (options: Pick<CreateIndexOptions, 'sources' | 'annotations' | 'entryAnnotations'>) => {
     this.calls.push(`plan ${options.sources.join(' ')}`);
     this.annotations.push(options.annotations);
+    this.entryAnnotations.push(options.entryAnnotations);
     const manifest = this.index(options.sources);
     return { manifest, digest: digestOf(JSON.stringify(manifest)) };
   };
@@ -74,8 +77,12 @@ class FakeImagetools {
   createIndex = async (options: CreateIndexOptions) => {
     this.calls.push(`create ${options.preferIndex === false ? '--copy ' : ''}${options.tags.join(' ')}`);
     this.annotations.push(options.annotations);
+    this.entryAnnotations.push(options.entryAnnotations);
     await new Promise((resolve) => setTimeout(resolve, this.delayMs));
-    const copy = options.preferIndex === false && options.sources.length === 1;
+    // One source that is an index is copied as it is, whatever preferIndex says (buildx docs).
+    const sourceIsIndex =
+      options.sources.length === 1 && [...this.tags.values()].some((t) => t.doc && t.digest === options.sources[0].split('@')[1]);
+    const copy = (options.preferIndex === false || sourceIsIndex) && options.sources.length === 1;
     const doc = copy ? undefined : this.index(options.sources);
     const digest = copy ? options.sources[0].split('@')[1] : digestOf(JSON.stringify(doc));
     // buildx pushes the tags one by one: those before a refused one have moved.
@@ -461,6 +468,139 @@ describe('mergeImages with push off', () => {
     expect(tools.calls).toHaveLength(3);
     expect(tools.calls.every((c) => c.includes('api') || c.includes(digestFor('api--linux-amd64')))).toBe(true);
     expect(report.outcomes[1].status).toBe('published');
+  });
+});
+
+describe('input-digest records and unchanged images', () => {
+  const withDigests = (legs: Leg[]) => legs.map((l, i) => ({ ...l, inputDigest: `sha256:${String(i + 1).repeat(64)}` }));
+  const hex = (i: number) => String(i).repeat(64);
+
+  it('puts each platform input digest on its index entry, and writes the records only when the plan says the run may', async () => {
+    const legs = withDigests(appLegs);
+    for (const recordInputs of [true, false]) {
+      const tools = new FakeImagetools().pushed(appLegs);
+      const report = await mergeImages({
+        images: [images[0]],
+        legs,
+        records: appLegs.map((l) => record(l)),
+        publish,
+        imagetools: tools,
+        env: {},
+        recordInputs,
+      });
+      expect(report.outcomes[0].status).toBe('published');
+      expect(tools.entryAnnotations[0]).toEqual({
+        'linux/amd64': { 'dev.hephy.input-digest': `sha256:${hex(1)}` },
+        'linux/arm64': { 'dev.hephy.input-digest': `sha256:${hex(2)}` },
+      });
+      const records = [...tools.tags.keys()].filter((tag) => tag.includes('-in-'));
+      if (!recordInputs) {
+        expect(records).toEqual([]);
+        continue;
+      }
+      // Each platform's record is its manifest; the image's record is the index just published.
+      expect(tools.tags.get(`${REPO}:app-in-${hex(1)}`)?.digest).toBe(digestFor('app--linux-amd64'));
+      expect(tools.tags.get(`${REPO}:app-in-${hex(2)}`)?.digest).toBe(digestFor('app--linux-arm64'));
+      expect(records).toHaveLength(3);
+      const indexRecord = records.find((tag) => !tag.endsWith(hex(1)) && !tag.endsWith(hex(2)))!;
+      expect(tools.tags.get(indexRecord)?.digest).toBe(report.outcomes[0].digest);
+    }
+  });
+
+  it("re-tags an unchanged image with this run's tags as a copy of its published index, building and planning nothing", async () => {
+    const tools = new FakeImagetools().pushed(appLegs);
+    // A default-branch run published the index under an earlier tag.
+    const first = await mergeImages({
+      images: [{ image: 'app', tags: ['app-20261124'] }],
+      legs: withDigests(appLegs),
+      records: appLegs.map((l) => record(l)),
+      publish: { ...publish, perArchTags: true },
+      imagetools: tools,
+      env: {},
+      recordInputs: true,
+    });
+    const index = first.outcomes[0].digest!;
+    tools.calls.length = 0;
+    const log: string[] = [];
+    const report = await mergeImages({
+      images: [],
+      legs: [],
+      records: [],
+      publish: { ...publish, perArchTags: true },
+      imagetools: tools,
+      env: {},
+      log: (line) => log.push(line),
+      unchanged: [
+        {
+          image: 'app',
+          dir: 'app',
+          tags: ['app-20261125', 'app-abc1234'],
+          index,
+          platforms: appLegs.map((l, i) => ({ platform: l.platform, digest: digestFor(l.id), inputDigest: `sha256:${hex(i + 1)}` })),
+        },
+      ],
+    });
+    expect(report.outcomes).toEqual([
+      expect.objectContaining({
+        image: 'app',
+        status: 'published',
+        unchanged: true,
+        digest: index,
+        tags: [
+          `${REPO}:app-20261125`,
+          `${REPO}:app-abc1234`,
+          `${REPO}:app-20261125-amd64`,
+          `${REPO}:app-20261125-arm64`,
+          `${REPO}:app-abc1234-amd64`,
+          `${REPO}:app-abc1234-arm64`,
+        ],
+      }),
+    ]);
+    expect(tools.tags.get(`${REPO}:app-20261125`)?.digest).toBe(index);
+    expect(tools.tags.get(`${REPO}:app-abc1234-arm64`)?.digest).toBe(digestFor('app--linux-arm64'));
+    expect(tools.calls.some((c) => c.startsWith('plan'))).toBe(false);
+    expect(log.join('\n')).toContain('not rebuilt');
+  });
+
+  it('moves no tag of an unchanged image whose tags name another repository, nor without its index', async () => {
+    const tools = new FakeImagetools().pushed(appLegs);
+    const platforms = appLegs.map((l, i) => ({ platform: l.platform, digest: digestFor(l.id), inputDigest: `sha256:${hex(i + 1)}` }));
+    const report = await mergeImages({
+      images: [],
+      legs: [],
+      records: [],
+      publish,
+      imagetools: tools,
+      env: {},
+      push: true,
+      unchanged: [
+        { image: 'app', dir: 'app', tags: ['other.example/x/app:20261125'], index: `sha256:${hex(9)}`, platforms },
+        { image: 'app', dir: 'app', tags: ['app-20261125'], platforms },
+      ],
+    });
+    expect(report.outcomes.map((o) => [o.status, o.tags])).toEqual([
+      ['failed', []],
+      ['failed', []],
+    ]);
+    expect(report.outcomes[0].error).toContain('this merge publishes to');
+    expect(report.outcomes[1].error).toContain('without its published index');
+    expect(tools.calls).toEqual([]);
+  });
+
+  it('re-tags nothing when the merge pushes nothing', async () => {
+    const tools = new FakeImagetools();
+    const report = await mergeImages({
+      images: [],
+      legs: [],
+      records: [],
+      publish,
+      imagetools: tools,
+      env: {},
+      push: false,
+      unchanged: [{ image: 'app', dir: 'app', tags: ['app-1'], index: `sha256:${hex(9)}`, platforms: [] }],
+    });
+    expect(report.outcomes).toEqual([]);
+    expect(tools.calls).toEqual([]);
   });
 });
 

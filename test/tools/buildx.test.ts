@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   buildxBuild,
+  buildxBuildArgs,
   buildxEnv,
   createContainerBuilderArgs,
   frontendPullFailed,
@@ -197,6 +198,26 @@ describe('buildxBuild', () => {
     const { calls, result } = run(true);
     await expect(result).resolves.toMatchObject({ digest });
     expect(calls[0].join(' ')).toContain(',push=true');
+  });
+});
+
+describe('buildxBuildArgs with a commit time', () => {
+  it('passes SOURCE_DATE_EPOCH and rewrites layer timestamps (BuildKit v0.32.2 rewrite-timestamp)', () => {
+    const args = buildxBuildArgs({
+      contextDir: '/ctx',
+      dockerfile: '/ctx/Dockerfile',
+      platform: 'linux/amd64',
+      repository: 'r/app',
+      buildArgs: [],
+      metadataFile: '/m.json',
+      cacheFrom: [],
+      cacheTo: [],
+      insecure: false,
+      push: true,
+      sourceDateEpoch: 1700000000,
+    });
+    expect(args).toContain('--build-arg=SOURCE_DATE_EPOCH=1700000000');
+    expect(args[args.indexOf('--output') + 1]).toMatch(/,rewrite-timestamp=true$/);
   });
 });
 

@@ -148,6 +148,24 @@ describe('createImagetools', () => {
     expect(calls[1].args).toEqual(['imagetools', 'create', '--progress', 'plain', ...expected, '-t', 'r/x:t', `r/x@${A}`]);
   });
 
+  it('puts annotations on one platform entry of the index as manifest-descriptor[PLATFORM]:KEY=VALUE, after the index ones (buildx v0.36.1 util/buildflags/export.go ParseAnnotations)', async () => {
+    const { runner, calls } = fakeRunner(() => ({ stdout: '{"schemaVersion":2}' }));
+    const tools = createImagetools(runner);
+    const options = {
+      annotations: { 'org.opencontainers.image.revision': 'abc' },
+      entryAnnotations: { 'linux/arm64': { 'dev.hephy.input-digest': B }, 'linux/amd64': { 'dev.hephy.input-digest': A } },
+    };
+    await tools.planIndex({ sources: [`r/x@${A}`], env: env(), ...options });
+    await tools.createIndex({ tags: ['r/x:t'], sources: [`r/x@${A}`], env: env(), ...options });
+    const expected = [
+      '--annotation=index:org.opencontainers.image.revision=abc',
+      `--annotation=manifest-descriptor[linux/arm64]:dev.hephy.input-digest=${B}`,
+      `--annotation=manifest-descriptor[linux/amd64]:dev.hephy.input-digest=${A}`,
+    ];
+    expect(calls[0].args).toEqual(['imagetools', 'create', '--dry-run', ...expected, `r/x@${A}`]);
+    expect(calls[1].args).toEqual(['imagetools', 'create', '--progress', 'plain', ...expected, '-t', 'r/x:t', `r/x@${A}`]);
+  });
+
   it('refuses to run without tags or sources', async () => {
     const { runner, calls } = fakeRunner();
     const tools = createImagetools(runner);

@@ -83,6 +83,9 @@ ${summaryHelp}`,
         secrets: registry.secrets,
         // Absent: mergeImages decides from the records.
         push: args.values['dry-run'] || !plan.publish.push ? false : undefined,
+        // Selection by digest: images re-tagged, not built; records only where the plan's run may write them.
+        unchanged: plan.unchanged,
+        recordInputs: plan.publish.recordInputs,
         log: (line) => io.err(`${line}\n`),
         signer,
       });

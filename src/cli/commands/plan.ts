@@ -7,6 +7,10 @@ import { imagePrefixOptions, listOption, stringOption, type CommandSpec, type Pa
 import { tagRunFromArgs, tagRunHelp, tagRunOptions } from '../tagOptions.js';
 import { buildEnvNames } from '../../core/buildEnv.js';
 import { BUILD_ENV_HELP, buildEnvEntries, buildEnvOption } from '../buildEnvOptions.js';
+import { selectsByDigest } from '../../core/tagPolicy.js';
+import { backendOptions, backendOptionsFromArgs, backendOptionsHelp } from '../backendOptions.js';
+import { registryReader } from '../../tools/registryRead.js';
+import { toolEnv } from '../../tools/paths.js';
 
 export function selectionFromArgs(args: ParsedArgs): SelectionMode {
   const since = stringOption(args, 'since');
@@ -29,7 +33,7 @@ export const selectionOptions = {
 } as const;
 
 export const selectionHelp = `  --root DIR            repository root (default: .)
-  --since REV           only apps with files changed since REV (a commit, branch or tag)
+  --since REV           only apps one of whose inputs changed since REV (a commit, branch or tag)
   --rebuild-list FILE   only apps listed in FILE (one dir per line, # comments), e.g. rebuild-weekly.txt
   --dirs a,b            only these app dirs (repeatable)
   --runners MAP         runner per platform, JSON/YAML or a file, e.g. '{"linux/arm64": "my-arm"}'`;
@@ -40,12 +44,19 @@ export const planCommand: CommandSpec = {
   usage:
     'hephy-builder plan [--root DIR] [--since REV | --rebuild-list FILE | --dirs a,b] [--runners MAP] [--registry HOST --image-prefix PATH --tag-mode M] [--event E --ref R --sha S --pr N --branch B --tags RULES] [--json]',
   help: `${selectionHelp}
-  --registry HOST[:PORT]  the registry the merge publishes to: images[].tags are then full references
+  --registry HOST[:PORT]  the registry the merge publishes to: images[].tags are then full
+                        references; and, for a default-branch, scheduled or manual run, select by
+                        input digest: leave out the images whose inputs a default-branch run already
+                        published there (one read per image and platform), re-tagged instead;
+                        --since REV is then the fallback when the registry cannot be read
   --image-prefix PATH   path under the registry (default: hephy)
   --tag-mode MODE       per-image (default) or single-repo
   --per-arch-tags       the merge also tags each platform's manifest: check those tags too
+  --force-rebuild       with --registry: build every selected image, published or not
 ${tagRunHelp}
-  --json                print the plan as JSON (legs under matrix.include, tags under images[].tags)
+${backendOptionsHelp(24)}
+  --json                print the plan as JSON (legs under matrix.include, tags under images[].tags),
+                        with each leg's input digest (base images resolved from their registries)
 ${BUILD_ENV_HELP}: every \${NAME} of a config must be one of them (or a safe GitHub value)`,
   options: {
     ...selectionOptions,
@@ -53,21 +64,35 @@ ${BUILD_ENV_HELP}: every \${NAME} of a config must be one of them (or a safe Git
     ...imagePrefixOptions,
     'tag-mode': { type: 'string' },
     'per-arch-tags': { type: 'boolean' },
+    'force-rebuild': { type: 'boolean' },
     ...tagRunOptions,
     ...buildEnvOption,
+    ...backendOptions,
     json: { type: 'boolean' },
   },
   allowPositionals: false,
   async run(args, io) {
     const root = stringOption(args, 'root') ?? '.';
+    const json = Boolean(args.values.json);
+    const env = toolEnv(io.env);
+    const reader = registryReader({ env });
+    const tagging = await tagRunFromArgs(args, io, resolve(io.cwd, root));
+    if (args.values['force-rebuild'] && !tagging.target)
+      throw new UserError('--force-rebuild goes with --registry (without it, nothing is skipped)');
+    const byDigest =
+      tagging.target && selectsByDigest(tagging.run)
+        ? { publish: { ...tagging.target, mode: tagging.mode }, reader, forceRebuild: Boolean(args.values['force-rebuild']) }
+        : undefined;
     const plan = await planRepository(root, selectionFromArgs(args), {
       runners: stringOption(args, 'runners'),
       cwd: io.cwd,
       // The legs of this plan build its upstream commits: resolve them now (validate never does).
       resolveUpstream: true,
-      tagging: await tagRunFromArgs(args, io, resolve(io.cwd, root)),
       // Names only: a NAME entry's value comes from the build job's environment.
       buildEnvNames: args.values['build-env'] === undefined ? undefined : buildEnvNames(buildEnvEntries(args)),
+      tagging,
+      inputDigests: json || byDigest ? { env, backendOptions: backendOptionsFromArgs(args), registry: reader } : undefined,
+      byDigest,
     });
     io.out(args.values.json ? `${JSON.stringify(plan, null, 2)}\n` : renderPlanText(plan));
     return plan.problems.some((p) => p.severity === 'error') ? 1 : 0;

@@ -24,6 +24,7 @@ export const runCommand: CommandSpec = {
   --per-arch-tags       also tag each platform's manifest, e.g. 20261125-arm64
 ${tagRunHelp}
   --jobs N              legs built at once (default: the number of cores)
+  --force-rebuild       build every selected image, even those whose inputs the registry has
 ${backendOptionsHelp(24, { baseImage: "base image for ko apps (default: hephy's static base in the registry)" })}
 ${metadataHelp(24)}
 ${BUILD_ENV_HELP}
@@ -37,6 +38,7 @@ ${summaryHelp}`,
     'tag-mode': { type: 'string' },
     'per-arch-tags': { type: 'boolean' },
     jobs: { type: 'string' },
+    'force-rebuild': { type: 'boolean' },
     ...tagRunOptions,
     ...backendOptions,
     ...buildEnvOption,
@@ -70,6 +72,7 @@ ${summaryHelp}`,
       jobs,
       backendOptions: backendOptionsFromArgs(args),
       buildEnv: buildEnvFromArgs(args),
+      forceRebuild: Boolean(args.values['force-rebuild']),
       metadata,
       outDir: resolve(io.cwd, stringOption(args, 'out') ?? '.hephy/run'),
       cwd: io.cwd,

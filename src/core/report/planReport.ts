@@ -109,6 +109,13 @@ export function renderPlanText(plan: Plan): string {
     out.push('', `Tags for ${tagRunLine(plan)}:`);
     for (const image of plan.images) out.push(`  ${image.image}: ${image.tags.join(', ') || '(none in this run)'}`);
   }
+  if (plan.unchanged?.length) {
+    out.push('', 'Unchanged (inputs already published; re-tagged, not built):');
+    for (const u of plan.unchanged)
+      out.push(
+        `  ${u.image} (${u.dir}): ${u.platforms.map((p) => p.platform).join(', ')} -> ${u.tags.join(', ') || '(no tag in this run)'}`,
+      );
+  }
   if (plan.skipped.length) {
     out.push('', 'Skipped:');
     for (const s of plan.skipped) out.push(`  ${s.dir}: ${s.reason}`);
@@ -142,6 +149,17 @@ export function renderPlanMarkdown(plan: Plan, why?: string): string {
     );
   } else {
     out.push('Nothing to build.', '');
+  }
+  if (plan.unchanged?.length) {
+    out.push(
+      `**Unchanged** (inputs already published; re-tagged, not built): ${plan.unchanged.map((u) => `\`${u.image}\``).join(', ')}`,
+      '',
+      renderMarkdownTable(
+        ['Image', 'Tags'],
+        plan.unchanged.map((u) => [`\`${u.image}\``, u.tags.map((t) => `\`${cell(t)}\``).join('<br>') || 'none in this run']),
+      ),
+      '',
+    );
   }
   if (plan.skipped.length) {
     out.push('<details><summary>Skipped directories</summary>', '');

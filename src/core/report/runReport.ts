@@ -14,6 +14,8 @@ export interface ImageOutcome {
   records: LegRecord[];
   /** Why the merge itself failed (imagetools error, missing platform in the index). */
   error?: string;
+  /** Not built: its inputs were published; re-tagged from the published manifests. */
+  unchanged?: boolean;
   /** The image's signature, when the merge was given a signing key and the image was published. */
   signature?: ImageSignature;
 }

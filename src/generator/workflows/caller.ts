@@ -61,6 +61,9 @@ export function callerWorkflow(s: CallerSettings): Record<string, unknown> {
     runners: s.runners || undefined,
     'rebuild-list': s.rebuildList || undefined,
     dirs: note('${{ inputs.dirs }}', { before: 'Set by "Run workflow"; empty on every other event.' }),
+    'force-rebuild': note('${{ inputs.force-rebuild == true }}', {
+      before: 'Set by "Run workflow": build even what a default-branch run already built from the same inputs.',
+    }),
   };
   return {
     name: 'hephy-builder',
@@ -75,6 +78,12 @@ export function callerWorkflow(s: CallerSettings): Record<string, unknown> {
             type: 'string',
             required: false,
             default: '',
+          },
+          'force-rebuild': {
+            description: 'Build even the images whose inputs are unchanged (default: re-tag them)',
+            type: 'boolean',
+            required: false,
+            default: false,
           },
         },
       },

@@ -114,6 +114,12 @@ export function reusableWorkflow(variant: WorkflowVariant, release?: ActionRelea
             type: 'string',
             default: '',
           },
+          'force-rebuild': {
+            description:
+              'Build every selected image even when a default-branch run already built one from the same inputs. Without it, pushes to the default branch, schedules and manual runs build only the images whose inputs (files, config, tool versions, base image digests) are not published, and re-tag the others.',
+            type: 'boolean',
+            default: false,
+          },
           'per-arch-tags': {
             description: "Also tag each platform's manifest with each tag plus -{arch}, e.g. 20261125-arm64.",
             type: 'boolean',
@@ -210,11 +216,18 @@ export function reusableWorkflow(variant: WorkflowVariant, release?: ActionRelea
             name: 'Plan',
             'runs-on': 'ubuntu-latest',
             'timeout-minutes': 15,
-            permissions: { contents: 'read' },
+            permissions: note(
+              { contents: 'read', packages: 'read' },
+              { before: 'packages: read the input-digest records (in-<digest> tags) of a private package.' },
+            ),
             outputs: {
               matrix: '${{ steps.plan.outputs.matrix }}',
               images: '${{ steps.plan.outputs.images }}',
               'has-work': '${{ steps.plan.outputs.has-work }}',
+              'merge-has-work': note('${{ steps.plan.outputs.merge-has-work }}', {
+                before: "Also true when no leg builds but an unchanged image is re-tagged with this run's tags.",
+              }),
+              unchanged: '${{ steps.plan.outputs.unchanged }}',
               'artifact-scope': '${{ steps.plan.outputs.artifact-scope }}',
               push: note(PUSH, {
                 before:
@@ -225,6 +238,18 @@ export function reusableWorkflow(variant: WorkflowVariant, release?: ActionRelea
               note(checkoutStep({ 'fetch-depth': 0 }), {
                 before: 'Full history: the plan diffs against the pull request base or the commit before the push.',
               }),
+              note(
+                {
+                  name: 'Pinned Go toolchain',
+                  env: { GOTOOLCHAIN: `${SPIN_GO_TOOLCHAIN}+auto` },
+                  run: 'echo "GOTOOLCHAIN=$GOTOOLCHAIN" >> "$GITHUB_ENV"\ngo version\n',
+                },
+                {
+                  before:
+                    "A ko app's inputs are the packages its main package imports (go list -deps), and its input\n" +
+                    'digest names the Go that builds it: the same pinned Go as its build legs.',
+                },
+              ),
               note(
                 {
                   name: 'Plan the builds',
@@ -243,13 +268,18 @@ export function reusableWorkflow(variant: WorkflowVariant, release?: ActionRelea
                     'per-arch-tags': '${{ inputs.per-arch-tags }}',
                     tags: '${{ inputs.tags }}',
                     'build-env': '${{ inputs.build-env }}',
+                    'force-rebuild': '${{ inputs.force-rebuild }}',
+                    ...CREDENTIALS,
+                    'insecure-registry': '${{ inputs.insecure-registry }}',
                   },
                 },
                 {
                   before:
-                    'What to build: pull_request -> dirs changed since the base commit; push -> changed since the\n' +
-                    'commit before the push (a new branch builds everything); schedule -> the rebuild list;\n' +
-                    'workflow_dispatch -> the dirs input, or everything.',
+                    'What to build: pull_request -> apps one of whose inputs changed since the base commit;\n' +
+                    'push to another branch -> changed since the commit before the push. On the default branch:\n' +
+                    'push -> every app, schedule -> the rebuild list, workflow_dispatch -> the dirs input (as named,\n' +
+                    'no registry read) or every app; then only those whose input digest has no record in the\n' +
+                    'registry build, the others are re-tagged (the diff when the registry cannot be read).',
                 },
               ),
             ],
@@ -258,7 +288,8 @@ export function reusableWorkflow(variant: WorkflowVariant, release?: ActionRelea
             before:
               'plan: find every build-config.yaml, keep what this event selects, validate each config (errors\n' +
               'become annotations on the offending line), pick each backend and emit one matrix leg per\n' +
-              'image and platform. Nothing to build -> has-work is false and the other jobs are skipped.',
+              'image and platform. Nothing to build -> has-work is false and build is skipped; nothing to\n' +
+              're-tag either -> merge-has-work is false and merge is skipped too.',
           },
         ),
         build: note(
@@ -281,13 +312,14 @@ export function reusableWorkflow(variant: WorkflowVariant, release?: ActionRelea
               checkoutStep(),
               note(
                 {
-                  name: 'Pinned Go toolchain for Spin apps',
-                  if: "matrix.backend == 'spin'",
+                  name: 'Pinned Go toolchain for Spin and ko apps',
+                  if: "matrix.backend == 'spin' || matrix.backend == 'ko'",
                   env: { GOTOOLCHAIN: `${SPIN_GO_TOOLCHAIN}+auto` },
                   run: 'echo "GOTOOLCHAIN=$GOTOOLCHAIN" >> "$GITHUB_ENV"\ngo version\n',
                 },
                 {
                   before:
+                    'ko legs build with the Go their input digest names (the plan job sets the same one up).\n' +
                     "Spin legs run the app's own build commands (spin.toml). Go apps (Go's wasip1 port) get\n" +
                     "the same bytes, so the same digest, only from the same Go: the runner's go fetches this\n" +
                     "one and checks it against the Go checksum database. npm packages come from the app's\n" +
@@ -325,7 +357,9 @@ export function reusableWorkflow(variant: WorkflowVariant, release?: ActionRelea
           {
             name: 'Merge and publish',
             needs: ['plan', 'build'],
-            if: "${{ !cancelled() && needs.plan.outputs.has-work == 'true' }}",
+            if: note("${{ !cancelled() && needs.plan.outputs.merge-has-work == 'true' }}", {
+              before: 'Also when build was skipped (no leg) but unchanged images are to be re-tagged.',
+            }),
             'runs-on': 'ubuntu-latest',
             'timeout-minutes': 20,
             concurrency: note(
@@ -373,7 +407,8 @@ export function reusableWorkflow(variant: WorkflowVariant, release?: ActionRelea
             before:
               'merge: runs even when some legs failed. Per image whose legs all succeeded, creates the\n' +
               'multi-arch index over the per-platform digests and moves its tags; an image with a failed leg\n' +
-              'moves no tag. Then writes the job summary (each leg against its default-branch history, kept\n' +
+              "moves no tag. Unchanged images get this run's tags on their published index; a default-branch\n" +
+              'run writes the input-digest records of what it built. Then writes the job summary (each leg against its default-branch history, kept\n' +
               'in the Actions cache) and updates the one PR comment.',
           },
         ),
