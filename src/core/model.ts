@@ -4,6 +4,7 @@ import type { BackendName, BuildConfig } from './config/schema.js';
 import type { Problem } from './problem.js';
 import type { Runner } from './runners.js';
 import type { TagMode } from './tags.js';
+import type { SupplyChainSettings } from './supplyChain.js';
 
 /** Where an image's sources come from. */
 export type Source =
@@ -39,6 +40,8 @@ export interface ImageSpec {
   tags: string[];
   /** The image's version label, decided with the tags (core/tagPolicy.ts `ImageTags.version`). */
   version?: string;
+  /** SBOM, provenance and signature of this image (core/supplyChain.ts); absent: none. */
+  supplyChain?: SupplyChainSettings;
 }
 
 /** How the plan decided the tags: the merge composes bare tags with the same settings. */
