@@ -11,7 +11,9 @@ export async function uploadLegRecord(record: LegRecord, dir: string, scope = ''
   const name = legRecordName(record.legId, scope);
   const file = join(dir, `${name}.json`);
   writeFileSync(file, `${JSON.stringify(record, null, 2)}\n`);
-  await artifactClient.uploadArtifact(name, [file], dir, { retentionDays: 7 });
+  // The leg's SBOM (pipeline/legSbom.ts) travels in the same artifact, beside its record.
+  const files = [file, ...(record.sbom ? [join(dir, record.sbom.file)] : [])];
+  await artifactClient.uploadArtifact(name, files, dir, { retentionDays: 7 });
   return file;
 }
 

@@ -1,6 +1,7 @@
 // `command: build`: one matrix leg — one image, one platform — built by its backend and pushed by
 // digest. The leg record is uploaded whatever happens, so the merge can tell a failed leg from a
 // missing one.
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { homedir } from 'node:os';
 import * as cache from '@actions/cache';
@@ -24,7 +25,7 @@ import { buildEnvironment } from '../core/buildEnv.js';
 
 const CACHE_HOME = '.cache/hephy-builder';
 
-async function buildOne(leg: Leg, inputs: ActionInputs, context: RunContext, cacheRoot: string): Promise<LegRecord> {
+async function buildOne(leg: Leg, inputs: ActionInputs, context: RunContext, cacheRoot: string, recordDir: string): Promise<LegRecord> {
   let session;
   let buildEnv: Record<string, string>;
   try {
@@ -46,6 +47,7 @@ async function buildOne(leg: Leg, inputs: ActionInputs, context: RunContext, cac
     backendOptions: inputs.backendOptions,
     metadata: runMetadata(context, inputs),
     onRunner: context.onRunner,
+    recordDir,
     pullRequest: context.pullRequest !== undefined || (context.eventName ?? '').startsWith('pull_request'),
     log: (line) => core.info(line),
     prepare: (planned) => setupTools(planned, { env: session.env, backendOptions: inputs.backendOptions }),
@@ -68,11 +70,12 @@ export async function runBuildCommand(context: RunContext): Promise<void> {
   if (cacheAvailable)
     await cache.restoreCache([cachePath], cacheKey, [cacheKeyBase]).catch((e) => core.warning(`cache restore failed: ${messageOf(e)}`));
 
-  const record = await core.group(`build ${leg.id}`, () => buildOne(leg, inputs, context, cacheRoot));
+  const recordDir = join(context.tempDir, 'hephy-leg-records');
+  mkdirSync(recordDir, { recursive: true });
+  const record = await core.group(`build ${leg.id}`, () => buildOne(leg, inputs, context, cacheRoot, recordDir));
   if (cacheAvailable && record.status === 'success')
     await cache.saveCache([cachePath], cacheKey).catch((e) => core.warning(`cache save failed: ${messageOf(e)}`));
 
-  const recordDir = join(context.tempDir, 'hephy-leg-records');
   if (context.artifactService) await uploadLegRecord(record, recordDir, inputs.artifactScope);
   else core.warning('no artifact service on this runner: the leg record was not uploaded for the merge job');
   core.setOutput('digest', record.digest ?? '');

@@ -14,6 +14,9 @@ import { compareRecords } from '../core/report/compare.js';
 import { emptyHistory, mergeIntoHistory, type HistoryStore } from '../core/report/history.js';
 import { renderRunComment, renderRunSummaryMarkdown, type RunReport, type SummaryOptions } from '../core/report/runSummary.js';
 import { downloadLegRecords } from './artifacts.js';
+import { builderOf } from '../core/provenance.js';
+import { HEPHY_BUILDER_VERSION } from '../core/version.js';
+import { pinnedToolVersions } from '../core/toolPins.js';
 import { restoreHistory, saveHistory, type RestoredHistory } from './baseline.js';
 import { readInputs } from './inputs.js';
 import { loadPlan } from './planArtifact.js';
@@ -82,7 +85,7 @@ export async function runMergeCommand(context: RunContext): Promise<void> {
   const plan = await loadPlan(context, inputs.artifactScope);
   const recordsDir = join(temp, 'hephy-leg-records-download');
   const count = await downloadLegRecords(recordsDir, inputs.artifactScope);
-  const { records, problems } = readLegRecords(recordsDir);
+  const { records, dirs, problems } = readLegRecords(recordsDir);
   for (const problem of problems) core.warning(problem);
   core.info(`${count} leg record artifact(s), ${records.length} readable, for ${plan.matrix.include.length} planned leg(s)`);
 
@@ -103,6 +106,23 @@ export async function runMergeCommand(context: RunContext): Promise<void> {
     unchanged: plan.unchanged,
     recordInputs: plan.publish.recordInputs,
     log: (line) => core.info(line),
+    supplyChain: {
+      specs: plan.images,
+      recordDirs: dirs,
+      outDir: recordsDir,
+      // The reusable workflow runs this action at its own ref (GITHUB_ACTION_REF: the tag or commit of `uses:`).
+      builder: builderOf(context, HEPHY_BUILDER_VERSION, process.env.GITHUB_ACTION_REF),
+      tools: pinnedToolVersions(),
+      inputDigests: plan.inputDigests,
+      ...(context.repository
+        ? { repository: { uri: `${context.serverUrl ?? 'https://github.com'}/${context.repository}`, ref: context.ref } }
+        : {}),
+      ...(context.runId
+        ? {
+            invocationId: `${context.serverUrl ?? 'https://github.com'}/${context.repository}/actions/runs/${context.runId}/attempts/${context.runAttempt ?? 1}`,
+          }
+        : {}),
+    },
   });
 
   const defaultBranch = context.defaultBranch;

@@ -73,6 +73,13 @@ export interface LegBuildResult {
   pushMs: number;
   /** Compressed size of what was pushed, when the backend knows it without asking the registry. */
   compressedSize?: number;
+  /**
+   * An OCI layout on disk holding the built image (`digest`), still there until the leg ends: what
+   * the leg's SBOM describes (syft). Absent: the SBOM is made from the pushed image.
+   */
+  layoutDir?: string;
+  /** The tool's own SPDX JSON SBOM of the image (ko), when the image's settings ask for one. */
+  sbomFile?: string;
   /** Milliseconds of the architecture check (backends/archVerify.ts), part of the build time; absent when it did not run. */
   verifyMs?: number;
 }

@@ -217,7 +217,7 @@ async function buildCheckThenPush(ctx: LegContext, options: BuildxBuildOptions, 
   const verifyMs = await verifyLayoutArch(ctx, layoutDir, built.digest);
   if (!ctx.target.push) {
     ctx.log(`built ${built.digest}; push disabled: nothing pushed`);
-    return { digest: built.digest, pushMs: 0, verifyMs };
+    return { digest: built.digest, pushMs: 0, verifyMs, layoutDir };
   }
   // The cache was exported by the first build; this one only pushes what buildkitd holds.
   const pushed = await buildxBuild({ ...options, cacheTo: [], cacheFrom: [] }).catch((error: unknown) => {
@@ -228,5 +228,5 @@ async function buildCheckThenPush(ctx: LegContext, options: BuildxBuildOptions, 
       `BuildKit pushed ${pushed.digest}, not the image it built and checked (${built.digest}): the build is not reproducible between two runs`,
     );
   }
-  return { digest: pushed.digest, pushMs: pushed.pushMs, verifyMs };
+  return { digest: pushed.digest, pushMs: pushed.pushMs, verifyMs, layoutDir };
 }

@@ -274,13 +274,13 @@ export function createKanikoBackend(options: KanikoBackendOptions = {}): Backend
       // the check comes after that push, and a failed leg leaves its image under the scratch tag
       // only, which the merge never publishes.
       const verifyMs = await verifyLayoutArch(ctx, invocation.layoutDir, digest);
-      return { digest, pushMs: pushStarted === undefined ? 0 : kanikoDone - pushStarted, verifyMs };
+      return { digest, pushMs: pushStarted === undefined ? 0 : kanikoDone - pushStarted, verifyMs, ...layoutOf(invocation.layoutDir) };
     }
     // Before anything of the image leaves this machine.
     const verifyMs = await verifyLayoutArch(ctx, invocation.layoutDir, digest);
     if (p.pushMode === 'none') {
       ctx.log(`built ${digest}; push disabled: nothing pushed`);
-      return { digest, pushMs: 0, verifyMs };
+      return { digest, pushMs: 0, verifyMs, ...layoutOf(invocation.layoutDir) };
     }
 
     const pushStart = now();
@@ -294,7 +294,13 @@ export function createKanikoBackend(options: KanikoBackendOptions = {}): Backend
       onLine: ctx.log,
       workDir: ctx.workDir,
     });
-    return { digest, pushMs: now() - pushStart, compressedSize: layoutManifestSize(invocation.layoutDir, digest), verifyMs };
+    return {
+      digest,
+      pushMs: now() - pushStart,
+      compressedSize: layoutManifestSize(invocation.layoutDir, digest),
+      verifyMs,
+      ...layoutOf(invocation.layoutDir),
+    };
   }
 
   return {
@@ -309,6 +315,11 @@ export function createKanikoBackend(options: KanikoBackendOptions = {}): Backend
     },
     build,
   };
+}
+
+/** The layout the executor wrote, for the leg's SBOM (scratch-tag mode writes one only for the architecture check). */
+function layoutOf(layoutDir: string): { layoutDir?: string } {
+  return existsSync(join(layoutDir, 'index.json')) ? { layoutDir } : {};
 }
 
 export const kanikoBackend = createKanikoBackend();

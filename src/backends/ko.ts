@@ -60,6 +60,7 @@ export function koBuildOptions(ctx: LegContext, userConfig?: Record<string, unkn
     ldflags: checkedAfterExpansion(expandList(ko.ldflags ?? [], ctx.buildEnv, 'ko_config.ldflags'), 'ko_config.ldflags', ldflagsProblem),
     flags: checkedAfterExpansion(expandList(ko.flags ?? [], ctx.buildEnv, 'ko_config.flags'), 'ko_config.flags', goFlagProblem),
     workDir: ctx.workDir,
+    ...(ctx.spec.supplyChain?.sbom ? { sbomDir: join(ctx.workDir, 'ko-sbom') } : {}),
     koCache: ctx.env.KOCACHE || join(ctx.cacheDir, 'kocache'),
     labels: ctx.metadata.labels,
     annotations: ctx.metadata.annotations,
@@ -109,7 +110,7 @@ export const koBackend: Backend = {
       const verifyMs = await verifyLayoutArch(ctx, built.layoutDir, built.digest);
       if (!ctx.target.push) {
         ctx.log(`built ${built.digest}; push disabled: nothing pushed`);
-        return { digest: built.digest, pushMs: 0, verifyMs };
+        return { digest: built.digest, pushMs: 0, verifyMs, ...(built.sbomFile ? { sbomFile: built.sbomFile } : {}) };
       }
       ctx.log(`pushing ${ctx.target.repository}@${built.digest}`);
       const pushMs = await cranePusher().push({
@@ -122,7 +123,13 @@ export const koBackend: Backend = {
         onLine: ctx.log,
         workDir: ctx.workDir,
       });
-      return { digest: built.digest, pushMs, compressedSize: layoutManifestSize(built.layoutDir, built.digest), verifyMs };
+      return {
+        digest: built.digest,
+        pushMs,
+        compressedSize: layoutManifestSize(built.layoutDir, built.digest),
+        verifyMs,
+        ...(built.sbomFile ? { sbomFile: built.sbomFile } : {}),
+      };
     } finally {
       if (built.layoutIsTemporary) rmSync(built.layoutDir, { recursive: true, force: true });
     }

@@ -1,9 +1,10 @@
 // The hephy-builder CLI: a thin adapter that parses arguments and calls the core.
+import { HEPHY_BUILDER_VERSION } from '../core/version.js';
 import { commandHelp, parseCommandArgs, type CliIO, type CommandSpec } from './args.js';
 import { UserError, formatProblem, messageOf } from '../core/problem.js';
 import { commands } from './commands/index.js';
 
-const VERSION = '0.1.0';
+const VERSION = HEPHY_BUILDER_VERSION;
 
 function overview(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -15,6 +15,8 @@ const durations = z.object({
   total: z.number(),
   /** The architecture check of the built image (part of build); absent when it did not run. */
   verify: z.number().optional(),
+  /** Writing the SBOM (pipeline/legSbom.ts), after the push. */
+  sbom: z.number().optional(),
 });
 
 export const legRecordSchema = z.object({
@@ -33,6 +35,14 @@ export const legRecordSchema = z.object({
   sourceCommit: z.string().optional(),
   // Checked like any user map: the merge passes them to imagetools as arguments.
   annotations: metadataMap.optional(),
+  // A file name only (no directory): the merge looks for it beside the record.
+  sbom: z
+    .object({
+      file: z.string().regex(/^[A-Za-z0-9_.-]+\.spdx\.json$/),
+      tool: z.string().max(100),
+      sha256: z.string().regex(/^[0-9a-f]{64}$/),
+    })
+    .optional(),
   status: z.enum(['success', 'failure']),
   error: z.string().optional(),
   startedAt: z.string(),

@@ -152,13 +152,19 @@ export interface LegRecord {
    * written before this field and in failed legs' records; a successful record without it pushed.
    */
   pushed?: boolean;
-  durationsMs: { setup: number; build: number; push: number; total: number; verify?: number };
+  /** verify: the architecture check (part of build); sbom: writing the SBOM after the push. */
+  durationsMs: { setup: number; build: number; push: number; total: number; verify?: number; sbom?: number };
   sourceCommit?: string;
   /**
    * The annotations hephy-builder put on the platform manifest (core/imageMetadata.ts); the merge
    * puts those every leg of the image shares on the index. Absent in records of older builds.
    */
   annotations?: Record<string, string>;
+  /**
+   * The SPDX JSON SBOM of the built image, a file beside this record (core/sbom.ts): its name, the
+   * tool that wrote it, and the document's sha256. Absent when none was asked for.
+   */
+  sbom?: { file: string; tool: string; sha256: string };
   status: LegStatus;
   error?: string;
   startedAt: string;

@@ -45,6 +45,12 @@ export function goInstallTarget(name: string): { name: string; module: string; v
 }
 
 /** The Kaniko executor version (chainguard-dev/kaniko) that scripts/kaniko-image.sh builds. */
+/** Every pinned tool and its version (Go tools, Spin, the BuildKit image), as provenance lists them. */
+export function pinnedToolVersions(): Record<string, string> {
+  const go = Object.fromEntries(Object.entries(GO_TOOL_PINS).map(([name, pin]) => [name, pin.version]));
+  return { ...go, spin: pins.spin.version, buildkitImage: `${pins.buildkitImage.version}@${pins.buildkitImage.digest}` };
+}
+
 export const KANIKO_VERSION = goToolPin('kaniko').version;
 
 /** The Spin CLI release installed on runners. */

@@ -19,6 +19,7 @@ import { reasonOf } from './reason.js';
 import { EMPTY_RUN_METADATA, imageMetadata, metadataFacts, type ImageMetadata, type RunMetadata } from '../core/imageMetadata.js';
 import { redactUrl } from '../core/upstreamUrl.js';
 import { INPUT_DIGEST_ANNOTATION } from '../core/inputDigest.js';
+import { writeLegSbom } from './legSbom.js';
 
 export interface LegEnvironment {
   /** Repository root of the checkout. */
@@ -46,6 +47,11 @@ export interface LegEnvironment {
   metadata?: RunMetadata;
   /** The run is for a pull request (see LegContext.pullRequest). */
   pullRequest?: boolean;
+  /**
+   * Where the leg's record is written: its SBOM goes there too (pipeline/legSbom.ts), when the
+   * image's settings ask for one (ImageSpec.supplyChain.sbom). Absent: no SBOM is made.
+   */
+  recordDir?: string;
   log(line: string): void;
 }
 
@@ -142,6 +148,27 @@ export async function buildLeg(leg: Leg, spec: ImageSpec, env: LegEnvironment, d
       // The size is read from the pushed manifest: nothing to read it from.
       env.log('push disabled: no size measured');
     }
+    let sbom: LegRecord['sbom'];
+    if (spec.supplyChain?.sbom && result.digest) {
+      if (env.recordDir) {
+        phase = 'sbom';
+        const made = await writeLegSbom(result, {
+          leg,
+          backendTool: `${leg.backend} ${version}`,
+          repository: ctx.target.repository,
+          insecure: ctx.target.insecure,
+          pushed: push,
+          workDir,
+          outDir: env.recordDir,
+          sourceDateEpoch: source.sourceDateEpoch,
+          env: env.env,
+          secrets: env.secrets,
+          log: env.log,
+        });
+        sbom = made.sbom;
+        durations.sbom = made.ms;
+      } else env.log('an SBOM is asked for, but the leg record goes to no directory: no SBOM written (build --record FILE)');
+    }
     durations.total = Date.now() - started;
     return legRecord(leg, startedAt, {
       repository: ctx.target.repository,
@@ -151,6 +178,7 @@ export async function buildLeg(leg: Leg, spec: ImageSpec, env: LegEnvironment, d
       durationsMs: durations,
       sourceCommit: source.commit,
       annotations: metadata.annotations,
+      ...(sbom ? { sbom } : {}),
       status: 'success',
     });
   } catch (error) {

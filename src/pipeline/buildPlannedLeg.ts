@@ -6,6 +6,7 @@ import { backendFor } from '../backends/index.js';
 import type { BackendOptions } from '../core/backendTraits.js';
 import { failedLegRecord } from '../core/legRecord.js';
 import type { Leg, LegRecord } from '../core/model.js';
+import type { SupplyChainSettings } from '../core/supplyChain.js';
 import { manifestCompressedSize } from '../tools/imagetools.js';
 import { buildLeg, type LegEnvironment } from './buildLeg.js';
 import { resolvePlannedImage } from './planRepository.js';
@@ -20,6 +21,8 @@ export interface PlannedLegOptions extends Omit<LegEnvironment, 'root'> {
    * options to build with instead (the Kaniko executor image it built).
    */
   prepare?: (leg: Leg) => Promise<BackendOptions | void>;
+  /** The image's supply-chain settings as the plan decided them (over those resolved again here). */
+  supplyChain?: SupplyChainSettings;
 }
 
 export async function buildPlannedLeg(leg: Leg, options: PlannedLegOptions): Promise<LegRecord> {
@@ -27,10 +30,11 @@ export async function buildPlannedLeg(leg: Leg, options: PlannedLegOptions): Pro
   try {
     const planned = await resolvePlannedImage(options.root, leg.dir, leg.image, { cwd: options.cwd });
     // The upstream commit the plan resolved travels with the leg: build that one, not the ref's newest.
-    const spec =
+    const resolved =
       planned.source.kind === 'upstream' && leg.upstreamCommit
         ? { ...planned, source: { ...planned.source, commit: leg.upstreamCommit } }
         : planned;
+    const spec = options.supplyChain ? { ...resolved, supplyChain: options.supplyChain } : resolved;
     const backendOptions = (await options.prepare?.(leg)) ?? options.backendOptions;
     return await buildLeg(
       leg,

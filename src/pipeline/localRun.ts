@@ -35,6 +35,9 @@ import { toolEnv, toolsDir } from '../tools/paths.js';
 import { mapLimited } from './mapLimited.js';
 import { registryReader } from '../tools/registryRead.js';
 import type { RunMetadata } from '../core/imageMetadata.js';
+import { builderOf } from '../core/provenance.js';
+import { HEPHY_BUILDER_VERSION } from '../core/version.js';
+import { pinnedToolVersions } from '../core/toolPins.js';
 
 export interface LocalRunOptions {
   root: string;
@@ -105,7 +108,9 @@ export function prepareOutDir(dir: string): void {
 export function toolsFor(plan: Pick<Plan, 'images'>, options: { sign?: boolean } = {}): string[] {
   // apt (registry, podman, skopeo), buildx (the merge) and crane (base images) serve every run.
   const signing = options.sign ? ['cosign'] : [];
-  return [...new Set(['apt', 'buildx', 'crane', ...signing, ...traitsOfPlan(plan).flatMap((t) => t.localTools)])];
+  // syft describes the images whose backend writes no SBOM itself (ko does).
+  const sbom = plan.images.some((spec) => spec.supplyChain?.sbom && spec.backend !== 'ko') ? ['syft'] : [];
+  return [...new Set(['apt', 'buildx', 'crane', ...signing, ...sbom, ...traitsOfPlan(plan).flatMap((t) => t.localTools)])];
 }
 
 export async function runLocally(options: LocalRunOptions): Promise<LocalRunResult> {
@@ -223,7 +228,7 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
     const record = await buildLeg(
       leg,
       specs.get(leg.image)!,
-      { ...legEnv, log: (line) => out(`  [${leg.id}] ${line}\n`) },
+      { ...legEnv, recordDir: recordsDir, log: (line) => out(`  [${leg.id}] ${line}\n`) },
       {
         backendFor,
         compressedSize: (ref, toolEnvironment) => manifestCompressedSize(ref, toolEnvironment),
@@ -248,6 +253,14 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
       signer,
       unchanged: plan.unchanged,
       recordInputs: plan.publish.recordInputs,
+      supplyChain: {
+        specs: plan.images,
+        recordDirs: new Map(legs.map((leg) => [leg.id, recordsDir])),
+        outDir: recordsDir,
+        builder: builderOf({ onRunner: false }, HEPHY_BUILDER_VERSION),
+        tools: pinnedToolVersions(),
+        inputDigests: plan.inputDigests,
+      },
     });
   } finally {
     signer?.dispose();

@@ -7,10 +7,11 @@
 // which is not a failure.
 import { reasonOf } from './reason.js';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { dirname, join } from 'node:path';
 import { parseLegRecord } from '../core/legRecord.js';
 import { planMerge, publishedReferences, type ImageMerge } from '../core/mergePlan.js';
-import type { ImageSpec, Leg, LegRecord, PlanPublish, UnchangedImage } from '../core/model.js';
+import type { ImageSpec, Leg, LegInputDigest, LegRecord, PlanPublish, UnchangedImage } from '../core/model.js';
 import { perArchTag, repositoryFor } from '../core/tags.js';
 import { isWasm, samePlatform } from '../core/platform.js';
 import { walkFiles } from '../core/walk.js';
@@ -21,6 +22,10 @@ import { indexPlatforms, type ManifestDocument } from '../core/oci.js';
 import { defaultImagetools, type CreateIndexOptions, type Imagetools, type PlannedIndex } from '../tools/imagetools.js';
 import { messageOf, UserError } from '../core/problem.js';
 import { signImage, type Signer } from './sign.js';
+import { isAttachmentFile } from '../core/sbom.js';
+import { attestImage, notAttestedNote, writePredicate, type PlatformPredicates } from './attest.js';
+import { legProvenance, provenanceFileName, type Builder } from '../core/provenance.js';
+import { legRecordName } from '../core/legRecord.js';
 
 export interface MergeOptions {
   /** The plan's images; `tags` are the plan's (core/tagPolicy.ts), published exactly. */
@@ -55,8 +60,31 @@ export interface MergeOptions {
    * signature. An image that failed is never signed; a signing failure fails the image.
    */
   signer?: Signer;
+  /**
+   * SBOM and provenance attestations of each published image whose plan settings ask for them
+   * (ImageSpec.supplyChain): signed with `signer`, or, without one, written beside the leg records.
+   */
+  supplyChain?: MergeSupplyChain;
   /** Injected in tests; the real `docker buildx imagetools` otherwise. */
   imagetools?: Pick<Imagetools, 'planIndex' | 'createIndex' | 'indexDigest'>;
+}
+
+/** What the merge needs to attest the images it publishes (pipeline/attest.ts). */
+export interface MergeSupplyChain {
+  /** The plan's images: their supplyChain settings, and what the provenance says of them. */
+  specs: ImageSpec[];
+  /** The directory each leg's record was read from (by leg id): its SBOM file is there. */
+  recordDirs: ReadonlyMap<string, string>;
+  /** Where the provenance predicates are written (beside the leg records). */
+  outDir: string;
+  builder: Builder;
+  /** Pinned tool versions, name -> version (tool-pins.json). */
+  tools: Record<string, string>;
+  /** The plan's input digests (base images resolved). */
+  inputDigests?: LegInputDigest[];
+  /** The checkout's repository and ref (a runner's), for the provenance of local apps. */
+  repository?: { uri: string; ref?: string };
+  invocationId?: string;
 }
 
 /** Planned platforms the index lacks (linux/arm64 and linux/arm64/v8 are the same platform). */
@@ -282,6 +310,69 @@ async function signPublished(merge: ImageMerge, outcome: ImageOutcome, signer: S
 }
 
 /**
+ * The SBOM and provenance of a published image, per platform manifest: attached with the signer,
+ * or, without one, left as files beside the leg records. A failure (a missing or altered SBOM
+ * file, cosign's error) leaves the tags where they are and fails the image.
+ */
+async function attestPublished(
+  merge: ImageMerge,
+  outcome: ImageOutcome,
+  spec: ImageSpec,
+  chain: MergeSupplyChain,
+  signer: Signer | undefined,
+  options: MergeOptions,
+): Promise<ImageOutcome> {
+  const log = (line: string) => options.log?.(`[${merge.image}] ${line}`);
+  const settings = spec.supplyChain!;
+  try {
+    const platforms: PlatformPredicates[] = [];
+    for (const record of merge.records.filter((r) => r.status === 'success' && r.digest)) {
+      const entry: PlatformPredicates = { platform: record.platform, digest: record.digest! };
+      const dir = chain.recordDirs.get(record.legId) ?? chain.outDir;
+      if (settings.sbom) {
+        if (!record.sbom) throw new Error(`the leg ${record.legId} wrote no SBOM (its record names none)`);
+        const file = join(dir, record.sbom.file);
+        const text = readFileSync(file);
+        if (createHash('sha256').update(text).digest('hex') !== record.sbom.sha256)
+          throw new Error(`${file} is not the SBOM the leg ${record.legId} wrote (its sha256 differs from the record's)`);
+        entry.sbom = file;
+      }
+      if (settings.provenance) {
+        const leg = options.legs.find((l) => l.id === record.legId);
+        if (!leg) throw new Error(`the plan has no leg ${record.legId}`);
+        const predicate = legProvenance({
+          spec,
+          leg,
+          record,
+          inputDigest: chain.inputDigests?.find((d) => d.legId === record.legId),
+          builder: chain.builder,
+          tools: chain.tools,
+          ...(chain.repository ? { repository: chain.repository } : {}),
+          ...(chain.invocationId ? { invocationId: chain.invocationId } : {}),
+        });
+        entry.provenance = writePredicate(chain.outDir, provenanceFileName(legRecordName(record.legId)), predicate);
+      }
+      platforms.push(entry);
+    }
+    if (!signer) return outcome;
+    const attestations = await attestImage(signer, merge.repository, platforms);
+    const made = attestations.platforms.flatMap((p) => [p.sbom, p.provenance]).filter((s) => s === 'attested').length;
+    log(
+      made
+        ? `attested ${made} statement(s) (SBOM, provenance) on ${platforms.length} platform manifest(s) in ${attestations.durationMs} ms`
+        : 'already attested with this key: no second statement',
+    );
+    return { ...outcome, attestations };
+  } catch (error) {
+    return {
+      ...outcome,
+      status: 'failed',
+      error: `published at ${listed(outcome.tags)} (${outcome.digest}), but attesting failed: ${reasonOf(error)}`,
+    };
+  }
+}
+
+/**
  * The merge publishes the plan's tags: bare ones are composed with the merge's registry settings,
  * which must then be the plan's (a per-image tag under a single-repo repository would lack its
  * `{image}-` prefix). @throws UserError naming both settings.
@@ -382,6 +473,7 @@ export async function mergeImages(options: MergeOptions): Promise<RunReport> {
   const push = mergePushes(options);
   if (!push) options.log?.('push disabled: nothing is published, no tag moves');
   const plans = planMerge(options.images, options.legs, options.records, options.publish, push);
+  let noted = false;
   const outcomes = await mapLimited(plans, options.concurrency ?? 4, async (merge): Promise<ImageOutcome> => {
     if (merge.status === 'failed') {
       const why = merge.failedLegs.length ? `${merge.failedLegs.length} leg(s) failed` : (merge.error ?? 'unknown');
@@ -394,9 +486,16 @@ export async function mergeImages(options: MergeOptions): Promise<RunReport> {
     }
     try {
       const published = await publishImage(merge, options, tools);
-      return options.signer && published.status === 'published'
-        ? await signPublished(merge, published, options.signer, options)
-        : published;
+      const signed =
+        options.signer && published.status === 'published' ? await signPublished(merge, published, options.signer, options) : published;
+      const spec = options.supplyChain?.specs.find((s) => s.image === merge.image);
+      if (signed.status !== 'published' || !options.supplyChain || !spec?.supplyChain) return signed;
+      if (!spec.supplyChain.sbom && !spec.supplyChain.provenance) return signed;
+      if (!options.signer && !noted) {
+        noted = true;
+        options.log?.(notAttestedNote(options.supplyChain.outDir));
+      }
+      return await attestPublished(merge, signed, spec, options.supplyChain, options.signer, options);
     } catch (error) {
       // publishImage handles every tool failure; this is the safety net that keeps other images going.
       return outcomeOf(merge, 'failed', { error: reasonOf(error) });
@@ -410,6 +509,8 @@ export async function mergeImages(options: MergeOptions): Promise<RunReport> {
 
 export interface LegRecordsRead {
   records: LegRecord[];
+  /** The directory each record was read from, by leg id: its SBOM is beside it. */
+  dirs: Map<string, string>;
   /** One line per file that could not be read as a leg record; those files are skipped. */
   problems: string[];
 }
@@ -419,22 +520,25 @@ export function readLegRecords(dir: string): LegRecordsRead {
   let files: string[];
   try {
     // Only regular files: the artifact download writes them; a symlink is nothing we wrote.
-    files = walkFiles(dir, { include: (name) => name.endsWith('.json') })
+    files = walkFiles(dir, { include: (name) => name.endsWith('.json') && !isAttachmentFile(name) })
       .filter((file) => !file.symlink)
       .map((file) => file.path);
   } catch (error) {
-    return { records: [], problems: [`cannot read leg records from ${dir}: ${messageOf(error)}`] };
+    return { records: [], dirs: new Map(), problems: [`cannot read leg records from ${dir}: ${messageOf(error)}`] };
   }
   const records: LegRecord[] = [];
+  const dirs = new Map<string, string>();
   const problems: string[] = [];
   for (const name of files) {
     try {
-      records.push(parseLegRecord(readFileSync(join(dir, name), 'utf8'), name));
+      const record = parseLegRecord(readFileSync(join(dir, name), 'utf8'), name);
+      records.push(record);
+      dirs.set(record.legId, dirname(join(dir, name)));
     } catch (error) {
       problems.push(`skipped ${messageOf(error)}`);
     }
   }
-  return { records, problems };
+  return { records, dirs, problems };
 }
 
 /** True when any image failed: the caller's exit code. */

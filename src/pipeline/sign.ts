@@ -131,6 +131,10 @@ export interface ManifestVerification {
   what: string;
   digest: string;
   result: VerifyResult;
+  /** A platform manifest's SBOM attestation (spdxjson), verified with the same key. */
+  sbom?: VerifyResult;
+  /** A platform manifest's SLSA v1 provenance attestation (slsaprovenance1). */
+  provenance?: VerifyResult;
 }
 
 export interface ImageVerification {
@@ -151,13 +155,21 @@ export function indexEntries(raw: ManifestDocument): Array<{ platform: string; d
 
 /**
  * Verifies `repository@digest` and, when it is an index, every manifest it lists, with the
- * public key. Never throws for an unsigned manifest: each result says why.
+ * public key, and each platform manifest's SBOM and provenance attestations. Never throws for an
+ * unsigned manifest: each result says why.
  */
 export async function verifyImage(
   repository: string,
   digest: string,
   raw: ManifestDocument,
-  options: { publicKey: string; insecure?: boolean; context: CosignContext; cosign?: Cosign },
+  options: {
+    publicKey: string;
+    insecure?: boolean;
+    context: CosignContext;
+    cosign?: Cosign;
+    /** Attestations that must verify on every platform manifest for `ok` (they are checked and reported either way). */
+    require?: { sbom?: boolean; provenance?: boolean };
+  },
 ): Promise<ImageVerification> {
   const cosign = options.cosign ?? defaultCosign;
   const targets = [
@@ -165,14 +177,21 @@ export async function verifyImage(
     ...(isIndex(raw) ? indexEntries(raw).map((e) => ({ what: e.platform, digest: e.digest })) : []),
   ];
   if (!isIndex(raw)) targets[0].what = 'manifest';
+  const request = (d: string) => ({ key: options.publicKey, reference: `${repository}@${d}`, insecure: options.insecure });
   const manifests = await Promise.all(
-    targets.map(async (t) => ({
-      ...t,
-      result: await cosign.verify(
-        { key: options.publicKey, reference: `${repository}@${t.digest}`, insecure: options.insecure },
-        options.context,
-      ),
-    })),
+    targets.map(async (t): Promise<ManifestVerification> => {
+      const result = await cosign.verify(request(t.digest), options.context);
+      // Attestations describe a platform's image: not the index, nor BuildKit's attestation manifests.
+      if (t.what === 'index' || t.what === 'unknown/unknown') return { ...t, result };
+      const [sbom, provenance] = await Promise.all([
+        cosign.verifyAttestation({ ...request(t.digest), type: 'spdxjson' }, options.context),
+        cosign.verifyAttestation({ ...request(t.digest), type: 'slsaprovenance1' }, options.context),
+      ]);
+      return { ...t, result, sbom, provenance };
+    }),
   );
-  return { repository, digest, manifests, ok: manifests.every((m) => m.result.verified) };
+  const required = (m: ManifestVerification) =>
+    (!options.require?.sbom || m.sbom === undefined || m.sbom.verified) &&
+    (!options.require?.provenance || m.provenance === undefined || m.provenance.verified);
+  return { repository, digest, manifests, ok: manifests.every((m) => m.result.verified && required(m)) };
 }

@@ -115,6 +115,94 @@ export function verifyArgs(request: VerifyRequest): string[] {
   ];
 }
 
+/** The predicate types the merge attaches (cosign's `--type` names, options/predicate.go). */
+export type AttestationType = 'spdxjson' | 'slsaprovenance1';
+
+export interface AttestRequest extends CosignRegistryOptions {
+  key: string;
+  /** repository@sha256:... of one platform manifest: the statement's subject. */
+  reference: string;
+  /** The predicate file: the SPDX document, or the SLSA provenance predicate. */
+  predicate: string;
+  type: AttestationType;
+  material: OfflineMaterial;
+}
+
+export interface VerifyAttestationRequest extends VerifyRequest {
+  type: AttestationType;
+}
+
+/**
+ * `cosign attest --key=K --type=T --predicate=FILE --yes --signing-config=... --trusted-root=... -- REPO@DIGEST`:
+ * an in-toto statement whose subject is the digest, signed with the key as a DSSE envelope, stored
+ * like a signature (a Sigstore bundle as a referrer, or under the fallback tag), cosign v3.1.3
+ * cmd/cosign/cli/attest/attest.go.
+ */
+export function attestArgs(request: AttestRequest): string[] {
+  checkKeyPath(request.key, 'signing');
+  checkDigestReference(request.reference);
+  if (!isAbsolute(request.predicate)) throw new Error(`the predicate must be an absolute path, got ${request.predicate}`);
+  return [
+    'attest',
+    `--key=${request.key}`,
+    `--type=${request.type}`,
+    `--predicate=${request.predicate}`,
+    '--yes=true',
+    `--signing-config=${request.material.signingConfig}`,
+    `--trusted-root=${request.material.trustedRoot}`,
+    ...registryArgs(request),
+    '--',
+    request.reference,
+  ];
+}
+
+/** `cosign verify-attestation --key=PUB --type=T --insecure-ignore-tlog=true -- REPO@DIGEST` */
+export function verifyAttestationArgs(request: VerifyAttestationRequest): string[] {
+  checkKeyPath(request.key, 'public');
+  checkDigestReference(request.reference);
+  return [
+    'verify-attestation',
+    `--key=${request.key}`,
+    `--type=${request.type}`,
+    '--insecure-ignore-tlog=true',
+    ...registryArgs(request),
+    '--',
+    request.reference,
+  ];
+}
+
+/** The predicate type URI each `--type` stands for (cosign v3.1.3 pkg/cosign/attestation). */
+export const PREDICATE_TYPES: Record<AttestationType, string> = {
+  spdxjson: 'https://spdx.dev/Document',
+  slsaprovenance1: 'https://slsa.dev/provenance/v1',
+};
+
+/**
+ * The in-toto statements of verify-attestation's stdout: one JSON object a line, a DSSE envelope
+ * whose base64 `payload` is the statement (verify/verify_attestation.go PrintVerification).
+ */
+export function parseAttestations(stdout: string): Array<{ predicateType?: string; subjects: string[] }> {
+  const statements: Array<{ predicateType?: string; subjects: string[] }> = [];
+  for (const line of stdout.split('\n')) {
+    if (!line.trim().startsWith('{')) continue;
+    try {
+      const envelope = JSON.parse(line) as { payload?: string };
+      if (typeof envelope.payload !== 'string') continue;
+      const statement = JSON.parse(Buffer.from(envelope.payload, 'base64').toString('utf8')) as {
+        predicateType?: string;
+        subject?: Array<{ digest?: Record<string, string> }>;
+      };
+      statements.push({
+        predicateType: statement.predicateType,
+        subjects: (statement.subject ?? []).flatMap((s) => Object.entries(s.digest ?? {}).map(([a, h]) => `${a}:${h}`)),
+      });
+    } catch {
+      // not an envelope: another line of output
+    }
+  }
+  return statements;
+}
+
 /** The command a user runs to check a signature made here, as one line (for the summary). */
 export function verifyCommandLine(publicKey: string, reference: string, options: CosignRegistryOptions = {}): string {
   return ['cosign', 'verify', `--key=${publicKey}`, '--insecure-ignore-tlog=true', ...registryArgs(options), reference].join(' ');
@@ -213,6 +301,10 @@ export interface Cosign {
   verify(request: VerifyRequest, context: CosignContext): Promise<VerifyResult>;
   /** Writes the public key of `key` to `outfile`. @throws Error (a wrong password says so). */
   publicKey(key: string, outfile: string, context: CosignContext): Promise<void>;
+  /** Attaches a signed attestation; @returns its duration in ms. @throws Error with cosign's reason. */
+  attest(request: AttestRequest, context: CosignContext): Promise<number>;
+  /** Verifies the attestations of one type on a digest: verified when one names that digest. */
+  verifyAttestation(request: VerifyAttestationRequest, context: CosignContext): Promise<VerifyResult>;
 }
 
 export function createCosign(runner: Runner = run): Cosign {
@@ -249,6 +341,24 @@ export function createCosign(runner: Runner = run): Cosign {
     },
     async publicKey(key, outfile, context) {
       await runCosign(publicKeyArgs(key, outfile), context);
+    },
+    async attest(request, context) {
+      return (await runCosign(attestArgs(request), context)).durationMs;
+    },
+    async verifyAttestation(request, context) {
+      const result = await runCosign(verifyAttestationArgs(request), context, true);
+      if (result.code !== 0) return { verified: false, reason: cosignReason(result.stderr) };
+      const { digest } = checkDigestReference(request.reference);
+      const statements = parseAttestations(result.stdout);
+      // cosign checked signature, type and subject; we check it says so for this digest and type.
+      const matching = statements.filter((s) => s.predicateType === PREDICATE_TYPES[request.type] && s.subjects.includes(digest));
+      if (!matching.length)
+        return { verified: false, reason: `cosign verified ${statements.length} attestation(s), none a ${request.type} of ${digest}` };
+      return {
+        verified: true,
+        signatures: matching.map(() => ({ digest, type: PREDICATE_TYPES[request.type] })),
+        durationMs: result.durationMs,
+      };
     },
   };
 }

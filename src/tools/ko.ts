@@ -3,7 +3,7 @@
 // ko writes an OCI layout and we push that layout by digest ourselves (src/tools/crane.ts): no tag
 // is created or moved, and the push is timed on its own.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
@@ -34,6 +34,12 @@ export interface KoBuildOptions extends ToolContext {
   labels?: Record<string, string>;
   /** Annotations of the image manifest (`--image-annotation`), keys already checked. */
   annotations?: Record<string, string>;
+  /**
+   * Where ko writes its own SPDX SBOM of the image (`--sbom=spdx --sbom-dir=DIR`); absent: none.
+   * ko attaches it to the image in memory only: the layout still holds the one image, with the
+   * same digest as without it (checked with ko v0.19.1 on examples/go-hello).
+   */
+  sbomDir?: string;
 }
 
 export interface KoBuildResult {
@@ -43,6 +49,8 @@ export interface KoBuildResult {
   layoutDir: string;
   /** The layout is outside workDir (see koLayoutDir): the caller removes it after the push. */
   layoutIsTemporary: boolean;
+  /** ko's SPDX JSON SBOM of the image (`<app>-<os>-<arch>.spdx.json` in sbomDir), when asked for. */
+  sbomFile?: string;
   durationMs: number;
 }
 
@@ -198,8 +206,9 @@ export function koInvocation(opts: KoBuildOptions, layoutDir: string, userConfig
     '--push=false',
     '--oci-layout-path',
     layoutDir,
-    // An SBOM would be one more artifact to push (under a tag); the leg pushes the image only.
-    '--sbom=none',
+    // ko would push an SBOM as one more artifact (under a tag): it only writes it to sbomDir here,
+    // and the merge attaches it as a signed attestation.
+    ...(opts.sbomDir ? ['--sbom=spdx', `--sbom-dir=${opts.sbomDir}`] : ['--sbom=none']),
     `--platform=${opts.platform}`,
     ...metadataFlags('image-label', opts.labels),
     ...metadataFlags('image-annotation', opts.annotations),
@@ -228,9 +237,11 @@ export async function koBuild(opts: KoBuildOptions): Promise<KoBuildResult> {
   if (opts.koCache) mkdirSync(opts.koCache, { recursive: true });
   try {
     const result: RunResult = await run('ko', inv.args, { ...toolRunOptions({ ...opts, env: inv.env }, stripGoLogTime), cwd: opts.cwd });
+    const sbomFile = opts.sbomDir ? koSbomFile(opts.sbomDir) : undefined;
     return {
       digest: layoutImageDigest(inv.layoutDir, 'ko'),
       layoutDir: inv.layoutDir,
+      ...(sbomFile ? { sbomFile } : {}),
       layoutIsTemporary: layout.temporary,
       durationMs: result.durationMs,
     };
@@ -238,6 +249,13 @@ export async function koBuild(opts: KoBuildOptions): Promise<KoBuildResult> {
     if (layout.temporary) rmSync(layout.dir, { recursive: true, force: true });
     throw error;
   }
+}
+
+/** The one SPDX document ko wrote into sbomDir (pkg/build/gobuild.go writeSBOM: `<app>-<os>-<arch>.spdx.json`). */
+export function koSbomFile(sbomDir: string): string {
+  const found = existsSync(sbomDir) ? readdirSync(sbomDir).filter((name) => name.endsWith('.spdx.json')) : [];
+  if (found.length !== 1) throw new Error(`ko wrote ${found.length} SPDX SBOM(s) into ${sbomDir}, expected one`);
+  return join(sbomDir, found[0]);
 }
 
 /** `ko version` prints a bare version, e.g. v0.19.1. */

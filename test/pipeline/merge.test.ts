@@ -1,4 +1,5 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { anyFailed, mergeImages, mergePushes, readLegRecords, type MergeOptions } from '../../src/pipeline/merge.js';
@@ -608,10 +609,12 @@ describe('input-digest records and unchanged images', () => {
  * cosign in memory: a digest is signed once `sign` ran on it (recursively: the index's manifests
  * too, as cosign v3 sign/sign.go does with --recursive); verify answers from that set.
  */
-function fakeSigner(tools: FakeImagetools, failSign = false): { signer: Signer; signs: string[]; verifies: string[] } {
+function fakeSigner(tools: FakeImagetools, failSign = false): { signer: Signer; signs: string[]; verifies: string[]; attests: string[] } {
   const signed = new Set<string>();
   const signs: string[] = [];
   const verifies: string[] = [];
+  const attests: string[] = [];
+  const attested = new Set<string>();
   const cosign: Cosign = {
     async sign(request) {
       signs.push(request.reference);
@@ -630,6 +633,17 @@ function fakeSigner(tools: FakeImagetools, failSign = false): { signer: Signer; 
         : { verified: false, reason: 'no signatures found' };
     },
     async publicKey() {},
+    async attest(request) {
+      attests.push(`${request.type} ${request.reference}`);
+      attested.add(`${request.type} ${request.reference.split('@')[1]}`);
+      return 3;
+    },
+    async verifyAttestation(request) {
+      const digest = request.reference.split('@')[1];
+      return attested.has(`${request.type} ${digest}`)
+        ? { verified: true, signatures: [{ digest }], durationMs: 1 }
+        : { verified: false, reason: 'no matching attestations' };
+    },
   };
   const signer: Signer = {
     key: '/keys/cosign.key',
@@ -641,7 +655,7 @@ function fakeSigner(tools: FakeImagetools, failSign = false): { signer: Signer; 
     cosign,
     dispose: () => undefined,
   };
-  return { signer, signs, verifies };
+  return { signer, signs, verifies, attests };
 }
 
 describe('mergeImages with a signing key', () => {
@@ -702,5 +716,119 @@ describe('mergeImages with a signing key', () => {
       `published at ${REPO}:app-20261125, ${REPO}:app-latest (${app.digest}), but signing failed: cosign sign: signing [x]: PUT https://127.0.0.1:5000/v2/...: UNAUTHORIZED`,
     );
     expect(anyFailed(report)).toBe(true);
+  });
+});
+
+describe('mergeImages with SBOM and provenance (issue 12)', () => {
+  const specOf = (image: string, backend: 'ko' | 'kaniko' = 'ko') =>
+    ({
+      image,
+      dir: image,
+      config: {},
+      backend,
+      backendReason: 'test',
+      platforms: ['linux/amd64', 'linux/arm64'],
+      source: { kind: 'local', dir: image },
+      additionalTags: [],
+      tags: [],
+      supplyChain: { sbom: true, provenance: true, sign: 'key' },
+    }) as never;
+
+  /** Leg records with their SBOM files written beside them in a temp dir. */
+  function withSboms(legs: Leg[], dir: string): LegRecord[] {
+    return legs.map((l) => {
+      const file = `hephy-leg-${l.id}.spdx.json`;
+      const text = `{"spdxVersion":"SPDX-2.3","name":"${l.id}"}\n`;
+      writeFileSync(join(dir, file), text);
+      return record(l, { sbom: { file, tool: 'ko v0.19.1', sha256: createHash('sha256').update(text).digest('hex') } });
+    });
+  }
+
+  function chain(dir: string) {
+    return {
+      specs: [specOf('app'), specOf('api')],
+      recordDirs: new Map<string, string>(),
+      outDir: dir,
+      builder: { id: 'hephy-builder 0.1.0', version: '0.1.0' },
+      tools: { cosign: 'v3.1.3' },
+    };
+  }
+
+  it('attests every platform manifest of each published image with an SBOM and a provenance statement, after signing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hephy-attest-'));
+    try {
+      const tools = new FakeImagetools().pushed([...appLegs, ...apiLegs]);
+      const { signer, attests, signs } = fakeSigner(tools);
+      const log: string[] = [];
+      const report = await mergeImages(
+        options(tools, withSboms([...appLegs, ...apiLegs], dir), {
+          signer,
+          supplyChain: chain(dir),
+          log: (l) => log.push(l),
+          concurrency: 1,
+        }),
+      );
+      expect(report.outcomes.map((o) => o.status)).toEqual(['published', 'published']);
+      expect(signs).toHaveLength(2);
+      expect(attests.sort()).toEqual(
+        [...appLegs, ...apiLegs]
+          .flatMap((l) => [`spdxjson ${REPO}@${digestFor(l.id)}`, `slsaprovenance1 ${REPO}@${digestFor(l.id)}`])
+          .sort(),
+      );
+      expect(report.outcomes[0].attestations?.platforms).toEqual([
+        { platform: 'linux/amd64', digest: digestFor(appLegs[0].id), sbom: 'attested', provenance: 'attested' },
+        { platform: 'linux/arm64', digest: digestFor(appLegs[1].id), sbom: 'attested', provenance: 'attested' },
+      ]);
+      const provenance = JSON.parse(readFileSync(join(dir, `hephy-leg-${appLegs[0].id}.provenance.json`), 'utf8'));
+      expect(provenance.runDetails.builder.id).toBe('hephy-builder 0.1.0');
+      expect(log.some((l) => l.includes('no signing key'))).toBe(false);
+
+      // Again, same digests: every statement verifies already, nothing is attested twice.
+      const again = await mergeImages(
+        options(tools, withSboms([...appLegs, ...apiLegs], dir), { signer, supplyChain: chain(dir), log: (l) => log.push(l) }),
+      );
+      expect(again.outcomes[0].attestations?.platforms[0]).toMatchObject({ sbom: 'already attested', provenance: 'already attested' });
+      expect(attests).toHaveLength(8);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a failed image gets no attestation; an altered SBOM fails its image, published but not attested', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hephy-attest-'));
+    try {
+      const tools = new FakeImagetools().pushed([...appLegs, ...apiLegs]);
+      const { signer, attests } = fakeSigner(tools);
+      const records = withSboms([...appLegs, ...apiLegs], dir);
+      records[1] = { ...records[1], status: 'failure', error: 'build failed: x' };
+      writeFileSync(join(dir, records[2].sbom!.file), '{"spdxVersion":"SPDX-2.3","name":"swapped"}\n');
+      const report = await mergeImages(options(tools, records, { signer, supplyChain: chain(dir), concurrency: 1 }));
+      expect(report.outcomes.map((o) => o.status)).toEqual(['failed', 'failed']);
+      expect(report.outcomes[1].error).toMatch(/but attesting failed: .*is not the SBOM the leg api--linux-amd64 wrote/);
+      expect(attests).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('without a signer writes the provenance beside the records, attaches nothing, and says so once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hephy-attest-'));
+    try {
+      const tools = new FakeImagetools().pushed([...appLegs, ...apiLegs]);
+      const log: string[] = [];
+      const report = await mergeImages(
+        options(tools, withSboms([...appLegs, ...apiLegs], dir), { supplyChain: chain(dir), log: (l) => log.push(l) }),
+      );
+      expect(report.outcomes.map((o) => [o.status, o.attestations])).toEqual([
+        ['published', undefined],
+        ['published', undefined],
+      ]);
+      expect(log.filter((l) => l.includes('no signing key'))).toHaveLength(1);
+      expect(readdirSync(dir).filter((f) => f.endsWith('.provenance.json'))).toHaveLength(4);
+      // The SBOM and provenance files are not leg records.
+      expect(readLegRecords(dir).problems).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

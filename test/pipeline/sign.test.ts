@@ -30,6 +30,12 @@ function fakeCosign(pub: string, options: { wrongPassword?: boolean; signed?: st
       if (options.wrongPassword) throw new Error('cosign public-key: reading key: decrypt: encrypted: decryption failed');
       writeFileSync(outfile, pub);
     },
+    async attest() {
+      return 1;
+    },
+    async verifyAttestation() {
+      return { verified: false, reason: 'no matching attestations' };
+    },
   };
 }
 

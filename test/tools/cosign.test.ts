@@ -1,7 +1,11 @@
 // The cosign command lines, as cosign v3.1.3 reads them (cmd/cosign/cli/options/sign.go,
 // verify.go, registry.go; cmd/cosign/cli/signcommon/common.go for the signing config).
 import {
+  attestArgs,
   checkDigestReference,
+  parseAttestations,
+  PREDICATE_TYPES,
+  verifyAttestationArgs,
   cosignReason,
   createCosign,
   parseVerifyOutput,
@@ -176,5 +180,91 @@ describe('createCosign', () => {
     await expect(createCosign(runner).sign({ key: '/k', reference: REF, recursive: true, material }, { env: {} })).rejects.toThrow(
       'cosign sign: signing [x]: reading key: decrypt: encrypted: decryption failed',
     );
+  });
+});
+
+// cosign v3.1.3 cmd/cosign/cli/options/attest.go (--type, --predicate, --signing-config,
+// --trusted-root), predicate.go (spdxjson, slsaprovenance1), verify.go (verify-attestation).
+describe('attestArgs and verifyAttestationArgs', () => {
+  it('attests a predicate file on one digest with the key, every value after =, the reference after --', () => {
+    expect(attestArgs({ key: '/k/cosign.key', reference: REF, predicate: '/r/leg.spdx.json', type: 'spdxjson', material })).toEqual([
+      'attest',
+      '--key=/k/cosign.key',
+      '--type=spdxjson',
+      '--predicate=/r/leg.spdx.json',
+      '--yes=true',
+      '--signing-config=/tmp/m/signing-config.json',
+      '--trusted-root=/tmp/m/trusted-root.json',
+      '--',
+      REF,
+    ]);
+    expect(() => attestArgs({ key: '/k/cosign.key', reference: REF, predicate: 'leg.json', type: 'spdxjson', material })).toThrow(
+      /absolute/,
+    );
+    expect(() =>
+      attestArgs({ key: '/k/cosign.key', reference: '127.0.0.1:5000/app:latest', predicate: '/p', type: 'spdxjson', material }),
+    ).toThrow(/not a repository@sha256/);
+  });
+
+  it('verifies the attestations of one type by digest, without a transparency log', () => {
+    expect(verifyAttestationArgs({ key: '/k/cosign.pub', reference: REF, type: 'slsaprovenance1', insecure: true })).toEqual([
+      'verify-attestation',
+      '--key=/k/cosign.pub',
+      '--type=slsaprovenance1',
+      '--insecure-ignore-tlog=true',
+      '--allow-http-registry=true',
+      '--allow-insecure-registry=true',
+      '--',
+      REF,
+    ]);
+  });
+
+  it('reads the statements of verify-attestation (DSSE envelopes, one a line) and checks type and subject', async () => {
+    const statement = (digest: string, predicateType: string) =>
+      JSON.stringify({
+        payloadType: 'application/vnd.in-toto+json',
+        payload: Buffer.from(
+          JSON.stringify({
+            _type: 'https://in-toto.io/Statement/v0.1',
+            predicateType,
+            subject: [{ name: 'r', digest: { sha256: digest.slice(7) } }],
+          }),
+        ).toString('base64'),
+        signatures: [],
+      });
+    expect(parseAttestations(`${statement(A, PREDICATE_TYPES.spdxjson)}\nnot json\n`)).toEqual([
+      { predicateType: 'https://spdx.dev/Document', subjects: [A] },
+    ]);
+    const good = fakeRunner(() => ({ stdout: `${statement(A, PREDICATE_TYPES.spdxjson)}\n` }));
+    expect(
+      await createCosign(good.runner).verifyAttestation({ key: '/k.pub', reference: REF, type: 'spdxjson' }, { env: {} }),
+    ).toMatchObject({ verified: true });
+    // A statement about another digest does not count for this one.
+    const other = fakeRunner(() => ({ stdout: `${statement(B, PREDICATE_TYPES.spdxjson)}\n` }));
+    expect(await createCosign(other.runner).verifyAttestation({ key: '/k.pub', reference: REF, type: 'spdxjson' }, { env: {} })).toEqual({
+      verified: false,
+      reason: `cosign verified 1 attestation(s), none a spdxjson of ${A}`,
+    });
+    const none = fakeRunner(() => ({
+      code: 1,
+      stderr: 'Error: none of the attestations matched the predicate type: slsaprovenance1, found: https://spdx.dev/Document\nmore',
+    }));
+    expect(
+      await createCosign(none.runner).verifyAttestation({ key: '/k.pub', reference: REF, type: 'slsaprovenance1' }, { env: {} }),
+    ).toEqual({
+      verified: false,
+      reason: 'none of the attestations matched the predicate type: slsaprovenance1, found: https://spdx.dev/Document',
+    });
+  });
+
+  it('passes the key password in COSIGN_PASSWORD only, masked', async () => {
+    const { runner, calls } = fakeRunner();
+    await createCosign(runner).attest(
+      { key: '/k/cosign.key', reference: REF, predicate: '/p.json', type: 'slsaprovenance1', material },
+      { env: {}, password: 'pw-123' },
+    );
+    expect(calls[0].options.env?.COSIGN_PASSWORD).toBe('pw-123');
+    expect(calls[0].options.secrets).toContain('pw-123');
+    expect(calls[0].args.join(' ')).not.toContain('pw-123');
   });
 });

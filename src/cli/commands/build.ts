@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { readPlan } from './merge.js';
 import { buildPlannedLeg } from '../../pipeline/buildPlannedLeg.js';
 import { toolsDir } from '../../tools/paths.js';
 import { planRepository } from '../../pipeline/planRepository.js';
@@ -26,7 +27,9 @@ ${backendOptionsHelp(26)}
 ${metadataHelp(26)}
   --dry-run               build for real but push nothing (no digest push, no scratch tag, no
                           registry cache write); the registry still names the image
-  --record FILE           also write the leg record (JSON) to FILE
+  --record FILE           also write the leg record (JSON) to FILE; its SBOM, when the image
+                          asks for one, goes beside it (<record name>.spdx.json)
+  --plan FILE             the plan (\`plan --json\`) whose supply-chain settings of the image apply
 ${BUILD_ENV_HELP}`,
   options: {
     ...registryOptions,
@@ -38,6 +41,7 @@ ${BUILD_ENV_HELP}`,
     ...buildEnvOption,
     ...metadataOptions,
     record: { type: 'string' },
+    plan: { type: 'string' },
     'dry-run': { type: 'boolean' },
   },
   allowPositionals: false,
@@ -59,6 +63,9 @@ ${BUILD_ENV_HELP}`,
       }
       leg = found;
     }
+    const planFile = stringOption(args, 'plan');
+    const supplyChain = planFile ? readPlan(resolve(io.cwd, planFile)).images.find((i) => i.image === leg.image)?.supplyChain : undefined;
+    const file = stringOption(args, 'record');
     const dryRun = Boolean(args.values['dry-run']);
     const registry = registryFromArgs(args, io, { login: !dryRun });
     const record = await buildPlannedLeg(leg, {
@@ -73,11 +80,12 @@ ${BUILD_ENV_HELP}`,
       backendOptions: backendOptionsFromArgs(args),
       buildEnv: buildEnvFromArgs(args),
       metadata,
+      ...(supplyChain ? { supplyChain } : {}),
+      ...(file ? { recordDir: dirname(resolve(io.cwd, file)) } : {}),
       onRunner: false,
       log: (line) => io.err(`[${leg.id}] ${line}\n`),
     }).finally(() => registry.release());
     const json = `${JSON.stringify(record, null, 2)}\n`;
-    const file = stringOption(args, 'record');
     if (file) writeFileSync(resolve(io.cwd, file), json);
     io.out(json);
     if (record.status !== 'success') io.err(renderLegMarkdown(record));

@@ -12,8 +12,12 @@ import { stringOption, type CommandSpec } from '../args.js';
 import { registryFromArgs, registryHelp, registryOptions } from '../registryOptions.js';
 import { NOT_SIGNED_NOTE, signHelp, signOptions, signerFromArgs } from '../signOptions.js';
 import type { Signer } from '../../pipeline/sign.js';
+import { builderOf } from '../../core/provenance.js';
+import { HEPHY_BUILDER_VERSION } from '../../core/version.js';
+import { pinnedToolVersions } from '../../core/toolPins.js';
 
-function readPlan(file: string): Plan {
+/** The plan file, checked (core/planSchema.ts). @throws UserError */
+export function readPlan(file: string): Plan {
   const hint = 'write one with `hephy-builder plan --json > plan.json`';
   let text: string;
   try {
@@ -58,7 +62,7 @@ ${summaryHelp}`,
     const plan = readPlan(resolve(io.cwd, planFile));
     // Before anything is published: a bad threshold or history changes nothing.
     const choice = summaryFromArgs(args, io);
-    const { records, problems } = readLegRecords(resolve(io.cwd, recordsDir));
+    const { records, dirs, problems } = readLegRecords(resolve(io.cwd, recordsDir));
     for (const problem of problems) io.err(`warning: ${problem}\n`);
     // Nothing is pushed on a dry run, nor when every leg was built with --dry-run: no login then.
     const pushes = !args.values['dry-run'] && records.some((r) => r.pushed !== false);
@@ -88,6 +92,14 @@ ${summaryHelp}`,
         recordInputs: plan.publish.recordInputs,
         log: (line) => io.err(`${line}\n`),
         signer,
+        supplyChain: {
+          specs: plan.images,
+          recordDirs: dirs,
+          outDir: resolve(io.cwd, recordsDir),
+          builder: builderOf({ onRunner: false }, HEPHY_BUILDER_VERSION),
+          tools: pinnedToolVersions(),
+          inputDigests: plan.inputDigests,
+        },
       });
       const comparisons = compareRecords(records, choice.history, choice.thresholds);
       const growth = pushes

@@ -27,14 +27,20 @@ export function parseImageArgument(image: string): { repository: string; referen
 
 export const verifyCommand: CommandSpec = {
   name: 'verify',
-  summary: "Check an image's cosign signatures: its index and each platform manifest",
-  usage: 'hephy-builder verify IMAGE --key PUBLIC_KEY [--insecure]',
+  summary: "Check an image's cosign signatures (its index and each platform manifest) and each platform's SBOM and provenance attestations",
+  usage: 'hephy-builder verify IMAGE --key PUBLIC_KEY [--sbom] [--provenance] [--insecure]',
   help: `  IMAGE                   registry/repository:tag or registry/repository@sha256:...
   --key FILE              the public key (cosign.pub) of the key pair the merge signed with
+  --sbom                  require an SPDX SBOM attestation on every platform manifest
+  --provenance            require a SLSA v1 provenance attestation on every platform manifest
   --insecure              plain http or an unverified certificate (local registries)
-Exits 1 when the index or any manifest it lists is not signed with the key.`,
+Reports, per platform manifest, its signature, SBOM and provenance (cosign verify-attestation).
+Exits 1 when the index or any manifest it lists is not signed with the key, or an attestation
+required by --sbom / --provenance is missing or does not verify.`,
   options: {
     key: { type: 'string' },
+    sbom: { type: 'boolean' },
+    provenance: { type: 'boolean' },
     insecure: { type: 'boolean' },
   },
   allowPositionals: true,
@@ -58,18 +64,30 @@ Exits 1 when the index or any manifest it lists is not signed with the key.`,
       publicKey: key,
       insecure: Boolean(args.values.insecure),
       context: { env },
+      require: { sbom: Boolean(args.values.sbom), provenance: Boolean(args.values.provenance) },
     });
     io.out(`${reference} -> ${digest}\n`);
     const width = Math.max(...result.manifests.map((m) => m.what.length));
     for (const m of result.manifests) {
       const state = m.result.verified ? 'signed' : `NOT signed: ${m.result.reason}`;
       io.out(`  ${m.what.padEnd(width)}  ${m.digest}  ${state}\n`);
+      for (const [name, check] of [
+        ['SBOM', m.sbom],
+        ['provenance', m.provenance],
+      ] as const) {
+        if (check) io.out(`  ${''.padEnd(width)}  ${name.padEnd(10)}  ${check.verified ? 'attested' : `none: ${check.reason}`}\n`);
+      }
     }
     const bad = result.manifests.filter((m) => !m.result.verified).length;
+    const missing = (key: 'sbom' | 'provenance') => result.manifests.filter((m) => m[key] && !m[key].verified).length;
+    const platforms = result.manifests.filter((m) => m.sbom).length;
+    const attested = `SBOM on ${platforms - missing('sbom')}, provenance on ${platforms - missing('provenance')} of ${platforms} platform(s)`;
     io.out(
       result.ok
-        ? `verified: ${result.manifests.length} manifest(s) signed with ${keyFile}\n`
-        : `FAILED: ${bad} of ${result.manifests.length} manifest(s) not signed with ${keyFile}\n`,
+        ? `verified: ${result.manifests.length} manifest(s) signed with ${keyFile}; ${attested}\n`
+        : bad
+          ? `FAILED: ${bad} of ${result.manifests.length} manifest(s) not signed with ${keyFile}; ${attested}\n`
+          : `FAILED: a required attestation is missing: ${attested}\n`,
     );
     return result.ok ? 0 : 1;
   },

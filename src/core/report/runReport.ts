@@ -18,6 +18,21 @@ export interface ImageOutcome {
   unchanged?: boolean;
   /** The image's signature, when the merge was given a signing key and the image was published. */
   signature?: ImageSignature;
+  /** SBOM and provenance attestations per platform manifest, when the merge attached them (pipeline/attest.ts). */
+  attestations?: ImageAttestations;
+}
+
+/** What the merge attached to one platform manifest; absent: nothing of that kind was asked for. */
+export interface PlatformAttestation {
+  platform: string;
+  digest: string;
+  sbom?: 'attested' | 'already attested';
+  provenance?: 'attested' | 'already attested';
+}
+
+export interface ImageAttestations {
+  platforms: PlatformAttestation[];
+  durationMs: number;
 }
 
 /** A signature the merge made (or found) on a published image: its index, recursively. */

@@ -1,0 +1,69 @@
+// Attestations of a published image: per platform manifest, its SPDX SBOM (written by the leg,
+// pipeline/legSbom.ts) and its SLSA v1 provenance (core/provenance.ts), each as an in-toto
+// statement signed by the merge's signer (`cosign attest`, the same key as the signatures). The
+// merge calls this only after the image is published and its tags were read back, so a failed
+// image gets no attestation; a re-tagged unchanged image is not built here and gets none again.
+// Without a signer the files stay beside the leg records, unsigned, and the run says so once.
+//
+// Attesting the same digest twice would add a second statement (cosign appends, as for
+// signatures): a platform whose statement of that type already verifies with this key is left
+// alone, which is what happens when a rebuild gives the same digest.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ImageAttestations, PlatformAttestation } from '../core/report/runReport.js';
+import type { AttestationType } from '../tools/cosign.js';
+import type { Signer } from './sign.js';
+
+/** What is said once when a merge writes SBOM and provenance without a signer. */
+export function notAttestedNote(dir: string): string {
+  return `hephy: no signing key: SBOMs and provenance are written beside the leg records in ${dir}, not attached (see README, Supply chain)`;
+}
+
+/** One platform manifest to attest and the predicate files for it. */
+export interface PlatformPredicates {
+  platform: string;
+  digest: string;
+  /** Absolute path of the leg's SPDX document, when it has one. */
+  sbom?: string;
+  /** Absolute path of the provenance predicate, when one is asked for. */
+  provenance?: string;
+}
+
+/**
+ * Attaches every predicate of every platform, unless a statement of that type verifies already.
+ * @throws Error with cosign's reason (the caller fails the image: published, not fully attested).
+ */
+export async function attestImage(signer: Signer, repository: string, platforms: PlatformPredicates[]): Promise<ImageAttestations> {
+  const started = Date.now();
+  const results: PlatformAttestation[] = [];
+  for (const p of platforms) {
+    const reference = `${repository}@${p.digest}`;
+    const entry: PlatformAttestation = { platform: p.platform, digest: p.digest };
+    const attach = async (type: AttestationType, predicate: string | undefined): Promise<PlatformAttestation['sbom']> => {
+      if (!predicate) return undefined;
+      const existing = await signer.cosign.verifyAttestation(
+        { key: signer.publicKey, reference, type, insecure: signer.insecure },
+        signer.context,
+      );
+      if (existing.verified) return 'already attested';
+      await signer.cosign.attest(
+        { key: signer.key, reference, predicate, type, material: signer.material, insecure: signer.insecure },
+        signer.context,
+      );
+      return 'attested';
+    };
+    const sbom = await attach('spdxjson', p.sbom);
+    const provenance = await attach('slsaprovenance1', p.provenance);
+    if (sbom) entry.sbom = sbom;
+    if (provenance) entry.provenance = provenance;
+    results.push(entry);
+  }
+  return { platforms: results, durationMs: Date.now() - started };
+}
+
+/** Writes a predicate as JSON (one trailing newline) and returns its path. */
+export function writePredicate(dir: string, file: string, predicate: unknown): string {
+  const path = join(dir, file);
+  writeFileSync(path, `${JSON.stringify(predicate, null, 1)}\n`);
+  return path;
+}

@@ -1,0 +1,112 @@
+// syft (anchore/syft v1.57.1, pinned in tool-pins.json): an SPDX JSON SBOM of one platform image,
+// for the legs whose tool writes none itself (Kaniko, BuildKit). The argv is built apart from
+// running it, so tests read it exactly.
+//
+// What syft v1.57.1 does, read in its source:
+// - `syft scan SOURCE` takes a scheme: `oci-dir:PATH` reads an OCI image layout, `registry:REF`
+//   pulls from a registry with the docker config's login (stereoscope pkg/image/source.go;
+//   syft/source/sourceproviders/source_providers.go).
+// - `--output=FORMAT=FILE` writes the document to FILE; `--source-name`/`--source-version` name
+//   the described image instead of the layout's path (cmd/syft/internal/options/catalog.go).
+// - Settings also come from SYFT_* variables and from .syft.yaml in the working directory, the
+//   home and XDG directories (anchore/clio): syft runs with a scrubbed environment in the leg's
+//   own scratch directory, so neither the app's files nor the leg's variables reach it.
+//   SYFT_CHECK_FOR_APP_UPDATE=false keeps it off the network at start (options/update_check.go);
+//   SYFT_REGISTRY_INSECURE_USE_HTTP=true reads a plain-http registry (options/registry.go).
+// Options take their values after `=` and the source is one argument after `--` (cobra/pflag).
+import { readFileSync } from 'node:fs';
+import { run, ToolError, type Runner } from './exec.js';
+
+/** What syft describes: an OCI layout on disk, or a pushed image by digest. */
+export type SyftSource = { kind: 'oci-dir'; path: string } | { kind: 'registry'; reference: string; insecure?: boolean };
+
+export interface SyftScan {
+  source: SyftSource;
+  /** Where the SPDX JSON document goes. */
+  outputFile: string;
+  /** The image's name in the document (its repository). */
+  name: string;
+  /** The image's version in the document (its digest). */
+  version: string;
+}
+
+const SYFT_TIMEOUT_MS = 15 * 60 * 1000;
+
+/** Variables syft may see, by exact name: search path, home, temp, the registry login file, proxies, CAs. */
+const SYFT_ENV_NAMES = [
+  'PATH',
+  'HOME',
+  'TMPDIR',
+  'DOCKER_CONFIG',
+  'HTTP_PROXY',
+  'HTTPS_PROXY',
+  'NO_PROXY',
+  'http_proxy',
+  'https_proxy',
+  'no_proxy',
+  'SSL_CERT_FILE',
+  'SSL_CERT_DIR',
+];
+
+/** The environment syft runs with: SYFT_ENV_NAMES of `env`, nothing else, plus our settings. */
+export function syftEnv(env: NodeJS.ProcessEnv, source: SyftSource): NodeJS.ProcessEnv {
+  const kept = Object.fromEntries(SYFT_ENV_NAMES.filter((name) => env[name] !== undefined).map((name) => [name, env[name]]));
+  return {
+    ...kept,
+    SYFT_CHECK_FOR_APP_UPDATE: 'false',
+    ...(source.kind === 'registry' && source.insecure ? { SYFT_REGISTRY_INSECURE_USE_HTTP: 'true' } : {}),
+  };
+}
+
+/** `syft scan --output=spdx-json=FILE --source-name=N --source-version=V --quiet -- SCHEME:WHAT` */
+export function syftScanArgs(scan: SyftScan): string[] {
+  const what = scan.source.kind === 'oci-dir' ? `oci-dir:${scan.source.path}` : `registry:${scan.source.reference}`;
+  if (/[\s]/.test(what)) throw new Error(`syft: a source with white space: ${what}`);
+  return [
+    'scan',
+    `--output=spdx-json=${scan.outputFile}`,
+    `--source-name=${scan.name}`,
+    `--source-version=${scan.version}`,
+    '--quiet',
+    '--',
+    what,
+  ];
+}
+
+/** syft's own error: its last non-empty stderr line. */
+function syftReason(stderr: string): string {
+  const lines = stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+  return (lines.filter((l) => /error/i.test(l)).pop() ?? lines.pop() ?? 'no output').replace(/^\[\d+\]\s*/, '');
+}
+
+/**
+ * Runs one scan in `cwd` (the leg's scratch directory); resolves to the document's text and the ms
+ * it took. @throws Error with syft's own reason.
+ */
+export async function syftScan(
+  scan: SyftScan,
+  context: { env: NodeJS.ProcessEnv; secrets?: string[]; cwd: string },
+  runner: Runner = run,
+): Promise<{ text: string; durationMs: number }> {
+  try {
+    const result = await runner('syft', syftScanArgs(scan), {
+      cwd: context.cwd,
+      env: syftEnv(context.env, scan.source),
+      secrets: context.secrets,
+      timeoutMs: SYFT_TIMEOUT_MS,
+    });
+    return { text: readFileSync(scan.outputFile, 'utf8'), durationMs: result.durationMs };
+  } catch (error) {
+    if (error instanceof ToolError) throw new Error(`syft: ${syftReason(error.stderr || error.message)}`);
+    throw error;
+  }
+}
+
+/** `syft version` prints `Version: v1.57.1` among other lines. */
+export async function syftVersion(env: NodeJS.ProcessEnv, runner: Runner = run): Promise<string> {
+  const { stdout } = await runner('syft', ['version'], { env: syftEnv(env, { kind: 'oci-dir', path: '.' }) });
+  return /^Version:\s*(\S+)/m.exec(stdout)?.[1] ?? stdout.trim();
+}

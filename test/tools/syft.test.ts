@@ -1,0 +1,59 @@
+import { syftEnv, syftScan, syftScanArgs } from '../../src/tools/syft.js';
+import { ToolError } from '../../src/tools/exec.js';
+
+describe('tools/syft', () => {
+  it('scans an OCI layout or a pushed digest into an SPDX JSON file, the source after --', () => {
+    expect(
+      syftScanArgs({ source: { kind: 'oci-dir', path: '/w/layout' }, outputFile: '/w/s.json', name: 'reg/app', version: 'sha256:ab' }),
+    ).toEqual([
+      'scan',
+      '--output=spdx-json=/w/s.json',
+      '--source-name=reg/app',
+      '--source-version=sha256:ab',
+      '--quiet',
+      '--',
+      'oci-dir:/w/layout',
+    ]);
+    expect(
+      syftScanArgs({
+        source: { kind: 'registry', reference: 'reg/app@sha256:ab' },
+        outputFile: '/w/s.json',
+        name: 'reg/app',
+        version: 'sha256:ab',
+      }).at(-1),
+    ).toBe('registry:reg/app@sha256:ab');
+  });
+
+  it('runs with a scrubbed environment: no registry password, no SYFT_* of the caller, no update check', () => {
+    const env = syftEnv(
+      { PATH: '/bin', HOME: '/h', DOCKER_CONFIG: '/d', HEPHY_REGISTRY_PASSWORD: 'pw', SYFT_OUTPUT: 'table', GITHUB_TOKEN: 't' },
+      { kind: 'registry', reference: 'r@sha256:a', insecure: true },
+    );
+    expect(env).toEqual({
+      PATH: '/bin',
+      HOME: '/h',
+      DOCKER_CONFIG: '/d',
+      SYFT_CHECK_FOR_APP_UPDATE: 'false',
+      SYFT_REGISTRY_INSECURE_USE_HTTP: 'true',
+    });
+  });
+
+  it("says syft's own error in one line", async () => {
+    const runner = async () => {
+      throw new ToolError(
+        'syft scan failed',
+        'syft scan',
+        1,
+        '',
+        '[0000] ERROR could not determine source: unable to load oci-dir: no such file',
+      );
+    };
+    await expect(
+      syftScan(
+        { source: { kind: 'oci-dir', path: '/nope' }, outputFile: '/tmp/x', name: 'r', version: 'v' },
+        { env: {}, cwd: '/tmp' },
+        runner,
+      ),
+    ).rejects.toThrow('syft: ERROR could not determine source: unable to load oci-dir: no such file');
+  });
+});
