@@ -14,7 +14,12 @@
 //  (e) the architecture check's share of the warm ko leg and of the Kaniko leg of (c) (goal <= 5 %);
 //  (f) selection by input digest (issue 10): `run` of the examples (ko, Kaniko, BuildKit; no
 //      Spin, whose CLI cannot run here) with nothing changed vs the same run with
-//      --force-rebuild, which builds every leg on warm caches (goal: at least 10x faster).
+//      --force-rebuild, which builds every leg on warm caches (goal: at least 10x faster);
+//  (g) supply chain (issue 12): warm legs (go-hello with ko, go-hello-kaniko with Kaniko,
+//      linux/amd64) built and merged without SBOM, provenance or signature vs with all three
+//      (`build --plan` with images[].supplyChain on: ko's SBOM, syft on Kaniko's layout; then
+//      `merge --sign-key`: signing and two cosign attestations per platform manifest), each
+//      round into fresh repositories so every signature and statement is really made (goal < 10 %).
 // No pass/fail exit code for the goals: the table says where each stands.
 //
 //   node bench/bench.mjs --registry HOST:PORT --busybox REF --static REF --go-image REF
@@ -37,7 +42,7 @@ const { values: opt } = parseArgs({
     'kaniko-image': { type: 'string' },
     'leg-bundle': { type: 'string' },
     n: { type: 'string', default: '5' },
-    only: { type: 'string', default: 'a,b,c,d,f' },
+    only: { type: 'string', default: 'a,b,c,d,f,g' },
     json: { type: 'string' },
   },
 });
@@ -520,6 +525,57 @@ async function digestBench() {
   results.digests = { noneMs, fullMs, firstMs: first.ms, legs: first.built, built };
 }
 
+// ---------------------------------------------------------------- (g) supply chain
+async function supplyChainBench(repo) {
+  const plan = JSON.parse((await timed(process.execPath, [CLI, 'plan', '--root', repo, '--json'])).stdout);
+  const legs = plan.matrix.include.filter((l) => l.platform === 'linux/amd64' && ['go-hello', 'go-hello-kaniko'].includes(l.image));
+  const bare = { ...plan, images: plan.images.filter((i) => legs.some((l) => l.image === i.image)), matrix: { include: legs } };
+  const withChain = { ...bare, images: bare.images.map((i) => ({ ...i, supplyChain: { sbom: true, provenance: true, sign: 'key' } })) };
+  const dir = join(WORK, 'supply-chain');
+  mkdirSync(dir, { recursive: true });
+  const plans = { a: join(dir, 'plan-bare.json'), b: join(dir, 'plan-chain.json') };
+  writeFileSync(plans.a, JSON.stringify(bare));
+  writeFileSync(plans.b, JSON.stringify(withChain));
+  await timed('cosign', ['generate-key-pair'], { env: { ...baseEnv, COSIGN_PASSWORD: '' }, cwd: dir });
+  let round = 0;
+  const side = async (chain) => {
+    const prefix = `bench-sc-${ID}-${round++}`;
+    const records = join(dir, prefix);
+    mkdirSync(records, { recursive: true });
+    const registry = ['--registry', REG, '--image-prefix', prefix, '--insecure'];
+    const started = process.hrtime.bigint();
+    for (const leg of legs) {
+      const args = [CLI, 'build', '--leg', JSON.stringify(leg), '--root', repo, ...registry, '--base-image', opt.static];
+      if (opt['kaniko-image']) args.push('--kaniko-image', opt['kaniko-image']);
+      args.push('--record', join(records, `hephy-leg-${leg.id}.json`));
+      if (chain) args.push('--plan', plans.b);
+      await timed(process.execPath, args, { env: baseEnv });
+    }
+    const merge = [CLI, 'merge', '--plan', chain ? plans.b : plans.a, '--records', records, ...registry];
+    if (chain) merge.push('--sign-key', join(dir, 'cosign.key'));
+    await timed(process.execPath, merge, { env: { ...baseEnv, HEPHY_COSIGN_PASSWORD: '' } });
+    return Number(process.hrtime.bigint() - started) / 1e6;
+  };
+  await side(false);
+  await side(true);
+  const { a: withMs, b: bareMs } = await alternate(
+    '(g) legs + merge with SBOM, provenance, signature vs without',
+    () => side(true),
+    () => side(false),
+  );
+  const ratio = withMs / bareMs;
+  row(
+    'g',
+    `${legs.length} warm legs (ko, Kaniko; amd64) + merge: with SBOM + provenance + signing vs without`,
+    `${fmtMs(withMs)} vs ${fmtMs(bareMs)}`,
+    fmtRatio(ratio),
+    '< 1.10x',
+    ratio < 1.1 ? 'met' : 'missed',
+  );
+  row('g', '  added per leg', fmtMs((withMs - bareMs) / legs.length), '', '', '');
+  results.supplyChain = { withMs, bareMs, legs: legs.length };
+}
+
 function table() {
   const headers = ['', 'measurement', 'measured (median)', 'ratio', 'goal / claim', ''];
   const rows = [...results.rows]
@@ -545,6 +601,7 @@ async function main() {
   if (ONLY.has('b')) await overheadBench(repo, legs);
   if (ONLY.has('c') || ONLY.has('d')) await backendBench(repo, legs);
   if (ONLY.has('f')) await digestBench();
+  if (ONLY.has('g')) await supplyChainBench(repo);
   process.stdout.write(`\nhephy-builder benchmarks (${results.date}, ${results.machine}, N=${N})\n\n${table()}\n`);
   if (opt.json) writeFileSync(opt.json, `${JSON.stringify(results, null, 2)}\n`);
   rmSync(WORK, { recursive: true, force: true });

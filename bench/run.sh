@@ -28,7 +28,7 @@ done
 say() { printf 'bench: %s\n' "$*" >&2; }
 
 say "tools (scripts/install-tools.sh)..."
-bash scripts/install-tools.sh --only apt,binfmt,containers-conf,ko,crane,buildx,kaniko >&2
+bash scripts/install-tools.sh --only apt,binfmt,containers-conf,ko,crane,buildx,kaniko,cosign,syft >&2
 # shellcheck source-path=SCRIPTDIR source=../scripts/env.sh
 . scripts/env.sh
 

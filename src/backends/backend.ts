@@ -78,6 +78,11 @@ export interface LegBuildResult {
    * the leg's SBOM describes (syft). Absent: the SBOM is made from the pushed image.
    */
   layoutDir?: string;
+  /**
+   * The index the backend pushed around the platform manifest `digest` (BuildKit with its own
+   * attestations: image + `unknown/unknown` attestation manifest): what the merge assembles from.
+   */
+  index?: string;
   /** The tool's own SPDX JSON SBOM of the image (ko), when the image's settings ask for one. */
   sbomFile?: string;
   /** Milliseconds of the architecture check (backends/archVerify.ts), part of the build time; absent when it did not run. */

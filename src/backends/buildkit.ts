@@ -20,6 +20,7 @@ import {
   type BuildxBuildOptions,
 } from '../tools/buildx.js';
 import { archCheckEnabled, verifyLayoutArch } from './archVerify.js';
+import { defaultImagetools } from '../tools/imagetools.js';
 import type { Backend, LegBuildResult, LegContext } from './backend.js';
 
 /** The builder we create on a runner when none is named: the gha cache needs a non-docker driver. */
@@ -120,6 +121,13 @@ export function buildkitBuildOptions(ctx: LegContext, cache: Pick<BuildCache, 'f
     buildSecrets: config.secrets,
     builder: builderName(ctx),
     metadataFile: join(ctx.workDir, 'buildx-metadata.json'),
+    ...(ctx.spec.supplyChain?.buildkitAttestations
+      ? {
+          attestations: true,
+          readIndex: (reference: string) =>
+            defaultImagetools.inspectRaw(reference, ctx.env, { secrets: ctx.secrets, builder: builderName(ctx) }),
+        }
+      : {}),
     cacheFrom: cache.from,
     cacheTo: cache.to,
     insecure: ctx.target.insecure,
@@ -189,7 +197,7 @@ export const buildkitBackend: Backend = {
         const result = await buildxBuild(options);
         cache.commit();
         if (!ctx.target.push) ctx.log(`built ${result.digest}; push disabled: nothing pushed`);
-        return { digest: result.digest, pushMs: result.pushMs };
+        return { digest: result.digest, pushMs: result.pushMs, ...(result.index ? { index: result.index } : {}) };
       } catch (error) {
         cache.discard();
         throw explainFailure(error, options.dockerfile);
@@ -217,16 +225,27 @@ async function buildCheckThenPush(ctx: LegContext, options: BuildxBuildOptions, 
   const verifyMs = await verifyLayoutArch(ctx, layoutDir, built.digest);
   if (!ctx.target.push) {
     ctx.log(`built ${built.digest}; push disabled: nothing pushed`);
-    return { digest: built.digest, pushMs: 0, verifyMs, layoutDir };
+    return { digest: built.digest, pushMs: 0, verifyMs, ...layoutOrIndex(built, layoutDir) };
   }
   // The cache was exported by the first build; this one only pushes what buildkitd holds.
   const pushed = await buildxBuild({ ...options, cacheTo: [], cacheFrom: [] }).catch((error: unknown) => {
     throw explainFailure(error, options.dockerfile);
   });
+  // The platform manifest, not BuildKit's index: its provenance records each build's own times, so
+  // the index around the same image differs between the two runs (seen with BuildKit v0.32.2).
   if (pushed.digest !== built.digest) {
     throw new Error(
       `BuildKit pushed ${pushed.digest}, not the image it built and checked (${built.digest}): the build is not reproducible between two runs`,
     );
   }
-  return { digest: pushed.digest, pushMs: pushed.pushMs, verifyMs, layoutDir };
+  return { digest: pushed.digest, pushMs: pushed.pushMs, verifyMs, ...layoutOrIndex(pushed, layoutDir) };
+}
+
+/**
+ * What the leg reports beside the digest: the layout for syft when it holds the image alone, else
+ * (BuildKit's attestations asked for) the index it pushed, which the merge assembles from, and no
+ * layout (syft then reads the pushed platform manifest).
+ */
+function layoutOrIndex(result: { index?: string }, layoutDir: string): { layoutDir?: string; index?: string } {
+  return result.index ? { index: result.index } : { layoutDir };
 }

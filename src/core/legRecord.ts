@@ -43,6 +43,7 @@ export const legRecordSchema = z.object({
       sha256: z.string().regex(/^[0-9a-f]{64}$/),
     })
     .optional(),
+  index: z.string().regex(DIGEST).optional(),
   status: z.enum(['success', 'failure']),
   error: z.string().optional(),
   startedAt: z.string(),

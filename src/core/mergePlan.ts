@@ -123,7 +123,8 @@ export function planMerge(
         // Push off and a tool that knows the digest only by pushing (spin): built, nothing to name.
       } else {
         const source = `${record.repository ?? repository}@${record.digest}`;
-        sources.push(source);
+        // An index the leg pushed (image + BuildKit's attestation manifest): the merge keeps it whole.
+        sources.push(record.index ? `${record.repository ?? repository}@${record.index}` : source);
         if (leg.inputDigest) inputRecords.push({ ref: inputRecordRef(spec.image, leg.inputDigest, opts), source });
         if (opts.perArchTags) for (const reference of references) perArch.push({ tag: perArchTag(reference, leg.platform), source });
       }

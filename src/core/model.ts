@@ -165,6 +165,11 @@ export interface LegRecord {
    * tool that wrote it, and the document's sha256. Absent when none was asked for.
    */
   sbom?: { file: string; tool: string; sha256: string };
+  /**
+   * The index the leg pushed around `digest` (BuildKit's own attestations on: image + attestation
+   * manifest); the merge assembles the image's index from it, so the attestation stays with it.
+   */
+  index?: string;
   status: LegStatus;
   error?: string;
   startedAt: string;

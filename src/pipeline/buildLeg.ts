@@ -179,6 +179,7 @@ export async function buildLeg(leg: Leg, spec: ImageSpec, env: LegEnvironment, d
       sourceCommit: source.commit,
       annotations: metadata.annotations,
       ...(sbom ? { sbom } : {}),
+      ...(result.index && push ? { index: result.index } : {}),
       status: 'success',
     });
   } catch (error) {

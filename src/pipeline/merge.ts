@@ -291,7 +291,8 @@ async function writeInputRecords(
 async function signPublished(merge: ImageMerge, outcome: ImageOutcome, signer: Signer, options: MergeOptions): Promise<ImageOutcome> {
   const log = (line: string) => options.log?.(`[${merge.image}] ${line}`);
   const digest = outcome.digest!;
-  const manifests = merge.sources.map((source) => source.split('@')[1]);
+  // The platform manifests (a source may be an index around one: BuildKit's attestations).
+  const manifests = merge.records.filter((r) => r.status === 'success' && r.digest).map((r) => r.digest!);
   try {
     const signature = await signImage(signer, merge.repository, digest, manifests);
     log(

@@ -1,12 +1,13 @@
 // `docker buildx build` of ONE platform, pushed by digest: the image exporter with
 // push-by-digest=true creates no tag, and --metadata-file tells us the digest it pushed.
-// Provenance and SBOM attestations are off: with them BuildKit pushes an index (image +
-// attestation manifest) and the leg must hand the merge a platform MANIFEST digest.
+// Provenance and SBOM attestations are off unless asked for (`attestations`): with BuildKit's
+// provenance on it pushes an index (image + an `unknown/unknown` attestation manifest), and the
+// leg hands the merge both: the platform manifest's digest and the index's (platformOfIndex).
 // With push off the same image exporter runs with push=false: BuildKit assembles the manifest
 // (and reports its digest in the metadata file) but sends nothing to the registry.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isDigest, isImageManifestType } from '../core/oci.js';
+import { isDigest, isImageManifestType, MEDIA_TYPES, type ManifestDocument } from '../core/oci.js';
 import { BUILDKIT_IMAGE } from '../core/toolPins.js';
 import { defaultDockerConfigDir } from './dockerConfig.js';
 import { run, which, type Runner, type ToolContext } from './exec.js';
@@ -63,10 +64,20 @@ export interface BuildxBuildOptions extends ToolContext {
    * never hold a `:`, so none is read as a type.
    */
   annotations?: Record<string, string>;
+  /**
+   * BuildKit's own provenance attestation (`--provenance=mode=min`: no build argument values,
+   * buildx docs "Provenance attestations") in the pushed index. Absent: none (`--provenance=false`).
+   */
+  attestations?: boolean;
+  /** Reads a pushed index (imagetools inspect --raw), for the platform digest of an attestation index. */
+  readIndex?: (reference: string) => Promise<ManifestDocument>;
 }
 
 export interface BuildxBuildResult {
+  /** The platform image manifest's digest. */
   digest: string;
+  /** With attestations: the index BuildKit wrote (image + attestation manifest). */
+  index?: string;
   /** Wall time between the start of the push and the end of the export step; 0 if not seen. */
   pushMs: number;
   durationMs: number;
@@ -102,7 +113,7 @@ export function buildxBuildArgs(opts: Omit<BuildxBuildOptions, keyof ToolContext
     ...(opts.buildSecrets ?? []).map((name) => `--secret=id=${name},env=${name}`),
     ...Object.entries(opts.labels ?? {}).map(([key, value]) => `--label=${key}=${value}`),
     ...Object.entries(opts.annotations ?? {}).map(([key, value]) => `--annotation=${key}=${value}`),
-    '--provenance=false',
+    opts.attestations ? '--provenance=mode=min' : '--provenance=false',
     '--sbom=false',
     ...opts.cacheFrom.flatMap((c) => ['--cache-from', c]),
     ...opts.cacheTo.flatMap((c) => ['--cache-to', c]),
@@ -150,6 +161,30 @@ export async function resolveBuildxCommand(env: NodeJS.ProcessEnv, runner: Runne
       ? 'docker is on PATH but has no buildx plugin under this DOCKER_CONFIG (looked up under DOCKER_CONFIG/cli-plugins and the system plugin dirs), and no standalone buildx is on PATH: install buildx (scripts/install-tools.sh)'
       : 'neither docker with buildx nor a standalone buildx is on PATH: install buildx (scripts/install-tools.sh)',
   );
+}
+
+/**
+ * The platform image manifest an index of one platform lists beside BuildKit's attestation
+ * manifests (platform unknown/unknown, annotation vnd.docker.reference.type=attestation-manifest,
+ * BuildKit docs "Attestation storage"). @throws Error unless there is exactly one.
+ */
+export function platformOfIndex(index: ManifestDocument): string {
+  const images = (index.manifests ?? []).filter((m) => !(m.platform?.os === 'unknown' && m.platform?.architecture === 'unknown'));
+  if (images.length !== 1)
+    throw new Error(`BuildKit's index lists ${images.length} platform image(s) beside its attestations, expected one`);
+  return images[0].digest;
+}
+
+/** The digest buildx pushed or built and whether it is an index, from its --metadata-file JSON. */
+export function metadataResult(text: string, allowIndex: boolean): { digest: string; index: boolean } {
+  const metadata = JSON.parse(text) as Record<string, unknown>;
+  const descriptor = metadata['containerimage.descriptor'] as { mediaType?: string } | undefined;
+  if (allowIndex && (descriptor?.mediaType === MEDIA_TYPES.ociIndex || descriptor?.mediaType === MEDIA_TYPES.dockerManifestList)) {
+    const digest = metadata['containerimage.digest'];
+    if (!isDigest(digest)) throw new Error('buildx metadata has no containerimage.digest');
+    return { digest, index: true };
+  }
+  return { digest: metadataDigest(text), index: false };
 }
 
 /** The digest of the platform manifest buildx pushed (or, push off, built), from its --metadata-file JSON. */
@@ -220,8 +255,16 @@ export async function buildxBuild(opts: BuildxBuildOptions, runner: Runner = run
       opts.onLine?.(line);
     },
   });
-  const digest = metadataDigest(readFileSync(opts.metadataFile, 'utf8'));
-  return { digest, pushMs: opts.push && !opts.layoutDir ? timer.pushMs() : 0, durationMs: result.durationMs };
+  const written = metadataResult(readFileSync(opts.metadataFile, 'utf8'), Boolean(opts.attestations));
+  const pushMs = opts.push && !opts.layoutDir ? timer.pushMs() : 0;
+  if (!written.index) return { digest: written.digest, pushMs, durationMs: result.durationMs };
+  // The index's platform image: from the layout's blob, else from the registry it was pushed to.
+  const index = opts.layoutDir
+    ? (JSON.parse(readFileSync(join(opts.layoutDir, 'blobs', ...written.digest.split(':')), 'utf8')) as ManifestDocument)
+    : await (opts.readIndex ?? (() => Promise.reject(new Error('no way to read the pushed index'))))(
+        `${opts.repository}@${written.digest}`,
+      );
+  return { digest: platformOfIndex(index), index: written.digest, pushMs, durationMs: result.durationMs };
 }
 
 /** `buildx version` prints e.g. "github.com/docker/buildx v0.36.1 <revision>"; resolves to v0.36.1. */

@@ -21,7 +21,7 @@ import { indexEntries, rawManifest, runCli, services, tempDir, type CliRun } fro
 const RUN_TIMEOUT_MS = 30 * 60 * 1000;
 const CHECK_TIMEOUT_MS = 5 * 60 * 1000;
 const PASSWORD = 'e2e-attest-Pa55word';
-const IMAGES = ['att-ko', 'att-kaniko', 'att-bk'];
+const IMAGES = ['att-ko', 'att-kaniko', 'att-bk', 'att-bkprov'];
 
 /** The in-toto statements cosign verify-attestation prints (one DSSE envelope a line). */
 function statementsOf(stdout: string): Array<Record<string, any>> {
@@ -72,13 +72,21 @@ describe('SBOM and provenance attestations with cosign (e2e)', () => {
       join(repo.root, 'att-bk', 'build-config.yaml'),
       'use_local_context: true\nbuild_backend: buildkit\nplatforms: [linux/amd64]\nbuild_args:\n  - BASE_IMAGE=${BASE_IMAGE}\n',
     );
-    commit = repo.commit('three apps to attest');
+    // The same BuildKit app with BuildKit's own provenance in its pushed index (supplyChain.buildkitAttestations).
+    cpSync(join(repo.root, 'att-bk'), join(repo.root, 'att-bkprov'), { recursive: true });
+    commit = repo.commit('four apps to attest');
     const buildEnv = ['--build-env', `BASE_IMAGE=${svc.busybox}`];
     const planned = await runCli(['plan', '--root', repo.root, '--json', ...buildEnv]);
     if (planned.code !== 0) throw new Error(`plan failed: ${planned.stderr}`);
     plan = JSON.parse(planned.stdout) as Plan;
     // What the plan decides once the settings keys are in (core/supplyChain.ts): SBOM, provenance, a key.
-    for (const image of plan.images) image.supplyChain = { sbom: true, provenance: true, sign: 'key' };
+    for (const image of plan.images)
+      image.supplyChain = {
+        sbom: true,
+        provenance: true,
+        sign: 'key',
+        ...(image.image === 'att-bkprov' ? { buildkitAttestations: true } : {}),
+      };
     writeFileSync(planFile, JSON.stringify(plan));
     process.env.HEPHY_COSIGN_PASSWORD = PASSWORD;
     for (const leg of plan.matrix.include) {
@@ -114,6 +122,7 @@ describe('SBOM and provenance attestations with cosign (e2e)', () => {
   it('plans a ko, a Kaniko and a BuildKit image, builds every leg with an SBOM beside its record, and publishes them', () => {
     expect(plan.images.map((i) => [i.image, i.backend]).sort()).toEqual([
       ['att-bk', 'buildkit'],
+      ['att-bkprov', 'buildkit'],
       ['att-kaniko', 'kaniko'],
       ['att-ko', 'ko'],
     ]);
@@ -123,7 +132,35 @@ describe('SBOM and provenance attestations with cosign (e2e)', () => {
     expect(merged.stderr).toMatch(/\[att-ko\] attested 4 statement\(s\) \(SBOM, provenance\) on 2 platform manifest\(s\)/);
     expect(merged.stderr).toMatch(/\[att-kaniko\] attested 2 statement\(s\)/);
     expect(merged.stderr).toMatch(/\[att-bk\] attested 2 statement\(s\)/);
+    expect(merged.stderr).toMatch(/\[att-bkprov\] attested 2 statement\(s\)/);
   });
+
+  it(
+    "a BuildKit leg with BuildKit's own provenance records its platform manifest and publishes a correct index with the attestation",
+    async () => {
+      const leg = plan.matrix.include.find((l) => l.image === 'att-bkprov')!;
+      const record = recordOf(leg.id);
+      expect(record.index).toMatch(/^sha256:[0-9a-f]{64}$/);
+      expect(record.index).not.toBe(record.digest);
+      // What the leg pushed: BuildKit's index, the image and its attestation manifest.
+      const pushed = await rawManifest(`${repositoryOf('att-bkprov')}@${record.index}`);
+      expect(
+        indexEntries(pushed)
+          .map((e) => e.platform)
+          .sort(),
+      ).toEqual(['linux/amd64', 'unknown/unknown']);
+      // What the merge published: the same two, the platform manifest being the recorded digest.
+      const index = await rawManifest(taggedOf('att-bkprov'));
+      const entries = indexEntries(index);
+      expect(entries.find((e) => e.platform === 'linux/amd64')?.digest).toBe(record.digest);
+      const attestation = index.manifests.find((m: any) => m.platform?.os === 'unknown');
+      expect(attestation?.annotations?.['vnd.docker.reference.digest']).toBe(record.digest);
+      expect((await rawManifest(`${repositoryOf('att-bkprov')}@${record.digest}`)).config).toBeDefined();
+      // The other BuildKit image, without them, is an index of its platform alone.
+      expect(indexEntries(await rawManifest(taggedOf('att-bk'))).map((e) => e.platform)).toEqual(['linux/amd64']);
+    },
+    CHECK_TIMEOUT_MS,
+  );
 
   it('each SBOM is SPDX JSON from the right tool, dated at the commit time, and holds no secret', () => {
     const commitTime = Number(execFileSync('git', ['-C', repo.root, 'log', '-1', '--format=%ct']).toString().trim());
@@ -148,7 +185,7 @@ describe('SBOM and provenance attestations with cosign (e2e)', () => {
       for (const image of IMAGES) {
         const repository = repositoryOf(image);
         const index = await rawManifest(taggedOf(image));
-        for (const { platform, digest } of indexEntries(index)) {
+        for (const { platform, digest } of indexEntries(index).filter((e) => e.platform !== 'unknown/unknown')) {
           const leg = plan.matrix.include.find((l) => l.image === image && l.platform === platform)!;
           for (const [type, predicateType] of [
             ['spdxjson', 'https://spdx.dev/Document'],

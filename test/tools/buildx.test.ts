@@ -8,6 +8,8 @@ import {
   createContainerBuilderArgs,
   frontendPullFailed,
   metadataDigest,
+  metadataResult,
+  platformOfIndex,
   PushTimer,
   resolveBuildxCommand,
 } from '../../src/tools/buildx.js';
@@ -37,6 +39,60 @@ describe('metadataDigest', () => {
     );
     expect(() => metadataDigest('{"buildx.build.ref":"x"}')).toThrow(
       'buildx metadata has no containerimage.digest (keys: buildx.build.ref)',
+    );
+  });
+});
+
+// BuildKit docs "Attestation storage": the attestation manifest sits in the index with platform
+// unknown/unknown and vnd.docker.reference.digest naming the image manifest it describes.
+describe('BuildKit attestations (supplyChain.buildkitAttestations)', () => {
+  const image = `sha256:${'a'.repeat(64)}`;
+  const attestation = `sha256:${'b'.repeat(64)}`;
+  const index = {
+    mediaType: 'application/vnd.oci.image.index.v1+json',
+    manifests: [
+      { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: image, size: 1, platform: { os: 'linux', architecture: 'amd64' } },
+      {
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        digest: attestation,
+        size: 1,
+        platform: { os: 'unknown', architecture: 'unknown' },
+        annotations: { 'vnd.docker.reference.digest': image, 'vnd.docker.reference.type': 'attestation-manifest' },
+      },
+    ],
+  };
+
+  it('asks buildx for its provenance without build argument values, else for none', () => {
+    const base = {
+      contextDir: '/c',
+      dockerfile: '/c/Dockerfile',
+      platform: 'linux/amd64',
+      repository: 'r/app',
+      buildArgs: [],
+      metadataFile: '/m',
+      cacheFrom: [],
+      cacheTo: [],
+      insecure: false,
+      push: true,
+    };
+    expect(buildxBuildArgs({ ...base, attestations: true })).toContain('--provenance=mode=min');
+    expect(buildxBuildArgs({ ...base, attestations: true })).not.toContain('--provenance=false');
+    expect(buildxBuildArgs(base)).toContain('--provenance=false');
+  });
+
+  it('accepts an index in the metadata only when attestations were asked for', () => {
+    const text = JSON.stringify({
+      'containerimage.digest': digest,
+      'containerimage.descriptor': { mediaType: 'application/vnd.oci.image.index.v1+json' },
+    });
+    expect(metadataResult(text, true)).toEqual({ digest, index: true });
+    expect(() => metadataResult(text, false)).toThrow(/expected one platform's image manifest/);
+  });
+
+  it("picks the platform image beside BuildKit's attestation manifest", () => {
+    expect(platformOfIndex(index)).toBe(image);
+    expect(() => platformOfIndex({ manifests: [index.manifests[1]] })).toThrow(
+      "BuildKit's index lists 0 platform image(s) beside its attestations, expected one",
     );
   });
 });
