@@ -11,6 +11,7 @@ import type { ImageSpec, LegInputDigest, Plan, PlanPublish, UnchangedImage, Sele
 import { TAG_MODES } from './tags.js';
 import type { Problem } from './problem.js';
 import { FULL_OBJECT_ID } from './upstreamRef.js';
+import { supplyChainSettingsSchema } from './supplyChain.js';
 
 const selectionModeSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('all') }),
@@ -41,6 +42,7 @@ const imageSpecSchema = z.object({
   additionalTags: z.array(z.string().min(1)),
   tags: z.array(z.string().min(1)),
   version: z.string().min(1).optional(),
+  supplyChain: supplyChainSettingsSchema.optional(),
 }) satisfies z.ZodType<ImageSpec>;
 
 const publishSchema = z.object({
