@@ -529,7 +529,10 @@ async function digestBench() {
 async function supplyChainBench(repo) {
   const plan = JSON.parse((await timed(process.execPath, [CLI, 'plan', '--root', repo, '--json'])).stdout);
   const legs = plan.matrix.include.filter((l) => l.platform === 'linux/amd64' && ['go-hello', 'go-hello-kaniko'].includes(l.image));
-  const bare = { ...plan, images: plan.images.filter((i) => legs.some((l) => l.image === i.image)), matrix: { include: legs } };
+  const images = plan.images.filter((i) => legs.some((l) => l.image === i.image));
+  // Both sides say what they want: a leg resolved without a plan gets the defaults (SBOM, provenance on).
+  const off = { sbom: false, provenance: false, sign: 'none' };
+  const bare = { ...plan, images: images.map((i) => ({ ...i, supplyChain: off })), matrix: { include: legs } };
   const withChain = { ...bare, images: bare.images.map((i) => ({ ...i, supplyChain: { sbom: true, provenance: true, sign: 'key' } })) };
   const dir = join(WORK, 'supply-chain');
   mkdirSync(dir, { recursive: true });
@@ -548,7 +551,7 @@ async function supplyChainBench(repo) {
       const args = [CLI, 'build', '--leg', JSON.stringify(leg), '--root', repo, ...registry, '--base-image', opt.static];
       if (opt['kaniko-image']) args.push('--kaniko-image', opt['kaniko-image']);
       args.push('--record', join(records, `hephy-leg-${leg.id}.json`));
-      if (chain) args.push('--plan', plans.b);
+      args.push('--plan', chain ? plans.b : plans.a);
       await timed(process.execPath, args, { env: baseEnv });
     }
     const merge = [CLI, 'merge', '--plan', chain ? plans.b : plans.a, '--records', records, ...registry];

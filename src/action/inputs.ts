@@ -8,6 +8,7 @@ import { parseTagMode, type TagMode } from '../core/tags.js';
 import { thresholdsFrom, type Thresholds } from '../core/report/thresholds.js';
 
 import { buildEnvLines } from '../core/buildEnv.js';
+import { parseSwitch, type SupplyChainSwitches } from '../core/supplyChain.js';
 
 export interface ActionInputs {
   root: string;
@@ -43,6 +44,8 @@ export interface ActionInputs {
   labels: Record<string, string>;
   /** `annotations`: KEY=VALUE lines, checked; win over build-config.yaml annotations. */
   annotations: Record<string, string>;
+  /** plan: `sbom`, `provenance`, `sign` (core/supplyChain.ts); empty ones keep the default. */
+  supplyChain: SupplyChainSwitches;
 }
 
 function bool(name: string): boolean {
@@ -99,5 +102,16 @@ export function readInputs(): ActionInputs {
     }),
     labels: parseMetadataEntries(metadataLines(core.getInput('labels')), 'input labels'),
     annotations: parseMetadataEntries(metadataLines(core.getInput('annotations')), 'input annotations'),
+    supplyChain: supplyChainInputs((name) => core.getInput(name)),
   };
+}
+
+/** The `sbom`, `provenance` and `sign` inputs; an empty one keeps the default. @throws UserError for a value that is no boolean. */
+export function supplyChainInputs(getInput: (name: string) => string): SupplyChainSwitches {
+  const switches: SupplyChainSwitches = {};
+  for (const name of ['sbom', 'provenance', 'sign'] as const) {
+    const value = parseSwitch(getInput(name), `input ${name}`);
+    if (value !== undefined) switches[name] = value;
+  }
+  return switches;
 }

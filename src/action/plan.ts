@@ -103,6 +103,8 @@ export async function runPlanCommand(context: RunContext): Promise<void> {
     cwd: context.workspace,
     resolveUpstream: true,
     tagging,
+    // Keyless on this runner by default (no key input): the merge job signs with its OIDC token.
+    supplyChain: { onRunner: context.onRunner, signKey: false, inputs: inputs.supplyChain },
     // Every ${NAME} of a config must be passed with build-env (names; values come in the build job).
     buildEnvNames: buildEnvNames(inputs.buildEnv),
     inputDigests: selection.byDigest ? { env: process.env, backendOptions: inputs.backendOptions, registry: selection.reader } : undefined,

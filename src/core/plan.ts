@@ -18,6 +18,7 @@ import { readRepositoryFile } from './repoPath.js';
 import { unknownVariableProblems } from './buildEnv.js';
 import { classifyRun, describeTagRun, imageTags, runMayPush, taggedCommit, writesInputRecords, type TaggingOptions } from './tagPolicy.js';
 import { DEFAULT_TAG_MODE } from './tags.js';
+import { LOCAL_SUPPLY_CHAIN, resolveSupplyChain, type SupplyChainContext } from './supplyChain.js';
 
 /** GitHub runs at most 256 jobs from one matrix (docs: "Using a matrix for your jobs"). */
 export const MATRIX_JOB_LIMIT = 256;
@@ -52,6 +53,12 @@ export interface PlanOptions {
    * (`validate`, which does not know the build's environment).
    */
   buildEnvNames?: readonly string[];
+  /**
+   * The run the SBOM, provenance and signing defaults are decided for, and the inputs or flags
+   * over them (core/supplyChain.ts); each image's config keys win. Absent: a local run without a
+   * key (SBOM and provenance on, unsigned).
+   */
+  supplyChain?: Omit<SupplyChainContext, 'run'>;
 }
 
 /** The problem of a matrix over GitHub's limit: the count, the limit and what to do. */
@@ -275,10 +282,17 @@ export async function buildPlan(root: string, mode: SelectionMode, options: Plan
         spec.backendReason = `${spec.backendReason}; upstream ${resolved.ref} is ${resolved.commit}`;
       }
     }
+    const supplyChain = resolveSupplyChain(
+      spec.config,
+      { ...(options.supplyChain ?? LOCAL_SUPPLY_CHAIN), run: tagging.run },
+      { file: app.configFile ?? app.dir, locate },
+    );
+    problems.push(...supplyChain.problems);
     const planned: ImageSpec = {
       ...spec,
       tags: tagged.tags,
       ...('version' in tagged && tagged.version ? { version: tagged.version } : {}),
+      supplyChain: supplyChain.settings,
     };
     byName.set(planned.image, planned);
     images.push(planned);

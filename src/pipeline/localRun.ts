@@ -29,6 +29,7 @@ import { runBuilder } from './runBuilder.js';
 import { mergeImages } from './merge.js';
 import { createSigner, NOT_SIGNED_NOTE } from './sign.js';
 import { readLayerGrowth } from './layerGrowth.js';
+import type { SupplyChainSwitches } from '../core/supplyChain.js';
 import { planRepository } from './planRepository.js';
 import { LOCAL_RUN } from '../core/plan.js';
 import { toolEnv, toolsDir } from '../tools/paths.js';
@@ -67,6 +68,8 @@ export interface LocalRunOptions {
   thresholds?: Thresholds;
   /** A cosign private key file: sign every published image with it (pipeline/sign.ts). */
   signKey?: string;
+  /** `--sbom`, `--provenance`, `--sign` (core/supplyChain.ts); a config's keys win over them. */
+  supplyChain?: SupplyChainSwitches;
   /** Its password (COSIGN_PASSWORD for cosign, masked). */
   signPassword?: string;
   cwd: string;
@@ -122,6 +125,8 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
     perArchTags: options.perArchTags,
   };
   // Every ${VAR} of a config must be one the legs will have: --build-env's and the BASE_IMAGE offered below.
+  // A local run: signed only with --sign-key (core/supplyChain.ts).
+  const supplyChain = { onRunner: false, signKey: options.signKey !== undefined, inputs: options.supplyChain };
   const buildEnvNames = ['BASE_IMAGE', ...Object.keys(options.buildEnv ?? {})];
   // A first plan says which tools and services the run needs; the one that runs is made once the
   // registry holds the base images, so that input digests can resolve them.
@@ -131,6 +136,7 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
     resolveUpstream: true,
     tagging,
     buildEnvNames,
+    supplyChain,
   });
   const errors = candidates.problems.filter((p) => p.severity === 'error');
   if (errors.length) {
@@ -193,6 +199,7 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
     resolveUpstream: true,
     tagging,
     buildEnvNames,
+    supplyChain,
     inputDigests: { env, backendOptions, registry: reader },
     byDigest: selectsByDigest(tagging?.run ?? LOCAL_RUN) ? { publish, reader, forceRebuild: options.forceRebuild } : undefined,
   });

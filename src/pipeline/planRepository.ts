@@ -3,7 +3,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { ImageSpec, Plan, SelectionMode } from '../core/model.js';
-import { buildPlan } from '../core/plan.js';
+import { buildPlan, type PlanOptions } from '../core/plan.js';
 import type { TaggingOptions } from '../core/tagPolicy.js';
 import { UserError } from '../core/problem.js';
 import { parseRunnerMap, type RunnerMap } from '../core/runners.js';
@@ -31,6 +31,8 @@ export interface PlanRepositoryOptions {
   tagging?: TaggingOptions;
   /** Names the build environment will hold (core/plan.ts PlanOptions.buildEnvNames); absent: unchecked. */
   buildEnvNames?: readonly string[];
+  /** The SBOM, provenance and signing defaults' run and the inputs over them (core/plan.ts PlanOptions.supplyChain). */
+  supplyChain?: PlanOptions['supplyChain'];
   /** Compute each leg's input digest (plan.inputDigests, leg.inputDigest). */
   inputDigests?: Omit<InputDigestOptions, 'goPackages' | 'goVersion' | 'isIgnored'>;
   /**
@@ -121,6 +123,7 @@ async function planSelected(root: string, mode: SelectionMode, options: PlanRepo
       goPackages: goPackageLister(),
       tagging: options.tagging,
       buildEnvNames: options.buildEnvNames,
+      supplyChain: options.supplyChain,
     });
     if (options.inputDigests || options.byDigest) {
       await addInputDigests(absRoot, plan, options.inputDigests ?? { env: process.env, registry: options.byDigest?.reader }, ignoreCheck);

@@ -28,6 +28,7 @@ const inputs = (extra: Partial<ActionInputs> = {}): ActionInputs => ({
   artifactScope: '',
   backendOptions: {},
   buildEnv: [],
+  supplyChain: {},
   githubToken: '',
   tokenRegistries: [],
   push: true,

@@ -248,6 +248,11 @@ const optionCases: PlanCase[] = [
   { name: 'image_name --x', config: 'image_name: "--x"\n', expect: at(1, 13, 'image_name', 'an image name is lowercase') },
   { name: 'image_name with a path', config: 'image_name: ../../x\n', expect: at(1, 13, 'image_name', 'an image name is lowercase') },
   { name: 'labels key -x', config: 'labels:\n  "-x": y\n', expect: at(2, 3, 'labels', 'a key is letters and digits') },
+  // Issue 12: the supply-chain switches are booleans only; no value reaches cosign or syft.
+  { name: 'sign --key=/etc/passwd', config: 'sign: "--key=/etc/passwd"\n', expect: at(1, 7, 'sign', 'expected true or false') },
+  { name: 'sign keyless (a mode, not a switch)', config: 'sign: keyless\n', expect: at(1, 7, 'sign', 'expected true or false') },
+  { name: 'sbom yes (YAML 1.1 boolean)', config: 'sbom: yes\n', expect: at(1, 7, 'sbom', 'expected true or false') },
+  { name: 'provenance a mapping', config: 'provenance:\n  mode: max\n', expect: at(2, 3, 'provenance', 'expected true or false') },
   { name: 'description with a newline', config: 'description: "two\\nlines"\n', expect: at(1, 14, 'description', 'one line of text') },
   {
     name: 'build_args value --network=host stays a value',

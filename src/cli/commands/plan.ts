@@ -11,6 +11,9 @@ import { selectsByDigest } from '../../core/tagPolicy.js';
 import { backendOptions, backendOptionsFromArgs, backendOptionsHelp } from '../backendOptions.js';
 import { registryReader } from '../../tools/registryRead.js';
 import { toolEnv } from '../../tools/paths.js';
+import { runContextFromArgs } from '../tagOptions.js';
+import { checkSignFlag, supplyChainFromArgs, supplyChainHelp, supplyChainOptions } from '../supplyChainOptions.js';
+import { signOptions } from '../signOptions.js';
 
 export function selectionFromArgs(args: ParsedArgs): SelectionMode {
   const since = stringOption(args, 'since');
@@ -42,7 +45,7 @@ export const planCommand: CommandSpec = {
   name: 'plan',
   summary: 'Show what would build: images, backends, one leg per platform, and the tags each image gets',
   usage:
-    'hephy-builder plan [--root DIR] [--since REV | --rebuild-list FILE | --dirs a,b] [--runners MAP] [--registry HOST --image-prefix PATH --tag-mode M] [--event E --ref R --sha S --pr N --branch B --tags RULES] [--json]',
+    'hephy-builder plan [--root DIR] [--since REV | --rebuild-list FILE | --dirs a,b] [--runners MAP] [--registry HOST --image-prefix PATH --tag-mode M] [--event E --ref R --sha S --pr N --branch B --tags RULES] [--sbom B --provenance B --sign B --sign-key FILE] [--json]',
   help: `${selectionHelp}
   --registry HOST[:PORT]  the registry the merge publishes to: images[].tags are then full
                         references; and, for a default-branch, scheduled or manual run, select by
@@ -55,6 +58,9 @@ export const planCommand: CommandSpec = {
   --force-rebuild       with --registry: build every selected image, published or not
 ${tagRunHelp}
 ${backendOptionsHelp(24)}
+${supplyChainHelp(24)}
+  --sign-key FILE       the merge will sign with this key: images that sign do so with it
+                        (the plan only notes it; merge --sign-key reads it)
   --json                print the plan as JSON (legs under matrix.include, tags under images[].tags),
                         with each leg's input digest (base images resolved from their registries)
 ${BUILD_ENV_HELP}: every \${NAME} of a config must be one of them (or a safe GitHub value)`,
@@ -68,6 +74,8 @@ ${BUILD_ENV_HELP}: every \${NAME} of a config must be one of them (or a safe Git
     ...tagRunOptions,
     ...buildEnvOption,
     ...backendOptions,
+    ...supplyChainOptions,
+    ...signOptions,
     json: { type: 'boolean' },
   },
   allowPositionals: false,
@@ -83,6 +91,12 @@ ${BUILD_ENV_HELP}: every \${NAME} of a config must be one of them (or a safe Git
       tagging.target && selectsByDigest(tagging.run)
         ? { publish: { ...tagging.target, mode: tagging.mode }, reader, forceRebuild: Boolean(args.values['force-rebuild']) }
         : undefined;
+    const supplyChain = {
+      onRunner: runContextFromArgs(args, io).onRunner,
+      signKey: stringOption(args, 'sign-key') !== undefined,
+      inputs: supplyChainFromArgs(args),
+    };
+    checkSignFlag(supplyChain.inputs, supplyChain);
     const plan = await planRepository(root, selectionFromArgs(args), {
       runners: stringOption(args, 'runners'),
       cwd: io.cwd,
@@ -91,6 +105,7 @@ ${BUILD_ENV_HELP}: every \${NAME} of a config must be one of them (or a safe Git
       // Names only: a NAME entry's value comes from the build job's environment.
       buildEnvNames: args.values['build-env'] === undefined ? undefined : buildEnvNames(buildEnvEntries(args)),
       tagging,
+      supplyChain,
       inputDigests: json || byDigest ? { env, backendOptions: backendOptionsFromArgs(args), registry: reader } : undefined,
       byDigest,
     });

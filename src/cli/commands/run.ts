@@ -10,13 +10,14 @@ import { backendOptions, backendOptionsFromArgs, backendOptionsHelp } from '../b
 import { metadataHelp, metadataOptions, runMetadataFromArgs } from '../metadataOptions.js';
 import { selectionFromArgs, selectionHelp, selectionOptions } from './plan.js';
 import { signHelp, signOptions, signPasswordFrom } from '../signOptions.js';
+import { checkSignFlag, supplyChainFromArgs, supplyChainHelp, supplyChainOptions } from '../supplyChainOptions.js';
 import { saveHistoryFile, summaryFromArgs, summaryHelp, summaryOptions } from '../summaryOptions.js';
 
 export const runCommand: CommandSpec = {
   name: 'run',
   summary: 'Run the whole pipeline here: plan, build every leg, merge into a local registry, summarise',
   usage:
-    'hephy-builder run [--root DIR] [--registry HOST:PORT] [selection options] [--jobs N] [--sign-key FILE] [--history PATH] [--save-history FILE]',
+    'hephy-builder run [--root DIR] [--registry HOST:PORT] [selection options] [--jobs N] [--sign-key FILE] [--sbom B --provenance B --sign B] [--history PATH] [--save-history FILE]',
   help: `${selectionHelp}
   --registry HOST:PORT  registry to push to (default: start a throwaway one on 127.0.0.1)
   --image-prefix PATH   path under the registry (default: hephy)
@@ -29,6 +30,7 @@ ${backendOptionsHelp(24, { baseImage: "base image for ko apps (default: hephy's 
 ${metadataHelp(24)}
 ${BUILD_ENV_HELP}
 ${signHelp}
+${supplyChainHelp(24)}
   --out DIR             where leg records, summary.md and comment.md go (default: .hephy/run)
 ${summaryHelp}`,
   options: {
@@ -45,6 +47,7 @@ ${summaryHelp}`,
     ...metadataOptions,
     out: { type: 'string' },
     ...signOptions,
+    ...supplyChainOptions,
     ...summaryOptions,
   },
   allowPositionals: false,
@@ -57,6 +60,8 @@ ${summaryHelp}`,
     const registry = stringOption(args, 'registry');
     if (registry !== undefined && !/^[A-Za-z0-9.-]+(:\d+)?$/.test(registry))
       throw new UserError(`--registry: expected HOST[:PORT], got \`${registry}\``);
+    const supplyChain = supplyChainFromArgs(args);
+    checkSignFlag(supplyChain, { onRunner: false, signKey: stringOption(args, 'sign-key') !== undefined });
     const summary = summaryFromArgs(args, io);
     const root = stringOption(args, 'root') ?? '.';
     const metadata = await runMetadataFromArgs(args, io, root);
@@ -81,6 +86,7 @@ ${summaryHelp}`,
       thresholds: summary.thresholds,
       signKey: stringOption(args, 'sign-key'),
       signPassword: signPasswordFrom(io.env),
+      supplyChain,
     });
     if (!summary.history && !summary.saveTo)
       io.out("hint: --save-history FILE keeps each leg's last 10 records and compares the next run with them\n");

@@ -155,6 +155,24 @@ export const buildConfigSchema = z
         "kaniko: hand the run's registry login to the executor, to pull a private base image. The Dockerfile's RUN steps can read it; never given on pull requests. Default false",
       )
       .optional(),
+    sbom: z
+      .boolean()
+      .describe(
+        'An SPDX SBOM per platform, attached as a signed attestation (written beside the leg records when unsigned); wins over the sbom input and --sbom. Default true',
+      )
+      .optional(),
+    provenance: z
+      .boolean()
+      .describe(
+        'A SLSA v1 provenance statement per platform, attached as a signed attestation (written beside the leg records when unsigned); wins over the provenance input and --provenance. Default true',
+      )
+      .optional(),
+    sign: z
+      .boolean()
+      .describe(
+        'Sign the published index and its platform manifests: keyless on GitHub runners, with the key where one is given; wins over the sign input and --sign. Default: on for default-branch, scheduled, manual and tag runs on runners, and locally with --sign-key',
+      )
+      .optional(),
     ko_config: koConfigSchema.describe('Settings of the ko backend').optional(),
     spin_config: spinConfigSchema.describe('Settings of the spin backend').optional(),
   })

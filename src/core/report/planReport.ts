@@ -1,5 +1,6 @@
 // How a plan reads to a person: a terminal table for the CLI and markdown for the job summary.
 // Both come from the same rows so they never disagree.
+import { describeSupplyChain } from '../supplyChain.js';
 import type { Plan } from '../model.js';
 import { formatProblem } from '../problem.js';
 import { formatRunner } from '../runners.js';
@@ -108,6 +109,10 @@ export function renderPlanText(plan: Plan): string {
   if (plan.images.length) {
     out.push('', `Tags for ${tagRunLine(plan)}:`);
     for (const image of plan.images) out.push(`  ${image.image}: ${image.tags.join(', ') || '(none in this run)'}`);
+  }
+  if (plan.images.some((image) => image.supplyChain)) {
+    out.push('', 'Supply chain (build-config.yaml sbom/provenance/sign over the inputs over the defaults):');
+    for (const image of plan.images) if (image.supplyChain) out.push(`  ${image.image}: ${describeSupplyChain(image.supplyChain)}`);
   }
   if (plan.unchanged?.length) {
     out.push('', 'Unchanged (inputs already published; re-tagged, not built):');
