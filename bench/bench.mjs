@@ -552,6 +552,8 @@ async function supplyChainBench(repo) {
       if (opt['kaniko-image']) args.push('--kaniko-image', opt['kaniko-image']);
       args.push('--record', join(records, `hephy-leg-${leg.id}.json`));
       args.push('--plan', chain ? plans.b : plans.a);
+      // bench/kaniko-go's Dockerfile takes both as build arguments.
+      args.push('--build-env', `BASE_IMAGE=${opt.busybox}`, '--build-env', `GO_IMAGE=${opt['go-image'] ?? ''}`);
       await timed(process.execPath, args, { env: baseEnv });
     }
     const merge = [CLI, 'merge', '--plan', chain ? plans.b : plans.a, '--records', records, ...registry];

@@ -4,7 +4,6 @@ import type { BackendName, BuildConfig } from './config/schema.js';
 import type { Problem } from './problem.js';
 import type { Runner } from './runners.js';
 import type { TagMode } from './tags.js';
-import type { SupplyChainSettings } from './supplyChain.js';
 
 /** Where an image's sources come from. */
 export type Source =
@@ -16,6 +15,26 @@ export type Source =
       /** The commit the plan resolved `ref` to (core/upstreamRef.ts); every leg builds it. */
       commit?: string;
     };
+
+/** The supply-chain settings of one image (core/supplyChain.ts decides them). */
+export interface SupplyChainSettings {
+  /** An SPDX SBOM per platform manifest, attached as an in-toto attestation (`cosign attest`). */
+  sbom: boolean;
+  /** A SLSA v1 provenance statement per platform manifest, attached as an in-toto attestation. */
+  provenance: boolean;
+  /**
+   * How the index (and, recursively, its platform manifests) is signed: `keyless` with the
+   * runner's GitHub OIDC token (Fulcio, Rekor), `key` with a cosign key pair given as a secret or
+   * `--sign-key`, `none` for no signature.
+   */
+  sign: 'keyless' | 'key' | 'none';
+  /**
+   * BuildKit legs only: BuildKit's own provenance attestation in the pushed index (an
+   * `unknown/unknown` attestation manifest beside the image, BuildKit docs "Provenance
+   * attestations"), besides the signed SLSA statement the merge attaches. Absent: off.
+   */
+  buildkitAttestations?: boolean;
+}
 
 /** One image, fully resolved from a build-config.yaml (or from detection alone). */
 export interface ImageSpec {

@@ -21,25 +21,9 @@ import { UserError, type Problem } from './problem.js';
 import type { RunContext } from './runContext.js';
 import { classifyRun, runMayPush } from './tagPolicy.js';
 
-/** The supply-chain settings of one image. */
-export interface SupplyChainSettings {
-  /** An SPDX SBOM per platform manifest, attached as an in-toto attestation (`cosign attest`). */
-  sbom: boolean;
-  /** A SLSA v1 provenance statement per platform manifest, attached as an in-toto attestation. */
-  provenance: boolean;
-  /**
-   * How the index (and, recursively, its platform manifests) is signed: `keyless` with the
-   * runner's GitHub OIDC token (Fulcio, Rekor), `key` with a cosign key pair given as a secret or
-   * `--sign-key`, `none` for no signature.
-   */
-  sign: 'keyless' | 'key' | 'none';
-  /**
-   * BuildKit legs only: BuildKit's own provenance attestation in the pushed index (an
-   * `unknown/unknown` attestation manifest beside the image, BuildKit docs "Provenance
-   * attestations"), besides the signed SLSA statement the merge attaches. Absent: off.
-   */
-  buildkitAttestations?: boolean;
-}
+// The type lives in core/model.ts (which core/tagPolicy.ts, imported here, imports): no import cycle.
+export type { SupplyChainSettings } from './model.js';
+import type { SupplyChainSettings } from './model.js';
 
 export const SIGN_MODES = ['keyless', 'key', 'none'] as const satisfies readonly SupplyChainSettings['sign'][];
 
