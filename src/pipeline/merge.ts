@@ -260,15 +260,20 @@ async function writeInputRecords(
  * Signs a published image by its digest (never by tag: a tag may move after the read-back).
  * A failure leaves the tags where they are (published, unsigned) and fails the image.
  */
-async function signPublished(merge: ImageMerge, outcome: ImageOutcome, signer: Signer, options: MergeOptions): Promise<ImageOutcome> {
-  const log = (line: string) => options.log?.(`[${merge.image}] ${line}`);
+async function signPublished(
+  target: { image: string; repository: string; manifests: string[] },
+  outcome: ImageOutcome,
+  signer: Signer,
+  options: MergeOptions,
+): Promise<ImageOutcome> {
+  const log = (line: string) => options.log?.(`[${target.image}] ${line}`);
   const digest = outcome.digest!;
-  const manifests = merge.sources.map((source) => source.split('@')[1]);
+  const { repository, manifests } = target;
   try {
-    const signature = await signImage(signer, merge.repository, digest, manifests);
+    const signature = await signImage(signer, repository, digest, manifests);
     log(
       signature.status === 'signed'
-        ? `signed ${merge.repository}@${digest} and its ${manifests.length} platform manifest(s) with the key in ${signature.durationMs} ms`
+        ? `signed ${repository}@${digest} and its ${manifests.length} platform manifest(s) with the key in ${signature.durationMs} ms`
         : `already signed with this key (${digest} unchanged): no second signature`,
     );
     return { ...outcome, signature };
@@ -394,16 +399,27 @@ export async function mergeImages(options: MergeOptions): Promise<RunReport> {
     }
     try {
       const published = await publishImage(merge, options, tools);
+      const manifests = merge.sources.map((source) => source.split('@')[1]);
       return options.signer && published.status === 'published'
-        ? await signPublished(merge, published, options.signer, options)
+        ? await signPublished({ image: merge.image, repository: merge.repository, manifests }, published, options.signer, options)
         : published;
     } catch (error) {
       // publishImage handles every tool failure; this is the safety net that keeps other images going.
       return outcomeOf(merge, 'failed', { error: reasonOf(error) });
     }
   });
+  // An unchanged image is signed as a built one: a signing run must leave no published image
+  // unsigned (an index published by an earlier run without a key gets its signature now; one
+  // already signed with this key is not signed twice).
   const retagged = push
-    ? await mapLimited(options.unchanged ?? [], options.concurrency ?? 4, (u) => retagUnchanged(u, options, tools))
+    ? await mapLimited(options.unchanged ?? [], options.concurrency ?? 4, async (u) => {
+        const published = await retagUnchanged(u, options, tools);
+        if (!options.signer || published.status !== 'published' || !published.digest) return published;
+        const repository = repositoryFor(u.image, options.publish);
+        const manifests =
+          u.platforms.length === 1 && u.platforms[0].digest === published.digest ? [published.digest] : u.platforms.map((p) => p.digest);
+        return signPublished({ image: u.image, repository, manifests }, published, options.signer, options);
+      })
     : [];
   return { outcomes: [...outcomes, ...retagged], mergeMs: Date.now() - started, startedAt: new Date(started).toISOString() };
 }

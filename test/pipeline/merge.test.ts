@@ -685,6 +685,38 @@ describe('mergeImages with a signing key', () => {
     expect(verifies.filter((v) => v.includes(digestFor('app--linux-arm64')))).toHaveLength(2);
   });
 
+  it('signs an unchanged image it re-tags (a signing run leaves no published image unsigned), once', async () => {
+    const tools = new FakeImagetools().pushed(appLegs);
+    // Published by an earlier run without a key.
+    const first = await mergeImages(
+      options(
+        tools,
+        appLegs.map((l) => record(l)),
+      ),
+    );
+    const index = first.outcomes[0].digest!;
+    const { signer, signs } = fakeSigner(tools);
+    const unchanged = [
+      {
+        image: 'app',
+        dir: 'app',
+        tags: ['app-20261126'],
+        index,
+        platforms: appLegs.map((l, i) => ({
+          platform: l.platform,
+          digest: digestFor(l.id),
+          inputDigest: `sha256:${String(i + 1).repeat(64)}`,
+        })),
+      },
+    ];
+    const retag = () => mergeImages({ images: [], legs: [], records: [], publish, imagetools: tools, env: {}, signer, unchanged });
+    const report = await retag();
+    expect(report.outcomes.map((o) => [o.unchanged, o.status, o.signature?.status])).toEqual([[true, 'published', 'signed']]);
+    expect(signs).toEqual([`${REPO}@${index}`]);
+    expect((await retag()).outcomes[0].signature?.status).toBe('already signed');
+    expect(signs).toHaveLength(1);
+  });
+
   it('fails the image when signing fails, saying its tags stay published', async () => {
     const tools = new FakeImagetools().pushed([...appLegs, ...apiLegs]);
     const { signer } = fakeSigner(tools, true);
