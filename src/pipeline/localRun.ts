@@ -248,6 +248,7 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
       signer,
       unchanged: plan.unchanged,
       recordInputs: plan.publish.recordInputs,
+      reader,
     });
   } finally {
     signer?.dispose();
