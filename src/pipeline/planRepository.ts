@@ -123,7 +123,12 @@ async function planSelected(root: string, mode: SelectionMode, options: PlanRepo
       buildEnvNames: options.buildEnvNames,
     });
     if (options.inputDigests || options.byDigest) {
-      await addInputDigests(absRoot, plan, options.inputDigests ?? { env: process.env, registry: options.byDigest?.reader }, ignoreCheck);
+      await addInputDigests(
+        absRoot,
+        plan,
+        options.inputDigests ?? { env: process.env, buildEnv: {}, registry: options.byDigest?.reader },
+        ignoreCheck,
+      );
     }
     return plan;
   } catch (error) {
