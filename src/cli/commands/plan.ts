@@ -91,8 +91,10 @@ ${BUILD_ENV_HELP}: every \${NAME} of a config must be one of them (or a safe Git
       // Names only: a NAME entry's value comes from the build job's environment.
       buildEnvNames: args.values['build-env'] === undefined ? undefined : buildEnvNames(buildEnvEntries(args)),
       tagging,
+      // Input digests need the registry their base images resolve in: only with --registry
+      // (plan --json without one stays a local, offline read of the repository).
       inputDigests:
-        json || byDigest
+        tagging.target && (json || byDigest)
           ? { env, buildEnv: buildEnvFromArgs(args, io.env), backendOptions: backendOptionsFromArgs(args), registry: reader }
           : undefined,
       byDigest,
