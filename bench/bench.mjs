@@ -209,9 +209,11 @@ async function alternate(label, a, b) {
 async function planBench() {
   const gen = join(WORK, 'monorepo');
   await timed(process.execPath, [join(ROOT, 'bench', 'gen-monorepo.mjs'), gen, '--dirs', '500']);
-  const plan = JSON.parse((await timed(process.execPath, [join(ROOT, 'bin', 'hephy-builder.js'), 'plan', '--root', gen, '--json'])).stdout);
-  const planOnce = async () =>
-    (await timed(process.execPath, [join(ROOT, 'bin', 'hephy-builder.js'), 'plan', '--root', gen, '--json'], { capture: false })).ms;
+  // Its 934 legs are over GitHub's 256 jobs per matrix, which the plan reports as an error (exit
+  // 1) after doing all its work: the timing is what counts here.
+  const planArgs = [join(ROOT, 'bin', 'hephy-builder.js'), 'plan', '--root', gen, '--json'];
+  const plan = JSON.parse((await timed(process.execPath, planArgs, { allowFailure: true })).stdout);
+  const planOnce = async () => (await timed(process.execPath, planArgs, { capture: false, allowFailure: true })).ms;
   const nodeOnce = async () => (await timed(process.execPath, ['-e', '0'], { capture: false })).ms;
   const { a: planMs, b: nodeMs } = await alternate('(a) plan vs node -e 0', planOnce, nodeOnce);
   row(
