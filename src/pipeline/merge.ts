@@ -26,6 +26,7 @@ import { isAttachmentFile } from '../core/sbom.js';
 import { attestImage, notAttestedNote, writePredicate, type PlatformPredicates } from './attest.js';
 import { legProvenance, provenanceFileName, type Builder } from '../core/provenance.js';
 import { legRecordName } from '../core/legRecord.js';
+import type { RegistryReader } from '../tools/registryRead.js';
 
 export interface MergeOptions {
   /** The plan's images; `tags` are the plan's (core/tagPolicy.ts), published exactly. */
@@ -67,6 +68,12 @@ export interface MergeOptions {
   supplyChain?: MergeSupplyChain;
   /** Injected in tests; the real `docker buildx imagetools` otherwise. */
   imagetools?: Pick<Imagetools, 'planIndex' | 'createIndex' | 'indexDigest'>;
+  /**
+   * Reads what a tag names with one registry API request (tools/registryRead.ts) instead of one
+   * imagetools process per tag; a tag it cannot read is asked of imagetools. With it, an unchanged
+   * image whose tags all name its index already is not pushed at all.
+   */
+  reader?: Pick<RegistryReader, 'resolve'>;
 }
 
 /** What the merge needs to attest the images it publishes (pipeline/attest.ts). */
@@ -110,9 +117,11 @@ async function readBack(
   tools: NonNullable<MergeOptions['imagetools']>,
 ): Promise<{ moved: string[]; notMoved: string[]; foreign: Array<{ tag: string; digest: string }>; unreadable: string[] }> {
   const env = options.env ?? process.env;
+  const viaImagetools = (tag: string) => tools.indexDigest(tag, env, { secrets: options.secrets, builder: options.builder });
+  const read = (tag: string) => (options.reader ? options.reader.resolve(tag).catch(() => viaImagetools(tag)) : viaImagetools(tag));
   const found = await Promise.all(
     tags.map((tag) =>
-      tools.indexDigest(tag, env, { secrets: options.secrets, builder: options.builder }).then(
+      read(tag).then(
         (digest) => ({ tag, digest }),
         () => ({ tag, digest: undefined }),
       ),
@@ -122,6 +131,24 @@ async function readBack(
   const foreign = found.filter((f): f is { tag: string; digest: string } => f.digest !== undefined && f.digest !== expected);
   const unreadable = found.filter((f) => f.digest === undefined).map((f) => f.tag);
   return { moved, notMoved: [...foreign.map((f) => f.tag), ...unreadable], foreign, unreadable };
+}
+
+/**
+ * The references that name `digest` already, read with the registry reader (one request each; a
+ * reference it cannot read counts as not there, to be pushed). None without a reader: asking
+ * imagetools first would cost as much as pushing.
+ */
+async function alreadyAt(references: string[], digest: string, reader: MergeOptions['reader']): Promise<string[]> {
+  if (!reader) return [];
+  const found = await Promise.all(
+    references.map((reference) =>
+      reader.resolve(reference).then(
+        (d) => d === digest,
+        () => false,
+      ),
+    ),
+  );
+  return references.filter((_, i) => found[i]);
 }
 
 /**
@@ -288,16 +315,20 @@ async function writeInputRecords(
  * Signs a published image by its digest (never by tag: a tag may move after the read-back).
  * A failure leaves the tags where they are (published, unsigned) and fails the image.
  */
-async function signPublished(merge: ImageMerge, outcome: ImageOutcome, signer: Signer, options: MergeOptions): Promise<ImageOutcome> {
-  const log = (line: string) => options.log?.(`[${merge.image}] ${line}`);
+async function signPublished(
+  target: { image: string; repository: string; manifests: string[] },
+  outcome: ImageOutcome,
+  signer: Signer,
+  options: MergeOptions,
+): Promise<ImageOutcome> {
+  const log = (line: string) => options.log?.(`[${target.image}] ${line}`);
   const digest = outcome.digest!;
-  // The platform manifests (a source may be an index around one: BuildKit's attestations).
-  const manifests = merge.records.filter((r) => r.status === 'success' && r.digest).map((r) => r.digest!);
+  const { repository, manifests } = target;
   try {
-    const signature = await signImage(signer, merge.repository, digest, manifests);
+    const signature = await signImage(signer, repository, digest, manifests);
     log(
       signature.status === 'signed'
-        ? `signed ${merge.repository}@${digest} and its ${manifests.length} platform manifest(s) with the key in ${signature.durationMs} ms`
+        ? `signed ${repository}@${digest} and its ${manifests.length} platform manifest(s) with the key in ${signature.durationMs} ms`
         : `already signed with this key (${digest} unchanged): no second signature`,
     );
     return { ...outcome, signature };
@@ -422,22 +453,34 @@ export async function retagUnchanged(
     log('unchanged, and no tag for this image in this run: nothing moved');
     return outcome('published', { digest });
   }
-  log(`unchanged: re-tagging ${listed(references)} to the published ${artifact ? 'artifact' : 'index'} ${digest}`);
-  const pushed = await pushAndVerify(
-    artifact ? 'the wasm artifact' : 'the index',
-    references,
-    [`${repository}@${digest}`],
-    digest,
-    !artifact,
-    scoped,
-    tools,
-  );
+  const what = artifact ? 'artifact' : 'index';
+  const already = await alreadyAt(references, digest, options.reader);
+  const toMove = references.filter((reference) => !already.includes(reference));
+  if (already.length) log(`${listed(already)} already at the published ${what} ${digest}: not pushed again`);
+  let pushed: { moved: string[]; error?: string } = { moved: [] };
+  if (toMove.length) {
+    log(`unchanged: re-tagging ${listed(toMove)} to the published ${what} ${digest}`);
+    pushed = await pushAndVerify(
+      `the ${what === 'index' ? 'index' : 'wasm artifact'}`,
+      toMove,
+      [`${repository}@${digest}`],
+      digest,
+      !artifact,
+      scoped,
+      tools,
+    );
+  }
+  pushed = { ...pushed, moved: [...already, ...pushed.moved] };
   if (pushed.error) return outcome('failed', { tags: pushed.moved, digest, error: pushed.error });
   const perArchTags: string[] = [];
   if (options.publish.perArchTags && !artifact) {
     for (const reference of references) {
       for (const platform of unchanged.platforms) {
         const tag = perArchTag(reference, platform.platform);
+        if ((await alreadyAt([tag], platform.digest, options.reader)).length) {
+          perArchTags.push(tag);
+          continue;
+        }
         const copy = await pushAndVerify(
           `the per-arch tag ${tag}`,
           [tag],
@@ -487,8 +530,12 @@ export async function mergeImages(options: MergeOptions): Promise<RunReport> {
     }
     try {
       const published = await publishImage(merge, options, tools);
+      // The platform manifests (a source may be an index around one: BuildKit's attestations).
+      const manifests = merge.records.filter((r) => r.status === 'success' && r.digest).map((r) => r.digest!);
       const signed =
-        options.signer && published.status === 'published' ? await signPublished(merge, published, options.signer, options) : published;
+        options.signer && published.status === 'published'
+          ? await signPublished({ image: merge.image, repository: merge.repository, manifests }, published, options.signer, options)
+          : published;
       const spec = options.supplyChain?.specs.find((s) => s.image === merge.image);
       if (signed.status !== 'published' || !options.supplyChain || !spec?.supplyChain) return signed;
       if (!spec.supplyChain.sbom && !spec.supplyChain.provenance) return signed;
@@ -502,8 +549,18 @@ export async function mergeImages(options: MergeOptions): Promise<RunReport> {
       return outcomeOf(merge, 'failed', { error: reasonOf(error) });
     }
   });
+  // An unchanged image is signed as a built one: a signing run must leave no published image
+  // unsigned (an index published by an earlier run without a key gets its signature now; one
+  // already signed with this key is not signed twice).
   const retagged = push
-    ? await mapLimited(options.unchanged ?? [], options.concurrency ?? 4, (u) => retagUnchanged(u, options, tools))
+    ? await mapLimited(options.unchanged ?? [], options.concurrency ?? 4, async (u) => {
+        const published = await retagUnchanged(u, options, tools);
+        if (!options.signer || published.status !== 'published' || !published.digest) return published;
+        const repository = repositoryFor(u.image, options.publish);
+        const manifests =
+          u.platforms.length === 1 && u.platforms[0].digest === published.digest ? [published.digest] : u.platforms.map((p) => p.digest);
+        return signPublished({ image: u.image, repository, manifests }, published, options.signer, options);
+      })
     : [];
   return { outcomes: [...outcomes, ...retagged], mergeMs: Date.now() - started, startedAt: new Date(started).toISOString() };
 }
