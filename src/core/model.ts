@@ -5,6 +5,7 @@ import type { Problem } from './problem.js';
 import type { Runner } from './runners.js';
 import type { TagMode } from './tags.js';
 import type { SupplyChainSettings } from './supplyChain.js';
+import type { ImageNeed } from './imageGraph.js';
 
 /** Where an image's sources come from. */
 export type Source =
@@ -40,6 +41,12 @@ export interface ImageSpec {
   tags: string[];
   /** The image's version label, decided with the tags (core/tagPolicy.ts `ImageTags.version`). */
   version?: string;
+  /** `images[].name` when its config file lists several images (issue 14). */
+  entryName?: string;
+  /** The images of this repository it is built on (`needs`, core/imageGraph.ts); absent: none. */
+  needs?: ImageNeed[];
+  /** Its build wave, 1-based: 1 without needs, else one past its deepest need's (core/imageGraph.ts). */
+  wave?: number;
   /** SBOM, provenance and signature of this image (core/supplyChain.ts); absent: none. */
   supplyChain?: SupplyChainSettings;
 }
@@ -83,6 +90,11 @@ export interface Leg {
   upstreamCommit?: string;
   /** The leg's input digest when the plan computed one: published with the image. */
   inputDigest?: string;
+  /**
+   * Its image's build wave, 1-based (core/imageGraph.ts): the reusable workflow builds wave N
+   * after wave N-1. Set on every planned leg; absent in plans of older versions (wave 1).
+   */
+  wave?: number;
 }
 
 /** A leg's input digest (src/core/inputDigest.ts), or why it has none (then it always builds). */

@@ -41,6 +41,9 @@ const imageSpecSchema = z.object({
   additionalTags: z.array(z.string().min(1)),
   tags: z.array(z.string().min(1)),
   version: z.string().min(1).optional(),
+  entryName: z.string().min(1).optional(),
+  needs: z.array(z.object({ name: z.string().min(1), image: z.string().min(1) })).optional(),
+  wave: z.number().int().min(1).optional(),
 }) satisfies z.ZodType<ImageSpec>;
 
 const publishSchema = z.object({
