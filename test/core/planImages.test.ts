@@ -1,6 +1,7 @@
 // Issue 14 in the plan: several images per directory (`images:`), needs between images of one
 // repository, waves, and selection that follows needs.
 import { buildPlan } from '../../src/core/plan.js';
+import { renderPlanMarkdown, renderPlanText } from '../../src/core/report/planReport.js';
 import type { Plan } from '../../src/core/model.js';
 import { tempRepo, type TempRepo } from '../helpers/gitRepo.js';
 
@@ -143,5 +144,26 @@ describe('needs: waves and selection', () => {
       expect.objectContaining({ file: 'base/build-config.yaml', message: 'image base is also built from aa' }),
     ]);
     expect(plan.skipped).toContainEqual({ dir: 'base', reason: 'image name base taken by aa' });
+  });
+});
+
+describe('plan output shows the waves', () => {
+  it('lists each wave with its legs and what its images need, in text and JSON', async () => {
+    repo = tempRepo({
+      'base/Dockerfile': 'FROM scratch\nCOPY . /\n',
+      'base/build-config.yaml': 'build_backend: buildkit\n',
+      'app/Dockerfile': FROM_BASE,
+      'app/app.txt': 'x',
+      'app/build-config.yaml': 'build_backend: kaniko\nplatforms: [linux/amd64]\nneeds: [base]\n',
+    });
+    const plan = await buildPlan(repo.root, { kind: 'all' }, { repoName: 'mono' });
+    const text = renderPlanText(plan);
+    expect(text).toContain('  wave 1: 2 leg(s): base\n  wave 2: 1 leg(s): app (on base)\n');
+    expect(renderPlanMarkdown(plan)).toContain('### Waves\n\n- wave 1: 2 leg(s): base');
+    expect(JSON.parse(JSON.stringify(plan)).matrix.include.map((leg: { id: string; wave: number }) => `${leg.wave} ${leg.id}`)).toEqual([
+      '2 app--linux-amd64',
+      '1 base--linux-amd64',
+      '1 base--linux-arm64',
+    ]);
   });
 });
