@@ -202,4 +202,46 @@ export function needBuildArg(name: string): string {
   return `${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_IMAGE`;
 }
 
-export type { Position };
+/** A need as a leg receives it: its name as written and the pushed platform image, `repository@sha256:...`. */
+export interface NeededImage {
+  name: string;
+  ref: string;
+}
+
+/** The `NAME_IMAGE=ref` build args of a leg's needs (usable in `FROM ${NAME_IMAGE}`). */
+export function needBuildArgs(needs: readonly NeededImage[] | undefined): string[] {
+  return (needs ?? []).map((need) => `${needBuildArg(need.name)}=${need.ref}`);
+}
+
+/** What a leg record says of a built leg, as far as its dependants care. */
+interface BuiltLeg {
+  image: string;
+  platform: string;
+  status: 'success' | 'failure';
+  repository?: string;
+  digest?: string;
+  pushed?: boolean;
+}
+
+/**
+ * Each need of an image for one platform, from the records of the earlier waves: the digest its
+ * leg for the same platform pushed (no merge between waves). `skip` says why the leg cannot be
+ * built: a need's leg failed, pushed nothing, or has no record.
+ */
+export function neededImagesFor(
+  needs: readonly ImageNeed[] | undefined,
+  platform: string,
+  records: readonly BuiltLeg[],
+): { needs: NeededImage[] } | { skip: string } {
+  const out: NeededImage[] = [];
+  for (const need of needs ?? []) {
+    const record = records.find((r) => r.image === need.image && r.platform === platform);
+    if (!record) return { skip: `its need ${need.image} has no leg for ${platform}` };
+    if (record.status !== 'success') return { skip: `its need ${need.image} failed for ${platform}` };
+    if (record.pushed === false || !record.repository || !record.digest) {
+      return { skip: `its need ${need.image} was built without pushing for ${platform}, so there is no image to build on` };
+    }
+    out.push({ name: need.name, ref: `${record.repository}@${record.digest}` });
+  }
+  return { needs: out };
+}

@@ -6,6 +6,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { NeededImage } from '../core/imageGraph.js';
 import type { Backend, LegContext } from '../backends/backend.js';
 import type { BackendName, BackendOptions } from '../core/backendTraits.js';
 import type { ImageSpec, Leg, LegRecord } from '../core/model.js';
@@ -46,6 +47,8 @@ export interface LegEnvironment {
   metadata?: RunMetadata;
   /** The run is for a pull request (see LegContext.pullRequest). */
   pullRequest?: boolean;
+  /** The images this leg's image is built on, as earlier waves pushed them (core/imageGraph.ts neededImagesFor). */
+  needs?: NeededImage[];
   log(line: string): void;
 }
 
@@ -117,6 +120,7 @@ export async function buildLeg(leg: Leg, spec: ImageSpec, env: LegEnvironment, d
       secrets: env.secrets,
       onRunner: env.onRunner,
       pullRequest: env.pullRequest,
+      ...(env.needs?.length ? { needs: env.needs } : {}),
       log: env.log,
     };
     const version = await backend.setup(ctx);

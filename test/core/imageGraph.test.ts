@@ -1,4 +1,13 @@
-import { basesOf, dependantsOf, MAX_WAVES, needBuildArg, orderImages, type GraphImage } from '../../src/core/imageGraph.js';
+import {
+  basesOf,
+  dependantsOf,
+  MAX_WAVES,
+  needBuildArg,
+  needBuildArgs,
+  neededImagesFor,
+  orderImages,
+  type GraphImage,
+} from '../../src/core/imageGraph.js';
 
 const node = (image: string, needs: string[] = [], file = `${image}/build-config.yaml`, entryName?: string): GraphImage => ({
   image,
@@ -69,5 +78,38 @@ describe('needBuildArg', () => {
   it('upper-cases the name and turns what is not A-Z0-9 into _', () => {
     expect(needBuildArg('base')).toBe('BASE_IMAGE');
     expect(needBuildArg('go-base.v2')).toBe('GO_BASE_V2_IMAGE');
+  });
+});
+
+describe('neededImagesFor: a leg of wave N from the records of the earlier waves', () => {
+  const digest = `sha256:${'b'.repeat(64)}`;
+  const needs = [{ name: 'base', image: 'base' }];
+  const record = (platform: string, extra: object = {}) => ({
+    image: 'base',
+    platform,
+    status: 'success' as const,
+    repository: 'reg/p/base',
+    digest,
+    ...extra,
+  });
+
+  it('gives each need as the digest pushed for the same platform, and its build arg', () => {
+    const got = neededImagesFor(needs, 'linux/arm64', [record('linux/amd64', { digest: 'sha256:other' }), record('linux/arm64')]);
+    expect(got).toEqual({ needs: [{ name: 'base', ref: `reg/p/base@${digest}` }] });
+    expect(needBuildArgs('needs' in got ? got.needs : [])).toEqual([`BASE_IMAGE=reg/p/base@${digest}`]);
+  });
+
+  it('skips the leg when the need failed, pushed nothing, or has no leg for the platform', () => {
+    expect(neededImagesFor(needs, 'linux/arm64', [record('linux/arm64', { status: 'failure', digest: undefined })])).toEqual({
+      skip: 'its need base failed for linux/arm64',
+    });
+    expect(neededImagesFor(needs, 'linux/arm64', [record('linux/arm64', { pushed: false })])).toEqual({
+      skip: 'its need base was built without pushing for linux/arm64, so there is no image to build on',
+    });
+    expect(neededImagesFor(needs, 'linux/arm64', [record('linux/amd64')])).toEqual({ skip: 'its need base has no leg for linux/arm64' });
+  });
+
+  it('needs nothing for an image without needs', () => {
+    expect(neededImagesFor(undefined, 'linux/amd64', [])).toEqual({ needs: [] });
   });
 });
