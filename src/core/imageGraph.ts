@@ -4,8 +4,9 @@
 // the ones that require them, skaffold.dev/docs/design/config) and Docker Bake's `contexts` with
 // `target:` (the named context is built first, docs.docker.com/build/bake/contexts), the
 // dependencies are declared, never guessed from a FROM line.
-import type { Position } from './config/locator.js';
 import type { Problem } from './problem.js';
+import type { UnchangedImage } from './model.js';
+import { repositoryFor, type PublishOptions } from './tags.js';
 
 /**
  * The most waves a plan has: the reusable workflow runs one build job per wave and has this many
@@ -214,7 +215,7 @@ export function needBuildArgs(needs: readonly NeededImage[] | undefined): string
 }
 
 /** What a leg record says of a built leg, as far as its dependants care. */
-interface BuiltLeg {
+export interface BuiltLeg {
   image: string;
   platform: string;
   status: 'success' | 'failure';
@@ -244,4 +245,23 @@ export function neededImagesFor(
     out.push({ name: need.name, ref: `${record.repository}@${record.digest}` });
   }
   return { needs: out };
+}
+
+/**
+ * The platforms of images selected but not built (their inputs are already published, issue 10)
+ * as built legs: a dependant built in this run builds on those published digests.
+ */
+export function unchangedLegs(
+  unchanged: readonly Pick<UnchangedImage, 'image' | 'platforms'>[] | undefined,
+  publish: Pick<PublishOptions, 'registry' | 'prefix' | 'mode'>,
+): BuiltLeg[] {
+  return (unchanged ?? []).flatMap((image) =>
+    image.platforms.map((p) => ({
+      image: image.image,
+      platform: p.platform,
+      status: 'success' as const,
+      repository: repositoryFor(image.image, publish),
+      digest: p.digest,
+    })),
+  );
 }

@@ -8,7 +8,7 @@ import { backendFor } from '../backends/index.js';
 import { traitsOf, type BackendName, type BackendOptions, type BackendTraits } from '../core/backendTraits.js';
 import type { ImageSpec, Leg, LegRecord, Plan, SelectionMode } from '../core/model.js';
 import { failedLegRecord, legRecordName } from '../core/legRecord.js';
-import { needBuildArg, neededImagesFor } from '../core/imageGraph.js';
+import { needBuildArg, neededImagesFor, unchangedLegs, type BuiltLeg } from '../core/imageGraph.js';
 import {
   renderRunComment,
   renderRunSummaryMarkdown,
@@ -20,7 +20,7 @@ import { compareRecords } from '../core/report/compare.js';
 import type { HistoryStore } from '../core/report/history.js';
 import type { Thresholds } from '../core/report/thresholds.js';
 import { renderPlanText } from '../core/report/planReport.js';
-import { repositoryFor, type PublishOptions, type TagMode } from '../core/tags.js';
+import type { PublishOptions, TagMode } from '../core/tags.js';
 import { UserError } from '../core/problem.js';
 import { manifestCompressedSize } from '../tools/imagetools.js';
 import { selectsByDigest, type TaggingOptions } from '../core/tagPolicy.js';
@@ -107,25 +107,6 @@ export function toolsFor(plan: Pick<Plan, 'images'>, options: { sign?: boolean }
   // apt (registry, podman, skopeo), buildx (the merge) and crane (base images) serve every run.
   const signing = options.sign ? ['cosign'] : [];
   return [...new Set(['apt', 'buildx', 'crane', ...signing, ...traitsOfPlan(plan).flatMap((t) => t.localTools)])];
-}
-
-/** What a dependant reads of an earlier leg (core/imageGraph.ts neededImagesFor). */
-type UnchangedLeg = Parameters<typeof neededImagesFor>[2][number];
-
-/**
- * The platforms of images selected but not built (their inputs are already published, issue 10):
- * a dependant built in this run builds on those published digests.
- */
-function unchangedRecords(plan: Pick<Plan, 'unchanged'>, publish: PublishOptions): UnchangedLeg[] {
-  return (plan.unchanged ?? []).flatMap((image) =>
-    image.platforms.map((p) => ({
-      image: image.image,
-      platform: p.platform,
-      status: 'success' as const,
-      repository: repositoryFor(image.image, publish),
-      digest: p.digest,
-    })),
-  );
 }
 
 export async function runLocally(options: LocalRunOptions): Promise<LocalRunResult> {
@@ -245,9 +226,11 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
   for (const wave of waves) {
     const waveLegs = legs.filter((leg) => (leg.wave ?? 1) === wave);
     if (waves.length > 1) out(`hephy: wave ${wave} of ${waves.length}: ${waveLegs.length} leg(s)\n`);
-    records.push(...(await mapLimited(waveLegs, jobs, (leg) => buildWaveLeg(leg, [...records, ...unchangedRecords(plan, publish)]))));
+    records.push(
+      ...(await mapLimited(waveLegs, jobs, (leg) => buildWaveLeg(leg, [...records, ...unchangedLegs(plan.unchanged, publish)]))),
+    );
   }
-  async function buildWaveLeg(leg: Leg, earlier: readonly UnchangedLeg[]): Promise<LegRecord> {
+  async function buildWaveLeg(leg: Leg, earlier: readonly BuiltLeg[]): Promise<LegRecord> {
     const needed = neededImagesFor(specs.get(leg.image)!.needs, leg.platform, earlier);
     if ('skip' in needed) {
       const now = new Date();
