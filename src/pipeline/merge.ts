@@ -21,6 +21,7 @@ import { indexPlatforms, type ManifestDocument } from '../core/oci.js';
 import { defaultImagetools, type CreateIndexOptions, type Imagetools, type PlannedIndex } from '../tools/imagetools.js';
 import { messageOf, UserError } from '../core/problem.js';
 import { signImage, type Signer } from './sign.js';
+import type { RegistryReader } from '../tools/registryRead.js';
 
 export interface MergeOptions {
   /** The plan's images; `tags` are the plan's (core/tagPolicy.ts), published exactly. */
@@ -57,6 +58,12 @@ export interface MergeOptions {
   signer?: Signer;
   /** Injected in tests; the real `docker buildx imagetools` otherwise. */
   imagetools?: Pick<Imagetools, 'planIndex' | 'createIndex' | 'indexDigest'>;
+  /**
+   * Reads what a tag names with one registry API request (tools/registryRead.ts) instead of one
+   * imagetools process per tag; a tag it cannot read is asked of imagetools. With it, an unchanged
+   * image whose tags all name its index already is not pushed at all.
+   */
+  reader?: Pick<RegistryReader, 'resolve'>;
 }
 
 /** Planned platforms the index lacks (linux/arm64 and linux/arm64/v8 are the same platform). */
@@ -82,9 +89,11 @@ async function readBack(
   tools: NonNullable<MergeOptions['imagetools']>,
 ): Promise<{ moved: string[]; notMoved: string[]; foreign: Array<{ tag: string; digest: string }>; unreadable: string[] }> {
   const env = options.env ?? process.env;
+  const viaImagetools = (tag: string) => tools.indexDigest(tag, env, { secrets: options.secrets, builder: options.builder });
+  const read = (tag: string) => (options.reader ? options.reader.resolve(tag).catch(() => viaImagetools(tag)) : viaImagetools(tag));
   const found = await Promise.all(
     tags.map((tag) =>
-      tools.indexDigest(tag, env, { secrets: options.secrets, builder: options.builder }).then(
+      read(tag).then(
         (digest) => ({ tag, digest }),
         () => ({ tag, digest: undefined }),
       ),
@@ -94,6 +103,24 @@ async function readBack(
   const foreign = found.filter((f): f is { tag: string; digest: string } => f.digest !== undefined && f.digest !== expected);
   const unreadable = found.filter((f) => f.digest === undefined).map((f) => f.tag);
   return { moved, notMoved: [...foreign.map((f) => f.tag), ...unreadable], foreign, unreadable };
+}
+
+/**
+ * The references that name `digest` already, read with the registry reader (one request each; a
+ * reference it cannot read counts as not there, to be pushed). None without a reader: asking
+ * imagetools first would cost as much as pushing.
+ */
+async function alreadyAt(references: string[], digest: string, reader: MergeOptions['reader']): Promise<string[]> {
+  if (!reader) return [];
+  const found = await Promise.all(
+    references.map((reference) =>
+      reader.resolve(reference).then(
+        (d) => d === digest,
+        () => false,
+      ),
+    ),
+  );
+  return references.filter((_, i) => found[i]);
 }
 
 /**
@@ -335,22 +362,34 @@ export async function retagUnchanged(
     log('unchanged, and no tag for this image in this run: nothing moved');
     return outcome('published', { digest });
   }
-  log(`unchanged: re-tagging ${listed(references)} to the published ${artifact ? 'artifact' : 'index'} ${digest}`);
-  const pushed = await pushAndVerify(
-    artifact ? 'the wasm artifact' : 'the index',
-    references,
-    [`${repository}@${digest}`],
-    digest,
-    !artifact,
-    scoped,
-    tools,
-  );
+  const what = artifact ? 'artifact' : 'index';
+  const already = await alreadyAt(references, digest, options.reader);
+  const toMove = references.filter((reference) => !already.includes(reference));
+  if (already.length) log(`${listed(already)} already at the published ${what} ${digest}: not pushed again`);
+  let pushed: { moved: string[]; error?: string } = { moved: [] };
+  if (toMove.length) {
+    log(`unchanged: re-tagging ${listed(toMove)} to the published ${what} ${digest}`);
+    pushed = await pushAndVerify(
+      `the ${what === 'index' ? 'index' : 'wasm artifact'}`,
+      toMove,
+      [`${repository}@${digest}`],
+      digest,
+      !artifact,
+      scoped,
+      tools,
+    );
+  }
+  pushed = { ...pushed, moved: [...already, ...pushed.moved] };
   if (pushed.error) return outcome('failed', { tags: pushed.moved, digest, error: pushed.error });
   const perArchTags: string[] = [];
   if (options.publish.perArchTags && !artifact) {
     for (const reference of references) {
       for (const platform of unchanged.platforms) {
         const tag = perArchTag(reference, platform.platform);
+        if ((await alreadyAt([tag], platform.digest, options.reader)).length) {
+          perArchTags.push(tag);
+          continue;
+        }
         const copy = await pushAndVerify(
           `the per-arch tag ${tag}`,
           [tag],

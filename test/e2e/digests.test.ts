@@ -91,9 +91,10 @@ describe('run selects by input digest (e2e)', () => {
       // Same commit as the first run: revision and created (issue 7: the commit built and its
       // time) are the same too, so nothing but the inputs could move a digest. Emptying the
       // builder's cache makes BuildKit write every layer anew (rewrite-timestamp=true,
-      // SOURCE_DATE_EPOCH). The e2e builder is scripts/buildkitd.sh's default, `hephy`.
+      // SOURCE_DATE_EPOCH). The run builds on the e2e setup's builder (HEPHY_BUILDX_BUILDER).
       const buildx = await resolveBuildxCommand(env);
-      await run(buildx[0], [...buildx.slice(1), 'prune', '--builder', 'hephy', '--all', '--force'], { env });
+      const builder = process.env.HEPHY_BUILDX_BUILDER!;
+      await run(buildx[0], [...buildx.slice(1), 'prune', '--builder', builder, '--all', '--force'], { env });
       const forced = await runOnce(['--force-rebuild']);
       expect(forced.built).toEqual(['api--linux-amd64', 'other--linux-amd64', 'web--linux-amd64']);
       const now = await latest();

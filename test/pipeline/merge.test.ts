@@ -562,6 +562,65 @@ describe('input-digest records and unchanged images', () => {
     expect(log.join('\n')).toContain('not rebuilt');
   });
 
+  it('with a registry reader, pushes nothing for an unchanged image whose tags all name its index already, and only the others', async () => {
+    const tools = new FakeImagetools().pushed(appLegs);
+    const first = await mergeImages({
+      images: [{ image: 'app', tags: ['app-20261124', 'app-latest'] }],
+      legs: withDigests(appLegs),
+      records: appLegs.map((l) => record(l)),
+      publish,
+      imagetools: tools,
+      env: {},
+    });
+    const index = first.outcomes[0].digest!;
+    // The registry API as the fake registry holds it: one read per tag, no imagetools process.
+    const reads: string[] = [];
+    const reader = {
+      resolve: async (ref: string) => {
+        reads.push(ref);
+        const digest = tools.tags.get(ref)?.digest;
+        if (!digest) throw new Error(`${ref}: no such image`);
+        return digest;
+      },
+    };
+    const unchanged = (tags: string[]) => [
+      {
+        image: 'app',
+        dir: 'app',
+        tags,
+        index,
+        platforms: appLegs.map((l, i) => ({ platform: l.platform, digest: digestFor(l.id), inputDigest: `sha256:${hex(i + 1)}` })),
+      },
+    ];
+    const retag = (tags: string[]) =>
+      mergeImages({ images: [], legs: [], records: [], publish, imagetools: tools, env: {}, reader, unchanged: unchanged(tags) });
+    tools.calls.length = 0;
+    const same = await retag(['app-20261124', 'app-latest']);
+    expect(same.outcomes[0]).toMatchObject({ status: 'published', digest: index, tags: [`${REPO}:app-20261124`, `${REPO}:app-latest`] });
+    expect(tools.calls).toEqual([]);
+    expect(reads).toEqual([`${REPO}:app-20261124`, `${REPO}:app-latest`]);
+    // A new day: only the new tag is pushed, and read back.
+    const next = await retag(['app-20261125', 'app-latest']);
+    expect(next.outcomes[0]).toMatchObject({ status: 'published', tags: [`${REPO}:app-latest`, `${REPO}:app-20261125`] });
+    expect(tools.calls.filter((c) => c.startsWith('create'))).toEqual([`create ${REPO}:app-20261125`]);
+    expect(tools.tags.get(`${REPO}:app-20261125`)?.digest).toBe(index);
+  });
+
+  it('reads a tag back with imagetools when the registry reader cannot', async () => {
+    const tools = new FakeImagetools().pushed(appLegs);
+    const reader = { resolve: async () => Promise.reject(new Error('registry.example: not allowed to read (HTTP 403)')) };
+    const report = await mergeImages({
+      images: [images[0]],
+      legs: appLegs,
+      records: appLegs.map((l) => record(l)),
+      publish,
+      imagetools: tools,
+      env: {},
+      reader,
+    });
+    expect(report.outcomes[0].status).toBe('published');
+  });
+
   it('moves no tag of an unchanged image whose tags name another repository, nor without its index', async () => {
     const tools = new FakeImagetools().pushed(appLegs);
     const platforms = appLegs.map((l, i) => ({ platform: l.platform, digest: digestFor(l.id), inputDigest: `sha256:${hex(i + 1)}` }));
