@@ -5,7 +5,7 @@
 // `target:` (the named context is built first, docs.docker.com/build/bake/contexts), the
 // dependencies are declared, never guessed from a FROM line.
 import type { Problem } from './problem.js';
-import type { UnchangedImage } from './model.js';
+import type { ImageNeed, UnchangedImage } from './model.js';
 import { repositoryFor, type PublishOptions } from './tags.js';
 
 /**
@@ -32,11 +32,7 @@ export interface GraphImage {
   needs: readonly WrittenNeed[];
 }
 
-/** A need resolved: NAME as written, and the image it names. */
-export interface ImageNeed {
-  name: string;
-  image: string;
-}
+export type { ImageNeed };
 
 export interface ImageGraph {
   /** Per image, its needs resolved (only images with needs). */

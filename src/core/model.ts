@@ -5,7 +5,6 @@ import type { Problem } from './problem.js';
 import type { Runner } from './runners.js';
 import type { TagMode } from './tags.js';
 import type { SupplyChainSettings } from './supplyChain.js';
-import type { ImageNeed } from './imageGraph.js';
 
 /** Where an image's sources come from. */
 export type Source =
@@ -17,6 +16,12 @@ export type Source =
       /** The commit the plan resolved `ref` to (core/upstreamRef.ts); every leg builds it. */
       commit?: string;
     };
+
+/** A need resolved (core/imageGraph.ts): NAME as written in `needs`, and the image it names. */
+export interface ImageNeed {
+  name: string;
+  image: string;
+}
 
 /** One image, fully resolved from a build-config.yaml (or from detection alone). */
 export interface ImageSpec {
