@@ -15,7 +15,10 @@ import { renderLegMarkdown } from '../core/report/legReport.js';
 import { platformSlug } from '../core/platform.js';
 import type { RunContext } from '../core/runContext.js';
 import { runMetadata } from '../core/imageMetadata.js';
-import { uploadLegRecord } from './artifacts.js';
+import { downloadLegRecords, uploadLegRecord } from './artifacts.js';
+import { loadPlan } from './planArtifact.js';
+import { readLegRecords } from '../pipeline/merge.js';
+import { unchangedLegs } from '../core/imageGraph.js';
 import { readInputs, type ActionInputs } from './inputs.js';
 import { registrySession } from './registry.js';
 import { setupTools } from './toolSetup.js';
@@ -51,6 +54,15 @@ async function buildOne(leg: Leg, inputs: ActionInputs, context: RunContext, cac
     pullRequest: context.pullRequest !== undefined || (context.eventName ?? '').startsWith('pull_request'),
     log: (line) => core.info(line),
     prepare: (planned) => setupTools(planned, { env: session.env, backendOptions: inputs.backendOptions }),
+    // A leg of wave 2 or 3 builds on what the earlier waves pushed: their leg records (artifacts
+    // of this run) and the published platforms of unchanged images (the plan artifact).
+    earlierLegs: async () => {
+      if (!context.artifactService) return [];
+      const dir = join(context.tempDir, 'hephy-earlier-waves');
+      await downloadLegRecords(dir, inputs.artifactScope);
+      const plan = await loadPlan(context, inputs.artifactScope).catch(() => undefined);
+      return [...readLegRecords(dir).records, ...unchangedLegs(plan?.unchanged, session.publish)];
+    },
   });
 }
 

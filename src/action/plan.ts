@@ -13,7 +13,8 @@ import { readInputs } from './inputs.js';
 import { savePlan } from './planArtifact.js';
 import { taggingFromInputs } from './tagging.js';
 import { selectsByDigest } from '../core/tagPolicy.js';
-import type { Plan } from '../core/model.js';
+import type { Leg, Plan } from '../core/model.js';
+import { MAX_WAVES } from '../core/imageGraph.js';
 import { normalizeRegistry, registryLogin } from '../tools/registryAuth.js';
 import { registryReader, type RegistryReader } from '../tools/registryRead.js';
 import type { PlanRepositoryOptions } from '../pipeline/planRepository.js';
@@ -90,6 +91,21 @@ export function planOutputs(plan: Pick<Plan, 'matrix' | 'unchanged'>): { 'has-wo
   };
 }
 
+/**
+ * One matrix per wave (issue 14) for the reusable workflow's build jobs: `matrix-N` and
+ * `has-work-N` for N = 1..MAX_WAVES (a job's `if:` reads has-work-N; an empty matrix is an error
+ * to GitHub, so an empty wave's matrix holds no leg and its job is skipped).
+ */
+export function waveOutputs(legs: readonly Leg[]): Record<string, string> {
+  const outputs: Record<string, string> = {};
+  for (let wave = 1; wave <= MAX_WAVES; wave++) {
+    const include = legs.filter((leg) => (leg.wave ?? 1) === wave);
+    outputs[`matrix-${wave}`] = JSON.stringify({ include });
+    outputs[`has-work-${wave}`] = include.length > 0 ? 'true' : 'false';
+  }
+  return outputs;
+}
+
 export async function runPlanCommand(context: RunContext): Promise<void> {
   const inputs = readInputs();
   const { mode, why } = selectionFromEvent(context, { since: inputs.since, dirs: inputs.dirs, rebuildList: inputs.rebuildList });
@@ -123,6 +139,7 @@ export async function runPlanCommand(context: RunContext): Promise<void> {
 
   const legs = plan.matrix.include;
   core.setOutput('matrix', JSON.stringify({ include: legs }));
+  for (const [name, value] of Object.entries(waveOutputs(legs))) core.setOutput(name, value);
   core.setOutput(
     'images',
     JSON.stringify(plan.images.map((s) => ({ image: s.image, dir: s.dir, backend: s.backend, platforms: s.platforms, tags: s.tags }))),

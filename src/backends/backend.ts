@@ -4,6 +4,7 @@
 // and talks to its tool only through a typed wrapper in src/tools/. What the rest of the code
 // knows about a backend (platforms, config section, tools, cache, options) is its row in
 // core/backendTraits.ts.
+import type { NeededImage } from '../core/imageGraph.js';
 import type { BackendName, BackendOptions } from '../core/backendTraits.js';
 import type { ImageMetadata } from '../core/imageMetadata.js';
 import type { ImageSpec, Leg } from '../core/model.js';
@@ -60,6 +61,11 @@ export interface LegContext {
    * handed to code the build runs (Kaniko's RUN steps). Absent: not a pull request.
    */
   pullRequest?: boolean;
+  /**
+   * The images this one is built on (issue 14), as the earlier wave pushed them for this
+   * platform: build args NAME_IMAGE, BuildKit named contexts NAME, ko's base image. Absent: none.
+   */
+  needs?: NeededImage[];
   log(line: string): void;
 }
 

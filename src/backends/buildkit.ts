@@ -21,6 +21,7 @@ import {
 } from '../tools/buildx.js';
 import { archCheckEnabled, verifyLayoutArch } from './archVerify.js';
 import { defaultImagetools } from '../tools/imagetools.js';
+import { needBuildArgs } from '../core/imageGraph.js';
 import type { Backend, LegBuildResult, LegContext } from './backend.js';
 
 /** The builder we create on a runner when none is named: the gha cache needs a non-docker driver. */
@@ -117,7 +118,10 @@ export function buildkitBuildOptions(ctx: LegContext, cache: Pick<BuildCache, 'f
     platform: ctx.leg.platform,
     repository: ctx.target.repository,
     target: config.target || undefined,
-    buildArgs: expandList(config.build_args ?? [], ctx.buildEnv, 'build_args'),
+    buildArgs: [...expandList(config.build_args ?? [], ctx.buildEnv, 'build_args'), ...needBuildArgs(ctx.needs)],
+    // `FROM <need>` reads the named context (`buildx build --build-context NAME=docker-image://REF`;
+    // Docker Bake's `contexts: {NAME: "target:other"}` does the same, docs.docker.com/build/bake/contexts).
+    contexts: Object.fromEntries((ctx.needs ?? []).map((need) => [need.name, `docker-image://${need.ref}`])),
     buildSecrets: config.secrets,
     builder: builderName(ctx),
     metadataFile: join(ctx.workDir, 'buildx-metadata.json'),

@@ -40,6 +40,7 @@ import { layoutManifestSize } from '../tools/ociLayout.js';
 import { existingDockerConfigDir } from '../tools/dockerConfig.js';
 import { skopeoPusher } from '../tools/skopeo.js';
 import { archCheckEnabled, verifyLayoutArch } from './archVerify.js';
+import { needBuildArgs } from '../core/imageGraph.js';
 import type { Backend, LegBuildResult, LegContext } from './backend.js';
 
 const BUILD_TIMEOUT_MS = 2 * 60 * 60 * 1000;
@@ -153,7 +154,7 @@ export function kanikoInvocation(ctx: LegContext, pushMode: PushMode, cacheRepo?
   const args = kanikoArgs({
     dockerfile,
     platform: ctx.leg.platform,
-    buildArgs: expandList(config.build_args ?? [], ctx.buildEnv, 'build_args'),
+    buildArgs: [...expandList(config.build_args ?? [], ctx.buildEnv, 'build_args'), ...needBuildArgs(ctx.needs)],
     target: config.target || undefined,
     output,
     digestFile: `${IN_CONTAINER.out}/digest`,

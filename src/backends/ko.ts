@@ -25,6 +25,8 @@ export { defaultImportPath };
  * a base image instead of letting ko fail on a network error.
  */
 export function resolveKoBaseImage(ctx: LegContext, userDefaultBase: unknown): string | undefined {
+  // An image built on another of the repository (issue 14) is built on what its wave pushed.
+  if (ctx.needs?.length) return ctx.needs[0].ref;
   const chosen = ctx.options.baseImage ?? ctx.spec.config.ko_config?.base_image;
   if (chosen) return chosen;
   const koHasOne = Boolean(ctx.env.KO_DEFAULTBASEIMAGE) || (typeof userDefaultBase === 'string' && userDefaultBase !== '');

@@ -1,6 +1,7 @@
 // One app directory checked the way `validate`, `detect` and the plan all check it: its
 // build-config.yaml loaded (when it has one), then its backend detected from that config and the
 // directory's files. A config with errors stops there: detection would only guess.
+import { imageConfigs } from './config/images.js';
 import { loadBuildConfig } from './config/load.js';
 import type { BuildConfig } from './config/schema.js';
 import { detectBackend, type DetectOptions, type Detection, type Locate } from './detect.js';
@@ -13,14 +14,26 @@ export interface ConfigFile {
   shown: string;
 }
 
+/** One image of an app directory, checked (core/config/images.ts). */
+export interface CheckedImage {
+  /** `images[].name`; absent for a file without `images:`. */
+  name?: string;
+  /** Its keys with the file's filled in. */
+  config: BuildConfig;
+  locate?: Locate;
+  detection: Detection;
+}
+
 export interface AppCheck {
   /** The config as loaded, `{}` for an app without a file; absent when it has errors. */
   config?: BuildConfig;
   /** Where the config's values sit (absent without a file). */
   locate?: Locate;
-  /** Absent when the config has errors. */
+  /** Absent when the config has errors; of the first image when the file lists several. */
   detection?: Detection;
-  /** The config's problems, then the detection's. */
+  /** Each image of the directory with its detection; absent when the config has errors. */
+  images?: CheckedImage[];
+  /** The config's problems, then the detection's (of every image). */
   problems: Problem[];
 }
 
@@ -29,6 +42,17 @@ export function checkApp(dir: string, configFile: ConfigFile | undefined, option
     ? loadBuildConfig(configFile.path, configFile.shown, options.root ?? dir)
     : { config: {}, problems: [], locate: undefined };
   if (!loaded.config) return { problems: loaded.problems };
-  const detection = detectBackend(dir, loaded.config, loaded.locate, { ...options, configFile: configFile?.shown });
-  return { config: loaded.config, locate: loaded.locate, detection, problems: [...loaded.problems, ...detection.problems] };
+  const problems = [...loaded.problems];
+  const images = imageConfigs(loaded.config, loaded.locate).map(({ name, config, locate }) => {
+    const detection = detectBackend(dir, config, locate, { ...options, configFile: configFile?.shown });
+    problems.push(...detection.problems);
+    return { ...(name !== undefined ? { name } : {}), config, locate, detection };
+  });
+  // Two images reading one Dockerfile report its problems once.
+  const seen = new Set<string>();
+  const unique = problems.filter((p) => {
+    const id = `${p.file}:${p.line}:${p.column}:${p.message}`;
+    return seen.has(id) ? false : (seen.add(id), true);
+  });
+  return { config: loaded.config, locate: loaded.locate, detection: images[0]?.detection, images, problems: unique };
 }

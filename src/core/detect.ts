@@ -19,6 +19,7 @@ import {
   type DockerfileScan,
 } from './dockerfile.js';
 import { AUTOMATIC_PLATFORM_ARGS } from './platformArgs.js';
+import { needBuildArg } from './imageGraph.js';
 import { commandPackages, defaultGoPackage, holdsMainPackage, stripKoScheme } from './goPackages.js';
 import type { Problem } from './problem.js';
 import { readRegularFile, resolveDockerInputs, resolveInRepository, outsideProblem, repositoryDirectory } from './repoPath.js';
@@ -286,7 +287,12 @@ function checkDockerfile(
   const text = inputs.dockerfileText;
   const scan = scanDockerfile(text);
   // FROM ${BASE_IMAGE} with nothing setting it fails in the builder with an empty reference.
-  const given = new Set([...AUTOMATIC_PLATFORM_ARGS, ...(config.build_args ?? []).map((arg) => arg.slice(0, arg.indexOf('=')))]);
+  // An image's needs arrive as NAME_IMAGE build args (core/imageGraph.ts), set by the run.
+  const given = new Set([
+    ...AUTOMATIC_PLATFORM_ARGS,
+    ...(config.build_args ?? []).map((arg) => arg.slice(0, arg.indexOf('='))),
+    ...(config.needs ?? []).map(needBuildArg),
+  ]);
   for (const unset of unsetFromArgs(scan, given)) {
     problem(
       config.build_args ? ['build_args'] : config.build_backend ? ['build_backend'] : [],

@@ -34,6 +34,8 @@ export interface ImageSpecInput {
   config: BuildConfig;
   detection: Detection & { backend: BackendName };
   repoName: string;
+  /** The image name when the config is one of several `images:` (core/config/images.ts); default: image_name or the directory's. */
+  image?: string;
   locate?: (path: (string | number)[]) => { line: number; column: number };
 }
 
@@ -72,7 +74,7 @@ export function resolveImageSpec(input: ImageSpecInput): { spec: ResolvedImage; 
   }
 
   const spec: ResolvedImage = {
-    image: config.image_name ?? defaultImageName(dir, input.repoName),
+    image: input.image ?? config.image_name ?? defaultImageName(dir, input.repoName),
     dir,
     ...(input.configFile ? { configFile: input.configFile } : {}),
     config,

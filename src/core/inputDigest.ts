@@ -38,6 +38,12 @@ export interface InputDigestMaterial {
   files: readonly InputFile[];
   /** Each base image reference and the digest it resolved to at plan time. */
   baseImages: Record<string, string>;
+  /**
+   * Per need (issue 14), by its name as written: the input digest of the needed image's leg for
+   * the same platform. The image it is built on is built in the same run, so its inputs are this
+   * image's inputs too. Absent for an image without needs (its digest is as before).
+   */
+  needs?: Record<string, string>;
 }
 
 /**

@@ -28,6 +28,7 @@ export const legSchema = z.object({
   emulated: z.boolean(),
   upstreamCommit: z.string().regex(FULL_OBJECT_ID).optional(),
   inputDigest: z.string().regex(DIGEST).optional(),
+  wave: z.number().int().min(1).optional(),
 }) satisfies z.ZodType<Leg>;
 
 const LEG_HINT = "pass a leg of the plan's matrix, e.g. leg: ${{ toJSON(matrix) }}";

@@ -36,6 +36,12 @@ export interface SupplyChainSettings {
   buildkitAttestations?: boolean;
 }
 
+/** A need resolved (core/imageGraph.ts): NAME as written in `needs`, and the image it names. */
+export interface ImageNeed {
+  name: string;
+  image: string;
+}
+
 /** One image, fully resolved from a build-config.yaml (or from detection alone). */
 export interface ImageSpec {
   /** Image name: directory path with / -> -, the repo name for the root, or config image_name. */
@@ -59,6 +65,12 @@ export interface ImageSpec {
   tags: string[];
   /** The image's version label, decided with the tags (core/tagPolicy.ts `ImageTags.version`). */
   version?: string;
+  /** `images[].name` when its config file lists several images (issue 14). */
+  entryName?: string;
+  /** The images of this repository it is built on (`needs`, core/imageGraph.ts); absent: none. */
+  needs?: ImageNeed[];
+  /** Its build wave, 1-based: 1 without needs, else one past its deepest need's (core/imageGraph.ts). */
+  wave?: number;
   /** SBOM, provenance and signature of this image (core/supplyChain.ts); absent: none. */
   supplyChain?: SupplyChainSettings;
 }
@@ -102,6 +114,11 @@ export interface Leg {
   upstreamCommit?: string;
   /** The leg's input digest when the plan computed one: published with the image. */
   inputDigest?: string;
+  /**
+   * Its image's build wave, 1-based (core/imageGraph.ts): the reusable workflow builds wave N
+   * after wave N-1. Set on every planned leg; absent in plans of older versions (wave 1).
+   */
+  wave?: number;
 }
 
 /** A leg's input digest (src/core/inputDigest.ts), or why it has none (then it always builds). */

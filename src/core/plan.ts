@@ -6,7 +6,11 @@ import { checkApp } from './appCheck.js';
 import { traitsOf } from './backendTraits.js';
 import { compareDirs, discoverApps, selectChanged, selectDirs, type DiscoveredApp, type Discovery, type IgnoreCheck } from './discovery.js';
 import type { Locate } from './detect.js';
-import { resolveImageSpec, type ResolvedImage } from './imageSpec.js';
+import type { ConfigPath } from './config/locator.js';
+import { formatPath } from './config/locator.js';
+import { entryPath } from './config/images.js';
+import { basesOf, dependantsOf, orderImages, type WrittenNeed } from './imageGraph.js';
+import { defaultImageName, resolveImageSpec, type ResolvedImage } from './imageSpec.js';
 import { imageInputs, type GoPackageLister } from './inputs/index.js';
 import type { ImageSpec, Leg, Plan, PlanPublish, SelectionMode, SkippedDir } from './model.js';
 import { platformSlug } from './platform.js';
@@ -62,15 +66,16 @@ export interface PlanOptions {
 }
 
 /** The problem of a matrix over GitHub's limit: the count, the limit and what to do. */
-export function matrixLimitProblem(legs: number, severity: 'error' | 'warning' = 'error'): Problem {
+export function matrixLimitProblem(legs: number, severity: 'error' | 'warning' = 'error', wave?: number): Problem {
   const over = legs > MATRIX_JOB_LIMIT;
+  const where = wave === undefined ? 'the plan has' : `wave ${wave} of the plan has`;
   return {
     file: '.',
     line: 1,
     column: 1,
     path: '',
     message: over
-      ? `the plan has ${legs} legs (one job per image and platform), over GitHub's limit of ${MATRIX_JOB_LIMIT} jobs per matrix: GitHub would refuse the whole matrix`
+      ? `${where} ${legs} legs (one job per image and platform), over GitHub's limit of ${MATRIX_JOB_LIMIT} jobs per matrix: GitHub would refuse the whole matrix`
       : `${legs} legs (one job per image and platform) when every app builds: GitHub's limit is ${MATRIX_JOB_LIMIT} jobs per matrix`,
     hint: 'split the repository into several roots, one workflow call each (the `root` input), or build fewer directories per run (the `dirs` input)',
     severity,
@@ -133,10 +138,19 @@ async function select(
 
 const hasErrors = (problems: Problem[]) => problems.some((p) => p.severity === 'error');
 
-/** One discovered app resolved to its image, or the reason it cannot be built and its problems. */
+/** One image of an app, resolved. */
+interface AppImage {
+  spec: ResolvedImage;
+  locate?: Locate;
+  /** Its needs as written, located (core/imageGraph.ts resolves them). */
+  needs: WrittenNeed[];
+}
+
+/** One discovered app resolved to its images, or the reason it cannot be built and its problems. */
 interface ResolvedApp {
   app: DiscoveredApp;
-  spec?: ResolvedImage;
+  /** One per image of its config (`images:`, core/config/images.ts); absent when it cannot be built. */
+  images?: AppImage[];
   problems: Problem[];
   skipReason?: string;
   locate?: Locate;
@@ -145,33 +159,51 @@ interface ResolvedApp {
 function resolveApp(absRoot: string, app: DiscoveredApp, repoName: string, options: PlanOptions): ResolvedApp {
   const configFile = app.configFile ? { path: join(absRoot, app.configFile), shown: app.configFile } : undefined;
   const checked = checkApp(join(absRoot, app.dir), configFile, { displayDir: app.dir, root: absRoot });
-  const { config, locate, detection, problems } = checked;
-  if (!config || !detection) return { app, problems, skipReason: `invalid ${app.configFile}` };
-  if (!detection.backend) return { app, problems, skipReason: 'nothing to build: no backend detected' };
-  const { spec, problems: specProblems } = resolveImageSpec({
-    dir: app.dir,
-    configFile: app.configFile,
-    config,
-    detection: { ...detection, backend: detection.backend },
-    repoName,
-    locate,
-  });
-  problems.push(...specProblems);
-  if (config.secrets?.length && detection.backend !== 'buildkit') {
-    const at = locate?.(['secrets']) ?? { line: 1, column: 1 };
-    problems.push({
-      file: app.configFile ?? app.dir,
-      ...at,
-      path: 'secrets',
-      message: `secrets are mounted by the buildkit backend only; ${detection.backend} cannot keep them out of the image`,
-      hint: 'set build_backend: buildkit (RUN --mount=type=secret,id=NAME), or remove secrets',
-      severity: 'error',
+  const { config: fileConfig, locate, images: checkedImages, problems } = checked;
+  if (!fileConfig || !checkedImages) return { app, problems, skipReason: `invalid ${app.configFile}` };
+  if (checkedImages.some((image) => !image.detection.backend))
+    return { app, problems, skipReason: 'nothing to build: no backend detected' };
+  const file = app.configFile ?? app.dir;
+  const dirImage = fileConfig.image_name ?? defaultImageName(app.dir, repoName);
+  const images = checkedImages.map(({ name, config, locate: at, detection }, index): AppImage => {
+    const { spec, problems: specProblems } = resolveImageSpec({
+      dir: app.dir,
+      configFile: app.configFile,
+      config,
+      detection: { ...detection, backend: detection.backend! },
+      repoName,
+      image: name === undefined ? undefined : (config.image_name ?? `${dirImage}-${name}`),
+      locate: at,
     });
-  }
-  if (options.buildEnvNames && app.configFile) {
-    problems.push(...unknownVariableProblems(config, app.configFile, locate, options.buildEnvNames));
-  }
-  return { app, spec, problems, locate };
+    problems.push(...specProblems);
+    if (name !== undefined) spec.entryName = name;
+    const where = (path: ConfigPath) => formatPath(name === undefined ? path : entryPath(fileConfig.images?.[index], index, path));
+    if (config.secrets?.length && detection.backend !== 'buildkit') {
+      problems.push({
+        file,
+        ...(at?.(['secrets']) ?? { line: 1, column: 1 }),
+        path: where(['secrets']),
+        message: `secrets are mounted by the buildkit backend only; ${detection.backend} cannot keep them out of the image`,
+        hint: 'set build_backend: buildkit (RUN --mount=type=secret,id=NAME), or remove secrets',
+        severity: 'error',
+      });
+    }
+    if (options.buildEnvNames && app.configFile) {
+      problems.push(...unknownVariableProblems(config, app.configFile, at, options.buildEnvNames));
+    }
+    const needs = (config.needs ?? []).map((need, j) => ({
+      name: need,
+      at: { file, ...(at?.(['needs', j]) ?? { line: 1, column: 1 }), path: where(['needs', j]) },
+    }));
+    return { spec, locate: at, needs };
+  });
+  // Problems shared by several images (one Dockerfile, the top-level keys) are shown once.
+  const seen = new Set<string>();
+  const unique = problems.filter((p) => {
+    const id = `${p.file}:${p.line}:${p.column}:${p.message}`;
+    return seen.has(id) ? false : (seen.add(id), true);
+  });
+  return { app, images, problems: unique, locate };
 }
 
 /**
@@ -184,25 +216,29 @@ async function selectByInputs(
   resolved: ResolvedApp[],
   changed: readonly string[],
   options: PlanOptions,
-): Promise<{ selected: Set<string>; warnings: Map<string, string[]> }> {
+): Promise<{ selected: Set<string>; images: Set<string>; warnings: Map<string, string[]> }> {
   const owned = selectChanged(
     resolved.map((r) => r.app.dir),
     changed,
   );
   const selected = new Set<string>();
   const warnings = new Map<string, string[]>();
-  for (const { app, spec } of resolved) {
-    if (!spec) {
+  const images = new Set<string>();
+  for (const { app, images: appImages } of resolved) {
+    if (!appImages) {
       if (owned.has(app.dir)) selected.add(app.dir);
       continue;
     }
-    const inputs = await imageInputs(absRoot, spec, { goPackages: options.goPackages, isIgnored: options.isIgnored });
-    if (changed.some((path) => inputs.covers(path))) {
-      selected.add(app.dir);
-      if (inputs.warnings.length > 0) warnings.set(app.dir, inputs.warnings);
+    for (const { spec } of appImages) {
+      const inputs = await imageInputs(absRoot, spec, { goPackages: options.goPackages, isIgnored: options.isIgnored });
+      if (changed.some((path) => inputs.covers(path))) {
+        selected.add(app.dir);
+        images.add(spec.image);
+        if (inputs.warnings.length > 0) warnings.set(app.dir, [...(warnings.get(app.dir) ?? []), ...inputs.warnings]);
+      }
     }
   }
-  return { selected, warnings };
+  return { selected, images, warnings };
 }
 
 export async function buildPlan(root: string, mode: SelectionMode, options: PlanOptions = {}): Promise<Plan> {
@@ -218,90 +254,159 @@ export async function buildPlan(root: string, mode: SelectionMode, options: Plan
   const upstreamRefs = new Map<string, Promise<AdvertisedRef[]>>();
 
   let selection = await select(absRoot, discovery, mode, options);
-  let resolvedApps: ResolvedApp[] | undefined;
+  // Every app is resolved: which images a change touches depends on their configs (context_path,
+  // import_path...), and needs name images of any directory. Only selected apps' problems show.
+  const resolvedApps = discovery.apps.map((app) => resolveApp(absRoot, app, repoName, options));
   let inputWarnings = new Map<string, string[]>();
+  let changedImages: Set<string> | undefined;
   if (selection.changed) {
-    // Which apps a change touches depends on their configs (context_path, import_path...): all
-    // are resolved, and the problems of those not selected are not shown.
-    resolvedApps = discovery.apps.map((app) => resolveApp(absRoot, app, repoName, options));
     const byInputs = await selectByInputs(absRoot, resolvedApps, selection.changed, options);
     selection = { ...selection, selected: byInputs.selected };
+    changedImages = byInputs.images;
     inputWarnings = byInputs.warnings;
   }
   const { selected, notSelected, problems } = selection;
   problems.unshift(...discovery.problems);
 
-  for (const [index, app] of discovery.apps.entries()) {
-    if (!selected.has(app.dir)) {
+  // Needs and waves over the whole repository (core/imageGraph.ts). Selection follows them: an
+  // image built on a selected one is selected too, and a selected image's bases build before it
+  // in the same run (it is built from the digests they push).
+  const graph = orderImages(
+    resolvedApps.flatMap(({ app, images: appImages }) =>
+      (appImages ?? []).map(({ spec, needs }) => ({
+        image: spec.image,
+        entryName: spec.entryName,
+        file: app.configFile ?? app.dir,
+        needs,
+      })),
+    ),
+    resolvedApps.filter(({ images: appImages }) => !appImages).map(({ app }) => app.configFile ?? app.dir),
+  );
+  const firstOwner = new Map<string, { spec: ResolvedImage }>();
+  for (const { images: appImages } of resolvedApps) {
+    for (const { spec } of appImages ?? []) if (!firstOwner.has(spec.image)) firstOwner.set(spec.image, { spec });
+  }
+  const initiallySelected = resolvedApps.flatMap(({ app, images: appImages }) =>
+    selected.has(app.dir)
+      ? (appImages ?? []).map(({ spec }) => spec.image).filter((image) => !changedImages || changedImages.has(image))
+      : [],
+  );
+  const builtOn = dependantsOf(initiallySelected, graph.needs);
+  const selectedImages = basesOf(builtOn, graph.needs);
+
+  for (const { app, images: appImages, problems: appProblems, skipReason } of resolvedApps) {
+    const chosen = (appImages ?? []).filter(({ spec }) => selectedImages.has(spec.image));
+    if (!selected.has(app.dir) && chosen.length === 0) {
       skipped.push({ dir: app.dir, reason: notSelected });
       continue;
     }
-    const { spec, problems: appProblems, skipReason, locate } = resolvedApps?.[index] ?? resolveApp(absRoot, app, repoName, options);
     for (const warning of inputWarnings.get(app.dir) ?? []) {
       appProblems.push({ file: app.configFile ?? app.dir, line: 1, column: 1, path: '', message: warning, severity: 'warning' });
     }
-    if (!spec) {
+    if (!appImages || hasErrors(appProblems)) {
       problems.push(...appProblems);
-      skipped.push({ dir: app.dir, reason: skipReason ?? `invalid ${app.configFile}` });
+      skipped.push({ dir: app.dir, reason: skipReason ?? `${app.configFile ?? app.dir} has errors` });
       continue;
     }
-    const twin = byName.get(spec.image);
-    if (twin) {
-      const at = spec.config.image_name ? locate?.(['image_name']) : undefined;
-      appProblems.push({
-        file: app.configFile ?? app.dir,
-        line: at?.line ?? 1,
-        column: at?.column ?? 1,
-        path: spec.config.image_name ? 'image_name' : '',
-        message: `image ${spec.image} is also built from ${twin.dir}`,
-        hint: 'set a distinct image_name in one of them',
-        severity: 'error',
-      });
-    }
-    const tagged = hasErrors(appProblems) ? { tags: [], problems: [] } : imageTags(spec, tagging, locate);
-    appProblems.push(...tagged.problems);
-    problems.push(...appProblems);
-    if (hasErrors(appProblems)) {
-      skipped.push({
-        dir: app.dir,
-        reason: twin ? `image name ${spec.image} taken by ${twin.dir}` : `${app.configFile ?? app.dir} has errors`,
-      });
+    // A need that cannot be planned (unknown, a cycle, too deep) is an error of the config: none of its images is planned.
+    const needProblems = appImages.flatMap(({ spec }) => graph.problems.get(spec.image) ?? []);
+    problems.push(...appProblems, ...needProblems);
+    if (needProblems.length > 0) {
+      skipped.push({ dir: app.dir, reason: `${app.configFile ?? app.dir}: needs that cannot be planned` });
       continue;
     }
-    if (spec.source.kind === 'upstream' && options.listUpstreamRefs) {
-      const resolved = await resolveUpstream(spec.source.repo, spec.source.ref, options.listUpstreamRefs, upstreamRefs);
-      if ('problem' in resolved) {
-        const key = resolved.unreachable ? 'upstream_repo' : 'upstream_ref';
-        const at = locate?.([key]) ?? { line: 1, column: 1 };
-        problems.push({ file: app.configFile ?? app.dir, ...at, path: key, message: resolved.problem, severity: 'error' });
-        skipped.push({ dir: app.dir, reason: resolved.unreachable ? 'upstream repository unreachable' : 'upstream_ref names no commit' });
+    for (const { spec, locate } of chosen) {
+      const imageProblems: Problem[] = [];
+      // Names are unique across the repository, whether or not the other image is selected.
+      const first = firstOwner.get(spec.image);
+      const twin = byName.get(spec.image) ?? (first && first.spec !== spec ? first.spec : undefined);
+      if (twin) {
+        const at = spec.config.image_name ? locate?.(['image_name']) : undefined;
+        imageProblems.push({
+          file: app.configFile ?? app.dir,
+          line: at?.line ?? 1,
+          column: at?.column ?? 1,
+          path: spec.config.image_name ? 'image_name' : '',
+          message:
+            twin.dir === spec.dir
+              ? `image ${spec.image} is listed twice in this file`
+              : `image ${spec.image} is also built from ${twin.dir}`,
+          hint: 'set a distinct image_name in one of them',
+          severity: 'error',
+        });
+      }
+      const tagged = hasErrors(imageProblems) ? { tags: [], problems: [] } : imageTags(spec, tagging, locate);
+      imageProblems.push(...tagged.problems);
+      problems.push(...imageProblems);
+      if (hasErrors(imageProblems)) {
+        skipped.push({
+          dir: app.dir,
+          reason: twin ? `image name ${spec.image} taken by ${twin.dir}` : `${app.configFile ?? app.dir} has errors`,
+        });
         continue;
       }
-      if ('commit' in resolved) {
-        spec.source = { ...spec.source, commit: resolved.commit };
-        spec.backendReason = `${spec.backendReason}; upstream ${resolved.ref} is ${resolved.commit}`;
+      if (spec.source.kind === 'upstream' && options.listUpstreamRefs) {
+        const resolved = await resolveUpstream(spec.source.repo, spec.source.ref, options.listUpstreamRefs, upstreamRefs);
+        if ('problem' in resolved) {
+          const key = resolved.unreachable ? 'upstream_repo' : 'upstream_ref';
+          const at = locate?.([key]) ?? { line: 1, column: 1 };
+          problems.push({ file: app.configFile ?? app.dir, ...at, path: key, message: resolved.problem, severity: 'error' });
+          skipped.push({ dir: app.dir, reason: resolved.unreachable ? 'upstream repository unreachable' : 'upstream_ref names no commit' });
+          continue;
+        }
+        if ('commit' in resolved) {
+          spec.source = { ...spec.source, commit: resolved.commit };
+          spec.backendReason = `${spec.backendReason}; upstream ${resolved.ref} is ${resolved.commit}`;
+        }
       }
+      const supplyChain = resolveSupplyChain(
+        spec.config,
+        { ...(options.supplyChain ?? LOCAL_SUPPLY_CHAIN), run: tagging.run },
+        { file: app.configFile ?? app.dir, locate },
+      );
+      problems.push(...supplyChain.problems);
+      const needs = graph.needs.get(spec.image);
+      const planned: ImageSpec = {
+        ...spec,
+        tags: tagged.tags,
+        ...('version' in tagged && tagged.version ? { version: tagged.version } : {}),
+        supplyChain: supplyChain.settings,
+        ...(needs ? { needs } : {}),
+        wave: graph.waves.get(spec.image) ?? 1,
+      };
+      byName.set(planned.image, planned);
+      images.push(planned);
     }
-    const supplyChain = resolveSupplyChain(
-      spec.config,
-      { ...(options.supplyChain ?? LOCAL_SUPPLY_CHAIN), run: tagging.run },
-      { file: app.configFile ?? app.dir, locate },
-    );
-    problems.push(...supplyChain.problems);
-    const planned: ImageSpec = {
-      ...spec,
-      tags: tagged.tags,
-      ...('version' in tagged && tagged.version ? { version: tagged.version } : {}),
-      supplyChain: supplyChain.settings,
-    };
-    byName.set(planned.image, planned);
-    images.push(planned);
+  }
+
+  // An image whose base is not planned (its config has errors, its name is taken) is not either.
+  for (let dropped = true; dropped;) {
+    dropped = false;
+    for (const spec of [...images]) {
+      const missing = spec.needs?.find((need) => !byName.has(need.image));
+      if (!missing) continue;
+      images.splice(images.indexOf(spec), 1);
+      byName.delete(spec.image);
+      skipped.push({ dir: spec.dir, reason: `image ${spec.image} needs ${missing.image}, which is not planned` });
+      dropped = true;
+    }
   }
 
   skipped.sort((a, b) => compareDirs(a.dir, b.dir));
   const include = images.flatMap((spec) => legsOf(spec, runners));
-  if (include.length > MATRIX_JOB_LIMIT) problems.push(matrixLimitProblem(include.length));
+  // GitHub's limit is per matrix: one matrix per wave (the reusable workflow's build jobs).
+  const perWave = legsPerWave(include);
+  for (const [wave, legs] of perWave) {
+    if (legs > MATRIX_JOB_LIMIT) problems.push(matrixLimitProblem(legs, 'error', perWave.size > 1 ? wave : undefined));
+  }
   return { mode, images, matrix: { include }, skipped, problems, publish: planPublish(tagging) };
+}
+
+/** How many legs each wave has, by wave (a leg without one is in wave 1). */
+export function legsPerWave(legs: readonly Pick<Leg, 'wave'>[]): Map<number, number> {
+  const counts = new Map<number, number>();
+  for (const leg of legs) counts.set(leg.wave ?? 1, (counts.get(leg.wave ?? 1) ?? 0) + 1);
+  return new Map([...counts].sort(([a], [b]) => a - b));
 }
 
 function planPublish(tagging: TaggingOptions): PlanPublish {
@@ -319,7 +424,7 @@ function planPublish(tagging: TaggingOptions): PlanPublish {
 }
 
 export function legsOf(
-  spec: Pick<ImageSpec, 'image' | 'dir' | 'backend' | 'platforms' | 'source'>,
+  spec: Pick<ImageSpec, 'image' | 'dir' | 'backend' | 'platforms' | 'source' | 'wave'>,
   runners: RunnerMap = DEFAULT_RUNNERS,
 ): Leg[] {
   return spec.platforms.map((platform) => {
@@ -333,6 +438,7 @@ export function legsOf(
       runner,
       emulated,
       ...(spec.source.kind === 'upstream' && spec.source.commit ? { upstreamCommit: spec.source.commit } : {}),
+      wave: spec.wave ?? 1,
     };
   });
 }

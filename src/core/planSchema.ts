@@ -43,6 +43,9 @@ const imageSpecSchema = z.object({
   tags: z.array(z.string().min(1)),
   version: z.string().min(1).optional(),
   supplyChain: supplyChainSettingsSchema.optional(),
+  entryName: z.string().min(1).optional(),
+  needs: z.array(z.object({ name: z.string().min(1), image: z.string().min(1) })).optional(),
+  wave: z.number().int().min(1).optional(),
 }) satisfies z.ZodType<ImageSpec>;
 
 const publishSchema = z.object({

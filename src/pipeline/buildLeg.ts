@@ -6,6 +6,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { NeededImage } from '../core/imageGraph.js';
 import type { Backend, LegContext } from '../backends/backend.js';
 import type { BackendName, BackendOptions } from '../core/backendTraits.js';
 import type { ImageSpec, Leg, LegRecord } from '../core/model.js';
@@ -52,6 +53,8 @@ export interface LegEnvironment {
    * image's settings ask for one (ImageSpec.supplyChain.sbom). Absent: no SBOM is made.
    */
   recordDir?: string;
+  /** The images this leg's image is built on, as earlier waves pushed them (core/imageGraph.ts neededImagesFor). */
+  needs?: NeededImage[];
   log(line: string): void;
 }
 
@@ -123,6 +126,7 @@ export async function buildLeg(leg: Leg, spec: ImageSpec, env: LegEnvironment, d
       secrets: env.secrets,
       onRunner: env.onRunner,
       pullRequest: env.pullRequest,
+      ...(env.needs?.length ? { needs: env.needs } : {}),
       log: env.log,
     };
     const version = await backend.setup(ctx);

@@ -11,6 +11,7 @@ import { manifestCompressedSize } from '../tools/imagetools.js';
 import { buildLeg, type LegEnvironment } from './buildLeg.js';
 import { resolvePlannedImage } from './planRepository.js';
 import { messageOf } from '../core/problem.js';
+import { needBuildArg, neededImagesFor, type BuiltLeg, type NeededImage } from '../core/imageGraph.js';
 
 export interface PlannedLegOptions extends Omit<LegEnvironment, 'root'> {
   /** Repository root as given (relative to cwd). */
@@ -23,6 +24,11 @@ export interface PlannedLegOptions extends Omit<LegEnvironment, 'root'> {
   prepare?: (leg: Leg) => Promise<BackendOptions | void>;
   /** The image's supply-chain settings as the plan decided them (over those resolved again here). */
   supplyChain?: SupplyChainSettings;
+  /**
+   * The legs of the earlier waves (their records, and the published platforms of unchanged
+   * images), read only when the leg's image has needs (issue 14). Absent: such a leg is skipped.
+   */
+  earlierLegs?: () => Promise<BuiltLeg[]>;
 }
 
 export async function buildPlannedLeg(leg: Leg, options: PlannedLegOptions): Promise<LegRecord> {
@@ -35,11 +41,20 @@ export async function buildPlannedLeg(leg: Leg, options: PlannedLegOptions): Pro
         ? { ...planned, source: { ...planned.source, commit: leg.upstreamCommit } }
         : planned;
     const spec = options.supplyChain ? { ...resolved, supplyChain: options.supplyChain } : resolved;
+    let needs: NeededImage[] = [];
+    if (spec.needs?.length) {
+      const needed = options.earlierLegs
+        ? neededImagesFor(spec.needs, leg.platform, await options.earlierLegs())
+        : { skip: 'the records of the earlier waves are not available here' };
+      if ('skip' in needed) return failedLegRecord(leg, `skipped: ${needed.skip}`, started, { setup: 0, build: 0, push: 0, total: 0 });
+      needs = needed.needs;
+      for (const need of needs) options.log(`on ${need.ref} (${needBuildArg(need.name)})`);
+    }
     const backendOptions = (await options.prepare?.(leg)) ?? options.backendOptions;
     return await buildLeg(
       leg,
       spec,
-      { ...options, backendOptions, root: resolve(options.cwd, options.root) },
+      { ...options, backendOptions, root: resolve(options.cwd, options.root), ...(needs.length ? { needs } : {}) },
       {
         backendFor,
         compressedSize: (ref, env) => manifestCompressedSize(ref, env),

@@ -9,6 +9,7 @@ import { BACKEND_OPTIONS, type BackendName, type BackendOptions } from '../core/
 import { dockerfileBaseImages } from '../core/baseImages.js';
 import { expandList } from '../core/expand.js';
 import { inputDigest, type InputDigestMaterial } from '../core/inputDigest.js';
+import { needBuildArg } from '../core/imageGraph.js';
 import { dockerContextPaths } from '../core/inputs/dockerContext.js';
 import { imageInputs, type GoPackageLister } from '../core/inputs/index.js';
 import type { IgnoreCheck } from '../core/discovery.js';
@@ -64,6 +65,7 @@ function baseImageRefs(root: string, spec: ImageSpec, platform: string, expanded
       return dockerfileBaseImages(readFileSync(resolve(root, dockerfile), 'utf8'), expanded.build_args ?? [], platform);
     }
     case 'go-module': {
+      if (spec.needs?.length) return { refs: [`${NEED_PLACEHOLDER}${spec.needs[0].name}`], unresolved: [] };
       const userBase = readUserKoConfig(join(root, spec.dir))?.config.defaultBaseImage;
       const base =
         options.backendOptions?.baseImage ??
@@ -95,66 +97,98 @@ export async function computeInputDigests(
     return pending;
   };
 
-  const perImage = await Promise.all(
-    plan.images.map(async (spec): Promise<LegInputDigest[]> => {
-      const legs = plan.matrix.include.filter((leg) => leg.image === spec.image);
-      const none = (reason: string) => legs.map((leg) => ({ legId: leg.id, reason }));
-      if (spec.source.kind === 'upstream')
-        return none(`built from ${spec.source.repo}: its sources are fetched by the build, not the plan`);
-      let expanded: Record<string, string[]>;
-      try {
-        const ko = spec.config.ko_config;
-        expanded = {
-          build_args: expandList(spec.config.build_args ?? [], options.buildEnv, 'build_args'),
-          ...(ko
-            ? {
-                'ko_config.env': expandList(ko.env ?? [], options.buildEnv, 'ko_config.env'),
-                'ko_config.ldflags': expandList(ko.ldflags ?? [], options.buildEnv, 'ko_config.ldflags'),
-                'ko_config.flags': expandList(ko.flags ?? [], options.buildEnv, 'ko_config.flags'),
-              }
-            : {}),
-        };
-      } catch (error) {
-        return none(messageOf(error));
-      }
-      const inputs = await imageInputs(absRoot, spec, { goPackages: options.goPackages, isIgnored: options.isIgnored });
-      if (inputs.warnings.length > 0) return none(inputs.warnings[0]);
-      const allFiles = await inputs.files();
-      const runOptions: Record<string, string> = {};
-      for (const option of BACKEND_OPTIONS) {
-        const value = options.backendOptions?.[option.key];
-        if (option.backend === spec.backend && value) runOptions[option.key] = value;
-      }
-      return Promise.all(
-        legs.map(async (leg): Promise<LegInputDigest> => {
-          try {
-            const platformFiles = inputs.perPlatform?.get(leg.platform);
-            const paths = platformFiles ? [...new Set([...platformFiles, ...(spec.configFile ? [spec.configFile] : [])])] : allFiles;
-            const { refs, unresolved } = baseImageRefs(absRoot, spec, leg.platform, expanded, options);
-            if (unresolved.length > 0) return { legId: leg.id, reason: `FROM ${unresolved[0]}: a variable without a value` };
-            const baseImages: Record<string, string> = {};
-            for (const ref of refs) baseImages[ref] = await resolveOnce(ref);
-            const dockerfile =
-              traitsOf(spec.backend).input === 'dockerfile' ? dockerContextPaths(absRoot, spec.dir, spec.config).dockerfile : undefined;
-            const material: InputDigestMaterial = {
-              backend: spec.backend,
-              tools: backendTools(spec.backend, options.goVersion),
-              platform: leg.platform,
-              config: spec.config,
-              expanded,
-              dockerfile,
-              target: spec.config.target || undefined,
-              options: runOptions,
-              files: await digestFiles(paths),
-              baseImages,
-            };
-            return { legId: leg.id, digest: inputDigest(material), files: material.files.length, baseImages };
-          } catch (error) {
-            return { legId: leg.id, reason: `base image: ${messageOf(error)}` };
-          }
-        }),
-      );
-    }),
-  );
+  // Wave by wave: a dependant's digest covers its needs' digests (issue 14).
+  const done = new Map<string, LegInputDigest>();
+  const legOf = (image: string, platform: string) => plan.matrix.include.find((leg) => leg.image === image && leg.platform === platform);
+  const waves = [...new Set(plan.images.map((spec) => spec.wave ?? 1))].sort((a, b) => a - b);
+  const perImage: LegInputDigest[][] = [];
+  for (const wave of waves) {
+    const results = await Promise.all(plan.images.filter((spec) => (spec.wave ?? 1) === wave).map(digestsOfImage));
+    for (const result of results) for (const entry of result) done.set(entry.legId, entry);
+    perImage.push(...results);
+  }
   return perImage.flat();
+
+  async function digestsOfImage(spec: ImageSpec): Promise<LegInputDigest[]> {
+    const legs = plan.matrix.include.filter((leg) => leg.image === spec.image);
+    const none = (reason: string) => legs.map((leg) => ({ legId: leg.id, reason }));
+    if (spec.source.kind === 'upstream') return none(`built from ${spec.source.repo}: its sources are fetched by the build, not the plan`);
+    let expanded: Record<string, string[]>;
+    try {
+      const ko = spec.config.ko_config;
+      expanded = {
+        build_args: expandList(spec.config.build_args ?? [], options.buildEnv, 'build_args'),
+        ...(ko
+          ? {
+              'ko_config.env': expandList(ko.env ?? [], options.buildEnv, 'ko_config.env'),
+              'ko_config.ldflags': expandList(ko.ldflags ?? [], options.buildEnv, 'ko_config.ldflags'),
+              'ko_config.flags': expandList(ko.flags ?? [], options.buildEnv, 'ko_config.flags'),
+            }
+          : {}),
+      };
+    } catch (error) {
+      return none(messageOf(error));
+    }
+    const inputs = await imageInputs(absRoot, spec, { goPackages: options.goPackages, isIgnored: options.isIgnored });
+    if (inputs.warnings.length > 0) return none(inputs.warnings[0]);
+    const allFiles = await inputs.files();
+    const runOptions: Record<string, string> = {};
+    for (const option of BACKEND_OPTIONS) {
+      const value = options.backendOptions?.[option.key];
+      if (option.backend === spec.backend && value) runOptions[option.key] = value;
+    }
+    return Promise.all(
+      legs.map(async (leg): Promise<LegInputDigest> => {
+        try {
+          const platformFiles = inputs.perPlatform?.get(leg.platform);
+          const paths = platformFiles ? [...new Set([...platformFiles, ...(spec.configFile ? [spec.configFile] : [])])] : allFiles;
+          // A need arrives as NAME_IMAGE and as the named context NAME: built in this run, it
+          // counts by its own input digest, not by a registry lookup.
+          const needs: Record<string, string> = {};
+          for (const need of spec.needs ?? []) {
+            const base = legOf(need.image, leg.platform);
+            const digest = base && done.get(base.id)?.digest;
+            if (!digest) return { legId: leg.id, reason: `it needs ${need.image}, which has no input digest for ${leg.platform}` };
+            needs[need.name] = digest;
+          }
+          const needArgs = (spec.needs ?? []).map((need) => `${needBuildArg(need.name)}=${NEED_PLACEHOLDER}${need.name}`);
+          const { refs, unresolved } = baseImageRefs(
+            absRoot,
+            spec,
+            leg.platform,
+            { ...expanded, build_args: [...(expanded.build_args ?? []), ...needArgs] },
+            options,
+          );
+          if (unresolved.length > 0) return { legId: leg.id, reason: `FROM ${unresolved[0]}: a variable without a value` };
+          const baseImages: Record<string, string> = {};
+          const needNames = new Set((spec.needs ?? []).map((need) => need.name));
+          for (const ref of refs) {
+            if (ref.startsWith(NEED_PLACEHOLDER) || needNames.has(ref)) continue;
+            baseImages[ref] = await resolveOnce(ref);
+          }
+          const dockerfile =
+            traitsOf(spec.backend).input === 'dockerfile' ? dockerContextPaths(absRoot, spec.dir, spec.config).dockerfile : undefined;
+          const material: InputDigestMaterial = {
+            backend: spec.backend,
+            tools: backendTools(spec.backend, options.goVersion),
+            platform: leg.platform,
+            config: spec.config,
+            expanded,
+            dockerfile,
+            target: spec.config.target || undefined,
+            options: runOptions,
+            files: await digestFiles(paths),
+            baseImages,
+            ...(spec.needs?.length ? { needs } : {}),
+          };
+          return { legId: leg.id, digest: inputDigest(material), files: material.files.length, baseImages };
+        } catch (error) {
+          return { legId: leg.id, reason: `base image: ${messageOf(error)}` };
+        }
+      }),
+    );
+  }
 }
+
+/** Stands for a need's image in FROM lines while the plan reads them (not a reference anything resolves). */
+const NEED_PLACEHOLDER = 'hephy-need.invalid/';

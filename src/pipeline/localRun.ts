@@ -7,7 +7,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { backendFor } from '../backends/index.js';
 import { traitsOf, type BackendName, type BackendOptions, type BackendTraits } from '../core/backendTraits.js';
 import type { ImageSpec, Leg, LegRecord, Plan, SelectionMode } from '../core/model.js';
-import { legRecordName } from '../core/legRecord.js';
+import { failedLegRecord, legRecordName } from '../core/legRecord.js';
+import { needBuildArg, neededImagesFor, unchangedLegs, type BuiltLeg } from '../core/imageGraph.js';
 import {
   renderRunComment,
   renderRunSummaryMarkdown,
@@ -31,7 +32,7 @@ import { createSigner, NOT_SIGNED_NOTE } from './sign.js';
 import { readLayerGrowth } from './layerGrowth.js';
 import type { SupplyChainSwitches } from '../core/supplyChain.js';
 import { planRepository } from './planRepository.js';
-import { LOCAL_RUN } from '../core/plan.js';
+import { LOCAL_RUN, legsPerWave } from '../core/plan.js';
 import { toolEnv, toolsDir } from '../tools/paths.js';
 import { mapLimited } from './mapLimited.js';
 import { registryReader } from '../tools/registryRead.js';
@@ -231,12 +232,32 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
   out(`hephy: building ${legs.length} leg(s), ${jobs} at a time\n`);
   const recordsDir = join(options.outDir, 'legs');
   mkdirSync(recordsDir, { recursive: true });
-  const records = await mapLimited(legs, jobs, async (leg: Leg): Promise<LegRecord> => {
+  // Wave by wave (core/imageGraph.ts): a leg gets its needs as the digests the earlier waves
+  // pushed for its platform, or, when one of them failed, is skipped and moves no tag.
+  const records: LegRecord[] = [];
+  const waves = [...legsPerWave(legs).keys()];
+  for (const wave of waves) {
+    const waveLegs = legs.filter((leg) => (leg.wave ?? 1) === wave);
+    if (waves.length > 1) out(`hephy: wave ${wave} of ${waves.length}: ${waveLegs.length} leg(s)\n`);
+    records.push(
+      ...(await mapLimited(waveLegs, jobs, (leg) => buildWaveLeg(leg, [...records, ...unchangedLegs(plan.unchanged, publish)]))),
+    );
+  }
+  async function buildWaveLeg(leg: Leg, earlier: readonly BuiltLeg[]): Promise<LegRecord> {
+    const needed = neededImagesFor(specs.get(leg.image)!.needs, leg.platform, earlier);
+    if ('skip' in needed) {
+      const now = new Date();
+      const record = failedLegRecord(leg, `skipped: ${needed.skip}`, now, { setup: 0, build: 0, push: 0, total: 0 });
+      writeFileSync(join(recordsDir, `${legRecordName(leg.id)}.json`), `${JSON.stringify(record, null, 2)}\n`);
+      out(`  [${leg.id}] skipped: ${needed.skip}\n`);
+      return record;
+    }
     out(`  [${leg.id}] ${leg.backend} ${leg.platform}: started\n`);
+    for (const need of needed.needs) out(`  [${leg.id}] on ${need.ref} (${needBuildArg(need.name)})\n`);
     const record = await buildLeg(
       leg,
       specs.get(leg.image)!,
-      { ...legEnv, recordDir: recordsDir, log: (line) => out(`  [${leg.id}] ${line}\n`) },
+      { ...legEnv, recordDir: recordsDir, needs: needed.needs, log: (line) => out(`  [${leg.id}] ${line}\n`) },
       {
         backendFor,
         compressedSize: (ref, toolEnvironment) => manifestCompressedSize(ref, toolEnvironment),
@@ -246,7 +267,7 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
     const took = `${(record.durationsMs.total / 1000).toFixed(1)}s`;
     out(`  [${leg.id}] ${record.status === 'success' ? `done in ${took}` : `FAILED after ${took}: ${record.error?.split('\n')[0]}`}\n`);
     return record;
-  });
+  }
 
   out('hephy: merging\n');
   let report: RunReport;

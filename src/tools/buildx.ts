@@ -27,6 +27,8 @@ export interface BuildxBuildOptions extends ToolContext {
   target?: string;
   /** KEY=VALUE, already expanded. */
   buildArgs: string[];
+  /** Named build contexts, name -> `docker-image://ref` (`--build-context`); a `FROM name` reads them. */
+  contexts?: Record<string, string>;
   /**
    * Names of build secrets (build-config.yaml `secrets:`), each read by buildx from its own
    * environment variable of that name (`--secret id=NAME,env=NAME`) and mounted only into the RUN
@@ -109,6 +111,7 @@ export function buildxBuildArgs(opts: Omit<BuildxBuildOptions, keyof ToolContext
     `--file=${opts.dockerfile}`,
     ...(opts.target ? [`--target=${opts.target}`] : []),
     ...opts.buildArgs.map((arg) => `--build-arg=${arg}`),
+    ...Object.entries(opts.contexts ?? {}).map(([name, source]) => `--build-context=${name}=${source}`),
     ...(opts.sourceDateEpoch !== undefined ? [`--build-arg=SOURCE_DATE_EPOCH=${opts.sourceDateEpoch}`] : []),
     ...(opts.buildSecrets ?? []).map((name) => `--secret=id=${name},env=${name}`),
     ...Object.entries(opts.labels ?? {}).map(([key, value]) => `--label=${key}=${value}`),

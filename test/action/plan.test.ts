@@ -6,7 +6,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { digestSelection, planOutputs } from '../../src/action/plan.js';
+import { digestSelection, planOutputs, waveOutputs } from '../../src/action/plan.js';
 import { parseImageReference } from '../../src/tools/registryRead.js';
 
 const base = {
@@ -112,5 +112,25 @@ describe('planOutputs', () => {
     });
     expect(planOutputs({ matrix: { include: [leg] } })).toMatchObject({ 'has-work': 'true', 'merge-has-work': 'true' });
     expect(planOutputs({ matrix: { include: [] } })).toMatchObject({ 'has-work': 'false', 'merge-has-work': 'false' });
+  });
+});
+
+describe('waveOutputs (issue 14)', () => {
+  it('gives one matrix per wave, and has-work-N only for a wave with legs', () => {
+    const leg = (id: string, wave?: number) => ({
+      id,
+      image: id,
+      dir: id,
+      backend: 'kaniko' as const,
+      platform: 'linux/amd64',
+      runner: 'ubuntu-latest',
+      emulated: false,
+      ...(wave ? { wave } : {}),
+    });
+    const outputs = waveOutputs([leg('base', 1), leg('app', 2), leg('old')]);
+    expect(JSON.parse(outputs['matrix-1']).include.map((l: { id: string }) => l.id)).toEqual(['base', 'old']);
+    expect(JSON.parse(outputs['matrix-2']).include.map((l: { id: string }) => l.id)).toEqual(['app']);
+    expect(outputs['matrix-3']).toBe('{"include":[]}');
+    expect([outputs['has-work-1'], outputs['has-work-2'], outputs['has-work-3']]).toEqual(['true', 'true', 'false']);
   });
 });

@@ -110,6 +110,15 @@ describe('resolveKoBaseImage', () => {
     expect(resolveKoBaseImage(ctx, undefined)).toBe('registry.example.com/from-config');
   });
 
+  it('builds on the need the earlier wave pushed (issue 14), over --base-image and ko_config.base_image', () => {
+    const { ctx } = goApp(
+      { ko_config: { base_image: 'registry.example.com/from-config' } },
+      { baseImage: 'registry.example.com/from-flag' },
+    );
+    ctx.needs = [{ name: 'base', ref: `127.0.0.1:5000/p/base@sha256:${'c'.repeat(64)}` }];
+    expect(resolveKoBaseImage(ctx, undefined)).toBe(`127.0.0.1:5000/p/base@sha256:${'c'.repeat(64)}`);
+  });
+
   it('asks for a base image off a runner when ko has none of its own', () => {
     const { ctx } = goApp({}, { env: {} });
     expect(() => resolveKoBaseImage(ctx, undefined)).toThrow(UserError);

@@ -580,7 +580,95 @@ const secretCases: PlanCase[] = [
   { name: 'secrets with buildkit: fine', config: 'build_backend: buildkit\nsecrets: [NPM_TOKEN]\n', expect: 'safe' },
 ];
 
-const PLAN_CASES: PlanCase[] = [...optionCases, ...pathCases, ...fileCases, ...variableCases, ...secretCases];
+// --- images: and needs: (issue 14): every key of an entry is checked as at the top level
+const TWO_TARGETS = 'FROM scratch AS one\nCOPY . /\nFROM scratch AS two\nCOPY . /\n';
+const imageCases: PlanCase[] = [
+  { name: 'images[].name --rm', config: 'images:\n  - name: "--rm"\n', expect: at(2, 11, 'images[0].name', 'an image name is') },
+  { name: 'images[].name ../etc', config: 'images:\n  - name: ../etc\n', expect: at(2, 11, 'images[0].name', 'an image name is') },
+  { name: 'images[].name __proto__', config: 'images:\n  - name: __proto__\n', expect: at(2, 11, 'images[0].name', 'an image name is') },
+  {
+    name: 'images[].name missing',
+    config: 'images:\n  - target: one\n',
+    files: { Dockerfile: TWO_TARGETS },
+    expect: at(2, 5, 'images[0]', ''),
+  },
+  {
+    name: 'images[].name of 200 characters',
+    config: `images:\n  - name: ${'a'.repeat(200)}\n`,
+    expect: at(2, 11, 'images[0].name', 'at most 128 characters'),
+  },
+  {
+    name: 'images[].target --output=...',
+    config: 'build_backend: buildkit\nimages:\n  - name: a\n    target: "--output=type=local,dest=/"\n',
+    expect: at(4, 13, 'images[0].target', 'not a valid stage name'),
+  },
+  {
+    name: 'images[].dockerfile_path ../../outside/Dockerfile',
+    config: 'images:\n  - name: a\n    dockerfile_path: ../../outside/Dockerfile\n',
+    setup: outsideDockerfile,
+    expect: at(3, 22, 'dockerfile_path', 'leads outside the repository'),
+  },
+  {
+    name: 'images[].build_args --network=host',
+    config: 'images:\n  - name: a\n    build_args: ["--network=host"]\n',
+    expect: at(3, 18, 'images[0].build_args[0]', 'expected KEY=VALUE'),
+  },
+  {
+    name: 'images[].platforms --platform=x',
+    config: 'images:\n  - name: a\n    platforms: ["--platform=x"]\n',
+    expect: at(3, 17, 'images[0].platforms[0]', 'expected os/arch'),
+  },
+  {
+    name: 'images[].ko_config.base_image --insecure',
+    config: 'images:\n  - name: a\n    build_backend: ko\n    ko_config: {base_image: "--insecure"}\n',
+    expect: at(4, 29, 'images[0].ko_config.base_image', 'not a valid image reference'),
+  },
+  { name: 'images: a string', config: 'images: all\n', expect: at(1, 9, 'images', 'expected') },
+  { name: 'images: []', config: 'images: []\n', expect: at(1, 9, 'images', 'at least one image') },
+  {
+    name: 'images: 40 entries',
+    config: `images:\n${Array.from({ length: 40 }, (_, i) => `  - name: i${i}\n`).join('')}`,
+    expect: at(2, 3, 'images', 'at most 32 images'),
+  },
+  {
+    name: 'images inside images',
+    config: 'images:\n  - name: a\n    images: [{name: b}]\n',
+    expect: at(3, 5, 'images[0].images', 'unknown key `images`'),
+  },
+  {
+    name: 'images[] with a misspelt key',
+    config: 'images:\n  - name: a\n    targt: one\n',
+    files: { Dockerfile: TWO_TARGETS },
+    expect: at(3, 5, 'images[0].targt', 'unknown key `targt`'),
+  },
+  {
+    name: 'images[].name twice',
+    config: 'images:\n  - name: a\n  - name: a\n',
+    expect: at(3, 11, 'images[1].name', 'listed twice'),
+  },
+  { name: 'needs --build-arg=X', config: 'needs: ["--build-arg=X"]\n', expect: at(1, 9, 'needs[0]', 'an image name is') },
+  { name: 'needs: a string', config: 'needs: base\n', expect: at(1, 8, 'needs', 'expected') },
+  { name: 'needs an unknown image', config: 'needs: [nope]\n', expect: at(1, 9, 'needs[0]', 'no image of this repository') },
+  { name: 'needs itself', config: 'images:\n  - name: a\n    needs: [a]\n', expect: at(3, 13, 'images[0].needs[0]', 'needs itself') },
+  {
+    name: 'needs in a cycle',
+    config: 'images:\n  - name: a\n    needs: [b]\n  - name: b\n    needs: [a]\n',
+    expect: at(3, 13, 'images[0].needs[0]', 'a cycle of needs: app-a -> app-b -> app-a'),
+  },
+  {
+    name: 'needs 4 waves deep',
+    config: 'images:\n  - name: a\n  - name: b\n    needs: [a]\n  - name: c\n    needs: [b]\n  - name: d\n    needs: [c]\n',
+    expect: at(8, 13, 'images[3].needs[0]', 'would build in wave 4 (app-a -> app-b -> app-c -> app-d)'),
+  },
+  {
+    name: 'images with two targets and needs: fine',
+    config: 'build_backend: buildkit\nimages:\n  - name: one\n    target: one\n  - name: two\n    target: two\n    needs: [one]\n',
+    files: { Dockerfile: TWO_TARGETS },
+    expect: 'safe',
+  },
+];
+
+const PLAN_CASES: PlanCase[] = [...optionCases, ...pathCases, ...fileCases, ...variableCases, ...secretCases, ...imageCases];
 
 let scratch: string;
 beforeAll(() => {

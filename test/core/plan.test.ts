@@ -60,6 +60,7 @@ describe('buildPlan of examples/', () => {
       platform: 'linux/amd64',
       runner: 'ubuntu-latest',
       emulated: false,
+      wave: 1,
     });
   });
 

@@ -65,9 +65,15 @@ describe('action.yml', () => {
       'artifact-scope',
       'digest',
       'has-work',
+      'has-work-1',
+      'has-work-2',
+      'has-work-3',
       'images',
       'leg-record',
       'matrix',
+      'matrix-1',
+      'matrix-2',
+      'matrix-3',
       'merge-has-work',
       'published',
       'unchanged',
@@ -131,12 +137,17 @@ describe('renderReusableWorkflow', () => {
   });
 
   it('runs plan -> build (matrix from the plan) -> merge (even after failed legs)', () => {
-    expect(Object.keys(jobs)).toEqual(['plan', 'build', 'merge']);
+    expect(Object.keys(jobs)).toEqual(['plan', 'build', 'build-2', 'build-3', 'merge']);
     expect(jobs.build.needs).toBe('plan');
-    expect(jobs.build.if).toBe("needs.plan.outputs.has-work == 'true'");
-    expect(jobs.build.strategy).toEqual({ 'fail-fast': false, matrix: '${{ fromJSON(needs.plan.outputs.matrix) }}' });
+    expect(jobs.build.if).toBe("needs.plan.outputs.has-work-1 == 'true'");
+    expect(jobs.build.strategy).toEqual({ 'fail-fast': false, matrix: '${{ fromJSON(needs.plan.outputs.matrix-1) }}' });
+    // Waves (issue 14): each after the earlier ones, only when it has legs, also after a failed leg.
+    expect(jobs['build-2'].needs).toEqual(['plan', 'build']);
+    expect(jobs['build-2'].if).toBe("${{ !cancelled() && needs.plan.outputs.has-work-2 == 'true' }}");
+    expect(jobs['build-3'].needs).toEqual(['plan', 'build', 'build-2']);
+    expect(jobs['build-3'].strategy.matrix).toBe('${{ fromJSON(needs.plan.outputs.matrix-3) }}');
+    expect(jobs.merge.needs).toEqual(['plan', 'build', 'build-2', 'build-3']);
     expect(jobs.build['runs-on']).toBe('${{ matrix.runner }}');
-    expect(jobs.merge.needs).toEqual(['plan', 'build']);
     // !cancelled() rather than always(): a superseded PR run stops instead of publishing a summary.
     // merge-has-work, not has-work: with no leg to build, unchanged images are still re-tagged.
     expect(jobs.merge.if).toBe("${{ !cancelled() && needs.plan.outputs.merge-has-work == 'true' }}");
@@ -220,7 +231,7 @@ describe('renderReusableWorkflow', () => {
     const changed = local.map((line, i) => [published[i], line]).filter(([a, b]) => a !== b);
     expect(changed).toEqual([
       ['# hephy-builder-generated: reusable', '# hephy-builder-generated: reusable {"variant":"local"}'],
-      ...Array(3).fill(['        uses: hephy/builder@v1', '        uses: ./']),
+      ...Array(5).fill(['        uses: hephy/builder@v1', '        uses: ./']),
     ]);
   });
 

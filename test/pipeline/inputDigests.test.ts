@@ -99,3 +99,51 @@ describe('computeInputDigests', () => {
     expect(missing['api--linux-amd64']).toEqual({ legId: 'api--linux-amd64', reason: 'base image: reg.test/static:1: no such image' });
   });
 });
+
+describe('computeInputDigests with needs (issue 14)', () => {
+  const repo = tempRepo({
+    'base/build-config.yaml': 'build_backend: buildkit\n',
+    'base/Dockerfile': 'FROM reg.test/busybox:1\nCOPY base.txt /base.txt\n',
+    'base/base.txt': 'one',
+    'app/build-config.yaml': 'build_backend: kaniko\nneeds: [base]\n',
+    'app/Dockerfile': 'ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nCOPY app.txt /app.txt\n',
+    'app/app.txt': 'app',
+    'ctx/build-config.yaml': 'build_backend: buildkit\nneeds: [base]\n',
+    'ctx/Dockerfile': 'FROM base\nCOPY . /\n',
+  });
+  afterAll(() => repo.remove());
+  const digests = async () => {
+    const plan = await buildPlan(repo.root, { kind: 'all' });
+    expect(plan.problems).toEqual([]);
+    const list = await computeInputDigests(repo.root, plan, {
+      env: {},
+      buildEnv: {},
+      registry: fixedRegistry({ 'reg.test/busybox:1': digestOf('a') }),
+    });
+    return Object.fromEntries(list.map((entry: LegInputDigest) => [entry.legId, entry]));
+  };
+
+  it("gives a dependant a digest over its base's (FROM ${BASE_IMAGE} and FROM a named context), which moves when the base's inputs do", async () => {
+    const first = await digests();
+    for (const id of ['app--linux-amd64', 'ctx--linux-arm64']) {
+      expect(first[id]).toMatchObject({ digest: expect.stringMatching(/^sha256:/), baseImages: {} });
+    }
+    repo.write({ 'base/base.txt': 'two' });
+    const second = await digests();
+    expect(second['base--linux-amd64'].digest).not.toBe(first['base--linux-amd64'].digest);
+    expect(second['app--linux-amd64'].digest).not.toBe(first['app--linux-amd64'].digest);
+    expect(second['ctx--linux-arm64'].digest).not.toBe(first['ctx--linux-arm64'].digest);
+    repo.write({ 'app/app.txt': 'app2' });
+    const third = await digests();
+    expect(third['base--linux-amd64'].digest).toBe(second['base--linux-amd64'].digest);
+  });
+
+  it('gives a dependant none when its base has none', async () => {
+    repo.write({ 'base/Dockerfile': 'FROM reg.test/missing:1\nCOPY base.txt /base.txt\n' });
+    const list = await digests();
+    expect(list['app--linux-amd64']).toEqual({
+      legId: 'app--linux-amd64',
+      reason: 'it needs base, which has no input digest for linux/amd64',
+    });
+  });
+});

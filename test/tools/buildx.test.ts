@@ -277,6 +277,27 @@ describe('buildxBuildArgs with a commit time', () => {
   });
 });
 
+describe('buildxBuildArgs with needs (issue 14)', () => {
+  it('passes each named context as one --build-context=NAME=docker-image://REF argument, before the context', () => {
+    const args = buildxBuildArgs({
+      contextDir: '/ctx',
+      dockerfile: '/ctx/Dockerfile',
+      platform: 'linux/arm64',
+      repository: 'r/app',
+      buildArgs: ['BASE_IMAGE=r/base@sha256:' + 'a'.repeat(64)],
+      contexts: { base: 'docker-image://r/base@sha256:' + 'a'.repeat(64) },
+      metadataFile: '/m.json',
+      cacheFrom: [],
+      cacheTo: [],
+      insecure: false,
+      push: true,
+    });
+    expect(args).toContain(`--build-context=base=docker-image://r/base@sha256:${'a'.repeat(64)}`);
+    expect(args).toContain(`--build-arg=BASE_IMAGE=r/base@sha256:${'a'.repeat(64)}`);
+    expect(args.indexOf(`--build-context=base=docker-image://r/base@sha256:${'a'.repeat(64)}`)).toBeLessThan(args.indexOf('--'));
+  });
+});
+
 describe('createContainerBuilderArgs', () => {
   it('runs the pinned BuildKit image by version and digest, not buildx default tag (buildx v0.36.1 driver/bkimage/bkimage.go: moby/buildkit:buildx-stable-1)', () => {
     const args = createContainerBuilderArgs('hephy');

@@ -6,9 +6,10 @@ import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, type Docum
 import type { z } from 'zod';
 import type { Problem } from '../problem.js';
 import type { BackendName } from '../backendTraits.js';
-import { buildConfigSchema, NESTED_KEYS, PLATFORM_SECTIONS, TOP_LEVEL_KEYS, type BuildConfig } from './schema.js';
+import { buildConfigSchema, IMAGE_ENTRY_KEYS, NESTED_KEYS, PLATFORM_SECTIONS, TOP_LEVEL_KEYS, type BuildConfig } from './schema.js';
 import { suggest } from './didYouMean.js';
 import { crossCheck } from './crossCheck.js';
+import { entryLocator, mergeImageKeys } from './images.js';
 import type { ConfigPath, Locator, Position } from './locator.js';
 import { formatPath } from './locator.js';
 import { describeExpected, describeValue, quote, short } from './describe.js';
@@ -111,7 +112,7 @@ export function parseBuildConfig(text: string, file: string): ConfigParseResult 
         if (!alreadyReported(issue.path)) problems.push(...issueToProblems(issue, raw, locator));
       }
     }
-    problems.push(...crossCheck(raw, locator));
+    problems.push(...imagesChecks(raw, locator));
     return result(parsed.success ? parsed.data : undefined);
   } catch (err) {
     // Last line of defence (e.g. a stack overflow inside a library on pathological input): the
@@ -125,6 +126,42 @@ export function parseBuildConfig(text: string, file: string): ConfigParseResult 
     });
     return { problems: finish(problems), locate: () => whole };
   }
+}
+
+/**
+ * The cross-key checks of each image: of the file, or of each `images:` entry over the file's
+ * keys (core/config/images.ts), pointing into the entry or the top level where a key sits; and the
+ * entries' names unique in the file, needing no image of their own.
+ */
+function imagesChecks(raw: Record<string, unknown>, at: Locator): Problem[] {
+  const entries = raw.images;
+  if (!Array.isArray(entries)) return crossCheck(raw, at);
+  const problems: Problem[] = [];
+  const named = new Map<string, number>();
+  entries.forEach((entry, index) => {
+    if (!isRecord(entry)) return; // the schema reports it
+    for (const problem of crossCheck(mergeImageKeys(raw, entry), entryLocator(at, entry, index))) {
+      const key = /^[^.[]+/.exec(problem.path)?.[0];
+      const inEntry = key !== undefined && Object.prototype.hasOwnProperty.call(entry, key);
+      problems.push(inEntry ? { ...problem, path: `${formatPath(['images', index])}.${problem.path}` } : problem);
+    }
+    const name = entry.name;
+    if (typeof name !== 'string') return;
+    const first = named.get(name);
+    if (first !== undefined) {
+      problems.push({
+        file: at.file,
+        ...at.value(['images', index, 'name']),
+        path: formatPath(['images', index, 'name']),
+        message: `image \`${short(name)}\` is listed twice in images (first on line ${at.value(['images', first, 'name']).line})`,
+        hint: 'give each image its own name',
+        severity: 'error',
+      });
+    } else {
+      named.set(name, index);
+    }
+  });
+  return problems;
 }
 
 /**
@@ -561,11 +598,13 @@ function issueToProblems(issue: z.core.$ZodIssue, raw: Record<string, unknown>, 
 }
 
 function unknownKeyHint(key: string, parent: ConfigPath): string | undefined {
-  const here = parent.length === 0 ? TOP_LEVEL_KEYS : (NESTED_KEYS[String(parent[0])] ?? []);
+  const inEntry = parent[0] === 'images' && typeof parent[1] === 'number';
+  const section = inEntry ? parent.slice(2) : parent;
+  const here = section.length === 0 ? (inEntry ? IMAGE_ENTRY_KEYS : TOP_LEVEL_KEYS) : (NESTED_KEYS[String(section[0])] ?? []);
   const meant = suggest(key, here);
   if (meant) return `did you mean \`${meant}\`?`;
   // Keys at the wrong depth, as in the seed's examples, whose indentation was lost.
-  if (parent.length === 0) {
+  if (section.length === 0) {
     const owners = Object.entries(NESTED_KEYS)
       .filter(([, keys]) => keys.includes(key))
       .map(([section]) => section);

@@ -93,6 +93,23 @@ function tagRunLine(plan: Plan): string {
   return `${plan.publish.run}${plan.publish.push ? '' : ` (nothing is pushed: ${plan.publish.pushWhy})`}`;
 }
 
+/**
+ * The waves of a plan whose images build on each other (issue 14), one line each: the wave, its
+ * legs, its images with what they need. Empty when every image is in wave 1.
+ */
+export function waveLines(plan: Pick<Plan, 'images' | 'matrix'>): string[] {
+  const waves = [...new Set(plan.images.map((spec) => spec.wave ?? 1))].sort((a, b) => a - b);
+  if (waves.length < 2) return [];
+  return waves.map((wave) => {
+    const images = plan.images.filter((spec) => (spec.wave ?? 1) === wave);
+    const legs = plan.matrix.include.filter((leg) => (leg.wave ?? 1) === wave).length;
+    const named = images.map((spec) =>
+      spec.needs?.length ? `${spec.image} (on ${spec.needs.map((n) => n.image).join(', ')})` : spec.image,
+    );
+    return `wave ${wave}: ${legs} leg(s): ${named.join(', ')}`;
+  });
+}
+
 export function renderPlanText(plan: Plan): string {
   const out: string[] = [];
   const legs = plan.matrix.include.length;
@@ -106,6 +123,8 @@ export function renderPlanText(plan: Plan): string {
       ),
     );
   }
+  const waves = waveLines(plan);
+  if (waves.length) out.push('', 'Waves (each builds after the one before, from the digests it pushed):', ...waves.map((w) => `  ${w}`));
   if (plan.images.length) {
     out.push('', `Tags for ${tagRunLine(plan)}:`);
     for (const image of plan.images) out.push(`  ${image.image}: ${image.tags.join(', ') || '(none in this run)'}`);
@@ -144,6 +163,8 @@ export function renderPlanMarkdown(plan: Plan, why?: string): string {
       ),
       '',
     );
+    const waves = waveLines(plan);
+    if (waves.length) out.push('### Waves', '', ...waves.map((w) => `- ${plainText(w)}`), '');
     out.push(`### Tags`, '', `For ${tagRunLine(plan)}:`, '');
     out.push(
       renderMarkdownTable(

@@ -1,5 +1,6 @@
 // SOURCE of the reusable workflow `.github/workflows/build.yml` (plan -> build -> merge).
 // The committed YAML is rendered from this file; a test fails when they drift apart.
+import { MAX_WAVES } from '../../core/imageGraph.js';
 import { BACKEND_OPTIONS } from '../../core/backendTraits.js';
 import { DEFAULT_TAG_MODE } from '../../core/tags.js';
 import { note } from '../yamlDoc.js';
@@ -224,6 +225,7 @@ export function reusableWorkflow(variant: WorkflowVariant, release?: ActionRelea
               matrix: '${{ steps.plan.outputs.matrix }}',
               images: '${{ steps.plan.outputs.images }}',
               'has-work': '${{ steps.plan.outputs.has-work }}',
+              ...waveJobOutputs(),
               'merge-has-work': note('${{ steps.plan.outputs.merge-has-work }}', {
                 before: "Also true when no leg builds but an unchanged image is re-tagged with this run's tags.",
               }),
@@ -294,71 +296,11 @@ export function reusableWorkflow(variant: WorkflowVariant, release?: ActionRelea
               're-tag either -> merge-has-work is false and merge is skipped too.',
           },
         ),
-        build: note(
-          {
-            name: '${{ matrix.image }} ${{ matrix.platform }}',
-            needs: 'plan',
-            if: "needs.plan.outputs.has-work == 'true'",
-            'runs-on': note('${{ matrix.runner }}', {
-              before:
-                'A label, a list of labels or {group, labels}: the matrix holds the runner as the plan read it from\n' +
-                'the runners input, and a whole-value expression passes lists and mappings on as they are.',
-            }),
-            'timeout-minutes': 60,
-            permissions: { contents: 'read', packages: 'write' },
-            strategy: {
-              'fail-fast': note(false, { before: 'One failed leg must not cancel the others: other images still publish.' }),
-              matrix: '${{ fromJSON(needs.plan.outputs.matrix) }}',
-            },
-            steps: [
-              checkoutStep(),
-              note(
-                {
-                  name: 'Pinned Go toolchain for Spin and ko apps',
-                  if: "matrix.backend == 'spin' || matrix.backend == 'ko'",
-                  env: { GOTOOLCHAIN: `${SPIN_GO_TOOLCHAIN}+auto` },
-                  run: 'echo "GOTOOLCHAIN=$GOTOOLCHAIN" >> "$GITHUB_ENV"\ngo version\n',
-                },
-                {
-                  before:
-                    'ko legs build with the Go their input digest names (the plan job sets the same one up).\n' +
-                    "Spin legs run the app's own build commands (spin.toml). Go apps (Go's wasip1 port) get\n" +
-                    "the same bytes, so the same digest, only from the same Go: the runner's go fetches this\n" +
-                    "one and checks it against the Go checksum database. npm packages come from the app's\n" +
-                    'lockfile, checked by npm. Rust apps need `rustup target add wasm32-wasip1` in their build.',
-                },
-              ),
-              {
-                name: 'Build and push by digest',
-                id: 'build',
-                uses: action,
-                with: {
-                  command: 'build',
-                  leg: '${{ toJSON(matrix) }}',
-                  ...REGISTRY_INPUTS,
-                  ...CREDENTIALS,
-                  ...BACKEND_INPUTS_PASSED,
-                  'build-env': '${{ inputs.build-env }}',
-                  labels: '${{ inputs.labels }}',
-                  annotations: '${{ inputs.annotations }}',
-                  'insecure-registry': '${{ inputs.insecure-registry }}',
-                  push: '${{ needs.plan.outputs.push }}',
-                  'artifact-scope': ARTIFACT_SCOPE,
-                },
-              },
-            ],
-          },
-          {
-            blank: true,
-            before:
-              'build: one job per leg, on a runner native to its platform (no emulation). Builds ONE platform,\n' +
-              'pushes it by digest (no tag yet) and records image, digest, size and timings for merge.',
-          },
-        ),
+        ...buildJobs(action),
         merge: note(
           {
             name: 'Merge and publish',
-            needs: ['plan', 'build'],
+            needs: ['plan', ...WAVE_JOBS],
             if: note("${{ !cancelled() && needs.plan.outputs.merge-has-work == 'true' }}", {
               before: 'Also when build was skipped (no leg) but unchanged images are to be re-tagged.',
             }),
@@ -418,4 +360,88 @@ export function reusableWorkflow(variant: WorkflowVariant, release?: ActionRelea
       { blank: true },
     ),
   };
+}
+
+/**
+ * The build jobs, one per wave (issue 14, core/imageGraph.ts MAX_WAVES): wave N runs after the
+ * earlier ones, only when it has legs, and also when a leg of an earlier wave failed (that leg's
+ * dependants are then skipped by the build command, with the reason, and move no tag).
+ */
+const WAVE_JOBS = Array.from({ length: MAX_WAVES }, (_, i) => (i === 0 ? 'build' : `build-${i + 1}`));
+
+function waveJobOutputs(): Record<string, string> {
+  const outputs: Record<string, string> = {};
+  for (let wave = 1; wave <= MAX_WAVES; wave++) {
+    outputs[`matrix-${wave}`] = `\${{ steps.plan.outputs.matrix-${wave} }}`;
+    outputs[`has-work-${wave}`] = `\${{ steps.plan.outputs.has-work-${wave} }}`;
+  }
+  return outputs;
+}
+
+function buildJobs(action: ReturnType<typeof actionRef>): Record<string, unknown> {
+  return Object.fromEntries(WAVE_JOBS.map((job, i) => [job, buildJob(action, i + 1)]));
+}
+
+function buildJob(action: ReturnType<typeof actionRef>, wave: number): unknown {
+  return note(
+    {
+      name: wave === 1 ? '${{ matrix.image }} ${{ matrix.platform }}' : `${'${{ matrix.image }} ${{ matrix.platform }}'} (wave ${wave})`,
+      needs: wave === 1 ? 'plan' : ['plan', ...WAVE_JOBS.slice(0, wave - 1)],
+      if: wave === 1 ? "needs.plan.outputs.has-work-1 == 'true'" : `\${{ !cancelled() && needs.plan.outputs.has-work-${wave} == 'true' }}`,
+      'runs-on': note('${{ matrix.runner }}', {
+        before:
+          'A label, a list of labels or {group, labels}: the matrix holds the runner as the plan read it from\n' +
+          'the runners input, and a whole-value expression passes lists and mappings on as they are.',
+      }),
+      'timeout-minutes': 60,
+      permissions: { contents: 'read', packages: 'write' },
+      strategy: {
+        'fail-fast': note(false, { before: 'One failed leg must not cancel the others: other images still publish.' }),
+        matrix: `\${{ fromJSON(needs.plan.outputs.matrix-${wave}) }}`,
+      },
+      steps: [
+        checkoutStep(),
+        note(
+          {
+            name: 'Pinned Go toolchain for Spin and ko apps',
+            if: "matrix.backend == 'spin' || matrix.backend == 'ko'",
+            env: { GOTOOLCHAIN: `${SPIN_GO_TOOLCHAIN}+auto` },
+            run: 'echo "GOTOOLCHAIN=$GOTOOLCHAIN" >> "$GITHUB_ENV"\ngo version\n',
+          },
+          {
+            before:
+              'ko legs build with the Go their input digest names (the plan job sets the same one up).\n' +
+              "Spin legs run the app's own build commands (spin.toml). Go apps (Go's wasip1 port) get\n" +
+              "the same bytes, so the same digest, only from the same Go: the runner's go fetches this\n" +
+              "one and checks it against the Go checksum database. npm packages come from the app's\n" +
+              'lockfile, checked by npm. Rust apps need `rustup target add wasm32-wasip1` in their build.',
+          },
+        ),
+        {
+          name: 'Build and push by digest',
+          id: 'build',
+          uses: action,
+          with: {
+            command: 'build',
+            leg: '${{ toJSON(matrix) }}',
+            ...REGISTRY_INPUTS,
+            ...CREDENTIALS,
+            ...BACKEND_INPUTS_PASSED,
+            'build-env': '${{ inputs.build-env }}',
+            labels: '${{ inputs.labels }}',
+            annotations: '${{ inputs.annotations }}',
+            'insecure-registry': '${{ inputs.insecure-registry }}',
+            push: '${{ needs.plan.outputs.push }}',
+            'artifact-scope': ARTIFACT_SCOPE,
+          },
+        },
+      ],
+    },
+    {
+      blank: true,
+      before:
+        'build: one job per leg, on a runner native to its platform (no emulation). Builds ONE platform,\n' +
+        'pushes it by digest (no tag yet) and records image, digest, size and timings for merge.',
+    },
+  );
 }

@@ -1,0 +1,263 @@
+// Images built on images of the same repository (issue 14): each image's `needs` resolved to
+// image names, and the build ordered in waves: an image without needs is in wave 1, an image in
+// wave N+1 when its deepest need is in wave N. Like Skaffold's `requires` (artifacts built before
+// the ones that require them, skaffold.dev/docs/design/config) and Docker Bake's `contexts` with
+// `target:` (the named context is built first, docs.docker.com/build/bake/contexts), the
+// dependencies are declared, never guessed from a FROM line.
+import type { Problem } from './problem.js';
+import type { ImageNeed, UnchangedImage } from './model.js';
+import { repositoryFor, type PublishOptions } from './tags.js';
+
+/**
+ * The most waves a plan has: the reusable workflow runs one build job per wave and has this many
+ * (GitHub jobs cannot be generated at run time), so a deeper chain is a plan error.
+ */
+export const MAX_WAVES = 3;
+
+/** One need as the config writes it. */
+export interface WrittenNeed {
+  /** As written in `needs`; NAME of the build arg `NAME_IMAGE` and of the named context. */
+  name: string;
+  /** Where it is written (file, line, column, key path). */
+  at: Pick<Problem, 'file' | 'line' | 'column' | 'path'>;
+}
+
+export interface GraphImage {
+  /** The published image name. */
+  image: string;
+  /** `images[].name` of its file, when the file lists images. */
+  entryName?: string;
+  /** The config file it comes from (the same file's entry names are looked up first). */
+  file: string;
+  needs: readonly WrittenNeed[];
+}
+
+export type { ImageNeed };
+
+export interface ImageGraph {
+  /** Per image, its needs resolved (only images with needs). */
+  needs: Map<string, ImageNeed[]>;
+  /** Per image, its wave, 1-based; images in a cycle, with an unknown need or too deep are absent. */
+  waves: Map<string, number>;
+  /** Per image, the problems of its needs (errors: the image cannot be planned). */
+  problems: Map<string, Problem[]>;
+}
+
+/**
+ * Resolves every image's needs (an `images[].name` of the same file first, then an image name of
+ * the repository) and orders the images in waves.
+ */
+export function orderImages(images: readonly GraphImage[], unreadable: readonly string[] = []): ImageGraph {
+  const byImage = new Map(images.map((node) => [node.image, node]));
+  const byEntry = new Map<string, string>();
+  for (const node of images) if (node.entryName !== undefined) byEntry.set(`${node.file}\0${node.entryName}`, node.image);
+  const needs = new Map<string, ImageNeed[]>();
+  const problems = new Map<string, Problem[]>();
+  const report = (image: string, need: WrittenNeed, message: string, hint?: string) => {
+    const list = problems.get(image) ?? [];
+    list.push({ ...need.at, message, ...(hint ? { hint } : {}), severity: 'error' });
+    problems.set(image, list);
+  };
+
+  for (const node of images) {
+    const resolved: ImageNeed[] = [];
+    const seen = new Set<string>();
+    for (const need of node.needs) {
+      const image = byEntry.get(`${node.file}\0${need.name}`) ?? (byImage.has(need.name) ? need.name : undefined);
+      if (image === undefined) {
+        report(
+          node.image,
+          need,
+          `needs \`${need.name}\`, which is no image of this repository`,
+          unreadable.length > 0
+            ? `it may be an image of ${unreadable.join(', ')}, which cannot be read: fix that first`
+            : 'name an images[].name of this file or an image name (hephy-builder plan lists them)',
+        );
+        continue;
+      }
+      if (image === node.image) {
+        report(node.image, need, `image ${node.image} needs itself`, 'remove it from needs');
+        continue;
+      }
+      if (seen.has(image)) {
+        report(node.image, need, `\`${need.name}\` is needed twice (image ${image})`, 'remove one of them');
+        continue;
+      }
+      seen.add(image);
+      resolved.push({ name: need.name, image });
+    }
+    if (resolved.length > 0) needs.set(node.image, resolved);
+  }
+
+  // Depth-first, with the path kept to name a cycle's images in order.
+  const waves = new Map<string, number>();
+  const state = new Map<string, 'visiting' | 'done'>();
+  const failed = new Set<string>();
+  const visit = (image: string, path: string[]): number | undefined => {
+    if (state.get(image) === 'done') return failed.has(image) ? undefined : waves.get(image);
+    if (state.get(image) === 'visiting') {
+      const cycle = [...path.slice(path.indexOf(image)), image];
+      for (const member of cycle.slice(0, -1)) {
+        if (failed.has(member)) continue;
+        failed.add(member);
+        const next = cycle[cycle.indexOf(member) + 1];
+        const need = byImage.get(member)?.needs.find((n) => needs.get(member)?.some((r) => r.name === n.name && r.image === next));
+        if (need)
+          report(member, need, `a cycle of needs: ${cycle.join(' -> ')}`, 'an image cannot be built on itself; remove one of these needs');
+      }
+      return undefined;
+    }
+    state.set(image, 'visiting');
+    let wave: number | undefined = 1;
+    for (const need of needs.get(image) ?? []) {
+      const base = visit(need.image, [...path, image]);
+      if (base === undefined) {
+        if (!failed.has(image)) {
+          failed.add(image);
+          const written = byImage.get(image)!.needs.find((n) => n.name === need.name)!;
+          if (!problems.get(image)?.length) report(image, written, `needs ${need.image}, which cannot be planned`);
+        }
+        wave = undefined;
+      } else if (wave !== undefined) {
+        wave = Math.max(wave, base + 1);
+      }
+    }
+    if ((problems.get(image)?.length ?? 0) > 0) wave = undefined;
+    state.set(image, 'done');
+    if (wave === undefined) {
+      failed.add(image);
+      return undefined;
+    }
+    if (wave > MAX_WAVES) {
+      failed.add(image);
+      const deepest = needs.get(image)!.find((need) => waves.get(need.image) === wave! - 1)!;
+      const written = byImage.get(image)!.needs.find((n) => n.name === deepest.name)!;
+      report(
+        image,
+        written,
+        `image ${image} would build in wave ${wave} (${chain(image, needs, waves).join(' -> ')}); hephy-builder builds at most ${MAX_WAVES} waves`,
+        `flatten the chain: build on an image ${MAX_WAVES - 1} needs deep at most`,
+      );
+      return undefined;
+    }
+    waves.set(image, wave);
+    return wave;
+  };
+  for (const node of images) visit(node.image, []);
+  return { needs, waves, problems };
+}
+
+/** The deepest chain of needs under an image, base first. */
+function chain(image: string, needs: Map<string, ImageNeed[]>, waves: Map<string, number>): string[] {
+  const out = [image];
+  let here = image;
+  for (let i = 0; i < 16; i++) {
+    const next = (needs.get(here) ?? []).reduce<ImageNeed | undefined>(
+      (best, need) => ((waves.get(need.image) ?? 0) > (best ? (waves.get(best.image) ?? 0) : 0) ? need : best),
+      undefined,
+    );
+    if (!next) break;
+    out.unshift(next.image);
+    here = next.image;
+  }
+  return out;
+}
+
+/** Every image built on one of `selected`, directly or through others (the images that must rebuild with them). */
+export function dependantsOf(selected: Iterable<string>, needs: Map<string, ImageNeed[]>): Set<string> {
+  const out = new Set(selected);
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const [image, list] of needs) {
+      if (!out.has(image) && list.some((need) => out.has(need.image))) {
+        out.add(image);
+        grew = true;
+      }
+    }
+  }
+  return out;
+}
+
+/** Every image `selected` is built on, directly or through others (they build in the same run, earlier). */
+export function basesOf(selected: Iterable<string>, needs: Map<string, ImageNeed[]>): Set<string> {
+  const out = new Set(selected);
+  const stack = [...out];
+  while (stack.length > 0) {
+    for (const need of needs.get(stack.pop()!) ?? []) {
+      if (!out.has(need.image)) {
+        out.add(need.image);
+        stack.push(need.image);
+      }
+    }
+  }
+  return out;
+}
+
+/** The build arg (and named context's key) a need arrives in: NAME upper-cased, other than A-Z0-9 as `_`, then `_IMAGE`. */
+export function needBuildArg(name: string): string {
+  return `${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_IMAGE`;
+}
+
+/** A need as a leg receives it: its name as written and the pushed platform image, `repository@sha256:...`. */
+export interface NeededImage {
+  name: string;
+  ref: string;
+}
+
+/** The `NAME_IMAGE=ref` build args of a leg's needs (usable in `FROM ${NAME_IMAGE}`). */
+export function needBuildArgs(needs: readonly NeededImage[] | undefined): string[] {
+  return (needs ?? []).map((need) => `${needBuildArg(need.name)}=${need.ref}`);
+}
+
+/** What a leg record says of a built leg, as far as its dependants care. */
+export interface BuiltLeg {
+  image: string;
+  platform: string;
+  status: 'success' | 'failure';
+  repository?: string;
+  digest?: string;
+  pushed?: boolean;
+}
+
+/**
+ * Each need of an image for one platform, from the records of the earlier waves: the digest its
+ * leg for the same platform pushed (no merge between waves). `skip` says why the leg cannot be
+ * built: a need's leg failed, pushed nothing, or has no record.
+ */
+export function neededImagesFor(
+  needs: readonly ImageNeed[] | undefined,
+  platform: string,
+  records: readonly BuiltLeg[],
+): { needs: NeededImage[] } | { skip: string } {
+  const out: NeededImage[] = [];
+  for (const need of needs ?? []) {
+    const record = records.find((r) => r.image === need.image && r.platform === platform);
+    if (!record) return { skip: `its need ${need.image} has no leg for ${platform}` };
+    if (record.status !== 'success') return { skip: `its need ${need.image} failed for ${platform}` };
+    if (record.pushed === false || !record.repository || !record.digest) {
+      return { skip: `its need ${need.image} was built without pushing for ${platform}, so there is no image to build on` };
+    }
+    out.push({ name: need.name, ref: `${record.repository}@${record.digest}` });
+  }
+  return { needs: out };
+}
+
+/**
+ * The platforms of images selected but not built (their inputs are already published, issue 10)
+ * as built legs: a dependant built in this run builds on those published digests.
+ */
+export function unchangedLegs(
+  unchanged: readonly Pick<UnchangedImage, 'image' | 'platforms'>[] | undefined,
+  publish: Pick<PublishOptions, 'registry' | 'prefix' | 'mode'>,
+): BuiltLeg[] {
+  return (unchanged ?? []).flatMap((image) =>
+    image.platforms.map((p) => ({
+      image: image.image,
+      platform: p.platform,
+      status: 'success' as const,
+      repository: repositoryFor(image.image, publish),
+      digest: p.digest,
+    })),
+  );
+}
