@@ -11,7 +11,8 @@ export const supplyChainOptions = {
 } as const;
 
 export function supplyChainHelp(width: number): string {
-  const pad = (flag: string) => `  ${flag.padEnd(width - 2)}`;
+  // At least one space after the flag: `--provenance true|false` is wider than some callers' column.
+  const pad = (flag: string) => `  ${flag.padEnd(width - 3)} `;
   const cont = ' '.repeat(width);
   return [
     `${pad('--sbom true|false')}an SPDX SBOM per platform (default true; a config's sbom: key wins)`,
