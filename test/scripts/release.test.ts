@@ -49,7 +49,7 @@ describe('scripts/release.sh', () => {
     expect(git(repo, 'rev-parse', 'v1.4.0^{commit}')).toBe(releaseSha);
     const workflow = git(repo, 'show', 'v1.4.0:.github/workflows/build.yml');
     const uses = workflow.split('\n').filter((line) => /uses: hephy\/builder@/.test(line));
-    expect(uses.length).toBe(3); // plan, build, merge
+    expect(uses.length).toBe(5); // plan, the three build waves (build, build-2, build-3), merge
     for (const line of uses) expect(line.trim()).toBe(`uses: hephy/builder@${actionSha} # v1.4.0`);
     expect(workflow).not.toMatch(/hephy\/builder@v1\b/);
     const check = spawnSync(process.execPath, [join(ROOT, 'bin', 'hephy-builder.js'), 'generate', '--check', '--root', repo], {
