@@ -60,7 +60,9 @@ describe('failure reasons (e2e)', () => {
       const app = tempDir('reason-bk');
       writeFileSync(
         join(app, 'Dockerfile'),
-        'ARG BASE_IMAGE\nFROM ${BASE_IMAGE} AS build\nRUN echo "compiling" && echo "fatal: no such recipe" >&2 && exit 3\n',
+        // A second between the two lines: stdout and stderr reach BuildKit's log as two streams, so two
+        // lines written at once may come in either order.
+        'ARG BASE_IMAGE\nFROM ${BASE_IMAGE} AS build\nRUN echo "compiling" && sleep 1 && echo "fatal: no such recipe" >&2 && exit 3\n',
       );
       const { ctx } = testLeg({
         backend: 'buildkit',
