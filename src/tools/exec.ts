@@ -244,3 +244,23 @@ export function which(cmd: string, path = process.env.PATH ?? ''): string | unde
   }
   return undefined;
 }
+
+/**
+ * The variables a tool that reaches a registry keeps when its environment is scrubbed (ko, syft):
+ * its search path, home and temp dir, the registry login file, proxies and CA certificates.
+ * Anything else (tokens, the runner's secrets) it never sees.
+ */
+export const REGISTRY_TOOL_ENV_NAMES: readonly string[] = [
+  'PATH',
+  'HOME',
+  'TMPDIR',
+  'DOCKER_CONFIG',
+  'HTTP_PROXY',
+  'HTTPS_PROXY',
+  'NO_PROXY',
+  'http_proxy',
+  'https_proxy',
+  'no_proxy',
+  'SSL_CERT_FILE',
+  'SSL_CERT_DIR',
+];

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { UserError, messageOf } from '../core/problem.js';
-import { run, toolRunOptions, type RunResult, type ToolContext } from './exec.js';
+import { REGISTRY_TOOL_ENV_NAMES, run, toolRunOptions, type RunResult, type ToolContext } from './exec.js';
 import { layoutImageDigest } from './ociLayout.js';
 
 export interface KoBuildOptions extends ToolContext {
@@ -149,25 +149,7 @@ function metadataFlags(flag: string, map: Record<string, string> | undefined): s
  * and CA settings, and the reproducible-build dates ko reads (SOURCE_DATE_EPOCH,
  * KO_DATA_DATE_EPOCH: ko v0.19.1 pkg/build/gobuild.go).
  */
-const KO_ENV_NAMES = new Set([
-  'PATH',
-  'HOME',
-  'USER',
-  'TMPDIR',
-  'XDG_CACHE_HOME',
-  'XDG_CONFIG_HOME',
-  'DOCKER_CONFIG',
-  'HTTP_PROXY',
-  'HTTPS_PROXY',
-  'NO_PROXY',
-  'http_proxy',
-  'https_proxy',
-  'no_proxy',
-  'SSL_CERT_FILE',
-  'SSL_CERT_DIR',
-  'SOURCE_DATE_EPOCH',
-  'KOCACHE',
-]);
+const KO_ENV_NAMES = new Set([...REGISTRY_TOOL_ENV_NAMES, 'USER', 'XDG_CACHE_HOME', 'XDG_CONFIG_HOME', 'SOURCE_DATE_EPOCH', 'KOCACHE']);
 /**
  * ...and by pattern: go's own settings (go help environment: GOCACHE, GOFLAGS, GOPROXY,
  * GOTOOLCHAIN, GOAMD64 ..., all GO and capitals or digits, so not GOOGLE_APPLICATION_CREDENTIALS)

@@ -15,7 +15,7 @@
 //   SYFT_REGISTRY_INSECURE_USE_HTTP=true reads a plain-http registry (options/registry.go).
 // Options take their values after `=` and the source is one argument after `--` (cobra/pflag).
 import { readFileSync } from 'node:fs';
-import { run, ToolError, type Runner } from './exec.js';
+import { REGISTRY_TOOL_ENV_NAMES, run, ToolError, type Runner } from './exec.js';
 
 /** What syft describes: an OCI layout on disk, or a pushed image by digest. */
 export type SyftSource = { kind: 'oci-dir'; path: string } | { kind: 'registry'; reference: string; insecure?: boolean };
@@ -32,21 +32,8 @@ export interface SyftScan {
 
 const SYFT_TIMEOUT_MS = 15 * 60 * 1000;
 
-/** Variables syft may see, by exact name: search path, home, temp, the registry login file, proxies, CAs. */
-const SYFT_ENV_NAMES = [
-  'PATH',
-  'HOME',
-  'TMPDIR',
-  'DOCKER_CONFIG',
-  'HTTP_PROXY',
-  'HTTPS_PROXY',
-  'NO_PROXY',
-  'http_proxy',
-  'https_proxy',
-  'no_proxy',
-  'SSL_CERT_FILE',
-  'SSL_CERT_DIR',
-];
+/** Variables syft may see, by exact name: those of every registry tool (tools/exec.ts). */
+const SYFT_ENV_NAMES = REGISTRY_TOOL_ENV_NAMES;
 
 /** The environment syft runs with: SYFT_ENV_NAMES of `env`, nothing else, plus our settings. */
 export function syftEnv(env: NodeJS.ProcessEnv, source: SyftSource): NodeJS.ProcessEnv {
