@@ -18471,6 +18471,25 @@ function exec_which(cmd, path = process.env.PATH ?? '') {
     }
     return undefined;
 }
+/**
+ * The variables a tool that reaches a registry keeps when its environment is scrubbed (ko, syft):
+ * its search path, home and temp dir, the registry login file, proxies and CA certificates.
+ * Anything else (tokens, the runner's secrets) it never sees.
+ */
+const REGISTRY_TOOL_ENV_NAMES = [
+    'PATH',
+    'HOME',
+    'TMPDIR',
+    'DOCKER_CONFIG',
+    'HTTP_PROXY',
+    'HTTPS_PROXY',
+    'NO_PROXY',
+    'http_proxy',
+    'https_proxy',
+    'no_proxy',
+    'SSL_CERT_FILE',
+    'SSL_CERT_DIR',
+];
 
 ;// CONCATENATED MODULE: ./src/pipeline/reason.ts
 // A failure as the one line a leg record, `run` and the summary show.
@@ -41301,25 +41320,7 @@ function metadataFlags(flag, map) {
  * and CA settings, and the reproducible-build dates ko reads (SOURCE_DATE_EPOCH,
  * KO_DATA_DATE_EPOCH: ko v0.19.1 pkg/build/gobuild.go).
  */
-const KO_ENV_NAMES = new Set([
-    'PATH',
-    'HOME',
-    'USER',
-    'TMPDIR',
-    'XDG_CACHE_HOME',
-    'XDG_CONFIG_HOME',
-    'DOCKER_CONFIG',
-    'HTTP_PROXY',
-    'HTTPS_PROXY',
-    'NO_PROXY',
-    'http_proxy',
-    'https_proxy',
-    'no_proxy',
-    'SSL_CERT_FILE',
-    'SSL_CERT_DIR',
-    'SOURCE_DATE_EPOCH',
-    'KOCACHE',
-]);
+const KO_ENV_NAMES = new Set([...REGISTRY_TOOL_ENV_NAMES, 'USER', 'XDG_CACHE_HOME', 'XDG_CONFIG_HOME', 'SOURCE_DATE_EPOCH', 'KOCACHE']);
 /**
  * ...and by pattern: go's own settings (go help environment: GOCACHE, GOFLAGS, GOPROXY,
  * GOTOOLCHAIN, GOAMD64 ..., all GO and capitals or digits, so not GOOGLE_APPLICATION_CREDENTIALS)
@@ -42686,21 +42687,8 @@ function upstreamUrlProblem(url) {
 
 
 const SYFT_TIMEOUT_MS = 15 * 60 * 1000;
-/** Variables syft may see, by exact name: search path, home, temp, the registry login file, proxies, CAs. */
-const SYFT_ENV_NAMES = [
-    'PATH',
-    'HOME',
-    'TMPDIR',
-    'DOCKER_CONFIG',
-    'HTTP_PROXY',
-    'HTTPS_PROXY',
-    'NO_PROXY',
-    'http_proxy',
-    'https_proxy',
-    'no_proxy',
-    'SSL_CERT_FILE',
-    'SSL_CERT_DIR',
-];
+/** Variables syft may see, by exact name: those of every registry tool (tools/exec.ts). */
+const SYFT_ENV_NAMES = REGISTRY_TOOL_ENV_NAMES;
 /** The environment syft runs with: SYFT_ENV_NAMES of `env`, nothing else, plus our settings. */
 function syftEnv(env, source) {
     const kept = Object.fromEntries(SYFT_ENV_NAMES.filter((name) => env[name] !== undefined).map((name) => [name, env[name]]));
