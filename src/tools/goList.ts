@@ -5,7 +5,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import type { GoListRequest, GoPackage, GoPackageLister } from '../core/inputs/goModule.js';
+import { nearestGoMod, workspaceFiles, type GoListRequest, type GoPackage, type GoPackageLister } from '../core/inputs/goModule.js';
 import { run, type Runner } from './exec.js';
 
 /** Every per-package file list go list has; together, every file `go build` may read. */
@@ -97,14 +97,6 @@ export async function goVersion(env: NodeJS.ProcessEnv = process.env, runner: Ru
   return result?.code === 0 ? result.stdout.trim() || undefined : undefined;
 }
 
-/** The go.mod that holds `dir` (its nearest, up to `root`), or undefined. */
-function moduleFileOf(root: string, dir: string): string | undefined {
-  for (let at = dir; ; at = dirname(at)) {
-    if (existsSync(join(at, 'go.mod'))) return join(at, 'go.mod');
-    if (at === root || !at.startsWith(root + sep)) return undefined;
-  }
-}
-
 /** A go.mod's `module` path and `go` version, or undefined for a file it cannot read. */
 function moduleLine(goMod: string): { path: string; go?: string } | undefined {
   try {
@@ -171,13 +163,16 @@ export function workspaceGoPackageLister(
     const batched: Array<Pending & { pattern: string }> = [];
     const rest: Pending[] = [];
     for (const item of group) {
-      const goMod = moduleFileOf(absRoot, resolve(item.request.cwd));
+      const goModPath = nearestGoMod(absRoot, item.request.cwd);
+      const goMod = goModPath && join(absRoot, goModPath);
       const line = goMod && moduleLine(goMod);
       const moduleDir = goMod && dirname(goMod);
       const [pattern] = item.request.patterns;
       // A pattern that reads as an option is the single lister's to refuse.
       const unfit = !pattern || pattern.startsWith('-') || item.request.patterns.length !== 1;
-      if (unfit || !goMod || !line || !moduleDir || existsSync(join(moduleDir, 'vendor'))) {
+      // A go.work between the module and the root is the build's own: its answer, not ours.
+      const ownWorkspace = goModPath !== undefined && workspaceFiles(absRoot, dirname(goModPath)).length > 0;
+      if (unfit || ownWorkspace || !goMod || !line || !moduleDir || existsSync(join(moduleDir, 'vendor'))) {
         rest.push(item);
         continue;
       }

@@ -64,7 +64,7 @@ export function goPlatformEnv(platform: string, config: BuildConfig): Record<str
 const GO_SOURCE = /\.(go|c|cc|cpp|cxx|h|hh|hpp|hxx|m|s|S|sx|f|F|for|f90|swig|swigcxx|syso)$/;
 
 /** The nearest go.mod from `dir` up to `root`, as a repo path. */
-function nearestGoMod(root: string, dir: string): string | undefined {
+export function nearestGoMod(root: string, dir: string): string | undefined {
   for (let at = resolve(root, dir); ; at = dirname(at)) {
     if (repoPath(root, at) === undefined) return undefined;
     if (existsSync(join(at, 'go.mod'))) return repoPath(root, join(at, 'go.mod'));
@@ -73,7 +73,7 @@ function nearestGoMod(root: string, dir: string): string | undefined {
 }
 
 /** go.work (and go.work.sum) from a module's directory up to root: it chooses module versions too. */
-function workspaceFiles(root: string, moduleDir: string): string[] {
+export function workspaceFiles(root: string, moduleDir: string): string[] {
   const found: string[] = [];
   for (let at = resolve(root, moduleDir); repoPath(root, at) !== undefined; at = dirname(at)) {
     for (const name of ['go.work', 'go.work.sum']) if (existsSync(join(at, name))) found.push(repoPath(root, join(at, name))!);
