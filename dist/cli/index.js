@@ -44969,6 +44969,7 @@ async function resolveUpstream(repo, ref, list, cache) {
 
 
 
+
 /** Every per-package file list go list has; together, every file `go build` may read. */
 const FILE_FIELDS = [
     'GoFiles',
@@ -45044,15 +45045,6 @@ async function goVersion(env = process.env, runner = exec_run) {
     const result = await runner('go', ['env', 'GOVERSION'], { env, allowFailure: true }).catch(() => undefined);
     return result?.code === 0 ? result.stdout.trim() || undefined : undefined;
 }
-/** The go.mod that holds `dir` (its nearest, up to `root`), or undefined. */
-function moduleFileOf(root, dir) {
-    for (let at = dir;; at = (0,external_node_path_namespaceObject.dirname)(at)) {
-        if ((0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(at, 'go.mod')))
-            return (0,external_node_path_namespaceObject.join)(at, 'go.mod');
-        if (at === root || !at.startsWith(root + external_node_path_namespaceObject.sep))
-            return undefined;
-    }
-}
 /** A go.mod's `module` path and `go` version, or undefined for a file it cannot read. */
 function moduleLine(goMod) {
     try {
@@ -45109,13 +45101,16 @@ function workspaceGoPackageLister(root, single = goPackageLister(), runner = exe
         const batched = [];
         const rest = [];
         for (const item of group) {
-            const goMod = moduleFileOf(absRoot, (0,external_node_path_namespaceObject.resolve)(item.request.cwd));
+            const goModPath = nearestGoMod(absRoot, item.request.cwd);
+            const goMod = goModPath && (0,external_node_path_namespaceObject.join)(absRoot, goModPath);
             const line = goMod && moduleLine(goMod);
             const moduleDir = goMod && (0,external_node_path_namespaceObject.dirname)(goMod);
             const [pattern] = item.request.patterns;
             // A pattern that reads as an option is the single lister's to refuse.
             const unfit = !pattern || pattern.startsWith('-') || item.request.patterns.length !== 1;
-            if (unfit || !goMod || !line || !moduleDir || (0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(moduleDir, 'vendor'))) {
+            // A go.work between the module and the root is the build's own: its answer, not ours.
+            const ownWorkspace = goModPath !== undefined && workspaceFiles(absRoot, (0,external_node_path_namespaceObject.dirname)(goModPath)).length > 0;
+            if (unfit || ownWorkspace || !goMod || !line || !moduleDir || (0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(moduleDir, 'vendor'))) {
                 rest.push(item);
                 continue;
             }
