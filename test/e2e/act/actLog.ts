@@ -16,6 +16,8 @@ export interface ActEntry {
   jobResult?: string;
   raw_output?: boolean;
   level?: string;
+  /** When act logged it: RFC 3339, in whole seconds (logrus' JSON formatter). */
+  time?: string;
 }
 
 export function parseActLog(text: string): ActEntry[] {

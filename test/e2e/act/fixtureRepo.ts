@@ -27,6 +27,8 @@ export interface FixtureOptions {
   kanikoImage?: string;
   /** The reusable workflow's `build-env` input: what `${VAR}` in the examples' build_args expands from. */
   buildEnv?: string;
+  /** The apps to build, as files by path; absent: the three examples of FIXTURE_IMAGES. */
+  files?: Record<string, string>;
 }
 
 /** The caller workflow with extra `with:` inputs for the reusable workflow's one job. */
@@ -37,8 +39,10 @@ export function withCallerInputs(callerYaml: string, inputs: Record<string, stri
 }
 
 export function createFixtureRepo(options: FixtureOptions): TempRepo {
-  const repo = tempRepo();
-  for (const image of FIXTURE_IMAGES) cpSync(join(REPO_ROOT, 'examples', image), join(repo.root, image), { recursive: true });
+  const repo = tempRepo(options.files ?? {});
+  if (!options.files) {
+    for (const image of FIXTURE_IMAGES) cpSync(join(REPO_ROOT, 'examples', image), join(repo.root, image), { recursive: true });
+  }
   cpSync(join(REPO_ROOT, 'action.yml'), join(repo.root, 'action.yml'));
   cpSync(join(REPO_ROOT, 'dist', 'action'), join(repo.root, 'dist', 'action'), { recursive: true });
   mkdirSync(join(repo.root, '.github', 'workflows'), { recursive: true });
@@ -51,7 +55,7 @@ export function createFixtureRepo(options: FixtureOptions): TempRepo {
     ...(options.buildEnv ? { 'build-env': options.buildEnv } : {}),
   };
   writeFileSync(join(repo.root, CALLER_PATH), withCallerInputs(caller, inputs));
-  repo.commit('three images, the action and its workflows');
+  repo.commit(options.files ? 'the apps, the action and its workflows' : 'three images, the action and its workflows');
   return repo;
 }
 

@@ -1,0 +1,192 @@
+// Issue 14's "act: the generated workflow with two waves runs": the generated caller and reusable
+// workflows, run end to end by nektos/act in host mode (see act.test.ts and docs/dev/act.md for
+// what act stands in for and why: local action refs instead of hephy/builder@v1, a proxy in front
+// of act's artifact server), on a repository whose images build in two waves:
+// - `base`: FROM the e2e busybox, adds /base.txt (wave 1, linux/amd64 and linux/arm64);
+// - `app`: `needs: [base]`, FROM ${BASE_IMAGE}, adds /app.txt (wave 2, both platforms);
+// - `multi`: `images:` of two Dockerfile targets (wave 1, linux/amd64).
+// All BuildKit, and no RUN step: the arm64 legs need no emulation, so the run stays short.
+// The plan's matrix-1/matrix-2 outputs feed the `build` and `build-2` jobs; a wave-2 leg reads the
+// wave-1 leg records (artifacts of the run) and builds on the digest its platform's base leg pushed.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { LegRecord } from '../../src/core/model.js';
+import type { TempRepo } from '../helpers/gitRepo.js';
+import { jobOutput, outputsOf, stepResults, type ActEntry } from './act/actLog.js';
+import { createFixtureRepo, pushEvent } from './act/fixtureRepo.js';
+import { runAct, type ActRun } from './act/runAct.js';
+import { extractFile, indexEntries, rawManifest, services, tagDigest, tempDir } from './harness.js';
+
+// Hang guards, not speed targets: the run takes about a minute warm on 2 cores.
+const RUN_TIMEOUT_MS = 20 * 60_000;
+const ACT_TIMEOUT_MS = 15 * 60_000;
+
+const PREFIX = 'act-waves';
+const BOTH = ['linux/amd64', 'linux/arm64'];
+const BUILD_STEP = 'Build and push by digest';
+const WAVE_1 = ['base--linux-amd64', 'base--linux-arm64', 'multi-debug--linux-amd64', 'multi-executor--linux-amd64'];
+const WAVE_2 = ['app--linux-amd64', 'app--linux-arm64'];
+const IMAGES = ['app', 'base', 'multi-debug', 'multi-executor'];
+
+const FILES: Record<string, string> = {
+  'base/build-config.yaml':
+    'build_backend: buildkit\nplatforms: [linux/amd64, linux/arm64]\nbuild_args: ["BASE_IMAGE=${BASE_IMAGE}"]\nadditional_tags: [latest]\n',
+  'base/Dockerfile': 'ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nCOPY base.txt /base.txt\n',
+  'base/base.txt': 'base v1\n',
+  'app/build-config.yaml': 'build_backend: buildkit\nplatforms: [linux/amd64, linux/arm64]\nneeds: [base]\nadditional_tags: [latest]\n',
+  'app/Dockerfile': 'ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nCOPY app.txt /app.txt\n',
+  'app/app.txt': 'app v1\n',
+  'multi/build-config.yaml': [
+    'build_backend: buildkit',
+    'platforms: [linux/amd64]',
+    'build_args: ["BASE_IMAGE=${BASE_IMAGE}"]',
+    'images:',
+    '  - name: executor',
+    '    target: executor',
+    '  - name: debug',
+    '    target: debug',
+    '',
+  ].join('\n'),
+  'multi/Dockerfile':
+    'ARG BASE_IMAGE\nFROM ${BASE_IMAGE} AS executor\nCOPY executor.txt /executor.txt\nFROM ${BASE_IMAGE} AS debug\nCOPY debug.txt /debug.txt\n',
+  'multi/executor.txt': 'executor\n',
+  'multi/debug.txt': 'debug\n',
+};
+
+let repo: TempRepo;
+let stateDir: string;
+let registry: string;
+let run: ActRun;
+let sha: string;
+let passed = false;
+
+const repository = (image: string) => `${registry}/${PREFIX}/${image}`;
+
+function legRecords(jobID: string): Map<string, LegRecord> {
+  const out = new Map<string, LegRecord>();
+  for (const [legId, json] of outputsOf(run.entries, jobID, 'leg-record')) out.set(legId, JSON.parse(json) as LegRecord);
+  return out;
+}
+
+/** When act logged a job's first and last entries (its JSON log's `time`, RFC 3339 in whole seconds). */
+function jobSpan(jobID: string): { first: number; last: number } {
+  const times = run.entries.filter((e: ActEntry) => e.jobID === jobID && e.time).map((e) => Date.parse(e.time!));
+  return { first: Math.min(...times), last: Math.max(...times) };
+}
+
+beforeAll(async () => {
+  const s = services();
+  registry = s.registry;
+  repo = createFixtureRepo({ registry, imagePrefix: PREFIX, buildEnv: `BASE_IMAGE=${s.busybox}`, files: FILES });
+  sha = repo.git('rev-parse', 'HEAD');
+  stateDir = mkdtempSync(join(tmpdir(), 'hephy-act-waves-'));
+  run = await runAct({
+    repoDir: repo.root,
+    event: 'push',
+    payload: pushEvent(sha),
+    stateDir,
+    runId: 1,
+    // The e2e setup's buildx builder (remote driver on the local buildkitd): no Docker daemon here.
+    env: { HEPHY_BUILDX_BUILDER: process.env.HEPHY_BUILDX_BUILDER! },
+    secrets: { GITHUB_TOKEN: 'fake-token' },
+    timeoutMs: ACT_TIMEOUT_MS,
+  });
+}, RUN_TIMEOUT_MS);
+
+afterAll(() => {
+  // Kept on failure for a look at act's JSON log and the artifacts.
+  if (stateDir && passed) rmSync(stateDir, { recursive: true, force: true });
+  else if (stateDir) process.stderr.write(`act state (JSON log, artifacts) kept in ${stateDir}\n`);
+  repo?.remove();
+});
+
+describe('act, two waves (host mode; local action refs instead of hephy/builder@v1; artifact proxy for act v0.2.87)', () => {
+  test('the run succeeds: plan, build (wave 1), build-2 (wave 2) and merge ran; build-3 had no legs', () => {
+    if (run.code !== 0) {
+      const output = ['plan', 'build', 'build-2', 'merge']
+        .map((job) => `--- ${job}\n${jobOutput(run.entries, job).split('\n').slice(-40).join('\n')}`)
+        .join('\n');
+      throw new Error(`act exited ${run.code} (log: ${run.logFile})\n${run.stderr.slice(-2000)}\n${output}`);
+    }
+    expect(run.entries.some((e) => e.jobID === 'build-3' && e.stepResult)).toBe(false);
+  });
+
+  test("plan: matrix-1 holds the wave-1 legs, matrix-2 the app's legs (each with wave 2), matrix-3 none", () => {
+    const matrix = (n: number) =>
+      JSON.parse(outputsOf(run.entries, 'plan', `matrix-${n}`).get('')!) as { include: Array<{ id: string; wave: number }> };
+    expect(
+      matrix(1)
+        .include.map((l) => l.id)
+        .sort(),
+    ).toEqual(WAVE_1);
+    expect(matrix(1).include.every((l) => l.wave === 1)).toBe(true);
+    expect(
+      matrix(2)
+        .include.map((l) => l.id)
+        .sort(),
+    ).toEqual(WAVE_2);
+    expect(matrix(2).include.every((l) => l.wave === 2)).toBe(true);
+    expect(matrix(3).include).toEqual([]);
+    expect(['1', '2', '3'].map((n) => outputsOf(run.entries, 'plan', `has-work-${n}`).get(''))).toEqual(['true', 'true', 'false']);
+  });
+
+  test('the build job built wave 1 and build-2 wave 2, after it, each leg on the digest its platform of base pushed', () => {
+    expect([...stepResults(run.entries, 'build', BUILD_STEP).entries()].sort()).toEqual(WAVE_1.map((id) => [id, 'success']));
+    expect([...stepResults(run.entries, 'build-2', BUILD_STEP).entries()].sort()).toEqual(WAVE_2.map((id) => [id, 'success']));
+    expect(jobSpan('build-2').first).toBeGreaterThanOrEqual(jobSpan('build').last);
+    const wave1 = legRecords('build');
+    const log = jobOutput(run.entries, 'build-2');
+    for (const platform of BOTH) {
+      const base = [...wave1.values()].find((r) => r.image === 'base' && r.platform === platform)!;
+      expect(base.digest).toMatch(/^sha256:/);
+      const legId = `app--${platform.replace('/', '-')}`;
+      expect(log).toContain(`[${legId}] on ${repository('base')}@${base.digest} (BASE_IMAGE)`);
+    }
+  });
+
+  test("each platform of app holds the base's file and starts with the layers of base's manifest for that platform", async () => {
+    const wave1 = legRecords('build');
+    const wave2 = legRecords('build-2');
+    for (const platform of BOTH) {
+      const base = [...wave1.values()].find((r) => r.image === 'base' && r.platform === platform)!;
+      const app = [...wave2.values()].find((r) => r.image === 'app' && r.platform === platform)!;
+      const dir = tempDir('act-waves');
+      const appRef = `${repository('app')}@${app.digest}`;
+      expect(readFileSync(await extractFile(appRef, '/base.txt', dir), 'utf8')).toBe('base v1\n');
+      expect(readFileSync(await extractFile(appRef, '/app.txt', dir), 'utf8')).toBe('app v1\n');
+      const baseLayers = (await rawManifest(`${repository('base')}@${base.digest}`)).layers.map((l: { digest: string }) => l.digest);
+      const appLayers = (await rawManifest(appRef)).layers.map((l: { digest: string }) => l.digest);
+      expect(appLayers.slice(0, baseLayers.length)).toEqual(baseLayers);
+      expect(appLayers).toHaveLength(baseLayers.length + 1);
+    }
+  });
+
+  test('merge published every image of both waves under its tags, each an index of exactly its legs', async () => {
+    const published = JSON.parse(outputsOf(run.entries, 'merge', 'published').get('')!) as Record<
+      string,
+      { status: string; digest: string; tags: string[] }
+    >;
+    expect(Object.keys(published).sort()).toEqual(IMAGES);
+    const records = [...legRecords('build').values(), ...legRecords('build-2').values()];
+    for (const image of IMAGES) {
+      const outcome = published[image];
+      expect(outcome.status).toBe('published');
+      const tagNames = outcome.tags.map((t) => t.slice(repository(image).length + 1));
+      expect(tagNames).toEqual(expect.arrayContaining([sha.slice(0, 7), ...(image.startsWith('multi') ? [] : ['latest'])]));
+      for (const tag of outcome.tags) expect(await tagDigest(tag)).toBe(outcome.digest);
+      const entries = indexEntries(await rawManifest(`${repository(image)}@${outcome.digest}`)).filter(
+        (e) => e.platform !== 'unknown/unknown',
+      );
+      const legs = records.filter((r) => r.image === image);
+      expect(entries.map((e) => e.digest).sort()).toEqual(legs.map((r) => r.digest).sort());
+    }
+    // The directory with two targets: each image has its own stage's file.
+    const dir = tempDir('act-waves-multi');
+    expect(readFileSync(await extractFile(`${repository('multi-executor')}:${sha.slice(0, 7)}`, '/executor.txt', dir), 'utf8')).toBe(
+      'executor\n',
+    );
+    expect(readFileSync(await extractFile(`${repository('multi-debug')}:${sha.slice(0, 7)}`, '/debug.txt', dir), 'utf8')).toBe('debug\n');
+    passed = true;
+  });
+});
