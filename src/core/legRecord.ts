@@ -27,6 +27,7 @@ export const legRecordSchema = z.object({
   platform: z.string().min(1),
   backend: z.enum(BACKENDS),
   runner: runnerSchema,
+  wave: z.number().int().min(1).optional(),
   repository: z.string().optional(),
   digest: z.string().regex(DIGEST).optional(),
   compressedSize: z.number().int().nonnegative().optional(),
@@ -84,10 +85,27 @@ export function legRecord(leg: Leg, startedAt: Date, outcome: LegOutcome): LegRe
     platform: leg.platform,
     backend: leg.backend,
     runner: leg.runner,
+    ...(leg.wave !== undefined ? { wave: leg.wave } : {}),
     ...outcome,
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
   };
+}
+
+/**
+ * How a skipped leg's error starts: a dependant whose need failed, pushed nothing or has no leg for
+ * its platform is not built (core/imageGraph.ts neededImagesFor) and fails with the reason.
+ */
+export const SKIPPED_PREFIX = 'skipped: ';
+
+/** A record for a leg not built because of its needs, with the reason (failed: it moves no tag). */
+export function skippedLegRecord(leg: Leg, reason: string, startedAt: Date): LegRecord {
+  return failedLegRecord(leg, `${SKIPPED_PREFIX}${reason}`, startedAt, { setup: 0, build: 0, push: 0, total: 0 });
+}
+
+/** Why a leg was skipped, or undefined for a leg that ran. */
+export function skipReason(record: Pick<LegRecord, 'status' | 'error'>): string | undefined {
+  return record.status === 'failure' && record.error?.startsWith(SKIPPED_PREFIX) ? record.error.slice(SKIPPED_PREFIX.length) : undefined;
 }
 
 /** A record for a leg that failed before or during its build. */

@@ -178,6 +178,8 @@ export interface LegRecord {
   platform: string;
   backend: BackendName;
   runner: Runner;
+  /** The leg's build wave (Leg.wave), 1-based; absent in records of plans without waves (wave 1). */
+  wave?: number;
   /** Repository the digest was pushed to, e.g. 127.0.0.1:5000/hephy/app. */
   repository?: string;
   digest?: string;

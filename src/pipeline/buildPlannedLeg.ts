@@ -4,7 +4,7 @@
 import { resolve } from 'node:path';
 import { backendFor } from '../backends/index.js';
 import type { BackendOptions } from '../core/backendTraits.js';
-import { failedLegRecord } from '../core/legRecord.js';
+import { failedLegRecord, skippedLegRecord } from '../core/legRecord.js';
 import type { Leg, LegRecord } from '../core/model.js';
 import type { SupplyChainSettings } from '../core/supplyChain.js';
 import { manifestCompressedSize } from '../tools/imagetools.js';
@@ -46,7 +46,7 @@ export async function buildPlannedLeg(leg: Leg, options: PlannedLegOptions): Pro
       const needed = options.earlierLegs
         ? neededImagesFor(spec.needs, leg.platform, await options.earlierLegs())
         : { skip: 'the records of the earlier waves are not available here' };
-      if ('skip' in needed) return failedLegRecord(leg, `skipped: ${needed.skip}`, started, { setup: 0, build: 0, push: 0, total: 0 });
+      if ('skip' in needed) return skippedLegRecord(leg, needed.skip, started);
       needs = needed.needs;
       for (const need of needs) options.log(`on ${need.ref} (${needBuildArg(need.name)})`);
     }

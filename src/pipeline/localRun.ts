@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { backendFor } from '../backends/index.js';
 import { traitsOf, type BackendName, type BackendOptions, type BackendTraits } from '../core/backendTraits.js';
 import type { ImageSpec, Leg, LegRecord, Plan, SelectionMode } from '../core/model.js';
-import { failedLegRecord, legRecordName } from '../core/legRecord.js';
+import { legRecordName, skippedLegRecord } from '../core/legRecord.js';
 import { needBuildArg, neededImagesFor, unchangedLegs, type BuiltLeg } from '../core/imageGraph.js';
 import {
   renderRunComment,
@@ -246,8 +246,7 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
   async function buildWaveLeg(leg: Leg, earlier: readonly BuiltLeg[]): Promise<LegRecord> {
     const needed = neededImagesFor(specs.get(leg.image)!.needs, leg.platform, earlier);
     if ('skip' in needed) {
-      const now = new Date();
-      const record = failedLegRecord(leg, `skipped: ${needed.skip}`, now, { setup: 0, build: 0, push: 0, total: 0 });
+      const record = skippedLegRecord(leg, needed.skip, new Date());
       writeFileSync(join(recordsDir, `${legRecordName(leg.id)}.json`), `${JSON.stringify(record, null, 2)}\n`);
       out(`  [${leg.id}] skipped: ${needed.skip}\n`);
       return record;

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LegRecord } from '../../src/core/model.js';
 import type { TempRepo } from '../helpers/gitRepo.js';
-import { jobOutput, outputsOf, stepResults, type ActEntry } from './act/actLog.js';
+import { jobOutput, outputsOf, stepResults, summariesOf, type ActEntry } from './act/actLog.js';
 import { createFixtureRepo, pushEvent } from './act/fixtureRepo.js';
 import { runAct, type ActRun } from './act/runAct.js';
 import { extractFile, indexEntries, rawManifest, services, tagDigest, tempDir } from './harness.js';
@@ -160,6 +160,28 @@ describe('act, two waves (host mode; local action refs instead of hephy/builder@
       expect(appLayers.slice(0, baseLayers.length)).toEqual(baseLayers);
       expect(appLayers).toHaveLength(baseLayers.length + 1);
     }
+  });
+
+  test("the merge job's summary gives each leg its wave (issue 14 point 5)", () => {
+    const summaries = summariesOf(run.entries, 'merge');
+    expect(summaries).toHaveLength(1);
+    const lines = summaries[0].split('\n');
+    expect(lines.some((l) => l.includes('<summary>Legs: 6 in 2 waves, with their phases and sizes</summary>'))).toBe(true);
+    const start = lines.findIndex((l) => l.includes('<summary>Legs:'));
+    const table = lines.slice(start, lines.indexOf('</details>', start)).filter((l) => l.startsWith('|'));
+    expect(table[0]).toMatch(/^\| Leg \| Wave \| Status \|/);
+    const waves = table.slice(2).map((l) => {
+      const [leg, wave, status] = l
+        .slice(1)
+        .split(' | ')
+        .map((c) => c.trim());
+      return `${leg.replace(/`/g, '')} ${wave} ${status}`;
+    });
+    expect(waves.sort()).toEqual(
+      [...WAVE_1.map((id) => `${id} 1 ok`), ...WAVE_2.map((id) => `${id} 2 ok`)]
+        .map((line) => line.replace(/--linux-(amd64|arm64)/, ' linux/$1'))
+        .sort(),
+    );
   });
 
   test('merge published every image of both waves under its tags, each an index of exactly its legs', async () => {

@@ -6,6 +6,7 @@
 // then what grew layer by layer, and the full tables folded in <details>. The comment must stay
 // under GitHub's 65,536-character limit for any number of images: sections are kept by priority
 // and cut row by row, each cut saying where the rest is (the job summary, which has a larger limit).
+import { skipReason } from '../legRecord.js';
 import type { LegRecord } from '../model.js';
 import { formatRunner } from '../runners.js';
 import { compareRecords, type LegComparison } from './compare.js';
@@ -67,6 +68,8 @@ interface Context {
   findings: Findings;
   /** The history holds at least one leg: judgements mean something. */
   hasHistory: boolean;
+  /** How many build waves the run's legs came in (issue 14); the tables show a wave only when more than one. */
+  waves: number;
 }
 
 function contextOf(report: RunReport, options: SummaryOptions): Context {
@@ -76,21 +79,39 @@ function contextOf(report: RunReport, options: SummaryOptions): Context {
   const findings = collectFindings(report.outcomes, comparisons);
   // With no history at all, every image is "new": that says nothing.
   if (!hasHistory) findings.items = findings.items.filter((f) => f.kind === 'failed');
-  return { report, options, thresholds, comparisons, findings, hasHistory };
+  const waves = new Set(allRecords(report).map(waveOf)).size;
+  return { report, options, thresholds, comparisons, findings, hasHistory, waves };
+}
+
+/** A record's build wave; records of plans without waves were all wave 1. */
+function waveOf(r: LegRecord): number {
+  return r.wave ?? 1;
 }
 
 function allRecords(report: RunReport): LegRecord[] {
   return report.outcomes.flatMap((o) => o.records);
 }
 
-/** Failed legs first, then legs with a finding, then the rest, in the run's order. */
+/** Failed legs first, then legs with a finding, then the rest; each group wave by wave, in the run's order. */
 function orderedComparisons(ctx: Context): LegComparison[] {
   const rank = (c: LegComparison) =>
     c.record.status !== 'success' ? 0 : c.size.verdict === 'bigger' || c.time.verdict === 'slower' ? 1 : 2;
   return ctx.comparisons
     .map((c, i) => ({ c, i }))
-    .sort((a, b) => rank(a.c) - rank(b.c) || a.i - b.i)
+    .sort((a, b) => rank(a.c) - rank(b.c) || waveOf(a.c.record) - waveOf(b.c.record) || a.i - b.i)
     .map(({ c }) => c);
+}
+
+/** The Status cell's words: ok, built, failed with its cause, or skipped with its reason (a need that failed). */
+function statusWords(r: LegRecord): string {
+  if (r.status === 'success') return r.pushed === false ? 'built, not pushed' : 'ok';
+  const skipped = skipReason(r);
+  return skipped !== undefined ? `**skipped**: ${plainText(firstLine(skipped))}` : `**failed**: ${plainText(firstLine(r.error ?? ''))}`;
+}
+
+/** "6 in 2 waves" when the run had waves, else "6". */
+function legCount(ctx: Context, legs: number): string {
+  return ctx.waves > 1 ? `${legs} in ${ctx.waves} waves` : String(legs);
 }
 
 /** The Setup, Build, Push and Total cells of a leg's row. */
@@ -310,13 +331,15 @@ function legsTable(ctx: Context): FoldedTable | undefined {
   const rows = orderedComparisons(ctx);
   if (!rows.length) return undefined;
   const compare = ctx.hasHistory;
+  const waves = ctx.waves > 1;
   return {
     summary: compare
-      ? `Legs: ${rows.length}, each against its default-branch history (Δ: vs the newest record)`
-      : `Legs: ${rows.length}, with their phases and sizes`,
+      ? `Legs: ${legCount(ctx, rows.length)}, each against its default-branch history (Δ: vs the newest record)`
+      : `Legs: ${legCount(ctx, rows.length)}, with their phases and sizes`,
     open: !compare,
     headers: [
       'Leg',
+      ...(waves ? ['Wave'] : []),
       'Status',
       'Runner',
       'Backend',
@@ -332,7 +355,8 @@ function legsTable(ctx: Context): FoldedTable | undefined {
       const r = c.record;
       return [
         `\`${r.image}\` ${r.platform}`,
-        r.status !== 'success' ? `**failed**: ${plainText(firstLine(r.error ?? ''))}` : r.pushed === false ? 'built, not pushed' : 'ok',
+        ...(waves ? [String(waveOf(r))] : []),
+        statusWords(r),
         plainText(formatRunner(r.runner)),
         r.backend,
         ...phaseCells(r),
@@ -478,10 +502,12 @@ export function renderRunSummaryText(report: RunReport, options: SummaryOptions 
   if (findings.length) out.push('Findings:', ...findings.map((l) => plain(l).replace(/^(\s*)- /, '$1  ')), '');
   else if (ctx.hasHistory) out.push(NO_SIGNIFICANT_CHANGE, '');
   const compare = ctx.hasHistory;
+  const waves = ctx.waves > 1;
   out.push(
     renderTextTable(
       [
         'LEG',
+        ...(waves ? ['WAVE'] : []),
         'STATUS',
         'BACKEND',
         'SETUP',
@@ -497,7 +523,8 @@ export function renderRunSummaryText(report: RunReport, options: SummaryOptions 
         const r = c.record;
         return [
           r.legId,
-          r.status !== 'success' ? 'FAILED' : r.pushed === false ? 'built' : 'ok',
+          ...(waves ? [String(waveOf(r))] : []),
+          r.status !== 'success' ? (skipReason(r) !== undefined ? 'SKIPPED' : 'FAILED') : r.pushed === false ? 'built' : 'ok',
           r.backend,
           ...phaseCells(r),
           ...(compare ? [plain(timeCell(c)), rangeCell(c)] : []),
