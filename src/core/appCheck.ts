@@ -1,7 +1,8 @@
 // One app directory checked the way `validate`, `detect` and the plan all check it: its
 // build-config.yaml loaded (when it has one), then its backend detected from that config and the
 // directory's files. A config with errors stops there: detection would only guess.
-import { imageConfigs } from './config/images.js';
+import { entryPath, imageConfigs } from './config/images.js';
+import { formatPath } from './config/locator.js';
 import { loadBuildConfig } from './config/load.js';
 import type { BuildConfig } from './config/schema.js';
 import { detectBackend, type DetectOptions, type Detection, type Locate } from './detect.js';
@@ -43,9 +44,11 @@ export function checkApp(dir: string, configFile: ConfigFile | undefined, option
     : { config: {}, problems: [], locate: undefined };
   if (!loaded.config) return { problems: loaded.problems };
   const problems = [...loaded.problems];
-  const images = imageConfigs(loaded.config, loaded.locate).map(({ name, config, locate }) => {
+  const images = imageConfigs(loaded.config, loaded.locate).map(({ name, index, config, locate }) => {
     const detection = detectBackend(dir, config, locate, { ...options, configFile: configFile?.shown });
     problems.push(...detection.problems);
+    const extraNeed = detection.backend === 'ko' ? koExtraNeed(config, locate, index, loaded.config!, configFile?.shown ?? dir) : undefined;
+    if (extraNeed) problems.push(extraNeed);
     return { ...(name !== undefined ? { name } : {}), config, locate, detection };
   });
   // Two images reading one Dockerfile report its problems once.
@@ -55,4 +58,30 @@ export function checkApp(dir: string, configFile: ConfigFile | undefined, option
     return seen.has(id) ? false : (seen.add(id), true);
   });
   return { config: loaded.config, locate: loaded.locate, detection: images[0]?.detection, images, problems: unique };
+}
+
+/**
+ * ko builds every image on exactly one base: its GetBase resolves one reference per import path
+ * (ko v0.19.1 pkg/build/gobuild.go `type GetBase func(context.Context, string) (name.Reference,
+ * Result, error)`; .ko.yaml `baseImageOverrides` maps an import path to one image). A ko image that
+ * needs several images of the repository could only use one of them, so the second is an error.
+ */
+function koExtraNeed(
+  config: BuildConfig,
+  locate: Locate | undefined,
+  index: number | undefined,
+  file: BuildConfig,
+  shown: string,
+): Problem | undefined {
+  const needs = config.needs ?? [];
+  if (needs.length < 2) return undefined;
+  const path = index === undefined ? ['needs', 1] : entryPath(file.images?.[index], index, ['needs', 1]);
+  return {
+    file: shown,
+    ...(locate?.(['needs', 1]) ?? { line: 1, column: 1 }),
+    path: formatPath(path),
+    message: `ko builds on one base image, and needs lists ${needs.length} (${needs.join(', ')})`,
+    hint: 'keep the one image this app runs on in needs, or build it with a Dockerfile (build_backend: buildkit)',
+    severity: 'error',
+  };
 }

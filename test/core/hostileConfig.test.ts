@@ -582,6 +582,9 @@ const secretCases: PlanCase[] = [
 
 // --- images: and needs: (issue 14): every key of an entry is checked as at the top level
 const TWO_TARGETS = 'FROM scratch AS one\nCOPY . /\nFROM scratch AS two\nCOPY . /\n';
+const GO_APP = { 'go.mod': 'module example.com/app\n\ngo 1.22\n', 'main.go': 'package main\n\nfunc main() {}\n' };
+const KO_ON_TWO =
+  'images:\n  - name: a\n    build_backend: buildkit\n    target: one\n  - name: b\n    build_backend: buildkit\n    target: two\n  - name: c\n    build_backend: ko\n';
 const imageCases: PlanCase[] = [
   { name: 'images[].name --rm', config: 'images:\n  - name: "--rm"\n', expect: at(2, 11, 'images[0].name', 'an image name is') },
   { name: 'images[].name ../etc', config: 'images:\n  - name: ../etc\n', expect: at(2, 11, 'images[0].name', 'an image name is') },
@@ -664,6 +667,26 @@ const imageCases: PlanCase[] = [
     name: 'images with two targets and needs: fine',
     config: 'build_backend: buildkit\nimages:\n  - name: one\n    target: one\n  - name: two\n    target: two\n    needs: [one]\n',
     files: { Dockerfile: TWO_TARGETS },
+    expect: 'safe',
+  },
+  // ko builds on one base (ko v0.19.1 pkg/build/gobuild.go: GetBase returns one reference per
+  // import path): a second need would be dropped without a word.
+  {
+    name: 'a ko image needs two images',
+    config: KO_ON_TWO + '    needs: [a, b]\n',
+    files: { Dockerfile: TWO_TARGETS, ...GO_APP },
+    expect: at(10, 16, 'images[2].needs[1]', 'ko builds on one base image, and needs lists 2 (a, b)'),
+  },
+  {
+    name: 'a ko image needs two images (top-level needs, entries inherit it)',
+    config: 'build_backend: ko\nneeds: [base, tools]\n',
+    files: GO_APP,
+    expect: at(2, 15, 'needs[1]', 'ko builds on one base image'),
+  },
+  {
+    name: 'a ko image needs one image: fine',
+    config: KO_ON_TWO + '    needs: [b]\n',
+    files: { Dockerfile: TWO_TARGETS, ...GO_APP },
     expect: 'safe',
   },
 ];

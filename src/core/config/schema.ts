@@ -102,7 +102,7 @@ const needsList = z
   .array(imageNamePart)
   .max(16, { message: 'needs lists at most 16 images' })
   .describe(
-    "Images of this repository this one is built FROM, by name (an images[].name of this file, or an image name): each arrives as the digest the earlier wave pushed, in the build arg NAME_IMAGE, a named build context NAME and ko's base image",
+    "Images of this repository this one is built FROM, by name (an images[].name of this file, or an image name): each arrives as the digest the earlier wave pushed, in the build arg NAME_IMAGE, a named build context NAME and ko's base image (a ko image takes one need only)",
   );
 
 // The keys that describe one image: the file's top level, and each entry of `images:`.
