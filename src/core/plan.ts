@@ -293,9 +293,15 @@ export async function buildPlan(root: string, mode: SelectionMode, options: Plan
   );
   const builtOn = dependantsOf(initiallySelected, graph.needs);
   const selectedImages = basesOf(builtOn, graph.needs);
+  // The graph knows images by name: an unselected directory's image comes in only when needs
+  // reach it, never because it shares a name with a selected image (a twin, an error of its own).
+  const initiallySelectedNames = new Set(initiallySelected);
+  const reachedByNeeds = (image: string) => selectedImages.has(image) && !initiallySelectedNames.has(image);
 
   for (const { app, images: appImages, problems: appProblems, skipReason } of resolvedApps) {
-    const chosen = (appImages ?? []).filter(({ spec }) => selectedImages.has(spec.image));
+    const chosen = (appImages ?? []).filter(({ spec }) =>
+      selected.has(app.dir) ? selectedImages.has(spec.image) : reachedByNeeds(spec.image),
+    );
     if (!selected.has(app.dir) && chosen.length === 0) {
       skipped.push({ dir: app.dir, reason: notSelected });
       continue;

@@ -144,6 +144,33 @@ describe('needs: waves and selection', () => {
       expect.objectContaining({ file: 'base/build-config.yaml', message: 'image base is also built from aa' }),
     ]);
     expect(plan.skipped).toContainEqual({ dir: 'base', reason: 'image name base taken by aa' });
+    // The twin of a selected image is not selected with it: only needs pull in other directories.
+    expect(plan.images.map((spec) => spec.dir)).not.toContain('aa');
+    expect(plan.skipped).toContainEqual({ dir: 'aa', reason: 'not asked for' });
+  });
+
+  it('a name that collides only after {dir image}-{name} composition does not pull the other directory in', async () => {
+    repo = tempRepo({
+      'kaniko/Dockerfile': TWO_TARGETS,
+      'kaniko/build-config.yaml': 'build_backend: buildkit\nimages:\n  - name: executor\n    target: executor\n',
+      'kaniko-executor/Dockerfile': 'FROM scratch\nCOPY . /\n',
+      'kaniko-executor/build-config.yaml': 'build_backend: buildkit\n',
+    });
+    for (const [dir, other] of [
+      ['kaniko', 'kaniko-executor'],
+      ['kaniko-executor', 'kaniko'],
+    ]) {
+      const plan = await buildPlan(repo.root, { kind: 'dirs', dirs: [dir] }, { repoName: 'mono' });
+      expect(plan.images.map((spec) => spec.dir)).not.toContain(other);
+      expect(plan.skipped).toContainEqual({ dir: other, reason: 'not asked for' });
+    }
+    // Selected by a change too (--since): the other directory's files did not change.
+    const bySince = await buildPlan(
+      repo.root,
+      { kind: 'since', rev: 'HEAD' },
+      { repoName: 'mono', changedFiles: () => ['kaniko-executor/Dockerfile'] },
+    );
+    expect(bySince.images.map((spec) => spec.dir)).not.toContain('kaniko');
   });
 });
 
