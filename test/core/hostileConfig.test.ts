@@ -625,6 +625,11 @@ const imageCases: PlanCase[] = [
   },
   { name: 'images: a string', config: 'images: all\n', expect: at(1, 9, 'images', 'expected') },
   {
+    name: 'buildkit_provenance: an option',
+    config: 'buildkit_provenance: --mode=max\n',
+    expect: at(1, 22, 'buildkit_provenance', 'expected true or false'),
+  },
+  {
     name: 'needs: 20 entries',
     config: `needs: [${Array.from({ length: 20 }, (_, i) => `n${i}`).join(', ')}]\n`,
     expect: at(1, 8, 'needs', 'at most 16 images, not 20'),

@@ -190,6 +190,12 @@ const imageKeys = {
       'Sign the published index and its platform manifests: keyless on GitHub runners, with the key where one is given; wins over the sign input and --sign. Default: on for default-branch, scheduled, manual and tag runs on runners, and locally with --sign-key',
     )
     .optional(),
+  buildkit_provenance: z
+    .boolean()
+    .describe(
+      "buildkit: also push BuildKit's own provenance attestation in the leg's index (an unknown/unknown entry beside the image, which some platforms and registry UIs do not expect): mode=max in public repositories, min otherwise. Default false",
+    )
+    .optional(),
   ko_config: koConfigSchema.describe('Settings of the ko backend').optional(),
   spin_config: spinConfigSchema.describe('Settings of the spin backend').optional(),
   needs: needsList.optional(),
