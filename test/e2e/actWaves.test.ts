@@ -8,6 +8,7 @@
 // All BuildKit, and no RUN step: the arm64 legs need no emulation, so the run stays short.
 // The plan's matrix-1/matrix-2 outputs feed the `build` and `build-2` jobs; a wave-2 leg reads the
 // wave-1 leg records (artifacts of the run) and builds on the digest its platform's base leg pushed.
+// A second push fails base's arm64 leg: the dependant's arm64 leg is skipped with that reason.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -59,13 +60,13 @@ let stateDir: string;
 let registry: string;
 let run: ActRun;
 let sha: string;
-let passed = false;
+let passed = 0;
 
 const repository = (image: string) => `${registry}/${PREFIX}/${image}`;
 
-function legRecords(jobID: string): Map<string, LegRecord> {
+function legRecords(jobID: string, of: ActRun = run): Map<string, LegRecord> {
   const out = new Map<string, LegRecord>();
-  for (const [legId, json] of outputsOf(run.entries, jobID, 'leg-record')) out.set(legId, JSON.parse(json) as LegRecord);
+  for (const [legId, json] of outputsOf(of.entries, jobID, 'leg-record')) out.set(legId, JSON.parse(json) as LegRecord);
   return out;
 }
 
@@ -96,7 +97,7 @@ beforeAll(async () => {
 
 afterAll(() => {
   // Kept on failure for a look at act's JSON log and the artifacts.
-  if (stateDir && passed) rmSync(stateDir, { recursive: true, force: true });
+  if (stateDir && passed === 2) rmSync(stateDir, { recursive: true, force: true });
   else if (stateDir) process.stderr.write(`act state (JSON log, artifacts) kept in ${stateDir}\n`);
   repo?.remove();
 });
@@ -209,6 +210,77 @@ describe('act, two waves (host mode; local action refs instead of hephy/builder@
       'executor\n',
     );
     expect(readFileSync(await extractFile(`${repository('multi-debug')}:${sha.slice(0, 7)}`, '/debug.txt', dir), 'utf8')).toBe('debug\n');
-    passed = true;
+    passed += 1;
   });
+
+  test(
+    "a second push in which base fails on arm64: build-2 still runs, app's arm64 leg is skipped with that reason (Wave 2, skipped in the summary), app's amd64 leg builds on the new base, and base and app keep their tags",
+    async () => {
+      expect(passed).toBe(1);
+      const latest = async (image: string) => tagDigest(`${repository(image)}:latest`);
+      const before = { base: await latest('base'), app: await latest('app') };
+      // A RUN step that fails under QEMU's aarch64 only (the amd64 leg runs it natively).
+      repo.write({
+        'base/Dockerfile':
+          'ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nCOPY base.txt /base.txt\nRUN if [ "$(uname -m)" = aarch64 ]; then echo "no aarch64" >&2; exit 3; fi\n',
+        'base/base.txt': 'base v2\n',
+      });
+      const next = repo.commit('base stops building on aarch64');
+      const second = await runAct({
+        repoDir: repo.root,
+        event: 'push',
+        payload: pushEvent(next, sha),
+        stateDir,
+        runId: 2,
+        env: { HEPHY_BUILDX_BUILDER: process.env.HEPHY_BUILDX_BUILDER! },
+        secrets: { GITHUB_TOKEN: 'fake-token' },
+        timeoutMs: ACT_TIMEOUT_MS,
+      });
+      expect(second.code).not.toBe(0);
+      // Selected by the diff: base changed, app is built on it; multi did not change.
+      const matrix = (n: number) =>
+        JSON.parse(outputsOf(second.entries, 'plan', `matrix-${n}`).get('')!) as { include: Array<{ id: string }> };
+      expect(
+        matrix(1)
+          .include.map((l) => l.id)
+          .sort(),
+      ).toEqual(['base--linux-amd64', 'base--linux-arm64']);
+      expect(
+        matrix(2)
+          .include.map((l) => l.id)
+          .sort(),
+      ).toEqual(WAVE_2);
+      expect(Object.fromEntries(stepResults(second.entries, 'build', BUILD_STEP))).toEqual({
+        'base--linux-amd64': 'success',
+        'base--linux-arm64': 'failure',
+      });
+      expect(Object.fromEntries(stepResults(second.entries, 'build-2', BUILD_STEP))).toEqual({
+        'app--linux-amd64': 'success',
+        'app--linux-arm64': 'failure',
+      });
+      const wave2 = legRecords('build-2', second);
+      expect(wave2.get('app--linux-arm64')).toMatchObject({
+        status: 'failure',
+        wave: 2,
+        error: 'skipped: its need base failed for linux/arm64',
+      });
+      const newBase = legRecords('build', second).get('base--linux-amd64')!;
+      expect(jobOutput(second.entries, 'build-2')).toContain(`[app--linux-amd64] on ${repository('base')}@${newBase.digest} (BASE_IMAGE)`);
+      const dir = tempDir('act-waves-2');
+      expect(
+        readFileSync(await extractFile(`${repository('app')}@${wave2.get('app--linux-amd64')!.digest}`, '/base.txt', dir), 'utf8'),
+      ).toBe('base v2\n');
+
+      // The merge ran after the failed legs: nothing of base or app published, their tags stay.
+      const published = JSON.parse(outputsOf(second.entries, 'merge', 'published').get('')!) as Record<string, { status: string }>;
+      expect(published.base.status).toBe('failed');
+      expect(published.app.status).toBe('failed');
+      expect({ base: await latest('base'), app: await latest('app') }).toEqual(before);
+      const summary = summariesOf(second.entries, 'merge')[0];
+      expect(summary).toContain('| `app` linux/arm64 | 2 | **skipped**: its need base failed for linux/arm64 |');
+      expect(summary).toContain('  - leg `app--linux-arm64` (linux/arm64): skipped: its need base failed for linux/arm64');
+      passed += 1;
+    },
+    RUN_TIMEOUT_MS,
+  );
 });
