@@ -15,7 +15,11 @@ import { tempRepo, type TempRepo } from '../helpers/gitRepo.js';
 import { runCli, services, tempDir, type CliRun } from './harness.js';
 
 const RUN_TIMEOUT_MS = 20 * 60 * 1000;
-const APP_DOCKERFILE = 'ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nCOPY app.txt /app.txt\nRUN cp /base.txt /app-saw.txt\n';
+const APP_DOCKERFILE =
+  'ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nCOPY app.txt /app.txt\nRUN cp /base.txt /app-saw.txt && uname -m > /built-on.txt\n';
+const BOTH = ['linux/amd64', 'linux/arm64'];
+const slug = (platform: string) => platform.replace('/', '-');
+const UNAME: Record<string, string> = { 'linux/amd64': 'x86_64\n', 'linux/arm64': 'aarch64\n' };
 
 /** Reads a JSON blob of an OCI layout by digest. */
 function blobJson(layout: string, digest: string): any {
@@ -70,17 +74,18 @@ describe('images built on images with push off: the next wave builds on OCI layo
 
   beforeAll(async () => {
     repo = tempRepo({
-      'base/build-config.yaml': 'build_backend: buildkit\nplatforms: [linux/amd64]\nbuild_args: ["BASE_IMAGE=${BASE_IMAGE}"]\n',
+      'base/build-config.yaml':
+        'build_backend: buildkit\nplatforms: [linux/amd64, linux/arm64]\nbuild_args: ["BASE_IMAGE=${BASE_IMAGE}"]\n',
       'base/Dockerfile': 'ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nCOPY base.txt /base.txt\n',
       'base/base.txt': 'base, never pushed\n',
-      'app-buildkit/build-config.yaml': 'build_backend: buildkit\nplatforms: [linux/amd64]\nneeds: [base]\n',
+      'app-buildkit/build-config.yaml': 'build_backend: buildkit\nplatforms: [linux/amd64, linux/arm64]\nneeds: [base]\n',
       'app-buildkit/Dockerfile': APP_DOCKERFILE,
       'app-buildkit/app.txt': 'buildkit app\n',
       'app-kaniko/build-config.yaml': 'build_backend: kaniko\nplatforms: [linux/amd64]\nneeds: [base]\n',
       'app-kaniko/Dockerfile': APP_DOCKERFILE,
       'app-kaniko/app.txt': 'kaniko app\n',
       'app-ko/build-config.yaml':
-        'build_backend: ko\nplatforms: [linux/amd64]\nneeds: [base]\nko_config:\n  import_path: ./cmd/hello\n  env: [CGO_ENABLED=0]\n',
+        'build_backend: ko\nplatforms: [linux/amd64, linux/arm64]\nneeds: [base]\nko_config:\n  import_path: ./cmd/hello\n  env: [CGO_ENABLED=0]\n',
       'app-ko/go.mod': 'module example.com/app-ko\n\ngo 1.22\n',
       'app-ko/cmd/hello/main.go': 'package main\n\nfunc main() { println("hello") }\n',
     });
@@ -105,12 +110,18 @@ describe('images built on images with push off: the next wave builds on OCI layo
 
   afterAll(() => repo?.remove());
 
-  it('builds the base, the BuildKit app and the ko app in two waves; the Kaniko app is skipped with the reason (exit code 1)', () => {
+  it('builds the base, the BuildKit app and the ko app in two waves, both platforms; the Kaniko app is skipped with the reason (exit code 1)', () => {
     expect(result.stderr).toBe('');
-    expect(result.stdout).toContain('hephy: wave 2 of 2: 3 leg(s)');
-    expect(legRecord('app-ko--linux-amd64')).toMatchObject({ status: 'success', pushed: false });
-    expect(legRecord('base--linux-amd64')).toMatchObject({ status: 'success', pushed: false, layout: 'hephy-layout-base--linux-amd64' });
-    expect(legRecord('app-buildkit--linux-amd64')).toMatchObject({ status: 'success', pushed: false });
+    expect(result.stdout).toContain('hephy: wave 2 of 2: 5 leg(s)');
+    for (const platform of BOTH) {
+      expect(legRecord(`base--${slug(platform)}`)).toMatchObject({
+        status: 'success',
+        pushed: false,
+        layout: `hephy-layout-base--${slug(platform)}`,
+      });
+      expect(legRecord(`app-buildkit--${slug(platform)}`)).toMatchObject({ status: 'success', pushed: false });
+      expect(legRecord(`app-ko--${slug(platform)}`)).toMatchObject({ status: 'success', pushed: false });
+    }
     const reason =
       'skipped: its need base was built without pushing for linux/amd64, and Kaniko cannot build FROM an OCI layout; push the base or use BuildKit';
     expect(legRecord('app-kaniko--linux-amd64')).toMatchObject({ status: 'failure', error: reason });
@@ -119,36 +130,47 @@ describe('images built on images with push off: the next wave builds on OCI layo
     expect(result.code).toBe(1);
   });
 
-  it("the BuildKit app was built on the base's own layout: its layout holds the base's file and starts with the base's layers", () => {
-    const baseLayout = join(out, 'layouts', 'hephy-layout-base--linux-amd64');
-    const appLayout = join(out, 'layouts', 'hephy-layout-app-buildkit--linux-amd64');
-    const base = layoutManifest(baseLayout);
-    const app = layoutManifest(appLayout);
-    expect(base.digest).toBe(legRecord('base--linux-amd64').digest);
-    expect(app.digest).toBe(legRecord('app-buildkit--linux-amd64').digest);
-    expect(result.stdout).toContain(
-      `[app-buildkit--linux-amd64] on the OCI layout ${baseLayout} (${base.digest}, built without pushing) (BASE_IMAGE)`,
-    );
-    expect(fileInLayout(appLayout, '/base.txt')).toBe('base, never pushed\n');
-    // The app's RUN step ran on the base's filesystem.
-    expect(fileInLayout(appLayout, '/app-saw.txt')).toBe('base, never pushed\n');
-    expect(fileInLayout(appLayout, '/app.txt')).toBe('buildkit app\n');
-    const baseLayers = base.manifest.layers.map((l: { digest: string }) => l.digest);
-    expect(app.manifest.layers.map((l: { digest: string }) => l.digest).slice(0, baseLayers.length)).toEqual(baseLayers);
-    expect(app.manifest.layers.length).toBeGreaterThan(baseLayers.length);
-    // The skipped Kaniko app built nothing.
-    expect(existsSync(join(out, 'layouts', 'hephy-layout-app-kaniko--linux-amd64'))).toBe(false);
-  });
+  it.each(BOTH)(
+    "the BuildKit app (%s) was built on the base's layout of its platform: its layout holds the base's file and starts with its layers",
+    (platform) => {
+      const baseLayout = join(out, 'layouts', `hephy-layout-base--${slug(platform)}`);
+      const appLayout = join(out, 'layouts', `hephy-layout-app-buildkit--${slug(platform)}`);
+      const base = layoutManifest(baseLayout);
+      const app = layoutManifest(appLayout);
+      expect(base.digest).toBe(legRecord(`base--${slug(platform)}`).digest);
+      expect(app.digest).toBe(legRecord(`app-buildkit--${slug(platform)}`).digest);
+      expect(result.stdout).toContain(
+        `[app-buildkit--${slug(platform)}] on the OCI layout ${baseLayout} (${base.digest}, built without pushing) (BASE_IMAGE)`,
+      );
+      expect(blobJson(appLayout, app.manifest.config.digest).architecture).toBe(platform.split('/')[1]);
+      expect(fileInLayout(appLayout, '/base.txt')).toBe('base, never pushed\n');
+      // The app's RUN step ran on the base's filesystem, on that platform (under QEMU for arm64).
+      expect(fileInLayout(appLayout, '/app-saw.txt')).toBe('base, never pushed\n');
+      expect(fileInLayout(appLayout, '/built-on.txt')).toBe(UNAME[platform]);
+      expect(fileInLayout(appLayout, '/app.txt')).toBe('buildkit app\n');
+      const baseLayers = base.manifest.layers.map((l: { digest: string }) => l.digest);
+      expect(app.manifest.layers.map((l: { digest: string }) => l.digest).slice(0, baseLayers.length)).toEqual(baseLayers);
+      expect(app.manifest.layers.length).toBeGreaterThan(baseLayers.length);
+    },
+  );
 
-  it("the ko app was built on the base's layout too: its layout holds the base's file, its binary, and the base's layers", () => {
-    const base = layoutManifest(join(out, 'layouts', 'hephy-layout-base--linux-amd64'));
-    const appLayout = join(out, 'layouts', 'hephy-layout-app-ko--linux-amd64');
-    const app = layoutManifest(appLayout);
-    expect(app.digest).toBe(legRecord('app-ko--linux-amd64').digest);
-    expect(fileInLayout(appLayout, '/base.txt')).toBe('base, never pushed\n');
-    expect(fileInLayout(appLayout, '/ko-app/hello')?.startsWith('\x7fELF')).toBe(true);
-    const baseLayers = base.manifest.layers.map((l: { digest: string }) => l.digest);
-    expect(app.manifest.layers.map((l: { digest: string }) => l.digest).slice(0, baseLayers.length)).toEqual(baseLayers);
+  it.each(BOTH)(
+    "the ko app (%s) was built on the base's layout too: its layout holds the base's file, its binary and layers",
+    (platform) => {
+      const base = layoutManifest(join(out, 'layouts', `hephy-layout-base--${slug(platform)}`));
+      const appLayout = join(out, 'layouts', `hephy-layout-app-ko--${slug(platform)}`);
+      const app = layoutManifest(appLayout);
+      expect(app.digest).toBe(legRecord(`app-ko--${slug(platform)}`).digest);
+      expect(blobJson(appLayout, app.manifest.config.digest).architecture).toBe(platform.split('/')[1]);
+      expect(fileInLayout(appLayout, '/base.txt')).toBe('base, never pushed\n');
+      expect(fileInLayout(appLayout, '/ko-app/hello')?.startsWith('\x7fELF')).toBe(true);
+      const baseLayers = base.manifest.layers.map((l: { digest: string }) => l.digest);
+      expect(app.manifest.layers.map((l: { digest: string }) => l.digest).slice(0, baseLayers.length)).toEqual(baseLayers);
+    },
+  );
+
+  it('the skipped Kaniko app built nothing', () => {
+    expect(existsSync(join(out, 'layouts', 'hephy-layout-app-kaniko--linux-amd64'))).toBe(false);
   });
 
   it('pushed nothing: the registry has no repository under the run’s prefix', async () => {
