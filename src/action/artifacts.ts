@@ -61,7 +61,8 @@ export async function uploadLayout(
     };
   }
   const name = layoutName(record.legId, scope);
-  await artifactClient.uploadArtifact(name, directoryFiles(dir), layoutsRoot, { retentionDays: 1 });
+  // Layers are gzip'd already: zipping them again costs time and saves nothing.
+  await artifactClient.uploadArtifact(name, directoryFiles(dir), layoutsRoot, { retentionDays: 1, compressionLevel: 0 });
   return { uploaded: true, name, bytes };
 }
 
