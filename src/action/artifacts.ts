@@ -9,6 +9,7 @@ import type { ImageNeed, LegRecord } from '../core/model.js';
 import type { BuiltLeg } from '../core/imageGraph.js';
 import { layoutName, legRecordName } from '../core/legRecord.js';
 import { directoryBytes, directoryFiles, keptLayout } from '../tools/ociLayout.js';
+import { messageOf } from '../core/problem.js';
 
 export async function uploadLegRecord(record: LegRecord, dir: string, scope = ''): Promise<string> {
   mkdirSync(dir, { recursive: true });
@@ -81,7 +82,7 @@ export async function uploadLegOutputs(
   if (record.layout) {
     const layout = await uploadLayout(record, dirs.layouts, scope, maxLayoutBytes).catch((error: unknown) => ({
       uploaded: false as const,
-      reason: `its upload failed: ${error instanceof Error ? error.message : String(error)}`,
+      reason: `its upload failed: ${messageOf(error)}`,
     }));
     if (layout.uploaded) log.info(`OCI layout handed to the next wave: artifact ${layout.name} (${mebibytes(layout.bytes)})`);
     else {

@@ -7,7 +7,7 @@
 import type { Problem } from './problem.js';
 import type { ImageNeed, UnchangedImage } from './model.js';
 import { repositoryFor, type PublishOptions } from './tags.js';
-import type { BackendName } from './backendTraits.js';
+import { traitsOf, type BackendName } from './backendTraits.js';
 
 /**
  * The most waves a plan has: the reusable workflow runs one build job per wave and has this many
@@ -239,7 +239,8 @@ export function needBuildArgs(needs: readonly NeededImage[] | undefined): string
 }
 
 /**
- * Why a backend cannot build on a need that arrives as an OCI layout; undefined when it can.
+ * Why a backend cannot build on a need that arrives as an OCI layout (its `layoutBase` trait);
+ * undefined when it can.
  * BuildKit takes a base image from a layout on disk (`--build-context NAME=oci-layout://PATH@DIGEST`,
  * moby/buildkit v0.32.2 frontend/dockerui/namedcontext.go, case "oci-layout"). ko v0.19.1 takes
  * its base from a Docker daemon (`ko.local`) or a registry, through its cache of base images, an
@@ -249,15 +250,8 @@ export function needBuildArgs(needs: readonly NeededImage[] | undefined): string
  * wrote, or from a registry (pkg/image/image_util.go RetrieveSourceImage): never from a layout.
  */
 export function layoutNeedProblem(backend: BackendName): string | undefined {
-  switch (backend) {
-    case 'buildkit':
-    case 'ko':
-      return undefined;
-    case 'kaniko':
-      return 'Kaniko cannot build FROM an OCI layout; push the base or use BuildKit';
-    case 'spin':
-      return 'Spin builds on no image';
-  }
+  const { layoutBase } = traitsOf(backend);
+  return layoutBase === true ? undefined : layoutBase;
 }
 
 /** What a leg record says of a built leg, as far as its dependants care. */

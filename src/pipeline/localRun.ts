@@ -267,7 +267,8 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
     }
     out(`  [${leg.id}] ${leg.backend} ${leg.platform}: started\n`);
     for (const need of needed.needs) out(`  [${leg.id}] on ${needSource(need)} (${needBuildArg(need.name)})\n`);
-    const keepLayout = legEnv.push ? undefined : join(layoutsDir, layoutName(leg.id));
+    // A wasm artifact is no image to build on, nor written as a layout.
+    const keepLayout = legEnv.push || traitsOf(leg.backend).artifact !== 'image' ? undefined : join(layoutsDir, layoutName(leg.id));
     const record = await buildLeg(
       leg,
       specs.get(leg.image)!,
