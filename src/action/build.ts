@@ -9,16 +9,16 @@ import * as core from '@actions/core';
 import { buildPlannedLeg } from '../pipeline/buildPlannedLeg.js';
 import { traitsOf } from '../core/backendTraits.js';
 import { parseLeg } from '../core/leg.js';
-import { failedLegRecord } from '../core/legRecord.js';
+import { failedLegRecord, layoutName } from '../core/legRecord.js';
 import type { Leg, LegRecord } from '../core/model.js';
 import { renderLegMarkdown } from '../core/report/legReport.js';
 import { platformSlug } from '../core/platform.js';
 import type { RunContext } from '../core/runContext.js';
 import { runMetadata } from '../core/imageMetadata.js';
-import { downloadLegRecords, uploadLegRecord } from './artifacts.js';
+import { downloadLegRecords, uploadLegOutputs, withNeededLayouts } from './artifacts.js';
 import { loadPlan } from './planArtifact.js';
 import { readLegRecords } from '../pipeline/merge.js';
-import { unchangedLegs } from '../core/imageGraph.js';
+import { imagesWithDependants, unchangedLegs } from '../core/imageGraph.js';
 import { readInputs, type ActionInputs } from './inputs.js';
 import { registrySession } from './registry.js';
 import { setupTools } from './toolSetup.js';
@@ -27,6 +27,22 @@ import { messageOf } from '../core/problem.js';
 import { buildEnvironment } from '../core/buildEnv.js';
 
 const CACHE_HOME = '.cache/hephy-builder';
+
+/** Where a leg built without pushing keeps its OCI layout for the next wave, and where the next wave downloads them. */
+const LAYOUTS_DIR = 'hephy-layouts';
+const EARLIER_LAYOUTS_DIR = 'hephy-earlier-layouts';
+
+/**
+ * Push off and images of the plan are built on this leg's: the directory its OCI layout is kept
+ * in for the next wave (uploaded as an artifact). Undefined otherwise, or when the plan cannot be
+ * read (then nothing is built on it: its dependants say why).
+ */
+async function layoutToKeep(leg: Leg, push: boolean, inputs: ActionInputs, context: RunContext): Promise<string | undefined> {
+  if (push || !context.artifactService) return undefined;
+  const plan = await loadPlan(context, inputs.artifactScope).catch(() => undefined);
+  if (!plan || !imagesWithDependants(plan.images).has(leg.image)) return undefined;
+  return join(context.tempDir, LAYOUTS_DIR, layoutName(leg.id, inputs.artifactScope));
+}
 
 async function buildOne(leg: Leg, inputs: ActionInputs, context: RunContext, cacheRoot: string, recordDir: string): Promise<LegRecord> {
   let session;
@@ -37,12 +53,15 @@ async function buildOne(leg: Leg, inputs: ActionInputs, context: RunContext, cac
   } catch (error) {
     return failedLegRecord(leg, `setup failed: ${messageOf(error)}`, new Date(), { setup: 0, build: 0, push: 0, total: 0 });
   }
+  const push = pushAllowed(inputs, context).push;
+  const keepLayout = await layoutToKeep(leg, push, inputs, context);
   return buildPlannedLeg(leg, {
     root: inputs.root,
     cwd: context.workspace,
     publish: session.publish,
     insecure: inputs.insecureRegistry,
-    push: pushAllowed(inputs, context).push,
+    push,
+    ...(keepLayout ? { keepLayout } : {}),
     env: session.env,
     buildEnv,
     secrets: session.secrets,
@@ -55,13 +74,16 @@ async function buildOne(leg: Leg, inputs: ActionInputs, context: RunContext, cac
     log: (line) => core.info(line),
     prepare: (planned) => setupTools(planned, { env: session.env, backendOptions: inputs.backendOptions }),
     // A leg of wave 2 or 3 builds on what the earlier waves pushed: their leg records (artifacts
-    // of this run) and the published platforms of unchanged images (the plan artifact).
-    earlierLegs: async () => {
+    // of this run) and the published platforms of unchanged images (the plan artifact); push
+    // off, on the OCI layouts its needs' legs uploaded (artifacts of this run too).
+    earlierLegs: async (needs, platform) => {
       if (!context.artifactService) return [];
       const dir = join(context.tempDir, 'hephy-earlier-waves');
       await downloadLegRecords(dir, inputs.artifactScope);
       const plan = await loadPlan(context, inputs.artifactScope).catch(() => undefined);
-      return [...readLegRecords(dir).records, ...unchangedLegs(plan?.unchanged, session.publish)];
+      const records = readLegRecords(dir).records;
+      const built = await withNeededLayouts(records, needs, platform, join(context.tempDir, EARLIER_LAYOUTS_DIR), inputs.artifactScope);
+      return [...built, ...unchangedLegs(plan?.unchanged, session.publish)];
     },
   });
 }
@@ -88,7 +110,8 @@ export async function runBuildCommand(context: RunContext): Promise<void> {
   if (cacheAvailable && record.status === 'success')
     await cache.saveCache([cachePath], cacheKey).catch((e) => core.warning(`cache save failed: ${messageOf(e)}`));
 
-  if (context.artifactService) await uploadLegRecord(record, recordDir, inputs.artifactScope);
+  if (context.artifactService)
+    await uploadLegOutputs(record, { records: recordDir, layouts: join(context.tempDir, LAYOUTS_DIR) }, inputs.artifactScope, core);
   else core.warning('no artifact service on this runner: the leg record was not uploaded for the merge job');
   core.setOutput('digest', record.digest ?? '');
   core.setOutput('leg-record', JSON.stringify(record));

@@ -66,6 +66,12 @@ export interface LegContext {
    * platform: build args NAME_IMAGE, BuildKit named contexts NAME, ko's base image. Absent: none.
    */
   needs?: NeededImage[];
+  /**
+   * Push off, and images of the plan are built on this one (issue 14): the directory (absent,
+   * in the run's own directories) the backend writes the built image's OCI layout to, for the
+   * next wave to build on. A backend that cannot leaves it absent. Absent: keep nothing.
+   */
+  keepLayout?: string;
   log(line: string): void;
 }
 

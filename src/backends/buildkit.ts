@@ -3,7 +3,7 @@
 // runners, a local directory elsewhere. Neither cache lives in the registry, so push off writes
 // nothing there.
 import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { scanDockerfile } from '../core/dockerfile.js';
 import { expandList } from '../core/expand.js';
 import { buildkitFailureReason } from '../core/failureReason.js';
@@ -21,7 +21,7 @@ import {
 } from '../tools/buildx.js';
 import { archCheckEnabled, verifyLayoutArch } from './archVerify.js';
 import { defaultImagetools } from '../tools/imagetools.js';
-import { needBuildArgs } from '../core/imageGraph.js';
+import { needBuildArgs, needDigest, type NeededImage } from '../core/imageGraph.js';
 import type { Backend, LegBuildResult, LegContext } from './backend.js';
 
 /** The builder we create on a runner when none is named: the gha cache needs a non-docker driver. */
@@ -121,7 +121,7 @@ export function buildkitBuildOptions(ctx: LegContext, cache: Pick<BuildCache, 'f
     buildArgs: [...expandList(config.build_args ?? [], ctx.buildEnv, 'build_args'), ...needBuildArgs(ctx.needs)],
     // `FROM <need>` reads the named context (`buildx build --build-context NAME=docker-image://REF`;
     // Docker Bake's `contexts: {NAME: "target:other"}` does the same, docs.docker.com/build/bake/contexts).
-    contexts: Object.fromEntries((ctx.needs ?? []).map((need) => [need.name, `docker-image://${need.ref}`])),
+    contexts: Object.fromEntries((ctx.needs ?? []).map((need) => [need.name, needContext(need)])),
     buildSecrets: config.secrets,
     builder: builderName(ctx),
     metadataFile: join(ctx.workDir, 'buildx-metadata.json'),
@@ -143,6 +143,22 @@ export function buildkitBuildOptions(ctx: LegContext, cache: Pick<BuildCache, 'f
     secrets: [...ctx.secrets, ...secretValues],
     onLine: ctx.log,
   };
+}
+
+/**
+ * A need's named build context: the image its wave pushed (`docker-image://REF`), or, built
+ * without pushing, the OCI layout it kept (`oci-layout://PATH@DIGEST`: buildx v0.36.1
+ * build/opt.go hands the layout to BuildKit as a content store of the session, so a remote
+ * builder reads it too). buildx parses the value as PATH[:TAG][@DIGEST] taking the tag after
+ * the last `:` of the path (util/ocilayout/parse.go), so the layout's own directory name must
+ * hold no `:` (layoutName: a leg id never does), and the digest names the manifest, as BuildKit's
+ * oci-layout context requires (frontend/dockerui/namedcontext.go: "has no digest").
+ */
+export function needContext(need: NeededImage): string {
+  if (!need.layout) return `docker-image://${need.ref}`;
+  if (basename(need.layout).includes(':'))
+    throw new Error(`the OCI layout ${need.layout} has a \`:\` in its name, which buildx reads as a tag`);
+  return `oci-layout://${need.layout}@${needDigest(need)}`;
 }
 
 /** The `# syntax=` directive of a Dockerfile, if it has one. */
@@ -197,10 +213,14 @@ export const buildkitBackend: Backend = {
     }
     if (!archCheckEnabled(ctx)) {
       ctx.log('architecture check off (verify_arch: false)');
+      // Push off with dependants: the image goes to the layout they build on (the oci exporter's
+      // image is the image exporter's, see buildCheckThenPush).
+      const keep = ctx.target.push ? undefined : ctx.keepLayout;
       try {
-        const result = await buildxBuild(options);
+        const result = await buildxBuild({ ...options, ...(keep ? { layoutDir: keep } : {}) });
         cache.commit();
-        if (!ctx.target.push) ctx.log(`built ${result.digest}; push disabled: nothing pushed`);
+        if (!ctx.target.push) ctx.log(`built ${result.digest}; push disabled: nothing pushed${keep ? `; OCI layout kept in ${keep}` : ''}`);
+        if (keep) return { digest: result.digest, pushMs: 0, ...layoutOrIndex(result, keep) };
         return { digest: result.digest, pushMs: result.pushMs, ...(result.index ? { index: result.index } : {}) };
       } catch (error) {
         cache.discard();
@@ -217,7 +237,8 @@ export const buildkitBackend: Backend = {
  * build, so the second only exports. The pushed digest must be the checked one.
  */
 async function buildCheckThenPush(ctx: LegContext, options: BuildxBuildOptions, cache: BuildCache): Promise<LegBuildResult> {
-  const layoutDir = join(ctx.workDir, 'layout');
+  // Push off with dependants: the checked layout is the one they build on.
+  const layoutDir = (!ctx.target.push && ctx.keepLayout) || join(ctx.workDir, 'layout');
   let built;
   try {
     built = await buildxBuild({ ...options, layoutDir });
@@ -228,7 +249,7 @@ async function buildCheckThenPush(ctx: LegContext, options: BuildxBuildOptions, 
   }
   const verifyMs = await verifyLayoutArch(ctx, layoutDir, built.digest);
   if (!ctx.target.push) {
-    ctx.log(`built ${built.digest}; push disabled: nothing pushed`);
+    ctx.log(`built ${built.digest}; push disabled: nothing pushed${ctx.keepLayout ? `; OCI layout kept in ${layoutDir}` : ''}`);
     return { digest: built.digest, pushMs: 0, verifyMs, ...layoutOrIndex(built, layoutDir) };
   }
   // The cache was exported by the first build; this one only pushes what buildkitd holds.

@@ -37,6 +37,7 @@ import {
   type KanikoOutput,
 } from '../tools/kaniko.js';
 import { layoutManifestSize } from '../tools/ociLayout.js';
+import { keepBuiltLayout } from './keepLayout.js';
 import { existingDockerConfigDir } from '../tools/dockerConfig.js';
 import { skopeoPusher } from '../tools/skopeo.js';
 import { archCheckEnabled, verifyLayoutArch } from './archVerify.js';
@@ -281,6 +282,7 @@ export function createKanikoBackend(options: KanikoBackendOptions = {}): Backend
     const verifyMs = await verifyLayoutArch(ctx, invocation.layoutDir, digest);
     if (p.pushMode === 'none') {
       ctx.log(`built ${digest}; push disabled: nothing pushed`);
+      keepBuiltLayout(ctx, invocation.layoutDir);
       return { digest, pushMs: 0, verifyMs, ...layoutOf(invocation.layoutDir) };
     }
 

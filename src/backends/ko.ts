@@ -1,7 +1,9 @@
 // The ko backend: `ko build` of one Go package for one platform into an OCI layout, then a push of
 // that layout by digest (see src/tools/ko.ts for why ko does not push itself). With push off the
 // layout is the result: its digest is the leg's, and crane never runs.
-import { rmSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { MEDIA_TYPES } from '../core/oci.js';
+import { needDigest } from '../core/imageGraph.js';
 import { join } from 'node:path';
 import { expandList } from '../core/expand.js';
 import { defaultImportPath } from '../core/goPackages.js';
@@ -13,6 +15,7 @@ import { ToolError, which } from '../tools/exec.js';
 import { koBuild, koVersion, readUserKoConfig, type KoBuildOptions } from '../tools/ko.js';
 import { layoutManifestSize } from '../tools/ociLayout.js';
 import { verifyLayoutArch } from './archVerify.js';
+import { keepBuiltLayout } from './keepLayout.js';
 import type { Backend, LegBuildResult, LegContext } from './backend.js';
 
 /** The package to build when ko_config.import_path is unset (core/goPackages.ts). */
@@ -35,6 +38,9 @@ export function resolveKoBaseImage(ctx: LegContext, userDefaultBase: unknown): s
   }
   return undefined;
 }
+
+/** The KOCACHE, under the leg's workDir, of a leg whose base is an OCI layout. */
+const KO_LAYOUT_BASE_CACHE = 'kocache-layout-base';
 
 /** A value from build-env (a branch name, say) must not turn an allowed flag into another one. */
 function checkedAfterExpansion(values: string[], key: string, problem: (value: string) => string | undefined): string[] {
@@ -63,13 +69,36 @@ export function koBuildOptions(ctx: LegContext, userConfig?: Record<string, unkn
     flags: checkedAfterExpansion(expandList(ko.flags ?? [], ctx.buildEnv, 'ko_config.flags'), 'ko_config.flags', goFlagProblem),
     workDir: ctx.workDir,
     ...(ctx.spec.supplyChain?.sbom ? { sbomDir: join(ctx.workDir, 'ko-sbom') } : {}),
-    koCache: ctx.env.KOCACHE || join(ctx.cacheDir, 'kocache'),
+    // A base built without pushing is served from a cache of this leg's own (seedKoBaseCache).
+    koCache: ctx.needs?.[0]?.layout ? join(ctx.workDir, KO_LAYOUT_BASE_CACHE) : ctx.env.KOCACHE || join(ctx.cacheDir, 'kocache'),
     labels: ctx.metadata.labels,
     annotations: ctx.metadata.annotations,
     env,
     secrets: ctx.secrets,
     onLine: ctx.log,
   };
+}
+
+/**
+ * ko takes its base image from a registry or a Docker daemon, through a cache (ko v0.19.1
+ * pkg/commands/config.go getBaseImage -> pkg/commands/cache.go imageCache.get): with KOCACHE set,
+ * `$KOCACHE/img` is an OCI layout, and a base named by digest whose manifest that layout's
+ * index.json lists is served from its blobs, the registry never asked (a layer missing there
+ * would be fetched). So a base built without pushing is handed to ko as a fresh KOCACHE whose
+ * `img` holds the base's blobs and an index.json listing just its platform manifest (the layout
+ * the base's leg wrote may list an index around it, which that lookup does not descend into),
+ * and the base image is its ref by digest (resolveKoBaseImage).
+ */
+export function seedKoBaseCache(layout: string, koCache: string, digest: string): void {
+  const [algorithm, hex] = digest.split(':');
+  const manifest = readFileSync(join(layout, 'blobs', algorithm, hex));
+  const mediaType = (JSON.parse(manifest.toString('utf8')) as { mediaType?: string }).mediaType ?? MEDIA_TYPES.ociManifest;
+  const img = join(koCache, 'img');
+  rmSync(koCache, { recursive: true, force: true });
+  mkdirSync(img, { recursive: true });
+  cpSync(join(layout, 'blobs'), join(img, 'blobs'), { recursive: true, verbatimSymlinks: true });
+  writeFileSync(join(img, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
+  writeFileSync(join(img, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType, digest, size: manifest.length }] }));
 }
 
 function requireTools(ctx: LegContext, tools: string[]): void {
@@ -101,7 +130,11 @@ export const koBackend: Backend = {
 
   async build(ctx): Promise<LegBuildResult> {
     const options = koBuildOptions(ctx, readUserKoConfig(ctx.sourceDir)?.config);
-    if (options.baseImage) ctx.log(`base image ${options.baseImage}`);
+    const layoutBase = ctx.needs?.[0];
+    if (layoutBase?.layout && options.koCache) {
+      seedKoBaseCache(layoutBase.layout, options.koCache, needDigest(layoutBase));
+      ctx.log(`base image ${options.baseImage}, built without pushing: from its OCI layout ${layoutBase.layout}`);
+    } else if (options.baseImage) ctx.log(`base image ${options.baseImage}`);
     const built = await koBuild(options).catch((error: unknown) => {
       // The compiler's or ko's own error, not ko's command line.
       if (error instanceof ToolError) throw new Error(`ko: ${koFailureReason(error.stderr) ?? error.message}`);
@@ -112,6 +145,7 @@ export const koBackend: Backend = {
       const verifyMs = await verifyLayoutArch(ctx, built.layoutDir, built.digest);
       if (!ctx.target.push) {
         ctx.log(`built ${built.digest}; push disabled: nothing pushed`);
+        keepBuiltLayout(ctx, built.layoutDir);
         return { digest: built.digest, pushMs: 0, verifyMs, ...(built.sbomFile ? { sbomFile: built.sbomFile } : {}) };
       }
       ctx.log(`pushing ${ctx.target.repository}@${built.digest}`);

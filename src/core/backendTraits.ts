@@ -73,6 +73,11 @@ export interface BackendTraits {
   actionsCache: boolean;
   /** Per-run settings it reads from LegContext.options, keyed by their name there. */
   options: Readonly<Record<string, BackendOptionSpec>>;
+  /**
+   * True: it builds on a need handed to it as an OCI layout, as push off hands one on (issue 14,
+   * core/imageGraph.ts layoutNeedProblem). Else why not, the reason its dependant legs are skipped.
+   */
+  layoutBase: true | string;
 }
 
 const CONTAINER_PLATFORMS = ['linux/amd64', 'linux/arm64'] as const;
@@ -92,6 +97,9 @@ export const BACKEND_TRAITS = {
     localTools: ['kaniko', 'containers-conf', 'binfmt'],
     localServices: [],
     actionsCache: false,
+    // The executor takes a base from an earlier stage, its warmer's cache or a registry
+    // (chainguard-dev/kaniko v1.25.5 pkg/image/image_util.go RetrieveSourceImage).
+    layoutBase: 'Kaniko cannot build FROM an OCI layout; push the base or use BuildKit',
     options: {
       kanikoImage: {
         name: 'kaniko-image',
@@ -115,6 +123,8 @@ export const BACKEND_TRAITS = {
     localTools: ['ko', 'crane'],
     localServices: [],
     actionsCache: true,
+    // Through its cache of base images (backends/ko.ts seedKoBaseCache).
+    layoutBase: true,
     options: {
       baseImage: {
         name: 'base-image',
@@ -138,6 +148,8 @@ export const BACKEND_TRAITS = {
     localTools: ['buildkit', 'binfmt'],
     localServices: ['buildkitd'],
     actionsCache: false,
+    // An oci-layout:// named build context (backends/buildkit.ts needContext).
+    layoutBase: true,
     options: {},
   },
   spin: {
@@ -154,6 +166,7 @@ export const BACKEND_TRAITS = {
     // The pinned Spin CLI the backend installs into its cache dir; installSpin hashes the tarball
     // again and unpacks the binary again after a restore, before it runs.
     actionsCache: true,
+    layoutBase: 'Spin builds on no image',
     options: {},
   },
 } as const satisfies Record<string, BackendTraits>;

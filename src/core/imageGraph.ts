@@ -7,6 +7,7 @@
 import type { Problem } from './problem.js';
 import type { ImageNeed, UnchangedImage } from './model.js';
 import { repositoryFor, type PublishOptions } from './tags.js';
+import { traitsOf, type BackendName } from './backendTraits.js';
 
 /**
  * The most waves a plan has: the reusable workflow runs one build job per wave and has this many
@@ -199,15 +200,58 @@ export function needBuildArg(name: string): string {
   return `${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_IMAGE`;
 }
 
-/** A need as a leg receives it: its name as written and the pushed platform image, `repository@sha256:...`. */
+/**
+ * A need as a leg receives it: its name as written and the platform image, `repository@sha256:...`
+ * (pushed by the earlier wave, or, with `layout`, only built: the name it would have had).
+ */
 export interface NeededImage {
   name: string;
   ref: string;
+  /**
+   * Absolute path of an OCI image layout that holds the image `ref`'s digest names: the need was
+   * built without pushing (push off: fork pull requests, dry runs), and arrives as this layout,
+   * which BuildKit and ko build on (layoutNeedProblem). Absent: the image is in the registry.
+   */
+  layout?: string;
 }
 
-/** The `NAME_IMAGE=ref` build args of a leg's needs (usable in `FROM ${NAME_IMAGE}`). */
+/** Where a need comes from, for the log: its ref, or the OCI layout holding its digest. */
+export function needSource(need: NeededImage): string {
+  return need.layout ? `the OCI layout ${need.layout} (${needDigest(need)}, built without pushing)` : need.ref;
+}
+
+/** The `sha256:...` a need's ref ends in. */
+export function needDigest(need: Pick<NeededImage, 'ref'>): string {
+  return need.ref.slice(need.ref.lastIndexOf('@') + 1);
+}
+
+/**
+ * The `NAME_IMAGE=value` build args of a leg's needs (usable in `FROM ${NAME_IMAGE}`): the pushed
+ * `ref`, or, for a need that arrives as an OCI layout, NAME itself: the key of its named build
+ * context, which a `FROM` naming it reads. BuildKit matches a FROM to a named context by the
+ * normalized familiar name on both sides (moby/buildkit v0.32.2 frontend/dockerui/config.go
+ * NamedContext; docker/buildx v0.36.1 util/buildflags/context.go ParseContextNames), and a need's
+ * NAME is already a lowercase image name (core/config/schema.ts), so `FROM ${BASE_IMAGE}` with
+ * BASE_IMAGE=base hits the context `base`.
+ */
 export function needBuildArgs(needs: readonly NeededImage[] | undefined): string[] {
-  return (needs ?? []).map((need) => `${needBuildArg(need.name)}=${need.ref}`);
+  return (needs ?? []).map((need) => `${needBuildArg(need.name)}=${need.layout ? need.name : need.ref}`);
+}
+
+/**
+ * Why a backend cannot build on a need that arrives as an OCI layout (its `layoutBase` trait);
+ * undefined when it can.
+ * BuildKit takes a base image from a layout on disk (`--build-context NAME=oci-layout://PATH@DIGEST`,
+ * moby/buildkit v0.32.2 frontend/dockerui/namedcontext.go, case "oci-layout"). ko v0.19.1 takes
+ * its base from a Docker daemon (`ko.local`) or a registry, through its cache of base images, an
+ * OCI layout under KOCACHE keyed by digest (pkg/commands/config.go getBaseImage,
+ * pkg/commands/cache.go): backends/ko.ts seedKoBaseCache hands it the layout that way. The Kaniko
+ * executor (v1.25.5) takes it from an earlier stage, from its cache of tarballs the warmer
+ * wrote, or from a registry (pkg/image/image_util.go RetrieveSourceImage): never from a layout.
+ */
+export function layoutNeedProblem(backend: BackendName): string | undefined {
+  const { layoutBase } = traitsOf(backend);
+  return layoutBase === true ? undefined : layoutBase;
 }
 
 /** What a leg record says of a built leg, as far as its dependants care. */
@@ -218,29 +262,52 @@ export interface BuiltLeg {
   repository?: string;
   digest?: string;
   pushed?: boolean;
+  /**
+   * Absolute path of the OCI layout a leg built without pushing kept of its image (its record's
+   * `layout`, found by the reader of the record in the run's own directories). Absent: none.
+   */
+  layout?: string;
 }
 
 /**
  * Each need of an image for one platform, from the records of the earlier waves: the digest its
- * leg for the same platform pushed (no merge between waves). `skip` says why the leg cannot be
- * built: a need's leg failed, pushed nothing, or has no record.
+ * leg for the same platform pushed (no merge between waves), or, when that leg was built without
+ * pushing, the OCI layout it kept, if the dependant's `backend` can build on a layout. `skip`
+ * says why the leg cannot be built: a need's leg failed, has no record, or pushed nothing and
+ * left nothing this backend can build on.
  */
 export function neededImagesFor(
   needs: readonly ImageNeed[] | undefined,
   platform: string,
   records: readonly BuiltLeg[],
+  backend?: BackendName,
 ): { needs: NeededImage[] } | { skip: string } {
   const out: NeededImage[] = [];
   for (const need of needs ?? []) {
     const record = records.find((r) => r.image === need.image && r.platform === platform);
     if (!record) return { skip: `its need ${need.image} has no leg for ${platform}` };
     if (record.status !== 'success') return { skip: `its need ${need.image} failed for ${platform}` };
-    if (record.pushed === false || !record.repository || !record.digest) {
-      return { skip: `its need ${need.image} was built without pushing for ${platform}, so there is no image to build on` };
+    if (!record.repository || !record.digest) return { skip: `its need ${need.image} reported no image for ${platform}` };
+    const ref = `${record.repository}@${record.digest}`;
+    if (record.pushed !== false) {
+      out.push({ name: need.name, ref });
+      continue;
     }
-    out.push({ name: need.name, ref: `${record.repository}@${record.digest}` });
+    const unpushed = `its need ${need.image} was built without pushing for ${platform}`;
+    const problem = backend === undefined ? 'the backend is not known here' : layoutNeedProblem(backend);
+    if (problem) return { skip: `${unpushed}, and ${problem}` };
+    if (!record.layout) return { skip: `${unpushed} and kept no OCI layout of it, so there is no image to build on` };
+    out.push({ name: need.name, ref, layout: record.layout });
   }
   return { needs: out };
+}
+
+/**
+ * The images some other image of the plan is built on (`needs`): with push off their legs keep
+ * an OCI layout of what they built, for the next wave.
+ */
+export function imagesWithDependants(specs: readonly { needs?: readonly ImageNeed[] }[]): Set<string> {
+  return new Set(specs.flatMap((spec) => (spec.needs ?? []).map((need) => need.image)));
 }
 
 /**

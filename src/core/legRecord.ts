@@ -45,6 +45,11 @@ export const legRecordSchema = z.object({
     })
     .optional(),
   index: z.string().regex(DIGEST).optional(),
+  // A directory name only: where it is found is the reader's (the run's own directories).
+  layout: z
+    .string()
+    .regex(/^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,199}$/)
+    .optional(),
   status: z.enum(['success', 'failure']),
   error: z.string().optional(),
   startedAt: z.string(),
@@ -54,6 +59,15 @@ export const legRecordSchema = z.object({
 /** The file (and artifact) name of a leg's record. Leg ids are already artifact-name safe. */
 export function legRecordName(legId: string, scope = ''): string {
   return scope ? `hephy-${scope}-leg-${legId}` : `hephy-leg-${legId}`;
+}
+
+/**
+ * The name of the OCI layout a leg built without pushing keeps for the images built on it (issue
+ * 14): the directory it is kept in, and, on runners, the artifact that carries it to the next
+ * wave (unique per run and leg, as the record's; it never starts with the records' prefix).
+ */
+export function layoutName(legId: string, scope = ''): string {
+  return scope ? `hephy-${scope}-layout-${legId}` : `hephy-layout-${legId}`;
 }
 
 /**

@@ -214,6 +214,12 @@ export interface LegRecord {
    * manifest); the merge assembles the image's index from it, so the attestation stays with it.
    */
   index?: string;
+  /**
+   * Built without pushing, for images built on this one (issue 14): the name of the directory the
+   * leg kept its image's OCI layout in (core/legRecord.ts layoutName), found by the record's
+   * reader in the run's own directories. Absent: no layout kept.
+   */
+  layout?: string;
   status: LegStatus;
   error?: string;
   startedAt: string;

@@ -5,8 +5,9 @@
 // the registry), and its record says `pushed: false`.
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import type { NeededImage } from '../core/imageGraph.js';
+import { basename, dirname, join, resolve } from 'node:path';
+import { layoutNeedProblem, type NeededImage } from '../core/imageGraph.js';
+import { keptLayout } from '../tools/ociLayout.js';
 import type { Backend, LegContext } from '../backends/backend.js';
 import type { BackendName, BackendOptions } from '../core/backendTraits.js';
 import type { ImageSpec, Leg, LegRecord } from '../core/model.js';
@@ -55,6 +56,12 @@ export interface LegEnvironment {
   recordDir?: string;
   /** The images this leg's image is built on, as earlier waves pushed them (core/imageGraph.ts neededImagesFor). */
   needs?: NeededImage[];
+  /**
+   * Push off, and images of the plan are built on this one (issue 14): where the leg keeps its
+   * image's OCI layout (a directory named core/legRecord.ts layoutName(leg id), in the run's own
+   * directories); its record then names it in `layout`. Absent: nothing kept.
+   */
+  keepLayout?: string;
   log(line: string): void;
 }
 
@@ -127,8 +134,17 @@ export async function buildLeg(leg: Leg, spec: ImageSpec, env: LegEnvironment, d
       onRunner: env.onRunner,
       pullRequest: env.pullRequest,
       ...(env.needs?.length ? { needs: env.needs } : {}),
+      ...(!push && env.keepLayout ? { keepLayout: env.keepLayout } : {}),
       log: env.log,
     };
+    // neededImagesFor skips such a leg first; a caller that did not ask it gets the same reason.
+    const layoutNeed = env.needs?.find((need) => need.layout);
+    const cannot = layoutNeed ? layoutNeedProblem(leg.backend) : undefined;
+    if (layoutNeed && cannot) throw new UserError(`its need ${layoutNeed.name} is an OCI layout, and ${cannot}`);
+    if (ctx.keepLayout) {
+      rmSync(ctx.keepLayout, { recursive: true, force: true });
+      mkdirSync(dirname(ctx.keepLayout), { recursive: true });
+    }
     const version = await backend.setup(ctx);
     durations.setup = Date.now() - started;
     env.log(`${leg.backend} ${version}: building ${spec.image} for ${leg.platform}`);
@@ -177,6 +193,9 @@ export async function buildLeg(leg: Leg, spec: ImageSpec, env: LegEnvironment, d
         durations.sbom = made.ms;
       } else env.log('an SBOM is asked for, but the leg record goes to no directory: no SBOM written (build --record FILE)');
     }
+    // The layout is named in the record only when it holds the image built.
+    const layout = ctx.keepLayout ? keptLayout(dirname(ctx.keepLayout), basename(ctx.keepLayout), result.digest) : undefined;
+    if (ctx.keepLayout && !layout) env.log(`kept no OCI layout of the image: ${leg.backend} wrote none holding it`);
     durations.total = Date.now() - started;
     return legRecord(leg, startedAt, {
       repository: ctx.target.repository,
@@ -188,6 +207,7 @@ export async function buildLeg(leg: Leg, spec: ImageSpec, env: LegEnvironment, d
       annotations: metadata.annotations,
       ...(sbom ? { sbom } : {}),
       ...(result.index && push ? { index: result.index } : {}),
+      ...(layout ? { layout: basename(layout) } : {}),
       status: 'success',
     });
   } catch (error) {

@@ -5,13 +5,13 @@ import { resolve } from 'node:path';
 import { backendFor } from '../backends/index.js';
 import type { BackendOptions } from '../core/backendTraits.js';
 import { failedLegRecord, skippedLegRecord } from '../core/legRecord.js';
-import type { Leg, LegRecord } from '../core/model.js';
+import type { ImageNeed, Leg, LegRecord } from '../core/model.js';
 import type { SupplyChainSettings } from '../core/supplyChain.js';
 import { manifestCompressedSize } from '../tools/imagetools.js';
 import { buildLeg, type LegEnvironment } from './buildLeg.js';
 import { resolvePlannedImage } from './planRepository.js';
 import { messageOf } from '../core/problem.js';
-import { needBuildArg, neededImagesFor, type BuiltLeg, type NeededImage } from '../core/imageGraph.js';
+import { needBuildArg, neededImagesFor, needSource, type BuiltLeg, type NeededImage } from '../core/imageGraph.js';
 
 export interface PlannedLegOptions extends Omit<LegEnvironment, 'root'> {
   /** Repository root as given (relative to cwd). */
@@ -26,9 +26,11 @@ export interface PlannedLegOptions extends Omit<LegEnvironment, 'root'> {
   supplyChain?: SupplyChainSettings;
   /**
    * The legs of the earlier waves (their records, and the published platforms of unchanged
-   * images), read only when the leg's image has needs (issue 14). Absent: such a leg is skipped.
+   * images), read only when the leg's image has needs (issue 14), given those needs and the
+   * leg's platform (whose OCI layouts, if built without pushing, to fetch). Absent: such a leg is
+   * skipped.
    */
-  earlierLegs?: () => Promise<BuiltLeg[]>;
+  earlierLegs?: (needs: readonly ImageNeed[], platform: string) => Promise<BuiltLeg[]>;
 }
 
 export async function buildPlannedLeg(leg: Leg, options: PlannedLegOptions): Promise<LegRecord> {
@@ -44,11 +46,11 @@ export async function buildPlannedLeg(leg: Leg, options: PlannedLegOptions): Pro
     let needs: NeededImage[] = [];
     if (spec.needs?.length) {
       const needed = options.earlierLegs
-        ? neededImagesFor(spec.needs, leg.platform, await options.earlierLegs())
+        ? neededImagesFor(spec.needs, leg.platform, await options.earlierLegs(spec.needs, leg.platform), leg.backend)
         : { skip: 'the records of the earlier waves are not available here' };
       if ('skip' in needed) return skippedLegRecord(leg, needed.skip, started);
       needs = needed.needs;
-      for (const need of needs) options.log(`on ${need.ref} (${needBuildArg(need.name)})`);
+      for (const need of needs) options.log(`on ${needSource(need)} (${needBuildArg(need.name)})`);
     }
     const backendOptions = (await options.prepare?.(leg)) ?? options.backendOptions;
     return await buildLeg(

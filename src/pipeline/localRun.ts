@@ -7,8 +7,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { backendFor } from '../backends/index.js';
 import { traitsOf, type BackendName, type BackendOptions, type BackendTraits } from '../core/backendTraits.js';
 import type { ImageSpec, Leg, LegRecord, Plan, SelectionMode } from '../core/model.js';
-import { legRecordName, skippedLegRecord } from '../core/legRecord.js';
-import { needBuildArg, neededImagesFor, unchangedLegs, type BuiltLeg } from '../core/imageGraph.js';
+import { layoutName, legRecordName, skippedLegRecord } from '../core/legRecord.js';
+import { needBuildArg, neededImagesFor, needSource, unchangedLegs, type BuiltLeg } from '../core/imageGraph.js';
+import { keptLayout } from '../tools/ociLayout.js';
 import {
   renderRunComment,
   renderRunSummaryMarkdown,
@@ -62,6 +63,12 @@ export interface LocalRunOptions {
   forceRebuild?: boolean;
   /** The run's part of every image's labels and annotations (`--label`, `--annotation`, the origin remote). */
   metadata?: RunMetadata;
+  /**
+   * False (`--push false`, a dry run): build every leg for real and push nothing, not even a
+   * tag; every leg keeps its image as an OCI layout under outDir/layouts, which the images built
+   * on it build on (BuildKit; the others are skipped with the reason). Default: push.
+   */
+  push?: boolean;
   /** Where leg records and the summary are written. */
   outDir: string;
   /** Earlier records of each leg to compare with, as a pull request compares with the default branch. */
@@ -214,8 +221,8 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
     root,
     publish,
     insecure: true,
-    // The local run's registry is its own (often throwaway): always push, then merge.
-    push: true,
+    // The local run's registry is its own (often throwaway): push, then merge, unless asked not to.
+    push: options.push ?? true,
     env,
     buildEnv,
     secrets: [],
@@ -233,18 +240,24 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
   const recordsDir = join(options.outDir, 'legs');
   mkdirSync(recordsDir, { recursive: true });
   // Wave by wave (core/imageGraph.ts): a leg gets its needs as the digests the earlier waves
-  // pushed for its platform, or, when one of them failed, is skipped and moves no tag.
+  // pushed for its platform, or, when one of them failed, is skipped and moves no tag. Push off,
+  // every leg keeps its image as an OCI layout here, in the run's own directory: the next wave
+  // builds on it (BuildKit), and the user can look at what a dry run built.
+  const layoutsDir = join(options.outDir, 'layouts');
+  const builtLeg = (record: LegRecord): BuiltLeg => ({ ...record, layout: keptLayout(layoutsDir, record.layout, record.digest) });
   const records: LegRecord[] = [];
   const waves = [...legsPerWave(legs).keys()];
   for (const wave of waves) {
     const waveLegs = legs.filter((leg) => (leg.wave ?? 1) === wave);
     if (waves.length > 1) out(`hephy: wave ${wave} of ${waves.length}: ${waveLegs.length} leg(s)\n`);
     records.push(
-      ...(await mapLimited(waveLegs, jobs, (leg) => buildWaveLeg(leg, [...records, ...unchangedLegs(plan.unchanged, publish)]))),
+      ...(await mapLimited(waveLegs, jobs, (leg) =>
+        buildWaveLeg(leg, [...records.map(builtLeg), ...unchangedLegs(plan.unchanged, publish)]),
+      )),
     );
   }
   async function buildWaveLeg(leg: Leg, earlier: readonly BuiltLeg[]): Promise<LegRecord> {
-    const needed = neededImagesFor(specs.get(leg.image)!.needs, leg.platform, earlier);
+    const needed = neededImagesFor(specs.get(leg.image)!.needs, leg.platform, earlier, leg.backend);
     if ('skip' in needed) {
       const record = skippedLegRecord(leg, needed.skip, new Date());
       writeFileSync(join(recordsDir, `${legRecordName(leg.id)}.json`), `${JSON.stringify(record, null, 2)}\n`);
@@ -252,11 +265,19 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
       return record;
     }
     out(`  [${leg.id}] ${leg.backend} ${leg.platform}: started\n`);
-    for (const need of needed.needs) out(`  [${leg.id}] on ${need.ref} (${needBuildArg(need.name)})\n`);
+    for (const need of needed.needs) out(`  [${leg.id}] on ${needSource(need)} (${needBuildArg(need.name)})\n`);
+    // A wasm artifact is no image to build on, nor written as a layout.
+    const keepLayout = legEnv.push || traitsOf(leg.backend).artifact !== 'image' ? undefined : join(layoutsDir, layoutName(leg.id));
     const record = await buildLeg(
       leg,
       specs.get(leg.image)!,
-      { ...legEnv, recordDir: recordsDir, needs: needed.needs, log: (line) => out(`  [${leg.id}] ${line}\n`) },
+      {
+        ...legEnv,
+        recordDir: recordsDir,
+        needs: needed.needs,
+        ...(keepLayout ? { keepLayout } : {}),
+        log: (line) => out(`  [${leg.id}] ${line}\n`),
+      },
       {
         backendFor,
         compressedSize: (ref, toolEnvironment) => manifestCompressedSize(ref, toolEnvironment),
@@ -276,6 +297,8 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
       legs,
       records,
       publish,
+      // Push off: publish nothing, whatever the records say.
+      ...(legEnv.push ? {} : { push: false }),
       env,
       log: (line) => out(`  ${line}\n`),
       signer,

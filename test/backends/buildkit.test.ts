@@ -1,7 +1,7 @@
 // What the BuildKit backend hands `docker buildx build` for a leg: the exact argv and the cache.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildCache, buildkitBuildOptions, buildkitPaths, builderName, RUNNER_BUILDER } from '../../src/backends/buildkit.js';
+import { buildCache, buildkitBuildOptions, buildkitPaths, builderName, needContext, RUNNER_BUILDER } from '../../src/backends/buildkit.js';
 import { buildxBuildArgs } from '../../src/tools/buildx.js';
 import { testLeg } from '../helpers/legContext.js';
 
@@ -149,5 +149,29 @@ describe('buildCache (local rotation)', () => {
     writeFileSync(join(current, 'index.json'), '{}');
     buildCache(ctx).commit();
     expect(existsSync(join(current, 'index.json'))).toBe(true);
+  });
+});
+
+describe('a need built without pushing (issue 14): an oci-layout named context', () => {
+  it("hands buildx the layout's path and the manifest digest, and the build arg its key", () => {
+    const { ctx } = testLeg({ backend: 'buildkit', platform: 'linux/amd64', env: {} });
+    const digest = `sha256:${'d'.repeat(64)}`;
+    ctx.needs = [
+      { name: 'base', ref: `127.0.0.1:5000/p/base@${digest}`, layout: '/work/out/layouts/hephy-layout-base--linux-amd64' },
+      { name: 'tools', ref: `127.0.0.1:5000/p/tools@${digest}` },
+    ];
+    const args = buildxBuildArgs(buildkitBuildOptions(ctx, { from: [], to: [] }));
+    // buildx v0.36.1 util/ocilayout/parse.go reads oci-layout://PATH[:TAG][@DIGEST]; BuildKit's
+    // oci-layout context needs the digest (frontend/dockerui/namedcontext.go: "has no digest").
+    expect(args).toContain(`--build-context=base=oci-layout:///work/out/layouts/hephy-layout-base--linux-amd64@${digest}`);
+    expect(args).toContain(`--build-context=tools=docker-image://127.0.0.1:5000/p/tools@${digest}`);
+    expect(args).toContain('--build-arg=BASE_IMAGE=base');
+    expect(args).toContain(`--build-arg=TOOLS_IMAGE=127.0.0.1:5000/p/tools@${digest}`);
+  });
+
+  it('refuses a layout whose own directory name has a `:` (buildx would read what follows as a tag)', () => {
+    expect(() => needContext({ name: 'base', ref: `r/base@sha256:${'d'.repeat(64)}`, layout: '/out/layouts/x:y' })).toThrow(
+      'which buildx reads as a tag',
+    );
   });
 });

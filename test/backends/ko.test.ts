@@ -1,9 +1,10 @@
 // What the ko backend hands ko and crane for a leg: the exact argv, environment and .ko.yaml.
+import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { defaultImportPath, koBackend, koBuildOptions, resolveKoBaseImage } from '../../src/backends/ko.js';
+import { defaultImportPath, koBackend, koBuildOptions, resolveKoBaseImage, seedKoBaseCache } from '../../src/backends/ko.js';
 import type { BuildConfig } from '../../src/core/config/schema.js';
 import { UserError } from '../../src/core/problem.js';
 import { pushLayoutArgs } from '../../src/tools/crane.js';
@@ -117,6 +118,33 @@ describe('resolveKoBaseImage', () => {
     );
     ctx.needs = [{ name: 'base', ref: `127.0.0.1:5000/p/base@sha256:${'c'.repeat(64)}` }];
     expect(resolveKoBaseImage(ctx, undefined)).toBe(`127.0.0.1:5000/p/base@sha256:${'c'.repeat(64)}`);
+  });
+
+  it('builds on a need built without pushing through a KOCACHE of its own whose img layout lists just the base manifest', () => {
+    const { ctx } = goApp({}, { env: { KOCACHE: '/shared-kocache' } });
+    // The layout the base's leg kept: an index around the platform manifest (BuildKit with its
+    // attestations writes one), which ko's cache lookup would not descend into.
+    const layout = mkdtempSync(join(tmpdir(), 'hephy-base-layout-'));
+    const manifest = JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', layers: [] });
+    const hex = createHash('sha256').update(manifest).digest('hex');
+    mkdirSync(join(layout, 'blobs', 'sha256'), { recursive: true });
+    writeFileSync(join(layout, 'blobs', 'sha256', hex), manifest);
+    writeFileSync(join(layout, 'index.json'), '{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.index.v1+json"}]}');
+    ctx.needs = [{ name: 'base', ref: `127.0.0.1:5000/p/base@sha256:${hex}`, layout }];
+    const options = koBuildOptions(ctx);
+    // Never the shared cache: this leg's own, under its workDir.
+    expect(options.koCache).toBe(join(ctx.workDir, 'kocache-layout-base'));
+    expect(options.baseImage).toBe(`127.0.0.1:5000/p/base@sha256:${hex}`);
+    seedKoBaseCache(layout, options.koCache!, `sha256:${hex}`);
+    // ko v0.19.1 pkg/commands/cache.go: with KOCACHE set, $KOCACHE/img is the layout a base named
+    // by digest is looked up in (partial.FindManifests over its index.json), its blobs read there.
+    const img = join(options.koCache!, 'img');
+    expect(JSON.parse(readFileSync(join(img, 'index.json'), 'utf8'))).toEqual({
+      schemaVersion: 2,
+      manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: `sha256:${hex}`, size: manifest.length }],
+    });
+    expect(readFileSync(join(img, 'blobs', 'sha256', hex), 'utf8')).toBe(manifest);
+    expect(koInvocation(options, '/tmp/layout').env.KOCACHE).toBe(options.koCache);
   });
 
   it('asks for a base image off a runner when ko has none of its own', () => {

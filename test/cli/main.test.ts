@@ -260,6 +260,14 @@ describe('hephy-builder CLI', () => {
     noStack(both.stderr);
   });
 
+  it('run --push takes true or false (false: a dry run that keeps OCI layouts), and says so for anything else', async () => {
+    expect((await cli(['run', '--help'])).stdout).toMatch(/--push true\|false +false: a dry run/);
+    const bad = await cli(['run', '--push', 'maybe', '--root', tempDir('hephy-cli-empty-')]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('--push: expected true or false (or empty for the default), got `maybe`');
+    noStack(bad.stderr);
+  });
+
   it('merge compares with a history (a dir of earlier leg records), saves it, and writes the comment; no registry is contacted with --dry-run', async () => {
     const dir = tempDir('hephy-cli-history-');
     // The plan as `plan --json` writes it, for one Kaniko app on two platforms.

@@ -5,6 +5,8 @@ import {
   needBuildArg,
   needBuildArgs,
   neededImagesFor,
+  imagesWithDependants,
+  layoutNeedProblem,
   orderImages,
   type GraphImage,
 } from '../../src/core/imageGraph.js';
@@ -103,13 +105,70 @@ describe('neededImagesFor: a leg of wave N from the records of the earlier waves
     expect(neededImagesFor(needs, 'linux/arm64', [record('linux/arm64', { status: 'failure', digest: undefined })])).toEqual({
       skip: 'its need base failed for linux/arm64',
     });
-    expect(neededImagesFor(needs, 'linux/arm64', [record('linux/arm64', { pushed: false })])).toEqual({
-      skip: 'its need base was built without pushing for linux/arm64, so there is no image to build on',
-    });
     expect(neededImagesFor(needs, 'linux/arm64', [record('linux/amd64')])).toEqual({ skip: 'its need base has no leg for linux/arm64' });
   });
 
   it('needs nothing for an image without needs', () => {
     expect(neededImagesFor(undefined, 'linux/amd64', [])).toEqual({ needs: [] });
+  });
+});
+
+describe('neededImagesFor with push off: a need built without pushing arrives as its OCI layout, where the backend can build on one', () => {
+  const digest = `sha256:${'c'.repeat(64)}`;
+  const needs = [{ name: 'base', image: 'base' }];
+  const unpushed = (extra: object = {}) => ({
+    image: 'base',
+    platform: 'linux/amd64',
+    status: 'success' as const,
+    repository: 'reg/p/base',
+    digest,
+    pushed: false,
+    layout: '/run/out/layouts/hephy-layout-base--linux-amd64',
+    ...extra,
+  });
+
+  it("gives a BuildKit leg the layout its need's leg kept, and the build arg that makes FROM ${BASE_IMAGE} read that named context", () => {
+    const got = neededImagesFor(needs, 'linux/amd64', [unpushed()], 'buildkit');
+    expect(got).toEqual({
+      needs: [{ name: 'base', ref: `reg/p/base@${digest}`, layout: '/run/out/layouts/hephy-layout-base--linux-amd64' }],
+    });
+    // BuildKit looks a FROM up among the named contexts by its normalized familiar name, the same
+    // normalization buildx applies to the --build-context key (moby/buildkit v0.32.2
+    // frontend/dockerui/config.go NamedContext; docker/buildx v0.36.1 util/buildflags/context.go):
+    // the value is the context's key, never the unpushed ref (which no registry serves).
+    expect(needBuildArgs('needs' in got ? got.needs : [])).toEqual(['BASE_IMAGE=base']);
+  });
+
+  it('skips a Kaniko leg with the reason (its executor takes no base from a layout); gives a ko leg the layout (through its base cache)', () => {
+    expect(neededImagesFor(needs, 'linux/amd64', [unpushed()], 'kaniko')).toEqual({
+      skip: 'its need base was built without pushing for linux/amd64, and Kaniko cannot build FROM an OCI layout; push the base or use BuildKit',
+    });
+    expect(neededImagesFor(needs, 'linux/amd64', [unpushed()], 'ko')).toEqual({
+      needs: [{ name: 'base', ref: `reg/p/base@${digest}`, layout: '/run/out/layouts/hephy-layout-base--linux-amd64' }],
+    });
+    expect(layoutNeedProblem('buildkit')).toBeUndefined();
+    expect(layoutNeedProblem('spin')).toBe('Spin builds on no image');
+  });
+
+  it('skips a BuildKit leg whose need kept no layout (or whose layout was not found), and any leg when the backend is unknown', () => {
+    expect(neededImagesFor(needs, 'linux/amd64', [unpushed({ layout: undefined })], 'buildkit')).toEqual({
+      skip: 'its need base was built without pushing for linux/amd64 and kept no OCI layout of it, so there is no image to build on',
+    });
+    expect(neededImagesFor(needs, 'linux/amd64', [unpushed()])).toEqual({
+      skip: 'its need base was built without pushing for linux/amd64, and the backend is not known here',
+    });
+  });
+
+  it('a pushed need stays a registry ref even beside a layout need', () => {
+    const needsTwo = [...needs, { name: 'tools', image: 'tools' }];
+    const pushedTools = { ...unpushed({ image: 'tools', repository: 'reg/p/tools', layout: undefined }), pushed: true };
+    const got = neededImagesFor(needsTwo, 'linux/amd64', [unpushed(), pushedTools], 'buildkit');
+    expect(needBuildArgs('needs' in got ? got.needs : [])).toEqual(['BASE_IMAGE=base', `TOOLS_IMAGE=reg/p/tools@${digest}`]);
+  });
+
+  it('names the images others are built on: their legs keep a layout with push off', () => {
+    expect(imagesWithDependants([{ needs: [{ name: 'base', image: 'base' }] }, { needs: [{ name: 'b', image: 'multi-b' }] }, {}])).toEqual(
+      new Set(['base', 'multi-b']),
+    );
   });
 });

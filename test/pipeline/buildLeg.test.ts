@@ -1,5 +1,5 @@
 // The leg runner's bookkeeping, with an in-memory backend: real builds are covered by the e2e tests.
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Backend, LegContext } from '../../src/backends/backend.js';
@@ -179,6 +179,76 @@ describe('buildLeg', () => {
     expect(record.compressedSize).toBeUndefined();
     expect(record.durationsMs.push).toBe(0);
     expect(logs.some((l) => l.includes('push disabled'))).toBe(true);
+  });
+
+  describe('with push off and images built on this one (issue 14): keepLayout', () => {
+    const layoutDigest = `sha256:${'7'.repeat(64)}`;
+    const writeLayout = (dir: string, blobHex = '7'.repeat(64)) => {
+      mkdirSync(join(dir, 'blobs', 'sha256'), { recursive: true });
+      writeFileSync(join(dir, 'index.json'), '{"schemaVersion":2,"manifests":[]}');
+      writeFileSync(join(dir, 'blobs', 'sha256', blobHex), '{}');
+    };
+
+    it('hands the backend the directory, and names it in the record once it holds the image built', async () => {
+      const keepLayout = join(mkdtempSync(join(tmpdir(), 'hephy-out-')), 'layouts', 'hephy-layout-app--linux-arm64');
+      let seen: LegContext | undefined;
+      const record = await buildLeg(
+        leg,
+        spec,
+        { ...environment([]), push: false, keepLayout },
+        {
+          backendFor: () => backend(async (ctx) => ((seen = ctx), writeLayout(ctx.keepLayout!), { digest: layoutDigest, pushMs: 0 })),
+          compressedSize: async () => 1,
+        },
+      );
+      expect(seen?.keepLayout).toBe(keepLayout);
+      expect(record).toMatchObject({ status: 'success', pushed: false, layout: 'hephy-layout-app--linux-arm64' });
+    });
+
+    it('names no layout when the backend wrote none, or one without the image built; asks for none when pushing', async () => {
+      const logs: string[] = [];
+      const keepLayout = join(mkdtempSync(join(tmpdir(), 'hephy-out-')), 'hephy-layout-app--linux-arm64');
+      const none = await buildLeg(
+        leg,
+        spec,
+        { ...environment(logs), push: false, keepLayout },
+        { backendFor: () => backend(async () => ({ digest: layoutDigest, pushMs: 0 })), compressedSize: async () => 1 },
+      );
+      expect(none.layout).toBeUndefined();
+      expect(logs).toContain('kept no OCI layout of the image: ko wrote none holding it');
+      const other = await buildLeg(
+        leg,
+        spec,
+        { ...environment([]), push: false, keepLayout },
+        {
+          backendFor: () => backend(async (ctx) => (writeLayout(ctx.keepLayout!, '8'.repeat(64)), { digest: layoutDigest, pushMs: 0 })),
+          compressedSize: async () => 1,
+        },
+      );
+      expect(other.layout).toBeUndefined();
+      let seen: LegContext | undefined;
+      await buildLeg(
+        leg,
+        spec,
+        { ...environment([]), push: true, keepLayout },
+        { backendFor: () => backend(async (ctx) => ((seen = ctx), { digest, pushMs: 0 })), compressedSize: async () => 1 },
+      );
+      expect(seen && 'keepLayout' in seen).toBe(false);
+    });
+
+    it('fails a Kaniko leg handed a need that is an OCI layout, before its tool runs', async () => {
+      let built = false;
+      const record = await buildLeg(
+        { ...leg, backend: 'kaniko' },
+        { ...spec, backend: 'kaniko' },
+        { ...environment([]), needs: [{ name: 'base', ref: `r/base@${layoutDigest}`, layout: '/somewhere/layout' }] },
+        { backendFor: () => backend(async () => ((built = true), { digest, pushMs: 0 })), compressedSize: async () => 1 },
+      );
+      expect(built).toBe(false);
+      expect(record.error).toBe(
+        'setup failed: its need base is an OCI layout, and Kaniko cannot build FROM an OCI layout; push the base or use BuildKit',
+      );
+    });
   });
 
   it('with push off succeeds without a digest (spin knows it only by pushing)', async () => {

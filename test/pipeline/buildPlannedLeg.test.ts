@@ -46,6 +46,34 @@ describe('buildPlannedLeg with needs', () => {
     expect(record).toMatchObject({ status: 'failure', error: 'skipped: its need base failed for linux/arm64' });
   });
 
+  it('is skipped, before any tool, when its need was built without pushing: Kaniko cannot build FROM an OCI layout', async () => {
+    const asked: unknown[] = [];
+    const record = await buildPlannedLeg(
+      leg,
+      options(async (needs, platform) => {
+        asked.push({ needs, platform });
+        return [
+          {
+            image: 'base',
+            platform: 'linux/arm64',
+            status: 'success',
+            repository: 'r/p/base',
+            digest: `sha256:${'e'.repeat(64)}`,
+            pushed: false,
+            layout: '/tmp/layouts/hephy-layout-base--linux-arm64',
+          },
+        ];
+      }),
+    );
+    expect(record).toMatchObject({
+      status: 'failure',
+      error:
+        'skipped: its need base was built without pushing for linux/arm64, and Kaniko cannot build FROM an OCI layout; push the base or use BuildKit',
+    });
+    // The build job is told which needs and platform to fetch the layouts of.
+    expect(asked).toEqual([{ needs: [{ name: 'base', image: 'base' }], platform: 'linux/arm64' }]);
+  });
+
   it('is skipped when the earlier waves cannot be read', async () => {
     const record = await buildPlannedLeg(leg, options());
     expect(record).toMatchObject({ status: 'failure', error: 'skipped: the records of the earlier waves are not available here' });

@@ -4,6 +4,7 @@ import { BUILD_ENV_HELP, buildEnvFromArgs, buildEnvOption } from '../buildEnvOpt
 import { anyFailed } from '../../pipeline/merge.js';
 import { parseTagMode } from '../../core/tags.js';
 import { UserError } from '../../core/problem.js';
+import { parseSwitch } from '../../core/supplyChain.js';
 import { imagePrefixOption, imagePrefixOptions, stringOption, type CommandSpec } from '../args.js';
 import { tagRunFromArgs, tagRunHelp, tagRunOptions } from '../tagOptions.js';
 import { backendOptions, backendOptionsFromArgs, backendOptionsHelp } from '../backendOptions.js';
@@ -17,7 +18,7 @@ export const runCommand: CommandSpec = {
   name: 'run',
   summary: 'Run the whole pipeline here: plan, build every leg, merge into a local registry, summarise',
   usage:
-    'hephy-builder run [--root DIR] [--registry HOST:PORT] [selection options] [--jobs N] [--sign-key FILE] [--sbom B --provenance B --sign B] [--history PATH] [--save-history FILE]',
+    'hephy-builder run [--root DIR] [--registry HOST:PORT] [selection options] [--jobs N] [--push true|false] [--sign-key FILE] [--sbom B --provenance B --sign B] [--history PATH] [--save-history FILE]',
   help: `${selectionHelp}
   --registry HOST:PORT  registry to push to (default: start a throwaway one on 127.0.0.1)
   --image-prefix PATH   path under the registry (default: hephy)
@@ -26,6 +27,9 @@ export const runCommand: CommandSpec = {
 ${tagRunHelp}
   --jobs N              legs built at once (default: the number of cores)
   --force-rebuild       build every selected image, even those whose inputs the registry has
+  --push true|false     false: a dry run, as for a pull request from a fork: build every leg for
+                        real, push and tag nothing; images built on others use their OCI
+                        layouts where the backend can (BuildKit), else are skipped (default true)
 ${backendOptionsHelp(24, { baseImage: "base image for ko apps (default: hephy's static base in the registry)" })}
 ${metadataHelp(24)}
 ${BUILD_ENV_HELP}
@@ -41,6 +45,7 @@ ${summaryHelp}`,
     'per-arch-tags': { type: 'boolean' },
     jobs: { type: 'string' },
     'force-rebuild': { type: 'boolean' },
+    push: { type: 'string' },
     ...tagRunOptions,
     ...backendOptions,
     ...buildEnvOption,
@@ -78,6 +83,7 @@ ${summaryHelp}`,
       backendOptions: backendOptionsFromArgs(args),
       buildEnv: buildEnvFromArgs(args),
       forceRebuild: Boolean(args.values['force-rebuild']),
+      push: parseSwitch(stringOption(args, 'push'), '--push') ?? true,
       metadata,
       outDir: resolve(io.cwd, stringOption(args, 'out') ?? '.hephy/run'),
       cwd: io.cwd,
