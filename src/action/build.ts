@@ -10,7 +10,7 @@ import { buildPlannedLeg } from '../pipeline/buildPlannedLeg.js';
 import { traitsOf } from '../core/backendTraits.js';
 import { parseLeg } from '../core/leg.js';
 import { failedLegRecord } from '../core/legRecord.js';
-import type { Leg, LegRecord } from '../core/model.js';
+import type { Leg, LegRecord, Plan } from '../core/model.js';
 import { renderLegMarkdown } from '../core/report/legReport.js';
 import { platformSlug } from '../core/platform.js';
 import type { RunContext } from '../core/runContext.js';
@@ -28,7 +28,44 @@ import { buildEnvironment } from '../core/buildEnv.js';
 
 const CACHE_HOME = '.cache/hephy-builder';
 
-async function buildOne(leg: Leg, inputs: ActionInputs, context: RunContext, cacheRoot: string, recordDir: string): Promise<LegRecord> {
+/** What a build job reads and runs; tests stand in for the artifact service and the build. */
+export interface BuildJobDependencies {
+  /** The plan the plan job saved as an artifact of this run (action/planArtifact.ts). */
+  loadPlan: (context: RunContext, scope: string) => Promise<Plan>;
+  downloadLegRecords: (dir: string, scope: string) => Promise<number>;
+  buildPlannedLeg: typeof buildPlannedLeg;
+  log: (line: string) => void;
+}
+
+const BUILD_JOB_DEPENDENCIES: BuildJobDependencies = {
+  loadPlan,
+  downloadLegRecords,
+  buildPlannedLeg,
+  log: (line) => core.info(line),
+};
+
+/**
+ * Builds one leg as the plan decided it: the image's supply-chain settings (the `sbom`,
+ * `provenance` and `sign` inputs and config keys, resolved once by the plan job for this run's
+ * event) come from the plan artifact, read once; without an artifact service or a readable plan
+ * the image is resolved again from the checkout, with the defaults of a run without inputs.
+ */
+export async function buildOne(
+  leg: Leg,
+  inputs: ActionInputs,
+  context: RunContext,
+  cacheRoot: string,
+  recordDir: string,
+  deps: BuildJobDependencies = BUILD_JOB_DEPENDENCIES,
+): Promise<LegRecord> {
+  let plan: Plan | undefined;
+  if (context.artifactService) {
+    plan = await deps.loadPlan(context, inputs.artifactScope).catch((error: unknown) => {
+      deps.log(`could not read the plan artifact (${messageOf(error)}): the image's settings are resolved again from the checkout`);
+      return undefined;
+    });
+  }
+  const supplyChain = plan?.images.find((image) => image.image === leg.image)?.supplyChain;
   let session;
   let buildEnv: Record<string, string>;
   try {
@@ -37,7 +74,7 @@ async function buildOne(leg: Leg, inputs: ActionInputs, context: RunContext, cac
   } catch (error) {
     return failedLegRecord(leg, `setup failed: ${messageOf(error)}`, new Date(), { setup: 0, build: 0, push: 0, total: 0 });
   }
-  return buildPlannedLeg(leg, {
+  return deps.buildPlannedLeg(leg, {
     root: inputs.root,
     cwd: context.workspace,
     publish: session.publish,
@@ -52,15 +89,15 @@ async function buildOne(leg: Leg, inputs: ActionInputs, context: RunContext, cac
     onRunner: context.onRunner,
     recordDir,
     pullRequest: context.pullRequest !== undefined || (context.eventName ?? '').startsWith('pull_request'),
-    log: (line) => core.info(line),
+    log: deps.log,
+    ...(supplyChain ? { supplyChain } : {}),
     prepare: (planned) => setupTools(planned, { env: session.env, backendOptions: inputs.backendOptions }),
     // A leg of wave 2 or 3 builds on what the earlier waves pushed: their leg records (artifacts
     // of this run) and the published platforms of unchanged images (the plan artifact).
     earlierLegs: async () => {
       if (!context.artifactService) return [];
       const dir = join(context.tempDir, 'hephy-earlier-waves');
-      await downloadLegRecords(dir, inputs.artifactScope);
-      const plan = await loadPlan(context, inputs.artifactScope).catch(() => undefined);
+      await deps.downloadLegRecords(dir, inputs.artifactScope);
       return [...readLegRecords(dir).records, ...unchangedLegs(plan?.unchanged, session.publish)];
     },
   });
