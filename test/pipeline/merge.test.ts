@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { anyFailed, mergeImages, mergePushes, readLegRecords, type MergeOptions } from '../../src/pipeline/merge.js';
-import type { Leg, LegRecord } from '../../src/core/model.js';
+import type { ImageSpec, Leg, LegRecord } from '../../src/core/model.js';
 import type { PublishOptions } from '../../src/core/tags.js';
 import { testLegRecord } from '../helpers/legRecords.js';
 import { digestOf, type ManifestDocument, type OciPlatform } from '../../src/core/oci.js';
@@ -787,6 +787,61 @@ describe('mergeImages with a signing key', () => {
     expect(report.outcomes.map((o) => [o.unchanged, o.status, o.signature?.status])).toEqual([[true, 'published', 'signed']]);
     expect(signs).toEqual([`${REPO}@${index}`]);
     expect((await retag()).outcomes[0].signature?.status).toBe('already signed');
+    expect(signs).toHaveLength(1);
+  });
+
+  it('signs only the images whose settings say sign: an unchanged one re-tagged and a built one with sign: false stay unsigned', async () => {
+    const tools = new FakeImagetools().pushed([...appLegs, ...apiLegs]);
+    const first = await mergeImages(
+      options(
+        tools,
+        appLegs.map((l) => record(l)),
+      ),
+    );
+    const index = first.outcomes.find((o) => o.image === 'app')!.digest!;
+    const { signer, signs } = fakeSigner(tools);
+    const unchanged = (sign: 'key' | 'none') => ({
+      image: 'app',
+      dir: 'app',
+      tags: ['app-20261126'],
+      index,
+      platforms: appLegs.map((l, i) => ({
+        platform: l.platform,
+        digest: digestFor(l.id),
+        inputDigest: `sha256:${String(i + 1).repeat(64)}`,
+      })),
+      supplyChain: { sbom: false, provenance: false, sign },
+    });
+    const retag = (sign: 'key' | 'none') =>
+      mergeImages({ images: [], legs: [], records: [], publish, imagetools: tools, env: {}, signer, unchanged: [unchanged(sign)] });
+    const notSigned = await retag('none');
+    expect(notSigned.outcomes.map((o) => [o.unchanged, o.status, o.signature])).toEqual([[true, 'published', undefined]]);
+    expect(signs).toEqual([]);
+    expect((await retag('key')).outcomes[0].signature?.status).toBe('signed');
+    expect(signs).toEqual([`${REPO}@${index}`]);
+
+    // A built image: `sign: false` in its config (the plan's settings say none) is not signed either.
+    const spec = (image: string, sign: 'key' | 'none') =>
+      ({ image, supplyChain: { sbom: false, provenance: false, sign } }) as unknown as ImageSpec;
+    const built = await mergeImages(
+      options(
+        tools,
+        apiLegs.map((l) => record(l)),
+        {
+          images: [{ image: 'api', tags: ['api-20261125'] }],
+          legs: apiLegs,
+          signer,
+          supplyChain: {
+            specs: [spec('api', 'none')],
+            recordDirs: new Map(),
+            outDir: tmpdir(),
+            builder: { id: 'hephy-builder 0.1.0', version: '0.1.0' },
+            tools: {},
+          },
+        },
+      ),
+    );
+    expect(built.outcomes.map((o) => [o.image, o.status, o.signature])).toEqual([['api', 'published', undefined]]);
     expect(signs).toHaveLength(1);
   });
 
