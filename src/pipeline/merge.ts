@@ -23,7 +23,14 @@ import { defaultImagetools, type CreateIndexOptions, type Imagetools, type Plann
 import { messageOf, UserError } from '../core/problem.js';
 import { signImage, type Signer } from './sign.js';
 import { isAttachmentFile } from '../core/sbom.js';
-import { attestImage, notAttestedNote, writePredicate, type PlatformPredicates } from './attest.js';
+import {
+  attestImage,
+  findAttestations,
+  missingAttestationsNote,
+  notAttestedNote,
+  writePredicate,
+  type PlatformPredicates,
+} from './attest.js';
 import { legProvenance, provenanceFileName, type Builder } from '../core/provenance.js';
 import { legRecordName } from '../core/legRecord.js';
 import type { RegistryReader } from '../tools/registryRead.js';
@@ -406,6 +413,34 @@ async function attestPublished(
 }
 
 /**
+ * The attestations a re-tagged unchanged image already carries: it is not built, so the merge
+ * attaches nothing to it, and an image an earlier run published without an SBOM or provenance
+ * attestation keeps lacking one. Each platform manifest is read as `hephy-builder verify` reads
+ * it (pipeline/attest.ts findAttestations); what its settings want and it lacks is said in one
+ * line, in the log and in the summary (ImageOutcome.notes). Never a failure: the image is what
+ * the earlier run published.
+ */
+async function unchangedAttestations(
+  unchanged: UnchangedImage,
+  repository: string,
+  outcome: ImageOutcome,
+  signer: Signer,
+  options: MergeOptions,
+): Promise<ImageOutcome> {
+  const settings = unchanged.supplyChain;
+  if (!settings || (!settings.sbom && !settings.provenance)) return outcome;
+  const found = await findAttestations(signer, repository, unchanged.platforms, settings);
+  const note = missingAttestationsNote(found.platforms, settings, unchanged.platforms.length);
+  if (note) options.log?.(`[${unchanged.image}] ${note}`);
+  const attested = found.platforms.filter((p) => p.sbom || p.provenance);
+  return {
+    ...outcome,
+    ...(attested.length ? { attestations: found } : {}),
+    ...(note ? { notes: [...(outcome.notes ?? []), note] } : {}),
+  };
+}
+
+/**
  * The merge publishes the plan's tags: bare ones are composed with the merge's registry settings,
  * which must then be the plan's (a per-image tag under a single-repo repository would lack its
  * `{image}-` prefix). @throws UserError naming both settings.
@@ -578,7 +613,8 @@ export async function mergeImages(options: MergeOptions): Promise<RunReport> {
         const repository = repositoryFor(u.image, options.publish);
         const manifests =
           u.platforms.length === 1 && u.platforms[0].digest === published.digest ? [published.digest] : u.platforms.map((p) => p.digest);
-        return signPublished({ image: u.image, repository, manifests }, published, options.signer, options);
+        const signed = await signPublished({ image: u.image, repository, manifests }, published, options.signer, options);
+        return signed.status === 'published' ? unchangedAttestations(u, repository, signed, options.signer, options) : signed;
       })
     : [];
   return { outcomes: [...outcomes, ...retagged], mergeMs: Date.now() - started, startedAt: new Date(started).toISOString() };

@@ -9,6 +9,8 @@ import { testLegRecord } from '../helpers/legRecords.js';
 import { digestOf, type ManifestDocument, type OciPlatform } from '../../src/core/oci.js';
 import type { CreateIndexOptions } from '../../src/tools/imagetools.js';
 import type { Signer } from '../../src/pipeline/sign.js';
+import { missingAttestationsNote } from '../../src/pipeline/attest.js';
+import { renderRunSummaryMarkdown, renderRunSummaryText } from '../../src/core/report/runSummary.js';
 import type { Cosign } from '../../src/tools/cosign.js';
 
 const publish: PublishOptions = {
@@ -843,6 +845,73 @@ describe('mergeImages with a signing key', () => {
     );
     expect(built.outcomes.map((o) => [o.image, o.status, o.signature])).toEqual([['api', 'published', undefined]]);
     expect(signs).toHaveLength(1);
+  });
+
+  it('says in one line, in the log and the summary, which attestations a re-tagged unchanged image lacks; finds those it has', async () => {
+    const tools = new FakeImagetools().pushed(appLegs);
+    const index = (
+      await mergeImages(
+        options(
+          tools,
+          appLegs.map((l) => record(l)),
+        ),
+      )
+    ).outcomes[0].digest!;
+    const { signer, verifies } = fakeSigner(tools);
+    const unchanged = [
+      {
+        image: 'app',
+        dir: 'app',
+        tags: ['app-20261126'],
+        index,
+        platforms: appLegs.map((l, i) => ({
+          platform: l.platform,
+          digest: digestFor(l.id),
+          inputDigest: `sha256:${String(i + 1).repeat(64)}`,
+        })),
+        supplyChain: { sbom: true, provenance: false, sign: 'key' as const },
+      },
+    ];
+    const log: string[] = [];
+    const retag = () =>
+      mergeImages({ images: [], legs: [], records: [], publish, imagetools: tools, env: {}, signer, unchanged, log: (l) => log.push(l) });
+    const report = await retag();
+    const note = 'no SBOM attestation on the published digest (built by an earlier run without it); --force-rebuild to make one';
+    expect(report.outcomes[0]).toMatchObject({ status: 'published', notes: [note] });
+    expect(report.outcomes[0].attestations).toBeUndefined();
+    expect(log).toContain(`[app] ${note}`);
+    expect(renderRunSummaryText(report)).toContain(`  note: ${note}`);
+    expect(renderRunSummaryMarkdown(report)).toContain(`- \`app\`: ${note}`);
+    // Read as verify reads it: each platform manifest's spdxjson statement, with the key.
+    expect(verifies.length).toBeGreaterThan(0);
+
+    // One platform attested (by an earlier run that had a key): only the other is named.
+    await signer.cosign.attest(
+      {
+        key: signer.key,
+        reference: `${REPO}@${digestFor(appLegs[0].id)}`,
+        predicate: '/p.json',
+        type: 'spdxjson',
+        material: signer.material,
+      },
+      signer.context,
+    );
+    const partly = (await retag()).outcomes[0];
+    expect(partly.notes).toEqual([
+      'no SBOM attestation on linux/arm64 of the published digest (built by an earlier run without it); --force-rebuild to make one',
+    ]);
+    expect(partly.attestations?.platforms).toEqual([
+      { platform: 'linux/amd64', digest: digestFor(appLegs[0].id), sbom: 'already attested' },
+      { platform: 'linux/arm64', digest: digestFor(appLegs[1].id) },
+    ]);
+  });
+
+  it('names both kinds in the one line when both are missing', () => {
+    const platforms = [{ platform: 'linux/amd64', digest: `sha256:${'a'.repeat(64)}` }];
+    expect(missingAttestationsNote(platforms, { sbom: true, provenance: true })).toBe(
+      'no SBOM and no provenance attestation on the published digest (built by an earlier run without them); --force-rebuild to make them',
+    );
+    expect(missingAttestationsNote([{ ...platforms[0], sbom: 'already attested' }], { sbom: true, provenance: false })).toBeUndefined();
   });
 
   it('fails the image when signing fails, saying its tags stay published', async () => {

@@ -148,11 +148,17 @@ function findingsSection(ctx: Context, maxItems = Infinity): string {
   const out = ['### Findings', ''];
   if (!ctx.findings.items.length) out.push(ctx.hasHistory ? NO_SIGNIFICANT_CHANGE : `Nothing failed. ${NO_HISTORY}`);
   out.push(...lines);
+  out.push(...noteLines(ctx.report));
   if (ctx.findings.items.length && !ctx.hasHistory) out.push(`- ${NO_HISTORY}`);
   if (ctx.findings.items.length > items.length) out.push(`- … and ${ctx.findings.items.length - items.length} more findings.`);
   out.push(...renderImprovements(ctx.findings));
   out.push('');
   return block(out);
+}
+
+/** What the merge noted about published images (ImageOutcome.notes), one item each. */
+function noteLines(report: RunReport): string[] {
+  return report.outcomes.flatMap((o) => (o.notes ?? []).map((note) => `- ${inlineCode(o.image)}: ${note}`));
 }
 
 function criticalPathLine(report: RunReport): string {
@@ -514,6 +520,7 @@ export function renderRunSummaryText(report: RunReport, options: SummaryOptions 
       out.push(`published ${o.image} (${o.platforms.join(', ')}) ${shortDigest(o.digest)}`);
       for (const tag of o.tags) out.push(`  ${tag}`);
       if (o.signature) out.push(`  ${signatureWords(o.signature)}; verify: ${o.signature.verifyCommand}`);
+      for (const note of o.notes ?? []) out.push(`  note: ${note}`);
     } else if (o.status === 'built') {
       out.push(`built ${o.image} (${o.platforms.join(', ')}), not pushed: push disabled, no tag moved`);
       for (const r of o.records) out.push(`  ${r.platform} ${r.digest ?? NO_DIGEST}`);
