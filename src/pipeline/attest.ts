@@ -12,7 +12,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ImageAttestations, PlatformAttestation } from '../core/report/runReport.js';
-import type { AttestationType } from '../tools/cosign.js';
+import { verifyAttestationCommandLine, type AttestationType } from '../tools/cosign.js';
 import type { Signer } from './sign.js';
 
 /** What is said once when a merge writes SBOM and provenance without a signer. */
@@ -89,6 +89,22 @@ export async function findAttestations(
     }),
   );
   return { platforms: results, durationMs: Date.now() - started };
+}
+
+/**
+ * The `cosign verify-attestation` command of each statement the platforms carry (attested now or
+ * found), in platform order: built from what is there, never from what the settings asked for.
+ */
+export function attestationCommands(
+  signer: Pick<Signer, 'publicKeyShown' | 'insecure'>,
+  repository: string,
+  attestations: ImageAttestations,
+): string[] {
+  return attestations.platforms.flatMap((p) =>
+    ATTESTATION_KINDS.filter(([kind]) => p[kind]).map(([, type]) =>
+      verifyAttestationCommandLine(signer.publicKeyShown, `${repository}@${p.digest}`, type, { insecure: signer.insecure }),
+    ),
+  );
 }
 
 /** The attestation kinds and their cosign `--type`, in the order they are named. */

@@ -24,6 +24,7 @@ import { messageOf, UserError } from '../core/problem.js';
 import { signImage, type Signer } from './sign.js';
 import { isAttachmentFile } from '../core/sbom.js';
 import {
+  attestationCommands,
   attestImage,
   findAttestations,
   missingAttestationsNote,
@@ -395,7 +396,8 @@ async function attestPublished(
       platforms.push(entry);
     }
     if (!signer) return outcome;
-    const attestations = await attestImage(signer, merge.repository, platforms);
+    const attached = await attestImage(signer, merge.repository, platforms);
+    const attestations = { ...attached, verifyCommands: attestationCommands(signer, merge.repository, attached) };
     const made = attestations.platforms.flatMap((p) => [p.sbom, p.provenance]).filter((s) => s === 'attested').length;
     log(
       made
@@ -435,7 +437,7 @@ async function unchangedAttestations(
   const attested = found.platforms.filter((p) => p.sbom || p.provenance);
   return {
     ...outcome,
-    ...(attested.length ? { attestations: found } : {}),
+    ...(attested.length ? { attestations: { ...found, verifyCommands: attestationCommands(signer, repository, found) } } : {}),
     ...(note ? { notes: [...(outcome.notes ?? []), note] } : {}),
   };
 }

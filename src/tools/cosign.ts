@@ -208,6 +208,24 @@ export function verifyCommandLine(publicKey: string, reference: string, options:
   return ['cosign', 'verify', `--key=${publicKey}`, '--insecure-ignore-tlog=true', ...registryArgs(options), reference].join(' ');
 }
 
+/** The command a user runs to check one attestation made here, as one line (for the summary). */
+export function verifyAttestationCommandLine(
+  publicKey: string,
+  reference: string,
+  type: AttestationType,
+  options: CosignRegistryOptions = {},
+): string {
+  return [
+    'cosign',
+    'verify-attestation',
+    `--key=${publicKey}`,
+    `--type=${type}`,
+    '--insecure-ignore-tlog=true',
+    ...registryArgs(options),
+    reference,
+  ].join(' ');
+}
+
 /** `cosign public-key --key=K --outfile=FILE`: the public half of a private key file. */
 export function publicKeyArgs(key: string, outfile: string): string[] {
   checkKeyPath(key, 'signing');

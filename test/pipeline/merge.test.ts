@@ -904,6 +904,10 @@ describe('mergeImages with a signing key', () => {
       { platform: 'linux/amd64', digest: digestFor(appLegs[0].id), sbom: 'already attested' },
       { platform: 'linux/arm64', digest: digestFor(appLegs[1].id) },
     ]);
+    // The verify command of the statement found, none for what the other platform lacks.
+    expect(partly.attestations?.verifyCommands).toEqual([
+      `cosign verify-attestation --key=/keys/cosign.pub --type=spdxjson --insecure-ignore-tlog=true ${REPO}@${digestFor(appLegs[0].id)}`,
+    ]);
   });
 
   it('names both kinds in the one line when both are missing', () => {
@@ -1004,6 +1008,33 @@ describe('mergeImages with SBOM and provenance (issue 12)', () => {
       );
       expect(again.outcomes[0].attestations?.platforms[0]).toMatchObject({ sbom: 'already attested', provenance: 'already attested' });
       expect(attests).toHaveLength(8);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('prints a verify command for each statement really attached: none for a kind the settings leave out or one not there', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hephy-attest-'));
+    try {
+      const tools = new FakeImagetools().pushed([...appLegs, ...apiLegs]);
+      const { signer } = fakeSigner(tools);
+      const sbomOnly = chain(dir);
+      sbomOnly.specs = [
+        { ...(specOf('app') as object), supplyChain: { sbom: true, provenance: false, sign: 'key' } } as never,
+        specOf('api'),
+      ];
+      const report = await mergeImages(
+        options(tools, withSboms([...appLegs, ...apiLegs], dir), { signer, supplyChain: sbomOnly, concurrency: 1 }),
+      );
+      const [app, api] = report.outcomes;
+      const command = (l: Leg, type: string) =>
+        `cosign verify-attestation --key=/keys/cosign.pub --type=${type} --insecure-ignore-tlog=true ${REPO}@${digestFor(l.id)}`;
+      expect(app.attestations?.verifyCommands).toEqual(appLegs.map((l) => command(l, 'spdxjson')));
+      expect(api.attestations?.verifyCommands).toEqual(apiLegs.flatMap((l) => [command(l, 'spdxjson'), command(l, 'slsaprovenance1')]));
+      const text = renderRunSummaryText(report);
+      expect(text).toContain(`  attested: SBOM on 2, provenance on 0 of 2 platform(s); verify:\n    ${command(appLegs[0], 'spdxjson')}\n`);
+      expect(text).not.toContain(command(appLegs[0], 'slsaprovenance1'));
+      expect(renderRunSummaryMarkdown(report)).toContain(`\`${command(apiLegs[1], 'slsaprovenance1')}\``);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

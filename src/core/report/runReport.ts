@@ -41,6 +41,11 @@ export interface PlatformAttestation {
 export interface ImageAttestations {
   platforms: PlatformAttestation[];
   durationMs: number;
+  /**
+   * The cosign commands that verify them: one per statement there is (attested or already
+   * attested), by platform manifest digest; none for what is not there, whatever was asked.
+   */
+  verifyCommands?: string[];
 }
 
 /** A signature the merge made (or found) on a published image: its index, recursively. */
