@@ -369,8 +369,7 @@ async function attestPublished(
     for (const record of merge.records.filter((r) => r.status === 'success' && r.digest)) {
       const entry: PlatformPredicates = { platform: record.platform, digest: record.digest! };
       const dir = chain.recordDirs.get(record.legId) ?? chain.outDir;
-      // Spin legs make no SBOM (pipeline/buildLeg.ts: syft cannot read a Spin artifact).
-      if (settings.sbom && record.backend !== 'spin') {
+      if (settings.sbom) {
         if (!record.sbom) throw new Error(`the leg ${record.legId} wrote no SBOM (its record names none)`);
         const file = join(dir, record.sbom.file);
         const text = readFileSync(file);
