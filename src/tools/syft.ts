@@ -29,7 +29,9 @@ export type SyftSource =
 
 /**
  * What a source directory scan leaves out: installed copies of what the lock files declare
- * (`node_modules`, which may hold lock files of its own packages) and git's store.
+ * (`node_modules`: syft skips the package-lock.json files in it, javascript/parse_package_lock.go,
+ * but not the Cargo.lock or go.mod an npm package may ship; and walking it is most of the time)
+ * and git's store.
  */
 export const SOURCE_SCAN_EXCLUDES = ['./**/node_modules', './**/.git'];
 
