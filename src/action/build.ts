@@ -25,6 +25,7 @@ import { setupTools } from './toolSetup.js';
 import { pushAllowed } from './tagging.js';
 import { messageOf } from '../core/problem.js';
 import { buildEnvironment } from '../core/buildEnv.js';
+import { sbomNeedsSyft } from '../core/sbom.js';
 
 const CACHE_HOME = '.cache/hephy-builder';
 
@@ -91,7 +92,7 @@ export async function buildOne(
     pullRequest: context.pullRequest !== undefined || (context.eventName ?? '').startsWith('pull_request'),
     log: deps.log,
     ...(supplyChain ? { supplyChain } : {}),
-    prepare: (planned) => setupTools(planned, { env: session.env, backendOptions: inputs.backendOptions }),
+    prepare: (planned, spec) => setupTools(planned, { env: session.env, backendOptions: inputs.backendOptions, syft: sbomNeedsSyft(spec) }),
     // A leg of wave 2 or 3 builds on what the earlier waves pushed: their leg records (artifacts
     // of this run) and the published platforms of unchanged images (the plan artifact).
     earlierLegs: async () => {
