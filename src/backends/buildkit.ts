@@ -127,7 +127,7 @@ export function buildkitBuildOptions(ctx: LegContext, cache: Pick<BuildCache, 'f
     metadataFile: join(ctx.workDir, 'buildx-metadata.json'),
     ...(ctx.spec.supplyChain?.buildkitAttestations
       ? {
-          attestations: true,
+          provenanceMode: ctx.spec.supplyChain.buildkitProvenanceMode ?? 'min',
           readIndex: (reference: string) =>
             defaultImagetools.inspectRaw(reference, ctx.env, { secrets: ctx.secrets, builder: builderName(ctx) }),
         }

@@ -34,6 +34,12 @@ export interface SupplyChainSettings {
    * attestations"), besides the signed SLSA statement the merge attaches. Absent: off.
    */
   buildkitAttestations?: boolean;
+  /**
+   * The mode of that provenance: `max` (every build argument, the Dockerfile, the sources) for a
+   * public repository, `min` otherwise, as docker/github-builder chooses (docs.docker.com/build/ci/
+   * github-actions/attestations: "mode=max for public repositories"). Absent: `min`.
+   */
+  buildkitProvenanceMode?: 'min' | 'max';
 }
 
 /** A need resolved (core/imageGraph.ts): NAME as written in `needs`, and the image it names. */

@@ -365,6 +365,15 @@ export async function buildPlan(root: string, mode: SelectionMode, options: Plan
         { file: app.configFile ?? app.dir, locate },
       );
       problems.push(...supplyChain.problems);
+      if (spec.config.buildkit_provenance && spec.backend !== 'buildkit') {
+        problems.push({
+          file: app.configFile ?? app.dir,
+          ...(locate?.(['buildkit_provenance']) ?? { line: 1, column: 1 }),
+          path: 'buildkit_provenance',
+          message: `buildkit_provenance is read by the BuildKit backend only; ${spec.image} builds with ${spec.backend}, whose provenance is the SLSA statement the merge attaches`,
+          severity: 'warning',
+        });
+      }
       const needs = graph.needs.get(spec.image);
       const planned: ImageSpec = {
         ...spec,

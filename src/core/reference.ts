@@ -8,15 +8,23 @@
 //   repository     [domain[:port]/] component (/ component)*; the path (without the domain)
 //                  is at most 255 characters (RepositoryNameTotalLengthMax, checked in Parse)
 
-/** distribution/reference: a tag is at most 128 characters. */
-export const TAG_MAX_LENGTH = 128;
-/** distribution/reference RepositoryNameTotalLengthMax: the repository path, without the registry host. */
-export const REPOSITORY_PATH_MAX_LENGTH = 255;
+import {
+  DOMAIN_AND_PORT,
+  MAX_PATH_LENGTH,
+  PATH_COMPONENT as PATH_COMPONENT_SOURCE,
+  TAG as TAG_SOURCE,
+  TAG_MAX_LENGTH,
+} from './grammar/imageReference.js';
 
-const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
-const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
-const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
-const DOMAIN = new RegExp(`^(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[a-fA-F0-9:]+\\])(?::[0-9]+)?$`);
+// One grammar (grammar/imageReference.ts, read from distribution/reference): these are its parts,
+// anchored, so a tag or repository fails here exactly when the whole reference would fail there.
+export { TAG_MAX_LENGTH };
+/** distribution/reference RepositoryNameTotalLengthMax: the repository path, without the registry host. */
+export const REPOSITORY_PATH_MAX_LENGTH = MAX_PATH_LENGTH;
+
+const TAG = new RegExp(`^${TAG_SOURCE}$`);
+const PATH_COMPONENT = new RegExp(`^${PATH_COMPONENT_SOURCE}$`);
+const DOMAIN = new RegExp(`^${DOMAIN_AND_PORT}$`);
 
 /** Why `tag` is not a valid tag, or undefined when it is. */
 export function tagProblem(tag: string): string | undefined {

@@ -34,6 +34,11 @@ export interface RunContext {
   repositoryOwner?: string;
   /** The event payload's repository.default_branch. */
   defaultBranch?: string;
+  /**
+   * The event payload's repository.visibility (`public`, `private`, `internal`), else from its
+   * `private` flag; absent when the payload says neither (then treated as not public).
+   */
+  repositoryVisibility?: 'public' | 'private' | 'internal';
   /** Present when the payload has a pull_request with a number. */
   pullRequest?: PullRequestContext;
   /** A push's `before`: the commit the branch pointed at (all zeros for a new branch). */
@@ -86,7 +91,14 @@ const eventPayloadSchema = z
       })
       .optional()
       .catch(undefined),
-    repository: z.object({ default_branch: text }).optional().catch(undefined),
+    repository: z
+      .object({
+        default_branch: text,
+        visibility: z.enum(['public', 'private', 'internal']).optional().catch(undefined),
+        private: z.boolean().optional().catch(undefined),
+      })
+      .optional()
+      .catch(undefined),
   })
   .catch({});
 
@@ -114,6 +126,9 @@ export function runContextFromEnvironment(
     repository: variable(env, 'GITHUB_REPOSITORY'),
     repositoryOwner: variable(env, 'GITHUB_REPOSITORY_OWNER'),
     defaultBranch: event.repository?.default_branch,
+    repositoryVisibility:
+      event.repository?.visibility ??
+      (event.repository?.private === undefined ? undefined : event.repository.private ? 'private' : 'public'),
     pullRequest: pr?.number
       ? {
           number: pr.number,

@@ -33,6 +33,7 @@ export const supplyChainSettingsSchema = z.object({
   provenance: z.boolean(),
   sign: z.enum(SIGN_MODES),
   buildkitAttestations: z.boolean().optional(),
+  buildkitProvenanceMode: z.enum(['min', 'max']).optional(),
 }) satisfies z.ZodType<SupplyChainSettings>;
 
 /** The three switches as a user sets them: build-config.yaml keys, action inputs, CLI flags. Absent: the default. */
@@ -47,7 +48,7 @@ export interface SupplyChainContext {
   /** On a GitHub Actions runner (RunContext.onRunner): the OIDC token exists there only. */
   onRunner: boolean;
   /** The event, ref and pull request (core/tagPolicy.ts classifies them). */
-  run: Pick<RunContext, 'eventName' | 'ref' | 'defaultBranch' | 'pullRequest' | 'repository'>;
+  run: Pick<RunContext, 'eventName' | 'ref' | 'defaultBranch' | 'pullRequest' | 'repository' | 'repositoryVisibility'>;
   /** A cosign private key was given (`--sign-key`, a key secret): signing then uses it. */
   signKey: boolean;
   /** The action inputs or CLI flags (the config keys win over them). */
@@ -96,7 +97,7 @@ const pick = (config: boolean | undefined, input: boolean | undefined, fallback:
  * cannot honour (not on a runner, no key).
  */
 export function resolveSupplyChain(
-  config: Pick<BuildConfig, 'sbom' | 'provenance' | 'sign'>,
+  config: Pick<BuildConfig, 'sbom' | 'provenance' | 'sign' | 'buildkit_provenance'>,
   context: SupplyChainContext,
   where: { file: string; locate?: Locate } = { file: '.' },
 ): SupplyChainDecision {
@@ -108,8 +109,13 @@ export function resolveSupplyChain(
   const [wantsSign, signSource] = pick(config.sign, inputs.sign, signDefault);
   const sources = { sbom: sbomSource, provenance: provenanceSource, sign: signSource };
   const problems: Problem[] = [];
+  // BuildKit's own provenance in the pushed index, only when asked for (it adds an unknown/unknown
+  // entry some platforms trip over); max for public repositories, as docker/github-builder does.
+  const buildkit: Partial<SupplyChainSettings> = config.buildkit_provenance
+    ? { buildkitAttestations: true, buildkitProvenanceMode: context.run.repositoryVisibility === 'public' ? 'max' : 'min' }
+    : {};
   const settings = (sign: SupplyChainSettings['sign'], signWhy: string): SupplyChainDecision => ({
-    settings: { sbom, provenance, sign },
+    settings: { sbom, provenance, sign, ...buildkit },
     sources,
     signWhy,
     problems,
@@ -166,5 +172,6 @@ export function parseSwitch(value: string | undefined, what: string): boolean | 
 export function describeSupplyChain(settings: SupplyChainSettings): string {
   const parts = [settings.sbom ? 'SBOM' : 'no SBOM', settings.provenance ? 'provenance' : 'no provenance'];
   parts.push(settings.sign === 'none' ? 'unsigned' : `signed ${settings.sign === 'key' ? 'with a key' : 'keyless'}`);
+  if (settings.buildkitAttestations) parts.push(`BuildKit provenance mode=${settings.buildkitProvenanceMode ?? 'min'} in the index`);
   return parts.join(', ');
 }

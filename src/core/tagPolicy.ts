@@ -117,7 +117,7 @@ export function selectsByDigest(run: Pick<RunContext, 'eventName' | 'ref' | 'def
 
 export interface TaggingOptions {
   /** The run's context (event, ref, commit, pull request, default branch). */
-  run: Pick<RunContext, 'eventName' | 'ref' | 'sha' | 'defaultBranch' | 'pullRequest' | 'repository'>;
+  run: Pick<RunContext, 'eventName' | 'ref' | 'sha' | 'defaultBranch' | 'pullRequest' | 'repository' | 'repositoryVisibility'>;
   /** The run's date: the date tag and {{date}}. */
   date: Date;
   /** The commit's date for {{commit_date}}; the run's date when absent (as metadata-action). */

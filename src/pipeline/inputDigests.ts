@@ -159,7 +159,11 @@ export async function computeInputDigests(
             { ...expanded, build_args: [...(expanded.build_args ?? []), ...needArgs] },
             options,
           );
-          if (unresolved.length > 0) return { legId: leg.id, reason: `FROM ${unresolved[0]}: a variable without a value` };
+          if (unresolved.length > 0)
+            return {
+              legId: leg.id,
+              reason: `FROM ${unresolved[0]}: a variable without a value (give it a value in build_args, or with the build-env input or --build-env)`,
+            };
           const baseImages: Record<string, string> = {};
           const needNames = new Set((spec.needs ?? []).map((need) => need.name));
           for (const ref of refs) {

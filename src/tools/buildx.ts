@@ -1,6 +1,6 @@
 // `docker buildx build` of ONE platform, pushed by digest: the image exporter with
 // push-by-digest=true creates no tag, and --metadata-file tells us the digest it pushed.
-// Provenance and SBOM attestations are off unless asked for (`attestations`): with BuildKit's
+// Provenance and SBOM attestations are off unless asked for (`provenanceMode`): with BuildKit's
 // provenance on it pushes an index (image + an `unknown/unknown` attestation manifest), and the
 // leg hands the merge both: the platform manifest's digest and the index's (platformOfIndex).
 // With push off the same image exporter runs with push=false: BuildKit assembles the manifest
@@ -67,10 +67,11 @@ export interface BuildxBuildOptions extends ToolContext {
    */
   annotations?: Record<string, string>;
   /**
-   * BuildKit's own provenance attestation (`--provenance=mode=min`: no build argument values,
-   * buildx docs "Provenance attestations") in the pushed index. Absent: none (`--provenance=false`).
+   * BuildKit's own provenance attestation in the pushed index, in this mode (`--provenance=mode=min`:
+   * no build argument values; `max`: all of them, the Dockerfile and its sources; buildx docs
+   * "Provenance attestations"). Absent: none (`--provenance=false`).
    */
-  attestations?: boolean;
+  provenanceMode?: 'min' | 'max';
   /** Reads a pushed index (imagetools inspect --raw), for the platform digest of an attestation index. */
   readIndex?: (reference: string) => Promise<ManifestDocument>;
 }
@@ -116,7 +117,7 @@ export function buildxBuildArgs(opts: Omit<BuildxBuildOptions, keyof ToolContext
     ...(opts.buildSecrets ?? []).map((name) => `--secret=id=${name},env=${name}`),
     ...Object.entries(opts.labels ?? {}).map(([key, value]) => `--label=${key}=${value}`),
     ...Object.entries(opts.annotations ?? {}).map(([key, value]) => `--annotation=${key}=${value}`),
-    opts.attestations ? '--provenance=mode=min' : '--provenance=false',
+    opts.provenanceMode ? `--provenance=mode=${opts.provenanceMode}` : '--provenance=false',
     '--sbom=false',
     ...opts.cacheFrom.flatMap((c) => ['--cache-from', c]),
     ...opts.cacheTo.flatMap((c) => ['--cache-to', c]),
@@ -258,7 +259,7 @@ export async function buildxBuild(opts: BuildxBuildOptions, runner: Runner = run
       opts.onLine?.(line);
     },
   });
-  const written = metadataResult(readFileSync(opts.metadataFile, 'utf8'), Boolean(opts.attestations));
+  const written = metadataResult(readFileSync(opts.metadataFile, 'utf8'), Boolean(opts.provenanceMode));
   const pushMs = opts.push && !opts.layoutDir ? timer.pushMs() : 0;
   if (!written.index) return { digest: written.digest, pushMs, durationMs: result.durationMs };
   // The index's platform image: from the layout's blob, else from the registry it was pushed to.

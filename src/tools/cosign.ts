@@ -82,14 +82,17 @@ function registryArgs(options: CosignRegistryOptions): string[] {
   return options.insecure ? ['--allow-http-registry=true', '--allow-insecure-registry=true'] : [];
 }
 
-/** `cosign sign --key=K [--recursive] --yes --signing-config=... --trusted-root=... -- REPO@DIGEST` */
-export function signArgs(request: SignRequest): string[] {
+/**
+ * `cosign COMMAND --key=K OPTIONS... --yes --signing-config=... --trusted-root=... -- REPO@DIGEST`:
+ * what `sign` and `attest` share with a key (checked: the key path, the digest reference).
+ */
+function keySigningArgs(command: 'sign' | 'attest', request: SignRequest | AttestRequest, options: string[]): string[] {
   checkKeyPath(request.key, 'signing');
   checkDigestReference(request.reference);
   return [
-    'sign',
+    command,
     `--key=${request.key}`,
-    ...(request.recursive ? ['--recursive=true'] : []),
+    ...options,
     '--yes=true',
     `--signing-config=${request.material.signingConfig}`,
     `--trusted-root=${request.material.trustedRoot}`,
@@ -99,20 +102,39 @@ export function signArgs(request: SignRequest): string[] {
   ];
 }
 
-/** `cosign verify --key=PUB --insecure-ignore-tlog=true --output=json -- REPO@DIGEST` */
-export function verifyArgs(request: VerifyRequest): string[] {
+/**
+ * `cosign COMMAND --key=PUB OPTIONS... --insecure-ignore-tlog=true ... -- REPO@DIGEST`: what
+ * `verify` and `verify-attestation` share. Key-based signatures made here have no transparency
+ * log entry (see the signing config), hence --insecure-ignore-tlog.
+ */
+function keyVerifyingArgs(
+  command: 'verify' | 'verify-attestation',
+  request: VerifyRequest,
+  options: string[],
+  after: string[] = [],
+): string[] {
   checkKeyPath(request.key, 'public');
   checkDigestReference(request.reference);
   return [
-    'verify',
+    command,
     `--key=${request.key}`,
-    // Key-based signatures made here have no transparency log entry (see the signing config).
+    ...options,
     '--insecure-ignore-tlog=true',
-    '--output=json',
+    ...after,
     ...registryArgs(request),
     '--',
     request.reference,
   ];
+}
+
+/** `cosign sign --key=K [--recursive] --yes --signing-config=... --trusted-root=... -- REPO@DIGEST` */
+export function signArgs(request: SignRequest): string[] {
+  return keySigningArgs('sign', request, request.recursive ? ['--recursive=true'] : []);
+}
+
+/** `cosign verify --key=PUB --insecure-ignore-tlog=true --output=json -- REPO@DIGEST` */
+export function verifyArgs(request: VerifyRequest): string[] {
+  return keyVerifyingArgs('verify', request, [], ['--output=json']);
 }
 
 /** The predicate types the merge attaches (cosign's `--type` names, options/predicate.go). */
@@ -139,36 +161,13 @@ export interface VerifyAttestationRequest extends VerifyRequest {
  * cmd/cosign/cli/attest/attest.go.
  */
 export function attestArgs(request: AttestRequest): string[] {
-  checkKeyPath(request.key, 'signing');
-  checkDigestReference(request.reference);
   if (!isAbsolute(request.predicate)) throw new Error(`the predicate must be an absolute path, got ${request.predicate}`);
-  return [
-    'attest',
-    `--key=${request.key}`,
-    `--type=${request.type}`,
-    `--predicate=${request.predicate}`,
-    '--yes=true',
-    `--signing-config=${request.material.signingConfig}`,
-    `--trusted-root=${request.material.trustedRoot}`,
-    ...registryArgs(request),
-    '--',
-    request.reference,
-  ];
+  return keySigningArgs('attest', request, [`--type=${request.type}`, `--predicate=${request.predicate}`]);
 }
 
 /** `cosign verify-attestation --key=PUB --type=T --insecure-ignore-tlog=true -- REPO@DIGEST` */
 export function verifyAttestationArgs(request: VerifyAttestationRequest): string[] {
-  checkKeyPath(request.key, 'public');
-  checkDigestReference(request.reference);
-  return [
-    'verify-attestation',
-    `--key=${request.key}`,
-    `--type=${request.type}`,
-    '--insecure-ignore-tlog=true',
-    ...registryArgs(request),
-    '--',
-    request.reference,
-  ];
+  return keyVerifyingArgs('verify-attestation', request, [`--type=${request.type}`]);
 }
 
 /** The predicate type URI each `--type` stands for (cosign v3.1.3 pkg/cosign/attestation). */

@@ -105,6 +105,22 @@ describe('hephy-builder CLI', () => {
     expect(missing.stderr).toMatch(/build-config\.yaml:2:\d+: error: .*Dockerfile\.prod/);
   });
 
+  it('validate counts apps (directories), and the images of a file with images:', async () => {
+    const repo = tempRepo({
+      'one/build-config.yaml': 'build_backend: kaniko\n',
+      'one/Dockerfile': 'FROM scratch\n',
+      'two/build-config.yaml': 'build_backend: kaniko\nimages:\n  - name: a\n    target: a\n  - name: b\n    target: b\n',
+      'two/Dockerfile': 'FROM scratch AS a\nFROM scratch AS b\n',
+    });
+    const dir = await cli(['validate', repo.root]);
+    expect(dir.code).toBe(0);
+    expect(dir.stdout).toBe('ok: 2 app(s) valid (3 images)\n');
+    const file = await cli(['validate', join(repo.root, 'two', 'build-config.yaml')]);
+    expect(file.stdout).toBe('ok: 1 app(s) valid (2 images)\n');
+    const plain = await cli(['validate', join(repo.root, 'one', 'build-config.yaml')]);
+    expect(plain.stdout).toBe('ok: 1 app(s) valid\n');
+  });
+
   it('plans exactly the dirs changed since a revision', async () => {
     const repo = tempRepo({
       'a/build-config.yaml': 'build_backend: kaniko\n',

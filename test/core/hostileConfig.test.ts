@@ -624,11 +624,21 @@ const imageCases: PlanCase[] = [
     expect: at(4, 29, 'images[0].ko_config.base_image', 'not a valid image reference'),
   },
   { name: 'images: a string', config: 'images: all\n', expect: at(1, 9, 'images', 'expected') },
+  {
+    name: 'buildkit_provenance: an option',
+    config: 'buildkit_provenance: --mode=max\n',
+    expect: at(1, 22, 'buildkit_provenance', 'expected true or false'),
+  },
+  {
+    name: 'needs: 20 entries',
+    config: `needs: [${Array.from({ length: 20 }, (_, i) => `n${i}`).join(', ')}]\n`,
+    expect: at(1, 8, 'needs', 'at most 16 images, not 20'),
+  },
   { name: 'images: []', config: 'images: []\n', expect: at(1, 9, 'images', 'at least one image') },
   {
     name: 'images: 40 entries',
     config: `images:\n${Array.from({ length: 40 }, (_, i) => `  - name: i${i}\n`).join('')}`,
-    expect: at(2, 3, 'images', 'at most 32 images'),
+    expect: at(2, 3, 'images', 'at most 32 images per file, not 40'),
   },
   {
     name: 'images inside images',

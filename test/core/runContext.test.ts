@@ -37,6 +37,7 @@ describe('runContextFromEnvironment', () => {
       repository: 'octo/app',
       repositoryOwner: 'octo',
       defaultBranch: 'trunk',
+      repositoryVisibility: undefined,
       pullRequest: { number: 7, headSha: sha('h'), headRepository: 'fork/app', baseSha: sha('b') },
       before: undefined,
       dispatchInputs: undefined,
@@ -51,6 +52,16 @@ describe('runContextFromEnvironment', () => {
       onRunner: true,
       artifactService: true,
     });
+  });
+
+  it("reads the repository's visibility from the payload, else from its private flag; an odd value is dropped", () => {
+    const of = (repository: unknown) => runContextFromEnvironment({}, { repository }, fallbacks).repositoryVisibility;
+    expect(of({ visibility: 'public', private: false })).toBe('public');
+    expect(of({ visibility: 'internal', private: true })).toBe('internal');
+    expect(of({ private: true })).toBe('private');
+    expect(of({ private: false })).toBe('public');
+    expect(of({ visibility: 'everyone', private: 'no' })).toBeUndefined();
+    expect(of({})).toBeUndefined();
   });
 
   it('reads a push’s before and a manual run’s string inputs', () => {

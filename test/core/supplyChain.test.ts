@@ -96,6 +96,23 @@ describe('resolveSupplyChain: the defaults on a GitHub runner', () => {
   });
 });
 
+describe("resolveSupplyChain: BuildKit's own provenance (buildkit_provenance)", () => {
+  it('off unless asked for; asked for, mode=max in a public repository and min otherwise (docker/github-builder)', () => {
+    const run = (repositoryVisibility?: 'public' | 'private' | 'internal') => onRunner({ ...RUNS.defaultBranchPush, repositoryVisibility });
+    expect(resolveSupplyChain({}, run('public')).settings.buildkitAttestations).toBeUndefined();
+    expect(resolveSupplyChain({ buildkit_provenance: false }, run('public')).settings.buildkitAttestations).toBeUndefined();
+    expect(resolveSupplyChain({ buildkit_provenance: true }, run('public')).settings).toMatchObject({
+      buildkitAttestations: true,
+      buildkitProvenanceMode: 'max',
+    });
+    for (const visibility of ['private', 'internal', undefined] as const)
+      expect(resolveSupplyChain({ buildkit_provenance: true }, run(visibility)).settings.buildkitProvenanceMode).toBe('min');
+    expect(describeSupplyChain(resolveSupplyChain({ buildkit_provenance: true }, run('public')).settings)).toBe(
+      'SBOM, provenance, signed keyless, BuildKit provenance mode=max in the index',
+    );
+  });
+});
+
 describe('resolveSupplyChain: locally', () => {
   it('SBOM and provenance on, unsigned without a key', () => {
     const decision = resolveSupplyChain({}, local());
@@ -287,6 +304,36 @@ describe('the plan fills ImageSpec.supplyChain for every image', () => {
     expect(plan.problems).toEqual([
       expect.objectContaining({ file: 'c/build-config.yaml', line: 3, column: 7, path: 'sign', severity: 'warning' }),
     ]);
+  });
+});
+
+describe('the plan and buildkit_provenance', () => {
+  let root: string;
+  beforeEach(() => {
+    root = mkdtempSync(join(tmpdir(), 'hephy-bkprov-'));
+    for (const dir of ['bk', 'kan']) mkdirSync(join(root, dir));
+    writeFileSync(join(root, 'bk', 'Dockerfile'), 'FROM scratch\n');
+    writeFileSync(join(root, 'kan', 'Dockerfile'), 'FROM scratch\n');
+    writeFileSync(join(root, 'bk', 'build-config.yaml'), 'build_backend: buildkit\nbuildkit_provenance: true\n');
+    writeFileSync(join(root, 'kan', 'build-config.yaml'), 'build_backend: kaniko\n\nbuildkit_provenance: true\n');
+  });
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+  it("a BuildKit image gets its mode from the repository's visibility; another backend warns at the key", async () => {
+    const run = { ...RUNS.defaultBranchPush, repositoryVisibility: 'public' as const };
+    const plan = await buildPlan(
+      root,
+      { kind: 'all' },
+      { tagging: { run, date: new Date('2026-11-30T00:00:00Z'), mode: 'per-image' }, supplyChain: { onRunner: true, signKey: false } },
+    );
+    expect(plan.images.find((s) => s.image === 'bk')?.supplyChain).toMatchObject({
+      buildkitAttestations: true,
+      buildkitProvenanceMode: 'max',
+    });
+    expect(plan.problems).toEqual([
+      expect.objectContaining({ file: 'kan/build-config.yaml', line: 3, column: 22, path: 'buildkit_provenance', severity: 'warning' }),
+    ]);
+    expect(plan.problems[0].message).toContain('kan builds with kaniko');
   });
 });
 

@@ -62,7 +62,7 @@ describe('BuildKit attestations (supplyChain.buildkitAttestations)', () => {
     ],
   };
 
-  it('asks buildx for its provenance without build argument values, else for none', () => {
+  it('asks buildx for its provenance in the mode given (min: no build argument values; max: all), else for none', () => {
     const base = {
       contextDir: '/c',
       dockerfile: '/c/Dockerfile',
@@ -75,8 +75,9 @@ describe('BuildKit attestations (supplyChain.buildkitAttestations)', () => {
       insecure: false,
       push: true,
     };
-    expect(buildxBuildArgs({ ...base, attestations: true })).toContain('--provenance=mode=min');
-    expect(buildxBuildArgs({ ...base, attestations: true })).not.toContain('--provenance=false');
+    expect(buildxBuildArgs({ ...base, provenanceMode: 'min' })).toContain('--provenance=mode=min');
+    expect(buildxBuildArgs({ ...base, provenanceMode: 'max' })).toContain('--provenance=mode=max');
+    expect(buildxBuildArgs({ ...base, provenanceMode: 'min' })).not.toContain('--provenance=false');
     expect(buildxBuildArgs(base)).toContain('--provenance=false');
   });
 

@@ -12,10 +12,11 @@ import type { CommandSpec } from '../args.js';
  * Every path it names must stay inside the git work tree holding the file, else inside the
  * file's own directory (never no check).
  */
-async function validateFile(file: string, shown: string): Promise<Problem[]> {
+async function validateFile(file: string, shown: string): Promise<{ problems: Problem[]; images: number }> {
   const dir = dirname(file);
   const root = (await topLevel(dir)) ?? dir;
-  return checkApp(dir, { path: file, shown }, { displayDir: dirname(shown), root }).problems;
+  const checked = checkApp(dir, { path: file, shown }, { displayDir: dirname(shown), root });
+  return { problems: checked.problems, images: checked.images?.length ?? 0 };
 }
 
 export const validateCommand: CommandSpec = {
@@ -28,7 +29,9 @@ export const validateCommand: CommandSpec = {
   async run(args, io) {
     const paths = args.positionals.length ? args.positionals : ['.'];
     const problems: Problem[] = [];
-    let checked = 0;
+    // Directories (build-config.yaml files) and the images they describe: with `images:` a file has several.
+    let files = 0;
+    let images = 0;
     for (const path of paths) {
       const abs = resolve(io.cwd, path);
       if (!existsSync(abs)) {
@@ -38,7 +41,8 @@ export const validateCommand: CommandSpec = {
       if (statSync(abs).isDirectory()) {
         const plan = await planRepository(abs, { kind: 'all' }, { cwd: io.cwd });
         const prefix = relative(io.cwd, abs);
-        checked += plan.images.length;
+        files += new Set(plan.images.map((image) => image.dir)).size;
+        images += plan.images.length;
         if (plan.images.length === 0 && plan.problems.length === 0) {
           problems.push({
             file: path,
@@ -54,8 +58,10 @@ export const validateCommand: CommandSpec = {
         if (legs >= MATRIX_WARNING_LEGS && legs <= MATRIX_JOB_LIMIT) plan.problems.push(matrixLimitProblem(legs, 'warning'));
         problems.push(...plan.problems.map((p) => ({ ...p, file: prefix ? `${prefix}/${p.file}` : p.file })));
       } else {
-        checked += 1;
-        problems.push(...(await validateFile(abs, path)));
+        const checked = await validateFile(abs, path);
+        files += 1;
+        images += checked.images;
+        problems.push(...checked.problems);
       }
     }
     for (const problem of problems) io.err(`${formatProblem(problem)}\n`);
@@ -64,7 +70,7 @@ export const validateCommand: CommandSpec = {
       io.err(`${errors} error(s) found\n`);
       return 1;
     }
-    io.out(`ok: ${checked} app(s) valid\n`);
+    io.out(`ok: ${files} app(s) valid${images > files ? ` (${images} images)` : ''}\n`);
     return 0;
   },
 };

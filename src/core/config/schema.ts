@@ -92,6 +92,11 @@ const imageNamePart = z
   .regex(/^[a-z0-9]+(?:[._-][a-z0-9]+)*$/, { message: 'an image name is lowercase letters, digits and . _ - separators' })
   .max(128, { message: 'an image name is at most 128 characters' });
 
+/** How many items a too-long list has, for its error (zod 4 passes the list as the issue's input). */
+function countOf(input: unknown): string {
+  return Array.isArray(input) ? String(input.length) : 'more';
+}
+
 /**
  * `needs`: the images this one is built on, by name: an `images[].name` of the same file first,
  * else an image name of the repository (issue 14). Declared, never guessed from a FROM line, as
@@ -100,7 +105,7 @@ const imageNamePart = z
  */
 const needsList = z
   .array(imageNamePart)
-  .max(16, { message: 'needs lists at most 16 images' })
+  .max(16, { error: (issue) => `needs lists at most 16 images, not ${countOf(issue.input)}` })
   .describe(
     "Images of this repository this one is built FROM, by name (an images[].name of this file, or an image name): each arrives as the digest the earlier wave pushed, in the build arg NAME_IMAGE, a named build context NAME and ko's base image",
   );
@@ -185,6 +190,12 @@ const imageKeys = {
       'Sign the published index and its platform manifests: keyless on GitHub runners, with the key where one is given; wins over the sign input and --sign. Default: on for default-branch, scheduled, manual and tag runs on runners, and locally with --sign-key',
     )
     .optional(),
+  buildkit_provenance: z
+    .boolean()
+    .describe(
+      "buildkit: also push BuildKit's own provenance attestation in the leg's index (an unknown/unknown entry beside the image, which some platforms and registry UIs do not expect): mode=max in public repositories, min otherwise. Default false",
+    )
+    .optional(),
   ko_config: koConfigSchema.describe('Settings of the ko backend').optional(),
   spin_config: spinConfigSchema.describe('Settings of the spin backend').optional(),
   needs: needsList.optional(),
@@ -211,7 +222,9 @@ export const buildConfigSchema = z
     images: z
       .array(imageEntrySchema)
       .min(1, { message: 'images must list at least one image' })
-      .max(MAX_IMAGES_PER_FILE, { message: `images lists at most ${MAX_IMAGES_PER_FILE} images per file` })
+      .max(MAX_IMAGES_PER_FILE, {
+        error: (issue) => `images lists at most ${MAX_IMAGES_PER_FILE} images per file, not ${countOf(issue.input)}`,
+      })
       .describe("Several images from this directory, each with a name and its own keys over the file's (e.g. target); absent: one image")
       .optional(),
   })

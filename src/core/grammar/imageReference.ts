@@ -14,18 +14,23 @@ const SEPARATOR = '(?:[._]|__|[-]+)';
 const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
 const DOMAIN_NAME = `${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*`;
 const IPV6 = '\\[(?:[a-fA-F0-9:]+)\\]';
-const DOMAIN_AND_PORT = `(?:${DOMAIN_NAME}|${IPV6})(?::[0-9]+)?`;
-const PATH_COMPONENT = `${ALPHANUMERIC}(?:${SEPARATOR}${ALPHANUMERIC})*`;
+/** regexp.go `domainAndPort` (unanchored source): a registry host name or [IPv6], with an optional port. */
+export const DOMAIN_AND_PORT = `(?:${DOMAIN_NAME}|${IPV6})(?::[0-9]+)?`;
+/** regexp.go `pathComponent` (unanchored source): lowercase alphanumerics separated by . _ __ or dashes. */
+export const PATH_COMPONENT = `${ALPHANUMERIC}(?:${SEPARATOR}${ALPHANUMERIC})*`;
 const REMOTE_NAME = `${PATH_COMPONENT}(?:/${PATH_COMPONENT})*`;
 const NAME = `(?:${DOMAIN_AND_PORT}/)?${REMOTE_NAME}`;
-const TAG = '[\\w][\\w.-]{0,127}';
+/** regexp.go `tag` (unanchored source): at most 128 characters, see TAG_MAX_LENGTH. */
+export const TAG = '[\\w][\\w.-]{0,127}';
+/** regexp.go: a tag is at most 128 characters. */
+export const TAG_MAX_LENGTH = 128;
 const DIGEST = '[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*[:][0-9a-fA-F]{32,}';
 
 const REFERENCE = new RegExp(`^(${NAME})(?::(${TAG}))?(?:@(${DIGEST}))?$`);
 const ANCHORED_NAME = new RegExp(`^(?:(${DOMAIN_AND_PORT})/)?(${REMOTE_NAME})$`);
 const IDENTIFIER = /^[a-f0-9]{64}$/;
-/** reference.go RepositoryNameTotalLengthMax. */
-const MAX_PATH_LENGTH = 255;
+/** reference.go RepositoryNameTotalLengthMax: the repository path, without the registry host. */
+export const MAX_PATH_LENGTH = 255;
 /** go-digest: the encoded length of each algorithm it knows. */
 const DIGEST_HEX_LENGTH: Record<string, number> = { sha256: 64, sha384: 96, sha512: 128 };
 

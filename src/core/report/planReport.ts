@@ -110,6 +110,25 @@ export function waveLines(plan: Pick<Plan, 'images' | 'matrix'>): string[] {
   });
 }
 
+/**
+ * Why legs of a plan that selects by input digest (issue 10) have no digest and so always build,
+ * one line per image and reason: `image (platform, ...): reason`. Empty without such legs.
+ */
+export function undigestedLines(plan: Pick<Plan, 'matrix' | 'inputDigests'>): string[] {
+  const byLeg = new Map(plan.matrix.include.map((leg) => [leg.id, leg]));
+  const grouped = new Map<string, string[]>();
+  for (const entry of plan.inputDigests ?? []) {
+    const leg = byLeg.get(entry.legId);
+    if (entry.digest || !entry.reason || !leg) continue;
+    const key = `${leg.image}\u0000${entry.reason}`;
+    grouped.set(key, [...(grouped.get(key) ?? []), leg.platform]);
+  }
+  return [...grouped].map(([key, platforms]) => {
+    const [image, reason] = key.split('\u0000');
+    return `${image} (${platforms.join(', ')}): ${reason}`;
+  });
+}
+
 export function renderPlanText(plan: Plan): string {
   const out: string[] = [];
   const legs = plan.matrix.include.length;
@@ -132,6 +151,10 @@ export function renderPlanText(plan: Plan): string {
   if (plan.images.some((image) => image.supplyChain)) {
     out.push('', 'Supply chain (build-config.yaml sbom/provenance/sign over the inputs over the defaults):');
     for (const image of plan.images) if (image.supplyChain) out.push(`  ${image.image}: ${describeSupplyChain(image.supplyChain)}`);
+  }
+  const undigested = undigestedLines(plan);
+  if (undigested.length) {
+    out.push('', 'Built whatever is published (no input digest to compare):', ...undigested.map((line) => `  ${line}`));
   }
   if (plan.unchanged?.length) {
     out.push('', 'Unchanged (inputs already published; re-tagged, not built):');
@@ -176,6 +199,9 @@ export function renderPlanMarkdown(plan: Plan, why?: string): string {
   } else {
     out.push('Nothing to build.', '');
   }
+  const undigested = undigestedLines(plan);
+  if (undigested.length)
+    out.push('**Built whatever is published** (no input digest to compare):', '', ...undigested.map((line) => `- ${plainText(line)}`), '');
   if (plan.unchanged?.length) {
     out.push(
       `**Unchanged** (inputs already published; re-tagged, not built): ${plan.unchanged.map((u) => `\`${u.image}\``).join(', ')}`,
