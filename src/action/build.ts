@@ -10,7 +10,7 @@ import { buildPlannedLeg } from '../pipeline/buildPlannedLeg.js';
 import { traitsOf } from '../core/backendTraits.js';
 import { parseLeg } from '../core/leg.js';
 import { failedLegRecord, layoutName } from '../core/legRecord.js';
-import type { Leg, LegRecord } from '../core/model.js';
+import type { Leg, LegRecord, Plan } from '../core/model.js';
 import { renderLegMarkdown } from '../core/report/legReport.js';
 import { platformSlug } from '../core/platform.js';
 import type { RunContext } from '../core/runContext.js';
@@ -25,6 +25,7 @@ import { setupTools } from './toolSetup.js';
 import { pushAllowed } from './tagging.js';
 import { messageOf } from '../core/problem.js';
 import { buildEnvironment } from '../core/buildEnv.js';
+import { sbomNeedsSyft } from '../core/sbom.js';
 
 const CACHE_HOME = '.cache/hephy-builder';
 
@@ -37,14 +38,50 @@ const EARLIER_LAYOUTS_DIR = 'hephy-earlier-layouts';
  * in for the next wave (uploaded as an artifact). Undefined otherwise, or when the plan cannot be
  * read (then nothing is built on it: its dependants say why).
  */
-async function layoutToKeep(leg: Leg, push: boolean, inputs: ActionInputs, context: RunContext): Promise<string | undefined> {
+function layoutToKeep(leg: Leg, push: boolean, plan: Plan | undefined, inputs: ActionInputs, context: RunContext): string | undefined {
   if (push || !context.artifactService) return undefined;
-  const plan = await loadPlan(context, inputs.artifactScope).catch(() => undefined);
   if (!plan || !imagesWithDependants(plan.images).has(leg.image)) return undefined;
   return join(context.tempDir, LAYOUTS_DIR, layoutName(leg.id, inputs.artifactScope));
 }
 
-async function buildOne(leg: Leg, inputs: ActionInputs, context: RunContext, cacheRoot: string, recordDir: string): Promise<LegRecord> {
+/** What a build job reads and runs; tests stand in for the artifact service and the build. */
+export interface BuildJobDependencies {
+  /** The plan the plan job saved as an artifact of this run (action/planArtifact.ts). */
+  loadPlan: (context: RunContext, scope: string) => Promise<Plan>;
+  downloadLegRecords: (dir: string, scope: string) => Promise<number>;
+  buildPlannedLeg: typeof buildPlannedLeg;
+  log: (line: string) => void;
+}
+
+const BUILD_JOB_DEPENDENCIES: BuildJobDependencies = {
+  loadPlan,
+  downloadLegRecords,
+  buildPlannedLeg,
+  log: (line) => core.info(line),
+};
+
+/**
+ * Builds one leg as the plan decided it: the image's supply-chain settings (the `sbom`,
+ * `provenance` and `sign` inputs and config keys, resolved once by the plan job for this run's
+ * event) come from the plan artifact, read once; without an artifact service or a readable plan
+ * the image is resolved again from the checkout, with the defaults of a run without inputs.
+ */
+export async function buildOne(
+  leg: Leg,
+  inputs: ActionInputs,
+  context: RunContext,
+  cacheRoot: string,
+  recordDir: string,
+  deps: BuildJobDependencies = BUILD_JOB_DEPENDENCIES,
+): Promise<LegRecord> {
+  let plan: Plan | undefined;
+  if (context.artifactService) {
+    plan = await deps.loadPlan(context, inputs.artifactScope).catch((error: unknown) => {
+      deps.log(`could not read the plan artifact (${messageOf(error)}): the image's settings are resolved again from the checkout`);
+      return undefined;
+    });
+  }
+  const supplyChain = plan?.images.find((image) => image.image === leg.image)?.supplyChain;
   let session;
   let buildEnv: Record<string, string>;
   try {
@@ -54,8 +91,8 @@ async function buildOne(leg: Leg, inputs: ActionInputs, context: RunContext, cac
     return failedLegRecord(leg, `setup failed: ${messageOf(error)}`, new Date(), { setup: 0, build: 0, push: 0, total: 0 });
   }
   const push = pushAllowed(inputs, context).push;
-  const keepLayout = await layoutToKeep(leg, push, inputs, context);
-  return buildPlannedLeg(leg, {
+  const keepLayout = layoutToKeep(leg, push, plan, inputs, context);
+  return deps.buildPlannedLeg(leg, {
     root: inputs.root,
     cwd: context.workspace,
     publish: session.publish,
@@ -71,16 +108,16 @@ async function buildOne(leg: Leg, inputs: ActionInputs, context: RunContext, cac
     onRunner: context.onRunner,
     recordDir,
     pullRequest: context.pullRequest !== undefined || (context.eventName ?? '').startsWith('pull_request'),
-    log: (line) => core.info(line),
-    prepare: (planned) => setupTools(planned, { env: session.env, backendOptions: inputs.backendOptions }),
+    log: deps.log,
+    ...(supplyChain ? { supplyChain } : {}),
+    prepare: (planned, spec) => setupTools(planned, { env: session.env, backendOptions: inputs.backendOptions, syft: sbomNeedsSyft(spec) }),
     // A leg of wave 2 or 3 builds on what the earlier waves pushed: their leg records (artifacts
     // of this run) and the published platforms of unchanged images (the plan artifact); push
     // off, on the OCI layouts its needs' legs uploaded (artifacts of this run too).
     earlierLegs: async (needs, platform) => {
       if (!context.artifactService) return [];
       const dir = join(context.tempDir, 'hephy-earlier-waves');
-      await downloadLegRecords(dir, inputs.artifactScope);
-      const plan = await loadPlan(context, inputs.artifactScope).catch(() => undefined);
+      await deps.downloadLegRecords(dir, inputs.artifactScope);
       const records = readLegRecords(dir).records;
       const built = await withNeededLayouts(records, needs, platform, join(context.tempDir, EARLIER_LAYOUTS_DIR), inputs.artifactScope);
       return [...built, ...unchangedLegs(plan?.unchanged, session.publish)];

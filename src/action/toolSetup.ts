@@ -1,6 +1,6 @@
 // Pinned tools on GitHub runners, each verified before it runs:
 // - Go tools (ko and crane for ko legs; the Kaniko executor for Kaniko legs without a
-//   `kaniko-image`) are built from their pinned module: `go mod download` checks it against the
+//   `kaniko-image`; syft for the legs whose SBOM it makes) are built from their pinned module: `go mod download` checks it against the
 //   Go checksum database, and its checksum must equal the one tool-pins.json pins. The binaries
 //   are cached with @actions/cache under a key that carries that checksum; a binary found in the
 //   cache (or left on a self-hosted runner) runs only when `go version -m` shows the pinned module
@@ -45,7 +45,13 @@ function runnerTool(name: string): GoTool {
  * installs for local runs and tests). Which backend needs which: runnerTools in
  * core/backendTraits.ts; `kaniko` is the executor of Kaniko legs without a `kaniko-image`.
  */
-export const RUNNER_TOOLS: Record<string, GoTool> = { ko: runnerTool('ko'), crane: runnerTool('crane'), kaniko: runnerTool('kaniko') };
+export const RUNNER_TOOLS: Record<string, GoTool> = {
+  ko: runnerTool('ko'),
+  crane: runnerTool('crane'),
+  kaniko: runnerTool('kaniko'),
+  // The leg's SBOM where its backend writes none itself (pipeline/legSbom.ts).
+  syft: runnerTool('syft'),
+};
 
 /**
  * Where the tools are kept and the path string they are cached under. @actions/cache versions an
@@ -129,6 +135,8 @@ export interface ToolSetupOptions {
   backendOptions: BackendOptions;
   /** Adds a directory to PATH for this and later steps (core.addPath). */
   addPath?: (dir: string) => void;
+  /** The leg makes its SBOM with syft (core/sbom.ts sbomNeedsSyft): install it too. */
+  syft?: boolean;
 }
 
 /**
@@ -142,7 +150,7 @@ export async function setupTools(leg: Leg, options: ToolSetupOptions, deps: Tool
   const foreign = traits.runsForeignCode ? emulatedArch(leg.platform) : undefined;
   if (foreign) deps.log(await registerQemu({ arch: foreign, env, runner: deps.runner, log: deps.log, warn: deps.warn }));
 
-  for (const name of traits.runnerTools) {
+  for (const name of [...traits.runnerTools, ...(options.syft ? ['syft'] : [])]) {
     if (which(name, env.PATH)) continue;
     const tool = RUNNER_TOOLS[name];
     if (!tool) throw new Error(`the ${leg.backend} backend needs ${name}, which has no pinned version to install`);

@@ -97,6 +97,12 @@ export interface LegBuildResult {
   index?: string;
   /** The tool's own SPDX JSON SBOM of the image (ko), when the image's settings ask for one. */
   sbomFile?: string;
+  /**
+   * A directory of the app's sources the SBOM describes instead of the pushed artifact (Spin: syft
+   * cannot read a Spin OCI artifact): the directory of the Spin manifest, whose components' lock
+   * files (Cargo.lock, go.mod, package-lock.json) declare what went in.
+   */
+  sourceTree?: string;
   /** Milliseconds of the architecture check (backends/archVerify.ts), part of the build time; absent when it did not run. */
   verifyMs?: number;
 }

@@ -112,7 +112,7 @@ export function createSpinBackend(options: SpinBackendOptions = {}): Backend {
     const pushMs = now() - pushStart;
     const digest = parsePushedDigest(pushed.stdout) ?? (await resolveDigest(reference, env));
     if (!isDigest(digest)) throw new Error(`spin: cannot tell the digest pushed to ${reference} (got "${digest}")`);
-    return { digest, pushMs, verifyMs };
+    return { digest, pushMs, verifyMs, sourceTree: manifest.dir };
   }
 
   return {

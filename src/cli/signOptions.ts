@@ -2,6 +2,9 @@
 // key. Its password comes from HEPHY_COSIGN_PASSWORD, else COSIGN_PASSWORD (the variable cosign
 // generate-key-pair itself reads); never an option: it would show in `ps` and in shell history.
 // A key without a password needs none.
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { UserError } from '../core/problem.js';
 import { createSigner, type Signer } from '../pipeline/sign.js';
 export { NOT_SIGNED_NOTE } from '../pipeline/sign.js';
 import { stringOption, type CliIO, type ParsedArgs } from './args.js';
@@ -14,6 +17,24 @@ export const signHelp = `  --sign-key FILE         sign each published image (it
                           manifests) with this cosign private key (cosign generate-key-pair);
                           its password from env HEPHY_COSIGN_PASSWORD (else COSIGN_PASSWORD).
                           Without it nothing is signed`;
+
+/**
+ * `--sign-key FILE` as given, checked to name a file (relative to cwd), for the commands that only
+ * note the key (plan) or use it later (run): the same error merge gives, before any work.
+ * @throws UserError `--sign-key: no such file: FILE`
+ */
+export function signKeyFromArgs(args: ParsedArgs, io: Pick<CliIO, 'cwd'>): string | undefined {
+  const keyFile = stringOption(args, 'sign-key');
+  if (keyFile === undefined) return undefined;
+  let file = false;
+  try {
+    file = statSync(resolve(io.cwd, keyFile)).isFile();
+  } catch {
+    // missing or unreadable: said below
+  }
+  if (!file) throw new UserError(`--sign-key: no such file: ${keyFile}`);
+  return keyFile;
+}
 
 /** The key's password: HEPHY_COSIGN_PASSWORD, else cosign's own COSIGN_PASSWORD. */
 export function signPasswordFrom(env: NodeJS.ProcessEnv): string | undefined {

@@ -69,6 +69,7 @@ export function splitByPublished(plan: Plan, published: PublishedRecords): Plan 
       tags: spec.tags,
       ...(artifact ? {} : { index }),
       platforms: legs.map((leg) => ({ platform: leg.platform, digest: published.legs.get(leg.id)!, inputDigest: leg.inputDigest! })),
+      ...(spec.supplyChain ? { supplyChain: spec.supplyChain } : {}),
     });
   }
   const building = new Set(images.map((spec) => spec.image));

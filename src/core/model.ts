@@ -150,6 +150,12 @@ export interface UnchangedImage {
   index?: string;
   /** Each platform's published manifest digest and the input digest it was built from. */
   platforms: { platform: string; digest: string; inputDigest: string }[];
+  /**
+   * The image's supply-chain settings for this run (ImageSpec.supplyChain): whether the merge signs
+   * the published index it re-tags, and which attestations it looks for. Absent: a plan written
+   * before the settings; the merge then signs with the key it was given.
+   */
+  supplyChain?: SupplyChainSettings;
 }
 
 export interface SkippedDir {

@@ -85,6 +85,7 @@ const unchangedImageSchema = z.object({
   tags: z.array(z.string().min(1)),
   index: z.string().regex(DIGEST).optional(),
   platforms: z.array(z.object({ platform: z.string().min(1), digest: z.string().regex(DIGEST), inputDigest: z.string().regex(DIGEST) })),
+  supplyChain: supplyChainSettingsSchema.optional(),
 }) satisfies z.ZodType<UnchangedImage>;
 
 export const planSchema = z.object({

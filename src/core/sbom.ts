@@ -12,6 +12,11 @@
 //   `created` is set to the commit time here (pinSpdxCreated); the namespace stays random, as SPDX
 //   2.3 §6.5 wants it unique per document.
 
+/** Whether a leg of this image makes its SBOM with syft: one is asked for, and its backend (ko) writes none itself. */
+export function sbomNeedsSyft(spec: { backend: string; supplyChain?: { sbom: boolean } }): boolean {
+  return Boolean(spec.supplyChain?.sbom) && spec.backend !== 'ko';
+}
+
 /** The file a leg writes its SBOM to, beside its record `<record name>.json`. */
 export function sbomFileName(recordName: string): string {
   return `${recordName}.spdx.json`;

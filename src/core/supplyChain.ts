@@ -148,16 +148,24 @@ function runKind(run: SupplyChainContext['run']): string {
   return kind === 'pull-request' ? 'a pull request' : kind === 'branch' ? 'a push to a branch other than the default' : 'this run';
 }
 
+/** The booleans of YAML 1.2's core schema: what build-config.yaml's `sign:` key takes (and GitHub's boolean inputs). */
+const TRUE_WORDS = ['true', 'True', 'TRUE'];
+const FALSE_WORDS = ['false', 'False', 'FALSE'];
+
 /**
- * One switch as an input or flag gives it: `true`/`false` (also yes/no, on/off, 1/0), empty for
- * the default. @throws UserError naming `what` and the value.
+ * One switch as an input or flag gives it: what the config key of the same name takes, `true` or
+ * `false` (YAML 1.2 core schema: also True/TRUE, False/FALSE), empty for the default. yes/no,
+ * on/off and 1/0 are refused as the config refuses them (YAML 1.2 reads them as strings).
+ * @throws UserError naming `what` and the value, with what to write instead.
  */
 export function parseSwitch(value: string | undefined, what: string): boolean | undefined {
-  const text = value?.trim().toLowerCase() ?? '';
+  const text = value?.trim() ?? '';
   if (text === '') return undefined;
-  if (['true', 'yes', 'on', '1'].includes(text)) return true;
-  if (['false', 'no', 'off', '0'].includes(text)) return false;
-  throw new UserError(`${what}: expected true or false (or empty for the default), got \`${value}\``);
+  if (TRUE_WORDS.includes(text)) return true;
+  if (FALSE_WORDS.includes(text)) return false;
+  const lower = text.toLowerCase();
+  const meant = ['yes', 'on', 'y', '1'].includes(lower) ? ' (write true)' : ['no', 'off', 'n', '0'].includes(lower) ? ' (write false)' : '';
+  throw new UserError(`${what}: expected true or false (or empty for the default), got \`${value}\`${meant}`);
 }
 
 /** The settings in one line for the plan's text, e.g. "SBOM, provenance, signed keyless". */

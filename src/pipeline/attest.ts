@@ -2,7 +2,8 @@
 // pipeline/legSbom.ts) and its SLSA v1 provenance (core/provenance.ts), each as an in-toto
 // statement signed by the merge's signer (`cosign attest`, the same key as the signatures). The
 // merge calls this only after the image is published and its tags were read back, so a failed
-// image gets no attestation; a re-tagged unchanged image is not built here and gets none again.
+// image gets no attestation; a re-tagged unchanged image is not built here and gets none again:
+// the merge only reads which it has (findAttestations) and says what it lacks.
 // Without a signer the files stay beside the leg records, unsigned, and the run says so once.
 //
 // Attesting the same digest twice would add a second statement (cosign appends, as for
@@ -11,7 +12,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ImageAttestations, PlatformAttestation } from '../core/report/runReport.js';
-import type { AttestationType } from '../tools/cosign.js';
+import { verifyAttestationCommandLine, type AttestationType } from '../tools/cosign.js';
 import type { Signer } from './sign.js';
 
 /** What is said once when a merge writes SBOM and provenance without a signer. */
@@ -59,6 +60,80 @@ export async function attestImage(signer: Signer, repository: string, platforms:
     results.push(entry);
   }
   return { platforms: results, durationMs: Date.now() - started };
+}
+
+/**
+ * The SBOM and provenance statements that verify with the signer's key on each platform manifest
+ * (`cosign verify-attestation`, as `hephy-builder verify` reads them: pipeline/sign.ts
+ * verifyImage), for the kinds `wanted`; a platform without one has no entry of that kind.
+ */
+export async function findAttestations(
+  signer: Signer,
+  repository: string,
+  platforms: ReadonlyArray<{ platform: string; digest: string }>,
+  wanted: { sbom: boolean; provenance: boolean },
+): Promise<ImageAttestations> {
+  const started = Date.now();
+  const kinds = ATTESTATION_KINDS.filter(([kind]) => wanted[kind]);
+  const results = await Promise.all(
+    platforms.map(async (p) => {
+      const entry: PlatformAttestation = { platform: p.platform, digest: p.digest };
+      for (const [kind, type] of kinds) {
+        const check = await signer.cosign.verifyAttestation(
+          { key: signer.publicKey, reference: `${repository}@${p.digest}`, type, insecure: signer.insecure },
+          signer.context,
+        );
+        if (check.verified) entry[kind] = 'already attested';
+      }
+      return entry;
+    }),
+  );
+  return { platforms: results, durationMs: Date.now() - started };
+}
+
+/**
+ * The `cosign verify-attestation` command of each statement the platforms carry (attested now or
+ * found), in platform order: built from what is there, never from what the settings asked for.
+ */
+export function attestationCommands(
+  signer: Pick<Signer, 'publicKeyShown' | 'insecure'>,
+  repository: string,
+  attestations: ImageAttestations,
+): string[] {
+  return attestations.platforms.flatMap((p) =>
+    ATTESTATION_KINDS.filter(([kind]) => p[kind]).map(([, type]) =>
+      verifyAttestationCommandLine(signer.publicKeyShown, `${repository}@${p.digest}`, type, { insecure: signer.insecure }),
+    ),
+  );
+}
+
+/** The attestation kinds and their cosign `--type`, in the order they are named. */
+const ATTESTATION_KINDS: ReadonlyArray<readonly ['sbom' | 'provenance', AttestationType]> = [
+  ['sbom', 'spdxjson'],
+  ['provenance', 'slsaprovenance1'],
+];
+const KIND_WORDS = { sbom: 'SBOM', provenance: 'provenance' } as const;
+
+/**
+ * One line for a re-tagged image that lacks an attestation its settings want, e.g. "no SBOM
+ * attestation on the published digest (built by an earlier run without it); --force-rebuild to
+ * make one"; undefined when nothing is missing. `platformCount`: how many platforms it has (a
+ * lack on some of them names them).
+ */
+export function missingAttestationsNote(
+  platforms: PlatformAttestation[],
+  wanted: { sbom: boolean; provenance: boolean },
+  platformCount = platforms.length,
+): string | undefined {
+  const lacking = ATTESTATION_KINDS.filter(([kind]) => wanted[kind])
+    .map(([kind]) => ({ kind, where: platforms.filter((p) => !p[kind]).map((p) => p.platform) }))
+    .filter((m) => m.where.length);
+  if (!lacking.length) return undefined;
+  const words = lacking.map((m) => KIND_WORDS[m.kind]).join(' and no ');
+  const where = [...new Set(lacking.flatMap((m) => m.where))];
+  const on = where.length === platformCount ? 'the published digest' : `${where.join(', ')} of the published digest`;
+  const many = lacking.length > 1;
+  return `no ${words} attestation on ${on} (built by an earlier run without ${many ? 'them' : 'it'}); --force-rebuild to make ${many ? 'them' : 'one'}`;
 }
 
 /** Writes a predicate as JSON (one trailing newline) and returns its path. */

@@ -169,11 +169,7 @@ export async function buildLeg(leg: Leg, spec: ImageSpec, env: LegEnvironment, d
       env.log('push disabled: no size measured');
     }
     let sbom: LegRecord['sbom'];
-    if (spec.supplyChain?.sbom && result.digest && leg.backend === 'spin') {
-      // syft reads container images and their layouts, not a Spin OCI artifact (its wasm and data
-      // layers): its scan fails, so the leg would. No SBOM for Spin yet (issue 12).
-      env.log('no SBOM: syft cannot read a Spin OCI artifact, and Spin writes none');
-    } else if (spec.supplyChain?.sbom && result.digest) {
+    if (spec.supplyChain?.sbom && result.digest) {
       if (env.recordDir) {
         phase = 'sbom';
         const made = await writeLegSbom(result, {
@@ -183,6 +179,8 @@ export async function buildLeg(leg: Leg, spec: ImageSpec, env: LegEnvironment, d
           insecure: ctx.target.insecure,
           pushed: push,
           workDir,
+          // An upstream app's sources are its clone; a local app's, the checkout.
+          repositoryRoot: spec.source.kind === 'upstream' ? source.dir : env.root,
           outDir: env.recordDir,
           sourceDateEpoch: source.sourceDateEpoch,
           env: env.env,

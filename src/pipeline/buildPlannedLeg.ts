@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { backendFor } from '../backends/index.js';
 import type { BackendOptions } from '../core/backendTraits.js';
 import { failedLegRecord, skippedLegRecord } from '../core/legRecord.js';
-import type { ImageNeed, Leg, LegRecord } from '../core/model.js';
+import type { ImageNeed, ImageSpec, Leg, LegRecord } from '../core/model.js';
 import type { SupplyChainSettings } from '../core/supplyChain.js';
 import { manifestCompressedSize } from '../tools/imagetools.js';
 import { buildLeg, type LegEnvironment } from './buildLeg.js';
@@ -18,10 +18,11 @@ export interface PlannedLegOptions extends Omit<LegEnvironment, 'root'> {
   root: string;
   cwd: string;
   /**
-   * Runs before the backend, e.g. to install its tools on a runner; may resolve to the backend
-   * options to build with instead (the Kaniko executor image it built).
+   * Runs before the backend, e.g. to install its tools on a runner (and syft when the image's
+   * settings ask for an SBOM it makes); may resolve to the backend options to build with instead
+   * (the Kaniko executor image it built).
    */
-  prepare?: (leg: Leg) => Promise<BackendOptions | void>;
+  prepare?: (leg: Leg, spec: ImageSpec) => Promise<BackendOptions | void>;
   /** The image's supply-chain settings as the plan decided them (over those resolved again here). */
   supplyChain?: SupplyChainSettings;
   /**
@@ -52,7 +53,7 @@ export async function buildPlannedLeg(leg: Leg, options: PlannedLegOptions): Pro
       needs = needed.needs;
       for (const need of needs) options.log(`on ${needSource(need)} (${needBuildArg(need.name)})`);
     }
-    const backendOptions = (await options.prepare?.(leg)) ?? options.backendOptions;
+    const backendOptions = (await options.prepare?.(leg, spec)) ?? options.backendOptions;
     return await buildLeg(
       leg,
       spec,

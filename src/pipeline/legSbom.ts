@@ -2,11 +2,12 @@
 // record so that it travels with it (the same artifact on runners) to the merge, which attaches it
 // (pipeline/attest.ts). ko writes its own (`--sbom=spdx`); every other backend's image is read by
 // syft, from the OCI layout the leg wrote when there is one, else from the pushed image by digest
-// with the leg's registry login. The document describes the image only: the leg's environment and
+// with the leg's registry login. A Spin app's OCI artifact is no image syft can read: syft reads
+// the app's source directory instead (its components' lock files), inside the repository. The document describes the image only: the leg's environment and
 // command line are not in it, and it is checked for the leg's secrets before it is kept.
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { isAbsolute, join, relative, sep } from 'node:path';
 import type { LegBuildResult } from '../backends/backend.js';
 import { legRecordName } from '../core/legRecord.js';
 import type { Leg, LegRecord } from '../core/model.js';
@@ -24,6 +25,8 @@ export interface LegSbomContext {
   pushed: boolean;
   /** The leg's scratch directory: syft runs there. */
   workDir: string;
+  /** The repository checkout (or upstream clone) a source tree must stay inside. */
+  repositoryRoot: string;
   /** Where the record goes: the SBOM is written there. */
   outDir: string;
   /** Committer time of the built commit (s): the document's creation time. */
@@ -31,6 +34,19 @@ export interface LegSbomContext {
   env: NodeJS.ProcessEnv;
   secrets: string[];
   log(line: string): void;
+}
+
+/**
+ * The real path of a source tree, checked to be the repository root or inside it (every symbolic
+ * link on the way followed). @throws Error naming both paths
+ */
+export function insideRepository(dir: string, repositoryRoot: string): string {
+  const real = realpathSync(dir);
+  const root = realpathSync(repositoryRoot);
+  const rel = relative(root, real);
+  if (rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel))
+    throw new Error(`the sources to describe (${dir}) lead outside the repository (${repositoryRoot}): no SBOM made of them`);
+  return real;
 }
 
 /**
@@ -52,7 +68,10 @@ export async function writeLegSbom(
     tool = ctx.backendTool;
   } else {
     let source: SyftSource;
-    if (result.layoutDir) source = { kind: 'oci-dir', path: result.layoutDir };
+    if (result.sourceTree) {
+      const dir = insideRepository(result.sourceTree, ctx.repositoryRoot);
+      source = { kind: 'dir', path: dir, basePath: dir };
+    } else if (result.layoutDir) source = { kind: 'oci-dir', path: result.layoutDir };
     else if (ctx.pushed) source = { kind: 'registry', reference: `${ctx.repository}@${digest}`, insecure: ctx.insecure };
     else throw new Error('the image is neither in a layout nor pushed: nothing for syft to read');
     const scanned = await syftScan(

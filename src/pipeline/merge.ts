@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { parseLegRecord } from '../core/legRecord.js';
 import { planMerge, publishedReferences, type ImageMerge } from '../core/mergePlan.js';
-import type { ImageSpec, Leg, LegInputDigest, LegRecord, PlanPublish, UnchangedImage } from '../core/model.js';
+import type { ImageSpec, Leg, LegInputDigest, LegRecord, PlanPublish, SupplyChainSettings, UnchangedImage } from '../core/model.js';
 import { perArchTag, repositoryFor } from '../core/tags.js';
 import { isWasm, samePlatform } from '../core/platform.js';
 import { walkFiles } from '../core/walk.js';
@@ -23,7 +23,15 @@ import { defaultImagetools, type CreateIndexOptions, type Imagetools, type Plann
 import { messageOf, UserError } from '../core/problem.js';
 import { signImage, type Signer } from './sign.js';
 import { isAttachmentFile } from '../core/sbom.js';
-import { attestImage, notAttestedNote, writePredicate, type PlatformPredicates } from './attest.js';
+import {
+  attestationCommands,
+  attestImage,
+  findAttestations,
+  missingAttestationsNote,
+  notAttestedNote,
+  writePredicate,
+  type PlatformPredicates,
+} from './attest.js';
 import { legProvenance, provenanceFileName, type Builder } from '../core/provenance.js';
 import { legRecordName } from '../core/legRecord.js';
 import type { RegistryReader } from '../tools/registryRead.js';
@@ -361,8 +369,7 @@ async function attestPublished(
     for (const record of merge.records.filter((r) => r.status === 'success' && r.digest)) {
       const entry: PlatformPredicates = { platform: record.platform, digest: record.digest! };
       const dir = chain.recordDirs.get(record.legId) ?? chain.outDir;
-      // Spin legs make no SBOM (pipeline/buildLeg.ts: syft cannot read a Spin artifact).
-      if (settings.sbom && record.backend !== 'spin') {
+      if (settings.sbom) {
         if (!record.sbom) throw new Error(`the leg ${record.legId} wrote no SBOM (its record names none)`);
         const file = join(dir, record.sbom.file);
         const text = readFileSync(file);
@@ -388,7 +395,8 @@ async function attestPublished(
       platforms.push(entry);
     }
     if (!signer) return outcome;
-    const attestations = await attestImage(signer, merge.repository, platforms);
+    const attached = await attestImage(signer, merge.repository, platforms);
+    const attestations = { ...attached, verifyCommands: attestationCommands(signer, merge.repository, attached) };
     const made = attestations.platforms.flatMap((p) => [p.sbom, p.provenance]).filter((s) => s === 'attested').length;
     log(
       made
@@ -403,6 +411,34 @@ async function attestPublished(
       error: `published at ${listed(outcome.tags)} (${outcome.digest}), but attesting failed: ${reasonOf(error)}`,
     };
   }
+}
+
+/**
+ * The attestations a re-tagged unchanged image already carries: it is not built, so the merge
+ * attaches nothing to it, and an image an earlier run published without an SBOM or provenance
+ * attestation keeps lacking one. Each platform manifest is read as `hephy-builder verify` reads
+ * it (pipeline/attest.ts findAttestations); what its settings want and it lacks is said in one
+ * line, in the log and in the summary (ImageOutcome.notes). Never a failure: the image is what
+ * the earlier run published.
+ */
+async function unchangedAttestations(
+  unchanged: UnchangedImage,
+  repository: string,
+  outcome: ImageOutcome,
+  signer: Signer,
+  options: MergeOptions,
+): Promise<ImageOutcome> {
+  const settings = unchanged.supplyChain;
+  if (!settings || (!settings.sbom && !settings.provenance)) return outcome;
+  const found = await findAttestations(signer, repository, unchanged.platforms, settings);
+  const note = missingAttestationsNote(found.platforms, settings, unchanged.platforms.length);
+  if (note) options.log?.(`[${unchanged.image}] ${note}`);
+  const attested = found.platforms.filter((p) => p.sbom || p.provenance);
+  return {
+    ...outcome,
+    ...(attested.length ? { attestations: { ...found, verifyCommands: attestationCommands(signer, repository, found) } } : {}),
+    ...(note ? { notes: [...(outcome.notes ?? []), note] } : {}),
+  };
 }
 
 /**
@@ -505,6 +541,17 @@ export async function retagUnchanged(
   return outcome('published', { tags: [...pushed.moved, ...perArchTags], digest });
 }
 
+/**
+ * Whether the merge's signer signs an image: its settings say `key` or `keyless` (ImageSpec and
+ * UnchangedImage `supplyChain`: `sign: false` in its build-config.yaml, or a run that decided
+ * not to sign, leaves it unsigned). Where the caller passed no settings at all (`known` false: a
+ * plan written before them), the key given to the merge is what was asked: signed.
+ */
+export function signsImage(settings: Pick<SupplyChainSettings, 'sign'> | undefined, known: boolean): boolean {
+  if (!known) return true;
+  return settings !== undefined && settings.sign !== 'none';
+}
+
 /** The push setting of a merge: the option when given, else what the leg records say. */
 export function mergePushes(options: Pick<MergeOptions, 'push' | 'records'>): boolean {
   if (options.push !== undefined) return options.push;
@@ -533,34 +580,42 @@ export async function mergeImages(options: MergeOptions): Promise<RunReport> {
       const published = await publishImage(merge, options, tools);
       // The platform manifests (a source may be an index around one: BuildKit's attestations).
       const manifests = merge.records.filter((r) => r.status === 'success' && r.digest).map((r) => r.digest!);
-      const signed =
-        options.signer && published.status === 'published'
-          ? await signPublished({ image: merge.image, repository: merge.repository, manifests }, published, options.signer, options)
-          : published;
       const spec = options.supplyChain?.specs.find((s) => s.image === merge.image);
+      // An attestation is a signed statement: an image its settings keep unsigned gets neither.
+      const signer = options.signer && signsImage(spec?.supplyChain, options.supplyChain !== undefined) ? options.signer : undefined;
+      const signed =
+        signer && published.status === 'published'
+          ? await signPublished({ image: merge.image, repository: merge.repository, manifests }, published, signer, options)
+          : published;
       if (signed.status !== 'published' || !options.supplyChain || !spec?.supplyChain) return signed;
       if (!spec.supplyChain.sbom && !spec.supplyChain.provenance) return signed;
       if (!options.signer && !noted) {
         noted = true;
         options.log?.(notAttestedNote(options.supplyChain.outDir));
+      } else if (options.signer && !signer) {
+        options.log?.(
+          `[${merge.image}] not signed (its settings say sign: none): its SBOM and provenance stay beside the leg records, not attached`,
+        );
       }
-      return await attestPublished(merge, signed, spec, options.supplyChain, options.signer, options);
+      return await attestPublished(merge, signed, spec, options.supplyChain, signer, options);
     } catch (error) {
       // publishImage handles every tool failure; this is the safety net that keeps other images going.
       return outcomeOf(merge, 'failed', { error: reasonOf(error) });
     }
   });
-  // An unchanged image is signed as a built one: a signing run must leave no published image
-  // unsigned (an index published by an earlier run without a key gets its signature now; one
-  // already signed with this key is not signed twice).
+  // An unchanged image is signed as a built one, when its settings say so: a signing run leaves
+  // no such image unsigned (an index published by an earlier run without a key gets its signature
+  // now; one already signed with this key is not signed twice).
   const retagged = push
     ? await mapLimited(options.unchanged ?? [], options.concurrency ?? 4, async (u) => {
         const published = await retagUnchanged(u, options, tools);
         if (!options.signer || published.status !== 'published' || !published.digest) return published;
+        if (!signsImage(u.supplyChain, u.supplyChain !== undefined)) return published;
         const repository = repositoryFor(u.image, options.publish);
         const manifests =
           u.platforms.length === 1 && u.platforms[0].digest === published.digest ? [published.digest] : u.platforms.map((p) => p.digest);
-        return signPublished({ image: u.image, repository, manifests }, published, options.signer, options);
+        const signed = await signPublished({ image: u.image, repository, manifests }, published, options.signer, options);
+        return signed.status === 'published' ? unchangedAttestations(u, repository, signed, options.signer, options) : signed;
       })
     : [];
   return { outcomes: [...outcomes, ...retagged], mergeMs: Date.now() - started, startedAt: new Date(started).toISOString() };

@@ -207,6 +207,24 @@ export function verifyCommandLine(publicKey: string, reference: string, options:
   return ['cosign', 'verify', `--key=${publicKey}`, '--insecure-ignore-tlog=true', ...registryArgs(options), reference].join(' ');
 }
 
+/** The command a user runs to check one attestation made here, as one line (for the summary). */
+export function verifyAttestationCommandLine(
+  publicKey: string,
+  reference: string,
+  type: AttestationType,
+  options: CosignRegistryOptions = {},
+): string {
+  return [
+    'cosign',
+    'verify-attestation',
+    `--key=${publicKey}`,
+    `--type=${type}`,
+    '--insecure-ignore-tlog=true',
+    ...registryArgs(options),
+    reference,
+  ].join(' ');
+}
+
 /** `cosign public-key --key=K --outfile=FILE`: the public half of a private key file. */
 export function publicKeyArgs(key: string, outfile: string): string[] {
   checkKeyPath(key, 'signing');
@@ -258,15 +276,23 @@ export function parseVerifyOutput(stdout: string): VerifiedSignature[] {
 /** The outcome of one verification: verified, or why not (cosign's own last error line). */
 export type VerifyResult = { verified: true; signatures: VerifiedSignature[]; durationMs: number } | { verified: false; reason: string };
 
-/** cosign's error, without its usage text: the last line that says `Error:`, else its last line. */
+/**
+ * cosign's error, without its usage text: the last line that says `Error:`, else its last line.
+ * A wrapper whose cause is empty (`no matching attestations: ` when a digest has no attestation
+ * at all, cosign v3 pkg/cosign/verify.go joins no errors) loses its dangling colon; nothing at all
+ * left is `no output`.
+ */
 export function cosignReason(stderr: string): string {
   const lines = stderr
     .split('\n')
     .map((l) => l.trim())
     .filter(Boolean);
-  const error = lines.filter((l) => /^Error:/.test(l)).pop() ?? lines.pop() ?? 'no output';
-  return error.replace(/^Error:\s*/, '');
+  const error = lines.filter((l) => /^Error:/.test(l)).pop() ?? lines.pop() ?? '';
+  return error.replace(/^Error:\s*/, '').replace(/:\s*$/, '') || 'no output';
 }
+
+/** cosign verify-attestation's reason when the digest has no attestation of any type. */
+const NO_MATCHING_ATTESTATIONS = 'no matching attestations';
 
 export interface CosignContext {
   env: NodeJS.ProcessEnv;
@@ -346,8 +372,14 @@ export function createCosign(runner: Runner = run): Cosign {
     },
     async verifyAttestation(request, context) {
       const result = await runCosign(verifyAttestationArgs(request), context, true);
-      if (result.code !== 0) return { verified: false, reason: cosignReason(result.stderr) };
       const { digest } = checkDigestReference(request.reference);
+      if (result.code !== 0) {
+        const reason = cosignReason(result.stderr);
+        // cosign names no cause when it found no statement at all: say what that means.
+        if (reason === NO_MATCHING_ATTESTATIONS)
+          return { verified: false, reason: `${reason}: no attestation of any type is attached to this digest` };
+        return { verified: false, reason };
+      }
       const statements = parseAttestations(result.stdout);
       // cosign checked signature, type and subject; we check it says so for this digest and type.
       const matching = statements.filter((s) => s.predicateType === PREDICATE_TYPES[request.type] && s.subjects.includes(digest));

@@ -1,5 +1,5 @@
 // syft (anchore/syft v1.57.1, pinned in tool-pins.json): an SPDX JSON SBOM of one platform image,
-// for the legs whose tool writes none itself (Kaniko, BuildKit). The argv is built apart from
+// for the legs whose tool writes none itself (Kaniko, BuildKit), or of a Spin app's sources. The argv is built apart from
 // running it, so tests read it exactly.
 //
 // What syft v1.57.1 does, read in its source:
@@ -17,8 +17,23 @@
 import { readFileSync } from 'node:fs';
 import { REGISTRY_TOOL_ENV_NAMES, run, ToolError, type Runner } from './exec.js';
 
-/** What syft describes: an OCI layout on disk, or a pushed image by digest. */
-export type SyftSource = { kind: 'oci-dir'; path: string } | { kind: 'registry'; reference: string; insecure?: boolean };
+/**
+ * What syft describes: an OCI layout on disk, a pushed image by digest, or a directory of sources
+ * (a Spin app, whose OCI artifact syft cannot read), read only inside `basePath` (the directory
+ * itself, or one above it).
+ */
+export type SyftSource =
+  | { kind: 'oci-dir'; path: string }
+  | { kind: 'registry'; reference: string; insecure?: boolean }
+  | { kind: 'dir'; path: string; basePath: string };
+
+/**
+ * What a source directory scan leaves out: installed copies of what the lock files declare
+ * (`node_modules`: syft skips the package-lock.json files in it, javascript/parse_package_lock.go,
+ * but not the Cargo.lock or go.mod an npm package may ship; and walking it is most of the time)
+ * and git's store.
+ */
+export const SOURCE_SCAN_EXCLUDES = ['./**/node_modules', './**/.git'];
 
 export interface SyftScan {
   source: SyftSource;
@@ -45,15 +60,37 @@ export function syftEnv(env: NodeJS.ProcessEnv, source: SyftSource): NodeJS.Proc
   };
 }
 
-/** `syft scan --output=spdx-json=FILE --source-name=N --source-version=V --quiet -- SCHEME:WHAT` */
+/**
+ * `syft scan --output=spdx-json=FILE --source-name=N --source-version=V --quiet -- SCHEME:WHAT`; a
+ * directory adds `--base-path=B`, `--exclude=P` (SOURCE_SCAN_EXCLUDES) and
+ * `--select-catalogers=declared`.
+ *
+ * A directory scan (syft v1.57.1): `dir:PATH` (source_providers.go). syft follows symbolic links,
+ * even to targets above the scanned directory, which it indexes as further roots
+ * (syft/internal/fileresolver/directory_indexer.go indexAllRoots); with a base path every link
+ * target is resolved inside the base instead, an absolute one under it and a relative one with no
+ * way above it (addSymlinkToIndex). syft's own default base is the scanned directory
+ * (directorysource/directory_source_provider.go basePath); it is passed explicitly all the same. `--exclude` takes globs relative to the scanned directory, a matched directory is
+ * not walked (directorysource/directory_source.go GetDirectoryExclusionFunctions).
+ * `--select-catalogers=declared` keeps the catalogers of what sources declare: lock files and
+ * manifests such as Cargo.lock, go.mod/go.sum and package-lock.json (the `declared` tag,
+ * internal/task/package_tasks.go), not the binaries a build left beside them.
+ */
 export function syftScanArgs(scan: SyftScan): string[] {
-  const what = scan.source.kind === 'oci-dir' ? `oci-dir:${scan.source.path}` : `registry:${scan.source.reference}`;
+  const source = scan.source;
+  const what =
+    source.kind === 'oci-dir' ? `oci-dir:${source.path}` : source.kind === 'dir' ? `dir:${source.path}` : `registry:${source.reference}`;
   if (/[\s]/.test(what)) throw new Error(`syft: a source with white space: ${what}`);
+  const directory =
+    source.kind === 'dir'
+      ? [`--base-path=${source.basePath}`, ...SOURCE_SCAN_EXCLUDES.map((p) => `--exclude=${p}`), '--select-catalogers=declared']
+      : [];
   return [
     'scan',
     `--output=spdx-json=${scan.outputFile}`,
     `--source-name=${scan.name}`,
     `--source-version=${scan.version}`,
+    ...directory,
     '--quiet',
     '--',
     what,

@@ -130,6 +130,23 @@ describe('setupTools', () => {
     expect(warnings).toEqual([]);
   });
 
+  it('installs the pinned syft when the leg makes its SBOM with it, and only then', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'hephy-toolsetup-syft-'));
+    try {
+      const bare = { PATH: '/nonexistent' };
+      const deps = { ...quiet([]), home };
+      // Nothing cached, no go: the attempt to build syft says so (a real build takes minutes).
+      await expect(setupTools(leg('buildkit'), { env: bare, backendOptions: {}, syft: true }, deps)).rejects.toThrow(
+        `syft ${RUNNER_TOOLS.syft.pin.version} is not installed and go is not on PATH to build it`,
+      );
+      await expect(setupTools(leg('buildkit'), { env: bare, backendOptions: {} }, deps)).resolves.toEqual({});
+      // On PATH already (scripts/install-tools.sh here, a self-hosted runner's own): used as it is.
+      await expect(setupTools(leg('buildkit'), { env, backendOptions: {}, syft: true }, deps)).resolves.toEqual({});
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+
   it('registers no QEMU for ko legs of a foreign platform (ko cross-compiles) and none for the host platform', async () => {
     const warnings: string[] = [];
     const host = process.arch === 'x64' ? 'linux/amd64' : 'linux/arm64';

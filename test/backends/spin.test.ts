@@ -99,7 +99,13 @@ describe('spin backend', () => {
     const backend = createSpinBackend({ runner, now: () => ticks.shift()! });
 
     await expect(backend.setup(ctx)).resolves.toBe('3.4.0');
-    await expect(backend.build(ctx)).resolves.toEqual({ digest: DIGEST, pushMs: 450, verifyMs: expect.any(Number) });
+    // The manifest's directory is what the leg's SBOM describes (syft cannot read the artifact).
+    await expect(backend.build(ctx)).resolves.toEqual({
+      digest: DIGEST,
+      pushMs: 450,
+      verifyMs: expect.any(Number),
+      sourceTree: join(ctx.sourceDir, 'app'),
+    });
 
     const spin = join(root, 'bin', 'spin');
     expect(calls.map((c) => [c.cmd, ...c.args])).toEqual([

@@ -40,6 +40,19 @@ describe('merge --sign-key', () => {
     expect(r.stdout).toBe('');
   });
 
+  it('plan and run refuse a key file that is not there in one line, as merge does, before any work', async () => {
+    const repo = tempRepo({ 'app/build-config.yaml': 'build_backend: ko\nplatforms: [linux/amd64]\n', 'app/go.mod': 'module x\n' });
+    for (const command of [
+      ['plan', '--root', repo.root, '--sign-key', 'missing.key'],
+      ['plan', '--root', repo.root, '--json', '--sign-key', repo.root],
+      ['run', '--root', repo.root, '--registry', '127.0.0.1:9', '--sign-key', 'missing.key'],
+    ]) {
+      const r = await cli(command, tempDir('hephy-cli-sign-'));
+      const key = command.at(-1);
+      expect([command[0], r.code, r.stderr, r.stdout]).toEqual([command[0], 1, `hephy-builder: --sign-key: no such file: ${key}\n`, '']);
+    }
+  });
+
   it('is in the help of merge and run, with the password variable', async () => {
     for (const command of ['merge', 'run'])
       expect((await cli([command, '--help'])).stdout).toMatch(/--sign-key FILE[\s\S]*HEPHY_COSIGN_PASSWORD/);

@@ -68,6 +68,13 @@ describe('splitByPublished', () => {
     expect(split.unchanged).toEqual([]);
   });
 
+  it("keeps an unchanged image's supply-chain settings: the merge signs and checks it by them", () => {
+    const settings = { sbom: true, provenance: false, sign: 'none' as const };
+    const withSettings = { ...plan, images: plan.images.map((s) => (s.image === 'a' ? { ...s, supplyChain: settings } : s)) };
+    const split = splitByPublished(withSettings, { legs: legsPublished, indexes: new Map([['a', d('9')]]) });
+    expect(split.unchanged?.map((u) => [u.image, u.supplyChain])).toEqual([['a', settings]]);
+  });
+
   it('needs no index for a WebAssembly artifact: its tags point at the artifact', () => {
     const wasm = spec('w', ['wasi/wasm32']);
     const wasmLegs = legsOf(wasm).map((leg) => ({ ...leg, inputDigest: d('e') }));

@@ -1,6 +1,9 @@
 // The SLSA v1 provenance predicate, against the field names of https://slsa.dev/provenance/v1.
 import { builderOf, effectiveConfig, HEPHY_BUILD_TYPE, legProvenance, SLSA_PROVENANCE_V1 } from '../../src/core/provenance.js';
 import type { ProvenanceInput } from '../../src/core/provenance.js';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const COMMIT = 'a'.repeat(40);
 const BASE = `sha256:${'b'.repeat(64)}`;
@@ -96,5 +99,34 @@ describe('core/provenance', () => {
     const copy = effectiveConfig(config);
     expect(copy).toEqual(config);
     expect(copy).not.toBe(config);
+  });
+});
+
+describe('the buildType page (docs/provenance.md)', () => {
+  // The buildType names a file of this repository at the v1 tag and a section of it.
+  const url = new URL(HEPHY_BUILD_TYPE);
+  const [, , , file] = /^\/([^/]+)\/([^/]+)\/blob\/v1\/(.+)$/.exec(url.pathname) ?? [];
+  const text = readFileSync(join(dirname(fileURLToPath(import.meta.url)), '..', '..', file ?? 'missing'), 'utf8');
+
+  /** The anchor GitHub gives a Markdown heading: lower case, punctuation but - dropped, spaces as -. */
+  const slug = (heading: string) =>
+    heading
+      .trim()
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}\s-]/gu, '')
+      .replace(/\s/g, '-');
+
+  it('is a file of the repository with a heading whose anchor is the fragment', () => {
+    expect(file).toBe('docs/provenance.md');
+    const anchors = [...text.matchAll(/^#{1,6}\s+(.+)$/gm)].map((m) => slug(m[1]));
+    expect(anchors).toContain(url.hash.slice(1));
+  });
+
+  it('documents every parameter the predicate carries', () => {
+    const p = legProvenance(input({ invocationId: 'https://github.com/o/r/actions/runs/1/attempts/1' }));
+    const keys = [...Object.keys(p.buildDefinition.externalParameters), ...Object.keys(p.buildDefinition.internalParameters)];
+    expect(keys.length).toBeGreaterThan(8);
+    for (const key of keys) expect([key, text.includes(`| \`${key}\``)]).toEqual([key, true]);
+    for (const key of Object.keys(p.runDetails.metadata)) expect([key, text.includes(key)]).toEqual([key, true]);
   });
 });

@@ -1,4 +1,4 @@
-import { isAttachmentFile, pinSpdxCreated, sbomFileName, secretsIn, spdxDate } from '../../src/core/sbom.js';
+import { isAttachmentFile, pinSpdxCreated, sbomFileName, sbomNeedsSyft, secretsIn, spdxDate } from '../../src/core/sbom.js';
 
 describe('core/sbom', () => {
   it('names the SBOM after the leg record, and readLegRecords skips it', () => {
@@ -28,5 +28,17 @@ describe('core/sbom', () => {
   it('finds secret values in a document, ignoring ones too short to mean anything', () => {
     expect(secretsIn('{"x":"hunter2-pass"}', ['hunter2-pass', 'abc', 'other'])).toEqual(['hunter2-pass']);
     expect(secretsIn('{"x":"abc"}', ['abc'])).toEqual([]);
+  });
+
+  it('needs syft for every backend but ko (which writes its own), when an SBOM is asked for', () => {
+    const on = { sbom: true, provenance: false, sign: 'none' as const };
+    expect(['ko', 'kaniko', 'buildkit', 'spin'].map((backend) => sbomNeedsSyft({ backend, supplyChain: on }))).toEqual([
+      false,
+      true,
+      true,
+      true,
+    ]);
+    expect(sbomNeedsSyft({ backend: 'spin', supplyChain: { ...on, sbom: false } })).toBe(false);
+    expect(sbomNeedsSyft({ backend: 'spin' })).toBe(false);
   });
 });

@@ -14,6 +14,7 @@ import {
   type SupplyChainContext,
 } from '../../src/core/supplyChain.js';
 import { UserError } from '../../src/core/problem.js';
+import { loadBuildConfig } from '../../src/core/config/load.js';
 
 const REPO = 'acme/app';
 const pushTo = (branch: string) => ({ eventName: 'push', ref: `refs/heads/${branch}`, defaultBranch: 'main', repository: REPO });
@@ -191,14 +192,12 @@ describe('signsByDefault', () => {
 describe('parseSwitch', () => {
   it.each([
     ['true', true],
+    ['True', true],
     ['TRUE', true],
-    ['yes', true],
-    ['on', true],
-    ['1', true],
     ['false', false],
-    ['no', false],
-    ['off', false],
-    ['0', false],
+    ['False', false],
+    ['FALSE', false],
+    [' true ', true],
     ['', undefined],
     ['  ', undefined],
   ] as const)('%j is %j', (text, value) => {
@@ -208,6 +207,31 @@ describe('parseSwitch', () => {
   it('anything else is a user error naming the input', () => {
     expect(() => parseSwitch('keyless', 'input sign')).toThrow(UserError);
     expect(() => parseSwitch('--key=x', '--sign')).toThrow('--sign: expected true or false (or empty for the default), got `--key=x`');
+  });
+
+  it("takes what the config's sign: key takes, no more: yes/no, on/off, 1/0 are refused by both", () => {
+    // The config key is a YAML 1.2 boolean (the yaml package's core schema): `sign: yes` is a string there.
+    const root = mkdtempSync(join(tmpdir(), 'hephy-switch-'));
+    for (const [word, meant] of [
+      ['yes', 'true'],
+      ['on', 'true'],
+      ['1', 'true'],
+      ['no', 'false'],
+      ['off', 'false'],
+      ['0', 'false'],
+    ]) {
+      expect(() => parseSwitch(word, '--sign')).toThrow(
+        `--sign: expected true or false (or empty for the default), got \`${word}\` (write ${meant})`,
+      );
+      writeFileSync(join(root, 'build-config.yaml'), `build_backend: kaniko\nsign: ${word}\n`);
+      const loaded = loadBuildConfig(join(root, 'build-config.yaml'));
+      expect([word, loaded.problems.some((p) => p.path === 'sign' && p.severity === 'error')]).toEqual([word, true]);
+    }
+    for (const word of ['true', 'True', 'TRUE', 'false']) {
+      writeFileSync(join(root, 'build-config.yaml'), `build_backend: kaniko\nsign: ${word}\n`);
+      expect(loadBuildConfig(join(root, 'build-config.yaml')).problems).toEqual([]);
+      expect(parseSwitch(word, '--sign')).toBe(word.toLowerCase() === 'true');
+    }
   });
 });
 

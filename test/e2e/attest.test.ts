@@ -252,6 +252,67 @@ describe('SBOM and provenance attestations with cosign (e2e)', () => {
   );
 
   it(
+    'an unchanged image re-tagged from a digest an earlier run published without attestations is signed, and the run says which it lacks',
+    async () => {
+      // What an earlier run without SBOM and provenance left: a two-platform index (the e2e
+      // busybox), published under the image's repository with no statement on it.
+      const repository = repositoryOf('att-old');
+      await run('crane', ['copy', '--insecure', svc.busybox, `${repository}:earlier`]);
+      const index = await rawManifest(`${repository}:earlier`);
+      const platforms = indexEntries(index);
+      const indexDigest = (await run('crane', ['digest', '--insecure', `${repository}:earlier`])).stdout.trim();
+      const unchangedPlan: Plan = {
+        ...plan,
+        images: [],
+        matrix: { include: [] },
+        inputDigests: [],
+        unchanged: [
+          {
+            image: 'att-old',
+            dir: 'att-old',
+            tags: ['retagged'],
+            index: indexDigest,
+            platforms: platforms.map((p, i) => ({
+              platform: p.platform,
+              digest: p.digest,
+              inputDigest: `sha256:${String(i + 1).repeat(64)}`,
+            })),
+            supplyChain: { sbom: true, provenance: true, sign: 'key' },
+          },
+        ],
+      };
+      const file = join(tempDir('attest-unchanged-plan'), 'plan.json');
+      writeFileSync(file, JSON.stringify(unchangedPlan));
+      const summary = join(tempDir('attest-unchanged-summary'), 'summary.md');
+      const retagged = await runCli([
+        'merge',
+        '--plan',
+        file,
+        '--records',
+        tempDir('attest-unchanged-records'),
+        ...registryArgs,
+        '--sign-key',
+        join(keys, 'cosign.key'),
+        '--summary',
+        summary,
+      ]);
+      expect([retagged.code, retagged.stderr]).toEqual([0, expect.any(String)]);
+      const note =
+        'no SBOM and no provenance attestation on the published digest (built by an earlier run without them); --force-rebuild to make them';
+      // One line in the log, one in the summary (text and markdown).
+      expect(retagged.stderr.split('\n').filter((l) => l.includes(note))).toEqual([`[att-old] ${note}`]);
+      expect(retagged.stdout).toContain(`  note: ${note}`);
+      expect(readFileSync(summary, 'utf8')).toContain(`- \`att-old\`: ${note}`);
+      // What the note says is what verify finds: signed now, no attestation.
+      const verified = await runCli(['verify', `${repository}:retagged`, '--key', join(keys, 'cosign.pub'), '--sbom', '--provenance']);
+      expect(verified.code).toBe(1);
+      expect(verified.stdout).toMatch(/^\s+index\s+sha256:[0-9a-f]{64}\s+signed$/m);
+      expect(verified.stdout).toContain('FAILED: a required attestation is missing');
+    },
+    CHECK_TIMEOUT_MS,
+  );
+
+  it(
     'merging the same digests again attests nothing twice',
     async () => {
       const repository = repositoryOf('att-ko');

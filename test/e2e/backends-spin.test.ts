@@ -181,6 +181,34 @@ describe(`spin backend, merge and hephy-builder run over examples/spin-go with $
     expect(record.compressedSize).toBeGreaterThan(1_000_000);
   });
 
+  it("writes an SPDX SBOM of the app's sources beside the record (syft on its directory: what package-lock.json declares), dated at the commit", () => {
+    // syft cannot read a Spin OCI artifact; it reads the manifest's directory instead, the installed
+    // node_modules left out (src/tools/syft.ts), inside the repository (src/pipeline/legSbom.ts).
+    expect(record.sbom).toMatchObject({ file: `hephy-leg-${LEG_ID}.spdx.json`, tool: 'syft v1.57.1' });
+    const text = readFileSync(join(outDir, 'legs', record.sbom!.file), 'utf8');
+    expect(createHash('sha256').update(text).digest('hex')).toBe(record.sbom!.sha256);
+    const doc = JSON.parse(text);
+    expect(doc.spdxVersion).toMatch(/^SPDX-2\./);
+    const commitTime = Number(repo.git('show', '-s', '--format=%ct', sha));
+    expect(doc.creationInfo.created).toBe(new Date(commitTime * 1000).toISOString().replace('.000Z', 'Z'));
+    // Named after the pushed artifact: its repository and digest.
+    expect(text).toContain(record.digest!.slice('sha256:'.length));
+    // What the sources declare: the npm dependency the component links (its lock file's version;
+    // syft leaves dev dependencies such as jco, the build tool, out) and the Go module (go.mod).
+    const lock = JSON.parse(readFileSync(join(packageRoot(), 'examples', 'spin-go', 'package-lock.json'), 'utf8'));
+    const byName = (name: string) => doc.packages.find((p: any) => p.name === name);
+    const shim = byName('@bytecodealliance/preview2-shim');
+    expect(shim?.versionInfo).toBe(lock.packages['node_modules/@bytecodealliance/preview2-shim'].version);
+    expect(shim?.sourceInfo).toMatch(/: \/package-lock\.json$/);
+    expect(byName('example.com/hephy/spin-go')?.sourceInfo).toMatch(/: \/go\.mod$/);
+    expect(byName('@bytecodealliance/jco')).toBeUndefined();
+    // Every package comes from a lock file or manifest of the sources, none from the installed copies.
+    const sources: string[] = doc.packages.map((p: any) => p.sourceInfo).filter(Boolean);
+    expect(sources.length).toBeGreaterThanOrEqual(2);
+    expect(sources.filter((s) => s.includes('node_modules'))).toEqual([]);
+    expect(text).not.toContain(repo.root);
+  });
+
   it(
     'every tag resolves to the leg manifest itself, not to an index',
     async () => {

@@ -260,10 +260,10 @@ describe(`hephy-builder run over examples/ except spin-hello (no Rust wasm targe
 
   it('writes a successful leg record per leg, with digest, size and durations', () => {
     const files = readdirSync(join(outDir, 'legs')).sort();
-    // Beside each record, unsigned: its SBOM (not for Spin) and provenance (README, Supply chain).
+    // Beside each record, unsigned: its SBOM (for Spin, of the app's sources) and provenance (README, Supply chain).
     const records = files.filter((f) => !f.endsWith('.spdx.json') && !f.endsWith('.provenance.json'));
     expect(records).toEqual(LEG_IDS.map((id) => `hephy-leg-${id}.json`).sort());
-    expect(files.filter((f) => f.endsWith('.spdx.json'))).toHaveLength(LEG_IDS.length - 1); // no SBOM for the Spin leg
+    expect(files.filter((f) => f.endsWith('.spdx.json'))).toHaveLength(LEG_IDS.length);
     for (const id of LEG_IDS) {
       const leg = record(id);
       expect(leg).toMatchObject({ legId: id, status: 'success', repository: repository(leg.image), sourceCommit: sha });

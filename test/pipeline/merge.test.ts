@@ -3,12 +3,14 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { anyFailed, mergeImages, mergePushes, readLegRecords, type MergeOptions } from '../../src/pipeline/merge.js';
-import type { Leg, LegRecord } from '../../src/core/model.js';
+import type { ImageSpec, Leg, LegRecord } from '../../src/core/model.js';
 import type { PublishOptions } from '../../src/core/tags.js';
 import { testLegRecord } from '../helpers/legRecords.js';
 import { digestOf, type ManifestDocument, type OciPlatform } from '../../src/core/oci.js';
 import type { CreateIndexOptions } from '../../src/tools/imagetools.js';
 import type { Signer } from '../../src/pipeline/sign.js';
+import { missingAttestationsNote } from '../../src/pipeline/attest.js';
+import { renderRunSummaryMarkdown, renderRunSummaryText } from '../../src/core/report/runSummary.js';
 import type { Cosign } from '../../src/tools/cosign.js';
 
 const publish: PublishOptions = {
@@ -790,6 +792,132 @@ describe('mergeImages with a signing key', () => {
     expect(signs).toHaveLength(1);
   });
 
+  it('signs only the images whose settings say sign: an unchanged one re-tagged and a built one with sign: false stay unsigned', async () => {
+    const tools = new FakeImagetools().pushed([...appLegs, ...apiLegs]);
+    const first = await mergeImages(
+      options(
+        tools,
+        appLegs.map((l) => record(l)),
+      ),
+    );
+    const index = first.outcomes.find((o) => o.image === 'app')!.digest!;
+    const { signer, signs } = fakeSigner(tools);
+    const unchanged = (sign: 'key' | 'none') => ({
+      image: 'app',
+      dir: 'app',
+      tags: ['app-20261126'],
+      index,
+      platforms: appLegs.map((l, i) => ({
+        platform: l.platform,
+        digest: digestFor(l.id),
+        inputDigest: `sha256:${String(i + 1).repeat(64)}`,
+      })),
+      supplyChain: { sbom: false, provenance: false, sign },
+    });
+    const retag = (sign: 'key' | 'none') =>
+      mergeImages({ images: [], legs: [], records: [], publish, imagetools: tools, env: {}, signer, unchanged: [unchanged(sign)] });
+    const notSigned = await retag('none');
+    expect(notSigned.outcomes.map((o) => [o.unchanged, o.status, o.signature])).toEqual([[true, 'published', undefined]]);
+    expect(signs).toEqual([]);
+    expect((await retag('key')).outcomes[0].signature?.status).toBe('signed');
+    expect(signs).toEqual([`${REPO}@${index}`]);
+
+    // A built image: `sign: false` in its config (the plan's settings say none) is not signed either.
+    const spec = (image: string, sign: 'key' | 'none') =>
+      ({ image, supplyChain: { sbom: false, provenance: false, sign } }) as unknown as ImageSpec;
+    const built = await mergeImages(
+      options(
+        tools,
+        apiLegs.map((l) => record(l)),
+        {
+          images: [{ image: 'api', tags: ['api-20261125'] }],
+          legs: apiLegs,
+          signer,
+          supplyChain: {
+            specs: [spec('api', 'none')],
+            recordDirs: new Map(),
+            outDir: tmpdir(),
+            builder: { id: 'hephy-builder 0.1.0', version: '0.1.0' },
+            tools: {},
+          },
+        },
+      ),
+    );
+    expect(built.outcomes.map((o) => [o.image, o.status, o.signature])).toEqual([['api', 'published', undefined]]);
+    expect(signs).toHaveLength(1);
+  });
+
+  it('says in one line, in the log and the summary, which attestations a re-tagged unchanged image lacks; finds those it has', async () => {
+    const tools = new FakeImagetools().pushed(appLegs);
+    const index = (
+      await mergeImages(
+        options(
+          tools,
+          appLegs.map((l) => record(l)),
+        ),
+      )
+    ).outcomes[0].digest!;
+    const { signer, verifies } = fakeSigner(tools);
+    const unchanged = [
+      {
+        image: 'app',
+        dir: 'app',
+        tags: ['app-20261126'],
+        index,
+        platforms: appLegs.map((l, i) => ({
+          platform: l.platform,
+          digest: digestFor(l.id),
+          inputDigest: `sha256:${String(i + 1).repeat(64)}`,
+        })),
+        supplyChain: { sbom: true, provenance: false, sign: 'key' as const },
+      },
+    ];
+    const log: string[] = [];
+    const retag = () =>
+      mergeImages({ images: [], legs: [], records: [], publish, imagetools: tools, env: {}, signer, unchanged, log: (l) => log.push(l) });
+    const report = await retag();
+    const note = 'no SBOM attestation on the published digest (built by an earlier run without it); --force-rebuild to make one';
+    expect(report.outcomes[0]).toMatchObject({ status: 'published', notes: [note] });
+    expect(report.outcomes[0].attestations).toBeUndefined();
+    expect(log).toContain(`[app] ${note}`);
+    expect(renderRunSummaryText(report)).toContain(`  note: ${note}`);
+    expect(renderRunSummaryMarkdown(report)).toContain(`- \`app\`: ${note}`);
+    // Read as verify reads it: each platform manifest's spdxjson statement, with the key.
+    expect(verifies.length).toBeGreaterThan(0);
+
+    // One platform attested (by an earlier run that had a key): only the other is named.
+    await signer.cosign.attest(
+      {
+        key: signer.key,
+        reference: `${REPO}@${digestFor(appLegs[0].id)}`,
+        predicate: '/p.json',
+        type: 'spdxjson',
+        material: signer.material,
+      },
+      signer.context,
+    );
+    const partly = (await retag()).outcomes[0];
+    expect(partly.notes).toEqual([
+      'no SBOM attestation on linux/arm64 of the published digest (built by an earlier run without it); --force-rebuild to make one',
+    ]);
+    expect(partly.attestations?.platforms).toEqual([
+      { platform: 'linux/amd64', digest: digestFor(appLegs[0].id), sbom: 'already attested' },
+      { platform: 'linux/arm64', digest: digestFor(appLegs[1].id) },
+    ]);
+    // The verify command of the statement found, none for what the other platform lacks.
+    expect(partly.attestations?.verifyCommands).toEqual([
+      `cosign verify-attestation --key=/keys/cosign.pub --type=spdxjson --insecure-ignore-tlog=true ${REPO}@${digestFor(appLegs[0].id)}`,
+    ]);
+  });
+
+  it('names both kinds in the one line when both are missing', () => {
+    const platforms = [{ platform: 'linux/amd64', digest: `sha256:${'a'.repeat(64)}` }];
+    expect(missingAttestationsNote(platforms, { sbom: true, provenance: true })).toBe(
+      'no SBOM and no provenance attestation on the published digest (built by an earlier run without them); --force-rebuild to make them',
+    );
+    expect(missingAttestationsNote([{ ...platforms[0], sbom: 'already attested' }], { sbom: true, provenance: false })).toBeUndefined();
+  });
+
   it('fails the image when signing fails, saying its tags stay published', async () => {
     const tools = new FakeImagetools().pushed([...appLegs, ...apiLegs]);
     const { signer } = fakeSigner(tools, true);
@@ -880,6 +1008,33 @@ describe('mergeImages with SBOM and provenance (issue 12)', () => {
       );
       expect(again.outcomes[0].attestations?.platforms[0]).toMatchObject({ sbom: 'already attested', provenance: 'already attested' });
       expect(attests).toHaveLength(8);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('prints a verify command for each statement really attached: none for a kind the settings leave out or one not there', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hephy-attest-'));
+    try {
+      const tools = new FakeImagetools().pushed([...appLegs, ...apiLegs]);
+      const { signer } = fakeSigner(tools);
+      const sbomOnly = chain(dir);
+      sbomOnly.specs = [
+        { ...(specOf('app') as object), supplyChain: { sbom: true, provenance: false, sign: 'key' } } as never,
+        specOf('api'),
+      ];
+      const report = await mergeImages(
+        options(tools, withSboms([...appLegs, ...apiLegs], dir), { signer, supplyChain: sbomOnly, concurrency: 1 }),
+      );
+      const [app, api] = report.outcomes;
+      const command = (l: Leg, type: string) =>
+        `cosign verify-attestation --key=/keys/cosign.pub --type=${type} --insecure-ignore-tlog=true ${REPO}@${digestFor(l.id)}`;
+      expect(app.attestations?.verifyCommands).toEqual(appLegs.map((l) => command(l, 'spdxjson')));
+      expect(api.attestations?.verifyCommands).toEqual(apiLegs.flatMap((l) => [command(l, 'spdxjson'), command(l, 'slsaprovenance1')]));
+      const text = renderRunSummaryText(report);
+      expect(text).toContain(`  attested: SBOM on 2, provenance on 0 of 2 platform(s); verify:\n    ${command(appLegs[0], 'spdxjson')}\n`);
+      expect(text).not.toContain(command(appLegs[0], 'slsaprovenance1'));
+      expect(renderRunSummaryMarkdown(report)).toContain(`\`${command(apiLegs[1], 'slsaprovenance1')}\``);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -129,6 +129,12 @@ describe('cosignReason', () => {
       'no signatures found',
     );
   });
+
+  it('is never empty, nor ends in a colon with nothing after it', () => {
+    expect(cosignReason('Error: \n')).toBe('no output');
+    expect(cosignReason('')).toBe('no output');
+    expect(cosignReason('Error: no matching attestations: \n')).toBe('no matching attestations');
+  });
 });
 
 describe('createCosign', () => {
@@ -254,6 +260,17 @@ describe('attestArgs and verifyAttestationArgs', () => {
     ).toEqual({
       verified: false,
       reason: 'none of the attestations matched the predicate type: slsaprovenance1, found: https://spdx.dev/Document',
+    });
+    // What cosign v3.1.3 prints, byte for byte, for a digest with no attestation at all (run here
+    // against a local registry): its cause is empty, and `verify` printed "none: no matching attestations:".
+    const nothing = fakeRunner(() => ({
+      code: 1,
+      stderr:
+        'WARNING: Skipping tlog verification is an insecure practice that lacks transparency and auditability verification for the attestation.\nError: no matching attestations: \nerror during command execution: no matching attestations: \n',
+    }));
+    expect(await createCosign(nothing.runner).verifyAttestation({ key: '/k.pub', reference: REF, type: 'spdxjson' }, { env: {} })).toEqual({
+      verified: false,
+      reason: 'no matching attestations: no attestation of any type is attached to this digest',
     });
   });
 

@@ -24,6 +24,32 @@ describe('tools/syft', () => {
     ).toBe('registry:reg/app@sha256:ab');
   });
 
+  it("scans a Spin app's source directory for what its lock files declare, links kept inside it, installed copies left out", () => {
+    // syft v1.57.1: dir: scheme (syft/source/sourceproviders/source_providers.go); --base-path,
+    // --exclude and --select-catalogers (cmd/syft/internal/options/catalog.go); link targets
+    // resolved under the base (syft/internal/fileresolver/directory_indexer.go addSymlinkToIndex).
+    expect(
+      syftScanArgs({
+        source: { kind: 'dir', path: '/repo/apps/hello', basePath: '/repo/apps/hello' },
+        outputFile: '/w/s.json',
+        name: 'reg/hello',
+        version: 'sha256:ab',
+      }),
+    ).toEqual([
+      'scan',
+      '--output=spdx-json=/w/s.json',
+      '--source-name=reg/hello',
+      '--source-version=sha256:ab',
+      '--base-path=/repo/apps/hello',
+      '--exclude=./**/node_modules',
+      '--exclude=./**/.git',
+      '--select-catalogers=declared',
+      '--quiet',
+      '--',
+      'dir:/repo/apps/hello',
+    ]);
+  });
+
   it('runs with a scrubbed environment: no registry password, no SYFT_* of the caller, no update check', () => {
     const env = syftEnv(
       { PATH: '/bin', HOME: '/h', DOCKER_CONFIG: '/d', HEPHY_REGISTRY_PASSWORD: 'pw', SYFT_OUTPUT: 'table', GITHUB_TOKEN: 't' },

@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { anyFailed, checkPlanPublish, mergeImages, readLegRecords } from '../../pipeline/merge.js';
+import { anyFailed, checkPlanPublish, mergeImages, mergePushes, readLegRecords } from '../../pipeline/merge.js';
 import type { Plan } from '../../core/model.js';
 import { parsePlan } from '../../core/planSchema.js';
 import { UserError, messageOf } from '../../core/problem.js';
@@ -65,7 +65,8 @@ ${summaryHelp}`,
     const { records, dirs, problems } = readLegRecords(resolve(io.cwd, recordsDir));
     for (const problem of problems) io.err(`warning: ${problem}\n`);
     // Nothing is pushed on a dry run, nor when every leg was built with --dry-run: no login then.
-    const pushes = !args.values['dry-run'] && records.some((r) => r.pushed !== false);
+    // A plan whose images are all unchanged has no record at all, and still re-tags (and signs).
+    const pushes = !args.values['dry-run'] && mergePushes({ records });
     const registry = registryFromArgs(args, io, { login: pushes });
     let signer: Signer | undefined;
     try {

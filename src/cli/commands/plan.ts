@@ -13,7 +13,7 @@ import { registryReader } from '../../tools/registryRead.js';
 import { toolEnv } from '../../tools/paths.js';
 import { runContextFromArgs } from '../tagOptions.js';
 import { checkSignFlag, supplyChainFromArgs, supplyChainHelp, supplyChainOptions } from '../supplyChainOptions.js';
-import { signOptions } from '../signOptions.js';
+import { signKeyFromArgs, signOptions } from '../signOptions.js';
 
 export function selectionFromArgs(args: ParsedArgs): SelectionMode {
   const since = stringOption(args, 'since');
@@ -93,7 +93,7 @@ ${BUILD_ENV_HELP}: every \${NAME} of a config must be one of them (or a safe Git
         : undefined;
     const supplyChain = {
       onRunner: runContextFromArgs(args, io).onRunner,
-      signKey: stringOption(args, 'sign-key') !== undefined,
+      signKey: signKeyFromArgs(args, io) !== undefined,
       inputs: supplyChainFromArgs(args),
     };
     checkSignFlag(supplyChain.inputs, supplyChain);

@@ -10,7 +10,7 @@ import { tagRunFromArgs, tagRunHelp, tagRunOptions } from '../tagOptions.js';
 import { backendOptions, backendOptionsFromArgs, backendOptionsHelp } from '../backendOptions.js';
 import { metadataHelp, metadataOptions, runMetadataFromArgs } from '../metadataOptions.js';
 import { selectionFromArgs, selectionHelp, selectionOptions } from './plan.js';
-import { signHelp, signOptions, signPasswordFrom } from '../signOptions.js';
+import { signHelp, signKeyFromArgs, signOptions, signPasswordFrom } from '../signOptions.js';
 import { checkSignFlag, supplyChainFromArgs, supplyChainHelp, supplyChainOptions } from '../supplyChainOptions.js';
 import { saveHistoryFile, summaryFromArgs, summaryHelp, summaryOptions } from '../summaryOptions.js';
 
@@ -66,7 +66,8 @@ ${summaryHelp}`,
     if (registry !== undefined && !/^[A-Za-z0-9.-]+(:\d+)?$/.test(registry))
       throw new UserError(`--registry: expected HOST[:PORT], got \`${registry}\``);
     const supplyChain = supplyChainFromArgs(args);
-    checkSignFlag(supplyChain, { onRunner: false, signKey: stringOption(args, 'sign-key') !== undefined });
+    // A missing key stops the run here, before any service starts (the signer is made later).
+    checkSignFlag(supplyChain, { onRunner: false, signKey: signKeyFromArgs(args, io) !== undefined });
     const summary = summaryFromArgs(args, io);
     const root = stringOption(args, 'root') ?? '.';
     const metadata = await runMetadataFromArgs(args, io, root);

@@ -18,8 +18,16 @@ export interface ImageOutcome {
   unchanged?: boolean;
   /** The image's signature, when the merge was given a signing key and the image was published. */
   signature?: ImageSignature;
-  /** SBOM and provenance attestations per platform manifest, when the merge attached them (pipeline/attest.ts). */
+  /**
+   * SBOM and provenance attestations per platform manifest: those the merge attached, or, for a
+   * re-tagged unchanged image, those it found already there (pipeline/attest.ts).
+   */
   attestations?: ImageAttestations;
+  /**
+   * What the user should know about a published image, one line each, e.g. that a re-tagged
+   * unchanged image lacks an attestation its settings want (shown in the summary).
+   */
+  notes?: string[];
 }
 
 /** What the merge attached to one platform manifest; absent: nothing of that kind was asked for. */
@@ -33,6 +41,11 @@ export interface PlatformAttestation {
 export interface ImageAttestations {
   platforms: PlatformAttestation[];
   durationMs: number;
+  /**
+   * The cosign commands that verify them: one per statement there is (attested or already
+   * attested), by platform manifest digest; none for what is not there, whatever was asked.
+   */
+  verifyCommands?: string[];
 }
 
 /** A signature the merge made (or found) on a published image: its index, recursively. */

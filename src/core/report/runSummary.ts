@@ -169,11 +169,17 @@ function findingsSection(ctx: Context, maxItems = Infinity): string {
   const out = ['### Findings', ''];
   if (!ctx.findings.items.length) out.push(ctx.hasHistory ? NO_SIGNIFICANT_CHANGE : `Nothing failed. ${NO_HISTORY}`);
   out.push(...lines);
+  out.push(...noteLines(ctx.report));
   if (ctx.findings.items.length && !ctx.hasHistory) out.push(`- ${NO_HISTORY}`);
   if (ctx.findings.items.length > items.length) out.push(`- … and ${ctx.findings.items.length - items.length} more findings.`);
   out.push(...renderImprovements(ctx.findings));
   out.push('');
   return block(out);
+}
+
+/** What the merge noted about published images (ImageOutcome.notes), one item each. */
+function noteLines(report: RunReport): string[] {
+  return report.outcomes.flatMap((o) => (o.notes ?? []).map((note) => `- ${inlineCode(o.image)}: ${note}`));
 }
 
 function criticalPathLine(report: RunReport): string {
@@ -288,17 +294,33 @@ function publishedTable(ctx: Context): FoldedTable | undefined {
   if (!published.length) return undefined;
   // The signature column only when the merge signed: an unsigned run's table stays as it was.
   const signed = published.some((o) => o.signature);
+  const attested = published.some((o) => o.attestations?.verifyCommands?.length);
   return {
     summary: `Published: ${published.length} image(s), their index digests and tags`,
-    headers: ['Image', 'Platforms', 'Index digest', 'Tags', ...(signed ? ['Signature'] : [])],
+    headers: ['Image', 'Platforms', 'Index digest', 'Tags', ...(signed ? ['Signature'] : []), ...(attested ? ['Attestations'] : [])],
     rows: published.map((o) => [
       `\`${o.image}\``,
       o.platforms.join(', '),
       `\`${shortDigest(o.digest)}\``,
       o.tags.map((t) => `\`${t}\``).join('<br>'),
       ...(signed ? [o.signature ? `${signatureWords(o.signature)}<br>\`${o.signature.verifyCommand}\`` : 'not signed'] : []),
+      ...(attested ? [attestationCell(o)] : []),
     ]),
   };
+}
+
+/** What is attested on how many platforms, e.g. "SBOM on 2, provenance on 2 of 2 platform(s)". */
+function attestationWords(o: ImageOutcome): string {
+  const platforms = o.attestations?.platforms ?? [];
+  const on = (kind: 'sbom' | 'provenance') => platforms.filter((p) => p[kind]).length;
+  return `SBOM on ${on('sbom')}, provenance on ${on('provenance')} of ${platforms.length} platform(s)`;
+}
+
+/** The attestations of a published image and the command that verifies each (none: "none"). */
+function attestationCell(o: ImageOutcome): string {
+  const commands = o.attestations?.verifyCommands ?? [];
+  if (!commands.length) return 'none';
+  return [attestationWords(o), ...commands.map((c) => `\`${c}\``)].join('<br>');
 }
 
 /** "signed (key)", or "signed (key), already" for an unchanged digest. */
@@ -541,6 +563,9 @@ export function renderRunSummaryText(report: RunReport, options: SummaryOptions 
       out.push(`published ${o.image} (${o.platforms.join(', ')}) ${shortDigest(o.digest)}`);
       for (const tag of o.tags) out.push(`  ${tag}`);
       if (o.signature) out.push(`  ${signatureWords(o.signature)}; verify: ${o.signature.verifyCommand}`);
+      const commands = o.attestations?.verifyCommands ?? [];
+      if (commands.length) out.push(`  attested: ${attestationWords(o)}; verify:`, ...commands.map((c) => `    ${c}`));
+      for (const note of o.notes ?? []) out.push(`  note: ${note}`);
     } else if (o.status === 'built') {
       out.push(`built ${o.image} (${o.platforms.join(', ')}), not pushed: push disabled, no tag moved`);
       for (const r of o.records) out.push(`  ${r.platform} ${r.digest ?? NO_DIGEST}`);
