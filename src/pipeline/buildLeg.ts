@@ -169,7 +169,12 @@ export async function buildLeg(leg: Leg, spec: ImageSpec, env: LegEnvironment, d
       env.log('push disabled: no size measured');
     }
     let sbom: LegRecord['sbom'];
-    if (spec.supplyChain?.sbom && result.digest) {
+    // Push off with BuildKit's own provenance, the layout holds an index around the image, which
+    // syft does not read, and nothing was pushed to read instead: no SBOM, and the leg says so.
+    const sbomUnreadable = !push && !result.layoutDir && !result.sbomFile && !result.sourceTree;
+    if (spec.supplyChain?.sbom && result.digest && sbomUnreadable)
+      env.log("no SBOM: nothing was pushed, and the image is kept only inside an index (BuildKit's provenance), which syft does not read");
+    else if (spec.supplyChain?.sbom && result.digest) {
       if (env.recordDir) {
         phase = 'sbom';
         const made = await writeLegSbom(result, {
