@@ -28069,6 +28069,9 @@ const BACKEND_TRAITS = {
         localTools: ['kaniko', 'containers-conf', 'binfmt'],
         localServices: [],
         actionsCache: false,
+        // The executor takes a base from an earlier stage, its warmer's cache or a registry
+        // (chainguard-dev/kaniko v1.25.5 pkg/image/image_util.go RetrieveSourceImage).
+        layoutBase: 'Kaniko cannot build FROM an OCI layout; push the base or use BuildKit',
         options: {
             kanikoImage: {
                 name: 'kaniko-image',
@@ -28091,6 +28094,8 @@ const BACKEND_TRAITS = {
         localTools: ['ko', 'crane'],
         localServices: [],
         actionsCache: true,
+        // Through its cache of base images (backends/ko.ts seedKoBaseCache).
+        layoutBase: true,
         options: {
             baseImage: {
                 name: 'base-image',
@@ -28114,6 +28119,8 @@ const BACKEND_TRAITS = {
         localTools: ['buildkit', 'binfmt'],
         localServices: ['buildkitd'],
         actionsCache: false,
+        // An oci-layout:// named build context (backends/buildkit.ts needContext).
+        layoutBase: true,
         options: {},
     },
     spin: {
@@ -28130,6 +28137,7 @@ const BACKEND_TRAITS = {
         // The pinned Spin CLI the backend installs into its cache dir; installSpin hashes the tarball
         // again and unpacks the binary again after a restore, before it runs.
         actionsCache: true,
+        layoutBase: 'Spin builds on no image',
         options: {},
     },
 };
@@ -28507,16 +28515,21 @@ const SEPARATOR = '(?:[._]|__|[-]+)';
 const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
 const DOMAIN_NAME = `${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*`;
 const IPV6 = '\\[(?:[a-fA-F0-9:]+)\\]';
+/** regexp.go `domainAndPort` (unanchored source): a registry host name or [IPv6], with an optional port. */
 const DOMAIN_AND_PORT = `(?:${DOMAIN_NAME}|${IPV6})(?::[0-9]+)?`;
+/** regexp.go `pathComponent` (unanchored source): lowercase alphanumerics separated by . _ __ or dashes. */
 const PATH_COMPONENT = `${ALPHANUMERIC}(?:${SEPARATOR}${ALPHANUMERIC})*`;
 const REMOTE_NAME = `${PATH_COMPONENT}(?:/${PATH_COMPONENT})*`;
 const NAME = `(?:${DOMAIN_AND_PORT}/)?${REMOTE_NAME}`;
+/** regexp.go `tag` (unanchored source): at most 128 characters, see TAG_MAX_LENGTH. */
 const TAG = '[\\w][\\w.-]{0,127}';
+/** regexp.go: a tag is at most 128 characters. */
+const TAG_MAX_LENGTH = 128;
 const DIGEST = '[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*[:][0-9a-fA-F]{32,}';
 const REFERENCE = new RegExp(`^(${NAME})(?::(${TAG}))?(?:@(${DIGEST}))?$`);
 const ANCHORED_NAME = new RegExp(`^(?:(${DOMAIN_AND_PORT})/)?(${REMOTE_NAME})$`);
 const IDENTIFIER = /^[a-f0-9]{64}$/;
-/** reference.go RepositoryNameTotalLengthMax. */
+/** reference.go RepositoryNameTotalLengthMax: the repository path, without the registry host. */
 const MAX_PATH_LENGTH = 255;
 /** go-digest: the encoded length of each algorithm it knows. */
 const DIGEST_HEX_LENGTH = { sha256: 64, sha384: 96, sha512: 128 };
@@ -28587,14 +28600,15 @@ function stageNameProblem(target) {
 //   path component [a-z0-9]+ ((?:[._]|__|[-]+) [a-z0-9]+)*
 //   repository     [domain[:port]/] component (/ component)*; the path (without the domain)
 //                  is at most 255 characters (RepositoryNameTotalLengthMax, checked in Parse)
-/** distribution/reference: a tag is at most 128 characters. */
-const TAG_MAX_LENGTH = 128;
+
+// One grammar (grammar/imageReference.ts, read from distribution/reference): these are its parts,
+// anchored, so a tag or repository fails here exactly when the whole reference would fail there.
+
 /** distribution/reference RepositoryNameTotalLengthMax: the repository path, without the registry host. */
-const REPOSITORY_PATH_MAX_LENGTH = 255;
-const reference_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
-const reference_PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
-const reference_DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
-const DOMAIN = new RegExp(`^(?:${reference_DOMAIN_COMPONENT}(?:\\.${reference_DOMAIN_COMPONENT})*|\\[[a-fA-F0-9:]+\\])(?::[0-9]+)?$`);
+const REPOSITORY_PATH_MAX_LENGTH = MAX_PATH_LENGTH;
+const reference_TAG = new RegExp(`^${TAG}$`);
+const reference_PATH_COMPONENT = new RegExp(`^${PATH_COMPONENT}$`);
+const DOMAIN = new RegExp(`^${DOMAIN_AND_PORT}$`);
 /** Why `tag` is not a valid tag, or undefined when it is. */
 function tagProblem(tag) {
     if (tag.length === 0)
@@ -28842,6 +28856,10 @@ const spinConfigSchema = strictObject({
 const imageNamePart = schemas_string()
     .regex(/^[a-z0-9]+(?:[._-][a-z0-9]+)*$/, { message: 'an image name is lowercase letters, digits and . _ - separators' })
     .max(128, { message: 'an image name is at most 128 characters' });
+/** How many items a too-long list has, for its error (zod 4 passes the list as the issue's input). */
+function countOf(input) {
+    return Array.isArray(input) ? String(input.length) : 'more';
+}
 /**
  * `needs`: the images this one is built on, by name: an `images[].name` of the same file first,
  * else an image name of the repository (issue 14). Declared, never guessed from a FROM line, as
@@ -28849,8 +28867,8 @@ const imageNamePart = schemas_string()
  * `contexts: {name: "target:other"}` (docs.docker.com/build/bake/contexts) are.
  */
 const needsList = array(imageNamePart)
-    .max(16, { message: 'needs lists at most 16 images' })
-    .describe("Images of this repository this one is built FROM, by name (an images[].name of this file, or an image name): each arrives as the digest the earlier wave pushed, in the build arg NAME_IMAGE, a named build context NAME and ko's base image");
+    .max(16, { error: (issue) => `needs lists at most 16 images, not ${countOf(issue.input)}` })
+    .describe("Images of this repository this one is built FROM, by name (an images[].name of this file, or an image name): each arrives as the digest the earlier wave pushed, in the build arg NAME_IMAGE, a named build context NAME and ko's base image (a ko image takes one need only)");
 // The keys that describe one image: the file's top level, and each entry of `images:`.
 const imageKeys = {
     use_local_context: schemas_boolean().describe('Build from the directory holding this file').optional(),
@@ -28908,6 +28926,9 @@ const imageKeys = {
     sign: schemas_boolean()
         .describe('Sign the published index and its platform manifests: keyless on GitHub runners, with the key where one is given; wins over the sign input and --sign. Default: on for default-branch, scheduled, manual and tag runs on runners, and locally with --sign-key')
         .optional(),
+    buildkit_provenance: schemas_boolean()
+        .describe("buildkit: also push BuildKit's own provenance attestation in the leg's index (an unknown/unknown entry beside the image, which some platforms and registry UIs do not expect): mode=max in public repositories, min otherwise. Default false")
+        .optional(),
     ko_config: koConfigSchema.describe('Settings of the ko backend').optional(),
     spin_config: spinConfigSchema.describe('Settings of the spin backend').optional(),
     needs: needsList.optional(),
@@ -28928,7 +28949,9 @@ const buildConfigSchema = strictObject({
     ...imageKeys,
     images: array(imageEntrySchema)
         .min(1, { message: 'images must list at least one image' })
-        .max(MAX_IMAGES_PER_FILE, { message: `images lists at most ${MAX_IMAGES_PER_FILE} images per file` })
+        .max(MAX_IMAGES_PER_FILE, {
+        error: (issue) => `images lists at most ${MAX_IMAGES_PER_FILE} images per file, not ${countOf(issue.input)}`,
+    })
         .describe("Several images from this directory, each with a name and its own keys over the file's (e.g. target); absent: one image")
         .optional(),
 })
@@ -29138,6 +29161,7 @@ const legRecordSchema = object({
     platform: schemas_string().min(1),
     backend: schemas_enum(BACKENDS),
     runner: runnerSchema,
+    wave: schemas_number().int().min(1).optional(),
     repository: schemas_string().optional(),
     digest: schemas_string().regex(oci_DIGEST).optional(),
     compressedSize: schemas_number().int().nonnegative().optional(),
@@ -29154,6 +29178,10 @@ const legRecordSchema = object({
     })
         .optional(),
     index: schemas_string().regex(oci_DIGEST).optional(),
+    // A directory name only: where it is found is the reader's (the run's own directories).
+    layout: schemas_string()
+        .regex(/^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,199}$/)
+        .optional(),
     status: schemas_enum(['success', 'failure']),
     error: schemas_string().optional(),
     startedAt: schemas_string(),
@@ -29162,6 +29190,14 @@ const legRecordSchema = object({
 /** The file (and artifact) name of a leg's record. Leg ids are already artifact-name safe. */
 function legRecordName(legId, scope = '') {
     return scope ? `hephy-${scope}-leg-${legId}` : `hephy-leg-${legId}`;
+}
+/**
+ * The name of the OCI layout a leg built without pushing keeps for the images built on it (issue
+ * 14): the directory it is kept in, and, on runners, the artifact that carries it to the next
+ * wave (unique per run and leg, as the record's; it never starts with the records' prefix).
+ */
+function layoutName(legId, scope = '') {
+    return scope ? `hephy-${scope}-layout-${legId}` : `hephy-layout-${legId}`;
 }
 /**
  * The artifact scope of one call of the reusable workflow: artifact names are unique per run
@@ -29187,10 +29223,24 @@ function legRecord(leg, startedAt, outcome) {
         platform: leg.platform,
         backend: leg.backend,
         runner: leg.runner,
+        ...(leg.wave !== undefined ? { wave: leg.wave } : {}),
         ...outcome,
         startedAt: startedAt.toISOString(),
         finishedAt: new Date().toISOString(),
     };
+}
+/**
+ * How a skipped leg's error starts: a dependant whose need failed, pushed nothing or has no leg for
+ * its platform is not built (core/imageGraph.ts neededImagesFor) and fails with the reason.
+ */
+const SKIPPED_PREFIX = 'skipped: ';
+/** A record for a leg not built because of its needs, with the reason (failed: it moves no tag). */
+function skippedLegRecord(leg, reason, startedAt) {
+    return failedLegRecord(leg, `${SKIPPED_PREFIX}${reason}`, startedAt, { setup: 0, build: 0, push: 0, total: 0 });
+}
+/** Why a leg was skipped, or undefined for a leg that ran. */
+function skipReason(record) {
+    return record.status === 'failure' && record.error?.startsWith(SKIPPED_PREFIX) ? record.error.slice(SKIPPED_PREFIX.length) : undefined;
 }
 /** A record for a leg that failed before or during its build. */
 function failedLegRecord(leg, error, startedAt, durationsMs) {
@@ -29709,6 +29759,7 @@ function splitByPublished(plan, published) {
             tags: spec.tags,
             ...(artifact ? {} : { index }),
             platforms: legs.map((leg) => ({ platform: leg.platform, digest: published.legs.get(leg.id), inputDigest: leg.inputDigest })),
+            ...(spec.supplyChain ? { supplyChain: spec.supplyChain } : {}),
         });
     }
     const building = new Set(images.map((spec) => spec.image));
@@ -30142,7 +30193,7 @@ function dockerConfigFile(env) {
 ;// CONCATENATED MODULE: ./src/tools/buildx.ts
 // `docker buildx build` of ONE platform, pushed by digest: the image exporter with
 // push-by-digest=true creates no tag, and --metadata-file tells us the digest it pushed.
-// Provenance and SBOM attestations are off unless asked for (`attestations`): with BuildKit's
+// Provenance and SBOM attestations are off unless asked for (`provenanceMode`): with BuildKit's
 // provenance on it pushes an index (image + an `unknown/unknown` attestation manifest), and the
 // leg hands the merge both: the platform manifest's digest and the index's (platformOfIndex).
 // With push off the same image exporter runs with push=false: BuildKit assembles the manifest
@@ -30184,7 +30235,7 @@ function buildxBuildArgs(opts) {
         ...(opts.buildSecrets ?? []).map((name) => `--secret=id=${name},env=${name}`),
         ...Object.entries(opts.labels ?? {}).map(([key, value]) => `--label=${key}=${value}`),
         ...Object.entries(opts.annotations ?? {}).map(([key, value]) => `--annotation=${key}=${value}`),
-        opts.attestations ? '--provenance=mode=min' : '--provenance=false',
+        opts.provenanceMode ? `--provenance=mode=${opts.provenanceMode}` : '--provenance=false',
         '--sbom=false',
         ...opts.cacheFrom.flatMap((c) => ['--cache-from', c]),
         ...opts.cacheTo.flatMap((c) => ['--cache-to', c]),
@@ -30323,7 +30374,7 @@ async function buildxBuild(opts, runner = exec_run) {
             opts.onLine?.(line);
         },
     });
-    const written = metadataResult((0,external_node_fs_namespaceObject.readFileSync)(opts.metadataFile, 'utf8'), Boolean(opts.attestations));
+    const written = metadataResult((0,external_node_fs_namespaceObject.readFileSync)(opts.metadataFile, 'utf8'), Boolean(opts.provenanceMode));
     const pushMs = opts.push && !opts.layoutDir ? timer.pushMs() : 0;
     if (!written.index)
         return { digest: written.digest, pushMs, durationMs: result.durationMs };
@@ -30589,14 +30640,17 @@ function registryArgs(options) {
     // verification (options/registry.go). 127.0.0.1 and localhost get http without either.
     return options.insecure ? ['--allow-http-registry=true', '--allow-insecure-registry=true'] : [];
 }
-/** `cosign sign --key=K [--recursive] --yes --signing-config=... --trusted-root=... -- REPO@DIGEST` */
-function signArgs(request) {
+/**
+ * `cosign COMMAND --key=K OPTIONS... --yes --signing-config=... --trusted-root=... -- REPO@DIGEST`:
+ * what `sign` and `attest` share with a key (checked: the key path, the digest reference).
+ */
+function keySigningArgs(command, request, options) {
     checkKeyPath(request.key, 'signing');
     checkDigestReference(request.reference);
     return [
-        'sign',
+        command,
         `--key=${request.key}`,
-        ...(request.recursive ? ['--recursive=true'] : []),
+        ...options,
         '--yes=true',
         `--signing-config=${request.material.signingConfig}`,
         `--trusted-root=${request.material.trustedRoot}`,
@@ -30605,20 +30659,32 @@ function signArgs(request) {
         request.reference,
     ];
 }
-/** `cosign verify --key=PUB --insecure-ignore-tlog=true --output=json -- REPO@DIGEST` */
-function verifyArgs(request) {
+/**
+ * `cosign COMMAND --key=PUB OPTIONS... --insecure-ignore-tlog=true ... -- REPO@DIGEST`: what
+ * `verify` and `verify-attestation` share. Key-based signatures made here have no transparency
+ * log entry (see the signing config), hence --insecure-ignore-tlog.
+ */
+function keyVerifyingArgs(command, request, options, after = []) {
     checkKeyPath(request.key, 'public');
     checkDigestReference(request.reference);
     return [
-        'verify',
+        command,
         `--key=${request.key}`,
-        // Key-based signatures made here have no transparency log entry (see the signing config).
+        ...options,
         '--insecure-ignore-tlog=true',
-        '--output=json',
+        ...after,
         ...registryArgs(request),
         '--',
         request.reference,
     ];
+}
+/** `cosign sign --key=K [--recursive] --yes --signing-config=... --trusted-root=... -- REPO@DIGEST` */
+function signArgs(request) {
+    return keySigningArgs('sign', request, request.recursive ? ['--recursive=true'] : []);
+}
+/** `cosign verify --key=PUB --insecure-ignore-tlog=true --output=json -- REPO@DIGEST` */
+function verifyArgs(request) {
+    return keyVerifyingArgs('verify', request, [], ['--output=json']);
 }
 /**
  * `cosign attest --key=K --type=T --predicate=FILE --yes --signing-config=... --trusted-root=... -- REPO@DIGEST`:
@@ -30627,36 +30693,13 @@ function verifyArgs(request) {
  * cmd/cosign/cli/attest/attest.go.
  */
 function attestArgs(request) {
-    checkKeyPath(request.key, 'signing');
-    checkDigestReference(request.reference);
     if (!(0,external_node_path_namespaceObject.isAbsolute)(request.predicate))
         throw new Error(`the predicate must be an absolute path, got ${request.predicate}`);
-    return [
-        'attest',
-        `--key=${request.key}`,
-        `--type=${request.type}`,
-        `--predicate=${request.predicate}`,
-        '--yes=true',
-        `--signing-config=${request.material.signingConfig}`,
-        `--trusted-root=${request.material.trustedRoot}`,
-        ...registryArgs(request),
-        '--',
-        request.reference,
-    ];
+    return keySigningArgs('attest', request, [`--type=${request.type}`, `--predicate=${request.predicate}`]);
 }
 /** `cosign verify-attestation --key=PUB --type=T --insecure-ignore-tlog=true -- REPO@DIGEST` */
 function verifyAttestationArgs(request) {
-    checkKeyPath(request.key, 'public');
-    checkDigestReference(request.reference);
-    return [
-        'verify-attestation',
-        `--key=${request.key}`,
-        `--type=${request.type}`,
-        '--insecure-ignore-tlog=true',
-        ...registryArgs(request),
-        '--',
-        request.reference,
-    ];
+    return keyVerifyingArgs('verify-attestation', request, [`--type=${request.type}`]);
 }
 /** The predicate type URI each `--type` stands for (cosign v3.1.3 pkg/cosign/attestation). */
 const PREDICATE_TYPES = {
@@ -30691,6 +30734,18 @@ function parseAttestations(stdout) {
 /** The command a user runs to check a signature made here, as one line (for the summary). */
 function verifyCommandLine(publicKey, reference, options = {}) {
     return ['cosign', 'verify', `--key=${publicKey}`, '--insecure-ignore-tlog=true', ...registryArgs(options), reference].join(' ');
+}
+/** The command a user runs to check one attestation made here, as one line (for the summary). */
+function verifyAttestationCommandLine(publicKey, reference, type, options = {}) {
+    return [
+        'cosign',
+        'verify-attestation',
+        `--key=${publicKey}`,
+        `--type=${type}`,
+        '--insecure-ignore-tlog=true',
+        ...registryArgs(options),
+        reference,
+    ].join(' ');
 }
 /** `cosign public-key --key=K --outfile=FILE`: the public half of a private key file. */
 function publicKeyArgs(key, outfile) {
@@ -30731,15 +30786,22 @@ function parseVerifyOutput(stdout) {
         };
     });
 }
-/** cosign's error, without its usage text: the last line that says `Error:`, else its last line. */
+/**
+ * cosign's error, without its usage text: the last line that says `Error:`, else its last line.
+ * A wrapper whose cause is empty (`no matching attestations: ` when a digest has no attestation
+ * at all, cosign v3 pkg/cosign/verify.go joins no errors) loses its dangling colon; nothing at all
+ * left is `no output`.
+ */
 function cosignReason(stderr) {
     const lines = stderr
         .split('\n')
         .map((l) => l.trim())
         .filter(Boolean);
-    const error = lines.filter((l) => /^Error:/.test(l)).pop() ?? lines.pop() ?? 'no output';
-    return error.replace(/^Error:\s*/, '');
+    const error = lines.filter((l) => /^Error:/.test(l)).pop() ?? lines.pop() ?? '';
+    return error.replace(/^Error:\s*/, '').replace(/:\s*$/, '') || 'no output';
 }
+/** cosign verify-attestation's reason when the digest has no attestation of any type. */
+const NO_MATCHING_ATTESTATIONS = 'no matching attestations';
 function cosignEnv(context) {
     return { ...context.env, COSIGN_PASSWORD: context.password ?? '' };
 }
@@ -30798,9 +30860,14 @@ function createCosign(runner = exec_run) {
         },
         async verifyAttestation(request, context) {
             const result = await runCosign(verifyAttestationArgs(request), context, true);
-            if (result.code !== 0)
-                return { verified: false, reason: cosignReason(result.stderr) };
             const { digest } = checkDigestReference(request.reference);
+            if (result.code !== 0) {
+                const reason = cosignReason(result.stderr);
+                // cosign names no cause when it found no statement at all: say what that means.
+                if (reason === NO_MATCHING_ATTESTATIONS)
+                    return { verified: false, reason: `${reason}: no attestation of any type is attached to this digest` };
+                return { verified: false, reason };
+            }
             const statements = parseAttestations(result.stdout);
             // cosign checked signature, type and subject; we check it says so for this digest and type.
             const matching = statements.filter((s) => s.predicateType === PREDICATE_TYPES[request.type] && s.subjects.includes(digest));
@@ -30951,6 +31018,10 @@ async function verifyImage(repository, digest, raw, options) {
 //   namespace ends in a random UUID (syft/format/internal/spdxutil/helpers/document_namespace.go).
 //   `created` is set to the commit time here (pinSpdxCreated); the namespace stays random, as SPDX
 //   2.3 §6.5 wants it unique per document.
+/** Whether a leg of this image makes its SBOM with syft: one is asked for, and its backend (ko) writes none itself. */
+function sbomNeedsSyft(spec) {
+    return Boolean(spec.supplyChain?.sbom) && spec.backend !== 'ko';
+}
 /** The file a leg writes its SBOM to, beside its record `<record name>.json`. */
 function sbomFileName(recordName) {
     return `${recordName}.spdx.json`;
@@ -30996,12 +31067,14 @@ function secretsIn(text, secrets) {
 // pipeline/legSbom.ts) and its SLSA v1 provenance (core/provenance.ts), each as an in-toto
 // statement signed by the merge's signer (`cosign attest`, the same key as the signatures). The
 // merge calls this only after the image is published and its tags were read back, so a failed
-// image gets no attestation; a re-tagged unchanged image is not built here and gets none again.
+// image gets no attestation; a re-tagged unchanged image is not built here and gets none again:
+// the merge only reads which it has (findAttestations) and says what it lacks.
 // Without a signer the files stay beside the leg records, unsigned, and the run says so once.
 //
 // Attesting the same digest twice would add a second statement (cosign appends, as for
 // signatures): a platform whose statement of that type already verifies with this key is left
 // alone, which is what happens when a rebuild gives the same digest.
+
 
 
 /** What is said once when a merge writes SBOM and provenance without a signer. */
@@ -31036,6 +31109,56 @@ async function attestImage(signer, repository, platforms) {
         results.push(entry);
     }
     return { platforms: results, durationMs: Date.now() - started };
+}
+/**
+ * The SBOM and provenance statements that verify with the signer's key on each platform manifest
+ * (`cosign verify-attestation`, as `hephy-builder verify` reads them: pipeline/sign.ts
+ * verifyImage), for the kinds `wanted`; a platform without one has no entry of that kind.
+ */
+async function findAttestations(signer, repository, platforms, wanted) {
+    const started = Date.now();
+    const kinds = ATTESTATION_KINDS.filter(([kind]) => wanted[kind]);
+    const results = await Promise.all(platforms.map(async (p) => {
+        const entry = { platform: p.platform, digest: p.digest };
+        for (const [kind, type] of kinds) {
+            const check = await signer.cosign.verifyAttestation({ key: signer.publicKey, reference: `${repository}@${p.digest}`, type, insecure: signer.insecure }, signer.context);
+            if (check.verified)
+                entry[kind] = 'already attested';
+        }
+        return entry;
+    }));
+    return { platforms: results, durationMs: Date.now() - started };
+}
+/**
+ * The `cosign verify-attestation` command of each statement the platforms carry (attested now or
+ * found), in platform order: built from what is there, never from what the settings asked for.
+ */
+function attestationCommands(signer, repository, attestations) {
+    return attestations.platforms.flatMap((p) => ATTESTATION_KINDS.filter(([kind]) => p[kind]).map(([, type]) => verifyAttestationCommandLine(signer.publicKeyShown, `${repository}@${p.digest}`, type, { insecure: signer.insecure })));
+}
+/** The attestation kinds and their cosign `--type`, in the order they are named. */
+const ATTESTATION_KINDS = [
+    ['sbom', 'spdxjson'],
+    ['provenance', 'slsaprovenance1'],
+];
+const KIND_WORDS = { sbom: 'SBOM', provenance: 'provenance' };
+/**
+ * One line for a re-tagged image that lacks an attestation its settings want, e.g. "no SBOM
+ * attestation on the published digest (built by an earlier run without it); --force-rebuild to
+ * make one"; undefined when nothing is missing. `platformCount`: how many platforms it has (a
+ * lack on some of them names them).
+ */
+function missingAttestationsNote(platforms, wanted, platformCount = platforms.length) {
+    const lacking = ATTESTATION_KINDS.filter(([kind]) => wanted[kind])
+        .map(([kind]) => ({ kind, where: platforms.filter((p) => !p[kind]).map((p) => p.platform) }))
+        .filter((m) => m.where.length);
+    if (!lacking.length)
+        return undefined;
+    const words = lacking.map((m) => KIND_WORDS[m.kind]).join(' and no ');
+    const where = [...new Set(lacking.flatMap((m) => m.where))];
+    const on = where.length === platformCount ? 'the published digest' : `${where.join(', ')} of the published digest`;
+    const many = lacking.length > 1;
+    return `no ${words} attestation on ${on} (built by an earlier run without ${many ? 'them' : 'it'}); --force-rebuild to make ${many ? 'them' : 'one'}`;
 }
 /** Writes a predicate as JSON (one trailing newline) and returns its path. */
 function writePredicate(dir, file, predicate) {
@@ -31373,8 +31496,7 @@ async function attestPublished(merge, outcome, spec, chain, signer, options) {
         for (const record of merge.records.filter((r) => r.status === 'success' && r.digest)) {
             const entry = { platform: record.platform, digest: record.digest };
             const dir = chain.recordDirs.get(record.legId) ?? chain.outDir;
-            // Spin legs make no SBOM (pipeline/buildLeg.ts: syft cannot read a Spin artifact).
-            if (settings.sbom && record.backend !== 'spin') {
+            if (settings.sbom) {
                 if (!record.sbom)
                     throw new Error(`the leg ${record.legId} wrote no SBOM (its record names none)`);
                 const file = (0,external_node_path_namespaceObject.join)(dir, record.sbom.file);
@@ -31403,7 +31525,8 @@ async function attestPublished(merge, outcome, spec, chain, signer, options) {
         }
         if (!signer)
             return outcome;
-        const attestations = await attestImage(signer, merge.repository, platforms);
+        const attached = await attestImage(signer, merge.repository, platforms);
+        const attestations = { ...attached, verifyCommands: attestationCommands(signer, merge.repository, attached) };
         const made = attestations.platforms.flatMap((p) => [p.sbom, p.provenance]).filter((s) => s === 'attested').length;
         log(made
             ? `attested ${made} statement(s) (SBOM, provenance) on ${platforms.length} platform manifest(s) in ${attestations.durationMs} ms`
@@ -31417,6 +31540,29 @@ async function attestPublished(merge, outcome, spec, chain, signer, options) {
             error: `published at ${listed(outcome.tags)} (${outcome.digest}), but attesting failed: ${reasonOf(error)}`,
         };
     }
+}
+/**
+ * The attestations a re-tagged unchanged image already carries: it is not built, so the merge
+ * attaches nothing to it, and an image an earlier run published without an SBOM or provenance
+ * attestation keeps lacking one. Each platform manifest is read as `hephy-builder verify` reads
+ * it (pipeline/attest.ts findAttestations); what its settings want and it lacks is said in one
+ * line, in the log and in the summary (ImageOutcome.notes). Never a failure: the image is what
+ * the earlier run published.
+ */
+async function unchangedAttestations(unchanged, repository, outcome, signer, options) {
+    const settings = unchanged.supplyChain;
+    if (!settings || (!settings.sbom && !settings.provenance))
+        return outcome;
+    const found = await findAttestations(signer, repository, unchanged.platforms, settings);
+    const note = missingAttestationsNote(found.platforms, settings, unchanged.platforms.length);
+    if (note)
+        options.log?.(`[${unchanged.image}] ${note}`);
+    const attested = found.platforms.filter((p) => p.sbom || p.provenance);
+    return {
+        ...outcome,
+        ...(attested.length ? { attestations: { ...found, verifyCommands: attestationCommands(signer, repository, found) } } : {}),
+        ...(note ? { notes: [...(outcome.notes ?? []), note] } : {}),
+    };
 }
 /**
  * The merge publishes the plan's tags: bare ones are composed with the merge's registry settings,
@@ -31497,6 +31643,17 @@ async function retagUnchanged(unchanged, options, tools) {
     log(`${listed(pushed.moved)} -> ${digest} (not rebuilt)`);
     return outcome('published', { tags: [...pushed.moved, ...perArchTags], digest });
 }
+/**
+ * Whether the merge's signer signs an image: its settings say `key` or `keyless` (ImageSpec and
+ * UnchangedImage `supplyChain`: `sign: false` in its build-config.yaml, or a run that decided
+ * not to sign, leaves it unsigned). Where the caller passed no settings at all (`known` false: a
+ * plan written before them), the key given to the merge is what was asked: signed.
+ */
+function signsImage(settings, known) {
+    if (!known)
+        return true;
+    return settings !== undefined && settings.sign !== 'none';
+}
 /** The push setting of a merge: the option when given, else what the leg records say. */
 function mergePushes(options) {
     if (options.push !== undefined)
@@ -31526,10 +31683,12 @@ async function mergeImages(options) {
             const published = await publishImage(merge, options, tools);
             // The platform manifests (a source may be an index around one: BuildKit's attestations).
             const manifests = merge.records.filter((r) => r.status === 'success' && r.digest).map((r) => r.digest);
-            const signed = options.signer && published.status === 'published'
-                ? await signPublished({ image: merge.image, repository: merge.repository, manifests }, published, options.signer, options)
-                : published;
             const spec = options.supplyChain?.specs.find((s) => s.image === merge.image);
+            // An attestation is a signed statement: an image its settings keep unsigned gets neither.
+            const signer = options.signer && signsImage(spec?.supplyChain, options.supplyChain !== undefined) ? options.signer : undefined;
+            const signed = signer && published.status === 'published'
+                ? await signPublished({ image: merge.image, repository: merge.repository, manifests }, published, signer, options)
+                : published;
             if (signed.status !== 'published' || !options.supplyChain || !spec?.supplyChain)
                 return signed;
             if (!spec.supplyChain.sbom && !spec.supplyChain.provenance)
@@ -31538,24 +31697,30 @@ async function mergeImages(options) {
                 noted = true;
                 options.log?.(notAttestedNote(options.supplyChain.outDir));
             }
-            return await attestPublished(merge, signed, spec, options.supplyChain, options.signer, options);
+            else if (options.signer && !signer) {
+                options.log?.(`[${merge.image}] not signed (its settings say sign: none): its SBOM and provenance stay beside the leg records, not attached`);
+            }
+            return await attestPublished(merge, signed, spec, options.supplyChain, signer, options);
         }
         catch (error) {
             // publishImage handles every tool failure; this is the safety net that keeps other images going.
             return outcomeOf(merge, 'failed', { error: reasonOf(error) });
         }
     });
-    // An unchanged image is signed as a built one: a signing run must leave no published image
-    // unsigned (an index published by an earlier run without a key gets its signature now; one
-    // already signed with this key is not signed twice).
+    // An unchanged image is signed as a built one, when its settings say so: a signing run leaves
+    // no such image unsigned (an index published by an earlier run without a key gets its signature
+    // now; one already signed with this key is not signed twice).
     const retagged = push
         ? await mapLimited(options.unchanged ?? [], options.concurrency ?? 4, async (u) => {
             const published = await retagUnchanged(u, options, tools);
             if (!options.signer || published.status !== 'published' || !published.digest)
                 return published;
+            if (!signsImage(u.supplyChain, u.supplyChain !== undefined))
+                return published;
             const repository = repositoryFor(u.image, options.publish);
             const manifests = u.platforms.length === 1 && u.platforms[0].digest === published.digest ? [published.digest] : u.platforms.map((p) => p.digest);
-            return signPublished({ image: u.image, repository, manifests }, published, options.signer, options);
+            const signed = await signPublished({ image: u.image, repository, manifests }, published, options.signer, options);
+            return signed.status === 'published' ? unchangedAttestations(u, repository, signed, options.signer, options) : signed;
         })
         : [];
     return { outcomes: [...outcomes, ...retagged], mergeMs: Date.now() - started, startedAt: new Date(started).toISOString() };
@@ -34602,6 +34767,7 @@ const supplyChainSettingsSchema = object({
     provenance: schemas_boolean(),
     sign: schemas_enum(SIGN_MODES),
     buildkitAttestations: schemas_boolean().optional(),
+    buildkitProvenanceMode: schemas_enum(['min', 'max']).optional(),
 });
 /** What a local run with nothing said gets: SBOM and provenance, no signature. */
 const LOCAL_SUPPLY_CHAIN = {
@@ -34635,8 +34801,13 @@ function resolveSupplyChain(config, context, where = { file: '.' }) {
     const [wantsSign, signSource] = supplyChain_pick(config.sign, inputs.sign, signDefault);
     const sources = { sbom: sbomSource, provenance: provenanceSource, sign: signSource };
     const problems = [];
+    // BuildKit's own provenance in the pushed index, only when asked for (it adds an unknown/unknown
+    // entry some platforms trip over); max for public repositories, as docker/github-builder does.
+    const buildkit = config.buildkit_provenance
+        ? { buildkitAttestations: true, buildkitProvenanceMode: context.run.repositoryVisibility === 'public' ? 'max' : 'min' }
+        : {};
     const settings = (sign, signWhy) => ({
-        settings: { sbom, provenance, sign },
+        settings: { sbom, provenance, sign, ...buildkit },
         sources,
         signWhy,
         problems,
@@ -34670,24 +34841,33 @@ function runKind(run) {
     const kind = classifyRun(run).kind;
     return kind === 'pull-request' ? 'a pull request' : kind === 'branch' ? 'a push to a branch other than the default' : 'this run';
 }
+/** The booleans of YAML 1.2's core schema: what build-config.yaml's `sign:` key takes (and GitHub's boolean inputs). */
+const TRUE_WORDS = ['true', 'True', 'TRUE'];
+const FALSE_WORDS = ['false', 'False', 'FALSE'];
 /**
- * One switch as an input or flag gives it: `true`/`false` (also yes/no, on/off, 1/0), empty for
- * the default. @throws UserError naming `what` and the value.
+ * One switch as an input or flag gives it: what the config key of the same name takes, `true` or
+ * `false` (YAML 1.2 core schema: also True/TRUE, False/FALSE), empty for the default. yes/no,
+ * on/off and 1/0 are refused as the config refuses them (YAML 1.2 reads them as strings).
+ * @throws UserError naming `what` and the value, with what to write instead.
  */
 function parseSwitch(value, what) {
-    const text = value?.trim().toLowerCase() ?? '';
+    const text = value?.trim() ?? '';
     if (text === '')
         return undefined;
-    if (['true', 'yes', 'on', '1'].includes(text))
+    if (TRUE_WORDS.includes(text))
         return true;
-    if (['false', 'no', 'off', '0'].includes(text))
+    if (FALSE_WORDS.includes(text))
         return false;
-    throw new UserError(`${what}: expected true or false (or empty for the default), got \`${value}\``);
+    const lower = text.toLowerCase();
+    const meant = ['yes', 'on', 'y', '1'].includes(lower) ? ' (write true)' : ['no', 'off', 'n', '0'].includes(lower) ? ' (write false)' : '';
+    throw new UserError(`${what}: expected true or false (or empty for the default), got \`${value}\`${meant}`);
 }
 /** The settings in one line for the plan's text, e.g. "SBOM, provenance, signed keyless". */
 function describeSupplyChain(settings) {
     const parts = [settings.sbom ? 'SBOM' : 'no SBOM', settings.provenance ? 'provenance' : 'no provenance'];
     parts.push(settings.sign === 'none' ? 'unsigned' : `signed ${settings.sign === 'key' ? 'with a key' : 'keyless'}`);
+    if (settings.buildkitAttestations)
+        parts.push(`BuildKit provenance mode=${settings.buildkitProvenanceMode ?? 'min'} in the index`);
     return parts.join(', ');
 }
 
@@ -34769,6 +34949,7 @@ const unchangedImageSchema = object({
     tags: array(schemas_string().min(1)),
     index: schemas_string().regex(oci_DIGEST).optional(),
     platforms: array(object({ platform: schemas_string().min(1), digest: schemas_string().regex(oci_DIGEST), inputDigest: schemas_string().regex(oci_DIGEST) })),
+    supplyChain: supplyChainSettingsSchema.optional(),
 });
 const planSchema = object({
     mode: selectionModeSchema,
@@ -35316,6 +35497,25 @@ function waveLines(plan) {
         return `wave ${wave}: ${legs} leg(s): ${named.join(', ')}`;
     });
 }
+/**
+ * Why legs of a plan that selects by input digest (issue 10) have no digest and so always build,
+ * one line per image and reason: `image (platform, ...): reason`. Empty without such legs.
+ */
+function undigestedLines(plan) {
+    const byLeg = new Map(plan.matrix.include.map((leg) => [leg.id, leg]));
+    const grouped = new Map();
+    for (const entry of plan.inputDigests ?? []) {
+        const leg = byLeg.get(entry.legId);
+        if (entry.digest || !entry.reason || !leg)
+            continue;
+        const key = `${leg.image}\u0000${entry.reason}`;
+        grouped.set(key, [...(grouped.get(key) ?? []), leg.platform]);
+    }
+    return [...grouped].map(([key, platforms]) => {
+        const [image, reason] = key.split('\u0000');
+        return `${image} (${platforms.join(', ')}): ${reason}`;
+    });
+}
 function renderPlanText(plan) {
     const out = [];
     const legs = plan.matrix.include.length;
@@ -35337,6 +35537,10 @@ function renderPlanText(plan) {
         for (const image of plan.images)
             if (image.supplyChain)
                 out.push(`  ${image.image}: ${describeSupplyChain(image.supplyChain)}`);
+    }
+    const undigested = undigestedLines(plan);
+    if (undigested.length) {
+        out.push('', 'Built whatever is published (no input digest to compare):', ...undigested.map((line) => `  ${line}`));
     }
     if (plan.unchanged?.length) {
         out.push('', 'Unchanged (inputs already published; re-tagged, not built):');
@@ -35370,6 +35574,9 @@ function renderPlanMarkdown(plan, why) {
     else {
         out.push('Nothing to build.', '');
     }
+    const undigested = undigestedLines(plan);
+    if (undigested.length)
+        out.push('**Built whatever is published** (no input digest to compare):', '', ...undigested.map((line) => `- ${plainText(line)}`), '');
     if (plan.unchanged?.length) {
         out.push(`**Unchanged** (inputs already published; re-tagged, not built): ${plan.unchanged.map((u) => `\`${u.image}\``).join(', ')}`, '', renderMarkdownTable(['Image', 'Tags'], plan.unchanged.map((u) => [`\`${u.image}\``, u.tags.map((t) => `\`${cell(t)}\``).join('<br>') || 'none in this run'])), '');
     }
@@ -35678,6 +35885,15 @@ function renderTimeline(report, maxLegs = TIMELINE_MAX_LEGS, maxRows = TIMELINE_
 }
 
 ;// CONCATENATED MODULE: ./src/core/report/runSummary.ts
+// The summary users see after a run: as the job summary, as the PR comment (marked so it can be
+// found and updated), and as text at the end of `hephy-builder run`.
+//
+// Reading order, for a reviewer of a monorepo pull request: findings first (failed, bigger,
+// slower, new; or "No significant change"), then the run as a Gantt chart with its critical path,
+// then what grew layer by layer, and the full tables folded in <details>. The comment must stay
+// under GitHub's 65,536-character limit for any number of images: sections are kept by priority
+// and cut row by row, each cut saying where the rest is (the job summary, which has a larger limit).
+
 
 
 
@@ -35710,18 +35926,34 @@ function contextOf(report, options) {
     // With no history at all, every image is "new": that says nothing.
     if (!hasHistory)
         findings.items = findings.items.filter((f) => f.kind === 'failed');
-    return { report, options, thresholds, comparisons, findings, hasHistory };
+    const waves = new Set(allRecords(report).map(waveOf)).size;
+    return { report, options, thresholds, comparisons, findings, hasHistory, waves };
+}
+/** A record's build wave; records of plans without waves were all wave 1. */
+function waveOf(r) {
+    return r.wave ?? 1;
 }
 function allRecords(report) {
     return report.outcomes.flatMap((o) => o.records);
 }
-/** Failed legs first, then legs with a finding, then the rest, in the run's order. */
+/** Failed legs first, then legs with a finding, then the rest; each group wave by wave, in the run's order. */
 function orderedComparisons(ctx) {
     const rank = (c) => c.record.status !== 'success' ? 0 : c.size.verdict === 'bigger' || c.time.verdict === 'slower' ? 1 : 2;
     return ctx.comparisons
         .map((c, i) => ({ c, i }))
-        .sort((a, b) => rank(a.c) - rank(b.c) || a.i - b.i)
+        .sort((a, b) => rank(a.c) - rank(b.c) || waveOf(a.c.record) - waveOf(b.c.record) || a.i - b.i)
         .map(({ c }) => c);
+}
+/** The Status cell's words: ok, built, failed with its cause, or skipped with its reason (a need that failed). */
+function statusWords(r) {
+    if (r.status === 'success')
+        return r.pushed === false ? 'built, not pushed' : 'ok';
+    const skipped = skipReason(r);
+    return skipped !== undefined ? `**skipped**: ${plainText(firstLine(skipped))}` : `**failed**: ${plainText(firstLine(r.error ?? ''))}`;
+}
+/** "6 in 2 waves" when the run had waves, else "6". */
+function legCount(ctx, legs) {
+    return ctx.waves > 1 ? `${legs} in ${ctx.waves} waves` : String(legs);
 }
 /** The Setup, Build, Push and Total cells of a leg's row. */
 function phaseCells(r) {
@@ -35775,6 +36007,7 @@ function findingsSection(ctx, maxItems = Infinity) {
     if (!ctx.findings.items.length)
         out.push(ctx.hasHistory ? NO_SIGNIFICANT_CHANGE : `Nothing failed. ${NO_HISTORY}`);
     out.push(...lines);
+    out.push(...noteLines(ctx.report));
     if (ctx.findings.items.length && !ctx.hasHistory)
         out.push(`- ${NO_HISTORY}`);
     if (ctx.findings.items.length > items.length)
@@ -35782,6 +36015,10 @@ function findingsSection(ctx, maxItems = Infinity) {
     out.push(...renderImprovements(ctx.findings));
     out.push('');
     return block(out);
+}
+/** What the merge noted about published images (ImageOutcome.notes), one item each. */
+function noteLines(report) {
+    return report.outcomes.flatMap((o) => (o.notes ?? []).map((note) => `- ${inlineCode(o.image)}: ${note}`));
 }
 function criticalPathLine(report) {
     const path = criticalPath(report);
@@ -35874,17 +36111,32 @@ function publishedTable(ctx) {
         return undefined;
     // The signature column only when the merge signed: an unsigned run's table stays as it was.
     const signed = published.some((o) => o.signature);
+    const attested = published.some((o) => o.attestations?.verifyCommands?.length);
     return {
         summary: `Published: ${published.length} image(s), their index digests and tags`,
-        headers: ['Image', 'Platforms', 'Index digest', 'Tags', ...(signed ? ['Signature'] : [])],
+        headers: ['Image', 'Platforms', 'Index digest', 'Tags', ...(signed ? ['Signature'] : []), ...(attested ? ['Attestations'] : [])],
         rows: published.map((o) => [
             `\`${o.image}\``,
             o.platforms.join(', '),
             `\`${shortDigest(o.digest)}\``,
             o.tags.map((t) => `\`${t}\``).join('<br>'),
             ...(signed ? [o.signature ? `${signatureWords(o.signature)}<br>\`${o.signature.verifyCommand}\`` : 'not signed'] : []),
+            ...(attested ? [attestationCell(o)] : []),
         ]),
     };
+}
+/** What is attested on how many platforms, e.g. "SBOM on 2, provenance on 2 of 2 platform(s)". */
+function attestationWords(o) {
+    const platforms = o.attestations?.platforms ?? [];
+    const on = (kind) => platforms.filter((p) => p[kind]).length;
+    return `SBOM on ${on('sbom')}, provenance on ${on('provenance')} of ${platforms.length} platform(s)`;
+}
+/** The attestations of a published image and the command that verifies each (none: "none"). */
+function attestationCell(o) {
+    const commands = o.attestations?.verifyCommands ?? [];
+    if (!commands.length)
+        return 'none';
+    return [attestationWords(o), ...commands.map((c) => `\`${c}\``)].join('<br>');
 }
 /** "signed (key)", or "signed (key), already" for an unchanged digest. */
 function signatureWords(signature) {
@@ -35917,13 +36169,15 @@ function legsTable(ctx) {
     if (!rows.length)
         return undefined;
     const compare = ctx.hasHistory;
+    const waves = ctx.waves > 1;
     return {
         summary: compare
-            ? `Legs: ${rows.length}, each against its default-branch history (Δ: vs the newest record)`
-            : `Legs: ${rows.length}, with their phases and sizes`,
+            ? `Legs: ${legCount(ctx, rows.length)}, each against its default-branch history (Δ: vs the newest record)`
+            : `Legs: ${legCount(ctx, rows.length)}, with their phases and sizes`,
         open: !compare,
         headers: [
             'Leg',
+            ...(waves ? ['Wave'] : []),
             'Status',
             'Runner',
             'Backend',
@@ -35939,7 +36193,8 @@ function legsTable(ctx) {
             const r = c.record;
             return [
                 `\`${r.image}\` ${r.platform}`,
-                r.status !== 'success' ? `**failed**: ${plainText(firstLine(r.error ?? ''))}` : r.pushed === false ? 'built, not pushed' : 'ok',
+                ...(waves ? [String(waveOf(r))] : []),
+                statusWords(r),
                 plainText(formatRunner(r.runner)),
                 r.backend,
                 ...phaseCells(r),
@@ -36067,8 +36322,10 @@ function renderRunSummaryText(report, options = {}) {
     else if (ctx.hasHistory)
         out.push(NO_SIGNIFICANT_CHANGE, '');
     const compare = ctx.hasHistory;
+    const waves = ctx.waves > 1;
     out.push(renderTextTable([
         'LEG',
+        ...(waves ? ['WAVE'] : []),
         'STATUS',
         'BACKEND',
         'SETUP',
@@ -36083,7 +36340,8 @@ function renderRunSummaryText(report, options = {}) {
         const r = c.record;
         return [
             r.legId,
-            r.status !== 'success' ? 'FAILED' : r.pushed === false ? 'built' : 'ok',
+            ...(waves ? [String(waveOf(r))] : []),
+            r.status !== 'success' ? (skipReason(r) !== undefined ? 'SKIPPED' : 'FAILED') : r.pushed === false ? 'built' : 'ok',
             r.backend,
             ...phaseCells(r),
             ...(compare ? [plain(timeCell(c)), rangeCell(c)] : []),
@@ -36100,6 +36358,11 @@ function renderRunSummaryText(report, options = {}) {
                 out.push(`  ${tag}`);
             if (o.signature)
                 out.push(`  ${signatureWords(o.signature)}; verify: ${o.signature.verifyCommand}`);
+            const commands = o.attestations?.verifyCommands ?? [];
+            if (commands.length)
+                out.push(`  attested: ${attestationWords(o)}; verify:`, ...commands.map((c) => `    ${c}`));
+            for (const note of o.notes ?? [])
+                out.push(`  note: ${note}`);
         }
         else if (o.status === 'built') {
             out.push(`built ${o.image} (${o.platforms.join(', ')}), not pushed: push disabled, no tag moved`);
@@ -36619,6 +36882,9 @@ function registryFromArgs(args, io, { login = true } = {}) {
 
 
 
+
+
+
 const signOptions = {
     'sign-key': { type: 'string' },
 };
@@ -36626,6 +36892,26 @@ const signHelp = `  --sign-key FILE         sign each published image (its index
                           manifests) with this cosign private key (cosign generate-key-pair);
                           its password from env HEPHY_COSIGN_PASSWORD (else COSIGN_PASSWORD).
                           Without it nothing is signed`;
+/**
+ * `--sign-key FILE` as given, checked to name a file (relative to cwd), for the commands that only
+ * note the key (plan) or use it later (run): the same error merge gives, before any work.
+ * @throws UserError `--sign-key: no such file: FILE`
+ */
+function signKeyFromArgs(args, io) {
+    const keyFile = stringOption(args, 'sign-key');
+    if (keyFile === undefined)
+        return undefined;
+    let file = false;
+    try {
+        file = (0,external_node_fs_namespaceObject.statSync)((0,external_node_path_namespaceObject.resolve)(io.cwd, keyFile)).isFile();
+    }
+    catch {
+        // missing or unreadable: said below
+    }
+    if (!file)
+        throw new UserError(`--sign-key: no such file: ${keyFile}`);
+    return keyFile;
+}
 /** The key's password: HEPHY_COSIGN_PASSWORD, else cosign's own COSIGN_PASSWORD. */
 function signPasswordFrom(env) {
     return env.HEPHY_COSIGN_PASSWORD ?? env.COSIGN_PASSWORD;
@@ -36712,7 +36998,8 @@ ${summaryHelp}`,
         for (const problem of problems)
             io.err(`warning: ${problem}\n`);
         // Nothing is pushed on a dry run, nor when every leg was built with --dry-run: no login then.
-        const pushes = !args.values['dry-run'] && records.some((r) => r.pushed !== false);
+        // A plan whose images are all unchanged has no record at all, and still re-tags (and signs).
+        const pushes = !args.values['dry-run'] && mergePushes({ records });
         const registry = registryFromArgs(args, io, { login: pushes });
         let signer;
         try {
@@ -39843,6 +40130,7 @@ function verifySpinArtifacts(ctx, manifestDir, manifestText) {
 
 ;// CONCATENATED MODULE: ./src/core/imageGraph.ts
 
+
 /**
  * The most waves a plan has: the reusable workflow runs one build job per wave and has this many
  * (GitHub jobs cannot be generated at run time), so a deeper chain is a plan error.
@@ -39994,16 +40282,49 @@ function basesOf(selected, needs) {
 function needBuildArg(name) {
     return `${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_IMAGE`;
 }
-/** The `NAME_IMAGE=ref` build args of a leg's needs (usable in `FROM ${NAME_IMAGE}`). */
+/** Where a need comes from, for the log: its ref, or the OCI layout holding its digest. */
+function needSource(need) {
+    return need.layout ? `the OCI layout ${need.layout} (${needDigest(need)}, built without pushing)` : need.ref;
+}
+/** The `sha256:...` a need's ref ends in. */
+function needDigest(need) {
+    return need.ref.slice(need.ref.lastIndexOf('@') + 1);
+}
+/**
+ * The `NAME_IMAGE=value` build args of a leg's needs (usable in `FROM ${NAME_IMAGE}`): the pushed
+ * `ref`, or, for a need that arrives as an OCI layout, NAME itself: the key of its named build
+ * context, which a `FROM` naming it reads. BuildKit matches a FROM to a named context by the
+ * normalized familiar name on both sides (moby/buildkit v0.32.2 frontend/dockerui/config.go
+ * NamedContext; docker/buildx v0.36.1 util/buildflags/context.go ParseContextNames), and a need's
+ * NAME is already a lowercase image name (core/config/schema.ts), so `FROM ${BASE_IMAGE}` with
+ * BASE_IMAGE=base hits the context `base`.
+ */
 function needBuildArgs(needs) {
-    return (needs ?? []).map((need) => `${needBuildArg(need.name)}=${need.ref}`);
+    return (needs ?? []).map((need) => `${needBuildArg(need.name)}=${need.layout ? need.name : need.ref}`);
+}
+/**
+ * Why a backend cannot build on a need that arrives as an OCI layout (its `layoutBase` trait);
+ * undefined when it can.
+ * BuildKit takes a base image from a layout on disk (`--build-context NAME=oci-layout://PATH@DIGEST`,
+ * moby/buildkit v0.32.2 frontend/dockerui/namedcontext.go, case "oci-layout"). ko v0.19.1 takes
+ * its base from a Docker daemon (`ko.local`) or a registry, through its cache of base images, an
+ * OCI layout under KOCACHE keyed by digest (pkg/commands/config.go getBaseImage,
+ * pkg/commands/cache.go): backends/ko.ts seedKoBaseCache hands it the layout that way. The Kaniko
+ * executor (v1.25.5) takes it from an earlier stage, from its cache of tarballs the warmer
+ * wrote, or from a registry (pkg/image/image_util.go RetrieveSourceImage): never from a layout.
+ */
+function layoutNeedProblem(backend) {
+    const { layoutBase } = traitsOf(backend);
+    return layoutBase === true ? undefined : layoutBase;
 }
 /**
  * Each need of an image for one platform, from the records of the earlier waves: the digest its
- * leg for the same platform pushed (no merge between waves). `skip` says why the leg cannot be
- * built: a need's leg failed, pushed nothing, or has no record.
+ * leg for the same platform pushed (no merge between waves), or, when that leg was built without
+ * pushing, the OCI layout it kept, if the dependant's `backend` can build on a layout. `skip`
+ * says why the leg cannot be built: a need's leg failed, has no record, or pushed nothing and
+ * left nothing this backend can build on.
  */
-function neededImagesFor(needs, platform, records) {
+function neededImagesFor(needs, platform, records, backend) {
     const out = [];
     for (const need of needs ?? []) {
         const record = records.find((r) => r.image === need.image && r.platform === platform);
@@ -40011,12 +40332,29 @@ function neededImagesFor(needs, platform, records) {
             return { skip: `its need ${need.image} has no leg for ${platform}` };
         if (record.status !== 'success')
             return { skip: `its need ${need.image} failed for ${platform}` };
-        if (record.pushed === false || !record.repository || !record.digest) {
-            return { skip: `its need ${need.image} was built without pushing for ${platform}, so there is no image to build on` };
+        if (!record.repository || !record.digest)
+            return { skip: `its need ${need.image} reported no image for ${platform}` };
+        const ref = `${record.repository}@${record.digest}`;
+        if (record.pushed !== false) {
+            out.push({ name: need.name, ref });
+            continue;
         }
-        out.push({ name: need.name, ref: `${record.repository}@${record.digest}` });
+        const unpushed = `its need ${need.image} was built without pushing for ${platform}`;
+        const problem = backend === undefined ? 'the backend is not known here' : layoutNeedProblem(backend);
+        if (problem)
+            return { skip: `${unpushed}, and ${problem}` };
+        if (!record.layout)
+            return { skip: `${unpushed} and kept no OCI layout of it, so there is no image to build on` };
+        out.push({ name: need.name, ref, layout: record.layout });
     }
     return { needs: out };
+}
+/**
+ * The images some other image of the plan is built on (`needs`): with push off their legs keep
+ * an OCI layout of what they built, for the next wave.
+ */
+function imagesWithDependants(specs) {
+    return new Set(specs.flatMap((spec) => (spec.needs ?? []).map((need) => need.image)));
 }
 /**
  * The platforms of images selected but not built (their inputs are already published, issue 10)
@@ -40136,13 +40474,13 @@ function buildkitBuildOptions(ctx, cache) {
         buildArgs: [...expandList(config.build_args ?? [], ctx.buildEnv, 'build_args'), ...needBuildArgs(ctx.needs)],
         // `FROM <need>` reads the named context (`buildx build --build-context NAME=docker-image://REF`;
         // Docker Bake's `contexts: {NAME: "target:other"}` does the same, docs.docker.com/build/bake/contexts).
-        contexts: Object.fromEntries((ctx.needs ?? []).map((need) => [need.name, `docker-image://${need.ref}`])),
+        contexts: Object.fromEntries((ctx.needs ?? []).map((need) => [need.name, needContext(need)])),
         buildSecrets: config.secrets,
         builder: builderName(ctx),
         metadataFile: (0,external_node_path_namespaceObject.join)(ctx.workDir, 'buildx-metadata.json'),
         ...(ctx.spec.supplyChain?.buildkitAttestations
             ? {
-                attestations: true,
+                provenanceMode: ctx.spec.supplyChain.buildkitProvenanceMode ?? 'min',
                 readIndex: (reference) => defaultImagetools.inspectRaw(reference, ctx.env, { secrets: ctx.secrets, builder: builderName(ctx) }),
             }
             : {}),
@@ -40157,6 +40495,22 @@ function buildkitBuildOptions(ctx, cache) {
         secrets: [...ctx.secrets, ...secretValues],
         onLine: ctx.log,
     };
+}
+/**
+ * A need's named build context: the image its wave pushed (`docker-image://REF`), or, built
+ * without pushing, the OCI layout it kept (`oci-layout://PATH@DIGEST`: buildx v0.36.1
+ * build/opt.go hands the layout to BuildKit as a content store of the session, so a remote
+ * builder reads it too). buildx parses the value as PATH[:TAG][@DIGEST] taking the tag after
+ * the last `:` of the path (util/ocilayout/parse.go), so the layout's own directory name must
+ * hold no `:` (layoutName: a leg id never does), and the digest names the manifest, as BuildKit's
+ * oci-layout context requires (frontend/dockerui/namedcontext.go: "has no digest").
+ */
+function needContext(need) {
+    if (!need.layout)
+        return `docker-image://${need.ref}`;
+    if ((0,external_node_path_namespaceObject.basename)(need.layout).includes(':'))
+        throw new Error(`the OCI layout ${need.layout} has a \`:\` in its name, which buildx reads as a tag`);
+    return `oci-layout://${need.layout}@${needDigest(need)}`;
 }
 /** The `# syntax=` directive of a Dockerfile, if it has one. */
 function syntaxDirective(dockerfile) {
@@ -40207,11 +40561,16 @@ const buildkitBackend = {
         }
         if (!archCheckEnabled(ctx)) {
             ctx.log('architecture check off (verify_arch: false)');
+            // Push off with dependants: the image goes to the layout they build on (the oci exporter's
+            // image is the image exporter's, see buildCheckThenPush).
+            const keep = ctx.target.push ? undefined : ctx.keepLayout;
             try {
-                const result = await buildxBuild(options);
+                const result = await buildxBuild({ ...options, ...(keep ? { layoutDir: keep } : {}) });
                 cache.commit();
                 if (!ctx.target.push)
-                    ctx.log(`built ${result.digest}; push disabled: nothing pushed`);
+                    ctx.log(`built ${result.digest}; push disabled: nothing pushed${keep ? `; OCI layout kept in ${keep}` : ''}`);
+                if (keep)
+                    return { digest: result.digest, pushMs: 0, ...layoutOrIndex(result, keep) };
                 return { digest: result.digest, pushMs: result.pushMs, ...(result.index ? { index: result.index } : {}) };
             }
             catch (error) {
@@ -40228,7 +40587,8 @@ const buildkitBackend = {
  * build, so the second only exports. The pushed digest must be the checked one.
  */
 async function buildCheckThenPush(ctx, options, cache) {
-    const layoutDir = (0,external_node_path_namespaceObject.join)(ctx.workDir, 'layout');
+    // Push off with dependants: the checked layout is the one they build on.
+    const layoutDir = (!ctx.target.push && ctx.keepLayout) || (0,external_node_path_namespaceObject.join)(ctx.workDir, 'layout');
     let built;
     try {
         built = await buildxBuild({ ...options, layoutDir });
@@ -40240,7 +40600,7 @@ async function buildCheckThenPush(ctx, options, cache) {
     }
     const verifyMs = await verifyLayoutArch(ctx, layoutDir, built.digest);
     if (!ctx.target.push) {
-        ctx.log(`built ${built.digest}; push disabled: nothing pushed`);
+        ctx.log(`built ${built.digest}; push disabled: nothing pushed${ctx.keepLayout ? `; OCI layout kept in ${layoutDir}` : ''}`);
         return { digest: built.digest, pushMs: 0, verifyMs, ...layoutOrIndex(built, layoutDir) };
     }
     // The cache was exported by the first build; this one only pushes what buildkitd holds.
@@ -40740,6 +41100,68 @@ function layoutManifestSize(layoutDir, digest) {
     }
     return compressedSize(manifest);
 }
+/**
+ * The OCI layout a leg kept under `root` as `name` (its record's `layout`), when it is there and
+ * holds the image manifest `digest`: a real directory (not a symlink) right under root, with an
+ * index.json and that manifest's blob. Undefined otherwise: a record's word is not trusted.
+ */
+function keptLayout(root, name, digest) {
+    if (!name || !digest || name !== (0,external_node_path_namespaceObject.basename)(name) || name.startsWith('.'))
+        return undefined;
+    const dir = (0,external_node_path_namespaceObject.join)(root, name);
+    const [algorithm, hex] = digest.split(':');
+    try {
+        if (!(0,external_node_fs_namespaceObject.lstatSync)(dir).isDirectory())
+            return undefined;
+        if (!(0,external_node_fs_namespaceObject.lstatSync)((0,external_node_path_namespaceObject.join)(dir, 'index.json')).isFile())
+            return undefined;
+        if (!(0,external_node_fs_namespaceObject.lstatSync)((0,external_node_path_namespaceObject.join)(dir, 'blobs', algorithm, hex)).isFile())
+            return undefined;
+    }
+    catch {
+        return undefined;
+    }
+    return dir;
+}
+/** Bytes of the regular files under dir (symlinks not followed, not counted). */
+function directoryBytes(dir) {
+    let total = 0;
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        const path = join(dir, entry.name);
+        if (entry.isDirectory())
+            total += directoryBytes(path);
+        else if (entry.isFile())
+            total += lstatSync(path).size;
+    }
+    return total;
+}
+/** Every regular file under dir, as absolute paths (what an artifact upload takes). */
+function directoryFiles(dir) {
+    return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+        const path = join(dir, entry.name);
+        if (entry.isDirectory())
+            return directoryFiles(path);
+        return entry.isFile() ? [path] : [];
+    });
+}
+
+;// CONCATENATED MODULE: ./src/backends/keepLayout.ts
+// Push off, with images of the plan built on this one (issue 14): the OCI layout the backend
+// wrote of the built image is copied to where the next wave finds it (LegContext.keepLayout),
+// before the leg's scratch directory goes.
+
+
+/** Copies `layoutDir` to ctx.keepLayout when push is off and one is asked for; a no-op otherwise. */
+function keepBuiltLayout(ctx, layoutDir) {
+    if (ctx.target.push || !ctx.keepLayout || layoutDir === ctx.keepLayout)
+        return;
+    if (!(0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(layoutDir, 'index.json')))
+        return;
+    (0,external_node_fs_namespaceObject.rmSync)(ctx.keepLayout, { recursive: true, force: true });
+    // Symlinks are copied as links, never followed: a layout is regular files only.
+    (0,external_node_fs_namespaceObject.cpSync)(layoutDir, ctx.keepLayout, { recursive: true, verbatimSymlinks: true });
+    ctx.log(`OCI layout kept in ${ctx.keepLayout}`);
+}
 
 ;// CONCATENATED MODULE: ./src/tools/layoutPush.ts
 // Pushing the one image of an OCI layout to REPOSITORY@DIGEST: no tag is created or moved, and the
@@ -40850,6 +41272,7 @@ function skopeoPusher(runner = exec_run) {
 // legs (prepareRun) so that parallel legs do not each build it. On GitHub runners the action
 // builds the executor from the same pinned module and imports it (action/toolSetup.ts), so the
 // input is optional there too.
+
 
 
 
@@ -41056,6 +41479,7 @@ function createKanikoBackend(options = {}) {
         const verifyMs = await verifyLayoutArch(ctx, invocation.layoutDir, digest);
         if (p.pushMode === 'none') {
             ctx.log(`built ${digest}; push disabled: nothing pushed`);
+            keepBuiltLayout(ctx, invocation.layoutDir);
             return { digest, pushMs: 0, verifyMs, ...layoutOf(invocation.layoutDir) };
         }
         const pushStart = now();
@@ -41431,6 +41855,9 @@ async function koVersion(env) {
 
 
 
+
+
+
 /** The package to build when ko_config.import_path is unset (core/goPackages.ts). */
 
 /**
@@ -41452,6 +41879,8 @@ function resolveKoBaseImage(ctx, userDefaultBase) {
     }
     return undefined;
 }
+/** The KOCACHE, under the leg's workDir, of a leg whose base is an OCI layout. */
+const KO_LAYOUT_BASE_CACHE = 'kocache-layout-base';
 /** A value from build-env (a branch name, say) must not turn an allowed flag into another one. */
 function checkedAfterExpansion(values, key, problem) {
     values.forEach((value, i) => {
@@ -41480,13 +41909,35 @@ function koBuildOptions(ctx, userConfig) {
         flags: checkedAfterExpansion(expandList(ko.flags ?? [], ctx.buildEnv, 'ko_config.flags'), 'ko_config.flags', goFlagProblem),
         workDir: ctx.workDir,
         ...(ctx.spec.supplyChain?.sbom ? { sbomDir: (0,external_node_path_namespaceObject.join)(ctx.workDir, 'ko-sbom') } : {}),
-        koCache: ctx.env.KOCACHE || (0,external_node_path_namespaceObject.join)(ctx.cacheDir, 'kocache'),
+        // A base built without pushing is served from a cache of this leg's own (seedKoBaseCache).
+        koCache: ctx.needs?.[0]?.layout ? (0,external_node_path_namespaceObject.join)(ctx.workDir, KO_LAYOUT_BASE_CACHE) : ctx.env.KOCACHE || (0,external_node_path_namespaceObject.join)(ctx.cacheDir, 'kocache'),
         labels: ctx.metadata.labels,
         annotations: ctx.metadata.annotations,
         env,
         secrets: ctx.secrets,
         onLine: ctx.log,
     };
+}
+/**
+ * ko takes its base image from a registry or a Docker daemon, through a cache (ko v0.19.1
+ * pkg/commands/config.go getBaseImage -> pkg/commands/cache.go imageCache.get): with KOCACHE set,
+ * `$KOCACHE/img` is an OCI layout, and a base named by digest whose manifest that layout's
+ * index.json lists is served from its blobs, the registry never asked (a layer missing there
+ * would be fetched). So a base built without pushing is handed to ko as a fresh KOCACHE whose
+ * `img` holds the base's blobs and an index.json listing just its platform manifest (the layout
+ * the base's leg wrote may list an index around it, which that lookup does not descend into),
+ * and the base image is its ref by digest (resolveKoBaseImage).
+ */
+function seedKoBaseCache(layout, koCache, digest) {
+    const [algorithm, hex] = digest.split(':');
+    const manifest = (0,external_node_fs_namespaceObject.readFileSync)((0,external_node_path_namespaceObject.join)(layout, 'blobs', algorithm, hex));
+    const mediaType = JSON.parse(manifest.toString('utf8')).mediaType ?? MEDIA_TYPES.ociManifest;
+    const img = (0,external_node_path_namespaceObject.join)(koCache, 'img');
+    (0,external_node_fs_namespaceObject.rmSync)(koCache, { recursive: true, force: true });
+    (0,external_node_fs_namespaceObject.mkdirSync)(img, { recursive: true });
+    (0,external_node_fs_namespaceObject.cpSync)((0,external_node_path_namespaceObject.join)(layout, 'blobs'), (0,external_node_path_namespaceObject.join)(img, 'blobs'), { recursive: true, verbatimSymlinks: true });
+    (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.join)(img, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
+    (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.join)(img, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType, digest, size: manifest.length }] }));
 }
 function requireTools(ctx, tools) {
     const missing = tools.filter((tool) => !exec_which(tool, ctx.env.PATH ?? ''));
@@ -41513,7 +41964,12 @@ const koBackend = {
     },
     async build(ctx) {
         const options = koBuildOptions(ctx, readUserKoConfig(ctx.sourceDir)?.config);
-        if (options.baseImage)
+        const layoutBase = ctx.needs?.[0];
+        if (layoutBase?.layout && options.koCache) {
+            seedKoBaseCache(layoutBase.layout, options.koCache, needDigest(layoutBase));
+            ctx.log(`base image ${options.baseImage}, built without pushing: from its OCI layout ${layoutBase.layout}`);
+        }
+        else if (options.baseImage)
             ctx.log(`base image ${options.baseImage}`);
         const built = await koBuild(options).catch((error) => {
             // The compiler's or ko's own error, not ko's command line.
@@ -41526,6 +41982,7 @@ const koBackend = {
             const verifyMs = await verifyLayoutArch(ctx, built.layoutDir, built.digest);
             if (!ctx.target.push) {
                 ctx.log(`built ${built.digest}; push disabled: nothing pushed`);
+                keepBuiltLayout(ctx, built.layoutDir);
                 return { digest: built.digest, pushMs: 0, verifyMs, ...(built.sbomFile ? { sbomFile: built.sbomFile } : {}) };
             }
             ctx.log(`pushing ${ctx.target.repository}@${built.digest}`);
@@ -41806,7 +42263,7 @@ function createSpinBackend(options = {}) {
         const digest = parsePushedDigest(pushed.stdout) ?? (await resolveDigest(reference, env));
         if (!isDigest(digest))
             throw new Error(`spin: cannot tell the digest pushed to ${reference} (got "${digest}")`);
-        return { digest, pushMs, verifyMs };
+        return { digest, pushMs, verifyMs, sourceTree: manifest.dir };
     }
     return {
         name: 'spin',
@@ -42669,7 +43126,7 @@ function upstreamUrlProblem(url) {
 
 ;// CONCATENATED MODULE: ./src/tools/syft.ts
 // syft (anchore/syft v1.57.1, pinned in tool-pins.json): an SPDX JSON SBOM of one platform image,
-// for the legs whose tool writes none itself (Kaniko, BuildKit). The argv is built apart from
+// for the legs whose tool writes none itself (Kaniko, BuildKit), or of a Spin app's sources. The argv is built apart from
 // running it, so tests read it exactly.
 //
 // What syft v1.57.1 does, read in its source:
@@ -42686,6 +43143,13 @@ function upstreamUrlProblem(url) {
 // Options take their values after `=` and the source is one argument after `--` (cobra/pflag).
 
 
+/**
+ * What a source directory scan leaves out: installed copies of what the lock files declare
+ * (`node_modules`: syft skips the package-lock.json files in it, javascript/parse_package_lock.go,
+ * but not the Cargo.lock or go.mod an npm package may ship; and walking it is most of the time)
+ * and git's store.
+ */
+const SOURCE_SCAN_EXCLUDES = ['./**/node_modules', './**/.git'];
 const SYFT_TIMEOUT_MS = 15 * 60 * 1000;
 /** Variables syft may see, by exact name: those of every registry tool (tools/exec.ts). */
 const SYFT_ENV_NAMES = REGISTRY_TOOL_ENV_NAMES;
@@ -42698,16 +43162,36 @@ function syftEnv(env, source) {
         ...(source.kind === 'registry' && source.insecure ? { SYFT_REGISTRY_INSECURE_USE_HTTP: 'true' } : {}),
     };
 }
-/** `syft scan --output=spdx-json=FILE --source-name=N --source-version=V --quiet -- SCHEME:WHAT` */
+/**
+ * `syft scan --output=spdx-json=FILE --source-name=N --source-version=V --quiet -- SCHEME:WHAT`; a
+ * directory adds `--base-path=B`, `--exclude=P` (SOURCE_SCAN_EXCLUDES) and
+ * `--select-catalogers=declared`.
+ *
+ * A directory scan (syft v1.57.1): `dir:PATH` (source_providers.go). syft follows symbolic links,
+ * even to targets above the scanned directory, which it indexes as further roots
+ * (syft/internal/fileresolver/directory_indexer.go indexAllRoots); with a base path every link
+ * target is resolved inside the base instead, an absolute one under it and a relative one with no
+ * way above it (addSymlinkToIndex). syft's own default base is the scanned directory
+ * (directorysource/directory_source_provider.go basePath); it is passed explicitly all the same. `--exclude` takes globs relative to the scanned directory, a matched directory is
+ * not walked (directorysource/directory_source.go GetDirectoryExclusionFunctions).
+ * `--select-catalogers=declared` keeps the catalogers of what sources declare: lock files and
+ * manifests such as Cargo.lock, go.mod/go.sum and package-lock.json (the `declared` tag,
+ * internal/task/package_tasks.go), not the binaries a build left beside them.
+ */
 function syftScanArgs(scan) {
-    const what = scan.source.kind === 'oci-dir' ? `oci-dir:${scan.source.path}` : `registry:${scan.source.reference}`;
+    const source = scan.source;
+    const what = source.kind === 'oci-dir' ? `oci-dir:${source.path}` : source.kind === 'dir' ? `dir:${source.path}` : `registry:${source.reference}`;
     if (/[\s]/.test(what))
         throw new Error(`syft: a source with white space: ${what}`);
+    const directory = source.kind === 'dir'
+        ? [`--base-path=${source.basePath}`, ...SOURCE_SCAN_EXCLUDES.map((p) => `--exclude=${p}`), '--select-catalogers=declared']
+        : [];
     return [
         'scan',
         `--output=spdx-json=${scan.outputFile}`,
         `--source-name=${scan.name}`,
         `--source-version=${scan.version}`,
+        ...directory,
         '--quiet',
         '--',
         what,
@@ -42752,7 +43236,8 @@ async function syftVersion(env, runner = run) {
 // record so that it travels with it (the same artifact on runners) to the merge, which attaches it
 // (pipeline/attest.ts). ko writes its own (`--sbom=spdx`); every other backend's image is read by
 // syft, from the OCI layout the leg wrote when there is one, else from the pushed image by digest
-// with the leg's registry login. The document describes the image only: the leg's environment and
+// with the leg's registry login. A Spin app's OCI artifact is no image syft can read: syft reads
+// the app's source directory instead (its components' lock files), inside the repository. The document describes the image only: the leg's environment and
 // command line are not in it, and it is checked for the leg's secrets before it is kept.
 
 
@@ -42761,6 +43246,18 @@ async function syftVersion(env, runner = run) {
 
 
 
+/**
+ * The real path of a source tree, checked to be the repository root or inside it (every symbolic
+ * link on the way followed). @throws Error naming both paths
+ */
+function insideRepository(dir, repositoryRoot) {
+    const real = (0,external_node_fs_namespaceObject.realpathSync)(dir);
+    const root = (0,external_node_fs_namespaceObject.realpathSync)(repositoryRoot);
+    const rel = (0,external_node_path_namespaceObject.relative)(root, real);
+    if (rel === '..' || rel.startsWith(`..${external_node_path_namespaceObject.sep}`) || (0,external_node_path_namespaceObject.isAbsolute)(rel))
+        throw new Error(`the sources to describe (${dir}) lead outside the repository (${repositoryRoot}): no SBOM made of them`);
+    return real;
+}
 /**
  * Writes the SBOM of `result.digest` to `<outDir>/<record name>.spdx.json`.
  * @returns the record's `sbom` entry and the ms it took
@@ -42779,7 +43276,11 @@ async function writeLegSbom(result, ctx) {
     }
     else {
         let source;
-        if (result.layoutDir)
+        if (result.sourceTree) {
+            const dir = insideRepository(result.sourceTree, ctx.repositoryRoot);
+            source = { kind: 'dir', path: dir, basePath: dir };
+        }
+        else if (result.layoutDir)
             source = { kind: 'oci-dir', path: result.layoutDir };
         else if (ctx.pushed)
             source = { kind: 'registry', reference: `${ctx.repository}@${digest}`, insecure: ctx.insecure };
@@ -42807,6 +43308,8 @@ async function writeLegSbom(result, ctx) {
 // leg record — a failed leg records its failure so the merge and the summary can say why. With
 // push off the leg builds for real, pushes nothing and measures nothing (the size is read from
 // the registry), and its record says `pushed: false`.
+
+
 
 
 
@@ -42876,8 +43379,18 @@ async function buildLeg(leg, spec, env, deps) {
             onRunner: env.onRunner,
             pullRequest: env.pullRequest,
             ...(env.needs?.length ? { needs: env.needs } : {}),
+            ...(!push && env.keepLayout ? { keepLayout: env.keepLayout } : {}),
             log: env.log,
         };
+        // neededImagesFor skips such a leg first; a caller that did not ask it gets the same reason.
+        const layoutNeed = env.needs?.find((need) => need.layout);
+        const cannot = layoutNeed ? layoutNeedProblem(leg.backend) : undefined;
+        if (layoutNeed && cannot)
+            throw new UserError(`its need ${layoutNeed.name} is an OCI layout, and ${cannot}`);
+        if (ctx.keepLayout) {
+            (0,external_node_fs_namespaceObject.rmSync)(ctx.keepLayout, { recursive: true, force: true });
+            (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_namespaceObject.dirname)(ctx.keepLayout), { recursive: true });
+        }
         const version = await backend.setup(ctx);
         durations.setup = Date.now() - started;
         env.log(`${leg.backend} ${version}: building ${spec.image} for ${leg.platform}`);
@@ -42903,11 +43416,11 @@ async function buildLeg(leg, spec, env, deps) {
             env.log('push disabled: no size measured');
         }
         let sbom;
-        if (spec.supplyChain?.sbom && result.digest && leg.backend === 'spin') {
-            // syft reads container images and their layouts, not a Spin OCI artifact (its wasm and data
-            // layers): its scan fails, so the leg would. No SBOM for Spin yet (issue 12).
-            env.log('no SBOM: syft cannot read a Spin OCI artifact, and Spin writes none');
-        }
+        // Push off with BuildKit's own provenance, the layout holds an index around the image, which
+        // syft does not read, and nothing was pushed to read instead: no SBOM, and the leg says so.
+        const sbomUnreadable = !push && !result.layoutDir && !result.sbomFile && !result.sourceTree;
+        if (spec.supplyChain?.sbom && result.digest && sbomUnreadable)
+            env.log("no SBOM: nothing was pushed, and the image is kept only inside an index (BuildKit's provenance), which syft does not read");
         else if (spec.supplyChain?.sbom && result.digest) {
             if (env.recordDir) {
                 phase = 'sbom';
@@ -42918,6 +43431,8 @@ async function buildLeg(leg, spec, env, deps) {
                     insecure: ctx.target.insecure,
                     pushed: push,
                     workDir,
+                    // An upstream app's sources are its clone; a local app's, the checkout.
+                    repositoryRoot: spec.source.kind === 'upstream' ? source.dir : env.root,
                     outDir: env.recordDir,
                     sourceDateEpoch: source.sourceDateEpoch,
                     env: env.env,
@@ -42930,6 +43445,10 @@ async function buildLeg(leg, spec, env, deps) {
             else
                 env.log('an SBOM is asked for, but the leg record goes to no directory: no SBOM written (build --record FILE)');
         }
+        // The layout is named in the record only when it holds the image built.
+        const layout = ctx.keepLayout ? keptLayout((0,external_node_path_namespaceObject.dirname)(ctx.keepLayout), (0,external_node_path_namespaceObject.basename)(ctx.keepLayout), result.digest) : undefined;
+        if (ctx.keepLayout && !layout)
+            env.log(`kept no OCI layout of the image: ${leg.backend} wrote none holding it`);
         durations.total = Date.now() - started;
         return legRecord(leg, startedAt, {
             repository: ctx.target.repository,
@@ -42941,6 +43460,7 @@ async function buildLeg(leg, spec, env, deps) {
             annotations: metadata.annotations,
             ...(sbom ? { sbom } : {}),
             ...(result.index && push ? { index: result.index } : {}),
+            ...(layout ? { layout: (0,external_node_path_namespaceObject.basename)(layout) } : {}),
             status: 'success',
         });
     }
@@ -43037,6 +43557,18 @@ function isRecord(v) {
 }
 function isStringList(v) {
     return Array.isArray(v) && v.every((item) => typeof item === 'string');
+}
+
+;// CONCATENATED MODULE: ./src/core/config/locator.ts
+function formatPath(path) {
+    let out = '';
+    for (const seg of path) {
+        if (typeof seg === 'number')
+            out += `[${seg}]`;
+        else
+            out += out === '' ? seg : `.${seg}`;
+    }
+    return out;
 }
 
 ;// CONCATENATED MODULE: ./src/core/config/crossCheck.ts
@@ -43173,18 +43705,6 @@ function crossCheck(raw, at) {
         problems.push(...parseConfigRules(tags, at.file, (path) => at.value(path)).problems);
     }
     return problems;
-}
-
-;// CONCATENATED MODULE: ./src/core/config/locator.ts
-function formatPath(path) {
-    let out = '';
-    for (const seg of path) {
-        if (typeof seg === 'number')
-            out += `[${seg}]`;
-        else
-            out += out === '' ? seg : `.${seg}`;
-    }
-    return out;
 }
 
 ;// CONCATENATED MODULE: ./src/core/config/load.ts
@@ -43825,6 +44345,7 @@ function typeHint(expected, value, path, written = String(value)) {
 
 
 
+
 function checkApp(dir, configFile, options = {}) {
     const loaded = configFile
         ? loadBuildConfig(configFile.path, configFile.shown, options.root ?? dir)
@@ -43832,9 +44353,12 @@ function checkApp(dir, configFile, options = {}) {
     if (!loaded.config)
         return { problems: loaded.problems };
     const problems = [...loaded.problems];
-    const images = imageConfigs(loaded.config, loaded.locate).map(({ name, config, locate }) => {
+    const images = imageConfigs(loaded.config, loaded.locate).map(({ name, index, config, locate }) => {
         const detection = detectBackend(dir, config, locate, { ...options, configFile: configFile?.shown });
         problems.push(...detection.problems);
+        const extraNeed = detection.backend === 'ko' ? koExtraNeed(config, locate, index, loaded.config, configFile?.shown ?? dir) : undefined;
+        if (extraNeed)
+            problems.push(extraNeed);
         return { ...(name !== undefined ? { name } : {}), config, locate, detection };
     });
     // Two images reading one Dockerfile report its problems once.
@@ -43844,6 +44368,26 @@ function checkApp(dir, configFile, options = {}) {
         return seen.has(id) ? false : (seen.add(id), true);
     });
     return { config: loaded.config, locate: loaded.locate, detection: images[0]?.detection, images, problems: unique };
+}
+/**
+ * ko builds every image on exactly one base: its GetBase resolves one reference per import path
+ * (ko v0.19.1 pkg/build/gobuild.go `type GetBase func(context.Context, string) (name.Reference,
+ * Result, error)`; .ko.yaml `baseImageOverrides` maps an import path to one image). A ko image that
+ * needs several images of the repository could only use one of them, so the second is an error.
+ */
+function koExtraNeed(config, locate, index, file, shown) {
+    const needs = config.needs ?? [];
+    if (needs.length < 2)
+        return undefined;
+    const path = index === undefined ? ['needs', 1] : entryPath(file.images?.[index], index, ['needs', 1]);
+    return {
+        file: shown,
+        ...(locate?.(['needs', 1]) ?? { line: 1, column: 1 }),
+        path: formatPath(path),
+        message: `ko builds on one base image, and needs lists ${needs.length} (${needs.join(', ')})`,
+        hint: 'keep the one image this app runs on in needs, or build it with a Dockerfile (build_backend: buildkit)',
+        severity: 'error',
+    };
 }
 
 // EXTERNAL MODULE: ./node_modules/ignore/index.js
@@ -44799,8 +45343,12 @@ async function buildPlan(root, mode, options = {}) {
         : []);
     const builtOn = dependantsOf(initiallySelected, graph.needs);
     const selectedImages = basesOf(builtOn, graph.needs);
+    // The graph knows images by name: an unselected directory's image comes in only when needs
+    // reach it, never because it shares a name with a selected image (a twin, an error of its own).
+    const initiallySelectedNames = new Set(initiallySelected);
+    const reachedByNeeds = (image) => selectedImages.has(image) && !initiallySelectedNames.has(image);
     for (const { app, images: appImages, problems: appProblems, skipReason } of resolvedApps) {
-        const chosen = (appImages ?? []).filter(({ spec }) => selectedImages.has(spec.image));
+        const chosen = (appImages ?? []).filter(({ spec }) => selected.has(app.dir) ? selectedImages.has(spec.image) : reachedByNeeds(spec.image));
         if (!selected.has(app.dir) && chosen.length === 0) {
             skipped.push({ dir: app.dir, reason: notSelected });
             continue;
@@ -44865,6 +45413,15 @@ async function buildPlan(root, mode, options = {}) {
             }
             const supplyChain = resolveSupplyChain(spec.config, { ...(options.supplyChain ?? LOCAL_SUPPLY_CHAIN), run: tagging.run }, { file: app.configFile ?? app.dir, locate });
             problems.push(...supplyChain.problems);
+            if (spec.config.buildkit_provenance && spec.backend !== 'buildkit') {
+                problems.push({
+                    file: app.configFile ?? app.dir,
+                    ...(locate?.(['buildkit_provenance']) ?? { line: 1, column: 1 }),
+                    path: 'buildkit_provenance',
+                    message: `buildkit_provenance is read by the BuildKit backend only; ${spec.image} builds with ${spec.backend}, whose provenance is the SLSA statement the merge attaches`,
+                    severity: 'warning',
+                });
+            }
             const needs = graph.needs.get(spec.image);
             const planned = {
                 ...spec,
@@ -45430,7 +45987,10 @@ async function computeInputDigests(root, plan, options) {
                 const needArgs = (spec.needs ?? []).map((need) => `${needBuildArg(need.name)}=${NEED_PLACEHOLDER}${need.name}`);
                 const { refs, unresolved } = baseImageRefs(absRoot, spec, leg.platform, { ...expanded, build_args: [...(expanded.build_args ?? []), ...needArgs] }, options);
                 if (unresolved.length > 0)
-                    return { legId: leg.id, reason: `FROM ${unresolved[0]}: a variable without a value` };
+                    return {
+                        legId: leg.id,
+                        reason: `FROM ${unresolved[0]}: a variable without a value (give it a value in build_args, or with the build-env input or --build-env)`,
+                    };
                 const baseImages = {};
                 const needNames = new Set((spec.needs ?? []).map((need) => need.name));
                 for (const ref of refs) {
@@ -45786,15 +46346,15 @@ async function buildPlannedLeg(leg, options) {
         let needs = [];
         if (spec.needs?.length) {
             const needed = options.earlierLegs
-                ? neededImagesFor(spec.needs, leg.platform, await options.earlierLegs())
+                ? neededImagesFor(spec.needs, leg.platform, await options.earlierLegs(spec.needs, leg.platform), leg.backend)
                 : { skip: 'the records of the earlier waves are not available here' };
             if ('skip' in needed)
-                return failedLegRecord(leg, `skipped: ${needed.skip}`, started, { setup: 0, build: 0, push: 0, total: 0 });
+                return skippedLegRecord(leg, needed.skip, started);
             needs = needed.needs;
             for (const need of needs)
-                options.log(`on ${need.ref} (${needBuildArg(need.name)})`);
+                options.log(`on ${needSource(need)} (${needBuildArg(need.name)})`);
         }
-        const backendOptions = (await options.prepare?.(leg)) ?? options.backendOptions;
+        const backendOptions = (await options.prepare?.(leg, spec)) ?? options.backendOptions;
         return await buildLeg(leg, spec, { ...options, backendOptions, root: (0,external_node_path_namespaceObject.resolve)(options.cwd, options.root), ...(needs.length ? { needs } : {}) }, {
             backendFor: backendFor,
             compressedSize: (ref, env) => manifestCompressedSize(ref, env),
@@ -47453,7 +48013,13 @@ const eventPayloadSchema = object({
     })
         .optional()
         .catch(undefined),
-    repository: object({ default_branch: runContext_text }).optional().catch(undefined),
+    repository: object({
+        default_branch: runContext_text,
+        visibility: schemas_enum(['public', 'private', 'internal']).optional().catch(undefined),
+        private: schemas_boolean().optional().catch(undefined),
+    })
+        .optional()
+        .catch(undefined),
 })
     .catch({});
 const variable = (env, name) => env[name] || undefined;
@@ -47475,6 +48041,8 @@ function runContextFromEnvironment(env, payload, fallbacks) {
         repository: variable(env, 'GITHUB_REPOSITORY'),
         repositoryOwner: variable(env, 'GITHUB_REPOSITORY_OWNER'),
         defaultBranch: event.repository?.default_branch,
+        repositoryVisibility: event.repository?.visibility ??
+            (event.repository?.private === undefined ? undefined : event.repository.private ? 'private' : 'public'),
         pullRequest: pr?.number
             ? {
                 number: pr.number,
@@ -47743,7 +48311,7 @@ ${BUILD_ENV_HELP}: every \${NAME} of a config must be one of them (or a safe Git
             : undefined;
         const supplyChain = {
             onRunner: runContextFromArgs(args, io).onRunner,
-            signKey: stringOption(args, 'sign-key') !== undefined,
+            signKey: signKeyFromArgs(args, io) !== undefined,
             inputs: supplyChainFromArgs(args),
         };
         checkSignFlag(supplyChain.inputs, supplyChain);
@@ -47796,6 +48364,7 @@ function runBuilder(env, registry) {
 // `hephy-builder run`: the whole CI pipeline on this machine. Plan, then every leg in parallel
 // (bounded by the cores), then the merge, against a local registry — the one given, or a
 // throwaway one started here — and finally the same summary a pull request gets.
+
 
 
 
@@ -47948,8 +48517,8 @@ async function runLocally(options) {
         root,
         publish,
         insecure: true,
-        // The local run's registry is its own (often throwaway): always push, then merge.
-        push: true,
+        // The local run's registry is its own (often throwaway): push, then merge, unless asked not to.
+        push: options.push ?? true,
         env,
         buildEnv,
         secrets: [],
@@ -47966,28 +48535,39 @@ async function runLocally(options) {
     const recordsDir = (0,external_node_path_namespaceObject.join)(options.outDir, 'legs');
     (0,external_node_fs_namespaceObject.mkdirSync)(recordsDir, { recursive: true });
     // Wave by wave (core/imageGraph.ts): a leg gets its needs as the digests the earlier waves
-    // pushed for its platform, or, when one of them failed, is skipped and moves no tag.
+    // pushed for its platform, or, when one of them failed, is skipped and moves no tag. Push off,
+    // every leg keeps its image as an OCI layout here, in the run's own directory: the next wave
+    // builds on it (BuildKit), and the user can look at what a dry run built.
+    const layoutsDir = (0,external_node_path_namespaceObject.join)(options.outDir, 'layouts');
+    const builtLeg = (record) => ({ ...record, layout: keptLayout(layoutsDir, record.layout, record.digest) });
     const records = [];
     const waves = [...legsPerWave(legs).keys()];
     for (const wave of waves) {
         const waveLegs = legs.filter((leg) => (leg.wave ?? 1) === wave);
         if (waves.length > 1)
             out(`hephy: wave ${wave} of ${waves.length}: ${waveLegs.length} leg(s)\n`);
-        records.push(...(await mapLimited(waveLegs, jobs, (leg) => buildWaveLeg(leg, [...records, ...unchangedLegs(plan.unchanged, publish)]))));
+        records.push(...(await mapLimited(waveLegs, jobs, (leg) => buildWaveLeg(leg, [...records.map(builtLeg), ...unchangedLegs(plan.unchanged, publish)]))));
     }
     async function buildWaveLeg(leg, earlier) {
-        const needed = neededImagesFor(specs.get(leg.image).needs, leg.platform, earlier);
+        const needed = neededImagesFor(specs.get(leg.image).needs, leg.platform, earlier, leg.backend);
         if ('skip' in needed) {
-            const now = new Date();
-            const record = failedLegRecord(leg, `skipped: ${needed.skip}`, now, { setup: 0, build: 0, push: 0, total: 0 });
+            const record = skippedLegRecord(leg, needed.skip, new Date());
             (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.join)(recordsDir, `${legRecordName(leg.id)}.json`), `${JSON.stringify(record, null, 2)}\n`);
             out(`  [${leg.id}] skipped: ${needed.skip}\n`);
             return record;
         }
         out(`  [${leg.id}] ${leg.backend} ${leg.platform}: started\n`);
         for (const need of needed.needs)
-            out(`  [${leg.id}] on ${need.ref} (${needBuildArg(need.name)})\n`);
-        const record = await buildLeg(leg, specs.get(leg.image), { ...legEnv, recordDir: recordsDir, needs: needed.needs, log: (line) => out(`  [${leg.id}] ${line}\n`) }, {
+            out(`  [${leg.id}] on ${needSource(need)} (${needBuildArg(need.name)})\n`);
+        // A wasm artifact is no image to build on, nor written as a layout.
+        const keepLayout = legEnv.push || traitsOf(leg.backend).artifact !== 'image' ? undefined : (0,external_node_path_namespaceObject.join)(layoutsDir, layoutName(leg.id));
+        const record = await buildLeg(leg, specs.get(leg.image), {
+            ...legEnv,
+            recordDir: recordsDir,
+            needs: needed.needs,
+            ...(keepLayout ? { keepLayout } : {}),
+            log: (line) => out(`  [${leg.id}] ${line}\n`),
+        }, {
             backendFor: backendFor,
             compressedSize: (ref, toolEnvironment) => manifestCompressedSize(ref, toolEnvironment),
         });
@@ -48004,6 +48584,8 @@ async function runLocally(options) {
             legs,
             records,
             publish,
+            // Push off: publish nothing, whatever the records say.
+            ...(legEnv.push ? {} : { push: false }),
             env,
             log: (line) => out(`  ${line}\n`),
             signer,
@@ -48058,10 +48640,11 @@ async function runLocally(options) {
 
 
 
+
 const runCommand = {
     name: 'run',
     summary: 'Run the whole pipeline here: plan, build every leg, merge into a local registry, summarise',
-    usage: 'hephy-builder run [--root DIR] [--registry HOST:PORT] [selection options] [--jobs N] [--sign-key FILE] [--sbom B --provenance B --sign B] [--history PATH] [--save-history FILE]',
+    usage: 'hephy-builder run [--root DIR] [--registry HOST:PORT] [selection options] [--jobs N] [--push true|false] [--sign-key FILE] [--sbom B --provenance B --sign B] [--history PATH] [--save-history FILE]',
     help: `${selectionHelp}
   --registry HOST:PORT  registry to push to (default: start a throwaway one on 127.0.0.1)
   --image-prefix PATH   path under the registry (default: hephy)
@@ -48070,6 +48653,9 @@ const runCommand = {
 ${tagRunHelp}
   --jobs N              legs built at once (default: the number of cores)
   --force-rebuild       build every selected image, even those whose inputs the registry has
+  --push true|false     false: a dry run, as for a pull request from a fork: build every leg for
+                        real, push and tag nothing; images built on others use their OCI
+                        layouts where the backend can (BuildKit), else are skipped (default true)
 ${backendOptionsHelp(24, { baseImage: "base image for ko apps (default: hephy's static base in the registry)" })}
 ${metadataHelp(24)}
 ${BUILD_ENV_HELP}
@@ -48085,6 +48671,7 @@ ${summaryHelp}`,
         'per-arch-tags': { type: 'boolean' },
         jobs: { type: 'string' },
         'force-rebuild': { type: 'boolean' },
+        push: { type: 'string' },
         ...tagRunOptions,
         ...backendOptions,
         ...buildEnvOption,
@@ -48105,7 +48692,8 @@ ${summaryHelp}`,
         if (registry !== undefined && !/^[A-Za-z0-9.-]+(:\d+)?$/.test(registry))
             throw new UserError(`--registry: expected HOST[:PORT], got \`${registry}\``);
         const supplyChain = supplyChainFromArgs(args);
-        checkSignFlag(supplyChain, { onRunner: false, signKey: stringOption(args, 'sign-key') !== undefined });
+        // A missing key stops the run here, before any service starts (the signer is made later).
+        checkSignFlag(supplyChain, { onRunner: false, signKey: signKeyFromArgs(args, io) !== undefined });
         const summary = summaryFromArgs(args, io);
         const root = stringOption(args, 'root') ?? '.';
         const metadata = await runMetadataFromArgs(args, io, root);
@@ -48122,6 +48710,7 @@ ${summaryHelp}`,
             backendOptions: backendOptionsFromArgs(args),
             buildEnv: buildEnvFromArgs(args),
             forceRebuild: Boolean(args.values['force-rebuild']),
+            push: parseSwitch(stringOption(args, 'push'), '--push') ?? true,
             metadata,
             outDir: (0,external_node_path_namespaceObject.resolve)(io.cwd, stringOption(args, 'out') ?? '.hephy/run'),
             cwd: io.cwd,
@@ -48218,7 +48807,8 @@ const schemaCommand = {
 async function validateFile(file, shown) {
     const dir = (0,external_node_path_namespaceObject.dirname)(file);
     const root = (await topLevel(dir)) ?? dir;
-    return checkApp(dir, { path: file, shown }, { displayDir: (0,external_node_path_namespaceObject.dirname)(shown), root }).problems;
+    const checked = checkApp(dir, { path: file, shown }, { displayDir: (0,external_node_path_namespaceObject.dirname)(shown), root });
+    return { problems: checked.problems, images: checked.images?.length ?? 0 };
 }
 const validateCommand = {
     name: 'validate',
@@ -48230,7 +48820,9 @@ const validateCommand = {
     async run(args, io) {
         const paths = args.positionals.length ? args.positionals : ['.'];
         const problems = [];
-        let checked = 0;
+        // Directories (build-config.yaml files) and the images they describe: with `images:` a file has several.
+        let files = 0;
+        let images = 0;
         for (const path of paths) {
             const abs = (0,external_node_path_namespaceObject.resolve)(io.cwd, path);
             if (!(0,external_node_fs_namespaceObject.existsSync)(abs)) {
@@ -48240,7 +48832,8 @@ const validateCommand = {
             if ((0,external_node_fs_namespaceObject.statSync)(abs).isDirectory()) {
                 const plan = await planRepository(abs, { kind: 'all' }, { cwd: io.cwd });
                 const prefix = (0,external_node_path_namespaceObject.relative)(io.cwd, abs);
-                checked += plan.images.length;
+                files += new Set(plan.images.map((image) => image.dir)).size;
+                images += plan.images.length;
                 if (plan.images.length === 0 && plan.problems.length === 0) {
                     problems.push({
                         file: path,
@@ -48258,8 +48851,10 @@ const validateCommand = {
                 problems.push(...plan.problems.map((p) => ({ ...p, file: prefix ? `${prefix}/${p.file}` : p.file })));
             }
             else {
-                checked += 1;
-                problems.push(...(await validateFile(abs, path)));
+                const checked = await validateFile(abs, path);
+                files += 1;
+                images += checked.images;
+                problems.push(...checked.problems);
             }
         }
         for (const problem of problems)
@@ -48269,7 +48864,7 @@ const validateCommand = {
             io.err(`${errors} error(s) found\n`);
             return 1;
         }
-        io.out(`ok: ${checked} app(s) valid\n`);
+        io.out(`ok: ${files} app(s) valid${images > files ? ` (${images} images)` : ''}\n`);
         return 0;
     },
 };
