@@ -45,7 +45,13 @@ function runnerTool(name: string): GoTool {
  * installs for local runs and tests). Which backend needs which: runnerTools in
  * core/backendTraits.ts; `kaniko` is the executor of Kaniko legs without a `kaniko-image`.
  */
-export const RUNNER_TOOLS: Record<string, GoTool> = { ko: runnerTool('ko'), crane: runnerTool('crane'), kaniko: runnerTool('kaniko') };
+export const RUNNER_TOOLS: Record<string, GoTool> = {
+  ko: runnerTool('ko'),
+  crane: runnerTool('crane'),
+  kaniko: runnerTool('kaniko'),
+  // The merge's: signatures (and attestations) of published images.
+  cosign: runnerTool('cosign'),
+};
 
 /**
  * Where the tools are kept and the path string they are cached under. @actions/cache versions an
@@ -172,4 +178,24 @@ export async function setupTools(leg: Leg, options: ToolSetupOptions, deps: Tool
   });
   deps.log(`Kaniko executor ${tool.pin.version} from ${tool.pin.module}: image ${image} (${engine})`);
   return { ...options.backendOptions, kanikoImage: image };
+}
+
+/**
+ * Puts the pinned tools the merge job needs (cosign) on PATH: those already there are used as
+ * they are, the others restored from the cache or built, verified like a leg's.
+ */
+export async function setupMergeTools(
+  names: string[],
+  env: NodeJS.ProcessEnv,
+  addPath: (dir: string) => void = core.addPath,
+  deps: ToolSetupDeps = defaultDeps(),
+): Promise<void> {
+  for (const name of names) {
+    if (which(name, env.PATH)) continue;
+    const tool = RUNNER_TOOLS[name];
+    if (!tool) throw new Error(`the merge needs ${name}, which has no pinned version to install`);
+    const binary = await ensureGoTool(tool, env, deps);
+    addPath(join(binary, '..'));
+    env.PATH = `${join(binary, '..')}:${env.PATH ?? ''}`;
+  }
 }

@@ -18,7 +18,8 @@ import { readRepositoryFile } from './repoPath.js';
 import { unknownVariableProblems } from './buildEnv.js';
 import { classifyRun, describeTagRun, imageTags, runMayPush, taggedCommit, writesInputRecords, type TaggingOptions } from './tagPolicy.js';
 import { DEFAULT_TAG_MODE } from './tags.js';
-import { LOCAL_SUPPLY_CHAIN, resolveSupplyChain, type SupplyChainContext } from './supplyChain.js';
+import { LOCAL_SUPPLY_CHAIN, resolveSupplyChain, type SupplyChainContext, type SupplyChainRun } from './supplyChain.js';
+import type { RunContext } from './runContext.js';
 
 /** GitHub runs at most 256 jobs from one matrix (docs: "Using a matrix for your jobs"). */
 export const MATRIX_JOB_LIMIT = 256;
@@ -284,7 +285,7 @@ export async function buildPlan(root: string, mode: SelectionMode, options: Plan
     }
     const supplyChain = resolveSupplyChain(
       spec.config,
-      { ...(options.supplyChain ?? LOCAL_SUPPLY_CHAIN), run: tagging.run },
+      { ...(options.supplyChain ?? LOCAL_SUPPLY_CHAIN), run: supplyChainRun(tagging.run) },
       { file: app.configFile ?? app.dir, locate },
     );
     problems.push(...supplyChain.problems);
@@ -302,6 +303,14 @@ export async function buildPlan(root: string, mode: SelectionMode, options: Plan
   const include = images.flatMap((spec) => legsOf(spec, runners));
   if (include.length > MATRIX_JOB_LIMIT) problems.push(matrixLimitProblem(include.length));
   return { mode, images, matrix: { include }, skipped, problems, publish: planPublish(tagging) };
+}
+
+/** The run as the supply-chain defaults need it (core/supplyChain.ts): its kind and whether it pushes. */
+export function supplyChainRun(
+  run: Pick<RunContext, 'eventName' | 'ref' | 'defaultBranch' | 'pullRequest' | 'repository'>,
+): SupplyChainRun {
+  const may = runMayPush(run);
+  return { kind: classifyRun(run).kind, eventName: run.eventName, push: may.push, ...(may.why ? { pushWhy: may.why } : {}) };
 }
 
 function planPublish(tagging: TaggingOptions): PlanPublish {

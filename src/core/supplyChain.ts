@@ -18,8 +18,6 @@ import { z } from 'zod';
 import type { Locate } from './detect.js';
 import type { BuildConfig } from './config/schema.js';
 import { UserError, type Problem } from './problem.js';
-import type { RunContext } from './runContext.js';
-import { classifyRun, runMayPush } from './tagPolicy.js';
 
 /** The supply-chain settings of one image. */
 export interface SupplyChainSettings {
@@ -51,12 +49,25 @@ export interface SupplyChainSwitches {
   sign?: boolean;
 }
 
+/**
+ * The run as the defaults need it: its row of the tag table and whether it pushes, as
+ * core/tagPolicy.ts decides them (classifyRun, runMayPush; core/plan.ts supplyChainRun makes one).
+ * Given, not computed here: tagPolicy's types reach core/model.ts, which holds these settings.
+ */
+export interface SupplyChainRun {
+  kind: 'default-branch' | 'release' | 'pull-request' | 'branch' | 'unknown';
+  /** GITHUB_EVENT_NAME, e.g. workflow_dispatch. */
+  eventName?: string;
+  push: boolean;
+  /** Why the run pushes nothing. */
+  pushWhy?: string;
+}
+
 /** The run the defaults are decided for. */
 export interface SupplyChainContext {
   /** On a GitHub Actions runner (RunContext.onRunner): the OIDC token exists there only. */
   onRunner: boolean;
-  /** The event, ref and pull request (core/tagPolicy.ts classifies them). */
-  run: Pick<RunContext, 'eventName' | 'ref' | 'defaultBranch' | 'pullRequest' | 'repository'>;
+  run: SupplyChainRun;
   /** A cosign private key was given (`--sign-key`, a key secret): signing then uses it. */
   signKey: boolean;
   /** The action inputs or CLI flags (the config keys win over them). */
@@ -66,7 +77,7 @@ export interface SupplyChainContext {
 /** What a local run with nothing said gets: SBOM and provenance, no signature. */
 export const LOCAL_SUPPLY_CHAIN: SupplyChainContext = {
   onRunner: false,
-  run: { eventName: 'push', ref: 'refs/heads/main', defaultBranch: 'main' },
+  run: { kind: 'default-branch', eventName: 'push', push: true },
   signKey: false,
 };
 
@@ -78,8 +89,8 @@ export const SUPPLY_CHAIN_KEYS = ['sbom', 'provenance', 'sign'] as const;
  * schedules (which run on it), manual runs (workflow_dispatch, any branch or tag) and tag
  * (release) runs. Pull requests and pushes to other branches publish review images: unsigned.
  */
-export function signsByDefault(run: SupplyChainContext['run']): boolean {
-  const kind = classifyRun(run).kind;
+export function signsByDefault(run: SupplyChainRun): boolean {
+  const kind = run.kind;
   return kind === 'default-branch' || kind === 'release' || (run.eventName === 'workflow_dispatch' && kind === 'branch');
 }
 
@@ -127,8 +138,7 @@ export function resolveSupplyChain(
     if (signSource !== 'default') return settings('none', `sign: false (${signSource === 'config' ? 'build-config.yaml' : 'input'})`);
     return settings('none', context.onRunner ? `${runKind(context.run)}: not signed by default` : 'no signing key (--sign-key)');
   }
-  const may = runMayPush(context.run);
-  if (!may.push) return settings('none', `nothing is pushed: ${may.why}`);
+  if (!context.run.push) return settings('none', `nothing is pushed: ${context.run.pushWhy ?? 'this run does not push'}`);
   if (context.signKey) return settings('key', 'with the given key');
   if (context.onRunner) return settings('keyless', "keyless, with the runner's GitHub OIDC token");
   if (signSource === 'config') {
@@ -146,8 +156,8 @@ export function resolveSupplyChain(
   return settings('none', 'no signing key (--sign-key) and no GitHub runner');
 }
 
-function runKind(run: SupplyChainContext['run']): string {
-  const kind = classifyRun(run).kind;
+function runKind(run: SupplyChainRun): string {
+  const kind = run.kind;
   return kind === 'pull-request' ? 'a pull request' : kind === 'branch' ? 'a push to a branch other than the default' : 'this run';
 }
 
@@ -168,4 +178,26 @@ export function describeSupplyChain(settings: SupplyChainSettings): string {
   const parts = [settings.sbom ? 'SBOM' : 'no SBOM', settings.provenance ? 'provenance' : 'no provenance'];
   parts.push(settings.sign === 'none' ? 'unsigned' : `signed ${settings.sign === 'key' ? 'with a key' : 'keyless'}`);
   return parts.join(', ');
+}
+
+/**
+ * The certificate identity Fulcio gives a GitHub Actions job: the server URL and the token's
+ * `job_workflow_ref` claim (OWNER/REPO/.github/workflows/FILE@REF). From a reusable workflow the
+ * claim names the called workflow, not its caller (GitHub docs, "OpenID Connect reference" and
+ * "Using OpenID Connect with reusable workflows"; sigstore/fulcio#306 made it the SAN for that
+ * reason): a user trusts hephy-builder's workflow at the ref they call, whoever calls it.
+ * `jwt` is the job's OIDC token (only its payload is read; Fulcio checks the signature).
+ * @throws Error when the token has no job_workflow_ref.
+ */
+export function keylessIdentity(jwt: string, serverUrl = 'https://github.com'): string {
+  const payload = jwt.split('.')[1] ?? '';
+  let claims: unknown;
+  try {
+    claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+  } catch {
+    throw new Error('the OIDC token is not a JWT');
+  }
+  const ref = (claims as { job_workflow_ref?: unknown })?.job_workflow_ref;
+  if (typeof ref !== 'string' || !/^[^/\s]+\/[^/\s]+\/\S+@\S+$/.test(ref)) throw new Error('the OIDC token has no job_workflow_ref claim');
+  return `${serverUrl.replace(/\/+$/, '')}/${ref}`;
 }

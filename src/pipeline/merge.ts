@@ -20,11 +20,12 @@ import { mapLimited } from './mapLimited.js';
 import { indexPlatforms, type ManifestDocument } from '../core/oci.js';
 import { defaultImagetools, type CreateIndexOptions, type Imagetools, type PlannedIndex } from '../tools/imagetools.js';
 import { messageOf, UserError } from '../core/problem.js';
-import { signImage, type Signer } from './sign.js';
+import type { SupplyChainSettings } from '../core/supplyChain.js';
+import { signImage, type ImageSigner } from './sign.js';
 
 export interface MergeOptions {
   /** The plan's images; `tags` are the plan's (core/tagPolicy.ts), published exactly. */
-  images: Pick<ImageSpec, 'image' | 'tags'>[];
+  images: Pick<ImageSpec, 'image' | 'tags' | 'supplyChain'>[];
   legs: Leg[];
   records: LegRecord[];
   publish: PublishOptions;
@@ -51,10 +52,11 @@ export interface MergeOptions {
    */
   recordInputs?: boolean;
   /**
-   * Signs each image the merge published (its index, recursively) with a key; absent: no
+   * Signs each image the merge published (its index, recursively) with a key or keyless, as the
+   * plan's `supplyChain.sign` of the image says (plans without it: every image); absent: no
    * signature. An image that failed is never signed; a signing failure fails the image.
    */
-  signer?: Signer;
+  signer?: ImageSigner;
   /** Injected in tests; the real `docker buildx imagetools` otherwise. */
   imagetools?: Pick<Imagetools, 'planIndex' | 'createIndex' | 'indexDigest'>;
 }
@@ -260,16 +262,23 @@ async function writeInputRecords(
  * Signs a published image by its digest (never by tag: a tag may move after the read-back).
  * A failure leaves the tags where they are (published, unsigned) and fails the image.
  */
-async function signPublished(merge: ImageMerge, outcome: ImageOutcome, signer: Signer, options: MergeOptions): Promise<ImageOutcome> {
+async function signPublished(
+  merge: ImageMerge,
+  outcome: ImageOutcome,
+  signer: ImageSigner,
+  options: MergeOptions,
+  settings?: SupplyChainSettings,
+): Promise<ImageOutcome> {
   const log = (line: string) => options.log?.(`[${merge.image}] ${line}`);
   const digest = outcome.digest!;
   const manifests = merge.sources.map((source) => source.split('@')[1]);
+  const how = signer.method === 'keyless' ? `keyless as ${signer.identity}` : 'with the key';
   try {
-    const signature = await signImage(signer, merge.repository, digest, manifests);
+    const signature = await signImage(signer, merge.repository, digest, manifests, settings);
     log(
       signature.status === 'signed'
-        ? `signed ${merge.repository}@${digest} and its ${manifests.length} platform manifest(s) with the key in ${signature.durationMs} ms`
-        : `already signed with this key (${digest} unchanged): no second signature`,
+        ? `signed ${merge.repository}@${digest} and its ${manifests.length} platform manifest(s) ${how} in ${signature.durationMs} ms`
+        : `already signed ${how} (${digest} unchanged): no second signature`,
     );
     return { ...outcome, signature };
   } catch (error) {
@@ -279,6 +288,30 @@ async function signPublished(merge: ImageMerge, outcome: ImageOutcome, signer: S
       error: `published at ${listed(outcome.tags)} (${digest}), but signing failed: ${reasonOf(error)}`,
     };
   }
+}
+
+/**
+ * How the merge signs one image: as its plan says (`supplyChain.sign`), with the signer it was
+ * given. A plan without settings (older versions) signs with whatever signer there is. A plan
+ * that asks for a signature the merge cannot make fails the image: published, but not what the
+ * plan promised.
+ */
+export function signingOf(
+  settings: Pick<SupplyChainSettings, 'sign'> | undefined,
+  signer: ImageSigner | undefined,
+): { kind: 'sign'; signer: ImageSigner } | { kind: 'skip'; why?: string } | { kind: 'error'; error: string } {
+  const method = signer?.method ?? 'key';
+  if (!settings) return signer ? { kind: 'sign', signer } : { kind: 'skip' };
+  if (settings.sign === 'none')
+    return signer
+      ? { kind: 'skip', why: 'not signed: its plan says sign: none (build-config.yaml sign, the sign input, or the run)' }
+      : { kind: 'skip' };
+  if (!signer || method !== settings.sign)
+    return {
+      kind: 'error',
+      error: `not signed: its plan says sign: ${settings.sign}, and this merge ${signer ? `signs ${method === 'keyless' ? 'keyless' : 'with a key'}` : 'has no signer'}${settings.sign === 'key' ? ' (give the merge --sign-key FILE)' : ' (keyless: the action on a GitHub runner, with id-token: write)'}`,
+    };
+  return { kind: 'sign', signer };
 }
 
 /**
@@ -394,9 +427,20 @@ export async function mergeImages(options: MergeOptions): Promise<RunReport> {
     }
     try {
       const published = await publishImage(merge, options, tools);
-      return options.signer && published.status === 'published'
-        ? await signPublished(merge, published, options.signer, options)
-        : published;
+      if (published.status !== 'published') return published;
+      const settings = options.images.find((spec) => spec.image === merge.image)?.supplyChain;
+      const signing = signingOf(settings, options.signer);
+      if (signing.kind === 'skip') {
+        if (signing.why) options.log?.(`[${merge.image}] ${signing.why}`);
+        return published;
+      }
+      if (signing.kind === 'error')
+        return {
+          ...published,
+          status: 'failed',
+          error: `published at ${listed(published.tags)} (${published.digest}), but ${signing.error}`,
+        };
+      return await signPublished(merge, published, signing.signer, options, settings);
     } catch (error) {
       // publishImage handles every tool failure; this is the safety net that keeps other images going.
       return outcomeOf(merge, 'failed', { error: reasonOf(error) });

@@ -13,10 +13,14 @@ import { join, resolve } from 'node:path';
 import type { ImageSignature } from '../core/report/runReport.js';
 import { isIndex, type ManifestDocument } from '../core/oci.js';
 import { UserError } from '../core/problem.js';
+import type { SupplyChainSettings } from '../core/supplyChain.js';
 import {
   defaultCosign,
+  GITHUB_OIDC_ISSUER,
+  keylessEnvironmentProblem,
   offlineMaterial,
   verifyCommandLine,
+  verifyCommandLines,
   type Cosign,
   type CosignContext,
   type OfflineMaterial,
@@ -28,6 +32,7 @@ export const NOT_SIGNED_NOTE = 'hephy: no --sign-key: images are published unsig
 
 /** A signer for one merge: the key, its public half, and the offline signing material. */
 export interface Signer {
+  method?: 'key';
   /** The private key file (absolute). */
   key: string;
   /** A public key file to verify with (derived from the private key). */
@@ -104,11 +109,97 @@ export async function createSigner(options: SignerOptions): Promise<Signer> {
 }
 
 /**
+ * A keyless signer for one merge on a GitHub runner: cosign gets the job's OIDC token itself
+ * (tools/cosign.ts); `identity` is what Fulcio puts in the certificate, the `job_workflow_ref`
+ * claim as a URL, which for a reusable workflow names the called workflow, not its caller.
+ */
+export interface KeylessSigner {
+  method: 'keyless';
+  /** https://github.com/OWNER/REPO/.github/workflows/FILE@REF */
+  identity: string;
+  /** https://token.actions.githubusercontent.com */
+  issuer: string;
+  insecure: boolean;
+  context: CosignContext;
+  cosign: Cosign;
+  dispose(): void;
+}
+
+export type ImageSigner = Signer | KeylessSigner;
+
+/**
+ * The keyless signer of a merge job.
+ * @throws UserError when the job has no OIDC token to sign with (no `id-token: write`): before any image is published.
+ */
+export function createKeylessSigner(options: {
+  identity: string;
+  issuer?: string;
+  env: NodeJS.ProcessEnv;
+  secrets?: string[];
+  insecure?: boolean;
+  cosign?: Cosign;
+}): KeylessSigner {
+  const problem = keylessEnvironmentProblem(options.env);
+  if (problem) throw new UserError(problem);
+  return {
+    method: 'keyless',
+    identity: options.identity,
+    issuer: options.issuer ?? GITHUB_OIDC_ISSUER,
+    insecure: Boolean(options.insecure),
+    context: { env: options.env, secrets: options.secrets },
+    cosign: options.cosign ?? defaultCosign,
+    dispose: () => undefined,
+  };
+}
+
+/** The `verify-attestation` commands of the attestations `settings` asks for, with the signer's trust. */
+function attestationCommands(
+  signer: ImageSigner,
+  reference: string,
+  settings?: Pick<SupplyChainSettings, 'sbom' | 'provenance'>,
+): string[] {
+  if (!settings || !(settings.sbom || settings.provenance)) return [];
+  const trust = signer.method === 'keyless' ? { identity: signer.identity, issuer: signer.issuer } : { publicKey: signer.publicKeyShown };
+  const lines = verifyCommandLines(trust, reference, settings, { insecure: signer.insecure });
+  return [lines.sbom, lines.provenance].filter((line): line is string => line !== undefined);
+}
+
+/**
  * Signs a published image by digest: `repository@digest` recursively, unless it and every one of
- * `manifests` (the digests its index lists) already verify with this key.
+ * `manifests` (the digests its index lists) already verify with this key (or, keyless, with this
+ * identity and issuer).
  * @throws Error with cosign's reason.
  */
-export async function signImage(signer: Signer, repository: string, digest: string, manifests: string[]): Promise<ImageSignature> {
+export async function signImage(
+  signer: ImageSigner,
+  repository: string,
+  digest: string,
+  manifests: string[],
+  settings?: Pick<SupplyChainSettings, 'sbom' | 'provenance'>,
+): Promise<ImageSignature> {
+  const reference = `${repository}@${digest}`;
+  const attestations = attestationCommands(signer, reference, settings);
+  const extra = attestations.length ? { attestationCommands: attestations } : {};
+  if (signer.method === 'keyless') return { ...(await signKeyless(signer, repository, digest, manifests)), ...extra };
+  return { ...(await signWithKey(signer, repository, digest, manifests)), ...extra };
+}
+
+async function signKeyless(signer: KeylessSigner, repository: string, digest: string, manifests: string[]): Promise<ImageSignature> {
+  const reference = `${repository}@${digest}`;
+  const trust = { identity: signer.identity, issuer: signer.issuer };
+  const verifyCommand = verifyCommandLines(trust, reference, {}, { insecure: signer.insecure }).signature;
+  const started = Date.now();
+  const verify = (d: string) =>
+    signer.cosign.verifyKeyless({ ...trust, reference: `${repository}@${d}`, insecure: signer.insecure }, signer.context);
+  const checks = await Promise.all([digest, ...manifests.filter((m) => m !== digest)].map(verify));
+  if (checks.every((c) => c.verified)) {
+    return { method: 'keyless', status: 'already signed', verifyCommand, durationMs: Date.now() - started };
+  }
+  await signer.cosign.signKeyless({ reference, recursive: true, insecure: signer.insecure }, signer.context);
+  return { method: 'keyless', status: 'signed', verifyCommand, durationMs: Date.now() - started };
+}
+
+async function signWithKey(signer: Signer, repository: string, digest: string, manifests: string[]): Promise<ImageSignature> {
   const reference = `${repository}@${digest}`;
   const verifyCommand = verifyCommandLine(signer.publicKeyShown, reference, { insecure: signer.insecure });
   const started = Date.now();
@@ -157,7 +248,14 @@ export async function verifyImage(
   repository: string,
   digest: string,
   raw: ManifestDocument,
-  options: { publicKey: string; insecure?: boolean; context: CosignContext; cosign?: Cosign },
+  options: {
+    /** The public key to verify with; or, keyless, the certificate identity and issuer. */
+    publicKey?: string;
+    keyless?: { identity: string; issuer: string };
+    insecure?: boolean;
+    context: CosignContext;
+    cosign?: Cosign;
+  },
 ): Promise<ImageVerification> {
   const cosign = options.cosign ?? defaultCosign;
   const targets = [
@@ -168,10 +266,15 @@ export async function verifyImage(
   const manifests = await Promise.all(
     targets.map(async (t) => ({
       ...t,
-      result: await cosign.verify(
-        { key: options.publicKey, reference: `${repository}@${t.digest}`, insecure: options.insecure },
-        options.context,
-      ),
+      result: options.keyless
+        ? await cosign.verifyKeyless(
+            { ...options.keyless, reference: `${repository}@${t.digest}`, insecure: options.insecure },
+            options.context,
+          )
+        : await cosign.verify(
+            { key: options.publicKey ?? '', reference: `${repository}@${t.digest}`, insecure: options.insecure },
+            options.context,
+          ),
     })),
   );
   return { repository, digest, manifests, ok: manifests.every((m) => m.result.verified) };

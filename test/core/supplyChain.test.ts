@@ -3,11 +3,13 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildPlan } from '../../src/core/plan.js';
+import { buildPlan, supplyChainRun } from '../../src/core/plan.js';
+import type { RunContext } from '../../src/core/runContext.js';
 import { parsePlan } from '../../src/core/planSchema.js';
 import { renderPlanText } from '../../src/core/report/planReport.js';
 import {
   describeSupplyChain,
+  keylessIdentity,
   parseSwitch,
   resolveSupplyChain,
   signsByDefault,
@@ -15,6 +17,7 @@ import {
 } from '../../src/core/supplyChain.js';
 import { UserError } from '../../src/core/problem.js';
 
+type Run = Pick<RunContext, 'eventName' | 'ref' | 'defaultBranch' | 'pullRequest' | 'repository'>;
 const REPO = 'acme/app';
 const pushTo = (branch: string) => ({ eventName: 'push', ref: `refs/heads/${branch}`, defaultBranch: 'main', repository: REPO });
 const RUNS = {
@@ -47,19 +50,21 @@ const RUNS = {
     pullRequest: { number: 7, headRepository: REPO },
   },
   noRef: { eventName: 'push', defaultBranch: 'main', repository: REPO },
-} satisfies Record<string, SupplyChainContext['run']>;
+} satisfies Record<string, Run>;
 
-const onRunner = (run: SupplyChainContext['run'], extra: Partial<SupplyChainContext> = {}): SupplyChainContext => ({
+// The runs classified as the plan classifies them (core/tagPolicy.ts classifyRun, runMayPush).
+type Extra = Partial<Omit<SupplyChainContext, 'run'>> & { run?: Run };
+const onRunner = (run: Run, extra: Extra = {}): SupplyChainContext => ({
   onRunner: true,
-  run,
   signKey: false,
   ...extra,
+  run: supplyChainRun(extra.run ?? run),
 });
-const local = (extra: Partial<SupplyChainContext> = {}): SupplyChainContext => ({
+const local = (extra: Extra = {}): SupplyChainContext => ({
   onRunner: false,
-  run: RUNS.defaultBranchPush,
   signKey: false,
   ...extra,
+  run: supplyChainRun(extra.run ?? RUNS.defaultBranchPush),
 });
 
 describe('resolveSupplyChain: the defaults on a GitHub runner', () => {
@@ -165,9 +170,9 @@ describe('resolveSupplyChain: config keys over inputs over defaults', () => {
 
 describe('signsByDefault', () => {
   it('follows the run kinds of the tag policy', () => {
-    expect(signsByDefault(RUNS.defaultBranchPush)).toBe(true);
-    expect(signsByDefault({ ...RUNS.defaultBranchPush, defaultBranch: 'trunk' })).toBe(false);
-    expect(signsByDefault(RUNS.samePr)).toBe(false);
+    expect(signsByDefault(supplyChainRun(RUNS.defaultBranchPush))).toBe(true);
+    expect(signsByDefault(supplyChainRun({ ...RUNS.defaultBranchPush, defaultBranch: 'trunk' }))).toBe(false);
+    expect(signsByDefault(supplyChainRun(RUNS.samePr))).toBe(false);
   });
 });
 
@@ -208,7 +213,7 @@ describe('the plan fills ImageSpec.supplyChain for every image', () => {
   });
   afterEach(() => rmSync(root, { recursive: true, force: true }));
 
-  const tagging = (run: SupplyChainContext['run']) => ({ run, date: new Date('2026-11-30T00:00:00Z'), mode: 'per-image' as const });
+  const tagging = (run: Run) => ({ run, date: new Date('2026-11-30T00:00:00Z'), mode: 'per-image' as const });
 
   it('on a runner, for a push to the default branch: config keys per image, keyless by default', async () => {
     const plan = await buildPlan(
@@ -269,5 +274,24 @@ describe('the plan fills ImageSpec.supplyChain for every image', () => {
 describe('describeSupplyChain', () => {
   it('says each setting', () => {
     expect(describeSupplyChain({ sbom: true, provenance: false, sign: 'key' })).toBe('SBOM, no provenance, signed with a key');
+  });
+});
+
+describe('keylessIdentity', () => {
+  const jwt = (claims: object) => `e30.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.sig`;
+  it('is the server URL and the job_workflow_ref claim: from a reusable workflow, the called one', () => {
+    // GitHub's example claims of a job in a called workflow: job_workflow_ref names the reusable workflow.
+    const token = jwt({
+      workflow_ref: 'acme/app/.github/workflows/hephy-builder.yml@refs/heads/main',
+      job_workflow_ref: 'hephy/builder/.github/workflows/build.yml@refs/tags/v1',
+    });
+    expect(keylessIdentity(token)).toBe('https://github.com/hephy/builder/.github/workflows/build.yml@refs/tags/v1');
+    expect(keylessIdentity(token, 'https://ghe.example.com/')).toBe(
+      'https://ghe.example.com/hephy/builder/.github/workflows/build.yml@refs/tags/v1',
+    );
+  });
+  it('refuses a token without the claim, or no JWT', () => {
+    expect(() => keylessIdentity(jwt({ sub: 'repo:acme/app:ref:refs/heads/main' }))).toThrow('no job_workflow_ref claim');
+    expect(() => keylessIdentity('not a token')).toThrow();
   });
 });

@@ -1,13 +1,13 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { anyFailed, mergeImages, mergePushes, readLegRecords, type MergeOptions } from '../../src/pipeline/merge.js';
+import { anyFailed, mergeImages, mergePushes, readLegRecords, signingOf, type MergeOptions } from '../../src/pipeline/merge.js';
 import type { Leg, LegRecord } from '../../src/core/model.js';
 import type { PublishOptions } from '../../src/core/tags.js';
 import { testLegRecord } from '../helpers/legRecords.js';
 import { digestOf, type ManifestDocument, type OciPlatform } from '../../src/core/oci.js';
 import type { CreateIndexOptions } from '../../src/tools/imagetools.js';
-import type { Signer } from '../../src/pipeline/sign.js';
+import type { KeylessSigner, Signer } from '../../src/pipeline/sign.js';
 import type { Cosign } from '../../src/tools/cosign.js';
 
 const publish: PublishOptions = {
@@ -608,11 +608,17 @@ describe('input-digest records and unchanged images', () => {
  * cosign in memory: a digest is signed once `sign` ran on it (recursively: the index's manifests
  * too, as cosign v3 sign/sign.go does with --recursive); verify answers from that set.
  */
-function fakeSigner(tools: FakeImagetools, failSign = false): { signer: Signer; signs: string[]; verifies: string[] } {
+function fakeCosign(tools: FakeImagetools, failSign = false): { cosign: Cosign; signs: string[]; verifies: string[] } {
   const signed = new Set<string>();
   const signs: string[] = [];
   const verifies: string[] = [];
   const cosign: Cosign = {
+    async signKeyless(request) {
+      return cosign.sign({ ...request, key: '', material: { signingConfig: '', trustedRoot: '' } }, { env: {} });
+    },
+    async verifyKeyless(request) {
+      return cosign.verify({ ...request, key: '' }, { env: {} });
+    },
     async sign(request) {
       signs.push(request.reference);
       if (failSign) throw new Error('cosign sign: signing [x]: PUT https://127.0.0.1:5000/v2/...: UNAUTHORIZED');
@@ -631,6 +637,11 @@ function fakeSigner(tools: FakeImagetools, failSign = false): { signer: Signer; 
     },
     async publicKey() {},
   };
+  return { cosign, signs, verifies };
+}
+
+function fakeSigner(tools: FakeImagetools, failSign = false): { signer: Signer; signs: string[]; verifies: string[] } {
+  const { cosign, signs, verifies } = fakeCosign(tools, failSign);
   const signer: Signer = {
     key: '/keys/cosign.key',
     publicKey: '/tmp/pub/cosign.pub',
@@ -702,5 +713,98 @@ describe('mergeImages with a signing key', () => {
       `published at ${REPO}:app-20261125, ${REPO}:app-latest (${app.digest}), but signing failed: cosign sign: signing [x]: PUT https://127.0.0.1:5000/v2/...: UNAUTHORIZED`,
     );
     expect(anyFailed(report)).toBe(true);
+  });
+});
+
+const IDENTITY = 'https://github.com/hephy/builder/.github/workflows/build.yml@refs/tags/v1';
+
+function fakeKeylessSigner(tools: FakeImagetools): { signer: KeylessSigner; signs: string[] } {
+  const { cosign, signs } = fakeCosign(tools);
+  const signer: KeylessSigner = {
+    method: 'keyless',
+    identity: IDENTITY,
+    issuer: 'https://token.actions.githubusercontent.com',
+    insecure: false,
+    context: { env: {} },
+    cosign,
+    dispose: () => undefined,
+  };
+  return { signer, signs };
+}
+
+describe('mergeImages signs as the plan of each image says (supplyChain.sign)', () => {
+  const withSettings = (app: Partial<Record<'sbom' | 'provenance', boolean>> & { sign: 'keyless' | 'key' | 'none' }, api = app) =>
+    images.map((spec) => ({ ...spec, supplyChain: { sbom: false, provenance: false, ...(spec.image === 'app' ? app : api) } }));
+
+  it('keyless: signs with the identity and prints the keyless verify commands, attestations included', async () => {
+    const tools = new FakeImagetools().pushed([...appLegs, ...apiLegs]);
+    const { signer, signs } = fakeKeylessSigner(tools);
+    const log: string[] = [];
+    const report = await mergeImages(
+      options(
+        tools,
+        [...appLegs, ...apiLegs].map((l) => record(l)),
+        {
+          signer,
+          images: withSettings({ sign: 'keyless', sbom: true, provenance: true }, { sign: 'none' }),
+          log: (line) => log.push(line),
+        },
+      ),
+    );
+    const [app, api] = report.outcomes;
+    expect(signs).toEqual([`${REPO}@${app.digest}`]);
+    const trust = `--certificate-identity ${IDENTITY} --certificate-oidc-issuer https://token.actions.githubusercontent.com`;
+    expect(app.signature).toEqual({
+      method: 'keyless',
+      status: 'signed',
+      verifyCommand: `cosign verify ${trust} ${REPO}@${app.digest}`,
+      attestationCommands: [
+        `cosign verify-attestation --type spdxjson ${trust} ${REPO}@${app.digest}`,
+        `cosign verify-attestation --type slsaprovenance1 ${trust} ${REPO}@${app.digest}`,
+      ],
+      durationMs: expect.any(Number),
+    });
+    expect(log.some((line) => line.includes(`keyless as ${IDENTITY}`))).toBe(true);
+    expect(api.status).toBe('published');
+    expect(api.signature).toBeUndefined();
+    expect(log).toContain('[api] not signed: its plan says sign: none (build-config.yaml sign, the sign input, or the run)');
+  });
+
+  it('a plan asking for a key the merge was not given fails the image, its tags published', async () => {
+    const tools = new FakeImagetools().pushed([...appLegs, ...apiLegs]);
+    const report = await mergeImages(
+      options(
+        tools,
+        [...appLegs, ...apiLegs].map((l) => record(l)),
+        { images: withSettings({ sign: 'key' }, { sign: 'none' }) },
+      ),
+    );
+    const [app, api] = report.outcomes;
+    expect(app.status).toBe('failed');
+    expect(app.tags).toEqual([`${REPO}:app-20261125`, `${REPO}:app-latest`]);
+    expect(app.error).toBe(
+      `published at ${REPO}:app-20261125, ${REPO}:app-latest (${app.digest}), but not signed: its plan says sign: key, and this merge has no signer (give the merge --sign-key FILE)`,
+    );
+    expect(api.status).toBe('published');
+  });
+});
+
+describe('signingOf', () => {
+  const key = { method: 'key' } as Signer;
+  const keyless = { method: 'keyless' } as KeylessSigner;
+  it('follows the plan, and signs as before for plans without settings', () => {
+    expect(signingOf(undefined, key)).toEqual({ kind: 'sign', signer: key });
+    expect(signingOf(undefined, undefined)).toEqual({ kind: 'skip' });
+    expect(signingOf({ sign: 'key' }, key)).toEqual({ kind: 'sign', signer: key });
+    expect(signingOf({ sign: 'keyless' }, keyless)).toEqual({ kind: 'sign', signer: keyless });
+    expect(signingOf({ sign: 'none' }, undefined)).toEqual({ kind: 'skip' });
+    expect(signingOf({ sign: 'none' }, key)).toEqual({ kind: 'skip', why: expect.stringContaining('sign: none') });
+    expect(signingOf({ sign: 'keyless' }, key)).toEqual({
+      kind: 'error',
+      error:
+        'not signed: its plan says sign: keyless, and this merge signs with a key (keyless: the action on a GitHub runner, with id-token: write)',
+    });
+    expect(signingOf({ sign: 'key' }, keyless)).toEqual({ kind: 'error', error: expect.stringContaining('this merge signs keyless') });
+    expect(signingOf({ sign: 'keyless' }, undefined)).toEqual({ kind: 'error', error: expect.stringContaining('has no signer') });
   });
 });

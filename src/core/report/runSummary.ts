@@ -275,9 +275,16 @@ function publishedTable(ctx: Context): FoldedTable | undefined {
       o.platforms.join(', '),
       `\`${shortDigest(o.digest)}\``,
       o.tags.map((t) => `\`${t}\``).join('<br>'),
-      ...(signed ? [o.signature ? `${signatureWords(o.signature)}<br>\`${o.signature.verifyCommand}\`` : 'not signed'] : []),
+      ...(signed ? [o.signature ? signatureCell(o.signature) : 'not signed'] : []),
     ]),
   };
+}
+
+/** The signature's words and the exact commands that verify it and the attestations the plan asked for. */
+function signatureCell(signature: ImageSignature): string {
+  return [signatureWords(signature), ...[signature.verifyCommand, ...(signature.attestationCommands ?? [])].map((c) => `\`${c}\``)].join(
+    '<br>',
+  );
 }
 
 /** "signed (key)", or "signed (key), already" for an unchanged digest. */
@@ -514,6 +521,7 @@ export function renderRunSummaryText(report: RunReport, options: SummaryOptions 
       out.push(`published ${o.image} (${o.platforms.join(', ')}) ${shortDigest(o.digest)}`);
       for (const tag of o.tags) out.push(`  ${tag}`);
       if (o.signature) out.push(`  ${signatureWords(o.signature)}; verify: ${o.signature.verifyCommand}`);
+      for (const command of o.signature?.attestationCommands ?? []) out.push(`  verify: ${command}`);
     } else if (o.status === 'built') {
       out.push(`built ${o.image} (${o.platforms.join(', ')}), not pushed: push disabled, no tag moved`);
       for (const r of o.records) out.push(`  ${r.platform} ${r.digest ?? NO_DIGEST}`);

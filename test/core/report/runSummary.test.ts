@@ -135,6 +135,26 @@ describe('run summary', () => {
     // An unsigned run's tables stay as they were.
     expect(renderRunSummaryMarkdown(report)).not.toContain('Signature');
   });
+
+  it('prints the keyless verify commands, the attestations included, exactly as the merge made them', () => {
+    const ref = `r/x@sha256:${'b'.repeat(64)}`;
+    const trust =
+      '--certificate-identity https://github.com/hephy/builder/.github/workflows/build.yml@refs/tags/v1 --certificate-oidc-issuer https://token.actions.githubusercontent.com';
+    const signature = {
+      method: 'keyless' as const,
+      status: 'signed' as const,
+      verifyCommand: `cosign verify ${trust} ${ref}`,
+      attestationCommands: [`cosign verify-attestation --type spdxjson ${trust} ${ref}`],
+      durationMs: 900,
+    };
+    const signed: RunReport = { ...report, outcomes: [{ ...report.outcomes[0], signature }] };
+    expect(renderRunSummaryText(signed)).toContain(
+      `  signed (keyless); verify: cosign verify ${trust} ${ref}\n  verify: cosign verify-attestation --type spdxjson ${trust} ${ref}\n`,
+    );
+    expect(renderRunSummaryMarkdown(signed)).toContain(
+      `| signed (keyless)<br>\`cosign verify ${trust} ${ref}\`<br>\`cosign verify-attestation --type spdxjson ${trust} ${ref}\` |`,
+    );
+  });
 });
 
 describe('run summary with push off', () => {
