@@ -20,6 +20,7 @@ import { readInputs } from './inputs.js';
 import { loadPlan } from './planArtifact.js';
 import { commentTarget, upsertSummaryComment } from './prComment.js';
 import { registrySession } from './registry.js';
+import { registryReader } from '../tools/registryRead.js';
 import { messageOf } from '../core/problem.js';
 import { branchOf, type RunContext } from '../core/runContext.js';
 
@@ -107,6 +108,8 @@ export async function runMergeCommand(context: RunContext): Promise<void> {
     // Selection by digest: images re-tagged, not built; records only where the plan's run may write them.
     unchanged: plan.unchanged,
     recordInputs: plan.publish.recordInputs,
+    // Tags read over the registry API with the job's login (one request each, not one process).
+    reader: registryReader({ env: session.env }),
     log: (line) => core.info(line),
   });
 

@@ -1,7 +1,7 @@
 // `command: plan`: decide what this event builds and emit the matrix for the build jobs.
 import { randomBytes } from 'node:crypto';
 import * as core from '@actions/core';
-import { buildEnvNames } from '../core/buildEnv.js';
+import { availableBuildEnvironment, buildEnvNames } from '../core/buildEnv.js';
 import { planRepository } from '../pipeline/planRepository.js';
 import { renderPlanMarkdown } from '../core/report/planReport.js';
 import { selectionFromEvent } from '../core/selection.js';
@@ -107,7 +107,15 @@ export async function runPlanCommand(context: RunContext): Promise<void> {
     supplyChain: { onRunner: context.onRunner, signKey: false, inputs: inputs.supplyChain },
     // Every ${NAME} of a config must be passed with build-env (names; values come in the build job).
     buildEnvNames: buildEnvNames(inputs.buildEnv),
-    inputDigests: selection.byDigest ? { env: process.env, backendOptions: inputs.backendOptions, registry: selection.reader } : undefined,
+    inputDigests: selection.byDigest
+      ? {
+          env: process.env,
+          // What the build jobs expand ${NAME} from, as far as this job holds it.
+          buildEnv: availableBuildEnvironment(inputs.buildEnv, process.env),
+          backendOptions: inputs.backendOptions,
+          registry: selection.reader,
+        }
+      : undefined,
     byDigest: selection.byDigest,
   });
   core.info(`Tags for ${plan.publish.run}${plan.publish.push ? '' : ` (nothing is pushed: ${plan.publish.pushWhy})`}`);

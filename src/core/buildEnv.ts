@@ -86,6 +86,21 @@ export function buildEnvironment(entries: readonly string[], from: Record<string
   return env;
 }
 
+/**
+ * The build environment as far as `from` holds it: a NAME entry whose value `from` lacks is left
+ * out instead of refused. For the plan job, which may not be given the build job's values: a leg
+ * whose config needs one gets no input digest then, and is always built.
+ * @throws UserError for a malformed entry, as buildEnvironment.
+ */
+export function availableBuildEnvironment(entries: readonly string[], from: Record<string, string | undefined>): Record<string, string> {
+  const available = entries.filter((raw) => {
+    const entry = raw.replace(/\r$/, '');
+    if (entry.trim() === '' || entry.trimStart().startsWith('#') || entry.includes('=')) return true;
+    return from[entryName(entry)] !== undefined;
+  });
+  return buildEnvironment(available, from);
+}
+
 /** Entries of a multi-line input (`build-env: |` one NAME or NAME=VALUE per line). */
 export function buildEnvLines(text: string): string[] {
   return text.split('\n').filter((line) => line.trim() !== '');

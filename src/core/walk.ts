@@ -5,7 +5,8 @@
 //   would count its apps twice (and could lead out of the tree);
 // - a directory that cannot be read is passed over: nothing can be built or read from it;
 // - directories named in `skipDirNames` are not entered, at any depth (discovery names the
-//   dependency and VCS directories of a repository: see REPOSITORY_SKIPPED_DIRS).
+//   dependency and VCS directories of a repository: see REPOSITORY_SKIPPED_DIRS), nor listed when
+//   they are symlinks.
 import { readdirSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
 
@@ -54,6 +55,11 @@ export function walkFiles(root: string, options: WalkOptions = {}): WalkedFile[]
           continue;
         }
         visit(path, children);
+      } else if (entry.isSymbolicLink() && options.skipDirNames?.has(entry.name)) {
+        // A link named as a skipped directory stands for one (a clone's `node_modules` linked to
+        // another checkout's): skipped too, else it would count as a file where a directory
+        // would not (git's `node_modules/` ignore rule does not match a link either).
+        continue;
       } else if ((entry.isFile() || entry.isSymbolicLink() || options.specialFiles) && (options.include?.(entry.name) ?? true)) {
         files.push({ path, dir, name: entry.name, symlink: entry.isSymbolicLink() });
       }

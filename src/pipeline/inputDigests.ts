@@ -23,8 +23,14 @@ import type { RegistryReader } from '../tools/registryRead.js';
 export const KO_DEFAULT_BASE_IMAGE = 'cgr.dev/chainguard/static:latest';
 
 export interface InputDigestOptions {
-  /** Where `${VAR}` in build_args and ko_config expand from (what the build legs get). */
+  /** The tool environment the legs run with (ko's KO_DEFAULTBASEIMAGE is read from it). */
   env: NodeJS.ProcessEnv;
+  /**
+   * Where `${VAR}` in build_args and ko_config expand from: the same build environment the legs
+   * get (core/buildEnv.ts; never the whole process environment). A variable it lacks leaves the
+   * leg without a digest: it is always built.
+   */
+  buildEnv: Record<string, string>;
   backendOptions?: BackendOptions;
   /** Resolves base images; without it no leg with a base image gets a digest. */
   registry?: RegistryReader;
@@ -99,12 +105,12 @@ export async function computeInputDigests(
       try {
         const ko = spec.config.ko_config;
         expanded = {
-          build_args: expandList(spec.config.build_args ?? [], options.env, 'build_args'),
+          build_args: expandList(spec.config.build_args ?? [], options.buildEnv, 'build_args'),
           ...(ko
             ? {
-                'ko_config.env': expandList(ko.env ?? [], options.env, 'ko_config.env'),
-                'ko_config.ldflags': expandList(ko.ldflags ?? [], options.env, 'ko_config.ldflags'),
-                'ko_config.flags': expandList(ko.flags ?? [], options.env, 'ko_config.flags'),
+                'ko_config.env': expandList(ko.env ?? [], options.buildEnv, 'ko_config.env'),
+                'ko_config.ldflags': expandList(ko.ldflags ?? [], options.buildEnv, 'ko_config.ldflags'),
+                'ko_config.flags': expandList(ko.flags ?? [], options.buildEnv, 'ko_config.flags'),
               }
             : {}),
         };

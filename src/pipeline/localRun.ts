@@ -188,6 +188,10 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
   // Selection by digest against this run's registry, as a default-branch run does against its own
   // (a run tagged as a pull request selects as it would: by its mode, core/tagPolicy.ts).
   const reader = registryReader({ env, insecureHosts: new Set([registry]) });
+  // The examples' Dockerfiles take their base as ARG BASE_IMAGE: offer hephy's own, unless
+  // --build-env names another. Never the shell's BASE_IMAGE: ${VAR} expands only from what is
+  // passed on purpose. The input digests expand from it as the legs do.
+  const buildEnv = { BASE_IMAGE: bases.busybox, ...options.buildEnv };
   const selected = await planRepository(root, options.mode, {
     runners: options.runners,
     cwd: options.cwd,
@@ -195,7 +199,7 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
     tagging,
     buildEnvNames,
     supplyChain,
-    inputDigests: { env, backendOptions, registry: reader },
+    inputDigests: { env, buildEnv, backendOptions, registry: reader },
     byDigest: selectsByDigest(tagging?.run ?? LOCAL_RUN) ? { publish, reader, forceRebuild: options.forceRebuild } : undefined,
   });
   out(renderPlanText(selected));
@@ -207,10 +211,7 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
     // The local run's registry is its own (often throwaway): always push, then merge.
     push: true,
     env,
-    // The examples' Dockerfiles take their base as ARG BASE_IMAGE: offer hephy's own, unless
-    // --build-env names another. Never the shell's BASE_IMAGE: ${VAR} expands only from what is
-    // passed on purpose.
-    buildEnv: { BASE_IMAGE: bases.busybox, ...options.buildEnv },
+    buildEnv,
     secrets: [],
     cacheRoot: join(toolsDir(env), 'cache'),
     backendOptions,
@@ -255,6 +256,7 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
       signer,
       unchanged: plan.unchanged,
       recordInputs: plan.publish.recordInputs,
+      reader,
     });
   } finally {
     signer?.dispose();

@@ -22,6 +22,7 @@ import { defaultImagetools, type CreateIndexOptions, type Imagetools, type Plann
 import { messageOf, UserError } from '../core/problem.js';
 import type { SupplyChainSettings } from '../core/supplyChain.js';
 import { signImage, type ImageSigner } from './sign.js';
+import type { RegistryReader } from '../tools/registryRead.js';
 
 export interface MergeOptions {
   /** The plan's images; `tags` are the plan's (core/tagPolicy.ts), published exactly. */
@@ -59,6 +60,12 @@ export interface MergeOptions {
   signer?: ImageSigner;
   /** Injected in tests; the real `docker buildx imagetools` otherwise. */
   imagetools?: Pick<Imagetools, 'planIndex' | 'createIndex' | 'indexDigest'>;
+  /**
+   * Reads what a tag names with one registry API request (tools/registryRead.ts) instead of one
+   * imagetools process per tag; a tag it cannot read is asked of imagetools. With it, an unchanged
+   * image whose tags all name its index already is not pushed at all.
+   */
+  reader?: Pick<RegistryReader, 'resolve'>;
 }
 
 /** Planned platforms the index lacks (linux/arm64 and linux/arm64/v8 are the same platform). */
@@ -84,9 +91,11 @@ async function readBack(
   tools: NonNullable<MergeOptions['imagetools']>,
 ): Promise<{ moved: string[]; notMoved: string[]; foreign: Array<{ tag: string; digest: string }>; unreadable: string[] }> {
   const env = options.env ?? process.env;
+  const viaImagetools = (tag: string) => tools.indexDigest(tag, env, { secrets: options.secrets, builder: options.builder });
+  const read = (tag: string) => (options.reader ? options.reader.resolve(tag).catch(() => viaImagetools(tag)) : viaImagetools(tag));
   const found = await Promise.all(
     tags.map((tag) =>
-      tools.indexDigest(tag, env, { secrets: options.secrets, builder: options.builder }).then(
+      read(tag).then(
         (digest) => ({ tag, digest }),
         () => ({ tag, digest: undefined }),
       ),
@@ -96,6 +105,24 @@ async function readBack(
   const foreign = found.filter((f): f is { tag: string; digest: string } => f.digest !== undefined && f.digest !== expected);
   const unreadable = found.filter((f) => f.digest === undefined).map((f) => f.tag);
   return { moved, notMoved: [...foreign.map((f) => f.tag), ...unreadable], foreign, unreadable };
+}
+
+/**
+ * The references that name `digest` already, read with the registry reader (one request each; a
+ * reference it cannot read counts as not there, to be pushed). None without a reader: asking
+ * imagetools first would cost as much as pushing.
+ */
+async function alreadyAt(references: string[], digest: string, reader: MergeOptions['reader']): Promise<string[]> {
+  if (!reader) return [];
+  const found = await Promise.all(
+    references.map((reference) =>
+      reader.resolve(reference).then(
+        (d) => d === digest,
+        () => false,
+      ),
+    ),
+  );
+  return references.filter((_, i) => found[i]);
 }
 
 /**
@@ -263,21 +290,21 @@ async function writeInputRecords(
  * A failure leaves the tags where they are (published, unsigned) and fails the image.
  */
 async function signPublished(
-  merge: ImageMerge,
+  target: { image: string; repository: string; manifests: string[] },
   outcome: ImageOutcome,
   signer: ImageSigner,
   options: MergeOptions,
   settings?: SupplyChainSettings,
 ): Promise<ImageOutcome> {
-  const log = (line: string) => options.log?.(`[${merge.image}] ${line}`);
+  const log = (line: string) => options.log?.(`[${target.image}] ${line}`);
   const digest = outcome.digest!;
-  const manifests = merge.sources.map((source) => source.split('@')[1]);
+  const { repository, manifests } = target;
   const how = signer.method === 'keyless' ? `keyless as ${signer.identity}` : 'with the key';
   try {
-    const signature = await signImage(signer, merge.repository, digest, manifests, settings);
+    const signature = await signImage(signer, repository, digest, manifests, settings);
     log(
       signature.status === 'signed'
-        ? `signed ${merge.repository}@${digest} and its ${manifests.length} platform manifest(s) ${how} in ${signature.durationMs} ms`
+        ? `signed ${repository}@${digest} and its ${manifests.length} platform manifest(s) ${how} in ${signature.durationMs} ms`
         : `already signed ${how} (${digest} unchanged): no second signature`,
     );
     return { ...outcome, signature };
@@ -363,22 +390,34 @@ export async function retagUnchanged(
     log('unchanged, and no tag for this image in this run: nothing moved');
     return outcome('published', { digest });
   }
-  log(`unchanged: re-tagging ${listed(references)} to the published ${artifact ? 'artifact' : 'index'} ${digest}`);
-  const pushed = await pushAndVerify(
-    artifact ? 'the wasm artifact' : 'the index',
-    references,
-    [`${repository}@${digest}`],
-    digest,
-    !artifact,
-    scoped,
-    tools,
-  );
+  const what = artifact ? 'artifact' : 'index';
+  const already = await alreadyAt(references, digest, options.reader);
+  const toMove = references.filter((reference) => !already.includes(reference));
+  if (already.length) log(`${listed(already)} already at the published ${what} ${digest}: not pushed again`);
+  let pushed: { moved: string[]; error?: string } = { moved: [] };
+  if (toMove.length) {
+    log(`unchanged: re-tagging ${listed(toMove)} to the published ${what} ${digest}`);
+    pushed = await pushAndVerify(
+      `the ${what === 'index' ? 'index' : 'wasm artifact'}`,
+      toMove,
+      [`${repository}@${digest}`],
+      digest,
+      !artifact,
+      scoped,
+      tools,
+    );
+  }
+  pushed = { ...pushed, moved: [...already, ...pushed.moved] };
   if (pushed.error) return outcome('failed', { tags: pushed.moved, digest, error: pushed.error });
   const perArchTags: string[] = [];
   if (options.publish.perArchTags && !artifact) {
     for (const reference of references) {
       for (const platform of unchanged.platforms) {
         const tag = perArchTag(reference, platform.platform);
+        if ((await alreadyAt([tag], platform.digest, options.reader)).length) {
+          perArchTags.push(tag);
+          continue;
+        }
         const copy = await pushAndVerify(
           `the per-arch tag ${tag}`,
           [tag],
@@ -440,14 +479,31 @@ export async function mergeImages(options: MergeOptions): Promise<RunReport> {
           status: 'failed',
           error: `published at ${listed(published.tags)} (${published.digest}), but ${signing.error}`,
         };
-      return await signPublished(merge, published, signing.signer, options, settings);
+      const manifests = merge.sources.map((source) => source.split('@')[1]);
+      return await signPublished(
+        { image: merge.image, repository: merge.repository, manifests },
+        published,
+        signing.signer,
+        options,
+        settings,
+      );
     } catch (error) {
       // publishImage handles every tool failure; this is the safety net that keeps other images going.
       return outcomeOf(merge, 'failed', { error: reasonOf(error) });
     }
   });
+  // An unchanged image is signed as a built one: a signing run must leave no published image
+  // unsigned (an index published by an earlier run without a key gets its signature now; one
+  // already signed with this key is not signed twice).
   const retagged = push
-    ? await mapLimited(options.unchanged ?? [], options.concurrency ?? 4, (u) => retagUnchanged(u, options, tools))
+    ? await mapLimited(options.unchanged ?? [], options.concurrency ?? 4, async (u) => {
+        const published = await retagUnchanged(u, options, tools);
+        if (!options.signer || published.status !== 'published' || !published.digest) return published;
+        const repository = repositoryFor(u.image, options.publish);
+        const manifests =
+          u.platforms.length === 1 && u.platforms[0].digest === published.digest ? [published.digest] : u.platforms.map((p) => p.digest);
+        return signPublished({ image: u.image, repository, manifests }, published, options.signer, options);
+      })
     : [];
   return { outcomes: [...outcomes, ...retagged], mergeMs: Date.now() - started, startedAt: new Date(started).toISOString() };
 }

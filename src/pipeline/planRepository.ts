@@ -9,7 +9,7 @@ import { UserError } from '../core/problem.js';
 import { parseRunnerMap, type RunnerMap } from '../core/runners.js';
 import { changedFiles, isIgnored, isInsideWorkTree, lsRemote, repoName } from '../tools/git.js';
 import { ToolError } from '../tools/exec.js';
-import { goPackageLister, goVersion } from '../tools/goList.js';
+import { goPackageLister, goVersion, workspaceGoPackageLister } from '../tools/goList.js';
 import type { IgnoreCheck } from '../core/discovery.js';
 import { computeInputDigests, type InputDigestOptions } from './inputDigests.js';
 import { imageInputDigest, inputRecordRef, isArtifactImage, splitByPublished, type PublishedRecords } from '../core/digestSelection.js';
@@ -126,7 +126,12 @@ async function planSelected(root: string, mode: SelectionMode, options: PlanRepo
       supplyChain: options.supplyChain,
     });
     if (options.inputDigests || options.byDigest) {
-      await addInputDigests(absRoot, plan, options.inputDigests ?? { env: process.env, registry: options.byDigest?.reader }, ignoreCheck);
+      await addInputDigests(
+        absRoot,
+        plan,
+        options.inputDigests ?? { env: process.env, buildEnv: {}, registry: options.byDigest?.reader },
+        ignoreCheck,
+      );
     }
     return plan;
   } catch (error) {
@@ -140,7 +145,8 @@ async function addInputDigests(root: string, plan: Plan, options: PlanRepository
   const hasKo = plan.images.some((spec) => spec.backend === 'ko');
   const digests = await computeInputDigests(root, plan, {
     ...options,
-    goPackages: goPackageLister(),
+    // One go list per platform for every ko app, where workspace mode gives the same answer.
+    goPackages: workspaceGoPackageLister(root),
     goVersion: hasKo ? await goVersion(options.env) : undefined,
     isIgnored,
   });

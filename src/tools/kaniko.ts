@@ -73,10 +73,12 @@ export function kanikoArgs(flags: KanikoFlags): string[] {
   args.push(`--digest-file=${flags.digestFile}`);
   if (flags.cacheRepo) args.push('--cache=true', `--cache-repo=${flags.cacheRepo}`, ...(flags.cacheReadOnly ? ['--no-push-cache'] : []));
   if (flags.insecure) args.push('--insecure', '--insecure-pull', '--skip-tls-verify');
-  // Same inputs, same digest: Kaniko strips the timestamps of its layers and config
-  // (chainguard-dev/kaniko v1.25.5 cmd/executor/cmd/root.go, --reproducible). It has no way to set
-  // them to the commit time instead, so the image's `created` is the epoch.
-  args.push('--reproducible');
+  // No --reproducible: it rebuilds the image from go-containerregistry's empty.Image
+  // (pkg/v1/mutate Time, called by Canonical), which has Docker media types, so the platform
+  // manifest loses its OCI annotations and imagetools makes a Docker manifest list of the index,
+  // which carries none either (issue 7). A Kaniko digest therefore moves when the same inputs are
+  // built again (the config's `created`); selection by input digest (issue 10) does not rebuild
+  // unchanged inputs, so only --force-rebuild shows it.
   // Plain lines (no colour codes) so the log reads well in Actions and the push line can be found.
   args.push('--log-format=text', '--verbosity=info');
   return args;

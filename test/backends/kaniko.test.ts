@@ -166,7 +166,6 @@ describe('kaniko backend', () => {
       '--insecure',
       '--insecure-pull',
       '--skip-tls-verify',
-      '--reproducible',
       '--log-format=text',
       '--verbosity=info',
     ]);

@@ -1,7 +1,13 @@
 // build-env never carries a credential into a build argument (a user test passed
 // --build-env HEPHY_REGISTRY_PASSWORD, as the error's hint said, and read the password back from
 // the image): such names are refused, and the hint no longer offers them.
-import { buildEnvironment, buildEnvNames, isCredentialName, unknownVariableProblems } from '../../src/core/buildEnv.js';
+import {
+  availableBuildEnvironment,
+  buildEnvironment,
+  buildEnvNames,
+  isCredentialName,
+  unknownVariableProblems,
+} from '../../src/core/buildEnv.js';
 import { UserError } from '../../src/core/problem.js';
 
 describe('credentials never pass through build-env', () => {
@@ -33,5 +39,16 @@ describe('credentials never pass through build-env', () => {
     );
     const [plain] = unknownVariableProblems({ build_args: ['B=${BASE_IMAGE}'] }, 'app/build-config.yaml', undefined, []);
     expect(plain.hint).toContain('--build-env BASE_IMAGE');
+  });
+});
+
+describe('availableBuildEnvironment (the plan job, which may lack the build job values)', () => {
+  it('leaves out a NAME entry the environment lacks, keeps NAME=VALUE and set names, refuses what buildEnvironment refuses', () => {
+    expect(availableBuildEnvironment(['BASE=reg.test/b:1', 'SET', 'UNSET', '# note'], { SET: 'x' })).toEqual({
+      BASE: 'reg.test/b:1',
+      SET: 'x',
+    });
+    expect(() => availableBuildEnvironment(['GITHUB_TOKEN'], { GITHUB_TOKEN: 't' })).toThrow(/looks like a credential/);
+    expect(() => availableBuildEnvironment(['-x=1'], {})).toThrow(/is not a variable name/);
   });
 });

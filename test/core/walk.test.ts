@@ -31,6 +31,19 @@ describe('walkFiles', () => {
     expect(paths({ skipDirNames: new Set(['node_modules', '.git']) })).toEqual(['git/f', 'web/node_modules.txt']);
   });
 
+  it('does not list a symlink named as a skipped directory (a clone whose node_modules links to another checkout)', () => {
+    const other = tempDir('hephy-walk-other-');
+    try {
+      write('app/main.go');
+      symlinkSync(other, join(root, 'app', 'node_modules'));
+      symlinkSync(join(root, 'app', 'main.go'), join(root, 'app', 'link.go'));
+      expect(paths({ skipDirNames: new Set(['node_modules']) })).toEqual(['app/link.go', 'app/main.go']);
+      expect(paths()).toEqual(['app/link.go', 'app/main.go', 'app/node_modules']);
+    } finally {
+      rmSync(other, { recursive: true, force: true });
+    }
+  });
+
   it('never follows a symlinked directory: no loop, no file counted twice, nothing outside the tree', () => {
     const outside = tempDir('hephy-walk-outside-');
     try {

@@ -36,7 +36,18 @@ describe("a run with a failed leg keeps that image's tags and publishes the othe
   const prefix = `e2e-fail-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
   const repository = (image: string) => `${svc.registry}/${prefix}/${image}`;
   let repo: TempRepo;
-  const first = { sha: '', out: tempDir('failure-out-1'), result: undefined as unknown as CliRun, digests: {} as Record<string, string> };
+  const first = {
+    sha: '',
+    out: tempDir('failure-out-1'),
+    result: undefined as unknown as CliRun,
+    digests: {} as Record<string, string>,
+    records: {} as Record<string, string[]>,
+  };
+  /** The input-digest record tags `in-<hex>` (issue 10) apart from the tag policy's tags. */
+  const splitTags = async (image: string) => {
+    const tags = (await repositoryTags(repository(image))).sort();
+    return { policy: tags.filter((t) => !t.startsWith('in-')), records: tags.filter((t) => t.startsWith('in-')) };
+  };
   const second = { sha: '', out: tempDir('failure-out-2'), result: undefined as unknown as CliRun };
   let date: string;
 
@@ -57,7 +68,10 @@ describe("a run with a failed leg keeps that image's tags and publishes the othe
     first.sha = repo.commit('two apps that build everywhere');
     date = dateStamp(new Date());
     first.result = await runOnce(first.out);
-    for (const image of ['good', 'flaky']) first.digests[image] = (await tagDigest(`${repository(image)}:${date}`)) ?? '';
+    for (const image of ['good', 'flaky']) {
+      first.digests[image] = (await tagDigest(`${repository(image)}:${date}`)) ?? '';
+      first.records[image] = (await splitTags(image)).records;
+    }
 
     repo.write({ 'flaky/gate.sh': GATE_NO_ARM, 'flaky/content.txt': 'flaky v2\n', 'good/content.txt': 'good v2\n' });
     second.sha = repo.commit('flaky stops building on aarch64; good changes');
@@ -86,10 +100,15 @@ describe("a run with a failed leg keeps that image's tags and publishes the othe
     expect(second.result.code).toBe(1);
   });
 
-  it('flaky keeps every tag of the first run and gets none of the second commit', async () => {
+  it('flaky keeps every tag of the first run and gets none of the second commit, nor an input-digest record', async () => {
     const sha1 = first.sha.slice(0, 7);
     const sha2 = second.sha.slice(0, 7);
-    expect((await repositoryTags(repository('flaky'))).sort()).toEqual([date, sha1, 'latest', 'stable'].sort());
+    const tags = await splitTags('flaky');
+    expect(tags.policy).toEqual([date, sha1, 'latest', 'stable'].sort());
+    // One record per platform and one for the image, all of the first run (a default-branch run
+    // that pushes writes them: core/tagPolicy.ts writesInputRecords); the failed run wrote none.
+    expect(first.records.flaky).toHaveLength(3);
+    expect(tags.records).toEqual(first.records.flaky);
     for (const tag of [date, sha1, 'latest', 'stable']) {
       expect(await tagDigest(`${repository('flaky')}:${tag}`)).toBe(first.digests.flaky);
     }

@@ -34,11 +34,13 @@ describe('computeInputDigests', () => {
   });
   afterAll(() => repo.remove());
 
-  const digests = async (env: NodeJS.ProcessEnv, bases: Record<string, string>) => {
+  /** The digests with `buildEnv` to expand ${VAR} from, and `env` as the legs' tool environment. */
+  const digests = async (buildEnv: Record<string, string>, bases: Record<string, string>, env: NodeJS.ProcessEnv = {}) => {
     const plan = await buildPlan(repo.root, { kind: 'all' }, { goPackages: goPackageLister() });
     expect(plan.problems).toEqual([]);
     const list = await computeInputDigests(repo.root, plan, {
       env,
+      buildEnv,
       registry: fixedRegistry(bases),
       goPackages: goPackageLister(),
       goVersion: 'go1.26.8',
@@ -89,6 +91,10 @@ describe('computeInputDigests', () => {
       legId: 'web--linux-amd64',
       reason: expect.stringContaining('${BASE} is not in the build environment'),
     });
+    // The legs expand only from the build environment (issue 8), so the digest must not take a
+    // value from the process environment either: it would name inputs the build never sees.
+    const shellOnly = await digests({}, bases, { BASE: 'reg.test/busybox:1' });
+    expect(shellOnly['web--linux-amd64']).toEqual(unset['web--linux-amd64']);
     const missing = await digests(env, { 'reg.test/busybox:1': digestOf('a') });
     expect(missing['api--linux-amd64']).toEqual({ legId: 'api--linux-amd64', reason: 'base image: reg.test/static:1: no such image' });
   });

@@ -562,6 +562,65 @@ describe('input-digest records and unchanged images', () => {
     expect(log.join('\n')).toContain('not rebuilt');
   });
 
+  it('with a registry reader, pushes nothing for an unchanged image whose tags all name its index already, and only the others', async () => {
+    const tools = new FakeImagetools().pushed(appLegs);
+    const first = await mergeImages({
+      images: [{ image: 'app', tags: ['app-20261124', 'app-latest'] }],
+      legs: withDigests(appLegs),
+      records: appLegs.map((l) => record(l)),
+      publish,
+      imagetools: tools,
+      env: {},
+    });
+    const index = first.outcomes[0].digest!;
+    // The registry API as the fake registry holds it: one read per tag, no imagetools process.
+    const reads: string[] = [];
+    const reader = {
+      resolve: async (ref: string) => {
+        reads.push(ref);
+        const digest = tools.tags.get(ref)?.digest;
+        if (!digest) throw new Error(`${ref}: no such image`);
+        return digest;
+      },
+    };
+    const unchanged = (tags: string[]) => [
+      {
+        image: 'app',
+        dir: 'app',
+        tags,
+        index,
+        platforms: appLegs.map((l, i) => ({ platform: l.platform, digest: digestFor(l.id), inputDigest: `sha256:${hex(i + 1)}` })),
+      },
+    ];
+    const retag = (tags: string[]) =>
+      mergeImages({ images: [], legs: [], records: [], publish, imagetools: tools, env: {}, reader, unchanged: unchanged(tags) });
+    tools.calls.length = 0;
+    const same = await retag(['app-20261124', 'app-latest']);
+    expect(same.outcomes[0]).toMatchObject({ status: 'published', digest: index, tags: [`${REPO}:app-20261124`, `${REPO}:app-latest`] });
+    expect(tools.calls).toEqual([]);
+    expect(reads).toEqual([`${REPO}:app-20261124`, `${REPO}:app-latest`]);
+    // A new day: only the new tag is pushed, and read back.
+    const next = await retag(['app-20261125', 'app-latest']);
+    expect(next.outcomes[0]).toMatchObject({ status: 'published', tags: [`${REPO}:app-latest`, `${REPO}:app-20261125`] });
+    expect(tools.calls.filter((c) => c.startsWith('create'))).toEqual([`create ${REPO}:app-20261125`]);
+    expect(tools.tags.get(`${REPO}:app-20261125`)?.digest).toBe(index);
+  });
+
+  it('reads a tag back with imagetools when the registry reader cannot', async () => {
+    const tools = new FakeImagetools().pushed(appLegs);
+    const reader = { resolve: async () => Promise.reject(new Error('registry.example: not allowed to read (HTTP 403)')) };
+    const report = await mergeImages({
+      images: [images[0]],
+      legs: appLegs,
+      records: appLegs.map((l) => record(l)),
+      publish,
+      imagetools: tools,
+      env: {},
+      reader,
+    });
+    expect(report.outcomes[0].status).toBe('published');
+  });
+
   it('moves no tag of an unchanged image whose tags name another repository, nor without its index', async () => {
     const tools = new FakeImagetools().pushed(appLegs);
     const platforms = appLegs.map((l, i) => ({ platform: l.platform, digest: digestFor(l.id), inputDigest: `sha256:${hex(i + 1)}` }));
@@ -694,6 +753,38 @@ describe('mergeImages with a signing key', () => {
     expect(signs).toHaveLength(1);
     // The index and both platform manifests were checked.
     expect(verifies.filter((v) => v.includes(digestFor('app--linux-arm64')))).toHaveLength(2);
+  });
+
+  it('signs an unchanged image it re-tags (a signing run leaves no published image unsigned), once', async () => {
+    const tools = new FakeImagetools().pushed(appLegs);
+    // Published by an earlier run without a key.
+    const first = await mergeImages(
+      options(
+        tools,
+        appLegs.map((l) => record(l)),
+      ),
+    );
+    const index = first.outcomes[0].digest!;
+    const { signer, signs } = fakeSigner(tools);
+    const unchanged = [
+      {
+        image: 'app',
+        dir: 'app',
+        tags: ['app-20261126'],
+        index,
+        platforms: appLegs.map((l, i) => ({
+          platform: l.platform,
+          digest: digestFor(l.id),
+          inputDigest: `sha256:${String(i + 1).repeat(64)}`,
+        })),
+      },
+    ];
+    const retag = () => mergeImages({ images: [], legs: [], records: [], publish, imagetools: tools, env: {}, signer, unchanged });
+    const report = await retag();
+    expect(report.outcomes.map((o) => [o.unchanged, o.status, o.signature?.status])).toEqual([[true, 'published', 'signed']]);
+    expect(signs).toEqual([`${REPO}@${index}`]);
+    expect((await retag()).outcomes[0].signature?.status).toBe('already signed');
+    expect(signs).toHaveLength(1);
   });
 
   it('fails the image when signing fails, saying its tags stay published', async () => {

@@ -2,7 +2,8 @@
 // before dependents, each package once), -e (errors as the Error field instead of a failure) and
 // -json=FIELDS (Go 1.19+: only those fields).
 import { goModuleInputs } from '../../src/core/inputs/goModule.js';
-import { goListArgs, goPackageLister, parseGoListOutput } from '../../src/tools/goList.js';
+import { run, type Runner } from '../../src/tools/exec.js';
+import { goListArgs, goPackageLister, parseGoListOutput, workspaceGoPackageLister } from '../../src/tools/goList.js';
 import { tempRepo } from '../helpers/gitRepo.js';
 
 describe('goListArgs', () => {
@@ -65,5 +66,85 @@ describe('goPackageLister (real go)', () => {
 
   it('parses nothing from empty output', () => {
     expect(parseGoListOutput('')).toEqual([]);
+  });
+});
+
+describe('workspaceGoPackageLister (real go): one go list per platform for a whole plan', () => {
+  const repo = tempRepo({
+    // One module at the root with two apps, one importing a library from outside its directory.
+    'go.mod': 'module example.com/m\n\ngo 1.22\n',
+    'apps/api/main.go': 'package main\n\nimport "example.com/m/libs/common"\n\nfunc main() { println(common.X) }\n',
+    'apps/web/main.go': 'package main\n\nfunc main() {}\n',
+    'libs/common/common.go': 'package common\n\nconst X = 1\n',
+    'libs/common/common_arm64.go': 'package common\n\nconst Y = 2\n',
+    // A module of its own, as a generated monorepo's services are.
+    'svc/go.mod': 'module example.com/svc\n\ngo 1.21\n',
+    'svc/cmd/svc/main.go': 'package main\n\nimport "example.com/svc/internal/x"\n\nfunc main() { println(x.Y) }\n',
+    'svc/internal/x/x.go': 'package x\n\nconst Y = 3\n',
+    // A vendored module: workspace mode ignores vendor/, so it is listed alone.
+    'vend/go.mod': 'module example.com/vend\n\ngo 1.22\n',
+    'vend/main.go': 'package main\n\nfunc main() {}\n',
+    'vend/vendor/modules.txt': '',
+    // A broken app: its error must be the single listing's, in Go's words.
+    'bad/go.mod': 'module example.com/bad\n\ngo 1.22\n',
+    'bad/main.go': 'package main\n\nimport "example.com/bad/missing"\n\nfunc main() {}\n',
+  });
+  afterAll(() => repo.remove());
+
+  const requests = (env: Record<string, string>) => [
+    { cwd: `${repo.root}/apps/api`, patterns: ['.'], env },
+    { cwd: `${repo.root}/apps/web`, patterns: ['.'], env },
+    { cwd: `${repo.root}/svc`, patterns: ['./cmd/svc'], env },
+    { cwd: `${repo.root}/vend`, patterns: ['.'], env },
+  ];
+  const local = (packages: { importPath: string; dir: string; standard: boolean; files: string[]; goMod?: string }[]) =>
+    packages
+      .filter((p) => !p.standard)
+      .map((p) => ({ ...p, files: [...p.files].sort() }))
+      .sort((a, b) => a.importPath.localeCompare(b.importPath));
+
+  it('gives every app what its own go list gives, with one go list per platform for the modules it can batch', async () => {
+    const calls: string[][] = [];
+    const counting: Runner = (command, args, options) => {
+      calls.push([command, ...args]);
+      return run(command, args, options);
+    };
+    const batched = workspaceGoPackageLister(repo.root, goPackageLister(counting), counting);
+    const single = goPackageLister();
+    for (const arch of ['amd64', 'arm64']) {
+      calls.length = 0;
+      const env = { GOOS: 'linux', GOARCH: arch, CGO_ENABLED: '0' };
+      const together = await Promise.all(requests(env).map((r) => batched(r)));
+      const alone = await Promise.all(requests(env).map((r) => single(r)));
+      expect(together.map(local)).toEqual(alone.map(local));
+      // One workspace listing for the root module's two apps and svc; vend/ alone.
+      // calls: ['go', 'list', '-e', '-deps', '-json=...', ...patterns]
+      expect(calls.map((c) => c.slice(5)).sort()).toEqual([['.'], ['./apps/api', './apps/web', './svc/cmd/svc']]);
+    }
+    expect(local(await batched(requests({ GOOS: 'linux', GOARCH: 'amd64', CGO_ENABLED: '0' })[0])).map((p) => p.importPath)).toEqual([
+      'example.com/m/apps/api',
+      'example.com/m/libs/common',
+    ]);
+  });
+
+  it("leaves a broken app to its own listing, which says what is wrong in Go's words", async () => {
+    const batched = workspaceGoPackageLister(repo.root);
+    const env = { GOOS: 'linux', GOARCH: 'amd64', CGO_ENABLED: '0' };
+    const [bad, web] = await Promise.allSettled([
+      batched({ cwd: `${repo.root}/bad`, patterns: ['.'], env }),
+      batched({ cwd: `${repo.root}/apps/web`, patterns: ['.'], env }),
+    ]);
+    expect(bad).toMatchObject({ status: 'rejected', reason: { message: expect.stringMatching(/^go list: .*missing/) } });
+    expect(web.status).toBe('fulfilled');
+  });
+
+  it('refuses a pattern that go would read as a flag, as the single listing does', async () => {
+    const batched = workspaceGoPackageLister(repo.root);
+    const env = { GOOS: 'linux', GOARCH: 'amd64', CGO_ENABLED: '0' };
+    const results = await Promise.allSettled([
+      batched({ cwd: `${repo.root}/apps/web`, patterns: ['-toolexec=x'], env }),
+      batched({ cwd: `${repo.root}/apps/api`, patterns: ['.'], env }),
+    ]);
+    expect(results[0]).toMatchObject({ status: 'rejected', reason: { message: '-toolexec=x is not a package path' } });
   });
 });

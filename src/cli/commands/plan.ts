@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { imagePrefixOptions, listOption, stringOption, type CommandSpec, type ParsedArgs } from '../args.js';
 import { tagRunFromArgs, tagRunHelp, tagRunOptions } from '../tagOptions.js';
 import { buildEnvNames } from '../../core/buildEnv.js';
-import { BUILD_ENV_HELP, buildEnvEntries, buildEnvOption } from '../buildEnvOptions.js';
+import { BUILD_ENV_HELP, buildEnvEntries, buildEnvFromArgs, buildEnvOption } from '../buildEnvOptions.js';
 import { selectsByDigest } from '../../core/tagPolicy.js';
 import { backendOptions, backendOptionsFromArgs, backendOptionsHelp } from '../backendOptions.js';
 import { registryReader } from '../../tools/registryRead.js';
@@ -106,7 +106,12 @@ ${BUILD_ENV_HELP}: every \${NAME} of a config must be one of them (or a safe Git
       buildEnvNames: args.values['build-env'] === undefined ? undefined : buildEnvNames(buildEnvEntries(args)),
       tagging,
       supplyChain,
-      inputDigests: json || byDigest ? { env, backendOptions: backendOptionsFromArgs(args), registry: reader } : undefined,
+      // Input digests need the registry their base images resolve in: only with --registry
+      // (plan --json without one stays a local, offline read of the repository).
+      inputDigests:
+        tagging.target && (json || byDigest)
+          ? { env, buildEnv: buildEnvFromArgs(args, io.env), backendOptions: backendOptionsFromArgs(args), registry: reader }
+          : undefined,
       byDigest,
     });
     io.out(args.values.json ? `${JSON.stringify(plan, null, 2)}\n` : renderPlanText(plan));

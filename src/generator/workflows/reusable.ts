@@ -299,6 +299,8 @@ export function reusableWorkflow(variant: WorkflowVariant, release?: ActionRelea
                     'tag-mode': '${{ inputs.tag-mode }}',
                     'per-arch-tags': '${{ inputs.per-arch-tags }}',
                     tags: '${{ inputs.tags }}',
+                    // The base images the legs use are inputs of their digests (ko's base-image).
+                    ...BACKEND_INPUTS_PASSED,
                     'build-env': '${{ inputs.build-env }}',
                     'force-rebuild': '${{ inputs.force-rebuild }}',
                     sbom: '${{ inputs.sbom }}',
