@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import * as core from '@actions/core';
 import { checkPlanPublish, mergeImages, readLegRecords } from '../pipeline/merge.js';
 import { pushAllowed } from './tagging.js';
+import { keylessSignerForJob } from './keyless.js';
 import { readLayerGrowth } from '../pipeline/layerGrowth.js';
 import { compareRecords } from '../core/report/compare.js';
 import { emptyHistory, mergeIntoHistory, type HistoryStore } from '../core/report/history.js';
@@ -95,7 +96,11 @@ export async function runMergeCommand(context: RunContext): Promise<void> {
   if (!push) core.info(`nothing is pushed: ${allowed.why ?? plan.publish.pushWhy}`);
   const session = registrySession(inputs, context, { login: push });
   checkPlanPublish(plan.publish, session.publish);
+  // Keyless signatures (the plan's supplyChain.sign): the signer is made before anything publishes.
+  const keyless = push && plan.images.some((spec) => spec.supplyChain?.sign === 'keyless');
+  const signer = keyless ? await keylessSignerForJob(context, session, inputs.insecureRegistry) : undefined;
   const report = await mergeImages({
+    signer,
     images: plan.images,
     legs: plan.matrix.include,
     records,

@@ -51,6 +51,8 @@ export const RUNNER_TOOLS: Record<string, GoTool> = {
   kaniko: runnerTool('kaniko'),
   // The leg's SBOM where its backend writes none itself (pipeline/legSbom.ts).
   syft: runnerTool('syft'),
+  // The merge's: signatures (and attestations) of published images.
+  cosign: runnerTool('cosign'),
 };
 
 /**
@@ -180,4 +182,24 @@ export async function setupTools(leg: Leg, options: ToolSetupOptions, deps: Tool
   });
   deps.log(`Kaniko executor ${tool.pin.version} from ${tool.pin.module}: image ${image} (${engine})`);
   return { ...options.backendOptions, kanikoImage: image };
+}
+
+/**
+ * Puts the pinned tools the merge job needs (cosign) on PATH: those already there are used as
+ * they are, the others restored from the cache or built, verified like a leg's.
+ */
+export async function setupMergeTools(
+  names: string[],
+  env: NodeJS.ProcessEnv,
+  addPath: (dir: string) => void = core.addPath,
+  deps: ToolSetupDeps = defaultDeps(),
+): Promise<void> {
+  for (const name of names) {
+    if (which(name, env.PATH)) continue;
+    const tool = RUNNER_TOOLS[name];
+    if (!tool) throw new Error(`the merge needs ${name}, which has no pinned version to install`);
+    const binary = await ensureGoTool(tool, env, deps);
+    addPath(join(binary, '..'));
+    env.PATH = `${join(binary, '..')}:${env.PATH ?? ''}`;
+  }
 }

@@ -175,3 +175,25 @@ export function describeSupplyChain(settings: SupplyChainSettings): string {
   if (settings.buildkitAttestations) parts.push(`BuildKit provenance mode=${settings.buildkitProvenanceMode ?? 'min'} in the index`);
   return parts.join(', ');
 }
+
+/**
+ * The certificate identity Fulcio gives a GitHub Actions job: the server URL and the token's
+ * `job_workflow_ref` claim (OWNER/REPO/.github/workflows/FILE@REF). From a reusable workflow the
+ * claim names the called workflow, not its caller (GitHub docs, "OpenID Connect reference" and
+ * "Using OpenID Connect with reusable workflows"; sigstore/fulcio#306 made it the SAN for that
+ * reason): a user trusts hephy-builder's workflow at the ref they call, whoever calls it.
+ * `jwt` is the job's OIDC token (only its payload is read; Fulcio checks the signature).
+ * @throws Error when the token has no job_workflow_ref.
+ */
+export function keylessIdentity(jwt: string, serverUrl = 'https://github.com'): string {
+  const payload = jwt.split('.')[1] ?? '';
+  let claims: unknown;
+  try {
+    claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+  } catch {
+    throw new Error('the OIDC token is not a JWT');
+  }
+  const ref = (claims as { job_workflow_ref?: unknown })?.job_workflow_ref;
+  if (typeof ref !== 'string' || !/^[^/\s]+\/[^/\s]+\/\S+@\S+$/.test(ref)) throw new Error('the OIDC token has no job_workflow_ref claim');
+  return `${serverUrl.replace(/\/+$/, '')}/${ref}`;
+}

@@ -3,6 +3,7 @@
 // so `generate --check` can re-render it exactly as it was written.
 import { parseRunnerMap } from '../core/runners.js';
 import { UserError } from '../core/problem.js';
+import { parseSwitch } from '../core/supplyChain.js';
 import { parseTagMode, type TagMode } from '../core/tags.js';
 import { callerWorkflow, CALLER_HEADER, type SecretsMode } from './workflows/caller.js';
 import { ciWorkflow, CI_HEADER } from './workflows/ci.js';
@@ -35,6 +36,8 @@ export interface CallerWorkflowOptions extends VariantOptions {
   /** Runner map as JSON or YAML text. */
   runners?: string;
   rebuildList?: string;
+  /** `false`: no keyless signing, and no id-token: write (default true). */
+  sign?: string;
   /**
    * Default: 'none' for ghcr.io (the workflow token suffices there), else 'explicit': without a
    * registry the repository variable HEPHY_REGISTRY names it, which may be any host.
@@ -147,6 +150,7 @@ const CALLER_OPTION_KEYS = [
   'runners',
   'rebuildList',
   'secrets',
+  'sign',
 ] as const;
 
 function checkOptionShapes(options: Record<string, unknown>): void {
@@ -182,6 +186,7 @@ export function resolveCallerOptions(options: CallerWorkflowOptions = {}) {
     runners: options.runners ? checkRunners(options.runners) : '',
     rebuildList: singleLine('rebuild list', options.rebuildList ?? ''),
     secrets,
+    sign: parseSwitch(options.sign, 'sign') ?? true,
   };
 }
 
@@ -190,7 +195,8 @@ function nonDefaultOptions(resolved: ReturnType<typeof resolveCallerOptions>): C
   const defaults = resolveCallerOptions({ registry: resolved.registry });
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(resolved)) {
-    if (value !== (defaults as Record<string, unknown>)[key]) out[key] = value;
+    // Options are strings in the marker line, as the CLI gives them (a boolean as true/false).
+    if (value !== (defaults as Record<string, unknown>)[key]) out[key] = typeof value === 'boolean' ? String(value) : value;
   }
   if (resolved.registry) out.registry = resolved.registry;
   // Keep a stable key order, so the same options always give the same file.

@@ -12,8 +12,29 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ImageAttestations, PlatformAttestation } from '../core/report/runReport.js';
-import { verifyAttestationCommandLine, type AttestationType } from '../tools/cosign.js';
-import type { Signer } from './sign.js';
+import type { ImageSigner } from './sign.js';
+import { verifyAttestationCommandLine, verifyCommandLines, type AttestationType, type VerifyResult } from '../tools/cosign.js';
+
+/** Whether a statement of `type` on `reference` verifies with the signer's key, or keyless with its identity. */
+function verifyStatement(signer: ImageSigner, reference: string, type: AttestationType): Promise<VerifyResult> {
+  return signer.method === 'keyless'
+    ? signer.cosign.verifyAttestationKeyless(
+        { identity: signer.identity, issuer: signer.issuer, reference, type, insecure: signer.insecure },
+        signer.context,
+      )
+    : signer.cosign.verifyAttestation({ key: signer.publicKey, reference, type, insecure: signer.insecure }, signer.context);
+}
+
+/** Attaches `predicate` as a statement of `type` on `reference`, signed with the key or keyless. */
+async function attachStatement(signer: ImageSigner, reference: string, predicate: string, type: AttestationType): Promise<void> {
+  if (signer.method === 'keyless')
+    await signer.cosign.attestKeyless({ reference, predicate, type, insecure: signer.insecure }, signer.context);
+  else
+    await signer.cosign.attest(
+      { key: signer.key, reference, predicate, type, material: signer.material, insecure: signer.insecure },
+      signer.context,
+    );
+}
 
 /** What is said once when a merge writes SBOM and provenance without a signer. */
 export function notAttestedNote(dir: string): string {
@@ -34,7 +55,7 @@ export interface PlatformPredicates {
  * Attaches every predicate of every platform, unless a statement of that type verifies already.
  * @throws Error with cosign's reason (the caller fails the image: published, not fully attested).
  */
-export async function attestImage(signer: Signer, repository: string, platforms: PlatformPredicates[]): Promise<ImageAttestations> {
+export async function attestImage(signer: ImageSigner, repository: string, platforms: PlatformPredicates[]): Promise<ImageAttestations> {
   const started = Date.now();
   const results: PlatformAttestation[] = [];
   for (const p of platforms) {
@@ -42,15 +63,9 @@ export async function attestImage(signer: Signer, repository: string, platforms:
     const entry: PlatformAttestation = { platform: p.platform, digest: p.digest };
     const attach = async (type: AttestationType, predicate: string | undefined): Promise<PlatformAttestation['sbom']> => {
       if (!predicate) return undefined;
-      const existing = await signer.cosign.verifyAttestation(
-        { key: signer.publicKey, reference, type, insecure: signer.insecure },
-        signer.context,
-      );
+      const existing = await verifyStatement(signer, reference, type);
       if (existing.verified) return 'already attested';
-      await signer.cosign.attest(
-        { key: signer.key, reference, predicate, type, material: signer.material, insecure: signer.insecure },
-        signer.context,
-      );
+      await attachStatement(signer, reference, predicate, type);
       return 'attested';
     };
     const sbom = await attach('spdxjson', p.sbom);
@@ -68,7 +83,7 @@ export async function attestImage(signer: Signer, repository: string, platforms:
  * verifyImage), for the kinds `wanted`; a platform without one has no entry of that kind.
  */
 export async function findAttestations(
-  signer: Signer,
+  signer: ImageSigner,
   repository: string,
   platforms: ReadonlyArray<{ platform: string; digest: string }>,
   wanted: { sbom: boolean; provenance: boolean },
@@ -79,10 +94,7 @@ export async function findAttestations(
     platforms.map(async (p) => {
       const entry: PlatformAttestation = { platform: p.platform, digest: p.digest };
       for (const [kind, type] of kinds) {
-        const check = await signer.cosign.verifyAttestation(
-          { key: signer.publicKey, reference: `${repository}@${p.digest}`, type, insecure: signer.insecure },
-          signer.context,
-        );
+        const check = await verifyStatement(signer, `${repository}@${p.digest}`, type);
         if (check.verified) entry[kind] = 'already attested';
       }
       return entry;
@@ -95,15 +107,20 @@ export async function findAttestations(
  * The `cosign verify-attestation` command of each statement the platforms carry (attested now or
  * found), in platform order: built from what is there, never from what the settings asked for.
  */
-export function attestationCommands(
-  signer: Pick<Signer, 'publicKeyShown' | 'insecure'>,
-  repository: string,
-  attestations: ImageAttestations,
-): string[] {
+export function attestationCommands(signer: ImageSigner, repository: string, attestations: ImageAttestations): string[] {
   return attestations.platforms.flatMap((p) =>
-    ATTESTATION_KINDS.filter(([kind]) => p[kind]).map(([, type]) =>
-      verifyAttestationCommandLine(signer.publicKeyShown, `${repository}@${p.digest}`, type, { insecure: signer.insecure }),
-    ),
+    ATTESTATION_KINDS.filter(([kind]) => p[kind]).map(([kind, type]) => {
+      const reference = `${repository}@${p.digest}`;
+      if (signer.method !== 'keyless')
+        return verifyAttestationCommandLine(signer.publicKeyShown, reference, type, { insecure: signer.insecure });
+      const lines = verifyCommandLines(
+        { identity: signer.identity, issuer: signer.issuer },
+        reference,
+        { [kind]: true },
+        { insecure: signer.insecure },
+      );
+      return lines[kind]!;
+    }),
   );
 }
 

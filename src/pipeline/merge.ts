@@ -21,7 +21,7 @@ import { mapLimited } from './mapLimited.js';
 import { indexPlatforms, type ManifestDocument } from '../core/oci.js';
 import { defaultImagetools, type CreateIndexOptions, type Imagetools, type PlannedIndex } from '../tools/imagetools.js';
 import { messageOf, UserError } from '../core/problem.js';
-import { signImage, type Signer } from './sign.js';
+import { signImage, type ImageSigner } from './sign.js';
 import { isAttachmentFile } from '../core/sbom.js';
 import {
   attestationCommands,
@@ -68,7 +68,7 @@ export interface MergeOptions {
    * Signs each image the merge published (its index, recursively) with a key; absent: no
    * signature. An image that failed is never signed; a signing failure fails the image.
    */
-  signer?: Signer;
+  signer?: ImageSigner;
   /**
    * SBOM and provenance attestations of each published image whose plan settings ask for them
    * (ImageSpec.supplyChain): signed with `signer`, or, without one, written beside the leg records.
@@ -326,7 +326,7 @@ async function writeInputRecords(
 async function signPublished(
   target: { image: string; repository: string; manifests: string[] },
   outcome: ImageOutcome,
-  signer: Signer,
+  signer: ImageSigner,
   options: MergeOptions,
 ): Promise<ImageOutcome> {
   const log = (line: string) => options.log?.(`[${target.image}] ${line}`);
@@ -359,7 +359,7 @@ async function attestPublished(
   outcome: ImageOutcome,
   spec: ImageSpec,
   chain: MergeSupplyChain,
-  signer: Signer | undefined,
+  signer: ImageSigner | undefined,
   options: MergeOptions,
 ): Promise<ImageOutcome> {
   const log = (line: string) => options.log?.(`[${merge.image}] ${line}`);
@@ -425,7 +425,7 @@ async function unchangedAttestations(
   unchanged: UnchangedImage,
   repository: string,
   outcome: ImageOutcome,
-  signer: Signer,
+  signer: ImageSigner,
   options: MergeOptions,
 ): Promise<ImageOutcome> {
   const settings = unchanged.supplyChain;

@@ -14,9 +14,13 @@ import type { ImageSignature } from '../core/report/runReport.js';
 import { isIndex, type ManifestDocument } from '../core/oci.js';
 import { UserError } from '../core/problem.js';
 import {
+  type AttestationType,
   defaultCosign,
+  GITHUB_OIDC_ISSUER,
+  keylessEnvironmentProblem,
   offlineMaterial,
   verifyCommandLine,
+  verifyCommandLines,
   type Cosign,
   type CosignContext,
   type OfflineMaterial,
@@ -28,6 +32,7 @@ export const NOT_SIGNED_NOTE = 'hephy: no --sign-key: images are published unsig
 
 /** A signer for one merge: the key, its public half, and the offline signing material. */
 export interface Signer {
+  method?: 'key';
   /** The private key file (absolute). */
   key: string;
   /** A public key file to verify with (derived from the private key). */
@@ -104,11 +109,76 @@ export async function createSigner(options: SignerOptions): Promise<Signer> {
 }
 
 /**
+ * A keyless signer for one merge on a GitHub runner: cosign gets the job's OIDC token itself
+ * (tools/cosign.ts); `identity` is what Fulcio puts in the certificate, the `job_workflow_ref`
+ * claim as a URL, which for a reusable workflow names the called workflow, not its caller.
+ */
+export interface KeylessSigner {
+  method: 'keyless';
+  /** https://github.com/OWNER/REPO/.github/workflows/FILE@REF */
+  identity: string;
+  /** https://token.actions.githubusercontent.com */
+  issuer: string;
+  insecure: boolean;
+  context: CosignContext;
+  cosign: Cosign;
+  dispose(): void;
+}
+
+export type ImageSigner = Signer | KeylessSigner;
+
+/**
+ * The keyless signer of a merge job.
+ * @throws UserError when the job has no OIDC token to sign with (no `id-token: write`): before any image is published.
+ */
+export function createKeylessSigner(options: {
+  identity: string;
+  issuer?: string;
+  env: NodeJS.ProcessEnv;
+  secrets?: string[];
+  insecure?: boolean;
+  cosign?: Cosign;
+}): KeylessSigner {
+  const problem = keylessEnvironmentProblem(options.env);
+  if (problem) throw new UserError(problem);
+  return {
+    method: 'keyless',
+    identity: options.identity,
+    issuer: options.issuer ?? GITHUB_OIDC_ISSUER,
+    insecure: Boolean(options.insecure),
+    context: { env: options.env, secrets: options.secrets },
+    cosign: options.cosign ?? defaultCosign,
+    dispose: () => undefined,
+  };
+}
+
+/**
  * Signs a published image by digest: `repository@digest` recursively, unless it and every one of
- * `manifests` (the digests its index lists) already verify with this key.
+ * `manifests` (the digests its index lists) already verify with this key (or, keyless, with this
+ * identity and issuer).
  * @throws Error with cosign's reason.
  */
-export async function signImage(signer: Signer, repository: string, digest: string, manifests: string[]): Promise<ImageSignature> {
+export async function signImage(signer: ImageSigner, repository: string, digest: string, manifests: string[]): Promise<ImageSignature> {
+  if (signer.method === 'keyless') return signKeyless(signer, repository, digest, manifests);
+  return signWithKey(signer, repository, digest, manifests);
+}
+
+async function signKeyless(signer: KeylessSigner, repository: string, digest: string, manifests: string[]): Promise<ImageSignature> {
+  const reference = `${repository}@${digest}`;
+  const trust = { identity: signer.identity, issuer: signer.issuer };
+  const verifyCommand = verifyCommandLines(trust, reference, {}, { insecure: signer.insecure }).signature;
+  const started = Date.now();
+  const verify = (d: string) =>
+    signer.cosign.verifyKeyless({ ...trust, reference: `${repository}@${d}`, insecure: signer.insecure }, signer.context);
+  const checks = await Promise.all([digest, ...manifests.filter((m) => m !== digest)].map(verify));
+  if (checks.every((c) => c.verified)) {
+    return { method: 'keyless', status: 'already signed', verifyCommand, durationMs: Date.now() - started };
+  }
+  await signer.cosign.signKeyless({ reference, recursive: true, insecure: signer.insecure }, signer.context);
+  return { method: 'keyless', status: 'signed', verifyCommand, durationMs: Date.now() - started };
+}
+
+async function signWithKey(signer: Signer, repository: string, digest: string, manifests: string[]): Promise<ImageSignature> {
   const reference = `${repository}@${digest}`;
   const verifyCommand = verifyCommandLine(signer.publicKeyShown, reference, { insecure: signer.insecure });
   const started = Date.now();
@@ -163,7 +233,9 @@ export async function verifyImage(
   digest: string,
   raw: ManifestDocument,
   options: {
-    publicKey: string;
+    /** The public key to verify with; or, keyless, the certificate identity and issuer. */
+    publicKey?: string;
+    keyless?: { identity: string; issuer: string };
     insecure?: boolean;
     context: CosignContext;
     cosign?: Cosign;
@@ -177,16 +249,25 @@ export async function verifyImage(
     ...(isIndex(raw) ? indexEntries(raw).map((e) => ({ what: e.platform, digest: e.digest })) : []),
   ];
   if (!isIndex(raw)) targets[0].what = 'manifest';
-  const request = (d: string) => ({ key: options.publicKey, reference: `${repository}@${d}`, insecure: options.insecure });
+  const request = (d: string) => ({ key: options.publicKey ?? '', reference: `${repository}@${d}`, insecure: options.insecure });
   const manifests = await Promise.all(
     targets.map(async (t): Promise<ManifestVerification> => {
-      const result = await cosign.verify(request(t.digest), options.context);
+      const result = options.keyless
+        ? await cosign.verifyKeyless(
+            { ...options.keyless, reference: `${repository}@${t.digest}`, insecure: options.insecure },
+            options.context,
+          )
+        : await cosign.verify(request(t.digest), options.context);
       // Attestations describe a platform's image: not the index, nor BuildKit's attestation manifests.
       if (t.what === 'index' || t.what === 'unknown/unknown') return { ...t, result };
-      const [sbom, provenance] = await Promise.all([
-        cosign.verifyAttestation({ ...request(t.digest), type: 'spdxjson' }, options.context),
-        cosign.verifyAttestation({ ...request(t.digest), type: 'slsaprovenance1' }, options.context),
-      ]);
+      const attestation = (type: AttestationType) =>
+        options.keyless
+          ? cosign.verifyAttestationKeyless(
+              { ...options.keyless, reference: `${repository}@${t.digest}`, insecure: options.insecure, type },
+              options.context,
+            )
+          : cosign.verifyAttestation({ ...request(t.digest), type }, options.context);
+      const [sbom, provenance] = await Promise.all([attestation('spdxjson'), attestation('slsaprovenance1')]);
       return { ...t, result, sbom, provenance };
     }),
   );

@@ -18,6 +18,22 @@
 // - The private key's password is read from COSIGN_PASSWORD when that is set, even empty
 //   (generate/generate_key_pair.go readPasswordFn), else from a terminal or stdin: it is always
 //   set here, so cosign never waits for input, and never put on a command line.
+// Keyless signing (read in the v3.1.2 source and three commits past it, unchanged there; pinned v3.1.3):
+// - With no --key, `sign` asks Fulcio for a short-lived certificate for an OIDC identity token.
+//   The token comes from an "ambient provider" (internal/auth/auth.go ReadIDToken): on GitHub
+//   Actions `github-actions` (pkg/providers/github/github.go) is enabled when both
+//   ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN are set (pkg/cosign/env/env.go),
+//   and GETs `$ACTIONS_ID_TOKEN_REQUEST_URL&audience=sigstore` with `Authorization: bearer $TOKEN`.
+//   The runner sets both only for a job with `permissions: id-token: write`. Without them no
+//   provider is enabled and cosign falls back to an interactive OAuth flow (GetOAuthFlow: "device
+//   flow" when stdin is no terminal), which would wait for a human: we refuse before running it.
+// - `--oidc-provider=github-actions` names that provider (options/oidc.go), so no other ambient
+//   provider (a SPIFFE socket, a GCP metadata server) can supply an identity instead.
+// - Fulcio and Rekor come from the signing config cosign fetches from the public-good TUF
+//   repository (--use-signing-config, default true, options/sign.go): no --fulcio-url or
+//   --rekor-url. `--yes` skips the confirmation of the upload to the public transparency log.
+// - `verify --certificate-identity=URI --certificate-oidc-issuer=ISSUER` (options/certificate.go)
+//   checks the certificate's SAN and issuer; the trusted root comes from TUF.
 // Options take their values after `=` and the reference follows `--` (cobra/pflag), so neither a
 // key path nor a reference can be read as an option.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -102,6 +118,102 @@ function keySigningArgs(command: 'sign' | 'attest', request: SignRequest | Attes
   ];
 }
 
+/** The issuer of GitHub Actions' OIDC tokens (the `iss` claim), as Fulcio puts it in a certificate. */
+export const GITHUB_OIDC_ISSUER = 'https://token.actions.githubusercontent.com';
+
+/** The variables cosign's github-actions provider reads (pkg/cosign/env/env.go). */
+export const GITHUB_TOKEN_REQUEST_VARIABLES = ['ACTIONS_ID_TOKEN_REQUEST_URL', 'ACTIONS_ID_TOKEN_REQUEST_TOKEN'] as const;
+
+export interface KeylessSignRequest extends CosignRegistryOptions {
+  /** repository@sha256:... */
+  reference: string;
+  recursive: boolean;
+}
+
+export interface KeylessVerifyRequest extends CosignRegistryOptions {
+  reference: string;
+  /** The certificate's SAN, e.g. https://github.com/OWNER/REPO/.github/workflows/FILE@REF. */
+  identity: string;
+  issuer: string;
+}
+
+/** Why cosign could not sign keyless in this environment (no OIDC token request variables), or undefined. */
+export function keylessEnvironmentProblem(env: NodeJS.ProcessEnv): string | undefined {
+  const missing = GITHUB_TOKEN_REQUEST_VARIABLES.filter((name) => !env[name]);
+  if (missing.length === 0) return undefined;
+  return `keyless signing needs the job's GitHub OIDC token, and ${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not set: the job needs \`permissions: id-token: write\` (and the workflow calling it must grant it)`;
+}
+
+/** `cosign sign --oidc-provider=github-actions [--recursive] --yes -- REPO@DIGEST`: no key, Fulcio and Rekor from the signing config. */
+export function keylessSignArgs(request: KeylessSignRequest): string[] {
+  checkDigestReference(request.reference);
+  return [
+    'sign',
+    '--oidc-provider=github-actions',
+    ...(request.recursive ? ['--recursive=true'] : []),
+    '--yes=true',
+    ...registryArgs(request),
+    '--',
+    request.reference,
+  ];
+}
+
+function checkIdentity(request: Pick<KeylessVerifyRequest, 'identity' | 'issuer'>): void {
+  for (const [what, value] of [
+    ['certificate identity', request.identity],
+    ['OIDC issuer', request.issuer],
+  ])
+    if (!/^https:\/\/[^\s]+$/.test(value)) throw new Error(`the ${what} must be an https:// URI without spaces, got ${value}`);
+}
+
+/** `cosign verify --certificate-identity=URI --certificate-oidc-issuer=ISSUER --output=json -- REPO@DIGEST` */
+export function keylessVerifyArgs(request: KeylessVerifyRequest): string[] {
+  checkDigestReference(request.reference);
+  checkIdentity(request);
+  return [
+    'verify',
+    `--certificate-identity=${request.identity}`,
+    `--certificate-oidc-issuer=${request.issuer}`,
+    '--output=json',
+    ...registryArgs(request),
+    '--',
+    request.reference,
+  ];
+}
+
+/** What the summary prints for the user: the signature and, when attached, the SBOM and provenance attestations. */
+export interface VerifyCommands {
+  signature: string;
+  sbom?: string;
+  provenance?: string;
+}
+
+/** The in-toto predicate types of the attestations the merge attaches (cosign attest --type). */
+export const ATTESTATION_TYPES = { sbom: 'spdxjson', provenance: 'slsaprovenance1' } as const;
+
+/**
+ * The commands a user runs to check what the merge attached to `reference`, one line each: keyless
+ * (certificate identity and issuer) or with the public key.
+ */
+export function verifyCommandLines(
+  trust: { identity: string; issuer: string } | { publicKey: string },
+  reference: string,
+  attached: { sbom?: boolean; provenance?: boolean } = {},
+  options: CosignRegistryOptions = {},
+): VerifyCommands {
+  const trustArgs =
+    'publicKey' in trust
+      ? ['--key', trust.publicKey, '--insecure-ignore-tlog=true']
+      : ['--certificate-identity', trust.identity, '--certificate-oidc-issuer', trust.issuer];
+  const line = (command: string, extra: string[] = []) =>
+    ['cosign', command, ...extra, ...trustArgs, ...registryArgs(options), reference].join(' ');
+  return {
+    signature: line('verify'),
+    ...(attached.sbom ? { sbom: line('verify-attestation', ['--type', ATTESTATION_TYPES.sbom]) } : {}),
+    ...(attached.provenance ? { provenance: line('verify-attestation', ['--type', ATTESTATION_TYPES.provenance]) } : {}),
+  };
+}
+
 /**
  * `cosign COMMAND --key=PUB OPTIONS... --insecure-ignore-tlog=true ... -- REPO@DIGEST`: what
  * `verify` and `verify-attestation` share. Key-based signatures made here have no transparency
@@ -168,6 +280,44 @@ export function attestArgs(request: AttestRequest): string[] {
 /** `cosign verify-attestation --key=PUB --type=T --insecure-ignore-tlog=true -- REPO@DIGEST` */
 export function verifyAttestationArgs(request: VerifyAttestationRequest): string[] {
   return keyVerifyingArgs('verify-attestation', request, [`--type=${request.type}`]);
+}
+
+/** A keyless attestation: the statement signed with the job's OIDC certificate (no key). */
+export interface KeylessAttestRequest extends CosignRegistryOptions {
+  reference: string;
+  predicate: string;
+  type: AttestationType;
+}
+
+/** `cosign attest --oidc-provider=github-actions --type=T --predicate=FILE --yes -- REPO@DIGEST` */
+export function keylessAttestArgs(request: KeylessAttestRequest): string[] {
+  checkDigestReference(request.reference);
+  if (!isAbsolute(request.predicate)) throw new Error(`the predicate must be an absolute path, got ${request.predicate}`);
+  return [
+    'attest',
+    '--oidc-provider=github-actions',
+    `--type=${request.type}`,
+    `--predicate=${request.predicate}`,
+    '--yes=true',
+    ...registryArgs(request),
+    '--',
+    request.reference,
+  ];
+}
+
+/** `cosign verify-attestation --certificate-identity=URI --certificate-oidc-issuer=ISSUER --type=T -- REPO@DIGEST` */
+export function keylessVerifyAttestationArgs(request: KeylessVerifyRequest & { type: AttestationType }): string[] {
+  checkDigestReference(request.reference);
+  checkIdentity(request);
+  return [
+    'verify-attestation',
+    `--certificate-identity=${request.identity}`,
+    `--certificate-oidc-issuer=${request.issuer}`,
+    `--type=${request.type}`,
+    ...registryArgs(request),
+    '--',
+    request.reference,
+  ];
 }
 
 /** The predicate type URI each `--type` stands for (cosign v3.1.3 pkg/cosign/attestation). */
@@ -324,12 +474,61 @@ export interface Cosign {
   /** Signs; @returns its duration in ms. @throws Error with cosign's own reason. */
   sign(request: SignRequest, context: CosignContext): Promise<number>;
   verify(request: VerifyRequest, context: CosignContext): Promise<VerifyResult>;
+  /** Signs keyless with the job's GitHub OIDC token; @returns its duration in ms. @throws Error (no token: before running cosign). */
+  signKeyless(request: KeylessSignRequest, context: CosignContext): Promise<number>;
+  verifyKeyless(request: KeylessVerifyRequest, context: CosignContext): Promise<VerifyResult>;
   /** Writes the public key of `key` to `outfile`. @throws Error (a wrong password says so). */
   publicKey(key: string, outfile: string, context: CosignContext): Promise<void>;
   /** Attaches a signed attestation; @returns its duration in ms. @throws Error with cosign's reason. */
   attest(request: AttestRequest, context: CosignContext): Promise<number>;
   /** Verifies the attestations of one type on a digest: verified when one names that digest. */
   verifyAttestation(request: VerifyAttestationRequest, context: CosignContext): Promise<VerifyResult>;
+  /** Attaches an attestation signed keyless (the job's OIDC token). @throws Error (no token: before running cosign). */
+  attestKeyless(request: KeylessAttestRequest, context: CosignContext): Promise<number>;
+  /** verifyAttestation, for statements signed keyless by `identity`. */
+  verifyAttestationKeyless(request: KeylessVerifyRequest & { type: AttestationType }, context: CosignContext): Promise<VerifyResult>;
+}
+
+/** An attestation check's outcome from cosign's exit code and statements, checked to name this digest and type. */
+function checkedAttestation(
+  result: { code: number; stdout: string; stderr: string; durationMs: number },
+  reference: string,
+  type: AttestationType,
+): VerifyResult {
+  const { digest } = checkDigestReference(reference);
+  if (result.code !== 0) {
+    const reason = cosignReason(result.stderr);
+    // cosign names no cause when it found no statement at all: say what that means.
+    if (reason === NO_MATCHING_ATTESTATIONS)
+      return { verified: false, reason: `${reason}: no attestation of any type is attached to this digest` };
+    return { verified: false, reason };
+  }
+  const statements = parseAttestations(result.stdout);
+  // cosign checked signature, type and subject; we check it says so for this digest and type.
+  const matching = statements.filter((s) => s.predicateType === PREDICATE_TYPES[type] && s.subjects.includes(digest));
+  if (!matching.length)
+    return { verified: false, reason: `cosign verified ${statements.length} attestation(s), none a ${type} of ${digest}` };
+  return { verified: true, signatures: matching.map(() => ({ digest, type: PREDICATE_TYPES[type] })), durationMs: result.durationMs };
+}
+
+/** A verification's outcome from cosign's exit code and JSON, checked to name the digest asked about. */
+function checkedVerify(result: { code: number; stdout: string; stderr: string; durationMs: number }, reference: string): VerifyResult {
+  if (result.code !== 0) return { verified: false, reason: cosignReason(result.stderr) };
+  const signatures = parseVerifyOutput(result.stdout);
+  const { digest } = checkDigestReference(reference);
+  // cosign checked the claims; we check it says so for the digest we asked about.
+  if (!signatures.some((s) => s.digest === digest))
+    return {
+      verified: false,
+      reason: `cosign verified signatures of ${signatures.map((s) => s.digest).join(', ')}, none of ${digest}`,
+    };
+  return { verified: true, signatures, durationMs: result.durationMs };
+}
+
+/** The token that requests the OIDC token is a secret: masked in anything cosign prints. */
+function keylessContext(context: CosignContext): CosignContext {
+  const token = context.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN;
+  return token ? { ...context, secrets: [...(context.secrets ?? []), token] } : context;
 }
 
 export function createCosign(runner: Runner = run): Cosign {
@@ -351,18 +550,16 @@ export function createCosign(runner: Runner = run): Cosign {
     async sign(request, context) {
       return (await runCosign(signArgs(request), context)).durationMs;
     },
+    async signKeyless(request, context) {
+      const problem = keylessEnvironmentProblem(context.env);
+      if (problem) throw new Error(`cosign sign: ${problem}`);
+      return (await runCosign(keylessSignArgs(request), keylessContext(context))).durationMs;
+    },
+    async verifyKeyless(request, context) {
+      return checkedVerify(await runCosign(keylessVerifyArgs(request), context, true), request.reference);
+    },
     async verify(request, context) {
-      const result = await runCosign(verifyArgs(request), context, true);
-      if (result.code !== 0) return { verified: false, reason: cosignReason(result.stderr) };
-      const signatures = parseVerifyOutput(result.stdout);
-      const { digest } = checkDigestReference(request.reference);
-      // cosign checked the claims; we check it says so for the digest we asked about.
-      if (!signatures.some((s) => s.digest === digest))
-        return {
-          verified: false,
-          reason: `cosign verified signatures of ${signatures.map((s) => s.digest).join(', ')}, none of ${digest}`,
-        };
-      return { verified: true, signatures, durationMs: result.durationMs };
+      return checkedVerify(await runCosign(verifyArgs(request), context, true), request.reference);
     },
     async publicKey(key, outfile, context) {
       await runCosign(publicKeyArgs(key, outfile), context);
@@ -371,25 +568,15 @@ export function createCosign(runner: Runner = run): Cosign {
       return (await runCosign(attestArgs(request), context)).durationMs;
     },
     async verifyAttestation(request, context) {
-      const result = await runCosign(verifyAttestationArgs(request), context, true);
-      const { digest } = checkDigestReference(request.reference);
-      if (result.code !== 0) {
-        const reason = cosignReason(result.stderr);
-        // cosign names no cause when it found no statement at all: say what that means.
-        if (reason === NO_MATCHING_ATTESTATIONS)
-          return { verified: false, reason: `${reason}: no attestation of any type is attached to this digest` };
-        return { verified: false, reason };
-      }
-      const statements = parseAttestations(result.stdout);
-      // cosign checked signature, type and subject; we check it says so for this digest and type.
-      const matching = statements.filter((s) => s.predicateType === PREDICATE_TYPES[request.type] && s.subjects.includes(digest));
-      if (!matching.length)
-        return { verified: false, reason: `cosign verified ${statements.length} attestation(s), none a ${request.type} of ${digest}` };
-      return {
-        verified: true,
-        signatures: matching.map(() => ({ digest, type: PREDICATE_TYPES[request.type] })),
-        durationMs: result.durationMs,
-      };
+      return checkedAttestation(await runCosign(verifyAttestationArgs(request), context, true), request.reference, request.type);
+    },
+    async attestKeyless(request, context) {
+      const problem = keylessEnvironmentProblem(context.env);
+      if (problem) throw new Error(`cosign attest: ${problem}`);
+      return (await runCosign(keylessAttestArgs(request), keylessContext(context))).durationMs;
+    },
+    async verifyAttestationKeyless(request, context) {
+      return checkedAttestation(await runCosign(keylessVerifyAttestationArgs(request), context, true), request.reference, request.type);
     },
   };
 }

@@ -62,9 +62,24 @@ describe('merge --sign-key', () => {
 describe('verify', () => {
   it('needs one image and --key, and refuses a missing key file', async () => {
     expect((await cli(['verify', '--key', 'k.pub'])).stderr).toContain('verify takes exactly one image');
-    expect((await cli(['verify', '127.0.0.1:9/a:b'])).stderr).toContain('--key FILE is required');
+    expect((await cli(['verify', '127.0.0.1:9/a:b'])).stderr).toContain(
+      '--key FILE (the public key) or --certificate-identity URI (keyless) is required',
+    );
     const r = await cli(['verify', '127.0.0.1:9/a:b', '--key', 'nope.pub'], tempDir('hephy-cli-verify-'));
     expect(r.code).toBe(1);
     expect(r.stderr).toBe('hephy-builder: --key: no such file: nope.pub\n');
+  });
+});
+
+describe('verify keyless', () => {
+  const identity = 'https://github.com/hephy/builder/.github/workflows/build.yml@refs/tags/v1';
+  it('takes a certificate identity (the issuer defaults to GitHub Actions) instead of a key, never both', async () => {
+    const both = await cli(['verify', '127.0.0.1:9/a:b', '--key', 'k.pub', '--certificate-identity', identity]);
+    expect(both.stderr).toContain('give one of them');
+    const issuerOnly = await cli(['verify', '127.0.0.1:9/a:b', '--certificate-oidc-issuer', 'https://token.actions.githubusercontent.com']);
+    expect(issuerOnly.stderr).toContain('--certificate-oidc-issuer goes with --certificate-identity URI');
+    const option = await cli(['verify', '127.0.0.1:9/a:b', '--certificate-identity=--key=/etc/passwd']);
+    expect(option.stderr).toBe('hephy-builder: --certificate-identity: expected an https:// URI, got `--key=/etc/passwd`\n');
+    expect((await cli(['verify', '--help'])).stdout).toMatch(/--certificate-identity URI[\s\S]*--certificate-oidc-issuer URI/);
   });
 });

@@ -8,6 +8,7 @@ import { parsePlan } from '../../src/core/planSchema.js';
 import { renderPlanText } from '../../src/core/report/planReport.js';
 import {
   describeSupplyChain,
+  keylessIdentity,
   parseSwitch,
   resolveSupplyChain,
   signsByDefault,
@@ -340,5 +341,23 @@ describe('the plan and buildkit_provenance', () => {
 describe('describeSupplyChain', () => {
   it('says each setting', () => {
     expect(describeSupplyChain({ sbom: true, provenance: false, sign: 'key' })).toBe('SBOM, no provenance, signed with a key');
+  });
+});
+describe('keylessIdentity', () => {
+  const jwt = (claims: object) => `e30.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.sig`;
+  it('is the server URL and the job_workflow_ref claim: from a reusable workflow, the called one', () => {
+    // GitHub's example claims of a job in a called workflow: job_workflow_ref names the reusable workflow.
+    const token = jwt({
+      workflow_ref: 'acme/app/.github/workflows/hephy-builder.yml@refs/heads/main',
+      job_workflow_ref: 'hephy/builder/.github/workflows/build.yml@refs/tags/v1',
+    });
+    expect(keylessIdentity(token)).toBe('https://github.com/hephy/builder/.github/workflows/build.yml@refs/tags/v1');
+    expect(keylessIdentity(token, 'https://ghe.example.com/')).toBe(
+      'https://ghe.example.com/hephy/builder/.github/workflows/build.yml@refs/tags/v1',
+    );
+  });
+  it('refuses a token without the claim, or no JWT', () => {
+    expect(() => keylessIdentity(jwt({ sub: 'repo:acme/app:ref:refs/heads/main' }))).toThrow('no job_workflow_ref claim');
+    expect(() => keylessIdentity('not a token')).toThrow();
   });
 });

@@ -125,6 +125,9 @@ describe('renderReusableWorkflow', () => {
       'time-floor',
       'time-threshold',
       'size-threshold',
+      'sbom',
+      'provenance',
+      'sign',
       'push',
     ]);
     // The user's labels and annotations reach the build job through `with:`, never a `run:` line.
@@ -216,7 +219,18 @@ describe('renderReusableWorkflow', () => {
     // packages: read for the input-digest records of a private package (ghcr.io).
     expect(jobs.plan.permissions).toEqual({ contents: 'read', packages: 'read' });
     expect(jobs.build.permissions).toEqual({ contents: 'read', packages: 'write' });
-    expect(jobs.merge.permissions).toEqual({ contents: 'read', packages: 'write', 'pull-requests': 'write' });
+    // The merge job takes the caller's grant: contents read, packages and pull-requests write, and
+    // id-token write only from a caller that signs (see the caller's tests below).
+    expect(jobs.merge.permissions).toBeUndefined();
+    expect(parseWorkflow(renderReusableWorkflow()).permissions).toBeUndefined();
+    for (const job of [jobs.plan, jobs.build]) expect(job.permissions['id-token']).toBeUndefined();
+  });
+
+  it('passes the sbom, provenance and sign inputs to the plan, which decides per image', () => {
+    const plan = actionSteps(jobs.plan)[0].with;
+    for (const name of ['sbom', 'provenance', 'sign']) expect(plan[name]).toBe(`\${{ inputs.${name} }}`);
+    const inputs = (parseWorkflow(renderReusableWorkflow()) as Doc).on.workflow_call.inputs;
+    for (const name of ['sbom', 'provenance', 'sign']) expect(inputs[name]).toMatchObject({ type: 'string', default: '' });
   });
 
   it('explains each job in a comment', () => {
@@ -272,12 +286,25 @@ describe('renderCallerWorkflow', () => {
   it('grants exactly the union of what the reusable workflow jobs ask for', () => {
     const union: Record<string, string> = {};
     for (const job of Object.values<Doc>(reusableJobs)) {
-      for (const [scope, level] of Object.entries<string>(job.permissions)) {
+      for (const [scope, level] of Object.entries<string>(job.permissions ?? {})) {
         if (union[scope] !== 'write') union[scope] = level;
       }
     }
+    // plan and build state theirs; merge takes the caller's grant: what it needs, and the OIDC token to sign with.
+    const merge = { contents: 'read', packages: 'write', 'pull-requests': 'write' };
+    for (const [scope, level] of Object.entries(merge)) if (union[scope] !== 'write') union[scope] = level;
     const doc = parseWorkflow(renderCallerWorkflow()) as Doc;
-    expect(doc.jobs.images.permissions).toEqual(union);
+    expect(doc.jobs.images.permissions).toEqual({ ...union, 'id-token': 'write' });
+    expect(doc.jobs.images.with.sign).toBeUndefined();
+  });
+
+  it('without signing grants no id-token and says sign: false, kept through the marker line', () => {
+    const text = renderCallerWorkflow({ sign: 'false' });
+    const doc = parseWorkflow(text) as Doc;
+    expect(doc.jobs.images.permissions).toEqual({ contents: 'read', packages: 'write', 'pull-requests': 'write' });
+    expect(doc.jobs.images.with.sign).toBe('false');
+    expect(text).toContain('"sign":"false"');
+    expect(() => renderCallerWorkflow({ sign: 'maybe' })).toThrow(UserError);
   });
 
   it('writes only the settings that differ from the defaults', () => {
@@ -391,6 +418,7 @@ describe('resolveCallerOptions', () => {
       runners: '',
       rebuildList: '',
       secrets: 'explicit',
+      sign: true,
     });
   });
 });

@@ -28,6 +28,7 @@ export function allRenderedWorkflows(): Rendered[] {
       }),
     },
     { name: 'caller-inherit.yml', text: renderCallerWorkflow({ registry: 'registry.example.com', secrets: 'inherit' }) },
+    { name: 'caller-unsigned.yml', text: renderCallerWorkflow({ sign: 'false' }) },
     { name: 'ci.yml', text: renderCiWorkflow() },
   ];
 }

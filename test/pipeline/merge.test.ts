@@ -677,6 +677,19 @@ function fakeSigner(tools: FakeImagetools, failSign = false): { signer: Signer; 
   const attests: string[] = [];
   const attested = new Set<string>();
   const cosign: Cosign = {
+    // This fake signs with a key; the keyless calls are not expected here.
+    async signKeyless() {
+      throw new Error('not keyless');
+    },
+    async verifyKeyless() {
+      throw new Error('not keyless');
+    },
+    async attestKeyless() {
+      throw new Error('not keyless');
+    },
+    async verifyAttestationKeyless() {
+      throw new Error('not keyless');
+    },
     async sign(request) {
       signs.push(request.reference);
       if (failSign) throw new Error('cosign sign: signing [x]: PUT https://127.0.0.1:5000/v2/...: UNAUTHORIZED');

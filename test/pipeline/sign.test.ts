@@ -19,6 +19,22 @@ function fakeCosign(pub: string, options: { wrongPassword?: boolean; signed?: st
     async sign() {
       return 1;
     },
+    async signKeyless() {
+      return 1;
+    },
+    async attestKeyless() {
+      return 1;
+    },
+    async verifyAttestationKeyless() {
+      return { verified: false, reason: 'no matching attestations' };
+    },
+    async verifyKeyless(request) {
+      verified.push({ key: `keyless:${request.identity}|${request.issuer}`, reference: request.reference });
+      const digest = request.reference.split('@')[1];
+      return options.signed?.includes(digest)
+        ? { verified: true, signatures: [{ digest }], durationMs: 1 }
+        : { verified: false, reason: 'none of the expected identities matched what was in the certificate' };
+    },
     async verify(request) {
       verified.push(request);
       const digest = request.reference.split('@')[1];
@@ -90,6 +106,17 @@ describe('verifyImage', () => {
       { digest: C, size: 1, platform: { os: 'linux', architecture: 'arm', variant: 'v7' } },
     ],
   };
+
+  it('keyless: verifies each manifest with the certificate identity and issuer, no key', async () => {
+    const cosign = fakeCosign(PUB, { signed: [A, B, C] });
+    const keyless = {
+      identity: 'https://github.com/o/r/.github/workflows/b.yml@refs/heads/main',
+      issuer: 'https://token.actions.githubusercontent.com',
+    };
+    const result = await verifyImage('r/app', A, index, { keyless, context: { env: {} }, cosign });
+    expect(result.ok).toBe(true);
+    expect(cosign.verified.map((v) => v.key)).toEqual(Array(3).fill(`keyless:${keyless.identity}|${keyless.issuer}`));
+  });
 
   it('verifies the index and every manifest it lists, each by digest', async () => {
     const cosign = fakeCosign(PUB, { signed: [A, B] });

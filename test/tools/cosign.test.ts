@@ -8,11 +8,18 @@ import {
   verifyAttestationArgs,
   cosignReason,
   createCosign,
+  GITHUB_OIDC_ISSUER,
+  keylessEnvironmentProblem,
+  keylessAttestArgs,
+  keylessSignArgs,
+  keylessVerifyAttestationArgs,
+  keylessVerifyArgs,
   parseVerifyOutput,
   publicKeyArgs,
   signArgs,
   verifyArgs,
   verifyCommandLine,
+  verifyCommandLines,
 } from '../../src/tools/cosign.js';
 import { ToolError, type RunOptions, type RunResult, type Runner } from '../../src/tools/exec.js';
 
@@ -283,5 +290,127 @@ describe('attestArgs and verifyAttestationArgs', () => {
     expect(calls[0].options.env?.COSIGN_PASSWORD).toBe('pw-123');
     expect(calls[0].options.secrets).toContain('pw-123');
     expect(calls[0].args.join(' ')).not.toContain('pw-123');
+  });
+});
+
+// Keyless signing as cosign v3 does it on a GitHub runner (read at v3.1.2: internal/auth/auth.go
+// ReadIDToken, pkg/providers/github/github.go, pkg/cosign/env/env.go, cmd/cosign/cli/options/oidc.go,
+// sign.go, certificate.go). It needs GitHub's OIDC token service and the public Fulcio and Rekor,
+// none of which exist here: these tests read the argv and environment only (no stand-in token
+// endpoint: Fulcio would refuse any token but GitHub's, so cosign could not get past it anyway).
+describe('keyless signing', () => {
+  const IDENTITY = 'https://github.com/hephy/builder/.github/workflows/build.yml@refs/tags/v1';
+  const TOKEN_ENV = { ACTIONS_ID_TOKEN_REQUEST_URL: 'https://token.example/req?x=1', ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'req-t0ken' };
+
+  it('signs by digest with the github-actions provider: no key, no signing config (Fulcio and Rekor from TUF), the reference after --', () => {
+    expect(keylessSignArgs({ reference: REF, recursive: true })).toEqual([
+      'sign',
+      '--oidc-provider=github-actions',
+      '--recursive=true',
+      '--yes=true',
+      '--',
+      REF,
+    ]);
+    const args = keylessSignArgs({ reference: REF, recursive: true, insecure: true });
+    expect(args.some((a) => a.startsWith('--key') || a.startsWith('--signing-config') || a.startsWith('--trusted-root'))).toBe(false);
+    expect(args).toContain('--allow-http-registry=true');
+  });
+
+  it('verifies by certificate identity and issuer', () => {
+    expect(keylessVerifyArgs({ reference: REF, identity: IDENTITY, issuer: GITHUB_OIDC_ISSUER })).toEqual([
+      'verify',
+      `--certificate-identity=${IDENTITY}`,
+      '--certificate-oidc-issuer=https://token.actions.githubusercontent.com',
+      '--output=json',
+      '--',
+      REF,
+    ]);
+    expect(() => keylessVerifyArgs({ reference: REF, identity: '--key=/x', issuer: GITHUB_OIDC_ISSUER })).toThrow(/https:\/\/ URI/);
+    expect(() => keylessVerifyArgs({ reference: REF, identity: `${IDENTITY} x`, issuer: GITHUB_OIDC_ISSUER })).toThrow(/https:\/\/ URI/);
+  });
+
+  it('says which token variables are missing (a job without id-token: write)', () => {
+    expect(keylessEnvironmentProblem(TOKEN_ENV)).toBeUndefined();
+    expect(keylessEnvironmentProblem({})).toMatch(
+      /ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN are not set: the job needs `permissions: id-token: write`/,
+    );
+    expect(keylessEnvironmentProblem({ ACTIONS_ID_TOKEN_REQUEST_URL: 'u' })).toMatch(/ACTIONS_ID_TOKEN_REQUEST_TOKEN is not set/);
+  });
+
+  it('never runs cosign without the token variables (it would wait for an interactive login)', async () => {
+    const { runner, calls } = fakeRunner();
+    await expect(createCosign(runner).signKeyless({ reference: REF, recursive: true }, { env: {} })).rejects.toThrow(
+      /cosign sign: keyless signing needs the job's GitHub OIDC token/,
+    );
+    expect(calls).toEqual([]);
+  });
+
+  it('hands cosign the token variables and masks the request token', async () => {
+    const { runner, calls } = fakeRunner();
+    await createCosign(runner).signKeyless({ reference: REF, recursive: true }, { env: { PATH: '/bin', ...TOKEN_ENV } });
+    expect(calls[0].args).toEqual(keylessSignArgs({ reference: REF, recursive: true }));
+    expect(calls[0].options.env).toMatchObject(TOKEN_ENV);
+    expect(calls[0].options.secrets).toContain('req-t0ken');
+    expect(calls[0].args.join(' ')).not.toContain('req-t0ken');
+  });
+
+  it('verifyKeyless checks the payload names the digest, as verify does', async () => {
+    const { runner } = fakeRunner(() => ({ stdout: JSON.stringify([{ critical: { image: { 'docker-manifest-digest': B } } }]) }));
+    expect(
+      await createCosign(runner).verifyKeyless({ reference: REF, identity: IDENTITY, issuer: GITHUB_OIDC_ISSUER }, { env: {} }),
+    ).toEqual({
+      verified: false,
+      reason: `cosign verified signatures of ${B}, none of ${A}`,
+    });
+  });
+
+  it('attests keyless with the github-actions provider (no key, no signing config) and verifies a statement by identity and issuer', () => {
+    expect(keylessAttestArgs({ reference: REF, predicate: '/r/leg.spdx.json', type: 'spdxjson' })).toEqual([
+      'attest',
+      '--oidc-provider=github-actions',
+      '--type=spdxjson',
+      '--predicate=/r/leg.spdx.json',
+      '--yes=true',
+      '--',
+      REF,
+    ]);
+    expect(() => keylessAttestArgs({ reference: REF, predicate: 'leg.json', type: 'spdxjson' })).toThrow(/absolute/);
+    expect(
+      keylessVerifyAttestationArgs({ reference: REF, identity: IDENTITY, issuer: GITHUB_OIDC_ISSUER, type: 'slsaprovenance1' }),
+    ).toEqual([
+      'verify-attestation',
+      `--certificate-identity=${IDENTITY}`,
+      `--certificate-oidc-issuer=${GITHUB_OIDC_ISSUER}`,
+      '--type=slsaprovenance1',
+      '--',
+      REF,
+    ]);
+    expect(() =>
+      keylessVerifyAttestationArgs({ reference: REF, identity: '--x', issuer: GITHUB_OIDC_ISSUER, type: 'slsaprovenance1' }),
+    ).toThrow(/https:\/\//);
+  });
+
+  it('refuses to attest keyless without the OIDC token request variables, before cosign runs', async () => {
+    const { runner, calls } = fakeRunner();
+    await expect(
+      createCosign(runner).attestKeyless({ reference: REF, predicate: '/p.json', type: 'spdxjson' }, { env: {} }),
+    ).rejects.toThrow(/cosign attest: keyless signing needs the job's GitHub OIDC token/);
+    expect(calls).toEqual([]);
+    await createCosign(runner).attestKeyless({ reference: REF, predicate: '/p.json', type: 'spdxjson' }, { env: TOKEN_ENV });
+    expect(calls[0].options.secrets).toContain('req-t0ken');
+  });
+
+  it('prints the commands a user verifies with: signature and, when attached, SBOM and provenance attestations', () => {
+    const keyless = verifyCommandLines({ identity: IDENTITY, issuer: GITHUB_OIDC_ISSUER }, REF, { sbom: true, provenance: true });
+    const trust = `--certificate-identity ${IDENTITY} --certificate-oidc-issuer https://token.actions.githubusercontent.com`;
+    expect(keyless).toEqual({
+      signature: `cosign verify ${trust} ${REF}`,
+      sbom: `cosign verify-attestation --type spdxjson ${trust} ${REF}`,
+      provenance: `cosign verify-attestation --type slsaprovenance1 ${trust} ${REF}`,
+    });
+    expect(verifyCommandLines({ publicKey: 'cosign.pub' }, REF, { provenance: true })).toEqual({
+      signature: `cosign verify --key cosign.pub --insecure-ignore-tlog=true ${REF}`,
+      provenance: `cosign verify-attestation --type slsaprovenance1 --key cosign.pub --insecure-ignore-tlog=true ${REF}`,
+    });
   });
 });

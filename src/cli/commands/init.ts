@@ -28,7 +28,7 @@ export const initCommand: CommandSpec = {
   name: 'init',
   summary: 'Write .github/workflows/hephy-builder.yml (and a starter build-config.yaml in each app directory found, when there is none)',
   usage:
-    'hephy-builder init [--root DIR] [--registry HOST] [--image-prefix PATH] [--tag-mode per-image|single-repo] [--runners MAP] [--branch B] [--ref SHA] [--force]',
+    'hephy-builder init [--root DIR] [--registry HOST] [--image-prefix PATH] [--tag-mode per-image|single-repo] [--runners MAP] [--branch B] [--ref SHA] [--sign true|false] [--force]',
   help: `  --root DIR            repository root (default: .)
   --registry HOST       registry to push to (default: the repository variable HEPHY_REGISTRY)
   --image-prefix PATH   path under the registry (default: the repository's owner/name)
@@ -39,6 +39,8 @@ export const initCommand: CommandSpec = {
   --branch B            default branch whose pushes publish (default: detected from the clone)
   --ref SHA             call the reusable workflow at this commit of hephy/builder (a release's
                         commit: it cannot move, unlike the default v1)
+  --sign true|false     keyless signing of published images (default true: the workflow grants
+                        id-token: write to the job that signs); false leaves it out and passes sign: false
   --force               replace an existing workflow that differs`,
   options: {
     root: { type: 'string' },
@@ -48,6 +50,7 @@ export const initCommand: CommandSpec = {
     runners: { type: 'string' },
     branch: { type: 'string' },
     ref: { type: 'string' },
+    sign: { type: 'string' },
     force: { type: 'boolean' },
   },
   allowPositionals: false,
@@ -70,6 +73,7 @@ export const initCommand: CommandSpec = {
         runners: stringOption(args, 'runners'),
         branch: stringOption(args, 'branch'),
         ref: stringOption(args, 'ref'),
+        sign: stringOption(args, 'sign'),
       },
     });
     for (const file of result.files) io.out(`${file.status.padEnd(11)} ${file.path}\n`);

@@ -50,12 +50,14 @@ export interface ImageAttestations {
 
 /** A signature the merge made (or found) on a published image: its index, recursively. */
 export interface ImageSignature {
-  /** key: a private key given to the merge (`--sign-key`). */
-  method: 'key';
+  /** key: a private key given to the merge (`--sign-key`); keyless: the job's GitHub OIDC identity (Fulcio, Rekor). */
+  method: 'key' | 'keyless';
   /** signed: this merge signed it; already signed: every manifest already verified with the key. */
   status: 'signed' | 'already signed';
   /** The cosign command that verifies it (the index; each platform manifest by its own digest). */
   verifyCommand: string;
+  /** The `cosign verify-attestation` commands of the SBOM and provenance the plan asked for (attached by the merge). */
+  attestationCommands?: string[];
   durationMs: number;
 }
 

@@ -2,6 +2,7 @@
 // in a user's repository: the triggers, and one job that calls the reusable workflow.
 import { note } from '../yamlDoc.js';
 import { concurrency, reusableWorkflowRef, type WorkflowVariant } from './common.js';
+import { MERGE_PERMISSIONS, SIGNING_PERMISSIONS } from './reusable.js';
 
 /** How registry credentials reach the reusable workflow. */
 export type SecretsMode = 'none' | 'explicit' | 'inherit';
@@ -20,6 +21,8 @@ export interface CallerSettings {
   runners: string;
   rebuildList: string;
   secrets: SecretsMode;
+  /** Keyless signing on (the reusable workflow's default) or off (`sign: false`, no id-token). */
+  sign: boolean;
 }
 
 export const CALLER_HEADER = `Builds this repository's images with hephy-builder: a push to the default branch builds and
@@ -64,6 +67,7 @@ export function callerWorkflow(s: CallerSettings): Record<string, unknown> {
     'force-rebuild': note('${{ inputs.force-rebuild == true }}', {
       before: 'Set by "Run workflow": build even what a default-branch run already built from the same inputs.',
     }),
+    sign: s.sign ? undefined : note('false', { before: 'No keyless signatures: this workflow grants no id-token.' }),
   };
   return {
     name: 'hephy-builder',
@@ -97,11 +101,11 @@ export function callerWorkflow(s: CallerSettings): Record<string, unknown> {
         images: note(
           {
             permissions: note(
-              { contents: 'read', packages: 'write', 'pull-requests': 'write' },
+              { ...MERGE_PERMISSIONS, ...(s.sign ? SIGNING_PERMISSIONS : {}) },
               {
                 before:
-                  'Exactly what the called workflow asks for (it refuses to start with less): read the code,\n' +
-                  'push images, comment on the pull request.',
+                  'Exactly what the called workflow needs (it refuses to start with less): read the code,\n' +
+                  `push images, comment on the pull request${s.sign ? ", and sign the published images keyless\n(id-token: the merge job's OIDC token; the plan and build jobs never get it)" : ''}.`,
               },
             ),
             uses: reusableWorkflowRef(s.variant, s.ref),

@@ -51,6 +51,19 @@ const BACKEND_INPUTS = Object.fromEntries(
 );
 const BACKEND_INPUTS_PASSED = Object.fromEntries(BACKEND_OPTIONS.map((option) => [option.name, `\${{ inputs.${option.name} }}`]));
 
+/**
+ * What the merge job may do with the workflow token: tag the multi-arch indexes (packages),
+ * comment on the pull request (pull-requests), read the code (contents). A caller grants these,
+ * and `id-token: write` (SIGNING_PERMISSIONS) when it signs.
+ */
+export const MERGE_PERMISSIONS = { contents: 'read', packages: 'write', 'pull-requests': 'write' } as const;
+
+/**
+ * What keyless signing adds: the job's GitHub OIDC token, which cosign trades for a Fulcio
+ * certificate (tools/cosign.ts). Only the merge job signs, and only a caller that signs grants it.
+ */
+export const SIGNING_PERMISSIONS = { 'id-token': 'write' } as const;
+
 const CREDENTIALS = {
   username: '${{ secrets.REGISTRY_USERNAME }}',
   password: '${{ secrets.REGISTRY_PASSWORD }}',
@@ -64,9 +77,11 @@ Call it from a workflow in your repository (\`npx hephy-builder init\` writes on
   jobs:
     images:
       uses: hephy/builder/.github/workflows/build.yml@v1
-      permissions: {contents: read, packages: write, pull-requests: write}
+      permissions: {contents: read, packages: write, pull-requests: write, id-token: write}
 The caller must grant those permissions: GitHub refuses to start a called workflow whose jobs
-ask for more than the caller gives.`;
+ask for more than the caller gives. id-token: write is for keyless signing (the sign input);
+a caller that does not sign leaves it out and passes sign: false. The plan and build jobs ask
+for less; the merge job takes what the caller grants: grant no more than this.`;
 
 export function reusableWorkflow(variant: WorkflowVariant, release?: ActionRelease): Record<string, unknown> {
   const action = actionRef(variant, release);
@@ -179,6 +194,24 @@ export function reusableWorkflow(variant: WorkflowVariant, release?: ActionRelea
             type: 'string',
             default: '128KiB',
           },
+          sbom: {
+            description:
+              "An SPDX SBOM per platform manifest, attached as a signed attestation: true or false. Empty: true. A build-config.yaml's sbom: key wins.",
+            type: 'string',
+            default: '',
+          },
+          provenance: {
+            description:
+              "A SLSA v1 provenance statement per platform manifest, attached as a signed attestation: true or false. Empty: true. A build-config.yaml's provenance: key wins.",
+            type: 'string',
+            default: '',
+          },
+          sign: {
+            description:
+              "Sign each published image keyless (the merge job's GitHub OIDC token; Fulcio, Rekor): true or false. Empty: on for pushes to the default branch, schedules, manual runs and tag pushes, off for pull requests and other branches. A build-config.yaml's sign: key wins. Signing needs the caller to grant id-token: write; pass false when it does not.",
+            type: 'string',
+            default: '',
+          },
           push: {
             description: 'Push images. Pull requests from forks never push, whatever this says.',
             type: 'boolean',
@@ -204,7 +237,6 @@ export function reusableWorkflow(variant: WorkflowVariant, release?: ActionRelea
         },
       },
     },
-    permissions: note({}, { before: 'No token permissions by default; each job asks for what it needs.', blank: true }),
     concurrency: note(concurrency('hephy-builder-${{ github.workflow }}-${{ github.ref }}-${{ inputs.root }}'), {
       before:
         "One run per caller workflow, ref and root. The group differs from the caller's own group:\n" +
@@ -273,6 +305,9 @@ export function reusableWorkflow(variant: WorkflowVariant, release?: ActionRelea
                     ...BACKEND_INPUTS_PASSED,
                     'build-env': '${{ inputs.build-env }}',
                     'force-rebuild': '${{ inputs.force-rebuild }}',
+                    sbom: '${{ inputs.sbom }}',
+                    provenance: '${{ inputs.provenance }}',
+                    sign: '${{ inputs.sign }}',
                     ...CREDENTIALS,
                     'insecure-registry': '${{ inputs.insecure-registry }}',
                   },
@@ -315,16 +350,20 @@ export function reusableWorkflow(variant: WorkflowVariant, release?: ActionRelea
                   'image whose tag another run overwrote ("overwritten by another run").',
               },
             ),
-            permissions: note(
-              { contents: 'read', packages: 'write', 'pull-requests': 'write' },
+            outputs: note(
+              { published: '${{ steps.merge.outputs.published }}' },
               {
                 before:
-                  'packages: tag the multi-arch indexes; pull-requests: the one summary comment on the PR.\n' +
+                  'No permissions key: this job takes what the caller grants, which it needs all of:\n' +
+                  'contents: read; packages: write, to tag the multi-arch indexes; pull-requests: write, for the\n' +
+                  'one summary comment; and, only from a caller that signs, id-token: write, the OIDC token cosign\n' +
+                  'signs keyless with. GitHub refuses to start a called workflow whose job asks for a permission\n' +
+                  'the caller does not grant, so a job that asked for id-token here would break every caller that\n' +
+                  'does not sign; the plan and build jobs state their narrower permissions and never get it.\n' +
                   'The leg records are artifacts of this run (the runtime token reads them, no `actions: read`);\n' +
                   'the default-branch history is in the Actions cache.',
               },
             ),
-            outputs: { published: '${{ steps.merge.outputs.published }}' },
             steps: [
               checkoutStep(),
               {

@@ -135,6 +135,22 @@ describe('run summary', () => {
     // An unsigned run's tables stay as they were.
     expect(renderRunSummaryMarkdown(report)).not.toContain('Signature');
   });
+
+  it('prints the keyless verify command exactly as the merge made it', () => {
+    const ref = `r/x@sha256:${'b'.repeat(64)}`;
+    const trust =
+      '--certificate-identity https://github.com/hephy/builder/.github/workflows/build.yml@refs/tags/v1 --certificate-oidc-issuer https://token.actions.githubusercontent.com';
+    const signature = {
+      method: 'keyless' as const,
+      status: 'signed' as const,
+      verifyCommand: `cosign verify ${trust} ${ref}`,
+      durationMs: 900,
+    };
+    const signed: RunReport = { ...report, outcomes: [{ ...report.outcomes[0], signature }] };
+    expect(renderRunSummaryText(signed)).toContain(`cosign verify ${trust} ${ref}`);
+    expect(renderRunSummaryMarkdown(signed)).toContain(`\`cosign verify ${trust} ${ref}\``);
+    expect(renderRunSummaryMarkdown(signed)).toContain('signed (keyless)');
+  });
 });
 
 describe('run summary with push off', () => {
