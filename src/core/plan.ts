@@ -22,7 +22,7 @@ import { readRepositoryFile } from './repoPath.js';
 import { unknownVariableProblems } from './buildEnv.js';
 import { classifyRun, describeTagRun, imageTags, runMayPush, taggedCommit, writesInputRecords, type TaggingOptions } from './tagPolicy.js';
 import { DEFAULT_TAG_MODE } from './tags.js';
-import { LOCAL_SUPPLY_CHAIN, resolveSupplyChain, type SupplyChainContext } from './supplyChain.js';
+import { LOCAL_SUPPLY_CHAIN, resolveSupplyChain, type SupplyChainContext, type SupplyChainSettings } from './supplyChain.js';
 
 /** GitHub runs at most 256 jobs from one matrix (docs: "Using a matrix for your jobs"). */
 export const MATRIX_JOB_LIMIT = 256;
@@ -385,7 +385,8 @@ export async function buildPlan(root: string, mode: SelectionMode, options: Plan
         ...spec,
         tags: tagged.tags,
         ...('version' in tagged && tagged.version ? { version: tagged.version } : {}),
-        supplyChain: supplyChain.settings,
+        // BuildKit's own provenance is BuildKit's: another backend ignores the key (warned above).
+        supplyChain: spec.backend === 'buildkit' ? supplyChain.settings : withoutBuildkitProvenance(supplyChain.settings),
         ...(needs ? { needs } : {}),
         wave: graph.waves.get(spec.image) ?? 1,
       };
@@ -415,6 +416,12 @@ export async function buildPlan(root: string, mode: SelectionMode, options: Plan
     if (legs > MATRIX_JOB_LIMIT) problems.push(matrixLimitProblem(legs, 'error', perWave.size > 1 ? wave : undefined));
   }
   return { mode, images, matrix: { include }, skipped, problems, publish: planPublish(tagging) };
+}
+
+/** Supply-chain settings without BuildKit's in-index provenance (for images another backend builds). */
+function withoutBuildkitProvenance(settings: SupplyChainSettings): SupplyChainSettings {
+  const { buildkitAttestations: _attestations, buildkitProvenanceMode: _mode, ...rest } = settings;
+  return rest;
 }
 
 /** How many legs each wave has, by wave (a leg without one is in wave 1). */

@@ -335,6 +335,9 @@ describe('the plan and buildkit_provenance', () => {
       expect.objectContaining({ file: 'kan/build-config.yaml', line: 3, column: 22, path: 'buildkit_provenance', severity: 'warning' }),
     ]);
     expect(plan.problems[0].message).toContain('kan builds with kaniko');
+    // The Kaniko image's settings do not claim what it ignores (plan's text neither).
+    expect(plan.images.find((s) => s.image === 'kan')?.supplyChain?.buildkitAttestations).toBeUndefined();
+    expect(renderPlanText(plan)).not.toContain('kan: SBOM, provenance, unsigned, BuildKit');
   });
 });
 

@@ -29,7 +29,7 @@ ${tagRunHelp}
   --force-rebuild       build every selected image, even those whose inputs the registry has
   --push true|false     false: a dry run, as for a pull request from a fork: build every leg for
                         real, push and tag nothing; images built on others use their OCI
-                        layouts where the backend can (BuildKit), else are skipped (default true)
+                        layouts where the backend can (BuildKit, ko), else (Kaniko) are skipped (default true)
 ${backendOptionsHelp(24, { baseImage: "base image for ko apps (default: hephy's static base in the registry)" })}
 ${metadataHelp(24)}
 ${BUILD_ENV_HELP}
