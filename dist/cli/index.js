@@ -16979,7 +16979,7 @@ function problem_formatProblem(p) {
     return `${p.file}:${p.line}:${p.column}: ${p.severity}: ${where}${p.message}${hint}`;
 }
 /** Thrown for input errors that must reach the user as a message, never as a stack trace. */
-class UserError extends Error {
+class problem_UserError extends Error {
     problems;
     constructor(message, problems = []) {
         super(message);
@@ -17009,7 +17009,7 @@ function parseCommandArgs(spec, argv) {
     }
     catch (error) {
         const why = error instanceof Error ? error.message.replace(/\. To specify a positional.*$/s, '') : String(error);
-        throw new UserError(`${why}\nusage: ${spec.usage}\nRun \`hephy-builder ${spec.name} --help\` for details.`);
+        throw new problem_UserError(`${why}\nusage: ${spec.usage}\nRun \`hephy-builder ${spec.name} --help\` for details.`);
     }
 }
 function commandHelp(spec) {
@@ -17032,7 +17032,7 @@ function imagePrefixOption(args) {
     const name = stringOption(args, 'image-prefix');
     const earlierName = stringOption(args, 'prefix');
     if (name !== undefined && earlierName !== undefined && name !== earlierName)
-        throw new UserError(`--image-prefix \`${name}\` and --prefix \`${earlierName}\` are one option (--prefix is its earlier name): give it once`);
+        throw new problem_UserError(`--image-prefix \`${name}\` and --prefix \`${earlierName}\` are one option (--prefix is its earlier name): give it once`);
     return name ?? earlierName;
 }
 /** Splits `a,b` and repeated flags into one list, trimming blanks. */
@@ -28759,12 +28759,12 @@ function parseMetadataEntries(entries, source) {
             continue;
         const at = entry.indexOf('=');
         if (at < 0)
-            throw new UserError(`${source}: expected KEY=VALUE, got \`${shortText(entry)}\``);
+            throw new problem_UserError(`${source}: expected KEY=VALUE, got \`${shortText(entry)}\``);
         const key = entry.slice(0, at).trim();
         const value = entry.slice(at + 1);
         const problem = keyProblem(key) ?? reservedProblem(key) ?? valueProblem(value);
         if (problem)
-            throw new UserError(`${source}: ${problem} (in \`${shortText(entry)}\`)`);
+            throw new problem_UserError(`${source}: ${problem} (in \`${shortText(entry)}\`)`);
         out[key] = value;
     }
     return out;
@@ -28984,12 +28984,12 @@ function parseJsonDocument(text, schema, source, what, hint) {
         data = JSON.parse(text);
     }
     catch (error) {
-        throw new UserError(`${source}: not a JSON ${what} (${messageOf(error)})${advice}`);
+        throw new problem_UserError(`${source}: not a JSON ${what} (${messageOf(error)})${advice}`);
     }
     const parsed = schema.safeParse(data);
     if (!parsed.success) {
         const first = parsed.error.issues[0];
-        throw new UserError(`${source}: not a valid ${what}: ${first.path.join('.') || '(root)'}: ${first.message}${advice}`);
+        throw new problem_UserError(`${source}: not a valid ${what}: ${first.path.join('.') || '(root)'}: ${first.message}${advice}`);
     }
     return parsed.data;
 }
@@ -29130,7 +29130,7 @@ const legSchema = object({
 const LEG_HINT = "pass a leg of the plan's matrix, e.g. leg: ${{ toJSON(matrix) }}";
 function parseLeg(text, source = 'leg') {
     if (!text.trim())
-        throw new UserError(`${source} is empty: ${LEG_HINT}`);
+        throw new problem_UserError(`${source} is empty: ${LEG_HINT}`);
     return parseJsonDocument(text, legSchema, source, 'leg', LEG_HINT);
 }
 
@@ -29667,7 +29667,7 @@ function parseTagMode(value, source) {
         return DEFAULT_TAG_MODE;
     const mode = TAG_MODES.find((m) => m === value);
     if (!mode)
-        throw new UserError(`${source}: expected one of ${TAG_MODES.join(', ')}, got \`${value}\``);
+        throw new problem_UserError(`${source}: expected one of ${TAG_MODES.join(', ')}, got \`${value}\``);
     return mode;
 }
 /** The date tag of the default policy: the run's UTC date as YYYYMMDD. */
@@ -30609,6 +30609,22 @@ const defaultImagetools = defaults;
 // - The private key's password is read from COSIGN_PASSWORD when that is set, even empty
 //   (generate/generate_key_pair.go readPasswordFn), else from a terminal or stdin: it is always
 //   set here, so cosign never waits for input, and never put on a command line.
+// Keyless signing (read in the v3.1.2 source and three commits past it, unchanged there; pinned v3.1.3):
+// - With no --key, `sign` asks Fulcio for a short-lived certificate for an OIDC identity token.
+//   The token comes from an "ambient provider" (internal/auth/auth.go ReadIDToken): on GitHub
+//   Actions `github-actions` (pkg/providers/github/github.go) is enabled when both
+//   ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN are set (pkg/cosign/env/env.go),
+//   and GETs `$ACTIONS_ID_TOKEN_REQUEST_URL&audience=sigstore` with `Authorization: bearer $TOKEN`.
+//   The runner sets both only for a job with `permissions: id-token: write`. Without them no
+//   provider is enabled and cosign falls back to an interactive OAuth flow (GetOAuthFlow: "device
+//   flow" when stdin is no terminal), which would wait for a human: we refuse before running it.
+// - `--oidc-provider=github-actions` names that provider (options/oidc.go), so no other ambient
+//   provider (a SPIFFE socket, a GCP metadata server) can supply an identity instead.
+// - Fulcio and Rekor come from the signing config cosign fetches from the public-good TUF
+//   repository (--use-signing-config, default true, options/sign.go): no --fulcio-url or
+//   --rekor-url. `--yes` skips the confirmation of the upload to the public transparency log.
+// - `verify --certificate-identity=URI --certificate-oidc-issuer=ISSUER` (options/certificate.go)
+//   checks the certificate's SAN and issuer; the trusted root comes from TUF.
 // Options take their values after `=` and the reference follows `--` (cobra/pflag), so neither a
 // key path nor a reference can be read as an option.
 
@@ -30659,6 +30675,69 @@ function keySigningArgs(command, request, options) {
         request.reference,
     ];
 }
+/** The issuer of GitHub Actions' OIDC tokens (the `iss` claim), as Fulcio puts it in a certificate. */
+const cosign_GITHUB_OIDC_ISSUER = 'https://token.actions.githubusercontent.com';
+/** The variables cosign's github-actions provider reads (pkg/cosign/env/env.go). */
+const GITHUB_TOKEN_REQUEST_VARIABLES = ['ACTIONS_ID_TOKEN_REQUEST_URL', 'ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
+/** Why cosign could not sign keyless in this environment (no OIDC token request variables), or undefined. */
+function cosign_keylessEnvironmentProblem(env) {
+    const missing = GITHUB_TOKEN_REQUEST_VARIABLES.filter((name) => !env[name]);
+    if (missing.length === 0)
+        return undefined;
+    return `keyless signing needs the job's GitHub OIDC token, and ${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not set: the job needs \`permissions: id-token: write\` (and the workflow calling it must grant it)`;
+}
+/** `cosign sign --oidc-provider=github-actions [--recursive] --yes -- REPO@DIGEST`: no key, Fulcio and Rekor from the signing config. */
+function keylessSignArgs(request) {
+    checkDigestReference(request.reference);
+    return [
+        'sign',
+        '--oidc-provider=github-actions',
+        ...(request.recursive ? ['--recursive=true'] : []),
+        '--yes=true',
+        ...registryArgs(request),
+        '--',
+        request.reference,
+    ];
+}
+function checkIdentity(request) {
+    for (const [what, value] of [
+        ['certificate identity', request.identity],
+        ['OIDC issuer', request.issuer],
+    ])
+        if (!/^https:\/\/[^\s]+$/.test(value))
+            throw new Error(`the ${what} must be an https:// URI without spaces, got ${value}`);
+}
+/** `cosign verify --certificate-identity=URI --certificate-oidc-issuer=ISSUER --output=json -- REPO@DIGEST` */
+function keylessVerifyArgs(request) {
+    checkDigestReference(request.reference);
+    checkIdentity(request);
+    return [
+        'verify',
+        `--certificate-identity=${request.identity}`,
+        `--certificate-oidc-issuer=${request.issuer}`,
+        '--output=json',
+        ...registryArgs(request),
+        '--',
+        request.reference,
+    ];
+}
+/** The in-toto predicate types of the attestations the merge attaches (cosign attest --type). */
+const ATTESTATION_TYPES = { sbom: 'spdxjson', provenance: 'slsaprovenance1' };
+/**
+ * The commands a user runs to check what the merge attached to `reference`, one line each: keyless
+ * (certificate identity and issuer) or with the public key.
+ */
+function verifyCommandLines(trust, reference, attached = {}, options = {}) {
+    const trustArgs = 'publicKey' in trust
+        ? ['--key', trust.publicKey, '--insecure-ignore-tlog=true']
+        : ['--certificate-identity', trust.identity, '--certificate-oidc-issuer', trust.issuer];
+    const line = (command, extra = []) => ['cosign', command, ...extra, ...trustArgs, ...registryArgs(options), reference].join(' ');
+    return {
+        signature: line('verify'),
+        ...(attached.sbom ? { sbom: line('verify-attestation', ['--type', ATTESTATION_TYPES.sbom]) } : {}),
+        ...(attached.provenance ? { provenance: line('verify-attestation', ['--type', ATTESTATION_TYPES.provenance]) } : {}),
+    };
+}
 /**
  * `cosign COMMAND --key=PUB OPTIONS... --insecure-ignore-tlog=true ... -- REPO@DIGEST`: what
  * `verify` and `verify-attestation` share. Key-based signatures made here have no transparency
@@ -30700,6 +30779,36 @@ function attestArgs(request) {
 /** `cosign verify-attestation --key=PUB --type=T --insecure-ignore-tlog=true -- REPO@DIGEST` */
 function verifyAttestationArgs(request) {
     return keyVerifyingArgs('verify-attestation', request, [`--type=${request.type}`]);
+}
+/** `cosign attest --oidc-provider=github-actions --type=T --predicate=FILE --yes -- REPO@DIGEST` */
+function keylessAttestArgs(request) {
+    checkDigestReference(request.reference);
+    if (!(0,external_node_path_namespaceObject.isAbsolute)(request.predicate))
+        throw new Error(`the predicate must be an absolute path, got ${request.predicate}`);
+    return [
+        'attest',
+        '--oidc-provider=github-actions',
+        `--type=${request.type}`,
+        `--predicate=${request.predicate}`,
+        '--yes=true',
+        ...registryArgs(request),
+        '--',
+        request.reference,
+    ];
+}
+/** `cosign verify-attestation --certificate-identity=URI --certificate-oidc-issuer=ISSUER --type=T -- REPO@DIGEST` */
+function keylessVerifyAttestationArgs(request) {
+    checkDigestReference(request.reference);
+    checkIdentity(request);
+    return [
+        'verify-attestation',
+        `--certificate-identity=${request.identity}`,
+        `--certificate-oidc-issuer=${request.issuer}`,
+        `--type=${request.type}`,
+        ...registryArgs(request),
+        '--',
+        request.reference,
+    ];
 }
 /** The predicate type URI each `--type` stands for (cosign v3.1.3 pkg/cosign/attestation). */
 const PREDICATE_TYPES = {
@@ -30817,6 +30926,42 @@ function offlineMaterial() {
     (0,external_node_fs_namespaceObject.writeFileSync)(trustedRoot, `${JSON.stringify(OFFLINE_TRUSTED_ROOT)}\n`);
     return { signingConfig, trustedRoot, dispose: () => (0,external_node_fs_namespaceObject.rmSync)(dir, { recursive: true, force: true }) };
 }
+/** An attestation check's outcome from cosign's exit code and statements, checked to name this digest and type. */
+function checkedAttestation(result, reference, type) {
+    const { digest } = checkDigestReference(reference);
+    if (result.code !== 0) {
+        const reason = cosignReason(result.stderr);
+        // cosign names no cause when it found no statement at all: say what that means.
+        if (reason === NO_MATCHING_ATTESTATIONS)
+            return { verified: false, reason: `${reason}: no attestation of any type is attached to this digest` };
+        return { verified: false, reason };
+    }
+    const statements = parseAttestations(result.stdout);
+    // cosign checked signature, type and subject; we check it says so for this digest and type.
+    const matching = statements.filter((s) => s.predicateType === PREDICATE_TYPES[type] && s.subjects.includes(digest));
+    if (!matching.length)
+        return { verified: false, reason: `cosign verified ${statements.length} attestation(s), none a ${type} of ${digest}` };
+    return { verified: true, signatures: matching.map(() => ({ digest, type: PREDICATE_TYPES[type] })), durationMs: result.durationMs };
+}
+/** A verification's outcome from cosign's exit code and JSON, checked to name the digest asked about. */
+function checkedVerify(result, reference) {
+    if (result.code !== 0)
+        return { verified: false, reason: cosignReason(result.stderr) };
+    const signatures = parseVerifyOutput(result.stdout);
+    const { digest } = checkDigestReference(reference);
+    // cosign checked the claims; we check it says so for the digest we asked about.
+    if (!signatures.some((s) => s.digest === digest))
+        return {
+            verified: false,
+            reason: `cosign verified signatures of ${signatures.map((s) => s.digest).join(', ')}, none of ${digest}`,
+        };
+    return { verified: true, signatures, durationMs: result.durationMs };
+}
+/** The token that requests the OIDC token is a secret: masked in anything cosign prints. */
+function keylessContext(context) {
+    const token = context.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN;
+    return token ? { ...context, secrets: [...(context.secrets ?? []), token] } : context;
+}
 function createCosign(runner = exec_run) {
     const runCosign = async (args, context, allowFailure = false) => {
         try {
@@ -30838,19 +30983,17 @@ function createCosign(runner = exec_run) {
         async sign(request, context) {
             return (await runCosign(signArgs(request), context)).durationMs;
         },
+        async signKeyless(request, context) {
+            const problem = cosign_keylessEnvironmentProblem(context.env);
+            if (problem)
+                throw new Error(`cosign sign: ${problem}`);
+            return (await runCosign(keylessSignArgs(request), keylessContext(context))).durationMs;
+        },
+        async verifyKeyless(request, context) {
+            return checkedVerify(await runCosign(keylessVerifyArgs(request), context, true), request.reference);
+        },
         async verify(request, context) {
-            const result = await runCosign(verifyArgs(request), context, true);
-            if (result.code !== 0)
-                return { verified: false, reason: cosignReason(result.stderr) };
-            const signatures = parseVerifyOutput(result.stdout);
-            const { digest } = checkDigestReference(request.reference);
-            // cosign checked the claims; we check it says so for the digest we asked about.
-            if (!signatures.some((s) => s.digest === digest))
-                return {
-                    verified: false,
-                    reason: `cosign verified signatures of ${signatures.map((s) => s.digest).join(', ')}, none of ${digest}`,
-                };
-            return { verified: true, signatures, durationMs: result.durationMs };
+            return checkedVerify(await runCosign(verifyArgs(request), context, true), request.reference);
         },
         async publicKey(key, outfile, context) {
             await runCosign(publicKeyArgs(key, outfile), context);
@@ -30859,29 +31002,20 @@ function createCosign(runner = exec_run) {
             return (await runCosign(attestArgs(request), context)).durationMs;
         },
         async verifyAttestation(request, context) {
-            const result = await runCosign(verifyAttestationArgs(request), context, true);
-            const { digest } = checkDigestReference(request.reference);
-            if (result.code !== 0) {
-                const reason = cosignReason(result.stderr);
-                // cosign names no cause when it found no statement at all: say what that means.
-                if (reason === NO_MATCHING_ATTESTATIONS)
-                    return { verified: false, reason: `${reason}: no attestation of any type is attached to this digest` };
-                return { verified: false, reason };
-            }
-            const statements = parseAttestations(result.stdout);
-            // cosign checked signature, type and subject; we check it says so for this digest and type.
-            const matching = statements.filter((s) => s.predicateType === PREDICATE_TYPES[request.type] && s.subjects.includes(digest));
-            if (!matching.length)
-                return { verified: false, reason: `cosign verified ${statements.length} attestation(s), none a ${request.type} of ${digest}` };
-            return {
-                verified: true,
-                signatures: matching.map(() => ({ digest, type: PREDICATE_TYPES[request.type] })),
-                durationMs: result.durationMs,
-            };
+            return checkedAttestation(await runCosign(verifyAttestationArgs(request), context, true), request.reference, request.type);
+        },
+        async attestKeyless(request, context) {
+            const problem = cosign_keylessEnvironmentProblem(context.env);
+            if (problem)
+                throw new Error(`cosign attest: ${problem}`);
+            return (await runCosign(keylessAttestArgs(request), keylessContext(context))).durationMs;
+        },
+        async verifyAttestationKeyless(request, context) {
+            return checkedAttestation(await runCosign(keylessVerifyAttestationArgs(request), context, true), request.reference, request.type);
         },
     };
 }
-const defaultCosign = createCosign();
+const cosign_defaultCosign = createCosign();
 
 ;// CONCATENATED MODULE: ./src/pipeline/sign.ts
 // Key-based signatures of published images (cosign), and their verification for the user.
@@ -30912,8 +31046,8 @@ function pemOf(text) {
 async function createSigner(options) {
     const key = (0,external_node_path_namespaceObject.resolve)(options.cwd, options.keyFile);
     if (!(0,external_node_fs_namespaceObject.existsSync)(key))
-        throw new UserError(`--sign-key: no such file: ${options.keyFile}`);
-    const cosign = options.cosign ?? defaultCosign;
+        throw new problem_UserError(`--sign-key: no such file: ${options.keyFile}`);
+    const cosign = options.cosign ?? cosign_defaultCosign;
     const context = { env: options.env, password: options.password, secrets: options.secrets };
     const dir = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), 'hephy-sign-'));
     const material = offlineMaterial();
@@ -30927,7 +31061,7 @@ async function createSigner(options) {
     }
     catch (error) {
         dispose();
-        throw new UserError(`--sign-key ${options.keyFile}: ${error instanceof Error ? error.message : String(error)}`);
+        throw new problem_UserError(`--sign-key ${options.keyFile}: ${error instanceof Error ? error.message : String(error)}`);
     }
     // cosign generate-key-pair writes cosign.key and cosign.pub side by side: name the .pub when it
     // is this key's, so the printed command works as it is.
@@ -30951,11 +31085,48 @@ async function createSigner(options) {
     };
 }
 /**
+ * The keyless signer of a merge job.
+ * @throws UserError when the job has no OIDC token to sign with (no `id-token: write`): before any image is published.
+ */
+function createKeylessSigner(options) {
+    const problem = keylessEnvironmentProblem(options.env);
+    if (problem)
+        throw new UserError(problem);
+    return {
+        method: 'keyless',
+        identity: options.identity,
+        issuer: options.issuer ?? GITHUB_OIDC_ISSUER,
+        insecure: Boolean(options.insecure),
+        context: { env: options.env, secrets: options.secrets },
+        cosign: options.cosign ?? defaultCosign,
+        dispose: () => undefined,
+    };
+}
+/**
  * Signs a published image by digest: `repository@digest` recursively, unless it and every one of
- * `manifests` (the digests its index lists) already verify with this key.
+ * `manifests` (the digests its index lists) already verify with this key (or, keyless, with this
+ * identity and issuer).
  * @throws Error with cosign's reason.
  */
 async function signImage(signer, repository, digest, manifests) {
+    if (signer.method === 'keyless')
+        return signKeyless(signer, repository, digest, manifests);
+    return signWithKey(signer, repository, digest, manifests);
+}
+async function signKeyless(signer, repository, digest, manifests) {
+    const reference = `${repository}@${digest}`;
+    const trust = { identity: signer.identity, issuer: signer.issuer };
+    const verifyCommand = verifyCommandLines(trust, reference, {}, { insecure: signer.insecure }).signature;
+    const started = Date.now();
+    const verify = (d) => signer.cosign.verifyKeyless({ ...trust, reference: `${repository}@${d}`, insecure: signer.insecure }, signer.context);
+    const checks = await Promise.all([digest, ...manifests.filter((m) => m !== digest)].map(verify));
+    if (checks.every((c) => c.verified)) {
+        return { method: 'keyless', status: 'already signed', verifyCommand, durationMs: Date.now() - started };
+    }
+    await signer.cosign.signKeyless({ reference, recursive: true, insecure: signer.insecure }, signer.context);
+    return { method: 'keyless', status: 'signed', verifyCommand, durationMs: Date.now() - started };
+}
+async function signWithKey(signer, repository, digest, manifests) {
     const reference = `${repository}@${digest}`;
     const verifyCommand = verifyCommandLine(signer.publicKeyShown, reference, { insecure: signer.insecure });
     const started = Date.now();
@@ -30980,23 +31151,25 @@ function indexEntries(raw) {
  * unsigned manifest: each result says why.
  */
 async function verifyImage(repository, digest, raw, options) {
-    const cosign = options.cosign ?? defaultCosign;
+    const cosign = options.cosign ?? cosign_defaultCosign;
     const targets = [
         { what: 'index', digest },
         ...(isIndex(raw) ? indexEntries(raw).map((e) => ({ what: e.platform, digest: e.digest })) : []),
     ];
     if (!isIndex(raw))
         targets[0].what = 'manifest';
-    const request = (d) => ({ key: options.publicKey, reference: `${repository}@${d}`, insecure: options.insecure });
+    const request = (d) => ({ key: options.publicKey ?? '', reference: `${repository}@${d}`, insecure: options.insecure });
     const manifests = await Promise.all(targets.map(async (t) => {
-        const result = await cosign.verify(request(t.digest), options.context);
+        const result = options.keyless
+            ? await cosign.verifyKeyless({ ...options.keyless, reference: `${repository}@${t.digest}`, insecure: options.insecure }, options.context)
+            : await cosign.verify(request(t.digest), options.context);
         // Attestations describe a platform's image: not the index, nor BuildKit's attestation manifests.
         if (t.what === 'index' || t.what === 'unknown/unknown')
             return { ...t, result };
-        const [sbom, provenance] = await Promise.all([
-            cosign.verifyAttestation({ ...request(t.digest), type: 'spdxjson' }, options.context),
-            cosign.verifyAttestation({ ...request(t.digest), type: 'slsaprovenance1' }, options.context),
-        ]);
+        const attestation = (type) => options.keyless
+            ? cosign.verifyAttestationKeyless({ ...options.keyless, reference: `${repository}@${t.digest}`, insecure: options.insecure, type }, options.context)
+            : cosign.verifyAttestation({ ...request(t.digest), type }, options.context);
+        const [sbom, provenance] = await Promise.all([attestation('spdxjson'), attestation('slsaprovenance1')]);
         return { ...t, result, sbom, provenance };
     }));
     const required = (m) => (!options.require?.sbom || m.sbom === undefined || m.sbom.verified) &&
@@ -31077,6 +31250,19 @@ function secretsIn(text, secrets) {
 
 
 
+/** Whether a statement of `type` on `reference` verifies with the signer's key, or keyless with its identity. */
+function verifyStatement(signer, reference, type) {
+    return signer.method === 'keyless'
+        ? signer.cosign.verifyAttestationKeyless({ identity: signer.identity, issuer: signer.issuer, reference, type, insecure: signer.insecure }, signer.context)
+        : signer.cosign.verifyAttestation({ key: signer.publicKey, reference, type, insecure: signer.insecure }, signer.context);
+}
+/** Attaches `predicate` as a statement of `type` on `reference`, signed with the key or keyless. */
+async function attachStatement(signer, reference, predicate, type) {
+    if (signer.method === 'keyless')
+        await signer.cosign.attestKeyless({ reference, predicate, type, insecure: signer.insecure }, signer.context);
+    else
+        await signer.cosign.attest({ key: signer.key, reference, predicate, type, material: signer.material, insecure: signer.insecure }, signer.context);
+}
 /** What is said once when a merge writes SBOM and provenance without a signer. */
 function notAttestedNote(dir) {
     return `hephy: no signing key: SBOMs and provenance are written beside the leg records in ${dir}, not attached (see README, Supply chain)`;
@@ -31094,10 +31280,10 @@ async function attestImage(signer, repository, platforms) {
         const attach = async (type, predicate) => {
             if (!predicate)
                 return undefined;
-            const existing = await signer.cosign.verifyAttestation({ key: signer.publicKey, reference, type, insecure: signer.insecure }, signer.context);
+            const existing = await verifyStatement(signer, reference, type);
             if (existing.verified)
                 return 'already attested';
-            await signer.cosign.attest({ key: signer.key, reference, predicate, type, material: signer.material, insecure: signer.insecure }, signer.context);
+            await attachStatement(signer, reference, predicate, type);
             return 'attested';
         };
         const sbom = await attach('spdxjson', p.sbom);
@@ -31121,7 +31307,7 @@ async function findAttestations(signer, repository, platforms, wanted) {
     const results = await Promise.all(platforms.map(async (p) => {
         const entry = { platform: p.platform, digest: p.digest };
         for (const [kind, type] of kinds) {
-            const check = await signer.cosign.verifyAttestation({ key: signer.publicKey, reference: `${repository}@${p.digest}`, type, insecure: signer.insecure }, signer.context);
+            const check = await verifyStatement(signer, `${repository}@${p.digest}`, type);
             if (check.verified)
                 entry[kind] = 'already attested';
         }
@@ -31134,7 +31320,13 @@ async function findAttestations(signer, repository, platforms, wanted) {
  * found), in platform order: built from what is there, never from what the settings asked for.
  */
 function attestationCommands(signer, repository, attestations) {
-    return attestations.platforms.flatMap((p) => ATTESTATION_KINDS.filter(([kind]) => p[kind]).map(([, type]) => verifyAttestationCommandLine(signer.publicKeyShown, `${repository}@${p.digest}`, type, { insecure: signer.insecure })));
+    return attestations.platforms.flatMap((p) => ATTESTATION_KINDS.filter(([kind]) => p[kind]).map(([kind, type]) => {
+        const reference = `${repository}@${p.digest}`;
+        if (signer.method !== 'keyless')
+            return verifyAttestationCommandLine(signer.publicKeyShown, reference, type, { insecure: signer.insecure });
+        const lines = verifyCommandLines({ identity: signer.identity, issuer: signer.issuer }, reference, { [kind]: true }, { insecure: signer.insecure });
+        return lines[kind];
+    }));
 }
 /** The attestation kinds and their cosign `--type`, in the order they are named. */
 const ATTESTATION_KINDS = [
@@ -31571,7 +31763,7 @@ async function unchangedAttestations(unchanged, repository, outcome, signer, opt
  */
 function checkPlanPublish(planned, publish) {
     if (planned.mode !== publish.mode)
-        throw new UserError(`the plan decided ${planned.mode} tags, and this merge publishes ${publish.mode}: plan and merge with the same tag mode`);
+        throw new problem_UserError(`the plan decided ${planned.mode} tags, and this merge publishes ${publish.mode}: plan and merge with the same tag mode`);
 }
 /**
  * Re-tags an image whose inputs are published (selection by digest, core/digestSelection.ts): the
@@ -34736,7 +34928,7 @@ function parseInputRules(text, source) {
         }
     }
     if (errors.length)
-        throw new UserError(errors.join('\n'));
+        throw new problem_UserError(errors.join('\n'));
     return rules;
 }
 
@@ -34860,7 +35052,7 @@ function parseSwitch(value, what) {
         return false;
     const lower = text.toLowerCase();
     const meant = ['yes', 'on', 'y', '1'].includes(lower) ? ' (write true)' : ['no', 'off', 'n', '0'].includes(lower) ? ' (write false)' : '';
-    throw new UserError(`${what}: expected true or false (or empty for the default), got \`${value}\`${meant}`);
+    throw new problem_UserError(`${what}: expected true or false (or empty for the default), got \`${value}\`${meant}`);
 }
 /** The settings in one line for the plan's text, e.g. "SBOM, provenance, signed keyless". */
 function describeSupplyChain(settings) {
@@ -34869,6 +35061,29 @@ function describeSupplyChain(settings) {
     if (settings.buildkitAttestations)
         parts.push(`BuildKit provenance mode=${settings.buildkitProvenanceMode ?? 'min'} in the index`);
     return parts.join(', ');
+}
+/**
+ * The certificate identity Fulcio gives a GitHub Actions job: the server URL and the token's
+ * `job_workflow_ref` claim (OWNER/REPO/.github/workflows/FILE@REF). From a reusable workflow the
+ * claim names the called workflow, not its caller (GitHub docs, "OpenID Connect reference" and
+ * "Using OpenID Connect with reusable workflows"; sigstore/fulcio#306 made it the SAN for that
+ * reason): a user trusts hephy-builder's workflow at the ref they call, whoever calls it.
+ * `jwt` is the job's OIDC token (only its payload is read; Fulcio checks the signature).
+ * @throws Error when the token has no job_workflow_ref.
+ */
+function keylessIdentity(jwt, serverUrl = 'https://github.com') {
+    const payload = jwt.split('.')[1] ?? '';
+    let claims;
+    try {
+        claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+    }
+    catch {
+        throw new Error('the OIDC token is not a JWT');
+    }
+    const ref = claims?.job_workflow_ref;
+    if (typeof ref !== 'string' || !/^[^/\s]+\/[^/\s]+\/\S+@\S+$/.test(ref))
+        throw new Error('the OIDC token has no job_workflow_ref claim');
+    return `${serverUrl.replace(/\/+$/, '')}/${ref}`;
 }
 
 ;// CONCATENATED MODULE: ./src/core/planSchema.ts
@@ -35096,11 +35311,11 @@ function parseRunnerMap(text, source = 'runner map') {
     const doc = (0,dist/* parseDocument */.Tp)(text, { lineCounter, prettyErrors: false });
     if (doc.errors.length > 0) {
         const reason = doc.errors[0].message.split('\n')[0];
-        throw new UserError(`${source}: not valid JSON or YAML (${reason}); expected a mapping like ${EXAMPLE}`);
+        throw new problem_UserError(`${source}: not valid JSON or YAML (${reason}); expected a mapping like ${EXAMPLE}`);
     }
     const data = doc.toJS({ maxAliasCount: 100 });
     if (data === null || typeof data !== 'object' || Array.isArray(data) || !(0,dist/* isMap */.jh)(doc.contents)) {
-        throw new UserError(`${source}: expected a mapping of platform to runner, like ${EXAMPLE}`);
+        throw new problem_UserError(`${source}: expected a mapping of platform to runner, like ${EXAMPLE}`);
     }
     const lineOf = new Map();
     for (const pair of doc.contents.items) {
@@ -35138,7 +35353,7 @@ function parseRunnerMap(text, source = 'runner map') {
     }
     if (problems.length > 0) {
         const lines = problems.map((p) => `  ${p.path} (line ${p.line}): ${p.message}${p.hint ? ` (${p.hint})` : ''}`);
-        throw new UserError(`${source}: ${problems.length === 1 ? 'a bad entry' : `${problems.length} bad entries`}\n${lines.join('\n')}`, problems);
+        throw new problem_UserError(`${source}: ${problems.length === 1 ? 'a bad entry' : `${problems.length} bad entries`}\n${lines.join('\n')}`, problems);
     }
     return map;
 }
@@ -35273,7 +35488,7 @@ function parseDuration(text, option) {
         return Number(value) * 1000;
     const parts = [...value.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)];
     if (!parts.length || parts.map((p) => p[0]).join('') !== value)
-        throw new UserError(`${option}: expected a duration such as 30s, 1m30s or 500ms, got \`${text}\``);
+        throw new problem_UserError(`${option}: expected a duration such as 30s, 1m30s or 500ms, got \`${text}\``);
     return parts.reduce((sum, [, n, unit]) => sum + Number(n) * DURATION_UNITS[unit], 0);
 }
 const SIZE_UNITS = {
@@ -35290,14 +35505,14 @@ function parseSize(text, option) {
     const match = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(text.trim());
     const unit = match?.[2].toLowerCase() || 'b';
     if (!match || !(unit in SIZE_UNITS))
-        throw new UserError(`${option}: expected a size such as 128KiB, 1MiB or 500kB, got \`${text}\``);
+        throw new problem_UserError(`${option}: expected a size such as 128KiB, 1MiB or 500kB, got \`${text}\``);
     return Math.round(Number(match[1]) * SIZE_UNITS[unit]);
 }
 /** "50%" or "50" -> 0.5. */
 function parsePercent(text, option) {
     const match = /^(\d+(?:\.\d+)?)\s*%?$/.exec(text.trim());
     if (!match)
-        throw new UserError(`${option}: expected a percentage such as 50%, got \`${text}\``);
+        throw new problem_UserError(`${option}: expected a percentage such as 50%, got \`${text}\``);
     return Number(match[1]) / 100;
 }
 /** Thresholds from option values as typed; empty or absent values keep the defaults. */
@@ -36543,19 +36758,19 @@ const summaryHelp = `  --history PATH        compare each leg with its earlier r
 /** A history from a file written by --save-history (or the action's cache), or from a dir of leg records. */
 function readHistory(path) {
     if (!(0,external_node_fs_namespaceObject.existsSync)(path))
-        throw new UserError(`--history: ${path}: no such file or directory`);
+        throw new problem_UserError(`--history: ${path}: no such file or directory`);
     const isDir = (0,external_node_fs_namespaceObject.statSync)(path).isDirectory();
     if (isDir) {
         const { records, problems } = readLegRecords(path);
         if (!records.length)
-            throw new UserError(`--history: no leg records under ${path}${problems.length ? ` (${problems[0]})` : ''}`);
+            throw new problem_UserError(`--history: no leg records under ${path}${problems.length ? ` (${problems[0]})` : ''}`);
         return historyFromRecords(records);
     }
     try {
         return parseHistory((0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8'), path);
     }
     catch (error) {
-        throw new UserError(`--history: ${messageOf(error)}`);
+        throw new problem_UserError(`--history: ${messageOf(error)}`);
     }
 }
 function summaryFromArgs(args, io) {
@@ -36663,10 +36878,10 @@ function normalizeRegistry(host) {
     const withoutScheme = trimmed.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '');
     const hostPort = withoutScheme.split('/')[0].toLowerCase();
     if (!hostPort)
-        throw new UserError(`registry is empty: expected host[:port], e.g. registry.example.com or 127.0.0.1:5000`);
+        throw new problem_UserError(`registry is empty: expected host[:port], e.g. registry.example.com or 127.0.0.1:5000`);
     const port = /:(\d+)$/.exec(hostPort)?.[1];
     if (!HOST_PORT.test(hostPort) || (port !== undefined && (Number(port) < 1 || Number(port) > 65535))) {
-        throw new UserError(`registry \`${trimmed}\` is not a host[:port], e.g. registry.example.com or 127.0.0.1:5000`);
+        throw new problem_UserError(`registry \`${trimmed}\` is not a host[:port], e.g. registry.example.com or 127.0.0.1:5000`);
     }
     return hostPort;
 }
@@ -36720,9 +36935,9 @@ function writeAtomically(file, text) {
 function writeDockerConfig(dir, creds, options = {}) {
     const key = normalizeRegistry(creds.registry);
     if (!creds.username)
-        throw new UserError(`registry ${key}: the username is empty`);
+        throw new problem_UserError(`registry ${key}: the username is empty`);
     if (!creds.password)
-        throw new UserError(`registry ${key}: the password is empty`);
+        throw new problem_UserError(`registry ${key}: the password is empty`);
     (0,external_node_fs_namespaceObject.mkdirSync)(dir, { recursive: true, mode: 0o700 });
     const file = (0,external_node_path_namespaceObject.join)(dir, 'config.json');
     const config = readConfig(file) ?? (options.base ? readBase(options.base) : undefined) ?? {};
@@ -36851,7 +37066,7 @@ const registryHelp = `  --registry HOST[:PORT]  registry to push to (required)
 function registryFromArgs(args, io, { login = true } = {}) {
     const given = stringOption(args, 'registry');
     if (!given)
-        throw new UserError('--registry HOST[:PORT] is required');
+        throw new problem_UserError('--registry HOST[:PORT] is required');
     const registry = normalizeRegistry(given);
     const mode = parseTagMode(stringOption(args, 'tag-mode'), '--tag-mode');
     const publish = {
@@ -36867,7 +37082,7 @@ function registryFromArgs(args, io, { login = true } = {}) {
         return anonymous;
     const password = args.values['password-stdin'] ? (0,external_node_fs_namespaceObject.readFileSync)(0, 'utf8').replace(/\r?\n$/, '') : io.env.HEPHY_REGISTRY_PASSWORD;
     if (!password)
-        throw new UserError('--username needs a password: pipe it to --password-stdin, or set HEPHY_REGISTRY_PASSWORD');
+        throw new problem_UserError('--username needs a password: pipe it to --password-stdin, or set HEPHY_REGISTRY_PASSWORD');
     const creds = { registry, username, password };
     const session = registryLogin(env, creds, (0,external_node_os_namespaceObject.tmpdir)());
     const { release } = removeOnExit(session.dir);
@@ -36909,7 +37124,7 @@ function signKeyFromArgs(args, io) {
         // missing or unreadable: said below
     }
     if (!file)
-        throw new UserError(`--sign-key: no such file: ${keyFile}`);
+        throw new problem_UserError(`--sign-key: no such file: ${keyFile}`);
     return keyFile;
 }
 /** The key's password: HEPHY_COSIGN_PASSWORD, else cosign's own COSIGN_PASSWORD. */
@@ -36956,7 +37171,7 @@ function readPlan(file) {
         text = (0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8');
     }
     catch (error) {
-        throw new UserError(`${file}: cannot read the plan (${messageOf(error)}); ${hint}`);
+        throw new problem_UserError(`${file}: cannot read the plan (${messageOf(error)}); ${hint}`);
     }
     return parsePlan(text, file, hint);
 }
@@ -36990,7 +37205,7 @@ ${summaryHelp}`,
         const planFile = stringOption(args, 'plan');
         const recordsDir = stringOption(args, 'records');
         if (!planFile || !recordsDir)
-            throw new UserError('--plan FILE and --records DIR are required');
+            throw new problem_UserError('--plan FILE and --records DIR are required');
         const plan = readPlan((0,external_node_path_namespaceObject.resolve)(io.cwd, planFile));
         // Before anything is published: a bad threshold or history changes nothing.
         const choice = summaryFromArgs(args, io);
@@ -37284,7 +37499,7 @@ function unsetFromArgs(scan, given) {
 const expand_REFERENCE = /\$\$\{|\$\{([^}]*)\}/g;
 const expand_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Thrown for `${NAME}` when NAME is not set (and has no `:-default`). */
-class UnsetVariableError extends UserError {
+class UnsetVariableError extends problem_UserError {
     variable;
     constructor(variable) {
         super(`\${${variable}} is not in the build environment: pass it on purpose with build-env (--build-env ${variable})`);
@@ -37303,7 +37518,7 @@ function expandVars(text, env) {
         const fallbackAt = body.indexOf(':-');
         const name = fallbackAt >= 0 ? body.slice(0, fallbackAt) : body;
         if (!expand_NAME.test(name))
-            throw new UserError(`${match} is not a variable reference: expected \${NAME} or \${NAME:-default}`);
+            throw new problem_UserError(`${match} is not a variable reference: expected \${NAME} or \${NAME:-default}`);
         const value = env[name];
         if (fallbackAt >= 0)
             return value ? value : body.slice(fallbackAt + 2);
@@ -37319,8 +37534,8 @@ function expandList(values, env, key) {
             return expandVars(value, env);
         }
         catch (err) {
-            if (err instanceof UserError)
-                throw new UserError(`${key}[${i}] (${value}): ${err.message}`);
+            if (err instanceof problem_UserError)
+                throw new problem_UserError(`${key}[${i}] (${value}): ${err.message}`);
             throw err;
         }
     });
@@ -40458,7 +40673,7 @@ function buildSecretValues(ctx) {
     return (ctx.spec.config.secrets ?? []).map((name) => {
         const value = ctx.env[name];
         if (!value)
-            throw new UserError(`secrets: ${name} is not set in the build job's environment (set it in the step's env:, e.g. from a secret)`);
+            throw new problem_UserError(`secrets: ${name} is not set in the build job's environment (set it in the step's env:, e.g. from a secret)`);
         return value;
     });
 }
@@ -41297,7 +41512,7 @@ function resolveKanikoImage(ctx) {
     if (given)
         return given;
     if (ctx.onRunner) {
-        throw new UserError('the kaniko backend got no executor image on this runner: the tool setup builds one from the pinned Go module; or set the `kaniko-image` input to an executor image pinned by digest');
+        throw new problem_UserError('the kaniko backend got no executor image on this runner: the tool setup builds one from the pinned Go module; or set the `kaniko-image` input to an executor image pinned by digest');
     }
     return LOCAL_KANIKO_IMAGE;
 }
@@ -41314,7 +41529,7 @@ const BUILT_DOCKERFILE = 'hephy.Dockerfile';
 function kanikoAuthDir(ctx, pushMode) {
     const requested = ctx.spec.config.pull_credentials === true;
     if (pushMode === 'scratch-tag' && ctx.secrets.length > 0 && !requested) {
-        throw new UserError("kaniko cannot push with the registry login without handing it to the Dockerfile's RUN steps: install skopeo (the push by digest runs on the host)");
+        throw new problem_UserError("kaniko cannot push with the registry login without handing it to the Dockerfile's RUN steps: install skopeo (the push by digest runs on the host)");
     }
     if (!requested || ctx.pullRequest)
         return undefined;
@@ -41325,12 +41540,12 @@ function kanikoInvocation(ctx, pushMode, cacheRepo) {
     const config = ctx.spec.config;
     const contextDir = (0,external_node_path_namespaceObject.resolve)(ctx.sourceDir, config.context_path ?? '.');
     if (!(0,external_node_fs_namespaceObject.existsSync)(contextDir) || !(0,external_node_fs_namespaceObject.statSync)(contextDir).isDirectory()) {
-        throw new UserError(`context_path ${config.context_path ?? '.'}: ${contextDir} is not a directory`);
+        throw new problem_UserError(`context_path ${config.context_path ?? '.'}: ${contextDir} is not a directory`);
     }
     const dockerfileRel = config.dockerfile_path ?? 'Dockerfile';
     const dockerfileHost = (0,external_node_path_namespaceObject.resolve)(contextDir, dockerfileRel);
     if (!(0,external_node_fs_namespaceObject.existsSync)(dockerfileHost) || !(0,external_node_fs_namespaceObject.statSync)(dockerfileHost).isFile()) {
-        throw new UserError(`dockerfile_path ${dockerfileRel}: no such file in ${contextDir}`);
+        throw new problem_UserError(`dockerfile_path ${dockerfileRel}: no such file in ${contextDir}`);
     }
     const mounts = [{ host: contextDir, container: IN_CONTAINER.context, readonly: true }];
     // The executor builds a copy of the Dockerfile that declares BuildKit's automatic platform args
@@ -41397,12 +41612,12 @@ function createKanikoBackend(options = {}) {
         const engine = local ? 'podman' : await detect(env);
         if (local) {
             if (!exec_which('podman', env.PATH))
-                throw new UserError(`the Kaniko executor image ${image} is a local podman image, but podman is not installed`);
+                throw new problem_UserError(`the Kaniko executor image ${image} is a local podman image, but podman is not installed`);
             const exists = await runner('podman', ['image', 'exists', image], { env, allowFailure: true });
             if (exists.code !== 0) {
                 ctx.log(`${image} is not in podman's storage: building it from the pinned Go module (scripts/kaniko-image.sh)`);
                 await buildLocalImage().catch((error) => {
-                    throw new UserError(`cannot build the Kaniko executor image ${image} (scripts/kaniko-image.sh, needs root, Go and podman): ${messageOf(error)}`);
+                    throw new problem_UserError(`cannot build the Kaniko executor image ${image} (scripts/kaniko-image.sh, needs root, Go and podman): ${messageOf(error)}`);
                 });
             }
         }
@@ -41618,9 +41833,9 @@ function defaultImportPath(dir) {
     if (importPath)
         return importPath;
     if (choices) {
-        throw new UserError(`ko_config.import_path is not set and cmd/ holds ${choices.length} packages: set it to one of ${choices.map((p) => `./${p}`).join(', ')}`);
+        throw new problem_UserError(`ko_config.import_path is not set and cmd/ holds ${choices.length} packages: set it to one of ${choices.map((p) => `./${p}`).join(', ')}`);
     }
-    throw new UserError(`ko_config.import_path is not set and ${dir} has neither cmd/<package> nor Go files: set ko_config.import_path`);
+    throw new problem_UserError(`ko_config.import_path is not set and ${dir} has neither cmd/<package> nor Go files: set ko_config.import_path`);
 }
 
 ;// CONCATENATED MODULE: ./src/tools/crane.ts
@@ -41681,7 +41896,7 @@ function readUserKoConfig(cwd) {
         }
         catch (error) {
             // The app's own file: the user fixes it, so a message without a stack trace.
-            throw new UserError(`${file} is not valid YAML: ${messageOf(error)}`);
+            throw new problem_UserError(`${file} is not valid YAML: ${messageOf(error)}`);
         }
         const config = parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? parsed : {};
         return { file, config };
@@ -41875,7 +42090,7 @@ function resolveKoBaseImage(ctx, userDefaultBase) {
         return chosen;
     const koHasOne = Boolean(ctx.env.KO_DEFAULTBASEIMAGE) || (typeof userDefaultBase === 'string' && userDefaultBase !== '');
     if (!koHasOne && !ctx.onRunner) {
-        throw new UserError('ko needs a base image here: set ko_config.base_image or pass --base-image');
+        throw new problem_UserError('ko needs a base image here: set ko_config.base_image or pass --base-image');
     }
     return undefined;
 }
@@ -41886,7 +42101,7 @@ function checkedAfterExpansion(values, key, problem) {
     values.forEach((value, i) => {
         const why = problem(value);
         if (why)
-            throw new UserError(`${key}[${i}] after \${VAR} expansion: ${why}`);
+            throw new problem_UserError(`${key}[${i}] after \${VAR} expansion: ${why}`);
     });
     return values;
 }
@@ -42117,12 +42332,12 @@ function spinArch(nodeArch = process.arch) {
         return 'amd64';
     if (nodeArch === 'arm64')
         return 'aarch64';
-    throw new UserError(`Spin publishes no Linux release for this machine's architecture (${nodeArch})`);
+    throw new problem_UserError(`Spin publishes no Linux release for this machine's architecture (${nodeArch})`);
 }
 function pinnedChecksum(version, arch) {
     const sha = SPIN_CHECKSUMS[version]?.[arch];
     if (!sha)
-        throw new UserError(`no pinned checksum for spin ${version} on ${arch}`);
+        throw new problem_UserError(`no pinned checksum for spin ${version} on ${arch}`);
     return sha;
 }
 /**
@@ -42204,7 +42419,7 @@ function spinManifest(ctx) {
     const rel = ctx.spec.config.spin_config?.manifest_path ?? 'spin.toml';
     const path = (0,external_node_path_namespaceObject.resolve)(ctx.sourceDir, rel);
     if (!(0,external_node_fs_namespaceObject.existsSync)(path) || !(0,external_node_fs_namespaceObject.statSync)(path).isFile())
-        throw new UserError(`spin_config.manifest_path ${rel}: no such file in ${ctx.sourceDir}`);
+        throw new problem_UserError(`spin_config.manifest_path ${rel}: no such file in ${ctx.sourceDir}`);
     return { dir: (0,external_node_path_namespaceObject.dirname)(path), file: (0,external_node_path_namespaceObject.basename)(path) };
 }
 /**
@@ -42225,13 +42440,13 @@ function createSpinBackend(options = {}) {
         if (known)
             return known;
         if (ctx.leg.platform !== SPIN_PLATFORM) {
-            throw new UserError(`the spin backend builds only ${SPIN_PLATFORM}, not ${ctx.leg.platform}`);
+            throw new problem_UserError(`the spin backend builds only ${SPIN_PLATFORM}, not ${ctx.leg.platform}`);
         }
         const env = toolEnv(ctx.env);
         let binary = exec_which('spin', env.PATH);
         if (!binary) {
             if (!ctx.onRunner)
-                throw new UserError(SPIN_NOT_INSTALLED);
+                throw new problem_UserError(SPIN_NOT_INSTALLED);
             ctx.log(`installing spin ${SPIN_VERSION} (checksum-verified release) into ${ctx.cacheDir}`);
             binary = await installSpin({ dir: ctx.cacheDir, arch: options.arch, download: options.download, runner, log: ctx.log });
         }
@@ -43356,7 +43571,7 @@ async function buildLeg(leg, spec, env, deps) {
             // What the plan checks of a local app, checked now that the upstream source is here.
             const [problem] = checkUpstreamSource(source.dir, spec.config, leg.backend, 'upstream');
             if (problem)
-                throw new UserError(`${problem.message}${problem.hint ? ` (${problem.hint})` : ''}`);
+                throw new problem_UserError(`${problem.message}${problem.hint ? ` (${problem.hint})` : ''}`);
         }
         const cacheDir = (0,external_node_path_namespaceObject.join)(env.cacheRoot, leg.backend);
         (0,external_node_fs_namespaceObject.mkdirSync)(cacheDir, { recursive: true });
@@ -43386,7 +43601,7 @@ async function buildLeg(leg, spec, env, deps) {
         const layoutNeed = env.needs?.find((need) => need.layout);
         const cannot = layoutNeed ? layoutNeedProblem(leg.backend) : undefined;
         if (layoutNeed && cannot)
-            throw new UserError(`its need ${layoutNeed.name} is an OCI layout, and ${cannot}`);
+            throw new problem_UserError(`its need ${layoutNeed.name} is an OCI layout, and ${cannot}`);
         if (ctx.keepLayout) {
             (0,external_node_fs_namespaceObject.rmSync)(ctx.keepLayout, { recursive: true, force: true });
             (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_namespaceObject.dirname)(ctx.keepLayout), { recursive: true });
@@ -45013,9 +45228,9 @@ function entryName(entry) {
     const eq = entry.indexOf('=');
     const name = (eq < 0 ? entry : entry.slice(0, eq)).trim();
     if (!buildEnv_NAME.test(name))
-        throw new UserError(`build-env: \`${name}\` is not a variable name (expected NAME or NAME=VALUE)`);
+        throw new problem_UserError(`build-env: \`${name}\` is not a variable name (expected NAME or NAME=VALUE)`);
     if (isCredentialName(name)) {
-        throw new UserError(`build-env: ${name} looks like a credential, and a build argument is readable in the image's history: pass it with the secrets: key (BuildKit), never as a build argument`);
+        throw new problem_UserError(`build-env: ${name} looks like a credential, and a build argument is readable in the image's history: pass it with the secrets: key (BuildKit), never as a build argument`);
     }
     return name;
 }
@@ -45045,7 +45260,7 @@ function buildEnvironment(entries, from) {
         }
         const value = from[name];
         if (value === undefined)
-            throw new UserError(`build-env: ${name} is not set in the environment`);
+            throw new problem_UserError(`build-env: ${name} is not set in the environment`);
         env[name] = value;
     }
     return env;
@@ -45427,7 +45642,8 @@ async function buildPlan(root, mode, options = {}) {
                 ...spec,
                 tags: tagged.tags,
                 ...('version' in tagged && tagged.version ? { version: tagged.version } : {}),
-                supplyChain: supplyChain.settings,
+                // BuildKit's own provenance is BuildKit's: another backend ignores the key (warned above).
+                supplyChain: spec.backend === 'buildkit' ? supplyChain.settings : withoutBuildkitProvenance(supplyChain.settings),
                 ...(needs ? { needs } : {}),
                 wave: graph.waves.get(spec.image) ?? 1,
             };
@@ -45457,6 +45673,11 @@ async function buildPlan(root, mode, options = {}) {
             problems.push(matrixLimitProblem(legs, 'error', perWave.size > 1 ? wave : undefined));
     }
     return { mode, images, matrix: { include }, skipped, problems, publish: planPublish(tagging) };
+}
+/** Supply-chain settings without BuildKit's in-index provenance (for images another backend builds). */
+function withoutBuildkitProvenance(settings) {
+    const { buildkitAttestations: _attestations, buildkitProvenanceMode: _mode, ...rest } = settings;
+    return rest;
 }
 /** How many legs each wave has, by wave (a leg without one is in wave 1). */
 function legsPerWave(legs) {
@@ -46265,10 +46486,10 @@ async function publishedRecords(plan, byDigest) {
 async function planSelected(root, mode, options) {
     const absRoot = (0,external_node_path_namespaceObject.resolve)(options.cwd ?? process.cwd(), root);
     if (!(0,external_node_fs_namespaceObject.existsSync)(absRoot))
-        throw new UserError(`${root}: no such directory`);
+        throw new problem_UserError(`${root}: no such directory`);
     const isGit = await isInsideWorkTree(absRoot);
     if (mode.kind === 'since' && !isGit)
-        throw new UserError(`--since needs a git repository; ${root} is not one`);
+        throw new problem_UserError(`--since needs a git repository; ${root} is not one`);
     const ignoreCheck = isGit ? (paths) => isIgnored(absRoot, paths) : undefined;
     try {
         const plan = await buildPlan(absRoot, mode, {
@@ -46290,7 +46511,7 @@ async function planSelected(root, mode, options) {
     catch (error) {
         // git's answers about the user's revision are user errors, not crashes.
         if (error instanceof ToolError)
-            throw new UserError(error.message);
+            throw new problem_UserError(error.message);
         throw error;
     }
 }
@@ -46317,7 +46538,7 @@ async function resolvePlannedImage(root, dir, image, options = {}) {
     const spec = plan.images.find((candidate) => candidate.image === image);
     if (!spec) {
         const why = plan.problems.map((p) => `${p.file}:${p.line}:${p.column}: ${p.message}`).join('\n');
-        throw new UserError(`image ${image} is not planned from ${dir}${why ? `:\n${why}` : ''}`, plan.problems);
+        throw new problem_UserError(`image ${image} is not planned from ${dir}${why ? `:\n${why}` : ''}`, plan.problems);
     }
     return spec;
 }
@@ -46524,12 +46745,12 @@ ${BUILD_ENV_HELP}`,
             const image = stringOption(args, 'image');
             const platform = stringOption(args, 'platform');
             if (!image || !platform)
-                throw new UserError('give --leg JSON, or --image NAME and --platform P');
+                throw new problem_UserError('give --leg JSON, or --image NAME and --platform P');
             const plan = await planRepository(root, { kind: 'all' }, { cwd: io.cwd, buildEnvNames: Object.keys(buildEnvFromArgs(args)) });
             const found = plan.matrix.include.find((l) => l.image === image && l.platform === platform);
             if (!found) {
                 const known = plan.matrix.include.map((l) => `${l.image} ${l.platform}`).join(', ');
-                throw new UserError(`no leg for image ${image} on ${platform} in the plan of ${root}; planned: ${known || 'nothing'}`);
+                throw new problem_UserError(`no leg for image ${image} on ${platform} in the plan of ${root}; planned: ${known || 'nothing'}`);
             }
             leg = found;
         }
@@ -46580,10 +46801,10 @@ const detectCommand = {
     allowPositionals: true,
     async run(args, io) {
         if (args.positionals.length !== 1)
-            throw new UserError('detect takes exactly one directory\nusage: hephy-builder detect DIR');
+            throw new problem_UserError('detect takes exactly one directory\nusage: hephy-builder detect DIR');
         const dir = (0,external_node_path_namespaceObject.resolve)(io.cwd, args.positionals[0]);
         if (!(0,external_node_fs_namespaceObject.existsSync)(dir))
-            throw new UserError(`${args.positionals[0]}: no such directory`);
+            throw new problem_UserError(`${args.positionals[0]}: no such directory`);
         const configFile = (0,external_node_path_namespaceObject.join)(dir, CONFIG_FILE_NAME);
         const shownConfig = (0,external_node_path_namespaceObject.join)(args.positionals[0], CONFIG_FILE_NAME);
         const config = (0,external_node_fs_namespaceObject.existsSync)(configFile) ? { path: configFile, shown: shownConfig } : undefined;
@@ -46735,142 +46956,6 @@ function concurrency(group) {
     return { group, 'cancel-in-progress': "${{ github.event_name == 'pull_request' }}" };
 }
 
-;// CONCATENATED MODULE: ./src/generator/workflows/caller.ts
-// SOURCE of the caller workflow `hephy-builder init` writes to `.github/workflows/hephy-builder.yml`
-// in a user's repository: the triggers, and one job that calls the reusable workflow.
-
-
-const CALLER_HEADER = `Builds this repository's images with hephy-builder: a push to the default branch builds and
-publishes what changed, a pull request builds it (and publishes it as pr-N tags only, unless it comes from a fork),
-a weekly run rebuilds the dirs in the rebuild list, and "Run workflow" builds the dirs you name.`;
-function caller_secretsOf(mode) {
-    switch (mode) {
-        case 'none':
-            return undefined;
-        case 'inherit':
-            return note('inherit', {
-                before: 'Every secret of this repository is passed on; the workflow reads REGISTRY_USERNAME and REGISTRY_PASSWORD.',
-            });
-        case 'explicit':
-            return note({
-                REGISTRY_USERNAME: '${{ secrets.REGISTRY_USERNAME }}',
-                REGISTRY_PASSWORD: '${{ secrets.REGISTRY_PASSWORD }}',
-            }, { before: 'Registry credentials, from repository secrets of the same names.' });
-    }
-}
-function callerWorkflow(s) {
-    // Only inputs that differ from the reusable workflow's defaults are written, so the file shows
-    // what this repository chose.
-    const withInputs = {
-        root: s.root !== '.' ? s.root : undefined,
-        // No registry host is built in: the repository variable names it (Settings > Variables).
-        registry: s.registry ||
-            note('${{ vars.HEPHY_REGISTRY }}', {
-                before: 'Set the repository variable HEPHY_REGISTRY to your registry host, or write the host here.',
-            }),
-        'image-prefix': s.imagePrefix || undefined,
-        'tag-mode': s.tagMode !== 'per-image' ? s.tagMode : undefined,
-        runners: s.runners || undefined,
-        'rebuild-list': s.rebuildList || undefined,
-        dirs: note('${{ inputs.dirs }}', { before: 'Set by "Run workflow"; empty on every other event.' }),
-        'force-rebuild': note('${{ inputs.force-rebuild == true }}', {
-            before: 'Set by "Run workflow": build even what a default-branch run already built from the same inputs.',
-        }),
-    };
-    return {
-        name: 'hephy-builder',
-        on: {
-            push: { branches: [s.branch] },
-            pull_request: null,
-            schedule: [{ cron: note(s.cron, { after: 'weekly rebuild of the rebuild list (UTC)' }) }],
-            workflow_dispatch: {
-                inputs: {
-                    dirs: {
-                        description: 'Directories to build, comma-separated (empty: everything)',
-                        type: 'string',
-                        required: false,
-                        default: '',
-                    },
-                    'force-rebuild': {
-                        description: 'Build even the images whose inputs are unchanged (default: re-tag them)',
-                        type: 'boolean',
-                        required: false,
-                        default: false,
-                    },
-                },
-            },
-        },
-        permissions: note({}, { before: 'No token permissions by default; the job below asks for what it needs.', blank: true }),
-        concurrency: note(concurrency('${{ github.workflow }}-${{ github.ref }}'), {
-            before: 'A new push to a pull request cancels the run it supersedes.',
-        }),
-        jobs: note({
-            images: note({
-                permissions: note({ contents: 'read', packages: 'write', 'pull-requests': 'write' }, {
-                    before: 'Exactly what the called workflow asks for (it refuses to start with less): read the code,\n' +
-                        'push images, comment on the pull request.',
-                }),
-                uses: reusableWorkflowRef(s.variant, s.ref),
-                with: withInputs,
-                secrets: caller_secretsOf(s.secrets),
-            }, {
-                before: 'plan -> one build job per image and platform, on native runners -> merge into multi-arch\n' +
-                    'images and post a summary of what every build cost.',
-            }),
-        }, { blank: true }),
-    };
-}
-
-;// CONCATENATED MODULE: ./src/generator/workflows/ci.ts
-// SOURCE of this repository's own CI workflow `.github/workflows/ci.yml`: install, run every check
-// in .ci/run, and make sure the committed bundle in dist/ is what the sources build.
-
-
-
-const CI_HEADER = `CI of hephy-builder itself: tests, type checks and linters (.ci/run), and a check that the
-committed action bundle in dist/ matches the sources.`;
-function ciWorkflow() {
-    return {
-        name: 'ci',
-        on: {
-            push: { branches: ['main'] },
-            pull_request: null,
-        },
-        permissions: note({}, { before: 'No token permissions by default; each job asks for what it needs.', blank: true }),
-        concurrency: concurrency('${{ github.workflow }}-${{ github.ref }}'),
-        jobs: note({
-            check: note({
-                name: 'Test and check dist',
-                'runs-on': 'ubuntu-latest',
-                'timeout-minutes': 30,
-                permissions: { contents: 'read' },
-                steps: [
-                    checkoutStep(),
-                    {
-                        name: 'Set up Node.js',
-                        uses: pinned(SETUP_NODE),
-                        with: note({ 'node-version': '24', cache: 'npm' }, { before: 'The action runs on node24 (action.yml), so CI builds and tests on the same major.' }),
-                    },
-                    { name: 'Install dependencies', run: 'npm ci' },
-                    { name: 'Run the checks', run: 'bash .ci/run' },
-                    note({
-                        name: 'Check that dist/ is up to date',
-                        run: 'npm run build\n' +
-                            '# New files count too: intent-to-add makes untracked files show up in git diff.\n' +
-                            'git add --intent-to-add dist\n' +
-                            'git diff --exit-code --stat dist\n',
-                    }, {
-                        before: 'The action runs the committed bundle, not the sources: a stale dist/ would ship old code.\n' +
-                            'Fix a failure with `npm run build` and commit dist/.',
-                    }),
-                ],
-            }, {
-                before: 'check: install exactly the locked dependencies, run .ci/run, verify dist/.',
-            }),
-        }, { blank: true }),
-    };
-}
-
 ;// CONCATENATED MODULE: ./src/generator/workflows/reusable.ts
 // SOURCE of the reusable workflow `.github/workflows/build.yml` (plan -> build -> merge).
 // The committed YAML is rendered from this file; a test fails when they drift apart.
@@ -46913,6 +46998,17 @@ const REGISTRY_INPUTS = {
 // The backends' per-run settings (core/backendTraits.ts), inputs of the workflow passed to the build job.
 const BACKEND_INPUTS = Object.fromEntries(BACKEND_OPTIONS.map((option) => [option.name, { description: option.description, type: 'string', default: '' }]));
 const BACKEND_INPUTS_PASSED = Object.fromEntries(BACKEND_OPTIONS.map((option) => [option.name, `\${{ inputs.${option.name} }}`]));
+/**
+ * What the merge job may do with the workflow token: tag the multi-arch indexes (packages),
+ * comment on the pull request (pull-requests), read the code (contents). A caller grants these,
+ * and `id-token: write` (SIGNING_PERMISSIONS) when it signs.
+ */
+const MERGE_PERMISSIONS = { contents: 'read', packages: 'write', 'pull-requests': 'write' };
+/**
+ * What keyless signing adds: the job's GitHub OIDC token, which cosign trades for a Fulcio
+ * certificate (tools/cosign.ts). Only the merge job signs, and only a caller that signs grants it.
+ */
+const SIGNING_PERMISSIONS = { 'id-token': 'write' };
 const CREDENTIALS = {
     username: '${{ secrets.REGISTRY_USERNAME }}',
     password: '${{ secrets.REGISTRY_PASSWORD }}',
@@ -46925,9 +47021,11 @@ Call it from a workflow in your repository (\`npx hephy-builder init\` writes on
   jobs:
     images:
       uses: hephy/builder/.github/workflows/build.yml@v1
-      permissions: {contents: read, packages: write, pull-requests: write}
+      permissions: {contents: read, packages: write, pull-requests: write, id-token: write}
 The caller must grant those permissions: GitHub refuses to start a called workflow whose jobs
-ask for more than the caller gives.`;
+ask for more than the caller gives. id-token: write is for keyless signing (the sign input);
+a caller that does not sign leaves it out and passes sign: false. The plan and build jobs ask
+for less; the merge job takes what the caller grants: grant no more than this.`;
 function reusableWorkflow(variant, release) {
     const action = actionRef(variant, release);
     return {
@@ -47028,6 +47126,21 @@ function reusableWorkflow(variant, release) {
                         type: 'string',
                         default: '128KiB',
                     },
+                    sbom: {
+                        description: "An SPDX SBOM per platform manifest, attached as a signed attestation: true or false. Empty: true. A build-config.yaml's sbom: key wins.",
+                        type: 'string',
+                        default: '',
+                    },
+                    provenance: {
+                        description: "A SLSA v1 provenance statement per platform manifest, attached as a signed attestation: true or false. Empty: true. A build-config.yaml's provenance: key wins.",
+                        type: 'string',
+                        default: '',
+                    },
+                    sign: {
+                        description: "Sign each published image keyless (the merge job's GitHub OIDC token; Fulcio, Rekor): true or false. Empty: on for pushes to the default branch, schedules, manual runs and tag pushes, off for pull requests and other branches. A build-config.yaml's sign: key wins. Signing needs the caller to grant id-token: write; pass false when it does not.",
+                        type: 'string',
+                        default: '',
+                    },
                     push: {
                         description: 'Push images. Pull requests from forks never push, whatever this says.',
                         type: 'boolean',
@@ -47053,7 +47166,6 @@ function reusableWorkflow(variant, release) {
                 },
             },
         },
-        permissions: note({}, { before: 'No token permissions by default; each job asks for what it needs.', blank: true }),
         concurrency: note(concurrency('hephy-builder-${{ github.workflow }}-${{ github.ref }}-${{ inputs.root }}'), {
             before: "One run per caller workflow, ref and root. The group differs from the caller's own group:\n" +
                 'sharing it would make the called workflow wait on its caller forever.',
@@ -47110,6 +47222,9 @@ function reusableWorkflow(variant, release) {
                             ...BACKEND_INPUTS_PASSED,
                             'build-env': '${{ inputs.build-env }}',
                             'force-rebuild': '${{ inputs.force-rebuild }}',
+                            sbom: '${{ inputs.sbom }}',
+                            provenance: '${{ inputs.provenance }}',
+                            sign: '${{ inputs.sign }}',
                             ...CREDENTIALS,
                             'insecure-registry': '${{ inputs.insecure-registry }}',
                         },
@@ -47141,12 +47256,16 @@ function reusableWorkflow(variant, release) {
                         'a publish in progress is never cancelled. The merge also reads every tag back and fails an\n' +
                         'image whose tag another run overwrote ("overwritten by another run").',
                 }),
-                permissions: note({ contents: 'read', packages: 'write', 'pull-requests': 'write' }, {
-                    before: 'packages: tag the multi-arch indexes; pull-requests: the one summary comment on the PR.\n' +
+                outputs: note({ published: '${{ steps.merge.outputs.published }}' }, {
+                    before: 'No permissions key: this job takes what the caller grants, which it needs all of:\n' +
+                        'contents: read; packages: write, to tag the multi-arch indexes; pull-requests: write, for the\n' +
+                        'one summary comment; and, only from a caller that signs, id-token: write, the OIDC token cosign\n' +
+                        'signs keyless with. GitHub refuses to start a called workflow whose job asks for a permission\n' +
+                        'the caller does not grant, so a job that asked for id-token here would break every caller that\n' +
+                        'does not sign; the plan and build jobs state their narrower permissions and never get it.\n' +
                         'The leg records are artifacts of this run (the runtime token reads them, no `actions: read`);\n' +
                         'the default-branch history is in the Actions cache.',
                 }),
-                outputs: { published: '${{ steps.merge.outputs.published }}' },
                 steps: [
                     checkoutStep(),
                     {
@@ -47250,10 +47369,149 @@ function buildJob(action, wave) {
     });
 }
 
+;// CONCATENATED MODULE: ./src/generator/workflows/caller.ts
+// SOURCE of the caller workflow `hephy-builder init` writes to `.github/workflows/hephy-builder.yml`
+// in a user's repository: the triggers, and one job that calls the reusable workflow.
+
+
+
+const CALLER_HEADER = `Builds this repository's images with hephy-builder: a push to the default branch builds and
+publishes what changed, a pull request builds it (and publishes it as pr-N tags only, unless it comes from a fork),
+a weekly run rebuilds the dirs in the rebuild list, and "Run workflow" builds the dirs you name.`;
+function caller_secretsOf(mode) {
+    switch (mode) {
+        case 'none':
+            return undefined;
+        case 'inherit':
+            return note('inherit', {
+                before: 'Every secret of this repository is passed on; the workflow reads REGISTRY_USERNAME and REGISTRY_PASSWORD.',
+            });
+        case 'explicit':
+            return note({
+                REGISTRY_USERNAME: '${{ secrets.REGISTRY_USERNAME }}',
+                REGISTRY_PASSWORD: '${{ secrets.REGISTRY_PASSWORD }}',
+            }, { before: 'Registry credentials, from repository secrets of the same names.' });
+    }
+}
+function callerWorkflow(s) {
+    // Only inputs that differ from the reusable workflow's defaults are written, so the file shows
+    // what this repository chose.
+    const withInputs = {
+        root: s.root !== '.' ? s.root : undefined,
+        // No registry host is built in: the repository variable names it (Settings > Variables).
+        registry: s.registry ||
+            note('${{ vars.HEPHY_REGISTRY }}', {
+                before: 'Set the repository variable HEPHY_REGISTRY to your registry host, or write the host here.',
+            }),
+        'image-prefix': s.imagePrefix || undefined,
+        'tag-mode': s.tagMode !== 'per-image' ? s.tagMode : undefined,
+        runners: s.runners || undefined,
+        'rebuild-list': s.rebuildList || undefined,
+        dirs: note('${{ inputs.dirs }}', { before: 'Set by "Run workflow"; empty on every other event.' }),
+        'force-rebuild': note('${{ inputs.force-rebuild == true }}', {
+            before: 'Set by "Run workflow": build even what a default-branch run already built from the same inputs.',
+        }),
+        sign: s.sign ? undefined : note('false', { before: 'No keyless signatures: this workflow grants no id-token.' }),
+    };
+    return {
+        name: 'hephy-builder',
+        on: {
+            push: { branches: [s.branch] },
+            pull_request: null,
+            schedule: [{ cron: note(s.cron, { after: 'weekly rebuild of the rebuild list (UTC)' }) }],
+            workflow_dispatch: {
+                inputs: {
+                    dirs: {
+                        description: 'Directories to build, comma-separated (empty: everything)',
+                        type: 'string',
+                        required: false,
+                        default: '',
+                    },
+                    'force-rebuild': {
+                        description: 'Build even the images whose inputs are unchanged (default: re-tag them)',
+                        type: 'boolean',
+                        required: false,
+                        default: false,
+                    },
+                },
+            },
+        },
+        permissions: note({}, { before: 'No token permissions by default; the job below asks for what it needs.', blank: true }),
+        concurrency: note(concurrency('${{ github.workflow }}-${{ github.ref }}'), {
+            before: 'A new push to a pull request cancels the run it supersedes.',
+        }),
+        jobs: note({
+            images: note({
+                permissions: note({ ...MERGE_PERMISSIONS, ...(s.sign ? SIGNING_PERMISSIONS : {}) }, {
+                    before: 'Exactly what the called workflow needs (it refuses to start with less): read the code,\n' +
+                        `push images, comment on the pull request${s.sign ? ", and sign the published images keyless\n(id-token: the merge job's OIDC token; the plan and build jobs never get it)" : ''}.`,
+                }),
+                uses: reusableWorkflowRef(s.variant, s.ref),
+                with: withInputs,
+                secrets: caller_secretsOf(s.secrets),
+            }, {
+                before: 'plan -> one build job per image and platform, on native runners -> merge into multi-arch\n' +
+                    'images and post a summary of what every build cost.',
+            }),
+        }, { blank: true }),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/generator/workflows/ci.ts
+// SOURCE of this repository's own CI workflow `.github/workflows/ci.yml`: install, run every check
+// in .ci/run, and make sure the committed bundle in dist/ is what the sources build.
+
+
+
+const CI_HEADER = `CI of hephy-builder itself: tests, type checks and linters (.ci/run), and a check that the
+committed action bundle in dist/ matches the sources.`;
+function ciWorkflow() {
+    return {
+        name: 'ci',
+        on: {
+            push: { branches: ['main'] },
+            pull_request: null,
+        },
+        permissions: note({}, { before: 'No token permissions by default; each job asks for what it needs.', blank: true }),
+        concurrency: concurrency('${{ github.workflow }}-${{ github.ref }}'),
+        jobs: note({
+            check: note({
+                name: 'Test and check dist',
+                'runs-on': 'ubuntu-latest',
+                'timeout-minutes': 30,
+                permissions: { contents: 'read' },
+                steps: [
+                    checkoutStep(),
+                    {
+                        name: 'Set up Node.js',
+                        uses: pinned(SETUP_NODE),
+                        with: note({ 'node-version': '24', cache: 'npm' }, { before: 'The action runs on node24 (action.yml), so CI builds and tests on the same major.' }),
+                    },
+                    { name: 'Install dependencies', run: 'npm ci' },
+                    { name: 'Run the checks', run: 'bash .ci/run' },
+                    note({
+                        name: 'Check that dist/ is up to date',
+                        run: 'npm run build\n' +
+                            '# New files count too: intent-to-add makes untracked files show up in git diff.\n' +
+                            'git add --intent-to-add dist\n' +
+                            'git diff --exit-code --stat dist\n',
+                    }, {
+                        before: 'The action runs the committed bundle, not the sources: a stale dist/ would ship old code.\n' +
+                            'Fix a failure with `npm run build` and commit dist/.',
+                    }),
+                ],
+            }, {
+                before: 'check: install exactly the locked dependencies, run .ci/run, verify dist/.',
+            }),
+        }, { blank: true }),
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/generator/render.ts
 // Renders the three workflows from their sources in workflows/. Every generated file starts with
 // a header that says where it comes from and ends with a marker line naming its kind and options,
 // so `generate --check` can re-render it exactly as it was written.
+
 
 
 
@@ -47277,7 +47535,7 @@ function checkVariant(variant) {
     if (variant === undefined)
         return 'published';
     if (!WORKFLOW_VARIANTS.includes(variant)) {
-        throw new UserError(`unknown workflow variant \`${String(variant)}\`: expected ${WORKFLOW_VARIANTS.join(' or ')}`);
+        throw new problem_UserError(`unknown workflow variant \`${String(variant)}\`: expected ${WORKFLOW_VARIANTS.join(' or ')}`);
     }
     return variant;
 }
@@ -47286,10 +47544,10 @@ function checkRelease(options) {
     if (actionSha === undefined && actionVersion === undefined)
         return undefined;
     if (typeof actionSha !== 'string' || !/^[0-9a-f]{40}$/.test(actionSha)) {
-        throw new UserError(`action SHA \`${String(actionSha)}\` is not a full commit SHA (40 lowercase hex digits)`);
+        throw new problem_UserError(`action SHA \`${String(actionSha)}\` is not a full commit SHA (40 lowercase hex digits)`);
     }
     if (typeof actionVersion !== 'string' || !/^v\d+(\.\d+){0,2}(-[0-9A-Za-z.-]+)?$/.test(actionVersion)) {
-        throw new UserError(`action version \`${String(actionVersion)}\` is not a release version like v1.4.0`);
+        throw new problem_UserError(`action version \`${String(actionVersion)}\` is not a release version like v1.4.0`);
     }
     return { sha: actionSha, version: actionVersion };
 }
@@ -47301,7 +47559,7 @@ function renderReusableWorkflow(options = {}) {
     const variant = checkVariant(options.variant);
     const release = checkRelease(options);
     if (release && variant === 'local')
-        throw new UserError('a local workflow runs the action of its checkout: it takes no action SHA');
+        throw new problem_UserError('a local workflow runs the action of its checkout: it takes no action SHA');
     const marker = variant === 'local' ? { variant } : release ? { actionSha: release.sha, actionVersion: release.version } : undefined;
     return renderYaml(reusableWorkflow(variant, release), header(REUSABLE_HEADER, FROM_SOURCE('src/generator/workflows/reusable.ts'), 'reusable', marker));
 }
@@ -47311,13 +47569,13 @@ function renderCiWorkflow() {
 }
 function singleLine(name, value) {
     if (/[\r\n]/.test(value))
-        throw new UserError(`${name} must be a single line`);
+        throw new problem_UserError(`${name} must be a single line`);
     return value.trim();
 }
 function checkPattern(name, value, pattern, expected) {
     const v = singleLine(name, value);
     if (!pattern.test(v))
-        throw new UserError(`${name} \`${v}\` is not valid: expected ${expected}`);
+        throw new problem_UserError(`${name} \`${v}\` is not valid: expected ${expected}`);
     return v;
 }
 const CRON_FIELD = /^(\*|[0-9A-Za-z]+(-[0-9A-Za-z]+)?)(\/[0-9]+)?(,(\*|[0-9A-Za-z]+(-[0-9A-Za-z]+)?)(\/[0-9]+)?)*$/;
@@ -47325,7 +47583,7 @@ function checkCron(value) {
     const cron = singleLine('cron', value).replace(/\s+/g, ' ');
     const fields = cron.split(' ');
     if (fields.length !== 5 || !fields.every((f) => CRON_FIELD.test(f))) {
-        throw new UserError(`cron \`${cron}\` is not valid: expected 5 fields (minute hour day month weekday), e.g. ${CALLER_DEFAULTS.cron}`);
+        throw new problem_UserError(`cron \`${cron}\` is not valid: expected 5 fields (minute hour day month weekday), e.g. ${CALLER_DEFAULTS.cron}`);
     }
     return cron;
 }
@@ -47349,14 +47607,15 @@ const CALLER_OPTION_KEYS = [
     'runners',
     'rebuildList',
     'secrets',
+    'sign',
 ];
 function checkOptionShapes(options) {
     for (const [key, value] of Object.entries(options)) {
         if (!CALLER_OPTION_KEYS.includes(key)) {
-            throw new UserError(`unknown workflow option \`${key}\`: expected one of ${CALLER_OPTION_KEYS.join(', ')}`);
+            throw new problem_UserError(`unknown workflow option \`${key}\`: expected one of ${CALLER_OPTION_KEYS.join(', ')}`);
         }
         if (value !== undefined && typeof value !== 'string')
-            throw new UserError(`workflow option \`${key}\` must be a string`);
+            throw new problem_UserError(`workflow option \`${key}\` must be a string`);
     }
 }
 /** Options with defaults applied, checked; throws UserError with a one-line reason. */
@@ -47365,7 +47624,7 @@ function resolveCallerOptions(options = {}) {
     const registry = singleLine('registry', options.registry ?? '');
     const secrets = options.secrets ?? (registry.toLowerCase() === 'ghcr.io' ? 'none' : 'explicit');
     if (!SECRETS_MODES.includes(secrets))
-        throw new UserError(`secrets \`${secrets}\` is not valid: expected ${SECRETS_MODES.join(', ')}`);
+        throw new problem_UserError(`secrets \`${secrets}\` is not valid: expected ${SECRETS_MODES.join(', ')}`);
     const root = checkPattern('root', options.root ?? CALLER_DEFAULTS.root, /^(?!\/)(?!.*(^|\/)\.\.(\/|$)).+$/, 'a path relative to the repository root');
     return {
         variant: checkVariant(options.variant),
@@ -47379,6 +47638,7 @@ function resolveCallerOptions(options = {}) {
         runners: options.runners ? checkRunners(options.runners) : '',
         rebuildList: singleLine('rebuild list', options.rebuildList ?? ''),
         secrets,
+        sign: parseSwitch(options.sign, 'sign') ?? true,
     };
 }
 /** Only the options that differ from the defaults: what the marker line records. */
@@ -47386,8 +47646,9 @@ function nonDefaultOptions(resolved) {
     const defaults = resolveCallerOptions({ registry: resolved.registry });
     const out = {};
     for (const [key, value] of Object.entries(resolved)) {
+        // Options are strings in the marker line, as the CLI gives them (a boolean as true/false).
         if (value !== defaults[key])
-            out[key] = value;
+            out[key] = typeof value === 'boolean' ? String(value) : value;
     }
     if (resolved.registry)
         out.registry = resolved.registry;
@@ -47413,7 +47674,7 @@ function readMarker(text) {
             continue;
         const m = /^(\S+)\s*(.*)$/.exec(body.slice(GENERATED_MARKER.length).trim());
         if (!m || !['reusable', 'caller', 'ci'].includes(m[1])) {
-            throw new UserError(`unknown generated workflow kind in \`${body}\`: expected reusable, caller or ci`);
+            throw new problem_UserError(`unknown generated workflow kind in \`${body}\`: expected reusable, caller or ci`);
         }
         let options = {};
         if (m[2]) {
@@ -47421,10 +47682,10 @@ function readMarker(text) {
                 options = JSON.parse(m[2]);
             }
             catch {
-                throw new UserError(`the options after \`${GENERATED_MARKER} ${m[1]}\` are not valid JSON: ${m[2]}`);
+                throw new problem_UserError(`the options after \`${GENERATED_MARKER} ${m[1]}\` are not valid JSON: ${m[2]}`);
             }
             if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-                throw new UserError(`the options after \`${GENERATED_MARKER} ${m[1]}\` must be a JSON object`);
+                throw new problem_UserError(`the options after \`${GENERATED_MARKER} ${m[1]}\` must be a JSON object`);
             }
         }
         return { kind: m[1], options };
@@ -47515,7 +47776,7 @@ ${ADDITIONAL_TAGS}`,
  */
 function renderStarterConfig(backend, reason, options = {}) {
     if (!BACKENDS.includes(backend))
-        throw new UserError(`unknown backend \`${String(backend)}\`: expected one of ${BACKENDS.join(', ')}`);
+        throw new problem_UserError(`unknown backend \`${String(backend)}\`: expected one of ${BACKENDS.join(', ')}`);
     const why = reason.replace(/\s+/g, ' ').trim() || `${backend} chosen`;
     return `# build-config.yaml: how hephy-builder builds the image of this directory.
 # Written by \`hephy-builder init\`: ${why}.
@@ -47723,14 +47984,14 @@ const ARM64_NOTE = `linux/arm64 builds on ${DEFAULT_RUNNERS['linux/arm64']}, whi
  */
 async function initRepo(root, options = {}) {
     if (!(0,external_node_fs_namespaceObject.existsSync)(root) || !(0,external_node_fs_namespaceObject.statSync)(root).isDirectory())
-        throw new UserError(`${root} is not a directory`);
+        throw new problem_UserError(`${root} is not a directory`);
     const notes = [];
     const branch = options.workflow?.branch ?? defaultBranch(root);
     const workflow = renderCallerWorkflow({ ...options.workflow, branch });
     const current = readText((0,external_node_path_namespaceObject.join)(root, CALLER_WORKFLOW_PATH));
     if (current !== undefined && current !== workflow && !options.force) {
         const diff = unifiedDiff(current, workflow, `a/${CALLER_WORKFLOW_PATH}`, `b/${CALLER_WORKFLOW_PATH}`, { maxLines: 20 });
-        throw new UserError(`${CALLER_WORKFLOW_PATH} already exists and differs from what init would write; ` + `re-run with --force to replace it.\n${diff}`);
+        throw new problem_UserError(`${CALLER_WORKFLOW_PATH} already exists and differs from what init would write; ` + `re-run with --force to replace it.\n${diff}`);
     }
     // Starter configs only for a repository that has none yet: one in each app directory found.
     const starters = [];
@@ -47795,7 +48056,7 @@ function checkGenerated(root) {
             expected = renderFromMarker(marker);
         }
         catch (error) {
-            if (!(error instanceof UserError))
+            if (!(error instanceof problem_UserError))
                 throw error;
             checked.push(file.path);
             diffs.push(`${file.path}: ${error.message}\n`);
@@ -47869,11 +48130,11 @@ const generateCommand = {
     async run(args, io) {
         const root = (0,external_node_path_namespaceObject.resolve)(io.cwd, stringOption(args, 'root') ?? '.');
         if (Boolean(args.values.check) === Boolean(args.values.write))
-            throw new UserError('say --check or --write\nusage: hephy-builder generate --check | --write [--root DIR]');
+            throw new problem_UserError('say --check or --write\nusage: hephy-builder generate --check | --write [--root DIR]');
         const actionSha = stringOption(args, 'action-sha');
         const actionVersion = stringOption(args, 'action-version');
         if ((actionSha === undefined) !== (actionVersion === undefined) || (actionSha !== undefined && !args.values.write)) {
-            throw new UserError('--action-sha and --action-version go together, with --write');
+            throw new problem_UserError('--action-sha and --action-version go together, with --write');
         }
         const release = actionSha !== undefined && actionVersion !== undefined ? { actionSha, actionVersion } : undefined;
         const noneFound = 'no generated workflow found under .github/workflows (run `hephy-builder init` first)\n';
@@ -47927,13 +48188,13 @@ function registryOption(args) {
         .filter(Boolean)
         .join('/');
     if (path)
-        throw new UserError(`--registry \`${registry}\`: a registry is a host[:port]; use --registry ${host} --image-prefix ${path}`);
+        throw new problem_UserError(`--registry \`${registry}\`: a registry is a host[:port]; use --registry ${host} --image-prefix ${path}`);
     return host;
 }
 const initCommand = {
     name: 'init',
     summary: 'Write .github/workflows/hephy-builder.yml (and a starter build-config.yaml in each app directory found, when there is none)',
-    usage: 'hephy-builder init [--root DIR] [--registry HOST] [--image-prefix PATH] [--tag-mode per-image|single-repo] [--runners MAP] [--branch B] [--ref SHA] [--force]',
+    usage: 'hephy-builder init [--root DIR] [--registry HOST] [--image-prefix PATH] [--tag-mode per-image|single-repo] [--runners MAP] [--branch B] [--ref SHA] [--sign true|false] [--force]',
     help: `  --root DIR            repository root (default: .)
   --registry HOST       registry to push to (default: the repository variable HEPHY_REGISTRY)
   --image-prefix PATH   path under the registry (default: the repository's owner/name)
@@ -47944,6 +48205,8 @@ const initCommand = {
   --branch B            default branch whose pushes publish (default: detected from the clone)
   --ref SHA             call the reusable workflow at this commit of hephy/builder (a release's
                         commit: it cannot move, unlike the default v1)
+  --sign true|false     keyless signing of published images (default true: the workflow grants
+                        id-token: write to the job that signs); false leaves it out and passes sign: false
   --force               replace an existing workflow that differs`,
     options: {
         root: { type: 'string' },
@@ -47953,6 +48216,7 @@ const initCommand = {
         runners: { type: 'string' },
         branch: { type: 'string' },
         ref: { type: 'string' },
+        sign: { type: 'string' },
         force: { type: 'boolean' },
     },
     allowPositionals: false,
@@ -47975,6 +48239,7 @@ const initCommand = {
                 runners: stringOption(args, 'runners'),
                 branch: stringOption(args, 'branch'),
                 ref: stringOption(args, 'ref'),
+                sign: stringOption(args, 'sign'),
             },
         });
         for (const file of result.files)
@@ -48122,14 +48387,14 @@ function runContextFromArgs(args, io) {
     const prText = stringOption(args, 'pr');
     const branch = stringOption(args, 'branch');
     if (ref !== undefined && !/^refs\/(heads|tags|pull)\/./.test(ref))
-        throw new UserError(`--ref: expected refs/heads/BRANCH, refs/tags/TAG or refs/pull/N/merge, got \`${ref}\``);
+        throw new problem_UserError(`--ref: expected refs/heads/BRANCH, refs/tags/TAG or refs/pull/N/merge, got \`${ref}\``);
     if (sha !== undefined && !/^[0-9a-f]{7,64}$/.test(sha))
-        throw new UserError(`--sha: expected a hex commit id, got \`${sha}\``);
+        throw new problem_UserError(`--sha: expected a hex commit id, got \`${sha}\``);
     const pr = prText === undefined ? undefined : Number(prText);
     if (pr !== undefined && !(Number.isInteger(pr) && pr > 0))
-        throw new UserError(`--pr: expected a pull request number, got \`${prText}\``);
+        throw new problem_UserError(`--pr: expected a pull request number, got \`${prText}\``);
     if (branch !== undefined && !branch.trim())
-        throw new UserError('--branch: expected a branch name');
+        throw new problem_UserError('--branch: expected a branch name');
     if (branch)
         context.defaultBranch = branch;
     context.defaultBranch ??= 'main';
@@ -48215,7 +48480,7 @@ function supplyChainFromArgs(args) {
  */
 function checkSignFlag(switches, where) {
     if (switches.sign === true && !where.signKey && !where.onRunner)
-        throw new UserError("--sign true needs --sign-key FILE here: keyless signing needs a GitHub runner's OIDC token");
+        throw new problem_UserError("--sign true needs --sign-key FILE here: keyless signing needs a GitHub runner's OIDC token");
 }
 
 ;// CONCATENATED MODULE: ./src/cli/commands/plan.ts
@@ -48240,7 +48505,7 @@ function selectionFromArgs(args) {
     const dirs = listOption(args, 'dirs');
     const chosen = [since && '--since', rebuildList && '--rebuild-list', dirs && '--dirs'].filter(Boolean);
     if (chosen.length > 1)
-        throw new UserError(`${chosen.join(' and ')} select dirs in different ways: use one of them`);
+        throw new problem_UserError(`${chosen.join(' and ')} select dirs in different ways: use one of them`);
     if (since)
         return { kind: 'since', rev: since };
     if (rebuildList)
@@ -48305,7 +48570,7 @@ ${BUILD_ENV_HELP}: every \${NAME} of a config must be one of them (or a safe Git
         const reader = registryReader({ env });
         const tagging = await tagRunFromArgs(args, io, (0,external_node_path_namespaceObject.resolve)(io.cwd, root));
         if (args.values['force-rebuild'] && !tagging.target)
-            throw new UserError('--force-rebuild goes with --registry (without it, nothing is skipped)');
+            throw new problem_UserError('--force-rebuild goes with --registry (without it, nothing is skipped)');
         const byDigest = tagging.target && selectsByDigest(tagging.run)
             ? { publish: { ...tagging.target, mode: tagging.mode }, reader, forceRebuild: Boolean(args.values['force-rebuild']) }
             : undefined;
@@ -48447,7 +48712,7 @@ async function runLocally(options) {
     const errors = candidates.problems.filter((p) => p.severity === 'error');
     if (errors.length) {
         out(renderPlanText(candidates));
-        throw new UserError(`${errors.length} problem(s) in build configs: fix them first`);
+        throw new problem_UserError(`${errors.length} problem(s) in build configs: fix them first`);
     }
     if (candidates.matrix.include.length === 0) {
         out(renderPlanText(candidates));
@@ -48655,7 +48920,7 @@ ${tagRunHelp}
   --force-rebuild       build every selected image, even those whose inputs the registry has
   --push true|false     false: a dry run, as for a pull request from a fork: build every leg for
                         real, push and tag nothing; images built on others use their OCI
-                        layouts where the backend can (BuildKit), else are skipped (default true)
+                        layouts where the backend can (BuildKit, ko), else (Kaniko) are skipped (default true)
 ${backendOptionsHelp(24, { baseImage: "base image for ko apps (default: hephy's static base in the registry)" })}
 ${metadataHelp(24)}
 ${BUILD_ENV_HELP}
@@ -48687,10 +48952,10 @@ ${summaryHelp}`,
         const jobsText = stringOption(args, 'jobs');
         const jobs = jobsText === undefined ? undefined : Number(jobsText);
         if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1))
-            throw new UserError(`--jobs: expected a whole number of at least 1, got \`${jobsText}\``);
+            throw new problem_UserError(`--jobs: expected a whole number of at least 1, got \`${jobsText}\``);
         const registry = stringOption(args, 'registry');
         if (registry !== undefined && !/^[A-Za-z0-9.-]+(:\d+)?$/.test(registry))
-            throw new UserError(`--registry: expected HOST[:PORT], got \`${registry}\``);
+            throw new problem_UserError(`--registry: expected HOST[:PORT], got \`${registry}\``);
         const supplyChain = supplyChainFromArgs(args);
         // A missing key stops the run here, before any service starts (the signer is made later).
         checkSignFlag(supplyChain, { onRunner: false, signKey: signKeyFromArgs(args, io) !== undefined });
@@ -48880,13 +49145,40 @@ const validateCommand = {
 
 
 
+
+/**
+ * What verify trusts: a public key (--key), or keyless a certificate identity and issuer.
+ * @throws UserError: neither or both, a missing key file, an identity or issuer that is no https:// URI.
+ */
+function verifyTrustFromArgs(args, cwd) {
+    const keyFile = stringOption(args, 'key');
+    const identity = stringOption(args, 'certificate-identity');
+    const issuer = stringOption(args, 'certificate-oidc-issuer');
+    if (keyFile !== undefined && (identity !== undefined || issuer !== undefined))
+        throw new problem_UserError('--key and --certificate-identity/--certificate-oidc-issuer verify different signatures: give one of them');
+    if (identity === undefined && issuer !== undefined)
+        throw new problem_UserError('--certificate-oidc-issuer goes with --certificate-identity URI');
+    if (identity !== undefined) {
+        const keyless = { identity, issuer: issuer ?? cosign_GITHUB_OIDC_ISSUER };
+        for (const [flag, value] of Object.entries({ '--certificate-identity': keyless.identity, '--certificate-oidc-issuer': keyless.issuer }))
+            if (!/^https:\/\/\S+$/.test(value))
+                throw new problem_UserError(`${flag}: expected an https:// URI, got \`${value}\``);
+        return { options: { keyless }, shown: `by ${keyless.identity} (issuer ${keyless.issuer})` };
+    }
+    if (!keyFile)
+        throw new problem_UserError(`--key FILE (the public key) or --certificate-identity URI (keyless) is required\nusage: ${verifyCommand.usage}`);
+    const key = (0,external_node_path_namespaceObject.resolve)(cwd, keyFile);
+    if (!(0,external_node_fs_namespaceObject.existsSync)(key))
+        throw new problem_UserError(`--key: no such file: ${keyFile}`);
+    return { options: { publicKey: key }, shown: `with ${keyFile}` };
+}
 /** repository and what to resolve: `repo@sha256:...` or `repo:tag` (a bare repo means :latest). */
 function parseImageArgument(image) {
     if (isPinnedByDigest(image)) {
         const repository = image.slice(0, image.lastIndexOf('@'));
         const problem = repositoryProblem(repository);
         if (problem)
-            throw new UserError(`${image}: ${problem}`);
+            throw new problem_UserError(`${image}: ${problem}`);
         return { repository, reference: image };
     }
     const slash = image.lastIndexOf('/');
@@ -48894,23 +49186,30 @@ function parseImageArgument(image) {
     const reference = colon > slash ? image : `${image}:latest`;
     const problem = referenceProblem(reference);
     if (problem)
-        throw new UserError(`${image}: ${problem}`);
+        throw new problem_UserError(`${image}: ${problem}`);
     return { repository: reference.slice(0, reference.lastIndexOf(':')), reference };
 }
 const verifyCommand = {
     name: 'verify',
     summary: "Check an image's cosign signatures (its index and each platform manifest) and each platform's SBOM and provenance attestations",
-    usage: 'hephy-builder verify IMAGE --key PUBLIC_KEY [--sbom] [--provenance] [--insecure]',
+    usage: 'hephy-builder verify IMAGE (--key PUBLIC_KEY | --certificate-identity URI [--certificate-oidc-issuer URI]) [--sbom] [--provenance] [--insecure]',
     help: `  IMAGE                   registry/repository:tag or registry/repository@sha256:...
   --key FILE              the public key (cosign.pub) of the key pair the merge signed with
+  --certificate-identity URI
+                          keyless: the workflow that signed, as the merge summary prints it, e.g.
+                          https://github.com/OWNER/REPO/.github/workflows/FILE@REF
+  --certificate-oidc-issuer URI
+                          keyless: the OIDC issuer (default ${cosign_GITHUB_OIDC_ISSUER}, GitHub Actions')
   --sbom                  require an SPDX SBOM attestation on every platform manifest
   --provenance            require a SLSA v1 provenance attestation on every platform manifest
   --insecure              plain http or an unverified certificate (local registries)
 Reports, per platform manifest, its signature, SBOM and provenance (cosign verify-attestation).
-Exits 1 when the index or any manifest it lists is not signed with the key, or an attestation
-required by --sbom / --provenance is missing or does not verify.`,
+Exits 1 when the index or any manifest it lists is not signed with the key (or by that identity),
+or an attestation required by --sbom / --provenance is missing or does not verify.`,
     options: {
         key: { type: 'string' },
+        'certificate-identity': { type: 'string' },
+        'certificate-oidc-issuer': { type: 'string' },
         sbom: { type: 'boolean' },
         provenance: { type: 'boolean' },
         insecure: { type: 'boolean' },
@@ -48918,13 +49217,8 @@ required by --sbom / --provenance is missing or does not verify.`,
     allowPositionals: true,
     async run(args, io) {
         if (args.positionals.length !== 1)
-            throw new UserError(`verify takes exactly one image\nusage: ${verifyCommand.usage}`);
-        const keyFile = stringOption(args, 'key');
-        if (!keyFile)
-            throw new UserError(`--key FILE is required (the public key)\nusage: ${verifyCommand.usage}`);
-        const key = (0,external_node_path_namespaceObject.resolve)(io.cwd, keyFile);
-        if (!(0,external_node_fs_namespaceObject.existsSync)(key))
-            throw new UserError(`--key: no such file: ${keyFile}`);
+            throw new problem_UserError(`verify takes exactly one image\nusage: ${verifyCommand.usage}`);
+        const trust = verifyTrustFromArgs(args, io.cwd);
         const { repository, reference } = parseImageArgument(args.positionals[0]);
         const env = toolEnv(io.env);
         let digest;
@@ -48934,10 +49228,10 @@ required by --sbom / --provenance is missing or does not verify.`,
             raw = await defaultImagetools.inspectRaw(`${repository}@${digest}`, env);
         }
         catch (error) {
-            throw new UserError(`cannot read ${reference}: ${reasonOf(error)}`);
+            throw new problem_UserError(`cannot read ${reference}: ${reasonOf(error)}`);
         }
         const result = await verifyImage(repository, digest, raw, {
-            publicKey: key,
+            ...trust.options,
             insecure: Boolean(args.values.insecure),
             context: { env },
             require: { sbom: Boolean(args.values.sbom), provenance: Boolean(args.values.provenance) },
@@ -48960,9 +49254,9 @@ required by --sbom / --provenance is missing or does not verify.`,
         const platforms = result.manifests.filter((m) => m.sbom).length;
         const attested = `SBOM on ${platforms - missing('sbom')}, provenance on ${platforms - missing('provenance')} of ${platforms} platform(s)`;
         io.out(result.ok
-            ? `verified: ${result.manifests.length} manifest(s) signed with ${keyFile}; ${attested}\n`
+            ? `verified: ${result.manifests.length} manifest(s) signed ${trust.shown}; ${attested}\n`
             : bad
-                ? `FAILED: ${bad} of ${result.manifests.length} manifest(s) not signed with ${keyFile}; ${attested}\n`
+                ? `FAILED: ${bad} of ${result.manifests.length} manifest(s) not signed ${trust.shown}; ${attested}\n`
                 : `FAILED: a required attestation is missing: ${attested}\n`);
         return result.ok ? 0 : 1;
     },
@@ -49042,7 +49336,7 @@ async function main(argv, io) {
     }
 }
 function reportError(error, io) {
-    if (error instanceof UserError) {
+    if (error instanceof problem_UserError) {
         for (const problem of error.problems)
             io.err(`${problem_formatProblem(problem)}\n`);
         io.err(`hephy-builder: ${error.message}\n`);
