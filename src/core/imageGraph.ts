@@ -31,6 +31,8 @@ export interface GraphImage {
   /** The config file it comes from (the same file's entry names are looked up first). */
   file: string;
   needs: readonly WrittenNeed[];
+  /** The platforms it is built for: each leg builds on its need's leg of the same platform. */
+  platforms?: readonly string[];
 }
 
 export type { ImageNeed };
@@ -85,6 +87,18 @@ export function orderImages(images: readonly GraphImage[], unreadable: readonly 
         continue;
       }
       seen.add(image);
+      // A leg builds on its need's leg of the same platform (no merge between waves): the need
+      // must be built for every platform of this image, or that leg could only be skipped.
+      const missing = node.platforms?.filter((p) => !byImage.get(image)?.platforms?.includes(p)) ?? [];
+      if (byImage.get(image)?.platforms && missing.length > 0) {
+        report(
+          node.image,
+          need,
+          `needs ${image}, which is not built for ${missing.join(', ')}: each platform of ${node.image} builds on ${image}'s image of the same platform`,
+          `add ${missing.join(', ')} to ${image}'s platforms, or remove ${missing.length > 1 ? 'them' : 'it'} from this image's`,
+        );
+        continue;
+      }
       resolved.push({ name: need.name, image });
     }
     if (resolved.length > 0) needs.set(node.image, resolved);

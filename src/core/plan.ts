@@ -278,6 +278,7 @@ export async function buildPlan(root: string, mode: SelectionMode, options: Plan
         entryName: spec.entryName,
         file: app.configFile ?? app.dir,
         needs,
+        platforms: spec.platforms,
       })),
     ),
     resolvedApps.filter(({ images: appImages }) => !appImages).map(({ app }) => app.configFile ?? app.dir),

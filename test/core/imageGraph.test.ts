@@ -65,6 +65,28 @@ describe('orderImages', () => {
   });
 });
 
+describe('orderImages: platforms', () => {
+  const on = (n: GraphImage, platforms: string[]): GraphImage => ({ ...n, platforms });
+  it('refuses a need not built for every platform of the image, at the need (each leg builds on the same platform of its need)', () => {
+    const graph = orderImages([
+      on(node('pb'), ['linux/amd64']),
+      on(node('pa', ['pb']), ['linux/amd64', 'linux/arm64']),
+      on(node('ok', ['pb']), ['linux/amd64']),
+    ]);
+    expect(graph.problems.get('pa')).toEqual([
+      expect.objectContaining({
+        file: 'pa/build-config.yaml',
+        line: 2,
+        path: 'needs[0]',
+        severity: 'error',
+        message: "needs pb, which is not built for linux/arm64: each platform of pa builds on pb's image of the same platform",
+      }),
+    ]);
+    expect(graph.waves.has('pa')).toBe(false);
+    expect(graph.waves.get('ok')).toBe(2);
+  });
+});
+
 describe('selection along needs', () => {
   const { needs } = orderImages([node('base'), node('app1', ['base']), node('app2', ['base']), node('top', ['app1'])]);
   it('a selected base selects every image built on it, through others too', () => {

@@ -194,3 +194,24 @@ describe('plan output shows the waves', () => {
     ]);
   });
 });
+
+describe('needs and platforms', () => {
+  it('an image built for a platform its need is not built for is a located plan error (validate and plan say it, not run)', async () => {
+    repo = tempRepo({
+      'pb/Dockerfile': 'FROM scratch\nCOPY . /\n',
+      'pb/build-config.yaml': 'build_backend: buildkit\nplatforms: [linux/amd64]\n',
+      'pa/Dockerfile': 'ARG PB_IMAGE\nFROM ${PB_IMAGE}\nCOPY app.txt /app.txt\n',
+      'pa/build-config.yaml': 'build_backend: buildkit\nplatforms: [linux/amd64, linux/arm64]\nneeds: [pb]\n',
+    });
+    const plan = await buildPlan(repo.root, { kind: 'all' }, { repoName: 'mono' });
+    expect(errors(plan)).toEqual([
+      expect.objectContaining({
+        file: 'pa/build-config.yaml',
+        line: 3,
+        column: 9,
+        message: "needs pb, which is not built for linux/arm64: each platform of pa builds on pb's image of the same platform",
+      }),
+    ]);
+    expect(plan.images.map((spec) => spec.image)).toEqual(['pb']);
+  });
+});
