@@ -105,6 +105,24 @@ describe('hephy-builder CLI', () => {
     expect(missing.stderr).toMatch(/build-config\.yaml:2:\d+: error: .*Dockerfile\.prod/);
   });
 
+  it('validate DIR plans the whole repository, so a need outside DIR resolves; it reports only what is in DIR', async () => {
+    const repo = tempRepo({
+      'base/build-config.yaml': 'build_backend: buildkit\nplatforms: [linux/amd64]\n',
+      'base/Dockerfile': 'FROM scratch\n',
+      'app/build-config.yaml': 'build_backend: buildkit\nplatforms: [linux/amd64]\nneeds: [base]\n',
+      'app/Dockerfile': 'ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\n',
+      'bad/build-config.yaml': 'build_backend: nope\n',
+    });
+    repo.commit('three apps');
+    const app = await cli(['validate', join(repo.root, 'app')]);
+    expect(app.stderr).toBe('');
+    expect(app.stdout).toBe('ok: 1 app(s) valid\n');
+    expect(app.code).toBe(0);
+    const all = await cli(['validate', repo.root]);
+    expect(all.code).toBe(1);
+    expect(all.stderr).toMatch(/bad\/build-config\.yaml:1:\d+: error/);
+  });
+
   it('validate counts apps (directories), and the images of a file with images:', async () => {
     const repo = tempRepo({
       'one/build-config.yaml': 'build_backend: kaniko\n',

@@ -39,11 +39,18 @@ export const validateCommand: CommandSpec = {
         continue;
       }
       if (statSync(abs).isDirectory()) {
-        const plan = await planRepository(abs, { kind: 'all' }, { cwd: io.cwd });
-        const prefix = relative(io.cwd, abs);
-        files += new Set(plan.images.map((image) => image.dir)).size;
-        images += plan.images.length;
-        if (plan.images.length === 0 && plan.problems.length === 0) {
+        // The whole repository is planned, so a need of an image here on one elsewhere resolves;
+        // only what lies in this directory is reported.
+        const root = (await topLevel(abs)) ?? abs;
+        const plan = await planRepository(root, { kind: 'all' }, { cwd: io.cwd });
+        const under = relative(root, abs);
+        const inside = (file: string) => under === '' || file === under || file.startsWith(`${under}/`);
+        const planned = plan.images.filter((image) => inside(image.dir));
+        const found = plan.problems.filter((problem) => inside(problem.file));
+        const prefix = relative(io.cwd, root);
+        files += new Set(planned.map((image) => image.dir)).size;
+        images += planned.length;
+        if (planned.length === 0 && found.length === 0) {
           problems.push({
             file: path,
             line: 1,
@@ -53,10 +60,10 @@ export const validateCommand: CommandSpec = {
             severity: 'error',
           });
         }
-        const legs = plan.matrix.include.length;
+        const legs = plan.matrix.include.filter((leg) => inside(leg.dir)).length;
         // Over the limit, the plan's own error says so; close to it, a warning before it bites.
-        if (legs >= MATRIX_WARNING_LEGS && legs <= MATRIX_JOB_LIMIT) plan.problems.push(matrixLimitProblem(legs, 'warning'));
-        problems.push(...plan.problems.map((p) => ({ ...p, file: prefix ? `${prefix}/${p.file}` : p.file })));
+        if (legs >= MATRIX_WARNING_LEGS && legs <= MATRIX_JOB_LIMIT) found.push(matrixLimitProblem(legs, 'warning'));
+        problems.push(...found.map((p) => ({ ...p, file: prefix ? `${prefix}/${p.file}` : p.file })));
       } else {
         const checked = await validateFile(abs, path);
         files += 1;
