@@ -40388,6 +40388,13 @@ function orderImages(images, unreadable = []) {
                 continue;
             }
             seen.add(image);
+            // A leg builds on its need's leg of the same platform (no merge between waves): the need
+            // must be built for every platform of this image, or that leg could only be skipped.
+            const missing = node.platforms?.filter((p) => !byImage.get(image)?.platforms?.includes(p)) ?? [];
+            if (byImage.get(image)?.platforms && missing.length > 0) {
+                report(node.image, need, `needs ${image}, which is not built for ${missing.join(', ')}: each platform of ${node.image} builds on ${image}'s image of the same platform`, `add ${missing.join(', ')} to ${image}'s platforms, or remove ${missing.length > 1 ? 'them' : 'it'} from this image's`);
+                continue;
+            }
             resolved.push({ name: need.name, image });
         }
         if (resolved.length > 0)
@@ -45546,6 +45553,7 @@ async function buildPlan(root, mode, options = {}) {
         entryName: spec.entryName,
         file: app.configFile ?? app.dir,
         needs,
+        platforms: spec.platforms,
     }))), resolvedApps.filter(({ images: appImages }) => !appImages).map(({ app }) => app.configFile ?? app.dir));
     const firstOwner = new Map();
     for (const { images: appImages } of resolvedApps) {
@@ -49095,11 +49103,18 @@ const validateCommand = {
                 continue;
             }
             if ((0,external_node_fs_namespaceObject.statSync)(abs).isDirectory()) {
-                const plan = await planRepository(abs, { kind: 'all' }, { cwd: io.cwd });
-                const prefix = (0,external_node_path_namespaceObject.relative)(io.cwd, abs);
-                files += new Set(plan.images.map((image) => image.dir)).size;
-                images += plan.images.length;
-                if (plan.images.length === 0 && plan.problems.length === 0) {
+                // The whole repository is planned, so a need of an image here on one elsewhere resolves;
+                // only what lies in this directory is reported.
+                const root = (await topLevel(abs)) ?? abs;
+                const plan = await planRepository(root, { kind: 'all' }, { cwd: io.cwd });
+                const under = (0,external_node_path_namespaceObject.relative)(root, abs);
+                const inside = (file) => under === '' || file === under || file.startsWith(`${under}/`);
+                const planned = plan.images.filter((image) => inside(image.dir));
+                const found = plan.problems.filter((problem) => inside(problem.file));
+                const prefix = (0,external_node_path_namespaceObject.relative)(io.cwd, root);
+                files += new Set(planned.map((image) => image.dir)).size;
+                images += planned.length;
+                if (planned.length === 0 && found.length === 0) {
                     problems.push({
                         file: path,
                         line: 1,
@@ -49109,11 +49124,11 @@ const validateCommand = {
                         severity: 'error',
                     });
                 }
-                const legs = plan.matrix.include.length;
+                const legs = plan.matrix.include.filter((leg) => inside(leg.dir)).length;
                 // Over the limit, the plan's own error says so; close to it, a warning before it bites.
                 if (legs >= MATRIX_WARNING_LEGS && legs <= MATRIX_JOB_LIMIT)
-                    plan.problems.push(matrixLimitProblem(legs, 'warning'));
-                problems.push(...plan.problems.map((p) => ({ ...p, file: prefix ? `${prefix}/${p.file}` : p.file })));
+                    found.push(matrixLimitProblem(legs, 'warning'));
+                problems.push(...found.map((p) => ({ ...p, file: prefix ? `${prefix}/${p.file}` : p.file })));
             }
             else {
                 const checked = await validateFile(abs, path);

@@ -48,7 +48,9 @@ export function createFixtureRepo(options: FixtureOptions): TempRepo {
   mkdirSync(join(repo.root, '.github', 'workflows'), { recursive: true });
   writeFileSync(join(repo.root, REUSABLE_PATH), renderReusableWorkflow({ variant: 'local' }));
   // Plain http is what a caller of a local test registry adds to the workflow init writes.
-  const caller = renderCallerWorkflow({ variant: 'local', registry: options.registry, imagePrefix: options.imagePrefix });
+  // Keyless signing needs GitHub's OIDC token service, Fulcio and Rekor, none of which act or this
+  // machine has: the caller is rendered as `init --sign false` writes it (no id-token, sign: false).
+  const caller = renderCallerWorkflow({ variant: 'local', registry: options.registry, imagePrefix: options.imagePrefix, sign: 'false' });
   const inputs = {
     'insecure-registry': true,
     ...(options.kanikoImage ? { 'kaniko-image': options.kanikoImage } : {}),
