@@ -30721,22 +30721,23 @@ function keylessVerifyArgs(request) {
         request.reference,
     ];
 }
-/** The in-toto predicate types of the attestations the merge attaches (cosign attest --type). */
-const ATTESTATION_TYPES = { sbom: 'spdxjson', provenance: 'slsaprovenance1' };
 /**
- * The commands a user runs to check what the merge attached to `reference`, one line each: keyless
- * (certificate identity and issuer) or with the public key.
+ * The command a user runs to check a keyless signature (`type` absent) or attestation made by
+ * `identity`, as one line (for the summary); the key-based ones are verifyCommandLine and
+ * verifyAttestationCommandLine.
  */
-function verifyCommandLines(trust, reference, attached = {}, options = {}) {
-    const trustArgs = 'publicKey' in trust
-        ? ['--key', trust.publicKey, '--insecure-ignore-tlog=true']
-        : ['--certificate-identity', trust.identity, '--certificate-oidc-issuer', trust.issuer];
-    const line = (command, extra = []) => ['cosign', command, ...extra, ...trustArgs, ...registryArgs(options), reference].join(' ');
-    return {
-        signature: line('verify'),
-        ...(attached.sbom ? { sbom: line('verify-attestation', ['--type', ATTESTATION_TYPES.sbom]) } : {}),
-        ...(attached.provenance ? { provenance: line('verify-attestation', ['--type', ATTESTATION_TYPES.provenance]) } : {}),
-    };
+function keylessVerifyCommandLine(trust, reference, type, options = {}) {
+    return [
+        'cosign',
+        type ? 'verify-attestation' : 'verify',
+        ...(type ? ['--type', type] : []),
+        '--certificate-identity',
+        trust.identity,
+        '--certificate-oidc-issuer',
+        trust.issuer,
+        ...registryArgs(options),
+        reference,
+    ].join(' ');
 }
 /**
  * `cosign COMMAND --key=PUB OPTIONS... --insecure-ignore-tlog=true ... -- REPO@DIGEST`: what
@@ -31116,7 +31117,7 @@ async function signImage(signer, repository, digest, manifests) {
 async function signKeyless(signer, repository, digest, manifests) {
     const reference = `${repository}@${digest}`;
     const trust = { identity: signer.identity, issuer: signer.issuer };
-    const verifyCommand = verifyCommandLines(trust, reference, {}, { insecure: signer.insecure }).signature;
+    const verifyCommand = keylessVerifyCommandLine(trust, reference, undefined, { insecure: signer.insecure });
     const started = Date.now();
     const verify = (d) => signer.cosign.verifyKeyless({ ...trust, reference: `${repository}@${d}`, insecure: signer.insecure }, signer.context);
     const checks = await Promise.all([digest, ...manifests.filter((m) => m !== digest)].map(verify));
@@ -31320,12 +31321,11 @@ async function findAttestations(signer, repository, platforms, wanted) {
  * found), in platform order: built from what is there, never from what the settings asked for.
  */
 function attestationCommands(signer, repository, attestations) {
-    return attestations.platforms.flatMap((p) => ATTESTATION_KINDS.filter(([kind]) => p[kind]).map(([kind, type]) => {
+    return attestations.platforms.flatMap((p) => ATTESTATION_KINDS.filter(([kind]) => p[kind]).map(([, type]) => {
         const reference = `${repository}@${p.digest}`;
-        if (signer.method !== 'keyless')
-            return verifyAttestationCommandLine(signer.publicKeyShown, reference, type, { insecure: signer.insecure });
-        const lines = verifyCommandLines({ identity: signer.identity, issuer: signer.issuer }, reference, { [kind]: true }, { insecure: signer.insecure });
-        return lines[kind];
+        return signer.method === 'keyless'
+            ? keylessVerifyCommandLine({ identity: signer.identity, issuer: signer.issuer }, reference, type, { insecure: signer.insecure })
+            : verifyAttestationCommandLine(signer.publicKeyShown, reference, type, { insecure: signer.insecure });
     }));
 }
 /** The attestation kinds and their cosign `--type`, in the order they are named. */

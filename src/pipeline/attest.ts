@@ -13,7 +13,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ImageAttestations, PlatformAttestation } from '../core/report/runReport.js';
 import type { ImageSigner } from './sign.js';
-import { verifyAttestationCommandLine, verifyCommandLines, type AttestationType, type VerifyResult } from '../tools/cosign.js';
+import { keylessVerifyCommandLine, verifyAttestationCommandLine, type AttestationType, type VerifyResult } from '../tools/cosign.js';
 
 /** Whether a statement of `type` on `reference` verifies with the signer's key, or keyless with its identity. */
 function verifyStatement(signer: ImageSigner, reference: string, type: AttestationType): Promise<VerifyResult> {
@@ -109,17 +109,11 @@ export async function findAttestations(
  */
 export function attestationCommands(signer: ImageSigner, repository: string, attestations: ImageAttestations): string[] {
   return attestations.platforms.flatMap((p) =>
-    ATTESTATION_KINDS.filter(([kind]) => p[kind]).map(([kind, type]) => {
+    ATTESTATION_KINDS.filter(([kind]) => p[kind]).map(([, type]) => {
       const reference = `${repository}@${p.digest}`;
-      if (signer.method !== 'keyless')
-        return verifyAttestationCommandLine(signer.publicKeyShown, reference, type, { insecure: signer.insecure });
-      const lines = verifyCommandLines(
-        { identity: signer.identity, issuer: signer.issuer },
-        reference,
-        { [kind]: true },
-        { insecure: signer.insecure },
-      );
-      return lines[kind]!;
+      return signer.method === 'keyless'
+        ? keylessVerifyCommandLine({ identity: signer.identity, issuer: signer.issuer }, reference, type, { insecure: signer.insecure })
+        : verifyAttestationCommandLine(signer.publicKeyShown, reference, type, { insecure: signer.insecure });
     }),
   );
 }

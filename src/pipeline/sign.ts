@@ -20,7 +20,7 @@ import {
   keylessEnvironmentProblem,
   offlineMaterial,
   verifyCommandLine,
-  verifyCommandLines,
+  keylessVerifyCommandLine,
   type Cosign,
   type CosignContext,
   type OfflineMaterial,
@@ -166,7 +166,7 @@ export async function signImage(signer: ImageSigner, repository: string, digest:
 async function signKeyless(signer: KeylessSigner, repository: string, digest: string, manifests: string[]): Promise<ImageSignature> {
   const reference = `${repository}@${digest}`;
   const trust = { identity: signer.identity, issuer: signer.issuer };
-  const verifyCommand = verifyCommandLines(trust, reference, {}, { insecure: signer.insecure }).signature;
+  const verifyCommand = keylessVerifyCommandLine(trust, reference, undefined, { insecure: signer.insecure });
   const started = Date.now();
   const verify = (d: string) =>
     signer.cosign.verifyKeyless({ ...trust, reference: `${repository}@${d}`, insecure: signer.insecure }, signer.context);

@@ -181,37 +181,28 @@ export function keylessVerifyArgs(request: KeylessVerifyRequest): string[] {
   ];
 }
 
-/** What the summary prints for the user: the signature and, when attached, the SBOM and provenance attestations. */
-export interface VerifyCommands {
-  signature: string;
-  sbom?: string;
-  provenance?: string;
-}
-
-/** The in-toto predicate types of the attestations the merge attaches (cosign attest --type). */
-export const ATTESTATION_TYPES = { sbom: 'spdxjson', provenance: 'slsaprovenance1' } as const;
-
 /**
- * The commands a user runs to check what the merge attached to `reference`, one line each: keyless
- * (certificate identity and issuer) or with the public key.
+ * The command a user runs to check a keyless signature (`type` absent) or attestation made by
+ * `identity`, as one line (for the summary); the key-based ones are verifyCommandLine and
+ * verifyAttestationCommandLine.
  */
-export function verifyCommandLines(
-  trust: { identity: string; issuer: string } | { publicKey: string },
+export function keylessVerifyCommandLine(
+  trust: { identity: string; issuer: string },
   reference: string,
-  attached: { sbom?: boolean; provenance?: boolean } = {},
+  type?: AttestationType,
   options: CosignRegistryOptions = {},
-): VerifyCommands {
-  const trustArgs =
-    'publicKey' in trust
-      ? ['--key', trust.publicKey, '--insecure-ignore-tlog=true']
-      : ['--certificate-identity', trust.identity, '--certificate-oidc-issuer', trust.issuer];
-  const line = (command: string, extra: string[] = []) =>
-    ['cosign', command, ...extra, ...trustArgs, ...registryArgs(options), reference].join(' ');
-  return {
-    signature: line('verify'),
-    ...(attached.sbom ? { sbom: line('verify-attestation', ['--type', ATTESTATION_TYPES.sbom]) } : {}),
-    ...(attached.provenance ? { provenance: line('verify-attestation', ['--type', ATTESTATION_TYPES.provenance]) } : {}),
-  };
+): string {
+  return [
+    'cosign',
+    type ? 'verify-attestation' : 'verify',
+    ...(type ? ['--type', type] : []),
+    '--certificate-identity',
+    trust.identity,
+    '--certificate-oidc-issuer',
+    trust.issuer,
+    ...registryArgs(options),
+    reference,
+  ].join(' ');
 }
 
 /**

@@ -19,7 +19,8 @@ import {
   signArgs,
   verifyArgs,
   verifyCommandLine,
-  verifyCommandLines,
+  keylessVerifyCommandLine,
+  verifyAttestationCommandLine,
 } from '../../src/tools/cosign.js';
 import { ToolError, type RunOptions, type RunResult, type Runner } from '../../src/tools/exec.js';
 
@@ -401,16 +402,17 @@ describe('keyless signing', () => {
   });
 
   it('prints the commands a user verifies with: signature and, when attached, SBOM and provenance attestations', () => {
-    const keyless = verifyCommandLines({ identity: IDENTITY, issuer: GITHUB_OIDC_ISSUER }, REF, { sbom: true, provenance: true });
+    const keyless = { identity: IDENTITY, issuer: GITHUB_OIDC_ISSUER };
     const trust = `--certificate-identity ${IDENTITY} --certificate-oidc-issuer https://token.actions.githubusercontent.com`;
-    expect(keyless).toEqual({
-      signature: `cosign verify ${trust} ${REF}`,
-      sbom: `cosign verify-attestation --type spdxjson ${trust} ${REF}`,
-      provenance: `cosign verify-attestation --type slsaprovenance1 ${trust} ${REF}`,
-    });
-    expect(verifyCommandLines({ publicKey: 'cosign.pub' }, REF, { provenance: true })).toEqual({
-      signature: `cosign verify --key cosign.pub --insecure-ignore-tlog=true ${REF}`,
-      provenance: `cosign verify-attestation --type slsaprovenance1 --key cosign.pub --insecure-ignore-tlog=true ${REF}`,
-    });
+    expect(keylessVerifyCommandLine(keyless, REF)).toBe(`cosign verify ${trust} ${REF}`);
+    expect(keylessVerifyCommandLine(keyless, REF, 'spdxjson')).toBe(`cosign verify-attestation --type spdxjson ${trust} ${REF}`);
+    expect(keylessVerifyCommandLine(keyless, REF, 'slsaprovenance1')).toBe(
+      `cosign verify-attestation --type slsaprovenance1 ${trust} ${REF}`,
+    );
+    // With a key, the summary prints these (pipeline/sign.ts, pipeline/attest.ts).
+    expect(verifyCommandLine('cosign.pub', REF)).toBe(`cosign verify --key=cosign.pub --insecure-ignore-tlog=true ${REF}`);
+    expect(verifyAttestationCommandLine('cosign.pub', REF, 'slsaprovenance1')).toBe(
+      `cosign verify-attestation --key=cosign.pub --type=slsaprovenance1 --insecure-ignore-tlog=true ${REF}`,
+    );
   });
 });
