@@ -48665,6 +48665,7 @@ function runBuilder(env, registry) {
 
 
 
+
 function backendsOf(plan) {
     return [...new Set(plan.images.map((spec) => spec.backend))];
 }
@@ -48692,7 +48693,7 @@ function toolsFor(plan, options = {}) {
     // apt (registry, podman, skopeo), buildx (the merge) and crane (base images) serve every run.
     const signing = options.sign ? ['cosign'] : [];
     // syft describes the images whose backend writes no SBOM itself (ko does).
-    const sbom = plan.images.some((spec) => spec.supplyChain?.sbom && spec.backend !== 'ko') ? ['syft'] : [];
+    const sbom = plan.images.some(sbomNeedsSyft) ? ['syft'] : [];
     return [...new Set(['apt', 'buildx', 'crane', ...signing, ...sbom, ...traitsOfPlan(plan).flatMap((t) => t.localTools)])];
 }
 async function runLocally(options) {

@@ -8,6 +8,7 @@ import { backendFor } from '../backends/index.js';
 import { traitsOf, type BackendName, type BackendOptions, type BackendTraits } from '../core/backendTraits.js';
 import type { ImageSpec, Leg, LegRecord, Plan, SelectionMode } from '../core/model.js';
 import { layoutName, legRecordName, skippedLegRecord } from '../core/legRecord.js';
+import { sbomNeedsSyft } from '../core/sbom.js';
 import { needBuildArg, neededImagesFor, needSource, unchangedLegs, type BuiltLeg } from '../core/imageGraph.js';
 import { keptLayout } from '../tools/ociLayout.js';
 import {
@@ -120,7 +121,7 @@ export function toolsFor(plan: Pick<Plan, 'images'>, options: { sign?: boolean }
   // apt (registry, podman, skopeo), buildx (the merge) and crane (base images) serve every run.
   const signing = options.sign ? ['cosign'] : [];
   // syft describes the images whose backend writes no SBOM itself (ko does).
-  const sbom = plan.images.some((spec) => spec.supplyChain?.sbom && spec.backend !== 'ko') ? ['syft'] : [];
+  const sbom = plan.images.some(sbomNeedsSyft) ? ['syft'] : [];
   return [...new Set(['apt', 'buildx', 'crane', ...signing, ...sbom, ...traitsOfPlan(plan).flatMap((t) => t.localTools)])];
 }
 
